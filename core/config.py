@@ -1,0 +1,107 @@
+"""One dataclass for every choice the user makes, saved as JSON.
+
+The app and the CLI read and write the same :class:`Config`; unknown keys are
+refused so a typo never silently changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from core.catalog import DUPLICATE_POLICIES, ColumnMapping
+from core.encoders import PRECISIONS
+from core.errors import ConfigError
+from core.similarity import METRICS
+
+DEFAULT_K = 10
+
+
+@dataclass(frozen=True)
+class Config:
+    """Columns, model and similarity settings.
+
+    model: "bundled" (all-MiniLM-L6-v2), a local folder or a Hugging Face id.
+    text_columns: empty means "choose automatically (title/name-like first)".
+    """
+
+    id_column: str | None = None
+    text_columns: tuple[str, ...] = ()
+    category_column: str | None = None
+    brand_column: str | None = None
+    price_column: str | None = None
+    image_column: str | None = None
+    model: str = "bundled"
+    precision: str = "auto"
+    batch_size: int = 64
+    metric: str = "cosine"
+    k: int = DEFAULT_K
+    on_duplicate_ids: str = "error"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text_columns", tuple(self.text_columns))
+        self.validate()
+
+    def validate(self) -> None:
+        if self.metric not in METRICS:
+            raise ConfigError(f"metric '{self.metric}' is not one of {', '.join(METRICS)}")
+        if not isinstance(self.k, int) or isinstance(self.k, bool) or self.k < 1:
+            raise ConfigError(f"k must be a positive integer, got {self.k!r}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}")
+        if self.on_duplicate_ids not in DUPLICATE_POLICIES:
+            raise ConfigError(f"on_duplicate_ids must be one of {', '.join(DUPLICATE_POLICIES)}")
+        if not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ConfigError(f"batch_size must be a positive integer, got {self.batch_size!r}")
+
+    def mapping(self, text_columns: tuple[str, ...] | None = None) -> ColumnMapping:
+        return ColumnMapping(text_columns=tuple(text_columns or self.text_columns),
+                             id_column=self.id_column, category=self.category_column,
+                             brand=self.brand_column, price=self.price_column,
+                             image=self.image_column)
+
+    def with_changes(self, **changes: Any) -> Config:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["text_columns"] = list(self.text_columns)
+        if not data["extra"]:
+            data.pop("extra")
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Config:
+        if not isinstance(data, dict):
+            raise ConfigError("A configuration must be a JSON object of settings")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"Unknown configuration key(s): {', '.join(unknown)}; "
+                              f"known keys: {', '.join(sorted(known))}")
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise ConfigError(f"Invalid configuration: {exc}") from exc
+
+    @classmethod
+    def load(cls, path: str | Path) -> Config:
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"Configuration file not found: {path}") from exc
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        return cls.from_dict(data)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(self.to_json(), encoding="utf-8")
+        return path

@@ -1,0 +1,123 @@
+"""Plotly figures built by pure functions and tested by their data.
+
+Hover labels are HTML-escaped: plotly renders a subset of HTML in labels, and
+catalog text must always show as text.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+
+MAX_HEATMAP_ITEMS = 300
+MAX_LABEL_CHARS = 80
+
+
+def safe_label(text: object, limit: int = MAX_LABEL_CHARS) -> str:
+    """Plain text for a hover label: truncated and HTML-escaped."""
+    s = str(text)
+    s = s if len(s) <= limit else s[: limit - 1] + "…"
+    return html.escape(s, quote=False)
+
+
+def cluster_order(scores: np.ndarray) -> np.ndarray:
+    """Leaf order of average-linkage clustering on (max - score) distances."""
+    m = scores.shape[0]
+    if m < 3:
+        return np.arange(m)
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    dist = scores.max() - scores.astype(np.float64)
+    dist = (dist + dist.T) / 2.0
+    np.fill_diagonal(dist, 0.0)
+    dist = np.maximum(dist, 0.0)
+    return leaves_list(linkage(squareform(dist, checks=False), method="average"))
+
+
+def build_heatmap(scores: np.ndarray, labels: list[str], *, ordered: bool = True,
+                  metric: str = "cosine") -> go.Figure:
+    """Heatmap of an (m, m) score matrix; rows ordered by clustering.
+
+    Raises ValueError over MAX_HEATMAP_ITEMS items: callers cap first.
+    """
+    m = scores.shape[0]
+    if m > MAX_HEATMAP_ITEMS:
+        raise ValueError(f"Heatmap capped at {MAX_HEATMAP_ITEMS} items, got {m}")
+    order = cluster_order(scores) if ordered else np.arange(m)
+    z = scores[np.ix_(order, order)]
+    names = [safe_label(labels[i]) for i in order]
+    short = [f"{j + 1}. {safe_label(labels[i], 30)}" for j, i in enumerate(order)]
+    custom = np.empty((m, m, 2), dtype=object)
+    custom[:, :, 0] = np.array(names, dtype=object)[:, None]
+    custom[:, :, 1] = np.array(names, dtype=object)[None, :]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=short, y=short, customdata=custom, colorscale="Viridis",
+        colorbar={"title": {"text": metric}},
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>score %{z:.3f}<extra></extra>"))
+    fig.update_layout(height=max(420, min(900, 14 * m + 150)),
+                      yaxis={"autorange": "reversed", "showticklabels": m <= 60},
+                      xaxis={"showticklabels": m <= 60},
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig
+
+
+def build_map(coords: np.ndarray, hover: list[str], *, color: list | None = None,
+              color_name: str = "", ids: list[str] | None = None) -> go.Figure:
+    """Scatter of a 2-D (WebGL) or 3-D projection; hover shows the title.
+
+    coords: (m, 2|3). color: m values (categorical strings or numbers) or None.
+    customdata carries the catalog row ids so a selection maps back to products.
+    """
+    dim = coords.shape[1]
+    labels = [safe_label(h) for h in hover]
+    ids = ids if ids is not None else [str(i) for i in range(len(coords))]
+    groups = _color_groups(color, len(coords))
+    fig = go.Figure()
+    for name, members, numeric in groups:
+        kw = dict(mode="markers", name=safe_label(name, 40), text=[labels[i] for i in members],
+                  customdata=[ids[i] for i in members], hovertemplate="%{text}<extra></extra>")
+        marker = {"size": 4 if dim == 3 else 6, "opacity": 0.8}
+        if numeric is not None:
+            marker.update(color=numeric, colorscale="Viridis", showscale=True,
+                          colorbar={"title": {"text": safe_label(color_name, 30)}})
+        if dim == 3:
+            fig.add_trace(go.Scatter3d(x=coords[members, 0], y=coords[members, 1],
+                                       z=coords[members, 2], marker=marker, **kw))
+        else:
+            fig.add_trace(go.Scattergl(x=coords[members, 0], y=coords[members, 1],
+                                       marker=marker, **kw))
+    fig.update_layout(height=650, dragmode="lasso" if dim == 2 else "orbit",
+                      legend={"title": {"text": safe_label(color_name, 30)}},
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig
+
+
+MAX_COLOR_GROUPS = 20
+
+
+def _color_groups(color: list | None, m: int) -> list[tuple[str, np.ndarray, list | None]]:
+    """(legend name, member rows, numeric colours or None) per trace."""
+    if color is None:
+        return [("products", np.arange(m), None)]
+    values = np.asarray(color, dtype=object)
+    numeric = _as_numeric(values)
+    if numeric is not None:
+        return [("products", np.arange(m), numeric.tolist())]
+    keys, counts = np.unique(values.astype(str), return_counts=True)
+    top = set(keys[np.argsort(-counts, kind="stable")][:MAX_COLOR_GROUPS - 1])
+    labels = np.array([v if v in top else "(other)" for v in values.astype(str)], dtype=object)
+    names = sorted(set(labels), key=lambda v: (v == "(other)", v))
+    return [(n, np.nonzero(labels == n)[0], None) for n in names]
+
+
+def _as_numeric(values: np.ndarray) -> np.ndarray | None:
+    import pandas as pd
+
+    cleaned = pd.Series(values).astype(str).str.replace(r"[$,€£¥\s]", "", regex=True)
+    nums = pd.to_numeric(cleaned, errors="coerce")
+    if nums.notna().mean() < 0.9 or nums.nunique() <= MAX_COLOR_GROUPS:
+        return None
+    return nums.to_numpy(dtype=float)

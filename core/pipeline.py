@@ -1,0 +1,58 @@
+"""The pipeline glue shared by the app, the CLI and notebooks.
+
+catalog -> texts -> encoder (through the store) -> vectors -> top-k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.catalog import Catalog, RawTable, build_catalog, guess_text_columns
+from core.config import Config
+from core.encoders import Encoder, Progress
+from core.similarity import Neighbors, topk
+from core.store import EmbeddingStore, EmbedResult, embed_with_store
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One free-text search result."""
+
+    index: int
+    product_id: str
+    score: float
+
+
+def catalog_from_config(table: RawTable, config: Config) -> tuple[Catalog, bool]:
+    """Build a catalog; returns (catalog, whether text columns were guessed)."""
+    guessed = not config.text_columns
+    cols = tuple(guess_text_columns(table.frame)) if guessed else config.text_columns
+    catalog = build_catalog(table, config.mapping(cols),
+                            on_duplicate_ids=config.on_duplicate_ids)
+    return catalog, guessed
+
+
+def embed_catalog(catalog: Catalog, encoder: Encoder, store: EmbeddingStore | None, *,
+                  progress: Progress | None = None) -> EmbedResult:
+    """Vectors for every product, reusing the store."""
+    return embed_with_store(encoder, catalog.texts, store, progress=progress)
+
+
+def catalog_neighbors(vectors: np.ndarray, *, k: int, metric: str = "cosine",
+                      block_size: int | None = None) -> Neighbors:
+    """Top-k of every product among the others (self excluded)."""
+    return topk(vectors, k, metric=metric, block_size=block_size)
+
+
+def search(query: str, encoder: Encoder, vectors: np.ndarray, *, k: int = 10,
+           metric: str = "cosine", ids: np.ndarray | None = None) -> list[SearchHit]:
+    """Top-k products for a free-text query (empty query -> no hits)."""
+    if not query.strip():
+        return []
+    q = encoder.encode([query])
+    nb = topk(vectors, k, metric=metric, queries=q, exclude_self=False)
+    ids = ids if ids is not None else np.arange(len(vectors)).astype(str)
+    return [SearchHit(int(i), str(ids[i]), float(s))
+            for i, s in zip(nb.indices[0], nb.scores[0])]

@@ -1,0 +1,96 @@
+"""2-D / 3-D maps of the catalog with UMAP, reusing the top-k graph.
+
+Large catalogs are sampled (seeded) with the sample size reported; tiny ones
+(fewer than 16 rows) are laid out by PCA because UMAP needs a neighbourhood.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.similarity import Neighbors, topk
+
+DEFAULT_MAX_POINTS = 20_000
+MIN_UMAP_ROWS = 16
+
+
+@dataclass(frozen=True)
+class Projection:
+    """coords: (m, dim) float32; rows: (m,) int64 catalog rows shown; method used."""
+
+    coords: np.ndarray
+    rows: np.ndarray
+    total: int
+    method: str
+
+    @property
+    def sampled(self) -> bool:
+        return len(self.rows) < self.total
+
+
+def sample_rows(n: int, max_points: int, *, seed: int = 0) -> np.ndarray:
+    """Sorted row positions: all rows, or a seeded sample of max_points."""
+    if n <= max_points:
+        return np.arange(n, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n, size=max_points, replace=False)).astype(np.int64)
+
+
+def _knn_for_umap(neighbors: Neighbors, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
+    """UMAP's precomputed graph: self first at distance 0, then neighbours."""
+    n = neighbors.indices.shape[0]
+    idx = neighbors.indices[:, : n_neighbors - 1]
+    dist = neighbors.distances[:, : n_neighbors - 1].astype(np.float32)
+    if neighbors.metric == "dot":  # dot "distances" can be negative; shift per row
+        dist = dist - dist.min(axis=1, keepdims=True)
+    dist = np.maximum(dist, 0.0)
+    self_idx = np.arange(n, dtype=np.int64)[:, None]
+    return (np.hstack([self_idx, idx]).astype(np.int64),
+            np.hstack([np.zeros((n, 1), np.float32), dist]))
+
+
+def project(vectors: np.ndarray, *, neighbors: Neighbors | None = None, dim: int = 2,
+            n_neighbors: int = 15, min_dist: float = 0.1, metric: str = "cosine",
+            max_points: int = DEFAULT_MAX_POINTS, seed: int = 42) -> Projection:
+    """UMAP coordinates of (a sample of) the catalog.
+
+    vectors: (n, d) float32. neighbors: the catalog's top-k (self excluded);
+    reused when it covers every row and k >= n_neighbors - 1, else recomputed
+    on the sample. dim: 2 or 3.
+    """
+    if dim not in (2, 3):
+        raise ValueError("dim must be 2 or 3")
+    n = len(vectors)
+    rows = sample_rows(n, max_points, seed=seed)
+    x = vectors[rows]
+    if len(rows) < MIN_UMAP_ROWS:
+        return Projection(_pca(x, dim), rows, n, "pca")
+    n_neighbors = int(max(2, min(n_neighbors, len(rows) - 1)))
+    reuse = (neighbors is not None and len(rows) == n
+             and neighbors.indices.shape[0] == n and neighbors.k >= n_neighbors - 1)
+    graph = neighbors if reuse else topk(x, n_neighbors - 1, metric=metric)
+    knn_idx, knn_dist = _knn_for_umap(graph, n_neighbors)
+    import umap
+
+    reducer = umap.UMAP(n_components=dim, n_neighbors=n_neighbors, min_dist=min_dist,
+                        metric="cosine" if metric in ("cosine", "dot") else "euclidean",
+                        random_state=seed, precomputed_knn=(knn_idx, knn_dist),
+                        low_memory=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        coords = reducer.fit_transform(x)
+    return Projection(np.asarray(coords, dtype=np.float32), rows, n, "umap")
+
+
+def _pca(x: np.ndarray, dim: int) -> np.ndarray:
+    out = np.zeros((len(x), dim), dtype=np.float32)
+    if len(x) < 2:
+        return out
+    centered = x - x.mean(axis=0, keepdims=True)
+    _, _, vt = np.linalg.svd(centered.astype(np.float64), full_matrices=False)
+    comps = centered @ vt[:dim].T
+    out[:, : comps.shape[1]] = comps
+    return out

@@ -1,0 +1,208 @@
+"""Similarity scores and exact blocked top-k.
+
+Four metrics; scores are oriented so that higher = more similar, and the raw
+distance is kept too:
+
+===========  =====================  ========================
+metric       score                  distance
+===========  =====================  ========================
+cosine       cos(a, b)              1 - cos(a, b)
+dot          a . b                  -(a . b)
+euclidean    1 / (1 + ||a - b||2)   ||a - b||2
+manhattan    1 / (1 + ||a - b||1)   ||a - b||1
+===========  =====================  ========================
+
+:func:`topk` processes queries in blocks, so memory is O(block x N), never
+N x N. Ties are broken deterministically by the lower row index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+METRICS = ("cosine", "dot", "euclidean", "manhattan")
+_BLOCK_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Neighbors:
+    """Top-k lists.
+
+    indices: (n, k) int64 row positions into the corpus, best first.
+    scores: (n, k) float32, higher = more similar. distances: (n, k) float32.
+    """
+
+    indices: np.ndarray
+    scores: np.ndarray
+    distances: np.ndarray
+    metric: str
+
+    @property
+    def k(self) -> int:
+        return int(self.indices.shape[1])
+
+    def head(self, k: int) -> Neighbors:
+        """The first k columns (a candidate pool deeper than k cut to k)."""
+        return Neighbors(self.indices[:, :k], self.scores[:, :k],
+                         self.distances[:, :k], self.metric)
+
+
+def check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise ValueError(f"Unknown metric '{metric}'; choose one of {', '.join(METRICS)}")
+    return metric
+
+
+def _prepare(x: np.ndarray, metric: str):
+    import torch
+
+    t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    if metric == "cosine":
+        t = torch.nn.functional.normalize(t, p=2, dim=1)
+    return t
+
+
+def _block_scores(q, c, c_sq, metric: str):
+    """Score block (b, N) as torch float32, higher = more similar."""
+    import torch
+
+    if metric in ("cosine", "dot"):
+        return q @ c.T
+    if metric == "euclidean":
+        # Ranks by squared distance; exact distances are recomputed for the top-k.
+        d2 = (q * q).sum(1, keepdim=True) + c_sq[None, :] - 2.0 * (q @ c.T)
+        return -d2.clamp_(min=0.0)
+    return -torch.cdist(q, c, p=1.0)
+
+
+def _to_score_distance(raw: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    if metric == "cosine":
+        return raw, (1.0 - raw).astype(np.float32)
+    if metric == "dot":
+        return raw, (-raw).astype(np.float32)
+    dist = (-raw).astype(np.float32)
+    return (1.0 / (1.0 + dist)).astype(np.float32), dist
+
+
+def auto_block_size(n_corpus: int) -> int:
+    """Rows per block so one block of scores stays near 256 MB."""
+    return int(max(16, min(8192, _BLOCK_BYTES // max(1, 4 * n_corpus))))
+
+
+def topk(corpus: np.ndarray, k: int, *, metric: str = "cosine",
+         queries: np.ndarray | None = None, block_size: int | None = None,
+         exclude_self: bool | None = None) -> Neighbors:
+    """Exact top-k neighbours of every query row among corpus rows.
+
+    corpus: (N, d) float; queries: (m, d) float, default the corpus itself.
+    exclude_self: drop the query's own row (default True when queries is None).
+    k is clamped to the number of candidates. Returns Neighbors (m, k).
+    """
+    import torch
+
+    check_metric(metric)
+    self_mode = queries is None
+    exclude_self = self_mode if exclude_self is None else exclude_self
+    c = _prepare(corpus, metric)
+    q_all = c if self_mode else _prepare(queries, metric)
+    n, m = c.shape[0], q_all.shape[0]
+    k = max(0, min(int(k), n - (1 if exclude_self else 0)))
+    idx_out = np.zeros((m, k), dtype=np.int64)
+    raw_out = np.zeros((m, k), dtype=np.float32)
+    if k == 0 or m == 0:
+        return Neighbors(idx_out, raw_out, raw_out.copy(), metric)
+    c_sq = (c * c).sum(1) if metric == "euclidean" else None
+    bs = int(block_size or auto_block_size(n))
+    with torch.inference_mode():
+        for start in range(0, m, bs):
+            block = _block_scores(q_all[start:start + bs], c, c_sq, metric)
+            if exclude_self:
+                rows = torch.arange(block.shape[0])
+                block[rows, rows + start] = -float("inf")
+            idx, raw = _exact_topk(block, k)
+            idx_out[start:start + bs] = idx
+            raw_out[start:start + bs] = raw
+    if metric == "euclidean":
+        raw_out = -_exact_euclidean(q_all.numpy(), c.numpy(), idx_out)
+    scores, dists = _to_score_distance(raw_out, metric)
+    return Neighbors(idx_out, scores.astype(np.float32), dists, metric)
+
+
+def _exact_euclidean(q: np.ndarray, c: np.ndarray, idx: np.ndarray,
+                     chunk: int = 4096) -> np.ndarray:
+    """||q_i - c_idx[i, j]||2 computed directly (no cancellation). (m, k) float32."""
+    out = np.empty(idx.shape, dtype=np.float32)
+    for s in range(0, len(idx), chunk):
+        diff = q[s:s + chunk, None, :] - c[idx[s:s + chunk]]
+        out[s:s + chunk] = np.sqrt((diff * diff).sum(-1))
+    return out
+
+
+def _exact_topk(block, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k of each row of a torch (b, N) block, ties by lower index."""
+    vals, idx = block.topk(k, dim=1, largest=True, sorted=True)
+    vals_np, idx_np = vals.numpy(), idx.numpy().astype(np.int64)
+    kth = vals[:, -1:]
+    at_or_above = (block >= kth).sum(1).numpy()
+    # Rows with ties at the k-th value: choose among all tied columns by index.
+    for r in np.nonzero(at_or_above > k)[0]:
+        row = block[r].numpy()
+        cand = np.nonzero(row >= vals_np[r, -1])[0]
+        order = np.lexsort((cand, -row[cand]))[:k]
+        idx_np[r], vals_np[r] = cand[order], row[cand[order]]
+    # Within the chosen k, order by (score desc, index asc).
+    order = _row_lexsort(vals_np, idx_np)
+    rows = np.arange(idx_np.shape[0])[:, None]
+    return idx_np[rows, order], vals_np[rows, order]
+
+
+def _row_lexsort(vals: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Per-row order by score descending then index ascending."""
+    by_idx = np.argsort(idx, axis=1, kind="stable")
+    rows = np.arange(vals.shape[0])[:, None]
+    by_score = np.argsort(-vals[rows, by_idx], axis=1, kind="stable")
+    return by_idx[rows, by_score]
+
+
+def pairwise_scores(vectors: np.ndarray, *, metric: str = "cosine") -> np.ndarray:
+    """Full (m, m) score matrix for a small subset (heatmaps). float32."""
+    import torch
+
+    check_metric(metric)
+    x = _prepare(vectors, metric)
+    c_sq = (x * x).sum(1) if metric == "euclidean" else None
+    with torch.inference_mode():
+        raw = _block_scores(x, x, c_sq, metric).numpy()
+    if metric == "euclidean":
+        raw = -np.sqrt(raw * -1.0)
+    scores, _ = _to_score_distance(raw, metric)
+    return scores.astype(np.float32)
+
+
+def brute_force_topk(corpus: np.ndarray, k: int, *, metric: str = "cosine",
+                     queries: np.ndarray | None = None,
+                     exclude_self: bool | None = None) -> Neighbors:
+    """Reference implementation in float64 numpy (tests and benchmarks)."""
+    self_mode = queries is None
+    exclude_self = self_mode if exclude_self is None else exclude_self
+    c = np.asarray(corpus, dtype=np.float64)
+    q = c if self_mode else np.asarray(queries, dtype=np.float64)
+    if metric == "cosine":
+        c = c / np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-12)
+        q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+    if metric in ("cosine", "dot"):
+        raw = q @ c.T
+    elif metric == "euclidean":
+        raw = -np.sqrt(((q[:, None, :] - c[None, :, :]) ** 2).sum(-1))
+    else:
+        raw = -np.abs(q[:, None, :] - c[None, :, :]).sum(-1)
+    if exclude_self:
+        np.fill_diagonal(raw, -np.inf)
+    k = max(0, min(k, c.shape[0] - (1 if exclude_self else 0)))
+    cols = np.arange(raw.shape[1])
+    order = np.array([np.lexsort((cols, -row))[:k] for row in raw]).reshape(len(raw), k)
+    top = np.take_along_axis(raw, order, 1).astype(np.float32)
+    scores, dists = _to_score_distance(top, metric)
+    return Neighbors(order.astype(np.int64), scores, dists, metric)
