@@ -7,6 +7,7 @@ refused so a typo never silently changes nothing.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,12 @@ from core.errors import ConfigError
 from core.similarity import METRICS
 
 DEFAULT_K = 10
+MODEL_ENV = "CATSIM_MODEL"
+
+
+def default_model() -> str:
+    """The bundled MiniLM, unless $CATSIM_MODEL names another id or folder."""
+    return os.environ.get(MODEL_ENV, "").strip() or "bundled"
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,7 @@ class Config:
     brand_column: str | None = None
     price_column: str | None = None
     image_column: str | None = None
-    model: str = "bundled"
+    model: str = field(default_factory=default_model)
     precision: str = "auto"
     batch_size: int = 64
     metric: str = "cosine"

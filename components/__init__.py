@@ -1,0 +1,1 @@
+"""Streamlit building blocks: state, cached resources, widgets and renderers."""

@@ -1,0 +1,124 @@
+"""Catalog page blocks: source choice, validation report, column mapping form."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import state
+from core.catalog import (DUPLICATE_POLICIES, ColumnMapping, RawTable, build_catalog,
+                          field_defaults, read_table)
+from core.errors import CatalogSimilarityError
+
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
+ROW_NUMBERS = "(row numbers)"
+NONE = "(none)"
+
+
+def source_picker() -> None:
+    """Demo button and uploader; a bad file leaves the loaded catalog in place."""
+    left, right = st.columns([1, 3])
+    if left.button("Use demo catalog", key="catalog.use_demo", type="primary",
+                   icon=":material/storefront:"):
+        state.load_demo()
+    upload = right.file_uploader("Upload a catalog (CSV, TSV, Excel or Parquet)",
+                                 type=UPLOAD_TYPES, key="catalog.upload")
+    if upload is None:
+        return
+    marker = f"{upload.name}:{upload.size}"
+    if st.session_state.get("catalog.loaded_upload") == marker:
+        return
+    try:
+        raw = read_table(upload.getvalue(), upload.name)
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        st.caption("The catalog loaded before is still in use.")
+        return
+    st.session_state["catalog.loaded_upload"] = marker
+    state.set_table(raw)
+    _try_auto_map(raw)
+
+
+def sheet_picker(raw: RawTable) -> None:
+    """For workbooks with several sheets: pick one and re-read."""
+    if len(raw.sheets) < 2:
+        return
+    sheet = st.selectbox("Sheet", raw.sheets, index=raw.sheets.index(raw.sheet),
+                         key="catalog.sheet")
+    if sheet != raw.sheet:
+        upload = st.session_state.get("catalog.upload")
+        if upload is not None:
+            new = read_table(upload.getvalue(), upload.name, sheet=sheet)
+            state.set_table(new)
+            _try_auto_map(new)
+            st.rerun()
+
+
+def _try_auto_map(raw: RawTable) -> None:
+    try:
+        mapping = field_defaults(raw.frame)
+        cat = build_catalog(raw, mapping, on_duplicate_ids="suffix")
+    except CatalogSimilarityError as exc:
+        st.warning(f"Choose the columns below: {exc}")
+        return
+    if cat.report.duplicate_ids:
+        st.warning("Duplicate ids found: review the mapping below and choose how to handle them.")
+        return
+    state.set_catalog(cat, state.config_from_mapping(mapping))
+
+
+def file_facts(raw: RawTable) -> None:
+    facts = [f"**{raw.source}**", f"{len(raw.frame):,} rows", f"{raw.frame.shape[1]} columns"]
+    if raw.encoding:
+        facts.append(f"encoding {raw.encoding}")
+    if raw.delimiter:
+        facts.append(f"delimiter {raw.delimiter!r}")
+    if raw.sheet:
+        facts.append(f"sheet '{raw.sheet}'")
+    st.markdown(" · ".join(facts))
+    for warning in raw.warnings:
+        st.warning(warning)
+
+
+def mapping_form(raw: RawTable) -> None:
+    """Column mapping; applying it builds the catalog (or shows why not)."""
+    cols = [str(c) for c in raw.frame.columns]
+    current = _current_mapping(raw)
+    with st.form("catalog.mapping"):
+        st.markdown("**Column mapping**")
+        a, b = st.columns(2)
+        id_opts = [ROW_NUMBERS, *cols]
+        id_col = a.selectbox("Id column", id_opts,
+                             index=id_opts.index(current.id_column or ROW_NUMBERS))
+        texts = b.multiselect("Text columns, in order", cols,
+                              default=[c for c in current.text_columns if c in cols])
+        roles = {}
+        for col, role in zip(st.columns(4), ("category", "brand", "price", "image")):
+            opts = [NONE, *cols]
+            value = getattr(current, role) or NONE
+            roles[role] = col.selectbox(role.capitalize(), opts, index=opts.index(value))
+        policy = st.radio("Duplicate ids", DUPLICATE_POLICIES, horizontal=True,
+                          index=DUPLICATE_POLICIES.index(state.config().on_duplicate_ids))
+        submitted = st.form_submit_button("Apply mapping", type="primary")
+    if not submitted:
+        return
+    mapping = ColumnMapping(text_columns=tuple(texts),
+                            id_column=None if id_col == ROW_NUMBERS else id_col,
+                            **{r: (None if v == NONE else v) for r, v in roles.items()})
+    try:
+        cat = build_catalog(raw, mapping, on_duplicate_ids=policy)
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        return
+    state.set_catalog(cat, state.config_from_mapping(mapping).with_changes(
+        on_duplicate_ids=policy))
+    st.success(f"Mapped {len(cat):,} products.")
+
+
+def _current_mapping(raw: RawTable) -> ColumnMapping:
+    cat = state.catalog()
+    if cat is not None and list(cat.frame.columns) == list(raw.frame.columns):
+        return cat.mapping
+    try:
+        return field_defaults(raw.frame)
+    except CatalogSimilarityError:
+        return ColumnMapping(text_columns=())

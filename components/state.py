@@ -1,0 +1,136 @@
+"""The one owner of ``st.session_state`` keys.
+
+Pages never touch session_state directly: they call these helpers. Widget keys
+are namespaced by page ("neighbors.k"); shared settings live under "settings.".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from core.catalog import Catalog, RawTable, field_defaults, read_table
+from core.config import Config
+from core.errors import CatalogSimilarityError
+
+DEMO_PATH = Path(__file__).resolve().parent.parent / "data" / "demo_walmart.csv"
+DEMO_NAME = "Demo: walmart.csv (2,554 products)"
+
+TABLE = "catalog.table"
+CATALOG = "catalog.catalog"
+CONFIG = "settings.config"
+RESULTS = "results"
+SELECTION = "map.selection"
+HEATMAP_ROWS = "heatmap.rows"
+HEATMAP_SOURCE = "heatmap.source"
+
+
+@dataclass(frozen=True)
+class Results:
+    """Vectors of the session's catalog under one model; key = content hash."""
+
+    key: str
+    vectors: np.ndarray
+    reused: int
+    embedded: int
+    seconds: float
+
+
+def init_state() -> None:
+    """Create every key once; load the demo catalog on first visit."""
+    st.session_state.setdefault(CONFIG, Config())
+    st.session_state.setdefault(RESULTS, None)
+    st.session_state.setdefault(SELECTION, [])
+    st.session_state.setdefault(HEATMAP_ROWS, [])
+    st.session_state.setdefault(HEATMAP_SOURCE, "")
+    if TABLE not in st.session_state:
+        load_demo()
+
+
+def load_demo() -> None:
+    """Load the bundled demo catalog with its automatic mapping."""
+    table = read_table(DEMO_PATH, filename="walmart.csv")
+    set_table(table)
+    from core.catalog import build_catalog
+
+    mapping = field_defaults(table.frame)
+    set_catalog(build_catalog(table, mapping, name=DEMO_NAME), config_from_mapping(mapping))
+
+
+def config_from_mapping(mapping) -> Config:
+    return config().with_changes(
+        id_column=mapping.id_column, text_columns=mapping.text_columns,
+        category_column=mapping.category, brand_column=mapping.brand,
+        price_column=mapping.price, image_column=mapping.image)
+
+
+def table() -> RawTable | None:
+    return st.session_state.get(TABLE)
+
+
+def set_table(raw: RawTable) -> None:
+    st.session_state[TABLE] = raw
+
+
+def catalog() -> Catalog | None:
+    return st.session_state.get(CATALOG)
+
+
+def set_catalog(cat: Catalog, cfg: Config) -> None:
+    """Replace the mapped catalog; derived results and selections are dropped."""
+    st.session_state[CATALOG] = cat
+    st.session_state[CONFIG] = cfg
+    st.session_state[RESULTS] = None
+    st.session_state[SELECTION] = []
+    st.session_state[HEATMAP_ROWS] = []
+
+
+def config() -> Config:
+    return st.session_state.get(CONFIG) or Config()
+
+
+def set_config(cfg: Config) -> None:
+    st.session_state[CONFIG] = cfg
+
+
+def require_catalog() -> Catalog:
+    """The mapped catalog, or stop the page with a pointer to the Catalog page."""
+    cat = catalog()
+    if cat is None:
+        st.info("Load a catalog on the Catalog page first.")
+        st.page_link("pages/catalog.py", label="Go to Catalog", icon=":material/table:")
+        st.stop()
+    return cat
+
+
+def results() -> Results | None:
+    return st.session_state.get(RESULTS)
+
+
+def set_results(res: Results) -> None:
+    st.session_state[RESULTS] = res
+
+
+def selection() -> list[int]:
+    return list(st.session_state.get(SELECTION, []))
+
+
+def set_selection(rows: list[int]) -> None:
+    st.session_state[SELECTION] = [int(r) for r in rows]
+
+
+def heatmap_rows() -> tuple[list[int], str]:
+    return list(st.session_state.get(HEATMAP_ROWS, [])), st.session_state.get(HEATMAP_SOURCE, "")
+
+
+def send_to_heatmap(rows: list[int], source: str) -> None:
+    st.session_state[HEATMAP_ROWS] = [int(r) for r in rows]
+    st.session_state[HEATMAP_SOURCE] = source
+
+
+def show_error(exc: CatalogSimilarityError) -> None:
+    """The one way pages show a user-fixable problem."""
+    st.error(str(exc), icon=":material/error:")

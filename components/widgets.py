@@ -1,0 +1,86 @@
+"""Shared widgets: the settings sidebar, the product finder, export buttons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from components import state
+from core.catalog import Catalog
+from core.config import Config
+from core.encoders import MULTILINGUAL_SUGGESTIONS
+from core.export import FORMATS, to_bytes
+from core.similarity import METRICS
+from core.views import find_products, product_label
+from core.workspace import Workspace
+
+OTHER_MODEL = "Other (Hugging Face id or folder)…"
+MIME = {"csv": "text/csv", "parquet": "application/octet-stream", "json": "application/json"}
+
+
+def _model_options() -> list[str]:
+    models_dir = Workspace.default().models_dir
+    tuned = sorted(str(p) for p in models_dir.glob("*") if (p / "config.json").exists()) \
+        if models_dir.exists() else []
+    return ["bundled", *tuned, OTHER_MODEL]
+
+
+def settings_sidebar() -> Config:
+    """Model, metric and k in the sidebar; returns the updated session Config."""
+    cfg = state.config()
+    with st.sidebar:
+        st.subheader("Similarity settings")
+        options = _model_options()
+        current = cfg.model if cfg.model in options else OTHER_MODEL
+        choice = st.selectbox("Model", options, index=options.index(current),
+                              key="settings.model_choice",
+                              help="bundled = all-MiniLM-L6-v2 (English, offline)")
+        model = choice
+        if choice == OTHER_MODEL:
+            model = st.text_input("Hugging Face id or local folder",
+                                  value="" if cfg.model in options else cfg.model,
+                                  key="settings.model_other").strip() or "bundled"
+            st.caption("Multilingual / Chinese catalogs (need a download once): "
+                       + ", ".join(f"`{m}`" for m in MULTILINGUAL_SUGGESTIONS))
+        metric = st.selectbox("Metric", METRICS, index=METRICS.index(cfg.metric),
+                              key="settings.metric")
+        k = st.slider("Neighbours per product (k)", 1, 50, value=min(cfg.k, 50),
+                      key="settings.k")
+    new = cfg.with_changes(model=model, metric=metric, k=int(k))
+    if new != cfg:
+        state.set_config(new)
+    return new
+
+
+def product_picker(catalog: Catalog, key: str) -> int | None:
+    """Type part of a title or id, pick one product; returns its row."""
+    text = st.text_input("Find a product (part of its title or id)", key=f"{key}.find")
+    rows = find_products(catalog, text)
+    if not rows:
+        st.warning(f"No product matches '{text}'.")
+        return None
+    labels = {r: product_label(catalog, r) for r in rows}
+    return st.selectbox(f"Product ({len(rows)} shown)", rows, format_func=labels.__getitem__,
+                        key=f"{key}.product")
+
+
+def export_buttons(frame_fn, stem: str, key: str) -> None:
+    """CSV / Parquet / JSON download buttons; the file is built on click."""
+    excel = st.checkbox("Excel-safe CSV (neutralise formula-like cells)", value=True,
+                        key=f"{key}.excel_safe")
+    bom = st.checkbox("UTF-8 with BOM (for Excel)", value=False, key=f"{key}.bom")
+    cols = st.columns(len(FORMATS))
+    for col, fmt in zip(cols, FORMATS):
+        def data(fmt: str = fmt) -> bytes:
+            frame: pd.DataFrame = frame_fn()
+            return to_bytes(frame, fmt, excel_safe_csv=excel, bom=bom)
+
+        col.download_button(f"Download {fmt.upper()}", data=data, file_name=f"{stem}.{fmt}",
+                            mime=MIME[fmt], key=f"{key}.download.{fmt}",
+                            on_click="ignore", icon=":material/download:")
+
+
+def file_stem(name: str) -> str:
+    return Path(name).stem.replace(" ", "_")[:40] or "catalog"

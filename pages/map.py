@@ -1,0 +1,53 @@
+"""Map: UMAP in 2-D or 3-D, coloured by a column; lasso selection to the heatmap."""
+
+import streamlit as st
+
+from components import resources, state
+from components.embedding import ensure_results, pool
+from components.widgets import settings_sidebar
+from core.figures import build_map
+from core.projection import DEFAULT_MAX_POINTS
+from core.views import color_columns, rows_table
+
+state.init_state()
+cfg = settings_sidebar()
+cat = state.require_catalog()
+st.title("Map")
+res = ensure_results(cat, cfg)
+a, b, c = st.columns(3)
+dim = a.radio("Dimensions", (2, 3), horizontal=True, key="map.dim",
+              format_func=lambda d: f"{d}-D")
+options = ["(none)", *color_columns(cat)]
+color_col = b.selectbox("Colour by", options, index=min(1, len(options) - 1), key="map.color")
+max_points = int(c.number_input("Sample size (points plotted)", min_value=100,
+                                max_value=max(100, len(cat)),
+                                value=min(len(cat), DEFAULT_MAX_POINTS), step=1000,
+                                key="map.sample"))
+proj = resources.cached_projection(res.key, res.vectors, pool(res, cfg), dim, max_points,
+                                   cfg.metric)
+if proj.sampled:
+    st.info(f"Showing a random sample of {len(proj.rows):,} of {proj.total:,} products.")
+rows = proj.rows.tolist()
+titles = cat.titles()
+color = None if color_col == "(none)" else cat.frame[color_col].to_numpy()[proj.rows].tolist()
+fig = build_map(proj.coords, [titles[r] for r in rows], color=color, color_name=color_col,
+                ids=[str(r) for r in rows])
+if dim == 2:
+    event = st.plotly_chart(fig, key="map.chart", on_select="rerun",
+                            selection_mode=("lasso", "box", "points"))
+    picked = sorted({int(p["customdata"]) for p in event.selection.get("points", [])
+                     if p.get("customdata") is not None})
+    if picked:
+        state.set_selection(picked)
+else:
+    st.plotly_chart(fig, key="map.chart3d")
+    st.caption("Selection works on the 2-D map.")
+sel = state.selection()
+if sel:
+    st.subheader(f"Selected: {len(sel):,} products")
+    st.dataframe(rows_table(cat, sel[:1000]), hide_index=True, key="map.selected")
+    if st.button("Send the selection to the heatmap", key="map.to_heatmap"):
+        state.send_to_heatmap(sel, f"map selection ({len(sel)} products)")
+        st.switch_page("pages/heatmap.py")
+else:
+    st.caption("Draw a lasso or box on the 2-D map to select products.")
