@@ -1,0 +1,55 @@
+"""End to end with the real bundled all-MiniLM-L6-v2 on 300 demo products."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.cli import main
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+DEMO = REPO_ROOT / "data" / "demo_walmart.csv"
+
+
+@pytest.fixture(scope="module")
+def demo300(tmp_path_factory) -> pd.DataFrame:
+    frame = pd.read_csv(DEMO, dtype=str, keep_default_na=False).head(300)
+    return frame
+
+
+def test_cli_neighbors_with_real_model(demo300, tmp_path, capsys):
+    path = tmp_path / "demo300.csv"
+    demo300.to_csv(path, index=False)
+    ws = tmp_path / "ws"
+    out = tmp_path / "lists.csv"
+    assert main(["neighbors", str(path), "--out", str(out), "--workspace", str(ws)]) == 0
+    first = capsys.readouterr().err
+    assert "embedded 300 new texts" in first or "embedded 29" in first
+    lists = pd.read_csv(out, dtype={"source_id": str, "neighbor_id": str})
+    assert len(lists) == 300 * 10
+    assert (lists["source_id"] != lists["neighbor_id"]).all()
+    # Real semantics: neighbours share the retailer category far above chance.
+    cat = dict(zip(demo300["id"], demo300["category"]))
+    same = np.mean([cat[s] == cat[n] for s, n in zip(lists["source_id"], lists["neighbor_id"])])
+    chance = (demo300["category"].value_counts(normalize=True) ** 2).sum()
+    assert same > 0.4 and same > 2 * chance, (same, chance)
+    # The only projector lamp among these 300 finds projectors first.
+    lamp = lists[lists["source_id"] == "1"].sort_values("rank")
+    assert "projector" in lamp.iloc[0]["neighbor_title"]
+    # Second run: everything comes from the embedding store.
+    assert main(["neighbors", str(path), "--out", str(tmp_path / "l.parquet"),
+                 "--workspace", str(ws)]) == 0
+    assert "embedded 0 new texts, reused 300" in capsys.readouterr().err
+
+
+def test_search_with_real_model(demo300, tmp_path, capsys):
+    path = tmp_path / "demo300.csv"
+    demo300.to_csv(path, index=False)
+    assert main(["search", str(path), "--query", "projector replacement lamp", "--k", "3",
+                 "--workspace", str(tmp_path / "ws")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "rank,product_id,title,score"
+    assert len(out) == 4
+    assert "lamp elplp12" in out[1]
