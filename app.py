@@ -4,11 +4,19 @@ import streamlit as st
 
 st.set_page_config(page_title="Catalog similarity", page_icon=":material/hub:", layout="wide")
 
-pages = [
-    st.Page("pages/catalog.py", title="Catalog", icon=":material/table:", default=True),
-    st.Page("pages/neighbors.py", title="Neighbours", icon=":material/group_work:"),
-    st.Page("pages/search.py", title="Search", icon=":material/search:"),
-    st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:"),
-    st.Page("pages/heatmap.py", title="Heatmap", icon=":material/grid_on:"),
-]
-st.navigation(pages).run()
+pages = {
+    "Explore": [
+        st.Page("pages/catalog.py", title="Catalog", icon=":material/table:", default=True),
+        st.Page("pages/neighbors.py", title="Neighbours", icon=":material/group_work:"),
+        st.Page("pages/search.py", title="Search", icon=":material/search:"),
+        st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:"),
+        st.Page("pages/heatmap.py", title="Heatmap", icon=":material/grid_on:"),
+    ],
+    "Quality": [
+    ],
+    "Tune": [
+    ],
+    "Model": [
+    ],
+}
+st.navigation({section: items for section, items in pages.items() if items}).run()

@@ -11,9 +11,9 @@ from core.catalog import Catalog
 from core.config import Config
 from core.errors import CatalogSimilarityError
 from core.similarity import Neighbors
+from core.pipeline import apply_rules
 from core.store import embed_with_store
 
-POOL_K = 50
 
 
 def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
@@ -49,15 +49,17 @@ def _embed(catalog: Catalog, encoder, key: str) -> state.Results:
     return state.Results(key, result.vectors, result.reused, result.embedded, seconds)
 
 
-def neighbors(res: state.Results, cfg: Config, k: int | None = None) -> Neighbors:
-    """Top-k pool for the configured metric (cached by content), cut to k."""
-    pool = max(POOL_K, cfg.k)
-    nb = resources.cached_neighbors(res.key, res.vectors, pool, cfg.metric)
-    return nb.head(k if k is not None else cfg.k)
-
-
 def pool(res: state.Results, cfg: Config) -> Neighbors:
-    return resources.cached_neighbors(res.key, res.vectors, max(POOL_K, cfg.k), cfg.metric)
+    """The candidate pool for the session's catalog (cached by content + pool settings)."""
+    catalog = state.require_catalog()
+    return resources.cached_pool(res.key, cfg.pool_key(), catalog, res.vectors, cfg)
+
+
+def neighbors(res: state.Results, cfg: Config, k: int | None = None) -> Neighbors:
+    """Final lists: the pool with the configured rules applied (or cut to k)."""
+    catalog = state.require_catalog()
+    lists = apply_rules(catalog, pool(res, cfg), cfg if k is None else cfg.with_changes(k=k))
+    return lists
 
 
 def truncated_count(catalog: Catalog, cfg: Config) -> int | None:

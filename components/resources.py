@@ -16,7 +16,10 @@ import streamlit as st
 from core.encoders import Encoder, load_encoder
 from core.export import to_bytes
 from core.projection import Projection, project
-from core.similarity import Neighbors, pairwise_scores, topk
+from core.catalog import Catalog
+from core.config import Config
+from core.pipeline import candidate_pool
+from core.similarity import Neighbors, pairwise_scores
 from core.store import EmbeddingStore
 from core.workspace import Workspace
 
@@ -46,9 +49,10 @@ def texts_key(texts: list[str], identity: str) -> str:
 
 
 @st.cache_data(show_spinner="Finding neighbours…", max_entries=8)
-def cached_neighbors(key: str, _vectors: np.ndarray, k: int, metric: str) -> Neighbors:
-    """Top-k pool of every product; key = vectors content hash."""
-    return topk(_vectors, k, metric=metric)
+def cached_pool(key: str, pool_key: str, _catalog: Catalog, _vectors: np.ndarray,
+                _cfg: Config) -> Neighbors:
+    """Candidate pool of every product; key = vectors content hash + pool settings."""
+    return candidate_pool(_catalog, _vectors, _cfg)
 
 
 @st.cache_data(show_spinner="Projecting with UMAP…", max_entries=6)

@@ -133,7 +133,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 
 def cmd_neighbors(args: argparse.Namespace) -> int:
-    from core.pipeline import catalog_neighbors
+    from core.pipeline import catalog_neighbors, final_lists
 
     format_from_path(args.out)
     if args.vectors is None and args.catalog is None:
@@ -145,7 +145,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
     else:
         catalog = _load_catalog(args, cfg)
-        nb = catalog_neighbors(_vectors(args, cfg, catalog), k=cfg.k, metric=cfg.metric)
+        nb = final_lists(catalog, _vectors(args, cfg, catalog), cfg)
         frame = catalog_neighbors_frame(catalog, nb, with_titles=not args.no_titles)
     write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
     _say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
@@ -190,10 +190,31 @@ def cmd_search(args: argparse.Namespace) -> int:
 COMMANDS = {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search}
 
 
+def _plugin_modules() -> list:
+    """Sub-command modules ``core/cli_*.py``; each defines ``register(sub) -> {name: handler}``."""
+    import importlib
+    import pkgutil
+
+    import core
+
+    names = sorted(m.name for m in pkgutil.iter_modules(core.__path__) if m.name.startswith("cli_"))
+    return [importlib.import_module(f"core.{name}") for name in names]
+
+
+def _full_parser() -> tuple[argparse.ArgumentParser, dict]:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    handlers = dict(COMMANDS)
+    for module in _plugin_modules():
+        handlers.update(module.register(sub))
+    return parser, handlers
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser, handlers = _full_parser()
+    args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return handlers[args.command](args)
     except CatalogSimilarityError as exc:
         _say(f"error: {exc}")
         return 2
@@ -205,4 +226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-__all__ = ["main", "build_parser", "DEFAULT_K"]
+__all__ = ["main", "build_parser", "DEFAULT_K", "add_catalog_options", "config_from_args",
+           "load_catalog_from_args", "vectors_from_args"]
+
+# Public names for sub-command modules (core/cli_*.py).
+add_catalog_options = _add_catalog_options
+config_from_args = _config
+load_catalog_from_args = _load_catalog
+vectors_from_args = _vectors

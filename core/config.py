@@ -18,6 +18,7 @@ from core.errors import ConfigError
 from core.similarity import METRICS
 
 DEFAULT_K = 10
+INDEX_KINDS = ("auto", "exact", "approximate")
 MODEL_ENV = "CATSIM_MODEL"
 
 
@@ -46,6 +47,16 @@ class Config:
     metric: str = "cosine"
     k: int = DEFAULT_K
     on_duplicate_ids: str = "error"
+    # Retrieval quality (hybrid dense + lexical, field weights, thresholds).
+    hybrid_weight: float = 0.0
+    field_weights: dict[str, float] = field(default_factory=dict)
+    duplicate_threshold: float | None = None
+    category_thresholds: dict[str, float] = field(default_factory=dict)
+    # Recommendation tuning: rules (validated by core.rules) and named score bands.
+    rules: dict[str, Any] = field(default_factory=dict)
+    bands: dict[str, float] = field(default_factory=dict)
+    # Scale: "auto" (exact below a measured size, approximate above), "exact", "approximate".
+    index: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -63,6 +74,13 @@ class Config:
             raise ConfigError(f"on_duplicate_ids must be one of {', '.join(DUPLICATE_POLICIES)}")
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise ConfigError(f"batch_size must be a positive integer, got {self.batch_size!r}")
+        if not isinstance(self.hybrid_weight, (int, float)) or not 0 <= self.hybrid_weight <= 1:
+            raise ConfigError(f"hybrid_weight must be between 0 and 1, got {self.hybrid_weight!r}")
+        if self.index not in INDEX_KINDS:
+            raise ConfigError(f"index must be one of {', '.join(INDEX_KINDS)}")
+        for name in ("field_weights", "category_thresholds", "rules", "bands", "extra"):
+            if not isinstance(getattr(self, name), dict):
+                raise ConfigError(f"{name} must be a JSON object")
 
     def mapping(self, text_columns: tuple[str, ...] | None = None) -> ColumnMapping:
         return ColumnMapping(text_columns=tuple(text_columns or self.text_columns),
@@ -79,6 +97,12 @@ class Config:
         if not data["extra"]:
             data.pop("extra")
         return data
+
+    def pool_key(self) -> str:
+        """The settings that change the candidate pool (not the rules applied to it)."""
+        keys = ("model", "precision", "metric", "hybrid_weight", "field_weights",
+                "text_columns", "index")
+        return json.dumps({k: self.to_dict().get(k) for k in keys}, sort_keys=True, default=str)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)

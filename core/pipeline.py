@@ -40,6 +40,29 @@ def embed_catalog(catalog: Catalog, encoder: Encoder, store: EmbeddingStore | No
     return embed_with_store(encoder, catalog.texts, store, progress=progress)
 
 
+POOL_K = 50
+
+
+def candidate_pool(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
+                   pool_k: int | None = None) -> Neighbors:
+    """Candidates deeper than k for every product (self excluded), best first.
+
+    Dense top-k under cfg.metric. Rules draw from this pool, so re-applying
+    rules never re-embeds or re-searches.
+    """
+    return topk(vectors, pool_k or max(POOL_K, cfg.k), metric=cfg.metric)
+
+
+def apply_rules(catalog: Catalog | None, pool: Neighbors, cfg: Config) -> Neighbors:
+    """Final lists of cfg.k from a candidate pool. Without rules: the best k."""
+    return pool.head(cfg.k)
+
+
+def final_lists(catalog: Catalog | None, vectors: np.ndarray, cfg: Config) -> Neighbors:
+    """candidate_pool -> apply_rules: what exports and the neighbours page show."""
+    return apply_rules(catalog, candidate_pool(catalog, vectors, cfg), cfg)
+
+
 def catalog_neighbors(vectors: np.ndarray, *, k: int, metric: str = "cosine",
                       block_size: int | None = None) -> Neighbors:
     """Top-k of every product among the others (self excluded)."""
