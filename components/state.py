@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from core.catalog import Catalog, RawTable, field_defaults, read_table
-from core.config import Config
+from core.config import ROW_NUMBERS, Config
 from core.errors import CatalogSimilarityError
 
 DEMO_PATH = Path(__file__).resolve().parent.parent / "data" / "demo_walmart.csv"
@@ -62,7 +62,7 @@ def load_demo() -> None:
 
 def config_from_mapping(mapping) -> Config:
     return config().with_changes(
-        id_column=mapping.id_column, text_columns=mapping.text_columns,
+        id_column=mapping.id_column or ROW_NUMBERS, text_columns=mapping.text_columns,
         category_column=mapping.category, brand_column=mapping.brand,
         price_column=mapping.price, image_column=mapping.image)
 

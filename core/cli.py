@@ -27,7 +27,8 @@ def _say(msg: str) -> None:
 
 def _add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="JSON configuration saved from the app")
-    p.add_argument("--id-col", help="id column (default: row numbers or an id-like column)")
+    p.add_argument("--id-col", help="id column; '@row' for row numbers (default: a unique "
+                   "id-like column, else row numbers)")
     p.add_argument("--text-cols", help="comma-separated text columns, in order "
                    "(default: title/name-like column chosen automatically)")
     p.add_argument("--sheet", help="Excel sheet name (default: the first)")
@@ -91,6 +92,8 @@ def _load_catalog(args: argparse.Namespace, cfg: Config) -> Catalog:
     catalog, guessed = catalog_from_config(table, cfg)
     if guessed:
         _say(f"text columns (automatic): {', '.join(catalog.mapping.text_columns)}")
+    if cfg.id_column is None:
+        _say(f"id column (automatic): {catalog.mapping.id_column or 'row numbers'}")
     if catalog.report.empty_texts:
         _say(f"warning: {len(catalog.report.empty_texts)} products have empty text")
     return catalog

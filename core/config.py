@@ -18,6 +18,8 @@ from core.errors import ConfigError
 from core.similarity import METRICS
 
 DEFAULT_K = 10
+# id_column value meaning "use row numbers as ids" (None means: choose automatically).
+ROW_NUMBERS = "@row"
 INDEX_KINDS = ("auto", "exact", "approximate")
 MODEL_ENV = "CATSIM_MODEL"
 
@@ -30,6 +32,9 @@ def default_model() -> str:
 @dataclass(frozen=True)
 class Config:
     """Columns, model and similarity settings.
+
+    id_column: a column name, "@row" for row numbers, or None to choose
+    automatically (a unique id-like column, else row numbers).
 
     model: "bundled" (all-MiniLM-L6-v2), a local folder or a Hugging Face id.
     text_columns: empty means "choose automatically (title/name-like first)".
@@ -83,8 +88,9 @@ class Config:
                 raise ConfigError(f"{name} must be a JSON object")
 
     def mapping(self, text_columns: tuple[str, ...] | None = None) -> ColumnMapping:
+        id_column = None if self.id_column == ROW_NUMBERS else self.id_column
         return ColumnMapping(text_columns=tuple(text_columns or self.text_columns),
-                             id_column=self.id_column, category=self.category_column,
+                             id_column=id_column, category=self.category_column,
                              brand=self.brand_column, price=self.price_column,
                              image=self.image_column)
 

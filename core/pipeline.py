@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.catalog import Catalog, RawTable, build_catalog, guess_text_columns
-from core.config import Config
+from core.catalog import Catalog, RawTable, build_catalog, guess_id_column, guess_text_columns
+from core.config import ROW_NUMBERS, Config
 from core.encoders import Encoder, Progress
 from core.similarity import Neighbors, topk
 from core.store import EmbeddingStore, EmbedResult, embed_with_store
@@ -26,9 +26,15 @@ class SearchHit:
 
 
 def catalog_from_config(table: RawTable, config: Config) -> tuple[Catalog, bool]:
-    """Build a catalog; returns (catalog, whether text columns were guessed)."""
+    """Build a catalog; returns (catalog, whether text columns were guessed).
+
+    A config without text columns gets title/name-like ones; without an id
+    column, a unique id-like column (else row numbers; "@row" forces row numbers).
+    """
     guessed = not config.text_columns
     cols = tuple(guess_text_columns(table.frame)) if guessed else config.text_columns
+    if config.id_column is None:
+        config = config.with_changes(id_column=guess_id_column(table.frame) or ROW_NUMBERS)
     catalog = build_catalog(table, config.mapping(cols),
                             on_duplicate_ids=config.on_duplicate_ids)
     return catalog, guessed

@@ -1,0 +1,140 @@
+"""Shared fixtures for the core/ tests.
+
+Test data is built here, never downloaded: a tiny randomly-initialised BERT
+(saved as safetensors), small catalogs as bytes, and a temporary workspace.
+Nothing here touches the network: the Hugging Face hub is forced offline for
+the whole session.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Word pieces of the tiny vocabulary: enough that product text does not turn
+# entirely into [UNK], small enough that the model builds in well under a second.
+_SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+_CHARS = list("abcdefghijklmnopqrstuvwxyz0123456789")
+_PUNCT = list(".,;:!?'\"-_/|&()+=@#%$€<>")
+_WORDS = ["the", "and", "with", "for", "red", "blue", "green", "black", "white",
+          "shoe", "shirt", "phone", "case", "cable", "usb", "pack", "set", "cup",
+          "tea", "coffee", "lamp", "desk", "chair", "table", "book", "pen"]
+_PIECES = ["##s", "##es", "##ed", "##ing", "##er", "##ly", "##tion"]
+_CJK = list("手机红色鞋苹果电脑标题名称")
+
+
+def _vocab() -> list[str]:
+    tokens = _SPECIAL + _CHARS + ["##" + c for c in _CHARS] + _PUNCT + _WORDS + _PIECES + _CJK
+    return list(dict.fromkeys(tokens))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _offline_hub():
+    """No test may reach the Hugging Face hub (or any network)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("TRANSFORMERS_OFFLINE", "1")
+        mp.setenv("TOKENIZERS_PARALLELISM", "false")
+        try:
+            import huggingface_hub.constants as hub_constants
+        except ImportError:  # pragma: no cover - transformers always brings it
+            hub_constants = None
+        if hub_constants is not None:
+            mp.setattr(hub_constants, "HF_HUB_OFFLINE", True)
+        yield
+
+
+@pytest.fixture(scope="session")
+def tiny_bert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random BERT + BertTokenizerFast folder (model.safetensors)."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    root = tmp_path_factory.mktemp("tiny_bert")
+    vocab_file = root / "vocab_source.txt"
+    vocab = _vocab()
+    vocab_file.write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    folder = root / "tiny-bert"
+    folder.mkdir()
+    tokenizer = BertTokenizerFast(str(vocab_file), do_lower_case=True, model_max_length=64)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64,
+                        max_position_embeddings=64)
+    model = BertModel(config).eval()
+    model.save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+    assert (folder / "model.safetensors").exists()
+    assert tokenizer.tokenize("red shoe") == ["red", "shoe"], "tiny vocabulary did not load"
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tiny_bert_dir: Path):
+    """core.encoders.BertEncoder over the tiny model, on CPU."""
+    from core.encoders import BertEncoder
+
+    return BertEncoder(tiny_bert_dir, device="cpu")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh workspace folder, also the default through $CATSIM_WORKSPACE."""
+    root = tmp_path / "workspace"
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(root))
+    return root
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+def make_csv_bytes(rows: Sequence[Sequence[object]], encoding: str = "utf-8",
+                   delimiter: str = ",") -> bytes:
+    """Header + rows as delimited text in ``encoding`` ("utf-16" adds a BOM)."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    writer.writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+PRODUCT_ROWS: list[list[str]] = [
+    ["id", "title", "brand", "category", "price"],
+    ["P1", "red running shoe", "acme", "shoes", "49.90"],
+    ["P2", "blue running shoe", "acme", "shoes", "52.00"],
+    ["P3", "green tea 20 pack", "leafco", "tea", "3.50"],
+    ["P4", "black coffee cup", "mugs", "kitchen", "7.25"],
+    ["P5", "white desk lamp", "lumen", "home", "19.99"],
+    ["P6", "usb c cable 2m", "wired", "electronics", "8.00"],
+    ["P7", "phone case red", "wired", "electronics", "12.00"],
+    ["P8", "oak desk chair", "sitwell", "home", "89.00"],
+]
+
+
+@pytest.fixture
+def product_rows() -> list[list[str]]:
+    """A small product catalog: header + 8 rows with unique ids."""
+    return [list(r) for r in PRODUCT_ROWS]
+
+
+@pytest.fixture
+def csv_bytes() -> Callable[..., bytes]:
+    """The ``make_csv_bytes(rows, encoding, delimiter)`` builder."""
+    return make_csv_bytes
+
+
+@pytest.fixture
+def catalog_csv(tmp_path: Path, product_rows: list[list[str]]) -> Path:
+    """The small product catalog written as a UTF-8 CSV file."""
+    path = tmp_path / "catalog.csv"
+    path.write_bytes(make_csv_bytes(product_rows))
+    return path
+
