@@ -1,47 +1,27 @@
-"""Reading catalog files and mapping their columns.
+"""Catalogs: mapping a read table's columns, validating, and the report.
 
-One reader owns encodings, delimiters and the report of what it found:
-:func:`read_table` turns bytes (CSV, TSV, Excel, Parquet) into a
-:class:`RawTable`; :func:`build_catalog` applies a :class:`ColumnMapping` and
-returns a :class:`Catalog` with a :class:`ValidationReport`. Nothing is
-silently "fixed": problems are reported and, where the user must choose,
-refused with a message that says how to choose.
+:func:`read_table` (in :mod:`core.catalog_read`, re-exported here) turns a
+file into a :class:`RawTable`; :func:`build_catalog` applies a
+:class:`ColumnMapping` and returns a :class:`Catalog` with a
+:class:`ValidationReport`. Nothing is silently "fixed": problems are reported
+and, where the user must choose, refused with a message that says how to choose.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from core.catalog_read import MAX_FILE_BYTES, RawTable, read_table
 from core.errors import CatalogError
-from core.textenc import decode_text, detect_delimiter
+from core.limits import current_limits
 
 DUPLICATE_POLICIES = ("error", "keep-first", "suffix")
 TITLE_HINTS = ("title", "name", "product", "item", "标题", "名称", "品名", "商品")
 TEXT_HINTS = ("desc", "brand", "category", "manufacturer", "类", "描述", "品牌")
 ID_HINTS = ("id", "sku", "code", "key", "编号")
-MAX_FILE_BYTES = 500 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """A parsed table before column mapping.
-
-    frame: all columns as read (text columns as ``str``, missing as "").
-    """
-
-    frame: pd.DataFrame
-    source: str
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    sheets: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,147 +106,36 @@ class Catalog:
         return {pid: i for i, pid in enumerate(self.ids)}
 
 
-def read_table(data: bytes | str | Path, filename: str | None = None, *,
-               sheet: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> RawTable:
-    """Parse CSV/TSV/TXT, Excel (.xlsx/.xls) or Parquet from bytes or a path.
-
-    The format comes from the file name's extension (CSV when unknown).
-    Raises CatalogError with a message that says what to fix.
-    """
-    if isinstance(data, (str, Path)):
-        path = Path(data)
-        if not path.exists():
-            raise CatalogError(f"File not found: {path}")
-        if path.stat().st_size > max_bytes:
-            raise CatalogError(f"{path.name} is {path.stat().st_size / 1e6:.0f} MB, over the "
-                               f"{max_bytes / 1e6:.0f} MB limit; split the file or raise the limit")
-        filename = filename or path.name
-        data = path.read_bytes()
-    name = filename or "upload.csv"
-    if len(data) > max_bytes:
-        raise CatalogError(f"{name} is over the {max_bytes / 1e6:.0f} MB limit")
-    if not data.strip():
-        raise CatalogError(f"{name} is empty: upload a file with a header row and products")
-    ext = Path(name).suffix.lower()
-    if ext in (".xlsx", ".xlsm", ".xls"):
-        table = _read_excel(data, name, sheet)
-    elif ext == ".parquet":
-        table = _read_parquet(data, name)
-    else:
-        table = _read_delimited(data, name)
-    if len(table.frame) == 0:
-        raise CatalogError(f"{name} has a header but no product rows")
-    return table
-
-
-def _read_delimited(data: bytes, name: str) -> RawTable:
-    if b"\x00" in data[:4096] and not data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        if not _looks_utf16(data):
-            raise CatalogError(f"{name} looks like a binary file, not CSV text; "
-                               "export the catalog as CSV, Excel or Parquet")
-    text, encoding = decode_text(data, name)
-    delimiter = detect_delimiter(text)
-    header, rows, warnings = _parse_rows(text, delimiter, name)
-    frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header)
-    _check_header(frame, name)
-    return RawTable(frame, name, encoding=encoding, delimiter=delimiter,
-                    warnings=tuple(warnings))
-
-
-def _parse_rows(text: str, delimiter: str,
-                name: str) -> tuple[list[str], list[list[str]], list[str]]:
-    """Split delimited text into header and rows; ragged rows are reported, not padded."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise CatalogError(f"{name} is empty: upload a file with a header row") from None
-    except csv.Error as exc:
-        raise CatalogError(f"{name}: cannot parse the header line ({exc})") from exc
-    rows: list[list[str]] = []
-    bad: list[str] = []
-    try:
-        for row in reader:
-            if not row or (len(row) == 1 and not row[0].strip() and len(header) > 1):
-                continue
-            if len(row) != len(header):
-                bad.append(f"line {reader.line_num}: {len(row)} fields, header has {len(header)}")
-                continue
-            rows.append(row)
-    except csv.Error as exc:
-        raise CatalogError(f"{name}: malformed CSV near line {reader.line_num} ({exc})") from exc
-    warnings = []
-    if bad:
-        warnings.append(f"{len(bad)} ragged rows were skipped, not padded ({'; '.join(bad[:5])}"
-                        f"{'...' if len(bad) > 5 else ''}); fix them in the file to include them")
-    return header, rows, warnings
-
-
-def _looks_utf16(data: bytes) -> bool:
-    sample = data[:4096]
-    return sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4
-
-
-def _read_excel(data: bytes, name: str, sheet: str | None) -> RawTable:
-    try:
-        book = pd.ExcelFile(io.BytesIO(data))
-    except Exception as exc:  # openpyxl raises many types for corrupt files
-        raise CatalogError(f"{name} is not a readable Excel workbook ({type(exc).__name__}); "
-                           "save it again as .xlsx or export CSV") from exc
-    sheets = tuple(str(s) for s in book.sheet_names)
-    chosen = sheet if sheet is not None else sheets[0]
-    if chosen not in sheets:
-        raise CatalogError(f"Sheet '{chosen}' is not in {name}; sheets: {', '.join(sheets)}")
-    frame = book.parse(chosen, dtype=str).fillna("")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    _check_header(frame, name)
-    warn = () if len(sheets) == 1 else (f"{name} has {len(sheets)} sheets; reading '{chosen}'",)
-    return RawTable(frame, name, sheet=chosen, sheets=sheets, warnings=warn)
-
-
-def _read_parquet(data: bytes, name: str) -> RawTable:
-    try:
-        frame = pd.read_parquet(io.BytesIO(data))
-    except Exception as exc:  # pyarrow raises several types for bad files
-        raise CatalogError(f"{name} is not a readable Parquet file ({type(exc).__name__})") from exc
-    frame.columns = [str(c) for c in frame.columns]
-    for col in frame.columns:
-        if frame[col].dtype == object or str(frame[col].dtype).startswith("str"):
-            frame[col] = frame[col].fillna("").astype(str)
-    return RawTable(frame, name)
-
-
-def _check_header(frame: pd.DataFrame, name: str) -> None:
-    cols = list(frame.columns)
-    dups = sorted({c for c in cols if cols.count(c) > 1})
-    if dups:
-        raise CatalogError(f"{name} has repeated column names: {', '.join(dups)}; rename them")
-
-
 def guess_text_columns(frame: pd.DataFrame) -> list[str]:
     """Pick text columns: title/name-like first, then other textual columns.
 
-    Falls back to the string column with the longest average text.
+    Id-like columns ('product_id', 'sku') are never chosen. Falls back to the
+    string column with the longest average text.
     """
     cols = [str(c) for c in frame.columns]
-    textual = [c for c in cols if _is_textual(frame[c])]
+    textual = [c for c in cols if not _is_id_name(c) and _is_textual(frame[c])]
     titles = [c for c in textual if any(h in c.lower() for h in TITLE_HINTS)]
     if titles:
         return titles[:1]
     if not textual:
         raise CatalogError("No text column found: the catalog needs at least one column "
-                           "of product text (title, name or description)")
+                           f"of product text (title, name or description); columns: "
+                           f"{', '.join(cols[:20])}")
     lengths = {c: frame[c].astype(str).str.len().mean() for c in textual}
     return [max(textual, key=lambda c: lengths[c])]
+
+
+def _is_id_name(col: str) -> bool:
+    low = col.lower().strip()
+    return low in ID_HINTS or low.endswith(("_id", " id", "-id", "_sku", "_code"))
 
 
 def guess_id_column(frame: pd.DataFrame) -> str | None:
     """An id-like column whose values are unique, else None (row numbers)."""
     for col in map(str, frame.columns):
         low = col.lower()
-        if low in ID_HINTS or low.endswith("_id") or low.endswith("id"):
-            if frame[col].astype(str).is_unique:
-                return col
+        if (low in ID_HINTS or low.endswith("id")) and frame[col].astype(str).is_unique:
+            return col
     return None
 
 
@@ -302,11 +171,14 @@ def build_texts(frame: pd.DataFrame, text_columns: tuple[str, ...] | list[str],
 
 
 def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
-                  on_duplicate_ids: str = "error", name: str | None = None) -> Catalog:
+                  on_duplicate_ids: str = "error", name: str | None = None,
+                  max_text_chars: int | None = None) -> Catalog:
     """Apply a column mapping, validate, and return a Catalog.
 
     on_duplicate_ids: "error" (refuse, say how to choose), "keep-first" (drop
     later rows with the same id) or "suffix" (make ids unique as id#2, id#3).
+    Texts over max_text_chars (default: core.limits) are truncated for the
+    model, with a warning; the table keeps the full cells.
     """
     frame = table.frame if isinstance(table, RawTable) else table
     warnings = list(table.warnings) if isinstance(table, RawTable) else []
@@ -325,10 +197,28 @@ def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
     if len(empty) == len(texts):
         raise CatalogError(f"Text column(s) {', '.join(mapping.text_columns)} are empty "
                            "in every row; map a column that holds product text")
+    limit = current_limits().max_text_chars if max_text_chars is None else max_text_chars
+    texts, long_rows = truncate_texts(texts, limit)
+    if long_rows:
+        rows = ", ".join(str(r + 1) for r in long_rows[:5])
+        warnings.append(f"{len(long_rows)} texts are over {limit:,} characters (rows {rows}"
+                        f"{'...' if len(long_rows) > 5 else ''}); the model reads only their "
+                        f"first {limit:,} characters")
     report = ValidationReport(rows=len(frame), duplicate_ids=tuple(dup_ids),
                               duplicate_policy=on_duplicate_ids, empty_texts=empty,
                               warnings=tuple(warnings))
     return Catalog(frame.reset_index(drop=True), mapping, ids, texts, report, name)
+
+
+def truncate_texts(texts: list[str], limit: int) -> tuple[list[str], list[int]]:
+    """Texts cut to ``limit`` characters; returns (texts, positions that were cut)."""
+    cut = [i for i, t in enumerate(texts) if len(t) > limit]
+    if not cut:
+        return texts, []
+    out = list(texts)
+    for i in cut:
+        out[i] = out[i][:limit]
+    return out, cut
 
 
 def _check_mapping(frame: pd.DataFrame, mapping: ColumnMapping, policy: str) -> None:
@@ -348,29 +238,42 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, list[s
     if id_column is None:
         return np.array([str(i) for i in range(len(frame))], dtype=object), []
     ids = frame[id_column].astype(str).str.strip().to_numpy(dtype=object)
+    empty = [i for i, v in enumerate(ids) if not v]
+    if empty:
+        rows = ", ".join(str(i + 1) for i in empty[:5])
+        raise CatalogError(f"Id column '{id_column}' is empty in {len(empty)} rows (rows {rows}"
+                           f"{'...' if len(empty) > 5 else ''}); fill them in, map another id "
+                           "column or use row numbers")
     counts = pd.Series(ids).value_counts()
     return ids, [str(i) for i in counts[counts > 1].index]
 
 
 def _resolve_duplicates(frame: pd.DataFrame, ids: np.ndarray,
                         policy: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """keep-first drops later rows; suffix renames them id#2, id#3... never reusing an id."""
     if policy == "keep-first":
         keep = ~pd.Series(ids).duplicated(keep="first").to_numpy()
         return frame.loc[keep], ids[keep]
-    seen: dict[str, int] = {}
+    taken = set(ids.tolist())
+    seen: set[str] = set()
     out = []
     for pid in ids:
-        seen[pid] = seen.get(pid, 0) + 1
-        out.append(pid if seen[pid] == 1 else f"{pid}#{seen[pid]}")
+        if pid not in seen:
+            seen.add(pid)
+            out.append(pid)
+            continue
+        n = 2
+        while f"{pid}#{n}" in taken:
+            n += 1
+        taken.add(f"{pid}#{n}")
+        out.append(f"{pid}#{n}")
     return frame, np.array(out, dtype=object)
 
 
 def with_long_text_count(catalog: Catalog, count: int, max_tokens: int) -> Catalog:
     """Return the catalog with the number of over-long texts in its report."""
-    report = ValidationReport(**{**catalog.report.__dict__, "long_texts": count,
-                                 "max_tokens": max_tokens})
-    return Catalog(catalog.frame, catalog.mapping, catalog.ids, catalog.texts,
-                   report, catalog.name)
+    report = replace(catalog.report, long_texts=count, max_tokens=max_tokens)
+    return replace(catalog, report=report)
 
 
 def field_defaults(frame: pd.DataFrame) -> ColumnMapping:
@@ -383,6 +286,20 @@ def field_defaults(frame: pd.DataFrame) -> ColumnMapping:
                          image=guess_role(frame, "image"))
 
 
-__all__ = ["RawTable", "ColumnMapping", "ValidationReport", "Catalog", "read_table",
-           "build_catalog", "build_texts", "guess_text_columns", "guess_id_column",
-           "guess_role", "field_defaults", "with_long_text_count", "DUPLICATE_POLICIES"]
+__all__ = [
+    "DUPLICATE_POLICIES",
+    "MAX_FILE_BYTES",
+    "Catalog",
+    "ColumnMapping",
+    "RawTable",
+    "ValidationReport",
+    "build_catalog",
+    "build_texts",
+    "field_defaults",
+    "guess_id_column",
+    "guess_role",
+    "guess_text_columns",
+    "read_table",
+    "truncate_texts",
+    "with_long_text_count",
+]

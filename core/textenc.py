@@ -1,40 +1,87 @@
-"""Text encodings and delimiters of uploaded files.
+"""Text encodings, delimiters and binary-file detection of uploaded files.
 
 Catalogs arrive as UTF-8 (with or without BOM), UTF-16 (Excel "Unicode
 text"), GB18030/GBK Chinese exports and cp1252/latin-1 Western exports.
-:func:`decode_text` picks one deterministically and says which.
+:func:`decode_text` picks one deterministically and says which;
+:func:`binary_kind` recognises files that are not text at all (a workbook,
+an image or a PDF renamed ``.csv``) so they are refused with a clear message.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 from core.errors import CatalogError
 
 DELIMITERS = (",", ";", "\t", "|")
+# Magic numbers of files people upload by mistake: (prefix, what it is, what to do).
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive or an Excel workbook", "give an Excel file the .xlsx extension"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Office file", "save it as .xlsx or CSV"),
+    (b"PAR1", "a Parquet file", "give it the .parquet extension"),
+    (b"%PDF", "a PDF document", "export the catalog as CSV, Excel or Parquet"),
+    (b"\x89PNG", "a PNG image", "upload the catalog file, not an image"),
+    (b"\xff\xd8\xff", "a JPEG image", "upload the catalog file, not an image"),
+    (b"GIF8", "a GIF image", "upload the catalog file, not an image"),
+    (b"\x1f\x8b", "a gzip archive", "decompress it first"),
+    (b"SQLite format 3\x00", "an SQLite database", "export a table as CSV"),
+    (b"\x7fELF", "a program", "upload the catalog file"),
+)
+_SAMPLE = 65536
+
+
+def binary_kind(data: bytes) -> str | None:
+    """None for text; else a message part naming what the bytes look like.
+
+    Checks known magic numbers, then zero bytes that are not UTF-16 text.
+    """
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None
+    for prefix, what, todo in _MAGIC:
+        if data.startswith(prefix):
+            return f"{what}; {todo}"
+    sample = data[:_SAMPLE]
+    if b"\x00" in sample and _utf16_codec(sample) is None:
+        return "binary data; export the catalog as CSV, Excel or Parquet"
+    return None
 
 
 def decode_text(data: bytes, name: str = "file") -> tuple[str, str]:
-    """Decode bytes to str; returns (text, encoding name).
+    """Decode bytes to str; returns (text, encoding name). Never a leading BOM.
 
     Order: BOMs (UTF-8, UTF-16 LE/BE), strict UTF-8, UTF-16 without BOM,
-    GB18030 when it decodes and yields mostly CJK, else cp1252, else latin-1.
+    GB18030 when its non-ASCII text is mostly common (GB2312) Chinese, else
+    cp1252, else latin-1. Raises CatalogError when a BOM lies.
     """
+    text, encoding = _decode(data, name)
+    return text.removeprefix("\ufeff"), encoding
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise CatalogError(f"{name} starts with a UTF-8 mark but byte {exc.start + 3} is "
+                               "not UTF-8; save it again as UTF-8") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise CatalogError(f"{name} starts with a UTF-16 mark but is not valid UTF-16") from exc
+        except UnicodeDecodeError:
+            raise CatalogError(f"{name} starts with a UTF-16 mark but is not valid "
+                               "UTF-16; save it again as UTF-8 or UTF-16") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    utf16 = _try_utf16_without_bom(data)
-    if utf16 is not None:
-        return utf16
+    codec = _utf16_codec(data[:_SAMPLE])
+    if codec is not None:
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            pass
     gb = _try_gb18030(data)
     if gb is not None:
         return gb, "gb18030"
@@ -44,21 +91,25 @@ def decode_text(data: bytes, name: str = "file") -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
-def _try_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
-    sample = data[:4096]
+def _utf16_codec(sample: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when zero bytes sit at one parity only (ASCII-ish UTF-16)."""
     if len(sample) < 4:
         return None
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    codec = "utf-16-le" if odd > len(sample) // 4 else "utf-16-be" if even > len(sample) // 4 else None
-    if codec is None:
-        return None
-    try:
-        return data.decode(codec), codec
-    except UnicodeDecodeError:
-        return None
+    half = len(sample) // 2
+    even, odd = sample[0::2].count(0) / half, sample[1::2].count(0) / half
+    if odd > 0.3 and even < 0.02:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.02:
+        return "utf-16-be"
+    return None
 
 
 def _try_gb18030(data: bytes) -> str | None:
+    """The GB18030 reading when most non-ASCII characters are GB2312 (common) ones.
+
+    cp1252 text such as 'Crème' is valid GB18030 too, but its pairs have an
+    ASCII trail byte, which common Chinese characters never have.
+    """
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -66,14 +117,22 @@ def _try_gb18030(data: bytes) -> str | None:
     non_ascii = [c for c in text if ord(c) > 127]
     if not non_ascii:
         return text
-    cjk = sum(1 for c in non_ascii if _is_cjk(c))
-    return text if cjk / len(non_ascii) >= 0.6 else None
+    common = sum(1 for c in non_ascii if _is_gb2312(c))
+    return text if common / len(non_ascii) >= 0.8 else None
 
 
-def _is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3000 <= code <= 0x303F
-            or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code <= 0x2A6DF)
+def _is_gb2312(ch: str) -> bool:
+    code = ch.encode("gb18030")
+    return len(code) == 2 and code[0] >= 0xA1 and code[1] >= 0xA1
+
+
+def control_share(text: str) -> float:
+    """Share of control characters (other than tab, CR, LF) in the first 64k characters."""
+    sample = text[:_SAMPLE]
+    if not sample:
+        return 0.0
+    bad = sum(1 for c in sample if c not in "\t\r\n" and unicodedata.category(c) == "Cc")
+    return bad / len(sample)
 
 
 def detect_delimiter(text: str, sample_lines: int = 50) -> str:

@@ -71,10 +71,6 @@ def test_cp1252_western() -> None:
     assert table.frame["price"].tolist() == ["€5", "€3,50"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: decode_text tries GB18030 before cp1252; cp1252 text where accented letters "
-    "are followed by ASCII letters ('Crème brûlée', 'Müller', 'Señor') is valid GB18030 "
-    "that decodes to CJK ideographs, so it is read as 'Cr鑝e br鹟閑' (encoding gb18030)"))
 def test_cp1252_accents_inside_words_are_not_read_as_gb18030() -> None:
     rows = [["id", "title"], ["1", "Crème brûlée"], ["2", "Müller Señor naïve"]]
     text, encoding = decode_text(make_csv_bytes(rows, "cp1252"))
@@ -129,10 +125,6 @@ def test_blank_lines_are_ignored() -> None:
     assert table.warnings == ()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an unterminated quote silently swallows the rest of the file into one cell: "
-    "b'id,title\\n1,a\\n2,\"unterminated\\n3,c\\n' gives 2 rows, row 2's title "
-    "'unterminated\\n3,c\\n', no warning and no error"))
 def test_unterminated_quote_is_reported() -> None:
     data = b'id,title\n1,a\n2,"unterminated\n3,c\n'
     try:
@@ -162,11 +154,6 @@ def test_binary_bytes_renamed_csv() -> None:
         read_table(junk, "photo.csv")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: catalog._read_delimited lets any data with many zero bytes through as BOM-less "
-    "UTF-16 (_looks_utf16 counts zeros at either parity): b'\\x89PNG\\r\\n\\x1a\\n' + "
-    "200 zero bytes named photo.csv gives 'has a header but no product rows' instead of "
-    "'looks like a binary file'"))
 def test_binary_with_zero_runs_is_called_binary() -> None:
     with pytest.raises(CatalogError, match="looks like a binary file"):
         read_table(b"\x89PNG\r\n\x1a\n" + bytes(200), "photo.csv")
@@ -285,9 +272,6 @@ def test_duplicate_ids_suffix() -> None:
     assert any("duplicate ids" in line for line in catalog.report.lines())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: on_duplicate_ids='suffix' can create a duplicate: ids ['a', 'a', 'a#2'] "
-    "become ['a', 'a#2', 'a#2'] though Catalog.ids must be unique"))
 def test_duplicate_ids_suffix_never_collides_with_existing_ids() -> None:
     rows = [["id", "title"], ["a", "x"], ["a", "y"], ["a#2", "z"]]
     catalog = build_catalog(_table(rows), _mapping("title"), on_duplicate_ids="suffix")
@@ -370,10 +354,6 @@ def test_guess_text_columns_needs_some_text() -> None:
         guess_text_columns(pd.DataFrame({"a": ["1", "2"], "b": ["3.5", ""]}))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: guess_text_columns matches TITLE_HINTS ('product', 'item') as substrings, so an "
-    "alphanumeric id column named 'product_id' (or 'item_id') placed before 'title' is "
-    "chosen as the text column: returns ['product_id'] instead of ['title']"))
 def test_guess_text_columns_does_not_pick_an_id_column() -> None:
     frame = pd.DataFrame({"product_id": ["P-001", "P-002"], "title": ["red shoe", "blue hat"],
                           "description": ["a long description", "another long one"]})
