@@ -17,7 +17,8 @@ from core.views import find_products, product_label
 from core.workspace import Workspace
 
 OTHER_MODEL = "Other (Hugging Face id or folder)…"
-MIME = {"csv": "text/csv", "parquet": "application/octet-stream", "json": "application/json"}
+MIME = {"csv": "text/csv", "parquet": "application/octet-stream", "json": "application/json",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _model_options() -> list[str]:

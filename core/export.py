@@ -1,9 +1,12 @@
-"""Neighbour lists as files: long format, CSV / Parquet / JSON.
+"""Neighbour lists as files: long format, CSV / XLSX / Parquet / JSON.
 
 Contract: one row per (source, neighbour): ``source_id, rank, neighbor_id,
 score`` (rank from 1, score higher = more similar), optional title columns.
-CSV is Excel-safe by default: a text cell that a spreadsheet would run as a
-formula gets a leading apostrophe. Parquet and JSON are never altered.
+CSV and XLSX are Excel-safe by default: a text cell (ids and headers
+included) that a spreadsheet would run as a formula gets a leading
+apostrophe; ``excel_safe_csv=False`` (CLI ``--no-excel-safe``) writes cells
+unaltered for machine pipelines. XLSX text cells are always written as text,
+never as formulas. Parquet and JSON are never altered.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from core.catalog import Catalog
 from core.errors import CatalogSimilarityError
 from core.similarity import Neighbors
 
-FORMATS = ("csv", "parquet", "json")
+FORMATS = ("csv", "xlsx", "parquet", "json")
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
+XLSX_MAX_CELL_CHARS = 32_767  # Excel's cell limit
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def neighbors_frame(catalog_ids: np.ndarray, neighbors: Neighbors, *,
@@ -73,38 +79,91 @@ def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _neutralise(value: object) -> object:
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
-        return value
-    if _NUMBER.match(value.strip()):
-        return value
-    return "'" + value
+    return "'" + value if is_formula_like(value) else value
+
+
+def is_formula_like(value: object) -> bool:
+    """True for a text cell a spreadsheet would evaluate (= + - @ tab CR, not a number)."""
+    return (isinstance(value, str) and value.startswith(_FORMULA_START)
+            and not _NUMBER.fullmatch(value.strip()))
 
 
 def format_from_path(path: str | Path) -> str:
     ext = Path(path).suffix.lower().lstrip(".")
     if ext not in FORMATS:
-        raise CatalogSimilarityError(f"Output '{path}' must end in .csv, .parquet or .json")
+        raise CatalogSimilarityError(f"Output '{path}' must end in "
+                                     f"{', '.join('.' + f for f in FORMATS[:-1])} or .json")
     return ext
 
 
 def to_bytes(frame: pd.DataFrame, fmt: str, *, excel_safe_csv: bool = True,
              bom: bool = False) -> bytes:
-    """Serialise a neighbour table. fmt: csv | parquet | json (records)."""
+    """Serialise a neighbour table. fmt: csv | xlsx | parquet | json (records).
+
+    excel_safe_csv: neutralise formula-like cells in CSV and XLSX (default).
+    bom: UTF-8 with BOM for CSV (Excel then reads non-ASCII text correctly).
+    """
     if fmt == "csv":
         data = (excel_safe(frame) if excel_safe_csv else frame).to_csv(index=False)
         return data.encode("utf-8-sig" if bom else "utf-8")
+    if fmt == "xlsx":
+        return _xlsx_bytes(excel_safe(frame) if excel_safe_csv else frame)
     if fmt == "parquet":
         buf = io.BytesIO()
         frame.to_parquet(buf, index=False)
         return buf.getvalue()
     if fmt == "json":
         return frame.to_json(orient="records", force_ascii=False, indent=None).encode("utf-8")
-    raise CatalogSimilarityError(f"Unknown export format '{fmt}'; choose csv, parquet or json")
+    raise CatalogSimilarityError(f"Unknown export format '{fmt}'; choose "
+                                 f"{', '.join(FORMATS)}")
+
+
+def _xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """One sheet, streamed; every text cell typed as text so it is never a formula.
+
+    Characters XML cannot hold (control characters) become U+FFFD and cells are
+    cut to Excel's 32,767 characters.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    if len(frame) > XLSX_MAX_ROWS:
+        raise CatalogSimilarityError(f"{len(frame):,} rows do not fit in one Excel sheet "
+                                     f"({XLSX_MAX_ROWS:,}); export CSV or Parquet")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("neighbors")
+
+    def row_cells(values) -> list:
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+            cells.append(cell)
+        return cells
+
+    sheet.append(row_cells(map(str, frame.columns)))
+    for values in frame.itertuples(index=False, name=None):
+        sheet.append(row_cells(values))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def _xlsx_value(value: object) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (int, float, bool)):
+        return value
+    text = _XML_ILLEGAL.sub("\ufffd", str(value))
+    return text[:XLSX_MAX_CELL_CHARS]
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, excel_safe_csv: bool = True,
                 bom: bool = False) -> Path:
-    """Write by extension (.csv, .parquet, .json) atomically; returns the path."""
+    """Write by extension (.csv, .xlsx, .parquet, .json) atomically; returns the path."""
     path = Path(path)
     data = to_bytes(frame, format_from_path(path), excel_safe_csv=excel_safe_csv, bom=bom)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -96,8 +96,8 @@ def test_json_round_trip(table: pd.DataFrame) -> None:
 
 
 def test_unknown_format() -> None:
-    with pytest.raises(CatalogSimilarityError, match="Unknown export format 'xlsx'"):
-        to_bytes(pd.DataFrame({"a": [1]}), "xlsx")
+    with pytest.raises(CatalogSimilarityError, match="Unknown export format 'xml'"):
+        to_bytes(pd.DataFrame({"a": [1]}), "xml")
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+x", "-x", "@x", "\tx", "\r=x", "=HYPERLINK(\"a\")",
@@ -136,8 +136,9 @@ def test_write_table_by_extension(tmp_path: Path, table: pd.DataFrame) -> None:
         path = write_table(table, tmp_path / "out" / f"nb.{ext}")
         assert path.is_file() and path.read_bytes() == to_bytes(table, ext)
     assert not list((tmp_path / "out").glob("*.tmp"))
-    with pytest.raises(CatalogSimilarityError, match=r"must end in \.csv, \.parquet or \.json"):
-        write_table(table, tmp_path / "nb.xlsx")
+    with pytest.raises(CatalogSimilarityError,
+                       match=r"must end in \.csv, \.xlsx, \.parquet or \.json"):
+        write_table(table, tmp_path / "nb.xml")
 
 
 # --- Config --------------------------------------------------------------------------------
@@ -358,7 +359,8 @@ def test_cli_missing_catalog_file(cli, tmp_path: Path) -> None:
 
 def test_cli_bad_output_extension(cli, catalog_csv: Path, tmp_path: Path) -> None:
     _assert_one_error_line(*cli("neighbors", str(catalog_csv), "--out",
-                                str(tmp_path / "nb.txt")), "must end in .csv, .parquet or .json")
+                                str(tmp_path / "nb.txt")),
+                           "must end in .csv, .xlsx, .parquet or .json")
 
 
 def test_cli_unknown_column(cli, catalog_csv: Path, tmp_path: Path) -> None:
