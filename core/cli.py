@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("neighbors", help="top-k neighbour list of every product")
     p.add_argument("catalog", nargs="?", help="catalog file (omit with --vectors)")
     p.add_argument("--vectors", help="precomputed (n, d) .npy; ids are row numbers")
-    p.add_argument("--out", required=True, help="output .csv, .parquet or .json")
+    p.add_argument("--out", required=True, help="output .csv, .xlsx, .parquet or .json")
     p.add_argument("--metric", choices=list(METRICS))
     p.add_argument("--k", type=int)
     p.add_argument("--no-titles", action="store_true", help="omit title columns")
@@ -96,6 +96,10 @@ def _load_catalog(args: argparse.Namespace, cfg: Config) -> Catalog:
         _say(f"id column (automatic): {catalog.mapping.id_column or 'row numbers'}")
     if catalog.report.empty_texts:
         _say(f"warning: {len(catalog.report.empty_texts)} products have empty text")
+    if catalog.report.duplicate_ids:
+        _say(f"warning: {catalog.report.lines()[1]}")
+    for warning in catalog.report.warnings[len(table.warnings):]:
+        _say(f"warning: {warning}")
     return catalog
 
 
