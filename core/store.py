@@ -3,7 +3,12 @@
 Vectors are keyed by (encoder identity, sha256 of the text), so the same or an
 edited catalog embeds only texts it has not seen, and a fine-tuned model never
 reuses another model's vectors. WAL journaling keeps committed rows safe when
-the process is killed mid-write.
+the process is killed mid-write (tests/test_durability.py kills writers with
+SIGKILL and checks); ``synchronous=NORMAL`` means a power cut may lose the
+last few commits, which are only recomputable vectors (review decisions use
+FULL). A file that is not a database is refused with a message, never
+overwritten; a stored row that does not decode is treated as missing and
+embedded again.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from core.encoders import Encoder, Progress
+from core.errors import CatalogSimilarityError
 
 _CHUNK = 500
 SCHEMA = """
@@ -52,15 +58,27 @@ class EmbeddingStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(str(self.path), check_same_thread=False,
-                                     timeout=30.0)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(SCHEMA)
-        self._conn.commit()
+        try:
+            self._conn = sqlite3.connect(str(self.path), check_same_thread=False,
+                                         timeout=30.0)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(SCHEMA)
+            self._conn.commit()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogSimilarityError(
+                f"The workspace database {self.path} cannot be opened ({exc}); move it "
+                "away (vectors are recomputed) or choose another workspace folder") from exc
 
     def close(self) -> None:
-        self._conn.close()
+        with self._lock:
+            self._conn.close()
+
+    def integrity(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` result: "ok" for a sound file."""
+        with self._lock:
+            rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+        return "; ".join(str(r[0]) for r in rows)
 
     def get(self, model: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         """Stored vectors for the given hashes (missing ones are absent)."""
@@ -73,7 +91,8 @@ class EmbeddingStore:
                     f"SELECT text_hash, dim, vector FROM embeddings "
                     f"WHERE model = ? AND text_hash IN ({marks})", [model, *chunk])
                 for h, dim, blob in rows:
-                    found[bytes(h)] = np.frombuffer(blob, dtype=np.float32, count=dim)
+                    if isinstance(blob, bytes) and len(blob) == 4 * dim:
+                        found[bytes(h)] = np.frombuffer(blob, dtype=np.float32, count=dim)
         return found
 
     def put(self, model: str, hashes: Sequence[bytes], vectors: np.ndarray) -> None:
