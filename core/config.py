@@ -140,5 +140,7 @@ class Config:
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
-        path.write_text(self.to_json(), encoding="utf-8")
+        tmp = path.with_name(path.name + ".tmp")  # atomic: a kill never leaves half a file
+        tmp.write_text(self.to_json(), encoding="utf-8")
+        tmp.replace(path)
         return path
