@@ -215,11 +215,18 @@ def _load(source: Path | str, device: str):
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    try:
+    if isinstance(source, Path) and not any(source.glob("*.safetensors")):
+        pickles = sorted(p.name for p in source.glob("*") if p.suffix in (".bin", ".pt", ".pth"))
+        raise ModelLoadError(
+            f"The model folder {source} has no .safetensors weights"
+            + (f" (only {', '.join(pickles)})" if pickles else "")
+            + ". Only safetensors weights are loaded: pickle files (.bin, .pt) can run code "
+            "when opened. Save the model with safe_serialization=True, or use the bundled model")
+    try:  # trust_remote_code stays off: a model folder never runs its own Python code
         tokenizer = AutoTokenizer.from_pretrained(str(source), trust_remote_code=False)
         model = AutoModel.from_pretrained(str(source), use_safetensors=True,
                                           trust_remote_code=False)
-    except (OSError, ValueError, EnvironmentError) as exc:
+    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
         raise ModelLoadError(_load_message(source, exc)) from exc
     model.eval().to(device)
     folder = Path(source) if isinstance(source, Path) else _snapshot_folder(model)
@@ -237,13 +244,19 @@ def _snapshot_folder(model) -> Path:
 
 
 def _load_message(source: Path | str, exc: Exception) -> str:
+    import os
+
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
     if isinstance(source, Path):
-        return (f"Cannot load the model folder {source}: {str(exc).splitlines()[0]}. "
+        return (f"Cannot load the model folder {source}: {detail}. "
                 "It needs config.json, tokenizer files and model.safetensors.")
-    return (f"Cannot load model '{source}': it is not a local folder and could not be "
-            "fetched from the Hugging Face Hub (offline, or the id is wrong). Download it "
+    offline = any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
+                  for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    why = ("offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache" if offline
+           else "the Hugging Face Hub cannot be reached, or the id is wrong")
+    return (f"Cannot load model '{source}': it is not a local folder and {why}. Download it "
             "where there is network access and give its folder, or use the bundled "
-            f"all-MiniLM-L6-v2. ({str(exc).splitlines()[0][:200]})")
+            f"all-MiniLM-L6-v2. ({detail})")
 
 
 ENCODER_FACTORIES: dict[str, Callable[..., Encoder]] = {"bert": BertEncoder}
