@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from typing import BinaryIO
+
 import streamlit as st
 
 from components import state
-from core.catalog import (DUPLICATE_POLICIES, ColumnMapping, RawTable, build_catalog,
-                          field_defaults, read_table)
+from core.catalog import (
+    DUPLICATE_POLICIES,
+    ColumnMapping,
+    RawTable,
+    build_catalog,
+    field_defaults,
+    read_table,
+)
 from core.errors import CatalogSimilarityError
+from core.limits import current_limits, describe
 
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#!|~$&]")
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 ROW_NUMBERS = "(row numbers)"
 NONE = "(none)"
@@ -21,36 +32,50 @@ def source_picker() -> None:
                    icon=":material/storefront:"):
         state.load_demo()
     upload = right.file_uploader("Upload a catalog (CSV, TSV, Excel or Parquet)",
-                                 type=UPLOAD_TYPES, key="catalog.upload")
+                                 type=UPLOAD_TYPES, key="catalog.upload",
+                                 help=describe(current_limits()))
     if upload is None:
         return
-    marker = f"{upload.name}:{upload.size}"
+    marker = f"{upload.name}:{upload.size}:{getattr(upload, 'file_id', '')}"
     if st.session_state.get("catalog.loaded_upload") == marker:
         return
-    try:
-        raw = read_table(upload.getvalue(), upload.name)
-    except CatalogSimilarityError as exc:
-        state.show_error(exc)
-        st.caption("The catalog loaded before is still in use.")
+    raw = load_upload(upload)
+    if raw is None:
         return
     st.session_state["catalog.loaded_upload"] = marker
     state.set_table(raw)
     _try_auto_map(raw)
 
 
+def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | None:
+    """Read an upload (size checked before it is read); on a problem show it and keep
+    the catalog loaded before. Returns the table or None."""
+    try:
+        return read_table(upload, getattr(upload, "name", None), sheet=sheet)
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        if state.catalog() is not None:
+            st.caption(f"The catalog loaded before ({state.catalog().name}) is still in use.")
+        return None
+
+
 def sheet_picker(raw: RawTable) -> None:
     """For workbooks with several sheets: pick one and re-read."""
     if len(raw.sheets) < 2:
         return
-    sheet = st.selectbox("Sheet", raw.sheets, index=raw.sheets.index(raw.sheet),
-                         key="catalog.sheet")
-    if sheet != raw.sheet:
-        upload = st.session_state.get("catalog.upload")
-        if upload is not None:
-            new = read_table(upload.getvalue(), upload.name, sheet=sheet)
-            state.set_table(new)
-            _try_auto_map(new)
-            st.rerun()
+    sheet = st.selectbox(f"Sheet ({len(raw.sheets)} in this workbook)", raw.sheets,
+                         index=raw.sheets.index(raw.sheet), key="catalog.sheet")
+    if sheet == raw.sheet:
+        return
+    upload = st.session_state.get("catalog.upload")
+    if upload is None:
+        return
+    upload.seek(0)
+    new = load_upload(upload, sheet=sheet)
+    if new is not None:
+        state.set_table(new)
+        _try_auto_map(new)
+        st.rerun()
 
 
 def _try_auto_map(raw: RawTable) -> None:
@@ -66,17 +91,23 @@ def _try_auto_map(raw: RawTable) -> None:
     state.set_catalog(cat, state.config_from_mapping(mapping))
 
 
+def md_text(text: object) -> str:
+    """Catalog text made literal for st.markdown: every markdown/HTML character escaped."""
+    return _MD_SPECIAL.sub(r"\\\g<0>", str(text)).replace("\n", " ")
+
+
 def file_facts(raw: RawTable) -> None:
-    facts = [f"**{raw.source}**", f"{len(raw.frame):,} rows", f"{raw.frame.shape[1]} columns"]
+    facts = [f"**{md_text(raw.source)}**", f"{len(raw.frame):,} rows",
+             f"{raw.frame.shape[1]} columns"]
     if raw.encoding:
         facts.append(f"encoding {raw.encoding}")
     if raw.delimiter:
-        facts.append(f"delimiter {raw.delimiter!r}")
+        facts.append(f"delimiter {md_text(repr(raw.delimiter))}")
     if raw.sheet:
-        facts.append(f"sheet '{raw.sheet}'")
+        facts.append(f"sheet '{md_text(raw.sheet)}'")
     st.markdown(" · ".join(facts))
     for warning in raw.warnings:
-        st.warning(warning)
+        st.warning(md_text(warning))
 
 
 def mapping_form(raw: RawTable) -> None:

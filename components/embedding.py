@@ -25,7 +25,7 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     try:
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
     except CatalogSimilarityError as exc:
-        state.show_error(exc)
+        state.offer_bundled_model(exc, key="model_fallback.results")
         st.stop()
     key = resources.texts_key(catalog.texts, encoder.identity)
     current = state.results()
@@ -67,7 +67,7 @@ def truncated_count(catalog: Catalog, cfg: Config) -> int | None:
     try:
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
     except CatalogSimilarityError as exc:
-        state.show_error(exc)
+        state.offer_bundled_model(exc, key="model_fallback.truncated")
         return None
     key = resources.texts_key(catalog.texts, encoder.identity)
     return resources.cached_truncated(key, catalog.texts, cfg.model, cfg.precision,

@@ -14,7 +14,7 @@ import streamlit as st
 
 from core.catalog import Catalog, RawTable, field_defaults, read_table
 from core.config import ROW_NUMBERS, Config
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, ModelLoadError
 
 DEMO_PATH = Path(__file__).resolve().parent.parent / "data" / "demo_walmart.csv"
 DEMO_NAME = "Demo: walmart.csv (2,554 products)"
@@ -134,3 +134,24 @@ def send_to_heatmap(rows: list[int], source: str) -> None:
 def show_error(exc: CatalogSimilarityError) -> None:
     """The one way pages show a user-fixable problem."""
     st.error(str(exc), icon=":material/error:")
+
+
+BUNDLED_MODEL = "bundled"
+MODEL_CHOICE = "settings.model_choice"
+
+
+def use_bundled_model() -> None:
+    """Button callback after a model failed to load: switch to the bundled model.
+
+    Only the model changes; the loaded catalog and mapping stay.
+    """
+    st.session_state[CONFIG] = config().with_changes(model=BUNDLED_MODEL)
+    st.session_state[MODEL_CHOICE] = BUNDLED_MODEL
+
+
+def offer_bundled_model(exc: CatalogSimilarityError, *, key: str) -> None:
+    """Show a model-loading error and a button that falls back to the bundled model."""
+    show_error(exc)
+    if isinstance(exc, ModelLoadError) and config().model != BUNDLED_MODEL:
+        st.button("Use the bundled model (all-MiniLM-L6-v2) instead", key=key,
+                  on_click=use_bundled_model, icon=":material/restart_alt:")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import state
-from components.catalog_form import file_facts, mapping_form, sheet_picker, source_picker
+from components.catalog_form import file_facts, mapping_form, md_text, sheet_picker, source_picker
 from components.embedding import ensure_results, truncated_count
 from components.widgets import settings_sidebar
 
@@ -19,11 +19,11 @@ if raw is not None:
     mapping_form(raw)
 cat = state.catalog()
 if cat is not None:
-    st.subheader(f"Mapped catalog: {cat.name}")
-    st.caption(f"Text embedded from: {' + '.join(cat.mapping.text_columns)}"
-               f" · id: {cat.mapping.id_column or 'row numbers'}")
+    st.subheader(f"Mapped catalog: {md_text(cat.name)}")
+    st.caption(f"Text embedded from: {md_text(' + '.join(cat.mapping.text_columns))}"
+               f" · id: {md_text(cat.mapping.id_column or 'row numbers')}")
     for line in cat.report.lines():
-        st.markdown(f"- {line}")
+        st.markdown(f"- {md_text(line)}")
     long_texts = truncated_count(cat, cfg)
     if long_texts:
         st.markdown(f"- {long_texts:,} texts are longer than the model reads "
