@@ -22,6 +22,18 @@ DEFAULT_K = 10
 ROW_NUMBERS = "@row"
 INDEX_KINDS = ("auto", "exact", "approximate")
 MODEL_ENV = "CATSIM_MODEL"
+# Documented keys of a configuration file (python -m core config-keys prints them all;
+# the keys inside "rules" are documented in core.rule_spec.RULE_KEYS).
+KEY_DOCS = {
+    "id_column": "id column name; \"@row\" for row numbers; null = choose automatically",
+    "text_columns": "list of columns embedded, in order; [] = a title/name-like column",
+    "model": "\"bundled\" (all-MiniLM-L6-v2), a local folder or a Hugging Face id",
+    "metric": "cosine | dot | euclidean | manhattan",
+    "k": "neighbours per product in the final lists",
+    "rules": "business rules: same, different, max_per, price_ratio, min_score, diversity, "
+             "pinned, blocked, in_stock_column, keep_duplicates, use_review",
+    "bands": "named score bands, name -> lowest score (\"duplicate\" is left out of lists)",
+}
 
 
 def default_model() -> str:
@@ -86,6 +98,11 @@ class Config:
         for name in ("field_weights", "category_thresholds", "rules", "bands", "extra"):
             if not isinstance(getattr(self, name), dict):
                 raise ConfigError(f"{name} must be a JSON object")
+        from core.bands import validate_bands
+        from core.rule_spec import Rules
+
+        Rules.from_dict(self.rules)
+        validate_bands(self.bands)
 
     def mapping(self, text_columns: tuple[str, ...] | None = None) -> ColumnMapping:
         id_column = None if self.id_column == ROW_NUMBERS else self.id_column
@@ -108,7 +125,11 @@ class Config:
         """The settings that change the candidate pool (not the rules applied to it)."""
         keys = ("model", "precision", "metric", "hybrid_weight", "field_weights",
                 "text_columns", "index")
-        return json.dumps({k: self.to_dict().get(k) for k in keys}, sort_keys=True, default=str)
+        from core.rule_spec import filters_active
+
+        data = {k: self.to_dict().get(k) for k in keys}
+        data["deep_pool"] = filters_active(self.rules)  # filter rules need a deeper pool
+        return json.dumps(data, sort_keys=True, default=str)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)

@@ -56,17 +56,36 @@ def candidate_pool(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
     Dense top-k under cfg.metric. Rules draw from this pool, so re-applying
     rules never re-embeds or re-searches.
     """
-    return topk(vectors, pool_k or max(POOL_K, cfg.k), metric=cfg.metric)
+    return topk(vectors, pool_k or pool_depth(cfg), metric=cfg.metric)
 
 
-def apply_rules(catalog: Catalog | None, pool: Neighbors, cfg: Config) -> Neighbors:
-    """Final lists of cfg.k from a candidate pool. Without rules: the best k."""
-    return pool.head(cfg.k)
+def pool_depth(cfg: Config) -> int:
+    """POOL_K candidates per product; RULES_POOL_K (200) when filter rules are on."""
+    from core.rule_spec import RULES_POOL_K, filters_active
+
+    return max(RULES_POOL_K if filters_active(cfg.rules) else POOL_K, cfg.k)
 
 
-def final_lists(catalog: Catalog | None, vectors: np.ndarray, cfg: Config) -> Neighbors:
+def apply_rules(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
+                vectors: np.ndarray | None = None, decisions=None) -> Neighbors:
+    """Final lists of cfg.k from a candidate pool. Without rules: the best k.
+
+    With cfg.rules, a duplicate band or review decisions (DataFrame from
+    core.review), core.rules decides; short lists are padded with index -1.
+    vectors are needed for rules.diversity.
+    """
+    from core.rules import apply_config, needs_rules
+
+    if not needs_rules(cfg, decisions):
+        return pool.head(cfg.k)
+    return apply_config(catalog, pool, cfg, vectors=vectors, decisions=decisions).neighbors
+
+
+def final_lists(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
+                decisions=None) -> Neighbors:
     """candidate_pool -> apply_rules: what exports and the neighbours page show."""
-    return apply_rules(catalog, candidate_pool(catalog, vectors, cfg), cfg)
+    return apply_rules(catalog, candidate_pool(catalog, vectors, cfg), cfg, vectors=vectors,
+                       decisions=decisions)
 
 
 def catalog_neighbors(vectors: np.ndarray, *, k: int, metric: str = "cosine",

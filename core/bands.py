@@ -1,0 +1,79 @@
+"""Relationship bands: score ranges named by the user.
+
+``Config.bands`` maps a band name to its lower score threshold, e.g.
+``{"duplicate": 0.95, "substitute": 0.80}``: a score >= 0.95 is a duplicate,
+0.80 <= score < 0.95 a substitute, anything lower carries no band (plain
+"similar"). The band named ``duplicate`` is special: its products are the same
+item listed twice, so they are left out of "similar" lists unless the rules say
+``keep_duplicates``. Without a ``duplicate`` band, ``Config.duplicate_threshold``
+(tuned on the Quality pages) plays that part.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from core.config import Config
+
+DUPLICATE = "duplicate"
+NO_BAND = ""
+
+
+def validate_bands(bands: Any) -> dict[str, float]:
+    """Check {name: threshold}; raises ConfigError saying what to fix."""
+    if not isinstance(bands, dict):
+        raise ConfigError("bands must be a JSON object of name -> lower score threshold")
+    for name, value in bands.items():
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError("bands: every band needs a non-empty name")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value):
+            raise ConfigError(f"bands['{name}'] must be a number (the band's lowest score), "
+                              f"got {value!r}")
+    thresholds = [float(v) for v in bands.values()]
+    if len(set(thresholds)) != len(thresholds):
+        raise ConfigError("bands: two bands share the same threshold; give each its own")
+    return {str(k): float(v) for k, v in bands.items()}
+
+
+def ordered(bands: dict[str, float]) -> list[tuple[str, float]]:
+    """Bands from the highest threshold down."""
+    return sorted(bands.items(), key=lambda kv: -kv[1])
+
+
+def band_of(scores: np.ndarray, bands: dict[str, float]) -> np.ndarray:
+    """Band name for every score (any shape); "" below every band or for NaN."""
+    scores = np.asarray(scores, dtype=np.float64)
+    out = np.full(scores.shape, NO_BAND, dtype=object)
+    done = np.zeros(scores.shape, dtype=bool)
+    for name, low in ordered(bands):
+        hit = ~done & (scores >= low)
+        out[hit] = name
+        done |= hit
+    return out
+
+
+def duplicate_threshold(cfg: Config) -> float | None:
+    """The score from which two products are duplicates, or None when not set."""
+    if DUPLICATE in cfg.bands:
+        return float(cfg.bands[DUPLICATE])
+    return None if cfg.duplicate_threshold is None else float(cfg.duplicate_threshold)
+
+
+def band_ranges(bands: dict[str, float]) -> list[tuple[str, float, float | None]]:
+    """(name, low, high-or-None) per band, highest first, for display."""
+    out, upper = [], None
+    for name, low in ordered(bands):
+        out.append((name, low, upper))
+        upper = low
+    return out
+
+
+__all__ = ["DUPLICATE", "NO_BAND", "validate_bands", "ordered", "band_of",
+           "duplicate_threshold", "band_ranges"]
