@@ -75,5 +75,12 @@ def band_ranges(bands: dict[str, float]) -> list[tuple[str, float, float | None]
     return out
 
 
-__all__ = ["DUPLICATE", "NO_BAND", "validate_bands", "ordered", "band_of",
-           "duplicate_threshold", "band_ranges"]
+__all__ = [
+    "DUPLICATE",
+    "NO_BAND",
+    "band_of",
+    "band_ranges",
+    "duplicate_threshold",
+    "ordered",
+    "validate_bands",
+]

@@ -237,6 +237,15 @@ def duplicate_table(ids: np.ndarray, titles: list[str], dups: DuplicateGroups) -
                          "canonical_title": titles[dups.canonical]})
 
 
-__all__ = ["METHODS", "DEFAULT_METHOD", "Groups", "cluster_labels", "ctfidf_labels",
-           "product_groups", "DuplicateGroups", "duplicate_groups", "merge_map",
-           "duplicate_table"]
+__all__ = [
+    "DEFAULT_METHOD",
+    "METHODS",
+    "DuplicateGroups",
+    "Groups",
+    "cluster_labels",
+    "ctfidf_labels",
+    "duplicate_groups",
+    "duplicate_table",
+    "merge_map",
+    "product_groups",
+]

@@ -193,4 +193,4 @@ def stock_mask(values: pd.Series) -> np.ndarray:
     return (text.isin(_TRUTHY) | (numbers > 0)).to_numpy(dtype=bool)
 
 
-__all__ = ["Rules", "RULE_KEYS", "RULES_POOL_K", "filters_active", "column_codes", "stock_mask"]
+__all__ = ["RULES_POOL_K", "RULE_KEYS", "Rules", "column_codes", "filters_active", "stock_mask"]

@@ -57,7 +57,7 @@ class RuleResult:
 
     @property
     def n_short(self) -> int:
-        return int(len(self.short_rows))
+        return len(self.short_rows)
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,8 @@ class _Features:
 def needs_rules(cfg: Config, decisions: pd.DataFrame | None = None) -> bool:
     """Whether cfg (and review decisions) change anything versus the pool's best k."""
     rules = Rules.from_dict(cfg.rules)
-    if rules != Rules():
-        if rules.to_dict().keys() - {"use_review"}:
-            return True
+    if rules.to_dict().keys() - {"use_review"}:
+        return True
     if not rules.keep_duplicates and duplicate_threshold(cfg) is not None:
         return True
     return rules.use_review and decisions is not None and len(decisions) > 0
@@ -252,7 +251,7 @@ def _filter(pool: Neighbors, rows: np.ndarray, feats: _Features, rules: Rules,
 
 def _first_eligible(ok: np.ndarray, depth: int) -> np.ndarray:
     """(c, D) pool columns of each row's first D eligible entries, -1 where none."""
-    c, m = ok.shape
+    m = ok.shape[1]
     if depth >= m:
         return np.where(ok, np.arange(m)[None, :], -1)
     order = np.argsort(~ok, axis=1, kind="stable")[:, :depth]
@@ -368,5 +367,13 @@ def lists_frame(catalog: Catalog, neighbors: Neighbors, *, bands: dict[str, floa
     return frame[keep].reset_index(drop=True) if not keep.all() else frame
 
 
-__all__ = ["Rules", "RuleResult", "RULE_KEYS", "apply_rules", "apply_config", "lists_frame",
-           "needs_rules", "pair_scores"]
+__all__ = [
+    "RULE_KEYS",
+    "RuleResult",
+    "Rules",
+    "apply_config",
+    "apply_rules",
+    "lists_frame",
+    "needs_rules",
+    "pair_scores",
+]
