@@ -104,7 +104,10 @@ def to_bytes(frame: pd.DataFrame, fmt: str, *, excel_safe_csv: bool = True,
     bom: UTF-8 with BOM for CSV (Excel then reads non-ASCII text correctly).
     """
     if fmt == "csv":
-        data = (excel_safe(frame) if excel_safe_csv else frame).to_csv(index=False)
+        # CRLF rows (RFC 4180): the writer then quotes every cell holding CR or LF, so a
+        # bare CR can never start a new row whose first cell is a formula.
+        data = (excel_safe(frame) if excel_safe_csv else frame).to_csv(index=False,
+                                                                       lineterminator="\r\n")
         return data.encode("utf-8-sig" if bom else "utf-8")
     if fmt == "xlsx":
         return _xlsx_bytes(excel_safe(frame) if excel_safe_csv else frame)

@@ -51,7 +51,8 @@ def binary_kind(data: bytes) -> str | None:
 def decode_text(data: bytes, name: str = "file") -> tuple[str, str]:
     """Decode bytes to str; returns (text, encoding name). Never a leading BOM.
 
-    Order: BOMs (UTF-8, UTF-16 LE/BE), strict UTF-8, UTF-16 without BOM,
+    Order: BOMs (UTF-8, UTF-16 LE/BE), UTF-16 without BOM (zero bytes at one
+    parity), strict UTF-8,
     GB18030 when its non-ASCII text is mostly common (GB2312) Chinese, else
     cp1252, else latin-1. Raises CatalogError when a BOM lies.
     """
@@ -72,16 +73,16 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise CatalogError(f"{name} starts with a UTF-16 mark but is not valid "
                                "UTF-16; save it again as UTF-8 or UTF-16") from None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    codec = _utf16_codec(data[:_SAMPLE])
+    codec = _utf16_codec(data[:_SAMPLE])  # before UTF-8: ASCII UTF-16 is valid UTF-8 too
     if codec is not None:
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError:
             pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     gb = _try_gb18030(data)
     if gb is not None:
         return gb, "gb18030"
