@@ -1,0 +1,300 @@
+"""Fine-tuning: training data builders, loss pieces, the saved model folder, the CLI.
+
+Everything runs on the tiny random BERT from conftest, for a few steps (seconds).
+Quality on real data is a benchmark (bench/finetune_abt_buy.py), not a test.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.catalog import ColumnMapping, build_catalog
+from core.encoders import BertEncoder
+from core.errors import CatalogError
+from core.finetune import (
+    FinetuneCancelled,
+    FinetuneError,
+    FinetuneSettings,
+    _batch_masks,
+    finetune,
+    mine_negatives,
+    model_base_name,
+    next_version_folder,
+    retrieval_metrics,
+)
+from core.training_data import (
+    LabelledPairs,
+    TextPairs,
+    ValidationSet,
+    build_training_set,
+    combine,
+    corrupt,
+    model_tokens,
+    pairs_from_frame,
+    review_pairs,
+    self_supervised_pairs,
+    split_validation,
+)
+from tests.conftest import make_csv_bytes
+
+COLORS = ["red", "blue", "green", "black", "white"]
+THINGS = ["shoe", "shirt", "phone case", "cable", "lamp", "desk", "chair", "cup"]
+
+
+def _frame() -> pd.DataFrame:
+    """16 products: 8 things, each sold twice with differently written titles."""
+    rows = []
+    for i, thing in enumerate(THINGS):
+        code = f"x{i}{i + 1}{i + 2}"
+        rows.append([f"A{i}", f"{COLORS[i % 5]} {thing} {code}", f"the {thing} with {code} pack"])
+        rows.append([f"B{i}", f"{thing} {code} set {COLORS[i % 5]}", f"a {thing} for the desk"])
+    return pd.DataFrame(rows, columns=["id", "title", "description"])
+
+
+@pytest.fixture
+def catalog():
+    return build_catalog(_frame(), ColumnMapping(text_columns=("title",), id_column="id"))
+
+
+@pytest.fixture
+def pairs(catalog) -> LabelledPairs:
+    frame = pd.DataFrame({"left_id": [f"A{i}" for i in range(8)],
+                          "right_id": [f"B{i}" for i in range(8)]})
+    return pairs_from_frame(frame, catalog)
+
+
+FAST = FinetuneSettings(epochs=2, batch_size=4, learning_rate=1e-3, valid_fraction=0.25,
+                        keep="always", device="cpu")
+
+
+def test_pairs_map_ids_labels_and_skip_unknown(catalog):
+    frame = pd.DataFrame({"ltable_id": ["A0", "A1", "ZZ", "A2"], "rtable_id": ["B0", "B1", "B3", "A2"],
+                          "label": ["1", "no", "1", "1"]})
+    pairs = pairs_from_frame(frame, catalog)
+    assert pairs.left.tolist() == [0, 2] and pairs.right.tolist() == [1, 3]
+    assert pairs.label.tolist() == [1, 0]
+    assert any("not in the catalog" in w for w in pairs.warnings)
+    assert any("itself" in w for w in pairs.warnings)
+    with pytest.raises(CatalogError, match="None of the"):
+        pairs_from_frame(pd.DataFrame({"a": ["Q"], "b": ["R"]}), catalog)
+    with pytest.raises(CatalogError, match="labels"):
+        pairs_from_frame(pd.DataFrame({"a": ["A0"], "b": ["B0"], "label": ["maybe"]}), catalog)
+
+
+def test_missing_label_means_positive_and_combine_keeps_last(catalog):
+    first = pairs_from_frame(pd.DataFrame({"l": ["A0", "A1"], "r": ["B0", "B1"]}), catalog)
+    assert first.label.tolist() == [1, 1]
+    second = pairs_from_frame(pd.DataFrame({"l": ["B1"], "r": ["A1"], "label": [0]}), catalog)
+    both = combine(first, second)
+    assert len(both) == 2
+    assert dict(zip(both.left.tolist(), both.label.tolist()))[3] == 0
+
+
+def test_split_validation_holds_out_whole_products(pairs):
+    train, valid = split_validation(pairs, fraction=0.25, seed=0)
+    assert len(train) + len(valid) == len(pairs) and len(valid) == 2
+    assert not set(train.left.tolist()) & set(valid.left.tolist())
+    again, _ = split_validation(pairs, fraction=0.25, seed=0)
+    assert again.left.tolist() == train.left.tolist()
+    one = pairs.subset(np.arange(len(pairs)) == 0)
+    assert len(split_validation(one, fraction=0.5)[1]) == 0
+
+
+def test_model_tokens_and_corrupt_keep_codes():
+    assert model_tokens("Sony VGP-PRSZ1 Dock - VGPPRSZ1 46'' 2m") == ["VGP-PRSZ1", "VGPPRSZ1"]
+    rng = np.random.default_rng(0)
+    title = "Weber Genesis E-310 Natural Gas Black Outdoor Grill 3841001"
+    for _ in range(20):
+        noisy = corrupt(title, rng)
+        assert "E-310" in noisy and "3841001" in noisy
+        assert set(noisy.split()) <= set(title.split())
+    assert corrupt("two words", rng) == "two words"
+
+
+def test_self_supervised_pairs_are_views_of_the_same_product(catalog):
+    cat = build_catalog(_frame(), ColumnMapping(text_columns=("title",), id_column="id"))
+    views = self_supervised_pairs(cat, max_pairs=100, per_product=2, seed=0)
+    assert len(views) > len(cat)
+    assert (views.anchor_rows == views.positive_rows).all()
+    for a, p, row in zip(views.anchors, views.positives, views.anchor_rows):
+        assert a == cat.texts[row] and p != a
+    descriptions = set(_frame()["description"])
+    assert any(p in descriptions for p in views.positives)
+    again = self_supervised_pairs(cat, max_pairs=100, per_product=2, seed=0)
+    assert again.positives == views.positives
+
+
+def test_build_training_set_without_labels_needs_self_supervision(catalog):
+    with pytest.raises(CatalogError, match="self-supervised"):
+        build_training_set(catalog, None)
+    data = build_training_set(catalog, None, self_supervised=True, valid_fraction=0.2)
+    assert data.valid is not None and data.valid.source == "held-out views"
+    assert len(data.train) + len(data.valid) >= len(catalog)
+
+
+def test_batch_masks_hide_known_matches_but_not_the_diagonal():
+    known = {0: {5}, 5: {0}}
+    fwd, back = _batch_masks(np.array([0, 1]), np.array([5, 6]), np.array([5, 7]), known)
+    assert fwd.shape == (2, 4) and back.shape == (2, 2)
+    assert not fwd[0, 0] and not fwd[1, 1]
+    assert fwd[0, 2]  # negative 5 is anchor 0's match
+    assert not fwd[1, 2] and not fwd[1, 3] and not fwd[0, 3]
+    same, _ = _batch_masks(np.array([0, 0]), np.array([5, 5]), np.zeros(0, int), known)
+    assert same.tolist() == [[False, True], [True, False]]
+
+
+def test_mine_negatives_never_picks_a_match(rng):
+    vectors = rng.normal(size=(12, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    pairs = TextPairs(["a"] * 4, ["b"] * 4, np.array([0, 1, 2, 3]), np.array([6, 7, 8, 9]))
+    known = {0: {6, 10}, 1: {7}, 2: {8}, 3: {9}}
+    neg = mine_negatives(vectors, pairs, np.arange(12), known, rejected={3: {11}}, depth=3)
+    for a, p, n in zip(pairs.anchor_rows, pairs.positive_rows, neg):
+        assert n >= 0 and n not in known[int(a)] | {int(a), int(p)}
+    assert neg[3] == 11
+
+
+def test_retrieval_metrics_against_hand_oracle():
+    corpus = np.eye(4, dtype=np.float32)
+    queries = np.array([[1, 0.1, 0, 0], [0.2, 0, 1, 0], [0, 0, 0.3, 1]], dtype=np.float32)
+    valid = ValidationSet(["q"] * 3, np.array([-1, -1, 3]),
+                          [frozenset({0}), frozenset({0}), frozenset({2})])
+    m = retrieval_metrics(queries, corpus, np.arange(4), valid, k=2)
+    # q0: rank 1; q1: row 0 second; q2: own row 3 excluded -> row 2 first.
+    assert m.recall_at_1 == pytest.approx(2 / 3)
+    assert m.recall_at_k == pytest.approx(1.0)
+    assert m.mrr == pytest.approx((1 + 0.5 + 1) / 3)
+
+
+def test_versioned_folder_names(tmp_path):
+    assert model_base_name("all-MiniLM-L6-v2 (bundled)") == "all-MiniLM-L6-v2"
+    assert model_base_name("shop-ft-v3") == "shop"
+    assert next_version_folder(tmp_path, "shop").name == "shop-ft-v1"
+    (tmp_path / "shop-ft-v1").mkdir()
+    (tmp_path / "shop-ft-v7").mkdir()
+    assert next_version_folder(tmp_path, "shop-ft-v1").name == "shop-ft-v8"
+
+
+def _check_folder(folder: Path, base: BertEncoder) -> None:
+    assert (folder / "model.safetensors").exists()
+    assert not list(folder.glob("adapter_*"))
+    assert (folder / "sentence_bert_config.json").exists()
+    assert (folder / "1_Pooling" / "config.json").exists()
+    tuned = BertEncoder(folder, device="cpu")
+    assert tuned.identity != base.identity
+    assert tuned.max_tokens == base.max_tokens and tuned.pooling == base.pooling
+    vectors = tuned.encode(["red shoe", "blue cable", ""])
+    assert vectors.shape == (3, base.dim) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert not np.allclose(vectors, base.encode(["red shoe", "blue cable", ""]))
+
+
+@pytest.mark.parametrize("lora", [False, True])
+def test_finetune_saves_a_folder_bertencoder_loads(tiny_bert_dir, tiny_encoder, catalog,
+                                                   pairs, tmp_path, lora):
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    steps = []
+    settings = FinetuneSettings(**{**FAST.__dict__, "lora": lora})
+    result = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=settings,
+                      out=tmp_path / "tuned", progress=lambda d, t: steps.append((d, t)))
+    assert result.kept and result.folder == tmp_path / "tuned"
+    assert steps[-1] == (result.steps, result.steps) == (4, 4)
+    assert result.before.queries == result.after.queries == 2
+    _check_folder(result.folder, tiny_encoder)
+    card = json.loads((result.folder / "card.json").read_text())
+    assert card["settings"]["lora"] is lora and card["data"]["positive_pairs"] == 8
+    assert card["metrics"]["after"]["mrr"] == pytest.approx(result.after.mrr)
+    assert "Fine-tuned from" in (result.folder / "README.md").read_text()
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_finetune_keeps_only_an_improvement(tiny_bert_dir, catalog, pairs, tmp_path):
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    settings = FinetuneSettings(**{**FAST.__dict__, "keep": "improved", "learning_rate": 1e-12,
+                                   "epochs": 1})
+    result = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=settings,
+                      models_dir=tmp_path / "models")
+    assert result.after.mrr == pytest.approx(result.before.mrr)
+    assert not result.kept and result.folder is None and "not kept" in result.notes[0]
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+
+
+def test_finetune_versioned_folder_and_cancel(tiny_bert_dir, catalog, pairs, tmp_path):
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    models = tmp_path / "models"
+    first = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
+                     models_dir=models)
+    assert first.folder == models / "tiny-bert-ft-v1"
+    second = finetune(catalog.texts, data, base_model=first.folder, settings=FAST,
+                      models_dir=models)
+    assert second.folder == models / "tiny-bert-ft-v2"
+    calls = []
+    with pytest.raises(FinetuneCancelled):
+        finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST, models_dir=models,
+                 cancel=lambda: len(calls) > 0, progress=lambda d, t: calls.append(d))
+    assert calls == [1]
+    assert sorted(p.name for p in models.iterdir()) == ["tiny-bert-ft-v1", "tiny-bert-ft-v2"]
+    with pytest.raises(FinetuneError, match="not empty"):
+        finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST, out=first.folder)
+
+
+def test_self_supervised_finetune_runs(tiny_bert_dir, catalog, tmp_path):
+    data = build_training_set(catalog, None, self_supervised=True, valid_fraction=0.2)
+    result = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
+                      out=tmp_path / "ss")
+    assert result.kept and result.after.queries == len(data.valid)
+
+
+def test_review_decisions_are_read_when_the_module_exists(catalog, tmp_path, monkeypatch):
+    db = tmp_path / "ws.sqlite"
+    db.write_bytes(b"")
+
+    class FakeStore:
+        def __init__(self, path):
+            assert Path(path) == db
+
+        def as_labelled_pairs(self):
+            return pd.DataFrame({"left_id": ["A0", "A1"], "right_id": ["B0", "B2"],
+                                 "label": [1, 0]})
+
+    monkeypatch.setitem(sys.modules, "core.review", types.SimpleNamespace(ReviewStore=FakeStore))
+    pairs = review_pairs(db, catalog)
+    assert pairs.source == "review decisions" and pairs.label.tolist() == [1, 0]
+    monkeypatch.setitem(sys.modules, "core.review", None)  # import fails -> no reviews
+    assert len(review_pairs(db, catalog)) == 0
+
+
+def test_cli_finetune_with_the_tiny_model(tiny_bert_dir, tiny_encoder, tmp_path, capsys):
+    from core.cli import main
+
+    frame = _frame()
+    cat_path = tmp_path / "catalog.csv"
+    cat_path.write_bytes(make_csv_bytes([list(frame.columns), *frame.values.tolist()]))
+    pairs_path = tmp_path / "pairs.csv"
+    pairs_path.write_bytes(make_csv_bytes([["left_id", "right_id", "label"],
+                                           *[[f"A{i}", f"B{i}", 1] for i in range(8)],
+                                           ["A0", "B1", 0]]))
+    out = tmp_path / "cli-model"
+    common = ["--id-col", "id", "--text-cols", "title", "--model", str(tiny_bert_dir),
+              "--workspace", str(tmp_path / "ws"), "--epochs", "1", "--train-batch-size", "4",
+              "--valid-fraction", "0.25", "--device", "cpu"]
+    rc = main(["finetune", str(cat_path), "--pairs", str(pairs_path), "--out", str(out),
+               "--keep-always", *common])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "before: Recall@1" in err and f"saved {out}" in err
+    _check_folder(out, tiny_encoder)
+    rc = main(["finetune", str(cat_path), "--out", str(tmp_path / "x"), *common])
+    assert rc == 2 and "No training data" in capsys.readouterr().err
+    rc = main(["finetune", str(cat_path), "--self-supervised", "--lora", "--keep-always",
+               *common])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert (tmp_path / "ws" / "models" / "tiny-bert-ft-v1" / "card.json").exists()
