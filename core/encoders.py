@@ -228,6 +228,15 @@ def _load(source: Path | str, device: str):
                                           trust_remote_code=False)
     except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
         raise ModelLoadError(_load_message(source, exc)) from exc
+    # A fast tokenizer re-sets its padding/truncation state on every call, so two sessions
+    # (or a fine-tune job) sharing the cached model could race; serialise its calls.
+    encode_plus, tokenizer_lock = tokenizer._encode_plus, threading.RLock()
+
+    def _serialised_encode_plus(*args, **kwargs):
+        with tokenizer_lock:
+            return encode_plus(*args, **kwargs)
+
+    tokenizer._encode_plus = _serialised_encode_plus
     model.eval().to(device)
     folder = Path(source) if isinstance(source, Path) else _snapshot_folder(model)
     return tokenizer, model, folder

@@ -1,0 +1,102 @@
+"""Sessions never see each other's data; the shared model is safe across threads.
+
+Two AppTest sessions in one process share Streamlit's caches exactly as two
+browser tabs on one server do, so a cache keyed on the wrong thing (or any
+module-level state) would leak one catalog into the other. The encoder is one
+object shared by every session (``st.cache_resource``): threads using it at
+once must get the vectors they would get one after another.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.store import EmbeddingStore, embed_with_store
+from tests.conftest import REPO_ROOT, make_csv_bytes
+
+OTHER = [["sku", "title", "category"],
+         *[[f"ZZ-{i}", f"{c} {w} only-in-session-b", c]
+           for i, (c, w) in enumerate([(c, w) for c in ("red", "blue", "green")
+                                       for w in ("cup", "lamp", "pen", "desk")])]]
+
+
+def _session(tiny_bert_dir, monkeypatch) -> AppTest:
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _neighbour_ids(at: AppTest) -> set[str]:
+    at.switch_page("pages/neighbors.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[1].value
+    return set(table["source_id"].astype(str)) | set(table["neighbor_id"].astype(str))
+
+
+@pytest.mark.app
+def test_two_sessions_with_different_catalogs_never_mix(tiny_bert_dir, workspace,
+                                                        monkeypatch) -> None:
+    a = _session(tiny_bert_dir, monkeypatch)
+    b = _session(tiny_bert_dir, monkeypatch)
+    b.file_uploader(key="catalog.upload").set_value(
+        ("session_b.csv", make_csv_bytes(OTHER), "text/csv")).run()
+    assert not b.exception and not b.error, [e.value for e in b.error]
+    ids_b = _neighbour_ids(b)
+    ids_a = _neighbour_ids(a)
+    assert ids_b and ids_b <= {r[0] for r in OTHER[1:]}
+    assert ids_a and not any(i.startswith("ZZ-") for i in ids_a)
+    b.text_input(key="neighbors.all.filter").input("only-in-session-b").run()
+    a.run()
+    assert "2,554 products" in a.caption[0].value
+    assert "12 products" in b.caption[0].value
+    assert not any("only-in-session-b" in str(t) for t in a.dataframe[1].value["source_title"])
+    assert a.session_state["catalog.catalog"].name != b.session_state["catalog.catalog"].name
+
+
+TEXTS = [f"{c} {w} {n} pack" for c in ("red", "blue", "green", "black", "white")
+         for w in ("shoe", "cup", "lamp", "cable", "desk chair with a long description " * 3)
+         for n in range(4)]
+
+
+def test_concurrent_encoding_equals_sequential(tiny_encoder) -> None:
+    chunks = [TEXTS[i::6] for i in range(6)] * 2
+    sequential = [tiny_encoder.encode(c) for c in chunks]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        concurrent = list(pool.map(tiny_encoder.encode, chunks))
+    for seq, con in zip(sequential, concurrent):
+        np.testing.assert_allclose(con, seq, atol=1e-6)
+
+
+def test_concurrent_truncation_counts_and_encoding(tiny_encoder) -> None:
+    """Token counting (outside the model lock) next to encoding, from many threads."""
+    expected = tiny_encoder.count_truncated(TEXTS)
+    vectors = tiny_encoder.encode(TEXTS)
+
+    def work(i: int):
+        return (tiny_encoder.count_truncated(TEXTS) if i % 2
+                else tiny_encoder.encode(TEXTS))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(16)))
+    for i, result in enumerate(results):
+        if i % 2:
+            assert result == expected
+        else:
+            np.testing.assert_allclose(result, vectors, atol=1e-6)
+
+
+def test_concurrent_sessions_share_one_store(tiny_encoder, tmp_path) -> None:
+    store = EmbeddingStore(tmp_path / "ws.sqlite")
+    chunks = [TEXTS[i::4] for i in range(4)] + [TEXTS]
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        results = list(pool.map(lambda c: embed_with_store(tiny_encoder, c, store), chunks))
+    for chunk, result in zip(chunks, results):
+        np.testing.assert_allclose(result.vectors, tiny_encoder.encode(chunk), atol=1e-6)
+    assert store.count(tiny_encoder.identity) == len(set(TEXTS))
+    store.close()
