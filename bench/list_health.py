@@ -76,12 +76,12 @@ def groups(catalog, vectors) -> None:
     knn = topk(vectors, 15)
     print(f"\ngroups vs retailer categories ({len(set(truth))} categories), "
           f"{len(catalog):,} products")
-    print(f"{'method':14s} {'min_size':>8s} {'groups':>6s} {'grouped':>8s} {'NMI':>6s} "
+    print(f"{'method':14s} {'size':>8s} {'groups':>6s} {'grouped':>8s} {'NMI':>6s} "
           f"{'ARI':>6s} {'NMI(grouped)':>12s} {'seconds':>8s}")
     for method in ("hdbscan", "agglomerative"):
         for size in (5, 10, 20, 40):
             t = time.perf_counter()
-            labels = cluster_labels(vectors, method=method, min_size=size, neighbors=knn)
+            labels = cluster_labels(vectors, method=method, size=size, neighbors=knn)
             secs = time.perf_counter() - t
             g = labels >= 0
             # Ungrouped products count as singletons for NMI / ARI over everything.

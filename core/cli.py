@@ -16,7 +16,7 @@ import numpy as np
 from core.catalog import Catalog, read_table
 from core.config import DEFAULT_K, Config
 from core.errors import CatalogSimilarityError
-from core.export import catalog_neighbors_frame, format_from_path, neighbors_frame, write_table
+from core.export import format_from_path, neighbors_frame, write_table
 from core.similarity import METRICS
 from core.workspace import Workspace
 
@@ -140,7 +140,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 
 def cmd_neighbors(args: argparse.Namespace) -> int:
-    from core.pipeline import catalog_neighbors, final_lists
+    from core.pipeline import catalog_neighbors
 
     format_from_path(args.out)
     if args.vectors is None and args.catalog is None:
@@ -151,9 +151,10 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         nb = catalog_neighbors(vectors, k=cfg.k, metric=cfg.metric)
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
     else:
+        from core.cli_tuning import replay_lists  # rules, bands, review decisions
+
         catalog = _load_catalog(args, cfg)
-        nb = final_lists(catalog, _vectors(args, cfg, catalog), cfg)
-        frame = catalog_neighbors_frame(catalog, nb, with_titles=not args.no_titles)
+        nb, frame = replay_lists(args, cfg, catalog, _vectors(args, cfg, catalog))
     write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
     _say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
          f"products, metric {cfg.metric})")

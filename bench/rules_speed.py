@@ -1,0 +1,87 @@
+"""Time to re-apply rules after changing one, vs recomputing the neighbours.
+
+    .venv/bin/python bench/rules_speed.py              # amazon.csv, first 10,000 rows
+    .venv/bin/python bench/rules_speed.py --synthetic  # random vectors, no model needed
+
+Real run: the first 10,000 products of ../shared/benchmarks/walmart-amazon/amazon.csv
+(title embedded with the bundled MiniLM, vectors cached in bench/out/bench.sqlite;
+category, brand, price mapped). The baseline measured in the same run is the
+candidate-pool search (what the neighbours page would redo without a pool).
+Then the rules same=[category], max_per={brand: 2}, price_ratio=[0.5, 2.0] are
+applied, and each edit below is timed (median of 3) on the same pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+from common import ROOT, SHARED
+
+from core.catalog import ColumnMapping, build_catalog
+from core.config import Config
+from core.pipeline import candidate_pool
+from core.rules import apply_config
+
+N = 10_000
+BASE = {"same": ["category"], "max_per": {"brand": 2}, "price_ratio": [0.5, 2.0]}
+EDITS = [
+    ("max_per brand 2 -> 1", {**BASE, "max_per": {"brand": 1}}),
+    ("price_ratio -> [0.7, 1.5]", {**BASE, "price_ratio": [0.7, 1.5]}),
+    ("+ different brand", {**BASE, "different": ["brand"]}),
+    ("+ min_score 0.5", {**BASE, "min_score": 0.5}),
+    ("- same category", {k: v for k, v in BASE.items() if k != "same"}),
+    ("+ diversity 0.3 (MMR)", {**BASE, "diversity": 0.3}),
+]
+
+
+def load(synthetic: bool):
+    frame = pd.read_csv(SHARED / "walmart-amazon" / "amazon.csv", dtype=str,
+                        keep_default_na=False).head(N)
+    mapping = ColumnMapping(text_columns=("title",), id_column="id", category="category",
+                            brand="brand", price="price")
+    catalog = build_catalog(frame, mapping, name="amazon.csv[:10000]")
+    if synthetic:
+        return catalog, np.random.default_rng(0).normal(size=(N, 384)).astype(np.float32)
+    from core.encoders import BertEncoder
+    from core.store import EmbeddingStore, embed_with_store
+
+    store = EmbeddingStore(ROOT / "bench" / "out" / "bench.sqlite")
+    vectors = embed_with_store(BertEncoder(), catalog.texts, store).vectors
+    store.close()
+    return catalog, vectors
+
+
+def timed(fn, repeats: int = 3) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times)), out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--synthetic", action="store_true", help="random vectors (no model)")
+    args = parser.parse_args()
+    catalog, vectors = load(args.synthetic)
+    cfg = Config(category_column="category", brand_column="brand", price_column="price",
+                 k=10, rules=BASE)
+    t_pool, pool = timed(lambda: candidate_pool(catalog, vectors, cfg), repeats=1)
+    print(f"{len(catalog):,} products ({'synthetic vectors' if args.synthetic else 'MiniLM'}), "
+          f"k=10, pool depth {pool.k}")
+    print(f"baseline: recompute the neighbours (top-{pool.k} search): {t_pool:.3f} s")
+    t_base, res = timed(lambda: apply_config(catalog, pool, cfg, vectors=vectors))
+    print(f"apply {BASE}: {t_base:.3f} s  (full lists {np.mean(res.lengths >= 10):.3f})")
+    for name, rules in EDITS:
+        new = cfg.with_changes(rules=rules)
+        secs, res = timed(lambda new=new: apply_config(catalog, pool, new, vectors=vectors))
+        print(f"  change one rule: {name:28s} {secs:.3f} s  ({t_pool / secs:5.1f}x faster "
+              f"than recomputing; full lists {np.mean(res.lengths >= 10):.3f})")
+
+
+if __name__ == "__main__":
+    main()
