@@ -15,6 +15,11 @@ pages = {
     "Quality": [
     ],
     "Tune": [
+        st.Page("pages/groups.py", title="Groups", icon=":material/workspaces:"),
+        st.Page("pages/review.py", title="Review", icon=":material/rule:"),
+        st.Page("pages/health.py", title="List health", icon=":material/monitor_heart:"),
+        st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+        st.Page("pages/prices.py", title="Price check", icon=":material/sell:"),
     ],
     "Model": [
     ],

@@ -155,3 +155,61 @@ def offer_bundled_model(exc: CatalogSimilarityError, *, key: str) -> None:
     if isinstance(exc, ModelLoadError) and config().model != BUNDLED_MODEL:
         st.button("Use the bundled model (all-MiniLM-L6-v2) instead", key=key,
                   on_click=use_bundled_model, icon=":material/restart_alt:")
+
+
+# Tuning (rules, groups, review, health, compare, prices).
+TUNING_MEMO = "tuning.memo."
+COMPARE_OTHER = "compare.other_config"
+LOADED_CONFIG = "settings.loaded_config_file"
+RESETTABLE_WIDGETS = ("settings.", "neighbors.rules.", "neighbors.bands.")
+
+
+def memo(name: str, key: str, compute):
+    """A per-session, one-entry memo for tuning results (groups, duplicate groups,
+    comparisons): ``compute()`` runs only when ``key`` changes."""
+    held = st.session_state.get(TUNING_MEMO + name)
+    if held is None or held[0] != key:
+        held = (key, compute())
+        st.session_state[TUNING_MEMO + name] = held
+    return held[1]
+
+
+def forget_widgets(prefixes: tuple[str, ...] = RESETTABLE_WIDGETS) -> None:
+    """Drop widget values so widgets re-read the Config (after loading a configuration)."""
+    keep = {CONFIG, LOADED_CONFIG}
+    for name in [k for k in st.session_state if str(k).startswith(prefixes) and k not in keep]:
+        del st.session_state[name]
+
+
+def adopt_config(cfg: Config) -> None:
+    """Use a loaded configuration: re-map the catalog when its columns changed.
+
+    Raises CatalogSimilarityError when the configuration does not fit the loaded table.
+    """
+    raw, cat = table(), catalog()
+    if raw is not None:
+        from core.pipeline import catalog_from_config
+
+        new_cat, _ = catalog_from_config(raw, cfg)
+        if cat is None or new_cat.mapping != cat.mapping or list(new_cat.ids) != list(cat.ids):
+            set_catalog(new_cat, cfg)
+    set_config(cfg)
+    forget_widgets()
+
+
+def config_file_seen(marker: str) -> bool:
+    """Whether this uploaded configuration file was already adopted (uploads persist)."""
+    return st.session_state.get(LOADED_CONFIG) == marker
+
+
+def mark_config_file(marker: str) -> None:
+    st.session_state[LOADED_CONFIG] = marker
+
+
+def compare_other() -> Config | None:
+    """Configuration B of the Compare page (None until chosen)."""
+    return st.session_state.get(COMPARE_OTHER)
+
+
+def set_compare_other(cfg: Config | None) -> None:
+    st.session_state[COMPARE_OTHER] = cfg

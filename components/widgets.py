@@ -85,3 +85,40 @@ def export_buttons(frame_fn, stem: str, key: str) -> None:
 
 def file_stem(name: str) -> str:
     return Path(name).stem.replace(" ", "_")[:40] or "catalog"
+
+
+def config_bytes(cfg: Config) -> bytes:
+    """The whole configuration as the JSON file "Save configuration" downloads."""
+    return cfg.to_json().encode("utf-8")
+
+
+def config_file_widgets(key: str = "settings.config_file") -> None:
+    """"Save configuration" (download the whole Config as JSON) and "Load configuration"
+    (upload one; it replays exactly in ``python -m core neighbors CATALOG --config FILE``)."""
+    import json
+
+    from core.errors import CatalogSimilarityError
+
+    st.download_button("Save configuration", data=config_bytes(state.config()),
+                       file_name="tuned.json", mime="application/json", key=f"{key}.save",
+                       on_click="ignore", icon=":material/save:",
+                       help="Replay it: python -m core neighbors CATALOG --config tuned.json "
+                            "--out lists.csv")
+    upload = st.file_uploader("Load configuration (JSON)", type=["json"], key=f"{key}.load")
+    if upload is None:
+        return
+    marker = f"{upload.name}:{upload.size}:{hash(upload.getvalue())}"
+    if state.config_file_seen(marker):
+        return
+    try:
+        data = json.loads(upload.getvalue().decode("utf-8"))
+        cfg = Config.from_dict(data)
+        state.adopt_config(cfg)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        st.error(f"{upload.name} is not a JSON configuration ({exc})", icon=":material/error:")
+        return
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        return
+    state.mark_config_file(marker)
+    st.rerun()

@@ -189,7 +189,7 @@ def cmd_merge_map(args: argparse.Namespace) -> int:
     if threshold is None:
         raise ConfigError("No duplicate threshold: pass --threshold, or set a 'duplicate' band "
                           "or duplicate_threshold in the configuration")
-    filled = (catalog.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(1).to_numpy()
+    filled = (catalog.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
     dups = duplicate_groups(pool, threshold, vectors=vectors, completeness=filled)
     frame = merge_map(catalog.ids, dups)
     write_table(frame, args.out)

@@ -268,7 +268,8 @@ def _select_chunk(pool: Neighbors, rows: np.ndarray, ok: np.ndarray, feats: _Fea
     out_i, out_s, out_d, lengths = out
     idx = pool.indices[rows]
     npins = np.zeros(len(rows), dtype=np.int64)
-    pinned = [(r, row, pin_lists[row]) for r, row in enumerate(rows.tolist()) if row in pin_lists]
+    pinned = [(r, row, pin_lists[row]) for r, row in enumerate(rows.tolist())
+              if row in pin_lists] if pin_lists else []
     for r, row, pins in pinned:
         npins[r] = len(pins)
         for j, (b, s, d) in enumerate(pins):
@@ -313,6 +314,8 @@ def _greedy(scores: np.ndarray, eligible: np.ndarray, quota: np.ndarray, limits:
     highest cosine to a chosen item so far (-inf: none). Without diversity the
     utility is pool order, so the result equals a plain cut of the eligible.
     """
+    if lam == 0 and len(limits) <= 1:
+        return _in_order(eligible, quota, limits[0] if limits else None, width)
     c, m = scores.shape
     gram = _gram(g) if g is not None else None
     picks = np.full((c, width), -1, dtype=np.int64)
@@ -343,6 +346,41 @@ def _greedy(scores: np.ndarray, eligible: np.ndarray, quota: np.ndarray, limits:
         if gram is not None:
             maxsim[r] = np.maximum(maxsim[r], gram[r, :, jj])
     return picks, count
+
+
+def _in_order(eligible: np.ndarray, quota: np.ndarray, limit: tuple | None,
+              width: int) -> tuple[np.ndarray, np.ndarray]:
+    """_greedy without diversity and with at most one max_per column, vectorised.
+
+    A candidate is taken when fewer than `limit` earlier eligible candidates (plus
+    pins, in counts) share its value, and while the row's quota is not reached;
+    greedy in pool order does exactly that.
+    """
+    ok = eligible
+    if limit is not None:
+        codes, cap, pins = limit
+        ok = eligible & ((codes < 0) | (_occurrence(codes, eligible) + pins < cap))
+    rank = np.cumsum(ok, axis=1)
+    take = ok & (rank <= quota[:, None])
+    count = take.sum(1)
+    picks = np.full((len(ok), width), -1, dtype=np.int64)
+    r, j = np.nonzero(take)
+    picks[r, rank[r, j] - 1] = j
+    return picks, count
+
+
+def _occurrence(codes: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """(c, m): how many earlier eligible columns of the row share the column's code."""
+    c, m = codes.shape
+    key = np.where(eligible, codes, -1)
+    order = np.argsort(key, axis=1, kind="stable")
+    srt = np.take_along_axis(key, order, 1)
+    pos = np.broadcast_to(np.arange(m), (c, m))
+    start = np.where(np.diff(srt, axis=1, prepend=srt[:, :1] - 1) != 0, pos, 0)
+    start = np.maximum.accumulate(start, axis=1)
+    out = np.empty((c, m), dtype=np.int64)
+    np.put_along_axis(out, order, pos - start, 1)
+    return out
 
 
 def _gram(g: np.ndarray) -> np.ndarray:

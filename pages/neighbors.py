@@ -1,35 +1,55 @@
-"""Neighbours: one product's top-k, the catalog-wide table, export."""
+"""Neighbours: the rules panel, one product's list, every product's list, export."""
 
 import streamlit as st
 
 from components import state
-from components.embedding import ensure_results, neighbors
+from components.embedding import ensure_results
 from components.tables import paged_table
-from components.widgets import export_buttons, file_stem, product_picker, settings_sidebar
-from core.export import catalog_neighbors_frame
-from core.views import product_label, rows_table
+from components.tuning_rules import (
+    product_list,
+    ruled,
+    rules_panel,
+    rules_summary,
+    short_lists_table,
+)
+from components.widgets import (
+    config_file_widgets,
+    export_buttons,
+    file_stem,
+    product_picker,
+    settings_sidebar,
+)
+from core.rules import lists_frame
+from core.views import product_label
 
 state.init_state()
 cfg = settings_sidebar()
+with st.sidebar:
+    config_file_widgets()
 cat = state.require_catalog()
 st.title("Neighbours")
 res = ensure_results(cat, cfg)
-nb = neighbors(res, cfg)
+cfg = rules_panel(cat, cfg)
+result = ruled(res, cfg)
+nb = result.neighbors
 st.caption(f"{len(cat):,} products · {cfg.metric} · top {nb.k} · model {cfg.model} · "
            f"{res.embedded:,} embedded, {res.reused:,} reused from the store")
+rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")
 if row is not None:
     st.markdown(f"**{product_label(cat, row)}**")
-    table = rows_table(cat, nb.indices[row], nb.scores[row])
-    st.dataframe(table, hide_index=True, key="neighbors.product_table")
+    st.dataframe(product_list(cat, nb, row, cfg.bands), hide_index=True,
+                 key="neighbors.product_table")
     if st.button("Show this product and its neighbours on the heatmap", key="neighbors.to_heatmap"):
-        state.send_to_heatmap([row, *nb.indices[row].tolist()], f"{product_label(cat, row)} + neighbours")
+        shown = [int(i) for i in nb.indices[row] if i >= 0]
+        state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")
         st.switch_page("pages/heatmap.py")
 
 st.subheader("Every product's list")
-frame = catalog_neighbors_frame(cat, nb)
+frame = lists_frame(cat, nb, bands=cfg.bands)
 paged_table(frame, key="neighbors.all", filter_columns=("source_id", "source_title"))
 st.markdown("**Export every product's list** (long format: source_id, rank, neighbor_id, score)")
-export_buttons(lambda: catalog_neighbors_frame(cat, nb), f"{file_stem(cat.name)}_neighbors_k{nb.k}",
-               key="neighbors.export")
+export_buttons(lambda: frame, f"{file_stem(cat.name)}_neighbors_k{nb.k}", key="neighbors.export")
+if cfg.rules or cfg.bands:
+    short_lists_table(cat, result)

@@ -1,0 +1,84 @@
+"""Compare page blocks: the form that builds configuration B, and B's lists."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from components import resources, state
+from components.tuning_rules import review_decisions
+from components.widgets import _model_options
+from core.catalog import Catalog
+from core.config import Config
+from core.errors import CatalogSimilarityError
+from core.similarity import METRICS, Neighbors
+from core.store import embed_with_store
+
+KEEP = "(as A)"
+
+
+def other_config_form(cfg: Config, cat: Catalog) -> None:
+    """Build configuration B from A (model, metric, fields, rules) or from a JSON file."""
+    cols = [str(c) for c in cat.frame.columns]
+    with st.form("compare.form"):
+        a, b = st.columns(2)
+        models = [KEEP, *[m for m in _model_options() if not m.startswith("Other")]]
+        model = a.selectbox("Model", models, key="compare.model")
+        metric = b.selectbox("Metric", [KEEP, *METRICS], key="compare.metric")
+        fields = a.multiselect("Text columns (empty = as A)", cols, key="compare.fields")
+        rules = b.radio("Rules", ("as A", "none"), horizontal=True, key="compare.rules")
+        upload = st.file_uploader("…or a whole configuration file (JSON) for B", type=["json"],
+                                  key="compare.upload")
+        submitted = st.form_submit_button("Compare", type="primary")
+    if not submitted:
+        return
+    try:
+        if upload is not None:
+            other = Config.from_dict(json.loads(upload.getvalue().decode("utf-8")))
+        else:
+            other = cfg.with_changes(
+                model=cfg.model if model == KEEP else model,
+                metric=cfg.metric if metric == KEEP else metric,
+                text_columns=tuple(fields) or cfg.text_columns,
+                rules=cfg.rules if rules == "as A" else {})
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        st.error(f"Not a JSON configuration ({exc})", icon=":material/error:")
+        return
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        return
+    state.set_compare_other(other)
+
+
+def describe(a: Config, b: Config) -> str:
+    """The settings where B differs from A, one short line."""
+    da, db = a.to_dict(), b.to_dict()
+    diff = [f"{key}: {da.get(key)!r} → {db.get(key)!r}" for key in db if da.get(key) != db[key]]
+    return "; ".join(diff) if diff else "B is identical to A"
+
+
+def other_lists(other: Config, cat: Catalog) -> Neighbors:
+    """B's final lists over the same products as A (embeds only what the store lacks)."""
+    from core.pipeline import catalog_from_config
+    from core.rules import apply_config
+
+    raw = state.table()
+    cat_b = catalog_from_config(raw, other)[0] if raw is not None else cat
+    if list(cat_b.ids) != list(cat.ids):
+        raise CatalogSimilarityError("Configuration B maps other product ids; compare "
+                                     "configurations over the same id column")
+    encoder = resources.get_encoder(other.model, other.precision, other.batch_size)
+    key = resources.texts_key(cat_b.texts, encoder.identity)
+
+    def embed():
+        bar = st.progress(0.0, text="Embedding for configuration B…")
+        result = embed_with_store(encoder, cat_b.texts, resources.workspace_store(),
+                                  progress=lambda d, t: bar.progress(d / max(t, 1)))
+        bar.empty()
+        return result.vectors
+
+    vectors = state.memo("compare.vectors", key, embed)
+    pool_b = resources.cached_pool(key, other.pool_key(), cat_b, vectors, other)
+    return apply_config(cat_b, pool_b, other, vectors=vectors,
+                        decisions=review_decisions()).neighbors

@@ -1,0 +1,76 @@
+"""Groups page blocks: product groups (memoised per session) and duplicate groups."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import resources, state
+from components.embedding import pool
+from core.bands import duplicate_threshold
+from core.catalog import Catalog
+from core.config import Config
+from core.figures import build_map
+from core.groups import (
+    DEFAULT_METHOD,
+    DEFAULT_SIZE,
+    METHODS,
+    DuplicateGroups,
+    Groups,
+    duplicate_groups,
+    product_groups,
+)
+from core.projection import DEFAULT_MAX_POINTS
+
+DEFAULT_DUPLICATE = 0.95
+
+
+def groups_controls(cat: Catalog) -> tuple[str, int]:
+    a, b = st.columns(2)
+    method = a.radio("Method", METHODS, index=METHODS.index(DEFAULT_METHOD), horizontal=True,
+                     key="groups.method",
+                     help="agglomerative: every product in a group (default, chosen by "
+                          "measurement); hdbscan: dense groups only, the rest ungrouped")
+    size = b.slider("Typical group size", 2, max(2, min(500, len(cat) // 2)),
+                    value=min(DEFAULT_SIZE, max(2, len(cat) // 2)), key="groups.size")
+    return method, int(size)
+
+
+def session_groups(res: state.Results, cfg: Config, cat: Catalog, method: str,
+                   size: int) -> Groups:
+    """Groups of the session's vectors, recomputed only when vectors or settings change."""
+    with st.spinner("Grouping products…"):
+        return state.memo("groups", f"{res.key}:{method}:{size}",
+                          lambda: product_groups(res.vectors, cat.texts, method=method,
+                                                 size=size, neighbors=pool(res, cfg)))
+
+
+def groups_map(res: state.Results, cfg: Config, cat: Catalog, groups: Groups) -> None:
+    """The 2-D map coloured by group label (the 19 largest groups; others grouped)."""
+    proj = resources.cached_projection(res.key, res.vectors, pool(res, cfg), 2,
+                                       min(len(cat), DEFAULT_MAX_POINTS), cfg.metric)
+    rows = proj.rows.tolist()
+    titles = cat.titles()
+    names = [groups.names.get(int(groups.labels[r]), "(ungrouped)") for r in rows]
+    fig = build_map(proj.coords, [titles[r] for r in rows], color=names, color_name="group",
+                    ids=[str(r) for r in rows])
+    st.plotly_chart(fig, key="groups.map")
+    if proj.sampled:
+        st.caption(f"Map of a random sample of {len(rows):,} of {proj.total:,} products.")
+
+
+def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,
+                       threshold: float) -> DuplicateGroups:
+    filled = (cat.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
+    return state.memo("duplicates", f"{res.key}:{cfg.pool_key()}:{threshold}",
+                      lambda: duplicate_groups(pool(res, cfg), threshold, vectors=res.vectors,
+                                               completeness=filled))
+
+
+def duplicate_threshold_input(cfg: Config) -> float:
+    current = duplicate_threshold(cfg)
+    return float(st.number_input(
+        "Duplicate threshold (score from which two products are the same item)",
+        min_value=-1.0, max_value=1e6, value=float(current if current is not None
+                                                   else DEFAULT_DUPLICATE),
+        step=0.01, format="%.3f", key="groups.duplicate_threshold",
+        help="Defaults to the 'duplicate' band, else the tuned duplicate threshold"))

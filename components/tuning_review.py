@@ -1,0 +1,80 @@
+"""Review blocks: a product card, the decision buttons, the decision tally."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.catalog import Catalog
+from core.errors import CatalogSimilarityError
+from core.pricecheck import parse_prices
+from core.review import ReviewStore
+from core.workspace import Workspace
+
+SHORTCUTS = {"accept": "a", "reject": "x", "skip": "s"}  # "r" would reload the browser tab
+ICONS = {"accept": ":material/check:", "reject": ":material/close:",
+         "skip": ":material/skip_next:"}
+
+
+def review_store() -> ReviewStore:
+    """The workspace's review decisions (one short connection per call)."""
+    return ReviewStore(Workspace.default().ensure().db_path)
+
+
+def product_card(container, cat: Catalog, row: int) -> None:
+    """Title, mapped fields, price and (when an image URL column is mapped) the image.
+
+    Catalog text is shown as plain text, never as markdown or HTML.
+    """
+    frame, mapping = cat.frame, cat.mapping
+    with container.container(border=True):
+        st.text(str(cat.titles()[row]))
+        st.caption(f"id {cat.ids[row]}")
+        image = str(frame[mapping.image].iloc[row]).strip() if mapping.image else ""
+        if image.lower().startswith(("http://", "https://")):
+            st.image(image, width=220)
+        if mapping.price:
+            price = parse_prices([frame[mapping.price].iloc[row]])[0]
+            st.metric("Price", "—" if pd.isna(price) else f"{price:,.2f}")
+        fields = [c for c in dict.fromkeys([*mapping.text_columns[1:],
+                                            *mapping.roles().values()])
+                  if c not in (mapping.image, mapping.price)]
+        if fields:
+            st.dataframe(pd.DataFrame({"field": fields,
+                                       "value": [str(frame[c].iloc[row]) for c in fields]}),
+                         hide_index=True, key=f"review.card.{row}")
+
+
+def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
+    """Accept / reject / skip (keyboard a / x / s) and undo (u); each click is committed."""
+    cols = st.columns(4)
+    for col, decision in zip(cols, ("accept", "reject", "skip")):
+        if col.button(f"{decision.capitalize()} ({SHORTCUTS[decision]})",
+                      key=f"review.{decision}", shortcut=SHORTCUTS[decision],
+                      icon=ICONS[decision], type="primary" if decision == "accept" else
+                      "secondary", width="stretch"):
+            try:
+                store.record(left_id, right_id, decision)
+            except CatalogSimilarityError as exc:
+                st.error(str(exc), icon=":material/error:")
+                return
+            st.rerun()
+    if cols[3].button("Undo last (u)", key="review.undo", shortcut="u",
+                      icon=":material/undo:", width="stretch"):
+        store.undo_last()
+        st.rerun()
+
+
+def tally(store: ReviewStore) -> None:
+    """Counts of decisions and the labelled pairs download."""
+    decided = store.decisions()
+    counts = decided["decision"].value_counts()
+    st.caption(f"{len(decided):,} pairs decided · accepted {counts.get('accept', 0):,} · "
+               f"rejected {counts.get('reject', 0):,} · skipped {counts.get('skip', 0):,} "
+               f"(accepted pairs are pinned and rejected pairs blocked in every list and "
+               f"export, unless 'Apply review decisions' is off)")
+    pairs = store.as_labelled_pairs()
+    st.download_button("Download labelled pairs (left_id, right_id, label)",
+                       data=pairs.to_csv(index=False).encode("utf-8"),
+                       file_name="review_pairs.csv", mime="text/csv", key="review.download",
+                       on_click="ignore", icon=":material/download:", disabled=pairs.empty)

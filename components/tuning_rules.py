@@ -1,0 +1,187 @@
+"""The rules panel of the neighbours page, and the session's final lists after rules.
+
+Every widget here edits ``Config.rules`` / ``Config.bands`` (keys
+"neighbors.rules.*" / "neighbors.bands.*"); the lists are recomputed from the
+cached candidate pool on each change, never re-embedded or re-searched.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import state
+from components.embedding import pool
+from core.bands import band_ranges, validate_bands
+from core.catalog import Catalog
+from core.config import Config
+from core.errors import ConfigError
+from core.review import load_decisions
+from core.rule_spec import Rules
+from core.rules import RuleResult, apply_config
+from core.workspace import Workspace
+
+NONE = "(none)"
+K = "neighbors.rules."
+
+
+def review_decisions() -> pd.DataFrame:
+    """Latest review decisions of the workspace (empty when nothing was reviewed)."""
+    return load_decisions(Workspace.default().db_path)
+
+
+def ruled(res: state.Results, cfg: Config) -> RuleResult:
+    """The final lists exports use: cached pool -> rules, bands, review decisions."""
+    catalog = state.require_catalog()
+    try:
+        return apply_config(catalog, pool(res, cfg), cfg, vectors=res.vectors,
+                            decisions=review_decisions())
+    except ConfigError as exc:
+        state.show_error(exc)
+        st.caption("Fix the rule above (or load another configuration) to see lists.")
+        st.stop()
+
+
+def rules_panel(cat: Catalog, cfg: Config) -> Config:
+    """Rule and band widgets in an expander; returns (and stores) the updated Config."""
+    rules = Rules.from_dict(cfg.rules)
+    cols = [str(c) for c in cat.frame.columns]
+    with st.expander("Rules and bands", expanded=bool(cfg.rules or cfg.bands),
+                     icon=":material/rule:"):
+        data = _filters(rules, cols, cat, cfg.k)
+        data.update(_extras(rules, cols))
+        bands_text = st.text_input(
+            "Score bands (name=lowest score, comma-separated; 'duplicate' is left out of lists)",
+            value=", ".join(f"{n}={v:g}" for n, v in cfg.bands.items()),
+            key="neighbors.bands.text")
+        try:
+            new = cfg.with_changes(rules=Rules.from_dict(data).to_dict(),
+                                   bands=parse_bands(bands_text))
+        except ConfigError as exc:
+            state.show_error(exc)
+            return cfg
+        for name, low, high in band_ranges(new.bands):
+            st.caption(f"{name}: score ≥ {low:g}" + (f" and < {high:g}" if high else ""))
+    if new != cfg:
+        state.set_config(new)
+    return new
+
+
+def _filters(rules: Rules, cols: list[str], cat: Catalog, k: int) -> dict:
+    a, b = st.columns(2)
+    data: dict = {
+        "same": a.multiselect("Same value as the product in (same)", cols,
+                              default=[c for c in rules.same if c in cols], key=K + "same"),
+        "different": b.multiselect("Different value in (different)", cols,
+                                   default=[c for c in rules.different if c in cols],
+                                   key=K + "different")}
+    per_cols = a.multiselect("At most N neighbours per value of (max_per)", cols,
+                             default=[c for c in rules.max_per if c in cols], key=K + "max_per")
+    top = max(1, k, *rules.max_per.values())
+    per_n = b.number_input("N (max_per)", 1, top, key=K + "max_per_n",
+                           value=min(rules.max_per.values(), default=min(2, top)))
+    data["max_per"] = {c: int(per_n) for c in per_cols}
+    priced = bool(cat.mapping.price)
+    if a.checkbox("Price within a band of the product's price (price_ratio)", key=K + "price_on",
+                  value=rules.price_ratio is not None, disabled=not priced,
+                  help=None if priced else "Map a price column on the Catalog page"):
+        high = max(10.0, *(rules.price_ratio or (0.0,)))
+        data["price_ratio"] = list(b.slider("Neighbour price / product price", 0.0, high,
+                                            value=tuple(rules.price_ratio or (0.5, 2.0)),
+                                            step=0.05, key=K + "price_ratio"))
+    if a.checkbox("Minimum score (min_score)", value=rules.min_score is not None,
+                  key=K + "min_on"):
+        data["min_score"] = float(b.number_input("Lowest score kept", value=float(
+            rules.min_score if rules.min_score is not None else 0.5), step=0.01,
+            format="%.3f", key=K + "min_score"))
+    data["diversity"] = float(st.slider(
+        "Diversity (maximal marginal relevance weight; 0 = pure similarity order)",
+        0.0, 1.0, value=float(rules.diversity), step=0.05, key=K + "diversity"))
+    return data
+
+
+def _extras(rules: Rules, cols: list[str]) -> dict:
+    a, b, c = st.columns(3)
+    options = [NONE, *cols]
+    stock = a.selectbox("In-stock column (in_stock_column)", options, key=K + "in_stock",
+                        index=options.index(rules.in_stock_column)
+                        if rules.in_stock_column in cols else 0)
+    data: dict = {"in_stock_column": None if stock == NONE else stock,
+                  "keep_duplicates": b.checkbox("Keep duplicates in lists (keep_duplicates)",
+                                                value=rules.keep_duplicates, key=K + "keep_dup"),
+                  "use_review": c.checkbox("Apply review decisions (use_review)",
+                                           value=rules.use_review, key=K + "use_review")}
+    a, b = st.columns(2)
+    data["pinned"] = parse_pairs(a.text_area(
+        "Pinned pairs (pinned): one 'product_id, neighbor_id' per line",
+        value="\n".join(f"{x}, {y}" for x, y in rules.pinned), key=K + "pinned"))
+    data["blocked"] = parse_pairs(b.text_area(
+        "Blocked pairs (blocked): one 'product_id, neighbor_id' per line",
+        value="\n".join(f"{x}, {y}" for x, y in rules.blocked), key=K + "blocked"))
+    return data
+
+
+def parse_pairs(text: str) -> list[list[str]]:
+    """'a, b' lines -> [[a, b], ...]; raises ConfigError on a line without two ids."""
+    pairs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) != 2 or not all(parts):
+            raise ConfigError(f"line {number}: write 'product_id, neighbor_id', got {line!r}")
+        pairs.append(parts)
+    return pairs
+
+
+def parse_bands(text: str) -> dict[str, float]:
+    """'duplicate=0.95, substitute=0.8' -> {...}; raises ConfigError when malformed."""
+    bands = {}
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        name, sep, value = part.partition("=")
+        try:
+            bands[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise ConfigError(f"bands: write name=score, got {part!r}")
+    return validate_bands(bands)
+
+
+def rules_summary(result: RuleResult, cfg: Config) -> None:
+    """One line: short lists, candidates removed per rule, pins and blocks in force."""
+    if not (cfg.rules or cfg.bands or result.pinned or result.blocked):
+        return
+    removed = ", ".join(f"{name} {count:,}" for name, count in result.removed.items() if count)
+    text = (f"{result.n_short:,} products have fewer than {result.neighbors.k} neighbours after "
+            f"the rules · pinned pairs {result.pinned:,} · blocked pairs {result.blocked:,}")
+    st.caption(text + (f" · candidates removed: {removed}" if removed else ""))
+
+
+def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) -> None:
+    """The products whose list is short after the rules (first `limit`)."""
+    rows = result.short_rows
+    st.subheader(f"Short lists after the rules: {len(rows):,} products")
+    if not len(rows):
+        st.caption("Every product has a full list.")
+        return
+    titles = cat.titles()
+    frame = pd.DataFrame({"id": cat.ids[rows[:limit]],
+                          "title": [titles[r] for r in rows[:limit]],
+                          "neighbours": result.lengths[rows[:limit]]})
+    st.dataframe(frame, hide_index=True, key="neighbors.short_lists")
+    if len(rows) > limit:
+        st.caption(f"First {limit:,} of {len(rows):,} shown.")
+
+
+def product_list(cat: Catalog, lists, row: int, bands: dict[str, float]) -> pd.DataFrame:
+    """One product's final list (padding dropped), with a band column when bands are set."""
+    from core.bands import band_of
+    from core.views import rows_table
+
+    keep = lists.indices[row] >= 0
+    table = rows_table(cat, lists.indices[row][keep], lists.scores[row][keep])
+    if bands:
+        table.insert(table.columns.get_loc("score") + 1, "band",
+                     band_of(lists.scores[row][keep], bands))
+    return table

@@ -1,0 +1,46 @@
+"""Compare two configurations: overlap@k, rank correlation, biggest movers, side by side."""
+
+import streamlit as st
+
+from components import state
+from components.embedding import ensure_results
+from components.tuning_compare import describe, other_config_form, other_lists
+from components.tuning_rules import ruled
+from components.widgets import product_picker, settings_sidebar
+from core.compare import compare_lists, movers, overlap_figure, side_by_side
+from core.errors import CatalogSimilarityError
+
+state.init_state()
+cfg = settings_sidebar()
+cat = state.require_catalog()
+st.title("Compare configurations")
+st.caption("A = the session's configuration (sidebar, rules on the Neighbours page). "
+           "B = A with the changes below, or a saved configuration file.")
+res = ensure_results(cat, cfg)
+lists_a = ruled(res, cfg).neighbors
+other_config_form(cfg, cat)
+other = state.compare_other()
+if other is None:
+    st.info("Choose what B changes and press Compare.")
+    st.stop()
+st.markdown(f"**B differs from A in:** {describe(cfg, other)}")
+try:
+    lists_b = other_lists(other, cat)
+except CatalogSimilarityError as exc:
+    state.show_error(exc)
+    st.stop()
+comparison = compare_lists(lists_a, lists_b, k=max(cfg.k, other.k))
+a, b, c = st.columns(3)
+a.metric(f"Mean overlap@{comparison.k}", f"{comparison.mean_overlap:.3f}")
+b.metric("Mean rank correlation", f"{comparison.mean_rank_corr:.3f}")
+c.metric("Identical lists", f"{comparison.identical:,} / {len(cat):,}")
+st.plotly_chart(overlap_figure(comparison), key="compare.overlap")
+st.subheader("Biggest movers")
+titles = cat.titles()
+st.dataframe(movers(cat.ids, titles, comparison, lists_a, lists_b), hide_index=True,
+             key="compare.movers")
+st.subheader("One product, side by side")
+row = product_picker(cat, "compare")
+if row is not None:
+    st.dataframe(side_by_side(cat.ids, titles, lists_a, lists_b, row), hide_index=True,
+                 key="compare.side_by_side")

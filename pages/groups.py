@@ -1,0 +1,49 @@
+"""Groups: product groups with automatic labels, and duplicate groups with a merge map."""
+
+import numpy as np
+import streamlit as st
+
+from components import state
+from components.embedding import ensure_results
+from components.tuning_groups import (
+    duplicate_threshold_input,
+    groups_controls,
+    groups_map,
+    session_duplicates,
+    session_groups,
+)
+from components.widgets import export_buttons, file_stem, settings_sidebar
+from core.groups import duplicate_table, merge_map
+from core.views import rows_table
+
+state.init_state()
+cfg = settings_sidebar()
+cat = state.require_catalog()
+st.title("Groups")
+res = ensure_results(cat, cfg)
+
+st.subheader("Product groups")
+method, size = groups_controls(cat)
+groups = session_groups(res, cfg, cat, method, size)
+st.caption(f"{groups.n_groups:,} groups ({method}) · {groups.grouped_share:.1%} of products "
+           "grouped · labels are each group's most distinctive words (c-TF-IDF)")
+if st.toggle("Show the groups on the map", value=True, key="groups.show_map"):
+    groups_map(res, cfg, cat, groups)
+table = groups.table()
+st.dataframe(table, hide_index=True, key="groups.table")
+if len(table):
+    pick = st.selectbox("Show the products of a group", table["group"].tolist(),
+                        format_func=lambda g: f"{g}: {groups.names[g]}", key="groups.pick")
+    st.dataframe(rows_table(cat, np.nonzero(groups.labels == pick)[0][:1000]), hide_index=True,
+                 key="groups.members")
+
+st.subheader("Duplicate groups")
+threshold = duplicate_threshold_input(cfg)
+dups = session_duplicates(res, cfg, cat, threshold)
+st.caption(f"{dups.n_groups:,} duplicate groups · {dups.n_products:,} products · "
+           "canonical = the member most similar to the others (then the most complete record)")
+st.dataframe(duplicate_table(cat.ids, cat.titles(), dups), hide_index=True,
+             key="groups.duplicates")
+st.markdown("**Export the merge map** (product_id, canonical_id, score)")
+export_buttons(lambda: merge_map(cat.ids, dups), f"{file_stem(cat.name)}_merge_map",
+               key="groups.merge_export")

@@ -1,0 +1,42 @@
+"""Price check: each product's price against the prices of its similar products."""
+
+import streamlit as st
+
+from components import state
+from components.embedding import ensure_results
+from components.tuning_rules import ruled
+from components.widgets import export_buttons, file_stem, settings_sidebar
+from core.pricecheck import (
+    DEFAULT_MIN_PEERS,
+    DEFAULT_Z,
+    outliers_frame,
+    parse_prices,
+    price_check,
+    price_figure,
+)
+
+state.init_state()
+cfg = settings_sidebar()
+cat = state.require_catalog()
+st.title("Price check")
+if not cat.mapping.price:
+    st.info("Map a price column on the Catalog page to check prices.")
+    st.page_link("pages/catalog.py", label="Go to Catalog", icon=":material/table:")
+    st.stop()
+res = ensure_results(cat, cfg)
+result = ruled(res, cfg)
+a, b = st.columns(2)
+z = a.slider("Flag products this many robust standard deviations away (z)", 1.0, 10.0,
+             value=DEFAULT_Z, step=0.5, key="prices.z")
+peers = b.slider("Fewest priced neighbours needed", 1, max(1, result.neighbors.k),
+                 value=min(DEFAULT_MIN_PEERS, max(1, result.neighbors.k)), key="prices.min_peers")
+check = price_check(parse_prices(cat.frame[cat.mapping.price]), result.neighbors,
+                    z_threshold=float(z), min_peers=int(peers))
+st.caption(f"{check.checked:,} products checked against the median price of their lists "
+           f"(after rules) · {check.count('over'):,} over-priced · "
+           f"{check.count('under'):,} under-priced")
+titles = cat.titles()
+st.plotly_chart(price_figure(check, titles), key="prices.figure")
+frame = outliers_frame(cat.ids, titles, check)
+st.dataframe(frame, hide_index=True, key="prices.outliers")
+export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export")

@@ -1,0 +1,43 @@
+"""Review: two products side by side; accept, reject or skip the pair."""
+
+import streamlit as st
+
+from components import state
+from components.embedding import ensure_results
+from components.tuning_review import decision_buttons, product_card, review_store, tally
+from components.tuning_rules import ruled
+from components.widgets import settings_sidebar
+from core.bands import band_of, duplicate_threshold
+from core.review import QUEUE_ORDERS, review_queue
+
+ORDER_LABELS = {"highest": "Highest score first", "near-threshold": "Closest to the duplicate "
+                "threshold first", "lowest": "Lowest score first", "random": "Random"}
+
+state.init_state()
+cfg = settings_sidebar()
+cat = state.require_catalog()
+st.title("Review pairs")
+st.caption("Pairs come from the current lists (after rules). Accepted pairs are pinned in both "
+           "products' lists, rejected pairs blocked; decisions are saved in the workspace at once "
+           "and serve as labelled pairs for evaluation and fine-tuning.")
+res = ensure_results(cat, cfg)
+result = ruled(res, cfg)
+store = review_store()
+threshold = duplicate_threshold(cfg)
+orders = [o for o in QUEUE_ORDERS if o != "near-threshold" or threshold is not None]
+order = st.radio("Order", orders, format_func=ORDER_LABELS.__getitem__, horizontal=True,
+                 key="review.order")
+queue = review_queue(cat.ids, result.neighbors, store.decisions(), order=order,
+                     threshold=threshold, limit=1)
+if queue.empty:
+    st.success("Every pair in the current lists has a decision.")
+else:
+    left, right, score = (int(queue.left_row[0]), int(queue.right_row[0]),
+                          float(queue.score[0]))
+    band = band_of([score], cfg.bands)[0] if cfg.bands else ""
+    st.markdown(f"**Score {score:.3f}**" + (f" · band *{band}*" if band else ""))
+    a, b = st.columns(2)
+    product_card(a, cat, left)
+    product_card(b, cat, right)
+    decision_buttons(store, str(cat.ids[left]), str(cat.ids[right]))
+tally(store)

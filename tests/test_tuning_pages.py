@@ -1,0 +1,195 @@
+"""Tuning pages with AppTest and the tiny BERT: rules panel, review, groups, health,
+compare, prices, and a configuration saved from the app replayed by the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.app
+TUNE_PAGES = ["pages/groups.py", "pages/review.py", "pages/health.py", "pages/compare.py",
+              "pages/prices.py"]
+
+
+@pytest.fixture(scope="module")
+def app(tiny_bert_dir, tmp_path_factory):
+    """One app for the module (the demo catalog embedded once), its own workspace."""
+    workspace = tmp_path_factory.mktemp("tuning_ws")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+        mp.setenv("CATSIM_WORKSPACE", str(workspace))
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+        at.session_state["groups.show_map"] = False  # UMAP is covered by test_pages' map
+        at.run()
+        assert not at.exception, at.exception
+        at.switch_page("pages/neighbors.py").run()
+        assert not at.exception, at.exception
+        yield at
+
+
+def _texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def _config(at: AppTest):
+    return at.session_state["settings.config"]
+
+
+def _set_rules(at: AppTest, **values) -> None:
+    """Set rule widgets by key (neighbors.rules.<name>) and rerun."""
+    for name, value in values.items():
+        at.get_by_key(f"neighbors.rules.{name}").set_value(value)
+    at.run()
+    assert not at.exception, at.exception
+
+
+def _clear_rules(at: AppTest) -> None:
+    at.switch_page("pages/neighbors.py").run()
+    _set_rules(at, same=[], different=[], max_per=[], diversity=0.0, price_on=False)
+    assert _config(at).rules == {}
+
+
+@pytest.mark.parametrize("page", TUNE_PAGES)
+def test_tuning_pages_render(app, page):
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    assert not app.error, _texts(app.error)
+
+
+def test_same_category_rule_applies_live_and_counts_short_lists(app):
+    app.switch_page("pages/neighbors.py").run()
+    _set_rules(app, same=["category"], max_per=["brand"], max_per_n=2)
+    cfg = _config(app)
+    assert cfg.rules == {"same": ["category"], "max_per": {"brand": 2}}
+    product = app.dataframe[0].value
+    source_row = app.session_state["catalog.catalog"].frame
+    picked = app.selectbox(key="neighbors.product").value
+    assert (product["category"] == source_row["category"].iloc[picked]).all()
+    assert product["brand"].value_counts().max() <= 2
+    assert "fewer than 10 neighbours after the rules" in _texts(app.caption)
+    assert any("Short lists after the rules" in str(h.value) for h in app.subheader)
+    _clear_rules(app)
+
+
+def test_bad_bands_text_shows_an_error_and_keeps_the_config(app):
+    app.switch_page("pages/neighbors.py").run()
+    before = _config(app)
+    app.text_input(key="neighbors.bands.text").input("duplicate=high").run()
+    assert not app.exception
+    assert "bands" in _texts(app.error)
+    assert _config(app) == before
+    app.text_input(key="neighbors.bands.text").input("").run()
+    assert not app.error
+
+
+def test_review_accept_is_stored_and_pins_the_pair(app):
+    from core.review import ReviewStore
+    from core.workspace import Workspace
+
+    app.switch_page("pages/review.py").run()
+    first = [c.value for c in app.caption if str(c.value).startswith("id ")][:2]
+    app.button(key="review.accept").click().run()
+    assert not app.exception, app.exception
+    decided = ReviewStore(Workspace.default().db_path).decisions()
+    assert list(decided["decision"]) == ["accept"]
+    assert [f"id {decided.left_id[0]}", f"id {decided.right_id[0]}"] == first
+    now = [c.value for c in app.caption if str(c.value).startswith("id ")][:2]
+    assert now != first
+    app.button(key="review.undo").click().run()
+    assert ReviewStore(Workspace.default().db_path).decisions().empty
+
+
+def test_saved_configuration_replays_unchanged_in_the_cli(app, tmp_path):
+    from components.state import DEMO_PATH
+    from components.widgets import config_bytes
+    from core.cli import main
+
+    app.switch_page("pages/neighbors.py").run()
+    _set_rules(app, same=["category"], different=[], max_per=["brand"], max_per_n=1,
+               diversity=0.3)
+    assert any(b.label == "Save configuration" for b in app.get("download_button"))
+    saved = tmp_path / "tuned.json"
+    saved.write_bytes(config_bytes(_config(app)))
+    rows_label = app.number_input(key="neighbors.all.page").label
+    shown = app.dataframe[1].value.reset_index(drop=True)
+    out = tmp_path / "lists.csv"
+    assert main(["neighbors", str(DEMO_PATH), "--config", str(saved), "--out", str(out),
+                 "--no-excel-safe"]) == 0
+    cli = pd.read_csv(out, dtype={"source_id": str, "neighbor_id": str}, keep_default_na=False)
+    assert f"{len(cli):,} rows" in rows_label
+    head = cli.head(len(shown))
+    assert head["source_id"].tolist() == shown["source_id"].astype(str).tolist()
+    assert head["neighbor_id"].tolist() == shown["neighbor_id"].astype(str).tolist()
+    assert head["rank"].tolist() == shown["rank"].tolist()
+    assert (head["score"] - shown["score"]).abs().max() < 1e-6
+    assert json.loads(saved.read_text())["rules"]["diversity"] == 0.3
+    _clear_rules(app)
+
+
+def test_loading_a_configuration_file_sets_rules_and_widgets(app, tmp_path):
+    cfg = _config(app).with_changes(rules={"same": ["category"]}, bands={"duplicate": 0.99})
+    app.switch_page("pages/neighbors.py").run()
+    app.sidebar.file_uploader(key="settings.config_file.load").set_value(
+        ("tuned.json", cfg.to_json().encode(), "application/json")).run()
+    assert not app.exception, app.exception
+    assert _config(app).rules == {"same": ["category"]}
+    assert _config(app).bands == {"duplicate": 0.99}
+    assert app.multiselect(key="neighbors.rules.same").value == ["category"]
+    assert "band" in app.dataframe[0].value.columns
+    app.sidebar.file_uploader(key="settings.config_file.load").set_value(None).run()
+    app.text_input(key="neighbors.bands.text").input("").run()
+    _clear_rules(app)
+
+
+def test_a_configuration_with_an_unknown_key_is_refused(app):
+    app.switch_page("pages/neighbors.py").run()
+    before = _config(app)
+    bad = json.dumps({**before.to_dict(), "rules": {"smae": ["category"]}}).encode()
+    app.sidebar.file_uploader(key="settings.config_file.load").set_value(
+        ("bad.json", bad, "application/json")).run()
+    assert not app.exception
+    assert "Unknown rules key(s): smae" in _texts(app.error)
+    assert _config(app) == before
+    app.sidebar.file_uploader(key="settings.config_file.load").set_value(None).run()
+
+
+def test_compare_metric_change_reports_overlap(app):
+    app.switch_page("pages/compare.py").run()
+    app.selectbox(key="compare.metric").set_value("manhattan")
+    app.button[[b.label for b in app.button].index("Compare")].click().run()
+    assert not app.exception, app.exception
+    assert "metric: 'cosine' → 'manhattan'" in _texts(app.markdown)
+    labels = [m.label for m in app.metric]
+    assert "Mean overlap@10" in labels
+    assert not app.dataframe[0].value.empty
+
+
+def test_groups_page_lists_groups_and_duplicates(app):
+    app.switch_page("pages/groups.py").run()
+    table = app.dataframe[0].value
+    assert table["size"].sum() == 2554
+    assert table["label"].str.len().min() > 0
+    app.number_input(key="groups.duplicate_threshold").set_value(0.999).run()
+    assert not app.exception, app.exception
+
+
+def test_review_keyboard_shortcuts_are_set(app):
+    app.switch_page("pages/review.py").run()
+    shortcuts = {b.key: b.proto.shortcut for b in app.button if b.key and b.key.startswith(
+        "review.")}
+    assert shortcuts["review.accept"] == "a" and shortcuts["review.reject"] == "x"
+    assert shortcuts["review.skip"] == "s"
+
+
+def test_pages_are_in_the_tune_section():
+    source = (REPO_ROOT / "app.py").read_text(encoding="utf-8")
+    tune = source[source.index('"Tune"'):source.index('"Model"')]
+    for page in TUNE_PAGES:
+        assert page in tune
+        assert Path(REPO_ROOT / page).exists()
