@@ -206,10 +206,11 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
         members = order[start:start + sizes[c]]
         if vectors is not None and len(members) <= _MAX_EXACT_GROUP:
             sims = pairwise_scores(vectors[members], metric=pool.metric).astype(np.float64)
-        else:
+        else:  # pool edges only; a missing edge has no known score
             sims = sym[members][:, members].toarray()
+            sims[sims == 0] = np.nan
         np.fill_diagonal(sims, 0.0)
-        best = members[np.lexsort((members, -fill[members], -sims.sum(1)))[0]]
+        best = members[np.lexsort((members, -fill[members], -np.nansum(sims, axis=1)))[0]]
         group[members] = g
         canon.append(int(best))
         score[members] = sims[:, np.nonzero(members == best)[0][0]]

@@ -1,0 +1,122 @@
+"""Groups (both methods), c-TF-IDF labels, duplicate groups and merge map, bands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.bands import band_of, band_ranges, duplicate_threshold, validate_bands
+from core.config import Config
+from core.errors import CatalogSimilarityError, ConfigError
+from core.groups import (
+    METHODS,
+    cluster_labels,
+    ctfidf_labels,
+    duplicate_groups,
+    merge_map,
+    product_groups,
+)
+from core.similarity import Neighbors, brute_force_topk
+
+
+def blobs(rng: np.random.Generator, sizes=(30, 20, 12), dim: int = 16) -> tuple[np.ndarray,
+                                                                                 np.ndarray]:
+    centres = np.eye(dim, dtype=np.float32)[:len(sizes)] * 5
+    truth = np.repeat(np.arange(len(sizes)), sizes)
+    x = centres[truth] + rng.normal(scale=0.3, size=(len(truth), dim)).astype(np.float32)
+    return x, truth
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_well_separated_blobs_are_recovered(method, rng):
+    from sklearn.metrics import adjusted_rand_score
+
+    x, truth = blobs(rng)
+    labels = cluster_labels(x, method=method, size=10 if method == "hdbscan" else 20)
+    grouped = labels >= 0
+    assert grouped.mean() > 0.8
+    assert adjusted_rand_score(truth[grouped], labels[grouped]) == pytest.approx(1.0)
+    sizes = np.bincount(labels[grouped])
+    assert list(sizes) == sorted(sizes, reverse=True)  # 0 = the largest group
+
+
+def test_small_inputs_and_bad_method(rng):
+    assert cluster_labels(np.zeros((0, 4), dtype=np.float32)).shape == (0,)
+    assert cluster_labels(rng.normal(size=(3, 4)).astype(np.float32), size=5).tolist() == [0] * 3
+    with pytest.raises(CatalogSimilarityError, match="method must be one of"):
+        cluster_labels(rng.normal(size=(30, 4)), method="kmeans")
+
+
+def test_ctfidf_labels_name_each_group_by_its_distinctive_words():
+    texts = ["red running shoe", "blue running shoe", "trail running shoe",
+             "green tea leaves", "black tea bags", "tea sampler box", "the and with"]
+    labels = np.array([0, 0, 0, 1, 1, 1, -1])
+    names = ctfidf_labels(texts, labels, words=2)
+    assert set(names) == {0, 1}
+    assert set(names[0].split(", ")) == {"running", "shoe"}
+    assert names[1].split(", ")[0] == "tea"
+    assert ctfidf_labels(["1 2", "3"], np.array([0, 0])) == {0: "group 0"}
+
+
+def test_product_groups_table(rng):
+    x, _ = blobs(rng, sizes=(12, 12))
+    texts = ["lamp desk"] * 12 + ["cup coffee"] * 12
+    groups = product_groups(x, texts, size=12)
+    table = groups.table()
+    assert table["size"].tolist() == [12, 12]
+    assert set(table["label"]) == {"desk, lamp", "coffee, cup"}
+    assert groups.grouped_share == 1.0
+
+
+def _pool(scores_by_pair: dict[tuple[int, int], float], n: int) -> Neighbors:
+    idx = np.full((n, n - 1), -1, dtype=np.int64)
+    sc = np.full((n, n - 1), np.nan, dtype=np.float32)
+    for i in range(n):
+        pairs = sorted(((s, j) for (a, j), s in scores_by_pair.items() if a == i), reverse=True)
+        for c, (s, j) in enumerate(pairs):
+            idx[i, c], sc[i, c] = j, s
+    return Neighbors(idx, sc, 1 - sc, "cosine")
+
+
+def test_duplicate_groups_are_connected_components_with_a_canonical_member():
+    pairs = {}
+    for a, b, s in [(0, 1, 0.97), (1, 2, 0.96), (0, 2, 0.90), (3, 4, 0.99), (5, 6, 0.50),
+                    (2, 5, 0.95)]:
+        pairs[(a, b)] = pairs[(b, a)] = s
+    pool = _pool(pairs, 8)
+    dups = duplicate_groups(pool, 0.95)
+    assert dups.group.tolist() == [0, 0, 0, 1, 1, 0, -1, -1]
+    # Without vectors only edges >= threshold count: 1 sums 0.97 + 0.96, 2 sums 0.96 + 0.95.
+    assert dups.canonical.tolist() == [1, 3]
+    frame = merge_map(np.array([f"p{i}" for i in range(8)], dtype=object), dups)
+    assert list(frame.columns) == ["product_id", "canonical_id", "score"]
+    assert frame[["product_id", "canonical_id"]].values.tolist() == [
+        ["p0", "p1"], ["p2", "p1"], ["p5", "p1"], ["p4", "p3"]]
+    assert frame["score"].iloc[[0, 1, 3]].tolist() == pytest.approx([0.97, 0.96, 0.99])
+    assert np.isnan(frame["score"].iloc[2])  # p5 has no edge to p1: score unknown
+
+
+def test_duplicate_groups_with_vectors_and_completeness(rng):
+    base = rng.normal(size=(1, 8)).astype(np.float32)
+    x = np.vstack([base, base, base * 1.0, rng.normal(size=(5, 8)).astype(np.float32)])
+    pool = brute_force_topk(x, 7)
+    filled = np.array([1, 3, 2, 0, 0, 0, 0, 0])
+    dups = duplicate_groups(pool, 0.999, vectors=x, completeness=filled)
+    assert dups.n_groups == 1 and dups.canonical.tolist() == [1]  # ties -> most complete
+    frame = merge_map(np.arange(8).astype(str).astype(object), dups)
+    assert frame["canonical_id"].tolist() == ["1", "1"]
+    assert frame["score"].tolist() == pytest.approx([1.0, 1.0])
+    assert duplicate_groups(pool, 2.0).n_groups == 0
+
+
+def test_bands():
+    bands = {"duplicate": 0.95, "substitute": 0.8}
+    got = band_of(np.array([0.99, 0.95, 0.9, 0.8, 0.2, np.nan]), bands)
+    assert got.tolist() == ["duplicate", "duplicate", "substitute", "substitute", "", ""]
+    assert band_ranges(bands) == [("duplicate", 0.95, None), ("substitute", 0.8, 0.95)]
+    assert duplicate_threshold(Config(bands=bands, duplicate_threshold=0.5)) == 0.95
+    assert duplicate_threshold(Config(duplicate_threshold=0.9)) == 0.9
+    assert duplicate_threshold(Config()) is None
+    for bad in ({"": 0.5}, {"a": "x"}, {"a": 0.5, "b": 0.5}, [0.5]):
+        with pytest.raises(ConfigError):
+            validate_bands(bad)

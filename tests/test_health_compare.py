@@ -1,0 +1,115 @@
+"""List health, list comparison and price check against hand-computed oracles."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.compare import compare_lists, movers, side_by_side
+from core.health import gini, health_table, list_health, top_hubs
+from core.pricecheck import outliers_frame, parse_prices, price_check
+from core.similarity import Neighbors
+
+
+def nb(rows: list[list[int]], k: int | None = None) -> Neighbors:
+    k = k or max(len(r) for r in rows)
+    idx = np.full((len(rows), k), -1, dtype=np.int64)
+    for i, r in enumerate(rows):
+        idx[i, :len(r)] = r
+    scores = np.where(idx >= 0, 1.0 - 0.01 * np.arange(k), np.nan).astype(np.float32)
+    return Neighbors(idx, scores, 1 - scores, "cosine")
+
+
+def test_health_figures_by_hand():
+    lists = nb([[1, 2], [0, 2], [1, -1], [1, 0]])
+    cats = np.array([0, 0, 1, -1])
+    brands = np.array([5, 5, 6, 5])
+    h = list_health(lists, k=2, categories=cats, brands=brands)
+    assert h.coverage == 0.75 and h.mean_length == 1.75
+    assert h.in_degree.tolist() == [2, 3, 2, 0]
+    assert h.orphans == 1 and h.max_in_degree == 3
+    assert h.hub_share == pytest.approx(3 / 7)  # top 1% of 4 products = 1 product
+    # agreement over entries whose source has a category: row0 1/2, row1 1/2, row2 0/1
+    assert h.category_agreement == pytest.approx(2 / 5)
+    # brand concentration: row0 {5,6} .5, row1 {5,6} .5, row2 {5} 1, row3 {5,5} 1
+    assert h.brand_concentration == pytest.approx(0.75)
+    table = health_table(h, h)
+    assert table["before rules"].tolist() == table["after rules"].tolist()
+    hubs = top_hubs(np.array(list("abcd"), dtype=object), list("ABCD"), h, top=2)
+    assert hubs["product_id"].tolist() == ["b", "a"]
+
+
+def test_gini_oracle(rng):
+    assert gini(np.zeros(5)) == 0.0 and gini(np.ones(5)) == pytest.approx(0.0)
+    assert gini(np.array([0, 0, 0, 10])) == pytest.approx(0.75)
+    x = rng.integers(0, 20, 50)
+    mean_abs = np.abs(x[:, None] - x[None, :]).mean()
+    assert gini(x) == pytest.approx(mean_abs / (2 * x.mean()))
+
+
+def test_compare_identical_reversed_disjoint():
+    a = nb([[1, 2, 3], [0, 2, 3]])
+    same = compare_lists(a, a)
+    assert same.overlap.tolist() == [1.0, 1.0] and same.rank_corr == pytest.approx([1, 1])
+    rev = compare_lists(a, nb([[3, 2, 1], [3, 2, 0]]))
+    assert rev.rank_corr == pytest.approx([-1, -1])
+    disjoint = compare_lists(nb([[1, 2]]), nb([[3, 0]]))
+    assert disjoint.overlap.tolist() == [0.0]
+    assert disjoint.identical == 0
+
+
+def test_rank_correlation_matches_scipy_on_the_union(rng):
+    from scipy.stats import pearsonr
+
+    n, k = 40, 6
+    a = np.array([rng.permutation(12)[:k] for _ in range(n)])
+    b = np.array([rng.permutation(12)[:k] for _ in range(n)])
+    got = compare_lists(nb(a.tolist()), nb(b.tolist()))
+    for i in range(n):
+        union = list(dict.fromkeys([*a[i], *b[i]]))
+        ra = [list(a[i]).index(x) + 1 if x in a[i] else k + 1 for x in union]
+        rb = [list(b[i]).index(x) + 1 if x in b[i] else k + 1 for x in union]
+        assert got.overlap[i] == pytest.approx(len(set(a[i]) & set(b[i])) / k)
+        assert got.rank_corr[i] == pytest.approx(pearsonr(ra, rb)[0])
+
+
+def test_movers_and_side_by_side():
+    a, b = nb([[1, 2], [0, 2], [0, 1]]), nb([[1, 2], [2, 0], [1, 0]])
+    b = Neighbors(np.array([[1, 2], [2, 0], [2, -1]]), b.scores, b.distances, "cosine")
+    result = compare_lists(a, b)
+    ids = np.array(["x", "y", "z"], dtype=object)
+    table = movers(ids, ["X", "Y", "Z"], result, a, b, top=3)
+    assert table["product_id"].tolist()[0] == "z"
+    assert table.loc[0, "only_in_a"] == "x, y" and table.loc[0, "only_in_b"] == "z"
+    pair = side_by_side(ids, ["X", "Y", "Z"], a, b, 2)
+    assert pair["a_id"].tolist() == ["x", "y"] and pair["b_id"].tolist() == ["z", ""]
+
+
+def test_parse_prices():
+    got = parse_prices(["$1,299.00", "1.299,00 €", "12,5", "399", "", "free", "-3", "0"])
+    assert got[:4].tolist() == [1299.0, 1299.0, 12.5, 399.0]
+    assert np.isnan(got[4:]).all()
+
+
+def test_price_check_flags_a_planted_outlier(rng):
+    n = 60
+    prices = rng.lognormal(3, 0.1, n)
+    prices[7] *= 20
+    prices[9] = np.nan
+    lists = nb([[j for j in rng.permutation(n)[:6] if j != i][:5] for i in range(n)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check = price_check(prices, lists, z_threshold=4.0)
+    assert check.flag[7] == "over"
+    assert check.count("over") + check.count("under") <= 3
+    assert np.isnan(check.z[9])
+    frame = outliers_frame(np.arange(n).astype(str), [f"t{i}" for i in range(n)], check)
+    assert frame["product_id"].iloc[0] == "7"
+    lonely = price_check(prices, nb([[1]] + [[0]] * (n - 1)), min_peers=3)
+    assert lonely.checked == 0
+    with pytest.raises(ValueError):
+        price_check(prices, lists, z_threshold=0)
+    assert isinstance(frame, pd.DataFrame)

@@ -1,0 +1,119 @@
+"""Review decisions: the workspace table, latest-wins, labels, restart, and the queue."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import CatalogSimilarityError
+from core.review import ReviewStore, load_decisions, pair_key, review_queue
+from core.similarity import Neighbors
+from core.workspace import Workspace
+
+
+@pytest.fixture
+def store(workspace) -> ReviewStore:
+    return ReviewStore(Workspace.default().ensure().db_path)
+
+
+def test_record_and_read_back(store):
+    store.record("a", "b", "accept")
+    store.record("c", "d", "reject")
+    store.record("e", "f", "skip")
+    decided = store.decisions()
+    assert list(decided.columns) == ["left_id", "right_id", "decision", "decided_at"]
+    assert decided[["left_id", "right_id", "decision"]].values.tolist() == [
+        ["a", "b", "accept"], ["c", "d", "reject"], ["e", "f", "skip"]]
+    assert store.pins() == [("a", "b")]
+    assert store.blocks() == [("c", "d")]
+    assert store.count() == 3
+
+
+def test_latest_decision_on_an_unordered_pair_wins(store):
+    store.record("a", "b", "accept")
+    store.record("b", "a", "reject")
+    decided = store.decisions()
+    assert decided[["left_id", "right_id", "decision"]].values.tolist() == [["b", "a", "reject"]]
+    assert len(store.history()) == 2
+    assert pair_key("a", "b") == pair_key("b", "a")
+
+
+def test_labelled_pairs_leave_out_skips(store):
+    store.record("a", "b", "accept")
+    store.record("a", "c", "reject")
+    store.record("a", "d", "skip")
+    pairs = store.as_labelled_pairs()
+    assert list(pairs.columns) == ["left_id", "right_id", "label"]
+    assert pairs.values.tolist() == [["a", "b", 1], ["a", "c", 0]]
+    assert pairs["label"].dtype == np.int64
+
+
+def test_decisions_survive_a_restart_and_share_the_embedding_database(workspace):
+    from core.store import EmbeddingStore
+
+    db = Workspace.default().ensure().db_path
+    vectors = EmbeddingStore(db)
+    vectors.put("m", [b"x" * 32], np.ones((1, 3), dtype=np.float32))
+    ReviewStore(db).record("p1", "p2", "accept")
+    again = ReviewStore(db)
+    assert again.pins() == [("p1", "p2")]
+    assert vectors.count("m") == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"embeddings", "review_decisions"} <= tables
+    vectors.close()
+
+
+@pytest.mark.parametrize("left, right, decision, message", [
+    ("a", "b", "maybe", "decision must be one of"),
+    ("a", "a", "accept", "against itself"),
+])
+def test_bad_decisions_are_refused(store, left, right, decision, message):
+    with pytest.raises(CatalogSimilarityError, match=message):
+        store.record(left, right, decision)
+    assert store.count() == 0
+
+
+def test_undo_and_missing_database(store, tmp_path):
+    assert not store.undo_last()
+    store.record("a", "b", "accept")
+    store.record("a", "c", "accept")
+    assert store.undo_last()
+    assert store.pins() == [("a", "b")]
+    empty = load_decisions(tmp_path / "nothing.sqlite")
+    assert empty.empty and "decision" in empty.columns
+    assert not (tmp_path / "nothing.sqlite").exists()
+
+
+def _lists() -> Neighbors:
+    idx = np.array([[1, 2], [0, 2], [0, -1]], dtype=np.int64)
+    scores = np.array([[0.9, 0.5], [0.9, 0.7], [0.5, np.nan]], dtype=np.float32)
+    return Neighbors(idx, scores, 1 - scores, "cosine")
+
+
+def test_queue_has_each_unordered_pair_once_and_skips_decided_ones():
+    ids = np.array(["a", "b", "c"], dtype=object)
+    queue = review_queue(ids, _lists(), pd.DataFrame(columns=["left_id", "right_id"]))
+    assert queue[["left_row", "right_row"]].values.tolist() == [[0, 1], [1, 2], [0, 2]]
+    assert queue["score"].tolist() == pytest.approx([0.9, 0.7, 0.5])
+    decided = pd.DataFrame({"left_id": ["b"], "right_id": ["a"]})
+    assert review_queue(ids, _lists(), decided)[["left_row", "right_row"]].values.tolist() == \
+        [[1, 2], [0, 2]]
+
+
+def test_queue_orders():
+    ids = np.array(["a", "b", "c"], dtype=object)
+    none = pd.DataFrame(columns=["left_id", "right_id"])
+    low = review_queue(ids, _lists(), none, order="lowest")
+    assert low["score"].tolist() == pytest.approx([0.5, 0.7, 0.9])
+    near = review_queue(ids, _lists(), none, order="near-threshold", threshold=0.72)
+    assert near["score"].iloc[0] == pytest.approx(0.7)
+    shuffled = review_queue(ids, _lists(), none, order="random", seed=3)
+    assert sorted(shuffled["score"].round(3).tolist()) == [0.5, 0.7, 0.9]
+    with pytest.raises(CatalogSimilarityError, match="needs a duplicate threshold"):
+        review_queue(ids, _lists(), none, order="near-threshold")
+    assert len(review_queue(ids, _lists(), none, limit=1)) == 1
