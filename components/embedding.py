@@ -56,10 +56,21 @@ def pool(res: state.Results, cfg: Config) -> Neighbors:
 
 
 def neighbors(res: state.Results, cfg: Config, k: int | None = None) -> Neighbors:
-    """Final lists: the pool with the configured rules applied (or cut to k)."""
+    """Final lists: the pool with the configured rules applied (or cut to k).
+
+    Rules may leave a list short: its missing entries are index -1.
+    """
+    from core.review import load_decisions
+    from core.workspace import Workspace
+
     catalog = state.require_catalog()
-    lists = apply_rules(catalog, pool(res, cfg), cfg if k is None else cfg.with_changes(k=k))
-    return lists
+    try:
+        return apply_rules(catalog, pool(res, cfg), cfg if k is None else cfg.with_changes(k=k),
+                           vectors=res.vectors,
+                           decisions=load_decisions(Workspace.default().db_path))
+    except CatalogSimilarityError as exc:  # e.g. a rule names a column this catalog lacks
+        state.show_error(exc)
+        st.stop()
 
 
 def truncated_count(catalog: Catalog, cfg: Config) -> int | None:

@@ -77,6 +77,16 @@ def test_same_category_rule_applies_live_and_counts_short_lists(app):
     _clear_rules(app)
 
 
+def test_heatmap_of_a_product_follows_short_lists_and_diversity(app):
+    app.switch_page("pages/neighbors.py").run()
+    _set_rules(app, same=["category"], diversity=0.3)
+    app.switch_page("pages/heatmap.py").run()
+    app.radio(key="heatmap.source_choice").set_value("A product and its neighbours").run()
+    assert not app.exception, app.exception
+    assert not app.error, _texts(app.error)
+    _clear_rules(app)
+
+
 def test_bad_bands_text_shows_an_error_and_keeps_the_config(app):
     app.switch_page("pages/neighbors.py").run()
     before = _config(app)
