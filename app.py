@@ -22,6 +22,7 @@ pages = {
         st.Page("pages/prices.py", title="Price check", icon=":material/sell:"),
     ],
     "Model": [
+        st.Page("pages/finetune.py", title="Fine-tune", icon=":material/model_training:"),
     ],
 }
 st.navigation({section: items for section, items in pages.items() if items}).run()

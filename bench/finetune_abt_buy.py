@@ -28,6 +28,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+# Shared 2-core machine: OpenMP threads that spin while waiting for a descheduled peer
+# cost 5-20x wall time under load; sleeping waits change nothing on a quiet machine.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import numpy as np
 import pandas as pd
 from common import SHARED, retrieval_metrics

@@ -157,6 +157,24 @@ def offer_bundled_model(exc: CatalogSimilarityError, *, key: str) -> None:
                   on_click=use_bundled_model, icon=":material/restart_alt:")
 
 
+FINETUNE_JOB = "finetune.job"
+
+
+def finetune_job():
+    """The session's fine-tuning job (components.finetune_job.FinetuneJob) or None."""
+    return st.session_state.get(FINETUNE_JOB)
+
+
+def set_finetune_job(job) -> None:
+    st.session_state[FINETUNE_JOB] = job
+
+
+def choose_model(model: str) -> None:
+    """Button callback: switch the session to another model (e.g. a new fine-tune)."""
+    st.session_state[CONFIG] = config().with_changes(model=model)
+    st.session_state[MODEL_CHOICE] = model
+
+
 # Tuning (rules, groups, review, health, compare, prices).
 TUNING_MEMO = "tuning.memo."
 COMPARE_OTHER = "compare.other_config"

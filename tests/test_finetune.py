@@ -298,3 +298,50 @@ def test_cli_finetune_with_the_tiny_model(tiny_bert_dir, tiny_encoder, tmp_path,
     err = capsys.readouterr().err
     assert rc == 0, err
     assert (tmp_path / "ws" / "models" / "tiny-bert-ft-v1" / "card.json").exists()
+
+
+def test_real_review_store_decisions_become_pairs(catalog, tmp_path):
+    review = pytest.importorskip("core.review")
+    db = tmp_path / "ws.sqlite"
+    store = review.ReviewStore(db)
+    store.record("A0", "B0", "accept")
+    store.record("A1", "B2", "reject")
+    store.record("A2", "B2", "skip")
+    pairs = review_pairs(db, catalog)
+    assert sorted(zip(pairs.left.tolist(), pairs.right.tolist(), pairs.label.tolist())) == \
+        [(0, 1, 1), (2, 5, 0)]
+
+
+@pytest.mark.app
+def test_finetune_page_trains_in_the_background_and_offers_the_model(tiny_bert_dir, workspace,
+                                                                      monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO_ROOT
+
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    at.switch_page("pages/finetune.py").run()
+    assert not at.exception, at.exception
+    assert at.button(key="finetune.start").disabled
+    at.checkbox(key="finetune.self_supervised").check().run()
+    at.number_input(key="finetune.epochs").set_value(1)
+    at.number_input(key="finetune.batch_size").set_value(256)
+    at.checkbox(key="finetune.keep_always").check().run()
+    assert not at.button(key="finetune.start").disabled
+    at.button(key="finetune.start").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["finetune.job"]
+    job.join(timeout=600)
+    assert not job.running and job.error is None, job.error
+    at.run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "MRR" in d.value.columns)
+    assert list(table["model"]) == ["before (current model)", "after (fine-tuned)"]
+    folder = job.result.folder
+    assert folder.parent == workspace / "models" and (folder / "card.json").exists()
+    assert str(folder) in at.selectbox(key="settings.model_choice").options
+    at.button(key="finetune.use").click().run()
+    assert at.selectbox(key="settings.model_choice").value == str(folder)
+    assert not at.exception, at.exception

@@ -1,0 +1,139 @@
+"""Widgets of the Fine-tune page: data source, settings, the live job, the results.
+
+Every setting has the name and default of core.finetune.FinetuneSettings and of
+``python -m core finetune`` (epochs, learning rate, train batch size, LoRA, hard
+negatives, validation fraction, keep always).
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import pandas as pd
+import streamlit as st
+
+from components import state
+from components.finetune_job import FinetuneJob
+from core.catalog import Catalog
+from core.finetune import FinetuneResult, FinetuneSettings
+from core.training_data import (
+    LabelledPairs,
+    TrainingSet,
+    build_training_set,
+    combine,
+    read_pairs,
+    review_pairs,
+)
+from core.workspace import Workspace
+
+DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}
+SOURCES = ("Labelled pairs file", "Review decisions", "Both")
+RATES = (1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4)
+
+
+def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None:
+    """Data source widgets; returns the training set, or None until there is data."""
+    source = st.radio("Labelled data", SOURCES, key="finetune.source", horizontal=True,
+                      help="Pairs: a file with left_id,right_id[,label] (1 = same product or "
+                           "good neighbour, 0 = not). Review decisions: accepted / rejected "
+                           "pairs from the review page.")
+    parts: list[LabelledPairs] = []
+    if source != "Review decisions":
+        upload = st.file_uploader("Pairs file (CSV, Excel, Parquet)", key="finetune.pairs",
+                                  type=["csv", "tsv", "txt", "xlsx", "parquet"])
+        if upload is not None:
+            parts.append(read_pairs(upload.getvalue(), catalog, filename=upload.name))
+    if source != "Labelled pairs file":
+        reviews = review_pairs(Workspace.default().db_path, catalog)
+        st.caption(f"{len(reviews):,} review decisions for this catalog "
+                   f"({reviews.n_positive:,} accepted).")
+        parts.append(reviews)
+    ss = st.checkbox("Add self-supervised pairs built from the catalog (works without labels)",
+                     key="finetune.self_supervised",
+                     help="Two views of the same product: its text <-> its description, a "
+                          "brand + model-number view, or a noisy copy of its title.")
+    pairs = combine(*parts)
+    for warning in pairs.warnings:
+        st.warning(warning)
+    if not len(pairs) and not ss:
+        st.info("Upload labelled pairs, record review decisions, or tick self-supervised.")
+        return None
+    data = build_training_set(catalog, pairs, self_supervised=ss, valid_fraction=valid_fraction)
+    st.caption(f"{len(data.train):,} training pairs · "
+               f"{len(data.valid) if data.valid else 0:,} held-out validation queries"
+               + ("" if pairs.n_positive else " (held-out views: a weaker check than labels)"))
+    return data
+
+
+def settings_form() -> FinetuneSettings:
+    """Training settings (core names and defaults)."""
+    c1, c2, c3 = st.columns(3)
+    epochs = c1.number_input("Epochs", 1, 50, DEFAULTS["epochs"], key="finetune.epochs")
+    rate = c2.select_slider("Learning rate", RATES, value=DEFAULTS["learning_rate"],
+                            key="finetune.learning_rate", format_func=lambda r: f"{r:g}")
+    batch = c3.number_input("Pairs per step (train batch size)", 2, 256,
+                            DEFAULTS["batch_size"], key="finetune.batch_size")
+    c1, c2, c3 = st.columns(3)
+    lora = c1.checkbox("LoRA (train small adapters, merged on save)", DEFAULTS["lora"],
+                       key="finetune.lora")
+    hard = c2.checkbox("Hard negatives from the current neighbour lists",
+                       DEFAULTS["hard_negatives"], key="finetune.hard_negatives")
+    keep = c3.checkbox("Keep even if validation does not improve", False,
+                       key="finetune.keep_always")
+    valid = st.slider("Validation hold-out (share of labelled products)", 0.05, 0.5,
+                      DEFAULTS["valid_fraction"], 0.05, key="finetune.valid_fraction")
+    return FinetuneSettings(epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
+                            lora=bool(lora), hard_negatives=bool(hard),
+                            valid_fraction=float(valid),
+                            keep="always" if keep else "improved")
+
+
+def job_panel(job: FinetuneJob) -> None:
+    """Live progress + Cancel while the job runs (polled every second), results after."""
+
+    was_running = job.running
+
+    @st.fragment(run_every=1.0 if was_running else None)
+    def live() -> None:
+        if job.running:
+            st.progress(job.fraction, text=f"Fine-tuning {job.base_model}: step {job.done:,} / "
+                        f"{job.total or '?'} · {job.status}")
+            st.button("Cancel", key="finetune.cancel", on_click=job.cancel,
+                      icon=":material/cancel:")
+        elif was_running:  # finished since the last full run: show the results
+            st.rerun(scope="app")
+
+    live()
+    if job.running:
+        return
+    if job.error:
+        st.error(job.error, icon=":material/error:")
+    elif job.cancelled:
+        st.warning("Fine-tuning was cancelled; nothing was saved.")
+    elif job.result is not None:
+        results(job.result)
+
+
+def metrics_table(result: FinetuneResult) -> pd.DataFrame:
+    rows = []
+    for label, m in (("before (current model)", result.before), ("after (fine-tuned)", result.after)):
+        if m is not None:
+            rows.append({"model": label, "Recall@1": round(m.recall_at_1, 3),
+                         f"Recall@{m.k}": round(m.recall_at_k, 3), "MRR": round(m.mrr, 3),
+                         "queries": m.queries})
+    return pd.DataFrame(rows)
+
+
+def results(result: FinetuneResult) -> None:
+    st.subheader("Result")
+    if result.before is not None:
+        st.dataframe(metrics_table(result), hide_index=True, key="finetune.metrics")
+    st.caption(f"{result.train_pairs:,} pairs · {result.steps:,} steps · "
+               f"{result.train_seconds:.0f} s training")
+    for note in result.notes:
+        st.warning(note)
+    if result.kept and result.folder is not None:
+        st.success(f"Saved as {result.folder.name} in the workspace's models folder; it is now "
+                   "in the Model picker of the sidebar.", icon=":material/check_circle:")
+        st.button("Use the new model", key="finetune.use", on_click=state.choose_model,
+                  args=(str(result.folder),), icon=":material/swap_horiz:")

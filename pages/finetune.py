@@ -1,0 +1,41 @@
+"""Fine-tune: teach the model this shop's products from pairs, reviews or the catalog itself.
+
+Training runs on a background thread of this session (components/finetune_job.py):
+a progress bar updates every second and Cancel stops it within one step.
+"""
+
+import streamlit as st
+
+from components import state
+from components.embedding import ensure_results
+from components.finetune_job import start_job
+from components.finetune_panel import job_panel, settings_form, training_data
+from components.widgets import settings_sidebar
+from core.errors import CatalogSimilarityError
+from core.workspace import Workspace
+
+state.init_state()
+cfg = settings_sidebar()
+cat = state.require_catalog()
+st.title("Fine-tune the model")
+st.caption(f"Starts from the current model ({cfg.model}) and learns which of your products "
+           "are the same or good neighbours. The new model is saved only when it finds the "
+           "held-out pairs better than the current one.")
+job = state.finetune_job()
+busy = job is not None and job.running
+with st.expander("Training data and settings", expanded=not busy):
+    settings = settings_form()
+    try:
+        data = training_data(cat, settings.valid_fraction)
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        data = None
+    start = st.button("Start fine-tuning", key="finetune.start", type="primary",
+                      disabled=data is None or busy, icon=":material/model_training:")
+if start and data is not None:
+    res = ensure_results(cat, cfg)
+    job = start_job(cat.texts, data, base_model=cfg.model, base_vectors=res.vectors,
+                    settings=settings, models_dir=Workspace.default().ensure().models_dir)
+    state.set_finetune_job(job)
+if job is not None:
+    job_panel(job)
