@@ -504,3 +504,14 @@ def test_unloadable_model_offers_the_bundled_one_and_keeps_the_catalog(app) -> N
     assert not app.error, [e.value for e in app.error]
     assert app.selectbox(key="settings.model_choice").value == "bundled"
     assert "good.csv" in _mapped(app)
+
+
+@pytest.mark.app
+@pytest.mark.parametrize("page", ["pages/neighbors.py", "pages/search.py", "pages/map.py",
+                                  "pages/heatmap.py"])
+def test_a_tiny_catalog_works_on_every_page(app, page: str) -> None:
+    """Three products (fewer than k, the map's sample size, the heatmap's pool)."""
+    app.file_uploader(key="catalog.upload").set_value(("tiny.csv", _csv(ROWS), "text/csv")).run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
