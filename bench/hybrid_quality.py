@@ -1,0 +1,225 @@
+"""Hybrid retrieval quality on the shared benchmarks: default vs MiniLM-only vs BM25-only.
+
+    .venv/bin/python bench/hybrid_quality.py            # table on the TEST splits
+    .venv/bin/python bench/hybrid_quality.py --select   # weight grid on the VALID splits
+    .venv/bin/python bench/hybrid_quality.py --fields   # field weighting, VALID splits
+
+Splits (nothing here is trained; the only tuned number is the default weight,
+chosen with --select on valid):
+- Abt->Buy retrieval: queries = Abt rows with a positive pair in pairs_valid.csv
+  (valid, 206) or pairs_test.csv (test, 206); every query ranks all Buy rows,
+  gold = abt_buy_perfectMapping.csv. "all" = the 1,081 queries of the README.
+- walmart category precision@10: neighbours come from the whole catalog; the
+  queries are a seeded half of the products (valid) and the other half (test).
+  Text = title only (the category column is never used as text).
+- Abt-Buy duplicates: match scores of pairs_valid.csv choose the threshold,
+  F1 is reported on pairs_test.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+
+import numpy as np
+import pandas as pd
+from common import SHARED, abt_buy, retrieval_metrics, walmart
+
+from core.config import Config
+from core.hybrid import catalog_index, hybrid_topk, pair_fused, relative
+from core.lexical import build_index, lexical_topk
+from core.threshold import choose_threshold, f1_at
+
+BASELINE_BM25 = {"k1": 1.5, "b": 0.75}
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+def standard_tokens(text: str) -> list[str]:
+    """bm25s' default tokenizer: lower-cased words of 2+ characters."""
+    return _WORD.findall(text.lower())
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    from core.encoders import BertEncoder
+    from core.store import EmbeddingStore, embed_with_store
+    from core.workspace import Workspace
+
+    store = EmbeddingStore(Workspace.default().ensure().db_path)
+    try:
+        return embed_with_store(BertEncoder(), texts, store).vectors
+    finally:
+        store.close()
+
+
+class AbtBuy:
+    """Abt names query Buy names (queries != corpus); both directions for match scores."""
+
+    def __init__(self) -> None:
+        self.abt, self.buy, gold = abt_buy()
+        self.a_txt, self.b_txt = self.abt["name"].tolist(), self.buy["name"].tolist()
+        self.a, self.b = embed(self.a_txt), embed(self.b_txt)
+        self.b_index, self.a_index = build_index(self.b_txt), build_index(self.a_txt)
+        pa = {v: i for i, v in enumerate(self.abt["id"])}
+        pb = {v: i for i, v in enumerate(self.buy["id"])}
+        self.truth: dict[int, set[int]] = {}
+        for ia, ib in zip(gold["idAbt"], gold["idBuy"]):
+            if ia in pa and ib in pb:
+                self.truth.setdefault(pa[ia], set()).add(pb[ib])
+
+    def queries(self, split: str) -> list[int]:
+        if split == "all":
+            return sorted(self.truth)
+        p = pairs(split)
+        return sorted(set(p.loc[p.label == 1, "ltable_id"]) & set(self.truth))
+
+    def retrieval(self, weight: float, split: str) -> dict[str, float]:
+        qs = self.queries(split)
+        nb = hybrid_topk(self.b, self.b_index, 10, weight=weight, queries=self.a[qs],
+                         query_texts=[self.a_txt[q] for q in qs])
+        return retrieval_metrics(nb.indices, [self.truth[q] for q in qs])
+
+    def standard_bm25(self, split: str) -> dict[str, float]:
+        qs = self.queries(split)
+        index = build_index(self.b_txt, tokenizer=standard_tokens, **BASELINE_BM25)
+        nb = lexical_topk(index, 10, queries=[self.a_txt[q] for q in qs], score="bm25")
+        return retrieval_metrics(nb.indices, [self.truth[q] for q in qs])
+
+    def match(self, weight: float, frame: pd.DataFrame) -> np.ndarray:
+        """Match scores of labelled pairs (ltable_id = Abt row, rtable_id = Buy row)."""
+        fwd = hybrid_topk(self.b, self.b_index, 1, weight=weight, queries=self.a,
+                          query_texts=self.a_txt)
+        rev = hybrid_topk(self.a, self.a_index, 1, weight=weight, queries=self.b,
+                          query_texts=self.b_txt)
+        left, right = frame["ltable_id"].to_numpy(), frame["rtable_id"].to_numpy()
+        f_ab, _, _ = pair_fused(left, right, query_vectors=self.a, corpus=self.b,
+                                index=self.b_index, anchors=fwd.anchors, weight=weight,
+                                query_texts=self.a_txt)
+        f_ba, _, _ = pair_fused(right, left, query_vectors=self.b, corpus=self.a,
+                                index=self.a_index, anchors=rev.anchors, weight=weight,
+                                query_texts=self.b_txt)
+        return np.minimum(relative(f_ab, fwd.anchors.best[left]),
+                          relative(f_ba, rev.anchors.best[right]))
+
+    def duplicates(self, weight: float) -> tuple[float, float, float]:
+        """(threshold chosen on valid, valid F1, test F1)."""
+        pv, pt = pairs("valid"), pairs("test")
+        choice = choose_threshold(self.match(weight, pv), pv["label"].to_numpy())
+        test = f1_at(self.match(weight, pt), pt["label"].to_numpy(), choice.threshold)
+        return choice.threshold, choice.f1, test.f1
+
+
+def pairs(split: str) -> pd.DataFrame:
+    return pd.read_csv(SHARED / "abt-buy" / f"pairs_{split}.csv")
+
+
+class Walmart:
+    """Category precision@10 of walmart titles (self-retrieval), seeded query halves."""
+
+    def __init__(self, columns: tuple[str, ...] = ("title",)) -> None:
+        self.frame = walmart()
+        self.cats = self.frame["category"].to_numpy()
+        self.v = embed(self.frame["title"].tolist())
+        self.index = build_index(self.frame["title"].tolist())
+        perm = np.random.default_rng(0).permutation(len(self.frame))
+        half = len(perm) // 2
+        self.rows = {"valid": np.sort(perm[:half]), "test": np.sort(perm[half:]),
+                     "all": np.arange(len(perm))}
+
+    def precision(self, indices: np.ndarray, split: str) -> float:
+        rows = self.rows[split]
+        return float((self.cats[indices[rows]] == self.cats[rows][:, None]).mean())
+
+    def hybrid(self, weight: float, split: str, index=None, vectors=None) -> float:
+        v = self.v if vectors is None else vectors
+        nb = hybrid_topk(v, index or self.index, 10, weight=weight)
+        return self.precision(nb.indices, split)
+
+    def standard_bm25(self, split: str) -> float:
+        index = build_index(self.frame["title"].tolist(), tokenizer=standard_tokens,
+                            **BASELINE_BM25)
+        return self.precision(lexical_topk(index, 10, score="bm25").indices, split)
+
+
+def _row(name: str, m: dict[str, float], p: float | None, f1: str = "") -> str:
+    pw = f"{p:.3f}" if p is not None else "  -  "
+    return (f"| {name:34s} | {m['recall@1']:.3f} | {m['recall@10']:.3f} | {m['mrr']:.3f} "
+            f"| {pw} | {f1:17s} |")
+
+
+def report(split: str = "test") -> None:
+    w0 = Config().hybrid_weight
+    t = time.perf_counter()
+    ab, wm = AbtBuy(), Walmart()
+    print(f"Splits: {split} (Abt queries {len(ab.queries(split))}, walmart queries "
+          f"{len(wm.rows[split])}); default hybrid_weight {w0}")
+    print("| configuration                      | R@1   | R@10  | MRR   | wal P@10 "
+          "| dup F1 (thr)      |")
+    print("|---|---|---|---|---|---|")
+    for name, w in ((f"default hybrid (w={w0})", w0), ("MiniLM only (w=0)", 0.0),
+                    ("lexical channel only (w=1)", 1.0)):
+        thr, _, f1 = ab.duplicates(w)
+        print(_row(name, ab.retrieval(w, split), wm.hybrid(w, split), f"{f1:.3f} ({thr:.3f})"))
+    print(_row("BM25, standard tokenizer (bm25s)", ab.standard_bm25(split),
+               wm.standard_bm25(split)))
+    print(f"Abt->Buy all 1,081 queries (README protocol): default R@1 "
+          f"{ab.retrieval(w0, 'all')['recall@1']:.3f}, MiniLM {ab.retrieval(0.0, 'all')['recall@1']:.3f}, "
+          f"standard BM25 {ab.standard_bm25('all')['recall@1']:.3f}")
+    print("dup F1: threshold chosen on pairs_valid.csv, F1 on pairs_test.csv "
+          f"(match scores). total {time.perf_counter() - t:.0f} s")
+
+
+def select() -> None:
+    """Grid of weights on the VALID splits; the default is chosen from this table."""
+    ab, wm = AbtBuy(), Walmart()
+    base_a = max(ab.retrieval(0.0, "valid")["recall@1"], ab.retrieval(1.0, "valid")["recall@1"])
+    base_w = max(wm.hybrid(0.0, "valid"), wm.hybrid(1.0, "valid"))
+    print("| weight | Abt R@1 | Abt MRR | wal P@10 | worst gain vs best single | dup F1 valid |")
+    print("|---|---|---|---|---|---|")
+    for w in np.round(np.arange(0.0, 1.0001, 0.05), 2):
+        m, p = ab.retrieval(float(w), "valid"), wm.hybrid(float(w), "valid")
+        worst = min(m["recall@1"] / base_a - 1, p / base_w - 1)
+        _, f1v, _ = ab.duplicates(float(w))
+        print(f"| {w:.2f} | {m['recall@1']:.3f} | {m['mrr']:.3f} | {p:.3f} | {worst:+.4f} "
+              f"| {f1v:.3f} |", flush=True)
+
+
+def fields() -> None:
+    """Field weighting on walmart VALID: text templates vs separate vectors vs lexical weights."""
+    wm = Walmart()
+    f = wm.frame
+    title, brand = wm.v, embed(f["brand"].tolist())
+    w0 = Config().hybrid_weight
+    print(f"walmart valid P@10 (dense only; hybrid w={w0})")
+    print(f"title only:                      {wm.hybrid(0.0, 'valid'):.3f}; "
+          f"hybrid {wm.hybrid(w0, 'valid'):.3f}")
+    tmpl = embed((f["brand"] + " | " + f["title"]).tolist())
+    print(f"template 'brand | title':        {wm.hybrid(0.0, 'valid', vectors=tmpl):.3f}")
+    for wb in (0.2, 0.5):
+        v = title + wb * brand
+        v = v / np.linalg.norm(v, axis=1, keepdims=True)
+        print(f"vectors title + {wb} x brand:     {wm.hybrid(0.0, 'valid', vectors=v):.3f}")
+    from core.catalog import ColumnMapping, build_catalog
+
+    cat = build_catalog(f, ColumnMapping(text_columns=("title",)))
+    for weights in ({"brand": 0.5}, {"modelno": 0.5}, {"brand": 0.5, "modelno": 0.5}):
+        index = catalog_index(cat, weights)
+        print(f"lexical fields title=1,{weights}: hybrid {wm.hybrid(w0, 'valid', index=index):.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--select", action="store_true", help="weight grid on valid splits")
+    parser.add_argument("--fields", action="store_true", help="field weighting on valid")
+    parser.add_argument("--split", default="test", choices=["valid", "test"])
+    args = parser.parse_args()
+    if args.select:
+        select()
+    elif args.fields:
+        fields()
+    else:
+        report(args.split)
+
+
+if __name__ == "__main__":
+    main()
