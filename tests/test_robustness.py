@@ -515,3 +515,41 @@ def test_a_tiny_catalog_works_on_every_page(app, page: str) -> None:
     app.switch_page(page).run()
     assert not app.exception, app.exception
     assert not app.error, [e.value for e in app.error]
+
+
+def _outcome(case: Case, tmp: Path) -> tuple[str, str]:  # pragma: no cover - report helper
+    import os
+
+    old = {k: os.environ.get(k) for k in case.env}
+    os.environ.update(case.env)
+    path = tmp / case.filename
+    path.write_bytes(case.data)
+    try:
+        catalog = _api(case, path)
+    except CatalogError as exc:
+        return "refused", str(exc)
+    finally:
+        for key, value in old.items():
+            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+    table = read_table(path, sheet=case.sheet)
+    facts = (f"{len(catalog)} products; encoding {table.encoding}, delimiter "
+             f"{table.delimiter!r}; ids {', '.join(map(str, catalog.ids[:3]))}"
+             if table.encoding else f"{len(catalog)} products")
+    extra = catalog.report.lines()[1:]
+    return ("read, warned" if extra else "read"), "; ".join([*extra, facts])
+
+
+def print_table() -> None:  # pragma: no cover - prints the table of docs/robustness.md
+    import tempfile
+
+    print("| input | outcome | message (reader and CLI) |")
+    print("|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in CASES:
+            outcome, message = _outcome(case, Path(tmp))
+            text = message.replace("|", "\\|").replace("\n", "\\n")
+            print(f"| {case.name} | {outcome} | {text[:260]} |")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print_table()
