@@ -50,6 +50,7 @@ def source_picker() -> None:
 def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | None:
     """Read an upload (size checked before it is read); on a problem show it and keep
     the catalog loaded before. Returns the table or None."""
+    upload.seek(0)  # the same upload is read again when another sheet is picked
     try:
         return read_table(upload, getattr(upload, "name", None), sheet=sheet)
     except CatalogSimilarityError as exc:
@@ -70,7 +71,6 @@ def sheet_picker(raw: RawTable) -> None:
     upload = st.session_state.get("catalog.upload")
     if upload is None:
         return
-    upload.seek(0)
     new = load_upload(upload, sheet=sheet)
     if new is not None:
         state.set_table(new)
