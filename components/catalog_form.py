@@ -56,7 +56,8 @@ def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | Non
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         if state.catalog() is not None:
-            st.caption(f"The catalog loaded before ({state.catalog().name}) is still in use.")
+            st.caption(f"The catalog loaded before ({md_text(state.catalog().name)}) "
+                       "is still in use.")
         return None
 
 
