@@ -18,12 +18,25 @@ N x N. Ties are broken deterministically by the lower row index.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from core.errors import CatalogSimilarityError
+
 METRICS = ("cosine", "dot", "euclidean", "manhattan")
+TOPK_METHODS = ("auto", "blocked", "fp32", "int8")
+# From this many rows "auto" uses the int8 tiles (bench/perf_topk.py: below it the
+# blocked exact search takes a few seconds at most).
+TILED_MIN_ROWS = 20_000
 _BLOCK_BYTES = 256 * 1024 * 1024
+Progress = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+class SearchCancelled(CatalogSimilarityError):
+    """A long search stopped because its cancel check returned True."""
 
 
 @dataclass(frozen=True)
@@ -93,18 +106,32 @@ def auto_block_size(n_corpus: int) -> int:
 
 def topk(corpus: np.ndarray, k: int, *, metric: str = "cosine",
          queries: np.ndarray | None = None, block_size: int | None = None,
-         exclude_self: bool | None = None) -> Neighbors:
-    """Exact top-k neighbours of every query row among corpus rows.
+         exclude_self: bool | None = None, method: str = "auto",
+         progress: Progress | None = None, cancel: CancelCheck | None = None) -> Neighbors:
+    """Top-k neighbours of every query row among corpus rows (exhaustive search).
 
     corpus: (N, d) float; queries: (m, d) float, default the corpus itself.
     exclude_self: drop the query's own row (default True when queries is None).
     k is clamped to the number of candidates. Returns Neighbors (m, k).
+    method: "blocked" (exact, query blocks x whole corpus), "fp32" (exact,
+    symmetric tiles), "int8" (symmetric int8 tiles, lists re-ranked with exact
+    fp32 scores; recall measured in bench/perf_topk.py) or "auto" (int8 tiles
+    from TILED_MIN_ROWS rows when ONNX Runtime is installed, else blocked).
+    The tiled methods apply to a corpus against itself with cosine, dot or
+    euclidean; anything else runs blocked. progress(done, total) is called
+    per tile; cancel() returning True stops between tiles (SearchCancelled).
     """
     import torch
 
     check_metric(metric)
+    if method not in TOPK_METHODS:
+        raise ValueError(f"method must be one of {', '.join(TOPK_METHODS)}")
     self_mode = queries is None
     exclude_self = self_mode if exclude_self is None else exclude_self
+    tiled = _tiled_product(method, metric, len(corpus), self_mode and exclude_self)
+    if tiled is not None and min(int(k), len(corpus) - 1) > 0:
+        return _tiled_topk(corpus, int(k), metric=metric, product=tiled,
+                           tile=block_size, progress=progress, cancel=cancel)
     c = _prepare(corpus, metric)
     q_all = c if self_mode else _prepare(queries, metric)
     n, m = c.shape[0], q_all.shape[0]
@@ -117,6 +144,10 @@ def topk(corpus: np.ndarray, k: int, *, metric: str = "cosine",
     bs = int(block_size or auto_block_size(n))
     with torch.inference_mode():
         for start in range(0, m, bs):
+            if cancel is not None and cancel():
+                raise SearchCancelled("top-k search cancelled")
+            if progress is not None:
+                progress(start, m)
             block = _block_scores(q_all[start:start + bs], c, c_sq, metric)
             if exclude_self:
                 rows = torch.arange(block.shape[0])
@@ -128,6 +159,38 @@ def topk(corpus: np.ndarray, k: int, *, metric: str = "cosine",
         raw_out = -_exact_euclidean(q_all.numpy(), c.numpy(), idx_out)
     scores, dists = _to_score_distance(raw_out, metric)
     return Neighbors(idx_out, scores.astype(np.float32), dists, metric)
+
+
+def _tiled_product(method: str, metric: str, n: int, self_excluded: bool) -> str | None:
+    """Which tiled product serves this call, or None for the blocked path."""
+    if not self_excluded or metric == "manhattan" or method == "blocked":
+        return None
+    if method in ("fp32", "int8"):
+        return method
+    from core.knn_tiles import int8_available
+
+    return "int8" if n >= TILED_MIN_ROWS and int8_available() else None
+
+
+def int8_depth(k: int) -> int:
+    """Candidate list depth for int8 tiles: k plus a margin for quantisation error."""
+    return k + max(16, k // 2)
+
+
+def _tiled_topk(corpus: np.ndarray, k: int, *, metric: str, product: str,
+                tile: int | None, progress: Progress | None,
+                cancel: CancelCheck | None) -> Neighbors:
+    from core import knn_tiles as kt
+
+    x = _prepare(corpus, metric).numpy()
+    n = len(x)
+    k = min(k, n - 1)
+    depth = min(n - 1, int8_depth(k) if product == "int8" else k + 4)
+    cand = kt.candidate_lists(kt.prepare(x, metric), depth, product=product,
+                              tile=int(tile or kt.TILE), progress=progress, cancel=cancel)
+    idx, raw = kt.best_k(cand, kt.exact_scores(x, cand, metric), k)
+    scores, dists = _to_score_distance(raw, metric)
+    return Neighbors(idx, scores.astype(np.float32), dists, metric)
 
 
 def _exact_euclidean(q: np.ndarray, c: np.ndarray, idx: np.ndarray,

@@ -1,0 +1,211 @@
+"""Tiled exhaustive top-k of a catalog against itself, fast on a CPU.
+
+The score matrix is symmetric, so only tiles on and above the diagonal are
+computed: each (I, J) tile updates the candidate lists of rows I (row pass)
+and of rows J (column pass), half the multiply-adds of a plain blocked search.
+Candidates are generated with one of two products:
+
+- ``"int8"``: ONNX Runtime ``DynamicQuantizeMatMul`` (8-bit activations, 7-bit
+  per-row weights so the AVX2 kernel never saturates), about 2x fp32 GEMM on
+  this class of CPU. Lists are kept deeper than k and re-ranked with exact
+  fp32 scores, so returned scores are exact and the recall is measured
+  (``bench/perf_topk.py``), not assumed.
+- ``"fp32"``: torch matmul; re-ranking only fixes the tie order.
+
+cosine, dot and euclidean are supported (manhattan has no product form and
+stays on the blocked path of :mod:`core.similarity`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import knn_kernels as kk
+from core.similarity import SearchCancelled
+
+TILE = 2048
+Progress = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the tiles multiply: a (n, d) float32 and per-row mul/sub (n,) float32."""
+
+    x: np.ndarray
+    mul: np.ndarray
+    sub: np.ndarray
+    plain: bool = False
+
+
+def prepare(vectors: np.ndarray, metric: str) -> Prepared:
+    """Rows scaled for the product; score = (a . b) * mul[other] - sub[other]."""
+    x = np.ascontiguousarray(vectors, dtype=np.float32)
+    n = len(x)
+    if metric == "euclidean":
+        centred = np.ascontiguousarray(x - x.mean(axis=0, keepdims=True), dtype=np.float32)
+        half_sq = 0.5 * np.einsum("ij,ij->i", centred, centred, dtype=np.float32)
+        return Prepared(centred, np.ones(n, np.float32), half_sq.astype(np.float32))
+    norms = np.linalg.norm(x, axis=1).astype(np.float32)
+    unit = x / np.maximum(norms, 1e-30)[:, None]
+    mul = norms if metric == "dot" else np.ones(n, np.float32)
+    return Prepared(np.ascontiguousarray(unit, dtype=np.float32), mul, np.zeros(n, np.float32),
+                    plain=metric == "cosine")
+
+
+def int8_available() -> bool:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class _Fp32Product:
+    def __init__(self, x: np.ndarray) -> None:
+        import torch
+
+        self.x = torch.from_numpy(x)
+
+    def columns(self, j0: int, j1: int):
+        bt = self.x[j0:j1].T.contiguous()
+        return lambda i0, i1: (self.x[i0:i1] @ bt).numpy()
+
+
+class _Int8Product:
+    """x_I @ x_J.T with x_J quantized once per column tile (ONNX Runtime, MLAS)."""
+
+    def __init__(self, x: np.ndarray, threads: int) -> None:
+        self.x = x
+        self.threads = threads
+
+    def columns(self, j0: int, j1: int):
+        session = _int8_session(self.x[j0:j1], self.threads)
+        return lambda i0, i1: session.run(None, {"A": self.x[i0:i1]})[0]
+
+
+def _int8_session(block: np.ndarray, threads: int):
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    w = np.ascontiguousarray(block.T)  # (d, m)
+    scale = (np.abs(w).max(axis=0) / 63.0).astype(np.float32)
+    scale[scale == 0] = 1.0
+    wq = np.clip(np.rint(w / scale), -63, 63).astype(np.int8)
+    d, m = w.shape
+    node = helper.make_node("DynamicQuantizeMatMul", ["A", "B", "s", "z"], ["Y"],
+                            domain="com.microsoft")
+    graph = helper.make_graph(
+        [node], "tile", [helper.make_tensor_value_info("A", TensorProto.FLOAT, ["n", d])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["n", m])],
+        [numpy_helper.from_array(wq, "B"), numpy_helper.from_array(scale, "s"),
+         numpy_helper.from_array(np.zeros(m, np.int8), "z")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)])
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(model.SerializeToString(), options,
+                                providers=["CPUExecutionProvider"])
+
+
+def candidate_lists(prep: Prepared, depth: int, *, product: str = "int8",
+                    tile: int = TILE, progress: Progress | None = None,
+                    cancel: CancelCheck | None = None) -> np.ndarray:
+    """(n, depth) int64 candidates per row (self excluded), unordered, from symmetric tiles."""
+    import torch
+
+    n = len(prep.x)
+    threads = max(1, torch.get_num_threads())
+    engine = (_Int8Product(prep.x, threads) if product == "int8"
+              else _Fp32Product(prep.x))
+    lists = kk.new_lists(n, depth)
+    starts = list(range(0, n, tile))
+    total, done = len(starts) * (len(starts) + 1) // 2, 0
+    for j0 in starts:
+        j1 = min(n, j0 + tile)
+        scores = engine.columns(j0, j1)
+        for i0 in starts:
+            if i0 > j0:
+                break
+            if cancel is not None and cancel():
+                raise SearchCancelled("top-k search cancelled")
+            block = np.ascontiguousarray(scores(i0, min(n, i0 + tile)), dtype=np.float32)
+            _scan_tile(torch.from_numpy(block), i0, j0, prep, lists)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    return lists[1]
+
+
+def _scan_tile(s, i0: int, j0: int, prep: Prepared, lists) -> None:
+    """Update row lists i0.. (and, off the diagonal, j0..) from score tile s (b, w) torch."""
+    import torch
+
+    b, w = s.shape
+    view = s
+    if not prep.plain:
+        view = s * torch.from_numpy(prep.mul[j0:j0 + w]) - torch.from_numpy(prep.sub[j0:j0 + w])
+    kk.update_rows(view.numpy(), _chunk_max(view, dim=1).numpy(), i0, j0, *lists, i0 == j0)
+    if i0 == j0:
+        return
+    view = s
+    if not prep.plain:
+        view = (s * torch.from_numpy(prep.mul[i0:i0 + b, None])
+                - torch.from_numpy(prep.sub[i0:i0 + b, None]))
+    maxima = _chunk_max(view, dim=0).T.contiguous()
+    kk.update_cols(view.numpy(), maxima.numpy(), i0, j0, *lists)
+
+
+def _chunk_max(t, *, dim: int):
+    """Maxima of consecutive chunks along dim of a 2-D torch tensor.
+
+    dim=1: chunks of CHUNK columns, (b, ceil(w/CHUNK)); dim=0: chunks of ROW_CHUNK
+    rows, (ceil(b/ROW_CHUNK), w). Both reduce contiguous views.
+    """
+    import torch
+
+    size, span = t.shape[dim], (kk.CHUNK if dim == 1 else kk.ROW_CHUNK)
+    full = size // span * span
+    parts = []
+    if full:
+        if dim == 1:
+            body = t if full == size else t[:, :full]
+            parts.append(body.reshape(t.shape[0], full // span, span).amax(2))
+        else:
+            parts.append(t[:full].view(full // span, span, t.shape[1]).amax(1))
+    if full < size:
+        tail = t[:, full:] if dim == 1 else t[full:]
+        parts.append(tail.amax(dim, keepdim=True))
+    return parts[0] if len(parts) == 1 else torch.cat(parts, dim)
+
+
+def exact_scores(x: np.ndarray, cand: np.ndarray, metric: str, *,
+                 chunk: int = 8192) -> np.ndarray:
+    """Raw exact scores (higher = better) of each row against its candidates. (n, K) float32.
+
+    x: the original (n, d) float32 vectors (normalised already for cosine).
+    """
+    out = np.empty(cand.shape, dtype=np.float32)
+    for s in range(0, len(cand), chunk):
+        q = x[s:s + chunk, None, :]
+        other = x[cand[s:s + chunk]]
+        if metric == "euclidean":
+            diff = q - other
+            out[s:s + chunk] = -np.sqrt(np.einsum("ikd,ikd->ik", diff, diff))
+        else:
+            out[s:s + chunk] = np.einsum("ikd,ikd->ik", np.broadcast_to(q, other.shape), other)
+    return out
+
+
+def best_k(cand: np.ndarray, raw: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the k best (raw desc, index asc) of the candidates. Both (n, k)."""
+    by_idx = np.argsort(cand, axis=1, kind="stable")
+    rows = np.arange(len(cand))[:, None]
+    by_score = np.argsort(-raw[rows, by_idx], axis=1, kind="stable")[:, :k]
+    order = by_idx[rows, by_score]
+    return cand[rows, order], raw[rows, order]
