@@ -13,6 +13,9 @@ pages = {
         st.Page("pages/heatmap.py", title="Heatmap", icon=":material/grid_on:"),
     ],
     "Quality": [
+        st.Page("pages/evaluate.py", title="Evaluate", icon=":material/analytics:"),
+        st.Page("pages/threshold.py", title="Duplicate threshold", icon=":material/tune:"),
+        st.Page("pages/explain.py", title="Explain a match", icon=":material/psychology:"),
     ],
     "Tune": [
         st.Page("pages/groups.py", title="Groups", icon=":material/workspaces:"),

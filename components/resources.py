@@ -52,7 +52,40 @@ def texts_key(texts: list[str], identity: str) -> str:
 def cached_pool(key: str, pool_key: str, _catalog: Catalog, _vectors: np.ndarray,
                 _cfg: Config) -> Neighbors:
     """Candidate pool of every product; key = vectors content hash + pool settings."""
-    return candidate_pool(_catalog, _vectors, _cfg)
+    lexical = cached_lexical(_catalog, _cfg.field_weights) if _cfg.hybrid_weight > 0 else None
+    return candidate_pool(_catalog, _vectors, _cfg, lexical=lexical)
+
+
+def lexical_key(catalog: Catalog, field_weights: dict[str, float]) -> str:
+    """Content hash of the columns the lexical index reads, with their weights."""
+    from core.hybrid import lexical_fields
+
+    fields, weights = lexical_fields(catalog.frame, catalog.mapping.text_columns, field_weights)
+    digest = hashlib.sha256(repr(sorted(weights.items())).encode())
+    for col in sorted(fields):
+        digest.update(texts_key(fields[col], col).encode())
+    return digest.hexdigest()[:24]
+
+
+def cached_lexical(catalog: Catalog, field_weights: dict[str, float]):
+    """The catalog's lexical index (core.lexical.LexicalIndex), built once per content."""
+    return _lexical_index(lexical_key(catalog, field_weights), catalog, dict(field_weights))
+
+
+@st.cache_data(show_spinner="Scoring every product's best candidates…", max_entries=4)
+def cached_space(key: str, pool_key: str, _catalog: Catalog, _vectors: np.ndarray, _cfg: Config):
+    """core.threshold.ScoringSpace (anchors for match scores); key = vectors hash + pool settings."""
+    from core.threshold import scoring_space
+
+    lexical = cached_lexical(_catalog, _cfg.field_weights) if _cfg.hybrid_weight > 0 else None
+    return scoring_space(_catalog, _vectors, _cfg, index=lexical)
+
+
+@st.cache_data(show_spinner="Indexing words and model numbers…", max_entries=8)
+def _lexical_index(key: str, _catalog: Catalog, _field_weights: dict[str, float]):
+    from core.hybrid import catalog_index
+
+    return catalog_index(_catalog, _field_weights)
 
 
 @st.cache_data(show_spinner="Projecting with UMAP…", max_entries=6)

@@ -49,10 +49,33 @@ def settings_sidebar() -> Config:
                               key="settings.metric")
         k = st.slider("Neighbours per product (k)", 1, 50, value=min(cfg.k, 50),
                       key="settings.k")
-    new = cfg.with_changes(model=model, metric=metric, k=int(k))
+        hybrid_weight, field_weights = _hybrid_settings(cfg)
+    new = cfg.with_changes(model=model, metric=metric, k=int(k), hybrid_weight=hybrid_weight,
+                           field_weights=field_weights)
     if new != cfg:
         state.set_config(new)
     return new
+
+
+def _hybrid_settings(cfg: Config) -> tuple[float, dict[str, float]]:
+    """Hybrid weight slider and lexical field weights (same names as core and the CLI)."""
+    from core.errors import ConfigError
+    from core.hybrid import format_field_weights, parse_field_weights
+
+    weight = st.slider("Hybrid weight (lexical share)", 0.0, 1.0,
+                       value=float(cfg.hybrid_weight), step=0.05, key="settings.hybrid_weight",
+                       help="0 = meaning only (the model), 1 = words and model numbers only "
+                            "(lexical index); in between, both scores are fused")
+    text = st.text_input("Field weights (lexical)", value=format_field_weights(cfg.field_weights),
+                         key="settings.field_weights", placeholder="e.g. title=1,brand=0.5",
+                         help="Weight of each column's words in the lexical index; text "
+                              "columns weigh 1 unless named, 0 leaves a column out")
+    try:
+        fields = parse_field_weights(text)
+    except ConfigError as exc:
+        state.show_error(exc)
+        fields = dict(cfg.field_weights)
+    return float(weight), fields
 
 
 def product_picker(catalog: Catalog, key: str) -> int | None:

@@ -38,6 +38,11 @@ def _add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int)
     p.add_argument("--workspace", help="workspace folder (default ./workspace or $CATSIM_WORKSPACE)")
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
+    p.add_argument("--hybrid-weight", type=float,
+                   help="lexical share of the fused score, 0 = dense only, 1 = lexical only "
+                   "(default from the configuration)")
+    p.add_argument("--field-weights", help="lexical weight per column, e.g. title=1,brand=0.5 "
+                   "(text columns weigh 1 unless named; 0 drops one)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +85,12 @@ def _config(args: argparse.Namespace) -> Config:
         value = getattr(args, opt, None)
         if value is not None:
             changes[key] = value
+    if getattr(args, "hybrid_weight", None) is not None:
+        changes["hybrid_weight"] = args.hybrid_weight
+    if getattr(args, "field_weights", None) is not None:
+        from core.hybrid import parse_field_weights
+
+        changes["field_weights"] = parse_field_weights(args.field_weights)
     return cfg.with_changes(**changes) if changes else cfg
 
 
@@ -183,7 +194,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     catalog = _load_catalog(args, cfg)
     encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
     vectors = _vectors(args, cfg, catalog, encoder)
-    hits = search(args.query, encoder, vectors, k=cfg.k, metric=cfg.metric, ids=catalog.ids)
+    lexical = None
+    if cfg.hybrid_weight > 0:
+        from core.hybrid import catalog_index
+
+        lexical = catalog_index(catalog, cfg.field_weights)
+    hits = search(args.query, encoder, vectors, k=cfg.k, metric=cfg.metric, ids=catalog.ids,
+                  lexical=lexical, hybrid_weight=cfg.hybrid_weight)
     titles = catalog.titles()
     frame = pd.DataFrame({"rank": range(1, len(hits) + 1),
                           "product_id": [h.product_id for h in hits],

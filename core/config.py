@@ -41,6 +41,26 @@ def default_model() -> str:
     return os.environ.get(MODEL_ENV, "").strip() or "bundled"
 
 
+def _score(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def _validate_quality(cfg: Config) -> None:
+    """hybrid_weight in [0, 1]; field weights >= 0; thresholds are match scores in [0, 1]."""
+    if isinstance(cfg.hybrid_weight, bool):
+        raise ConfigError(f"hybrid_weight must be between 0 and 1, got {cfg.hybrid_weight!r}")
+    for name, weight in cfg.field_weights.items():
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
+            raise ConfigError(f"field_weights['{name}'] must be a number 0 or more, got {weight!r}")
+    if cfg.duplicate_threshold is not None and not _score(cfg.duplicate_threshold):
+        raise ConfigError("duplicate_threshold must be a match score between 0 and 1, "
+                          f"got {cfg.duplicate_threshold!r}")
+    for name, value in cfg.category_thresholds.items():
+        if not _score(value):
+            raise ConfigError(f"category_thresholds['{name}'] must be between 0 and 1, "
+                              f"got {value!r}")
+
+
 @dataclass(frozen=True)
 class Config:
     """Columns, model and similarity settings.
@@ -98,6 +118,7 @@ class Config:
         for name in ("field_weights", "category_thresholds", "rules", "bands", "extra"):
             if not isinstance(getattr(self, name), dict):
                 raise ConfigError(f"{name} must be a JSON object")
+        _validate_quality(self)
         from core.bands import validate_bands
         from core.rule_spec import Rules
 

@@ -171,7 +171,7 @@ def ranked_rows(catalog, vectors: np.ndarray, cfg: Config, judgements: Judgement
     """(q, depth) rows ranked for each judged query under cfg (self excluded for pairs)."""
     if cfg.hybrid_weight > 0 and index is None:
         index = catalog_index(catalog, cfg.field_weights)
-    common = dict(weight=cfg.hybrid_weight, metric=cfg.metric, depth=max(100, depth + 1))
+    common = {"weight": cfg.hybrid_weight, "metric": cfg.metric, "depth": max(100, depth + 1)}
     if judgements.kind == "queries":
         if encoder is None:
             raise CatalogSimilarityError("Query judgements need the model to embed the queries")
@@ -241,10 +241,21 @@ def comparison_figure(table: pd.DataFrame) -> go.Figure:
         fig.add_bar(name=safe_label(row["configuration"], 60), x=figures,
                     y=[row[c] for c in figures])
     fig.update_layout(barmode="group", yaxis_range=[0, 1.02], height=380,
-                      margin=dict(l=10, r=10, t=30, b=10), legend_title_text="configuration")
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="configuration")
     return fig
 
 
-__all__ = ["KS", "Judgements", "read_judgements", "labelled_pairs", "ranking_metrics",
-           "coherence", "ranked_rows", "evaluate", "Variant", "variants", "compare",
-           "comparison_figure"]
+__all__ = [
+    "KS",
+    "Judgements",
+    "Variant",
+    "coherence",
+    "compare",
+    "comparison_figure",
+    "evaluate",
+    "labelled_pairs",
+    "ranked_rows",
+    "ranking_metrics",
+    "read_judgements",
+    "variants",
+]

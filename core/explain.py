@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
 
 from core.config import Config
 from core.hybrid import catalog_index, rescale
@@ -156,12 +158,37 @@ def explain_pair(catalog, vectors: np.ndarray, cfg: Config, a: int, b: int, *,
         tuple(shares), spans(catalog.texts[a], shared), spans(catalog.texts[b], shared))
 
 
+def contribution_figure(e: PairExplanation) -> go.Figure:
+    """One stacked bar: the dense part and the lexical part of the fused score."""
+    fig = go.Figure()
+    fig.add_bar(y=["fused score"], x=[e.dense_part], name="dense (meaning)", orientation="h")
+    fig.add_bar(y=["fused score"], x=[e.lexical_part], name="lexical (words, model numbers)",
+                orientation="h")
+    fig.update_layout(barmode="relative", height=160, xaxis_range=[min(0.0, e.fused), 1.0],
+                      margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def token_frame(e: PairExplanation) -> pd.DataFrame:
+    return pd.DataFrame({"shared token": [t.token for t in e.tokens],
+                         "share of lexical similarity": [round(t.share, 3) for t in e.tokens]})
+
+
+def field_frame(e: PairExplanation) -> pd.DataFrame:
+    return pd.DataFrame({"field": [f.field for f in e.fields],
+                         "first": [f.left for f in e.fields],
+                         "second": [f.right for f in e.fields],
+                         "dense": [None if f.dense is None else round(f.dense, 3)
+                                   for f in e.fields],
+                         "lexical": [round(f.lexical, 3) for f in e.fields]})
+
+
 def explanation_lines(catalog, e: PairExplanation) -> list[str]:
     """A plain-text report (CLI)."""
     lines = [f"left:  {catalog.ids[e.left]}  {plain_highlight(e.left_spans)}",
              f"right: {catalog.ids[e.right]}  {plain_highlight(e.right_spans)}",
-             f"match score {e.match:.3f}; fused {e.fused:.3f} = dense part {e.dense_part:.3f} "
-             f"+ lexical part {e.lexical_part:.3f} (hybrid weight {e.weight:g})",
+             (f"match score {e.match:.3f}; fused {e.fused:.3f} = dense part {e.dense_part:.3f} "
+             f"+ lexical part {e.lexical_part:.3f} (hybrid weight {e.weight:g})"),
              f"dense similarity {e.dense:.3f}; lexical similarity {e.lexical:.3f}"]
     for f in e.fields:
         dense = "-" if f.dense is None else f"{f.dense:.3f}"
@@ -173,5 +200,15 @@ def explanation_lines(catalog, e: PairExplanation) -> list[str]:
     return lines
 
 
-__all__ = ["TokenShare", "FieldScore", "Span", "PairExplanation", "token_shares", "spans",
-           "plain_highlight", "field_scores", "explain_pair", "explanation_lines"]
+__all__ = [
+    "FieldScore",
+    "PairExplanation",
+    "Span",
+    "TokenShare",
+    "explain_pair",
+    "explanation_lines",
+    "field_scores",
+    "plain_highlight",
+    "spans",
+    "token_shares",
+]

@@ -260,6 +260,18 @@ def catalog_index(catalog, field_weights: Mapping[str, float] | None = None) -> 
     return build_index(fields, field_weights=weights)
 
 
-__all__ = ["DEPTH", "Anchors", "HybridNeighbors", "hybrid_topk", "fuse", "rescale",
-           "pair_dense", "pair_fused", "relative", "parse_field_weights",
-           "format_field_weights", "lexical_fields", "catalog_index"]
+__all__ = [
+    "DEPTH",
+    "Anchors",
+    "HybridNeighbors",
+    "catalog_index",
+    "format_field_weights",
+    "fuse",
+    "hybrid_topk",
+    "lexical_fields",
+    "pair_dense",
+    "pair_fused",
+    "parse_field_weights",
+    "relative",
+    "rescale",
+]

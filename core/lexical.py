@@ -269,5 +269,13 @@ def dense_topk(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, np.take_along_axis(block, idx, 1).astype(np.float32)
 
 
-__all__ = ["tokenize", "LexicalIndex", "build_index", "lexical_topk", "pair_scores",
-           "candidate_scores", "dense_topk", "SCORES"]
+__all__ = [
+    "SCORES",
+    "LexicalIndex",
+    "build_index",
+    "candidate_scores",
+    "dense_topk",
+    "lexical_topk",
+    "pair_scores",
+    "tokenize",
+]

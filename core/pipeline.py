@@ -50,13 +50,22 @@ POOL_K = 50
 
 
 def candidate_pool(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
-                   pool_k: int | None = None) -> Neighbors:
+                   pool_k: int | None = None, lexical=None) -> Neighbors:
     """Candidates deeper than k for every product (self excluded), best first.
 
-    Dense top-k under cfg.metric. Rules draw from this pool, so re-applying
-    rules never re-embeds or re-searches.
+    Dense top-k under cfg.metric; with cfg.hybrid_weight > 0 (and a catalog),
+    dense fused with the lexical index (core.hybrid; lexical: a prebuilt
+    core.lexical.LexicalIndex of the catalog under cfg.field_weights). Rules
+    draw from this pool, so re-applying rules never re-embeds or re-searches.
     """
-    return topk(vectors, pool_k or pool_depth(cfg), metric=cfg.metric)
+    depth = pool_k or pool_depth(cfg)
+    if cfg.hybrid_weight > 0 and catalog is not None:
+        from core.hybrid import DEPTH, catalog_index, hybrid_topk
+
+        index = lexical if lexical is not None else catalog_index(catalog, cfg.field_weights)
+        return hybrid_topk(vectors, index, depth, weight=cfg.hybrid_weight, metric=cfg.metric,
+                           depth=max(DEPTH, depth))
+    return topk(vectors, depth, metric=cfg.metric)
 
 
 def pool_depth(cfg: Config) -> int:
@@ -95,12 +104,23 @@ def catalog_neighbors(vectors: np.ndarray, *, k: int, metric: str = "cosine",
 
 
 def search(query: str, encoder: Encoder, vectors: np.ndarray, *, k: int = 10,
-           metric: str = "cosine", ids: np.ndarray | None = None) -> list[SearchHit]:
-    """Top-k products for a free-text query (empty query -> no hits)."""
+           metric: str = "cosine", ids: np.ndarray | None = None, lexical=None,
+           hybrid_weight: float = 0.0) -> list[SearchHit]:
+    """Top-k products for a free-text query (empty query -> no hits).
+
+    With hybrid_weight > 0 and lexical (the catalog's core.lexical.LexicalIndex),
+    dense and lexical scores are fused (core.hybrid); otherwise dense only.
+    """
     if not query.strip():
         return []
     q = encoder.encode([query])
-    nb = topk(vectors, k, metric=metric, queries=q, exclude_self=False)
+    if hybrid_weight > 0 and lexical is not None:
+        from core.hybrid import hybrid_topk
+
+        nb = hybrid_topk(vectors, lexical, k, weight=hybrid_weight, metric=metric, queries=q,
+                         query_texts=[query])
+    else:
+        nb = topk(vectors, k, metric=metric, queries=q, exclude_self=False)
     ids = ids if ids is not None else np.arange(len(vectors)).astype(str)
     return [SearchHit(int(i), str(ids[i]), float(s))
             for i, s in zip(nb.indices[0], nb.scores[0])]

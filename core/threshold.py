@@ -14,6 +14,7 @@ smaller of the two; 1 means each product is the other's best candidate.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,8 +67,8 @@ def match_scores(space: ScoringSpace, left: Sequence[int],
     """Match scores of pairs (left[i], right[i]) of catalog rows."""
     left = np.asarray(left, dtype=np.int64)
     right = np.asarray(right, dtype=np.int64)
-    common = dict(query_vectors=space.vectors, corpus=space.vectors, index=space.index,
-                  anchors=space.anchors, weight=space.weight, metric=space.metric)
+    common = {"query_vectors": space.vectors, "corpus": space.vectors, "index": space.index,
+                  "anchors": space.anchors, "weight": space.weight, "metric": space.metric}
     f_lr, dense, lexical = pair_fused(left, right, **common)
     f_rl, _, _ = pair_fused(right, left, **common)
     match = np.minimum(relative(f_lr, space.anchors.best[left]),
@@ -180,7 +181,7 @@ def score_bands(scores: np.ndarray, *, edges: Sequence[float] = (0.0, 0.5, 0.7, 
     scores = np.asarray(scores, dtype=np.float64)
     rng = np.random.default_rng(seed)
     bands = []
-    for low, high in zip(edges[:-1], edges[1:]):
+    for low, high in itertools.pairwise(edges):
         rows = np.flatnonzero((scores >= low) & (scores < high))
         pick = rng.choice(rows, size=min(per_band, len(rows)), replace=False) if len(rows) else []
         bands.append(Band(float(low), float(min(high, 1.0)), len(rows),
@@ -193,7 +194,7 @@ def histogram_figure(scores: np.ndarray, labels: np.ndarray | None = None, *,
     """Overlaid histograms of positive vs negative pairs (or of all pairs)."""
     fig = go.Figure()
     scores = np.asarray(scores, dtype=np.float64)
-    xbins = dict(start=0.0, end=1.0 + 1e-9, size=1.0 / bins)
+    xbins = {"start": 0.0, "end": 1.0 + 1e-9, "size": 1.0 / bins}
     if labels is None:
         fig.add_histogram(x=scores, name="all pairs", xbins=xbins)
     else:
@@ -205,7 +206,7 @@ def histogram_figure(scores: np.ndarray, labels: np.ndarray | None = None, *,
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash", annotation_text=f"threshold {threshold:.3f}")
     fig.update_layout(barmode="overlay", xaxis_title="match score", yaxis_title="pairs",
-                      height=340, margin=dict(l=10, r=10, t=30, b=10))
+                      height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 
 
@@ -217,10 +218,23 @@ def curve_figure(curve: ThresholdCurve, *, threshold: float | None = None) -> go
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash")
     fig.update_layout(xaxis_title="threshold (match score)", yaxis_title="value",
-                      yaxis_range=[0, 1.02], height=340, margin=dict(l=10, r=10, t=30, b=10))
+                      yaxis_range=[0, 1.02], height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 
 
-__all__ = ["ScoringSpace", "MatchScores", "scoring_space", "match_scores", "ThresholdCurve",
-           "Choice", "threshold_curve", "f1_at", "choose_threshold", "category_thresholds",
-           "Band", "score_bands", "histogram_figure", "curve_figure"]
+__all__ = [
+    "Band",
+    "Choice",
+    "MatchScores",
+    "ScoringSpace",
+    "ThresholdCurve",
+    "category_thresholds",
+    "choose_threshold",
+    "curve_figure",
+    "f1_at",
+    "histogram_figure",
+    "match_scores",
+    "score_bands",
+    "scoring_space",
+    "threshold_curve",
+]

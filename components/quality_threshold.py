@@ -1,0 +1,98 @@
+"""Threshold page blocks: chosen threshold and curves, per-category table, bands, saving."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from components import state
+from components.quality_widgets import pairs_table
+from core.catalog import Catalog
+from core.config import Config
+from core.threshold import (
+    Choice,
+    ScoringSpace,
+    category_thresholds,
+    choose_threshold,
+    curve_figure,
+    f1_at,
+    histogram_figure,
+    match_scores,
+    score_bands,
+    threshold_curve,
+)
+
+
+def _metrics_row(choice: Choice, title: str) -> None:
+    st.markdown(f"**{title}** ({choice.pairs:,} pairs, {choice.positives:,} positive)")
+    cols = st.columns(4)
+    for col, (name, value) in zip(cols, (("threshold", choice.threshold),
+                                         ("precision", choice.precision),
+                                         ("recall", choice.recall), ("F1", choice.f1))):
+        col.metric(name, f"{value:.3f}")
+
+
+def labelled_view(catalog: Catalog, cfg: Config, space: ScoringSpace, left: np.ndarray,
+                  right: np.ndarray, labels: np.ndarray, scores: np.ndarray,
+                  holdout) -> tuple[float, dict[str, float]]:
+    """Histograms, curves and the chosen threshold; returns (threshold, per-category)."""
+    best = choose_threshold(scores, labels)
+    threshold = st.slider("Threshold (the F1-best one is preselected)", 0.0, 1.0,
+                          value=float(round(best.threshold, 3)), step=0.001,
+                          key="threshold.value")
+    current = f1_at(scores, labels, threshold)
+    _metrics_row(current, "On the calibration pairs")
+    if holdout is not None:
+        hl, hr, hy, _ = holdout
+        held = f1_at(match_scores(space, hl, hr).match, hy, threshold)
+        _metrics_row(held, "On the held-out pairs")
+    a, b = st.columns(2)
+    a.plotly_chart(histogram_figure(scores, labels, threshold=threshold),
+                   key="threshold.histogram")
+    b.plotly_chart(curve_figure(threshold_curve(scores, labels), threshold=threshold),
+                   key="threshold.curve")
+    per_category: dict[str, float] = {}
+    if catalog.mapping.category:
+        values = catalog.column(catalog.mapping.category).astype(str).to_numpy()[left]
+        per_category = {k: round(c.threshold, 4)
+                        for k, c in category_thresholds(scores, labels, values).items()}
+    return float(threshold), per_category
+
+
+def category_table(per_category: dict[str, float]) -> None:
+    if per_category:
+        st.markdown("**Per-category thresholds** (categories with enough labelled pairs; the "
+                    "others use the global threshold)")
+        st.dataframe(pd.DataFrame({"category": list(per_category),
+                                   "threshold": list(per_category.values())}),
+                     hide_index=True, key="threshold.categories")
+
+
+def save_buttons(cfg: Config, threshold: float, per_category: dict[str, float]) -> None:
+    """Save the threshold(s) into the session configuration and offer it as JSON."""
+    new = cfg.with_changes(duplicate_threshold=round(threshold, 4),
+                           category_thresholds=per_category)
+    left, right = st.columns(2)
+    if left.button("Save threshold to the configuration", key="threshold.save", type="primary"):
+        state.set_config(new)
+        st.success(f"duplicate_threshold = {new.duplicate_threshold} saved to this session's "
+                   "configuration")
+    right.download_button("Download configuration (JSON)", data=new.to_json(),
+                          file_name="catalog_similarity_config.json",
+                          mime="application/json", key="threshold.download",
+                          on_click="ignore")
+
+
+def band_samples(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: np.ndarray,
+                 labels: np.ndarray | None) -> None:
+    """A few pairs from each score band, to eyeball where duplicates stop."""
+    st.subheader("Sample pairs per score band")
+    for band in score_bands(scores):
+        if not band.count:
+            continue
+        rows = np.asarray(band.sample, dtype=np.int64)
+        with st.expander(f"{band.low:.2f} – {band.high:.2f}: {band.count:,} pairs"):
+            st.dataframe(pairs_table(catalog, left[rows], right[rows], scores[rows],
+                                     None if labels is None else labels[rows]),
+                         hide_index=True, key=f"threshold.band.{band.low:.2f}")

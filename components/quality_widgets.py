@@ -1,0 +1,62 @@
+"""Building blocks of the Quality pages: label uploads, per-model vectors, pair tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from components import resources, state
+from core.catalog import Catalog, read_table
+from core.config import Config
+from core.errors import CatalogSimilarityError
+from core.store import embed_with_store
+
+LABEL_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
+
+
+def upload_table(label: str, key: str, help_text: str) -> pd.DataFrame | None:
+    """A CSV/Excel/Parquet uploader; a file that cannot be read shows why and gives None."""
+    upload = st.file_uploader(label, type=LABEL_TYPES, key=key, help=help_text)
+    if upload is None:
+        return None
+    try:
+        return read_table(upload.getvalue(), upload.name).frame
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        return None
+
+
+def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[object, np.ndarray]:
+    """(encoder, vectors) of the catalog under cfg.model; the session's own when it matches."""
+    encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
+    if resources.texts_key(catalog.texts, encoder.identity) == res.key:
+        return encoder, res.vectors
+    bar = st.progress(0.0, text=f"Embedding with {cfg.model}…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Embedding with {cfg.model}: {done:,} / {total:,}")
+
+    result = embed_with_store(encoder, catalog.texts, resources.workspace_store(),
+                              progress=progress)
+    bar.empty()
+    return encoder, result.vectors
+
+
+def pairs_table(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: np.ndarray,
+                labels: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per pair: both ids and titles, the match score (and the label)."""
+    titles = np.asarray(catalog.titles(), dtype=object)
+    data = {"left_id": catalog.ids[left], "left_title": titles[left],
+            "right_id": catalog.ids[right], "right_title": titles[right],
+            "match_score": np.round(np.asarray(scores, dtype=np.float64), 4)}
+    if labels is not None:
+        data["label"] = np.asarray(labels)
+    return pd.DataFrame(data)
+
+
+def split_note(kind: str) -> None:
+    """The statement every Quality page makes about the data it measures on."""
+    st.caption(f"Split used: the uploaded {kind} file, all rows. It is only measured — "
+               "nothing is trained or tuned on it. Keep a second labelled file aside to "
+               "check a threshold chosen here.")

@@ -1,0 +1,72 @@
+"""Evaluate: Recall@k, MRR, nDCG@k, precision@k and coherence, configurations side by side."""
+
+import streamlit as st
+
+from components import state
+from components.embedding import ensure_results
+from components.quality_widgets import split_note, upload_table, vectors_for
+from components.widgets import settings_sidebar
+from core.errors import CatalogSimilarityError
+from core.evaluate import coherence, compare, comparison_figure, evaluate, read_judgements, variants
+from core.pipeline import candidate_pool
+
+state.init_state()
+cfg = settings_sidebar()
+cat = state.require_catalog()
+st.title("Evaluate")
+res = ensure_results(cat, cfg)
+st.markdown("Upload **labelled pairs** (`left_id,right_id[,label]`) or **query judgements** "
+            "(`query,product_id,grade`) to measure retrieval; without labels, measure how "
+            "often neighbours share a column's value (category coherence).")
+frame = upload_table("Labelled pairs or query judgements", "evaluate.upload",
+                     "CSV/Excel/Parquet; ids must match the catalog's id column")
+judgements = None
+if frame is not None:
+    try:
+        judgements = read_judgements(frame, cat)
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+if judgements is not None:
+    st.success(f"{len(judgements):,} judged {judgements.kind}"
+               + (f"; {judgements.skipped:,} rows with ids not in the catalog skipped"
+                  if judgements.skipped else ""))
+    split_note("labels")
+
+roles = [c for r, c in cat.mapping.roles().items() if r in ("category", "brand")]
+left, right = st.columns(2)
+columns = left.multiselect("Coherence of neighbours by column", list(map(str, cat.frame.columns)),
+                           default=roles[:1], key="evaluate.coherence")
+ks = right.multiselect("Cut-offs k", [1, 3, 5, 10, 20, 50], default=[1, 5, 10], key="evaluate.ks")
+weight_options = sorted({0.0, 0.25, 0.5, 0.75, 1.0, float(cfg.hybrid_weight)})
+weights = left.multiselect("Hybrid weights to compare", weight_options,
+                           default=sorted({0.0, float(cfg.hybrid_weight), 1.0}),
+                           key="evaluate.weights")
+metrics = right.multiselect("Metrics to compare", ["cosine", "dot", "euclidean", "manhattan"],
+                            default=[cfg.metric], key="evaluate.metrics")
+extra = st.text_input("Other models to compare (comma-separated ids or folders)",
+                      key="evaluate.models", placeholder="e.g. /models/fine-tuned")
+models = [cfg.model, *[m.strip() for m in extra.split(",") if m.strip()]]
+
+if not ks or (judgements is None and not columns):
+    st.info("Upload labels or choose a column for coherence, and at least one k.")
+elif st.button("Compare configurations", type="primary", key="evaluate.run"):
+    ks = sorted(ks)
+
+    def measure(c):
+        encoder, vectors = vectors_for(cat, c, res)
+        out = evaluate(cat, vectors, c, judgements, ks=ks, encoder=encoder) \
+            if judgements is not None else {}
+        pool = candidate_pool(cat, vectors, c, pool_k=max(ks))
+        for col in columns:
+            out[f"coherence@{max(ks)}:{col}"] = coherence(pool.indices, cat.column(col), max(ks))
+        return out
+
+    try:
+        table = compare(variants(cfg, weights=weights, metrics=metrics,
+                                 models=list(dict.fromkeys(models))), measure)
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        st.stop()
+    st.dataframe(table, hide_index=True, key="evaluate.table")
+    st.plotly_chart(comparison_figure(table), key="evaluate.chart")
+    st.caption("Each row is one configuration; the current one is your sidebar settings.")

@@ -1,0 +1,35 @@
+"""Explain: why two products match — per field, dense vs lexical, shared tokens."""
+
+import streamlit as st
+
+from components import resources, state
+from components.embedding import ensure_results, pool
+from components.quality_explain import show_explanation
+from components.widgets import product_picker, settings_sidebar
+from core.explain import explain_pair
+from core.views import product_label
+
+state.init_state()
+cfg = settings_sidebar()
+cat = state.require_catalog()
+st.title("Explain a match")
+res = ensure_results(cat, cfg)
+st.markdown("**First product**")
+a = product_picker(cat, "explain.left")
+if a is not None:
+    second = st.radio("Second product", ["Its best neighbour", "Pick another"],
+                      horizontal=True, key="explain.mode")
+    if second == "Its best neighbour":
+        b = int(pool(res, cfg).indices[a, 0])
+        st.text(f"Best neighbour: {product_label(cat, b)}")
+    else:
+        st.markdown("**Second product**")
+        b = product_picker(cat, "explain.right")
+    if b is not None and b != a:
+        encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
+        space = resources.cached_space(res.key, cfg.pool_key(), cat, res.vectors, cfg)
+        lexical = resources.cached_lexical(cat, cfg.field_weights)
+        show_explanation(cat, explain_pair(cat, res.vectors, cfg, a, b, encoder=encoder,
+                                           index=lexical, space=space))
+    elif b == a:
+        st.info("Choose two different products.")

@@ -1,0 +1,60 @@
+"""Thresholds: calibrate the duplicate threshold on labelled pairs (or eyeball score bands)."""
+
+import numpy as np
+import streamlit as st
+
+from components import resources, state
+from components.embedding import ensure_results, pool
+from components.quality_threshold import band_samples, category_table, labelled_view, save_buttons
+from components.quality_widgets import split_note, upload_table
+from components.widgets import settings_sidebar
+from core.errors import CatalogSimilarityError
+from core.evaluate import labelled_pairs
+from core.threshold import histogram_figure, match_scores
+
+state.init_state()
+cfg = settings_sidebar()
+cat = state.require_catalog()
+st.title("Duplicate threshold")
+res = ensure_results(cat, cfg)
+space = resources.cached_space(res.key, cfg.pool_key(), cat, res.vectors, cfg)
+st.markdown("Pairs scoring at or above the threshold are called duplicates. The **match "
+            "score** is 1 when each product is the other's best candidate and falls as "
+            "better candidates exist on either side.")
+frame = upload_table("Labelled pairs (left_id,right_id,label) to calibrate on",
+                     "threshold.upload", "label 1 = same product, 0 = different")
+holdout = upload_table("Optional: a second labelled file to check the threshold on",
+                       "threshold.holdout", "measured only; the threshold is never chosen on it")
+labelled = None
+if frame is not None:
+    try:
+        labelled = labelled_pairs(frame, cat)
+        if holdout is not None:
+            holdout = labelled_pairs(holdout, cat)
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        labelled = None
+
+if labelled is not None:
+    left, right, labels, skipped = labelled
+    split_note("calibration pairs")
+    scores = match_scores(space, left, right).match
+    try:
+        chosen, per_category = labelled_view(cat, cfg, space, left, right, labels, scores,
+                                             holdout)
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        st.stop()
+    category_table(per_category)
+    save_buttons(cfg, chosen, per_category)
+    band_samples(cat, left, right, scores, labels)
+else:
+    nb = pool(res, cfg).head(cfg.k)
+    left = np.repeat(np.arange(len(cat)), nb.k)
+    right = nb.indices.ravel()
+    scores = match_scores(space, left, right).match
+    st.info(f"No labels: the histogram shows the match scores of every product's top {nb.k} "
+            "neighbours. Upload labelled pairs to choose a threshold.")
+    st.plotly_chart(histogram_figure(scores, threshold=cfg.duplicate_threshold),
+                    key="threshold.histogram")
+    band_samples(cat, left, right, scores, None)
