@@ -197,6 +197,8 @@ def exact_scores(x: np.ndarray, cand: np.ndarray, metric: str, *,
         if metric == "euclidean":
             diff = q - other
             out[s:s + chunk] = -np.sqrt(np.einsum("ikd,ikd->ik", diff, diff))
+        elif metric == "manhattan":
+            out[s:s + chunk] = -np.abs(q - other).sum(-1)
         else:
             out[s:s + chunk] = np.einsum("ikd,ikd->ik", np.broadcast_to(q, other.shape), other)
     return out

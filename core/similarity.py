@@ -27,6 +27,7 @@ from core.errors import CatalogSimilarityError
 
 METRICS = ("cosine", "dot", "euclidean", "manhattan")
 TOPK_METHODS = ("auto", "blocked", "fp32", "int8")
+INDEX_KINDS = ("auto", "exact", "approximate")
 # From this many rows "auto" uses the int8 tiles (bench/perf_topk.py: below it the
 # blocked exact search takes a few seconds at most).
 TILED_MIN_ROWS = 20_000
@@ -159,6 +160,30 @@ def topk(corpus: np.ndarray, k: int, *, metric: str = "cosine",
         raw_out = -_exact_euclidean(q_all.numpy(), c.numpy(), idx_out)
     scores, dists = _to_score_distance(raw_out, metric)
     return Neighbors(idx_out, scores.astype(np.float32), dists, metric)
+
+
+def neighbor_search(vectors: np.ndarray, k: int, *, metric: str = "cosine",
+                    index: str = "auto", progress: Progress | None = None,
+                    cancel: CancelCheck | None = None) -> Neighbors:
+    """Top-k of every row among the others (self excluded), by Config.index.
+
+    index: "exact" (exhaustive, exact fp32 scores and order), "approximate"
+    (HNSW graph, core.ann) or "auto" (topk(method="auto") below
+    core.ann.ANN_MIN_ROWS rows, HNSW from there when faiss is installed).
+    vectors: (n, d) float32. Returns Neighbors (n, k).
+    """
+    if index not in INDEX_KINDS:
+        raise ValueError(f"index must be one of {', '.join(INDEX_KINDS)}")
+    from core import ann
+
+    n = len(vectors)
+    if index == "approximate" or (index == "auto" and n >= ann.ANN_MIN_ROWS
+                                  and ann.ann_available()):
+        return ann.ann_topk(vectors, k, metric=metric, progress=progress, cancel=cancel)
+    method = "auto"
+    if index == "exact":
+        method = "fp32" if n >= TILED_MIN_ROWS else "blocked"
+    return topk(vectors, k, metric=metric, method=method, progress=progress, cancel=cancel)
 
 
 def _tiled_product(method: str, metric: str, n: int, self_excluded: bool) -> str | None:
