@@ -65,7 +65,9 @@ def candidate_pool(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
         index = lexical if lexical is not None else catalog_index(catalog, cfg.field_weights)
         return hybrid_topk(vectors, index, depth, weight=cfg.hybrid_weight, metric=cfg.metric,
                            depth=max(DEPTH, depth))
-    return topk(vectors, depth, metric=cfg.metric)
+    from core.similarity import neighbor_search
+
+    return neighbor_search(vectors, depth, metric=cfg.metric, index=cfg.index)
 
 
 def pool_depth(cfg: Config) -> int:
