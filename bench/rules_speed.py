@@ -6,7 +6,8 @@
 Real run: the first 10,000 products of ../shared/benchmarks/walmart-amazon/amazon.csv
 (title embedded with the bundled MiniLM, vectors cached in bench/out/bench.sqlite;
 category, brand, price mapped). The baseline measured in the same run is the
-candidate-pool search (what the neighbours page would redo without a pool).
+candidate-pool search (what the neighbours page would redo without a pool),
+dense cosine and then the app's default hybrid (dense + lexical) retrieval.
 Then the rules same=[category], max_per={brand: 2}, price_ratio=[0.5, 2.0] are
 applied, and each edit below is timed (median of 3) on the same pool.
 """
@@ -21,7 +22,7 @@ import pandas as pd
 from common import ROOT, SHARED
 
 from core.catalog import ColumnMapping, build_catalog
-from core.config import Config
+from core.config import DEFAULT_HYBRID_WEIGHT, Config
 from core.pipeline import candidate_pool
 from core.rules import apply_config
 
@@ -68,11 +69,16 @@ def main() -> None:
     parser.add_argument("--synthetic", action="store_true", help="random vectors (no model)")
     args = parser.parse_args()
     catalog, vectors = load(args.synthetic)
+    for weight in (0.0, DEFAULT_HYBRID_WEIGHT):  # dense only, and the app's default
+        run(catalog, vectors, weight, args.synthetic)
+
+
+def run(catalog, vectors, hybrid_weight: float, synthetic: bool) -> None:
     cfg = Config(category_column="category", brand_column="brand", price_column="price",
-                 k=10, rules=BASE)
+                 k=10, rules=BASE, hybrid_weight=hybrid_weight)
     t_pool, pool = timed(lambda: candidate_pool(catalog, vectors, cfg), repeats=1)
-    print(f"{len(catalog):,} products ({'synthetic vectors' if args.synthetic else 'MiniLM'}), "
-          f"k=10, pool depth {pool.k}")
+    print(f"\n{len(catalog):,} products ({'synthetic vectors' if synthetic else 'MiniLM'}), "
+          f"k=10, hybrid_weight {hybrid_weight}, pool depth {pool.k}")
     print(f"baseline: recompute the neighbours (top-{pool.k} search): {t_pool:.3f} s")
     t_base, res = timed(lambda: apply_config(catalog, pool, cfg, vectors=vectors))
     print(f"apply {BASE}: {t_base:.3f} s  (full lists {np.mean(res.lengths >= 10):.3f})")

@@ -5,8 +5,9 @@
 0.80 <= score < 0.95 a substitute, anything lower carries no band (plain
 "similar"). The band named ``duplicate`` is special: its products are the same
 item listed twice, so they are left out of "similar" lists unless the rules say
-``keep_duplicates``. Without a ``duplicate`` band, ``Config.duplicate_threshold``
-(tuned on the Quality pages) plays that part.
+``keep_duplicates``, and duplicate groups use its threshold. Bands are on the
+list scores (``Config.duplicate_threshold``, tuned on the Quality pages, is a
+pair *match score* on another scale, so it is not used here).
 """
 
 from __future__ import annotations
@@ -60,10 +61,8 @@ def band_of(scores: np.ndarray, bands: dict[str, float]) -> np.ndarray:
 
 
 def duplicate_threshold(cfg: Config) -> float | None:
-    """The score from which two products are duplicates, or None when not set."""
-    if DUPLICATE in cfg.bands:
-        return float(cfg.bands[DUPLICATE])
-    return None if cfg.duplicate_threshold is None else float(cfg.duplicate_threshold)
+    """The list score from which two products are duplicates (the 'duplicate' band), or None."""
+    return float(cfg.bands[DUPLICATE]) if DUPLICATE in cfg.bands else None
 
 
 def band_ranges(bands: dict[str, float]) -> list[tuple[str, float, float | None]]:

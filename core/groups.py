@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import CatalogSimilarityError
-from core.similarity import Neighbors, pairwise_scores
+from core.similarity import METRICS, Neighbors, pairwise_scores
 
 METHODS = ("hdbscan", "agglomerative")
 DEFAULT_METHOD = "agglomerative"
@@ -199,12 +199,13 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
     canon: list[int] = []
     sym = graph.maximum(graph.T).tocsr()
     fill = np.zeros(n) if completeness is None else np.asarray(completeness, dtype=np.float64)
+    exact = pool.metric in METRICS  # a hybrid (fused) pool is scored over its own edges
     order = np.argsort(comp, kind="stable")
     starts = np.searchsorted(comp[order], multi)
     by_first = sorted(zip(multi, starts), key=lambda cs: int(order[cs[1]]))
     for g, (c, start) in enumerate(by_first):
         members = order[start:start + sizes[c]]
-        if vectors is not None and len(members) <= _MAX_EXACT_GROUP:
+        if vectors is not None and exact and len(members) <= _MAX_EXACT_GROUP:
             sims = pairwise_scores(vectors[members], metric=pool.metric).astype(np.float64)
         else:  # pool edges only; a missing edge has no known score
             sims = sym[members][:, members].toarray()

@@ -10,6 +10,12 @@ Order of a final list: pinned neighbours first (best score first), then the
 greedy selection: pool order (best score first) or, with ``diversity`` > 0,
 maximal marginal relevance: the next neighbour maximises
 ``(1 - diversity) * score - diversity * max cosine to those already chosen``.
+
+Short lists with a ``same`` rule are completed from an exact search within the
+product's own group (same values), as if the pool were unlimited (up to
+REFILL_DEPTH). That needs the vectors and a pool scored by a plain metric: with
+hybrid retrieval (fused dense + lexical scores) lists are drawn from the pool
+only, and pins outside the pool get a NaN score.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import pandas as pd
 from core.bands import band_of, duplicate_threshold
 from core.errors import ConfigError
 from core.rule_spec import RULE_KEYS, Rules, column_codes, stock_mask
-from core.similarity import Neighbors
+from core.similarity import METRICS, Neighbors
 
 if TYPE_CHECKING:
     from core.catalog import Catalog
@@ -31,6 +37,7 @@ if TYPE_CHECKING:
 
 _CHUNK_ROWS = 8192
 _CHUNK_ROWS_MMR = 1024
+REFILL_DEPTH = 2000
 
 
 @dataclass(frozen=True)
@@ -119,11 +126,26 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     out_d = np.full((n, width), np.nan, dtype=np.float32)
     lengths = np.zeros(n, dtype=np.int64)
     removed: dict[str, int] = {}
+    out = (out_i, out_s, out_d, lengths)
     for start in range(0, n, step):
         rows = np.arange(start, min(n, start + step))
-        ok = _filter(pool, rows, feats, rules, duplicate_threshold, block_keys, removed)
-        _select_chunk(pool, rows, ok, feats, rules, unit, pin_lists, width,
-                      (out_i, out_s, out_d, lengths))
+        cand = (pool.indices[rows], pool.scores[rows], pool.distances[rows])
+        ok = _filter(rows, cand, n, feats, rules, duplicate_threshold, block_keys, removed)
+        _select_chunk(rows, cand, ok, feats, rules, unit, pin_lists, width, out)
+    short = np.nonzero(lengths < width)[0]
+    refill = None
+    if len(short) and feats.same and vectors is not None and pool.metric in METRICS:
+        def keep(rows: np.ndarray, cand: tuple[np.ndarray, ...]) -> np.ndarray:
+            return _filter(rows, cand, n, feats, rules, duplicate_threshold, block_keys, {})
+
+        refill = _refill_pool(short, feats, vectors, pool.metric, keep)
+    if refill is not None:
+        rows_all, cand_all, ok_all = refill
+        out_i[rows_all], out_s[rows_all], out_d[rows_all] = -1, np.nan, np.nan
+        for start in range(0, len(rows_all), step):
+            part = slice(start, start + step)
+            _select_chunk(rows_all[part], tuple(a[part] for a in cand_all), ok_all[part].copy(),
+                          feats, rules, unit, pin_lists, width, out)
     lists = Neighbors(out_i, out_s, out_d, pool.metric)
     return RuleResult(lists, lengths, int(k), removed, pinned=len(pins), blocked=len(blocks))
 
@@ -200,7 +222,7 @@ def _pin_lists(pins: set[tuple[int, int]], pool: Neighbors, vectors: np.ndarray 
     if not pins or width == 0:
         return {}
     src, dst = (np.array(x, dtype=np.int64) for x in zip(*sorted(pins)))
-    if vectors is not None:
+    if vectors is not None and pool.metric in METRICS:
         scores, dists = pair_scores(vectors, src, dst, pool.metric)
     else:
         scores = dists = np.full(len(src), np.nan, dtype=np.float32)
@@ -216,10 +238,84 @@ def _pin_lists(pins: set[tuple[int, int]], pool: Neighbors, vectors: np.ndarray 
     return out
 
 
-def _filter(pool: Neighbors, rows: np.ndarray, feats: _Features, rules: Rules,
-            dup: float | None, block_keys: np.ndarray, removed: dict[str, int]) -> np.ndarray:
-    """(c, m) bool: pool entries of these rows passing every filter rule."""
-    idx, scores = pool.indices[rows], pool.scores[rows]
+def _refill_pool(short: np.ndarray, feats: _Features, vectors: np.ndarray, metric: str,
+                 keep) -> tuple[np.ndarray, tuple[np.ndarray, ...], np.ndarray] | None:
+    """Candidates for short rows from an exact search within each product's own group
+    (equal values in every ``same`` column), as deep as the group (at most REFILL_DEPTH).
+
+    keep(rows, cand) -> (r, M) bool applies the filter rules. Returns (rows,
+    (indices, scores, distances), ok) holding only the passing candidates, best
+    first (ties: lower row), padded with -1 / NaN; None when no short row has a
+    known group.
+    """
+    codes = np.stack([c for _, c in feats.same], axis=1)
+    _, group = np.unique(codes, axis=0, return_inverse=True)
+    group = np.where((codes >= 0).all(1), group.reshape(-1), -1)
+    rows = short[group[short] >= 0]
+    if not len(rows):
+        return None
+    parts = []
+    for g in np.unique(group[rows]):
+        members = np.nonzero(group == g)[0]
+        mine = rows[group[rows] == g]
+        scores, dists = _scores_to(vectors, mine, members, metric)
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :min(REFILL_DEPTH,
+                                                                 len(members) - 1)]
+        cand = (members[order], np.take_along_axis(scores, order, 1),
+                np.take_along_axis(dists, order, 1))
+        parts.append((mine, *_compact(keep(mine, cand), cand)))
+    width = max(p[2].shape[1] for p in parts)
+    out = (np.full((len(rows), width), -1, dtype=np.int64),
+           np.full((len(rows), width), np.nan, dtype=np.float32),
+           np.full((len(rows), width), np.nan, dtype=np.float32))
+    ok = np.zeros((len(rows), width), dtype=bool)
+    at = 0
+    for mine, cand, passed in parts:
+        block, w = slice(at, at + len(mine)), passed.shape[1]
+        for target, values in zip(out, cand):
+            target[block, :w] = values
+        ok[block, :w] = passed
+        at += len(mine)
+    return np.concatenate([p[0] for p in parts]), out, ok
+
+
+def _compact(ok: np.ndarray, cand: tuple[np.ndarray, ...]):
+    """Move each row's passing candidates to the front (order kept); drop the rest.
+
+    Returns (cand, ok) as wide as the row with the most passing candidates.
+    """
+    width = int(ok.sum(1).max()) if ok.size else 0
+    order = np.argsort(~ok, axis=1, kind="stable")[:, :width]
+    passed = np.take_along_axis(ok, order, 1)
+    fill = (-1, np.nan, np.nan)
+    return tuple(np.where(passed, np.take_along_axis(a, order, 1), f).astype(a.dtype)
+                 for a, f in zip(cand, fill)), passed
+
+
+def _scores_to(vectors: np.ndarray, rows: np.ndarray, members: np.ndarray,
+               metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """(r, M) scores and distances of rows against members (self = -inf), as in similarity."""
+    from scipy.spatial.distance import cdist
+
+    a, b = vectors[rows].astype(np.float32), vectors[members].astype(np.float32)
+    if metric in ("cosine", "dot"):
+        if metric == "cosine":
+            a, b = _unit(a), _unit(b)
+        scores = a @ b.T
+        dists = 1.0 - scores if metric == "cosine" else -scores
+    else:
+        dists = cdist(a, b, "cityblock" if metric == "manhattan" else "euclidean")
+        scores = 1.0 / (1.0 + dists)
+    scores = scores.astype(np.float32)
+    scores[rows[:, None] == members[None, :]] = -np.inf
+    return scores, dists.astype(np.float32)
+
+
+def _filter(rows: np.ndarray, cand: tuple[np.ndarray, ...], n: int, feats: _Features,
+            rules: Rules, dup: float | None, block_keys: np.ndarray,
+            removed: dict[str, int]) -> np.ndarray:
+    """(c, m) bool: candidates (indices, scores, ...) of these rows passing every filter."""
+    idx, scores = cand[0], cand[1]
     ok = idx >= 0
     nb = np.clip(idx, 0, None)
     checks: list[tuple[str, np.ndarray]] = []
@@ -241,7 +337,7 @@ def _filter(pool: Neighbors, rows: np.ndarray, feats: _Features, rules: Rules,
     if feats.stock is not None:
         checks.append(("in stock", feats.stock[nb]))
     if len(block_keys):
-        checks.append(("blocked", ~np.isin(rows[:, None] * len(pool.indices) + nb, block_keys)))
+        checks.append(("blocked", ~np.isin(rows[:, None] * n + nb, block_keys)))
     passed = ok.copy()
     for name, mask in checks:
         removed[name] = removed.get(name, 0) + int((ok & ~mask).sum())
@@ -258,15 +354,16 @@ def _first_eligible(ok: np.ndarray, depth: int) -> np.ndarray:
     return np.where(np.take_along_axis(ok, order, 1), order, -1)
 
 
-def _select_chunk(pool: Neighbors, rows: np.ndarray, ok: np.ndarray, feats: _Features,
-                  rules: Rules, unit: np.ndarray | None, pin_lists: dict, width: int,
-                  out: tuple[np.ndarray, ...]) -> None:
+def _select_chunk(rows: np.ndarray, cand_in: tuple[np.ndarray, ...], ok: np.ndarray,
+                  feats: _Features, rules: Rules, unit: np.ndarray | None, pin_lists: dict,
+                  width: int, out: tuple[np.ndarray, ...]) -> None:
     """Greedy selection for one chunk of rows, written into out (indices, scores, dists, lengths).
 
+    cand_in: (indices, scores, distances) (c, m) candidates of these rows, best first.
     With diversity, only each row's first max(3k, 30) eligible candidates compete.
     """
     out_i, out_s, out_d, lengths = out
-    idx = pool.indices[rows]
+    idx, cand_scores, cand_dists = cand_in
     npins = np.zeros(len(rows), dtype=np.int64)
     pinned = [(r, row, pin_lists[row]) for r, row in enumerate(rows.tolist())
               if row in pin_lists] if pin_lists else []
@@ -292,15 +389,15 @@ def _select_chunk(pool: Neighbors, rows: np.ndarray, ok: np.ndarray, feats: _Fea
                 cnt[r] += (codes_nb[r] == codes[b]) & (codes[b] >= 0)
             if g is not None:
                 maxsim[r] = np.maximum(maxsim[r], g[r] @ unit[b])
-    scores = np.where(valid, pool.scores[rows][r_all, safe_cols], -np.inf)
+    scores = np.where(valid, cand_scores[r_all, safe_cols], -np.inf)
     picks, count = _greedy(scores, valid, width - npins, limits, rules.diversity, g, maxsim,
                            width)
     r_idx, t_idx = np.nonzero(picks >= 0)
     chosen = safe_cols[r_idx, picks[r_idx, t_idx]]
     dest = npins[r_idx] + t_idx
     out_i[rows[r_idx], dest] = idx[r_idx, chosen]
-    out_s[rows[r_idx], dest] = pool.scores[rows[r_idx], chosen]
-    out_d[rows[r_idx], dest] = pool.distances[rows[r_idx], chosen]
+    out_s[rows[r_idx], dest] = cand_scores[r_idx, chosen]
+    out_d[rows[r_idx], dest] = cand_dists[r_idx, chosen]
     lengths[rows] = npins + count
 
 

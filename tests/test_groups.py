@@ -115,8 +115,17 @@ def test_bands():
     assert got.tolist() == ["duplicate", "duplicate", "substitute", "substitute", "", ""]
     assert band_ranges(bands) == [("duplicate", 0.95, None), ("substitute", 0.8, 0.95)]
     assert duplicate_threshold(Config(bands=bands, duplicate_threshold=0.5)) == 0.95
-    assert duplicate_threshold(Config(duplicate_threshold=0.9)) == 0.9
+    assert duplicate_threshold(Config(duplicate_threshold=0.9)) is None  # a match score
     assert duplicate_threshold(Config()) is None
     for bad in ({"": 0.5}, {"a": "x"}, {"a": 0.5, "b": 0.5}, [0.5]):
         with pytest.raises(ConfigError):
             validate_bands(bad)
+
+
+def test_duplicate_groups_of_a_hybrid_pool_use_its_own_scores(rng):
+    x = rng.normal(size=(6, 4)).astype(np.float32)
+    x[1] = x[0]
+    dense = brute_force_topk(x, 5)
+    pool = Neighbors(dense.indices, dense.scores, dense.distances, "hybrid(cosine)")
+    dups = duplicate_groups(pool, 0.999, vectors=x)
+    assert dups.n_groups == 1 and dups.group[:2].tolist() == [0, 0]

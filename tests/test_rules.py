@@ -100,18 +100,36 @@ def reference(catalog, pool: Neighbors, rules: Rules, k: int, vectors, pins, blo
     width = min(k, pool.indices.shape[1])
     out = []
     for i in range(len(catalog)):
-        picked = [p for p, _ in sorted(pins.get(i, []), key=lambda t: (-t[1], t[0]))[:width]]
-        cands = [(int(j), float(s)) for j, s in zip(pool.indices[i], pool.scores[i])
-                 if int(j) not in picked and _passes(i, int(j), float(s), ctx)]
-        if rules.diversity > 0:
-            cands = cands[:max(3 * width, 30)]
-        while len(picked) < width:
-            best = _pick(cands, picked, ctx)
-            if best is None:
-                break
-            picked.append(best)
+        row = zip(pool.indices[i].tolist(), pool.scores[i].tolist())
+        picked = _select_row(i, row, pins, width, ctx)
+        if len(picked) < width and rules.same and vectors is not None \
+                and all(ctx["norm"][c][i] for c in rules.same):
+            picked = _select_row(i, _group_ranking(i, ctx), pins, width, ctx)
         out.append(picked)
     return out
+
+
+def _select_row(i: int, candidates, pins: dict, width: int, ctx: dict) -> list[int]:
+    picked = [p for p, _ in sorted(pins.get(i, []), key=lambda t: (-t[1], t[0]))[:width]]
+    cands = [(j, s) for j, s in candidates if j not in picked and _passes(i, j, s, ctx)]
+    if ctx["rules"].diversity > 0:
+        cands = cands[:max(3 * width, 30)]
+    while len(picked) < width:
+        best = _pick(cands, picked, ctx)
+        if best is None:
+            break
+        picked.append(best)
+    return picked
+
+
+def _group_ranking(i: int, ctx: dict) -> list[tuple[int, float]]:
+    """Every other product with i's values in all 'same' columns, by cosine (ties: lower row)."""
+    norm, unit = ctx["norm"], ctx["unit"]
+    members = [j for j in range(len(unit)) if j != i and all(
+        norm[c][j] == norm[c][i] for c in ctx["rules"].same)]
+    scored = [(j, float(unit[i].astype(np.float64) @ unit[j].astype(np.float64)))
+              for j in members]
+    return sorted(scored, key=lambda t: (-t[1], t[0]))
 
 
 def lists_of(nb: Neighbors) -> list[list[int]]:
@@ -255,8 +273,8 @@ def test_duplicate_band_is_left_out_unless_kept(rng):
     assert kept.neighbors.indices[0, 0] == 1
     frame = lists_frame(catalog, kept.neighbors, bands=cfg.bands)
     assert frame.loc[0, "band"] == "duplicate"
-    via_threshold = apply_config(catalog, pool, Config(k=3, duplicate_threshold=0.999))
-    assert 1 not in via_threshold.neighbors.indices[0]
+    match_score_only = Config(k=3, duplicate_threshold=0.999)
+    assert not needs_rules(match_score_only)  # the Quality threshold is on another scale
 
 
 def test_lists_frame_drops_padding_and_keeps_ranks(rng):
@@ -334,7 +352,25 @@ def test_pipeline_delegates_only_when_something_changes(rng):
     assert (plain.indices == pool.indices[:, :5]).all()
     cfg = Config(k=5, category_column="category", rules={"same": ["category"]})
     ruled = pipeline_apply(catalog, pool, cfg, vectors=vectors)
-    assert lists_of(ruled) == lists_of(apply_config(catalog, pool, cfg).neighbors)
+    assert lists_of(ruled) == lists_of(apply_config(catalog, pool, cfg, vectors=vectors).neighbors)
+
+
+def test_short_lists_with_a_same_rule_are_completed_from_the_group(rng):
+    catalog = make_catalog(30, rng, missing=False)
+    vectors = rng.normal(size=(30, 6)).astype(np.float32)
+    pool = make_pool(vectors, 3)
+    rules = Rules(same=("category",))
+    shallow = apply_rules(catalog, pool, rules, 3)
+    full = apply_rules(catalog, pool, rules, 3, vectors=vectors)
+    assert shallow.n_short > 0 and full.n_short == 0
+    assert full.removed == shallow.removed  # the refill does not count removals twice
+    cats = catalog.frame["category"].to_numpy()
+    unit = _unit(vectors)
+    for i, row in enumerate(lists_of(full.neighbors)):
+        group = [j for j in range(30) if j != i and cats[j] == cats[i]]
+        best = sorted(group, key=lambda j: (-float(unit[i] @ unit[j]), j))[:3]
+        assert row == best
+    assert np.allclose(full.neighbors.scores, np.sort(full.neighbors.scores, axis=1)[:, ::-1])
 
 
 def test_reapplying_rules_on_10k_products_takes_under_a_second():
@@ -389,3 +425,18 @@ def test_cli_refuses_unknown_rules_keys(tmp_path, catalog_csv, capsys):
     for key in ("id_column", "text_columns", "model", "metric", "k", "rules", "same",
                 "different", "max_per", "price_ratio", "min_score", "diversity"):
         assert key in printed
+
+
+def test_a_hybrid_pool_is_never_rescored_with_a_plain_metric(rng):
+    catalog = make_catalog(20, rng, missing=False)
+    vectors = rng.normal(size=(20, 4)).astype(np.float32)
+    dense = make_pool(vectors, 3)
+    pool = Neighbors(dense.indices, dense.scores * 0.5, dense.distances, "hybrid(cosine)")
+    outside = next(j for j in range(1, 20) if j not in pool.indices[0])
+    rules = Rules.from_dict({"same": ["category"], "pinned": [["P0", f"P{outside}"]]})
+    got = apply_rules(catalog, pool, rules, 3, vectors=vectors)
+    assert got.neighbors.indices[0, 0] == outside and np.isnan(got.neighbors.scores[0, 0])
+    plain = apply_rules(catalog, pool, Rules(same=("category",)), 3, vectors=vectors)
+    assert plain.n_short > 0  # no refill: its scores would not be on the fused scale
+    ok = plain.neighbors.indices >= 0
+    assert np.isin(plain.neighbors.scores[ok], pool.scores).all()
