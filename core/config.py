@@ -18,6 +18,7 @@ from core.errors import ConfigError
 from core.similarity import METRICS
 
 DEFAULT_K = 10
+DEFAULT_HYBRID_WEIGHT = 0.55
 # id_column value meaning "use row numbers as ids" (None means: choose automatically).
 ROW_NUMBERS = "@row"
 INDEX_KINDS = ("auto", "exact", "approximate")
@@ -85,7 +86,8 @@ class Config:
     k: int = DEFAULT_K
     on_duplicate_ids: str = "error"
     # Retrieval quality (hybrid dense + lexical, field weights, thresholds).
-    hybrid_weight: float = 0.0
+    # Lexical share of the fused score; chosen on valid splits by bench/hybrid_quality.py --select.
+    hybrid_weight: float = DEFAULT_HYBRID_WEIGHT
     field_weights: dict[str, float] = field(default_factory=dict)
     duplicate_threshold: float | None = None
     category_thresholds: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,125 @@
+"""core.evaluate: metric oracles, judgement parsing, configurations compared, CLI."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.catalog import ColumnMapping, build_catalog
+from core.config import Config
+from core.errors import CatalogSimilarityError
+from core.evaluate import (
+    coherence,
+    compare,
+    comparison_figure,
+    evaluate,
+    ranking_metrics,
+    read_judgements,
+    variants,
+)
+
+
+def test_ranking_metrics_hand_oracle():
+    ranked = np.array([[5, 2, 9], [1, 7, 3], [4, 6, 8]])
+    relevant = [{2: 1.0}, {3: 2.0, 1: 1.0}, {0: 1.0}]
+    m = ranking_metrics(ranked, relevant, ks=(1, 3))
+    assert m["recall@1"] == pytest.approx((0 + 0.5 + 0) / 3)
+    assert m["recall@3"] == pytest.approx((1 + 1 + 0) / 3)
+    assert m["precision@3"] == pytest.approx((1 / 3 + 2 / 3 + 0) / 3)
+    assert m["mrr"] == pytest.approx((1 / 2 + 1 + 0) / 3)
+    # query 2: gains (2^1-1)=1 at rank 1 and (2^2-1)=3 at rank 3; ideal 3 then 1.
+    dcg = 1 + 3 / math.log2(4)
+    idcg = 3 + 1 / math.log2(3)
+    ndcg3 = (1 / math.log2(3) / 1 + dcg / idcg + 0) / 3
+    assert m["ndcg@3"] == pytest.approx(ndcg3)
+
+
+def test_perfect_ranking_scores_one_and_padding_is_ignored():
+    m = ranking_metrics(np.array([[3, -1, -1]]), [{3: 1.0}], ks=(1, 3))
+    assert m["recall@1"] == m["mrr"] == m["ndcg@3"] == 1.0
+    assert m["precision@3"] == pytest.approx(1 / 3)
+    assert ranking_metrics(np.zeros((0, 3), int), [], ks=(1,))["mrr"] == 0.0
+
+
+def test_coherence_skips_empty_values():
+    idx = np.array([[1, 2], [0, 2], [0, 1], [0, 1]])
+    values = ["a", "a", "b", ""]
+    assert coherence(idx, values) == pytest.approx((1 / 2 + 1 / 2 + 0) / 3)
+    assert coherence(idx, values, k=1) == pytest.approx((1 + 1 + 0) / 3)
+
+
+@pytest.fixture
+def catalog(product_rows):
+    frame = pd.DataFrame(product_rows[1:], columns=product_rows[0])
+    return build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id",
+                                              category="category"))
+
+
+def test_read_labelled_pairs(catalog):
+    frame = pd.DataFrame({"ltable_id": ["P1", "P1", "P3", "ZZ"],
+                          "rtable_id": ["P2", "P4", "P4", "P1"], "label": [1, 0, 1, 1]})
+    j = read_judgements(frame, catalog)
+    assert j.kind == "pairs" and j.skipped == 1
+    assert j.query_rows == (0, 2) and j.relevant == ({1: 1.0}, {3: 1.0})
+    no_label = read_judgements(frame.drop(columns="label").iloc[:1], catalog)
+    assert no_label.relevant == ({1: 1.0},)
+
+
+def test_read_query_judgements(catalog):
+    frame = pd.DataFrame({"query": ["shoe", "shoe", "lamp", "tea"],
+                          "product_id": ["P1", "P2", "P5", "NOPE"], "grade": [2, 1, 0, 3]})
+    j = read_judgements(frame, catalog)
+    assert j.kind == "queries" and j.query_texts == ("shoe",)
+    assert j.relevant == ({0: 2.0, 1: 1.0},) and j.skipped == 1
+
+
+@pytest.mark.parametrize("frame, message", [
+    (pd.DataFrame({"a": [1], "b": [2]}), "left_id,right_id"),
+    (pd.DataFrame({"left_id": ["X"], "right_id": ["Y"]}), "None of the pairs"),
+    (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [3]}), "0 or 1"),
+    (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [0]}), "label 1"),
+])
+def test_bad_judgements_say_what_to_fix(catalog, frame, message):
+    with pytest.raises(CatalogSimilarityError, match=message):
+        read_judgements(frame, catalog)
+
+
+def test_evaluate_and_compare_with_the_tiny_model(catalog, tiny_encoder):
+    vectors = tiny_encoder.encode(catalog.texts)
+    pairs = pd.DataFrame({"left_id": ["P1", "P6"], "right_id": ["P2", "P7"]})
+    j = read_judgements(pairs, catalog)
+    cfg = Config(text_columns=("title",), id_column="id")
+    lexical = evaluate(catalog, vectors, cfg.with_changes(hybrid_weight=1.0), j, ks=(1, 3))
+    assert lexical["recall@1"] == pytest.approx(0.5)  # "running shoe" shared; P6/P7 share nothing
+    queries = read_judgements(pd.DataFrame({"query": ["oak chair"], "product_id": ["P8"],
+                                            "grade": [1]}), catalog)
+    m = evaluate(catalog, vectors, cfg.with_changes(hybrid_weight=1.0), queries,
+                 ks=(1,), encoder=tiny_encoder)
+    assert m["recall@1"] == 1.0
+    items = variants(cfg, weights=[0.0, 1.0], metrics=["cosine", "dot"])
+    assert len(items) == 4 and items[0].label.startswith("w=0 · cosine")
+    table = compare(items, lambda c: evaluate(catalog, vectors, c, j, ks=(1,)))
+    assert list(table["hybrid_weight"]) == [0.0, 0.0, 1.0, 1.0]
+    assert {"recall@1", "mrr", "ndcg@1"} <= set(table.columns)
+    fig = comparison_figure(table)
+    assert len(fig.data) == 4
+
+
+def test_cli_evaluate(catalog_csv, tmp_path, workspace, tiny_bert_dir, capsys):
+    from core.cli import main
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("left_id,right_id,label\nP1,P2,1\nP6,P7,1\nP1,P3,0\n", encoding="utf-8")
+    out = tmp_path / "table.csv"
+    code = main(["evaluate", str(catalog_csv), "--judgements", str(pairs), "--model",
+                 str(tiny_bert_dir), "--text-cols", "title", "--coherence", "category",
+                 "--compare-weights", "0,1", "--ks", "1,3", "--out", str(out)])
+    assert code == 0
+    table = pd.read_csv(out)
+    assert len(table) == 2 and "coherence@3:category" in table.columns
+    assert table.loc[table.hybrid_weight == 1.0, "recall@1"].item() == pytest.approx(0.5)
+    assert main(["evaluate", str(catalog_csv), "--model", str(tiny_bert_dir)]) == 2
+    assert "--judgements" in capsys.readouterr().err

@@ -1,0 +1,188 @@
+"""core.hybrid: fusion against a full-matrix oracle, scale-freeness, pipeline/CLI wiring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.config import Config
+from core.errors import ConfigError
+from core.hybrid import (
+    Anchors,
+    fuse,
+    hybrid_topk,
+    pair_dense,
+    pair_fused,
+    parse_field_weights,
+    relative,
+)
+from core.lexical import build_index, lexical_topk
+from core.similarity import topk
+
+WORDS = [f"w{i}" for i in range(15)] + ["kdl-40v4100", "ps3", "32gb"]
+
+
+def _data(rng, n=17, d=8):
+    texts = [" ".join(rng.choice(WORDS, size=rng.integers(1, 5))) for _ in range(n)]
+    return rng.normal(size=(n, d)).astype(np.float32), texts
+
+
+def _oracle(vectors, texts, k, weight, queries=None, qtexts=None):
+    """Fused top-k over the full score matrices (pools = everything)."""
+    index = build_index(texts)
+    self_mode = queries is None
+    q = vectors if self_mode else queries
+    qn = q / np.linalg.norm(q, axis=1, keepdims=True)
+    cn = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    dense = qn @ cn.T
+    qu = index.unit if self_mode else index.unit_vectors(qtexts)
+    lex = (qu @ index.unit.T).toarray()
+    if self_mode:
+        np.fill_diagonal(dense, -np.inf)
+        np.fill_diagonal(lex, -np.inf)
+
+    def anchors(s):
+        srt = -np.sort(-s, axis=1)
+        srt = srt[:, : s.shape[1] - (1 if self_mode else 0)]
+        return srt[:, 0], srt[:, -1]
+
+    (dt, dfl), (lt, lfl) = anchors(dense), anchors(lex)
+    a = Anchors(dt, dfl, lt, lfl, np.zeros(len(q)))
+    fused = fuse(np.where(np.isinf(dense), 0, dense), np.where(np.isinf(lex), 0, lex), a, weight)
+    if self_mode:
+        np.fill_diagonal(fused, -np.inf)
+    cols = np.arange(fused.shape[1])
+    order = np.array([np.lexsort((cols, -row))[:k] for row in fused])
+    return order, np.take_along_axis(fused, order, 1)
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.3, 0.55, 1.0])
+def test_matches_full_matrix_oracle_when_pools_cover_the_catalog(rng, weight):
+    vectors, texts = _data(rng)
+    nb = hybrid_topk(vectors, build_index(texts), 6, weight=weight, depth=100)
+    order, vals = _oracle(vectors, texts, 6, weight)
+    np.testing.assert_allclose(nb.scores, vals, atol=1e-5)
+    np.testing.assert_array_equal(nb.indices, order)
+
+
+def test_query_set_against_a_corpus(rng):
+    vectors, texts = _data(rng, n=21)
+    queries, qtexts = _data(rng, n=5)
+    nb = hybrid_topk(vectors, build_index(texts), 4, weight=0.5, queries=queries,
+                     query_texts=qtexts)
+    order, vals = _oracle(vectors, texts, 4, 0.5, queries=queries, qtexts=qtexts)
+    np.testing.assert_array_equal(nb.indices, order)
+    np.testing.assert_allclose(nb.scores, vals, atol=1e-5)
+
+
+def test_candidates_come_only_from_the_two_pools(rng):
+    vectors, texts = _data(rng, n=40)
+    index = build_index(texts)
+    nb = hybrid_topk(vectors, index, 8, weight=0.5, depth=5)
+    dense, lexical = topk(vectors, 5), lexical_topk(index, 5)
+    for r in range(40):
+        assert set(nb.indices[r]) <= set(dense.indices[r]) | set(lexical.indices[r])
+        assert r not in nb.indices[r]
+
+
+def test_extreme_weights_reproduce_each_channel(rng):
+    vectors, texts = _data(rng, n=30)
+    index = build_index(texts)
+    np.testing.assert_array_equal(hybrid_topk(vectors, index, 7, weight=0.0).indices,
+                                  topk(vectors, 7).indices)
+    np.testing.assert_array_equal(hybrid_topk(vectors, index, 7, weight=1.0).indices,
+                                  lexical_topk(index, 7).indices)
+
+
+def test_fusion_is_scale_free(rng):
+    vectors, texts = _data(rng, n=25)
+    index = build_index(texts)
+    a = hybrid_topk(vectors, index, 6, weight=0.4, metric="dot")
+    b = hybrid_topk(vectors * 7.0, index, 6, weight=0.4, metric="dot")
+    np.testing.assert_array_equal(a.indices, b.indices)
+    np.testing.assert_allclose(a.scores, b.scores, atol=1e-5)
+
+
+def test_pair_fused_agrees_with_the_lists_and_match_is_bounded(rng):
+    vectors, texts = _data(rng, n=20)
+    index = build_index(texts)
+    nb = hybrid_topk(vectors, index, 3, weight=0.5)
+    left = np.repeat(np.arange(20), 3)
+    fused, dense, _ = pair_fused(left, nb.indices.ravel(), query_vectors=vectors,
+                                 corpus=vectors, index=index, anchors=nb.anchors, weight=0.5)
+    np.testing.assert_allclose(fused, nb.scores.ravel(), atol=1e-5)
+    np.testing.assert_allclose(dense, nb.dense.ravel(), atol=1e-5)
+    rel = relative(fused, nb.anchors.best[left])
+    assert rel.max() <= 1.0 and rel.reshape(20, 3)[:, 0].min() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "dot", "euclidean", "manhattan"])
+def test_pair_dense_matches_topk_scores(rng, metric):
+    vectors, _ = _data(rng, n=9)
+    nb = topk(vectors, 3, metric=metric)
+    got = pair_dense(np.repeat(vectors, 3, axis=0), vectors[nb.indices.ravel()], metric)
+    np.testing.assert_allclose(got, nb.scores.ravel(), rtol=1e-4, atol=1e-5)
+
+
+def test_tiny_catalogs(rng):
+    for n in (2, 3):
+        vectors, texts = _data(rng, n=n)
+        nb = hybrid_topk(vectors, build_index(texts), 10, weight=0.5)
+        assert nb.indices.shape == (n, n - 1)
+    with pytest.raises(ConfigError):
+        hybrid_topk(vectors, None, 1, weight=0.5)
+
+
+def test_parse_field_weights():
+    assert parse_field_weights("title=1, brand=0.5,") == {"title": 1.0, "brand": 0.5}
+    assert parse_field_weights("") == {}
+    for bad in ("title", "title=abc", "brand=-1", "=2"):
+        with pytest.raises(ConfigError):
+            parse_field_weights(bad)
+
+
+def test_config_validates_quality_fields():
+    cfg = Config(field_weights={"title": 1, "brand": 0.5}, duplicate_threshold=0.9,
+                 category_thresholds={"tv": 0.8})
+    assert Config.from_dict(cfg.to_dict()) == cfg
+    assert 0 < Config().hybrid_weight < 1
+    for bad in ({"hybrid_weight": 1.5}, {"field_weights": {"a": -1}},
+                {"duplicate_threshold": 1.2}, {"category_thresholds": {"x": "y"}}):
+        with pytest.raises(ConfigError):
+            Config(**bad)
+
+
+def test_pipeline_pool_and_search_are_hybrid(tiny_encoder, catalog_csv):
+    from core.catalog import read_table
+    from core.hybrid import HybridNeighbors
+    from core.pipeline import candidate_pool, catalog_from_config, search
+
+    cfg = Config(text_columns=("title",), id_column="id", hybrid_weight=0.5)
+    cat, _ = catalog_from_config(read_table(catalog_csv), cfg)
+    vectors = tiny_encoder.encode(cat.texts)
+    pool = candidate_pool(cat, vectors, cfg)
+    assert isinstance(pool, HybridNeighbors) and pool.k == len(cat) - 1
+    dense = candidate_pool(cat, vectors, cfg.with_changes(hybrid_weight=0.0))
+    assert not isinstance(dense, HybridNeighbors)
+    from core.hybrid import catalog_index
+
+    hits = search("oak desk chair", tiny_encoder, vectors, k=3, ids=cat.ids,
+                  lexical=catalog_index(cat), hybrid_weight=1.0)
+    assert hits[0].product_id == "P8"
+
+
+def test_cli_hybrid_options_replay(catalog_csv, tmp_path, workspace, tiny_bert_dir, capsys):
+    import pandas as pd
+
+    from core.cli import main
+
+    out = tmp_path / "nb.csv"
+    args = [str(catalog_csv), "--out", str(out), "--model", str(tiny_bert_dir),
+            "--text-cols", "title", "--k", "3", "--hybrid-weight", "1",
+            "--field-weights", "title=1,brand=0.5"]
+    assert main(["neighbors", *args]) == 0
+    frame = pd.read_csv(out, dtype=str)
+    p1 = frame[frame.source_id == "P1"]
+    assert p1.neighbor_id.iloc[0] == "P2"  # "running shoe" + brand acme, lexically
+    assert main(["neighbors", *args[:-1], "title=oops"]) == 2
+    assert "Field weight" in capsys.readouterr().err

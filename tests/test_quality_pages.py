@@ -1,0 +1,127 @@
+"""Quality pages with AppTest and the tiny BERT: evaluate, threshold, explain, sidebar."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.app
+QUALITY_PAGES = ["pages/evaluate.py", "pages/threshold.py", "pages/explain.py"]
+
+
+@pytest.fixture(scope="module")
+def app(tiny_bert_dir, tmp_path_factory):
+    """One app for the module (the demo catalog embedded once), its own workspace."""
+    workspace = tmp_path_factory.mktemp("quality_ws")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+        mp.setenv("CATSIM_WORKSPACE", str(workspace))
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
+        at.run()
+        assert not at.exception, at.exception
+        yield at
+
+
+def _texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+@pytest.mark.parametrize("page", QUALITY_PAGES)
+def test_quality_pages_render(app, page):
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    assert not app.error, _texts(app.error)
+
+
+def test_sidebar_hybrid_settings_reach_the_config(app):
+    app.switch_page("pages/neighbors.py").run()
+    cfg = app.session_state["settings.config"]
+    assert app.slider(key="settings.hybrid_weight").value == pytest.approx(cfg.hybrid_weight)
+    app.slider(key="settings.hybrid_weight").set_value(1.0).run()
+    app.text_input(key="settings.field_weights").input("title=1,brand=0.5").run()
+    assert not app.exception, app.exception
+    cfg = app.session_state["settings.config"]
+    assert cfg.hybrid_weight == 1.0 and cfg.field_weights == {"title": 1.0, "brand": 0.5}
+    app.text_input(key="settings.field_weights").input("brand=lots").run()
+    assert "must be a number" in _texts(app.error)
+    assert app.session_state["settings.config"].field_weights == {"title": 1.0, "brand": 0.5}
+    app.text_input(key="settings.field_weights").input("").run()
+    assert app.dataframe[0].value.shape[0] == cfg.k
+
+
+def test_evaluate_compares_configurations_by_coherence(app):
+    app.switch_page("pages/evaluate.py").run()
+    assert app.multiselect(key="evaluate.coherence").value == ["category"]
+    app.multiselect(key="evaluate.weights").set_value([0.0, 1.0]).run()
+    app.button(key="evaluate.run").click().run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert list(table["hybrid_weight"]) == [0.0, 1.0]
+    assert table["coherence@10:category"].between(0, 1).all()
+    assert app.get("plotly_chart")
+
+
+def test_threshold_without_labels_shows_bands(app):
+    app.switch_page("pages/threshold.py").run()
+    assert not app.exception, app.exception
+    assert "No labels" in _texts(app.info)
+    assert len(app.expander) >= 1
+    assert app.get("plotly_chart")
+
+
+def test_explain_best_neighbour(app):
+    app.switch_page("pages/explain.py").run()
+    assert not app.exception, app.exception
+    names = [m.label for m in app.metric]
+    assert names == ["match score", "fused score", "dense part", "lexical part"]
+    shown = _texts(app.text)
+    assert "Best neighbour:" in shown and "⟦" in shown  # shared tokens marked as plain text
+    assert app.dataframe[0].value.shape[0] >= 1  # per-field table
+    app.radio(key="explain.mode").set_value("Pick another").run()
+    app.text_input(key="explain.right.find").input("epson").run()
+    assert not app.exception, app.exception
+    assert len(app.metric) == 4
+
+
+def _threshold_script() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from components import state
+    from components.quality_threshold import band_samples, labelled_view, save_buttons
+    from core.catalog import ColumnMapping, build_catalog
+    from core.config import Config
+    from core.threshold import match_scores, scoring_space
+
+    frame = pd.DataFrame({"id": list("ABCDEF"), "cat": ["x", "x", "x", "y", "y", "y"],
+                          "title": ["sony kdl-40v4100 tv", "Sony KDL40V4100 LCD",
+                                    "red shoe", "blue shoe", "desk lamp", "oak desk"]})
+    cat = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id",
+                                             category="cat"))
+    cfg = Config(text_columns=("title",), id_column="id", hybrid_weight=1.0)
+    state.init_state()
+    vectors = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
+    space = scoring_space(cat, vectors, cfg)
+    left, right = np.array([0, 2, 3, 0]), np.array([1, 4, 5, 2])
+    labels = np.array([1, 0, 0, 0])
+    scores = match_scores(space, left, right).match
+    chosen, per_cat = labelled_view(cat, cfg, space, left, right, labels, scores,
+                                    (left, right, labels, 0))
+    save_buttons(cfg, chosen, per_cat)
+    band_samples(cat, left, right, scores, labels)
+
+
+def test_threshold_blocks_choose_and_save(tiny_bert_dir, workspace, monkeypatch):
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    at = AppTest.from_function(_threshold_script, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    assert [m.label for m in at.metric][:4] == ["threshold", "precision", "recall", "F1"]
+    assert at.metric[3].value == "1.000" and len(at.metric) == 8  # calibration + held-out
+    at.button(key="threshold.save").click().run()
+    saved = at.session_state["settings.config"]
+    assert saved.duplicate_threshold == pytest.approx(at.slider(key="threshold.value").value,
+                                                      abs=1e-3)
+    assert "saved" in _texts(at.success)

@@ -1,0 +1,157 @@
+"""core.threshold and core.explain: curves vs brute force, match scores, explanations, CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.catalog import ColumnMapping, build_catalog
+from core.config import Config
+from core.errors import CatalogSimilarityError
+from core.explain import explain_pair, explanation_lines, plain_highlight, spans
+from core.threshold import (
+    category_thresholds,
+    choose_threshold,
+    curve_figure,
+    f1_at,
+    histogram_figure,
+    match_scores,
+    score_bands,
+    scoring_space,
+    threshold_curve,
+)
+
+
+def _brute_f1(scores, labels, t):
+    called = scores >= t
+    tp = (called & (labels == 1)).sum()
+    p = tp / max(called.sum(), 1)
+    r = tp / labels.sum()
+    return 0.0 if tp == 0 else 2 * p * r / (p + r)
+
+
+def test_curve_and_choice_match_brute_force(rng):
+    scores = np.round(rng.random(60), 2)  # rounded: ties on purpose
+    labels = (scores + rng.normal(0, 0.25, 60) > 0.6).astype(int)
+    curve = threshold_curve(scores, labels)
+    for t, f in zip(curve.thresholds, curve.f1):
+        assert f == pytest.approx(_brute_f1(scores, labels, t))
+    best = max(_brute_f1(scores, labels, t) for t in np.unique(scores))
+    choice = choose_threshold(scores, labels)
+    assert choice.f1 == pytest.approx(best)
+    assert f1_at(scores, labels, choice.threshold).f1 == pytest.approx(best)
+
+
+def test_threshold_corner_cases():
+    c = choose_threshold(np.array([0.9, 0.8, 0.2]), np.array([1, 1, 0]))
+    assert 0.2 < c.threshold <= 0.8 and c.f1 == 1.0
+    one = choose_threshold(np.array([0.5]), np.array([1]))
+    assert one.f1 == 1.0 and one.threshold == 0.5
+    with pytest.raises(CatalogSimilarityError, match="positive"):
+        choose_threshold(np.array([0.5, 0.4]), np.array([0, 0]))
+    with pytest.raises(CatalogSimilarityError, match="0 .different"):
+        choose_threshold(np.array([0.5]), np.array([2]))
+
+
+def test_category_thresholds_need_enough_pairs(rng):
+    scores = rng.random(40)
+    labels = (scores > 0.5).astype(int)
+    cats = ["tv"] * 30 + ["cable"] * 10
+    labels[30:] = (scores[30:] > 0.8).astype(int)
+    out = category_thresholds(scores, labels, cats, min_pairs=10, min_positives=1)
+    assert set(out) <= {"tv", "cable"} and out["tv"].f1 == 1.0
+    assert category_thresholds(scores, labels, cats, min_pairs=31) == {}
+
+
+def test_score_bands_are_seeded_and_cover_every_pair(rng):
+    scores = rng.random(200)
+    a, b = score_bands(scores, per_band=3), score_bands(scores, per_band=3)
+    assert a == b and sum(x.count for x in a) == 200
+    for band in a:
+        assert all(band.low <= scores[i] < band.high + 1e-3 for i in band.sample)
+    assert a[0].high == 1.0  # highest band first
+
+
+def test_figures_carry_the_data():
+    scores, labels = np.array([0.9, 0.3, 0.8]), np.array([1, 0, 1])
+    fig = histogram_figure(scores, labels, threshold=0.5)
+    assert [len(t.x) for t in fig.data] == [2, 1]
+    assert len(histogram_figure(scores).data) == 1
+    assert len(curve_figure(threshold_curve(scores, labels)).data) == 3
+
+
+@pytest.fixture
+def setup(tiny_encoder):
+    frame = pd.DataFrame({
+        "id": ["A", "B", "C", "D", "E"],
+        "title": ["Sony turntable PSLX350H", "sony PS-LX350H belt drive turntable",
+                  "red running shoe", "blue running shoe", "<b>desk</b> lamp [x](y)"],
+        "brand": ["sony", "sony", "acme", "acme", "lumen"]})
+    cat = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id",
+                                             brand="brand"))
+    cfg = Config(text_columns=("title",), id_column="id", hybrid_weight=0.5)
+    return cat, tiny_encoder.encode(cat.texts), cfg
+
+
+def test_match_scores_are_symmetric_and_one_for_mutual_best(setup):
+    cat, vectors, cfg = setup
+    space = scoring_space(cat, vectors, cfg)
+    forward = match_scores(space, [0, 2, 0], [1, 3, 4]).match
+    backward = match_scores(space, [1, 3, 4], [0, 2, 0]).match
+    np.testing.assert_allclose(forward, backward, atol=1e-6)
+    assert forward[0] == pytest.approx(1.0)  # the two Sony turntables pick each other
+    assert forward[2] < forward[0]
+    assert ((forward >= 0) & (forward <= 1)).all()
+
+
+def test_explanation_parts_add_up_and_name_the_model_number(setup, tiny_encoder):
+    cat, vectors, cfg = setup
+    e = explain_pair(cat, vectors, cfg, 0, 1, encoder=tiny_encoder)
+    assert e.dense_part + e.lexical_part == pytest.approx(e.fused)
+    assert e.tokens[0].token in {"pslx350h", "sony", "turntable"}
+    assert "pslx350h" in {t.token for t in e.tokens}
+    assert sum(t.share for t in e.tokens) == pytest.approx(1.0)
+    assert {f.field for f in e.fields} == {"title", "brand"}
+    brand = next(f for f in e.fields if f.field == "brand")
+    assert brand.lexical == pytest.approx(1.0) and brand.dense == pytest.approx(1.0, abs=1e-5)
+    assert "".join(s.text for s in e.right_spans) == cat.texts[1]
+    assert "[PS-LX350H]" in plain_highlight(e.right_spans)
+    lines = explanation_lines(cat, e)
+    assert lines[0].startswith("left:  A") and any("shared tokens" in x for x in lines)
+
+
+def test_spans_keep_markup_as_plain_text():
+    text = "<b>desk</b> lamp [x](y)"
+    parts = spans(text, {"lamp"})
+    assert "".join(p.text for p in parts) == text
+    assert [p.text for p in parts if p.token] == ["lamp"]
+    assert plain_highlight(parts) == "<b>desk</b> [lamp] [x](y)"
+
+
+def test_no_shared_token(setup):
+    cat, vectors, cfg = setup
+    e = explain_pair(cat, vectors, cfg, 0, 2)
+    assert e.tokens == () and e.lexical == 0.0 and e.fields[0].dense is None
+
+
+def test_cli_threshold_and_explain(catalog_csv, tmp_path, workspace, tiny_bert_dir, capsys):
+    from core.cli import main
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("left_id,right_id,label\nP1,P2,1\nP3,P4,0\nP6,P7,0\nP5,P1,0\n",
+                     encoding="utf-8")
+    saved = tmp_path / "cfg.json"
+    common = ["--model", str(tiny_bert_dir), "--text-cols", "title", "--hybrid-weight", "1"]
+    assert main(["threshold", str(catalog_csv), "--pairs", str(pairs), "--holdout", str(pairs),
+                 "--save-config", str(saved), "--category-col", "category", *common]) == 0
+    out = capsys.readouterr().out
+    assert "calibration" in out and "holdout" in out and "F1 1.000" in out
+    cfg = Config.load(saved)
+    assert 0 < cfg.duplicate_threshold <= 1 and cfg.hybrid_weight == 1.0
+    assert main(["threshold", str(catalog_csv), *common]) == 0
+    assert "no labels" in capsys.readouterr().out
+    assert main(["explain", str(catalog_csv), "--left", "P1", "--right", "P2", *common]) == 0
+    out = capsys.readouterr().out
+    assert "running" in out and "[shoe]" in out
+    assert main(["explain", str(catalog_csv), "--left", "P1", "--right", "NOPE", *common]) == 2
