@@ -237,6 +237,9 @@ def _load(source: Path | str, device: str):
             return encode_plus(*args, **kwargs)
 
     tokenizer._encode_plus = _serialised_encode_plus
+    # Texts are counted untruncated on purpose (count_truncated) and truncated when
+    # encoded; transformers' "will result in indexing errors" warning would mislead.
+    tokenizer.deprecation_warnings["sequence-length-is-longer-than-the-specified-maximum"] = True
     model.eval().to(device)
     folder = Path(source) if isinstance(source, Path) else _snapshot_folder(model)
     return tokenizer, model, folder
