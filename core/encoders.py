@@ -25,7 +25,10 @@ from core.errors import ModelLoadError
 Progress = Callable[[int, int], None]
 BUNDLED_ALIASES = ("", "bundled", "default", "all-minilm-l6-v2",
                    "sentence-transformers/all-minilm-l6-v2")
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16", "onnx")
+# Token budget of one batch (rows x padded length): short titles go in big
+# batches, long descriptions in small ones (bench/perf_embedding.py).
+TOKEN_BUDGET = 4096
 MULTILINGUAL_SUGGESTIONS = (
     "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2",
     "intfloat/multilingual-e5-small",
@@ -118,8 +121,11 @@ class BertEncoder:
     """A BERT-family sentence encoder (mean or CLS pooling, L2-normalised).
 
     model: None/"bundled" for the bundled MiniLM, a local folder, or a hub id.
-    precision: "auto" (fp16 on CUDA, fp32 on CPU), "fp32", "bf16" (CPU AMX /
-    CUDA autocast) or "fp16" (CUDA only).
+    precision: "auto" (fp16 on CUDA; on a CPU "onnx" when ONNX Runtime is
+    installed and the model exports, else "fp32"), "fp32", "bf16" (autocast;
+    fast only on CPUs with AMX and on CUDA), "fp16" (CUDA only) or "onnx"
+    (ONNX Runtime fp32 on the CPU, same vectors as fp32 to 1e-6, about 2x
+    faster; bench/perf_embedding.py).
     """
 
     def __init__(self, model: str | Path | None = None, *, device: str | None = None,
@@ -138,9 +144,30 @@ class BertEncoder:
         self.dim = int(self.model.config.hidden_size)
         self.precision = _effective_precision(precision, self.device)
         self.folder = folder
+        full = self.precision in ("fp32", "onnx")  # onnx runs the same fp32 weights
         self.identity = (f"{self.name}|{_weights_hash(folder)}|{self.pooling}"
-                         f"|{self.max_tokens}|{'fp32' if self.precision == 'fp32' else 'half'}")
+                         f"|{self.max_tokens}|{'fp32' if full else 'half'}")
         self._lock = threading.Lock()
+        self._tokenize_lock = threading.Lock()
+        self._onnx = self._onnx_runner(requested=precision)
+        if self._onnx is not None:
+            self.precision = "onnx"
+
+    def _onnx_runner(self, *, requested: str):
+        """ONNX Runtime for "onnx", and for "auto" on a CPU when it exports (else torch)."""
+        from core.encoders_onnx import OnnxRunner, onnx_available
+
+        wanted = self.precision == "onnx" or (requested == "auto" and self.device == "cpu")
+        if not wanted or not onnx_available():
+            if self.precision == "onnx":
+                raise ModelLoadError("precision onnx needs: pip install onnx onnxruntime")
+            return None
+        try:
+            return OnnxRunner(self.model, self.tokenizer, self.identity)
+        except ModelLoadError:
+            if requested == "onnx":
+                raise
+            return None
 
     def token_lengths(self, texts: Sequence[str]) -> np.ndarray:
         """Token counts (with special tokens), untruncated."""
@@ -155,39 +182,84 @@ class BertEncoder:
 
     def encode(self, texts: Sequence[str], *, progress: Progress | None = None,
                batch_size: int | None = None) -> np.ndarray:
-        """texts -> (n, dim) float32, L2-normalised, in input order."""
+        """texts -> (n, dim) float32, L2-normalised, in input order.
+
+        Texts are sorted by token length and cut into batches of at most
+        batch_size rows and TOKEN_BUDGET padded tokens; with precision "onnx"
+        one worker thread per core runs batches side by side.
+        """
         texts = [str(t) for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        bs = int(batch_size or self.batch_size)
         # Cut pathological cells before tokenising: the model reads max_tokens anyway.
         clipped = [t[: self.max_tokens * 20] for t in texts]
-        order = np.argsort(-self.token_lengths(clipped), kind="stable")
+        lengths = np.minimum(self.token_lengths(clipped), self.max_tokens)
+        order = np.argsort(-lengths, kind="stable")
+        batches = token_batches(lengths[order], int(batch_size or self.batch_size))
         with self._lock:
-            for start in range(0, len(order), bs):
-                idx = order[start:start + bs]
-                out[idx] = self._encode_batch([clipped[i] for i in idx])
+            done = 0
+            for idx, vecs in self._run(batches, order, clipped):
+                out[idx] = vecs
+                done += len(idx)
                 if progress is not None:
-                    progress(min(start + bs, len(order)), len(order))
+                    progress(done, len(order))
         return out
+
+    def _run(self, batches: list[slice], order: np.ndarray, texts: list[str]):
+        """Yield (row positions, vectors) per batch, in batch order."""
+        if self._onnx is None or self._onnx.workers < 2 or len(batches) < 2:
+            for part in batches:
+                yield order[part], self._encode_batch([texts[i] for i in order[part]])
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(self._onnx.workers, thread_name_prefix="encode") as pool:
+            jobs = [pool.submit(self._encode_batch, [texts[i] for i in order[part]])
+                    for part in batches]
+            try:
+                for part, job in zip(batches, jobs):
+                    yield order[part], job.result()
+            finally:
+                for job in jobs:
+                    job.cancel()
 
     def _encode_batch(self, batch: list[str]) -> np.ndarray:
         import torch
 
-        enc = self.tokenizer(batch, padding=True, truncation=True,
-                             max_length=self.max_tokens, return_tensors="pt")
-        enc = {k: v.to(self.device) for k, v in enc.items()}
-        with torch.inference_mode(), _autocast(self.precision, self.device):
-            hidden = self.model(**enc).last_hidden_state
+        with self._tokenize_lock:
+            enc = self.tokenizer(batch, padding=True, truncation=True,
+                                 max_length=self.max_tokens,
+                                 return_tensors="np" if self._onnx is not None else "pt")
+        if self._onnx is not None:
+            hidden = torch.from_numpy(self._onnx.hidden(enc))
+            mask = torch.from_numpy(np.asarray(enc["attention_mask"]))
+        else:
+            enc = {k: v.to(self.device) for k, v in enc.items()}
+            with torch.inference_mode(), _autocast(self.precision, self.device):
+                hidden = self.model(**enc).last_hidden_state
+            mask = enc["attention_mask"]
         hidden = hidden.float()
         if self.pooling == "cls":
             pooled = hidden[:, 0]
         else:
-            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            mask = mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
         return pooled.cpu().numpy().astype(np.float32, copy=False)
+
+
+def token_batches(sorted_lengths: np.ndarray, batch_size: int, *,
+                  token_budget: int = TOKEN_BUDGET) -> list[slice]:
+    """Consecutive slices of length-sorted (longest first) texts: at most batch_size
+    rows and token_budget padded tokens each (at least one row)."""
+    out, start, n = [], 0, len(sorted_lengths)
+    while start < n:
+        longest = max(1, int(sorted_lengths[start]))
+        rows = max(1, min(batch_size, token_budget // longest, n - start))
+        out.append(slice(start, start + rows))
+        start += rows
+    return out
 
 
 def _effective_precision(precision: str, device: str) -> str:
@@ -195,6 +267,8 @@ def _effective_precision(precision: str, device: str) -> str:
         return "fp16" if device.startswith("cuda") else "fp32"
     if precision == "fp16" and not device.startswith("cuda"):
         raise ModelLoadError("precision fp16 needs a CUDA device; use bf16 or fp32 on CPU")
+    if precision == "onnx" and device.startswith("cuda"):
+        raise ModelLoadError("precision onnx runs on the CPU; use fp16 on a CUDA device")
     return precision
 
 

@@ -18,7 +18,9 @@ N x N. Ties are broken deterministically by the lower row index.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +40,25 @@ CancelCheck = Callable[[], bool]
 
 class SearchCancelled(CatalogSimilarityError):
     """A long search stopped because its cancel check returned True."""
+
+
+_HOOKS: ContextVar[tuple[Progress | None, CancelCheck | None]] = ContextVar(
+    "search_hooks", default=(None, None))
+
+
+@contextmanager
+def reporting(progress: Progress | None = None,
+              cancel: CancelCheck | None = None) -> Iterator[None]:
+    """Progress/cancel hooks for every neighbor_search inside the block (this context only).
+
+    Lets a caller that cannot pass arguments through (the app, around
+    pipeline.candidate_pool) show a progress bar and stop a long search.
+    """
+    token = _HOOKS.set((progress, cancel))
+    try:
+        yield
+    finally:
+        _HOOKS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -170,10 +191,13 @@ def neighbor_search(vectors: np.ndarray, k: int, *, metric: str = "cosine",
     index: "exact" (exhaustive, exact fp32 scores and order), "approximate"
     (HNSW graph, core.ann) or "auto" (topk(method="auto") below
     core.ann.ANN_MIN_ROWS rows, HNSW from there when faiss is installed).
+    progress/cancel default to the hooks of an enclosing ``reporting`` block.
     vectors: (n, d) float32. Returns Neighbors (n, k).
     """
     if index not in INDEX_KINDS:
         raise ValueError(f"index must be one of {', '.join(INDEX_KINDS)}")
+    if progress is None and cancel is None:
+        progress, cancel = _HOOKS.get()
     from core import ann
 
     n = len(vectors)
