@@ -34,7 +34,11 @@ def _add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sheet", help="Excel sheet name (default: the first)")
     p.add_argument("--on-duplicate-ids", choices=["error", "keep-first", "suffix"])
     p.add_argument("--model", help="'bundled' (default), a local folder or a Hugging Face id")
-    p.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"])
+    p.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16", "onnx"],
+                   help="auto (default): fp16 on CUDA, onnx (ONNX Runtime fp32) on a CPU")
+    p.add_argument("--index", choices=["auto", "exact", "approximate"],
+                   help="top-k search: auto (default; exhaustive below 200k products, HNSW "
+                   "above), exact or approximate")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--workspace", help="workspace folder (default ./workspace or $CATSIM_WORKSPACE)")
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
@@ -81,7 +85,8 @@ def _config(args: argparse.Namespace) -> Config:
     if args.text_cols:
         changes["text_columns"] = tuple(c.strip() for c in args.text_cols.split(",") if c.strip())
     for opt, key in (("model", "model"), ("precision", "precision"), ("batch_size", "batch_size"),
-                     ("on_duplicate_ids", "on_duplicate_ids"), ("metric", "metric"), ("k", "k")):
+                     ("on_duplicate_ids", "on_duplicate_ids"), ("metric", "metric"), ("k", "k"),
+                     ("index", "index")):
         value = getattr(args, opt, None)
         if value is not None:
             changes[key] = value
@@ -151,7 +156,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 
 def cmd_neighbors(args: argparse.Namespace) -> int:
-    from core.pipeline import catalog_neighbors
+    from core.similarity import neighbor_search
 
     format_from_path(args.out)
     if args.vectors is None and args.catalog is None:
@@ -159,7 +164,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     cfg = _config(args)
     if args.vectors is not None:
         vectors = _load_vectors(args.vectors)
-        nb = catalog_neighbors(vectors, k=cfg.k, metric=cfg.metric)
+        nb = neighbor_search(vectors, cfg.k, metric=cfg.metric, index=cfg.index)
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
     else:
         from core.cli_tuning import replay_lists  # rules, bands, review decisions
