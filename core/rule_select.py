@@ -265,12 +265,13 @@ def in_order(eligible: np.ndarray, quota: np.ndarray, limit: tuple | None,
 def occurrence(codes: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """(c, m): how many earlier eligible columns of the row share the column's code."""
     c, m = codes.shape
-    key = np.where(eligible, codes, -1)
+    key = np.where(eligible, codes, -1).astype(np.int32)
     order = np.argsort(key, axis=1, kind="stable")
     srt = np.take_along_axis(key, order, 1)
     pos = np.broadcast_to(np.arange(m), (c, m))
-    start = np.where(np.diff(srt, axis=1, prepend=srt[:, :1] - 1) != 0, pos, 0)
-    start = np.maximum.accumulate(start, axis=1)
+    first = np.ones((c, m), dtype=bool)
+    first[:, 1:] = srt[:, 1:] != srt[:, :-1]
+    start = np.maximum.accumulate(np.where(first, pos, 0), axis=1)
     out = np.empty((c, m), dtype=np.int64)
     np.put_along_axis(out, order, pos - start, 1)
     return out
