@@ -25,7 +25,7 @@ from core.errors import CatalogError
 from core.export import excel_safe, to_bytes
 from core.similarity import METRICS, topk
 
-FUZZ = settings(derandomize=True, deadline=None, max_examples=300,
+FUZZ = settings(derandomize=True, deadline=None, max_examples=200,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXTENSIONS = ("data.csv", "data.tsv", "data.txt", "book.xlsx", "table.parquet", "noext")
@@ -164,7 +164,7 @@ def _brute_scores(corpus: np.ndarray, metric: str) -> np.ndarray:
     return raw
 
 
-@settings(derandomize=True, deadline=None, max_examples=80,
+@settings(derandomize=True, deadline=None, max_examples=60,
           suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), metric=st.sampled_from(METRICS))
 def test_topk_equals_brute_force(data, metric: str) -> None:

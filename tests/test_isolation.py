@@ -18,10 +18,12 @@ from streamlit.testing.v1 import AppTest
 from core.store import EmbeddingStore, embed_with_store
 from tests.conftest import REPO_ROOT, make_csv_bytes
 
-OTHER = [["sku", "title", "category"],
-         *[[f"ZZ-{i}", f"{c} {w} only-in-session-b", c]
-           for i, (c, w) in enumerate([(c, w) for c in ("red", "blue", "green")
-                                       for w in ("cup", "lamp", "pen", "desk")])]]
+
+def _catalog(prefix: str, marker: str) -> bytes:
+    words = [(c, w) for c in ("red", "blue", "green") for w in ("cup", "lamp", "pen", "desk")]
+    rows = [["sku", "title", "category"],
+            *[[f"{prefix}-{i}", f"{c} {w} {marker}", c] for i, (c, w) in enumerate(words)]]
+    return make_csv_bytes(rows)
 
 
 def _session(tiny_bert_dir, monkeypatch) -> AppTest:
@@ -44,19 +46,23 @@ def test_two_sessions_with_different_catalogs_never_mix(tiny_bert_dir, workspace
                                                         monkeypatch) -> None:
     a = _session(tiny_bert_dir, monkeypatch)
     b = _session(tiny_bert_dir, monkeypatch)
-    b.file_uploader(key="catalog.upload").set_value(
-        ("session_b.csv", make_csv_bytes(OTHER), "text/csv")).run()
-    assert not b.exception and not b.error, [e.value for e in b.error]
+    for at, name, prefix, marker in ((a, "a.csv", "AA", "only-in-a"),
+                                     (b, "b.csv", "BB", "only-in-b")):
+        at.file_uploader(key="catalog.upload").set_value(
+            (name, _catalog(prefix, marker), "text/csv")).run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
     ids_b = _neighbour_ids(b)
     ids_a = _neighbour_ids(a)
-    assert ids_b and ids_b <= {r[0] for r in OTHER[1:]}
-    assert ids_a and not any(i.startswith("ZZ-") for i in ids_a)
-    b.text_input(key="neighbors.all.filter").input("only-in-session-b").run()
-    a.run()
-    assert "2,554 products" in a.caption[0].value
-    assert "12 products" in b.caption[0].value
-    assert not any("only-in-session-b" in str(t) for t in a.dataframe[1].value["source_title"])
-    assert a.session_state["catalog.catalog"].name != b.session_state["catalog.catalog"].name
+    assert ids_a == {f"AA-{i}" for i in range(12)}
+    assert ids_b == {f"BB-{i}" for i in range(12)}
+    b.text_input(key="neighbors.all.filter").input("only-in-b").run()
+    a.text_input(key="neighbors.all.filter").input("only-in-b").run()
+    assert len(b.dataframe[1].value) > 0
+    assert len(a.dataframe[1].value) == 0, "session A must not find session B's titles"
+    a.text_input(key="neighbors.all.filter").input("").run()
+    assert set(a.dataframe[1].value["source_id"]) <= {f"AA-{i}" for i in range(12)}
+    assert a.session_state["catalog.catalog"].name == "a.csv"
+    assert b.session_state["catalog.catalog"].name == "b.csv"
 
 
 TEXTS = [f"{c} {w} {n} pack" for c in ("red", "blue", "green", "black", "white")
