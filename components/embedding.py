@@ -1,27 +1,55 @@
-"""Turning the session's catalog into vectors and neighbour pools, with progress."""
+"""Turning the session's catalog into vectors, neighbour pools and maps, with progress.
+
+Long steps (embedding, top-k search, UMAP) show a progress bar and a Cancel
+button. Clicking Cancel reruns the page: Streamlit interrupts the running step
+at its next progress update, and the rerun shows what was kept (embedded
+vectors are already in the store, so the next action resumes from there).
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
 from components import resources, state
 from core.catalog import Catalog
-from core.config import Config
+from core.config import INDEX_KINDS, Config
+from core.encoders import PRECISIONS
 from core.errors import CatalogSimilarityError
-from core.similarity import Neighbors
-from core.pipeline import apply_rules
+from core.pipeline import apply_rules, candidate_pool
+from core.projection import Projection, expected_seconds, project
+from core.similarity import Neighbors, reporting
 from core.store import embed_with_store
 
+INDEX_HELP = ("auto: exhaustive search (exact scores) up to 200,000 products, an HNSW "
+              "graph above; exact: always exhaustive; approximate: always HNSW")
+PRECISION_HELP = ("auto: onnx on a CPU (ONNX Runtime, same vectors as fp32, about 2x "
+                  "faster), fp16 on a GPU")
+
+
+def performance_settings(cfg: Config) -> Config:
+    """Precision and top-k index in the sidebar (same names as Config and the CLI)."""
+    with st.sidebar.expander("Speed", icon=":material/speed:"):
+        precision = st.selectbox("Precision (--precision)", PRECISIONS,
+                                 index=PRECISIONS.index(cfg.precision),
+                                 key="settings.precision", help=PRECISION_HELP)
+        index = st.selectbox("Top-k index (--index)", INDEX_KINDS,
+                             index=INDEX_KINDS.index(cfg.index), key="settings.index",
+                             help=INDEX_HELP)
+    new = cfg.with_changes(precision=precision, index=index)
+    if new != cfg:
+        state.set_config(new)
+    return new
 
 
 def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
-    """Vectors + top-k pool for the current catalog and model, computed once.
+    """Vectors for the current catalog and model, computed once (progress, cancel).
 
-    Shows a progress bar while embedding; stops the page with an error when
-    the model cannot be loaded.
+    Stops the page with an error when the model cannot be loaded.
     """
+    cfg = performance_settings(cfg)
     try:
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
     except CatalogSimilarityError as exc:
@@ -30,29 +58,109 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     key = resources.texts_key(catalog.texts, encoder.identity)
     current = state.results()
     if current is None or current.key != key:
-        current = _embed(catalog, encoder, key)
+        current = _long_step("embedding", f"Embedding {len(catalog):,} products…",
+                             lambda progress, _cancel: _embed(catalog, encoder, key, progress))
         state.set_results(current)
+        st.toast(f"Embedded {current.embedded:,} new texts, reused {current.reused:,} "
+                 f"from the store ({current.seconds:.1f} s)", icon=":material/memory:")
     return current
 
 
-def _embed(catalog: Catalog, encoder, key: str) -> state.Results:
-    bar = st.progress(0.0, text=f"Embedding {len(catalog):,} products…")
+def _embed(catalog: Catalog, encoder, key: str, progress) -> state.Results:
     start = time.perf_counter()
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"Embedding: {done:,} / {total:,} new texts")
-
     result = embed_with_store(encoder, catalog.texts, resources.workspace_store(),
-                              progress=progress)
-    bar.empty()
+                              progress=lambda d, t: progress(d / max(t, 1),
+                                                             f"{d:,} / {t:,} new texts"))
     seconds = time.perf_counter() - start
     return state.Results(key, result.vectors, result.reused, result.embedded, seconds)
 
 
+def _long_step(name: str, title: str, run: Callable):
+    """Run run(progress, cancel) under a progress bar with a Cancel button.
+
+    progress(fraction, text) updates the bar; each update is where Streamlit
+    stops the run when Cancel was clicked. The rerun that follows the click
+    shows a note and stops the page.
+    """
+    slot = st.empty()
+    with slot.container():
+        if st.button(f"Cancel {name}", key=f"embedding.cancel.{name}",
+                     icon=":material/cancel:"):
+            slot.empty()
+            st.info(f"{name.capitalize()} cancelled. Work already done is kept (embedded "
+                    "vectors stay in the store); it resumes from there on your next action.")
+            st.stop()
+        bar = st.progress(0.0, text=title)
+        started = time.perf_counter()
+
+        def progress(fraction: float, text: str = "") -> None:
+            bar.progress(min(1.0, max(0.0, fraction)),
+                         text=f"{title} {text} ({time.perf_counter() - started:.0f} s)")
+
+        result = run(progress, lambda: False)
+    slot.empty()
+    return result
+
+
 def pool(res: state.Results, cfg: Config) -> Neighbors:
-    """The candidate pool for the session's catalog (cached by content + pool settings)."""
+    """The candidate pool of the session's catalog, shared across sessions (progress, cancel)."""
     catalog = state.require_catalog()
-    return resources.cached_pool(res.key, cfg.pool_key(), catalog, res.vectors, cfg)
+    key = (res.key, cfg.pool_key())
+    shared = resources.shared_results("pool")
+    found = shared.get(key)
+    if found is None:
+        def run(progress, cancel) -> Neighbors:
+            with reporting(lambda d, t: progress(d / max(t, 1), f"{d:,} / {t:,} tiles"),
+                           cancel):
+                return candidate_pool(catalog, res.vectors, cfg)
+
+        found = _long_step("search", f"Finding neighbours of {len(catalog):,} products…", run)
+        shared.put(key, found)
+    return found
+
+
+def projection(res: state.Results, cfg: Config, *, dim: int, max_points: int) -> Projection:
+    """UMAP map reusing the pool's graph, shared across sessions (estimated progress)."""
+    nb = pool(res, cfg)
+    key = (res.key, cfg.pool_key(), dim, max_points)
+    shared = resources.shared_results("projection")
+    found = shared.get(key)
+    if found is None:
+        rows = min(len(res.vectors), max_points)
+        found = _long_step("map", f"Projecting {rows:,} products with UMAP…",
+                           lambda progress, _c: _wait_projection(res, nb, cfg, dim,
+                                                                 max_points, progress))
+        shared.put(key, found)
+    return found
+
+
+def _wait_projection(res, nb, cfg, dim, max_points, progress) -> Projection:
+    """UMAP in a worker thread; the bar advances on the measured time estimate.
+
+    A cancelled wait leaves the thread to finish; its result is cached for later.
+    """
+    from concurrent.futures import ThreadPoolExecutor, TimeoutError
+
+    shared = resources.shared_results("projection")
+    key = (res.key, cfg.pool_key(), dim, max_points)
+    estimate = expected_seconds(min(len(res.vectors), max_points))
+    started = time.perf_counter()
+
+    def job() -> Projection:
+        out = project(res.vectors, neighbors=nb, dim=dim, max_points=max_points,
+                      metric=cfg.metric)
+        shared.put(key, out)
+        return out
+
+    worker = ThreadPoolExecutor(1, thread_name_prefix="umap")
+    future = worker.submit(job)
+    worker.shutdown(wait=False)
+    while True:
+        try:
+            return future.result(timeout=0.5)
+        except TimeoutError:
+            spent = time.perf_counter() - started
+            progress(min(0.95, spent / estimate), f"about {estimate:.0f} s expected")
 
 
 def neighbors(res: state.Results, cfg: Config, k: int | None = None) -> Neighbors:

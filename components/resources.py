@@ -48,6 +48,41 @@ def texts_key(texts: list[str], identity: str) -> str:
     return digest.hexdigest()[:24]
 
 
+class SharedResults:
+    """A small thread-safe LRU of derived results shared by every session.
+
+    For steps that show their own progress bar (components.embedding): a
+    st.cache_data function cannot update a bar created outside it.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+            return self._items.get(key)
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+
+@st.cache_resource(show_spinner=False)
+def shared_results(kind: str) -> SharedResults:
+    """One LRU per kind ("pool", "projection"), shared by all sessions."""
+    return SharedResults(max_entries=6)
+
+
 @st.cache_data(show_spinner="Finding neighbours…", max_entries=8)
 def cached_pool(key: str, pool_key: str, _catalog: Catalog, _vectors: np.ndarray,
                 _cfg: Config) -> Neighbors:

@@ -15,6 +15,13 @@ from core.similarity import Neighbors, topk
 
 DEFAULT_MAX_POINTS = 20_000
 MIN_UMAP_ROWS = 16
+# Seconds per projected row on a 2-core CPU (bench/perf_umap.py), for progress estimates.
+SECONDS_PER_ROW = 1.0e-3
+
+
+def expected_seconds(rows: int) -> float:
+    """Rough UMAP time for rows points on this class of machine (progress bars)."""
+    return 3.0 + SECONDS_PER_ROW * rows
 
 
 @dataclass(frozen=True)

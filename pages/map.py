@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from components import resources, state
-from components.embedding import ensure_results, pool
+from components import state
+from components.embedding import ensure_results, projection
 from components.widgets import settings_sidebar
 from core.figures import build_map
 from core.projection import DEFAULT_MAX_POINTS
@@ -23,8 +23,7 @@ max_points = int(c.number_input("Sample size (points plotted)", min_value=min(10
                                 max_value=max(100, len(cat)),
                                 value=min(len(cat), DEFAULT_MAX_POINTS), step=1000,
                                 key="map.sample"))
-proj = resources.cached_projection(res.key, res.vectors, pool(res, cfg), dim, max_points,
-                                   cfg.metric)
+proj = projection(res, cfg, dim=dim, max_points=max_points)
 if proj.sampled:
     st.info(f"Showing a random sample of {len(proj.rows):,} of {proj.total:,} products.")
 rows = proj.rows.tolist()
