@@ -44,6 +44,8 @@ def refill_pool(short: np.ndarray, feats: Features, vectors: np.ndarray, metric:
     first (ties: lower row), padded with -1 / NaN; None when no short row has a
     known group.
     """
+    from threadpoolctl import threadpool_limits
+
     codes = np.stack([c for _, c in feats.same], axis=1)
     _, group = np.unique(codes, axis=0, return_inverse=True)
     group = np.where((codes >= 0).all(1), group.reshape(-1), -1)
@@ -51,15 +53,9 @@ def refill_pool(short: np.ndarray, feats: Features, vectors: np.ndarray, metric:
     if not len(rows):
         return None
     parts = []
-    for g in np.unique(group[rows]):
-        members = np.nonzero(group == g)[0]
-        mine = rows[group[rows] == g]
-        scores, dists = scores_to(vectors, mine, members, metric)
-        order = np.argsort(-scores, axis=1, kind="stable")[:, :min(REFILL_DEPTH,
-                                                                 len(members) - 1)]
-        cand = (members[order], np.take_along_axis(scores, order, 1),
-                np.take_along_axis(dists, order, 1))
-        parts.append((mine, *compact(keep(mine, cand), cand)))
+    with threadpool_limits(limits=1, user_api="blas"):  # many small products: no thread churn
+        for g in np.unique(group[rows]):
+            parts.append(_group_candidates(g, group, rows, vectors, metric, keep))
     width = max(p[2].shape[1] for p in parts)
     out = (np.full((len(rows), width), -1, dtype=np.int64),
            np.full((len(rows), width), np.nan, dtype=np.float32),
@@ -73,6 +69,18 @@ def refill_pool(short: np.ndarray, feats: Features, vectors: np.ndarray, metric:
         ok[block, :w] = passed
         at += len(mine)
     return np.concatenate([p[0] for p in parts]), out, ok
+
+
+def _group_candidates(g: int, group: np.ndarray, rows: np.ndarray, vectors: np.ndarray,
+                      metric: str, keep):
+    """(rows of group g, compacted candidates, ok) for refill_pool."""
+    members = np.nonzero(group == g)[0]
+    mine = rows[group[rows] == g]
+    scores, dists = scores_to(vectors, mine, members, metric)
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :min(REFILL_DEPTH, len(members) - 1)]
+    cand = (members[order], np.take_along_axis(scores, order, 1),
+            np.take_along_axis(dists, order, 1))
+    return (mine, *compact(keep(mine, cand), cand))
 
 
 def compact(ok: np.ndarray, cand: tuple[np.ndarray, ...]):
@@ -169,7 +177,7 @@ def select_chunk(rows: np.ndarray, cand_in: tuple[np.ndarray, ...], ok: np.ndarr
             out_i[row, j], out_s[row, j], out_d[row, j] = b, s, d
             ok[r] &= idx[r] != b
     depth = max(3 * width, 30) if unit is not None else idx.shape[1]
-    cols = first_eligible(ok, depth)
+    cols = first_eligible(ok, min(depth, int(ok.sum(1).max(initial=0))))
     valid = cols >= 0
     r_all = np.arange(len(rows))[:, None]
     safe_cols = np.clip(cols, 0, None)

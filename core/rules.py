@@ -136,9 +136,12 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
         refill = refill_pool(short, feats, vectors, pool.metric, keep)
     if refill is not None:
         rows_all, cand_all, ok_all = refill
+        by_width = np.argsort(ok_all.sum(1), kind="stable")  # chunks of similar width
+        rows_all, ok_all = rows_all[by_width], ok_all[by_width]
+        cand_all = tuple(a[by_width] for a in cand_all)
         out_i[rows_all], out_s[rows_all], out_d[rows_all] = -1, np.nan, np.nan
-        for start in range(0, len(rows_all), step):
-            part = slice(start, start + step)
+        for start in range(0, len(rows_all), 1024):
+            part = slice(start, start + 1024)
             select_chunk(rows_all[part], tuple(a[part] for a in cand_all), ok_all[part].copy(),
                           feats, rules, unit, pin_lists, width, out)
     lists = Neighbors(out_i, out_s, out_d, pool.metric)
