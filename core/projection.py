@@ -17,6 +17,7 @@ DEFAULT_MAX_POINTS = 20_000
 MIN_UMAP_ROWS = 16
 # Seconds per projected row on a 2-core CPU (bench/perf_umap.py), for progress estimates.
 SECONDS_PER_ROW = 1.0e-3
+PARALLEL_FROM = 5_000
 
 
 def expected_seconds(rows: int) -> float:
@@ -84,12 +85,28 @@ def project(vectors: np.ndarray, *, neighbors: Neighbors | None = None, dim: int
 
     reducer = umap.UMAP(n_components=dim, n_neighbors=n_neighbors, min_dist=min_dist,
                         metric="cosine" if metric in ("cosine", "dot") else "euclidean",
-                        random_state=seed, precomputed_knn=(knn_idx, knn_dist),
-                        low_memory=True)
+                        precomputed_knn=(knn_idx, knn_dist), low_memory=True,
+                        **layout_options(len(rows), seed))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         coords = reducer.fit_transform(x)
     return Projection(np.asarray(coords, dtype=np.float32), rows, n, "umap")
+
+
+def layout_options(rows: int, seed: int) -> dict:
+    """UMAP layout settings by size (bench/perf_umap.py, 2-core CPU).
+
+    PCA initialisation instead of the spectral one (which dominates at 20k+
+    rows); up to PARALLEL_FROM rows a seed (deterministic, single-threaded),
+    above it no seed so numba runs the epochs on every core; 100 epochs
+    above 20k rows (UMAP's own advice: large data needs fewer).
+    """
+    options: dict = {"init": "pca", "n_epochs": 200 if rows <= 20_000 else 100}
+    if rows <= PARALLEL_FROM:
+        options["random_state"] = seed
+    else:
+        options["transform_seed"] = seed
+    return options
 
 
 def _pca(x: np.ndarray, dim: int) -> np.ndarray:

@@ -1,0 +1,71 @@
+"""Embedding throughput: BertEncoder per precision vs SentenceTransformer.encode, same texts.
+
+    .venv/bin/python bench/perf_embedding.py [--n 4000] [--precisions fp32,onnx] [--rounds 2]
+
+Texts: walmart + amazon titles from ../shared/benchmarks (real product titles).
+Baseline: SentenceTransformer(bundled MiniLM).encode(batch_size=64), timed in
+the same process, alternating with ours each round. Every precision's vectors
+are compared with our torch fp32 vectors: the minimum cosine over all texts
+must be >= 0.999 for the precision to count. On a CUDA machine add fp16.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import pandas as pd
+from common import SHARED, walmart
+
+from core.encoders import BertEncoder, bundled_model_path
+
+
+def titles(n: int) -> list[str]:
+    amazon = pd.read_csv(SHARED / "walmart-amazon" / "amazon.csv", dtype=str,
+                         keep_default_na=False)["title"].tolist()
+    texts = [t for t in walmart()["title"].tolist() + amazon if t.strip()]
+    return list(dict.fromkeys(texts))[:n]
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def main() -> None:
+    import torch
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=4000)
+    ap.add_argument("--precisions", default="fp32,onnx")
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    texts = titles(args.n)
+    from sentence_transformers import SentenceTransformer
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    st_model = SentenceTransformer(str(bundled_model_path()), device=device)
+    ours = {p: BertEncoder(precision=p, device=device) for p in args.precisions.split(",")}
+    reference = BertEncoder(precision="fp32", device=device)
+    st_model.encode(texts[:128], batch_size=64)
+    for enc in ours.values():
+        enc.encode(texts[:128])  # warm-up
+    ref = reference.encode(texts)
+    print(f"{len(texts):,} product titles, device {device}, torch threads "
+          f"{torch.get_num_threads()}")
+    for r in range(args.rounds):
+        _, t_base = timed(lambda: st_model.encode(texts, batch_size=64,
+                                                  normalize_embeddings=True))
+        print(f"round {r + 1}: {'SentenceTransformer.encode(batch_size=64)':42s} "
+              f"{len(texts) / t_base:7.1f} texts/s  1.00x (baseline)", flush=True)
+        for name, enc in ours.items():
+            vecs, t = timed(lambda enc=enc: enc.encode(texts))
+            cos = (vecs * ref).sum(1)
+            print(f"round {r + 1}: {'BertEncoder precision=' + name:42s} "
+                  f"{len(texts) / t:7.1f} texts/s  {t_base / t:4.2f}x  "
+                  f"min cosine to fp32 {cos.min():.6f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
