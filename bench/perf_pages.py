@@ -80,7 +80,7 @@ def timed(label: str, step) -> None:
     seconds = time.perf_counter() - start
     assert not at.exception, at.exception
     shown = [e.value.shape[0] for e in at.dataframe]
-    points = sum(len(trace.x) for chart in at.get("plotly_chart")
+    points = sum(len(trace.text or ()) for chart in at.get("plotly_chart")
                  for trace in _figure(chart).data) if at.get("plotly_chart") else 0
     print(f"{label:40s} {seconds:6.2f} s   table rows sent {shown}"
           + (f"   map points sent {points:,}" if points else ""), flush=True)
