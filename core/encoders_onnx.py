@@ -63,8 +63,12 @@ class OnnxRunner:
 
 
 def _exported(model, tokenizer, identity: str) -> Path:
-    """Path of the optimised ONNX file for this identity, exporting it once."""
-    key = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:24]
+    """Path of the optimised ONNX file for this identity (and library versions), exported once."""
+    import onnxruntime
+    import torch
+
+    versions = f"{identity}|onnxruntime {onnxruntime.__version__}|torch {torch.__version__}"
+    key = hashlib.sha256(versions.encode("utf-8")).hexdigest()[:24]
     folder = cache_dir() / "onnx"
     target = folder / f"{key}.onnx"
     if target.exists():
