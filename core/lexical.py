@@ -41,6 +41,7 @@ _RUN_RE = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _TRAIL_RE = re.compile(r"[^\W\d_]+$")
 _EDGE = "-/._+#&~`^=@$%"
 _BLOCK_BYTES = 64 * 1024 * 1024
+_PAIR_BLOCK = 200_000
 
 
 def _bigrams(run: str) -> list[str]:
@@ -219,13 +220,20 @@ def pair_scores(index: LexicalIndex, left: np.ndarray, right: np.ndarray, *,
 def candidate_scores(index: LexicalIndex, candidates: np.ndarray, *,
                      queries: Sequence[str] | None = None, score: str = "cosine") -> np.ndarray:
     """Scores of each query row against its candidate rows: (m, C) float32 (-1 = padding)."""
+    q, corpus = _sides(index, queries, score)
     m, c = candidates.shape
-    rows = np.repeat(np.arange(m), c)
-    cols = candidates.ravel()
-    out = np.zeros(m * c, dtype=np.float32)
-    ok = cols >= 0
-    out[ok] = pair_scores(index, rows[ok], cols[ok], queries=queries, score=score)
-    return out.reshape(m, c)
+    out = np.zeros((m, c), dtype=np.float32)
+    step = max(1, _PAIR_BLOCK // max(c, 1))
+    for s in range(0, m, step):
+        cand = candidates[s:s + step]
+        rows = np.repeat(np.arange(len(cand)), c)
+        cols = cand.ravel()
+        ok = cols >= 0
+        prod = q[s:s + step][rows[ok]].multiply(corpus[cols[ok]])
+        flat = np.zeros(cand.size, dtype=np.float32)
+        flat[ok] = np.asarray(prod.sum(axis=1), dtype=np.float32).ravel()
+        out[s:s + step] = flat.reshape(cand.shape)
+    return out
 
 
 def lexical_topk(index: LexicalIndex, k: int, *, queries: Sequence[str] | None = None,
@@ -254,19 +262,26 @@ def lexical_topk(index: LexicalIndex, k: int, *, queries: Sequence[str] | None =
 
 
 def dense_topk(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row top-k of a (b, N) float array: (indices int64, values), ties by lower index."""
+    """Per-row top-k of a (b, N) float array: (indices int64, values), ties by lower index.
+
+    argpartition picks k per row; only rows whose k-th value is tied beyond the
+    pick are redone, taking the lowest tied indices (O(N) each, no full sort).
+    """
     b, n = block.shape
     if k == 0 or b == 0:
         return np.zeros((b, k), dtype=np.int64), np.zeros((b, k), dtype=np.float32)
-    part = np.argpartition(-block, k - 1, axis=1)[:, :k] if k < n else \
-        np.broadcast_to(np.arange(n), (b, n))
-    kth = np.take_along_axis(block, part, 1).min(axis=1)
-    idx = np.empty((b, k), dtype=np.int64)
-    for r in range(b):
-        cand = np.flatnonzero(block[r] >= kth[r])
-        order = np.lexsort((cand, -block[r, cand]))[:k]
-        idx[r] = cand[order]
-    return idx, np.take_along_axis(block, idx, 1).astype(np.float32)
+    idx = np.argpartition(-block, k - 1, axis=1)[:, :k] if k < n else \
+        np.tile(np.arange(n, dtype=np.int64), (b, 1))
+    kth = np.take_along_axis(block, idx, 1).min(axis=1, keepdims=True)
+    straddle = np.flatnonzero((block >= kth).sum(axis=1) > k)
+    for r in straddle:
+        above = np.flatnonzero(block[r] > kth[r, 0])
+        tied = np.flatnonzero(block[r] == kth[r, 0])[: k - len(above)]
+        idx[r] = np.concatenate([above, tied])
+    vals = np.take_along_axis(block, idx, 1)
+    order = np.lexsort((idx, -vals), axis=-1)
+    idx = np.take_along_axis(idx, order, 1).astype(np.int64)
+    return idx, np.take_along_axis(vals, order, 1).astype(np.float32)
 
 
 __all__ = [

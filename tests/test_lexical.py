@@ -135,3 +135,13 @@ def test_gb18030_catalog_gets_real_lexical_matches(tmp_path, csv_bytes):
     nb = lexical_topk(index, 3)
     assert nb.indices[0, 0] == 3  # 华为 P30 phone <-> 华为 P30 case
     assert nb.scores[0, 0] > 0 and "手机" in index.vocab
+
+
+@pytest.mark.parametrize("k", [1, 4, 30, 31])
+def test_dense_topk_with_many_ties_matches_lexsort(rng, k):
+    block = rng.integers(0, 3, size=(9, 31)).astype(np.float32)
+    idx, vals = dense_topk(block, k)
+    cols = np.arange(31)
+    oracle = np.array([np.lexsort((cols, -row))[:k] for row in block])
+    np.testing.assert_array_equal(idx, oracle)
+    np.testing.assert_array_equal(vals, np.take_along_axis(block, oracle, 1))
