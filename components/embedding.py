@@ -55,7 +55,9 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     except CatalogSimilarityError as exc:
         state.offer_bundled_model(exc, key="model_fallback.results")
         st.stop()
-    key = resources.texts_key(catalog.texts, encoder.identity)
+    # Hashing 50k texts costs ~0.15 s: once per catalog object (held by the session).
+    key = state.memo("embedding.texts_key", f"{id(catalog)}|{len(catalog)}|{encoder.identity}",
+                     lambda: resources.texts_key(catalog.texts, encoder.identity))
     current = state.results()
     if current is None or current.key != key:
         current = _long_step("embedding", f"Embedding {len(catalog):,} products…",
@@ -161,6 +163,25 @@ def _wait_projection(res, nb, cfg, dim, max_points, progress) -> Projection:
         except TimeoutError:
             spent = time.perf_counter() - started
             progress(min(0.95, spent / estimate), f"about {estimate:.0f} s expected")
+
+
+def lists_table(catalog: Catalog, nb: Neighbors, bands: dict):
+    """Every product's list as a long frame, rebuilt only when the lists or bands change.
+
+    Building it is the slow part of a rerun at 50k products (seconds); filter,
+    page and same-settings reruns reuse it (keyed by a hash of the lists).
+    """
+    import hashlib
+    import json
+
+    from core.rules import lists_frame
+
+    digest = hashlib.sha1(nb.indices.tobytes())
+    digest.update(nb.scores.tobytes())
+    digest.update(json.dumps(bands, sort_keys=True).encode())
+    digest.update(str(id(catalog)).encode())
+    return state.memo("embedding.lists_table", digest.hexdigest(),
+                      lambda: lists_frame(catalog, nb, bands=bands))
 
 
 def neighbors(res: state.Results, cfg: Config, k: int | None = None) -> Neighbors:
