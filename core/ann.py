@@ -17,8 +17,8 @@ import numpy as np
 from core.similarity import Neighbors, SearchCancelled, check_metric, topk
 
 ANN_MIN_ROWS = 200_000
-HNSW_M = 16
-EF_CONSTRUCTION = 40
+HNSW_M = 32
+EF_CONSTRUCTION = 80
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 _ADD_CHUNK = 20_000
