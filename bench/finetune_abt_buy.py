@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import tempfile
 import time
 from dataclasses import replace
@@ -74,11 +75,13 @@ def split_pairs(dataset: str, split: str) -> pd.DataFrame:
 
 
 def queries_for(dataset: str, split: str, gold: dict[int, set[int]], to_row) -> list[int]:
+    """Left rows with a gold match that never occur in a positive training pair: those of
+    the test split (split="test"), or those NOT in the test split (split="valid": the
+    development set, disjoint from the test queries)."""
     train = split_pairs(dataset, "train")
     seen = {to_row[0](v) for v in train.ltable_id[train.label == 1]}
-    rows = {to_row[0](v) for v in split_pairs(dataset, split).ltable_id}
-    if split == "valid":
-        rows -= {to_row[0](v) for v in split_pairs(dataset, "test").ltable_id}
+    test = {to_row[0](v) for v in split_pairs(dataset, "test").ltable_id}
+    rows = test if split == "test" else set(gold) - test
     return sorted(r for r in rows - seen if r in gold)
 
 
@@ -104,7 +107,9 @@ def training_data(args, left, right, col, extra, to_row, n_left: int):
     lp = np.array([to_row[0](v) for v in tr.ltable_id], dtype=np.int64)
     rp = np.array([to_row[1](v) for v in tr.rtable_id], dtype=np.int64) + n_left
     pairs = LabelledPairs(lp, rp, np.ones(len(lp), dtype=np.int8), "pairs_train positives")
-    data = build_training_set(catalog, pairs, valid_fraction=FinetuneSettings().valid_fraction)
+    data = build_training_set(catalog, pairs, valid_fraction=FinetuneSettings().valid_fraction,
+                              self_supervised=args.with_views > 0,
+                              max_self_pairs=max(args.with_views, 1))
     # Validation searches the right-side records only, as the benchmark does.
     held = data.valid
     return catalog.texts, corpus, replace(data, valid=replace(
@@ -117,6 +122,9 @@ def main() -> None:
     ap.add_argument("--split", default="valid", choices=["valid", "test"])
     ap.add_argument("--self-supervised", action="store_true")
     ap.add_argument("--ss-pairs", type=int, default=4000)
+    ap.add_argument("--with-views", type=int, default=0,
+                    help="add this many self-supervised views to the labelled pairs")
+    ap.add_argument("--save", help="also copy the fine-tuned model folder here")
     ap.add_argument("--set", action="append", default=[], help="setting=value (development)")
     args = ap.parse_args()
     changes = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
@@ -139,6 +147,8 @@ def main() -> None:
         res = finetune(texts, data, corpus_rows=corpus, settings=settings, out=Path(tmp) / "ft")
         cpu, wall = _cpu() - cpu0, time.perf_counter() - wall0
         tuned = evaluate(BertEncoder(res.folder), tl, tr, queries, gold)
+        if args.save:
+            shutil.copytree(res.folder, args.save, dirs_exist_ok=True)
     print(f"fine-tuned ({len(data.train)} pairs, {res.steps} steps): R@1 {tuned['recall@1']:.3f} "
           f"R@10 {tuned['recall@10']:.3f} MRR {tuned['mrr']:.3f}   "
           f"gain R@1 {tuned['recall@1'] - zero['recall@1']:+.3f}")

@@ -134,20 +134,26 @@ def retrieval_metrics(queries: np.ndarray, corpus: np.ndarray, corpus_rows: np.n
 def mine_negatives(vectors: np.ndarray, pairs: TextPairs, corpus_rows: np.ndarray,
                    known: dict[int, set[int]], *, rejected: dict[int, set[int]] | None = None,
                    depth: int = 10, seed: int = 0) -> np.ndarray:
-    """A hard negative row per pair: a known non-match of the anchor (rejected) when
-    there is one, else a random product among the anchor's top-depth neighbours in
-    corpus_rows that is neither the anchor, its positive, nor a known match.
+    """A hard negative row per labelled pair: a known non-match of the anchor (rejected)
+    when there is one, else a random product among the anchor's top-depth neighbours in
+    corpus_rows that is neither the anchor, its positive, nor a known match. Self-
+    supervised pairs (anchor row == positive row) get none: without labels a close
+    neighbour is too often the same product.
 
     vectors: (n, d) vectors of every catalog row. Returns (m,) int64 rows (-1 = none found).
     """
     rng = np.random.default_rng(seed)
     rejected = rejected or {}
-    anchors = np.unique(pairs.anchor_rows)
+    out = np.full(len(pairs), -1, dtype=np.int64)
+    anchors = np.unique(pairs.anchor_rows[pairs.anchor_rows != pairs.positive_rows])
+    if not len(anchors):
+        return out
     nb = topk(vectors[corpus_rows], min(depth + 8, len(corpus_rows)),
               queries=vectors[anchors], exclude_self=False)
     lists = {int(a): corpus_rows[nb.indices[i]] for i, a in enumerate(anchors)}
-    out = np.full(len(pairs), -1, dtype=np.int64)
     for i, (a, p) in enumerate(zip(pairs.anchor_rows, pairs.positive_rows)):
+        if a == p:  # a self-supervised view: its neighbours may well be the same product
+            continue
         bad = known.get(int(a), set()) | {int(a), int(p)}
         options = sorted(rejected.get(int(a), set()) - bad) or \
             [int(r) for r in lists[int(a)] if int(r) not in bad][:depth]
@@ -165,15 +171,33 @@ def _pool(model, enc) -> object:
     return torch.nn.functional.normalize(pooled.float(), p=2, dim=1)
 
 
+def _embed_sorted(model, tokenizer, texts: list[str], max_tokens: int, device: str, *,
+                  chunk: int):
+    """(len(texts), d) pooled embeddings with gradients, in input order. Texts are sorted
+    by token length and run in chunks padded to their own longest text, which saves
+    much of the padding a single batch of short and long titles would cost."""
+    import torch
+
+    enc = tokenizer(texts, truncation=True, max_length=max_tokens)
+    order = np.argsort([len(ids) for ids in enc["input_ids"]], kind="stable")
+    parts = []
+    for start in range(0, len(order), chunk):
+        idx = order[start:start + chunk]
+        batch = tokenizer.pad({k: [enc[k][i] for i in idx] for k in enc},
+                              return_tensors="pt")
+        parts.append(_pool(model, {k: v.to(device) for k, v in batch.items()}))
+    inverse = torch.from_numpy(np.argsort(order)).to(device)
+    return torch.cat(parts).index_select(0, inverse)
+
+
 def _batch_loss(model, tokenizer, texts: tuple[list[str], list[str], list[str]],
                 masks: tuple, settings: FinetuneSettings, device: str):
     """Symmetric MNR loss of one batch; masks hide known matches (True = not a negative)."""
     import torch
 
     anchors, positives, negatives = texts
-    enc = tokenizer(anchors + positives + negatives, padding=True, truncation=True,
-                    max_length=settings.max_tokens, return_tensors="pt")
-    emb = _pool(model, {k: v.to(device) for k, v in enc.items()})
+    emb = _embed_sorted(model, tokenizer, anchors + positives + negatives,
+                        settings.max_tokens, device, chunk=max(16, len(anchors)))
     b = len(anchors)
     a, p, n = emb[:b], emb[b:2 * b], emb[2 * b:]  # n: (N, d), N = 0 without negatives
     logits = settings.scale * (a @ torch.cat([p, n]).T)
@@ -277,8 +301,9 @@ def train_model(base: BertEncoder, job: _Job, *, progress: Progress | None = Non
     opt, sched = _optimizer(model, s, total)
     step = 0
     negatives = np.full(m, -1, dtype=np.int64)
+    mine = s.hard_negatives and bool((job.pairs.anchor_rows != job.pairs.positive_rows).any())
     for epoch in range(s.epochs):
-        if s.hard_negatives and (epoch == 0 or s.remine):
+        if mine and (epoch == 0 or s.remine):
             if status:
                 status(f"mining hard negatives (epoch {epoch + 1})")
             vectors = job.vectors if epoch == 0 else _current_vectors(model, base, job)
@@ -304,11 +329,10 @@ def train_model(base: BertEncoder, job: _Job, *, progress: Progress | None = Non
 
 
 def _step_loss(model, base: BertEncoder, job: _Job, idx: np.ndarray, negatives: np.ndarray):
+    """Loss of the pairs idx; hard negatives only where one was mined (none without)."""
     pairs = job.pairs
     neg = negatives[idx] if job.settings.hard_negatives else np.zeros(0, dtype=np.int64)
-    if (neg < 0).any():
-        # No negative found for some anchors: use another pair's positive (masked if a match).
-        neg = np.where(neg >= 0, neg, pairs.positive_rows[np.roll(idx, 1)])
+    neg = neg[neg >= 0]
     masks = _batch_masks(pairs.anchor_rows[idx], pairs.positive_rows[idx], neg, job.known)
     texts = ([pairs.anchors[i] for i in idx], [pairs.positives[i] for i in idx],
              [job.texts[r] for r in neg])
@@ -317,7 +341,8 @@ def _step_loss(model, base: BertEncoder, job: _Job, idx: np.ndarray, negatives: 
 
 def _current_vectors(model, base: BertEncoder, job: _Job) -> np.ndarray:
     """Re-embed the rows mining needs (anchors + corpus) with the model being trained."""
-    rows = np.unique(np.concatenate([job.pairs.anchor_rows, job.corpus_rows]))
+    labelled = job.pairs.anchor_rows != job.pairs.positive_rows
+    rows = np.unique(np.concatenate([job.pairs.anchor_rows[labelled], job.corpus_rows]))
     vecs = np.zeros_like(job.vectors)
     vecs[rows] = _encode_rows(model, base.tokenizer, [job.texts[r] for r in rows], job.device,
                               min(job.settings.max_tokens, base.max_tokens))

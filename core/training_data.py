@@ -236,6 +236,13 @@ def positive_text_pairs(pairs: LabelledPairs, texts: Sequence[str]) -> TextPairs
                      left.astype(np.int64), right.astype(np.int64), pairs.source)
 
 
+def code_view(text: str) -> str | None:
+    """First word (usually the brand) + the model-number-like tokens, or None without any."""
+    codes = model_tokens(text)
+    return " ".join([text.split()[0], *codes]) if codes and text.split()[0] not in codes \
+        else (" ".join(codes) if codes else None)
+
+
 def model_tokens(text: str) -> list[str]:
     """Tokens that look like model numbers / codes (contain a digit), in order."""
     words = (w.strip(_EDGE) for w in re.split(r"[\s/]+", text))
@@ -255,6 +262,28 @@ def corrupt(text: str, rng: np.random.Generator, *, drop: float = 0.25) -> str:
     return " ".join(kept)
 
 
+def vary_code(code: str, rng: np.random.Generator) -> str:
+    """The same model number written another way: separators dropped ("DVD-VR375" ->
+    "DVDVR375"), or a hyphen put at a letter/digit boundary ("DVDVR375" -> "DVDVR-375")."""
+    plain = re.sub(r"[-/. ]", "", code)
+    if plain != code:
+        return plain
+    cuts = [i for i in range(1, len(code)) if code[i - 1].isdigit() != code[i].isdigit()]
+    cuts = cuts or ([len(code) // 2] if len(code) >= 6 else [])
+    if not cuts:
+        return code
+    i = cuts[int(rng.integers(len(cuts)))]
+    return f"{code[:i]}-{code[i:]}"
+
+
+def vary_codes(text: str, rng: np.random.Generator) -> str:
+    """text with every model-number-like token rewritten by :func:`vary_code`."""
+    out = text
+    for code in dict.fromkeys(model_tokens(text)):
+        out = re.sub(rf"(?<![\w-]){re.escape(code)}(?![\w-])", vary_code(code, rng), out)
+    return out
+
+
 def view_columns(catalog: Catalog) -> list[str]:
     """Columns whose text describes one product on its own: the text columns after the
     first, and other columns named like a description. (Category or brand alone are
@@ -266,16 +295,15 @@ def view_columns(catalog: Catalog) -> list[str]:
 
 def catalog_views(catalog: Catalog, row: int, rng: np.random.Generator) -> list[str]:
     """Other views of one product: its descriptive columns (:func:`view_columns`), a
-    brand + model-number view, and a noisy copy of its title."""
+    brand + model-number view, its title with model numbers written differently, and a
+    noisy copy of its title."""
     text, frame = catalog.texts[row], catalog.frame
     title = str(frame.at[row, catalog.mapping.text_columns[0]]).strip() or text
     values = [str(frame.at[row, c]).strip()[:300] for c in view_columns(catalog)]
     views = [v for v in values if len(v.split()) >= 4 and v != text]
-    codes = model_tokens(title)
+    codes = code_view(title)
     if codes:
-        brand = catalog.mapping.brand
-        head = str(frame.at[row, brand]).strip() if brand else title.split()[0]
-        views.append(" ".join([head or title.split()[0], *codes]))
+        views += [codes, vary_codes(title, rng)]
     views.append(corrupt(title, rng))
     return [v for v in dict.fromkeys(views) if v.strip() and v != text]
 

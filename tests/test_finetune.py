@@ -34,6 +34,7 @@ from core.training_data import (
     TextPairs,
     ValidationSet,
     build_training_set,
+    code_view,
     combine,
     corrupt,
     model_tokens,
@@ -159,6 +160,20 @@ def test_mine_negatives_never_picks_a_match(rng):
     for a, p, n in zip(pairs.anchor_rows, pairs.positive_rows, neg):
         assert n >= 0 and n not in known[int(a)] | {int(a), int(p)}
     assert neg[3] == 11
+
+
+def test_self_supervised_pairs_get_no_mined_negative(rng):
+    vectors = rng.normal(size=(6, 4)).astype(np.float32)
+    pairs = TextPairs(["a", "b", "c"], ["a'", "b'", "c'"], np.array([0, 1, 2]),
+                      np.array([0, 1, 4]))
+    neg = mine_negatives(vectors, pairs, np.arange(6), {}, depth=2)
+    assert neg[0] == neg[1] == -1 and neg[2] not in (-1, 2, 4)
+
+
+def test_code_view_is_brand_plus_model_numbers():
+    assert code_view("Sony Turntable - PSLX350H") == "Sony PSLX350H"
+    assert code_view("3841001 weber grill") == "3841001"
+    assert code_view("usb cable") is None
 
 
 def test_retrieval_metrics_against_hand_oracle():
