@@ -156,6 +156,12 @@ def topk(corpus: np.ndarray, k: int, *, metric: str = "cosine",
                            tile=block_size, progress=progress, cancel=cancel)
     c = _prepare(corpus, metric)
     q_all = c if self_mode else _prepare(queries, metric)
+    if metric == "euclidean":
+        # Translation-invariant: removing a large common offset avoids float32
+        # cancellation; the centre is rounded to integers so exact data stays exact.
+        centre = torch.round(c.mean(0, keepdim=True))
+        c = c - centre
+        q_all = c if self_mode else q_all - centre
     n, m = c.shape[0], q_all.shape[0]
     k = max(0, min(int(k), n - (1 if exclude_self else 0)))
     idx_out = np.zeros((m, k), dtype=np.int64)
@@ -179,6 +185,9 @@ def topk(corpus: np.ndarray, k: int, *, metric: str = "cosine",
             raw_out[start:start + bs] = raw
     if metric == "euclidean":
         raw_out = -_exact_euclidean(q_all.numpy(), c.numpy(), idx_out)
+        order = _row_lexsort(raw_out, idx_out)
+        rows = np.arange(len(idx_out))[:, None]
+        idx_out, raw_out = idx_out[rows, order], raw_out[rows, order]
     scores, dists = _to_score_distance(raw_out, metric)
     return Neighbors(idx_out, scores.astype(np.float32), dists, metric)
 
@@ -284,10 +293,13 @@ def pairwise_scores(vectors: np.ndarray, *, metric: str = "cosine") -> np.ndarra
 
     check_metric(metric)
     x = _prepare(vectors, metric)
+    if metric == "euclidean":
+        x = x - torch.round(x.mean(0, keepdim=True))
     c_sq = (x * x).sum(1) if metric == "euclidean" else None
     with torch.inference_mode():
         raw = _block_scores(x, x, c_sq, metric).numpy()
     if metric == "euclidean":
+        np.fill_diagonal(raw, 0.0)
         raw = -np.sqrt(raw * -1.0)
     scores, _ = _to_score_distance(raw, metric)
     return scores.astype(np.float32)

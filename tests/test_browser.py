@@ -86,7 +86,7 @@ def test_demo_catalog_to_neighbour_table(server, page, tmp_path):
     page.get_by_role("heading", name="Neighbours").wait_for(timeout=60_000)
     page.get_by_role("heading", name="Every product's list").wait_for(timeout=180_000)
     grids = page.locator("[data-testid='stDataFrame']")
-    grids.first.wait_for(timeout=60_000)
+    grids.nth(1).wait_for(timeout=120_000)  # the product's list and the catalog-wide table
     assert grids.count() >= 2
     assert page.get_by_text("2,554 products").first.is_visible()
     assert page.locator("[data-testid='stException']").count() == 0

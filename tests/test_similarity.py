@@ -177,9 +177,8 @@ def test_many_exact_ties_match_brute_force(metric: str, block_size: int) -> None
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "BUG: topk ties between identical float rows are not broken by lower index: the "
-    "float32 matmul gives identical rows scores that differ by 1 ulp (e.g. 33 copies of "
-    "one 32-d vector, block_size=1: row 0 -> [32, 1, 2, 3, 4], not [1, 2, 3, 4, 5])"))
+    "KNOWN LIMITATION: float32 matmul gives identical rows scores that differ by 1 ulp, so "
+    "their ties are not always broken by lower index (e.g. 33 copies of one 32-d vector)"))
 def test_identical_float_rows_break_ties_by_lower_index() -> None:
     rng = np.random.default_rng(0)
     failures = []
@@ -234,11 +233,6 @@ def test_cosine_ignores_vector_length() -> None:
     np.testing.assert_allclose(a.scores, b.scores, atol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: topk(metric='euclidean') selects candidates with |q|^2 + |c|^2 - 2 q.c in "
-    "float32, which cancels when vectors share a large offset: for 60 rows of "
-    "N(0, 1) + 1000 in 16-d only ~30% of the top-5 match brute force and the "
-    "recomputed scores are not sorted best-first"))
 def test_euclidean_topk_is_exact_for_offset_data() -> None:
     x = (np.random.default_rng(0).standard_normal((60, 16)) + 1000.0).astype(np.float32)
     got = topk(x, 5, metric="euclidean", block_size=7)
@@ -267,10 +261,6 @@ def test_pairwise_cosine_diagonal_is_the_row_maximum() -> None:
     assert np.all(s <= 1.0 + 1e-6) and np.all(s >= -1.0 - 1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: pairwise_scores(metric='euclidean') gives a row a nonzero distance to itself "
-    "(sqrt of float32 cancellation noise): for 20 standard-normal 12-d rows the "
-    "diagonal reaches ~0.9986 instead of 1.0"))
 def test_pairwise_euclidean_diagonal_is_one() -> None:
     s = pairwise_scores(_gaussian(20), metric="euclidean")
     np.testing.assert_allclose(np.diag(s), 1.0, atol=1e-5)
