@@ -99,8 +99,8 @@ def training_data(args, left, right, col, extra, to_row, n_left: int):
                  [f"R{i}" for i in range(len(right))])
     catalog = build_catalog(frame, ColumnMapping(text_columns=(col,), id_column="rid"))
     corpus = np.arange(n_left, len(catalog))
-    if args.self_supervised:
-        return catalog.texts, corpus, build_training_set(catalog, None, self_supervised=True,
+    if args.self_supervised:  # held-out views must find their own row: search every row
+        return catalog.texts, np.arange(len(catalog)), build_training_set(catalog, None, self_supervised=True,
                                                          max_self_pairs=args.ss_pairs)
     tr = split_pairs(args.dataset, "train")
     tr = tr[tr.label == 1]

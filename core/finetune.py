@@ -58,7 +58,6 @@ class FinetuneSettings:
     scale: float = 20.0
     hard_negatives: bool = True
     mine_depth: int = 10
-    remine: bool = True
     lora: bool = False
     lora_rank: int = 16
     lora_alpha: int = 32
@@ -133,18 +132,17 @@ def retrieval_metrics(queries: np.ndarray, corpus: np.ndarray, corpus_rows: np.n
 
 def mine_negatives(vectors: np.ndarray, pairs: TextPairs, corpus_rows: np.ndarray,
                    known: dict[int, set[int]], *, rejected: dict[int, set[int]] | None = None,
-                   depth: int = 10, seed: int = 0) -> np.ndarray:
-    """A hard negative row per labelled pair: a known non-match of the anchor (rejected)
-    when there is one, else a random product among the anchor's top-depth neighbours in
-    corpus_rows that is neither the anchor, its positive, nor a known match. Self-
-    supervised pairs (anchor row == positive row) get none: without labels a close
-    neighbour is too often the same product.
+                   depth: int = 10) -> np.ndarray:
+    """Hard negative candidates per labelled pair: the anchor's known non-matches
+    (rejected) when it has any, else its top-depth neighbours in corpus_rows that are
+    neither the anchor, its positive, nor a known match. Self-supervised pairs (anchor
+    row == positive row) get none: without labels a close neighbour is too often the
+    same product.
 
-    vectors: (n, d) vectors of every catalog row. Returns (m,) int64 rows (-1 = none found).
+    vectors: (n, d) vectors of every catalog row. Returns (m, depth) int64 rows, -1 padded.
     """
-    rng = np.random.default_rng(seed)
     rejected = rejected or {}
-    out = np.full(len(pairs), -1, dtype=np.int64)
+    out = np.full((len(pairs), depth), -1, dtype=np.int64)
     anchors = np.unique(pairs.anchor_rows[pairs.anchor_rows != pairs.positive_rows])
     if not len(anchors):
         return out
@@ -152,14 +150,20 @@ def mine_negatives(vectors: np.ndarray, pairs: TextPairs, corpus_rows: np.ndarra
               queries=vectors[anchors], exclude_self=False)
     lists = {int(a): corpus_rows[nb.indices[i]] for i, a in enumerate(anchors)}
     for i, (a, p) in enumerate(zip(pairs.anchor_rows, pairs.positive_rows)):
-        if a == p:  # a self-supervised view: its neighbours may well be the same product
+        if a == p:
             continue
         bad = known.get(int(a), set()) | {int(a), int(p)}
         options = sorted(rejected.get(int(a), set()) - bad) or \
-            [int(r) for r in lists[int(a)] if int(r) not in bad][:depth]
-        if options:
-            out[i] = options[int(rng.integers(len(options)))]
+            [int(r) for r in lists[int(a)] if int(r) not in bad]
+        out[i, :min(depth, len(options))] = options[:depth]
     return out
+
+
+def pick_negatives(candidates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One random candidate per row of (m, depth) candidates; -1 where there is none."""
+    counts = (candidates >= 0).sum(1)
+    col = (rng.random(len(candidates)) * np.maximum(counts, 1)).astype(np.int64)
+    return np.where(counts > 0, candidates[np.arange(len(candidates)), col], -1)
 
 
 def _pool(model, enc) -> object:
@@ -255,23 +259,6 @@ def _optimizer(model, settings: FinetuneSettings, total: int):
     return opt, torch.optim.lr_scheduler.LambdaLR(opt, factor)
 
 
-def _encode_rows(model, tokenizer, texts: Sequence[str], device: str,
-                 max_tokens: int, batch: int = 128) -> np.ndarray:
-    import torch
-
-    model.eval()
-    order = np.argsort([-len(t) for t in texts], kind="stable")
-    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
-    with torch.inference_mode():
-        for s in range(0, len(order), batch):
-            idx = order[s:s + batch]
-            enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True,
-                            max_length=max_tokens, return_tensors="pt")
-            out[idx] = _pool(model, {k: v.to(device) for k, v in enc.items()}).cpu().numpy()
-    model.train()
-    return out
-
-
 @dataclass
 class _Job:
     """Mutable state of one training run (private to :func:`train_model`)."""
@@ -300,16 +287,14 @@ def train_model(base: BertEncoder, job: _Job, *, progress: Progress | None = Non
     total = per_epoch * s.epochs
     opt, sched = _optimizer(model, s, total)
     step = 0
-    negatives = np.full(m, -1, dtype=np.int64)
-    mine = s.hard_negatives and bool((job.pairs.anchor_rows != job.pairs.positive_rows).any())
-    for epoch in range(s.epochs):
-        if mine and (epoch == 0 or s.remine):
-            if status:
-                status(f"mining hard negatives (epoch {epoch + 1})")
-            vectors = job.vectors if epoch == 0 else _current_vectors(model, base, job)
-            negatives = mine_negatives(vectors, job.pairs, job.corpus_rows, job.known,
-                                       rejected=job.rejected, depth=s.mine_depth,
-                                       seed=s.seed + epoch)
+    candidates = np.full((m, 1), -1, dtype=np.int64)
+    if s.hard_negatives:
+        if status:
+            status("mining hard negatives from the current neighbour lists")
+        candidates = mine_negatives(job.vectors, job.pairs, job.corpus_rows, job.known,
+                                    rejected=job.rejected, depth=s.mine_depth)
+    for _epoch in range(s.epochs):
+        negatives = pick_negatives(candidates, rng)  # a fresh draw every epoch
         order = rng.permutation(m)
         for b in range(per_epoch):
             if cancel is not None and cancel():
@@ -337,16 +322,6 @@ def _step_loss(model, base: BertEncoder, job: _Job, idx: np.ndarray, negatives: 
     texts = ([pairs.anchors[i] for i in idx], [pairs.positives[i] for i in idx],
              [job.texts[r] for r in neg])
     return _batch_loss(model, base.tokenizer, texts, masks, job.settings, job.device)
-
-
-def _current_vectors(model, base: BertEncoder, job: _Job) -> np.ndarray:
-    """Re-embed the rows mining needs (anchors + corpus) with the model being trained."""
-    labelled = job.pairs.anchor_rows != job.pairs.positive_rows
-    rows = np.unique(np.concatenate([job.pairs.anchor_rows[labelled], job.corpus_rows]))
-    vecs = np.zeros_like(job.vectors)
-    vecs[rows] = _encode_rows(model, base.tokenizer, [job.texts[r] for r in rows], job.device,
-                              min(job.settings.max_tokens, base.max_tokens))
-    return vecs
 
 
 def model_base_name(name: str) -> str:

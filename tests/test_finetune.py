@@ -27,6 +27,7 @@ from core.finetune import (
     mine_negatives,
     model_base_name,
     next_version_folder,
+    pick_negatives,
     retrieval_metrics,
 )
 from core.training_data import (
@@ -156,18 +157,26 @@ def test_mine_negatives_never_picks_a_match(rng):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     pairs = TextPairs(["a"] * 4, ["b"] * 4, np.array([0, 1, 2, 3]), np.array([6, 7, 8, 9]))
     known = {0: {6, 10}, 1: {7}, 2: {8}, 3: {9}}
-    neg = mine_negatives(vectors, pairs, np.arange(12), known, rejected={3: {11}}, depth=3)
-    for a, p, n in zip(pairs.anchor_rows, pairs.positive_rows, neg):
-        assert n >= 0 and n not in known[int(a)] | {int(a), int(p)}
-    assert neg[3] == 11
+    cands = mine_negatives(vectors, pairs, np.arange(12), known, rejected={3: {11}}, depth=3)
+    assert cands.shape == (4, 3)
+    for a, p, row in zip(pairs.anchor_rows, pairs.positive_rows, cands[:3]):
+        assert (row >= 0).all() and not set(row.tolist()) & (known[int(a)] | {int(a), int(p)})
+    assert cands[3].tolist() == [11, -1, -1]  # a rejected pair is the negative
+    # The candidates are the closest non-matches, in order.
+    order = np.argsort(-(vectors[1:2] @ vectors.T)[0], kind="stable")
+    assert cands[1].tolist() == [int(r) for r in order if r not in (1, 7)][:3]
+    picks = np.stack([pick_negatives(cands, rng) for _ in range(50)])
+    assert (picks[:, 3] == 11).all()
+    assert set(picks[:, 0].tolist()) == set(cands[0].tolist())
 
 
 def test_self_supervised_pairs_get_no_mined_negative(rng):
     vectors = rng.normal(size=(6, 4)).astype(np.float32)
     pairs = TextPairs(["a", "b", "c"], ["a'", "b'", "c'"], np.array([0, 1, 2]),
                       np.array([0, 1, 4]))
-    neg = mine_negatives(vectors, pairs, np.arange(6), {}, depth=2)
-    assert neg[0] == neg[1] == -1 and neg[2] not in (-1, 2, 4)
+    cands = mine_negatives(vectors, pairs, np.arange(6), {}, depth=2)
+    assert (cands[:2] == -1).all() and not set(cands[2].tolist()) & {-1, 2, 4}
+    assert (pick_negatives(cands, np.random.default_rng(0))[:2] == -1).all()
 
 
 def test_code_view_is_brand_plus_model_numbers():
