@@ -9,7 +9,8 @@ and, where the user must choose, refused with a message that says how to choose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -90,10 +91,14 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def titles(self) -> list[str]:
-        """A short label per product: its first text column."""
+    @cached_property
+    def _titles(self) -> list[str]:
         col = self.mapping.text_columns[0]
         return self.frame[col].astype(str).tolist()
+
+    def titles(self) -> list[str]:
+        """A short label per product: its first text column (built once per catalog)."""
+        return self._titles
 
     def column(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
@@ -270,12 +275,6 @@ def _resolve_duplicates(frame: pd.DataFrame, ids: np.ndarray,
     return frame, np.array(out, dtype=object)
 
 
-def with_long_text_count(catalog: Catalog, count: int, max_tokens: int) -> Catalog:
-    """Return the catalog with the number of over-long texts in its report."""
-    report = replace(catalog.report, long_texts=count, max_tokens=max_tokens)
-    return replace(catalog, report=report)
-
-
 def field_defaults(frame: pd.DataFrame) -> ColumnMapping:
     """A sensible automatic mapping for a frame."""
     return ColumnMapping(text_columns=tuple(guess_text_columns(frame)),
@@ -301,5 +300,4 @@ __all__ = [
     "guess_text_columns",
     "read_table",
     "truncate_texts",
-    "with_long_text_count",
 ]

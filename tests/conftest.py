@@ -138,3 +138,8 @@ def catalog_csv(tmp_path: Path, product_rows: list[list[str]]) -> Path:
     path.write_bytes(make_csv_bytes(product_rows))
     return path
 
+
+
+def element_texts(elements) -> str:
+    """The values of AppTest elements (markdown, errors, captions) joined by newlines."""
+    return "\n".join(str(e.value) for e in elements)

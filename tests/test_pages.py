@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, element_texts
 
 pytestmark = pytest.mark.app
 PAGES = ["pages/catalog.py", "pages/neighbors.py", "pages/search.py", "pages/map.py",
@@ -25,13 +25,9 @@ def app(tiny_bert_dir, workspace, monkeypatch) -> AppTest:
     return at
 
 
-def _texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
-
-
 def test_opens_on_the_demo_catalog(app):
-    assert "walmart.csv" in _texts(app.markdown)
-    assert "2,554 rows" in _texts(app.markdown)
+    assert "walmart.csv" in element_texts(app.markdown)
+    assert "2,554 rows" in element_texts(app.markdown)
     assert app.dataframe[0].value.shape[0] == 200  # preview is capped
 
 
@@ -39,7 +35,7 @@ def test_opens_on_the_demo_catalog(app):
 def test_every_page_renders_without_exception(app, page):
     app.switch_page(page).run()
     assert not app.exception, app.exception
-    assert not app.error, _texts(app.error)
+    assert not app.error, element_texts(app.error)
 
 
 def test_neighbours_page_follows_k_and_product(app):
@@ -90,7 +86,7 @@ def test_mapping_form_changes_text_columns(app):
     form_multiselect.set_value(["title", "brand"])
     app.button[[b.label for b in app.button].index("Apply mapping")].click().run()
     assert not app.exception
-    assert "title + brand" in _texts(app.caption)
+    assert "title + brand" in element_texts(app.caption)
 
 
 def test_heatmap_by_category(app):
@@ -98,7 +94,7 @@ def test_heatmap_by_category(app):
     app.radio(key="heatmap.source_choice").set_value("A category").run()
     assert not app.exception
     assert not app.error
-    assert "products" in _texts(app.caption)
+    assert "products" in element_texts(app.caption)
 
 
 def test_unloadable_model_shows_a_clear_error(app):
@@ -106,4 +102,4 @@ def test_unloadable_model_shows_a_clear_error(app):
         "Other (Hugging Face id or folder)…").run()
     app.text_input(key="settings.model_other").input("/no/such/model-folder").run()
     assert not app.exception
-    assert "does not exist" in _texts(app.error)
+    assert "does not exist" in element_texts(app.error)

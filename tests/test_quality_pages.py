@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, element_texts
 
 pytestmark = pytest.mark.app
 QUALITY_PAGES = ["pages/evaluate.py", "pages/threshold.py", "pages/explain.py"]
@@ -24,15 +24,11 @@ def app(tiny_bert_dir, tmp_path_factory):
         yield at
 
 
-def _texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
-
-
 @pytest.mark.parametrize("page", QUALITY_PAGES)
 def test_quality_pages_render(app, page):
     app.switch_page(page).run()
     assert not app.exception, app.exception
-    assert not app.error, _texts(app.error)
+    assert not app.error, element_texts(app.error)
 
 
 def test_sidebar_hybrid_settings_reach_the_config(app):
@@ -45,7 +41,7 @@ def test_sidebar_hybrid_settings_reach_the_config(app):
     cfg = app.session_state["settings.config"]
     assert cfg.hybrid_weight == 1.0 and cfg.field_weights == {"title": 1.0, "brand": 0.5}
     app.text_input(key="settings.field_weights").input("brand=lots").run()
-    assert "must be a number" in _texts(app.error)
+    assert "must be a number" in element_texts(app.error)
     assert app.session_state["settings.config"].field_weights == {"title": 1.0, "brand": 0.5}
     app.text_input(key="settings.field_weights").input("").run()
     assert app.dataframe[0].value.shape[0] == cfg.k
@@ -66,7 +62,7 @@ def test_evaluate_compares_configurations_by_coherence(app):
 def test_threshold_without_labels_shows_bands(app):
     app.switch_page("pages/threshold.py").run()
     assert not app.exception, app.exception
-    assert "No labels" in _texts(app.info)
+    assert "No labels" in element_texts(app.info)
     assert len(app.expander) >= 1
     assert app.get("plotly_chart")
 
@@ -76,7 +72,7 @@ def test_explain_best_neighbour(app):
     assert not app.exception, app.exception
     names = [m.label for m in app.metric]
     assert names == ["match score", "fused score", "dense part", "lexical part"]
-    shown = _texts(app.text)
+    shown = element_texts(app.text)
     assert "Best neighbour:" in shown and "⟦" in shown  # shared tokens marked as plain text
     assert app.dataframe[0].value.shape[0] >= 1  # per-field table
     app.radio(key="explain.mode").set_value("Pick another").run()
@@ -124,4 +120,4 @@ def test_threshold_blocks_choose_and_save(tiny_bert_dir, workspace, monkeypatch)
     saved = at.session_state["settings.config"]
     assert saved.duplicate_threshold == pytest.approx(at.slider(key="threshold.value").value,
                                                       abs=1e-3)
-    assert "saved" in _texts(at.success)
+    assert "saved" in element_texts(at.success)

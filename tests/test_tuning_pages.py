@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, element_texts
 
 pytestmark = pytest.mark.app
 TUNE_PAGES = ["pages/groups.py", "pages/review.py", "pages/health.py", "pages/compare.py",
@@ -31,10 +31,6 @@ def app(tiny_bert_dir, tmp_path_factory):
         at.switch_page("pages/neighbors.py").run()
         assert not at.exception, at.exception
         yield at
-
-
-def _texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
 
 
 def _config(at: AppTest):
@@ -59,7 +55,7 @@ def _clear_rules(at: AppTest) -> None:
 def test_tuning_pages_render(app, page):
     app.switch_page(page).run()
     assert not app.exception, app.exception
-    assert not app.error, _texts(app.error)
+    assert not app.error, element_texts(app.error)
 
 
 def test_same_category_rule_applies_live_and_counts_short_lists(app):
@@ -72,7 +68,7 @@ def test_same_category_rule_applies_live_and_counts_short_lists(app):
     picked = app.selectbox(key="neighbors.product").value
     assert (product["category"] == source_row["category"].iloc[picked]).all()
     assert product["brand"].value_counts().max() <= 2
-    assert "fewer than 10 neighbours after the rules" in _texts(app.caption)
+    assert "fewer than 10 neighbours after the rules" in element_texts(app.caption)
     assert any("Short lists after the rules" in str(h.value) for h in app.subheader)
     _clear_rules(app)
 
@@ -83,7 +79,7 @@ def test_heatmap_of_a_product_follows_short_lists_and_diversity(app):
     app.switch_page("pages/heatmap.py").run()
     app.radio(key="heatmap.source_choice").set_value("A product and its neighbours").run()
     assert not app.exception, app.exception
-    assert not app.error, _texts(app.error)
+    assert not app.error, element_texts(app.error)
     _clear_rules(app)
 
 
@@ -92,7 +88,7 @@ def test_bad_bands_text_shows_an_error_and_keeps_the_config(app):
     before = _config(app)
     app.text_input(key="neighbors.bands.text").input("duplicate=high").run()
     assert not app.exception
-    assert "bands" in _texts(app.error)
+    assert "bands" in element_texts(app.error)
     assert _config(app) == before
     app.text_input(key="neighbors.bands.text").input("").run()
     assert not app.error
@@ -164,7 +160,7 @@ def test_a_configuration_with_an_unknown_key_is_refused(app):
     app.sidebar.file_uploader(key="settings.config_file.load").set_value(
         ("bad.json", bad, "application/json")).run()
     assert not app.exception
-    assert "Unknown rules key(s): smae" in _texts(app.error)
+    assert "Unknown rules key(s): smae" in element_texts(app.error)
     assert _config(app) == before
     app.sidebar.file_uploader(key="settings.config_file.load").set_value(None).run()
 
@@ -174,7 +170,7 @@ def test_compare_metric_change_reports_overlap(app):
     app.selectbox(key="compare.metric").set_value("manhattan")
     app.button[[b.label for b in app.button].index("Compare")].click().run()
     assert not app.exception, app.exception
-    assert "metric: 'cosine' → 'manhattan'" in _texts(app.markdown)
+    assert "metric: 'cosine' → 'manhattan'" in element_texts(app.markdown)
     labels = [m.label for m in app.metric]
     assert "Mean overlap@10" in labels
     assert not app.dataframe[0].value.empty
