@@ -68,6 +68,38 @@ def update_cols(tile, chunk_max_t, i0, j0, vals, idx, thr, pos):
                     _insert(vals, idx, thr, pos, owner, v, i0 + r)
 
 
+@njit(parallel=True, fastmath=True, cache=True)
+def pair_scores(x, cand, mode):
+    """Raw scores of row i against x[cand[i, t]]: (n, K) float32, accumulated in float64.
+
+    mode 0: dot product; 1: minus euclidean distance; 2: minus manhattan distance.
+    Entries of cand below 0 (no candidate) get 0.
+    """
+    n, depth = cand.shape
+    d = x.shape[1]
+    out = np.zeros((n, depth), dtype=np.float32)
+    for i in prange(n):
+        for t in range(depth):
+            j = cand[i, t]
+            if j < 0:
+                continue
+            acc = 0.0
+            if mode == 0:
+                for c in range(d):
+                    acc += np.float64(x[i, c]) * np.float64(x[j, c])
+                out[i, t] = acc
+            elif mode == 1:
+                for c in range(d):
+                    diff = np.float64(x[i, c]) - np.float64(x[j, c])
+                    acc += diff * diff
+                out[i, t] = -np.sqrt(acc)
+            else:
+                for c in range(d):
+                    acc += abs(np.float64(x[i, c]) - np.float64(x[j, c]))
+                out[i, t] = -acc
+    return out
+
+
 def new_lists(n: int, depth: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Empty candidate lists: vals (n, depth) float32, idx (n, depth) int64, thr, pos."""
     vals = np.full((n, depth), EMPTY, dtype=np.float32)

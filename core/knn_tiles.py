@@ -213,24 +213,16 @@ def _chunk_max(t, *, dim: int):
     return parts[0] if len(parts) == 1 else torch.cat(parts, dim)
 
 
-def exact_scores(x: np.ndarray, cand: np.ndarray, metric: str, *,
-                 chunk: int = 8192) -> np.ndarray:
+def exact_scores(x: np.ndarray, cand: np.ndarray, metric: str) -> np.ndarray:
     """Raw exact scores (higher = better) of each row against its candidates. (n, K) float32.
 
-    x: the original (n, d) float32 vectors (normalised already for cosine).
+    x: the original (n, d) float32 vectors (normalised already for cosine); cand (n, K)
+    int64 row numbers (negative = none: score 0). One pass in numba with float64 sums
+    (the previous broadcast einsum took 2.9 s of a 9.4 s search at 40k rows).
     """
-    out = np.empty(cand.shape, dtype=np.float32)
-    for s in range(0, len(cand), chunk):
-        q = x[s:s + chunk, None, :]
-        other = x[cand[s:s + chunk]]
-        if metric == "euclidean":
-            diff = q - other
-            out[s:s + chunk] = -np.sqrt(np.einsum("ikd,ikd->ik", diff, diff))
-        elif metric == "manhattan":
-            out[s:s + chunk] = -np.abs(q - other).sum(-1)
-        else:
-            out[s:s + chunk] = np.einsum("ikd,ikd->ik", np.broadcast_to(q, other.shape), other)
-    return out
+    mode = {"euclidean": 1, "manhattan": 2}.get(metric, 0)
+    return kk.pair_scores(np.ascontiguousarray(x, dtype=np.float32),
+                          np.ascontiguousarray(cand, dtype=np.int64), mode)
 
 
 def best_k(cand: np.ndarray, raw: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
