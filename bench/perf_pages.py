@@ -7,10 +7,14 @@ and price columns. Its vectors are seeded random unit rows written to a fresh
 workspace store under the bundled model's identity, so the app reuses them
 exactly as after a real embedding (embedding speed is bench/perf_embedding.py).
 Times: first render of the neighbours page (top-k pool of every product),
-then reruns after changing k, the table filter and the table page, the map's
-first render (UMAP on the capped sample) and a colour change. Also printed:
-rows of every table and points of the map sent to the browser, and the
-process's resident memory at the end.
+then reruns after changing k, the table filter, the table page, the product
+finder and a score band (the rules path, pool unchanged); with ``--rules``
+also a ``same category`` rule (first render: a deeper pool) and reruns under
+it; the map's first render (UMAP on the capped sample) and a colour change.
+Also printed: rows of every table and points of the map sent to the browser,
+the load average at each step (the machine is shared) and the process's
+resident memory at the end. Run it on old code too (a git worktree) for a
+before/after measured the same way.
 """
 
 from __future__ import annotations
@@ -82,8 +86,9 @@ def timed(label: str, step) -> None:
     shown = [e.value.shape[0] for e in at.dataframe]
     points = sum(len(trace.text or ()) for chart in at.get("plotly_chart")
                  for trace in _figure(chart).data) if at.get("plotly_chart") else 0
-    print(f"{label:40s} {seconds:6.2f} s   table rows sent {shown}"
-          + (f"   map points sent {points:,}" if points else ""), flush=True)
+    load = "/".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"{label:44s} {seconds:6.2f} s   table rows sent {shown}"
+          + (f"   map points sent {points:,}" if points else "") + f"   load {load}", flush=True)
 
 
 def _figure(chart):
@@ -94,9 +99,24 @@ def _figure(chart):
     return go.Figure(json.loads(chart.proto.spec))
 
 
+def rules_steps(at) -> None:
+    """A same-category rule (filter rules search a deeper pool once), then reruns under it."""
+    timed("neighbours: rule same=category (deeper pool)",
+          lambda: at.multiselect(key="neighbors.rules.same").set_value(["category"]).run())
+    timed("neighbours: rerun, same settings (rule on)", lambda: at.run())
+    timed("neighbours: k 10 -> 5 (rule on)",
+          lambda: at.slider(key="settings.k").set_value(5).run())
+    timed("neighbours: filter 'usb' (rule on)",
+          lambda: at.text_input(key="neighbors.all.filter").input("usb").run())
+    timed("neighbours: table page 2 (rule on)",
+          lambda: at.number_input(key="neighbors.all.page").set_value(2).run())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=50_000)
+    ap.add_argument("--rules", action="store_true",
+                    help="also time reruns under a same-category rule (a deeper pool first)")
     args = ap.parse_args()
     from streamlit.testing.v1 import AppTest
 
@@ -116,13 +136,29 @@ def main() -> None:
               lambda: at.text_input(key="neighbors.all.filter").input("usb").run())
         timed("neighbours: table page 2",
               lambda: at.number_input(key="neighbors.all.page").set_value(2).run())
+        timed("neighbours: k 5 -> 20 (filter on)",
+              lambda: at.slider(key="settings.k").set_value(20).run())
+        timed("neighbours: clear the filter",
+              lambda: at.text_input(key="neighbors.all.filter").input("").run())
+        timed("neighbours: table page 3",
+              lambda: at.number_input(key="neighbors.all.page").set_value(3).run())
+        timed("neighbours: find product 'usb'",
+              lambda: at.text_input(key="neighbors.find").input("usb").run())
+        timed("neighbours: band duplicate=0.9 (rules path)",
+              lambda: at.text_input(key="neighbors.bands.text").input("duplicate=0.9").run())
+        timed("neighbours: k 20 -> 10 (rules path)",
+              lambda: at.slider(key="settings.k").set_value(10).run())
+        timed("neighbours: table page 4 (rules path)",
+              lambda: at.number_input(key="neighbors.all.page").set_value(4).run())
+        if args.rules:
+            rules_steps(at)
         timed("map: first render (UMAP, capped sample)",
               lambda: at.switch_page("pages/map.py").run())
         timed("map: colour by brand",
               lambda: at.selectbox(key="map.color").set_value("brand").run())
         timed("map: rerun", lambda: at.run())
         rss = psutil.Process().memory_info().rss / 1e9
-        print(f"server process resident memory: {rss:.2f} GB")
+        print(f"server process resident memory: {rss:.2f} GB; load {os.getloadavg()}")
 
 
 if __name__ == "__main__":

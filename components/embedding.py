@@ -165,25 +165,6 @@ def _wait_projection(res, nb, cfg, dim, max_points, progress) -> Projection:
             progress(min(0.95, spent / estimate), f"about {estimate:.0f} s expected")
 
 
-def lists_table(catalog: Catalog, nb: Neighbors, bands: dict):
-    """Every product's list as a long frame, rebuilt only when the lists or bands change.
-
-    Building it is the slow part of a rerun at 50k products (seconds); filter,
-    page and same-settings reruns reuse it (keyed by a hash of the lists).
-    """
-    import hashlib
-    import json
-
-    from core.rules import lists_frame
-
-    digest = hashlib.sha1(nb.indices.tobytes())
-    digest.update(nb.scores.tobytes())
-    digest.update(json.dumps(bands, sort_keys=True).encode())
-    digest.update(str(id(catalog)).encode())
-    return state.memo("embedding.lists_table", digest.hexdigest(),
-                      lambda: lists_frame(catalog, nb, bands=bands))
-
-
 def neighbors(res: state.Results, cfg: Config, k: int | None = None) -> Neighbors:
     """Final lists: the pool with the configured rules applied (or cut to k).
 

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from components import state
+from core.catalog import Catalog
+from core.similarity import Neighbors
+
 PAGE_ROWS = 500
+LIST_FILTER_COLUMNS = ("source_id", "source_title")
 
 
 def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...] = (),
@@ -27,3 +33,54 @@ def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...
                            max_value=pages, value=1, step=1, key=f"{key}.page")
     start = (int(page) - 1) * page_rows
     st.dataframe(shown.iloc[start:start + page_rows], hide_index=True, key=f"{key}.table")
+
+
+def paged_lists(catalog: Catalog, lists: Neighbors, *, bands: dict[str, float], key: str,
+                page_rows: int = PAGE_ROWS) -> None:
+    """Every product's list in long format (core.rules.lists_frame), one page at a time.
+
+    Same widgets and rows as paged_table over the whole long frame, but only
+    the visible page is built: the filter matches products (ids and titles,
+    lowercased once per catalog), the page is found on the running count of
+    list entries (padding -1 dropped), then only its products are expanded.
+    """
+    text = st.text_input("Filter (text in " + " / ".join(LIST_FILTER_COLUMNS) + ")",
+                         key=f"{key}.filter").strip().lower()
+    rows = matching_rows(catalog, text)
+    ends = np.cumsum((lists.indices[rows] >= 0).sum(1)) if len(rows) else np.zeros(0, int)
+    total = int(ends[-1]) if len(ends) else 0
+    pages = max(1, math.ceil(total / page_rows))
+    page = st.number_input(f"Page (of {pages:,}; {total:,} rows)", min_value=1,
+                           max_value=pages, value=1, step=1, key=f"{key}.page")
+    start = (int(page) - 1) * page_rows
+    st.dataframe(list_page(catalog, lists, rows, ends, start, page_rows, bands=bands),
+                 hide_index=True, key=f"{key}.table")
+
+
+def list_page(catalog: Catalog, lists: Neighbors, rows: np.ndarray, ends: np.ndarray,
+              start: int, size: int, *, bands: dict[str, float]) -> pd.DataFrame:
+    """Rows start..start+size of the long table of the products ``rows``.
+
+    rows: (r,) source rows in table order; ends: (r,) running count of their
+    list entries (cumsum of entries >= 0). Returns at most ``size`` rows.
+    """
+    from core.rules import lists_frame
+
+    first = int(np.searchsorted(ends, start, side="right"))
+    last = int(np.searchsorted(ends, start + size - 1, side="right"))
+    shown = rows[first:min(last + 1, len(rows))]
+    frame = lists_frame(catalog, lists, bands=bands, rows=shown)
+    offset = start - (int(ends[first - 1]) if first > 0 else 0)
+    return frame.iloc[offset:offset + size].reset_index(drop=True)
+
+
+def matching_rows(catalog: Catalog, text: str) -> np.ndarray:
+    """(r,) int64 rows whose id or title contains text (already lowercased); all when empty."""
+    if not text:
+        return np.arange(len(catalog), dtype=np.int64)
+    _, ids, titles = state.memo("tables.lowered", str(id(catalog)), lambda: (
+        catalog,  # held so that id(catalog) names this catalog while the memo lives
+        pd.Series(catalog.ids, dtype=object).astype(str).str.lower(),
+        pd.Series(catalog.titles(), dtype=object).astype(str).str.lower()))
+    mask = ids.str.contains(text, regex=False) | titles.str.contains(text, regex=False)
+    return np.nonzero(mask.to_numpy(dtype=bool))[0].astype(np.int64)

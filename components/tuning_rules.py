@@ -7,6 +7,8 @@ cached candidate pool on each change, never re-embedded or re-searched.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -31,15 +33,33 @@ def review_decisions() -> pd.DataFrame:
 
 
 def ruled(res: state.Results, cfg: Config) -> RuleResult:
-    """The final lists exports use: cached pool -> rules, bands, review decisions."""
+    """The final lists exports use: cached pool -> rules, bands, review decisions.
+
+    Memoised per session on (catalog, vectors, pool settings, rules, k, bands,
+    review decisions): reruns that change none of them (page, filter, product,
+    another tuning page) reuse the lists instead of re-applying the rules.
+    """
     catalog = state.require_catalog()
+    decisions = review_decisions()
+    key = json.dumps([id(catalog), res.key, cfg.pool_key(), cfg.rules, cfg.k, cfg.bands,
+                      _frame_digest(decisions)], sort_keys=True, default=str)
     try:
-        return apply_config(catalog, pool(res, cfg), cfg, vectors=res.vectors,
-                            decisions=review_decisions())
+        return state.memo("neighbors.ruled", key, lambda: (
+            catalog,  # held so that id(catalog) names this catalog while the memo lives
+            apply_config(catalog, pool(res, cfg), cfg, vectors=res.vectors,
+                         decisions=decisions)))[1]
     except ConfigError as exc:
         state.show_error(exc)
         st.caption("Fix the rule above (or load another configuration) to see lists.")
         st.stop()
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    """Content hash of a small frame (the review decisions)."""
+    import hashlib
+
+    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+    return hashlib.sha1(hashed.tobytes() + repr(list(frame.columns)).encode()).hexdigest()
 
 
 def rules_panel(cat: Catalog, cfg: Config) -> Config:

@@ -89,6 +89,10 @@ def apply_config(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
     """apply_rules with cfg.rules, cfg.k and the duplicate band of cfg."""
     rules = Rules.from_dict(cfg.rules)
     dup = None if rules.keep_duplicates else duplicate_threshold(cfg)
+    if not needs_rules(cfg, decisions):
+        fast = _head_result(pool, cfg.k)
+        if fast is not None:
+            return fast
     return apply_rules(catalog, pool, rules, cfg.k, vectors=vectors, decisions=decisions,
                        duplicate_threshold=dup)
 
@@ -146,6 +150,21 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
                           feats, rules, unit, pin_lists, width, out)
     lists = Neighbors(out_i, out_s, out_d, pool.metric)
     return RuleResult(lists, lengths, int(k), removed, pinned=len(pins), blocked=len(blocks))
+
+
+def _head_result(pool: Neighbors, k: int) -> RuleResult | None:
+    """What apply_rules returns without any rule: the pool's first k (milliseconds).
+
+    None when those columns hold padding (-1): the full path then decides.
+    """
+    width = max(0, min(int(k), pool.indices.shape[1]))
+    idx = pool.indices[:, :width]
+    if not (idx >= 0).all():
+        return None
+    lists = Neighbors(idx.astype(np.int64), pool.scores[:, :width].astype(np.float32),
+                      pool.distances[:, :width].astype(np.float32), pool.metric)
+    lengths = np.full(len(idx), width, dtype=np.int64)
+    return RuleResult(lists, lengths, int(k), {})
 
 
 def _features(catalog: Catalog | None, rules: Rules, n: int) -> Features:
@@ -232,11 +251,23 @@ def _pin_lists(pins: set[tuple[int, int]], pool: Neighbors, vectors: np.ndarray 
 
 
 def lists_frame(catalog: Catalog, neighbors: Neighbors, *, bands: dict[str, float] | None = None,
-                with_titles: bool = True) -> pd.DataFrame:
-    """Long-format export of final lists: padding dropped, a 'band' column when bands are set."""
-    from core.export import catalog_neighbors_frame
+                with_titles: bool = True, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Long-format export of final lists: padding dropped, a 'band' column when bands are set.
 
-    frame = catalog_neighbors_frame(catalog, neighbors, with_titles=with_titles)
+    rows: (r,) int source rows to include, in that order (default: every row);
+    a page of the table costs O(r * k), not O(n * k).
+    """
+    from core.export import neighbors_frame
+
+    titles = catalog.titles() if with_titles else None
+    if rows is not None:
+        rows = np.asarray(rows, dtype=np.int64)
+        neighbors = Neighbors(neighbors.indices[rows], neighbors.scores[rows],
+                              neighbors.distances[rows], neighbors.metric)
+    frame = neighbors_frame(catalog.ids if rows is None else catalog.ids[rows], neighbors,
+                            titles=titles if rows is None or titles is None
+                            else [titles[r] for r in rows.tolist()],
+                            corpus_ids=catalog.ids, corpus_titles=titles)
     keep = neighbors.indices.reshape(-1) >= 0
     if bands:
         frame.insert(frame.columns.get_loc("score") + 1, "band",

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from components import state
-from components.embedding import ensure_results, lists_table
-from components.tables import paged_table
+from components.embedding import ensure_results
+from components.tables import paged_lists
 from components.tuning_rules import (
     product_list,
     ruled,
@@ -19,6 +19,7 @@ from components.widgets import (
     product_picker,
     settings_sidebar,
 )
+from core.rules import lists_frame
 from core.views import product_label
 
 state.init_state()
@@ -46,9 +47,9 @@ if row is not None:
         st.switch_page("pages/heatmap.py")
 
 st.subheader("Every product's list")
-frame = lists_table(cat, nb, cfg.bands)
-paged_table(frame, key="neighbors.all", filter_columns=("source_id", "source_title"))
+paged_lists(cat, nb, bands=cfg.bands, key="neighbors.all")
 st.markdown("**Export every product's list** (long format: source_id, rank, neighbor_id, score)")
-export_buttons(lambda: frame, f"{file_stem(cat.name)}_neighbors_k{nb.k}", key="neighbors.export")
+export_buttons(lambda: lists_frame(cat, nb, bands=cfg.bands),  # built on click only
+               f"{file_stem(cat.name)}_neighbors_k{nb.k}", key="neighbors.export")
 if cfg.rules or cfg.bands:
     short_lists_table(cat, result)
