@@ -38,8 +38,11 @@ import pandas as pd
 from common import SHARED, retrieval_metrics
 
 from core.catalog import ColumnMapping, build_catalog
+from core.config import Config
 from core.encoders import BertEncoder
 from core.finetune import FinetuneSettings, finetune
+from core.hybrid import hybrid_topk
+from core.lexical import build_index
 from core.similarity import topk
 from core.training_data import LabelledPairs, build_training_set
 
@@ -85,11 +88,18 @@ def queries_for(dataset: str, split: str, gold: dict[int, set[int]], to_row) -> 
     return sorted(r for r in rows - seen if r in gold)
 
 
-def evaluate(encoder, texts_l, texts_r, queries, gold) -> dict[str, float]:
+def evaluate(encoder, texts_l, texts_r, queries, gold, index=None) -> dict[str, float]:
+    """Dense Recall@1/@10/MRR; with a lexical index of texts_r, also the default hybrid
+    pipeline's Recall@1 (Config().hybrid_weight) as "hybrid@1"."""
     a = encoder.encode([texts_l[q] for q in queries])
     b = encoder.encode(texts_r)
     nb = topk(b, 10, queries=a, exclude_self=False)
-    return retrieval_metrics(nb.indices, [gold[q] for q in queries])
+    out = retrieval_metrics(nb.indices, [gold[q] for q in queries])
+    if index is not None:
+        hb = hybrid_topk(b, index, 10, weight=Config().hybrid_weight, queries=a,
+                         query_texts=[texts_l[q] for q in queries])
+        out["hybrid@1"] = retrieval_metrics(hb.indices, [gold[q] for q in queries])["recall@1"]
+    return out
 
 
 def training_data(args, left, right, col, extra, to_row, n_left: int):
@@ -137,25 +147,30 @@ def main() -> None:
     texts, corpus, data = training_data(args, left, right, col, extra, to_row, len(left))
     tl, tr = texts[:len(left)], texts[len(left):]
     base = BertEncoder()
+    index = build_index(tr) if Config().hybrid_weight > 0 else None
     t = time.perf_counter()
-    zero = evaluate(base, tl, tr, queries, gold)
+    zero = evaluate(base, tl, tr, queries, gold, index)
     print(f"{args.dataset} {args.split}: {len(queries)} unseen queries vs {len(tr)} "
           f"records; zero-shot R@1 {zero['recall@1']:.3f} R@10 {zero['recall@10']:.3f} "
-          f"MRR {zero['mrr']:.3f} ({time.perf_counter() - t:.0f} s)", flush=True)
+          f"MRR {zero['mrr']:.3f}{_hybrid(zero)} ({time.perf_counter() - t:.0f} s)", flush=True)
     cpu0, wall0 = _cpu(), time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         res = finetune(texts, data, corpus_rows=corpus, settings=settings, out=Path(tmp) / "ft")
         cpu, wall = _cpu() - cpu0, time.perf_counter() - wall0
-        tuned = evaluate(BertEncoder(res.folder), tl, tr, queries, gold)
+        tuned = evaluate(BertEncoder(res.folder), tl, tr, queries, gold, index)
         if args.save:
             shutil.copytree(res.folder, args.save, dirs_exist_ok=True)
     print(f"fine-tuned ({len(data.train)} pairs, {res.steps} steps): R@1 {tuned['recall@1']:.3f} "
-          f"R@10 {tuned['recall@10']:.3f} MRR {tuned['mrr']:.3f}   "
+          f"R@10 {tuned['recall@10']:.3f} MRR {tuned['mrr']:.3f}{_hybrid(tuned)}   "
           f"gain R@1 {tuned['recall@1'] - zero['recall@1']:+.3f}")
     print(f"internal validation ({res.before.queries} held-out): MRR {res.before.mrr:.3f} -> "
           f"{res.after.mrr:.3f}, R@1 {res.before.recall_at_1:.3f} -> {res.after.recall_at_1:.3f}")
     print(f"training {res.train_seconds:.0f} s wall; whole job {wall:.0f} s wall, {cpu:.0f} s "
           f"CPU (process); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def _hybrid(m: dict[str, float]) -> str:
+    return f"; default hybrid R@1 {m['hybrid@1']:.3f}" if "hybrid@1" in m else ""
 
 
 def _cpu() -> float:

@@ -58,6 +58,9 @@ class FinetuneSettings:
     scale: float = 20.0
     hard_negatives: bool = True
     mine_depth: int = 10
+    filter_negatives: bool = True
+    freeze_embeddings: bool = False
+    base_mix: float = 0.0
     lora: bool = False
     lora_rank: int = 16
     lora_alpha: int = 32
@@ -73,6 +76,8 @@ class FinetuneSettings:
             raise FinetuneError("epochs must be >= 1 and batch_size >= 2")
         if not 0 < self.learning_rate < 1 or not 0 <= self.warmup < 1:
             raise FinetuneError("learning_rate must be in (0, 1) and warmup in [0, 1)")
+        if not 0 <= self.base_mix < 1:
+            raise FinetuneError("base_mix must be in [0, 1)")
         if not 0 <= self.valid_fraction < 1:
             raise FinetuneError("valid_fraction must be in [0, 1)")
         if self.keep not in KEEP_POLICIES:
@@ -132,12 +137,14 @@ def retrieval_metrics(queries: np.ndarray, corpus: np.ndarray, corpus_rows: np.n
 
 def mine_negatives(vectors: np.ndarray, pairs: TextPairs, corpus_rows: np.ndarray,
                    known: dict[int, set[int]], *, rejected: dict[int, set[int]] | None = None,
-                   depth: int = 10) -> np.ndarray:
+                   depth: int = 10, filter_above_positive: bool = True) -> np.ndarray:
     """Hard negative candidates per labelled pair: the anchor's known non-matches
     (rejected) when it has any, else its top-depth neighbours in corpus_rows that are
     neither the anchor, its positive, nor a known match. Self-supervised pairs (anchor
     row == positive row) get none: without labels a close neighbour is too often the
-    same product.
+    same product. With filter_above_positive, a mined neighbour that the current model
+    scores above the anchor's own positive is skipped: it is more often an unlabelled
+    match than a true negative.
 
     vectors: (n, d) vectors of every catalog row. Returns (m, depth) int64 rows, -1 padded.
     """
@@ -153,8 +160,10 @@ def mine_negatives(vectors: np.ndarray, pairs: TextPairs, corpus_rows: np.ndarra
         if a == p:
             continue
         bad = known.get(int(a), set()) | {int(a), int(p)}
+        ceiling = float(vectors[a] @ vectors[p]) if filter_above_positive else np.inf
         options = sorted(rejected.get(int(a), set()) - bad) or \
-            [int(r) for r in lists[int(a)] if int(r) not in bad]
+            [int(r) for r in lists[int(a)] if int(r) not in bad
+             and float(vectors[a] @ vectors[r]) < ceiling]
         out[i, :min(depth, len(options))] = options[:depth]
     return out
 
@@ -237,6 +246,8 @@ def _load_trainable(base: BertEncoder, settings: FinetuneSettings, device: str):
     from transformers import AutoModel
 
     model = AutoModel.from_pretrained(str(base.folder), use_safetensors=True)
+    if settings.freeze_embeddings:
+        model.get_input_embeddings().weight.requires_grad_(False)
     if settings.lora:
         from peft import LoraConfig, get_peft_model
 
@@ -292,7 +303,8 @@ def train_model(base: BertEncoder, job: _Job, *, progress: Progress | None = Non
         if status:
             status("mining hard negatives from the current neighbour lists")
         candidates = mine_negatives(job.vectors, job.pairs, job.corpus_rows, job.known,
-                                    rejected=job.rejected, depth=s.mine_depth)
+                                    rejected=job.rejected, depth=s.mine_depth,
+                                    filter_above_positive=s.filter_negatives)
     for _epoch in range(s.epochs):
         negatives = pick_negatives(candidates, rng)  # a fresh draw every epoch
         order = rng.permutation(m)
@@ -310,7 +322,23 @@ def train_model(base: BertEncoder, job: _Job, *, progress: Progress | None = Non
             if progress is not None:
                 progress(step, total)
     model.eval()
-    return (model.merge_and_unload() if s.lora else model), step
+    model = model.merge_and_unload() if s.lora else model
+    if s.base_mix > 0:
+        mix_base_weights(model, base, s.base_mix)
+    return model, step
+
+
+def mix_base_weights(model, base: BertEncoder, share: float) -> None:
+    """In place: every weight becomes (1 - share) * tuned + share * base (WiSE-FT style
+    interpolation, keeps more of the pretrained model's general knowledge)."""
+    import torch
+    from transformers import AutoModel
+
+    reference = AutoModel.from_pretrained(str(base.folder), use_safetensors=True).state_dict()
+    with torch.no_grad():
+        for name, value in model.state_dict().items():
+            if name in reference and value.is_floating_point():
+                value.mul_(1 - share).add_(reference[name].to(value.device, value.dtype), alpha=share)
 
 
 def _step_loss(model, base: BertEncoder, job: _Job, idx: np.ndarray, negatives: np.ndarray):

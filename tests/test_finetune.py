@@ -157,7 +157,8 @@ def test_mine_negatives_never_picks_a_match(rng):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     pairs = TextPairs(["a"] * 4, ["b"] * 4, np.array([0, 1, 2, 3]), np.array([6, 7, 8, 9]))
     known = {0: {6, 10}, 1: {7}, 2: {8}, 3: {9}}
-    cands = mine_negatives(vectors, pairs, np.arange(12), known, rejected={3: {11}}, depth=3)
+    cands = mine_negatives(vectors, pairs, np.arange(12), known, rejected={3: {11}}, depth=3,
+                           filter_above_positive=False)
     assert cands.shape == (4, 3)
     for a, p, row in zip(pairs.anchor_rows, pairs.positive_rows, cands[:3]):
         assert (row >= 0).all() and not set(row.tolist()) & (known[int(a)] | {int(a), int(p)})
@@ -168,6 +169,46 @@ def test_mine_negatives_never_picks_a_match(rng):
     picks = np.stack([pick_negatives(cands, rng) for _ in range(50)])
     assert (picks[:, 3] == 11).all()
     assert set(picks[:, 0].tolist()) == set(cands[0].tolist())
+
+
+def test_mined_negatives_scoring_above_the_positive_are_skipped():
+    # Anchor 0 with positive 1 (cosine 0.8); rows 2 and 3 are closer than the positive
+    # (likely unlabelled matches), rows 4 and 5 farther (true negatives).
+    angles = np.array([0.0, 0.6435, 0.2, 0.4, 1.0, 1.3])
+    vectors = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+    pairs = TextPairs(["a"], ["b"], np.array([0]), np.array([1]))
+    kept = mine_negatives(vectors, pairs, np.arange(6), {0: {1}}, depth=4)
+    assert kept[0].tolist() == [4, 5, -1, -1]
+    every = mine_negatives(vectors, pairs, np.arange(6), {0: {1}}, depth=4,
+                           filter_above_positive=False)
+    assert every[0].tolist() == [2, 3, 4, 5]
+
+
+def test_base_mix_and_frozen_embeddings(tiny_bert_dir, catalog, pairs, tmp_path):
+    from safetensors.numpy import load_file
+
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    base = load_file(str(Path(tiny_bert_dir) / "model.safetensors"))
+    tuned = {}
+    for name, mix, freeze in (("full", 0.0, False), ("mixed", 0.25, False),
+                              ("frozen", 0.0, True)):
+        settings = FinetuneSettings(**{**FAST.__dict__, "base_mix": mix,
+                                       "freeze_embeddings": freeze})
+        res = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=settings,
+                       out=tmp_path / name)
+        tuned[name] = load_file(str(res.folder / "model.safetensors"))
+    key = next(k for k in tuned["full"] if k.endswith("word_embeddings.weight"))
+    layer = next(k for k in tuned["full"] if k.endswith("attention.self.query.weight"))
+    src = {k.removeprefix("bert."): v for k, v in base.items()}
+    base_of = (lambda k: src[k.removeprefix("bert.")])
+    assert np.array_equal(tuned["frozen"][key], base_of(key))
+    assert not np.array_equal(tuned["frozen"][layer], base_of(layer))
+    assert not np.allclose(tuned["full"][layer], base_of(layer))
+    # Same seed, same steps: the mixed model is 0.75 * tuned + 0.25 * base, weight by weight.
+    want = 0.75 * tuned["full"][layer] + 0.25 * base_of(layer)
+    assert np.allclose(tuned["mixed"][layer], want, atol=1e-6)
+    with pytest.raises(FinetuneError):
+        FinetuneSettings(base_mix=1.0)
 
 
 def test_self_supervised_pairs_get_no_mined_negative(rng):
