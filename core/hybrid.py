@@ -117,13 +117,35 @@ def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _candidate_dense(queries: np.ndarray, corpus: np.ndarray, cand: np.ndarray,
                      metric: str) -> np.ndarray:
+    """(m, C) float32 dense scores of each query against its candidates (-1: 0).
+
+    cosine/dot: one numba pass with float64 sums over row blocks in threads;
+    euclidean/manhattan: pair_dense over row blocks.
+    """
     out = np.zeros(cand.shape, dtype=np.float32)
+    if metric in ("cosine", "dot"):
+        from core.hybrid_kernels import candidate_dots, in_threads
+
+        q, c = (np.ascontiguousarray(x, dtype=np.float32) for x in (queries, corpus))
+        qs, cs = (_scale(x, metric) for x in (q, c))
+        cand = np.ascontiguousarray(cand, dtype=np.int64)
+        in_threads(len(cand), _ROW_BLOCK,
+                   lambda s, e: candidate_dots(q[s:e], c, qs[s:e], cs, cand[s:e], out[s:e]))
+        return out
     safe = np.where(cand >= 0, cand, 0)
     for s in range(0, len(cand), _ROW_BLOCK):
         q = queries[s:s + _ROW_BLOCK, None, :]
         out[s:s + _ROW_BLOCK] = pair_dense(np.broadcast_to(q, (len(q), cand.shape[1], q.shape[2])),
                                            corpus[safe[s:s + _ROW_BLOCK]], metric)
-    return out
+    return np.where(cand >= 0, out, 0.0).astype(np.float32)
+
+
+def _scale(x: np.ndarray, metric: str) -> np.ndarray:
+    """(n,) float64 per-row factor: 1 / norm for cosine (zero rows: 1e12), 1 for dot."""
+    if metric != "cosine":
+        return np.ones(len(x))
+    norms = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64))
+    return 1.0 / np.maximum(norms, 1e-12)
 
 
 def _channel_anchors(nb: Neighbors | None, m: int) -> tuple[np.ndarray, np.ndarray]:

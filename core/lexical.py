@@ -14,7 +14,8 @@ BM25-weighted term vectors: in [0, 1], symmetric, and a sum of per-token
 contributions (which :mod:`core.explain` shows). Classic Okapi BM25 of a query
 against documents is available too (``score="bm25"``).
 
-Top-k runs over blocks of queries, so memory is O(block x N), never N x N.
+Top-k walks the postings of each query's tokens (numba, core.hybrid_kernels):
+memory O(queries x k + threads x N), never N x N nor block x N.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ _SIZE_RE = re.compile(r"^\d+(?:\.\d+)?[^\W\d_]*$")
 _RUN_RE = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _TRAIL_RE = re.compile(r"[^\W\d_]+$")
 _EDGE = "-/._+#&~`^=@$%"
-_BLOCK_BYTES = 64 * 1024 * 1024
 _PAIR_BLOCK = 200_000
+_TOPK_ROWS = 512
 
 
 def _bigrams(run: str) -> list[str]:
@@ -243,6 +244,9 @@ def lexical_topk(index: LexicalIndex, k: int, *, queries: Sequence[str] | None =
 
     queries: texts, default the corpus itself (then self is excluded).
     Returns Neighbors (m, k), metric "lexical-cosine" or "bm25", distances = -score.
+    Walks the corpus' postings per query row (core.hybrid_kernels), so memory is
+    O(m x k + threads x N); the scores equal ``q @ corpus.T`` bit for bit.
+    block_size: query rows per kernel call (default 512; blocks run in threads).
     """
     q, corpus = _sides(index, queries, score)
     exclude_self = (queries is None) if exclude_self is None else exclude_self
@@ -250,15 +254,27 @@ def lexical_topk(index: LexicalIndex, k: int, *, queries: Sequence[str] | None =
     k = max(0, min(int(k), n - (1 if exclude_self else 0)))
     idx_out = np.zeros((m, k), dtype=np.int64)
     val_out = np.zeros((m, k), dtype=np.float32)
-    bs = int(block_size or max(16, min(4096, _BLOCK_BYTES // max(1, 4 * n))))
-    for start in range(0, m if k else 0, bs):
-        block = (q[start:start + bs] @ corpus.T).toarray().astype(np.float32)
-        if exclude_self:
-            r = np.arange(block.shape[0])
-            block[r, r + start] = -np.inf
-        idx_out[start:start + bs], val_out[start:start + bs] = dense_topk(block, k)
+    if k and m:
+        _postings_topk(q.tocsr(), corpus.tocsc(), k, exclude_self, idx_out, val_out,
+                       block_size or _TOPK_ROWS)
     metric = "lexical-cosine" if score == "cosine" else "bm25"
     return Neighbors(idx_out, val_out, -val_out, metric)
+
+
+def _postings_topk(q: sp.csr_matrix, post: sp.csc_matrix, k: int, exclude_self: bool,
+                   idx_out: np.ndarray, val_out: np.ndarray, block: int) -> None:
+    """Fill idx_out/val_out (m, k) by row blocks of the numba kernel, in threads."""
+    from core.hybrid_kernels import in_threads, sparse_topk_rows
+
+    qd = q.data.astype(np.float32, copy=False)
+    pd_ = post.data.astype(np.float32, copy=False)
+
+    def run(start: int, end: int) -> None:
+        sparse_topk_rows(q.indptr[start:end + 1], q.indices, qd, post.indptr, post.indices, pd_,
+                         post.shape[0], k, start, exclude_self, idx_out[start:end],
+                         val_out[start:end])
+
+    in_threads(q.shape[0], block, run)
 
 
 def dense_topk(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -18,11 +18,17 @@ from core.store import EmbeddingStore, EmbedResult, embed_with_store
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One free-text search result."""
+    """One free-text search result.
+
+    score: the ranking score (fused when hybrid); dense / lexical: the raw
+    channel scores (hybrid only, NaN otherwise).
+    """
 
     index: int
     product_id: str
     score: float
+    dense: float = float("nan")
+    lexical: float = float("nan")
 
 
 def catalog_from_config(table: RawTable, config: Config) -> tuple[Catalog, bool]:
@@ -124,5 +130,7 @@ def search(query: str, encoder: Encoder, vectors: np.ndarray, *, k: int = 10,
     else:
         nb = topk(vectors, k, metric=metric, queries=q, exclude_self=False)
     ids = ids if ids is not None else np.arange(len(vectors)).astype(str)
-    return [SearchHit(int(i), str(ids[i]), float(s))
-            for i, s in zip(nb.indices[0], nb.scores[0])]
+    parts = (nb.dense[0], nb.lexical[0]) if hasattr(nb, "lexical") else \
+        (np.full(nb.k, np.nan),) * 2
+    return [SearchHit(int(i), str(ids[i]), float(s), float(d), float(lx))
+            for i, s, d, lx in zip(nb.indices[0], nb.scores[0], *parts)]

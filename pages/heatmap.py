@@ -1,4 +1,8 @@
-"""Heatmap: similarity of a chosen subset, ordered by hierarchical clustering."""
+"""Heatmap: similarity of a chosen subset, ordered by hierarchical clustering.
+
+Cells show the hybrid match score (default when hybrid is on), the dense
+score or the lexical score; the caption says what the colour means.
+"""
 
 import streamlit as st
 
@@ -7,6 +11,7 @@ from components.embedding import ensure_results, neighbors
 from components.widgets import product_picker, settings_sidebar
 from core.figures import MAX_HEATMAP_ITEMS, build_heatmap
 from core.pipeline import search
+from core.subset_scores import CELL_KINDS, cell_caption, default_cell, lexical_matrix, match_matrix
 from core.views import product_label
 
 state.init_state()
@@ -41,7 +46,10 @@ elif source == "A search result":
     query = st.text_input("Query", key="heatmap.query")
     if query.strip():
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-        rows = [h.index for h in search(query, encoder, res.vectors, k=50, metric=cfg.metric)]
+        lexical = resources.cached_lexical(cat, cfg.field_weights) \
+            if cfg.hybrid_weight > 0 else None
+        rows = [h.index for h in search(query, encoder, res.vectors, k=50, metric=cfg.metric,
+                                        lexical=lexical, hybrid_weight=cfg.hybrid_weight)]
 else:
     rows = state.selection()
     if not rows:
@@ -51,11 +59,24 @@ if len(rows) > MAX_HEATMAP_ITEMS:
     st.warning(f"{len(rows):,} products chosen; the heatmap shows the first "
                f"{MAX_HEATMAP_ITEMS} (cap {MAX_HEATMAP_ITEMS}).")
     rows = rows[:MAX_HEATMAP_ITEMS]
+KIND_NAMES = {"match": "match score (hybrid)", "dense": f"dense ({cfg.metric})",
+              "lexical": "lexical (words, model numbers)"}
 if len(rows) >= 2:
-    scores = resources.cached_pairwise(res.key, tuple(rows), res.vectors, cfg.metric)
+    kind = st.radio("Cells show", CELL_KINDS, horizontal=True, key="heatmap.cells",
+                    index=CELL_KINDS.index(default_cell(cfg.hybrid_weight)),
+                    format_func=KIND_NAMES.get)
+    if kind == "match":
+        space = resources.cached_space(res.key, cfg.pool_key(), cat, res.vectors, cfg)
+        scores = match_matrix(space, rows)
+    elif kind == "lexical":
+        scores = lexical_matrix(resources.cached_lexical(cat, cfg.field_weights), rows)
+    else:
+        scores = resources.cached_pairwise(res.key, tuple(rows), res.vectors, cfg.metric)
     labels = [product_label(cat, r, 60) for r in rows]
-    st.plotly_chart(build_heatmap(scores, labels, metric=cfg.metric), key="heatmap.chart")
-    st.caption(f"{len(rows)} products, {cfg.metric} scores, rows ordered by average-linkage "
-               f"clustering; hover a cell for both titles and the score.")
+    st.plotly_chart(build_heatmap(scores, labels, metric=kind if kind != "dense" else cfg.metric),
+                    key="heatmap.chart")
+    st.caption(f"{len(rows)} products, rows ordered by average-linkage clustering; hover a "
+               f"cell for both titles and the score. "
+               + cell_caption(kind, metric=cfg.metric, hybrid_weight=cfg.hybrid_weight))
 elif rows:
     st.info("Choose at least two products.")

@@ -1,4 +1,4 @@
-"""Search: a free-text query returns the top-k products."""
+"""Search: a free-text query returns the top-k products (hybrid, like the neighbours)."""
 
 import streamlit as st
 
@@ -13,16 +13,32 @@ cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title("Search")
 res = ensure_results(cat, cfg)
+hybrid = cfg.hybrid_weight > 0
+how = (f"hybrid: {1 - cfg.hybrid_weight:.0%} meaning ({cfg.model}, {cfg.metric}) + "
+       f"{cfg.hybrid_weight:.0%} words and model numbers (hybrid weight {cfg.hybrid_weight:g}, "
+       "set in the sidebar)" if hybrid else f"meaning only ({cfg.model}, {cfg.metric}; "
+       "hybrid weight 0 in the sidebar)")
 query = st.text_input("Describe what you are looking for", key="search.query",
-                      placeholder="e.g. wireless noise cancelling headphones")
+                      placeholder="e.g. wireless noise cancelling headphones, or a model number")
 if query.strip():
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-    hits = search(query, encoder, res.vectors, k=cfg.k, metric=cfg.metric, ids=cat.ids)
+    lexical = resources.cached_lexical(cat, cfg.field_weights) if hybrid else None
+    hits = search(query, encoder, res.vectors, k=cfg.k, metric=cfg.metric, ids=cat.ids,
+                  lexical=lexical, hybrid_weight=cfg.hybrid_weight)
     rows = [h.index for h in hits]
-    st.dataframe(rows_table(cat, rows, [h.score for h in hits]), hide_index=True,
-                 key="search.results")
+    table = rows_table(cat, rows, [h.score for h in hits])
+    if hybrid:
+        at = table.columns.get_loc("score") + 1
+        table.insert(at, "lexical", [round(h.lexical, 4) for h in hits])
+        table.insert(at, "dense", [round(h.dense, 4) for h in hits])
+    st.dataframe(table, hide_index=True, key="search.results")
+    st.caption(f"Ranked by {how}. " + (
+        "score = fused score (each part rescaled for this query, 1 = best in both); dense = raw "
+        f"{cfg.metric} of the embeddings; lexical = raw word/model-number match "
+        "(0 = nothing shared, 1 = the same tokens)." if hybrid else
+        f"score = {cfg.metric} similarity of the embeddings."))
     if st.button("Show these results on the heatmap", key="search.to_heatmap"):
         state.send_to_heatmap(rows, f"search: {query[:60]}")
         st.switch_page("pages/heatmap.py")
 else:
-    st.caption(f"Searches {len(cat):,} products with {cfg.model} ({cfg.metric}).")
+    st.caption(f"Searches {len(cat):,} products by {how}.")

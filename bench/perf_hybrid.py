@@ -1,0 +1,143 @@
+"""Hybrid candidate pool at catalog scale: time and peak memory.
+
+    .venv/bin/python bench/perf_hybrid.py [--sizes 10000,30000] [--k 100] [--methods new,old]
+
+A seeded synthetic catalog (brand + product words + a model number + a size,
+2,000 product families so both channels find real neighbours) and seeded
+clustered 384-d unit vectors (MiniLM's size; the encoder is not what is
+measured). For each size: the pool core.pipeline.candidate_pool builds with
+hybrid on (hybrid_topk, depth 100) -- "new" is the current code, "old" the
+previous implementation kept below as the baseline -- wall time, peak extra
+RSS (sampled every 50 ms), and whether both give the same lists and scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+from common import ROOT  # noqa: F401  (puts the project on sys.path)
+from perf_topk import PeakRss, vectors
+
+from core import hybrid
+from core.hybrid import DEPTH, hybrid_topk, pair_dense
+from core.lexical import _sides, build_index, dense_topk
+from core.similarity import Neighbors
+
+UNITS = ["gb", "in", "oz", "w", "ft", "mm", "ml", "lb", "pk", "tb", "mah", "v"]
+SYLLABLES = ["ka", "ro", "ve", "lin", "tor", "sa", "mi", "dex", "po", "ra", "zen", "qu", "bel"]
+BRANDS = [SYLLABLES[i % 13] + SYLLABLES[(i // 13) % 13] + SYLLABLES[(i // 169) % 13]
+          for i in range(300)]  # letter-only names: no token shared by every title
+WORDS = [
+    "black", "white", "steel", "wireless", "digital", "portable", "compact", "pro", "mini",
+    "ultra", "hd", "lcd", "led", "camera", "lens", "speaker", "headphones", "cable", "charger",
+    "case", "cover", "laptop", "tablet", "phone", "printer", "ink", "toner", "mouse", "keyboard",
+    "monitor", "tv", "stand", "mount", "bag", "battery", "adapter", "kit", "set", "pack",
+    "replacement", "kitchen", "blender", "coffee", "maker", "vacuum", "fan", "heater",
+]
+
+
+def synthetic_titles(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    """n product titles and their family (0..1999) for clustered vectors."""
+    rng = np.random.default_rng(seed)
+    fam = rng.integers(0, 2000, n)
+    frng = np.random.default_rng(seed + 1)
+    fam_words = frng.integers(0, len(WORDS), (2000, 4))
+    fam_brand = frng.integers(0, len(BRANDS), 2000)
+    out = []
+    for i, f in enumerate(fam):
+        words = [WORDS[w] for w in fam_words[f] if rng.random() < 0.8]
+        words.append(WORDS[rng.integers(0, len(WORDS))])
+        model = f"{chr(65 + f % 26)}{chr(65 + (f // 26) % 26)}-{f * 7 % 9973}{rng.integers(0, 9)}"
+        size = f"{rng.integers(1, 64)}{rng.choice(UNITS)}"
+        out.append(" ".join([BRANDS[fam_brand[f]], *words, model, size]))
+    return out, fam
+
+
+def old_lexical_topk(index, k, *, queries=None, score="cosine", exclude_self=None):
+    """The previous lexical top-k: (block x N) sparse products made dense, argpartition."""
+    q, corpus = _sides(index, queries, score)
+    exclude_self = (queries is None) if exclude_self is None else exclude_self
+    n, m = corpus.shape[0], q.shape[0]
+    k = max(0, min(int(k), n - (1 if exclude_self else 0)))
+    idx_out = np.zeros((m, k), dtype=np.int64)
+    val_out = np.zeros((m, k), dtype=np.float32)
+    bs = max(16, min(4096, 64 * 1024 * 1024 // max(1, 4 * n)))
+    for start in range(0, m if k else 0, bs):
+        block = (q[start:start + bs] @ corpus.T).toarray().astype(np.float32)
+        if exclude_self:
+            r = np.arange(block.shape[0])
+            block[r, r + start] = -np.inf
+        idx_out[start:start + bs], val_out[start:start + bs] = dense_topk(block, k)
+    metric = "lexical-cosine" if score == "cosine" else "bm25"
+    return Neighbors(idx_out, val_out, -val_out, metric)
+
+
+def old_candidate_dense(queries, corpus, cand, metric):
+    """The previous dense candidate scores: pair_dense over broadcast (256, C, d) blocks."""
+    out = np.zeros(cand.shape, dtype=np.float32)
+    safe = np.where(cand >= 0, cand, 0)
+    for s in range(0, len(cand), 256):
+        q = queries[s:s + 256, None, :]
+        out[s:s + 256] = pair_dense(np.broadcast_to(q, (len(q), cand.shape[1], q.shape[2])),
+                                    corpus[safe[s:s + 256]], metric)
+    return out
+
+
+def old_hybrid_topk(*args, **kwargs):
+    """hybrid_topk with the previous lexical top-k and dense candidate scoring."""
+    saved = hybrid.lexical_topk, hybrid._candidate_dense
+    hybrid.lexical_topk, hybrid._candidate_dense = old_lexical_topk, old_candidate_dense
+    try:
+        return hybrid_topk(*args, **kwargs)
+    finally:
+        hybrid.lexical_topk, hybrid._candidate_dense = saved
+
+
+def measure(fn, *args, **kwargs):
+    """(result, seconds, extra peak GB) of one call."""
+    with PeakRss() as mem:
+        t = time.perf_counter()
+        out = fn(*args, **kwargs)
+        wall = time.perf_counter() - t
+    return out, wall, mem.extra_gb
+
+
+def same(a, b) -> str:
+    idx = (a.indices == b.indices).mean()
+    diff = float(np.abs(a.scores - b.scores).max()) if a.scores.size else 0.0
+    return f"same lists {idx:.4%}, max score diff {diff:.1e}"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10000,30000")
+    p.add_argument("--k", type=int, default=DEPTH)
+    p.add_argument("--weight", type=float, default=0.55)
+    p.add_argument("--methods", default="new,old")
+    args = p.parse_args()
+    methods = args.methods.split(",")
+    warm_t, _ = synthetic_titles(300)
+    for fn in (hybrid_topk, old_hybrid_topk):  # imports and JIT (cached) out of the timings
+        fn(vectors(300, "clustered"), build_index(warm_t), 10, weight=args.weight)
+    print(f"hybrid pool, depth {max(DEPTH, args.k)}, weight {args.weight}; "
+          f"load {os.getloadavg()[0]:.1f} (2 cores shared: ratios count)")
+    for n in (int(s) for s in args.sizes.split(",")):
+        titles, _ = synthetic_titles(n)
+        v = vectors(n, "clustered")
+        index, t_index, _ = measure(build_index, titles)
+        out = {}
+        for method in methods:
+            fn = hybrid_topk if method == "new" else old_hybrid_topk
+            out[method], wall, gb = measure(fn, v, index, args.k, weight=args.weight,
+                                            depth=max(DEPTH, args.k))
+            print(f"n={n:>7,} {method:3s}: pool {wall:7.1f} s, extra peak {gb:5.2f} GB "
+                  f"(index {t_index:.1f} s) load {os.getloadavg()[0]:.1f}", flush=True)
+        if len(out) == 2:
+            print(f"n={n:>7,} new vs old: {same(out['new'], out['old'])}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""The scalable hybrid pool (core.hybrid_kernels) against the previous dense-block path.
+
+The previous path made every (block x N) lexical product dense and took the
+top-k with argpartition; the dense candidate scores came from broadcast
+pair_dense blocks. Both are re-implemented here as the oracle: the lexical
+lists must be identical (indices and float32 scores bit for bit), the hybrid
+pool identical up to float rounding of the dense scores.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core import hybrid
+from core.hybrid import hybrid_topk, pair_dense
+from core.hybrid_kernels import _kth_largest, _sort_by
+from core.lexical import _sides, build_index, dense_topk, lexical_topk
+from core.similarity import Neighbors
+
+VOCAB = ["usb", "cable", "red", "kdl-40v4100", "32gb", "ps3", "black", "lamp", "elplp12", "a1"]
+
+
+def _texts(rng, n, vocab=VOCAB, most=4):
+    out = [" ".join(rng.choice(vocab, size=rng.integers(1, most + 1))) for _ in range(n)]
+    out[n // 2] = ""  # no tokens: only zero scores
+    return out
+
+
+def old_lexical_topk(index, k, *, queries=None, score="cosine", exclude_self=None,
+                     block=7):
+    q, corpus = _sides(index, queries, score)
+    exclude_self = (queries is None) if exclude_self is None else exclude_self
+    n, m = corpus.shape[0], q.shape[0]
+    k = max(0, min(int(k), n - (1 if exclude_self else 0)))
+    idx = np.zeros((m, k), dtype=np.int64)
+    val = np.zeros((m, k), dtype=np.float32)
+    for s in range(0, m if k else 0, block):
+        b = (q[s:s + block] @ corpus.T).toarray().astype(np.float32)
+        if exclude_self:
+            r = np.arange(b.shape[0])
+            b[r, r + s] = -np.inf
+        idx[s:s + block], val[s:s + block] = dense_topk(b, k)
+    return Neighbors(idx, val, -val, "lexical-cosine" if score == "cosine" else "bm25")
+
+
+def old_candidate_dense(queries, corpus, cand, metric):
+    safe = np.where(cand >= 0, cand, 0)
+    q = np.broadcast_to(queries[:, None, :], (len(queries), cand.shape[1], queries.shape[1]))
+    return pair_dense(q, corpus[safe], metric)
+
+
+@pytest.mark.parametrize("k", [1, 3, 7, 39])
+@pytest.mark.parametrize("score", ["cosine", "bm25"])
+def test_lexical_topk_is_identical_to_the_dense_block_path(rng, k, score):
+    texts = _texts(rng, 40)
+    index = build_index(texts)
+    for block in (None, 1, 5):
+        got = lexical_topk(index, k, score=score, block_size=block)
+        want = old_lexical_topk(index, k, score=score)
+        np.testing.assert_array_equal(got.indices, want.indices)
+        np.testing.assert_array_equal(got.scores, want.scores)
+
+
+def test_lexical_topk_queries_ties_and_k_over_n(rng):
+    texts = _texts(rng, 25, vocab=VOCAB[:3], most=2)  # few distinct texts: many ties
+    queries = _texts(rng, 9) + ["nothing shared", "usb"]
+    index = build_index(texts)
+    for k in (4, 25, 60):
+        got = lexical_topk(index, k, queries=queries)
+        want = old_lexical_topk(index, k, queries=queries)
+        np.testing.assert_array_equal(got.indices, want.indices)
+        np.testing.assert_array_equal(got.scores, want.scores)
+    assert lexical_topk(index, 5, exclude_self=False).indices.shape == (25, 5)
+    assert lexical_topk(build_index(["a"]), 3).indices.shape == (1, 0)
+
+
+def test_buffer_cut_back_many_times_with_ties(rng):
+    """Rows that touch far more than 4k documents, most of them tied."""
+    texts = [f"w{i % 3} common" for i in range(400)]
+    index = build_index(texts)
+    for k in (2, 16):
+        got = lexical_topk(index, k)
+        want = old_lexical_topk(index, k, block=64)
+        np.testing.assert_array_equal(got.indices, want.indices)
+        np.testing.assert_array_equal(got.scores, want.scores)
+
+
+def test_select_helpers_against_numpy(rng):
+    for _ in range(50):
+        vals = rng.integers(0, 5, size=rng.integers(1, 40)).astype(np.float32)
+        k = int(rng.integers(1, len(vals) + 1))
+        assert _kth_largest(vals.copy(), k) == np.sort(vals)[::-1][k - 1]
+        cand = rng.permutation(len(vals)).astype(np.int64)
+        c, v = cand.copy(), vals.copy()
+        _sort_by(c, v)
+        order = np.lexsort((cand, -vals))
+        np.testing.assert_array_equal(c, cand[order])
+        np.testing.assert_array_equal(v, vals[order])
+
+
+@pytest.mark.parametrize("metric", ["cosine", "dot", "euclidean"])
+@pytest.mark.parametrize("weight", [0.0, 0.55, 1.0])
+def test_hybrid_pool_matches_the_previous_path(rng, metric, weight, monkeypatch):
+    texts = _texts(rng, 60)
+    vectors = rng.normal(size=(60, 16)).astype(np.float32)
+    vectors[7] = 0.0  # zero vector: cosine 0, no division by zero
+    index = build_index(texts)
+    got = hybrid_topk(vectors, index, 12, weight=weight, metric=metric, depth=20)
+    monkeypatch.setattr(hybrid, "lexical_topk", old_lexical_topk)
+    monkeypatch.setattr(hybrid, "_candidate_dense", old_candidate_dense)
+    want = hybrid_topk(vectors, index, 12, weight=weight, metric=metric, depth=20)
+    np.testing.assert_array_equal(got.indices, want.indices)
+    np.testing.assert_allclose(got.scores, want.scores, atol=1e-6)
+    np.testing.assert_allclose(got.dense, want.dense, atol=1e-6)
+    np.testing.assert_array_equal(got.lexical, want.lexical)

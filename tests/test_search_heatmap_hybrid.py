@@ -1,0 +1,121 @@
+"""Search and Heatmap pages use the hybrid scoring of the neighbours page and the CLI.
+
+The tiny random BERT stands in for the model: its dense scores carry no
+meaning, so a query that names a model number only reaches its product
+through the lexical channel -- which is what these tests check.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.catalog import ColumnMapping, build_catalog
+from core.config import Config
+from core.lexical import build_index, pair_scores
+from core.subset_scores import cell_caption, default_cell, lexical_matrix, match_matrix
+from core.threshold import match_scores, scoring_space
+from tests.conftest import REPO_ROOT, element_texts
+
+pytestmark = pytest.mark.app
+MODEL_QUERY = "rkpw247015"  # a model number in one demo title only (row 4, id "4")
+
+
+@pytest.fixture(scope="module")
+def app(tiny_bert_dir, tmp_path_factory):
+    """One app for the module (the demo catalog embedded once), its own workspace."""
+    workspace = tmp_path_factory.mktemp("search_heatmap_ws")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+        mp.setenv("CATSIM_WORKSPACE", str(workspace))
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
+        at.run()
+        assert not at.exception, at.exception
+        yield at
+
+
+def _set_weight(app: AppTest, weight: float) -> None:
+    app.slider(key="settings.hybrid_weight").set_value(weight).run()
+    assert not app.exception, app.exception
+
+
+def _heatmap_z(app: AppTest) -> np.ndarray:
+    """The z matrix of the page's heatmap (plotly ships arrays as typed base64)."""
+    z = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]["z"]
+    if isinstance(z, dict):
+        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"]))
+        return flat.reshape([int(x) for x in str(z["shape"]).split(",")]).astype(np.float64)
+    return np.asarray(z, dtype=np.float64)
+
+
+def test_search_ranks_a_model_number_first_only_with_hybrid(app):
+    app.switch_page("pages/search.py").run()
+    _set_weight(app, 0.55)
+    app.text_input(key="search.query").input(MODEL_QUERY).run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert table["id"].iloc[0] == "4"
+    assert {"score", "dense", "lexical"} <= set(table.columns)
+    assert table["lexical"].iloc[0] > 0 and table["score"].is_monotonic_decreasing
+    assert "hybrid weight 0.55" in element_texts(app.caption)
+    _set_weight(app, 0.0)  # dense only: the random model does not find it
+    table = app.dataframe[0].value
+    assert table["id"].iloc[0] != "4" and "lexical" not in table.columns
+    assert "meaning only" in element_texts(app.caption)
+    _set_weight(app, 0.55)
+
+
+def test_heatmap_search_source_is_hybrid_and_cells_are_match_scores(app):
+    app.switch_page("pages/heatmap.py").run()
+    _set_weight(app, 0.55)
+    app.radio(key="heatmap.source_choice").set_value("A search result").run()
+    app.text_input(key="heatmap.query").input(MODEL_QUERY + " power strip").run()
+    assert not app.exception, app.exception
+    assert app.radio(key="heatmap.cells").value == "match"
+    z = _heatmap_z(app)
+    assert z.shape == (50, 50)
+    np.testing.assert_allclose(z, z.T, atol=1e-6)
+    np.testing.assert_allclose(np.diag(z), 1.0)
+    assert z.min() >= 0 and z.max() <= 1
+    assert "match score" in element_texts(app.caption)
+    hover = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]["customdata"]
+    assert any("rkpw247015" in str(c) for c in np.asarray(hover, dtype=object).ravel())
+    app.radio(key="heatmap.cells").set_value("lexical").run()
+    assert not app.exception, app.exception
+    z = _heatmap_z(app)
+    assert z.min() >= 0 and z.max() <= 1 + 1e-6
+    assert "BM25" in element_texts(app.caption)
+    app.radio(key="heatmap.cells").set_value("dense").run()
+    assert "cosine" in element_texts(app.caption)
+
+
+def test_match_and_lexical_matrices_against_pair_oracles(rng):
+    texts = [" ".join(rng.choice(["a1b2", "usb", "cable", "kdl-40", "red", ""], size=3))
+             for _ in range(30)]
+    texts[3] = ""
+    vectors = rng.normal(size=(30, 8)).astype(np.float32)
+    index = build_index(texts)
+    cat = build_catalog(pd.DataFrame({"title": texts}), ColumnMapping(text_columns=("title",)))
+    space = scoring_space(cat, vectors, Config(hybrid_weight=0.5), index=index)
+    rows = [7, 3, 0, 29, 12]
+    got = match_matrix(space, rows)
+    for a, i in enumerate(rows):
+        for b, j in enumerate(rows):
+            want = 1.0 if i == j else match_scores(space, [i], [j]).match[0]
+            assert got[a, b] == pytest.approx(want, abs=1e-6)
+    lex = lexical_matrix(index, rows)
+    dense_lex = (index.unit @ index.unit.T).toarray()[np.ix_(rows, rows)]
+    np.testing.assert_allclose(lex, dense_lex, atol=1e-6)
+    assert lex[1, 1] == 0.0  # empty text: no tokens, no self match
+    assert pair_scores(index, [0], [0])[0] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_cell_defaults_and_captions():
+    assert default_cell(0.55) == "match" and default_cell(0.0) == "dense"
+    assert "45% meaning" in cell_caption("match", metric="cosine", hybrid_weight=0.55)
+    assert "dot" in cell_caption("dense", metric="dot", hybrid_weight=0.0)
