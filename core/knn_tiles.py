@@ -137,7 +137,7 @@ def _int8_session(block: np.ndarray, threads: int):
     options.inter_op_num_threads = 1
     options.enable_cpu_mem_arena = False  # one session per tile: arenas would pile up
     # Idle ORT threads would otherwise spin between calls and steal the cores the
-    # numba scan of the previous strip needs (measured: 15.4 s -> 10.2 s at 50k).
+    # numba scan of the previous tile needs (measured: 15.4 s -> 10.2 s at 50k).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(model.SerializeToString(), options,
                                 providers=["CPUExecutionProvider"])
