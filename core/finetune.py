@@ -4,7 +4,11 @@ Loss: symmetric multiple-negatives ranking (InfoNCE). For a batch of B
 (anchor, positive) pairs, anchor i must pick its positive among all B positives
 plus B *hard negatives* (mined from the current model's neighbour lists: a close
 product that is not a known match), and positive i must pick anchor i among the
-B anchors. Known matches inside a batch are masked, never used as negatives.
+B anchors. Known matches inside a batch are masked, never used as negatives, and a
+mined neighbour the current model scores above the pair's own positive is skipped
+(more often an unlabelled match than a negative). The word-embedding table stays
+frozen: with a few hundred pairs, moving only the rows of tokens seen in training
+would pull them away from those of unseen products' tokens.
 
 :func:`finetune` runs the whole job: zero-shot vectors -> validation metrics
 before -> mined negatives -> training (full or LoRA via ``peft``, merged before
@@ -51,15 +55,15 @@ class FinetuneCancelled(CatalogSimilarityError):
 class FinetuneSettings:
     """Training choices. Defaults are the recipe measured in bench/finetune_abt_buy.py."""
 
-    epochs: int = 8
+    epochs: int = 4
     batch_size: int = 32
-    learning_rate: float = 5e-5
+    learning_rate: float = 1e-4
     warmup: float = 0.1
     scale: float = 20.0
     hard_negatives: bool = True
     mine_depth: int = 10
     filter_negatives: bool = True
-    freeze_embeddings: bool = False
+    freeze_embeddings: bool = True
     base_mix: float = 0.0
     lora: bool = False
     lora_rank: int = 16
