@@ -1,6 +1,6 @@
 """Hybrid candidate pool at catalog scale: time and peak memory.
 
-    .venv/bin/python bench/perf_hybrid.py [--sizes 10000,30000] [--k 100] [--methods new,old]
+    .venv/bin/python bench/perf_hybrid.py [--sizes 10000,30000] [--k 100] [--methods new,old] [--parts]
 
 A seeded synthetic catalog (brand + product words + a model number + a size,
 2,000 product families so both channels find real neighbours) and seeded
@@ -111,12 +111,25 @@ def same(a, b) -> str:
     return f"same lists {idx:.4%}, max score diff {diff:.1e}"
 
 
+def parts(v: np.ndarray, index, depth: int, n: int) -> None:
+    """Where the pool's time goes: each channel's top-depth alone, new and old lexical."""
+    from core.lexical import lexical_topk
+    from core.similarity import topk
+
+    for name, fn, args in (("dense top-k (core.similarity)", topk, (v, depth)),
+                           ("lexical top-k new", lexical_topk, (index, depth)),
+                           ("lexical top-k old", old_lexical_topk, (index, depth))):
+        _, wall, gb = measure(fn, *args)
+        print(f"n={n:>7,}   {name:30s} {wall:7.1f} s, extra peak {gb:5.2f} GB", flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="10000,30000")
     p.add_argument("--k", type=int, default=DEPTH)
     p.add_argument("--weight", type=float, default=0.55)
     p.add_argument("--methods", default="new,old")
+    p.add_argument("--parts", action="store_true", help="also time each channel alone")
     args = p.parse_args()
     methods = args.methods.split(",")
     warm_t, _ = synthetic_titles(300)
@@ -137,6 +150,8 @@ def main() -> None:
                   f"(index {t_index:.1f} s) load {os.getloadavg()[0]:.1f}", flush=True)
         if len(out) == 2:
             print(f"n={n:>7,} new vs old: {same(out['new'], out['old'])}", flush=True)
+        if args.parts:
+            parts(v, index, max(DEPTH, args.k), n)
 
 
 if __name__ == "__main__":

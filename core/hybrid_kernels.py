@@ -2,13 +2,16 @@
 
 - :func:`sparse_topk_rows`: per query row, the lexical scores of every corpus
   document that shares a token (an inverted-index walk over the corpus'
-  postings, one float32 accumulator of N per thread) and the top-k of them,
+  postings, one float32 accumulator of N per row block) and the top-k of them,
   ties by lower index, padded with the lowest-index zero-score documents.
   The accumulation order is scipy's ``csr_matmat`` order (query tokens in
   stored order, float32 products and sums), so scores equal ``q @ corpus.T``
   bit for bit; but no (block x N) product, no dense block, no argpartition.
-- :func:`candidate_dots`: dot product of each query row with its candidate
-  rows, float64 sums (the same arithmetic as :func:`core.knn_tiles.exact_scores`).
+- :func:`candidate_dots`: dot product (or cosine, through per-row scales) of
+  each query row with its candidate rows, float64 sums as in
+  :func:`core.knn_tiles.exact_scores`.
+
+Row blocks run in Python threads (:func:`in_threads`); the kernels release the GIL.
 """
 
 from __future__ import annotations

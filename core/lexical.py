@@ -280,6 +280,8 @@ def _postings_topk(q: sp.csr_matrix, post: sp.csc_matrix, k: int, exclude_self: 
 def dense_topk(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Per-row top-k of a (b, N) float array: (indices int64, values), ties by lower index.
 
+    The brute-force reference that lexical_topk is tested against.
+
     argpartition picks k per row; only rows whose k-th value is tied beyond the
     pick are redone, taking the lowest tied indices (O(N) each, no full sort).
     """
