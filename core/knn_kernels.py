@@ -1,11 +1,12 @@
 """Numba kernels for the tiled exhaustive top-k (see :mod:`core.knn_tiles`).
 
 Each row keeps an unsorted candidate list of fixed depth K (values, indices)
-with its current minimum as a threshold. The caller (:mod:`core.knn_tiles`)
-takes maxima of chunks of a score tile with vectorised torch ops; these
-kernels compare them with the lists' thresholds and scan only the chunks that
-can improve a list. After the first tiles almost no chunk
-passes, so a tile costs about two vectorised passes.
+with its current minimum as a threshold. The scan kernels reduce short chunks
+of a score tile to their maximum (vectorised), compare it with the lists'
+thresholds and scan only the chunks that can improve a list. After the first
+tiles almost no chunk passes, so a tile costs about two reads (rows, columns);
+doing it here rather than with torch reductions saved ~17% CPU (no temporaries,
+no transposed copy).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from numba import njit, prange
 
 CHUNK = 64  # columns per chunk of a row (contiguous)
 ROW_CHUNK = 8  # rows per chunk of a column (strided, so short)
+COL_STRIPE = 256  # columns per thread stripe in scan_cols
 EMPTY = np.float32(-3.0e38)  # finite: the kernels are compiled without inf/nan support
 
 
@@ -33,39 +35,6 @@ def _insert(vals, idx, thr, pos, row, value, col):
             at = t
     thr[row] = low
     pos[row] = at
-
-
-@njit(parallel=True, cache=True)
-def update_rows(tile, chunk_max, i0, j0, vals, idx, thr, pos, skip_self):
-    """Row lists i0.. from tile (b, w) float32; chunk_max (b, ceil(w / CHUNK)) its chunk maxima.
-
-    Only chunks whose maximum beats the row's current threshold are scanned.
-    """
-    b, w = tile.shape
-    for r in prange(b):
-        owner = i0 + r
-        for ch in range(chunk_max.shape[1]):
-            if chunk_max[r, ch] <= thr[owner]:
-                continue
-            for c in range(ch * CHUNK, min(w, (ch + 1) * CHUNK)):
-                v = tile[r, c]
-                if v > thr[owner] and not (skip_self and j0 + c == owner):
-                    _insert(vals, idx, thr, pos, owner, v, j0 + c)
-
-
-@njit(parallel=True, cache=True)
-def update_cols(tile, chunk_max_t, i0, j0, vals, idx, thr, pos):
-    """Column lists j0.. from tile (b, w); chunk_max_t (w, ceil(b / ROW_CHUNK)) its maxima."""
-    b, w = tile.shape
-    for c in prange(w):
-        owner = j0 + c
-        for ch in range(chunk_max_t.shape[1]):
-            if chunk_max_t[c, ch] <= thr[owner]:
-                continue
-            for r in range(ch * ROW_CHUNK, min(b, (ch + 1) * ROW_CHUNK)):
-                v = tile[r, c]
-                if v > thr[owner]:
-                    _insert(vals, idx, thr, pos, owner, v, i0 + r)
 
 
 @njit(parallel=True, fastmath=True, cache=True)
@@ -98,6 +67,63 @@ def pair_scores(x, cand, mode):
                     acc += abs(np.float64(x[i, c]) - np.float64(x[j, c]))
                 out[i, t] = -acc
     return out
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def scan_rows(tile, i0, j0, mul, sub, plain, vals, idx, thr, pos, skip_self):
+    """Row lists i0.. from a raw tile (b, w); score = tile * mul[j0 + c] - sub[j0 + c] unless plain.
+
+    Each CHUNK of a row is reduced to its maximum first (vectorised) and scanned
+    only when that beats the row's threshold: one read of the tile, no temporaries.
+    """
+    b, w = tile.shape
+    for r in prange(b):
+        owner = i0 + r
+        for c0 in range(0, w, CHUNK):
+            c1 = min(w, c0 + CHUNK)
+            top = EMPTY
+            if plain:
+                for c in range(c0, c1):
+                    top = max(top, tile[r, c])
+            else:
+                for c in range(c0, c1):
+                    top = max(top, tile[r, c] * mul[j0 + c] - sub[j0 + c])
+            if top <= thr[owner]:
+                continue
+            for c in range(c0, c1):
+                v = tile[r, c] if plain else tile[r, c] * mul[j0 + c] - sub[j0 + c]
+                if v > thr[owner] and not (skip_self and j0 + c == owner):
+                    _insert(vals, idx, thr, pos, owner, v, j0 + c)
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def scan_cols(tile, i0, j0, mul, sub, plain, vals, idx, thr, pos):
+    """Column lists j0.. from a raw tile (b, w); score = tile * mul[i0 + r] - sub[i0 + r] unless plain.
+
+    Threads own stripes of COL_STRIPE columns and walk down the rows in groups of
+    ROW_CHUNK, keeping the stripe's column maxima of the group in a small buffer.
+    """
+    b, w = tile.shape
+    for s in prange((w + COL_STRIPE - 1) // COL_STRIPE):
+        c0 = s * COL_STRIPE
+        c1 = min(w, c0 + COL_STRIPE)
+        top = np.empty(c1 - c0, dtype=np.float32)
+        for r0 in range(0, b, ROW_CHUNK):
+            r1 = min(b, r0 + ROW_CHUNK)
+            top[:] = EMPTY
+            for r in range(r0, r1):
+                m = np.float32(1.0) if plain else mul[i0 + r]
+                d = np.float32(0.0) if plain else sub[i0 + r]
+                for c in range(c0, c1):
+                    top[c - c0] = max(top[c - c0], tile[r, c] * m - d)
+            for c in range(c0, c1):
+                owner = j0 + c
+                if top[c - c0] <= thr[owner]:
+                    continue
+                for r in range(r0, r1):
+                    v = tile[r, c] if plain else tile[r, c] * mul[i0 + r] - sub[i0 + r]
+                    if v > thr[owner]:
+                        _insert(vals, idx, thr, pos, owner, v, i0 + r)
 
 
 def new_lists(n: int, depth: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

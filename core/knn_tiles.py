@@ -164,53 +164,18 @@ def candidate_lists(prep: Prepared, depth: int, *, product: str = "int8",
                 break
             if cancel is not None and cancel():
                 raise SearchCancelled("top-k search cancelled")
-            _scan_tile(torch.from_numpy(scores(i0, min(n, i0 + tile))), i0, j0, prep, lists)
+            _scan_tile(scores(i0, min(n, i0 + tile)), i0, j0, prep, lists)
             done += 1
             if progress is not None:
                 progress(done, total)
     return lists[1]
 
 
-def _scan_tile(s, i0: int, j0: int, prep: Prepared, lists) -> None:
-    """Update row lists i0.. (and, off the diagonal, j0..) from score tile s (b, w) torch."""
-    import torch
-
-    b, w = s.shape
-    view = s
-    if not prep.plain:
-        view = s * torch.from_numpy(prep.mul[j0:j0 + w]) - torch.from_numpy(prep.sub[j0:j0 + w])
-    kk.update_rows(view.numpy(), _chunk_max(view, dim=1).numpy(), i0, j0, *lists, i0 == j0)
-    if i0 == j0:
-        return
-    view = s
-    if not prep.plain:
-        view = (s * torch.from_numpy(prep.mul[i0:i0 + b, None])
-                - torch.from_numpy(prep.sub[i0:i0 + b, None]))
-    maxima = _chunk_max(view, dim=0).T.contiguous()
-    kk.update_cols(view.numpy(), maxima.numpy(), i0, j0, *lists)
-
-
-def _chunk_max(t, *, dim: int):
-    """Maxima of consecutive chunks along dim of a 2-D torch tensor.
-
-    dim=1: chunks of CHUNK columns, (b, ceil(w/CHUNK)); dim=0: chunks of ROW_CHUNK
-    rows, (ceil(b/ROW_CHUNK), w). Both reduce contiguous views.
-    """
-    import torch
-
-    size, span = t.shape[dim], (kk.CHUNK if dim == 1 else kk.ROW_CHUNK)
-    full = size // span * span
-    parts = []
-    if full:
-        if dim == 1:
-            body = t if full == size else t[:, :full]
-            parts.append(body.reshape(t.shape[0], full // span, span).amax(2))
-        else:
-            parts.append(t[:full].view(full // span, span, t.shape[1]).amax(1))
-    if full < size:
-        tail = t[:, full:] if dim == 1 else t[full:]
-        parts.append(tail.amax(dim, keepdim=True))
-    return parts[0] if len(parts) == 1 else torch.cat(parts, dim)
+def _scan_tile(t: np.ndarray, i0: int, j0: int, prep: Prepared, lists) -> None:
+    """Update row lists i0.. (and, off the diagonal, j0..) from score tile t (b, w) float32."""
+    kk.scan_rows(t, i0, j0, prep.mul, prep.sub, prep.plain, *lists, i0 == j0)
+    if i0 != j0:
+        kk.scan_cols(t, i0, j0, prep.mul, prep.sub, prep.plain, *lists)
 
 
 def exact_scores(x: np.ndarray, cand: np.ndarray, metric: str) -> np.ndarray:
