@@ -19,6 +19,7 @@ from core.similarity import Neighbors, SearchCancelled, check_metric, topk
 ANN_MIN_ROWS = 200_000
 HNSW_M = 32
 EF_CONSTRUCTION = 80
+EF_SEARCH = 160  # search beam; ann_topk uses max(EF_SEARCH, 4k) (bench/perf_ann_ef.py)
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 _ADD_CHUNK = 20_000
@@ -50,7 +51,7 @@ def ann_topk(vectors: np.ndarray, k: int, *, metric: str = "cosine",
     """Approximate top-k of every row among the others (self excluded).
 
     vectors: (n, d) float. Candidates: HNSW search of depth 2k (ef_search
-    default max(96, 4k)); scores of the kept k are exact. Returns Neighbors (n, k).
+    default max(EF_SEARCH, 4k)); scores of the kept k are exact. Returns Neighbors (n, k).
     Progress counts rows added then rows searched (total 2n).
     """
     import faiss
@@ -76,7 +77,7 @@ def ann_topk(vectors: np.ndarray, k: int, *, metric: str = "cosine",
         if progress is not None:
             progress(min(n, start + _ADD_CHUNK), 2 * n)
     depth = min(n, 2 * k + 1)
-    index.hnsw.efSearch = int(ef_search or max(96, 4 * k))
+    index.hnsw.efSearch = int(ef_search or max(EF_SEARCH, 4 * k))
     cand = np.empty((n, depth - 1), dtype=np.int64)
     for start in range(0, n, _SEARCH_CHUNK):
         _check(cancel)
