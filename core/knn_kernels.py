@@ -97,33 +97,61 @@ def scan_rows(tile, i0, j0, mul, sub, plain, vals, idx, thr, pos, skip_self):
 
 
 @njit(parallel=True, fastmath=True, cache=True)
-def scan_cols(tile, i0, j0, mul, sub, plain, vals, idx, thr, pos):
-    """Column lists j0.. from a raw tile (b, w); score = tile * mul[i0 + r] - sub[i0 + r] unless plain.
+def _group_max(tile, i0, mul, sub, plain, out):
+    """out[g, c] = max over rows g*ROW_CHUNK.. of the score of column c (row-parallel, vectorised)."""
+    b, w = tile.shape
+    for g in prange(out.shape[0]):
+        r0 = g * ROW_CHUNK
+        r1 = min(b, r0 + ROW_CHUNK)
+        if plain:
+            for c in range(w):
+                out[g, c] = tile[r0, c]
+            for r in range(r0 + 1, r1):
+                for c in range(w):
+                    out[g, c] = max(out[g, c], tile[r, c])
+        else:
+            for c in range(w):
+                out[g, c] = EMPTY
+            for r in range(r0, r1):
+                m = mul[i0 + r]
+                d = sub[i0 + r]
+                for c in range(w):
+                    out[g, c] = max(out[g, c], tile[r, c] * m - d)
 
-    Threads own stripes of COL_STRIPE columns and walk down the rows in groups of
-    ROW_CHUNK, keeping the stripe's column maxima of the group in a small buffer.
-    """
+
+@njit(parallel=True, cache=True)
+def _cols_from_max(tile, top, i0, j0, mul, sub, plain, vals, idx, thr, pos):
+    """Column lists j0.. : scan the ROW_CHUNK rows of a group only where its maximum passes."""
     b, w = tile.shape
     for s in prange((w + COL_STRIPE - 1) // COL_STRIPE):
         c0 = s * COL_STRIPE
         c1 = min(w, c0 + COL_STRIPE)
-        top = np.empty(c1 - c0, dtype=np.float32)
-        for r0 in range(0, b, ROW_CHUNK):
-            r1 = min(b, r0 + ROW_CHUNK)
-            top[:] = EMPTY
-            for r in range(r0, r1):
-                m = np.float32(1.0) if plain else mul[i0 + r]
-                d = np.float32(0.0) if plain else sub[i0 + r]
-                for c in range(c0, c1):
-                    top[c - c0] = max(top[c - c0], tile[r, c] * m - d)
+        for g in range(top.shape[0]):
             for c in range(c0, c1):
                 owner = j0 + c
-                if top[c - c0] <= thr[owner]:
+                if top[g, c] <= thr[owner]:
                     continue
-                for r in range(r0, r1):
+                for r in range(g * ROW_CHUNK, min(b, (g + 1) * ROW_CHUNK)):
                     v = tile[r, c] if plain else tile[r, c] * mul[i0 + r] - sub[i0 + r]
                     if v > thr[owner]:
                         _insert(vals, idx, thr, pos, owner, v, i0 + r)
+
+
+def scan_cols(tile, i0, j0, mul, sub, plain, vals, idx, thr, pos, top=None):
+    """Column lists j0.. from a raw tile (b, w); score = tile * mul[i0 + r] - sub[i0 + r] unless plain.
+
+    Two passes: maxima of each column over groups of ROW_CHUNK rows (row-parallel,
+    contiguous, vectorised), then threads owning stripes of COL_STRIPE columns scan
+    only the groups whose maximum beats the column's threshold. (One strided pass
+    doing both was 3x slower per tile.) top: optional reusable float32 buffer of at
+    least (ceil(b / ROW_CHUNK), w) elements.
+    """
+    shape = ((tile.shape[0] + ROW_CHUNK - 1) // ROW_CHUNK, tile.shape[1])
+    if top is None or top.size < shape[0] * shape[1]:
+        top = np.empty(shape[0] * shape[1], np.float32)
+    top = top[:shape[0] * shape[1]].reshape(shape)
+    _group_max(tile, i0, mul, sub, plain, top)
+    _cols_from_max(tile, top, i0, j0, mul, sub, plain, vals, idx, thr, pos)
 
 
 def new_lists(n: int, depth: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

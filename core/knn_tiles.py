@@ -154,6 +154,7 @@ def candidate_lists(prep: Prepared, depth: int, *, product: str = "int8",
     engine = (_Int8Product(prep.x, threads, tile) if product == "int8"
               else _Fp32Product(prep.x, tile))
     lists = kk.new_lists(n, depth)
+    group_max = np.empty(-(-tile // kk.ROW_CHUNK) * tile, dtype=np.float32)  # column pass buffer
     starts = list(range(0, n, tile))
     total, done = len(starts) * (len(starts) + 1) // 2, 0
     for j0 in starts:
@@ -164,18 +165,19 @@ def candidate_lists(prep: Prepared, depth: int, *, product: str = "int8",
                 break
             if cancel is not None and cancel():
                 raise SearchCancelled("top-k search cancelled")
-            _scan_tile(scores(i0, min(n, i0 + tile)), i0, j0, prep, lists)
+            _scan_tile(scores(i0, min(n, i0 + tile)), i0, j0, prep, lists, group_max)
             done += 1
             if progress is not None:
                 progress(done, total)
     return lists[1]
 
 
-def _scan_tile(t: np.ndarray, i0: int, j0: int, prep: Prepared, lists) -> None:
+def _scan_tile(t: np.ndarray, i0: int, j0: int, prep: Prepared, lists,
+               group_max: np.ndarray | None = None) -> None:
     """Update row lists i0.. (and, off the diagonal, j0..) from score tile t (b, w) float32."""
     kk.scan_rows(t, i0, j0, prep.mul, prep.sub, prep.plain, *lists, i0 == j0)
     if i0 != j0:
-        kk.scan_cols(t, i0, j0, prep.mul, prep.sub, prep.plain, *lists)
+        kk.scan_cols(t, i0, j0, prep.mul, prep.sub, prep.plain, *lists, group_max)
 
 
 def exact_scores(x: np.ndarray, cand: np.ndarray, metric: str) -> np.ndarray:
