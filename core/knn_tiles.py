@@ -27,6 +27,9 @@ from core import knn_kernels as kk
 from core.similarity import SearchCancelled
 
 TILE = 2048
+# Row tiles per int8 product call: ORT wakes its threads (spinning is off) a few
+# times per call, ~4 ms each time; 4 tiles per call measured 15-28% faster at 50k.
+GROUP = 4
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
@@ -94,10 +97,10 @@ class _Fp32Product:
 class _Int8Product:
     """x_I @ x_J.T with x_J quantized once per column tile (ONNX Runtime, MLAS)."""
 
-    def __init__(self, x: np.ndarray, threads: int, tile: int) -> None:
+    def __init__(self, x: np.ndarray, threads: int, cells: int) -> None:
         self.x = x
         self.threads = threads
-        self.buf = np.empty(tile * tile, dtype=np.float32)  # reused output (see _Fp32Product)
+        self.buf = np.empty(cells, dtype=np.float32)  # reused output (see _Fp32Product)
 
     def columns(self, j0: int, j1: int):
         session = _int8_session(self.x[j0:j1], self.threads)
@@ -151,7 +154,8 @@ def candidate_lists(prep: Prepared, depth: int, *, product: str = "int8",
 
     n = len(prep.x)
     threads = max(1, torch.get_num_threads())
-    engine = (_Int8Product(prep.x, threads, tile) if product == "int8"
+    group = GROUP if product == "int8" else 1
+    engine = (_Int8Product(prep.x, threads, group * tile * tile) if product == "int8"
               else _Fp32Product(prep.x, tile))
     lists = kk.new_lists(n, depth)
     group_max = np.empty(-(-tile // kk.ROW_CHUNK) * tile, dtype=np.float32)  # column pass buffer
@@ -160,13 +164,16 @@ def candidate_lists(prep: Prepared, depth: int, *, product: str = "int8",
     for j0 in starts:
         j1 = min(n, j0 + tile)
         scores = engine.columns(j0, j1)
-        for i0 in starts:
-            if i0 > j0:
-                break
+        rows = [i0 for i0 in starts if i0 <= j0]
+        for g in range(0, len(rows), group):
             if cancel is not None and cancel():
                 raise SearchCancelled("top-k search cancelled")
-            _scan_tile(scores(i0, min(n, i0 + tile)), i0, j0, prep, lists, group_max)
-            done += 1
+            r0 = rows[g]
+            r1 = min(n, rows[min(len(rows), g + group) - 1] + tile)
+            strip = scores(r0, r1)  # several row tiles in one product call
+            for i0 in rows[g:g + group]:
+                _scan_tile(strip[i0 - r0:min(n, i0 + tile) - r0], i0, j0, prep, lists, group_max)
+                done += 1
             if progress is not None:
                 progress(done, total)
     return lists[1]
