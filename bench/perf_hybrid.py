@@ -7,7 +7,7 @@ A seeded synthetic catalog (brand + product words + a model number + a size,
 clustered 384-d unit vectors (MiniLM's size; the encoder is not what is
 measured). For each size: the pool core.pipeline.candidate_pool builds with
 hybrid on (hybrid_topk, depth 100) -- "new" is the current code, "old" the
-previous implementation kept below as the baseline -- wall time, peak extra
+previous implementation (tests/reference_pool.py) as the baseline -- wall time, peak extra
 RSS (sampled every 50 ms), and whether both give the same lists and scores.
 """
 
@@ -21,10 +21,9 @@ import numpy as np
 from common import ROOT  # noqa: F401  (puts the project on sys.path)
 from perf_topk import PeakRss, vectors
 
-from core import hybrid
-from core.hybrid import DEPTH, hybrid_topk, pair_dense
-from core.lexical import _sides, build_index, dense_topk
-from core.similarity import Neighbors
+from core.hybrid import DEPTH, hybrid_topk
+from core.lexical import build_index
+from tests.reference_pool import old_hybrid_topk, old_lexical_topk
 
 UNITS = ["gb", "in", "oz", "w", "ft", "mm", "ml", "lb", "pk", "tb", "mah", "v"]
 SYLLABLES = ["ka", "ro", "ve", "lin", "tor", "sa", "mi", "dex", "po", "ra", "zen", "qu", "bel"]
@@ -54,46 +53,6 @@ def synthetic_titles(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
         size = f"{rng.integers(1, 64)}{rng.choice(UNITS)}"
         out.append(" ".join([BRANDS[fam_brand[f]], *words, model, size]))
     return out, fam
-
-
-def old_lexical_topk(index, k, *, queries=None, score="cosine", exclude_self=None):
-    """The previous lexical top-k: (block x N) sparse products made dense, argpartition."""
-    q, corpus = _sides(index, queries, score)
-    exclude_self = (queries is None) if exclude_self is None else exclude_self
-    n, m = corpus.shape[0], q.shape[0]
-    k = max(0, min(int(k), n - (1 if exclude_self else 0)))
-    idx_out = np.zeros((m, k), dtype=np.int64)
-    val_out = np.zeros((m, k), dtype=np.float32)
-    bs = max(16, min(4096, 64 * 1024 * 1024 // max(1, 4 * n)))
-    for start in range(0, m if k else 0, bs):
-        block = (q[start:start + bs] @ corpus.T).toarray().astype(np.float32)
-        if exclude_self:
-            r = np.arange(block.shape[0])
-            block[r, r + start] = -np.inf
-        idx_out[start:start + bs], val_out[start:start + bs] = dense_topk(block, k)
-    metric = "lexical-cosine" if score == "cosine" else "bm25"
-    return Neighbors(idx_out, val_out, -val_out, metric)
-
-
-def old_candidate_dense(queries, corpus, cand, metric):
-    """The previous dense candidate scores: pair_dense over broadcast (256, C, d) blocks."""
-    out = np.zeros(cand.shape, dtype=np.float32)
-    safe = np.where(cand >= 0, cand, 0)
-    for s in range(0, len(cand), 256):
-        q = queries[s:s + 256, None, :]
-        out[s:s + 256] = pair_dense(np.broadcast_to(q, (len(q), cand.shape[1], q.shape[2])),
-                                    corpus[safe[s:s + 256]], metric)
-    return out
-
-
-def old_hybrid_topk(*args, **kwargs):
-    """hybrid_topk with the previous lexical top-k and dense candidate scoring."""
-    saved = hybrid.lexical_topk, hybrid._candidate_dense
-    hybrid.lexical_topk, hybrid._candidate_dense = old_lexical_topk, old_candidate_dense
-    try:
-        return hybrid_topk(*args, **kwargs)
-    finally:
-        hybrid.lexical_topk, hybrid._candidate_dense = saved
 
 
 def measure(fn, *args, **kwargs):

@@ -1,8 +1,6 @@
 """The scalable hybrid pool (core.hybrid_kernels) against the previous dense-block path.
 
-The previous path made every (block x N) lexical product dense and took the
-top-k with argpartition; the dense candidate scores came from broadcast
-pair_dense blocks. Both are re-implemented here as the oracle: the lexical
+The previous path (tests/reference_pool.py) is the oracle: the lexical
 lists must be identical (indices and float32 scores bit for bit), the hybrid
 pool identical up to float rounding of the dense scores.
 """
@@ -13,10 +11,10 @@ import numpy as np
 import pytest
 
 from core import hybrid
-from core.hybrid import hybrid_topk, pair_dense
+from core.hybrid import hybrid_topk
 from core.hybrid_kernels import _kth_largest, _sort_by
-from core.lexical import _sides, build_index, dense_topk, lexical_topk
-from core.similarity import Neighbors
+from core.lexical import build_index, lexical_topk
+from tests.reference_pool import old_candidate_dense, old_lexical_topk
 
 VOCAB = ["usb", "cable", "red", "kdl-40v4100", "32gb", "ps3", "black", "lamp", "elplp12", "a1"]
 
@@ -25,29 +23,6 @@ def _texts(rng, n, vocab=VOCAB, most=4):
     out = [" ".join(rng.choice(vocab, size=rng.integers(1, most + 1))) for _ in range(n)]
     out[n // 2] = ""  # no tokens: only zero scores
     return out
-
-
-def old_lexical_topk(index, k, *, queries=None, score="cosine", exclude_self=None,
-                     block=7):
-    q, corpus = _sides(index, queries, score)
-    exclude_self = (queries is None) if exclude_self is None else exclude_self
-    n, m = corpus.shape[0], q.shape[0]
-    k = max(0, min(int(k), n - (1 if exclude_self else 0)))
-    idx = np.zeros((m, k), dtype=np.int64)
-    val = np.zeros((m, k), dtype=np.float32)
-    for s in range(0, m if k else 0, block):
-        b = (q[s:s + block] @ corpus.T).toarray().astype(np.float32)
-        if exclude_self:
-            r = np.arange(b.shape[0])
-            b[r, r + s] = -np.inf
-        idx[s:s + block], val[s:s + block] = dense_topk(b, k)
-    return Neighbors(idx, val, -val, "lexical-cosine" if score == "cosine" else "bm25")
-
-
-def old_candidate_dense(queries, corpus, cand, metric):
-    safe = np.where(cand >= 0, cand, 0)
-    q = np.broadcast_to(queries[:, None, :], (len(queries), cand.shape[1], queries.shape[1]))
-    return pair_dense(q, corpus[safe], metric)
 
 
 @pytest.mark.parametrize("k", [1, 3, 7, 39])
