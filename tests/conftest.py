@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -143,3 +144,23 @@ def catalog_csv(tmp_path: Path, product_rows: list[list[str]]) -> Path:
 def element_texts(elements) -> str:
     """The values of AppTest elements (markdown, errors, captions) joined by newlines."""
     return "\n".join(str(e.value) for e in elements)
+
+
+@contextmanager
+def running_app(model_dir: Path, workspace: Path, *, timeout: int = 300,
+                state: dict | None = None) -> Iterator:
+    """The app under AppTest with the given model and workspace, first run done (no exception).
+
+    state: session_state entries set before the first run.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CATSIM_MODEL", str(model_dir))
+        mp.setenv("CATSIM_WORKSPACE", str(workspace))
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=timeout)
+        for key, value in (state or {}).items():
+            at.session_state[key] = value
+        at.run()
+        assert not at.exception, at.exception
+        yield at

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT, element_texts
+from tests.conftest import element_texts, running_app
 
 pytestmark = pytest.mark.app
 QUALITY_PAGES = ["pages/evaluate.py", "pages/threshold.py", "pages/explain.py"]
@@ -14,13 +14,7 @@ QUALITY_PAGES = ["pages/evaluate.py", "pages/threshold.py", "pages/explain.py"]
 @pytest.fixture(scope="module")
 def app(tiny_bert_dir, tmp_path_factory):
     """One app for the module (the demo catalog embedded once), its own workspace."""
-    workspace = tmp_path_factory.mktemp("quality_ws")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CATSIM_MODEL", str(tiny_bert_dir))
-        mp.setenv("CATSIM_WORKSPACE", str(workspace))
-        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
-        at.run()
-        assert not at.exception, at.exception
+    with running_app(tiny_bert_dir, tmp_path_factory.mktemp("quality_ws")) as at:
         yield at
 
 

@@ -20,7 +20,7 @@ from core.config import Config
 from core.lexical import build_index, pair_scores
 from core.subset_scores import cell_caption, default_cell, lexical_matrix, match_matrix
 from core.threshold import match_scores, scoring_space
-from tests.conftest import REPO_ROOT, element_texts
+from tests.conftest import element_texts, running_app
 
 pytestmark = pytest.mark.app
 MODEL_QUERY = "rkpw247015"  # a model number in one demo title only (row 4, id "4")
@@ -29,13 +29,7 @@ MODEL_QUERY = "rkpw247015"  # a model number in one demo title only (row 4, id "
 @pytest.fixture(scope="module")
 def app(tiny_bert_dir, tmp_path_factory):
     """One app for the module (the demo catalog embedded once), its own workspace."""
-    workspace = tmp_path_factory.mktemp("search_heatmap_ws")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CATSIM_MODEL", str(tiny_bert_dir))
-        mp.setenv("CATSIM_WORKSPACE", str(workspace))
-        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
-        at.run()
-        assert not at.exception, at.exception
+    with running_app(tiny_bert_dir, tmp_path_factory.mktemp("search_heatmap_ws")) as at:
         yield at
 
 

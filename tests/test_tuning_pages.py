@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT, element_texts
+from tests.conftest import REPO_ROOT, element_texts, running_app
 
 pytestmark = pytest.mark.app
 TUNE_PAGES = ["pages/groups.py", "pages/review.py", "pages/health.py", "pages/compare.py",
@@ -20,14 +20,9 @@ TUNE_PAGES = ["pages/groups.py", "pages/review.py", "pages/health.py", "pages/co
 @pytest.fixture(scope="module")
 def app(tiny_bert_dir, tmp_path_factory):
     """One app for the module (the demo catalog embedded once), its own workspace."""
-    workspace = tmp_path_factory.mktemp("tuning_ws")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CATSIM_MODEL", str(tiny_bert_dir))
-        mp.setenv("CATSIM_WORKSPACE", str(workspace))
-        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
-        at.session_state["groups.show_map"] = False  # UMAP is covered by test_pages' map
-        at.run()
-        assert not at.exception, at.exception
+    # UMAP is covered by test_pages' map
+    with running_app(tiny_bert_dir, tmp_path_factory.mktemp("tuning_ws"), timeout=240,
+                     state={"groups.show_map": False}) as at:
         at.switch_page("pages/neighbors.py").run()
         assert not at.exception, at.exception
         yield at
