@@ -208,7 +208,8 @@ def heldout() -> None:
           f"{len(set(ho.cats))} categories)")
     print("| configuration | R@1 | R@10 | MRR | amazon cat P@10 |")
     print("|---|---|---|---|---|")
-    for name, w in ((f"default hybrid (w={w0})", w0), ("MiniLM only (w=0)", 0.0)):
+    for name, w in ((f"default hybrid (w={w0})", w0), ("MiniLM only (w=0)", 0.0),
+                    ("lexical channel only (w=1)", 1.0)):
         m = ho.retrieval(w)
         print(f"| {name} | {m['recall@1']:.3f} | {m['recall@10']:.3f} | {m['mrr']:.3f} "
               f"| {ho.category(w):.3f} |", flush=True)
