@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/rules_speed.py              # amazon.csv, first 10,000 rows
     .venv/bin/python bench/rules_speed.py --synthetic  # random vectors, no model needed
+    .venv/bin/python bench/rules_speed.py --refill 50000  # completing short lists (same rule)
 
 Real run: the first 10,000 products of ../shared/benchmarks/walmart-amazon/amazon.csv
 (title embedded with the bundled MiniLM, vectors cached in bench/out/bench.sqlite;
@@ -10,6 +11,12 @@ candidate-pool search (what the neighbours page would redo without a pool),
 dense cosine and then the app's default hybrid (dense + lexical) retrieval.
 Then the rules same=[category], max_per={brand: 2}, price_ratio=[0.5, 2.0] are
 applied, and each edit below is timed (median of 3) on the same pool.
+
+--refill N: a synthetic catalog of N products (60 categories of Zipf sizes,
+clustered vectors, dense pool of 50) where a ``same category`` rule leaves most
+lists short, so they are completed from each product's group. Timed: the
+two-pass refill (core.rules.REFILL_START first, then REFILL_DEPTH) against a
+single pass at REFILL_DEPTH in the same run, and the lists compared.
 """
 
 from __future__ import annotations
@@ -70,10 +77,51 @@ def timed(fn, repeats: int = 3) -> tuple[float, object]:
 CPU_SECONDS: list[float] = []  # the work done, steady when other jobs share the cores
 
 
+def refill(n: int) -> None:
+    import core.rules as rules_mod
+    from core.rule_select import REFILL_DEPTH
+
+    rng = np.random.default_rng(0)
+    sizes = 1 / np.arange(1, 61)
+    cat = rng.choice(60, size=n, p=sizes / sizes.sum())
+    centers = rng.normal(size=(200, 384))
+    vectors = (centers[rng.integers(0, 200, n)] + 1.2 * rng.normal(size=(n, 384))).astype(np.float32)
+    frame = pd.DataFrame({"id": [f"p{i}" for i in range(n)], "title": [f"item {i}" for i in range(n)],
+                          "category": [f"c{c}" for c in cat],
+                          "brand": [f"b{x}" for x in rng.integers(0, 300, n)],
+                          "price": rng.uniform(5, 500, n).round(2)})
+    mapping = ColumnMapping(text_columns=("title",), id_column="id", category="category",
+                            brand="brand", price="price")
+    catalog = build_catalog(frame, mapping)
+    t_pool, pool = timed(lambda: candidate_pool(catalog, vectors, Config(hybrid_weight=0.0)), 1)
+    print(f"{n:,} synthetic products, dense pool of {pool.k}: {t_pool:.1f} s")
+    print("| rules (k=10) | short before refill | one pass at 2000 | two passes | same lists |")
+    print("|---|---|---|---|---|")
+    start = rules_mod.REFILL_START
+    for rules in ({"same": ["category"]}, {"same": ["category"], "max_per": {"brand": 1}},
+                  {"same": ["category"], "diversity": 0.3},
+                  {"same": ["category"], "price_ratio": [0.9, 1.1]}):
+        cfg = Config(hybrid_weight=0.0, rules=rules, k=10)
+        plain = cfg.with_changes(rules={k: v for k, v in rules.items() if k != "diversity"})
+        short = int((apply_config(catalog, pool, plain).lengths < 10).sum())  # no vectors: no refill
+        rules_mod.REFILL_START = REFILL_DEPTH
+        t_one, one = timed(lambda cfg=cfg: apply_config(catalog, pool, cfg, vectors=vectors), 1)
+        rules_mod.REFILL_START = start
+        t_two, two = timed(lambda cfg=cfg: apply_config(catalog, pool, cfg, vectors=vectors), 1)
+        same = np.array_equal(one.neighbors.indices, two.neighbors.indices)
+        print(f"| {rules} | {short:,} | {t_one:.1f} s | {t_two:.1f} s ({t_one / t_two:.1f}x) "
+              f"| {same} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--synthetic", action="store_true", help="random vectors (no model)")
+    parser.add_argument("--refill", type=int, metavar="N",
+                        help="time completing short lists on N synthetic products")
     args = parser.parse_args()
+    if args.refill:
+        refill(args.refill)
+        return
     catalog, vectors = load(args.synthetic)
     for weight in (0.0, DEFAULT_HYBRID_WEIGHT):  # dense only, and the app's default
         run(catalog, vectors, weight, args.synthetic)

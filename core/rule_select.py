@@ -15,6 +15,8 @@ import numpy as np
 from core.rule_spec import Rules
 
 REFILL_DEPTH = 2000
+_BLOCK_CELLS = 1 << 22  # scores held at once while refilling (16 MB)
+_BIG_GROUP = 1024  # groups with at least this many members use BLAS threads
 
 
 @dataclass(frozen=True)
@@ -35,14 +37,18 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 def refill_pool(short: np.ndarray, feats: Features, vectors: np.ndarray, metric: str,
-                keep) -> tuple[np.ndarray, tuple[np.ndarray, ...], np.ndarray] | None:
+                keep, depth: int = REFILL_DEPTH
+                ) -> tuple[np.ndarray, tuple[np.ndarray, ...], np.ndarray, np.ndarray] | None:
     """Candidates for short rows from an exact search within each product's own group
-    (equal values in every ``same`` column), as deep as the group (at most REFILL_DEPTH).
+    (equal values in every ``same`` column): the first ``depth`` of the group in
+    score order (ties: lower row), never deeper than REFILL_DEPTH.
 
     keep(rows, cand) -> (r, M) bool applies the filter rules. Returns (rows,
-    (indices, scores, distances), ok) holding only the passing candidates, best
-    first (ties: lower row), padded with -1 / NaN; None when no short row has a
-    known group.
+    (indices, scores, distances), ok, complete) holding only the passing
+    candidates, best first, padded with -1 / NaN; complete (r,) bool is True
+    where the search went as deep as it ever goes (the whole group, or
+    REFILL_DEPTH), so a deeper call would find nothing new. None when no short
+    row has a known group.
     """
     from threadpoolctl import threadpool_limits
 
@@ -52,67 +58,124 @@ def refill_pool(short: np.ndarray, feats: Features, vectors: np.ndarray, metric:
     rows = short[group[short] >= 0]
     if not len(rows):
         return None
-    parts = []
+    depth = max(1, min(int(depth), REFILL_DEPTH))
+    groups = np.unique(group[rows])
+    big = np.bincount(group[group >= 0])[groups] >= _BIG_GROUP
+    parts = [_group_candidates(g, group, rows, vectors, metric, keep, depth)
+             for g in groups[big]]  # large products: BLAS threads help
     with threadpool_limits(limits=1, user_api="blas"):  # many small products: no thread churn
-        for g in np.unique(group[rows]):
-            parts.append(_group_candidates(g, group, rows, vectors, metric, keep))
+        parts += [_group_candidates(g, group, rows, vectors, metric, keep, depth)
+                  for g in groups[~big]]
     width = max(p[2].shape[1] for p in parts)
     out = (np.full((len(rows), width), -1, dtype=np.int64),
            np.full((len(rows), width), np.nan, dtype=np.float32),
            np.full((len(rows), width), np.nan, dtype=np.float32))
     ok = np.zeros((len(rows), width), dtype=bool)
+    complete = np.zeros(len(rows), dtype=bool)
     at = 0
-    for mine, cand, passed in parts:
+    for mine, cand, passed, whole in parts:
         block, w = slice(at, at + len(mine)), passed.shape[1]
         for target, values in zip(out, cand):
             target[block, :w] = values
         ok[block, :w] = passed
+        complete[block] = whole
         at += len(mine)
-    return np.concatenate([p[0] for p in parts]), out, ok
+    return np.concatenate([p[0] for p in parts]), out, ok, complete
 
 
 def _group_candidates(g: int, group: np.ndarray, rows: np.ndarray, vectors: np.ndarray,
-                      metric: str, keep):
-    """(rows of group g, compacted candidates, ok) for refill_pool."""
+                      metric: str, keep, depth: int):
+    """(rows of group g, compacted candidates, ok, complete) for refill_pool.
+
+    Rows go in blocks of at most _BLOCK_CELLS scores, so a large group never
+    holds a rows x members matrix.
+    """
     members = np.nonzero(group == g)[0]
     mine = rows[group[rows] == g]
-    scores, dists = scores_to(vectors, mine, members, metric)
-    order = np.argsort(-scores, axis=1, kind="stable")[:, :min(REFILL_DEPTH, len(members) - 1)]
-    cand = (members[order], np.take_along_axis(scores, order, 1),
-            np.take_along_axis(dists, order, 1))
-    return (mine, *compact(keep(mine, cand), cand))
+    full = min(REFILL_DEPTH, len(members) - 1)
+    take = min(depth, full)
+    step = max(1, _BLOCK_CELLS // max(len(members), 1))
+    blocks = [_passing_in_order(mine[s:s + step], members, vectors, metric, keep, take)
+              for s in range(0, len(mine), step)]
+    width = max(ok.shape[1] for _, ok in blocks)
+    cand = tuple(np.concatenate([_pad(c[i], width, fill) for c, _ in blocks])
+                 for i, fill in enumerate((-1, np.nan, np.nan)))
+    ok = np.concatenate([_pad(ok, width, False) for _, ok in blocks])
+    return mine, cand, ok, take >= full
 
 
-def compact(ok: np.ndarray, cand: tuple[np.ndarray, ...]):
-    """Move each row's passing candidates to the front (order kept); drop the rest.
+def _pad(a: np.ndarray, width: int, fill) -> np.ndarray:
+    if a.shape[1] == width:
+        return a
+    out = np.full((len(a), width), fill, dtype=a.dtype)
+    out[:, :a.shape[1]] = a
+    return out
 
-    Returns (cand, ok) as wide as the row with the most passing candidates.
-    """
-    width = int(ok.sum(1).max()) if ok.size else 0
-    order = np.argsort(~ok, axis=1, kind="stable")[:, :width]
+
+def _passing_in_order(rows: np.ndarray, members: np.ndarray, vectors: np.ndarray, metric: str,
+                      keep, take: int) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Of each row's first `take` members in score order (ties: lower row), those
+    keep() passes, best first: ((indices, scores, distances), ok), as wide as the
+    row with the most passing."""
+    scores, dists = scores_to(vectors, rows, members, metric)
+    cols = np.sort(first_set(scores, take), axis=1)  # ascending: the stable sort breaks ties
+    s = np.take_along_axis(scores, cols, 1)
+    d = distances_of(s, metric) if dists is None else np.take_along_axis(dists, cols, 1)
+    cand = (members[cols], s, d)
+    ok = keep(rows, cand)
+    width = int(ok.sum(1).max(initial=0))
+    order = np.argsort(np.where(ok, -s, np.inf), axis=1, kind="stable")[:, :width]
     passed = np.take_along_axis(ok, order, 1)
-    fill = (-1, np.nan, np.nan)
-    return tuple(np.where(passed, np.take_along_axis(a, order, 1), f).astype(a.dtype)
-                 for a, f in zip(cand, fill)), passed
+    return tuple(np.where(passed, np.take_along_axis(a, order, 1), fill).astype(a.dtype)
+                 for a, fill in zip(cand, (-1, np.nan, np.nan))), passed
+
+
+def first_set(scores: np.ndarray, take: int) -> np.ndarray:
+    """(r, take) columns holding each row's first `take` of a stable argsort of
+    -scores (ties: lower column), in no particular order; no whole-row sort."""
+    r, m = scores.shape
+    if take >= m:
+        return np.broadcast_to(np.arange(m), (r, m)).copy()
+    if take <= 0:
+        return np.zeros((r, 0), dtype=np.int64)
+    cols = np.argpartition(-scores, take - 1, axis=1)[:, :take]
+    picked = np.take_along_axis(scores, cols, 1)
+    cut = picked.min(1, keepdims=True)
+    # Ties at the cut: argpartition may have kept a higher column than the stable
+    # order would. Those rows take the exact order (rare: equal vectors).
+    tied = (scores == cut).sum(1) > (picked == cut).sum(1)
+    if tied.any():
+        cols[tied] = np.argsort(-scores[tied], axis=1, kind="stable")[:, :take]
+    return cols.astype(np.int64)
 
 
 def scores_to(vectors: np.ndarray, rows: np.ndarray, members: np.ndarray,
-               metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """(r, M) scores and distances of rows against members (self = -inf), as in similarity."""
+              metric: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """(r, M) scores of rows against members (sorted; self = -inf), as in similarity,
+    and the distances for euclidean/manhattan (None for cosine/dot: they follow
+    from the scores, see distances_of)."""
     from scipy.spatial.distance import cdist
 
     a, b = vectors[rows].astype(np.float32), vectors[members].astype(np.float32)
+    dists = None
     if metric in ("cosine", "dot"):
         if metric == "cosine":
             a, b = unit_rows(a), unit_rows(b)
         scores = a @ b.T
-        dists = 1.0 - scores if metric == "cosine" else -scores
     else:
         dists = cdist(a, b, "cityblock" if metric == "manhattan" else "euclidean")
         scores = 1.0 / (1.0 + dists)
-    scores = scores.astype(np.float32)
-    scores[rows[:, None] == members[None, :]] = -np.inf
-    return scores, dists.astype(np.float32)
+        dists = dists.astype(np.float32)
+    scores = scores.astype(np.float32, copy=False)
+    at = np.minimum(np.searchsorted(members, rows), len(members) - 1)
+    mine = members[at] == rows
+    scores[np.flatnonzero(mine), at[mine]] = -np.inf
+    return scores, dists
+
+
+def distances_of(scores: np.ndarray, metric: str) -> np.ndarray:
+    """Distances of cosine/dot scores (1 - cosine; -dot), float32."""
+    return (1.0 - scores if metric == "cosine" else -scores).astype(np.float32)
 
 
 def filter_candidates(rows: np.ndarray, cand: tuple[np.ndarray, ...], n: int,

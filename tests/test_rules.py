@@ -373,6 +373,39 @@ def test_short_lists_with_a_same_rule_are_completed_from_the_group(rng):
     assert np.allclose(full.neighbors.scores, np.sort(full.neighbors.scores, axis=1)[:, ::-1])
 
 
+@pytest.mark.parametrize("rules_dict", [
+    {"same": ["category"]},
+    {"same": ["category"], "price_ratio": [0.9, 1.1]},
+    {"same": ["category"], "max_per": {"brand": 1}},
+    {"same": ["category"], "diversity": 0.4},
+    {"same": ["category"], "max_per": {"brand": 1}, "diversity": 0.3, "price_ratio": [0.8, 1.25]},
+], ids=lambda d: ",".join(d))
+def test_refill_in_two_passes_matches_the_oracle_on_large_groups(rules_dict, rng):
+    """Groups (~200) deeper than the first refill pass (REFILL_START=64): rows that the
+    shallow pass cannot settle (narrow price band, MMR needing 3k eligible) go deeper,
+    and every list is what an unlimited per-row search gives."""
+    n, k = 400, 12
+    catalog = make_catalog(n, rng, missing=False)
+    vectors = rng.normal(size=(n, 8)).astype(np.float32)
+    pool = make_pool(vectors, 4)
+    rules = Rules.from_dict(rules_dict)
+    got = apply_rules(catalog, pool, rules, k, vectors=vectors)
+    want = reference(catalog, pool, rules, k, vectors, {}, set())
+    assert lists_of(got.neighbors) == want
+    assert got.lengths.tolist() == [len(w) for w in want]
+
+
+def test_first_set_is_the_head_of_a_stable_sort_even_with_ties(rng):
+    from core.rule_select import first_set
+
+    scores = rng.integers(0, 6, size=(50, 300)).astype(np.float32)  # many ties
+    scores[:, 7] = -np.inf
+    for take in (1, 5, 64, 299, 300, 400):
+        got = np.sort(first_set(scores, take), axis=1)
+        want = np.sort(np.argsort(-scores, axis=1, kind="stable")[:, :take], axis=1)
+        assert np.array_equal(got, want), take
+
+
 def test_reapplying_rules_on_10k_products_takes_under_a_second():
     rng = np.random.default_rng(0)
     n, depth = 10_000, 200
