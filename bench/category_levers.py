@@ -10,8 +10,9 @@ Nothing here is the default; the default stays what hybrid_quality.py reports.
 
 Levers:
 - prompts: the title wrapped in a sentence before embedding;
-- lexical channel: BM25 without tokens that hold digits, idf softened, and the
-  lexical anchor capped from below (a weak best lexical match counts less);
+- lexical channel: BM25 without tokens that hold digits, idf softened. (A third
+  lever, rescaling each channel up to its ceiling rather than the query's best
+  score, is now the default fusion: core.hybrid.CEILING);
 - neighbour expansion: each vector + similarity-weighted sum of its m best
   hybrid neighbours (database-side augmentation), then search again;
 - graph diffusion: Zhou et al. manifold ranking, (I - alpha S)^-1 over the
@@ -33,7 +34,7 @@ import numpy as np
 from hybrid_quality import Walmart, embed
 
 from core.config import Config
-from core.hybrid import hybrid_topk, rescale
+from core.hybrid import hybrid_topk
 from core.lexical import _normalise, build_index, tokenize
 
 
@@ -69,15 +70,6 @@ class Levers:
         w.data = w.data / np.sqrt(np.maximum(idx.idf[w.indices], 1e-6))
         out.append(("lexical: idf^0.5", self.p10(index=replace(idx, weights=w,
                                                                 unit=_normalise(w)))))
-        pool = hybrid_topk(self.wm.v, self.wm.index, 100, weight=self.w0)
-        a = pool.anchors
-        for tau in (0.4, 0.6):
-            d = rescale(pool.dense, a.dense_top[:, None], a.dense_floor[:, None])
-            lx = rescale(pool.lexical, np.maximum(a.lexical_top, tau)[:, None],
-                         a.lexical_floor[:, None])
-            order = np.argsort(-((1 - self.w0) * d + self.w0 * lx), 1, kind="stable")[:, :10]
-            nb = np.take_along_axis(pool.indices, order, 1)
-            out.append((f"lexical anchor capped at {tau}", self.wm.precision(nb, "valid")))
         return out
 
     def expansion(self) -> list[tuple[str, float]]:

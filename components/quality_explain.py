@@ -24,7 +24,8 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                                          ("lexical part", e.lexical_part))):
         col.metric(name, f"{value:.3f}")
     st.caption(f"Hybrid weight {e.weight:g}: fused = (1 − w) × dense rescaled + w × lexical "
-               f"rescaled, each rescaled to the first product's best candidates. Raw dense "
+               f"rescaled, each rescaled between the first product's 100th-best candidate (0) "
+               f"and an identical product (1). Raw dense "
                f"similarity {e.dense:.3f}, raw lexical similarity {e.lexical:.3f}.")
     st.plotly_chart(contribution_figure(e), key="explain.contribution")
     st.markdown(f"**Shared words and model numbers** are marked {OPEN} {CLOSE}:")

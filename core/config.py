@@ -18,7 +18,7 @@ from core.errors import ConfigError
 from core.similarity import METRICS
 
 DEFAULT_K = 10
-DEFAULT_HYBRID_WEIGHT = 0.55
+DEFAULT_HYBRID_WEIGHT = 0.7
 # id_column value meaning "use row numbers as ids" (None means: choose automatically).
 ROW_NUMBERS = "@row"
 INDEX_KINDS = ("auto", "exact", "approximate")

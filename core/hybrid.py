@@ -1,10 +1,15 @@
 """Hybrid retrieval: dense similarity fused with the lexical index, one weight.
 
-The fusion is scale-free. For every query each channel is rescaled by its own
-anchors: the channel's best score over the corpus becomes 1 and its DEPTH-th
-best becomes 0 (capped at 1; candidates that only the other channel found may
-fall below 0), so no channel wins because of its units
-(cosine of one model vs another, BM25 of long vs short texts). Then
+For every query each channel is rescaled between two anchors: the channel's
+ceiling (the score of an identical product: 1 for cosine, for the euclidean and
+manhattan similarities and for the lexical cosine; for dot, which has none, the
+query's best score) becomes 1, and the query's DEPTH-th best score becomes 0
+(candidates that only the other channel found may fall below 0). The floor
+makes the fusion scale-free (the cosines of one model crowd near 0.8, another's
+near 0.3; short and long texts), and the ceiling keeps the scores honest: a
+fused score of 1 means the same text, not merely "the best there is", so a
+product with no twin gets a top score well below 1 and a ``duplicate`` band on
+list scores does not catch every nearest neighbour. Then
 
     fused = (1 - weight) * dense' + weight * lexical'
 
@@ -148,10 +153,18 @@ def _scale(x: np.ndarray, metric: str) -> np.ndarray:
     return 1.0 / np.maximum(norms, 1e-12)
 
 
-def _channel_anchors(nb: Neighbors | None, m: int) -> tuple[np.ndarray, np.ndarray]:
+# The score of an identical product per channel (dot has none: the query's best is used).
+CEILING = {"cosine": 1.0, "euclidean": 1.0, "manhattan": 1.0, "lexical": 1.0}
+
+
+def _channel_anchors(nb: Neighbors | None, m: int,
+                     ceiling: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """(top, floor) per query: the channel's ceiling (or the query's best score)
+    and the query's DEPTH-th best score."""
     if nb is None or nb.k == 0:
         return np.ones(m, dtype=np.float32), np.zeros(m, dtype=np.float32)
-    return nb.scores[:, 0].astype(np.float32), nb.scores[:, -1].astype(np.float32)
+    top = np.full(m, ceiling, dtype=np.float32) if ceiling is not None else nb.scores[:, 0]
+    return top.astype(np.float32), nb.scores[:, -1].astype(np.float32)
 
 
 def hybrid_topk(corpus: np.ndarray, index: LexicalIndex | None, k: int, *, weight: float,
@@ -186,8 +199,8 @@ def hybrid_topk(corpus: np.ndarray, index: LexicalIndex | None, k: int, *, weigh
                                                                                   np.float32)
     lexical = candidate_scores(index, cand, queries=None if self_mode else query_texts) \
         if weight > 0 else np.zeros(cand.shape, np.float32)
-    dt, dfl = _channel_anchors(d_nb, m)
-    lt, lfl = _channel_anchors(l_nb, m)
+    dt, dfl = _channel_anchors(d_nb, m, CEILING.get(metric))
+    lt, lfl = _channel_anchors(l_nb, m, CEILING["lexical"])
     anchors = Anchors(dt, dfl, lt, lfl, np.zeros(m, dtype=np.float32))
     fused = np.where(cand >= 0, fuse(dense, lexical, anchors, weight), -np.inf)
     order = np.lexsort((np.where(cand >= 0, cand, np.iinfo(np.int64).max), -fused), axis=-1)

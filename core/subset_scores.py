@@ -1,8 +1,8 @@
 """Score matrices of a small subset of products (the Heatmap page), hybrid-aware.
 
-Hybrid fused scores are rescaled per query (each product's best candidate
-scores about 1, see :mod:`core.hybrid`), so a fused score of (a, b) and of
-(b, a) differ and cannot be compared across rows. A heatmap cell therefore
+Hybrid fused scores are rescaled per query (between the query's 100th-best
+candidate and an identical product, see :mod:`core.hybrid`), so a fused score
+of (a, b) and of (b, a) differ and cannot be compared across rows. A heatmap cell therefore
 shows one of three symmetric scores, each with a plain meaning:
 
 - ``match``: the match score of :mod:`core.threshold` -- each side's fused

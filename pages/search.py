@@ -33,7 +33,8 @@ if query.strip():
         table.insert(at, "dense", [round(h.dense, 4) for h in hits])
     st.dataframe(table, hide_index=True, key="search.results")
     st.caption(f"Ranked by {how}. " + (
-        "score = fused score (each part rescaled for this query, 1 = best in both); dense = raw "
+        "score = fused score (each part rescaled for this query: 1 = the same text, 0 = its "
+        "100th-best candidate); dense = raw "
         f"{cfg.metric} of the embeddings; lexical = raw word/model-number match "
         "(0 = nothing shared, 1 = the same tokens)." if hybrid else
         f"score = {cfg.metric} similarity of the embeddings."))

@@ -41,10 +41,10 @@ def _oracle(vectors, texts, k, weight, queries=None, qtexts=None):
         np.fill_diagonal(dense, -np.inf)
         np.fill_diagonal(lex, -np.inf)
 
-    def anchors(s):
+    def anchors(s):  # ceiling 1 (cosine, lexical cosine); floor: the last of the pool
         srt = -np.sort(-s, axis=1)
         srt = srt[:, : s.shape[1] - (1 if self_mode else 0)]
-        return srt[:, 0], srt[:, -1]
+        return np.ones(len(s), dtype=np.float32), srt[:, -1]
 
     (dt, dfl), (lt, lfl) = anchors(dense), anchors(lex)
     a = Anchors(dt, dfl, lt, lfl, np.zeros(len(q)))
@@ -73,6 +73,18 @@ def test_query_set_against_a_corpus(rng):
     order, vals = _oracle(vectors, texts, 4, 0.5, queries=queries, qtexts=qtexts)
     np.testing.assert_array_equal(nb.indices, order)
     np.testing.assert_allclose(nb.scores, vals, atol=1e-5)
+
+
+def test_a_score_of_one_means_the_same_text_not_just_the_best_candidate(rng):
+    """Ceiling anchors: a product's twin (same vector, same title) scores 1, while the
+    best neighbour of a product without a twin stays clearly below 1."""
+    vectors, texts = _data(rng, n=30)
+    vectors[7], texts[7] = vectors[3], texts[3]
+    nb = hybrid_topk(vectors, build_index(texts), 3, weight=0.7)
+    assert nb.indices[3, 0] == 7 and nb.scores[3, 0] == pytest.approx(1.0, abs=1e-5)
+    others = np.setdiff1d(np.arange(30), [3, 7])
+    assert nb.scores[others, 0].max() < 0.95
+    assert (nb.anchors.dense_top == 1).all() and (nb.anchors.lexical_top == 1).all()
 
 
 def test_candidates_come_only_from_the_two_pools(rng):
