@@ -28,4 +28,5 @@ pages = {
         st.Page("pages/finetune.py", title="Fine-tune", icon=":material/model_training:"),
     ],
 }
-st.navigation({section: items for section, items in pages.items() if items}).run()
+# expanded: all 14 pages listed (the default folds the sidebar after 10, hiding Tune/Model).
+st.navigation({section: items for section, items in pages.items() if items}, expanded=True).run()

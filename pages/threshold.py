@@ -53,8 +53,13 @@ else:
     left = np.repeat(np.arange(len(cat)), nb.k)
     right = nb.indices.ravel()
     scores = match_scores(space, left, right).match
+    top = float(np.mean(scores >= 0.95)) if len(scores) else 0.0
     st.info(f"No labels: the histogram shows the match scores of every product's top {nb.k} "
-            "neighbours. Upload labelled pairs to choose a threshold.")
+            "neighbours. The match score is relative (1 = each product is the other's best "
+            f"candidate), so without labels the top band ({top:.0%} of these pairs at 0.95 or "
+            "more) holds every mutual nearest pair, duplicate or not: open a few pairs below "
+            "before trusting it. Upload labelled pairs to choose a threshold (the Review page "
+            "downloads your accept/reject decisions as such a file).")
     st.plotly_chart(histogram_figure(scores, threshold=cfg.duplicate_threshold),
                     key="threshold.histogram")
     band_samples(cat, left, right, scores, None)
