@@ -25,7 +25,9 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
         col.metric(name, f"{value:.3f}")
     st.caption(f"Hybrid weight {e.weight:g}: fused = (1 − w) × dense rescaled + w × lexical "
                f"rescaled, each rescaled between the first product's 100th-best candidate (0) "
-               f"and an identical product (1). Raw dense "
+               f"and an identical product (1). The match score is relative: 1 = each product "
+               f"is the other's best candidate (what duplicate thresholds are chosen on, with "
+               f"labels); the fused score says how close they are. Raw dense "
                f"similarity {e.dense:.3f}, raw lexical similarity {e.lexical:.3f}.")
     st.plotly_chart(contribution_figure(e), key="explain.contribution")
     st.markdown(f"**Shared words and model numbers** are marked {OPEN} {CLOSE}:")
