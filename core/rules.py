@@ -148,10 +148,11 @@ def _refill(short: np.ndarray, feats, vectors: np.ndarray, metric: str, keep, ru
             unit: np.ndarray | None, pin_lists: dict, width: int, out: tuple) -> None:
     """Complete short lists from their own group, shallow first.
 
-    The first pass takes the best REFILL_START (at least 4k; 6k with diversity)
-    of the group, the second as deep as refill_pool goes (REFILL_DEPTH); a row is settled once its list is full and, with diversity, it has the
-    max(3k, 30) eligible candidates MMR looks at, or when the search is as deep
-    as it goes. Greedy selection reads candidates best first, so a settled row
+    The first pass takes the best REFILL_START of the group (at least 4k; with
+    diversity 2 x max(3k, 30)), the second as deep as refill_pool goes
+    (REFILL_DEPTH). A row is settled once its list is full and, with diversity,
+    it has the max(3k, 30) eligible candidates MMR looks at, or when the search
+    is as deep as it goes. Greedy selection reads candidates best first, so a settled row
     gets the list an unlimited search would give, at a fraction of the cost.
     """
     out_i, out_s, out_d, lengths = out
