@@ -33,7 +33,10 @@ cfg = rules_panel(cat, cfg)
 result = ruled(res, cfg)
 nb = result.neighbors
 st.caption(f"{len(cat):,} products · {cfg.metric} · top {nb.k} · model {cfg.model} · "
-           f"{res.embedded:,} embedded, {res.reused:,} reused from the store")
+           f"{res.embedded:,} embedded, {res.reused:,} reused from the store · " + (
+               f"score: {1 - cfg.hybrid_weight:.0%} meaning + {cfg.hybrid_weight:.0%} words, "
+               "1 = the same text, 0 = the product's 100th-best candidate"
+               if cfg.hybrid_weight > 0 else f"score: {cfg.metric} similarity"))
 rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")
