@@ -5,6 +5,7 @@
     .venv/bin/python bench/hybrid_quality.py --fields   # field weighting, VALID splits
     .venv/bin/python bench/hybrid_quality.py --expand   # neighbour expansion, VALID splits
     .venv/bin/python bench/hybrid_quality.py --heldout  # catalogs never used for tuning
+    .venv/bin/python bench/hybrid_quality.py --one-catalog  # duplicates within one catalog
 
 Splits (nothing here is trained; the only tuned number is the default weight,
 chosen with --select on valid):
@@ -219,6 +220,40 @@ def heldout() -> None:
     print(f"total {time.perf_counter() - t:.0f} s")
 
 
+def one_catalog() -> None:
+    """Duplicate F1 with Abt and Buy merged into ONE catalog (as a shop deduplicating
+    its own listings): threshold on pairs_valid.csv, F1 on pairs_test.csv, for the
+    relative match score (what the Threshold page uses) and the absolute one (the
+    smaller of the two fused scores)."""
+    from core.hybrid import relative
+
+    w0 = Config().hybrid_weight
+    ab = AbtBuy()
+    texts, vectors, offset = ab.a_txt + ab.b_txt, np.vstack([ab.a, ab.b]), len(ab.a_txt)
+    index = build_index(texts)
+    anchors = hybrid_topk(vectors, index, 1, weight=w0).anchors
+
+    def scores(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        left = frame["ltable_id"].to_numpy()
+        right = frame["rtable_id"].to_numpy() + offset
+        common = {"query_vectors": vectors, "corpus": vectors, "index": index,
+                  "anchors": anchors, "weight": w0}
+        f_lr, _, _ = pair_fused(left, right, **common)
+        f_rl, _, _ = pair_fused(right, left, **common)
+        rel = np.minimum(relative(f_lr, anchors.best[left]), relative(f_rl, anchors.best[right]))
+        return rel, np.minimum(f_lr, f_rl)
+
+    pv, pt = pairs("valid"), pairs("test")
+    (rv, av), (rt, at) = scores(pv), scores(pt)
+    print(f"Abt + Buy as one catalog ({len(texts):,} rows), default w={w0}")
+    print("| score | threshold (valid) | F1 valid | F1 test |")
+    print("|---|---|---|---|")
+    for name, v, t in (("match score (relative)", rv, rt), ("fused, smaller side (absolute)", av, at)):
+        choice = choose_threshold(v, pv["label"].to_numpy())
+        test = f1_at(t, pt["label"].to_numpy(), choice.threshold)
+        print(f"| {name} | {choice.threshold:.3f} | {choice.f1:.3f} | {test.f1:.3f} |")
+
+
 def _row(name: str, m: dict[str, float], p: float | None, f1: str = "") -> str:
     pw = f"{p:.3f}" if p is not None else "  -  "
     return (f"| {name:34s} | {m['recall@1']:.3f} | {m['recall@10']:.3f} | {m['mrr']:.3f} "
@@ -331,6 +366,8 @@ def main() -> None:
     parser.add_argument("--expand", action="store_true", help="neighbour expansion on valid")
     parser.add_argument("--heldout", action="store_true",
                         help="catalogs never used for tuning (amazon)")
+    parser.add_argument("--one-catalog", action="store_true",
+                        help="duplicates with Abt and Buy merged into one catalog")
     parser.add_argument("--split", default="test", choices=["valid", "test"])
     args = parser.parse_args()
     if args.select:
@@ -341,6 +378,8 @@ def main() -> None:
         expand()
     elif args.heldout:
         heldout()
+    elif args.one_catalog:
+        one_catalog()
     else:
         report(args.split)
 
