@@ -41,6 +41,7 @@ class Results:
 
 def init_state() -> None:
     """Create every key once; load the demo catalog on first visit."""
+    _ensure_app_navigation()
     st.session_state.setdefault(CONFIG, Config())
     st.session_state.setdefault(RESULTS, None)
     st.session_state.setdefault(SELECTION, [])
@@ -48,6 +49,23 @@ def init_state() -> None:
     st.session_state.setdefault(HEATMAP_SOURCE, "")
     if TABLE not in st.session_state:
         load_demo()
+
+
+def _ensure_app_navigation() -> None:
+    """Run pages through app.py's navigation, also for a deep link on a fresh server.
+
+    Streamlit treats an app with a ``pages/`` folder as an old-style multipage app
+    until app.py has called ``st.navigation`` once: a first visit straight to
+    /neighbors ran pages/neighbors.py alone (raw file names in the sidebar, no
+    page config). Switching that mode off and rerunning sends the same URL
+    through app.py. (Streamlit's own st.navigation does the same switch.) Only a
+    session's first run is redirected, so no widget event is ever dropped.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and CONFIG not in st.session_state:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def load_demo() -> None:

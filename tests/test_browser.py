@@ -78,6 +78,19 @@ def page(server):
         browser.close()
 
 
+def test_a_deep_link_on_a_fresh_server_gets_the_app_navigation(server, page):
+    """First visit of a fresh server straight to /search (a bookmark): the page runs
+    through app.py's navigation (sections, titles), not as a bare pages/ file with
+    raw file names in the sidebar. Runs first in this module, while the server is fresh."""
+    page.goto(f"{server}/search", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Search").wait_for(timeout=120_000)
+    page.get_by_text("Explore", exact=True).first.wait_for(timeout=60_000)
+    names = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '[data-testid="stSidebarNavLink"]')).map(e => e.innerText.split('\\n').pop())""")
+    assert "Neighbours" in names and "Fine-tune" in names, names
+    assert "app" not in names and "neighbors" not in names, names
+
+
 def test_demo_catalog_to_neighbour_table(server, page, tmp_path):
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_role("button", name="Use demo catalog").click(timeout=120_000)
