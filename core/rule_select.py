@@ -61,55 +61,40 @@ def refill_pool(short: np.ndarray, feats: Features, vectors: np.ndarray, metric:
     depth = max(1, min(int(depth), REFILL_DEPTH))
     groups = np.unique(group[rows])
     big = np.bincount(group[group >= 0])[groups] >= _BIG_GROUP
-    parts = [_group_candidates(g, group, rows, vectors, metric, keep, depth)
-             for g in groups[big]]  # large products: BLAS threads help
+    blocks = [b for g in groups[big]  # large products: BLAS threads help
+              for b in _group_blocks(g, group, rows, vectors, metric, keep, depth)]
     with threadpool_limits(limits=1, user_api="blas"):  # many small products: no thread churn
-        parts += [_group_candidates(g, group, rows, vectors, metric, keep, depth)
-                  for g in groups[~big]]
-    width = max(p[2].shape[1] for p in parts)
+        blocks += [b for g in groups[~big]
+                   for b in _group_blocks(g, group, rows, vectors, metric, keep, depth)]
+    width = max(ok.shape[1] for _, _, ok, _ in blocks)
     out = (np.full((len(rows), width), -1, dtype=np.int64),
            np.full((len(rows), width), np.nan, dtype=np.float32),
            np.full((len(rows), width), np.nan, dtype=np.float32))
     ok = np.zeros((len(rows), width), dtype=bool)
     complete = np.zeros(len(rows), dtype=bool)
     at = 0
-    for mine, cand, passed, whole in parts:
+    for mine, cand, passed, whole in blocks:
         block, w = slice(at, at + len(mine)), passed.shape[1]
         for target, values in zip(out, cand):
             target[block, :w] = values
         ok[block, :w] = passed
         complete[block] = whole
         at += len(mine)
-    return np.concatenate([p[0] for p in parts]), out, ok, complete
+    return np.concatenate([b[0] for b in blocks]), out, ok, complete
 
 
-def _group_candidates(g: int, group: np.ndarray, rows: np.ndarray, vectors: np.ndarray,
-                      metric: str, keep, depth: int):
-    """(rows of group g, compacted candidates, ok, complete) for refill_pool.
-
-    Rows go in blocks of at most _BLOCK_CELLS scores, so a large group never
-    holds a rows x members matrix.
-    """
+def _group_blocks(g: int, group: np.ndarray, rows: np.ndarray, vectors: np.ndarray,
+                  metric: str, keep, depth: int):
+    """(rows, compacted candidates, ok, complete) of group g's short rows, in blocks of
+    at most _BLOCK_CELLS scores, so a large group never holds a rows x members matrix."""
     members = np.nonzero(group == g)[0]
     mine = rows[group[rows] == g]
     full = min(REFILL_DEPTH, len(members) - 1)
     take = min(depth, full)
     step = max(1, _BLOCK_CELLS // max(len(members), 1))
-    blocks = [_passing_in_order(mine[s:s + step], members, vectors, metric, keep, take)
-              for s in range(0, len(mine), step)]
-    width = max(ok.shape[1] for _, ok in blocks)
-    cand = tuple(np.concatenate([_pad(c[i], width, fill) for c, _ in blocks])
-                 for i, fill in enumerate((-1, np.nan, np.nan)))
-    ok = np.concatenate([_pad(ok, width, False) for _, ok in blocks])
-    return mine, cand, ok, take >= full
-
-
-def _pad(a: np.ndarray, width: int, fill) -> np.ndarray:
-    if a.shape[1] == width:
-        return a
-    out = np.full((len(a), width), fill, dtype=a.dtype)
-    out[:, :a.shape[1]] = a
-    return out
+    for s in range(0, len(mine), step):
+        cand, ok = _passing_in_order(mine[s:s + step], members, vectors, metric, keep, take)
+        yield mine[s:s + step], cand, ok, take >= full
 
 
 def _passing_in_order(rows: np.ndarray, members: np.ndarray, vectors: np.ndarray, metric: str,

@@ -13,7 +13,8 @@ maximal marginal relevance: the next neighbour maximises
 
 Short lists with a ``same`` rule are completed from an exact search within the
 product's own group (same values), as if the pool were unlimited (up to
-REFILL_DEPTH), shallow first: most rows settle within the best 64 of their group. That needs the vectors and a pool scored by a plain metric: with
+REFILL_DEPTH), shallow first: most rows settle within the best 64 of their
+group. That needs the vectors and a pool scored by a plain metric: with
 hybrid retrieval (fused dense + lexical scores) lists are drawn from the pool
 only, and pins outside the pool get a NaN score.
 """
@@ -152,8 +153,9 @@ def _refill(short: np.ndarray, feats, vectors: np.ndarray, metric: str, keep, ru
     diversity 2 x max(3k, 30)), the second as deep as refill_pool goes
     (REFILL_DEPTH). A row is settled once its list is full and, with diversity,
     it has the max(3k, 30) eligible candidates MMR looks at, or when the search
-    is as deep as it goes. Greedy selection reads candidates best first, so a settled row
-    gets the list an unlimited search would give, at a fraction of the cost.
+    is as deep as it goes. Greedy selection reads candidates best first, so a
+    settled row gets the list an unlimited search would give, at a fraction of
+    the cost.
     """
     out_i, out_s, out_d, lengths = out
     mmr_depth = max(3 * width, 30)
