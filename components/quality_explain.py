@@ -12,6 +12,7 @@ from core.explain import (
     plain_highlight,
     token_frame,
 )
+from core.hybrid import SCALE_TEXT
 
 OPEN, CLOSE = "⟦", "⟧"
 
@@ -24,8 +25,8 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                                          ("lexical part", e.lexical_part))):
         col.metric(name, f"{value:.3f}")
     st.caption(f"Hybrid weight {e.weight:g}: fused = (1 − w) × dense rescaled + w × lexical "
-               f"rescaled, each rescaled between the first product's 100th-best candidate (0) "
-               f"and an identical product (1). The match score is relative: 1 = each product "
+               f"rescaled, each rescaled for the first product ({SCALE_TEXT}). The match "
+               f"score is relative: 1 = each product "
                f"is the other's best candidate (what duplicate thresholds are chosen on, with "
                f"labels); the fused score says how close they are. Raw dense "
                f"similarity {e.dense:.3f}, raw lexical similarity {e.lexical:.3f}.")

@@ -214,6 +214,16 @@ def hybrid_topk(corpus: np.ndarray, index: LexicalIndex | None, k: int, *, weigh
                            f"hybrid({metric})", pick(dense), pick(lexical), anchors, float(weight))
 
 
+def mix_text(weight: float, meaning: str) -> str:
+    """How a fused score is made, for captions: "30% meaning (cosine) + 70% words and
+    model numbers". meaning: what the dense side is (metric, model)."""
+    return f"{1 - weight:.0%} meaning ({meaning}) + {weight:.0%} words and model numbers"
+
+
+# What a fused score of 1 and of 0 mean, for captions.
+SCALE_TEXT = f"1 = the same text, 0 = the product's {DEPTH}th-best candidate"
+
+
 def pair_fused(left: np.ndarray, right: np.ndarray, *, query_vectors: np.ndarray,
                corpus: np.ndarray, index: LexicalIndex | None, anchors: Anchors,
                weight: float, metric: str = "cosine",
@@ -297,6 +307,7 @@ def catalog_index(catalog, field_weights: Mapping[str, float] | None = None) -> 
 
 __all__ = [
     "DEPTH",
+    "SCALE_TEXT",
     "Anchors",
     "HybridNeighbors",
     "catalog_index",
@@ -304,6 +315,7 @@ __all__ = [
     "fuse",
     "hybrid_topk",
     "lexical_fields",
+    "mix_text",
     "pair_dense",
     "pair_fused",
     "parse_field_weights",

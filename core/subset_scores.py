@@ -1,6 +1,6 @@
 """Score matrices of a small subset of products (the Heatmap page), hybrid-aware.
 
-Hybrid fused scores are rescaled per query (between the query's 100th-best
+Hybrid fused scores are rescaled per query (between the query's DEPTH-th best
 candidate and an identical product, see :mod:`core.hybrid`), so a fused score
 of (a, b) and of (b, a) differ and cannot be compared across rows. A heatmap cell therefore
 shows one of three symmetric scores, each with a plain meaning:
@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from core.hybrid import mix_text
 from core.lexical import LexicalIndex, pair_scores
 from core.threshold import ScoringSpace, match_scores
 
@@ -64,8 +65,8 @@ def lexical_matrix(index: LexicalIndex, rows: Sequence[int]) -> np.ndarray:
 def cell_caption(kind: str, *, metric: str, hybrid_weight: float) -> str:
     """One sentence saying what a cell's colour means."""
     if kind == "match":
-        return (f"Colour = match score of the hybrid search ({1 - hybrid_weight:.0%} meaning, "
-                f"{metric}; {hybrid_weight:.0%} words and model numbers): 1 means each product "
+        return (f"Colour = match score of the hybrid search, {mix_text(hybrid_weight, metric)}:"
+                " 1 means each product "
                 "is the other's best candidate; 0.8 means each scores at least 80% of its best "
                 "candidate. Symmetric, comparable across rows (the raw fused score is not: "
                 "it is rescaled per product).")

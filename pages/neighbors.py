@@ -19,6 +19,7 @@ from components.widgets import (
     product_picker,
     settings_sidebar,
 )
+from core.hybrid import SCALE_TEXT, mix_text
 from core.rules import lists_frame
 from core.views import product_label
 
@@ -34,8 +35,7 @@ result = ruled(res, cfg)
 nb = result.neighbors
 st.caption(f"{len(cat):,} products · {cfg.metric} · top {nb.k} · model {cfg.model} · "
            f"{res.embedded:,} embedded, {res.reused:,} reused from the store · " + (
-               f"score: {1 - cfg.hybrid_weight:.0%} meaning + {cfg.hybrid_weight:.0%} words, "
-               "1 = the same text, 0 = the product's 100th-best candidate"
+               f"score: {mix_text(cfg.hybrid_weight, cfg.metric)}; {SCALE_TEXT}"
                if cfg.hybrid_weight > 0 else f"score: {cfg.metric} similarity"))
 rules_summary(result, cfg)
 

@@ -5,6 +5,7 @@ import streamlit as st
 from components import resources, state
 from components.embedding import ensure_results
 from components.widgets import settings_sidebar
+from core.hybrid import SCALE_TEXT, mix_text
 from core.pipeline import search
 from core.views import rows_table
 
@@ -14,10 +15,9 @@ cat = state.require_catalog()
 st.title("Search")
 res = ensure_results(cat, cfg)
 hybrid = cfg.hybrid_weight > 0
-how = (f"hybrid: {1 - cfg.hybrid_weight:.0%} meaning ({cfg.model}, {cfg.metric}) + "
-       f"{cfg.hybrid_weight:.0%} words and model numbers (hybrid weight {cfg.hybrid_weight:g}, "
-       "set in the sidebar)" if hybrid else f"meaning only ({cfg.model}, {cfg.metric}; "
-       "hybrid weight 0 in the sidebar)")
+how = (f"hybrid: {mix_text(cfg.hybrid_weight, f'{cfg.model}, {cfg.metric}')} (hybrid weight "
+       f"{cfg.hybrid_weight:g}, set in the sidebar)" if hybrid else
+       f"meaning only ({cfg.model}, {cfg.metric}; hybrid weight 0 in the sidebar)")
 query = st.text_input("Describe what you are looking for", key="search.query",
                       placeholder="e.g. wireless noise cancelling headphones, or a model number")
 if query.strip():
@@ -33,8 +33,7 @@ if query.strip():
         table.insert(at, "dense", [round(h.dense, 4) for h in hits])
     st.dataframe(table, hide_index=True, key="search.results")
     st.caption(f"Ranked by {how}. " + (
-        "score = fused score (each part rescaled for this query: 1 = the same text, 0 = its "
-        "100th-best candidate); dense = raw "
+        f"score = fused score ({SCALE_TEXT}); dense = raw "
         f"{cfg.metric} of the embeddings; lexical = raw word/model-number match "
         "(0 = nothing shared, 1 = the same tokens)." if hybrid else
         f"score = {cfg.metric} similarity of the embeddings."))
