@@ -225,23 +225,20 @@ def one_catalog() -> None:
     its own listings): threshold on pairs_valid.csv, F1 on pairs_test.csv, for the
     relative match score (what the Threshold page uses) and the absolute one (the
     smaller of the two fused scores)."""
-    from core.hybrid import relative
+    from core.threshold import ScoringSpace, match_scores
 
     w0 = Config().hybrid_weight
     ab = AbtBuy()
     texts, vectors, offset = ab.a_txt + ab.b_txt, np.vstack([ab.a, ab.b]), len(ab.a_txt)
     index = build_index(texts)
     anchors = hybrid_topk(vectors, index, 1, weight=w0).anchors
+    space = ScoringSpace(vectors, index, anchors, w0, "cosine")
 
     def scores(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         left = frame["ltable_id"].to_numpy()
         right = frame["rtable_id"].to_numpy() + offset
-        common = {"query_vectors": vectors, "corpus": vectors, "index": index,
-                  "anchors": anchors, "weight": w0}
-        f_lr, _, _ = pair_fused(left, right, **common)
-        f_rl, _, _ = pair_fused(right, left, **common)
-        rel = np.minimum(relative(f_lr, anchors.best[left]), relative(f_rl, anchors.best[right]))
-        return rel, np.minimum(f_lr, f_rl)
+        ab_side, ba_side = match_scores(space, left, right), match_scores(space, right, left)
+        return ab_side.match, np.minimum(ab_side.fused, ba_side.fused)
 
     pv, pt = pairs("valid"), pairs("test")
     (rv, av), (rt, at) = scores(pv), scores(pt)

@@ -22,15 +22,6 @@ from core import ann
 from core.similarity import topk
 
 
-def clustered(n: int, clusters: int, seed: int = 0) -> np.ndarray:
-    """perf_topk.vectors(kind="clustered") with another number of centres."""
-    rng = np.random.default_rng(seed)
-    centres = rng.standard_normal((clusters, 384), dtype=np.float32)
-    x = centres[rng.integers(0, clusters, n)]
-    x += 0.7 * rng.standard_normal((n, 384), dtype=np.float32)
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
-
-
 def main() -> None:
     import faiss
     import torch
@@ -45,8 +36,7 @@ def main() -> None:
                          "1M with 2,000 has the local density of 250k with 500)")
     ap.add_argument("--sample", type=int, default=2000)
     args = ap.parse_args()
-    x = (clustered(args.n, args.clusters) if args.data == "clustered" and args.clusters != 2000
-         else vectors(args.n, args.data))
+    x = vectors(args.n, args.data, clusters=args.clusters)
     faiss.omp_set_num_threads(max(1, torch.get_num_threads()))
     start = time.perf_counter()
     index = ann._index_for(x, "cosine")

@@ -21,6 +21,7 @@ import numpy as np
 from common import ROOT  # noqa: F401  (puts the project on sys.path)
 from perf_topk import PeakRss, vectors
 
+from core.config import DEFAULT_HYBRID_WEIGHT
 from core.hybrid import DEPTH, hybrid_topk
 from core.lexical import build_index
 from tests.reference_pool import old_hybrid_topk, old_lexical_topk
@@ -86,7 +87,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="10000,30000")
     p.add_argument("--k", type=int, default=DEPTH)
-    p.add_argument("--weight", type=float, default=0.55)
+    p.add_argument("--weight", type=float, default=DEFAULT_HYBRID_WEIGHT)
     p.add_argument("--methods", default="new,old")
     p.add_argument("--parts", action="store_true", help="also time each channel alone")
     args = p.parse_args()

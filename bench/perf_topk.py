@@ -26,14 +26,14 @@ from core.ann import ann_topk, sample_recall
 from core.similarity import topk
 
 
-def vectors(n: int, kind: str, seed: int = 0) -> np.ndarray:
-    """(n, 384) float32 unit rows: isotropic noise, or 2,000 clusters (catalog-like)."""
+def vectors(n: int, kind: str, seed: int = 0, clusters: int = 2000) -> np.ndarray:
+    """(n, 384) float32 unit rows: isotropic noise, or `clusters` clusters (catalog-like)."""
     rng = np.random.default_rng(seed)
     if kind == "random":
         x = rng.standard_normal((n, 384), dtype=np.float32)
     else:
-        centres = rng.standard_normal((2000, 384), dtype=np.float32)
-        x = centres[rng.integers(0, 2000, n)]
+        centres = rng.standard_normal((clusters, 384), dtype=np.float32)
+        x = centres[rng.integers(0, clusters, n)]
         x += 0.7 * rng.standard_normal((n, 384), dtype=np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     return x
