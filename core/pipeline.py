@@ -127,10 +127,10 @@ def search(query: str, encoder: Encoder, vectors: np.ndarray, *, k: int = 10,
 
         nb = hybrid_topk(vectors, lexical, k, weight=hybrid_weight, metric=metric, queries=q,
                          query_texts=[query])
+        parts = (nb.dense[0], nb.lexical[0])
     else:
         nb = topk(vectors, k, metric=metric, queries=q, exclude_self=False)
+        parts = (np.full(nb.k, np.nan),) * 2
     ids = ids if ids is not None else np.arange(len(vectors)).astype(str)
-    parts = (nb.dense[0], nb.lexical[0]) if hasattr(nb, "lexical") else \
-        (np.full(nb.k, np.nan),) * 2
     return [SearchHit(int(i), str(ids[i]), float(s), float(d), float(lx))
             for i, s, d, lx in zip(nb.indices[0], nb.scores[0], *parts)]
