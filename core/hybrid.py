@@ -221,7 +221,7 @@ def mix_text(weight: float, meaning: str) -> str:
 
 
 # What a fused score of 1 and of 0 mean, for captions.
-SCALE_TEXT = f"1 = the same text, 0 = the product's {DEPTH}th-best candidate"
+SCALE_TEXT = f"1 = the same text, 0 = the {DEPTH}th-best candidate"
 
 
 def pair_fused(left: np.ndarray, right: np.ndarray, *, query_vectors: np.ndarray,
