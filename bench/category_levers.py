@@ -12,7 +12,7 @@ Levers:
 - prompts: the title wrapped in a sentence before embedding;
 - lexical channel: BM25 without tokens that hold digits, idf softened. (A third
   lever, rescaling each channel up to its ceiling rather than the query's best
-  score, is now the default fusion: core.hybrid.CEILING);
+  score, is now the default fusion: core.search.fusion.CEILING);
 - neighbour expansion: each vector + similarity-weighted sum of its m best
   hybrid neighbours (database-side augmentation), then search again;
 - graph diffusion: Zhou et al. manifold ranking, (I - alpha S)^-1 over the
@@ -34,8 +34,8 @@ import numpy as np
 from hybrid_quality import Walmart, embed
 
 from core.config import Config
-from core.hybrid import hybrid_topk
-from core.lexical import _normalise, build_index, tokenize
+from core.search.fusion import hybrid_topk
+from core.search.lexical import _normalise, build_index, tokenize
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

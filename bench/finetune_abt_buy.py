@@ -6,7 +6,7 @@
     .venv/bin/python bench/finetune_abt_buy.py --self-supervised --split test
 
 Training data: only the positives of pairs_train.csv (row numbers in Abt/Buy for
-abt-buy; walmart/amazon ids for walmart-amazon), through core.finetune with its
+abt-buy; walmart/amazon ids for walmart-amazon), through core.finetune.train with its
 default settings (the recipe) and its automatic validation hold-out. Queries: left
 products of the chosen split that never occur in a positive training pair (for the
 valid split, also not in the test split), each retrieving among ALL right-side
@@ -56,14 +56,14 @@ import numpy as np
 import pandas as pd
 from common import SHARED, retrieval_metrics
 
-from core.catalog import ColumnMapping, build_catalog
+from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
-from core.encoders import BertEncoder
-from core.finetune import FinetuneSettings, finetune
-from core.hybrid import hybrid_topk
-from core.lexical import build_index
-from core.similarity import topk
-from core.training_data import LabelledPairs, build_training_set
+from core.embed.encoders import BertEncoder
+from core.finetune.train import FinetuneSettings, finetune
+from core.search.fusion import hybrid_topk
+from core.search.lexical import build_index
+from core.search.exact import topk
+from core.finetune.data import LabelledPairs, build_training_set
 
 
 def load(dataset: str):
@@ -122,7 +122,7 @@ def evaluate(encoder, texts_l, texts_r, queries, gold, index=None) -> dict[str, 
 
 
 def training_data(args, left, right, col, extra, to_row, n_left: int):
-    """(texts of left+right rows, corpus rows, TrainingSet) built by core.training_data."""
+    """(texts of left+right rows, corpus rows, TrainingSet) built by core.finetune.data."""
     frame = pd.concat([left[[col, *extra]], right[[col, *extra]]], ignore_index=True)
     frame.insert(0, "rid", [f"L{i}" for i in range(len(left))] +
                  [f"R{i}" for i in range(len(right))])

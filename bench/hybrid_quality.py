@@ -36,9 +36,9 @@ import pandas as pd
 from common import SHARED, abt_buy, retrieval_metrics, walmart
 
 from core.config import Config
-from core.hybrid import catalog_index, hybrid_topk, pair_fused, relative
-from core.lexical import build_index, lexical_topk
-from core.threshold import choose_threshold, f1_at
+from core.search.fusion import catalog_index, hybrid_topk, pair_fused, relative
+from core.search.lexical import build_index, lexical_topk
+from core.quality.threshold import choose_threshold, f1_at
 
 BASELINE_BM25 = {"k1": 1.5, "b": 0.75}
 _WORD = re.compile(r"(?u)\b\w\w+\b")
@@ -50,8 +50,8 @@ def standard_tokens(text: str) -> list[str]:
 
 
 def embed(texts: list[str]) -> np.ndarray:
-    from core.encoders import BertEncoder
-    from core.store import EmbeddingStore, embed_with_store
+    from core.embed.encoders import BertEncoder
+    from core.embed.store import EmbeddingStore, embed_with_store
     from core.workspace import Workspace
 
     store = EmbeddingStore(Workspace.default().ensure().db_path)
@@ -225,7 +225,7 @@ def one_catalog() -> None:
     its own listings): threshold on pairs_valid.csv, F1 on pairs_test.csv, for the
     relative match score (what the Threshold page uses) and the absolute one (the
     smaller of the two fused scores)."""
-    from core.threshold import ScoringSpace, match_scores
+    from core.quality.threshold import ScoringSpace, match_scores
 
     w0 = Config().hybrid_weight
     ab = AbtBuy()
@@ -317,7 +317,7 @@ def fields() -> None:
         v = title + wb * brand
         v = v / np.linalg.norm(v, axis=1, keepdims=True)
         print(f"vectors title + {wb} x brand:     {wm.hybrid(0.0, 'valid', vectors=v):.3f}")
-    from core.catalog import ColumnMapping, build_catalog
+    from core.catalog.table import ColumnMapping, build_catalog
 
     cat = build_catalog(f, ColumnMapping(text_columns=("title",)))
     for weights in ({"brand": 0.5}, {"modelno": 0.5}, {"brand": 0.5, "modelno": 0.5}):

@@ -12,7 +12,7 @@ same=[category], max_per={brand: 2}, price_ratio=[0.5, 2.0].
 
 --groups: clusters the same vectors with both methods at several sizes and
 prints NMI / ARI against the retailer's categories, the share of products
-grouped and seconds, the measurement behind core.groups.DEFAULT_METHOD.
+grouped and seconds, the measurement behind core.lists.groups.DEFAULT_METHOD.
 """
 
 from __future__ import annotations
@@ -23,19 +23,19 @@ import time
 import numpy as np
 from common import ROOT, walmart
 
-from core.catalog import ColumnMapping, build_catalog
+from core.catalog.table import ColumnMapping, build_catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, Config
-from core.health import health_table, list_health
+from core.lists.health import health_table, list_health
 from core.pipeline import candidate_pool
-from core.rule_spec import column_codes
-from core.rules import apply_config
+from core.lists.spec import column_codes
+from core.lists.rules import apply_config
 
 RULES = {"same": ["category"], "max_per": {"brand": 2}, "price_ratio": [0.5, 2.0]}
 
 
 def walmart_vectors():
-    from core.encoders import BertEncoder
-    from core.store import EmbeddingStore, embed_with_store
+    from core.embed.encoders import BertEncoder
+    from core.embed.store import EmbeddingStore, embed_with_store
 
     frame = walmart()
     mapping = ColumnMapping(text_columns=("title",), id_column="id", category="category",
@@ -70,7 +70,7 @@ def health(catalog, vectors, hybrid_weight: float) -> None:
 
 def feasible_coverage(catalog, k: int = 10) -> float:
     """Share of products for which k neighbours satisfying RULES exist at all (exhaustive)."""
-    from core.pricecheck import parse_prices
+    from core.lists.pricecheck import parse_prices
 
     cats, brands = column_codes(catalog.frame["category"]), column_codes(catalog.frame["brand"])
     prices = parse_prices(catalog.frame["price"])
@@ -89,8 +89,8 @@ def feasible_coverage(catalog, k: int = 10) -> float:
 def groups(catalog, vectors) -> None:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    from core.groups import cluster_labels
-    from core.similarity import topk
+    from core.lists.groups import cluster_labels
+    from core.search.exact import topk
 
     truth = column_codes(catalog.frame["category"])
     knn = topk(vectors, 15)

@@ -1,8 +1,8 @@
-"""How recall@k of the HNSW index (core.ann) grows with efSearch: picks core.ann.EF_SEARCH.
+"""How recall@k of the HNSW index (core.search.ann) grows with efSearch: picks core.search.ann.EF_SEARCH.
 
     .venv/bin/python bench/perf_ann_ef.py [--n 300000] [--efs 64,96,128,160,200,256]
 
-Builds one graph with core.ann's settings (M, efConstruction) on the same
+Builds one graph with core.search.ann's settings (M, efConstruction) on the same
 seeded vectors as bench/perf_topk.py, then searches a seeded sample of rows
 at each efSearch: recall@k against exact search (self excluded, as in
 ann_topk) and the search time per 1,000 queries (the full search of n rows
@@ -18,8 +18,8 @@ import time
 import numpy as np
 from perf_topk import vectors
 
-from core import ann
-from core.similarity import topk
+from core.search import ann
+from core.search.exact import topk
 
 
 def main() -> None:

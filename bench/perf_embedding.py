@@ -17,7 +17,7 @@ import time
 import pandas as pd
 from common import SHARED, walmart
 
-from core.encoders import BertEncoder, bundled_model_path
+from core.embed.encoders import BertEncoder, bundled_model_path
 
 
 def titles(n: int) -> list[str]:

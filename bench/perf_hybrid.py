@@ -22,8 +22,8 @@ from common import ROOT  # noqa: F401  (puts the project on sys.path)
 from perf_topk import PeakRss, vectors
 
 from core.config import DEFAULT_HYBRID_WEIGHT
-from core.hybrid import DEPTH, hybrid_topk
-from core.lexical import build_index
+from core.search.fusion import DEPTH, hybrid_topk
+from core.search.lexical import build_index
 from tests.reference_pool import old_hybrid_topk, old_lexical_topk
 
 UNITS = ["gb", "in", "oz", "w", "ft", "mm", "ml", "lb", "pk", "tb", "mah", "v"]
@@ -73,10 +73,10 @@ def same(a, b) -> str:
 
 def parts(v: np.ndarray, index, depth: int, n: int) -> None:
     """Where the pool's time goes: each channel's top-depth alone, new and old lexical."""
-    from core.lexical import lexical_topk
-    from core.similarity import topk
+    from core.search.lexical import lexical_topk
+    from core.search.exact import topk
 
-    for name, fn, args in (("dense top-k (core.similarity)", topk, (v, depth)),
+    for name, fn, args in (("dense top-k (core.search.exact)", topk, (v, depth)),
                            ("lexical top-k new", lexical_topk, (index, depth)),
                            ("lexical top-k old", old_lexical_topk, (index, depth))):
         _, wall, gb = measure(fn, *args)

@@ -19,8 +19,8 @@ import numpy as np
 from common import ROOT  # noqa: F401  (puts the project on sys.path)
 from perf_embedding import titles
 
-from core.encoders import load_encoder
-from core.store import EmbeddingStore, embed_with_store
+from core.embed.encoders import load_encoder
+from core.embed.store import EmbeddingStore, embed_with_store
 
 
 def main() -> None:

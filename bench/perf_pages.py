@@ -48,8 +48,8 @@ def build_catalog_file(n: int, folder: Path) -> Path:
 
 
 def fill_store(texts: list[str], workspace: Path) -> None:
-    from core.encoders import load_encoder
-    from core.store import EmbeddingStore, text_hash
+    from core.embed.encoders import load_encoder
+    from core.embed.store import EmbeddingStore, text_hash
     from core.workspace import Workspace
 
     encoder = load_encoder(None)
@@ -62,7 +62,7 @@ def fill_store(texts: list[str], workspace: Path) -> None:
 
 
 def load_into(at, path: Path) -> int:
-    from core.catalog import build_catalog, field_defaults, read_table
+    from core.catalog.table import build_catalog, field_defaults, read_table
     from core.config import ROW_NUMBERS, Config
 
     table = read_table(path)

@@ -22,8 +22,8 @@ import numpy as np
 import psutil
 from common import ROOT  # noqa: F401  (puts the project on sys.path)
 
-from core.ann import ann_topk, sample_recall
-from core.similarity import topk
+from core.search.ann import ann_topk, sample_recall
+from core.search.exact import topk
 
 
 def vectors(n: int, kind: str, seed: int = 0, clusters: int = 2000) -> np.ndarray:

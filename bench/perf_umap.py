@@ -3,7 +3,7 @@
     .venv/bin/python bench/perf_umap.py [--sizes 20000,100000] [--baseline-max 20000]
 
 Vectors: seeded, clustered 384-d unit rows (catalog-like). The graph is the
-candidate pool the app already holds (neighbor_search, k=50), so its time is
+candidate pool the app already holds (dense_search, k=50), so its time is
 printed apart. Baseline: umap.UMAP(n_neighbors=15, metric="cosine",
 random_state=42) computing its own graph, as before this work. Both are run
 once on 2,000 rows first so numba compilation is not timed.
@@ -19,7 +19,7 @@ from common import ROOT  # noqa: F401  (puts the project on sys.path)
 from perf_topk import vectors
 
 from core.projection import project
-from core.similarity import neighbor_search
+from core.search.dense import dense_search
 
 
 def baseline(x) -> float:
@@ -38,12 +38,12 @@ def main() -> None:
     ap.add_argument("--baseline-max", type=int, default=20_000)
     args = ap.parse_args()
     warm = vectors(2000, "clustered")
-    project(warm, neighbors=neighbor_search(warm, 50), max_points=2000)
+    project(warm, neighbors=dense_search(warm, 50), max_points=2000)
     baseline(warm)
     for n in (int(s) for s in args.sizes.split(",")):
         x = vectors(n, "clustered")
         start = time.perf_counter()
-        nb = neighbor_search(x, 50)
+        nb = dense_search(x, 50)
         graph = time.perf_counter() - start
         start = time.perf_counter()
         proj = project(x, neighbors=nb, max_points=n)

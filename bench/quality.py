@@ -14,8 +14,8 @@ import time
 import numpy as np
 from common import abt_buy, category_precision, retrieval_metrics, walmart
 
-from core.encoders import BertEncoder
-from core.similarity import topk
+from core.embed.encoders import BertEncoder
+from core.search.exact import topk
 
 
 def main() -> None:

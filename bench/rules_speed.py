@@ -15,7 +15,7 @@ applied, and each edit below is timed (median of 3) on the same pool.
 --refill N: a synthetic catalog of N products (60 categories of Zipf sizes,
 clustered vectors, dense pool of 50) where a ``same category`` rule leaves most
 lists short, so they are completed from each product's group. Timed: the
-two-pass refill (core.rules.REFILL_START first, then REFILL_DEPTH) against a
+two-pass refill (core.lists.rules.REFILL_START first, then REFILL_DEPTH) against a
 single pass at REFILL_DEPTH in the same run, and the lists compared.
 """
 
@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 from common import ROOT, SHARED
 
-from core.catalog import ColumnMapping, build_catalog
+from core.catalog.table import ColumnMapping, build_catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, Config
 from core.pipeline import candidate_pool
-from core.rules import apply_config
+from core.lists.rules import apply_config
 
 N = 10_000
 BASE = {"same": ["category"], "max_per": {"brand": 2}, "price_ratio": [0.5, 2.0]}
@@ -53,8 +53,8 @@ def load(synthetic: bool):
     catalog = build_catalog(frame, mapping, name="amazon.csv[:10000]")
     if synthetic:
         return catalog, np.random.default_rng(0).normal(size=(N, 384)).astype(np.float32)
-    from core.encoders import BertEncoder
-    from core.store import EmbeddingStore, embed_with_store
+    from core.embed.encoders import BertEncoder
+    from core.embed.store import EmbeddingStore, embed_with_store
 
     store = EmbeddingStore(ROOT / "bench" / "out" / "bench.sqlite")
     vectors = embed_with_store(BertEncoder(), catalog.texts, store).vectors
@@ -78,8 +78,8 @@ CPU_SECONDS: list[float] = []  # the work done, steady when other jobs share the
 
 
 def refill(n: int) -> None:
-    import core.rules as rules_mod
-    from core.rule_select import REFILL_DEPTH
+    import core.lists.rules as rules_mod
+    from core.lists.select import REFILL_DEPTH
 
     rng = np.random.default_rng(0)
     sizes = 1 / np.arange(1, 61)

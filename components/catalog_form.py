@@ -8,7 +8,7 @@ from typing import BinaryIO
 import streamlit as st
 
 from components import state
-from core.catalog import (
+from core.catalog.table import (
     DUPLICATE_POLICIES,
     ColumnMapping,
     RawTable,
@@ -17,7 +17,7 @@ from core.catalog import (
     read_table,
 )
 from core.errors import CatalogSimilarityError
-from core.limits import current_limits, describe
+from core.catalog.limits import current_limits, describe
 
 _MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#!|~$&]")
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]

@@ -14,14 +14,14 @@ from collections.abc import Callable
 import streamlit as st
 
 from components import resources, state
-from core.catalog import Catalog
+from core.catalog.table import Catalog
 from core.config import INDEX_KINDS, Config
-from core.encoders import PRECISIONS
+from core.embed.encoders import PRECISIONS
 from core.errors import CatalogSimilarityError
 from core.pipeline import apply_rules, candidate_pool
 from core.projection import Projection, expected_seconds, project
-from core.similarity import Neighbors, reporting
-from core.store import embed_with_store
+from core.search.neighbors import Neighbors, reporting
+from core.embed.store import embed_with_store
 
 INDEX_HELP = ("auto: exhaustive search (exact scores) up to 200,000 products, an HNSW "
               "graph above; exact: always exhaustive; approximate: always HNSW")
@@ -170,7 +170,7 @@ def neighbors(res: state.Results, cfg: Config, k: int | None = None) -> Neighbor
 
     Rules may leave a list short: its missing entries are index -1.
     """
-    from core.review import load_decisions
+    from core.lists.review import load_decisions
     from core.workspace import Workspace
 
     catalog = state.require_catalog()

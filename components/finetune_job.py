@@ -4,7 +4,7 @@ Choice (documented for the Fine-tune page): training runs in a daemon thread
 owned by the user's session (the job object lives in session_state through
 components/state.py, never in module-level state). The thread only touches this
 object: ``progress`` writes (done, total) and the status line, and
-``core.finetune.finetune`` asks ``cancel_requested`` before every training step.
+``core.finetune.train.finetune`` asks ``cancel_requested`` before every training step.
 The Cancel button sets a ``threading.Event``; the run stops within one step,
 raises FinetuneCancelled inside the thread and saves nothing. The page polls the
 object from a fragment that re-runs every second while the job is alive, so the
@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import CatalogSimilarityError
-from core.finetune import FinetuneCancelled, FinetuneResult, FinetuneSettings, finetune
-from core.training_data import TrainingSet
+from core.finetune.train import FinetuneCancelled, FinetuneResult, FinetuneSettings, finetune
+from core.finetune.data import TrainingSet
 
 
 @dataclass

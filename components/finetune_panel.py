@@ -1,6 +1,6 @@
 """Widgets of the Fine-tune page: data source, settings, the live job, the results.
 
-Every setting has the name and default of core.finetune.FinetuneSettings and of
+Every setting has the name and default of core.finetune.train.FinetuneSettings and of
 ``python -m core finetune`` (epochs, learning rate, train batch size, LoRA, hard
 negatives, validation fraction, keep always).
 """
@@ -14,9 +14,9 @@ import streamlit as st
 
 from components import state
 from components.finetune_job import FinetuneJob
-from core.catalog import Catalog
-from core.finetune import FinetuneResult, FinetuneSettings
-from core.training_data import (
+from core.catalog.table import Catalog
+from core.finetune.train import FinetuneResult, FinetuneSettings
+from core.finetune.data import (
     LabelledPairs,
     TrainingSet,
     build_training_set,

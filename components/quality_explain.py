@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.catalog import Catalog
-from core.explain import (
+from core.catalog.table import Catalog
+from core.quality.explain import (
     PairExplanation,
     contribution_figure,
     field_frame,
     plain_highlight,
     token_frame,
 )
-from core.hybrid import SCALE_TEXT
+from core.search.fusion import SCALE_TEXT
 
 OPEN, CLOSE = "⟦", "⟧"
 

@@ -8,9 +8,9 @@ import streamlit as st
 
 from components import state
 from components.quality_widgets import pairs_table
-from core.catalog import Catalog
+from core.catalog.table import Catalog
 from core.config import Config
-from core.threshold import (
+from core.quality.threshold import (
     Choice,
     ScoringSpace,
     category_thresholds,

@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from components import resources, state
-from core.catalog import Catalog, read_table
+from core.catalog.table import Catalog, read_table
 from core.config import Config
 from core.errors import CatalogSimilarityError
-from core.store import embed_with_store
+from core.embed.store import embed_with_store
 
 LABEL_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 

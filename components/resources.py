@@ -13,14 +13,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.encoders import Encoder, load_encoder
-from core.export import to_bytes
+from core.embed.encoders import Encoder, load_encoder
+from core.export.tables import to_bytes
 from core.projection import Projection, project
-from core.catalog import Catalog
+from core.catalog.table import Catalog
 from core.config import Config
 from core.pipeline import candidate_pool
-from core.similarity import Neighbors, pairwise_scores
-from core.store import EmbeddingStore
+from core.search.exact import pairwise_scores
+from core.search.neighbors import Neighbors
+from core.embed.store import EmbeddingStore
 from core.workspace import Workspace
 
 
@@ -93,7 +94,7 @@ def cached_pool(key: str, pool_key: str, _catalog: Catalog, _vectors: np.ndarray
 
 def lexical_key(catalog: Catalog, field_weights: dict[str, float]) -> str:
     """Content hash of the columns the lexical index reads, with their weights."""
-    from core.hybrid import lexical_fields
+    from core.search.fusion import lexical_fields
 
     fields, weights = lexical_fields(catalog.frame, catalog.mapping.text_columns, field_weights)
     digest = hashlib.sha256(repr(sorted(weights.items())).encode())
@@ -103,14 +104,14 @@ def lexical_key(catalog: Catalog, field_weights: dict[str, float]) -> str:
 
 
 def cached_lexical(catalog: Catalog, field_weights: dict[str, float]):
-    """The catalog's lexical index (core.lexical.LexicalIndex), built once per content."""
+    """The catalog's lexical index (core.search.lexical.LexicalIndex), built once per content."""
     return _lexical_index(lexical_key(catalog, field_weights), catalog, dict(field_weights))
 
 
 @st.cache_data(show_spinner="Scoring every product's best candidates…", max_entries=4)
 def cached_space(key: str, pool_key: str, _catalog: Catalog, _vectors: np.ndarray, _cfg: Config):
-    """core.threshold.ScoringSpace (anchors for match scores); key = vectors hash + pool settings."""
-    from core.threshold import scoring_space
+    """core.quality.threshold.ScoringSpace (anchors for match scores); key = vectors hash + pool settings."""
+    from core.quality.threshold import scoring_space
 
     lexical = cached_lexical(_catalog, _cfg.field_weights) if _cfg.hybrid_weight > 0 else None
     return scoring_space(_catalog, _vectors, _cfg, index=lexical)
@@ -118,7 +119,7 @@ def cached_space(key: str, pool_key: str, _catalog: Catalog, _vectors: np.ndarra
 
 @st.cache_data(show_spinner="Indexing words and model numbers…", max_entries=8)
 def _lexical_index(key: str, _catalog: Catalog, _field_weights: dict[str, float]):
-    from core.hybrid import catalog_index
+    from core.search.fusion import catalog_index
 
     return catalog_index(_catalog, _field_weights)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from core.catalog import Catalog, RawTable, field_defaults, read_table
+from core.catalog.table import Catalog, RawTable, field_defaults, read_table
 from core.config import ROW_NUMBERS, Config
 from core.errors import CatalogSimilarityError, ModelLoadError
 
@@ -72,7 +72,7 @@ def load_demo() -> None:
     """Load the bundled demo catalog with its automatic mapping."""
     table = read_table(DEMO_PATH, filename="walmart.csv")
     set_table(table)
-    from core.catalog import build_catalog
+    from core.catalog.table import build_catalog
 
     mapping = field_defaults(table.frame)
     set_catalog(build_catalog(table, mapping, name=DEMO_NAME), config_from_mapping(mapping))

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from components import state
-from core.catalog import Catalog
-from core.similarity import Neighbors
+from core.catalog.table import Catalog
+from core.search.neighbors import Neighbors
 
 PAGE_ROWS = 500
 LIST_FILTER_COLUMNS = ("source_id", "source_title")
@@ -37,7 +37,7 @@ def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...
 
 def paged_lists(catalog: Catalog, lists: Neighbors, *, bands: dict[str, float], key: str,
                 page_rows: int = PAGE_ROWS) -> None:
-    """Every product's list in long format (core.rules.lists_frame), one page at a time.
+    """Every product's list in long format (core.lists.rules.lists_frame), one page at a time.
 
     Same widgets and rows as paged_table over the whole long frame, but only
     the visible page is built: the filter matches products (ids and titles,
@@ -64,7 +64,7 @@ def list_page(catalog: Catalog, lists: Neighbors, rows: np.ndarray, ends: np.nda
     rows: (r,) source rows in table order; ends: (r,) running count of their
     list entries (cumsum of entries >= 0). Returns at most ``size`` rows.
     """
-    from core.rules import lists_frame
+    from core.lists.rules import lists_frame
 
     first = int(np.searchsorted(ends, start, side="right"))
     last = int(np.searchsorted(ends, start + size - 1, side="right"))

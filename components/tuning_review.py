@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.catalog import Catalog
+from core.catalog.table import Catalog
 from core.errors import CatalogSimilarityError
-from core.pricecheck import parse_prices
-from core.review import ReviewStore
+from core.lists.pricecheck import parse_prices
+from core.lists.review import ReviewStore
 from core.workspace import Workspace
 
 SHORTCUTS = {"accept": "a", "reject": "x", "skip": "s"}  # "r" would reload the browser tab

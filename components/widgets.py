@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from components import state
-from core.catalog import Catalog
+from core.catalog.table import Catalog
 from core.config import Config
-from core.encoders import MULTILINGUAL_SUGGESTIONS
-from core.export import FORMATS, to_bytes
-from core.similarity import METRICS
-from core.views import find_products, product_label
+from core.embed.encoders import MULTILINGUAL_SUGGESTIONS
+from core.export.tables import FORMATS, to_bytes
+from core.search.neighbors import METRICS
+from core.catalog.views import find_products, product_label
 from core.workspace import Workspace
 
 OTHER_MODEL = "Other (Hugging Face id or folder)…"
@@ -60,7 +60,7 @@ def settings_sidebar() -> Config:
 def _hybrid_settings(cfg: Config) -> tuple[float, dict[str, float]]:
     """Hybrid weight slider and lexical field weights (same names as core and the CLI)."""
     from core.errors import ConfigError
-    from core.hybrid import format_field_weights, parse_field_weights
+    from core.search.fusion import format_field_weights, parse_field_weights
 
     weight = st.slider("Hybrid weight (lexical share)", 0.0, 1.0,
                        value=float(cfg.hybrid_weight), step=0.05, key="settings.hybrid_weight",

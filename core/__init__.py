@@ -5,17 +5,18 @@
 
 from __future__ import annotations
 
-from core.catalog import (Catalog, ColumnMapping, RawTable, ValidationReport, build_catalog,
+from core.catalog.table import (Catalog, ColumnMapping, RawTable, ValidationReport, build_catalog,
                           build_texts, field_defaults, guess_id_column, guess_text_columns,
                           read_table)
 from core.config import Config
-from core.encoders import BertEncoder, Encoder, bundled_model_path, load_encoder
+from core.embed.encoders import BertEncoder, Encoder, bundled_model_path, load_encoder
 from core.errors import CatalogError, CatalogSimilarityError, ConfigError, ModelLoadError
-from core.export import catalog_neighbors_frame, neighbors_frame, to_bytes, write_table
+from core.export.tables import catalog_neighbors_frame, neighbors_frame, to_bytes, write_table
 from core.pipeline import catalog_neighbors, embed_catalog, search
 from core.projection import Projection, project
-from core.similarity import METRICS, Neighbors, pairwise_scores, topk
-from core.store import EmbeddingStore, EmbedResult, embed_with_store
+from core.search.exact import pairwise_scores, topk
+from core.search.neighbors import METRICS, Neighbors
+from core.embed.store import EmbeddingStore, EmbedResult, embed_with_store
 from core.workspace import Workspace
 
 __all__ = [

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from core.catalog import DUPLICATE_POLICIES, ColumnMapping
-from core.encoders import PRECISIONS
+from core.catalog.table import DUPLICATE_POLICIES, ColumnMapping
+from core.embed.encoders import PRECISIONS
 from core.errors import ConfigError
-from core.similarity import METRICS
+from core.search.neighbors import METRICS
 
 DEFAULT_K = 10
 DEFAULT_HYBRID_WEIGHT = 0.7
@@ -24,7 +24,7 @@ ROW_NUMBERS = "@row"
 INDEX_KINDS = ("auto", "exact", "approximate")
 MODEL_ENV = "CATSIM_MODEL"
 # Documented keys of a configuration file (python -m core config-keys prints them all;
-# the keys inside "rules" are documented in core.rule_spec.RULE_KEYS).
+# the keys inside "rules" are documented in core.lists.spec.RULE_KEYS).
 KEY_DOCS = {
     "id_column": "id column name; \"@row\" for row numbers; null = choose automatically",
     "text_columns": "list of columns embedded, in order; [] = a title/name-like column",
@@ -91,7 +91,7 @@ class Config:
     field_weights: dict[str, float] = field(default_factory=dict)
     duplicate_threshold: float | None = None
     category_thresholds: dict[str, float] = field(default_factory=dict)
-    # Recommendation tuning: rules (validated by core.rules) and named score bands.
+    # Recommendation tuning: rules (validated by core.lists.rules) and named score bands.
     rules: dict[str, Any] = field(default_factory=dict)
     bands: dict[str, float] = field(default_factory=dict)
     # Scale: "auto" (exact below a measured size, approximate above), "exact", "approximate".
@@ -121,8 +121,8 @@ class Config:
             if not isinstance(getattr(self, name), dict):
                 raise ConfigError(f"{name} must be a JSON object")
         _validate_quality(self)
-        from core.bands import validate_bands
-        from core.rule_spec import Rules
+        from core.lists.bands import validate_bands
+        from core.lists.spec import Rules
 
         Rules.from_dict(self.rules)
         validate_bands(self.bands)
@@ -148,7 +148,7 @@ class Config:
         """The settings that change the candidate pool (not the rules applied to it)."""
         keys = ("model", "precision", "metric", "hybrid_weight", "field_weights",
                 "text_columns", "index")
-        from core.rule_spec import filters_active
+        from core.lists.spec import filters_active
 
         data = {k: self.to_dict().get(k) for k in keys}
         data["deep_pool"] = filters_active(self.rules)  # filter rules need a deeper pool

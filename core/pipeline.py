@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.catalog import Catalog, RawTable, build_catalog, guess_id_column, guess_text_columns
+from core.catalog.table import Catalog, RawTable, build_catalog, guess_id_column, guess_text_columns
 from core.config import ROW_NUMBERS, Config
-from core.encoders import Encoder, Progress
-from core.similarity import Neighbors, topk
-from core.store import EmbeddingStore, EmbedResult, embed_with_store
+from core.embed.encoders import Encoder, Progress
+from core.search.exact import topk
+from core.search.neighbors import Neighbors
+from core.embed.store import EmbeddingStore, EmbedResult, embed_with_store
 
 
 @dataclass(frozen=True)
@@ -60,25 +61,25 @@ def candidate_pool(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
     """Candidates deeper than k for every product (self excluded), best first.
 
     Dense top-k under cfg.metric; with cfg.hybrid_weight > 0 (and a catalog),
-    dense fused with the lexical index (core.hybrid; lexical: a prebuilt
-    core.lexical.LexicalIndex of the catalog under cfg.field_weights). Rules
+    dense fused with the lexical index (core.search.fusion; lexical: a prebuilt
+    core.search.lexical.LexicalIndex of the catalog under cfg.field_weights). Rules
     draw from this pool, so re-applying rules never re-embeds or re-searches.
     """
     depth = pool_k or pool_depth(cfg)
     if cfg.hybrid_weight > 0 and catalog is not None:
-        from core.hybrid import DEPTH, catalog_index, hybrid_topk
+        from core.search.fusion import DEPTH, catalog_index, hybrid_topk
 
         index = lexical if lexical is not None else catalog_index(catalog, cfg.field_weights)
         return hybrid_topk(vectors, index, depth, weight=cfg.hybrid_weight, metric=cfg.metric,
                            depth=max(DEPTH, depth))
-    from core.similarity import neighbor_search
+    from core.search.dense import dense_search
 
-    return neighbor_search(vectors, depth, metric=cfg.metric, index=cfg.index)
+    return dense_search(vectors, depth, metric=cfg.metric, index=cfg.index)
 
 
 def pool_depth(cfg: Config) -> int:
     """POOL_K candidates per product; RULES_POOL_K (200) when filter rules are on."""
-    from core.rule_spec import RULES_POOL_K, filters_active
+    from core.lists.spec import RULES_POOL_K, filters_active
 
     return max(RULES_POOL_K if filters_active(cfg.rules) else POOL_K, cfg.k)
 
@@ -88,10 +89,10 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
     """Final lists of cfg.k from a candidate pool. Without rules: the best k.
 
     With cfg.rules, a duplicate band or review decisions (DataFrame from
-    core.review), core.rules decides; short lists are padded with index -1.
+    core.lists.review), core.lists.rules decides; short lists are padded with index -1.
     vectors are needed for rules.diversity.
     """
-    from core.rules import apply_config, needs_rules
+    from core.lists.rules import apply_config, needs_rules
 
     if not needs_rules(cfg, decisions):
         return pool.head(cfg.k)
@@ -116,14 +117,14 @@ def search(query: str, encoder: Encoder, vectors: np.ndarray, *, k: int = 10,
            hybrid_weight: float = 0.0) -> list[SearchHit]:
     """Top-k products for a free-text query (empty query -> no hits).
 
-    With hybrid_weight > 0 and lexical (the catalog's core.lexical.LexicalIndex),
-    dense and lexical scores are fused (core.hybrid); otherwise dense only.
+    With hybrid_weight > 0 and lexical (the catalog's core.search.lexical.LexicalIndex),
+    dense and lexical scores are fused (core.search.fusion); otherwise dense only.
     """
     if not query.strip():
         return []
     q = encoder.encode([query])
     if hybrid_weight > 0 and lexical is not None:
-        from core.hybrid import hybrid_topk
+        from core.search.fusion import hybrid_topk
 
         nb = hybrid_topk(vectors, lexical, k, weight=hybrid_weight, metric=metric, queries=q,
                          query_texts=[query])

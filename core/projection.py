@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.similarity import Neighbors, topk
+from core.search.exact import topk
+from core.search.neighbors import Neighbors
 
 DEFAULT_MAX_POINTS = 20_000
 MIN_UMAP_ROWS = 16

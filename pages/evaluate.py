@@ -7,7 +7,7 @@ from components.embedding import ensure_results
 from components.quality_widgets import split_note, upload_table, vectors_for
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
-from core.evaluate import coherence, compare, comparison_figure, evaluate, read_judgements, variants
+from core.quality.evaluate import coherence, compare, comparison_figure, evaluate, read_judgements, variants
 from core.pipeline import candidate_pool
 
 state.init_state()

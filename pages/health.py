@@ -9,8 +9,8 @@ from components import state
 from components.embedding import ensure_results, pool
 from components.tuning_rules import ruled
 from components.widgets import settings_sidebar
-from core.health import health_table, in_degree_figure, list_health, top_hubs
-from core.rule_spec import column_codes
+from core.lists.health import health_table, in_degree_figure, list_health, top_hubs
+from core.lists.spec import column_codes
 
 state.init_state()
 cfg = settings_sidebar()

@@ -11,8 +11,8 @@ from components.embedding import ensure_results, neighbors
 from components.widgets import product_picker, settings_sidebar
 from core.figures import MAX_HEATMAP_ITEMS, build_heatmap
 from core.pipeline import search
-from core.subset_scores import CELL_KINDS, cell_caption, default_cell, lexical_matrix, match_matrix
-from core.views import product_label
+from core.search.subset import CELL_KINDS, cell_caption, default_cell, lexical_matrix, match_matrix
+from core.catalog.views import product_label
 
 state.init_state()
 cfg = settings_sidebar()

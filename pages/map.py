@@ -7,7 +7,7 @@ from components.embedding import ensure_results, projection
 from components.widgets import settings_sidebar
 from core.figures import build_map
 from core.projection import DEFAULT_MAX_POINTS
-from core.views import color_columns, rows_table
+from core.catalog.views import color_columns, rows_table
 
 state.init_state()
 cfg = settings_sidebar()

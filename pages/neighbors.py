@@ -19,9 +19,9 @@ from components.widgets import (
     product_picker,
     settings_sidebar,
 )
-from core.hybrid import SCALE_TEXT, mix_text
-from core.rules import lists_frame
-from core.views import product_label
+from core.search.fusion import SCALE_TEXT, mix_text
+from core.lists.rules import lists_frame
+from core.catalog.views import product_label
 
 state.init_state()
 cfg = settings_sidebar()

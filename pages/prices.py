@@ -6,7 +6,7 @@ from components import state
 from components.embedding import ensure_results
 from components.tuning_rules import ruled
 from components.widgets import export_buttons, file_stem, settings_sidebar
-from core.pricecheck import (
+from core.lists.pricecheck import (
     DEFAULT_MIN_PEERS,
     DEFAULT_Z,
     outliers_frame,

@@ -7,8 +7,8 @@ from components.embedding import ensure_results
 from components.tuning_review import decision_buttons, product_card, review_store, tally
 from components.tuning_rules import ruled
 from components.widgets import settings_sidebar
-from core.bands import band_of, duplicate_threshold
-from core.review import QUEUE_ORDERS, review_queue
+from core.lists.bands import band_of, duplicate_threshold
+from core.lists.review import QUEUE_ORDERS, review_queue
 
 ORDER_LABELS = {"highest": "Highest score first", "near-threshold": "Closest to the duplicate "
                 "threshold first", "lowest": "Lowest score first", "random": "Random"}

@@ -9,8 +9,8 @@ from components.quality_threshold import band_samples, category_table, labelled_
 from components.quality_widgets import split_note, upload_table
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
-from core.evaluate import labelled_pairs
-from core.threshold import histogram_figure, match_scores
+from core.quality.evaluate import labelled_pairs
+from core.quality.threshold import histogram_figure, match_scores
 
 state.init_state()
 cfg = settings_sidebar()

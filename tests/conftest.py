@@ -79,8 +79,8 @@ def tiny_bert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_encoder(tiny_bert_dir: Path):
-    """core.encoders.BertEncoder over the tiny model, on CPU."""
-    from core.encoders import BertEncoder
+    """core.embed.encoders.BertEncoder over the tiny model, on CPU."""
+    from core.embed.encoders import BertEncoder
 
     return BertEncoder(tiny_bert_dir, device="cpu")
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import hybrid
-from core.hybrid import hybrid_topk, pair_dense
-from core.lexical import _sides, dense_topk
-from core.similarity import Neighbors
+from core.search import fusion as hybrid
+from core.search.fusion import hybrid_topk, pair_dense
+from core.search.lexical import _sides, dense_topk
+from core.search.neighbors import Neighbors
 
 
 def old_lexical_topk(index, k, *, queries=None, score="cosine", exclude_self=None,

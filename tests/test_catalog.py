@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.catalog import (
+from core.catalog.table import (
     ColumnMapping,
     RawTable,
     build_catalog,
@@ -20,7 +20,7 @@ from core.catalog import (
     read_table,
 )
 from core.errors import CatalogError
-from core.textenc import decode_text, detect_delimiter
+from core.catalog.textenc import decode_text, detect_delimiter
 from tests.conftest import make_csv_bytes
 
 SIMPLE = [["id", "title", "brand"], ["1", "red shoe", "acme"], ["2", "blue shirt", "wear"]]

@@ -1,8 +1,8 @@
 """Kill tests: a writer killed with SIGKILL mid-write loses nothing it committed.
 
 A forked process writes to a workspace database in a tight loop (embedding
-batches through :class:`core.store.EmbeddingStore`, review decisions through
-``core.review.ReviewStore(db).record``) and prints each key only after the
+batches through :class:`core.embed.store.EmbeddingStore`, review decisions through
+``core.lists.review.ReviewStore(db).record``) and prints each key only after the
 write returned. The test kills it with SIGKILL at a seeded random moment,
 again and again on the same file, then checks that every printed key is in
 the database, that the batch in flight is all-or-nothing, and that the file
@@ -31,12 +31,12 @@ DIM = 96
 
 def _writer(mode: str, db: str, run: int, out_fd: int) -> None:
     """Write forever; after each write returns, report its key on ``out_fd``."""
-    from core.store import EmbeddingStore, text_hash
+    from core.embed.store import EmbeddingStore, text_hash
 
     store = EmbeddingStore(db) if mode in ("embeddings", "both") else None
     review = None
     if mode in ("review", "both"):
-        from core.review import ReviewStore
+        from core.lists.review import ReviewStore
 
         review = ReviewStore(db)
     rng = np.random.default_rng(run)
@@ -92,7 +92,7 @@ def _kill_one(mode: str, db: Path, run: int, after: int) -> list[str]:
 
 def _embedding_lost(db: Path, keys: list[str]) -> int:
     """Reported keys whose batch is missing or partial."""
-    from core.store import EmbeddingStore, text_hash
+    from core.embed.store import EmbeddingStore, text_hash
 
     store = EmbeddingStore(db)
     try:
@@ -106,7 +106,7 @@ def _embedding_lost(db: Path, keys: list[str]) -> int:
 
 
 def _torn_batch(db: Path, key: str) -> bool:
-    from core.store import EmbeddingStore, text_hash
+    from core.embed.store import EmbeddingStore, text_hash
 
     store = EmbeddingStore(db)
     try:
@@ -117,7 +117,7 @@ def _torn_batch(db: Path, key: str) -> bool:
 
 
 def _review_lost(db: Path, keys: list[str]) -> int:
-    from core.review import ReviewStore
+    from core.lists.review import ReviewStore
 
     decided = ReviewStore(db).decisions()
     have = set(zip(decided["left_id"], decided["right_id"], decided["decision"]))
@@ -157,7 +157,7 @@ def test_embedding_store_survives_sigkill(tmp_path: Path) -> None:
 
 
 def test_review_decisions_and_vectors_in_one_database_survive_sigkill(tmp_path: Path) -> None:
-    pytest.importorskip("core.review")
+    pytest.importorskip("core.lists.review")
     result = kill_test("both", tmp_path / "ws.sqlite", runs=10, seed=1)
     assert result.written >= 8
     assert result.lost == 0, result
@@ -167,7 +167,7 @@ def test_review_decisions_and_vectors_in_one_database_survive_sigkill(tmp_path: 
 
 def test_a_file_that_is_not_a_database_is_refused_not_overwritten(tmp_path: Path) -> None:
     from core.errors import CatalogSimilarityError
-    from core.store import EmbeddingStore
+    from core.embed.store import EmbeddingStore
 
     path = tmp_path / "ws.sqlite"
     junk = b"this is not a database " * 100
@@ -178,7 +178,7 @@ def test_a_file_that_is_not_a_database_is_refused_not_overwritten(tmp_path: Path
 
 
 def test_a_torn_vector_row_is_treated_as_missing(tmp_path: Path) -> None:
-    from core.store import EmbeddingStore, text_hash
+    from core.embed.store import EmbeddingStore, text_hash
 
     store = EmbeddingStore(tmp_path / "ws.sqlite")
     h = text_hash("x")

@@ -1,4 +1,4 @@
-"""core.evaluate: metric oracles, judgement parsing, configurations compared, CLI."""
+"""core.quality.evaluate: metric oracles, judgement parsing, configurations compared, CLI."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.catalog import ColumnMapping, build_catalog
+from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
 from core.errors import CatalogSimilarityError
-from core.evaluate import (
+from core.quality.evaluate import (
     coherence,
     compare,
     comparison_figure,

@@ -15,8 +15,9 @@ import pytest
 from core.cli import main
 from core.config import DEFAULT_K, Config
 from core.errors import CatalogSimilarityError, ConfigError
-from core.export import excel_safe, neighbors_frame, to_bytes, write_table
-from core.similarity import Neighbors, topk
+from core.export.tables import excel_safe, neighbors_frame, to_bytes, write_table
+from core.search.exact import topk
+from core.search.neighbors import Neighbors
 from core.workspace import DB_NAME
 from tests.conftest import PRODUCT_ROWS, REPO_ROOT, make_csv_bytes
 

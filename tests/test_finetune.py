@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.catalog import ColumnMapping, build_catalog
-from core.encoders import BertEncoder
+from core.catalog.table import ColumnMapping, build_catalog
+from core.embed.encoders import BertEncoder
 from core.errors import CatalogError
-from core.finetune import (
+from core.finetune.train import (
     FinetuneCancelled,
     FinetuneError,
     FinetuneSettings,
@@ -30,7 +30,7 @@ from core.finetune import (
     pick_negatives,
     retrieval_metrics,
 )
-from core.training_data import (
+from core.finetune.data import (
     LabelledPairs,
     TextPairs,
     ValidationSet,
@@ -329,10 +329,10 @@ def test_review_decisions_are_read_when_the_module_exists(catalog, tmp_path, mon
             return pd.DataFrame({"left_id": ["A0", "A1"], "right_id": ["B0", "B2"],
                                  "label": [1, 0]})
 
-    monkeypatch.setitem(sys.modules, "core.review", types.SimpleNamespace(ReviewStore=FakeStore))
+    monkeypatch.setitem(sys.modules, "core.lists.review", types.SimpleNamespace(ReviewStore=FakeStore))
     pairs = review_pairs(db, catalog)
     assert pairs.source == "review decisions" and pairs.label.tolist() == [1, 0]
-    monkeypatch.setitem(sys.modules, "core.review", None)  # import fails -> no reviews
+    monkeypatch.setitem(sys.modules, "core.lists.review", None)  # import fails -> no reviews
     assert len(review_pairs(db, catalog)) == 0
 
 
@@ -366,7 +366,7 @@ def test_cli_finetune_with_the_tiny_model(tiny_bert_dir, tiny_encoder, tmp_path,
 
 
 def test_real_review_store_decisions_become_pairs(catalog, tmp_path):
-    review = pytest.importorskip("core.review")
+    review = pytest.importorskip("core.lists.review")
     db = tmp_path / "ws.sqlite"
     store = review.ReviewStore(db)
     store.record("A0", "B0", "accept")

@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core.catalog import build_catalog, field_defaults, read_table
+from core.catalog.table import build_catalog, field_defaults, read_table
 from core.errors import CatalogError
-from core.export import excel_safe, to_bytes
-from core.similarity import METRICS, topk
+from core.export.tables import excel_safe, to_bytes
+from core.search.exact import topk
+from core.search.neighbors import METRICS
 
 FUZZ = settings(derandomize=True, deadline=None, max_examples=200,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -77,7 +78,7 @@ def test_reader_on_csv_like_text_raises_only_catalog_error(rows, delimiter, quot
 
 
 def _plain_number(text: str) -> bool:
-    """Independent of core.export: does float() read it, written in plain ASCII digits?"""
+    """Independent of core.export.tables: does float() read it, written in plain ASCII digits?"""
     s = text.strip()
     if not s or not s.isascii() or any(c.isalpha() and c not in "eE" for c in s):
         return False

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.bands import band_of, band_ranges, duplicate_threshold, validate_bands
+from core.lists.bands import band_of, band_ranges, duplicate_threshold, validate_bands
 from core.config import Config
 from core.errors import CatalogSimilarityError, ConfigError
-from core.groups import (
+from core.lists.groups import (
     METHODS,
     cluster_labels,
     ctfidf_labels,
@@ -16,7 +16,8 @@ from core.groups import (
     merge_map,
     product_groups,
 )
-from core.similarity import Neighbors, brute_force_topk
+from core.search.exact import brute_force_topk
+from core.search.neighbors import Neighbors
 
 
 def blobs(rng: np.random.Generator, sizes=(30, 20, 12), dim: int = 16) -> tuple[np.ndarray,

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.compare import compare_lists, movers, side_by_side
-from core.health import gini, health_table, list_health, top_hubs
-from core.pricecheck import outliers_frame, parse_prices, price_check
-from core.similarity import Neighbors
+from core.lists.compare import compare_lists, movers, side_by_side
+from core.lists.health import gini, health_table, list_health, top_hubs
+from core.lists.pricecheck import outliers_frame, parse_prices, price_check
+from core.search.neighbors import Neighbors
 
 
 def nb(rows: list[list[int]], k: int | None = None) -> Neighbors:

@@ -1,4 +1,4 @@
-"""core.hybrid: fusion against a full-matrix oracle, scale-freeness, pipeline/CLI wiring."""
+"""core.search.fusion: fusion against a full-matrix oracle, scale-freeness, pipeline/CLI wiring."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from core.config import Config
 from core.errors import ConfigError
-from core.hybrid import (
+from core.search.fusion import (
     Anchors,
     fuse,
     hybrid_topk,
@@ -16,8 +16,8 @@ from core.hybrid import (
     parse_field_weights,
     relative,
 )
-from core.lexical import build_index, lexical_topk
-from core.similarity import topk
+from core.search.lexical import build_index, lexical_topk
+from core.search.exact import topk
 
 WORDS = [f"w{i}" for i in range(15)] + ["kdl-40v4100", "ps3", "32gb"]
 
@@ -165,8 +165,8 @@ def test_config_validates_quality_fields():
 
 
 def test_pipeline_pool_and_search_are_hybrid(tiny_encoder, catalog_csv):
-    from core.catalog import read_table
-    from core.hybrid import HybridNeighbors
+    from core.catalog.table import read_table
+    from core.search.fusion import HybridNeighbors
     from core.pipeline import candidate_pool, catalog_from_config, search
 
     cfg = Config(text_columns=("title",), id_column="id", hybrid_weight=0.5)
@@ -176,7 +176,7 @@ def test_pipeline_pool_and_search_are_hybrid(tiny_encoder, catalog_csv):
     assert isinstance(pool, HybridNeighbors) and pool.k == len(cat) - 1
     dense = candidate_pool(cat, vectors, cfg.with_changes(hybrid_weight=0.0))
     assert not isinstance(dense, HybridNeighbors)
-    from core.hybrid import catalog_index
+    from core.search.fusion import catalog_index
 
     hits = search("oak desk chair", tiny_encoder, vectors, k=3, ids=cat.ids,
                   lexical=catalog_index(cat), hybrid_weight=1.0)

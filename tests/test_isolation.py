@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.store import EmbeddingStore, embed_with_store
+from core.embed.store import EmbeddingStore, embed_with_store
 from tests.conftest import REPO_ROOT, make_csv_bytes
 
 

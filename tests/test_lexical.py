@@ -1,4 +1,4 @@
-"""core.lexical: tokenizer, BM25 weights against a hand oracle, blocked top-k vs brute force."""
+"""core.search.lexical: tokenizer, BM25 weights against a hand oracle, blocked top-k vs brute force."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from core.lexical import build_index, dense_topk, lexical_topk, pair_scores, tokenize
+from core.search.lexical import build_index, dense_topk, lexical_topk, pair_scores, tokenize
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -124,8 +124,8 @@ def test_dense_topk_ties_by_lower_index():
 
 
 def test_gb18030_catalog_gets_real_lexical_matches(tmp_path, csv_bytes):
-    from core.catalog import ColumnMapping, build_catalog, read_table
-    from core.hybrid import catalog_index
+    from core.catalog.table import ColumnMapping, build_catalog, read_table
+    from core.search.fusion import catalog_index
 
     rows = [["id", "标题"], ["1", "华为手机 红色 P30"], ["2", "苹果手机 黑色"],
             ["3", "红色运动鞋"], ["4", "华为 P30 手机壳"]]

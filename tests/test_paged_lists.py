@@ -2,7 +2,7 @@
 
 The page builds only the visible rows of every product's list; these tests
 check every page (and filtered pages) equals the same slice of the full
-long frame (core.rules.lists_frame), padding and bands included, and that
+long frame (core.lists.rules.lists_frame), padding and bands included, and that
 the no-rules fast path returns exactly what apply_rules returns.
 """
 
@@ -14,9 +14,9 @@ import pytest
 
 from components.tables import list_page, matching_rows
 from core.config import Config
-from core.rule_spec import Rules
-from core.rules import apply_config, apply_rules, lists_frame
-from core.similarity import Neighbors
+from core.lists.spec import Rules
+from core.lists.rules import apply_config, apply_rules, lists_frame
+from core.search.neighbors import Neighbors
 from tests.test_rules import make_catalog, make_pool
 
 
@@ -78,7 +78,7 @@ def test_lists_frame_of_some_rows_keeps_their_order(rng):
 
 
 def test_matching_rows_is_the_row_filter_of_the_old_table():
-    from core.catalog import ColumnMapping, build_catalog
+    from core.catalog.table import ColumnMapping, build_catalog
 
     frame = pd.DataFrame({"id": ["A1", "b2", "C3", "x-USB"],
                           "title": ["USB cable", "Lamp", "usb-c hub", "Tea"]})

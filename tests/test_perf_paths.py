@@ -5,19 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import knn_tiles
-from core.ann import ann_topk, sample_recall
+from core.search import tiles as knn_tiles
+from core.search.ann import ann_topk, sample_recall
 from core.config import Config
-from core.encoders import BertEncoder, token_batches
+from core.embed.encoders import BertEncoder, token_batches
 from core.pipeline import candidate_pool
-from core.similarity import (
-    METRICS,
-    SearchCancelled,
-    brute_force_topk,
-    neighbor_search,
-    reporting,
-    topk,
-)
+from core.search.dense import dense_search
+from core.search.exact import brute_force_topk, topk
+from core.search.neighbors import METRICS, SearchCancelled, reporting
 
 needs_int8 = pytest.mark.skipif(not knn_tiles.int8_available(), reason="onnxruntime missing")
 
@@ -74,10 +69,10 @@ def test_reporting_hooks_reach_neighbor_search():
     x = _data(300, 8)
     calls = []
     with reporting(progress=lambda d, t: calls.append(d)):
-        neighbor_search(x, 5, index="exact")
+        dense_search(x, 5, index="exact")
     assert calls
     with reporting(cancel=lambda: True), pytest.raises(SearchCancelled):
-        neighbor_search(x, 5, index="exact")
+        dense_search(x, 5, index="exact")
 
 
 @pytest.mark.parametrize("metric", METRICS)
@@ -95,12 +90,12 @@ def test_hnsw_recall_on_a_seeded_clustered_set(metric):
 
 def test_neighbor_search_index_choice_and_candidate_pool():
     x = _data(2500, 16)
-    exact = neighbor_search(x, 5, index="exact")
+    exact = dense_search(x, 5, index="exact")
     np.testing.assert_array_equal(exact.indices, topk(x, 5, method="blocked").indices)
     approx = candidate_pool(None, x, Config(index="approximate", k=5), pool_k=5)
     assert sample_recall(x, approx, sample=200) >= 0.95
     with pytest.raises(ValueError):
-        neighbor_search(x, 5, index="fast")
+        dense_search(x, 5, index="fast")
 
 
 def test_token_batches_respect_rows_and_budget():

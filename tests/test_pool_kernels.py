@@ -1,4 +1,4 @@
-"""The scalable hybrid pool (core.hybrid_kernels) against the previous dense-block path.
+"""The scalable hybrid pool (core.search.fusion_kernels) against the previous dense-block path.
 
 The previous path (tests/reference_pool.py) is the oracle: the lexical
 lists must be identical (indices and float32 scores bit for bit), the hybrid
@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.hybrid import hybrid_topk
-from core.hybrid_kernels import _kth_largest, _sort_by
-from core.lexical import build_index, lexical_topk
+from core.search.fusion import hybrid_topk
+from core.search.fusion_kernels import _kth_largest, _sort_by
+from core.search.lexical import build_index, lexical_topk
 from tests.reference_pool import old_hybrid_topk, old_lexical_topk
 
 VOCAB = ["usb", "cable", "red", "kdl-40v4100", "32gb", "ps3", "black", "lamp", "elplp12", "a1"]

@@ -16,7 +16,7 @@ from core.figures import (
     safe_label,
 )
 from core.projection import MIN_UMAP_ROWS, Projection, project, sample_rows
-from core.similarity import pairwise_scores, topk
+from core.search.exact import pairwise_scores, topk
 
 
 def _points(n: int = 40, d: int = 8) -> np.ndarray:

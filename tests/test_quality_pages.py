@@ -81,9 +81,9 @@ def _threshold_script() -> None:
 
     from components import state
     from components.quality_threshold import band_samples, labelled_view, save_buttons
-    from core.catalog import ColumnMapping, build_catalog
+    from core.catalog.table import ColumnMapping, build_catalog
     from core.config import Config
-    from core.threshold import match_scores, scoring_space
+    from core.quality.threshold import match_scores, scoring_space
 
     frame = pd.DataFrame({"id": list("ABCDEF"), "cat": ["x", "x", "x", "y", "y", "y"],
                           "title": ["sony kdl-40v4100 tv", "Sony KDL40V4100 LCD",

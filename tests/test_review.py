@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from core.errors import CatalogSimilarityError
-from core.review import ReviewStore, load_decisions, pair_key, review_queue
-from core.similarity import Neighbors
+from core.lists.review import ReviewStore, load_decisions, pair_key, review_queue
+from core.search.neighbors import Neighbors
 from core.workspace import Workspace
 
 
@@ -52,7 +52,7 @@ def test_labelled_pairs_leave_out_skips(store):
 
 
 def test_decisions_survive_a_restart_and_share_the_embedding_database(workspace):
-    from core.store import EmbeddingStore
+    from core.embed.store import EmbeddingStore
 
     db = Workspace.default().ensure().db_path
     vectors = EmbeddingStore(db)

@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.catalog import ColumnMapping, build_catalog
+from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
 from core.errors import ConfigError
-from core.rule_spec import RULE_KEYS, Rules, column_codes, stock_mask
-from core.rules import apply_config, apply_rules, lists_frame, needs_rules
-from core.similarity import Neighbors, brute_force_topk
+from core.lists.spec import RULE_KEYS, Rules, column_codes, stock_mask
+from core.lists.rules import apply_config, apply_rules, lists_frame, needs_rules
+from core.search.exact import brute_force_topk
+from core.search.neighbors import Neighbors
 
 
 def make_catalog(n: int, rng: np.random.Generator, *, missing: bool = True):
@@ -88,7 +89,7 @@ def _pick(cands: list[tuple[int, float]], picked: list[int], ctx: dict) -> int |
 def reference(catalog, pool: Neighbors, rules: Rules, k: int, vectors, pins, blocks,
               dup=None) -> list[list[int]]:
     """Per-row loops straight from the documented semantics."""
-    from core.pricecheck import parse_prices
+    from core.lists.pricecheck import parse_prices
 
     frame = catalog.frame
     ctx = {"rules": rules, "dup": dup, "blocks": blocks,
@@ -396,7 +397,7 @@ def test_refill_in_two_passes_matches_the_oracle_on_large_groups(rules_dict, rng
 
 
 def test_first_set_is_the_head_of_a_stable_sort_even_with_ties(rng):
-    from core.rule_select import first_set
+    from core.lists.select import first_set
 
     scores = rng.integers(0, 6, size=(50, 300)).astype(np.float32)  # many ties
     scores[:, 7] = -np.inf

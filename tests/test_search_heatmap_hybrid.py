@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.catalog import ColumnMapping, build_catalog
+from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
-from core.lexical import build_index, pair_scores
-from core.subset_scores import cell_caption, default_cell, lexical_matrix, match_matrix
-from core.threshold import match_scores, scoring_space
+from core.search.lexical import build_index, pair_scores
+from core.search.subset import cell_caption, default_cell, lexical_matrix, match_matrix
+from core.quality.threshold import match_scores, scoring_space
 from tests.conftest import element_texts, running_app
 
 pytestmark = pytest.mark.app

@@ -5,14 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.similarity import (
-    METRICS,
-    Neighbors,
-    auto_block_size,
-    brute_force_topk,
-    pairwise_scores,
-    topk,
-)
+from core.search.exact import auto_block_size, brute_force_topk, pairwise_scores, topk
+from core.search.neighbors import METRICS, Neighbors
 
 BLOCKS = [1, 7, 33]
 

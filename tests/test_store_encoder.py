@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.encoders import BertEncoder, load_encoder
+from core.embed.encoders import BertEncoder, load_encoder
 from core.errors import ModelLoadError
-from core.store import EmbeddingStore, embed_with_store, text_hash
+from core.embed.store import EmbeddingStore, embed_with_store, text_hash
 from core.workspace import DB_NAME, Workspace
 
 TEXTS = [

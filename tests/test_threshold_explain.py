@@ -1,4 +1,4 @@
-"""core.threshold and core.explain: curves vs brute force, match scores, explanations, CLI."""
+"""core.quality.threshold and core.quality.explain: curves vs brute force, match scores, explanations, CLI."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.catalog import ColumnMapping, build_catalog
+from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
 from core.errors import CatalogSimilarityError
-from core.explain import explain_pair, explanation_lines, plain_highlight, spans
-from core.threshold import (
+from core.quality.explain import explain_pair, explanation_lines, plain_highlight, spans
+from core.quality.threshold import (
     category_thresholds,
     choose_threshold,
     curve_figure,

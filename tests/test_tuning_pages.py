@@ -90,7 +90,7 @@ def test_bad_bands_text_shows_an_error_and_keeps_the_config(app):
 
 
 def test_review_accept_is_stored_and_pins_the_pair(app):
-    from core.review import ReviewStore
+    from core.lists.review import ReviewStore
     from core.workspace import Workspace
 
     app.switch_page("pages/review.py").run()

@@ -1,0 +1,1 @@
+"""Catalogs: reading files (encodings, delimiters, limits), validating, mapping columns."""

@@ -1,0 +1,303 @@
+"""Catalogs: mapping a read table's columns, validating, and the report.
+
+:func:`read_table` (in :mod:`core.catalog.read`, re-exported here) turns a
+file into a :class:`RawTable`; :func:`build_catalog` applies a
+:class:`ColumnMapping` and returns a :class:`Catalog` with a
+:class:`ValidationReport`. Nothing is silently "fixed": problems are reported
+and, where the user must choose, refused with a message that says how to choose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from core.catalog.read import MAX_FILE_BYTES, RawTable, read_table
+from core.errors import CatalogError
+from core.catalog.limits import current_limits
+
+DUPLICATE_POLICIES = ("error", "keep-first", "suffix")
+TITLE_HINTS = ("title", "name", "product", "item", "标题", "名称", "品名", "商品")
+TEXT_HINTS = ("desc", "brand", "category", "manufacturer", "类", "描述", "品牌")
+ID_HINTS = ("id", "sku", "code", "key", "编号")
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which columns play which part. ``id_column=None`` means row numbers."""
+
+    text_columns: tuple[str, ...]
+    id_column: str | None = None
+    category: str | None = None
+    brand: str | None = None
+    price: str | None = None
+    image: str | None = None
+
+    def roles(self) -> dict[str, str]:
+        """Mapped optional roles as {role: column}."""
+        pairs = {"category": self.category, "brand": self.brand,
+                 "price": self.price, "image": self.image}
+        return {k: v for k, v in pairs.items() if v}
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What the reader found; shown to the user, never acted on silently."""
+
+    rows: int
+    duplicate_ids: tuple[str, ...] = ()
+    duplicate_policy: str = "error"
+    empty_texts: tuple[int, ...] = ()
+    long_texts: int | None = None
+    max_tokens: int | None = None
+    warnings: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """Human-readable summary lines."""
+        out = [f"{self.rows:,} rows"]
+        if self.duplicate_ids:
+            shown = ", ".join(self.duplicate_ids[:5])
+            out.append(f"{len(self.duplicate_ids)} duplicate ids ({shown}"
+                       f"{'...' if len(self.duplicate_ids) > 5 else ''}); "
+                       f"policy: {self.duplicate_policy}")
+        if self.empty_texts:
+            rows = ", ".join(str(r + 1) for r in self.empty_texts[:5])
+            out.append(f"{len(self.empty_texts)} rows with empty text (rows {rows}"
+                       f"{'...' if len(self.empty_texts) > 5 else ''})")
+        if self.long_texts:
+            out.append(f"{self.long_texts} texts longer than the model reads "
+                       f"({self.max_tokens} tokens); they are truncated")
+        out.extend(self.warnings)
+        return out
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A mapped catalog: ids, the text each product is embedded from, roles.
+
+    ids: (n,) object array of str, unique. texts: list of n str.
+    """
+
+    frame: pd.DataFrame
+    mapping: ColumnMapping
+    ids: np.ndarray
+    texts: list[str]
+    report: ValidationReport
+    name: str = "catalog"
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def _titles(self) -> list[str]:
+        col = self.mapping.text_columns[0]
+        return self.frame[col].astype(str).tolist()
+
+    def titles(self) -> list[str]:
+        """A short label per product: its first text column (built once per catalog)."""
+        return self._titles
+
+    def column(self, name: str) -> pd.Series:
+        if name not in self.frame.columns:
+            raise CatalogError(f"Column '{name}' is not in the catalog; "
+                               f"available: {', '.join(map(str, self.frame.columns))}")
+        return self.frame[name]
+
+    def position_of(self) -> dict[str, int]:
+        """Map id -> row position."""
+        return {pid: i for i, pid in enumerate(self.ids)}
+
+
+def guess_text_columns(frame: pd.DataFrame) -> list[str]:
+    """Pick text columns: title/name-like first, then other textual columns.
+
+    Id-like columns ('product_id', 'sku') are never chosen. Falls back to the
+    string column with the longest average text.
+    """
+    cols = [str(c) for c in frame.columns]
+    textual = [c for c in cols if not _is_id_name(c) and _is_textual(frame[c])]
+    titles = [c for c in textual if any(h in c.lower() for h in TITLE_HINTS)]
+    if titles:
+        return titles[:1]
+    if not textual:
+        raise CatalogError("No text column found: the catalog needs at least one column "
+                           f"of product text (title, name or description); columns: "
+                           f"{', '.join(cols[:20])}")
+    lengths = {c: frame[c].astype(str).str.len().mean() for c in textual}
+    return [max(textual, key=lambda c: lengths[c])]
+
+
+def _is_id_name(col: str) -> bool:
+    low = col.lower().strip()
+    return low in ID_HINTS or low.endswith(("_id", " id", "-id", "_sku", "_code"))
+
+
+def guess_id_column(frame: pd.DataFrame) -> str | None:
+    """An id-like column whose values are unique, else None (row numbers)."""
+    for col in map(str, frame.columns):
+        low = col.lower()
+        if (low in ID_HINTS or low.endswith("id")) and frame[col].astype(str).is_unique:
+            return col
+    return None
+
+
+def guess_role(frame: pd.DataFrame, role: str) -> str | None:
+    """A column whose name suggests a role (category, brand, price, image)."""
+    hints = {"category": ("category", "categor", "类目", "分类"),
+             "brand": ("brand", "manufacturer", "品牌"),
+             "price": ("price", "价格"),
+             "image": ("image", "img", "picture", "图片")}[role]
+    for col in map(str, frame.columns):
+        if any(h in col.lower() for h in hints):
+            return col
+    return None
+
+
+def _is_textual(series: pd.Series) -> bool:
+    values = series.astype(str).str.strip()
+    values = values[values != ""]
+    if values.empty:
+        return False
+    numeric = pd.to_numeric(values.str.replace(r"[$,€£¥]", "", regex=True), errors="coerce")
+    return numeric.notna().mean() < 0.8
+
+
+def build_texts(frame: pd.DataFrame, text_columns: tuple[str, ...] | list[str],
+                *, separator: str = " | ") -> list[str]:
+    """One text per row: the non-empty values of ``text_columns`` joined in order."""
+    parts = [frame[c].fillna("").astype(str).str.strip() for c in text_columns]
+    texts = []
+    for values in zip(*parts):
+        texts.append(separator.join(v for v in values if v))
+    return texts
+
+
+def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
+                  on_duplicate_ids: str = "error", name: str | None = None,
+                  max_text_chars: int | None = None) -> Catalog:
+    """Apply a column mapping, validate, and return a Catalog.
+
+    on_duplicate_ids: "error" (refuse, say how to choose), "keep-first" (drop
+    later rows with the same id) or "suffix" (make ids unique as id#2, id#3).
+    Texts over max_text_chars (default: core.catalog.limits) are truncated for the
+    model, with a warning; the table keeps the full cells.
+    """
+    frame = table.frame if isinstance(table, RawTable) else table
+    warnings = list(table.warnings) if isinstance(table, RawTable) else []
+    name = name or (table.source if isinstance(table, RawTable) else "catalog")
+    _check_mapping(frame, mapping, on_duplicate_ids)
+    ids, dup_ids = _ids(frame, mapping.id_column)
+    if dup_ids:
+        if on_duplicate_ids == "error":
+            raise CatalogError(
+                f"Column '{mapping.id_column}' has {len(dup_ids)} duplicate ids "
+                f"(e.g. {', '.join(dup_ids[:3])}); choose keep-first or suffix "
+                "for duplicate ids, or map another id column")
+        frame, ids = _resolve_duplicates(frame, ids, on_duplicate_ids)
+    texts = build_texts(frame, mapping.text_columns)
+    empty = tuple(i for i, t in enumerate(texts) if not t.strip())
+    if len(empty) == len(texts):
+        raise CatalogError(f"Text column(s) {', '.join(mapping.text_columns)} are empty "
+                           "in every row; map a column that holds product text")
+    limit = current_limits().max_text_chars if max_text_chars is None else max_text_chars
+    texts, long_rows = truncate_texts(texts, limit)
+    if long_rows:
+        rows = ", ".join(str(r + 1) for r in long_rows[:5])
+        warnings.append(f"{len(long_rows)} texts are over {limit:,} characters (rows {rows}"
+                        f"{'...' if len(long_rows) > 5 else ''}); the model reads only their "
+                        f"first {limit:,} characters")
+    report = ValidationReport(rows=len(frame), duplicate_ids=tuple(dup_ids),
+                              duplicate_policy=on_duplicate_ids, empty_texts=empty,
+                              warnings=tuple(warnings))
+    return Catalog(frame.reset_index(drop=True), mapping, ids, texts, report, name)
+
+
+def truncate_texts(texts: list[str], limit: int) -> tuple[list[str], list[int]]:
+    """Texts cut to ``limit`` characters; returns (texts, positions that were cut)."""
+    cut = [i for i, t in enumerate(texts) if len(t) > limit]
+    if not cut:
+        return texts, []
+    out = list(texts)
+    for i in cut:
+        out[i] = out[i][:limit]
+    return out, cut
+
+
+def _check_mapping(frame: pd.DataFrame, mapping: ColumnMapping, policy: str) -> None:
+    if policy not in DUPLICATE_POLICIES:
+        raise CatalogError(f"on_duplicate_ids must be one of {', '.join(DUPLICATE_POLICIES)}")
+    if not mapping.text_columns:
+        raise CatalogError("Choose at least one text column to embed")
+    cols = set(map(str, frame.columns))
+    named = [mapping.id_column, *mapping.text_columns, *mapping.roles().values()]
+    missing = [c for c in named if c is not None and c not in cols]
+    if missing:
+        raise CatalogError(f"Column(s) {', '.join(missing)} not in the catalog; "
+                           f"available: {', '.join(map(str, frame.columns))}")
+
+
+def _ids(frame: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, list[str]]:
+    if id_column is None:
+        return np.array([str(i) for i in range(len(frame))], dtype=object), []
+    ids = frame[id_column].astype(str).str.strip().to_numpy(dtype=object)
+    empty = [i for i, v in enumerate(ids) if not v]
+    if empty:
+        rows = ", ".join(str(i + 1) for i in empty[:5])
+        raise CatalogError(f"Id column '{id_column}' is empty in {len(empty)} rows (rows {rows}"
+                           f"{'...' if len(empty) > 5 else ''}); fill them in, map another id "
+                           "column or use row numbers")
+    counts = pd.Series(ids).value_counts()
+    return ids, [str(i) for i in counts[counts > 1].index]
+
+
+def _resolve_duplicates(frame: pd.DataFrame, ids: np.ndarray,
+                        policy: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """keep-first drops later rows; suffix renames them id#2, id#3... never reusing an id."""
+    if policy == "keep-first":
+        keep = ~pd.Series(ids).duplicated(keep="first").to_numpy()
+        return frame.loc[keep], ids[keep]
+    taken = set(ids.tolist())
+    seen: set[str] = set()
+    out = []
+    for pid in ids:
+        if pid not in seen:
+            seen.add(pid)
+            out.append(pid)
+            continue
+        n = 2
+        while f"{pid}#{n}" in taken:
+            n += 1
+        taken.add(f"{pid}#{n}")
+        out.append(f"{pid}#{n}")
+    return frame, np.array(out, dtype=object)
+
+
+def field_defaults(frame: pd.DataFrame) -> ColumnMapping:
+    """A sensible automatic mapping for a frame."""
+    return ColumnMapping(text_columns=tuple(guess_text_columns(frame)),
+                         id_column=guess_id_column(frame),
+                         category=guess_role(frame, "category"),
+                         brand=guess_role(frame, "brand"),
+                         price=guess_role(frame, "price"),
+                         image=guess_role(frame, "image"))
+
+
+__all__ = [
+    "DUPLICATE_POLICIES",
+    "MAX_FILE_BYTES",
+    "Catalog",
+    "ColumnMapping",
+    "RawTable",
+    "ValidationReport",
+    "build_catalog",
+    "build_texts",
+    "field_defaults",
+    "guess_id_column",
+    "guess_role",
+    "guess_text_columns",
+    "read_table",
+    "truncate_texts",
+]

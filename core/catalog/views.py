@@ -1,0 +1,54 @@
+"""Small pure table builders shared by the pages and the CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.catalog.table import Catalog
+
+
+def product_label(catalog: Catalog, row: int, limit: int = 90) -> str:
+    title = str(catalog.titles()[row])
+    title = title if len(title) <= limit else title[: limit - 1] + "…"
+    return f"{catalog.ids[row]} — {title}"
+
+
+def find_products(catalog: Catalog, text: str, *, limit: int = 200) -> list[int]:
+    """Rows whose id or title contains ``text`` (case-insensitive), id matches first."""
+    needle = text.strip().lower()
+    if not needle:
+        return list(range(min(limit, len(catalog))))
+    ids = pd.Series(catalog.ids, dtype=str).str.lower()
+    titles = pd.Series(catalog.titles(), dtype=str).str.lower()
+    exact = np.nonzero((ids == needle).to_numpy())[0]
+    partial = np.nonzero((ids.str.contains(needle, regex=False)
+                          | titles.str.contains(needle, regex=False)).to_numpy())[0]
+    rows = list(dict.fromkeys([*exact.tolist(), *partial.tolist()]))
+    return rows[:limit]
+
+
+def rows_table(catalog: Catalog, rows: list[int] | np.ndarray,
+               scores: list[float] | np.ndarray | None = None) -> pd.DataFrame:
+    """Display table of products: rank/score (optional), id, title, mapped roles."""
+    rows = np.asarray(rows, dtype=np.int64)
+    data: dict[str, object] = {}
+    if scores is not None:
+        data["rank"] = np.arange(1, len(rows) + 1)
+    data["id"] = catalog.ids[rows]
+    data["title"] = np.asarray(catalog.titles(), dtype=object)[rows]
+    if scores is not None:
+        data["score"] = np.round(np.asarray(scores, dtype=np.float64), 4)
+    for role, col in catalog.mapping.roles().items():
+        if role != "image":
+            data[role] = catalog.frame[col].to_numpy(dtype=object)[rows]
+    return pd.DataFrame(data)
+
+
+def color_columns(catalog: Catalog, max_unique: int = 5000) -> list[str]:
+    """Columns worth colouring a map by: mapped roles first, then low-cardinality ones."""
+    roles = [c for r, c in catalog.mapping.roles().items() if r != "image"]
+    others = [str(c) for c in catalog.frame.columns
+              if c not in roles and catalog.frame[c].nunique() <= max_unique
+              and catalog.frame[c].nunique() > 1]
+    return list(dict.fromkeys([*roles, *others]))

@@ -1,0 +1,103 @@
+"""The core sub-commands: ``embed``, ``neighbors``, ``search``.
+
+Same options and defaults as the app. A fatal problem exits non-zero with one
+line on stderr and no traceback; recovered problems print warnings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from core.cli.common import (add_catalog_options, config_from_args, load_catalog_from_args,
+                             load_vectors, say, vectors_from_args)
+from core.cli.tuning import replay_lists
+from core.errors import CatalogSimilarityError
+from core.export.tables import format_from_path, neighbors_frame, write_table
+from core.search.neighbors import METRICS
+
+
+def register(sub) -> dict:
+    """Add embed, neighbors and search; returns {name: handler}."""
+    p = sub.add_parser("embed", help="embed a catalog's texts to a .npy file")
+    p.add_argument("catalog")
+    p.add_argument("--out", required=True, help="output .npy (n, d) float32")
+    add_catalog_options(p)
+    p = sub.add_parser("neighbors", help="top-k neighbour list of every product")
+    p.add_argument("catalog", nargs="?", help="catalog file (omit with --vectors)")
+    p.add_argument("--vectors", help="precomputed (n, d) .npy; ids are row numbers")
+    p.add_argument("--out", required=True, help="output .csv, .xlsx, .parquet or .json")
+    p.add_argument("--metric", choices=list(METRICS))
+    p.add_argument("--k", type=int)
+    p.add_argument("--no-titles", action="store_true", help="omit title columns")
+    p.add_argument("--no-excel-safe", action="store_true",
+                   help="write CSV cells unaltered (machine pipelines)")
+    p.add_argument("--bom", action="store_true", help="UTF-8 with BOM CSV for Excel")
+    add_catalog_options(p)
+    p = sub.add_parser("search", help="free-text search; CSV to stdout")
+    p.add_argument("catalog")
+    p.add_argument("--query", required=True)
+    p.add_argument("--metric", choices=list(METRICS))
+    p.add_argument("--k", type=int)
+    add_catalog_options(p)
+    return {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search}
+
+
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    cfg = config_from_args(args)
+    catalog = load_catalog_from_args(args, cfg)
+    vectors = vectors_from_args(args, cfg, catalog)
+    np.save(args.out, vectors)
+    say(f"wrote {args.out}: {vectors.shape[0]} x {vectors.shape[1]} float32")
+    return 0
+
+
+def cmd_neighbors(args: argparse.Namespace) -> int:
+    from core.search.dense import dense_search
+
+    format_from_path(args.out)
+    if args.vectors is None and args.catalog is None:
+        raise CatalogSimilarityError("Give a CATALOG file or --vectors FILE.npy")
+    cfg = config_from_args(args)
+    if args.vectors is not None:
+        vectors = load_vectors(args.vectors)
+        nb = dense_search(vectors, cfg.k, metric=cfg.metric, index=cfg.index)
+        frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
+    else:
+        catalog = load_catalog_from_args(args, cfg)
+        nb, frame = replay_lists(args, cfg, catalog, vectors_from_args(args, cfg, catalog))
+    write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
+    say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
+         f"products, metric {cfg.metric})")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from core.embed.encoders import load_encoder
+    from core.pipeline import search
+
+    cfg = config_from_args(args)
+    catalog = load_catalog_from_args(args, cfg)
+    encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
+    vectors = vectors_from_args(args, cfg, catalog, encoder)
+    lexical = None
+    if cfg.hybrid_weight > 0:
+        from core.search.fusion import catalog_index
+
+        lexical = catalog_index(catalog, cfg.field_weights)
+    hits = search(args.query, encoder, vectors, k=cfg.k, metric=cfg.metric, ids=catalog.ids,
+                  lexical=lexical, hybrid_weight=cfg.hybrid_weight)
+    titles = catalog.titles()
+    frame = pd.DataFrame({"rank": range(1, len(hits) + 1),
+                          "product_id": [h.product_id for h in hits],
+                          "title": [titles[h.index] for h in hits],
+                          "score": [round(h.score, 6) for h in hits]})
+    from core.export.tables import excel_safe
+
+    excel_safe(frame).to_csv(sys.stdout, index=False)
+    return 0

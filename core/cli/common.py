@@ -1,0 +1,124 @@
+"""What every sub-command shares: catalog options, the configuration from flags,
+loading the catalog and its vectors, one-line messages on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from core.catalog.table import Catalog, read_table
+from core.config import Config
+from core.errors import CatalogSimilarityError
+from core.workspace import Workspace
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def add_catalog_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="JSON configuration saved from the app")
+    p.add_argument("--id-col", help="id column; '@row' for row numbers (default: a unique "
+                   "id-like column, else row numbers)")
+    p.add_argument("--text-cols", help="comma-separated text columns, in order "
+                   "(default: title/name-like column chosen automatically)")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--on-duplicate-ids", choices=["error", "keep-first", "suffix"])
+    p.add_argument("--model", help="'bundled' (default), a local folder or a Hugging Face id")
+    p.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16", "onnx"],
+                   help="auto (default): fp16 on CUDA, onnx (ONNX Runtime fp32) on a CPU")
+    p.add_argument("--index", choices=["auto", "exact", "approximate"],
+                   help="top-k search: auto (default; exhaustive below 200k products, HNSW "
+                   "above), exact or approximate")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--workspace", help="workspace folder (default ./workspace or $CATSIM_WORKSPACE)")
+    p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
+    p.add_argument("--hybrid-weight", type=float,
+                   help="lexical share of the fused score, 0 = dense only, 1 = lexical only "
+                   "(default from the configuration)")
+    p.add_argument("--field-weights", help="lexical weight per column, e.g. title=1,brand=0.5 "
+                   "(text columns weigh 1 unless named; 0 drops one)")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    cfg = Config.load(args.config) if getattr(args, "config", None) else Config()
+    changes = {}
+    if args.id_col is not None:
+        changes["id_column"] = args.id_col
+    if args.text_cols:
+        changes["text_columns"] = tuple(c.strip() for c in args.text_cols.split(",") if c.strip())
+    for opt, key in (("model", "model"), ("precision", "precision"), ("batch_size", "batch_size"),
+                     ("on_duplicate_ids", "on_duplicate_ids"), ("metric", "metric"), ("k", "k"),
+                     ("index", "index")):
+        value = getattr(args, opt, None)
+        if value is not None:
+            changes[key] = value
+    if getattr(args, "hybrid_weight", None) is not None:
+        changes["hybrid_weight"] = args.hybrid_weight
+    if getattr(args, "field_weights", None) is not None:
+        from core.search.fusion import parse_field_weights
+
+        changes["field_weights"] = parse_field_weights(args.field_weights)
+    return cfg.with_changes(**changes) if changes else cfg
+
+
+def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
+    from core.pipeline import catalog_from_config
+
+    table = read_table(args.catalog, sheet=args.sheet)
+    for warning in table.warnings:
+        say(f"warning: {warning}")
+    catalog, guessed = catalog_from_config(table, cfg)
+    if guessed:
+        say(f"text columns (automatic): {', '.join(catalog.mapping.text_columns)}")
+    if cfg.id_column is None:
+        say(f"id column (automatic): {catalog.mapping.id_column or 'row numbers'}")
+    if catalog.report.empty_texts:
+        say(f"warning: {len(catalog.report.empty_texts)} products have empty text")
+    if catalog.report.duplicate_ids:
+        say(f"warning: {catalog.report.lines()[1]}")
+    for warning in catalog.report.warnings[len(table.warnings):]:
+        say(f"warning: {warning}")
+    return catalog
+
+
+def vectors_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog,
+             encoder=None) -> np.ndarray:
+    from core.embed.encoders import load_encoder
+    from core.pipeline import embed_catalog
+    from core.embed.store import EmbeddingStore
+
+    encoder = encoder or load_encoder(cfg.model, batch_size=cfg.batch_size,
+                                      precision=cfg.precision)
+    store = None
+    if not args.no_store:
+        ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
+        store = EmbeddingStore(ws.ensure().db_path)
+    from tqdm import tqdm
+
+    with tqdm(total=len(catalog), desc="embedding", unit="text", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        result = embed_catalog(catalog, encoder, store, progress=progress)
+    say(f"embedded {result.embedded} new texts, reused {result.reused} from the store")
+    if store is not None:
+        store.close()
+    return result.vectors
+
+
+def load_vectors(path: str) -> np.ndarray:
+    try:
+        vectors = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise CatalogSimilarityError(f"Cannot read vectors from {path}: {exc}") from exc
+    if vectors.ndim != 2 or vectors.shape[0] == 0:
+        raise CatalogSimilarityError(f"{path} must hold an (n, d) array, got shape {vectors.shape}")
+    if not np.isfinite(vectors).all():
+        raise CatalogSimilarityError(f"{path} contains NaN or infinite values")
+    return vectors.astype(np.float32, copy=False)

@@ -1,0 +1,123 @@
+"""``python -m core finetune``: fine-tune the current model on the catalog's own products.
+
+    python -m core finetune CATALOG --pairs PAIRS.csv [--out FOLDER] [--id-col C]
+        [--text-cols A,B] [--epochs N] [--lora] [--self-supervised] [--reviews]
+
+Training data: labelled pairs (``left_id,right_id[,label]``), review decisions
+from the workspace (--reviews) and/or self-supervised views of the catalog. The
+new model is written to --out, or to the next versioned folder of the
+workspace's models/ directory, only when it improves the held-out validation
+MRR (unless --keep-always). Use it afterwards with ``--model FOLDER``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from core.cli.common import (
+    add_catalog_options,
+    config_from_args,
+    load_catalog_from_args,
+    vectors_from_args,
+)
+from core.errors import CatalogSimilarityError
+from core.finetune.train import FinetuneResult, FinetuneSettings, finetune
+from core.finetune.data import LabelledPairs, build_training_set, combine, read_pairs, review_pairs
+from core.workspace import Workspace
+
+_DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}
+
+
+def register(sub) -> dict:
+    """Add the ``finetune`` sub-command; returns {name: handler}."""
+    p = sub.add_parser("finetune", help="fine-tune the model on labelled pairs, review "
+                       "decisions or the catalog itself")
+    p.add_argument("catalog")
+    p.add_argument("--pairs", help="labelled pairs file: left_id,right_id[,label] (label 1/0)")
+    p.add_argument("--reviews", action="store_true",
+                   help="also train on accepted/rejected review decisions in the workspace")
+    p.add_argument("--self-supervised", action="store_true",
+                   help="add pairs built from the catalog itself (works without labels)")
+    p.add_argument("--out", help="new model folder (default: workspace/models/<base>-ft-vN)")
+    p.add_argument("--epochs", type=int, default=_DEFAULTS["epochs"])
+    p.add_argument("--learning-rate", type=float, default=_DEFAULTS["learning_rate"])
+    p.add_argument("--train-batch-size", type=int, default=_DEFAULTS["batch_size"],
+                   help="pairs per training step")
+    p.add_argument("--lora", action="store_true", help="train LoRA adapters (merged on save)")
+    p.add_argument("--no-hard-negatives", action="store_true",
+                   help="in-batch negatives only (no mined hard negatives)")
+    p.add_argument("--valid-fraction", type=float, default=_DEFAULTS["valid_fraction"])
+    p.add_argument("--keep-always", action="store_true",
+                   help="save the new model even when validation does not improve")
+    p.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: CUDA when present)")
+    add_catalog_options(p)
+    return {"finetune": cmd_finetune}
+
+
+def settings_from_args(args: argparse.Namespace) -> FinetuneSettings:
+    return FinetuneSettings(epochs=args.epochs, learning_rate=args.learning_rate,
+                            batch_size=args.train_batch_size, lora=args.lora,
+                            hard_negatives=not args.no_hard_negatives,
+                            valid_fraction=args.valid_fraction,
+                            keep="always" if args.keep_always else "improved",
+                            device=args.device)
+
+
+def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
+    parts = []
+    if args.pairs:
+        parts.append(read_pairs(args.pairs, catalog))
+    if args.reviews:
+        reviews = review_pairs(ws.db_path, catalog)
+        print(f"review decisions: {len(reviews)} pairs", file=sys.stderr)
+        parts.append(reviews)
+    pairs = combine(*parts)
+    for warning in pairs.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if not len(pairs) and not args.self_supervised:
+        raise CatalogSimilarityError("No training data: give --pairs FILE, --reviews with "
+                                     "decisions in the workspace, or --self-supervised")
+    return pairs
+
+
+def cmd_finetune(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    settings = settings_from_args(args)
+    cfg = config_from_args(args)
+    ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
+    catalog = load_catalog_from_args(args, cfg)
+    data = build_training_set(catalog, _pairs(args, catalog, ws),
+                              self_supervised=args.self_supervised,
+                              valid_fraction=settings.valid_fraction, seed=settings.seed)
+    vectors = vectors_from_args(args, cfg, catalog)
+    print(f"training on {len(data.train)} pairs; validation: "
+          f"{len(data.valid) if data.valid else 0} held-out queries", file=sys.stderr)
+    with tqdm(desc="fine-tuning", unit="step", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        result = finetune(catalog.texts, data, base_model=cfg.model, base_vectors=vectors,
+                          settings=settings, out=Path(args.out) if args.out else None,
+                          models_dir=ws.models_dir, progress=progress,
+                          status=lambda msg: bar.set_postfix_str(msg))
+    _report(result)
+    return 0
+
+
+def _report(result: FinetuneResult) -> None:
+    say = lambda msg: print(msg, file=sys.stderr)
+    for label, m in (("before", result.before), ("after", result.after)):
+        if m is not None:
+            say(f"{label}: Recall@1 {m.recall_at_1:.3f}  Recall@{m.k} {m.recall_at_k:.3f}  "
+                f"MRR {m.mrr:.3f}  ({m.queries} validation queries)")
+    say(f"{result.steps} steps in {result.train_seconds:.0f} s")
+    for note in result.notes:
+        say(note)
+    if result.kept:
+        say(f"saved {result.folder}; use it with --model {result.folder}")

@@ -1,0 +1,203 @@
+"""Quality sub-commands: ``evaluate``, ``threshold``, ``explain``.
+
+    python -m core evaluate CATALOG --judgements pairs.csv --compare-weights 0,0.5,1
+    python -m core threshold CATALOG --pairs valid.csv --holdout test.csv --save-config cfg.json
+    python -m core explain CATALOG --left ID --right ID
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+import pandas as pd
+
+from core.cli import common as cli
+from core.config import Config
+from core.errors import CatalogSimilarityError
+from core.search.neighbors import METRICS
+
+
+def _csv_list(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def _floats(text: str | None, name: str) -> list[float]:
+    try:
+        return [float(t) for t in _csv_list(text)]
+    except ValueError:
+        raise CatalogSimilarityError(f"{name} must be comma-separated numbers, got {text!r}") \
+            from None
+
+
+def _read(path: str) -> pd.DataFrame:
+    from core.catalog.table import read_table
+
+    return read_table(path).frame
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("catalog")
+    p.add_argument("--metric", choices=list(METRICS))
+    p.add_argument("--k", type=int)
+    p.add_argument("--category-col", help="category column (per-category figures)")
+    cli.add_catalog_options(p)
+
+
+def register(sub) -> dict:
+    p = sub.add_parser("evaluate", help="Recall@k, MRR, nDCG@k, precision@k, coherence; "
+                       "several configurations side by side")
+    _common(p)
+    p.add_argument("--judgements", help="labelled pairs left_id,right_id[,label] or query "
+                   "judgements query,product_id,grade (measured only, never fitted)")
+    p.add_argument("--coherence", help="comma-separated columns for category coherence@k "
+                   "(default: the category column, if any)")
+    p.add_argument("--ks", default="1,5,10", help="cut-offs (default 1,5,10)")
+    p.add_argument("--compare-weights", help="hybrid weights to compare, e.g. 0,0.5,1")
+    p.add_argument("--compare-metrics", help="metrics to compare, e.g. cosine,dot")
+    p.add_argument("--compare-models", help="models to compare, e.g. bundled,/path/to/model")
+    p.add_argument("--out", help="also write the table (.csv, .parquet or .json)")
+    p = sub.add_parser("threshold", help="choose the duplicate threshold on labelled pairs")
+    _common(p)
+    p.add_argument("--pairs", help="labelled pairs left_id,right_id,label (calibration split); "
+                   "without it, the match scores of every product's top-k are summarised")
+    p.add_argument("--holdout", help="labelled pairs to report the chosen threshold on")
+    p.add_argument("--save-config", help="write the configuration with the chosen threshold(s)")
+    p = sub.add_parser("explain", help="why two products match")
+    _common(p)
+    p.add_argument("--left", required=True, help="id of the first product")
+    p.add_argument("--right", required=True, help="id of the second product")
+    return {"evaluate": cmd_evaluate, "threshold": cmd_threshold, "explain": cmd_explain}
+
+
+def _setup(args: argparse.Namespace) -> tuple[Config, object]:
+    cfg = cli.config_from_args(args)
+    if args.category_col:
+        cfg = cfg.with_changes(category_column=args.category_col)
+    return cfg, cli.load_catalog_from_args(args, cfg)
+
+
+class _Models:
+    """Encoders and catalog vectors per model, loaded once each."""
+
+    def __init__(self, args: argparse.Namespace, catalog) -> None:
+        self.args, self.catalog, self.cache = args, catalog, {}
+
+    def get(self, cfg: Config):
+        if cfg.model not in self.cache:
+            from core.embed.encoders import load_encoder
+
+            enc = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
+            self.cache[cfg.model] = (enc, cli.vectors_from_args(self.args, cfg, self.catalog, enc))
+        return self.cache[cfg.model]
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from core.quality.evaluate import coherence, compare, evaluate, read_judgements, variants
+    from core.export.tables import write_table
+    from core.pipeline import candidate_pool
+
+    cfg, catalog = _setup(args)
+    ks = [int(k) for k in _floats(args.ks, "--ks")] or [1, 5, 10]
+    judgements = read_judgements(_read(args.judgements), catalog) if args.judgements else None
+    columns = _csv_list(args.coherence) or ([cfg.category_column] if cfg.category_column else [])
+    if judgements is None and not columns:
+        raise CatalogSimilarityError("Give --judgements FILE, or --coherence COLUMN (or map a "
+                                     "category column) to measure without labels")
+    if judgements is not None:
+        cli.say(f"{len(judgements)} judged {judgements.kind}; {judgements.skipped} rows with ids "
+                 "not in the catalog skipped; used for measurement only")
+    models = _Models(args, catalog)
+
+    def measure(c: Config) -> dict[str, float]:
+        encoder, vectors = models.get(c)
+        out = evaluate(catalog, vectors, c, judgements, ks=ks, encoder=encoder) \
+            if judgements is not None else {}
+        if columns:
+            pool = candidate_pool(catalog, vectors, c, pool_k=max(ks))
+            for col in columns:
+                out[f"coherence@{max(ks)}:{col}"] = coherence(pool.indices,
+                                                              catalog.column(col), max(ks))
+        return out
+
+    items = variants(cfg, weights=_floats(args.compare_weights, "--compare-weights"),
+                     metrics=_csv_list(args.compare_metrics), models=_csv_list(args.compare_models))
+    table = compare(items, measure)
+    print(table.to_string(index=False))
+    if args.out:
+        write_table(table, args.out)
+        cli.say(f"wrote {args.out}")
+    return 0
+
+
+def _labelled(path: str, catalog):
+    from core.quality.evaluate import labelled_pairs
+
+    left, right, labels, skipped = labelled_pairs(_read(path), catalog)
+    if skipped:
+        cli.say(f"warning: {skipped} pairs of {path} have ids not in the catalog; skipped")
+    return left, right, labels
+
+
+def cmd_threshold(args: argparse.Namespace) -> int:
+    from core.quality.threshold import (
+        category_thresholds,
+        choose_threshold,
+        f1_at,
+        match_scores,
+        score_bands,
+        scoring_space,
+    )
+
+    cfg, catalog = _setup(args)
+    _, vectors = _Models(args, catalog).get(cfg)
+    space = scoring_space(catalog, vectors, cfg)
+    if not args.pairs:
+        from core.pipeline import candidate_pool
+
+        nb = candidate_pool(catalog, vectors, cfg, pool_k=cfg.k)
+        left = np.repeat(np.arange(len(catalog)), nb.k)
+        scores = match_scores(space, left, nb.indices.ravel()).match
+        print(f"match scores of every product's top {nb.k} (no labels):")
+        for band in score_bands(scores):
+            print(f"  [{band.low:.2f}, {band.high:.2f}): {band.count} pairs")
+        return 0
+    left, right, labels = _labelled(args.pairs, catalog)
+    scores = match_scores(space, left, right).match
+    choice = choose_threshold(scores, labels)
+    print(f"calibration ({args.pairs}, {choice.pairs} pairs, {choice.positives} positive): "
+          f"threshold {choice.threshold:.4f}  precision {choice.precision:.3f}  "
+          f"recall {choice.recall:.3f}  F1 {choice.f1:.3f}")
+    per_cat: dict[str, float] = {}
+    if cfg.category_column:
+        values = catalog.column(cfg.category_column).astype(str).to_numpy()[left]
+        for value, c in category_thresholds(scores, labels, values).items():
+            per_cat[value] = round(c.threshold, 4)
+            print(f"  category {value}: threshold {c.threshold:.4f} (F1 {c.f1:.3f}, "
+                  f"{c.pairs} pairs)")
+    if args.holdout:
+        hl, hr, hy = _labelled(args.holdout, catalog)
+        held = f1_at(match_scores(space, hl, hr).match, hy, choice.threshold)
+        print(f"holdout ({args.holdout}, {held.pairs} pairs): precision {held.precision:.3f}  "
+              f"recall {held.recall:.3f}  F1 {held.f1:.3f}")
+    if args.save_config:
+        saved = cfg.with_changes(duplicate_threshold=round(choice.threshold, 4),
+                                 category_thresholds=per_cat)
+        saved.save(args.save_config)
+        cli.say(f"wrote {args.save_config} (duplicate_threshold {saved.duplicate_threshold})")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from core.quality.explain import explain_pair, explanation_lines
+
+    cfg, catalog = _setup(args)
+    pos = catalog.position_of()
+    missing = [i for i in (args.left, args.right) if i not in pos]
+    if missing:
+        raise CatalogSimilarityError(f"Id(s) {', '.join(missing)} not in the catalog")
+    encoder, vectors = _Models(args, catalog).get(cfg)
+    e = explain_pair(catalog, vectors, cfg, pos[args.left], pos[args.right], encoder=encoder)
+    sys.stdout.write("\n".join(explanation_lines(catalog, e)) + "\n")
+    return 0

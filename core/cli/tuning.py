@@ -1,0 +1,298 @@
+"""Tuning sub-commands: groups, merge-map, health, compare, price-check, review-pairs,
+config-keys; plus the rule options of ``neighbors`` and the replay of the app's lists.
+
+    python -m core neighbors CATALOG --config tuned.json --out lists.csv
+    python -m core neighbors CATALOG --same category --max-per brand=2 --price-ratio 0.5,2 --out l.csv
+    python -m core health CATALOG --config tuned.json
+    python -m core groups CATALOG --out groups.csv [--method agglomerative|hdbscan] [--size 20]
+    python -m core merge-map CATALOG --out merge.csv [--threshold 0.95]
+    python -m core compare CATALOG --config a.json --other b.json [--out movers.csv]
+    python -m core price-check CATALOG --out outliers.csv [--z 3]
+    python -m core review-pairs --out pairs.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.cli.common import (
+    say,
+    add_catalog_options,
+    config_from_args,
+    load_catalog_from_args,
+    vectors_from_args,
+)
+from core.config import KEY_DOCS, Config
+from core.errors import ConfigError
+from core.export.tables import write_table
+from core.lists.groups import DEFAULT_METHOD, DEFAULT_SIZE, METHODS
+from core.lists.pricecheck import DEFAULT_MIN_PEERS, DEFAULT_Z
+from core.lists.spec import RULE_KEYS, Rules
+from core.search.neighbors import METRICS
+from core.workspace import Workspace
+
+
+def add_rule_options(p: argparse.ArgumentParser) -> None:
+    """Rule flags named like the configuration keys; they override --config."""
+    g = p.add_argument_group("rules (override the configuration's rules)")
+    g.add_argument("--same", help="comma-separated columns the neighbour must share")
+    g.add_argument("--different", help="comma-separated columns the neighbour must differ in")
+    g.add_argument("--max-per", help="COL=N[,COL=N]: at most N neighbours per value")
+    g.add_argument("--price-ratio", help="LOW,HIGH: neighbour price / product price band")
+    g.add_argument("--min-score", type=float, help="minimum similarity score")
+    g.add_argument("--diversity", type=float, help="0..1 MMR weight (default 0)")
+    g.add_argument("--in-stock-column", help="column marking stock (truthy = in stock)")
+    g.add_argument("--keep-duplicates", action="store_true",
+                   help="keep neighbours in the 'duplicate' band")
+    g.add_argument("--no-review", action="store_true",
+                   help="ignore review decisions (pins from accepts, blocks from rejects)")
+    g.add_argument("--bands", help="NAME=LOW[,NAME=LOW]: named score bands, e.g. duplicate=0.95")
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _pairs(text: str, flag: str, cast) -> dict:
+    out = {}
+    for part in _split(text):
+        name, sep, value = part.partition("=")
+        try:
+            out[name.strip()] = cast(value)
+        except ValueError:
+            sep = ""
+        if not sep or not name.strip():
+            raise ConfigError(f"{flag} expects NAME=VALUE[,NAME=VALUE], got {text!r}")
+    return out
+
+
+def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
+    """cfg with the rule flags given on the command line applied."""
+    rules = dict(cfg.rules)
+    for key in ("same", "different"):
+        if getattr(args, key, None):
+            rules[key] = _split(getattr(args, key))
+    if getattr(args, "max_per", None):
+        rules["max_per"] = _pairs(args.max_per, "--max-per", int)
+    if getattr(args, "price_ratio", None):
+        try:
+            rules["price_ratio"] = [float(v) for v in _split(args.price_ratio)]
+        except ValueError as exc:
+            raise ConfigError(f"--price-ratio expects LOW,HIGH, got {args.price_ratio!r}") from exc
+    for key in ("min_score", "diversity", "in_stock_column"):
+        if getattr(args, key, None) is not None:
+            rules[key] = getattr(args, key)
+    if getattr(args, "keep_duplicates", False):
+        rules["keep_duplicates"] = True
+    if getattr(args, "no_review", False):
+        rules["use_review"] = False
+    bands = _pairs(args.bands, "--bands", float) if getattr(args, "bands", None) else cfg.bands
+    return cfg.with_changes(rules=Rules.from_dict(rules).to_dict(), bands=bands)
+
+
+def workspace_decisions(args: argparse.Namespace) -> pd.DataFrame:
+    """Review decisions of the workspace (--workspace or the default); empty if none."""
+    from core.lists.review import load_decisions
+
+    ws = Workspace(Path(args.workspace)) if getattr(args, "workspace", None) \
+        else Workspace.default()
+    return load_decisions(ws.db_path)
+
+
+def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
+    """Without --config, map category / brand / price / image like the app's automatic
+    mapping does (a saved configuration always names them, so a replay never guesses)."""
+    from dataclasses import replace
+
+    from core.catalog.table import guess_role
+
+    if getattr(args, "config", None):
+        return cfg, catalog
+    roles = {r: getattr(catalog.mapping, r) or guess_role(catalog.frame, r)
+             for r in ("category", "brand", "price", "image")}
+    cfg = cfg.with_changes(**{f"{r}_column": c for r, c in roles.items()})
+    return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
+
+
+def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray):
+    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
+    from core.pipeline import final_lists
+    from core.lists.rules import lists_frame
+
+    cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
+    nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args))
+    short = int((nb.indices < 0).any(1).sum())
+    if short:
+        say(f"{short} products have fewer than {nb.k} neighbours after the rules")
+    frame = lists_frame(catalog, nb, bands=cfg.bands, with_titles=not args.no_titles)
+    return nb, frame
+
+
+def _prepared(args: argparse.Namespace, cfg: Config | None = None):
+    """(cfg, catalog, vectors, pool, decisions) for a catalog command."""
+    from core.pipeline import candidate_pool
+
+    cfg = rules_from_args(args, cfg or config_from_args(args))
+    cfg, catalog = guess_roles(args, cfg, load_catalog_from_args(args, cfg))
+    vectors = vectors_from_args(args, cfg, catalog)
+    return cfg, catalog, vectors, candidate_pool(catalog, vectors, cfg), workspace_decisions(args)
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from core.lists.health import health_table, list_health
+    from core.lists.spec import column_codes
+    from core.lists.rules import apply_config
+
+    cfg, catalog, vectors, pool, decisions = _prepared(args)
+    result = apply_config(catalog, pool, cfg, vectors=vectors, decisions=decisions)
+    roles = {r: column_codes(catalog.frame[c]) for r, c in catalog.mapping.roles().items()
+             if r in ("category", "brand")}
+    kw = {"categories": roles.get("category"), "brands": roles.get("brand")}
+    table = health_table(list_health(pool.head(cfg.k), k=cfg.k, **kw),
+                         list_health(result.neighbors, k=cfg.k, **kw))
+    print(table.to_string(index=False))
+    print(f"short lists after rules: {result.n_short}; removed per rule: {result.removed}")
+    if args.out:
+        write_table(table, args.out)
+    return 0
+
+
+def cmd_groups(args: argparse.Namespace) -> int:
+    from core.lists.groups import product_groups
+
+    _, catalog, vectors, pool, _ = _prepared(args)
+    groups = product_groups(vectors, catalog.texts, method=args.method, size=args.size,
+                            neighbors=pool)
+    frame = pd.DataFrame({"product_id": catalog.ids, "title": catalog.titles(),
+                          "group": groups.labels,
+                          "group_label": [groups.names.get(int(g), "") for g in groups.labels]})
+    write_table(frame, args.out)
+    say(f"wrote {args.out}: {groups.n_groups} groups ({args.method}), "
+         f"{groups.grouped_share:.1%} of products grouped")
+    return 0
+
+
+def cmd_merge_map(args: argparse.Namespace) -> int:
+    from core.lists.bands import duplicate_threshold
+    from core.lists.groups import duplicate_groups, merge_map
+
+    cfg, catalog, vectors, pool, _ = _prepared(args)
+    threshold = args.threshold if args.threshold is not None else duplicate_threshold(cfg)
+    if threshold is None:
+        raise ConfigError("No duplicate threshold: pass --threshold, or set a 'duplicate' band "
+                          "or duplicate_threshold in the configuration")
+    filled = (catalog.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
+    dups = duplicate_groups(pool, threshold, vectors=vectors, completeness=filled)
+    frame = merge_map(catalog.ids, dups)
+    write_table(frame, args.out)
+    say(f"wrote {args.out}: {dups.n_groups} duplicate groups, {len(frame)} products to merge "
+         f"(threshold {threshold})")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from core.lists.compare import compare_lists, movers
+    from core.pipeline import final_lists
+
+    cfg_a, catalog, vectors_a, _, decisions = _prepared(args)
+    cfg_b = Config.load(args.other)
+    catalog_b = load_catalog_from_args(args, cfg_b)
+    if list(catalog_b.ids) != list(catalog.ids):
+        raise ConfigError("the two configurations map different product ids; compare "
+                          "configurations over the same id column")
+    vectors_b = vectors_from_args(args, cfg_b, catalog_b)
+    a = final_lists(catalog, vectors_a, cfg_a, decisions=decisions)
+    b = final_lists(catalog_b, vectors_b, cfg_b, decisions=decisions)
+    result = compare_lists(a, b, k=max(cfg_a.k, cfg_b.k))
+    print(f"mean overlap@{result.k}: {result.mean_overlap:.3f}; mean rank correlation: "
+          f"{result.mean_rank_corr:.3f}; identical lists: {result.identical}/{len(catalog)}")
+    table = movers(catalog.ids, catalog.titles(), result, a, b, top=args.top)
+    if args.out:
+        write_table(table, args.out)
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
+def cmd_price_check(args: argparse.Namespace) -> int:
+    from core.lists.pricecheck import outliers_frame, parse_prices, price_check
+    from core.lists.rules import apply_config
+
+    cfg, catalog, vectors, pool, decisions = _prepared(args)
+    if not catalog.mapping.price:
+        raise ConfigError("price-check needs a price column (price_column in the configuration)")
+    lists = apply_config(catalog, pool, cfg, vectors=vectors, decisions=decisions).neighbors
+    check = price_check(parse_prices(catalog.frame[catalog.mapping.price]), lists,
+                        z_threshold=args.z, min_peers=args.min_peers)
+    frame = outliers_frame(catalog.ids, catalog.titles(), check)
+    write_table(frame, args.out)
+    say(f"wrote {args.out}: {check.count('over')} over-priced, {check.count('under')} "
+         f"under-priced of {check.checked} checked products")
+    return 0
+
+
+def cmd_review_pairs(args: argparse.Namespace) -> int:
+    from core.lists.review import ReviewStore
+
+    ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
+    if not ws.db_path.exists():
+        raise ConfigError(f"No workspace database at {ws.db_path}: nothing reviewed yet")
+    frame = ReviewStore(ws.db_path).as_labelled_pairs()
+    write_table(frame, args.out)
+    say(f"wrote {args.out}: {len(frame)} labelled pairs ({int(frame['label'].sum())} accepted)")
+    return 0
+
+
+def cmd_config_keys(args: argparse.Namespace) -> int:
+    from dataclasses import fields
+
+    for f in fields(Config):
+        print(f"{f.name:22s} {KEY_DOCS.get(f.name, '')}")
+    print("\nrules:")
+    for key, doc in RULE_KEYS.items():
+        print(f"  {key:20s} {doc}")
+    return 0
+
+
+def _catalog_parser(sub, name: str, help_text: str, *, out_required: bool):
+    p = sub.add_parser(name, help=help_text)
+    p.add_argument("catalog")
+    p.add_argument("--out", required=out_required, help="output .csv, .xlsx, .parquet or .json")
+    p.add_argument("--metric", choices=list(METRICS))
+    p.add_argument("--k", type=int)
+    add_catalog_options(p)
+    add_rule_options(p)
+    return p
+
+
+def register(sub) -> dict:
+    """Add the tuning sub-commands (and rule flags on ``neighbors``)."""
+    if "neighbors" in sub.choices:
+        add_rule_options(sub.choices["neighbors"])
+    _catalog_parser(sub, "health", "list health before and after rules", out_required=False)
+    p = _catalog_parser(sub, "groups", "product groups with c-TF-IDF labels", out_required=True)
+    p.add_argument("--method", choices=list(METHODS), default=DEFAULT_METHOD)
+    p.add_argument("--size", type=int, default=DEFAULT_SIZE, help="typical group size")
+    p = _catalog_parser(sub, "merge-map", "duplicate groups as product_id, canonical_id, score",
+                        out_required=True)
+    p.add_argument("--threshold", type=float, help="duplicate score (default: the config's)")
+    p = _catalog_parser(sub, "compare", "compare the lists of --config and --other",
+                        out_required=False)
+    p.add_argument("--other", required=True, help="the second configuration (JSON)")
+    p.add_argument("--top", type=int, default=20, help="biggest movers to list")
+    p = _catalog_parser(sub, "price-check", "prices far from similar products' prices",
+                        out_required=True)
+    p.add_argument("--z", type=float, default=DEFAULT_Z, help="robust z-score threshold")
+    p.add_argument("--min-peers", type=int, default=DEFAULT_MIN_PEERS)
+    p = sub.add_parser("review-pairs", help="review decisions as labelled pairs")
+    p.add_argument("--out", required=True)
+    p.add_argument("--workspace")
+    sub.add_parser("config-keys", help="print the documented configuration keys")
+    return {"health": cmd_health, "groups": cmd_groups, "merge-map": cmd_merge_map,
+            "compare": cmd_compare, "price-check": cmd_price_check,
+            "review-pairs": cmd_review_pairs, "config-keys": cmd_config_keys}

@@ -1,0 +1,1 @@
+"""Embedding: text encoders (transformers, ONNX Runtime), the model registry, the store."""

@@ -1,0 +1,133 @@
+"""ONNX Runtime backend of :class:`core.embed.encoders.BertEncoder` (``precision="onnx"``).
+
+The transformers model is exported once with ``torch.onnx`` (eager attention,
+so ONNX Runtime's BERT optimizer can fuse attention, GELU and layer norms),
+optimised, and cached on disk keyed by the encoder identity. Inference runs on
+single-threaded sessions driven by one worker thread per core: small BERT
+batches parallelise better across batches than inside one matrix product.
+Vectors stay fp32 (cosine to the torch fp32 result >= 0.99999 in
+tests/test_perf_paths.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import ModelLoadError
+
+CACHE_ENV = "CATSIM_CACHE"
+
+
+def onnx_available() -> bool:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def cache_dir() -> Path:
+    """$CATSIM_CACHE, else ~/.cache/catalog-similarity."""
+    root = os.environ.get(CACHE_ENV, "").strip()
+    return Path(root).expanduser() if root else Path.home() / ".cache" / "catalog-similarity"
+
+
+class OnnxRunner:
+    """last_hidden_state of a transformers encoder through ONNX Runtime (CPU)."""
+
+    def __init__(self, model, tokenizer, identity: str, *, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        path = _exported(model, tokenizer, identity)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(path), options,
+                                            providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        import torch
+
+        self.workers = int(threads or torch.get_num_threads() or 1)
+
+    def hidden(self, enc: dict[str, np.ndarray]) -> np.ndarray:
+        """enc: tokenizer output (numpy int) -> (b, s, hidden) float32."""
+        feed = {name: np.asarray(enc[name], dtype=np.int64) for name in self.inputs}
+        return self.session.run(None, feed)[0]
+
+
+def _exported(model, tokenizer, identity: str) -> Path:
+    """Path of the optimised ONNX file for this identity (and library versions), exported once."""
+    import onnxruntime
+    import torch
+
+    versions = f"{identity}|onnxruntime {onnxruntime.__version__}|torch {torch.__version__}"
+    key = hashlib.sha256(versions.encode("utf-8")).hexdigest()[:24]
+    folder = cache_dir() / "onnx"
+    target = folder / f"{key}.onnx"
+    if target.exists():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            raw = Path(tmp) / "raw.onnx"
+            _export(model, tokenizer, raw)
+            optimised = Path(tmp) / "opt.onnx"
+            _optimise(raw, optimised, model.config)
+            os.replace(optimised, target)
+    except (RuntimeError, ValueError, OSError, TypeError) as exc:
+        raise ModelLoadError(f"Could not export the model to ONNX ({exc}); use precision "
+                             "fp32") from exc
+    return target
+
+
+def _export(model, tokenizer, path: Path) -> None:
+    import copy
+
+    import torch
+
+    sample = tokenizer(["a b", "a b c d"], padding=True, return_tensors="pt")
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
+    eager = copy.deepcopy(model).float().eval()
+    if hasattr(eager, "set_attn_implementation"):
+        eager.set_attn_implementation("eager")
+
+    class Hidden(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = eager
+
+        def forward(self, *args):
+            return self.inner(**dict(zip(names, args))).last_hidden_state
+
+    axes = {n: {0: "batch", 1: "tokens"} for n in names}
+    axes["hidden"] = {0: "batch", 1: "tokens"}
+    import warnings
+
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Hidden().eval(), tuple(sample[n] for n in names), str(path),
+                          input_names=names, output_names=["hidden"], dynamic_axes=axes,
+                          opset_version=17, dynamo=False)
+
+
+def _optimise(raw: Path, out: Path, config) -> None:
+    """Fuse attention / GELU / layer norms where the architecture is BERT-like."""
+    import shutil
+
+    try:
+        from onnxruntime.transformers import optimizer
+    except ImportError:  # pragma: no cover - part of onnxruntime
+        shutil.copyfile(raw, out)
+        return
+    heads = int(getattr(config, "num_attention_heads", 0) or 0)
+    hidden = int(getattr(config, "hidden_size", 0) or 0)
+    model = optimizer.optimize_model(str(raw), model_type="bert", num_heads=heads,
+                                     hidden_size=hidden, opt_level=1)
+    model.save_model_to_file(str(out))

@@ -1,0 +1,148 @@
+"""The persistent embedding store: one SQLite file in the workspace.
+
+Vectors are keyed by (encoder identity, sha256 of the text), so the same or an
+edited catalog embeds only texts it has not seen, and a fine-tuned model never
+reuses another model's vectors. WAL journaling keeps committed rows safe when
+the process is killed mid-write (tests/test_durability.py kills writers with
+SIGKILL and checks); ``synchronous=NORMAL`` means a power cut may lose the
+last few commits, which are only recomputable vectors (review decisions use
+FULL). A file that is not a database is refused with a message, never
+overwritten; a stored row that does not decode is treated as missing and
+embedded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.embed.encoders import Encoder, Progress
+from core.errors import CatalogSimilarityError
+
+_CHUNK = 500
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS embeddings (
+    model TEXT NOT NULL,
+    text_hash BLOB NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, text_hash)
+) WITHOUT ROWID;
+"""
+
+
+def text_hash(text: str) -> bytes:
+    """sha256 digest of the UTF-8 text (32 bytes)."""
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+@dataclass(frozen=True)
+class EmbedResult:
+    """vectors: (n, d) float32 in input order; counts of reused and new texts."""
+
+    vectors: np.ndarray
+    reused: int
+    embedded: int
+
+
+class EmbeddingStore:
+    """Vectors in an SQLite file, keyed by (model identity, text hash)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        try:
+            self._conn = sqlite3.connect(str(self.path), check_same_thread=False,
+                                         timeout=30.0)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(SCHEMA)
+            self._conn.commit()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogSimilarityError(
+                f"The workspace database {self.path} cannot be opened ({exc}); move it "
+                "away (vectors are recomputed) or choose another workspace folder") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def integrity(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` result: "ok" for a sound file."""
+        with self._lock:
+            rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+        return "; ".join(str(r[0]) for r in rows)
+
+    def get(self, model: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        """Stored vectors for the given hashes (missing ones are absent)."""
+        found: dict[bytes, np.ndarray] = {}
+        with self._lock:
+            for start in range(0, len(hashes), _CHUNK):
+                chunk = list(hashes[start:start + _CHUNK])
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT text_hash, dim, vector FROM embeddings "
+                    f"WHERE model = ? AND text_hash IN ({marks})", [model, *chunk])
+                for h, dim, blob in rows:
+                    if isinstance(blob, bytes) and len(blob) == 4 * dim:
+                        found[bytes(h)] = np.frombuffer(blob, dtype=np.float32, count=dim)
+        return found
+
+    def put(self, model: str, hashes: Sequence[bytes], vectors: np.ndarray) -> None:
+        """Insert or replace vectors: (len(hashes), d) float32, one transaction."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        rows = [(model, h, vectors.shape[1], vectors[i].tobytes())
+                for i, h in enumerate(hashes)]
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
+
+    def count(self, model: str | None = None) -> int:
+        with self._lock:
+            if model is None:
+                return self._conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+            return self._conn.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?",
+                                      (model,)).fetchone()[0]
+
+
+def embed_with_store(encoder: Encoder, texts: Sequence[str], store: EmbeddingStore | None,
+                     *, progress: Progress | None = None,
+                     save_every: int = 4096) -> EmbedResult:
+    """Embed texts, reusing stored vectors and storing new ones.
+
+    Identical texts are embedded once. New vectors are committed every
+    ``save_every`` texts, so an interrupted run keeps what it finished.
+    """
+    texts = [str(t) for t in texts]
+    hashes = [text_hash(t) for t in texts]
+    unique = list(dict.fromkeys(hashes))
+    known = store.get(encoder.identity, unique) if store is not None else {}
+    missing = [h for h in unique if h not in known]
+    first_text = {h: t for h, t in zip(reversed(hashes), reversed(texts))}
+    done = 0
+    for start in range(0, len(missing), save_every):
+        part = missing[start:start + save_every]
+
+        def step(d: int, _t: int, base: int = done) -> None:
+            if progress is not None:
+                progress(base + d, len(missing))
+
+        vecs = encoder.encode([first_text[h] for h in part], progress=step)
+        if store is not None:
+            store.put(encoder.identity, part, vecs)
+        known.update(zip(part, vecs))
+        done += len(part)
+    dim = encoder.dim
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for i, h in enumerate(hashes):
+        out[i] = known[h]
+    missing_set = set(missing)
+    reused = sum(1 for h in hashes if h not in missing_set)
+    return EmbedResult(out, reused=reused, embedded=len(missing))

@@ -1,0 +1,1 @@
+"""Neighbour lists as files (long format; Excel-safe CSV, XLSX, Parquet, JSON)."""

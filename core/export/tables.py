@@ -1,0 +1,176 @@
+"""Neighbour lists as files: long format, CSV / XLSX / Parquet / JSON.
+
+Contract: one row per (source, neighbour): ``source_id, rank, neighbor_id,
+score`` (rank from 1, score higher = more similar), optional title columns.
+CSV and XLSX are Excel-safe by default: a text cell (ids and headers
+included) that a spreadsheet would run as a formula gets a leading
+apostrophe; ``excel_safe_csv=False`` (CLI ``--no-excel-safe``) writes cells
+unaltered for machine pipelines. XLSX text cells are always written as text,
+never as formulas. Parquet and JSON are never altered.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.catalog.table import Catalog
+from core.errors import CatalogSimilarityError
+from core.search.neighbors import Neighbors
+
+FORMATS = ("csv", "xlsx", "parquet", "json")
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
+XLSX_MAX_CELL_CHARS = 32_767  # Excel's cell limit
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def neighbors_frame(catalog_ids: np.ndarray, neighbors: Neighbors, *,
+                    titles: list[str] | None = None,
+                    corpus_ids: np.ndarray | None = None,
+                    corpus_titles: list[str] | None = None) -> pd.DataFrame:
+    """Long-format table of every product's list.
+
+    catalog_ids: (n,) ids of the query rows; corpus_ids default to the same.
+    titles: optional (n,) labels that add source_title / neighbor_title.
+    """
+    corpus_ids = catalog_ids if corpus_ids is None else corpus_ids
+    corpus_titles = titles if corpus_titles is None else corpus_titles
+    n, k = neighbors.indices.shape
+    flat = neighbors.indices.reshape(-1)
+    src = np.repeat(np.arange(n), k)
+    frame = pd.DataFrame({
+        "source_id": np.asarray(catalog_ids, dtype=object)[src],
+        "rank": np.tile(np.arange(1, k + 1), n),
+        "neighbor_id": np.asarray(corpus_ids, dtype=object)[flat],
+        "score": neighbors.scores.reshape(-1).astype(np.float64).round(6),
+    })
+    if titles is not None and corpus_titles is not None:
+        frame.insert(1, "source_title", np.asarray(titles, dtype=object)[src])
+        frame.insert(4, "neighbor_title", np.asarray(corpus_titles, dtype=object)[flat])
+    return frame
+
+
+def catalog_neighbors_frame(catalog: Catalog, neighbors: Neighbors, *,
+                            with_titles: bool = True) -> pd.DataFrame:
+    """neighbors_frame for a catalog's own top-k lists."""
+    return neighbors_frame(catalog.ids, neighbors,
+                           titles=catalog.titles() if with_titles else None)
+
+
+def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy with formula-like text cells neutralised by a leading apostrophe.
+
+    A cell is formula-like when it starts with = + - @ tab or CR and is not a
+    plain number. Numeric columns are untouched.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_numeric_dtype(out[col]):
+            continue
+        out[col] = out[col].map(_neutralise)
+    out.columns = [_neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def _neutralise(value: object) -> object:
+    return "'" + value if is_formula_like(value) else value
+
+
+def is_formula_like(value: object) -> bool:
+    """True for a text cell a spreadsheet would evaluate (= + - @ tab CR, not a number)."""
+    return (isinstance(value, str) and value.startswith(_FORMULA_START)
+            and not _NUMBER.fullmatch(value.strip()))
+
+
+def format_from_path(path: str | Path) -> str:
+    ext = Path(path).suffix.lower().lstrip(".")
+    if ext not in FORMATS:
+        raise CatalogSimilarityError(f"Output '{path}' must end in "
+                                     f"{', '.join('.' + f for f in FORMATS[:-1])} or .json")
+    return ext
+
+
+def to_bytes(frame: pd.DataFrame, fmt: str, *, excel_safe_csv: bool = True,
+             bom: bool = False) -> bytes:
+    """Serialise a neighbour table. fmt: csv | xlsx | parquet | json (records).
+
+    excel_safe_csv: neutralise formula-like cells in CSV and XLSX (default).
+    bom: UTF-8 with BOM for CSV (Excel then reads non-ASCII text correctly).
+    """
+    if fmt == "csv":
+        # CRLF rows (RFC 4180): the writer then quotes every cell holding CR or LF, so a
+        # bare CR can never start a new row whose first cell is a formula.
+        data = (excel_safe(frame) if excel_safe_csv else frame).to_csv(index=False,
+                                                                       lineterminator="\r\n")
+        return data.encode("utf-8-sig" if bom else "utf-8")
+    if fmt == "xlsx":
+        return _xlsx_bytes(excel_safe(frame) if excel_safe_csv else frame)
+    if fmt == "parquet":
+        buf = io.BytesIO()
+        frame.to_parquet(buf, index=False)
+        return buf.getvalue()
+    if fmt == "json":
+        return frame.to_json(orient="records", force_ascii=False, indent=None).encode("utf-8")
+    raise CatalogSimilarityError(f"Unknown export format '{fmt}'; choose "
+                                 f"{', '.join(FORMATS)}")
+
+
+def _xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """One sheet, streamed; every text cell typed as text so it is never a formula.
+
+    Characters XML cannot hold (control characters) become U+FFFD and cells are
+    cut to Excel's 32,767 characters.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    if len(frame) > XLSX_MAX_ROWS:
+        raise CatalogSimilarityError(f"{len(frame):,} rows do not fit in one Excel sheet "
+                                     f"({XLSX_MAX_ROWS:,}); export CSV or Parquet")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("neighbors")
+
+    def row_cells(values) -> list:
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+            cells.append(cell)
+        return cells
+
+    sheet.append(row_cells(map(str, frame.columns)))
+    for values in frame.itertuples(index=False, name=None):
+        sheet.append(row_cells(values))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def _xlsx_value(value: object) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (int, float, bool)):
+        return value
+    text = _XML_ILLEGAL.sub("\ufffd", str(value))
+    return text[:XLSX_MAX_CELL_CHARS]
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, excel_safe_csv: bool = True,
+                bom: bool = False) -> Path:
+    """Write by extension (.csv, .xlsx, .parquet, .json) atomically; returns the path."""
+    path = Path(path)
+    data = to_bytes(frame, format_from_path(path), excel_safe_csv=excel_safe_csv, bom=bom)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path

@@ -1,0 +1,138 @@
+"""Price check: each product's price against the prices of its similar products.
+
+A product whose price is far from the median price of its neighbours is an
+outlier: over-priced (or mis-keyed) above, under-priced below. "Far" is a robust
+z-score of log(price / peer median) across the catalog (median and MAD, so a few
+wild prices do not hide the others).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.search.neighbors import Neighbors
+
+DEFAULT_Z = 3.0
+DEFAULT_MIN_PEERS = 3
+_CURRENCY = re.compile(r"[^\d.,\-]")
+MAD_TO_SIGMA = 1.4826
+
+
+def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
+    """Prices as (n,) float64; NaN where a value is empty, unparseable or not > 0.
+
+    Accepts "$1,299.00", "1.299,00 €", "12,5", "399". A comma followed by one or
+    two digits at the end is a decimal comma; otherwise commas group thousands.
+    """
+    text = pd.Series(values, dtype=object).astype(str).str.strip()
+    text = text.map(lambda s: _CURRENCY.sub("", s))
+    both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
+    comma_last = text.str.rfind(",") > text.str.rfind(".")
+    euro = both & comma_last
+    decimal_comma = ~both & text.str.contains(r",\d{1,2}$", regex=True)
+    text = text.where(~euro, text.str.replace(".", "", regex=False))
+    text = text.where(~(euro | decimal_comma), text.str.replace(",", ".", regex=False))
+    text = text.str.replace(",", "", regex=False)
+    prices = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    prices[~(prices > 0)] = np.nan
+    return prices
+
+
+@dataclass(frozen=True)
+class PriceCheck:
+    """Per product: price, peer median, ratio, robust z and flag.
+
+    All arrays (n,): price/peer_median/ratio/z float64 (NaN when unknown or
+    fewer than min_peers priced neighbours), peers int64, flag object
+    ("over", "under" or "").
+    """
+
+    price: np.ndarray
+    peer_median: np.ndarray
+    peers: np.ndarray
+    ratio: np.ndarray
+    z: np.ndarray
+    flag: np.ndarray
+    z_threshold: float
+
+    @property
+    def checked(self) -> int:
+        return int(np.isfinite(self.z).sum())
+
+    def count(self, flag: str) -> int:
+        return int((self.flag == flag).sum())
+
+
+def price_check(prices: np.ndarray, neighbors: Neighbors, *, z_threshold: float = DEFAULT_Z,
+                min_peers: int = DEFAULT_MIN_PEERS) -> PriceCheck:
+    """Compare prices (n,) float with the median price of each product's list.
+
+    neighbors: (n, k) lists; -1 entries (short lists) are ignored.
+    """
+    if z_threshold <= 0:
+        raise ValueError("z_threshold must be positive")
+    prices = np.asarray(prices, dtype=np.float64)
+    idx = neighbors.indices
+    peer = np.where(idx >= 0, prices[np.clip(idx, 0, None)], np.nan)
+    peers = np.isfinite(peer).sum(1)
+    with np.errstate(all="ignore"):
+        median = np.nanmedian(np.where(peers[:, None] > 0, peer, 0.0), axis=1)
+    median[peers < max(1, min_peers)] = np.nan
+    ratio = prices / median
+    log_ratio = np.log(ratio)
+    ok = np.isfinite(log_ratio)
+    z = np.full(len(prices), np.nan)
+    if ok.any():
+        centre = np.median(log_ratio[ok])
+        spread = MAD_TO_SIGMA * np.median(np.abs(log_ratio[ok] - centre))
+        spread = spread if spread > 0 else max(float(np.std(log_ratio[ok])), 1e-9)
+        z[ok] = (log_ratio[ok] - centre) / spread
+    flag = np.full(len(prices), "", dtype=object)
+    flag[z > z_threshold] = "over"
+    flag[z < -z_threshold] = "under"
+    return PriceCheck(prices, median, peers.astype(np.int64), ratio, z, flag, float(z_threshold))
+
+
+def outliers_frame(ids: np.ndarray, titles: list[str], check: PriceCheck) -> pd.DataFrame:
+    """Flagged products, most extreme first: id, title, price, peer median, ratio, z, flag."""
+    rows = np.nonzero(check.flag != "")[0]
+    rows = rows[np.argsort(-np.abs(check.z[rows]), kind="stable")]
+    return pd.DataFrame({
+        "product_id": np.asarray(ids, dtype=object)[rows],
+        "title": np.asarray(titles, dtype=object)[rows],
+        "price": check.price[rows].round(2),
+        "peer_median": check.peer_median[rows].round(2),
+        "ratio": check.ratio[rows].round(3),
+        "z": check.z[rows].round(2),
+        "flag": check.flag[rows],
+    })
+
+
+def price_figure(check: PriceCheck, titles: list[str], *, max_points: int = 5000):
+    """Log-log scatter of price vs peer median; outliers coloured. Capped at max_points
+    (outliers always kept, the rest sampled with a fixed seed)."""
+    import plotly.graph_objects as go
+
+    from core.figures import safe_label
+
+    ok = np.nonzero(np.isfinite(check.z))[0]
+    flagged = ok[check.flag[ok] != ""]
+    rest = ok[check.flag[ok] == ""]
+    room = max(0, max_points - len(flagged))
+    if len(rest) > room:
+        rest = np.sort(np.random.default_rng(0).choice(rest, room, replace=False))
+    fig = go.Figure()
+    for name, rows in (("in line", rest), ("over-priced", flagged[check.flag[flagged] == "over"]),
+                       ("under-priced", flagged[check.flag[flagged] == "under"])):
+        fig.add_trace(go.Scattergl(
+            x=check.peer_median[rows], y=check.price[rows], mode="markers", name=name,
+            text=[safe_label(titles[r]) for r in rows], marker={"size": 6, "opacity": 0.7},
+            hovertemplate="%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>"))
+    fig.update_layout(xaxis={"type": "log", "title": {"text": "median price of similar products"}},
+                      yaxis={"type": "log", "title": {"text": "price"}}, height=520,
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig

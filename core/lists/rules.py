@@ -1,0 +1,317 @@
+"""Business rules over a candidate pool: the final recommendation lists.
+
+:class:`Rules` (core.lists.spec) is the validated form of ``Config.rules``;
+:func:`apply_rules` turns a deeper candidate pool (:class:`Neighbors`, best
+first) into lists of k. It never re-embeds or re-searches, so changing a rule
+costs milliseconds (bench/rules_speed.py). Work is done in row chunks, so memory
+stays bounded for large catalogs.
+
+Order of a final list: pinned neighbours first (best score first), then the
+greedy selection: pool order (best score first) or, with ``diversity`` > 0,
+maximal marginal relevance: the next neighbour maximises
+``(1 - diversity) * score - diversity * max cosine to those already chosen``.
+
+Short lists with a ``same`` rule are completed from an exact search within the
+product's own group (same values), as if the pool were unlimited (up to
+REFILL_DEPTH), shallow first: most rows settle within the best 64 of their
+group. That needs the vectors and a pool scored by a plain metric: with
+hybrid retrieval (fused dense + lexical scores) lists are drawn from the pool
+only, and pins outside the pool get a NaN score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from core.lists.bands import band_of, duplicate_threshold
+from core.errors import ConfigError
+from core.lists.select import (
+    REFILL_DEPTH,
+    Features,
+    filter_candidates,
+    refill_pool,
+    select_chunk,
+    unit_rows,
+)
+from core.lists.spec import RULE_KEYS, Rules, column_codes, stock_mask
+from core.search.neighbors import METRICS, Neighbors
+
+if TYPE_CHECKING:
+    from core.catalog.table import Catalog
+    from core.config import Config
+
+_CHUNK_ROWS = 8192
+# First refill depth (core.lists.select.refill_pool); rows still short then go to REFILL_DEPTH.
+REFILL_START = 64
+_CHUNK_ROWS_MMR = 1024
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """Final lists after the rules.
+
+    neighbors: (n, width) with width = min(k, pool depth); short lists are
+    padded with index -1 and NaN score/distance. lengths: (n,) int64 entries
+    per list. removed: pool candidates failing each rule (counted independently).
+    pinned / blocked: pairs in force (after mapping ids to rows).
+    """
+
+    neighbors: Neighbors
+    lengths: np.ndarray
+    k: int
+    removed: dict[str, int]
+    pinned: int = 0
+    blocked: int = 0
+
+    @property
+    def short_rows(self) -> np.ndarray:
+        """(s,) rows whose list holds fewer entries than the list width."""
+        return np.nonzero(self.lengths < self.neighbors.k)[0]
+
+    @property
+    def n_short(self) -> int:
+        return len(self.short_rows)
+
+
+def needs_rules(cfg: Config, decisions: pd.DataFrame | None = None) -> bool:
+    """Whether cfg (and review decisions) change anything versus the pool's best k."""
+    rules = Rules.from_dict(cfg.rules)
+    if rules.to_dict().keys() - {"use_review"}:
+        return True
+    if not rules.keep_duplicates and duplicate_threshold(cfg) is not None:
+        return True
+    return rules.use_review and decisions is not None and len(decisions) > 0
+
+
+def apply_config(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
+                 vectors: np.ndarray | None = None,
+                 decisions: pd.DataFrame | None = None) -> RuleResult:
+    """apply_rules with cfg.rules, cfg.k and the duplicate band of cfg."""
+    rules = Rules.from_dict(cfg.rules)
+    dup = None if rules.keep_duplicates else duplicate_threshold(cfg)
+    if not needs_rules(cfg, decisions):
+        fast = _head_result(pool, cfg.k)
+        if fast is not None:
+            return fast
+    return apply_rules(catalog, pool, rules, cfg.k, vectors=vectors, decisions=decisions,
+                       duplicate_threshold=dup)
+
+
+def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, *,
+                vectors: np.ndarray | None = None, decisions: pd.DataFrame | None = None,
+                duplicate_threshold: float | None = None,
+                chunk_rows: int | None = None) -> RuleResult:
+    """Lists of at most k from a candidate pool (n, m), best first.
+
+    catalog: the rows of the pool (None: ids are row numbers, no column rules).
+    vectors: (n, d) float, needed for diversity and for scoring pins outside
+    the pool (else their score is NaN). decisions: DataFrame(left_id,
+    right_id, decision) from core.lists.review. duplicate_threshold: neighbours
+    scoring at or above it are left out. Pure: inputs are not modified.
+    """
+    n, m = pool.indices.shape
+    width = max(0, min(int(k), m))
+    if rules.diversity > 0 and vectors is None:
+        raise ConfigError("rules.diversity needs the product vectors; pass vectors=")
+    feats = _features(catalog, rules, n)
+    ids = catalog.ids if catalog is not None else np.arange(n).astype(str)
+    pins, blocks = _pair_rows(ids, rules, decisions)
+    pin_lists = _pin_lists(pins, pool, vectors, width)
+    block_keys = np.array(sorted(a * n + b for a, b in blocks), dtype=np.int64)
+    unit = unit_rows(vectors) if rules.diversity > 0 else None
+    step = chunk_rows or (_CHUNK_ROWS_MMR if unit is not None else _CHUNK_ROWS)
+    out_i = np.full((n, width), -1, dtype=np.int64)
+    out_s = np.full((n, width), np.nan, dtype=np.float32)
+    out_d = np.full((n, width), np.nan, dtype=np.float32)
+    lengths = np.zeros(n, dtype=np.int64)
+    removed: dict[str, int] = {}
+    out = (out_i, out_s, out_d, lengths)
+    for start in range(0, n, step):
+        rows = np.arange(start, min(n, start + step))
+        cand = (pool.indices[rows], pool.scores[rows], pool.distances[rows])
+        ok = filter_candidates(rows, cand, n, feats, rules, duplicate_threshold, block_keys, removed)
+        select_chunk(rows, cand, ok, feats, rules, unit, pin_lists, width, out)
+    short = np.nonzero(lengths < width)[0]
+    if len(short) and feats.same and vectors is not None and pool.metric in METRICS:
+        def keep(rows: np.ndarray, cand: tuple[np.ndarray, ...]) -> np.ndarray:
+            return filter_candidates(rows, cand, n, feats, rules, duplicate_threshold, block_keys, {})
+
+        _refill(short, feats, vectors, pool.metric, keep, rules, unit, pin_lists, width, out)
+    lists = Neighbors(out_i, out_s, out_d, pool.metric)
+    return RuleResult(lists, lengths, int(k), removed, pinned=len(pins), blocked=len(blocks))
+
+
+def _refill(short: np.ndarray, feats, vectors: np.ndarray, metric: str, keep, rules: Rules,
+            unit: np.ndarray | None, pin_lists: dict, width: int, out: tuple) -> None:
+    """Complete short lists from their own group, shallow first.
+
+    The first pass takes the best REFILL_START of the group (at least 4k; with
+    diversity 2 x max(3k, 30)), the second as deep as refill_pool goes
+    (REFILL_DEPTH). A row is settled once its list is full and, with diversity,
+    it has the max(3k, 30) eligible candidates MMR looks at, or when the search
+    is as deep as it goes. Greedy selection reads candidates best first, so a
+    settled row gets the list an unlimited search would give, at a fraction of
+    the cost.
+    """
+    out_i, out_s, out_d, lengths = out
+    mmr_depth = max(3 * width, 30)
+    depth = max(REFILL_START, 2 * mmr_depth if unit is not None else 4 * width)
+    pending = short
+    while len(pending):
+        refill = refill_pool(pending, feats, vectors, metric, keep, depth)
+        if refill is None:
+            return
+        rows_all, cand_all, ok_all, complete = refill
+        by_width = np.argsort(ok_all.sum(1), kind="stable")  # chunks of similar width
+        rows_all, ok_all, complete = rows_all[by_width], ok_all[by_width], complete[by_width]
+        cand_all = tuple(a[by_width] for a in cand_all)
+        out_i[rows_all], out_s[rows_all], out_d[rows_all] = -1, np.nan, np.nan
+        for start in range(0, len(rows_all), 1024):
+            part = slice(start, start + 1024)
+            select_chunk(rows_all[part], tuple(a[part] for a in cand_all), ok_all[part].copy(),
+                         feats, rules, unit, pin_lists, width, out)
+        settled = complete | (lengths[rows_all] >= width)
+        if unit is not None:
+            pins = np.array([len(pin_lists.get(r, ())) for r in rows_all.tolist()], dtype=np.int64)
+            settled = complete | (settled & (ok_all.sum(1) >= mmr_depth + pins))
+        pending = np.sort(rows_all[~settled])
+        depth = REFILL_DEPTH
+
+
+def _head_result(pool: Neighbors, k: int) -> RuleResult | None:
+    """What apply_rules returns without any rule: the pool's first k (milliseconds).
+
+    None when those columns hold padding (-1): the full path then decides.
+    """
+    width = max(0, min(int(k), pool.indices.shape[1]))
+    idx = pool.indices[:, :width]
+    if not (idx >= 0).all():
+        return None
+    lists = Neighbors(idx.astype(np.int64), pool.scores[:, :width].astype(np.float32),
+                      pool.distances[:, :width].astype(np.float32), pool.metric)
+    lengths = np.full(len(idx), width, dtype=np.int64)
+    return RuleResult(lists, lengths, int(k), {})
+
+
+def _features(catalog: Catalog | None, rules: Rules, n: int) -> Features:
+    needs_catalog = rules.columns() or rules.price_ratio is not None
+    if needs_catalog and catalog is None:
+        raise ConfigError("rules on columns need a catalog (not only vectors)")
+    for col in sorted(rules.columns()):
+        if col not in catalog.frame.columns:
+            raise ConfigError(f"rules: column '{col}' is not in the catalog; available: "
+                              f"{', '.join(map(str, catalog.frame.columns))}")
+    codes = {c: column_codes(catalog.frame[c]) for c in
+             {*rules.same, *rules.different, *rules.max_per}} if catalog is not None else {}
+    prices = None
+    if rules.price_ratio is not None:
+        if not catalog.mapping.price:
+            raise ConfigError("rules.price_ratio needs a price column: map one on the Catalog "
+                              "page (price_column in the configuration)")
+        from core.lists.pricecheck import parse_prices
+
+        prices = parse_prices(catalog.frame[catalog.mapping.price])
+    stock = stock_mask(catalog.frame[rules.in_stock_column]) if rules.in_stock_column else None
+    return Features(tuple((c, codes[c]) for c in rules.same),
+                     tuple((c, codes[c]) for c in rules.different),
+                     tuple((c, codes[c], lim) for c, lim in rules.max_per.items()),
+                     prices, stock)
+
+
+def _pair_rows(ids: np.ndarray, rules: Rules,
+               decisions: pd.DataFrame | None) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """(pins, blocks) as row pairs: explicit rules win over review decisions."""
+    pins, blocks = set(rules.pinned), set(rules.blocked)
+    if decisions is not None and rules.use_review and len(decisions):
+        for a, b, d in zip(decisions["left_id"].astype(str), decisions["right_id"].astype(str),
+                           decisions["decision"]):
+            pair = {(a, b), (b, a)}
+            if d == "accept":
+                pins |= pair - set(rules.blocked)
+            elif d == "reject":
+                blocks |= pair - set(rules.pinned)
+    pos = {str(pid): i for i, pid in enumerate(ids)}
+
+    def rows(pairs: set[tuple[str, str]]) -> set[tuple[int, int]]:
+        return {(pos[a], pos[b]) for a, b in pairs if a in pos and b in pos and a != b}
+
+    return rows(pins), rows(blocks)
+
+
+def pair_scores(vectors: np.ndarray, a: np.ndarray, b: np.ndarray,
+                metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, distances) float32 of row pairs (a[i], b[i]) under a metric (see similarity)."""
+    x = np.asarray(vectors, dtype=np.float64)
+    xa, xb = x[a], x[b]
+    if metric == "cosine":
+        xa, xb = unit_rows(xa).astype(np.float64), unit_rows(xb).astype(np.float64)
+    if metric in ("cosine", "dot"):
+        s = (xa * xb).sum(1)
+        d = 1.0 - s if metric == "cosine" else -s
+    else:
+        d = np.abs(xa - xb).sum(1) if metric == "manhattan" else np.sqrt(((xa - xb) ** 2).sum(1))
+        s = 1.0 / (1.0 + d)
+    return s.astype(np.float32), d.astype(np.float32)
+
+
+def _pin_lists(pins: set[tuple[int, int]], pool: Neighbors, vectors: np.ndarray | None,
+               width: int) -> dict[int, list[tuple[int, float, float]]]:
+    """row -> [(neighbour row, score, distance)] best first, at most width."""
+    if not pins or width == 0:
+        return {}
+    src, dst = (np.array(x, dtype=np.int64) for x in zip(*sorted(pins)))
+    if vectors is not None and pool.metric in METRICS:
+        scores, dists = pair_scores(vectors, src, dst, pool.metric)
+    else:
+        scores = dists = np.full(len(src), np.nan, dtype=np.float32)
+    out: dict[int, list[tuple[int, float, float]]] = {}
+    for a, b, s, d in zip(src.tolist(), dst.tolist(), scores.tolist(), dists.tolist()):
+        hit = np.nonzero(pool.indices[a] == b)[0]
+        if len(hit):
+            s, d = float(pool.scores[a, hit[0]]), float(pool.distances[a, hit[0]])
+        out.setdefault(a, []).append((b, s, d))
+    for a, items in out.items():
+        items.sort(key=lambda t: (np.isnan(t[1]), -np.nan_to_num(t[1]), t[0]))
+        del items[width:]
+    return out
+
+
+def lists_frame(catalog: Catalog, neighbors: Neighbors, *, bands: dict[str, float] | None = None,
+                with_titles: bool = True, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Long-format export of final lists: padding dropped, a 'band' column when bands are set.
+
+    rows: (r,) int source rows to include, in that order (default: every row);
+    a page of the table costs O(r * k), not O(n * k).
+    """
+    from core.export.tables import neighbors_frame
+
+    titles = catalog.titles() if with_titles else None
+    if rows is not None:
+        rows = np.asarray(rows, dtype=np.int64)
+        neighbors = Neighbors(neighbors.indices[rows], neighbors.scores[rows],
+                              neighbors.distances[rows], neighbors.metric)
+    frame = neighbors_frame(catalog.ids if rows is None else catalog.ids[rows], neighbors,
+                            titles=titles if rows is None or titles is None
+                            else [titles[r] for r in rows.tolist()],
+                            corpus_ids=catalog.ids, corpus_titles=titles)
+    keep = neighbors.indices.reshape(-1) >= 0
+    if bands:
+        frame.insert(frame.columns.get_loc("score") + 1, "band",
+                     band_of(neighbors.scores.reshape(-1), bands))
+    return frame[keep].reset_index(drop=True) if not keep.all() else frame
+
+
+__all__ = [
+    "RULE_KEYS",
+    "RuleResult",
+    "Rules",
+    "apply_config",
+    "apply_rules",
+    "lists_frame",
+    "needs_rules",
+    "pair_scores",
+]

@@ -1,0 +1,1 @@
+"""Measuring and explaining similarity: evaluation, duplicate thresholds, explanations."""

@@ -1,0 +1,261 @@
+"""Retrieval quality from labelled data, several configurations side by side.
+
+Two kinds of judgements, read by :func:`read_judgements`:
+
+- labelled pairs ``left_id,right_id[,label]`` (label 1 = same/relevant, 0 =
+  not; no label column = all relevant): each left product is a query, its
+  label-1 right products are the relevant answers;
+- query judgements ``query,product_id,grade`` (grade 0 = not relevant, higher
+  = more relevant): each free-text query is searched, graded answers score nDCG.
+
+:func:`ranking_metrics` gives Recall@k, precision@k, nDCG@k and MRR;
+:func:`coherence` the share of neighbours sharing a column's value (no labels
+needed). Nothing here fits anything to the judgements: they are only measured.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.config import Config
+from core.errors import CatalogSimilarityError
+from core.figures import safe_label
+from core.search.fusion import catalog_index, hybrid_topk
+from core.search.lexical import LexicalIndex
+
+KS = (1, 5, 10)
+PAIR_COLUMNS = (("left_id", "right_id"), ("ltable_id", "rtable_id"), ("id1", "id2"),
+                ("source_id", "neighbor_id"))
+QUERY_COLUMNS = ("query", "product_id")
+
+
+@dataclass(frozen=True)
+class Judgements:
+    """Queries and their graded relevant catalog rows.
+
+    kind: "pairs" (query_rows are catalog rows) or "queries" (query_texts).
+    relevant: one {row: grade > 0} per query. skipped: rows whose ids are not
+    in the catalog. pairs: (left rows, right rows, labels) of labelled pairs.
+    """
+
+    kind: str
+    query_rows: tuple[int, ...]
+    query_texts: tuple[str, ...]
+    relevant: tuple[dict[int, float], ...]
+    skipped: int
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.relevant)
+
+
+def _find_pair_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
+    cols = {c.lower(): c for c in frame.columns}
+    for a, b in PAIR_COLUMNS:
+        if a in cols and b in cols:
+            return cols[a], cols[b]
+    return None
+
+
+def labelled_pairs(frame: pd.DataFrame, catalog) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                          int]:
+    """(left rows, right rows, labels int, skipped) of a left_id,right_id[,label] table."""
+    found = _find_pair_columns(frame)
+    if found is None:
+        raise CatalogSimilarityError(
+            "Labelled pairs need columns left_id,right_id[,label] (or ltable_id,rtable_id); "
+            f"found: {', '.join(map(str, frame.columns))}")
+    left_col, right_col = found
+    label_col = next((c for c in frame.columns if c.lower() == "label"), None)
+    labels = pd.to_numeric(frame[label_col], errors="coerce") if label_col else \
+        pd.Series(1, index=frame.index)
+    if labels.isna().any() or not set(labels.unique()) <= {0, 1}:
+        raise CatalogSimilarityError("The label column must hold 0 or 1 in every row")
+    pos = catalog.position_of()
+    left = frame[left_col].astype(str).str.strip().map(pos)
+    right = frame[right_col].astype(str).str.strip().map(pos)
+    ok = (left.notna() & right.notna()).to_numpy()
+    if not ok.any():
+        raise CatalogSimilarityError(
+            "None of the pairs' ids are in the catalog: check the id column mapping "
+            "(use row numbers if the file holds row numbers)")
+    return (left[ok].astype(np.int64).to_numpy(), right[ok].astype(np.int64).to_numpy(),
+            labels[ok].astype(int).to_numpy(), int((~ok).sum()))
+
+
+def _query_judgements(frame: pd.DataFrame, catalog) -> Judgements:
+    cols = {c.lower(): c for c in frame.columns}
+    grade_col = cols.get("grade") or cols.get("label")
+    grades = pd.to_numeric(frame[grade_col], errors="coerce") if grade_col else \
+        pd.Series(1.0, index=frame.index)
+    if grades.isna().any() or (grades < 0).any():
+        raise CatalogSimilarityError("The grade column must hold numbers 0 or more in every row")
+    pos = catalog.position_of()
+    rows = frame[cols["product_id"]].astype(str).str.strip().map(pos)
+    queries: dict[str, dict[int, float]] = {}
+    for q, r, g in zip(frame[cols["query"]].astype(str), rows, grades):
+        if pd.notna(r) and q.strip():
+            rel = queries.setdefault(q.strip(), {})
+            if g > 0:
+                rel[int(r)] = float(g)
+    queries = {q: rel for q, rel in queries.items() if rel}
+    if not queries:
+        raise CatalogSimilarityError("No query has a relevant product (grade > 0) in the catalog")
+    return Judgements("queries", (), tuple(queries), tuple(queries.values()),
+                      int(rows.isna().sum()))
+
+
+def read_judgements(frame: pd.DataFrame, catalog) -> Judgements:
+    """Labelled pairs or query judgements, matched to the catalog's ids."""
+    if {c.lower() for c in frame.columns} >= set(QUERY_COLUMNS):
+        return _query_judgements(frame, catalog)
+    left, right, labels, skipped = labelled_pairs(frame, catalog)
+    relevant: dict[int, dict[int, float]] = {}
+    for a, b, y in zip(left, right, labels):
+        if y == 1 and a != b:
+            relevant.setdefault(int(a), {})[int(b)] = 1.0
+    if not relevant:
+        raise CatalogSimilarityError("No labelled pair has label 1: retrieval metrics need "
+                                     "at least one relevant pair")
+    rows = tuple(sorted(relevant))
+    return Judgements("pairs", rows, (), tuple(relevant[r] for r in rows), skipped,
+                      (left, right, labels))
+
+
+def ranking_metrics(ranked: np.ndarray, relevant: Sequence[dict[int, float]],
+                    ks: Sequence[int] = KS) -> dict[str, float]:
+    """Mean Recall@k, precision@k, nDCG@k (graded, 2^g - 1 gains) and MRR.
+
+    ranked: (q, K) int rows, best first (-1 = no candidate). MRR counts the
+    first relevant row within K.
+    """
+    out = {f"{m}@{k}": 0.0 for k in ks for m in ("recall", "precision", "ndcg")}
+    out["mrr"] = 0.0
+    if len(relevant) == 0:
+        return out
+    for row, rel in zip(np.asarray(ranked), relevant):
+        gains = np.array([rel.get(int(c), 0.0) for c in row])
+        hits = gains > 0
+        first = np.flatnonzero(hits)
+        out["mrr"] += 1.0 / (first[0] + 1) if len(first) else 0.0
+        ideal = np.sort(np.array(list(rel.values())))[::-1]
+        for k in ks:
+            disc = 1.0 / np.log2(np.arange(2, k + 2))
+            dcg = float(((2.0 ** gains[:k] - 1) * disc[:len(gains[:k])]).sum())
+            idcg = float(((2.0 ** ideal[:k] - 1) * disc[:len(ideal[:k])]).sum())
+            out[f"recall@{k}"] += hits[:k].sum() / len(rel)
+            out[f"precision@{k}"] += hits[:k].sum() / k
+            out[f"ndcg@{k}"] += dcg / idcg if idcg > 0 else 0.0
+    return {name: value / len(relevant) for name, value in out.items()}
+
+
+def coherence(indices: np.ndarray, values: Sequence[object], k: int | None = None) -> float:
+    """Mean share of each product's first k neighbours with its value (empty values skipped)."""
+    vals = np.asarray(["" if pd.isna(v) else str(v).strip() for v in values], dtype=object)
+    idx = np.asarray(indices)[:, :k] if k else np.asarray(indices)
+    keep = vals != ""
+    if idx.size == 0 or not keep.any():
+        return float("nan")
+    same = vals[idx] == vals[:, None]
+    return float(same[keep].mean())
+
+
+def ranked_rows(catalog, vectors: np.ndarray, cfg: Config, judgements: Judgements, depth: int, *,
+                encoder=None, index: LexicalIndex | None = None) -> np.ndarray:
+    """(q, depth) rows ranked for each judged query under cfg (self excluded for pairs)."""
+    if cfg.hybrid_weight > 0 and index is None:
+        index = catalog_index(catalog, cfg.field_weights)
+    common = {"weight": cfg.hybrid_weight, "metric": cfg.metric, "depth": max(100, depth + 1)}
+    if judgements.kind == "queries":
+        if encoder is None:
+            raise CatalogSimilarityError("Query judgements need the model to embed the queries")
+        q = encoder.encode(list(judgements.query_texts))
+        return hybrid_topk(vectors, index, depth, queries=q,
+                           query_texts=list(judgements.query_texts), **common).indices
+    rows = np.asarray(judgements.query_rows, dtype=np.int64)
+    texts = [catalog.texts[r] for r in rows]
+    nb = hybrid_topk(vectors, index, depth + 1, queries=vectors[rows], query_texts=texts,
+                     **common)
+    out = np.full((len(rows), depth), -1, dtype=np.int64)
+    for i, (r, cand) in enumerate(zip(rows, nb.indices)):
+        cand = cand[cand != r][:depth]
+        out[i, :len(cand)] = cand
+    return out
+
+
+def evaluate(catalog, vectors: np.ndarray, cfg: Config, judgements: Judgements, *,
+             ks: Sequence[int] = KS, encoder=None,
+             index: LexicalIndex | None = None) -> dict[str, float]:
+    """ranking_metrics of cfg on the judgements."""
+    ranked = ranked_rows(catalog, vectors, cfg, judgements, max(ks), encoder=encoder,
+                         index=index)
+    return ranking_metrics(ranked, judgements.relevant, ks)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One configuration to compare, with a short label."""
+
+    label: str
+    config: Config
+
+
+def variants(base: Config, *, weights: Sequence[float] = (), metrics: Sequence[str] = (),
+             models: Sequence[str] = (), field_weights: Sequence[dict] = ()) -> list[Variant]:
+    """Every combination of the given options over base (an empty option keeps base's)."""
+    axes = [weights or [base.hybrid_weight], metrics or [base.metric], models or [base.model],
+            field_weights or [base.field_weights]]
+    out = []
+    for w, metric, model, fw in itertools.product(*axes):
+        cfg = base.with_changes(hybrid_weight=float(w), metric=metric, model=model,
+                                field_weights=dict(fw))
+        label = f"w={w:g} · {metric} · {model}"
+        if fw:
+            label += " · " + ",".join(f"{k}={v:g}" for k, v in fw.items())
+        out.append(Variant(label, cfg))
+    return out
+
+
+def compare(items: Sequence[Variant], measure: Callable[[Config], dict[str, float]]) -> pd.DataFrame:
+    """One row per variant: its label and settings, then measure(config)'s figures."""
+    rows = []
+    for v in items:
+        rows.append({"configuration": v.label, "hybrid_weight": v.config.hybrid_weight,
+                     "metric": v.config.metric, "model": v.config.model,
+                     **{k: round(float(x), 4) for k, x in measure(v.config).items()}})
+    return pd.DataFrame(rows)
+
+
+def comparison_figure(table: pd.DataFrame) -> go.Figure:
+    """Grouped bars: one group per figure, one bar per configuration."""
+    fixed = {"configuration", "hybrid_weight", "metric", "model"}
+    figures = [c for c in table.columns if c not in fixed]
+    fig = go.Figure()
+    for _, row in table.iterrows():
+        fig.add_bar(name=safe_label(row["configuration"], 60), x=figures,
+                    y=[row[c] for c in figures])
+    fig.update_layout(barmode="group", yaxis_range=[0, 1.02], height=380,
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="configuration")
+    return fig
+
+
+__all__ = [
+    "KS",
+    "Judgements",
+    "Variant",
+    "coherence",
+    "compare",
+    "comparison_figure",
+    "evaluate",
+    "labelled_pairs",
+    "ranked_rows",
+    "ranking_metrics",
+    "read_judgements",
+    "variants",
+]

@@ -1,0 +1,214 @@
+"""Why two products match: per-field similarity, dense vs lexical, the tokens that matter.
+
+Everything returned is plain data and plain text: highlighted spans are
+:class:`Span` records (text + whether it carries a shared token), which the
+app renders as text, never as HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.config import Config
+from core.search.fusion import catalog_index, rescale
+from core.search.lexical import _CHUNK_RE, LexicalIndex, tokenize
+from core.quality.threshold import ScoringSpace, match_scores, scoring_space
+
+TOP_TOKENS = 10
+
+
+@dataclass(frozen=True)
+class TokenShare:
+    """A token both products share and its share of their lexical similarity."""
+
+    token: str
+    share: float
+    contribution: float
+
+
+@dataclass(frozen=True)
+class FieldScore:
+    """Similarity of one column's values: dense (None without a model) and lexical."""
+
+    field: str
+    left: str
+    right: str
+    dense: float | None
+    lexical: float
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a product's text; token is the shared token it carries, if any."""
+
+    text: str
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class PairExplanation:
+    """The whole story of one pair of catalog rows.
+
+    dense/lexical: raw channel scores; dense_part + lexical_part = fused (each
+    channel rescaled by the left product's anchors, times its weight); match:
+    the pair's match score (what duplicate thresholds apply to).
+    """
+
+    left: int
+    right: int
+    weight: float
+    dense: float
+    lexical: float
+    dense_part: float
+    lexical_part: float
+    fused: float
+    match: float
+    fields: tuple[FieldScore, ...]
+    tokens: tuple[TokenShare, ...]
+    left_spans: tuple[Span, ...]
+    right_spans: tuple[Span, ...]
+
+
+def token_shares(index: LexicalIndex, a: int, b: int, *, top: int = TOP_TOKENS) -> list[TokenShare]:
+    """Shared tokens of rows a and b, by their contribution to the lexical cosine."""
+    prod = index.unit[a].multiply(index.unit[b]).tocoo()
+    if prod.nnz == 0:
+        return []
+    total = float(prod.data.sum())
+    inverse = index.inverse_vocab()
+    order = np.argsort(-prod.data, kind="stable")[:top]
+    return [TokenShare(inverse[prod.col[i]], float(prod.data[i] / max(total, 1e-12)),
+                       float(prod.data[i])) for i in order]
+
+
+def spans(text: str, tokens: set[str]) -> tuple[Span, ...]:
+    """The text cut into spans; a chunk whose tokens include a shared one is marked."""
+    out: list[Span] = []
+    pos = 0
+    for m in _CHUNK_RE.finditer(text):
+        if m.start() > pos:
+            out.append(Span(text[pos:m.start()]))
+        hit = next((t for t in tokenize(m.group()) if t in tokens), None)
+        out.append(Span(m.group(), hit))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Span(text[pos:]))
+    return tuple(out)
+
+
+def plain_highlight(parts: tuple[Span, ...], *, left: str = "[", right: str = "]") -> str:
+    """Spans as one plain string with shared chunks bracketed."""
+    return "".join(f"{left}{s.text}{right}" if s.token else s.text for s in parts)
+
+
+def _fields(catalog, cfg: Config) -> list[str]:
+    named = [*catalog.mapping.text_columns, *cfg.field_weights]
+    if catalog.mapping.brand:
+        named.append(catalog.mapping.brand)
+    return [c for c in dict.fromkeys(named) if c in catalog.frame.columns]
+
+
+def field_scores(catalog, cfg: Config, a: int, b: int, *, index: LexicalIndex,
+                 encoder=None) -> tuple[FieldScore, ...]:
+    """Per-column dense and lexical similarity of rows a and b."""
+    out = []
+    for col in _fields(catalog, cfg):
+        va = str(catalog.frame[col].iloc[a])
+        vb = str(catalog.frame[col].iloc[b])
+        units = index.unit_vectors([va, vb])
+        lexical = float(units[0].multiply(units[1]).sum())
+        dense = None
+        if encoder is not None and va.strip() and vb.strip():
+            e = encoder.encode([va, vb])
+            dense = float(np.dot(e[0], e[1]) / max(np.linalg.norm(e[0]) * np.linalg.norm(e[1]),
+                                                   1e-12))
+        out.append(FieldScore(col, va, vb, dense, lexical))
+    return tuple(out)
+
+
+def explain_pair(catalog, vectors: np.ndarray, cfg: Config, a: int, b: int, *,
+                 encoder=None, index: LexicalIndex | None = None,
+                 space: ScoringSpace | None = None, top: int = TOP_TOKENS) -> PairExplanation:
+    """Explain rows a (left) and b (right) of a catalog under cfg.
+
+    space: precomputed :func:`core.quality.threshold.scoring_space` (one top-k pass);
+    encoder: the model, for per-field dense similarity (optional).
+    """
+    index = index or (space.index if space is not None and space.index is not None
+                      else catalog_index(catalog, cfg.field_weights))
+    space = space or scoring_space(catalog, vectors, cfg, index=index)
+    if space.index is None:
+        space = ScoringSpace(space.vectors, index, space.anchors, space.weight, space.metric)
+    ms = match_scores(space, [a], [b])
+    anc = space.anchors
+    w = cfg.hybrid_weight
+    d_part = (1 - w) * float(rescale(ms.dense, anc.dense_top[[a]], anc.dense_floor[[a]])[0])
+    lexical = float(index.unit[a].multiply(index.unit[b]).sum())
+    l_part = w * float(rescale(np.array([lexical], np.float32), anc.lexical_top[[a]],
+                               anc.lexical_floor[[a]])[0]) if w > 0 else 0.0
+    shares = token_shares(index, a, b, top=top)
+    shared = {t.token for t in shares}
+    return PairExplanation(
+        a, b, w, float(ms.dense[0]), lexical, d_part, l_part, d_part + l_part,
+        float(ms.match[0]), field_scores(catalog, cfg, a, b, index=index, encoder=encoder),
+        tuple(shares), spans(catalog.texts[a], shared), spans(catalog.texts[b], shared))
+
+
+def contribution_figure(e: PairExplanation) -> go.Figure:
+    """One stacked bar: the dense part and the lexical part of the fused score."""
+    fig = go.Figure()
+    fig.add_bar(y=["fused score"], x=[e.dense_part], name="dense (meaning)", orientation="h")
+    fig.add_bar(y=["fused score"], x=[e.lexical_part], name="lexical (words, model numbers)",
+                orientation="h")
+    fig.update_layout(barmode="relative", height=160, xaxis_range=[min(0.0, e.fused), 1.0],
+                      margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def token_frame(e: PairExplanation) -> pd.DataFrame:
+    return pd.DataFrame({"shared token": [t.token for t in e.tokens],
+                         "share of lexical similarity": [round(t.share, 3) for t in e.tokens]})
+
+
+def field_frame(e: PairExplanation) -> pd.DataFrame:
+    return pd.DataFrame({"field": [f.field for f in e.fields],
+                         "first": [f.left for f in e.fields],
+                         "second": [f.right for f in e.fields],
+                         "dense": [None if f.dense is None else round(f.dense, 3)
+                                   for f in e.fields],
+                         "lexical": [round(f.lexical, 3) for f in e.fields]})
+
+
+def explanation_lines(catalog, e: PairExplanation) -> list[str]:
+    """A plain-text report (CLI)."""
+    lines = [f"left:  {catalog.ids[e.left]}  {plain_highlight(e.left_spans)}",
+             f"right: {catalog.ids[e.right]}  {plain_highlight(e.right_spans)}",
+             (f"match score {e.match:.3f}; fused {e.fused:.3f} = dense part {e.dense_part:.3f} "
+             f"+ lexical part {e.lexical_part:.3f} (hybrid weight {e.weight:g})"),
+             f"dense similarity {e.dense:.3f}; lexical similarity {e.lexical:.3f}"]
+    for f in e.fields:
+        dense = "-" if f.dense is None else f"{f.dense:.3f}"
+        lines.append(f"field {f.field}: dense {dense}, lexical {f.lexical:.3f}")
+    if e.tokens:
+        lines.append("shared tokens: " + ", ".join(f"{t.token} ({t.share:.0%})" for t in e.tokens))
+    else:
+        lines.append("shared tokens: none")
+    return lines
+
+
+__all__ = [
+    "FieldScore",
+    "PairExplanation",
+    "Span",
+    "TokenShare",
+    "explain_pair",
+    "explanation_lines",
+    "field_scores",
+    "plain_highlight",
+    "spans",
+    "token_shares",
+]

@@ -1,0 +1,240 @@
+"""Threshold calibration for duplicate detection.
+
+Scores are *match scores* (see :mod:`core.search.fusion`): for a pair (a, b), each
+side's fused score of the other as a share of its best fused score, the
+smaller of the two; 1 means each product is the other's best candidate.
+
+- :func:`match_scores` scores any pairs of one catalog;
+- :func:`threshold_curve` / :func:`choose_threshold`: precision, recall and F1
+  against the threshold from labelled pairs, the F1-best threshold;
+- :func:`category_thresholds`: the same per category value;
+- :func:`score_bands`: sample pairs from each score band to eyeball;
+- :func:`histogram_figure` / :func:`curve_figure`: plotly figures.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.config import Config
+from core.errors import CatalogSimilarityError
+from core.search.fusion import DEPTH, Anchors, catalog_index, hybrid_topk, pair_fused, relative
+from core.search.lexical import LexicalIndex
+
+MIN_CATEGORY_PAIRS = 10
+MIN_CATEGORY_POSITIVES = 3
+
+
+@dataclass(frozen=True)
+class ScoringSpace:
+    """What pair scores of one catalog need: vectors (n, d), lexical index, anchors (n,)."""
+
+    vectors: np.ndarray
+    index: LexicalIndex | None
+    anchors: Anchors
+    weight: float
+    metric: str
+
+
+@dataclass(frozen=True)
+class MatchScores:
+    """Scores of p pairs, each (p,) float32: match (min of both relative scores),
+    fused (left's view), dense and lexical raw channel scores."""
+
+    match: np.ndarray
+    fused: np.ndarray
+    dense: np.ndarray
+    lexical: np.ndarray
+
+
+def scoring_space(catalog, vectors: np.ndarray, cfg: Config, *,
+                  index: LexicalIndex | None = None) -> ScoringSpace:
+    """Anchors of every product under cfg (one dense + one lexical top-DEPTH pass)."""
+    if cfg.hybrid_weight > 0 and index is None:
+        index = catalog_index(catalog, cfg.field_weights)
+    nb = hybrid_topk(vectors, index, 1, weight=cfg.hybrid_weight, metric=cfg.metric,
+                     depth=DEPTH)
+    return ScoringSpace(vectors, index, nb.anchors, cfg.hybrid_weight, cfg.metric)
+
+
+def match_scores(space: ScoringSpace, left: Sequence[int],
+                 right: Sequence[int]) -> MatchScores:
+    """Match scores of pairs (left[i], right[i]) of catalog rows."""
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    common = {"query_vectors": space.vectors, "corpus": space.vectors, "index": space.index,
+                  "anchors": space.anchors, "weight": space.weight, "metric": space.metric}
+    f_lr, dense, lexical = pair_fused(left, right, **common)
+    f_rl, _, _ = pair_fused(right, left, **common)
+    match = np.minimum(relative(f_lr, space.anchors.best[left]),
+                       relative(f_rl, space.anchors.best[right]))
+    match[left == right] = 1.0
+    return MatchScores(match.astype(np.float32), f_lr, dense, lexical)
+
+
+@dataclass(frozen=True)
+class ThresholdCurve:
+    """Precision/recall/F1 when pairs scoring >= thresholds[i] are called duplicates.
+
+    All arrays (t,) float64, thresholds descending (the distinct scores).
+    """
+
+    thresholds: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    f1: np.ndarray
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A threshold and what it gives on the pairs it was measured on."""
+
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    positives: int
+    pairs: int
+
+
+def _check(scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scores = np.asarray(scores, dtype=np.float64)
+    labels = np.asarray(labels).astype(int)
+    if scores.shape != labels.shape or scores.ndim != 1:
+        raise CatalogSimilarityError("Scores and labels must be two lists of the same length")
+    if not set(np.unique(labels)) <= {0, 1}:
+        raise CatalogSimilarityError("Labels must be 0 (different) or 1 (same product)")
+    if labels.sum() == 0:
+        raise CatalogSimilarityError("The labelled pairs hold no positive (label 1) pair; "
+                                     "a threshold needs at least one")
+    return scores, labels
+
+
+def threshold_curve(scores: np.ndarray, labels: np.ndarray) -> ThresholdCurve:
+    """Precision, recall and F1 at every distinct score (as threshold)."""
+    scores, labels = _check(scores, labels)
+    order = np.argsort(-scores, kind="stable")
+    s, y = scores[order], labels[order]
+    last = np.r_[s[1:] != s[:-1], True]  # last position of each distinct score
+    tp = np.cumsum(y)[last]
+    called = (np.arange(len(s)) + 1)[last]
+    precision = tp / called
+    recall = tp / y.sum()
+    f1 = np.where(tp > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0.0)
+    return ThresholdCurve(s[last], precision, recall, f1)
+
+
+def f1_at(scores: np.ndarray, labels: np.ndarray, threshold: float) -> Choice:
+    """Precision/recall/F1 when pairs scoring >= threshold are called duplicates."""
+    scores, labels = _check(scores, labels)
+    called = scores >= threshold
+    tp = int((called & (labels == 1)).sum())
+    p = tp / max(int(called.sum()), 1)
+    r = tp / int(labels.sum())
+    f1 = 2 * p * r / (p + r) if tp else 0.0
+    return Choice(float(threshold), p, r, f1, int(labels.sum()), len(labels))
+
+
+def choose_threshold(scores: np.ndarray, labels: np.ndarray) -> Choice:
+    """The F1-best threshold, placed halfway to the next lower score (ties: higher)."""
+    curve = threshold_curve(scores, labels)
+    best = int(np.argmax(curve.f1))
+    t = curve.thresholds[best]
+    if best + 1 < len(curve.thresholds):
+        t = (t + curve.thresholds[best + 1]) / 2.0
+    return f1_at(scores, labels, float(t))
+
+
+def category_thresholds(scores: np.ndarray, labels: np.ndarray, categories: Sequence[str], *,
+                        min_pairs: int = MIN_CATEGORY_PAIRS,
+                        min_positives: int = MIN_CATEGORY_POSITIVES) -> dict[str, Choice]:
+    """F1-best threshold per category with enough labelled pairs (others use the global one)."""
+    scores, labels = _check(scores, labels)
+    cats = np.asarray([str(c) for c in categories], dtype=object)
+    out: dict[str, Choice] = {}
+    for value in sorted(set(cats)):
+        mask = cats == value
+        if mask.sum() >= min_pairs and labels[mask].sum() >= min_positives:
+            out[value] = choose_threshold(scores[mask], labels[mask])
+    return out
+
+
+@dataclass(frozen=True)
+class Band:
+    """Pairs whose score falls in [low, high): count and a sample of positions."""
+
+    low: float
+    high: float
+    count: int
+    sample: tuple[int, ...]
+
+
+def score_bands(scores: np.ndarray, *, edges: Sequence[float] = (0.0, 0.5, 0.7, 0.8, 0.9,
+                                                                   0.95, 1.0001),
+                per_band: int = 5, seed: int = 0) -> list[Band]:
+    """A seeded sample of pair positions from each score band (highest band first)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    bands = []
+    for low, high in itertools.pairwise(edges):
+        rows = np.flatnonzero((scores >= low) & (scores < high))
+        pick = rng.choice(rows, size=min(per_band, len(rows)), replace=False) if len(rows) else []
+        bands.append(Band(float(low), float(min(high, 1.0)), len(rows),
+                          tuple(int(r) for r in sorted(pick, key=lambda r: -scores[r]))))
+    return bands[::-1]
+
+
+def histogram_figure(scores: np.ndarray, labels: np.ndarray | None = None, *,
+                     threshold: float | None = None, bins: int = 40) -> go.Figure:
+    """Overlaid histograms of positive vs negative pairs (or of all pairs)."""
+    fig = go.Figure()
+    scores = np.asarray(scores, dtype=np.float64)
+    xbins = {"start": 0.0, "end": 1.0 + 1e-9, "size": 1.0 / bins}
+    if labels is None:
+        fig.add_histogram(x=scores, name="all pairs", xbins=xbins)
+    else:
+        labels = np.asarray(labels).astype(int)
+        fig.add_histogram(x=scores[labels == 1], name="same product (1)", xbins=xbins,
+                          opacity=0.7)
+        fig.add_histogram(x=scores[labels == 0], name="different (0)", xbins=xbins,
+                          opacity=0.7)
+    if threshold is not None:
+        fig.add_vline(x=threshold, line_dash="dash", annotation_text=f"threshold {threshold:.3f}")
+    fig.update_layout(barmode="overlay", xaxis_title="match score", yaxis_title="pairs",
+                      height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig
+
+
+def curve_figure(curve: ThresholdCurve, *, threshold: float | None = None) -> go.Figure:
+    """Precision, recall and F1 against the threshold."""
+    fig = go.Figure()
+    for name in ("precision", "recall", "f1"):
+        fig.add_scatter(x=curve.thresholds, y=getattr(curve, name), name=name, mode="lines")
+    if threshold is not None:
+        fig.add_vline(x=threshold, line_dash="dash")
+    fig.update_layout(xaxis_title="threshold (match score)", yaxis_title="value",
+                      yaxis_range=[0, 1.02], height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig
+
+
+__all__ = [
+    "Band",
+    "Choice",
+    "MatchScores",
+    "ScoringSpace",
+    "ThresholdCurve",
+    "category_thresholds",
+    "choose_threshold",
+    "curve_figure",
+    "f1_at",
+    "histogram_figure",
+    "match_scores",
+    "score_bands",
+    "scoring_space",
+    "threshold_curve",
+]

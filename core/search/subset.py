@@ -1,0 +1,80 @@
+"""Score matrices of a small subset of products (the Heatmap page), hybrid-aware.
+
+Hybrid fused scores are rescaled per query (between the query's DEPTH-th best
+candidate and an identical product, see :mod:`core.search.fusion`), so a fused score
+of (a, b) and of (b, a) differ and cannot be compared across rows. A heatmap cell therefore
+shows one of three symmetric scores, each with a plain meaning:
+
+- ``match``: the match score of :mod:`core.quality.threshold` -- each side's fused
+  score of the other as a share of its own best candidate's, the smaller of
+  the two; 1 = each is the other's best candidate. The same number the
+  Threshold and Explain pages show, comparable across the whole matrix.
+- ``dense``: the raw dense similarity under the configured metric.
+- ``lexical``: the raw lexical score (cosine of BM25-weighted token vectors,
+  0 = no shared word or model number, 1 = the same tokens).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from core.search.fusion import mix_text
+from core.search.lexical import LexicalIndex, pair_scores
+from core.quality.threshold import ScoringSpace, match_scores
+
+CELL_KINDS = ("match", "dense", "lexical")
+
+
+def default_cell(hybrid_weight: float) -> str:
+    """What the cells show by default: match when hybrid is on, else dense."""
+    return "match" if hybrid_weight > 0 else "dense"
+
+
+def _upper_pairs(m: int) -> tuple[np.ndarray, np.ndarray]:
+    i, j = np.triu_indices(m, k=1)
+    return i.astype(np.int64), j.astype(np.int64)
+
+
+def _symmetric(m: int, i: np.ndarray, j: np.ndarray, values: np.ndarray,
+               diagonal: np.ndarray | float) -> np.ndarray:
+    out = np.zeros((m, m), dtype=np.float32)
+    out[i, j] = values
+    out[j, i] = values
+    out[np.arange(m), np.arange(m)] = diagonal
+    return out
+
+
+def match_matrix(space: ScoringSpace, rows: Sequence[int]) -> np.ndarray:
+    """(m, m) float32 match scores of catalog rows (symmetric, diagonal 1, in [0, 1])."""
+    rows = np.asarray(rows, dtype=np.int64)
+    i, j = _upper_pairs(len(rows))
+    scores = match_scores(space, rows[i], rows[j]).match
+    return _symmetric(len(rows), i, j, scores, 1.0)
+
+
+def lexical_matrix(index: LexicalIndex, rows: Sequence[int]) -> np.ndarray:
+    """(m, m) float32 lexical cosine of catalog rows (symmetric; diagonal 1, 0 for no tokens)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    i, j = _upper_pairs(len(rows))
+    scores = pair_scores(index, rows[i], rows[j])
+    return _symmetric(len(rows), i, j, scores, pair_scores(index, rows, rows))
+
+
+def cell_caption(kind: str, *, metric: str, hybrid_weight: float) -> str:
+    """One sentence saying what a cell's colour means."""
+    if kind == "match":
+        return (f"Colour = match score of the hybrid search, {mix_text(hybrid_weight, metric)}:"
+                " 1 means each product "
+                "is the other's best candidate; 0.8 means each scores at least 80% of its best "
+                "candidate. Symmetric, comparable across rows (the raw fused score is not: "
+                "it is rescaled per product).")
+    if kind == "dense":
+        return (f"Colour = dense {metric} similarity of the embeddings (meaning only, "
+                "no word matching).")
+    return ("Colour = lexical similarity: cosine of BM25-weighted words and model numbers "
+            "(0 = nothing shared, 1 = the same tokens).")
+
+
+__all__ = ["CELL_KINDS", "cell_caption", "default_cell", "lexical_matrix", "match_matrix"]
