@@ -34,7 +34,7 @@ import numpy as np
 from hybrid_quality import Walmart, embed
 
 from core.config import Config
-from core.search.fusion import hybrid_topk
+from core.search.index import hybrid_topk
 from core.search.lexical import _normalise, build_index, tokenize
 
 

@@ -36,7 +36,9 @@ import pandas as pd
 from common import SHARED, abt_buy, retrieval_metrics, walmart
 
 from core.config import Config
-from core.search.fusion import catalog_index, hybrid_topk, pair_fused, relative
+from core.search.channels import DenseChannel, LexicalChannel, Queries, catalog_index
+from core.search.fusion import pair_fused, relative
+from core.search.index import NeighborIndex, hybrid_topk
 from core.search.lexical import build_index, lexical_topk
 from core.quality.threshold import choose_threshold, f1_at
 
@@ -59,6 +61,16 @@ def embed(texts: list[str]) -> np.ndarray:
         return embed_with_store(BertEncoder(), texts, store).vectors
     finally:
         store.close()
+
+
+def _both(anchors):
+    """Anchors with both channels (a missing one: top 1, floor 0, as a weight-0 channel)."""
+    from core.search.fusion import Anchors
+
+    m = len(anchors.best)
+    top = {c: anchors.top.get(c, np.ones(m, np.float32)) for c in ("dense", "lexical")}
+    floor = {c: anchors.floor.get(c, np.zeros(m, np.float32)) for c in ("dense", "lexical")}
+    return Anchors(top, floor, anchors.best)
 
 
 class AbtBuy:
@@ -101,12 +113,12 @@ class AbtBuy:
         rev = hybrid_topk(self.a, self.a_index, 1, weight=weight, queries=self.b,
                           query_texts=self.b_txt)
         left, right = frame["ltable_id"].to_numpy(), frame["rtable_id"].to_numpy()
-        f_ab, _, _ = pair_fused(left, right, query_vectors=self.a, corpus=self.b,
-                                index=self.b_index, anchors=fwd.anchors, weight=weight,
-                                query_texts=self.a_txt)
-        f_ba, _, _ = pair_fused(right, left, query_vectors=self.b, corpus=self.a,
-                                index=self.a_index, anchors=rev.anchors, weight=weight,
-                                query_texts=self.b_txt)
+        f_ab, _ = pair_fused([DenseChannel(self.b), LexicalChannel(self.b_index)],
+                             [1 - weight, weight], left, right, _both(fwd.anchors),
+                             Queries(self.a, self.a_txt))
+        f_ba, _ = pair_fused([DenseChannel(self.a), LexicalChannel(self.a_index)],
+                             [1 - weight, weight], right, left, _both(rev.anchors),
+                             Queries(self.b, self.b_txt))
         return np.minimum(relative(f_ab, fwd.anchors.best[left]),
                           relative(f_ba, rev.anchors.best[right]))
 
@@ -225,14 +237,12 @@ def one_catalog() -> None:
     its own listings): threshold on pairs_valid.csv, F1 on pairs_test.csv, for the
     relative match score (what the Threshold page uses) and the absolute one (the
     smaller of the two fused scores)."""
-    from core.quality.threshold import ScoringSpace, match_scores
+    from core.quality.threshold import match_scores
 
     w0 = Config().hybrid_weight
     ab = AbtBuy()
     texts, vectors, offset = ab.a_txt + ab.b_txt, np.vstack([ab.a, ab.b]), len(ab.a_txt)
-    index = build_index(texts)
-    anchors = hybrid_topk(vectors, index, 1, weight=w0).anchors
-    space = ScoringSpace(vectors, index, anchors, w0, "cosine")
+    space = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=w0)
 
     def scores(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         left = frame["ltable_id"].to_numpy()

@@ -22,7 +22,8 @@ from common import ROOT  # noqa: F401  (puts the project on sys.path)
 from perf_topk import PeakRss, vectors
 
 from core.config import DEFAULT_HYBRID_WEIGHT
-from core.search.fusion import DEPTH, hybrid_topk
+from core.search.fusion import DEPTH
+from core.search.index import hybrid_topk
 from core.search.lexical import build_index
 from tests.reference_pool import old_hybrid_topk, old_lexical_topk
 

@@ -15,48 +15,25 @@ import streamlit as st
 
 from components import resources, state
 from core.catalog.table import Catalog
-from core.config import INDEX_KINDS, Config
-from core.embed.encoders import PRECISIONS
+from core.config import Config
 from core.errors import CatalogSimilarityError
 from core.pipeline import apply_rules, candidate_pool
 from core.projection import Projection, expected_seconds, project
 from core.search.neighbors import Neighbors, reporting
 from core.embed.store import embed_with_store
 
-INDEX_HELP = ("auto: exhaustive search (exact scores) up to 200,000 products, an HNSW "
-              "graph above; exact: always exhaustive; approximate: always HNSW")
-PRECISION_HELP = ("auto: onnx on a CPU (ONNX Runtime, same vectors as fp32, about 2x "
-                  "faster), fp16 on a GPU")
-
-
-def performance_settings(cfg: Config) -> Config:
-    """Precision and top-k index in the sidebar (same names as Config and the CLI)."""
-    with st.sidebar.expander("Speed", icon=":material/speed:"):
-        precision = st.selectbox("Precision (--precision)", PRECISIONS,
-                                 index=PRECISIONS.index(cfg.precision),
-                                 key="settings.precision", help=PRECISION_HELP)
-        index = st.selectbox("Top-k index (--index)", INDEX_KINDS,
-                             index=INDEX_KINDS.index(cfg.index), key="settings.index",
-                             help=INDEX_HELP)
-    new = cfg.with_changes(precision=precision, index=index)
-    if new != cfg:
-        state.set_config(new)
-    return new
-
-
 def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     """Vectors for the current catalog and model, computed once (progress, cancel).
 
     Stops the page with an error when the model cannot be loaded.
     """
-    cfg = performance_settings(cfg)
     try:
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
     except CatalogSimilarityError as exc:
         state.offer_bundled_model(exc, key="model_fallback.results")
         st.stop()
     # Hashing 50k texts costs ~0.15 s: once per catalog object (held by the session).
-    key = state.memo("embedding.texts_key", f"{id(catalog)}|{len(catalog)}|{encoder.identity}",
+    key = state.memo("embedding.texts_key", f"{catalog.identity}|{encoder.identity}",
                      lambda: resources.texts_key(catalog.texts, encoder.identity))
     current = state.results()
     if current is None or current.key != key:
@@ -105,16 +82,22 @@ def _long_step(name: str, title: str, run: Callable):
 
 
 def pool(res: state.Results, cfg: Config) -> Neighbors:
-    """The candidate pool of the session's catalog, shared across sessions (progress, cancel)."""
+    """The candidate pool of the session's catalog, shared across sessions (progress, cancel).
+
+    Keyed by the catalog's content identity, the vectors and the pool settings:
+    a re-upload with a corrected column gets new lists.
+    """
     catalog = state.require_catalog()
-    key = (res.key, cfg.pool_key())
+    key = (catalog.identity, res.key, cfg.pool_key())
     shared = resources.shared_results("pool")
     found = shared.get(key)
     if found is None:
+        index = resources.neighbor_index(catalog, res.key, res.vectors, cfg)
+
         def run(progress, cancel) -> Neighbors:
             with reporting(lambda d, t: progress(d / max(t, 1), f"{d:,} / {t:,} tiles"),
                            cancel):
-                return candidate_pool(catalog, res.vectors, cfg)
+                return candidate_pool(catalog, res.vectors, cfg, index=index)
 
         found = _long_step("search", f"Finding neighbours of {len(catalog):,} products…", run)
         shared.put(key, found)
@@ -124,7 +107,7 @@ def pool(res: state.Results, cfg: Config) -> Neighbors:
 def projection(res: state.Results, cfg: Config, *, dim: int, max_points: int) -> Projection:
     """UMAP map reusing the pool's graph, shared across sessions (estimated progress)."""
     nb = pool(res, cfg)
-    key = (res.key, cfg.pool_key(), dim, max_points)
+    key = (state.require_catalog().identity, res.key, cfg.pool_key(), dim, max_points)
     shared = resources.shared_results("projection")
     found = shared.get(key)
     if found is None:
@@ -144,7 +127,7 @@ def _wait_projection(res, nb, cfg, dim, max_points, progress) -> Projection:
     from concurrent.futures import ThreadPoolExecutor, TimeoutError
 
     shared = resources.shared_results("projection")
-    key = (res.key, cfg.pool_key(), dim, max_points)
+    key = (state.require_catalog().identity, res.key, cfg.pool_key(), dim, max_points)
     estimate = expected_seconds(min(len(res.vectors), max_points))
     started = time.perf_counter()
 

@@ -10,9 +10,9 @@ from components import state
 from components.quality_widgets import pairs_table
 from core.catalog.table import Catalog
 from core.config import Config
+from core.search.index import NeighborIndex
 from core.quality.threshold import (
     Choice,
-    ScoringSpace,
     category_thresholds,
     choose_threshold,
     curve_figure,
@@ -33,7 +33,7 @@ def _metrics_row(choice: Choice, title: str) -> None:
         col.metric(name, f"{value:.3f}")
 
 
-def labelled_view(catalog: Catalog, cfg: Config, space: ScoringSpace, left: np.ndarray,
+def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.ndarray,
                   right: np.ndarray, labels: np.ndarray, scores: np.ndarray,
                   holdout) -> tuple[float, dict[str, float]]:
     """Histograms, curves and the chosen threshold; returns (threshold, per-category)."""

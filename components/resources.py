@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from core.projection import Projection, project
 from core.catalog.table import Catalog
 from core.config import Config
 from core.pipeline import candidate_pool
+from core.search.channels import catalog_index
+from core.search.index import NeighborIndex
+from core.search.lexical import LexicalIndex
 from core.search.exact import pairwise_scores
 from core.search.neighbors import Neighbors
 from core.embed.store import EmbeddingStore
@@ -80,48 +84,69 @@ class SharedResults:
 
 @st.cache_resource(show_spinner=False)
 def shared_results(kind: str) -> SharedResults:
-    """One LRU per kind ("pool", "projection"), shared by all sessions."""
+    """One LRU per kind ("index", "pool", "projection", "lexical"), shared by all sessions.
+
+    Safe to share: every key holds the content identity of what the value is computed
+    from, so two sessions share a value only when they hold the same content.
+    """
     return SharedResults(max_entries=6)
 
 
-@st.cache_data(show_spinner="Finding neighbours…", max_entries=8)
-def cached_pool(key: str, pool_key: str, _catalog: Catalog, _vectors: np.ndarray,
-                _cfg: Config) -> Neighbors:
-    """Candidate pool of every product; key = vectors content hash + pool settings."""
-    lexical = cached_lexical(_catalog, _cfg.field_weights) if _cfg.hybrid_weight > 0 else None
-    return candidate_pool(_catalog, _vectors, _cfg, lexical=lexical)
+def neighbor_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
+                   cfg: Config) -> NeighborIndex:
+    """The catalog's neighbour index under cfg (its channels, their fusion and anchors).
+
+    Shared by sessions holding the same content: keyed by the catalog's content
+    identity, the vectors' key and the pool settings, never by object ids.
+    """
+    key = (catalog.identity, vectors_key, cfg.pool_key())
+    shared = shared_results("index")
+    found = shared.get(key)
+    if found is None:
+        with st.spinner("Indexing words and model numbers…"):
+            found = NeighborIndex.build(catalog, vectors, cfg)
+        shared.put(key, found)
+    return found
 
 
-def lexical_key(catalog: Catalog, field_weights: dict[str, float]) -> str:
-    """Content hash of the columns the lexical index reads, with their weights."""
-    from core.search.fusion import lexical_fields
-
-    fields, weights = lexical_fields(catalog.frame, catalog.mapping.text_columns, field_weights)
-    digest = hashlib.sha256(repr(sorted(weights.items())).encode())
-    for col in sorted(fields):
-        digest.update(texts_key(fields[col], col).encode())
-    return digest.hexdigest()[:24]
+def scored_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
+                 cfg: Config) -> NeighborIndex:
+    """neighbor_index with every product's anchors computed (match scores, Explain)."""
+    index = neighbor_index(catalog, vectors_key, vectors, cfg)
+    with st.spinner("Scoring every product's best candidates…"):
+        index.anchors()
+    return index
 
 
-def cached_lexical(catalog: Catalog, field_weights: dict[str, float]):
-    """The catalog's lexical index (core.search.lexical.LexicalIndex), built once per content."""
-    return _lexical_index(lexical_key(catalog, field_weights), catalog, dict(field_weights))
+def lexical_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
+                  cfg: Config) -> LexicalIndex:
+    """The words index of the catalog under cfg's field weights, even when the words
+    channel is off (the Explain page and the heatmap's lexical cells read it)."""
+    index = neighbor_index(catalog, vectors_key, vectors, cfg).lexical_index
+    if index is not None:
+        return index
+    key = (catalog.identity, "lexical", json.dumps(dict(cfg.field_weights), sort_keys=True))
+    shared = shared_results("lexical")
+    found = shared.get(key)
+    if found is None:
+        with st.spinner("Indexing words and model numbers…"):
+            found = catalog_index(catalog, cfg.field_weights)
+        shared.put(key, found)
+    return found
 
 
-@st.cache_data(show_spinner="Scoring every product's best candidates…", max_entries=4)
-def cached_space(key: str, pool_key: str, _catalog: Catalog, _vectors: np.ndarray, _cfg: Config):
-    """core.quality.threshold.ScoringSpace (anchors for match scores); key = vectors hash + pool settings."""
-    from core.quality.threshold import scoring_space
-
-    lexical = cached_lexical(_catalog, _cfg.field_weights) if _cfg.hybrid_weight > 0 else None
-    return scoring_space(_catalog, _vectors, _cfg, index=lexical)
-
-
-@st.cache_data(show_spinner="Indexing words and model numbers…", max_entries=8)
-def _lexical_index(key: str, _catalog: Catalog, _field_weights: dict[str, float]):
-    from core.search.fusion import catalog_index
-
-    return catalog_index(_catalog, _field_weights)
+def cached_pool(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
+                cfg: Config) -> Neighbors:
+    """Candidate pool of every product (no progress bar; components.embedding.pool has one)."""
+    key = (catalog.identity, vectors_key, cfg.pool_key())
+    shared = shared_results("pool")
+    found = shared.get(key)
+    if found is None:
+        with st.spinner("Finding neighbours…"):
+            found = candidate_pool(catalog, vectors, cfg,
+                                   index=neighbor_index(catalog, vectors_key, vectors, cfg))
+        shared.put(key, found)
+    return found
 
 
 @st.cache_data(show_spinner="Projecting with UMAP…", max_entries=6)

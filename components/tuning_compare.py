@@ -79,6 +79,6 @@ def other_lists(other: Config, cat: Catalog) -> Neighbors:
         return result.vectors
 
     vectors = state.memo("compare.vectors", key, embed)
-    pool_b = resources.cached_pool(key, other.pool_key(), cat_b, vectors, other)
+    pool_b = resources.cached_pool(cat_b, key, vectors, other)
     return apply_config(cat_b, pool_b, other, vectors=vectors,
                         decisions=review_decisions()).neighbors

@@ -41,7 +41,7 @@ def ruled(res: state.Results, cfg: Config) -> RuleResult:
     """
     catalog = state.require_catalog()
     decisions = review_decisions()
-    key = json.dumps([id(catalog), res.key, cfg.pool_key(), cfg.rules, cfg.k, cfg.bands,
+    key = json.dumps([catalog.identity, res.key, cfg.pool_key(), cfg.rules.to_dict(), cfg.k, cfg.bands,
                       _frame_digest(decisions)], sort_keys=True, default=str)
     try:
         return state.memo("neighbors.ruled", key, lambda: (
@@ -64,7 +64,7 @@ def _frame_digest(frame: pd.DataFrame) -> str:
 
 def rules_panel(cat: Catalog, cfg: Config) -> Config:
     """Rule and band widgets in an expander; returns (and stores) the updated Config."""
-    rules = Rules.from_dict(cfg.rules)
+    rules = cfg.rules
     cols = [str(c) for c in cat.frame.columns]
     with st.expander("Rules and bands", expanded=bool(cfg.rules or cfg.bands),
                      icon=":material/rule:"):
@@ -75,7 +75,7 @@ def rules_panel(cat: Catalog, cfg: Config) -> Config:
             value=", ".join(f"{n}={v:g}" for n, v in cfg.bands.items()),
             key="neighbors.bands.text")
         try:
-            new = cfg.with_changes(rules=Rules.from_dict(data).to_dict(),
+            new = cfg.with_changes(rules=Rules.from_dict(data),
                                    bands=parse_bands(bands_text))
         except ConfigError as exc:
             state.show_error(exc)

@@ -9,11 +9,13 @@ import streamlit as st
 
 from components import state
 from core.catalog.table import Catalog
-from core.config import Config
-from core.embed.encoders import MULTILINGUAL_SUGGESTIONS
+from core.config import INDEX_KINDS, Config
+from core.errors import CatalogSimilarityError, ConfigError
+from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
 from core.export.tables import FORMATS, to_bytes
 from core.search.neighbors import METRICS
 from core.catalog.views import find_products, product_label
+from core.search.fusion import format_field_weights, parse_field_weights
 from core.workspace import Workspace
 
 OTHER_MODEL = "Other (Hugging Face id or folder)…"
@@ -50,18 +52,34 @@ def settings_sidebar() -> Config:
         k = st.slider("Neighbours per product (k)", 1, 50, value=min(cfg.k, 50),
                       key="settings.k")
         hybrid_weight, field_weights = _hybrid_settings(cfg)
+        precision, index = _speed_settings(cfg)
     new = cfg.with_changes(model=model, metric=metric, k=int(k), hybrid_weight=hybrid_weight,
-                           field_weights=field_weights)
+                           field_weights=field_weights, precision=precision, index=index)
     if new != cfg:
         state.set_config(new)
     return new
 
 
+INDEX_HELP = ("auto: exhaustive search (exact scores) up to 200,000 products, an HNSW "
+              "graph above; exact: always exhaustive; approximate: always HNSW")
+PRECISION_HELP = ("auto: onnx on a CPU (ONNX Runtime, same vectors as fp32, about 2x "
+                  "faster), fp16 on a GPU")
+
+
+def _speed_settings(cfg: Config) -> tuple[str, str]:
+    """Precision and top-k index (same names as Config and the CLI)."""
+    with st.expander("Speed", icon=":material/speed:"):
+        precision = st.selectbox("Precision (--precision)", PRECISIONS,
+                                 index=PRECISIONS.index(cfg.precision),
+                                 key="settings.precision", help=PRECISION_HELP)
+        index = st.selectbox("Top-k index (--index)", INDEX_KINDS,
+                             index=INDEX_KINDS.index(cfg.index), key="settings.index",
+                             help=INDEX_HELP)
+    return precision, index
+
+
 def _hybrid_settings(cfg: Config) -> tuple[float, dict[str, float]]:
     """Hybrid weight slider and lexical field weights (same names as core and the CLI)."""
-    from core.errors import ConfigError
-    from core.search.fusion import format_field_weights, parse_field_weights
-
     weight = st.slider("Hybrid weight (lexical share)", 0.0, 1.0,
                        value=float(cfg.hybrid_weight), step=0.05, key="settings.hybrid_weight",
                        help="0 = meaning only (the model), 1 = words and model numbers only "
@@ -119,8 +137,6 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
     """"Save configuration" (download the whole Config as JSON) and "Load configuration"
     (upload one; it replays exactly in ``python -m core neighbors CATALOG --config FILE``)."""
     import json
-
-    from core.errors import CatalogSimilarityError
 
     st.download_button("Save configuration", data=config_bytes(state.config()),
                        file_name="tuned.json", mime="application/json", key=f"{key}.save",

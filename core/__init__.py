@@ -1,22 +1,34 @@
 """catalog-similarity engine: no Streamlit here; usable from the CLI and notebooks.
 
->>> from core import read_table, build_catalog, ColumnMapping, load_encoder, topk
+The same configuration gives the same lists here, in the app and in the CLI:
+
+>>> from core import Config, read_table, catalog_from_config, load_encoder
+>>> from core import embed_catalog, final_lists, lists_frame
+>>> cfg = Config(text_columns=("title",), k=10)
+>>> catalog, _ = catalog_from_config(read_table("data/demo_walmart.csv"), cfg)
+>>> vectors = embed_catalog(catalog, load_encoder(cfg.model), None).vectors
+>>> frame = lists_frame(catalog, final_lists(catalog, vectors, cfg))   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from core.catalog.table import (Catalog, ColumnMapping, RawTable, ValidationReport, build_catalog,
-                          build_texts, field_defaults, guess_id_column, guess_text_columns,
-                          read_table)
+                                build_texts, field_defaults, guess_id_column, guess_text_columns,
+                                read_table)
 from core.config import Config
 from core.embed.encoders import BertEncoder, Encoder, bundled_model_path, load_encoder
+from core.embed.store import EmbeddingStore, EmbedResult, embed_with_store
 from core.errors import CatalogError, CatalogSimilarityError, ConfigError, ModelLoadError
 from core.export.tables import catalog_neighbors_frame, neighbors_frame, to_bytes, write_table
-from core.pipeline import catalog_neighbors, embed_catalog, search
+from core.lists.rules import lists_frame
+from core.lists.spec import Rules
+from core.pipeline import (apply_rules, candidate_pool, catalog_from_config, embed_catalog,
+                           final_lists, neighbor_index, search)
 from core.projection import Projection, project
+from core.search.channels import Queries
 from core.search.exact import pairwise_scores, topk
+from core.search.index import NeighborIndex, SearchSettings
 from core.search.neighbors import METRICS, Neighbors
-from core.embed.store import EmbeddingStore, EmbedResult, embed_with_store
 from core.workspace import Workspace
 
 __all__ = [
@@ -24,7 +36,9 @@ __all__ = [
     "field_defaults", "guess_id_column", "guess_text_columns", "read_table", "Config",
     "BertEncoder", "Encoder", "bundled_model_path", "load_encoder", "CatalogError",
     "CatalogSimilarityError", "ConfigError", "ModelLoadError", "catalog_neighbors_frame",
-    "neighbors_frame", "to_bytes", "write_table", "catalog_neighbors", "embed_catalog",
-    "search", "Projection", "project", "METRICS", "Neighbors", "pairwise_scores", "topk",
-    "EmbeddingStore", "EmbedResult", "embed_with_store", "Workspace",
+    "neighbors_frame", "to_bytes", "write_table", "lists_frame", "Rules", "apply_rules",
+    "candidate_pool", "catalog_from_config", "embed_catalog", "final_lists", "neighbor_index",
+    "search", "Projection", "project", "Queries", "pairwise_scores", "topk", "NeighborIndex",
+    "SearchSettings", "METRICS", "Neighbors", "EmbeddingStore", "EmbedResult",
+    "embed_with_store", "Workspace",
 ]

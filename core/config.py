@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from core.catalog.table import DUPLICATE_POLICIES, ColumnMapping
+from core.lists.bands import validate_bands
+from core.lists.spec import Rules, filters_active
 from core.embed.encoders import PRECISIONS
 from core.errors import ConfigError
 from core.search.neighbors import METRICS
@@ -92,7 +94,7 @@ class Config:
     duplicate_threshold: float | None = None
     category_thresholds: dict[str, float] = field(default_factory=dict)
     # Recommendation tuning: rules (validated by core.lists.rules) and named score bands.
-    rules: dict[str, Any] = field(default_factory=dict)
+    rules: Rules = field(default_factory=Rules)
     bands: dict[str, float] = field(default_factory=dict)
     # Scale: "auto" (exact below a measured size, approximate above), "exact", "approximate".
     index: str = "auto"
@@ -100,6 +102,7 @@ class Config:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text_columns", tuple(self.text_columns))
+        object.__setattr__(self, "rules", Rules.parse(self.rules))  # parsed once, here
         self.validate()
 
     def validate(self) -> None:
@@ -117,14 +120,10 @@ class Config:
             raise ConfigError(f"hybrid_weight must be between 0 and 1, got {self.hybrid_weight!r}")
         if self.index not in INDEX_KINDS:
             raise ConfigError(f"index must be one of {', '.join(INDEX_KINDS)}")
-        for name in ("field_weights", "category_thresholds", "rules", "bands", "extra"):
+        for name in ("field_weights", "category_thresholds", "bands", "extra"):
             if not isinstance(getattr(self, name), dict):
                 raise ConfigError(f"{name} must be a JSON object")
         _validate_quality(self)
-        from core.lists.bands import validate_bands
-        from core.lists.spec import Rules
-
-        Rules.from_dict(self.rules)
         validate_bands(self.bands)
 
     def mapping(self, text_columns: tuple[str, ...] | None = None) -> ColumnMapping:
@@ -140,6 +139,7 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["text_columns"] = list(self.text_columns)
+        data["rules"] = self.rules.to_dict()
         if not data["extra"]:
             data.pop("extra")
         return data
@@ -148,8 +148,6 @@ class Config:
         """The settings that change the candidate pool (not the rules applied to it)."""
         keys = ("model", "precision", "metric", "hybrid_weight", "field_weights",
                 "text_columns", "index")
-        from core.lists.spec import filters_active
-
         data = {k: self.to_dict().get(k) for k in keys}
         data["deep_pool"] = filters_active(self.rules)  # filter rules need a deeper pool
         return json.dumps(data, sort_keys=True, default=str)

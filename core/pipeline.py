@@ -1,6 +1,8 @@
-"""The pipeline glue shared by the app, the CLI and notebooks.
+"""The pipeline shared by the app, the CLI and notebooks: the same Config gives the
+same lists everywhere.
 
-catalog -> texts -> encoder (through the store) -> vectors -> top-k.
+    catalog -> texts -> encoder (through the store) -> vectors
+            -> NeighborIndex (channels + fusion) -> candidate pool -> rules -> lists
 """
 
 from __future__ import annotations
@@ -8,28 +10,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from core.catalog.table import Catalog, RawTable, build_catalog, guess_id_column, guess_text_columns
+from core.catalog.table import (Catalog, RawTable, build_catalog, guess_id_column,
+                                guess_text_columns)
 from core.config import ROW_NUMBERS, Config
 from core.embed.encoders import Encoder, Progress
-from core.search.exact import topk
-from core.search.neighbors import Neighbors
 from core.embed.store import EmbeddingStore, EmbedResult, embed_with_store
+from core.lists.rules import RuleResult, apply_config, needs_rules
+from core.lists.spec import RULES_POOL_K, filters_active
+from core.search.channels import Queries
+from core.search.index import NeighborIndex
+from core.search.neighbors import Neighbors
+
+# Candidates per product in a pool (RULES_POOL_K when filter rules are on).
+POOL_K = 50
 
 
 @dataclass(frozen=True)
 class SearchHit:
     """One free-text search result.
 
-    score: the ranking score (fused when hybrid); dense / lexical: the raw
-    channel scores (hybrid only, NaN otherwise).
+    score: the ranking score (fused when several channels); parts: each
+    channel's raw score ({"dense": ..., "lexical": ...}; empty when dense only).
     """
 
     index: int
     product_id: str
     score: float
-    dense: float = float("nan")
-    lexical: float = float("nan")
+    parts: dict[str, float]
 
 
 def catalog_from_config(table: RawTable, config: Config) -> tuple[Catalog, bool]:
@@ -53,35 +62,25 @@ def embed_catalog(catalog: Catalog, encoder: Encoder, store: EmbeddingStore | No
     return embed_with_store(encoder, catalog.texts, store, progress=progress)
 
 
-POOL_K = 50
-
-
-def candidate_pool(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
-                   pool_k: int | None = None, lexical=None) -> Neighbors:
-    """Candidates deeper than k for every product (self excluded), best first.
-
-    Dense top-k under cfg.metric; with cfg.hybrid_weight > 0 (and a catalog),
-    dense fused with the lexical index (core.search.fusion; lexical: a prebuilt
-    core.search.lexical.LexicalIndex of the catalog under cfg.field_weights). Rules
-    draw from this pool, so re-applying rules never re-embeds or re-searches.
-    """
-    depth = pool_k or pool_depth(cfg)
-    if cfg.hybrid_weight > 0 and catalog is not None:
-        from core.search.fusion import DEPTH, catalog_index, hybrid_topk
-
-        index = lexical if lexical is not None else catalog_index(catalog, cfg.field_weights)
-        return hybrid_topk(vectors, index, depth, weight=cfg.hybrid_weight, metric=cfg.metric,
-                           depth=max(DEPTH, depth))
-    from core.search.dense import dense_search
-
-    return dense_search(vectors, depth, metric=cfg.metric, index=cfg.index)
+def neighbor_index(catalog: Catalog | None, vectors: np.ndarray, cfg: Config) -> NeighborIndex:
+    """The neighbour index of a catalog under cfg (channels decided once, here)."""
+    return NeighborIndex.build(catalog, vectors, cfg)
 
 
 def pool_depth(cfg: Config) -> int:
     """POOL_K candidates per product; RULES_POOL_K (200) when filter rules are on."""
-    from core.lists.spec import RULES_POOL_K, filters_active
-
     return max(RULES_POOL_K if filters_active(cfg.rules) else POOL_K, cfg.k)
+
+
+def candidate_pool(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
+                   pool_k: int | None = None, index: NeighborIndex | None = None) -> Neighbors:
+    """Candidates deeper than k for every product (self excluded), best first.
+
+    index: a prebuilt NeighborIndex of this catalog under cfg (else built).
+    Rules draw from this pool, so re-applying rules never re-embeds or re-searches.
+    """
+    index = index or neighbor_index(catalog, vectors, cfg)
+    return index.pool(pool_k or pool_depth(cfg))
 
 
 def apply_rules(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
@@ -92,46 +91,38 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
     core.lists.review), core.lists.rules decides; short lists are padded with index -1.
     vectors are needed for rules.diversity.
     """
-    from core.lists.rules import apply_config, needs_rules
-
     if not needs_rules(cfg, decisions):
         return pool.head(cfg.k)
     return apply_config(catalog, pool, cfg, vectors=vectors, decisions=decisions).neighbors
 
 
+def rule_result(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
+                vectors: np.ndarray | None = None, decisions=None) -> RuleResult:
+    """The final lists with what the rules did (pinned, blocked, short lists)."""
+    return apply_config(catalog, pool, cfg, vectors=vectors, decisions=decisions)
+
+
 def final_lists(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
-                decisions=None) -> Neighbors:
+                decisions: pd.DataFrame | None = None,
+                index: NeighborIndex | None = None) -> Neighbors:
     """candidate_pool -> apply_rules: what exports and the neighbours page show."""
-    return apply_rules(catalog, candidate_pool(catalog, vectors, cfg), cfg, vectors=vectors,
-                       decisions=decisions)
+    pool = candidate_pool(catalog, vectors, cfg, index=index)
+    return apply_rules(catalog, pool, cfg, vectors=vectors, decisions=decisions)
 
 
-def catalog_neighbors(vectors: np.ndarray, *, k: int, metric: str = "cosine",
-                      block_size: int | None = None) -> Neighbors:
-    """Top-k of every product among the others (self excluded)."""
-    return topk(vectors, k, metric=metric, block_size=block_size)
-
-
-def search(query: str, encoder: Encoder, vectors: np.ndarray, *, k: int = 10,
-           metric: str = "cosine", ids: np.ndarray | None = None, lexical=None,
-           hybrid_weight: float = 0.0) -> list[SearchHit]:
-    """Top-k products for a free-text query (empty query -> no hits).
-
-    With hybrid_weight > 0 and lexical (the catalog's core.search.lexical.LexicalIndex),
-    dense and lexical scores are fused (core.search.fusion); otherwise dense only.
-    """
+def search(query: str, encoder: Encoder, index: NeighborIndex, *, k: int = 10,
+           ids: np.ndarray | None = None) -> list[SearchHit]:
+    """Top-k products for a free-text query (empty query -> no hits), scored like the lists."""
     if not query.strip():
         return []
-    q = encoder.encode([query])
-    if hybrid_weight > 0 and lexical is not None:
-        from core.search.fusion import hybrid_topk
+    nb = index.query(k, Queries(encoder.encode([query]), [query]))
+    parts = getattr(nb, "parts", {})
+    ids = ids if ids is not None else np.arange(len(index.vectors)).astype(str)
+    return [SearchHit(int(i), str(ids[i]), float(s),
+                      {name: float(v[0, j]) for name, v in parts.items()})
+            for j, (i, s) in enumerate(zip(nb.indices[0], nb.scores[0]))]
 
-        nb = hybrid_topk(vectors, lexical, k, weight=hybrid_weight, metric=metric, queries=q,
-                         query_texts=[query])
-        parts = (nb.dense[0], nb.lexical[0])
-    else:
-        nb = topk(vectors, k, metric=metric, queries=q, exclude_self=False)
-        parts = (np.full(nb.k, np.nan),) * 2
-    ids = ids if ids is not None else np.arange(len(vectors)).astype(str)
-    return [SearchHit(int(i), str(ids[i]), float(s), float(d), float(lx))
-            for i, s, d, lx in zip(nb.indices[0], nb.scores[0], *parts)]
+
+__all__ = ["POOL_K", "SearchHit", "apply_rules", "candidate_pool", "catalog_from_config",
+           "embed_catalog", "final_lists", "neighbor_index", "pool_depth", "rule_result",
+           "search"]

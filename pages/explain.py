@@ -27,8 +27,8 @@ if a is not None:
         b = product_picker(cat, "explain.right")
     if b is not None and b != a:
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-        space = resources.cached_space(res.key, cfg.pool_key(), cat, res.vectors, cfg)
-        lexical = resources.cached_lexical(cat, cfg.field_weights)
+        space = resources.scored_index(cat, res.key, res.vectors, cfg)
+        lexical = resources.lexical_index(cat, res.key, res.vectors, cfg)
         show_explanation(cat, explain_pair(cat, res.vectors, cfg, a, b, encoder=encoder,
                                            index=lexical, space=space))
     elif b == a:

@@ -46,10 +46,8 @@ elif source == "A search result":
     query = st.text_input("Query", key="heatmap.query")
     if query.strip():
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-        lexical = resources.cached_lexical(cat, cfg.field_weights) \
-            if cfg.hybrid_weight > 0 else None
-        rows = [h.index for h in search(query, encoder, res.vectors, k=50, metric=cfg.metric,
-                                        lexical=lexical, hybrid_weight=cfg.hybrid_weight)]
+        index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
+        rows = [h.index for h in search(query, encoder, index, k=50)]
 else:
     rows = state.selection()
     if not rows:
@@ -66,10 +64,9 @@ if len(rows) >= 2:
                     index=CELL_KINDS.index(default_cell(cfg.hybrid_weight)),
                     format_func=KIND_NAMES.get)
     if kind == "match":
-        space = resources.cached_space(res.key, cfg.pool_key(), cat, res.vectors, cfg)
-        scores = match_matrix(space, rows)
+        scores = match_matrix(resources.scored_index(cat, res.key, res.vectors, cfg), rows)
     elif kind == "lexical":
-        scores = lexical_matrix(resources.cached_lexical(cat, cfg.field_weights), rows)
+        scores = lexical_matrix(resources.lexical_index(cat, res.key, res.vectors, cfg), rows)
     else:
         scores = resources.cached_pairwise(res.key, tuple(rows), res.vectors, cfg.metric)
     labels = [product_label(cat, r, 60) for r in rows]

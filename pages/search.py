@@ -14,7 +14,8 @@ cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title("Search")
 res = ensure_results(cat, cfg)
-hybrid = cfg.hybrid_weight > 0
+index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
+hybrid = index.fused
 how = (f"hybrid: {mix_text(cfg.hybrid_weight, f'{cfg.model}, {cfg.metric}')} (hybrid weight "
        f"{cfg.hybrid_weight:g}, set in the sidebar)" if hybrid else
        f"meaning only ({cfg.model}, {cfg.metric}; hybrid weight 0 in the sidebar)")
@@ -22,15 +23,12 @@ query = st.text_input("Describe what you are looking for", key="search.query",
                       placeholder="e.g. wireless noise cancelling headphones, or a model number")
 if query.strip():
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-    lexical = resources.cached_lexical(cat, cfg.field_weights) if hybrid else None
-    hits = search(query, encoder, res.vectors, k=cfg.k, metric=cfg.metric, ids=cat.ids,
-                  lexical=lexical, hybrid_weight=cfg.hybrid_weight)
+    hits = search(query, encoder, index, k=cfg.k, ids=cat.ids)
     rows = [h.index for h in hits]
     table = rows_table(cat, rows, [h.score for h in hits])
-    if hybrid:
-        at = table.columns.get_loc("score") + 1
-        table.insert(at, "lexical", [round(h.lexical, 4) for h in hits])
-        table.insert(at, "dense", [round(h.dense, 4) for h in hits])
+    at = table.columns.get_loc("score") + 1
+    for name in reversed(index.names if hybrid else ()):
+        table.insert(at, name, [round(h.parts[name], 4) for h in hits])
     st.dataframe(table, hide_index=True, key="search.results")
     st.caption(f"Ranked by {how}. " + (
         f"score = fused score ({SCALE_TEXT}); dense = raw "

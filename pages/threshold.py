@@ -17,7 +17,7 @@ cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title("Duplicate threshold")
 res = ensure_results(cat, cfg)
-space = resources.cached_space(res.key, cfg.pool_key(), cat, res.vectors, cfg)
+space = resources.scored_index(cat, res.key, res.vectors, cfg)
 st.markdown("Pairs scoring at or above the threshold are called duplicates. The **match "
             "score** is 1 when each product is the other's best candidate and falls as "
             "better candidates exist on either side.")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.search import fusion as hybrid
-from core.search.fusion import hybrid_topk, pair_dense
+from core.search import channels
+from core.search import lexical as lexical_module
+from core.search.channels import pair_dense
+from core.search.index import hybrid_topk
 from core.search.lexical import _sides, dense_topk
 from core.search.neighbors import Neighbors
 
@@ -48,9 +50,9 @@ def old_candidate_dense(queries, corpus, cand, metric):
 
 def old_hybrid_topk(*args, **kwargs):
     """hybrid_topk with the previous lexical top-k and dense candidate scoring."""
-    saved = hybrid.lexical_topk, hybrid._candidate_dense
-    hybrid.lexical_topk, hybrid._candidate_dense = old_lexical_topk, old_candidate_dense
+    saved = lexical_module.lexical_topk, channels.candidate_dense
+    lexical_module.lexical_topk, channels.candidate_dense = old_lexical_topk, old_candidate_dense
     try:
         return hybrid_topk(*args, **kwargs)
     finally:
-        hybrid.lexical_topk, hybrid._candidate_dense = saved
+        lexical_module.lexical_topk, channels.candidate_dense = saved

@@ -1,4 +1,5 @@
-"""core.search.fusion: fusion against a full-matrix oracle, scale-freeness, pipeline/CLI wiring."""
+"""core.search.fusion and the NeighborIndex: fusion against a full-matrix oracle,
+scale-freeness, pipeline/CLI wiring."""
 
 from __future__ import annotations
 
@@ -7,15 +8,9 @@ import pytest
 
 from core.config import Config
 from core.errors import ConfigError
-from core.search.fusion import (
-    Anchors,
-    fuse,
-    hybrid_topk,
-    pair_dense,
-    pair_fused,
-    parse_field_weights,
-    relative,
-)
+from core.search.channels import DenseChannel, LexicalChannel, pair_dense
+from core.search.fusion import Anchors, fuse, pair_fused, parse_field_weights, relative
+from core.search.index import NeighborIndex, hybrid_topk
 from core.search.lexical import build_index, lexical_topk
 from core.search.exact import topk
 
@@ -47,8 +42,9 @@ def _oracle(vectors, texts, k, weight, queries=None, qtexts=None):
         return np.ones(len(s), dtype=np.float32), srt[:, -1]
 
     (dt, dfl), (lt, lfl) = anchors(dense), anchors(lex)
-    a = Anchors(dt, dfl, lt, lfl, np.zeros(len(q)))
-    fused = fuse(np.where(np.isinf(dense), 0, dense), np.where(np.isinf(lex), 0, lex), a, weight)
+    a = Anchors({"dense": dt, "lexical": lt}, {"dense": dfl, "lexical": lfl}, np.zeros(len(q)))
+    parts = {"dense": np.where(np.isinf(dense), 0, dense), "lexical": np.where(np.isinf(lex), 0, lex)}
+    fused = fuse(parts, a, {"dense": 1.0 - weight, "lexical": weight})
     if self_mode:
         np.fill_diagonal(fused, -np.inf)
     cols = np.arange(fused.shape[1])
@@ -84,7 +80,7 @@ def test_a_score_of_one_means_the_same_text_not_just_the_best_candidate(rng):
     assert nb.indices[3, 0] == 7 and nb.scores[3, 0] == pytest.approx(1.0, abs=1e-5)
     others = np.setdiff1d(np.arange(30), [3, 7])
     assert nb.scores[others, 0].max() < 0.95
-    assert (nb.anchors.dense_top == 1).all() and (nb.anchors.lexical_top == 1).all()
+    assert (nb.anchors.top["dense"] == 1).all() and (nb.anchors.top["lexical"] == 1).all()
 
 
 def test_candidates_come_only_from_the_two_pools(rng):
@@ -120,10 +116,10 @@ def test_pair_fused_agrees_with_the_lists_and_match_is_bounded(rng):
     index = build_index(texts)
     nb = hybrid_topk(vectors, index, 3, weight=0.5)
     left = np.repeat(np.arange(20), 3)
-    fused, dense, _ = pair_fused(left, nb.indices.ravel(), query_vectors=vectors,
-                                 corpus=vectors, index=index, anchors=nb.anchors, weight=0.5)
+    channels = [DenseChannel(vectors), LexicalChannel(index)]
+    fused, parts = pair_fused(channels, [0.5, 0.5], left, nb.indices.ravel(), nb.anchors)
     np.testing.assert_allclose(fused, nb.scores.ravel(), atol=1e-5)
-    np.testing.assert_allclose(dense, nb.dense.ravel(), atol=1e-5)
+    np.testing.assert_allclose(parts["dense"], nb.parts["dense"].ravel(), atol=1e-5)
     rel = relative(fused, nb.anchors.best[left])
     assert rel.max() <= 1.0 and rel.reshape(20, 3)[:, 0].min() == pytest.approx(1.0)
 
@@ -176,11 +172,10 @@ def test_pipeline_pool_and_search_are_hybrid(tiny_encoder, catalog_csv):
     assert isinstance(pool, HybridNeighbors) and pool.k == len(cat) - 1
     dense = candidate_pool(cat, vectors, cfg.with_changes(hybrid_weight=0.0))
     assert not isinstance(dense, HybridNeighbors)
-    from core.search.fusion import catalog_index
-
-    hits = search("oak desk chair", tiny_encoder, vectors, k=3, ids=cat.ids,
-                  lexical=catalog_index(cat), hybrid_weight=1.0)
-    assert hits[0].product_id == "P8"
+    words_only = NeighborIndex.build(cat, vectors, cfg.with_changes(hybrid_weight=1.0))
+    assert words_only.names == ("lexical",) and words_only.fused
+    hits = search("oak desk chair", tiny_encoder, words_only, k=3, ids=cat.ids)
+    assert hits[0].product_id == "P8" and set(hits[0].parts) == {"lexical"}
 
 
 def test_cli_hybrid_options_replay(catalog_csv, tmp_path, workspace, tiny_bert_dir, capsys):

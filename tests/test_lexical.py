@@ -125,7 +125,7 @@ def test_dense_topk_ties_by_lower_index():
 
 def test_gb18030_catalog_gets_real_lexical_matches(tmp_path, csv_bytes):
     from core.catalog.table import ColumnMapping, build_catalog, read_table
-    from core.search.fusion import catalog_index
+    from core.search.channels import catalog_index
 
     rows = [["id", "标题"], ["1", "华为手机 红色 P30"], ["2", "苹果手机 黑色"],
             ["3", "红色运动鞋"], ["4", "华为 P30 手机壳"]]

@@ -95,7 +95,7 @@ def test_no_rule_fast_path_equals_apply_rules(rng, cfg):
     catalog = make_catalog(30, rng)
     pool = make_pool(rng.normal(size=(30, 5)).astype(np.float32), 12)
     fast = apply_config(catalog, pool, cfg)
-    slow = apply_rules(catalog, pool, Rules.from_dict(cfg.rules), cfg.k)
+    slow = apply_rules(catalog, pool, cfg.rules, cfg.k)
     for name in ("indices", "scores", "distances"):
         got, want = getattr(fast.neighbors, name), getattr(slow.neighbors, name)
         assert got.dtype == want.dtype and np.array_equal(got, want, equal_nan=True), name

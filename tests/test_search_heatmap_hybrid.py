@@ -95,7 +95,7 @@ def test_match_and_lexical_matrices_against_pair_oracles(rng):
     vectors = rng.normal(size=(30, 8)).astype(np.float32)
     index = build_index(texts)
     cat = build_catalog(pd.DataFrame({"title": texts}), ColumnMapping(text_columns=("title",)))
-    space = scoring_space(cat, vectors, Config(hybrid_weight=0.5), index=index)
+    space = scoring_space(cat, vectors, Config(hybrid_weight=0.5))
     rows = [7, 3, 0, 29, 12]
     got = match_matrix(space, rows)
     for a, i in enumerate(rows):

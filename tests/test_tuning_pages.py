@@ -43,7 +43,7 @@ def _set_rules(at: AppTest, **values) -> None:
 def _clear_rules(at: AppTest) -> None:
     at.switch_page("pages/neighbors.py").run()
     _set_rules(at, same=[], different=[], max_per=[], diversity=0.0, price_on=False)
-    assert _config(at).rules == {}
+    assert _config(at).rules.to_dict() == {}
 
 
 @pytest.mark.parametrize("page", TUNE_PAGES)
@@ -57,7 +57,7 @@ def test_same_category_rule_applies_live_and_counts_short_lists(app):
     app.switch_page("pages/neighbors.py").run()
     _set_rules(app, same=["category"], max_per=["brand"], max_per_n=2)
     cfg = _config(app)
-    assert cfg.rules == {"same": ["category"], "max_per": {"brand": 2}}
+    assert cfg.rules.to_dict() == {"same": ["category"], "max_per": {"brand": 2}}
     product = app.dataframe[0].value
     source_row = app.session_state["catalog.catalog"].frame
     picked = app.selectbox(key="neighbors.product").value
@@ -139,7 +139,7 @@ def test_loading_a_configuration_file_sets_rules_and_widgets(app, tmp_path):
     app.sidebar.file_uploader(key="settings.config_file.load").set_value(
         ("tuned.json", cfg.to_json().encode(), "application/json")).run()
     assert not app.exception, app.exception
-    assert _config(app).rules == {"same": ["category"]}
+    assert _config(app).rules.to_dict() == {"same": ["category"]}
     assert _config(app).bands == {"duplicate": 0.99}
     assert app.multiselect(key="neighbors.rules.same").value == ["category"]
     assert "band" in app.dataframe[0].value.columns

@@ -9,7 +9,8 @@ and, where the user must choose, refused with a message that says how to choose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import asdict, dataclass
 from functools import cached_property
 
 import numpy as np
@@ -109,6 +110,36 @@ class Catalog:
     def position_of(self) -> dict[str, int]:
         """Map id -> row position."""
         return {pid: i for i, pid in enumerate(self.ids)}
+
+    @cached_property
+    def identity(self) -> str:
+        """Content identity: a hash of everything in the catalog that can change a result.
+
+        The mapping (id, text columns, roles), the ids, the embedded texts and every
+        cell of every column (rules, field weights and roles read other columns than
+        the texts). Two uploads of the same content share it; a corrected brand
+        column changes it. 24 hex characters; ~50 ms for 50k rows x 6 columns.
+        """
+        return catalog_identity(self.frame, self.mapping, self.ids, self.texts)
+
+
+def catalog_identity(frame: pd.DataFrame, mapping: ColumnMapping, ids, texts) -> str:
+    """sha256 over mapping, column names, ids, texts and per-row cell hashes (24 hex)."""
+    digest = hashlib.sha256(repr(sorted(asdict(mapping).items())).encode())
+    digest.update(repr([str(c) for c in frame.columns]).encode())
+    for values in (ids, texts):
+        digest.update("\x1f".join(map(str, values)).encode("utf-8", "surrogatepass"))
+    for col in frame.columns:
+        digest.update(str(col).encode("utf-8", "surrogatepass"))
+        series = frame[col]
+        if series.dtype == object:
+            series = series.map(lambda v: v if isinstance(v, str) or v is None
+                                else repr(v))
+        try:
+            digest.update(pd.util.hash_pandas_object(series, index=False).to_numpy().tobytes())
+        except (TypeError, UnicodeEncodeError):  # unhashable cells, lone surrogates
+            digest.update("\x1f".join(map(repr, series)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:24]
 
 
 def guess_text_columns(frame: pd.DataFrame) -> list[str]:

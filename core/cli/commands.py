@@ -16,6 +16,7 @@ from core.cli.common import (add_catalog_options, config_from_args, load_catalog
 from core.cli.tuning import replay_lists
 from core.errors import CatalogSimilarityError
 from core.export.tables import format_from_path, neighbors_frame, write_table
+from core.pipeline import candidate_pool
 from core.search.neighbors import METRICS
 
 
@@ -56,15 +57,13 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 
 def cmd_neighbors(args: argparse.Namespace) -> int:
-    from core.search.dense import dense_search
-
     format_from_path(args.out)
     if args.vectors is None and args.catalog is None:
         raise CatalogSimilarityError("Give a CATALOG file or --vectors FILE.npy")
     cfg = config_from_args(args)
     if args.vectors is not None:
         vectors = load_vectors(args.vectors)
-        nb = dense_search(vectors, cfg.k, metric=cfg.metric, index=cfg.index)
+        nb = candidate_pool(None, vectors, cfg, pool_k=cfg.k)  # no catalog: meaning only
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
     else:
         catalog = load_catalog_from_args(args, cfg)
@@ -79,19 +78,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from core.embed.encoders import load_encoder
-    from core.pipeline import search
+    from core.pipeline import neighbor_index, search
 
     cfg = config_from_args(args)
     catalog = load_catalog_from_args(args, cfg)
     encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
     vectors = vectors_from_args(args, cfg, catalog, encoder)
-    lexical = None
-    if cfg.hybrid_weight > 0:
-        from core.search.fusion import catalog_index
-
-        lexical = catalog_index(catalog, cfg.field_weights)
-    hits = search(args.query, encoder, vectors, k=cfg.k, metric=cfg.metric, ids=catalog.ids,
-                  lexical=lexical, hybrid_weight=cfg.hybrid_weight)
+    hits = search(args.query, encoder, neighbor_index(catalog, vectors, cfg), k=cfg.k,
+                  ids=catalog.ids)
     titles = catalog.titles()
     frame = pd.DataFrame({"rank": range(1, len(hits) + 1),
                           "product_id": [h.product_id for h in hits],

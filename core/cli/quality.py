@@ -96,7 +96,7 @@ class _Models:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from core.quality.evaluate import coherence, compare, evaluate, read_judgements, variants
     from core.export.tables import write_table
-    from core.pipeline import candidate_pool
+    from core.pipeline import candidate_pool, neighbor_index
 
     cfg, catalog = _setup(args)
     ks = [int(k) for k in _floats(args.ks, "--ks")] or [1, 5, 10]
@@ -112,10 +112,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     def measure(c: Config) -> dict[str, float]:
         encoder, vectors = models.get(c)
-        out = evaluate(catalog, vectors, c, judgements, ks=ks, encoder=encoder) \
+        index = neighbor_index(catalog, vectors, c)
+        out = evaluate(catalog, vectors, c, judgements, ks=ks, encoder=encoder, index=index) \
             if judgements is not None else {}
         if columns:
-            pool = candidate_pool(catalog, vectors, c, pool_k=max(ks))
+            pool = candidate_pool(catalog, vectors, c, pool_k=max(ks), index=index)
             for col in columns:
                 out[f"coherence@{max(ks)}:{col}"] = coherence(pool.indices,
                                                               catalog.column(col), max(ks))
@@ -156,7 +157,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
     if not args.pairs:
         from core.pipeline import candidate_pool
 
-        nb = candidate_pool(catalog, vectors, cfg, pool_k=cfg.k)
+        nb = candidate_pool(catalog, vectors, cfg, pool_k=cfg.k, index=space)
         left = np.repeat(np.arange(len(catalog)), nb.k)
         scores = match_scores(space, left, nb.indices.ravel()).match
         print(f"match scores of every product's top {nb.k} (no labels):")

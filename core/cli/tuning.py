@@ -73,7 +73,7 @@ def _pairs(text: str, flag: str, cast) -> dict:
 
 def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
     """cfg with the rule flags given on the command line applied."""
-    rules = dict(cfg.rules)
+    rules = cfg.rules.to_dict()
     for key in ("same", "different"):
         if getattr(args, key, None):
             rules[key] = _split(getattr(args, key))
@@ -92,7 +92,7 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
     if getattr(args, "no_review", False):
         rules["use_review"] = False
     bands = _pairs(args.bands, "--bands", float) if getattr(args, "bands", None) else cfg.bands
-    return cfg.with_changes(rules=Rules.from_dict(rules).to_dict(), bands=bands)
+    return cfg.with_changes(rules=Rules.from_dict(rules), bands=bands)
 
 
 def workspace_decisions(args: argparse.Namespace) -> pd.DataFrame:

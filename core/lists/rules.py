@@ -79,7 +79,7 @@ class RuleResult:
 
 def needs_rules(cfg: Config, decisions: pd.DataFrame | None = None) -> bool:
     """Whether cfg (and review decisions) change anything versus the pool's best k."""
-    rules = Rules.from_dict(cfg.rules)
+    rules = cfg.rules
     if rules.to_dict().keys() - {"use_review"}:
         return True
     if not rules.keep_duplicates and duplicate_threshold(cfg) is not None:
@@ -91,7 +91,7 @@ def apply_config(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
                  vectors: np.ndarray | None = None,
                  decisions: pd.DataFrame | None = None) -> RuleResult:
     """apply_rules with cfg.rules, cfg.k and the duplicate band of cfg."""
-    rules = Rules.from_dict(cfg.rules)
+    rules = cfg.rules
     dup = None if rules.keep_duplicates else duplicate_threshold(cfg)
     if not needs_rules(cfg, decisions):
         fast = _head_result(pool, cfg.k)

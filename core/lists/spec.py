@@ -55,6 +55,15 @@ class Rules:
     keep_duplicates: bool = False
     use_review: bool = True
 
+    def __bool__(self) -> bool:
+        """True when any rule differs from its default."""
+        return bool(self.to_dict())
+
+    @classmethod
+    def parse(cls, data: Rules | dict[str, Any] | None) -> Rules:
+        """A Rules as it is, or a JSON rules object validated (the one parsing step)."""
+        return data if isinstance(data, Rules) else cls.from_dict(data)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Rules:
         """Validate a JSON rules object; raises ConfigError saying what to fix."""
@@ -174,9 +183,9 @@ _FILTER_KEYS = ("same", "different", "max_per", "price_ratio", "min_score", "div
                 "in_stock_column")
 
 
-def filters_active(rules: dict[str, Any]) -> bool:
+def filters_active(rules: Rules) -> bool:
     """Whether rules drop candidates (so the pool must be deeper: RULES_POOL_K)."""
-    return any(Rules.from_dict(rules).to_dict().get(key) for key in _FILTER_KEYS)
+    return any(rules.to_dict().get(key) for key in _FILTER_KEYS)
 
 
 def column_codes(values: pd.Series) -> np.ndarray:

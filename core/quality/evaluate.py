@@ -26,8 +26,8 @@ import plotly.graph_objects as go
 from core.config import Config
 from core.errors import CatalogSimilarityError
 from core.figures import safe_label
-from core.search.fusion import catalog_index, hybrid_topk
-from core.search.lexical import LexicalIndex
+from core.search.channels import Queries
+from core.search.index import NeighborIndex
 
 KS = (1, 5, 10)
 PAIR_COLUMNS = (("left_id", "right_id"), ("ltable_id", "rtable_id"), ("id1", "id2"),
@@ -167,21 +167,21 @@ def coherence(indices: np.ndarray, values: Sequence[object], k: int | None = Non
 
 
 def ranked_rows(catalog, vectors: np.ndarray, cfg: Config, judgements: Judgements, depth: int, *,
-                encoder=None, index: LexicalIndex | None = None) -> np.ndarray:
-    """(q, depth) rows ranked for each judged query under cfg (self excluded for pairs)."""
-    if cfg.hybrid_weight > 0 and index is None:
-        index = catalog_index(catalog, cfg.field_weights)
-    common = {"weight": cfg.hybrid_weight, "metric": cfg.metric, "depth": max(100, depth + 1)}
+                encoder=None, index: NeighborIndex | None = None) -> np.ndarray:
+    """(q, depth) rows ranked for each judged query under cfg (self excluded for pairs).
+
+    index: the catalog's neighbour index under cfg (built when None).
+    """
+    index = index or NeighborIndex.build(catalog, vectors, cfg)
+    reach = max(100, depth + 1)
     if judgements.kind == "queries":
         if encoder is None:
             raise CatalogSimilarityError("Query judgements need the model to embed the queries")
-        q = encoder.encode(list(judgements.query_texts))
-        return hybrid_topk(vectors, index, depth, queries=q,
-                           query_texts=list(judgements.query_texts), **common).indices
+        texts = list(judgements.query_texts)
+        return index.rank(depth, Queries(encoder.encode(texts), texts), depth=reach).indices
     rows = np.asarray(judgements.query_rows, dtype=np.int64)
     texts = [catalog.texts[r] for r in rows]
-    nb = hybrid_topk(vectors, index, depth + 1, queries=vectors[rows], query_texts=texts,
-                     **common)
+    nb = index.rank(depth + 1, Queries(vectors[rows], texts), depth=reach)
     out = np.full((len(rows), depth), -1, dtype=np.int64)
     for i, (r, cand) in enumerate(zip(rows, nb.indices)):
         cand = cand[cand != r][:depth]
@@ -191,7 +191,7 @@ def ranked_rows(catalog, vectors: np.ndarray, cfg: Config, judgements: Judgement
 
 def evaluate(catalog, vectors: np.ndarray, cfg: Config, judgements: Judgements, *,
              ks: Sequence[int] = KS, encoder=None,
-             index: LexicalIndex | None = None) -> dict[str, float]:
+             index: NeighborIndex | None = None) -> dict[str, float]:
     """ranking_metrics of cfg on the judgements."""
     ranked = ranked_rows(catalog, vectors, cfg, judgements, max(ks), encoder=encoder,
                          index=index)

@@ -14,9 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.config import Config
-from core.search.fusion import catalog_index, rescale
+from core.search.channels import catalog_index, pair_dense
+from core.search.fusion import rescale
+from core.search.index import NeighborIndex
 from core.search.lexical import _CHUNK_RE, LexicalIndex, tokenize
-from core.quality.threshold import ScoringSpace, match_scores, scoring_space
+from core.quality.threshold import match_scores, scoring_space
 
 TOP_TOKENS = 10
 
@@ -132,28 +134,26 @@ def field_scores(catalog, cfg: Config, a: int, b: int, *, index: LexicalIndex,
 
 def explain_pair(catalog, vectors: np.ndarray, cfg: Config, a: int, b: int, *,
                  encoder=None, index: LexicalIndex | None = None,
-                 space: ScoringSpace | None = None, top: int = TOP_TOKENS) -> PairExplanation:
+                 space: NeighborIndex | None = None, top: int = TOP_TOKENS) -> PairExplanation:
     """Explain rows a (left) and b (right) of a catalog under cfg.
 
-    space: precomputed :func:`core.quality.threshold.scoring_space` (one top-k pass);
+    space: the catalog's neighbour index (:func:`core.quality.threshold.scoring_space`);
+    index: its lexical index when it has none (tokens and fields are always explained);
     encoder: the model, for per-field dense similarity (optional).
     """
-    index = index or (space.index if space is not None and space.index is not None
-                      else catalog_index(catalog, cfg.field_weights))
-    space = space or scoring_space(catalog, vectors, cfg, index=index)
-    if space.index is None:
-        space = ScoringSpace(space.vectors, index, space.anchors, space.weight, space.metric)
+    space = space or scoring_space(catalog, vectors, cfg)
+    index = index or space.lexical_index or catalog_index(catalog, cfg.field_weights)
     ms = match_scores(space, [a], [b])
-    anc = space.anchors
-    w = cfg.hybrid_weight
-    d_part = (1 - w) * float(rescale(ms.dense, anc.dense_top[[a]], anc.dense_floor[[a]])[0])
+    anc = space.anchors().take(np.array([a]))
+    part = {name: w * float(rescale(ms.parts[name], anc.top[name], anc.floor[name])[0])
+            for name, w in space.weights.items()}
+    dense = float(pair_dense(vectors[[a]], vectors[[b]], cfg.metric)[0])
     lexical = float(index.unit[a].multiply(index.unit[b]).sum())
-    l_part = w * float(rescale(np.array([lexical], np.float32), anc.lexical_top[[a]],
-                               anc.lexical_floor[[a]])[0]) if w > 0 else 0.0
     shares = token_shares(index, a, b, top=top)
     shared = {t.token for t in shares}
+    d_part, l_part = part.get("dense", 0.0), part.get("lexical", 0.0)
     return PairExplanation(
-        a, b, w, float(ms.dense[0]), lexical, d_part, l_part, d_part + l_part,
+        a, b, cfg.hybrid_weight, dense, lexical, d_part, l_part, d_part + l_part,
         float(ms.match[0]), field_scores(catalog, cfg, a, b, index=index, encoder=encoder),
         tuple(shares), spans(catalog.texts[a], shared), spans(catalog.texts[b], shared))
 

@@ -23,58 +23,25 @@ import plotly.graph_objects as go
 
 from core.config import Config
 from core.errors import CatalogSimilarityError
-from core.search.fusion import DEPTH, Anchors, catalog_index, hybrid_topk, pair_fused, relative
-from core.search.lexical import LexicalIndex
+from core.search.index import NeighborIndex, PairScores
 
 MIN_CATEGORY_PAIRS = 10
 MIN_CATEGORY_POSITIVES = 3
 
 
-@dataclass(frozen=True)
-class ScoringSpace:
-    """What pair scores of one catalog need: vectors (n, d), lexical index, anchors (n,)."""
-
-    vectors: np.ndarray
-    index: LexicalIndex | None
-    anchors: Anchors
-    weight: float
-    metric: str
-
-
-@dataclass(frozen=True)
-class MatchScores:
-    """Scores of p pairs, each (p,) float32: match (min of both relative scores),
-    fused (left's view), dense and lexical raw channel scores."""
-
-    match: np.ndarray
-    fused: np.ndarray
-    dense: np.ndarray
-    lexical: np.ndarray
-
-
 def scoring_space(catalog, vectors: np.ndarray, cfg: Config, *,
-                  index: LexicalIndex | None = None) -> ScoringSpace:
-    """Anchors of every product under cfg (one dense + one lexical top-DEPTH pass)."""
-    if cfg.hybrid_weight > 0 and index is None:
-        index = catalog_index(catalog, cfg.field_weights)
-    nb = hybrid_topk(vectors, index, 1, weight=cfg.hybrid_weight, metric=cfg.metric,
-                     depth=DEPTH)
-    return ScoringSpace(vectors, index, nb.anchors, cfg.hybrid_weight, cfg.metric)
+                  index: NeighborIndex | None = None) -> NeighborIndex:
+    """The catalog's neighbour index with its anchors computed (one top-DEPTH pass per
+    channel); what :func:`match_scores` needs."""
+    index = index or NeighborIndex.build(catalog, vectors, cfg)
+    index.anchors()
+    return index
 
 
-def match_scores(space: ScoringSpace, left: Sequence[int],
-                 right: Sequence[int]) -> MatchScores:
+def match_scores(index: NeighborIndex, left: Sequence[int],
+                 right: Sequence[int]) -> PairScores:
     """Match scores of pairs (left[i], right[i]) of catalog rows."""
-    left = np.asarray(left, dtype=np.int64)
-    right = np.asarray(right, dtype=np.int64)
-    common = {"query_vectors": space.vectors, "corpus": space.vectors, "index": space.index,
-                  "anchors": space.anchors, "weight": space.weight, "metric": space.metric}
-    f_lr, dense, lexical = pair_fused(left, right, **common)
-    f_rl, _, _ = pair_fused(right, left, **common)
-    match = np.minimum(relative(f_lr, space.anchors.best[left]),
-                       relative(f_rl, space.anchors.best[right]))
-    match[left == right] = 1.0
-    return MatchScores(match.astype(np.float32), f_lr, dense, lexical)
+    return index.pair_scores(left, right)
 
 
 @dataclass(frozen=True)
@@ -225,8 +192,6 @@ def curve_figure(curve: ThresholdCurve, *, threshold: float | None = None) -> go
 __all__ = [
     "Band",
     "Choice",
-    "MatchScores",
-    "ScoringSpace",
     "ThresholdCurve",
     "category_thresholds",
     "choose_threshold",

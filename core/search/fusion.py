@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense similarity fused with the lexical index, one weight.
+"""Hybrid retrieval: dense similarity fused with the lexical index (and any other channel).
 
 For every query each channel is rescaled between two anchors: the channel's
 ceiling (the score of an identical product: 1 for cosine, for the euclidean and
@@ -34,50 +34,46 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.errors import ConfigError
-from core.search.lexical import LexicalIndex, build_index, candidate_scores, lexical_topk, pair_scores
-from core.search.exact import topk
-from core.search.neighbors import Neighbors, check_metric
+from core.search.channels import Channel, Queries
+from core.search.neighbors import Neighbors
 
 DEPTH = 100
 _EPS = 1e-9
-_ROW_BLOCK = 256
 
 
 @dataclass(frozen=True)
 class Anchors:
-    """Per-query rescaling of each channel. All arrays (m,) float32.
+    """Per-query rescaling of each channel: {channel: (m,) float32} tops and floors.
 
-    dense_top / dense_floor: the query's best and DEPTH-th dense score;
-    lexical_*: the same for the lexical channel; best: the best fused score.
+    top: the channel's ceiling (or the query's best score); floor: the query's
+    DEPTH-th best score; best: (m,) the best fused score of each query.
     """
 
-    dense_top: np.ndarray
-    dense_floor: np.ndarray
-    lexical_top: np.ndarray
-    lexical_floor: np.ndarray
+    top: Mapping[str, np.ndarray]
+    floor: Mapping[str, np.ndarray]
     best: np.ndarray
 
     def take(self, rows: np.ndarray) -> Anchors:
-        return Anchors(*(getattr(self, f)[rows] for f in
-                         ("dense_top", "dense_floor", "lexical_top", "lexical_floor", "best")))
+        return Anchors({c: v[rows] for c, v in self.top.items()},
+                       {c: v[rows] for c, v in self.floor.items()}, self.best[rows])
 
 
 @dataclass(frozen=True)
 class HybridNeighbors(Neighbors):
-    """Neighbors ranked by the fused score, with both channels' raw scores.
+    """Neighbors ranked by the fused score, with each channel's raw scores.
 
-    dense, lexical: (m, k) float32 raw channel scores of the listed neighbours.
+    parts: {channel: (m, k) float32 raw scores of the listed neighbours};
+    weights: {channel: weight} (they sum to 1).
     """
 
-    dense: np.ndarray
-    lexical: np.ndarray
+    parts: Mapping[str, np.ndarray]
     anchors: Anchors
-    weight: float
+    weights: Mapping[str, float]
 
     def head(self, k: int) -> HybridNeighbors:
         return HybridNeighbors(self.indices[:, :k], self.scores[:, :k], self.distances[:, :k],
-                               self.metric, self.dense[:, :k], self.lexical[:, :k],
-                               self.anchors, self.weight)
+                               self.metric, {c: v[:, :k] for c, v in self.parts.items()},
+                               self.anchors, self.weights)
 
 
 def rescale(x: np.ndarray, top: np.ndarray, floor: np.ndarray) -> np.ndarray:
@@ -89,27 +85,20 @@ def rescale(x: np.ndarray, top: np.ndarray, floor: np.ndarray) -> np.ndarray:
     return np.minimum((x - floor) / np.maximum(top - floor, _EPS), 1.0).astype(np.float32)
 
 
-def fuse(dense: np.ndarray, lexical: np.ndarray, anchors: Anchors, weight: float) -> np.ndarray:
-    """Fused scores of (m, C) raw channel scores under (m,) anchors. float32, at most 1."""
-    col = (slice(None),) + (None,) * (dense.ndim - 1)
-    d = rescale(dense, anchors.dense_top[col], anchors.dense_floor[col])
-    lex = rescale(lexical, anchors.lexical_top[col], anchors.lexical_floor[col])
-    return ((1.0 - weight) * d + weight * lex).astype(np.float32)
+def fuse(parts: Mapping[str, np.ndarray], anchors: Anchors,
+         weights: Mapping[str, float]) -> np.ndarray:
+    """Fused scores of (m, ...) raw channel scores under (m,) anchors. float32, at most 1.
 
-
-def pair_dense(a: np.ndarray, b: np.ndarray, metric: str = "cosine") -> np.ndarray:
-    """Row-wise similarity of (p, d) arrays a[i], b[i] under metric; higher = closer."""
-    check_metric(metric)
-    a = np.asarray(a, dtype=np.float32)
-    b = np.asarray(b, dtype=np.float32)
-    if metric == "cosine":
-        na = np.linalg.norm(a, axis=-1)
-        nb = np.linalg.norm(b, axis=-1)
-        return ((a * b).sum(-1) / np.maximum(na * nb, 1e-12)).astype(np.float32)
-    if metric == "dot":
-        return (a * b).sum(-1).astype(np.float32)
-    p = 2 if metric == "euclidean" else 1
-    return (1.0 / (1.0 + np.linalg.norm(a - b, ord=p, axis=-1))).astype(np.float32)
+    Channels are summed in the order of ``weights`` (dense first): float32 sums
+    in a fixed order keep lists identical run to run.
+    """
+    out = None
+    for name, weight in weights.items():
+        x = parts[name]
+        col = (slice(None),) + (None,) * (x.ndim - 1)
+        term = weight * rescale(x, anchors.top[name][col], anchors.floor[name][col])
+        out = term if out is None else out + term
+    return out.astype(np.float32)
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -121,98 +110,69 @@ def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return both
 
 
-def _candidate_dense(queries: np.ndarray, corpus: np.ndarray, cand: np.ndarray,
-                     metric: str) -> np.ndarray:
-    """(m, C) float32 dense scores of each query against its candidates (-1: 0).
-
-    cosine/dot: one numba pass with float64 sums over row blocks in threads;
-    euclidean/manhattan: pair_dense over row blocks.
-    """
-    out = np.zeros(cand.shape, dtype=np.float32)
-    if metric in ("cosine", "dot"):
-        from core.search.fusion_kernels import candidate_dots, in_threads
-
-        q, c = (np.ascontiguousarray(x, dtype=np.float32) for x in (queries, corpus))
-        qs, cs = (_scale(x, metric) for x in (q, c))
-        cand = np.ascontiguousarray(cand, dtype=np.int64)
-        in_threads(len(cand), _ROW_BLOCK,
-                   lambda s, e: candidate_dots(q[s:e], c, qs[s:e], cs, cand[s:e], out[s:e]))
-        return out
-    safe = np.where(cand >= 0, cand, 0)
-    for s in range(0, len(cand), _ROW_BLOCK):
-        q = queries[s:s + _ROW_BLOCK, None, :]
-        out[s:s + _ROW_BLOCK] = pair_dense(np.broadcast_to(q, (len(q), cand.shape[1], q.shape[2])),
-                                           corpus[safe[s:s + _ROW_BLOCK]], metric)
-    return np.where(cand >= 0, out, 0.0).astype(np.float32)
-
-
-def _scale(x: np.ndarray, metric: str) -> np.ndarray:
-    """(n,) float64 per-row factor: 1 / norm for cosine (zero rows: 1e12), 1 for dot."""
-    if metric != "cosine":
-        return np.ones(len(x))
-    norms = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64))
-    return 1.0 / np.maximum(norms, 1e-12)
-
-
-# The score of an identical product per channel (dot has none: the query's best is used).
-CEILING = {"cosine": 1.0, "euclidean": 1.0, "manhattan": 1.0, "lexical": 1.0}
-
-
-def _channel_anchors(nb: Neighbors | None, m: int,
-                     ceiling: float | None) -> tuple[np.ndarray, np.ndarray]:
+def _anchors_of(nb: Neighbors, m: int, ceiling: float | None) -> tuple[np.ndarray, np.ndarray]:
     """(top, floor) per query: the channel's ceiling (or the query's best score)
     and the query's DEPTH-th best score."""
-    if nb is None or nb.k == 0:
+    if nb.k == 0:
         return np.ones(m, dtype=np.float32), np.zeros(m, dtype=np.float32)
     top = np.full(m, ceiling, dtype=np.float32) if ceiling is not None else nb.scores[:, 0]
     return top.astype(np.float32), nb.scores[:, -1].astype(np.float32)
 
 
-def hybrid_topk(corpus: np.ndarray, index: LexicalIndex | None, k: int, *, weight: float,
-                metric: str = "cosine", queries: np.ndarray | None = None,
-                query_texts: Sequence[str] | None = None, depth: int = DEPTH,
-                dense_pool: Neighbors | None = None) -> HybridNeighbors:
+def fused_topk(channels: Sequence[Channel], weights: Sequence[float], k: int, *,
+               queries: Queries | None = None, depth: int = DEPTH,
+               pools: Mapping[str, Neighbors] | None = None,
+               label: str = "hybrid") -> HybridNeighbors:
     """Top-k of every query by the fused score (ties by lower index).
 
-    corpus: (N, d) vectors; index: the corpus' lexical index (needed when
-    weight > 0). queries/query_texts: a query set (m, d) and its m texts,
-    default the corpus itself (self excluded). dense_pool: a precomputed dense
-    top-depth pool (e.g. from an approximate index). Returns HybridNeighbors (m, k).
+    channels and weights (same order, weights > 0, summing to 1); queries: a
+    query set, default the corpus itself (self excluded). Candidates are the
+    union of every channel's top-``depth``, so memory stays O(m x depth).
+    pools: precomputed top-depth lists per channel; label: the lists' metric name.
+    Returns HybridNeighbors (m, k).
     """
-    if not 0.0 <= weight <= 1.0:
-        raise ConfigError(f"hybrid weight must be between 0 and 1, got {weight}")
-    if weight > 0 and index is None:
-        raise ConfigError("A lexical index is needed when the hybrid weight is above 0")
-    self_mode = queries is None
-    q = corpus if self_mode else queries
-    m = len(q)
-    d_nb = l_nb = None
-    if weight < 1:
-        d_nb = dense_pool if dense_pool is not None else topk(
-            corpus, depth, metric=metric, queries=None if self_mode else q,
-            exclude_self=self_mode)
-    if weight > 0:
-        l_nb = lexical_topk(index, depth, queries=None if self_mode else query_texts,
-                            exclude_self=self_mode)
-    parts = [nb.indices for nb in (d_nb, l_nb) if nb is not None]
-    cand = _union(parts[0], parts[-1]) if len(parts) == 2 else parts[0]
-    dense = _candidate_dense(q, corpus, cand, metric) if weight < 1 else np.zeros(cand.shape,
-                                                                                  np.float32)
-    lexical = candidate_scores(index, cand, queries=None if self_mode else query_texts) \
-        if weight > 0 else np.zeros(cand.shape, np.float32)
-    dt, dfl = _channel_anchors(d_nb, m, CEILING.get(metric))
-    lt, lfl = _channel_anchors(l_nb, m, CEILING["lexical"])
-    anchors = Anchors(dt, dfl, lt, lfl, np.zeros(m, dtype=np.float32))
-    fused = np.where(cand >= 0, fuse(dense, lexical, anchors, weight), -np.inf)
+    if not channels or len(channels) != len(weights):
+        raise ConfigError("Fusion needs at least one channel and one weight per channel")
+    pools = dict(pools or {})
+    tops = [pools.get(c.name) or c.topk(depth, queries) for c in channels]
+    m = len(tops[0].indices)
+    cand = tops[0].indices
+    for nb in tops[1:]:
+        cand = _union(cand, nb.indices)
+    parts = {c.name: c.candidate_scores(cand, queries) for c in channels}
+    edges = [_anchors_of(nb, m, c.ceiling) for c, nb in zip(channels, tops)]
+    top = {c.name: e[0] for c, e in zip(channels, edges)}
+    floor = {c.name: e[1] for c, e in zip(channels, edges)}
+    wmap = {c.name: float(w) for c, w in zip(channels, weights)}
+    fused = np.where(cand >= 0, fuse(parts, Anchors(top, floor, np.zeros(m)), wmap), -np.inf)
     order = np.lexsort((np.where(cand >= 0, cand, np.iinfo(np.int64).max), -fused), axis=-1)
     k = max(0, min(int(k), int((cand >= 0).sum(1).min()) if m else 0))
     order = order[:, :k]
-    pick = (lambda a: np.take_along_axis(a, order, 1))
-    scores = pick(fused).astype(np.float32)
+    scores = np.take_along_axis(fused, order, 1).astype(np.float32)
     best = scores[:, 0].copy() if k else np.zeros(m, dtype=np.float32)
-    anchors = Anchors(dt, dfl, lt, lfl, best)
-    return HybridNeighbors(pick(cand), scores, (1.0 - scores).astype(np.float32),
-                           f"hybrid({metric})", pick(dense), pick(lexical), anchors, float(weight))
+    return HybridNeighbors(np.take_along_axis(cand, order, 1), scores,
+                           (1.0 - scores).astype(np.float32), label,
+                           {n: np.take_along_axis(v, order, 1) for n, v in parts.items()},
+                           Anchors(top, floor, best), wmap)
+
+
+def pair_fused(channels: Sequence[Channel], weights: Sequence[float], left: np.ndarray,
+               right: np.ndarray, anchors: Anchors,
+               queries: Queries | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Fused score of pairs from the left (query) side: (fused (p,), {channel: raw (p,)}).
+
+    anchors: the query set's anchors (rows = left positions).
+    """
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    parts = {c.name: c.pair_scores(left, right, queries) for c in channels}
+    wmap = {c.name: float(w) for c, w in zip(channels, weights)}
+    return fuse(parts, anchors.take(left), wmap), parts
+
+
+def relative(fused: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """Fused score as a share of the query's best fused score, in [0, 1]."""
+    return np.clip(fused / np.maximum(best, _EPS), 0.0, 1.0).astype(np.float32)
 
 
 def mix_text(weight: float, meaning: str) -> str:
@@ -223,27 +183,6 @@ def mix_text(weight: float, meaning: str) -> str:
 
 # What a fused score of 1 and of 0 mean, for captions.
 SCALE_TEXT = f"1 = the same text, 0 = the {DEPTH}th-best candidate"
-
-
-def pair_fused(left: np.ndarray, right: np.ndarray, *, query_vectors: np.ndarray,
-               corpus: np.ndarray, index: LexicalIndex | None, anchors: Anchors,
-               weight: float, metric: str = "cosine",
-               query_texts: Sequence[str] | None = None) -> tuple[np.ndarray, ...]:
-    """Fused score of pairs from the left (query) side: (fused, dense, lexical), each (p,).
-
-    anchors: the query set's anchors (rows = left positions).
-    """
-    left = np.asarray(left, dtype=np.int64)
-    right = np.asarray(right, dtype=np.int64)
-    dense = pair_dense(query_vectors[left], corpus[right], metric)
-    lexical = pair_scores(index, left, right, queries=query_texts) if index is not None and \
-        weight > 0 else np.zeros(len(left), dtype=np.float32)
-    return fuse(dense, lexical, anchors.take(left), weight), dense, lexical
-
-
-def relative(fused: np.ndarray, best: np.ndarray) -> np.ndarray:
-    """Fused score as a share of the query's best fused score, in [0, 1]."""
-    return np.clip(fused / np.maximum(best, _EPS), 0.0, 1.0).astype(np.float32)
 
 
 def parse_field_weights(text: str | Mapping[str, float] | None) -> dict[str, float]:
@@ -279,47 +218,5 @@ def format_field_weights(weights: Mapping[str, float]) -> str:
     return ",".join(f"{k}={v:g}" for k, v in weights.items())
 
 
-def lexical_fields(frame, text_columns: Sequence[str],
-                   field_weights: Mapping[str, float]) -> tuple[dict[str, list[str]],
-                                                                 dict[str, float]]:
-    """({column: texts}, {column: weight}) the lexical index is built from.
-
-    Text columns weigh 1 unless field_weights says otherwise; field_weights may
-    add other columns (brand, model number, description); weight 0 drops one.
-    """
-    weights = {c: 1.0 for c in text_columns}
-    weights.update(field_weights)
-    missing = [c for c in weights if c not in frame.columns]
-    if missing:
-        raise ConfigError(f"Field weight column(s) {', '.join(missing)} are not in the catalog; "
-                          f"available: {', '.join(map(str, frame.columns))}")
-    fields = {c: frame[c].fillna("").astype(str).tolist() for c, w in weights.items() if w > 0}
-    if not fields:
-        raise ConfigError("Every field weight is 0: give at least one field a weight above 0")
-    return fields, {c: weights[c] for c in fields}
-
-
-def catalog_index(catalog, field_weights: Mapping[str, float] | None = None) -> LexicalIndex:
-    """The lexical index of a catalog's text columns under field weights."""
-    fields, weights = lexical_fields(catalog.frame, catalog.mapping.text_columns,
-                                     field_weights or {})
-    return build_index(fields, field_weights=weights)
-
-
-__all__ = [
-    "DEPTH",
-    "SCALE_TEXT",
-    "Anchors",
-    "HybridNeighbors",
-    "catalog_index",
-    "format_field_weights",
-    "fuse",
-    "hybrid_topk",
-    "lexical_fields",
-    "mix_text",
-    "pair_dense",
-    "pair_fused",
-    "parse_field_weights",
-    "relative",
-    "rescale",
-]
+__all__ = ["DEPTH", "SCALE_TEXT", "Anchors", "HybridNeighbors", "format_field_weights", "fuse",
+           "fused_topk", "mix_text", "pair_fused", "parse_field_weights", "relative", "rescale"]

@@ -22,7 +22,8 @@ import numpy as np
 
 from core.search.fusion import mix_text
 from core.search.lexical import LexicalIndex, pair_scores
-from core.quality.threshold import ScoringSpace, match_scores
+from core.quality.threshold import match_scores
+from core.search.index import NeighborIndex
 
 CELL_KINDS = ("match", "dense", "lexical")
 
@@ -46,7 +47,7 @@ def _symmetric(m: int, i: np.ndarray, j: np.ndarray, values: np.ndarray,
     return out
 
 
-def match_matrix(space: ScoringSpace, rows: Sequence[int]) -> np.ndarray:
+def match_matrix(space: NeighborIndex, rows: Sequence[int]) -> np.ndarray:
     """(m, m) float32 match scores of catalog rows (symmetric, diagonal 1, in [0, 1])."""
     rows = np.asarray(rows, dtype=np.int64)
     i, j = _upper_pairs(len(rows))

@@ -1,0 +1,230 @@
+"""The neighbour index: the one object that owns the channels and their fusion.
+
+Which channels exist is decided here, once, from the settings: a channel whose
+weight is 0 is not built. Pages, components, the CLI and the public API ask the
+index for candidate pools (every product's best candidates), free-text queries
+and pair scores; none of them asks "is there a lexical channel?" again.
+
+    index = NeighborIndex.build(catalog, vectors, SearchSettings.from_config(cfg))
+    pool = index.pool(depth)            # (n, depth) Neighbors, self excluded
+    hits = index.query(k, Queries(q_vectors, q_texts))
+    space = index.space()               # anchors for pair and match scores
+
+A channel is registered in :data:`CHANNELS` with the function giving its weight
+from the settings and the function building it (see :mod:`core.search.channels`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from core.search.channels import Channel, DenseChannel, LexicalChannel, Queries, catalog_index
+from core.search.dense import dense_search
+from core.search.exact import topk
+from core.search.fusion import DEPTH, Anchors, fused_topk, pair_fused, relative
+from core.search.lexical import LexicalIndex
+from core.search.neighbors import Neighbors, check_metric
+from core.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """What shapes candidate pools, parsed once from a :class:`core.config.Config`.
+
+    hybrid_weight: the words-and-model-numbers share of the fused score (0 =
+    meaning only, 1 = words only); field_weights: lexical weight per column;
+    index: "auto" | "exact" | "approximate" (dense-only pools).
+    """
+
+    metric: str = "cosine"
+    hybrid_weight: float = 0.0
+    field_weights: Mapping[str, float] = field(default_factory=dict)
+    index: str = "auto"
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> SearchSettings:
+        return cls(metric=check_metric(cfg.metric), hybrid_weight=float(cfg.hybrid_weight),
+                   field_weights=MappingProxyType(dict(cfg.field_weights)), index=cfg.index)
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """One registered channel: its weight under the settings and how to build it.
+
+    build(catalog, vectors, settings) returns the channel, or None when what it
+    reads is missing (no catalog: no words channel).
+    """
+
+    name: str
+    weight: Callable[[SearchSettings], float]
+    build: Callable[[Any, np.ndarray, SearchSettings], Channel | None]
+
+
+def _lexical(catalog, vectors: np.ndarray, s: SearchSettings) -> Channel | None:
+    return None if catalog is None else LexicalChannel(catalog_index(catalog, s.field_weights))
+
+
+# Summed in this order (dense first): the order of float32 sums is part of the lists.
+CHANNELS: tuple[ChannelSpec, ...] = (
+    ChannelSpec("dense", lambda s: 1.0 - s.hybrid_weight,
+                lambda catalog, vectors, s: DenseChannel(vectors, s.metric)),
+    ChannelSpec("lexical", lambda s: s.hybrid_weight, _lexical),
+)
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """Scores of p pairs, each (p,) float32: ``match`` (min of both sides' fused score
+    as a share of their best; 1 = each is the other's best candidate), ``fused``
+    (left's view) and each channel's raw score in ``parts``."""
+
+    match: np.ndarray
+    fused: np.ndarray
+    parts: Mapping[str, np.ndarray]
+
+    def part(self, name: str) -> np.ndarray:
+        """A channel's raw scores; zeros for a channel the index does not have."""
+        return self.parts.get(name, np.zeros(len(self.fused), dtype=np.float32))
+
+
+class NeighborIndex:
+    """Channels over one catalog's rows and their fusion weights.
+
+    vectors: (n, d) float32 embeddings (the dense channel); channels: name ->
+    Channel, in CHANNELS order; weights: name -> weight (> 0).
+    """
+
+    def __init__(self, vectors: np.ndarray, channels: Mapping[str, Channel],
+                 weights: Mapping[str, float], settings: SearchSettings) -> None:
+        self.vectors = vectors
+        self.channels = dict(channels)
+        self.weights = dict(weights)
+        self.settings = settings
+        self._space: Anchors | None = None
+
+    @classmethod
+    def build(cls, catalog, vectors: np.ndarray, settings: SearchSettings | Any, *,
+              prebuilt: Mapping[str, Channel] | None = None) -> NeighborIndex:
+        """Decide the channels (weight > 0 and buildable) and build them.
+
+        settings: SearchSettings or a Config; prebuilt: channels already built
+        (the app's cached lexical index), by name.
+        """
+        s = settings if isinstance(settings, SearchSettings) else SearchSettings.from_config(
+            settings)
+        channels, weights = {}, {}
+        for spec in CHANNELS:
+            weight = spec.weight(s)
+            if weight <= 0:
+                continue
+            channel = (prebuilt or {}).get(spec.name) or spec.build(catalog, vectors, s)
+            if channel is not None:
+                channels[spec.name], weights[spec.name] = channel, weight
+        if not channels:  # e.g. words only but no catalog: meaning only
+            channels, weights = {"dense": DenseChannel(vectors, s.metric)}, {"dense": 1.0}
+        return cls(vectors, channels, weights, s)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.channels)
+
+    def has(self, name: str) -> bool:
+        return name in self.channels
+
+    @property
+    def fused(self) -> bool:
+        """Lists are fused scores (more than the meaning channel alone)."""
+        return self.names != ("dense",)
+
+    @property
+    def label(self) -> str:
+        return f"hybrid({self.settings.metric})" if self.fused else self.settings.metric
+
+    @property
+    def lexical_index(self) -> LexicalIndex | None:
+        channel = self.channels.get("lexical")
+        return channel.index if channel is not None else None
+
+    def _fuse(self, k: int, queries: Queries | None = None, depth: int = DEPTH):
+        return fused_topk(list(self.channels.values()), list(self.weights.values()), k,
+                          queries=queries, depth=depth, label=self.label)
+
+    def pool(self, depth: int) -> Neighbors:
+        """Every product's best ``depth`` candidates (self excluded), best first.
+
+        Meaning only: the dense search of the chosen index kind, raw scores;
+        fused: each channel's top-max(DEPTH, depth) merged and fused.
+        """
+        if not self.fused:
+            s = self.settings
+            return dense_search(self.vectors, depth, metric=s.metric, index=s.index)
+        return self._fuse(depth, depth=max(DEPTH, depth))
+
+    def query(self, k: int, queries: Queries, *, depth: int = DEPTH) -> Neighbors:
+        """Top-k products for a query set (free-text search, judged queries)."""
+        if not self.fused:
+            return topk(self.vectors, k, metric=self.settings.metric, queries=queries.vectors,
+                        exclude_self=False)
+        return self._fuse(k, queries, depth=max(DEPTH, depth))
+
+    @classmethod
+    def from_parts(cls, vectors: np.ndarray, lexical: LexicalIndex | None, *,
+                   hybrid_weight: float, metric: str = "cosine") -> NeighborIndex:
+        """An index over prebuilt parts: vectors and (for hybrid_weight > 0) a words index."""
+        if not 0.0 <= hybrid_weight <= 1.0:
+            raise ConfigError(f"hybrid weight must be between 0 and 1, got {hybrid_weight}")
+        if hybrid_weight > 0 and lexical is None:
+            raise ConfigError("A lexical index is needed when the hybrid weight is above 0")
+        prebuilt = {"lexical": LexicalChannel(lexical)} if lexical is not None else {}
+        return cls.build(None, vectors, SearchSettings(metric=check_metric(metric),
+                                                       hybrid_weight=hybrid_weight),
+                         prebuilt=prebuilt)
+
+    def rank(self, k: int, queries: Queries | None = None, *, depth: int = DEPTH) -> Neighbors:
+        """Top-k by the fused score, even with one channel (evaluation, benchmarks).
+
+        queries: a query set, default the catalog itself (self excluded).
+        """
+        return self._fuse(k, queries, depth=depth)
+
+    def anchors(self) -> Anchors:
+        """Every product's anchors (one top-DEPTH pass per channel, computed once)."""
+        if self._space is None:
+            self._space = self._fuse(1).anchors
+        return self._space
+
+    def pair_scores(self, left, right) -> PairScores:
+        """Scores of catalog rows (left[i], right[i]); match score symmetric in [0, 1]."""
+        left = np.asarray(left, dtype=np.int64)
+        right = np.asarray(right, dtype=np.int64)
+        channels, weights = list(self.channels.values()), list(self.weights.values())
+        anchors = self.anchors()
+        f_lr, parts = pair_fused(channels, weights, left, right, anchors)
+        f_rl, _ = pair_fused(channels, weights, right, left, anchors)
+        match = np.minimum(relative(f_lr, anchors.best[left]),
+                           relative(f_rl, anchors.best[right]))
+        match[left == right] = 1.0
+        return PairScores(match.astype(np.float32), f_lr, parts)
+
+
+def hybrid_topk(corpus: np.ndarray, lexical: LexicalIndex | None, k: int, *, weight: float,
+                metric: str = "cosine", queries: np.ndarray | None = None,
+                query_texts: list[str] | None = None, depth: int = DEPTH):
+    """Fused top-k of a query set (default: the corpus, self excluded) over a corpus given
+    by its vectors (N, d) and words index: NeighborIndex.from_parts(...).rank(...).
+
+    For matching two catalogs (benchmarks, evaluation) where the query side is not the
+    corpus. Returns HybridNeighbors (m, k).
+    """
+    index = NeighborIndex.from_parts(corpus, lexical, hybrid_weight=weight, metric=metric)
+    q = None if queries is None else Queries(queries, query_texts)
+    return index.rank(k, q, depth=depth)
+
+
+__all__ = ["CHANNELS", "hybrid_topk", "ChannelSpec", "NeighborIndex", "PairScores", "Queries",
+           "SearchSettings"]
