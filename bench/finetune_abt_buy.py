@@ -59,11 +59,11 @@ from common import SHARED, retrieval_metrics
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
 from core.embed.encoders import BertEncoder
+from core.finetune.data import LabelledPairs, build_training_set
 from core.finetune.train import FinetuneSettings, finetune
+from core.search.exact import topk
 from core.search.index import hybrid_topk
 from core.search.lexical import build_index
-from core.search.exact import topk
-from core.finetune.data import LabelledPairs, build_training_set
 
 
 def load(dataset: str):

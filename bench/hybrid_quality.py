@@ -36,11 +36,11 @@ import pandas as pd
 from common import SHARED, abt_buy, retrieval_metrics, walmart
 
 from core.config import Config
+from core.quality.threshold import choose_threshold, f1_at
 from core.search.channels import DenseChannel, LexicalChannel, Queries, catalog_index
 from core.search.fusion import pair_fused, relative
 from core.search.index import NeighborIndex, hybrid_topk
 from core.search.lexical import build_index, lexical_topk
-from core.quality.threshold import choose_threshold, f1_at
 
 BASELINE_BM25 = {"k1": 1.5, "b": 0.75}
 _WORD = re.compile(r"(?u)\b\w\w+\b")

@@ -26,9 +26,9 @@ from common import ROOT, walmart
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, Config
 from core.lists.health import health_table, list_health
-from core.pipeline import candidate_pool
-from core.lists.spec import column_codes
 from core.lists.rules import apply_config
+from core.lists.spec import column_codes
+from core.pipeline import candidate_pool
 
 RULES = {"same": ["category"], "max_per": {"brand": 2}, "price_ratio": [0.5, 2.0]}
 

@@ -42,8 +42,9 @@ def main() -> None:
     index = ann._index_for(x, "cosine")
     index.add(x)
     build = time.perf_counter() - start
-    print(f"{args.n:,} x 384 {args.data} ({args.clusters:,} centres if clustered): HNSW M={ann.HNSW_M} efConstruction="
-          f"{ann.EF_CONSTRUCTION} built in {build:.1f} s; load {os.getloadavg()}", flush=True)
+    print(f"{args.n:,} x 384 {args.data} ({args.clusters:,} centres if clustered): "
+          f"HNSW M={ann.HNSW_M} efConstruction={ann.EF_CONSTRUCTION} built in {build:.1f} s; "
+          f"load {os.getloadavg()}", flush=True)
     rows = np.sort(np.random.default_rng(0).choice(args.n, args.sample, replace=False))
     exact = topk(x, args.k + 1, queries=x[rows], exclude_self=False, method="blocked")
     truth = [set([j for j in exact.indices[i] if j != r][:args.k]) for i, r in enumerate(rows)]

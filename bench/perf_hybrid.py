@@ -7,7 +7,7 @@ A seeded synthetic catalog (brand + product words + a model number + a size,
 clustered 384-d unit vectors (MiniLM's size; the encoder is not what is
 measured). For each size: the pool core.pipeline.candidate_pool builds with
 hybrid on (hybrid_topk, depth 100) -- "new" is the current code, "old" the
-previous implementation (tests/reference_pool.py) as the baseline -- wall time, peak extra
+previous implementation (core/search/reference.py) as the baseline -- wall time, peak extra
 RSS (sampled every 50 ms), and whether both give the same lists and scores.
 """
 
@@ -18,14 +18,13 @@ import os
 import time
 
 import numpy as np
-from common import ROOT  # noqa: F401  (puts the project on sys.path)
 from perf_topk import PeakRss, vectors
 
 from core.config import DEFAULT_HYBRID_WEIGHT
 from core.search.fusion import DEPTH
 from core.search.index import hybrid_topk
 from core.search.lexical import build_index
-from tests.reference_pool import old_hybrid_topk, old_lexical_topk
+from core.search.reference import old_hybrid_topk, old_lexical_topk
 
 UNITS = ["gb", "in", "oz", "w", "ft", "mm", "ml", "lb", "pk", "tb", "mah", "v"]
 SYLLABLES = ["ka", "ro", "ve", "lin", "tor", "sa", "mi", "dex", "po", "ra", "zen", "qu", "bel"]
@@ -48,7 +47,7 @@ def synthetic_titles(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
     fam_words = frng.integers(0, len(WORDS), (2000, 4))
     fam_brand = frng.integers(0, len(BRANDS), 2000)
     out = []
-    for i, f in enumerate(fam):
+    for _i, f in enumerate(fam):
         words = [WORDS[w] for w in fam_words[f] if rng.random() < 0.8]
         words.append(WORDS[rng.integers(0, len(WORDS))])
         model = f"{chr(65 + f % 26)}{chr(65 + (f // 26) % 26)}-{f * 7 % 9973}{rng.integers(0, 9)}"
@@ -74,8 +73,8 @@ def same(a, b) -> str:
 
 def parts(v: np.ndarray, index, depth: int, n: int) -> None:
     """Where the pool's time goes: each channel's top-depth alone, new and old lexical."""
-    from core.search.lexical import lexical_topk
     from core.search.exact import topk
+    from core.search.lexical import lexical_topk
 
     for name, fn, args in (("dense top-k (core.search.exact)", topk, (v, depth)),
                            ("lexical top-k new", lexical_topk, (index, depth)),

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import ROOT  # noqa: F401  (puts the project on sys.path)
 from perf_embedding import titles
 
 from core.embed.encoders import load_encoder

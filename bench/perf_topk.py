@@ -20,7 +20,6 @@ from typing import Self
 
 import numpy as np
 import psutil
-from common import ROOT  # noqa: F401  (puts the project on sys.path)
 
 from core.search.ann import ann_topk, sample_recall
 from core.search.exact import topk

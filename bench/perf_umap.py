@@ -15,7 +15,6 @@ import argparse
 import time
 import warnings
 
-from common import ROOT  # noqa: F401  (puts the project on sys.path)
 from perf_topk import vectors
 
 from core.projection import project

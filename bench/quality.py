@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from common import abt_buy, category_precision, retrieval_metrics, walmart
 
 from core.embed.encoders import BertEncoder

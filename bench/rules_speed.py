@@ -30,8 +30,8 @@ from common import ROOT, SHARED
 
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, Config
-from core.pipeline import candidate_pool
 from core.lists.rules import apply_config
+from core.pipeline import candidate_pool
 
 N = 10_000
 BASE = {"same": ["category"], "max_per": {"brand": 2}, "price_ratio": [0.5, 2.0]}

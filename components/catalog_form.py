@@ -8,6 +8,7 @@ from typing import BinaryIO
 import streamlit as st
 
 from components import state
+from core.catalog.limits import current_limits, describe
 from core.catalog.table import (
     DUPLICATE_POLICIES,
     ColumnMapping,
@@ -17,11 +18,11 @@ from core.catalog.table import (
     read_table,
 )
 from core.errors import CatalogSimilarityError
-from core.catalog.limits import current_limits, describe
 
 _MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#!|~$&]")
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
-ROW_NUMBERS = "(row numbers)"
+# The id choice that means "no id column: use row numbers" (Config.id_column "@row").
+ROW_NUMBERS_LABEL = "(row numbers)"
 NONE = "(none)"
 
 
@@ -118,9 +119,9 @@ def mapping_form(raw: RawTable) -> None:
     with st.form("catalog.mapping"):
         st.markdown("**Column mapping**")
         a, b = st.columns(2)
-        id_opts = [ROW_NUMBERS, *cols]
+        id_opts = [ROW_NUMBERS_LABEL, *cols]
         id_col = a.selectbox("Id column", id_opts,
-                             index=id_opts.index(current.id_column or ROW_NUMBERS))
+                             index=id_opts.index(current.id_column or ROW_NUMBERS_LABEL))
         texts = b.multiselect("Text columns, in order", cols,
                               default=[c for c in current.text_columns if c in cols])
         roles = {}
@@ -134,7 +135,7 @@ def mapping_form(raw: RawTable) -> None:
     if not submitted:
         return
     mapping = ColumnMapping(text_columns=tuple(texts),
-                            id_column=None if id_col == ROW_NUMBERS else id_col,
+                            id_column=None if id_col == ROW_NUMBERS_LABEL else id_col,
                             **{r: (None if v == NONE else v) for r, v in roles.items()})
     try:
         cat = build_catalog(raw, mapping, on_duplicate_ids=policy)

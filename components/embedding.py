@@ -16,11 +16,12 @@ import streamlit as st
 from components import resources, state
 from core.catalog.table import Catalog
 from core.config import Config
+from core.embed.store import embed_with_store
 from core.errors import CatalogSimilarityError
 from core.pipeline import apply_rules, candidate_pool
 from core.projection import Projection, expected_seconds, project
 from core.search.neighbors import Neighbors, reporting
-from core.embed.store import embed_with_store
+
 
 def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     """Vectors for the current catalog and model, computed once (progress, cancel).

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import CatalogSimilarityError
-from core.finetune.train import FinetuneCancelled, FinetuneResult, FinetuneSettings, finetune
 from core.finetune.data import TrainingSet
+from core.finetune.train import FinetuneCancelled, FinetuneResult, FinetuneSettings, finetune
 
 
 @dataclass

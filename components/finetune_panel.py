@@ -15,7 +15,6 @@ import streamlit as st
 from components import state
 from components.finetune_job import FinetuneJob
 from core.catalog.table import Catalog
-from core.finetune.train import FinetuneResult, FinetuneSettings
 from core.finetune.data import (
     LabelledPairs,
     TrainingSet,
@@ -24,6 +23,7 @@ from core.finetune.data import (
     read_pairs,
     review_pairs,
 )
+from core.finetune.train import FinetuneResult, FinetuneSettings
 from core.workspace import Workspace
 
 DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}

@@ -10,7 +10,6 @@ from components import state
 from components.quality_widgets import pairs_table
 from core.catalog.table import Catalog
 from core.config import Config
-from core.search.index import NeighborIndex
 from core.quality.threshold import (
     Choice,
     category_thresholds,
@@ -22,6 +21,7 @@ from core.quality.threshold import (
     score_bands,
     threshold_curve,
 )
+from core.search.index import NeighborIndex
 
 
 def _metrics_row(choice: Choice, title: str) -> None:

@@ -9,8 +9,8 @@ import streamlit as st
 from components import resources, state
 from core.catalog.table import Catalog, read_table
 from core.config import Config
-from core.errors import CatalogSimilarityError
 from core.embed.store import embed_with_store
+from core.errors import CatalogSimilarityError
 
 LABEL_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 

@@ -14,18 +14,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.embed.encoders import Encoder, load_encoder
-from core.export.tables import to_bytes
-from core.projection import Projection, project
 from core.catalog.table import Catalog
 from core.config import Config
+from core.embed.encoders import Encoder, load_encoder
+from core.embed.store import EmbeddingStore
+from core.export.tables import to_bytes
 from core.pipeline import candidate_pool
+from core.projection import Projection, project
 from core.search.channels import catalog_index
+from core.search.exact import pairwise_scores
 from core.search.index import NeighborIndex
 from core.search.lexical import LexicalIndex
-from core.search.exact import pairwise_scores
 from core.search.neighbors import Neighbors
-from core.embed.store import EmbeddingStore
 from core.workspace import Workspace
 
 

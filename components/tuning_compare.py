@@ -11,9 +11,9 @@ from components.tuning_rules import review_decisions
 from components.widgets import _model_options
 from core.catalog.table import Catalog
 from core.config import Config
+from core.embed.store import embed_with_store
 from core.errors import CatalogSimilarityError
 from core.search.neighbors import METRICS, Neighbors
-from core.embed.store import embed_with_store
 
 KEEP = "(as A)"
 
@@ -60,8 +60,8 @@ def describe(a: Config, b: Config) -> str:
 
 def other_lists(other: Config, cat: Catalog) -> Neighbors:
     """B's final lists over the same products as A (embeds only what the store lacks)."""
-    from core.pipeline import catalog_from_config
     from core.lists.rules import apply_config
+    from core.pipeline import catalog_from_config
 
     raw = state.table()
     cat_b = catalog_from_config(raw, other)[0] if raw is not None else cat

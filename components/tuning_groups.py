@@ -6,10 +6,10 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import pool
-from core.lists.bands import duplicate_threshold
 from core.catalog.table import Catalog
 from core.config import Config
 from core.figures import build_map
+from core.lists.bands import duplicate_threshold
 from core.lists.groups import (
     DEFAULT_METHOD,
     DEFAULT_SIZE,

@@ -14,13 +14,13 @@ import streamlit as st
 
 from components import state
 from components.embedding import pool
-from core.lists.bands import band_ranges, validate_bands
 from core.catalog.table import Catalog
 from core.config import Config
 from core.errors import ConfigError
+from core.lists.bands import band_ranges, validate_bands
 from core.lists.review import load_decisions
-from core.lists.spec import Rules
 from core.lists.rules import RuleResult, apply_config
+from core.lists.spec import Rules
 from core.workspace import Workspace
 
 NONE = "(none)"
@@ -196,8 +196,8 @@ def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) ->
 
 def product_list(cat: Catalog, lists, row: int, bands: dict[str, float]) -> pd.DataFrame:
     """One product's final list (padding dropped), with a band column when bands are set."""
-    from core.lists.bands import band_of
     from core.catalog.views import rows_table
+    from core.lists.bands import band_of
 
     keep = lists.indices[row] >= 0
     table = rows_table(cat, lists.indices[row][keep], lists.scores[row][keep])

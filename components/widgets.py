@@ -9,13 +9,13 @@ import streamlit as st
 
 from components import state
 from core.catalog.table import Catalog
-from core.config import INDEX_KINDS, Config
-from core.errors import CatalogSimilarityError, ConfigError
-from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
-from core.export.tables import FORMATS, to_bytes
-from core.search.neighbors import METRICS
 from core.catalog.views import find_products, product_label
+from core.config import INDEX_KINDS, Config
+from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
+from core.errors import CatalogSimilarityError, ConfigError
+from core.export.tables import FORMATS, to_bytes
 from core.search.fusion import format_field_weights, parse_field_weights
+from core.search.neighbors import METRICS
 from core.workspace import Workspace
 
 OTHER_MODEL = "Other (Hugging Face id or folder)…"

@@ -12,9 +12,18 @@ The same configuration gives the same lists here, in the app and in the CLI:
 
 from __future__ import annotations
 
-from core.catalog.table import (Catalog, ColumnMapping, RawTable, ValidationReport, build_catalog,
-                                build_texts, field_defaults, guess_id_column, guess_text_columns,
-                                read_table)
+from core.catalog.table import (
+                                Catalog,
+                                ColumnMapping,
+                                RawTable,
+                                ValidationReport,
+                                build_catalog,
+                                build_texts,
+                                field_defaults,
+                                guess_id_column,
+                                guess_text_columns,
+                                read_table,
+)
 from core.config import Config
 from core.embed.encoders import BertEncoder, Encoder, bundled_model_path, load_encoder
 from core.embed.store import EmbeddingStore, EmbedResult, embed_with_store
@@ -22,8 +31,15 @@ from core.errors import CatalogError, CatalogSimilarityError, ConfigError, Model
 from core.export.tables import catalog_neighbors_frame, neighbors_frame, to_bytes, write_table
 from core.lists.rules import lists_frame
 from core.lists.spec import Rules
-from core.pipeline import (apply_rules, candidate_pool, catalog_from_config, embed_catalog,
-                           final_lists, neighbor_index, search)
+from core.pipeline import (
+                                apply_rules,
+                                candidate_pool,
+                                catalog_from_config,
+                                embed_catalog,
+                                final_lists,
+                                neighbor_index,
+                                search,
+)
 from core.projection import Projection, project
 from core.search.channels import Queries
 from core.search.exact import pairwise_scores, topk
@@ -32,13 +48,49 @@ from core.search.neighbors import METRICS, Neighbors
 from core.workspace import Workspace
 
 __all__ = [
-    "Catalog", "ColumnMapping", "RawTable", "ValidationReport", "build_catalog", "build_texts",
-    "field_defaults", "guess_id_column", "guess_text_columns", "read_table", "Config",
-    "BertEncoder", "Encoder", "bundled_model_path", "load_encoder", "CatalogError",
-    "CatalogSimilarityError", "ConfigError", "ModelLoadError", "catalog_neighbors_frame",
-    "neighbors_frame", "to_bytes", "write_table", "lists_frame", "Rules", "apply_rules",
-    "candidate_pool", "catalog_from_config", "embed_catalog", "final_lists", "neighbor_index",
-    "search", "Projection", "project", "Queries", "pairwise_scores", "topk", "NeighborIndex",
-    "SearchSettings", "METRICS", "Neighbors", "EmbeddingStore", "EmbedResult",
-    "embed_with_store", "Workspace",
+                                "METRICS",
+                                "BertEncoder",
+                                "Catalog",
+                                "CatalogError",
+                                "CatalogSimilarityError",
+                                "ColumnMapping",
+                                "Config",
+                                "ConfigError",
+                                "EmbedResult",
+                                "EmbeddingStore",
+                                "Encoder",
+                                "ModelLoadError",
+                                "NeighborIndex",
+                                "Neighbors",
+                                "Projection",
+                                "Queries",
+                                "RawTable",
+                                "Rules",
+                                "SearchSettings",
+                                "ValidationReport",
+                                "Workspace",
+                                "apply_rules",
+                                "build_catalog",
+                                "build_texts",
+                                "bundled_model_path",
+                                "candidate_pool",
+                                "catalog_from_config",
+                                "catalog_neighbors_frame",
+                                "embed_catalog",
+                                "embed_with_store",
+                                "field_defaults",
+                                "final_lists",
+                                "guess_id_column",
+                                "guess_text_columns",
+                                "lists_frame",
+                                "load_encoder",
+                                "neighbor_index",
+                                "neighbors_frame",
+                                "pairwise_scores",
+                                "project",
+                                "read_table",
+                                "search",
+                                "to_bytes",
+                                "topk",
+                                "write_table",
 ]

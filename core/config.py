@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from core.catalog.table import DUPLICATE_POLICIES, ColumnMapping
-from core.lists.bands import validate_bands
-from core.lists.spec import Rules, filters_active
 from core.embed.encoders import PRECISIONS
 from core.errors import ConfigError
+from core.lists.bands import validate_bands
+from core.lists.spec import Rules, filters_active
 from core.search.neighbors import METRICS
 
 DEFAULT_K = 10

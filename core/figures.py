@@ -77,8 +77,8 @@ def build_map(coords: np.ndarray, hover: list[str], *, color: list | None = None
     groups = _color_groups(color, len(coords))
     fig = go.Figure()
     for name, members, numeric in groups:
-        kw = dict(mode="markers", name=safe_label(name, 40), text=[labels[i] for i in members],
-                  customdata=[ids[i] for i in members], hovertemplate="%{text}<extra></extra>")
+        kw = {"mode": "markers", "name": safe_label(name, 40), "text": [labels[i] for i in members],
+                  "customdata": [ids[i] for i in members], "hovertemplate": "%{text}<extra></extra>"}
         marker = {"size": 4 if dim == 3 else 6, "opacity": 0.8}
         if numeric is not None:
             marker.update(color=numeric, colorscale="Viridis", showscale=True,

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.catalog.table import (Catalog, RawTable, build_catalog, guess_id_column,
-                                guess_text_columns)
+from core.catalog.table import Catalog, RawTable, build_catalog, guess_id_column, guess_text_columns
 from core.config import ROW_NUMBERS, Config
 from core.embed.encoders import Encoder, Progress
 from core.embed.store import EmbeddingStore, EmbedResult, embed_with_store

@@ -7,8 +7,8 @@ from components.embedding import ensure_results
 from components.tuning_compare import describe, other_config_form, other_lists
 from components.tuning_rules import ruled
 from components.widgets import product_picker, settings_sidebar
-from core.lists.compare import compare_lists, movers, overlap_figure, side_by_side
 from core.errors import CatalogSimilarityError
+from core.lists.compare import compare_lists, movers, overlap_figure, side_by_side
 
 state.init_state()
 cfg = settings_sidebar()

@@ -7,8 +7,15 @@ from components.embedding import ensure_results
 from components.quality_widgets import split_note, upload_table, vectors_for
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
-from core.quality.evaluate import coherence, compare, comparison_figure, evaluate, read_judgements, variants
 from core.pipeline import candidate_pool
+from core.quality.evaluate import (
+    coherence,
+    compare,
+    comparison_figure,
+    evaluate,
+    read_judgements,
+    variants,
+)
 
 state.init_state()
 cfg = settings_sidebar()

@@ -6,8 +6,8 @@ from components import resources, state
 from components.embedding import ensure_results, pool
 from components.quality_explain import show_explanation
 from components.widgets import product_picker, settings_sidebar
-from core.quality.explain import explain_pair
 from core.catalog.views import product_label
+from core.quality.explain import explain_pair
 
 state.init_state()
 cfg = settings_sidebar()

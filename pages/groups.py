@@ -13,8 +13,8 @@ from components.tuning_groups import (
     session_groups,
 )
 from components.widgets import export_buttons, file_stem, settings_sidebar
-from core.lists.groups import duplicate_table, merge_map
 from core.catalog.views import rows_table
+from core.lists.groups import duplicate_table, merge_map
 
 state.init_state()
 cfg = settings_sidebar()

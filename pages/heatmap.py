@@ -9,10 +9,10 @@ import streamlit as st
 from components import resources, state
 from components.embedding import ensure_results, neighbors
 from components.widgets import product_picker, settings_sidebar
+from core.catalog.views import product_label
 from core.figures import MAX_HEATMAP_ITEMS, build_heatmap
 from core.pipeline import search
 from core.search.subset import CELL_KINDS, cell_caption, default_cell, lexical_matrix, match_matrix
-from core.catalog.views import product_label
 
 state.init_state()
 cfg = settings_sidebar()
@@ -61,7 +61,8 @@ KIND_NAMES = {"match": "match score (hybrid)", "dense": f"dense ({cfg.metric})",
               "lexical": "lexical (words, model numbers)"}
 if len(rows) >= 2:
     kind = st.radio("Cells show", CELL_KINDS, horizontal=True, key="heatmap.cells",
-                    index=CELL_KINDS.index(default_cell(cfg.hybrid_weight)),
+                    index=CELL_KINDS.index(default_cell(
+                        resources.neighbor_index(cat, res.key, res.vectors, cfg).fused)),
                     format_func=KIND_NAMES.get)
     if kind == "match":
         scores = match_matrix(resources.scored_index(cat, res.key, res.vectors, cfg), rows)

@@ -5,9 +5,9 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results, projection
 from components.widgets import settings_sidebar
+from core.catalog.views import color_columns, rows_table
 from core.figures import build_map
 from core.projection import DEFAULT_MAX_POINTS
-from core.catalog.views import color_columns, rows_table
 
 state.init_state()
 cfg = settings_sidebar()

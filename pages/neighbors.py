@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import state
+from components import resources, state
 from components.embedding import ensure_results
 from components.tables import paged_lists
 from components.tuning_rules import (
@@ -19,9 +19,9 @@ from components.widgets import (
     product_picker,
     settings_sidebar,
 )
-from core.search.fusion import SCALE_TEXT, mix_text
-from core.lists.rules import lists_frame
 from core.catalog.views import product_label
+from core.lists.rules import lists_frame
+from core.search.fusion import SCALE_TEXT
 
 state.init_state()
 cfg = settings_sidebar()
@@ -30,13 +30,13 @@ with st.sidebar:
 cat = state.require_catalog()
 st.title("Neighbours")
 res = ensure_results(cat, cfg)
+index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 cfg = rules_panel(cat, cfg)
 result = ruled(res, cfg)
 nb = result.neighbors
 st.caption(f"{len(cat):,} products · {cfg.metric} · top {nb.k} · model {cfg.model} · "
-           f"{res.embedded:,} embedded, {res.reused:,} reused from the store · " + (
-               f"score: {mix_text(cfg.hybrid_weight, cfg.metric)}; {SCALE_TEXT}"
-               if cfg.hybrid_weight > 0 else f"score: {cfg.metric} similarity"))
+           f"{res.embedded:,} embedded, {res.reused:,} reused from the store · score: "
+           + (f"{index.describe()}; {SCALE_TEXT}" if index.fused else index.describe()))
 rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")

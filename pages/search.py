@@ -5,9 +5,9 @@ import streamlit as st
 from components import resources, state
 from components.embedding import ensure_results
 from components.widgets import settings_sidebar
-from core.search.fusion import SCALE_TEXT, mix_text
-from core.pipeline import search
 from core.catalog.views import rows_table
+from core.pipeline import search
+from core.search.fusion import SCALE_TEXT, mix_text
 
 state.init_state()
 cfg = settings_sidebar()

@@ -20,9 +20,9 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from core.errors import CatalogError
 from core.catalog.limits import current_limits
 from core.catalog.textenc import binary_kind, control_share, decode_text, detect_delimiter
+from core.errors import CatalogError
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
 MAX_FILE_BYTES = 500 * 1000 * 1000  # kept for callers; the limit in force is core.catalog.limits

@@ -16,9 +16,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from core.catalog.limits import current_limits
 from core.catalog.read import MAX_FILE_BYTES, RawTable, read_table
 from core.errors import CatalogError
-from core.catalog.limits import current_limits
 
 DUPLICATE_POLICIES = ("error", "keep-first", "suffix")
 TITLE_HINTS = ("title", "name", "product", "item", "标题", "名称", "品名", "商品")

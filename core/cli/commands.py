@@ -11,8 +11,14 @@ import sys
 
 import numpy as np
 
-from core.cli.common import (add_catalog_options, config_from_args, load_catalog_from_args,
-                             load_vectors, say, vectors_from_args)
+from core.cli.common import (
+    add_catalog_options,
+    config_from_args,
+    load_catalog_from_args,
+    load_vectors,
+    say,
+    vectors_from_args,
+)
 from core.cli.tuning import replay_lists
 from core.errors import CatalogSimilarityError
 from core.export.tables import format_from_path, neighbors_frame, write_table

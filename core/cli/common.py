@@ -88,8 +88,8 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
 def vectors_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog,
              encoder=None) -> np.ndarray:
     from core.embed.encoders import load_encoder
-    from core.pipeline import embed_catalog
     from core.embed.store import EmbeddingStore
+    from core.pipeline import embed_catalog
 
     encoder = encoder or load_encoder(cfg.model, batch_size=cfg.batch_size,
                                       precision=cfg.precision)

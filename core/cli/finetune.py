@@ -24,8 +24,8 @@ from core.cli.common import (
     vectors_from_args,
 )
 from core.errors import CatalogSimilarityError
-from core.finetune.train import FinetuneResult, FinetuneSettings, finetune
 from core.finetune.data import LabelledPairs, build_training_set, combine, read_pairs, review_pairs
+from core.finetune.train import FinetuneResult, FinetuneSettings, finetune
 from core.workspace import Workspace
 
 _DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}

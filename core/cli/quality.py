@@ -94,9 +94,9 @@ class _Models:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from core.quality.evaluate import coherence, compare, evaluate, read_judgements, variants
     from core.export.tables import write_table
     from core.pipeline import candidate_pool, neighbor_index
+    from core.quality.evaluate import coherence, compare, evaluate, read_judgements, variants
 
     cfg, catalog = _setup(args)
     ks = [int(k) for k in _floats(args.ks, "--ks")] or [1, 5, 10]

@@ -14,17 +14,16 @@ config-keys; plus the rule options of ``neighbors`` and the replay of the app's 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from core.cli.common import (
-    say,
     add_catalog_options,
     config_from_args,
     load_catalog_from_args,
+    say,
     vectors_from_args,
 )
 from core.config import KEY_DOCS, Config
@@ -121,8 +120,8 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
 
 def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray):
     """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
-    from core.pipeline import final_lists
     from core.lists.rules import lists_frame
+    from core.pipeline import final_lists
 
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
     nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args))
@@ -145,8 +144,8 @@ def _prepared(args: argparse.Namespace, cfg: Config | None = None):
 
 def cmd_health(args: argparse.Namespace) -> int:
     from core.lists.health import health_table, list_health
-    from core.lists.spec import column_codes
     from core.lists.rules import apply_config
+    from core.lists.spec import column_codes
 
     cfg, catalog, vectors, pool, decisions = _prepared(args)
     result = apply_config(catalog, pool, cfg, vectors=vectors, decisions=decisions)

@@ -125,7 +125,7 @@ def embed_with_store(encoder: Encoder, texts: Sequence[str], store: EmbeddingSto
     unique = list(dict.fromkeys(hashes))
     known = store.get(encoder.identity, unique) if store is not None else {}
     missing = [h for h in unique if h not in known]
-    first_text = {h: t for h, t in zip(reversed(hashes), reversed(texts))}
+    first_text = dict(zip(reversed(hashes), reversed(texts)))
     done = 0
     for start in range(0, len(missing), save_every):
         part = missing[start:start + save_every]

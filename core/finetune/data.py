@@ -26,6 +26,7 @@ import pandas as pd
 
 from core.catalog.table import Catalog, read_table
 from core.errors import CatalogError
+from core.lists.review import ReviewStore
 
 LEFT_HINTS = ("left_id", "left", "ltable_id", "id1", "source_id", "a")
 RIGHT_HINTS = ("right_id", "right", "rtable_id", "id2", "neighbor_id", "b")
@@ -177,13 +178,9 @@ def read_pairs(data: bytes | str | Path, catalog: Catalog, *,
 def review_pairs(db_path: str | Path, catalog: Catalog) -> LabelledPairs:
     """Accepted (1) / rejected (0) review decisions; empty when there are none.
 
-    Reads ``core.lists.review.ReviewStore(db_path).as_labelled_pairs()`` when that
-    module exists (a table or rows of left_id, right_id, label).
+    Reads ``core.lists.review.ReviewStore(db_path).as_labelled_pairs()`` (a table or
+    rows of left_id, right_id, label).
     """
-    try:
-        from core.lists.review import ReviewStore
-    except ImportError:
-        return empty_pairs("review decisions")
     if not Path(db_path).exists():
         return empty_pairs("review decisions")
     rows = ReviewStore(db_path).as_labelled_pairs()

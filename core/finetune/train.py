@@ -34,8 +34,8 @@ import numpy as np
 
 from core.embed.encoders import BertEncoder, Progress, default_device
 from core.errors import CatalogSimilarityError
-from core.search.exact import topk
 from core.finetune.data import TextPairs, TrainingSet, ValidationSet
+from core.search.exact import topk
 
 Cancel = Callable[[], bool]
 Status = Callable[[str], None]

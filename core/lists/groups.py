@@ -6,7 +6,8 @@ linkage restricted to the 15-NN graph; every product in a group).
 ``DEFAULT_METHOD`` was chosen by measurement (bench/list_health.py --groups,
 walmart.csv, MiniLM): both agree about as well with the retailer's 63
 categories (NMI 0.52 vs 0.53-0.55), but HDBSCAN on raw embeddings leaves 58-79 %
-of products ungrouped and took ~10x longer, so agglomerative is the default. Each group is named by its most distinctive words (c-TF-IDF:
+of products ungrouped and took ~10x longer, so agglomerative is the default.
+Each group is named by its most distinctive words (c-TF-IDF:
 term frequency in the group x log(1 + mean words per group / term frequency
 over all groups)).
 
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import CatalogSimilarityError
-from core.search.exact import pairwise_scores
+from core.search.exact import pairwise_scores, topk
 from core.search.neighbors import METRICS, Neighbors
 
 METHODS = ("hdbscan", "agglomerative")
@@ -93,8 +94,6 @@ def _agglomerative(unit: np.ndarray, n_clusters: int, neighbors: Neighbors | Non
 
     from scipy.sparse import csr_matrix
     from sklearn.cluster import AgglomerativeClustering
-
-    from core.search.exact import topk
 
     nb = neighbors if neighbors is not None else topk(unit, 15)
     idx = nb.indices[:, :15]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.figures import safe_label
 from core.search.neighbors import Neighbors
 
 DEFAULT_Z = 3.0
@@ -116,8 +117,6 @@ def price_figure(check: PriceCheck, titles: list[str], *, max_points: int = 5000
     """Log-log scatter of price vs peer median; outliers coloured. Capped at max_points
     (outliers always kept, the rest sampled with a fixed seed)."""
     import plotly.graph_objects as go
-
-    from core.figures import safe_label
 
     ok = np.nonzero(np.isfinite(check.z))[0]
     flagged = ok[check.flag[ok] != ""]

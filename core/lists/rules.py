@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from core.lists.bands import band_of, duplicate_threshold
 from core.errors import ConfigError
+from core.export.tables import neighbors_frame
+from core.lists.bands import band_of, duplicate_threshold
+from core.lists.pricecheck import parse_prices
 from core.lists.select import (
     REFILL_DEPTH,
     Features,
@@ -212,8 +214,6 @@ def _features(catalog: Catalog | None, rules: Rules, n: int) -> Features:
         if not catalog.mapping.price:
             raise ConfigError("rules.price_ratio needs a price column: map one on the Catalog "
                               "page (price_column in the configuration)")
-        from core.lists.pricecheck import parse_prices
-
         prices = parse_prices(catalog.frame[catalog.mapping.price])
     stock = stock_mask(catalog.frame[rules.in_stock_column]) if rules.in_stock_column else None
     return Features(tuple((c, codes[c]) for c in rules.same),
@@ -274,7 +274,7 @@ def _pin_lists(pins: set[tuple[int, int]], pool: Neighbors, vectors: np.ndarray 
         if len(hit):
             s, d = float(pool.scores[a, hit[0]]), float(pool.distances[a, hit[0]])
         out.setdefault(a, []).append((b, s, d))
-    for a, items in out.items():
+    for items in out.values():
         items.sort(key=lambda t: (np.isnan(t[1]), -np.nan_to_num(t[1]), t[0]))
         del items[width:]
     return out
@@ -287,8 +287,6 @@ def lists_frame(catalog: Catalog, neighbors: Neighbors, *, bands: dict[str, floa
     rows: (r,) int source rows to include, in that order (default: every row);
     a page of the table costs O(r * k), not O(n * k).
     """
-    from core.export.tables import neighbors_frame
-
     titles = catalog.titles() if with_titles else None
     if rows is not None:
         rows = np.asarray(rows, dtype=np.int64)

@@ -14,11 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.config import Config
+from core.quality.threshold import match_scores, scoring_space
 from core.search.channels import catalog_index, pair_dense
 from core.search.fusion import rescale
 from core.search.index import NeighborIndex
 from core.search.lexical import _CHUNK_RE, LexicalIndex, tokenize
-from core.quality.threshold import match_scores, scoring_space
 
 TOP_TOKENS = 10
 

@@ -16,8 +16,13 @@ import numpy as np
 
 from core.search import tiles as kt
 from core.search.exact import topk
-from core.search.neighbors import (Neighbors, SearchCancelled, check_metric, prepare,
-                                   to_score_distance)
+from core.search.neighbors import (
+    Neighbors,
+    SearchCancelled,
+    check_metric,
+    prepare,
+    to_score_distance,
+)
 
 ANN_MIN_ROWS = 200_000
 HNSW_M = 32

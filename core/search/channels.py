@@ -181,7 +181,7 @@ def lexical_fields(frame, text_columns: Sequence[str],
     Text columns weigh 1 unless field_weights says otherwise; field_weights may
     add other columns (brand, model number, description); weight 0 drops one.
     """
-    weights = {c: 1.0 for c in text_columns}
+    weights = dict.fromkeys(text_columns, 1.0)
     weights.update(field_weights)
     missing = [c for c in weights if c not in frame.columns]
     if missing:

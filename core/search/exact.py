@@ -21,8 +21,16 @@ from __future__ import annotations
 import numpy as np
 
 from core.search import tiles as kt
-from core.search.neighbors import (TOPK_METHODS, CancelCheck, Neighbors, Progress,
-                                   SearchCancelled, check_metric, prepare, to_score_distance)
+from core.search.neighbors import (
+    TOPK_METHODS,
+    CancelCheck,
+    Neighbors,
+    Progress,
+    SearchCancelled,
+    check_metric,
+    prepare,
+    to_score_distance,
+)
 
 # From this many rows "auto" uses the int8 tiles (bench/perf_topk.py: below it the
 # blocked exact search takes a few seconds at most).

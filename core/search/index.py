@@ -23,13 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from core.errors import ConfigError
 from core.search.channels import Channel, DenseChannel, LexicalChannel, Queries, catalog_index
 from core.search.dense import dense_search
 from core.search.exact import topk
 from core.search.fusion import DEPTH, Anchors, fused_topk, pair_fused, relative
 from core.search.lexical import LexicalIndex
 from core.search.neighbors import Neighbors, check_metric
-from core.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class ChannelSpec:
     name: str
     weight: Callable[[SearchSettings], float]
     build: Callable[[Any, np.ndarray, SearchSettings], Channel | None]
+    words: Callable[[SearchSettings], str]  # what the channel reads, for captions
 
 
 def _lexical(catalog, vectors: np.ndarray, s: SearchSettings) -> Channel | None:
@@ -72,9 +73,12 @@ def _lexical(catalog, vectors: np.ndarray, s: SearchSettings) -> Channel | None:
 # Summed in this order (dense first): the order of float32 sums is part of the lists.
 CHANNELS: tuple[ChannelSpec, ...] = (
     ChannelSpec("dense", lambda s: 1.0 - s.hybrid_weight,
-                lambda catalog, vectors, s: DenseChannel(vectors, s.metric)),
-    ChannelSpec("lexical", lambda s: s.hybrid_weight, _lexical),
+                lambda catalog, vectors, s: DenseChannel(vectors, s.metric),
+                lambda s: f"meaning ({s.metric})"),
+    ChannelSpec("lexical", lambda s: s.hybrid_weight, _lexical,
+                lambda s: "words and model numbers"),
 )
+_SPECS = {spec.name: spec for spec in CHANNELS}
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,14 @@ class NeighborIndex:
     @property
     def label(self) -> str:
         return f"hybrid({self.settings.metric})" if self.fused else self.settings.metric
+
+    def describe(self) -> str:
+        """How a list score is made, for captions: "30% meaning (cosine) + 70% words and
+        model numbers", or "cosine similarity" for meaning only."""
+        if not self.fused:
+            return f"{self.settings.metric} similarity"
+        return " + ".join(f"{w:.0%} {_SPECS[name].words(self.settings)}"
+                          for name, w in self.weights.items())
 
     @property
     def lexical_index(self) -> LexicalIndex | None:
@@ -226,5 +238,12 @@ def hybrid_topk(corpus: np.ndarray, lexical: LexicalIndex | None, k: int, *, wei
     return index.rank(k, q, depth=depth)
 
 
-__all__ = ["CHANNELS", "hybrid_topk", "ChannelSpec", "NeighborIndex", "PairScores", "Queries",
-           "SearchSettings"]
+__all__ = [
+    "CHANNELS",
+    "ChannelSpec",
+    "NeighborIndex",
+    "PairScores",
+    "Queries",
+    "SearchSettings",
+    "hybrid_topk",
+]

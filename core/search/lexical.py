@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from core.search.fusion_kernels import in_threads, sparse_topk_rows
 from core.search.neighbors import Neighbors
 
 K1 = 1.2
@@ -264,8 +265,6 @@ def lexical_topk(index: LexicalIndex, k: int, *, queries: Sequence[str] | None =
 def _postings_topk(q: sp.csr_matrix, post: sp.csc_matrix, k: int, exclude_self: bool,
                    idx_out: np.ndarray, val_out: np.ndarray, block: int) -> None:
     """Fill idx_out/val_out (m, k) by row blocks of the numba kernel, in threads."""
-    from core.search.fusion_kernels import in_threads, sparse_topk_rows
-
     qd = q.data.astype(np.float32, copy=False)
     pd_ = post.data.astype(np.float32, copy=False)
 

@@ -20,17 +20,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from core.search.fusion import mix_text
-from core.search.lexical import LexicalIndex, pair_scores
 from core.quality.threshold import match_scores
+from core.search.fusion import mix_text
 from core.search.index import NeighborIndex
+from core.search.lexical import LexicalIndex, pair_scores
 
 CELL_KINDS = ("match", "dense", "lexical")
 
 
-def default_cell(hybrid_weight: float) -> str:
-    """What the cells show by default: match when hybrid is on, else dense."""
-    return "match" if hybrid_weight > 0 else "dense"
+def default_cell(fused: bool) -> str:
+    """What the cells show by default: match when list scores are fused, else dense."""
+    return "match" if fused else "dense"
 
 
 def _upper_pairs(m: int) -> tuple[np.ndarray, np.ndarray]:

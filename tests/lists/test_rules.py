@@ -12,8 +12,8 @@ import pytest
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
 from core.errors import ConfigError
-from core.lists.spec import RULE_KEYS, Rules, column_codes, stock_mask
 from core.lists.rules import apply_config, apply_rules, lists_frame, needs_rules
+from core.lists.spec import RULE_KEYS, Rules, column_codes, stock_mask
 from core.search.exact import brute_force_topk
 from core.search.neighbors import Neighbors
 

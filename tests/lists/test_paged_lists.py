@@ -14,10 +14,10 @@ import pytest
 
 from components.tables import list_page, matching_rows
 from core.config import Config
-from core.lists.spec import Rules
 from core.lists.rules import apply_config, apply_rules, lists_frame
+from core.lists.spec import Rules
 from core.search.neighbors import Neighbors
-from tests.test_rules import make_catalog, make_pool
+from tests.lists.test_rules import make_catalog, make_pool
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import page, server  # noqa: F401  (shared fixtures)
+from tests.browser.test_browser import page, server  # noqa: F401  (shared fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -1,6 +1,6 @@
 """The scalable hybrid pool (core.search.fusion_kernels) against the previous dense-block path.
 
-The previous path (tests/reference_pool.py) is the oracle: the lexical
+The previous path (core/search/reference.py) is the oracle: the lexical
 lists must be identical (indices and float32 scores bit for bit), the hybrid
 pool identical up to float rounding of the dense scores.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.search.index import hybrid_topk
 from core.search.fusion_kernels import _kth_largest, _sort_by
+from core.search.index import hybrid_topk
 from core.search.lexical import build_index, lexical_topk
-from tests.reference_pool import old_hybrid_topk, old_lexical_topk
+from core.search.reference import old_hybrid_topk, old_lexical_topk
 
 VOCAB = ["usb", "cable", "red", "kdl-40v4100", "32gb", "ps3", "black", "lamp", "elplp12", "a1"]
 
@@ -38,7 +38,7 @@ def test_lexical_topk_is_identical_to_the_dense_block_path(rng, k, score):
 
 def test_lexical_topk_queries_ties_and_k_over_n(rng):
     texts = _texts(rng, 25, vocab=VOCAB[:3], most=2)  # few distinct texts: many ties
-    queries = _texts(rng, 9) + ["nothing shared", "usb"]
+    queries = [*_texts(rng, 9), "nothing shared", "usb"]
     index = build_index(texts)
     for k in (4, 25, 60):
         got = lexical_topk(index, k, queries=queries)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.search import tiles as knn_tiles
-from core.search.ann import ann_topk, sample_recall
 from core.config import Config
 from core.embed.encoders import BertEncoder, token_batches
 from core.pipeline import candidate_pool
+from core.search import tiles as knn_tiles
+from core.search.ann import ann_topk, sample_recall
 from core.search.dense import dense_search
 from core.search.exact import brute_force_topk, topk
 from core.search.neighbors import METRICS, SearchCancelled, reporting

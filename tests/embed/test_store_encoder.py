@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from core.embed.encoders import BertEncoder, load_encoder
-from core.errors import ModelLoadError
 from core.embed.store import EmbeddingStore, embed_with_store, text_hash
+from core.errors import ModelLoadError
 from core.workspace import DB_NAME, Workspace
 
 TEXTS = [

@@ -1,6 +1,7 @@
-"""The previous hybrid-pool path, kept as an oracle and a benchmark baseline.
+"""Reference implementations kept as oracles and benchmark baselines: the previous
+hybrid-pool path.
 
-Used by tests/test_pool_kernels.py (identical lists) and bench/perf_hybrid.py
+Used by tests/search/test_pool_kernels.py (identical lists) and bench/perf_hybrid.py
 (time and memory, same run). The previous lexical top-k made every (block x N)
 lexical product dense and took the top-k with argpartition; the dense candidate
 scores came from broadcast pair_dense blocks.

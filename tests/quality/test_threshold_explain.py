@@ -50,7 +50,7 @@ def test_threshold_corner_cases():
     assert one.f1 == 1.0 and one.threshold == 0.5
     with pytest.raises(CatalogSimilarityError, match="positive"):
         choose_threshold(np.array([0.5, 0.4]), np.array([0, 0]))
-    with pytest.raises(CatalogSimilarityError, match="0 .different"):
+    with pytest.raises(CatalogSimilarityError, match=r"0 .different"):
         choose_threshold(np.array([0.5]), np.array([2]))
 
 

@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.catalog.limits import Limits, current_limits
 from core.catalog.table import ColumnMapping, build_catalog, guess_text_columns, read_table
 from core.cli import main
 from core.embed.encoders import BertEncoder
 from core.errors import CatalogError, ModelLoadError
 from core.export.tables import FORMATS, is_formula_like, to_bytes, write_table
-from core.catalog.limits import Limits, current_limits
 from tests.conftest import make_csv_bytes
 
 ROWS = [["id", "title", "brand"], ["1", "red shoe", "acme"], ["2", "blue shirt", "wear"],

@@ -82,7 +82,7 @@ def test_search_returns_k_results(app):
 
 
 def test_mapping_form_changes_text_columns(app):
-    form_multiselect = [m for m in app.multiselect if m.label.startswith("Text columns")][0]
+    form_multiselect = next(m for m in app.multiselect if m.label.startswith("Text columns"))
     form_multiselect.set_value(["title", "brand"])
     app.button[[b.label for b in app.button].index("Apply mapping")].click().run()
     assert not app.exception

@@ -193,7 +193,7 @@ def test_topk_equals_brute_force(data, metric: str) -> None:
 def test_hypothesis_is_pinned_in_requirements_dev() -> None:
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parent.parent / "requirements-dev.txt").read_text()
+    text = (Path(__file__).resolve().parents[2] / "requirements-dev.txt").read_text()
     assert any(line.startswith("hypothesis==") for line in text.splitlines())
 
 

@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
+from core.quality.threshold import match_scores, scoring_space
 from core.search.lexical import build_index, pair_scores
 from core.search.subset import cell_caption, default_cell, lexical_matrix, match_matrix
-from core.quality.threshold import match_scores, scoring_space
 from tests.conftest import element_texts, running_app
 
 pytestmark = pytest.mark.app
@@ -110,6 +110,6 @@ def test_match_and_lexical_matrices_against_pair_oracles(rng):
 
 
 def test_cell_defaults_and_captions():
-    assert default_cell(0.55) == "match" and default_cell(0.0) == "dense"
+    assert default_cell(True) == "match" and default_cell(False) == "dense"
     assert "45% meaning" in cell_caption("match", metric="cosine", hybrid_weight=0.55)
     assert "dot" in cell_caption("dense", metric="dot", hybrid_weight=0.0)

@@ -9,10 +9,10 @@ import pytest
 from core.config import Config
 from core.errors import ConfigError
 from core.search.channels import DenseChannel, LexicalChannel, pair_dense
+from core.search.exact import topk
 from core.search.fusion import Anchors, fuse, pair_fused, parse_field_weights, relative
 from core.search.index import NeighborIndex, hybrid_topk
 from core.search.lexical import build_index, lexical_topk
-from core.search.exact import topk
 
 WORDS = [f"w{i}" for i in range(15)] + ["kdl-40v4100", "ps3", "32gb"]
 
@@ -162,8 +162,8 @@ def test_config_validates_quality_fields():
 
 def test_pipeline_pool_and_search_are_hybrid(tiny_encoder, catalog_csv):
     from core.catalog.table import read_table
-    from core.search.fusion import HybridNeighbors
     from core.pipeline import candidate_pool, catalog_from_config, search
+    from core.search.fusion import HybridNeighbors
 
     cfg = Config(text_columns=("title",), id_column="id", hybrid_weight=0.5)
     cat, _ = catalog_from_config(read_table(catalog_csv), cfg)

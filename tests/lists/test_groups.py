@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.lists.bands import band_of, band_ranges, duplicate_threshold, validate_bands
 from core.config import Config
 from core.errors import CatalogSimilarityError, ConfigError
+from core.lists.bands import band_of, band_ranges, duplicate_threshold, validate_bands
 from core.lists.groups import (
     METHODS,
     cluster_labels,

@@ -166,8 +166,8 @@ def test_review_decisions_and_vectors_in_one_database_survive_sigkill(tmp_path: 
 
 
 def test_a_file_that_is_not_a_database_is_refused_not_overwritten(tmp_path: Path) -> None:
-    from core.errors import CatalogSimilarityError
     from core.embed.store import EmbeddingStore
+    from core.errors import CatalogSimilarityError
 
     path = tmp_path / "ws.sqlite"
     junk = b"this is not a database " * 100

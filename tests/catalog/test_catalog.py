@@ -19,8 +19,8 @@ from core.catalog.table import (
     guess_text_columns,
     read_table,
 )
-from core.errors import CatalogError
 from core.catalog.textenc import decode_text, detect_delimiter
+from core.errors import CatalogError
 from tests.conftest import make_csv_bytes
 
 SIMPLE = [["id", "title", "brand"], ["1", "red shoe", "acme"], ["2", "blue shirt", "wear"]]
@@ -86,7 +86,7 @@ def test_delimiters(delimiter: str) -> None:
     table = read_table(make_csv_bytes(rows, delimiter=delimiter), "d.csv")
     assert table.delimiter == delimiter
     assert list(table.frame.columns) == ["id", "title", "price"]
-    assert table.frame.values.tolist() == [r for r in rows[1:]]
+    assert table.frame.values.tolist() == list(rows[1:])
 
 
 def test_single_column_falls_back_to_comma() -> None:
@@ -138,7 +138,7 @@ def test_unterminated_quote_is_reported() -> None:
 
 @pytest.mark.parametrize("data", [b"", b"   \n\n"])
 def test_empty_file(data: bytes) -> None:
-    with pytest.raises(CatalogError, match="e.csv is empty"):
+    with pytest.raises(CatalogError, match=r"e\.csv is empty"):
         read_table(data, "e.csv")
 
 
@@ -213,7 +213,7 @@ def test_xlsx_sheet_selection() -> None:
 
 
 def test_xlsx_unknown_sheet_lists_the_sheets() -> None:
-    with pytest.raises(CatalogError, match="Sheet 'Nope' is not in book.xlsx; sheets: "
+    with pytest.raises(CatalogError, match=r"Sheet 'Nope' is not in book.xlsx; sheets: "
                                            "Products, Extra"):
         read_table(_two_sheet_xlsx(), "book.xlsx", sheet="Nope")
 

@@ -7,8 +7,6 @@ Quality on real data is a benchmark (bench/finetune_abt_buy.py), not a test.
 from __future__ import annotations
 
 import json
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -18,18 +16,6 @@ import pytest
 from core.catalog.table import ColumnMapping, build_catalog
 from core.embed.encoders import BertEncoder
 from core.errors import CatalogError
-from core.finetune.train import (
-    FinetuneCancelled,
-    FinetuneError,
-    FinetuneSettings,
-    _batch_masks,
-    finetune,
-    mine_negatives,
-    model_base_name,
-    next_version_folder,
-    pick_negatives,
-    retrieval_metrics,
-)
 from core.finetune.data import (
     LabelledPairs,
     TextPairs,
@@ -43,6 +29,18 @@ from core.finetune.data import (
     review_pairs,
     self_supervised_pairs,
     split_validation,
+)
+from core.finetune.train import (
+    FinetuneCancelled,
+    FinetuneError,
+    FinetuneSettings,
+    _batch_masks,
+    finetune,
+    mine_negatives,
+    model_base_name,
+    next_version_folder,
+    pick_negatives,
+    retrieval_metrics,
 )
 from tests.conftest import make_csv_bytes
 
@@ -317,7 +315,7 @@ def test_self_supervised_finetune_runs(tiny_bert_dir, catalog, tmp_path):
     assert result.kept and result.after.queries == len(data.valid)
 
 
-def test_review_decisions_are_read_when_the_module_exists(catalog, tmp_path, monkeypatch):
+def test_review_decisions_are_read_from_the_review_store(catalog, tmp_path, monkeypatch):
     db = tmp_path / "ws.sqlite"
     db.write_bytes(b"")
 
@@ -329,11 +327,12 @@ def test_review_decisions_are_read_when_the_module_exists(catalog, tmp_path, mon
             return pd.DataFrame({"left_id": ["A0", "A1"], "right_id": ["B0", "B2"],
                                  "label": [1, 0]})
 
-    monkeypatch.setitem(sys.modules, "core.lists.review", types.SimpleNamespace(ReviewStore=FakeStore))
+    import core.finetune.data as data_module
+
+    monkeypatch.setattr(data_module, "ReviewStore", FakeStore)
     pairs = review_pairs(db, catalog)
     assert pairs.source == "review decisions" and pairs.label.tolist() == [1, 0]
-    monkeypatch.setitem(sys.modules, "core.lists.review", None)  # import fails -> no reviews
-    assert len(review_pairs(db, catalog)) == 0
+    assert len(review_pairs(tmp_path / "missing.sqlite", catalog)) == 0  # no database, no reviews
 
 
 def test_cli_finetune_with_the_tiny_model(tiny_bert_dir, tiny_encoder, tmp_path, capsys):
