@@ -26,6 +26,7 @@ RESULTS = "results"
 SELECTION = "map.selection"
 HEATMAP_ROWS = "heatmap.rows"
 HEATMAP_SOURCE = "heatmap.source"
+GUIDE_DONE = "guide.dismissed"
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,15 @@ def heatmap_rows() -> tuple[list[int], str]:
 def send_to_heatmap(rows: list[int], source: str) -> None:
     st.session_state[HEATMAP_ROWS] = [int(r) for r in rows]
     st.session_state[HEATMAP_SOURCE] = source
+
+
+def guide_done() -> bool:
+    """Whether this session's first-run guide was dismissed."""
+    return bool(st.session_state.get(GUIDE_DONE, False))
+
+
+def set_guide_done() -> None:
+    st.session_state[GUIDE_DONE] = True
 
 
 def show_error(exc: CatalogSimilarityError) -> None:

@@ -71,10 +71,12 @@ def tally(store: ReviewStore) -> None:
     counts = decided["decision"].value_counts()
     st.caption(f"{len(decided):,} pairs decided · accepted {counts.get('accept', 0):,} · "
                f"rejected {counts.get('reject', 0):,} · skipped {counts.get('skip', 0):,} "
-               f"(accepted pairs are pinned and rejected pairs blocked in every list and "
-               f"export, unless 'Apply review decisions' is off)")
+               f"(accepted pairs always appear in each other's lists and in the export, "
+               f"rejected pairs never, unless 'Use my Review decisions' is off in the rules)")
     pairs = store.as_labelled_pairs()
-    st.download_button("Download labelled pairs (left_id, right_id, label)",
+    st.download_button("Download my decisions as labelled pairs",
                        data=pairs.to_csv(index=False).encode("utf-8"),
                        file_name="review_pairs.csv", mime="text/csv", key="review.download",
-                       on_click="ignore", icon=":material/download:", disabled=pairs.empty)
+                       on_click="ignore", icon=":material/download:", disabled=pairs.empty,
+                       help="A CSV file (left_id, right_id, label: 1 accepted, 0 rejected) "
+                            "for the Evaluate, Duplicate threshold and Fine-tune pages.")
