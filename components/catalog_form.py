@@ -49,6 +49,7 @@ def source_picker() -> None:
     if raw is None:
         return
     st.session_state["catalog.loaded_upload"] = marker
+    state.keep_upload(upload.name, upload.getvalue(), raw.sheet)
     state.set_table(raw)
     _try_auto_map(raw)
 
@@ -80,6 +81,7 @@ def sheet_picker(raw: RawTable) -> None:
         return
     new = load_upload(upload, sheet=sheet)
     if new is not None:
+        state.keep_upload(upload.name, upload.getvalue(), sheet)
         state.set_table(new)
         _try_auto_map(new)
         st.rerun()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import state
 from core.catalog.table import Catalog
 from core.errors import CatalogSimilarityError
 from core.lists.pricecheck import parse_prices
 from core.lists.review import ReviewStore
-from core.workspace import Workspace
 
 SHORTCUTS = {"accept": "a", "reject": "x", "skip": "s"}  # "r" would reload the browser tab
 ICONS = {"accept": ":material/check:", "reject": ":material/close:",
@@ -17,8 +17,8 @@ ICONS = {"accept": ":material/check:", "reject": ":material/close:",
 
 
 def review_store() -> ReviewStore:
-    """The workspace's review decisions (one short connection per call)."""
-    return ReviewStore(Workspace.default().ensure().db_path)
+    """This session's review decisions (one short connection per call)."""
+    return ReviewStore(state.review_db())
 
 
 def product_card(container, cat: Catalog, row: int) -> None:

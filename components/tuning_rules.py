@@ -21,7 +21,6 @@ from core.lists.bands import band_ranges, validate_bands
 from core.lists.review import load_decisions
 from core.lists.rules import RuleResult, apply_config
 from core.lists.spec import Rules
-from core.workspace import Workspace
 
 NONE = "(none)"
 K = "neighbors.rules."
@@ -32,8 +31,8 @@ RULE_NAMES = {"price ratio": "price range", "min score": "weak matches",
 
 
 def review_decisions() -> pd.DataFrame:
-    """Latest review decisions of the workspace (empty when nothing was reviewed)."""
-    return load_decisions(Workspace.default().db_path)
+    """Latest review decisions of this session (empty when nothing was reviewed)."""
+    return load_decisions(state.review_db())
 
 
 def ruled(res: state.Results, cfg: Config) -> RuleResult:
@@ -218,7 +217,7 @@ def rules_summary(result: RuleResult, cfg: Config) -> None:
     text = (f"{result.n_short:,} products have fewer than {result.neighbors.k} neighbours after "
             f"the rules · pairs always shown {result.pinned:,} · pairs never shown "
             f"{result.blocked:,}")
-    st.caption(text + (f" · products left out by: {removed}" if removed else ""))
+    st.caption(text + (f" · possible neighbours left out by each rule: {removed}" if removed else ""))
 
 
 def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) -> None:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from components import state
 from components.advanced import advanced_settings
+from components.persist import start_over_button
 from core.catalog.table import Catalog
 from core.catalog.views import find_products, product_label
 from core.config import Config
@@ -28,6 +29,7 @@ def settings_sidebar() -> Config:
                       help="How many similar products each product's list holds. "
                            "Settings file and command line: `k`.")
         new = advanced_settings(cfg, state.catalog()).with_changes(k=int(k))
+    start_over_button()
     if new != cfg:
         state.set_config(new)
     return new
