@@ -24,15 +24,20 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = "(row numbers)"
 NONE = "(none)"
+DUPLICATE_NAMES = {"error": "Stop and show them", "keep-first": "Keep the first",
+                   "suffix": "Keep all, numbering the copies"}
 
 
 def source_picker() -> None:
     """Demo button and uploader; a bad file leaves the loaded catalog in place."""
     left, right = st.columns([1, 3])
-    if left.button("Use demo catalog", key="catalog.use_demo", type="primary",
-                   icon=":material/storefront:"):
+    on_demo = state.catalog() is not None and state.catalog().name == state.DEMO_NAME
+    if left.button("Back to the demo catalog", key="catalog.use_demo", disabled=on_demo,
+                   icon=":material/storefront:",
+                   help="The demo shop is open now." if on_demo else
+                        "Leave your catalog and open the demo shop (2,554 products)."):
         state.load_demo()
-    upload = right.file_uploader("Upload a catalog (CSV, TSV, Excel or Parquet)",
+    upload = right.file_uploader("Upload your catalog (CSV, TSV, Excel or Parquet)",
                                  type=UPLOAD_TYPES, key="catalog.upload",
                                  help=describe(current_limits()))
     if upload is None:
@@ -44,6 +49,7 @@ def source_picker() -> None:
     if raw is None:
         return
     st.session_state["catalog.loaded_upload"] = marker
+    state.keep_upload(upload.name, upload.getvalue(), raw.sheet)
     state.set_table(raw)
     _try_auto_map(raw)
 
@@ -75,6 +81,7 @@ def sheet_picker(raw: RawTable) -> None:
         return
     new = load_upload(upload, sheet=sheet)
     if new is not None:
+        state.keep_upload(upload.name, upload.getvalue(), sheet)
         state.set_table(new)
         _try_auto_map(new)
         st.rerun()
@@ -117,21 +124,24 @@ def mapping_form(raw: RawTable) -> None:
     cols = [str(c) for c in raw.frame.columns]
     current = _current_mapping(raw)
     with st.form("catalog.mapping"):
-        st.markdown("**Column mapping**")
+        st.markdown("**Which column holds what**")
         a, b = st.columns(2)
         id_opts = [ROW_NUMBERS_LABEL, *cols]
         id_col = a.selectbox("Id column", id_opts,
                              index=id_opts.index(current.id_column or ROW_NUMBERS_LABEL))
         texts = b.multiselect("Text columns, in order", cols,
-                              default=[c for c in current.text_columns if c in cols])
+                              default=[c for c in current.text_columns if c in cols],
+                              help="The columns that describe the product (title first, then "
+                                   "e.g. description). Their text is what is compared.")
         roles = {}
         for col, role in zip(st.columns(4), ("category", "brand", "price", "image")):
             opts = [NONE, *cols]
             value = getattr(current, role) or NONE
             roles[role] = col.selectbox(role.capitalize(), opts, index=opts.index(value))
-        policy = st.radio("Duplicate ids", DUPLICATE_POLICIES, horizontal=True,
-                          index=DUPLICATE_POLICIES.index(state.config().on_duplicate_ids))
-        submitted = st.form_submit_button("Apply mapping", type="primary")
+        policy = st.radio("When an id appears twice", DUPLICATE_POLICIES, horizontal=True,
+                          index=DUPLICATE_POLICIES.index(state.config().on_duplicate_ids),
+                          format_func=DUPLICATE_NAMES.__getitem__)
+        submitted = st.form_submit_button("Use these columns", type="primary")
     if not submitted:
         return
     mapping = ColumnMapping(text_columns=tuple(texts),

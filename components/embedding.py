@@ -155,13 +155,12 @@ def neighbors(res: state.Results, cfg: Config, k: int | None = None) -> Neighbor
     Rules may leave a list short: its missing entries are index -1.
     """
     from core.lists.review import load_decisions
-    from core.workspace import Workspace
 
     catalog = state.require_catalog()
     try:
         return apply_rules(catalog, pool(res, cfg), cfg if k is None else cfg.with_changes(k=k),
                            vectors=res.vectors,
-                           decisions=load_decisions(Workspace.default().db_path))
+                           decisions=load_decisions(state.review_db()))
     except CatalogSimilarityError as exc:  # e.g. a rule names a column this catalog lacks
         state.show_error(exc)
         st.stop()

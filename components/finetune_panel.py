@@ -24,7 +24,6 @@ from core.finetune.data import (
     review_pairs,
 )
 from core.finetune.train import FinetuneResult, FinetuneSettings
-from core.workspace import Workspace
 
 DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}
 SOURCES = ("Labelled pairs file", "Review decisions", "Both")
@@ -44,7 +43,7 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
         if upload is not None:
             parts.append(read_pairs(upload.getvalue(), catalog, filename=upload.name))
     if source != "Labelled pairs file":
-        reviews = review_pairs(Workspace.default().db_path, catalog)
+        reviews = review_pairs(state.review_db(), catalog)
         st.caption(f"{len(reviews):,} review decisions for this catalog "
                    f"({reviews.n_positive:,} accepted).")
         parts.append(reviews)

@@ -7,8 +7,8 @@ import json
 import streamlit as st
 
 from components import resources, state
+from components.advanced import OTHER_MODEL, model_options
 from components.tuning_rules import review_decisions
-from components.widgets import _model_options
 from core.catalog.table import Catalog
 from core.config import Config
 from core.embed.store import embed_with_store
@@ -23,7 +23,7 @@ def other_config_form(cfg: Config, cat: Catalog) -> None:
     cols = [str(c) for c in cat.frame.columns]
     with st.form("compare.form"):
         a, b = st.columns(2)
-        models = [KEEP, *[m for m in _model_options() if not m.startswith("Other")]]
+        models = [KEEP, *[m for m in model_options() if m != OTHER_MODEL]]
         model = a.selectbox("Model", models, key="compare.model")
         metric = b.selectbox("Metric", [KEEP, *METRICS], key="compare.metric")
         fields = a.multiselect("Text columns (empty = as A)", cols, key="compare.fields")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import state
 from core.catalog.table import Catalog
 from core.errors import CatalogSimilarityError
 from core.lists.pricecheck import parse_prices
 from core.lists.review import ReviewStore
-from core.workspace import Workspace
 
 SHORTCUTS = {"accept": "a", "reject": "x", "skip": "s"}  # "r" would reload the browser tab
 ICONS = {"accept": ":material/check:", "reject": ":material/close:",
@@ -17,8 +17,8 @@ ICONS = {"accept": ":material/check:", "reject": ":material/close:",
 
 
 def review_store() -> ReviewStore:
-    """The workspace's review decisions (one short connection per call)."""
-    return ReviewStore(Workspace.default().ensure().db_path)
+    """This session's review decisions (one short connection per call)."""
+    return ReviewStore(state.review_db())
 
 
 def product_card(container, cat: Catalog, row: int) -> None:
@@ -71,10 +71,12 @@ def tally(store: ReviewStore) -> None:
     counts = decided["decision"].value_counts()
     st.caption(f"{len(decided):,} pairs decided · accepted {counts.get('accept', 0):,} · "
                f"rejected {counts.get('reject', 0):,} · skipped {counts.get('skip', 0):,} "
-               f"(accepted pairs are pinned and rejected pairs blocked in every list and "
-               f"export, unless 'Apply review decisions' is off)")
+               f"(accepted pairs always appear in each other's lists and in the export, "
+               f"rejected pairs never, unless 'Use my Review decisions' is off in the rules)")
     pairs = store.as_labelled_pairs()
-    st.download_button("Download labelled pairs (left_id, right_id, label)",
+    st.download_button("Download my decisions as labelled pairs",
                        data=pairs.to_csv(index=False).encode("utf-8"),
                        file_name="review_pairs.csv", mime="text/csv", key="review.download",
-                       on_click="ignore", icon=":material/download:", disabled=pairs.empty)
+                       on_click="ignore", icon=":material/download:", disabled=pairs.empty,
+                       help="A CSV file (left_id, right_id, label: 1 accepted, 0 rejected) "
+                            "for the Evaluate, Duplicate threshold and Fine-tune pages.")

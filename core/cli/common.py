@@ -35,6 +35,7 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
                    "above), exact or approximate")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--workspace", help="workspace folder (default ./workspace or $CATSIM_WORKSPACE)")
+    add_session_option(p)
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
     p.add_argument("--hybrid-weight", type=float,
                    help="lexical share of the fused score, 0 = dense only, 1 = lexical only "
@@ -122,3 +123,23 @@ def load_vectors(path: str) -> np.ndarray:
     if not np.isfinite(vectors).all():
         raise CatalogSimilarityError(f"{path} contains NaN or infinite values")
     return vectors.astype(np.float32, copy=False)
+
+
+def add_session_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--session", help="use the review decisions of this app session: the "
+                   "s=... part of the app's address (default: the workspace's shared "
+                   "decisions)")
+
+
+def review_db(args: argparse.Namespace) -> Path:
+    """The review decisions file: an app session's (--session) or the workspace's."""
+    from core.errors import ConfigError
+
+    ws = Workspace(Path(args.workspace)) if getattr(args, "workspace", None) \
+        else Workspace.default()
+    session = getattr(args, "session", None)
+    try:
+        return ws.review_db(session)
+    except ValueError:
+        raise ConfigError(f"--session {session!r} is not an app session key (copy the "
+                          "s=... part of the app's address)") from None

@@ -21,6 +21,7 @@ from core.cli.common import (
     add_catalog_options,
     config_from_args,
     load_catalog_from_args,
+    review_db,
     vectors_from_args,
 )
 from core.errors import CatalogSimilarityError
@@ -71,7 +72,7 @@ def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
     if args.pairs:
         parts.append(read_pairs(args.pairs, catalog))
     if args.reviews:
-        reviews = review_pairs(ws.db_path, catalog)
+        reviews = review_pairs(review_db(args), catalog)
         print(f"review decisions: {len(reviews)} pairs", file=sys.stderr)
         parts.append(reviews)
     pairs = combine(*parts)

@@ -14,15 +14,16 @@ config-keys; plus the rule options of ``neighbors`` and the replay of the app's 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from core.cli.common import (
     add_catalog_options,
+    add_session_option,
     config_from_args,
     load_catalog_from_args,
+    review_db,
     say,
     vectors_from_args,
 )
@@ -33,7 +34,6 @@ from core.lists.groups import DEFAULT_METHOD, DEFAULT_SIZE, METHODS
 from core.lists.pricecheck import DEFAULT_MIN_PEERS, DEFAULT_Z
 from core.lists.spec import RULE_KEYS, Rules
 from core.search.neighbors import METRICS
-from core.workspace import Workspace
 
 
 def add_rule_options(p: argparse.ArgumentParser) -> None:
@@ -95,12 +95,10 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
 
 
 def workspace_decisions(args: argparse.Namespace) -> pd.DataFrame:
-    """Review decisions of the workspace (--workspace or the default); empty if none."""
+    """Review decisions (--session's, else the workspace's); empty if none."""
     from core.lists.review import load_decisions
 
-    ws = Workspace(Path(args.workspace)) if getattr(args, "workspace", None) \
-        else Workspace.default()
-    return load_decisions(ws.db_path)
+    return load_decisions(review_db(args))
 
 
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
@@ -238,10 +236,10 @@ def cmd_price_check(args: argparse.Namespace) -> int:
 def cmd_review_pairs(args: argparse.Namespace) -> int:
     from core.lists.review import ReviewStore
 
-    ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
-    if not ws.db_path.exists():
-        raise ConfigError(f"No workspace database at {ws.db_path}: nothing reviewed yet")
-    frame = ReviewStore(ws.db_path).as_labelled_pairs()
+    path = review_db(args)
+    if not path.exists():
+        raise ConfigError(f"No review decisions at {path}: nothing reviewed yet")
+    frame = ReviewStore(path).as_labelled_pairs()
     write_table(frame, args.out)
     say(f"wrote {args.out}: {len(frame)} labelled pairs ({int(frame['label'].sum())} accepted)")
     return 0
@@ -291,6 +289,7 @@ def register(sub) -> dict:
     p = sub.add_parser("review-pairs", help="review decisions as labelled pairs")
     p.add_argument("--out", required=True)
     p.add_argument("--workspace")
+    add_session_option(p)
     sub.add_parser("config-keys", help="print the documented configuration keys")
     return {"health": cmd_health, "groups": cmd_groups, "merge-map": cmd_merge_map,
             "compare": cmd_compare, "price-check": cmd_price_check,
