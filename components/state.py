@@ -26,6 +26,7 @@ RESULTS = "results"
 SELECTION = "map.selection"
 HEATMAP_ROWS = "heatmap.rows"
 HEATMAP_SOURCE = "heatmap.source"
+REVIEW_OWNER = "review.owner"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Results:
     reused: int
     embedded: int
     seconds: float
+    store_problem: str | None = None  # the workspace store failed; vectors were computed
 
 
 def init_state() -> None:
@@ -149,9 +151,26 @@ def send_to_heatmap(rows: list[int], source: str) -> None:
     st.session_state[HEATMAP_SOURCE] = source
 
 
+def review_owner() -> str:
+    """This session's review scope: decisions it records, counts, applies and undoes are
+    its own (other sessions on the same server never see them). A random token per
+    session; a feature that restores a session's work may set it with set_review_owner."""
+    if REVIEW_OWNER not in st.session_state:
+        import secrets
+
+        st.session_state[REVIEW_OWNER] = secrets.token_hex(8)
+    return st.session_state[REVIEW_OWNER]
+
+
+def set_review_owner(owner: str) -> None:
+    st.session_state[REVIEW_OWNER] = str(owner)
+
+
 def show_error(exc: CatalogSimilarityError) -> None:
     """The one way pages show a user-fixable problem."""
-    st.error(str(exc), icon=":material/error:")
+    from components import text
+
+    text.error(exc)
 
 
 BUNDLED_MODEL = "bundled"

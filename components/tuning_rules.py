@@ -27,9 +27,12 @@ NONE = "(none)"
 K = "neighbors.rules."
 
 
-def review_decisions() -> pd.DataFrame:
-    """Latest review decisions of the workspace (empty when nothing was reviewed)."""
-    return load_decisions(Workspace.default().db_path)
+def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
+    """This session's latest review decisions on this catalog (default: the session's).
+
+    Decisions on another catalog, or made in another session, never apply here."""
+    catalog = catalog or state.require_catalog()
+    return load_decisions(Workspace.default().db_path, catalog, owner=state.review_owner())
 
 
 def ruled(res: state.Results, cfg: Config) -> RuleResult:
@@ -40,7 +43,7 @@ def ruled(res: state.Results, cfg: Config) -> RuleResult:
     another tuning page) reuse the lists instead of re-applying the rules.
     """
     catalog = state.require_catalog()
-    decisions = review_decisions()
+    decisions = review_decisions(catalog)
     key = json.dumps([catalog.identity, res.key, cfg.pool_key(), cfg.rules.to_dict(), cfg.k, cfg.bands,
                       _frame_digest(decisions)], sort_keys=True, default=str)
     try:

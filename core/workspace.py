@@ -32,3 +32,17 @@ class Workspace:
     def ensure(self) -> Workspace:
         self.root.mkdir(parents=True, exist_ok=True)
         return self
+
+
+def database_message(path: Path, exc: Exception) -> str:
+    """One line for an SQLite failure that says what to do, never to delete the file."""
+    text = str(exc).lower()
+    if "full" in text:
+        what = "the disk is full; free some space and try again"
+    elif "readonly" in text or "read-only" in text:
+        what = ("the folder is read-only; make it writable or set $CATSIM_WORKSPACE to a "
+                "writable folder (keep this file: it holds your review decisions)")
+    else:
+        what = (f"it is damaged ({exc}); keep a copy of it (it holds your review decisions) "
+                f"and recover it with: sqlite3 {path} .recover | sqlite3 recovered.db")
+    return f"The workspace database {path} cannot be used: {what}"

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import state
 from components.catalog_form import file_facts, mapping_form, md_text, sheet_picker, source_picker
-from components.embedding import ensure_results, truncated_count
+from components.embedding import ensure_results, ready_text, truncated_count
 from components.widgets import settings_sidebar
 
 state.init_state()
@@ -30,11 +30,9 @@ if cat is not None:
                     "and will be truncated")
     res = state.results()
     if res is not None:
-        st.success(f"Embedded: {res.embedded:,} new, {res.reused:,} reused from the store "
-                   f"({res.seconds:.1f} s).")
+        st.success(ready_text(res))
     elif st.button("Embed catalog now", key="catalog.embed", icon=":material/bolt:"):
         res = ensure_results(cat, cfg)
-        st.success(f"Embedded: {res.embedded:,} new, {res.reused:,} reused from the store "
-                   f"({res.seconds:.1f} s).")
+        st.success(ready_text(res))
     st.page_link("pages/neighbors.py", label="See neighbour lists",
                  icon=":material/arrow_forward:")

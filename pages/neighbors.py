@@ -5,6 +5,7 @@ import streamlit as st
 from components import resources, state
 from components.embedding import ensure_results
 from components.tables import paged_lists
+from components.text import md
 from components.tuning_rules import (
     product_list,
     ruled,
@@ -34,14 +35,13 @@ index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 cfg = rules_panel(cat, cfg)
 result = ruled(res, cfg)
 nb = result.neighbors
-st.caption(f"{len(cat):,} products · {cfg.metric} · top {nb.k} · model {cfg.model} · "
-           f"{res.embedded:,} embedded, {res.reused:,} reused from the store · score: "
+st.caption(f"{len(cat):,} products · {cfg.metric} · top {nb.k} · model {md(cfg.model)} · score: "
            + (f"{index.describe()}; {SCALE_TEXT}" if index.fused else index.describe()))
 rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")
 if row is not None:
-    st.markdown(f"**{product_label(cat, row)}**")
+    st.markdown(f"**{md(product_label(cat, row))}**")
     st.dataframe(product_list(cat, nb, row, cfg.bands), hide_index=True,
                  key="neighbors.product_table")
     if st.button("Show this product and its neighbours on the heatmap", key="neighbors.to_heatmap"):
