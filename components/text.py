@@ -18,19 +18,23 @@ import streamlit as st
 
 from core.errors import one_line
 
-# The characters that start Markdown, HTML, GFM or Streamlit syntax inside a line
-# (emphasis, code, links and images, raw HTML and autolinks, headings, strikethrough,
-# LaTeX, entities, :red[...] / :material/...: directives, e-mail autolinks); a
-# backslash makes each literal. "www." and list markers at the start get one too.
+# The characters that start Markdown, HTML or Streamlit syntax inside a line
+# (emphasis, code, links and images, raw HTML, headings, strikethrough, LaTeX,
+# entities, :red[...] / :material/...: directives); a backslash makes each
+# literal, and list markers at the start get one too.
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]<>#~$&:@]")
-_WWW = re.compile(r"(?i)(www)\.")
 _LIST_START = re.compile(r"^(\s*)(\d*)([-+=|.)])")
+# GFM turns bare URLs, www. names and e-mail addresses into links AFTER escapes are
+# resolved, so no backslash stops it: a zero-width space after the scheme, after
+# "www" and after "@" does (the text reads the same).
+_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto)(?=:)|\bwww(?=\.)|@)")
+ZWSP = "\u200b"
 
 
 def md(text: object, limit: int = 2000) -> str:
     """User text made literal for any Markdown element: one line, escaped, cut at limit."""
-    line = _MD_SPECIAL.sub(r"\\\g<0>", one_line(text, limit))
-    line = _WWW.sub(r"\1\\.", line)
+    line = _AUTOLINK.sub(lambda m: m.group(0) + ZWSP, one_line(text, limit))
+    line = _MD_SPECIAL.sub(r"\\\g<0>", line)
     return _LIST_START.sub(lambda m: m.group(1) + m.group(2) + "\\" + m.group(3), line)
 
 
