@@ -53,6 +53,7 @@ class Results:
     reused: int
     embedded: int
     seconds: float
+    store_problem: str | None = None  # the workspace store failed; vectors were computed
 
 
 def init_state() -> None:
@@ -91,11 +92,6 @@ def session_token() -> str:
 
 def session_store() -> SessionStore:
     return SessionStore(Workspace.default(), session_token())
-
-
-def review_db() -> Path:
-    """This session's review decisions file."""
-    return session_store().review_db
 
 
 def keep_upload(name: str, data: bytes, sheet: str | None) -> None:
@@ -241,11 +237,18 @@ def guide_done() -> bool:
 def set_guide_done() -> None:
     st.session_state[GUIDE_DONE] = True
     save_work()
+def review_owner() -> str:
+    """This session's review scope: decisions it records, counts, applies and undoes are
+    its own (other sessions on the same server never see them). The session token, so a
+    reload or a server restart brings the decisions back with the rest of the work."""
+    return session_token()
 
 
 def show_error(exc: CatalogSimilarityError) -> None:
     """The one way pages show a user-fixable problem."""
-    st.error(str(exc), icon=":material/error:")
+    from components import text
+
+    text.error(exc)
 
 
 BUNDLED_MODEL = "bundled"

@@ -21,6 +21,7 @@ from core.lists.bands import band_ranges, validate_bands
 from core.lists.review import load_decisions
 from core.lists.rules import RuleResult, apply_config
 from core.lists.spec import Rules
+from core.workspace import Workspace
 
 NONE = "(none)"
 K = "neighbors.rules."
@@ -30,9 +31,12 @@ RULE_NAMES = {"price ratio": "price range", "min score": "weak matches",
               "blocked": "never-show pairs"}
 
 
-def review_decisions() -> pd.DataFrame:
-    """Latest review decisions of this session (empty when nothing was reviewed)."""
-    return load_decisions(state.review_db())
+def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
+    """This session's latest review decisions on this catalog (default: the session's).
+
+    Decisions on another catalog, or made in another session, never apply here."""
+    catalog = catalog or state.require_catalog()
+    return load_decisions(Workspace.default().db_path, catalog, owner=state.review_owner())
 
 
 def ruled(res: state.Results, cfg: Config) -> RuleResult:
@@ -43,7 +47,7 @@ def ruled(res: state.Results, cfg: Config) -> RuleResult:
     another tuning page) reuse the lists instead of re-applying the rules.
     """
     catalog = state.require_catalog()
-    decisions = review_decisions()
+    decisions = review_decisions(catalog)
     key = json.dumps([catalog.identity, res.key, cfg.pool_key(), cfg.rules.to_dict(), cfg.k, cfg.bands,
                       _frame_digest(decisions)], sort_keys=True, default=str)
     try:

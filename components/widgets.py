@@ -8,8 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from components import state
+from components import text as show_text
 from components.advanced import advanced_settings
 from components.persist import start_over_button
+from components.text import md
 from core.catalog.table import Catalog
 from core.catalog.views import find_products, product_label
 from core.config import Config
@@ -40,7 +42,7 @@ def product_picker(catalog: Catalog, key: str) -> int | None:
     text = st.text_input("Find a product (part of its title or id)", key=f"{key}.find")
     rows = find_products(catalog, text)
     if not rows:
-        st.warning(f"No product matches '{text}'.")
+        st.warning(f"No product matches '{md(text)}'.")
         return None
     labels = {r: product_label(catalog, r) for r in rows}
     return st.selectbox(f"Product ({len(rows)} shown)", rows, format_func=labels.__getitem__,
@@ -105,7 +107,7 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
         cfg = Config.from_dict(data)
         state.adopt_config(cfg)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        st.error(f"{upload.name} is not a JSON configuration ({exc})", icon=":material/error:")
+        show_text.error(f"{upload.name} is not a JSON configuration ({exc})")
         return
     except CatalogSimilarityError as exc:
         state.show_error(exc)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import state
 from components.catalog_form import file_facts, mapping_form, md_text, sheet_picker, source_picker
-from components.embedding import ensure_results, truncated_count
+from components.embedding import ensure_results, ready_text, truncated_count
 from components.guide import first_run_guide, next_step, words_used_here
 from components.widgets import settings_sidebar
 
@@ -38,7 +38,6 @@ if cat is not None:
                                       "reused."):
         res = ensure_results(cat, cfg)
     if res is not None:
-        st.success(f"Ready: {len(cat):,} products read by the model ({res.embedded:,} new, "
-                   f"{res.reused:,} reused from earlier, {res.seconds:.1f} s).")
+        st.success(ready_text(res))
     words_used_here("mapping", "neighbour", "model")
     next_step("pages/neighbors.py", "Next: see each product's neighbours")

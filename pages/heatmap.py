@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import ensure_results, neighbors
+from components.text import md
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
 from core.figures import MAX_HEATMAP_ITEMS, build_heatmap
@@ -22,7 +23,7 @@ res = ensure_results(cat, cfg)
 sent, sent_label = state.heatmap_rows()
 sources = ["A product and its neighbours", "A category", "A search result", "Map selection"]
 if sent:
-    sources.insert(0, f"Sent here: {sent_label}")
+    sources.insert(0, f"Sent here: {md(sent_label)}")
 source = st.radio("Products to compare", sources, horizontal=True, key="heatmap.source_choice")
 rows: list[int] = []
 if source.startswith("Sent here"):

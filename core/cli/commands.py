@@ -97,7 +97,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                           "product_id": [h.product_id for h in hits],
                           "title": [titles[h.index] for h in hits],
                           "score": [round(h.score, 6) for h in hits]})
-    from core.export.tables import excel_safe
+    from core.export.tables import write_stream
 
-    excel_safe(frame).to_csv(sys.stdout, index=False)
+    write_stream(frame, sys.stdout)  # the one safe writer: CRLF rows, formulas neutralised
     return 0

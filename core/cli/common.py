@@ -11,12 +11,14 @@ import numpy as np
 
 from core.catalog.table import Catalog, read_table
 from core.config import Config
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, ConfigError, one_line
 from core.workspace import Workspace
 
 
 def say(msg: str) -> None:
-    print(msg, file=sys.stderr)
+    """One line on stderr: control characters from ids or column names shown as escapes
+    (a catalog cannot drive the terminal), cut at 1,000 characters."""
+    print(one_line(msg, 1000), file=sys.stderr)
 
 
 def add_catalog_options(p: argparse.ArgumentParser) -> None:
@@ -26,6 +28,15 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text-cols", help="comma-separated text columns, in order "
                    "(default: title/name-like column chosen automatically)")
     p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--delimiter", help="delimiter of a text file: , ; tab | or any one "
+                   "character (default: detected)")
+    p.add_argument("--encoding", help="encoding of a text file, e.g. utf-8, gb18030, cp1252 "
+                   "(default: detected)")
+    p.add_argument("--no-header", action="store_true",
+                   help="the first line is a product, not column names (columns: column_1...)")
+    p.add_argument("--allow-ragged", action="store_true",
+                   help="read a file even when many rows are ragged or the header looks like "
+                   "data (ragged rows are skipped and reported)")
     p.add_argument("--on-duplicate-ids", choices=["error", "keep-first", "suffix"])
     p.add_argument("--model", help="'bundled' (default), a local folder or a Hugging Face id")
     p.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16", "onnx"],
@@ -69,7 +80,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
 def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
     from core.pipeline import catalog_from_config
 
-    table = read_table(args.catalog, sheet=args.sheet)
+    table = read_table(args.catalog, sheet=args.sheet, **read_options(args))
     for warning in table.warnings:
         say(f"warning: {warning}")
     catalog, guessed = catalog_from_config(table, cfg)
@@ -84,6 +95,18 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
     for warning in catalog.report.warnings[len(table.warnings):]:
         say(f"warning: {warning}")
     return catalog
+
+
+def read_options(args: argparse.Namespace) -> dict:
+    """read_table's text options from --delimiter, --encoding, --no-header, --allow-ragged."""
+    delimiter = getattr(args, "delimiter", None)
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
+        if len(delimiter) != 1:
+            raise ConfigError(f"--delimiter must be one character (or 'tab'), got {delimiter!r}")
+    return {"delimiter": delimiter, "encoding": getattr(args, "encoding", None),
+            "header": not getattr(args, "no_header", False),
+            "allow_ragged": getattr(args, "allow_ragged", False)}
 
 
 def vectors_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog,
@@ -131,15 +154,22 @@ def add_session_option(p: argparse.ArgumentParser) -> None:
                    "decisions)")
 
 
-def review_db(args: argparse.Namespace) -> Path:
-    """The review decisions file: an app session's (--session) or the workspace's."""
-    from core.errors import ConfigError
-
+def workspace_db(args: argparse.Namespace) -> Path:
+    """The workspace database (--workspace or the default)."""
     ws = Workspace(Path(args.workspace)) if getattr(args, "workspace", None) \
         else Workspace.default()
+    return ws.db_path
+
+
+def review_owner(args: argparse.Namespace) -> str | None:
+    """Whose review decisions: an app session's (--session TOKEN) or None (every session's)."""
+    from core.errors import ConfigError
+    from core.workspace import valid_session_token
+
     session = getattr(args, "session", None)
-    try:
-        return ws.review_db(session)
-    except ValueError:
+    if session is None:
+        return None
+    if not valid_session_token(session):
         raise ConfigError(f"--session {session!r} is not an app session key (copy the "
-                          "s=... part of the app's address)") from None
+                          "s=... part of the app's address)")
+    return session
