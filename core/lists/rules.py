@@ -91,6 +91,15 @@ class RuleResult:
     def n_short(self) -> int:
         return len(self.short_rows)
 
+    def short_text(self) -> str:
+        """"12 of 500 lists are shorter than 10: relevance floor 9, same category 4" ("" when none)."""
+        if not self.n_short:
+            return ""
+        why = ", ".join(f"{name} {count:,}" for name, count in
+                        sorted(self.short_by.items(), key=lambda kv: -kv[1]))
+        return (f"{self.n_short:,} of {len(self.lengths):,} lists are shorter than "
+                f"{self.neighbors.k}" + (f": {why}" if why else ""))
+
 
 def needs_rules(cfg: Config, decisions: pd.DataFrame | None = None) -> bool:
     """Whether cfg (and review decisions) change anything versus the pool's best k."""

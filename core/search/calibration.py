@@ -18,8 +18,8 @@ score   the fused score at this point
 1       the same text
 ======  =================================================================
 
-Below the first point scores fall towards 0 (never below; still increasing, so
-ties keep the fused order). The points are fitted per hybrid weight by
+The first point is scored 0.001 and scores below it fall towards 0 (never
+below; still increasing, so no new ties). The points are fitted per hybrid weight by
 :func:`fit_calibration` (bench/score_quality.py fits the bundled model's on the
 valid splits of abt-buy and walmart-amazon) and interpolated between weights.
 A calibration belongs to one model: :func:`calibration_for` finds it (the
@@ -88,7 +88,7 @@ class Calibration:
         x = self.knots_at(weight)
         with np.errstate(over="ignore", invalid="ignore"):
             tail = _TAIL * np.exp(np.minimum(f - x[0], 0.0) / max(x[1] - x[0], _GAP))
-            s = np.where(f < x[0], tail, np.interp(f, x, LEVELS))
+            s = np.where(f < x[0], tail, np.interp(f, x, (_TAIL, *LEVELS[1:])))
         s = np.where(np.isfinite(f) | np.isnan(f), s, f)
         return np.clip(s, None, 1.0).astype(np.float32)
 
