@@ -36,7 +36,7 @@ result = ruled(res, cfg)
 nb = result.neighbors
 st.caption(f"{len(cat):,} products · {cfg.metric} · top {nb.k} · model {cfg.model} · "
            f"{res.embedded:,} embedded, {res.reused:,} reused from the store · score: "
-           + (f"{index.describe()}; {SCALE_TEXT}" if index.fused else index.describe()))
+           + f"{index.describe()}. {SCALE_TEXT}")
 rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")

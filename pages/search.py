@@ -31,10 +31,10 @@ if query.strip():
         table.insert(at, name, [round(h.parts[name], 4) for h in hits])
     st.dataframe(table, hide_index=True, key="search.results")
     st.caption(f"Ranked by {how}. " + (
-        f"score = fused score ({SCALE_TEXT}); dense = raw "
+        f"{SCALE_TEXT} dense = raw "
         f"{cfg.metric} of the embeddings; lexical = raw word/model-number match "
         "(0 = nothing shared, 1 = the same tokens)." if hybrid else
-        f"score = {cfg.metric} similarity of the embeddings."))
+        f"score = {cfg.metric} similarity of the embeddings, calibrated. {SCALE_TEXT}"))
     if st.button("Show these results on the heatmap", key="search.to_heatmap"):
         state.send_to_heatmap(rows, f"search: {query[:60]}")
         st.switch_page("pages/heatmap.py")

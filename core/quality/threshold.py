@@ -1,8 +1,8 @@
 """Threshold calibration for duplicate detection.
 
-Scores are *match scores* (see :mod:`core.search.fusion`): for a pair (a, b), each
-side's fused score of the other as a share of its best fused score, the
-smaller of the two; 1 means each product is the other's best candidate.
+Scores are *match scores*: for a pair (a, b), the lower of the two calibrated
+scores (b in a's list, a in b's list; :mod:`core.search.calibration`), so they
+are symmetric, absolute and read like list scores (1 = the same text).
 
 - :func:`match_scores` scores any pairs of one catalog;
 - :func:`threshold_curve` / :func:`choose_threshold`: precision, recall and F1
@@ -172,7 +172,7 @@ def histogram_figure(scores: np.ndarray, labels: np.ndarray | None = None, *,
                           opacity=0.7)
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash", annotation_text=f"threshold {threshold:.3f}")
-    fig.update_layout(barmode="overlay", xaxis_title="match score", yaxis_title="pairs",
+    fig.update_layout(barmode="overlay", xaxis_title="score (both ways)", yaxis_title="pairs",
                       height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 
@@ -184,7 +184,7 @@ def curve_figure(curve: ThresholdCurve, *, threshold: float | None = None) -> go
         fig.add_scatter(x=curve.thresholds, y=getattr(curve, name), name=name, mode="lines")
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash")
-    fig.update_layout(xaxis_title="threshold (match score)", yaxis_title="value",
+    fig.update_layout(xaxis_title="threshold (score, both ways)", yaxis_title="value",
                       yaxis_range=[0, 1.02], height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 

@@ -39,6 +39,12 @@ import numpy as np
 from core.errors import ConfigError
 
 LEVELS = (0.0, 0.5, 0.85, 0.9, 1.0)
+# What scores mean, for captions and docs (the same words everywhere).
+BANDS_TEXT = ("Scores run from 0 to 1 and mean the same on every page and in every export: "
+              "0.90 and up = the same product (9 times in 10 across two shops); 0.85-0.90 = "
+              "probably the same product or a variant (half of true twins score 0.85 or more); "
+              "0.50-0.85 = a close substitute or a similar product; below 0.50 = loosely "
+              "related; near 0 = as unrelated as two random products.")
 PRECISION = 0.9
 FILE_NAME = "calibration.json"
 _GAP = 1e-3
@@ -204,5 +210,5 @@ def calibration_for(model: str | Path | None) -> Calibration:
     return Calibration(name, BUNDLED.weights, BUNDLED.knots, BUNDLED.fitted_on, approximate=True)
 
 
-__all__ = ["BUNDLED", "LEVELS", "Calibration", "CalibrationSample", "calibration_for",
+__all__ = ["BANDS_TEXT", "BUNDLED", "LEVELS", "Calibration", "CalibrationSample", "calibration_for",
            "fit_calibration", "fit_knots", "precision_point"]

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import ConfigError
+from core.search.calibration import BANDS_TEXT
 from core.search.channels import Channel, Queries
 from core.search.neighbors import Neighbors
 
@@ -189,8 +190,8 @@ def mix_text(weight: float, meaning: str) -> str:
     return f"{1 - weight:.0%} meaning ({meaning}) + {weight:.0%} words and model numbers"
 
 
-# What a fused score of 1 and of 0 mean, for captions.
-SCALE_TEXT = f"1 = the same text, 0 = the {DEPTH}th-best candidate"
+# What a list score means, for captions (scores are the calibrated fused scores).
+SCALE_TEXT = BANDS_TEXT
 
 
 def parse_field_weights(text: str | Mapping[str, float] | None) -> dict[str, float]:
