@@ -137,7 +137,8 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     right_id, decision) from core.lists.review. duplicate_threshold: neighbours
     scoring at or above it are left out. relevance_floor: share of random pairs a
     neighbour must be closer in meaning than (0 = off; needs a pool from a
-    NeighborIndex). Pure: inputs are not modified.
+    NeighborIndex whose score has meaning in it, so not words only). Pure:
+    inputs are not modified.
     """
     n, m = pool.indices.shape
     width = max(0, min(int(k), m))
@@ -147,7 +148,7 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     ids = catalog.ids if catalog is not None else np.arange(n).astype(str)
     pins, blocks = _pair_rows(ids, rules, decisions)
     scorer = pool.scorer if isinstance(pool, HybridNeighbors) else None
-    floor = None if relevance_floor <= 0 or scorer is None else Floor(
+    floor = None if relevance_floor <= 0 or scorer is None or not scorer.has("dense") else Floor(
         scorer.relevance_threshold(relevance_floor), scorer.meaning)
     pin_lists = _pin_lists(pins, pool, vectors, width, scorer)
     block_keys = np.array(sorted(a * n + b for a, b in blocks), dtype=np.int64)

@@ -104,3 +104,13 @@ def test_the_floor_setting_has_one_name_in_config_and_cli():
     base = ["neighbors", "catalog.csv", "--out", "lists.csv"]
     assert config_from_args(parser.parse_args([*base, "--relevance-floor", "0"])).relevance_floor == 0
     assert config_from_args(parser.parse_args(base)).relevance_floor == Config().relevance_floor
+
+
+def test_words_only_lists_have_no_meaning_floor(rng):
+    catalog = _catalog(rng, 40)
+    vectors = rng.normal(size=(40, 6)).astype(np.float32)
+    cfg = Config(k=5, hybrid_weight=1.0, relevance_floor=0.95)
+    pool = NeighborIndex.build(catalog, vectors, cfg).pool(10)
+    got = apply_config(catalog, pool, cfg)
+    np.testing.assert_array_equal(got.neighbors.indices, pool.indices[:, :5])
+    assert "relevance floor" not in got.removed
