@@ -219,21 +219,23 @@ def ranking() -> None:
 
 def duplicates() -> None:
     """Duplicate F1 with Abt + Buy as one catalog: threshold on valid, F1 on test, for the
-    relative match score (before) and the calibrated score both ways (after)."""
+    relative match score (before), the calibrated score both ways, and the duplicate
+    score (after: the geometric mean of the two, NeighborIndex.pair_scores(...).match)."""
     shops = abt_buy_shops()
     index = shops.index(W)
     anchors = index.anchors()
 
-    def both(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    def both(frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
         left, right = frame.left.to_numpy(), frame.right.to_numpy()
         fwd, back = index.pair_scores(left, right), index.pair_scores(right, left)
         rel = np.minimum(relative(fwd.fused, anchors.best[left]),
                          relative(back.fused, anchors.best[right]))
-        return rel, fwd.match
+        return rel, np.minimum(fwd.score, back.score), fwd.match
 
     pv, pt = shops.pairs["valid"], shops.pairs["test"]
-    (rv, cv), (rt, ct) = both(pv), both(pt)
-    for name, v, t in (("relative match (before)", rv, rt), ("calibrated both ways", cv, ct)):
+    (rv, cv, mv), (rt, ct, mt) = both(pv), both(pt)
+    for name, v, t in (("relative match (before)", rv, rt), ("calibrated both ways", cv, ct),
+                       ("duplicate score (after)", mv, mt)):
         choice = choose_threshold(v, pv.label.to_numpy())
         print(f"Abt+Buy duplicates, {name}: threshold {choice.threshold:.3f}, F1 valid "
               f"{choice.f1:.3f}, test {f1_at(t, pt.label.to_numpy(), choice.threshold).f1:.3f}")

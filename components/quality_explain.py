@@ -20,13 +20,14 @@ OPEN, CLOSE = "⟦", "⟧"
 def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     """Render an explanation; catalog text is only ever shown as plain text."""
     cols = st.columns(4)
-    for col, (name, value) in zip(cols, (("score", e.score), ("score both ways", e.match),
+    for col, (name, value) in zip(cols, (("score", e.score), ("duplicate score", e.match),
                                          ("dense part", e.dense_part),
                                          ("lexical part", e.lexical_part))):
         col.metric(name, f"{value:.3f}")
     st.caption(f"Score: the second product in the first one's list, as the lists and exports "
-               f"show it. {SCALE_TEXT} Both ways: the lower of the two directions (what "
-               f"duplicate thresholds apply to). Technical: fused score {e.fused:.3f} = dense "
+               f"show it. {SCALE_TEXT} Duplicate score: what duplicate thresholds apply to, "
+               f"high only when the two are very similar both ways and each is the other's "
+               f"best candidate. Technical: fused score {e.fused:.3f} = dense "
                f"part + lexical part (hybrid weight {e.weight:g}, each channel rescaled for the "
                f"first product), mapped to the score; raw dense similarity {e.dense:.3f}, raw "
                f"lexical similarity {e.lexical:.3f}.")

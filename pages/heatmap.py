@@ -1,7 +1,7 @@
 """Heatmap: similarity of a chosen subset, ordered by hierarchical clustering.
 
-Cells show the score the lists show (default), the dense score or the lexical
-score; the caption says what the colour means.
+Cells show the duplicate score (default), the dense score or the lexical score;
+the caption says what the colour means.
 """
 
 import streamlit as st
@@ -57,7 +57,7 @@ if len(rows) > MAX_HEATMAP_ITEMS:
     st.warning(f"{len(rows):,} products chosen; the heatmap shows the first "
                f"{MAX_HEATMAP_ITEMS} (cap {MAX_HEATMAP_ITEMS}).")
     rows = rows[:MAX_HEATMAP_ITEMS]
-KIND_NAMES = {"match": "score", "dense": f"dense ({cfg.metric})",
+KIND_NAMES = {"match": "duplicate score", "dense": f"dense ({cfg.metric})",
               "lexical": "lexical (words, model numbers)"}
 if len(rows) >= 2:
     kind = st.radio("Cells show", CELL_KINDS, horizontal=True, key="heatmap.cells",

@@ -55,8 +55,9 @@ else:
     right = nb.indices.ravel()
     scores = match_scores(space, left, right).match
     top = float(np.mean(scores >= 0.95)) if len(scores) else 0.0
-    st.info(f"No labels: the histogram shows the scores of every product's top {nb.k} "
-            "neighbours, the lower of both directions (what a duplicate threshold applies to). "
+    st.info(f"No labels: the histogram shows the duplicate scores of every product's top "
+            f"{nb.k} neighbours (high only when two products are very similar both ways and "
+            "each is the other's best candidate). "
             f"{SCALE_TEXT} {top:.0%} of these pairs score 0.95 or more: open a few pairs "
             "below before trusting a threshold. Upload labelled pairs to choose one (the "
             "Review page downloads your accept/reject decisions as such a file).")

@@ -38,7 +38,15 @@ from core.search.channels import (
 )
 from core.search.dense import dense_search
 from core.search.exact import topk
-from core.search.fusion import DEPTH, Anchors, HybridNeighbors, fuse, fused_topk, pair_fused
+from core.search.fusion import (
+    DEPTH,
+    Anchors,
+    HybridNeighbors,
+    fuse,
+    fused_topk,
+    pair_fused,
+    relative,
+)
 from core.search.lexical import LexicalIndex
 from core.search.neighbors import Neighbors, check_metric
 from core.search.scoring import calibrated, dense_only, random_pair_threshold
@@ -100,9 +108,12 @@ _SPECS = {spec.name: spec for spec in CHANNELS}
 class PairScores:
     """Scores of p pairs, each (p,) float32: ``score`` (the calibrated score of the
     right product in the left one's list, what lists and exports show), ``match``
-    (the lower of both sides' calibrated scores: symmetric, what duplicate
-    thresholds apply to; 1 for a product with itself), ``fused`` (left's view)
-    and each channel's raw score in ``parts``."""
+    (the duplicate score: the geometric mean of the lower of both directions'
+    scores and of how much each is the other's best candidate, the lower of
+    both fused scores as a share of its best; symmetric, what duplicate
+    thresholds apply to, 1 only for the same text; an unrelated pair of mutual
+    best candidates stays low), ``fused`` (left's view) and each channel's raw
+    score in ``parts``."""
 
     match: np.ndarray
     fused: np.ndarray
@@ -254,7 +265,9 @@ class NeighborIndex:
         f_lr, parts = pair_fused(channels, weights, left, right, anchors)
         f_rl, _ = pair_fused(channels, weights, right, left, anchors)
         score = self.calibration.score(f_lr, self.weight)
-        match = np.minimum(score, self.calibration.score(f_rl, self.weight))
+        both = np.minimum(score, self.calibration.score(f_rl, self.weight))
+        mutual = np.minimum(relative(f_lr, anchors.best[left]), relative(f_rl, anchors.best[right]))
+        match = np.sqrt(both * mutual)
         match[left == right] = 1.0
         return PairScores(match.astype(np.float32), f_lr, parts, score)
 

@@ -49,8 +49,8 @@ def _symmetric(m: int, i: np.ndarray, j: np.ndarray, values: np.ndarray,
 
 
 def match_matrix(space: NeighborIndex, rows: Sequence[int]) -> np.ndarray:
-    """(m, m) float32 calibrated scores of catalog rows, the lower of both directions
-    (symmetric, diagonal 1, in [0, 1]; core.search.calibration)."""
+    """(m, m) float32 duplicate scores of catalog rows (NeighborIndex.pair_scores(...).match:
+    symmetric, diagonal 1, in [0, 1])."""
     rows = np.asarray(rows, dtype=np.int64)
     i, j = _upper_pairs(len(rows))
     scores = match_scores(space, rows[i], rows[j]).match
@@ -68,8 +68,9 @@ def lexical_matrix(index: LexicalIndex, rows: Sequence[int]) -> np.ndarray:
 def cell_caption(kind: str, *, metric: str, hybrid_weight: float) -> str:
     """One sentence saying what a cell's colour means."""
     if kind == "match":
-        return (f"Colour = the score the lists show ({mix_text(hybrid_weight, metric)}), the "
-                f"lower of both directions. {BANDS_TEXT}")
+        return (f"Colour = the duplicate score ({mix_text(hybrid_weight, metric)}): high only "
+                "when two products are very similar both ways and each is the other's best "
+                f"candidate; symmetric. {BANDS_TEXT}")
     if kind == "dense":
         return (f"Colour = dense {metric} similarity of the embeddings (meaning only, "
                 "no word matching).")

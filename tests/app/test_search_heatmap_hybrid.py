@@ -76,7 +76,7 @@ def test_heatmap_search_source_is_hybrid_and_cells_are_match_scores(app):
     np.testing.assert_allclose(z, z.T, atol=1e-6)
     np.testing.assert_allclose(np.diag(z), 1.0)
     assert z.min() >= 0 and z.max() <= 1
-    assert "the lower of both directions" in element_texts(app.caption)
+    assert "the duplicate score" in element_texts(app.caption)
     hover = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]["customdata"]
     assert any("rkpw247015" in str(c) for c in np.asarray(hover, dtype=object).ravel())
     app.radio(key="heatmap.cells").set_value("lexical").run()

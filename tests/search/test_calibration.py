@@ -110,7 +110,11 @@ def test_pool_scores_are_the_calibrated_fused_scores_in_fused_order(rng, weight)
     pairs = index.pair_scores(left, pool.indices.ravel())
     np.testing.assert_allclose(pairs.score, pool.scores.ravel(), atol=1e-5)
     back = index.pair_scores(pool.indices.ravel(), left)
-    np.testing.assert_allclose(pairs.match, np.minimum(pairs.score, back.score), atol=1e-6)
+    best = index.anchors().best
+    mutual = np.minimum(np.clip(pairs.fused / best[left], 0, 1),
+                        np.clip(back.fused / best[pool.indices.ravel()], 0, 1))
+    np.testing.assert_allclose(pairs.match, np.sqrt(np.minimum(pairs.score, back.score) * mutual),
+                               atol=1e-5)
     assert index.pair_scores([3], [3]).match[0] == 1.0
 
 
