@@ -148,8 +148,9 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     ids = catalog.ids if catalog is not None else np.arange(n).astype(str)
     pins, blocks = _pair_rows(ids, rules, decisions)
     scorer = pool.scorer if isinstance(pool, HybridNeighbors) else None
-    floor = None if relevance_floor <= 0 or scorer is None or not scorer.has("dense") else Floor(
-        scorer.relevance_threshold(relevance_floor), scorer.meaning)
+    threshold = None if relevance_floor <= 0 or scorer is None or not scorer.has("dense") \
+        else scorer.relevance_threshold(relevance_floor)
+    floor = None if threshold is None else Floor(threshold, scorer.meaning)
     pin_lists = _pin_lists(pins, pool, vectors, width, scorer)
     block_keys = np.array(sorted(a * n + b for a, b in blocks), dtype=np.int64)
     unit = unit_rows(vectors) if rules.diversity > 0 else None

@@ -51,6 +51,9 @@ from core.search.lexical import LexicalIndex
 from core.search.neighbors import Neighbors, check_metric
 from core.search.scoring import calibrated, dense_only, random_pair_threshold
 
+# Below this many products a catalog's own random pairs are too few to set the floor.
+MIN_FLOOR_ROWS = 1000
+
 
 @dataclass(frozen=True)
 class SearchSettings:
@@ -139,7 +142,7 @@ class NeighborIndex:
         self.weights = dict(weights)
         self.settings = settings
         self._space: Anchors | None = None
-        self._thresholds: dict[float, float] = {}
+        self._thresholds: dict[float, float | None] = {}
 
     @classmethod
     def build(cls, catalog, vectors: np.ndarray, settings: SearchSettings | Any, *,
@@ -294,10 +297,18 @@ class NeighborIndex:
         out = candidate_dense(self.vectors[rows], dense.vectors, cand, dense.metric)
         return np.where(cand >= 0, out, np.nan).astype(np.float32)
 
-    def relevance_threshold(self, share: float) -> float:
-        """The meaning score `share` of random pairs of this catalog stay below (cached)."""
+    def relevance_threshold(self, share: float) -> float | None:
+        """The meaning score a neighbour must reach under the relevance floor `share`.
+
+        The model's calibration knows it (random pairs of a broad reference catalog,
+        cosine); otherwise the catalog's own random pairs decide, from
+        MIN_FLOOR_ROWS products on (None below: no floor)."""
         if share not in self._thresholds:
-            self._thresholds[share] = random_pair_threshold(self.meaning_channel, share)
+            known = (self.calibration.meaning_floor(share)
+                     if self.settings.metric == "cosine" else None)
+            if known is None and len(self.vectors) >= MIN_FLOOR_ROWS:
+                known = random_pair_threshold(self.meaning_channel, share)
+            self._thresholds[share] = known
         return self._thresholds[share]
 
 

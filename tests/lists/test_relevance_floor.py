@@ -49,11 +49,11 @@ def test_floor_keeps_exactly_the_pool_entries_above_it(rng, weight):
     n, k = 60, 6
     catalog = _catalog(rng, n)
     vectors = rng.normal(size=(n, 6)).astype(np.float32)
-    cfg = Config(k=k, hybrid_weight=weight, relevance_floor=0.8)
+    cfg = Config(k=k, hybrid_weight=weight, relevance_floor=0.99)
     index = NeighborIndex.build(catalog, vectors, cfg)
     pool = index.pool(20)
     got = apply_config(catalog, pool, cfg)
-    thr = index.relevance_threshold(0.8)
+    thr = index.relevance_threshold(0.99)
     cos = _cosine(vectors)
     for r in range(n):
         want = [int(c) for c in pool.indices[r] if cos[r, c] >= thr][:k]
@@ -114,3 +114,17 @@ def test_words_only_lists_have_no_meaning_floor(rng):
     got = apply_config(catalog, pool, cfg)
     np.testing.assert_array_equal(got.neighbors.indices, pool.indices[:, :5])
     assert "relevance floor" not in got.removed
+
+
+def test_the_floor_comes_from_the_model_else_from_a_large_catalog(rng):
+    from core.search.calibration import BUNDLED
+    from core.search.index import MIN_FLOOR_ROWS
+
+    small = rng.normal(size=(40, 6)).astype(np.float32)
+    bundled = NeighborIndex.build(None, small, Config(hybrid_weight=0.0))
+    assert bundled.relevance_threshold(0.9) == pytest.approx(dict(BUNDLED.random_meaning)[0.9])
+    other = Config(hybrid_weight=0.0, model="a-model-without-calibration")
+    assert NeighborIndex.build(None, small, other).relevance_threshold(0.9) is None
+    large = rng.normal(size=(MIN_FLOOR_ROWS, 6)).astype(np.float32)
+    got = NeighborIndex.build(None, large, other).relevance_threshold(0.9)
+    assert got == random_pair_threshold(DenseChannel(large), 0.9)
