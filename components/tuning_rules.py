@@ -75,7 +75,7 @@ def rules_panel(cat: Catalog, cfg: Config) -> Config:
             "pairs of products", 0.0, 0.99, float(cfg.relevance_floor), 0.01,
             key="neighbors.relevance_floor",
             help="0.9 (the default) hides a neighbour unless it is more related than 9 in 10 "
-                 "random pairs of your products; a list that cannot be filled above it is "
+                 "random pairs of products; a list that cannot be filled above it is "
                  "shorter. 0 turns it off. Measured: with category, brand and price rules on "
                  "the walmart catalog, unrelated entries drop from 6% to under 1% while 93% "
                  "of products keep a list.")
