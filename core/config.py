@@ -21,6 +21,9 @@ from core.search.neighbors import METRICS
 
 DEFAULT_K = 10
 DEFAULT_HYBRID_WEIGHT = 0.7
+# Share of random product pairs a neighbour must be closer in meaning than
+# (bench/score_quality.py: walmart rules, junk 6.0% -> 0.2%, lists kept for 93%).
+DEFAULT_RELEVANCE_FLOOR = 0.9
 # id_column value meaning "use row numbers as ids" (None means: choose automatically).
 ROW_NUMBERS = "@row"
 INDEX_KINDS = ("auto", "exact", "approximate")
@@ -36,6 +39,9 @@ KEY_DOCS = {
     "rules": "business rules: same, different, max_per, price_ratio, min_score, diversity, "
              "pinned, blocked, in_stock_column, keep_duplicates, use_review",
     "bands": "named score bands, name -> lowest score (\"duplicate\" is left out of lists)",
+    "relevance_floor": "0..1: leave out neighbours no closer in meaning than this share of "
+                       "random pairs of products (0.9 by default, cosine 0.274 for the bundled "
+                       "model; 0 = off; not applied with words only); lists may be shorter",
 }
 
 
@@ -62,6 +68,9 @@ def _validate_quality(cfg: Config) -> None:
         if not _score(value):
             raise ConfigError(f"category_thresholds['{name}'] must be between 0 and 1, "
                               f"got {value!r}")
+    if not _score(cfg.relevance_floor) or cfg.relevance_floor >= 1:
+        raise ConfigError("relevance_floor must be a share from 0 (off) to below 1, e.g. 0.9, "
+                          f"got {cfg.relevance_floor!r}")
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,8 @@ class Config:
     # Recommendation tuning: rules (validated by core.lists.rules) and named score bands.
     rules: Rules = field(default_factory=Rules)
     bands: dict[str, float] = field(default_factory=dict)
+    # Leave out neighbours no closer in meaning than this share of random pairs (0 = off).
+    relevance_floor: float = DEFAULT_RELEVANCE_FLOOR
     # Scale: "auto" (exact below a measured size, approximate above), "exact", "approximate".
     index: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)

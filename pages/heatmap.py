@@ -1,7 +1,7 @@
 """Heatmap: similarity of a chosen subset, ordered by hierarchical clustering.
 
-Cells show the hybrid match score (default when hybrid is on), the dense
-score or the lexical score; the caption says what the colour means.
+Cells show the duplicate score (default), the dense score or the lexical score;
+the caption says what the colour means.
 """
 
 import streamlit as st

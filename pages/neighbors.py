@@ -31,8 +31,7 @@ result = ruled(res, cfg)
 nb = result.neighbors
 st.caption(f"{len(cat):,} products · up to {nb.k} neighbours each · score from 0 (unrelated) "
            "to 1 (the same text)",
-           help=f"How the score is made: {index.describe()}"
-                + (f"; {SCALE_TEXT}." if index.fused else ".")
+           help=f"How the score is made: {index.describe()}. {SCALE_TEXT}"
                 + f" Model: {md(cfg.model)}. Change this under Advanced.")
 rules_summary(result, cfg)
 

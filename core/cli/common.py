@@ -53,6 +53,9 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
                    "(default from the configuration)")
     p.add_argument("--field-weights", help="lexical weight per column, e.g. title=1,brand=0.5 "
                    "(text columns weigh 1 unless named; 0 drops one)")
+    p.add_argument("--relevance-floor", type=float,
+                   help="leave out neighbours no closer in meaning than this share of random "
+                   "pairs of products (default 0.9; 0 = off); lists may be shorter")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -68,8 +71,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
         value = getattr(args, opt, None)
         if value is not None:
             changes[key] = value
-    if getattr(args, "hybrid_weight", None) is not None:
-        changes["hybrid_weight"] = args.hybrid_weight
+    for opt in ("hybrid_weight", "relevance_floor"):
+        if getattr(args, opt, None) is not None:
+            changes[opt] = getattr(args, opt)
     if getattr(args, "field_weights", None) is not None:
         from core.search.fusion import parse_field_weights
 

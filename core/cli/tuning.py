@@ -121,13 +121,15 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
 def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray):
     """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
     from core.lists.rules import lists_frame
-    from core.pipeline import final_lists
+    from core.pipeline import candidate_pool, rule_result
 
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
-    nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args, catalog))
-    short = int((nb.indices < 0).any(1).sum())
-    if short:
-        say(f"{short} products have fewer than {nb.k} neighbours after the rules")
+    result = rule_result(catalog, candidate_pool(catalog, vectors, cfg), cfg, vectors=vectors,
+                         decisions=workspace_decisions(args, catalog))
+    nb = result.neighbors
+    if result.n_short:
+        say(f"{result.short_text()} (rules that removed candidates of them; "
+            "--relevance-floor 0 turns the floor off)")
     frame = lists_frame(catalog, nb, bands=cfg.bands, with_titles=not args.no_titles)
     return nb, frame
 
@@ -157,6 +159,8 @@ def cmd_health(args: argparse.Namespace) -> int:
                          list_health(result.neighbors, k=cfg.k, **kw))
     print(table.to_string(index=False))
     print(f"short lists after rules: {result.n_short}; removed per rule: {result.removed}")
+    if result.n_short:
+        print(result.short_text())
     if args.out:
         write_table(table, args.out)
     return 0

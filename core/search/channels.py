@@ -6,7 +6,9 @@ A channel answers three questions about a corpus (the catalog) and a query set
 - ``topk(depth, queries)``: each query's best ``depth`` candidates (Neighbors);
 - ``candidate_scores(cand, queries)``: (m, C) float32 raw scores of given candidates
   (-1 = padding, scored 0);
-- ``pair_scores(left, right, queries)``: (p,) float32 raw scores of pairs.
+- ``pair_scores(left, right, queries)``: (p,) float32 raw scores of pairs;
+- ``block(rows, members)``: (r, M) float32 raw scores of catalog rows against
+  catalog members (rules refilling short lists from a whole group).
 
 ``ceiling`` is the score of an identical product (None when there is none, as
 for dot products). :mod:`core.search.fusion` rescales and fuses the channels;
@@ -58,6 +60,8 @@ class Channel(Protocol):
 
     def pair_scores(self, left: np.ndarray, right: np.ndarray,
                     queries: Queries | None = None) -> np.ndarray: ...
+
+    def block(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray: ...
 
 
 def pair_dense(a: np.ndarray, b: np.ndarray, metric: str = "cosine") -> np.ndarray:
@@ -142,6 +146,19 @@ class DenseChannel:
                     queries: Queries | None = None) -> np.ndarray:
         return pair_dense(self._queries(queries)[left], self.vectors[right], self.metric)
 
+    def block(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """(r, M) float32 scores of rows against members (one matrix product or cdist)."""
+        a, b = self.vectors[rows].astype(np.float32), self.vectors[members].astype(np.float32)
+        if self.metric in ("cosine", "dot"):
+            if self.metric == "cosine":
+                a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+                b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
+            return (a @ b.T).astype(np.float32)
+        from scipy.spatial.distance import cdist
+
+        dist = cdist(a, b, "cityblock" if self.metric == "manhattan" else "euclidean")
+        return (1.0 / (1.0 + dist)).astype(np.float32)
+
 
 @dataclass(frozen=True)
 class LexicalChannel:
@@ -172,6 +189,11 @@ class LexicalChannel:
     def pair_scores(self, left: np.ndarray, right: np.ndarray,
                     queries: Queries | None = None) -> np.ndarray:
         return lx.pair_scores(self.index, left, right, queries=self._texts(queries))
+
+    def block(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """(r, M) float32 lexical cosines of rows against members (sparse product)."""
+        unit = self.index.unit
+        return np.asarray((unit[rows] @ unit[members].T).todense(), dtype=np.float32)
 
 
 def lexical_fields(frame, text_columns: Sequence[str],
