@@ -14,6 +14,7 @@ from core.config import INDEX_KINDS, Config
 from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
 from core.errors import CatalogSimilarityError, ConfigError
 from core.export.tables import FORMATS, to_bytes
+from core.finetune.card import model_defaults
 from core.search.fusion import format_field_weights, parse_field_weights
 from core.search.neighbors import METRICS
 from core.workspace import Workspace
@@ -47,6 +48,9 @@ def settings_sidebar() -> Config:
                                   key="settings.model_other").strip() or "bundled"
             st.caption("Multilingual / Chinese catalogs (need a download once): "
                        + ", ".join(f"`{m}`" for m in MULTILINGUAL_SUGGESTIONS))
+        if model != cfg.model:  # a fine-tuned model brings its own hybrid weight
+            cfg = state.with_model(cfg, model)
+            state.set_config(cfg)
         metric = st.selectbox("Metric", METRICS, index=METRICS.index(cfg.metric),
                               key="settings.metric")
         k = st.slider("Neighbours per product (k)", 1, 50, value=min(cfg.k, 50),
@@ -81,9 +85,13 @@ def _speed_settings(cfg: Config) -> tuple[str, str]:
 def _hybrid_settings(cfg: Config) -> tuple[float, dict[str, float]]:
     """Hybrid weight slider and lexical field weights (same names as core and the CLI)."""
     weight = st.slider("Hybrid weight (lexical share)", 0.0, 1.0,
-                       value=float(cfg.hybrid_weight), step=0.05, key="settings.hybrid_weight",
+                       value=float(cfg.hybrid_weight), step=0.05, key=state.HYBRID_WEIGHT,
                        help="0 = meaning only (the model), 1 = words and model numbers only "
                             "(lexical index); in between, both scores are fused")
+    own = model_defaults(cfg.model)
+    if own.hybrid_weight is not None:
+        st.caption(f"This model's own weight: {own.hybrid_weight:g} ({own.source}); "
+                   "move the slider to override it.")
     text = st.text_input("Field weights (lexical)", value=format_field_weights(cfg.field_weights),
                          key="settings.field_weights", placeholder="e.g. title=1,brand=0.5",
                          help="Weight of each column's words in the lexical index; text "
