@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from core.catalog.table import ColumnMapping, build_catalog
+from core.embed.encoders import BertEncoder
 from core.finetune import FinetuneError, FinetuneSettings, check_trainable, finetune
 from core.finetune.card import model_defaults
 from core.finetune.data import TextPairs, ValidationSet, build_training_set, pairs_from_frame
@@ -100,7 +101,8 @@ def test_negatives_come_from_the_lists_given_and_skip_known_matches():
 
 
 def test_finetune_chooses_the_weight_saves_it_and_names_its_phases(tiny_bert_dir, catalog, data,
-                                                                   tmp_path):
+                                                                   tmp_path, monkeypatch):
+    monkeypatch.setenv("CATSIM_CACHE", str(tmp_path / "cache"))
     said: list[str] = []
     result = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
                       out=tmp_path / "tuned", status=said.append, hybrid_weight=0.7)
@@ -119,6 +121,11 @@ def test_finetune_chooses_the_weight_saves_it_and_names_its_phases(tiny_bert_dir
     assert said[2:4] == ["training: epoch 1 of 2", "training: epoch 2 of 2"]
     assert set(result.phase_seconds) >= {"mining", "training", "saving", "validating"}
     _cli_uses_the_models_weight(result.folder, choice.weight, tmp_path)
+    # Validation ran the kept model through ONNX under its final identity: using it later
+    # reuses that export instead of exporting again.
+    exported = sorted((tmp_path / "cache" / "onnx").glob("*.onnx"))
+    assert BertEncoder(result.folder, device="cpu").precision == "onnx"
+    assert sorted((tmp_path / "cache" / "onnx").glob("*.onnx")) == exported
 
 
 def _cli_uses_the_models_weight(folder, weight, tmp_path) -> None:
