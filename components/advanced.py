@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import state
 from core.catalog.table import Catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, INDEX_KINDS, Config
 from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
+from core.finetune.card import model_defaults
 from core.search.neighbors import METRICS
 from core.workspace import Workspace
 
@@ -75,14 +77,19 @@ def metric_setting(cfg: Config) -> str:
 
 
 def words_weight_setting(cfg: Config) -> float:
-    return float(st.slider(
+    weight = float(st.slider(
         "Exact words and model numbers vs meaning", 0.0, 1.0, value=float(cfg.hybrid_weight),
-        step=0.05, key="settings.hybrid_weight",
+        step=0.05, key=state.HYBRID_WEIGHT,
         help=f"How much shared words and model numbers count against meaning. 0 = meaning "
              f"only, 1 = shared words only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the "
              f"same product most often on the labelled test catalogs (Abt-Buy, "
              f"walmart-amazon). Lower it when you want related products rather than "
              f"twins. Settings file and command line: `hybrid_weight`."))
+    own = model_defaults(cfg.model)
+    if own.hybrid_weight is not None:
+        st.caption(f"This model's own weight: {own.hybrid_weight:g} ({own.source}); "
+                   "move the slider to override it.")
+    return weight
 
 
 def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]:
@@ -132,6 +139,9 @@ def advanced_settings(cfg: Config, cat: Catalog | None) -> Config:
         st.caption("Technical settings. The defaults were measured on labelled catalogs; "
                    "most shops never change them.")
         model = model_setting(cfg)
+        if model != cfg.model:  # a fine-tuned model brings its own words weight
+            cfg = state.with_model(cfg, model)
+            state.set_config(cfg)
         metric = metric_setting(cfg)
         weight = words_weight_setting(cfg)
         fields = column_weights_setting(cfg, cat)

@@ -13,8 +13,9 @@ import numpy as np
 import streamlit as st
 
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
-from core.config import ROW_NUMBERS, Config
+from core.config import DEFAULT_HYBRID_WEIGHT, ROW_NUMBERS, Config
 from core.errors import CatalogSimilarityError, ModelLoadError
+from core.finetune.card import model_defaults
 from core.workspace import (
     FILE_SOURCE,
     SavedSource,
@@ -260,7 +261,7 @@ def use_bundled_model() -> None:
 
     Only the model changes; the loaded catalog and mapping stay.
     """
-    st.session_state[CONFIG] = config().with_changes(model=BUNDLED_MODEL)
+    st.session_state[CONFIG] = with_model(config(), BUNDLED_MODEL)
     st.session_state[MODEL_CHOICE] = BUNDLED_MODEL
 
 
@@ -284,9 +285,27 @@ def set_finetune_job(job) -> None:
     st.session_state[FINETUNE_JOB] = job
 
 
+HYBRID_WEIGHT = "settings.hybrid_weight"
+
+
+def with_model(cfg: Config, model: str) -> Config:
+    """cfg switched to another model, with the settings that model brings: a fine-tuned
+    model's own hybrid weight (core.finetune.card.model_defaults); leaving such a model
+    for one without its own weight returns to the default weight; otherwise the weight
+    stays. The hybrid weight slider is reset so that it shows the new value."""
+    if model == cfg.model:
+        return cfg
+    own, old = model_defaults(model).hybrid_weight, model_defaults(cfg.model).hybrid_weight
+    weight = own if own is not None else (DEFAULT_HYBRID_WEIGHT if old is not None
+                                          else cfg.hybrid_weight)
+    st.session_state.pop(HYBRID_WEIGHT, None)
+    return cfg.with_changes(model=model, hybrid_weight=weight)
+
+
 def choose_model(model: str) -> None:
-    """Button callback: switch the session to another model (e.g. a new fine-tune)."""
-    st.session_state[CONFIG] = config().with_changes(model=model)
+    """Button callback: switch the session to another model (e.g. a new fine-tune), with
+    the hybrid weight it brings."""
+    st.session_state[CONFIG] = with_model(config(), model)
     st.session_state[MODEL_CHOICE] = model
 
 

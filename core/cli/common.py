@@ -50,7 +50,8 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
     p.add_argument("--hybrid-weight", type=float,
                    help="lexical share of the fused score, 0 = dense only, 1 = lexical only "
-                   "(default from the configuration)")
+                   "(default: from the configuration, else the model's own weight chosen "
+                   "by fine-tuning, else 0.7)")
     p.add_argument("--field-weights", help="lexical weight per column, e.g. title=1,brand=0.5 "
                    "(text columns weigh 1 unless named; 0 drops one)")
     p.add_argument("--relevance-floor", type=float,
@@ -71,14 +72,31 @@ def config_from_args(args: argparse.Namespace) -> Config:
         value = getattr(args, opt, None)
         if value is not None:
             changes[key] = value
-    for opt in ("hybrid_weight", "relevance_floor"):
-        if getattr(args, opt, None) is not None:
-            changes[opt] = getattr(args, opt)
+    if getattr(args, "relevance_floor", None) is not None:
+        changes["relevance_floor"] = args.relevance_floor
+    if getattr(args, "hybrid_weight", None) is not None:
+        changes["hybrid_weight"] = args.hybrid_weight
+    elif not _file_sets(getattr(args, "config", None), "hybrid_weight"):
+        from core.finetune.card import model_defaults  # a tuned model brings its own weight
+
+        changes.update(model_defaults(changes.get("model", cfg.model)).as_config_changes())
     if getattr(args, "field_weights", None) is not None:
         from core.search.fusion import parse_field_weights
 
         changes["field_weights"] = parse_field_weights(args.field_weights)
     return cfg.with_changes(**changes) if changes else cfg
+
+
+def _file_sets(path: str | None, key: str) -> bool:
+    """Whether the configuration file at path sets key explicitly."""
+    if not path:
+        return False
+    import json
+
+    try:
+        return key in json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
