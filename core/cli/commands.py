@@ -14,10 +14,12 @@ import numpy as np
 from core.cli.common import (
     add_catalog_options,
     config_from_args,
+    images_from_args,
     load_catalog_from_args,
     load_vectors,
     say,
     vectors_from_args,
+    workspace_from_args,
 )
 from core.cli.tuning import replay_lists
 from core.errors import CatalogSimilarityError
@@ -73,7 +75,9 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
     else:
         catalog = load_catalog_from_args(args, cfg)
-        nb, frame = replay_lists(args, cfg, catalog, vectors_from_args(args, cfg, catalog))
+        vectors = vectors_from_args(args, cfg, catalog)
+        nb, frame = replay_lists(args, cfg, catalog, vectors,
+                                 images=images_from_args(args, cfg, catalog))
     write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
     say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
          f"products, metric {cfg.metric})")
@@ -90,8 +94,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     catalog = load_catalog_from_args(args, cfg)
     encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
     vectors = vectors_from_args(args, cfg, catalog, encoder)
-    hits = search(args.query, encoder, neighbor_index(catalog, vectors, cfg), k=cfg.k,
-                  ids=catalog.ids)
+    images = images_from_args(args, cfg, catalog)
+    image_encoder = None
+    if images is not None:
+        from core.embed.image_encoders import load_image_encoder
+
+        image_encoder = load_image_encoder(cfg.image_model, workspace_from_args(args).models_dir)
+    index = neighbor_index(catalog, vectors, cfg, images=images)
+    hits = search(args.query, encoder, index, k=cfg.k, ids=catalog.ids,
+                  image_encoder=image_encoder)
     titles = catalog.titles()
     frame = pd.DataFrame({"rank": range(1, len(hits) + 1),
                           "product_id": [h.product_id for h in hits],

@@ -118,13 +118,17 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 
 
-def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray):
-    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
+def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray, *,
+                 images=None):
+    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame).
+
+    images: the catalog's image vectors (the photos channel when cfg.image_weight > 0)."""
     from core.lists.rules import lists_frame
-    from core.pipeline import final_lists
+    from core.pipeline import final_lists, neighbor_index
 
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
-    nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args))
+    nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args),
+                     index=neighbor_index(catalog, vectors, cfg, images=images))
     short = int((nb.indices < 0).any(1).sum())
     if short:
         say(f"{short} products have fewer than {nb.k} neighbours after the rules")
