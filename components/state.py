@@ -26,17 +26,20 @@ RESULTS = "results"
 SELECTION = "map.selection"
 HEATMAP_ROWS = "heatmap.rows"
 HEATMAP_SOURCE = "heatmap.source"
+PHOTO_ZIP = "catalog.photo_zip_path"
 
 
 @dataclass(frozen=True)
 class Results:
-    """Vectors of the session's catalog under one model; key = content hash."""
+    """Vectors of the session's catalog under one model; key = content hash (of the
+    texts and, with photos, of the image vectors too). images: ImageVectors or None."""
 
     key: str
     vectors: np.ndarray
     reused: int
     embedded: int
     seconds: float
+    images: object | None = None
 
 
 def init_state() -> None:
@@ -147,6 +150,15 @@ def heatmap_rows() -> tuple[list[int], str]:
 def send_to_heatmap(rows: list[int], source: str) -> None:
     st.session_state[HEATMAP_ROWS] = [int(r) for r in rows]
     st.session_state[HEATMAP_SOURCE] = source
+
+
+def photo_zip() -> str | None:
+    """Path (in the workspace) of the .zip of photos uploaded for this session's catalog."""
+    return st.session_state.get(PHOTO_ZIP)
+
+
+def set_photo_zip(path: str | None) -> None:
+    st.session_state[PHOTO_ZIP] = path
 
 
 def show_error(exc: CatalogSimilarityError) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import photos, state
 from core.catalog.table import Catalog
 from core.errors import CatalogSimilarityError
 from core.lists.pricecheck import parse_prices
@@ -22,7 +23,7 @@ def review_store() -> ReviewStore:
 
 
 def product_card(container, cat: Catalog, row: int) -> None:
-    """Title, mapped fields, price and (when an image URL column is mapped) the image.
+    """Title, mapped fields, price and (when an image column is mapped) a thumbnail.
 
     Catalog text is shown as plain text, never as markdown or HTML.
     """
@@ -30,9 +31,9 @@ def product_card(container, cat: Catalog, row: int) -> None:
     with container.container(border=True):
         st.text(str(cat.titles()[row]))
         st.caption(f"id {cat.ids[row]}")
-        image = str(frame[mapping.image].iloc[row]).strip() if mapping.image else ""
-        if image.lower().startswith(("http://", "https://")):
-            st.image(image, width=220)
+        photo = photos.thumb(cat, state.config(), row)
+        if photo is not None:
+            st.image(photo, width=160)
         if mapping.price:
             price = parse_prices([frame[mapping.price].iloc[row]])[0]
             st.metric("Price", "—" if pd.isna(price) else f"{price:,.2f}")

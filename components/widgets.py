@@ -52,9 +52,11 @@ def settings_sidebar() -> Config:
         k = st.slider("Neighbours per product (k)", 1, 50, value=min(cfg.k, 50),
                       key="settings.k")
         hybrid_weight, field_weights = _hybrid_settings(cfg)
+        image_weight, image_model = _photo_settings(cfg)
         precision, index = _speed_settings(cfg)
     new = cfg.with_changes(model=model, metric=metric, k=int(k), hybrid_weight=hybrid_weight,
-                           field_weights=field_weights, precision=precision, index=index)
+                           field_weights=field_weights, precision=precision, index=index,
+                           image_weight=image_weight, image_model=image_model)
     if new != cfg:
         state.set_config(new)
     return new
@@ -76,6 +78,24 @@ def _speed_settings(cfg: Config) -> tuple[str, str]:
                              index=INDEX_KINDS.index(cfg.index), key="settings.index",
                              help=INDEX_HELP)
     return precision, index
+
+
+def _photo_settings(cfg: Config) -> tuple[float, str]:
+    """Photo weight (image_weight) and, under Photo model, image_model; only with an
+    image column mapped."""
+    cat = state.catalog()
+    if cat is None or not cat.mapping.image:
+        return float(cfg.image_weight), cfg.image_model
+    weight = st.slider("Photo weight", 0.0, 1.0, value=float(cfg.image_weight), step=0.05,
+                       key="settings.image_weight",
+                       help="0 = text only; 1 = photos only; in between, photos and text "
+                            "are fused. Photos are read once (about 5 per second on a CPU).")
+    with st.expander("Photo model", icon=":material/image:"):
+        model = st.text_input("Image model (image_model)", value=cfg.image_model,
+                              key="settings.image_model",
+                              help="bundled = EfficientNet-lite0 (offline); or a local CLIP "
+                                   "folder, which also lets Search find photos by words")
+    return float(weight), model.strip() or "bundled"
 
 
 def _hybrid_settings(cfg: Config) -> tuple[float, dict[str, float]]:

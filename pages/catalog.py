@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import state
+from components import photos, state
 from components.catalog_form import file_facts, mapping_form, md_text, sheet_picker, source_picker
 from components.embedding import ensure_results, truncated_count
 from components.widgets import settings_sidebar
@@ -28,7 +28,9 @@ if cat is not None:
     if long_texts:
         st.markdown(f"- {long_texts:,} texts are longer than the model reads "
                     "and will be truncated")
+    photos.photo_source_form(cat)
     res = state.results()
+    photos.issues_report(res.images if res is not None else None)
     if res is not None:
         st.success(f"Embedded: {res.embedded:,} new, {res.reused:,} reused from the store "
                    f"({res.seconds:.1f} s).")

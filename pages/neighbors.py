@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results
 from components.tables import paged_lists
 from components.tuning_rules import (
@@ -44,6 +44,8 @@ if row is not None:
     st.markdown(f"**{product_label(cat, row)}**")
     st.dataframe(product_list(cat, nb, row, cfg.bands), hide_index=True,
                  key="neighbors.product_table")
+    photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
+                      key="neighbors.photos")
     if st.button("Show this product and its neighbours on the heatmap", key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
         state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")

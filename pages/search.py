@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results
 from components.widgets import settings_sidebar
 from core.catalog.views import rows_table
@@ -23,13 +23,16 @@ query = st.text_input("Describe what you are looking for", key="search.query",
                       placeholder="e.g. wireless noise cancelling headphones, or a model number")
 if query.strip():
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-    hits = search(query, encoder, index, k=cfg.k, ids=cat.ids)
+    hits = search(query, encoder, index, k=cfg.k, ids=cat.ids,
+                  image_encoder=photos.get_image_encoder(cfg.image_model)
+                  if index.has("image") else None)
     rows = [h.index for h in hits]
     table = rows_table(cat, rows, [h.score for h in hits])
     at = table.columns.get_loc("score") + 1
     for name in reversed(index.names if hybrid else ()):
         table.insert(at, name, [round(h.parts[name], 4) for h in hits])
-    st.dataframe(table, hide_index=True, key="search.results")
+    st.dataframe(table, hide_index=True, key="search.results",
+                 column_config=photos.with_photos(table, cat, cfg, rows))
     st.caption(f"Ranked by {how}. " + (
         f"score = fused score ({SCALE_TEXT}); dense = raw "
         f"{cfg.metric} of the embeddings; lexical = raw word/model-number match "
