@@ -25,11 +25,17 @@ from core.catalog.images import ImageError, thumbnail
 from core.catalog.table import Catalog
 from core.config import Config
 from core.embed.image_encoders import load_image_encoder
-from core.embed.image_vectors import ImageVectors, embed_images, image_source
+from core.embed.image_vectors import (
+    ImageVectors,
+    duplicate_photo_pairs,
+    embed_images,
+    image_source,
+)
 from core.errors import CatalogSimilarityError
 from core.workspace import Workspace
 
 GRID_MAX = 24
+DUPLICATE_PHOTO = 0.8  # cosine: different photos <= 0.70 in bench/image_variants.py
 THUMB_WIDTH = 96
 
 
@@ -186,3 +192,35 @@ def embed_with_progress(catalog: Catalog, cfg: Config) -> ImageVectors | None:
     images = ensure_images(catalog, cfg, progress)
     bar.empty()
     return images
+
+
+def same_photo_section(catalog: Catalog, cfg: Config) -> None:
+    """Groups page: products whose listings use the same photo (the same file, or a
+    resized / recompressed / lightly cropped copy)."""
+    if not catalog.mapping.image:
+        return
+    st.subheader("Same photo")
+    threshold = st.slider("Photo similarity from which two photos are the same picture",
+                          0.5, 1.0, value=DUPLICATE_PHOTO, step=0.01,
+                          key="groups.photo_threshold",
+                          help="0.80 keeps most resized, recompressed and cropped copies "
+                               "(bench/image_variants.py); 1.00 = the very same file only")
+    if not st.toggle("Find products that share a photo", value=bool(cfg.image_weight),
+                     key="groups.same_photo_on",
+                     help="Reads every photo once (about 5 per second on a CPU)"):
+        return
+    images = embed_with_progress(catalog, cfg.with_changes(image_weight=1.0))
+    if images is None:
+        return
+    pairs = duplicate_photo_pairs(images, threshold=threshold)
+    titles = catalog.titles()
+    table = pd.DataFrame({"left_id": [catalog.ids[a] for a, _, _ in pairs],
+                          "right_id": [catalog.ids[b] for _, b, _ in pairs],
+                          "photo_similarity": [round(s, 4) for _, _, s in pairs],
+                          "same_file": [images.digests[a] == images.digests[b]
+                                        for a, b, _ in pairs],
+                          "left_title": [titles[a] for a, _, _ in pairs],
+                          "right_title": [titles[b] for _, b, _ in pairs]})
+    st.caption(f"{len(table):,} pairs of products share a photo "
+               f"({int(table['same_file'].sum()):,} the very same file).")
+    st.dataframe(table, hide_index=True, key="groups.same_photo")

@@ -51,7 +51,15 @@ def register(sub) -> dict:
     p.add_argument("--metric", choices=list(METRICS))
     p.add_argument("--k", type=int)
     add_catalog_options(p)
-    return {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search}
+    p = sub.add_parser("duplicate-photos", help="pairs of products whose listings use the "
+                       "same photo (the same file or a resized / recompressed copy)")
+    p.add_argument("catalog")
+    p.add_argument("--out", required=True, help="output .csv, .xlsx, .parquet or .json")
+    p.add_argument("--threshold", type=float, default=0.8,
+                   help="photo cosine from which two photos are the same picture (default 0.8)")
+    add_catalog_options(p)
+    return {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search,
+            "duplicate-photos": cmd_duplicate_photos}
 
 
 
@@ -111,4 +119,26 @@ def cmd_search(args: argparse.Namespace) -> int:
     from core.export.tables import excel_safe
 
     excel_safe(frame).to_csv(sys.stdout, index=False)
+    return 0
+
+
+def cmd_duplicate_photos(args: argparse.Namespace) -> int:
+    """left_id, right_id, photo_similarity, same_file for every pair sharing a photo."""
+    import pandas as pd
+
+    from core.embed.image_vectors import duplicate_photo_pairs
+
+    cfg = config_from_args(args)
+    if not cfg.image_column:
+        raise CatalogSimilarityError("Give the photo column: --image-col COL")
+    catalog = load_catalog_from_args(args, cfg)
+    images = images_from_args(args, cfg.with_changes(image_weight=1.0), catalog)
+    pairs = duplicate_photo_pairs(images, threshold=args.threshold)
+    frame = pd.DataFrame({"left_id": [catalog.ids[a] for a, _, _ in pairs],
+                          "right_id": [catalog.ids[b] for _, b, _ in pairs],
+                          "photo_similarity": [round(x, 6) for _, _, x in pairs],
+                          "same_file": [images.digests[a] == images.digests[b]
+                                        for a, b, _ in pairs]})
+    write_table(frame, args.out)
+    say(f"wrote {args.out}: {len(frame)} pairs of products sharing a photo")
     return 0

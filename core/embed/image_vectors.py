@@ -153,11 +153,12 @@ def same_photo_groups(digests: Sequence[bytes]) -> list[list[int]]:
     return [rows for rows in groups.values() if len(rows) > 1]
 
 
-def duplicate_photo_pairs(images: ImageVectors, *, threshold: float = 0.9,
+def duplicate_photo_pairs(images: ImageVectors, *, threshold: float = 0.8,
                           k: int = 10) -> list[tuple[int, int, float]]:
     """(left, right, cosine) pairs of rows whose photos are the same picture: the same
     file, or a resized / recompressed / lightly cropped copy (cosine >= threshold;
-    0.9 from bench/image_variants.py). left < right, sorted by row."""
+    0.8: different photos scored at most 0.70 in bench/image_variants.py). left < right,
+    sorted by row."""
     from core.search.exact import topk
 
     rows = np.flatnonzero(images.has_image)

@@ -100,3 +100,11 @@ def test_photo_weight_slider_changes_the_lists(app) -> None:
     for kind in range(len(NAMES)):
         assert first[f"a{kind}"] == f"b{kind}"
     assert np.isfinite(nb.vectors).all()
+
+
+def test_groups_page_finds_listings_sharing_a_photo(app) -> None:
+    app.switch_page("pages/groups.py").run()
+    _ok(app)
+    pairs = next(d.value for d in app.dataframe if "photo_similarity" in d.value.columns)
+    found = {frozenset(p) for p in zip(pairs["left_id"], pairs["right_id"])}
+    assert {frozenset((f"a{k}", f"b{k}")) for k in range(len(NAMES))} <= found

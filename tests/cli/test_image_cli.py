@@ -89,3 +89,18 @@ def test_search_has_the_image_flags(flag, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["search", "--help"])
     assert flag in capsys.readouterr().out
+
+
+def test_duplicate_photos_command(tmp_path, tiny_bert_dir, capsys) -> None:
+    catalog = _catalog(tmp_path / "shop")
+    out = tmp_path / "pairs.csv"
+    code = main(["duplicate-photos", str(catalog), "--out", str(out), "--id-col", "sku",
+                 "--text-cols", "title", "--image-col", "photo", "--model", str(tiny_bert_dir),
+                 "--workspace", str(tmp_path / "ws"), "--threshold", "0.6"])
+    assert code == 0, capsys.readouterr().err
+    pairs = pd.read_csv(out, dtype={"left_id": str, "right_id": str})
+    found = {frozenset(p) for p in zip(pairs["left_id"], pairs["right_id"])}
+    assert found == {frozenset(p) for p in (("s1", "s5"), ("s2", "s6"), ("s3", "s7"),
+                                            ("s4", "s8"))}
+    assert not pairs["same_file"].any()  # copies, not the very same file
+    assert main(["duplicate-photos", str(catalog), "--out", str(out)]) == 2
