@@ -122,8 +122,8 @@ class UrlFetcher:
         chunks, total = [], 0
         while True:
             if time.monotonic() - started > self.deadline:
-                raise ImageError(f"download took more than {self.deadline:.0f} s")
-            chunk = resp.read(65536)
+                raise ImageError(f"download took more than {self.deadline:g} s")
+            chunk = resp.read1(65536)  # one receive: the deadline holds against a trickle
             if not chunk:
                 return b"".join(chunks)
             total += len(chunk)

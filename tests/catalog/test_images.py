@@ -125,6 +125,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Location", target)
             self.end_headers()
             return
+        if self.path == "/trickle":  # a slow server: one byte at a time, for ever
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            for _ in range(40):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                threading.Event().wait(0.05)
+            return
         status, ctype, body = self.routes.get(self.path, (404, "text/plain", b"no"))
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -196,3 +205,10 @@ def test_redirect_to_a_private_address_is_refused(server, tmp_path) -> None:
     _Handler.redirects = {"/to-internal": f"http://internal.example:{port}/a.png"}
     with pytest.raises(ImageError, match="private"):
         fetcher.fetch(f"http://shop.example:{port}/to-internal")
+
+
+def test_a_trickling_server_hits_the_deadline(server, tmp_path) -> None:
+    base, _ = server
+    fetcher = UrlFetcher(tmp_path, allow_address=_loopback_ok, timeout=5.0, deadline=0.5)
+    with pytest.raises(ImageError, match=r"took more than 0\.5 s"):
+        fetcher.fetch(base + "/trickle")
