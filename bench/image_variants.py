@@ -142,13 +142,14 @@ def speed(models: Path, n: int) -> None:
                                 ("batch 16, full decode", 16, None),
                                 ("batch 16, JPEG draft (app default)", 16, 448)):
         enc = EfficientNetLite0Encoder(models, batch_size=batch)
-        enc.encode([Image.new("RGB", (64, 64))] * 2)  # warm-up
-        t0 = time.perf_counter()
+        enc.encode([Image.new("RGB", (64, 64))] * batch)  # warm-up at this batch shape
+        t0, c0 = time.perf_counter(), time.process_time()
         enc.encode([decode_image(b, draft=draft).image for b in blobs])
-        rates[label] = n / (time.perf_counter() - t0)
-    base = rates["one by one, full decode"]
-    for label, rate in rates.items():
-        print(f"   {label:36s} {rate:6.2f} images/s  ({rate / base:.2f}x)")
+        rates[label] = (n / (time.perf_counter() - t0), (time.process_time() - c0) / n)
+    base = rates["one by one, full decode"][0]
+    for label, (rate, cpu) in rates.items():
+        print(f"   {label:36s} {rate:6.2f} images/s  ({rate / base:.2f}x)  "
+              f"CPU {cpu * 1000:.0f} ms per image (all threads)")
 
 
 def main() -> None:

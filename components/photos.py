@@ -224,3 +224,13 @@ def same_photo_section(catalog: Catalog, cfg: Config) -> None:
     st.caption(f"{len(table):,} pairs of products share a photo "
                f"({int(table['same_file'].sum()):,} the very same file).")
     st.dataframe(table, hide_index=True, key="groups.same_photo")
+
+
+def search_note(index, cfg: Config) -> None:
+    """Search page: say when words cannot reach the photos (no CLIP image model)."""
+    if index.has("image") and not getattr(get_image_encoder(cfg.image_model), "text_search",
+                                          False):
+        st.caption("Photos are not searched by words with the bundled image model (a CLIP "
+                   "folder as Photo model does that); results rank by their text"
+                   + (" — with Photo weight 1 there is no text score: lower it."
+                      if index.names == ("image",) else "."))

@@ -19,6 +19,7 @@ hybrid = index.fused
 how = (f"hybrid: {mix_text(cfg.hybrid_weight, f'{cfg.model}, {cfg.metric}')} (hybrid weight "
        f"{cfg.hybrid_weight:g}, set in the sidebar)" if hybrid else
        f"meaning only ({cfg.model}, {cfg.metric}; hybrid weight 0 in the sidebar)")
+photos.search_note(index, cfg)
 query = st.text_input("Describe what you are looking for", key="search.query",
                       placeholder="e.g. wireless noise cancelling headphones, or a model number")
 if query.strip():

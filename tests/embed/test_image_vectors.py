@@ -141,3 +141,22 @@ def test_duplicate_photos(tmp_path) -> None:
     assert (0, 5, 1.0) in pairs
     assert any({a, b} == {0, 8} for a, b, _ in pairs)  # the resized re-encoded copy
     assert not any(1 in (a, b) for a, b, _ in pairs)
+
+
+def test_clip_allows_text_to_image_search(tmp_path, tiny_encoder) -> None:
+    from core.pipeline import search
+    from core.search.channels import ImageChannel
+    from core.search.index import NeighborIndex, SearchSettings
+
+    clip = ClipImageEncoder(_tiny_clip(tmp_path / "clip"))
+    photos = clip.encode([photo(k, (60, 60)) for k in range(5)])
+    has = np.ones(5, dtype=bool)
+    text = tiny_encoder.encode([f"lamp {k}" for k in range(5)])
+    index = NeighborIndex.build(None, text, SearchSettings(image_weight=1.0),
+                                prebuilt={"image": ImageChannel(photos, has)})
+    hits = search("a red disc", tiny_encoder, index, k=5, image_encoder=clip)
+    expected = np.argsort(-(photos @ clip.encode_text(["a red disc"])[0]), kind="stable")
+    assert [h.index for h in hits] == expected.tolist()  # ranked by the photos alone
+    assert all(np.isfinite(h.parts["image"]) for h in hits)
+    blind = search("a red disc", tiny_encoder, index, k=5)  # no CLIP: photos can't read words
+    assert all(np.isnan(h.parts["image"]) for h in blind)
