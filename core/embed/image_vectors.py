@@ -21,6 +21,7 @@ from core.catalog.images import ImageError, content_hash, decode_image
 from core.embed.image_encoders import ImageEncoder, Progress
 
 CHUNK = 64
+PLACEHOLDER_ROWS = 20  # one file shared by more products is a placeholder
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,28 @@ def embed_images(refs: Sequence[object], ids: Sequence[object], source: ImageSou
                 vectors[row] = vec
         if progress:
             progress(min(n, start + CHUNK), n)
+    _drop_placeholders(vectors, digests, refs, ids, issues)
     has = np.array([bool(d) for d in digests], dtype=bool)
     return ImageVectors(vectors, has, tuple(digests), tuple(sorted(issues, key=lambda i: i.row)),
                         encoder.identity, reused, embedded)
+
+
+def _drop_placeholders(vectors: np.ndarray, digests: list[bytes], refs, ids,
+                       issues: list[ImageIssue]) -> None:
+    """One file used by more than PLACEHOLDER_ROWS products (and 1% of the catalog) is a
+    "no photo yet" placeholder, not a shared photo: those rows count as having none."""
+    counts: dict[bytes, int] = {}
+    for d in digests:
+        if d:
+            counts[d] = counts.get(d, 0) + 1
+    limit = max(PLACEHOLDER_ROWS, len(digests) // 100)
+    for row, d in enumerate(digests):
+        if d and counts[d] > limit:
+            issues.append(ImageIssue(row, str(ids[row]), image_ref(refs[row]),
+                                     f"is the same file as {counts[d] - 1:,} other products' "
+                                     "(a placeholder?); not used for similarity"))
+            digests[row] = b""
+            vectors[row] = 0
 
 
 def image_source(where: Path | None, *, fetch: bool, cache_dir: Path) -> ImageSource:

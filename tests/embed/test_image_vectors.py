@@ -160,3 +160,18 @@ def test_clip_allows_text_to_image_search(tmp_path, tiny_encoder) -> None:
     assert all(np.isfinite(h.parts["image"]) for h in hits)
     blind = search("a red disc", tiny_encoder, index, k=5)  # no CLIP: photos can't read words
     assert all(np.isnan(h.parts["image"]) for h in blind)
+
+
+def test_a_placeholder_photo_is_not_a_shared_photo(tmp_path, monkeypatch) -> None:
+    import core.embed.image_vectors as iv
+
+    monkeypatch.setattr(iv, "PLACEHOLDER_ROWS", 3)
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "none.png").write_bytes(encoded(photo(4)))
+    (tmp_path / "p" / "a.png").write_bytes(encoded(photo(0)))
+    refs = ["none.png"] * 4 + ["a.png", "a.png"]
+    images = embed_images(refs, list("uvwxyz"), ImageSource(folder=tmp_path / "p"), MeanColour())
+    assert images.has_image.tolist() == [False] * 4 + [True, True]
+    assert [i.row for i in images.issues] == [0, 1, 2, 3]
+    assert "placeholder" in images.issues[0].reason
+    assert same_photo_groups(images.digests) == [[4, 5]]
