@@ -207,7 +207,7 @@ def same_photo_section(catalog: Catalog, cfg: Config) -> None:
                                "(bench/image_variants.py); 1.00 = the very same file only")
     if not st.toggle("Find products that share a photo", value=bool(cfg.image_weight),
                      key="groups.same_photo_on",
-                     help="Reads every photo once (about 5 per second on a CPU)"):
+                     help="Reads every photo once (a few per second on a CPU)"):
         return
     images = embed_with_progress(catalog, cfg.with_changes(image_weight=1.0))
     if images is None:

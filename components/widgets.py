@@ -89,7 +89,7 @@ def _photo_settings(cfg: Config) -> tuple[float, str]:
     weight = st.slider("Photo weight", 0.0, 1.0, value=float(cfg.image_weight), step=0.05,
                        key="settings.image_weight",
                        help="0 = text only; 1 = photos only; in between, photos and text "
-                            "are fused. Photos are read once (about 5 per second on a CPU).")
+                            "are fused. Photos are read once (a few per second on a CPU).")
     with st.expander("Photo model", icon=":material/image:"):
         model = st.text_input("Image model (image_model)", value=cfg.image_model,
                               key="settings.image_model",
