@@ -145,6 +145,26 @@ def advanced_settings(cfg: Config, cat: Catalog | None) -> Config:
         metric = metric_setting(cfg)
         weight = words_weight_setting(cfg)
         fields = column_weights_setting(cfg, cat)
+        image_weight, image_model = photo_settings(cfg, cat)
         precision, index = speed_settings(cfg)
     return cfg.with_changes(model=model, metric=metric, hybrid_weight=weight,
-                            field_weights=fields, precision=precision, index=index)
+                            field_weights=fields, precision=precision, index=index,
+                            image_weight=image_weight, image_model=image_model)
+
+
+def photo_settings(cfg: Config, cat: Catalog | None) -> tuple[float, str]:
+    """Photo weight (image_weight) and the photo model (image_model); only with an image
+    column mapped."""
+    if cat is None or not cat.mapping.image:
+        return float(cfg.image_weight), cfg.image_model
+    weight = st.slider("Photos vs text", 0.0, 1.0, value=float(cfg.image_weight), step=0.05,
+                       key="settings.image_weight",
+                       help="How much the product photos count against the text. 0 = text "
+                            "only; 1 = photos only; in between, both are fused. Photos are "
+                            "read once (a few per second on a CPU). Settings file and command "
+                            "line: `image_weight`.")
+    model = st.text_input("Photo model", value=cfg.image_model, key="settings.image_model",
+                          help="bundled = EfficientNet-lite0 (offline); or a local CLIP "
+                               "folder, which also lets Search find photos by words. "
+                               "Settings file and command line: `image_model`.")
+    return float(weight), model.strip() or "bundled"

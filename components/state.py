@@ -43,11 +43,13 @@ TOKEN = "session.token"
 SOURCE = "session.source"
 SAVED = "session.saved_json"
 TOKEN_PARAM = "s"
+PHOTO_ZIP = "catalog.photo_zip_path"
 
 
 @dataclass(frozen=True)
 class Results:
-    """Vectors of the session's catalog under one model; key = content hash."""
+    """Vectors of the session's catalog under one model; key = content hash (of the
+    texts and, with photos, of the image vectors too). images: ImageVectors or None."""
 
     key: str
     vectors: np.ndarray
@@ -55,6 +57,7 @@ class Results:
     embedded: int
     seconds: float
     store_problem: str | None = None  # the workspace store failed; vectors were computed
+    images: object | None = None
 
 
 def init_state() -> None:
@@ -238,11 +241,22 @@ def guide_done() -> bool:
 def set_guide_done() -> None:
     st.session_state[GUIDE_DONE] = True
     save_work()
+
+
 def review_owner() -> str:
     """This session's review scope: decisions it records, counts, applies and undoes are
     its own (other sessions on the same server never see them). The session token, so a
     reload or a server restart brings the decisions back with the rest of the work."""
     return session_token()
+
+
+def photo_zip() -> str | None:
+    """Path (in the workspace) of the .zip of photos uploaded for this session's catalog."""
+    return st.session_state.get(PHOTO_ZIP)
+
+
+def set_photo_zip(path: str | None) -> None:
+    st.session_state[PHOTO_ZIP] = path
 
 
 def show_error(exc: CatalogSimilarityError) -> None:

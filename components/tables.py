@@ -45,9 +45,14 @@ def column_setup(frame: pd.DataFrame) -> tuple[dict, list[str]]:
     return config, order
 
 
-def show_table(frame: pd.DataFrame, *, key: str, height: int | str = "auto") -> None:
-    """st.dataframe with column_setup applied (no index)."""
+def show_table(frame: pd.DataFrame, *, key: str, height: int | str = "auto",
+               column_config: dict | None = None) -> None:
+    """st.dataframe with column_setup applied (no index); column_config adds or overrides
+    columns' configuration (e.g. a photo column)."""
     config, order = column_setup(frame)
+    extra = column_config or {}
+    config = {**config, **extra}
+    order = list(order) + [c for c in extra if c not in order] if order is not None else None
     st.dataframe(frame, hide_index=True, key=key, column_config=config, column_order=order,
                  height=height)
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import state
+from components import photos, state
 from components.catalog_form import file_facts, mapping_form, md_text, sheet_picker, source_picker
 from components.embedding import ensure_results, ready_text, truncated_count
 from components.guide import first_run_guide, next_step, words_used_here
@@ -30,7 +30,9 @@ if cat is not None:
     if long_texts:
         st.markdown(f"- {long_texts:,} texts are longer than the model reads; only their "
                     "beginning is compared")
+    photos.photo_source_form(cat)
     res = state.results()
+    photos.issues_report(res.images if res is not None else None)
     if res is None and st.button("Prepare the lists now", key="catalog.embed",
                                  icon=":material/bolt:",
                                  help="The model reads every product once (the Neighbours "

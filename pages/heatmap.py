@@ -6,7 +6,7 @@ the caption says what the colour means.
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results, neighbors
 from components.text import md
 from components.widgets import product_picker, settings_sidebar
@@ -77,5 +77,6 @@ if len(rows) >= 2:
     st.caption(f"{len(rows)} products, rows ordered by average-linkage clustering; hover a "
                f"cell for both titles and the score. "
                + cell_caption(kind, metric=cfg.metric, hybrid_weight=cfg.hybrid_weight))
+    photos.photo_grid(cat, cfg, rows, key="heatmap.photos")
 elif rows:
     st.info("Choose at least two products.")

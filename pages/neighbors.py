@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.tables import CELL_HINT, paged_lists, show_table
@@ -40,6 +40,8 @@ if row is not None:
     st.markdown(f"**{md(product_label(cat, row))}**")
     show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
     st.caption(CELL_HINT)
+    photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
+                      key="neighbors.photos")
     if st.button("Show this product and its neighbours on the heatmap", key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
         state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")

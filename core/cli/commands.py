@@ -14,10 +14,12 @@ import numpy as np
 from core.cli.common import (
     add_catalog_options,
     config_from_args,
+    images_from_args,
     load_catalog_from_args,
     load_vectors,
     say,
     vectors_from_args,
+    workspace_from_args,
 )
 from core.cli.tuning import replay_lists
 from core.errors import CatalogSimilarityError
@@ -49,7 +51,15 @@ def register(sub) -> dict:
     p.add_argument("--metric", choices=list(METRICS))
     p.add_argument("--k", type=int)
     add_catalog_options(p)
-    return {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search}
+    p = sub.add_parser("duplicate-photos", help="pairs of products whose listings use the "
+                       "same photo (the same file or a resized / recompressed copy)")
+    p.add_argument("catalog")
+    p.add_argument("--out", required=True, help="output .csv, .xlsx, .parquet or .json")
+    p.add_argument("--threshold", type=float, default=0.8,
+                   help="photo cosine from which two photos are the same picture (default 0.8)")
+    add_catalog_options(p)
+    return {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search,
+            "duplicate-photos": cmd_duplicate_photos}
 
 
 
@@ -73,7 +83,9 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
     else:
         catalog = load_catalog_from_args(args, cfg)
-        nb, frame = replay_lists(args, cfg, catalog, vectors_from_args(args, cfg, catalog))
+        vectors = vectors_from_args(args, cfg, catalog)
+        nb, frame = replay_lists(args, cfg, catalog, vectors,
+                                 images=images_from_args(args, cfg, catalog))
     write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
     say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
          f"products, metric {cfg.metric})")
@@ -90,8 +102,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     catalog = load_catalog_from_args(args, cfg)
     encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
     vectors = vectors_from_args(args, cfg, catalog, encoder)
-    hits = search(args.query, encoder, neighbor_index(catalog, vectors, cfg), k=cfg.k,
-                  ids=catalog.ids)
+    images = images_from_args(args, cfg, catalog)
+    image_encoder = None
+    if images is not None:
+        from core.embed.image_encoders import load_image_encoder
+
+        image_encoder = load_image_encoder(cfg.image_model, workspace_from_args(args).models_dir)
+    index = neighbor_index(catalog, vectors, cfg, images=images)
+    hits = search(args.query, encoder, index, k=cfg.k, ids=catalog.ids,
+                  image_encoder=image_encoder)
     titles = catalog.titles()
     frame = pd.DataFrame({"rank": range(1, len(hits) + 1),
                           "product_id": [h.product_id for h in hits],
@@ -100,4 +119,26 @@ def cmd_search(args: argparse.Namespace) -> int:
     from core.export.tables import write_stream
 
     write_stream(frame, sys.stdout)  # the one safe writer: CRLF rows, formulas neutralised
+    return 0
+
+
+def cmd_duplicate_photos(args: argparse.Namespace) -> int:
+    """left_id, right_id, photo_similarity, same_file for every pair sharing a photo."""
+    import pandas as pd
+
+    from core.embed.image_vectors import duplicate_photo_pairs
+
+    cfg = config_from_args(args)
+    if not cfg.image_column:
+        raise CatalogSimilarityError("Give the photo column: --image-col COL")
+    catalog = load_catalog_from_args(args, cfg)
+    images = images_from_args(args, cfg.with_changes(image_weight=1.0), catalog)
+    pairs = duplicate_photo_pairs(images, threshold=args.threshold)
+    frame = pd.DataFrame({"left_id": [catalog.ids[a] for a, _, _ in pairs],
+                          "right_id": [catalog.ids[b] for _, b, _ in pairs],
+                          "photo_similarity": [round(x, 6) for _, _, x in pairs],
+                          "same_file": [images.digests[a] == images.digests[b]
+                                        for a, b, _ in pairs]})
+    write_table(frame, args.out)
+    say(f"wrote {args.out}: {len(frame)} pairs of products sharing a photo")
     return 0

@@ -57,6 +57,19 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--relevance-floor", type=float,
                    help="leave out neighbours no closer in meaning than this share of random "
                    "pairs of products (default 0.9; 0 = off); lists may be shorter")
+    add_image_options(p)
+
+
+def add_image_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--image-col", help="column of photo file names or URLs (image_column)")
+    p.add_argument("--image-weight", type=float, help="photos' share of the score: 0 = text "
+                   "only (default), 1 = photos only (image_weight)")
+    p.add_argument("--image-model", help="'bundled' (EfficientNet-lite0, default) or a local "
+                   "CLIP folder (image_model)")
+    p.add_argument("--fetch-images", action="store_true", default=None,
+                   help="download http(s) image URLs (fetch_images; off by default)")
+    p.add_argument("--images", help="folder or .zip holding the photo files (default: the "
+                   "catalog's folder)")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -80,6 +93,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
         from core.finetune.card import model_defaults  # a tuned model brings its own weight
 
         changes.update(model_defaults(changes.get("model", cfg.model)).as_config_changes())
+    for opt, key in (("image_col", "image_column"), ("image_weight", "image_weight"),
+                     ("image_model", "image_model"), ("fetch_images", "fetch_images")):
+        if getattr(args, opt, None) is not None:
+            changes[key] = getattr(args, opt)
     if getattr(args, "field_weights", None) is not None:
         from core.search.fusion import parse_field_weights
 
@@ -195,3 +212,26 @@ def review_owner(args: argparse.Namespace) -> str | None:
         raise ConfigError(f"--session {session!r} is not an app session key (copy the "
                           "s=... part of the app's address)")
     return session
+def workspace_from_args(args: argparse.Namespace) -> Workspace:
+    return Workspace(Path(args.workspace)) if getattr(args, "workspace", None) \
+        else Workspace.default()
+
+
+def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog):
+    """The catalog's image vectors when cfg.image_weight > 0 and an image column is mapped
+    (else None); each unusable image is a warning naming its row and file."""
+    from core.embed.image_vectors import catalog_images
+
+    if cfg.image_weight <= 0 or not catalog.mapping.image:
+        if cfg.image_weight > 0:
+            say("warning: image_weight is above 0 but no image column is mapped "
+                "(--image-col COL); photos are not used")
+        return None
+    ws = workspace_from_args(args).ensure()
+    where = Path(args.images) if getattr(args, "images", None) else Path(args.catalog).parent
+    result = catalog_images(catalog, cfg, ws, where, use_store=not args.no_store)
+    for issue in result.issues:
+        say(f"warning: {issue.message()}")
+    say(f"photos: {int(result.has_image.sum())} of {len(catalog)} products; embedded "
+        f"{result.embedded} new, reused {result.reused} from the store")
+    return result

@@ -118,14 +118,18 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 
 
-def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray):
-    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
+def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray, *,
+                 images=None):
+    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame).
+
+    images: the catalog's image vectors (the photos channel when cfg.image_weight > 0)."""
     from core.lists.rules import lists_frame
-    from core.pipeline import candidate_pool, rule_result
+    from core.pipeline import candidate_pool, neighbor_index, rule_result
 
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
-    result = rule_result(catalog, candidate_pool(catalog, vectors, cfg), cfg, vectors=vectors,
-                         decisions=workspace_decisions(args, catalog))
+    index = neighbor_index(catalog, vectors, cfg, images=images)
+    result = rule_result(catalog, candidate_pool(catalog, vectors, cfg, index=index), cfg,
+                         vectors=vectors, decisions=workspace_decisions(args, catalog))
     nb = result.neighbors
     if result.n_short:
         say(f"{result.short_text()} (rules that removed candidates of them; "

@@ -99,14 +99,24 @@ def fuse(parts: Mapping[str, np.ndarray], anchors: Anchors,
     """Fused scores of (m, ...) raw channel scores under (m,) anchors. float32, at most 1.
 
     Channels are summed in the order of ``weights`` (dense first): float32 sums
-    in a fixed order keep lists identical run to run.
+    in a fixed order keep lists identical run to run. A channel with no opinion
+    on a pair (NaN: the photos channel when a product has no photo) is left out
+    of that pair's sum, which is divided by the weight of the channels that scored it.
     """
-    out = None
+    out = blind = None
     for name, weight in weights.items():
         x = parts[name]
         col = (slice(None),) + (None,) * (x.ndim - 1)
         term = weight * rescale(x, anchors.top[name][col], anchors.floor[name][col])
+        gap = np.isnan(term)
+        if gap.any():
+            term = np.where(gap, np.float32(0), term)
+            lost = np.where(gap, np.float32(weight), np.float32(0))
+            blind = lost if blind is None else blind + lost
         out = term if out is None else out + term
+    if blind is not None:  # weights sum to 1; no channel scored it: 0
+        seen = np.float32(sum(weights.values())) - blind
+        out = np.where(seen > _EPS, out / np.maximum(seen, _EPS), np.float32(0))
     return out.astype(np.float32)
 
 

@@ -59,9 +59,10 @@ MIN_FLOOR_ROWS = 1000
 class SearchSettings:
     """What shapes candidate pools, parsed once from a :class:`core.config.Config`.
 
-    hybrid_weight: the words-and-model-numbers share of the fused score (0 =
-    meaning only, 1 = words only); field_weights: lexical weight per column;
-    index: "auto" | "exact" | "approximate" (dense-only pools); calibration:
+    hybrid_weight: the words-and-model-numbers share of the text score (0 =
+    meaning only, 1 = words only); image_weight: the photos' share of the fused
+    score (0 = text only, 1 = photos only); field_weights: lexical weight per
+    column; index: "auto" | "exact" | "approximate" (dense-only pools); calibration:
     the model's map from fused scores to the 0..1 scores pages show.
     """
 
@@ -69,12 +70,14 @@ class SearchSettings:
     hybrid_weight: float = 0.0
     field_weights: Mapping[str, float] = field(default_factory=dict)
     index: str = "auto"
+    image_weight: float = 0.0
     calibration: Calibration = BUNDLED
 
     @classmethod
     def from_config(cls, cfg: Any) -> SearchSettings:
         return cls(metric=check_metric(cfg.metric), hybrid_weight=float(cfg.hybrid_weight),
                    field_weights=MappingProxyType(dict(cfg.field_weights)), index=cfg.index,
+                   image_weight=float(cfg.image_weight),
                    calibration=calibration_for(cfg.model))
 
 
@@ -97,12 +100,16 @@ def _lexical(catalog, vectors: np.ndarray, s: SearchSettings) -> Channel | None:
 
 
 # Summed in this order (dense first): the order of float32 sums is part of the lists.
+# The photos channel reads image vectors, which only the caller has: they come
+# prebuilt (core.pipeline.neighbor_index(..., images=...)), else there is none.
 CHANNELS: tuple[ChannelSpec, ...] = (
-    ChannelSpec("dense", lambda s: 1.0 - s.hybrid_weight,
+    ChannelSpec("dense", lambda s: (1.0 - s.hybrid_weight) * (1.0 - s.image_weight),
                 lambda catalog, vectors, s: DenseChannel(vectors, s.metric),
                 lambda s: f"meaning ({s.metric})"),
-    ChannelSpec("lexical", lambda s: s.hybrid_weight, _lexical,
+    ChannelSpec("lexical", lambda s: s.hybrid_weight * (1.0 - s.image_weight), _lexical,
                 lambda s: "words and model numbers"),
+    ChannelSpec("image", lambda s: s.image_weight, lambda catalog, vectors, s: None,
+                lambda s: "photos"),
 )
 _SPECS = {spec.name: spec for spec in CHANNELS}
 
@@ -164,6 +171,9 @@ class NeighborIndex:
                 channels[spec.name], weights[spec.name] = channel, weight
         if not channels:  # e.g. words only but no catalog: meaning only
             channels, weights = {"dense": DenseChannel(vectors, s.metric)}, {"dense": 1.0}
+        total = sum(weights.values())
+        if abs(total - 1.0) > 1e-9:  # a channel not built (no photos): the rest share it
+            weights = {name: w / total for name, w in weights.items()}
         return cls(vectors, channels, weights, s)
 
     @property
