@@ -118,16 +118,26 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 
 
-def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray):
-    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
-    from core.lists.rules import lists_frame
+def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray, *,
+                     pools: dict | None = None):
+    """The app's final lists for cfg (rules, bands, review decisions): (cfg, catalog, Neighbors).
+
+    pools: channel lists computed elsewhere (the Ray engine's dense top-k, core.scale)."""
     from core.pipeline import final_lists
 
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
-    nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args))
+    nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args), pools=pools)
     short = int((nb.indices < 0).any(1).sum())
     if short:
         say(f"{short} products have fewer than {nb.k} neighbours after the rules")
+    return cfg, catalog, nb
+
+
+def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray):
+    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
+    from core.lists.rules import lists_frame
+
+    cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors)
     frame = lists_frame(catalog, nb, bands=cfg.bands, with_titles=not args.no_titles)
     return nb, frame
 

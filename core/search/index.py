@@ -162,20 +162,27 @@ class NeighborIndex:
         channel = self.channels.get("lexical")
         return channel.index if channel is not None else None
 
-    def _fuse(self, k: int, queries: Queries | None = None, depth: int = DEPTH):
+    def _fuse(self, k: int, queries: Queries | None = None, depth: int = DEPTH,
+              pools: Mapping[str, Neighbors] | None = None):
         return fused_topk(list(self.channels.values()), list(self.weights.values()), k,
-                          queries=queries, depth=depth, label=self.label)
+                          queries=queries, depth=depth, label=self.label, pools=pools)
 
-    def pool(self, depth: int) -> Neighbors:
+    def pool(self, depth: int, *, pools: Mapping[str, Neighbors] | None = None) -> Neighbors:
         """Every product's best ``depth`` candidates (self excluded), best first.
 
         Meaning only: the dense search of the chosen index kind, raw scores;
         fused: each channel's top-max(DEPTH, depth) merged and fused.
+        pools: channels' top lists computed elsewhere (the dense top-k of a Ray
+        cluster, core.scale), by name, at least that deep; the others are searched here.
         """
+        pools = pools or {}
         if not self.fused:
+            if "dense" in pools:
+                return pools["dense"].head(depth)
             s = self.settings
             return dense_search(self.vectors, depth, metric=s.metric, index=s.index)
-        return self._fuse(depth, depth=max(DEPTH, depth))
+        deep = max(DEPTH, depth)
+        return self._fuse(depth, depth=deep, pools={n: nb.head(deep) for n, nb in pools.items()})
 
     def query(self, k: int, queries: Queries, *, depth: int = DEPTH) -> Neighbors:
         """Top-k products for a query set (free-text search, judged queries)."""
