@@ -99,6 +99,10 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
         raise ClusterError("Ray is not installed: pip install 'ray[data]==2.60.0' "
                            "(it is in requirements.txt)") from None
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    if ray.is_initialized():  # a caller (a notebook, the tests) already holds a session
+        _configure(ray)
+        yield
+        return
     common = {"log_to_driver": False, "logging_level": logging.WARNING,
                   "runtime_env": _runtime_env(bool(settings.address))}
     if settings.address:
@@ -108,10 +112,14 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
         ray.init(num_cpus=settings.num_cpus, include_dashboard=False,
                  object_store_memory=settings.object_store_mb * 2**20, **common)
     try:
-        ctx = ray.data.DataContext.get_current()
-        ctx.execution_options.preserve_order = True  # row numbers follow the file order
-        ctx.enable_progress_bars = sys.stderr.isatty()
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        _configure(ray)
         yield
     finally:
         ray.shutdown()
+
+
+def _configure(ray) -> None:
+    ctx = ray.data.DataContext.get_current()
+    ctx.execution_options.preserve_order = True  # row numbers follow the file order
+    ctx.enable_progress_bars = sys.stderr.isatty()
+    logging.getLogger("ray.data").setLevel(logging.ERROR)

@@ -48,11 +48,24 @@ def candidate_scores(q, c, metric: str):
     return -torch.cdist(q, c, p=1.0)
 
 
+def rescored(metric: str, n: int) -> bool:
+    """Whether the single-process search of n rows re-scores its candidates exactly
+    (the tiles, from TILED_MIN_ROWS rows, and euclidean) or keeps the fp32 product's
+    scores (the blocked search below that size, and manhattan always)."""
+    from core.search.exact import TILED_MIN_ROWS
+
+    return metric == "euclidean" or (metric != "manhattan" and n >= TILED_MIN_ROWS)
+
+
 def shard_topk(q: np.ndarray, q_start: int, c: np.ndarray, c_start: int, depth: int,
-               metric: str, exclude_self: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Best `depth` of each query row among one shard: (global rows, raw exact scores), (b, D).
+               metric: str, *, rescore: bool = True,
+               exclude_self: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Best `depth` of each query row among one shard: (global rows, raw scores), (b, D).
 
     q, c: prepared float32 (cosine rows unit length). Rows are global (c_start + local).
+    rescore: exact float64 scores of the candidates (as the tiles), else the fp32
+    product's own scores (as the blocked search; torch gives the same value for a pair
+    whatever the block shapes), see :func:`rescored`.
     """
     import torch
 
@@ -71,8 +84,7 @@ def shard_topk(q: np.ndarray, q_start: int, c: np.ndarray, c_start: int, depth: 
                 s[rows - q_start, rows - c_start] = -float("inf")
         top = s.topk(want, dim=1)
         cand = top.indices.numpy().astype(np.int64)
-    # manhattan: the single-process search keeps torch's cdist sums (no product form to tile)
-    raw = top.values.numpy() if metric == "manhattan" else exact_cross_scores(q, c, cand, metric)
+    raw = exact_cross_scores(q, c, cand, metric) if rescore else top.values.numpy()
     if exclude_self:  # a row's own column may still be among few candidates
         raw = np.where(cand + c_start == (q_start + np.arange(b))[:, None], -np.inf, raw)
     idx, raw = kt.best_k(cand + c_start, raw, min(depth, want))

@@ -43,11 +43,12 @@ class CorpusShard:
             self.hnsw = ann._index_for(self.x, metric)
             self.hnsw.add(self.x)
 
-    def search(self, q: np.ndarray, q_start: int, depth: int):
+    def search(self, q: np.ndarray, q_start: int, depth: int, rescore: bool = True):
         from .shards import hnsw_topk, shard_topk
 
         if self.hnsw is None:
-            return shard_topk(q, q_start, self.x, self.start, depth, self.metric)
+            return shard_topk(q, q_start, self.x, self.start, depth, self.metric,
+                              rescore=rescore)
         return hnsw_topk(self.hnsw, q, q_start, self.x, self.start, depth, self.metric)
 
 
@@ -64,17 +65,19 @@ def sharded_topk(folder: str, n: int, depth: int, *, metric: str = "cosine",
                  timeout_s: float = 600.0) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Yield (start, rows (b, D) int64, raw (b, D) float32) per query block, in order.
 
-    folder: vectors parts (core.scale.vectors) every actor can read. index:
-    "exact" (the lists and scores of core topk(method="fp32")) or "approximate"
-    (HNSW per shard). D = min(depth, n - 1). limit_blocks: answer only the first
-    blocks (benchmarks). A shard that dies or is silent for timeout_s fails the
-    job with ClusterError instead of hanging it.
+    folder: vectors parts (core.scale.vectors) every actor can read. index: "exact"
+    (the lists and scores of the single-process exact search of n rows, see
+    core.scale.shards.rescored) or "approximate" (HNSW per shard). D = min(depth, n - 1).
+    limit_blocks: answer only the first blocks (benchmarks). A shard that dies or is
+    silent for timeout_s fails the job with ClusterError instead of hanging it.
     """
     import ray
 
+    from .shards import rescored
     from .vectors import read_rows
 
     depth = max(0, min(depth, n - 1))
+    rescore = rescored(metric, n)
     actor = ray.remote(num_cpus=actor_cpus, max_restarts=0)(CorpusShard)
     actors = [actor.remote(folder, a, b, metric, index) for a, b in shard_bounds(n, shards)]
     starts = list(range(0, n, block))[:limit_blocks]
@@ -84,7 +87,8 @@ def sharded_topk(folder: str, n: int, depth: int, *, metric: str = "cosine",
             if start is not None:
                 q = prepare(read_rows(folder, start, min(n, start + block)), metric)
                 ref = ray.put(q)  # broadcast by reference: every shard reads the same object
-                pending.append((start, [a.search.remote(ref, start, depth) for a in actors]))
+                pending.append((start, [a.search.remote(ref, start, depth, rescore)
+                                       for a in actors]))
             while pending and (len(pending) > 1 or start is None):  # one block in flight
                 first, refs = pending.pop(0)
                 rows, raw = _merged(refs, depth, timeout_s)
