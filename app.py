@@ -11,6 +11,7 @@ pages = {
         st.Page("pages/search.py", title="Search", icon=":material/search:"),
         st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:"),
         st.Page("pages/heatmap.py", title="Heatmap", icon=":material/grid_on:"),
+        st.Page("pages/open_results.py", title="Open results", icon=":material/folder_open:"),
     ],
     "Quality": [
         st.Page("pages/evaluate.py", title="Evaluate", icon=":material/analytics:"),
@@ -28,5 +29,5 @@ pages = {
         st.Page("pages/finetune.py", title="Fine-tune", icon=":material/model_training:"),
     ],
 }
-# expanded: all 14 pages listed (the default folds the sidebar after 10, hiding Tune/Model).
+# expanded: all 15 pages listed (the default folds the sidebar after 10, hiding Tune/Model).
 st.navigation({section: items for section, items in pages.items() if items}, expanded=True).run()

@@ -26,6 +26,7 @@ RESULTS = "results"
 SELECTION = "map.selection"
 HEATMAP_ROWS = "heatmap.rows"
 HEATMAP_SOURCE = "heatmap.source"
+OPEN_RESULTS = "open_results.folder"
 
 
 @dataclass(frozen=True)
@@ -249,3 +250,12 @@ def compare_other() -> Config | None:
 
 def set_compare_other(cfg: Config | None) -> None:
     st.session_state[COMPARE_OTHER] = cfg
+
+
+def opened_results() -> str | None:
+    """The results folder the Open results page has open (its path), or None."""
+    return st.session_state.get(OPEN_RESULTS)
+
+
+def set_opened_results(path: str | None) -> None:
+    st.session_state[OPEN_RESULTS] = path

@@ -222,3 +222,26 @@ class ResultsFolder:
             rows = np.sort(np.random.default_rng(seed).choice(n, limit, replace=False))
             table = table.take(rows)
         return table.to_pandas()
+
+
+EXPORT_MAX_ROWS = 1_000_000
+
+
+def export_frame(folder: ResultsFolder, query: str | None = None, *,
+                 max_rows: int = EXPORT_MAX_ROWS):
+    """The (filtered) lists as one DataFrame for a download, read batch by batch.
+
+    Refuses more than max_rows rows (a download is built in memory): filter first,
+    or use the Parquet parts in FOLDER/lists directly.
+    """
+    import pyarrow as pa
+
+    total = folder.count(query)
+    if total > max_rows:
+        raise ResultsError(f"{total:,} rows match: over the {max_rows:,} a download may hold; "
+                           f"filter the lists first, or use the Parquet parts in "
+                           f"{folder.root / 'lists'} directly")
+    batches = list(folder.batches(query))
+    if not batches:
+        return folder.page(0, 0)
+    return pa.Table.from_batches(batches).to_pandas()

@@ -107,7 +107,7 @@ def test_shard_count_follows_size_and_actors() -> None:
 
 
 def test_unreachable_cluster_is_one_clear_error() -> None:
-    with pytest.raises(ClusterError, match="not reachable.*ray start --head"):
+    with pytest.raises(ClusterError, match=r"not reachable.*ray start --head"):
         check_reachable("127.0.0.1:1", timeout=2)
     with pytest.raises(ClusterError, match="host:port"):
         check_reachable("no-port-here")
