@@ -122,4 +122,7 @@ def _configure(ray) -> None:
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True  # row numbers follow the file order
     ctx.enable_progress_bars = sys.stderr.isatty()
+    # Parquet through the V1 reader: V2 lists files through fsspec's HTTP module, whose
+    # ImportError without aiohttp Ray 2.60 does not catch (it expects ModuleNotFoundError).
+    ctx.use_datasource_v2 = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)

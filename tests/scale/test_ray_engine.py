@@ -65,11 +65,10 @@ def _same_lists(a: Path, b: Path) -> None:
 
 
 @pytest.mark.parametrize("extra", [
-    ("--hybrid-weight", "0", "--k", "7"),                           # meaning only: all on Ray
     ("--k", "5"),                                                   # default hybrid (driver)
     ("--same", "category", "--max-per", "brand=2", "--bands", "duplicate=0.9"),  # rules
-    ("--metric", "euclidean", "--hybrid-weight", "0", "--index", "exact"),
-], ids=["dense", "hybrid", "rules", "euclidean"])
+    ("--metric", "euclidean", "--hybrid-weight", "0", "--index", "exact", "--k", "7"),  # Ray only
+], ids=["hybrid", "rules", "euclidean"])
 def test_ray_lists_are_the_single_process_lists(ray_cluster, catalog: Path, tiny_bert_dir: Path,
                                                 tmp_path: Path, extra: tuple[str, ...]) -> None:
     ws = tmp_path / "ws"
