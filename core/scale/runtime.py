@@ -99,6 +99,8 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
         raise ClusterError("Ray is not installed: pip install 'ray[data]==2.60.0' "
                            "(it is in requirements.txt)") from None
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    if settings.address:
+        check_reachable(settings.address)
     if ray.is_initialized():  # a caller (a notebook, the tests) already holds a session
         _configure(ray)
         yield
@@ -106,7 +108,6 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
     common = {"log_to_driver": False, "logging_level": logging.WARNING,
                   "runtime_env": _runtime_env(bool(settings.address))}
     if settings.address:
-        check_reachable(settings.address)
         ray.init(address=settings.address, **common)
     else:
         ray.init(num_cpus=settings.num_cpus, include_dashboard=False,

@@ -38,8 +38,11 @@ class CorpusShard:
         self.x = prepare(read_rows(folder, start, stop), metric)
         self.hnsw = None
         if index == "approximate":
+            import faiss
+
             from core.search import ann
 
+            faiss.omp_set_num_threads(max(1, threads))  # the actor's share, not every core
             self.hnsw = ann._index_for(self.x, metric)
             self.hnsw.add(self.x)
 
