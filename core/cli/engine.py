@@ -139,7 +139,13 @@ def _driver_part(cfg: Config, decisions) -> bool:
     review decisions)."""
     from core.lists.rules import needs_rules
 
-    return cfg.hybrid_weight > 0 or needs_rules(cfg, decisions) or bool(cfg.bands)
+    return _fused(cfg) or needs_rules(cfg, decisions) or bool(cfg.bands)
+
+
+def _fused(cfg: Config) -> bool:
+    from core.search.index import planned_channels
+
+    return planned_channels(cfg) != ("dense",)
 
 
 def cmd_neighbors_ray(args: argparse.Namespace, cfg: Config) -> int:
@@ -176,7 +182,7 @@ def _ray_lists(args, cfg: Config, folder: Path, n: int, driver: bool):
     bar, progress = _bar("top-k", "products")
     with bar:
         if driver:
-            depth = max(DEPTH, pool_depth(cfg)) if cfg.hybrid_weight > 0 else pool_depth(cfg)
+            depth = max(DEPTH, pool_depth(cfg)) if _fused(cfg) else pool_depth(cfg)
             return dense_pool(folder, n, depth, cfg, settings_from_args(args), progress)
         writer = ListWriter(folder)
         for start, nb in dense_blocks(folder, n, cfg.k, cfg, settings_from_args(args), progress):

@@ -81,6 +81,13 @@ CHANNELS: tuple[ChannelSpec, ...] = (
 _SPECS = {spec.name: spec for spec in CHANNELS}
 
 
+def planned_channels(settings: SearchSettings | Any) -> tuple[str, ...]:
+    """The channels NeighborIndex.build would build for a catalog under settings (weight
+    > 0), without building any: for a job that computes one channel elsewhere (core.scale)."""
+    s = settings if isinstance(settings, SearchSettings) else SearchSettings.from_config(settings)
+    return tuple(spec.name for spec in CHANNELS if spec.weight(s) > 0) or ("dense",)
+
+
 @dataclass(frozen=True)
 class PairScores:
     """Scores of p pairs, each (p,) float32: ``match`` (min of both sides' fused score
@@ -253,4 +260,5 @@ __all__ = [
     "Queries",
     "SearchSettings",
     "hybrid_topk",
+    "planned_channels",
 ]
