@@ -78,3 +78,13 @@ def test_cli_writes_a_results_folder_with_the_file_lists(tiny_bert_dir: Path, ca
     assert folder.has("vectors") and folder.has("map")
     points = folder.map_sample(limit=5)
     assert len(points) == 5 and set(points.columns) == {"id", "x", "y"}
+
+
+def test_export_frame_holds_the_filtered_lists_and_refuses_too_many(tmp_path: Path) -> None:
+    from core.export.results import export_frame
+
+    folder = ResultsFolder.open(_folder(tmp_path))
+    red = export_frame(folder, "red")
+    pd.testing.assert_frame_equal(red, folder.page(0, 10_000, "red"))
+    with pytest.raises(ResultsError, match="over the 100 a download may hold"):
+        export_frame(folder, None, max_rows=100)
