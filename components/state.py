@@ -44,6 +44,7 @@ SOURCE = "session.source"
 SAVED = "session.saved_json"
 TOKEN_PARAM = "s"
 PHOTO_ZIP = "catalog.photo_zip_path"
+OPEN_RESULTS = "open_results.folder"
 
 
 @dataclass(frozen=True)
@@ -379,3 +380,12 @@ def compare_other() -> Config | None:
 
 def set_compare_other(cfg: Config | None) -> None:
     st.session_state[COMPARE_OTHER] = cfg
+
+
+def opened_results() -> str | None:
+    """The results folder the Open results page has open (its path), or None."""
+    return st.session_state.get(OPEN_RESULTS)
+
+
+def set_opened_results(path: str | None) -> None:
+    st.session_state[OPEN_RESULTS] = path

@@ -114,6 +114,13 @@ CHANNELS: tuple[ChannelSpec, ...] = (
 _SPECS = {spec.name: spec for spec in CHANNELS}
 
 
+def planned_channels(settings: SearchSettings | Any) -> tuple[str, ...]:
+    """The channels NeighborIndex.build would build for a catalog under settings (weight
+    > 0), without building any: for a job that computes one channel elsewhere (core.scale)."""
+    s = settings if isinstance(settings, SearchSettings) else SearchSettings.from_config(settings)
+    return tuple(spec.name for spec in CHANNELS if spec.weight(s) > 0) or ("dense",)
+
+
 @dataclass(frozen=True)
 class PairScores:
     """Scores of p pairs, each (p,) float32: ``score`` (the calibrated score of the
@@ -214,26 +221,33 @@ class NeighborIndex:
         """The words share the calibration is read at (0 when there is no words channel)."""
         return float(self.weights.get("lexical", 0.0))
 
-    def _fuse(self, k: int, queries: Queries | None = None, depth: int = DEPTH):
+    def _fuse(self, k: int, queries: Queries | None = None, depth: int = DEPTH,
+              pools: Mapping[str, Neighbors] | None = None):
         nb = fused_topk(list(self.channels.values()), list(self.weights.values()), k,
-                        queries=queries, depth=depth, label=self.label)
+                        queries=queries, depth=depth, label=self.label, pools=pools)
         return calibrated(nb, self.calibration, self.weight, self if queries is None else None)
 
-    def pool(self, depth: int) -> HybridNeighbors:
+    def pool(self, depth: int, *,
+             pools: Mapping[str, Neighbors] | None = None) -> HybridNeighbors:
         """Every product's best ``depth`` candidates (self excluded), best first, scores 0..1.
 
         Meaning only: the dense search of the chosen index kind, at least DEPTH
         deep for the anchors; fused: each channel's top-max(DEPTH, depth) merged
-        and fused. Either way ranked by the fused score, calibrated.
+        and fused. Either way ranked by the fused score, calibrated. pools: channels'
+        top lists computed elsewhere (the dense top-k of a Ray cluster, core.scale), by
+        name, at least max(DEPTH, depth) deep; the others are searched here.
         """
+        pools = pools or {}
         if not self.fused:
             s = self.settings
-            deep = dense_search(self.vectors, max(depth, DEPTH), metric=s.metric, index=s.index)
+            deep = pools["dense"].head(max(depth, DEPTH)) if "dense" in pools else \
+                dense_search(self.vectors, max(depth, DEPTH), metric=s.metric, index=s.index)
             nb = dense_only(deep, depth, s.metric, self.calibration, self)
             if self._space is None:  # pair scores use the lists' anchors
                 self._space = nb.anchors
             return nb
-        return self._fuse(depth, depth=max(DEPTH, depth))
+        deep = max(DEPTH, depth)
+        return self._fuse(depth, depth=deep, pools={n: nb.head(deep) for n, nb in pools.items()})
 
     def query(self, k: int, queries: Queries, *, depth: int = DEPTH) -> HybridNeighbors:
         """Top-k products for a query set (free-text search, judged queries), scored like lists."""
@@ -344,4 +358,5 @@ __all__ = [
     "Queries",
     "SearchSettings",
     "hybrid_topk",
+    "planned_channels",
 ]
