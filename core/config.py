@@ -12,6 +12,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from core.catalog.language import (
+    LANGUAGE_SETTINGS,
+    CatalogLanguage,
+    defaults_for,
+    detect_language,
+)
 from core.catalog.table import DUPLICATE_POLICIES, ColumnMapping
 from core.embed.encoders import PRECISIONS
 from core.errors import ConfigError
@@ -36,7 +42,11 @@ KEY_DOCS = {
     "rules": "business rules: same, different, max_per, price_ratio, min_score, diversity, "
              "pinned, blocked, in_stock_column, keep_duplicates, use_review",
     "bands": "named score bands, name -> lowest score (\"duplicate\" is left out of lists)",
+    "language": "catalog language: \"auto\" (detected from the texts), \"en\" or \"zh\"; "
+                "chooses the default model and hybrid_weight when they are not set",
 }
+# Settings a catalog's language chooses when the user has not set them.
+LANGUAGE_KEYS = ("model", "hybrid_weight")
 
 
 def default_model() -> str:
@@ -98,6 +108,8 @@ class Config:
     bands: dict[str, float] = field(default_factory=dict)
     # Scale: "auto" (exact below a measured size, approximate above), "exact", "approximate".
     index: str = "auto"
+    # Catalog language: "auto" = detected; decides the default model and hybrid weight.
+    language: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -120,6 +132,8 @@ class Config:
             raise ConfigError(f"hybrid_weight must be between 0 and 1, got {self.hybrid_weight!r}")
         if self.index not in INDEX_KINDS:
             raise ConfigError(f"index must be one of {', '.join(INDEX_KINDS)}")
+        if self.language not in LANGUAGE_SETTINGS:
+            raise ConfigError(f"language must be one of {', '.join(LANGUAGE_SETTINGS)}")
         for name in ("field_weights", "category_thresholds", "bands", "extra"):
             if not isinstance(getattr(self, name), dict):
                 raise ConfigError(f"{name} must be a JSON object")
@@ -135,6 +149,22 @@ class Config:
 
     def with_changes(self, **changes: Any) -> Config:
         return replace(self, **changes)
+
+    def for_language(self, code: str, *, explicit: frozenset[str] | set[str] = frozenset()
+                     ) -> Config:
+        """The model and hybrid weight of a catalog language (core.catalog.language),
+        for each of LANGUAGE_KEYS not in ``explicit`` (those the user set)."""
+        defaults = defaults_for(code)
+        if defaults is None:
+            return self
+        changes = {k: getattr(defaults, k) for k in LANGUAGE_KEYS if k not in explicit}
+        return self.with_changes(**changes) if changes else self
+
+    def resolved_language(self, texts) -> CatalogLanguage:
+        """The catalog's language: detected when language is "auto", else the one set."""
+        if self.language == "auto":
+            return detect_language(texts)
+        return CatalogLanguage(self.language, {self.language: 1.0}, 0)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -18,6 +18,7 @@ from core.cli.common import (
     load_vectors,
     say,
     vectors_from_args,
+    with_language,
 )
 from core.cli.tuning import replay_lists
 from core.errors import CatalogSimilarityError
@@ -56,6 +57,7 @@ def register(sub) -> dict:
 def cmd_embed(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     catalog = load_catalog_from_args(args, cfg)
+    cfg = with_language(args, cfg, catalog)
     vectors = vectors_from_args(args, cfg, catalog)
     np.save(args.out, vectors)
     say(f"wrote {args.out}: {vectors.shape[0]} x {vectors.shape[1]} float32")
@@ -73,6 +75,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
     else:
         catalog = load_catalog_from_args(args, cfg)
+        cfg = with_language(args, cfg, catalog)
         nb, frame = replay_lists(args, cfg, catalog, vectors_from_args(args, cfg, catalog))
     write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
     say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
@@ -88,6 +91,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     cfg = config_from_args(args)
     catalog = load_catalog_from_args(args, cfg)
+    cfg = with_language(args, cfg, catalog)
     encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
     vectors = vectors_from_args(args, cfg, catalog, encoder)
     hits = search(args.query, encoder, neighbor_index(catalog, vectors, cfg), k=cfg.k,
