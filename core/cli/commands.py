@@ -22,7 +22,7 @@ from core.cli.common import (
 )
 from core.cli.tuning import replay_lists
 from core.errors import CatalogSimilarityError
-from core.export.tables import format_from_path, neighbors_frame, write_table
+from core.export.tables import CSV_ENCODINGS, format_from_path, neighbors_frame, write_table
 from core.pipeline import candidate_pool
 from core.search.neighbors import METRICS
 
@@ -42,7 +42,11 @@ def register(sub) -> dict:
     p.add_argument("--no-titles", action="store_true", help="omit title columns")
     p.add_argument("--no-excel-safe", action="store_true",
                    help="write CSV cells unaltered (machine pipelines)")
-    p.add_argument("--bom", action="store_true", help="UTF-8 with BOM CSV for Excel")
+    p.add_argument("--bom", action="store_true", help="UTF-8 with BOM CSV for Excel "
+                   "(same as --encoding utf-8-sig)")
+    p.add_argument("--encoding", choices=list(CSV_ENCODINGS),
+                   help="CSV text encoding: utf-8 (default), utf-8-sig (with BOM, for Excel) or "
+                   "gb18030 (Chinese Excel)")
     add_catalog_options(p)
     p = sub.add_parser("search", help="free-text search; CSV to stdout")
     p.add_argument("catalog")
@@ -77,7 +81,8 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         catalog = load_catalog_from_args(args, cfg)
         cfg = with_language(args, cfg, catalog)
         nb, frame = replay_lists(args, cfg, catalog, vectors_from_args(args, cfg, catalog))
-    write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
+    write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom,
+                encoding=args.encoding)
     say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
          f"products, metric {cfg.metric})")
     return 0
