@@ -6,14 +6,16 @@ are namespaced by page ("neighbors.k"); shared settings live under "settings.".
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
+from core.catalog.language import CatalogLanguage
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
-from core.config import ROW_NUMBERS, Config
+from core.config import LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
 from core.errors import CatalogSimilarityError, ModelLoadError
 
 DEMO_PATH = Path(__file__).resolve().parent.parent / "data" / "demo_walmart.csv"
@@ -26,6 +28,11 @@ RESULTS = "results"
 SELECTION = "map.selection"
 HEATMAP_ROWS = "heatmap.rows"
 HEATMAP_SOURCE = "heatmap.source"
+LANGUAGE = "catalog.language"
+EXPLICIT = "catalog.explicit_settings"
+LANGUAGE_NOTE = "catalog.language_note"
+# Widgets that show a setting the catalog's language may choose (re-read after it does).
+LANGUAGE_WIDGETS = ("settings.model_choice", "settings.model_other", "settings.hybrid_weight")
 
 
 @dataclass(frozen=True)
@@ -98,12 +105,57 @@ def catalog() -> Catalog | None:
 
 
 def set_catalog(cat: Catalog, cfg: Config) -> None:
-    """Replace the mapped catalog; derived results and selections are dropped."""
+    """Replace the mapped catalog; derived results and selections are dropped. The
+    catalog's language sets the model and hybrid weight the user has not set (then the
+    page reruns, so that the sidebar shows them)."""
     st.session_state[CATALOG] = cat
-    st.session_state[CONFIG] = cfg
+    st.session_state[CONFIG] = _with_language(cat, cfg)
     st.session_state[RESULTS] = None
     st.session_state[SELECTION] = []
     st.session_state[HEATMAP_ROWS] = []
+    if language_changes():
+        st.rerun()
+
+
+def _with_language(cat: Catalog, cfg: Config) -> Config:
+    lang = cfg.resolved_language(cat.texts)
+    st.session_state[LANGUAGE] = lang
+    new = cfg.for_language(lang.code, explicit=explicit_settings())
+    changed = {k: getattr(new, k) for k in LANGUAGE_KEYS if getattr(new, k) != getattr(cfg, k)}
+    st.session_state[LANGUAGE_NOTE] = changed
+    if changed:
+        for name in LANGUAGE_WIDGETS:
+            st.session_state.pop(name, None)
+    return new
+
+
+def catalog_language() -> CatalogLanguage | None:
+    """The loaded catalog's language (detected, or the one set) and what it changed."""
+    return st.session_state.get(LANGUAGE)
+
+
+def language_changes() -> dict:
+    """{setting: value} the catalog's language chose when the catalog was loaded."""
+    return dict(st.session_state.get(LANGUAGE_NOTE) or {})
+
+
+def explicit_settings() -> frozenset[str]:
+    """Settings the user chose in this session, and the model when $CATSIM_MODEL names
+    one (the catalog's language leaves them alone)."""
+    chosen = set(st.session_state.get(EXPLICIT, ()))
+    if os.environ.get(MODEL_ENV, "").strip():
+        chosen.add("model")
+    return frozenset(chosen)
+
+
+def mark_explicit(*names: str) -> None:
+    st.session_state[EXPLICIT] = explicit_settings() | set(names)
+
+
+def set_language_setting(code: str) -> None:
+    """Set Config.language (auto / en / zh) and re-apply the language defaults."""
+    cat, cfg = catalog(), config().with_changes(language=code)
+    st.session_state[CONFIG] = _with_language(cat, cfg) if cat is not None else cfg
 
 
 def config() -> Config:
@@ -165,6 +217,7 @@ def use_bundled_model() -> None:
     """
     st.session_state[CONFIG] = config().with_changes(model=BUNDLED_MODEL)
     st.session_state[MODEL_CHOICE] = BUNDLED_MODEL
+    mark_explicit("model")
 
 
 def offer_bundled_model(exc: CatalogSimilarityError, *, key: str) -> None:
@@ -191,6 +244,7 @@ def choose_model(model: str) -> None:
     """Button callback: switch the session to another model (e.g. a new fine-tune)."""
     st.session_state[CONFIG] = config().with_changes(model=model)
     st.session_state[MODEL_CHOICE] = model
+    mark_explicit("model")
 
 
 # Tuning (rules, groups, review, health, compare, prices).
@@ -222,6 +276,7 @@ def adopt_config(cfg: Config) -> None:
 
     Raises CatalogSimilarityError when the configuration does not fit the loaded table.
     """
+    mark_explicit(*LANGUAGE_KEYS)  # a saved configuration replays as saved
     raw, cat = table(), catalog()
     if raw is not None:
         from core.pipeline import catalog_from_config

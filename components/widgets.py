@@ -8,12 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from components import state
+from core.catalog.language import model_reads
 from core.catalog.table import Catalog
 from core.catalog.views import find_products, product_label
-from core.config import INDEX_KINDS, Config
+from core.config import INDEX_KINDS, LANGUAGE_KEYS, Config
 from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
+from core.embed.multilingual import MULTILINGUAL
 from core.errors import CatalogSimilarityError, ConfigError
-from core.export.tables import FORMATS, to_bytes
+from core.export.tables import CSV_ENCODINGS, FORMATS, to_bytes
 from core.search.fusion import format_field_weights, parse_field_weights
 from core.search.neighbors import METRICS
 from core.workspace import Workspace
@@ -27,7 +29,12 @@ def _model_options() -> list[str]:
     models_dir = Workspace.default().models_dir
     tuned = sorted(str(p) for p in models_dir.glob("*") if (p / "config.json").exists()) \
         if models_dir.exists() else []
-    return ["bundled", *tuned, OTHER_MODEL]
+    return ["bundled", MULTILINGUAL, *tuned, OTHER_MODEL]
+
+
+MODEL_HELP = ("bundled = all-MiniLM-L6-v2 (English, offline); multilingual = "
+              "multilingual-e5-small (bundled, offline: Chinese, English, mixed catalogs and "
+              "about 100 languages; about 3x slower)")
 
 
 def settings_sidebar() -> Config:
@@ -39,13 +46,13 @@ def settings_sidebar() -> Config:
         current = cfg.model if cfg.model in options else OTHER_MODEL
         choice = st.selectbox("Model", options, index=options.index(current),
                               key="settings.model_choice",
-                              help="bundled = all-MiniLM-L6-v2 (English, offline)")
+                              help=MODEL_HELP)
         model = choice
         if choice == OTHER_MODEL:
             model = st.text_input("Hugging Face id or local folder",
                                   value="" if cfg.model in options else cfg.model,
                                   key="settings.model_other").strip() or "bundled"
-            st.caption("Multilingual / Chinese catalogs (need a download once): "
+            st.caption("Other multilingual / Chinese models (need a download once): "
                        + ", ".join(f"`{m}`" for m in MULTILINGUAL_SUGGESTIONS))
         metric = st.selectbox("Metric", METRICS, index=METRICS.index(cfg.metric),
                               key="settings.metric")
@@ -53,11 +60,25 @@ def settings_sidebar() -> Config:
                       key="settings.k")
         hybrid_weight, field_weights = _hybrid_settings(cfg)
         precision, index = _speed_settings(cfg)
+        language_notice(model)
     new = cfg.with_changes(model=model, metric=metric, k=int(k), hybrid_weight=hybrid_weight,
                            field_weights=field_weights, precision=precision, index=index)
     if new != cfg:
+        state.mark_explicit(*(k for k in LANGUAGE_KEYS if getattr(new, k) != getattr(cfg, k)))
         state.set_config(new)
     return new
+
+
+def language_notice(model: str) -> None:
+    """The catalog's language under the model picker, and a warning when the model
+    cannot read it."""
+    lang = state.catalog_language()
+    if lang is None:
+        return
+    st.caption(f"Catalog language: {lang.describe()}")
+    if not model_reads(model, lang.code):
+        st.warning(f"The model '{model}' reads English only, and this catalog is "
+                   f"{lang.name}: choose 'multilingual' above.", icon=":material/translate:")
 
 
 INDEX_HELP = ("auto: exhaustive search (exact scores) up to 200,000 products, an HNSW "
@@ -112,16 +133,31 @@ def export_buttons(frame_fn, stem: str, key: str) -> None:
     """CSV / Parquet / JSON download buttons; the file is built on click."""
     excel = st.checkbox("Excel-safe CSV (neutralise formula-like cells)", value=True,
                         key=f"{key}.excel_safe")
-    bom = st.checkbox("UTF-8 with BOM (for Excel)", value=False, key=f"{key}.bom")
+    encoding = st.selectbox("CSV text encoding", CSV_ENCODINGS,
+                            index=CSV_ENCODINGS.index(default_csv_encoding()),
+                            format_func=ENCODING_LABELS.__getitem__, key=f"{key}.encoding",
+                            help="Excel reads Chinese text right from UTF-8 with BOM or GB18030; "
+                                 "GB18030 is chosen when the catalog was uploaded in it")
     cols = st.columns(len(FORMATS))
     for col, fmt in zip(cols, FORMATS):
         def data(fmt: str = fmt) -> bytes:
             frame: pd.DataFrame = frame_fn()
-            return to_bytes(frame, fmt, excel_safe_csv=excel, bom=bom)
+            return to_bytes(frame, fmt, excel_safe_csv=excel, encoding=encoding)
 
         col.download_button(f"Download {fmt.upper()}", data=data, file_name=f"{stem}.{fmt}",
                             mime=MIME[fmt], key=f"{key}.download.{fmt}",
                             on_click="ignore", icon=":material/download:")
+
+
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM (Excel)",
+                   "gb18030": "GB18030 (Chinese Excel)"}
+
+
+def default_csv_encoding() -> str:
+    """GB18030 when the catalog was uploaded in GB18030 / GBK, else plain UTF-8."""
+    raw = state.table()
+    upload = (raw.encoding or "").lower() if raw is not None else ""
+    return "gb18030" if upload in ("gb18030", "gbk", "gb2312") else "utf-8"
 
 
 def file_stem(name: str) -> str:

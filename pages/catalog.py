@@ -3,7 +3,14 @@
 import streamlit as st
 
 from components import state
-from components.catalog_form import file_facts, mapping_form, md_text, sheet_picker, source_picker
+from components.catalog_form import (
+    file_facts,
+    language_panel,
+    mapping_form,
+    md_text,
+    sheet_picker,
+    source_picker,
+)
 from components.embedding import ensure_results, truncated_count
 from components.widgets import settings_sidebar
 
@@ -22,6 +29,7 @@ if cat is not None:
     st.subheader(f"Mapped catalog: {md_text(cat.name)}")
     st.caption(f"Text embedded from: {md_text(' + '.join(cat.mapping.text_columns))}"
                f" · id: {md_text(cat.mapping.id_column or 'row numbers')}")
+    language_panel()
     for line in cat.report.lines():
         st.markdown(f"- {md_text(line)}")
     long_texts = truncated_count(cat, cfg)
