@@ -133,6 +133,10 @@ class BertEncoder:
                  max_tokens: int | None = None) -> None:
         if precision not in PRECISIONS:
             raise ModelLoadError(f"precision must be one of {', '.join(PRECISIONS)}")
+        if encoder_kind(model) == "multilingual":
+            raise ModelLoadError("The bundled multilingual model (4-bit, its own engine) cannot "
+                                 "be fine-tuned or run through transformers; fine-tune the "
+                                 "bundled MiniLM or a multilingual model folder instead")
         self.name, source = resolve_model(model)
         self.device = device or default_device()
         self.batch_size = int(batch_size)

@@ -79,3 +79,10 @@ def test_a_changed_weights_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
 def test_other_names_are_not_the_multilingual_model() -> None:
     with pytest.raises(ModelLoadError, match="not the multilingual model"):
         MultilingualEncoder("bundled")
+
+
+def test_the_bert_path_refuses_it_with_a_reason() -> None:
+    from core.embed.encoders import BertEncoder
+
+    with pytest.raises(ModelLoadError, match="cannot be fine-tuned"):
+        BertEncoder("multilingual")
