@@ -28,6 +28,7 @@ RESULTS = "results"
 SELECTION = "map.selection"
 HEATMAP_ROWS = "heatmap.rows"
 HEATMAP_SOURCE = "heatmap.source"
+UI_LANGUAGE = "ui.language"
 LANGUAGE = "catalog.language"
 EXPLICIT = "catalog.explicit_settings"
 LANGUAGE_NOTE = "catalog.language_note"
@@ -156,6 +157,15 @@ def set_language_setting(code: str) -> None:
     """Set Config.language (auto / en / zh) and re-apply the language defaults."""
     cat, cfg = catalog(), config().with_changes(language=code)
     st.session_state[CONFIG] = _with_language(cat, cfg) if cat is not None else cfg
+
+
+def ui_language() -> str | None:
+    """The interface language chosen in the sidebar ('en' / 'zh'), None before any."""
+    return st.session_state.get(UI_LANGUAGE)
+
+
+def init_ui_language(default: str) -> None:
+    st.session_state.setdefault(UI_LANGUAGE, default)
 
 
 def config() -> Config:
