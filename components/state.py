@@ -17,6 +17,15 @@ from core.catalog.language import CatalogLanguage
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
 from core.config import LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
 from core.errors import CatalogSimilarityError, ModelLoadError
+from core.workspace import (
+    FILE_SOURCE,
+    SavedSource,
+    SavedState,
+    SessionStore,
+    Workspace,
+    new_session_token,
+    valid_session_token,
+)
 
 DEMO_PATH = Path(__file__).resolve().parent.parent / "data" / "demo_walmart.csv"
 DEMO_NAME = "Demo: walmart.csv (2,554 products)"
@@ -34,6 +43,13 @@ EXPLICIT = "catalog.explicit_settings"
 LANGUAGE_NOTE = "catalog.language_note"
 # Widgets that show a setting the catalog's language may choose (re-read after it does).
 LANGUAGE_WIDGETS = ("settings.model_choice", "settings.model_other", "settings.hybrid_weight")
+GUIDE_DONE = "guide.dismissed"
+# The session's saved work (core.workspace.SessionStore): its token (also in the page
+# address as ?s=...), where the catalog came from, and the last state written.
+TOKEN = "session.token"
+SOURCE = "session.source"
+SAVED = "session.saved_json"
+TOKEN_PARAM = "s"
 
 
 @dataclass(frozen=True)
@@ -45,18 +61,80 @@ class Results:
     reused: int
     embedded: int
     seconds: float
+    store_problem: str | None = None  # the workspace store failed; vectors were computed
 
 
 def init_state() -> None:
-    """Create every key once; load the demo catalog on first visit."""
+    """Create every key once; on a session's first run bring back its saved work
+    (the token in the page address names it), else open the demo catalog."""
     _ensure_app_navigation()
+    session_token()
     st.session_state.setdefault(CONFIG, Config())
     st.session_state.setdefault(RESULTS, None)
     st.session_state.setdefault(SELECTION, [])
     st.session_state.setdefault(HEATMAP_ROWS, [])
     st.session_state.setdefault(HEATMAP_SOURCE, "")
     if TABLE not in st.session_state:
-        load_demo()
+        from components.persist import restore
+
+        if not restore(session_store()):
+            load_demo()
+
+
+def session_token() -> str:
+    """This browser's session token, kept in the page address (?s=...).
+
+    A valid token in the address (a reload, a bookmark, a reconnect after a server
+    restart) names the saved work to bring back; otherwise a new random one is made.
+    Never a shared "last session": without the token, nothing is found.
+    """
+    token = st.session_state.get(TOKEN)
+    if token is None:
+        asked = st.query_params.get(TOKEN_PARAM)
+        token = asked if valid_session_token(asked) else new_session_token()
+        st.session_state[TOKEN] = token
+    if st.query_params.get(TOKEN_PARAM) != token:
+        st.query_params[TOKEN_PARAM] = token
+    return token
+
+
+def session_store() -> SessionStore:
+    return SessionStore(Workspace.default(), session_token())
+
+
+def keep_upload(name: str, data: bytes, sheet: str | None) -> None:
+    """Keep an uploaded file in the session's folder: it comes back after a reload."""
+    rel = session_store().keep_file(name, data)
+    st.session_state[SOURCE] = SavedSource(FILE_SOURCE, rel, name, sheet)
+
+
+def save_work() -> None:
+    """Write the session's state (source, Config, guide) when it changed."""
+    if st.session_state.get(CATALOG) is None or TOKEN not in st.session_state:
+        return
+    saved = SavedState(st.session_state.get(SOURCE) or SavedSource(), config().to_dict(),
+                       {"guide_done": guide_done()})
+    text = saved.to_json()
+    if st.session_state.get(SAVED) != text:
+        session_store().save(saved)
+        st.session_state[SAVED] = text
+
+
+def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) -> None:
+    """Adopt saved work (components.persist.restore read and checked it)."""
+    st.session_state[TABLE] = raw
+    st.session_state[SOURCE] = saved.source
+    st.session_state[GUIDE_DONE] = bool(saved.ui.get("guide_done", False))
+    st.session_state[SAVED] = saved.to_json()
+    mark_explicit(*LANGUAGE_KEYS)  # the saved model and weight come back as they were
+    set_catalog(cat, cfg)
+
+
+def start_over() -> None:
+    """Button callback: forget this session's saved work; a new token, the demo, the guide."""
+    session_store().clear()
+    st.session_state.clear()
+    st.session_state[TOKEN] = new_session_token()
 
 
 def _ensure_app_navigation() -> None:
@@ -80,6 +158,7 @@ def load_demo() -> None:
     """Load the bundled demo catalog with its automatic mapping."""
     table = read_table(DEMO_PATH, filename="walmart.csv")
     set_table(table)
+    st.session_state[SOURCE] = SavedSource()
     from core.catalog.table import build_catalog
 
     mapping = field_defaults(table.frame)
@@ -114,6 +193,7 @@ def set_catalog(cat: Catalog, cfg: Config) -> None:
     st.session_state[RESULTS] = None
     st.session_state[SELECTION] = []
     st.session_state[HEATMAP_ROWS] = []
+    save_work()
     if language_changes():
         st.rerun()
 
@@ -156,7 +236,7 @@ def mark_explicit(*names: str) -> None:
 def set_language_setting(code: str) -> None:
     """Set Config.language (auto / en / zh) and re-apply the language defaults."""
     cat, cfg = catalog(), config().with_changes(language=code)
-    st.session_state[CONFIG] = _with_language(cat, cfg) if cat is not None else cfg
+    set_config(_with_language(cat, cfg) if cat is not None else cfg)
 
 
 def ui_language() -> str | None:
@@ -174,6 +254,7 @@ def config() -> Config:
 
 def set_config(cfg: Config) -> None:
     st.session_state[CONFIG] = cfg
+    save_work()
 
 
 def require_catalog() -> Catalog:
@@ -211,9 +292,26 @@ def send_to_heatmap(rows: list[int], source: str) -> None:
     st.session_state[HEATMAP_SOURCE] = source
 
 
+def guide_done() -> bool:
+    """Whether this session's first-run guide was dismissed."""
+    return bool(st.session_state.get(GUIDE_DONE, False))
+
+
+def set_guide_done() -> None:
+    st.session_state[GUIDE_DONE] = True
+    save_work()
+def review_owner() -> str:
+    """This session's review scope: decisions it records, counts, applies and undoes are
+    its own (other sessions on the same server never see them). The session token, so a
+    reload or a server restart brings the decisions back with the rest of the work."""
+    return session_token()
+
+
 def show_error(exc: CatalogSimilarityError) -> None:
     """The one way pages show a user-fixable problem."""
-    st.error(str(exc), icon=":material/error:")
+    from components import text
+
+    text.error(exc)
 
 
 BUNDLED_MODEL = "bundled"

@@ -10,6 +10,7 @@ from components import state
 from components.embedding import ensure_results
 from components.finetune_job import start_job
 from components.finetune_panel import job_panel, settings_form, training_data
+from components.text import md
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
 from core.workspace import Workspace
@@ -18,7 +19,7 @@ state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title("Fine-tune the model")
-st.caption(f"Starts from the current model ({cfg.model}) and learns which of your products "
+st.caption(f"Starts from the current model ({md(cfg.model)}) and learns which of your products "
            "are the same or good neighbours. The new model is saved only when it finds the "
            "held-out pairs better than the current one.")
 job = state.finetune_job()

@@ -43,8 +43,8 @@ def register(sub) -> dict:
     p.add_argument("--no-excel-safe", action="store_true",
                    help="write CSV cells unaltered (machine pipelines)")
     p.add_argument("--bom", action="store_true", help="UTF-8 with BOM CSV for Excel "
-                   "(same as --encoding utf-8-sig)")
-    p.add_argument("--encoding", choices=list(CSV_ENCODINGS),
+                   "(same as --out-encoding utf-8-sig)")
+    p.add_argument("--out-encoding", choices=list(CSV_ENCODINGS),
                    help="CSV text encoding: utf-8 (default), utf-8-sig (with BOM, for Excel) or "
                    "gb18030 (Chinese Excel)")
     add_catalog_options(p)
@@ -82,7 +82,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         cfg = with_language(args, cfg, catalog)
         nb, frame = replay_lists(args, cfg, catalog, vectors_from_args(args, cfg, catalog))
     write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom,
-                encoding=args.encoding)
+                encoding=args.out_encoding)
     say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
          f"products, metric {cfg.metric})")
     return 0
@@ -106,7 +106,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                           "product_id": [h.product_id for h in hits],
                           "title": [titles[h.index] for h in hits],
                           "score": [round(h.score, 6) for h in hits]})
-    from core.export.tables import excel_safe
+    from core.export.tables import write_stream
 
-    excel_safe(frame).to_csv(sys.stdout, index=False)
+    write_stream(frame, sys.stdout)  # the one safe writer: CRLF rows, formulas neutralised
     return 0

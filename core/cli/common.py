@@ -13,12 +13,14 @@ import numpy as np
 
 from core.catalog.table import Catalog, read_table
 from core.config import MODEL_ENV, Config
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, ConfigError, one_line
 from core.workspace import Workspace
 
 
 def say(msg: str) -> None:
-    print(msg, file=sys.stderr)
+    """One line on stderr: control characters from ids or column names shown as escapes
+    (a catalog cannot drive the terminal), cut at 1,000 characters."""
+    print(one_line(msg, 1000), file=sys.stderr)
 
 
 def add_catalog_options(p: argparse.ArgumentParser) -> None:
@@ -28,6 +30,15 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text-cols", help="comma-separated text columns, in order "
                    "(default: title/name-like column chosen automatically)")
     p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--delimiter", help="delimiter of a text file: , ; tab | or any one "
+                   "character (default: detected)")
+    p.add_argument("--encoding", help="encoding of a text file, e.g. utf-8, gb18030, cp1252 "
+                   "(default: detected)")
+    p.add_argument("--no-header", action="store_true",
+                   help="the first line is a product, not column names (columns: column_1...)")
+    p.add_argument("--allow-ragged", action="store_true",
+                   help="read a file even when many rows are ragged or the header looks like "
+                   "data (ragged rows are skipped and reported)")
     p.add_argument("--on-duplicate-ids", choices=["error", "keep-first", "suffix"])
     p.add_argument("--model", help="'bundled' (all-MiniLM-L6-v2, English), 'multilingual' "
                    "(multilingual-e5-small, bundled: Chinese, mixed and ~100 languages), a local "
@@ -42,6 +53,7 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
                    "above), exact or approximate")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--workspace", help="workspace folder (default ./workspace or $CATSIM_WORKSPACE)")
+    add_session_option(p)
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
     p.add_argument("--hybrid-weight", type=float,
                    help="lexical share of the fused score, 0 = dense only, 1 = lexical only "
@@ -99,7 +111,7 @@ def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Co
 def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
     from core.pipeline import catalog_from_config
 
-    table = read_table(args.catalog, sheet=args.sheet)
+    table = read_table(args.catalog, sheet=args.sheet, **read_options(args))
     for warning in table.warnings:
         say(f"warning: {warning}")
     catalog, guessed = catalog_from_config(table, cfg)
@@ -114,6 +126,18 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
     for warning in catalog.report.warnings[len(table.warnings):]:
         say(f"warning: {warning}")
     return catalog
+
+
+def read_options(args: argparse.Namespace) -> dict:
+    """read_table's text options from --delimiter, --encoding, --no-header, --allow-ragged."""
+    delimiter = getattr(args, "delimiter", None)
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
+        if len(delimiter) != 1:
+            raise ConfigError(f"--delimiter must be one character (or 'tab'), got {delimiter!r}")
+    return {"delimiter": delimiter, "encoding": getattr(args, "encoding", None),
+            "header": not getattr(args, "no_header", False),
+            "allow_ragged": getattr(args, "allow_ragged", False)}
 
 
 def vectors_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog,
@@ -153,3 +177,30 @@ def load_vectors(path: str) -> np.ndarray:
     if not np.isfinite(vectors).all():
         raise CatalogSimilarityError(f"{path} contains NaN or infinite values")
     return vectors.astype(np.float32, copy=False)
+
+
+def add_session_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--session", help="use the review decisions of this app session: the "
+                   "s=... part of the app's address (default: the workspace's shared "
+                   "decisions)")
+
+
+def workspace_db(args: argparse.Namespace) -> Path:
+    """The workspace database (--workspace or the default)."""
+    ws = Workspace(Path(args.workspace)) if getattr(args, "workspace", None) \
+        else Workspace.default()
+    return ws.db_path
+
+
+def review_owner(args: argparse.Namespace) -> str | None:
+    """Whose review decisions: an app session's (--session TOKEN) or None (every session's)."""
+    from core.errors import ConfigError
+    from core.workspace import valid_session_token
+
+    session = getattr(args, "session", None)
+    if session is None:
+        return None
+    if not valid_session_token(session):
+        raise ConfigError(f"--session {session!r} is not an app session key (copy the "
+                          "s=... part of the app's address)")
+    return session

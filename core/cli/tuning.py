@@ -8,13 +8,12 @@ config-keys; plus the rule options of ``neighbors`` and the replay of the app's 
     python -m core merge-map CATALOG --out merge.csv [--threshold 0.95]
     python -m core compare CATALOG --config a.json --other b.json [--out movers.csv]
     python -m core price-check CATALOG --out outliers.csv [--z 3]
-    python -m core review-pairs --out pairs.csv
+    python -m core review-pairs catalog.csv --config cfg.json --out pairs.csv
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,9 +22,11 @@ from core.cli.common import (
     add_catalog_options,
     config_from_args,
     load_catalog_from_args,
+    review_owner,
     say,
     vectors_from_args,
     with_language,
+    workspace_db,
 )
 from core.config import KEY_DOCS, Config
 from core.errors import ConfigError
@@ -34,7 +35,6 @@ from core.lists.groups import DEFAULT_METHOD, DEFAULT_SIZE, METHODS
 from core.lists.pricecheck import DEFAULT_MIN_PEERS, DEFAULT_Z
 from core.lists.spec import RULE_KEYS, Rules
 from core.search.neighbors import METRICS
-from core.workspace import Workspace
 
 
 def add_rule_options(p: argparse.ArgumentParser) -> None:
@@ -95,13 +95,13 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
     return cfg.with_changes(rules=Rules.from_dict(rules), bands=bands)
 
 
-def workspace_decisions(args: argparse.Namespace) -> pd.DataFrame:
-    """Review decisions of the workspace (--workspace or the default); empty if none."""
+def workspace_decisions(args: argparse.Namespace, catalog) -> pd.DataFrame:
+    """Review decisions on this catalog in the workspace (--workspace or the default): one
+    app session's (--session) or every reviewer's; empty if none. Decisions on other
+    catalogs never apply."""
     from core.lists.review import load_decisions
 
-    ws = Workspace(Path(args.workspace)) if getattr(args, "workspace", None) \
-        else Workspace.default()
-    return load_decisions(ws.db_path)
+    return load_decisions(workspace_db(args), catalog, owner=review_owner(args))
 
 
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
@@ -125,7 +125,7 @@ def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.nda
     from core.pipeline import final_lists
 
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
-    nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args))
+    nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args, catalog))
     short = int((nb.indices < 0).any(1).sum())
     if short:
         say(f"{short} products have fewer than {nb.k} neighbours after the rules")
@@ -143,7 +143,8 @@ def _prepared(args: argparse.Namespace, cfg: Config | None = None):
     cfg = cfg if given else with_language(args, cfg, catalog)
     cfg, catalog = guess_roles(args, cfg, catalog)
     vectors = vectors_from_args(args, cfg, catalog)
-    return cfg, catalog, vectors, candidate_pool(catalog, vectors, cfg), workspace_decisions(args)
+    return (cfg, catalog, vectors, candidate_pool(catalog, vectors, cfg),
+            workspace_decisions(args, catalog))
 
 
 def cmd_health(args: argparse.Namespace) -> int:
@@ -240,14 +241,18 @@ def cmd_price_check(args: argparse.Namespace) -> int:
 
 
 def cmd_review_pairs(args: argparse.Namespace) -> int:
-    from core.lists.review import ReviewStore
+    """Labelled pairs of one catalog (its decisions only, by every reviewer)."""
+    from core.lists.review import ReviewStore, review_key
 
-    ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
-    if not ws.db_path.exists():
-        raise ConfigError(f"No workspace database at {ws.db_path}: nothing reviewed yet")
-    frame = ReviewStore(ws.db_path).as_labelled_pairs()
+    db = workspace_db(args)
+    if not db.exists():
+        raise ConfigError(f"No workspace database at {db}: nothing reviewed yet")
+    cfg = config_from_args(args)
+    _, catalog = guess_roles(args, cfg, load_catalog_from_args(args, cfg))
+    frame = ReviewStore(db, review_key(catalog), owner=review_owner(args)).as_labelled_pairs()
     write_table(frame, args.out)
-    say(f"wrote {args.out}: {len(frame)} labelled pairs ({int(frame['label'].sum())} accepted)")
+    say(f"wrote {args.out}: {len(frame)} labelled pairs ({int(frame['label'].sum())} accepted) "
+        f"of catalog {catalog.name} ({review_key(catalog)})")
     return 0
 
 
@@ -292,9 +297,8 @@ def register(sub) -> dict:
                         out_required=True)
     p.add_argument("--z", type=float, default=DEFAULT_Z, help="robust z-score threshold")
     p.add_argument("--min-peers", type=int, default=DEFAULT_MIN_PEERS)
-    p = sub.add_parser("review-pairs", help="review decisions as labelled pairs")
-    p.add_argument("--out", required=True)
-    p.add_argument("--workspace")
+    _catalog_parser(sub, "review-pairs", "review decisions on a catalog as labelled pairs",
+                    out_required=True)
     sub.add_parser("config-keys", help="print the documented configuration keys")
     return {"health": cmd_health, "groups": cmd_groups, "merge-map": cmd_merge_map,
             "compare": cmd_compare, "price-check": cmd_price_check,

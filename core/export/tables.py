@@ -7,6 +7,10 @@ included) that a spreadsheet would run as a formula gets a leading
 apostrophe; ``excel_safe_csv=False`` (CLI ``--no-excel-safe``) writes cells
 unaltered for machine pipelines. XLSX text cells are always written as text,
 never as formulas. Parquet and JSON are never altered.
+
+This is the one writer of CSV and XLSX in the project: exports, the CLI's
+``search`` output on stdout (:func:`write_stream`) and the Review page's
+labelled pairs all go through :func:`to_bytes`.
 """
 
 from __future__ import annotations
@@ -90,6 +94,33 @@ def is_formula_like(value: object) -> bool:
             and not _NUMBER.fullmatch(value.strip()))
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+ID_COLUMNS = ("source_id", "neighbor_id", "left_id", "right_id", "product_id", "id")
+
+
+def without_controls(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells and headers with control characters (not tab/CR/LF) replaced by U+FFFD."""
+    out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: _CONTROL.sub("\ufffd", v) if isinstance(v, str)
+                                    else v)
+    out.columns = [_CONTROL.sub("\ufffd", str(c)) for c in out.columns]
+    return out
+
+
+def write_stream(frame: pd.DataFrame, stream, fmt: str = "csv", **options) -> None:
+    """The safe writer for a stream (e.g. the CLI's stdout): the bytes of :func:`to_bytes`."""
+    data = to_bytes(frame, fmt, **options)
+    target = getattr(stream, "buffer", None)
+    if target is None:
+        stream.write(data.decode("utf-8"))
+    else:
+        stream.flush()
+        target.write(data)
+        target.flush()
+
+
 def format_from_path(path: str | Path) -> str:
     ext = Path(path).suffix.lower().lstrip(".")
     if ext not in FORMATS:
@@ -118,9 +149,10 @@ def to_bytes(frame: pd.DataFrame, fmt: str, *, excel_safe_csv: bool = True,
     """
     if fmt == "csv":
         # CRLF rows (RFC 4180): the writer then quotes every cell holding CR or LF, so a
-        # bare CR can never start a new row whose first cell is a formula.
-        data = (excel_safe(frame) if excel_safe_csv else frame).to_csv(index=False,
-                                                                       lineterminator="\r\n")
+        # bare CR can never start a new row whose first cell is a formula. Control
+        # characters (NUL, ESC...) become U+FFFD so the file stays text.
+        out = without_controls(excel_safe(frame) if excel_safe_csv else frame)
+        data = out.to_csv(index=False, lineterminator="\r\n")
         return data.encode(csv_encoding(encoding, bom=bom))
     if fmt == "xlsx":
         return _xlsx_bytes(excel_safe(frame) if excel_safe_csv else frame)
@@ -146,6 +178,11 @@ def _xlsx_bytes(frame: pd.DataFrame) -> bytes:
     if len(frame) > XLSX_MAX_ROWS:
         raise CatalogSimilarityError(f"{len(frame):,} rows do not fit in one Excel sheet "
                                      f"({XLSX_MAX_ROWS:,}); export CSV or Parquet")
+    for col in (c for c in frame.columns if str(c).lstrip("'") in ID_COLUMNS):
+        if frame[col].map(lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CELL_CHARS).any():
+            raise CatalogSimilarityError(
+                f"Column '{col}' holds ids longer than Excel's {XLSX_MAX_CELL_CHARS:,}-character "
+                "cell limit; cut, they could collide. Export CSV or Parquet instead")
     book = Workbook(write_only=True)
     sheet = book.create_sheet("neighbors")
 
@@ -185,6 +222,10 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, excel_safe_csv: bool =
                     encoding=encoding)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # disk full or read-only: leave no half-written file
+        raise
     return path

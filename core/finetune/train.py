@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.embed.encoders import BertEncoder, Progress, default_device
+from core.embed.encoders import BertEncoder, Progress, check_device, default_device
 from core.errors import CatalogSimilarityError
 from core.finetune.data import TextPairs, TrainingSet, ValidationSet
 from core.search.exact import topk
@@ -439,7 +439,7 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
     if len(data.train) < 2:
         raise FinetuneError("Fine-tuning needs at least 2 positive training pairs")
     say = status or (lambda _msg: None)
-    device = settings.device or default_device()
+    device = check_device(settings.device) if settings.device else default_device()
     base = BertEncoder(base_model, device=device)
     settings = replace(settings, max_tokens=min(settings.max_tokens, base.max_tokens))
     target = Path(out) if out else next_version_folder(Path(models_dir or "models"), base.name)

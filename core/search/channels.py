@@ -24,7 +24,8 @@ from typing import ClassVar, Protocol
 
 import numpy as np
 
-from core.errors import ConfigError
+from core.catalog.limits import current_limits
+from core.errors import ConfigError, short_list
 from core.search import lexical as lx
 from core.search.exact import topk
 from core.search.fusion_kernels import candidate_dots, in_threads
@@ -185,9 +186,11 @@ def lexical_fields(frame, text_columns: Sequence[str],
     weights.update(field_weights)
     missing = [c for c in weights if c not in frame.columns]
     if missing:
-        raise ConfigError(f"Field weight column(s) {', '.join(missing)} are not in the catalog; "
-                          f"available: {', '.join(map(str, frame.columns))}")
-    fields = {c: frame[c].fillna("").astype(str).tolist() for c, w in weights.items() if w > 0}
+        raise ConfigError(f"Field weight column(s) {short_list(missing)} are not in the catalog; "
+                          f"available: {short_list(frame.columns)}")
+    limit = current_limits().max_text_chars  # the word index reads what the model reads
+    fields = {c: [v[:limit] for v in frame[c].fillna("").astype(str)]
+              for c, w in weights.items() if w > 0}
     if not fields:
         raise ConfigError("Every field weight is 0: give at least one field a weight above 0")
     return fields, {c: weights[c] for c in fields}

@@ -54,12 +54,15 @@ def test_search_ranks_a_model_number_first_only_with_hybrid(app):
     assert not app.exception, app.exception
     table = app.dataframe[0].value
     assert table["id"].iloc[0] == "4"
-    assert {"score", "dense", "lexical"} <= set(table.columns)
-    assert table["lexical"].iloc[0] > 0 and table["score"].is_monotonic_decreasing
-    assert "hybrid weight 0.55" in element_texts(app.caption)
+    assert "meaning part" not in table.columns  # the parts only on request
+    app.toggle(key="search.parts").set_value(True).run()
+    table = app.dataframe[0].value
+    assert {"score", "meaning part", "shared words part"} <= set(table.columns)
+    assert table["shared words part"].iloc[0] > 0 and table["score"].is_monotonic_decreasing
+    assert "55% words" in element_texts(app.caption)
     _set_weight(app, 0.0)  # dense only: the random model does not find it
     table = app.dataframe[0].value
-    assert table["id"].iloc[0] != "4" and "lexical" not in table.columns
+    assert table["id"].iloc[0] != "4" and "shared words part" not in table.columns
     assert "meaning only" in element_texts(app.caption)
     _set_weight(app, 0.55)
 

@@ -99,7 +99,7 @@ def test_cli_writes_gb18030_csv(cli, tmp_path: Path, capsys) -> None:
     src = tmp_path / "zh.csv"
     src.write_bytes("id,title\n1,红色手机\n2,苹果电脑\n3,蓝色手机壳\n".encode("gb18030"))
     out = tmp_path / "lists.csv"
-    code, _, err = cli("neighbors", str(src), "--out", str(out), "--encoding", "gb18030",
+    code, _, err = cli("neighbors", str(src), "--out", str(out), "--out-encoding", "gb18030",
                        "--k", "1")
     assert code == 0, err
     back = pd.read_csv(out, encoding="gb18030", dtype=str)
