@@ -58,6 +58,6 @@ def test_model_set_by_the_environment_is_kept_and_exports_offer_gb18030(tiny_ber
     cfg = at.session_state["settings.config"]
     assert cfg.model == str(tiny_bert_dir)
     assert cfg.hybrid_weight == LANGUAGE_DEFAULTS["zh"].hybrid_weight
-    at.switch_page("pages/neighbors.py").run()
+    at.switch_page("pages/export.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="neighbors.export.encoding").value == "gb18030"
