@@ -21,6 +21,7 @@ from core.search.neighbors import METRICS
 from core.workspace import Workspace
 
 BUNDLED = "bundled"
+MULTILINGUAL = "multilingual"
 OTHER_MODEL = "other"
 METRIC_NAMES = {"cosine": "Angle (recommended)", "dot": "Dot product",
                 "euclidean": "Straight distance", "manhattan": "Grid distance"}
@@ -35,12 +36,14 @@ def model_options() -> list[str]:
     models_dir = Workspace.default().models_dir
     tuned = sorted(str(p) for p in models_dir.glob("*") if (p / "config.json").exists()) \
         if models_dir.exists() else []
-    return [BUNDLED, *tuned, OTHER_MODEL]
+    return [BUNDLED, MULTILINGUAL, *tuned, OTHER_MODEL]
 
 
 def _model_name(option: str) -> str:
     if option == BUNDLED:
         return "Built-in (English)"
+    if option == MULTILINGUAL:
+        return "Built-in multilingual (Chinese and 100 languages)"
     if option == OTHER_MODEL:
         return "Another model…"
     from pathlib import Path
@@ -54,16 +57,19 @@ def model_setting(cfg: Config) -> str:
     choice = st.selectbox(
         "Language model", options, index=options.index(current), format_func=_model_name,
         key="settings.model_choice",
-        help="The model that reads your product texts. The built-in one (all-MiniLM-L6-v2) "
-             "reads English and works offline. For Chinese or mixed-language catalogs "
-             "choose another model. Settings file and command line: `model`.")
+        help="The model that reads your product texts. Both built-in models work offline. "
+             "The English one (all-MiniLM-L6-v2) is the fastest; the multilingual one "
+             "(multilingual-e5-small) reads Chinese, English, mixed catalogs and about 100 "
+             "languages, and finds an English title's Chinese twin; it is about 3x slower. "
+             "A Chinese catalog gets the multilingual one by default. "
+             "Settings file and command line: `model`.")
     if choice != OTHER_MODEL:
         return choice
     model = st.text_input("Model name or folder", value="" if cfg.model in options else cfg.model,
                           key="settings.model_other",
                           help="A Hugging Face model name or a folder on this computer.")
-    st.caption("Multilingual or Chinese catalogs (downloaded once where there is internet): "
-               + ", ".join(MULTILINGUAL_SUGGESTIONS))
+    st.caption("Other multilingual or Chinese models (downloaded once where there is "
+               "internet): " + ", ".join(MULTILINGUAL_SUGGESTIONS))
     return model.strip() or BUNDLED
 
 
@@ -83,8 +89,9 @@ def words_weight_setting(cfg: Config) -> float:
         help=f"How much shared words and model numbers count against meaning. 0 = meaning "
              f"only, 1 = shared words only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the "
              f"same product most often on the labelled test catalogs (Abt-Buy, "
-             f"walmart-amazon). Lower it when you want related products rather than "
-             f"twins. Settings file and command line: `hybrid_weight`."))
+             f"walmart-amazon). A Chinese catalog starts at 0.5 with the multilingual model "
+             f"(measured on Chinese product titles). Lower it when you want related "
+             f"products rather than twins. Settings file and command line: `hybrid_weight`."))
     own = model_defaults(cfg.model)
     if own.hybrid_weight is not None:
         st.caption(f"This model's own weight: {own.hybrid_weight:g} ({own.source}); "

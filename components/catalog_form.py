@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import state, text
 from components.text import md as md_text
+from core.catalog.language import LANGUAGE_SETTINGS
 from core.catalog.limits import current_limits, describe
 from core.catalog.table import (
     DUPLICATE_POLICIES,
@@ -196,3 +197,27 @@ def _current_mapping(raw: RawTable) -> ColumnMapping:
         return field_defaults(raw.frame)
     except CatalogSimilarityError:
         return ColumnMapping(text_columns=())
+
+
+LANGUAGE_LABELS = {"auto": "Automatic (from the texts)", "en": "English", "zh": "Chinese"}
+
+
+def language_panel() -> None:
+    """The catalog's language, what it chose (model, hybrid weight), and the override."""
+    lang, cfg = state.catalog_language(), state.config()
+    if lang is None:
+        return
+    choice = st.selectbox("Catalog language", LANGUAGE_SETTINGS,
+                          index=LANGUAGE_SETTINGS.index(cfg.language),
+                          format_func=LANGUAGE_LABELS.__getitem__, key="catalog.language_setting",
+                          help="Chooses the model and hybrid weight, unless you set them in "
+                               "the sidebar")
+    if choice != cfg.language:
+        state.set_language_setting(choice)
+        st.rerun()
+    detected = "detected" if cfg.language == "auto" else "set"
+    st.caption(f"Language {detected}: {lang.describe()}")
+    changes = state.language_changes()
+    if changes:
+        st.info(f"Chosen for a catalog in {lang.name}: model {cfg.model}, hybrid weight "
+                f"{cfg.hybrid_weight:g}. Change them in the sidebar.", icon=":material/translate:")

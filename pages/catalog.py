@@ -3,7 +3,14 @@
 import streamlit as st
 
 from components import photos, state
-from components.catalog_form import file_facts, mapping_form, md_text, sheet_picker, source_picker
+from components.catalog_form import (
+    file_facts,
+    language_panel,
+    mapping_form,
+    md_text,
+    sheet_picker,
+    source_picker,
+)
 from components.embedding import ensure_results, ready_text, truncated_count
 from components.guide import first_run_guide, next_step, words_used_here
 from components.widgets import settings_sidebar
@@ -24,6 +31,7 @@ if cat is not None:
     st.subheader(f"Mapped catalog: {md_text(cat.name)}")
     st.caption(f"Text compared: {md_text(' + '.join(cat.mapping.text_columns))}"
                f" · id: {md_text(cat.mapping.id_column or 'row numbers')}")
+    language_panel()
     for line in cat.report.lines():
         st.markdown(f"- {md_text(line)}")
     long_texts = truncated_count(cat, cfg)

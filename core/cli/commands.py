@@ -20,13 +20,14 @@ from core.cli.common import (
     load_vectors,
     say,
     vectors_from_args,
+    with_language,
     workspace_from_args,
 )
 from core.cli.engine import add_engine_options
 from core.cli.tuning import replay_lists, replay_neighbors
 from core.errors import CatalogSimilarityError
 from core.export.results import is_results_path
-from core.export.tables import format_from_path, neighbors_frame, write_table
+from core.export.tables import CSV_ENCODINGS, format_from_path, neighbors_frame, write_table
 from core.pipeline import candidate_pool
 from core.search.neighbors import METRICS
 
@@ -51,7 +52,11 @@ def register(sub) -> dict:
     p.add_argument("--no-titles", action="store_true", help="omit title columns")
     p.add_argument("--no-excel-safe", action="store_true",
                    help="write CSV cells unaltered (machine pipelines)")
-    p.add_argument("--bom", action="store_true", help="UTF-8 with BOM CSV for Excel")
+    p.add_argument("--bom", action="store_true", help="UTF-8 with BOM CSV for Excel "
+                   "(same as --out-encoding utf-8-sig)")
+    p.add_argument("--out-encoding", choices=list(CSV_ENCODINGS),
+                   help="CSV text encoding: utf-8 (default), utf-8-sig (with BOM, for Excel) or "
+                   "gb18030 (Chinese Excel)")
     add_catalog_options(p)
     add_engine_options(p)
     p = sub.add_parser("search", help="free-text search; CSV to stdout")
@@ -79,6 +84,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
         return cmd_embed_ray(args, cfg)
     catalog = load_catalog_from_args(args, cfg)
+    cfg = with_language(args, cfg, catalog)
     vectors = vectors_from_args(args, cfg, catalog)
     if is_results_path(args.out):
         from core.export.results import write_manifest
@@ -113,6 +119,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         from core.cli.engine import write_local_results
 
         catalog = load_catalog_from_args(args, cfg)
+        cfg = with_language(args, cfg, catalog)
         vectors = vectors_from_args(args, cfg, catalog)
         cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors,
                                             images=images_from_args(args, cfg, catalog))
@@ -126,10 +133,12 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
     else:
         catalog = load_catalog_from_args(args, cfg)
+        cfg = with_language(args, cfg, catalog)
         vectors = vectors_from_args(args, cfg, catalog)
         nb, frame = replay_lists(args, cfg, catalog, vectors,
                                  images=images_from_args(args, cfg, catalog))
-    write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
+    write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom,
+                encoding=args.out_encoding)
     say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
          f"products, metric {cfg.metric})")
     return 0
@@ -143,6 +152,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     cfg = config_from_args(args)
     catalog = load_catalog_from_args(args, cfg)
+    cfg = with_language(args, cfg, catalog)
     encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
     vectors = vectors_from_args(args, cfg, catalog, encoder)
     images = images_from_args(args, cfg, catalog)

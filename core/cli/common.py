@@ -4,13 +4,15 @@ loading the catalog and its vectors, one-line messages on stderr."""
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from core.catalog.table import Catalog, read_table
-from core.config import Config
+from core.config import MODEL_ENV, Config
 from core.errors import CatalogSimilarityError, ConfigError, one_line
 from core.workspace import Workspace
 
@@ -38,7 +40,12 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
                    help="read a file even when many rows are ragged or the header looks like "
                    "data (ragged rows are skipped and reported)")
     p.add_argument("--on-duplicate-ids", choices=["error", "keep-first", "suffix"])
-    p.add_argument("--model", help="'bundled' (default), a local folder or a Hugging Face id")
+    p.add_argument("--model", help="'bundled' (all-MiniLM-L6-v2, English), 'multilingual' "
+                   "(multilingual-e5-small, bundled: Chinese, mixed and ~100 languages), a local "
+                   "folder or a Hugging Face id (default: chosen from the catalog's language)")
+    p.add_argument("--language", choices=["auto", "en", "zh"],
+                   help="catalog language (default auto: detected from the texts); it chooses "
+                   "the default --model and --hybrid-weight")
     p.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16", "onnx"],
                    help="auto (default): fp16 on CUDA, onnx (ONNX Runtime fp32) on a CPU")
     p.add_argument("--index", choices=["auto", "exact", "approximate"],
@@ -50,8 +57,8 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
     p.add_argument("--hybrid-weight", type=float,
                    help="lexical share of the fused score, 0 = dense only, 1 = lexical only "
-                   "(default: from the configuration, else the model's own weight chosen "
-                   "by fine-tuning, else 0.7)")
+                   "(default: from the configuration, else the model's own weight chosen by "
+                   "fine-tuning, else chosen from the catalog's language)")
     p.add_argument("--field-weights", help="lexical weight per column, e.g. title=1,brand=0.5 "
                    "(text columns weigh 1 unless named; 0 drops one)")
     p.add_argument("--relevance-floor", type=float,
@@ -73,7 +80,14 @@ def add_image_options(p: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
+    """The configuration from --config and the flags; records in args.explicit_settings the
+    keys the user set (flags, configuration file, $CATSIM_MODEL), which the catalog's
+    language never overrides (with_language)."""
     cfg = Config.load(args.config) if getattr(args, "config", None) else Config()
+    explicit = set(json.loads(Path(args.config).read_text(encoding="utf-8"))) \
+        if getattr(args, "config", None) else set()
+    if os.environ.get(MODEL_ENV, "").strip():
+        explicit.add("model")
     changes = {}
     if args.id_col is not None:
         changes["id_column"] = args.id_col
@@ -81,7 +95,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         changes["text_columns"] = tuple(c.strip() for c in args.text_cols.split(",") if c.strip())
     for opt, key in (("model", "model"), ("precision", "precision"), ("batch_size", "batch_size"),
                      ("on_duplicate_ids", "on_duplicate_ids"), ("metric", "metric"), ("k", "k"),
-                     ("index", "index")):
+                     ("index", "index"), ("language", "language")):
         value = getattr(args, opt, None)
         if value is not None:
             changes[key] = value
@@ -101,6 +115,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         from core.search.fusion import parse_field_weights
 
         changes["field_weights"] = parse_field_weights(args.field_weights)
+    args.explicit_settings = frozenset(explicit | set(changes))
     return cfg.with_changes(**changes) if changes else cfg
 
 
@@ -114,6 +129,20 @@ def _file_sets(path: str | None, key: str) -> bool:
         return key in json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError):
         return False
+def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Config:
+    """The configuration with the model and hybrid weight of the catalog's language (for
+    the settings the user did not set), saying which; warns when the model does not read
+    the catalog's language."""
+    from core.catalog.language import model_reads
+
+    lang = cfg.resolved_language(catalog.texts)
+    new = cfg.for_language(lang.code, explicit=getattr(args, "explicit_settings", frozenset()))
+    say(f"catalog language: {lang.describe()}; model {new.model}, hybrid weight "
+        f"{new.hybrid_weight:g}" + (" (chosen for this language)" if new != cfg else ""))
+    if not model_reads(new.model, lang.code):
+        say(f"warning: the model '{new.model}' reads English only and this catalog is "
+            f"{lang.name}: use --model multilingual")
+    return new
 
 
 def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:

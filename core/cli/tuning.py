@@ -25,6 +25,7 @@ from core.cli.common import (
     review_owner,
     say,
     vectors_from_args,
+    with_language,
     workspace_db,
 )
 from core.config import KEY_DOCS, Config
@@ -151,8 +152,11 @@ def _prepared(args: argparse.Namespace, cfg: Config | None = None):
     """(cfg, catalog, vectors, pool, decisions) for a catalog command."""
     from core.pipeline import candidate_pool
 
+    given = cfg is not None  # a configuration B (compare) keeps its own model and weight
     cfg = rules_from_args(args, cfg or config_from_args(args))
-    cfg, catalog = guess_roles(args, cfg, load_catalog_from_args(args, cfg))
+    catalog = load_catalog_from_args(args, cfg)
+    cfg = cfg if given else with_language(args, cfg, catalog)
+    cfg, catalog = guess_roles(args, cfg, catalog)
     vectors = vectors_from_args(args, cfg, catalog)
     return (cfg, catalog, vectors, candidate_pool(catalog, vectors, cfg),
             workspace_decisions(args, catalog))

@@ -173,6 +173,10 @@ class BertEncoder:
                  max_tokens: int | None = None) -> None:
         if precision not in PRECISIONS:
             raise ModelLoadError(f"precision must be one of {', '.join(PRECISIONS)}")
+        if encoder_kind(model) == "multilingual":
+            raise ModelLoadError("The bundled multilingual model (4-bit, its own engine) cannot "
+                                 "be fine-tuned or run through transformers; fine-tune the "
+                                 "bundled MiniLM or a multilingual model folder instead")
         self.name, source = resolve_model(model)
         self.device = check_device(device) if device else default_device()
         self.batch_size = int(batch_size)
@@ -385,11 +389,28 @@ def _load_message(source: Path | str, exc: Exception) -> str:
             f"all-MiniLM-L6-v2. ({detail})")
 
 
-ENCODER_FACTORIES: dict[str, Callable[..., Encoder]] = {"bert": BertEncoder}
+def _multilingual(model: str | Path | None = None, **options) -> Encoder:
+    from core.embed.multilingual import MultilingualEncoder
+
+    return MultilingualEncoder(str(model or "multilingual"), **options)
 
 
-def load_encoder(model: str | Path | None = None, *, kind: str = "bert", **options) -> Encoder:
-    """Create an encoder by kind from the registry (``"bert"`` by default)."""
+ENCODER_FACTORIES: dict[str, Callable[..., Encoder]] = {"bert": BertEncoder,
+                                                        "multilingual": _multilingual}
+
+
+def encoder_kind(model: str | Path | None) -> str:
+    """Registry kind of a model option: "multilingual" for the bundled e5, else "bert"."""
+    from core.embed.multilingual import is_multilingual
+
+    return "multilingual" if is_multilingual(model) else "bert"
+
+
+def load_encoder(model: str | Path | None = None, *, kind: str | None = None,
+                 **options) -> Encoder:
+    """Create an encoder from the registry; kind defaults to what the model option names
+    ("multilingual" -> the bundled multilingual-e5-small, anything else -> BERT)."""
+    kind = kind or encoder_kind(model)
     if kind not in ENCODER_FACTORIES:
         raise ModelLoadError(f"Unknown encoder kind '{kind}'; known: {', '.join(ENCODER_FACTORIES)}")
     return ENCODER_FACTORIES[kind](model, **options)

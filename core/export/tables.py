@@ -27,6 +27,8 @@ from core.errors import CatalogSimilarityError
 from core.search.neighbors import Neighbors
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
+# CSV text encodings offered: plain UTF-8, UTF-8 with BOM (Excel), GB18030 (Chinese Excel).
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
 XLSX_MAX_CELL_CHARS = 32_767  # Excel's cell limit
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -127,12 +129,23 @@ def format_from_path(path: str | Path) -> str:
     return ext
 
 
+def csv_encoding(encoding: str | None = None, *, bom: bool = False) -> str:
+    """The CSV encoding: one of CSV_ENCODINGS (bom=True is "utf-8-sig")."""
+    name = (encoding or ("utf-8-sig" if bom else "utf-8")).strip().lower()
+    if name not in CSV_ENCODINGS:
+        raise CatalogSimilarityError(f"CSV encoding '{encoding}' is not one of "
+                                     f"{', '.join(CSV_ENCODINGS)}")
+    return name
+
+
 def to_bytes(frame: pd.DataFrame, fmt: str, *, excel_safe_csv: bool = True,
-             bom: bool = False) -> bytes:
+             bom: bool = False, encoding: str | None = None) -> bytes:
     """Serialise a neighbour table. fmt: csv | xlsx | parquet | json (records).
 
     excel_safe_csv: neutralise formula-like cells in CSV and XLSX (default).
-    bom: UTF-8 with BOM for CSV (Excel then reads non-ASCII text correctly).
+    encoding (CSV only): "utf-8" (default), "utf-8-sig" (with BOM: Excel then reads
+    non-ASCII text correctly) or "gb18030" (what Chinese Excel opens by default; it
+    encodes every Unicode character). bom=True is "utf-8-sig".
     """
     if fmt == "csv":
         # CRLF rows (RFC 4180): the writer then quotes every cell holding CR or LF, so a
@@ -140,7 +153,7 @@ def to_bytes(frame: pd.DataFrame, fmt: str, *, excel_safe_csv: bool = True,
         # characters (NUL, ESC...) become U+FFFD so the file stays text.
         out = without_controls(excel_safe(frame) if excel_safe_csv else frame)
         data = out.to_csv(index=False, lineterminator="\r\n")
-        return data.encode("utf-8-sig" if bom else "utf-8")
+        return data.encode(csv_encoding(encoding, bom=bom))
     if fmt == "xlsx":
         return _xlsx_bytes(excel_safe(frame) if excel_safe_csv else frame)
     if fmt == "parquet":
@@ -202,10 +215,11 @@ def _xlsx_value(value: object) -> object:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, excel_safe_csv: bool = True,
-                bom: bool = False) -> Path:
+                bom: bool = False, encoding: str | None = None) -> Path:
     """Write by extension (.csv, .xlsx, .parquet, .json) atomically; returns the path."""
     path = Path(path)
-    data = to_bytes(frame, format_from_path(path), excel_safe_csv=excel_safe_csv, bom=bom)
+    data = to_bytes(frame, format_from_path(path), excel_safe_csv=excel_safe_csv, bom=bom,
+                    encoding=encoding)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     try:
