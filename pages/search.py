@@ -31,7 +31,8 @@ if query.strip():
     table = rows_table(cat, rows, [h.score for h in hits])
     at = table.columns.get_loc("score") + 1
     for name in reversed(index.names if hybrid else ()):
-        table.insert(at, name, [round(h.parts[name], 4) for h in hits])
+        if any(h.parts[name] == h.parts[name] for h in hits):  # NaN: photos can't read words
+            table.insert(at, name, [round(h.parts[name], 4) for h in hits])
     st.dataframe(table, hide_index=True, key="search.results",
                  column_config=photos.with_photos(table, cat, cfg, rows))
     st.caption(f"Ranked by {how}. " + (
