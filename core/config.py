@@ -12,6 +12,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from core.catalog.language import (
+    LANGUAGE_SETTINGS,
+    CatalogLanguage,
+    defaults_for,
+    detect_language,
+)
 from core.catalog.table import DUPLICATE_POLICIES, ColumnMapping
 from core.embed.encoders import PRECISIONS
 from core.errors import ConfigError
@@ -21,6 +27,9 @@ from core.search.neighbors import METRICS
 
 DEFAULT_K = 10
 DEFAULT_HYBRID_WEIGHT = 0.7
+# Share of random product pairs a neighbour must be closer in meaning than
+# (bench/score_quality.py: walmart rules, junk 6.0% -> 0.2%, lists kept for 93%).
+DEFAULT_RELEVANCE_FLOOR = 0.9
 # id_column value meaning "use row numbers as ids" (None means: choose automatically).
 ROW_NUMBERS = "@row"
 INDEX_KINDS = ("auto", "exact", "approximate")
@@ -40,7 +49,14 @@ KEY_DOCS = {
     "rules": "business rules: same, different, max_per, price_ratio, min_score, diversity, "
              "pinned, blocked, in_stock_column, keep_duplicates, use_review",
     "bands": "named score bands, name -> lowest score (\"duplicate\" is left out of lists)",
+    "relevance_floor": "0..1: leave out neighbours no closer in meaning than this share of "
+                       "random pairs of products (0.9 by default, cosine 0.274 for the bundled "
+                       "model; 0 = off; not applied with words only); lists may be shorter",
+    "language": "catalog language: \"auto\" (detected from the texts), \"en\" or \"zh\"; "
+                "chooses the default model and hybrid_weight when they are not set",
 }
+# Settings a catalog's language chooses when the user has not set them.
+LANGUAGE_KEYS = ("model", "hybrid_weight")
 
 
 def default_model() -> str:
@@ -77,6 +93,9 @@ def _validate_quality(cfg: Config) -> None:
         if not _score(value):
             raise ConfigError(f"category_thresholds['{name}'] must be between 0 and 1, "
                               f"got {value!r}")
+    if not _score(cfg.relevance_floor) or cfg.relevance_floor >= 1:
+        raise ConfigError("relevance_floor must be a share from 0 (off) to below 1, e.g. 0.9, "
+                          f"got {cfg.relevance_floor!r}")
 
 
 @dataclass(frozen=True)
@@ -117,8 +136,12 @@ class Config:
     # Recommendation tuning: rules (validated by core.lists.rules) and named score bands.
     rules: Rules = field(default_factory=Rules)
     bands: dict[str, float] = field(default_factory=dict)
+    # Leave out neighbours no closer in meaning than this share of random pairs (0 = off).
+    relevance_floor: float = DEFAULT_RELEVANCE_FLOOR
     # Scale: "auto" (exact below a measured size, approximate above), "exact", "approximate".
     index: str = "auto"
+    # Catalog language: "auto" = detected; decides the default model and hybrid weight.
+    language: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -142,6 +165,8 @@ class Config:
         _validate_images(self)
         if self.index not in INDEX_KINDS:
             raise ConfigError(f"index must be one of {', '.join(INDEX_KINDS)}")
+        if self.language not in LANGUAGE_SETTINGS:
+            raise ConfigError(f"language must be one of {', '.join(LANGUAGE_SETTINGS)}")
         for name in ("field_weights", "category_thresholds", "bands", "extra"):
             if not isinstance(getattr(self, name), dict):
                 raise ConfigError(f"{name} must be a JSON object")
@@ -157,6 +182,22 @@ class Config:
 
     def with_changes(self, **changes: Any) -> Config:
         return replace(self, **changes)
+
+    def for_language(self, code: str, *, explicit: frozenset[str] | set[str] = frozenset()
+                     ) -> Config:
+        """The model and hybrid weight of a catalog language (core.catalog.language),
+        for each of LANGUAGE_KEYS not in ``explicit`` (those the user set)."""
+        defaults = defaults_for(code)
+        if defaults is None:
+            return self
+        changes = {k: getattr(defaults, k) for k in LANGUAGE_KEYS if k not in explicit}
+        return self.with_changes(**changes) if changes else self
+
+    def resolved_language(self, texts) -> CatalogLanguage:
+        """The catalog's language: detected when language is "auto", else the one set."""
+        if self.language == "auto":
+            return detect_language(texts)
+        return CatalogLanguage(self.language, {self.language: 1.0}, 0)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

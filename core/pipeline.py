@@ -81,14 +81,16 @@ def pool_depth(cfg: Config) -> int:
 
 
 def candidate_pool(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
-                   pool_k: int | None = None, index: NeighborIndex | None = None) -> Neighbors:
+                   pool_k: int | None = None, index: NeighborIndex | None = None,
+                   pools: dict[str, Neighbors] | None = None) -> Neighbors:
     """Candidates deeper than k for every product (self excluded), best first.
 
     index: a prebuilt NeighborIndex of this catalog under cfg (else built).
+    pools: channel lists computed elsewhere (NeighborIndex.pool), e.g. on a Ray cluster.
     Rules draw from this pool, so re-applying rules never re-embeds or re-searches.
     """
     index = index or neighbor_index(catalog, vectors, cfg)
-    return index.pool(pool_k or pool_depth(cfg))
+    return index.pool(pool_k or pool_depth(cfg), pools=pools)
 
 
 def apply_rules(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
@@ -112,9 +114,10 @@ def rule_result(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
 
 def final_lists(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
                 decisions: pd.DataFrame | None = None,
-                index: NeighborIndex | None = None) -> Neighbors:
+                index: NeighborIndex | None = None,
+                pools: dict[str, Neighbors] | None = None) -> Neighbors:
     """candidate_pool -> apply_rules: what exports and the neighbours page show."""
-    pool = candidate_pool(catalog, vectors, cfg, index=index)
+    pool = candidate_pool(catalog, vectors, cfg, index=index, pools=pools)
     return apply_rules(catalog, pool, cfg, vectors=vectors, decisions=decisions)
 
 

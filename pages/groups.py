@@ -26,7 +26,7 @@ st.subheader("Product groups")
 method, size = groups_controls(cat)
 groups = session_groups(res, cfg, cat, method, size)
 st.caption(f"{groups.n_groups:,} groups ({method}) · {groups.grouped_share:.1%} of products "
-           "grouped · labels are each group's most distinctive words (c-TF-IDF)")
+           "grouped · each group is named by its most distinctive words")
 if st.toggle("Show the groups on the map", value=True, key="groups.show_map"):
     groups_map(res, cfg, cat, groups)
 table = groups.table()

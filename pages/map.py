@@ -19,7 +19,7 @@ dim = a.radio("Dimensions", (2, 3), horizontal=True, key="map.dim",
               format_func=lambda d: f"{d}-D")
 options = ["(none)", *color_columns(cat)]
 color_col = b.selectbox("Colour by", options, index=min(1, len(options) - 1), key="map.color")
-max_points = int(c.number_input("Sample size (points plotted)", min_value=min(100, len(cat)),
+max_points = int(c.number_input("Products shown (a random sample above this)", min_value=min(100, len(cat)),
                                 max_value=max(100, len(cat)),
                                 value=min(len(cat), DEFAULT_MAX_POINTS), step=1000,
                                 key="map.sample"))

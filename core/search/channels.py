@@ -6,7 +6,9 @@ A channel answers three questions about a corpus (the catalog) and a query set
 - ``topk(depth, queries)``: each query's best ``depth`` candidates (Neighbors);
 - ``candidate_scores(cand, queries)``: (m, C) float32 raw scores of given candidates
   (-1 = padding, scored 0);
-- ``pair_scores(left, right, queries)``: (p,) float32 raw scores of pairs.
+- ``pair_scores(left, right, queries)``: (p,) float32 raw scores of pairs;
+- ``block(rows, members)``: (r, M) float32 raw scores of catalog rows against
+  catalog members (rules refilling short lists from a whole group).
 
 ``ceiling`` is the score of an identical product (None when there is none, as
 for dot products). :mod:`core.search.fusion` rescales and fuses the channels;
@@ -24,7 +26,8 @@ from typing import ClassVar, Protocol
 
 import numpy as np
 
-from core.errors import ConfigError
+from core.catalog.limits import current_limits
+from core.errors import ConfigError, short_list
 from core.search import lexical as lx
 from core.search.exact import topk
 from core.search.fusion_kernels import candidate_dots, in_threads
@@ -62,6 +65,8 @@ class Channel(Protocol):
 
     def pair_scores(self, left: np.ndarray, right: np.ndarray,
                     queries: Queries | None = None) -> np.ndarray: ...
+
+    def block(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray: ...
 
 
 def pair_dense(a: np.ndarray, b: np.ndarray, metric: str = "cosine") -> np.ndarray:
@@ -146,6 +151,19 @@ class DenseChannel:
                     queries: Queries | None = None) -> np.ndarray:
         return pair_dense(self._queries(queries)[left], self.vectors[right], self.metric)
 
+    def block(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """(r, M) float32 scores of rows against members (one matrix product or cdist)."""
+        a, b = self.vectors[rows].astype(np.float32), self.vectors[members].astype(np.float32)
+        if self.metric in ("cosine", "dot"):
+            if self.metric == "cosine":
+                a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+                b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
+            return (a @ b.T).astype(np.float32)
+        from scipy.spatial.distance import cdist
+
+        dist = cdist(a, b, "cityblock" if self.metric == "manhattan" else "euclidean")
+        return (1.0 / (1.0 + dist)).astype(np.float32)
+
 
 @dataclass(frozen=True)
 class LexicalChannel:
@@ -176,6 +194,11 @@ class LexicalChannel:
     def pair_scores(self, left: np.ndarray, right: np.ndarray,
                     queries: Queries | None = None) -> np.ndarray:
         return lx.pair_scores(self.index, left, right, queries=self._texts(queries))
+
+    def block(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """(r, M) float32 lexical cosines of rows against members (sparse product)."""
+        unit = self.index.unit
+        return np.asarray((unit[rows] @ unit[members].T).todense(), dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -244,9 +267,11 @@ def lexical_fields(frame, text_columns: Sequence[str],
     weights.update(field_weights)
     missing = [c for c in weights if c not in frame.columns]
     if missing:
-        raise ConfigError(f"Field weight column(s) {', '.join(missing)} are not in the catalog; "
-                          f"available: {', '.join(map(str, frame.columns))}")
-    fields = {c: frame[c].fillna("").astype(str).tolist() for c, w in weights.items() if w > 0}
+        raise ConfigError(f"Field weight column(s) {short_list(missing)} are not in the catalog; "
+                          f"available: {short_list(frame.columns)}")
+    limit = current_limits().max_text_chars  # the word index reads what the model reads
+    fields = {c: [v[:limit] for v in frame[c].fillna("").astype(str)]
+              for c, w in weights.items() if w > 0}
     if not fields:
         raise ConfigError("Every field weight is 0: give at least one field a weight above 0")
     return fields, {c: weights[c] for c in fields}

@@ -30,10 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from core.errors import ConfigError
+from core.search.calibration import BANDS_TEXT
 from core.search.channels import Channel, Queries
 from core.search.neighbors import Neighbors
 
@@ -63,17 +65,24 @@ class HybridNeighbors(Neighbors):
     """Neighbors ranked by the fused score, with each channel's raw scores.
 
     parts: {channel: (m, k) float32 raw scores of the listed neighbours};
-    weights: {channel: weight} (they sum to 1).
+    weights: {channel: weight} (they sum to 1). fused: (m, k) float32 fused
+    scores (None: ``scores`` are the fused scores); once a NeighborIndex has
+    calibrated them, ``scores`` are the 0..1 scores every page shows and
+    ``scorer`` is the index, which scores pairs outside the pool the same way
+    (rules refill short lists and score pins with it).
     """
 
     parts: Mapping[str, np.ndarray]
     anchors: Anchors
     weights: Mapping[str, float]
+    fused: np.ndarray | None = None
+    scorer: Any = None
 
     def head(self, k: int) -> HybridNeighbors:
         return HybridNeighbors(self.indices[:, :k], self.scores[:, :k], self.distances[:, :k],
                                self.metric, {c: v[:, :k] for c, v in self.parts.items()},
-                               self.anchors, self.weights)
+                               self.anchors, self.weights,
+                               None if self.fused is None else self.fused[:, :k], self.scorer)
 
 
 def rescale(x: np.ndarray, top: np.ndarray, floor: np.ndarray) -> np.ndarray:
@@ -191,8 +200,8 @@ def mix_text(weight: float, meaning: str) -> str:
     return f"{1 - weight:.0%} meaning ({meaning}) + {weight:.0%} words and model numbers"
 
 
-# What a fused score of 1 and of 0 mean, for captions.
-SCALE_TEXT = f"1 = the same text, 0 = the {DEPTH}th-best candidate"
+# What a list score means, for captions (scores are the calibrated fused scores).
+SCALE_TEXT = BANDS_TEXT
 
 
 def parse_field_weights(text: str | Mapping[str, float] | None) -> dict[str, float]:

@@ -60,7 +60,8 @@ def test_photos_join_the_lists(app) -> None:
     assert res.images is not None and int(res.images.has_image.sum()) == 8
     assert "photos" in res.key
     assert app.session_state["settings.config"].image_weight == 0.6
-    assert "photos" in element_texts(app.caption)  # the score says what it is made of
+    # The score says what it is made of (the caption's help, under "How the score is made").
+    assert any("photos" in c.proto.help for c in app.caption)
 
 
 def test_catalog_page_reports_skipped_photos_by_row(app) -> None:
