@@ -224,3 +224,12 @@ def test_the_app_stops_a_doubtful_parse_and_reads_it_as_told(tiny_bert_dir, work
     app.run()
     assert "30 of 40 rows have a different number of fields" in element_texts(app.error)
     assert app.checkbox(key="catalog.read.header").value, "a new file starts from detection"
+
+
+def test_a_categorical_column_with_nulls_can_be_mapped_as_text() -> None:
+    from core.catalog.table import ColumnMapping, build_catalog
+
+    table = read_table(CATEGORICAL.getvalue(), "c.parquet")
+    catalog = build_catalog(table, ColumnMapping(text_columns=("title", "category"),
+                                                 id_column="id", category="category"))
+    assert catalog.texts[:2] == ["item 0 | x", "item 1"]  # was: TypeError (new category '')
