@@ -19,6 +19,7 @@ never applied.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -173,8 +174,14 @@ class ReviewStore:
 
 
 def review_key(catalog) -> str:
-    """The key review decisions are filed under: the catalog's content identity."""
-    return catalog.identity
+    """The key review decisions are filed under: the products themselves (their ids and
+    the texts they are compared by), not every cell. Another catalog whose ids happen to
+    match has other texts, so it never gets these decisions; correcting a brand or price
+    column of the same catalog keeps them (nothing reviewed is lost)."""
+    digest = hashlib.sha256(b"review-v1")
+    for values in (catalog.ids, catalog.texts):
+        digest.update("\x1f".join(map(str, values)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:24]
 
 
 def load_decisions(db_path: str | Path, catalog, *, owner: str | None = None) -> pd.DataFrame:

@@ -113,7 +113,7 @@ def test_review_decisions_stay_in_their_session_and_catalog(tiny_bert_dir, works
                                                             monkeypatch) -> None:
     """Issue 14.3: session A's accept never pins in B's lists, counts in B's tally or is
     undone by B's Undo, even when both catalogs use the same ids (row numbers here)."""
-    from core.lists.review import ReviewStore
+    from core.lists.review import ReviewStore, review_key
 
     a = _session(tiny_bert_dir, monkeypatch)
     b = _session(tiny_bert_dir, monkeypatch)
@@ -129,13 +129,13 @@ def test_review_decisions_stay_in_their_session_and_catalog(tiny_bert_dir, works
     cat_a, cat_b = (at.session_state["catalog.catalog"] for at in (a, b))
     assert list(cat_a.ids) == list(cat_b.ids) and cat_a.identity != cat_b.identity
     db = workspace / "catalog_similarity.sqlite"
-    assert len(ReviewStore(db, cat_a.identity, owner=None).pins()) == 1
-    assert ReviewStore(db, cat_b.identity, owner=None).decisions().empty
+    assert len(ReviewStore(db, review_key(cat_a), owner=None).pins()) == 1
+    assert ReviewStore(db, review_key(cat_b), owner=None).decisions().empty
     b.run()
     tally_b = [str(c.value) for c in b.caption if "pairs decided" in str(c.value)]
     assert tally_b and "0 pairs decided" in tally_b[0] and "b.csv" in tally_b[0]
     b.button(key="review.undo").click().run()
-    assert len(ReviewStore(db, cat_a.identity, owner=None).pins()) == 1, \
+    assert len(ReviewStore(db, review_key(cat_a), owner=None).pins()) == 1, \
         "B's Undo must not delete A's decision"
     # the same catalog in a third session: A's decision is still A's
     c = _session(tiny_bert_dir, monkeypatch)

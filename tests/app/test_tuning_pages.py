@@ -91,7 +91,7 @@ def test_bad_bands_text_shows_an_error_and_keeps_the_config(app):
 
 
 def test_review_accept_is_stored_and_pins_the_pair(app):
-    from core.lists.review import ReviewStore
+    from core.lists.review import ReviewStore, review_key
     from core.workspace import Workspace
 
     app.switch_page("pages/review.py").run()
@@ -99,13 +99,13 @@ def test_review_accept_is_stored_and_pins_the_pair(app):
     app.button(key="review.accept").click().run()
     assert not app.exception, app.exception
     catalog = app.session_state["catalog.catalog"]
-    decided = ReviewStore(Workspace.default().db_path, catalog.identity, owner=None).decisions()
+    decided = ReviewStore(Workspace.default().db_path, review_key(catalog), owner=None).decisions()
     assert list(decided["decision"]) == ["accept"]
     assert [f"id {decided.left_id[0]}", f"id {decided.right_id[0]}"] == first
     now = [c.value for c in app.caption if str(c.value).startswith("id ")][:2]
     assert now != first
     app.button(key="review.undo").click().run()
-    assert ReviewStore(Workspace.default().db_path, catalog.identity, owner=None).decisions().empty
+    assert ReviewStore(Workspace.default().db_path, review_key(catalog), owner=None).decisions().empty
 
 
 def test_saved_configuration_replays_unchanged_in_the_cli(app, tmp_path):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from core.errors import CatalogSimilarityError
-from core.lists.review import ReviewStore, load_decisions, pair_key, review_queue
+from core.lists.review import ReviewStore, load_decisions, pair_key, review_key, review_queue
 from core.search.neighbors import Neighbors
 from core.workspace import Workspace
 
@@ -85,7 +85,7 @@ def test_undo_and_missing_database(store, tmp_path):
     store.record("a", "c", "accept")
     assert store.undo_last()
     assert store.pins() == [("a", "b")]
-    empty = load_decisions(tmp_path / "nothing.sqlite", SimpleNamespace(identity="c"))
+    empty = load_decisions(tmp_path / "nothing.sqlite", SimpleNamespace(ids=["a"], texts=["x"]))
     assert empty.empty and "decision" in empty.columns
     assert not (tmp_path / "nothing.sqlite").exists()
 
@@ -177,3 +177,19 @@ def test_a_damaged_database_is_one_line_that_keeps_the_file(tmp_path):
     message = str(err.value)
     assert "\n" not in message and "keep a copy" in message and ".recover" in message
     assert db.exists()
+
+
+def test_review_key_follows_the_products_not_every_cell():
+    """Decisions follow the products (ids and texts): another catalog with the same ids
+    but other products never gets them; a corrected brand column keeps them."""
+    import pandas as pd
+
+    from core.catalog.table import ColumnMapping, build_catalog
+
+    frame = pd.DataFrame({"id": ["1", "2"], "title": ["red cup", "tea pot"], "brand": ["a", "b"]})
+    mapping = ColumnMapping(text_columns=("title",), id_column="id")
+    base = build_catalog(frame, mapping)
+    fixed = build_catalog(frame.assign(brand=["a", "c"]), mapping)
+    other = build_catalog(frame.assign(title=["usb cable", "hdmi cable"]), mapping)
+    assert base.identity != fixed.identity and review_key(base) == review_key(fixed)
+    assert review_key(other) != review_key(base)
