@@ -108,13 +108,13 @@ def queries_for(dataset: str, split: str, gold: dict[int, set[int]], to_row) -> 
     return sorted(r for r in rows - seen if r in gold)
 
 
-def evaluate(encoder, texts_l, texts_r, queries, gold, index=None,
+def evaluate(vectors, texts_l, texts_r, queries, gold, index=None,
              weights: tuple[float, ...] = ()) -> dict[str, float]:
     """Dense Recall@1/@10/MRR; with a lexical index of texts_r, also the pipeline's
     Recall@1 at each of weights (the default Config().hybrid_weight first) as
-    "hybrid@1@<weight>"."""
-    a = encoder.encode([texts_l[q] for q in queries])
-    b = encoder.encode(texts_r)
+    "hybrid@1@<weight>". vectors: (len(texts_l) + len(texts_r), d), left rows first."""
+    a = vectors[np.asarray(queries, dtype=np.int64)]
+    b = vectors[len(texts_l):]
     nb = topk(b, 10, queries=a, exclude_self=False)
     out = retrieval_metrics(nb.indices, [gold[q] for q in queries])
     for w in weights if index is not None else ():
@@ -173,7 +173,8 @@ def main() -> None:
     default = Config().hybrid_weight
     index = build_index(tr)
     t = time.perf_counter()
-    zero = evaluate(base, tl, tr, queries, gold, index, (default,))
+    base_vectors = base.encode(texts)
+    zero = evaluate(base_vectors, tl, tr, queries, gold, index, (default,))
     print(f"{args.dataset} {args.split}: {len(queries)} unseen queries vs {len(tr)} "
           f"records; zero-shot: model alone R@1 {zero['recall@1']:.3f} R@10 "
           f"{zero['recall@10']:.3f} MRR {zero['mrr']:.3f}; default pipeline (weight "
@@ -182,10 +183,15 @@ def main() -> None:
     cpu0, wall0 = _cpu(), time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         res = finetune(texts, data, corpus_rows=corpus, settings=settings, out=Path(tmp) / "ft",
-                       hybrid_weight=default, status=lambda m: print(f"  [{m}]", flush=True))
+                       base_vectors=base_vectors, hybrid_weight=default,
+                       status=lambda m: print(f"  [{m}]", flush=True))
         cpu, wall = _cpu() - cpu0, time.perf_counter() - wall0
         chosen = res.weight_choice.weight if res.weight_choice else default
-        tuned = evaluate(BertEncoder(res.folder), tl, tr, queries, gold, index,
+        tuned_encoder = BertEncoder(res.folder)
+        tuned_vectors = np.zeros_like(base_vectors)
+        tuned_vectors[queries] = tuned_encoder.encode([tl[q] for q in queries])
+        tuned_vectors[len(tl):] = tuned_encoder.encode(tr)
+        tuned = evaluate(tuned_vectors, tl, tr, queries, gold, index,
                          tuple(dict.fromkeys((default, chosen))))
         if args.save:
             shutil.copytree(res.folder, args.save, dirs_exist_ok=True)

@@ -81,12 +81,16 @@ def test_list_scores_at_the_ends_are_each_channel_alone(rng):
         assert (score.recall_at_1, score.mrr) == pytest.approx((r1, mrr))
 
 
-def test_choose_weight_best_recall_then_mrr_then_nearest_current():
+def test_choose_weight_prefers_a_plateau_to_a_lone_spike_and_ties_go_to_the_current():
     def s(w, r1, mrr):
         return ListScore(w, r1, 1.0, mrr, 10, 50)
 
-    assert choose_weight([s(0.2, 0.8, 0.85), s(0.5, 0.8, 0.86), s(0.7, 0.7, 0.9)], 0.7) == 0.5
-    assert choose_weight([s(0.2, 0.8, 0.86), s(0.6, 0.8, 0.86), s(0.9, 0.8, 0.86)], 0.7) == 0.6
+    spike = [s(0.0, 0.6, 0.7), s(0.1, 0.9, 0.9), s(0.2, 0.6, 0.7), s(0.3, 0.6, 0.7),
+             s(0.5, 0.8, 0.85), s(0.6, 0.8, 0.85), s(0.7, 0.8, 0.85)]
+    assert choose_weight(spike, 0.7) == 0.7  # on the plateau, not the lone spike at 0.1
+    assert choose_weight(spike, 0.0) == 0.6  # plateau tie: the end nearest the current
+    flat = [s(w, 0.8, 0.85) for w in WEIGHT_GRID]
+    assert choose_weight(flat, 0.7) == 0.7 and choose_weight(flat, 0.33) == 0.3
     assert WEIGHT_GRID[0] == 0.0 and WEIGHT_GRID[-1] == 1.0 and len(WEIGHT_GRID) == 11
 
 
@@ -109,7 +113,7 @@ def test_finetune_chooses_the_weight_saves_it_and_names_its_phases(tiny_bert_dir
     choice = result.weight_choice
     assert [s.weight for s in choice.after] == list(WEIGHT_GRID)
     assert choice.current_weight == 0.7 and choice.weight in WEIGHT_GRID
-    assert choice.after_at(choice.weight).recall_at_1 == max(s.recall_at_1 for s in choice.after)
+    assert choice.weight == choose_weight(choice.after, 0.7)
     card = json.loads((result.folder / "card.json").read_text())
     assert card["config"] == {"hybrid_weight": choice.weight}
     assert card["pipeline"]["weight"] == choice.weight
