@@ -38,7 +38,7 @@ from core.finetune.settings import (
     Status,
     retrieval_metrics,
 )
-from core.finetune.train import _Job, length_cap, train_model
+from core.finetune.train import _Job, encode_with, length_cap, train_model
 from core.finetune.weight import WeightChoice, choose_weight, list_scores
 from core.search.channels import Queries
 from core.search.index import NeighborIndex
@@ -169,6 +169,9 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
     job = _Job(texts, data.train, base_vectors, corpus_rows, data.known, data.rejected,
                settings, device, lists_of=lists.lists_of(texts, base_vectors, corpus_rows)
                if settings.negatives_from == "lists" else None)
+    if settings.select_epoch and data.valid is not None:
+        job.after_epoch = _epoch_check(base, texts, corpus_rows, data.valid, lists, settings,
+                                       device, phase)
     t0 = time.perf_counter()
     model, steps, epochs_run = train_model(base, job, progress=progress, cancel=cancel,
                                            status=lambda msg: phase(msg.split(" ")[0].rstrip(":"), msg))
@@ -183,6 +186,22 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
                      train_pairs=len(data.train), base_model=base.name, settings=settings)
     phase.close()
     return _keep_or_drop(result, tmp, target, data, start, phase.seconds)
+
+
+def _epoch_check(base: BertEncoder, texts: Sequence[str], corpus_rows: np.ndarray,
+                 valid: ValidationSet, lists: _Lists, settings: FinetuneSettings, device: str,
+                 phase: _Phases):
+    """after_epoch(model, epoch) -> the held-out lists' best smoothed Recall@1 + MRR."""
+    corpus_texts = [texts[r] for r in corpus_rows]
+
+    def check(model, epoch: int) -> float:
+        phase("validating", f"validating: the lists after epoch {epoch}")
+        enc = (lambda t: encode_with(model, base.tokenizer, t, settings.max_tokens, device))
+        scores = list_scores(enc(valid.queries), enc(corpus_texts), lists.words, valid,
+                             corpus_rows, k=settings.k, metric=lists.metric)
+        best = choose_weight(scores, lists.weight)
+        return next(s.recall_at_1 + s.mrr for s in scores if s.weight == best)
+    return check
 
 
 def _validate(base: BertEncoder, folder: Path, texts: Sequence[str], data: TrainingSet,

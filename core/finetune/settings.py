@@ -36,7 +36,9 @@ class FinetuneSettings:
     precision: "auto" (bf16 autocast where the hardware has bf16, else fp32), "fp32"
     or "bf16"; negatives_from: "lists" (hard negatives from the neighbour lists as the
     pipeline fuses them) or "model" (the model's own nearest neighbours);
-    choose_weight: choose the hybrid weight again on the held-out pairs after training.
+    choose_weight: choose the hybrid weight again on the held-out pairs after training;
+    select_epoch: validate the lists after every epoch, keep the best epoch's weights and
+    stop once an epoch brings no gain (costs one catalog embedding per epoch).
     """
 
     epochs: int = 4
@@ -56,6 +58,7 @@ class FinetuneSettings:
     precision: str = "auto"
     negatives_from: str = "lists"
     choose_weight: bool = True
+    select_epoch: bool = False
     valid_fraction: float = 0.1
     k: int = 10
     keep: str = "improved"

@@ -161,6 +161,28 @@ def test_the_model_alone_when_the_weight_is_kept(tiny_bert_dir, catalog, data, t
     assert model_defaults(result.folder).hybrid_weight is None
 
 
+def test_epochs_by_validation_keep_the_best_epoch(tiny_bert_dir, catalog, data, tmp_path):
+    import torch
+
+    from core.finetune.train import _Best
+
+    model = torch.nn.Linear(2, 1)
+    best = _Best()
+    for epoch, score in ((1, 0.5), (2, 0.9), (3, 0.4)):
+        with torch.no_grad():
+            model.weight.fill_(float(epoch))
+        best.offer(model, epoch, score)
+    assert best.epoch == 2 and best.stale(4) and not best.stale(3)
+    assert best.restore(model).weight.flatten().tolist() == [2.0, 2.0]
+    said: list[str] = []
+    settings = FinetuneSettings(**{**FAST.__dict__, "epochs": 3, "select_epoch": True})
+    result = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=settings,
+                      out=tmp_path / "epochs", status=said.append)
+    checks = [m for m in said if m.startswith("validating: the lists after epoch")]
+    assert checks[0] == "validating: the lists after epoch 1" and len(checks) <= 3
+    assert 1 <= result.epochs_run <= 3 and result.kept
+
+
 def test_length_cap_reads_the_catalog(tiny_encoder):
     short = ["red shoe"] * 50
     cap = length_cap(tiny_encoder, short, 128)
