@@ -13,7 +13,7 @@ from dataclasses import fields
 import pandas as pd
 import streamlit as st
 
-from components import state
+from components import state, text
 from components.finetune_job import FinetuneJob
 from core.catalog.table import Catalog
 from core.finetune.data import (
@@ -50,7 +50,7 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
         if upload is not None:
             parts.append(read_pairs(upload.getvalue(), catalog, filename=upload.name))
     if source != "Labelled pairs file":
-        reviews = review_pairs(Workspace.default().db_path, catalog)
+        reviews = review_pairs(Workspace.default().db_path, catalog, owner=state.review_owner())
         st.caption(f"{len(reviews):,} review decisions for this catalog "
                    f"({reviews.n_positive:,} accepted).")
         parts.append(reviews)
@@ -60,7 +60,7 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
                           "brand + model-number view, or a noisy copy of its title.")
     pairs = combine(*parts)
     for warning in pairs.warnings:
-        st.warning(warning)
+        text.warning(warning)
     if not len(pairs) and not ss:
         st.info("Upload labelled pairs, record review decisions, or tick self-supervised.")
         return None
@@ -137,7 +137,7 @@ def job_panel(job: FinetuneJob) -> None:
     if job.running:
         return
     if job.error:
-        st.error(job.error, icon=":material/error:")
+        text.error(job.error)
     elif job.cancelled:
         st.warning("Fine-tuning was cancelled; nothing was saved.")
     elif job.result is not None:
@@ -190,7 +190,7 @@ def results(result: FinetuneResult) -> None:
     st.caption(f"{result.train_pairs:,} pairs · {result.steps:,} steps "
                f"({result.epochs_run} epochs) · {result.train_seconds:.0f} s training")
     for note in result.notes:
-        st.warning(note)
+        text.warning(note)
     if result.kept and result.folder is not None:
         st.success(f"Saved as {result.folder.name} in the workspace's models folder; it is now "
                    "in the Model picker of the sidebar.", icon=":material/check_circle:")

@@ -6,16 +6,27 @@ are namespaced by page ("neighbors.k"); shared settings live under "settings.".
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
+from core.catalog.language import CatalogLanguage
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
-from core.config import DEFAULT_HYBRID_WEIGHT, ROW_NUMBERS, Config
+from core.config import DEFAULT_HYBRID_WEIGHT, LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
 from core.errors import CatalogSimilarityError, ModelLoadError
 from core.finetune.card import model_defaults
+from core.workspace import (
+    FILE_SOURCE,
+    SavedSource,
+    SavedState,
+    SessionStore,
+    Workspace,
+    new_session_token,
+    valid_session_token,
+)
 
 DEMO_PATH = Path(__file__).resolve().parent.parent / "data" / "demo_walmart.csv"
 DEMO_NAME = "Demo: walmart.csv (2,554 products)"
@@ -27,29 +38,108 @@ RESULTS = "results"
 SELECTION = "map.selection"
 HEATMAP_ROWS = "heatmap.rows"
 HEATMAP_SOURCE = "heatmap.source"
+UI_LANGUAGE = "ui.language"
+LANGUAGE = "catalog.language"
+EXPLICIT = "catalog.explicit_settings"
+LANGUAGE_NOTE = "catalog.language_note"
+# Widgets that show a setting the catalog's language may choose (re-read after it does).
+LANGUAGE_WIDGETS = ("settings.model_choice", "settings.model_other", "settings.hybrid_weight")
+GUIDE_DONE = "guide.dismissed"
+# The session's saved work (core.workspace.SessionStore): its token (also in the page
+# address as ?s=...), where the catalog came from, and the last state written.
+TOKEN = "session.token"
+SOURCE = "session.source"
+SAVED = "session.saved_json"
+TOKEN_PARAM = "s"
+PHOTO_ZIP = "catalog.photo_zip_path"
+OPEN_RESULTS = "open_results.folder"
 
 
 @dataclass(frozen=True)
 class Results:
-    """Vectors of the session's catalog under one model; key = content hash."""
+    """Vectors of the session's catalog under one model; key = content hash (of the
+    texts and, with photos, of the image vectors too). images: ImageVectors or None."""
 
     key: str
     vectors: np.ndarray
     reused: int
     embedded: int
     seconds: float
+    store_problem: str | None = None  # the workspace store failed; vectors were computed
+    images: object | None = None
 
 
 def init_state() -> None:
-    """Create every key once; load the demo catalog on first visit."""
+    """Create every key once; on a session's first run bring back its saved work
+    (the token in the page address names it), else open the demo catalog."""
     _ensure_app_navigation()
+    session_token()
     st.session_state.setdefault(CONFIG, Config())
     st.session_state.setdefault(RESULTS, None)
     st.session_state.setdefault(SELECTION, [])
     st.session_state.setdefault(HEATMAP_ROWS, [])
     st.session_state.setdefault(HEATMAP_SOURCE, "")
     if TABLE not in st.session_state:
-        load_demo()
+        from components.persist import restore
+
+        if not restore(session_store()):
+            load_demo()
+
+
+def session_token() -> str:
+    """This browser's session token, kept in the page address (?s=...).
+
+    A valid token in the address (a reload, a bookmark, a reconnect after a server
+    restart) names the saved work to bring back; otherwise a new random one is made.
+    Never a shared "last session": without the token, nothing is found.
+    """
+    token = st.session_state.get(TOKEN)
+    if token is None:
+        asked = st.query_params.get(TOKEN_PARAM)
+        token = asked if valid_session_token(asked) else new_session_token()
+        st.session_state[TOKEN] = token
+    if st.query_params.get(TOKEN_PARAM) != token:
+        st.query_params[TOKEN_PARAM] = token
+    return token
+
+
+def session_store() -> SessionStore:
+    return SessionStore(Workspace.default(), session_token())
+
+
+def keep_upload(name: str, data: bytes, sheet: str | None) -> None:
+    """Keep an uploaded file in the session's folder: it comes back after a reload."""
+    rel = session_store().keep_file(name, data)
+    st.session_state[SOURCE] = SavedSource(FILE_SOURCE, rel, name, sheet)
+
+
+def save_work() -> None:
+    """Write the session's state (source, Config, guide) when it changed."""
+    if st.session_state.get(CATALOG) is None or TOKEN not in st.session_state:
+        return
+    saved = SavedState(st.session_state.get(SOURCE) or SavedSource(), config().to_dict(),
+                       {"guide_done": guide_done()})
+    text = saved.to_json()
+    if st.session_state.get(SAVED) != text:
+        session_store().save(saved)
+        st.session_state[SAVED] = text
+
+
+def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) -> None:
+    """Adopt saved work (components.persist.restore read and checked it)."""
+    st.session_state[TABLE] = raw
+    st.session_state[SOURCE] = saved.source
+    st.session_state[GUIDE_DONE] = bool(saved.ui.get("guide_done", False))
+    st.session_state[SAVED] = saved.to_json()
+    mark_explicit(*LANGUAGE_KEYS)  # the saved model and weight come back as they were
+    set_catalog(cat, cfg)
+
+
+def start_over() -> None:
+    """Button callback: forget this session's saved work; a new token, the demo, the guide."""
+    session_store().clear()
+    st.session_state.clear()
+    st.session_state[TOKEN] = new_session_token()
 
 
 def _ensure_app_navigation() -> None:
@@ -73,6 +163,7 @@ def load_demo() -> None:
     """Load the bundled demo catalog with its automatic mapping."""
     table = read_table(DEMO_PATH, filename="walmart.csv")
     set_table(table)
+    st.session_state[SOURCE] = SavedSource()
     from core.catalog.table import build_catalog
 
     mapping = field_defaults(table.frame)
@@ -99,12 +190,67 @@ def catalog() -> Catalog | None:
 
 
 def set_catalog(cat: Catalog, cfg: Config) -> None:
-    """Replace the mapped catalog; derived results and selections are dropped."""
+    """Replace the mapped catalog; derived results and selections are dropped. The
+    catalog's language sets the model and hybrid weight the user has not set (then the
+    page reruns, so that the sidebar shows them)."""
     st.session_state[CATALOG] = cat
-    st.session_state[CONFIG] = cfg
+    st.session_state[CONFIG] = _with_language(cat, cfg)
     st.session_state[RESULTS] = None
     st.session_state[SELECTION] = []
     st.session_state[HEATMAP_ROWS] = []
+    save_work()
+    if language_changes():
+        st.rerun()
+
+
+def _with_language(cat: Catalog, cfg: Config) -> Config:
+    lang = cfg.resolved_language(cat.texts)
+    st.session_state[LANGUAGE] = lang
+    new = cfg.for_language(lang.code, explicit=explicit_settings())
+    changed = {k: getattr(new, k) for k in LANGUAGE_KEYS if getattr(new, k) != getattr(cfg, k)}
+    st.session_state[LANGUAGE_NOTE] = changed
+    if changed:
+        for name in LANGUAGE_WIDGETS:
+            st.session_state.pop(name, None)
+    return new
+
+
+def catalog_language() -> CatalogLanguage | None:
+    """The loaded catalog's language (detected, or the one set) and what it changed."""
+    return st.session_state.get(LANGUAGE)
+
+
+def language_changes() -> dict:
+    """{setting: value} the catalog's language chose when the catalog was loaded."""
+    return dict(st.session_state.get(LANGUAGE_NOTE) or {})
+
+
+def explicit_settings() -> frozenset[str]:
+    """Settings the user chose in this session, and the model when $CATSIM_MODEL names
+    one (the catalog's language leaves them alone)."""
+    chosen = set(st.session_state.get(EXPLICIT, ()))
+    if os.environ.get(MODEL_ENV, "").strip():
+        chosen.add("model")
+    return frozenset(chosen)
+
+
+def mark_explicit(*names: str) -> None:
+    st.session_state[EXPLICIT] = explicit_settings() | set(names)
+
+
+def set_language_setting(code: str) -> None:
+    """Set Config.language (auto / en / zh) and re-apply the language defaults."""
+    cat, cfg = catalog(), config().with_changes(language=code)
+    set_config(_with_language(cat, cfg) if cat is not None else cfg)
+
+
+def ui_language() -> str | None:
+    """The interface language chosen in the sidebar ('en' / 'zh'), None before any."""
+    return st.session_state.get(UI_LANGUAGE)
+
+
+def init_ui_language(default: str) -> None:
+    st.session_state.setdefault(UI_LANGUAGE, default)
 
 
 def config() -> Config:
@@ -113,6 +259,7 @@ def config() -> Config:
 
 def set_config(cfg: Config) -> None:
     st.session_state[CONFIG] = cfg
+    save_work()
 
 
 def require_catalog() -> Catalog:
@@ -150,9 +297,37 @@ def send_to_heatmap(rows: list[int], source: str) -> None:
     st.session_state[HEATMAP_SOURCE] = source
 
 
+def guide_done() -> bool:
+    """Whether this session's first-run guide was dismissed."""
+    return bool(st.session_state.get(GUIDE_DONE, False))
+
+
+def set_guide_done() -> None:
+    st.session_state[GUIDE_DONE] = True
+    save_work()
+
+
+def review_owner() -> str:
+    """This session's review scope: decisions it records, counts, applies and undoes are
+    its own (other sessions on the same server never see them). The session token, so a
+    reload or a server restart brings the decisions back with the rest of the work."""
+    return session_token()
+
+
+def photo_zip() -> str | None:
+    """Path (in the workspace) of the .zip of photos uploaded for this session's catalog."""
+    return st.session_state.get(PHOTO_ZIP)
+
+
+def set_photo_zip(path: str | None) -> None:
+    st.session_state[PHOTO_ZIP] = path
+
+
 def show_error(exc: CatalogSimilarityError) -> None:
     """The one way pages show a user-fixable problem."""
-    st.error(str(exc), icon=":material/error:")
+    from components import text
+
+    text.error(exc)
 
 
 BUNDLED_MODEL = "bundled"
@@ -166,6 +341,7 @@ def use_bundled_model() -> None:
     """
     st.session_state[CONFIG] = with_model(config(), BUNDLED_MODEL)
     st.session_state[MODEL_CHOICE] = BUNDLED_MODEL
+    mark_explicit("model")
 
 
 def offer_bundled_model(exc: CatalogSimilarityError, *, key: str) -> None:
@@ -210,6 +386,7 @@ def choose_model(model: str) -> None:
     the hybrid weight it brings."""
     st.session_state[CONFIG] = with_model(config(), model)
     st.session_state[MODEL_CHOICE] = model
+    mark_explicit("model")
 
 
 # Tuning (rules, groups, review, health, compare, prices).
@@ -241,6 +418,7 @@ def adopt_config(cfg: Config) -> None:
 
     Raises CatalogSimilarityError when the configuration does not fit the loaded table.
     """
+    mark_explicit(*LANGUAGE_KEYS)  # a saved configuration replays as saved
     raw, cat = table(), catalog()
     if raw is not None:
         from core.pipeline import catalog_from_config
@@ -268,3 +446,12 @@ def compare_other() -> Config | None:
 
 def set_compare_other(cfg: Config | None) -> None:
     st.session_state[COMPARE_OTHER] = cfg
+
+
+def opened_results() -> str | None:
+    """The results folder the Open results page has open (its path), or None."""
+    return st.session_state.get(OPEN_RESULTS)
+
+
+def set_opened_results(path: str | None) -> None:
+    st.session_state[OPEN_RESULTS] = path

@@ -14,6 +14,47 @@ from core.search.neighbors import Neighbors
 
 PAGE_ROWS = 500
 LIST_FILTER_COLUMNS = ("source_id", "source_title")
+ID_COLUMNS = ("id", "source_id", "neighbor_id", "product_id", "canonical_id", "left_id",
+              "right_id")
+TITLE_COLUMNS = ("title", "source_title", "neighbor_title", "canonical_title", "label")
+# Shown first, in this order, when present: the score never scrolls off-screen.
+LEADING = ("source_title", "rank", "score", "band", "title", "neighbor_title")
+CELL_HINT = "Double-click a cell to read all of a long text."
+
+
+def column_setup(frame: pd.DataFrame) -> tuple[dict, list[str]]:
+    """(column_config, column_order) for showing a table: ids as plain text (never
+    links), the score pinned next to the rank, titles wide and cut by the column."""
+    config: dict = {}
+    for col in frame.columns:
+        name = str(col)
+        if name in ID_COLUMNS:
+            config[name] = st.column_config.TextColumn(name, width="small")
+        elif name == "source_title":  # the long table: whose list a row belongs to
+            config[name] = st.column_config.TextColumn(name, width="medium", pinned=True)
+        elif name in TITLE_COLUMNS:
+            config[name] = st.column_config.TextColumn(name, width="large")
+        elif name == "score":
+            config[name] = st.column_config.NumberColumn(
+                name, format="%.2f", pinned=True, width="small",
+                help="How similar, from 0 (unrelated) to 1 (the same text).")
+        elif name == "rank":
+            config[name] = st.column_config.NumberColumn(name, pinned=True, width=60)
+    names = [str(c) for c in frame.columns]
+    order = [c for c in LEADING if c in names] + [c for c in names if c not in LEADING]
+    return config, order
+
+
+def show_table(frame: pd.DataFrame, *, key: str, height: int | str = "auto",
+               column_config: dict | None = None) -> None:
+    """st.dataframe with column_setup applied (no index); column_config adds or overrides
+    columns' configuration (e.g. a photo column)."""
+    config, order = column_setup(frame)
+    extra = column_config or {}
+    config = {**config, **extra}
+    order = list(order) + [c for c in extra if c not in order] if order is not None else None
+    st.dataframe(frame, hide_index=True, key=key, column_config=config, column_order=order,
+                 height=height)
 
 
 def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...] = (),
@@ -32,7 +73,7 @@ def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...
     page = st.number_input(f"Page (of {pages:,}; {len(shown):,} rows)", min_value=1,
                            max_value=pages, value=1, step=1, key=f"{key}.page")
     start = (int(page) - 1) * page_rows
-    st.dataframe(shown.iloc[start:start + page_rows], hide_index=True, key=f"{key}.table")
+    show_table(shown.iloc[start:start + page_rows], key=f"{key}.table")
 
 
 def paged_lists(catalog: Catalog, lists: Neighbors, *, bands: dict[str, float], key: str,
@@ -44,7 +85,7 @@ def paged_lists(catalog: Catalog, lists: Neighbors, *, bands: dict[str, float], 
     lowercased once per catalog), the page is found on the running count of
     list entries (padding -1 dropped), then only its products are expanded.
     """
-    text = st.text_input("Filter (text in " + " / ".join(LIST_FILTER_COLUMNS) + ")",
+    text = st.text_input("Show only products whose title or id contains",
                          key=f"{key}.filter").strip().lower()
     rows = matching_rows(catalog, text)
     ends = np.cumsum((lists.indices[rows] >= 0).sum(1)) if len(rows) else np.zeros(0, int)
@@ -53,8 +94,8 @@ def paged_lists(catalog: Catalog, lists: Neighbors, *, bands: dict[str, float], 
     page = st.number_input(f"Page (of {pages:,}; {total:,} rows)", min_value=1,
                            max_value=pages, value=1, step=1, key=f"{key}.page")
     start = (int(page) - 1) * page_rows
-    st.dataframe(list_page(catalog, lists, rows, ends, start, page_rows, bands=bands),
-                 hide_index=True, key=f"{key}.table")
+    show_table(list_page(catalog, lists, rows, ends, start, page_rows, bands=bands),
+               key=f"{key}.table")
 
 
 def list_page(catalog: Catalog, lists: Neighbors, rows: np.ndarray, ends: np.ndarray,

@@ -8,100 +8,48 @@ import pandas as pd
 import streamlit as st
 
 from components import state
+from components import text as show_text
+from components.advanced import advanced_settings
+from components.persist import start_over_button
+from components.text import md
+from core.catalog.language import model_reads
 from core.catalog.table import Catalog
 from core.catalog.views import find_products, product_label
-from core.config import INDEX_KINDS, Config
-from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
-from core.errors import CatalogSimilarityError, ConfigError
-from core.export.tables import FORMATS, to_bytes
-from core.finetune.card import model_defaults
-from core.search.fusion import format_field_weights, parse_field_weights
-from core.search.neighbors import METRICS
-from core.workspace import Workspace
+from core.config import LANGUAGE_KEYS, Config
+from core.errors import CatalogSimilarityError
+from core.export.tables import CSV_ENCODINGS, FORMATS, to_bytes
 
-OTHER_MODEL = "Other (Hugging Face id or folder)…"
 MIME = {"csv": "text/csv", "parquet": "application/octet-stream", "json": "application/json",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def _model_options() -> list[str]:
-    models_dir = Workspace.default().models_dir
-    tuned = sorted(str(p) for p in models_dir.glob("*") if (p / "config.json").exists()) \
-        if models_dir.exists() else []
-    return ["bundled", *tuned, OTHER_MODEL]
-
-
 def settings_sidebar() -> Config:
-    """Model, metric and k in the sidebar; returns the updated session Config."""
+    """List length in the sidebar, every technical setting under "Advanced";
+    returns the updated session Config."""
     cfg = state.config()
     with st.sidebar:
-        st.subheader("Similarity settings")
-        options = _model_options()
-        current = cfg.model if cfg.model in options else OTHER_MODEL
-        choice = st.selectbox("Model", options, index=options.index(current),
-                              key="settings.model_choice",
-                              help="bundled = all-MiniLM-L6-v2 (English, offline)")
-        model = choice
-        if choice == OTHER_MODEL:
-            model = st.text_input("Hugging Face id or local folder",
-                                  value="" if cfg.model in options else cfg.model,
-                                  key="settings.model_other").strip() or "bundled"
-            st.caption("Multilingual / Chinese catalogs (need a download once): "
-                       + ", ".join(f"`{m}`" for m in MULTILINGUAL_SUGGESTIONS))
-        if model != cfg.model:  # a fine-tuned model brings its own hybrid weight
-            cfg = state.with_model(cfg, model)
-            state.set_config(cfg)
-        metric = st.selectbox("Metric", METRICS, index=METRICS.index(cfg.metric),
-                              key="settings.metric")
-        k = st.slider("Neighbours per product (k)", 1, 50, value=min(cfg.k, 50),
-                      key="settings.k")
-        hybrid_weight, field_weights = _hybrid_settings(cfg)
-        precision, index = _speed_settings(cfg)
-    new = cfg.with_changes(model=model, metric=metric, k=int(k), hybrid_weight=hybrid_weight,
-                           field_weights=field_weights, precision=precision, index=index)
+        k = st.slider("Products per list", 1, 50, value=min(cfg.k, 50), key="settings.k",
+                      help="How many similar products each product's list holds. "
+                           "Settings file and command line: `k`.")
+        new = advanced_settings(cfg, state.catalog()).with_changes(k=int(k))
+        language_notice(new.model)
+    start_over_button()
     if new != cfg:
+        state.mark_explicit(*(k for k in LANGUAGE_KEYS if getattr(new, k) != getattr(cfg, k)))
         state.set_config(new)
     return new
 
 
-INDEX_HELP = ("auto: exhaustive search (exact scores) up to 200,000 products, an HNSW "
-              "graph above; exact: always exhaustive; approximate: always HNSW")
-PRECISION_HELP = ("auto: onnx on a CPU (ONNX Runtime, same vectors as fp32, about 2x "
-                  "faster), fp16 on a GPU")
-
-
-def _speed_settings(cfg: Config) -> tuple[str, str]:
-    """Precision and top-k index (same names as Config and the CLI)."""
-    with st.expander("Speed", icon=":material/speed:"):
-        precision = st.selectbox("Precision (--precision)", PRECISIONS,
-                                 index=PRECISIONS.index(cfg.precision),
-                                 key="settings.precision", help=PRECISION_HELP)
-        index = st.selectbox("Top-k index (--index)", INDEX_KINDS,
-                             index=INDEX_KINDS.index(cfg.index), key="settings.index",
-                             help=INDEX_HELP)
-    return precision, index
-
-
-def _hybrid_settings(cfg: Config) -> tuple[float, dict[str, float]]:
-    """Hybrid weight slider and lexical field weights (same names as core and the CLI)."""
-    weight = st.slider("Hybrid weight (lexical share)", 0.0, 1.0,
-                       value=float(cfg.hybrid_weight), step=0.05, key=state.HYBRID_WEIGHT,
-                       help="0 = meaning only (the model), 1 = words and model numbers only "
-                            "(lexical index); in between, both scores are fused")
-    own = model_defaults(cfg.model)
-    if own.hybrid_weight is not None:
-        st.caption(f"This model's own weight: {own.hybrid_weight:g} ({own.source}); "
-                   "move the slider to override it.")
-    text = st.text_input("Field weights (lexical)", value=format_field_weights(cfg.field_weights),
-                         key="settings.field_weights", placeholder="e.g. title=1,brand=0.5",
-                         help="Weight of each column's words in the lexical index; text "
-                              "columns weigh 1 unless named, 0 leaves a column out")
-    try:
-        fields = parse_field_weights(text)
-    except ConfigError as exc:
-        state.show_error(exc)
-        fields = dict(cfg.field_weights)
-    return float(weight), fields
+def language_notice(model: str) -> None:
+    """The catalog's language, and a warning when the model cannot read it."""
+    lang = state.catalog_language()
+    if lang is None:
+        return
+    st.caption(f"Catalog language: {lang.describe()}")
+    if not model_reads(model, lang.code):
+        st.warning(f"The model '{model}' reads English only, and this catalog is "
+                   f"{lang.name}: choose 'multilingual' under Advanced.",
+                   icon=":material/translate:")
 
 
 def product_picker(catalog: Catalog, key: str) -> int | None:
@@ -109,27 +57,50 @@ def product_picker(catalog: Catalog, key: str) -> int | None:
     text = st.text_input("Find a product (part of its title or id)", key=f"{key}.find")
     rows = find_products(catalog, text)
     if not rows:
-        st.warning(f"No product matches '{text}'.")
+        st.warning(f"No product matches '{md(text)}'.")
         return None
     labels = {r: product_label(catalog, r) for r in rows}
     return st.selectbox(f"Product ({len(rows)} shown)", rows, format_func=labels.__getitem__,
                         key=f"{key}.product")
 
 
-def export_buttons(frame_fn, stem: str, key: str) -> None:
-    """CSV / Parquet / JSON download buttons; the file is built on click."""
-    excel = st.checkbox("Excel-safe CSV (neutralise formula-like cells)", value=True,
-                        key=f"{key}.excel_safe")
-    bom = st.checkbox("UTF-8 with BOM (for Excel)", value=False, key=f"{key}.bom")
-    cols = st.columns(len(FORMATS))
-    for col, fmt in zip(cols, FORMATS):
-        def data(fmt: str = fmt) -> bytes:
-            frame: pd.DataFrame = frame_fn()
-            return to_bytes(frame, fmt, excel_safe_csv=excel, bom=bom)
+FORMAT_NAMES = {"csv": "CSV (opens in Excel)", "xlsx": "Excel workbook (.xlsx)",
+                "parquet": "Parquet (for data tools)", "json": "JSON (for developers)"}
 
-        col.download_button(f"Download {fmt.upper()}", data=data, file_name=f"{stem}.{fmt}",
-                            mime=MIME[fmt], key=f"{key}.download.{fmt}",
-                            on_click="ignore", icon=":material/download:")
+
+def export_buttons(frame_fn, stem: str, key: str) -> None:
+    """A format choice and one download button; the file is built on click."""
+    fmt = st.radio("File type", FORMATS, horizontal=True, key=f"{key}.format",
+                   format_func=lambda f: FORMAT_NAMES.get(f, f.upper()))
+    with st.expander("File options"):
+        excel = st.checkbox(
+            "Protect against spreadsheet formulas", value=True, key=f"{key}.excel_safe",
+            help="A cell starting with = + - or @ gets a leading ' so that Excel shows it "
+                 "as text instead of running it (CSV and Excel files).")
+        encoding = st.selectbox(
+            "CSV text encoding", CSV_ENCODINGS, index=CSV_ENCODINGS.index(default_csv_encoding()),
+            format_func=ENCODING_LABELS.__getitem__, key=f"{key}.encoding",
+            help="Excel shows accents and Chinese right from UTF-8 with BOM or GB18030; "
+                 "GB18030 is chosen when the catalog was uploaded in it.")
+
+    def data() -> bytes:
+        frame: pd.DataFrame = frame_fn()
+        return to_bytes(frame, fmt, excel_safe_csv=excel, encoding=encoding)
+
+    st.download_button(f"Download {fmt.upper()}", data=data, file_name=f"{stem}.{fmt}",
+                       mime=MIME[fmt], key=f"{key}.download.{fmt}", type="primary",
+                       on_click="ignore", icon=":material/download:")
+
+
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM (Excel)",
+                   "gb18030": "GB18030 (Chinese Excel)"}
+
+
+def default_csv_encoding() -> str:
+    """GB18030 when the catalog was uploaded in GB18030 / GBK, else plain UTF-8."""
+    raw = state.table()
+    upload = (raw.encoding or "").lower() if raw is not None else ""
+    return "gb18030" if upload in ("gb18030", "gbk", "gb2312") else "utf-8"
 
 
 def file_stem(name: str) -> str:
@@ -149,9 +120,12 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
     st.download_button("Save configuration", data=config_bytes(state.config()),
                        file_name="tuned.json", mime="application/json", key=f"{key}.save",
                        on_click="ignore", icon=":material/save:",
-                       help="Replay it: python -m core neighbors CATALOG --config tuned.json "
-                            "--out lists.csv")
-    upload = st.file_uploader("Load configuration (JSON)", type=["json"], key=f"{key}.load")
+                       help="Every setting and rule in one small file. A nightly job makes "
+                            "the same lists with: python -m core neighbors CATALOG --config "
+                            "tuned.json --out lists.csv")
+    upload = st.file_uploader("Load a saved configuration", type=["json"], key=f"{key}.load",
+                              help="A file saved with 'Save configuration': its settings and "
+                                   "rules replace the current ones.")
     if upload is None:
         return
     marker = f"{upload.name}:{upload.size}:{hash(upload.getvalue())}"
@@ -162,7 +136,7 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
         cfg = Config.from_dict(data)
         state.adopt_config(cfg)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        st.error(f"{upload.name} is not a JSON configuration ({exc})", icon=":material/error:")
+        show_text.error(f"{upload.name} is not a JSON configuration ({exc})")
         return
     except CatalogSimilarityError as exc:
         state.show_error(exc)

@@ -1,10 +1,18 @@
-"""The workspace folder: the database file and fine-tuned model folders."""
+"""The workspace folder: the database file, fine-tuned model folders, and each app
+session's saved work (:class:`SessionStore`)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-from dataclasses import dataclass
+import re
+import secrets
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_ROOT = "workspace"
 ENV_VAR = "CATSIM_WORKSPACE"
@@ -29,6 +37,145 @@ class Workspace:
     def models_dir(self) -> Path:
         return self.root / "models"
 
+    @property
+    def image_cache_dir(self) -> Path:
+        """Downloaded image URLs (only when fetching is turned on)."""
+        return self.root / "image_cache"
+
     def ensure(self) -> Workspace:
         self.root.mkdir(parents=True, exist_ok=True)
         return self
+
+
+# --- One app session's saved work --------------------------------------------------------
+# A session is named by a random token that only its browser holds (the app keeps it in
+# the page address, ?s=...). Its folder <workspace>/sessions/<token>/ holds:
+#   catalog/<file name>  the uploaded file, byte for byte (nothing for the demo);
+#   state.json           the catalog's source, the whole Config, small UI facts;
+# Its review decisions live in the workspace database, keyed by catalog identity and with the
+# token as their owner (core.lists.review.ReviewStore), so they come back with the token.
+# Writes are atomic (temporary file + rename): a killed server leaves the last complete state.
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+STATE_VERSION = 1
+DEMO_SOURCE = "demo"
+FILE_SOURCE = "file"
+
+
+def new_session_token() -> str:
+    """A fresh random session token: 22 URL-safe characters (128 random bits)."""
+    return secrets.token_urlsafe(16)
+
+
+def valid_session_token(token: object) -> bool:
+    """Only tokens of the shape new_session_token makes (never a path)."""
+    return isinstance(token, str) and bool(TOKEN_PATTERN.match(token))
+
+
+@dataclass(frozen=True)
+class SavedSource:
+    """Where a session's catalog came from: the demo, or a file kept in its folder."""
+
+    kind: str = DEMO_SOURCE
+    file: str | None = None  # relative to the session folder
+    name: str = ""
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class SavedState:
+    """A session's saved work. config: Config.to_dict(); ui: small facts of the app."""
+
+    source: SavedSource
+    config: dict[str, Any]
+    ui: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps({"version": STATE_VERSION, "source": asdict(self.source),
+                           "config": self.config, "ui": self.ui},
+                          indent=1, ensure_ascii=False, sort_keys=True)
+
+
+class SessionStore:
+    """The folder of one session token under ``<workspace>/sessions``."""
+
+    def __init__(self, workspace: Workspace, token: str) -> None:
+        if not valid_session_token(token):
+            raise ValueError("not a session token")
+        self.token = token
+        self.root = workspace.root / "sessions" / token
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / "state.json"
+
+    def keep_file(self, name: str, data: bytes) -> str:
+        """Keep an uploaded file; returns its path relative to the session folder.
+
+        Files are kept under a digest of their bytes, so the file the saved state
+        points to stays until a state pointing elsewhere is saved (see save)."""
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        rel = f"catalog/{digest}/{_safe_file_name(name)}"
+        if not (self.root / rel).exists():
+            _atomic_write(self.root / rel, data)
+        return rel
+
+    def file_path(self, source: SavedSource) -> Path | None:
+        return None if source.file is None else self.root / source.file
+
+    def save(self, state: SavedState) -> None:
+        """Write the state, then drop kept files it no longer points to."""
+        _atomic_write(self.state_path, state.to_json().encode("utf-8"))
+        keep = (self.root / state.source.file).parent if state.source.file else None
+        for folder in (self.root / "catalog").glob("*"):
+            if folder != keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def load(self) -> SavedState | None:
+        """The saved state; None when there is none or it cannot be read."""
+        try:
+            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+            if data.get("version") != STATE_VERSION:
+                return None
+            return SavedState(SavedSource(**data["source"]), dict(data["config"]),
+                              dict(data.get("ui", {})))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def clear(self) -> None:
+        """Forget everything of this session (the app's "Start over")."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _safe_file_name(name: str) -> str:
+    """The upload's own name without folders or odd characters."""
+    base = Path(str(name).replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .") or "catalog"
+    return base[-120:]
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+def database_message(path: Path, exc: Exception) -> str:
+    """One line for an SQLite failure that says what to do, never to delete the file."""
+    text = str(exc).lower()
+    if "full" in text:
+        what = "the disk is full; free some space and try again"
+    elif "readonly" in text or "read-only" in text:
+        what = ("the folder is read-only; make it writable or set $CATSIM_WORKSPACE to a "
+                "writable folder (keep this file: it holds your review decisions)")
+    else:
+        what = (f"it is damaged ({exc}); keep a copy of it (it holds your review decisions) "
+                f"and recover it with: sqlite3 {path} .recover | sqlite3 recovered.db")
+    return f"The workspace database {path} cannot be used: {what}"

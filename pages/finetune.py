@@ -12,6 +12,7 @@ from components.embedding import ensure_results
 from components.finetune_job import start_job
 from components.finetune_panel import job_panel, settings_form, training_data
 from components.resources import lexical_index
+from components.text import md
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
 from core.finetune.run import check_trainable
@@ -22,7 +23,7 @@ state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title("Fine-tune the model")
-st.caption(f"Starts from the current model ({cfg.model}) and learns which of your products "
+st.caption(f"Starts from the current model ({md(cfg.model)}) and learns which of your products "
            "are the same or good neighbours. The new model is saved only when its neighbour "
            "lists find the held-out pairs better than the current ones, with the hybrid "
            "weight chosen again for it.")

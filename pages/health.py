@@ -7,9 +7,12 @@ import streamlit as st
 
 from components import state
 from components.embedding import ensure_results, pool
+from components.guide import next_step, words_used_here
+from components.health_view import plain_health_table
+from components.tables import show_table
 from components.tuning_rules import ruled
 from components.widgets import settings_sidebar
-from core.lists.health import health_table, in_degree_figure, list_health, top_hubs
+from core.lists.health import in_degree_figure, list_health, top_hubs
 from core.lists.spec import column_codes
 
 state.init_state()
@@ -24,17 +27,25 @@ codes = {r: column_codes(cat.frame[roles[r]]) if r in roles else None
 kw = {"categories": codes["category"], "brands": codes["brand"]}
 before = list_health(pool(res, cfg).head(cfg.k), k=cfg.k, **kw)
 after = list_health(result.neighbors, k=cfg.k, **kw)
-st.caption(f"Before = the plain top {cfg.k}; after = the lists with the rules set on the "
-           "Neighbours page. Category / brand figures need those columns mapped.")
-st.dataframe(health_table(before, after), hide_index=True, key="health.table")
+st.caption(f"Is every product served, and fairly? 'Without rules' = each product's {cfg.k} "
+           "most similar products; 'with your rules' = the lists with the rules set on the "
+           "Neighbours page. Category and brand figures need those columns chosen on the "
+           "Catalog page.")
+st.dataframe(plain_health_table(before, after), hide_index=True, key="health.table",
+             column_config={"measure": st.column_config.TextColumn("measure", width="large")})
 st.plotly_chart(in_degree_figure(before, after), key="health.in_degree")
+st.caption("How many products (up) appear in how many other products' lists (across). "
+           "Products at 0 are never recommended; products far to the right are everywhere.")
 a, b = st.columns(2)
 with a:
-    st.subheader("Hubs (after rules)")
-    st.dataframe(top_hubs(cat.ids, cat.titles(), after), hide_index=True, key="health.hubs")
+    st.subheader("Recommended most often")
+    hubs = top_hubs(cat.ids, cat.titles(), after).rename(columns={"in_degree": "in lists"})
+    show_table(hubs, key="health.hubs")
 with b:
-    st.subheader(f"Orphans (after rules): {after.orphans:,}")
+    st.subheader(f"In nobody's list: {after.orphans:,}")
     rows = np.nonzero(after.in_degree == 0)[0][:1000]
     titles = cat.titles()
-    st.dataframe(pd.DataFrame({"product_id": cat.ids[rows], "title": [titles[r] for r in rows]}),
-                 hide_index=True, key="health.orphans")
+    show_table(pd.DataFrame({"product_id": cat.ids[rows], "title": [titles[r] for r in rows]}),
+               key="health.orphans")
+words_used_here("orphan", "hub", "rule", "short list")
+next_step("pages/neighbors.py", "Back to the lists and their rules")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import state
+from components import photos, state
 from components.embedding import ensure_results, projection
 from components.widgets import settings_sidebar
 from core.catalog.views import color_columns, rows_table
@@ -19,7 +19,7 @@ dim = a.radio("Dimensions", (2, 3), horizontal=True, key="map.dim",
               format_func=lambda d: f"{d}-D")
 options = ["(none)", *color_columns(cat)]
 color_col = b.selectbox("Colour by", options, index=min(1, len(options) - 1), key="map.color")
-max_points = int(c.number_input("Sample size (points plotted)", min_value=min(100, len(cat)),
+max_points = int(c.number_input("Products shown (a random sample above this)", min_value=min(100, len(cat)),
                                 max_value=max(100, len(cat)),
                                 value=min(len(cat), DEFAULT_MAX_POINTS), step=1000,
                                 key="map.sample"))
@@ -45,6 +45,7 @@ sel = state.selection()
 if sel:
     st.subheader(f"Selected: {len(sel):,} products")
     st.dataframe(rows_table(cat, sel[:1000]), hide_index=True, key="map.selected")
+    photos.photo_grid(cat, cfg, sel, key="map.photos")
     if st.button("Send the selection to the heatmap", key="map.to_heatmap"):
         state.send_to_heatmap(sel, f"map selection ({len(sel)} products)")
         st.switch_page("pages/heatmap.py")

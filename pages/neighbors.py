@@ -1,10 +1,12 @@
-"""Neighbours: the rules panel, one product's list, every product's list, export."""
+"""Neighbours: the rules panel, one product's list, every product's list."""
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results
-from components.tables import paged_lists
+from components.guide import next_step, words_used_here
+from components.tables import CELL_HINT, paged_lists, show_table
+from components.text import md
 from components.tuning_rules import (
     product_list,
     ruled,
@@ -12,38 +14,34 @@ from components.tuning_rules import (
     rules_summary,
     short_lists_table,
 )
-from components.widgets import (
-    config_file_widgets,
-    export_buttons,
-    file_stem,
-    product_picker,
-    settings_sidebar,
-)
+from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
-from core.lists.rules import lists_frame
 from core.search.fusion import SCALE_TEXT
 
 state.init_state()
 cfg = settings_sidebar()
-with st.sidebar:
-    config_file_widgets()
 cat = state.require_catalog()
 st.title("Neighbours")
+st.caption("Each product's most similar products, most similar first. Pick a product to see "
+           "its list; rules below decide which products may appear.")
 res = ensure_results(cat, cfg)
 index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 cfg = rules_panel(cat, cfg)
 result = ruled(res, cfg)
 nb = result.neighbors
-st.caption(f"{len(cat):,} products · {cfg.metric} · top {nb.k} · model {cfg.model} · "
-           f"{res.embedded:,} embedded, {res.reused:,} reused from the store · score: "
-           + (f"{index.describe()}; {SCALE_TEXT}" if index.fused else index.describe()))
+st.caption(f"{len(cat):,} products · up to {nb.k} neighbours each · score from 0 (unrelated) "
+           "to 1 (the same text)",
+           help=f"How the score is made: {index.describe()}. {SCALE_TEXT}"
+                + f" Model: {md(cfg.model)}. Change this under Advanced.")
 rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")
 if row is not None:
-    st.markdown(f"**{product_label(cat, row)}**")
-    st.dataframe(product_list(cat, nb, row, cfg.bands), hide_index=True,
-                 key="neighbors.product_table")
+    st.markdown(f"**{md(product_label(cat, row))}**")
+    show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
+    st.caption(CELL_HINT)
+    photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
+                      key="neighbors.photos")
     if st.button("Show this product and its neighbours on the heatmap", key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
         state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")
@@ -51,8 +49,8 @@ if row is not None:
 
 st.subheader("Every product's list")
 paged_lists(cat, nb, bands=cfg.bands, key="neighbors.all")
-st.markdown("**Export every product's list** (long format: source_id, rank, neighbor_id, score)")
-export_buttons(lambda: lists_frame(cat, nb, bands=cfg.bands),  # built on click only
-               f"{file_stem(cat.name)}_neighbors_k{nb.k}", key="neighbors.export")
 if cfg.rules or cfg.bands:
     short_lists_table(cat, result)
+words_used_here("neighbour", "list", "score", "rule", "short list", "band", "advanced")
+next_step("pages/export.py", "Next: export the lists",
+          also=(("pages/review.py", "Or first check some pairs side by side (Review)"),))

@@ -4,6 +4,8 @@ import streamlit as st
 
 from components import state
 from components.embedding import ensure_results
+from components.guide import next_step
+from components.tables import show_table
 from components.tuning_rules import ruled
 from components.widgets import export_buttons, file_stem, settings_sidebar
 from core.lists.pricecheck import (
@@ -14,6 +16,10 @@ from core.lists.pricecheck import (
     price_check,
     price_figure,
 )
+
+# Column names of core.lists.pricecheck.outliers_frame as shown on the page (the file keeps them).
+SHOWN_AS = {"peer_median": "median of similar", "ratio": "price / median",
+            "z": "how unusual", "flag": "flag"}
 
 state.init_state()
 cfg = settings_sidebar()
@@ -26,9 +32,12 @@ if not cat.mapping.price:
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg)
 a, b = st.columns(2)
-z = a.slider("Flag products this many robust standard deviations away (z)", 1.0, 10.0,
-             value=DEFAULT_Z, step=0.5, key="prices.z")
-peers = b.slider("Fewest priced neighbours needed", 1, max(1, result.neighbors.k),
+z = a.slider("How unusual a price must be to be flagged", 1.0, 10.0,
+             value=DEFAULT_Z, step=0.5, key="prices.z",
+             help="Compared with how far prices usually are from their similar products' "
+                  "median price across this catalog: 3 flags about the most unusual few "
+                  "percent; higher flags fewer. (A robust z-score of the price ratio.)")
+peers = b.slider("Fewest similar products with a price needed", 1, max(1, result.neighbors.k),
                  value=min(DEFAULT_MIN_PEERS, max(1, result.neighbors.k)), key="prices.min_peers")
 check = price_check(parse_prices(cat.frame[cat.mapping.price]), result.neighbors,
                     z_threshold=float(z), min_peers=int(peers))
@@ -38,5 +47,6 @@ st.caption(f"{check.checked:,} products checked against the median price of thei
 titles = cat.titles()
 st.plotly_chart(price_figure(check, titles), key="prices.figure")
 frame = outliers_frame(cat.ids, titles, check)
-st.dataframe(frame, hide_index=True, key="prices.outliers")
+show_table(frame.rename(columns=SHOWN_AS), key="prices.outliers")
 export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export")
+next_step("pages/neighbors.py", "Back to the lists")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import state
 from components.embedding import ensure_results
+from components.guide import next_step, words_used_here
 from components.tuning_review import decision_buttons, product_card, review_store, tally
 from components.tuning_rules import ruled
 from components.widgets import settings_sidebar
@@ -17,12 +18,13 @@ state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title("Review pairs")
-st.caption("Pairs come from the current lists (after rules). Accepted pairs are pinned in both "
-           "products' lists, rejected pairs blocked; decisions are saved in the workspace at once "
-           "and serve as labelled pairs for evaluation and fine-tuning.")
+st.caption("Is the product on the right a good neighbour for the one on the left? Pairs "
+           "come from the current lists. Accepted pairs always appear in each other's lists, "
+           "rejected pairs never; each decision is saved at once. Keys: a accept, x reject, "
+           "s skip, u undo.")
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg)
-store = review_store()
+store = review_store(cat)
 threshold = duplicate_threshold(cfg)
 orders = [o for o in QUEUE_ORDERS if o != "near-threshold" or threshold is not None]
 order = st.radio("Order", orders, format_func=ORDER_LABELS.__getitem__, horizontal=True,
@@ -35,9 +37,11 @@ else:
     left, right, score = (int(queue.left_row[0]), int(queue.right_row[0]),
                           float(queue.score[0]))
     band = band_of([score], cfg.bands)[0] if cfg.bands else ""
-    st.markdown(f"**Score {score:.3f}**" + (f" · band *{band}*" if band else ""))
+    st.markdown(f"**Score {score:.2f}**" + (f" · range *{band}*" if band else ""))
     a, b = st.columns(2)
     product_card(a, cat, left)
     product_card(b, cat, right)
     decision_buttons(store, str(cat.ids[left]), str(cat.ids[right]))
-tally(store)
+tally(store, cat)
+words_used_here("review", "score", "pinned", "blocked")
+next_step("pages/export.py", "Next: export the lists")

@@ -1,13 +1,18 @@
-"""Search: a free-text query returns the top-k products (hybrid, like the neighbours)."""
+"""Search: a free-text query returns the top-k products, scored like the neighbour lists."""
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results
+from components.guide import next_step, words_used_here
+from components.tables import CELL_HINT, show_table
 from components.widgets import settings_sidebar
 from core.catalog.views import rows_table
 from core.pipeline import search
-from core.search.fusion import SCALE_TEXT, mix_text
+from core.search.fusion import SCALE_TEXT
+
+# Plain names of the score's parts (channel names in core.search.index).
+PART_NAMES = {"dense": "meaning part", "lexical": "shared words part"}
 
 state.init_state()
 cfg = settings_sidebar()
@@ -16,27 +21,33 @@ st.title("Search")
 res = ensure_results(cat, cfg)
 index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 hybrid = index.fused
-how = (f"hybrid: {mix_text(cfg.hybrid_weight, f'{cfg.model}, {cfg.metric}')} (hybrid weight "
-       f"{cfg.hybrid_weight:g}, set in the sidebar)" if hybrid else
-       f"meaning only ({cfg.model}, {cfg.metric}; hybrid weight 0 in the sidebar)")
+how = (f"Ranked like the neighbour lists: {index.describe()}." if hybrid else
+       "Ranked by meaning only (shared words are switched off under Advanced).")
+photos.search_note(index, cfg)
 query = st.text_input("Describe what you are looking for", key="search.query",
                       placeholder="e.g. wireless noise cancelling headphones, or a model number")
 if query.strip():
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-    hits = search(query, encoder, index, k=cfg.k, ids=cat.ids)
+    hits = search(query, encoder, index, k=cfg.k, ids=cat.ids,
+                  image_encoder=photos.get_image_encoder(cfg.image_model)
+                  if index.has("image") else None)
     rows = [h.index for h in hits]
     table = rows_table(cat, rows, [h.score for h in hits])
-    at = table.columns.get_loc("score") + 1
-    for name in reversed(index.names if hybrid else ()):
-        table.insert(at, name, [round(h.parts[name], 4) for h in hits])
-    st.dataframe(table, hide_index=True, key="search.results")
-    st.caption(f"Ranked by {how}. " + (
-        f"score = fused score ({SCALE_TEXT}); dense = raw "
-        f"{cfg.metric} of the embeddings; lexical = raw word/model-number match "
-        "(0 = nothing shared, 1 = the same tokens)." if hybrid else
-        f"score = {cfg.metric} similarity of the embeddings."))
+    parts = st.toggle("Show what each score is made of", key="search.parts", disabled=not hybrid)
+    if hybrid and parts:
+        at = table.columns.get_loc("score") + 1
+        for name in reversed(index.names):
+            table.insert(at, PART_NAMES.get(name, name), [round(h.parts[name], 4) for h in hits])
+    show_table(table, key="search.results",
+               column_config=photos.with_photos(table, cat, cfg, rows))
+    st.caption(how, help=(f"Score: {SCALE_TEXT}. Meaning part: how close the texts' meanings "
+                          "are (0 to 1); shared words part: how many words and model numbers "
+                          "they share (0 = none, 1 = the same)." if hybrid else None))
+    st.caption(CELL_HINT)
     if st.button("Show these results on the heatmap", key="search.to_heatmap"):
         state.send_to_heatmap(rows, f"search: {query[:60]}")
         st.switch_page("pages/heatmap.py")
 else:
-    st.caption(f"Searches {len(cat):,} products by {how}.")
+    st.caption(f"Searches {len(cat):,} products. {how}")
+words_used_here("score", "heatmap")
+next_step("pages/neighbors.py", "Back to the neighbour lists")

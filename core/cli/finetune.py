@@ -24,7 +24,9 @@ from core.cli.common import (
     add_catalog_options,
     config_from_args,
     load_catalog_from_args,
+    review_owner,
     vectors_from_args,
+    workspace_db,
 )
 from core.errors import CatalogSimilarityError
 from core.finetune.data import LabelledPairs, build_training_set, combine, read_pairs, review_pairs
@@ -86,7 +88,7 @@ def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
     if args.pairs:
         parts.append(read_pairs(args.pairs, catalog))
     if args.reviews:
-        reviews = review_pairs(ws.db_path, catalog)
+        reviews = review_pairs(workspace_db(args), catalog, owner=review_owner(args))
         print(f"review decisions: {len(reviews)} pairs", file=sys.stderr)
         parts.append(reviews)
     pairs = combine(*parts)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from core.config import DEFAULT_HYBRID_WEIGHT
-from core.embed.encoders import BertEncoder, Progress, default_device, resolve_model
+from core.embed.encoders import BertEncoder, Progress, check_device, default_device, resolve_model
 from core.errors import ModelLoadError
 from core.finetune.card import next_version_folder, save_model_folder, write_card
 from core.finetune.data import TrainingSet, ValidationSet
@@ -152,7 +152,7 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         raise FinetuneError("Fine-tuning needs at least 2 positive training pairs")
     check_trainable(base_model)
     phase = _Phases(status or (lambda _msg: None))
-    device = settings.device or default_device()
+    device = check_device(settings.device) if settings.device else default_device()
     try:
         base = BertEncoder(base_model, device=device)
     except ModelLoadError as exc:

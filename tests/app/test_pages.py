@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import REPO_ROOT, element_texts
 
 pytestmark = pytest.mark.app
-PAGES = ["pages/catalog.py", "pages/neighbors.py", "pages/search.py", "pages/map.py",
-         "pages/heatmap.py"]
+PAGES = ["pages/catalog.py", "pages/neighbors.py", "pages/export.py", "pages/search.py",
+         "pages/map.py", "pages/heatmap.py"]
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_search_returns_k_results(app):
 def test_mapping_form_changes_text_columns(app):
     form_multiselect = next(m for m in app.multiselect if m.label.startswith("Text columns"))
     form_multiselect.set_value(["title", "brand"])
-    app.button[[b.label for b in app.button].index("Apply mapping")].click().run()
+    app.button[[b.label for b in app.button].index("Use these columns")].click().run()
     assert not app.exception
     assert "title + brand" in element_texts(app.caption)
 
@@ -98,8 +98,9 @@ def test_heatmap_by_category(app):
 
 
 def test_unloadable_model_shows_a_clear_error(app):
-    app.selectbox(key="settings.model_choice").set_value(
-        "Other (Hugging Face id or folder)…").run()
+    from components.advanced import OTHER_MODEL
+
+    app.selectbox(key="settings.model_choice").set_value(OTHER_MODEL).run()
     app.text_input(key="settings.model_other").input("/no/such/model-folder").run()
     assert not app.exception
     assert "does not exist" in element_texts(app.error)

@@ -63,7 +63,8 @@ def test_same_category_rule_applies_live_and_counts_short_lists(app):
     picked = app.selectbox(key="neighbors.product").value
     assert (product["category"] == source_row["category"].iloc[picked]).all()
     assert product["brand"].value_counts().max() <= 2
-    assert "fewer than 10 neighbours after the rules" in element_texts(app.caption)
+    assert "lists are shorter than 10: " in element_texts(app.caption)
+    assert "same category" in element_texts(app.caption)
     assert any("Short lists after the rules" in str(h.value) for h in app.subheader)
     _clear_rules(app)
 
@@ -97,13 +98,14 @@ def test_review_accept_is_stored_and_pins_the_pair(app):
     first = [c.value for c in app.caption if str(c.value).startswith("id ")][:2]
     app.button(key="review.accept").click().run()
     assert not app.exception, app.exception
-    decided = ReviewStore(Workspace.default().db_path).decisions()
+    catalog = app.session_state["catalog.catalog"]
+    decided = ReviewStore(Workspace.default().db_path, catalog.identity, owner=None).decisions()
     assert list(decided["decision"]) == ["accept"]
     assert [f"id {decided.left_id[0]}", f"id {decided.right_id[0]}"] == first
     now = [c.value for c in app.caption if str(c.value).startswith("id ")][:2]
     assert now != first
     app.button(key="review.undo").click().run()
-    assert ReviewStore(Workspace.default().db_path).decisions().empty
+    assert ReviewStore(Workspace.default().db_path, catalog.identity, owner=None).decisions().empty
 
 
 def test_saved_configuration_replays_unchanged_in_the_cli(app, tmp_path):
@@ -114,7 +116,9 @@ def test_saved_configuration_replays_unchanged_in_the_cli(app, tmp_path):
     app.switch_page("pages/neighbors.py").run()
     _set_rules(app, same=["category"], different=[], max_per=["brand"], max_per_n=1,
                diversity=0.3)
+    app.switch_page("pages/export.py").run()
     assert any(b.label == "Save configuration" for b in app.get("download_button"))
+    app.switch_page("pages/neighbors.py").run()
     saved = tmp_path / "tuned.json"
     saved.write_bytes(config_bytes(_config(app)))
     rows_label = app.number_input(key="neighbors.all.page").label
@@ -135,29 +139,30 @@ def test_saved_configuration_replays_unchanged_in_the_cli(app, tmp_path):
 
 def test_loading_a_configuration_file_sets_rules_and_widgets(app, tmp_path):
     cfg = _config(app).with_changes(rules={"same": ["category"]}, bands={"duplicate": 0.99})
-    app.switch_page("pages/neighbors.py").run()
-    app.sidebar.file_uploader(key="settings.config_file.load").set_value(
+    app.switch_page("pages/export.py").run()
+    app.file_uploader(key="settings.config_file.load").set_value(
         ("tuned.json", cfg.to_json().encode(), "application/json")).run()
     assert not app.exception, app.exception
     assert _config(app).rules.to_dict() == {"same": ["category"]}
     assert _config(app).bands == {"duplicate": 0.99}
+    app.file_uploader(key="settings.config_file.load").set_value(None).run()
+    app.switch_page("pages/neighbors.py").run()
     assert app.multiselect(key="neighbors.rules.same").value == ["category"]
     assert "band" in app.dataframe[0].value.columns
-    app.sidebar.file_uploader(key="settings.config_file.load").set_value(None).run()
     app.text_input(key="neighbors.bands.text").input("").run()
     _clear_rules(app)
 
 
 def test_a_configuration_with_an_unknown_key_is_refused(app):
-    app.switch_page("pages/neighbors.py").run()
+    app.switch_page("pages/export.py").run()
     before = _config(app)
     bad = json.dumps({**before.to_dict(), "rules": {"smae": ["category"]}}).encode()
-    app.sidebar.file_uploader(key="settings.config_file.load").set_value(
+    app.file_uploader(key="settings.config_file.load").set_value(
         ("bad.json", bad, "application/json")).run()
     assert not app.exception
     assert "Unknown rules key(s): smae" in element_texts(app.error)
     assert _config(app) == before
-    app.sidebar.file_uploader(key="settings.config_file.load").set_value(None).run()
+    app.file_uploader(key="settings.config_file.load").set_value(None).run()
 
 
 def test_compare_metric_change_reports_overlap(app):
@@ -188,9 +193,8 @@ def test_review_keyboard_shortcuts_are_set(app):
     assert shortcuts["review.skip"] == "s"
 
 
-def test_pages_are_in_the_tune_section():
+def test_pages_are_in_the_navigation():
     source = (REPO_ROOT / "app.py").read_text(encoding="utf-8")
-    tune = source[source.index('"Tune"'):source.index('"Model"')]
     for page in TUNE_PAGES:
-        assert page in tune
+        assert f'"{page}"' in source
         assert Path(REPO_ROOT / page).exists()

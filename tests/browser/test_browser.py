@@ -62,7 +62,11 @@ def server(tmp_path_factory):
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:  # a loaded machine can take longer than 20 s to wind Streamlit down
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         log.close()
 
 
@@ -92,8 +96,7 @@ def test_a_deep_link_on_a_fresh_server_gets_the_app_navigation(server, page):
 
 
 def test_demo_catalog_to_neighbour_table(server, page, tmp_path):
-    page.goto(server, wait_until="domcontentloaded")
-    page.get_by_role("button", name="Use demo catalog").click(timeout=120_000)
+    page.goto(server, wait_until="domcontentloaded")  # the demo opens by itself
     page.get_by_text("2,554 rows").first.wait_for(timeout=120_000)
     page.get_by_role("link", name="Neighbours").first.click()
     page.get_by_role("heading", name="Neighbours").wait_for(timeout=60_000)

@@ -312,8 +312,8 @@ def test_review_decisions_are_read_from_the_review_store(catalog, tmp_path, monk
     db.write_bytes(b"")
 
     class FakeStore:
-        def __init__(self, path):
-            assert Path(path) == db
+        def __init__(self, path, catalog_key, owner=None):
+            assert Path(path) == db and catalog_key == catalog.identity and owner is None
 
         def as_labelled_pairs(self):
             return pd.DataFrame({"left_id": ["A0", "A1"], "right_id": ["B0", "B2"],
@@ -359,7 +359,7 @@ def test_cli_finetune_with_the_tiny_model(tiny_bert_dir, tiny_encoder, tmp_path,
 def test_real_review_store_decisions_become_pairs(catalog, tmp_path):
     review = pytest.importorskip("core.lists.review")
     db = tmp_path / "ws.sqlite"
-    store = review.ReviewStore(db)
+    store = review.ReviewStore(db, review.review_key(catalog))
     store.record("A0", "B0", "accept")
     store.record("A1", "B2", "reject")
     store.record("A2", "B2", "skip")

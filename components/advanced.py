@@ -1,0 +1,177 @@
+"""The sidebar's "Advanced" area: model, how meaning is compared, words vs meaning,
+column weights for word matching, precision and search method.
+
+Labels are plain words; each help text says what the setting does, its measured
+default, and (last) the key that holds it in a settings file and on the command
+line, so the app, the settings file and the CLI still share one name per setting.
+All user-visible strings are literal here so that a translated interface can
+replace them.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import state
+from core.catalog.table import Catalog
+from core.config import DEFAULT_HYBRID_WEIGHT, INDEX_KINDS, Config
+from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
+from core.finetune.card import model_defaults
+from core.search.neighbors import METRICS
+from core.workspace import Workspace
+
+BUNDLED = "bundled"
+MULTILINGUAL = "multilingual"
+OTHER_MODEL = "other"
+METRIC_NAMES = {"cosine": "Angle (recommended)", "dot": "Dot product",
+                "euclidean": "Straight distance", "manhattan": "Grid distance"}
+PRECISION_NAMES = {"auto": "Automatic (recommended)", "fp32": "Full (slowest)",
+                   "bf16": "Half (bfloat16)", "fp16": "Half (graphics card)",
+                   "onnx": "Fast CPU engine"}
+INDEX_NAMES = {"auto": "Automatic (recommended)", "exact": "Exact, always",
+               "approximate": "Fast approximate, always"}
+
+
+def model_options() -> list[str]:
+    models_dir = Workspace.default().models_dir
+    tuned = sorted(str(p) for p in models_dir.glob("*") if (p / "config.json").exists()) \
+        if models_dir.exists() else []
+    return [BUNDLED, MULTILINGUAL, *tuned, OTHER_MODEL]
+
+
+def _model_name(option: str) -> str:
+    if option == BUNDLED:
+        return "Built-in (English)"
+    if option == MULTILINGUAL:
+        return "Built-in multilingual (Chinese and 100 languages)"
+    if option == OTHER_MODEL:
+        return "Another model…"
+    from pathlib import Path
+
+    return f"Fine-tuned: {Path(option).name}"
+
+
+def model_setting(cfg: Config) -> str:
+    options = model_options()
+    current = cfg.model if cfg.model in options else OTHER_MODEL
+    choice = st.selectbox(
+        "Language model", options, index=options.index(current), format_func=_model_name,
+        key="settings.model_choice",
+        help="The model that reads your product texts. Both built-in models work offline. "
+             "The English one (all-MiniLM-L6-v2) is the fastest; the multilingual one "
+             "(multilingual-e5-small) reads Chinese, English, mixed catalogs and about 100 "
+             "languages, and finds an English title's Chinese twin; it is about 3x slower. "
+             "A Chinese catalog gets the multilingual one by default. "
+             "Settings file and command line: `model`.")
+    if choice != OTHER_MODEL:
+        return choice
+    model = st.text_input("Model name or folder", value="" if cfg.model in options else cfg.model,
+                          key="settings.model_other",
+                          help="A Hugging Face model name or a folder on this computer.")
+    st.caption("Other multilingual or Chinese models (downloaded once where there is "
+               "internet): " + ", ".join(MULTILINGUAL_SUGGESTIONS))
+    return model.strip() or BUNDLED
+
+
+def metric_setting(cfg: Config) -> str:
+    return st.selectbox(
+        "How meaning is compared", METRICS, index=METRICS.index(cfg.metric),
+        format_func=METRIC_NAMES.__getitem__, key="settings.metric",
+        help="How two texts' meanings are compared. The recommended one (cosine) is what "
+             "the built-in model was trained for; the others are for special models. "
+             "Settings file and command line: `metric`.")
+
+
+def words_weight_setting(cfg: Config) -> float:
+    weight = float(st.slider(
+        "Exact words and model numbers vs meaning", 0.0, 1.0, value=float(cfg.hybrid_weight),
+        step=0.05, key=state.HYBRID_WEIGHT,
+        help=f"How much shared words and model numbers count against meaning. 0 = meaning "
+             f"only, 1 = shared words only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the "
+             f"same product most often on the labelled test catalogs (Abt-Buy, "
+             f"walmart-amazon). A Chinese catalog starts at 0.5 with the multilingual model "
+             f"(measured on Chinese product titles). Lower it when you want related "
+             f"products rather than twins. Settings file and command line: `hybrid_weight`."))
+    own = model_defaults(cfg.model)
+    if own.hybrid_weight is not None:
+        st.caption(f"This model's own weight: {own.hybrid_weight:g} ({own.source}); "
+                   "move the slider to override it.")
+    return weight
+
+
+def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]:
+    """One number per column whose words count: the product text columns and the
+    brand/category columns. Only values that differ from the default are kept."""
+    if cat is None:
+        return dict(cfg.field_weights)
+    texts = list(cat.mapping.text_columns)
+    roles = [c for r, c in cat.mapping.roles().items() if r in ("brand", "category")]
+    columns = list(dict.fromkeys([*texts, *roles, *cfg.field_weights]))
+    st.caption("Column weights for word matching", help=(
+        "How much each column's words count when shared words are compared. The product "
+        "text columns count 1 by default, other columns 0 (not used); 0 leaves a column "
+        "out. Settings file: `field_weights`; command line: `--field-weights`."))
+    weights = dict(cfg.field_weights)
+    for col in columns:
+        default = 1.0 if col in texts else 0.0
+        value = st.number_input(str(col), 0.0, 10.0, step=0.25, key=f"settings.field.{col}",
+                                value=float(cfg.field_weights.get(col, default)))
+        if value == default:
+            weights.pop(col, None)
+        else:
+            weights[col] = float(value)
+    return weights
+
+
+def speed_settings(cfg: Config) -> tuple[str, str]:
+    precision = st.selectbox(
+        "Calculation precision", PRECISIONS, index=PRECISIONS.index(cfg.precision),
+        format_func=PRECISION_NAMES.__getitem__, key="settings.precision",
+        help="Automatic uses the fast CPU engine on a computer without a graphics card "
+             "(same results as full precision, about 3x faster) and half precision on a "
+             "graphics card. Settings file and command line: `precision`.")
+    index = st.selectbox(
+        "Search method", INDEX_KINDS, index=INDEX_KINDS.index(cfg.index),
+        format_func=INDEX_NAMES.__getitem__, key="settings.index",
+        help="Automatic compares every product with every other (exact) up to 200,000 "
+             "products and uses a fast approximate graph (HNSW) above, with exact scores "
+             "for what it finds. Exact, always: slow for very large catalogs; fast "
+             "approximate: may miss a few neighbours. Settings file and command line: `index`.")
+    return precision, index
+
+
+def advanced_settings(cfg: Config, cat: Catalog | None) -> Config:
+    """Every technical setting in one expander; returns cfg with the choices applied."""
+    with st.expander("Advanced", icon=":material/tune:"):
+        st.caption("Technical settings. The defaults were measured on labelled catalogs; "
+                   "most shops never change them.")
+        model = model_setting(cfg)
+        if model != cfg.model:  # a fine-tuned model brings its own words weight
+            cfg = state.with_model(cfg, model)
+            state.set_config(cfg)
+        metric = metric_setting(cfg)
+        weight = words_weight_setting(cfg)
+        fields = column_weights_setting(cfg, cat)
+        image_weight, image_model = photo_settings(cfg, cat)
+        precision, index = speed_settings(cfg)
+    return cfg.with_changes(model=model, metric=metric, hybrid_weight=weight,
+                            field_weights=fields, precision=precision, index=index,
+                            image_weight=image_weight, image_model=image_model)
+
+
+def photo_settings(cfg: Config, cat: Catalog | None) -> tuple[float, str]:
+    """Photo weight (image_weight) and the photo model (image_model); only with an image
+    column mapped."""
+    if cat is None or not cat.mapping.image:
+        return float(cfg.image_weight), cfg.image_model
+    weight = st.slider("Photos vs text", 0.0, 1.0, value=float(cfg.image_weight), step=0.05,
+                       key="settings.image_weight",
+                       help="How much the product photos count against the text. 0 = text "
+                            "only; 1 = photos only; in between, both are fused. Photos are "
+                            "read once (a few per second on a CPU). Settings file and command "
+                            "line: `image_weight`.")
+    model = st.text_input("Photo model", value=cfg.image_model, key="settings.image_model",
+                          help="bundled = EfficientNet-lite0 (offline); or a local CLIP "
+                               "folder, which also lets Search find photos by words. "
+                               "Settings file and command line: `image_model`.")
+    return float(weight), model.strip() or "bundled"

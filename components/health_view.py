@@ -1,0 +1,33 @@
+"""List health in plain words: the figures of core.lists.health.ListHealth as a table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.lists.health import ListHealth
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+def health_rows(h: ListHealth) -> list[str]:
+    """One value per row of plain_health_table, formatted for reading."""
+    return [_pct(h.coverage), f"{h.mean_length:.1f}", f"{h.orphans:,} ({h.orphan_share:.1%})",
+            _pct(h.hub_share), f"{h.max_in_degree:,}", f"{h.gini:.2f}",
+            _pct(h.category_agreement), _pct(h.brand_concentration)]
+
+
+def plain_health_table(before: ListHealth, after: ListHealth) -> pd.DataFrame:
+    """Measure, without rules, with your rules; measures named in plain words."""
+    names = [f"Products with a full list of {after.k}",
+             "Average list length",
+             "Products in nobody's list",
+             "List places taken by the 1% most recommended products",
+             "Most lists a single product appears in",
+             "Unevenness (0 = every product recommended equally often, 1 = one product "
+             "everywhere)",
+             "Neighbours from the product's own category",
+             "Share of a list taken by its most common brand"]
+    return pd.DataFrame({"measure": names, "without rules": health_rows(before),
+                         "with your rules": health_rows(after)})

@@ -1,0 +1,115 @@
+"""A session's work survives a reload and a server restart, keyed by its own token.
+
+Each AppTest below is a fresh server-side session (what a reload or a restarted
+server gives); the token travels the way the browser carries it, in the page
+address (?s=...).
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.workspace import SessionStore, Workspace
+from tests.conftest import REPO_ROOT, element_texts
+
+pytestmark = pytest.mark.app
+SMALL_CSV = "sku,name,kind,maker\n" + "".join(
+    f"S{i:03d},{c} item {i},{c},maker{i % 3}\n"
+    for i, c in enumerate(["lamp", "cable", "mouse", "speaker"] * 8))
+
+
+@pytest.fixture
+def env(tiny_bert_dir, workspace, monkeypatch):
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    return workspace
+
+
+def _open(token: str | None = None, page: str | None = None) -> AppTest:
+    """A new session (a reload, a new tab, or the first visit after a server restart)."""
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    if token is not None:
+        at.query_params["s"] = token
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _token(at: AppTest) -> str:
+    return at.session_state["session.token"]
+
+
+def test_settings_rules_and_guide_come_back_with_the_token(env):
+    first = _open(page="pages/neighbors.py")
+    first.slider(key="settings.k").set_value(5).run()
+    first.get_by_key("neighbors.rules.same").set_value(["category"]).run()
+    first.switch_page("pages/catalog.py").run()
+    first.button(key="guide.done").click().run()
+    assert not first.exception, first.exception
+
+    again = _open(_token(first), "pages/neighbors.py")
+    cfg = again.session_state["settings.config"]
+    assert cfg.k == 5 and cfg.rules.to_dict() == {"same": ["category"]}
+    assert again.multiselect(key="neighbors.rules.same").value == ["category"]
+    assert again.dataframe[0].value.shape[0] <= 5
+    assert again.session_state["guide.dismissed"] is True
+    assert _token(again) == _token(first)
+
+
+def test_an_uploaded_catalog_and_its_mapping_come_back(env):
+    first = _open()
+    first.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", SMALL_CSV.encode(), "text/csv")).run()
+    assert not first.exception, first.exception
+    assert len(first.session_state["catalog.catalog"]) == 32
+    again = _open(_token(first))
+    cat = again.session_state["catalog.catalog"]
+    assert cat.name == "shop.csv" and len(cat) == 32
+    assert cat.identity == first.session_state["catalog.catalog"].identity
+    kept = list((SessionStore(Workspace.default(), _token(first)).root / "catalog").rglob("*.csv"))
+    assert [p.read_text() for p in kept] == [SMALL_CSV]
+
+
+def test_sessions_never_see_each_others_work(env):
+    mine = _open(page="pages/neighbors.py")
+    mine.get_by_key("neighbors.rules.same").set_value(["brand"]).run()
+    mine.switch_page("pages/review.py").run()
+    mine.button(key="review.accept").click().run()
+    other = _open(page="pages/review.py")  # another browser: no token in its address
+    assert _token(other) != _token(mine)
+    assert other.session_state["settings.config"].rules.to_dict() == {}
+    assert "0 pairs decided" in element_texts(other.caption)
+    assert "1 pairs decided" in element_texts(mine.caption)
+
+
+def test_a_token_that_is_not_one_gets_a_fresh_session(env):
+    at = _open("../../etc/passwd")
+    assert _token(at) != "../../etc/passwd" and len(_token(at)) >= 16
+    assert at.session_state["catalog.catalog"].name.startswith("Demo")
+
+
+def test_unreadable_saved_work_opens_the_demo_and_says_so(env):
+    first = _open()
+    first.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", SMALL_CSV.encode(), "text/csv")).run()
+    store = SessionStore(Workspace.default(), _token(first))
+    for path in (store.root / "catalog").rglob("*.csv"):
+        path.unlink()  # the kept file is gone
+    again = _open(_token(first))
+    assert again.session_state["catalog.catalog"].name.startswith("Demo")
+    assert "could not be opened again" in element_texts(again.warning)
+
+
+def test_start_over_forgets_the_work_and_starts_a_new_session(env):
+    first = _open(page="pages/neighbors.py")
+    first.get_by_key("neighbors.rules.same").set_value(["category"]).run()
+    old = _token(first)
+    assert SessionStore(Workspace.default(), old).state_path.exists()
+    first.button(key="session.start_over").click().run()
+    assert not first.exception, first.exception
+    assert _token(first) != old
+    assert not SessionStore(Workspace.default(), old).root.exists()
+    assert first.session_state["settings.config"].rules.to_dict() == {}
+    assert _open(old).session_state["settings.config"].rules.to_dict() == {}
