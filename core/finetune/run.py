@@ -2,7 +2,7 @@
 
     embedding the catalog -> mining hard negatives -> training: epoch n of m ->
     saving the model -> validating (the model alone, then the lists at every hybrid
-    weight, and the weight chosen again) -> done
+    weight, the weight chosen again, the 0..1 score calibration fitted again) -> done
 
 Hard negatives come from the neighbour lists as the pipeline fuses them (the words
 channel at the weight in use), so training works on the mistakes the lists make, not
@@ -28,6 +28,7 @@ import numpy as np
 from core.config import DEFAULT_HYBRID_WEIGHT
 from core.embed.encoders import BertEncoder, Progress, check_device, default_device, resolve_model
 from core.errors import ModelLoadError
+from core.finetune.calibrate import refit_calibration
 from core.finetune.card import next_version_folder, save_model_folder, write_card
 from core.finetune.data import TrainingSet, ValidationSet
 from core.finetune.settings import (
@@ -222,7 +223,12 @@ def _validate(base: BertEncoder, folder: Path, texts: Sequence[str], data: Train
         phase("choosing weight", "validating: the lists at every hybrid weight")
         choice = _choose(lists, (q0, c0), (q1, c1), corpus_rows, valid, k)
         config = {"hybrid_weight": choice.weight}
-    return replace(empty, before=before, after=after, weight_choice=choice, config=config)
+    phase("calibrating", "validating: fitting the 0..1 list scores for the new model")
+    note = refit_calibration(folder, c1, lists.words, corpus_rows, valid, data.rejected,
+                             weight=choice.weight if choice else lists.weight,
+                             metric=lists.metric, model=folder.name)
+    return replace(empty, before=before, after=after, weight_choice=choice, config=config,
+                   notes=(note,))
 
 
 def _choose(lists: _Lists, before: tuple, after: tuple, corpus_rows: np.ndarray,
@@ -248,22 +254,7 @@ def _keep_or_drop(result: FinetuneResult, tmp: Path, target: Path, data: Trainin
     shutil.rmtree(tmp.parent, ignore_errors=True)
     result = replace(result, kept=True, folder=target,
                      total_seconds=time.perf_counter() - start)
-    note = refit_calibration(target, result)
-    result = replace(result, notes=(*result.notes, note) if note else result.notes)
     write_card(target, result, {**data.description, "train_pairs": len(data.train),
                                 "validation_queries": len(data.valid) if data.valid else 0})
     return result
 
-
-def refit_calibration(folder: Path, result: FinetuneResult) -> str | None:
-    """HOOK for the calibrated 0..1 list score (issue 13, branch issue-13a, not on main
-    yet): once ``core.search.calibration`` exists, this is where the new model's
-    calibration is fitted again at its chosen hybrid weight (``fit_calibration`` over the
-    held-out pairs: their twins, the rejected or nearest non-matching candidates, random
-    pairs) and saved as calibration.json in folder. Until then it only says so."""
-    import importlib.util
-
-    if importlib.util.find_spec("core.search.calibration") is None:
-        return None
-    return ("score calibration: not refitted for the new model yet; its list scores use the "
-            "bundled model's calibration (approximate)")

@@ -18,6 +18,7 @@ import pytest
 from core.catalog.table import ColumnMapping, build_catalog
 from core.embed.encoders import BertEncoder
 from core.finetune import FinetuneError, FinetuneSettings, check_trainable, finetune
+from core.finetune.calibrate import refit_calibration
 from core.finetune.card import model_defaults
 from core.finetune.data import TextPairs, ValidationSet, build_training_set, pairs_from_frame
 from core.finetune.negatives import mine_negatives
@@ -121,7 +122,8 @@ def test_finetune_chooses_the_weight_saves_it_and_names_its_phases(tiny_bert_dir
     assert model_defaults(result.folder).hybrid_weight == choice.weight
     assert model_defaults("bundled").hybrid_weight is None
     phases = [s.split(":")[0].split(" ")[0] for s in said]
-    assert phases == ["embedding", "mining", "training", "training", "saving", "validating", "validating"]
+    assert phases == ["embedding", "mining", "training", "training", "saving", "validating",
+                      "validating", "validating"]
     assert said[2:4] == ["training: epoch 1 of 2", "training: epoch 2 of 2"]
     assert set(result.phase_seconds) >= {"mining", "training", "saving", "validating"}
     _cli_uses_the_models_weight(result.folder, choice.weight, tmp_path)
@@ -181,6 +183,29 @@ def test_epochs_by_validation_keep_the_best_epoch(tiny_bert_dir, catalog, data, 
     checks = [m for m in said if m.startswith("validating: the lists after epoch")]
     assert checks[0] == "validating: the lists after epoch 1" and len(checks) <= 3
     assert 1 <= result.epochs_run <= 3 and result.kept
+
+
+def test_the_new_models_calibration_is_fitted_on_the_held_out_pairs(tmp_path, rng):
+    from core.search.calibration import calibration_for
+
+    n = 60
+    vectors = rng.normal(size=(n, 16)).astype(np.float32)
+    vectors[1::2] = vectors[0::2] + 0.05 * rng.normal(size=(n // 2, 16))  # twins (2i, 2i+1)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"item {i // 2} code k{i // 2}x" for i in range(n)]
+    queries = np.arange(0, 20, 2)
+    valid = ValidationSet([texts[q] for q in queries], queries,
+                          [frozenset({int(q) + 1}) for q in queries])
+    note = refit_calibration(tmp_path, vectors, build_index(texts), np.arange(n), valid, {},
+                             weight=0.3, metric="cosine", model="tuned")
+    assert "fitted again on 10 held-out products" in note
+    cal = calibration_for(tmp_path)
+    assert not cal.approximate and cal.weights == (0.3,) and cal.model == "tuned"
+    assert list(cal.knots[0]) == sorted(cal.knots[0]) and cal.knots[0][-1] == 1.0
+    views = ValidationSet(["a view"], np.array([-1]), [frozenset({0})])
+    assert "approximate" in refit_calibration(tmp_path / "x", vectors, build_index(texts),
+                                              np.arange(n), views, {}, weight=0.3,
+                                              metric="cosine", model="tuned")
 
 
 def test_length_cap_reads_the_catalog(tiny_encoder):
