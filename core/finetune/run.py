@@ -27,6 +27,7 @@ import numpy as np
 
 from core.config import DEFAULT_HYBRID_WEIGHT
 from core.embed.encoders import BertEncoder, Progress, check_device, default_device, resolve_model
+from core.embed.multilingual import MULTILINGUAL_ALIASES
 from core.errors import ModelLoadError
 from core.finetune.calibrate import refit_calibration
 from core.finetune.card import next_version_folder, save_model_folder, write_card
@@ -52,6 +53,10 @@ def check_trainable(model: str | Path | None) -> None:
     """Raise FinetuneError, naming a trainable alternative, unless model is a BERT-family
     folder (config.json + safetensors weights) or a hub id. A packaged engine (e.g. a
     quantised multilingual model with its own runtime) has no weights to train."""
+    if str(model or "").strip().lower() in MULTILINGUAL_ALIASES:
+        raise FinetuneError("The bundled multilingual model (multilingual-e5-small, 4-bit, run "
+                            "by its own engine) cannot be fine-tuned: it has no trainable "
+                            f"weights. {_ALTERNATIVE}")
     try:
         name, source = resolve_model(model)
     except ModelLoadError as exc:

@@ -227,6 +227,8 @@ def test_a_model_without_trainable_weights_says_so_and_names_an_alternative(tmp_
         check_trainable(engine)
     with pytest.raises(FinetuneError, match="bundled"):
         finetune(catalog.texts, data, base_model=engine, settings=FAST, out=tmp_path / "x")
+    with pytest.raises(FinetuneError, match=r"multilingual.*cannot be fine-tuned.*bundled"):
+        check_trainable("multilingual")
     check_trainable("bundled")
 
 
