@@ -8,7 +8,7 @@ import streamlit as st
 from components import photos, state, text
 from components.text import md
 from core.catalog.table import Catalog
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, StoreError
 from core.export.tables import to_bytes
 from core.lists.pricecheck import parse_prices
 from core.lists.review import ReviewStore, review_key
@@ -20,9 +20,15 @@ ICONS = {"accept": ":material/check:", "reject": ":material/close:",
 
 
 def review_store(catalog: Catalog) -> ReviewStore:
-    """This session's review decisions on this catalog (one short connection per call)."""
-    return ReviewStore(Workspace.default().ensure().db_path, review_key(catalog),
-                       owner=state.review_owner())
+    """This session's review decisions on this catalog (one short connection per call).
+
+    A workspace database that cannot be used stops the page with its one-line reason."""
+    try:
+        return ReviewStore(Workspace.default().ensure().db_path, review_key(catalog),
+                           owner=state.review_owner())
+    except StoreError as exc:
+        state.show_error(exc)
+        st.stop()
 
 
 def product_card(container, cat: Catalog, row: int) -> None:

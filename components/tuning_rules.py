@@ -12,13 +12,13 @@ import json
 import pandas as pd
 import streamlit as st
 
-from components import state
+from components import state, text
 from components.embedding import pool
 from core.catalog.table import Catalog
 from core.config import Config
-from core.errors import ConfigError
+from core.errors import ConfigError, StoreError
 from core.lists.bands import band_ranges, validate_bands
-from core.lists.review import load_decisions
+from core.lists.review import load_decisions, no_decisions
 from core.lists.rules import RuleResult, apply_config
 from core.lists.spec import Rules
 from core.workspace import Workspace
@@ -36,7 +36,11 @@ def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
 
     Decisions on another catalog, or made in another session, never apply here."""
     catalog = catalog or state.require_catalog()
-    return load_decisions(Workspace.default().db_path, catalog, owner=state.review_owner())
+    try:
+        return load_decisions(Workspace.default().db_path, catalog, owner=state.review_owner())
+    except StoreError as exc:  # a damaged or unreadable workspace: lists without decisions
+        text.warning(f"{exc} Lists are shown without review decisions.")
+        return no_decisions()
 
 
 def ruled(res: state.Results, cfg: Config) -> RuleResult:

@@ -37,7 +37,9 @@ if query.strip():
     if hybrid and parts:
         at = table.columns.get_loc("score") + 1
         for name in reversed(index.names):
-            table.insert(at, PART_NAMES.get(name, name), [round(h.parts[name], 4) for h in hits])
+            if any(h.parts[name] == h.parts[name] for h in hits):  # NaN: photos can't read words
+                table.insert(at, PART_NAMES.get(name, name),
+                             [round(h.parts[name], 4) for h in hits])
     show_table(table, key="search.results",
                column_config=photos.with_photos(table, cat, cfg, rows))
     st.caption(how, help=(f"Score: {SCALE_TEXT}. Meaning part: how close the texts' meanings "

@@ -60,8 +60,8 @@ class ImageSource:
         ref = _clean(ref)
         if ref.lower().startswith(URL_PREFIXES):
             if self.fetcher is None:
-                raise ImageError("is a URL and fetching images from the web is off "
-                                 "(turn on 'Fetch image URLs' / --fetch-images)")
+                raise ImageError("is a web address and downloading photos is off (turn on "
+                                 "'Download photos from web addresses' / --fetch-images)")
             return self.fetcher.fetch(ref)
         if "://" in ref or ref.lower().startswith("data:"):
             raise ImageError("is neither a file name nor an http(s) URL")
@@ -69,7 +69,8 @@ class ImageSource:
             return self._from_zip(ref)
         if self.folder is not None:
             return self._from_folder(ref)
-        raise ImageError("is a file name but no image folder or zip was given")
+        raise ImageError("is a file name, but no .zip of photos was uploaded (Catalog page) "
+                         "and no folder given (--images DIR)")
 
     def _from_folder(self, ref: str) -> bytes:
         root = self.folder.resolve()

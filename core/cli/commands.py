@@ -155,12 +155,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     cfg = with_language(args, cfg, catalog)
     encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
     vectors = vectors_from_args(args, cfg, catalog, encoder)
-    images = images_from_args(args, cfg, catalog)
     image_encoder = None
-    if images is not None:
+    if cfg.image_weight > 0 and catalog.mapping.image:  # loaded once: photos and the query
         from core.embed.image_encoders import load_image_encoder
 
         image_encoder = load_image_encoder(cfg.image_model, workspace_from_args(args).models_dir)
+    images = images_from_args(args, cfg, catalog, image_encoder)
     index = neighbor_index(catalog, vectors, cfg, images=images)
     hits = search(args.query, encoder, index, k=cfg.k, ids=catalog.ids,
                   image_encoder=image_encoder)

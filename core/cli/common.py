@@ -137,8 +137,9 @@ def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Co
 
     lang = cfg.resolved_language(catalog.texts)
     new = cfg.for_language(lang.code, explicit=getattr(args, "explicit_settings", frozenset()))
-    say(f"catalog language: {lang.describe()}; model {new.model}, hybrid weight "
-        f"{new.hybrid_weight:g}" + (" (chosen for this language)" if new != cfg else ""))
+    if lang.code != "en" or new != cfg:  # English with the defaults: nothing to say
+        say(f"catalog language: {lang.describe()}; model {new.model}, hybrid weight "
+            f"{new.hybrid_weight:g}" + (" (chosen for this language)" if new != cfg else ""))
     if not model_reads(new.model, lang.code):
         say(f"warning: the model '{new.model}' reads English only and this catalog is "
             f"{lang.name}: use --model multilingual")
@@ -246,9 +247,10 @@ def workspace_from_args(args: argparse.Namespace) -> Workspace:
         else Workspace.default()
 
 
-def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog):
+def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog, encoder=None):
     """The catalog's image vectors when cfg.image_weight > 0 and an image column is mapped
-    (else None); each unusable image is a warning naming its row and file."""
+    (else None); each unusable image is a warning naming its row and file.
+    encoder: an image encoder already loaded (else cfg.image_model is loaded)."""
     from core.embed.image_vectors import catalog_images
 
     if cfg.image_weight <= 0 or not catalog.mapping.image:
@@ -258,7 +260,8 @@ def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog):
         return None
     ws = workspace_from_args(args).ensure()
     where = Path(args.images) if getattr(args, "images", None) else Path(args.catalog).parent
-    result = catalog_images(catalog, cfg, ws, where, use_store=not args.no_store)
+    result = catalog_images(catalog, cfg, ws, where, use_store=not args.no_store,
+                            encoder=encoder)
     for issue in result.issues:
         say(f"warning: {issue.message()}")
     say(f"photos: {int(result.has_image.sum())} of {len(catalog)} products; embedded "

@@ -181,8 +181,13 @@ def load_decisions(db_path: str | Path, catalog, *, owner: str | None = None) ->
     """Latest decisions on one catalog (owner None: every owner); empty (same columns)
     when the workspace database does not exist."""
     if not Path(db_path).exists():
-        return pd.DataFrame(columns=_COLUMNS)
+        return no_decisions()
     return ReviewStore(db_path, review_key(catalog), owner=owner).decisions()
+
+
+def no_decisions() -> pd.DataFrame:
+    """An empty decisions table (the columns of ReviewStore.decisions())."""
+    return pd.DataFrame(columns=_COLUMNS)
 
 
 QUEUE_ORDERS = ("near-threshold", "highest", "lowest", "random")

@@ -196,3 +196,40 @@ def test_the_word_index_reads_no_more_than_the_model(monkeypatch: pytest.MonkeyP
     fields, _ = lexical_fields(catalog.frame, ("title",), {})
     assert max(len(t) for t in fields["title"]) == 1000 == len(catalog.texts[0])
     assert len(catalog.frame["title"][0]) == len(huge), "the table keeps the whole cell"
+
+
+# --- the app: a doubtful parse shows the raw lines and asks ---------------------------------
+@pytest.mark.app
+def test_the_app_stops_a_doubtful_parse_and_reads_it_as_told(tiny_bert_dir, workspace,
+                                                             monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO_ROOT, element_texts
+
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    app.run()
+    app.file_uploader(key="catalog.upload").set_value(("h.csv", HEADERLESS, "text/csv")).run()
+    assert not app.exception, app.exception
+    assert "looks like a product, not column names" in element_texts(app.error)
+    assert app.code[0].value.splitlines()[0] == "1000,Widget 0 blue,9.99"  # as in the file
+    assert "Demo" in element_texts(app.subheader), "the catalog loaded before stays"
+    app.checkbox(key="catalog.read.header").uncheck()
+    app.button(key="FormSubmitter:catalog.read-Read the file again").click().run()
+    assert not app.exception and not app.error, element_texts(app.error)
+    assert "Mapped catalog: h.csv" in element_texts(app.subheader)
+    raw = app.session_state["catalog.table"]
+    assert list(raw.frame.columns) == ["column_1", "column_2", "column_3"] and len(raw.frame) == 10
+    app.file_uploader(key="catalog.upload").set_value(("w.txt", WRONG_DELIMITER, "text/plain"))
+    app.run()
+    assert "30 of 40 rows have a different number of fields" in element_texts(app.error)
+    assert app.checkbox(key="catalog.read.header").value, "a new file starts from detection"
+
+
+def test_a_categorical_column_with_nulls_can_be_mapped_as_text() -> None:
+    from core.catalog.table import ColumnMapping, build_catalog
+
+    table = read_table(CATEGORICAL.getvalue(), "c.parquet")
+    catalog = build_catalog(table, ColumnMapping(text_columns=("title", "category"),
+                                                 id_column="id", category="category"))
+    assert catalog.texts[:2] == ["item 0 | x", "item 1"]  # was: TypeError (new category '')

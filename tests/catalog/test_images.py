@@ -81,7 +81,7 @@ def test_folder_source_reads_relative_files_only(tmp_path) -> None:
     source = ImageSource(folder=tmp_path / "img")
     assert decode_image(source.read("./a.png")).image.size == (96, 80)
     for ref, match in (("../secret.png", "outside"), (str(tmp_path / "secret.png"), "outside"),
-                       ("b.png", "not found"), ("https://example.com/a.png", "fetching"),
+                       ("b.png", "not found"), ("https://example.com/a.png", "downloading photos is off"),
                        ("file:///etc/passwd", "neither"), ("data:image/png;base64,AAAA",
                                                            "neither")):
         with pytest.raises(ImageError, match=match):

@@ -104,3 +104,15 @@ def test_duplicate_photos_command(tmp_path, tiny_bert_dir, capsys) -> None:
                                             ("s4", "s8"))}
     assert not pairs["same_file"].any()  # copies, not the very same file
     assert main(["duplicate-photos", str(catalog), "--out", str(out)]) == 2
+
+
+def test_search_with_photos(tmp_path, tiny_bert_dir, capsys) -> None:
+    catalog = _catalog(tmp_path / "shop")
+    code = main(["search", str(catalog), "--query", "alpha item", "--model", str(tiny_bert_dir),
+                 "--id-col", "sku", "--text-cols", "title", "--image-col", "photo",
+                 "--image-weight", "0.5", "--workspace", str(tmp_path / "ws"), "--k", "3"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "photos: 8 of 10 products" in out.err
+    rows = [line.split(",") for line in out.out.strip().splitlines()[1:]]
+    assert rows[0][1] == "s1"  # the words decide: the bundled image model reads no words

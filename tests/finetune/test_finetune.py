@@ -400,7 +400,7 @@ def test_finetune_page_trains_in_the_background_and_offers_the_model(tiny_bert_d
     chosen = job.result.weight_choice.weight
     folder = job.result.folder
     assert folder.parent == workspace / "models" and (folder / "card.json").exists()
-    assert str(folder) in at.selectbox(key="settings.model_choice").options
+    assert f"Fine-tuned: {folder.name}" in at.selectbox(key="settings.model_choice").options
     at.button(key="finetune.use").click().run()
     assert at.selectbox(key="settings.model_choice").value == str(folder)
     assert not at.exception, at.exception
