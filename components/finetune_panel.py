@@ -95,7 +95,7 @@ def settings_form() -> FinetuneSettings:
                             keep="always" if keep else "improved", **advanced)
 
 
-NEGATIVE_LABELS = {"lists": "the neighbour lists (as fused)", "model": "the model's own neighbours"}
+NEGATIVE_LABELS = {"model": "the model's own neighbours", "lists": "the neighbour lists (as fused)"}
 
 
 def _advanced_settings() -> dict:

@@ -55,8 +55,8 @@ def register(sub) -> dict:
     p.add_argument("--no-hard-negatives", action="store_true",
                    help="in-batch negatives only (no mined hard negatives)")
     p.add_argument("--negatives-from", choices=NEGATIVE_SOURCES, default=_DEFAULTS["negatives_from"],
-                   help="hard negatives from the neighbour lists as fused (lists, default) or "
-                   "from the model's own nearest neighbours (model)")
+                   help="hard negatives from the model's own nearest neighbours (model, "
+                   "default) or from the neighbour lists as fused (lists)")
     p.add_argument("--train-precision", choices=TRAIN_PRECISIONS, default=_DEFAULTS["precision"],
                    help="auto (default): bf16 autocast where the hardware has bf16, else fp32")
     p.add_argument("--select-epoch", action="store_true",

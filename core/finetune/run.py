@@ -4,10 +4,10 @@
     saving the model -> validating (the model alone, then the lists at every hybrid
     weight, the weight chosen again, the 0..1 score calibration fitted again) -> done
 
-Hard negatives come from the neighbour lists as the pipeline fuses them (the words
-channel at the weight in use), so training works on the mistakes the lists make, not
-only on the model's own. After training the hybrid weight is chosen again on the
-held-out pairs (:mod:`core.finetune.weight`) and saved with the model
+Hard negatives come from the model's own neighbours, or (negatives_from="lists") from
+the neighbour lists as the pipeline fuses them (the words channel at the weight in
+use), so that training works on the mistakes the lists make. After training the
+hybrid weight is chosen again on the held-out pairs (:mod:`core.finetune.weight`) and saved with the model
 (:mod:`core.finetune.card`); the model is kept only when the held-out lists improve
 (or always, with keep="always"). The tuned model is saved under its final folder name
 and validated through :class:`core.embed.encoders.BertEncoder` exactly as at inference
