@@ -3,7 +3,7 @@
 Every setting has the name and default of core.finetune.settings.FinetuneSettings and
 of ``python -m core finetune`` (epochs, learning rate, train batch size, LoRA, hard
 negatives, validation fraction, keep always; under Advanced: negatives from, training
-precision, keep weight).
+precision, keep weight, select epoch).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def settings_form() -> FinetuneSettings:
                             keep="always" if keep else "improved", **advanced)
 
 
-NEGATIVE_LABELS = {"lists": "the neighbour lists (as fused)", "model": "the model's own neighbours"}
+NEGATIVE_LABELS = {"model": "the model's own neighbours", "lists": "the neighbour lists (as fused)"}
 
 
 def _advanced_settings() -> dict:
@@ -112,7 +112,11 @@ def _advanced_settings() -> dict:
                               key="finetune.keep_weight",
                               help="By default the weight is chosen again for the new model on "
                                    "the held-out pairs")
-    return {"negatives_from": source, "precision": precision, "choose_weight": not keep_weight}
+    select = st.checkbox("Epochs by validation (--select-epoch)", False, key="finetune.select_epoch",
+                         help="Check the lists on the held-out pairs after every epoch, keep the "
+                              "best epoch and stop when an epoch brings no gain")
+    return {"negatives_from": source, "precision": precision, "choose_weight": not keep_weight,
+            "select_epoch": select}
 
 
 def job_panel(job: FinetuneJob) -> None:

@@ -55,10 +55,13 @@ def register(sub) -> dict:
     p.add_argument("--no-hard-negatives", action="store_true",
                    help="in-batch negatives only (no mined hard negatives)")
     p.add_argument("--negatives-from", choices=NEGATIVE_SOURCES, default=_DEFAULTS["negatives_from"],
-                   help="hard negatives from the neighbour lists as fused (lists, default) or "
-                   "from the model's own nearest neighbours (model)")
+                   help="hard negatives from the model's own nearest neighbours (model, "
+                   "default) or from the neighbour lists as fused (lists)")
     p.add_argument("--train-precision", choices=TRAIN_PRECISIONS, default=_DEFAULTS["precision"],
                    help="auto (default): bf16 autocast where the hardware has bf16, else fp32")
+    p.add_argument("--select-epoch", action="store_true",
+                   help="validate the lists after every epoch, keep the best epoch and stop when "
+                   "an epoch brings no gain (one catalog embedding per epoch)")
     p.add_argument("--keep-weight", action="store_true",
                    help="do not choose the hybrid weight again for the new model")
     p.add_argument("--valid-fraction", type=float, default=_DEFAULTS["valid_fraction"])
@@ -74,7 +77,7 @@ def settings_from_args(args: argparse.Namespace) -> FinetuneSettings:
                             batch_size=args.train_batch_size, lora=args.lora,
                             hard_negatives=not args.no_hard_negatives,
                             negatives_from=args.negatives_from, precision=args.train_precision,
-                            choose_weight=not args.keep_weight,
+                            choose_weight=not args.keep_weight, select_epoch=args.select_epoch,
                             valid_fraction=args.valid_fraction,
                             keep="always" if args.keep_always else "improved",
                             device=args.device)

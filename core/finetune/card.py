@@ -73,7 +73,7 @@ def write_card(folder: Path, result, data: dict) -> None:
             "pipeline": choice.to_dict() if choice is not None else None,
             "config": dict(result.config),
             "steps": result.steps, "epochs_run": result.epochs_run,
-            "train_seconds": round(result.train_seconds, 1),
+            "train_seconds": round(result.train_seconds, 1), "notes": list(result.notes),
             "phases": {k: round(v, 1) for k, v in result.phase_seconds.items()}}
     (folder / CARD).write_text(json.dumps(card, indent=2, default=str))
     (folder / "README.md").write_text("\n".join(card_lines(folder.name, result, card)) + "\n")

@@ -2,12 +2,12 @@
 
     embedding the catalog -> mining hard negatives -> training: epoch n of m ->
     saving the model -> validating (the model alone, then the lists at every hybrid
-    weight, and the weight chosen again) -> done
+    weight, the weight chosen again, the 0..1 score calibration fitted again) -> done
 
-Hard negatives come from the neighbour lists as the pipeline fuses them (the words
-channel at the weight in use), so training works on the mistakes the lists make, not
-only on the model's own. After training the hybrid weight is chosen again on the
-held-out pairs (:mod:`core.finetune.weight`) and saved with the model
+Hard negatives come from the model's own neighbours, or (negatives_from="lists") from
+the neighbour lists as the pipeline fuses them (the words channel at the weight in
+use), so that training works on the mistakes the lists make. After training the
+hybrid weight is chosen again on the held-out pairs (:mod:`core.finetune.weight`) and saved with the model
 (:mod:`core.finetune.card`); the model is kept only when the held-out lists improve
 (or always, with keep="always"). The tuned model is saved under its final folder name
 and validated through :class:`core.embed.encoders.BertEncoder` exactly as at inference
@@ -27,7 +27,9 @@ import numpy as np
 
 from core.config import DEFAULT_HYBRID_WEIGHT
 from core.embed.encoders import BertEncoder, Progress, check_device, default_device, resolve_model
+from core.embed.multilingual import MULTILINGUAL_ALIASES
 from core.errors import ModelLoadError
+from core.finetune.calibrate import refit_calibration
 from core.finetune.card import next_version_folder, save_model_folder, write_card
 from core.finetune.data import TrainingSet, ValidationSet
 from core.finetune.settings import (
@@ -38,7 +40,7 @@ from core.finetune.settings import (
     Status,
     retrieval_metrics,
 )
-from core.finetune.train import _Job, length_cap, train_model
+from core.finetune.train import _Job, encode_with, length_cap, train_model
 from core.finetune.weight import WeightChoice, choose_weight, list_scores
 from core.search.channels import Queries
 from core.search.index import NeighborIndex
@@ -51,6 +53,10 @@ def check_trainable(model: str | Path | None) -> None:
     """Raise FinetuneError, naming a trainable alternative, unless model is a BERT-family
     folder (config.json + safetensors weights) or a hub id. A packaged engine (e.g. a
     quantised multilingual model with its own runtime) has no weights to train."""
+    if str(model or "").strip().lower() in MULTILINGUAL_ALIASES:
+        raise FinetuneError("The bundled multilingual model (multilingual-e5-small, 4-bit, run "
+                            "by its own engine) cannot be fine-tuned: it has no trainable "
+                            f"weights. {_ALTERNATIVE}")
     try:
         name, source = resolve_model(model)
     except ModelLoadError as exc:
@@ -169,6 +175,9 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
     job = _Job(texts, data.train, base_vectors, corpus_rows, data.known, data.rejected,
                settings, device, lists_of=lists.lists_of(texts, base_vectors, corpus_rows)
                if settings.negatives_from == "lists" else None)
+    if settings.select_epoch and data.valid is not None:
+        job.after_epoch = _epoch_check(base, texts, corpus_rows, data.valid, lists, settings,
+                                       device, phase)
     t0 = time.perf_counter()
     model, steps, epochs_run = train_model(base, job, progress=progress, cancel=cancel,
                                            status=lambda msg: phase(msg.split(" ")[0].rstrip(":"), msg))
@@ -183,6 +192,22 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
                      train_pairs=len(data.train), base_model=base.name, settings=settings)
     phase.close()
     return _keep_or_drop(result, tmp, target, data, start, phase.seconds)
+
+
+def _epoch_check(base: BertEncoder, texts: Sequence[str], corpus_rows: np.ndarray,
+                 valid: ValidationSet, lists: _Lists, settings: FinetuneSettings, device: str,
+                 phase: _Phases):
+    """after_epoch(model, epoch) -> the held-out lists' best smoothed Recall@1 + MRR."""
+    corpus_texts = [texts[r] for r in corpus_rows]
+
+    def check(model, epoch: int) -> float:
+        phase("validating", f"validating: the lists after epoch {epoch}")
+        enc = (lambda t: encode_with(model, base.tokenizer, t, settings.max_tokens, device))
+        scores = list_scores(enc(valid.queries), enc(corpus_texts), lists.words, valid,
+                             corpus_rows, k=settings.k, metric=lists.metric)
+        best = choose_weight(scores, lists.weight)
+        return next(s.recall_at_1 + s.mrr for s in scores if s.weight == best)
+    return check
 
 
 def _validate(base: BertEncoder, folder: Path, texts: Sequence[str], data: TrainingSet,
@@ -203,7 +228,12 @@ def _validate(base: BertEncoder, folder: Path, texts: Sequence[str], data: Train
         phase("choosing weight", "validating: the lists at every hybrid weight")
         choice = _choose(lists, (q0, c0), (q1, c1), corpus_rows, valid, k)
         config = {"hybrid_weight": choice.weight}
-    return replace(empty, before=before, after=after, weight_choice=choice, config=config)
+    phase("calibrating", "validating: fitting the 0..1 list scores for the new model")
+    note = refit_calibration(folder, c1, lists.words, corpus_rows, valid, data.rejected,
+                             weight=choice.weight if choice else lists.weight,
+                             metric=lists.metric, model=folder.name)
+    return replace(empty, before=before, after=after, weight_choice=choice, config=config,
+                   notes=(note,))
 
 
 def _choose(lists: _Lists, before: tuple, after: tuple, corpus_rows: np.ndarray,
@@ -229,22 +259,7 @@ def _keep_or_drop(result: FinetuneResult, tmp: Path, target: Path, data: Trainin
     shutil.rmtree(tmp.parent, ignore_errors=True)
     result = replace(result, kept=True, folder=target,
                      total_seconds=time.perf_counter() - start)
-    note = refit_calibration(target, result)
-    result = replace(result, notes=(*result.notes, note) if note else result.notes)
     write_card(target, result, {**data.description, "train_pairs": len(data.train),
                                 "validation_queries": len(data.valid) if data.valid else 0})
     return result
 
-
-def refit_calibration(folder: Path, result: FinetuneResult) -> str | None:
-    """HOOK for the calibrated 0..1 list score (issue 13, branch issue-13a, not on main
-    yet): once ``core.search.calibration`` exists, this is where the new model's
-    calibration is fitted again at its chosen hybrid weight (``fit_calibration`` over the
-    held-out pairs: their twins, the rejected or nearest non-matching candidates, random
-    pairs) and saved as calibration.json in folder. Until then it only says so."""
-    import importlib.util
-
-    if importlib.util.find_spec("core.search.calibration") is None:
-        return None
-    return ("score calibration: not refitted for the new model yet; its list scores use the "
-            "bundled model's calibration (approximate)")

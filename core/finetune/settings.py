@@ -17,7 +17,7 @@ Status = Callable[[str], None]
 KEEP_POLICIES = ("improved", "always")
 LORA_TARGETS = ("query", "key", "value", "dense")
 TRAIN_PRECISIONS = ("auto", "fp32", "bf16")
-NEGATIVE_SOURCES = ("lists", "model")
+NEGATIVE_SOURCES = ("model", "lists")
 
 
 class FinetuneError(CatalogSimilarityError):
@@ -34,9 +34,12 @@ class FinetuneSettings:
 
     max_tokens: upper length cap (the catalog's 99th percentile applies below it);
     precision: "auto" (bf16 autocast where the hardware has bf16, else fp32), "fp32"
-    or "bf16"; negatives_from: "lists" (hard negatives from the neighbour lists as the
-    pipeline fuses them) or "model" (the model's own nearest neighbours);
-    choose_weight: choose the hybrid weight again on the held-out pairs after training.
+    or "bf16"; negatives_from: "model" (the model's own nearest neighbours) or "lists"
+    (the neighbour lists as the pipeline fuses them: on the valid splits one query
+    better in the lists at 0.7, and a weaker model alone, so not the default);
+    choose_weight: choose the hybrid weight again on the held-out pairs after training;
+    select_epoch: validate the lists after every epoch, keep the best epoch's weights and
+    stop once an epoch brings no gain (costs one catalog embedding per epoch).
     """
 
     epochs: int = 4
@@ -54,8 +57,9 @@ class FinetuneSettings:
     lora_alpha: int = 32
     max_tokens: int = 128
     precision: str = "auto"
-    negatives_from: str = "lists"
+    negatives_from: str = "model"
     choose_weight: bool = True
+    select_epoch: bool = False
     valid_fraction: float = 0.1
     k: int = 10
     keep: str = "improved"

@@ -81,6 +81,18 @@ def _embed_sorted(model, tokenizer, texts: list[str], max_tokens: int, device: s
     return torch.cat(parts).index_select(0, inverse)
 
 
+def encode_with(model, tokenizer, texts: Sequence[str], max_tokens: int, device: str, *,
+                chunk: int = 64) -> np.ndarray:
+    """(len(texts), d) float32 L2-normalised vectors of a model being trained (no grad)."""
+    import torch
+
+    if not len(texts):
+        return np.zeros((0, model.config.hidden_size), dtype=np.float32)
+    with torch.inference_mode():
+        return _embed_sorted(model, tokenizer, list(texts), max_tokens, device,
+                             chunk=chunk).float().cpu().numpy()
+
+
 def _batch_loss(model, tokenizer, texts: tuple[list[str], list[str], list[str]],
                 masks: tuple, settings: FinetuneSettings, device: str):
     """Symmetric MNR loss of one batch; masks hide known matches (True = not a negative)."""

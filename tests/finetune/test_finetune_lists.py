@@ -18,6 +18,7 @@ import pytest
 from core.catalog.table import ColumnMapping, build_catalog
 from core.embed.encoders import BertEncoder
 from core.finetune import FinetuneError, FinetuneSettings, check_trainable, finetune
+from core.finetune.calibrate import refit_calibration
 from core.finetune.card import model_defaults
 from core.finetune.data import TextPairs, ValidationSet, build_training_set, pairs_from_frame
 from core.finetune.negatives import mine_negatives
@@ -81,12 +82,16 @@ def test_list_scores_at_the_ends_are_each_channel_alone(rng):
         assert (score.recall_at_1, score.mrr) == pytest.approx((r1, mrr))
 
 
-def test_choose_weight_best_recall_then_mrr_then_nearest_current():
+def test_choose_weight_prefers_a_plateau_to_a_lone_spike_and_ties_go_to_the_current():
     def s(w, r1, mrr):
         return ListScore(w, r1, 1.0, mrr, 10, 50)
 
-    assert choose_weight([s(0.2, 0.8, 0.85), s(0.5, 0.8, 0.86), s(0.7, 0.7, 0.9)], 0.7) == 0.5
-    assert choose_weight([s(0.2, 0.8, 0.86), s(0.6, 0.8, 0.86), s(0.9, 0.8, 0.86)], 0.7) == 0.6
+    spike = [s(0.0, 0.6, 0.7), s(0.1, 0.9, 0.9), s(0.2, 0.6, 0.7), s(0.3, 0.6, 0.7),
+             s(0.5, 0.8, 0.85), s(0.6, 0.8, 0.85), s(0.7, 0.8, 0.85)]
+    assert choose_weight(spike, 0.7) == 0.7  # on the plateau, not the lone spike at 0.1
+    assert choose_weight(spike, 0.0) == 0.6  # plateau tie: the end nearest the current
+    flat = [s(w, 0.8, 0.85) for w in WEIGHT_GRID]
+    assert choose_weight(flat, 0.7) == 0.7 and choose_weight(flat, 0.33) == 0.3
     assert WEIGHT_GRID[0] == 0.0 and WEIGHT_GRID[-1] == 1.0 and len(WEIGHT_GRID) == 11
 
 
@@ -109,7 +114,7 @@ def test_finetune_chooses_the_weight_saves_it_and_names_its_phases(tiny_bert_dir
     choice = result.weight_choice
     assert [s.weight for s in choice.after] == list(WEIGHT_GRID)
     assert choice.current_weight == 0.7 and choice.weight in WEIGHT_GRID
-    assert choice.after_at(choice.weight).recall_at_1 == max(s.recall_at_1 for s in choice.after)
+    assert choice.weight == choose_weight(choice.after, 0.7)
     card = json.loads((result.folder / "card.json").read_text())
     assert card["config"] == {"hybrid_weight": choice.weight}
     assert card["pipeline"]["weight"] == choice.weight
@@ -117,7 +122,8 @@ def test_finetune_chooses_the_weight_saves_it_and_names_its_phases(tiny_bert_dir
     assert model_defaults(result.folder).hybrid_weight == choice.weight
     assert model_defaults("bundled").hybrid_weight is None
     phases = [s.split(":")[0].split(" ")[0] for s in said]
-    assert phases == ["embedding", "mining", "training", "training", "saving", "validating", "validating"]
+    assert phases == ["embedding", "mining", "training", "training", "saving", "validating",
+                      "validating", "validating"]
     assert said[2:4] == ["training: epoch 1 of 2", "training: epoch 2 of 2"]
     assert set(result.phase_seconds) >= {"mining", "training", "saving", "validating"}
     _cli_uses_the_models_weight(result.folder, choice.weight, tmp_path)
@@ -157,6 +163,51 @@ def test_the_model_alone_when_the_weight_is_kept(tiny_bert_dir, catalog, data, t
     assert model_defaults(result.folder).hybrid_weight is None
 
 
+def test_epochs_by_validation_keep_the_best_epoch(tiny_bert_dir, catalog, data, tmp_path):
+    import torch
+
+    from core.finetune.train import _Best
+
+    model = torch.nn.Linear(2, 1)
+    best = _Best()
+    for epoch, score in ((1, 0.5), (2, 0.9), (3, 0.4)):
+        with torch.no_grad():
+            model.weight.fill_(float(epoch))
+        best.offer(model, epoch, score)
+    assert best.epoch == 2 and best.stale(4) and not best.stale(3)
+    assert best.restore(model).weight.flatten().tolist() == [2.0, 2.0]
+    said: list[str] = []
+    settings = FinetuneSettings(**{**FAST.__dict__, "epochs": 3, "select_epoch": True})
+    result = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=settings,
+                      out=tmp_path / "epochs", status=said.append)
+    checks = [m for m in said if m.startswith("validating: the lists after epoch")]
+    assert checks[0] == "validating: the lists after epoch 1" and len(checks) <= 3
+    assert 1 <= result.epochs_run <= 3 and result.kept
+
+
+def test_the_new_models_calibration_is_fitted_on_the_held_out_pairs(tmp_path, rng):
+    from core.search.calibration import calibration_for
+
+    n = 60
+    vectors = rng.normal(size=(n, 16)).astype(np.float32)
+    vectors[1::2] = vectors[0::2] + 0.05 * rng.normal(size=(n // 2, 16))  # twins (2i, 2i+1)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"item {i // 2} code k{i // 2}x" for i in range(n)]
+    queries = np.arange(0, 20, 2)
+    valid = ValidationSet([texts[q] for q in queries], queries,
+                          [frozenset({int(q) + 1}) for q in queries])
+    note = refit_calibration(tmp_path, vectors, build_index(texts), np.arange(n), valid, {},
+                             weight=0.3, metric="cosine", model="tuned")
+    assert "fitted again on 10 held-out products" in note
+    cal = calibration_for(tmp_path)
+    assert not cal.approximate and cal.weights == (0.3,) and cal.model == "tuned"
+    assert list(cal.knots[0]) == sorted(cal.knots[0]) and cal.knots[0][-1] == 1.0
+    views = ValidationSet(["a view"], np.array([-1]), [frozenset({0})])
+    assert "approximate" in refit_calibration(tmp_path / "x", vectors, build_index(texts),
+                                              np.arange(n), views, {}, weight=0.3,
+                                              metric="cosine", model="tuned")
+
+
 def test_length_cap_reads_the_catalog(tiny_encoder):
     short = ["red shoe"] * 50
     cap = length_cap(tiny_encoder, short, 128)
@@ -176,6 +227,8 @@ def test_a_model_without_trainable_weights_says_so_and_names_an_alternative(tmp_
         check_trainable(engine)
     with pytest.raises(FinetuneError, match="bundled"):
         finetune(catalog.texts, data, base_model=engine, settings=FAST, out=tmp_path / "x")
+    with pytest.raises(FinetuneError, match=r"multilingual.*cannot be fine-tuned.*bundled"):
+        check_trainable("multilingual")
     check_trainable("bundled")
 
 
