@@ -153,6 +153,9 @@ def scores(split: str) -> None:
         f = score_figures(shops, split)
         cell = {k: " / ".join(f"{x:.3f}" for x in v) for k, v in f.items()}
         print(f"| {shops.name} | {cell['fused (before)']} | {cell['calibrated']} |", flush=True)
+        pool = shops.index(W).pool(K)
+        print(f"|   list scores outside [0, 1] | {int(((pool.fused < 0) | (pool.fused > 1)).sum()):,} "
+              f"| {int(((pool.scores < 0) | (pool.scores > 1)).sum()):,} |")
 
 
 def _walmart_catalog():
