@@ -157,5 +157,4 @@ def test_a_labelled_two_shop_catalog_gives_a_sample_and_a_calibration(rng):
     assert len(s.entries) == len(want)
     assert s.twins.tolist() == [(a, int(b)) in twins for a, b in want]
     cal = fit_calibration({0.0: [s]}, model="tuned")
-    assert cal.knots[0][0] == pytest.approx(float(np.median(s.random)))
     assert all(np.diff(cal.knots[0]) > 0) and cal.knots[0][-1] == 1.0
