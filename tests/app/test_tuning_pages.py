@@ -206,7 +206,8 @@ def test_relevance_floor_slider_reaches_the_config_and_names_the_short_lists(app
     assert _config(app).relevance_floor == pytest.approx(0.99)
     captions = element_texts(app.caption)
     assert "lists are shorter than 10: relevance floor" in captions
-    assert "0.90 and up = the same product" in captions  # what scores mean
+    said = captions + " ".join(c.proto.help for c in app.caption)  # in the text or its help
+    assert "0.90 and up = the same product" in said  # what scores mean
     scores = app.dataframe[0].value["score"]
     assert scores.between(0, 1).all()
     app.slider(key="neighbors.relevance_floor").set_value(0.0).run()
