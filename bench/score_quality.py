@@ -30,6 +30,7 @@ from hybrid_quality import AbtBuy, Walmart, embed
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
 from core.lists.rules import apply_config
+from core.quality.calibrate import calibration_sample
 from core.quality.threshold import choose_threshold, f1_at
 from core.search.calibration import BUNDLED, CalibrationSample, fit_calibration
 from core.search.fusion import relative
@@ -122,22 +123,15 @@ def score_figures(shops: TwoShop, split: str) -> dict[str, tuple[float, float, f
     return out
 
 
-def calibration_sample(shops: TwoShop, weight: float, split: str = "valid") -> CalibrationSample:
-    index = shops.index(weight)
-    _, _, fused, _, twin = _entries(shops, index, split)
+def sample(shops: TwoShop, weight: float, split: str = "valid") -> CalibrationSample:
     p = shops.pairs[split]
-    left, right = np.r_[p.left, p.right], np.r_[p.right, p.left]
-    label = np.r_[p.label, p.label] == 1
-    pf = index.pair_scores(left, right).fused
-    rng = np.random.default_rng(1)
-    ra = rng.integers(0, len(shops.texts), 4000)
-    rb = (ra + rng.integers(1, len(shops.texts), 4000)) % len(shops.texts)
-    return CalibrationSample(fused, twin, pf[label], pf[~label], index.pair_scores(ra, rb).fused)
+    return calibration_sample(shops.index(weight), shops.shop, p.left, p.right, p.label,
+                              shops.twins, k=K)
 
 
 def fit() -> None:
     shops = [abt_buy_shops(), walmart_amazon_shops()]
-    samples = {w: [calibration_sample(s, w) for s in shops] for w in FIT_WEIGHTS}
+    samples = {w: [sample(s, w) for s in shops] for w in FIT_WEIGHTS}
     cal = fit_calibration(samples, model=BUNDLED.model, fitted_on=BUNDLED.fitted_on)
     print("weight | fused score at 0, 0.5, 0.85, 0.9, 1 (paste into core/search/calibration.py)")
     for w, knots in zip(cal.weights, cal.knots):
@@ -153,6 +147,9 @@ def scores(split: str) -> None:
         f = score_figures(shops, split)
         cell = {k: " / ".join(f"{x:.3f}" for x in v) for k, v in f.items()}
         print(f"| {shops.name} | {cell['fused (before)']} | {cell['calibrated']} |", flush=True)
+        pool = shops.index(W).pool(K)
+        print(f"|   list scores outside [0, 1] | {int(((pool.fused < 0) | (pool.fused > 1)).sum()):,} "
+              f"| {int(((pool.scores < 0) | (pool.scores > 1)).sum()):,} |")
 
 
 def _walmart_catalog():

@@ -31,8 +31,9 @@ POOL_K = 50
 class SearchHit:
     """One free-text search result.
 
-    score: the ranking score (fused when several channels); parts: each
-    channel's raw score ({"dense": ..., "lexical": ...}; empty when dense only).
+    score: the 0..1 score lists show (the calibrated fused score,
+    core.search.calibration); parts: each channel's raw score ({"dense": ...,
+    "lexical": ...} for the channels the index has).
     """
 
     index: int

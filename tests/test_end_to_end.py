@@ -28,7 +28,11 @@ def test_cli_neighbors_with_real_model(demo300, tmp_path, capsys):
     first = capsys.readouterr().err
     assert "embedded 300 new texts" in first or "embedded 29" in first
     lists = pd.read_csv(out, dtype={"source_id": str, "neighbor_id": str})
-    assert len(lists) == 300 * 10
+    # The relevance floor leaves a few lists short, and says which rule did it.
+    assert 0.9 * 300 * 10 <= len(lists) <= 300 * 10
+    if len(lists) < 300 * 10:
+        assert "lists are shorter than 10: relevance floor" in first
+    assert lists["score"].between(0, 1).all()
     assert (lists["source_id"] != lists["neighbor_id"]).all()
     # Real semantics: neighbours share the retailer category far above chance.
     cat = dict(zip(demo300["id"], demo300["category"]))

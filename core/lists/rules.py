@@ -151,6 +151,7 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     threshold = None if relevance_floor <= 0 or scorer is None or not scorer.has("dense") \
         else scorer.relevance_threshold(relevance_floor)
     floor = None if threshold is None else Floor(threshold, scorer.meaning)
+    pool_meaning = pool.parts.get("dense") if floor is not None else None  # the pool's own
     pin_lists = _pin_lists(pins, pool, vectors, width, scorer)
     block_keys = np.array(sorted(a * n + b for a, b in blocks), dtype=np.int64)
     unit = unit_rows(vectors) if rules.diversity > 0 else None
@@ -166,7 +167,8 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
         rows = np.arange(start, min(n, start + step))
         cand = (pool.indices[rows], pool.scores[rows], pool.distances[rows])
         ok = filter_candidates(rows, cand, n, feats, rules, duplicate_threshold, block_keys, removed,
-                               floor, per_row)
+                               floor, per_row,
+                               None if pool_meaning is None else pool_meaning[rows])
         select_chunk(rows, cand, ok, feats, rules, unit, pin_lists, width, out)
     short = np.nonzero(lengths < width)[0]
     block = index_block(scorer) if scorer is not None else (

@@ -198,11 +198,13 @@ def distances_of(scores: np.ndarray, metric: str) -> np.ndarray:
 def filter_candidates(rows: np.ndarray, cand: tuple[np.ndarray, ...], n: int,
                       feats: Features, rules: Rules, dup: float | None, block_keys: np.ndarray,
                       removed: dict[str, int], floor: Floor | None = None,
-                      per_row: dict[str, np.ndarray] | None = None) -> np.ndarray:
+                      per_row: dict[str, np.ndarray] | None = None,
+                      meaning: np.ndarray | None = None) -> np.ndarray:
     """(c, m) bool: candidates (indices, scores, ...) of these rows passing every filter.
 
-    floor: the relevance floor (None: off); per_row: name -> (n,) counts of
-    candidates each filter removed per row, updated in place."""
+    floor: the relevance floor (None: off); meaning: (c, m) the candidates' meaning
+    scores when known (a pool's own), else the floor computes them; per_row:
+    name -> (n,) counts of candidates each filter removed per row, updated in place."""
     idx, scores = cand[0], cand[1]
     ok = idx >= 0
     nb = np.clip(idx, 0, None)
@@ -227,7 +229,8 @@ def filter_candidates(rows: np.ndarray, cand: tuple[np.ndarray, ...], n: int,
     if len(block_keys):
         checks.append(("blocked", ~np.isin(rows[:, None] * n + nb, block_keys)))
     if floor is not None:
-        checks.append((RELEVANCE, floor.meaning(rows, idx) >= floor.threshold))
+        known = floor.meaning(rows, idx) if meaning is None else meaning
+        checks.append((RELEVANCE, known >= floor.threshold))
     passed = ok.copy()
     for name, mask in checks:
         fails = ok & ~mask

@@ -133,3 +133,28 @@ def test_meaning_only_pool_is_rescaled_by_its_own_depth_th_score(rng):
     left = np.repeat(np.arange(30), 5)
     np.testing.assert_allclose(index.pair_scores(left, pool.indices.ravel()).score,
                                pool.scores.ravel(), atol=1e-5)
+
+
+def test_a_labelled_two_shop_catalog_gives_a_sample_and_a_calibration(rng):
+    from core.quality.calibrate import calibration_sample
+
+    half = 30
+    left_shop = rng.normal(size=(half, 8)).astype(np.float32)
+    vectors = np.vstack([left_shop, left_shop + rng.normal(0, 0.05, size=(half, 8))]).astype(
+        np.float32)
+    shop = np.r_[np.zeros(half, int), np.ones(half, int)]
+    twins = {(i, i + half) for i in range(half)} | {(i + half, i) for i in range(half)}
+    left = np.arange(10)
+    right = np.r_[np.arange(5) + half, np.arange(5, 10) + half + 1]  # 5 twins, 5 not
+    label = np.r_[np.ones(5), np.zeros(5)]
+    index = NeighborIndex.build(None, vectors, Config(hybrid_weight=0.0))
+    s = calibration_sample(index, shop, left, right, label, twins, k=3)
+    assert len(s.same) == 10 and len(s.different) == 10 and len(s.random) > 0
+    pool = index.pool(3)
+    named = np.r_[left, right]
+    want = [(a, b) for a in range(2 * half) for b in pool.indices[a]
+            if a in named and shop[a] != shop[b]]
+    assert len(s.entries) == len(want)
+    assert s.twins.tolist() == [(a, int(b)) in twins for a, b in want]
+    cal = fit_calibration({0.0: [s]}, model="tuned")
+    assert all(np.diff(cal.knots[0]) > 0) and cal.knots[0][-1] == 1.0
