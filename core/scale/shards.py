@@ -70,7 +70,6 @@ def shard_topk(q: np.ndarray, q_start: int, c: np.ndarray, c_start: int, depth: 
     import torch
 
     from core.search import tiles as kt
-
     from core.search.exact import auto_block_size
 
     b, n = len(q), len(c)
