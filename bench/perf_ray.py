@@ -42,8 +42,6 @@ class TreeRss:
 
     def __enter__(self) -> Self:
         self.proc = psutil.Process()
-        self.cpu: dict[int, float] = {}  # pid -> CPU seconds seen (processes may exit)
-        self.cpu_start = sum(self.proc.cpu_times()[:2])
         self.start = self.peak = self._rss()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
@@ -66,12 +64,6 @@ class TreeRss:
         self._thread.join()
 
     @property
-    def cpu_s(self) -> float:
-        """CPU seconds (user + system) of this process and its children while the block ran:
-        the cost in core-seconds, whatever else the machine is doing."""
-        return sum(self.cpu.values()) - self.cpu_start
-
-    @property
     def peak_gb(self) -> float:
         """Peak above the start (the vectors already in this process do not count)."""
         return (self.peak - self.start) / 1e9
@@ -82,7 +74,7 @@ def run_local(x: np.ndarray, k: int, index: str):
         t = time.perf_counter()
         nb = dense_search(x, k, index=index)
         secs = time.perf_counter() - t
-    return nb, secs, mem.peak_gb, mem.cpu_s
+    return nb, secs, mem.peak_gb
 
 
 def run_ray(folder: Path, n: int, k: int, index: str, shards: int, block: int,
@@ -101,7 +93,7 @@ def run_ray(folder: Path, n: int, k: int, index: str, shards: int, block: int,
                 marks.append(time.perf_counter())
         secs = time.perf_counter() - t
     return (np.concatenate(rows), np.concatenate(raw), secs, mem.peak_gb, t_up - t, marks,
-            blocks, mem.cpu_s, t_up)
+            blocks, t_up)
 
 
 def main() -> None:
@@ -124,15 +116,15 @@ def main() -> None:
               f"shards={args.shards} block={args.block}")
         local = None
         if not args.skip_local:
-            local, secs, gb, cpu = run_local(x, args.k, args.index)
-            print(f"single-process: {secs:8.1f} s  extra peak {gb:5.2f} GB  CPU {cpu:.0f} core-s")
-        rows, raw, secs, gb, startup, marks, blocks, cpu, t_up = run_ray(
+            local, secs, gb = run_local(x, args.k, args.index)
+            print(f"single-process: {secs:8.1f} s  extra peak {gb:5.2f} GB")
+        rows, raw, secs, gb, startup, marks, blocks, t_up = run_ray(
             folder, args.n, args.k, args.index, args.shards, args.block, args.query_fraction,
             args.actor_cpus)
     total_blocks = -(-args.n // args.block)
     per_block = np.diff(marks).mean() if len(marks) > 1 else float("nan")
-    print(f"ray ({args.shards} shards): {secs:8.1f} s  extra peak {gb:5.2f} GB  CPU {cpu:.0f} "
-          f"core-s  (ray.init {startup:.1f} s; shard load/build + first block "
+    print(f"ray ({args.shards} shards): {secs:8.1f} s  extra peak {gb:5.2f} GB  (ray.init "
+          f"{startup:.1f} s; shard load/build + first block "
           f"{marks[0] - t_up if marks else 0:.1f} s; {per_block:.2f} s per {args.block}-row "
           f"query block after it, {blocks} of {total_blocks} blocks run)")
     if blocks < total_blocks:
