@@ -93,7 +93,7 @@ def run_ray(folder: Path, n: int, k: int, index: str, shards: int, block: int,
                 marks.append(time.perf_counter())
         secs = time.perf_counter() - t
     return (np.concatenate(rows), np.concatenate(raw), secs, mem.peak_gb, t_up - t, marks,
-            blocks)
+            blocks, t_up)
 
 
 def main() -> None:
@@ -118,15 +118,15 @@ def main() -> None:
         if not args.skip_local:
             local, secs, gb = run_local(x, args.k, args.index)
             print(f"single-process: {secs:8.1f} s  extra peak {gb:5.2f} GB")
-        rows, raw, secs, gb, startup, marks, blocks = run_ray(
+        rows, raw, secs, gb, startup, marks, blocks, t_up = run_ray(
             folder, args.n, args.k, args.index, args.shards, args.block, args.query_fraction,
             args.actor_cpus)
     total_blocks = -(-args.n // args.block)
     per_block = np.diff(marks).mean() if len(marks) > 1 else float("nan")
-    print(f"ray ({args.shards} shards): {secs:8.1f} s  extra peak {gb:5.2f} GB  (shard "
-          f"load/build {marks[0] - startup if marks else 0:.1f} s after {startup:.1f} s of "
-          f"ray.init; {per_block:.2f} s per {args.block}-row query block, {blocks} of "
-          f"{total_blocks} blocks run)")
+    print(f"ray ({args.shards} shards): {secs:8.1f} s  extra peak {gb:5.2f} GB  (ray.init "
+          f"{startup:.1f} s; shard load/build + first block "
+          f"{marks[0] - t_up if marks else 0:.1f} s; {per_block:.2f} s per {args.block}-row "
+          f"query block after it, {blocks} of {total_blocks} blocks run)")
     if blocks < total_blocks:
         est = secs + per_block * (total_blocks - blocks)
         print(f"ray, all {total_blocks} blocks (extrapolated from the measured per-block "

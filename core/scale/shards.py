@@ -70,21 +70,29 @@ def shard_topk(q: np.ndarray, q_start: int, c: np.ndarray, c_start: int, depth: 
     import torch
 
     from core.search import tiles as kt
+    from core.search.exact import auto_block_size
 
     b, n = len(q), len(c)
     want = min(n, depth + MARGIN)
     if want <= 0 or b == 0:
         return np.zeros((b, 0), np.int64), np.zeros((b, 0), np.float32)
+    cand = np.empty((b, want), np.int64)
+    raw = np.empty((b, want), np.float32)
+    step = auto_block_size(n)  # one (step, n) score block of about 256 MB at a time
     with torch.inference_mode():
-        s = candidate_scores(torch.from_numpy(q), torch.from_numpy(c), metric)
-        if exclude_self:
-            lo, hi = max(q_start, c_start), min(q_start + b, c_start + n)
-            if lo < hi:
+        ct = torch.from_numpy(c)
+        for r0 in range(0, b, step):
+            r1 = min(b, r0 + step)
+            s = candidate_scores(torch.from_numpy(q[r0:r1]), ct, metric)
+            lo, hi = max(q_start + r0, c_start), min(q_start + r1, c_start + n)
+            if exclude_self and lo < hi:
                 rows = torch.arange(lo, hi)
-                s[rows - q_start, rows - c_start] = -float("inf")
-        top = s.topk(want, dim=1)
-        cand = top.indices.numpy().astype(np.int64)
-    raw = exact_cross_scores(q, c, cand, metric) if rescore else top.values.numpy()
+                s[rows - q_start - r0, rows - c_start] = -float("inf")
+            top = s.topk(want, dim=1)
+            cand[r0:r1] = top.indices.numpy()
+            raw[r0:r1] = top.values.numpy()
+    if rescore:
+        raw = exact_cross_scores(q, c, cand, metric)
     if exclude_self:  # a row's own column may still be among few candidates
         raw = np.where(cand + c_start == (q_start + np.arange(b))[:, None], -np.inf, raw)
     idx, raw = kt.best_k(cand + c_start, raw, min(depth, want))
