@@ -25,8 +25,7 @@ def plain_health_table(before: ListHealth, after: ListHealth) -> pd.DataFrame:
              "Products in nobody's list",
              "List places taken by the 1% most recommended products",
              "Most lists a single product appears in",
-             "Unevenness (0 = every product recommended equally often, 1 = one product "
-             "everywhere)",
+             "Unevenness (0 = all equally often, 1 = one product everywhere)",
              "Neighbours from the product's own category",
              "Share of a list taken by its most common brand"]
     return pd.DataFrame({"measure": names, "without rules": health_rows(before),

@@ -40,12 +40,12 @@ a, b = st.columns(2)
 with a:
     st.subheader("Recommended most often")
     hubs = top_hubs(cat.ids, cat.titles(), after).rename(columns={"in_degree": "in lists"})
-    show_table(hubs, key="health.hubs")
+    show_table(hubs, key="health.hubs", title_width="medium")
 with b:
     st.subheader(f"In nobody's list: {after.orphans:,}")
     rows = np.nonzero(after.in_degree == 0)[0][:1000]
     titles = cat.titles()
     show_table(pd.DataFrame({"product_id": cat.ids[rows], "title": [titles[r] for r in rows]}),
-               key="health.orphans")
+               key="health.orphans", title_width="medium")
 words_used_here("orphan", "hub", "rule", "short list")
 next_step("pages/neighbors.py", "Back to the lists and their rules")
