@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.i18n import t
 from core.catalog.table import Catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, INDEX_KINDS, Config
 from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
@@ -53,19 +54,19 @@ def model_setting(cfg: Config) -> str:
     options = model_options()
     current = cfg.model if cfg.model in options else OTHER_MODEL
     choice = st.selectbox(
-        "Language model", options, index=options.index(current), format_func=_model_name,
+        t("Language model"), options, index=options.index(current), format_func=_model_name,
         key="settings.model_choice",
-        help="The model that reads your product texts. Both built-in models work offline. "
+        help=t("The model that reads your product texts. Both built-in models work offline. "
              "The English one (all-MiniLM-L6-v2) is the fastest; the multilingual one "
              "(multilingual-e5-small) reads Chinese, English, mixed catalogs and about 100 "
              "languages, and finds an English title's Chinese twin; it is about 3x slower. "
              "A Chinese catalog gets the multilingual one by default. "
-             "Settings file and command line: `model`.")
+             "Settings file and command line: `model`."))
     if choice != OTHER_MODEL:
         return choice
-    model = st.text_input("Model name or folder", value="" if cfg.model in options else cfg.model,
+    model = st.text_input(t("Model name or folder"), value="" if cfg.model in options else cfg.model,
                           key="settings.model_other",
-                          help="A Hugging Face model name or a folder on this computer.")
+                          help=t("A Hugging Face model name or a folder on this computer."))
     st.caption("Other multilingual or Chinese models (downloaded once where there is "
                "internet): " + ", ".join(MULTILINGUAL_SUGGESTIONS))
     return model.strip() or BUNDLED
@@ -73,16 +74,16 @@ def model_setting(cfg: Config) -> str:
 
 def metric_setting(cfg: Config) -> str:
     return st.selectbox(
-        "How meaning is compared", METRICS, index=METRICS.index(cfg.metric),
+        t("How meaning is compared"), METRICS, index=METRICS.index(cfg.metric),
         format_func=METRIC_NAMES.__getitem__, key="settings.metric",
-        help="How two texts' meanings are compared. The recommended one (cosine) is what "
+        help=t("How two texts' meanings are compared. The recommended one (cosine) is what "
              "the built-in model was trained for; the others are for special models. "
-             "Settings file and command line: `metric`.")
+             "Settings file and command line: `metric`."))
 
 
 def words_weight_setting(cfg: Config) -> float:
     return float(st.slider(
-        "Exact words and model numbers vs meaning", 0.0, 1.0, value=float(cfg.hybrid_weight),
+        t("Exact words and model numbers vs meaning"), 0.0, 1.0, value=float(cfg.hybrid_weight),
         step=0.05, key="settings.hybrid_weight",
         help=f"How much shared words and model numbers count against meaning. 0 = meaning "
              f"only, 1 = shared words only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the "
@@ -100,10 +101,10 @@ def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]
     texts = list(cat.mapping.text_columns)
     roles = [c for r, c in cat.mapping.roles().items() if r in ("brand", "category")]
     columns = list(dict.fromkeys([*texts, *roles, *cfg.field_weights]))
-    st.caption("Column weights for word matching", help=(
-        "How much each column's words count when shared words are compared. The product "
+    st.caption(t("Column weights for word matching"), help=(
+        t("How much each column's words count when shared words are compared. The product "
         "text columns count 1 by default, other columns 0 (not used); 0 leaves a column "
-        "out. Settings file: `field_weights`; command line: `--field-weights`."))
+        "out. Settings file: `field_weights`; command line: `--field-weights`.")))
     weights = dict(cfg.field_weights)
     for col in columns:
         default = 1.0 if col in texts else 0.0
@@ -118,26 +119,26 @@ def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]
 
 def speed_settings(cfg: Config) -> tuple[str, str]:
     precision = st.selectbox(
-        "Calculation precision", PRECISIONS, index=PRECISIONS.index(cfg.precision),
+        t("Calculation precision"), PRECISIONS, index=PRECISIONS.index(cfg.precision),
         format_func=PRECISION_NAMES.__getitem__, key="settings.precision",
-        help="Automatic uses the fast CPU engine on a computer without a graphics card "
+        help=t("Automatic uses the fast CPU engine on a computer without a graphics card "
              "(same results as full precision, about 3x faster) and half precision on a "
-             "graphics card. Settings file and command line: `precision`.")
+             "graphics card. Settings file and command line: `precision`."))
     index = st.selectbox(
-        "Search method", INDEX_KINDS, index=INDEX_KINDS.index(cfg.index),
+        t("Search method"), INDEX_KINDS, index=INDEX_KINDS.index(cfg.index),
         format_func=INDEX_NAMES.__getitem__, key="settings.index",
-        help="Automatic compares every product with every other (exact) up to 200,000 "
+        help=t("Automatic compares every product with every other (exact) up to 200,000 "
              "products and uses a fast approximate graph (HNSW) above, with exact scores "
              "for what it finds. Exact, always: slow for very large catalogs; fast "
-             "approximate: may miss a few neighbours. Settings file and command line: `index`.")
+             "approximate: may miss a few neighbours. Settings file and command line: `index`."))
     return precision, index
 
 
 def advanced_settings(cfg: Config, cat: Catalog | None) -> Config:
     """Every technical setting in one expander; returns cfg with the choices applied."""
-    with st.expander("Advanced", icon=":material/tune:"):
-        st.caption("Technical settings. The defaults were measured on labelled catalogs; "
-                   "most shops never change them.")
+    with st.expander(t("Advanced"), icon=":material/tune:"):
+        st.caption(t("Technical settings. The defaults were measured on labelled catalogs; "
+                   "most shops never change them."))
         model = model_setting(cfg)
         metric = metric_setting(cfg)
         weight = words_weight_setting(cfg)

@@ -7,6 +7,7 @@ from typing import BinaryIO
 import streamlit as st
 
 from components import state, text
+from components.i18n import t
 from components.text import md as md_text
 from core.catalog.language import LANGUAGE_SETTINGS
 from core.catalog.limits import current_limits, describe
@@ -32,12 +33,12 @@ def source_picker() -> None:
     """Demo button and uploader; a bad file leaves the loaded catalog in place."""
     left, right = st.columns([1, 3])
     on_demo = state.catalog() is not None and state.catalog().name == state.DEMO_NAME
-    if left.button("Back to the demo catalog", key="catalog.use_demo", disabled=on_demo,
+    if left.button(t("Back to the demo catalog"), key="catalog.use_demo", disabled=on_demo,
                    icon=":material/storefront:",
                    help="The demo shop is open now." if on_demo else
                         "Leave your catalog and open the demo shop (2,554 products)."):
         state.load_demo()
-    upload = right.file_uploader("Upload your catalog (CSV, TSV, Excel or Parquet)",
+    upload = right.file_uploader(t("Upload your catalog (CSV, TSV, Excel or Parquet)"),
                                  type=UPLOAD_TYPES, key="catalog.upload",
                                  help=describe(current_limits()))
     if upload is None:
@@ -93,16 +94,16 @@ def read_choices() -> dict:
 
 def read_form(exc: ParseCheckError) -> None:
     """The file's first lines as they are, and how to read it instead of going ahead."""
-    st.markdown("**The first lines of the file, exactly as they are:**")
+    st.markdown(t("**The first lines of the file, exactly as they are:**"))
     st.code("\n".join(exc.first_lines) or "(no lines)", language=None, wrap_lines=True)
     with st.form("catalog.read"):
         a, b, c = st.columns(3)
-        a.selectbox("Delimiter", list(DELIMITERS), key="catalog.read.delimiter")
-        b.selectbox("Encoding", ENCODINGS, key="catalog.read.encoding")
-        c.checkbox("First line is column names", value=True, key="catalog.read.header")
-        st.checkbox("Read anyway (rows that do not fit are skipped and listed)",
+        a.selectbox(t("Delimiter"), list(DELIMITERS), key="catalog.read.delimiter")
+        b.selectbox(t("Encoding"), ENCODINGS, key="catalog.read.encoding")
+        c.checkbox(t("First line is column names"), value=True, key="catalog.read.header")
+        st.checkbox(t("Read anyway (rows that do not fit are skipped and listed)"),
                     key="catalog.read.anyway")
-        st.form_submit_button("Read the file again", type="primary")
+        st.form_submit_button(t("Read the file again"), type="primary")
 
 
 def sheet_picker(raw: RawTable) -> None:
@@ -132,7 +133,7 @@ def _try_auto_map(raw: RawTable) -> None:
         st.warning(f"Choose the columns below: {md_text(exc)}")
         return
     if cat.report.duplicate_ids:
-        st.warning("Duplicate ids found: review the mapping below and choose how to handle them.")
+        st.warning(t("Duplicate ids found: review the mapping below and choose how to handle them."))
         return
     state.set_catalog(cat, state.config_from_mapping(mapping))
 
@@ -156,24 +157,24 @@ def mapping_form(raw: RawTable) -> None:
     cols = [str(c) for c in raw.frame.columns]
     current = _current_mapping(raw)
     with st.form("catalog.mapping"):
-        st.markdown("**Which column holds what**")
+        st.markdown(t("**Which column holds what**"))
         a, b = st.columns(2)
         id_opts = [ROW_NUMBERS_LABEL, *cols]
-        id_col = a.selectbox("Id column", id_opts,
+        id_col = a.selectbox(t("Id column"), id_opts,
                              index=id_opts.index(current.id_column or ROW_NUMBERS_LABEL))
-        texts = b.multiselect("Text columns, in order", cols,
+        texts = b.multiselect(t("Text columns, in order"), cols,
                               default=[c for c in current.text_columns if c in cols],
-                              help="The columns that describe the product (title first, then "
-                                   "e.g. description). Their text is what is compared.")
+                              help=t("The columns that describe the product (title first, then "
+                                   "e.g. description). Their text is what is compared."))
         roles = {}
         for col, role in zip(st.columns(4), ("category", "brand", "price", "image")):
             opts = [NONE, *cols]
             value = getattr(current, role) or NONE
             roles[role] = col.selectbox(role.capitalize(), opts, index=opts.index(value))
-        policy = st.radio("When an id appears twice", DUPLICATE_POLICIES, horizontal=True,
+        policy = st.radio(t("When an id appears twice"), DUPLICATE_POLICIES, horizontal=True,
                           index=DUPLICATE_POLICIES.index(state.config().on_duplicate_ids),
                           format_func=DUPLICATE_NAMES.__getitem__)
-        submitted = st.form_submit_button("Use these columns", type="primary")
+        submitted = st.form_submit_button(t("Use these columns"), type="primary")
     if not submitted:
         return
     mapping = ColumnMapping(text_columns=tuple(texts),
@@ -207,11 +208,11 @@ def language_panel() -> None:
     lang, cfg = state.catalog_language(), state.config()
     if lang is None:
         return
-    choice = st.selectbox("Catalog language", LANGUAGE_SETTINGS,
+    choice = st.selectbox(t("Catalog language"), LANGUAGE_SETTINGS,
                           index=LANGUAGE_SETTINGS.index(cfg.language),
                           format_func=LANGUAGE_LABELS.__getitem__, key="catalog.language_setting",
-                          help="Chooses the model and hybrid weight, unless you set them in "
-                               "the sidebar")
+                          help=t("Chooses the model and hybrid weight, unless you set them in "
+                               "the sidebar"))
     if choice != cfg.language:
         state.set_language_setting(choice)
         st.rerun()

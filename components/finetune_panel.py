@@ -14,6 +14,7 @@ import streamlit as st
 
 from components import state, text
 from components.finetune_job import FinetuneJob
+from components.i18n import t
 from core.catalog.table import Catalog
 from core.finetune.data import (
     LabelledPairs,
@@ -33,13 +34,13 @@ RATES = (1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4)
 
 def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None:
     """Data source widgets; returns the training set, or None until there is data."""
-    source = st.radio("Labelled data", SOURCES, key="finetune.source", horizontal=True,
-                      help="Pairs: a file with left_id,right_id[,label] (1 = same product or "
+    source = st.radio(t("Labelled data"), SOURCES, key="finetune.source", horizontal=True,
+                      help=t("Pairs: a file with left_id,right_id[,label] (1 = same product or "
                            "good neighbour, 0 = not). Review decisions: accepted / rejected "
-                           "pairs from the review page.")
+                           "pairs from the review page."))
     parts: list[LabelledPairs] = []
     if source != "Review decisions":
-        upload = st.file_uploader("Pairs file (CSV, Excel, Parquet)", key="finetune.pairs",
+        upload = st.file_uploader(t("Pairs file (CSV, Excel, Parquet)"), key="finetune.pairs",
                                   type=["csv", "tsv", "txt", "xlsx", "parquet"])
         if upload is not None:
             parts.append(read_pairs(upload.getvalue(), catalog, filename=upload.name))
@@ -48,15 +49,15 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
         st.caption(f"{len(reviews):,} review decisions for this catalog "
                    f"({reviews.n_positive:,} accepted).")
         parts.append(reviews)
-    ss = st.checkbox("Add self-supervised pairs built from the catalog (works without labels)",
+    ss = st.checkbox(t("Add self-supervised pairs built from the catalog (works without labels)"),
                      key="finetune.self_supervised",
-                     help="Two views of the same product: its text <-> its description, a "
-                          "brand + model-number view, or a noisy copy of its title.")
+                     help=t("Two views of the same product: its text <-> its description, a "
+                          "brand + model-number view, or a noisy copy of its title."))
     pairs = combine(*parts)
     for warning in pairs.warnings:
         text.warning(warning)
     if not len(pairs) and not ss:
-        st.info("Upload labelled pairs, record review decisions, or tick self-supervised.")
+        st.info(t("Upload labelled pairs, record review decisions, or tick self-supervised."))
         return None
     data = build_training_set(catalog, pairs, self_supervised=ss, valid_fraction=valid_fraction)
     st.caption(f"{len(data.train):,} training pairs · "
@@ -68,19 +69,19 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
 def settings_form() -> FinetuneSettings:
     """Training settings (core names and defaults)."""
     c1, c2, c3 = st.columns(3)
-    epochs = c1.number_input("Epochs", 1, 50, DEFAULTS["epochs"], key="finetune.epochs")
-    rate = c2.select_slider("Learning rate", RATES, value=DEFAULTS["learning_rate"],
+    epochs = c1.number_input(t("Epochs"), 1, 50, DEFAULTS["epochs"], key="finetune.epochs")
+    rate = c2.select_slider(t("Learning rate"), RATES, value=DEFAULTS["learning_rate"],
                             key="finetune.learning_rate", format_func=lambda r: f"{r:g}")
-    batch = c3.number_input("Pairs per step (train batch size)", 2, 256,
+    batch = c3.number_input(t("Pairs per step (train batch size)"), 2, 256,
                             DEFAULTS["batch_size"], key="finetune.batch_size")
     c1, c2, c3 = st.columns(3)
-    lora = c1.checkbox("LoRA (train small adapters, merged on save)", DEFAULTS["lora"],
+    lora = c1.checkbox(t("LoRA (train small adapters, merged on save)"), DEFAULTS["lora"],
                        key="finetune.lora")
-    hard = c2.checkbox("Hard negatives from the current neighbour lists",
+    hard = c2.checkbox(t("Hard negatives from the current neighbour lists"),
                        DEFAULTS["hard_negatives"], key="finetune.hard_negatives")
-    keep = c3.checkbox("Keep even if validation does not improve", False,
+    keep = c3.checkbox(t("Keep even if validation does not improve"), False,
                        key="finetune.keep_always")
-    valid = st.slider("Validation hold-out (share of labelled products)", 0.05, 0.5,
+    valid = st.slider(t("Validation hold-out (share of labelled products)"), 0.05, 0.5,
                       DEFAULTS["valid_fraction"], 0.05, key="finetune.valid_fraction")
     return FinetuneSettings(epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
                             lora=bool(lora), hard_negatives=bool(hard),
@@ -98,7 +99,7 @@ def job_panel(job: FinetuneJob) -> None:
         if job.running:
             st.progress(job.fraction, text=f"Fine-tuning {job.base_model}: step {job.done:,} / "
                         f"{job.total or '?'} · {job.status}")
-            st.button("Cancel", key="finetune.cancel", on_click=job.cancel,
+            st.button(t("Cancel"), key="finetune.cancel", on_click=job.cancel,
                       icon=":material/cancel:")
         elif was_running:  # finished since the last full run: show the results
             st.rerun(scope="app")
@@ -109,7 +110,7 @@ def job_panel(job: FinetuneJob) -> None:
     if job.error:
         text.error(job.error)
     elif job.cancelled:
-        st.warning("Fine-tuning was cancelled; nothing was saved.")
+        st.warning(t("Fine-tuning was cancelled; nothing was saved."))
     elif job.result is not None:
         results(job.result)
 
@@ -125,7 +126,7 @@ def metrics_table(result: FinetuneResult) -> pd.DataFrame:
 
 
 def results(result: FinetuneResult) -> None:
-    st.subheader("Result")
+    st.subheader(t("Result"))
     if result.before is not None:
         st.dataframe(metrics_table(result), hide_index=True, key="finetune.metrics")
     st.caption(f"{result.train_pairs:,} pairs · {result.steps:,} steps · "
@@ -135,5 +136,5 @@ def results(result: FinetuneResult) -> None:
     if result.kept and result.folder is not None:
         st.success(f"Saved as {result.folder.name} in the workspace's models folder; it is now "
                    "in the Model picker of the sidebar.", icon=":material/check_circle:")
-        st.button("Use the new model", key="finetune.use", on_click=state.choose_model,
+        st.button(t("Use the new model"), key="finetune.use", on_click=state.choose_model,
                   args=(str(result.folder),), icon=":material/swap_horiz:")

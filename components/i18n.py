@@ -17,7 +17,6 @@ import os
 
 import streamlit as st
 
-from components import state
 from components.i18n_zh import ZH
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -31,6 +30,8 @@ def default_language() -> str:
 
 def language() -> str:
     """The session's interface language: 'en' or 'zh'."""
+    from components import state  # state imports t(): imported here, not at the top
+
     code = state.ui_language()
     return code if code in LANGUAGES else default_language()
 
@@ -48,6 +49,8 @@ def tr(text: str) -> str:
 
 def language_switch() -> None:
     """The sidebar's English / 中文 switch (its default from $CATSIM_LANGUAGE)."""
+    from components import state
+
     state.init_ui_language(default_language())
     st.sidebar.radio("Language · 语言", list(LANGUAGES), key=state.UI_LANGUAGE,
                      format_func=LANGUAGES.__getitem__, horizontal=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.i18n import t
 from core.catalog.table import Catalog
 from core.quality.explain import (
     PairExplanation,
@@ -35,10 +36,10 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")
     left, right = st.columns(2)
-    left.markdown("**Per field**")
+    left.markdown(t("**Per field**"))
     left.dataframe(field_frame(e), hide_index=True, key="explain.fields")
-    right.markdown("**Tokens that matter most**")
+    right.markdown(t("**Tokens that matter most**"))
     if e.tokens:
         right.dataframe(token_frame(e), hide_index=True, key="explain.tokens")
     else:
-        right.info("No shared token: the match rests on meaning (the dense model) alone.")
+        right.info(t("No shared token: the match rests on meaning (the dense model) alone."))

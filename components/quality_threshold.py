@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import state
+from components.i18n import t
 from components.quality_widgets import pairs_table
 from core.catalog.table import Catalog
 from core.config import Config
@@ -38,7 +39,7 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
                   holdout) -> tuple[float, dict[str, float]]:
     """Histograms, curves and the chosen threshold; returns (threshold, per-category)."""
     best = choose_threshold(scores, labels)
-    threshold = st.slider("Threshold (the F1-best one is preselected)", 0.0, 1.0,
+    threshold = st.slider(t("Threshold (the F1-best one is preselected)"), 0.0, 1.0,
                           value=float(round(best.threshold, 3)), step=0.001,
                           key="threshold.value")
     current = f1_at(scores, labels, threshold)
@@ -62,8 +63,8 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
 
 def category_table(per_category: dict[str, float]) -> None:
     if per_category:
-        st.markdown("**Per-category thresholds** (categories with enough labelled pairs; the "
-                    "others use the global threshold)")
+        st.markdown(t("**Per-category thresholds** (categories with enough labelled pairs; the "
+                    "others use the global threshold)"))
         st.dataframe(pd.DataFrame({"category": list(per_category),
                                    "threshold": list(per_category.values())}),
                      hide_index=True, key="threshold.categories")
@@ -74,11 +75,11 @@ def save_buttons(cfg: Config, threshold: float, per_category: dict[str, float]) 
     new = cfg.with_changes(duplicate_threshold=round(threshold, 4),
                            category_thresholds=per_category)
     left, right = st.columns(2)
-    if left.button("Save threshold to the configuration", key="threshold.save", type="primary"):
+    if left.button(t("Save threshold to the configuration"), key="threshold.save", type="primary"):
         state.set_config(new)
         st.success(f"duplicate_threshold = {new.duplicate_threshold} saved to this session's "
                    "configuration")
-    right.download_button("Download configuration (JSON)", data=new.to_json(),
+    right.download_button(t("Download configuration (JSON)"), data=new.to_json(),
                           file_name="catalog_similarity_config.json",
                           mime="application/json", key="threshold.download",
                           on_click="ignore")
@@ -87,7 +88,7 @@ def save_buttons(cfg: Config, threshold: float, per_category: dict[str, float]) 
 def band_samples(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: np.ndarray,
                  labels: np.ndarray | None) -> None:
     """A few pairs from each score band, to eyeball where duplicates stop."""
-    st.subheader("Sample pairs per score band")
+    st.subheader(t("Sample pairs per score band"))
     for band in score_bands(scores):
         if not band.count:
             continue

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import state
+from components.i18n import t
 from core.catalog.table import Catalog
 from core.search.neighbors import Neighbors
 
@@ -37,7 +38,7 @@ def column_setup(frame: pd.DataFrame, *, title_width: str = "large") -> tuple[di
         elif name == "score":
             config[name] = st.column_config.NumberColumn(
                 name, format="%.2f", pinned=True, width="small",
-                help="How similar, from 0 (unrelated) to 1 (the same text).")
+                help=t("How similar, from 0 (unrelated) to 1 (the same text)."))
         elif name == "rank":
             config[name] = st.column_config.NumberColumn(name, pinned=True, width=60)
     names = [str(c) for c in frame.columns]
@@ -82,7 +83,7 @@ def paged_lists(catalog: Catalog, lists: Neighbors, *, bands: dict[str, float], 
     lowercased once per catalog), the page is found on the running count of
     list entries (padding -1 dropped), then only its products are expanded.
     """
-    text = st.text_input("Show only products whose title or id contains",
+    text = st.text_input(t("Show only products whose title or id contains"),
                          key=f"{key}.filter").strip().lower()
     rows = matching_rows(catalog, text)
     ends = np.cumsum((lists.indices[rows] >= 0).sum(1)) if len(rows) else np.zeros(0, int)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import state, text
+from components.i18n import t
 from components.text import md
 from core.catalog.table import Catalog
 from core.errors import CatalogSimilarityError
@@ -28,9 +29,9 @@ def review_store(catalog: Catalog) -> ReviewStore:
 def images_toggle() -> bool:
     """Product images load from the sites in the image column, which then learn the
     dashboard's address: off until the user turns them on."""
-    return st.toggle("Show product images", key="review.images", value=False,
-                     help="Images are loaded from the image URLs' own websites, which then "
-                     "see your address and this dashboard's. Off by default.")
+    return st.toggle(t("Show product images"), key="review.images", value=False,
+                     help=t("Images are loaded from the image URLs' own websites, which then "
+                     "see your address and this dashboard's. Off by default."))
 
 
 def product_card(container, cat: Catalog, row: int, *, show_images: bool = False) -> None:
@@ -47,7 +48,7 @@ def product_card(container, cat: Catalog, row: int, *, show_images: bool = False
             st.image(image, width=220)
         if mapping.price:
             price = parse_prices([frame[mapping.price].iloc[row]])[0]
-            st.metric("Price", "—" if pd.isna(price) else f"{price:,.2f}")
+            st.metric(t("Price"), "—" if pd.isna(price) else f"{price:,.2f}")
         fields = [c for c in dict.fromkeys([*mapping.text_columns[1:],
                                             *mapping.roles().values()])
                   if c not in (mapping.image, mapping.price)]
@@ -71,7 +72,7 @@ def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
                 text.error(exc)
                 return
             st.rerun()
-    if cols[3].button("Undo last (u)", key="review.undo", shortcut="u",
+    if cols[3].button(t("Undo last (u)"), key="review.undo", shortcut="u",
                       icon=":material/undo:", width="stretch"):
         store.undo_last()
         st.rerun()
@@ -87,9 +88,9 @@ def tally(store: ReviewStore, cat: Catalog) -> None:
                f"(accepted pairs always appear in each other's lists and in the export, "
                f"rejected pairs never, unless 'Use my Review decisions' is off in the rules)")
     pairs = store.as_labelled_pairs()
-    st.download_button("Download labelled pairs (left_id, right_id, label)",
+    st.download_button(t("Download labelled pairs (left_id, right_id, label)"),
                        data=to_bytes(pairs, "csv"),
                        file_name="review_pairs.csv", mime="text/csv", key="review.download",
                        on_click="ignore", icon=":material/download:", disabled=pairs.empty,
-                       help="A CSV file (left_id, right_id, label: 1 accepted, 0 rejected) "
-                            "for the Evaluate, Duplicate threshold and Fine-tune pages.")
+                       help=t("A CSV file (left_id, right_id, label: 1 accepted, 0 rejected) "
+                            "for the Evaluate, Duplicate threshold and Fine-tune pages."))

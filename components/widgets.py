@@ -10,6 +10,7 @@ import streamlit as st
 from components import state
 from components import text as show_text
 from components.advanced import advanced_settings
+from components.i18n import t
 from components.persist import start_over_button
 from components.text import md
 from core.catalog.language import model_reads
@@ -28,9 +29,9 @@ def settings_sidebar() -> Config:
     returns the updated session Config."""
     cfg = state.config()
     with st.sidebar:
-        k = st.slider("Products per list", 1, 50, value=min(cfg.k, 50), key="settings.k",
-                      help="How many similar products each product's list holds. "
-                           "Settings file and command line: `k`.")
+        k = st.slider(t("Products per list"), 1, 50, value=min(cfg.k, 50), key="settings.k",
+                      help=t("How many similar products each product's list holds. "
+                           "Settings file and command line: `k`."))
         new = advanced_settings(cfg, state.catalog()).with_changes(k=int(k))
         language_notice(new.model)
     start_over_button()
@@ -54,7 +55,7 @@ def language_notice(model: str) -> None:
 
 def product_picker(catalog: Catalog, key: str) -> int | None:
     """Type part of a title or id, pick one product; returns its row."""
-    text = st.text_input("Find a product (part of its title or id)", key=f"{key}.find")
+    text = st.text_input(t("Find a product (part of its title or id)"), key=f"{key}.find")
     rows = find_products(catalog, text)
     if not rows:
         st.warning(f"No product matches '{md(text)}'.")
@@ -70,18 +71,18 @@ FORMAT_NAMES = {"csv": "CSV (opens in Excel)", "xlsx": "Excel workbook (.xlsx)",
 
 def export_buttons(frame_fn, stem: str, key: str) -> None:
     """A format choice and one download button; the file is built on click."""
-    fmt = st.radio("File type", FORMATS, horizontal=True, key=f"{key}.format",
+    fmt = st.radio(t("File type"), FORMATS, horizontal=True, key=f"{key}.format",
                    format_func=lambda f: FORMAT_NAMES.get(f, f.upper()))
-    with st.expander("File options"):
+    with st.expander(t("File options")):
         excel = st.checkbox(
-            "Protect against spreadsheet formulas", value=True, key=f"{key}.excel_safe",
-            help="A cell starting with = + - or @ gets a leading ' so that Excel shows it "
-                 "as text instead of running it (CSV and Excel files).")
+            t("Protect against spreadsheet formulas"), value=True, key=f"{key}.excel_safe",
+            help=t("A cell starting with = + - or @ gets a leading ' so that Excel shows it "
+                 "as text instead of running it (CSV and Excel files)."))
         encoding = st.selectbox(
-            "CSV text encoding", CSV_ENCODINGS, index=CSV_ENCODINGS.index(default_csv_encoding()),
+            t("CSV text encoding"), CSV_ENCODINGS, index=CSV_ENCODINGS.index(default_csv_encoding()),
             format_func=ENCODING_LABELS.__getitem__, key=f"{key}.encoding",
-            help="Excel shows accents and Chinese right from UTF-8 with BOM or GB18030; "
-                 "GB18030 is chosen when the catalog was uploaded in it.")
+            help=t("Excel shows accents and Chinese right from UTF-8 with BOM or GB18030; "
+                 "GB18030 is chosen when the catalog was uploaded in it."))
 
     def data() -> bytes:
         frame: pd.DataFrame = frame_fn()
@@ -117,15 +118,15 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
     (upload one; it replays exactly in ``python -m core neighbors CATALOG --config FILE``)."""
     import json
 
-    st.download_button("Save configuration", data=config_bytes(state.config()),
+    st.download_button(t("Save configuration"), data=config_bytes(state.config()),
                        file_name="tuned.json", mime="application/json", key=f"{key}.save",
                        on_click="ignore", icon=":material/save:",
-                       help="Every setting and rule in one small file. A nightly job makes "
+                       help=t("Every setting and rule in one small file. A nightly job makes "
                             "the same lists with: python -m core neighbors CATALOG --config "
-                            "tuned.json --out lists.csv")
-    upload = st.file_uploader("Load a saved configuration", type=["json"], key=f"{key}.load",
-                              help="A file saved with 'Save configuration': its settings and "
-                                   "rules replace the current ones.")
+                            "tuned.json --out lists.csv"))
+    upload = st.file_uploader(t("Load a saved configuration"), type=["json"], key=f"{key}.load",
+                              help=t("A file saved with 'Save configuration': its settings and "
+                                   "rules replace the current ones."))
     if upload is None:
         return
     marker = f"{upload.name}:{upload.size}:{hash(upload.getvalue())}"

@@ -13,11 +13,12 @@ from components.catalog_form import (
 )
 from components.embedding import ensure_results, ready_text, truncated_count
 from components.guide import first_run_guide, next_step, words_used_here
+from components.i18n import t
 from components.widgets import settings_sidebar
 
 state.init_state()
 cfg = settings_sidebar()
-st.title("Catalog")
+st.title(t("Catalog"))
 first_run_guide()
 source_picker()
 raw = state.table()
@@ -39,11 +40,11 @@ if cat is not None:
         st.markdown(f"- {long_texts:,} texts are longer than the model reads; only their "
                     "beginning is compared")
     res = state.results()
-    if res is None and st.button("Prepare the lists now", key="catalog.embed",
+    if res is None and st.button(t("Prepare the lists now"), key="catalog.embed",
                                  icon=":material/bolt:",
-                                 help="The model reads every product once (the Neighbours "
+                                 help=t("The model reads every product once (the Neighbours "
                                       "page does this by itself). Texts read before are "
-                                      "reused."):
+                                      "reused.")):
         res = ensure_results(cat, cfg)
     if res is not None:
         st.success(ready_text(res))

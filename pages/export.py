@@ -5,6 +5,7 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
+from components.i18n import t
 from components.tables import show_table
 from components.tuning_rules import review_decisions, ruled
 from components.widgets import config_file_widgets, export_buttons, file_stem, settings_sidebar
@@ -13,7 +14,7 @@ from core.lists.rules import lists_frame
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Export")
+st.title(t("Export"))
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg)
 nb = result.neighbors
@@ -33,16 +34,16 @@ st.markdown("**What the file holds**: one row per product and neighbour: the pro
             "and title, the neighbour's rank (1 = most similar), id and title, and the score "
             "(0 = unrelated, 1 = the same text)"
             + (", and the score range's name" if cfg.bands else "") + ".")
-st.caption("The first rows of the file:")
+st.caption(t("The first rows of the file:"))
 preview = lists_frame(cat, nb, bands=cfg.bands, rows=range(min(3, len(cat))))
 show_table(preview, key="export.preview")
 export_buttons(lambda: lists_frame(cat, nb, bands=cfg.bands),  # built on click only
                f"{file_stem(cat.name)}_neighbors_k{nb.k}", key="neighbors.export")
 
-st.subheader("Settings file for nightly runs")
-st.caption("Save every setting and rule to a small file; a scheduled job on the server "
+st.subheader(t("Settings file for nightly runs"))
+st.caption(t("Save every setting and rule to a small file; a scheduled job on the server "
            "makes the same lists from a fresh catalog without the app. Load one here to "
-           "reuse a saved setup.")
+           "reuse a saved setup."))
 config_file_widgets()
 words_used_here("list", "score", "rule", "short list", "review")
 next_step("pages/health.py", "Check your lists: who is never recommended, who is everywhere",

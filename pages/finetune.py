@@ -10,6 +10,7 @@ from components import state
 from components.embedding import ensure_results
 from components.finetune_job import start_job
 from components.finetune_panel import job_panel, settings_form, training_data
+from components.i18n import t
 from components.text import md
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
@@ -18,20 +19,20 @@ from core.workspace import Workspace
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Fine-tune the model")
+st.title(t("Fine-tune the model"))
 st.caption(f"Starts from the current model ({md(cfg.model)}) and learns which of your products "
            "are the same or good neighbours. The new model is saved only when it finds the "
            "held-out pairs better than the current one.")
 job = state.finetune_job()
 busy = job is not None and job.running
-with st.expander("Training data and settings", expanded=not busy):
+with st.expander(t("Training data and settings"), expanded=not busy):
     settings = settings_form()
     try:
         data = training_data(cat, settings.valid_fraction)
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         data = None
-    start = st.button("Start fine-tuning", key="finetune.start", type="primary",
+    start = st.button(t("Start fine-tuning"), key="finetune.start", type="primary",
                       disabled=data is None or busy, icon=":material/model_training:")
 if start and data is not None:
     res = ensure_results(cat, cfg)

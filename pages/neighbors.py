@@ -5,6 +5,7 @@ import streamlit as st
 from components import resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
+from components.i18n import t
 from components.tables import CELL_HINT, paged_lists, show_table
 from components.text import md
 from components.tuning_rules import (
@@ -21,9 +22,9 @@ from core.search.fusion import SCALE_TEXT
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Neighbours")
-st.caption("Each product's most similar products, most similar first. Pick a product to see "
-           "its list; rules below decide which products may appear.")
+st.title(t("Neighbours"))
+st.caption(t("Each product's most similar products, most similar first. Pick a product to see "
+           "its list; rules below decide which products may appear."))
 res = ensure_results(cat, cfg)
 index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 cfg = rules_panel(cat, cfg)
@@ -41,12 +42,12 @@ if row is not None:
     st.markdown(f"**{md(product_label(cat, row))}**")
     show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
     st.caption(CELL_HINT)
-    if st.button("Show this product and its neighbours on the heatmap", key="neighbors.to_heatmap"):
+    if st.button(t("Show this product and its neighbours on the heatmap"), key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
         state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")
         st.switch_page("pages/heatmap.py")
 
-st.subheader("Every product's list")
+st.subheader(t("Every product's list"))
 paged_lists(cat, nb, bands=cfg.bands, key="neighbors.all")
 if cfg.rules or cfg.bands:
     short_lists_table(cat, result)

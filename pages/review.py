@@ -5,6 +5,7 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
+from components.i18n import t
 from components.tuning_review import decision_buttons, images_toggle, product_card, review_store, tally
 from components.tuning_rules import ruled
 from components.widgets import settings_sidebar
@@ -17,22 +18,22 @@ ORDER_LABELS = {"highest": "Highest score first", "near-threshold": "Closest to 
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Review pairs")
-st.caption("Is the product on the right a good neighbour for the one on the left? Pairs "
+st.title(t("Review pairs"))
+st.caption(t("Is the product on the right a good neighbour for the one on the left? Pairs "
            "come from the current lists. Accepted pairs always appear in each other's lists, "
            "rejected pairs never; each decision is saved at once. Keys: a accept, x reject, "
-           "s skip, u undo.")
+           "s skip, u undo."))
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg)
 store = review_store(cat)
 threshold = duplicate_threshold(cfg)
 orders = [o for o in QUEUE_ORDERS if o != "near-threshold" or threshold is not None]
-order = st.radio("Order", orders, format_func=ORDER_LABELS.__getitem__, horizontal=True,
+order = st.radio(t("Order"), orders, format_func=ORDER_LABELS.__getitem__, horizontal=True,
                  key="review.order")
 queue = review_queue(cat.ids, result.neighbors, store.decisions(), order=order,
                      threshold=threshold, limit=1)
 if queue.empty:
-    st.success("Every pair in the current lists has a decision.")
+    st.success(t("Every pair in the current lists has a decision."))
 else:
     left, right, score = (int(queue.left_row[0]), int(queue.right_row[0]),
                           float(queue.score[0]))

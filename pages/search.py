@@ -5,6 +5,7 @@ import streamlit as st
 from components import resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
+from components.i18n import t
 from components.tables import CELL_HINT, show_table
 from components.widgets import settings_sidebar
 from core.catalog.views import rows_table
@@ -17,20 +18,20 @@ PART_NAMES = {"dense": "meaning part", "lexical": "shared words part"}
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Search")
+st.title(t("Search"))
 res = ensure_results(cat, cfg)
 index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 hybrid = index.fused
 how = (f"Ranked like the neighbour lists: {index.describe()}." if hybrid else
        "Ranked by meaning only (shared words are switched off under Advanced).")
-query = st.text_input("Describe what you are looking for", key="search.query",
-                      placeholder="e.g. wireless noise cancelling headphones, or a model number")
+query = st.text_input(t("Describe what you are looking for"), key="search.query",
+                      placeholder=t("e.g. wireless noise cancelling headphones, or a model number"))
 if query.strip():
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
     hits = search(query, encoder, index, k=cfg.k, ids=cat.ids)
     rows = [h.index for h in hits]
     table = rows_table(cat, rows, [h.score for h in hits])
-    parts = st.toggle("Show what each score is made of", key="search.parts", disabled=not hybrid)
+    parts = st.toggle(t("Show what each score is made of"), key="search.parts", disabled=not hybrid)
     if hybrid and parts:
         at = table.columns.get_loc("score") + 1
         for name in reversed(index.names):
@@ -40,7 +41,7 @@ if query.strip():
                           "are (0 to 1); shared words part: how many words and model numbers "
                           "they share (0 = none, 1 = the same)." if hybrid else None))
     st.caption(CELL_HINT)
-    if st.button("Show these results on the heatmap", key="search.to_heatmap"):
+    if st.button(t("Show these results on the heatmap"), key="search.to_heatmap"):
         state.send_to_heatmap(rows, f"search: {query[:60]}")
         st.switch_page("pages/heatmap.py")
 else:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import ensure_results, pool
+from components.i18n import t
 from components.quality_threshold import band_samples, category_table, labelled_view, save_buttons
 from components.quality_widgets import split_note, upload_table
 from components.widgets import settings_sidebar
@@ -15,12 +16,12 @@ from core.quality.threshold import histogram_figure, match_scores
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Duplicate threshold")
+st.title(t("Duplicate threshold"))
 res = ensure_results(cat, cfg)
 space = resources.scored_index(cat, res.key, res.vectors, cfg)
-st.markdown("Pairs scoring at or above the threshold are called duplicates. The **match "
+st.markdown(t("Pairs scoring at or above the threshold are called duplicates. The **match "
             "score** is 1 when each product is the other's best candidate and falls as "
-            "better candidates exist on either side.")
+            "better candidates exist on either side."))
 frame = upload_table("Labelled pairs (left_id,right_id,label) to calibrate on",
                      "threshold.upload", "label 1 = same product, 0 = different")
 holdout = upload_table("Optional: a second labelled file to check the threshold on",
