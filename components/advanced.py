@@ -85,12 +85,12 @@ def words_weight_setting(cfg: Config) -> float:
     return float(st.slider(
         t("Exact words and model numbers vs meaning"), 0.0, 1.0, value=float(cfg.hybrid_weight),
         step=0.05, key="settings.hybrid_weight",
-        help=f"How much shared words and model numbers count against meaning. 0 = meaning "
-             f"only, 1 = shared words only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the "
-             f"same product most often on the labelled test catalogs (Abt-Buy, "
-             f"walmart-amazon). A Chinese catalog starts at 0.5 with the multilingual model "
-             f"(measured on Chinese product titles). Lower it when you want related "
-             f"products rather than twins. Settings file and command line: `hybrid_weight`."))
+        help=t('How much shared words and model numbers count against meaning. 0 = meaning only, 1 = shared '
+               'words only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the same product most often on the '
+               'labelled test catalogs (Abt-Buy, walmart-amazon). A Chinese catalog starts at 0.5 with the '
+               'multilingual model (measured on Chinese product titles). Lower it when you want related '
+               'products rather than twins. Settings file and command line: `hybrid_weight`.',
+               DEFAULT_HYBRID_WEIGHT=DEFAULT_HYBRID_WEIGHT)))
 
 
 def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]:

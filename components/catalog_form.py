@@ -71,8 +71,8 @@ def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | Non
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         if state.catalog() is not None:
-            st.caption(f"The catalog loaded before ({md_text(state.catalog().name)}) "
-                       "is still in use.")
+            st.caption(t('The catalog loaded before ({md_text}) is still in use.',
+                         md_text=md_text(state.catalog().name)))
         return None
 
 
@@ -110,7 +110,7 @@ def sheet_picker(raw: RawTable) -> None:
     """For workbooks with several sheets: pick one and re-read."""
     if len(raw.sheets) < 2:
         return
-    sheet = st.selectbox(f"Sheet ({len(raw.sheets)} in this workbook)", raw.sheets,
+    sheet = st.selectbox(t('Sheet ({n} in this workbook)', n=len(raw.sheets)), raw.sheets,
                          index=raw.sheets.index(raw.sheet), key="catalog.sheet")
     if sheet == raw.sheet:
         return
@@ -130,7 +130,7 @@ def _try_auto_map(raw: RawTable) -> None:
         mapping = field_defaults(raw.frame)
         cat = build_catalog(raw, mapping, on_duplicate_ids="suffix")
     except CatalogSimilarityError as exc:
-        st.warning(f"Choose the columns below: {md_text(exc)}")
+        st.warning(t('Choose the columns below: {md_text}', md_text=md_text(exc)))
         return
     if cat.report.duplicate_ids:
         st.warning(t("Duplicate ids found: review the mapping below and choose how to handle them."))
@@ -187,7 +187,7 @@ def mapping_form(raw: RawTable) -> None:
         return
     state.set_catalog(cat, state.config_from_mapping(mapping).with_changes(
         on_duplicate_ids=policy))
-    st.success(f"Mapped {len(cat):,} products.")
+    st.success(t('Mapped {n:,} products.', n=len(cat)))
 
 
 def _current_mapping(raw: RawTable) -> ColumnMapping:
@@ -217,8 +217,9 @@ def language_panel() -> None:
         state.set_language_setting(choice)
         st.rerun()
     detected = "detected" if cfg.language == "auto" else "set"
-    st.caption(f"Language {detected}: {lang.describe()}")
+    st.caption(t('Language {detected}: {describe}', detected=detected, describe=lang.describe()))
     changes = state.language_changes()
     if changes:
-        st.info(f"Chosen for a catalog in {lang.name}: model {cfg.model}, hybrid weight "
-                f"{cfg.hybrid_weight:g}. Change them in the sidebar.", icon=":material/translate:")
+        st.info(t('Chosen for a catalog in {name}: model {model}, hybrid weight {hybrid_weight:g}. Change '
+                  'them in the sidebar.', name=lang.name, model=cfg.model,
+                  hybrid_weight=cfg.hybrid_weight), icon=":material/translate:")

@@ -46,8 +46,8 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
             parts.append(read_pairs(upload.getvalue(), catalog, filename=upload.name))
     if source != "Labelled pairs file":
         reviews = review_pairs(Workspace.default().db_path, catalog, owner=state.review_owner())
-        st.caption(f"{len(reviews):,} review decisions for this catalog "
-                   f"({reviews.n_positive:,} accepted).")
+        st.caption(t('{n:,} review decisions for this catalog ({n_positive:,} accepted).',
+                     n=len(reviews), n_positive=reviews.n_positive))
         parts.append(reviews)
     ss = st.checkbox(t("Add self-supervised pairs built from the catalog (works without labels)"),
                      key="finetune.self_supervised",
@@ -97,8 +97,9 @@ def job_panel(job: FinetuneJob) -> None:
     @st.fragment(run_every=1.0 if was_running else None)
     def live() -> None:
         if job.running:
-            st.progress(job.fraction, text=f"Fine-tuning {job.base_model}: step {job.done:,} / "
-                        f"{job.total or '?'} · {job.status}")
+            st.progress(job.fraction, text=t('Fine-tuning {base_model}: step {done:,} / {v} · {status}',
+                                             base_model=job.base_model, done=job.done, v=job.total or '?',
+                                             status=job.status))
             st.button(t("Cancel"), key="finetune.cancel", on_click=job.cancel,
                       icon=":material/cancel:")
         elif was_running:  # finished since the last full run: show the results
@@ -129,12 +130,12 @@ def results(result: FinetuneResult) -> None:
     st.subheader(t("Result"))
     if result.before is not None:
         st.dataframe(metrics_table(result), hide_index=True, key="finetune.metrics")
-    st.caption(f"{result.train_pairs:,} pairs · {result.steps:,} steps · "
-               f"{result.train_seconds:.0f} s training")
+    st.caption(t('{train_pairs:,} pairs · {steps:,} steps · {train_seconds:.0f} s training',
+                 train_pairs=result.train_pairs, steps=result.steps, train_seconds=result.train_seconds))
     for note in result.notes:
         text.warning(note)
     if result.kept and result.folder is not None:
-        st.success(f"Saved as {result.folder.name} in the workspace's models folder; it is now "
-                   "in the Model picker of the sidebar.", icon=":material/check_circle:")
+        st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model picker of the "
+                     "sidebar.", name=result.folder.name), icon=":material/check_circle:")
         st.button(t("Use the new model"), key="finetune.use", on_click=state.choose_model,
                   args=(str(result.folder),), icon=":material/swap_horiz:")

@@ -30,7 +30,7 @@ def first_run_guide() -> None:
         st.markdown(t("**Welcome. From your catalog to neighbour lists in three steps, with an "
                     "optional check on the way:**"))
         for title, text in STEPS:
-            st.markdown(f"**{title}**: {text}")
+            st.markdown(f"**{t(title)}**: {t(text)}")
         st.caption(t("Your work is saved as you go: reload the page or come back later with "
                    "the same address and it is still here. Technical settings are under "
                    "Advanced in the sidebar; most shops never change them."))
@@ -51,4 +51,4 @@ def words_used_here(*terms: str) -> None:
     """An expander listing the given terms with their plain explanations."""
     with st.expander(t("Words used on this page"), icon=":material/help:"):
         for term in terms:
-            st.markdown(f"**{term.capitalize()}**: {TERMS[term]}")
+            st.markdown(f"**{t(term.capitalize())}**: {t(TERMS[term])}")

@@ -33,8 +33,8 @@ def restore(store: SessionStore) -> bool:
             name = None
         cat = build_catalog(raw, cfg.mapping(), on_duplicate_ids=cfg.on_duplicate_ids, name=name)
     except (CatalogSimilarityError, OSError) as exc:
-        st.warning(f"Your saved work could not be opened again ({exc}); the demo catalog "
-                   "is open instead.", icon=":material/history:")
+        st.warning(t('Your saved work could not be opened again ({exc}); the demo catalog is open instead.',
+                     exc=exc), icon=":material/history:")
         return False
     state.restore_work(raw, cat, cfg, saved)
     st.toast(t("Your saved work is back: catalog, columns, settings and rules."),

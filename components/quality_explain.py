@@ -25,14 +25,14 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                                          ("dense part", e.dense_part),
                                          ("lexical part", e.lexical_part))):
         col.metric(name, f"{value:.3f}")
-    st.caption(f"Hybrid weight {e.weight:g}: fused = (1 − w) × dense rescaled + w × lexical "
-               f"rescaled, each rescaled for the first product ({SCALE_TEXT}). The match "
-               f"score is relative: 1 = each product "
-               f"is the other's best candidate (what duplicate thresholds are chosen on, with "
-               f"labels); the fused score says how close they are. Raw dense "
-               f"similarity {e.dense:.3f}, raw lexical similarity {e.lexical:.3f}.")
+    st.caption(t("Hybrid weight {weight:g}: fused = (1 − w) × dense rescaled + w × lexical rescaled, each "
+                 "rescaled for the first product ({SCALE_TEXT}). The match score is relative: 1 = each "
+                 "product is the other's best candidate (what duplicate thresholds are chosen on, with "
+                 "labels); the fused score says how close they are. Raw dense similarity {dense:.3f}, raw "
+                 "lexical similarity {lexical:.3f}.", weight=e.weight, SCALE_TEXT=SCALE_TEXT, dense=e.dense,
+                 lexical=e.lexical))
     st.plotly_chart(contribution_figure(e), key="explain.contribution")
-    st.markdown(f"**Shared words and model numbers** are marked {OPEN} {CLOSE}:")
+    st.markdown(t('**Shared words and model numbers** are marked {OPEN} {CLOSE}:', OPEN=OPEN, CLOSE=CLOSE))
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")
     left, right = st.columns(2)

@@ -26,7 +26,8 @@ from core.search.index import NeighborIndex
 
 
 def _metrics_row(choice: Choice, title: str) -> None:
-    st.markdown(f"**{title}** ({choice.pairs:,} pairs, {choice.positives:,} positive)")
+    st.markdown(t('**{title}** ({pairs:,} pairs, {positives:,} positive)',
+                  title=title, pairs=choice.pairs, positives=choice.positives))
     cols = st.columns(4)
     for col, (name, value) in zip(cols, (("threshold", choice.threshold),
                                          ("precision", choice.precision),
@@ -77,8 +78,8 @@ def save_buttons(cfg: Config, threshold: float, per_category: dict[str, float]) 
     left, right = st.columns(2)
     if left.button(t("Save threshold to the configuration"), key="threshold.save", type="primary"):
         state.set_config(new)
-        st.success(f"duplicate_threshold = {new.duplicate_threshold} saved to this session's "
-                   "configuration")
+        st.success(t("duplicate_threshold = {duplicate_threshold} saved to this session's configuration",
+                     duplicate_threshold=new.duplicate_threshold))
     right.download_button(t("Download configuration (JSON)"), data=new.to_json(),
                           file_name="catalog_similarity_config.json",
                           mime="application/json", key="threshold.download",
@@ -93,7 +94,8 @@ def band_samples(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: 
         if not band.count:
             continue
         rows = np.asarray(band.sample, dtype=np.int64)
-        with st.expander(f"{band.low:.2f} – {band.high:.2f}: {band.count:,} pairs"):
+        with st.expander(t('{low:.2f} – {high:.2f}: {count:,} pairs',
+                           low=band.low, high=band.high, count=band.count)):
             st.dataframe(pairs_table(catalog, left[rows], right[rows], scores[rows],
                                      None if labels is None else labels[rows]),
                          hide_index=True, key=f"threshold.band.{band.low:.2f}")

@@ -68,7 +68,7 @@ def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...
                 mask |= frame[col].astype(str).str.lower().str.contains(text, regex=False)
             shown = frame[mask]
     pages = max(1, math.ceil(len(shown) / page_rows))
-    page = st.number_input(f"Page (of {pages:,}; {len(shown):,} rows)", min_value=1,
+    page = st.number_input(t('Page (of {pages:,}; {n:,} rows)', pages=pages, n=len(shown)), min_value=1,
                            max_value=pages, value=1, step=1, key=f"{key}.page")
     start = (int(page) - 1) * page_rows
     show_table(shown.iloc[start:start + page_rows], key=f"{key}.table")
@@ -89,7 +89,7 @@ def paged_lists(catalog: Catalog, lists: Neighbors, *, bands: dict[str, float], 
     ends = np.cumsum((lists.indices[rows] >= 0).sum(1)) if len(rows) else np.zeros(0, int)
     total = int(ends[-1]) if len(ends) else 0
     pages = max(1, math.ceil(total / page_rows))
-    page = st.number_input(f"Page (of {pages:,}; {total:,} rows)", min_value=1,
+    page = st.number_input(t('Page (of {pages:,}; {total:,} rows)', pages=pages, total=total), min_value=1,
                            max_value=pages, value=1, step=1, key=f"{key}.page")
     start = (int(page) - 1) * page_rows
     show_table(list_page(catalog, lists, rows, ends, start, page_rows, bands=bands),

@@ -44,7 +44,7 @@ def other_config_form(cfg: Config, cat: Catalog) -> None:
                 text_columns=tuple(fields) or cfg.text_columns,
                 rules=cfg.rules if rules == "as A" else {})
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        text.error(f"Not a JSON configuration ({exc})")
+        text.error(t('Not a JSON configuration ({exc})', exc=exc))
         return
     except CatalogSimilarityError as exc:
         state.show_error(exc)

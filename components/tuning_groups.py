@@ -56,7 +56,7 @@ def groups_map(res: state.Results, cfg: Config, cat: Catalog, groups: Groups) ->
                     ids=[str(r) for r in rows])
     st.plotly_chart(fig, key="groups.map")
     if proj.sampled:
-        st.caption(f"Map of a random sample of {len(rows):,} of {proj.total:,} products.")
+        st.caption(t('Map of a random sample of {n:,} of {total:,} products.', n=len(rows), total=proj.total))
 
 
 def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,

@@ -62,7 +62,7 @@ def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
     """Accept / reject / skip (keyboard a / x / s) and undo (u); each click is committed."""
     cols = st.columns(4)
     for col, decision in zip(cols, ("accept", "reject", "skip")):
-        if col.button(f"{decision.capitalize()} ({SHORTCUTS[decision]})",
+        if col.button(f"{t(decision.capitalize())} ({SHORTCUTS[decision]})",
                       key=f"review.{decision}", shortcut=SHORTCUTS[decision],
                       icon=ICONS[decision], type="primary" if decision == "accept" else
                       "secondary", width="stretch"):
@@ -82,11 +82,12 @@ def tally(store: ReviewStore, cat: Catalog) -> None:
     """This session's counts on this catalog and the labelled pairs download."""
     decided = store.decisions()
     counts = decided["decision"].value_counts()
-    st.caption(f"Catalog {md(cat.name)} ({store.catalog_key}) · "
-               f"{len(decided):,} pairs decided in this session · accepted {counts.get('accept', 0):,} · "
-               f"rejected {counts.get('reject', 0):,} · skipped {counts.get('skip', 0):,} "
-               f"(accepted pairs always appear in each other's lists and in the export, "
-               f"rejected pairs never, unless 'Use my Review decisions' is off in the rules)")
+    st.caption(t("Catalog {md} ({catalog_key}) · {n:,} pairs decided in this session · accepted "
+                 "{accepted:,} · rejected {rejected:,} · skipped {skipped:,} (accepted pairs always "
+                 "appear in each other's lists and in the export, rejected pairs never, unless 'Use my "
+                 "Review decisions' is off in the rules)", md=md(cat.name),
+                 catalog_key=store.catalog_key, n=len(decided), accepted=counts.get("accept", 0),
+                 rejected=counts.get("reject", 0), skipped=counts.get("skip", 0)))
     pairs = store.as_labelled_pairs()
     st.download_button(t("Download labelled pairs (left_id, right_id, label)"),
                        data=to_bytes(pairs, "csv"),

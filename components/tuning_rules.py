@@ -228,7 +228,7 @@ def rules_summary(result: RuleResult, cfg: Config) -> None:
 def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) -> None:
     """The products whose list is short after the rules (first `limit`)."""
     rows = result.short_rows
-    st.subheader(f"Short lists after the rules: {len(rows):,} products")
+    st.subheader(t('Short lists after the rules: {n:,} products', n=len(rows)))
     if not len(rows):
         st.caption(t("Every product has a full list."))
         return
@@ -238,7 +238,7 @@ def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) ->
                           "neighbours": result.lengths[rows[:limit]]})
     st.dataframe(frame, hide_index=True, key="neighbors.short_lists")
     if len(rows) > limit:
-        st.caption(f"First {limit:,} of {len(rows):,} shown.")
+        st.caption(t('First {limit:,} of {n:,} shown.', limit=limit, n=len(rows)))
 
 
 def product_list(cat: Catalog, lists, row: int, bands: dict[str, float]) -> pd.DataFrame:

@@ -46,10 +46,10 @@ def language_notice(model: str) -> None:
     lang = state.catalog_language()
     if lang is None:
         return
-    st.caption(f"Catalog language: {lang.describe()}")
+    st.caption(t('Catalog language: {describe}', describe=lang.describe()))
     if not model_reads(model, lang.code):
-        st.warning(f"The model '{model}' reads English only, and this catalog is "
-                   f"{lang.name}: choose 'multilingual' under Advanced.",
+        st.warning(t("The model '{model}' reads English only, and this catalog is {name}: choose "
+                     "'multilingual' under Advanced.", model=model, name=lang.name),
                    icon=":material/translate:")
 
 
@@ -58,10 +58,10 @@ def product_picker(catalog: Catalog, key: str) -> int | None:
     text = st.text_input(t("Find a product (part of its title or id)"), key=f"{key}.find")
     rows = find_products(catalog, text)
     if not rows:
-        st.warning(f"No product matches '{md(text)}'.")
+        st.warning(t("No product matches '{md}'.", md=md(text)))
         return None
     labels = {r: product_label(catalog, r) for r in rows}
-    return st.selectbox(f"Product ({len(rows)} shown)", rows, format_func=labels.__getitem__,
+    return st.selectbox(t('Product ({n} shown)', n=len(rows)), rows, format_func=labels.__getitem__,
                         key=f"{key}.product")
 
 
@@ -88,7 +88,7 @@ def export_buttons(frame_fn, stem: str, key: str) -> None:
         frame: pd.DataFrame = frame_fn()
         return to_bytes(frame, fmt, excel_safe_csv=excel, encoding=encoding)
 
-    st.download_button(f"Download {fmt.upper()}", data=data, file_name=f"{stem}.{fmt}",
+    st.download_button(t('Download {upper}', upper=fmt.upper()), data=data, file_name=f"{stem}.{fmt}",
                        mime=MIME[fmt], key=f"{key}.download.{fmt}", type="primary",
                        on_click="ignore", icon=":material/download:")
 
@@ -137,7 +137,7 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
         cfg = Config.from_dict(data)
         state.adopt_config(cfg)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        show_text.error(f"{upload.name} is not a JSON configuration ({exc})")
+        show_text.error(t('{name} is not a JSON configuration ({exc})', name=upload.name, exc=exc))
         return
     except CatalogSimilarityError as exc:
         state.show_error(exc)

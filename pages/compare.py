@@ -25,7 +25,7 @@ other = state.compare_other()
 if other is None:
     st.info(t("Choose what B changes and press Compare."))
     st.stop()
-st.markdown(f"**B differs from A in:** {md(describe(cfg, other))}")
+st.markdown(t('**B differs from A in:** {md}', md=md(describe(cfg, other))))
 try:
     lists_b = other_lists(other, cat)
 except CatalogSimilarityError as exc:
@@ -33,7 +33,7 @@ except CatalogSimilarityError as exc:
     st.stop()
 comparison = compare_lists(lists_a, lists_b, k=max(cfg.k, other.k))
 a, b, c = st.columns(3)
-a.metric(f"Mean overlap@{comparison.k}", f"{comparison.mean_overlap:.3f}")
+a.metric(t('Mean overlap@{k}', k=comparison.k), f"{comparison.mean_overlap:.3f}")
 b.metric(t("Mean rank correlation"), f"{comparison.mean_rank_corr:.3f}")
 c.metric(t("Identical lists"), f"{comparison.identical:,} / {len(cat):,}")
 st.plotly_chart(overlap_figure(comparison), key="compare.overlap")

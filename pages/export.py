@@ -22,8 +22,8 @@ entries = int((nb.indices >= 0).sum())
 decided = review_decisions()
 counts = decided["decision"].value_counts() if len(decided) else {}
 used = cfg.rules.use_review
-st.markdown(f"**{len(cat):,} products** · up to **{nb.k}** neighbours each · "
-            f"**{entries:,}** rows in the file")
+st.markdown(t('**{n:,} products** · up to **{k}** neighbours each · **{entries:,}** rows in the file',
+              n=len(cat), k=nb.k, entries=entries))
 facts = [f"{result.n_short:,} lists are shorter than {nb.k} because of the rules"
          if result.n_short else "every list is full",
          ("rules in force" if cfg.rules else "no rules"),
@@ -46,5 +46,5 @@ st.caption(t("Save every setting and rule to a small file; a scheduled job on th
            "reuse a saved setup."))
 config_file_widgets()
 words_used_here("list", "score", "rule", "short list", "review")
-next_step("pages/health.py", "Check your lists: who is never recommended, who is everywhere",
-          also=(("pages/prices.py", "Check prices against similar products"),))
+next_step("pages/health.py", t("Check your lists: who is never recommended, who is everywhere"),
+          also=(("pages/prices.py", t("Check prices against similar products")),))

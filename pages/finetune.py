@@ -20,9 +20,9 @@ state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title(t("Fine-tune the model"))
-st.caption(f"Starts from the current model ({md(cfg.model)}) and learns which of your products "
-           "are the same or good neighbours. The new model is saved only when it finds the "
-           "held-out pairs better than the current one.")
+st.caption(t('Starts from the current model ({md}) and learns which of your products are the same or good '
+             'neighbours. The new model is saved only when it finds the held-out pairs better than the '
+             'current one.', md=md(cfg.model)))
 job = state.finetune_job()
 busy = job is not None and job.running
 with st.expander(t("Training data and settings"), expanded=not busy):

@@ -26,8 +26,9 @@ res = ensure_results(cat, cfg)
 st.subheader(t("Product groups"))
 method, size = groups_controls(cat)
 groups = session_groups(res, cfg, cat, method, size)
-st.caption(f"{groups.n_groups:,} groups ({method}) · {groups.grouped_share:.1%} of products "
-           "grouped · each group is named by its most distinctive words")
+st.caption(t('{n_groups:,} groups ({method}) · {grouped_share:.1%} of products grouped · each group is named '
+             'by its most distinctive words', n_groups=groups.n_groups, method=method,
+             grouped_share=groups.grouped_share))
 if st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map"):
     groups_map(res, cfg, cat, groups)
 table = groups.table()
@@ -41,8 +42,9 @@ if len(table):
 st.subheader(t("Duplicate groups"))
 threshold = duplicate_threshold_input(cfg)
 dups = session_duplicates(res, cfg, cat, threshold)
-st.caption(f"{dups.n_groups:,} duplicate groups · {dups.n_products:,} products · "
-           "canonical = the member most similar to the others (then the most complete record)")
+st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · canonical = the member most similar '
+             'to the others (then the most complete record)', n_groups=dups.n_groups,
+             n_products=dups.n_products))
 st.dataframe(duplicate_table(cat.ids, cat.titles(), dups), hide_index=True,
              key="groups.duplicates")
 st.markdown(t("**Export the merge map** (product_id, canonical_id, score)"))

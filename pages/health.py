@@ -28,10 +28,9 @@ codes = {r: column_codes(cat.frame[roles[r]]) if r in roles else None
 kw = {"categories": codes["category"], "brands": codes["brand"]}
 before = list_health(pool(res, cfg).head(cfg.k), k=cfg.k, **kw)
 after = list_health(result.neighbors, k=cfg.k, **kw)
-st.caption(f"Is every product served, and fairly? 'Without rules' = each product's {cfg.k} "
-           "most similar products; 'with your rules' = the lists with the rules set on the "
-           "Neighbours page. Category and brand figures need those columns chosen on the "
-           "Catalog page.")
+st.caption(t("Is every product served, and fairly? 'Without rules' = each product's {k} most similar "
+             "products; 'with your rules' = the lists with the rules set on the Neighbours page. Category "
+             "and brand figures need those columns chosen on the Catalog page.", k=cfg.k))
 st.dataframe(plain_health_table(before, after), hide_index=True, key="health.table",
              column_config={"measure": st.column_config.TextColumn(t("measure"), width="large")})
 st.plotly_chart(in_degree_figure(before, after), key="health.in_degree")
@@ -43,10 +42,10 @@ with a:
     hubs = top_hubs(cat.ids, cat.titles(), after).rename(columns={"in_degree": "in lists"})
     show_table(hubs, key="health.hubs", title_width="medium")
 with b:
-    st.subheader(f"In nobody's list: {after.orphans:,}")
+    st.subheader(t("In nobody's list: {orphans:,}", orphans=after.orphans))
     rows = np.nonzero(after.in_degree == 0)[0][:1000]
     titles = cat.titles()
     show_table(pd.DataFrame({"product_id": cat.ids[rows], "title": [titles[r] for r in rows]}),
                key="health.orphans", title_width="medium")
 words_used_here("orphan", "hub", "rule", "short list")
-next_step("pages/neighbors.py", "Back to the lists and their rules")
+next_step("pages/neighbors.py", t("Back to the lists and their rules"))

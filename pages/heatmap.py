@@ -56,8 +56,8 @@ else:
         st.info(t("Select products on the Map page (lasso or box) first."))
 
 if len(rows) > MAX_HEATMAP_ITEMS:
-    st.warning(f"{len(rows):,} products chosen; the heatmap shows the first "
-               f"{MAX_HEATMAP_ITEMS} (cap {MAX_HEATMAP_ITEMS}).")
+    st.warning(t('{n:,} products chosen; the heatmap shows the first {MAX_HEATMAP_ITEMS} (cap '
+                 '{MAX_HEATMAP_ITEMS}).', n=len(rows), MAX_HEATMAP_ITEMS=MAX_HEATMAP_ITEMS))
     rows = rows[:MAX_HEATMAP_ITEMS]
 KIND_NAMES = {"match": "Overall score", "dense": "Meaning only",
               "lexical": "Shared words and model numbers only"}

@@ -20,13 +20,14 @@ dim = a.radio(t("Dimensions"), (2, 3), horizontal=True, key="map.dim",
               format_func=lambda d: f"{d}-D")
 options = ["(none)", *color_columns(cat)]
 color_col = b.selectbox(t("Colour by"), options, index=min(1, len(options) - 1), key="map.color")
-max_points = int(c.number_input(t("Products shown (a random sample above this)"), min_value=min(100, len(cat)),
+max_points = int(c.number_input(t("Products shown (a random sample above this)"),
+                                min_value=min(100, len(cat)),
                                 max_value=max(100, len(cat)),
                                 value=min(len(cat), DEFAULT_MAX_POINTS), step=1000,
                                 key="map.sample"))
 proj = projection(res, cfg, dim=dim, max_points=max_points)
 if proj.sampled:
-    st.info(f"Showing a random sample of {len(proj.rows):,} of {proj.total:,} products.")
+    st.info(t('Showing a random sample of {n:,} of {total:,} products.', n=len(proj.rows), total=proj.total))
 rows = proj.rows.tolist()
 titles = cat.titles()
 color = None if color_col == "(none)" else cat.frame[color_col].to_numpy()[proj.rows].tolist()
@@ -44,7 +45,7 @@ else:
     st.caption(t("Selection works on the 2-D map."))
 sel = state.selection()
 if sel:
-    st.subheader(f"Selected: {len(sel):,} products")
+    st.subheader(t('Selected: {n:,} products', n=len(sel)))
     st.dataframe(rows_table(cat, sel[:1000]), hide_index=True, key="map.selected")
     if st.button(t("Send the selection to the heatmap"), key="map.to_heatmap"):
         state.send_to_heatmap(sel, f"map selection ({len(sel)} products)")

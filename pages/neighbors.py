@@ -30,8 +30,8 @@ index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 cfg = rules_panel(cat, cfg)
 result = ruled(res, cfg)
 nb = result.neighbors
-st.caption(f"{len(cat):,} products · up to {nb.k} neighbours each · score from 0 (unrelated) "
-           "to 1 (the same text)",
+st.caption(t('{n:,} products · up to {k} neighbours each · score from 0 (unrelated) to 1 (the same text)',
+             n=len(cat), k=nb.k),
            help=f"How the score is made: {index.describe()}"
                 + (f"; {SCALE_TEXT}." if index.fused else ".")
                 + f" Model: {md(cfg.model)}. Change this under Advanced.")
@@ -52,5 +52,5 @@ paged_lists(cat, nb, bands=cfg.bands, key="neighbors.all")
 if cfg.rules or cfg.bands:
     short_lists_table(cat, result)
 words_used_here("neighbour", "list", "score", "rule", "short list", "band", "advanced")
-next_step("pages/export.py", "Next: export the lists",
-          also=(("pages/review.py", "Or first check some pairs side by side (Review)"),))
+next_step("pages/export.py", t("Next: export the lists"),
+          also=(("pages/review.py", t("Or first check some pairs side by side (Review)")),))

@@ -42,12 +42,12 @@ peers = b.slider(t("Fewest similar products with a price needed"), 1, max(1, res
                  value=min(DEFAULT_MIN_PEERS, max(1, result.neighbors.k)), key="prices.min_peers")
 check = price_check(parse_prices(cat.frame[cat.mapping.price]), result.neighbors,
                     z_threshold=float(z), min_peers=int(peers))
-st.caption(f"{check.checked:,} products checked against the median price of their lists "
-           f"(after rules) · {check.count('over'):,} over-priced · "
-           f"{check.count('under'):,} under-priced")
+st.caption(t('{checked:,} products checked against the median price of their lists (after rules) · {count:,} '
+             'over-priced · {count2:,} under-priced', checked=check.checked, count=check.count('over'),
+             count2=check.count('under')))
 titles = cat.titles()
 st.plotly_chart(price_figure(check, titles), key="prices.figure")
 frame = outliers_frame(cat.ids, titles, check)
 show_table(frame.rename(columns=SHOWN_AS), key="prices.outliers")
 export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export")
-next_step("pages/neighbors.py", "Back to the lists")
+next_step("pages/neighbors.py", t("Back to the lists"))

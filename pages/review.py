@@ -46,4 +46,4 @@ else:
     decision_buttons(store, str(cat.ids[left]), str(cat.ids[right]))
 tally(store, cat)
 words_used_here("review", "score", "pinned", "blocked")
-next_step("pages/export.py", "Next: export the lists")
+next_step("pages/export.py", t("Next: export the lists"))

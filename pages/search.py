@@ -45,6 +45,6 @@ if query.strip():
         state.send_to_heatmap(rows, f"search: {query[:60]}")
         st.switch_page("pages/heatmap.py")
 else:
-    st.caption(f"Searches {len(cat):,} products. {how}")
+    st.caption(t('Searches {n:,} products. {how}', n=len(cat), how=how))
 words_used_here("score", "heatmap")
-next_step("pages/neighbors.py", "Back to the neighbour lists")
+next_step("pages/neighbors.py", t("Back to the neighbour lists"))

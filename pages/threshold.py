@@ -55,12 +55,12 @@ else:
     right = nb.indices.ravel()
     scores = match_scores(space, left, right).match
     top = float(np.mean(scores >= 0.95)) if len(scores) else 0.0
-    st.info(f"No labels: the histogram shows the match scores of every product's top {nb.k} "
-            "neighbours. The match score is relative (1 = each product is the other's best "
-            f"candidate), so without labels the top band ({top:.0%} of these pairs at 0.95 or "
-            "more) holds every mutual nearest pair, duplicate or not: open a few pairs below "
-            "before trusting it. Upload labelled pairs to choose a threshold (the Review page "
-            "downloads your accept/reject decisions as such a file).")
+    st.info(t("No labels: the histogram shows the match scores of every product's top {k} neighbours. The "
+              "match score is relative (1 = each product is the other's best candidate), so without labels "
+              "the top band ({top:.0%} of these pairs at 0.95 or more) holds every mutual nearest pair, "
+              "duplicate or not: open a few pairs below before trusting it. Upload labelled pairs to choose "
+              "a threshold (the Review page downloads your accept/reject decisions as such a file).",
+            k=nb.k, top=top))
     st.plotly_chart(histogram_figure(scores, threshold=cfg.duplicate_threshold),
                     key="threshold.histogram")
     band_samples(cat, left, right, scores, None)
