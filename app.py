@@ -4,23 +4,23 @@ import streamlit as st
 
 from components.i18n import t
 
-st.set_page_config(page_title="Catalog similarity", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title=t("Catalog similarity"), page_icon=":material/hub:", layout="wide")
 
 # The main path first (Catalog -> Neighbours -> Review -> Export), then the rest.
 pages = {
-    "Your lists": [
+    t("Your lists"): [
         st.Page("pages/catalog.py", title=t("Catalog"), icon=":material/table:", default=True),
         st.Page("pages/neighbors.py", title=t("Neighbours"), icon=":material/group_work:"),
         st.Page("pages/review.py", title=t("Review"), icon=":material/rule:"),
         st.Page("pages/export.py", title=t("Export"), icon=":material/download:"),
     ],
-    "Explore": [
+    t("Explore"): [
         st.Page("pages/search.py", title=t("Search"), icon=":material/search:"),
         st.Page("pages/map.py", title=t("Map"), icon=":material/scatter_plot:"),
         st.Page("pages/heatmap.py", title=t("Heatmap"), icon=":material/grid_on:"),
         st.Page("pages/groups.py", title=t("Groups"), icon=":material/workspaces:"),
     ],
-    "Check quality": [
+    t("Check quality"): [
         st.Page("pages/health.py", title=t("List health"), icon=":material/monitor_heart:"),
         st.Page("pages/prices.py", title=t("Price check"), icon=":material/sell:"),
         st.Page("pages/compare.py", title=t("Compare"), icon=":material/compare_arrows:"),
@@ -28,7 +28,7 @@ pages = {
         st.Page("pages/threshold.py", title=t("Duplicate threshold"), icon=":material/tune:"),
         st.Page("pages/evaluate.py", title=t("Evaluate"), icon=":material/analytics:"),
     ],
-    "Model": [
+    t("Model"): [
         st.Page("pages/finetune.py", title=t("Fine-tune"), icon=":material/model_training:"),
     ],
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.i18n import t
+from components.i18n import N_, labels, t
 from core.catalog.table import Catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, INDEX_KINDS, Config
 from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
@@ -22,13 +22,13 @@ from core.workspace import Workspace
 BUNDLED = "bundled"
 MULTILINGUAL = "multilingual"
 OTHER_MODEL = "other"
-METRIC_NAMES = {"cosine": "Angle (recommended)", "dot": "Dot product",
-                "euclidean": "Straight distance", "manhattan": "Grid distance"}
-PRECISION_NAMES = {"auto": "Automatic (recommended)", "fp32": "Full (slowest)",
-                   "bf16": "Half (bfloat16)", "fp16": "Half (graphics card)",
-                   "onnx": "Fast CPU engine"}
-INDEX_NAMES = {"auto": "Automatic (recommended)", "exact": "Exact, always",
-               "approximate": "Fast approximate, always"}
+METRIC_NAMES = {"cosine": N_("Angle (recommended)"), "dot": N_("Dot product"),
+                "euclidean": N_("Straight distance"), "manhattan": N_("Grid distance")}
+PRECISION_NAMES = {"auto": N_("Automatic (recommended)"), "fp32": N_("Full (slowest)"),
+                   "bf16": N_("Half (bfloat16)"), "fp16": N_("Half (graphics card)"),
+                   "onnx": N_("Fast CPU engine")}
+INDEX_NAMES = {"auto": N_("Automatic (recommended)"), "exact": N_("Exact, always"),
+               "approximate": N_("Fast approximate, always")}
 
 
 def model_options() -> list[str]:
@@ -40,21 +40,22 @@ def model_options() -> list[str]:
 
 def _model_name(option: str) -> str:
     if option == BUNDLED:
-        return "Built-in (English)"
+        return t("Built-in (English)")
     if option == MULTILINGUAL:
-        return "Built-in multilingual (Chinese and 100 languages)"
+        return t("Built-in multilingual (Chinese and 100 languages)")
     if option == OTHER_MODEL:
-        return "Another model…"
+        return t("Another model…")
     from pathlib import Path
 
-    return f"Fine-tuned: {Path(option).name}"
+    return t("Fine-tuned: {name}", name=Path(option).name)
 
 
 def model_setting(cfg: Config) -> str:
     options = model_options()
     current = cfg.model if cfg.model in options else OTHER_MODEL
+    names = {o: _model_name(o) for o in options}
     choice = st.selectbox(
-        t("Language model"), options, index=options.index(current), format_func=_model_name,
+        t("Language model"), options, index=options.index(current), format_func=names.__getitem__,
         key="settings.model_choice",
         help=t("The model that reads your product texts. Both built-in models work offline. "
              "The English one (all-MiniLM-L6-v2) is the fastest; the multilingual one "
@@ -75,7 +76,7 @@ def model_setting(cfg: Config) -> str:
 def metric_setting(cfg: Config) -> str:
     return st.selectbox(
         t("How meaning is compared"), METRICS, index=METRICS.index(cfg.metric),
-        format_func=METRIC_NAMES.__getitem__, key="settings.metric",
+        format_func=labels(METRIC_NAMES), key="settings.metric",
         help=t("How two texts' meanings are compared. The recommended one (cosine) is what "
              "the built-in model was trained for; the others are for special models. "
              "Settings file and command line: `metric`."))
@@ -120,13 +121,13 @@ def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]
 def speed_settings(cfg: Config) -> tuple[str, str]:
     precision = st.selectbox(
         t("Calculation precision"), PRECISIONS, index=PRECISIONS.index(cfg.precision),
-        format_func=PRECISION_NAMES.__getitem__, key="settings.precision",
+        format_func=labels(PRECISION_NAMES), key="settings.precision",
         help=t("Automatic uses the fast CPU engine on a computer without a graphics card "
              "(same results as full precision, about 3x faster) and half precision on a "
              "graphics card. Settings file and command line: `precision`."))
     index = st.selectbox(
         t("Search method"), INDEX_KINDS, index=INDEX_KINDS.index(cfg.index),
-        format_func=INDEX_NAMES.__getitem__, key="settings.index",
+        format_func=labels(INDEX_NAMES), key="settings.index",
         help=t("Automatic compares every product with every other (exact) up to 200,000 "
              "products and uses a fast approximate graph (HNSW) above, with exact scores "
              "for what it finds. Exact, always: slow for very large catalogs; fast "

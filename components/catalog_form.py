@@ -7,7 +7,7 @@ from typing import BinaryIO
 import streamlit as st
 
 from components import state, text
-from components.i18n import t
+from components.i18n import N_, describe_language, labels, language_name, t
 from components.text import md as md_text
 from core.catalog.language import LANGUAGE_SETTINGS
 from core.catalog.limits import current_limits, describe
@@ -25,8 +25,8 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = "(row numbers)"
 NONE = "(none)"
-DUPLICATE_NAMES = {"error": "Stop and show them", "keep-first": "Keep the first",
-                   "suffix": "Keep all, numbering the copies"}
+DUPLICATE_NAMES = {"error": N_("Stop and show them"), "keep-first": N_("Keep the first"),
+                   "suffix": N_("Keep all, numbering the copies")}
 
 
 def source_picker() -> None:
@@ -173,7 +173,7 @@ def mapping_form(raw: RawTable) -> None:
             roles[role] = col.selectbox(role.capitalize(), opts, index=opts.index(value))
         policy = st.radio(t("When an id appears twice"), DUPLICATE_POLICIES, horizontal=True,
                           index=DUPLICATE_POLICIES.index(state.config().on_duplicate_ids),
-                          format_func=DUPLICATE_NAMES.__getitem__)
+                          format_func=labels(DUPLICATE_NAMES))
         submitted = st.form_submit_button(t("Use these columns"), type="primary")
     if not submitted:
         return
@@ -200,7 +200,7 @@ def _current_mapping(raw: RawTable) -> ColumnMapping:
         return ColumnMapping(text_columns=())
 
 
-LANGUAGE_LABELS = {"auto": "Automatic (from the texts)", "en": "English", "zh": "Chinese"}
+LANGUAGE_LABELS = {"auto": N_("Automatic (from the texts)"), "en": N_("English"), "zh": N_("Chinese")}
 
 
 def language_panel() -> None:
@@ -210,16 +210,16 @@ def language_panel() -> None:
         return
     choice = st.selectbox(t("Catalog language"), LANGUAGE_SETTINGS,
                           index=LANGUAGE_SETTINGS.index(cfg.language),
-                          format_func=LANGUAGE_LABELS.__getitem__, key="catalog.language_setting",
+                          format_func=labels(LANGUAGE_LABELS), key="catalog.language_setting",
                           help=t("Chooses the model and hybrid weight, unless you set them in "
                                "the sidebar"))
     if choice != cfg.language:
         state.set_language_setting(choice)
         st.rerun()
-    detected = "detected" if cfg.language == "auto" else "set"
-    st.caption(t('Language {detected}: {describe}', detected=detected, describe=lang.describe()))
+    detected = t("detected") if cfg.language == "auto" else t("set by you")
+    st.caption(t('Language {detected}: {describe}', detected=detected, describe=describe_language(lang)))
     changes = state.language_changes()
     if changes:
         st.info(t('Chosen for a catalog in {name}: model {model}, hybrid weight {hybrid_weight:g}. Change '
-                  'them in the sidebar.', name=lang.name, model=cfg.model,
+                  'them in the sidebar.', name=language_name(lang.code), model=cfg.model,
                   hybrid_weight=cfg.hybrid_weight), icon=":material/translate:")

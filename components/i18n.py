@@ -14,6 +14,7 @@ The sidebar switch sets the session's language; the default comes from
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 
 import streamlit as st
 
@@ -54,3 +55,37 @@ def language_switch() -> None:
     state.init_ui_language(default_language())
     st.sidebar.radio("Language · 语言", list(LANGUAGES), key=state.UI_LANGUAGE,
                      format_func=LANGUAGES.__getitem__, horizontal=True)
+
+
+def labels(names: Mapping[str, str]) -> Callable[[object], str]:
+    """format_func for options named in a {value: English name} dict: the names are
+    translated now, when the widget is drawn (a callback never looks the language up)."""
+    shown = {key: t(name) for key, name in names.items()}
+    return lambda value: shown.get(value, str(value))
+
+
+def N_(text: str) -> str:
+    """Mark a literal for translation where it is defined (a constant, an option name);
+    t() translates it where it is shown. Returns text unchanged."""
+    return text
+
+
+LANGUAGE_NAMES = {"en": N_("English"), "zh": N_("Chinese"), "ja": N_("Japanese"),
+                  "ko": N_("Korean"), "mixed": N_("mixed languages"),
+                  "unknown": N_("unknown (no letters)")}
+
+
+def language_name(code: str) -> str:
+    """A catalog language's name in the interface language."""
+    return t(LANGUAGE_NAMES.get(code, code))
+
+
+def describe_language(lang) -> str:
+    """A core.catalog.language.CatalogLanguage for people: "Chinese (99% of 1,000 texts read)"."""
+    if lang.code == "mixed":
+        parts = ", ".join(f"{language_name(k)} {v:.0%}" for k, v in lang.shares.items())
+        return f"{language_name('mixed')} ({parts})"
+    if not lang.sampled:
+        return language_name(lang.code)
+    return t("{name} ({share:.0%} of {n:,} texts read)", name=language_name(lang.code),
+             share=lang.shares.get(lang.code, 0.0), n=lang.sampled)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import state
 from components.embedding import pool
-from components.i18n import t
+from components.i18n import N_, t
 from core.catalog.table import Catalog
 from core.config import Config
 from core.errors import ConfigError
@@ -27,9 +27,9 @@ from core.workspace import Workspace
 NONE = "(none)"
 K = "neighbors.rules."
 # Plain names of the checks counted in RuleResult.removed ("same category" stays as it is).
-RULE_NAMES = {"price ratio": "price range", "min score": "weak matches",
-              "duplicate": "near-identical", "in stock": "out of stock",
-              "blocked": "never-show pairs"}
+RULE_NAMES = {"price ratio": N_("price range"), "min score": N_("weak matches"),
+              "duplicate": N_("near-identical"), "in stock": N_("out of stock"),
+              "blocked": N_("never-show pairs")}
 
 
 def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
@@ -217,12 +217,13 @@ def rules_summary(result: RuleResult, cfg: Config) -> None:
     """One line: short lists, candidates removed per rule, pins and blocks in force."""
     if not (cfg.rules or cfg.bands or result.pinned or result.blocked):
         return
-    removed = ", ".join(f"{RULE_NAMES.get(name, name)} {count:,}"
+    removed = ", ".join(f"{t(RULE_NAMES.get(name, name))} {count:,}"
                         for name, count in result.removed.items() if count)
-    text = (f"{result.n_short:,} products have fewer than {result.neighbors.k} neighbours after "
-            f"the rules · pairs always shown {result.pinned:,} · pairs never shown "
-            f"{result.blocked:,}")
-    st.caption(text + (f" · possible neighbours left out by each rule: {removed}" if removed else ""))
+    text = t("{short:,} products have fewer than {k} neighbours after the rules · pairs always "
+             "shown {pinned:,} · pairs never shown {blocked:,}", short=result.n_short,
+             k=result.neighbors.k, pinned=result.pinned, blocked=result.blocked)
+    st.caption(text + (t(" · possible neighbours left out by each rule: {removed}", removed=removed)
+                       if removed else ""))
 
 
 def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 from components import state
 from components import text as show_text
 from components.advanced import advanced_settings
-from components.i18n import t
+from components.i18n import N_, describe_language, labels, language_name, language_switch, t
 from components.persist import start_over_button
 from components.text import md
 from core.catalog.language import model_reads
@@ -28,6 +28,7 @@ def settings_sidebar() -> Config:
     """List length in the sidebar, every technical setting under "Advanced";
     returns the updated session Config."""
     cfg = state.config()
+    language_switch()
     with st.sidebar:
         k = st.slider(t("Products per list"), 1, 50, value=min(cfg.k, 50), key="settings.k",
                       help=t("How many similar products each product's list holds. "
@@ -46,10 +47,10 @@ def language_notice(model: str) -> None:
     lang = state.catalog_language()
     if lang is None:
         return
-    st.caption(t('Catalog language: {describe}', describe=lang.describe()))
+    st.caption(t('Catalog language: {describe}', describe=describe_language(lang)))
     if not model_reads(model, lang.code):
         st.warning(t("The model '{model}' reads English only, and this catalog is {name}: choose "
-                     "'multilingual' under Advanced.", model=model, name=lang.name),
+                     "'multilingual' under Advanced.", model=model, name=language_name(lang.code)),
                    icon=":material/translate:")
 
 
@@ -65,14 +66,14 @@ def product_picker(catalog: Catalog, key: str) -> int | None:
                         key=f"{key}.product")
 
 
-FORMAT_NAMES = {"csv": "CSV (opens in Excel)", "xlsx": "Excel workbook (.xlsx)",
-                "parquet": "Parquet (for data tools)", "json": "JSON (for developers)"}
+FORMAT_NAMES = {"csv": N_("CSV (opens in Excel)"), "xlsx": N_("Excel workbook (.xlsx)"),
+                "parquet": N_("Parquet (for data tools)"), "json": N_("JSON (for developers)")}
 
 
 def export_buttons(frame_fn, stem: str, key: str) -> None:
     """A format choice and one download button; the file is built on click."""
     fmt = st.radio(t("File type"), FORMATS, horizontal=True, key=f"{key}.format",
-                   format_func=lambda f: FORMAT_NAMES.get(f, f.upper()))
+                   format_func=labels(FORMAT_NAMES))
     with st.expander(t("File options")):
         excel = st.checkbox(
             t("Protect against spreadsheet formulas"), value=True, key=f"{key}.excel_safe",
@@ -80,7 +81,7 @@ def export_buttons(frame_fn, stem: str, key: str) -> None:
                  "as text instead of running it (CSV and Excel files)."))
         encoding = st.selectbox(
             t("CSV text encoding"), CSV_ENCODINGS, index=CSV_ENCODINGS.index(default_csv_encoding()),
-            format_func=ENCODING_LABELS.__getitem__, key=f"{key}.encoding",
+            format_func=labels(ENCODING_LABELS), key=f"{key}.encoding",
             help=t("Excel shows accents and Chinese right from UTF-8 with BOM or GB18030; "
                  "GB18030 is chosen when the catalog was uploaded in it."))
 
@@ -93,8 +94,8 @@ def export_buttons(frame_fn, stem: str, key: str) -> None:
                        on_click="ignore", icon=":material/download:")
 
 
-ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM (Excel)",
-                   "gb18030": "GB18030 (Chinese Excel)"}
+ENCODING_LABELS = {"utf-8": N_("UTF-8"), "utf-8-sig": N_("UTF-8 with BOM (Excel)"),
+                   "gb18030": N_("GB18030 (Chinese Excel)")}
 
 
 def default_csv_encoding() -> str:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import ensure_results, neighbors
-from components.i18n import t
+from components.i18n import N_, labels, t
 from components.text import md
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
@@ -59,13 +59,13 @@ if len(rows) > MAX_HEATMAP_ITEMS:
     st.warning(t('{n:,} products chosen; the heatmap shows the first {MAX_HEATMAP_ITEMS} (cap '
                  '{MAX_HEATMAP_ITEMS}).', n=len(rows), MAX_HEATMAP_ITEMS=MAX_HEATMAP_ITEMS))
     rows = rows[:MAX_HEATMAP_ITEMS]
-KIND_NAMES = {"match": "Overall score", "dense": "Meaning only",
-              "lexical": "Shared words and model numbers only"}
+KIND_NAMES = {"match": N_("Overall score"), "dense": N_("Meaning only"),
+              "lexical": N_("Shared words and model numbers only")}
 if len(rows) >= 2:
     kind = st.radio(t("Cells show"), CELL_KINDS, horizontal=True, key="heatmap.cells",
                     index=CELL_KINDS.index(default_cell(
                         resources.neighbor_index(cat, res.key, res.vectors, cfg).fused)),
-                    format_func=KIND_NAMES.get)
+                    format_func=labels(KIND_NAMES))
     if kind == "match":
         scores = match_matrix(resources.scored_index(cat, res.key, res.vectors, cfg), rows)
     elif kind == "lexical":

@@ -5,15 +5,15 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
-from components.i18n import t
+from components.i18n import N_, labels, t
 from components.tuning_review import decision_buttons, images_toggle, product_card, review_store, tally
 from components.tuning_rules import ruled
 from components.widgets import settings_sidebar
 from core.lists.bands import band_of, duplicate_threshold
 from core.lists.review import QUEUE_ORDERS, review_queue
 
-ORDER_LABELS = {"highest": "Highest score first", "near-threshold": "Closest to the duplicate "
-                "threshold first", "lowest": "Lowest score first", "random": "Random"}
+ORDER_LABELS = {"highest": N_("Highest score first"), "near-threshold": N_("Closest to the duplicate "
+                "threshold first"), "lowest": N_("Lowest score first"), "random": N_("Random")}
 
 state.init_state()
 cfg = settings_sidebar()
@@ -28,7 +28,7 @@ result = ruled(res, cfg)
 store = review_store(cat)
 threshold = duplicate_threshold(cfg)
 orders = [o for o in QUEUE_ORDERS if o != "near-threshold" or threshold is not None]
-order = st.radio(t("Order"), orders, format_func=ORDER_LABELS.__getitem__, horizontal=True,
+order = st.radio(t("Order"), orders, format_func=labels(ORDER_LABELS), horizontal=True,
                  key="review.order")
 queue = review_queue(cat.ids, result.neighbors, store.decisions(), order=order,
                      threshold=threshold, limit=1)

@@ -5,7 +5,7 @@ import streamlit as st
 from components import resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
-from components.i18n import t
+from components.i18n import N_, t
 from components.tables import CELL_HINT, show_table
 from components.widgets import settings_sidebar
 from core.catalog.views import rows_table
@@ -13,7 +13,7 @@ from core.pipeline import search
 from core.search.fusion import SCALE_TEXT
 
 # Plain names of the score's parts (channel names in core.search.index).
-PART_NAMES = {"dense": "meaning part", "lexical": "shared words part"}
+PART_NAMES = {"dense": N_("meaning part"), "lexical": N_("shared words part")}
 
 state.init_state()
 cfg = settings_sidebar()
@@ -35,7 +35,7 @@ if query.strip():
     if hybrid and parts:
         at = table.columns.get_loc("score") + 1
         for name in reversed(index.names):
-            table.insert(at, PART_NAMES.get(name, name), [round(h.parts[name], 4) for h in hits])
+            table.insert(at, t(PART_NAMES.get(name, name)), [round(h.parts[name], 4) for h in hits])
     show_table(table, key="search.results")
     st.caption(how, help=(f"Score: {SCALE_TEXT}. Meaning part: how close the texts' meanings "
                           "are (0 to 1); shared words part: how many words and model numbers "

@@ -1,0 +1,105 @@
+"""The Chinese interface: every text given to t() / N_() has a translation with the same
+{fields}, no st.* call shows an untranslated English literal, and the switch works."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.glossary import TERMS
+from components.guide import STEPS
+from components.i18n_zh import ZH
+from tests.conftest import REPO_ROOT, element_texts
+
+UI_FILES = [REPO_ROOT / "app.py", *sorted((REPO_ROOT / "pages").glob("*.py")),
+            *sorted((REPO_ROOT / "components").glob("*.py"))]
+# st.* calls whose first argument (or these keywords) is shown to the user.
+TEXT_CALLS = {"title", "header", "subheader", "caption", "markdown", "write", "info", "warning",
+              "error", "success", "button", "download_button", "checkbox", "toggle", "radio",
+              "selectbox", "multiselect", "slider", "select_slider", "number_input",
+              "text_input", "text_area", "file_uploader", "expander", "form_submit_button",
+              "metric", "spinner", "toast", "popover", "segmented_control", "pills", "tabs"}
+TEXT_KEYWORDS = {"help", "placeholder", "label", "text", "title", "caption"}
+FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def _marked(tree: ast.AST) -> set[str]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("t", "N_") and node.args and \
+                isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            out.add(node.args[0].value)
+    return out
+
+
+def _source_texts() -> set[str]:
+    texts = set()
+    for path in UI_FILES:
+        texts |= _marked(ast.parse(path.read_text(encoding="utf-8")))
+    texts |= set(TERMS.values()) | {k.capitalize() for k in TERMS}
+    texts |= {part for step in STEPS for part in step}
+    return texts
+
+
+def test_every_marked_text_has_a_chinese_translation_with_the_same_fields() -> None:
+    texts = _source_texts()
+    assert len(texts) > 300
+    missing = sorted(texts - set(ZH))
+    assert not missing, f"{len(missing)} texts without Chinese: {missing[:5]}"
+    wrong = [en for en in texts if set(FIELD.findall(en)) != set(FIELD.findall(ZH[en]))]
+    assert not wrong, wrong[:5]
+    stale = sorted(set(ZH) - texts)
+    assert not stale, f"translations of texts no longer in the code: {stale[:5]}"
+
+
+def _untranslated(path: Path) -> list[str]:
+    """Literal English shown by st.* calls without t(); f-strings count when their literal
+    parts hold a word (catalog values and numbers alone are fine)."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in TEXT_CALLS):
+            continue
+        args = list(node.args[:1]) + [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
+        if node.func.attr == "tabs" and node.args and isinstance(node.args[0], ast.List):
+            args = list(node.args[0].elts)
+        for arg in args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                words = arg.value
+            elif isinstance(arg, ast.JoinedStr):
+                words = "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
+            else:
+                continue
+            if re.search(r"[A-Za-z]{3,}", words):
+                out.append(f"{path.name}:{arg.lineno}: {words[:60]!r}")
+    return out
+
+
+def test_no_st_call_shows_untranslated_english() -> None:
+    found = [hit for path in UI_FILES if path.name != "i18n.py" for hit in _untranslated(path)]
+    assert not found, found
+
+
+@pytest.mark.app
+def test_chinese_from_the_environment_and_the_sidebar_switch(tiny_bert_dir, workspace,
+                                                            monkeypatch) -> None:
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    monkeypatch.setenv("CATSIM_LANGUAGE", "zh")
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == ZH["Catalog"]
+    assert ZH["Products per list"] == at.sidebar.slider(key="settings.k").label
+    at.sidebar.radio(key="ui.language").set_value("en").run()
+    assert at.title[0].value == "Catalog"
+    assert at.sidebar.slider(key="settings.k").label == "Products per list"
+    at.switch_page("pages/neighbors.py").run()
+    assert not at.exception and at.title[0].value == "Neighbours"
+    at.sidebar.radio(key="ui.language").set_value("zh").run()
+    assert at.title[0].value == ZH["Neighbours"]
+    assert "Neighbours" not in element_texts(at.caption)
