@@ -68,8 +68,8 @@ def model_setting(cfg: Config) -> str:
     model = st.text_input(t("Model name or folder"), value="" if cfg.model in options else cfg.model,
                           key="settings.model_other",
                           help=t("A Hugging Face model name or a folder on this computer."))
-    st.caption("Other multilingual or Chinese models (downloaded once where there is "
-               "internet): " + ", ".join(MULTILINGUAL_SUGGESTIONS))
+    st.caption(t("Other multilingual or Chinese models (downloaded once where there is "
+                 "internet): {models}", models=", ".join(MULTILINGUAL_SUGGESTIONS)))
     return model.strip() or BUNDLED
 
 

@@ -35,8 +35,8 @@ def source_picker() -> None:
     on_demo = state.catalog() is not None and state.catalog().name == state.DEMO_NAME
     if left.button(t("Back to the demo catalog"), key="catalog.use_demo", disabled=on_demo,
                    icon=":material/storefront:",
-                   help="The demo shop is open now." if on_demo else
-                        "Leave your catalog and open the demo shop (2,554 products)."):
+                   help=t("The demo shop is open now.") if on_demo else
+                        t("Leave your catalog and open the demo shop (2,554 products).")):
         state.load_demo()
     upload = right.file_uploader(t("Upload your catalog (CSV, TSV, Excel or Parquet)"),
                                  type=UPLOAD_TYPES, key="catalog.upload",

@@ -60,9 +60,9 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
         st.info(t("Upload labelled pairs, record review decisions, or tick self-supervised."))
         return None
     data = build_training_set(catalog, pairs, self_supervised=ss, valid_fraction=valid_fraction)
-    st.caption(f"{len(data.train):,} training pairs · "
-               f"{len(data.valid) if data.valid else 0:,} held-out validation queries"
-               + ("" if pairs.n_positive else " (held-out views: a weaker check than labels)"))
+    st.caption(t("{train:,} training pairs · {valid:,} held-out validation queries",
+                 train=len(data.train), valid=len(data.valid) if data.valid else 0)
+               + ("" if pairs.n_positive else t(" (held-out views: a weaker check than labels)")))
     return data
 
 

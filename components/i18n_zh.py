@@ -69,8 +69,12 @@ ZH: dict[str, str] = {
         '例如 /models/fine-tuned',
     'Upload labels or choose a column for coherence, and at least one k.':
         '请上传标注，或选择一列来衡量一致性，并至少选一个 k。',
+    '{n:,} judged {kind}':
+        '已评判 {n:,} 条 {kind}',
     'Each row is one configuration; the current one is your sidebar settings.':
         '每一行是一套配置；“当前”即侧边栏中的设置。',
+    '; {skipped:,} rows with ids not in the catalog skipped':
+        '；跳过了 {skipped:,} 行编号不在目录中的记录',
     # pages/explain.py
     'Explain a match':
         '解释一次匹配',
@@ -97,6 +101,26 @@ ZH: dict[str, str] = {
         '表。在这里加载一个文件即可复用保存的设置。',
     'Check your lists: who is never recommended, who is everywhere':
         '检查你的列表：哪些商品从未被推荐，哪些到处出现',
+    '{short:,} lists are shorter than {k} because of the rules':
+        '{short:,} 个列表因规则而少于 {k} 个商品',
+    'every list is full':
+        '每个列表都是满的',
+    'rules in force':
+        '规则已生效',
+    'no rules':
+        '没有规则',
+    'review decisions used: {accepted:,} accepted, {rejected:,} rejected':
+        '已使用审核决定：接受 {accepted:,} 个，拒绝 {rejected:,} 个',
+    'review decisions not used':
+        '未使用审核决定',
+    '.':
+        '。',
+    "**What the file holds**: one row per product and neighbour: the product's id and title, the neighb"
+    "our's rank (1 = most similar), id and title, and the score (0 = unrelated, 1 = the same text)":
+        '**文件内容**：每个商品与每个相似商品占一行：商品的编号和标题，相似商品的名次（1 = 最相似）、编号和'
+        '标题，以及得分（0 = 无关，1 = 文本相同）',
+    ", and the score range's name":
+        '，以及得分区间的名称',
     'Check prices against similar products':
         '对照相似商品检查价格',
     # pages/finetune.py
@@ -165,6 +189,9 @@ ZH: dict[str, str] = {
         '已选择 {n:,} 个商品；热力图只显示前 {MAX_HEATMAP_ITEMS} 个（上限 {MAX_HEATMAP_ITEMS}）。',
     'Cells show':
         '格子显示',
+    '{n} products, rows ordered by average-linkage clustering; hover a cell for both titles and the sco'
+    're. ':
+        '{n} 个商品，行按平均链接聚类排序；鼠标悬停在格子上可看到两个标题和得分。',
     'Choose at least two products.':
         '请至少选择两个商品。',
     'Map a category column on the Catalog page to use this.':
@@ -209,6 +236,10 @@ ZH: dict[str, str] = {
         '下一步：导出列表',
     'Show this product and its neighbours on the heatmap':
         '在热力图上显示这个商品及其相似商品',
+    ' Model: {model}. Change this under Advanced.':
+        ' 模型：{model}。可在“高级”中修改。',
+    'How the score is made: {how}':
+        '得分的构成：{how}',
     'Or first check some pairs side by side (Review)':
         '或者先并排检查一些商品对（审核）',
     # pages/prices.py
@@ -253,6 +284,10 @@ ZH: dict[str, str] = {
         '顺序',
     'Every pair in the current lists has a decision.':
         '当前列表中的每个商品对都已有决定。',
+    '**Score {score:.2f}**':
+        '**得分 {score:.2f}**',
+    ' · range *{band}*':
+        ' · 区间 *{band}*',
     # pages/search.py
     'meaning part':
         '语义部分',
@@ -272,6 +307,10 @@ ZH: dict[str, str] = {
         '在热力图上显示这些结果',
     'Searches {n:,} products. {how}':
         '在 {n:,} 个商品中搜索。{how}',
+    "Score: {scale}. Meaning part: how close the texts' meanings are (0 to 1); shared words part: how m"
+    'any words and model numbers they share (0 = none, 1 = the same).':
+        '得分：{scale}。语义部分：文本含义有多接近（0 到 1）；共同词部分：共有多少词和型号（0 = 没有，1 = '
+        '完全相同）。',
     # pages/threshold.py
     'Duplicate threshold':
         '重复阈值',
@@ -323,6 +362,8 @@ ZH: dict[str, str] = {
         '语言模型',
     'Model name or folder':
         '模型名称或文件夹',
+    'Other multilingual or Chinese models (downloaded once where there is internet): {models}':
+        '其他多语言或中文模型（需在有网络的地方下载一次）：{models}',
     'How meaning is compared':
         '语义如何比较',
     'Column weights for word matching':
@@ -435,6 +476,10 @@ ZH: dict[str, str] = {
     'Chosen for a catalog in {name}: model {model}, hybrid weight {hybrid_weight:g}. Change them in the'
     ' sidebar.':
         '已按 {name} 目录选择：模型 {model}，混合权重 {hybrid_weight:g}。可在侧边栏中修改。',
+    'The demo shop is open now.':
+        '当前打开的就是示例店铺。',
+    'Leave your catalog and open the demo shop (2,554 products).':
+        '离开你的目录，打开示例店铺（2,554 个商品）。',
     'Choose the columns below: {md_text}':
         '请在下面选择列：{md_text}',
     'The columns that describe the product (title first, then e.g. description). Their text is what is '
@@ -494,10 +539,14 @@ ZH: dict[str, str] = {
         '同一商品的两种视图：文本 <-> 描述、品牌 + 型号视图，或标题的带噪副本。',
     'Upload labelled pairs, record review decisions, or tick self-supervised.':
         '请上传标注的商品对、记录审核决定，或勾选自监督。',
+    '{train:,} training pairs · {valid:,} held-out validation queries':
+        '{train:,} 个训练商品对 · {valid:,} 个预留的验证查询',
     "Saved as {name} in the workspace's models folder; it is now in the Model picker of the sidebar.":
         '已保存为工作区 models 文件夹中的 {name}；现在可以在侧边栏的模型选择中找到它。',
     'Use the new model':
         '使用新模型',
+    ' (held-out views: a weaker check than labels)':
+        '（预留的视图：比标注弱的检验）',
     'Fine-tuning was cancelled; nothing was saved.':
         '微调已取消；没有保存任何内容。',
     'Fine-tuning {base_model}: step {done:,} / {v} · {status}':
@@ -593,12 +642,16 @@ ZH: dict[str, str] = {
     'Use the bundled model (all-MiniLM-L6-v2) instead':
         '改用内置模型（all-MiniLM-L6-v2）',
     # components/tables.py
+    'Double-click a cell to read all of a long text.':
+        '双击单元格可查看长文本的全部内容。',
     'Page (of {pages:,}; {n:,} rows)':
         '页码（共 {pages:,} 页；{n:,} 行）',
     'Page (of {pages:,}; {total:,} rows)':
         '页码（共 {pages:,} 页；{total:,} 行）',
     'Show only products whose title or id contains':
         '只显示标题或编号包含以下内容的商品',
+    'Filter (text in {columns})':
+        '筛选（{columns} 中的文本）',
     'How similar, from 0 (unrelated) to 1 (the same text).':
         '相似程度，从 0（无关）到 1（文本相同）。',
     # components/tuning_compare.py
@@ -736,6 +789,12 @@ ZH: dict[str, str] = {
     'Settings file: `rules.different`.':
         '相似商品在这些列上必须与该商品取值不同（例如换一个品牌，作为替代品）。设置文件：`rules.different`'
         '。',
+    "A neighbour's price must lie between the two multiples of the product's price on the right (0.5 an"
+    'd 2 = from half to double). Settings file: `rules.price_ratio`.':
+        '相似商品的价格必须介于该商品价格的两个倍数之间（见右侧；0.5 和 2 = 从一半到两倍）。设置文件：`rule'
+        's.price_ratio`。',
+    'Choose the price column on the Catalog page first.':
+        '请先在“商品目录”页面选择价格列。',
     "Neighbour's price, times the product's price":
         '相似商品价格是该商品价格的倍数',
     'Lowest score kept (0 to 1)':
@@ -761,6 +820,10 @@ ZH: dict[str, str] = {
         '每行：一个商品编号、一个逗号、绝不能出现在其列表中的商品编号。设置文件：`rules.blocked`。',
     ' · possible neighbours left out by each rule: {removed}':
         ' · 各规则排除的候选相似商品：{removed}',
+    '{name}: score ≥ {low:g}':
+        '{name}：得分 ≥ {low:g}',
+    ' and < {high:g}':
+        ' 且 < {high:g}',
     # components/widgets.py
     'CSV (opens in Excel)':
         'CSV（可用 Excel 打开）',

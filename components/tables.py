@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import state
-from components.i18n import t
+from components.i18n import N_, t
 from core.catalog.table import Catalog
 from core.search.neighbors import Neighbors
 
@@ -20,7 +20,7 @@ ID_COLUMNS = ("id", "source_id", "neighbor_id", "product_id", "canonical_id", "l
 TITLE_COLUMNS = ("title", "source_title", "neighbor_title", "canonical_title", "label")
 # Shown first, in this order, when present: the score never scrolls off-screen.
 LEADING = ("source_title", "rank", "score", "band", "title", "neighbor_title")
-CELL_HINT = "Double-click a cell to read all of a long text."
+CELL_HINT = N_("Double-click a cell to read all of a long text.")
 
 
 def column_setup(frame: pd.DataFrame, *, title_width: str = "large") -> tuple[dict, list[str]]:
@@ -60,7 +60,7 @@ def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...
     """A filter box, a page number and one page of rows."""
     shown = frame
     if filter_columns:
-        text = st.text_input("Filter (text in " + " / ".join(filter_columns) + ")",
+        text = st.text_input(t("Filter (text in {columns})", columns=" / ".join(filter_columns)),
                              key=f"{key}.filter").strip().lower()
         if text:
             mask = pd.Series(False, index=frame.index)

@@ -94,7 +94,8 @@ def rules_panel(cat: Catalog, cfg: Config) -> Config:
             state.show_error(exc)
             return cfg
         for name, low, high in band_ranges(new.bands):
-            st.caption(f"{name}: score ≥ {low:g}" + (f" and < {high:g}" if high else ""))
+            st.caption(t("{name}: score ≥ {low:g}", name=name, low=low)
+                       + (t(" and < {high:g}", high=high) if high else ""))
     if new != cfg:
         state.set_config(new)
     return new
@@ -126,10 +127,10 @@ def _filters(rules: Rules, cols: list[str], cat: Catalog, k: int) -> dict:
     priced = bool(cat.mapping.price)
     if a.checkbox(t("Only products in a price range"), key=K + "price_on",
                   value=rules.price_ratio is not None, disabled=not priced,
-                  help="A neighbour's price must lie between the two multiples of the "
-                       "product's price on the right (0.5 and 2 = from half to double). "
-                       "Settings file: `rules.price_ratio`." if priced else
-                       "Choose the price column on the Catalog page first."):
+                  help=t("A neighbour's price must lie between the two multiples of the "
+                         "product's price on the right (0.5 and 2 = from half to double). "
+                         "Settings file: `rules.price_ratio`.") if priced else
+                       t("Choose the price column on the Catalog page first.")):
         high = max(10.0, *(rules.price_ratio or (0.0,)))
         data["price_ratio"] = list(b.slider(t("Neighbour's price, times the product's price"),
                                             0.0, high,

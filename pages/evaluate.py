@@ -35,9 +35,9 @@ if frame is not None:
     except CatalogSimilarityError as exc:
         state.show_error(exc)
 if judgements is not None:
-    st.success(f"{len(judgements):,} judged {judgements.kind}"
-               + (f"; {judgements.skipped:,} rows with ids not in the catalog skipped"
-                  if judgements.skipped else ""))
+    st.success(t("{n:,} judged {kind}", n=len(judgements), kind=judgements.kind)
+               + (t("; {skipped:,} rows with ids not in the catalog skipped",
+                    skipped=judgements.skipped) if judgements.skipped else ""))
     split_note("labels")
 
 roles = [c for r, c in cat.mapping.roles().items() if r in ("category", "brand")]

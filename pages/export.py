@@ -24,16 +24,17 @@ counts = decided["decision"].value_counts() if len(decided) else {}
 used = cfg.rules.use_review
 st.markdown(t('**{n:,} products** · up to **{k}** neighbours each · **{entries:,}** rows in the file',
               n=len(cat), k=nb.k, entries=entries))
-facts = [f"{result.n_short:,} lists are shorter than {nb.k} because of the rules"
-         if result.n_short else "every list is full",
-         ("rules in force" if cfg.rules else "no rules"),
-         (f"review decisions used: {counts.get('accept', 0):,} accepted, "
-          f"{counts.get('reject', 0):,} rejected" if used else "review decisions not used")]
+facts = [t("{short:,} lists are shorter than {k} because of the rules", short=result.n_short,
+           k=nb.k) if result.n_short else t("every list is full"),
+         (t("rules in force") if cfg.rules else t("no rules")),
+         (t("review decisions used: {accepted:,} accepted, {rejected:,} rejected",
+            accepted=counts.get("accept", 0), rejected=counts.get("reject", 0))
+          if used else t("review decisions not used"))]
 st.caption(" · ".join(facts))
-st.markdown("**What the file holds**: one row per product and neighbour: the product's id "
-            "and title, the neighbour's rank (1 = most similar), id and title, and the score "
-            "(0 = unrelated, 1 = the same text)"
-            + (", and the score range's name" if cfg.bands else "") + ".")
+st.markdown(t("**What the file holds**: one row per product and neighbour: the product's id "
+              "and title, the neighbour's rank (1 = most similar), id and title, and the score "
+              "(0 = unrelated, 1 = the same text)")
+            + (t(", and the score range's name") if cfg.bands else "") + t("."))
 st.caption(t("The first rows of the file:"))
 preview = lists_frame(cat, nb, bands=cfg.bands, rows=range(min(3, len(cat))))
 show_table(preview, key="export.preview")

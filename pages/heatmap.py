@@ -75,8 +75,8 @@ if len(rows) >= 2:
     labels = [product_label(cat, r, 60) for r in rows]
     st.plotly_chart(build_heatmap(scores, labels, metric=kind if kind != "dense" else cfg.metric),
                     key="heatmap.chart")
-    st.caption(f"{len(rows)} products, rows ordered by average-linkage clustering; hover a "
-               f"cell for both titles and the score. "
+    st.caption(t("{n} products, rows ordered by average-linkage clustering; hover a cell for "
+                 "both titles and the score. ", n=len(rows))
                + cell_caption(kind, metric=cfg.metric, hybrid_weight=cfg.hybrid_weight))
 elif rows:
     st.info(t("Choose at least two products."))

@@ -32,16 +32,16 @@ result = ruled(res, cfg)
 nb = result.neighbors
 st.caption(t('{n:,} products · up to {k} neighbours each · score from 0 (unrelated) to 1 (the same text)',
              n=len(cat), k=nb.k),
-           help=f"How the score is made: {index.describe()}"
+           help=t("How the score is made: {how}", how=index.describe())
                 + (f"; {SCALE_TEXT}." if index.fused else ".")
-                + f" Model: {md(cfg.model)}. Change this under Advanced.")
+                + t(" Model: {model}. Change this under Advanced.", model=md(cfg.model)))
 rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")
 if row is not None:
     st.markdown(f"**{md(product_label(cat, row))}**")
     show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
-    st.caption(CELL_HINT)
+    st.caption(t(CELL_HINT))
     if st.button(t("Show this product and its neighbours on the heatmap"), key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
         state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")

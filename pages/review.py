@@ -38,7 +38,8 @@ else:
     left, right, score = (int(queue.left_row[0]), int(queue.right_row[0]),
                           float(queue.score[0]))
     band = band_of([score], cfg.bands)[0] if cfg.bands else ""
-    st.markdown(f"**Score {score:.2f}**" + (f" · range *{band}*" if band else ""))
+    st.markdown(t("**Score {score:.2f}**", score=score)
+                + (t(" · range *{band}*", band=band) if band else ""))
     a, b = st.columns(2)
     images = images_toggle() if cat.mapping.image else False
     product_card(a, cat, left, show_images=images)

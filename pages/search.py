@@ -37,10 +37,11 @@ if query.strip():
         for name in reversed(index.names):
             table.insert(at, t(PART_NAMES.get(name, name)), [round(h.parts[name], 4) for h in hits])
     show_table(table, key="search.results")
-    st.caption(how, help=(f"Score: {SCALE_TEXT}. Meaning part: how close the texts' meanings "
-                          "are (0 to 1); shared words part: how many words and model numbers "
-                          "they share (0 = none, 1 = the same)." if hybrid else None))
-    st.caption(CELL_HINT)
+    st.caption(how, help=(t("Score: {scale}. Meaning part: how close the texts' meanings are "
+                            "(0 to 1); shared words part: how many words and model numbers "
+                            "they share (0 = none, 1 = the same).", scale=SCALE_TEXT)
+                          if hybrid else None))
+    st.caption(t(CELL_HINT))
     if st.button(t("Show these results on the heatmap"), key="search.to_heatmap"):
         state.send_to_heatmap(rows, f"search: {query[:60]}")
         st.switch_page("pages/heatmap.py")

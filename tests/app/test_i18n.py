@@ -69,15 +69,23 @@ def _untranslated(path: Path) -> list[str]:
         if node.func.attr == "tabs" and node.args and isinstance(node.args[0], ast.List):
             args = list(node.args[0].elts)
         for arg in args:
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                words = arg.value
-            elif isinstance(arg, ast.JoinedStr):
-                words = "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
-            else:
-                continue
+            words = _literal_words(arg)
             if re.search(r"[A-Za-z]{3,}", words):
                 out.append(f"{path.name}:{arg.lineno}: {words[:60]!r}")
     return out
+
+
+def _literal_words(arg: ast.AST) -> str:
+    """The literal text of an argument, through f-strings, + and if/else (not through t())."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    if isinstance(arg, ast.JoinedStr):
+        return "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
+    if isinstance(arg, ast.BinOp):
+        return _literal_words(arg.left) + " " + _literal_words(arg.right)
+    if isinstance(arg, ast.IfExp):
+        return _literal_words(arg.body) + " " + _literal_words(arg.orelse)
+    return ""
 
 
 def test_no_st_call_shows_untranslated_english() -> None:
