@@ -19,6 +19,7 @@ pages = {
         st.Page("pages/map.py", title=t("Map"), icon=":material/scatter_plot:"),
         st.Page("pages/heatmap.py", title=t("Heatmap"), icon=":material/grid_on:"),
         st.Page("pages/groups.py", title=t("Groups"), icon=":material/workspaces:"),
+        st.Page("pages/open_results.py", title=t("Open results"), icon=":material/folder_open:"),
     ],
     t("Check quality"): [
         st.Page("pages/health.py", title=t("List health"), icon=":material/monitor_heart:"),
@@ -32,5 +33,5 @@ pages = {
         st.Page("pages/finetune.py", title=t("Fine-tune"), icon=":material/model_training:"),
     ],
 }
-# expanded: all 15 pages listed (the default folds the sidebar after 10, hiding the last sections).
+# expanded: all 16 pages listed (the default folds the sidebar after 10, hiding the last sections).
 st.navigation({section: items for section, items in pages.items() if items}, expanded=True).run()

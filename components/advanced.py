@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import state
 from components.i18n import N_, labels, t
 from core.catalog.table import Catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, INDEX_KINDS, Config
 from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
+from core.finetune.card import model_defaults
 from core.search.neighbors import METRICS
 from core.workspace import Workspace
 
@@ -83,15 +85,20 @@ def metric_setting(cfg: Config) -> str:
 
 
 def words_weight_setting(cfg: Config) -> float:
-    return float(st.slider(
+    weight = float(st.slider(
         t("Exact words and model numbers vs meaning"), 0.0, 1.0, value=float(cfg.hybrid_weight),
-        step=0.05, key="settings.hybrid_weight",
+        step=0.05, key=state.HYBRID_WEIGHT,
         help=t('How much shared words and model numbers count against meaning. 0 = meaning only, 1 = shared '
                'words only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the same product most often on the '
                'labelled test catalogs (Abt-Buy, walmart-amazon). A Chinese catalog starts at 0.5 with the '
                'multilingual model (measured on Chinese product titles). Lower it when you want related '
                'products rather than twins. Settings file and command line: `hybrid_weight`.',
                DEFAULT_HYBRID_WEIGHT=DEFAULT_HYBRID_WEIGHT)))
+    own = model_defaults(cfg.model)
+    if own.hybrid_weight is not None:
+        st.caption(t("This model's own weight: {hybrid_weight:g} ({source}); move the slider to override it.",
+                     hybrid_weight=own.hybrid_weight, source=own.source))
+    return weight
 
 
 def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]:
@@ -141,9 +148,32 @@ def advanced_settings(cfg: Config, cat: Catalog | None) -> Config:
         st.caption(t("Technical settings. The defaults were measured on labelled catalogs; "
                    "most shops never change them."))
         model = model_setting(cfg)
+        if model != cfg.model:  # a fine-tuned model brings its own words weight
+            cfg = state.with_model(cfg, model)
+            state.set_config(cfg)
         metric = metric_setting(cfg)
         weight = words_weight_setting(cfg)
         fields = column_weights_setting(cfg, cat)
+        image_weight, image_model = photo_settings(cfg, cat)
         precision, index = speed_settings(cfg)
     return cfg.with_changes(model=model, metric=metric, hybrid_weight=weight,
-                            field_weights=fields, precision=precision, index=index)
+                            field_weights=fields, precision=precision, index=index,
+                            image_weight=image_weight, image_model=image_model)
+
+
+def photo_settings(cfg: Config, cat: Catalog | None) -> tuple[float, str]:
+    """Photo weight (image_weight) and the photo model (image_model); only with an image
+    column mapped."""
+    if cat is None or not cat.mapping.image:
+        return float(cfg.image_weight), cfg.image_model
+    weight = st.slider(t("Photos vs text"), 0.0, 1.0, value=float(cfg.image_weight), step=0.05,
+                       key="settings.image_weight",
+                       help=t("How much the product photos count against the text. 0 = text "
+                            "only; 1 = photos only; in between, both are fused. Photos are "
+                            "read once (a few per second on a CPU). Settings file and command "
+                            "line: `image_weight`."))
+    model = st.text_input(t("Photo model"), value=cfg.image_model, key="settings.image_model",
+                          help=t("bundled = EfficientNet-lite0 (offline); or a local CLIP "
+                               "folder, which also lets Search find photos by words. "
+                               "Settings file and command line: `image_model`."))
+    return float(weight), model.strip() or "bundled"

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import streamlit as st
 
-from components import resources, state, text
+from components import photos, resources, state, text
 from components.i18n import t
 from core.catalog.table import Catalog
 from core.config import Config
@@ -44,13 +45,18 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     key = state.memo("embedding.texts_key", f"{catalog.identity}|{encoder.identity}",
                      lambda: resources.texts_key(catalog.texts, encoder.identity))
     current = state.results()
-    if current is None or current.key != key:
+    if current is None or current.key.split("|photos:")[0] != key:
         current = _long_step("embedding", t("Embedding {n:,} products…", n=len(catalog)),
                              lambda progress, _cancel: _embed(catalog, encoder, key, progress))
         state.set_results(current)
         st.toast(ready_text(current), icon=":material/memory:")
     if current.store_problem:
         text.warning(current.store_problem)
+    images = photos.embed_with_progress(catalog, cfg)
+    full = key + (f"|photos:{images.key}" if images is not None else "")
+    if current.key != full:  # the same text vectors, other photos (or none)
+        current = replace(current, key=full, images=images)
+        state.set_results(current)
     return current
 
 

@@ -1,8 +1,9 @@
 """Widgets of the Fine-tune page: data source, settings, the live job, the results.
 
-Every setting has the name and default of core.finetune.train.FinetuneSettings and of
-``python -m core finetune`` (epochs, learning rate, train batch size, LoRA, hard
-negatives, validation fraction, keep always).
+Every setting has the name and default of core.finetune.settings.FinetuneSettings and
+of ``python -m core finetune`` (epochs, learning rate, train batch size, LoRA, hard
+negatives, validation fraction, keep always; under Advanced: negatives from, training
+precision, keep weight).
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ from core.finetune.data import (
     read_pairs,
     review_pairs,
 )
-from core.finetune.train import FinetuneResult, FinetuneSettings
+from core.finetune.settings import (
+    NEGATIVE_SOURCES,
+    TRAIN_PRECISIONS,
+    FinetuneResult,
+    FinetuneSettings,
+)
 from core.workspace import Workspace
 
 DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}
@@ -83,10 +89,31 @@ def settings_form() -> FinetuneSettings:
                        key="finetune.keep_always")
     valid = st.slider(t("Validation hold-out (share of labelled products)"), 0.05, 0.5,
                       DEFAULTS["valid_fraction"], 0.05, key="finetune.valid_fraction")
+    advanced = _advanced_settings() if st.toggle(t("Advanced"), key="finetune.advanced") else {}
     return FinetuneSettings(epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
                             lora=bool(lora), hard_negatives=bool(hard),
                             valid_fraction=float(valid),
-                            keep="always" if keep else "improved")
+                            keep="always" if keep else "improved", **advanced)
+
+
+NEGATIVE_LABELS = {"lists": "the neighbour lists (as fused)", "model": "the model's own neighbours"}
+
+
+def _advanced_settings() -> dict:
+    """Technical training settings (names of FinetuneSettings and the CLI flags)."""
+    c1, c2, c3 = st.columns(3)
+    source = c1.selectbox(t("Hard negatives from (--negatives-from)"), NEGATIVE_SOURCES,
+                          index=NEGATIVE_SOURCES.index(DEFAULTS["negatives_from"]),
+                          format_func=NEGATIVE_LABELS.__getitem__, key="finetune.negatives_from")
+    precision = c2.selectbox(t("Training precision (--train-precision)"), TRAIN_PRECISIONS,
+                             index=TRAIN_PRECISIONS.index(DEFAULTS["precision"]),
+                             key="finetune.precision",
+                             help=t("auto: bf16 where the hardware has bf16 arithmetic, else fp32"))
+    keep_weight = c3.checkbox(t("Keep the current hybrid weight (--keep-weight)"), False,
+                              key="finetune.keep_weight",
+                              help=t("By default the weight is chosen again for the new model on "
+                                   "the held-out pairs"))
+    return {"negatives_from": source, "precision": precision, "choose_weight": not keep_weight}
 
 
 def job_panel(job: FinetuneJob) -> None:
@@ -97,9 +124,7 @@ def job_panel(job: FinetuneJob) -> None:
     @st.fragment(run_every=1.0 if was_running else None)
     def live() -> None:
         if job.running:
-            st.progress(job.fraction, text=t('Fine-tuning {base_model}: step {done:,} / {v} · {status}',
-                                             base_model=job.base_model, done=job.done, v=job.total or '?',
-                                             status=job.status))
+            st.progress(job.fraction, text=progress_text(job))
             st.button(t("Cancel"), key="finetune.cancel", on_click=job.cancel,
                       icon=":material/cancel:")
         elif was_running:  # finished since the last full run: show the results
@@ -116,6 +141,26 @@ def job_panel(job: FinetuneJob) -> None:
         results(job.result)
 
 
+def progress_text(job: FinetuneJob) -> str:
+    """The phase first ("training: epoch 2 of 4"), then the step count while training."""
+    steps = f" · step {job.done:,} of {job.total:,}" if job.total and \
+        job.status.startswith("training") else ""
+    return f"Fine-tuning {job.base_model}: {job.status}{steps}"
+
+
+def lists_table(result: FinetuneResult) -> pd.DataFrame | None:
+    """What the lists will be on the held-out queries: the current model at the current
+    weight, the new model at the current weight and at its chosen weight."""
+    choice = result.weight_choice
+    if choice is None:
+        return None
+    return pd.DataFrame([{"lists": label, "hybrid weight": row.weight,
+                          "Recall@1": round(row.recall_at_1, 3),
+                          f"Recall@{row.k}": round(row.recall_at_k, 3),
+                          "MRR": round(row.mrr, 3), "queries": row.queries}
+                         for label, row in choice.summary_rows()])
+
+
 def metrics_table(result: FinetuneResult) -> pd.DataFrame:
     rows = []
     for label, m in (("before (current model)", result.before), ("after (fine-tuned)", result.after)):
@@ -128,10 +173,20 @@ def metrics_table(result: FinetuneResult) -> pd.DataFrame:
 
 def results(result: FinetuneResult) -> None:
     st.subheader(t("Result"))
+    lists = lists_table(result)
+    if lists is not None:
+        st.markdown(t("**The neighbour lists** (held-out products, before and after)"))
+        st.dataframe(lists, hide_index=True, key="finetune.lists")
+        st.caption(t("The new model's hybrid weight is {weight:g} (the current one is {current_weight:g}): "
+                     "chosen on the held-out pairs, saved with the model and set when you pick it; the "
+                     "sidebar slider overrides it.", weight=result.weight_choice.weight,
+                     current_weight=result.weight_choice.current_weight))
     if result.before is not None:
+        st.markdown(t("**The model alone** (meaning only)"))
         st.dataframe(metrics_table(result), hide_index=True, key="finetune.metrics")
-    st.caption(t('{train_pairs:,} pairs · {steps:,} steps · {train_seconds:.0f} s training',
-                 train_pairs=result.train_pairs, steps=result.steps, train_seconds=result.train_seconds))
+    st.caption(t('{train_pairs:,} pairs · {steps:,} steps ({epochs_run} epochs) · {train_seconds:.0f} s '
+                 'training', train_pairs=result.train_pairs, steps=result.steps,
+                 epochs_run=result.epochs_run, train_seconds=result.train_seconds))
     for note in result.notes:
         text.warning(note)
     if result.kept and result.folder is not None:

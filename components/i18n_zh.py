@@ -127,13 +127,16 @@ ZH: dict[str, str] = {
     'Fine-tune the model':
         '微调模型',
     'Starts from the current model ({md}) and learns which of your products are the same or good neighb'
-    'ours. The new model is saved only when it finds the held-out pairs better than the current one.':
-        '从当前模型（{md}）出发，学习你的商品中哪些是同一商品或合适的相似商品。只有当新模型在预留的商品对上'
-        '表现更好时才会保存。',
+    'ours. The new model is saved only when its neighbour lists find the held-out pairs better than the'
+    ' current ones, with the hybrid weight chosen again for it.':
+        '从当前模型（{md}）出发，学习你的商品中哪些是同一商品或合适的相似商品。只有当新模型的相似商品列表在'
+        '预留的商品对上比当前的更好时才会保存，并会为它重新选择混合权重。',
     'Training data and settings':
         '训练数据与设置',
     'Start fine-tuning':
         '开始微调',
+    'Use the bundled model (all-MiniLM-L6-v2), which can be fine-tuned':
+        '改用可以微调的内置模型（all-MiniLM-L6-v2）',
     # pages/groups.py
     'Groups':
         '分组',
@@ -242,6 +245,12 @@ ZH: dict[str, str] = {
         '得分的构成：{how}',
     'Or first check some pairs side by side (Review)':
         '或者先并排检查一些商品对（审核）',
+    # pages/open_results.py
+    'Open results':
+        '打开结果',
+    'Neighbour lists computed elsewhere (a nightly job, a Ray cluster): only the rows shown are read fr'
+    'om the folder.':
+        '在别处计算好的相似商品列表（夜间任务、Ray 集群）：只从文件夹中读取显示出来的行。',
     # pages/prices.py
     'Price check':
         '价格检查',
@@ -318,15 +327,15 @@ ZH: dict[str, str] = {
     "product is the other's best candidate and falls as better candidates exist on either side.":
         '得分不低于阈值的商品对被视为重复。当两个商品互为对方的最佳候选时，**匹配分**为 1；任何一方存在更好'
         '的候选时，它会随之降低。',
-    "No labels: the histogram shows the match scores of every product's top {k} neighbours. The match s"
-    "core is relative (1 = each product is the other's best candidate), so without labels the top band "
-    '({top:.0%} of these pairs at 0.95 or more) holds every mutual nearest pair, duplicate or not: open'
-    ' a few pairs below before trusting it. Upload labelled pairs to choose a threshold (the Review pag'
-    'e downloads your accept/reject decisions as such a file).':
-        '没有标注：直方图显示每个商品前 {k} 个相似商品的匹配分。匹配分是相对的（1 = 两个商品互为对方的最佳'
-        '候选），所以在没有标注时，最高的一档（这些商品对中有 {top:.0%} 在 0.95 及以上）包含所有互为最近的'
-        '商品对，不论是否重复：请先打开下面的几对看看，再决定是否信任它。上传标注的商品对即可选择阈值（“审'
-        '核”页面可以把你的接受/拒绝决定下载成这样的文件）。',
+    "No labels: the histogram shows the duplicate scores of every product's top {k} neighbours (high on"
+    "ly when two products are very similar both ways and each is the other's best candidate). {SCALE_TE"
+    'XT} {top:.0%} of these pairs score 0.95 or more: open a few pairs below before trusting a threshol'
+    'd. Upload labelled pairs to choose one (the Review page downloads your accept/reject decisions as '
+    'such a file).':
+        '没有标注：直方图显示每个商品前 {k} 个相似商品的重复分（只有当两个商品双向都非常相似、且互为对方的'
+        '最佳候选时才高）。{SCALE_TEXT} 这些商品对中有 {top:.0%} 的得分在 0.95 及以上：在信任某个阈值之前，'
+        '请先打开下面的几对看看。上传标注的商品对即可选择阈值（“审核”页面可以把你的接受/拒绝决定下载成这样'
+        '的文件）。',
     # components/advanced.py
     'Angle (recommended)':
         '夹角（推荐）',
@@ -372,6 +381,10 @@ ZH: dict[str, str] = {
         '计算精度',
     'Search method':
         '搜索方式',
+    'Photos vs text':
+        '图片 与 文本',
+    'Photo model':
+        '图片模型',
     'The model that reads your product texts. Both built-in models work offline. The English one (all-M'
     'iniLM-L6-v2) is the fastest; the multilingual one (multilingual-e5-small) reads Chinese, English, '
     "mixed catalogs and about 100 languages, and finds an English title's Chinese twin; it is about 3x "
@@ -388,6 +401,8 @@ ZH: dict[str, str] = {
         '和命令行：`metric`。',
     'Exact words and model numbers vs meaning':
         '精确的词和型号 与 语义 的权衡',
+    "This model's own weight: {hybrid_weight:g} ({source}); move the slider to override it.":
+        '这个模型自带的权重：{hybrid_weight:g}（{source}）；移动滑块可覆盖它。',
     "How much each column's words count when shared words are compared. The product text columns count "
     '1 by default, other columns 0 (not used); 0 leaves a column out. Settings file: `field_weights`; c'
     'ommand line: `--field-weights`.':
@@ -409,6 +424,15 @@ ZH: dict[str, str] = {
         '高级',
     'Technical settings. The defaults were measured on labelled catalogs; most shops never change them.':
         '技术设置。默认值都是在标注过的商品目录上测出来的；大多数店铺无需修改。',
+    'How much the product photos count against the text. 0 = text only; 1 = photos only; in between, bo'
+    'th are fused. Photos are read once (a few per second on a CPU). Settings file and command line: `i'
+    'mage_weight`.':
+        '商品图片相对于文本的分量。0 = 只看文本；1 = 只看图片；介于两者之间时两者融合。每张图片只读取一次（'
+        'CPU 上每秒几张）。设置文件和命令行：`image_weight`。',
+    'bundled = EfficientNet-lite0 (offline); or a local CLIP folder, which also lets Search find photos'
+    ' by words. Settings file and command line: `image_model`.':
+        'bundled = EfficientNet-lite0（离线）；或本机上的 CLIP 文件夹，它还能让“搜索”用文字找到图片。设置文'
+        '件和命令行：`image_model`。',
     'How much shared words and model numbers count against meaning. 0 = meaning only, 1 = shared words '
     'only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the same product most often on the labelled test'
     ' catalogs (Abt-Buy, walmart-amazon). A Chinese catalog starts at 0.5 with the multilingual model ('
@@ -522,10 +546,16 @@ ZH: dict[str, str] = {
         '即使验证结果没有提升也保留',
     'Validation hold-out (share of labelled products)':
         '验证集比例（标注商品的占比）',
+    'Hard negatives from (--negatives-from)':
+        '难负例来源（--negatives-from）',
+    'Training precision (--train-precision)':
+        '训练精度（--train-precision）',
+    'Keep the current hybrid weight (--keep-weight)':
+        '保留当前的混合权重（--keep-weight）',
     'Result':
         '结果',
-    '{train_pairs:,} pairs · {steps:,} steps · {train_seconds:.0f} s training':
-        '{train_pairs:,} 个商品对 · {steps:,} 步 · 训练 {train_seconds:.0f} 秒',
+    '{train_pairs:,} pairs · {steps:,} steps ({epochs_run} epochs) · {train_seconds:.0f} s training':
+        '{train_pairs:,} 个商品对 · {steps:,} 步（{epochs_run} 轮） · 训练 {train_seconds:.0f} 秒',
     'Pairs: a file with left_id,right_id[,label] (1 = same product or good neighbour, 0 = not). Review '
     'decisions: accepted / rejected pairs from the review page.':
         '商品对：一个 left_id,right_id[,label] 的文件（1 = 同一商品或合适的相似商品，0 = 不是）。审核决定：'
@@ -541,6 +571,18 @@ ZH: dict[str, str] = {
         '请上传标注的商品对、记录审核决定，或勾选自监督。',
     '{train:,} training pairs · {valid:,} held-out validation queries':
         '{train:,} 个训练商品对 · {valid:,} 个预留的验证查询',
+    'auto: bf16 where the hardware has bf16 arithmetic, else fp32':
+        'auto：硬件支持 bf16 运算时用 bf16，否则用 fp32',
+    'By default the weight is chosen again for the new model on the held-out pairs':
+        '默认会在预留的商品对上为新模型重新选择权重',
+    '**The neighbour lists** (held-out products, before and after)':
+        '**相似商品列表**（预留的商品，微调前后）',
+    "The new model's hybrid weight is {weight:g} (the current one is {current_weight:g}): chosen on the"
+    ' held-out pairs, saved with the model and set when you pick it; the sidebar slider overrides it.':
+        '新模型的混合权重是 {weight:g}（当前的是 {current_weight:g}）：在预留的商品对上选出，随模型保存，选'
+        '择该模型时自动设置；侧边栏的滑块可以覆盖它。',
+    '**The model alone** (meaning only)':
+        '**仅模型本身**（只看语义）',
     "Saved as {name} in the workspace's models folder; it is now in the Model picker of the sidebar.":
         '已保存为工作区 models 文件夹中的 {name}；现在可以在侧边栏的模型选择中找到它。',
     'Use the new model':
@@ -549,8 +591,6 @@ ZH: dict[str, str] = {
         '（预留的视图：比标注弱的检验）',
     'Fine-tuning was cancelled; nothing was saved.':
         '微调已取消；没有保存任何内容。',
-    'Fine-tuning {base_model}: step {done:,} / {v} · {status}':
-        '正在微调 {base_model}：第 {done:,} / {v} 步 · {status}',
     # components/guide.py
     '**Welcome. From your catalog to neighbour lists in three steps, with an optional check on the way:'
     '**':
@@ -586,14 +626,55 @@ ZH: dict[str, str] = {
         '是的，重新开始',
     'Your saved work could not be opened again ({exc}); the demo catalog is open instead.':
         '无法重新打开你保存的工作（{exc}）；已改为打开示例目录。',
+    # components/photos.py
+    'Photos: {shown:,} of {n:,} products ({embedded:,} embedded, {reused:,} reused).':
+        '图片：{n:,} 个商品中有 {shown:,} 个（新读取 {embedded:,} 张，复用 {reused:,} 张）。',
+    '**Photos**':
+        '**图片**',
+    'Photos as a .zip (file names as in the image column)':
+        '图片的 .zip 压缩包（文件名与图片列中一致）',
+    'Download photos from web addresses (http/https) in the image column':
+        '从图片列中的网址（http/https）下载图片',
+    'Same photo':
+        '相同图片',
+    'Photo similarity from which two photos are the same picture':
+        '两张图片被视为同一张图的图片相似度',
+    '{n:,} pairs of products share a photo ({int:,} the very same file).':
+        '{n:,} 对商品共用一张图片（其中 {int:,} 对是完全相同的文件）。',
+    'photo':
+        '图片',
+    'First {GRID_MAX} of {n:,} products shown.':
+        '显示前 {GRID_MAX} 个，共 {n:,} 个商品。',
+    'Off by default. Only public addresses; at most 20 MB and 40 million pixels per photo; kept in the '
+    'workspace.':
+        '默认关闭。只访问公开地址；每张图片最多 20 MB、4000 万像素；保存在工作区中。',
+    '0.80 keeps most resized, recompressed and cropped copies (bench/image_variants.py); 1.00 = the ver'
+    'y same file only':
+        '0.80 能保留大多数缩放、重新压缩和裁剪过的副本（bench/image_variants.py）；1.00 = 只认完全相同的文'
+        '件',
+    'Find products that share a photo':
+        '查找共用图片的商品',
+    '{n:,} photos skipped':
+        '跳过了 {n:,} 张图片',
+    'Photos {done:,} / {total:,} ({v:.0f} s)':
+        '图片 {done:,} / {total:,}（{v:.0f} 秒）',
+    'Reads every photo once (a few per second on a CPU)':
+        '每张图片读取一次（CPU 上每秒几张）',
+    'Photos are not searched by words with the bundled image model (a CLIP folder as Photo model does t'
+    'hat); results rank by their text':
+        '使用内置图片模型时，无法用文字搜索图片（把 CLIP 文件夹设为图片模型即可）；结果按文本排序',
+    ' — with Photo weight 1 there is no text score: lower it.':
+        ' — 图片权重为 1 时没有文本得分：请调低它。',
     # components/quality_explain.py
-    'Hybrid weight {weight:g}: fused = (1 − w) × dense rescaled + w × lexical rescaled, each rescaled f'
-    "or the first product ({SCALE_TEXT}). The match score is relative: 1 = each product is the other's "
-    'best candidate (what duplicate thresholds are chosen on, with labels); the fused score says how cl'
-    'ose they are. Raw dense similarity {dense:.3f}, raw lexical similarity {lexical:.3f}.':
-        '混合权重 {weight:g}：综合得分 = (1 − w) × 语义得分（重新标定）+ w × 词匹配得分（重新标定），均按第'
-        '一个商品重新标定（{SCALE_TEXT}）。匹配分是相对的：1 = 两个商品互为对方的最佳候选（有标注时据此选择'
-        '重复阈值）；综合得分表示两者有多接近。原始语义相似度 {dense:.3f}，原始词匹配相似度 {lexical:.3f}。',
+    "Score: the second product in the first one's list, as the lists and exports show it. {SCALE_TEXT} "
+    'Duplicate score: what duplicate thresholds apply to, high only when the two are very similar both '
+    "ways and each is the other's best candidate. Technical: fused score {fused:.3f} = dense part + lex"
+    'ical part (hybrid weight {weight:g}, each channel rescaled for the first product), mapped to the s'
+    'core; raw dense similarity {dense:.3f}, raw lexical similarity {lexical:.3f}.':
+        '得分：第二个商品在第一个商品列表中的得分，与列表和导出文件中显示的一致。{SCALE_TEXT} 重复分：重复'
+        '阈值所依据的得分，只有当两者双向都非常相似、且互为对方的最佳候选时才高。技术细节：综合得分 {fused:'
+        '.3f} = 语义部分 + 词匹配部分（混合权重 {weight:g}，每个通道按第一个商品重新标定），再映射为得分；'
+        '原始语义相似度 {dense:.3f}，原始词匹配相似度 {lexical:.3f}。',
     '**Shared words and model numbers** are marked {OPEN} {CLOSE}:':
         '**共同的词和型号** 用 {OPEN} {CLOSE} 标出：',
     '**Per field**':
@@ -636,6 +717,42 @@ ZH: dict[str, str] = {
         '正在索引词和型号…',
     'Finding neighbours…':
         '正在查找相似商品…',
+    # components/results_view.py
+    '{products:,} products · top {k} · {metric} · {count:,} list rows · written {created} by the {engin'
+    'e} engine':
+        '{products:,} 个商品 · 前 {k} 个 · {metric} · {count:,} 行列表 · 由 {engine} 引擎于 {created} 写入',
+    'Find products (part of an id or title)':
+        '查找商品（编号或标题的一部分）',
+    'Rows per page':
+        '每页行数',
+    'Page (of {pages:,})':
+        '页码（共 {pages:,} 页）',
+    'Results folder (on the server)':
+        '结果文件夹（在服务器上）',
+    'Open':
+        '打开',
+    'Give the path of a results folder and press Open.':
+        '请输入结果文件夹的路径，然后点击“打开”。',
+    'Advanced: how these lists were made':
+        '高级：这些列表是如何生成的',
+    'Rows {first:,}-{last:,} of {total:,}':
+        '第 {first:,}-{last:,} 行，共 {total:,} 行',
+    '**Export** the lists shown (every page, this filter)':
+        '**导出**显示的列表（所有页，此筛选）',
+    '**Export** the lists shown (every page)':
+        '**导出**显示的列表（所有页）',
+    'No map in this folder (add --map when writing it).':
+        '此文件夹中没有地图（写入时加上 --map）。',
+    '{n:,} points':
+        '{n:,} 个点',
+    '/data/nightly/results':
+        '/data/nightly/results',
+    'A folder written by python -m core neighbors CATALOG --out FOLDER/ (one process or --engine ray)':
+        '由 python -m core neighbors CATALOG --out FOLDER/ 写入的文件夹（单进程或 --engine ray）',
+    " matching '{query}'":
+        ' ，匹配“{query}”',
+    ' (a sample of at most {most:,})':
+        ' （最多抽样 {most:,} 个）',
     # components/state.py
     'Load a catalog on the Catalog page first.':
         '请先在“商品目录”页面加载一个目录。',
@@ -688,8 +805,6 @@ ZH: dict[str, str] = {
     "Defaults to the 'duplicate' band, else the tuned duplicate threshold":
         '默认取“duplicate”得分区间，否则取调好的重复阈值',
     # components/tuning_review.py
-    'Show product images':
-        '显示商品图片',
     'Undo last (u)':
         '撤销上一步（u）',
     'Catalog {md} ({catalog_key}) · {n:,} pairs decided in this session · accepted {accepted:,} · rejec'
@@ -700,9 +815,6 @@ ZH: dict[str, str] = {
         '闭了“使用我的审核决定”）',
     'Download labelled pairs (left_id, right_id, label)':
         '下载标注的商品对（left_id, right_id, label）',
-    "Images are loaded from the image URLs' own websites, which then see your address and this dashboar"
-    "d's. Off by default.":
-        '图片从图片网址所在的网站加载，这些网站因此会看到你的地址和本看板的地址。默认关闭。',
     'A CSV file (left_id, right_id, label: 1 accepted, 0 rejected) for the Evaluate, Duplicate threshol'
     'd and Fine-tune pages.':
         '一个 CSV 文件（left_id, right_id, label：1 接受，0 拒绝），可用于“评估”“重复阈值”和“微调”页面。',
@@ -719,10 +831,8 @@ ZH: dict[str, str] = {
         '缺货',
     'never-show pairs':
         '永不显示的商品对',
-    '{short:,} products have fewer than {k} neighbours after the rules · pairs always shown {pinned:,} '
-    '· pairs never shown {blocked:,}':
-        '{short:,} 个商品在应用规则后相似商品少于 {k} 个 · 始终显示的商品对 {pinned:,} · 永不显示的商品对 {'
-        'blocked:,}',
+    'pairs always shown {pinned:,} · pairs never shown {blocked:,}':
+        '始终显示的商品对 {pinned:,} · 永不显示的商品对 {blocked:,}',
     'Limit how many neighbours share one':
         '限制同一取值的相似商品数量',
     '…at most this many per list':
@@ -740,6 +850,8 @@ ZH: dict[str, str] = {
     'Every neighbour in a list must pass these rules. When too few products pass, a list is shorter; th'
     'e count of short lists is shown below.':
         '列表中的每个相似商品都必须通过这些规则。通过的商品太少时，列表会变短；短列表的数量显示在下方。',
+    'Relevance floor: hide neighbours no closer in meaning than this share of random pairs of products':
+        '相关性下限：隐藏语义接近程度不超过这一比例随机商品对的相似商品',
     'Name score ranges, e.g. duplicate=0.95, close=0.8':
         '为得分区间命名，例如 duplicate=0.95, close=0.8',
     'Only products with the same':
@@ -769,12 +881,22 @@ ZH: dict[str, str] = {
         '始终显示这些商品对',
     'Never show these pairs':
         '永不显示这些商品对',
+    '{short_text} (the rules that removed candidates of those lists). A short list is better than one p'
+    'added with unrelated products.':
+        '{short_text}（删掉这些列表候选商品的规则）。短列表比用无关商品凑满的列表更好。',
     'Every product has a full list.':
         '每个商品都有完整的列表。',
     'First {limit:,} of {n:,} shown.':
         '显示前 {limit:,} 个，共 {n:,} 个。',
     'Fix the rule above (or load another configuration) to see lists.':
         '修正上面的规则（或加载另一个配置）后才能看到列表。',
+    '0.9 (the default) hides a neighbour unless it is more related than 9 in 10 random pairs of product'
+    's; a list that cannot be filled above it is shorter. 0 turns it off. Measured: with category, bran'
+    'd and price rules on the walmart catalog, unrelated entries drop from 6% to under 1% while 93% of '
+    'products keep a list.':
+        '0.9（默认）表示：只有比 10 对随机商品中的 9 对更相关时才显示该相似商品；无法在此之上填满的列表会变'
+        '短。0 表示关闭。实测：在 walmart 目录上使用类目、品牌和价格规则时，无关条目从 6% 降到 1% 以下，同'
+        '时 93% 的商品仍有列表。',
     "Each name gets the scores from its number up to the next name's. A 'duplicate' range is left out o"
     'f the lists (the same product twice) unless you keep near-identical products. Settings file: `band'
     's`.':

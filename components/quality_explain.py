@@ -21,16 +21,17 @@ OPEN, CLOSE = "⟦", "⟧"
 def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     """Render an explanation; catalog text is only ever shown as plain text."""
     cols = st.columns(4)
-    for col, (name, value) in zip(cols, (("match score", e.match), ("fused score", e.fused),
+    for col, (name, value) in zip(cols, (("score", e.score), ("duplicate score", e.match),
                                          ("dense part", e.dense_part),
                                          ("lexical part", e.lexical_part))):
         col.metric(name, f"{value:.3f}")
-    st.caption(t("Hybrid weight {weight:g}: fused = (1 − w) × dense rescaled + w × lexical rescaled, each "
-                 "rescaled for the first product ({SCALE_TEXT}). The match score is relative: 1 = each "
-                 "product is the other's best candidate (what duplicate thresholds are chosen on, with "
-                 "labels); the fused score says how close they are. Raw dense similarity {dense:.3f}, raw "
-                 "lexical similarity {lexical:.3f}.", weight=e.weight, SCALE_TEXT=SCALE_TEXT, dense=e.dense,
-                 lexical=e.lexical))
+    st.caption(t("Score: the second product in the first one's list, as the lists and exports show it. "
+                 "{SCALE_TEXT} Duplicate score: what duplicate thresholds apply to, high only when the two "
+                 "are very similar both ways and each is the other's best candidate. Technical: fused score "
+                 "{fused:.3f} = dense part + lexical part (hybrid weight {weight:g}, each channel rescaled "
+                 "for the first product), mapped to the score; raw dense similarity {dense:.3f}, raw lexical "
+                 "similarity {lexical:.3f}.", SCALE_TEXT=SCALE_TEXT, fused=e.fused, weight=e.weight,
+                 dense=e.dense, lexical=e.lexical))
     st.plotly_chart(contribution_figure(e), key="explain.contribution")
     st.markdown(t('**Shared words and model numbers** are marked {OPEN} {CLOSE}:', OPEN=OPEN, CLOSE=CLOSE))
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")

@@ -16,8 +16,9 @@ import streamlit as st
 from components.i18n import t
 from core.catalog.language import CatalogLanguage
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
-from core.config import LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
+from core.config import DEFAULT_HYBRID_WEIGHT, LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
 from core.errors import CatalogSimilarityError, ModelLoadError
+from core.finetune.card import model_defaults
 from core.workspace import (
     FILE_SOURCE,
     SavedSource,
@@ -51,11 +52,14 @@ TOKEN = "session.token"
 SOURCE = "session.source"
 SAVED = "session.saved_json"
 TOKEN_PARAM = "s"
+PHOTO_ZIP = "catalog.photo_zip_path"
+OPEN_RESULTS = "open_results.folder"
 
 
 @dataclass(frozen=True)
 class Results:
-    """Vectors of the session's catalog under one model; key = content hash."""
+    """Vectors of the session's catalog under one model; key = content hash (of the
+    texts and, with photos, of the image vectors too). images: ImageVectors or None."""
 
     key: str
     vectors: np.ndarray
@@ -63,6 +67,7 @@ class Results:
     embedded: int
     seconds: float
     store_problem: str | None = None  # the workspace store failed; vectors were computed
+    images: object | None = None
 
 
 def init_state() -> None:
@@ -301,11 +306,22 @@ def guide_done() -> bool:
 def set_guide_done() -> None:
     st.session_state[GUIDE_DONE] = True
     save_work()
+
+
 def review_owner() -> str:
     """This session's review scope: decisions it records, counts, applies and undoes are
     its own (other sessions on the same server never see them). The session token, so a
     reload or a server restart brings the decisions back with the rest of the work."""
     return session_token()
+
+
+def photo_zip() -> str | None:
+    """Path (in the workspace) of the .zip of photos uploaded for this session's catalog."""
+    return st.session_state.get(PHOTO_ZIP)
+
+
+def set_photo_zip(path: str | None) -> None:
+    st.session_state[PHOTO_ZIP] = path
 
 
 def show_error(exc: CatalogSimilarityError) -> None:
@@ -324,7 +340,7 @@ def use_bundled_model() -> None:
 
     Only the model changes; the loaded catalog and mapping stay.
     """
-    st.session_state[CONFIG] = config().with_changes(model=BUNDLED_MODEL)
+    st.session_state[CONFIG] = with_model(config(), BUNDLED_MODEL)
     st.session_state[MODEL_CHOICE] = BUNDLED_MODEL
     mark_explicit("model")
 
@@ -349,9 +365,27 @@ def set_finetune_job(job) -> None:
     st.session_state[FINETUNE_JOB] = job
 
 
+HYBRID_WEIGHT = "settings.hybrid_weight"
+
+
+def with_model(cfg: Config, model: str) -> Config:
+    """cfg switched to another model, with the settings that model brings: a fine-tuned
+    model's own hybrid weight (core.finetune.card.model_defaults); leaving such a model
+    for one without its own weight returns to the default weight; otherwise the weight
+    stays. The hybrid weight slider is reset so that it shows the new value."""
+    if model == cfg.model:
+        return cfg
+    own, old = model_defaults(model).hybrid_weight, model_defaults(cfg.model).hybrid_weight
+    weight = own if own is not None else (DEFAULT_HYBRID_WEIGHT if old is not None
+                                          else cfg.hybrid_weight)
+    st.session_state.pop(HYBRID_WEIGHT, None)
+    return cfg.with_changes(model=model, hybrid_weight=weight)
+
+
 def choose_model(model: str) -> None:
-    """Button callback: switch the session to another model (e.g. a new fine-tune)."""
-    st.session_state[CONFIG] = config().with_changes(model=model)
+    """Button callback: switch the session to another model (e.g. a new fine-tune), with
+    the hybrid weight it brings."""
+    st.session_state[CONFIG] = with_model(config(), model)
     st.session_state[MODEL_CHOICE] = model
     mark_explicit("model")
 
@@ -413,3 +447,12 @@ def compare_other() -> Config | None:
 
 def set_compare_other(cfg: Config | None) -> None:
     st.session_state[COMPARE_OTHER] = cfg
+
+
+def opened_results() -> str | None:
+    """The results folder the Open results page has open (its path), or None."""
+    return st.session_state.get(OPEN_RESULTS)
+
+
+def set_opened_results(path: str | None) -> None:
+    st.session_state[OPEN_RESULTS] = path

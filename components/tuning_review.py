@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import state, text
+from components import photos, state, text
 from components.i18n import t
 from components.text import md
 from core.catalog.table import Catalog
@@ -26,16 +26,8 @@ def review_store(catalog: Catalog) -> ReviewStore:
                        owner=state.review_owner())
 
 
-def images_toggle() -> bool:
-    """Product images load from the sites in the image column, which then learn the
-    dashboard's address: off until the user turns them on."""
-    return st.toggle(t("Show product images"), key="review.images", value=False,
-                     help=t("Images are loaded from the image URLs' own websites, which then "
-                     "see your address and this dashboard's. Off by default."))
-
-
-def product_card(container, cat: Catalog, row: int, *, show_images: bool = False) -> None:
-    """Title, mapped fields, price and (when an image URL column is mapped) the image.
+def product_card(container, cat: Catalog, row: int) -> None:
+    """Title, mapped fields, price and (when an image column is mapped) a thumbnail.
 
     Catalog text is shown as plain text, never as markdown or HTML.
     """
@@ -43,9 +35,9 @@ def product_card(container, cat: Catalog, row: int, *, show_images: bool = False
     with container.container(border=True):
         st.text(str(cat.titles()[row]))
         st.caption(f"id {md(cat.ids[row])}")
-        image = str(frame[mapping.image].iloc[row]).strip() if mapping.image else ""
-        if image.lower().startswith(("http://", "https://")) and show_images:
-            st.image(image, width=220)
+        photo = photos.thumb(cat, state.config(), row)
+        if photo is not None:
+            st.image(photo, width=160)
         if mapping.price:
             price = parse_prices([frame[mapping.price].iloc[row]])[0]
             st.metric(t("Price"), "—" if pd.isna(price) else f"{price:,.2f}")

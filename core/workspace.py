@@ -37,6 +37,11 @@ class Workspace:
     def models_dir(self) -> Path:
         return self.root / "models"
 
+    @property
+    def image_cache_dir(self) -> Path:
+        """Downloaded image URLs (only when fetching is turned on)."""
+        return self.root / "image_cache"
+
     def ensure(self) -> Workspace:
         self.root.mkdir(parents=True, exist_ok=True)
         return self

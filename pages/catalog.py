@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import state
+from components import photos, state
 from components.catalog_form import (
     file_facts,
     language_panel,
@@ -40,7 +40,9 @@ if cat is not None:
     if long_texts:
         st.markdown(t('- {long_texts:,} texts are longer than the model reads; only their beginning is '
                       'compared', long_texts=long_texts))
+    photos.photo_source_form(cat)
     res = state.results()
+    photos.issues_report(res.images if res is not None else None)
     if res is None and st.button(t("Prepare the lists now"), key="catalog.embed",
                                  icon=":material/bolt:",
                                  help=t("The model reads every product once (the Neighbours "

@@ -1,12 +1,12 @@
 """Heatmap: similarity of a chosen subset, ordered by hierarchical clustering.
 
-Cells show the hybrid match score (default when hybrid is on), the dense
-score or the lexical score; the caption says what the colour means.
+Cells show the duplicate score (default), the dense score or the lexical score;
+the caption says what the colour means.
 """
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results, neighbors
 from components.i18n import N_, labels, t
 from components.text import md
@@ -78,5 +78,6 @@ if len(rows) >= 2:
     st.caption(t("{n} products, rows ordered by average-linkage clustering; hover a cell for "
                  "both titles and the score. ", n=len(rows))
                + cell_caption(kind, metric=cfg.metric, hybrid_weight=cfg.hybrid_weight))
+    photos.photo_grid(cat, cfg, rows, key="heatmap.photos")
 elif rows:
     st.info(t("Choose at least two products."))

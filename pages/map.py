@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import state
+from components import photos, state
 from components.embedding import ensure_results, projection
 from components.i18n import t
 from components.widgets import settings_sidebar
@@ -47,6 +47,7 @@ sel = state.selection()
 if sel:
     st.subheader(t('Selected: {n:,} products', n=len(sel)))
     st.dataframe(rows_table(cat, sel[:1000]), hide_index=True, key="map.selected")
+    photos.photo_grid(cat, cfg, sel, key="map.photos")
     if st.button(t("Send the selection to the heatmap"), key="map.to_heatmap"):
         state.send_to_heatmap(sel, f"map selection ({len(sel)} products)")
         st.switch_page("pages/heatmap.py")

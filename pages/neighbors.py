@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import t
@@ -32,8 +32,7 @@ result = ruled(res, cfg)
 nb = result.neighbors
 st.caption(t('{n:,} products · up to {k} neighbours each · score from 0 (unrelated) to 1 (the same text)',
              n=len(cat), k=nb.k),
-           help=t("How the score is made: {how}", how=index.describe())
-                + (f"; {SCALE_TEXT}." if index.fused else ".")
+           help=t("How the score is made: {how}", how=index.describe()) + f". {SCALE_TEXT}"
                 + t(" Model: {model}. Change this under Advanced.", model=md(cfg.model)))
 rules_summary(result, cfg)
 
@@ -42,6 +41,8 @@ if row is not None:
     st.markdown(f"**{md(product_label(cat, row))}**")
     show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
     st.caption(t(CELL_HINT))
+    photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
+                      key="neighbors.photos")
     if st.button(t("Show this product and its neighbours on the heatmap"), key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
         state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")

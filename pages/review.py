@@ -6,7 +6,7 @@ from components import state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import N_, labels, t
-from components.tuning_review import decision_buttons, images_toggle, product_card, review_store, tally
+from components.tuning_review import decision_buttons, product_card, review_store, tally
 from components.tuning_rules import ruled
 from components.widgets import settings_sidebar
 from core.lists.bands import band_of, duplicate_threshold
@@ -41,9 +41,8 @@ else:
     st.markdown(t("**Score {score:.2f}**", score=score)
                 + (t(" · range *{band}*", band=band) if band else ""))
     a, b = st.columns(2)
-    images = images_toggle() if cat.mapping.image else False
-    product_card(a, cat, left, show_images=images)
-    product_card(b, cat, right, show_images=images)
+    product_card(a, cat, left)
+    product_card(b, cat, right)
     decision_buttons(store, str(cat.ids[left]), str(cat.ids[right]))
 tally(store, cat)
 words_used_here("review", "score", "pinned", "blocked")

@@ -57,9 +57,26 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
     p.add_argument("--hybrid-weight", type=float,
                    help="lexical share of the fused score, 0 = dense only, 1 = lexical only "
-                   "(default: chosen from the catalog's language)")
+                   "(default: from the configuration, else the model's own weight chosen by "
+                   "fine-tuning, else chosen from the catalog's language)")
     p.add_argument("--field-weights", help="lexical weight per column, e.g. title=1,brand=0.5 "
                    "(text columns weigh 1 unless named; 0 drops one)")
+    p.add_argument("--relevance-floor", type=float,
+                   help="leave out neighbours no closer in meaning than this share of random "
+                   "pairs of products (default 0.9; 0 = off); lists may be shorter")
+    add_image_options(p)
+
+
+def add_image_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--image-col", help="column of photo file names or URLs (image_column)")
+    p.add_argument("--image-weight", type=float, help="photos' share of the score: 0 = text "
+                   "only (default), 1 = photos only (image_weight)")
+    p.add_argument("--image-model", help="'bundled' (EfficientNet-lite0, default) or a local "
+                   "CLIP folder (image_model)")
+    p.add_argument("--fetch-images", action="store_true", default=None,
+                   help="download http(s) image URLs (fetch_images; off by default)")
+    p.add_argument("--images", help="folder or .zip holding the photo files (default: the "
+                   "catalog's folder)")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -82,8 +99,18 @@ def config_from_args(args: argparse.Namespace) -> Config:
         value = getattr(args, opt, None)
         if value is not None:
             changes[key] = value
+    if getattr(args, "relevance_floor", None) is not None:
+        changes["relevance_floor"] = args.relevance_floor
     if getattr(args, "hybrid_weight", None) is not None:
         changes["hybrid_weight"] = args.hybrid_weight
+    elif not _file_sets(getattr(args, "config", None), "hybrid_weight"):
+        from core.finetune.card import model_defaults  # a tuned model brings its own weight
+
+        changes.update(model_defaults(changes.get("model", cfg.model)).as_config_changes())
+    for opt, key in (("image_col", "image_column"), ("image_weight", "image_weight"),
+                     ("image_model", "image_model"), ("fetch_images", "fetch_images")):
+        if getattr(args, opt, None) is not None:
+            changes[key] = getattr(args, opt)
     if getattr(args, "field_weights", None) is not None:
         from core.search.fusion import parse_field_weights
 
@@ -92,6 +119,16 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return cfg.with_changes(**changes) if changes else cfg
 
 
+def _file_sets(path: str | None, key: str) -> bool:
+    """Whether the configuration file at path sets key explicitly."""
+    if not path:
+        return False
+    import json
+
+    try:
+        return key in json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
 def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Config:
     """The configuration with the model and hybrid weight of the catalog's language (for
     the settings the user did not set), saying which; warns when the model does not read
@@ -205,3 +242,26 @@ def review_owner(args: argparse.Namespace) -> str | None:
         raise ConfigError(f"--session {session!r} is not an app session key (copy the "
                           "s=... part of the app's address)")
     return session
+def workspace_from_args(args: argparse.Namespace) -> Workspace:
+    return Workspace(Path(args.workspace)) if getattr(args, "workspace", None) \
+        else Workspace.default()
+
+
+def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog):
+    """The catalog's image vectors when cfg.image_weight > 0 and an image column is mapped
+    (else None); each unusable image is a warning naming its row and file."""
+    from core.embed.image_vectors import catalog_images
+
+    if cfg.image_weight <= 0 or not catalog.mapping.image:
+        if cfg.image_weight > 0:
+            say("warning: image_weight is above 0 but no image column is mapped "
+                "(--image-col COL); photos are not used")
+        return None
+    ws = workspace_from_args(args).ensure()
+    where = Path(args.images) if getattr(args, "images", None) else Path(args.catalog).parent
+    result = catalog_images(catalog, cfg, ws, where, use_store=not args.no_store)
+    for issue in result.issues:
+        say(f"warning: {issue.message()}")
+    say(f"photos: {int(result.has_image.sum())} of {len(catalog)} products; embedded "
+        f"{result.embedded} new, reused {result.reused} from the store")
+    return result

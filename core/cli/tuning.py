@@ -119,16 +119,31 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 
 
-def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray):
-    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
-    from core.lists.rules import lists_frame
-    from core.pipeline import final_lists
+def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray, *,
+                     images=None, pools: dict | None = None):
+    """The app's final lists for cfg (rules, bands, review decisions): (cfg, catalog, Neighbors).
+
+    images: the catalog's image vectors (the photos channel when cfg.image_weight > 0);
+    pools: channel lists computed elsewhere (the Ray engine's dense top-k, core.scale)."""
+    from core.pipeline import candidate_pool, neighbor_index, rule_result
 
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
-    nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args, catalog))
-    short = int((nb.indices < 0).any(1).sum())
-    if short:
-        say(f"{short} products have fewer than {nb.k} neighbours after the rules")
+    index = neighbor_index(catalog, vectors, cfg, images=images)
+    pool = candidate_pool(catalog, vectors, cfg, index=index, pools=pools)
+    result = rule_result(catalog, pool, cfg, vectors=vectors,
+                         decisions=workspace_decisions(args, catalog))
+    if result.n_short:
+        say(f"{result.short_text()} (rules that removed candidates of them; "
+            "--relevance-floor 0 turns the floor off)")
+    return cfg, catalog, result.neighbors
+
+
+def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray, *,
+                 images=None):
+    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
+    from core.lists.rules import lists_frame
+
+    cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors, images=images)
     frame = lists_frame(catalog, nb, bands=cfg.bands, with_titles=not args.no_titles)
     return nb, frame
 
@@ -161,6 +176,8 @@ def cmd_health(args: argparse.Namespace) -> int:
                          list_health(result.neighbors, k=cfg.k, **kw))
     print(table.to_string(index=False))
     print(f"short lists after rules: {result.n_short}; removed per rule: {result.removed}")
+    if result.n_short:
+        print(result.short_text())
     if args.out:
         write_table(table, args.out)
     return 0

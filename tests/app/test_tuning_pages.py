@@ -63,7 +63,8 @@ def test_same_category_rule_applies_live_and_counts_short_lists(app):
     picked = app.selectbox(key="neighbors.product").value
     assert (product["category"] == source_row["category"].iloc[picked]).all()
     assert product["brand"].value_counts().max() <= 2
-    assert "fewer than 10 neighbours after the rules" in element_texts(app.caption)
+    assert "lists are shorter than 10: " in element_texts(app.caption)
+    assert "same category" in element_texts(app.caption)
     assert any("Short lists after the rules" in str(h.value) for h in app.subheader)
     _clear_rules(app)
 
