@@ -89,3 +89,50 @@ def describe_language(lang) -> str:
         return language_name(lang.code)
     return t("{name} ({share:.0%} of {n:,} texts read)", name=language_name(lang.code),
              share=lang.shares.get(lang.code, 0.0), n=lang.sampled)
+
+
+# Texts the figure builders in core/ put on charts (titles, axes, series, hover).
+CHART_TEXTS = (
+    N_("all pairs"), N_("same product (1)"), N_("different (0)"), N_("duplicate score"),
+    N_("pairs"), N_("threshold (duplicate score)"), N_("value"), N_("precision"), N_("recall"),
+    N_("f1"), N_("fused score"), N_("dense (meaning)"), N_("lexical (words, model numbers)"),
+    N_("configuration"), N_("in line"), N_("over-priced"), N_("under-priced"),
+    N_("median price of similar products"), N_("price"), N_("products"),
+    N_("appears in this many other products' lists"), N_("your lists"), N_("without rules"),
+    N_("with your rules"), N_("%{y} products appear in %{x} lists<extra></extra>"),
+    N_("%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>"),
+)
+
+
+def chart(fig):
+    """A plotly figure from core with its titles, axis titles, series names, legend title,
+    annotations and hover templates in the interface language (catalog text untouched:
+    only texts listed in CHART_TEXTS, or starting with one of them, change)."""
+    if language() == "en":
+        return fig
+
+    def tr(text):
+        if not isinstance(text, str):
+            return text
+        for known in CHART_TEXTS:  # "threshold 0.812", "overlap@10": translate the words part
+            if text == known:
+                return t(known)
+        return text
+
+    for axis in ("xaxis", "yaxis"):
+        title = fig.layout[axis].title
+        if title is not None and title.text:
+            title.text = tr(title.text)
+    if fig.layout.legend.title.text:
+        fig.layout.legend.title.text = tr(fig.layout.legend.title.text)
+    for trace in fig.data:
+        if getattr(trace, "name", None):
+            trace.name = tr(trace.name)
+        if getattr(trace, "hovertemplate", None):
+            trace.hovertemplate = tr(trace.hovertemplate)
+        if isinstance(getattr(trace, "y", None), tuple) and trace.type == "bar":
+            trace.y = tuple(tr(v) for v in trace.y)
+    for note in fig.layout.annotations or ():
+        if isinstance(note.text, str) and note.text.startswith("threshold "):
+            note.text = t("threshold {value}", value=note.text.removeprefix("threshold "))
+    return fig

@@ -614,6 +614,60 @@ ZH: dict[str, str] = {
         '未知（没有文字）',
     '{name} ({share:.0%} of {n:,} texts read)':
         '{name}（读取的 {n:,} 条文本中占 {share:.0%}）',
+    'all pairs':
+        '所有商品对',
+    'same product (1)':
+        '同一商品（1）',
+    'different (0)':
+        '不同商品（0）',
+    'duplicate score':
+        '重复分',
+    'pairs':
+        '商品对',
+    'threshold (duplicate score)':
+        '阈值（重复分）',
+    'value':
+        '数值',
+    'precision':
+        '精确率',
+    'recall':
+        '召回率',
+    'f1':
+        'F1',
+    'fused score':
+        '综合得分',
+    'dense (meaning)':
+        '语义（稠密）',
+    'lexical (words, model numbers)':
+        '词匹配（词、型号）',
+    'configuration':
+        '配置',
+    'in line':
+        '正常',
+    'over-priced':
+        '价格偏高',
+    'under-priced':
+        '价格偏低',
+    'median price of similar products':
+        '相似商品的价格中位数',
+    'price':
+        '价格',
+    'products':
+        '商品数',
+    "appears in this many other products' lists":
+        '出现在多少个其他商品的列表中',
+    'your lists':
+        '你的列表',
+    'without rules':
+        '不加规则',
+    'with your rules':
+        '加上你的规则',
+    '%{y} products appear in %{x} lists<extra></extra>':
+        '%{y} 个商品出现在 %{x} 个列表中<extra></extra>',
+    '%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>':
+        '%{text}<br>价格 %{y:.2f}<br>相似商品 %{x:.2f}<extra></extra>',
+    'threshold {value}':
+        '阈值 {value}',
     # components/persist.py
     'Your saved work is back: catalog, columns, settings and rules.':
         '你保存的工作已恢复：商品目录、列、设置和规则。',

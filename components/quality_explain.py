@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.i18n import t
+from components.i18n import chart, t
 from core.catalog.table import Catalog
 from core.quality.explain import (
     PairExplanation,
@@ -32,7 +32,7 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                  "for the first product), mapped to the score; raw dense similarity {dense:.3f}, raw lexical "
                  "similarity {lexical:.3f}.", SCALE_TEXT=SCALE_TEXT, fused=e.fused, weight=e.weight,
                  dense=e.dense, lexical=e.lexical))
-    st.plotly_chart(contribution_figure(e), key="explain.contribution")
+    st.plotly_chart(chart(contribution_figure(e)), key="explain.contribution")
     st.markdown(t('**Shared words and model numbers** are marked {OPEN} {CLOSE}:', OPEN=OPEN, CLOSE=CLOSE))
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")

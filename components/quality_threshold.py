@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import state
-from components.i18n import t
+from components.i18n import chart, t
 from components.quality_widgets import pairs_table
 from core.catalog.table import Catalog
 from core.config import Config
@@ -50,9 +50,9 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
         held = f1_at(match_scores(space, hl, hr).match, hy, threshold)
         _metrics_row(held, "On the held-out pairs")
     a, b = st.columns(2)
-    a.plotly_chart(histogram_figure(scores, labels, threshold=threshold),
+    a.plotly_chart(chart(histogram_figure(scores, labels, threshold=threshold)),
                    key="threshold.histogram")
-    b.plotly_chart(curve_figure(threshold_curve(scores, labels), threshold=threshold),
+    b.plotly_chart(chart(curve_figure(threshold_curve(scores, labels), threshold=threshold)),
                    key="threshold.curve")
     per_category: dict[str, float] = {}
     if catalog.mapping.category:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import state
 from components.embedding import ensure_results
-from components.i18n import t
+from components.i18n import chart, t
 from components.text import md
 from components.tuning_compare import describe, other_config_form, other_lists
 from components.tuning_rules import ruled
@@ -36,7 +36,7 @@ a, b, c = st.columns(3)
 a.metric(t('Mean overlap@{k}', k=comparison.k), f"{comparison.mean_overlap:.3f}")
 b.metric(t("Mean rank correlation"), f"{comparison.mean_rank_corr:.3f}")
 c.metric(t("Identical lists"), f"{comparison.identical:,} / {len(cat):,}")
-st.plotly_chart(overlap_figure(comparison), key="compare.overlap")
+st.plotly_chart(chart(overlap_figure(comparison)), key="compare.overlap")
 st.subheader(t("Biggest movers"))
 titles = cat.titles()
 st.dataframe(movers(cat.ids, titles, comparison, lists_a, lists_b), hide_index=True,

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import state
 from components.embedding import ensure_results
-from components.i18n import t
+from components.i18n import chart, t
 from components.quality_widgets import split_note, upload_table, vectors_for
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
@@ -76,5 +76,5 @@ elif st.button(t("Compare configurations"), type="primary", key="evaluate.run"):
         state.show_error(exc)
         st.stop()
     st.dataframe(table, hide_index=True, key="evaluate.table")
-    st.plotly_chart(comparison_figure(table), key="evaluate.chart")
+    st.plotly_chart(chart(comparison_figure(table)), key="evaluate.chart")
     st.caption(t("Each row is one configuration; the current one is your sidebar settings."))

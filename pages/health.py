@@ -9,7 +9,7 @@ from components import state
 from components.embedding import ensure_results, pool
 from components.guide import next_step, words_used_here
 from components.health_view import plain_health_table
-from components.i18n import t
+from components.i18n import chart, t
 from components.tables import show_table
 from components.tuning_rules import ruled
 from components.widgets import settings_sidebar
@@ -33,7 +33,7 @@ st.caption(t("Is every product served, and fairly? 'Without rules' = each produc
              "and brand figures need those columns chosen on the Catalog page.", k=cfg.k))
 st.dataframe(plain_health_table(before, after), hide_index=True, key="health.table",
              column_config={"measure": st.column_config.TextColumn(t("measure"), width="large")})
-st.plotly_chart(in_degree_figure(before, after), key="health.in_degree")
+st.plotly_chart(chart(in_degree_figure(before, after)), key="health.in_degree")
 st.caption(t("How many products (up) appear in how many other products' lists (across). "
            "Products at 0 are never recommended; products far to the right are everywhere."))
 a, b = st.columns(2)

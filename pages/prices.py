@@ -5,7 +5,7 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results
 from components.guide import next_step
-from components.i18n import t
+from components.i18n import chart, t
 from components.tables import show_table
 from components.tuning_rules import ruled
 from components.widgets import export_buttons, file_stem, settings_sidebar
@@ -46,7 +46,7 @@ st.caption(t('{checked:,} products checked against the median price of their lis
              'over-priced · {count2:,} under-priced', checked=check.checked, count=check.count('over'),
              count2=check.count('under')))
 titles = cat.titles()
-st.plotly_chart(price_figure(check, titles), key="prices.figure")
+st.plotly_chart(chart(price_figure(check, titles)), key="prices.figure")
 frame = outliers_frame(cat.ids, titles, check)
 show_table(frame.rename(columns=SHOWN_AS), key="prices.outliers")
 export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import ensure_results, pool
-from components.i18n import t
+from components.i18n import chart, t
 from components.quality_threshold import band_samples, category_table, labelled_view, save_buttons
 from components.quality_widgets import split_note, upload_table
 from components.widgets import settings_sidebar
@@ -61,6 +61,6 @@ else:
               "candidate). {SCALE_TEXT} {top:.0%} of these pairs score 0.95 or more: open a few pairs below "
               "before trusting a threshold. Upload labelled pairs to choose one (the Review page downloads "
               "your accept/reject decisions as such a file).", k=nb.k, SCALE_TEXT=SCALE_TEXT, top=top))
-    st.plotly_chart(histogram_figure(scores, threshold=cfg.duplicate_threshold),
+    st.plotly_chart(chart(histogram_figure(scores, threshold=cfg.duplicate_threshold)),
                     key="threshold.histogram")
     band_samples(cat, left, right, scores, None)

@@ -111,3 +111,20 @@ def test_chinese_from_the_environment_and_the_sidebar_switch(tiny_bert_dir, work
     at.sidebar.radio(key="ui.language").set_value("zh").run()
     assert at.title[0].value == ZH["Neighbours"]
     assert "Neighbours" not in element_texts(at.caption)
+
+
+def test_charts_from_core_get_chinese_titles_series_and_hover(monkeypatch) -> None:
+    import numpy as np
+
+    from components.i18n import chart
+    from core.quality.threshold import histogram_figure
+
+    monkeypatch.setenv("CATSIM_LANGUAGE", "zh")
+    scores = np.linspace(0, 1, 20)
+    fig = chart(histogram_figure(scores, (scores > 0.5).astype(int), threshold=0.5))
+    assert fig.layout.xaxis.title.text == ZH["duplicate score"]
+    assert {trace.name for trace in fig.data} == {ZH["same product (1)"], ZH["different (0)"]}
+    assert any(ZH["threshold {value}"].split()[0] in a.text for a in fig.layout.annotations)
+    monkeypatch.setenv("CATSIM_LANGUAGE", "en")
+    english = chart(histogram_figure(scores, threshold=0.5))
+    assert english.layout.xaxis.title.text == "duplicate score"
