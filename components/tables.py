@@ -23,7 +23,7 @@ LEADING = ("source_title", "rank", "score", "band", "title", "neighbor_title")
 CELL_HINT = N_("Double-click a cell to read all of a long text.")
 
 
-def column_setup(frame: pd.DataFrame) -> tuple[dict, list[str]]:
+def column_setup(frame: pd.DataFrame, *, title_width: str = "large") -> tuple[dict, list[str]]:
     """(column_config, column_order) for showing a table: ids as plain text (never
     links), the score pinned next to the rank, titles wide and cut by the column."""
     config: dict = {}
@@ -34,7 +34,7 @@ def column_setup(frame: pd.DataFrame) -> tuple[dict, list[str]]:
         elif name == "source_title":  # the long table: whose list a row belongs to
             config[name] = st.column_config.TextColumn(name, width="medium", pinned=True)
         elif name in TITLE_COLUMNS:
-            config[name] = st.column_config.TextColumn(name, width="large")
+            config[name] = st.column_config.TextColumn(name, width=title_width)
         elif name == "score":
             config[name] = st.column_config.NumberColumn(
                 name, format="%.2f", pinned=True, width="small",
@@ -47,10 +47,11 @@ def column_setup(frame: pd.DataFrame) -> tuple[dict, list[str]]:
 
 
 def show_table(frame: pd.DataFrame, *, key: str, height: int | str = "auto",
-               column_config: dict | None = None) -> None:
+               column_config: dict | None = None, title_width: str = "large") -> None:
     """st.dataframe with column_setup applied (no index); column_config adds or overrides
-    columns' configuration (e.g. a photo column)."""
-    config, order = column_setup(frame)
+    columns' configuration (e.g. a photo column); title_width "medium" for tables in
+    half-width columns."""
+    config, order = column_setup(frame, title_width=title_width)
     extra = column_config or {}
     config = {**config, **extra}
     order = list(order) + [c for c in extra if c not in order] if order is not None else None
