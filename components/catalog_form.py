@@ -25,6 +25,7 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = "(row numbers)"
 NONE = "(none)"
+ROLE_NAMES = (N_("Category"), N_("Brand"), N_("Price"), N_("Image"))  # role.capitalize()
 DUPLICATE_NAMES = {"error": N_("Stop and show them"), "keep-first": N_("Keep the first"),
                    "suffix": N_("Keep all, numbering the copies")}
 
@@ -170,7 +171,7 @@ def mapping_form(raw: RawTable) -> None:
         for col, role in zip(st.columns(4), ("category", "brand", "price", "image")):
             opts = [NONE, *cols]
             value = getattr(current, role) or NONE
-            roles[role] = col.selectbox(role.capitalize(), opts, index=opts.index(value))
+            roles[role] = col.selectbox(t(role.capitalize()), opts, index=opts.index(value))
         policy = st.radio(t("When an id appears twice"), DUPLICATE_POLICIES, horizontal=True,
                           index=DUPLICATE_POLICIES.index(state.config().on_duplicate_ids),
                           format_func=labels(DUPLICATE_NAMES))

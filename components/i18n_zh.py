@@ -443,6 +443,12 @@ ZH: dict[str, str] = {
         '（在中文商品标题上测得）。如果你想要相关商品而不是完全相同的商品，可以调低。设置文件和命令行：`hyb'
         'rid_weight`。',
     # components/catalog_form.py
+    'Brand':
+        '品牌',
+    'Price':
+        '价格',
+    'Image':
+        '图片',
     'Stop and show them':
         '停止并显示出来',
     'Keep the first':
@@ -603,6 +609,27 @@ ZH: dict[str, str] = {
         '知道了',
     'Words used on this page':
         '本页用到的词',
+    # components/health_view.py
+    'Products with a full list of {k}':
+        '列表满 {k} 个的商品',
+    'Average list length':
+        '平均列表长度',
+    "Products in nobody's list":
+        '不在任何列表中的商品',
+    'List places taken by the 1% most recommended products':
+        '被推荐最多的 1% 商品所占的列表位置',
+    'Most lists a single product appears in':
+        '单个商品最多出现在多少个列表中',
+    'Unevenness (0 = all equally often, 1 = one product everywhere)':
+        '不均衡度（0 = 出现次数都相同，1 = 一个商品到处出现）',
+    "Neighbours from the product's own category":
+        '与该商品同一类目的相似商品',
+    'Share of a list taken by its most common brand':
+        '列表中最常见品牌所占的比例',
+    'without rules':
+        '不加规则',
+    'with your rules':
+        '加上你的规则',
     # components/i18n.py
     'Japanese':
         '日文',
@@ -658,10 +685,6 @@ ZH: dict[str, str] = {
         '出现在多少个其他商品的列表中',
     'your lists':
         '你的列表',
-    'without rules':
-        '不加规则',
-    'with your rules':
-        '加上你的规则',
     '%{y} products appear in %{x} lists<extra></extra>':
         '%{y} 个商品出现在 %{x} 个列表中<extra></extra>',
     '%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>':
@@ -872,8 +895,6 @@ ZH: dict[str, str] = {
     'A CSV file (left_id, right_id, label: 1 accepted, 0 rejected) for the Evaluate, Duplicate threshol'
     'd and Fine-tune pages.':
         '一个 CSV 文件（left_id, right_id, label：1 接受，0 拒绝），可用于“评估”“重复阈值”和“微调”页面。',
-    'Price':
-        '价格',
     # components/tuning_rules.py
     'price range':
         '价格区间',
