@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import state
+from components.i18n import N_, labels, t
 from core.catalog.table import Catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, INDEX_KINDS, Config
 from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
@@ -23,13 +24,13 @@ from core.workspace import Workspace
 BUNDLED = "bundled"
 MULTILINGUAL = "multilingual"
 OTHER_MODEL = "other"
-METRIC_NAMES = {"cosine": "Angle (recommended)", "dot": "Dot product",
-                "euclidean": "Straight distance", "manhattan": "Grid distance"}
-PRECISION_NAMES = {"auto": "Automatic (recommended)", "fp32": "Full (slowest)",
-                   "bf16": "Half (bfloat16)", "fp16": "Half (graphics card)",
-                   "onnx": "Fast CPU engine"}
-INDEX_NAMES = {"auto": "Automatic (recommended)", "exact": "Exact, always",
-               "approximate": "Fast approximate, always"}
+METRIC_NAMES = {"cosine": N_("Angle (recommended)"), "dot": N_("Dot product"),
+                "euclidean": N_("Straight distance"), "manhattan": N_("Grid distance")}
+PRECISION_NAMES = {"auto": N_("Automatic (recommended)"), "fp32": N_("Full (slowest)"),
+                   "bf16": N_("Half (bfloat16)"), "fp16": N_("Half (graphics card)"),
+                   "onnx": N_("Fast CPU engine")}
+INDEX_NAMES = {"auto": N_("Automatic (recommended)"), "exact": N_("Exact, always"),
+               "approximate": N_("Fast approximate, always")}
 
 
 def model_options() -> list[str]:
@@ -41,61 +42,62 @@ def model_options() -> list[str]:
 
 def _model_name(option: str) -> str:
     if option == BUNDLED:
-        return "Built-in (English)"
+        return t("Built-in (English)")
     if option == MULTILINGUAL:
-        return "Built-in multilingual (Chinese and 100 languages)"
+        return t("Built-in multilingual (Chinese and 100 languages)")
     if option == OTHER_MODEL:
-        return "Another model…"
+        return t("Another model…")
     from pathlib import Path
 
-    return f"Fine-tuned: {Path(option).name}"
+    return t("Fine-tuned: {name}", name=Path(option).name)
 
 
 def model_setting(cfg: Config) -> str:
     options = model_options()
     current = cfg.model if cfg.model in options else OTHER_MODEL
+    names = {o: _model_name(o) for o in options}
     choice = st.selectbox(
-        "Language model", options, index=options.index(current), format_func=_model_name,
+        t("Language model"), options, index=options.index(current), format_func=names.__getitem__,
         key="settings.model_choice",
-        help="The model that reads your product texts. Both built-in models work offline. "
+        help=t("The model that reads your product texts. Both built-in models work offline. "
              "The English one (all-MiniLM-L6-v2) is the fastest; the multilingual one "
              "(multilingual-e5-small) reads Chinese, English, mixed catalogs and about 100 "
              "languages, and finds an English title's Chinese twin; it is about 3x slower. "
              "A Chinese catalog gets the multilingual one by default. "
-             "Settings file and command line: `model`.")
+             "Settings file and command line: `model`."))
     if choice != OTHER_MODEL:
         return choice
-    model = st.text_input("Model name or folder", value="" if cfg.model in options else cfg.model,
+    model = st.text_input(t("Model name or folder"), value="" if cfg.model in options else cfg.model,
                           key="settings.model_other",
-                          help="A Hugging Face model name or a folder on this computer.")
-    st.caption("Other multilingual or Chinese models (downloaded once where there is "
-               "internet): " + ", ".join(MULTILINGUAL_SUGGESTIONS))
+                          help=t("A Hugging Face model name or a folder on this computer."))
+    st.caption(t("Other multilingual or Chinese models (downloaded once where there is "
+                 "internet): {models}", models=", ".join(MULTILINGUAL_SUGGESTIONS)))
     return model.strip() or BUNDLED
 
 
 def metric_setting(cfg: Config) -> str:
     return st.selectbox(
-        "How meaning is compared", METRICS, index=METRICS.index(cfg.metric),
-        format_func=METRIC_NAMES.__getitem__, key="settings.metric",
-        help="How two texts' meanings are compared. The recommended one (cosine) is what "
+        t("How meaning is compared"), METRICS, index=METRICS.index(cfg.metric),
+        format_func=labels(METRIC_NAMES), key="settings.metric",
+        help=t("How two texts' meanings are compared. The recommended one (cosine) is what "
              "the built-in model was trained for; the others are for special models. "
-             "Settings file and command line: `metric`.")
+             "Settings file and command line: `metric`."))
 
 
 def words_weight_setting(cfg: Config) -> float:
     weight = float(st.slider(
-        "Exact words and model numbers vs meaning", 0.0, 1.0, value=float(cfg.hybrid_weight),
+        t("Exact words and model numbers vs meaning"), 0.0, 1.0, value=float(cfg.hybrid_weight),
         step=0.05, key=state.HYBRID_WEIGHT,
-        help=f"How much shared words and model numbers count against meaning. 0 = meaning "
-             f"only, 1 = shared words only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the "
-             f"same product most often on the labelled test catalogs (Abt-Buy, "
-             f"walmart-amazon). A Chinese catalog starts at 0.5 with the multilingual model "
-             f"(measured on Chinese product titles). Lower it when you want related "
-             f"products rather than twins. Settings file and command line: `hybrid_weight`."))
+        help=t('How much shared words and model numbers count against meaning. 0 = meaning only, 1 = shared '
+               'words only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the same product most often on the '
+               'labelled test catalogs (Abt-Buy, walmart-amazon). A Chinese catalog starts at 0.5 with the '
+               'multilingual model (measured on Chinese product titles). Lower it when you want related '
+               'products rather than twins. Settings file and command line: `hybrid_weight`.',
+               DEFAULT_HYBRID_WEIGHT=DEFAULT_HYBRID_WEIGHT)))
     own = model_defaults(cfg.model)
     if own.hybrid_weight is not None:
-        st.caption(f"This model's own weight: {own.hybrid_weight:g} ({own.source}); "
-                   "move the slider to override it.")
+        st.caption(t("This model's own weight: {hybrid_weight:g} ({source}); move the slider to override it.",
+                     hybrid_weight=own.hybrid_weight, source=own.source))
     return weight
 
 
@@ -107,10 +109,10 @@ def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]
     texts = list(cat.mapping.text_columns)
     roles = [c for r, c in cat.mapping.roles().items() if r in ("brand", "category")]
     columns = list(dict.fromkeys([*texts, *roles, *cfg.field_weights]))
-    st.caption("Column weights for word matching", help=(
-        "How much each column's words count when shared words are compared. The product "
+    st.caption(t("Column weights for word matching"), help=(
+        t("How much each column's words count when shared words are compared. The product "
         "text columns count 1 by default, other columns 0 (not used); 0 leaves a column "
-        "out. Settings file: `field_weights`; command line: `--field-weights`."))
+        "out. Settings file: `field_weights`; command line: `--field-weights`.")))
     weights = dict(cfg.field_weights)
     for col in columns:
         default = 1.0 if col in texts else 0.0
@@ -125,26 +127,26 @@ def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]
 
 def speed_settings(cfg: Config) -> tuple[str, str]:
     precision = st.selectbox(
-        "Calculation precision", PRECISIONS, index=PRECISIONS.index(cfg.precision),
-        format_func=PRECISION_NAMES.__getitem__, key="settings.precision",
-        help="Automatic uses the fast CPU engine on a computer without a graphics card "
+        t("Calculation precision"), PRECISIONS, index=PRECISIONS.index(cfg.precision),
+        format_func=labels(PRECISION_NAMES), key="settings.precision",
+        help=t("Automatic uses the fast CPU engine on a computer without a graphics card "
              "(same results as full precision, about 3x faster) and half precision on a "
-             "graphics card. Settings file and command line: `precision`.")
+             "graphics card. Settings file and command line: `precision`."))
     index = st.selectbox(
-        "Search method", INDEX_KINDS, index=INDEX_KINDS.index(cfg.index),
-        format_func=INDEX_NAMES.__getitem__, key="settings.index",
-        help="Automatic compares every product with every other (exact) up to 200,000 "
+        t("Search method"), INDEX_KINDS, index=INDEX_KINDS.index(cfg.index),
+        format_func=labels(INDEX_NAMES), key="settings.index",
+        help=t("Automatic compares every product with every other (exact) up to 200,000 "
              "products and uses a fast approximate graph (HNSW) above, with exact scores "
              "for what it finds. Exact, always: slow for very large catalogs; fast "
-             "approximate: may miss a few neighbours. Settings file and command line: `index`.")
+             "approximate: may miss a few neighbours. Settings file and command line: `index`."))
     return precision, index
 
 
 def advanced_settings(cfg: Config, cat: Catalog | None) -> Config:
     """Every technical setting in one expander; returns cfg with the choices applied."""
-    with st.expander("Advanced", icon=":material/tune:"):
-        st.caption("Technical settings. The defaults were measured on labelled catalogs; "
-                   "most shops never change them.")
+    with st.expander(t("Advanced"), icon=":material/tune:"):
+        st.caption(t("Technical settings. The defaults were measured on labelled catalogs; "
+                   "most shops never change them."))
         model = model_setting(cfg)
         if model != cfg.model:  # a fine-tuned model brings its own words weight
             cfg = state.with_model(cfg, model)
@@ -164,14 +166,14 @@ def photo_settings(cfg: Config, cat: Catalog | None) -> tuple[float, str]:
     column mapped."""
     if cat is None or not cat.mapping.image:
         return float(cfg.image_weight), cfg.image_model
-    weight = st.slider("Photos vs text", 0.0, 1.0, value=float(cfg.image_weight), step=0.05,
+    weight = st.slider(t("Photos vs text"), 0.0, 1.0, value=float(cfg.image_weight), step=0.05,
                        key="settings.image_weight",
-                       help="How much the product photos count against the text. 0 = text "
+                       help=t("How much the product photos count against the text. 0 = text "
                             "only; 1 = photos only; in between, both are fused. Photos are "
                             "read once (a few per second on a CPU). Settings file and command "
-                            "line: `image_weight`.")
-    model = st.text_input("Photo model", value=cfg.image_model, key="settings.image_model",
-                          help="bundled = EfficientNet-lite0 (offline); or a local CLIP "
+                            "line: `image_weight`."))
+    model = st.text_input(t("Photo model"), value=cfg.image_model, key="settings.image_model",
+                          help=t("bundled = EfficientNet-lite0 (offline); or a local CLIP "
                                "folder, which also lets Search find photos by words. "
-                               "Settings file and command line: `image_model`.")
+                               "Settings file and command line: `image_model`."))
     return float(weight), model.strip() or "bundled"

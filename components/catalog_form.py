@@ -7,6 +7,7 @@ from typing import BinaryIO
 import streamlit as st
 
 from components import state, text
+from components.i18n import N_, describe_language, labels, language_name, t
 from components.text import md as md_text
 from core.catalog.language import LANGUAGE_SETTINGS
 from core.catalog.limits import current_limits, describe
@@ -24,20 +25,21 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = "(row numbers)"
 NONE = "(none)"
-DUPLICATE_NAMES = {"error": "Stop and show them", "keep-first": "Keep the first",
-                   "suffix": "Keep all, numbering the copies"}
+ROLE_NAMES = (N_("Category"), N_("Brand"), N_("Price"), N_("Image"))  # role.capitalize()
+DUPLICATE_NAMES = {"error": N_("Stop and show them"), "keep-first": N_("Keep the first"),
+                   "suffix": N_("Keep all, numbering the copies")}
 
 
 def source_picker() -> None:
     """Demo button and uploader; a bad file leaves the loaded catalog in place."""
     left, right = st.columns([1, 3])
     on_demo = state.catalog() is not None and state.catalog().name == state.DEMO_NAME
-    if left.button("Back to the demo catalog", key="catalog.use_demo", disabled=on_demo,
+    if left.button(t("Back to the demo catalog"), key="catalog.use_demo", disabled=on_demo,
                    icon=":material/storefront:",
-                   help="The demo shop is open now." if on_demo else
-                        "Leave your catalog and open the demo shop (2,554 products)."):
+                   help=t("The demo shop is open now.") if on_demo else
+                        t("Leave your catalog and open the demo shop (2,554 products).")):
         state.load_demo()
-    upload = right.file_uploader("Upload your catalog (CSV, TSV, Excel or Parquet)",
+    upload = right.file_uploader(t("Upload your catalog (CSV, TSV, Excel or Parquet)"),
                                  type=UPLOAD_TYPES, key="catalog.upload",
                                  help=describe(current_limits()))
     if upload is None:
@@ -70,8 +72,8 @@ def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | Non
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         if state.catalog() is not None:
-            st.caption(f"The catalog loaded before ({md_text(state.catalog().name)}) "
-                       "is still in use.")
+            st.caption(t('The catalog loaded before ({md_text}) is still in use.',
+                         md_text=md_text(state.catalog().name)))
         return None
 
 
@@ -93,23 +95,23 @@ def read_choices() -> dict:
 
 def read_form(exc: ParseCheckError) -> None:
     """The file's first lines as they are, and how to read it instead of going ahead."""
-    st.markdown("**The first lines of the file, exactly as they are:**")
+    st.markdown(t("**The first lines of the file, exactly as they are:**"))
     st.code("\n".join(exc.first_lines) or "(no lines)", language=None, wrap_lines=True)
     with st.form("catalog.read"):
         a, b, c = st.columns(3)
-        a.selectbox("Delimiter", list(DELIMITERS), key="catalog.read.delimiter")
-        b.selectbox("Encoding", ENCODINGS, key="catalog.read.encoding")
-        c.checkbox("First line is column names", value=True, key="catalog.read.header")
-        st.checkbox("Read anyway (rows that do not fit are skipped and listed)",
+        a.selectbox(t("Delimiter"), list(DELIMITERS), key="catalog.read.delimiter")
+        b.selectbox(t("Encoding"), ENCODINGS, key="catalog.read.encoding")
+        c.checkbox(t("First line is column names"), value=True, key="catalog.read.header")
+        st.checkbox(t("Read anyway (rows that do not fit are skipped and listed)"),
                     key="catalog.read.anyway")
-        st.form_submit_button("Read the file again", type="primary")
+        st.form_submit_button(t("Read the file again"), type="primary")
 
 
 def sheet_picker(raw: RawTable) -> None:
     """For workbooks with several sheets: pick one and re-read."""
     if len(raw.sheets) < 2:
         return
-    sheet = st.selectbox(f"Sheet ({len(raw.sheets)} in this workbook)", raw.sheets,
+    sheet = st.selectbox(t('Sheet ({n} in this workbook)', n=len(raw.sheets)), raw.sheets,
                          index=raw.sheets.index(raw.sheet), key="catalog.sheet")
     if sheet == raw.sheet:
         return
@@ -129,10 +131,10 @@ def _try_auto_map(raw: RawTable) -> None:
         mapping = field_defaults(raw.frame)
         cat = build_catalog(raw, mapping, on_duplicate_ids="suffix")
     except CatalogSimilarityError as exc:
-        st.warning(f"Choose the columns below: {md_text(exc)}")
+        st.warning(t('Choose the columns below: {md_text}', md_text=md_text(exc)))
         return
     if cat.report.duplicate_ids:
-        st.warning("Duplicate ids found: review the mapping below and choose how to handle them.")
+        st.warning(t("Duplicate ids found: review the mapping below and choose how to handle them."))
         return
     state.set_catalog(cat, state.config_from_mapping(mapping))
 
@@ -156,24 +158,24 @@ def mapping_form(raw: RawTable) -> None:
     cols = [str(c) for c in raw.frame.columns]
     current = _current_mapping(raw)
     with st.form("catalog.mapping"):
-        st.markdown("**Which column holds what**")
+        st.markdown(t("**Which column holds what**"))
         a, b = st.columns(2)
         id_opts = [ROW_NUMBERS_LABEL, *cols]
-        id_col = a.selectbox("Id column", id_opts,
+        id_col = a.selectbox(t("Id column"), id_opts,
                              index=id_opts.index(current.id_column or ROW_NUMBERS_LABEL))
-        texts = b.multiselect("Text columns, in order", cols,
+        texts = b.multiselect(t("Text columns, in order"), cols,
                               default=[c for c in current.text_columns if c in cols],
-                              help="The columns that describe the product (title first, then "
-                                   "e.g. description). Their text is what is compared.")
+                              help=t("The columns that describe the product (title first, then "
+                                   "e.g. description). Their text is what is compared."))
         roles = {}
         for col, role in zip(st.columns(4), ("category", "brand", "price", "image")):
             opts = [NONE, *cols]
             value = getattr(current, role) or NONE
-            roles[role] = col.selectbox(role.capitalize(), opts, index=opts.index(value))
-        policy = st.radio("When an id appears twice", DUPLICATE_POLICIES, horizontal=True,
+            roles[role] = col.selectbox(t(role.capitalize()), opts, index=opts.index(value))
+        policy = st.radio(t("When an id appears twice"), DUPLICATE_POLICIES, horizontal=True,
                           index=DUPLICATE_POLICIES.index(state.config().on_duplicate_ids),
-                          format_func=DUPLICATE_NAMES.__getitem__)
-        submitted = st.form_submit_button("Use these columns", type="primary")
+                          format_func=labels(DUPLICATE_NAMES))
+        submitted = st.form_submit_button(t("Use these columns"), type="primary")
     if not submitted:
         return
     mapping = ColumnMapping(text_columns=tuple(texts),
@@ -186,7 +188,7 @@ def mapping_form(raw: RawTable) -> None:
         return
     state.set_catalog(cat, state.config_from_mapping(mapping).with_changes(
         on_duplicate_ids=policy))
-    st.success(f"Mapped {len(cat):,} products.")
+    st.success(t('Mapped {n:,} products.', n=len(cat)))
 
 
 def _current_mapping(raw: RawTable) -> ColumnMapping:
@@ -199,7 +201,7 @@ def _current_mapping(raw: RawTable) -> ColumnMapping:
         return ColumnMapping(text_columns=())
 
 
-LANGUAGE_LABELS = {"auto": "Automatic (from the texts)", "en": "English", "zh": "Chinese"}
+LANGUAGE_LABELS = {"auto": N_("Automatic (from the texts)"), "en": N_("English"), "zh": N_("Chinese")}
 
 
 def language_panel() -> None:
@@ -207,17 +209,18 @@ def language_panel() -> None:
     lang, cfg = state.catalog_language(), state.config()
     if lang is None:
         return
-    choice = st.selectbox("Catalog language", LANGUAGE_SETTINGS,
+    choice = st.selectbox(t("Catalog language"), LANGUAGE_SETTINGS,
                           index=LANGUAGE_SETTINGS.index(cfg.language),
-                          format_func=LANGUAGE_LABELS.__getitem__, key="catalog.language_setting",
-                          help="Chooses the model and hybrid weight, unless you set them in "
-                               "the sidebar")
+                          format_func=labels(LANGUAGE_LABELS), key="catalog.language_setting",
+                          help=t("Chooses the model and hybrid weight, unless you set them in "
+                               "the sidebar"))
     if choice != cfg.language:
         state.set_language_setting(choice)
         st.rerun()
-    detected = "detected" if cfg.language == "auto" else "set"
-    st.caption(f"Language {detected}: {lang.describe()}")
+    detected = t("detected") if cfg.language == "auto" else t("set by you")
+    st.caption(t('Language {detected}: {describe}', detected=detected, describe=describe_language(lang)))
     changes = state.language_changes()
     if changes:
-        st.info(f"Chosen for a catalog in {lang.name}: model {cfg.model}, hybrid weight "
-                f"{cfg.hybrid_weight:g}. Change them in the sidebar.", icon=":material/translate:")
+        st.info(t('Chosen for a catalog in {name}: model {model}, hybrid weight {hybrid_weight:g}. Change '
+                  'them in the sidebar.', name=language_name(lang.code), model=cfg.model,
+                  hybrid_weight=cfg.hybrid_weight), icon=":material/translate:")

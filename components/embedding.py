@@ -15,6 +15,7 @@ from dataclasses import replace
 import streamlit as st
 
 from components import photos, resources, state, text
+from components.i18n import t
 from core.catalog.table import Catalog
 from core.config import Config
 from core.embed.store import embed_with_store
@@ -45,7 +46,7 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
                      lambda: resources.texts_key(catalog.texts, encoder.identity))
     current = state.results()
     if current is None or current.key.split("|photos:")[0] != key:
-        current = _long_step("embedding", f"Embedding {len(catalog):,} products…",
+        current = _long_step("embedding", t("Embedding {n:,} products…", n=len(catalog)),
                              lambda progress, _cancel: _embed(catalog, encoder, key, progress))
         state.set_results(current)
         st.toast(ready_text(current), icon=":material/memory:")
@@ -82,11 +83,11 @@ def _long_step(name: str, title: str, run: Callable):
     """
     slot = st.empty()
     with slot.container():
-        if st.button(f"Cancel {name}", key=f"embedding.cancel.{name}",
+        if st.button(t("Cancel"), key=f"embedding.cancel.{name}",
                      icon=":material/cancel:"):
             slot.empty()
-            st.info(f"{name.capitalize()} cancelled. Work already done is kept (embedded "
-                    "vectors stay in the store); it resumes from there on your next action.")
+            st.info(t("Cancelled. Work already done is kept (embedded vectors stay in the store); "
+                      "it resumes from there on your next action."))
             st.stop()
         bar = st.progress(0.0, text=title)
         started = time.perf_counter()
@@ -114,11 +115,13 @@ def pool(res: state.Results, cfg: Config) -> Neighbors:
         index = resources.neighbor_index(catalog, res.key, res.vectors, cfg)
 
         def run(progress, cancel) -> Neighbors:
-            with reporting(lambda d, t: progress(d / max(t, 1), f"{d:,} / {t:,} tiles"),
+            with reporting(lambda d, n: progress(d / max(n, 1),
+                                                 t("{done:,} / {total:,} tiles", done=d, total=n)),
                            cancel):
                 return candidate_pool(catalog, res.vectors, cfg, index=index)
 
-        found = _long_step("search", f"Finding neighbours of {len(catalog):,} products…", run)
+        found = _long_step("search", t("Finding neighbours of {n:,} products…", n=len(catalog)),
+                           run)
         shared.put(key, found)
     return found
 
@@ -131,7 +134,7 @@ def projection(res: state.Results, cfg: Config, *, dim: int, max_points: int) ->
     found = shared.get(key)
     if found is None:
         rows = min(len(res.vectors), max_points)
-        found = _long_step("map", f"Projecting {rows:,} products with UMAP…",
+        found = _long_step("map", t("Projecting {rows:,} products with UMAP…", rows=rows),
                            lambda progress, _c: _wait_projection(res, nb, cfg, dim,
                                                                  max_points, progress))
         shared.put(key, found)
@@ -164,7 +167,7 @@ def _wait_projection(res, nb, cfg, dim, max_points, progress) -> Projection:
             return future.result(timeout=0.5)
         except TimeoutError:
             spent = time.perf_counter() - started
-            progress(min(0.95, spent / estimate), f"about {estimate:.0f} s expected")
+            progress(min(0.95, spent / estimate), t("about {s:.0f} s expected", s=estimate))
 
 
 def neighbors(res: state.Results, cfg: Config, k: int | None = None) -> Neighbors:

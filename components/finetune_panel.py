@@ -15,6 +15,7 @@ import streamlit as st
 
 from components import state, text
 from components.finetune_job import FinetuneJob
+from components.i18n import t
 from core.catalog.table import Catalog
 from core.finetune.data import (
     LabelledPairs,
@@ -39,56 +40,56 @@ RATES = (1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4)
 
 def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None:
     """Data source widgets; returns the training set, or None until there is data."""
-    source = st.radio("Labelled data", SOURCES, key="finetune.source", horizontal=True,
-                      help="Pairs: a file with left_id,right_id[,label] (1 = same product or "
+    source = st.radio(t("Labelled data"), SOURCES, key="finetune.source", horizontal=True,
+                      help=t("Pairs: a file with left_id,right_id[,label] (1 = same product or "
                            "good neighbour, 0 = not). Review decisions: accepted / rejected "
-                           "pairs from the review page.")
+                           "pairs from the review page."))
     parts: list[LabelledPairs] = []
     if source != "Review decisions":
-        upload = st.file_uploader("Pairs file (CSV, Excel, Parquet)", key="finetune.pairs",
+        upload = st.file_uploader(t("Pairs file (CSV, Excel, Parquet)"), key="finetune.pairs",
                                   type=["csv", "tsv", "txt", "xlsx", "parquet"])
         if upload is not None:
             parts.append(read_pairs(upload.getvalue(), catalog, filename=upload.name))
     if source != "Labelled pairs file":
         reviews = review_pairs(Workspace.default().db_path, catalog, owner=state.review_owner())
-        st.caption(f"{len(reviews):,} review decisions for this catalog "
-                   f"({reviews.n_positive:,} accepted).")
+        st.caption(t('{n:,} review decisions for this catalog ({n_positive:,} accepted).',
+                     n=len(reviews), n_positive=reviews.n_positive))
         parts.append(reviews)
-    ss = st.checkbox("Add self-supervised pairs built from the catalog (works without labels)",
+    ss = st.checkbox(t("Add self-supervised pairs built from the catalog (works without labels)"),
                      key="finetune.self_supervised",
-                     help="Two views of the same product: its text <-> its description, a "
-                          "brand + model-number view, or a noisy copy of its title.")
+                     help=t("Two views of the same product: its text <-> its description, a "
+                          "brand + model-number view, or a noisy copy of its title."))
     pairs = combine(*parts)
     for warning in pairs.warnings:
         text.warning(warning)
     if not len(pairs) and not ss:
-        st.info("Upload labelled pairs, record review decisions, or tick self-supervised.")
+        st.info(t("Upload labelled pairs, record review decisions, or tick self-supervised."))
         return None
     data = build_training_set(catalog, pairs, self_supervised=ss, valid_fraction=valid_fraction)
-    st.caption(f"{len(data.train):,} training pairs · "
-               f"{len(data.valid) if data.valid else 0:,} held-out validation queries"
-               + ("" if pairs.n_positive else " (held-out views: a weaker check than labels)"))
+    st.caption(t("{train:,} training pairs · {valid:,} held-out validation queries",
+                 train=len(data.train), valid=len(data.valid) if data.valid else 0)
+               + ("" if pairs.n_positive else t(" (held-out views: a weaker check than labels)")))
     return data
 
 
 def settings_form() -> FinetuneSettings:
     """Training settings (core names and defaults)."""
     c1, c2, c3 = st.columns(3)
-    epochs = c1.number_input("Epochs", 1, 50, DEFAULTS["epochs"], key="finetune.epochs")
-    rate = c2.select_slider("Learning rate", RATES, value=DEFAULTS["learning_rate"],
+    epochs = c1.number_input(t("Epochs"), 1, 50, DEFAULTS["epochs"], key="finetune.epochs")
+    rate = c2.select_slider(t("Learning rate"), RATES, value=DEFAULTS["learning_rate"],
                             key="finetune.learning_rate", format_func=lambda r: f"{r:g}")
-    batch = c3.number_input("Pairs per step (train batch size)", 2, 256,
+    batch = c3.number_input(t("Pairs per step (train batch size)"), 2, 256,
                             DEFAULTS["batch_size"], key="finetune.batch_size")
     c1, c2, c3 = st.columns(3)
-    lora = c1.checkbox("LoRA (train small adapters, merged on save)", DEFAULTS["lora"],
+    lora = c1.checkbox(t("LoRA (train small adapters, merged on save)"), DEFAULTS["lora"],
                        key="finetune.lora")
-    hard = c2.checkbox("Hard negatives from the current neighbour lists",
+    hard = c2.checkbox(t("Hard negatives from the current neighbour lists"),
                        DEFAULTS["hard_negatives"], key="finetune.hard_negatives")
-    keep = c3.checkbox("Keep even if validation does not improve", False,
+    keep = c3.checkbox(t("Keep even if validation does not improve"), False,
                        key="finetune.keep_always")
-    valid = st.slider("Validation hold-out (share of labelled products)", 0.05, 0.5,
+    valid = st.slider(t("Validation hold-out (share of labelled products)"), 0.05, 0.5,
                       DEFAULTS["valid_fraction"], 0.05, key="finetune.valid_fraction")
-    advanced = _advanced_settings() if st.toggle("Advanced", key="finetune.advanced") else {}
+    advanced = _advanced_settings() if st.toggle(t("Advanced"), key="finetune.advanced") else {}
     return FinetuneSettings(epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
                             lora=bool(lora), hard_negatives=bool(hard),
                             valid_fraction=float(valid),
@@ -101,20 +102,21 @@ NEGATIVE_LABELS = {"model": "the model's own neighbours", "lists": "the neighbou
 def _advanced_settings() -> dict:
     """Technical training settings (names of FinetuneSettings and the CLI flags)."""
     c1, c2, c3 = st.columns(3)
-    source = c1.selectbox("Hard negatives from (--negatives-from)", NEGATIVE_SOURCES,
+    source = c1.selectbox(t("Hard negatives from (--negatives-from)"), NEGATIVE_SOURCES,
                           index=NEGATIVE_SOURCES.index(DEFAULTS["negatives_from"]),
                           format_func=NEGATIVE_LABELS.__getitem__, key="finetune.negatives_from")
-    precision = c2.selectbox("Training precision (--train-precision)", TRAIN_PRECISIONS,
+    precision = c2.selectbox(t("Training precision (--train-precision)"), TRAIN_PRECISIONS,
                              index=TRAIN_PRECISIONS.index(DEFAULTS["precision"]),
                              key="finetune.precision",
-                             help="auto: bf16 where the hardware has bf16 arithmetic, else fp32")
-    keep_weight = c3.checkbox("Keep the current hybrid weight (--keep-weight)", False,
+                             help=t("auto: bf16 where the hardware has bf16 arithmetic, else fp32"))
+    keep_weight = c3.checkbox(t("Keep the current hybrid weight (--keep-weight)"), False,
                               key="finetune.keep_weight",
-                              help="By default the weight is chosen again for the new model on "
-                                   "the held-out pairs")
-    select = st.checkbox("Epochs by validation (--select-epoch)", False, key="finetune.select_epoch",
-                         help="Check the lists on the held-out pairs after every epoch, keep the "
-                              "best epoch and stop when an epoch brings no gain")
+                              help=t("By default the weight is chosen again for the new model on "
+                                     "the held-out pairs"))
+    select = st.checkbox(t("Epochs by validation (--select-epoch)"), False,
+                         key="finetune.select_epoch",
+                         help=t("Check the lists on the held-out pairs after every epoch, keep "
+                                "the best epoch and stop when an epoch brings no gain"))
     return {"negatives_from": source, "precision": precision, "choose_weight": not keep_weight,
             "select_epoch": select}
 
@@ -128,7 +130,7 @@ def job_panel(job: FinetuneJob) -> None:
     def live() -> None:
         if job.running:
             st.progress(job.fraction, text=progress_text(job))
-            st.button("Cancel", key="finetune.cancel", on_click=job.cancel,
+            st.button(t("Cancel"), key="finetune.cancel", on_click=job.cancel,
                       icon=":material/cancel:")
         elif was_running:  # finished since the last full run: show the results
             st.rerun(scope="app")
@@ -139,7 +141,7 @@ def job_panel(job: FinetuneJob) -> None:
     if job.error:
         text.error(job.error)
     elif job.cancelled:
-        st.warning("Fine-tuning was cancelled; nothing was saved.")
+        st.warning(t("Fine-tuning was cancelled; nothing was saved."))
     elif job.result is not None:
         results(job.result)
 
@@ -175,24 +177,25 @@ def metrics_table(result: FinetuneResult) -> pd.DataFrame:
 
 
 def results(result: FinetuneResult) -> None:
-    st.subheader("Result")
+    st.subheader(t("Result"))
     lists = lists_table(result)
     if lists is not None:
-        st.markdown("**The neighbour lists** (held-out products, before and after)")
+        st.markdown(t("**The neighbour lists** (held-out products, before and after)"))
         st.dataframe(lists, hide_index=True, key="finetune.lists")
-        st.caption(f"The new model's hybrid weight is {result.weight_choice.weight:g} (the "
-                   f"current one is {result.weight_choice.current_weight:g}): chosen on the "
-                   "held-out pairs, saved with the model and set when you pick it; the "
-                   "sidebar slider overrides it.")
+        st.caption(t("The new model's hybrid weight is {weight:g} (the current one is {current_weight:g}): "
+                     "chosen on the held-out pairs, saved with the model and set when you pick it; the "
+                     "sidebar slider overrides it.", weight=result.weight_choice.weight,
+                     current_weight=result.weight_choice.current_weight))
     if result.before is not None:
-        st.markdown("**The model alone** (meaning only)")
+        st.markdown(t("**The model alone** (meaning only)"))
         st.dataframe(metrics_table(result), hide_index=True, key="finetune.metrics")
-    st.caption(f"{result.train_pairs:,} pairs · {result.steps:,} steps "
-               f"({result.epochs_run} epochs) · {result.train_seconds:.0f} s training")
+    st.caption(t('{train_pairs:,} pairs · {steps:,} steps ({epochs_run} epochs) · {train_seconds:.0f} s '
+                 'training', train_pairs=result.train_pairs, steps=result.steps,
+                 epochs_run=result.epochs_run, train_seconds=result.train_seconds))
     for note in result.notes:
         text.warning(note)
     if result.kept and result.folder is not None:
-        st.success(f"Saved as {result.folder.name} in the workspace's models folder; it is now "
-                   "in the Model picker of the sidebar.", icon=":material/check_circle:")
-        st.button("Use the new model", key="finetune.use", on_click=state.choose_model,
+        st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model picker of the "
+                     "sidebar.", name=result.folder.name), icon=":material/check_circle:")
+        st.button(t("Use the new model"), key="finetune.use", on_click=state.choose_model,
                   args=(str(result.folder),), icon=":material/swap_horiz:")

@@ -37,6 +37,7 @@ TERMS: dict[str, str] = {
     "advanced": "Technical settings in the sidebar (model, how meaning is compared, words "
                 "against meaning, column weights, precision, search method). The defaults "
                 "were measured on labelled catalogs.",
-    "model": "The language model that reads the product texts. The built-in one reads "
-             "English; a Chinese or mixed catalog needs a multilingual model.",
+    "model": "The language model that reads the product texts. Two are built in: an English "
+             "one (the fastest) and a multilingual one for Chinese, mixed and other catalogs; "
+             "a Chinese catalog gets the multilingual one by default.",
 }

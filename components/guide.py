@@ -7,6 +7,7 @@ import streamlit as st
 
 from components import state
 from components.glossary import TERMS
+from components.i18n import t
 
 STEPS = (
     ("1. Catalog", "Your products. The demo shop (2,554 electronics and office products) is "
@@ -26,14 +27,14 @@ def first_run_guide() -> None:
     if state.guide_done():
         return
     with st.container(border=True):
-        st.markdown("**Welcome. From your catalog to neighbour lists in three steps, with an "
-                    "optional check on the way:**")
+        st.markdown(t("**Welcome. From your catalog to neighbour lists in three steps, with an "
+                    "optional check on the way:**"))
         for title, text in STEPS:
-            st.markdown(f"**{title}**: {text}")
-        st.caption("Your work is saved as you go: reload the page or come back later with "
+            st.markdown(f"**{t(title)}**: {t(text)}")
+        st.caption(t("Your work is saved as you go: reload the page or come back later with "
                    "the same address and it is still here. Technical settings are under "
-                   "Advanced in the sidebar; most shops never change them.")
-        st.button("Got it", key="guide.done", on_click=state.set_guide_done,
+                   "Advanced in the sidebar; most shops never change them."))
+        st.button(t("Got it"), key="guide.done", on_click=state.set_guide_done,
                   icon=":material/check:")
 
 
@@ -48,6 +49,6 @@ def next_step(page: str, label: str, *, also: tuple[tuple[str, str], ...] = ()) 
 
 def words_used_here(*terms: str) -> None:
     """An expander listing the given terms with their plain explanations."""
-    with st.expander("Words used on this page", icon=":material/help:"):
+    with st.expander(t("Words used on this page"), icon=":material/help:"):
         for term in terms:
-            st.markdown(f"**{term.capitalize()}**: {TERMS[term]}")
+            st.markdown(f"**{t(term.capitalize())}**: {t(TERMS[term])}")

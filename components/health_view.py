@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from components.i18n import t
 from core.lists.health import ListHealth
 
 
@@ -20,14 +21,13 @@ def health_rows(h: ListHealth) -> list[str]:
 
 def plain_health_table(before: ListHealth, after: ListHealth) -> pd.DataFrame:
     """Measure, without rules, with your rules; measures named in plain words."""
-    names = [f"Products with a full list of {after.k}",
-             "Average list length",
-             "Products in nobody's list",
-             "List places taken by the 1% most recommended products",
-             "Most lists a single product appears in",
-             "Unevenness (0 = every product recommended equally often, 1 = one product "
-             "everywhere)",
-             "Neighbours from the product's own category",
-             "Share of a list taken by its most common brand"]
-    return pd.DataFrame({"measure": names, "without rules": health_rows(before),
-                         "with your rules": health_rows(after)})
+    names = [t("Products with a full list of {k}", k=after.k),
+             t("Average list length"),
+             t("Products in nobody's list"),
+             t("List places taken by the 1% most recommended products"),
+             t("Most lists a single product appears in"),
+             t("Unevenness (0 = all equally often, 1 = one product everywhere)"),
+             t("Neighbours from the product's own category"),
+             t("Share of a list taken by its most common brand")]
+    return pd.DataFrame({"measure": names, t("without rules"): health_rows(before),
+                         t("with your rules"): health_rows(after)})

@@ -14,10 +14,10 @@ The sidebar switch sets the session's language; the default comes from
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 
 import streamlit as st
 
-from components import state
 from components.i18n_zh import ZH
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -31,6 +31,8 @@ def default_language() -> str:
 
 def language() -> str:
     """The session's interface language: 'en' or 'zh'."""
+    from components import state  # state imports t(): imported here, not at the top
+
     code = state.ui_language()
     return code if code in LANGUAGES else default_language()
 
@@ -48,6 +50,89 @@ def tr(text: str) -> str:
 
 def language_switch() -> None:
     """The sidebar's English / 中文 switch (its default from $CATSIM_LANGUAGE)."""
+    from components import state
+
     state.init_ui_language(default_language())
     st.sidebar.radio("Language · 语言", list(LANGUAGES), key=state.UI_LANGUAGE,
                      format_func=LANGUAGES.__getitem__, horizontal=True)
+
+
+def labels(names: Mapping[str, str]) -> Callable[[object], str]:
+    """format_func for options named in a {value: English name} dict: the names are
+    translated now, when the widget is drawn (a callback never looks the language up)."""
+    shown = {key: t(name) for key, name in names.items()}
+    return lambda value: shown.get(value, str(value))
+
+
+def N_(text: str) -> str:
+    """Mark a literal for translation where it is defined (a constant, an option name);
+    t() translates it where it is shown. Returns text unchanged."""
+    return text
+
+
+LANGUAGE_NAMES = {"en": N_("English"), "zh": N_("Chinese"), "ja": N_("Japanese"),
+                  "ko": N_("Korean"), "mixed": N_("mixed languages"),
+                  "unknown": N_("unknown (no letters)")}
+
+
+def language_name(code: str) -> str:
+    """A catalog language's name in the interface language."""
+    return t(LANGUAGE_NAMES.get(code, code))
+
+
+def describe_language(lang) -> str:
+    """A core.catalog.language.CatalogLanguage for people: "Chinese (99% of 1,000 texts read)"."""
+    if lang.code == "mixed":
+        parts = ", ".join(f"{language_name(k)} {v:.0%}" for k, v in lang.shares.items())
+        return f"{language_name('mixed')} ({parts})"
+    if not lang.sampled:
+        return language_name(lang.code)
+    return t("{name} ({share:.0%} of {n:,} texts read)", name=language_name(lang.code),
+             share=lang.shares.get(lang.code, 0.0), n=lang.sampled)
+
+
+# Texts the figure builders in core/ put on charts (titles, axes, series, hover).
+CHART_TEXTS = (
+    N_("all pairs"), N_("same product (1)"), N_("different (0)"), N_("duplicate score"),
+    N_("pairs"), N_("threshold (duplicate score)"), N_("value"), N_("precision"), N_("recall"),
+    N_("f1"), N_("fused score"), N_("dense (meaning)"), N_("lexical (words, model numbers)"),
+    N_("configuration"), N_("in line"), N_("over-priced"), N_("under-priced"),
+    N_("median price of similar products"), N_("price"), N_("products"),
+    N_("appears in this many other products' lists"), N_("your lists"), N_("without rules"),
+    N_("with your rules"), N_("%{y} products appear in %{x} lists<extra></extra>"),
+    N_("%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>"),
+)
+
+
+def chart(fig):
+    """A plotly figure from core with its titles, axis titles, series names, legend title,
+    annotations and hover templates in the interface language (catalog text untouched:
+    only texts listed in CHART_TEXTS, or starting with one of them, change)."""
+    if language() == "en":
+        return fig
+
+    def tr(text):
+        if not isinstance(text, str):
+            return text
+        for known in CHART_TEXTS:  # "threshold 0.812", "overlap@10": translate the words part
+            if text == known:
+                return t(known)
+        return text
+
+    for axis in ("xaxis", "yaxis"):
+        title = fig.layout[axis].title
+        if title is not None and title.text:
+            title.text = tr(title.text)
+    if fig.layout.legend.title.text:
+        fig.layout.legend.title.text = tr(fig.layout.legend.title.text)
+    for trace in fig.data:
+        if getattr(trace, "name", None):
+            trace.name = tr(trace.name)
+        if getattr(trace, "hovertemplate", None):
+            trace.hovertemplate = tr(trace.hovertemplate)
+        if isinstance(getattr(trace, "y", None), tuple) and trace.type == "bar":
+            trace.y = tuple(tr(v) for v in trace.y)
+    for note in fig.layout.annotations or ():
+        if isinstance(note.text, str) and note.text.startswith("threshold "):
+            note.text = t("threshold {value}", value=note.text.removeprefix("threshold "))
+    return fig

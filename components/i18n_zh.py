@@ -1,1 +1,1193 @@
-ZH: dict[str, str] = {}
+"""Chinese for every English text the interface passes to t() (components/i18n.py).
+
+Keys are the English source texts exactly as written in the code; {name} fields are kept
+as they are. tests/app/test_i18n.py checks that every literal given to t() or N_() is
+here and that the fields match.
+"""
+
+from __future__ import annotations
+
+ZH: dict[str, str] = {
+    # pages/catalog.py
+    'Catalog':
+        '商品目录',
+    'Mapped catalog: {md_text}':
+        '已映射的目录：{md_text}',
+    'Text compared: {md_text} · id: {md_text2}':
+        '用于比较的文本：{md_text} · 编号：{md_text2}',
+    "Next: see each product's neighbours":
+        '下一步：查看每个商品的相似商品',
+    '- {long_texts:,} texts are longer than the model reads; only their beginning is compared':
+        '- {long_texts:,} 条文本超出模型的读取长度，只比较其开头部分',
+    'Prepare the lists now':
+        '现在准备列表',
+    'The model reads every product once (the Neighbours page does this by itself). Texts read before ar'
+    'e reused.':
+        '模型会把每个商品读一遍（“相似商品”页面也会自动完成）。读过的文本会被复用。',
+    'row numbers':
+        '行号',
+    # pages/compare.py
+    'Compare configurations':
+        '比较两套配置',
+    "A = the session's configuration (sidebar, rules on the Neighbours page). B = A with the changes be"
+    'low, or a saved configuration file.':
+        'A = 本会话的配置（侧边栏，以及“相似商品”页面上的规则）。B = 在 A 的基础上做下面的修改，或一个保存'
+        '的配置文件。',
+    '**B differs from A in:** {md}':
+        '**B 与 A 的不同之处：** {md}',
+    'Mean overlap@{k}':
+        '平均重合度@{k}',
+    'Mean rank correlation':
+        '平均排序相关性',
+    'Identical lists':
+        '完全相同的列表',
+    'Biggest movers':
+        '变化最大的商品',
+    'One product, side by side':
+        '单个商品，并排对照',
+    'Choose what B changes and press Compare.':
+        '选择 B 要修改的内容，然后点击“比较”。',
+    # pages/evaluate.py
+    'Evaluate':
+        '评估',
+    'Upload **labelled pairs** (`left_id,right_id[,label]`) or **query judgements** (`query,product_id,'
+    "grade`) to measure retrieval; without labels, measure how often neighbours share a column's value "
+    '(category coherence).':
+        '上传**标注的商品对**（`left_id,right_id[,label]`）或**查询相关性判断**（`query,product_id,grade`）'
+        '来衡量检索效果；没有标注时，可衡量相似商品在某一列上取值相同的比例（类目一致性）。',
+    'Coherence of neighbours by column':
+        '按列衡量相似商品的一致性',
+    'Cut-offs k':
+        '截断位置 k',
+    'Hybrid weights to compare':
+        '要比较的混合权重',
+    'Metrics to compare':
+        '要比较的相似度度量',
+    'Other models to compare (comma-separated ids or folders)':
+        '要比较的其他模型（以逗号分隔的模型名或文件夹）',
+    'e.g. /models/fine-tuned':
+        '例如 /models/fine-tuned',
+    'Upload labels or choose a column for coherence, and at least one k.':
+        '请上传标注，或选择一列来衡量一致性，并至少选一个 k。',
+    '{n:,} judged {kind}':
+        '已评判 {n:,} 条 {kind}',
+    'Each row is one configuration; the current one is your sidebar settings.':
+        '每一行是一套配置；“当前”即侧边栏中的设置。',
+    '; {skipped:,} rows with ids not in the catalog skipped':
+        '；跳过了 {skipped:,} 行编号不在目录中的记录',
+    # pages/explain.py
+    'Explain a match':
+        '解释一次匹配',
+    '**First product**':
+        '**第一个商品**',
+    'Second product':
+        '第二个商品',
+    '**Second product**':
+        '**第二个商品**',
+    'Choose two different products.':
+        '请选择两个不同的商品。',
+    # pages/export.py
+    'Export':
+        '导出',
+    '**{n:,} products** · up to **{k}** neighbours each · **{entries:,}** rows in the file':
+        '**{n:,} 个商品** · 每个最多 **{k}** 个相似商品 · 文件共 **{entries:,}** 行',
+    'The first rows of the file:':
+        '文件的前几行：',
+    'Settings file for nightly runs':
+        '用于夜间任务的设置文件',
+    'Save every setting and rule to a small file; a scheduled job on the server makes the same lists fr'
+    'om a fresh catalog without the app. Load one here to reuse a saved setup.':
+        '把所有设置和规则保存成一个小文件；服务器上的定时任务无需打开本应用，就能用新的商品目录生成同样的列'
+        '表。在这里加载一个文件即可复用保存的设置。',
+    'Check your lists: who is never recommended, who is everywhere':
+        '检查你的列表：哪些商品从未被推荐，哪些到处出现',
+    '{short:,} lists are shorter than {k} because of the rules':
+        '{short:,} 个列表因规则而少于 {k} 个商品',
+    'every list is full':
+        '每个列表都是满的',
+    'rules in force':
+        '规则已生效',
+    'no rules':
+        '没有规则',
+    'review decisions used: {accepted:,} accepted, {rejected:,} rejected':
+        '已使用审核决定：接受 {accepted:,} 个，拒绝 {rejected:,} 个',
+    'review decisions not used':
+        '未使用审核决定',
+    '.':
+        '。',
+    "**What the file holds**: one row per product and neighbour: the product's id and title, the neighb"
+    "our's rank (1 = most similar), id and title, and the score (0 = unrelated, 1 = the same text)":
+        '**文件内容**：每个商品与每个相似商品占一行：商品的编号和标题，相似商品的名次（1 = 最相似）、编号和'
+        '标题，以及得分（0 = 无关，1 = 文本相同）',
+    ", and the score range's name":
+        '，以及得分区间的名称',
+    'Check prices against similar products':
+        '对照相似商品检查价格',
+    # pages/finetune.py
+    'Fine-tune the model':
+        '微调模型',
+    'Starts from the current model ({md}) and learns which of your products are the same or good neighb'
+    'ours. The new model is saved only when its neighbour lists find the held-out pairs better than the'
+    ' current ones, with the hybrid weight chosen again for it.':
+        '从当前模型（{md}）出发，学习你的商品中哪些是同一商品或合适的相似商品。只有当新模型的相似商品列表在'
+        '预留的商品对上比当前的更好时才会保存，并会为它重新选择混合权重。',
+    'Training data and settings':
+        '训练数据与设置',
+    'Start fine-tuning':
+        '开始微调',
+    'Use the bundled model (all-MiniLM-L6-v2), which can be fine-tuned':
+        '改用可以微调的内置模型（all-MiniLM-L6-v2）',
+    # pages/groups.py
+    'Groups':
+        '分组',
+    'Product groups':
+        '商品分组',
+    '{n_groups:,} groups ({method}) · {grouped_share:.1%} of products grouped · each group is named by '
+    'its most distinctive words':
+        '{n_groups:,} 个分组（{method}） · {grouped_share:.1%} 的商品已分组 · 每组以其最有区分度的词命名',
+    'Show the groups on the map':
+        '在地图上显示分组',
+    'Duplicate groups':
+        '重复商品分组',
+    '{n_groups:,} duplicate groups · {n_products:,} products · canonical = the member most similar to t'
+    'he others (then the most complete record)':
+        '{n_groups:,} 个重复分组 · {n_products:,} 个商品 · 代表商品 = 与组内其他商品最相似的那个（其次是信'
+        '息最完整的记录）',
+    '**Export the merge map** (product_id, canonical_id, score)':
+        '**导出合并映射表**（product_id, canonical_id, score）',
+    'Show the products of a group':
+        '显示某个分组中的商品',
+    # pages/health.py
+    'List health':
+        '列表健康度',
+    "Is every product served, and fairly? 'Without rules' = each product's {k} most similar products; '"
+    "with your rules' = the lists with the rules set on the Neighbours page. Category and brand figures"
+    ' need those columns chosen on the Catalog page.':
+        '每个商品都被推荐到了吗？推荐是否均衡？“不加规则” = 每个商品最相似的 {k} 个商品；“加上你的规则” = '
+        '应用“相似商品”页面上规则后的列表。类目和品牌相关的数字需要先在“商品目录”页面选好这些列。',
+    "How many products (up) appear in how many other products' lists (across). Products at 0 are never "
+    'recommended; products far to the right are everywhere.':
+        '有多少商品（纵轴）出现在多少个其他商品的列表中（横轴）。位于 0 的商品从未被推荐；越靠右的商品出现'
+        '得越多。',
+    'Back to the lists and their rules':
+        '返回列表及其规则',
+    'Recommended most often':
+        '被推荐最多的商品',
+    "In nobody's list: {orphans:,}":
+        '不在任何列表中：{orphans:,}',
+    'measure':
+        '指标',
+    # pages/heatmap.py
+    'Heatmap':
+        '热力图',
+    'Products to compare':
+        '要比较的商品',
+    'Overall score':
+        '综合得分',
+    'Meaning only':
+        '仅语义',
+    'Shared words and model numbers only':
+        '仅共同的词和型号',
+    '{n:,} products chosen; the heatmap shows the first {MAX_HEATMAP_ITEMS} (cap {MAX_HEATMAP_ITEMS}).':
+        '已选择 {n:,} 个商品；热力图只显示前 {MAX_HEATMAP_ITEMS} 个（上限 {MAX_HEATMAP_ITEMS}）。',
+    'Cells show':
+        '格子显示',
+    '{n} products, rows ordered by average-linkage clustering; hover a cell for both titles and the sco'
+    're. ':
+        '{n} 个商品，行按平均链接聚类排序；鼠标悬停在格子上可看到两个标题和得分。',
+    'Choose at least two products.':
+        '请至少选择两个商品。',
+    'Map a category column on the Catalog page to use this.':
+        '请先在“商品目录”页面映射类目列，才能使用此功能。',
+    'Category':
+        '类目',
+    'Query':
+        '查询',
+    'Select products on the Map page (lasso or box) first.':
+        '请先在“地图”页面（套索或框选）选择商品。',
+    # pages/map.py
+    'Map':
+        '地图',
+    'Dimensions':
+        '维度',
+    'Colour by':
+        '着色依据',
+    'Products shown (a random sample above this)':
+        '显示的商品数（超过时随机抽样）',
+    'Showing a random sample of {n:,} of {total:,} products.':
+        '显示的是 {total:,} 个商品中随机抽取的 {n:,} 个。',
+    'Selection works on the 2-D map.':
+        '选择功能只在二维地图上可用。',
+    'Selected: {n:,} products':
+        '已选择：{n:,} 个商品',
+    'Send the selection to the heatmap':
+        '把选中的商品发送到热力图',
+    'Draw a lasso or box on the 2-D map to select products.':
+        '在二维地图上画套索或方框来选择商品。',
+    # pages/neighbors.py
+    'Neighbours':
+        '相似商品',
+    "Each product's most similar products, most similar first. Pick a product to see its list; rules be"
+    'low decide which products may appear.':
+        '每个商品最相似的商品，按相似度从高到低排列。选择一个商品查看它的列表；下面的规则决定哪些商品可以出'
+        '现。',
+    '{n:,} products · up to {k} neighbours each · score from 0 (unrelated) to 1 (the same text)':
+        '{n:,} 个商品 · 每个最多 {k} 个相似商品 · 得分从 0（无关）到 1（文本相同）',
+    "Every product's list":
+        '每个商品的列表',
+    'Next: export the lists':
+        '下一步：导出列表',
+    'Show this product and its neighbours on the heatmap':
+        '在热力图上显示这个商品及其相似商品',
+    ' Model: {model}. Change this under Advanced.':
+        ' 模型：{model}。可在“高级”中修改。',
+    'How the score is made: {how}':
+        '得分的构成：{how}',
+    'Or first check some pairs side by side (Review)':
+        '或者先并排检查一些商品对（审核）',
+    # pages/open_results.py
+    'Open results':
+        '打开结果',
+    'Neighbour lists computed elsewhere (a nightly job, a Ray cluster): only the rows shown are read fr'
+    'om the folder.':
+        '在别处计算好的相似商品列表（夜间任务、Ray 集群）：只从文件夹中读取显示出来的行。',
+    # pages/prices.py
+    'Price check':
+        '价格检查',
+    'How unusual a price must be to be flagged':
+        '价格异常到什么程度才标记',
+    'Fewest similar products with a price needed':
+        '至少需要多少个有价格的相似商品',
+    '{checked:,} products checked against the median price of their lists (after rules) · {count:,} ove'
+    'r-priced · {count2:,} under-priced':
+        '已对照 {checked:,} 个商品所在列表（应用规则后）的价格中位数进行检查 · {count:,} 个价格偏高 · {coun'
+        't2:,} 个价格偏低',
+    'Back to the lists':
+        '返回列表',
+    'Map a price column on the Catalog page to check prices.':
+        '请先在“商品目录”页面映射价格列，才能检查价格。',
+    "Compared with how far prices usually are from their similar products' median price across this cat"
+    'alog: 3 flags about the most unusual few percent; higher flags fewer. (A robust z-score of the pri'
+    'ce ratio.)':
+        '与本目录中价格通常偏离其相似商品价格中位数的程度相比：3 大约标出最异常的百分之几；数值越高，标出的'
+        '越少。（价格比的稳健 z 分数。）',
+    'Go to Catalog':
+        '前往商品目录',
+    # pages/review.py
+    'Highest score first':
+        '得分最高的优先',
+    'Closest to the duplicate threshold first':
+        '最接近重复阈值的优先',
+    'Lowest score first':
+        '得分最低的优先',
+    'Random':
+        '随机',
+    'Review pairs':
+        '审核商品对',
+    'Is the product on the right a good neighbour for the one on the left? Pairs come from the current '
+    "lists. Accepted pairs always appear in each other's lists, rejected pairs never; each decision is "
+    'saved at once. Keys: a accept, x reject, s skip, u undo.':
+        '右边的商品适合作为左边商品的相似商品吗？商品对来自当前的列表。接受的商品对总会出现在彼此的列表中，'
+        '拒绝的则永远不会；每个决定都会立即保存。快捷键：a 接受，x 拒绝，s 跳过，u 撤销。',
+    'Order':
+        '顺序',
+    'Every pair in the current lists has a decision.':
+        '当前列表中的每个商品对都已有决定。',
+    '**Score {score:.2f}**':
+        '**得分 {score:.2f}**',
+    ' · range *{band}*':
+        ' · 区间 *{band}*',
+    # pages/search.py
+    'meaning part':
+        '语义部分',
+    'shared words part':
+        '共同词部分',
+    'Search':
+        '搜索',
+    'Describe what you are looking for':
+        '描述你要找的商品',
+    'Back to the neighbour lists':
+        '返回相似商品列表',
+    'e.g. wireless noise cancelling headphones, or a model number':
+        '例如：无线降噪耳机，或一个型号',
+    'Show what each score is made of':
+        '显示每个得分的组成',
+    'Show these results on the heatmap':
+        '在热力图上显示这些结果',
+    'Searches {n:,} products. {how}':
+        '在 {n:,} 个商品中搜索。{how}',
+    "Score: {scale}. Meaning part: how close the texts' meanings are (0 to 1); shared words part: how m"
+    'any words and model numbers they share (0 = none, 1 = the same).':
+        '得分：{scale}。语义部分：文本含义有多接近（0 到 1）；共同词部分：共有多少词和型号（0 = 没有，1 = '
+        '完全相同）。',
+    # pages/threshold.py
+    'Duplicate threshold':
+        '重复阈值',
+    'Pairs scoring at or above the threshold are called duplicates. The **match score** is 1 when each '
+    "product is the other's best candidate and falls as better candidates exist on either side.":
+        '得分不低于阈值的商品对被视为重复。当两个商品互为对方的最佳候选时，**匹配分**为 1；任何一方存在更好'
+        '的候选时，它会随之降低。',
+    "No labels: the histogram shows the duplicate scores of every product's top {k} neighbours (high on"
+    "ly when two products are very similar both ways and each is the other's best candidate). {SCALE_TE"
+    'XT} {top:.0%} of these pairs score 0.95 or more: open a few pairs below before trusting a threshol'
+    'd. Upload labelled pairs to choose one (the Review page downloads your accept/reject decisions as '
+    'such a file).':
+        '没有标注：直方图显示每个商品前 {k} 个相似商品的重复分（只有当两个商品双向都非常相似、且互为对方的'
+        '最佳候选时才高）。{SCALE_TEXT} 这些商品对中有 {top:.0%} 的得分在 0.95 及以上：在信任某个阈值之前，'
+        '请先打开下面的几对看看。上传标注的商品对即可选择阈值（“审核”页面可以把你的接受/拒绝决定下载成这样'
+        '的文件）。',
+    # components/advanced.py
+    'Angle (recommended)':
+        '夹角（推荐）',
+    'Dot product':
+        '点积',
+    'Straight distance':
+        '直线距离',
+    'Grid distance':
+        '网格距离',
+    'Automatic (recommended)':
+        '自动（推荐）',
+    'Full (slowest)':
+        '完整精度（最慢）',
+    'Half (bfloat16)':
+        '半精度（bfloat16）',
+    'Half (graphics card)':
+        '半精度（显卡）',
+    'Fast CPU engine':
+        '快速 CPU 引擎',
+    'Exact, always':
+        '始终精确',
+    'Fast approximate, always':
+        '始终快速近似',
+    'Fine-tuned: {name}':
+        '微调后：{name}',
+    'Built-in (English)':
+        '内置（英文）',
+    'Built-in multilingual (Chinese and 100 languages)':
+        '内置多语言（中文及约 100 种语言）',
+    'Another model…':
+        '其他模型…',
+    'Language model':
+        '语言模型',
+    'Model name or folder':
+        '模型名称或文件夹',
+    'Other multilingual or Chinese models (downloaded once where there is internet): {models}':
+        '其他多语言或中文模型（需在有网络的地方下载一次）：{models}',
+    'How meaning is compared':
+        '语义如何比较',
+    'Column weights for word matching':
+        '按列设置词匹配的权重',
+    'Calculation precision':
+        '计算精度',
+    'Search method':
+        '搜索方式',
+    'Photos vs text':
+        '图片 与 文本',
+    'Photo model':
+        '图片模型',
+    'The model that reads your product texts. Both built-in models work offline. The English one (all-M'
+    'iniLM-L6-v2) is the fastest; the multilingual one (multilingual-e5-small) reads Chinese, English, '
+    "mixed catalogs and about 100 languages, and finds an English title's Chinese twin; it is about 3x "
+    'slower. A Chinese catalog gets the multilingual one by default. Settings file and command line: `m'
+    'odel`.':
+        '读取商品文本的模型。两个内置模型都可离线使用。英文模型（all-MiniLM-L6-v2）最快；多语言模型（multil'
+        'ingual-e5-small）能读中文、英文、混合语言目录以及约 100 种语言，还能为英文标题找到对应的中文商品；'
+        '它大约慢 3 倍。中文目录默认使用多语言模型。设置文件和命令行：`model`。',
+    'A Hugging Face model name or a folder on this computer.':
+        'Hugging Face 上的模型名称，或本机上的一个文件夹。',
+    "How two texts' meanings are compared. The recommended one (cosine) is what the built-in model was "
+    'trained for; the others are for special models. Settings file and command line: `metric`.':
+        '如何比较两段文本的语义。推荐的方式（余弦）是内置模型训练时所用的；其他方式适用于特殊模型。设置文件'
+        '和命令行：`metric`。',
+    'Exact words and model numbers vs meaning':
+        '精确的词和型号 与 语义 的权衡',
+    "This model's own weight: {hybrid_weight:g} ({source}); move the slider to override it.":
+        '这个模型自带的权重：{hybrid_weight:g}（{source}）；移动滑块可覆盖它。',
+    "How much each column's words count when shared words are compared. The product text columns count "
+    '1 by default, other columns 0 (not used); 0 leaves a column out. Settings file: `field_weights`; c'
+    'ommand line: `--field-weights`.':
+        '比较共同词时每一列的词占多大分量。商品文本列默认为 1，其他列为 0（不使用）；设为 0 即不使用该列。'
+        '设置文件：`field_weights`；命令行：`--field-weights`。',
+    'Automatic uses the fast CPU engine on a computer without a graphics card (same results as full pre'
+    'cision, about 3x faster) and half precision on a graphics card. Settings file and command line: `p'
+    'recision`.':
+        '“自动”在没有显卡的电脑上使用快速 CPU 引擎（结果与完整精度相同，约快 3 倍），在有显卡时使用半精度。'
+        '设置文件和命令行：`precision`。',
+    'Automatic compares every product with every other (exact) up to 200,000 products and uses a fast a'
+    'pproximate graph (HNSW) above, with exact scores for what it finds. Exact, always: slow for very l'
+    'arge catalogs; fast approximate: may miss a few neighbours. Settings file and command line: `index'
+    '`.':
+        '“自动”在 200,000 个商品以内逐一比较每两个商品（精确），超过时使用快速近似图（HNSW），并对找到的结'
+        '果计算精确得分。“始终精确”：目录很大时很慢；“始终快速近似”：可能漏掉少数相似商品。设置文件和命令行'
+        '：`index`。',
+    'Advanced':
+        '高级',
+    'Technical settings. The defaults were measured on labelled catalogs; most shops never change them.':
+        '技术设置。默认值都是在标注过的商品目录上测出来的；大多数店铺无需修改。',
+    'How much the product photos count against the text. 0 = text only; 1 = photos only; in between, bo'
+    'th are fused. Photos are read once (a few per second on a CPU). Settings file and command line: `i'
+    'mage_weight`.':
+        '商品图片相对于文本的分量。0 = 只看文本；1 = 只看图片；介于两者之间时两者融合。每张图片只读取一次（'
+        'CPU 上每秒几张）。设置文件和命令行：`image_weight`。',
+    'bundled = EfficientNet-lite0 (offline); or a local CLIP folder, which also lets Search find photos'
+    ' by words. Settings file and command line: `image_model`.':
+        'bundled = EfficientNet-lite0（离线）；或本机上的 CLIP 文件夹，它还能让“搜索”用文字找到图片。设置文'
+        '件和命令行：`image_model`。',
+    'How much shared words and model numbers count against meaning. 0 = meaning only, 1 = shared words '
+    'only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the same product most often on the labelled test'
+    ' catalogs (Abt-Buy, walmart-amazon). A Chinese catalog starts at 0.5 with the multilingual model ('
+    'measured on Chinese product titles). Lower it when you want related products rather than twins. Se'
+    'ttings file and command line: `hybrid_weight`.':
+        '共同的词和型号相对于语义的分量。0 = 只看语义，1 = 只看共同词。默认 {DEFAULT_HYBRID_WEIGHT:g}：在标'
+        '注的测试目录（Abt-Buy、walmart-amazon）上，它最常找到同一商品。中文目录使用多语言模型，从 0.5 开始'
+        '（在中文商品标题上测得）。如果你想要相关商品而不是完全相同的商品，可以调低。设置文件和命令行：`hyb'
+        'rid_weight`。',
+    # components/catalog_form.py
+    'Brand':
+        '品牌',
+    'Price':
+        '价格',
+    'Image':
+        '图片',
+    'Stop and show them':
+        '停止并显示出来',
+    'Keep the first':
+        '保留第一个',
+    'Keep all, numbering the copies':
+        '全部保留，给副本编号',
+    'Automatic (from the texts)':
+        '自动（根据文本判断）',
+    'English':
+        '英文',
+    'Chinese':
+        '中文',
+    'Back to the demo catalog':
+        '返回示例目录',
+    'Upload your catalog (CSV, TSV, Excel or Parquet)':
+        '上传你的商品目录（CSV、TSV、Excel 或 Parquet）',
+    '**The first lines of the file, exactly as they are:**':
+        '**文件的前几行，原样显示：**',
+    'Sheet ({n} in this workbook)':
+        '工作表（此工作簿共 {n} 个）',
+    'Mapped {n:,} products.':
+        '已映射 {n:,} 个商品。',
+    'Catalog language':
+        '目录语言',
+    'detected':
+        '自动检测',
+    'set by you':
+        '由你设置',
+    'Language {detected}: {describe}':
+        '语言（{detected}）：{describe}',
+    'Delimiter':
+        '分隔符',
+    'Encoding':
+        '编码',
+    'First line is column names':
+        '第一行是列名',
+    'Read anyway (rows that do not fit are skipped and listed)':
+        '仍然读取（不符合的行会被跳过并列出）',
+    'Read the file again':
+        '重新读取文件',
+    'Duplicate ids found: review the mapping below and choose how to handle them.':
+        '发现重复的编号：请检查下面的映射并选择如何处理。',
+    '**Which column holds what**':
+        '**哪一列是什么**',
+    'Id column':
+        '编号列',
+    'Text columns, in order':
+        '文本列（按顺序）',
+    'When an id appears twice':
+        '同一编号出现两次时',
+    'Use these columns':
+        '使用这些列',
+    'Chooses the model and hybrid weight, unless you set them in the sidebar':
+        '决定默认的模型和混合权重，除非你在侧边栏中自己设置了它们',
+    'Chosen for a catalog in {name}: model {model}, hybrid weight {hybrid_weight:g}. Change them in the'
+    ' sidebar.':
+        '已按 {name} 目录选择：模型 {model}，混合权重 {hybrid_weight:g}。可在侧边栏中修改。',
+    'The demo shop is open now.':
+        '当前打开的就是示例店铺。',
+    'Leave your catalog and open the demo shop (2,554 products).':
+        '离开你的目录，打开示例店铺（2,554 个商品）。',
+    'Choose the columns below: {md_text}':
+        '请在下面选择列：{md_text}',
+    'The columns that describe the product (title first, then e.g. description). Their text is what is '
+    'compared.':
+        '描述商品的列（先标题，再如描述）。比较的就是这些列的文本。',
+    'The catalog loaded before ({md_text}) is still in use.':
+        '之前加载的目录（{md_text}）仍在使用中。',
+    # components/embedding.py
+    'Embedding {n:,} products…':
+        '正在读取 {n:,} 个商品…',
+    'Cancel':
+        '取消',
+    'Finding neighbours of {n:,} products…':
+        '正在为 {n:,} 个商品查找相似商品…',
+    'Projecting {rows:,} products with UMAP…':
+        '正在用 UMAP 投影 {rows:,} 个商品…',
+    'Cancelled. Work already done is kept (embedded vectors stay in the store); it resumes from there o'
+    'n your next action.':
+        '已取消。已完成的工作会保留（读过的向量留在存储中）；下次操作时从那里继续。',
+    'about {s:.0f} s expected':
+        '预计约 {s:.0f} 秒',
+    '{done:,} / {total:,} tiles':
+        '{done:,} / {total:,} 块',
+    # components/finetune_panel.py
+    'Labelled data':
+        '标注数据',
+    'Add self-supervised pairs built from the catalog (works without labels)':
+        '加入从目录自动构造的自监督商品对（无需标注）',
+    'Epochs':
+        '训练轮数',
+    'Learning rate':
+        '学习率',
+    'Pairs per step (train batch size)':
+        '每步商品对数（训练批大小）',
+    'LoRA (train small adapters, merged on save)':
+        'LoRA（训练小型适配器，保存时合并）',
+    'Hard negatives from the current neighbour lists':
+        '从当前相似商品列表中挖掘难负例',
+    'Keep even if validation does not improve':
+        '即使验证结果没有提升也保留',
+    'Validation hold-out (share of labelled products)':
+        '验证集比例（标注商品的占比）',
+    'Hard negatives from (--negatives-from)':
+        '难负例来源（--negatives-from）',
+    'Training precision (--train-precision)':
+        '训练精度（--train-precision）',
+    'Keep the current hybrid weight (--keep-weight)':
+        '保留当前的混合权重（--keep-weight）',
+    'Result':
+        '结果',
+    '{train_pairs:,} pairs · {steps:,} steps ({epochs_run} epochs) · {train_seconds:.0f} s training':
+        '{train_pairs:,} 个商品对 · {steps:,} 步（{epochs_run} 轮） · 训练 {train_seconds:.0f} 秒',
+    'Pairs: a file with left_id,right_id[,label] (1 = same product or good neighbour, 0 = not). Review '
+    'decisions: accepted / rejected pairs from the review page.':
+        '商品对：一个 left_id,right_id[,label] 的文件（1 = 同一商品或合适的相似商品，0 = 不是）。审核决定：'
+        '审核页面上接受/拒绝的商品对。',
+    'Pairs file (CSV, Excel, Parquet)':
+        '商品对文件（CSV、Excel、Parquet）',
+    '{n:,} review decisions for this catalog ({n_positive:,} accepted).':
+        '此目录有 {n:,} 条审核决定（其中 {n_positive:,} 条为接受）。',
+    'Two views of the same product: its text <-> its description, a brand + model-number view, or a noi'
+    'sy copy of its title.':
+        '同一商品的两种视图：文本 <-> 描述、品牌 + 型号视图，或标题的带噪副本。',
+    'Upload labelled pairs, record review decisions, or tick self-supervised.':
+        '请上传标注的商品对、记录审核决定，或勾选自监督。',
+    '{train:,} training pairs · {valid:,} held-out validation queries':
+        '{train:,} 个训练商品对 · {valid:,} 个预留的验证查询',
+    'auto: bf16 where the hardware has bf16 arithmetic, else fp32':
+        'auto：硬件支持 bf16 运算时用 bf16，否则用 fp32',
+    'By default the weight is chosen again for the new model on the held-out pairs':
+        '默认会在预留的商品对上为新模型重新选择权重',
+    '**The neighbour lists** (held-out products, before and after)':
+        '**相似商品列表**（预留的商品，微调前后）',
+    "The new model's hybrid weight is {weight:g} (the current one is {current_weight:g}): chosen on the"
+    ' held-out pairs, saved with the model and set when you pick it; the sidebar slider overrides it.':
+        '新模型的混合权重是 {weight:g}（当前的是 {current_weight:g}）：在预留的商品对上选出，随模型保存，选'
+        '择该模型时自动设置；侧边栏的滑块可以覆盖它。',
+    '**The model alone** (meaning only)':
+        '**仅模型本身**（只看语义）',
+    "Saved as {name} in the workspace's models folder; it is now in the Model picker of the sidebar.":
+        '已保存为工作区 models 文件夹中的 {name}；现在可以在侧边栏的模型选择中找到它。',
+    'Use the new model':
+        '使用新模型',
+    ' (held-out views: a weaker check than labels)':
+        '（预留的视图：比标注弱的检验）',
+    'Fine-tuning was cancelled; nothing was saved.':
+        '微调已取消；没有保存任何内容。',
+    # components/guide.py
+    '**Welcome. From your catalog to neighbour lists in three steps, with an optional check on the way:'
+    '**':
+        '**欢迎。从商品目录到相似商品列表只需三步，中间还可以选择检查一下：**',
+    'Your work is saved as you go: reload the page or come back later with the same address and it is s'
+    'till here. Technical settings are under Advanced in the sidebar; most shops never change them.':
+        '你的工作会随时保存：刷新页面，或以后用同一个地址回来，它都还在。技术设置在侧边栏的“高级”中；大多数'
+        '店铺无需修改。',
+    'Got it':
+        '知道了',
+    'Words used on this page':
+        '本页用到的词',
+    # components/health_view.py
+    'Products with a full list of {k}':
+        '列表满 {k} 个的商品',
+    'Average list length':
+        '平均列表长度',
+    "Products in nobody's list":
+        '不在任何列表中的商品',
+    'List places taken by the 1% most recommended products':
+        '被推荐最多的 1% 商品所占的列表位置',
+    'Most lists a single product appears in':
+        '单个商品最多出现在多少个列表中',
+    'Unevenness (0 = all equally often, 1 = one product everywhere)':
+        '不均衡度（0 = 出现次数都相同，1 = 一个商品到处出现）',
+    "Neighbours from the product's own category":
+        '与该商品同一类目的相似商品',
+    'Share of a list taken by its most common brand':
+        '列表中最常见品牌所占的比例',
+    'without rules':
+        '不加规则',
+    'with your rules':
+        '加上你的规则',
+    # components/i18n.py
+    'Japanese':
+        '日文',
+    'Korean':
+        '韩文',
+    'mixed languages':
+        '多种语言混合',
+    'unknown (no letters)':
+        '未知（没有文字）',
+    '{name} ({share:.0%} of {n:,} texts read)':
+        '{name}（读取的 {n:,} 条文本中占 {share:.0%}）',
+    'all pairs':
+        '所有商品对',
+    'same product (1)':
+        '同一商品（1）',
+    'different (0)':
+        '不同商品（0）',
+    'duplicate score':
+        '重复分',
+    'pairs':
+        '商品对',
+    'threshold (duplicate score)':
+        '阈值（重复分）',
+    'value':
+        '数值',
+    'precision':
+        '精确率',
+    'recall':
+        '召回率',
+    'f1':
+        'F1',
+    'fused score':
+        '综合得分',
+    'dense (meaning)':
+        '语义（稠密）',
+    'lexical (words, model numbers)':
+        '词匹配（词、型号）',
+    'configuration':
+        '配置',
+    'in line':
+        '正常',
+    'over-priced':
+        '价格偏高',
+    'under-priced':
+        '价格偏低',
+    'median price of similar products':
+        '相似商品的价格中位数',
+    'price':
+        '价格',
+    'products':
+        '商品数',
+    "appears in this many other products' lists":
+        '出现在多少个其他商品的列表中',
+    'your lists':
+        '你的列表',
+    '%{y} products appear in %{x} lists<extra></extra>':
+        '%{y} 个商品出现在 %{x} 个列表中<extra></extra>',
+    '%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>':
+        '%{text}<br>价格 %{y:.2f}<br>相似商品 %{x:.2f}<extra></extra>',
+    'threshold {value}':
+        '阈值 {value}',
+    # components/persist.py
+    'Your saved work is back: catalog, columns, settings and rules.':
+        '你保存的工作已恢复：商品目录、列、设置和规则。',
+    'Start over':
+        '重新开始',
+    'Forget your catalog, settings, rules and review decisions, and open the demo catalog with the guid'
+    'e?':
+        '要忘掉你的商品目录、设置、规则和审核决定，并打开带引导的示例目录吗？',
+    'Yes, start over':
+        '是的，重新开始',
+    'Your saved work could not be opened again ({exc}); the demo catalog is open instead.':
+        '无法重新打开你保存的工作（{exc}）；已改为打开示例目录。',
+    # components/photos.py
+    'Photos: {shown:,} of {n:,} products ({embedded:,} embedded, {reused:,} reused).':
+        '图片：{n:,} 个商品中有 {shown:,} 个（新读取 {embedded:,} 张，复用 {reused:,} 张）。',
+    '**Photos**':
+        '**图片**',
+    'Photos as a .zip (file names as in the image column)':
+        '图片的 .zip 压缩包（文件名与图片列中一致）',
+    'Download photos from web addresses (http/https) in the image column':
+        '从图片列中的网址（http/https）下载图片',
+    'Same photo':
+        '相同图片',
+    'Photo similarity from which two photos are the same picture':
+        '两张图片被视为同一张图的图片相似度',
+    '{n:,} pairs of products share a photo ({int:,} the very same file).':
+        '{n:,} 对商品共用一张图片（其中 {int:,} 对是完全相同的文件）。',
+    'photo':
+        '图片',
+    'First {GRID_MAX} of {n:,} products shown.':
+        '显示前 {GRID_MAX} 个，共 {n:,} 个商品。',
+    'Off by default. Only public addresses; at most 20 MB and 40 million pixels per photo; kept in the '
+    'workspace.':
+        '默认关闭。只访问公开地址；每张图片最多 20 MB、4000 万像素；保存在工作区中。',
+    '0.80 keeps most resized, recompressed and cropped copies (bench/image_variants.py); 1.00 = the ver'
+    'y same file only':
+        '0.80 能保留大多数缩放、重新压缩和裁剪过的副本（bench/image_variants.py）；1.00 = 只认完全相同的文'
+        '件',
+    'Find products that share a photo':
+        '查找共用图片的商品',
+    '{n:,} photos skipped':
+        '跳过了 {n:,} 张图片',
+    'Photos {done:,} / {total:,} ({v:.0f} s)':
+        '图片 {done:,} / {total:,}（{v:.0f} 秒）',
+    'Reads every photo once (a few per second on a CPU)':
+        '每张图片读取一次（CPU 上每秒几张）',
+    'Photos are not searched by words with the bundled image model (a CLIP folder as Photo model does t'
+    'hat); results rank by their text':
+        '使用内置图片模型时，无法用文字搜索图片（把 CLIP 文件夹设为图片模型即可）；结果按文本排序',
+    ' — with Photo weight 1 there is no text score: lower it.':
+        ' — 图片权重为 1 时没有文本得分：请调低它。',
+    # components/quality_explain.py
+    "Score: the second product in the first one's list, as the lists and exports show it. {SCALE_TEXT} "
+    'Duplicate score: what duplicate thresholds apply to, high only when the two are very similar both '
+    "ways and each is the other's best candidate. Technical: fused score {fused:.3f} = dense part + lex"
+    'ical part (hybrid weight {weight:g}, each channel rescaled for the first product), mapped to the s'
+    'core; raw dense similarity {dense:.3f}, raw lexical similarity {lexical:.3f}.':
+        '得分：第二个商品在第一个商品列表中的得分，与列表和导出文件中显示的一致。{SCALE_TEXT} 重复分：重复'
+        '阈值所依据的得分，只有当两者双向都非常相似、且互为对方的最佳候选时才高。技术细节：综合得分 {fused:'
+        '.3f} = 语义部分 + 词匹配部分（混合权重 {weight:g}，每个通道按第一个商品重新标定），再映射为得分；'
+        '原始语义相似度 {dense:.3f}，原始词匹配相似度 {lexical:.3f}。',
+    '**Shared words and model numbers** are marked {OPEN} {CLOSE}:':
+        '**共同的词和型号** 用 {OPEN} {CLOSE} 标出：',
+    '**Per field**':
+        '**按字段**',
+    '**Tokens that matter most**':
+        '**最重要的词**',
+    'No shared token: the match rests on meaning (the dense model) alone.':
+        '没有共同的词：这次匹配完全依靠语义（稠密模型）。',
+    # components/quality_threshold.py
+    '**{title}** ({pairs:,} pairs, {positives:,} positive)':
+        '**{title}**（{pairs:,} 个商品对，{positives:,} 个正例）',
+    'Threshold (the F1-best one is preselected)':
+        '阈值（已预选 F1 最高的那个）',
+    'Save threshold to the configuration':
+        '把阈值保存到配置中',
+    'Download configuration (JSON)':
+        '下载配置（JSON）',
+    'Sample pairs per score band':
+        '每个得分区间的示例商品对',
+    '**Per-category thresholds** (categories with enough labelled pairs; the others use the global thre'
+    'shold)':
+        '**按类目的阈值**（标注商品对足够多的类目；其余类目使用全局阈值）',
+    "duplicate_threshold = {duplicate_threshold} saved to this session's configuration":
+        'duplicate_threshold = {duplicate_threshold} 已保存到本会话的配置中',
+    '{low:.2f} – {high:.2f}: {count:,} pairs':
+        '{low:.2f} – {high:.2f}：{count:,} 个商品对',
+    # components/quality_widgets.py
+    'Split used: the uploaded {kind} file, all rows. It is only measured — nothing is trained or tuned '
+    'on it. Keep a second labelled file aside to check a threshold chosen here.':
+        '所用数据：上传的 {kind} 文件，全部行。它只用于衡量，不会用它训练或调参。请另留一份标注文件，用来检'
+        '验在这里选出的阈值。',
+    'Embedding with {model}…':
+        '正在用 {model} 读取…',
+    'Embedding with {model}: {done:,} / {total:,}':
+        '正在用 {model} 读取：{done:,} / {total:,}',
+    # components/resources.py
+    "Scoring every product's best candidates…":
+        '正在为每个商品的最佳候选打分…',
+    'Indexing words and model numbers…':
+        '正在索引词和型号…',
+    'Finding neighbours…':
+        '正在查找相似商品…',
+    # components/results_view.py
+    '{products:,} products · top {k} · {metric} · {count:,} list rows · written {created} by the {engin'
+    'e} engine':
+        '{products:,} 个商品 · 前 {k} 个 · {metric} · {count:,} 行列表 · 由 {engine} 引擎于 {created} 写入',
+    'Find products (part of an id or title)':
+        '查找商品（编号或标题的一部分）',
+    'Rows per page':
+        '每页行数',
+    'Page (of {pages:,})':
+        '页码（共 {pages:,} 页）',
+    'Results folder (on the server)':
+        '结果文件夹（在服务器上）',
+    'Open':
+        '打开',
+    'Give the path of a results folder and press Open.':
+        '请输入结果文件夹的路径，然后点击“打开”。',
+    'Advanced: how these lists were made':
+        '高级：这些列表是如何生成的',
+    'Rows {first:,}-{last:,} of {total:,}':
+        '第 {first:,}-{last:,} 行，共 {total:,} 行',
+    '**Export** the lists shown (every page, this filter)':
+        '**导出**显示的列表（所有页，此筛选）',
+    '**Export** the lists shown (every page)':
+        '**导出**显示的列表（所有页）',
+    'No map in this folder (add --map when writing it).':
+        '此文件夹中没有地图（写入时加上 --map）。',
+    '{n:,} points':
+        '{n:,} 个点',
+    '/data/nightly/results':
+        '/data/nightly/results',
+    'A folder written by python -m core neighbors CATALOG --out FOLDER/ (one process or --engine ray)':
+        '由 python -m core neighbors CATALOG --out FOLDER/ 写入的文件夹（单进程或 --engine ray）',
+    " matching '{query}'":
+        ' ，匹配“{query}”',
+    ' (a sample of at most {most:,})':
+        ' （最多抽样 {most:,} 个）',
+    # components/state.py
+    'Load a catalog on the Catalog page first.':
+        '请先在“商品目录”页面加载一个目录。',
+    'Use the bundled model (all-MiniLM-L6-v2) instead':
+        '改用内置模型（all-MiniLM-L6-v2）',
+    # components/tables.py
+    'Double-click a cell to read all of a long text.':
+        '双击单元格可查看长文本的全部内容。',
+    'Page (of {pages:,}; {n:,} rows)':
+        '页码（共 {pages:,} 页；{n:,} 行）',
+    'Page (of {pages:,}; {total:,} rows)':
+        '页码（共 {pages:,} 页；{total:,} 行）',
+    'Show only products whose title or id contains':
+        '只显示标题或编号包含以下内容的商品',
+    'Filter (text in {columns})':
+        '筛选（{columns} 中的文本）',
+    'How similar, from 0 (unrelated) to 1 (the same text).':
+        '相似程度，从 0（无关）到 1（文本相同）。',
+    # components/tuning_compare.py
+    'Model':
+        '模型',
+    'Metric':
+        '度量',
+    'Text columns (empty = as A)':
+        '文本列（留空 = 与 A 相同）',
+    'Rules':
+        '规则',
+    '…or a whole configuration file (JSON) for B':
+        '…或者为 B 提供一个完整的配置文件（JSON）',
+    'Compare':
+        '比较',
+    'Not a JSON configuration ({exc})':
+        '不是 JSON 配置（{exc}）',
+    'Embedding for configuration B…':
+        '正在为配置 B 读取…',
+    # components/tuning_groups.py
+    'Method':
+        '方法',
+    'Typical group size':
+        '典型分组大小',
+    'agglomerative: every product in a group (default, chosen by measurement); hdbscan: dense groups on'
+    'ly, the rest ungrouped':
+        'agglomerative：每个商品都归入一个组（默认，按测量结果选定）；hdbscan：只形成密集的组，其余不分组',
+    'Grouping products…':
+        '正在给商品分组…',
+    'Map of a random sample of {n:,} of {total:,} products.':
+        '{total:,} 个商品中随机抽取 {n:,} 个的地图。',
+    'Duplicate threshold (score from which two products are the same item)':
+        '重复阈值（两个商品被视为同一件商品的得分）',
+    "Defaults to the 'duplicate' band, else the tuned duplicate threshold":
+        '默认取“duplicate”得分区间，否则取调好的重复阈值',
+    # components/tuning_review.py
+    'Undo last (u)':
+        '撤销上一步（u）',
+    'Catalog {md} ({catalog_key}) · {n:,} pairs decided in this session · accepted {accepted:,} · rejec'
+    "ted {rejected:,} · skipped {skipped:,} (accepted pairs always appear in each other's lists and in "
+    "the export, rejected pairs never, unless 'Use my Review decisions' is off in the rules)":
+        '目录 {md}（{catalog_key}） · 本会话已决定 {n:,} 个商品对 · 接受 {accepted:,} · 拒绝 {rejected:,} ·'
+        ' 跳过 {skipped:,}（接受的商品对总会出现在彼此的列表和导出文件中，拒绝的则永远不会，除非在规则中关'
+        '闭了“使用我的审核决定”）',
+    'Download labelled pairs (left_id, right_id, label)':
+        '下载标注的商品对（left_id, right_id, label）',
+    'A CSV file (left_id, right_id, label: 1 accepted, 0 rejected) for the Evaluate, Duplicate threshol'
+    'd and Fine-tune pages.':
+        '一个 CSV 文件（left_id, right_id, label：1 接受，0 拒绝），可用于“评估”“重复阈值”和“微调”页面。',
+    # components/tuning_rules.py
+    'price range':
+        '价格区间',
+    'weak matches':
+        '弱匹配',
+    'near-identical':
+        '几乎相同',
+    'out of stock':
+        '缺货',
+    'never-show pairs':
+        '永不显示的商品对',
+    'pairs always shown {pinned:,} · pairs never shown {blocked:,}':
+        '始终显示的商品对 {pinned:,} · 永不显示的商品对 {blocked:,}',
+    'Limit how many neighbours share one':
+        '限制同一取值的相似商品数量',
+    '…at most this many per list':
+        '…每个列表最多这么多个',
+    'Only products in a price range':
+        '只要价格在一定区间内的商品',
+    'Leave out weak matches':
+        '排除弱匹配',
+    'Only products in stock, from column':
+        '只要有货的商品，依据列',
+    'Short lists after the rules: {n:,} products':
+        '应用规则后的短列表：{n:,} 个商品',
+    'Rules for the lists':
+        '列表规则',
+    'Every neighbour in a list must pass these rules. When too few products pass, a list is shorter; th'
+    'e count of short lists is shown below.':
+        '列表中的每个相似商品都必须通过这些规则。通过的商品太少时，列表会变短；短列表的数量显示在下方。',
+    'Relevance floor: hide neighbours no closer in meaning than this share of random pairs of products':
+        '相关性下限：隐藏语义接近程度不超过这一比例随机商品对的相似商品',
+    'Name score ranges, e.g. duplicate=0.95, close=0.8':
+        '为得分区间命名，例如 duplicate=0.95, close=0.8',
+    'Only products with the same':
+        '只要这些列取值相同的商品',
+    'Only products with a different':
+        '只要这些列取值不同的商品',
+    'e.g. brand':
+        '例如 brand',
+    'At most the number on the right per value of these columns in one list (e.g. at most 2 per brand).'
+    ' Settings file: `rules.max_per`.':
+        '在一个列表中，这些列的每个取值最多出现右边的数量（例如每个品牌最多 2 个）。设置文件：`rules.max_pe'
+        'r`。',
+    'Neighbours scoring below the number on the right are left out; lists may get shorter. Settings fil'
+    'e: `rules.min_score`.':
+        '得分低于右边数字的相似商品会被排除；列表可能变短。设置文件：`rules.min_score`。',
+    'Variety in each list':
+        '列表的多样性',
+    'A column that says whether a product is in stock (1, yes, true, in stock, or a number above 0). Se'
+    'ttings file: `rules.in_stock_column`.':
+        '表示商品是否有货的列（1、yes、true、in stock，或大于 0 的数字）。设置文件：`rules.in_stock_column`'
+        '。',
+    'Keep near-identical products':
+        '保留几乎相同的商品',
+    'Use my Review decisions':
+        '使用我的审核决定',
+    'Always show these pairs':
+        '始终显示这些商品对',
+    'Never show these pairs':
+        '永不显示这些商品对',
+    '{short_text} (the rules that removed candidates of those lists). A short list is better than one p'
+    'added with unrelated products.':
+        '{short_text}（删掉这些列表候选商品的规则）。短列表比用无关商品凑满的列表更好。',
+    'Every product has a full list.':
+        '每个商品都有完整的列表。',
+    'First {limit:,} of {n:,} shown.':
+        '显示前 {limit:,} 个，共 {n:,} 个。',
+    'Fix the rule above (or load another configuration) to see lists.':
+        '修正上面的规则（或加载另一个配置）后才能看到列表。',
+    '0.9 (the default) hides a neighbour unless it is more related than 9 in 10 random pairs of product'
+    's; a list that cannot be filled above it is shorter. 0 turns it off. Measured: with category, bran'
+    'd and price rules on the walmart catalog, unrelated entries drop from 6% to under 1% while 93% of '
+    'products keep a list.':
+        '0.9（默认）表示：只有比 10 对随机商品中的 9 对更相关时才显示该相似商品；无法在此之上填满的列表会变'
+        '短。0 表示关闭。实测：在 walmart 目录上使用类目、品牌和价格规则时，无关条目从 6% 降到 1% 以下，同'
+        '时 93% 的商品仍有列表。',
+    "Each name gets the scores from its number up to the next name's. A 'duplicate' range is left out o"
+    'f the lists (the same product twice) unless you keep near-identical products. Settings file: `band'
+    's`.':
+        '每个名称对应从它的数值到下一个名称数值之间的得分。“duplicate”区间会被排除在列表之外（同一商品出现'
+        '两次），除非你选择保留几乎相同的商品。设置文件：`bands`。',
+    'e.g. category':
+        '例如 category',
+    'A neighbour must have the same value as the product in these columns (e.g. the same category). Set'
+    'tings file: `rules.same`.':
+        '相似商品在这些列上必须与该商品取值相同（例如同一类目）。设置文件：`rules.same`。',
+    'A neighbour must differ from the product in these columns (e.g. another brand, for alternatives). '
+    'Settings file: `rules.different`.':
+        '相似商品在这些列上必须与该商品取值不同（例如换一个品牌，作为替代品）。设置文件：`rules.different`'
+        '。',
+    "A neighbour's price must lie between the two multiples of the product's price on the right (0.5 an"
+    'd 2 = from half to double). Settings file: `rules.price_ratio`.':
+        '相似商品的价格必须介于该商品价格的两个倍数之间（见右侧；0.5 和 2 = 从一半到两倍）。设置文件：`rule'
+        's.price_ratio`。',
+    'Choose the price column on the Catalog page first.':
+        '请先在“商品目录”页面选择价格列。',
+    "Neighbour's price, times the product's price":
+        '相似商品价格是该商品价格的倍数',
+    'Lowest score kept (0 to 1)':
+        '保留的最低得分（0 到 1）',
+    '0 = most similar first. Higher values prefer neighbours that differ from the ones already in the l'
+    'ist (fewer near-copies side by side). Settings file: `rules.diversity`.':
+        '0 = 最相似的优先。数值越高，越倾向于与列表中已有商品不同的相似商品（减少并排的近似副本）。设置文件'
+        '：`rules.diversity`。',
+    "Products in the 'duplicate' score range are the same product twice and are left out of lists unles"
+    's this is ticked. Settings file: `rules.keep_duplicates`.':
+        '处于“duplicate”得分区间的商品是同一商品出现两次，除非勾选此项，否则会被排除在列表之外。设置文件：`'
+        'rules.keep_duplicates`。',
+    "Accepted pairs always appear in each other's lists, rejected pairs never do. Settings file: `rules"
+    '.use_review`.':
+        '接受的商品对总会出现在彼此的列表中，拒绝的则永远不会。设置文件：`rules.use_review`。',
+    'one pair per line: product id, neighbour id':
+        '每行一对：商品编号, 相似商品编号',
+    'Each line: a product id, a comma, the id of a product that must always be in its list. Settings fi'
+    'le: `rules.pinned`.':
+        '每行：一个商品编号、一个逗号、必须始终出现在其列表中的商品编号。设置文件：`rules.pinned`。',
+    'Each line: a product id, a comma, the id of a product that must never be in its list. Settings fil'
+    'e: `rules.blocked`.':
+        '每行：一个商品编号、一个逗号、绝不能出现在其列表中的商品编号。设置文件：`rules.blocked`。',
+    ' · possible neighbours left out by each rule: {removed}':
+        ' · 各规则排除的候选相似商品：{removed}',
+    '{name}: score ≥ {low:g}':
+        '{name}：得分 ≥ {low:g}',
+    ' and < {high:g}':
+        ' 且 < {high:g}',
+    # components/widgets.py
+    'CSV (opens in Excel)':
+        'CSV（可用 Excel 打开）',
+    'Excel workbook (.xlsx)':
+        'Excel 工作簿（.xlsx）',
+    'Parquet (for data tools)':
+        'Parquet（供数据工具使用）',
+    'JSON (for developers)':
+        'JSON（供开发者使用）',
+    'UTF-8':
+        'UTF-8',
+    'UTF-8 with BOM (Excel)':
+        '带 BOM 的 UTF-8（Excel）',
+    'GB18030 (Chinese Excel)':
+        'GB18030（中文版 Excel）',
+    'Catalog language: {describe}':
+        '目录语言：{describe}',
+    'Find a product (part of its title or id)':
+        '查找商品（标题或编号的一部分）',
+    'Product ({n} shown)':
+        '商品（显示 {n} 个）',
+    'File type':
+        '文件类型',
+    'Download {upper}':
+        '下载 {upper}',
+    'Save configuration':
+        '保存配置',
+    'Load a saved configuration':
+        '加载保存的配置',
+    'Products per list':
+        '每个列表的商品数',
+    "The model '{model}' reads English only, and this catalog is {name}: choose 'multilingual' under Ad"
+    'vanced.':
+        '模型“{model}”只能读英文，而这个目录是{name}：请在“高级”中选择“multilingual”（多语言）。',
+    "No product matches '{md}'.":
+        '没有商品匹配“{md}”。',
+    'File options':
+        '文件选项',
+    'Protect against spreadsheet formulas':
+        '防止电子表格公式',
+    'CSV text encoding':
+        'CSV 文本编码',
+    'Every setting and rule in one small file. A nightly job makes the same lists with: python -m core '
+    'neighbors CATALOG --config tuned.json --out lists.csv':
+        '所有设置和规则都在一个小文件中。夜间任务用以下命令生成同样的列表：python -m core neighbors CATALOG'
+        ' --config tuned.json --out lists.csv',
+    "A file saved with 'Save configuration': its settings and rules replace the current ones.":
+        '用“保存配置”保存的文件：其中的设置和规则会替换当前的。',
+    "How many similar products each product's list holds. Settings file and command line: `k`.":
+        '每个商品的列表包含多少个相似商品。设置文件和命令行：`k`。',
+    "A cell starting with = + - or @ gets a leading ' so that Excel shows it as text instead of running"
+    ' it (CSV and Excel files).':
+        "以 = + - 或 @ 开头的单元格会加上前导 '，这样 Excel 会把它显示为文本而不是执行它（CSV 和 Excel 文件"
+        '）。',
+    'Excel shows accents and Chinese right from UTF-8 with BOM or GB18030; GB18030 is chosen when the c'
+    'atalog was uploaded in it.':
+        'Excel 能正确显示带 BOM 的 UTF-8 或 GB18030 中的重音字符和中文；如果目录是以 GB18030 上传的，会默认'
+        '选择 GB18030。',
+    '{name} is not a JSON configuration ({exc})':
+        '{name} 不是 JSON 配置（{exc}）',
+    # app.py
+    'Your lists':
+        '你的列表',
+    'Explore':
+        '探索',
+    'Check quality':
+        '检查质量',
+    'Catalog similarity':
+        '商品相似度',
+    'Review':
+        '审核',
+    'Fine-tune':
+        '微调',
+    # glossary
+    'Neighbour':
+        '相似商品',
+    'A product that is similar to the one you are looking at. Each product gets a list of its closest n'
+    'eighbours, most similar first.':
+        '与你正在查看的商品相似的商品。每个商品都有一个列表，列出与它最接近的商品，最相似的在前。',
+    'List':
+        '列表',
+    'The neighbours recommended for one product, most similar first. The Export page downloads every pr'
+    "oduct's list.":
+        '为一个商品推荐的相似商品，最相似的在前。“导出”页面可以下载每个商品的列表。',
+    'Score':
+        '得分',
+    'How similar a neighbour is to the product, from 0 (unrelated) to 1 (the same text). It combines wh'
+    'at the texts mean and the words and model numbers they share.':
+        '相似商品与该商品有多相似，从 0（无关）到 1（文本相同）。它综合了文本的含义和共同的词与型号。',
+    'Rule':
+        '规则',
+    "A condition every neighbour must meet, such as the same category or a price close to the product's"
+    '. When too few products meet it, a list is shorter.':
+        '每个相似商品都必须满足的条件，例如同一类目，或价格与该商品接近。满足条件的商品太少时，列表会变短。',
+    'Short list':
+        '短列表',
+    'A list with fewer neighbours than you asked for, because the rules left too few products.':
+        '相似商品少于你要求数量的列表，因为规则留下的商品太少。',
+    'Band':
+        '得分区间',
+    "A name for a range of scores, such as 'duplicate' for 0.95 and above. Products in the 'duplicate' "
+    'band are left out of lists unless you keep them.':
+        '一段得分范围的名称，例如 0.95 及以上叫“duplicate”（重复）。“duplicate”区间内的商品会被排除在列表之'
+        '外，除非你选择保留。',
+    'Duplicate':
+        '重复',
+    'Two records of the same product (for example the same item listed twice). They are left out of eac'
+    "h other's lists unless you keep them.":
+        '同一商品的两条记录（例如同一件商品上架了两次）。它们不会出现在彼此的列表中，除非你选择保留。',
+    'Mapping':
+        '映射',
+    'Telling the app which column holds what: the product id, the text that describes the product (titl'
+    'e, description), and optionally category, brand, price and image.':
+        '告诉应用每一列是什么：商品编号、描述商品的文本（标题、描述），以及可选的类目、品牌、价格和图片。',
+    "Looking at two products side by side and saying whether they belong in each other's lists. Accepte"
+    'd pairs always appear, rejected pairs never do.':
+        '把两个商品并排查看，判断它们是否应出现在彼此的列表中。接受的商品对总会出现，拒绝的则永远不会。',
+    'Pinned':
+        '置顶',
+    "A pair you want always to appear in each other's lists.":
+        '你希望始终出现在彼此列表中的一对商品。',
+    'Blocked':
+        '屏蔽',
+    "A pair that must never appear in each other's lists.":
+        '绝不能出现在彼此列表中的一对商品。',
+    'Orphan':
+        '孤儿商品',
+    "A product that appears in nobody's list, so shoppers never reach it from another product.":
+        '不出现在任何列表中的商品，顾客无法从其他商品找到它。',
+    'Hub':
+        '热门商品',
+    'A product that appears in a great many lists.':
+        '出现在大量列表中的商品。',
+    'Every product as a dot; similar products sit close together. The position itself has no meaning, o'
+    'nly the closeness.':
+        '每个商品是一个点；相似的商品靠得近。位置本身没有意义，只有远近有意义。',
+    'A grid of scores between a few products: bright squares are similar pairs.':
+        '几个商品之间的得分网格：颜色越亮的格子越相似。',
+    'Technical settings in the sidebar (model, how meaning is compared, words against meaning, column w'
+    'eights, precision, search method). The defaults were measured on labelled catalogs.':
+        '侧边栏中的技术设置（模型、语义如何比较、词与语义的权衡、列权重、精度、搜索方式）。默认值都是在标注'
+        '过的目录上测出来的。',
+    'The language model that reads the product texts. Two are built in: an English one (the fastest) an'
+    'd a multilingual one for Chinese, mixed and other catalogs; a Chinese catalog gets the multilingua'
+    'l one by default.':
+        '读取商品文本的语言模型。内置两个：一个英文模型（最快），一个多语言模型，适用于中文、混合语言及其他'
+        '语言的目录；中文目录默认使用多语言模型。',
+    # guide
+    '1. Catalog':
+        '1. 商品目录',
+    'Your products. The demo shop (2,554 electronics and office products) is already loaded; upload you'
+    'r own file (CSV, Excel, Parquet) to use yours, then say which column is the id and which columns d'
+    'escribe the product.':
+        '你的商品。示例店铺（2,554 个电子和办公产品）已经加载好了；上传你自己的文件（CSV、Excel、Parquet）'
+        '即可使用你的商品，然后指明哪一列是编号、哪些列描述商品。',
+    '2. Neighbours':
+        '2. 相似商品',
+    "Each product's list of similar products, most similar first, with a score from 0 to 1. Add rules h"
+    'ere: same category, another brand, a price range.':
+        '每个商品的相似商品列表，最相似的在前，得分从 0 到 1。可以在这里添加规则：同一类目、换一个品牌、价'
+        '格区间。',
+    '3. Review (optional)':
+        '3. 审核（可选）',
+    'Look at pairs side by side and accept or reject them; your decisions change the lists.':
+        '并排查看商品对，接受或拒绝；你的决定会改变列表。',
+    '4. Export':
+        '4. 导出',
+    "Download every product's list for your shop's recommender (CSV for Excel, or Parquet / JSON).":
+        '下载每个商品的列表，供你店铺的推荐系统使用（Excel 用 CSV，或 Parquet / JSON）。',
+}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import state
+from components.i18n import t
 from core.catalog.table import build_catalog, read_table
 from core.config import Config
 from core.errors import CatalogSimilarityError
@@ -32,19 +33,19 @@ def restore(store: SessionStore) -> bool:
             name = None
         cat = build_catalog(raw, cfg.mapping(), on_duplicate_ids=cfg.on_duplicate_ids, name=name)
     except (CatalogSimilarityError, OSError) as exc:
-        st.warning(f"Your saved work could not be opened again ({exc}); the demo catalog "
-                   "is open instead.", icon=":material/history:")
+        st.warning(t('Your saved work could not be opened again ({exc}); the demo catalog is open instead.',
+                     exc=exc), icon=":material/history:")
         return False
     state.restore_work(raw, cat, cfg, saved)
-    st.toast("Your saved work is back: catalog, columns, settings and rules.",
+    st.toast(t("Your saved work is back: catalog, columns, settings and rules."),
              icon=":material/history:")
     return True
 
 
 def start_over_button() -> None:
     """'Start over' in the sidebar, with a confirmation."""
-    with st.sidebar.popover("Start over", icon=":material/restart_alt:"):
-        st.markdown("Forget your catalog, settings, rules and review decisions, and open "
-                    "the demo catalog with the guide?")
-        st.button("Yes, start over", key="session.start_over", type="primary",
+    with st.sidebar.popover(t("Start over"), icon=":material/restart_alt:"):
+        st.markdown(t("Forget your catalog, settings, rules and review decisions, and open "
+                    "the demo catalog with the guide?"))
+        st.button(t("Yes, start over"), key="session.start_over", type="primary",
                   on_click=state.start_over)

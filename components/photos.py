@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from components import resources, state
+from components.i18n import t
 from core.catalog.image_source import image_ref
 from core.catalog.images import ImageError, thumbnail
 from core.catalog.table import Catalog
@@ -84,10 +85,11 @@ def issues_report(images: ImageVectors | None) -> None:
     """How many products have a usable photo, and each skipped one by row and file."""
     if images is None:
         return
-    st.caption(f"Photos: {int(images.has_image.sum()):,} of {len(images.has_image):,} "
-               f"products ({images.embedded:,} embedded, {images.reused:,} reused).")
+    st.caption(t('Photos: {shown:,} of {n:,} products ({embedded:,} embedded, {reused:,} reused).',
+                 shown=int(images.has_image.sum()), n=len(images.has_image), embedded=images.embedded,
+                 reused=images.reused))
     if images.issues:
-        with st.expander(f"{len(images.issues):,} photos skipped"):
+        with st.expander(t('{n:,} photos skipped', n=len(images.issues))):
             st.dataframe(pd.DataFrame({"row": [i.row + 1 for i in images.issues],
                                        "id": [i.product_id for i in images.issues],
                                        "file": [i.source for i in images.issues],
@@ -133,7 +135,7 @@ def with_photos(table: pd.DataFrame, catalog: Catalog, cfg: Config, rows,
     if uris is None:
         return dict(config)
     table.insert(0, "photo", uris)
-    return {**config, "photo": st.column_config.ImageColumn("photo", width="small")}
+    return {**config, "photo": st.column_config.ImageColumn(t("photo"), width="small")}
 
 
 def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str) -> None:
@@ -151,15 +153,15 @@ def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str) -> None:
                 st.text("(no photo)")
             st.text(str(catalog.ids[row]))
     if len(rows) > GRID_MAX:
-        st.caption(f"First {GRID_MAX} of {len(rows):,} products shown.")
+        st.caption(t('First {GRID_MAX} of {n:,} products shown.', GRID_MAX=GRID_MAX, n=len(rows)))
 
 
 def photo_source_form(catalog: Catalog) -> None:
     """Catalog page: the zip of photos and the web-download switch (image column mapped)."""
     if not catalog.mapping.image:
         return
-    st.markdown("**Photos**")
-    upload = st.file_uploader("Photos as a .zip (file names as in the image column)",
+    st.markdown(t("**Photos**"))
+    upload = st.file_uploader(t("Photos as a .zip (file names as in the image column)"),
                               type=["zip"], key="catalog.photo_zip")
     if upload is not None:
         data = upload.getvalue()
@@ -170,10 +172,10 @@ def photo_source_form(catalog: Catalog) -> None:
             path.write_bytes(data)
         state.set_photo_zip(str(path))
     cfg = state.config()
-    fetch = st.checkbox("Download photos from web addresses (http/https) in the image column",
+    fetch = st.checkbox(t("Download photos from web addresses (http/https) in the image column"),
                         value=cfg.fetch_images, key="catalog.fetch_images",
-                        help="Off by default. Only public addresses; at most "
-                        "20 MB and 40 million pixels per photo; kept in the workspace.")
+                        help=t("Off by default. Only public addresses; at most "
+                        "20 MB and 40 million pixels per photo; kept in the workspace."))
     if fetch != cfg.fetch_images:
         state.set_config(cfg.with_changes(fetch_images=fetch))
 
@@ -186,8 +188,8 @@ def embed_with_progress(catalog: Catalog, cfg: Config) -> ImageVectors | None:
     started = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"Photos {done:,} / {total:,} "
-                     f"({time.perf_counter() - started:.0f} s)")
+        bar.progress(done / max(total, 1), text=t('Photos {done:,} / {total:,} ({v:.0f} s)',
+                                                  done=done, total=total, v=time.perf_counter() - started))
 
     images = ensure_images(catalog, cfg, progress)
     bar.empty()
@@ -199,15 +201,15 @@ def same_photo_section(catalog: Catalog, cfg: Config) -> None:
     resized / recompressed / lightly cropped copy)."""
     if not catalog.mapping.image:
         return
-    st.subheader("Same photo")
-    threshold = st.slider("Photo similarity from which two photos are the same picture",
+    st.subheader(t("Same photo"))
+    threshold = st.slider(t("Photo similarity from which two photos are the same picture"),
                           0.5, 1.0, value=DUPLICATE_PHOTO, step=0.01,
                           key="groups.photo_threshold",
-                          help="0.80 keeps most resized, recompressed and cropped copies "
-                               "(bench/image_variants.py); 1.00 = the very same file only")
-    if not st.toggle("Find products that share a photo", value=bool(cfg.image_weight),
+                          help=t("0.80 keeps most resized, recompressed and cropped copies "
+                               "(bench/image_variants.py); 1.00 = the very same file only"))
+    if not st.toggle(t("Find products that share a photo"), value=bool(cfg.image_weight),
                      key="groups.same_photo_on",
-                     help="Reads every photo once (a few per second on a CPU)"):
+                     help=t("Reads every photo once (a few per second on a CPU)")):
         return
     images = embed_with_progress(catalog, cfg.with_changes(image_weight=1.0))
     if images is None:
@@ -221,8 +223,8 @@ def same_photo_section(catalog: Catalog, cfg: Config) -> None:
                                         for a, b, _ in pairs],
                           "left_title": [titles[a] for a, _, _ in pairs],
                           "right_title": [titles[b] for _, b, _ in pairs]})
-    st.caption(f"{len(table):,} pairs of products share a photo "
-               f"({int(table['same_file'].sum()):,} the very same file).")
+    st.caption(t('{n:,} pairs of products share a photo ({int:,} the very same file).',
+                 n=len(table), int=int(table['same_file'].sum())))
     st.dataframe(table, hide_index=True, key="groups.same_photo")
 
 
@@ -230,7 +232,7 @@ def search_note(index, cfg: Config) -> None:
     """Search page: say when words cannot reach the photos (no CLIP image model)."""
     if index.has("image") and not getattr(get_image_encoder(cfg.image_model), "text_search",
                                           False):
-        st.caption("Photos are not searched by words with the bundled image model (a CLIP "
-                   "folder as Photo model does that); results rank by their text"
-                   + (" — with Photo weight 1 there is no text score: lower it."
-                      if index.names == ("image",) else "."))
+        st.caption(t("Photos are not searched by words with the bundled image model (a CLIP "
+                     "folder as Photo model does that); results rank by their text")
+                   + (t(" — with Photo weight 1 there is no text score: lower it.")
+                      if index.names == ("image",) else t(".")))

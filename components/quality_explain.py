@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.i18n import chart, t
 from core.catalog.table import Catalog
 from core.quality.explain import (
     PairExplanation,
@@ -24,22 +25,22 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                                          ("dense part", e.dense_part),
                                          ("lexical part", e.lexical_part))):
         col.metric(name, f"{value:.3f}")
-    st.caption(f"Score: the second product in the first one's list, as the lists and exports "
-               f"show it. {SCALE_TEXT} Duplicate score: what duplicate thresholds apply to, "
-               f"high only when the two are very similar both ways and each is the other's "
-               f"best candidate. Technical: fused score {e.fused:.3f} = dense "
-               f"part + lexical part (hybrid weight {e.weight:g}, each channel rescaled for the "
-               f"first product), mapped to the score; raw dense similarity {e.dense:.3f}, raw "
-               f"lexical similarity {e.lexical:.3f}.")
-    st.plotly_chart(contribution_figure(e), key="explain.contribution")
-    st.markdown(f"**Shared words and model numbers** are marked {OPEN} {CLOSE}:")
+    st.caption(t("Score: the second product in the first one's list, as the lists and exports show it. "
+                 "{SCALE_TEXT} Duplicate score: what duplicate thresholds apply to, high only when the two "
+                 "are very similar both ways and each is the other's best candidate. Technical: fused score "
+                 "{fused:.3f} = dense part + lexical part (hybrid weight {weight:g}, each channel rescaled "
+                 "for the first product), mapped to the score; raw dense similarity {dense:.3f}, raw lexical "
+                 "similarity {lexical:.3f}.", SCALE_TEXT=SCALE_TEXT, fused=e.fused, weight=e.weight,
+                 dense=e.dense, lexical=e.lexical))
+    st.plotly_chart(chart(contribution_figure(e)), key="explain.contribution")
+    st.markdown(t('**Shared words and model numbers** are marked {OPEN} {CLOSE}:', OPEN=OPEN, CLOSE=CLOSE))
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")
     left, right = st.columns(2)
-    left.markdown("**Per field**")
+    left.markdown(t("**Per field**"))
     left.dataframe(field_frame(e), hide_index=True, key="explain.fields")
-    right.markdown("**Tokens that matter most**")
+    right.markdown(t("**Tokens that matter most**"))
     if e.tokens:
         right.dataframe(token_frame(e), hide_index=True, key="explain.tokens")
     else:
-        right.info("No shared token: the match rests on meaning (the dense model) alone.")
+        right.info(t("No shared token: the match rests on meaning (the dense model) alone."))

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import state
+from components.i18n import chart, t
 from components.quality_widgets import pairs_table
 from core.catalog.table import Catalog
 from core.config import Config
@@ -25,7 +26,8 @@ from core.search.index import NeighborIndex
 
 
 def _metrics_row(choice: Choice, title: str) -> None:
-    st.markdown(f"**{title}** ({choice.pairs:,} pairs, {choice.positives:,} positive)")
+    st.markdown(t('**{title}** ({pairs:,} pairs, {positives:,} positive)',
+                  title=title, pairs=choice.pairs, positives=choice.positives))
     cols = st.columns(4)
     for col, (name, value) in zip(cols, (("threshold", choice.threshold),
                                          ("precision", choice.precision),
@@ -38,7 +40,7 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
                   holdout) -> tuple[float, dict[str, float]]:
     """Histograms, curves and the chosen threshold; returns (threshold, per-category)."""
     best = choose_threshold(scores, labels)
-    threshold = st.slider("Threshold (the F1-best one is preselected)", 0.0, 1.0,
+    threshold = st.slider(t("Threshold (the F1-best one is preselected)"), 0.0, 1.0,
                           value=float(round(best.threshold, 3)), step=0.001,
                           key="threshold.value")
     current = f1_at(scores, labels, threshold)
@@ -48,9 +50,9 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
         held = f1_at(match_scores(space, hl, hr).match, hy, threshold)
         _metrics_row(held, "On the held-out pairs")
     a, b = st.columns(2)
-    a.plotly_chart(histogram_figure(scores, labels, threshold=threshold),
+    a.plotly_chart(chart(histogram_figure(scores, labels, threshold=threshold)),
                    key="threshold.histogram")
-    b.plotly_chart(curve_figure(threshold_curve(scores, labels), threshold=threshold),
+    b.plotly_chart(chart(curve_figure(threshold_curve(scores, labels), threshold=threshold)),
                    key="threshold.curve")
     per_category: dict[str, float] = {}
     if catalog.mapping.category:
@@ -62,8 +64,8 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
 
 def category_table(per_category: dict[str, float]) -> None:
     if per_category:
-        st.markdown("**Per-category thresholds** (categories with enough labelled pairs; the "
-                    "others use the global threshold)")
+        st.markdown(t("**Per-category thresholds** (categories with enough labelled pairs; the "
+                    "others use the global threshold)"))
         st.dataframe(pd.DataFrame({"category": list(per_category),
                                    "threshold": list(per_category.values())}),
                      hide_index=True, key="threshold.categories")
@@ -74,11 +76,11 @@ def save_buttons(cfg: Config, threshold: float, per_category: dict[str, float]) 
     new = cfg.with_changes(duplicate_threshold=round(threshold, 4),
                            category_thresholds=per_category)
     left, right = st.columns(2)
-    if left.button("Save threshold to the configuration", key="threshold.save", type="primary"):
+    if left.button(t("Save threshold to the configuration"), key="threshold.save", type="primary"):
         state.set_config(new)
-        st.success(f"duplicate_threshold = {new.duplicate_threshold} saved to this session's "
-                   "configuration")
-    right.download_button("Download configuration (JSON)", data=new.to_json(),
+        st.success(t("duplicate_threshold = {duplicate_threshold} saved to this session's configuration",
+                     duplicate_threshold=new.duplicate_threshold))
+    right.download_button(t("Download configuration (JSON)"), data=new.to_json(),
                           file_name="catalog_similarity_config.json",
                           mime="application/json", key="threshold.download",
                           on_click="ignore")
@@ -87,12 +89,13 @@ def save_buttons(cfg: Config, threshold: float, per_category: dict[str, float]) 
 def band_samples(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: np.ndarray,
                  labels: np.ndarray | None) -> None:
     """A few pairs from each score band, to eyeball where duplicates stop."""
-    st.subheader("Sample pairs per score band")
+    st.subheader(t("Sample pairs per score band"))
     for band in score_bands(scores):
         if not band.count:
             continue
         rows = np.asarray(band.sample, dtype=np.int64)
-        with st.expander(f"{band.low:.2f} – {band.high:.2f}: {band.count:,} pairs"):
+        with st.expander(t('{low:.2f} – {high:.2f}: {count:,} pairs',
+                           low=band.low, high=band.high, count=band.count)):
             st.dataframe(pairs_table(catalog, left[rows], right[rows], scores[rows],
                                      None if labels is None else labels[rows]),
                          hide_index=True, key=f"threshold.band.{band.low:.2f}")

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import resources, state
+from components.i18n import t
 from core.catalog.table import Catalog, read_table
 from core.config import Config
 from core.embed.store import embed_with_store
@@ -32,10 +33,11 @@ def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[obje
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
     if resources.texts_key(catalog.texts, encoder.identity) == res.key:
         return encoder, res.vectors
-    bar = st.progress(0.0, text=f"Embedding with {cfg.model}…")
+    bar = st.progress(0.0, text=t('Embedding with {model}…', model=cfg.model))
 
     def progress(done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"Embedding with {cfg.model}: {done:,} / {total:,}")
+        bar.progress(done / max(total, 1), text=t('Embedding with {model}: {done:,} / {total:,}',
+                                                  model=cfg.model, done=done, total=total))
 
     result = embed_with_store(encoder, catalog.texts, resources.workspace_store(),
                               progress=progress)
@@ -57,6 +59,6 @@ def pairs_table(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: n
 
 def split_note(kind: str) -> None:
     """The statement every Quality page makes about the data it measures on."""
-    st.caption(f"Split used: the uploaded {kind} file, all rows. It is only measured — "
-               "nothing is trained or tuned on it. Keep a second labelled file aside to "
-               "check a threshold chosen here.")
+    st.caption(t('Split used: the uploaded {kind} file, all rows. It is only measured — nothing is trained '
+                 'or tuned on it. Keep a second labelled file aside to check a threshold chosen here.',
+                 kind=kind))

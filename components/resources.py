@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from components.i18n import t
 from core.catalog.table import Catalog
 from core.config import Config
 from core.embed.encoders import Encoder, load_encoder
@@ -108,7 +109,7 @@ def neighbor_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
 
         res = state.results()  # its key covers the photos' vectors too
         images = res.images if res is not None and res.key == vectors_key else None
-        with st.spinner("Indexing words and model numbers…"):
+        with st.spinner(t("Indexing words and model numbers…")):
             found = neighbor_index_of(catalog, vectors, cfg, images=images)
         shared.put(key, found)
     return found
@@ -118,7 +119,7 @@ def scored_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
                  cfg: Config) -> NeighborIndex:
     """neighbor_index with every product's anchors computed (match scores, Explain)."""
     index = neighbor_index(catalog, vectors_key, vectors, cfg)
-    with st.spinner("Scoring every product's best candidates…"):
+    with st.spinner(t("Scoring every product's best candidates…")):
         index.anchors()
     return index
 
@@ -134,7 +135,7 @@ def lexical_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
     shared = shared_results("lexical")
     found = shared.get(key)
     if found is None:
-        with st.spinner("Indexing words and model numbers…"):
+        with st.spinner(t("Indexing words and model numbers…")):
             found = catalog_index(catalog, cfg.field_weights)
         shared.put(key, found)
     return found
@@ -147,7 +148,7 @@ def cached_pool(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
     shared = shared_results("pool")
     found = shared.get(key)
     if found is None:
-        with st.spinner("Finding neighbours…"):
+        with st.spinner(t("Finding neighbours…")):
             found = candidate_pool(catalog, vectors, cfg,
                                    index=neighbor_index(catalog, vectors_key, vectors, cfg))
         shared.put(key, found)

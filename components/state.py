@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from components.i18n import t
 from core.catalog.language import CatalogLanguage
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
 from core.config import DEFAULT_HYBRID_WEIGHT, LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
@@ -266,8 +267,8 @@ def require_catalog() -> Catalog:
     """The mapped catalog, or stop the page with a pointer to the Catalog page."""
     cat = catalog()
     if cat is None:
-        st.info("Load a catalog on the Catalog page first.")
-        st.page_link("pages/catalog.py", label="Go to Catalog", icon=":material/table:")
+        st.info(t("Load a catalog on the Catalog page first."))
+        st.page_link("pages/catalog.py", label=t("Go to Catalog"), icon=":material/table:")
         st.stop()
     return cat
 
@@ -348,7 +349,7 @@ def offer_bundled_model(exc: CatalogSimilarityError, *, key: str) -> None:
     """Show a model-loading error and a button that falls back to the bundled model."""
     show_error(exc)
     if isinstance(exc, ModelLoadError) and config().model != BUNDLED_MODEL:
-        st.button("Use the bundled model (all-MiniLM-L6-v2) instead", key=key,
+        st.button(t("Use the bundled model (all-MiniLM-L6-v2) instead"), key=key,
                   on_click=use_bundled_model, icon=":material/restart_alt:")
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import state
+from components.i18n import N_, t
 from core.catalog.table import Catalog
 from core.search.neighbors import Neighbors
 
@@ -19,10 +20,10 @@ ID_COLUMNS = ("id", "source_id", "neighbor_id", "product_id", "canonical_id", "l
 TITLE_COLUMNS = ("title", "source_title", "neighbor_title", "canonical_title", "label")
 # Shown first, in this order, when present: the score never scrolls off-screen.
 LEADING = ("source_title", "rank", "score", "band", "title", "neighbor_title")
-CELL_HINT = "Double-click a cell to read all of a long text."
+CELL_HINT = N_("Double-click a cell to read all of a long text.")
 
 
-def column_setup(frame: pd.DataFrame) -> tuple[dict, list[str]]:
+def column_setup(frame: pd.DataFrame, *, title_width: str = "large") -> tuple[dict, list[str]]:
     """(column_config, column_order) for showing a table: ids as plain text (never
     links), the score pinned next to the rank, titles wide and cut by the column."""
     config: dict = {}
@@ -33,11 +34,11 @@ def column_setup(frame: pd.DataFrame) -> tuple[dict, list[str]]:
         elif name == "source_title":  # the long table: whose list a row belongs to
             config[name] = st.column_config.TextColumn(name, width="medium", pinned=True)
         elif name in TITLE_COLUMNS:
-            config[name] = st.column_config.TextColumn(name, width="large")
+            config[name] = st.column_config.TextColumn(name, width=title_width)
         elif name == "score":
             config[name] = st.column_config.NumberColumn(
                 name, format="%.2f", pinned=True, width="small",
-                help="How similar, from 0 (unrelated) to 1 (the same text).")
+                help=t("How similar, from 0 (unrelated) to 1 (the same text)."))
         elif name == "rank":
             config[name] = st.column_config.NumberColumn(name, pinned=True, width=60)
     names = [str(c) for c in frame.columns]
@@ -46,10 +47,11 @@ def column_setup(frame: pd.DataFrame) -> tuple[dict, list[str]]:
 
 
 def show_table(frame: pd.DataFrame, *, key: str, height: int | str = "auto",
-               column_config: dict | None = None) -> None:
+               column_config: dict | None = None, title_width: str = "large") -> None:
     """st.dataframe with column_setup applied (no index); column_config adds or overrides
-    columns' configuration (e.g. a photo column)."""
-    config, order = column_setup(frame)
+    columns' configuration (e.g. a photo column); title_width "medium" for tables in
+    half-width columns."""
+    config, order = column_setup(frame, title_width=title_width)
     extra = column_config or {}
     config = {**config, **extra}
     order = list(order) + [c for c in extra if c not in order] if order is not None else None
@@ -62,7 +64,7 @@ def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...
     """A filter box, a page number and one page of rows."""
     shown = frame
     if filter_columns:
-        text = st.text_input("Filter (text in " + " / ".join(filter_columns) + ")",
+        text = st.text_input(t("Filter (text in {columns})", columns=" / ".join(filter_columns)),
                              key=f"{key}.filter").strip().lower()
         if text:
             mask = pd.Series(False, index=frame.index)
@@ -70,7 +72,7 @@ def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...
                 mask |= frame[col].astype(str).str.lower().str.contains(text, regex=False)
             shown = frame[mask]
     pages = max(1, math.ceil(len(shown) / page_rows))
-    page = st.number_input(f"Page (of {pages:,}; {len(shown):,} rows)", min_value=1,
+    page = st.number_input(t('Page (of {pages:,}; {n:,} rows)', pages=pages, n=len(shown)), min_value=1,
                            max_value=pages, value=1, step=1, key=f"{key}.page")
     start = (int(page) - 1) * page_rows
     show_table(shown.iloc[start:start + page_rows], key=f"{key}.table")
@@ -85,13 +87,13 @@ def paged_lists(catalog: Catalog, lists: Neighbors, *, bands: dict[str, float], 
     lowercased once per catalog), the page is found on the running count of
     list entries (padding -1 dropped), then only its products are expanded.
     """
-    text = st.text_input("Show only products whose title or id contains",
+    text = st.text_input(t("Show only products whose title or id contains"),
                          key=f"{key}.filter").strip().lower()
     rows = matching_rows(catalog, text)
     ends = np.cumsum((lists.indices[rows] >= 0).sum(1)) if len(rows) else np.zeros(0, int)
     total = int(ends[-1]) if len(ends) else 0
     pages = max(1, math.ceil(total / page_rows))
-    page = st.number_input(f"Page (of {pages:,}; {total:,} rows)", min_value=1,
+    page = st.number_input(t('Page (of {pages:,}; {total:,} rows)', pages=pages, total=total), min_value=1,
                            max_value=pages, value=1, step=1, key=f"{key}.page")
     start = (int(page) - 1) * page_rows
     show_table(list_page(catalog, lists, rows, ends, start, page_rows, bands=bands),

@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import resources, state, text
 from components.advanced import OTHER_MODEL, model_options
+from components.i18n import t
 from components.tuning_rules import review_decisions
 from core.catalog.table import Catalog
 from core.config import Config
@@ -24,13 +25,13 @@ def other_config_form(cfg: Config, cat: Catalog) -> None:
     with st.form("compare.form"):
         a, b = st.columns(2)
         models = [KEEP, *[m for m in model_options() if m != OTHER_MODEL]]
-        model = a.selectbox("Model", models, key="compare.model")
-        metric = b.selectbox("Metric", [KEEP, *METRICS], key="compare.metric")
-        fields = a.multiselect("Text columns (empty = as A)", cols, key="compare.fields")
-        rules = b.radio("Rules", ("as A", "none"), horizontal=True, key="compare.rules")
-        upload = st.file_uploader("…or a whole configuration file (JSON) for B", type=["json"],
+        model = a.selectbox(t("Model"), models, key="compare.model")
+        metric = b.selectbox(t("Metric"), [KEEP, *METRICS], key="compare.metric")
+        fields = a.multiselect(t("Text columns (empty = as A)"), cols, key="compare.fields")
+        rules = b.radio(t("Rules"), ("as A", "none"), horizontal=True, key="compare.rules")
+        upload = st.file_uploader(t("…or a whole configuration file (JSON) for B"), type=["json"],
                                   key="compare.upload")
-        submitted = st.form_submit_button("Compare", type="primary")
+        submitted = st.form_submit_button(t("Compare"), type="primary")
     if not submitted:
         return
     try:
@@ -43,7 +44,7 @@ def other_config_form(cfg: Config, cat: Catalog) -> None:
                 text_columns=tuple(fields) or cfg.text_columns,
                 rules=cfg.rules if rules == "as A" else {})
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        text.error(f"Not a JSON configuration ({exc})")
+        text.error(t('Not a JSON configuration ({exc})', exc=exc))
         return
     except CatalogSimilarityError as exc:
         state.show_error(exc)
@@ -72,7 +73,7 @@ def other_lists(other: Config, cat: Catalog) -> Neighbors:
     key = resources.texts_key(cat_b.texts, encoder.identity)
 
     def embed():
-        bar = st.progress(0.0, text="Embedding for configuration B…")
+        bar = st.progress(0.0, text=t("Embedding for configuration B…"))
         result = embed_with_store(encoder, cat_b.texts, resources.workspace_store(),
                                   progress=lambda d, t: bar.progress(d / max(t, 1)))
         bar.empty()

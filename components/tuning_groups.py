@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import pool
+from components.i18n import t
 from core.catalog.table import Catalog
 from core.config import Config
 from core.figures import build_map
@@ -26,11 +27,11 @@ DEFAULT_DUPLICATE = 0.95
 
 def groups_controls(cat: Catalog) -> tuple[str, int]:
     a, b = st.columns(2)
-    method = a.radio("Method", METHODS, index=METHODS.index(DEFAULT_METHOD), horizontal=True,
+    method = a.radio(t("Method"), METHODS, index=METHODS.index(DEFAULT_METHOD), horizontal=True,
                      key="groups.method",
-                     help="agglomerative: every product in a group (default, chosen by "
-                          "measurement); hdbscan: dense groups only, the rest ungrouped")
-    size = b.slider("Typical group size", 2, max(2, min(500, len(cat) // 2)),
+                     help=t("agglomerative: every product in a group (default, chosen by "
+                          "measurement); hdbscan: dense groups only, the rest ungrouped"))
+    size = b.slider(t("Typical group size"), 2, max(2, min(500, len(cat) // 2)),
                     value=min(DEFAULT_SIZE, max(2, len(cat) // 2)), key="groups.size")
     return method, int(size)
 
@@ -38,7 +39,7 @@ def groups_controls(cat: Catalog) -> tuple[str, int]:
 def session_groups(res: state.Results, cfg: Config, cat: Catalog, method: str,
                    size: int) -> Groups:
     """Groups of the session's vectors, recomputed only when vectors or settings change."""
-    with st.spinner("Grouping products…"):
+    with st.spinner(t("Grouping products…")):
         return state.memo("groups", f"{res.key}:{method}:{size}",
                           lambda: product_groups(res.vectors, cat.texts, method=method,
                                                  size=size, neighbors=pool(res, cfg)))
@@ -55,7 +56,7 @@ def groups_map(res: state.Results, cfg: Config, cat: Catalog, groups: Groups) ->
                     ids=[str(r) for r in rows])
     st.plotly_chart(fig, key="groups.map")
     if proj.sampled:
-        st.caption(f"Map of a random sample of {len(rows):,} of {proj.total:,} products.")
+        st.caption(t('Map of a random sample of {n:,} of {total:,} products.', n=len(rows), total=proj.total))
 
 
 def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,
@@ -69,8 +70,8 @@ def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,
 def duplicate_threshold_input(cfg: Config) -> float:
     current = duplicate_threshold(cfg)
     return float(st.number_input(
-        "Duplicate threshold (score from which two products are the same item)",
+        t("Duplicate threshold (score from which two products are the same item)"),
         min_value=-1.0, max_value=1e6, value=float(current if current is not None
                                                    else DEFAULT_DUPLICATE),
         step=0.01, format="%.3f", key="groups.duplicate_threshold",
-        help="Defaults to the 'duplicate' band, else the tuned duplicate threshold"))
+        help=t("Defaults to the 'duplicate' band, else the tuned duplicate threshold")))

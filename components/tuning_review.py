@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import photos, state, text
+from components.i18n import t
 from components.text import md
 from core.catalog.table import Catalog
 from core.errors import CatalogSimilarityError, StoreError
@@ -45,7 +46,7 @@ def product_card(container, cat: Catalog, row: int) -> None:
             st.image(photo, width=160)
         if mapping.price:
             price = parse_prices([frame[mapping.price].iloc[row]])[0]
-            st.metric("Price", "—" if pd.isna(price) else f"{price:,.2f}")
+            st.metric(t("Price"), "—" if pd.isna(price) else f"{price:,.2f}")
         fields = [c for c in dict.fromkeys([*mapping.text_columns[1:],
                                             *mapping.roles().values()])
                   if c not in (mapping.image, mapping.price)]
@@ -59,7 +60,7 @@ def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
     """Accept / reject / skip (keyboard a / x / s) and undo (u); each click is committed."""
     cols = st.columns(4)
     for col, decision in zip(cols, ("accept", "reject", "skip")):
-        if col.button(f"{decision.capitalize()} ({SHORTCUTS[decision]})",
+        if col.button(f"{t(decision.capitalize())} ({SHORTCUTS[decision]})",
                       key=f"review.{decision}", shortcut=SHORTCUTS[decision],
                       icon=ICONS[decision], type="primary" if decision == "accept" else
                       "secondary", width="stretch"):
@@ -69,7 +70,7 @@ def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
                 text.error(exc)
                 return
             st.rerun()
-    if cols[3].button("Undo last (u)", key="review.undo", shortcut="u",
+    if cols[3].button(t("Undo last (u)"), key="review.undo", shortcut="u",
                       icon=":material/undo:", width="stretch"):
         store.undo_last()
         st.rerun()
@@ -79,15 +80,16 @@ def tally(store: ReviewStore, cat: Catalog) -> None:
     """This session's counts on this catalog and the labelled pairs download."""
     decided = store.decisions()
     counts = decided["decision"].value_counts()
-    st.caption(f"Catalog {md(cat.name)} ({store.catalog_key}) · "
-               f"{len(decided):,} pairs decided in this session · accepted {counts.get('accept', 0):,} · "
-               f"rejected {counts.get('reject', 0):,} · skipped {counts.get('skip', 0):,} "
-               f"(accepted pairs always appear in each other's lists and in the export, "
-               f"rejected pairs never, unless 'Use my Review decisions' is off in the rules)")
+    st.caption(t("Catalog {md} ({catalog_key}) · {n:,} pairs decided in this session · accepted "
+                 "{accepted:,} · rejected {rejected:,} · skipped {skipped:,} (accepted pairs always "
+                 "appear in each other's lists and in the export, rejected pairs never, unless 'Use my "
+                 "Review decisions' is off in the rules)", md=md(cat.name),
+                 catalog_key=store.catalog_key, n=len(decided), accepted=counts.get("accept", 0),
+                 rejected=counts.get("reject", 0), skipped=counts.get("skip", 0)))
     pairs = store.as_labelled_pairs()
-    st.download_button("Download labelled pairs (left_id, right_id, label)",
+    st.download_button(t("Download labelled pairs (left_id, right_id, label)"),
                        data=to_bytes(pairs, "csv"),
                        file_name="review_pairs.csv", mime="text/csv", key="review.download",
                        on_click="ignore", icon=":material/download:", disabled=pairs.empty,
-                       help="A CSV file (left_id, right_id, label: 1 accepted, 0 rejected) "
-                            "for the Evaluate, Duplicate threshold and Fine-tune pages.")
+                       help=t("A CSV file (left_id, right_id, label: 1 accepted, 0 rejected) "
+                            "for the Evaluate, Duplicate threshold and Fine-tune pages."))

@@ -14,6 +14,7 @@ import streamlit as st
 
 from components import state, text
 from components.embedding import pool
+from components.i18n import N_, t
 from core.catalog.table import Catalog
 from core.config import Config
 from core.errors import ConfigError, StoreError
@@ -26,9 +27,9 @@ from core.workspace import Workspace
 NONE = "(none)"
 K = "neighbors.rules."
 # Plain names of the checks counted in RuleResult.removed ("same category" stays as it is).
-RULE_NAMES = {"price ratio": "price range", "min score": "weak matches",
-              "duplicate": "near-identical", "in stock": "out of stock",
-              "blocked": "never-show pairs"}
+RULE_NAMES = {"price ratio": N_("price range"), "min score": N_("weak matches"),
+              "duplicate": N_("near-identical"), "in stock": N_("out of stock"),
+              "blocked": N_("never-show pairs")}
 
 
 def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
@@ -61,7 +62,7 @@ def ruled(res: state.Results, cfg: Config) -> RuleResult:
                          decisions=decisions)))[1]
     except ConfigError as exc:
         state.show_error(exc)
-        st.caption("Fix the rule above (or load another configuration) to see lists.")
+        st.caption(t("Fix the rule above (or load another configuration) to see lists."))
         st.stop()
 
 
@@ -77,28 +78,28 @@ def rules_panel(cat: Catalog, cfg: Config) -> Config:
     """Rule and band widgets in an expander; returns (and stores) the updated Config."""
     rules = cfg.rules
     cols = [str(c) for c in cat.frame.columns]
-    with st.expander("Rules for the lists", expanded=bool(cfg.rules or cfg.bands),
+    with st.expander(t("Rules for the lists"), expanded=bool(cfg.rules or cfg.bands),
                      icon=":material/rule:"):
-        st.caption("Every neighbour in a list must pass these rules. When too few products "
-                   "pass, a list is shorter; the count of short lists is shown below.")
+        st.caption(t("Every neighbour in a list must pass these rules. When too few products "
+                   "pass, a list is shorter; the count of short lists is shown below."))
         data = _filters(rules, cols, cat, cfg.k)
         data.update(_extras(rules, cols))
         floor = st.slider(
-            "Relevance floor: hide neighbours no closer in meaning than this share of random "
-            "pairs of products", 0.0, 0.99, float(cfg.relevance_floor), 0.01,
+            t("Relevance floor: hide neighbours no closer in meaning than this share of random "
+            "pairs of products"), 0.0, 0.99, float(cfg.relevance_floor), 0.01,
             key="neighbors.relevance_floor",
-            help="0.9 (the default) hides a neighbour unless it is more related than 9 in 10 "
+            help=t("0.9 (the default) hides a neighbour unless it is more related than 9 in 10 "
                  "random pairs of products; a list that cannot be filled above it is "
                  "shorter. 0 turns it off. Measured: with category, brand and price rules on "
                  "the walmart catalog, unrelated entries drop from 6% to under 1% while 93% "
-                 "of products keep a list.")
+                 "of products keep a list."))
         bands_text = st.text_input(
-            "Name score ranges, e.g. duplicate=0.95, close=0.8",
+            t("Name score ranges, e.g. duplicate=0.95, close=0.8"),
             value=", ".join(f"{n}={v:g}" for n, v in cfg.bands.items()),
             key="neighbors.bands.text",
-            help="Each name gets the scores from its number up to the next name's. A "
+            help=t("Each name gets the scores from its number up to the next name's. A "
                  "'duplicate' range is left out of the lists (the same product twice) unless "
-                 "you keep near-identical products. Settings file: `bands`.")
+                 "you keep near-identical products. Settings file: `bands`."))
         try:
             new = cfg.with_changes(rules=Rules.from_dict(data), bands=parse_bands(bands_text),
                                    relevance_floor=float(floor))
@@ -106,7 +107,8 @@ def rules_panel(cat: Catalog, cfg: Config) -> Config:
             state.show_error(exc)
             return cfg
         for name, low, high in band_ranges(new.bands):
-            st.caption(f"{name}: score ≥ {low:g}" + (f" and < {high:g}" if high else ""))
+            st.caption(t("{name}: score ≥ {low:g}", name=name, low=low)
+                       + (t(" and < {high:g}", high=high) if high else ""))
     if new != cfg:
         state.set_config(new)
     return new
@@ -116,84 +118,84 @@ def _filters(rules: Rules, cols: list[str], cat: Catalog, k: int) -> dict:
     a, b = st.columns(2)
     data: dict = {
         "same": a.multiselect(
-            "Only products with the same", cols, default=[c for c in rules.same if c in cols],
-            key=K + "same", placeholder="e.g. category",
-            help="A neighbour must have the same value as the product in these columns "
-                 "(e.g. the same category). Settings file: `rules.same`."),
+            t("Only products with the same"), cols, default=[c for c in rules.same if c in cols],
+            key=K + "same", placeholder=t("e.g. category"),
+            help=t("A neighbour must have the same value as the product in these columns "
+                 "(e.g. the same category). Settings file: `rules.same`.")),
         "different": b.multiselect(
-            "Only products with a different", cols,
+            t("Only products with a different"), cols,
             default=[c for c in rules.different if c in cols], key=K + "different",
-            placeholder="e.g. brand",
-            help="A neighbour must differ from the product in these columns (e.g. another "
-                 "brand, for alternatives). Settings file: `rules.different`.")}
+            placeholder=t("e.g. brand"),
+            help=t("A neighbour must differ from the product in these columns (e.g. another "
+                 "brand, for alternatives). Settings file: `rules.different`."))}
     per_cols = a.multiselect(
-        "Limit how many neighbours share one", cols, placeholder="e.g. brand",
+        t("Limit how many neighbours share one"), cols, placeholder=t("e.g. brand"),
         default=[c for c in rules.max_per if c in cols], key=K + "max_per",
-        help="At most the number on the right per value of these columns in one list "
-             "(e.g. at most 2 per brand). Settings file: `rules.max_per`.")
+        help=t("At most the number on the right per value of these columns in one list "
+             "(e.g. at most 2 per brand). Settings file: `rules.max_per`."))
     top = max(1, k, *rules.max_per.values())
-    per_n = b.number_input("…at most this many per list", 1, top, key=K + "max_per_n",
+    per_n = b.number_input(t("…at most this many per list"), 1, top, key=K + "max_per_n",
                            value=min(rules.max_per.values(), default=min(2, top)))
     data["max_per"] = {c: int(per_n) for c in per_cols}
     priced = bool(cat.mapping.price)
-    if a.checkbox("Only products in a price range", key=K + "price_on",
+    if a.checkbox(t("Only products in a price range"), key=K + "price_on",
                   value=rules.price_ratio is not None, disabled=not priced,
-                  help="A neighbour's price must lie between the two multiples of the "
-                       "product's price on the right (0.5 and 2 = from half to double). "
-                       "Settings file: `rules.price_ratio`." if priced else
-                       "Choose the price column on the Catalog page first."):
+                  help=t("A neighbour's price must lie between the two multiples of the "
+                         "product's price on the right (0.5 and 2 = from half to double). "
+                         "Settings file: `rules.price_ratio`.") if priced else
+                       t("Choose the price column on the Catalog page first.")):
         high = max(10.0, *(rules.price_ratio or (0.0,)))
-        data["price_ratio"] = list(b.slider("Neighbour's price, times the product's price",
+        data["price_ratio"] = list(b.slider(t("Neighbour's price, times the product's price"),
                                             0.0, high,
                                             value=tuple(rules.price_ratio or (0.5, 2.0)),
                                             step=0.05, key=K + "price_ratio"))
-    if a.checkbox("Leave out weak matches", value=rules.min_score is not None,
+    if a.checkbox(t("Leave out weak matches"), value=rules.min_score is not None,
                   key=K + "min_on",
-                  help="Neighbours scoring below the number on the right are left out; "
-                       "lists may get shorter. Settings file: `rules.min_score`."):
-        data["min_score"] = float(b.number_input("Lowest score kept (0 to 1)", value=float(
+                  help=t("Neighbours scoring below the number on the right are left out; "
+                       "lists may get shorter. Settings file: `rules.min_score`.")):
+        data["min_score"] = float(b.number_input(t("Lowest score kept (0 to 1)"), value=float(
             rules.min_score if rules.min_score is not None else 0.5), step=0.01,
             format="%.3f", key=K + "min_score"))
     data["diversity"] = float(st.slider(
-        "Variety in each list", 0.0, 1.0, value=float(rules.diversity), step=0.05,
+        t("Variety in each list"), 0.0, 1.0, value=float(rules.diversity), step=0.05,
         key=K + "diversity",
-        help="0 = most similar first. Higher values prefer neighbours that differ from "
+        help=t("0 = most similar first. Higher values prefer neighbours that differ from "
              "the ones already in the list (fewer near-copies side by side). Settings "
-             "file: `rules.diversity`."))
+             "file: `rules.diversity`.")))
     return data
 
 
 def _extras(rules: Rules, cols: list[str]) -> dict:
     a, b, c = st.columns(3)
     options = [NONE, *cols]
-    stock = a.selectbox("Only products in stock, from column", options, key=K + "in_stock",
+    stock = a.selectbox(t("Only products in stock, from column"), options, key=K + "in_stock",
                         index=options.index(rules.in_stock_column)
                         if rules.in_stock_column in cols else 0,
-                        help="A column that says whether a product is in stock (1, yes, true, "
+                        help=t("A column that says whether a product is in stock (1, yes, true, "
                              "in stock, or a number above 0). Settings file: "
-                             "`rules.in_stock_column`.")
+                             "`rules.in_stock_column`."))
     data: dict = {"in_stock_column": None if stock == NONE else stock,
                   "keep_duplicates": b.checkbox(
-                      "Keep near-identical products", value=rules.keep_duplicates,
+                      t("Keep near-identical products"), value=rules.keep_duplicates,
                       key=K + "keep_dup",
-                      help="Products in the 'duplicate' score range are the same product "
+                      help=t("Products in the 'duplicate' score range are the same product "
                            "twice and are left out of lists unless this is ticked. Settings "
-                           "file: `rules.keep_duplicates`."),
+                           "file: `rules.keep_duplicates`.")),
                   "use_review": c.checkbox(
-                      "Use my Review decisions", value=rules.use_review, key=K + "use_review",
-                      help="Accepted pairs always appear in each other's lists, rejected "
-                           "pairs never do. Settings file: `rules.use_review`.")}
+                      t("Use my Review decisions"), value=rules.use_review, key=K + "use_review",
+                      help=t("Accepted pairs always appear in each other's lists, rejected "
+                           "pairs never do. Settings file: `rules.use_review`."))}
     a, b = st.columns(2)
     data["pinned"] = parse_pairs(a.text_area(
-        "Always show these pairs", placeholder="one pair per line: product id, neighbour id",
+        t("Always show these pairs"), placeholder=t("one pair per line: product id, neighbour id"),
         value="\n".join(f"{x}, {y}" for x, y in rules.pinned), key=K + "pinned",
-        help="Each line: a product id, a comma, the id of a product that must always be in "
-             "its list. Settings file: `rules.pinned`."))
+        help=t("Each line: a product id, a comma, the id of a product that must always be in "
+             "its list. Settings file: `rules.pinned`.")))
     data["blocked"] = parse_pairs(b.text_area(
-        "Never show these pairs", placeholder="one pair per line: product id, neighbour id",
+        t("Never show these pairs"), placeholder=t("one pair per line: product id, neighbour id"),
         value="\n".join(f"{x}, {y}" for x, y in rules.blocked), key=K + "blocked",
-        help="Each line: a product id, a comma, the id of a product that must never be in "
-             "its list. Settings file: `rules.blocked`."))
+        help=t("Each line: a product id, a comma, the id of a product that must never be in "
+             "its list. Settings file: `rules.blocked`.")))
     return data
 
 
@@ -229,22 +231,24 @@ def rules_summary(result: RuleResult, cfg: Config) -> None:
     """Short lists and the rules that made them short; candidates removed per rule, pins
     and blocks in force."""
     if result.n_short:
-        st.caption(f"{result.short_text()} (the rules that removed candidates of those "
-                   "lists). A short list is better than one padded with unrelated products.")
+        st.caption(t('{short_text} (the rules that removed candidates of those lists). A short list is '
+                     'better than one padded with unrelated products.', short_text=result.short_text()))
     if not (cfg.rules or cfg.bands or result.pinned or result.blocked):
         return
-    removed = ", ".join(f"{RULE_NAMES.get(name, name)} {count:,}"
+    removed = ", ".join(f"{t(RULE_NAMES.get(name, name))} {count:,}"
                         for name, count in result.removed.items() if count)
-    text = f"pairs always shown {result.pinned:,} · pairs never shown {result.blocked:,}"
-    st.caption(text + (f" · possible neighbours left out by each rule: {removed}" if removed else ""))
+    text = t("pairs always shown {pinned:,} · pairs never shown {blocked:,}",
+             pinned=result.pinned, blocked=result.blocked)
+    st.caption(text + (t(" · possible neighbours left out by each rule: {removed}", removed=removed)
+                       if removed else ""))
 
 
 def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) -> None:
     """The products whose list is short after the rules (first `limit`)."""
     rows = result.short_rows
-    st.subheader(f"Short lists after the rules: {len(rows):,} products")
+    st.subheader(t('Short lists after the rules: {n:,} products', n=len(rows)))
     if not len(rows):
-        st.caption("Every product has a full list.")
+        st.caption(t("Every product has a full list."))
         return
     titles = cat.titles()
     frame = pd.DataFrame({"id": cat.ids[rows[:limit]],
@@ -252,7 +256,7 @@ def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) ->
                           "neighbours": result.lengths[rows[:limit]]})
     st.dataframe(frame, hide_index=True, key="neighbors.short_lists")
     if len(rows) > limit:
-        st.caption(f"First {limit:,} of {len(rows):,} shown.")
+        st.caption(t('First {limit:,} of {n:,} shown.', limit=limit, n=len(rows)))
 
 
 def product_list(cat: Catalog, lists, row: int, bands: dict[str, float]) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import streamlit as st
 from components import state
 from components import text as show_text
 from components.advanced import advanced_settings
+from components.i18n import N_, describe_language, labels, language_name, language_switch, t
 from components.persist import start_over_button
 from components.text import md
 from core.catalog.language import model_reads
@@ -27,10 +28,11 @@ def settings_sidebar() -> Config:
     """List length in the sidebar, every technical setting under "Advanced";
     returns the updated session Config."""
     cfg = state.config()
+    language_switch()
     with st.sidebar:
-        k = st.slider("Products per list", 1, 50, value=min(cfg.k, 50), key="settings.k",
-                      help="How many similar products each product's list holds. "
-                           "Settings file and command line: `k`.")
+        k = st.slider(t("Products per list"), 1, 50, value=min(cfg.k, 50), key="settings.k",
+                      help=t("How many similar products each product's list holds. "
+                           "Settings file and command line: `k`."))
         new = advanced_settings(cfg, state.catalog()).with_changes(k=int(k))
         language_notice(new.model)
     start_over_button()
@@ -45,55 +47,55 @@ def language_notice(model: str) -> None:
     lang = state.catalog_language()
     if lang is None:
         return
-    st.caption(f"Catalog language: {lang.describe()}")
+    st.caption(t('Catalog language: {describe}', describe=describe_language(lang)))
     if not model_reads(model, lang.code):
-        st.warning(f"The model '{model}' reads English only, and this catalog is "
-                   f"{lang.name}: choose 'multilingual' under Advanced.",
+        st.warning(t("The model '{model}' reads English only, and this catalog is {name}: choose "
+                     "'multilingual' under Advanced.", model=model, name=language_name(lang.code)),
                    icon=":material/translate:")
 
 
 def product_picker(catalog: Catalog, key: str) -> int | None:
     """Type part of a title or id, pick one product; returns its row."""
-    text = st.text_input("Find a product (part of its title or id)", key=f"{key}.find")
+    text = st.text_input(t("Find a product (part of its title or id)"), key=f"{key}.find")
     rows = find_products(catalog, text)
     if not rows:
-        st.warning(f"No product matches '{md(text)}'.")
+        st.warning(t("No product matches '{md}'.", md=md(text)))
         return None
     labels = {r: product_label(catalog, r) for r in rows}
-    return st.selectbox(f"Product ({len(rows)} shown)", rows, format_func=labels.__getitem__,
+    return st.selectbox(t('Product ({n} shown)', n=len(rows)), rows, format_func=labels.__getitem__,
                         key=f"{key}.product")
 
 
-FORMAT_NAMES = {"csv": "CSV (opens in Excel)", "xlsx": "Excel workbook (.xlsx)",
-                "parquet": "Parquet (for data tools)", "json": "JSON (for developers)"}
+FORMAT_NAMES = {"csv": N_("CSV (opens in Excel)"), "xlsx": N_("Excel workbook (.xlsx)"),
+                "parquet": N_("Parquet (for data tools)"), "json": N_("JSON (for developers)")}
 
 
 def export_buttons(frame_fn, stem: str, key: str) -> None:
     """A format choice and one download button; the file is built on click."""
-    fmt = st.radio("File type", FORMATS, horizontal=True, key=f"{key}.format",
-                   format_func=lambda f: FORMAT_NAMES.get(f, f.upper()))
-    with st.expander("File options"):
+    fmt = st.radio(t("File type"), FORMATS, horizontal=True, key=f"{key}.format",
+                   format_func=labels(FORMAT_NAMES))
+    with st.expander(t("File options")):
         excel = st.checkbox(
-            "Protect against spreadsheet formulas", value=True, key=f"{key}.excel_safe",
-            help="A cell starting with = + - or @ gets a leading ' so that Excel shows it "
-                 "as text instead of running it (CSV and Excel files).")
+            t("Protect against spreadsheet formulas"), value=True, key=f"{key}.excel_safe",
+            help=t("A cell starting with = + - or @ gets a leading ' so that Excel shows it "
+                 "as text instead of running it (CSV and Excel files)."))
         encoding = st.selectbox(
-            "CSV text encoding", CSV_ENCODINGS, index=CSV_ENCODINGS.index(default_csv_encoding()),
-            format_func=ENCODING_LABELS.__getitem__, key=f"{key}.encoding",
-            help="Excel shows accents and Chinese right from UTF-8 with BOM or GB18030; "
-                 "GB18030 is chosen when the catalog was uploaded in it.")
+            t("CSV text encoding"), CSV_ENCODINGS, index=CSV_ENCODINGS.index(default_csv_encoding()),
+            format_func=labels(ENCODING_LABELS), key=f"{key}.encoding",
+            help=t("Excel shows accents and Chinese right from UTF-8 with BOM or GB18030; "
+                 "GB18030 is chosen when the catalog was uploaded in it."))
 
     def data() -> bytes:
         frame: pd.DataFrame = frame_fn()
         return to_bytes(frame, fmt, excel_safe_csv=excel, encoding=encoding)
 
-    st.download_button(f"Download {fmt.upper()}", data=data, file_name=f"{stem}.{fmt}",
+    st.download_button(t('Download {upper}', upper=fmt.upper()), data=data, file_name=f"{stem}.{fmt}",
                        mime=MIME[fmt], key=f"{key}.download.{fmt}", type="primary",
                        on_click="ignore", icon=":material/download:")
 
 
-ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM (Excel)",
-                   "gb18030": "GB18030 (Chinese Excel)"}
+ENCODING_LABELS = {"utf-8": N_("UTF-8"), "utf-8-sig": N_("UTF-8 with BOM (Excel)"),
+                   "gb18030": N_("GB18030 (Chinese Excel)")}
 
 
 def default_csv_encoding() -> str:
@@ -117,15 +119,15 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
     (upload one; it replays exactly in ``python -m core neighbors CATALOG --config FILE``)."""
     import json
 
-    st.download_button("Save configuration", data=config_bytes(state.config()),
+    st.download_button(t("Save configuration"), data=config_bytes(state.config()),
                        file_name="tuned.json", mime="application/json", key=f"{key}.save",
                        on_click="ignore", icon=":material/save:",
-                       help="Every setting and rule in one small file. A nightly job makes "
+                       help=t("Every setting and rule in one small file. A nightly job makes "
                             "the same lists with: python -m core neighbors CATALOG --config "
-                            "tuned.json --out lists.csv")
-    upload = st.file_uploader("Load a saved configuration", type=["json"], key=f"{key}.load",
-                              help="A file saved with 'Save configuration': its settings and "
-                                   "rules replace the current ones.")
+                            "tuned.json --out lists.csv"))
+    upload = st.file_uploader(t("Load a saved configuration"), type=["json"], key=f"{key}.load",
+                              help=t("A file saved with 'Save configuration': its settings and "
+                                   "rules replace the current ones."))
     if upload is None:
         return
     marker = f"{upload.name}:{upload.size}:{hash(upload.getvalue())}"
@@ -136,7 +138,7 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
         cfg = Config.from_dict(data)
         state.adopt_config(cfg)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        show_text.error(f"{upload.name} is not a JSON configuration ({exc})")
+        show_text.error(t('{name} is not a JSON configuration ({exc})', name=upload.name, exc=exc))
         return
     except CatalogSimilarityError as exc:
         state.show_error(exc)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import state
 from components.embedding import ensure_results
+from components.i18n import chart, t
 from components.text import md
 from components.tuning_compare import describe, other_config_form, other_lists
 from components.tuning_rules import ruled
@@ -14,17 +15,17 @@ from core.lists.compare import compare_lists, movers, overlap_figure, side_by_si
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Compare configurations")
-st.caption("A = the session's configuration (sidebar, rules on the Neighbours page). "
-           "B = A with the changes below, or a saved configuration file.")
+st.title(t("Compare configurations"))
+st.caption(t("A = the session's configuration (sidebar, rules on the Neighbours page). "
+           "B = A with the changes below, or a saved configuration file."))
 res = ensure_results(cat, cfg)
 lists_a = ruled(res, cfg).neighbors
 other_config_form(cfg, cat)
 other = state.compare_other()
 if other is None:
-    st.info("Choose what B changes and press Compare.")
+    st.info(t("Choose what B changes and press Compare."))
     st.stop()
-st.markdown(f"**B differs from A in:** {md(describe(cfg, other))}")
+st.markdown(t('**B differs from A in:** {md}', md=md(describe(cfg, other))))
 try:
     lists_b = other_lists(other, cat)
 except CatalogSimilarityError as exc:
@@ -32,15 +33,15 @@ except CatalogSimilarityError as exc:
     st.stop()
 comparison = compare_lists(lists_a, lists_b, k=max(cfg.k, other.k))
 a, b, c = st.columns(3)
-a.metric(f"Mean overlap@{comparison.k}", f"{comparison.mean_overlap:.3f}")
-b.metric("Mean rank correlation", f"{comparison.mean_rank_corr:.3f}")
-c.metric("Identical lists", f"{comparison.identical:,} / {len(cat):,}")
-st.plotly_chart(overlap_figure(comparison), key="compare.overlap")
-st.subheader("Biggest movers")
+a.metric(t('Mean overlap@{k}', k=comparison.k), f"{comparison.mean_overlap:.3f}")
+b.metric(t("Mean rank correlation"), f"{comparison.mean_rank_corr:.3f}")
+c.metric(t("Identical lists"), f"{comparison.identical:,} / {len(cat):,}")
+st.plotly_chart(chart(overlap_figure(comparison)), key="compare.overlap")
+st.subheader(t("Biggest movers"))
 titles = cat.titles()
 st.dataframe(movers(cat.ids, titles, comparison, lists_a, lists_b), hide_index=True,
              key="compare.movers")
-st.subheader("One product, side by side")
+st.subheader(t("One product, side by side"))
 row = product_picker(cat, "compare")
 if row is not None:
     st.dataframe(side_by_side(cat.ids, titles, lists_a, lists_b, row), hide_index=True,

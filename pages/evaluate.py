@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import state
 from components.embedding import ensure_results
+from components.i18n import chart, t
 from components.quality_widgets import split_note, upload_table, vectors_for
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
@@ -20,11 +21,11 @@ from core.quality.evaluate import (
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Evaluate")
+st.title(t("Evaluate"))
 res = ensure_results(cat, cfg)
-st.markdown("Upload **labelled pairs** (`left_id,right_id[,label]`) or **query judgements** "
+st.markdown(t("Upload **labelled pairs** (`left_id,right_id[,label]`) or **query judgements** "
             "(`query,product_id,grade`) to measure retrieval; without labels, measure how "
-            "often neighbours share a column's value (category coherence).")
+            "often neighbours share a column's value (category coherence)."))
 frame = upload_table("Labelled pairs or query judgements", "evaluate.upload",
                      "CSV/Excel/Parquet; ids must match the catalog's id column")
 judgements = None
@@ -34,29 +35,29 @@ if frame is not None:
     except CatalogSimilarityError as exc:
         state.show_error(exc)
 if judgements is not None:
-    st.success(f"{len(judgements):,} judged {judgements.kind}"
-               + (f"; {judgements.skipped:,} rows with ids not in the catalog skipped"
-                  if judgements.skipped else ""))
+    st.success(t("{n:,} judged {kind}", n=len(judgements), kind=judgements.kind)
+               + (t("; {skipped:,} rows with ids not in the catalog skipped",
+                    skipped=judgements.skipped) if judgements.skipped else ""))
     split_note("labels")
 
 roles = [c for r, c in cat.mapping.roles().items() if r in ("category", "brand")]
 left, right = st.columns(2)
-columns = left.multiselect("Coherence of neighbours by column", list(map(str, cat.frame.columns)),
+columns = left.multiselect(t("Coherence of neighbours by column"), list(map(str, cat.frame.columns)),
                            default=roles[:1], key="evaluate.coherence")
-ks = right.multiselect("Cut-offs k", [1, 3, 5, 10, 20, 50], default=[1, 5, 10], key="evaluate.ks")
+ks = right.multiselect(t("Cut-offs k"), [1, 3, 5, 10, 20, 50], default=[1, 5, 10], key="evaluate.ks")
 weight_options = sorted({0.0, 0.25, 0.5, 0.75, 1.0, float(cfg.hybrid_weight)})
-weights = left.multiselect("Hybrid weights to compare", weight_options,
+weights = left.multiselect(t("Hybrid weights to compare"), weight_options,
                            default=sorted({0.0, float(cfg.hybrid_weight), 1.0}),
                            key="evaluate.weights")
-metrics = right.multiselect("Metrics to compare", ["cosine", "dot", "euclidean", "manhattan"],
+metrics = right.multiselect(t("Metrics to compare"), ["cosine", "dot", "euclidean", "manhattan"],
                             default=[cfg.metric], key="evaluate.metrics")
-extra = st.text_input("Other models to compare (comma-separated ids or folders)",
-                      key="evaluate.models", placeholder="e.g. /models/fine-tuned")
+extra = st.text_input(t("Other models to compare (comma-separated ids or folders)"),
+                      key="evaluate.models", placeholder=t("e.g. /models/fine-tuned"))
 models = [cfg.model, *[m.strip() for m in extra.split(",") if m.strip()]]
 
 if not ks or (judgements is None and not columns):
-    st.info("Upload labels or choose a column for coherence, and at least one k.")
-elif st.button("Compare configurations", type="primary", key="evaluate.run"):
+    st.info(t("Upload labels or choose a column for coherence, and at least one k."))
+elif st.button(t("Compare configurations"), type="primary", key="evaluate.run"):
     ks = sorted(ks)
 
     def measure(c):
@@ -75,5 +76,5 @@ elif st.button("Compare configurations", type="primary", key="evaluate.run"):
         state.show_error(exc)
         st.stop()
     st.dataframe(table, hide_index=True, key="evaluate.table")
-    st.plotly_chart(comparison_figure(table), key="evaluate.chart")
-    st.caption("Each row is one configuration; the current one is your sidebar settings.")
+    st.plotly_chart(chart(comparison_figure(table)), key="evaluate.chart")
+    st.caption(t("Each row is one configuration; the current one is your sidebar settings."))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import ensure_results, pool
+from components.i18n import t
 from components.quality_explain import show_explanation
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
@@ -12,18 +13,18 @@ from core.quality.explain import explain_pair
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Explain a match")
+st.title(t("Explain a match"))
 res = ensure_results(cat, cfg)
-st.markdown("**First product**")
+st.markdown(t("**First product**"))
 a = product_picker(cat, "explain.left")
 if a is not None:
-    second = st.radio("Second product", ["Its best neighbour", "Pick another"],
+    second = st.radio(t("Second product"), ["Its best neighbour", "Pick another"],
                       horizontal=True, key="explain.mode")
     if second == "Its best neighbour":
         b = int(pool(res, cfg).indices[a, 0])
         st.text(f"Best neighbour: {product_label(cat, b)}")
     else:
-        st.markdown("**Second product**")
+        st.markdown(t("**Second product**"))
         b = product_picker(cat, "explain.right")
     if b is not None and b != a:
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
@@ -32,4 +33,4 @@ if a is not None:
         show_explanation(cat, explain_pair(cat, res.vectors, cfg, a, b, encoder=encoder,
                                            index=lexical, space=space))
     elif b == a:
-        st.info("Choose two different products.")
+        st.info(t("Choose two different products."))

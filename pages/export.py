@@ -5,6 +5,7 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
+from components.i18n import t
 from components.tables import show_table
 from components.tuning_rules import review_decisions, ruled
 from components.widgets import config_file_widgets, export_buttons, file_stem, settings_sidebar
@@ -13,7 +14,7 @@ from core.lists.rules import lists_frame
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Export")
+st.title(t("Export"))
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg)
 nb = result.neighbors
@@ -21,29 +22,30 @@ entries = int((nb.indices >= 0).sum())
 decided = review_decisions()
 counts = decided["decision"].value_counts() if len(decided) else {}
 used = cfg.rules.use_review
-st.markdown(f"**{len(cat):,} products** · up to **{nb.k}** neighbours each · "
-            f"**{entries:,}** rows in the file")
-facts = [f"{result.n_short:,} lists are shorter than {nb.k} because of the rules"
-         if result.n_short else "every list is full",
-         ("rules in force" if cfg.rules else "no rules"),
-         (f"review decisions used: {counts.get('accept', 0):,} accepted, "
-          f"{counts.get('reject', 0):,} rejected" if used else "review decisions not used")]
+st.markdown(t('**{n:,} products** · up to **{k}** neighbours each · **{entries:,}** rows in the file',
+              n=len(cat), k=nb.k, entries=entries))
+facts = [t("{short:,} lists are shorter than {k} because of the rules", short=result.n_short,
+           k=nb.k) if result.n_short else t("every list is full"),
+         (t("rules in force") if cfg.rules else t("no rules")),
+         (t("review decisions used: {accepted:,} accepted, {rejected:,} rejected",
+            accepted=counts.get("accept", 0), rejected=counts.get("reject", 0))
+          if used else t("review decisions not used"))]
 st.caption(" · ".join(facts))
-st.markdown("**What the file holds**: one row per product and neighbour: the product's id "
-            "and title, the neighbour's rank (1 = most similar), id and title, and the score "
-            "(0 = unrelated, 1 = the same text)"
-            + (", and the score range's name" if cfg.bands else "") + ".")
-st.caption("The first rows of the file:")
+st.markdown(t("**What the file holds**: one row per product and neighbour: the product's id "
+              "and title, the neighbour's rank (1 = most similar), id and title, and the score "
+              "(0 = unrelated, 1 = the same text)")
+            + (t(", and the score range's name") if cfg.bands else "") + t("."))
+st.caption(t("The first rows of the file:"))
 preview = lists_frame(cat, nb, bands=cfg.bands, rows=range(min(3, len(cat))))
 show_table(preview, key="export.preview")
 export_buttons(lambda: lists_frame(cat, nb, bands=cfg.bands),  # built on click only
                f"{file_stem(cat.name)}_neighbors_k{nb.k}", key="neighbors.export")
 
-st.subheader("Settings file for nightly runs")
-st.caption("Save every setting and rule to a small file; a scheduled job on the server "
+st.subheader(t("Settings file for nightly runs"))
+st.caption(t("Save every setting and rule to a small file; a scheduled job on the server "
            "makes the same lists from a fresh catalog without the app. Load one here to "
-           "reuse a saved setup.")
+           "reuse a saved setup."))
 config_file_widgets()
 words_used_here("list", "score", "rule", "short list", "review")
-next_step("pages/health.py", "Check your lists: who is never recommended, who is everywhere",
-          also=(("pages/prices.py", "Check prices against similar products"),))
+next_step("pages/health.py", t("Check your lists: who is never recommended, who is everywhere"),
+          also=(("pages/prices.py", t("Check prices against similar products")),))

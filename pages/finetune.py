@@ -11,6 +11,7 @@ from components import state
 from components.embedding import ensure_results
 from components.finetune_job import start_job
 from components.finetune_panel import job_panel, settings_form, training_data
+from components.i18n import t
 from components.resources import lexical_index
 from components.text import md
 from components.widgets import settings_sidebar
@@ -22,29 +23,28 @@ from core.workspace import Workspace
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Fine-tune the model")
-st.caption(f"Starts from the current model ({md(cfg.model)}) and learns which of your products "
-           "are the same or good neighbours. The new model is saved only when its neighbour "
-           "lists find the held-out pairs better than the current ones, with the hybrid "
-           "weight chosen again for it.")
+st.title(t("Fine-tune the model"))
+st.caption(t('Starts from the current model ({md}) and learns which of your products are the same or good '
+             'neighbours. The new model is saved only when its neighbour lists find the held-out pairs '
+             'better than the current ones, with the hybrid weight chosen again for it.', md=md(cfg.model)))
 try:
     check_trainable(cfg.model)
 except FinetuneError as exc:
     state.show_error(exc)
-    st.button("Use the bundled model (all-MiniLM-L6-v2), which can be fine-tuned",
+    st.button(t("Use the bundled model (all-MiniLM-L6-v2), which can be fine-tuned"),
               key="finetune.use_bundled", on_click=state.use_bundled_model,
               icon=":material/restart_alt:")
     st.stop()
 job = state.finetune_job()
 busy = job is not None and job.running
-with st.expander("Training data and settings", expanded=not busy):
+with st.expander(t("Training data and settings"), expanded=not busy):
     settings = settings_form()
     try:
         data = training_data(cat, settings.valid_fraction)
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         data = None
-    start = st.button("Start fine-tuning", key="finetune.start", type="primary",
+    start = st.button(t("Start fine-tuning"), key="finetune.start", type="primary",
                       disabled=data is None or busy, icon=":material/model_training:")
 if start and data is not None:
     res = ensure_results(cat, cfg)

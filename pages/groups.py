@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import photos, state
 from components.embedding import ensure_results
+from components.i18n import t
 from components.tuning_groups import (
     duplicate_threshold_input,
     groups_controls,
@@ -19,32 +20,34 @@ from core.lists.groups import duplicate_table, merge_map
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Groups")
+st.title(t("Groups"))
 res = ensure_results(cat, cfg)
 
-st.subheader("Product groups")
+st.subheader(t("Product groups"))
 method, size = groups_controls(cat)
 groups = session_groups(res, cfg, cat, method, size)
-st.caption(f"{groups.n_groups:,} groups ({method}) · {groups.grouped_share:.1%} of products "
-           "grouped · each group is named by its most distinctive words")
-if st.toggle("Show the groups on the map", value=True, key="groups.show_map"):
+st.caption(t('{n_groups:,} groups ({method}) · {grouped_share:.1%} of products grouped · each group is named '
+             'by its most distinctive words', n_groups=groups.n_groups, method=method,
+             grouped_share=groups.grouped_share))
+if st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map"):
     groups_map(res, cfg, cat, groups)
 table = groups.table()
 st.dataframe(table, hide_index=True, key="groups.table")
 if len(table):
-    pick = st.selectbox("Show the products of a group", table["group"].tolist(),
+    pick = st.selectbox(t("Show the products of a group"), table["group"].tolist(),
                         format_func=lambda g: f"{g}: {groups.names[g]}", key="groups.pick")
     st.dataframe(rows_table(cat, np.nonzero(groups.labels == pick)[0][:1000]), hide_index=True,
                  key="groups.members")
 
-st.subheader("Duplicate groups")
+st.subheader(t("Duplicate groups"))
 threshold = duplicate_threshold_input(cfg)
 dups = session_duplicates(res, cfg, cat, threshold)
-st.caption(f"{dups.n_groups:,} duplicate groups · {dups.n_products:,} products · "
-           "canonical = the member most similar to the others (then the most complete record)")
+st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · canonical = the member most similar '
+             'to the others (then the most complete record)', n_groups=dups.n_groups,
+             n_products=dups.n_products))
 st.dataframe(duplicate_table(cat.ids, cat.titles(), dups), hide_index=True,
              key="groups.duplicates")
-st.markdown("**Export the merge map** (product_id, canonical_id, score)")
+st.markdown(t("**Export the merge map** (product_id, canonical_id, score)"))
 export_buttons(lambda: merge_map(cat.ids, dups), f"{file_stem(cat.name)}_merge_map",
                key="groups.merge_export")
 

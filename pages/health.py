@@ -9,6 +9,7 @@ from components import state
 from components.embedding import ensure_results, pool
 from components.guide import next_step, words_used_here
 from components.health_view import plain_health_table
+from components.i18n import chart, t
 from components.tables import show_table
 from components.tuning_rules import ruled
 from components.widgets import settings_sidebar
@@ -18,7 +19,7 @@ from core.lists.spec import column_codes
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("List health")
+st.title(t("List health"))
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg)
 roles = cat.mapping.roles()
@@ -27,25 +28,24 @@ codes = {r: column_codes(cat.frame[roles[r]]) if r in roles else None
 kw = {"categories": codes["category"], "brands": codes["brand"]}
 before = list_health(pool(res, cfg).head(cfg.k), k=cfg.k, **kw)
 after = list_health(result.neighbors, k=cfg.k, **kw)
-st.caption(f"Is every product served, and fairly? 'Without rules' = each product's {cfg.k} "
-           "most similar products; 'with your rules' = the lists with the rules set on the "
-           "Neighbours page. Category and brand figures need those columns chosen on the "
-           "Catalog page.")
+st.caption(t("Is every product served, and fairly? 'Without rules' = each product's {k} most similar "
+             "products; 'with your rules' = the lists with the rules set on the Neighbours page. Category "
+             "and brand figures need those columns chosen on the Catalog page.", k=cfg.k))
 st.dataframe(plain_health_table(before, after), hide_index=True, key="health.table",
-             column_config={"measure": st.column_config.TextColumn("measure", width="large")})
-st.plotly_chart(in_degree_figure(before, after), key="health.in_degree")
-st.caption("How many products (up) appear in how many other products' lists (across). "
-           "Products at 0 are never recommended; products far to the right are everywhere.")
+             column_config={"measure": st.column_config.TextColumn(t("measure"), width="large")})
+st.plotly_chart(chart(in_degree_figure(before, after)), key="health.in_degree")
+st.caption(t("How many products (up) appear in how many other products' lists (across). "
+           "Products at 0 are never recommended; products far to the right are everywhere."))
 a, b = st.columns(2)
 with a:
-    st.subheader("Recommended most often")
+    st.subheader(t("Recommended most often"))
     hubs = top_hubs(cat.ids, cat.titles(), after).rename(columns={"in_degree": "in lists"})
-    show_table(hubs, key="health.hubs")
+    show_table(hubs, key="health.hubs", title_width="medium")
 with b:
-    st.subheader(f"In nobody's list: {after.orphans:,}")
+    st.subheader(t("In nobody's list: {orphans:,}", orphans=after.orphans))
     rows = np.nonzero(after.in_degree == 0)[0][:1000]
     titles = cat.titles()
     show_table(pd.DataFrame({"product_id": cat.ids[rows], "title": [titles[r] for r in rows]}),
-               key="health.orphans")
+               key="health.orphans", title_width="medium")
 words_used_here("orphan", "hub", "rule", "short list")
-next_step("pages/neighbors.py", "Back to the lists and their rules")
+next_step("pages/neighbors.py", t("Back to the lists and their rules"))

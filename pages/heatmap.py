@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import photos, resources, state
 from components.embedding import ensure_results, neighbors
+from components.i18n import N_, labels, t
 from components.text import md
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
@@ -18,13 +19,13 @@ from core.search.subset import CELL_KINDS, cell_caption, default_cell, lexical_m
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Heatmap")
+st.title(t("Heatmap"))
 res = ensure_results(cat, cfg)
 sent, sent_label = state.heatmap_rows()
 sources = ["A product and its neighbours", "A category", "A search result", "Map selection"]
 if sent:
     sources.insert(0, f"Sent here: {md(sent_label)}")
-source = st.radio("Products to compare", sources, horizontal=True, key="heatmap.source_choice")
+source = st.radio(t("Products to compare"), sources, horizontal=True, key="heatmap.source_choice")
 rows: list[int] = []
 if source.startswith("Sent here"):
     rows = sent
@@ -36,15 +37,15 @@ elif source == "A product and its neighbours":
 elif source == "A category":
     col = cat.mapping.category
     if col is None:
-        st.info("Map a category column on the Catalog page to use this.")
+        st.info(t("Map a category column on the Catalog page to use this."))
     else:
         values = cat.frame[col].astype(str)
         counts = values.value_counts()
-        value = st.selectbox("Category", counts.index.tolist(), key="heatmap.category",
+        value = st.selectbox(t("Category"), counts.index.tolist(), key="heatmap.category",
                              format_func=lambda v: f"{v} ({counts[v]})")
         rows = [int(i) for i in (values == value).to_numpy().nonzero()[0]]
 elif source == "A search result":
-    query = st.text_input("Query", key="heatmap.query")
+    query = st.text_input(t("Query"), key="heatmap.query")
     if query.strip():
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
         index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
@@ -52,19 +53,19 @@ elif source == "A search result":
 else:
     rows = state.selection()
     if not rows:
-        st.info("Select products on the Map page (lasso or box) first.")
+        st.info(t("Select products on the Map page (lasso or box) first."))
 
 if len(rows) > MAX_HEATMAP_ITEMS:
-    st.warning(f"{len(rows):,} products chosen; the heatmap shows the first "
-               f"{MAX_HEATMAP_ITEMS} (cap {MAX_HEATMAP_ITEMS}).")
+    st.warning(t('{n:,} products chosen; the heatmap shows the first {MAX_HEATMAP_ITEMS} (cap '
+                 '{MAX_HEATMAP_ITEMS}).', n=len(rows), MAX_HEATMAP_ITEMS=MAX_HEATMAP_ITEMS))
     rows = rows[:MAX_HEATMAP_ITEMS]
-KIND_NAMES = {"match": "Overall score", "dense": "Meaning only",
-              "lexical": "Shared words and model numbers only"}
+KIND_NAMES = {"match": N_("Overall score"), "dense": N_("Meaning only"),
+              "lexical": N_("Shared words and model numbers only")}
 if len(rows) >= 2:
-    kind = st.radio("Cells show", CELL_KINDS, horizontal=True, key="heatmap.cells",
+    kind = st.radio(t("Cells show"), CELL_KINDS, horizontal=True, key="heatmap.cells",
                     index=CELL_KINDS.index(default_cell(
                         resources.neighbor_index(cat, res.key, res.vectors, cfg).fused)),
-                    format_func=KIND_NAMES.get)
+                    format_func=labels(KIND_NAMES))
     if kind == "match":
         scores = match_matrix(resources.scored_index(cat, res.key, res.vectors, cfg), rows)
     elif kind == "lexical":
@@ -74,9 +75,9 @@ if len(rows) >= 2:
     labels = [product_label(cat, r, 60) for r in rows]
     st.plotly_chart(build_heatmap(scores, labels, metric=kind if kind != "dense" else cfg.metric),
                     key="heatmap.chart")
-    st.caption(f"{len(rows)} products, rows ordered by average-linkage clustering; hover a "
-               f"cell for both titles and the score. "
+    st.caption(t("{n} products, rows ordered by average-linkage clustering; hover a cell for "
+                 "both titles and the score. ", n=len(rows))
                + cell_caption(kind, metric=cfg.metric, hybrid_weight=cfg.hybrid_weight))
     photos.photo_grid(cat, cfg, rows, key="heatmap.photos")
 elif rows:
-    st.info("Choose at least two products.")
+    st.info(t("Choose at least two products."))

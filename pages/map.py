@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import photos, state
 from components.embedding import ensure_results, projection
+from components.i18n import t
 from components.widgets import settings_sidebar
 from core.catalog.views import color_columns, rows_table
 from core.figures import build_map
@@ -12,20 +13,21 @@ from core.projection import DEFAULT_MAX_POINTS
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Map")
+st.title(t("Map"))
 res = ensure_results(cat, cfg)
 a, b, c = st.columns(3)
-dim = a.radio("Dimensions", (2, 3), horizontal=True, key="map.dim",
+dim = a.radio(t("Dimensions"), (2, 3), horizontal=True, key="map.dim",
               format_func=lambda d: f"{d}-D")
 options = ["(none)", *color_columns(cat)]
-color_col = b.selectbox("Colour by", options, index=min(1, len(options) - 1), key="map.color")
-max_points = int(c.number_input("Products shown (a random sample above this)", min_value=min(100, len(cat)),
+color_col = b.selectbox(t("Colour by"), options, index=min(1, len(options) - 1), key="map.color")
+max_points = int(c.number_input(t("Products shown (a random sample above this)"),
+                                min_value=min(100, len(cat)),
                                 max_value=max(100, len(cat)),
                                 value=min(len(cat), DEFAULT_MAX_POINTS), step=1000,
                                 key="map.sample"))
 proj = projection(res, cfg, dim=dim, max_points=max_points)
 if proj.sampled:
-    st.info(f"Showing a random sample of {len(proj.rows):,} of {proj.total:,} products.")
+    st.info(t('Showing a random sample of {n:,} of {total:,} products.', n=len(proj.rows), total=proj.total))
 rows = proj.rows.tolist()
 titles = cat.titles()
 color = None if color_col == "(none)" else cat.frame[color_col].to_numpy()[proj.rows].tolist()
@@ -40,14 +42,14 @@ if dim == 2:
         state.set_selection(picked)
 else:
     st.plotly_chart(fig, key="map.chart3d")
-    st.caption("Selection works on the 2-D map.")
+    st.caption(t("Selection works on the 2-D map."))
 sel = state.selection()
 if sel:
-    st.subheader(f"Selected: {len(sel):,} products")
+    st.subheader(t('Selected: {n:,} products', n=len(sel)))
     st.dataframe(rows_table(cat, sel[:1000]), hide_index=True, key="map.selected")
     photos.photo_grid(cat, cfg, sel, key="map.photos")
-    if st.button("Send the selection to the heatmap", key="map.to_heatmap"):
+    if st.button(t("Send the selection to the heatmap"), key="map.to_heatmap"):
         state.send_to_heatmap(sel, f"map selection ({len(sel)} products)")
         st.switch_page("pages/heatmap.py")
 else:
-    st.caption("Draw a lasso or box on the 2-D map to select products.")
+    st.caption(t("Draw a lasso or box on the 2-D map to select products."))

@@ -5,6 +5,7 @@ import streamlit as st
 from components import photos, resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
+from components.i18n import t
 from components.tables import CELL_HINT, paged_lists, show_table
 from components.text import md
 from components.tuning_rules import (
@@ -21,36 +22,36 @@ from core.search.fusion import SCALE_TEXT
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Neighbours")
-st.caption("Each product's most similar products, most similar first. Pick a product to see "
-           "its list; rules below decide which products may appear.")
+st.title(t("Neighbours"))
+st.caption(t("Each product's most similar products, most similar first. Pick a product to see "
+           "its list; rules below decide which products may appear."))
 res = ensure_results(cat, cfg)
 index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 cfg = rules_panel(cat, cfg)
 result = ruled(res, cfg)
 nb = result.neighbors
-st.caption(f"{len(cat):,} products · up to {nb.k} neighbours each · score from 0 (unrelated) "
-           "to 1 (the same text)",
-           help=f"How the score is made: {index.describe()}. {SCALE_TEXT}"
-                + f" Model: {md(cfg.model)}. Change this under Advanced.")
+st.caption(t('{n:,} products · up to {k} neighbours each · score from 0 (unrelated) to 1 (the same text)',
+             n=len(cat), k=nb.k),
+           help=t("How the score is made: {how}", how=index.describe()) + f". {SCALE_TEXT}"
+                + t(" Model: {model}. Change this under Advanced.", model=md(cfg.model)))
 rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")
 if row is not None:
     st.markdown(f"**{md(product_label(cat, row))}**")
     show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
-    st.caption(CELL_HINT)
+    st.caption(t(CELL_HINT))
     photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
                       key="neighbors.photos")
-    if st.button("Show this product and its neighbours on the heatmap", key="neighbors.to_heatmap"):
+    if st.button(t("Show this product and its neighbours on the heatmap"), key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
         state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")
         st.switch_page("pages/heatmap.py")
 
-st.subheader("Every product's list")
+st.subheader(t("Every product's list"))
 paged_lists(cat, nb, bands=cfg.bands, key="neighbors.all")
 if cfg.rules or cfg.bands:
     short_lists_table(cat, result)
 words_used_here("neighbour", "list", "score", "rule", "short list", "band", "advanced")
-next_step("pages/export.py", "Next: export the lists",
-          also=(("pages/review.py", "Or first check some pairs side by side (Review)"),))
+next_step("pages/export.py", t("Next: export the lists"),
+          also=(("pages/review.py", t("Or first check some pairs side by side (Review)")),))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import state
+from components.i18n import t
 from components.results_view import (
     results_export,
     results_map,
@@ -12,9 +13,9 @@ from components.results_view import (
 )
 
 state.init_state()
-st.title("Open results")
-st.caption("Neighbour lists computed elsewhere (a nightly job, a Ray cluster): only the rows "
-           "shown are read from the folder.")
+st.title(t("Open results"))
+st.caption(t("Neighbour lists computed elsewhere (a nightly job, a Ray cluster): only the rows "
+           "shown are read from the folder."))
 folder = results_picker()
 if folder is not None:
     results_summary(folder)

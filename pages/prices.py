@@ -5,6 +5,7 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results
 from components.guide import next_step
+from components.i18n import chart, t
 from components.tables import show_table
 from components.tuning_rules import ruled
 from components.widgets import export_buttons, file_stem, settings_sidebar
@@ -24,29 +25,29 @@ SHOWN_AS = {"peer_median": "median of similar", "ratio": "price / median",
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Price check")
+st.title(t("Price check"))
 if not cat.mapping.price:
-    st.info("Map a price column on the Catalog page to check prices.")
-    st.page_link("pages/catalog.py", label="Go to Catalog", icon=":material/table:")
+    st.info(t("Map a price column on the Catalog page to check prices."))
+    st.page_link("pages/catalog.py", label=t("Go to Catalog"), icon=":material/table:")
     st.stop()
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg)
 a, b = st.columns(2)
-z = a.slider("How unusual a price must be to be flagged", 1.0, 10.0,
+z = a.slider(t("How unusual a price must be to be flagged"), 1.0, 10.0,
              value=DEFAULT_Z, step=0.5, key="prices.z",
-             help="Compared with how far prices usually are from their similar products' "
+             help=t("Compared with how far prices usually are from their similar products' "
                   "median price across this catalog: 3 flags about the most unusual few "
-                  "percent; higher flags fewer. (A robust z-score of the price ratio.)")
-peers = b.slider("Fewest similar products with a price needed", 1, max(1, result.neighbors.k),
+                  "percent; higher flags fewer. (A robust z-score of the price ratio.)"))
+peers = b.slider(t("Fewest similar products with a price needed"), 1, max(1, result.neighbors.k),
                  value=min(DEFAULT_MIN_PEERS, max(1, result.neighbors.k)), key="prices.min_peers")
 check = price_check(parse_prices(cat.frame[cat.mapping.price]), result.neighbors,
                     z_threshold=float(z), min_peers=int(peers))
-st.caption(f"{check.checked:,} products checked against the median price of their lists "
-           f"(after rules) · {check.count('over'):,} over-priced · "
-           f"{check.count('under'):,} under-priced")
+st.caption(t('{checked:,} products checked against the median price of their lists (after rules) · {count:,} '
+             'over-priced · {count2:,} under-priced', checked=check.checked, count=check.count('over'),
+             count2=check.count('under')))
 titles = cat.titles()
-st.plotly_chart(price_figure(check, titles), key="prices.figure")
+st.plotly_chart(chart(price_figure(check, titles)), key="prices.figure")
 frame = outliers_frame(cat.ids, titles, check)
 show_table(frame.rename(columns=SHOWN_AS), key="prices.outliers")
 export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export")
-next_step("pages/neighbors.py", "Back to the lists")
+next_step("pages/neighbors.py", t("Back to the lists"))

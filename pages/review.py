@@ -5,43 +5,45 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
+from components.i18n import N_, labels, t
 from components.tuning_review import decision_buttons, product_card, review_store, tally
 from components.tuning_rules import ruled
 from components.widgets import settings_sidebar
 from core.lists.bands import band_of, duplicate_threshold
 from core.lists.review import QUEUE_ORDERS, review_queue
 
-ORDER_LABELS = {"highest": "Highest score first", "near-threshold": "Closest to the duplicate "
-                "threshold first", "lowest": "Lowest score first", "random": "Random"}
+ORDER_LABELS = {"highest": N_("Highest score first"), "near-threshold": N_("Closest to the duplicate "
+                "threshold first"), "lowest": N_("Lowest score first"), "random": N_("Random")}
 
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Review pairs")
-st.caption("Is the product on the right a good neighbour for the one on the left? Pairs "
+st.title(t("Review pairs"))
+st.caption(t("Is the product on the right a good neighbour for the one on the left? Pairs "
            "come from the current lists. Accepted pairs always appear in each other's lists, "
            "rejected pairs never; each decision is saved at once. Keys: a accept, x reject, "
-           "s skip, u undo.")
+           "s skip, u undo."))
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg)
 store = review_store(cat)
 threshold = duplicate_threshold(cfg)
 orders = [o for o in QUEUE_ORDERS if o != "near-threshold" or threshold is not None]
-order = st.radio("Order", orders, format_func=ORDER_LABELS.__getitem__, horizontal=True,
+order = st.radio(t("Order"), orders, format_func=labels(ORDER_LABELS), horizontal=True,
                  key="review.order")
 queue = review_queue(cat.ids, result.neighbors, store.decisions(), order=order,
                      threshold=threshold, limit=1)
 if queue.empty:
-    st.success("Every pair in the current lists has a decision.")
+    st.success(t("Every pair in the current lists has a decision."))
 else:
     left, right, score = (int(queue.left_row[0]), int(queue.right_row[0]),
                           float(queue.score[0]))
     band = band_of([score], cfg.bands)[0] if cfg.bands else ""
-    st.markdown(f"**Score {score:.2f}**" + (f" · range *{band}*" if band else ""))
+    st.markdown(t("**Score {score:.2f}**", score=score)
+                + (t(" · range *{band}*", band=band) if band else ""))
     a, b = st.columns(2)
     product_card(a, cat, left)
     product_card(b, cat, right)
     decision_buttons(store, str(cat.ids[left]), str(cat.ids[right]))
 tally(store, cat)
 words_used_here("review", "score", "pinned", "blocked")
-next_step("pages/export.py", "Next: export the lists")
+next_step("pages/export.py", t("Next: export the lists"))

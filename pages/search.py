@@ -5,6 +5,7 @@ import streamlit as st
 from components import photos, resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
+from components.i18n import N_, t
 from components.tables import CELL_HINT, show_table
 from components.widgets import settings_sidebar
 from core.catalog.views import rows_table
@@ -12,20 +13,20 @@ from core.pipeline import search
 from core.search.fusion import SCALE_TEXT
 
 # Plain names of the score's parts (channel names in core.search.index).
-PART_NAMES = {"dense": "meaning part", "lexical": "shared words part"}
+PART_NAMES = {"dense": N_("meaning part"), "lexical": N_("shared words part")}
 
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Search")
+st.title(t("Search"))
 res = ensure_results(cat, cfg)
 index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 hybrid = index.fused
 how = (f"Ranked like the neighbour lists: {index.describe()}." if hybrid else
        "Ranked by meaning only (shared words are switched off under Advanced).")
 photos.search_note(index, cfg)
-query = st.text_input("Describe what you are looking for", key="search.query",
-                      placeholder="e.g. wireless noise cancelling headphones, or a model number")
+query = st.text_input(t("Describe what you are looking for"), key="search.query",
+                      placeholder=t("e.g. wireless noise cancelling headphones, or a model number"))
 if query.strip():
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
     hits = search(query, encoder, index, k=cfg.k, ids=cat.ids,
@@ -33,23 +34,24 @@ if query.strip():
                   if index.has("image") else None)
     rows = [h.index for h in hits]
     table = rows_table(cat, rows, [h.score for h in hits])
-    parts = st.toggle("Show what each score is made of", key="search.parts", disabled=not hybrid)
+    parts = st.toggle(t("Show what each score is made of"), key="search.parts", disabled=not hybrid)
     if hybrid and parts:
         at = table.columns.get_loc("score") + 1
         for name in reversed(index.names):
             if any(h.parts[name] == h.parts[name] for h in hits):  # NaN: photos can't read words
-                table.insert(at, PART_NAMES.get(name, name),
+                table.insert(at, t(PART_NAMES.get(name, name)),
                              [round(h.parts[name], 4) for h in hits])
     show_table(table, key="search.results",
                column_config=photos.with_photos(table, cat, cfg, rows))
-    st.caption(how, help=(f"Score: {SCALE_TEXT}. Meaning part: how close the texts' meanings "
-                          "are (0 to 1); shared words part: how many words and model numbers "
-                          "they share (0 = none, 1 = the same)." if hybrid else None))
-    st.caption(CELL_HINT)
-    if st.button("Show these results on the heatmap", key="search.to_heatmap"):
+    st.caption(how, help=(t("Score: {scale}. Meaning part: how close the texts' meanings are "
+                            "(0 to 1); shared words part: how many words and model numbers "
+                            "they share (0 = none, 1 = the same).", scale=SCALE_TEXT)
+                          if hybrid else None))
+    st.caption(t(CELL_HINT))
+    if st.button(t("Show these results on the heatmap"), key="search.to_heatmap"):
         state.send_to_heatmap(rows, f"search: {query[:60]}")
         st.switch_page("pages/heatmap.py")
 else:
-    st.caption(f"Searches {len(cat):,} products. {how}")
+    st.caption(t('Searches {n:,} products. {how}', n=len(cat), how=how))
 words_used_here("score", "heatmap")
-next_step("pages/neighbors.py", "Back to the neighbour lists")
+next_step("pages/neighbors.py", t("Back to the neighbour lists"))

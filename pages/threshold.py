@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import ensure_results, pool
+from components.i18n import chart, t
 from components.quality_threshold import band_samples, category_table, labelled_view, save_buttons
 from components.quality_widgets import split_note, upload_table
 from components.widgets import settings_sidebar
@@ -16,12 +17,12 @@ from core.search.calibration import BANDS_TEXT as SCALE_TEXT
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
-st.title("Duplicate threshold")
+st.title(t("Duplicate threshold"))
 res = ensure_results(cat, cfg)
 space = resources.scored_index(cat, res.key, res.vectors, cfg)
-st.markdown("Pairs scoring at or above the threshold are called duplicates. The **match "
+st.markdown(t("Pairs scoring at or above the threshold are called duplicates. The **match "
             "score** is 1 when each product is the other's best candidate and falls as "
-            "better candidates exist on either side.")
+            "better candidates exist on either side."))
 frame = upload_table("Labelled pairs (left_id,right_id,label) to calibrate on",
                      "threshold.upload", "label 1 = same product, 0 = different")
 holdout = upload_table("Optional: a second labelled file to check the threshold on",
@@ -55,12 +56,11 @@ else:
     right = nb.indices.ravel()
     scores = match_scores(space, left, right).match
     top = float(np.mean(scores >= 0.95)) if len(scores) else 0.0
-    st.info(f"No labels: the histogram shows the duplicate scores of every product's top "
-            f"{nb.k} neighbours (high only when two products are very similar both ways and "
-            "each is the other's best candidate). "
-            f"{SCALE_TEXT} {top:.0%} of these pairs score 0.95 or more: open a few pairs "
-            "below before trusting a threshold. Upload labelled pairs to choose one (the "
-            "Review page downloads your accept/reject decisions as such a file).")
-    st.plotly_chart(histogram_figure(scores, threshold=cfg.duplicate_threshold),
+    st.info(t("No labels: the histogram shows the duplicate scores of every product's top {k} neighbours "
+              "(high only when two products are very similar both ways and each is the other's best "
+              "candidate). {SCALE_TEXT} {top:.0%} of these pairs score 0.95 or more: open a few pairs below "
+              "before trusting a threshold. Upload labelled pairs to choose one (the Review page downloads "
+              "your accept/reject decisions as such a file).", k=nb.k, SCALE_TEXT=SCALE_TEXT, top=top))
+    st.plotly_chart(chart(histogram_figure(scores, threshold=cfg.duplicate_threshold)),
                     key="threshold.histogram")
     band_samples(cat, left, right, scores, None)

@@ -135,14 +135,24 @@ def top_hubs(ids: np.ndarray, titles: list[str], health: ListHealth, *,
 
 
 def in_degree_figure(before: ListHealth, after: ListHealth):
-    """Overlaid histograms of the in-degree before and after rules (plotly)."""
+    """Bars: how many products appear in 0, 1, 2, ... lists, before and after rules
+    (one series when the rules change nothing). Linear axes, whole-number ticks."""
     import plotly.graph_objects as go
 
+    top = int(max(before.in_degree.max(initial=0), after.in_degree.max(initial=0)))
+    same = np.array_equal(before.in_degree, after.in_degree)
+    series = [("your lists", after)] if same else [("without rules", before),
+                                                    ("with your rules", after)]
     fig = go.Figure()
-    for name, h in (("before rules", before), ("after rules", after)):
-        fig.add_trace(go.Histogram(x=h.in_degree, name=name, opacity=0.6))
-    fig.update_layout(barmode="overlay", height=380,
-                      xaxis={"title": {"text": "times recommended (in-degree)"}},
-                      yaxis={"title": {"text": "products"}, "type": "log"},
+    for name, h in series:
+        counts = np.bincount(h.in_degree, minlength=top + 1)
+        fig.add_trace(go.Bar(x=np.arange(top + 1), y=counts, name=name,
+                             hovertemplate="%{y} products appear in %{x} lists<extra></extra>"))
+    fig.update_layout(barmode="group", bargap=0.15, height=360, showlegend=not same,
+                      legend={"orientation": "h", "y": 1.1},
+                      xaxis={"title": {"text": "appears in this many other products' lists"},
+                             "tickformat": "d", "rangemode": "tozero"},
+                      yaxis={"title": {"text": "products"}, "tickformat": ",d",
+                             "rangemode": "tozero"},
                       margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig

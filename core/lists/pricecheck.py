@@ -21,6 +21,7 @@ DEFAULT_Z = 3.0
 DEFAULT_MIN_PEERS = 3
 _CURRENCY = re.compile(r"[^\d.,\-]")
 MAD_TO_SIGMA = 1.4826
+FLAG_COLORS = {"in line": "#7FA7D6", "over-priced": "#E8710A", "under-priced": "#C62828"}
 
 
 def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
@@ -129,9 +130,13 @@ def price_figure(check: PriceCheck, titles: list[str], *, max_points: int = 5000
                        ("under-priced", flagged[check.flag[flagged] == "under"])):
         fig.add_trace(go.Scattergl(
             x=check.peer_median[rows], y=check.price[rows], mode="markers", name=name,
-            text=[safe_label(titles[r]) for r in rows], marker={"size": 6, "opacity": 0.7},
+            text=[safe_label(titles[r]) for r in rows],
+            marker={"size": 6, "opacity": 0.7, "color": FLAG_COLORS[name]},
             hovertemplate="%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>"))
-    fig.update_layout(xaxis={"type": "log", "title": {"text": "median price of similar products"}},
-                      yaxis={"type": "log", "title": {"text": "price"}}, height=520,
+    # Log axes labelled at powers of ten only (1, 10, 100, 1k): no 2/5 minor labels.
+    log_axis = {"type": "log", "dtick": 1, "tickformat": "~s", "minor": {"showgrid": False}}
+    fig.update_layout(xaxis={**log_axis, "title": {"text": "median price of similar products"}},
+                      yaxis={**log_axis, "title": {"text": "price"}}, height=520,
+                      legend={"orientation": "h", "y": 1.08},
                       margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig

@@ -82,7 +82,7 @@ def test_cli_keeps_a_model_given_and_warns_when_it_cannot_read_the_catalog(
     assert main(["embed", str(cat), "--out", str(out), "--model", str(tiny_bert_dir),
                  "--workspace", str(tmp_path / "ws")]) == 0
     err = capsys.readouterr().err
-    assert "catalog language: Chinese" in err and f"model {tiny_bert_dir}" in err
+    assert "catalog language (automatic): Chinese" in err and f"model {tiny_bert_dir}" in err
     assert "hybrid weight 0.5 (chosen for this language)" in err
     assert main(["embed", str(cat), "--out", str(out), "--model", "bundled", "--no-store",
                  "--hybrid-weight", "0.3"]) == 0
@@ -101,4 +101,4 @@ def test_cli_configuration_file_settings_are_kept(tiny_bert_dir: Path, tmp_path:
     assert "hybrid weight 0.9" in err and "chosen for this language" not in err
     assert main(["neighbors", str(cat), "--out", str(tmp_path / "l.csv"), "--language", "en",
                  "--model", str(tiny_bert_dir), "--no-store", "--k", "2"]) == 0
-    assert "catalog language: English" in capsys.readouterr().err
+    assert "catalog language (set): English" in capsys.readouterr().err

@@ -113,3 +113,28 @@ def test_price_check_flags_a_planted_outlier(rng):
     with pytest.raises(ValueError):
         price_check(prices, lists, z_threshold=0)
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_in_degree_figure_counts_products_per_in_degree():
+    from core.lists.health import in_degree_figure
+
+    before = list_health(nb([[1, 2], [0, 2], [1, -1], [1, 0]]), k=2)
+    after = list_health(nb([[1, -1], [0, -1], [1, -1], [1, -1]]), k=2)
+    fig = in_degree_figure(before, after)
+    assert [t.name for t in fig.data] == ["without rules", "with your rules"]
+    assert list(fig.data[0].y) == [1, 0, 2, 1]  # in-degrees 2, 3, 2, 0 -> one 0, two 2s, one 3
+    assert list(fig.data[1].y) == [2, 1, 0, 1]  # in-degrees 1, 3, 0, 0
+    assert fig.layout.yaxis.type != "log"
+    single = in_degree_figure(before, before)
+    assert len(single.data) == 1 and not single.layout.showlegend
+
+
+def test_price_figure_labels_powers_of_ten_only(rng):
+    from core.lists.pricecheck import price_figure
+
+    n = 30
+    prices = rng.lognormal(3, 1.0, n)
+    lists = nb([[j for j in rng.permutation(n)[:6] if j != i][:5] for i in range(n)])
+    fig = price_figure(price_check(prices, lists), [f"t{i}" for i in range(n)])
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert axis.type == "log" and axis.dtick == 1

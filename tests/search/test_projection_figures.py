@@ -165,11 +165,30 @@ def test_heatmap_tiny(m: int) -> None:
 def test_heatmap_hover_labels_are_escaped() -> None:
     labels = ["<script>alert(1)</script>", "a & b", "plain"]
     fig = build_heatmap(pairwise_scores(_points(3)), labels, ordered=False)
-    custom = np.asarray(fig.data[0].customdata)
-    assert custom[0, 1, 0] == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert custom[1, 1, 1] == "a &amp; b"
+    assert list(fig.data[0].y) == ["1. &lt;script&gt;alert(1)&lt;/script&gt;", "2. a &amp; b",
+                                   "3. plain"]
+    assert "%{y}" in fig.data[0].hovertemplate and "%{x}" in fig.data[0].hovertemplate
     assert "<script>" not in fig.to_json()
-    assert all("<script>" not in t for t in fig.data[0].x)
+    assert all("<script>" not in t for t in fig.layout.yaxis.ticktext)
+
+
+def test_heatmap_of_300_items_is_light_and_readable() -> None:
+    """Hover text comes from the axes (2m strings), not per cell (m^2): the figure of
+    300 long titles stays small; at most 40 rows labelled, columns by number."""
+    m = MAX_HEATMAP_ITEMS
+    labels = [f"product {i} " + "with a long descriptive title " * 4 for i in range(m)]
+    fig = build_heatmap(pairwise_scores(_points(m)), labels)
+    assert fig.data[0].customdata is None
+    assert len(fig.to_json()) < 2_000_000
+    ticks = list(fig.layout.yaxis.ticktext)
+    assert len(ticks) <= 40 and all(len(t) <= 48 for t in ticks)
+    assert list(fig.layout.xaxis.ticktext) == [t.split(".", 1)[0] for t in ticks]
+    assert fig.layout.xaxis.tickangle == 0
+
+
+def test_heatmap_label_cut_never_splits_an_escape() -> None:
+    fig = build_heatmap(np.eye(2, dtype=np.float32), ["&" * 60, "b"], ordered=False)
+    assert fig.layout.yaxis.ticktext[0].endswith("&amp;…")
 
 
 def test_safe_label_truncates_before_escaping() -> None:
@@ -216,6 +235,16 @@ def test_map_category_traces_are_capped() -> None:
     assert len(fig.data) == MAX_COLOR_GROUPS
     assert fig.data[-1].name == "(other)"
     assert sum(len(t.x) for t in fig.data) == m
+
+
+def test_map_categories_get_distinct_colours_and_other_is_grey() -> None:
+    m = 60
+    colors = [f"cat{i % 30:02d}" for i in range(m)]
+    fig = build_map(_points(m, 2), [str(i) for i in range(m)], color=colors)
+    named = [t.marker.color for t in fig.data if t.name != "(other)"]
+    assert len(named) == MAX_COLOR_GROUPS - 1 and len(set(named)) == len(named)
+    assert fig.data[-1].marker.color == "#C8C8C8" and "#C8C8C8" not in named
+    assert not fig.layout.xaxis.showticklabels and not fig.layout.xaxis.showgrid
 
 
 def test_map_numeric_colour_gives_a_colorscale() -> None:
