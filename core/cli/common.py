@@ -137,7 +137,7 @@ def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Co
 
     lang = cfg.resolved_language(catalog.texts)
     new = cfg.for_language(lang.code, explicit=getattr(args, "explicit_settings", frozenset()))
-    if lang.code != "en" or new != cfg:  # English with the defaults: nothing to say
+    if lang.code != "en" or new != cfg or cfg.language != "auto":  # else nothing to say
         how = "automatic" if cfg.language == "auto" else "set"
         say(f"catalog language ({how}): {lang.describe()}; model {new.model}, hybrid weight "
             f"{new.hybrid_weight:g}" + (" (chosen for this language)" if new != cfg else ""))
