@@ -41,8 +41,9 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
         current = _long_step("embedding", f"Embedding {len(catalog):,} products…",
                              lambda progress, _cancel: _embed(catalog, encoder, key, progress))
         state.set_results(current)
-        st.toast(f"Embedded {current.embedded:,} new texts, reused {current.reused:,} "
-                 f"from the store ({current.seconds:.1f} s)", icon=":material/memory:")
+        st.toast(f"The model read {current.embedded:,} new product texts and reused "
+                 f"{current.reused:,} read before ({current.seconds:.1f} s)",
+                 icon=":material/memory:")
     return current
 
 

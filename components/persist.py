@@ -46,5 +46,6 @@ def start_over_button() -> None:
     with st.sidebar.popover("Start over", icon=":material/restart_alt:"):
         st.markdown("Forget your catalog, settings, rules and review decisions, and open "
                     "the demo catalog with the guide?")
-        st.button("Yes, start over", key="session.start_over", type="primary",
-                  on_click=state.start_over)
+        if st.button("Yes, start over", key="session.start_over", type="primary"):
+            state.start_over()
+            st.switch_page("pages/catalog.py")
