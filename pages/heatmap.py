@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import ensure_results, neighbors
+from components.guide import words_used_here
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
 from core.figures import MAX_HEATMAP_ITEMS, build_heatmap
@@ -78,3 +79,4 @@ if len(rows) >= 2:
                + cell_caption(kind, metric=cfg.metric, hybrid_weight=cfg.hybrid_weight))
 elif rows:
     st.info("Choose at least two products.")
+words_used_here("heatmap", "score")

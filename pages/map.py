@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import state
 from components.embedding import ensure_results, projection
+from components.guide import words_used_here
 from components.widgets import settings_sidebar
 from core.catalog.views import color_columns, rows_table
 from core.figures import build_map
@@ -50,3 +51,4 @@ if sel:
         st.switch_page("pages/heatmap.py")
 else:
     st.caption("Draw a lasso or box on the 2-D map to select products.")
+words_used_here("map", "neighbour")
