@@ -17,6 +17,7 @@ pages = {
         st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:"),
         st.Page("pages/heatmap.py", title="Heatmap", icon=":material/grid_on:"),
         st.Page("pages/groups.py", title="Groups", icon=":material/workspaces:"),
+        st.Page("pages/open_results.py", title="Open results", icon=":material/folder_open:"),
     ],
     "Check quality": [
         st.Page("pages/health.py", title="List health", icon=":material/monitor_heart:"),
@@ -30,5 +31,5 @@ pages = {
         st.Page("pages/finetune.py", title="Fine-tune", icon=":material/model_training:"),
     ],
 }
-# expanded: all 15 pages listed (the default folds the sidebar after 10, hiding the last sections).
+# expanded: all 16 pages listed (the default folds the sidebar after 10, hiding the last sections).
 st.navigation({section: items for section, items in pages.items() if items}, expanded=True).run()

@@ -59,8 +59,9 @@ from common import SHARED, retrieval_metrics
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
 from core.embed.encoders import BertEncoder
+from core.finetune import FinetuneSettings, finetune
 from core.finetune.data import LabelledPairs, build_training_set
-from core.finetune.train import FinetuneSettings, finetune
+from core.finetune.train import train_precision
 from core.search.exact import topk
 from core.search.index import hybrid_topk
 from core.search.lexical import build_index
@@ -107,17 +108,20 @@ def queries_for(dataset: str, split: str, gold: dict[int, set[int]], to_row) -> 
     return sorted(r for r in rows - seen if r in gold)
 
 
-def evaluate(encoder, texts_l, texts_r, queries, gold, index=None) -> dict[str, float]:
-    """Dense Recall@1/@10/MRR; with a lexical index of texts_r, also the default hybrid
-    pipeline's Recall@1 (Config().hybrid_weight) as "hybrid@1"."""
+def evaluate(encoder, texts_l, texts_r, queries, gold, index=None,
+             weights: tuple[float, ...] = ()) -> dict[str, float]:
+    """Dense Recall@1/@10/MRR; with a lexical index of texts_r, also the pipeline's
+    Recall@1 at each of weights (the default Config().hybrid_weight first) as
+    "hybrid@1@<weight>"."""
     a = encoder.encode([texts_l[q] for q in queries])
     b = encoder.encode(texts_r)
     nb = topk(b, 10, queries=a, exclude_self=False)
     out = retrieval_metrics(nb.indices, [gold[q] for q in queries])
-    if index is not None:
-        hb = hybrid_topk(b, index, 10, weight=Config().hybrid_weight, queries=a,
+    for w in weights if index is not None else ():
+        hb = hybrid_topk(b, index, 10, weight=w, queries=a,
                          query_texts=[texts_l[q] for q in queries])
-        out["hybrid@1"] = retrieval_metrics(hb.indices, [gold[q] for q in queries])["recall@1"]
+        out[f"hybrid@1@{w:g}"] = retrieval_metrics(hb.indices,
+                                                   [gold[q] for q in queries])["recall@1"]
     return out
 
 
@@ -166,30 +170,44 @@ def main() -> None:
     texts, corpus, data = training_data(args, left, right, col, extra, to_row, len(left))
     tl, tr = texts[:len(left)], texts[len(left):]
     base = BertEncoder()
-    index = build_index(tr) if Config().hybrid_weight > 0 else None
+    default = Config().hybrid_weight
+    index = build_index(tr)
     t = time.perf_counter()
-    zero = evaluate(base, tl, tr, queries, gold, index)
+    zero = evaluate(base, tl, tr, queries, gold, index, (default,))
     print(f"{args.dataset} {args.split}: {len(queries)} unseen queries vs {len(tr)} "
-          f"records; zero-shot R@1 {zero['recall@1']:.3f} R@10 {zero['recall@10']:.3f} "
-          f"MRR {zero['mrr']:.3f}{_hybrid(zero)} ({time.perf_counter() - t:.0f} s)", flush=True)
+          f"records; zero-shot: model alone R@1 {zero['recall@1']:.3f} R@10 "
+          f"{zero['recall@10']:.3f} MRR {zero['mrr']:.3f}; default pipeline (weight "
+          f"{default:g}) R@1 {zero[f'hybrid@1@{default:g}']:.3f} ({time.perf_counter() - t:.0f} s)",
+          flush=True)
     cpu0, wall0 = _cpu(), time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        res = finetune(texts, data, corpus_rows=corpus, settings=settings, out=Path(tmp) / "ft")
+        res = finetune(texts, data, corpus_rows=corpus, settings=settings, out=Path(tmp) / "ft",
+                       hybrid_weight=default, status=lambda m: print(f"  [{m}]", flush=True))
         cpu, wall = _cpu() - cpu0, time.perf_counter() - wall0
-        tuned = evaluate(BertEncoder(res.folder), tl, tr, queries, gold, index)
+        chosen = res.weight_choice.weight if res.weight_choice else default
+        tuned = evaluate(BertEncoder(res.folder), tl, tr, queries, gold, index,
+                         tuple(dict.fromkeys((default, chosen))))
         if args.save:
             shutil.copytree(res.folder, args.save, dirs_exist_ok=True)
-    print(f"fine-tuned ({len(data.train)} pairs, {res.steps} steps): R@1 {tuned['recall@1']:.3f} "
-          f"R@10 {tuned['recall@10']:.3f} MRR {tuned['mrr']:.3f}{_hybrid(tuned)}   "
-          f"gain R@1 {tuned['recall@1'] - zero['recall@1']:+.3f}")
+    _report(res, zero, tuned, default, chosen, len(data.train))
+    print(f"training {res.train_seconds:.0f} s wall ({res.epochs_run} epochs, precision "
+          f"{train_precision(res.settings, 'cpu')}, length cap {res.settings.max_tokens}); "
+          f"phases {json.dumps({k: round(v) for k, v in res.phase_seconds.items()})}; whole "
+          f"job {wall:.0f} s wall, {cpu:.0f} s CPU (process); load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def _report(res, zero: dict, tuned: dict, default: float, chosen: float, pairs: int) -> None:
+    z = zero[f"hybrid@1@{default:g}"]
+    print(f"fine-tuned ({pairs} pairs, {res.steps} steps): model alone R@1 "
+          f"{tuned['recall@1']:.3f} R@10 {tuned['recall@10']:.3f} MRR {tuned['mrr']:.3f} "
+          f"(gain {tuned['recall@1'] - zero['recall@1']:+.3f})")
+    for w, label in ((default, "old weight"), (chosen, "weight chosen on held-out training pairs")):
+        r = tuned[f"hybrid@1@{w:g}"]
+        print(f"  default pipeline with the tuned model, {label} {w:g}: R@1 {r:.3f} "
+              f"(gain over the zero-shot pipeline {r - z:+.3f})")
     print(f"internal validation ({res.before.queries} held-out): MRR {res.before.mrr:.3f} -> "
           f"{res.after.mrr:.3f}, R@1 {res.before.recall_at_1:.3f} -> {res.after.recall_at_1:.3f}")
-    print(f"training {res.train_seconds:.0f} s wall; whole job {wall:.0f} s wall, {cpu:.0f} s "
-          f"CPU (process); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-
-
-def _hybrid(m: dict[str, float]) -> str:
-    return f"; default hybrid R@1 {m['hybrid@1']:.3f}" if "hybrid@1" in m else ""
 
 
 def _cpu() -> float:

@@ -34,13 +34,17 @@ CASES = {
                       "--different", "brand", "--max-per", "brand=2"],
     "walmart-dense-k20": ["walmart-amazon/walmart.csv", "--text-cols", "title",
                           "--hybrid-weight", "0", "--k", "20"],
+    # 22,074 rows: above the int8-tile threshold (20,000), the fast exact path.
+    "amazon-default": ["walmart-amazon/amazon.csv", "--text-cols", "title"],
+    "amazon-dense": ["walmart-amazon/amazon.csv", "--text-cols", "title", "--hybrid-weight", "0"],
 }
 
 
-def run(tree: Path, out: Path, workspace: Path) -> None:
+def run(tree: Path, out: Path, workspace: Path, cases: list[str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     python = sys.executable
-    for name, args in CASES.items():
+    for name in cases:
+        args = CASES[name]
         start = time.perf_counter()
         cmd = [python, "-m", "core", "neighbors", str(DATA / args[0]), *args[1:],
                "--out", str(out / f"{name}.parquet"), "--workspace", str(workspace)]
@@ -48,9 +52,9 @@ def run(tree: Path, out: Path, workspace: Path) -> None:
         print(f"{name:20s} {time.perf_counter() - start:6.1f} s")
 
 
-def compare(a: Path, b: Path) -> int:
+def compare(a: Path, b: Path, cases: list[str]) -> int:
     bad = 0
-    for name in CASES:
+    for name in cases:
         x = pd.read_parquet(a / f"{name}.parquet")
         y = pd.read_parquet(b / f"{name}.parquet")
         same_ids = len(x) == len(y) and (x[["source_id", "rank", "neighbor_id"]].to_numpy()
@@ -70,10 +74,16 @@ def main() -> int:
     p.add_argument("--out", type=Path)
     p.add_argument("--workspace", type=Path, default=Path("bench/out/oracle-workspace"))
     p.add_argument("--compare", nargs=2, type=Path)
+    p.add_argument("--cases", default=",".join(CASES),
+                   help=f"comma-separated, of: {', '.join(CASES)}")
     args = p.parse_args()
+    cases = [c for c in args.cases.split(",") if c]
+    unknown = sorted(set(cases) - set(CASES))
+    if unknown:
+        p.error(f"unknown case(s): {', '.join(unknown)}")
     if args.compare:
-        return compare(*args.compare)
-    run(args.tree.resolve(), args.out.resolve(), args.workspace.resolve())
+        return compare(*args.compare, cases)
+    run(args.tree.resolve(), args.out.resolve(), args.workspace.resolve(), cases)
     return 0
 
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import state
 from core.catalog.table import Catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, INDEX_KINDS, Config
 from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
+from core.finetune.card import model_defaults
 from core.search.neighbors import METRICS
 from core.workspace import Workspace
 
 BUNDLED = "bundled"
+MULTILINGUAL = "multilingual"
 OTHER_MODEL = "other"
 METRIC_NAMES = {"cosine": "Angle (recommended)", "dot": "Dot product",
                 "euclidean": "Straight distance", "manhattan": "Grid distance"}
@@ -33,12 +36,14 @@ def model_options() -> list[str]:
     models_dir = Workspace.default().models_dir
     tuned = sorted(str(p) for p in models_dir.glob("*") if (p / "config.json").exists()) \
         if models_dir.exists() else []
-    return [BUNDLED, *tuned, OTHER_MODEL]
+    return [BUNDLED, MULTILINGUAL, *tuned, OTHER_MODEL]
 
 
 def _model_name(option: str) -> str:
     if option == BUNDLED:
         return "Built-in (English)"
+    if option == MULTILINGUAL:
+        return "Built-in multilingual (Chinese and 100 languages)"
     if option == OTHER_MODEL:
         return "Another model…"
     from pathlib import Path
@@ -52,16 +57,19 @@ def model_setting(cfg: Config) -> str:
     choice = st.selectbox(
         "Language model", options, index=options.index(current), format_func=_model_name,
         key="settings.model_choice",
-        help="The model that reads your product texts. The built-in one (all-MiniLM-L6-v2) "
-             "reads English and works offline. For Chinese or mixed-language catalogs "
-             "choose another model. Settings file and command line: `model`.")
+        help="The model that reads your product texts. Both built-in models work offline. "
+             "The English one (all-MiniLM-L6-v2) is the fastest; the multilingual one "
+             "(multilingual-e5-small) reads Chinese, English, mixed catalogs and about 100 "
+             "languages, and finds an English title's Chinese twin; it is about 3x slower. "
+             "A Chinese catalog gets the multilingual one by default. "
+             "Settings file and command line: `model`.")
     if choice != OTHER_MODEL:
         return choice
     model = st.text_input("Model name or folder", value="" if cfg.model in options else cfg.model,
                           key="settings.model_other",
                           help="A Hugging Face model name or a folder on this computer.")
-    st.caption("Multilingual or Chinese catalogs (downloaded once where there is internet): "
-               + ", ".join(MULTILINGUAL_SUGGESTIONS))
+    st.caption("Other multilingual or Chinese models (downloaded once where there is "
+               "internet): " + ", ".join(MULTILINGUAL_SUGGESTIONS))
     return model.strip() or BUNDLED
 
 
@@ -75,14 +83,20 @@ def metric_setting(cfg: Config) -> str:
 
 
 def words_weight_setting(cfg: Config) -> float:
-    return float(st.slider(
+    weight = float(st.slider(
         "Exact words and model numbers vs meaning", 0.0, 1.0, value=float(cfg.hybrid_weight),
-        step=0.05, key="settings.hybrid_weight",
+        step=0.05, key=state.HYBRID_WEIGHT,
         help=f"How much shared words and model numbers count against meaning. 0 = meaning "
              f"only, 1 = shared words only. Default {DEFAULT_HYBRID_WEIGHT:g}: it found the "
              f"same product most often on the labelled test catalogs (Abt-Buy, "
-             f"walmart-amazon). Lower it when you want related products rather than "
-             f"twins. Settings file and command line: `hybrid_weight`."))
+             f"walmart-amazon). A Chinese catalog starts at 0.5 with the multilingual model "
+             f"(measured on Chinese product titles). Lower it when you want related "
+             f"products rather than twins. Settings file and command line: `hybrid_weight`."))
+    own = model_defaults(cfg.model)
+    if own.hybrid_weight is not None:
+        st.caption(f"This model's own weight: {own.hybrid_weight:g} ({own.source}); "
+                   "move the slider to override it.")
+    return weight
 
 
 def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]:
@@ -136,9 +150,32 @@ def advanced_settings(cfg: Config, cat: Catalog | None) -> Config:
         st.caption("Technical settings. The defaults were measured on labelled catalogs; "
                    "most shops never change them.")
         model = model_setting(cfg)
+        if model != cfg.model:  # a fine-tuned model brings its own words weight
+            cfg = state.with_model(cfg, model)
+            state.set_config(cfg)
         metric = metric_setting(cfg)
         weight = words_weight_setting(cfg)
         fields = column_weights_setting(cfg, cat)
+        image_weight, image_model = photo_settings(cfg, cat)
         precision, index = speed_settings(cfg)
     return cfg.with_changes(model=model, metric=metric, hybrid_weight=weight,
-                            field_weights=fields, precision=precision, index=index)
+                            field_weights=fields, precision=precision, index=index,
+                            image_weight=image_weight, image_model=image_model)
+
+
+def photo_settings(cfg: Config, cat: Catalog | None) -> tuple[float, str]:
+    """Photo weight (image_weight) and the photo model (image_model); only with an image
+    column mapped."""
+    if cat is None or not cat.mapping.image:
+        return float(cfg.image_weight), cfg.image_model
+    weight = st.slider("Photos vs text", 0.0, 1.0, value=float(cfg.image_weight), step=0.05,
+                       key="settings.image_weight",
+                       help="How much the product photos count against the text. 0 = text "
+                            "only; 1 = photos only; in between, both are fused. Photos are "
+                            "read once (a few per second on a CPU). Settings file and command "
+                            "line: `image_weight`.")
+    model = st.text_input("Photo model", value=cfg.image_model, key="settings.image_model",
+                          help="bundled = EfficientNet-lite0 (offline); or a local CLIP "
+                               "folder, which also lets Search find photos by words. "
+                               "Settings file and command line: `image_model`.")
+    return float(weight), model.strip() or "bundled"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import BinaryIO
 
 import streamlit as st
 
-from components import state
+from components import state, text
+from components.text import md as md_text
+from core.catalog.language import LANGUAGE_SETTINGS
 from core.catalog.limits import current_limits, describe
 from core.catalog.table import (
     DUPLICATE_POLICIES,
@@ -17,9 +18,8 @@ from core.catalog.table import (
     field_defaults,
     read_table,
 )
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, ParseCheckError
 
-_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#!|~$&]")
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = "(row numbers)"
@@ -45,6 +45,9 @@ def source_picker() -> None:
     marker = f"{upload.name}:{upload.size}:{getattr(upload, 'file_id', '')}"
     if st.session_state.get("catalog.loaded_upload") == marker:
         return
+    if st.session_state.get("catalog.read.for") != marker:  # a new file: detect again
+        state.forget_widgets(("catalog.read.",))
+        st.session_state["catalog.read.for"] = marker
     raw = load_upload(upload)
     if raw is None:
         return
@@ -59,13 +62,47 @@ def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | Non
     the catalog loaded before. Returns the table or None."""
     upload.seek(0)  # the same upload is read again when another sheet is picked
     try:
-        return read_table(upload, getattr(upload, "name", None), sheet=sheet)
+        return read_table(upload, getattr(upload, "name", None), sheet=sheet, **read_choices())
+    except ParseCheckError as exc:  # read, but it looks wrong: show the lines, ask
+        state.show_error(exc)
+        read_form(exc)
+        return None
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         if state.catalog() is not None:
             st.caption(f"The catalog loaded before ({md_text(state.catalog().name)}) "
                        "is still in use.")
         return None
+
+
+DETECT = "(detect)"
+DELIMITERS = {DETECT: None, ", comma": ",", "; semicolon": ";", "tab": "\t", "| pipe": "|",
+              ": colon": ":", "# hash": "#", "space": " "}
+ENCODINGS = (DETECT, "utf-8", "utf-8-sig", "utf-16", "gb18030", "cp1252", "latin-1", "shift_jis")
+
+
+def read_choices() -> dict:
+    """The delimiter, header and encoding the user chose in read_form (default: detect)."""
+    get = st.session_state.get
+    encoding = get("catalog.read.encoding", DETECT)
+    return {"delimiter": DELIMITERS.get(get("catalog.read.delimiter", DETECT)),
+            "encoding": None if encoding == DETECT else encoding,
+            "header": bool(get("catalog.read.header", True)),
+            "allow_ragged": bool(get("catalog.read.anyway", False))}
+
+
+def read_form(exc: ParseCheckError) -> None:
+    """The file's first lines as they are, and how to read it instead of going ahead."""
+    st.markdown("**The first lines of the file, exactly as they are:**")
+    st.code("\n".join(exc.first_lines) or "(no lines)", language=None, wrap_lines=True)
+    with st.form("catalog.read"):
+        a, b, c = st.columns(3)
+        a.selectbox("Delimiter", list(DELIMITERS), key="catalog.read.delimiter")
+        b.selectbox("Encoding", ENCODINGS, key="catalog.read.encoding")
+        c.checkbox("First line is column names", value=True, key="catalog.read.header")
+        st.checkbox("Read anyway (rows that do not fit are skipped and listed)",
+                    key="catalog.read.anyway")
+        st.form_submit_button("Read the file again", type="primary")
 
 
 def sheet_picker(raw: RawTable) -> None:
@@ -92,17 +129,12 @@ def _try_auto_map(raw: RawTable) -> None:
         mapping = field_defaults(raw.frame)
         cat = build_catalog(raw, mapping, on_duplicate_ids="suffix")
     except CatalogSimilarityError as exc:
-        st.warning(f"Choose the columns below: {exc}")
+        st.warning(f"Choose the columns below: {md_text(exc)}")
         return
     if cat.report.duplicate_ids:
         st.warning("Duplicate ids found: review the mapping below and choose how to handle them.")
         return
     state.set_catalog(cat, state.config_from_mapping(mapping))
-
-
-def md_text(text: object) -> str:
-    """Catalog text made literal for st.markdown: every markdown/HTML character escaped."""
-    return _MD_SPECIAL.sub(r"\\\g<0>", str(text)).replace("\n", " ")
 
 
 def file_facts(raw: RawTable) -> None:
@@ -116,7 +148,7 @@ def file_facts(raw: RawTable) -> None:
         facts.append(f"sheet '{md_text(raw.sheet)}'")
     st.markdown(" · ".join(facts))
     for warning in raw.warnings:
-        st.warning(md_text(warning))
+        text.warning(warning)
 
 
 def mapping_form(raw: RawTable) -> None:
@@ -165,3 +197,27 @@ def _current_mapping(raw: RawTable) -> ColumnMapping:
         return field_defaults(raw.frame)
     except CatalogSimilarityError:
         return ColumnMapping(text_columns=())
+
+
+LANGUAGE_LABELS = {"auto": "Automatic (from the texts)", "en": "English", "zh": "Chinese"}
+
+
+def language_panel() -> None:
+    """The catalog's language, what it chose (model, hybrid weight), and the override."""
+    lang, cfg = state.catalog_language(), state.config()
+    if lang is None:
+        return
+    choice = st.selectbox("Catalog language", LANGUAGE_SETTINGS,
+                          index=LANGUAGE_SETTINGS.index(cfg.language),
+                          format_func=LANGUAGE_LABELS.__getitem__, key="catalog.language_setting",
+                          help="Chooses the model and hybrid weight, unless you set them in "
+                               "the sidebar")
+    if choice != cfg.language:
+        state.set_language_setting(choice)
+        st.rerun()
+    detected = "detected" if cfg.language == "auto" else "set"
+    st.caption(f"Language {detected}: {lang.describe()}")
+    changes = state.language_changes()
+    if changes:
+        st.info(f"Chosen for a catalog in {lang.name}: model {cfg.model}, hybrid weight "
+                f"{cfg.hybrid_weight:g}. Change them in the sidebar.", icon=":material/translate:")

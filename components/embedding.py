@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state, text
 from core.catalog.table import Catalog
 from core.config import Config
 from core.embed.store import embed_with_store
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, StoreError
 from core.pipeline import apply_rules, candidate_pool
 from core.projection import Projection, expected_seconds, project
 from core.search.neighbors import Neighbors, reporting
 
+
+def ready_text(res: state.Results) -> str:
+    """What the app says once vectors are ready. No count of vectors reused from the
+    workspace store: that store is shared, so the count would tell one user whether
+    another uploaded the same texts."""
+    return f"Ready: {len(res.vectors):,} products read by the model ({res.seconds:.1f} s)."
 
 def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     """Vectors for the current catalog and model, computed once (progress, cancel).
@@ -37,23 +44,33 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     key = state.memo("embedding.texts_key", f"{catalog.identity}|{encoder.identity}",
                      lambda: resources.texts_key(catalog.texts, encoder.identity))
     current = state.results()
-    if current is None or current.key != key:
+    if current is None or current.key.split("|photos:")[0] != key:
         current = _long_step("embedding", f"Embedding {len(catalog):,} products…",
                              lambda progress, _cancel: _embed(catalog, encoder, key, progress))
         state.set_results(current)
-        st.toast(f"The model read {current.embedded:,} new product texts and reused "
-                 f"{current.reused:,} read before ({current.seconds:.1f} s)",
-                 icon=":material/memory:")
+        st.toast(ready_text(current), icon=":material/memory:")
+    if current.store_problem:
+        text.warning(current.store_problem)
+    images = photos.embed_with_progress(catalog, cfg)
+    full = key + (f"|photos:{images.key}" if images is not None else "")
+    if current.key != full:  # the same text vectors, other photos (or none)
+        current = replace(current, key=full, images=images)
+        state.set_results(current)
     return current
 
 
 def _embed(catalog: Catalog, encoder, key: str, progress) -> state.Results:
     start = time.perf_counter()
-    result = embed_with_store(encoder, catalog.texts, resources.workspace_store(),
+    try:
+        store, problem = resources.workspace_store(), None
+    except StoreError as exc:  # a damaged or read-only workspace: embed without the store
+        store, problem = None, f"{exc}; embedding without the store"
+    result = embed_with_store(encoder, catalog.texts, store,
                               progress=lambda d, t: progress(d / max(t, 1),
-                                                             f"{d:,} / {t:,} new texts"))
+                                                             f"{d / max(t, 1):.0%}"))
     seconds = time.perf_counter() - start
-    return state.Results(key, result.vectors, result.reused, result.embedded, seconds)
+    return state.Results(key, result.vectors, result.reused, result.embedded, seconds,
+                         result.store_problem or problem)
 
 
 def _long_step(name: str, title: str, run: Callable):
@@ -155,13 +172,12 @@ def neighbors(res: state.Results, cfg: Config, k: int | None = None) -> Neighbor
 
     Rules may leave a list short: its missing entries are index -1.
     """
-    from core.lists.review import load_decisions
+    from components.tuning_rules import review_decisions
 
     catalog = state.require_catalog()
     try:
         return apply_rules(catalog, pool(res, cfg), cfg if k is None else cfg.with_changes(k=k),
-                           vectors=res.vectors,
-                           decisions=load_decisions(state.review_db()))
+                           vectors=res.vectors, decisions=review_decisions(catalog))
     except CatalogSimilarityError as exc:  # e.g. a rule names a column this catalog lacks
         state.show_error(exc)
         st.stop()

@@ -4,7 +4,7 @@ Choice (documented for the Fine-tune page): training runs in a daemon thread
 owned by the user's session (the job object lives in session_state through
 components/state.py, never in module-level state). The thread only touches this
 object: ``progress`` writes (done, total) and the status line, and
-``core.finetune.train.finetune`` asks ``cancel_requested`` before every training step.
+``core.finetune.run.finetune`` asks ``cancel_requested`` before every training step.
 The Cancel button sets a ``threading.Event``; the run stops within one step,
 raises FinetuneCancelled inside the thread and saves nothing. The page polls the
 object from a fragment that re-runs every second while the job is alive, so the
@@ -20,9 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from core.config import DEFAULT_HYBRID_WEIGHT
 from core.errors import CatalogSimilarityError
 from core.finetune.data import TrainingSet
-from core.finetune.train import FinetuneCancelled, FinetuneResult, FinetuneSettings, finetune
+from core.finetune.run import finetune
+from core.finetune.settings import FinetuneCancelled, FinetuneResult, FinetuneSettings
+from core.search.lexical import LexicalIndex
 
 
 @dataclass
@@ -70,7 +73,8 @@ class FinetuneJob:
 
 def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
               base_vectors: np.ndarray | None, settings: FinetuneSettings,
-              models_dir: Path) -> FinetuneJob:
+              models_dir: Path, words: LexicalIndex | None = None,
+              hybrid_weight: float = DEFAULT_HYBRID_WEIGHT, metric: str = "cosine") -> FinetuneJob:
     """Start fine-tuning on a daemon thread; returns the job to keep in session state."""
     job = FinetuneJob(base_model=base_model, train_pairs=len(data.train))
 
@@ -79,7 +83,8 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
             job.result = finetune(texts, data, base_model=base_model, base_vectors=base_vectors,
                                   settings=settings, models_dir=models_dir,
                                   progress=job._progress, cancel=job.cancel_requested,
-                                  status=job._status)
+                                  status=job._status, words=words,
+                                  hybrid_weight=hybrid_weight, metric=metric)
             job.status = "finished"
         except FinetuneCancelled:
             job.cancelled, job.status = True, "cancelled; nothing was saved"

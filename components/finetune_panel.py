@@ -1,8 +1,9 @@
 """Widgets of the Fine-tune page: data source, settings, the live job, the results.
 
-Every setting has the name and default of core.finetune.train.FinetuneSettings and of
-``python -m core finetune`` (epochs, learning rate, train batch size, LoRA, hard
-negatives, validation fraction, keep always).
+Every setting has the name and default of core.finetune.settings.FinetuneSettings and
+of ``python -m core finetune`` (epochs, learning rate, train batch size, LoRA, hard
+negatives, validation fraction, keep always; under Advanced: negatives from, training
+precision, keep weight).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import fields
 import pandas as pd
 import streamlit as st
 
-from components import state
+from components import state, text
 from components.finetune_job import FinetuneJob
 from core.catalog.table import Catalog
 from core.finetune.data import (
@@ -23,7 +24,13 @@ from core.finetune.data import (
     read_pairs,
     review_pairs,
 )
-from core.finetune.train import FinetuneResult, FinetuneSettings
+from core.finetune.settings import (
+    NEGATIVE_SOURCES,
+    TRAIN_PRECISIONS,
+    FinetuneResult,
+    FinetuneSettings,
+)
+from core.workspace import Workspace
 
 DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}
 SOURCES = ("Labelled pairs file", "Review decisions", "Both")
@@ -43,7 +50,7 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
         if upload is not None:
             parts.append(read_pairs(upload.getvalue(), catalog, filename=upload.name))
     if source != "Labelled pairs file":
-        reviews = review_pairs(state.review_db(), catalog)
+        reviews = review_pairs(Workspace.default().db_path, catalog, owner=state.review_owner())
         st.caption(f"{len(reviews):,} review decisions for this catalog "
                    f"({reviews.n_positive:,} accepted).")
         parts.append(reviews)
@@ -53,7 +60,7 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
                           "brand + model-number view, or a noisy copy of its title.")
     pairs = combine(*parts)
     for warning in pairs.warnings:
-        st.warning(warning)
+        text.warning(warning)
     if not len(pairs) and not ss:
         st.info("Upload labelled pairs, record review decisions, or tick self-supervised.")
         return None
@@ -81,10 +88,31 @@ def settings_form() -> FinetuneSettings:
                        key="finetune.keep_always")
     valid = st.slider("Validation hold-out (share of labelled products)", 0.05, 0.5,
                       DEFAULTS["valid_fraction"], 0.05, key="finetune.valid_fraction")
+    advanced = _advanced_settings() if st.toggle("Advanced", key="finetune.advanced") else {}
     return FinetuneSettings(epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
                             lora=bool(lora), hard_negatives=bool(hard),
                             valid_fraction=float(valid),
-                            keep="always" if keep else "improved")
+                            keep="always" if keep else "improved", **advanced)
+
+
+NEGATIVE_LABELS = {"lists": "the neighbour lists (as fused)", "model": "the model's own neighbours"}
+
+
+def _advanced_settings() -> dict:
+    """Technical training settings (names of FinetuneSettings and the CLI flags)."""
+    c1, c2, c3 = st.columns(3)
+    source = c1.selectbox("Hard negatives from (--negatives-from)", NEGATIVE_SOURCES,
+                          index=NEGATIVE_SOURCES.index(DEFAULTS["negatives_from"]),
+                          format_func=NEGATIVE_LABELS.__getitem__, key="finetune.negatives_from")
+    precision = c2.selectbox("Training precision (--train-precision)", TRAIN_PRECISIONS,
+                             index=TRAIN_PRECISIONS.index(DEFAULTS["precision"]),
+                             key="finetune.precision",
+                             help="auto: bf16 where the hardware has bf16 arithmetic, else fp32")
+    keep_weight = c3.checkbox("Keep the current hybrid weight (--keep-weight)", False,
+                              key="finetune.keep_weight",
+                              help="By default the weight is chosen again for the new model on "
+                                   "the held-out pairs")
+    return {"negatives_from": source, "precision": precision, "choose_weight": not keep_weight}
 
 
 def job_panel(job: FinetuneJob) -> None:
@@ -95,8 +123,7 @@ def job_panel(job: FinetuneJob) -> None:
     @st.fragment(run_every=1.0 if was_running else None)
     def live() -> None:
         if job.running:
-            st.progress(job.fraction, text=f"Fine-tuning {job.base_model}: step {job.done:,} / "
-                        f"{job.total or '?'} · {job.status}")
+            st.progress(job.fraction, text=progress_text(job))
             st.button("Cancel", key="finetune.cancel", on_click=job.cancel,
                       icon=":material/cancel:")
         elif was_running:  # finished since the last full run: show the results
@@ -106,11 +133,31 @@ def job_panel(job: FinetuneJob) -> None:
     if job.running:
         return
     if job.error:
-        st.error(job.error, icon=":material/error:")
+        text.error(job.error)
     elif job.cancelled:
         st.warning("Fine-tuning was cancelled; nothing was saved.")
     elif job.result is not None:
         results(job.result)
+
+
+def progress_text(job: FinetuneJob) -> str:
+    """The phase first ("training: epoch 2 of 4"), then the step count while training."""
+    steps = f" · step {job.done:,} of {job.total:,}" if job.total and \
+        job.status.startswith("training") else ""
+    return f"Fine-tuning {job.base_model}: {job.status}{steps}"
+
+
+def lists_table(result: FinetuneResult) -> pd.DataFrame | None:
+    """What the lists will be on the held-out queries: the current model at the current
+    weight, the new model at the current weight and at its chosen weight."""
+    choice = result.weight_choice
+    if choice is None:
+        return None
+    return pd.DataFrame([{"lists": label, "hybrid weight": row.weight,
+                          "Recall@1": round(row.recall_at_1, 3),
+                          f"Recall@{row.k}": round(row.recall_at_k, 3),
+                          "MRR": round(row.mrr, 3), "queries": row.queries}
+                         for label, row in choice.summary_rows()])
 
 
 def metrics_table(result: FinetuneResult) -> pd.DataFrame:
@@ -125,12 +172,21 @@ def metrics_table(result: FinetuneResult) -> pd.DataFrame:
 
 def results(result: FinetuneResult) -> None:
     st.subheader("Result")
+    lists = lists_table(result)
+    if lists is not None:
+        st.markdown("**The neighbour lists** (held-out products, before and after)")
+        st.dataframe(lists, hide_index=True, key="finetune.lists")
+        st.caption(f"The new model's hybrid weight is {result.weight_choice.weight:g} (the "
+                   f"current one is {result.weight_choice.current_weight:g}): chosen on the "
+                   "held-out pairs, saved with the model and set when you pick it; the "
+                   "sidebar slider overrides it.")
     if result.before is not None:
+        st.markdown("**The model alone** (meaning only)")
         st.dataframe(metrics_table(result), hide_index=True, key="finetune.metrics")
-    st.caption(f"{result.train_pairs:,} pairs · {result.steps:,} steps · "
-               f"{result.train_seconds:.0f} s training")
+    st.caption(f"{result.train_pairs:,} pairs · {result.steps:,} steps "
+               f"({result.epochs_run} epochs) · {result.train_seconds:.0f} s training")
     for note in result.notes:
-        st.warning(note)
+        text.warning(note)
     if result.kept and result.folder is not None:
         st.success(f"Saved as {result.folder.name} in the workspace's models folder; it is now "
                    "in the Model picker of the sidebar.", icon=":material/check_circle:")

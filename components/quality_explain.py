@@ -20,16 +20,17 @@ OPEN, CLOSE = "⟦", "⟧"
 def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     """Render an explanation; catalog text is only ever shown as plain text."""
     cols = st.columns(4)
-    for col, (name, value) in zip(cols, (("match score", e.match), ("fused score", e.fused),
+    for col, (name, value) in zip(cols, (("score", e.score), ("duplicate score", e.match),
                                          ("dense part", e.dense_part),
                                          ("lexical part", e.lexical_part))):
         col.metric(name, f"{value:.3f}")
-    st.caption(f"Hybrid weight {e.weight:g}: fused = (1 − w) × dense rescaled + w × lexical "
-               f"rescaled, each rescaled for the first product ({SCALE_TEXT}). The match "
-               f"score is relative: 1 = each product "
-               f"is the other's best candidate (what duplicate thresholds are chosen on, with "
-               f"labels); the fused score says how close they are. Raw dense "
-               f"similarity {e.dense:.3f}, raw lexical similarity {e.lexical:.3f}.")
+    st.caption(f"Score: the second product in the first one's list, as the lists and exports "
+               f"show it. {SCALE_TEXT} Duplicate score: what duplicate thresholds apply to, "
+               f"high only when the two are very similar both ways and each is the other's "
+               f"best candidate. Technical: fused score {e.fused:.3f} = dense "
+               f"part + lexical part (hybrid weight {e.weight:g}, each channel rescaled for the "
+               f"first product), mapped to the score; raw dense similarity {e.dense:.3f}, raw "
+               f"lexical similarity {e.lexical:.3f}.")
     st.plotly_chart(contribution_figure(e), key="explain.contribution")
     st.markdown(f"**Shared words and model numbers** are marked {OPEN} {CLOSE}:")
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")

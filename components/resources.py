@@ -20,6 +20,7 @@ from core.embed.encoders import Encoder, load_encoder
 from core.embed.store import EmbeddingStore
 from core.export.tables import to_bytes
 from core.pipeline import candidate_pool
+from core.pipeline import neighbor_index as neighbor_index_of
 from core.projection import Projection, project
 from core.search.channels import catalog_index
 from core.search.exact import pairwise_scores
@@ -103,8 +104,12 @@ def neighbor_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
     shared = shared_results("index")
     found = shared.get(key)
     if found is None:
+        from components import state
+
+        res = state.results()  # its key covers the photos' vectors too
+        images = res.images if res is not None and res.key == vectors_key else None
         with st.spinner("Indexing words and model numbers…"):
-            found = NeighborIndex.build(catalog, vectors, cfg)
+            found = neighbor_index_of(catalog, vectors, cfg, images=images)
         shared.put(key, found)
     return found
 

@@ -6,15 +6,18 @@ are namespaced by page ("neighbors.k"); shared settings live under "settings.".
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
+from core.catalog.language import CatalogLanguage
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
-from core.config import ROW_NUMBERS, Config
+from core.config import DEFAULT_HYBRID_WEIGHT, LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
 from core.errors import CatalogSimilarityError, ModelLoadError
+from core.finetune.card import model_defaults
 from core.workspace import (
     FILE_SOURCE,
     SavedSource,
@@ -35,6 +38,12 @@ RESULTS = "results"
 SELECTION = "map.selection"
 HEATMAP_ROWS = "heatmap.rows"
 HEATMAP_SOURCE = "heatmap.source"
+UI_LANGUAGE = "ui.language"
+LANGUAGE = "catalog.language"
+EXPLICIT = "catalog.explicit_settings"
+LANGUAGE_NOTE = "catalog.language_note"
+# Widgets that show a setting the catalog's language may choose (re-read after it does).
+LANGUAGE_WIDGETS = ("settings.model_choice", "settings.model_other", "settings.hybrid_weight")
 GUIDE_DONE = "guide.dismissed"
 # The session's saved work (core.workspace.SessionStore): its token (also in the page
 # address as ?s=...), where the catalog came from, and the last state written.
@@ -42,17 +51,22 @@ TOKEN = "session.token"
 SOURCE = "session.source"
 SAVED = "session.saved_json"
 TOKEN_PARAM = "s"
+PHOTO_ZIP = "catalog.photo_zip_path"
+OPEN_RESULTS = "open_results.folder"
 
 
 @dataclass(frozen=True)
 class Results:
-    """Vectors of the session's catalog under one model; key = content hash."""
+    """Vectors of the session's catalog under one model; key = content hash (of the
+    texts and, with photos, of the image vectors too). images: ImageVectors or None."""
 
     key: str
     vectors: np.ndarray
     reused: int
     embedded: int
     seconds: float
+    store_problem: str | None = None  # the workspace store failed; vectors were computed
+    images: object | None = None
 
 
 def init_state() -> None:
@@ -93,11 +107,6 @@ def session_store() -> SessionStore:
     return SessionStore(Workspace.default(), session_token())
 
 
-def review_db() -> Path:
-    """This session's review decisions file."""
-    return session_store().review_db
-
-
 def keep_upload(name: str, data: bytes, sheet: str | None) -> None:
     """Keep an uploaded file in the session's folder: it comes back after a reload."""
     rel = session_store().keep_file(name, data)
@@ -122,6 +131,7 @@ def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) ->
     st.session_state[SOURCE] = saved.source
     st.session_state[GUIDE_DONE] = bool(saved.ui.get("guide_done", False))
     st.session_state[SAVED] = saved.to_json()
+    mark_explicit(*LANGUAGE_KEYS)  # the saved model and weight come back as they were
     set_catalog(cat, cfg)
 
 
@@ -180,13 +190,67 @@ def catalog() -> Catalog | None:
 
 
 def set_catalog(cat: Catalog, cfg: Config) -> None:
-    """Replace the mapped catalog; derived results and selections are dropped."""
+    """Replace the mapped catalog; derived results and selections are dropped. The
+    catalog's language sets the model and hybrid weight the user has not set (then the
+    page reruns, so that the sidebar shows them)."""
     st.session_state[CATALOG] = cat
-    st.session_state[CONFIG] = cfg
+    st.session_state[CONFIG] = _with_language(cat, cfg)
     st.session_state[RESULTS] = None
     st.session_state[SELECTION] = []
     st.session_state[HEATMAP_ROWS] = []
     save_work()
+    if language_changes():
+        st.rerun()
+
+
+def _with_language(cat: Catalog, cfg: Config) -> Config:
+    lang = cfg.resolved_language(cat.texts)
+    st.session_state[LANGUAGE] = lang
+    new = cfg.for_language(lang.code, explicit=explicit_settings())
+    changed = {k: getattr(new, k) for k in LANGUAGE_KEYS if getattr(new, k) != getattr(cfg, k)}
+    st.session_state[LANGUAGE_NOTE] = changed
+    if changed:
+        for name in LANGUAGE_WIDGETS:
+            st.session_state.pop(name, None)
+    return new
+
+
+def catalog_language() -> CatalogLanguage | None:
+    """The loaded catalog's language (detected, or the one set) and what it changed."""
+    return st.session_state.get(LANGUAGE)
+
+
+def language_changes() -> dict:
+    """{setting: value} the catalog's language chose when the catalog was loaded."""
+    return dict(st.session_state.get(LANGUAGE_NOTE) or {})
+
+
+def explicit_settings() -> frozenset[str]:
+    """Settings the user chose in this session, and the model when $CATSIM_MODEL names
+    one (the catalog's language leaves them alone)."""
+    chosen = set(st.session_state.get(EXPLICIT, ()))
+    if os.environ.get(MODEL_ENV, "").strip():
+        chosen.add("model")
+    return frozenset(chosen)
+
+
+def mark_explicit(*names: str) -> None:
+    st.session_state[EXPLICIT] = explicit_settings() | set(names)
+
+
+def set_language_setting(code: str) -> None:
+    """Set Config.language (auto / en / zh) and re-apply the language defaults."""
+    cat, cfg = catalog(), config().with_changes(language=code)
+    set_config(_with_language(cat, cfg) if cat is not None else cfg)
+
+
+def ui_language() -> str | None:
+    """The interface language chosen in the sidebar ('en' / 'zh'), None before any."""
+    return st.session_state.get(UI_LANGUAGE)
+
+
+def init_ui_language(default: str) -> None:
+    st.session_state.setdefault(UI_LANGUAGE, default)
 
 
 def config() -> Config:
@@ -243,9 +307,27 @@ def set_guide_done() -> None:
     save_work()
 
 
+def review_owner() -> str:
+    """This session's review scope: decisions it records, counts, applies and undoes are
+    its own (other sessions on the same server never see them). The session token, so a
+    reload or a server restart brings the decisions back with the rest of the work."""
+    return session_token()
+
+
+def photo_zip() -> str | None:
+    """Path (in the workspace) of the .zip of photos uploaded for this session's catalog."""
+    return st.session_state.get(PHOTO_ZIP)
+
+
+def set_photo_zip(path: str | None) -> None:
+    st.session_state[PHOTO_ZIP] = path
+
+
 def show_error(exc: CatalogSimilarityError) -> None:
     """The one way pages show a user-fixable problem."""
-    st.error(str(exc), icon=":material/error:")
+    from components import text
+
+    text.error(exc)
 
 
 BUNDLED_MODEL = "bundled"
@@ -257,8 +339,9 @@ def use_bundled_model() -> None:
 
     Only the model changes; the loaded catalog and mapping stay.
     """
-    st.session_state[CONFIG] = config().with_changes(model=BUNDLED_MODEL)
+    st.session_state[CONFIG] = with_model(config(), BUNDLED_MODEL)
     st.session_state[MODEL_CHOICE] = BUNDLED_MODEL
+    mark_explicit("model")
 
 
 def offer_bundled_model(exc: CatalogSimilarityError, *, key: str) -> None:
@@ -281,10 +364,29 @@ def set_finetune_job(job) -> None:
     st.session_state[FINETUNE_JOB] = job
 
 
+HYBRID_WEIGHT = "settings.hybrid_weight"
+
+
+def with_model(cfg: Config, model: str) -> Config:
+    """cfg switched to another model, with the settings that model brings: a fine-tuned
+    model's own hybrid weight (core.finetune.card.model_defaults); leaving such a model
+    for one without its own weight returns to the default weight; otherwise the weight
+    stays. The hybrid weight slider is reset so that it shows the new value."""
+    if model == cfg.model:
+        return cfg
+    own, old = model_defaults(model).hybrid_weight, model_defaults(cfg.model).hybrid_weight
+    weight = own if own is not None else (DEFAULT_HYBRID_WEIGHT if old is not None
+                                          else cfg.hybrid_weight)
+    st.session_state.pop(HYBRID_WEIGHT, None)
+    return cfg.with_changes(model=model, hybrid_weight=weight)
+
+
 def choose_model(model: str) -> None:
-    """Button callback: switch the session to another model (e.g. a new fine-tune)."""
-    st.session_state[CONFIG] = config().with_changes(model=model)
+    """Button callback: switch the session to another model (e.g. a new fine-tune), with
+    the hybrid weight it brings."""
+    st.session_state[CONFIG] = with_model(config(), model)
     st.session_state[MODEL_CHOICE] = model
+    mark_explicit("model")
 
 
 # Tuning (rules, groups, review, health, compare, prices).
@@ -316,6 +418,7 @@ def adopt_config(cfg: Config) -> None:
 
     Raises CatalogSimilarityError when the configuration does not fit the loaded table.
     """
+    mark_explicit(*LANGUAGE_KEYS)  # a saved configuration replays as saved
     raw, cat = table(), catalog()
     if raw is not None:
         from core.pipeline import catalog_from_config
@@ -343,3 +446,12 @@ def compare_other() -> Config | None:
 
 def set_compare_other(cfg: Config | None) -> None:
     st.session_state[COMPARE_OTHER] = cfg
+
+
+def opened_results() -> str | None:
+    """The results folder the Open results page has open (its path), or None."""
+    return st.session_state.get(OPEN_RESULTS)
+
+
+def set_opened_results(path: str | None) -> None:
+    st.session_state[OPEN_RESULTS] = path

@@ -46,10 +46,14 @@ def column_setup(frame: pd.DataFrame, *, title_width: str = "large") -> tuple[di
 
 
 def show_table(frame: pd.DataFrame, *, key: str, height: int | str = "auto",
-               title_width: str = "large") -> None:
+               title_width: str = "large", column_config: dict | None = None) -> None:
     """st.dataframe with column_setup applied (no index); title_width "medium" for
-    tables in half-width columns."""
+    tables in half-width columns; column_config adds or overrides columns'
+    configuration (e.g. a photo column)."""
     config, order = column_setup(frame, title_width=title_width)
+    extra = column_config or {}
+    config = {**config, **extra}
+    order = list(order) + [c for c in extra if c not in order] if order is not None else None
     st.dataframe(frame, hide_index=True, key=key, column_config=config, column_order=order,
                  height=height)
 

@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from components import resources, state
+from components import resources, state, text
 from components.advanced import OTHER_MODEL, model_options
 from components.tuning_rules import review_decisions
 from core.catalog.table import Catalog
@@ -43,7 +43,7 @@ def other_config_form(cfg: Config, cat: Catalog) -> None:
                 text_columns=tuple(fields) or cfg.text_columns,
                 rules=cfg.rules if rules == "as A" else {})
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        st.error(f"Not a JSON configuration ({exc})", icon=":material/error:")
+        text.error(f"Not a JSON configuration ({exc})")
         return
     except CatalogSimilarityError as exc:
         state.show_error(exc)
@@ -81,4 +81,4 @@ def other_lists(other: Config, cat: Catalog) -> Neighbors:
     vectors = state.memo("compare.vectors", key, embed)
     pool_b = resources.cached_pool(cat_b, key, vectors, other)
     return apply_config(cat_b, pool_b, other, vectors=vectors,
-                        decisions=review_decisions()).neighbors
+                        decisions=review_decisions(state.require_catalog())).neighbors

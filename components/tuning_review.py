@@ -5,34 +5,44 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import state
+from components import photos, state, text
+from components.text import md
 from core.catalog.table import Catalog
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, StoreError
+from core.export.tables import to_bytes
 from core.lists.pricecheck import parse_prices
-from core.lists.review import ReviewStore
+from core.lists.review import ReviewStore, review_key
+from core.workspace import Workspace
 
 SHORTCUTS = {"accept": "a", "reject": "x", "skip": "s"}  # "r" would reload the browser tab
 ICONS = {"accept": ":material/check:", "reject": ":material/close:",
          "skip": ":material/skip_next:"}
 
 
-def review_store() -> ReviewStore:
-    """This session's review decisions (one short connection per call)."""
-    return ReviewStore(state.review_db())
+def review_store(catalog: Catalog) -> ReviewStore:
+    """This session's review decisions on this catalog (one short connection per call).
+
+    A workspace database that cannot be used stops the page with its one-line reason."""
+    try:
+        return ReviewStore(Workspace.default().ensure().db_path, review_key(catalog),
+                           owner=state.review_owner())
+    except StoreError as exc:
+        state.show_error(exc)
+        st.stop()
 
 
 def product_card(container, cat: Catalog, row: int) -> None:
-    """Title, mapped fields, price and (when an image URL column is mapped) the image.
+    """Title, mapped fields, price and (when an image column is mapped) a thumbnail.
 
     Catalog text is shown as plain text, never as markdown or HTML.
     """
     frame, mapping = cat.frame, cat.mapping
     with container.container(border=True):
         st.text(str(cat.titles()[row]))
-        st.caption(f"id {cat.ids[row]}")
-        image = str(frame[mapping.image].iloc[row]).strip() if mapping.image else ""
-        if image.lower().startswith(("http://", "https://")):
-            st.image(image, width=220)
+        st.caption(f"id {md(cat.ids[row])}")
+        photo = photos.thumb(cat, state.config(), row)
+        if photo is not None:
+            st.image(photo, width=160)
         if mapping.price:
             price = parse_prices([frame[mapping.price].iloc[row]])[0]
             st.metric("Price", "—" if pd.isna(price) else f"{price:,.2f}")
@@ -56,7 +66,7 @@ def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
             try:
                 store.record(left_id, right_id, decision)
             except CatalogSimilarityError as exc:
-                st.error(str(exc), icon=":material/error:")
+                text.error(exc)
                 return
             st.rerun()
     if cols[3].button("Undo last (u)", key="review.undo", shortcut="u",
@@ -65,17 +75,18 @@ def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
         st.rerun()
 
 
-def tally(store: ReviewStore) -> None:
-    """Counts of decisions and the labelled pairs download."""
+def tally(store: ReviewStore, cat: Catalog) -> None:
+    """This session's counts on this catalog and the labelled pairs download."""
     decided = store.decisions()
     counts = decided["decision"].value_counts()
-    st.caption(f"{len(decided):,} pairs decided · accepted {counts.get('accept', 0):,} · "
+    st.caption(f"Catalog {md(cat.name)} ({store.catalog_key}) · "
+               f"{len(decided):,} pairs decided in this session · accepted {counts.get('accept', 0):,} · "
                f"rejected {counts.get('reject', 0):,} · skipped {counts.get('skip', 0):,} "
                f"(accepted pairs always appear in each other's lists and in the export, "
                f"rejected pairs never, unless 'Use my Review decisions' is off in the rules)")
     pairs = store.as_labelled_pairs()
-    st.download_button("Download my decisions as labelled pairs",
-                       data=pairs.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download labelled pairs (left_id, right_id, label)",
+                       data=to_bytes(pairs, "csv"),
                        file_name="review_pairs.csv", mime="text/csv", key="review.download",
                        on_click="ignore", icon=":material/download:", disabled=pairs.empty,
                        help="A CSV file (left_id, right_id, label: 1 accepted, 0 rejected) "

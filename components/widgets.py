@@ -8,13 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from components import state
+from components import text as show_text
 from components.advanced import advanced_settings
 from components.persist import start_over_button
+from components.text import md
+from core.catalog.language import model_reads
 from core.catalog.table import Catalog
 from core.catalog.views import find_products, product_label
-from core.config import Config
+from core.config import LANGUAGE_KEYS, Config
 from core.errors import CatalogSimilarityError
-from core.export.tables import FORMATS, to_bytes
+from core.export.tables import CSV_ENCODINGS, FORMATS, to_bytes
 
 MIME = {"csv": "text/csv", "parquet": "application/octet-stream", "json": "application/json",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -29,10 +32,24 @@ def settings_sidebar() -> Config:
                       help="How many similar products each product's list holds. "
                            "Settings file and command line: `k`.")
         new = advanced_settings(cfg, state.catalog()).with_changes(k=int(k))
+        language_notice(new.model)
     start_over_button()
     if new != cfg:
+        state.mark_explicit(*(k for k in LANGUAGE_KEYS if getattr(new, k) != getattr(cfg, k)))
         state.set_config(new)
     return new
+
+
+def language_notice(model: str) -> None:
+    """The catalog's language, and a warning when the model cannot read it."""
+    lang = state.catalog_language()
+    if lang is None:
+        return
+    st.caption(f"Catalog language: {lang.describe()}")
+    if not model_reads(model, lang.code):
+        st.warning(f"The model '{model}' reads English only, and this catalog is "
+                   f"{lang.name}: choose 'multilingual' under Advanced.",
+                   icon=":material/translate:")
 
 
 def product_picker(catalog: Catalog, key: str) -> int | None:
@@ -40,7 +57,7 @@ def product_picker(catalog: Catalog, key: str) -> int | None:
     text = st.text_input("Find a product (part of its title or id)", key=f"{key}.find")
     rows = find_products(catalog, text)
     if not rows:
-        st.warning(f"No product matches '{text}'.")
+        st.warning(f"No product matches '{md(text)}'.")
         return None
     labels = {r: product_label(catalog, r) for r in rows}
     return st.selectbox(f"Product ({len(rows)} shown)", rows, format_func=labels.__getitem__,
@@ -60,16 +77,30 @@ def export_buttons(frame_fn, stem: str, key: str) -> None:
             "Protect against spreadsheet formulas", value=True, key=f"{key}.excel_safe",
             help="A cell starting with = + - or @ gets a leading ' so that Excel shows it "
                  "as text instead of running it (CSV and Excel files).")
-        bom = st.checkbox("Mark the CSV file as UTF-8 (helps older Excel with accents and "
-                          "Chinese)", value=False, key=f"{key}.bom")
+        encoding = st.selectbox(
+            "CSV text encoding", CSV_ENCODINGS, index=CSV_ENCODINGS.index(default_csv_encoding()),
+            format_func=ENCODING_LABELS.__getitem__, key=f"{key}.encoding",
+            help="Excel shows accents and Chinese right from UTF-8 with BOM or GB18030; "
+                 "GB18030 is chosen when the catalog was uploaded in it.")
 
     def data() -> bytes:
         frame: pd.DataFrame = frame_fn()
-        return to_bytes(frame, fmt, excel_safe_csv=excel, bom=bom)
+        return to_bytes(frame, fmt, excel_safe_csv=excel, encoding=encoding)
 
     st.download_button(f"Download {fmt.upper()}", data=data, file_name=f"{stem}.{fmt}",
                        mime=MIME[fmt], key=f"{key}.download.{fmt}", type="primary",
                        on_click="ignore", icon=":material/download:")
+
+
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM (Excel)",
+                   "gb18030": "GB18030 (Chinese Excel)"}
+
+
+def default_csv_encoding() -> str:
+    """GB18030 when the catalog was uploaded in GB18030 / GBK, else plain UTF-8."""
+    raw = state.table()
+    upload = (raw.encoding or "").lower() if raw is not None else ""
+    return "gb18030" if upload in ("gb18030", "gbk", "gb2312") else "utf-8"
 
 
 def file_stem(name: str) -> str:
@@ -105,7 +136,7 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
         cfg = Config.from_dict(data)
         state.adopt_config(cfg)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        st.error(f"{upload.name} is not a JSON configuration ({exc})", icon=":material/error:")
+        show_text.error(f"{upload.name} is not a JSON configuration ({exc})")
         return
     except CatalogSimilarityError as exc:
         state.show_error(exc)

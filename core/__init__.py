@@ -26,6 +26,8 @@ from core.catalog.table import (
 )
 from core.config import Config
 from core.embed.encoders import BertEncoder, Encoder, bundled_model_path, load_encoder
+from core.embed.image_encoders import load_image_encoder
+from core.embed.image_vectors import ImageVectors, catalog_images, embed_images
 from core.embed.store import EmbeddingStore, EmbedResult, embed_with_store
 from core.errors import CatalogError, CatalogSimilarityError, ConfigError, ModelLoadError
 from core.export.tables import catalog_neighbors_frame, neighbors_frame, to_bytes, write_table
@@ -59,6 +61,7 @@ __all__ = [
                                 "EmbedResult",
                                 "EmbeddingStore",
                                 "Encoder",
+                                "ImageVectors",
                                 "ModelLoadError",
                                 "NeighborIndex",
                                 "Neighbors",
@@ -75,8 +78,10 @@ __all__ = [
                                 "bundled_model_path",
                                 "candidate_pool",
                                 "catalog_from_config",
+                                "catalog_images",
                                 "catalog_neighbors_frame",
                                 "embed_catalog",
+                                "embed_images",
                                 "embed_with_store",
                                 "field_defaults",
                                 "final_lists",
@@ -84,6 +89,7 @@ __all__ = [
                                 "guess_text_columns",
                                 "lists_frame",
                                 "load_encoder",
+                                "load_image_encoder",
                                 "neighbor_index",
                                 "neighbors_frame",
                                 "pairwise_scores",

@@ -12,6 +12,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from core.catalog.language import (
+    LANGUAGE_SETTINGS,
+    CatalogLanguage,
+    defaults_for,
+    detect_language,
+)
 from core.catalog.table import DUPLICATE_POLICIES, ColumnMapping
 from core.embed.encoders import PRECISIONS
 from core.errors import ConfigError
@@ -21,6 +27,9 @@ from core.search.neighbors import METRICS
 
 DEFAULT_K = 10
 DEFAULT_HYBRID_WEIGHT = 0.7
+# Share of random product pairs a neighbour must be closer in meaning than
+# (bench/score_quality.py: walmart rules, junk 6.0% -> 0.2%, lists kept for 93%).
+DEFAULT_RELEVANCE_FLOOR = 0.9
 # id_column value meaning "use row numbers as ids" (None means: choose automatically).
 ROW_NUMBERS = "@row"
 INDEX_KINDS = ("auto", "exact", "approximate")
@@ -33,10 +42,21 @@ KEY_DOCS = {
     "model": "\"bundled\" (all-MiniLM-L6-v2), a local folder or a Hugging Face id",
     "metric": "cosine | dot | euclidean | manhattan",
     "k": "neighbours per product in the final lists",
+    "image_column": "column of photo file names (relative to the catalog / a zip) or URLs",
+    "image_weight": "photos' share of the score: 0 = text only (default), 1 = photos only",
+    "image_model": "\"bundled\" (EfficientNet-lite0) or a local CLIP folder (text-to-image)",
+    "fetch_images": "download http(s) image URLs (off by default)",
     "rules": "business rules: same, different, max_per, price_ratio, min_score, diversity, "
              "pinned, blocked, in_stock_column, keep_duplicates, use_review",
     "bands": "named score bands, name -> lowest score (\"duplicate\" is left out of lists)",
+    "relevance_floor": "0..1: leave out neighbours no closer in meaning than this share of "
+                       "random pairs of products (0.9 by default, cosine 0.274 for the bundled "
+                       "model; 0 = off; not applied with words only); lists may be shorter",
+    "language": "catalog language: \"auto\" (detected from the texts), \"en\" or \"zh\"; "
+                "chooses the default model and hybrid_weight when they are not set",
 }
+# Settings a catalog's language chooses when the user has not set them.
+LANGUAGE_KEYS = ("model", "hybrid_weight")
 
 
 def default_model() -> str:
@@ -46,6 +66,17 @@ def default_model() -> str:
 
 def _score(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def _validate_images(cfg: Config) -> None:
+    """image_weight in [0, 1] (without an image column it has no effect); fetch_images bool."""
+    w = cfg.image_weight
+    if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 1:
+        raise ConfigError(f"image_weight must be between 0 and 1, got {w!r}")
+    if not isinstance(cfg.fetch_images, bool):
+        raise ConfigError(f"fetch_images must be true or false, got {cfg.fetch_images!r}")
+    if not isinstance(cfg.image_model, str) or not cfg.image_model.strip():
+        raise ConfigError("image_model must be \"bundled\" or a local CLIP folder")
 
 
 def _validate_quality(cfg: Config) -> None:
@@ -62,6 +93,9 @@ def _validate_quality(cfg: Config) -> None:
         if not _score(value):
             raise ConfigError(f"category_thresholds['{name}'] must be between 0 and 1, "
                               f"got {value!r}")
+    if not _score(cfg.relevance_floor) or cfg.relevance_floor >= 1:
+        raise ConfigError("relevance_floor must be a share from 0 (off) to below 1, e.g. 0.9, "
+                          f"got {cfg.relevance_floor!r}")
 
 
 @dataclass(frozen=True)
@@ -91,13 +125,23 @@ class Config:
     # Lexical share of the fused score; chosen on valid splits by bench/hybrid_quality.py --select.
     hybrid_weight: float = DEFAULT_HYBRID_WEIGHT
     field_weights: dict[str, float] = field(default_factory=dict)
+    # Photos of image_column: their share of the fused score (0 = text only, 1 = photos
+    # only), the image model ("bundled" EfficientNet-lite0 or a local CLIP folder), and
+    # whether http(s) image URLs are downloaded (off: only files beside the catalog / a zip).
+    image_weight: float = 0.0
+    image_model: str = "bundled"
+    fetch_images: bool = False
     duplicate_threshold: float | None = None
     category_thresholds: dict[str, float] = field(default_factory=dict)
     # Recommendation tuning: rules (validated by core.lists.rules) and named score bands.
     rules: Rules = field(default_factory=Rules)
     bands: dict[str, float] = field(default_factory=dict)
+    # Leave out neighbours no closer in meaning than this share of random pairs (0 = off).
+    relevance_floor: float = DEFAULT_RELEVANCE_FLOOR
     # Scale: "auto" (exact below a measured size, approximate above), "exact", "approximate".
     index: str = "auto"
+    # Catalog language: "auto" = detected; decides the default model and hybrid weight.
+    language: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -118,8 +162,11 @@ class Config:
             raise ConfigError(f"batch_size must be a positive integer, got {self.batch_size!r}")
         if not isinstance(self.hybrid_weight, (int, float)) or not 0 <= self.hybrid_weight <= 1:
             raise ConfigError(f"hybrid_weight must be between 0 and 1, got {self.hybrid_weight!r}")
+        _validate_images(self)
         if self.index not in INDEX_KINDS:
             raise ConfigError(f"index must be one of {', '.join(INDEX_KINDS)}")
+        if self.language not in LANGUAGE_SETTINGS:
+            raise ConfigError(f"language must be one of {', '.join(LANGUAGE_SETTINGS)}")
         for name in ("field_weights", "category_thresholds", "bands", "extra"):
             if not isinstance(getattr(self, name), dict):
                 raise ConfigError(f"{name} must be a JSON object")
@@ -136,6 +183,22 @@ class Config:
     def with_changes(self, **changes: Any) -> Config:
         return replace(self, **changes)
 
+    def for_language(self, code: str, *, explicit: frozenset[str] | set[str] = frozenset()
+                     ) -> Config:
+        """The model and hybrid weight of a catalog language (core.catalog.language),
+        for each of LANGUAGE_KEYS not in ``explicit`` (those the user set)."""
+        defaults = defaults_for(code)
+        if defaults is None:
+            return self
+        changes = {k: getattr(defaults, k) for k in LANGUAGE_KEYS if k not in explicit}
+        return self.with_changes(**changes) if changes else self
+
+    def resolved_language(self, texts) -> CatalogLanguage:
+        """The catalog's language: detected when language is "auto", else the one set."""
+        if self.language == "auto":
+            return detect_language(texts)
+        return CatalogLanguage(self.language, {self.language: 1.0}, 0)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["text_columns"] = list(self.text_columns)
@@ -147,7 +210,8 @@ class Config:
     def pool_key(self) -> str:
         """The settings that change the candidate pool (not the rules applied to it)."""
         keys = ("model", "precision", "metric", "hybrid_weight", "field_weights",
-                "text_columns", "index")
+                "text_columns", "index", "image_column", "image_weight", "image_model",
+                "fetch_images")
         data = {k: self.to_dict().get(k) for k in keys}
         data["deep_pool"] = filters_active(self.rules)  # filter rules need a deeper pool
         return json.dumps(data, sort_keys=True, default=str)

@@ -15,10 +15,11 @@ import pandas as pd
 from core.catalog.table import Catalog, RawTable, build_catalog, guess_id_column, guess_text_columns
 from core.config import ROW_NUMBERS, Config
 from core.embed.encoders import Encoder, Progress
+from core.embed.image_vectors import ImageVectors
 from core.embed.store import EmbeddingStore, EmbedResult, embed_with_store
 from core.lists.rules import RuleResult, apply_config, needs_rules
 from core.lists.spec import RULES_POOL_K, filters_active
-from core.search.channels import Queries
+from core.search.channels import ImageChannel, Queries
 from core.search.index import NeighborIndex
 from core.search.neighbors import Neighbors
 
@@ -61,9 +62,17 @@ def embed_catalog(catalog: Catalog, encoder: Encoder, store: EmbeddingStore | No
     return embed_with_store(encoder, catalog.texts, store, progress=progress)
 
 
-def neighbor_index(catalog: Catalog | None, vectors: np.ndarray, cfg: Config) -> NeighborIndex:
-    """The neighbour index of a catalog under cfg (channels decided once, here)."""
-    return NeighborIndex.build(catalog, vectors, cfg)
+def neighbor_index(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
+                   images: ImageVectors | None = None) -> NeighborIndex:
+    """The neighbour index of a catalog under cfg (channels decided once, here).
+
+    images: the catalog's image vectors (core.embed.image_vectors.embed_images), the
+    photos channel when the index decides it exists (cfg.image_weight above 0).
+    """
+    prebuilt = None
+    if images is not None and images.has_image.any():
+        prebuilt = {"image": ImageChannel(images.vectors, images.has_image)}
+    return NeighborIndex.build(catalog, vectors, cfg, prebuilt=prebuilt)
 
 
 def pool_depth(cfg: Config) -> int:
@@ -72,14 +81,16 @@ def pool_depth(cfg: Config) -> int:
 
 
 def candidate_pool(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
-                   pool_k: int | None = None, index: NeighborIndex | None = None) -> Neighbors:
+                   pool_k: int | None = None, index: NeighborIndex | None = None,
+                   pools: dict[str, Neighbors] | None = None) -> Neighbors:
     """Candidates deeper than k for every product (self excluded), best first.
 
     index: a prebuilt NeighborIndex of this catalog under cfg (else built).
+    pools: channel lists computed elsewhere (NeighborIndex.pool), e.g. on a Ray cluster.
     Rules draw from this pool, so re-applying rules never re-embeds or re-searches.
     """
     index = index or neighbor_index(catalog, vectors, cfg)
-    return index.pool(pool_k or pool_depth(cfg))
+    return index.pool(pool_k or pool_depth(cfg), pools=pools)
 
 
 def apply_rules(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
@@ -103,18 +114,26 @@ def rule_result(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
 
 def final_lists(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
                 decisions: pd.DataFrame | None = None,
-                index: NeighborIndex | None = None) -> Neighbors:
+                index: NeighborIndex | None = None,
+                pools: dict[str, Neighbors] | None = None) -> Neighbors:
     """candidate_pool -> apply_rules: what exports and the neighbours page show."""
-    pool = candidate_pool(catalog, vectors, cfg, index=index)
+    pool = candidate_pool(catalog, vectors, cfg, index=index, pools=pools)
     return apply_rules(catalog, pool, cfg, vectors=vectors, decisions=decisions)
 
 
 def search(query: str, encoder: Encoder, index: NeighborIndex, *, k: int = 10,
-           ids: np.ndarray | None = None) -> list[SearchHit]:
-    """Top-k products for a free-text query (empty query -> no hits), scored like the lists."""
+           ids: np.ndarray | None = None, image_encoder=None) -> list[SearchHit]:
+    """Top-k products for a free-text query (empty query -> no hits), scored like the lists.
+
+    image_encoder: a CLIP image encoder puts the query into the photos' space too
+    (text-to-image search); otherwise the photos channel has no opinion on a text query.
+    """
     if not query.strip():
         return []
-    nb = index.query(k, Queries(encoder.encode([query]), [query]))
+    photo = None
+    if index.has("image") and getattr(image_encoder, "text_search", False):
+        photo = image_encoder.encode_text([query])
+    nb = index.query(k, Queries(encoder.encode([query]), [query], photo))
     parts = getattr(nb, "parts", {})
     ids = ids if ids is not None else np.arange(len(index.vectors)).astype(str)
     return [SearchHit(int(i), str(ids[i]), float(s),

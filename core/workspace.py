@@ -37,13 +37,14 @@ class Workspace:
     def models_dir(self) -> Path:
         return self.root / "models"
 
+    @property
+    def image_cache_dir(self) -> Path:
+        """Downloaded image URLs (only when fetching is turned on)."""
+        return self.root / "image_cache"
+
     def ensure(self) -> Workspace:
         self.root.mkdir(parents=True, exist_ok=True)
         return self
-
-    def review_db(self, session: str | None = None) -> Path:
-        """Where review decisions live: one app session's file, or the shared database."""
-        return self.db_path if session is None else SessionStore(self, session).review_db
 
 
 # --- One app session's saved work --------------------------------------------------------
@@ -51,7 +52,8 @@ class Workspace:
 # the page address, ?s=...). Its folder <workspace>/sessions/<token>/ holds:
 #   catalog/<file name>  the uploaded file, byte for byte (nothing for the demo);
 #   state.json           the catalog's source, the whole Config, small UI facts;
-#   review.sqlite        this session's review decisions (core.lists.review.ReviewStore).
+# Its review decisions live in the workspace database, keyed by catalog identity and with the
+# token as their owner (core.lists.review.ReviewStore), so they come back with the token.
 # Writes are atomic (temporary file + rename): a killed server leaves the last complete state.
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -106,10 +108,6 @@ class SessionStore:
     @property
     def state_path(self) -> Path:
         return self.root / "state.json"
-
-    @property
-    def review_db(self) -> Path:
-        return self.root / "review.sqlite"
 
     def keep_file(self, name: str, data: bytes) -> str:
         """Keep an uploaded file; returns its path relative to the session folder.
@@ -168,3 +166,16 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+def database_message(path: Path, exc: Exception) -> str:
+    """One line for an SQLite failure that says what to do, never to delete the file."""
+    text = str(exc).lower()
+    if "full" in text:
+        what = "the disk is full; free some space and try again"
+    elif "readonly" in text or "read-only" in text:
+        what = ("the folder is read-only; make it writable or set $CATSIM_WORKSPACE to a "
+                "writable folder (keep this file: it holds your review decisions)")
+    else:
+        what = (f"it is damaged ({exc}); keep a copy of it (it holds your review decisions) "
+                f"and recover it with: sqlite3 {path} .recover | sqlite3 recovered.db")
+    return f"The workspace database {path} cannot be used: {what}"

@@ -2,9 +2,16 @@
 
 import streamlit as st
 
-from components import state
-from components.catalog_form import file_facts, mapping_form, md_text, sheet_picker, source_picker
-from components.embedding import ensure_results, truncated_count
+from components import photos, state
+from components.catalog_form import (
+    file_facts,
+    language_panel,
+    mapping_form,
+    md_text,
+    sheet_picker,
+    source_picker,
+)
+from components.embedding import ensure_results, ready_text, truncated_count
 from components.guide import first_run_guide, next_step, words_used_here
 from components.widgets import settings_sidebar
 
@@ -24,13 +31,16 @@ if cat is not None:
     st.subheader(f"Mapped catalog: {md_text(cat.name)}")
     st.caption(f"Text compared: {md_text(' + '.join(cat.mapping.text_columns))}"
                f" · id: {md_text(cat.mapping.id_column or 'row numbers')}")
+    language_panel()
     for line in cat.report.lines():
         st.markdown(f"- {md_text(line)}")
     long_texts = truncated_count(cat, cfg)
     if long_texts:
         st.markdown(f"- {long_texts:,} texts are longer than the model reads; only their "
                     "beginning is compared")
+    photos.photo_source_form(cat)
     res = state.results()
+    photos.issues_report(res.images if res is not None else None)
     if res is None and st.button("Prepare the lists now", key="catalog.embed",
                                  icon=":material/bolt:",
                                  help="The model reads every product once (the Neighbours "
@@ -38,7 +48,6 @@ if cat is not None:
                                       "reused."):
         res = ensure_results(cat, cfg)
     if res is not None:
-        st.success(f"Ready: {len(cat):,} products read by the model ({res.embedded:,} new, "
-                   f"{res.reused:,} reused from earlier, {res.seconds:.1f} s).")
+        st.success(ready_text(res))
     words_used_here("mapping", "neighbour", "model")
     next_step("pages/neighbors.py", "Next: see each product's neighbours")

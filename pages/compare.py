@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import state
 from components.embedding import ensure_results
+from components.text import md
 from components.tuning_compare import describe, other_config_form, other_lists
 from components.tuning_rules import ruled
 from components.widgets import product_picker, settings_sidebar
@@ -23,7 +24,7 @@ other = state.compare_other()
 if other is None:
     st.info("Choose what B changes and press Compare.")
     st.stop()
-st.markdown(f"**B differs from A in:** {describe(cfg, other)}")
+st.markdown(f"**B differs from A in:** {md(describe(cfg, other))}")
 try:
     lists_b = other_lists(other, cat)
 except CatalogSimilarityError as exc:

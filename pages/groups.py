@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from components import state
+from components import photos, state
 from components.embedding import ensure_results
 from components.tuning_groups import (
     duplicate_threshold_input,
@@ -47,3 +47,5 @@ st.dataframe(duplicate_table(cat.ids, cat.titles(), dups), hide_index=True,
 st.markdown("**Export the merge map** (product_id, canonical_id, score)")
 export_buttons(lambda: merge_map(cat.ids, dups), f"{file_stem(cat.name)}_merge_map",
                key="groups.merge_export")
+
+photos.same_photo_section(cat, cfg)

@@ -1,14 +1,15 @@
 """Heatmap: similarity of a chosen subset, ordered by hierarchical clustering.
 
-Cells show the hybrid match score (default when hybrid is on), the dense
-score or the lexical score; the caption says what the colour means.
+Cells show the duplicate score (default), the dense score or the lexical score;
+the caption says what the colour means.
 """
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results, neighbors
 from components.guide import words_used_here
+from components.text import md
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
 from core.figures import MAX_HEATMAP_ITEMS, build_heatmap
@@ -23,7 +24,7 @@ res = ensure_results(cat, cfg)
 sent, sent_label = state.heatmap_rows()
 sources = ["A product and its neighbours", "A category", "A search result", "Map selection"]
 if sent:
-    sources.insert(0, f"Sent here: {sent_label}")
+    sources.insert(0, f"Sent here: {md(sent_label)}")
 source = st.radio("Products to compare", sources, horizontal=True, key="heatmap.source_choice")
 rows: list[int] = []
 if source.startswith("Sent here"):
@@ -77,6 +78,7 @@ if len(rows) >= 2:
     st.caption(f"{len(rows)} products, rows ordered by average-linkage clustering; hover a "
                f"cell for both titles and the score. "
                + cell_caption(kind, metric=cfg.metric, hybrid_weight=cfg.hybrid_weight))
+    photos.photo_grid(cat, cfg, rows, key="heatmap.photos")
 elif rows:
     st.info("Choose at least two products.")
 words_used_here("heatmap", "score")

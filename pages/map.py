@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import state
+from components import photos, state
 from components.embedding import ensure_results, projection
 from components.guide import words_used_here
 from components.widgets import settings_sidebar
@@ -46,6 +46,7 @@ sel = state.selection()
 if sel:
     st.subheader(f"Selected: {len(sel):,} products")
     st.dataframe(rows_table(cat, sel[:1000]), hide_index=True, key="map.selected")
+    photos.photo_grid(cat, cfg, sel, key="map.photos")
     if st.button("Send the selection to the heatmap", key="map.to_heatmap"):
         state.send_to_heatmap(sel, f"map selection ({len(sel)} products)")
         st.switch_page("pages/heatmap.py")

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.tables import CELL_HINT, paged_lists, show_table
+from components.text import md
 from components.tuning_rules import (
     product_list,
     ruled,
@@ -30,17 +31,17 @@ result = ruled(res, cfg)
 nb = result.neighbors
 st.caption(f"{len(cat):,} products · up to {nb.k} neighbours each · score from 0 (unrelated) "
            "to 1 (the same text)",
-           help=f"How the score is made: {index.describe()}"
-                + (f"; {SCALE_TEXT}." if index.fused else ".")
-                + f" Model: {cfg.model}. {res.embedded:,} texts read by the model, "
-                  f"{res.reused:,} reused from earlier. Change this under Advanced.")
+           help=f"How the score is made: {index.describe()}. {SCALE_TEXT}"
+                + f" Model: {md(cfg.model)}. Change this under Advanced.")
 rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")
 if row is not None:
-    st.markdown(f"**{product_label(cat, row)}**")
+    st.markdown(f"**{md(product_label(cat, row))}**")
     show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
     st.caption(CELL_HINT)
+    photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
+                      key="neighbors.photos")
     if st.button("Show this product and its neighbours on the heatmap", key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
         state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")

@@ -24,7 +24,7 @@ st.caption("Is the product on the right a good neighbour for the one on the left
            "s skip, u undo.")
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg)
-store = review_store()
+store = review_store(cat)
 threshold = duplicate_threshold(cfg)
 orders = [o for o in QUEUE_ORDERS if o != "near-threshold" or threshold is not None]
 order = st.radio("Order", orders, format_func=ORDER_LABELS.__getitem__, horizontal=True,
@@ -42,6 +42,6 @@ else:
     product_card(a, cat, left)
     product_card(b, cat, right)
     decision_buttons(store, str(cat.ids[left]), str(cat.ids[right]))
-tally(store)
+tally(store, cat)
 words_used_here("review", "score", "pinned", "blocked")
 next_step("pages/export.py", "Next: export the lists")

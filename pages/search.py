@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import resources, state
+from components import photos, resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.tables import CELL_HINT, show_table
@@ -23,19 +23,25 @@ index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 hybrid = index.fused
 how = (f"Ranked like the neighbour lists: {index.describe()}." if hybrid else
        "Ranked by meaning only (shared words are switched off under Advanced).")
+photos.search_note(index, cfg)
 query = st.text_input("Describe what you are looking for", key="search.query",
                       placeholder="e.g. wireless noise cancelling headphones, or a model number")
 if query.strip():
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-    hits = search(query, encoder, index, k=cfg.k, ids=cat.ids)
+    hits = search(query, encoder, index, k=cfg.k, ids=cat.ids,
+                  image_encoder=photos.get_image_encoder(cfg.image_model)
+                  if index.has("image") else None)
     rows = [h.index for h in hits]
     table = rows_table(cat, rows, [h.score for h in hits])
     parts = st.toggle("Show what each score is made of", key="search.parts", disabled=not hybrid)
     if hybrid and parts:
         at = table.columns.get_loc("score") + 1
         for name in reversed(index.names):
-            table.insert(at, PART_NAMES.get(name, name), [round(h.parts[name], 4) for h in hits])
-    show_table(table, key="search.results")
+            if any(h.parts[name] == h.parts[name] for h in hits):  # NaN: photos can't read words
+                table.insert(at, PART_NAMES.get(name, name),
+                             [round(h.parts[name], 4) for h in hits])
+    show_table(table, key="search.results",
+               column_config=photos.with_photos(table, cat, cfg, rows))
     st.caption(how, help=(f"Score: {SCALE_TEXT}. Meaning part: how close the texts' meanings "
                           "are (0 to 1); shared words part: how many words and model numbers "
                           "they share (0 = none, 1 = the same)." if hybrid else None))

@@ -11,6 +11,7 @@ from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
 from core.quality.evaluate import labelled_pairs
 from core.quality.threshold import histogram_figure, match_scores
+from core.search.calibration import BANDS_TEXT as SCALE_TEXT
 
 state.init_state()
 cfg = settings_sidebar()
@@ -54,12 +55,12 @@ else:
     right = nb.indices.ravel()
     scores = match_scores(space, left, right).match
     top = float(np.mean(scores >= 0.95)) if len(scores) else 0.0
-    st.info(f"No labels: the histogram shows the match scores of every product's top {nb.k} "
-            "neighbours. The match score is relative (1 = each product is the other's best "
-            f"candidate), so without labels the top band ({top:.0%} of these pairs at 0.95 or "
-            "more) holds every mutual nearest pair, duplicate or not: open a few pairs below "
-            "before trusting it. Upload labelled pairs to choose a threshold (the Review page "
-            "downloads your accept/reject decisions as such a file).")
+    st.info(f"No labels: the histogram shows the duplicate scores of every product's top "
+            f"{nb.k} neighbours (high only when two products are very similar both ways and "
+            "each is the other's best candidate). "
+            f"{SCALE_TEXT} {top:.0%} of these pairs score 0.95 or more: open a few pairs "
+            "below before trusting a threshold. Upload labelled pairs to choose one (the "
+            "Review page downloads your accept/reject decisions as such a file).")
     st.plotly_chart(histogram_figure(scores, threshold=cfg.duplicate_threshold),
                     key="threshold.histogram")
     band_samples(cat, left, right, scores, None)

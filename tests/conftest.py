@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -142,8 +143,9 @@ def catalog_csv(tmp_path: Path, product_rows: list[list[str]]) -> Path:
 
 
 def element_texts(elements) -> str:
-    """The values of AppTest elements (markdown, errors, captions) joined by newlines."""
-    return "\n".join(str(e.value) for e in elements)
+    """The text a user reads in AppTest elements (markdown, errors, captions), joined by
+    newlines: Markdown backslash escapes (components/text.md) are read as the character."""
+    return "\n".join(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(e.value)) for e in elements)
 
 
 @contextmanager

@@ -53,9 +53,3 @@ def test_kept_files_follow_the_saved_state(tmp_path):
     assert not store.root.exists()
 
 
-def test_review_decisions_file_per_session(tmp_path):
-    ws = Workspace(tmp_path)
-    a, b = new_session_token(), new_session_token()
-    assert ws.review_db() == ws.db_path
-    assert ws.review_db(a) != ws.review_db(b) != ws.db_path
-    assert ws.review_db(a).parent == SessionStore(ws, a).root

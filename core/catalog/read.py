@@ -20,9 +20,12 @@ from typing import BinaryIO
 
 import pandas as pd
 
+from core.catalog.checks import check_parse, clean_controls
 from core.catalog.limits import current_limits
-from core.catalog.textenc import binary_kind, control_share, decode_text, detect_delimiter
-from core.errors import CatalogError
+from core.catalog.parquet import read_parquet_frame
+from core.catalog.textenc import binary_kind, control_share, decode_text, detect_delimiter, mostly_utf8
+from core.catalog.xlsx import frame_of, read_sheet
+from core.errors import CatalogError, short_list
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
 MAX_FILE_BYTES = 500 * 1000 * 1000  # kept for callers; the limit in force is core.catalog.limits
@@ -46,12 +49,18 @@ class RawTable:
 
 def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None, *,
                sheet: str | None = None, max_bytes: int | None = None,
-               max_rows: int | None = None) -> RawTable:
+               max_rows: int | None = None, encoding: str | None = None,
+               delimiter: str | None = None, header: bool = True,
+               allow_ragged: bool = False) -> RawTable:
     """Parse CSV/TSV/TXT, Excel (.xlsx/.xlsm) or Parquet from bytes, a path or a file object.
 
     The format comes from the file name's extension (delimited text when
     unknown). max_bytes / max_rows default to :func:`core.catalog.limits.current_limits`.
-    Raises CatalogError with a message that says what to fix.
+    encoding / delimiter / header override what is detected in delimited text
+    (header=False names the columns column_1...). A file whose rows come out
+    mostly ragged, or whose header looks like a product, raises
+    :class:`~core.errors.ParseCheckError` unless allow_ragged (ragged rows are
+    then skipped and reported). Raises CatalogError saying what to fix.
     """
     limits = current_limits()
     max_bytes = limits.max_bytes if max_bytes is None else max_bytes
@@ -61,16 +70,27 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
         raise CatalogError(f"{name} is empty: upload a file with a header row and products")
     ext = Path(name).suffix.lower()
     if ext in EXCEL_EXTENSIONS:
-        table = _read_excel(data, name, sheet, max_rows)
+        table = _read_excel(data, name, sheet, max_rows, limits.max_xlsx_bytes)
     elif ext == ".xls":
         raise CatalogError(f"{name} is an old .xls workbook; save it as .xlsx or CSV")
     elif ext == ".parquet":
         table = _read_parquet(data, name, max_rows)
     else:
-        table = _read_delimited(data, name, max_rows)
+        options = TextOptions(encoding, delimiter, header, allow_ragged)
+        table = _read_delimited(data, name, max_rows, options)
     if len(table.frame) == 0:
         raise CatalogError(f"{name} has a header but no product rows")
     return table
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """What the user chose for delimited text (None: detect)."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    header: bool = True
+    allow_ragged: bool = False
 
 
 def _bytes_within_limit(data: bytes | str | Path | BinaryIO, filename: str | None,
@@ -105,25 +125,57 @@ def _check_size(size: int, name: str, max_bytes: int) -> None:
                            "limit; split the file or raise the limit ($CATSIM_MAX_UPLOAD_MB)")
 
 
-def _read_delimited(data: bytes, name: str, max_rows: int) -> RawTable:
+def _read_delimited(data: bytes, name: str, max_rows: int, options: TextOptions) -> RawTable:
     kind = binary_kind(data)
     if kind is not None:
         raise CatalogError(f"{name} looks like a binary file ({kind}), not CSV text")
-    text, encoding = decode_text(data, name)
+    text, encoding, warnings = _decoded(data, name, options.encoding)
     if "\x00" in text or control_share(text) > 0.01:
         raise CatalogError(f"{name} looks like a binary file (control characters), not CSV "
                            "text; export the catalog as CSV, Excel or Parquet")
-    delimiter = detect_delimiter(text)
-    header, rows, warnings = _parse_rows(text, delimiter, name, max_rows)
+    delimiter = options.delimiter or detect_delimiter(text)
+    header, rows, ragged = _parse_rows(text, delimiter, name, max_rows, options.header)
+    if not options.allow_ragged:
+        check_parse(name, header, len(rows), len(ragged), text=text, encoding=encoding,
+                    delimiter=delimiter, header_given=options.header)
+    header, named = _clean_header(header)
+    warnings += named + _ragged_warning(ragged, len(rows))
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header)
     _check_header(frame, name)
+    if not rows and ragged:
+        raise CatalogError(f"{name}: all {len(ragged):,} rows were skipped as ragged "
+                           f"({'; '.join(ragged[:3])}); check the delimiter")
     return RawTable(frame, name, encoding=encoding, delimiter=delimiter,
                     warnings=tuple(warnings))
 
 
-def _parse_rows(text: str, delimiter: str, name: str,
-                max_rows: int) -> tuple[list[str], list[list[str]], list[str]]:
-    """Split delimited text into header and rows; ragged rows are reported, not padded."""
+def _decoded(data: bytes, name: str, encoding: str | None) -> tuple[str, str, list[str]]:
+    """(text, encoding, warnings): the chosen encoding, else detection; bad UTF-8 bytes named."""
+    if encoding:
+        try:
+            return data.decode(encoding).removeprefix("\ufeff"), encoding, []
+        except LookupError:
+            raise CatalogError(f"Unknown encoding {encoding!r}; use e.g. utf-8, gb18030, "
+                               "cp1252 or utf-16") from None
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise CatalogError(f"{name} is not {encoding}: byte {exc.start} (line {line}) "
+                               "does not decode; choose another encoding") from None
+    text, found = decode_text(data, name)
+    if found == "utf-8" and "\ufffd" in text:
+        mostly = mostly_utf8(data)
+        if mostly is not None:
+            bad = text.count("\ufffd") - data.count("\ufffd".encode())
+            return text, found, [(f"{bad} bytes are not UTF-8 (lines "
+                                  f"{short_list(mostly[1], 5)}); they read as \ufffd and the "
+                                  "rest is kept as UTF-8; save the file again as UTF-8 to fix "
+                                  "them")]
+    return text, found, []
+
+
+def _parse_rows(text: str, delimiter: str, name: str, max_rows: int,
+                has_header: bool = True) -> tuple[list[str], list[list[str]], list[str]]:
+    """(header, rows, ragged): ragged rows are listed ("line 3: 2 fields..."), not padded."""
     csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, sys.maxsize)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -132,8 +184,10 @@ def _parse_rows(text: str, delimiter: str, name: str,
         raise CatalogError(f"{name} is empty: upload a file with a header row") from None
     except csv.Error as exc:
         raise CatalogError(f"{name}: cannot parse the header line ({exc})") from exc
-    header, warnings = _clean_header(header)
     rows: list[list[str]] = []
+    if not has_header:
+        rows.append(header)
+        header = [f"column_{i + 1}" for i in range(len(header))]
     bad: list[str] = []
     start, last_start = reader.line_num + 1, 0
     try:
@@ -154,10 +208,14 @@ def _parse_rows(text: str, delimiter: str, name: str,
         raise CatalogError(f"{name}: the quoted field that starts on line {last_start} is never "
                            "closed, so every line after it would be read as one cell; "
                            "close or remove the stray quote (\")")
-    if bad:
-        warnings.append(f"{len(bad)} ragged rows were skipped, not padded ({'; '.join(bad[:5])}"
-                        f"{'...' if len(bad) > 5 else ''}); fix them in the file to include them")
-    return header, rows, warnings
+    return header, rows, bad
+
+
+def _ragged_warning(bad: list[str], kept: int) -> list[str]:
+    if not bad:
+        return []
+    return [(f"{len(bad)} ragged rows were skipped, not padded ({'; '.join(bad[:5])}"
+             f"{'...' if len(bad) > 5 else ''}); fix them in the file to include them")]
 
 
 def _unterminated(text: str, delimiter: str, line: int) -> bool:
@@ -184,65 +242,32 @@ def _clean_header(header: list[str]) -> tuple[list[str], list[str]]:
     return names, [f"{len(unnamed)} header cells were empty; named them {shown}"]
 
 
-def _read_excel(data: bytes, name: str, sheet: str | None, max_rows: int) -> RawTable:
-    try:
-        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
-    except Exception as exc:  # openpyxl/zipfile raise many types for corrupt files
-        raise CatalogError(f"{name} is not a readable Excel workbook ({type(exc).__name__}); "
-                           "save it again as .xlsx or export CSV") from exc
-    sheets = tuple(str(s) for s in book.sheet_names)
-    chosen = sheet if sheet is not None else sheets[0]
-    if chosen not in sheets:
-        raise CatalogError(f"Sheet '{chosen}' is not in {name}; sheets: {', '.join(sheets)}")
-    try:
-        frame = pd.read_excel(book, sheet_name=chosen, dtype=str, nrows=max_rows + 1)
-    except Exception as exc:  # a damaged sheet part raises many types
-        raise CatalogError(f"Sheet '{chosen}' of {name} cannot be read "
-                           f"({type(exc).__name__}); save the workbook again") from exc
-    if len(frame) > max_rows:
-        raise CatalogError(f"Sheet '{chosen}' of {name} has more than {max_rows:,} rows, the "
-                           "limit; split it or raise $CATSIM_MAX_ROWS")
-    frame = frame.fillna("")
-    frame.columns, warnings = _clean_header([_excel_name(c) for c in frame.columns])
+def _read_excel(data: bytes, name: str, sheet: str | None, max_rows: int,
+                max_xml_bytes: int) -> RawTable:
+    got = read_sheet(data, name, sheet, max_rows=max_rows, max_xml_bytes=max_xml_bytes)
+    frame = frame_of(got)
+    frame.columns, warnings = _clean_header(list(frame.columns))
+    warnings += clean_controls(frame)
     _check_header(frame, name)
-    if len(sheets) > 1:
-        warnings.append(f"{name} has {len(sheets)} sheets; reading '{chosen}' "
-                        f"(others: {', '.join(s for s in sheets if s != chosen)})")
-    return RawTable(frame, name, sheet=chosen, sheets=sheets, warnings=tuple(warnings))
-
-
-def _excel_name(column: object) -> str:
-    text = str(column).strip()
-    return "" if text.startswith("Unnamed: ") else text
+    if len(got.sheets) > 1:
+        others = [s for s in got.sheets if s != got.sheet]
+        warnings.append(f"{name} has {len(got.sheets):,} sheets; reading '{got.sheet}' "
+                        f"(others: {short_list(others, 5)})")
+    return RawTable(frame, name, sheet=got.sheet, sheets=got.sheets, warnings=tuple(warnings))
 
 
 def _read_parquet(data: bytes, name: str, max_rows: int) -> RawTable:
-    import pyarrow.parquet as pq
-
-    try:
-        pfile = pq.ParquetFile(io.BytesIO(data))
-        rows = pfile.metadata.num_rows
-        if rows > max_rows:
-            raise CatalogError(f"{name} has {rows:,} rows, over the {max_rows:,} row limit; "
-                               "split it or raise $CATSIM_MAX_ROWS")
-        frame = pfile.read().to_pandas()
-    except CatalogError:
-        raise
-    except Exception as exc:  # pyarrow raises several types for bad files
-        raise CatalogError(f"{name} is not a readable Parquet file ({type(exc).__name__})") from exc
-    frame.columns = [str(c) for c in frame.columns]
-    for col in frame.columns:
-        if frame[col].dtype == object or str(frame[col].dtype).startswith("str"):
-            frame[col] = frame[col].fillna("").astype(str)
+    frame, warnings = read_parquet_frame(data, name, max_rows)
+    warnings += clean_controls(frame)
     _check_header(frame, name)
-    return RawTable(frame, name)
+    return RawTable(frame, name, warnings=tuple(warnings))
 
 
 def _check_header(frame: pd.DataFrame, name: str) -> None:
     cols = list(frame.columns)
     dups = sorted({c for c in cols if cols.count(c) > 1})
     if dups:
-        raise CatalogError(f"{name} has repeated column names: {', '.join(dups)}; rename them")
+        raise CatalogError(f"{name} has repeated column names: {short_list(dups)}; rename them")
 
 
-__all__ = ["EXCEL_EXTENSIONS", "MAX_FILE_BYTES", "RawTable", "read_table"]
+__all__ = ["EXCEL_EXTENSIONS", "MAX_FILE_BYTES", "RawTable", "TextOptions", "read_table"]

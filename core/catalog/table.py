@@ -18,7 +18,7 @@ import pandas as pd
 
 from core.catalog.limits import current_limits
 from core.catalog.read import MAX_FILE_BYTES, RawTable, read_table
-from core.errors import CatalogError
+from core.errors import CatalogError, short_list
 
 DUPLICATE_POLICIES = ("error", "keep-first", "suffix")
 TITLE_HINTS = ("title", "name", "product", "item", "标题", "名称", "品名", "商品")
@@ -104,7 +104,7 @@ class Catalog:
     def column(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
             raise CatalogError(f"Column '{name}' is not in the catalog; "
-                               f"available: {', '.join(map(str, self.frame.columns))}")
+                               f"available: {short_list(self.frame.columns)}")
         return self.frame[name]
 
     def position_of(self) -> dict[str, int]:
@@ -156,7 +156,7 @@ def guess_text_columns(frame: pd.DataFrame) -> list[str]:
     if not textual:
         raise CatalogError("No text column found: the catalog needs at least one column "
                            f"of product text (title, name or description); columns: "
-                           f"{', '.join(cols[:20])}")
+                           f"{short_list(cols, 20)}")
     lengths = {c: frame[c].astype(str).str.len().mean() for c in textual}
     return [max(textual, key=lambda c: lengths[c])]
 
@@ -225,7 +225,7 @@ def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
         if on_duplicate_ids == "error":
             raise CatalogError(
                 f"Column '{mapping.id_column}' has {len(dup_ids)} duplicate ids "
-                f"(e.g. {', '.join(dup_ids[:3])}); choose keep-first or suffix "
+                f"(e.g. {short_list(dup_ids, 3)}); choose keep-first or suffix "
                 "for duplicate ids, or map another id column")
         frame, ids = _resolve_duplicates(frame, ids, on_duplicate_ids)
     texts = build_texts(frame, mapping.text_columns)
@@ -238,7 +238,8 @@ def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
     if long_rows:
         rows = ", ".join(str(r + 1) for r in long_rows[:5])
         warnings.append(f"{len(long_rows)} texts are over {limit:,} characters (rows {rows}"
-                        f"{'...' if len(long_rows) > 5 else ''}); the model reads only their "
+                        f"{'...' if len(long_rows) > 5 else ''}); the model and the word index "
+                        "read only their "
                         f"first {limit:,} characters")
     report = ValidationReport(rows=len(frame), duplicate_ids=tuple(dup_ids),
                               duplicate_policy=on_duplicate_ids, empty_texts=empty,
@@ -266,14 +267,14 @@ def _check_mapping(frame: pd.DataFrame, mapping: ColumnMapping, policy: str) -> 
     named = [mapping.id_column, *mapping.text_columns, *mapping.roles().values()]
     missing = [c for c in named if c is not None and c not in cols]
     if missing:
-        raise CatalogError(f"Column(s) {', '.join(missing)} not in the catalog; "
-                           f"available: {', '.join(map(str, frame.columns))}")
+        raise CatalogError(f"Column(s) {short_list(missing)} not in the catalog; "
+                           f"available: {short_list(frame.columns)}")
 
 
 def _ids(frame: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, list[str]]:
     if id_column is None:
         return np.array([str(i) for i in range(len(frame))], dtype=object), []
-    ids = frame[id_column].astype(str).str.strip().to_numpy(dtype=object)
+    ids = id_strings(frame[id_column])
     empty = [i for i, v in enumerate(ids) if not v]
     if empty:
         rows = ", ".join(str(i + 1) for i in empty[:5])
@@ -282,6 +283,20 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, list[s
                            "column or use row numbers")
     counts = pd.Series(ids).value_counts()
     return ids, [str(i) for i in counts[counts > 1].index]
+
+
+def id_strings(column: pd.Series) -> np.ndarray:
+    """Ids as text, stripped. Missing values (None, NaN) become "" (refused as empty ids);
+    whole-number floats are written as integers (10.0 -> "10", 1e20 ->
+    "100000000000000000000"), never as "10.0" or "1e+20"."""
+    if pd.api.types.is_float_dtype(column.dtype):
+        values = [("" if not np.isfinite(v) else
+                   str(int(v)) if float(v).is_integer() else repr(float(v)))
+                  for v in column.to_numpy(dtype=np.float64)]
+        return np.array(values, dtype=object)
+    values = [("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+              for v in column.tolist()]
+    return np.array(values, dtype=object)
 
 
 def _resolve_duplicates(frame: pd.DataFrame, ids: np.ndarray,

@@ -9,6 +9,7 @@ an image or a PDF renamed ``.csv``) so they are refused with a clear message.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import unicodedata
@@ -83,6 +84,9 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mostly = mostly_utf8(data)
+    if mostly is not None:
+        return mostly[0], "utf-8"
     gb = _try_gb18030(data)
     if gb is not None:
         return gb, "gb18030"
@@ -90,6 +94,38 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+MAX_BAD_UTF8_BYTES = 100
+
+
+def mostly_utf8(data: bytes) -> tuple[str, list[int]] | None:
+    """UTF-8 text with a few bad bytes: (text with U+FFFD for each, their 1-based lines).
+
+    None when the bad bytes are not rare next to valid multi-byte characters
+    (then the file is in another encoding). At most MAX_BAD_UTF8_BYTES are
+    tolerated; the decoder walks a memoryview, so nothing is copied.
+    """
+    view = memoryview(data)
+    parts: list[str] = []
+    bad: list[int] = []
+    pos = 0
+    while True:
+        try:
+            parts.append(codecs.utf_8_decode(view[pos:], "strict", True)[0])
+            break
+        except UnicodeDecodeError as exc:
+            parts.append(codecs.utf_8_decode(view[pos:pos + exc.start], "strict", True)[0])
+            parts.append("\ufffd")
+            bad.append(pos + exc.start)
+            pos += exc.end
+            if len(bad) > MAX_BAD_UTF8_BYTES:
+                return None
+    text = "".join(parts)
+    multibyte = len(data) - len(text)  # bytes beyond one per character: valid non-ASCII
+    if not bad or multibyte < 4 * len(bad):
+        return None
+    return text, sorted({data.count(b"\n", 0, p) + 1 for p in bad})
 
 
 def _utf16_codec(sample: bytes) -> str | None:

@@ -6,6 +6,7 @@ Each sub-command module defines ``register(sub) -> {name: handler}``.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 
 from core.cli import commands, finetune, quality, tuning
@@ -35,6 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (OSError, MemoryError) as exc:
         say(f"error: {type(exc).__name__}: {exc}")
+        return 1
+    except Exception as exc:  # last resort: one line, never a traceback (CATSIM_DEBUG=1 shows it)
+        if os.environ.get("CATSIM_DEBUG"):
+            raise
+        say(f"error: unexpected {type(exc).__name__}: {exc} (set CATSIM_DEBUG=1 to see where)")
         return 1
     except KeyboardInterrupt:
         say("interrupted")

@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from core.cli.common import (
     add_catalog_options,
     config_from_args,
+    images_from_args,
     load_catalog_from_args,
     load_vectors,
     say,
     vectors_from_args,
+    with_language,
+    workspace_from_args,
 )
-from core.cli.tuning import replay_lists
+from core.cli.engine import add_engine_options
+from core.cli.tuning import replay_lists, replay_neighbors
 from core.errors import CatalogSimilarityError
-from core.export.tables import format_from_path, neighbors_frame, write_table
+from core.export.results import is_results_path
+from core.export.tables import CSV_ENCODINGS, format_from_path, neighbors_frame, write_table
 from core.pipeline import candidate_pool
 from core.search.neighbors import METRICS
 
@@ -30,51 +36,109 @@ def register(sub) -> dict:
     """Add embed, neighbors and search; returns {name: handler}."""
     p = sub.add_parser("embed", help="embed a catalog's texts to a .npy file")
     p.add_argument("catalog")
-    p.add_argument("--out", required=True, help="output .npy (n, d) float32")
+    p.add_argument("--out", required=True, help="output .npy (n, d) float32, or a FOLDER/ "
+                   "(vectors as Parquet parts + manifest)")
     add_catalog_options(p)
+    add_engine_options(p)
     p = sub.add_parser("neighbors", help="top-k neighbour list of every product")
     p.add_argument("catalog", nargs="?", help="catalog file (omit with --vectors)")
     p.add_argument("--vectors", help="precomputed (n, d) .npy; ids are row numbers")
-    p.add_argument("--out", required=True, help="output .csv, .xlsx, .parquet or .json")
+    p.add_argument("--out", required=True, help="output .csv, .xlsx, .parquet or .json, or a "
+                   "FOLDER/ (results folder: lists, vectors, manifest; the app opens it)")
+    p.add_argument("--map", action="store_true",
+                   help="with a results folder: add 2-D map coordinates (UMAP, on this process)")
     p.add_argument("--metric", choices=list(METRICS))
     p.add_argument("--k", type=int)
     p.add_argument("--no-titles", action="store_true", help="omit title columns")
     p.add_argument("--no-excel-safe", action="store_true",
                    help="write CSV cells unaltered (machine pipelines)")
-    p.add_argument("--bom", action="store_true", help="UTF-8 with BOM CSV for Excel")
+    p.add_argument("--bom", action="store_true", help="UTF-8 with BOM CSV for Excel "
+                   "(same as --out-encoding utf-8-sig)")
+    p.add_argument("--out-encoding", choices=list(CSV_ENCODINGS),
+                   help="CSV text encoding: utf-8 (default), utf-8-sig (with BOM, for Excel) or "
+                   "gb18030 (Chinese Excel)")
     add_catalog_options(p)
+    add_engine_options(p)
     p = sub.add_parser("search", help="free-text search; CSV to stdout")
     p.add_argument("catalog")
     p.add_argument("--query", required=True)
     p.add_argument("--metric", choices=list(METRICS))
     p.add_argument("--k", type=int)
     add_catalog_options(p)
-    return {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search}
+    p = sub.add_parser("duplicate-photos", help="pairs of products whose listings use the "
+                       "same photo (the same file or a resized / recompressed copy)")
+    p.add_argument("catalog")
+    p.add_argument("--out", required=True, help="output .csv, .xlsx, .parquet or .json")
+    p.add_argument("--threshold", type=float, default=0.8,
+                   help="photo cosine from which two photos are the same picture (default 0.8)")
+    add_catalog_options(p)
+    return {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search,
+            "duplicate-photos": cmd_duplicate_photos}
 
 
 
 def cmd_embed(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
+    if args.engine == "ray":
+        from core.cli.engine import cmd_embed_ray
+
+        return cmd_embed_ray(args, cfg)
     catalog = load_catalog_from_args(args, cfg)
+    cfg = with_language(args, cfg, catalog)
     vectors = vectors_from_args(args, cfg, catalog)
+    if is_results_path(args.out):
+        from core.export.results import write_manifest
+        from core.scale.vectors import write_vectors
+
+        write_vectors(Path(args.out) / "vectors", vectors, catalog.ids)
+        write_manifest(Path(args.out), {"engine": "local", "catalog": str(args.catalog),
+                                        "products": len(vectors), "config": cfg.to_dict(),
+                                        "parts": {"lists": False, "vectors": True}})
+        say(f"wrote {args.out}/vectors: {len(vectors)} vectors")
+        return 0
     np.save(args.out, vectors)
     say(f"wrote {args.out}: {vectors.shape[0]} x {vectors.shape[1]} float32")
     return 0
 
 
 def cmd_neighbors(args: argparse.Namespace) -> int:
-    format_from_path(args.out)
+    folder = is_results_path(args.out)
+    if not folder:
+        format_from_path(args.out)
     if args.vectors is None and args.catalog is None:
         raise CatalogSimilarityError("Give a CATALOG file or --vectors FILE.npy")
     cfg = config_from_args(args)
+    if args.engine == "ray":
+        if args.vectors is not None:
+            raise CatalogSimilarityError("--engine ray reads a CATALOG (CSV or Parquet), not "
+                                         "--vectors; leave out --engine for a .npy file")
+        from core.cli.engine import cmd_neighbors_ray
+
+        return cmd_neighbors_ray(args, cfg)
+    if folder and args.vectors is None:
+        from core.cli.engine import write_local_results
+
+        catalog = load_catalog_from_args(args, cfg)
+        cfg = with_language(args, cfg, catalog)
+        vectors = vectors_from_args(args, cfg, catalog)
+        cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors,
+                                            images=images_from_args(args, cfg, catalog))
+        return write_local_results(args, cfg, catalog, vectors, nb)
+    if folder:
+        raise CatalogSimilarityError("A results folder needs a CATALOG; with --vectors give "
+                                     "an --out file (.csv, .parquet, .json)")
     if args.vectors is not None:
         vectors = load_vectors(args.vectors)
         nb = candidate_pool(None, vectors, cfg, pool_k=cfg.k)  # no catalog: meaning only
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
     else:
         catalog = load_catalog_from_args(args, cfg)
-        nb, frame = replay_lists(args, cfg, catalog, vectors_from_args(args, cfg, catalog))
-    write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
+        cfg = with_language(args, cfg, catalog)
+        vectors = vectors_from_args(args, cfg, catalog)
+        nb, frame = replay_lists(args, cfg, catalog, vectors,
+                                 images=images_from_args(args, cfg, catalog))
+    write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom,
+                encoding=args.out_encoding)
     say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
          f"products, metric {cfg.metric})")
     return 0
@@ -88,16 +152,46 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     cfg = config_from_args(args)
     catalog = load_catalog_from_args(args, cfg)
+    cfg = with_language(args, cfg, catalog)
     encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
     vectors = vectors_from_args(args, cfg, catalog, encoder)
-    hits = search(args.query, encoder, neighbor_index(catalog, vectors, cfg), k=cfg.k,
-                  ids=catalog.ids)
+    image_encoder = None
+    if cfg.image_weight > 0 and catalog.mapping.image:  # loaded once: photos and the query
+        from core.embed.image_encoders import load_image_encoder
+
+        image_encoder = load_image_encoder(cfg.image_model, workspace_from_args(args).models_dir)
+    images = images_from_args(args, cfg, catalog, image_encoder)
+    index = neighbor_index(catalog, vectors, cfg, images=images)
+    hits = search(args.query, encoder, index, k=cfg.k, ids=catalog.ids,
+                  image_encoder=image_encoder)
     titles = catalog.titles()
     frame = pd.DataFrame({"rank": range(1, len(hits) + 1),
                           "product_id": [h.product_id for h in hits],
                           "title": [titles[h.index] for h in hits],
                           "score": [round(h.score, 6) for h in hits]})
-    from core.export.tables import excel_safe
+    from core.export.tables import write_stream
 
-    excel_safe(frame).to_csv(sys.stdout, index=False)
+    write_stream(frame, sys.stdout)  # the one safe writer: CRLF rows, formulas neutralised
+    return 0
+
+
+def cmd_duplicate_photos(args: argparse.Namespace) -> int:
+    """left_id, right_id, photo_similarity, same_file for every pair sharing a photo."""
+    import pandas as pd
+
+    from core.embed.image_vectors import duplicate_photo_pairs
+
+    cfg = config_from_args(args)
+    if not cfg.image_column:
+        raise CatalogSimilarityError("Give the photo column: --image-col COL")
+    catalog = load_catalog_from_args(args, cfg)
+    images = images_from_args(args, cfg.with_changes(image_weight=1.0), catalog)
+    pairs = duplicate_photo_pairs(images, threshold=args.threshold)
+    frame = pd.DataFrame({"left_id": [catalog.ids[a] for a, _, _ in pairs],
+                          "right_id": [catalog.ids[b] for _, b, _ in pairs],
+                          "photo_similarity": [round(x, 6) for _, _, x in pairs],
+                          "same_file": [images.digests[a] == images.digests[b]
+                                        for a, b, _ in pairs]})
+    write_table(frame, args.out)
+    say(f"wrote {args.out}: {len(frame)} pairs of products sharing a photo")
     return 0

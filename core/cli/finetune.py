@@ -6,8 +6,11 @@
 Training data: labelled pairs (``left_id,right_id[,label]``), review decisions
 from the workspace (--reviews) and/or self-supervised views of the catalog. The
 new model is written to --out, or to the next versioned folder of the
-workspace's models/ directory, only when it improves the held-out validation
-MRR (unless --keep-always). Use it afterwards with ``--model FOLDER``.
+workspace's models/ directory, only when the held-out lists improve (unless
+--keep-always). The progress line names the phase (mining, training: epoch n of m,
+saving, validating). After training the hybrid weight is chosen again on the
+held-out pairs and saved with the model: ``--model FOLDER`` on any other command
+uses it unless ``--hybrid-weight`` (or a configuration file) sets one.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from core.cli.common import (
     add_catalog_options,
     config_from_args,
     load_catalog_from_args,
-    review_db,
+    review_owner,
     vectors_from_args,
+    workspace_db,
 )
 from core.errors import CatalogSimilarityError
 from core.finetune.data import LabelledPairs, build_training_set, combine, read_pairs, review_pairs
-from core.finetune.train import FinetuneResult, FinetuneSettings, finetune
+from core.finetune.settings import NEGATIVE_SOURCES, TRAIN_PRECISIONS, FinetuneResult, FinetuneSettings
 from core.workspace import Workspace
 
 _DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}
@@ -50,6 +54,13 @@ def register(sub) -> dict:
     p.add_argument("--lora", action="store_true", help="train LoRA adapters (merged on save)")
     p.add_argument("--no-hard-negatives", action="store_true",
                    help="in-batch negatives only (no mined hard negatives)")
+    p.add_argument("--negatives-from", choices=NEGATIVE_SOURCES, default=_DEFAULTS["negatives_from"],
+                   help="hard negatives from the neighbour lists as fused (lists, default) or "
+                   "from the model's own nearest neighbours (model)")
+    p.add_argument("--train-precision", choices=TRAIN_PRECISIONS, default=_DEFAULTS["precision"],
+                   help="auto (default): bf16 autocast where the hardware has bf16, else fp32")
+    p.add_argument("--keep-weight", action="store_true",
+                   help="do not choose the hybrid weight again for the new model")
     p.add_argument("--valid-fraction", type=float, default=_DEFAULTS["valid_fraction"])
     p.add_argument("--keep-always", action="store_true",
                    help="save the new model even when validation does not improve")
@@ -62,6 +73,8 @@ def settings_from_args(args: argparse.Namespace) -> FinetuneSettings:
     return FinetuneSettings(epochs=args.epochs, learning_rate=args.learning_rate,
                             batch_size=args.train_batch_size, lora=args.lora,
                             hard_negatives=not args.no_hard_negatives,
+                            negatives_from=args.negatives_from, precision=args.train_precision,
+                            choose_weight=not args.keep_weight,
                             valid_fraction=args.valid_fraction,
                             keep="always" if args.keep_always else "improved",
                             device=args.device)
@@ -72,7 +85,7 @@ def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
     if args.pairs:
         parts.append(read_pairs(args.pairs, catalog))
     if args.reviews:
-        reviews = review_pairs(review_db(args), catalog)
+        reviews = review_pairs(workspace_db(args), catalog, owner=review_owner(args))
         print(f"review decisions: {len(reviews)} pairs", file=sys.stderr)
         parts.append(reviews)
     pairs = combine(*parts)
@@ -87,8 +100,12 @@ def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
 def cmd_finetune(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from core.finetune.run import check_trainable, finetune
+    from core.search.channels import catalog_index
+
     settings = settings_from_args(args)
     cfg = config_from_args(args)
+    check_trainable(cfg.model)
     ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
     catalog = load_catalog_from_args(args, cfg)
     data = build_training_set(catalog, _pairs(args, catalog, ws),
@@ -97,7 +114,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     vectors = vectors_from_args(args, cfg, catalog)
     print(f"training on {len(data.train)} pairs; validation: "
           f"{len(data.valid) if data.valid else 0} held-out queries", file=sys.stderr)
-    with tqdm(desc="fine-tuning", unit="step", file=sys.stderr) as bar:
+    with tqdm(desc="starting", unit="step", file=sys.stderr) as bar:
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.n = done
@@ -106,7 +123,9 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         result = finetune(catalog.texts, data, base_model=cfg.model, base_vectors=vectors,
                           settings=settings, out=Path(args.out) if args.out else None,
                           models_dir=ws.models_dir, progress=progress,
-                          status=lambda msg: bar.set_postfix_str(msg))
+                          status=lambda msg: bar.set_description_str(msg),
+                          words=catalog_index(catalog, cfg.field_weights),
+                          hybrid_weight=cfg.hybrid_weight, metric=cfg.metric)
     _report(result)
     return 0
 
@@ -117,8 +136,15 @@ def _report(result: FinetuneResult) -> None:
         if m is not None:
             say(f"{label}: Recall@1 {m.recall_at_1:.3f}  Recall@{m.k} {m.recall_at_k:.3f}  "
                 f"MRR {m.mrr:.3f}  ({m.queries} validation queries)")
-    say(f"{result.steps} steps in {result.train_seconds:.0f} s")
+    choice = result.weight_choice
+    if choice is not None:
+        for label, row in choice.summary_rows():
+            say(f"lists, {label} (hybrid weight {row.weight:g}): Recall@1 {row.recall_at_1:.3f}  "
+                f"MRR {row.mrr:.3f}")
+    say(f"{result.steps} steps ({result.epochs_run} epochs) in {result.train_seconds:.0f} s")
     for note in result.notes:
         say(note)
     if result.kept:
-        say(f"saved {result.folder}; use it with --model {result.folder}")
+        weight = f"; its hybrid weight {choice.weight:g} is used unless you give " \
+            "--hybrid-weight" if choice is not None else ""
+        say(f"saved {result.folder}; use it with --model {result.folder}{weight}")

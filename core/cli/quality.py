@@ -75,7 +75,8 @@ def _setup(args: argparse.Namespace) -> tuple[Config, object]:
     cfg = cli.config_from_args(args)
     if args.category_col:
         cfg = cfg.with_changes(category_column=args.category_col)
-    return cfg, cli.load_catalog_from_args(args, cfg)
+    catalog = cli.load_catalog_from_args(args, cfg)
+    return cli.with_language(args, cfg, catalog), catalog
 
 
 class _Models:

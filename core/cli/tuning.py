@@ -8,7 +8,7 @@ config-keys; plus the rule options of ``neighbors`` and the replay of the app's 
     python -m core merge-map CATALOG --out merge.csv [--threshold 0.95]
     python -m core compare CATALOG --config a.json --other b.json [--out movers.csv]
     python -m core price-check CATALOG --out outliers.csv [--z 3]
-    python -m core review-pairs --out pairs.csv
+    python -m core review-pairs catalog.csv --config cfg.json --out pairs.csv
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ import pandas as pd
 
 from core.cli.common import (
     add_catalog_options,
-    add_session_option,
     config_from_args,
     load_catalog_from_args,
-    review_db,
+    review_owner,
     say,
     vectors_from_args,
+    with_language,
+    workspace_db,
 )
 from core.config import KEY_DOCS, Config
 from core.errors import ConfigError
@@ -94,11 +95,13 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
     return cfg.with_changes(rules=Rules.from_dict(rules), bands=bands)
 
 
-def workspace_decisions(args: argparse.Namespace) -> pd.DataFrame:
-    """Review decisions (--session's, else the workspace's); empty if none."""
+def workspace_decisions(args: argparse.Namespace, catalog) -> pd.DataFrame:
+    """Review decisions on this catalog in the workspace (--workspace or the default): one
+    app session's (--session) or every reviewer's; empty if none. Decisions on other
+    catalogs never apply."""
     from core.lists.review import load_decisions
 
-    return load_decisions(review_db(args))
+    return load_decisions(workspace_db(args), catalog, owner=review_owner(args))
 
 
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
@@ -116,16 +119,31 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 
 
-def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray):
-    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
-    from core.lists.rules import lists_frame
-    from core.pipeline import final_lists
+def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray, *,
+                     images=None, pools: dict | None = None):
+    """The app's final lists for cfg (rules, bands, review decisions): (cfg, catalog, Neighbors).
+
+    images: the catalog's image vectors (the photos channel when cfg.image_weight > 0);
+    pools: channel lists computed elsewhere (the Ray engine's dense top-k, core.scale)."""
+    from core.pipeline import candidate_pool, neighbor_index, rule_result
 
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
-    nb = final_lists(catalog, vectors, cfg, decisions=workspace_decisions(args))
-    short = int((nb.indices < 0).any(1).sum())
-    if short:
-        say(f"{short} products have fewer than {nb.k} neighbours after the rules")
+    index = neighbor_index(catalog, vectors, cfg, images=images)
+    pool = candidate_pool(catalog, vectors, cfg, index=index, pools=pools)
+    result = rule_result(catalog, pool, cfg, vectors=vectors,
+                         decisions=workspace_decisions(args, catalog))
+    if result.n_short:
+        say(f"{result.short_text()} (rules that removed candidates of them; "
+            "--relevance-floor 0 turns the floor off)")
+    return cfg, catalog, result.neighbors
+
+
+def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray, *,
+                 images=None):
+    """The app's final lists for cfg (rules, bands, review decisions): (Neighbors, frame)."""
+    from core.lists.rules import lists_frame
+
+    cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors, images=images)
     frame = lists_frame(catalog, nb, bands=cfg.bands, with_titles=not args.no_titles)
     return nb, frame
 
@@ -134,10 +152,14 @@ def _prepared(args: argparse.Namespace, cfg: Config | None = None):
     """(cfg, catalog, vectors, pool, decisions) for a catalog command."""
     from core.pipeline import candidate_pool
 
+    given = cfg is not None  # a configuration B (compare) keeps its own model and weight
     cfg = rules_from_args(args, cfg or config_from_args(args))
-    cfg, catalog = guess_roles(args, cfg, load_catalog_from_args(args, cfg))
+    catalog = load_catalog_from_args(args, cfg)
+    cfg = cfg if given else with_language(args, cfg, catalog)
+    cfg, catalog = guess_roles(args, cfg, catalog)
     vectors = vectors_from_args(args, cfg, catalog)
-    return cfg, catalog, vectors, candidate_pool(catalog, vectors, cfg), workspace_decisions(args)
+    return (cfg, catalog, vectors, candidate_pool(catalog, vectors, cfg),
+            workspace_decisions(args, catalog))
 
 
 def cmd_health(args: argparse.Namespace) -> int:
@@ -154,6 +176,8 @@ def cmd_health(args: argparse.Namespace) -> int:
                          list_health(result.neighbors, k=cfg.k, **kw))
     print(table.to_string(index=False))
     print(f"short lists after rules: {result.n_short}; removed per rule: {result.removed}")
+    if result.n_short:
+        print(result.short_text())
     if args.out:
         write_table(table, args.out)
     return 0
@@ -234,14 +258,18 @@ def cmd_price_check(args: argparse.Namespace) -> int:
 
 
 def cmd_review_pairs(args: argparse.Namespace) -> int:
-    from core.lists.review import ReviewStore
+    """Labelled pairs of one catalog (its decisions only, by every reviewer)."""
+    from core.lists.review import ReviewStore, review_key
 
-    path = review_db(args)
-    if not path.exists():
-        raise ConfigError(f"No review decisions at {path}: nothing reviewed yet")
-    frame = ReviewStore(path).as_labelled_pairs()
+    db = workspace_db(args)
+    if not db.exists():
+        raise ConfigError(f"No workspace database at {db}: nothing reviewed yet")
+    cfg = config_from_args(args)
+    _, catalog = guess_roles(args, cfg, load_catalog_from_args(args, cfg))
+    frame = ReviewStore(db, review_key(catalog), owner=review_owner(args)).as_labelled_pairs()
     write_table(frame, args.out)
-    say(f"wrote {args.out}: {len(frame)} labelled pairs ({int(frame['label'].sum())} accepted)")
+    say(f"wrote {args.out}: {len(frame)} labelled pairs ({int(frame['label'].sum())} accepted) "
+        f"of catalog {catalog.name} ({review_key(catalog)})")
     return 0
 
 
@@ -286,10 +314,8 @@ def register(sub) -> dict:
                         out_required=True)
     p.add_argument("--z", type=float, default=DEFAULT_Z, help="robust z-score threshold")
     p.add_argument("--min-peers", type=int, default=DEFAULT_MIN_PEERS)
-    p = sub.add_parser("review-pairs", help="review decisions as labelled pairs")
-    p.add_argument("--out", required=True)
-    p.add_argument("--workspace")
-    add_session_option(p)
+    _catalog_parser(sub, "review-pairs", "review decisions on a catalog as labelled pairs",
+                    out_required=True)
     sub.add_parser("config-keys", help="print the documented configuration keys")
     return {"health": cmd_health, "groups": cmd_groups, "merge-map": cmd_merge_map,
             "compare": cmd_compare, "price-check": cmd_price_check,

@@ -88,13 +88,32 @@ class ModelSettings:
 
 def _read_settings(folder: Path, tokenizer_max: int) -> ModelSettings:
     pooling, max_tokens = "mean", min(int(tokenizer_max or 512), 512)
-    sbert = folder / "sentence_bert_config.json"
-    if sbert.exists():
-        max_tokens = int(json.loads(sbert.read_text()).get("max_seq_length", max_tokens))
-    pool = folder / "1_Pooling" / "config.json"
-    if pool.exists() and json.loads(pool.read_text()).get("pooling_mode_cls_token"):
+    sbert = _json_object(folder / "sentence_bert_config.json")
+    if "max_seq_length" in sbert:
+        value = sbert["max_seq_length"]
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 8192:
+            raise ModelLoadError(f"{folder / 'sentence_bert_config.json'}: max_seq_length must "
+                                 f"be a whole number from 1 to 8192, got {value!r}; fix the "
+                                 "file or use the bundled all-MiniLM-L6-v2")
+        max_tokens = value
+    if _json_object(folder / "1_Pooling" / "config.json").get("pooling_mode_cls_token"):
         pooling = "cls"
     return ModelSettings(pooling, max_tokens)
+
+
+def _json_object(path: Path) -> dict:
+    """A model folder's JSON settings file as a dict ({} when absent); ModelLoadError if bad."""
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"{path} is not valid JSON ({exc}); fix or remove it, or use the "
+                             "bundled all-MiniLM-L6-v2") from exc
+    if not isinstance(data, dict):
+        raise ModelLoadError(f"{path} must hold a JSON object; fix or remove it, or use the "
+                             "bundled all-MiniLM-L6-v2")
+    return data
 
 
 def _weights_hash(folder: Path) -> str:
@@ -117,6 +136,27 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def check_device(device: str) -> str:
+    """The device if this machine has it: 'cpu', 'cuda' or 'cuda:N' (N below the count)."""
+    import torch
+
+    name = str(device).strip().lower()
+    if name == "cpu":
+        return name
+    if name == "cuda" or name.startswith("cuda:"):
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        index = name.partition(":")[2]
+        if not index.isdigit() and index:
+            raise ModelLoadError(f"Device {device!r} is not cpu, cuda or cuda:N")
+        if count == 0 or int(index or 0) >= count:
+            have = f"{count} CUDA devices (cuda:0 to cuda:{count - 1})" if count else \
+                "no CUDA device"
+            raise ModelLoadError(f"Device {device!r} is not available: this machine has "
+                                 f"{have}; use --device cpu" + (" or cuda" if count else ""))
+        return name
+    raise ModelLoadError(f"Device {device!r} is not cpu, cuda or cuda:N")
+
+
 class BertEncoder:
     """A BERT-family sentence encoder (mean or CLS pooling, L2-normalised).
 
@@ -133,8 +173,12 @@ class BertEncoder:
                  max_tokens: int | None = None) -> None:
         if precision not in PRECISIONS:
             raise ModelLoadError(f"precision must be one of {', '.join(PRECISIONS)}")
+        if encoder_kind(model) == "multilingual":
+            raise ModelLoadError("The bundled multilingual model (4-bit, its own engine) cannot "
+                                 "be fine-tuned or run through transformers; fine-tune the "
+                                 "bundled MiniLM or a multilingual model folder instead")
         self.name, source = resolve_model(model)
-        self.device = device or default_device()
+        self.device = check_device(device) if device else default_device()
         self.batch_size = int(batch_size)
         self.tokenizer, self.model, folder = _load(source, self.device)
         settings = _read_settings(folder, getattr(self.tokenizer, "model_max_length", 512))
@@ -345,11 +389,28 @@ def _load_message(source: Path | str, exc: Exception) -> str:
             f"all-MiniLM-L6-v2. ({detail})")
 
 
-ENCODER_FACTORIES: dict[str, Callable[..., Encoder]] = {"bert": BertEncoder}
+def _multilingual(model: str | Path | None = None, **options) -> Encoder:
+    from core.embed.multilingual import MultilingualEncoder
+
+    return MultilingualEncoder(str(model or "multilingual"), **options)
 
 
-def load_encoder(model: str | Path | None = None, *, kind: str = "bert", **options) -> Encoder:
-    """Create an encoder by kind from the registry (``"bert"`` by default)."""
+ENCODER_FACTORIES: dict[str, Callable[..., Encoder]] = {"bert": BertEncoder,
+                                                        "multilingual": _multilingual}
+
+
+def encoder_kind(model: str | Path | None) -> str:
+    """Registry kind of a model option: "multilingual" for the bundled e5, else "bert"."""
+    from core.embed.multilingual import is_multilingual
+
+    return "multilingual" if is_multilingual(model) else "bert"
+
+
+def load_encoder(model: str | Path | None = None, *, kind: str | None = None,
+                 **options) -> Encoder:
+    """Create an encoder from the registry; kind defaults to what the model option names
+    ("multilingual" -> the bundled multilingual-e5-small, anything else -> BERT)."""
+    kind = kind or encoder_kind(model)
     if kind not in ENCODER_FACTORIES:
         raise ModelLoadError(f"Unknown encoder kind '{kind}'; known: {', '.join(ENCODER_FACTORIES)}")
     return ENCODER_FACTORIES[kind](model, **options)

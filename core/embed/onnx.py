@@ -44,13 +44,11 @@ class OnnxRunner:
     def __init__(self, model, tokenizer, identity: str, *, threads: int | None = None) -> None:
         import onnxruntime as ort
 
-        path = _exported(model, tokenizer, identity)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(path), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = _session(model, tokenizer, identity, options)
         self.inputs = [i.name for i in self.session.get_inputs()]
         import torch
 
@@ -62,6 +60,39 @@ class OnnxRunner:
         return self.session.run(None, feed)[0]
 
 
+def _session(model, tokenizer, identity: str, options):
+    """An ONNX Runtime session on the cached export; a cached file that does not load
+    (truncated, empty, from a killed run) is deleted and exported again, once."""
+    import onnxruntime as ort
+
+    for attempt in (1, 2):
+        path = _exported(model, tokenizer, identity)
+        try:
+            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own types (InvalidProtobuf, Fail...)
+            path.unlink(missing_ok=True)
+            if attempt == 2:
+                raise ModelLoadError(f"The ONNX export of this model does not load ({exc}); "
+                                     "use precision fp32") from exc
+    raise AssertionError("unreachable")
+
+
+STALE_EXPORT_SECONDS = 3600
+
+
+def _sweep_stale(folder: Path) -> None:
+    """Remove temporary export folders left by killed runs (older than an hour)."""
+    import shutil
+    import time
+
+    for tmp in folder.glob("tmp*"):
+        try:
+            if tmp.is_dir() and time.time() - tmp.stat().st_mtime > STALE_EXPORT_SECONDS:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def _exported(model, tokenizer, identity: str) -> Path:
     """Path of the optimised ONNX file for this identity (and library versions), exported once."""
     import onnxruntime
@@ -71,9 +102,10 @@ def _exported(model, tokenizer, identity: str) -> Path:
     key = hashlib.sha256(versions.encode("utf-8")).hexdigest()[:24]
     folder = cache_dir() / "onnx"
     target = folder / f"{key}.onnx"
-    if target.exists():
+    if target.exists() and target.stat().st_size > 0:
         return target
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep_stale(folder)
     try:
         with tempfile.TemporaryDirectory(dir=folder) as tmp:
             raw = Path(tmp) / "raw.onnx"

@@ -16,14 +16,16 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core.embed.encoders import Encoder, Progress
-from core.errors import CatalogSimilarityError
+from core.errors import StoreError
+from core.workspace import database_message
 
 _CHUNK = 500
 SCHEMA = """
@@ -49,6 +51,7 @@ class EmbedResult:
     vectors: np.ndarray
     reused: int
     embedded: int
+    store_problem: str | None = None
 
 
 class EmbeddingStore:
@@ -66,9 +69,15 @@ class EmbeddingStore:
             self._conn.executescript(SCHEMA)
             self._conn.commit()
         except sqlite3.DatabaseError as exc:
-            raise CatalogSimilarityError(
-                f"The workspace database {self.path} cannot be opened ({exc}); move it "
-                "away (vectors are recomputed) or choose another workspace folder") from exc
+            raise StoreError(database_message(self.path, exc)) from exc
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Damaged pages, a full disk or a read-only folder: StoreError, one line."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(database_message(self.path, exc)) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -83,7 +92,7 @@ class EmbeddingStore:
     def get(self, model: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         """Stored vectors for the given hashes (missing ones are absent)."""
         found: dict[bytes, np.ndarray] = {}
-        with self._lock:
+        with self._lock, self._errors():
             for start in range(0, len(hashes), _CHUNK):
                 chunk = list(hashes[start:start + _CHUNK])
                 marks = ",".join("?" * len(chunk))
@@ -100,12 +109,12 @@ class EmbeddingStore:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         rows = [(model, h, vectors.shape[1], vectors[i].tobytes())
                 for i, h in enumerate(hashes)]
-        with self._lock, self._conn:
+        with self._lock, self._errors(), self._conn:
             self._conn.executemany(
                 "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
 
     def count(self, model: str | None = None) -> int:
-        with self._lock:
+        with self._lock, self._errors():
             if model is None:
                 return self._conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
             return self._conn.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?",
@@ -123,7 +132,11 @@ def embed_with_store(encoder: Encoder, texts: Sequence[str], store: EmbeddingSto
     texts = [str(t) for t in texts]
     hashes = [text_hash(t) for t in texts]
     unique = list(dict.fromkeys(hashes))
-    known = store.get(encoder.identity, unique) if store is not None else {}
+    problem = None
+    try:
+        known = store.get(encoder.identity, unique) if store is not None else {}
+    except StoreError as exc:  # embed everything, without the store, and say why
+        store, known, problem = None, {}, f"{exc}; embedding without the store"
     missing = [h for h in unique if h not in known]
     first_text = dict(zip(reversed(hashes), reversed(texts)))
     done = 0
@@ -136,7 +149,10 @@ def embed_with_store(encoder: Encoder, texts: Sequence[str], store: EmbeddingSto
 
         vecs = encoder.encode([first_text[h] for h in part], progress=step)
         if store is not None:
-            store.put(encoder.identity, part, vecs)
+            try:
+                store.put(encoder.identity, part, vecs)
+            except StoreError as exc:
+                store, problem = None, f"{exc}; new vectors were not saved"
         known.update(zip(part, vecs))
         done += len(part)
     dim = encoder.dim
@@ -145,4 +161,4 @@ def embed_with_store(encoder: Encoder, texts: Sequence[str], store: EmbeddingSto
         out[i] = known[h]
     missing_set = set(missing)
     reused = sum(1 for h in hashes if h not in missing_set)
-    return EmbedResult(out, reused=reused, embedded=len(missing))
+    return EmbedResult(out, reused=reused, embedded=len(missing), store_problem=problem)

@@ -7,6 +7,10 @@ included) that a spreadsheet would run as a formula gets a leading
 apostrophe; ``excel_safe_csv=False`` (CLI ``--no-excel-safe``) writes cells
 unaltered for machine pipelines. XLSX text cells are always written as text,
 never as formulas. Parquet and JSON are never altered.
+
+This is the one writer of CSV and XLSX in the project: exports, the CLI's
+``search`` output on stdout (:func:`write_stream`) and the Review page's
+labelled pairs all go through :func:`to_bytes`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from core.errors import CatalogSimilarityError
 from core.search.neighbors import Neighbors
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
+# CSV text encodings offered: plain UTF-8, UTF-8 with BOM (Excel), GB18030 (Chinese Excel).
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
 XLSX_MAX_CELL_CHARS = 32_767  # Excel's cell limit
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -88,6 +94,33 @@ def is_formula_like(value: object) -> bool:
             and not _NUMBER.fullmatch(value.strip()))
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+ID_COLUMNS = ("source_id", "neighbor_id", "left_id", "right_id", "product_id", "id")
+
+
+def without_controls(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells and headers with control characters (not tab/CR/LF) replaced by U+FFFD."""
+    out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: _CONTROL.sub("\ufffd", v) if isinstance(v, str)
+                                    else v)
+    out.columns = [_CONTROL.sub("\ufffd", str(c)) for c in out.columns]
+    return out
+
+
+def write_stream(frame: pd.DataFrame, stream, fmt: str = "csv", **options) -> None:
+    """The safe writer for a stream (e.g. the CLI's stdout): the bytes of :func:`to_bytes`."""
+    data = to_bytes(frame, fmt, **options)
+    target = getattr(stream, "buffer", None)
+    if target is None:
+        stream.write(data.decode("utf-8"))
+    else:
+        stream.flush()
+        target.write(data)
+        target.flush()
+
+
 def format_from_path(path: str | Path) -> str:
     ext = Path(path).suffix.lower().lstrip(".")
     if ext not in FORMATS:
@@ -96,19 +129,31 @@ def format_from_path(path: str | Path) -> str:
     return ext
 
 
+def csv_encoding(encoding: str | None = None, *, bom: bool = False) -> str:
+    """The CSV encoding: one of CSV_ENCODINGS (bom=True is "utf-8-sig")."""
+    name = (encoding or ("utf-8-sig" if bom else "utf-8")).strip().lower()
+    if name not in CSV_ENCODINGS:
+        raise CatalogSimilarityError(f"CSV encoding '{encoding}' is not one of "
+                                     f"{', '.join(CSV_ENCODINGS)}")
+    return name
+
+
 def to_bytes(frame: pd.DataFrame, fmt: str, *, excel_safe_csv: bool = True,
-             bom: bool = False) -> bytes:
+             bom: bool = False, encoding: str | None = None) -> bytes:
     """Serialise a neighbour table. fmt: csv | xlsx | parquet | json (records).
 
     excel_safe_csv: neutralise formula-like cells in CSV and XLSX (default).
-    bom: UTF-8 with BOM for CSV (Excel then reads non-ASCII text correctly).
+    encoding (CSV only): "utf-8" (default), "utf-8-sig" (with BOM: Excel then reads
+    non-ASCII text correctly) or "gb18030" (what Chinese Excel opens by default; it
+    encodes every Unicode character). bom=True is "utf-8-sig".
     """
     if fmt == "csv":
         # CRLF rows (RFC 4180): the writer then quotes every cell holding CR or LF, so a
-        # bare CR can never start a new row whose first cell is a formula.
-        data = (excel_safe(frame) if excel_safe_csv else frame).to_csv(index=False,
-                                                                       lineterminator="\r\n")
-        return data.encode("utf-8-sig" if bom else "utf-8")
+        # bare CR can never start a new row whose first cell is a formula. Control
+        # characters (NUL, ESC...) become U+FFFD so the file stays text.
+        out = without_controls(excel_safe(frame) if excel_safe_csv else frame)
+        data = out.to_csv(index=False, lineterminator="\r\n")
+        return data.encode(csv_encoding(encoding, bom=bom))
     if fmt == "xlsx":
         return _xlsx_bytes(excel_safe(frame) if excel_safe_csv else frame)
     if fmt == "parquet":
@@ -133,6 +178,11 @@ def _xlsx_bytes(frame: pd.DataFrame) -> bytes:
     if len(frame) > XLSX_MAX_ROWS:
         raise CatalogSimilarityError(f"{len(frame):,} rows do not fit in one Excel sheet "
                                      f"({XLSX_MAX_ROWS:,}); export CSV or Parquet")
+    for col in (c for c in frame.columns if str(c).lstrip("'") in ID_COLUMNS):
+        if frame[col].map(lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CELL_CHARS).any():
+            raise CatalogSimilarityError(
+                f"Column '{col}' holds ids longer than Excel's {XLSX_MAX_CELL_CHARS:,}-character "
+                "cell limit; cut, they could collide. Export CSV or Parquet instead")
     book = Workbook(write_only=True)
     sheet = book.create_sheet("neighbors")
 
@@ -165,12 +215,17 @@ def _xlsx_value(value: object) -> object:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, excel_safe_csv: bool = True,
-                bom: bool = False) -> Path:
+                bom: bool = False, encoding: str | None = None) -> Path:
     """Write by extension (.csv, .xlsx, .parquet, .json) atomically; returns the path."""
     path = Path(path)
-    data = to_bytes(frame, format_from_path(path), excel_safe_csv=excel_safe_csv, bom=bom)
+    data = to_bytes(frame, format_from_path(path), excel_safe_csv=excel_safe_csv, bom=bom,
+                    encoding=encoding)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # disk full or read-only: leave no half-written file
+        raise
     return path

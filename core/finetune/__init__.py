@@ -1,1 +1,34 @@
-"""Fine-tuning a BERT model on the shop's own products: training data and the trainer."""
+"""Fine-tuning a BERT model on the shop's own products.
+
+data.py (training pairs), negatives.py (hard negatives), train.py (the contrastive
+trainer), weight.py (held-out lists at every hybrid weight, the weight chosen again),
+card.py (the saved folder, its model card and the settings it brings), run.py (the
+whole job in named phases), settings.py (settings, errors, results).
+"""
+
+from core.finetune.card import ModelDefaults, model_defaults, read_card
+from core.finetune.run import check_trainable, finetune
+from core.finetune.settings import (
+    FinetuneCancelled,
+    FinetuneError,
+    FinetuneResult,
+    FinetuneSettings,
+    RetrievalMetrics,
+)
+from core.finetune.weight import WEIGHT_GRID, ListScore, WeightChoice
+
+__all__ = [
+    "WEIGHT_GRID",
+    "FinetuneCancelled",
+    "FinetuneError",
+    "FinetuneResult",
+    "FinetuneSettings",
+    "ListScore",
+    "ModelDefaults",
+    "RetrievalMetrics",
+    "WeightChoice",
+    "check_trainable",
+    "finetune",
+    "model_defaults",
+    "read_card",
+]

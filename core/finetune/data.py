@@ -26,7 +26,7 @@ import pandas as pd
 
 from core.catalog.table import Catalog, read_table
 from core.errors import CatalogError
-from core.lists.review import ReviewStore
+from core.lists.review import ReviewStore, review_key
 
 LEFT_HINTS = ("left_id", "left", "ltable_id", "id1", "source_id", "a")
 RIGHT_HINTS = ("right_id", "right", "rtable_id", "id2", "neighbor_id", "b")
@@ -175,15 +175,15 @@ def read_pairs(data: bytes | str | Path, catalog: Catalog, *,
     return pairs_from_frame(table.frame, catalog, source="uploaded pairs")
 
 
-def review_pairs(db_path: str | Path, catalog: Catalog) -> LabelledPairs:
-    """Accepted (1) / rejected (0) review decisions; empty when there are none.
+def review_pairs(db_path: str | Path, catalog: Catalog, *,
+                 owner: str | None = None) -> LabelledPairs:
+    """Accepted (1) / rejected (0) review decisions on this catalog; empty when none.
 
-    Reads ``core.lists.review.ReviewStore(db_path).as_labelled_pairs()`` (a table or
-    rows of left_id, right_id, label).
+    owner: one reviewer's decisions (the app's session), None for every reviewer (CLI).
     """
     if not Path(db_path).exists():
         return empty_pairs("review decisions")
-    rows = ReviewStore(db_path).as_labelled_pairs()
+    rows = ReviewStore(db_path, review_key(catalog), owner=owner).as_labelled_pairs()
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     if frame.empty:
         return empty_pairs("review decisions")

@@ -7,12 +7,19 @@ pinned in both lists, label 1), ``reject`` (blocked in both lists, label 0) or
 FULL), so a killed process loses nothing it reported as recorded. The latest
 decision on an unordered pair wins.
 
-Decisions are keyed on product ids; keep one workspace per catalog when two
-catalogs could share ids (row numbers, say).
+Decisions belong to a catalog and to who made them: each row carries the
+catalog's content identity (``catalog_key``) and an ``owner`` (the app
+session's review scope; the CLI reads every owner). A store opened for one
+catalog never reads, counts, applies or undoes decisions of another catalog,
+even when the ids are the same strings, and ``undo_last`` removes only the
+caller's own latest decision. Rows written before catalogs were keyed
+(``catalog_key`` '') are kept, counted by :meth:`ReviewStore.unassigned` and
+never applied.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -22,8 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, StoreError
 from core.search.neighbors import Neighbors
+from core.workspace import database_message
 
 DECISIONS = ("accept", "reject", "skip")
 SCHEMA = """
@@ -35,8 +43,10 @@ CREATE TABLE IF NOT EXISTS review_decisions (
     decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'skip')),
     decided_at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS review_decisions_pair ON review_decisions (pair_key, seq);
 """
+_ADDED = (("catalog_key", "TEXT NOT NULL DEFAULT ''"), ("owner", "TEXT NOT NULL DEFAULT ''"))
+_INDEX = ("CREATE INDEX IF NOT EXISTS review_decisions_scope ON review_decisions "
+          "(catalog_key, owner, pair_key, seq)")
 _COLUMNS = ["left_id", "right_id", "decision", "decided_at"]
 
 
@@ -47,60 +57,85 @@ def pair_key(left_id: str, right_id: str) -> str:
 
 
 class ReviewStore:
-    """Decisions in the ``review_decisions`` table of an SQLite file (the workspace DB).
+    """Decisions on one catalog in the ``review_decisions`` table of the workspace DB.
 
-    One short connection per call: cheap, thread-safe, nothing held between
-    Streamlit reruns.
+    catalog_key: the catalog's content identity (required: '' is refused);
+    owner: whose decisions (the app passes its session's scope); None = every
+    owner (read-only use: CLI replays, fine-tuning). One short connection per
+    call: cheap, thread-safe, nothing held between Streamlit reruns.
     """
 
-    def __init__(self, db_path: str | Path) -> None:
+    def __init__(self, db_path: str | Path, catalog_key: str, *, owner: str | None = "") -> None:
+        if not catalog_key:
+            raise CatalogSimilarityError("review decisions need the catalog's identity")
         self.path = Path(db_path)
+        self.catalog_key = catalog_key
+        self.owner = owner
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(SCHEMA)
+            have = {row[1] for row in conn.execute("PRAGMA table_info(review_decisions)")}
+            for name, decl in _ADDED:
+                if name not in have:
+                    conn.execute(f"ALTER TABLE review_decisions ADD COLUMN {name} {decl}")
+            conn.execute(_INDEX)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(str(self.path), timeout=30.0)) as conn:
-            conn.execute("PRAGMA synchronous=FULL")
-            with conn:
-                yield conn
+        try:
+            with closing(sqlite3.connect(str(self.path), timeout=30.0)) as conn:
+                conn.execute("PRAGMA synchronous=FULL")
+                with conn:
+                    yield conn
+        except sqlite3.DatabaseError as exc:  # damaged pages, disk full, read-only folder
+            raise StoreError(database_message(self.path, exc)) from exc
+
+    def _scope(self) -> tuple[str, tuple]:
+        if self.owner is None:
+            return "catalog_key = ?", (self.catalog_key,)
+        return "catalog_key = ? AND owner = ?", (self.catalog_key, self.owner)
 
     def record(self, left_id: str, right_id: str, decision: str) -> None:
         """Append one decision and commit it before returning."""
         if decision not in DECISIONS:
             raise CatalogSimilarityError(f"decision must be one of {', '.join(DECISIONS)}, "
                                          f"got {decision!r}")
+        if self.owner is None:
+            raise CatalogSimilarityError("a store opened for every owner is read-only")
         left, right = str(left_id), str(right_id)
         if left == right:
             raise CatalogSimilarityError("a product cannot be reviewed against itself")
         with self._connect() as conn:
             conn.execute("INSERT INTO review_decisions (left_id, right_id, pair_key, decision, "
-                         "decided_at) VALUES (?, ?, ?, ?, ?)",
-                         (left, right, pair_key(left, right), decision, time.time()))
+                         "decided_at, catalog_key, owner) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (left, right, pair_key(left, right), decision, time.time(),
+                          self.catalog_key, self.owner))
 
     def undo_last(self) -> bool:
-        """Remove the most recent decision; False when there was none."""
+        """Remove this owner's most recent decision on this catalog; False when none."""
+        where, args = self._scope()
         with self._connect() as conn:
-            cur = conn.execute("DELETE FROM review_decisions WHERE seq = "
-                               "(SELECT MAX(seq) FROM review_decisions)")
+            cur = conn.execute("DELETE FROM review_decisions WHERE seq = (SELECT MAX(seq) "
+                               f"FROM review_decisions WHERE {where})", args)
             return cur.rowcount > 0
 
     def history(self) -> pd.DataFrame:
-        """Every decision ever recorded, oldest first: left_id, right_id, decision, decided_at."""
+        """Every decision of this scope, oldest first: left_id, right_id, decision, decided_at."""
+        where, args = self._scope()
         with self._connect() as conn:
             rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM review_decisions "
-                                "ORDER BY seq").fetchall()
+                                f"WHERE {where} ORDER BY seq", args).fetchall()
         return pd.DataFrame(rows, columns=_COLUMNS)
 
     def decisions(self) -> pd.DataFrame:
         """The latest decision per unordered pair, oldest first (columns as history())."""
+        where, args = self._scope()
         with self._connect() as conn:
             rows = conn.execute(
                 f"SELECT {', '.join(_COLUMNS)} FROM review_decisions WHERE seq IN "
-                "(SELECT MAX(seq) FROM review_decisions GROUP BY pair_key) ORDER BY seq"
-            ).fetchall()
+                f"(SELECT MAX(seq) FROM review_decisions WHERE {where} GROUP BY pair_key) "
+                "ORDER BY seq", args).fetchall()
         return pd.DataFrame(rows, columns=_COLUMNS)
 
     def _pairs(self, decision: str) -> list[tuple[str, str]]:
@@ -125,17 +160,41 @@ class ReviewStore:
                              "label": (frame["decision"] == "accept").astype(np.int64).to_numpy()})
 
     def count(self) -> int:
-        """Number of pairs with a decision (latest per pair, skips included)."""
+        """Number of pairs with a decision in this scope (latest per pair, skips included)."""
+        where, args = self._scope()
         with self._connect() as conn:
-            return int(conn.execute("SELECT COUNT(DISTINCT pair_key) FROM review_decisions")
-                       .fetchone()[0])
+            return int(conn.execute("SELECT COUNT(DISTINCT pair_key) FROM review_decisions "
+                                    f"WHERE {where}", args).fetchone()[0])
+
+    def unassigned(self) -> int:
+        """Decisions saved before decisions were tied to a catalog (never applied)."""
+        with self._connect() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM review_decisions "
+                                    "WHERE catalog_key = ''").fetchone()[0])
 
 
-def load_decisions(db_path: str | Path) -> pd.DataFrame:
-    """Latest decisions from a workspace DB; empty (same columns) when the file does not exist."""
+def review_key(catalog) -> str:
+    """The key review decisions are filed under: the products themselves (their ids and
+    the texts they are compared by), not every cell. Another catalog whose ids happen to
+    match has other texts, so it never gets these decisions; correcting a brand or price
+    column of the same catalog keeps them (nothing reviewed is lost)."""
+    digest = hashlib.sha256(b"review-v1")
+    for values in (catalog.ids, catalog.texts):
+        digest.update("\x1f".join(map(str, values)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:24]
+
+
+def load_decisions(db_path: str | Path, catalog, *, owner: str | None = None) -> pd.DataFrame:
+    """Latest decisions on one catalog (owner None: every owner); empty (same columns)
+    when the workspace database does not exist."""
     if not Path(db_path).exists():
-        return pd.DataFrame(columns=_COLUMNS)
-    return ReviewStore(db_path).decisions()
+        return no_decisions()
+    return ReviewStore(db_path, review_key(catalog), owner=owner).decisions()
+
+
+def no_decisions() -> pd.DataFrame:
+    """An empty decisions table (the columns of ReviewStore.decisions())."""
+    return pd.DataFrame(columns=_COLUMNS)
 
 
 QUEUE_ORDERS = ("near-threshold", "highest", "lowest", "random")

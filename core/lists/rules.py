@@ -11,17 +11,24 @@ greedy selection: pool order (best score first) or, with ``diversity`` > 0,
 maximal marginal relevance: the next neighbour maximises
 ``(1 - diversity) * score - diversity * max cosine to those already chosen``.
 
+The relevance floor (``Config.relevance_floor``, on by default) leaves out
+candidates no closer in meaning than that share of random pairs of the
+catalog's products, so a list that cannot be filled with related products is
+shorter instead of padded with unrelated ones; :attr:`RuleResult.short_by`
+says which rules removed candidates of the lists left short.
+
 Short lists with a ``same`` rule are completed from an exact search within the
 product's own group (same values), as if the pool were unlimited (up to
 REFILL_DEPTH), shallow first: most rows settle within the best 64 of their
-group. That needs the vectors and a pool scored by a plain metric: with
-hybrid retrieval (fused dense + lexical scores) lists are drawn from the pool
-only, and pins outside the pool get a NaN score.
+group. A pool from a :class:`core.search.index.NeighborIndex` is refilled, its
+pins scored and its floor applied with the index's own scores (fused and
+calibrated, as in the pool); a pool scored by a plain metric needs the vectors;
+any other pool is drawn from as it is (pins outside it get a NaN score, no floor).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,12 +41,16 @@ from core.lists.pricecheck import parse_prices
 from core.lists.select import (
     REFILL_DEPTH,
     Features,
+    Floor,
     filter_candidates,
+    index_block,
+    metric_block,
     refill_pool,
     select_chunk,
     unit_rows,
 )
 from core.lists.spec import RULE_KEYS, Rules, column_codes, stock_mask
+from core.search.fusion import HybridNeighbors
 from core.search.neighbors import METRICS, Neighbors
 
 if TYPE_CHECKING:
@@ -59,7 +70,8 @@ class RuleResult:
     neighbors: (n, width) with width = min(k, pool depth); short lists are
     padded with index -1 and NaN score/distance. lengths: (n,) int64 entries
     per list. removed: pool candidates failing each rule (counted independently).
-    pinned / blocked: pairs in force (after mapping ids to rows).
+    pinned / blocked: pairs in force (after mapping ids to rows). short_by: rule ->
+    how many of the short lists it removed pool candidates from.
     """
 
     neighbors: Neighbors
@@ -68,6 +80,7 @@ class RuleResult:
     removed: dict[str, int]
     pinned: int = 0
     blocked: int = 0
+    short_by: dict[str, int] = field(default_factory=dict)
 
     @property
     def short_rows(self) -> np.ndarray:
@@ -78,11 +91,20 @@ class RuleResult:
     def n_short(self) -> int:
         return len(self.short_rows)
 
+    def short_text(self) -> str:
+        """"12 of 500 lists are shorter than 10: relevance floor 9, same category 4" ("" when none)."""
+        if not self.n_short:
+            return ""
+        why = ", ".join(f"{name} {count:,}" for name, count in
+                        sorted(self.short_by.items(), key=lambda kv: -kv[1]))
+        return (f"{self.n_short:,} of {len(self.lengths):,} lists are shorter than "
+                f"{self.neighbors.k}" + (f": {why}" if why else ""))
+
 
 def needs_rules(cfg: Config, decisions: pd.DataFrame | None = None) -> bool:
     """Whether cfg (and review decisions) change anything versus the pool's best k."""
     rules = cfg.rules
-    if rules.to_dict().keys() - {"use_review"}:
+    if rules.to_dict().keys() - {"use_review"} or cfg.relevance_floor > 0:
         return True
     if not rules.keep_duplicates and duplicate_threshold(cfg) is not None:
         return True
@@ -100,12 +122,12 @@ def apply_config(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
         if fast is not None:
             return fast
     return apply_rules(catalog, pool, rules, cfg.k, vectors=vectors, decisions=decisions,
-                       duplicate_threshold=dup)
+                       duplicate_threshold=dup, relevance_floor=cfg.relevance_floor)
 
 
 def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, *,
                 vectors: np.ndarray | None = None, decisions: pd.DataFrame | None = None,
-                duplicate_threshold: float | None = None,
+                duplicate_threshold: float | None = None, relevance_floor: float = 0.0,
                 chunk_rows: int | None = None) -> RuleResult:
     """Lists of at most k from a candidate pool (n, m), best first.
 
@@ -113,7 +135,10 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     vectors: (n, d) float, needed for diversity and for scoring pins outside
     the pool (else their score is NaN). decisions: DataFrame(left_id,
     right_id, decision) from core.lists.review. duplicate_threshold: neighbours
-    scoring at or above it are left out. Pure: inputs are not modified.
+    scoring at or above it are left out. relevance_floor: share of random pairs a
+    neighbour must be closer in meaning than (0 = off; needs a pool from a
+    NeighborIndex whose score has meaning in it, so not words only). Pure:
+    inputs are not modified.
     """
     n, m = pool.indices.shape
     width = max(0, min(int(k), m))
@@ -122,7 +147,11 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     feats = _features(catalog, rules, n)
     ids = catalog.ids if catalog is not None else np.arange(n).astype(str)
     pins, blocks = _pair_rows(ids, rules, decisions)
-    pin_lists = _pin_lists(pins, pool, vectors, width)
+    scorer = pool.scorer if isinstance(pool, HybridNeighbors) else None
+    threshold = None if relevance_floor <= 0 or scorer is None or not scorer.has("dense") \
+        else scorer.relevance_threshold(relevance_floor)
+    floor = None if threshold is None else Floor(threshold, scorer.meaning)
+    pin_lists = _pin_lists(pins, pool, vectors, width, scorer)
     block_keys = np.array(sorted(a * n + b for a, b in blocks), dtype=np.int64)
     unit = unit_rows(vectors) if rules.diversity > 0 else None
     step = chunk_rows or (_CHUNK_ROWS_MMR if unit is not None else _CHUNK_ROWS)
@@ -131,23 +160,33 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     out_d = np.full((n, width), np.nan, dtype=np.float32)
     lengths = np.zeros(n, dtype=np.int64)
     removed: dict[str, int] = {}
+    per_row: dict[str, np.ndarray] = {}
     out = (out_i, out_s, out_d, lengths)
     for start in range(0, n, step):
         rows = np.arange(start, min(n, start + step))
         cand = (pool.indices[rows], pool.scores[rows], pool.distances[rows])
-        ok = filter_candidates(rows, cand, n, feats, rules, duplicate_threshold, block_keys, removed)
+        ok = filter_candidates(rows, cand, n, feats, rules, duplicate_threshold, block_keys, removed,
+                               floor, per_row)
         select_chunk(rows, cand, ok, feats, rules, unit, pin_lists, width, out)
     short = np.nonzero(lengths < width)[0]
-    if len(short) and feats.same and vectors is not None and pool.metric in METRICS:
+    block = index_block(scorer) if scorer is not None else (
+        metric_block(vectors, pool.metric) if vectors is not None and pool.metric in METRICS
+        else None)
+    if len(short) and feats.same and block is not None:
         def keep(rows: np.ndarray, cand: tuple[np.ndarray, ...]) -> np.ndarray:
-            return filter_candidates(rows, cand, n, feats, rules, duplicate_threshold, block_keys, {})
+            return filter_candidates(rows, cand, n, feats, rules, duplicate_threshold, block_keys,
+                                     {}, floor)
 
-        _refill(short, feats, vectors, pool.metric, keep, rules, unit, pin_lists, width, out)
+        _refill(short, feats, block, keep, rules, unit, pin_lists, width, out)
     lists = Neighbors(out_i, out_s, out_d, pool.metric)
-    return RuleResult(lists, lengths, int(k), removed, pinned=len(pins), blocked=len(blocks))
+    short = np.nonzero(lengths < width)[0]
+    short_by = {name: int((counts[short] > 0).sum()) for name, counts in per_row.items()
+                if (counts[short] > 0).any()}
+    return RuleResult(lists, lengths, int(k), removed, pinned=len(pins), blocked=len(blocks),
+                      short_by=short_by)
 
 
-def _refill(short: np.ndarray, feats, vectors: np.ndarray, metric: str, keep, rules: Rules,
+def _refill(short: np.ndarray, feats, block, keep, rules: Rules,
             unit: np.ndarray | None, pin_lists: dict, width: int, out: tuple) -> None:
     """Complete short lists from their own group, shallow first.
 
@@ -164,7 +203,7 @@ def _refill(short: np.ndarray, feats, vectors: np.ndarray, metric: str, keep, ru
     depth = max(REFILL_START, 2 * mmr_depth if unit is not None else 4 * width)
     pending = short
     while len(pending):
-        refill = refill_pool(pending, feats, vectors, metric, keep, depth)
+        refill = refill_pool(pending, feats, block, keep, depth)
         if refill is None:
             return
         rows_all, cand_all, ok_all, complete = refill
@@ -259,12 +298,15 @@ def pair_scores(vectors: np.ndarray, a: np.ndarray, b: np.ndarray,
 
 
 def _pin_lists(pins: set[tuple[int, int]], pool: Neighbors, vectors: np.ndarray | None,
-               width: int) -> dict[int, list[tuple[int, float, float]]]:
+               width: int, scorer=None) -> dict[int, list[tuple[int, float, float]]]:
     """row -> [(neighbour row, score, distance)] best first, at most width."""
     if not pins or width == 0:
         return {}
     src, dst = (np.array(x, dtype=np.int64) for x in zip(*sorted(pins)))
-    if vectors is not None and pool.metric in METRICS:
+    if scorer is not None:
+        scores = scorer.pair_scores(src, dst).score
+        dists = (1.0 - scores).astype(np.float32)
+    elif vectors is not None and pool.metric in METRICS:
         scores, dists = pair_scores(vectors, src, dst, pool.metric)
     else:
         scores = dists = np.full(len(src), np.nan, dtype=np.float32)

@@ -8,6 +8,7 @@ a product's group for lists left short under a ``same`` rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,18 @@ from core.lists.spec import Rules
 REFILL_DEPTH = 2000
 _BLOCK_CELLS = 1 << 22  # scores held at once while refilling (16 MB)
 _BIG_GROUP = 1024  # groups with at least this many members use BLAS threads
+
+
+RELEVANCE = "relevance floor"
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The relevance floor: candidates whose meaning score (meaning(rows, idx) -> (c, m),
+    NaN for padding) is below threshold are left out."""
+
+    threshold: float
+    meaning: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -36,14 +49,34 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
 
-def refill_pool(short: np.ndarray, feats: Features, vectors: np.ndarray, metric: str,
-                keep, depth: int = REFILL_DEPTH
+def metric_block(vectors: np.ndarray, metric: str):
+    """block(rows, members) -> (scores, distances) of raw metric scores (a pool scored by a
+    plain metric, not by a NeighborIndex)."""
+    def block(rows: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        scores, dists = scores_to(vectors, rows, members, metric)
+        return scores, distances_of(scores, metric) if dists is None else dists
+
+    return block
+
+
+def index_block(scorer):
+    """block(rows, members) -> (scores, distances) from a NeighborIndex's calibrated scores."""
+    def block(rows: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        scores = scorer.block_scores(rows, members)
+        return scores, (1.0 - scores).astype(np.float32)
+
+    return block
+
+
+def refill_pool(short: np.ndarray, feats: Features, block, keep, depth: int = REFILL_DEPTH
                 ) -> tuple[np.ndarray, tuple[np.ndarray, ...], np.ndarray, np.ndarray] | None:
     """Candidates for short rows from an exact search within each product's own group
     (equal values in every ``same`` column): the first ``depth`` of the group in
     score order (ties: lower row), never deeper than REFILL_DEPTH.
 
-    keep(rows, cand) -> (r, M) bool applies the filter rules. Returns (rows,
+    block(rows, members) -> (scores, distances) (r, M), a row against itself -inf
+    (:func:`metric_block`, :func:`index_block`). keep(rows, cand) -> (r, M) bool
+    applies the filter rules. Returns (rows,
     (indices, scores, distances), ok, complete) holding only the passing
     candidates, best first, padded with -1 / NaN; complete (r,) bool is True
     where the search went as deep as it ever goes (the whole group, or
@@ -62,10 +95,10 @@ def refill_pool(short: np.ndarray, feats: Features, vectors: np.ndarray, metric:
     groups = np.unique(group[rows])
     big = np.bincount(group[group >= 0])[groups] >= _BIG_GROUP
     blocks = [b for g in groups[big]  # large products: BLAS threads help
-              for b in _group_blocks(g, group, rows, vectors, metric, keep, depth)]
+              for b in _group_blocks(g, group, rows, block, keep, depth)]
     with threadpool_limits(limits=1, user_api="blas"):  # many small products: no thread churn
         blocks += [b for g in groups[~big]
-                   for b in _group_blocks(g, group, rows, vectors, metric, keep, depth)]
+                   for b in _group_blocks(g, group, rows, block, keep, depth)]
     width = max(ok.shape[1] for _, _, ok, _ in blocks)
     out = (np.full((len(rows), width), -1, dtype=np.int64),
            np.full((len(rows), width), np.nan, dtype=np.float32),
@@ -83,8 +116,7 @@ def refill_pool(short: np.ndarray, feats: Features, vectors: np.ndarray, metric:
     return np.concatenate([b[0] for b in blocks]), out, ok, complete
 
 
-def _group_blocks(g: int, group: np.ndarray, rows: np.ndarray, vectors: np.ndarray,
-                  metric: str, keep, depth: int):
+def _group_blocks(g: int, group: np.ndarray, rows: np.ndarray, block, keep, depth: int):
     """(rows, compacted candidates, ok, complete) of group g's short rows, in blocks of
     at most _BLOCK_CELLS scores, so a large group never holds a rows x members matrix."""
     members = np.nonzero(group == g)[0]
@@ -93,19 +125,19 @@ def _group_blocks(g: int, group: np.ndarray, rows: np.ndarray, vectors: np.ndarr
     take = min(depth, full)
     step = max(1, _BLOCK_CELLS // max(len(members), 1))
     for s in range(0, len(mine), step):
-        cand, ok = _passing_in_order(mine[s:s + step], members, vectors, metric, keep, take)
+        cand, ok = _passing_in_order(mine[s:s + step], members, block, keep, take)
         yield mine[s:s + step], cand, ok, take >= full
 
 
-def _passing_in_order(rows: np.ndarray, members: np.ndarray, vectors: np.ndarray, metric: str,
-                      keep, take: int) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+def _passing_in_order(rows: np.ndarray, members: np.ndarray, block, keep,
+                      take: int) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
     """Of each row's first `take` members in score order (ties: lower row), those
     keep() passes, best first: ((indices, scores, distances), ok), as wide as the
     row with the most passing."""
-    scores, dists = scores_to(vectors, rows, members, metric)
+    scores, dists = block(rows, members)
     cols = np.sort(first_set(scores, take), axis=1)  # ascending: the stable sort breaks ties
     s = np.take_along_axis(scores, cols, 1)
-    d = distances_of(s, metric) if dists is None else np.take_along_axis(dists, cols, 1)
+    d = np.take_along_axis(dists, cols, 1)
     cand = (members[cols], s, d)
     ok = keep(rows, cand)
     width = int(ok.sum(1).max(initial=0))
@@ -165,8 +197,12 @@ def distances_of(scores: np.ndarray, metric: str) -> np.ndarray:
 
 def filter_candidates(rows: np.ndarray, cand: tuple[np.ndarray, ...], n: int,
                       feats: Features, rules: Rules, dup: float | None, block_keys: np.ndarray,
-                      removed: dict[str, int]) -> np.ndarray:
-    """(c, m) bool: candidates (indices, scores, ...) of these rows passing every filter."""
+                      removed: dict[str, int], floor: Floor | None = None,
+                      per_row: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """(c, m) bool: candidates (indices, scores, ...) of these rows passing every filter.
+
+    floor: the relevance floor (None: off); per_row: name -> (n,) counts of
+    candidates each filter removed per row, updated in place."""
     idx, scores = cand[0], cand[1]
     ok = idx >= 0
     nb = np.clip(idx, 0, None)
@@ -190,9 +226,14 @@ def filter_candidates(rows: np.ndarray, cand: tuple[np.ndarray, ...], n: int,
         checks.append(("in stock", feats.stock[nb]))
     if len(block_keys):
         checks.append(("blocked", ~np.isin(rows[:, None] * n + nb, block_keys)))
+    if floor is not None:
+        checks.append((RELEVANCE, floor.meaning(rows, idx) >= floor.threshold))
     passed = ok.copy()
     for name, mask in checks:
-        removed[name] = removed.get(name, 0) + int((ok & ~mask).sum())
+        fails = ok & ~mask
+        removed[name] = removed.get(name, 0) + int(fails.sum())
+        if per_row is not None:
+            per_row.setdefault(name, np.zeros(n, dtype=np.int64))[rows] += fails.sum(1)
         passed &= mask
     return passed
 

@@ -56,8 +56,9 @@ class PairExplanation:
     """The whole story of one pair of catalog rows.
 
     dense/lexical: raw channel scores; dense_part + lexical_part = fused (each
-    channel rescaled by the left product's anchors, times its weight); match:
-    the pair's match score (what duplicate thresholds apply to).
+    channel rescaled by the left product's anchors, times its weight); score:
+    the calibrated 0..1 score, as the left product's list and exports show it;
+    match: the lower of both directions' scores (what duplicate thresholds apply to).
     """
 
     left: int
@@ -69,6 +70,7 @@ class PairExplanation:
     lexical_part: float
     fused: float
     match: float
+    score: float
     fields: tuple[FieldScore, ...]
     tokens: tuple[TokenShare, ...]
     left_spans: tuple[Span, ...]
@@ -154,7 +156,8 @@ def explain_pair(catalog, vectors: np.ndarray, cfg: Config, a: int, b: int, *,
     d_part, l_part = part.get("dense", 0.0), part.get("lexical", 0.0)
     return PairExplanation(
         a, b, cfg.hybrid_weight, dense, lexical, d_part, l_part, d_part + l_part,
-        float(ms.match[0]), field_scores(catalog, cfg, a, b, index=index, encoder=encoder),
+        float(ms.match[0]), float(ms.score[0]),
+        field_scores(catalog, cfg, a, b, index=index, encoder=encoder),
         tuple(shares), spans(catalog.texts[a], shared), spans(catalog.texts[b], shared))
 
 
@@ -187,7 +190,8 @@ def explanation_lines(catalog, e: PairExplanation) -> list[str]:
     """A plain-text report (CLI)."""
     lines = [f"left:  {catalog.ids[e.left]}  {plain_highlight(e.left_spans)}",
              f"right: {catalog.ids[e.right]}  {plain_highlight(e.right_spans)}",
-             (f"match score {e.match:.3f}; fused {e.fused:.3f} = dense part {e.dense_part:.3f} "
+             f"score {e.score:.3f} (as in the first product's list; both ways {e.match:.3f})",
+             (f"fused {e.fused:.3f} = dense part {e.dense_part:.3f} "
              f"+ lexical part {e.lexical_part:.3f} (hybrid weight {e.weight:g})"),
              f"dense similarity {e.dense:.3f}; lexical similarity {e.lexical:.3f}"]
     for f in e.fields:

@@ -1,8 +1,10 @@
 """Threshold calibration for duplicate detection.
 
-Scores are *match scores* (see :mod:`core.search.fusion`): for a pair (a, b), each
-side's fused score of the other as a share of its best fused score, the
-smaller of the two; 1 means each product is the other's best candidate.
+Scores are *match scores* (:class:`core.search.index.PairScores`): the geometric
+mean of the lower of the two calibrated scores (b in a's list, a in b's list;
+:mod:`core.search.calibration`) and of how much each is the other's best
+candidate; symmetric, 1 only for the same text, low for an unrelated pair even
+when the two are each other's best.
 
 - :func:`match_scores` scores any pairs of one catalog;
 - :func:`threshold_curve` / :func:`choose_threshold`: precision, recall and F1
@@ -172,7 +174,7 @@ def histogram_figure(scores: np.ndarray, labels: np.ndarray | None = None, *,
                           opacity=0.7)
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash", annotation_text=f"threshold {threshold:.3f}")
-    fig.update_layout(barmode="overlay", xaxis_title="match score", yaxis_title="pairs",
+    fig.update_layout(barmode="overlay", xaxis_title="duplicate score", yaxis_title="pairs",
                       height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 
@@ -184,7 +186,7 @@ def curve_figure(curve: ThresholdCurve, *, threshold: float | None = None) -> go
         fig.add_scatter(x=curve.thresholds, y=getattr(curve, name), name=name, mode="lines")
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash")
-    fig.update_layout(xaxis_title="threshold (match score)", yaxis_title="value",
+    fig.update_layout(xaxis_title="threshold (duplicate score)", yaxis_title="value",
                       yaxis_range=[0, 1.02], height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 

@@ -6,7 +6,9 @@ A channel answers three questions about a corpus (the catalog) and a query set
 - ``topk(depth, queries)``: each query's best ``depth`` candidates (Neighbors);
 - ``candidate_scores(cand, queries)``: (m, C) float32 raw scores of given candidates
   (-1 = padding, scored 0);
-- ``pair_scores(left, right, queries)``: (p,) float32 raw scores of pairs.
+- ``pair_scores(left, right, queries)``: (p,) float32 raw scores of pairs;
+- ``block(rows, members)``: (r, M) float32 raw scores of catalog rows against
+  catalog members (rules refilling short lists from a whole group).
 
 ``ceiling`` is the score of an identical product (None when there is none, as
 for dot products). :mod:`core.search.fusion` rescales and fuses the channels;
@@ -24,7 +26,8 @@ from typing import ClassVar, Protocol
 
 import numpy as np
 
-from core.errors import ConfigError
+from core.catalog.limits import current_limits
+from core.errors import ConfigError, short_list
 from core.search import lexical as lx
 from core.search.exact import topk
 from core.search.fusion_kernels import candidate_dots, in_threads
@@ -35,13 +38,18 @@ _ROW_BLOCK = 256
 
 @dataclass(frozen=True)
 class Queries:
-    """A query set other than the catalog: its vectors (m, d) and texts (m)."""
+    """A query set other than the catalog: its vectors (m, d), texts (m) and, for the
+    photos channel, image_vectors (m, d') (zero rows: no photo)."""
 
     vectors: np.ndarray | None = None
     texts: Sequence[str] | None = None
+    image_vectors: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return len(self.vectors) if self.vectors is not None else len(self.texts or ())
+        for part in (self.vectors, self.texts, self.image_vectors):
+            if part is not None:
+                return len(part)
+        return 0
 
 
 class Channel(Protocol):
@@ -57,6 +65,8 @@ class Channel(Protocol):
 
     def pair_scores(self, left: np.ndarray, right: np.ndarray,
                     queries: Queries | None = None) -> np.ndarray: ...
+
+    def block(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray: ...
 
 
 def pair_dense(a: np.ndarray, b: np.ndarray, metric: str = "cosine") -> np.ndarray:
@@ -141,6 +151,19 @@ class DenseChannel:
                     queries: Queries | None = None) -> np.ndarray:
         return pair_dense(self._queries(queries)[left], self.vectors[right], self.metric)
 
+    def block(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """(r, M) float32 scores of rows against members (one matrix product or cdist)."""
+        a, b = self.vectors[rows].astype(np.float32), self.vectors[members].astype(np.float32)
+        if self.metric in ("cosine", "dot"):
+            if self.metric == "cosine":
+                a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+                b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
+            return (a @ b.T).astype(np.float32)
+        from scipy.spatial.distance import cdist
+
+        dist = cdist(a, b, "cityblock" if self.metric == "manhattan" else "euclidean")
+        return (1.0 / (1.0 + dist)).astype(np.float32)
+
 
 @dataclass(frozen=True)
 class LexicalChannel:
@@ -172,6 +195,65 @@ class LexicalChannel:
                     queries: Queries | None = None) -> np.ndarray:
         return lx.pair_scores(self.index, left, right, queries=self._texts(queries))
 
+    def block(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """(r, M) float32 lexical cosines of rows against members (sparse product)."""
+        unit = self.index.unit
+        return np.asarray((unit[rows] @ unit[members].T).todense(), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class ImageChannel:
+    """vectors: (n, d) float32, L2-normalised where has_image (n,) bool, zeros elsewhere."""
+
+    vectors: np.ndarray
+    has_image: np.ndarray
+    name: ClassVar[str] = "image"
+
+    @property
+    def ceiling(self) -> float | None:
+        return 1.0
+
+    def _queries(self, queries: Queries | None) -> tuple[np.ndarray, np.ndarray]:
+        if queries is None:
+            return self.vectors, self.has_image
+        q = getattr(queries, "image_vectors", None)
+        if q is None:
+            return np.zeros((len(queries), self.vectors.shape[1]), np.float32), \
+                np.zeros(len(queries), dtype=bool)
+        q = np.asarray(q, dtype=np.float32)
+        return q, np.linalg.norm(q, axis=1) > 0
+
+    def topk(self, depth: int, queries: Queries | None = None) -> Neighbors:
+        """Each query's best photos among products with a photo. A query without a
+        photo gets the first products with one, scored 0 (the fusion ignores them: its
+        pairs are NaN here), so that photos-only lists stay full."""
+        qv, qh = self._queries(queries)
+        rows = np.flatnonzero(self.has_image)
+        k = max(0, min(depth, len(rows) - (1 if queries is None else 0)))
+        # rows with a photo are overwritten below; the others are not among `rows`
+        idx = np.ascontiguousarray(np.tile(rows[:k], (len(qv), 1)), dtype=np.int64)
+        scores = np.zeros(idx.shape, dtype=np.float32)
+        if k and qh.any():
+            nb = topk(self.vectors[rows], k, metric="cosine", exclude_self=queries is None,
+                      queries=None if queries is None else qv[qh])
+            idx[qh] = rows[nb.indices]
+            scores[qh] = nb.scores
+        return Neighbors(idx, scores, (1.0 - scores).astype(np.float32), "cosine")
+
+    def candidate_scores(self, cand: np.ndarray, queries: Queries | None = None) -> np.ndarray:
+        """(m, C) float32 cosines; NaN where the query or the candidate has no photo."""
+        qv, qh = self._queries(queries)
+        out = candidate_dense(qv, self.vectors, cand, "cosine")
+        blind = ~qh[:, None] | ~self.has_image[np.where(cand >= 0, cand, 0)]
+        return np.where((cand >= 0) & blind, np.float32(np.nan), out).astype(np.float32)
+
+    def pair_scores(self, left: np.ndarray, right: np.ndarray,
+                    queries: Queries | None = None) -> np.ndarray:
+        qv, qh = self._queries(queries)
+        out = pair_dense(qv[left], self.vectors[right], "cosine")
+        return np.where(qh[left] & self.has_image[right], out, np.float32(np.nan)).astype(
+            np.float32)
+
 
 def lexical_fields(frame, text_columns: Sequence[str],
                    field_weights: Mapping[str, float]) -> tuple[dict[str, list[str]],
@@ -185,9 +267,11 @@ def lexical_fields(frame, text_columns: Sequence[str],
     weights.update(field_weights)
     missing = [c for c in weights if c not in frame.columns]
     if missing:
-        raise ConfigError(f"Field weight column(s) {', '.join(missing)} are not in the catalog; "
-                          f"available: {', '.join(map(str, frame.columns))}")
-    fields = {c: frame[c].fillna("").astype(str).tolist() for c, w in weights.items() if w > 0}
+        raise ConfigError(f"Field weight column(s) {short_list(missing)} are not in the catalog; "
+                          f"available: {short_list(frame.columns)}")
+    limit = current_limits().max_text_chars  # the word index reads what the model reads
+    fields = {c: [v[:limit] for v in frame[c].fillna("").astype(str)]
+              for c, w in weights.items() if w > 0}
     if not fields:
         raise ConfigError("Every field weight is 0: give at least one field a weight above 0")
     return fields, {c: weights[c] for c in fields}
@@ -200,5 +284,5 @@ def catalog_index(catalog, field_weights: Mapping[str, float] | None = None) -> 
     return lx.build_index(fields, field_weights=weights)
 
 
-__all__ = ["DENSE_CEILING", "Channel", "DenseChannel", "LexicalChannel", "Queries",
+__all__ = ["DENSE_CEILING", "Channel", "DenseChannel", "ImageChannel", "LexicalChannel", "Queries",
            "candidate_dense", "catalog_index", "lexical_fields", "pair_dense"]

@@ -30,10 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from core.errors import ConfigError
+from core.search.calibration import BANDS_TEXT
 from core.search.channels import Channel, Queries
 from core.search.neighbors import Neighbors
 
@@ -63,17 +65,24 @@ class HybridNeighbors(Neighbors):
     """Neighbors ranked by the fused score, with each channel's raw scores.
 
     parts: {channel: (m, k) float32 raw scores of the listed neighbours};
-    weights: {channel: weight} (they sum to 1).
+    weights: {channel: weight} (they sum to 1). fused: (m, k) float32 fused
+    scores (None: ``scores`` are the fused scores); once a NeighborIndex has
+    calibrated them, ``scores`` are the 0..1 scores every page shows and
+    ``scorer`` is the index, which scores pairs outside the pool the same way
+    (rules refill short lists and score pins with it).
     """
 
     parts: Mapping[str, np.ndarray]
     anchors: Anchors
     weights: Mapping[str, float]
+    fused: np.ndarray | None = None
+    scorer: Any = None
 
     def head(self, k: int) -> HybridNeighbors:
         return HybridNeighbors(self.indices[:, :k], self.scores[:, :k], self.distances[:, :k],
                                self.metric, {c: v[:, :k] for c, v in self.parts.items()},
-                               self.anchors, self.weights)
+                               self.anchors, self.weights,
+                               None if self.fused is None else self.fused[:, :k], self.scorer)
 
 
 def rescale(x: np.ndarray, top: np.ndarray, floor: np.ndarray) -> np.ndarray:
@@ -90,14 +99,24 @@ def fuse(parts: Mapping[str, np.ndarray], anchors: Anchors,
     """Fused scores of (m, ...) raw channel scores under (m,) anchors. float32, at most 1.
 
     Channels are summed in the order of ``weights`` (dense first): float32 sums
-    in a fixed order keep lists identical run to run.
+    in a fixed order keep lists identical run to run. A channel with no opinion
+    on a pair (NaN: the photos channel when a product has no photo) is left out
+    of that pair's sum, which is divided by the weight of the channels that scored it.
     """
-    out = None
+    out = blind = None
     for name, weight in weights.items():
         x = parts[name]
         col = (slice(None),) + (None,) * (x.ndim - 1)
         term = weight * rescale(x, anchors.top[name][col], anchors.floor[name][col])
+        gap = np.isnan(term)
+        if gap.any():
+            term = np.where(gap, np.float32(0), term)
+            lost = np.where(gap, np.float32(weight), np.float32(0))
+            blind = lost if blind is None else blind + lost
         out = term if out is None else out + term
+    if blind is not None:  # weights sum to 1; no channel scored it: 0
+        seen = np.float32(sum(weights.values())) - blind
+        out = np.where(seen > _EPS, out / np.maximum(seen, _EPS), np.float32(0))
     return out.astype(np.float32)
 
 
@@ -181,8 +200,8 @@ def mix_text(weight: float, meaning: str) -> str:
     return f"{1 - weight:.0%} meaning ({meaning}) + {weight:.0%} words and model numbers"
 
 
-# What a fused score of 1 and of 0 mean, for captions.
-SCALE_TEXT = f"1 = the same text, 0 = the {DEPTH}th-best candidate"
+# What a list score means, for captions (scores are the calibrated fused scores).
+SCALE_TEXT = BANDS_TEXT
 
 
 def parse_field_weights(text: str | Mapping[str, float] | None) -> dict[str, float]:

@@ -8,7 +8,10 @@ and pair scores; none of them asks "is there a lexical channel?" again.
     index = NeighborIndex.build(catalog, vectors, SearchSettings.from_config(cfg))
     pool = index.pool(depth)            # (n, depth) Neighbors, self excluded
     hits = index.query(k, Queries(q_vectors, q_texts))
-    space = index.space()               # anchors for pair and match scores
+    scores = index.pair_scores(left, right)   # the same scores for any pair
+
+Lists are ranked by the fused score and show the calibrated one
+(:mod:`core.search.calibration`: 0..1, the same product near 1), everywhere.
 
 A channel is registered in :data:`CHANNELS` with the function giving its weight
 from the settings and the function building it (see :mod:`core.search.channels`).
@@ -24,32 +27,58 @@ from typing import Any
 import numpy as np
 
 from core.errors import ConfigError
-from core.search.channels import Channel, DenseChannel, LexicalChannel, Queries, catalog_index
+from core.search.calibration import BUNDLED, Calibration, calibration_for
+from core.search.channels import (
+    Channel,
+    DenseChannel,
+    LexicalChannel,
+    Queries,
+    candidate_dense,
+    catalog_index,
+)
 from core.search.dense import dense_search
 from core.search.exact import topk
-from core.search.fusion import DEPTH, Anchors, fused_topk, pair_fused, relative
+from core.search.fusion import (
+    DEPTH,
+    Anchors,
+    HybridNeighbors,
+    fuse,
+    fused_topk,
+    pair_fused,
+    relative,
+)
 from core.search.lexical import LexicalIndex
 from core.search.neighbors import Neighbors, check_metric
+from core.search.scoring import calibrated, dense_only, random_pair_threshold
+
+# Below this many products a catalog's own random pairs are too few to set the floor.
+MIN_FLOOR_ROWS = 1000
 
 
 @dataclass(frozen=True)
 class SearchSettings:
     """What shapes candidate pools, parsed once from a :class:`core.config.Config`.
 
-    hybrid_weight: the words-and-model-numbers share of the fused score (0 =
-    meaning only, 1 = words only); field_weights: lexical weight per column;
-    index: "auto" | "exact" | "approximate" (dense-only pools).
+    hybrid_weight: the words-and-model-numbers share of the text score (0 =
+    meaning only, 1 = words only); image_weight: the photos' share of the fused
+    score (0 = text only, 1 = photos only); field_weights: lexical weight per
+    column; index: "auto" | "exact" | "approximate" (dense-only pools); calibration:
+    the model's map from fused scores to the 0..1 scores pages show.
     """
 
     metric: str = "cosine"
     hybrid_weight: float = 0.0
     field_weights: Mapping[str, float] = field(default_factory=dict)
     index: str = "auto"
+    image_weight: float = 0.0
+    calibration: Calibration = BUNDLED
 
     @classmethod
     def from_config(cls, cfg: Any) -> SearchSettings:
         return cls(metric=check_metric(cfg.metric), hybrid_weight=float(cfg.hybrid_weight),
-                   field_weights=MappingProxyType(dict(cfg.field_weights)), index=cfg.index)
+                   field_weights=MappingProxyType(dict(cfg.field_weights)), index=cfg.index,
+                   image_weight=float(cfg.image_weight),
+                   calibration=calibration_for(cfg.model))
 
 
 @dataclass(frozen=True)
@@ -71,25 +100,42 @@ def _lexical(catalog, vectors: np.ndarray, s: SearchSettings) -> Channel | None:
 
 
 # Summed in this order (dense first): the order of float32 sums is part of the lists.
+# The photos channel reads image vectors, which only the caller has: they come
+# prebuilt (core.pipeline.neighbor_index(..., images=...)), else there is none.
 CHANNELS: tuple[ChannelSpec, ...] = (
-    ChannelSpec("dense", lambda s: 1.0 - s.hybrid_weight,
+    ChannelSpec("dense", lambda s: (1.0 - s.hybrid_weight) * (1.0 - s.image_weight),
                 lambda catalog, vectors, s: DenseChannel(vectors, s.metric),
                 lambda s: f"meaning ({s.metric})"),
-    ChannelSpec("lexical", lambda s: s.hybrid_weight, _lexical,
+    ChannelSpec("lexical", lambda s: s.hybrid_weight * (1.0 - s.image_weight), _lexical,
                 lambda s: "words and model numbers"),
+    ChannelSpec("image", lambda s: s.image_weight, lambda catalog, vectors, s: None,
+                lambda s: "photos"),
 )
 _SPECS = {spec.name: spec for spec in CHANNELS}
 
 
+def planned_channels(settings: SearchSettings | Any) -> tuple[str, ...]:
+    """The channels NeighborIndex.build would build for a catalog under settings (weight
+    > 0), without building any: for a job that computes one channel elsewhere (core.scale)."""
+    s = settings if isinstance(settings, SearchSettings) else SearchSettings.from_config(settings)
+    return tuple(spec.name for spec in CHANNELS if spec.weight(s) > 0) or ("dense",)
+
+
 @dataclass(frozen=True)
 class PairScores:
-    """Scores of p pairs, each (p,) float32: ``match`` (min of both sides' fused score
-    as a share of their best; 1 = each is the other's best candidate), ``fused``
-    (left's view) and each channel's raw score in ``parts``."""
+    """Scores of p pairs, each (p,) float32: ``score`` (the calibrated score of the
+    right product in the left one's list, what lists and exports show), ``match``
+    (the duplicate score: the geometric mean of the lower of both directions'
+    scores and of how much each is the other's best candidate, the lower of
+    both fused scores as a share of its best; symmetric, what duplicate
+    thresholds apply to, 1 only for the same text; an unrelated pair of mutual
+    best candidates stays low), ``fused`` (left's view) and each channel's raw
+    score in ``parts``."""
 
     match: np.ndarray
     fused: np.ndarray
     parts: Mapping[str, np.ndarray]
+    score: np.ndarray
 
     def part(self, name: str) -> np.ndarray:
         """A channel's raw scores; zeros for a channel the index does not have."""
@@ -110,6 +156,7 @@ class NeighborIndex:
         self.weights = dict(weights)
         self.settings = settings
         self._space: Anchors | None = None
+        self._thresholds: dict[float, float | None] = {}
 
     @classmethod
     def build(cls, catalog, vectors: np.ndarray, settings: SearchSettings | Any, *,
@@ -131,6 +178,9 @@ class NeighborIndex:
                 channels[spec.name], weights[spec.name] = channel, weight
         if not channels:  # e.g. words only but no catalog: meaning only
             channels, weights = {"dense": DenseChannel(vectors, s.metric)}, {"dense": 1.0}
+        total = sum(weights.values())
+        if abs(total - 1.0) > 1e-9:  # a channel not built (no photos): the rest share it
+            weights = {name: w / total for name, w in weights.items()}
         return cls(vectors, channels, weights, s)
 
     @property
@@ -162,26 +212,49 @@ class NeighborIndex:
         channel = self.channels.get("lexical")
         return channel.index if channel is not None else None
 
-    def _fuse(self, k: int, queries: Queries | None = None, depth: int = DEPTH):
-        return fused_topk(list(self.channels.values()), list(self.weights.values()), k,
-                          queries=queries, depth=depth, label=self.label)
+    @property
+    def calibration(self) -> Calibration:
+        return self.settings.calibration
 
-    def pool(self, depth: int) -> Neighbors:
-        """Every product's best ``depth`` candidates (self excluded), best first.
+    @property
+    def weight(self) -> float:
+        """The words share the calibration is read at (0 when there is no words channel)."""
+        return float(self.weights.get("lexical", 0.0))
 
-        Meaning only: the dense search of the chosen index kind, raw scores;
-        fused: each channel's top-max(DEPTH, depth) merged and fused.
+    def _fuse(self, k: int, queries: Queries | None = None, depth: int = DEPTH,
+              pools: Mapping[str, Neighbors] | None = None):
+        nb = fused_topk(list(self.channels.values()), list(self.weights.values()), k,
+                        queries=queries, depth=depth, label=self.label, pools=pools)
+        return calibrated(nb, self.calibration, self.weight, self if queries is None else None)
+
+    def pool(self, depth: int, *,
+             pools: Mapping[str, Neighbors] | None = None) -> HybridNeighbors:
+        """Every product's best ``depth`` candidates (self excluded), best first, scores 0..1.
+
+        Meaning only: the dense search of the chosen index kind, at least DEPTH
+        deep for the anchors; fused: each channel's top-max(DEPTH, depth) merged
+        and fused. Either way ranked by the fused score, calibrated. pools: channels'
+        top lists computed elsewhere (the dense top-k of a Ray cluster, core.scale), by
+        name, at least max(DEPTH, depth) deep; the others are searched here.
         """
+        pools = pools or {}
         if not self.fused:
             s = self.settings
-            return dense_search(self.vectors, depth, metric=s.metric, index=s.index)
-        return self._fuse(depth, depth=max(DEPTH, depth))
+            deep = pools["dense"].head(max(depth, DEPTH)) if "dense" in pools else \
+                dense_search(self.vectors, max(depth, DEPTH), metric=s.metric, index=s.index)
+            nb = dense_only(deep, depth, s.metric, self.calibration, self)
+            if self._space is None:  # pair scores use the lists' anchors
+                self._space = nb.anchors
+            return nb
+        deep = max(DEPTH, depth)
+        return self._fuse(depth, depth=deep, pools={n: nb.head(deep) for n, nb in pools.items()})
 
-    def query(self, k: int, queries: Queries, *, depth: int = DEPTH) -> Neighbors:
-        """Top-k products for a query set (free-text search, judged queries)."""
+    def query(self, k: int, queries: Queries, *, depth: int = DEPTH) -> HybridNeighbors:
+        """Top-k products for a query set (free-text search, judged queries), scored like lists."""
         if not self.fused:
-            return topk(self.vectors, k, metric=self.settings.metric, queries=queries.vectors,
-                        exclude_self=False)
+            deep = topk(self.vectors, max(k, DEPTH), metric=self.settings.metric,
+                        queries=queries.vectors, exclude_self=False)
+            return dense_only(deep, k, self.settings.metric, self.calibration)
         return self._fuse(k, queries, depth=max(DEPTH, depth))
 
     @classmethod
@@ -211,17 +284,56 @@ class NeighborIndex:
         return self._space
 
     def pair_scores(self, left, right) -> PairScores:
-        """Scores of catalog rows (left[i], right[i]); match score symmetric in [0, 1]."""
+        """Scores of catalog rows (left[i], right[i]): calibrated, as in the lists."""
         left = np.asarray(left, dtype=np.int64)
         right = np.asarray(right, dtype=np.int64)
         channels, weights = list(self.channels.values()), list(self.weights.values())
         anchors = self.anchors()
         f_lr, parts = pair_fused(channels, weights, left, right, anchors)
         f_rl, _ = pair_fused(channels, weights, right, left, anchors)
-        match = np.minimum(relative(f_lr, anchors.best[left]),
-                           relative(f_rl, anchors.best[right]))
+        score = self.calibration.score(f_lr, self.weight)
+        both = np.minimum(score, self.calibration.score(f_rl, self.weight))
+        mutual = np.minimum(relative(f_lr, anchors.best[left]), relative(f_rl, anchors.best[right]))
+        match = np.sqrt(both * mutual)
         match[left == right] = 1.0
-        return PairScores(match.astype(np.float32), f_lr, parts)
+        return PairScores(match.astype(np.float32), f_lr, parts, score)
+
+    def block_scores(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """(r, M) float32 calibrated scores of rows against members, as in the rows'
+        lists (a row against itself: -inf). Rules refill short lists with it."""
+        rows = np.asarray(rows, dtype=np.int64)
+        members = np.asarray(members, dtype=np.int64)
+        parts = {name: ch.block(rows, members) for name, ch in self.channels.items()}
+        fused = fuse(parts, self.anchors().take(rows), self.weights)
+        scores = self.calibration.score(fused, self.weight)
+        scores[rows[:, None] == members[None, :]] = -np.inf
+        return scores
+
+    @property
+    def meaning_channel(self) -> DenseChannel:
+        """The meaning channel (built for the relevance floor even when its weight is 0)."""
+        dense = self.channels.get("dense")
+        return dense if dense is not None else DenseChannel(self.vectors, self.settings.metric)
+
+    def meaning(self, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """(r, C) float32 meaning scores of rows against their candidates (-1: NaN)."""
+        dense = self.meaning_channel
+        out = candidate_dense(self.vectors[rows], dense.vectors, cand, dense.metric)
+        return np.where(cand >= 0, out, np.nan).astype(np.float32)
+
+    def relevance_threshold(self, share: float) -> float | None:
+        """The meaning score a neighbour must reach under the relevance floor `share`.
+
+        The model's calibration knows it (random pairs of a broad reference catalog,
+        cosine); otherwise the catalog's own random pairs decide, from
+        MIN_FLOOR_ROWS products on (None below: no floor)."""
+        if share not in self._thresholds:
+            known = (self.calibration.meaning_floor(share)
+                     if self.settings.metric == "cosine" else None)
+            if known is None and len(self.vectors) >= MIN_FLOOR_ROWS:
+                known = random_pair_threshold(self.meaning_channel, share)
+            self._thresholds[share] = known
+        return self._thresholds[share]
 
 
 def hybrid_topk(corpus: np.ndarray, lexical: LexicalIndex | None, k: int, *, weight: float,
@@ -246,4 +358,5 @@ __all__ = [
     "Queries",
     "SearchSettings",
     "hybrid_topk",
+    "planned_channels",
 ]

@@ -4,8 +4,12 @@ The tokenizer keeps model numbers and sizes whole and also indexes their
 alphanumeric parts: "KDL-40V4100" gives "kdl40v4100" (joined, so "KDL40V4100"
 meets it), "kdl" and "40v4100"; "DDW1805WH" also gives its stem "ddw1805"
 (colour/region suffixes dropped, so "DDW1805W" meets it); "32GB" gives "32gb",
-"32" and "gb". CJK text becomes character bigrams, so a Chinese catalog gets
-real lexical matches without a word segmenter.
+"32" and "gb". CJK text becomes single characters plus character bigrams, so a
+Chinese catalog gets real lexical matches without a word segmenter (on zh-dev
+this beat bigrams alone, jieba words, and bigrams + jieba words: short queries
+and misspelt characters still meet; bench/chinese_quality.py --tokenizers).
+Latin brand names and model numbers inside Chinese titles ("Sansui/山水U3")
+are split from the Chinese and tokenized like English ones.
 
 :class:`LexicalIndex` holds BM25 term weights (idf x saturated tf) of every
 document as a CSR matrix (n_docs, vocabulary), and the same rows L2-normalised.
@@ -50,6 +54,11 @@ def _bigrams(run: str) -> list[str]:
     return [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
 
 
+def cjk_tokens(run: str) -> list[str]:
+    """A run of CJK characters -> its characters, then its character bigrams."""
+    return list(run) + _bigrams(run) if len(run) > 1 else [run]
+
+
 def _stem(token: str) -> list[str]:
     """A model number without its trailing letters ("ddw1805wh" -> "ddw1805")."""
     if len(token) < 5 or not token[-1].isalpha() or not any(c.isdigit() for c in token):
@@ -80,7 +89,8 @@ def _chunk_tokens(chunk: str) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased tokens: words, whole model numbers and their parts, CJK bigrams.
+    """Lower-cased tokens: words, whole model numbers and their parts, CJK characters
+    and bigrams.
 
     >>> tokenize('Sony KDL-40V4100 40" LCD')
     ['sony', 'kdl40v4100', 'kdl', '40v4100', '40', 'lcd']
@@ -88,7 +98,7 @@ def tokenize(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", str(text)).lower()
     out: list[str] = []
     for chunk in _CHUNK_RE.findall(text):
-        out.extend(_bigrams(chunk) if _CJK_RE.match(chunk) else _chunk_tokens(chunk))
+        out.extend(cjk_tokens(chunk) if _CJK_RE.match(chunk) else _chunk_tokens(chunk))
     return out
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from core.quality.threshold import match_scores
+from core.search.calibration import BANDS_TEXT
 from core.search.fusion import mix_text
 from core.search.index import NeighborIndex
 from core.search.lexical import LexicalIndex, pair_scores
@@ -29,8 +30,8 @@ CELL_KINDS = ("match", "dense", "lexical")
 
 
 def default_cell(fused: bool) -> str:
-    """What the cells show by default: match when list scores are fused, else dense."""
-    return "match" if fused else "dense"
+    """What the cells show by default: the score the lists show (both ways), fused or not."""
+    return "match"
 
 
 def _upper_pairs(m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +49,8 @@ def _symmetric(m: int, i: np.ndarray, j: np.ndarray, values: np.ndarray,
 
 
 def match_matrix(space: NeighborIndex, rows: Sequence[int]) -> np.ndarray:
-    """(m, m) float32 match scores of catalog rows (symmetric, diagonal 1, in [0, 1])."""
+    """(m, m) float32 duplicate scores of catalog rows (NeighborIndex.pair_scores(...).match:
+    symmetric, diagonal 1, in [0, 1])."""
     rows = np.asarray(rows, dtype=np.int64)
     i, j = _upper_pairs(len(rows))
     scores = match_scores(space, rows[i], rows[j]).match
@@ -66,11 +68,9 @@ def lexical_matrix(index: LexicalIndex, rows: Sequence[int]) -> np.ndarray:
 def cell_caption(kind: str, *, metric: str, hybrid_weight: float) -> str:
     """One sentence saying what a cell's colour means."""
     if kind == "match":
-        return (f"Colour = match score of the hybrid search, {mix_text(hybrid_weight, metric)}:"
-                " 1 means each product "
-                "is the other's best candidate; 0.8 means each scores at least 80% of its best "
-                "candidate. Symmetric, comparable across rows (the raw fused score is not: "
-                "it is rescaled per product).")
+        return (f"Colour = the duplicate score ({mix_text(hybrid_weight, metric)}): high only "
+                "when two products are very similar both ways and each is the other's best "
+                f"candidate; symmetric. {BANDS_TEXT}")
     if kind == "dense":
         return (f"Colour = dense {metric} similarity of the embeddings (meaning only, "
                 "no word matching).")

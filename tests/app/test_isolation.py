@@ -106,3 +106,42 @@ def test_concurrent_sessions_share_one_store(tiny_encoder, tmp_path) -> None:
         np.testing.assert_allclose(result.vectors, tiny_encoder.encode(chunk), atol=1e-6)
     assert store.count(tiny_encoder.identity) == len(set(TEXTS))
     store.close()
+
+
+@pytest.mark.app
+def test_review_decisions_stay_in_their_session_and_catalog(tiny_bert_dir, workspace,
+                                                            monkeypatch) -> None:
+    """Issue 14.3: session A's accept never pins in B's lists, counts in B's tally or is
+    undone by B's Undo, even when both catalogs use the same ids (row numbers here)."""
+    from core.lists.review import ReviewStore, review_key
+
+    a = _session(tiny_bert_dir, monkeypatch)
+    b = _session(tiny_bert_dir, monkeypatch)
+    for at, name, marker in ((a, "a.csv", "drive"), (b, "b.csv", "strip")):
+        rows = make_csv_bytes([["title"], *[[f"{marker} {w} {i}"] for i, w in
+                                            enumerate(["red", "blue", "green", "black"] * 3)]])
+        at.file_uploader(key="catalog.upload").set_value((name, rows, "text/csv")).run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        at.switch_page("pages/review.py").run()
+        assert not at.exception, at.exception
+    a.button(key="review.accept").click().run()
+    assert not a.exception, a.exception
+    cat_a, cat_b = (at.session_state["catalog.catalog"] for at in (a, b))
+    assert list(cat_a.ids) == list(cat_b.ids) and cat_a.identity != cat_b.identity
+    db = workspace / "catalog_similarity.sqlite"
+    assert len(ReviewStore(db, review_key(cat_a), owner=None).pins()) == 1
+    assert ReviewStore(db, review_key(cat_b), owner=None).decisions().empty
+    b.run()
+    tally_b = [str(c.value) for c in b.caption if "pairs decided" in str(c.value)]
+    assert tally_b and "0 pairs decided" in tally_b[0] and "b.csv" in tally_b[0]
+    b.button(key="review.undo").click().run()
+    assert len(ReviewStore(db, review_key(cat_a), owner=None).pins()) == 1, \
+        "B's Undo must not delete A's decision"
+    # the same catalog in a third session: A's decision is still A's
+    c = _session(tiny_bert_dir, monkeypatch)
+    rows = make_csv_bytes([["title"], *[[f"drive {w} {i}"] for i, w in
+                                        enumerate(["red", "blue", "green", "black"] * 3)]])
+    c.file_uploader(key="catalog.upload").set_value(("a.csv", rows, "text/csv")).run()
+    assert c.session_state["catalog.catalog"].identity == cat_a.identity
+    c.switch_page("pages/review.py").run()
+    assert any("0 pairs decided" in str(x.value) for x in c.caption)

@@ -69,7 +69,7 @@ def test_explain_best_neighbour(app):
     app.switch_page("pages/explain.py").run()
     assert not app.exception, app.exception
     names = [m.label for m in app.metric]
-    assert names == ["match score", "fused score", "dense part", "lexical part"]
+    assert names == ["score", "duplicate score", "dense part", "lexical part"]
     shown = element_texts(app.text)
     assert "Best neighbour:" in shown and "⟦" in shown  # shared tokens marked as plain text
     assert app.dataframe[0].value.shape[0] >= 1  # per-field table

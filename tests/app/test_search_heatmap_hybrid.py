@@ -79,9 +79,10 @@ def test_heatmap_search_source_is_hybrid_and_cells_are_match_scores(app):
     np.testing.assert_allclose(z, z.T, atol=1e-6)
     np.testing.assert_allclose(np.diag(z), 1.0)
     assert z.min() >= 0 and z.max() <= 1
-    assert "match score" in element_texts(app.caption)
-    hover = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]["customdata"]
-    assert any("rkpw247015" in str(c) for c in np.asarray(hover, dtype=object).ravel())
+    assert "the duplicate score" in element_texts(app.caption)
+    heat = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert "%{y}" in heat["hovertemplate"]  # hover shows the row and column labels
+    assert any("rkpw247015" in str(label) for label in heat["y"])
     app.radio(key="heatmap.cells").set_value("lexical").run()
     assert not app.exception, app.exception
     z = _heatmap_z(app)
@@ -113,6 +114,6 @@ def test_match_and_lexical_matrices_against_pair_oracles(rng):
 
 
 def test_cell_defaults_and_captions():
-    assert default_cell(True) == "match" and default_cell(False) == "dense"
+    assert default_cell(True) == "match" and default_cell(False) == "match"  # lists score both
     assert "45% meaning" in cell_caption("match", metric="cosine", hybrid_weight=0.55)
     assert "dot" in cell_caption("dense", metric="dot", hybrid_weight=0.0)

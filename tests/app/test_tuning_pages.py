@@ -63,7 +63,8 @@ def test_same_category_rule_applies_live_and_counts_short_lists(app):
     picked = app.selectbox(key="neighbors.product").value
     assert (product["category"] == source_row["category"].iloc[picked]).all()
     assert product["brand"].value_counts().max() <= 2
-    assert "fewer than 10 neighbours after the rules" in element_texts(app.caption)
+    assert "lists are shorter than 10: " in element_texts(app.caption)
+    assert "same category" in element_texts(app.caption)
     assert any("Short lists after the rules" in str(h.value) for h in app.subheader)
     _clear_rules(app)
 
@@ -90,21 +91,21 @@ def test_bad_bands_text_shows_an_error_and_keeps_the_config(app):
 
 
 def test_review_accept_is_stored_and_pins_the_pair(app):
-    from core.lists.review import ReviewStore
-    from core.workspace import SessionStore, Workspace
+    from core.lists.review import ReviewStore, review_key
+    from core.workspace import Workspace
 
-    db = SessionStore(Workspace.default(), app.session_state["session.token"]).review_db
     app.switch_page("pages/review.py").run()
     first = [c.value for c in app.caption if str(c.value).startswith("id ")][:2]
     app.button(key="review.accept").click().run()
     assert not app.exception, app.exception
-    decided = ReviewStore(db).decisions()
+    catalog = app.session_state["catalog.catalog"]
+    decided = ReviewStore(Workspace.default().db_path, review_key(catalog), owner=None).decisions()
     assert list(decided["decision"]) == ["accept"]
     assert [f"id {decided.left_id[0]}", f"id {decided.right_id[0]}"] == first
     now = [c.value for c in app.caption if str(c.value).startswith("id ")][:2]
     assert now != first
     app.button(key="review.undo").click().run()
-    assert ReviewStore(db).decisions().empty
+    assert ReviewStore(Workspace.default().db_path, review_key(catalog), owner=None).decisions().empty
 
 
 def test_saved_configuration_replays_unchanged_in_the_cli(app, tmp_path):

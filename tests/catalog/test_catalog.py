@@ -385,3 +385,22 @@ def test_build_catalog_joins_several_text_columns() -> None:
     catalog = build_catalog(_table(SIMPLE), _mapping("brand", "title"))
     assert catalog.texts == ["acme | red shoe", "wear | blue shirt"]
     assert catalog.titles() == ["acme", "wear"]
+
+
+def test_catalog_identity_follows_content_not_the_object() -> None:
+    """Every cache is keyed by Catalog.identity: the same content uploaded twice shares it;
+    a corrected brand column (read by rules and field weights) changes it."""
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "title": ["red cup", "blue cup", "tea pot"],
+                          "brand": ["acme", "acme", "zen"]})
+    mapping = ColumnMapping(text_columns=("title",), id_column="id")
+    one = build_catalog(frame, mapping)
+    again = build_catalog(frame.copy(), mapping)
+    assert one is not again and one.identity == again.identity and len(one.identity) == 24
+    fixed = frame.copy()
+    fixed.loc[1, "brand"] = "other"
+    assert build_catalog(fixed, mapping).identity != one.identity
+    assert build_catalog(frame, ColumnMapping(text_columns=("title", "brand"), id_column="id")) \
+        .identity != one.identity
+    odd = frame.copy()
+    odd["blob"] = [b"\x00\xff", ["a", "list"], 3.5]  # bytes, an unhashable cell, a float
+    assert build_catalog(odd, mapping).identity != one.identity

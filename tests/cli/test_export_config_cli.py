@@ -84,6 +84,28 @@ def test_csv_bom_option(table: pd.DataFrame) -> None:
     assert list(back.columns) == list(table.columns)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_csv_encodings_for_excel_round_trip_chinese(table: pd.DataFrame, encoding: str) -> None:
+    data = to_bytes(table, "csv", encoding=encoding)
+    assert data.startswith(b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
+    assert "手机".encode(encoding).lstrip(b"\xef\xbb\xbf") in data
+    back = pd.read_csv(io.BytesIO(data), encoding=encoding, dtype=str, keep_default_na=False)
+    assert back["neighbor_title"].tolist() == table["neighbor_title"].astype(str).tolist()
+    with pytest.raises(CatalogSimilarityError, match="not one of utf-8, utf-8-sig, gb18030"):
+        to_bytes(table, "csv", encoding="latin-1")
+
+
+def test_cli_writes_gb18030_csv(cli, tmp_path: Path, capsys) -> None:
+    src = tmp_path / "zh.csv"
+    src.write_bytes("id,title\n1,红色手机\n2,苹果电脑\n3,蓝色手机壳\n".encode("gb18030"))
+    out = tmp_path / "lists.csv"
+    code, _, err = cli("neighbors", str(src), "--out", str(out), "--out-encoding", "gb18030",
+                       "--k", "1")
+    assert code == 0, err
+    back = pd.read_csv(out, encoding="gb18030", dtype=str)
+    assert set(back["source_title"]) == {"红色手机", "苹果电脑", "蓝色手机壳"}
+
+
 def test_parquet_round_trip(table: pd.DataFrame) -> None:
     back = pd.read_parquet(io.BytesIO(to_bytes(table, "parquet")))
     pd.testing.assert_frame_equal(back, table, check_dtype=False)
@@ -433,3 +455,25 @@ def test_python_m_core_help() -> None:
     assert result.returncode == 0, result.stderr
     assert "--vectors" in result.stdout and "--metric" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_the_python_api_gives_the_cli_lists(cli, catalog_csv: Path, tmp_path: Path,
+                                            tiny_encoder) -> None:
+    """`from core import ...` (a notebook) and `python -m core neighbors` give the same lists
+    for the same configuration: hybrid scoring and a rule, not a dense-only shortcut."""
+    import core
+
+    cfg = core.Config(text_columns=("title",), id_column="id", k=3, hybrid_weight=0.6,
+                      rules={"max_per": {"brand": 1}}, brand_column="brand")
+    cfg_path = cfg.save(tmp_path / "cfg.json")
+    out = tmp_path / "cli.parquet"
+    code, _, err = cli("neighbors", str(catalog_csv), "--config", str(cfg_path), "--out", str(out))
+    assert code == 0, err
+    catalog, _ = core.catalog_from_config(core.read_table(catalog_csv), cfg)
+    vectors = core.embed_catalog(catalog, tiny_encoder, None).vectors
+    api = core.lists_frame(catalog, core.final_lists(catalog, vectors, cfg))
+    got = pd.read_parquet(out)
+    pd.testing.assert_frame_equal(got[["source_id", "rank", "neighbor_id"]].reset_index(drop=True),
+                                  api[["source_id", "rank", "neighbor_id"]].reset_index(drop=True))
+    np.testing.assert_allclose(got["score"].to_numpy(), api["score"].to_numpy(), atol=1e-6)
+    assert core.neighbor_index(catalog, vectors, cfg).names == ("dense", "lexical")

@@ -38,7 +38,7 @@ def _writer(mode: str, db: str, run: int, out_fd: int) -> None:
     if mode in ("review", "both"):
         from core.lists.review import ReviewStore
 
-        review = ReviewStore(db)
+        review = ReviewStore(db, "kill-test-catalog")
     rng = np.random.default_rng(run)
     i = 0
     while True:
@@ -119,7 +119,7 @@ def _torn_batch(db: Path, key: str) -> bool:
 def _review_lost(db: Path, keys: list[str]) -> int:
     from core.lists.review import ReviewStore
 
-    decided = ReviewStore(db).decisions()
+    decided = ReviewStore(db, "kill-test-catalog").decisions()
     have = set(zip(decided["left_id"], decided["right_id"], decided["decision"]))
     lost = 0
     for key in keys:
@@ -172,7 +172,7 @@ def test_a_file_that_is_not_a_database_is_refused_not_overwritten(tmp_path: Path
     path = tmp_path / "ws.sqlite"
     junk = b"this is not a database " * 100
     path.write_bytes(junk)
-    with pytest.raises(CatalogSimilarityError, match="cannot be opened"):
+    with pytest.raises(CatalogSimilarityError, match=r"cannot be used.*keep a copy"):
         EmbeddingStore(path)
     assert path.read_bytes() == junk
 

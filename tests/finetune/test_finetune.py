@@ -16,6 +16,8 @@ import pytest
 from core.catalog.table import ColumnMapping, build_catalog
 from core.embed.encoders import BertEncoder
 from core.errors import CatalogError
+from core.finetune import FinetuneCancelled, FinetuneError, FinetuneSettings, finetune
+from core.finetune.card import model_base_name, next_version_folder
 from core.finetune.data import (
     LabelledPairs,
     TextPairs,
@@ -30,18 +32,8 @@ from core.finetune.data import (
     self_supervised_pairs,
     split_validation,
 )
-from core.finetune.train import (
-    FinetuneCancelled,
-    FinetuneError,
-    FinetuneSettings,
-    _batch_masks,
-    finetune,
-    mine_negatives,
-    model_base_name,
-    next_version_folder,
-    pick_negatives,
-    retrieval_metrics,
-)
+from core.finetune.negatives import _batch_masks, mine_negatives, pick_negatives
+from core.finetune.settings import retrieval_metrics
 from tests.conftest import make_csv_bytes
 
 COLORS = ["red", "blue", "green", "black", "white"]
@@ -320,8 +312,8 @@ def test_review_decisions_are_read_from_the_review_store(catalog, tmp_path, monk
     db.write_bytes(b"")
 
     class FakeStore:
-        def __init__(self, path):
-            assert Path(path) == db
+        def __init__(self, path, catalog_key, owner=None):
+            assert Path(path) == db and catalog_key == catalog.identity and owner is None
 
         def as_labelled_pairs(self):
             return pd.DataFrame({"left_id": ["A0", "A1"], "right_id": ["B0", "B2"],
@@ -367,7 +359,7 @@ def test_cli_finetune_with_the_tiny_model(tiny_bert_dir, tiny_encoder, tmp_path,
 def test_real_review_store_decisions_become_pairs(catalog, tmp_path):
     review = pytest.importorskip("core.lists.review")
     db = tmp_path / "ws.sqlite"
-    store = review.ReviewStore(db)
+    store = review.ReviewStore(db, review.review_key(catalog))
     store.record("A0", "B0", "accept")
     store.record("A1", "B2", "reject")
     store.record("A2", "B2", "skip")
@@ -401,11 +393,19 @@ def test_finetune_page_trains_in_the_background_and_offers_the_model(tiny_bert_d
     assert not job.running and job.error is None, job.error
     at.run()
     assert not at.exception, at.exception
-    table = next(d.value for d in at.dataframe if "MRR" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "model" in d.value.columns)
     assert list(table["model"]) == ["before (current model)", "after (fine-tuned)"]
+    lists = next(d.value for d in at.dataframe if "lists" in d.value.columns)
+    assert list(lists["lists"])[:2] == ["current model", "fine-tuned, current weight"]
+    chosen = job.result.weight_choice.weight
     folder = job.result.folder
     assert folder.parent == workspace / "models" and (folder / "card.json").exists()
-    assert str(folder) in at.selectbox(key="settings.model_choice").options
+    assert f"Fine-tuned: {folder.name}" in at.selectbox(key="settings.model_choice").options
     at.button(key="finetune.use").click().run()
     assert at.selectbox(key="settings.model_choice").value == str(folder)
     assert not at.exception, at.exception
+    # The new model brings its own hybrid weight: set when picked, shown, overridable.
+    assert at.slider(key="settings.hybrid_weight").value == pytest.approx(chosen)
+    assert any("This model's own weight" in c.value for c in at.caption)
+    at.slider(key="settings.hybrid_weight").set_value(0.35).run()
+    assert at.session_state["settings.config"].hybrid_weight == pytest.approx(0.35)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from core.errors import CatalogSimilarityError
-from core.lists.review import ReviewStore, load_decisions, pair_key, review_queue
+from core.lists.review import ReviewStore, load_decisions, pair_key, review_key, review_queue
 from core.search.neighbors import Neighbors
 from core.workspace import Workspace
 
 
 @pytest.fixture
 def store(workspace) -> ReviewStore:
-    return ReviewStore(Workspace.default().ensure().db_path)
+    return ReviewStore(Workspace.default().ensure().db_path, "catalog-1")
 
 
 def test_record_and_read_back(store):
@@ -57,8 +58,8 @@ def test_decisions_survive_a_restart_and_share_the_embedding_database(workspace)
     db = Workspace.default().ensure().db_path
     vectors = EmbeddingStore(db)
     vectors.put("m", [b"x" * 32], np.ones((1, 3), dtype=np.float32))
-    ReviewStore(db).record("p1", "p2", "accept")
-    again = ReviewStore(db)
+    ReviewStore(db, "catalog-1").record("p1", "p2", "accept")
+    again = ReviewStore(db, "catalog-1")
     assert again.pins() == [("p1", "p2")]
     assert vectors.count("m") == 1
     with sqlite3.connect(db) as conn:
@@ -84,7 +85,7 @@ def test_undo_and_missing_database(store, tmp_path):
     store.record("a", "c", "accept")
     assert store.undo_last()
     assert store.pins() == [("a", "b")]
-    empty = load_decisions(tmp_path / "nothing.sqlite")
+    empty = load_decisions(tmp_path / "nothing.sqlite", SimpleNamespace(ids=["a"], texts=["x"]))
     assert empty.empty and "decision" in empty.columns
     assert not (tmp_path / "nothing.sqlite").exists()
 
@@ -117,3 +118,78 @@ def test_queue_orders():
     with pytest.raises(CatalogSimilarityError, match="needs a duplicate threshold"):
         review_queue(ids, _lists(), none, order="near-threshold")
     assert len(review_queue(ids, _lists(), none, limit=1)) == 1
+
+
+def test_decisions_belong_to_one_catalog_even_when_ids_match(workspace):
+    """Issue 14.3: a decision on catalog A never pins, counts or undoes anything in B."""
+    db = Workspace.default().ensure().db_path
+    a = ReviewStore(db, "catalog-a", owner="s1")
+    b = ReviewStore(db, "catalog-b", owner="s1")
+    a.record("0", "1", "accept")  # row-number ids collide between the catalogs
+    assert b.decisions().empty and b.pins() == [] and b.count() == 0
+    assert not b.undo_last()
+    assert a.pins() == [("0", "1")]
+
+
+def test_each_session_sees_and_undoes_only_its_own_decisions(workspace):
+    db = Workspace.default().ensure().db_path
+    one = ReviewStore(db, "catalog-a", owner="session-1")
+    two = ReviewStore(db, "catalog-a", owner="session-2")
+    one.record("a", "b", "accept")
+    two.record("c", "d", "reject")
+    assert one.pins() == [("a", "b")] and one.blocks() == [] and one.count() == 1
+    assert two.undo_last() and two.count() == 0
+    assert one.pins() == [("a", "b")], "session 2's undo must not remove session 1's decision"
+    every = ReviewStore(db, "catalog-a", owner=None)  # the CLI: every reviewer, read-only
+    assert every.pins() == [("a", "b")]
+    with pytest.raises(CatalogSimilarityError, match="read-only"):
+        every.record("x", "y", "accept")
+
+
+def test_decisions_saved_before_catalog_keys_are_kept_and_never_applied(tmp_path):
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as conn:  # the schema of the previous release, one decision
+        conn.executescript("CREATE TABLE review_decisions (seq INTEGER PRIMARY KEY "
+                           "AUTOINCREMENT, left_id TEXT NOT NULL, right_id TEXT NOT NULL, "
+                           "pair_key TEXT NOT NULL, decision TEXT NOT NULL, decided_at REAL "
+                           "NOT NULL);")
+        conn.execute("INSERT INTO review_decisions (left_id, right_id, pair_key, decision, "
+                     "decided_at) VALUES ('0', '1', ?, 'accept', 1.0)", (pair_key("0", "1"),))
+    store = ReviewStore(db, "catalog-a")
+    assert store.unassigned() == 1
+    assert store.pins() == [] and store.count() == 0
+    with pytest.raises(CatalogSimilarityError, match="identity"):
+        ReviewStore(db, "")
+
+
+def test_a_damaged_database_is_one_line_that_keeps_the_file(tmp_path):
+    from core.errors import StoreError
+
+    db = tmp_path / "ws.sqlite"
+    store = ReviewStore(db, "catalog-a")
+    for i in range(300):
+        store.record(f"a{i}", f"b{i}" * 40, "accept")
+    data = bytearray(db.read_bytes())
+    data[4096:4096 * 3] = b"\xff" * (4096 * 2)  # trash two pages past the header
+    db.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as err:
+        ReviewStore(db, "catalog-a").decisions()
+    message = str(err.value)
+    assert "\n" not in message and "keep a copy" in message and ".recover" in message
+    assert db.exists()
+
+
+def test_review_key_follows_the_products_not_every_cell():
+    """Decisions follow the products (ids and texts): another catalog with the same ids
+    but other products never gets them; a corrected brand column keeps them."""
+    import pandas as pd
+
+    from core.catalog.table import ColumnMapping, build_catalog
+
+    frame = pd.DataFrame({"id": ["1", "2"], "title": ["red cup", "tea pot"], "brand": ["a", "b"]})
+    mapping = ColumnMapping(text_columns=("title",), id_column="id")
+    base = build_catalog(frame, mapping)
+    fixed = build_catalog(frame.assign(brand=["a", "c"]), mapping)
+    other = build_catalog(frame.assign(title=["usb cable", "hdmi cable"]), mapping)
+    assert base.identity != fixed.identity and review_key(base) == review_key(fixed)
+    assert review_key(other) != review_key(base)

@@ -274,7 +274,7 @@ def test_duplicate_band_is_left_out_unless_kept(rng):
     assert kept.neighbors.indices[0, 0] == 1
     frame = lists_frame(catalog, kept.neighbors, bands=cfg.bands)
     assert frame.loc[0, "band"] == "duplicate"
-    match_score_only = Config(k=3, duplicate_threshold=0.999)
+    match_score_only = Config(k=3, duplicate_threshold=0.999, relevance_floor=0.0)
     assert not needs_rules(match_score_only)  # the Quality threshold is on another scale
 
 
@@ -348,8 +348,9 @@ def test_pipeline_delegates_only_when_something_changes(rng):
     catalog = make_catalog(25, rng)
     vectors = rng.normal(size=(25, 4)).astype(np.float32)
     pool = make_pool(vectors, 20)
-    assert not needs_rules(Config(k=5, rules={"use_review": False}))
-    plain = pipeline_apply(catalog, pool, Config(k=5))
+    assert not needs_rules(Config(k=5, rules={"use_review": False}, relevance_floor=0.0))
+    assert needs_rules(Config(k=5))  # the relevance floor is on by default
+    plain = pipeline_apply(catalog, pool, Config(k=5, relevance_floor=0.0))
     assert (plain.indices == pool.indices[:, :5]).all()
     cfg = Config(k=5, category_column="category", rules={"same": ["category"]})
     ruled = pipeline_apply(catalog, pool, cfg, vectors=vectors)

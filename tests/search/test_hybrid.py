@@ -57,7 +57,7 @@ def test_matches_full_matrix_oracle_when_pools_cover_the_catalog(rng, weight):
     vectors, texts = _data(rng)
     nb = hybrid_topk(vectors, build_index(texts), 6, weight=weight, depth=100)
     order, vals = _oracle(vectors, texts, 6, weight)
-    np.testing.assert_allclose(nb.scores, vals, atol=1e-5)
+    np.testing.assert_allclose(nb.fused, vals, atol=1e-5)
     np.testing.assert_array_equal(nb.indices, order)
 
 
@@ -68,7 +68,7 @@ def test_query_set_against_a_corpus(rng):
                      query_texts=qtexts)
     order, vals = _oracle(vectors, texts, 4, 0.5, queries=queries, qtexts=qtexts)
     np.testing.assert_array_equal(nb.indices, order)
-    np.testing.assert_allclose(nb.scores, vals, atol=1e-5)
+    np.testing.assert_allclose(nb.fused, vals, atol=1e-5)
 
 
 def test_a_score_of_one_means_the_same_text_not_just_the_best_candidate(rng):
@@ -78,8 +78,9 @@ def test_a_score_of_one_means_the_same_text_not_just_the_best_candidate(rng):
     vectors[7], texts[7] = vectors[3], texts[3]
     nb = hybrid_topk(vectors, build_index(texts), 3, weight=0.7)
     assert nb.indices[3, 0] == 7 and nb.scores[3, 0] == pytest.approx(1.0, abs=1e-5)
+    assert nb.fused[3, 0] == pytest.approx(1.0, abs=1e-5)
     others = np.setdiff1d(np.arange(30), [3, 7])
-    assert nb.scores[others, 0].max() < 0.95
+    assert nb.fused[others, 0].max() < 0.95
     assert (nb.anchors.top["dense"] == 1).all() and (nb.anchors.top["lexical"] == 1).all()
 
 
@@ -118,7 +119,7 @@ def test_pair_fused_agrees_with_the_lists_and_match_is_bounded(rng):
     left = np.repeat(np.arange(20), 3)
     channels = [DenseChannel(vectors), LexicalChannel(index)]
     fused, parts = pair_fused(channels, [0.5, 0.5], left, nb.indices.ravel(), nb.anchors)
-    np.testing.assert_allclose(fused, nb.scores.ravel(), atol=1e-5)
+    np.testing.assert_allclose(fused, nb.fused.ravel(), atol=1e-5)
     np.testing.assert_allclose(parts["dense"], nb.parts["dense"].ravel(), atol=1e-5)
     rel = relative(fused, nb.anchors.best[left])
     assert rel.max() <= 1.0 and rel.reshape(20, 3)[:, 0].min() == pytest.approx(1.0)
@@ -171,7 +172,7 @@ def test_pipeline_pool_and_search_are_hybrid(tiny_encoder, catalog_csv):
     pool = candidate_pool(cat, vectors, cfg)
     assert isinstance(pool, HybridNeighbors) and pool.k == len(cat) - 1
     dense = candidate_pool(cat, vectors, cfg.with_changes(hybrid_weight=0.0))
-    assert not isinstance(dense, HybridNeighbors)
+    assert set(dense.parts) == {"dense"}  # meaning only: no words channel in the fusion
     words_only = NeighborIndex.build(cat, vectors, cfg.with_changes(hybrid_weight=1.0))
     assert words_only.names == ("lexical",) and words_only.fused
     hits = search("oak desk chair", tiny_encoder, words_only, k=3, ids=cat.ids)

@@ -28,9 +28,20 @@ def test_model_number_variants_meet():
     assert "1eg005201" in tokenize("1EG0.052.01") and "1eg005201" in tokenize("1EG005201")
 
 
-def test_chinese_becomes_character_bigrams():
-    assert tokenize("红色苹果手机") == ["红色", "色苹", "苹果", "果手", "手机"]
+def test_chinese_becomes_characters_and_bigrams():
+    assert tokenize("红色苹果手机") == ["红", "色", "苹", "果", "手", "机",
+                                     "红色", "色苹", "苹果", "果手", "手机"]
     assert tokenize("鞋 iPhone15") == ["鞋", "iphone15", "iphone", "15"]
+    # a Latin brand and model number inside a Chinese title are tokenized as in English
+    assert tokenize("Sansui/山水U3话筒") == ["sansui", "山", "水", "山水", "u3", "u", "3",
+                                          "话", "筒", "话筒"]
+
+
+def test_chinese_tokens_leave_latin_text_unchanged():
+    """Only CJK runs changed (characters + bigrams): Latin-script text tokenizes as before."""
+    text = 'Sony KDL-40V4100 40" LCD, DDW1805WH 32GB café'
+    assert tokenize(text) == ["sony", "kdl40v4100", "kdl", "40v4100", "40", "lcd", "ddw1805wh",
+                              "ddw", "1805", "wh", "ddw1805", "32gb", "32", "gb", "café"]
     # full-width characters are normalised (NFKC) before tokenizing
     assert tokenize("ＡＢＣ１２３") == tokenize("ABC123")
 

@@ -1,0 +1,263 @@
+"""Calibrated scores and the relevance floor, against today's fused scores in the same run.
+
+    .venv/bin/python bench/score_quality.py            # scores (valid), floor, ranking
+    .venv/bin/python bench/score_quality.py --test     # the score figures on TEST (once)
+    .venv/bin/python bench/score_quality.py --fit      # refit the bundled calibration (valid)
+
+Two-shop catalogs with labelled twins: abt-buy (Abt + Buy names, 2,173 rows, the
+full gold) and walmart-amazon (walmart + every amazon row named in a pairs file
+or the 1:1 gold, 7,932 titles). Lists: k=10, default hybrid weight, each catalog
+searched as one. Per split: twins = the split's positive pairs, both directions;
+P/R of list entries scored >= 0.9 across the shops whose product is in the
+split's pairs (precision against the full gold).
+
+The floor: walmart.csv with the rules of issue 13 (same category, different
+brand, at most 2 per brand, price ratio 0.5-2), k=10; "unrelated" = MiniLM
+cosine below the 90th percentile of random walmart pairs (seed 1, 20k pairs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+
+import numpy as np
+import pandas as pd
+from common import SHARED, abt_buy, walmart
+from hybrid_quality import AbtBuy, Walmart, embed
+
+from core.catalog.table import ColumnMapping, build_catalog
+from core.config import Config
+from core.lists.rules import apply_config
+from core.quality.threshold import choose_threshold, f1_at
+from core.search.calibration import BUNDLED, CalibrationSample, fit_calibration
+from core.search.fusion import relative
+from core.search.index import NeighborIndex
+from core.search.lexical import build_index
+
+K = 10
+W = Config().hybrid_weight
+FIT_WEIGHTS = (0.0, 0.3, 0.5, 0.7, 0.85, 1.0)
+
+
+@dataclasses.dataclass
+class TwoShop:
+    name: str
+    texts: list[str]
+    shop: np.ndarray
+    twins: set[tuple[int, int]]  # both directions
+    pairs: dict[str, pd.DataFrame]  # split -> left, right (merged rows), label
+    parts: dict = dataclasses.field(default_factory=dict)  # vectors and words index, once
+
+    def index(self, weight: float) -> NeighborIndex:
+        if not self.parts:
+            self.parts.update(vectors=embed(self.texts), lexical=build_index(self.texts))
+        return NeighborIndex.from_parts(self.parts["vectors"], self.parts["lexical"],
+                                        hybrid_weight=weight)
+
+
+def _two_shop(name, left, right, gold_pairs, raw_pairs, column) -> TwoShop:
+    off = len(left)
+    texts = left[column].tolist() + right[column].tolist()
+    twins = {(a, b + off) for a, b in gold_pairs} | {(b + off, a) for a, b in gold_pairs}
+    pairs = {s: pd.DataFrame({"left": p.ltable_id.to_numpy(), "right": p.rtable_id.to_numpy() + off,
+                              "label": p.label.to_numpy()}) for s, p in raw_pairs.items()}
+    return TwoShop(name, texts, np.r_[np.zeros(off, int), np.ones(len(right), int)], twins, pairs)
+
+
+def abt_buy_shops() -> TwoShop:
+    abt, buy, gold = abt_buy()
+    pa, pb = ({v: i for i, v in enumerate(f["id"])} for f in (abt, buy))
+    found = [(pa[a], pb[b]) for a, b in zip(gold.idAbt, gold.idBuy) if a in pa and b in pb]
+    raw = {s: pd.read_csv(SHARED / "abt-buy" / f"pairs_{s}.csv") for s in ("valid", "test")}
+    return _two_shop("abt-buy", abt, buy, found, raw, "name")
+
+
+def walmart_amazon_shops() -> TwoShop:
+    folder = SHARED / "walmart-amazon"
+    wal = walmart()
+    amz = pd.read_csv(folder / "amazon.csv", dtype=str, keep_default_na=False)
+    raw = {s: pd.read_csv(folder / f"pairs_{s}.csv") for s in ("train", "valid", "test")}
+    gold = pd.read_csv(folder / "gold_1to1_subset.csv", sep="|")
+    used = sorted(set().union(*(set(p.rtable_id) for p in raw.values())) | set(gold.D2))
+    amz = amz.set_index(amz["id"].astype(int)).loc[used].reset_index(drop=True)
+    pw = {int(v): i for i, v in enumerate(wal["id"])}
+    pa = {int(v): i for i, v in enumerate(amz["id"])}
+    found = [(pw[a], pa[b]) for a, b in zip(gold.D1, gold.D2)]
+    for p in raw.values():
+        found += [(pw[a], pa[b]) for a, b in zip(p.ltable_id[p.label == 1], p.rtable_id[p.label == 1])]
+    local = {s: p.assign(ltable_id=p.ltable_id.map(pw), rtable_id=p.rtable_id.map(pa))
+             for s, p in raw.items() if s != "train"}
+    return _two_shop("walmart-amazon", wal, amz, found, local, "title")
+
+
+def _entries(shops: TwoShop, index: NeighborIndex, split: str):
+    """Cross-shop list entries of the split's products: (left, right, fused, score, twin)."""
+    nb = index.pool(K)
+    n = len(shops.texts)
+    a, b = np.repeat(np.arange(n), K), nb.indices.ravel()
+    p = shops.pairs[split]
+    keep = (shops.shop[a] != shops.shop[b]) & np.isin(a, np.r_[p.left, p.right])
+    twin = np.array([(x, y) in shops.twins for x, y in zip(a[keep].tolist(), b[keep].tolist())])
+    return a[keep], b[keep], nb.fused.ravel()[keep], nb.scores.ravel()[keep], twin
+
+
+def score_figures(shops: TwoShop, split: str) -> dict[str, tuple[float, float, float]]:
+    """{"fused (before)": (...), "calibrated": (...)}: twins' median, P and R at >= 0.9."""
+    index = shops.index(W)
+    a, b, fused, score, twin = _entries(shops, index, split)
+    p = shops.pairs[split]
+    left, right = np.r_[p.left, p.right], np.r_[p.right, p.left]
+    label = np.r_[p.label, p.label] == 1
+    ps = index.pair_scores(left[label], right[label])
+    wanted = set(zip(left[label].tolist(), right[label].tolist()))
+    out = {}
+    for name, twins_score, entry_score in (("fused (before)", ps.fused, fused),
+                                           ("calibrated", ps.score, score)):
+        hi = entry_score >= 0.9
+        caught = sum((x, y) in wanted for x, y in zip(a[hi].tolist(), b[hi].tolist()))
+        out[name] = (float(np.median(twins_score)), float(twin[hi].mean()) if hi.any()
+                     else float("nan"), caught / len(wanted))
+    return out
+
+
+def calibration_sample(shops: TwoShop, weight: float, split: str = "valid") -> CalibrationSample:
+    index = shops.index(weight)
+    _, _, fused, _, twin = _entries(shops, index, split)
+    p = shops.pairs[split]
+    left, right = np.r_[p.left, p.right], np.r_[p.right, p.left]
+    label = np.r_[p.label, p.label] == 1
+    pf = index.pair_scores(left, right).fused
+    rng = np.random.default_rng(1)
+    ra = rng.integers(0, len(shops.texts), 4000)
+    rb = (ra + rng.integers(1, len(shops.texts), 4000)) % len(shops.texts)
+    return CalibrationSample(fused, twin, pf[label], pf[~label], index.pair_scores(ra, rb).fused)
+
+
+def fit() -> None:
+    shops = [abt_buy_shops(), walmart_amazon_shops()]
+    samples = {w: [calibration_sample(s, w) for s in shops] for w in FIT_WEIGHTS}
+    cal = fit_calibration(samples, model=BUNDLED.model, fitted_on=BUNDLED.fitted_on)
+    print("weight | fused score at 0, 0.5, 0.85, 0.9, 1 (paste into core/search/calibration.py)")
+    for w, knots in zip(cal.weights, cal.knots):
+        print(f"{w:.2f}  ({', '.join(f'{x:.4f}' for x in knots)}),")
+
+
+def scores(split: str) -> None:
+    print(f"Scores on the {split} split (k={K}, hybrid weight {W}); each cell: twins' median "
+          "score / precision / recall of entries >= 0.9 across the shops")
+    print("| catalog | fused score (before) | calibrated (after) |")
+    print("|---|---|---|")
+    for shops in (abt_buy_shops(), walmart_amazon_shops()):
+        f = score_figures(shops, split)
+        cell = {k: " / ".join(f"{x:.3f}" for x in v) for k, v in f.items()}
+        print(f"| {shops.name} | {cell['fused (before)']} | {cell['calibrated']} |", flush=True)
+
+
+def _walmart_catalog():
+    frame = walmart()
+    return build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id",
+                                              category="category", brand="brand", price="price"))
+
+
+def floor_table() -> None:
+    """Unrelated share and coverage with the walmart rules: before (pool only, no floor)
+    against the relevance floor and the refill, in the same run."""
+    catalog = _walmart_catalog()
+    vectors = embed(catalog.texts)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    rng = np.random.default_rng(1)
+    ra = rng.integers(0, len(unit), 20_000)
+    rb = (ra + rng.integers(1, len(unit), 20_000)) % len(unit)
+    junk = float(np.quantile((unit[ra] * unit[rb]).sum(1), 0.9))
+    rules = {"same": ["category"], "different": ["brand"], "max_per": {"brand": 2},
+             "price_ratio": [0.5, 2.0]}
+    cfg = Config(k=K, rules=rules)
+    index = NeighborIndex.build(catalog, vectors, cfg)
+    pool = index.pool(200)
+    print(f"walmart rules (same category, different brand, max 2 per brand, price 0.5-2), k={K}; "
+          f"unrelated = cosine < {junk:.3f} (random-pair p90)")
+    print("| lists | entries | unrelated | products with a list | full lists | short lists by rule |")
+    print("|---|---|---|---|---|---|")
+    runs = [("before: pool only, no floor", dataclasses.replace(pool, scorer=None), 0.0),
+            ("refill, no floor", pool, 0.0)]
+    runs += [(f"refill, floor {f}", pool, f) for f in (0.8, 0.85, 0.9, 0.95)]
+    for name, p, floor in runs:
+        t = time.perf_counter()
+        res = apply_config(catalog, p, cfg.with_changes(relevance_floor=floor), vectors=vectors)
+        secs = time.perf_counter() - t
+        ok = res.neighbors.indices >= 0
+        src = np.repeat(np.arange(len(unit)), res.neighbors.k).reshape(ok.shape)[ok]
+        cos = (unit[src] * unit[res.neighbors.indices[ok]]).sum(1)
+        by = ", ".join(f"{k} {v}" for k, v in sorted(res.short_by.items(), key=lambda kv: -kv[1]))
+        print(f"| {name} ({secs:.1f} s) | {ok.sum():,} | {(cos < junk).mean():.1%} | "
+              f"{(res.lengths > 0).mean():.3f} | {(res.lengths >= K).mean():.3f} | "
+              f"{res.n_short:,}: {by} |", flush=True)
+
+
+def ranking() -> None:
+    """The ranking figures of bench/hybrid_quality.py (test): calibration keeps the order."""
+    ab, wm = AbtBuy(), Walmart()
+    r1 = ab.retrieval(W, "test")["recall@1"]
+    p10 = wm.hybrid(W, "test")
+    catalog = _walmart_catalog()
+    cats = catalog.frame["category"].to_numpy()
+    rows = wm.rows["test"]
+    cfg = Config(k=K, hybrid_weight=W)
+    index = NeighborIndex.build(catalog, wm.v, cfg)
+    pool = index.pool(50)
+    for name, floor in (("lists, floor off", 0.0), ("lists, floor 0.9 (default)", 0.9)):
+        nb = apply_config(catalog, pool, cfg.with_changes(relevance_floor=floor)).neighbors
+        ok = nb.indices[rows] >= 0
+        same = cats[np.clip(nb.indices[rows], 0, None)] == cats[rows][:, None]
+        print(f"walmart category precision of the final {name}: {same[ok].mean():.3f} "
+              f"({ok.mean():.1%} of slots filled)")
+    print(f"Abt->Buy R@1 (test, 206 queries) {r1:.3f}; walmart P@10 (test) {p10:.3f} "
+          "(bench/hybrid_quality.py; order by the fused score, unchanged by calibration)")
+
+
+def duplicates() -> None:
+    """Duplicate F1 with Abt + Buy as one catalog: threshold on valid, F1 on test, for the
+    relative match score (before), the calibrated score both ways, and the duplicate
+    score (after: the geometric mean of the two, NeighborIndex.pair_scores(...).match)."""
+    shops = abt_buy_shops()
+    index = shops.index(W)
+    anchors = index.anchors()
+
+    def both(frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        left, right = frame.left.to_numpy(), frame.right.to_numpy()
+        fwd, back = index.pair_scores(left, right), index.pair_scores(right, left)
+        rel = np.minimum(relative(fwd.fused, anchors.best[left]),
+                         relative(back.fused, anchors.best[right]))
+        return rel, np.minimum(fwd.score, back.score), fwd.match
+
+    pv, pt = shops.pairs["valid"], shops.pairs["test"]
+    (rv, cv, mv), (rt, ct, mt) = both(pv), both(pt)
+    for name, v, t in (("relative match (before)", rv, rt), ("calibrated both ways", cv, ct),
+                       ("duplicate score (after)", mv, mt)):
+        choice = choose_threshold(v, pv.label.to_numpy())
+        print(f"Abt+Buy duplicates, {name}: threshold {choice.threshold:.3f}, F1 valid "
+              f"{choice.f1:.3f}, test {f1_at(t, pt.label.to_numpy(), choice.threshold).f1:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fit", action="store_true", help="refit the bundled calibration")
+    parser.add_argument("--test", action="store_true", help="score figures on the test split")
+    args = parser.parse_args()
+    t = time.perf_counter()
+    if args.fit:
+        fit()
+    elif args.test:
+        scores("test")
+    else:
+        scores("valid")
+        floor_table()
+        ranking()
+        duplicates()
+    print(f"total {time.perf_counter() - t:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

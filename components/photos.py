@@ -1,0 +1,236 @@
+"""Product photos in the app: where they come from, their vectors, and thumbnails.
+
+Photos come from an uploaded .zip (file names in the image column) and, only when
+the merchandiser turns it on, from http(s) addresses (fetched by the server with
+the limits of core.catalog.fetch, cached in the workspace). The browser never loads
+a catalog's image address: every picture shown is a small JPEG thumbnail that the
+server re-encoded (core.catalog.images.thumbnail) and sends as a data URI, so a
+hostile file or address reaches no browser; SVG is never rendered. This module
+is the one place that draws photos (tables, grids, the Review card).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from components import resources, state
+from core.catalog.image_source import image_ref
+from core.catalog.images import ImageError, thumbnail
+from core.catalog.table import Catalog
+from core.config import Config
+from core.embed.image_encoders import load_image_encoder
+from core.embed.image_vectors import (
+    ImageVectors,
+    duplicate_photo_pairs,
+    embed_images,
+    image_source,
+)
+from core.errors import CatalogSimilarityError
+from core.workspace import Workspace
+
+GRID_MAX = 24
+DUPLICATE_PHOTO = 0.8  # cosine: different photos <= 0.70 in bench/image_variants.py
+THUMB_WIDTH = 96
+
+
+def source_key(cfg: Config) -> str:
+    """What the photos are read from: the uploaded zip and whether URLs are fetched."""
+    return f"{state.photo_zip() or ''}|fetch={cfg.fetch_images}"
+
+
+def _source(cfg: Config):
+    zip_path = state.photo_zip()
+    return image_source(Path(zip_path) if zip_path else None, fetch=cfg.fetch_images,
+                        cache_dir=Workspace.default().ensure().image_cache_dir)
+
+
+@st.cache_resource(show_spinner="Loading the image model (once per server)…", max_entries=2)
+def get_image_encoder(model: str):
+    return load_image_encoder(model, Workspace.default().ensure().models_dir)
+
+
+def ensure_images(catalog: Catalog, cfg: Config, progress=None) -> ImageVectors | None:
+    """The catalog's image vectors when the photo weight is above 0 (else None), shared
+    by sessions holding the same catalog and photo source."""
+    if not catalog.mapping.image or not cfg.image_weight:
+        return None
+    key = (catalog.identity, source_key(cfg), cfg.image_model)
+    shared = resources.shared_results("images")
+    found = shared.get(key)
+    if found is None:
+        try:
+            encoder = get_image_encoder(cfg.image_model)
+        except CatalogSimilarityError as exc:
+            state.show_error(exc)
+            return None
+        refs = catalog.frame[catalog.mapping.image].tolist()
+        source = _source(cfg)
+        try:
+            found = embed_images(refs, list(catalog.ids), source, encoder,
+                                 resources.workspace_store(), progress=progress)
+        finally:
+            source.close()
+        shared.put(key, found)
+    return found
+
+
+def issues_report(images: ImageVectors | None) -> None:
+    """How many products have a usable photo, and each skipped one by row and file."""
+    if images is None:
+        return
+    st.caption(f"Photos: {int(images.has_image.sum()):,} of {len(images.has_image):,} "
+               f"products ({images.embedded:,} embedded, {images.reused:,} reused).")
+    if images.issues:
+        with st.expander(f"{len(images.issues):,} photos skipped"):
+            st.dataframe(pd.DataFrame({"row": [i.row + 1 for i in images.issues],
+                                       "id": [i.product_id for i in images.issues],
+                                       "file": [i.source for i in images.issues],
+                                       "problem": [i.reason for i in images.issues]}),
+                         hide_index=True, key="photos.issues")
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _thumb(source: str, ref: str, _cfg: Config) -> bytes | None:
+    src = _source(_cfg)
+    try:
+        return thumbnail(src.read(ref))
+    except ImageError:
+        return None
+    finally:
+        src.close()
+
+
+def thumb(catalog: Catalog, cfg: Config, row: int) -> bytes | None:
+    """A small JPEG of the row's photo made on the server (None: no usable photo)."""
+    if not catalog.mapping.image or row < 0:
+        return None
+    ref = image_ref(catalog.frame[catalog.mapping.image].iloc[row])
+    return _thumb(source_key(cfg), ref, cfg) if ref else None
+
+
+def thumb_uris(catalog: Catalog, cfg: Config, rows) -> list[str | None] | None:
+    """Data URIs of thumbnails for a table's photo column (None: no image column)."""
+    if not catalog.mapping.image:
+        return None
+    out = []
+    for row in rows:
+        data = thumb(catalog, cfg, int(row))
+        out.append(None if data is None else
+                   "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii"))
+    return out
+
+
+def with_photos(table: pd.DataFrame, catalog: Catalog, cfg: Config, rows,
+                **config) -> dict:
+    """Insert a "photo" column (thumbnails) first; returns st.dataframe column_config."""
+    uris = thumb_uris(catalog, cfg, rows)
+    if uris is None:
+        return dict(config)
+    table.insert(0, "photo", uris)
+    return {**config, "photo": st.column_config.ImageColumn("photo", width="small")}
+
+
+def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str) -> None:
+    """Thumbnails of up to GRID_MAX products with their ids (plain text)."""
+    if not catalog.mapping.image or not len(rows):
+        return
+    shown = [int(r) for r in rows[:GRID_MAX]]
+    cols = st.columns(6)
+    for i, row in enumerate(shown):
+        with cols[i % 6]:
+            data = thumb(catalog, cfg, row)
+            if data is not None:
+                st.image(data, width=THUMB_WIDTH)
+            else:
+                st.text("(no photo)")
+            st.text(str(catalog.ids[row]))
+    if len(rows) > GRID_MAX:
+        st.caption(f"First {GRID_MAX} of {len(rows):,} products shown.")
+
+
+def photo_source_form(catalog: Catalog) -> None:
+    """Catalog page: the zip of photos and the web-download switch (image column mapped)."""
+    if not catalog.mapping.image:
+        return
+    st.markdown("**Photos**")
+    upload = st.file_uploader("Photos as a .zip (file names as in the image column)",
+                              type=["zip"], key="catalog.photo_zip")
+    if upload is not None:
+        data = upload.getvalue()
+        folder = Workspace.default().ensure().root / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"photos-{hashlib.sha256(data).hexdigest()[:16]}.zip"
+        if not path.exists():
+            path.write_bytes(data)
+        state.set_photo_zip(str(path))
+    cfg = state.config()
+    fetch = st.checkbox("Download photos from web addresses (http/https) in the image column",
+                        value=cfg.fetch_images, key="catalog.fetch_images",
+                        help="Off by default. Only public addresses; at most "
+                        "20 MB and 40 million pixels per photo; kept in the workspace.")
+    if fetch != cfg.fetch_images:
+        state.set_config(cfg.with_changes(fetch_images=fetch))
+
+
+def embed_with_progress(catalog: Catalog, cfg: Config) -> ImageVectors | None:
+    """ensure_images with a progress bar (the first time for a catalog and source)."""
+    if not catalog.mapping.image or not cfg.image_weight:
+        return None
+    bar = st.empty()
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Photos {done:,} / {total:,} "
+                     f"({time.perf_counter() - started:.0f} s)")
+
+    images = ensure_images(catalog, cfg, progress)
+    bar.empty()
+    return images
+
+
+def same_photo_section(catalog: Catalog, cfg: Config) -> None:
+    """Groups page: products whose listings use the same photo (the same file, or a
+    resized / recompressed / lightly cropped copy)."""
+    if not catalog.mapping.image:
+        return
+    st.subheader("Same photo")
+    threshold = st.slider("Photo similarity from which two photos are the same picture",
+                          0.5, 1.0, value=DUPLICATE_PHOTO, step=0.01,
+                          key="groups.photo_threshold",
+                          help="0.80 keeps most resized, recompressed and cropped copies "
+                               "(bench/image_variants.py); 1.00 = the very same file only")
+    if not st.toggle("Find products that share a photo", value=bool(cfg.image_weight),
+                     key="groups.same_photo_on",
+                     help="Reads every photo once (a few per second on a CPU)"):
+        return
+    images = embed_with_progress(catalog, cfg.with_changes(image_weight=1.0))
+    if images is None:
+        return
+    pairs = duplicate_photo_pairs(images, threshold=threshold)
+    titles = catalog.titles()
+    table = pd.DataFrame({"left_id": [catalog.ids[a] for a, _, _ in pairs],
+                          "right_id": [catalog.ids[b] for _, b, _ in pairs],
+                          "photo_similarity": [round(s, 4) for _, _, s in pairs],
+                          "same_file": [images.digests[a] == images.digests[b]
+                                        for a, b, _ in pairs],
+                          "left_title": [titles[a] for a, _, _ in pairs],
+                          "right_title": [titles[b] for _, b, _ in pairs]})
+    st.caption(f"{len(table):,} pairs of products share a photo "
+               f"({int(table['same_file'].sum()):,} the very same file).")
+    st.dataframe(table, hide_index=True, key="groups.same_photo")
+
+
+def search_note(index, cfg: Config) -> None:
+    """Search page: say when words cannot reach the photos (no CLIP image model)."""
+    if index.has("image") and not getattr(get_image_encoder(cfg.image_model), "text_search",
+                                          False):
+        st.caption("Photos are not searched by words with the bundled image model (a CLIP "
+                   "folder as Photo model does that); results rank by their text"
+                   + (" — with Photo weight 1 there is no text score: lower it."
+                      if index.names == ("image",) else "."))

@@ -1,0 +1,93 @@
+"""Open results: a results folder (lists, vectors, map) shown from disk, page by page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import state
+from components.widgets import export_buttons
+from core.errors import CatalogSimilarityError
+from core.export.results import ResultsFolder, export_frame
+
+PAGE_SIZES = (25, 50, 100, 200)
+MAP_POINTS = 20_000
+
+
+def results_picker() -> ResultsFolder | None:
+    """Folder path box + Open; the opened folder (re-read from its manifest), or None."""
+    with st.form("open_results.form", border=False):
+        path = st.text_input("Results folder (on the server)", value=state.opened_results() or "",
+                             placeholder="/data/nightly/results", key="open_results.path",
+                             help="A folder written by python -m core neighbors CATALOG "
+                                  "--out FOLDER/ (one process or --engine ray)")
+        opened = st.form_submit_button("Open", icon=":material/folder_open:",
+                                       key="open_results.open")
+    if opened:
+        state.set_opened_results(path.strip() or None)
+    current = state.opened_results()
+    if not current:
+        st.info("Give the path of a results folder and press Open.")
+        return None
+    try:
+        return ResultsFolder.open(current)
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        return None
+
+
+def results_summary(folder: ResultsFolder) -> None:
+    m = folder.manifest
+    st.caption(f"{m.get('products', 0):,} products · top {m.get('k', '?')} · "
+               f"{m.get('metric', '?')} · {folder.count():,} list rows · written "
+               f"{m.get('created', '?')} by the {m.get('engine', '?')} engine")
+    with st.expander("Advanced: how these lists were made"):
+        where = m.get("where") or {"everything": "one process"}
+        st.dataframe([{"step": k, "ran on": v} for k, v in where.items()], hide_index=True,
+                     key="open_results.where")
+        st.json(m.get("config", {}), expanded=False)
+
+
+def results_table(folder: ResultsFolder) -> str:
+    """The filter box and one page of the lists; returns the filter."""
+    query = st.text_input("Find products (part of an id or title)", key="open_results.query")
+    c1, c2 = st.columns(2)
+    size = c1.selectbox("Rows per page", PAGE_SIZES, index=1, key="open_results.size")
+    total = folder.count(query)
+    pages = max(1, -(-total // size))
+    page = c2.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1,
+                           key="open_results.page")
+    start = (int(page) - 1) * size
+    frame = folder.page(start, size, query)
+    st.caption(f"Rows {start + 1 if total else 0:,}-{start + len(frame):,} of {total:,}"
+               + (f" matching '{query}'" if query else ""))
+    st.dataframe(frame, hide_index=True, key="open_results.table")
+    return query
+
+
+def results_export(folder: ResultsFolder, query: str) -> None:
+    st.markdown("**Export** the lists shown (every page" + (", this filter" if query else "")
+                + ")")
+
+    def frame():
+        try:
+            return export_frame(folder, query)
+        except CatalogSimilarityError as exc:
+            state.show_error(exc)
+            return folder.page(0, 0)
+
+    export_buttons(frame, f"{folder.root.name or 'results'}_neighbors", key="open_results.export")
+
+
+def results_map(folder: ResultsFolder) -> None:
+    from core.figures import build_map
+
+    points = folder.map_sample(limit=MAP_POINTS)
+    if points is None:
+        st.caption("No map in this folder (add --map when writing it).")
+        return
+    st.subheader("Map")
+    st.caption(f"{len(points):,} points" + (f" (a sample of at most {MAP_POINTS:,})"
+                                            if len(points) >= MAP_POINTS else ""))
+    ids = points["id"].astype(str).tolist()
+    st.plotly_chart(build_map(points[["x", "y"]].to_numpy(), ids, ids=ids),
+                    key="open_results.map")

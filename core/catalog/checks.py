@@ -1,0 +1,89 @@
+"""Checks that stop a badly parsed file before it is mapped (issue 13, item 5).
+
+A file read with the wrong delimiter, without a header or in the wrong
+encoding still "reads": most rows come out ragged (and are skipped) or the
+first product becomes the header. Rather than go ahead with what is left,
+:func:`check_parse` raises :class:`~core.errors.ParseCheckError` carrying the
+first raw lines, so the app can show them and ask for delimiter, header and
+encoding, and the CLI can name the flags that override its guess.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from core.errors import ParseCheckError, short_list
+
+# More ragged rows than this share (and more than MIN_RAGGED of them) stop the read.
+MAX_RAGGED_SHARE = 0.05
+MIN_RAGGED = 3
+FIRST_LINES = 10
+_DATA_LIKE = re.compile(r"\s*([$€£¥]?\s*[+-]?\d[\d,]*\.?\d*\s*[$€£¥%]?|https?://\S+|www\.\S+)\s*",
+                        re.IGNORECASE)
+_RUN = re.compile(r"([^\w\s\"'.()\-])\1+")
+_OVERRIDE = ("set the delimiter, header and encoding yourself (app: the 'Read it as' "
+             "choices; CLI: --delimiter, --no-header, --encoding), or read it anyway "
+             "(app: 'Read anyway'; CLI: --allow-ragged)")
+
+
+def first_lines(text: str, n: int = FIRST_LINES, width: int = 300) -> tuple[str, ...]:
+    """The first n raw lines of a decoded file, each cut at ``width`` characters."""
+    out = []
+    for line in text.splitlines()[:n]:
+        out.append(line if len(line) <= width else line[:width] + "…")
+    return tuple(out)
+
+
+def check_parse(name: str, header: list[str], kept: int, ragged: int, *, text: str,
+                encoding: str | None, delimiter: str | None, header_given: bool = True) -> None:
+    """Raise ParseCheckError when many rows were ragged or the header looks like data."""
+    total = kept + ragged
+    reasons = []
+    if ragged >= MIN_RAGGED and ragged > MAX_RAGGED_SHARE * total:
+        reasons.append(f"{ragged:,} of {total:,} rows have a different number of fields than "
+                       f"the header ({len(header)} with delimiter {delimiter!r})")
+    data_like = [h for h in header if _DATA_LIKE.fullmatch(h)] if header_given else []
+    run = _RUN.search(header[0]) if len(header) == 1 and header_given else None
+    if run:
+        reasons.append(f"every line is one column, and the first holds {run.group(0)!r}, "
+                       "which may be the separator")
+    if data_like:
+        reasons.append(f"the first line looks like a product, not column names "
+                       f"({short_list(data_like, 3)})")
+    if reasons:
+        raise ParseCheckError(f"{name} may not be read right: {'; '.join(reasons)}. Look at "
+                              f"its first lines and {_OVERRIDE}",
+                              first_lines=first_lines(text), encoding=encoding,
+                              delimiter=delimiter)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_controls(frame: pd.DataFrame) -> list[str]:
+    """Replace control characters (NUL, ESC...; not tab/CR/LF) in text cells by U+FFFD.
+
+    Changes ``frame`` in place (text columns and column names); returns warnings.
+    """
+    touched = []
+    for col in frame.columns:
+        series = frame[col]
+        if series.dtype != object and not str(series.dtype).startswith("str"):
+            continue
+        hit = series.astype(str).str.contains(_CONTROL, regex=True)
+        if hit.any():
+            frame[col] = series.astype(str).str.replace(_CONTROL, "\ufffd", regex=True)
+            touched.append(str(col))
+    names = [_CONTROL.sub("\ufffd", str(c)) for c in frame.columns]
+    if names != [str(c) for c in frame.columns]:
+        frame.columns = names
+        touched.append("column names")
+    if not touched:
+        return []
+    return [(f"control characters (such as NUL or ESC) in {short_list(touched, 5)} were "
+             "replaced by \ufffd")]
+
+
+__all__ = ["FIRST_LINES", "MAX_RAGGED_SHARE", "check_parse", "clean_controls", "first_lines"]

@@ -1,0 +1,139 @@
+"""Opt-in http(s) image fetching with limits, cached in the workspace.
+
+Only http and https; the host name is resolved once and every address must be
+public (no loopback, private, link-local, multicast, reserved or unspecified
+address), and the connection goes to that checked address (no DNS rebinding
+between check and connect; TLS still verifies the host name). Redirects are
+followed by hand (at most 3), each one checked the same way. Timeouts on
+connect and each read plus a deadline for the whole download; a size limit
+while reading; the Content-Type must be an allowed image type (never SVG).
+Downloads are cached by URL in a folder of the workspace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from core.catalog.images import MAX_IMAGE_BYTES, ImageError
+
+ALLOWED_TYPES = ("image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/webp",
+                 "image/gif", "image/bmp", "image/x-ms-bmp")
+MAX_REDIRECTS = 3
+Resolver = Callable[[str, int], list[str]]
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+@dataclass
+class UrlFetcher:
+    """fetch(url) -> bytes, or ImageError saying why not."""
+
+    cache_dir: Path
+    timeout: float = 10.0
+    deadline: float = 30.0
+    max_bytes: int = MAX_IMAGE_BYTES
+    resolver: Resolver = _resolve
+    allow_address: Callable[[str], bool] = public_address  # tests pass a loopback allowance
+
+    def fetch(self, url: str) -> bytes:
+        path = self._cache_path(url)
+        if path.exists():
+            return path.read_bytes()
+        data = self._download(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        return data
+
+    def _cache_path(self, url: str) -> Path:
+        key = hashlib.sha256(url.encode("utf-8")).hexdigest()
+        return self.cache_dir / key[:2] / key
+
+    def _download(self, url: str) -> bytes:
+        started = time.monotonic()
+        for _ in range(MAX_REDIRECTS + 1):
+            conn, target = self._connect(url)
+            try:
+                conn.request("GET", target, headers={"Accept": ", ".join(ALLOWED_TYPES[:5]),
+                                                     "User-Agent": "catalog-similarity"})
+                resp = conn.getresponse()
+                if resp.status in (301, 302, 303, 307, 308):
+                    url = urljoin(url, resp.getheader("Location") or "")
+                    continue
+                if resp.status != 200:
+                    raise ImageError(f"the server answered HTTP {resp.status}")
+                _check_type(resp.getheader("Content-Type") or "")
+                return self._read(resp, started)
+            except (OSError, http.client.HTTPException) as exc:
+                raise ImageError(f"could not be downloaded ({exc})") from exc
+            finally:
+                conn.close()
+        raise ImageError(f"more than {MAX_REDIRECTS} redirects")
+
+    def _connect(self, url: str) -> tuple[http.client.HTTPConnection, str]:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ImageError("is not an http(s) URL")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            addresses = self.resolver(parts.hostname, port)
+        except OSError as exc:
+            raise ImageError(f"host {parts.hostname} cannot be resolved ({exc})") from exc
+        bad = [a for a in addresses if not self.allow_address(a)]
+        if bad or not addresses:
+            raise ImageError(f"host {parts.hostname} is a private, loopback or reserved "
+                             f"address ({', '.join(bad) or 'none'}); only public hosts are fetched")
+        if parts.scheme == "https":
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                parts.hostname, port, timeout=self.timeout, context=ssl.create_default_context())
+        else:
+            conn = http.client.HTTPConnection(parts.hostname, port, timeout=self.timeout)
+        pinned = addresses[0]
+        conn._create_connection = (  # type: ignore[attr-defined]
+            lambda addr, timeout=None, source=None: socket.create_connection(
+                (pinned, addr[1]), timeout, source))
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return conn, target
+
+    def _read(self, resp: http.client.HTTPResponse, started: float) -> bytes:
+        declared = resp.getheader("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise ImageError(f"is {int(declared) / 2**20:.1f} MB, more than the limit")
+        chunks, total = [], 0
+        while True:
+            if time.monotonic() - started > self.deadline:
+                raise ImageError(f"download took more than {self.deadline:g} s")
+            chunk = resp.read1(65536)  # one receive: the deadline holds against a trickle
+            if not chunk:
+                return b"".join(chunks)
+            total += len(chunk)
+            if total > self.max_bytes:
+                raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
+            chunks.append(chunk)
+
+
+def _check_type(content_type: str) -> None:
+    kind = content_type.split(";")[0].strip().lower()
+    if kind not in ALLOWED_TYPES:
+        raise ImageError(f"has Content-Type '{kind or 'none'}', not an allowed image type"
+                         + (" (SVG is never rendered)" if "svg" in kind else ""))

@@ -1,0 +1,112 @@
+"""Where a catalog's image cells point: files beside the catalog, an uploaded zip,
+or http(s) URLs (fetched only when turned on). Each unreadable image becomes an
+ImageIssue naming its row and file; nothing here is fatal."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from core.catalog.fetch import UrlFetcher
+from core.catalog.images import MAX_IMAGE_BYTES, ImageError
+
+URL_PREFIXES = ("http://", "https://")
+
+
+@dataclass(frozen=True)
+class ImageIssue:
+    """row: 0-based catalog row; source: the cell text; reason: what is wrong."""
+
+    row: int
+    product_id: str
+    source: str
+    reason: str
+
+    def message(self) -> str:
+        return f"row {self.row + 1} (id {self.product_id}): image '{self.source}' {self.reason}; skipped"
+
+
+def _clean(ref: str) -> str:
+    return ref.strip().replace("\\", "/").removeprefix("./")
+
+
+def image_ref(cell: object) -> str:
+    """The image cell as text; "" for an empty cell (None, NaN, blank)."""
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return ""
+    text = str(cell).strip()
+    return "" if text.lower() in ("nan", "none", "null") else text
+
+
+@dataclass
+class ImageSource:
+    """folder: local files relative to it; archive: a zip of images; fetcher: None =
+    URLs are not fetched (the user turns fetching on)."""
+
+    folder: Path | None = None
+    archive: Path | None = None
+    fetcher: UrlFetcher | None = None
+    max_bytes: int = MAX_IMAGE_BYTES
+    _zip: zipfile.ZipFile | None = field(default=None, init=False, repr=False)
+    _names: dict[str, zipfile.ZipInfo] = field(default_factory=dict, init=False, repr=False)
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+    def read(self, ref: str) -> bytes:
+        ref = _clean(ref)
+        if ref.lower().startswith(URL_PREFIXES):
+            if self.fetcher is None:
+                raise ImageError("is a web address and downloading photos is off (turn on "
+                                 "'Download photos from web addresses' / --fetch-images)")
+            return self.fetcher.fetch(ref)
+        if "://" in ref or ref.lower().startswith("data:"):
+            raise ImageError("is neither a file name nor an http(s) URL")
+        if self.archive is not None:
+            return self._from_zip(ref)
+        if self.folder is not None:
+            return self._from_folder(ref)
+        raise ImageError("is a file name, but no .zip of photos was uploaded (Catalog page) "
+                         "and no folder given (--images DIR)")
+
+    def _from_folder(self, ref: str) -> bytes:
+        root = self.folder.resolve()
+        path = (root / ref).resolve()
+        if PurePosixPath(ref).is_absolute() or not path.is_relative_to(root):
+            raise ImageError(f"is outside the image folder {root} (give paths relative to it)")
+        if not path.is_file():
+            raise ImageError("was not found")
+        if path.stat().st_size > self.max_bytes:
+            raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
+        return path.read_bytes()
+
+    def _from_zip(self, ref: str) -> bytes:
+        if self._zip is None:
+            try:
+                self._zip = zipfile.ZipFile(self.archive)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise ImageError(f"cannot be read: the zip file is broken ({exc})") from exc
+            infos = [i for i in self._zip.infolist() if not i.is_dir()]
+            self._names = {_clean(i.filename): i for i in infos}
+            bases: dict[str, list[zipfile.ZipInfo]] = {}
+            for info in infos:
+                bases.setdefault(PurePosixPath(_clean(info.filename)).name, []).append(info)
+            for base, found in bases.items():  # "photo.jpg" finds "images/photo.jpg" if unique
+                if len(found) == 1:
+                    self._names.setdefault(base, found[0])
+        info = self._names.get(ref)
+        if info is None:
+            raise ImageError("was not found in the zip")
+        if info.file_size > self.max_bytes:
+            raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
+        try:
+            with self._zip.open(info) as fh:
+                data = fh.read(self.max_bytes + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            raise ImageError(f"cannot be read from the zip ({exc})") from exc
+        if len(data) > self.max_bytes:
+            raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
+        return data

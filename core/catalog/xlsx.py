@@ -1,0 +1,127 @@
+"""Bounded reading of Excel workbooks (.xlsx / .xlsm).
+
+A workbook is a zip of XML parts, so a few kilobytes can describe a sheet of
+16,384 columns x 1,048,576 rows (one cell at ``XFD1000000``) or unpack to
+gigabytes of XML. Nothing here lets pandas pad a used range: the unpacked
+size of the sheet and its shared strings is checked from the zip directory
+before any XML is parsed, the sheet streams through openpyxl's read-only
+reader, only the columns up to the header's last named cell are read, blank
+rows are skipped, and rows and cells are counted while they stream. Peak
+memory is the rows kept, not the used range (``docs/robustness.md``).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core.errors import CatalogError, short_list
+
+# openpyxl parses about 1-2 MB of sheet XML a second on one core; 200 MB is a
+# catalog of roughly 4 million cells, and a few minutes at worst.
+DEFAULT_MAX_XML_MB = 200
+DEFAULT_MAX_CELLS = 20_000_000
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """A sheet read within budgets: header cells and rows (strings, "" for empty)."""
+
+    header: list[str]
+    rows: list[list[str]]
+    sheets: tuple[str, ...]
+    sheet: str
+    dropped_columns: int
+
+
+def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
+               max_xml_bytes: int = DEFAULT_MAX_XML_MB * 1_000_000,
+               max_cells: int = DEFAULT_MAX_CELLS) -> SheetData:
+    """Stream one sheet of an .xlsx within row, cell and unpacked-size budgets."""
+    from openpyxl import load_workbook
+
+    _check_unpacked(data, name, max_xml_bytes)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl/zipfile raise many types for corrupt files
+        raise CatalogError(f"{name} is not a readable Excel workbook ({type(exc).__name__}); "
+                           "save it again as .xlsx or export CSV") from exc
+    try:
+        sheets = tuple(str(s) for s in book.sheetnames)
+        chosen = sheet if sheet is not None else sheets[0]
+        if chosen not in sheets:
+            raise CatalogError(f"Sheet '{chosen}' is not in {name}; sheets: "
+                               f"{short_list(sheets)}")
+        try:
+            header, rows, dropped = _stream(book[chosen], f"Sheet '{chosen}' of {name}",
+                                            max_rows, max_cells)
+        except CatalogError:
+            raise
+        except Exception as exc:  # a damaged sheet part raises many types
+            raise CatalogError(f"Sheet '{chosen}' of {name} cannot be read "
+                               f"({type(exc).__name__}); save the workbook again") from exc
+    finally:
+        book.close()
+    return SheetData(header, rows, sheets, chosen, dropped)
+
+
+def _check_unpacked(data: bytes, name: str, max_xml_bytes: int) -> None:
+    """Refuse a workbook whose XML parts unpack past the budget (read from the zip directory)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sizes = [(i.filename, i.file_size) for i in archive.infolist()]
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CatalogError(f"{name} is not a readable Excel workbook ({type(exc).__name__}); "
+                           "save it again as .xlsx or export CSV") from exc
+    largest = max((s for f, s in sizes if f.endswith(".xml")), default=0)
+    total = sum(s for _, s in sizes)
+    if largest > max_xml_bytes or total > 4 * max_xml_bytes:
+        raise CatalogError(
+            f"{name} unpacks to {total / 1e6:,.0f} MB of XML (largest part "
+            f"{largest / 1e6:,.0f} MB), over the {max_xml_bytes / 1e6:,.0f} MB limit for "
+            "workbooks; export the sheet as CSV (CSV reads faster and uses less memory) "
+            "or raise $CATSIM_MAX_XLSX_MB")
+
+
+def _stream(ws, where: str, max_rows: int, max_cells: int) -> tuple[list[str], list[list[str]], int]:
+    first = next(ws.iter_rows(max_row=1, values_only=True), ())
+    named = [i for i, v in enumerate(first) if _cell(v).strip()]
+    width = named[-1] + 1 if named else 0
+    if width == 0:
+        return [], [], 0
+    header = [_cell(v) for v in first[:width]]
+    rows: list[list[str]] = []
+    cells = 0
+    for values in ws.iter_rows(min_row=2, max_col=width, values_only=True):
+        if all(v is None for v in values):
+            continue
+        if len(rows) >= max_rows:
+            raise CatalogError(f"{where} has more than {max_rows:,} rows, the limit; "
+                               "split it or raise $CATSIM_MAX_ROWS")
+        cells += width
+        if cells > max_cells:
+            raise CatalogError(f"{where} has more than {max_cells:,} cells, the limit; "
+                               "export it as CSV or drop columns the catalog does not need")
+        rows.append([_cell(v) for v in values])
+    return header, rows, max(0, len(first) - width)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
+def frame_of(sheet: SheetData) -> pd.DataFrame:
+    """The sheet as a DataFrame of strings (columns named as the header cells)."""
+    if not sheet.rows:
+        return pd.DataFrame(columns=sheet.header)
+    return pd.DataFrame(sheet.rows, columns=sheet.header, dtype=str)
+
+
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "frame_of", "read_sheet"]

@@ -1,0 +1,275 @@
+"""``--engine ray`` for embed and neighbors, and results folders (``--out FOLDER/``).
+
+    python -m core neighbors CATALOG --out results/ [--engine ray [--ray-address ADDR]] [--map]
+    python -m core embed CATALOG --out vectors.npy --engine ray
+
+The single-process engine stays the default. core.scale.pipeline says which
+parts run on the cluster and which on this process (the driver).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from core.cli.common import say
+from core.config import ROW_NUMBERS, Config
+from core.workspace import Workspace
+
+
+def add_engine_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("engine (where the work runs)")
+    g.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="local: this process (default); ray: Ray Data on a cluster")
+    g.add_argument("--ray-address", help="join a running Ray cluster (host:port or "
+                   "ray://host:port); default: start a local Ray for this run")
+    g.add_argument("--ray-actors", type=int, default=2,
+                   help="embedding actors and the least number of corpus shards (default 2)")
+    g.add_argument("--ray-actor-cpus", type=float, default=0.5,
+                   help="CPUs each actor reserves; keep it fractional on small clusters (0.5)")
+    g.add_argument("--ray-shards", type=int, help="corpus shards (default: one per "
+                   "500,000 products, at least --ray-actors)")
+    g.add_argument("--ray-gpus", type=float, default=0.0,
+                   help="GPUs per embedding actor (CUDA clusters; precision auto = fp16)")
+    g.add_argument("--ray-timeout", type=float, default=600.0,
+                   help="seconds to wait for a shard's answer before failing (600)")
+
+
+def settings_from_args(args: argparse.Namespace):
+    from core.scale.runtime import RaySettings
+
+    return RaySettings(address=args.ray_address, actors=max(1, args.ray_actors),
+                       actor_cpus=args.ray_actor_cpus, shards=args.ray_shards,
+                       num_gpus=args.ray_gpus, timeout_s=args.ray_timeout)
+
+
+def _store_path(args: argparse.Namespace) -> str | None:
+    if args.no_store:
+        return None
+    ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
+    return str(ws.ensure().db_path)
+
+
+def _bar(desc: str, unit: str):
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit=unit, file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, progress
+
+
+def _columns(args: argparse.Namespace, cfg: Config):
+    """cfg with the columns resolved once (guessed from the first rows when not given)."""
+    from core.scale.pipeline import resolve_columns
+
+    cols = resolve_columns(args.catalog, cfg)
+    if cols.guessed_text:
+        say(f"text columns (automatic, from the first rows): {', '.join(cols.text_columns)}")
+    if cols.guessed_id:
+        say(f"id column (automatic, from the first rows): {cols.id_column or 'row numbers'}")
+    cfg = cfg.with_changes(text_columns=cols.text_columns,
+                           id_column=cols.id_column or ROW_NUMBERS)
+    return cols, cfg
+
+
+def ray_embed(args: argparse.Namespace, cfg: Config, folder: Path):
+    """Embed on Ray into folder/vectors; returns (cfg, counts)."""
+    from core.catalog.limits import current_limits
+    from core.scale.pipeline import embed_to_folder
+
+    cols, cfg = _columns(args, cfg)
+    counts = embed_to_folder(args.catalog, cols, cfg, folder, settings_from_args(args),
+                             store_path=_store_path(args),
+                             max_chars=current_limits().max_text_chars)
+    say(f"embedded {counts.embedded} new texts, reused {counts.reused} from the store "
+        f"({counts.products} products, {counts.seconds:.1f} s on Ray)")
+    return cfg, counts
+
+
+def cmd_embed_ray(args: argparse.Namespace, cfg: Config) -> int:
+    from core.export.results import is_results_path, write_manifest
+    from core.scale.runtime import ray_session
+    from core.scale.vectors import read_all
+
+    folder_out = is_results_path(args.out)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.out) if folder_out else Path(tmp)
+        with ray_session(settings_from_args(args)):
+            cfg, counts = ray_embed(args, cfg, folder)
+        if folder_out:
+            write_manifest(folder, _manifest(cfg, counts.products, "ray", args, lists=False,
+                                             counts=counts))
+            say(f"wrote {folder}/vectors: {counts.products} vectors")
+            return 0
+        _, vectors = read_all(folder / "vectors")
+    np.save(args.out, vectors)
+    say(f"wrote {args.out}: {vectors.shape[0]} x {vectors.shape[1]} float32")
+    return 0
+
+
+def _manifest(cfg: Config, n: int, engine: str, args: argparse.Namespace, *, lists: bool,
+              counts=None, where: dict | None = None, extra: dict | None = None) -> dict:
+    info = {"engine": engine, "catalog": str(args.catalog), "products": n,
+            "k": cfg.k, "metric": cfg.metric, "index": cfg.index, "model": cfg.model,
+            "config": cfg.to_dict(), "parts": {"lists": lists, "vectors": True}}
+    if counts is not None:
+        info["embedding"] = {"embedded": counts.embedded, "reused": counts.reused,
+                             "seconds": counts.seconds}
+    if where:
+        info["where"] = where
+    return {**info, **(extra or {})}
+
+
+WHERE_CLUSTER = {"reading, texts, content hashes": "Ray Data tasks",
+                 "embedding (through the embedding store)": "Ray actor pool",
+                 "dense top-k": "Ray corpus-shard actors"}
+
+
+def _driver_part(cfg: Config, decisions) -> bool:
+    """Whether the lists need the whole catalog on the driver (words channel, rules, bands,
+    review decisions)."""
+    from core.lists.rules import needs_rules
+
+    return _fused(cfg) or needs_rules(cfg, decisions) or bool(cfg.bands)
+
+
+def _fused(cfg: Config) -> bool:
+    from core.search.index import planned_channels
+
+    return planned_channels(cfg) != ("dense",)
+
+
+def cmd_neighbors_ray(args: argparse.Namespace, cfg: Config) -> int:
+    from core.cli.tuning import rules_from_args, workspace_decisions
+    from core.export.results import is_results_path
+    from core.scale.runtime import ray_session
+
+    folder_out = is_results_path(args.out)
+    cfg = rules_from_args(args, cfg)
+    decisions = workspace_decisions(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.out) if folder_out else Path(tmp)
+        with ray_session(settings_from_args(args)):
+            cfg, counts = ray_embed(args, cfg, folder)
+            driver = _driver_part(cfg, decisions)
+            lists = _ray_lists(args, cfg, folder, counts.products, driver)
+        if driver:
+            lists = _driver_lists(args, cfg, folder, lists)
+        where = dict(WHERE_CLUSTER)
+        where["words channel, fusion, rules, bands, review decisions"] = (
+            "driver (one process)" if driver else "not used by this configuration")
+        return _finish(args, cfg, folder, lists, "ray", counts.products, counts=counts,
+                       where=where, folder_out=folder_out)
+
+
+def _ray_lists(args, cfg: Config, folder: Path, n: int, driver: bool):
+    """Dense top-k on Ray: the pool (driver part follows) or lists written block by block."""
+    from core.export.results import ListWriter
+    from core.pipeline import pool_depth
+    from core.scale.pipeline import dense_blocks, dense_pool, ids_and_titles
+    from core.search.fusion import DEPTH
+
+    ids, titles = ids_and_titles(folder)
+    bar, progress = _bar("top-k", "products")
+    with bar:
+        if driver:
+            depth = max(DEPTH, pool_depth(cfg)) if _fused(cfg) else pool_depth(cfg)
+            return dense_pool(folder, n, depth, cfg, settings_from_args(args), progress)
+        writer = ListWriter(folder)
+        for start, nb in dense_blocks(folder, n, cfg.k, cfg, settings_from_args(args), progress):
+            writer.write(np.arange(start, start + len(nb.indices)), nb.indices, nb.scores,
+                         ids, None if args.no_titles else titles)
+    return writer
+
+
+def _driver_lists(args, cfg: Config, folder: Path, pool):
+    """Words channel, fusion, rules on this process over the cluster's dense pool."""
+    from core.cli.tuning import replay_neighbors
+    from core.pipeline import catalog_from_config
+    from core.scale.dataset import driver_table
+    from core.scale.pipeline import check_catalog, ids_and_titles
+    from core.scale.vectors import read_all
+
+    say("words channel, fusion and rules: on this process (the whole catalog is read here)")
+    catalog, _ = catalog_from_config(driver_table(args.catalog), cfg)
+    check_catalog(catalog, ids_and_titles(folder)[0])
+    _, vectors = read_all(folder / "vectors")
+    cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors, pools={"dense": pool})
+    return _write_lists(folder, catalog, nb, cfg, with_titles=not args.no_titles)
+
+
+def _write_lists(folder: Path, catalog, nb, cfg: Config, *, with_titles: bool,
+                 block: int = 65_536):
+    from core.export.results import ListWriter
+
+    writer = ListWriter(folder, bands=cfg.bands)
+    titles = np.asarray(catalog.titles(), dtype=object) if with_titles else None
+    for s in range(0, len(nb.indices), block):
+        e = min(len(nb.indices), s + block)
+        writer.write(np.arange(s, e), nb.indices[s:e], nb.scores[s:e], catalog.ids, titles)
+    return writer
+
+
+def write_local_results(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray,
+                        nb) -> int:
+    """The single-process engine's results folder: lists, vectors (and map) + manifest."""
+    from core.scale.vectors import write_vectors
+
+    folder = Path(args.out)
+    lists = _write_lists(folder, catalog, nb, cfg, with_titles=not args.no_titles)
+    vec_dir = folder / "vectors"
+    for old in vec_dir.glob("*.parquet"):
+        old.unlink()
+    write_vectors(vec_dir, vectors, catalog.ids)
+    return _finish(args, cfg, folder, lists, "local", len(vectors), folder_out=True,
+                   vectors=vectors, nb=nb)
+
+
+def _finish(args, cfg: Config, folder: Path, lists, engine: str, n: int, *, folder_out: bool,
+            counts=None, where=None, vectors=None, nb=None) -> int:
+    from core.export.results import write_manifest
+    from core.export.tables import write_table
+
+    if folder_out and getattr(args, "map", False):
+        _write_map(folder, cfg, vectors, nb)
+    if folder_out:
+        write_manifest(folder, _manifest(cfg, n, engine, args, lists=True, counts=counts,
+                                         where=where, extra={"list_rows": lists.rows}))
+        say(f"wrote results folder {folder}: {lists.rows} list rows, {n} products, "
+            f"metric {cfg.metric}")
+        return 0
+    frame = lists.frame()
+    write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
+    say(f"wrote {args.out}: {len(frame)} rows ({cfg.k} neighbours x {n} products, "
+        f"metric {cfg.metric})")
+    return 0
+
+
+def _write_map(folder: Path, cfg: Config, vectors, nb) -> None:
+    """UMAP 2-D coordinates (a sample above the projection's cap) as map/part-00000.parquet."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from core.projection import project
+    from core.scale.vectors import read_all
+
+    ids, x = read_all(folder / "vectors")
+    if vectors is not None:
+        x = vectors
+    proj = project(x, neighbors=nb, metric=cfg.metric)
+    (folder / "map").mkdir(parents=True, exist_ok=True)
+    coords = np.asarray(proj.coords, dtype=np.float32)
+    pq.write_table(pa.table({"row": pa.array(proj.rows, pa.int64()),
+                             "id": pa.array([str(i) for i in ids[proj.rows]], pa.string()),
+                             "x": coords[:, 0], "y": coords[:, 1]}),
+                   folder / "map" / "part-00000.parquet")
+    say(f"map: {len(proj.rows)} points ({proj.method})")

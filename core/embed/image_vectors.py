@@ -1,0 +1,200 @@
+"""Image vectors of a catalog's image column, through the embedding store.
+
+Each row's image file is read (files, zip or opt-in URLs), hashed (sha256 of
+its bytes), looked up in the store under the image encoder's identity, and only
+photos not seen before are decoded and embedded, in batches. The same photo
+reused by several listings is embedded once. Rows with no image, or whose image
+cannot be used, get a zero vector and ``has_image`` False; each unusable one is
+an :class:`ImageIssue` naming its row and file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.catalog.image_source import ImageIssue, ImageSource, image_ref
+from core.catalog.images import ImageError, content_hash, decode_image
+from core.embed.image_encoders import ImageEncoder, Progress
+
+CHUNK = 64
+PLACEHOLDER_ROWS = 20  # one file shared by more products is a placeholder
+
+
+@dataclass(frozen=True)
+class ImageVectors:
+    """vectors: (n, d) float32, L2-normalised rows where has_image (n,) bool, zeros
+    elsewhere; digests: sha256 of each row's image file (b"" without one)."""
+
+    vectors: np.ndarray
+    has_image: np.ndarray
+    digests: tuple[bytes, ...]
+    issues: tuple[ImageIssue, ...]
+    identity: str
+    reused: int = 0
+    embedded: int = 0
+
+    @property
+    def key(self) -> str:
+        """Content key of these vectors: encoder identity + every row's photo hash."""
+        import hashlib
+
+        h = hashlib.sha256(self.identity.encode("utf-8"))
+        for d in self.digests:
+            h.update(d or b"-")
+        return h.hexdigest()[:24]
+
+
+def _read_chunk(refs, ids, rows: range, source: ImageSource, issues: list[ImageIssue]):
+    blobs: dict[int, bytes] = {}
+    for row in rows:
+        ref = image_ref(refs[row])
+        if not ref:
+            continue
+        try:
+            blobs[row] = source.read(ref)
+        except ImageError as exc:
+            issues.append(ImageIssue(row, str(ids[row]), ref, str(exc)))
+    return blobs
+
+
+def _embed_new(blobs: dict[int, bytes], digests: list[bytes], refs, ids, encoder: ImageEncoder,
+               issues: list[ImageIssue]) -> dict[bytes, np.ndarray]:
+    """Decode and embed each distinct new photo once; {digest: vector}."""
+    first: dict[bytes, int] = {}
+    for row, _data in blobs.items():
+        first.setdefault(digests[row], row)
+    images, keys = [], []
+    for digest, row in first.items():
+        try:
+            images.append(decode_image(blobs[row], draft=448).image)
+            keys.append(digest)
+        except ImageError as exc:
+            for r in blobs:
+                if digests[r] == digest:
+                    issues.append(ImageIssue(r, str(ids[r]), image_ref(refs[r]), str(exc)))
+    return dict(zip(keys, encoder.encode(images))) if images else {}
+
+
+def embed_images(refs: Sequence[object], ids: Sequence[object], source: ImageSource,
+                 encoder: ImageEncoder, store=None, *,
+                 progress: Progress | None = None) -> ImageVectors:
+    """Image vectors for n rows (refs: the image cells), reusing and filling the store."""
+    n = len(refs)
+    vectors = np.zeros((n, encoder.dim), dtype=np.float32)
+    digests: list[bytes] = [b""] * n
+    issues: list[ImageIssue] = []
+    reused = embedded = 0
+    for start in range(0, n, CHUNK):
+        blobs = _read_chunk(refs, ids, range(start, min(n, start + CHUNK)), source, issues)
+        for row, data in blobs.items():
+            digests[row] = content_hash(data)
+        found = store.get(encoder.identity, sorted({digests[r] for r in blobs})) if store else {}
+        missing = {r: b for r, b in blobs.items() if digests[r] not in found}
+        new = _embed_new(missing, digests, refs, ids, encoder, issues)
+        if new and store is not None:
+            store.put(encoder.identity, list(new), np.stack(list(new.values())))
+        reused += len(blobs) - len(missing)
+        embedded += len(new)
+        for row in blobs:
+            vec = found.get(digests[row])
+            vec = new.get(digests[row]) if vec is None else vec
+            if vec is None:
+                digests[row] = b""
+            else:
+                vectors[row] = vec
+        if progress:
+            progress(min(n, start + CHUNK), n)
+    _drop_placeholders(vectors, digests, refs, ids, issues)
+    has = np.array([bool(d) for d in digests], dtype=bool)
+    return ImageVectors(vectors, has, tuple(digests), tuple(sorted(issues, key=lambda i: i.row)),
+                        encoder.identity, reused, embedded)
+
+
+def _drop_placeholders(vectors: np.ndarray, digests: list[bytes], refs, ids,
+                       issues: list[ImageIssue]) -> None:
+    """One file used by more than PLACEHOLDER_ROWS products (and 1% of the catalog) is a
+    "no photo yet" placeholder, not a shared photo: those rows count as having none."""
+    counts: dict[bytes, int] = {}
+    for d in digests:
+        if d:
+            counts[d] = counts.get(d, 0) + 1
+    limit = max(PLACEHOLDER_ROWS, len(digests) // 100)
+    for row, d in enumerate(digests):
+        if d and counts[d] > limit:
+            issues.append(ImageIssue(row, str(ids[row]), image_ref(refs[row]),
+                                     f"is the same file as {counts[d] - 1:,} other products' "
+                                     "(a placeholder?); not used for similarity"))
+            digests[row] = b""
+            vectors[row] = 0
+
+
+def image_source(where: Path | None, *, fetch: bool, cache_dir: Path) -> ImageSource:
+    """Photos from a folder or a .zip (where), and from http(s) URLs when fetch is on
+    (downloads cached in cache_dir, the workspace's image_cache folder)."""
+    from core.catalog.fetch import UrlFetcher
+
+    fetcher = UrlFetcher(Path(cache_dir)) if fetch else None
+    if where is not None and Path(where).suffix.lower() == ".zip":
+        return ImageSource(archive=Path(where), fetcher=fetcher)
+    return ImageSource(folder=None if where is None else Path(where), fetcher=fetcher)
+
+
+def catalog_images(catalog, cfg, workspace, where: Path | None, *, use_store: bool = True,
+                   encoder: ImageEncoder | None = None,
+                   progress: Progress | None = None) -> ImageVectors:
+    """Image vectors of catalog's image column under cfg (image_model, fetch_images),
+    through the workspace's embedding store."""
+    from core.embed.image_encoders import load_image_encoder
+    from core.embed.store import EmbeddingStore
+
+    column = catalog.mapping.image
+    refs = catalog.frame[column].tolist() if column else [None] * len(catalog)
+    encoder = encoder or load_image_encoder(cfg.image_model, workspace.models_dir)
+    source = image_source(where, fetch=cfg.fetch_images, cache_dir=workspace.image_cache_dir)
+    store = EmbeddingStore(workspace.db_path) if use_store else None
+    try:
+        return embed_images(refs, list(catalog.ids), source, encoder, store, progress=progress)
+    finally:
+        source.close()
+        if store is not None:
+            store.close()
+
+
+def same_photo_groups(digests: Sequence[bytes]) -> list[list[int]]:
+    """Rows that use the very same image file (same bytes), groups of 2 or more."""
+    groups: dict[bytes, list[int]] = {}
+    for row, d in enumerate(digests):
+        if d:
+            groups.setdefault(d, []).append(row)
+    return [rows for rows in groups.values() if len(rows) > 1]
+
+
+def duplicate_photo_pairs(images: ImageVectors, *, threshold: float = 0.8,
+                          k: int = 10) -> list[tuple[int, int, float]]:
+    """(left, right, cosine) pairs of rows whose photos are the same picture: the same
+    file, or a resized / recompressed / lightly cropped copy (cosine >= threshold;
+    0.8: different photos scored at most 0.70 in bench/image_variants.py). left < right,
+    sorted by row."""
+    from core.search.exact import topk
+
+    rows = np.flatnonzero(images.has_image)
+    pairs: dict[tuple[int, int], float] = {}
+    if len(rows) > 1:
+        nb = topk(images.vectors[rows], min(k, len(rows) - 1), metric="cosine")
+        for i, (idx, sc) in enumerate(zip(nb.indices, nb.scores)):
+            for j, s in zip(idx, sc):
+                if j >= 0 and s >= threshold:
+                    a, b = sorted((int(rows[i]), int(rows[j])))
+                    pairs[(a, b)] = max(pairs.get((a, b), 0.0), float(s))
+    for group in same_photo_groups(images.digests):  # each with the group's first row
+        for b in group[1:]:
+            pairs[(group[0], b)] = 1.0
+    return sorted((a, b, s) for (a, b), s in pairs.items())
+
+
+__all__ = ["ImageVectors", "catalog_images", "duplicate_photo_pairs", "embed_images",
+           "image_source", "same_photo_groups"]

@@ -1,0 +1,137 @@
+"""A fine-tuned model's folder: versioned name, weights, model card, and the settings it
+brings with it.
+
+A kept folder holds safetensors weights, the tokenizer, sentence-transformers
+pooling/length configs, ``card.json`` (machine-readable) and ``README.md`` (the
+model card). ``card.json["config"]`` holds the settings chosen for this model after
+training (today the hybrid weight, chosen on held-out pairs): :func:`model_defaults`
+reads them, and the app and the CLI use them whenever the model is picked, unless the
+user sets the value explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from core.embed.encoders import BertEncoder
+
+CARD = "card.json"
+
+
+def model_base_name(name: str) -> str:
+    """Folder-safe base name: 'all-MiniLM-L6-v2 (bundled)' -> 'all-MiniLM-L6-v2',
+    'shop-ft-v3' -> 'shop'."""
+    name = re.sub(r"\s*\(bundled\)$", "", str(name)).strip()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", name.split("/")[-1]).strip("-.") or "model"
+    return re.sub(r"-ft-v\d+$", "", name)
+
+
+def next_version_folder(models_dir: Path, base_name: str) -> Path:
+    """models_dir / f"{base}-ft-v{N}" with N one above the highest existing version."""
+    base = model_base_name(base_name)
+    found = [int(m.group(1)) for p in models_dir.glob(f"{base}-ft-v*")
+             if (m := re.fullmatch(rf"{re.escape(base)}-ft-v(\d+)", p.name))]
+    return models_dir / f"{base}-ft-v{max(found, default=0) + 1}"
+
+
+def save_model_folder(model, base: BertEncoder, folder: Path) -> Path:
+    """Weights (safetensors) + tokenizer + pooling/length configs, loadable by BertEncoder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder, safe_serialization=True)
+    base.tokenizer.save_pretrained(folder)
+    for name in ("modules.json", "config_sentence_transformers.json"):
+        if (base.folder / name).exists():
+            shutil.copy2(base.folder / name, folder / name)
+    (folder / "sentence_bert_config.json").write_text(json.dumps(
+        {"max_seq_length": base.max_tokens, "do_lower_case": False}, indent=2))
+    (folder / "1_Pooling").mkdir(exist_ok=True)
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps(
+        {"word_embedding_dimension": base.dim,
+         "pooling_mode_cls_token": base.pooling == "cls",
+         "pooling_mode_mean_tokens": base.pooling == "mean"}, indent=2))
+    return folder
+
+
+def _metrics_dict(m) -> dict | None:
+    return asdict(m) if m is not None else None
+
+
+def write_card(folder: Path, result, data: dict) -> None:
+    """card.json (machine-readable, with the "config" this model brings) + README.md."""
+    choice = result.weight_choice
+    card = {"base_model": result.base_model,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data": data, "settings": asdict(result.settings),
+            "metrics": {"before": _metrics_dict(result.before),
+                        "after": _metrics_dict(result.after)},
+            "pipeline": choice.to_dict() if choice is not None else None,
+            "config": dict(result.config),
+            "steps": result.steps, "epochs_run": result.epochs_run,
+            "train_seconds": round(result.train_seconds, 1),
+            "phases": {k: round(v, 1) for k, v in result.phase_seconds.items()}}
+    (folder / CARD).write_text(json.dumps(card, indent=2, default=str))
+    (folder / "README.md").write_text("\n".join(card_lines(folder.name, result, card)) + "\n")
+
+
+def card_lines(name: str, result, card: dict) -> list[str]:
+    """The model card (Markdown) of a kept model."""
+    lines = [f"# {name}", "", (f"Fine-tuned from **{result.base_model}** with contrastive "
+             "learning (in-batch + hard negatives) by catalog-similarity."), "",
+             f"- created: {card['created']}", f"- training data: {json.dumps(card['data'])}",
+             f"- settings: {json.dumps(card['settings'])}",
+             f"- steps: {result.steps} ({result.train_seconds:.0f} s)",
+             f"- settings this model brings: {json.dumps(card['config'])}", ""]
+    if result.before and result.after:
+        lines += ["| model alone (validation) | Recall@1 | Recall@k | MRR |", "|---|---|---|---|"]
+        for label, m in (("before", result.before), ("after", result.after)):
+            lines.append(f"| {label} | {m.recall_at_1:.3f} | {m.recall_at_k:.3f} (k={m.k}) "
+                         f"| {m.mrr:.3f} |")
+        lines.append("")
+    if result.weight_choice is not None:
+        lines += ["| lists (validation) | hybrid weight | Recall@1 | MRR |", "|---|---|---|---|"]
+        for label, row in result.weight_choice.summary_rows():
+            lines.append(f"| {label} | {row.weight:g} | {row.recall_at_1:.3f} | {row.mrr:.3f} |")
+    return lines
+
+
+@dataclass(frozen=True)
+class ModelDefaults:
+    """Settings a model brings (from its card.json "config"); empty for other models.
+
+    hybrid_weight: None when the model has no weight of its own.
+    """
+
+    hybrid_weight: float | None = None
+    source: str = ""
+
+    def as_config_changes(self) -> dict[str, Any]:
+        return {} if self.hybrid_weight is None else {"hybrid_weight": self.hybrid_weight}
+
+
+def read_card(model: str | Path | None) -> dict | None:
+    """card.json of a model folder, or None (bundled, hub id, no card, unreadable)."""
+    if not model or str(model).strip().lower() in ("bundled", "default", "minilm"):
+        return None
+    path = Path(str(model)).expanduser() / CARD
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def model_defaults(model: str | Path | None) -> ModelDefaults:
+    """The settings a fine-tuned model folder brings; ModelDefaults() for any other."""
+    card = read_card(model)
+    weight = (card or {}).get("config", {}).get("hybrid_weight") \
+        if isinstance((card or {}).get("config"), dict) else None
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+        return ModelDefaults()
+    return ModelDefaults(float(weight), f"chosen for {Path(str(model)).name} on held-out "
+                         "pairs after fine-tuning")

@@ -1,0 +1,250 @@
+"""A whole fine-tuning job, in named phases that the app and the CLI show as they run:
+
+    embedding the catalog -> mining hard negatives -> training: epoch n of m ->
+    saving the model -> validating (the model alone, then the lists at every hybrid
+    weight, and the weight chosen again) -> done
+
+Hard negatives come from the neighbour lists as the pipeline fuses them (the words
+channel at the weight in use), so training works on the mistakes the lists make, not
+only on the model's own. After training the hybrid weight is chosen again on the
+held-out pairs (:mod:`core.finetune.weight`) and saved with the model
+(:mod:`core.finetune.card`); the model is kept only when the held-out lists improve
+(or always, with keep="always"). The tuned model is saved under its final folder name
+and validated through :class:`core.embed.encoders.BertEncoder` exactly as at inference
+(on a CPU that exports it to ONNX once, cached under the model's identity, so the
+first catalog embedding with it does not pay the export).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from core.config import DEFAULT_HYBRID_WEIGHT
+from core.embed.encoders import BertEncoder, Progress, check_device, default_device, resolve_model
+from core.errors import ModelLoadError
+from core.finetune.card import next_version_folder, save_model_folder, write_card
+from core.finetune.data import TrainingSet, ValidationSet
+from core.finetune.settings import (
+    Cancel,
+    FinetuneError,
+    FinetuneResult,
+    FinetuneSettings,
+    Status,
+    retrieval_metrics,
+)
+from core.finetune.train import _Job, length_cap, train_model
+from core.finetune.weight import WeightChoice, choose_weight, list_scores
+from core.search.channels import Queries
+from core.search.index import NeighborIndex
+from core.search.lexical import LexicalIndex, build_index
+
+TRAINABLE_ALTERNATIVE = "bundled"
+
+
+def check_trainable(model: str | Path | None) -> None:
+    """Raise FinetuneError, naming a trainable alternative, unless model is a BERT-family
+    folder (config.json + safetensors weights) or a hub id. A packaged engine (e.g. a
+    quantised multilingual model with its own runtime) has no weights to train."""
+    try:
+        name, source = resolve_model(model)
+    except ModelLoadError as exc:
+        raise FinetuneError(f"{exc} {_ALTERNATIVE}") from None
+    if isinstance(source, Path) and not ((source / "config.json").exists()
+                                         and any(source.glob("*.safetensors"))):
+        raise FinetuneError(f"{name} cannot be fine-tuned: it is not a BERT-family model "
+                            f"folder with config.json and safetensors weights. {_ALTERNATIVE}")
+
+
+_ALTERNATIVE = ("Fine-tune the bundled all-MiniLM-L6-v2 instead (English; choose it as the "
+                "model), or a multilingual BERT-family folder such as "
+                "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2 downloaded where "
+                "there is network access.")
+
+
+@dataclass
+class _Phases:
+    """Reports each phase to status and times it."""
+
+    say: Status
+    seconds: dict[str, float] = field(default_factory=dict)
+    _name: str = ""
+    _t: float = 0.0
+
+    def __call__(self, name: str, message: str | None = None) -> None:
+        self.close()
+        self._name, self._t = name, time.perf_counter()
+        self.say(message or name)
+
+    def close(self) -> None:
+        if self._name:
+            self.seconds[self._name] = self.seconds.get(self._name, 0.0) + \
+                time.perf_counter() - self._t
+            self._name = ""
+
+
+@dataclass(frozen=True)
+class _Lists:
+    """The words index over the corpus rows and the weight in use (None: no words)."""
+
+    words: LexicalIndex | None
+    weight: float
+    metric: str
+
+    def lists_of(self, texts: Sequence[str], vectors: np.ndarray, corpus_rows: np.ndarray):
+        """Fused neighbour lists of anchor rows, as catalog rows (-1 padded)."""
+        index = NeighborIndex.from_parts(vectors[corpus_rows], self.words,
+                                         hybrid_weight=self.weight, metric=self.metric)
+
+        def lists_of(anchors: np.ndarray, depth: int) -> np.ndarray:
+            nb = index.rank(min(depth, len(corpus_rows)),
+                            Queries(vectors[anchors], [texts[a] for a in anchors]))
+            return np.where(nb.indices >= 0, corpus_rows[np.maximum(nb.indices, 0)], -1)
+        return lists_of
+
+
+def _words_of(texts: Sequence[str], corpus_rows: np.ndarray,
+              words: LexicalIndex | None) -> LexicalIndex:
+    """The words index of the corpus rows: words when it covers exactly every row."""
+    if words is not None and len(corpus_rows) == len(texts) and \
+            np.array_equal(corpus_rows, np.arange(len(texts))):
+        return words
+    return build_index([texts[r] for r in corpus_rows])
+
+
+def _vectors(encoder: BertEncoder, texts: Sequence[str], corpus_rows: np.ndarray,
+             valid: ValidationSet) -> tuple[np.ndarray, np.ndarray]:
+    """(query vectors, corpus vectors) of a validation set through an encoder."""
+    corpus = encoder.encode([texts[r] for r in corpus_rows])
+    return encoder.encode(valid.queries), corpus
+
+
+def _base_vectors_of(base_vectors: np.ndarray, corpus_rows: np.ndarray,
+                     valid: ValidationSet, base: BertEncoder) -> tuple[np.ndarray, np.ndarray]:
+    queries = base.encode(valid.queries) if (valid.query_rows < 0).any() \
+        else base_vectors[valid.query_rows]
+    return queries, base_vectors[corpus_rows]
+
+
+def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path | None = None,
+             corpus_rows: np.ndarray | None = None, base_vectors: np.ndarray | None = None,
+             settings: FinetuneSettings | None = None, out: Path | None = None,
+             models_dir: Path | None = None, progress: Progress | None = None,
+             cancel: Cancel | None = None, status: Status | None = None,
+             words: LexicalIndex | None = None, hybrid_weight: float = DEFAULT_HYBRID_WEIGHT,
+             metric: str = "cosine") -> FinetuneResult:
+    """Fine-tune base_model on data.train; keep it (in out, or the next versioned folder
+    of models_dir) only when the held-out lists improve, or always with keep="always".
+
+    texts: every catalog text (rows); corpus_rows: rows searched at validation and for
+    negatives (default all); base_vectors: (n, d) zero-shot vectors of texts, if known;
+    words: the catalog's words index (default: built from texts); hybrid_weight, metric:
+    the lists' settings in use. Raises FinetuneCancelled when cancel() turns true.
+    """
+    start = time.perf_counter()
+    settings = settings or FinetuneSettings()
+    if len(data.train) < 2:
+        raise FinetuneError("Fine-tuning needs at least 2 positive training pairs")
+    check_trainable(base_model)
+    phase = _Phases(status or (lambda _msg: None))
+    device = check_device(settings.device) if settings.device else default_device()
+    try:
+        base = BertEncoder(base_model, device=device)
+    except ModelLoadError as exc:
+        raise FinetuneError(f"{exc} {_ALTERNATIVE}") from None
+    target = Path(out) if out else next_version_folder(Path(models_dir or "models"), base.name)
+    if target.exists() and any(target.iterdir()):
+        raise FinetuneError(f"{target} already exists and is not empty; choose a new folder")
+    corpus_rows = np.arange(len(texts)) if corpus_rows is None else np.asarray(corpus_rows)
+    settings = replace(settings, max_tokens=length_cap(base, texts, settings.max_tokens))
+    if base_vectors is None:
+        phase("embedding", "embedding the catalog with the current model")
+        base_vectors = base.encode(list(texts))
+    lists = _Lists(_words_of(texts, corpus_rows, words), float(hybrid_weight), metric)
+    job = _Job(texts, data.train, base_vectors, corpus_rows, data.known, data.rejected,
+               settings, device, lists_of=lists.lists_of(texts, base_vectors, corpus_rows)
+               if settings.negatives_from == "lists" else None)
+    t0 = time.perf_counter()
+    model, steps, epochs_run = train_model(base, job, progress=progress, cancel=cancel,
+                                           status=lambda msg: phase(msg.split(" ")[0].rstrip(":"), msg))
+    train_seconds = time.perf_counter() - t0
+    phase("saving", "saving the model")
+    tmp = target.parent / f".{target.name}.tmp" / target.name  # the final name: same identity
+    shutil.rmtree(tmp.parent, ignore_errors=True)
+    save_model_folder(model, base, tmp)
+    result = _validate(base, tmp, texts, data, corpus_rows, base_vectors, lists, settings,
+                       device, phase)
+    result = replace(result, steps=steps, train_seconds=train_seconds, epochs_run=epochs_run,
+                     train_pairs=len(data.train), base_model=base.name, settings=settings)
+    phase.close()
+    return _keep_or_drop(result, tmp, target, data, start, phase.seconds)
+
+
+def _validate(base: BertEncoder, folder: Path, texts: Sequence[str], data: TrainingSet,
+              corpus_rows: np.ndarray, base_vectors: np.ndarray, lists: _Lists,
+              settings: FinetuneSettings, device: str, phase: _Phases) -> FinetuneResult:
+    """Metrics before/after of the model alone and of the lists at every weight."""
+    valid, k = data.valid, settings.k
+    empty = FinetuneResult(None, None, False, None, 0, 0.0, 0.0, 0, base.name, settings)
+    if valid is None:
+        return empty
+    phase("validating", "validating: the new model on the held-out pairs")
+    q0, c0 = _base_vectors_of(base_vectors, corpus_rows, valid, base)
+    q1, c1 = _vectors(BertEncoder(folder, device=device), texts, corpus_rows, valid)
+    before = retrieval_metrics(q0, c0, corpus_rows, valid, k=k)
+    after = retrieval_metrics(q1, c1, corpus_rows, valid, k=k)
+    choice, config = None, {}
+    if settings.choose_weight:
+        phase("choosing weight", "validating: the lists at every hybrid weight")
+        choice = _choose(lists, (q0, c0), (q1, c1), corpus_rows, valid, k)
+        config = {"hybrid_weight": choice.weight}
+    return replace(empty, before=before, after=after, weight_choice=choice, config=config)
+
+
+def _choose(lists: _Lists, before: tuple, after: tuple, corpus_rows: np.ndarray,
+            valid: ValidationSet, k: int) -> WeightChoice:
+    b = list_scores(*before, lists.words, valid, corpus_rows, k=k, metric=lists.metric)
+    a = list_scores(*after, lists.words, valid, corpus_rows, k=k, metric=lists.metric)
+    return WeightChoice(choose_weight(a, lists.weight), lists.weight, b, a)
+
+
+def _keep_or_drop(result: FinetuneResult, tmp: Path, target: Path, data: TrainingSet,
+                  start: float, phases: dict) -> FinetuneResult:
+    result = replace(result, phase_seconds=dict(phases))
+    if not (result.settings.keep == "always" or result.improved):
+        shutil.rmtree(tmp.parent, ignore_errors=True)
+        note = "no validation queries" if data.valid is None else \
+            "the held-out lists did not improve"
+        return replace(result, total_seconds=time.perf_counter() - start,
+                       notes=(f"{note}; the new model was not kept",))
+    if target.exists():
+        target.rmdir()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp.rename(target)
+    shutil.rmtree(tmp.parent, ignore_errors=True)
+    result = replace(result, kept=True, folder=target,
+                     total_seconds=time.perf_counter() - start)
+    note = refit_calibration(target, result)
+    result = replace(result, notes=(*result.notes, note) if note else result.notes)
+    write_card(target, result, {**data.description, "train_pairs": len(data.train),
+                                "validation_queries": len(data.valid) if data.valid else 0})
+    return result
+
+
+def refit_calibration(folder: Path, result: FinetuneResult) -> str | None:
+    """HOOK for the calibrated 0..1 list score (issue 13, branch issue-13a, not on main
+    yet): once ``core.search.calibration`` exists, this is where the new model's
+    calibration is fitted again at its chosen hybrid weight (``fit_calibration`` over the
+    held-out pairs: their twins, the rejected or nearest non-matching candidates, random
+    pairs) and saved as calibration.json in folder. Until then it only says so."""
+    import importlib.util
+
+    if importlib.util.find_spec("core.search.calibration") is None:
+        return None
+    return ("score calibration: not refitted for the new model yet; its list scores use the "
+            "bundled model's calibration (approximate)")

@@ -1,0 +1,157 @@
+"""The Ray jobs behind ``--engine ray``: embed into a results folder, then sharded lists.
+
+Where each part runs:
+
+- on the cluster (Ray Data tasks and actors): reading the catalog in blocks, building
+  texts and their sha256, embedding (actor pool, through the embedding store), the
+  dense top-k (corpus-shard actors, exact or one HNSW graph per shard);
+- on the driver (this process): column guessing (from the first rows), and, only when
+  the configuration needs them, the lexical channel, the fusion, rules, bands and
+  review decisions, which read the whole catalog (core.pipeline, unchanged).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.config import ROW_NUMBERS, Config
+from core.errors import CatalogError
+from core.search.neighbors import Neighbors, to_score_distance
+
+from .runtime import RaySettings
+
+SAMPLE_ROWS = 1000
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The resolved mapping: id column (None = row numbers) and text columns, in order."""
+
+    id_column: str | None
+    text_columns: tuple[str, ...]
+    guessed_text: bool
+    guessed_id: bool
+
+
+def resolve_columns(path: str, cfg: Config) -> Columns:
+    """cfg's columns, or guesses from the first SAMPLE_ROWS rows (as the single-process reader
+    guesses from the whole table)."""
+    from core.catalog.table import guess_id_column, guess_text_columns
+
+    from .dataset import sample_frame
+
+    frame = None
+    text = cfg.text_columns
+    if not text:
+        frame = sample_frame(path, SAMPLE_ROWS)
+        text = tuple(guess_text_columns(frame))
+    id_col = cfg.id_column
+    if id_col is None:
+        frame = sample_frame(path, SAMPLE_ROWS) if frame is None else frame
+        id_col = guess_id_column(frame) or ROW_NUMBERS
+    return Columns(None if id_col == ROW_NUMBERS else id_col, tuple(text),
+                   not cfg.text_columns, cfg.id_column is None)
+
+
+@dataclass(frozen=True)
+class EmbedCounts:
+    products: int
+    embedded: int
+    reused: int
+    seconds: float
+
+
+def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettings, *,
+                    store_path: str | None, max_chars: int) -> EmbedCounts:
+    """Read, prepare and embed the catalog on Ray; writes out/vectors/*.parquet
+    (row, id, title, text_hash, vector, new)."""
+    import pyarrow.dataset as pads
+    from ray.data import ActorPoolStrategy
+
+    from .dataset import Prepare, read_dataset, with_row_numbers
+    from .embed import EmbedBatch
+
+    t0 = time.perf_counter()
+    ds = read_dataset(path).map_batches(
+        Prepare(cols.id_column, cols.text_columns, max_chars), batch_format="pyarrow",
+        num_cpus=settings.task_cpus, batch_size=4096)
+    ds, n = with_row_numbers(ds, cols.id_column, task_cpus=settings.task_cpus)
+    precision = "onnx" if cfg.precision == "auto" and not settings.num_gpus else cfg.precision
+    ds = ds.map_batches(EmbedBatch, batch_format="pyarrow", batch_size=settings.embed_batch,
+                        fn_constructor_args=(cfg.model, precision, cfg.batch_size, store_path),
+                        compute=ActorPoolStrategy(size=settings.actors),
+                        num_cpus=settings.actor_cpus, num_gpus=settings.num_gpus or None)
+    target = out / "vectors"
+    _clear(target)
+    ds.write_parquet(str(target), min_rows_per_file=50_000)
+    new = pads.dataset(str(target)).to_table(columns=["new"]).column("new")
+    embedded = int(np.asarray(new).sum())
+    return EmbedCounts(n, embedded, n - embedded, round(time.perf_counter() - t0, 2))
+
+
+def _clear(folder: Path) -> None:
+    if folder.exists():
+        for old in folder.glob("*.parquet"):
+            old.unlink()
+
+
+def search_kind(cfg: Config, n: int) -> str:
+    """"exact" or "approximate" for the Ray top-k, by Config.index (same threshold as
+    the single-process search)."""
+    from core.search.ann import ANN_MIN_ROWS, ann_available
+
+    if cfg.index == "approximate" or (cfg.index == "auto" and n >= ANN_MIN_ROWS):
+        return "approximate" if ann_available() else "exact"
+    return "exact"
+
+
+def dense_blocks(folder: Path, n: int, depth: int, cfg: Config, settings: RaySettings,
+                 progress: Progress | None = None):
+    """Yield (start, Neighbors block) of the dense top-depth of every product, in order."""
+    from .topk import sharded_topk
+
+    for start, rows, raw in sharded_topk(
+            str(folder / "vectors"), n, depth, metric=cfg.metric, index=search_kind(cfg, n),
+            shards=settings.shards_for(n), actor_cpus=settings.actor_cpus,
+            progress=progress, timeout_s=settings.timeout_s):
+        scores, dists = to_score_distance(raw, cfg.metric)
+        yield start, Neighbors(rows, scores.astype(np.float32), dists, cfg.metric)
+
+
+def dense_pool(folder: Path, n: int, depth: int, cfg: Config, settings: RaySettings,
+               progress: Progress | None = None) -> Neighbors:
+    """Every product's dense top-depth as one Neighbors (n, depth), for the driver's fusion."""
+    parts = [nb for _, nb in dense_blocks(folder, n, depth, cfg, settings, progress)]
+    return Neighbors(*(np.concatenate([getattr(p, f) for p in parts]) for f in
+                       ("indices", "scores", "distances")), cfg.metric)
+
+
+def ids_and_titles(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, titles) of every product in row order, from out/vectors; ids must be unique."""
+    import pyarrow.dataset as pads
+
+    table = pads.dataset(str(folder / "vectors")).to_table(columns=["row", "id", "title"])
+    order = np.argsort(np.asarray(table.column("row")), kind="stable")
+    ids = np.asarray(table.column("id").to_pylist(), dtype=object)[order]
+    titles = np.asarray(table.column("title").to_pylist(), dtype=object)[order]
+    uniq, counts = np.unique(ids.astype(str), return_counts=True)
+    if (counts > 1).any():
+        dup = uniq[counts > 1]
+        raise CatalogError(f"The id column has {len(dup)} duplicate ids (e.g. "
+                           f"{', '.join(dup[:3])}); the Ray engine needs unique ids: "
+                           "deduplicate the catalog, map another id column or use --id-col @row")
+    return ids, titles
+
+
+def check_catalog(catalog, ids: np.ndarray) -> None:
+    """The driver's catalog and the cluster's rows must be the same products in the same order."""
+    if len(catalog.ids) != len(ids) or not np.array_equal(catalog.ids.astype(str),
+                                                          ids.astype(str)):
+        raise CatalogError("The catalog read on the driver differs from the one read by Ray "
+                           "(row count or ids); give --id-col and --text-cols explicitly")

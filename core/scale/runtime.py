@@ -1,0 +1,129 @@
+"""Starting and stopping Ray for one job: a small local cluster, or joining an existing one.
+
+Settings follow what a small cluster needs (ray-project/ray#44687): actors reserve
+fractional CPUs so read tasks are never starved, usage statistics stay off, the
+dashboard is not started, and Ray is shut down after every job, also on errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.errors import CatalogSimilarityError
+
+OBJECT_STORE_MB = 256
+LOCAL_CPUS = 2
+CONNECT_TIMEOUT_S = 5.0
+SHARD_ROWS = 500_000  # rows per corpus shard at most (1.5 GB of 384-d float32 vectors)
+
+
+class ClusterError(CatalogSimilarityError):
+    """The Ray cluster cannot be reached, a worker died or timed out, or Ray is missing."""
+
+
+@dataclass(frozen=True)
+class RaySettings:
+    """How a job uses Ray.
+
+    address: None = start a local cluster of num_cpus CPUs and an object store of
+    object_store_mb; "host:port" or "ray://host:port" = join that cluster.
+    actors: embedding actors (and the least number of corpus shards); actor_cpus /
+    task_cpus: CPUs each actor / task reserves (fractional on purpose); num_gpus:
+    GPUs per embedding actor (fp16 encoders on CUDA); timeout_s: the longest wait
+    for one shard's answer before the job fails instead of hanging.
+    """
+
+    address: str | None = None
+    num_cpus: int = LOCAL_CPUS
+    object_store_mb: int = OBJECT_STORE_MB
+    actors: int = 2
+    actor_cpus: float = 0.5
+    task_cpus: float = 0.25
+    num_gpus: float = 0.0
+    shards: int | None = None
+    embed_batch: int = 512
+    timeout_s: float = 600.0
+
+    def shards_for(self, n: int) -> int:
+        """Corpus shards for n products: the requested number, else enough that none holds
+        more than SHARD_ROWS rows, and at least one per actor."""
+        if self.shards:
+            return max(1, min(self.shards, n))
+        return max(1, min(n, max(self.actors, -(-n // SHARD_ROWS))))
+
+
+def _host_port(address: str) -> tuple[str, int] | None:
+    text = address.split("://", 1)[-1].strip().rstrip("/")
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit():
+        return None
+    return host or "127.0.0.1", int(port)
+
+
+def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """ClusterError unless something answers at host:port (Ray itself retries for minutes)."""
+    hp = _host_port(address)
+    if hp is None:
+        raise ClusterError(f"Ray address '{address}' must look like host:port or ray://host:port")
+    try:
+        with socket.create_connection(hp, timeout=timeout):
+            pass
+    except OSError as exc:
+        raise ClusterError(f"Ray cluster at {address} is not reachable ({exc.strerror or exc}); "
+                           "start it with 'ray start --head' or leave out --ray-address to "
+                           "run on a local Ray") from None
+
+
+def _runtime_env(remote: bool) -> dict:
+    """Workers import this checkout's core: by PYTHONPATH locally, shipped to a remote cluster."""
+    package = Path(__file__).resolve().parents[1]
+    if remote:
+        return {"py_modules": [str(package)]}
+    path = os.pathsep.join(p for p in (str(package.parent), os.environ.get("PYTHONPATH")) if p)
+    return {"env_vars": {"PYTHONPATH": path, "RAY_USAGE_STATS_ENABLED": "0"}}
+
+
+@contextmanager
+def ray_session(settings: RaySettings) -> Iterator[None]:
+    """ray.init for the block, ray.shutdown after it (also on errors)."""
+    try:
+        import ray
+    except ImportError:
+        raise ClusterError("Ray is not installed: pip install 'ray[data]==2.60.0' "
+                           "(it is in requirements.txt)") from None
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    if settings.address:
+        check_reachable(settings.address)
+    if ray.is_initialized():  # a caller (a notebook, the tests) already holds a session
+        _configure(ray)
+        yield
+        return
+    common = {"log_to_driver": False, "logging_level": logging.WARNING,
+                  "runtime_env": _runtime_env(bool(settings.address))}
+    if settings.address:
+        ray.init(address=settings.address, **common)
+    else:
+        ray.init(num_cpus=settings.num_cpus, include_dashboard=False,
+                 object_store_memory=settings.object_store_mb * 2**20, **common)
+    try:
+        _configure(ray)
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _configure(ray) -> None:
+    ctx = ray.data.DataContext.get_current()
+    ctx.execution_options.preserve_order = True  # row numbers follow the file order
+    ctx.enable_progress_bars = sys.stderr.isatty()
+    # Parquet through the V1 reader: V2 lists files through fsspec's HTTP module, whose
+    # ImportError without aiohttp Ray 2.60 does not catch (it expects ModuleNotFoundError).
+    ctx.use_datasource_v2 = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)

@@ -1,0 +1,63 @@
+"""A Chinese catalog in the app: language shown, model and weight chosen from it (kept
+when the user set them), a notice when the model cannot read it, GB18030 exports."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.catalog.language import LANGUAGE_DEFAULTS
+from tests.conftest import REPO_ROOT, element_texts
+
+pytestmark = pytest.mark.app
+TITLES = ["Sansui/山水U3一拖二无线话筒", "兰芝隔离霜 保湿提亮", "小米 Redmi Note 11 Pro 5G手机",
+          "索尼 WH-1000XM4 无线降噪耳机", "苹果11原装手机壳真皮", "南极人家用空气炸锅"]
+
+
+def _gb18030_csv() -> bytes:
+    rows = "".join(f"{i},{t} {i}\n" for i, t in enumerate(TITLES * 2))
+    return ("id,title\n" + rows).encode("gb18030")
+
+
+def _app(monkeypatch, model: str | None) -> AppTest:
+    if model is None:
+        monkeypatch.delenv("CATSIM_MODEL", raising=False)
+    else:
+        monkeypatch.setenv("CATSIM_MODEL", model)
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    assert not at.exception, at.exception
+    at.file_uploader(key="catalog.upload").set_value(("zh.csv", _gb18030_csv(), "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_chinese_upload_chooses_multilingual_and_warns_for_an_english_model(workspace,
+                                                                            monkeypatch):
+    at = _app(monkeypatch, None)
+    cfg = at.session_state["settings.config"]
+    zh = LANGUAGE_DEFAULTS["zh"]
+    assert (cfg.model, cfg.hybrid_weight) == (zh.model, zh.hybrid_weight)
+    assert at.selectbox(key="settings.model_choice").value == "multilingual"
+    assert "Chinese" in element_texts(at.caption)
+    assert "Chosen for a catalog in Chinese" in element_texts(at.info)
+    at.selectbox(key="settings.model_choice").set_value("bundled").run()
+    assert "reads English only" in element_texts(at.sidebar.warning)
+    # set to English by hand: the English weight; the model the user chose stands
+    at.selectbox(key="settings.model_choice").set_value("multilingual").run()
+    at.selectbox(key="catalog.language_setting").set_value("en").run()
+    cfg = at.session_state["settings.config"]
+    en = LANGUAGE_DEFAULTS["en"]
+    assert (cfg.language, cfg.model, cfg.hybrid_weight) == ("en", "multilingual", en.hybrid_weight)
+    assert not at.sidebar.warning
+
+
+def test_model_set_by_the_environment_is_kept_and_exports_offer_gb18030(tiny_bert_dir,
+                                                                       workspace, monkeypatch):
+    at = _app(monkeypatch, str(tiny_bert_dir))
+    cfg = at.session_state["settings.config"]
+    assert cfg.model == str(tiny_bert_dir)
+    assert cfg.hybrid_weight == LANGUAGE_DEFAULTS["zh"].hybrid_weight
+    at.switch_page("pages/export.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="neighbors.export.encoding").value == "gb18030"

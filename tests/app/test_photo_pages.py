@@ -1,0 +1,111 @@
+"""Pages with photos (AppTest, tiny BERT, the bundled image model): a zip of drawn photos,
+the photo weight, thumbnails made on the server, skipped photos reported by row."""
+
+from __future__ import annotations
+
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.catalog.table import ColumnMapping, build_catalog, read_table
+from core.config import Config
+from tests.conftest import element_texts, running_app
+from tests.imagegen import SVG, encoded, photo
+
+pytestmark = pytest.mark.app
+NAMES = ("disc", "stripes", "checks", "triangle")
+
+
+def _shop(tmp_path):
+    rows, archive = [], tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for kind, name in enumerate(NAMES):
+            im = photo(kind, (128, 100))
+            zf.writestr(f"{name}.png", encoded(im))
+            zf.writestr(f"{name}_2.jpg", encoded(im.resize((64, 50)), "JPEG", quality=50))
+            rows += [(f"a{kind}", f"{name} lamp", f"{name}.png"),
+                     (f"b{kind}", f"{name} lamp copy", f"{name}_2.jpg")]
+        zf.writestr("logo.svg", SVG)
+    rows += [("c1", "lamp without photo", "missing.png"), ("c2", "svg lamp", "logo.svg")]
+    csv = pd.DataFrame(rows, columns=["sku", "title", "photo"]).to_csv(index=False).encode()
+    table = read_table(csv, filename="shop.csv")
+    cat = build_catalog(table, ColumnMapping(text_columns=("title",), id_column="sku",
+                                             image="photo"), name="shop")
+    return table, cat, archive
+
+
+@pytest.fixture(scope="module")
+def app(tiny_bert_dir, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("photo_shop")
+    table, cat, archive = _shop(tmp)
+    cfg = Config(id_column="sku", text_columns=("title",), image_column="photo",
+                 image_weight=0.6, model=str(tiny_bert_dir))
+    state = {"catalog.table": table, "catalog.catalog": cat, "settings.config": cfg,
+             "catalog.photo_zip_path": str(archive)}
+    with running_app(tiny_bert_dir, tmp / "ws", timeout=240, state=state) as at:
+        at.switch_page("pages/neighbors.py").run()
+        assert not at.exception, at.exception
+        yield at
+
+
+def _ok(at) -> None:
+    assert not at.exception, at.exception
+    assert not at.error, element_texts(at.error)
+
+
+def test_photos_join_the_lists(app) -> None:
+    res = app.session_state["results"]
+    assert res.images is not None and int(res.images.has_image.sum()) == 8
+    assert "photos" in res.key
+    assert app.session_state["settings.config"].image_weight == 0.6
+    # The score says what it is made of (the caption's help, under "How the score is made").
+    assert any("photos" in c.proto.help for c in app.caption)
+
+
+def test_catalog_page_reports_skipped_photos_by_row(app) -> None:
+    app.switch_page("pages/catalog.py").run()
+    _ok(app)
+    report = next(d.value for d in app.dataframe if "problem" in d.value.columns)
+    assert report["row"].tolist() == [9, 10]
+    assert report["file"].tolist() == ["missing.png", "logo.svg"]
+    assert "Photos: 8 of 10 products" in element_texts(app.caption)
+
+
+def test_search_results_carry_server_made_thumbnails(app) -> None:
+    app.switch_page("pages/search.py").run()
+    app.text_input(key="search.query").set_value("disc lamp").run()
+    _ok(app)
+    table = app.dataframe[0].value
+    shown = [u for u in table["photo"] if isinstance(u, str)]
+    assert shown and all(u.startswith("data:image/jpeg;base64,") for u in shown)
+    assert table["photo"].isna().sum() == int(table["id"].isin(["c1", "c2"]).sum())
+
+
+@pytest.mark.parametrize("page", ["pages/review.py", "pages/heatmap.py", "pages/map.py"])
+def test_pages_with_photos_render(app, page) -> None:
+    app.switch_page(page).run()
+    _ok(app)
+    assert "<script" not in repr(app.main)  # the SVG's script never reaches a page
+
+
+def test_photo_weight_slider_changes_the_lists(app) -> None:
+    app.switch_page("pages/neighbors.py").run()
+    app.slider(key="settings.image_weight").set_value(1.0).run()
+    _ok(app)
+    nb = app.session_state["results"]
+    assert nb.images is not None
+    best = app.dataframe[-1].value  # every product's list
+    first = best[best["rank"] == 1].set_index("source_id")["neighbor_id"]
+    for kind in range(len(NAMES)):
+        assert first[f"a{kind}"] == f"b{kind}"
+    assert np.isfinite(nb.vectors).all()
+
+
+def test_groups_page_finds_listings_sharing_a_photo(app) -> None:
+    app.switch_page("pages/groups.py").run()
+    _ok(app)
+    pairs = next(d.value for d in app.dataframe if "photo_similarity" in d.value.columns)
+    found = {frozenset(p) for p in zip(pairs["left_id"], pairs["right_id"])}
+    assert {frozenset((f"a{k}", f"b{k}")) for k in range(len(NAMES))} <= found

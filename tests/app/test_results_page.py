@@ -1,0 +1,71 @@
+"""The Open results page: a results folder paged, filtered and exported from disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.export.results import ListWriter, write_manifest
+from tests.conftest import REPO_ROOT, element_texts
+
+pytestmark = pytest.mark.app
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    n, k = 120, 3
+    ids = np.array([f"P{i}" for i in range(n)], dtype=object)
+    titles = np.array([f"=cmd {i}" if i == 5 else f"lamp {i}" for i in range(n)], dtype=object)
+    rng = np.random.default_rng(0)
+    writer = ListWriter(tmp_path)
+    writer.write(np.arange(n), rng.integers(0, n, (n, k)), np.sort(rng.random((n, k)))[:, ::-1],
+                 ids, titles)
+    (tmp_path / "map").mkdir()
+    pq.write_table(pa.table({"row": np.arange(n), "id": ids.astype(str).tolist(),
+                             "x": rng.random(n), "y": rng.random(n)}),
+                   tmp_path / "map" / "part-00000.parquet")
+    write_manifest(tmp_path, {"engine": "ray", "products": n, "k": k, "metric": "cosine",
+                              "where": {"dense top-k": "Ray corpus-shard actors"}})
+    return tmp_path
+
+
+def lists(at: AppTest):
+    """The lists table (the one with a source_id column)."""
+    return next(d.value for d in at.dataframe if "source_id" in d.value.columns)
+
+
+@pytest.fixture
+def page(workspace) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/open_results.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_opens_pages_and_filters_a_results_folder(page: AppTest, folder: Path) -> None:
+    page.text_input(key="open_results.path").input(str(folder))
+    page.button(key="open_results.open").click().run()
+    assert not page.exception and not page.error, element_texts(page.error)
+    assert "120 products" in element_texts(page.caption)
+    table = lists(page)
+    assert len(table) == 50 and list(table["source_id"][:3]) == ["P0"] * 3
+    page.number_input(key="open_results.page").set_value(3).run()
+    table = lists(page)
+    assert len(table) == 50 and table["source_id"].iloc[0] == "P33"  # rows 100-149
+    page.text_input(key="open_results.query").input("cmd").run()
+    table = lists(page)
+    assert set(table["source_id"]) == {"P5"} and table["source_title"].iloc[0] == "=cmd 5"
+    assert len(page.get("plotly_chart")) == 1
+
+
+def test_a_folder_that_is_not_results_is_an_error(page: AppTest, tmp_path: Path) -> None:
+    page.text_input(key="open_results.path").input(str(tmp_path))
+    page.button(key="open_results.open").click().run()
+    assert "not a results folder" in element_texts(page.error)
+    assert not page.exception

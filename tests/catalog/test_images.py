@@ -1,0 +1,214 @@
+"""Reading photos safely: formats, bombs, SVG, paths, zips and opt-in URL fetching."""
+
+from __future__ import annotations
+
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+from PIL import Image
+
+from core.catalog.fetch import UrlFetcher, public_address
+from core.catalog.image_source import ImageIssue, ImageSource, image_ref
+from core.catalog.images import ImageError, decode_image, thumbnail
+from tests.imagegen import SVG, bomb_png, encoded, photo
+
+
+@pytest.mark.parametrize("mode,fmt", [("RGB", "PNG"), ("L", "PNG"), ("P", "GIF"),
+                                      ("I;16", "PNG"), ("CMYK", "JPEG"), ("RGB", "WEBP"),
+                                      ("RGB", "BMP")])
+def test_allowed_formats_decode_to_rgb(mode: str, fmt: str) -> None:
+    out = decode_image(encoded(photo(0).convert(mode), fmt))
+    assert out.image.mode == "RGB" and out.image.size == (96, 80)
+    assert out.format == fmt and len(out.digest) == 32
+
+
+def test_transparency_is_composited_on_white() -> None:
+    im = Image.new("RGBA", (10, 10), (255, 0, 0, 0))
+    im.putpixel((5, 5), (255, 0, 0, 255))
+    rgb = decode_image(encoded(im)).image
+    assert rgb.getpixel((0, 0)) == (255, 255, 255) and rgb.getpixel((5, 5)) == (255, 0, 0)
+
+
+def test_decompression_bomb_is_refused_before_decoding() -> None:
+    with pytest.raises(ImageError, match="decompression bomb"):
+        decode_image(bomb_png(100_000, 100_000))
+    small = encoded(photo(1, (400, 300)))
+    with pytest.raises(ImageError, match="400x300 pixels"):
+        decode_image(small, max_pixels=100_000)
+
+
+@pytest.mark.parametrize("data,match", [
+    (SVG, "SVG is never rendered"),
+    (b"   <html><body><img src=x onerror=alert(1)></body></html>", "SVG/XML/HTML"),
+    (b"", "empty"),
+    (b"GIF89a" + b"\x00" * 30, "cannot be decoded|allowed format"),
+    (b"just some text, not a picture", "allowed format"),
+])
+def test_not_photos_are_refused(data: bytes, match: str) -> None:
+    with pytest.raises(ImageError, match=match):
+        decode_image(data)
+
+
+def test_tiff_truncated_and_oversized_files_are_refused() -> None:
+    with pytest.raises(ImageError, match="allowed format"):
+        decode_image(encoded(photo(2), "TIFF"))
+    with pytest.raises(ImageError, match="cannot be decoded"):
+        decode_image(encoded(photo(2, (300, 300)), "JPEG")[:400])
+    with pytest.raises(ImageError, match="MB"):
+        decode_image(encoded(photo(2)), max_bytes=100)
+
+
+def test_thumbnail_is_a_small_jpeg_written_here() -> None:
+    thumb = thumbnail(encoded(photo(3, (900, 500))))
+    im = Image.open(__import__("io").BytesIO(thumb))
+    assert im.format == "JPEG" and max(im.size) <= 160
+    with pytest.raises(ImageError):
+        thumbnail(SVG)
+
+
+def test_image_cells() -> None:
+    assert [image_ref(c) for c in (None, float("nan"), "  ", "nan", " a.png ")] == \
+        ["", "", "", "", "a.png"]
+
+
+def test_folder_source_reads_relative_files_only(tmp_path) -> None:
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "a.png").write_bytes(encoded(photo(0)))
+    (tmp_path / "secret.png").write_bytes(encoded(photo(1)))
+    source = ImageSource(folder=tmp_path / "img")
+    assert decode_image(source.read("./a.png")).image.size == (96, 80)
+    for ref, match in (("../secret.png", "outside"), (str(tmp_path / "secret.png"), "outside"),
+                       ("b.png", "not found"), ("https://example.com/a.png", "downloading photos is off"),
+                       ("file:///etc/passwd", "neither"), ("data:image/png;base64,AAAA",
+                                                           "neither")):
+        with pytest.raises(ImageError, match=match):
+            source.read(ref)
+
+
+def test_zip_source(tmp_path) -> None:
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("photos/a.png", encoded(photo(0)))
+        zf.writestr("photos/big.png", b"x" * 5000)
+    source = ImageSource(archive=archive, max_bytes=4000)
+    assert source.read("photos/a.png") == source.read("a.png")  # unique base name
+    with pytest.raises(ImageError, match="not found"):
+        source.read("c.png")
+    with pytest.raises(ImageError, match="MB"):
+        source.read("big.png")
+    source.close()
+    (tmp_path / "broken.zip").write_bytes(b"PK not really")
+    with pytest.raises(ImageError, match="zip"):
+        ImageSource(archive=tmp_path / "broken.zip").read("a.png")
+
+
+def test_issue_names_row_and_file() -> None:
+    msg = ImageIssue(4, "SKU-9", "photos/x.png", "was not found").message()
+    assert msg == "row 5 (id SKU-9): image 'photos/x.png' was not found; skipped"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    routes: ClassVar[dict[str, tuple[int, str, bytes]]] = {}
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    redirects: ClassVar[dict[str, str]] = {}
+
+    def do_GET(self) -> None:
+        target = {"/redirect": "/a.png", **self.redirects}.get(self.path)
+        if target:
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.end_headers()
+            return
+        if self.path == "/trickle":  # a slow server: one byte at a time, for ever
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            for _ in range(40):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                threading.Event().wait(0.05)
+            return
+        status, ctype, body = self.routes.get(self.path, (404, "text/plain", b"no"))
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        if self.path != "/stream":
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def server():
+    _Handler.routes = {"/a.png": (200, "image/png", encoded(photo(0))),
+                       "/svg": (200, "image/svg+xml", SVG),
+                       "/page": (200, "text/html; charset=utf-8", b"<html></html>"),
+                       "/big": (200, "image/jpeg", b"x" * 5000),
+                       "/stream": (200, "image/jpeg", b"x" * 5000)}
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}", srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def _loopback_ok(address: str) -> bool:
+    return address == "127.0.0.1"
+
+
+def test_fetch_checks_type_size_and_caches(server, tmp_path) -> None:
+    base, srv = server
+    fetcher = UrlFetcher(tmp_path / "cache", allow_address=_loopback_ok, max_bytes=4000)
+    first = fetcher.fetch(base + "/a.png")
+    assert decode_image(first).image.size == (96, 80)
+    assert fetcher.fetch(base + "/redirect") == first
+    for path, match in (("/svg", "SVG is never rendered"), ("/page", "text/html"),
+                        ("/big", "MB"), ("/stream", "MB"), ("/missing", "HTTP 404")):
+        with pytest.raises(ImageError, match=match):
+            fetcher.fetch(base + path)
+    srv.shutdown()
+    assert fetcher.fetch(base + "/a.png") == first  # served from the workspace cache
+
+
+def test_fetch_refuses_loopback_and_private_hosts(server, tmp_path) -> None:
+    base, _ = server
+    with pytest.raises(ImageError, match="loopback"):
+        UrlFetcher(tmp_path).fetch(base + "/a.png")
+    for address in ("10.1.2.3", "192.168.0.7", "172.16.0.1", "169.254.169.254", "::1",
+                    "::ffff:127.0.0.1", "0.0.0.0", "fd00::5", "224.0.0.1", "100.64.0.1"):
+        assert not public_address(address), address
+        fetcher = UrlFetcher(tmp_path, resolver=lambda host, port, a=address: [a])
+        with pytest.raises(ImageError, match="private"):
+            fetcher.fetch("http://shop.example/a.png")
+    assert public_address("93.184.216.34")
+    with pytest.raises(ImageError, match="http"):
+        UrlFetcher(tmp_path).fetch("ftp://shop.example/a.png")
+
+
+def test_redirect_to_a_private_address_is_refused(server, tmp_path) -> None:
+    """Each hop is resolved, checked and connected to the checked address: a public
+    host may not redirect into the private network."""
+    base, _ = server
+    port = base.rsplit(":", 1)[1]
+    _Handler.routes["/to-internal"] = (200, "image/png", b"")
+    hosts = {"shop.example": ["127.0.0.1"], "internal.example": ["10.0.0.5"]}
+    fetcher = UrlFetcher(tmp_path, resolver=lambda host, p: hosts[host],
+                         allow_address=lambda a: a == "127.0.0.1" or public_address(a))
+    # shop.example does not exist: the page comes from the address the check pinned
+    assert decode_image(fetcher.fetch(f"http://shop.example:{port}/a.png")).image.size == (96, 80)
+    _Handler.redirects = {"/to-internal": f"http://internal.example:{port}/a.png"}
+    with pytest.raises(ImageError, match="private"):
+        fetcher.fetch(f"http://shop.example:{port}/to-internal")
+
+
+def test_a_trickling_server_hits_the_deadline(server, tmp_path) -> None:
+    base, _ = server
+    fetcher = UrlFetcher(tmp_path, allow_address=_loopback_ok, timeout=5.0, deadline=0.5)
+    with pytest.raises(ImageError, match=r"took more than 0\.5 s"):
+        fetcher.fetch(base + "/trickle")

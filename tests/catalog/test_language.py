@@ -1,0 +1,104 @@
+"""Catalog language detection, the defaults a language implies, and the CLI applying them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from core.catalog.language import detect_language, model_reads, text_language
+from core.cli import main
+from core.config import DEFAULT_HYBRID_WEIGHT, Config
+from core.errors import ConfigError
+
+ZH = ["Sansui/山水U3一拖二无线话筒", "兰芝隔离霜 保湿提亮", "小米 Redmi Note 11 Pro 5G手机"]
+EN = ["Sony KDL-40V4100 40\" LCD TV", "Canon black ink cartridge CLI8B", "oak desk chair"]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Sansui/山水U3一拖二无线话筒", "zh"),  # a Latin brand and model inside stay Chinese
+    ("iPhone 15 Pro Max 手机壳", "zh"),
+    ("Midea 21L microwave oven classic cooker cooking maker 微波炉", "en"),
+    ("ソニー ヘッドホン WH-1000XM5", "ja"),
+    ("삼성 갤럭시 휴대폰", "ko"),
+    ("Canon EOS Rebel XSi", "en"),
+    ("12345 -- 678", "unknown"),
+    ("", "unknown"),
+])
+def test_text_language(text: str, code: str) -> None:
+    assert text_language(text) == code
+
+
+def test_catalog_language_by_majority_and_mixed() -> None:
+    zh = detect_language(ZH * 10 + EN[:1])  # 30 of 31 Chinese: above the 90% majority
+    assert zh.code == "zh" and zh.shares["zh"] == pytest.approx(30 / 31)
+    assert "Chinese" in zh.describe()
+    mixed = detect_language(ZH + EN)
+    assert mixed.code == "mixed" and set(mixed.shares) == {"zh", "en"}
+    assert "English 50%" in mixed.describe() and "Chinese 50%" in mixed.describe()
+    assert detect_language(EN).code == "en"
+    assert detect_language(["", "123"]).code == "unknown"
+    assert detect_language([]).code == "unknown"
+
+
+def test_detection_reads_a_spread_sample() -> None:
+    texts = EN * 2000 + ZH * 2000  # 12,000 texts: English first, Chinese second
+    lang = detect_language(texts, sample=100)
+    assert lang.sampled <= 100 and lang.code == "mixed"
+
+
+def test_language_defaults_leave_explicit_settings_alone() -> None:
+    cfg = Config()
+    assert (cfg.for_language("en").model, cfg.for_language("en").hybrid_weight) == \
+        ("bundled", DEFAULT_HYBRID_WEIGHT)
+    zh = cfg.for_language("zh")
+    assert zh.model == "multilingual" and 0 < zh.hybrid_weight < 1
+    kept = cfg.with_changes(model="my-folder", hybrid_weight=0.2).for_language(
+        "zh", explicit={"model", "hybrid_weight"})
+    assert (kept.model, kept.hybrid_weight) == ("my-folder", 0.2)
+    assert cfg.for_language("unknown") == cfg
+    assert cfg.with_changes(language="zh").resolved_language(EN).code == "zh"
+    with pytest.raises(ConfigError, match="language must be one of"):
+        Config(language="fr")
+
+
+def test_model_reads() -> None:
+    assert not model_reads("bundled", "zh") and not model_reads("bundled", "mixed")
+    assert model_reads("bundled", "en") and model_reads("multilingual", "zh")
+    assert model_reads("/models/some-folder", "zh")  # unknown models are not accused
+
+
+def _csv(path: Path, titles: list[str]) -> Path:
+    path.write_text("id,title\n" + "".join(f"{i},{t}\n" for i, t in enumerate(titles)),
+                    encoding="utf-8")
+    return path
+
+
+def test_cli_keeps_a_model_given_and_warns_when_it_cannot_read_the_catalog(
+        tiny_bert_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cat = _csv(tmp_path / "zh.csv", ZH * 3)
+    out = tmp_path / "v.npy"
+    assert main(["embed", str(cat), "--out", str(out), "--model", str(tiny_bert_dir),
+                 "--workspace", str(tmp_path / "ws")]) == 0
+    err = capsys.readouterr().err
+    assert "catalog language: Chinese" in err and f"model {tiny_bert_dir}" in err
+    assert "hybrid weight 0.5 (chosen for this language)" in err
+    assert main(["embed", str(cat), "--out", str(out), "--model", "bundled", "--no-store",
+                 "--hybrid-weight", "0.3"]) == 0
+    err = capsys.readouterr().err
+    assert "hybrid weight 0.3" in err and "reads English only" in err
+
+
+def test_cli_configuration_file_settings_are_kept(tiny_bert_dir: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    cat = _csv(tmp_path / "zh.csv", ZH * 3)
+    conf = tmp_path / "c.json"
+    conf.write_text(json.dumps({"model": str(tiny_bert_dir), "hybrid_weight": 0.9}))
+    assert main(["neighbors", str(cat), "--out", str(tmp_path / "l.csv"), "--config", str(conf),
+                 "--no-store", "--k", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "hybrid weight 0.9" in err and "chosen for this language" not in err
+    assert main(["neighbors", str(cat), "--out", str(tmp_path / "l.csv"), "--language", "en",
+                 "--model", str(tiny_bert_dir), "--no-store", "--k", "2"]) == 0
+    assert "catalog language: English" in capsys.readouterr().err

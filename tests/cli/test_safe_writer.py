@@ -1,0 +1,84 @@
+"""Issue 14 items 4, 8 and 9: one safe CSV/XLSX writer (exports, the CLI's stdout),
+one-line CLI messages with control characters escaped, no leftover temporary files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from core.catalog.read import read_table
+from core.errors import CatalogSimilarityError, one_line
+from core.export.tables import to_bytes, write_stream, write_table
+from tests.catalog.test_robustness import cli  # noqa: F401 (the CLI harness fixture)
+from tests.conftest import make_csv_bytes
+
+
+# --- 4, 9: one safe writer ---------------------------------------------------------------
+def test_cli_search_output_goes_through_the_safe_writer(cli, tmp_path: Path) -> None:  # noqa: F811
+    path = tmp_path / "c.csv"
+    path.write_bytes(make_csv_bytes([["id", "title"], ["1", "red shoe"],
+                                     ["=HYPERLINK(\"http://x\")", "red shoe lace"],
+                                     ["3", "green tea"]]))
+    code, out, err = cli("search", str(path), "--query", "red shoe", "--id-col", "id",
+                         "--text-cols", "title", "--k", "3")
+    assert code == 0, err
+    assert out.startswith("rank,product_id,title,score\r\n")  # CRLF rows, as every export
+    frame = pd.read_csv(io.StringIO(out))
+    assert "'=HYPERLINK(\"http://x\")" in set(frame["product_id"].astype(str))
+
+
+def test_csv_exports_carry_no_control_characters() -> None:
+    frame = pd.DataFrame({"source_id": ["a\x00b", "c\x1b[2J"], "score": [0.5, 0.25]})
+    data = to_bytes(frame, "csv")
+    assert b"\x00" not in data and b"\x1b" not in data
+    read_table(data, "export.csv")  # the app reads its own export again
+
+
+def test_xlsx_refuses_ids_it_would_cut(tmp_path: Path) -> None:
+    long_id = "x" * 40_000
+    frame = pd.DataFrame({"source_id": [long_id + "a", long_id + "b"], "rank": [1, 1]})
+    with pytest.raises(CatalogSimilarityError, match="longer than Excel's 32,767"):
+        to_bytes(frame, "xlsx")
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch) -> None:
+    frame = pd.DataFrame({"source_id": ["a"], "rank": [1]})
+
+    def full(self, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(OSError):
+        write_table(frame, tmp_path / "out.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_stream_writes_bytes_to_a_binary_stdout() -> None:
+    class Out(io.StringIO):
+        buffer = io.BytesIO()
+
+    out = Out()
+    write_stream(pd.DataFrame({"id": ["=1+1"], "t": ["a\rb"]}), out)
+    assert out.buffer.getvalue() == b"id,t\r\n'=1+1,\"a\rb\"\r\n"
+
+
+# --- 8: one-line messages instead of tracebacks -----------------------------------------------
+def test_cli_messages_show_control_characters_as_escapes() -> None:
+    assert one_line("id \x1b[2J\x1b]0;pwned\x07 x\ny") == "id \\x1b[2J\\x1b]0;pwned\\x07 x y"
+
+
+def test_cli_catches_what_it_did_not_expect(monkeypatch, capsys) -> None:
+    from core import cli as cli_module
+
+    def boom(args):
+        raise KeyError("surprise")
+
+    parser, handlers = cli_module.build_parser()
+    monkeypatch.setattr(cli_module, "build_parser", lambda: (parser, {**handlers,
+                                                                      "config-keys": boom}))
+    assert cli_module.main(["config-keys"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1 and "CATSIM_DEBUG" in err

@@ -1,0 +1,130 @@
+"""The relevance floor, short-list counts per rule, and refilling fused pools."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.catalog.table import ColumnMapping, build_catalog
+from core.cli import build_parser
+from core.cli.common import config_from_args
+from core.config import Config
+from core.errors import ConfigError
+from core.lists.rules import apply_config, apply_rules
+from core.lists.spec import Rules
+from core.search.channels import DenseChannel
+from core.search.index import NeighborIndex
+from core.search.scoring import random_pair_threshold
+
+WORDS = ["lamp", "epson", "desk", "oak", "chair", "usb", "cable", "32gb", "kdl-40v4100"]
+
+
+def _catalog(rng, n: int):
+    frame = pd.DataFrame({
+        "id": [f"P{i}" for i in range(n)],
+        "title": [" ".join(rng.choice(WORDS, size=rng.integers(1, 4))) for _ in range(n)],
+        "category": rng.choice(["a", "b", "c"], n),
+    })
+    return build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id",
+                                              category="category"))
+
+
+def _cosine(vectors):
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    return unit @ unit.T
+
+
+def test_threshold_leaves_that_share_of_all_pairs_below_it(rng):
+    vectors = rng.normal(size=(80, 6)).astype(np.float32)
+    thr = random_pair_threshold(DenseChannel(vectors), 0.9)
+    cos = _cosine(vectors)[np.triu_indices(80, 1)]
+    assert (cos < thr).mean() == pytest.approx(0.9, abs=0.02)
+    assert random_pair_threshold(DenseChannel(vectors), 0.0) == float("-inf")
+    assert random_pair_threshold(DenseChannel(vectors[:1]), 0.9) == float("-inf")
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.7])
+def test_floor_keeps_exactly_the_pool_entries_above_it(rng, weight):
+    n, k = 60, 6
+    catalog = _catalog(rng, n)
+    vectors = rng.normal(size=(n, 6)).astype(np.float32)
+    cfg = Config(k=k, hybrid_weight=weight, relevance_floor=0.99)
+    index = NeighborIndex.build(catalog, vectors, cfg)
+    pool = index.pool(20)
+    got = apply_config(catalog, pool, cfg)
+    thr = index.relevance_threshold(0.99)
+    cos = _cosine(vectors)
+    for r in range(n):
+        want = [int(c) for c in pool.indices[r] if cos[r, c] >= thr][:k]
+        assert [int(c) for c in got.neighbors.indices[r] if c >= 0] == want
+    short = got.lengths < k
+    assert short.any() and got.short_by == {"relevance floor": int(short.sum())}
+    assert got.short_text().startswith(f"{short.sum()} of {n} lists are shorter than {k}")
+    off = apply_config(catalog, pool, cfg.with_changes(relevance_floor=0.0))
+    assert (off.lengths == k).all() and off.short_text() == ""
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.7])
+def test_fused_pools_refill_as_if_the_pool_were_unlimited(rng, weight):
+    n, k = 50, 5
+    catalog = _catalog(rng, n)
+    vectors = rng.normal(size=(n, 6)).astype(np.float32)
+    cfg = Config(k=k, hybrid_weight=weight, relevance_floor=0.5)
+    index = NeighborIndex.build(catalog, vectors, cfg)
+    rules = Rules(same=("category",))
+    full = apply_rules(catalog, index.pool(n - 1), rules, k, relevance_floor=0.5)
+    shallow = apply_rules(catalog, index.pool(k), rules, k, relevance_floor=0.5)
+    assert shallow.removed["same category"] > 0  # the shallow pool alone could not fill them
+    np.testing.assert_array_equal(shallow.neighbors.indices, full.neighbors.indices)
+    np.testing.assert_allclose(shallow.neighbors.scores, full.neighbors.scores, atol=1e-5)
+    np.testing.assert_array_equal(shallow.lengths, full.lengths)
+
+
+def test_pins_outside_a_fused_pool_get_the_index_score(rng):
+    n = 30
+    catalog = _catalog(rng, n)
+    vectors = rng.normal(size=(n, 6)).astype(np.float32)
+    index = NeighborIndex.build(catalog, vectors, Config(hybrid_weight=0.7))
+    pool = index.pool(3)
+    outside = next(c for c in range(1, n) if c not in pool.indices[0])
+    got = apply_rules(catalog, pool, Rules(pinned=(("P0", f"P{outside}"),)), 3)
+    assert got.neighbors.indices[0, 0] == outside
+    assert got.neighbors.scores[0, 0] == pytest.approx(
+        index.pair_scores([0], [outside]).score[0], abs=1e-6)
+
+
+def test_the_floor_setting_has_one_name_in_config_and_cli():
+    with pytest.raises(ConfigError, match="relevance_floor"):
+        Config(relevance_floor=1.0)
+    with pytest.raises(ConfigError, match="relevance_floor"):
+        Config(relevance_floor=-0.1)
+    assert Config.from_dict({"relevance_floor": 0.5}).relevance_floor == 0.5
+    parser = build_parser()[0]
+    base = ["neighbors", "catalog.csv", "--out", "lists.csv"]
+    assert config_from_args(parser.parse_args([*base, "--relevance-floor", "0"])).relevance_floor == 0
+    assert config_from_args(parser.parse_args(base)).relevance_floor == Config().relevance_floor
+
+
+def test_words_only_lists_have_no_meaning_floor(rng):
+    catalog = _catalog(rng, 40)
+    vectors = rng.normal(size=(40, 6)).astype(np.float32)
+    cfg = Config(k=5, hybrid_weight=1.0, relevance_floor=0.95)
+    pool = NeighborIndex.build(catalog, vectors, cfg).pool(10)
+    got = apply_config(catalog, pool, cfg)
+    np.testing.assert_array_equal(got.neighbors.indices, pool.indices[:, :5])
+    assert "relevance floor" not in got.removed
+
+
+def test_the_floor_comes_from_the_model_else_from_a_large_catalog(rng):
+    from core.search.calibration import BUNDLED
+    from core.search.index import MIN_FLOOR_ROWS
+
+    small = rng.normal(size=(40, 6)).astype(np.float32)
+    bundled = NeighborIndex.build(None, small, Config(hybrid_weight=0.0))
+    assert bundled.relevance_threshold(0.9) == pytest.approx(dict(BUNDLED.random_meaning)[0.9])
+    other = Config(hybrid_weight=0.0, model="a-model-without-calibration")
+    assert NeighborIndex.build(None, small, other).relevance_threshold(0.9) is None
+    large = rng.normal(size=(MIN_FLOOR_ROWS, 6)).astype(np.float32)
+    got = NeighborIndex.build(None, large, other).relevance_threshold(0.9)
+    assert got == random_pair_threshold(DenseChannel(large), 0.9)

@@ -1,0 +1,145 @@
+"""--engine ray on a local Ray cluster (2 CPUs, fractional actors, object store 256 MiB):
+the lists are the single-process lists, vectors are reused from the store.
+
+Marked ``ray``: deselected by the fast default selection (starting Ray and its
+actors takes tens of seconds here), run by CI (-m "slow or not slow").
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.cli import main
+from core.export.results import ResultsFolder
+
+pytestmark = pytest.mark.ray
+WORDS = ["red", "blue", "green", "black", "white", "shoe", "shirt", "phone", "case", "cable",
+         "usb", "pack", "cup", "tea", "coffee", "lamp", "desk", "chair", "table", "book", "pen"]
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """One local Ray for the module; the CLI joins it instead of starting its own."""
+    pytest.importorskip("ray")
+    from core.scale.runtime import RaySettings, ray_session
+
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    with ray_session(RaySettings()):
+        yield
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 seeded products with model numbers, brands and categories (CSV)."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(300):
+        words = " ".join(rng.choice(WORDS, size=rng.integers(2, 6)))
+        rows.append({"sku": f"S{i:04d}", "title": f"{words} x{rng.integers(0, 40)}",
+                     "brand": f"b{rng.integers(0, 6)}", "category": f"c{rng.integers(0, 4)}",
+                     "price": f"{rng.uniform(1, 100):.2f}"})
+    path = tmp_path_factory.mktemp("ray_catalog") / "catalog.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def _run(engine: str, catalog: Path, out: Path, model: Path, ws: Path, *extra: str) -> None:
+    argv = ["neighbors", str(catalog), "--out", str(out), "--model", str(model),
+            "--workspace", str(ws), "--text-cols", "title", "--no-excel-safe", *extra]
+    if engine == "ray":
+        argv += ["--engine", "ray"]
+    assert main(argv) == 0
+
+
+def _same_lists(a: Path, b: Path) -> None:
+    x, y = (pd.read_csv(p, dtype={"source_id": str, "neighbor_id": str}) for p in (a, b))
+    pd.testing.assert_frame_equal(x.drop(columns="score"), y.drop(columns="score"))
+    # scores: the same value; a last-digit difference of the 6-decimal rounding is allowed
+    # below the tiles' size (tests/scale/test_shards.py checks the scores themselves)
+    np.testing.assert_allclose(x.score, y.score, atol=1.01e-6, rtol=0)
+
+
+@pytest.mark.parametrize("extra", [
+    ("--k", "5"),                                                   # default hybrid (driver)
+    ("--same", "category", "--max-per", "brand=2", "--bands", "duplicate=0.9"),  # rules
+    ("--metric", "euclidean", "--hybrid-weight", "0", "--index", "exact", "--k", "7"),  # Ray only
+], ids=["hybrid", "rules", "euclidean"])
+def test_ray_lists_are_the_single_process_lists(ray_cluster, catalog: Path, tiny_bert_dir: Path,
+                                                tmp_path: Path, extra: tuple[str, ...]) -> None:
+    ws = tmp_path / "ws"
+    _run("local", catalog, tmp_path / "local.csv", tiny_bert_dir, ws, *extra)
+    _run("ray", catalog, tmp_path / "ray.csv", tiny_bert_dir, ws, *extra)
+    _same_lists(tmp_path / "local.csv", tmp_path / "ray.csv")
+
+
+def test_ray_results_folder_reuses_the_store_and_matches_local(
+        ray_cluster, catalog: Path, tiny_bert_dir: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    ws = tmp_path / "ws"
+    parts = tmp_path / "parts"  # the catalog as a folder of Parquet parts
+    parts.mkdir()
+    frame = pd.read_csv(catalog, dtype=str)
+    for i, s in enumerate(range(0, len(frame), 110)):
+        frame.iloc[s:s + 110].to_parquet(parts / f"part-{i}.parquet", index=False)
+    common = ["--model", str(tiny_bert_dir), "--workspace", str(ws), "--text-cols", "title",
+              "--id-col", "sku", "--hybrid-weight", "0"]
+    assert main(["neighbors", str(parts), "--out", f"{tmp_path / 'r1'}/", "--engine", "ray",
+                 *common]) == 0
+    assert "embedded 300 new texts, reused 0" in capsys.readouterr().err
+    assert main(["neighbors", str(catalog), "--out", f"{tmp_path / 'r2'}/", "--engine", "ray",
+                 *common]) == 0
+    assert "embedded 0 new texts, reused 300" in capsys.readouterr().err
+    assert main(["neighbors", str(catalog), "--out", f"{tmp_path / 'loc'}/", *common]) == 0
+    r1, r2, loc = (ResultsFolder.open(tmp_path / n) for n in ("r1", "r2", "loc"))
+    assert r1.manifest["engine"] == "ray" and "dense top-k" in r1.manifest["where"]
+    pd.testing.assert_frame_equal(r1.page(0, 5000), r2.page(0, 5000))
+    a, b = r2.page(0, 5000), loc.page(0, 5000)
+    pd.testing.assert_frame_equal(a.drop(columns="score"), b.drop(columns="score"))
+    from core.scale.vectors import read_all
+
+    ids_r, vec_r = read_all(tmp_path / "r2" / "vectors")
+    ids_l, vec_l = read_all(tmp_path / "loc" / "vectors")
+    np.testing.assert_array_equal(ids_r, ids_l)
+    np.testing.assert_allclose(vec_r, vec_l, atol=1e-6)
+
+
+def test_ray_embed_writes_the_single_process_vectors(ray_cluster, catalog: Path,
+                                                     tiny_bert_dir: Path, tmp_path: Path) -> None:
+    common = ["--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws"),
+              "--text-cols", "title,brand"]
+    assert main(["embed", str(catalog), "--out", str(tmp_path / "ray.npy"), "--engine", "ray",
+                 "--no-store", *common]) == 0
+    assert main(["embed", str(catalog), "--out", str(tmp_path / "loc.npy"), "--no-store",
+                 *common]) == 0
+    np.testing.assert_allclose(np.load(tmp_path / "ray.npy"), np.load(tmp_path / "loc.npy"),
+                               atol=1e-6)
+
+
+def test_approximate_shards_recall(ray_cluster, tmp_path: Path) -> None:
+    from core.scale.topk import sharded_topk
+    from core.scale.vectors import write_vectors
+    from core.search.exact import topk
+
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(30, 16)).astype(np.float32)
+    x = centres[rng.integers(0, 30, 2500)] + 0.3 * rng.normal(size=(2500, 16)).astype(np.float32)
+    write_vectors(tmp_path / "v", x, rows_per_part=700)
+    rows = np.concatenate([r for _, r, _ in sharded_topk(str(tmp_path / "v"), len(x), 10,
+                                                         index="approximate", shards=3,
+                                                         block=1000)])
+    exact = topk(x, 10, method="fp32").indices
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(rows, exact)])
+    assert recall >= 0.98
+
+
+def test_unreachable_cluster_is_one_line(catalog: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["neighbors", str(catalog), "--out", str(tmp_path / "x.csv"), "--engine", "ray",
+                 "--ray-address", "127.0.0.1:1"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and err[0].startswith("error: Ray cluster at 127.0.0.1:1")
