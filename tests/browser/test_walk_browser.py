@@ -159,7 +159,7 @@ def test_a_merchandiser_walks_the_main_path(server, shots, tmp_path):
         page.get_by_role("button", name="Accept").click()
         page.get_by_text("1 pairs decided", exact=False).wait_for(timeout=60_000)
         step("review_accept", page)
-        assert (server.workspace / "sessions" / token / "review.sqlite").exists()
+        assert (server.workspace / "sessions" / token / "state.json").exists()
 
         started = time.monotonic()
         page.get_by_role("button", name="Next: export the lists").click()
