@@ -46,6 +46,7 @@ def start_over_button() -> None:
     """'Start over' in the sidebar, with a confirmation."""
     with st.sidebar.popover(t("Start over"), icon=":material/restart_alt:"):
         st.markdown(t("Forget your catalog, settings, rules and review decisions, and open "
-                    "the demo catalog with the guide?"))
-        st.button(t("Yes, start over"), key="session.start_over", type="primary",
-                  on_click=state.start_over)
+                      "the demo catalog with the guide?"))
+        if st.button(t("Yes, start over"), key="session.start_over", type="primary"):
+            state.start_over()
+            st.switch_page("pages/catalog.py")

@@ -137,7 +137,7 @@ def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) ->
 
 
 def start_over() -> None:
-    """Button callback: forget this session's saved work; a new token, the demo, the guide."""
+    """Forget this session's saved work; a new token, then the demo and the guide."""
     session_store().clear()
     st.session_state.clear()
     st.session_state[TOKEN] = new_session_token()

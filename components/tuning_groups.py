@@ -25,12 +25,18 @@ from core.projection import DEFAULT_MAX_POINTS
 DEFAULT_DUPLICATE = 0.95
 
 
+GROUPING_NAMES = {"agglomerative": "Every product in a group",
+                  "hdbscan": "Only tight groups"}
+
+
 def groups_controls(cat: Catalog) -> tuple[str, int]:
     a, b = st.columns(2)
-    method = a.radio(t("Method"), METHODS, index=METHODS.index(DEFAULT_METHOD), horizontal=True,
-                     key="groups.method",
-                     help=t("agglomerative: every product in a group (default, chosen by "
-                          "measurement); hdbscan: dense groups only, the rest ungrouped"))
+    method = a.radio(t("How groups are made"), METHODS, index=METHODS.index(DEFAULT_METHOD),
+                     horizontal=True, key="groups.method",
+                     format_func=lambda m: t(GROUPING_NAMES.get(m, m)),
+                     help=t("Every product in a group (agglomerative, the default: it made the "
+                            "most coherent groups when measured), or only tight groups with "
+                            "the rest left ungrouped (HDBSCAN)."))
     size = b.slider(t("Typical group size"), 2, max(2, min(500, len(cat) // 2)),
                     value=min(DEFAULT_SIZE, max(2, len(cat) // 2)), key="groups.size")
     return method, int(size)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import photos, resources, state
 from components.embedding import ensure_results, neighbors
+from components.guide import words_used_here
 from components.i18n import N_, labels, t
 from components.text import md
 from components.widgets import product_picker, settings_sidebar
@@ -81,3 +82,4 @@ if len(rows) >= 2:
     photos.photo_grid(cat, cfg, rows, key="heatmap.photos")
 elif rows:
     st.info(t("Choose at least two products."))
+words_used_here("heatmap", "score")

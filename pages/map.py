@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import photos, state
 from components.embedding import ensure_results, projection
+from components.guide import words_used_here
 from components.i18n import t
 from components.widgets import settings_sidebar
 from core.catalog.views import color_columns, rows_table
@@ -53,3 +54,4 @@ if sel:
         st.switch_page("pages/heatmap.py")
 else:
     st.caption(t("Draw a lasso or box on the 2-D map to select products."))
+words_used_here("map", "neighbour")

@@ -30,14 +30,18 @@ def test_sidebar_hybrid_settings_reach_the_config(app):
     cfg = app.session_state["settings.config"]
     assert app.slider(key="settings.hybrid_weight").value == pytest.approx(cfg.hybrid_weight)
     app.slider(key="settings.hybrid_weight").set_value(1.0).run()
-    app.text_input(key="settings.field_weights").input("title=1,brand=0.5").run()
+    app.number_input(key="settings.field.brand").set_value(0.5).run()
     assert not app.exception, app.exception
     cfg = app.session_state["settings.config"]
-    assert cfg.hybrid_weight == 1.0 and cfg.field_weights == {"title": 1.0, "brand": 0.5}
-    app.text_input(key="settings.field_weights").input("brand=lots").run()
-    assert "must be a number" in element_texts(app.error)
-    assert app.session_state["settings.config"].field_weights == {"title": 1.0, "brand": 0.5}
-    app.text_input(key="settings.field_weights").input("").run()
+    assert cfg.hybrid_weight == 1.0 and cfg.field_weights == {"brand": 0.5}
+    app.number_input(key="settings.field.title").set_value(0.0).run()
+    assert app.session_state["settings.config"].field_weights == {"brand": 0.5, "title": 0.0}
+    app.number_input(key="settings.field.brand").set_value(0.0).run()  # no column left
+    assert not app.exception, app.exception
+    assert "Every column weight is 0" in element_texts(app.error)
+    assert app.session_state["settings.config"].field_weights == {"brand": 0.5, "title": 0.0}
+    app.number_input(key="settings.field.title").set_value(1.0).run()
+    assert app.session_state["settings.config"].field_weights == {}
     assert app.dataframe[0].value.shape[0] == cfg.k
 
 

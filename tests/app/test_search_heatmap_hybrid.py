@@ -80,8 +80,9 @@ def test_heatmap_search_source_is_hybrid_and_cells_are_match_scores(app):
     np.testing.assert_allclose(np.diag(z), 1.0)
     assert z.min() >= 0 and z.max() <= 1
     assert "the duplicate score" in element_texts(app.caption)
-    hover = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]["customdata"]
-    assert any("rkpw247015" in str(c) for c in np.asarray(hover, dtype=object).ravel())
+    heat = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert "%{y}" in heat["hovertemplate"]  # hover shows the row and column labels
+    assert any("rkpw247015" in str(label) for label in heat["y"])
     app.radio(key="heatmap.cells").set_value("lexical").run()
     assert not app.exception, app.exception
     z = _heatmap_z(app)

@@ -136,8 +136,12 @@ def test_a_merchandiser_walks_the_main_path(server, shots, tmp_path):
         started = time.monotonic()
         page.get_by_label("Find a product (part of its title or id)").fill("projector lamp")
         page.keyboard.press("Enter")
-        page.get_by_text("projector lamp", exact=False).nth(1).wait_for(timeout=60_000)
+        page.locator("[data-testid='stMarkdown']").filter(
+            has_text="projector lamp").first.wait_for(timeout=60_000)
         step("a_products_list", page)
+        headers = page.locator("[data-testid='stDataFrame']").first.locator(
+            "[role='columnheader']").all_inner_texts()
+        assert [h.strip() for h in headers][:3] == ["rank", "score", "title"], headers
 
         started = time.monotonic()
         page.get_by_text("Rules for the lists", exact=True).click()
@@ -155,7 +159,7 @@ def test_a_merchandiser_walks_the_main_path(server, shots, tmp_path):
         page.get_by_role("button", name="Accept").click()
         page.get_by_text("1 pairs decided", exact=False).wait_for(timeout=60_000)
         step("review_accept", page)
-        assert (server.workspace / "sessions" / token / "review.sqlite").exists()
+        assert (server.workspace / "sessions" / token / "state.json").exists()
 
         started = time.monotonic()
         page.get_by_role("button", name="Next: export the lists").click()
