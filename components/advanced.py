@@ -123,8 +123,8 @@ def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]
         else:
             weights[col] = float(value)
     if not any(weights.get(c, 1.0 if c in texts else 0.0) > 0 for c in columns):
-        st.error("Every column weight is 0: give at least one column a weight above 0 "
-                 "(the previous weights stay in use).", icon=":material/error:")
+        st.error(t("Every column weight is 0: give at least one column a weight above 0 "
+                   "(the previous weights stay in use)."), icon=":material/error:")
         return dict(cfg.field_weights)
     return weights
 

@@ -866,13 +866,8 @@ ZH: dict[str, str] = {
     'Embedding for configuration B…':
         '正在为配置 B 读取…',
     # components/tuning_groups.py
-    'Method':
-        '方法',
     'Typical group size':
         '典型分组大小',
-    'agglomerative: every product in a group (default, chosen by measurement); hdbscan: dense groups on'
-    'ly, the rest ungrouped':
-        'agglomerative：每个商品都归入一个组（默认，按测量结果选定）；hdbscan：只形成密集的组，其余不分组',
     'Grouping products…':
         '正在给商品分组…',
     'Map of a random sample of {n:,} of {total:,} products.':
@@ -1190,4 +1185,23 @@ ZH: dict[str, str] = {
         '4. 导出',
     "Download every product's list for your shop's recommender (CSV for Excel, or Parquet / JSON).":
         '下载每个商品的列表，供你店铺的推荐系统使用（Excel 用 CSV，或 Parquet / JSON）。',
+    'Check the lists on the held-out pairs after every epoch, keep the best epoch and stop '
+    'when an epoch brings no gain':
+        '每轮训练后用留出的商品对检查列表，保留最好的一轮，某一轮没有提升时停止',
+    'Epochs by validation (--select-epoch)':
+        '按验证选择训练轮数（--select-epoch）',
+    'Every product in a group (agglomerative, the default: it made the most coherent groups '
+    'when measured), or only tight groups with the rest left ungrouped (HDBSCAN).':
+        '每个商品都归入一个分组（凝聚聚类，默认：实测分组最一致），或只保留紧密的分组，其余不分组（HDBSCAN）。',
+    'How groups are made':
+        '分组方式',
+    'Every column weight is 0: give at least one column a weight above 0 (the previous '
+    'weights stay in use).':
+        '所有列的权重都是 0：请至少给一列大于 0 的权重（仍沿用之前的权重）。',
+    'Lists are shown without review decisions.':
+        '列表显示时不包含审核决定。',
+    'Every product in a group':
+        '每个商品都归入一个分组',
+    'Only tight groups':
+        '只保留紧密的分组',
 }

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import pool
-from components.i18n import t
+from components.i18n import N_, t
 from core.catalog.table import Catalog
 from core.config import Config
 from core.figures import build_map
@@ -25,8 +25,8 @@ from core.projection import DEFAULT_MAX_POINTS
 DEFAULT_DUPLICATE = 0.95
 
 
-GROUPING_NAMES = {"agglomerative": "Every product in a group",
-                  "hdbscan": "Only tight groups"}
+GROUPING_NAMES = {"agglomerative": N_("Every product in a group"),
+                  "hdbscan": N_("Only tight groups")}
 
 
 def groups_controls(cat: Catalog) -> tuple[str, int]:

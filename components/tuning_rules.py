@@ -40,7 +40,7 @@ def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
     try:
         return load_decisions(Workspace.default().db_path, catalog, owner=state.review_owner())
     except StoreError as exc:  # a damaged or unreadable workspace: lists without decisions
-        text.warning(f"{exc} Lists are shown without review decisions.")
+        text.warning(f"{exc} " + t("Lists are shown without review decisions."))
         return no_decisions()
 
 
