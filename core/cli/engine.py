@@ -134,12 +134,33 @@ WHERE_CLUSTER = {"reading, texts, content hashes": "Ray Data tasks",
                  "dense top-k": "Ray corpus-shard actors"}
 
 
-def _driver_part(cfg: Config, decisions) -> bool:
+def _driver_part(cfg: Config, has_decisions: bool) -> bool:
     """Whether the lists need the whole catalog on the driver (words channel, rules, bands,
     review decisions)."""
     from core.lists.rules import needs_rules
 
-    return _fused(cfg) or needs_rules(cfg, decisions) or bool(cfg.bands)
+    return (_fused(cfg) or needs_rules(cfg, None) or bool(cfg.bands)
+            or (cfg.rules.use_review and has_decisions))
+
+
+def _has_review_decisions(args: argparse.Namespace) -> bool:
+    """Whether the workspace holds any review decision. Decisions belong to a catalog (its
+    review key needs the whole catalog, read on the driver, where replay_neighbors loads
+    this catalog's own); this only decides whether the driver part runs."""
+    import sqlite3
+    from contextlib import closing
+
+    from core.cli.common import workspace_db
+
+    db = workspace_db(args)
+    if not db.exists():
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT EXISTS (SELECT 1 FROM review_decisions)").fetchone()
+    except sqlite3.DatabaseError:  # no table yet, or unreadable: nothing to apply
+        return False
+    return bool(row and row[0])
 
 
 def _fused(cfg: Config) -> bool:
@@ -149,13 +170,13 @@ def _fused(cfg: Config) -> bool:
 
 
 def cmd_neighbors_ray(args: argparse.Namespace, cfg: Config) -> int:
-    from core.cli.tuning import rules_from_args, workspace_decisions
+    from core.cli.tuning import rules_from_args
     from core.export.results import is_results_path
     from core.scale.runtime import ray_session
 
     folder_out = is_results_path(args.out)
     cfg = rules_from_args(args, cfg)
-    decisions = workspace_decisions(args)
+    decisions = _has_review_decisions(args)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.out) if folder_out else Path(tmp)
         with ray_session(settings_from_args(args)):
@@ -176,16 +197,22 @@ def _ray_lists(args, cfg: Config, folder: Path, n: int, driver: bool):
     from core.export.results import ListWriter
     from core.pipeline import pool_depth
     from core.scale.pipeline import dense_blocks, dense_pool, ids_and_titles
+    from core.search.calibration import calibration_for
     from core.search.fusion import DEPTH
+    from core.search.scoring import dense_only
 
     ids, titles = ids_and_titles(folder)
     bar, progress = _bar("top-k", "products")
+    # DEPTH deep either way: the 0..1 score of a list entry is read against the product's
+    # DEPTH-th best candidate, as in the single-process pipeline.
+    deep = max(DEPTH, pool_depth(cfg) if driver else cfg.k)
     with bar:
         if driver:
-            depth = max(DEPTH, pool_depth(cfg)) if _fused(cfg) else pool_depth(cfg)
-            return dense_pool(folder, n, depth, cfg, settings_from_args(args), progress)
+            return dense_pool(folder, n, deep, cfg, settings_from_args(args), progress)
         writer = ListWriter(folder)
-        for start, nb in dense_blocks(folder, n, cfg.k, cfg, settings_from_args(args), progress):
+        calibration = calibration_for(cfg.model)
+        for start, nb in dense_blocks(folder, n, deep, cfg, settings_from_args(args), progress):
+            nb = dense_only(nb, cfg.k, cfg.metric, calibration)
             writer.write(np.arange(start, start + len(nb.indices)), nb.indices, nb.scores,
                          ids, None if args.no_titles else titles)
     return writer

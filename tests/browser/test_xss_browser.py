@@ -100,13 +100,14 @@ def test_catalog_text_never_runs_as_script(server, page, tmp_path):  # noqa: F81
 
     _goto(page, "Heatmap")
     page.get_by_text("A category", exact=True).first.click()
-    page.locator(".js-plotly-plot .xtick text").first.wait_for(timeout=120_000)
+    page.locator(".js-plotly-plot .ytick text").first.wait_for(timeout=120_000)
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="Category").first
     shown = box.evaluate("e => e.innerText + ' ' + [...e.querySelectorAll('input')]"
                          ".map(i => i.value + ' ' + (i.getAttribute('aria-label') || ''))"
                          ".join(' ')")
     assert f"{CATEGORY} (3)" in shown, shown  # the most common category, shown as text
-    ticks = " ".join(_svg_texts(page, ".js-plotly-plot .xtick text"))
+    # Rows carry the product titles (columns are numbered); hover reads the same labels.
+    ticks = " ".join(_svg_texts(page, ".js-plotly-plot .ytick text"))
     assert '<svg onload="window.__' in ticks and "[click](javascript:" in ticks, ticks
     cell = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
     page.mouse.move(cell["x"] + cell["width"] * 0.5, cell["y"] + cell["height"] * 0.5)

@@ -494,8 +494,9 @@ def test_workbook_sheet_picker(app) -> None:
 @pytest.mark.slow
 def test_unloadable_model_offers_the_bundled_one_and_keeps_the_catalog(app) -> None:
     app.file_uploader(key="catalog.upload").set_value(("good.csv", _csv(ROWS), "text/csv")).run()
-    app.selectbox(key="settings.model_choice").set_value(
-        "Other (Hugging Face id or folder)…").run()
+    from components.advanced import OTHER_MODEL
+
+    app.selectbox(key="settings.model_choice").set_value(OTHER_MODEL).run()
     app.text_input(key="settings.model_other").input("/no/such/model-folder").run()
     assert any("does not exist" in str(e.value) for e in app.error)
     fallback = app.button(key="model_fallback.truncated")
