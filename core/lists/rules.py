@@ -92,10 +92,11 @@ class RuleResult:
         return len(self.short_rows)
 
     def short_text(self) -> str:
-        """"12 of 500 lists are shorter than 10: relevance floor 9, same category 4" ("" when none)."""
+        """"12 of 500 lists are shorter than 10: relevance floor (9 lists), same category
+        (4 lists)" ("" when none)."""
         if not self.n_short:
             return ""
-        why = ", ".join(f"{name} {count:,}" for name, count in
+        why = ", ".join(f"{name} ({count:,} list{'s' if count != 1 else ''})" for name, count in
                         sorted(self.short_by.items(), key=lambda kv: -kv[1]))
         return (f"{self.n_short:,} of {len(self.lengths):,} lists are shorter than "
                 f"{self.neighbors.k}" + (f": {why}" if why else ""))
