@@ -1,19 +1,9 @@
-"""Similarity scores and exact blocked top-k.
+"""Exact blocked top-k (and the tiled paths it dispatches to).
 
-Four metrics; scores are oriented so that higher = more similar, and the raw
-distance is kept too:
-
-===========  =====================  ========================
-metric       score                  distance
-===========  =====================  ========================
-cosine       cos(a, b)              1 - cos(a, b)
-dot          a . b                  -(a . b)
-euclidean    1 / (1 + ||a - b||2)   ||a - b||2
-manhattan    1 / (1 + ||a - b||1)   ||a - b||1
-===========  =====================  ========================
-
-:func:`topk` processes queries in blocks, so memory is O(block x N), never
-N x N. Ties are broken deterministically by the lower row index.
+Scores are oriented so that higher = more similar, with the raw distance kept too
+(the metric table is in :mod:`core.search.neighbors`). :func:`topk` processes queries
+in blocks, so memory is O(block x N), never N x N. Ties are broken deterministically
+by the lower row index.
 """
 
 from __future__ import annotations
