@@ -1204,4 +1204,10 @@ ZH: dict[str, str] = {
         '每个商品都归入一个分组',
     'Only tight groups':
         '只保留紧密的分组',
+    '{rule} ({count:,} lists)':
+        '{rule}（{count:,} 个列表）',
+    '{short:,} of {total:,} lists are shorter than {k}':
+        '{total:,} 个列表中有 {short:,} 个少于 {k} 个商品',
+    'relevance floor':
+        '相关性下限',
 }

@@ -29,7 +29,7 @@ K = "neighbors.rules."
 # Plain names of the checks counted in RuleResult.removed ("same category" stays as it is).
 RULE_NAMES = {"price ratio": N_("price range"), "min score": N_("weak matches"),
               "duplicate": N_("near-identical"), "in stock": N_("out of stock"),
-              "blocked": N_("never-show pairs")}
+              "blocked": N_("never-show pairs"), "relevance floor": N_("relevance floor")}
 
 
 def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
@@ -227,12 +227,21 @@ def parse_bands(text: str) -> dict[str, float]:
     return validate_bands(bands)
 
 
+def _short_text(result: RuleResult) -> str:
+    """RuleResult.short_text in the interface's language."""
+    why = ", ".join(t("{rule} ({count:,} lists)", rule=t(RULE_NAMES.get(name, name)), count=count)
+                    for name, count in sorted(result.short_by.items(), key=lambda kv: -kv[1]))
+    head = t("{short:,} of {total:,} lists are shorter than {k}", short=result.n_short,
+             total=len(result.lengths), k=result.neighbors.k)
+    return head + (f": {why}" if why else "")
+
+
 def rules_summary(result: RuleResult, cfg: Config) -> None:
     """Short lists and the rules that made them short; candidates removed per rule, pins
     and blocks in force."""
     if result.n_short:
         st.caption(t('{short_text} (the rules that removed candidates of those lists). A short list is '
-                     'better than one padded with unrelated products.', short_text=result.short_text()))
+                     'better than one padded with unrelated products.', short_text=_short_text(result)))
     if not (cfg.rules or cfg.bands or result.pinned or result.blocked):
         return
     removed = ", ".join(f"{t(RULE_NAMES.get(name, name))} {count:,}"
