@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import state
 from components.i18n import t
+from components.text import md
 from components.widgets import export_buttons
 from core.errors import CatalogSimilarityError
 from core.export.results import ResultsFolder, export_frame
@@ -40,8 +41,8 @@ def results_summary(folder: ResultsFolder) -> None:
     m = folder.manifest
     st.caption(t("{products:,} products · top {k} · {metric} · {count:,} list rows · written "
                  "{created} by the {engine} engine", products=m.get("products", 0),
-                 k=m.get("k", "?"), metric=m.get("metric", "?"), count=folder.count(),
-                 created=m.get("created", "?"), engine=m.get("engine", "?")))
+                 k=md(m.get("k", "?")), metric=md(m.get("metric", "?")), count=folder.count(),
+                 created=md(m.get("created", "?")), engine=md(m.get("engine", "?"))))
     with st.expander(t("Advanced: how these lists were made")):
         where = m.get("where") or {"everything": "one process"}
         st.dataframe([{"step": k, "ran on": v} for k, v in where.items()], hide_index=True,
