@@ -147,20 +147,10 @@ def _has_review_decisions(args: argparse.Namespace) -> bool:
     """Whether the workspace holds any review decision. Decisions belong to a catalog (its
     review key needs the whole catalog, read on the driver, where replay_neighbors loads
     this catalog's own); this only decides whether the driver part runs."""
-    import sqlite3
-    from contextlib import closing
-
     from core.cli.common import workspace_db
+    from core.lists.review import any_decisions
 
-    db = workspace_db(args)
-    if not db.exists():
-        return False
-    try:
-        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-            row = conn.execute("SELECT EXISTS (SELECT 1 FROM review_decisions)").fetchone()
-    except sqlite3.DatabaseError:  # no table yet, or unreadable: nothing to apply
-        return False
-    return bool(row and row[0])
+    return any_decisions(workspace_db(args))
 
 
 def _fused(cfg: Config) -> bool:

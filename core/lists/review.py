@@ -192,6 +192,19 @@ def load_decisions(db_path: str | Path, catalog, *, owner: str | None = None) ->
     return ReviewStore(db_path, review_key(catalog), owner=owner).decisions()
 
 
+def any_decisions(db_path: str | Path) -> bool:
+    """Whether the workspace database holds any review decision, on any catalog (read-only;
+    a missing or unreadable database holds none)."""
+    if not Path(db_path).exists():
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT EXISTS (SELECT 1 FROM review_decisions)").fetchone()
+    except sqlite3.DatabaseError:  # no table yet, or unreadable
+        return False
+    return bool(row and row[0])
+
+
 def no_decisions() -> pd.DataFrame:
     """An empty decisions table (the columns of ReviewStore.decisions())."""
     return pd.DataFrame(columns=_COLUMNS)
