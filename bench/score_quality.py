@@ -32,14 +32,22 @@ from core.config import Config
 from core.lists.rules import apply_config
 from core.quality.calibrate import calibration_sample
 from core.quality.threshold import choose_threshold, f1_at
-from core.search.calibration import BUNDLED, CalibrationSample, fit_calibration
+from core.search.calibration import (
+    BUNDLED,
+    FUSED_ONLY,
+    Calibration,
+    CalibrationSample,
+    fit_calibration,
+)
+from core.search.evidence import fit_evidence_weights
 from core.search.fusion import relative
 from core.search.index import NeighborIndex
 from core.search.lexical import build_index
 
 K = 10
 W = Config().hybrid_weight
-FIT_WEIGHTS = (0.0, 0.3, 0.5, 0.7, 0.85, 1.0)
+FIT_WEIGHTS = (0.0, 0.3, 0.5, 0.7, 0.85, 1.0)  # the fused score alone
+EVIDENCE_WEIGHTS = FIT_WEIGHTS[1:]  # evidence needs a words channel
 
 
 @dataclasses.dataclass
@@ -51,11 +59,12 @@ class TwoShop:
     pairs: dict[str, pd.DataFrame]  # split -> left, right (merged rows), label
     parts: dict = dataclasses.field(default_factory=dict)  # vectors and words index, once
 
-    def index(self, weight: float) -> NeighborIndex:
+    def index(self, weight: float, calibration: Calibration = BUNDLED) -> NeighborIndex:
         if not self.parts:
             self.parts.update(vectors=embed(self.texts), lexical=build_index(self.texts))
         return NeighborIndex.from_parts(self.parts["vectors"], self.parts["lexical"],
-                                        hybrid_weight=weight)
+                                        hybrid_weight=weight, texts=self.texts,
+                                        calibration=calibration)
 
 
 def _two_shop(name, left, right, gold_pairs, raw_pairs, column) -> TwoShop:
@@ -104,52 +113,81 @@ def _entries(shops: TwoShop, index: NeighborIndex, split: str):
     return a[keep], b[keep], nb.fused.ravel()[keep], nb.scores.ravel()[keep], twin
 
 
+MONOTONE = FUSED_ONLY  # the map of the previous release: the "before" column
+
+
 def score_figures(shops: TwoShop, split: str) -> dict[str, tuple[float, float, float]]:
-    """{"fused (before)": (...), "calibrated": (...)}: twins' median, P and R at >= 0.9."""
-    index = shops.index(W)
-    a, b, fused, score, twin = _entries(shops, index, split)
+    """{"before": (...), "after": (...)}: twins' median, P and R of entries >= 0.9."""
     p = shops.pairs[split]
     left, right = np.r_[p.left, p.right], np.r_[p.right, p.left]
     label = np.r_[p.label, p.label] == 1
-    ps = index.pair_scores(left[label], right[label])
     wanted = set(zip(left[label].tolist(), right[label].tolist()))
     out = {}
-    for name, twins_score, entry_score in (("fused (before)", ps.fused, fused),
-                                           ("calibrated", ps.score, score)):
-        hi = entry_score >= 0.9
+    for name, cal in (("before", MONOTONE), ("after", BUNDLED)):
+        index = shops.index(W, cal)
+        a, b, _, score, twin = _entries(shops, index, split)
+        hi = score >= 0.9
         caught = sum((x, y) in wanted for x, y in zip(a[hi].tolist(), b[hi].tolist()))
-        out[name] = (float(np.median(twins_score)), float(twin[hi].mean()) if hi.any()
-                     else float("nan"), caught / len(wanted))
+        out[name] = (float(np.median(index.pair_scores(left[label], right[label]).score)),
+                     float(twin[hi].mean()) if hi.any() else float("nan"), caught / len(wanted))
     return out
 
 
-def sample(shops: TwoShop, weight: float, split: str = "valid") -> CalibrationSample:
+def sample(shops: TwoShop, weight: float, calibration: Calibration,
+           split: str = "valid") -> CalibrationSample:
     p = shops.pairs[split]
-    return calibration_sample(shops.index(weight), shops.shop, p.left, p.right, p.label,
-                              shops.twins, k=K)
+    return calibration_sample(shops.index(weight, calibration), shops.shop, p.left, p.right,
+                              p.label, shops.twins, k=K)
+
+
+def evidence_entries(shops: TwoShop, calibration: Calibration, split: str = "valid"):
+    """(fused, features, twin) of the split's products' list entries across the shops
+    (lists before any evidence; entries that are labelled pairs of the test split left out)."""
+    index = shops.index(W, calibration)
+    a, b, _, _, twin = _entries(shops, index, split)
+    t = shops.pairs["test"]
+    held = set(zip(t.left.tolist(), t.right.tolist())) | set(zip(t.right.tolist(), t.left.tolist()))
+    keep = np.array([(x, y) not in held for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
+    fused, features = index.pair_evidence(a[keep], b[keep])
+    return fused, features, twin[keep]
 
 
 def fit() -> None:
+    """Evidence weights (at the default weight, lists without evidence), then the map's
+    points at every weight with the evidence."""
     shops = [abt_buy_shops(), walmart_amazon_shops()]
-    samples = {w: [sample(s, w) for s in shops] for w in FIT_WEIGHTS}
-    cal = fit_calibration(samples, model=BUNDLED.model, fitted_on=BUNDLED.fitted_on)
+    plain = dataclasses.replace(BUNDLED, evidence=(), plain_knots=())
+    parts = [evidence_entries(s, plain) for s in shops]
+    evidence = fit_evidence_weights(np.vstack([p[1] for p in parts]),
+                                    np.concatenate([p[0] for p in parts]),
+                                    np.concatenate([p[2] for p in parts]))
+    with_evidence = dataclasses.replace(BUNDLED, evidence=evidence)
+    samples = {w: [sample(s, w, with_evidence) for s in shops] for w in EVIDENCE_WEIGHTS}
+    plain_samples = {w: [sample(s, w, plain) for s in shops] for w in FIT_WEIGHTS}
+    cal = fit_calibration(samples, model=BUNDLED.model, fitted_on=BUNDLED.fitted_on,
+                          evidence=evidence, plain=plain_samples)
+    print("evidence weights (fused-score units):")
+    print(f"    evidence=({', '.join(f'({n!r}, {w})' for n, w in evidence)}),")
     print("weight | fused score at 0, 0.5, 0.85, 0.9, 1 (paste into core/search/calibration.py)")
     for w, knots in zip(cal.weights, cal.knots):
         print(f"{w:.2f}  ({', '.join(f'{x:.4f}' for x in knots)}),")
+    print("without evidence (FUSED_ONLY, the fused score alone):")
+    for w, knots in zip(cal.plain_weights, cal.plain_knots):
+        print(f"{w:.2f}  plain ({', '.join(f'{x:.4f}' for x in knots)}),")
 
 
 def scores(split: str) -> None:
     print(f"Scores on the {split} split (k={K}, hybrid weight {W}); each cell: twins' median "
           "score / precision / recall of entries >= 0.9 across the shops")
-    print("| catalog | fused score (before) | calibrated (after) |")
+    print("| catalog | before: fused score, monotone map | after: with same-product evidence |")
     print("|---|---|---|")
     for shops in (abt_buy_shops(), walmart_amazon_shops()):
         f = score_figures(shops, split)
         cell = {k: " / ".join(f"{x:.3f}" for x in v) for k, v in f.items()}
-        print(f"| {shops.name} | {cell['fused (before)']} | {cell['calibrated']} |", flush=True)
+        print(f"| {shops.name} | {cell['before']} | {cell['after']} |", flush=True)
         pool = shops.index(W).pool(K)
         print(f"|   list scores outside [0, 1] | {int(((pool.fused < 0) | (pool.fused > 1)).sum()):,} "
-              f"| {int(((pool.scores < 0) | (pool.scores > 1)).sum()):,} |")
+              f"(fused) | {int(((pool.scores < 0) | (pool.scores > 1)).sum()):,} |")
 
 
 def _walmart_catalog():

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import ConfigError
+from core.search.evidence import PAIR_FEATURES, evidence_ceiling
 
 LEVELS = (0.0, 0.5, 0.85, 0.9, 1.0)
 # What scores mean, for captions and docs (the same words everywhere).
@@ -78,6 +79,11 @@ class Calibration:
     (cosine) scores over random pairs of a broad reference catalog: the
     relevance floor of a share (empty: the catalog's own random pairs decide).
     approximate: fitted for another model (no calibration of this one exists).
+    evidence: ((feature, weight), ...) how same-product evidence
+    (:mod:`core.search.evidence`) changes the fused score of a pair of products
+    before the map; empty: no change. plain_knots: the map's points for the fused
+    score alone (lists without words or without texts) at plain_weights; empty: the
+    bundled model's.
     """
 
     model: str
@@ -86,6 +92,19 @@ class Calibration:
     fitted_on: str = ""
     approximate: bool = False
     random_meaning: tuple[tuple[float, float], ...] = ()
+    evidence: tuple[tuple[str, float], ...] = ()
+    plain_weights: tuple[float, ...] = ()
+    plain_knots: tuple[tuple[float, ...], ...] = ()
+
+    def without_evidence(self) -> Calibration:
+        """The map of the fused score alone (lists with no words or no texts to read):
+        plain_weights/plain_knots, else the bundled model's (marked approximate)."""
+        if not self.evidence:
+            return self
+        if self.plain_knots:
+            return replace(self, weights=self.plain_weights, knots=self.plain_knots,
+                           evidence=(), plain_weights=(), plain_knots=())
+        return replace(FUSED_ONLY, approximate=True)
 
     def meaning_floor(self, share: float) -> float | None:
         """The cosine that `share` of random reference pairs stay below (None: unknown)."""
@@ -117,7 +136,10 @@ class Calibration:
     def to_dict(self) -> dict:
         return {"model": self.model, "weights": list(self.weights),
                 "knots": [list(k) for k in self.knots], "fitted_on": self.fitted_on,
-                "random_meaning": [list(p) for p in self.random_meaning]}
+                "random_meaning": [list(p) for p in self.random_meaning],
+                "evidence": dict(self.evidence),
+                "plain_weights": list(self.plain_weights),
+                "plain_knots": [list(k) for k in self.plain_knots]}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> Calibration:
@@ -131,8 +153,24 @@ class Calibration:
             raise ConfigError(f"A score calibration needs one list of {len(LEVELS)} knots "
                               "per weight")
         meaning = tuple((float(a), float(b)) for a, b in data.get("random_meaning", ()))
+        evidence = data.get("evidence") or {}
+        if not isinstance(evidence, Mapping) or any(n not in PAIR_FEATURES for n in evidence):
+            raise ConfigError("A score calibration's 'evidence' maps feature names "
+                              f"({', '.join(PAIR_FEATURES)}) to weights")
+        try:
+            plain = tuple(tuple(float(x) for x in k) for k in data.get("plain_knots") or ())
+            plain_weights = tuple(float(w) for w in data.get("plain_weights") or ())
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"A score calibration's 'plain_knots' are lists of numbers ({exc})"
+                              ) from None
+        if plain and (len(plain) != len(plain_weights)
+                      or any(len(k) != len(LEVELS) for k in plain)):
+            raise ConfigError(f"A score calibration needs one list of {len(LEVELS)} plain knots "
+                              "per weight")
         return cls(str(data.get("model", "")), weights, knots, str(data.get("fitted_on", "")),
-                   random_meaning=meaning)
+                   random_meaning=meaning,
+                   evidence=tuple((str(n), float(w)) for n, w in evidence.items()),
+                   plain_weights=plain_weights, plain_knots=plain)
 
     def save(self, folder: str | Path) -> Path:
         """Write calibration.json into a model folder (a fine-tuned model's)."""
@@ -141,10 +179,11 @@ class Calibration:
         return path
 
 
-def _increasing(x: np.ndarray) -> np.ndarray:
-    """Knots made strictly increasing, the top one 1."""
+def _increasing(x: np.ndarray, top: float | None = None) -> np.ndarray:
+    """Knots made strictly increasing, the top one `top` (default: as given)."""
     x = x.astype(np.float64).copy()
-    x[-1] = 1.0
+    if top is not None:
+        x[-1] = top
     for j in range(len(x) - 2, -1, -1):
         x[j] = min(x[j], x[j + 1] - _GAP)
     return x
@@ -164,8 +203,9 @@ def precision_point(scores: np.ndarray, positive: np.ndarray, target: float = PR
 
 
 def fit_knots(samples: Sequence[CalibrationSample], *,
-              precision: float = PRECISION) -> tuple[float, ...]:
-    """Fused scores at LEVELS from labelled catalogs (the table of the module text)."""
+              precision: float = PRECISION, top: float = 1.0) -> tuple[float, ...]:
+    """Fused scores at LEVELS from labelled catalogs (the table of the module text);
+    top: the score of the same text (1, plus the most the evidence can add)."""
     if not samples:
         raise ConfigError("Fitting a score calibration needs at least one labelled catalog")
     for s in samples:
@@ -175,16 +215,22 @@ def fit_knots(samples: Sequence[CalibrationSample], *,
     random = float(np.median(np.concatenate([s.random for s in samples])))
     different = float(np.median(np.concatenate([s.different for s in samples])))
     twin = min(float(np.median(s.same)) for s in samples)
-    top = max(precision_point(s.entries, s.twins, precision) for s in samples)
-    return tuple(float(v) for v in _increasing(np.array([random, different, twin, top, 1.0])))
+    point = max(precision_point(s.entries, s.twins, precision) for s in samples)
+    return tuple(float(v) for v in _increasing(np.array([random, different, twin, point, top]),
+                                               top))
 
 
 def fit_calibration(samples: Mapping[float, Sequence[CalibrationSample]], *, model: str,
                     fitted_on: str = "", precision: float = PRECISION,
-                    random_meaning: np.ndarray | None = None) -> Calibration:
+                    random_meaning: np.ndarray | None = None,
+                    evidence: tuple[tuple[str, float], ...] = (),
+                    plain: Mapping[float, Sequence[CalibrationSample]] | None = None
+                    ) -> Calibration:
     """A Calibration from labelled catalogs measured at one or more hybrid weights.
 
-    samples: {hybrid weight: [one CalibrationSample per labelled catalog]}; model:
+    samples: {hybrid weight: [one CalibrationSample per labelled catalog]} (measured with
+    the evidence weights `evidence`); plain: the same measured without evidence, for
+    plain_knots (same weights); model:
     the identity of the model whose scores they are; random_meaning: the model's
     cosines of random pairs of a broad catalog (for the relevance floor).
     """
@@ -193,25 +239,45 @@ def fit_calibration(samples: Mapping[float, Sequence[CalibrationSample]], *, mod
     meaning = () if random_meaning is None else tuple(
         (s, round(float(np.quantile(random_meaning, s)), 4)) for s in MEANING_SHARES)
     return Calibration(model, tuple(weights),
-                       tuple(fit_knots(by_weight[w], precision=precision) for w in weights),
-                       fitted_on, random_meaning=meaning)
+                       tuple(fit_knots(by_weight[w], precision=precision,
+                                       top=1.0 + evidence_ceiling(evidence)) for w in weights),
+                       fitted_on, random_meaning=meaning, evidence=evidence,
+                       plain_weights=tuple(sorted(float(w) for w in plain or ())),
+                       plain_knots=tuple(fit_knots(plain[w], precision=precision)
+                                         for w in sorted(plain or ())))
 
 
 # The bundled all-MiniLM-L6-v2, cosine, fitted by bench/score_quality.py --fit on the
 # valid splits of abt-buy and walmart-amazon (two-shop catalogs, k=10 lists).
 BUNDLED = Calibration(
     "all-MiniLM-L6-v2 (bundled)",
-    (0.0, 0.3, 0.5, 0.7, 0.85, 1.0),
-    ((-0.4624, 0.4692, 0.6931, 0.9598, 1.0),
-     (-0.3418, 0.3913, 0.6621, 0.9075, 1.0),
-     (-0.2626, 0.3398, 0.6373, 0.8898, 1.0),
-     (-0.1822, 0.2802, 0.6268, 0.8974, 1.0),
-     (-0.1215, 0.2414, 0.6172, 0.9120, 1.0),
-     (-0.0604, 0.2001, 0.6098, 0.9409, 1.0)),
+    (0.3, 0.5, 0.7, 0.85, 1.0),
+    ((-3.2889, -0.9078, 1.1407, 1.6332, 3.7627),
+     (-3.1475, -0.9912, 1.1394, 1.6822, 3.7627),
+     (-2.8823, -1.1183, 1.1654, 1.6494, 3.7627),
+     (-2.6172, -1.2113, 1.1885, 1.6905, 3.7627),
+     (-2.3408, -1.3032, 1.2175, 1.7723, 3.7627)),
     "abt-buy + walmart-amazon valid pairs, k=10 lists across the two shops",
     # cosine quantiles of 20,000 random pairs of walmart.csv titles (seed 1, 63 categories)
     random_meaning=((0.5, 0.1236), (0.75, 0.1958), (0.8, 0.216), (0.85, 0.241), (0.9, 0.2744),
-                    (0.95, 0.3348), (0.99, 0.5036)))
+                    (0.95, 0.3348), (0.99, 0.5036)),
+    # same-product evidence, fitted on the same list entries (bench/score_quality.py --fit)
+    evidence=(('closeness', 1.4643),
+              ('margin', 1.4803),
+              ('code_shared', 1.2824),
+              ('size_conflict', -0.799),
+              ('colour_conflict', -0.8222),
+              ('condition_conflict', -1.5158)))
+# The bundled model's map of the fused score alone, fitted the same way (bench/score_quality.py
+# --fit prints it too): lists without words or without texts (meaning only, a vectors file),
+# tests of the fusion, and the "before" column of bench/score_quality.py.
+FUSED_ONLY = Calibration(
+    "all-MiniLM-L6-v2 (bundled), fused score only", (0.0, 0.3, 0.5, 0.7, 0.85, 1.0),
+    ((-0.4624, 0.4692, 0.6931, 0.9598, 1.0), (-0.3418, 0.3913, 0.6621, 0.9075, 1.0),
+     (-0.2626, 0.3398, 0.6373, 0.8898, 1.0), (-0.1822, 0.2802, 0.6268, 0.8974, 1.0),
+     (-0.1215, 0.2414, 0.6172, 0.9120, 1.0), (-0.0604, 0.2001, 0.6098, 0.9409, 1.0)),
+    BUNDLED.fitted_on, random_meaning=BUNDLED.random_meaning)
+BUNDLED = replace(BUNDLED, plain_weights=FUSED_ONLY.weights, plain_knots=FUSED_ONLY.knots)
 
 
 def calibration_for(model: str | Path | None) -> Calibration:
@@ -229,9 +295,8 @@ def calibration_for(model: str | Path | None) -> Calibration:
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{path} is not valid JSON (line {exc.lineno}): refit it or "
                               "delete it to use the bundled calibration") from None
-    return Calibration(name, BUNDLED.weights, BUNDLED.knots, BUNDLED.fitted_on, approximate=True,
-                       random_meaning=BUNDLED.random_meaning)
+    return replace(BUNDLED, model=name, approximate=True)
 
 
-__all__ = ["BANDS_TEXT", "BUNDLED", "LEVELS", "Calibration", "CalibrationSample", "calibration_for",
-           "fit_calibration", "fit_knots", "precision_point"]
+__all__ = ["BANDS_TEXT", "BUNDLED", "FUSED_ONLY", "LEVELS", "Calibration", "CalibrationSample",
+           "calibration_for", "fit_calibration", "fit_knots", "precision_point"]

@@ -48,16 +48,23 @@ class Anchors:
     """Per-query rescaling of each channel: {channel: (m,) float32} tops and floors.
 
     top: the channel's ceiling (or the query's best score); floor: the query's
-    DEPTH-th best score; best: (m,) the best fused score of each query.
+    DEPTH-th best score; best: (m,) the best fused score of each query; second:
+    (m,) its second best (None: not known; the best stands in).
     """
 
     top: Mapping[str, np.ndarray]
     floor: Mapping[str, np.ndarray]
     best: np.ndarray
+    second: np.ndarray | None = None
+
+    @property
+    def runner_up(self) -> np.ndarray:
+        return self.best if self.second is None else self.second
 
     def take(self, rows: np.ndarray) -> Anchors:
         return Anchors({c: v[rows] for c, v in self.top.items()},
-                       {c: v[rows] for c, v in self.floor.items()}, self.best[rows])
+                       {c: v[rows] for c, v in self.floor.items()}, self.best[rows],
+                       None if self.second is None else self.second[rows])
 
 
 @dataclass(frozen=True)
@@ -169,10 +176,11 @@ def fused_topk(channels: Sequence[Channel], weights: Sequence[float], k: int, *,
     order = order[:, :k]
     scores = np.take_along_axis(fused, order, 1).astype(np.float32)
     best = scores[:, 0].copy() if k else np.zeros(m, dtype=np.float32)
+    second = scores[:, 1].copy() if k > 1 else None
     return HybridNeighbors(np.take_along_axis(cand, order, 1), scores,
                            (1.0 - scores).astype(np.float32), label,
                            {n: np.take_along_axis(v, order, 1) for n, v in parts.items()},
-                           Anchors(top, floor, best), wmap)
+                           Anchors(top, floor, best, second), wmap)
 
 
 def pair_fused(channels: Sequence[Channel], weights: Sequence[float], left: np.ndarray,

@@ -10,7 +10,10 @@ and pair scores; none of them asks "is there a lexical channel?" again.
     hits = index.query(k, Queries(q_vectors, q_texts))
     scores = index.pair_scores(left, right)   # the same scores for any pair
 
-Lists are ranked by the fused score and show the calibrated one
+Lists are ranked by the fused score, changed by the same-product evidence of
+each pair (:mod:`core.search.evidence`: shared model codes, size or colour
+conflicts, whether the two are each other's best candidates) where the model's
+calibration has evidence weights, and show the calibrated score
 (:mod:`core.search.calibration`: 0..1, the same product near 1), everywhere.
 
 A channel is registered in :data:`CHANNELS` with the function giving its weight
@@ -19,8 +22,8 @@ from the settings and the function building it (see :mod:`core.search.channels`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -37,6 +40,12 @@ from core.search.channels import (
     catalog_index,
 )
 from core.search.dense import dense_search
+from core.search.evidence import (
+    RERANK,
+    TextEvidence,
+    evidence_change,
+    pair_features,
+)
 from core.search.exact import topk
 from core.search.fusion import (
     DEPTH,
@@ -136,6 +145,8 @@ class PairScores:
     fused: np.ndarray
     parts: Mapping[str, np.ndarray]
     score: np.ndarray
+    change: np.ndarray | None = None  # (p,) what the evidence added to ``fused``
+    evidence: np.ndarray | None = None  # (p, len(PAIR_FEATURES)) the evidence features
 
     def part(self, name: str) -> np.ndarray:
         """A channel's raw scores; zeros for a channel the index does not have."""
@@ -150,21 +161,26 @@ class NeighborIndex:
     """
 
     def __init__(self, vectors: np.ndarray, channels: Mapping[str, Channel],
-                 weights: Mapping[str, float], settings: SearchSettings) -> None:
+                 weights: Mapping[str, float], settings: SearchSettings,
+                 texts: Sequence[str] | None = None) -> None:
         self.vectors = vectors
         self.channels = dict(channels)
         self.weights = dict(weights)
         self.settings = settings
+        self.texts = texts
         self._space: Anchors | None = None
+        self._evidence: TextEvidence | None = None
         self._thresholds: dict[float, float | None] = {}
 
     @classmethod
     def build(cls, catalog, vectors: np.ndarray, settings: SearchSettings | Any, *,
-              prebuilt: Mapping[str, Channel] | None = None) -> NeighborIndex:
+              prebuilt: Mapping[str, Channel] | None = None,
+              texts: Sequence[str] | None = None) -> NeighborIndex:
         """Decide the channels (weight > 0 and buildable) and build them.
 
         settings: SearchSettings or a Config; prebuilt: channels already built
-        (the app's cached lexical index), by name.
+        (the app's cached lexical index), by name; texts: the products' texts for
+        the same-product evidence (default: the catalog's).
         """
         s = settings if isinstance(settings, SearchSettings) else SearchSettings.from_config(
             settings)
@@ -181,7 +197,9 @@ class NeighborIndex:
         total = sum(weights.values())
         if abs(total - 1.0) > 1e-9:  # a channel not built (no photos): the rest share it
             weights = {name: w / total for name, w in weights.items()}
-        return cls(vectors, channels, weights, s)
+        if texts is None and catalog is not None:
+            texts = catalog.texts
+        return cls(vectors, channels, weights, s, texts)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -214,18 +232,108 @@ class NeighborIndex:
 
     @property
     def calibration(self) -> Calibration:
-        return self.settings.calibration
+        """The model's map to 0..1: with same-product evidence where the lists read it,
+        else the map of the fused score alone."""
+        cal = self.settings.calibration
+        return cal if self.with_evidence else cal.without_evidence()
 
     @property
     def weight(self) -> float:
         """The words share the calibration is read at (0 when there is no words channel)."""
         return float(self.weights.get("lexical", 0.0))
 
+    @property
+    def with_evidence(self) -> bool:
+        """Lists and scores use same-product evidence: the calibration has its weights,
+        the products' texts are known and lists read more than meaning (evidence is part
+        of the words-and-model-numbers scoring; meaning-only lists stay in meaning order)."""
+        return bool(self.settings.calibration.evidence) and self.texts is not None \
+            and "lexical" in self.channels
+
+    @property
+    def text_evidence(self) -> TextEvidence | None:
+        """What each product's text says about its exact product (None: no texts)."""
+        if self.texts is None:
+            return None
+        if self._evidence is None:
+            self._evidence = TextEvidence.build(self.texts)
+        return self._evidence
+
+    def pair_evidence(self, left, right) -> tuple[np.ndarray, np.ndarray]:
+        """(fused (p,), evidence features (p, len(PAIR_FEATURES))) of pairs of catalog rows,
+        before any evidence weight (what the weights are fitted on)."""
+        left = np.asarray(left, dtype=np.int64)
+        right = np.asarray(right, dtype=np.int64)
+        channels, weights = list(self.channels.values()), list(self.weights.values())
+        a = self.anchors()
+        f_lr, _ = pair_fused(channels, weights, left, right, a)
+        f_rl, _ = pair_fused(channels, weights, right, left, a)
+        ev = self.text_evidence
+        text = ev.pairs(left, right) if ev is not None else None
+        return f_lr, pair_features(f_lr, f_rl, a.best[left], a.runner_up[left], a.best[right],
+                                   text)
+
     def _fuse(self, k: int, queries: Queries | None = None, depth: int = DEPTH,
               pools: Mapping[str, Neighbors] | None = None):
-        nb = fused_topk(list(self.channels.values()), list(self.weights.values()), k,
-                        queries=queries, depth=depth, label=self.label, pools=pools)
+        own = self.with_evidence
+        nb = fused_topk(list(self.channels.values()), list(self.weights.values()),
+                        max(k, RERANK) if own else k, queries=queries, depth=depth,
+                        label=self.label, pools=pools)
+        if own:
+            nb = self._reranked(nb, k, queries)
         return calibrated(nb, self.calibration, self.weight, self if queries is None else None)
+
+    def _changed(self, rows: np.ndarray, cols: np.ndarray, fused: np.ndarray,
+                 reverse: np.ndarray | None, *, anchors: Anchors | None = None,
+                 text: np.ndarray | None = None, queries: Queries | None = None):
+        """(changed fused, features) of flat pairs (rows[i], cols[i]).
+
+        rows index the catalog, or `queries` with their own `anchors` (row-aligned);
+        reverse: cols' fused scores of rows (None for queries). A pair scoring 1 in
+        every channel, or of the same words, gets the top of the map (score 1)."""
+        own = self.anchors()
+        a = own if anchors is None else anchors
+        ev = self.text_evidence
+        same = fused >= 1.0 - 1e-6
+        if text is None and ev is not None:
+            q = None
+            if queries is not None:
+                q = ev.read(queries.texts) if queries.texts is not None else None
+            if queries is None or q is not None:
+                text = ev.pairs(rows, cols, q)
+                same = same | ev.same_text(rows, cols, q)
+        elif ev is not None:
+            same = same | ev.same_text(rows, cols)
+        x = pair_features(fused, reverse, a.best[rows], a.runner_up[rows],
+                          None if reverse is None else own.best[cols], text)
+        changed = fused + evidence_change(self.calibration.evidence, x)
+        top = np.float32(self.calibration.knots_at(self.weight)[-1])
+        return np.where(same, np.maximum(changed, top), changed).astype(np.float32), x
+
+    def _reranked(self, nb: HybridNeighbors, k: int,
+                  queries: Queries | None = None) -> HybridNeighbors:
+        """nb (scores: fused; self excluded) re-ranked by the evidence-changed score,
+        the first k kept (ties by lower index, as fused_topk breaks them)."""
+        if queries is None and self._space is None and nb.anchors.second is not None:
+            self._space = nb.anchors
+        m, c = nb.indices.shape
+        valid = nb.indices >= 0
+        rows = np.repeat(np.arange(m), c)[valid.ravel()]
+        cols = nb.indices[valid]
+        fused = nb.scores[valid].astype(np.float32)
+        reverse = None if queries is not None else pair_fused(
+            list(self.channels.values()), list(self.weights.values()), cols, rows,
+            self.anchors())[0]
+        changed, _ = self._changed(rows, cols, fused, reverse, queries=queries,
+                                   anchors=nb.anchors if queries is not None else None)
+        score = np.full((m, c), -np.inf, dtype=np.float32)
+        score[valid] = changed
+        order = np.lexsort((np.where(valid, nb.indices, np.iinfo(np.int64).max), -score),
+                           axis=-1)[:, :k]
+        take = lambda x: np.take_along_axis(x, order, 1)
+        out = take(score)
+        return HybridNeighbors(take(nb.indices), out, (1.0 - out).astype(np.float32), nb.metric,
+                               {n: take(v) for n, v in nb.parts.items()}, nb.anchors, nb.weights)
 
     def pool(self, depth: int, *,
              pools: Mapping[str, Neighbors] | None = None) -> HybridNeighbors:
@@ -242,9 +350,15 @@ class NeighborIndex:
             s = self.settings
             deep = pools["dense"].head(max(depth, DEPTH)) if "dense" in pools else \
                 dense_search(self.vectors, max(depth, DEPTH), metric=s.metric, index=s.index)
-            nb = dense_only(deep, depth, s.metric, self.calibration, self)
+            own = self.with_evidence
+            nb = dense_only(deep, max(depth, RERANK) if own else depth, s.metric,
+                            self.calibration, self)
             if self._space is None:  # pair scores use the lists' anchors
                 self._space = nb.anchors
+            if own:
+                raw = HybridNeighbors(nb.indices, nb.fused, 1.0 - nb.fused, nb.metric, nb.parts,
+                                      nb.anchors, nb.weights)
+                nb = calibrated(self._reranked(raw, depth), self.calibration, self.weight, self)
             return nb
         deep = max(DEPTH, depth)
         return self._fuse(depth, depth=deep, pools={n: nb.head(deep) for n, nb in pools.items()})
@@ -254,21 +368,29 @@ class NeighborIndex:
         if not self.fused:
             deep = topk(self.vectors, max(k, DEPTH), metric=self.settings.metric,
                         queries=queries.vectors, exclude_self=False)
-            return dense_only(deep, k, self.settings.metric, self.calibration)
+            if not self.with_evidence:
+                return dense_only(deep, k, self.settings.metric, self.calibration)
+            nb = dense_only(deep, max(k, RERANK), self.settings.metric, self.calibration)
+            raw = HybridNeighbors(nb.indices, nb.fused, 1.0 - nb.fused, nb.metric, nb.parts,
+                                  nb.anchors, nb.weights)
+            return calibrated(self._reranked(raw, k, queries), self.calibration, self.weight)
         return self._fuse(k, queries, depth=max(DEPTH, depth))
 
     @classmethod
     def from_parts(cls, vectors: np.ndarray, lexical: LexicalIndex | None, *,
-                   hybrid_weight: float, metric: str = "cosine") -> NeighborIndex:
+                   hybrid_weight: float, metric: str = "cosine",
+                   texts: Sequence[str] | None = None,
+                   calibration: Calibration | None = None) -> NeighborIndex:
         """An index over prebuilt parts: vectors and (for hybrid_weight > 0) a words index."""
         if not 0.0 <= hybrid_weight <= 1.0:
             raise ConfigError(f"hybrid weight must be between 0 and 1, got {hybrid_weight}")
         if hybrid_weight > 0 and lexical is None:
             raise ConfigError("A lexical index is needed when the hybrid weight is above 0")
         prebuilt = {"lexical": LexicalChannel(lexical)} if lexical is not None else {}
-        return cls.build(None, vectors, SearchSettings(metric=check_metric(metric),
-                                                       hybrid_weight=hybrid_weight),
-                         prebuilt=prebuilt)
+        settings = SearchSettings(metric=check_metric(metric), hybrid_weight=hybrid_weight)
+        if calibration is not None:
+            settings = replace(settings, calibration=calibration)
+        return cls.build(None, vectors, settings, prebuilt=prebuilt, texts=texts)
 
     def rank(self, k: int, queries: Queries | None = None, *, depth: int = DEPTH) -> Neighbors:
         """Top-k by the fused score, even with one channel (evaluation, benchmarks).
@@ -280,7 +402,8 @@ class NeighborIndex:
     def anchors(self) -> Anchors:
         """Every product's anchors (one top-DEPTH pass per channel, computed once)."""
         if self._space is None:
-            self._space = self._fuse(1).anchors
+            self._space = fused_topk(list(self.channels.values()), list(self.weights.values()),
+                                     2, label=self.label).anchors
         return self._space
 
     def pair_scores(self, left, right) -> PairScores:
@@ -291,12 +414,20 @@ class NeighborIndex:
         anchors = self.anchors()
         f_lr, parts = pair_fused(channels, weights, left, right, anchors)
         f_rl, _ = pair_fused(channels, weights, right, left, anchors)
+        mutual = np.minimum(relative(f_lr, anchors.best[left]), relative(f_rl, anchors.best[right]))
+        change = x = None
+        if self.with_evidence:
+            ev = self.text_evidence
+            text = ev.pairs(left, right) if ev is not None else None
+            g_lr, x = self._changed(left, right, f_lr, f_rl, text=text)
+            g_rl, _ = self._changed(right, left, f_rl, f_lr, text=text)
+            change = (g_lr - f_lr).astype(np.float32)
+            f_lr, f_rl = g_lr, g_rl
         score = self.calibration.score(f_lr, self.weight)
         both = np.minimum(score, self.calibration.score(f_rl, self.weight))
-        mutual = np.minimum(relative(f_lr, anchors.best[left]), relative(f_rl, anchors.best[right]))
         match = np.sqrt(both * mutual)
         match[left == right] = 1.0
-        return PairScores(match.astype(np.float32), f_lr, parts, score)
+        return PairScores(match.astype(np.float32), f_lr, parts, score, change, x)
 
     def block_scores(self, rows: np.ndarray, members: np.ndarray) -> np.ndarray:
         """(r, M) float32 calibrated scores of rows against members, as in the rows'
@@ -305,6 +436,15 @@ class NeighborIndex:
         members = np.asarray(members, dtype=np.int64)
         parts = {name: ch.block(rows, members) for name, ch in self.channels.items()}
         fused = fuse(parts, self.anchors().take(rows), self.weights)
+        if self.with_evidence and fused.size:
+            back = {name: ch.block(members, rows) for name, ch in self.channels.items()}
+            reverse = fuse(back, self.anchors().take(members), self.weights).T
+            r, mm = fused.shape
+            ev = self.text_evidence
+            text = None if ev is None else ev.block(rows, members).reshape(r * mm, -1)
+            changed, _ = self._changed(np.repeat(rows, mm), np.tile(members, r), fused.ravel(),
+                                       reverse.ravel(), text=text)
+            fused = changed.reshape(r, mm)
         scores = self.calibration.score(fused, self.weight)
         scores[rows[:, None] == members[None, :]] = -np.inf
         return scores
@@ -338,14 +478,16 @@ class NeighborIndex:
 
 def hybrid_topk(corpus: np.ndarray, lexical: LexicalIndex | None, k: int, *, weight: float,
                 metric: str = "cosine", queries: np.ndarray | None = None,
-                query_texts: list[str] | None = None, depth: int = DEPTH):
+                query_texts: list[str] | None = None, depth: int = DEPTH,
+                texts: Sequence[str] | None = None, calibration: Calibration | None = None):
     """Fused top-k of a query set (default: the corpus, self excluded) over a corpus given
     by its vectors (N, d) and words index: NeighborIndex.from_parts(...).rank(...).
 
     For matching two catalogs (benchmarks, evaluation) where the query side is not the
     corpus. Returns HybridNeighbors (m, k).
     """
-    index = NeighborIndex.from_parts(corpus, lexical, hybrid_weight=weight, metric=metric)
+    index = NeighborIndex.from_parts(corpus, lexical, hybrid_weight=weight, metric=metric,
+                                     texts=texts, calibration=calibration)
     q = None if queries is None else Queries(queries, query_texts)
     return index.rank(k, q, depth=depth)
 

@@ -48,7 +48,9 @@ def dense_only(deep: Neighbors, k: int, metric: str, calibration: Calibration,
     raw = deep.scores[:, :k]
     fused = rescale(raw, top[:, None], floor[:, None])
     best = fused[:, 0].copy() if fused.shape[1] else np.zeros(m, dtype=np.float32)
-    anchors = Anchors({"dense": top}, {"dense": floor}, best)
+    deep_fused = rescale(deep.scores[:, :2], top[:, None], floor[:, None])
+    second = deep_fused[:, 1].copy() if deep_fused.shape[1] > 1 else None
+    anchors = Anchors({"dense": top}, {"dense": floor}, best, second)
     nb = HybridNeighbors(deep.indices[:, :k], fused, (1.0 - fused).astype(np.float32),
                          deep.metric, {"dense": raw}, anchors, {"dense": 1.0})
     return calibrated(nb, calibration, 0.0, scorer)

@@ -11,6 +11,7 @@ from core.config import Config
 from core.errors import ConfigError
 from core.search.calibration import (
     BUNDLED,
+    FUSED_ONLY,
     LEVELS,
     Calibration,
     CalibrationSample,
@@ -19,7 +20,7 @@ from core.search.calibration import (
     fit_knots,
     precision_point,
 )
-from core.search.index import NeighborIndex
+from core.search.index import NeighborIndex, SearchSettings
 from core.search.lexical import build_index
 
 WORDS = ["lamp", "epson", "desk", "oak", "chair", "usb", "cable", "32gb", "kdl-40v4100"]
@@ -31,7 +32,7 @@ def _data(rng, n=40, d=8):
 
 
 def test_the_map_is_increasing_bounded_and_passes_through_its_points():
-    fused = np.linspace(-3, 1, 4001)
+    fused = np.linspace(-6, 4, 10001)
     for weight in (0.0, 0.35, 0.7, 1.0):
         s = BUNDLED.score(fused, weight)
         assert s.min() >= 0 and s.max() <= 1
@@ -39,7 +40,9 @@ def test_the_map_is_increasing_bounded_and_passes_through_its_points():
         assert (np.diff(s[fused < BUNDLED.knots_at(weight)[0]]) > 0).all()  # no ties in the tail
         np.testing.assert_allclose(BUNDLED.score(BUNDLED.knots_at(weight), weight), LEVELS,
                                    atol=1.01e-3)
-    got = BUNDLED.score(np.array([np.nan, 1.0, -50.0]), 0.7)
+    top = BUNDLED.knots_at(0.7)[-1]  # 1 + the most the same-product evidence can add
+    assert top > 1 and FUSED_ONLY.knots_at(0.7)[-1] == 1.0
+    got = BUNDLED.score(np.array([np.nan, top, -50.0]), 0.7)
     assert np.isnan(got[0]) and got[1] == 1.0 and 0 <= got[2] < 1e-3
 
 
@@ -101,10 +104,11 @@ def test_a_fitted_calibration_travels_with_its_model_folder(tmp_path):
 @pytest.mark.parametrize("weight", [0.0, 0.5, 1.0])
 def test_pool_scores_are_the_calibrated_fused_scores_in_fused_order(rng, weight):
     vectors, texts = _data(rng)
-    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=weight)
+    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=weight,
+                                     calibration=FUSED_ONLY)
     pool = index.pool(12)
     assert pool.scores.min() >= 0 and pool.scores.max() <= 1
-    np.testing.assert_allclose(pool.scores, BUNDLED.score(pool.fused, weight), atol=1e-6)
+    np.testing.assert_allclose(pool.scores, FUSED_ONLY.score(pool.fused, weight), atol=1e-6)
     assert (np.diff(pool.fused, axis=1) <= 1e-7).all()  # ranked by the fused score
     left = np.repeat(np.arange(len(vectors)), 12)
     pairs = index.pair_scores(left, pool.indices.ravel())
@@ -120,7 +124,7 @@ def test_pool_scores_are_the_calibrated_fused_scores_in_fused_order(rng, weight)
 
 def test_meaning_only_pool_is_rescaled_by_its_own_depth_th_score(rng):
     vectors, _ = _data(rng, n=30)
-    index = NeighborIndex.build(None, vectors, Config(hybrid_weight=0.0))
+    index = NeighborIndex.build(None, vectors, SearchSettings(calibration=FUSED_ONLY))
     pool = index.pool(5)
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     cos = unit @ unit.T
@@ -128,7 +132,7 @@ def test_meaning_only_pool_is_rescaled_by_its_own_depth_th_score(rng):
     srt = -np.sort(-cos, axis=1)[:, :29]  # every other product: the floor is the last one
     fused = (srt[:, :5] - srt[:, -1:]) / (1.0 - srt[:, -1:])
     np.testing.assert_allclose(pool.fused, fused, atol=1e-5)
-    np.testing.assert_allclose(pool.scores, BUNDLED.score(fused, 0.0), atol=1e-5)
+    np.testing.assert_allclose(pool.scores, FUSED_ONLY.score(fused, 0.0), atol=1e-5)
     np.testing.assert_array_equal(pool.indices, np.argsort(-cos, axis=1, kind="stable")[:, :5])
     left = np.repeat(np.arange(30), 5)
     np.testing.assert_allclose(index.pair_scores(left, pool.indices.ravel()).score,

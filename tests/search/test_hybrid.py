@@ -8,6 +8,7 @@ import pytest
 
 from core.config import Config
 from core.errors import ConfigError
+from core.search.calibration import FUSED_ONLY
 from core.search.channels import DenseChannel, LexicalChannel, pair_dense
 from core.search.exact import topk
 from core.search.fusion import Anchors, fuse, pair_fused, parse_field_weights, relative
@@ -55,7 +56,7 @@ def _oracle(vectors, texts, k, weight, queries=None, qtexts=None):
 @pytest.mark.parametrize("weight", [0.0, 0.3, 0.55, 1.0])
 def test_matches_full_matrix_oracle_when_pools_cover_the_catalog(rng, weight):
     vectors, texts = _data(rng)
-    nb = hybrid_topk(vectors, build_index(texts), 6, weight=weight, depth=100)
+    nb = hybrid_topk(vectors, build_index(texts), 6, weight=weight, depth=100, calibration=FUSED_ONLY)
     order, vals = _oracle(vectors, texts, 6, weight)
     np.testing.assert_allclose(nb.fused, vals, atol=1e-5)
     np.testing.assert_array_equal(nb.indices, order)
@@ -65,7 +66,7 @@ def test_query_set_against_a_corpus(rng):
     vectors, texts = _data(rng, n=21)
     queries, qtexts = _data(rng, n=5)
     nb = hybrid_topk(vectors, build_index(texts), 4, weight=0.5, queries=queries,
-                     query_texts=qtexts)
+                     query_texts=qtexts, calibration=FUSED_ONLY)
     order, vals = _oracle(vectors, texts, 4, 0.5, queries=queries, qtexts=qtexts)
     np.testing.assert_array_equal(nb.indices, order)
     np.testing.assert_allclose(nb.fused, vals, atol=1e-5)
@@ -76,7 +77,7 @@ def test_a_score_of_one_means_the_same_text_not_just_the_best_candidate(rng):
     best neighbour of a product without a twin stays clearly below 1."""
     vectors, texts = _data(rng, n=30)
     vectors[7], texts[7] = vectors[3], texts[3]
-    nb = hybrid_topk(vectors, build_index(texts), 3, weight=0.7)
+    nb = hybrid_topk(vectors, build_index(texts), 3, weight=0.7, calibration=FUSED_ONLY)
     assert nb.indices[3, 0] == 7 and nb.scores[3, 0] == pytest.approx(1.0, abs=1e-5)
     assert nb.fused[3, 0] == pytest.approx(1.0, abs=1e-5)
     others = np.setdiff1d(np.arange(30), [3, 7])
@@ -87,7 +88,7 @@ def test_a_score_of_one_means_the_same_text_not_just_the_best_candidate(rng):
 def test_candidates_come_only_from_the_two_pools(rng):
     vectors, texts = _data(rng, n=40)
     index = build_index(texts)
-    nb = hybrid_topk(vectors, index, 8, weight=0.5, depth=5)
+    nb = hybrid_topk(vectors, index, 8, weight=0.5, depth=5, calibration=FUSED_ONLY)
     dense, lexical = topk(vectors, 5), lexical_topk(index, 5)
     for r in range(40):
         assert set(nb.indices[r]) <= set(dense.indices[r]) | set(lexical.indices[r])
@@ -97,17 +98,17 @@ def test_candidates_come_only_from_the_two_pools(rng):
 def test_extreme_weights_reproduce_each_channel(rng):
     vectors, texts = _data(rng, n=30)
     index = build_index(texts)
-    np.testing.assert_array_equal(hybrid_topk(vectors, index, 7, weight=0.0).indices,
+    np.testing.assert_array_equal(hybrid_topk(vectors, index, 7, weight=0.0, calibration=FUSED_ONLY).indices,
                                   topk(vectors, 7).indices)
-    np.testing.assert_array_equal(hybrid_topk(vectors, index, 7, weight=1.0).indices,
+    np.testing.assert_array_equal(hybrid_topk(vectors, index, 7, weight=1.0, calibration=FUSED_ONLY).indices,
                                   lexical_topk(index, 7).indices)
 
 
 def test_fusion_is_scale_free(rng):
     vectors, texts = _data(rng, n=25)
     index = build_index(texts)
-    a = hybrid_topk(vectors, index, 6, weight=0.4, metric="dot")
-    b = hybrid_topk(vectors * 7.0, index, 6, weight=0.4, metric="dot")
+    a = hybrid_topk(vectors, index, 6, weight=0.4, metric="dot", calibration=FUSED_ONLY)
+    b = hybrid_topk(vectors * 7.0, index, 6, weight=0.4, metric="dot", calibration=FUSED_ONLY)
     np.testing.assert_array_equal(a.indices, b.indices)
     np.testing.assert_allclose(a.scores, b.scores, atol=1e-5)
 
@@ -115,7 +116,7 @@ def test_fusion_is_scale_free(rng):
 def test_pair_fused_agrees_with_the_lists_and_match_is_bounded(rng):
     vectors, texts = _data(rng, n=20)
     index = build_index(texts)
-    nb = hybrid_topk(vectors, index, 3, weight=0.5)
+    nb = hybrid_topk(vectors, index, 3, weight=0.5, calibration=FUSED_ONLY)
     left = np.repeat(np.arange(20), 3)
     channels = [DenseChannel(vectors), LexicalChannel(index)]
     fused, parts = pair_fused(channels, [0.5, 0.5], left, nb.indices.ravel(), nb.anchors)
@@ -136,7 +137,7 @@ def test_pair_dense_matches_topk_scores(rng, metric):
 def test_tiny_catalogs(rng):
     for n in (2, 3):
         vectors, texts = _data(rng, n=n)
-        nb = hybrid_topk(vectors, build_index(texts), 10, weight=0.5)
+        nb = hybrid_topk(vectors, build_index(texts), 10, weight=0.5, calibration=FUSED_ONLY)
         assert nb.indices.shape == (n, n - 1)
     with pytest.raises(ConfigError):
         hybrid_topk(vectors, None, 1, weight=0.5)

@@ -7,6 +7,7 @@ import pytest
 
 from core.config import Config
 from core.errors import ConfigError
+from core.search.calibration import FUSED_ONLY
 from core.search.channels import ImageChannel, Queries
 from core.search.fusion import Anchors, fuse
 from core.search.index import NeighborIndex, SearchSettings
@@ -30,7 +31,7 @@ def _photos(rng, n: int, groups: int, missing: tuple[int, ...] = ()):
 def _index(rng, n=24, *, image_weight=0.5, missing=(3, 7), groups=6):
     text = _unit(rng.normal(size=(n, 8)))
     channel, group = _photos(rng, n, groups, missing)
-    s = SearchSettings(image_weight=image_weight)
+    s = SearchSettings(image_weight=image_weight, calibration=FUSED_ONLY)
     return NeighborIndex.build(None, text, s, prebuilt={"image": channel}), text, channel, group
 
 
@@ -49,7 +50,8 @@ def test_weights_with_photos(rng) -> None:
     index, *_ = _index(rng, image_weight=0.3)
     assert index.names == ("dense", "image")  # no catalog: no words channel
     assert index.weights == pytest.approx({"dense": 0.7, "image": 0.3})
-    text_only = NeighborIndex.build(None, index.vectors, SearchSettings(image_weight=0.3))
+    text_only = NeighborIndex.build(None, index.vectors,
+                                    SearchSettings(image_weight=0.3, calibration=FUSED_ONLY))
     assert text_only.names == ("dense",) and not text_only.fused  # no photos given
     hybrid = NeighborIndex.build(None, index.vectors,
                                  SearchSettings(hybrid_weight=0.5, image_weight=0.2),
@@ -74,7 +76,7 @@ def test_images_only_lists_find_the_same_photo(rng) -> None:
 
 def test_a_product_without_photo_keeps_its_text_scores(rng) -> None:
     index, text, _channel, _ = _index(rng, image_weight=0.4, missing=(3, 7))
-    text_only = NeighborIndex.build(None, text, SearchSettings(image_weight=0.0))
+    text_only = NeighborIndex.build(None, text, SearchSettings(image_weight=0.0, calibration=FUSED_ONLY))
     pool = index.pool(6)
     for row in (3, 7):
         cand = pool.indices[row]
@@ -91,7 +93,7 @@ def test_photos_move_lists_towards_the_same_picture(rng) -> None:
     index, _, _channel, group = _index(rng, n=30, image_weight=0.6, missing=(), groups=10)
     pool = index.pool(3)
     assert (group[pool.indices[:, 0]] == group).mean() == 1.0
-    text_only = NeighborIndex.build(None, index.vectors, SearchSettings()).pool(3)
+    text_only = NeighborIndex.build(None, index.vectors, SearchSettings(calibration=FUSED_ONLY)).pool(3)
     assert (group[text_only.indices[:, 0]] == group).mean() < 0.5
 
 

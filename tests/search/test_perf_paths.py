@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -10,8 +12,10 @@ from core.embed.encoders import BertEncoder, token_batches
 from core.pipeline import candidate_pool
 from core.search import tiles as knn_tiles
 from core.search.ann import ann_topk, sample_recall
+from core.search.calibration import FUSED_ONLY
 from core.search.dense import dense_search
 from core.search.exact import brute_force_topk, topk
+from core.search.index import NeighborIndex, SearchSettings
 from core.search.neighbors import METRICS, SearchCancelled, reporting
 
 needs_int8 = pytest.mark.skipif(not knn_tiles.int8_available(), reason="onnxruntime missing")
@@ -92,7 +96,10 @@ def test_neighbor_search_index_choice_and_candidate_pool():
     x = _data(2500, 16)
     exact = dense_search(x, 5, index="exact")
     np.testing.assert_array_equal(exact.indices, topk(x, 5, method="blocked").indices)
-    approx = candidate_pool(None, x, Config(index="approximate", k=5), pool_k=5)
+    cfg = Config(index="approximate", k=5)  # plain meaning order: what the index is judged on
+    plain = NeighborIndex.build(None, x, replace(SearchSettings.from_config(cfg),
+                                                 calibration=FUSED_ONLY))
+    approx = candidate_pool(None, x, cfg, pool_k=5, index=plain)
     assert sample_recall(x, approx, sample=200) >= 0.95
     with pytest.raises(ValueError):
         dense_search(x, 5, index="fast")

@@ -1,0 +1,339 @@
+"""Same-product evidence in two product texts: model codes, sizes, colours, condition.
+
+Meaning and words scores say how alike two texts are; they cannot tell a twin
+from its colour or size variant ("sandisk 16gb sdhc card" vs "... 32gb ...")
+or from a remanufactured copy, and they undersell twins that share a model code
+but little else ("hp q1413a universal paper" vs "hewlett packard hp universal
+heavyweight coated paper q1413a"). :class:`TextEvidence` reads, once per
+catalog, what each text says about its exact product, and compares pairs:
+
+======================  ======================================================
+feature                 1 when
+======================  ======================================================
+``code_shared``         both name the same model code (letters and digits,
+                        e.g. ``hl-4570cdw`` = ``hl4570cdw`` = ``hl 4570cdw``)
+``code_conflict``       both name model codes and none is shared
+``size_conflict``       both give a size in the same unit (16gb, 2.5", 12 mp,
+                        50-pack ...) and the values differ
+``colour_conflict``     both name colours and none is shared
+``condition_conflict``  one says remanufactured, refurbished, compatible or
+                        used and the other does not
+======================  ======================================================
+
+Pairs are scored with sparse products (no Python loop per pair), so a block of
+rows x members (rules refilling lists) costs one sparse product per feature.
+The weights that turn these features into a score change live with the score
+calibration (:mod:`core.search.calibration`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+import scipy.sparse as sp
+
+FEATURES = ("code_shared", "code_conflict", "size_conflict", "colour_conflict",
+            "condition_conflict")
+
+CODE_ROWS = 5
+CODE_SHARE = 0.001
+_WORDS = re.compile(r"\w+")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
+_SQUASH = re.compile(r"[-./]")
+_UNITS = {
+    "gb": "gb", "g": None, "tb": "tb", "mb": "mb", "kb": "kb", "ghz": "ghz", "mhz": "mhz",
+    "mp": "mp", "megapixel": "mp", "w": "w", "watt": "w", "watts": "w", "v": "v", "volt": "v",
+    "mah": "mah", "mm": "mm", "cm": "cm", "in": "in", "inch": "in", "inches": "in", '"': "in",
+    "ft": "ft", "feet": "ft", "foot": "ft", "m": None, "lb": "lb", "lbs": "lb", "oz": "oz",
+    "ml": "ml", "l": None, "pack": "pack", "pk": "pack", "ct": "pack", "count": "pack",
+    "pcs": "pack", "sheet": "sheet", "sheets": "sheet", "rpm": "rpm", "x": None,
+    "port": "port", "ports": "port", "outlet": "outlet", "outlets": "outlet", "tab": "tab",
+    "tabs": "tab", "channel": "channel", "mbps": "mbps", "dpi": "dpi", "hz": "hz",
+}
+_GLUE = frozenset(["a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "per",
+                   "the", "to", "up", "w", "with", "x"])
+_SIZE = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)\s*-?\s*([a-z]+|\")(?![a-z0-9])")
+_SPEC = re.compile(r"\d+[a-z]")  # 52x, 609m, 1080p, 4k: a speed or size, not a model
+_COLOURS = (
+    ("black", "黑"), ("white", "白"), ("red", "红"), ("blue", "蓝"), ("green", "绿"),
+    ("yellow", "黄"), ("pink", "粉"), ("purple", "紫"), ("orange", "橙"), ("silver", "银"),
+    ("gold", "金色"), ("gray", "灰"), ("grey", "灰"), ("brown", "棕"), ("cyan", "青"),
+    ("magenta", "品红"), ("beige", "米色"), ("navy", "藏青"), ("tan", None), ("teal", None),
+)
+_COLOUR_BIT = {}
+for _bit, (_en, _zh) in enumerate(dict.fromkeys(_COLOURS)):
+    _COLOUR_BIT.setdefault(_en, 1 << _bit)
+_COLOUR_BIT["grey"] = _COLOUR_BIT["gray"]
+_ZH_COLOUR = [(zh, _COLOUR_BIT[en]) for en, zh in _COLOURS if zh]
+_CONDITION = re.compile(r"\b(remanufactured|refurbished|recertified|compatible|used|renewed|"
+                        r"reman|generic|replacement for)\b|翻新|兼容|二手")
+
+
+def _is_code(tok: str) -> bool:
+    if _SPEC.fullmatch(tok):
+        return False
+    has_digit = any(c.isdigit() for c in tok)
+    has_alpha = any(c.isalpha() for c in tok)
+    return has_digit and ((has_alpha and len(tok) >= 3) or len(tok) >= 5)
+
+
+def _sizes(low: str) -> set[str]:
+    out = set()
+    for value, unit in _SIZE.findall(low):
+        u = _UNITS.get(unit)
+        if u:
+            out.add(f"{u}={float(value):g}")
+    return out
+
+
+def read_text(text: str) -> tuple[set[str], set[str], int, bool]:
+    """(codes, sizes as "unit=value", colour bits, condition word?) of one text."""
+    low = str(text).lower()
+    tokens = [_SQUASH.sub("", t) for t in _TOKEN.findall(low)]
+    codes = {t for t in tokens if _is_code(t) and not _sizes(t)}
+    for i, (a, b) in enumerate(pairwise(tokens)):  # "sh 230" -> "sh230"
+        joined = a + b
+        unit_next = i + 2 < len(tokens) and tokens[i + 2] in _UNITS  # "cd-r 700 mb": a size
+        if not unit_next and a.isalpha() and len(a) <= 4 and a not in _UNITS and a not in _GLUE \
+                and b[:1].isdigit() and len(b) >= 2 and not _sizes(b) \
+                and _is_code(joined):
+            codes.add(joined)
+    colours = 0
+    for t in tokens:
+        colours |= _COLOUR_BIT.get(t, 0)
+    for zh, bit in _ZH_COLOUR:
+        if zh in low:
+            colours |= bit
+    return codes, _sizes(low), colours, bool(_CONDITION.search(low))
+
+
+def _sparse(rows: Sequence[set[str]], vocab: dict[str, int], *, grow: bool = True,
+            units: bool = False) -> sp.csr_matrix:
+    """Binary (n, columns) CSR matrix of strings (the unit alone when units=True).
+
+    vocab: string -> column, extended when grow; otherwise a string it lacks gets a
+    column of its own that nothing else has (it can match no product)."""
+    indptr, indices = [0], []
+    fresh = len(vocab)
+    for items in rows:
+        keys = set()
+        for item in items:
+            key = item.split("=")[0] if units else item
+            col = vocab.setdefault(key, len(vocab)) if grow else vocab.get(key)
+            if col is None:
+                col, fresh = fresh, fresh + 1
+            keys.add(col)
+        indices.extend(sorted(keys))
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    width = max(1, len(vocab) if grow else fresh)
+    return sp.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+                         shape=(len(rows), width))
+
+
+def _widen(x: sp.csr_matrix, width: int) -> sp.csr_matrix:
+    return x if x.shape[1] >= width else sp.csr_matrix((x.data, x.indices, x.indptr),
+                                                       shape=(x.shape[0], width))
+
+
+def _cross(x: sp.csr_matrix, y: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """x and y with as many columns as the wider of the two."""
+    width = max(x.shape[1], y.shape[1])
+    return _widen(x, width), _widen(y, width)
+
+
+@dataclass(frozen=True)
+class TextEvidence:
+    """What each product's text says about its exact product (one catalog)."""
+
+    codes: sp.csr_matrix
+    sizes: sp.csr_matrix
+    size_units: sp.csr_matrix
+    colours: np.ndarray  # (n,) int64 bit sets
+    condition: np.ndarray  # (n,) bool
+    keys: np.ndarray  # (n,) int64: equal for the same words in the same order (-1: no words)
+    vocab: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})  # codes, sizes, units, word keys
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> TextEvidence:
+        """Read every text. A code counts as a model code when at most
+        max(CODE_ROWS, CODE_SHARE of the catalog) products name it: "mp3", "ddr3" or
+        "52x" name a kind of product, not one product."""
+        read = [read_text(t) for t in texts]
+        vocab: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
+        codes = _sparse([r[0] for r in read], vocab[0])
+        df = np.bincount(codes.indices, minlength=codes.shape[1])
+        limit = max(CODE_ROWS, CODE_SHARE * len(read))
+        for code, col in list(vocab[0].items()):
+            if df[col] > limit:
+                del vocab[0][code]
+        codes = (codes @ sp.diags((df <= limit).astype(np.float32))).tocsr()
+        codes.eliminate_zeros()
+        return cls(codes, _sparse([r[1] for r in read], vocab[1]),
+                   _sparse([r[1] for r in read], vocab[2], units=True),
+                   np.array([r[2] for r in read], dtype=np.int64),
+                   np.array([r[3] for r in read], dtype=bool),
+                   _keys(texts, vocab[3], grow=True), vocab)
+
+    def read(self, texts: Sequence[str]) -> TextEvidence:
+        """Other texts (search queries) read against this catalog's codes and sizes."""
+        read = [read_text(t) for t in texts]
+        v = self.vocab
+        return TextEvidence(_sparse([r[0] for r in read], v[0], grow=False),
+                            _sparse([r[1] for r in read], v[1], grow=False),
+                            _sparse([r[1] for r in read], v[2], grow=False, units=True),
+                            np.array([r[2] for r in read], dtype=np.int64),
+                            np.array([r[3] for r in read], dtype=bool),
+                            _keys(texts, v[3], grow=False), v)
+
+    def __len__(self) -> int:
+        return len(self.colours)
+
+    def same_text(self, left, right, queries: TextEvidence | None = None) -> np.ndarray:
+        """(p,) bool: the pair's texts have the same words in the same order."""
+        q = self if queries is None else queries
+        ka = q.keys[np.asarray(left, dtype=np.int64)]
+        kb = self.keys[np.asarray(right, dtype=np.int64)]
+        return (ka == kb) & (ka >= 0)
+
+    def pairs(self, left, right, queries: TextEvidence | None = None) -> np.ndarray:
+        """(p, len(FEATURES)) float32 features of pairs: left rows of `queries` (default
+        this catalog) against right rows of this catalog."""
+        q = self if queries is None else queries
+        a = np.asarray(left, dtype=np.int64)
+        b = np.asarray(right, dtype=np.int64)
+        out = np.zeros((len(a), len(FEATURES)), dtype=np.float32)
+        if not len(a):
+            return out
+        shared = _rowwise_dot(*_cross(q.codes, self.codes), a, b) > 0
+        out[:, 0] = shared
+        out[:, 1] = (np.diff(q.codes.indptr)[a] > 0) & (np.diff(self.codes.indptr)[b] > 0) \
+            & ~shared
+        out[:, 2] = (_rowwise_dot(*_cross(q.size_units, self.size_units), a, b) > 0) & \
+            (_rowwise_dot(*_cross(q.sizes, self.sizes), a, b) == 0)
+        ca, cb = q.colours[a], self.colours[b]
+        out[:, 3] = (ca != 0) & (cb != 0) & ((ca & cb) == 0)
+        out[:, 4] = q.condition[a] != self.condition[b]
+        return out
+
+    def block(self, rows, members) -> np.ndarray:
+        """(r, m, len(FEATURES)) float32 features of every row against every member."""
+        r = np.asarray(rows, dtype=np.int64)
+        m = np.asarray(members, dtype=np.int64)
+        out = np.zeros((len(r), len(m), len(FEATURES)), dtype=np.float32)
+        if not (len(r) and len(m)):
+            return out
+        count = np.diff(self.codes.indptr)
+        shared = (self.codes[r] @ self.codes[m].T).toarray() > 0
+        out[..., 0] = shared
+        out[..., 1] = (count[r] > 0)[:, None] & (count[m] > 0)[None, :] & ~shared
+        units = (self.size_units[r] @ self.size_units[m].T).toarray() > 0
+        out[..., 2] = units & ((self.sizes[r] @ self.sizes[m].T).toarray() == 0)
+        ca, cb = self.colours[r][:, None], self.colours[m][None, :]
+        out[..., 3] = (ca != 0) & (cb != 0) & ((ca & cb) == 0)
+        out[..., 4] = self.condition[r][:, None] != self.condition[m][None, :]
+        return out
+
+
+def _keys(texts: Sequence[str], vocab: dict, *, grow: bool) -> np.ndarray:
+    """(n,) int64 word-sequence keys (-1: no words or, not growing, unseen)."""
+    out = np.full(len(texts), -1, dtype=np.int64)
+    for i, t in enumerate(texts):
+        words = " ".join(_WORDS.findall(str(t).lower()))
+        if words:
+            out[i] = vocab.setdefault(words, len(vocab)) if grow else vocab.get(words, -1)
+    return out
+
+
+def _rowwise_dot(x: sp.csr_matrix, y: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(p,) dot products of rows x[a[i]] and y[b[i]] of binary CSR matrices."""
+    return np.asarray(x[a].multiply(y[b]).sum(axis=1)).ravel()
+
+
+
+
+
+# -- from features to a score change ------------------------------------------------
+
+PAIR_FEATURES = ("closeness", "margin", *FEATURES)
+RERANK = 30  # lists are re-ranked by the changed score within each product's best RERANK
+
+
+def pair_features(fused: np.ndarray, reverse: np.ndarray | None, best: np.ndarray,
+                  runner_up: np.ndarray, best_reverse: np.ndarray | None,
+                  text: np.ndarray | None) -> np.ndarray:
+    """(p, len(PAIR_FEATURES)) float32 features of pairs (a, b) from their fused scores.
+
+    fused: a's fused score of b; reverse: b's fused score of a; best/runner_up: a's
+    best and second-best fused scores; best_reverse: b's best; text: TextEvidence
+    features of the pairs (None: no texts, zeros). reverse/best_reverse None (a search
+    query, which no product lists): closeness reads a's side only. closeness = how far
+    the pair falls short of being each other's best candidate (0 = mutual best, down
+    to -1); margin = how far b leads a's other candidates (b is a's best) or trails a's
+    best (it is not), within [-1, 1].
+    """
+    f = np.asarray(fused, dtype=np.float32)
+    closeness = f - best if reverse is None else \
+        np.minimum(f - best, np.asarray(reverse, dtype=np.float32) - best_reverse)
+    leads = f >= best - 1e-6
+    margin = np.where(leads, f - runner_up, f - best)
+    out = np.empty((len(f), len(PAIR_FEATURES)), dtype=np.float32)
+    out[:, 0] = np.clip(np.nan_to_num(closeness, nan=-1.0, neginf=-1.0), -1.0, 0.0)
+    out[:, 1] = np.clip(np.nan_to_num(margin, nan=-1.0, neginf=-1.0, posinf=1.0), -1.0, 1.0)
+    out[:, 2:] = 0.0 if text is None else text
+    return out
+
+
+def evidence_change(weights, features: np.ndarray) -> np.ndarray:
+    """(p,) float32 change of the fused score: the weighted sum of the features.
+
+    weights: ((feature name, weight in fused-score units), ...); features: (p, F)
+    columns in PAIR_FEATURES order. No weights: no change."""
+    out = np.zeros(features.shape[:-1], dtype=np.float32)
+    for name, w in weights:
+        out += np.float32(w) * features[..., PAIR_FEATURES.index(name)]
+    return out
+
+
+def evidence_ceiling(weights) -> float:
+    """The most the evidence can add (a mutual best with every feature for it)."""
+    high = {"closeness": 0.0}
+    return float(sum(max(w, 0.0) * high.get(name, 1.0) for name, w in weights))
+
+
+def fit_evidence_weights(features: np.ndarray, fused: np.ndarray,
+                         twin: np.ndarray, *, c: float = 1.0) -> tuple[tuple[str, float], ...]:
+    """Weights in fused-score units from list entries with known twins.
+
+    A logistic regression of twin on (fused, features); each feature's weight is
+    its coefficient over the fused score's, so ``fused + change`` orders entries as
+    the regression does and stays on the fused score's scale. A feature whose
+    weight comes out against its meaning (a conflict counting for a pair, closeness
+    or a shared code against it) is left out and the rest fitted again, so every
+    weight reads as the feature's name says."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.c_[np.asarray(fused, dtype=np.float64), features]
+    y = np.asarray(twin, dtype=bool)
+    sign = np.array([-1.0 if name.endswith("_conflict") else 1.0 for name in PAIR_FEATURES])
+    use = np.ones(len(PAIR_FEATURES), dtype=bool)
+    while True:
+        cols = np.r_[0, 1 + np.flatnonzero(use)]
+        coef = LogisticRegression(C=c, max_iter=5000).fit(x[:, cols], y).coef_[0]
+        if coef[0] <= 0:
+            return ()
+        w = np.zeros(len(PAIR_FEATURES))
+        w[use] = coef[1:] / coef[0]
+        wrong = use & (w * sign < 0)
+        if not wrong.any():
+            return tuple((name, round(float(v), 4)) for name, v, u in
+                         zip(PAIR_FEATURES, w, use) if u)
+        use &= ~wrong
+
+
+__all__ = ["FEATURES", "PAIR_FEATURES", "RERANK", "TextEvidence", "evidence_ceiling",
+           "evidence_change", "fit_evidence_weights", "pair_features", "read_text"]

@@ -1,0 +1,131 @@
+"""core.search.evidence and the evidence-changed scores of the NeighborIndex."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.errors import ConfigError
+from core.search.calibration import BUNDLED, FUSED_ONLY, Calibration
+from core.search.evidence import (
+    FEATURES,
+    PAIR_FEATURES,
+    TextEvidence,
+    evidence_change,
+    fit_evidence_weights,
+    read_text,
+)
+from core.search.index import NeighborIndex
+from core.search.lexical import build_index
+
+
+def test_model_codes_sizes_colours_and_condition_are_read():
+    codes, sizes, colours, used = read_text("Brother HL-4570CDW colour laser, 16 GB, Black")
+    assert "hl4570cdw" in codes and sizes == {"gb=16"} and colours and not used
+    assert read_text("brother hl4570cdw")[0] & read_text("brother hl 4570cdw")[0] == {"hl4570cdw"}
+    # speeds, sizes and file formats are not model codes; "mp3" is not 3 megapixels
+    codes, sizes, _, _ = read_text("verbatim 52x cd-r 700 mb mp3 player 1080p")
+    assert codes == {"mp3"} and sizes == {"mb=700"}
+    assert read_text("lbs 36 x 1000 ft")[0] == set()  # a unit and a number are not a code
+    assert read_text("hp 45 remanufactured ink")[3] and read_text("兼容 墨盒")[3]
+    assert read_text("红色 手机壳")[2] == read_text("red phone case")[2] != 0
+
+
+def test_pairs_and_blocks_agree_and_common_codes_do_not_count():
+    texts = ["sandisk ultra 16gb sdhc card black", "sandisk ultra 32gb sdhc card black",
+             "sandisk sdsdu-016g ultra 16 gb card", "hp c8560a drum unit red",
+             "hp c8560a drum unit blue", "ink cartridge compatible with hp c8560a",
+             "logitech m310 mouse", "logitech m310 wireless mouse"]
+    texts += [f"generic usb3 hub {i}" for i in range(10)]  # usb3 in 10 of 18 products
+    ev = TextEvidence.build(texts)
+    left, right = np.repeat(np.arange(len(texts)), len(texts)), np.tile(np.arange(len(texts)),
+                                                                       len(texts))
+    np.testing.assert_array_equal(ev.pairs(left, right).reshape(len(texts), len(texts), -1),
+                                  ev.block(np.arange(len(texts)), np.arange(len(texts))))
+    f = dict(zip(FEATURES, ev.pairs([0, 3, 3, 6, 8], [1, 4, 5, 7, 9]).T))
+    assert f["size_conflict"].tolist() == [1, 0, 0, 0, 0]  # 16gb vs 32gb
+    assert f["colour_conflict"].tolist() == [0, 1, 0, 0, 0]  # red vs blue
+    assert f["condition_conflict"].tolist() == [0, 0, 1, 0, 0]  # a compatible copy
+    assert f["code_shared"].tolist() == [0, 1, 1, 1, 0]  # "usb3" names no one product
+    assert ev.same_text([0, 0], [0, 1]).tolist() == [True, False]
+    queries = ev.read(["HP C8560A drum", "sandisk 64 gb card", "unheard x999z"])
+    q = dict(zip(FEATURES, ev.pairs([0, 1, 2], [3, 0, 3], queries).T))
+    assert q["code_shared"].tolist() == [1, 0, 0] and q["size_conflict"].tolist() == [0, 1, 0]
+
+
+def test_weights_are_fitted_in_fused_units_and_keep_the_meaning_of_their_names(rng):
+    n = 4000
+    features = np.zeros((n, len(PAIR_FEATURES)), dtype=np.float32)
+    features[:, 2] = rng.random(n) < 0.5  # code_shared: evidence for
+    features[:, 4] = rng.random(n) < 0.2  # size_conflict: evidence against
+    features[:, 6] = rng.random(n) < 0.2  # condition_conflict: noise that helps a little
+    fused = rng.normal(size=n)
+    logit = 3 * fused + 1.5 * features[:, 2] - 2.0 * features[:, 4] + 0.4 * features[:, 6] - 1
+    twin = rng.random(n) < 1 / (1 + np.exp(-logit))
+    w = dict(fit_evidence_weights(features, fused, twin))
+    assert w["code_shared"] == pytest.approx(0.5, abs=0.15)
+    assert w["size_conflict"] == pytest.approx(-0.67, abs=0.2)
+    assert "condition_conflict" not in w  # came out for a pair: left out, the rest refitted
+    change = evidence_change(tuple(w.items()), features)
+    np.testing.assert_allclose(change, features[:, 2] * w["code_shared"]
+                               + features[:, 4] * w["size_conflict"]
+                               + features[:, 0] * w["closeness"] + features[:, 1] * w["margin"],
+                               atol=1e-5)
+
+
+def test_evidence_weights_travel_with_the_calibration(tmp_path):
+    assert Calibration.from_dict(BUNDLED.to_dict()) == BUNDLED
+    data = BUNDLED.to_dict() | {"evidence": {"shoe_size": 1.0}}
+    with pytest.raises(ConfigError, match="evidence"):
+        Calibration.from_dict(data)
+    assert FUSED_ONLY.evidence == () and BUNDLED.evidence
+
+
+def _shop(rng):
+    """Two shops of the same 12 products; each product has a colour variant in shop B."""
+    base = ["oak desk", "steel chair", "usb cable", "desk lamp", "laser printer", "office mouse",
+            "paper tray", "ink pack", "wall clock", "photo frame", "filing cabinet", "note pad"]
+    texts, vectors = [], []
+    centres = rng.normal(size=(len(base), 16))
+    for i, name in enumerate(base):
+        code = f"zx{100 + i}q"
+        for shop, colour in (("a", "black"), ("b", "black"), ("b", "white")):
+            texts.append(f"{name} {code} {colour}" if shop == "b" else f"{code} {name} {colour}")
+            vectors.append(centres[i] + 0.05 * rng.normal(size=16))
+    return np.asarray(vectors, dtype=np.float32), texts
+
+
+def test_lists_rank_by_the_changed_score_and_every_path_gives_the_same_score(rng):
+    vectors, texts = _shop(rng)
+    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=0.5, texts=texts)
+    pool = index.pool(6)
+    assert pool.scores.min() >= 0 and pool.scores.max() <= 1
+    assert (np.diff(pool.fused, axis=1) <= 1e-6).all()  # ranked by the changed fused score
+    np.testing.assert_allclose(pool.scores, BUNDLED.score(pool.fused, 0.5), atol=1e-6)
+    left = np.repeat(np.arange(len(texts)), 6)
+    pairs = index.pair_scores(left, pool.indices.ravel())
+    np.testing.assert_allclose(pairs.score, pool.scores.ravel(), atol=1e-5)
+    np.testing.assert_allclose(pairs.fused - pairs.change,
+                               index.pair_evidence(left, pool.indices.ravel())[0], atol=1e-5)
+    block = index.block_scores(np.arange(len(texts)), np.arange(len(texts)))
+    np.testing.assert_allclose(np.take_along_axis(block, pool.indices, 1), pool.scores, atol=1e-5)
+    # the same colour outranks the colour variant, and the variant's colour counts against it
+    for i in range(12):
+        a, same, variant = 3 * i, 3 * i + 1, 3 * i + 2
+        assert pool.indices[a, 0] == same
+        s = index.pair_scores([a, a], [same, variant])
+        assert s.score[0] > s.score[1]
+        assert s.evidence[1, PAIR_FEATURES.index("colour_conflict")] == 1
+
+
+def test_the_same_text_scores_one_and_search_queries_read_their_codes(rng):
+    vectors, texts = _shop(rng)
+    vectors[5], texts[5] = vectors[4], texts[4]
+    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=0.5, texts=texts)
+    pool = index.pool(3)
+    assert pool.indices[4, 0] == 5 and pool.scores[4, 0] == pytest.approx(1.0)
+    assert (pool.scores[np.arange(len(texts)) // 3 != 1] < 1.0).all()
+    from core.search.channels import Queries
+
+    hits = index.query(3, Queries(vectors[[0]], ["zx100q oak desk"]))
+    assert hits.indices[0, 0] in (0, 1) and 0 <= hits.scores.min() <= hits.scores.max() <= 1
