@@ -25,7 +25,7 @@ import time
 import numpy as np
 import pandas as pd
 from common import SHARED, abt_buy, walmart
-from hybrid_quality import AbtBuy, Walmart, embed
+from hybrid_quality import Walmart, embed
 
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
@@ -41,7 +41,7 @@ from core.search.calibration import (
 )
 from core.search.evidence import fit_evidence_weights
 from core.search.fusion import relative
-from core.search.index import NeighborIndex
+from core.search.index import NeighborIndex, SearchSettings
 from core.search.lexical import build_index
 
 K = 10
@@ -231,25 +231,44 @@ def floor_table() -> None:
               f"{res.n_short:,}: {by} |", flush=True)
 
 
+def _first_other_shop(shops: TwoShop, nb, queries: np.ndarray) -> float:
+    """R@1 of each query's first list entry from the other shop (what a shop's
+    recommender matching the two catalogs reads)."""
+    hits = []
+    for a in queries.tolist():
+        other = [j for j in nb.indices[a].tolist() if shops.shop[j] != shops.shop[a]]
+        hits.append(bool(other) and (a, other[0]) in shops.twins)
+    return float(np.mean(hits))
+
+
 def ranking() -> None:
-    """The ranking figures of bench/hybrid_quality.py (test): calibration keeps the order."""
-    ab, wm = AbtBuy(), Walmart()
-    r1 = ab.retrieval(W, "test")["recall@1"]
-    p10 = wm.hybrid(W, "test")
+    """Ranking before (fused order) and after (re-ranked by the evidence), same run:
+    R@1 of the first other-shop entry of the lists (queries: left products of the
+    split's positive pairs), and walmart category precision of the final lists."""
+    print("| lists (k=10, each two-shop catalog searched as one) | before | after |")
+    print("|---|---|---|")
+    for shops in (abt_buy_shops(), walmart_amazon_shops()):
+        pools = {name: shops.index(W, cal).pool(K) for name, cal in (("before", FUSED_ONLY),
+                                                                    ("after", BUNDLED))}
+        for split in ("valid", "test"):
+            p = shops.pairs[split]
+            q = np.unique(p.left[p.label == 1].to_numpy())
+            cells = [f"{_first_other_shop(shops, pools[n], q):.3f}" for n in ("before", "after")]
+            print(f"| {shops.name} {split}: R@1, first other-shop entry ({len(q)} queries) | "
+                  f"{cells[0]} | {cells[1]} |", flush=True)
+    wm = Walmart()
     catalog = _walmart_catalog()
     cats = catalog.frame["category"].to_numpy()
     rows = wm.rows["test"]
     cfg = Config(k=K, hybrid_weight=W)
-    index = NeighborIndex.build(catalog, wm.v, cfg)
-    pool = index.pool(50)
-    for name, floor in (("lists, floor off", 0.0), ("lists, floor 0.9 (default)", 0.9)):
-        nb = apply_config(catalog, pool, cfg.with_changes(relevance_floor=floor)).neighbors
+    settings = SearchSettings.from_config(cfg)
+    for name, cal in (("before", FUSED_ONLY), ("after", BUNDLED)):
+        index = NeighborIndex.build(catalog, wm.v, dataclasses.replace(settings, calibration=cal))
+        nb = apply_config(catalog, index.pool(50), cfg).neighbors
         ok = nb.indices[rows] >= 0
         same = cats[np.clip(nb.indices[rows], 0, None)] == cats[rows][:, None]
-        print(f"walmart category precision of the final {name}: {same[ok].mean():.3f} "
-              f"({ok.mean():.1%} of slots filled)")
-    print(f"Abt->Buy R@1 (test, 206 queries) {r1:.3f}; walmart P@10 (test) {p10:.3f} "
-          "(bench/hybrid_quality.py; order by the fused score, unchanged by calibration)")
+        print(f"walmart category precision of the final lists (floor 0.9, test rows), {name}: "
+              f"{same[ok].mean():.3f} ({ok.mean():.1%} of slots filled)")
 
 
 def duplicates() -> None:

@@ -746,16 +746,41 @@ ZH: dict[str, str] = {
     "Score: the second product in the first one's list, as the lists and exports show it. {SCALE_TEXT} "
     'Duplicate score: what duplicate thresholds apply to, high only when the two are very similar both '
     "ways and each is the other's best candidate. Technical: fused score {fused:.3f} = dense part + lex"
-    'ical part (hybrid weight {weight:g}, each channel rescaled for the first product), mapped to the s'
-    'core; raw dense similarity {dense:.3f}, raw lexical similarity {lexical:.3f}.':
+    'ical part + same-product evidence (hybrid weight {weight:g}, each channel rescaled for the first '
+    'product), mapped to the score; raw dense similarity {dense:.3f}, raw lexical similarity {lexical:.3f}.':
         '得分：第二个商品在第一个商品列表中的得分，与列表和导出文件中显示的一致。{SCALE_TEXT} 重复分：重复'
         '阈值所依据的得分，只有当两者双向都非常相似、且互为对方的最佳候选时才高。技术细节：综合得分 {fused:'
-        '.3f} = 语义部分 + 词匹配部分（混合权重 {weight:g}，每个通道按第一个商品重新标定），再映射为得分；'
+        '.3f} = 语义部分 + 词匹配部分 + 同款证据（混合权重 {weight:g}，每个通道按第一个商品重新标定），'
+        '再映射为得分；'
         '原始语义相似度 {dense:.3f}，原始词匹配相似度 {lexical:.3f}。',
     '**Shared words and model numbers** are marked {OPEN} {CLOSE}:':
         '**共同的词和型号** 用 {OPEN} {CLOSE} 标出：',
     '**Per field**':
         '**按字段**',
+    '**Same-product evidence**: what the two texts say about being the very same product (a shared '
+    'model code raises the score; different sizes, colours or a remanufactured copy lower it).':
+        '**同款证据**：两段文字能说明它们是否为同一件商品（相同型号会提高得分；尺寸、颜色不同或一方为'
+        '翻新/兼容品会降低得分）。',
+    'evidence':
+        '证据',
+    'effect on the score':
+        '对得分的影响',
+    'same-product evidence':
+        '同款证据',
+    "how far the two are from being each other's best match":
+        '两者离“互为最佳匹配”还差多少',
+    "how far ahead of (or behind) the first product's other candidates":
+        '领先（或落后）第一个商品其他候选的幅度',
+    'the same model code':
+        '型号相同',
+    'different model codes':
+        '型号不同',
+    'different sizes or capacities':
+        '尺寸或容量不同',
+    'different colours':
+        '颜色不同',
+    'one is remanufactured, compatible or used, the other is not':
+        '一方为翻新、兼容或二手商品，另一方不是',
     '**Tokens that matter most**':
         '**最重要的词**',
     'No shared token: the match rests on meaning (the dense model) alone.':

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.i18n import chart, t
+from components.i18n import N_, chart, t
 from core.catalog.table import Catalog
 from core.quality.explain import (
     PairExplanation,
     contribution_figure,
+    evidence_frame,
     field_frame,
     plain_highlight,
     token_frame,
@@ -16,6 +17,12 @@ from core.quality.explain import (
 from core.search.fusion import SCALE_TEXT
 
 OPEN, CLOSE = "⟦", "⟧"
+# core.search.evidence.EVIDENCE_WORDS, marked for translation (shown through t()).
+EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match"),
+                  N_("how far ahead of (or behind) the first product's other candidates"),
+                  N_("the same model code"), N_("different model codes"),
+                  N_("different sizes or capacities"), N_("different colours"),
+                  N_("one is remanufactured, compatible or used, the other is not"))
 
 
 def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
@@ -28,11 +35,20 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     st.caption(t("Score: the second product in the first one's list, as the lists and exports show it. "
                  "{SCALE_TEXT} Duplicate score: what duplicate thresholds apply to, high only when the two "
                  "are very similar both ways and each is the other's best candidate. Technical: fused score "
-                 "{fused:.3f} = dense part + lexical part (hybrid weight {weight:g}, each channel rescaled "
-                 "for the first product), mapped to the score; raw dense similarity {dense:.3f}, raw lexical "
-                 "similarity {lexical:.3f}.", SCALE_TEXT=SCALE_TEXT, fused=e.fused, weight=e.weight,
-                 dense=e.dense, lexical=e.lexical))
+                 "{fused:.3f} = dense part + lexical part + same-product evidence (hybrid weight "
+                 "{weight:g}, each channel rescaled for the first product), mapped to the score; raw dense "
+                 "similarity {dense:.3f}, raw lexical similarity {lexical:.3f}.", SCALE_TEXT=SCALE_TEXT,
+                 fused=e.fused, weight=e.weight, dense=e.dense, lexical=e.lexical))
     st.plotly_chart(chart(contribution_figure(e)), key="explain.contribution")
+    if e.evidence:
+        st.markdown(t("**Same-product evidence**: what the two texts say about being the very same "
+                      "product (a shared model code raises the score; different sizes, colours or "
+                      "a remanufactured copy lower it)."))
+        frame = evidence_frame(e)
+        frame["evidence"] = [t(x) for x in frame["evidence"]]
+        st.dataframe(frame.rename(columns={"evidence": t("evidence"),
+                                           "effect on the score": t("effect on the score")}),
+                     hide_index=True, key="explain.evidence")
     st.markdown(t('**Shared words and model numbers** are marked {OPEN} {CLOSE}:', OPEN=OPEN, CLOSE=CLOSE))
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from core.config import Config
 from core.quality.threshold import match_scores, scoring_space
 from core.search.channels import catalog_index, pair_dense
+from core.search.evidence import EVIDENCE_WORDS, PAIR_FEATURES
 from core.search.fusion import rescale
 from core.search.index import NeighborIndex
 from core.search.lexical import _CHUNK_RE, LexicalIndex, tokenize
@@ -55,10 +56,12 @@ class Span:
 class PairExplanation:
     """The whole story of one pair of catalog rows.
 
-    dense/lexical: raw channel scores; dense_part + lexical_part = fused (each
-    channel rescaled by the left product's anchors, times its weight); score:
-    the calibrated 0..1 score, as the left product's list and exports show it;
-    match: the lower of both directions' scores (what duplicate thresholds apply to).
+    dense/lexical: raw channel scores; dense_part + lexical_part + evidence_part =
+    fused (each channel rescaled by the left product's anchors, times its weight;
+    evidence_part: what the same-product evidence added, see
+    :mod:`core.search.evidence`); score: the calibrated 0..1 score, as the left
+    product's list and exports show it; match: the duplicate score; evidence:
+    (feature, value, contribution) of each evidence feature that changed the score.
     """
 
     left: int
@@ -75,6 +78,8 @@ class PairExplanation:
     tokens: tuple[TokenShare, ...]
     left_spans: tuple[Span, ...]
     right_spans: tuple[Span, ...]
+    evidence_part: float = 0.0
+    evidence: tuple[tuple[str, float, float], ...] = ()
 
 
 def token_shares(index: LexicalIndex, a: int, b: int, *, top: int = TOP_TOKENS) -> list[TokenShare]:
@@ -154,11 +159,26 @@ def explain_pair(catalog, vectors: np.ndarray, cfg: Config, a: int, b: int, *,
     shares = token_shares(index, a, b, top=top)
     shared = {t.token for t in shares}
     d_part, l_part = part.get("dense", 0.0), part.get("lexical", 0.0)
+    e_part = 0.0 if ms.change is None else float(ms.change[0])
     return PairExplanation(
-        a, b, cfg.hybrid_weight, dense, lexical, d_part, l_part, d_part + l_part,
+        a, b, cfg.hybrid_weight, dense, lexical, d_part, l_part, float(ms.fused[0]),
         float(ms.match[0]), float(ms.score[0]),
         field_scores(catalog, cfg, a, b, index=index, encoder=encoder),
-        tuple(shares), spans(catalog.texts[a], shared), spans(catalog.texts[b], shared))
+        tuple(shares), spans(catalog.texts[a], shared), spans(catalog.texts[b], shared),
+        e_part, _evidence(space, ms))
+
+
+def _evidence(space: NeighborIndex, ms) -> tuple[tuple[str, float, float], ...]:
+    """(feature, value, contribution) of the evidence features that moved the pair's score."""
+    if ms.evidence is None:
+        return ()
+    x = ms.evidence[0]
+    out = []
+    for name, w in space.calibration.evidence:
+        value = float(x[PAIR_FEATURES.index(name)])
+        if abs(w * value) >= 5e-4:
+            out.append((name, value, float(w * value)))
+    return tuple(out)
 
 
 def contribution_figure(e: PairExplanation) -> go.Figure:
@@ -167,7 +187,12 @@ def contribution_figure(e: PairExplanation) -> go.Figure:
     fig.add_bar(y=["fused score"], x=[e.dense_part], name="dense (meaning)", orientation="h")
     fig.add_bar(y=["fused score"], x=[e.lexical_part], name="lexical (words, model numbers)",
                 orientation="h")
-    fig.update_layout(barmode="relative", height=160, xaxis_range=[min(0.0, e.fused), 1.0],
+    if e.evidence:
+        fig.add_bar(y=["fused score"], x=[e.evidence_part], name="same-product evidence",
+                    orientation="h")
+    low = min(0.0, e.fused, e.dense_part + e.lexical_part, e.evidence_part)
+    high = max(1.0, e.fused, e.dense_part + e.lexical_part)
+    fig.update_layout(barmode="relative", height=160, xaxis_range=[low, high],
                       margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig
 
@@ -175,6 +200,12 @@ def contribution_figure(e: PairExplanation) -> go.Figure:
 def token_frame(e: PairExplanation) -> pd.DataFrame:
     return pd.DataFrame({"shared token": [t.token for t in e.tokens],
                          "share of lexical similarity": [round(t.share, 3) for t in e.tokens]})
+
+
+def evidence_frame(e: PairExplanation) -> pd.DataFrame:
+    """What the same-product evidence says about the pair, in plain words."""
+    return pd.DataFrame({"evidence": [EVIDENCE_WORDS[n] for n, _, _ in e.evidence],
+                         "effect on the score": [round(c, 3) for _, _, c in e.evidence]})
 
 
 def field_frame(e: PairExplanation) -> pd.DataFrame:
@@ -192,8 +223,11 @@ def explanation_lines(catalog, e: PairExplanation) -> list[str]:
              f"right: {catalog.ids[e.right]}  {plain_highlight(e.right_spans)}",
              f"score {e.score:.3f} (as in the first product's list; both ways {e.match:.3f})",
              (f"fused {e.fused:.3f} = dense part {e.dense_part:.3f} "
-             f"+ lexical part {e.lexical_part:.3f} (hybrid weight {e.weight:g})"),
+             f"+ lexical part {e.lexical_part:.3f} + evidence {e.evidence_part:+.3f} "
+             f"(hybrid weight {e.weight:g})"),
              f"dense similarity {e.dense:.3f}; lexical similarity {e.lexical:.3f}"]
+    for name, _, contribution in e.evidence:
+        lines.append(f"evidence: {EVIDENCE_WORDS[name]} ({contribution:+.3f})")
     for f in e.fields:
         dense = "-" if f.dense is None else f"{f.dense:.3f}"
         lines.append(f"field {f.field}: dense {dense}, lexical {f.lexical:.3f}")
@@ -209,6 +243,7 @@ __all__ = [
     "PairExplanation",
     "Span",
     "TokenShare",
+    "evidence_frame",
     "explain_pair",
     "explanation_lines",
     "field_scores",

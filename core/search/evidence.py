@@ -260,6 +260,16 @@ def _rowwise_dot(x: sp.csr_matrix, y: sp.csr_matrix, a: np.ndarray, b: np.ndarra
 # -- from features to a score change ------------------------------------------------
 
 PAIR_FEATURES = ("closeness", "margin", *FEATURES)
+# What each feature means to a merchandiser (Explain, the CLI's explain, docs).
+EVIDENCE_WORDS = {
+    "closeness": "how far the two are from being each other's best match",
+    "margin": "how far ahead of (or behind) the first product's other candidates",
+    "code_shared": "the same model code",
+    "code_conflict": "different model codes",
+    "size_conflict": "different sizes or capacities",
+    "colour_conflict": "different colours",
+    "condition_conflict": "one is remanufactured, compatible or used, the other is not",
+}
 RERANK = 30  # lists are re-ranked by the changed score within each product's best RERANK
 
 
@@ -335,5 +345,6 @@ def fit_evidence_weights(features: np.ndarray, fused: np.ndarray,
         use &= ~wrong
 
 
-__all__ = ["FEATURES", "PAIR_FEATURES", "RERANK", "TextEvidence", "evidence_ceiling",
-           "evidence_change", "fit_evidence_weights", "pair_features", "read_text"]
+__all__ = ["EVIDENCE_WORDS", "FEATURES", "PAIR_FEATURES", "RERANK", "TextEvidence",
+           "evidence_ceiling", "evidence_change", "fit_evidence_weights", "pair_features",
+           "read_text"]

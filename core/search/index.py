@@ -60,6 +60,7 @@ from core.search.lexical import LexicalIndex
 from core.search.neighbors import Neighbors, check_metric
 from core.search.scoring import calibrated, dense_only, random_pair_threshold
 
+RERANK_ROWS = 8192  # products re-ranked at a time by the evidence
 # Below this many products a catalog's own random pairs are too few to set the floor.
 MIN_FLOOR_ROWS = 1000
 
@@ -318,16 +319,21 @@ class NeighborIndex:
             self._space = nb.anchors
         m, c = nb.indices.shape
         valid = nb.indices >= 0
-        rows = np.repeat(np.arange(m), c)[valid.ravel()]
-        cols = nb.indices[valid]
-        fused = nb.scores[valid].astype(np.float32)
-        reverse = None if queries is not None else pair_fused(
-            list(self.channels.values()), list(self.weights.values()), cols, rows,
-            self.anchors())[0]
-        changed, _ = self._changed(rows, cols, fused, reverse, queries=queries,
-                                   anchors=nb.anchors if queries is not None else None)
         score = np.full((m, c), -np.inf, dtype=np.float32)
-        score[valid] = changed
+        for start in range(0, m, RERANK_ROWS):  # bounded memory on large catalogs
+            block = slice(start, min(m, start + RERANK_ROWS))
+            ok = valid[block]
+            rows = np.repeat(np.arange(block.start, block.stop), c)[ok.ravel()]
+            cols = nb.indices[block][ok]
+            reverse = None if queries is not None else pair_fused(
+                list(self.channels.values()), list(self.weights.values()), cols, rows,
+                self.anchors())[0]
+            changed, _ = self._changed(rows, cols, nb.scores[block][ok].astype(np.float32),
+                                       reverse, queries=queries,
+                                       anchors=nb.anchors if queries is not None else None)
+            part = score[block]
+            part[ok] = changed
+            score[block] = part
         order = np.lexsort((np.where(valid, nb.indices, np.iinfo(np.int64).max), -score),
                            axis=-1)[:, :k]
         take = lambda x: np.take_along_axis(x, order, 1)

@@ -9,7 +9,13 @@ import pytest
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
 from core.errors import CatalogSimilarityError
-from core.quality.explain import explain_pair, explanation_lines, plain_highlight, spans
+from core.quality.explain import (
+    evidence_frame,
+    explain_pair,
+    explanation_lines,
+    plain_highlight,
+    spans,
+)
 from core.quality.threshold import (
     category_thresholds,
     choose_threshold,
@@ -109,7 +115,11 @@ def test_match_scores_are_symmetric_absolute_and_one_only_for_the_same_product(s
 def test_explanation_parts_add_up_and_name_the_model_number(setup, tiny_encoder):
     cat, vectors, cfg = setup
     e = explain_pair(cat, vectors, cfg, 0, 1, encoder=tiny_encoder)
-    assert e.dense_part + e.lexical_part == pytest.approx(e.fused)
+    assert e.dense_part + e.lexical_part + e.evidence_part == pytest.approx(e.fused, abs=1e-5)
+    evidence = {name: c for name, _, c in e.evidence}
+    assert evidence["code_shared"] > 0  # PSLX350H = PS-LX350H
+    assert sum(evidence.values()) == pytest.approx(e.evidence_part, abs=1e-4)
+    assert set(evidence_frame(e)["evidence"]) >= {"the same model code"}
     assert e.tokens[0].token in {"pslx350h", "sony", "turntable"}
     assert "pslx350h" in {t.token for t in e.tokens}
     assert sum(t.share for t in e.tokens) == pytest.approx(1.0)
@@ -120,6 +130,7 @@ def test_explanation_parts_add_up_and_name_the_model_number(setup, tiny_encoder)
     assert "[PS-LX350H]" in plain_highlight(e.right_spans)
     lines = explanation_lines(cat, e)
     assert lines[0].startswith("left:  A") and any("shared tokens" in x for x in lines)
+    assert any(x.startswith("evidence: the same model code (+") for x in lines)
 
 
 def test_spans_keep_markup_as_plain_text():
