@@ -169,16 +169,23 @@ def explain_pair(catalog, vectors: np.ndarray, cfg: Config, a: int, b: int, *,
 
 
 def _evidence(space: NeighborIndex, ms) -> tuple[tuple[str, float, float], ...]:
-    """(feature, value, contribution) of the evidence features that moved the pair's score."""
+    """(feature, value, contribution) of the evidence that moved the pair's score: each
+    lifting feature's weighted value, then the conflicts the pair has, the first one
+    carrying what they held back (a conflict cancels the lift; see evidence_change)."""
     if ms.evidence is None:
         return ()
     x = ms.evidence[0]
-    out = []
+    lifts, conflicts = [], []
     for name, w in space.calibration.evidence:
         value = float(x[PAIR_FEATURES.index(name)])
-        if abs(w * value) >= 5e-4:
-            out.append((name, value, float(w * value)))
-    return tuple(out)
+        if name.endswith("_conflict"):
+            if value > 0:
+                conflicts.append(name)
+        elif abs(w * value) >= 5e-4:
+            lifts.append((name, value, float(w * value)))
+    lift = sum(c for _, _, c in lifts)
+    held = min(lift, 0.0) - lift if conflicts else 0.0
+    return (*lifts, *((name, 1.0, held if i == 0 else 0.0) for i, name in enumerate(conflicts)))
 
 
 def contribution_figure(e: PairExplanation) -> go.Figure:

@@ -299,20 +299,30 @@ def pair_features(fused: np.ndarray, reverse: np.ndarray | None, best: np.ndarra
 
 
 def evidence_change(weights, features: np.ndarray) -> np.ndarray:
-    """(p,) float32 change of the fused score: the weighted sum of the features.
+    """(p,) float32 change of the fused score.
 
-    weights: ((feature name, weight in fused-score units), ...); features: (p, F)
-    columns in PAIR_FEATURES order. No weights: no change."""
+    weights: ((feature name, weight in fused-score units), ...); features: (..., F)
+    columns in PAIR_FEATURES order. The weighted sum of closeness, margin and a shared
+    code; a conflict (a feature named *_conflict among the weights: different sizes,
+    colours, condition) keeps the pair from being lifted, so a variant never reads as
+    the same product, yet stays where its meaning and words put it among similar
+    products (it is not pushed below unrelated ones). No weights: no change."""
     out = np.zeros(features.shape[:-1], dtype=np.float32)
+    conflict = np.zeros(features.shape[:-1], dtype=bool)
     for name, w in weights:
-        out += np.float32(w) * features[..., PAIR_FEATURES.index(name)]
-    return out
+        x = features[..., PAIR_FEATURES.index(name)]
+        if name.endswith("_conflict"):
+            conflict |= x > 0
+        else:
+            out += np.float32(w) * x
+    return np.where(conflict, np.minimum(out, 0.0), out).astype(np.float32)
 
 
 def evidence_ceiling(weights) -> float:
     """The most the evidence can add (a mutual best with every feature for it)."""
     high = {"closeness": 0.0}
-    return float(sum(max(w, 0.0) * high.get(name, 1.0) for name, w in weights))
+    return float(sum(max(w, 0.0) * high.get(name, 1.0) for name, w in weights
+                     if not name.endswith("_conflict")))
 
 
 def fit_evidence_weights(features: np.ndarray, fused: np.ndarray,

@@ -67,10 +67,13 @@ def test_weights_are_fitted_in_fused_units_and_keep_the_meaning_of_their_names(r
     assert w["size_conflict"] == pytest.approx(-0.67, abs=0.2)
     assert "condition_conflict" not in w  # came out for a pair: left out, the rest refitted
     change = evidence_change(tuple(w.items()), features)
-    np.testing.assert_allclose(change, features[:, 2] * w["code_shared"]
-                               + features[:, 4] * w["size_conflict"]
-                               + features[:, 0] * w["closeness"] + features[:, 1] * w["margin"],
+    lift = features[:, 2] * w["code_shared"] + features[:, 0] * w["closeness"] \
+        + features[:, 1] * w["margin"]
+    # a conflict keeps a pair from being lifted (it is not the same product) but does not
+    # push it below where meaning and words put it (a variant is still a close substitute)
+    np.testing.assert_allclose(change, np.where(features[:, 4] > 0, np.minimum(lift, 0), lift),
                                atol=1e-5)
+    assert change[(features[:, 4] > 0) & (features[:, 2] > 0)].max() <= 0
 
 
 def test_evidence_weights_travel_with_the_calibration(tmp_path):
