@@ -325,9 +325,11 @@ class NeighborIndex:
             ok = valid[block]
             rows = np.repeat(np.arange(block.start, block.stop), c)[ok.ravel()]
             cols = nb.indices[block][ok]
-            reverse = None if queries is not None else pair_fused(
-                list(self.channels.values()), list(self.weights.values()), cols, rows,
-                self.anchors())[0]
+            # every channel's raw score is symmetric (cosines, metric similarities), so
+            # b's fused score of a is the pair's raw scores under b's anchors
+            reverse = None if queries is not None else fuse(
+                {n: v[block][ok] for n, v in nb.parts.items()}, self.anchors().take(cols),
+                self.weights)
             changed, _ = self._changed(rows, cols, nb.scores[block][ok].astype(np.float32),
                                        reverse, queries=queries,
                                        anchors=nb.anchors if queries is not None else None)
@@ -443,7 +445,7 @@ class NeighborIndex:
         parts = {name: ch.block(rows, members) for name, ch in self.channels.items()}
         fused = fuse(parts, self.anchors().take(rows), self.weights)
         if self.with_evidence and fused.size:
-            back = {name: ch.block(members, rows) for name, ch in self.channels.items()}
+            back = {name: v.T for name, v in parts.items()}  # raw scores are symmetric
             reverse = fuse(back, self.anchors().take(members), self.weights).T
             r, mm = fused.shape
             ev = self.text_evidence
