@@ -135,11 +135,12 @@ def planned_channels(settings: SearchSettings | Any) -> tuple[str, ...]:
 class PairScores:
     """Scores of p pairs, each (p,) float32: ``score`` (the calibrated score of the
     right product in the left one's list, what lists and exports show), ``match``
-    (the duplicate score: the geometric mean of the lower of both directions'
-    scores and of how much each is the other's best candidate, the lower of
-    both fused scores as a share of its best; symmetric, what duplicate
-    thresholds apply to, 1 only for the same text; an unrelated pair of mutual
-    best candidates stays low), ``fused`` (left's view) and each channel's raw
+    (the duplicate score, symmetric, what duplicate thresholds apply to, 1 only for
+    the same text: the lower of both directions' scores when the scores read
+    same-product evidence, which weighs mutual best candidates; otherwise the
+    geometric mean of that and of how much each is the other's best candidate, the
+    lower of both fused scores as a share of its best, so that an unrelated pair of
+    mutual best candidates stays low), ``fused`` (left's view) and each channel's raw
     score in ``parts``."""
 
     match: np.ndarray
@@ -433,7 +434,10 @@ class NeighborIndex:
             f_lr, f_rl = g_lr, g_rl
         score = self.calibration.score(f_lr, self.weight)
         both = np.minimum(score, self.calibration.score(f_rl, self.weight))
-        match = np.sqrt(both * mutual)
+        # with evidence the score already weighs whether each is the other's best
+        # candidate (closeness): the duplicate score is the score both ways (valid F1
+        # 0.916 against 0.899 for the geometric mean with the relative score below)
+        match = both.copy() if change is not None else np.sqrt(both * mutual)
         match[left == right] = 1.0
         return PairScores(match.astype(np.float32), f_lr, parts, score, change, x)
 
