@@ -781,6 +781,8 @@ ZH: dict[str, str] = {
         '颜色不同',
     'one is remanufactured, compatible or used, the other is not':
         '一方为翻新、兼容或二手商品，另一方不是',
+    'the same text (scores 1)':
+        '文字完全相同（得分为 1）',
     '**Tokens that matter most**':
         '**最重要的词**',
     'No shared token: the match rests on meaning (the dense model) alone.':

@@ -22,7 +22,8 @@ EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match"),
                   N_("how far ahead of (or behind) the first product's other candidates"),
                   N_("the same model code"), N_("different model codes"),
                   N_("different sizes or capacities"), N_("different colours"),
-                  N_("one is remanufactured, compatible or used, the other is not"))
+                  N_("one is remanufactured, compatible or used, the other is not"),
+                  N_("the same text (scores 1)"))
 
 
 def show_explanation(catalog: Catalog, e: PairExplanation) -> None:

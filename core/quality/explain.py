@@ -185,7 +185,9 @@ def _evidence(space: NeighborIndex, ms) -> tuple[tuple[str, float, float], ...]:
             lifts.append((name, value, float(w * value)))
     lift = sum(c for _, _, c in lifts)
     held = min(lift, 0.0) - lift if conflicts else 0.0
-    return (*lifts, *((name, 1.0, held if i == 0 else 0.0) for i, name in enumerate(conflicts)))
+    out = (*lifts, *((name, 1.0, held if i == 0 else 0.0) for i, name in enumerate(conflicts)))
+    rest = float(ms.change[0]) - lift - held  # the same text is lifted to the top of the map
+    return (*out, ("same_text", 1.0, rest)) if rest > 5e-4 else out
 
 
 def contribution_figure(e: PairExplanation) -> go.Figure:

@@ -269,6 +269,7 @@ EVIDENCE_WORDS = {
     "size_conflict": "different sizes or capacities",
     "colour_conflict": "different colours",
     "condition_conflict": "one is remanufactured, compatible or used, the other is not",
+    "same_text": "the same text (scores 1)",
 }
 RERANK = 30  # lists are re-ranked by the changed score within each product's best RERANK
 

@@ -167,3 +167,17 @@ def test_cli_threshold_and_explain(catalog_csv, tmp_path, workspace, tiny_bert_d
     out = capsys.readouterr().out
     assert "running" in out and "[shoe]" in out
     assert main(["explain", str(catalog_csv), "--left", "P1", "--right", "NOPE", *common]) == 2
+
+
+def test_explanation_of_the_same_text_names_it(tiny_encoder):
+    frame = pd.DataFrame({"id": ["A", "B", "C", "D"],  # C: a close runner-up, so no big lead
+                          "title": ["hp 45 black inkjet 51645a", "hp 45 black inkjet 51645a",
+                                    "hp 45 black inkjet 51645a twin pack", "oak desk"]})
+    cat = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id"))
+    cfg = Config(text_columns=("title",), id_column="id", hybrid_weight=0.5)
+    e = explain_pair(cat, tiny_encoder.encode(cat.texts), cfg, 0, 1, encoder=tiny_encoder)
+    assert e.score == pytest.approx(1.0)
+    parts = {name: c for name, _, c in e.evidence}
+    assert parts["same_text"] > 0 and sum(parts.values()) == pytest.approx(e.evidence_part,
+                                                                           abs=1e-4)
+    assert "the same text (scores 1)" in set(evidence_frame(e)["evidence"])
