@@ -93,18 +93,22 @@ class ZhDev:
                 self.align, self.corpus, self.queries, self.titles))
         return self._vectors[model]
 
-    def figures(self, model: str, weight: float, tok: Tokenizer = tokenize) -> dict[str, float]:
+    def figures(self, model: str, weight: float, tok: Tokenizer = tokenize, *,
+                evidence: bool = False) -> dict[str, float]:
+        """evidence: the catalogs' texts go to the index, so lists are re-ranked by the
+        same-product evidence as in the app (core/search/evidence.py)."""
         va, vc, vq, vt = self.vectors(model) if weight < 1 else (None,) * 4
         ia, ic, it = (build_index(x, tokenizer=tok) for x in (self.align, self.corpus, self.titles))
         dummy = (lambda n: np.zeros((n, 4), np.float32))
+        texts = (lambda x: x if evidence else None)
         top = hybrid_topk(va if va is not None else dummy(len(self.align)), ia, 1,
-                          weight=weight).indices[:, 0]
+                          weight=weight, texts=texts(self.align)).indices[:, 0]
         rows = sorted(self.partners)
         srch = hybrid_topk(vc if vc is not None else dummy(len(self.corpus)), ic, 1, weight=weight,
                            queries=vq if vq is not None else dummy(len(self.queries)),
-                           query_texts=self.queries).indices[:, 0]
+                           query_texts=self.queries, texts=texts(self.corpus)).indices[:, 0]
         nb = hybrid_topk(vt if vt is not None else dummy(len(self.titles)), it, 10,
-                         weight=weight).indices
+                         weight=weight, texts=texts(self.titles)).indices
         return {"same R@1": float(np.mean([top[r] in self.partners[r] for r in rows])),
                 "search R@1": float(np.mean([srch[q] == a for q, a in self.answer.items()])),
                 "fine P@10": float((self.fine[nb] == self.fine[:, None]).mean()),
@@ -129,7 +133,9 @@ def report() -> None:
             ("multilingual alone (w=0)", zh.figures("multilingual", 0.0)),
             ("characters + bigrams alone (lexical, w=1)", zh.figures("multilingual", 1.0)),
             (f"Chinese default: multilingual + characters + bigrams, w={w}",
-             zh.figures("multilingual", w))])
+             zh.figures("multilingual", w)),
+            ("the same with same-product evidence (the app's lists)",
+             zh.figures("multilingual", w, evidence=True))])
 
 
 def select() -> None:
