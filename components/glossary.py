@@ -12,7 +12,9 @@ TERMS: dict[str, str] = {
             "downloads every product's list.",
     "score": "How similar a neighbour is to the product, from 0 (unrelated) to 1 (the same "
              "text). It combines what the texts mean and the words and model numbers they "
-             "share.",
+             "share; the same model code raises it, and different sizes, colours or a "
+             "remanufactured copy keep it below 'the same product'. 0.90 and up: the same "
+             "product.",
     "rule": "A condition every neighbour must meet, such as the same category or a price "
             "close to the product's. When too few products meet it, a list is shorter.",
     "short list": "A list with fewer neighbours than you asked for, because the rules left "
