@@ -200,7 +200,7 @@ def _ray_lists(args, cfg: Config, folder: Path, n: int, driver: bool):
         if driver:
             return dense_pool(folder, n, deep, cfg, settings_from_args(args), progress)
         writer = ListWriter(folder)
-        calibration = calibration_for(cfg.model)
+        calibration = calibration_for(cfg.model).without_evidence()  # meaning only: no evidence
         for start, nb in dense_blocks(folder, n, deep, cfg, settings_from_args(args), progress):
             nb = dense_only(nb, cfg.k, cfg.metric, calibration)
             writer.write(np.arange(start, start + len(nb.indices)), nb.indices, nb.scores,
