@@ -43,7 +43,6 @@ from core.search.dense import dense_search
 from core.search.evidence import (
     RERANK,
     TextEvidence,
-    evidence_change,
     pair_features,
 )
 from core.search.exact import topk
@@ -58,9 +57,9 @@ from core.search.fusion import (
 )
 from core.search.lexical import LexicalIndex
 from core.search.neighbors import Neighbors, check_metric
+from core.search.rerank import changed_scores, reranked
 from core.search.scoring import calibrated, dense_only, random_pair_threshold
 
-RERANK_ROWS = 8192  # products re-ranked at a time by the evidence
 # Below this many products a catalog's own random pairs are too few to set the floor.
 MIN_FLOOR_ROWS = 1000
 
@@ -264,12 +263,8 @@ class NeighborIndex:
     def pair_evidence(self, left, right) -> tuple[np.ndarray, np.ndarray]:
         """(fused (p,), evidence features (p, len(PAIR_FEATURES))) of pairs of catalog rows,
         before any evidence weight (what the weights are fitted on)."""
-        left = np.asarray(left, dtype=np.int64)
-        right = np.asarray(right, dtype=np.int64)
-        channels, weights = list(self.channels.values()), list(self.weights.values())
+        left, right, f_lr, f_rl, _ = self._both_ways(left, right)
         a = self.anchors()
-        f_lr, _ = pair_fused(channels, weights, left, right, a)
-        f_rl, _ = pair_fused(channels, weights, right, left, a)
         ev = self.text_evidence
         text = ev.pairs(left, right) if ev is not None else None
         return f_lr, pair_features(f_lr, f_rl, a.best[left], a.runner_up[left], a.best[right],
@@ -282,67 +277,10 @@ class NeighborIndex:
                         max(k, RERANK) if own else k, queries=queries, depth=depth,
                         label=self.label, pools=pools)
         if own:
-            nb = self._reranked(nb, k, queries)
+            if queries is None and self._space is None and nb.anchors.second is not None:
+                self._space = nb.anchors  # pair scores use the lists' anchors
+            nb = reranked(self, nb, k, queries)
         return calibrated(nb, self.calibration, self.weight, self if queries is None else None)
-
-    def _changed(self, rows: np.ndarray, cols: np.ndarray, fused: np.ndarray,
-                 reverse: np.ndarray | None, *, anchors: Anchors | None = None,
-                 text: np.ndarray | None = None, queries: Queries | None = None):
-        """(changed fused, features) of flat pairs (rows[i], cols[i]).
-
-        rows index the catalog, or `queries` with their own `anchors` (row-aligned);
-        reverse: cols' fused scores of rows (None for queries). A pair scoring 1 in
-        every channel, or of the same words, gets the top of the map (score 1)."""
-        own = self.anchors()
-        a = own if anchors is None else anchors
-        ev = self.text_evidence
-        same = fused >= 1.0 - 1e-6
-        if text is None and ev is not None:
-            q = None
-            if queries is not None:
-                q = ev.read(queries.texts) if queries.texts is not None else None
-            if queries is None or q is not None:
-                text = ev.pairs(rows, cols, q)
-                same = same | ev.same_text(rows, cols, q)
-        elif ev is not None:
-            same = same | ev.same_text(rows, cols)
-        x = pair_features(fused, reverse, a.best[rows], a.runner_up[rows],
-                          None if reverse is None else own.best[cols], text)
-        changed = fused + evidence_change(self.calibration.evidence, x)
-        top = np.float32(self.calibration.knots_at(self.weight)[-1])
-        return np.where(same, np.maximum(changed, top), changed).astype(np.float32), x
-
-    def _reranked(self, nb: HybridNeighbors, k: int,
-                  queries: Queries | None = None) -> HybridNeighbors:
-        """nb (scores: fused; self excluded) re-ranked by the evidence-changed score,
-        the first k kept (ties by lower index, as fused_topk breaks them)."""
-        if queries is None and self._space is None and nb.anchors.second is not None:
-            self._space = nb.anchors
-        m, c = nb.indices.shape
-        valid = nb.indices >= 0
-        score = np.full((m, c), -np.inf, dtype=np.float32)
-        for start in range(0, m, RERANK_ROWS):  # bounded memory on large catalogs
-            block = slice(start, min(m, start + RERANK_ROWS))
-            ok = valid[block]
-            rows = np.repeat(np.arange(block.start, block.stop), c)[ok.ravel()]
-            cols = nb.indices[block][ok]
-            # every channel's raw score is symmetric (cosines, metric similarities), so
-            # b's fused score of a is the pair's raw scores under b's anchors
-            reverse = None if queries is not None else fuse(
-                {n: v[block][ok] for n, v in nb.parts.items()}, self.anchors().take(cols),
-                self.weights)
-            changed, _ = self._changed(rows, cols, nb.scores[block][ok].astype(np.float32),
-                                       reverse, queries=queries,
-                                       anchors=nb.anchors if queries is not None else None)
-            part = score[block]
-            part[ok] = changed
-            score[block] = part
-        order = np.lexsort((np.where(valid, nb.indices, np.iinfo(np.int64).max), -score),
-                           axis=-1)[:, :k]
-        take = lambda x: np.take_along_axis(x, order, 1)
-        out = take(score)
-        return HybridNeighbors(take(nb.indices), out, (1.0 - out).astype(np.float32), nb.metric,
-                               {n: take(v) for n, v in nb.parts.items()}, nb.anchors, nb.weights)
 
     def pool(self, depth: int, *,
              pools: Mapping[str, Neighbors] | None = None) -> HybridNeighbors:
@@ -359,15 +297,9 @@ class NeighborIndex:
             s = self.settings
             deep = pools["dense"].head(max(depth, DEPTH)) if "dense" in pools else \
                 dense_search(self.vectors, max(depth, DEPTH), metric=s.metric, index=s.index)
-            own = self.with_evidence
-            nb = dense_only(deep, max(depth, RERANK) if own else depth, s.metric,
-                            self.calibration, self)
+            nb = dense_only(deep, depth, s.metric, self.calibration, self)
             if self._space is None:  # pair scores use the lists' anchors
                 self._space = nb.anchors
-            if own:
-                raw = HybridNeighbors(nb.indices, nb.fused, 1.0 - nb.fused, nb.metric, nb.parts,
-                                      nb.anchors, nb.weights)
-                nb = calibrated(self._reranked(raw, depth), self.calibration, self.weight, self)
             return nb
         deep = max(DEPTH, depth)
         return self._fuse(depth, depth=deep, pools={n: nb.head(deep) for n, nb in pools.items()})
@@ -377,12 +309,7 @@ class NeighborIndex:
         if not self.fused:
             deep = topk(self.vectors, max(k, DEPTH), metric=self.settings.metric,
                         queries=queries.vectors, exclude_self=False)
-            if not self.with_evidence:
-                return dense_only(deep, k, self.settings.metric, self.calibration)
-            nb = dense_only(deep, max(k, RERANK), self.settings.metric, self.calibration)
-            raw = HybridNeighbors(nb.indices, nb.fused, 1.0 - nb.fused, nb.metric, nb.parts,
-                                  nb.anchors, nb.weights)
-            return calibrated(self._reranked(raw, k, queries), self.calibration, self.weight)
+            return dense_only(deep, k, self.settings.metric, self.calibration)
         return self._fuse(k, queries, depth=max(DEPTH, depth))
 
     @classmethod
@@ -415,21 +342,26 @@ class NeighborIndex:
                                      2, label=self.label).anchors
         return self._space
 
-    def pair_scores(self, left, right) -> PairScores:
-        """Scores of catalog rows (left[i], right[i]): calibrated, as in the lists."""
+    def _both_ways(self, left, right):
+        """(left, right, fused of right in left's view, of left in right's, raw parts)."""
         left = np.asarray(left, dtype=np.int64)
         right = np.asarray(right, dtype=np.int64)
         channels, weights = list(self.channels.values()), list(self.weights.values())
+        f_lr, parts = pair_fused(channels, weights, left, right, self.anchors())
+        f_rl, _ = pair_fused(channels, weights, right, left, self.anchors())
+        return left, right, f_lr, f_rl, parts
+
+    def pair_scores(self, left, right) -> PairScores:
+        """Scores of catalog rows (left[i], right[i]): calibrated, as in the lists."""
+        left, right, f_lr, f_rl, parts = self._both_ways(left, right)
         anchors = self.anchors()
-        f_lr, parts = pair_fused(channels, weights, left, right, anchors)
-        f_rl, _ = pair_fused(channels, weights, right, left, anchors)
         mutual = np.minimum(relative(f_lr, anchors.best[left]), relative(f_rl, anchors.best[right]))
         change = x = None
         if self.with_evidence:
             ev = self.text_evidence
             text = ev.pairs(left, right) if ev is not None else None
-            g_lr, x = self._changed(left, right, f_lr, f_rl, text=text)
-            g_rl, _ = self._changed(right, left, f_rl, f_lr, text=text)
+            g_lr, x = changed_scores(self, left, right, f_lr, f_rl, text=text)
+            g_rl, _ = changed_scores(self, right, left, f_rl, f_lr, text=text)
             change = (g_lr - f_lr).astype(np.float32)
             f_lr, f_rl = g_lr, g_rl
         score = self.calibration.score(f_lr, self.weight)
@@ -454,8 +386,8 @@ class NeighborIndex:
             r, mm = fused.shape
             ev = self.text_evidence
             text = None if ev is None else ev.block(rows, members).reshape(r * mm, -1)
-            changed, _ = self._changed(np.repeat(rows, mm), np.tile(members, r), fused.ravel(),
-                                       reverse.ravel(), text=text)
+            changed, _ = changed_scores(self, np.repeat(rows, mm), np.tile(members, r),
+                                        fused.ravel(), reverse.ravel(), text=text)
             fused = changed.reshape(r, mm)
         scores = self.calibration.score(fused, self.weight)
         scores[rows[:, None] == members[None, :]] = -np.inf
