@@ -29,7 +29,7 @@ from core.config import DEFAULT_HYBRID_WEIGHT
 from core.embed.encoders import BertEncoder, Progress, check_device, default_device, resolve_model
 from core.embed.multilingual import MULTILINGUAL_ALIASES
 from core.errors import ModelLoadError
-from core.finetune.calibrate import refit_calibration
+from core.finetune.calibrate import Corpus, fit_evidence, refit_calibration
 from core.finetune.card import next_version_folder, save_model_folder, write_card
 from core.finetune.data import TrainingSet, ValidationSet
 from core.finetune.settings import (
@@ -41,7 +41,8 @@ from core.finetune.settings import (
     retrieval_metrics,
 )
 from core.finetune.train import _Job, encode_with, length_cap, train_model
-from core.finetune.weight import WeightChoice, choose_weight, list_scores
+from core.finetune.weight import WeightChoice, choose_weight, list_scores, pipeline_scores
+from core.search.calibration import BUNDLED, calibration_for
 from core.search.channels import Queries
 from core.search.index import NeighborIndex
 from core.search.lexical import LexicalIndex, build_index
@@ -223,23 +224,35 @@ def _validate(base: BertEncoder, folder: Path, texts: Sequence[str], data: Train
     q1, c1 = _vectors(BertEncoder(folder, device=device), texts, corpus_rows, valid)
     before = retrieval_metrics(q0, c0, corpus_rows, valid, k=k)
     after = retrieval_metrics(q1, c1, corpus_rows, valid, k=k)
+    tuned = Corpus(c1, lists.words, corpus_rows, texts)
+    phase("calibrating", "validating: fitting the same-product evidence for the new model")
+    evidence, ev_note = fit_evidence(tuned, valid, weight=lists.weight, metric=lists.metric)
     choice, config = None, {}
     if settings.choose_weight:
         phase("choosing weight", "validating: the lists at every hybrid weight")
-        choice = _choose(lists, (q0, c0), (q1, c1), corpus_rows, valid, k)
+        choice = _choose(lists, Corpus(c0, lists.words, corpus_rows, texts), tuned, valid,
+                         (q0, q1), (_calibration_of(base), replace(BUNDLED, evidence=evidence)), k)
         config = {"hybrid_weight": choice.weight}
     phase("calibrating", "validating: fitting the 0..1 list scores for the new model")
-    note = refit_calibration(folder, c1, lists.words, corpus_rows, valid, data.rejected,
+    note = refit_calibration(folder, tuned, valid, data.rejected,
                              weight=choice.weight if choice else lists.weight,
-                             metric=lists.metric, model=folder.name)
+                             metric=lists.metric, model=folder.name, evidence=evidence)
     return replace(empty, before=before, after=after, weight_choice=choice, config=config,
-                   notes=(note,))
+                   notes=(ev_note, note))
 
 
-def _choose(lists: _Lists, before: tuple, after: tuple, corpus_rows: np.ndarray,
-            valid: ValidationSet, k: int) -> WeightChoice:
-    b = list_scores(*before, lists.words, valid, corpus_rows, k=k, metric=lists.metric)
-    a = list_scores(*after, lists.words, valid, corpus_rows, k=k, metric=lists.metric)
+def _calibration_of(model: BertEncoder):
+    """The current model's calibration (the bundled one, or its folder's)."""
+    bundled = model.name == resolve_model(None)[0]
+    return calibration_for(None if bundled else model.folder)
+
+
+def _choose(lists: _Lists, before: Corpus, after: Corpus, valid: ValidationSet,
+            queries: tuple[np.ndarray, np.ndarray], calibrations: tuple, k: int) -> WeightChoice:
+    """Every weight's held-out lists as the default pipeline makes them (evidence
+    included), with the current model (its calibration) and the tuned one."""
+    b, a = (pipeline_scores(c, valid, cal, query_vectors=q, k=k, metric=lists.metric)
+            for c, q, cal in zip((before, after), queries, calibrations))
     return WeightChoice(choose_weight(a, lists.weight), lists.weight, b, a)
 
 

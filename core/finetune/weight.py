@@ -23,7 +23,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from core.finetune.data import ValidationSet
+from core.search.calibration import Calibration
 from core.search.channels import DenseChannel, LexicalChannel, Queries
+from core.search.evidence import RERANK
 from core.search.fusion import DEPTH, fused_topk
 from core.search.lexical import LexicalIndex
 
@@ -97,6 +99,39 @@ def list_scores(query_vectors: np.ndarray, corpus_vectors: np.ndarray, words: Le
                         depth=depth, pools=pools)
         out.append(ListScore(float(w), *_rank_metrics(nb.indices, corpus_rows, valid, k),
                              k, len(valid)))
+    return tuple(out)
+
+
+def pipeline_scores(corpus, valid: ValidationSet, calibration: Calibration, *,
+                    query_vectors: np.ndarray | None = None,
+                    weights: Sequence[float] = WEIGHT_GRID, k: int = 10,
+                    metric: str = "cosine") -> tuple[ListScore, ...]:
+    """Held-out queries' lists as the default pipeline makes them, at every weight.
+
+    corpus: a :class:`core.finetune.calibrate.Corpus` (vectors, words index, rows, texts);
+    calibration: the model's, with its same-product evidence weights. Held-out queries
+    that are corpus products get their catalog lists (every corpus row searched as one
+    catalog, evidence read both ways, re-ranked, self excluded), the lists a merchant
+    gets; others (self-supervised views, query_vectors (q, d)) are searched as a query
+    set. Without texts or words the lists are the fused score's (no evidence).
+    """
+    pos = corpus.positions
+    own = corpus.holds(valid)
+    depth = min(max(k, RERANK), len(pos) - (1 if own else 0))
+    pools = {} if not own else {  # each channel searched once, shared by every weight
+        "dense": DenseChannel(corpus.vectors, metric).topk(DEPTH),
+        **({"lexical": LexicalChannel(corpus.words).topk(DEPTH)} if corpus.words else {})}
+    rows = np.array([pos.get(int(r), -1) for r in valid.query_rows], dtype=np.int64)
+    out = []
+    for w in weights:
+        index = corpus.index(w, metric, calibration)
+        if own:
+            nb = index.pool(depth, pools={n: p for n, p in pools.items() if index.has(n)})
+            indices = nb.indices[rows]
+        else:
+            indices = index.query(depth, Queries(query_vectors, list(valid.queries))).indices
+        out.append(ListScore(float(w), *_rank_metrics(indices, corpus.rows, valid, k), k,
+                             len(valid)))
     return tuple(out)
 
 

@@ -18,12 +18,25 @@ import pytest
 from core.catalog.table import ColumnMapping, build_catalog
 from core.embed.encoders import BertEncoder
 from core.finetune import FinetuneError, FinetuneSettings, check_trainable, finetune
-from core.finetune.calibrate import refit_calibration
+from core.finetune.calibrate import (
+    MIN_EVIDENCE_QUERIES,
+    PLAIN,
+    Corpus,
+    fit_evidence,
+    refit_calibration,
+)
 from core.finetune.card import model_defaults
 from core.finetune.data import TextPairs, ValidationSet, build_training_set, pairs_from_frame
 from core.finetune.negatives import mine_negatives
 from core.finetune.train import length_cap, train_precision
-from core.finetune.weight import WEIGHT_GRID, ListScore, choose_weight, list_scores
+from core.finetune.weight import (
+    WEIGHT_GRID,
+    ListScore,
+    choose_weight,
+    list_scores,
+    pipeline_scores,
+)
+from core.search.calibration import BUNDLED
 from core.search.exact import topk
 from core.search.lexical import build_index, lexical_topk
 from tests.conftest import make_csv_bytes
@@ -123,7 +136,7 @@ def test_finetune_chooses_the_weight_saves_it_and_names_its_phases(tiny_bert_dir
     assert model_defaults("bundled").hybrid_weight is None
     phases = [s.split(":")[0].split(" ")[0] for s in said]
     assert phases == ["embedding", "mining", "training", "training", "saving", "validating",
-                      "validating", "validating"]
+                      "validating", "validating", "validating"]
     assert said[2:4] == ["training: epoch 1 of 2", "training: epoch 2 of 2"]
     assert set(result.phase_seconds) >= {"mining", "training", "saving", "validating"}
     _cli_uses_the_models_weight(result.folder, choice.weight, tmp_path)
@@ -185,27 +198,94 @@ def test_epochs_by_validation_keep_the_best_epoch(tiny_bert_dir, catalog, data, 
     assert 1 <= result.epochs_run <= 3 and result.kept
 
 
+def _twin_catalog(rng, n: int = 60):
+    """n products in twin pairs (2i, 2i+1): close vectors; twins share a model code."""
+    vectors = rng.normal(size=(n, 16)).astype(np.float32)
+    vectors[1::2] = vectors[0::2] + 0.05 * rng.normal(size=(n // 2, 16))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"item {i // 2} code k{i // 2}x" for i in range(n)]
+    return vectors, texts
+
+
+def _held_out(texts, queries) -> ValidationSet:
+    return ValidationSet([texts[q] for q in queries], np.asarray(queries),
+                         [frozenset({int(q) + 1}) for q in queries])
+
+
 def test_the_new_models_calibration_is_fitted_on_the_held_out_pairs(tmp_path, rng):
     from core.search.calibration import calibration_for
 
-    n = 60
-    vectors = rng.normal(size=(n, 16)).astype(np.float32)
-    vectors[1::2] = vectors[0::2] + 0.05 * rng.normal(size=(n // 2, 16))  # twins (2i, 2i+1)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    texts = [f"item {i // 2} code k{i // 2}x" for i in range(n)]
-    queries = np.arange(0, 20, 2)
-    valid = ValidationSet([texts[q] for q in queries], queries,
-                          [frozenset({int(q) + 1}) for q in queries])
-    note = refit_calibration(tmp_path, vectors, build_index(texts), np.arange(n), valid, {},
-                             weight=0.3, metric="cosine", model="tuned")
-    assert "fitted again on 10 held-out products" in note
+    vectors, texts = _twin_catalog(rng)
+    n = len(texts)
+    valid = _held_out(texts, np.arange(0, 20, 2))
+    plain = Corpus(vectors, build_index(texts), np.arange(n))  # no texts: no evidence
+    note = refit_calibration(tmp_path, plain, valid, {}, weight=0.3, metric="cosine",
+                             model="tuned", evidence=BUNDLED.evidence)
+    assert "fitted again on 10 held-out products" in note and "evidence" not in note
     cal = calibration_for(tmp_path)
     assert not cal.approximate and cal.weights == (0.3,) and cal.model == "tuned"
     assert list(cal.knots[0]) == sorted(cal.knots[0]) and cal.knots[0][-1] == 1.0
+    assert cal.evidence == () and cal.plain_knots == ()
     views = ValidationSet(["a view"], np.array([-1]), [frozenset({0})])
-    assert "approximate" in refit_calibration(tmp_path / "x", vectors, build_index(texts),
-                                              np.arange(n), views, {}, weight=0.3,
+    assert "approximate" in refit_calibration(tmp_path / "x", plain, views, {}, weight=0.3,
                                               metric="cosine", model="tuned")
+
+
+def _noisy_twins(rng, n: int = 200):
+    """Twins (2i, 2i+1) whose vectors are barely closer than other products', but that
+    share a model code; look-alikes (the next pair) name another code."""
+    vectors = rng.normal(size=(n, 16)).astype(np.float32)
+    vectors[1::2] = vectors[0::2] + 1.2 * rng.normal(size=(n // 2, 16))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"{THINGS[(i // 2) % 8]} model qx{i // 2}{7 * (i // 2) % 10}z" for i in range(n)]
+    return vectors, texts
+
+
+def test_evidence_weights_are_fitted_on_the_held_out_lists_and_saved(tmp_path, rng):
+    from core.search.calibration import calibration_for
+    from core.search.evidence import evidence_ceiling
+
+    vectors, texts = _noisy_twins(rng)
+    corpus = Corpus(vectors, build_index(texts), np.arange(len(texts)), texts)
+    valid = _held_out(texts, np.arange(0, 2 * MIN_EVIDENCE_QUERIES, 2))
+    evidence, note = fit_evidence(corpus, valid, weight=0.3, metric="cosine")
+    assert "fitted on 40 held-out products" in note and evidence != BUNDLED.evidence
+    assert dict(evidence).get("code_shared", 0.0) > 0
+    note = refit_calibration(tmp_path, corpus, valid, {}, weight=0.3, metric="cosine",
+                             model="tuned", evidence=evidence)
+    assert note.endswith("with same-product evidence")
+    cal = calibration_for(tmp_path)
+    assert cal.evidence == evidence and not cal.approximate
+    assert cal.knots[0][-1] == pytest.approx(1.0 + evidence_ceiling(evidence), abs=1e-6)
+    assert cal.plain_weights == (0.3,) and cal.plain_knots[0][-1] == 1.0
+    few = _held_out(texts, np.arange(0, 20, 2))
+    kept, why = fit_evidence(corpus, few, weight=0.3, metric="cosine")
+    assert kept == BUNDLED.evidence and "bundled model's weights (10 held-out" in why
+
+
+def test_the_tuned_models_lists_use_its_evidence_weights(tmp_path, rng):
+    """A catalog indexed with the model folder's calibration re-ranks by its weights: with
+    the shared code weighted, the code-sharing twin leads more lists than without."""
+    from core.search.calibration import calibration_for
+    from core.search.index import NeighborIndex
+
+    vectors, texts = _noisy_twins(rng)
+    corpus = Corpus(vectors, build_index(texts), np.arange(len(texts)), texts)
+    valid = _held_out(texts, np.arange(0, 2 * MIN_EVIDENCE_QUERIES, 2))
+    evidence, _ = fit_evidence(corpus, valid, weight=0.3, metric="cosine")
+    refit_calibration(tmp_path, corpus, valid, {}, weight=0.3, metric="cosine",
+                      model="tuned", evidence=evidence)
+    cal = calibration_for(tmp_path)
+    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=0.3,
+                                     texts=texts, calibration=cal)
+    assert index.with_evidence and index.calibration.evidence == evidence
+    twin = np.arange(len(texts)) ^ 1
+    first = index.pool(5).indices[:, 0]
+    plain = corpus.index(0.3, "cosine", PLAIN).pool(5).indices[:, 0]
+    assert (first == twin).mean() > (plain == twin).mean()
+    scores = pipeline_scores(corpus, valid, cal, weights=(0.3,))
+    held = np.asarray(valid.query_rows)
+    assert scores[0].recall_at_1 == pytest.approx((first[held] == held + 1).mean())
 
 
 def test_length_cap_reads_the_catalog(tiny_encoder):
