@@ -104,9 +104,11 @@ class _Lists:
     metric: str
 
     def lists_of(self, texts: Sequence[str], vectors: np.ndarray, corpus_rows: np.ndarray):
-        """Fused neighbour lists of anchor rows, as catalog rows (-1 padded)."""
+        """Fused neighbour lists of anchor rows as the pipeline ranks them (same-product
+        evidence of the texts, the current model's weights), as catalog rows (-1 padded)."""
         index = NeighborIndex.from_parts(vectors[corpus_rows], self.words,
-                                         hybrid_weight=self.weight, metric=self.metric)
+                                         hybrid_weight=self.weight, metric=self.metric,
+                                         texts=[texts[r] for r in corpus_rows])
 
         def lists_of(anchors: np.ndarray, depth: int) -> np.ndarray:
             nb = index.rank(min(depth, len(corpus_rows)),

@@ -231,7 +231,7 @@ def test_the_new_models_calibration_is_fitted_on_the_held_out_pairs(tmp_path, rn
                                               metric="cosine", model="tuned")
 
 
-def _noisy_twins(rng, n: int = 200):
+def _noisy_twins(rng, n: int = 2 * MIN_EVIDENCE_QUERIES):
     """Twins (2i, 2i+1) whose vectors are barely closer than other products', but that
     share a model code; look-alikes (the next pair) name another code."""
     vectors = rng.normal(size=(n, 16)).astype(np.float32)
@@ -249,7 +249,8 @@ def test_evidence_weights_are_fitted_on_the_held_out_lists_and_saved(tmp_path, r
     corpus = Corpus(vectors, build_index(texts), np.arange(len(texts)), texts)
     valid = _held_out(texts, np.arange(0, 2 * MIN_EVIDENCE_QUERIES, 2))
     evidence, note = fit_evidence(corpus, valid, weight=0.3, metric="cosine")
-    assert "fitted on 40 held-out products" in note and evidence != BUNDLED.evidence
+    assert f"fitted on {MIN_EVIDENCE_QUERIES} held-out products" in note
+    assert evidence != BUNDLED.evidence
     assert dict(evidence).get("code_shared", 0.0) > 0
     note = refit_calibration(tmp_path, corpus, valid, {}, weight=0.3, metric="cosine",
                              model="tuned", evidence=evidence)
