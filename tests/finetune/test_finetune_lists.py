@@ -106,6 +106,10 @@ def test_choose_weight_prefers_a_plateau_to_a_lone_spike_and_ties_go_to_the_curr
     flat = [s(w, 0.8, 0.85) for w in WEIGHT_GRID]
     assert choose_weight(flat, 0.7) == 0.7 and choose_weight(flat, 0.33) == 0.3
     assert WEIGHT_GRID[0] == 0.0 and WEIGHT_GRID[-1] == 1.0 and len(WEIGHT_GRID) == 11
+    slight = [s(w, 0.8 + 0.01 * (w >= 0.3), 0.85) for w in WEIGHT_GRID]  # < 1 of 50 queries
+    assert choose_weight(slight, 0.0) == 0.0
+    clear = [s(w, 0.8 + 0.04 * (w >= 0.3), 0.85) for w in WEIGHT_GRID]  # 2 of 50 queries
+    assert choose_weight(clear, 0.0) == 0.4
 
 
 def test_negatives_come_from_the_lists_given_and_skip_known_matches():
