@@ -54,15 +54,18 @@ the hybrid weight chosen again on the held-out training pairs; load 14-16):
                  (meaning only, +0.024); model alone 0.608 -> 0.737; 276 s
 The default went back to the model's own negatives afterwards (valid evidence: the
 model alone weaker with fused-list negatives; see core/finetune/settings.py).
-Issue 16 round 2 (2026-12-03, same-product evidence in the lists, finetune as the CLI
-runs it, evidence weights kept bundled below 200 held-out products, weight moved only
-for a lead worth one held-out query; load 2-5). Catalog lists (evidence on), R@1:
+Issue 16 round 2 (2026-12-03, same-product evidence in the lists as on main fdf3557,
+finetune as the CLI runs it, evidence weights kept bundled below 200 held-out products,
+weight moved only for a lead worth one held-out query; load 1-2). Catalog lists
+(evidence on), R@1, zero-shot -> tuned:
   abt-buy valid:  0.893 -> 0.917 (+0.025, weight 0.7); query set 0.868 -> 0.893
-  walmart-amazon valid: 0.622 -> 0.642 (+0.020, weight 0.4); query set 0.607 -> 0.637
-  abt-buy test:   0.917 -> 0.926 (+0.009, weight 0.7); query set 0.865 -> 0.908;
-                  model alone 0.665 -> 0.868; 59 s job
-  walmart-amazon test: 0.745 -> 0.769 (+0.024, weight 0.4); query set 0.714 -> 0.741;
-                  model alone 0.608 -> 0.749; 268 s job (weight choice 153 s on 24.6k rows)
+  walmart-amazon valid: 0.612 -> 0.647 (+0.035, weight 0.4); query set 0.607 -> 0.637
+  abt-buy test:   0.920 -> 0.931 (+0.011, weight 0.7); query set 0.865 -> 0.908;
+                  model alone 0.665 -> 0.868; 62 s job
+  walmart-amazon test: 0.722 -> 0.761 (+0.039, weight 0.4); query set 0.714 -> 0.741;
+                  model alone 0.608 -> 0.749; 179 s job (weight choice 57 s, 24.6k rows)
+(Before main's evidence refit, same code: abt-buy test 0.917 -> 0.926, walmart-amazon
+test 0.745 -> 0.769.)
 Tried on valid and not kept (catalog lists R@1, abt-buy): evidence weights refitted on
 the 61 held-out products 0.876 at 0.7 / 0.893 at the chosen 0.2 (walmart-amazon: 0.622
 / 0.642, a tie); hard negatives from the evidence-ranked lists 0.917 at 0.7 (same;
