@@ -66,11 +66,12 @@ weight moved only for a lead worth one held-out query; load 1-2). Catalog lists
                   model alone 0.608 -> 0.749; 179 s job (weight choice 57 s, 24.6k rows)
 (Before main's evidence refit, same code: abt-buy test 0.917 -> 0.926, walmart-amazon
 test 0.745 -> 0.769.)
-Tried on valid before main's evidence refit and not kept (catalog lists R@1,
-abt-buy): evidence weights refitted on the 61 held-out products 0.876 at 0.7 / 0.893 at the chosen 0.2 (walmart-amazon: 0.622
-/ 0.642, a tie); hard negatives from the evidence-ranked lists 0.917 at 0.7 (same;
-model alone 0.826 -> 0.843); 8 epochs 0.917 at 0.7 (same); evidence weights fitted on
-the training pairs' own lists: the fit finds none (their twins lead every list).
+Tried on valid before main's evidence refit and not kept (catalog lists R@1, abt-buy):
+evidence weights refitted on the 61 held-out products 0.876 at 0.7 / 0.893 at the chosen
+0.2 (walmart-amazon: 0.622 / 0.642, a tie); hard negatives from the evidence-ranked
+lists 0.917 at 0.7 (same; model alone 0.826 -> 0.843); 8 epochs 0.917 at 0.7 (same);
+evidence weights fitted on the training pairs' own lists: the fit finds none (their
+twins lead every list).
 """
 
 from __future__ import annotations
