@@ -2,9 +2,13 @@
 
 The fused score (:mod:`core.search.fusion`) ranks well but reads badly: it is
 relative to the query (0 = its 100th-best candidate, so it goes negative) and a
-true twin gets about 0.65. A :class:`Calibration` maps it through five points
-measured on labelled catalogs, linear between them. The map is increasing, so
-lists keep their order; every page, Explain and every export show this score.
+true twin gets about 0.65. Where the lists read words and texts, the
+calibration's ``evidence`` weights first change it by the pair's same-product
+evidence (:mod:`core.search.evidence`, applied in :mod:`core.search.rerank`,
+which re-ranks lists by the changed score). A :class:`Calibration` then maps it
+through five points measured on labelled catalogs, linear between them; the map
+is increasing, so it keeps the order of the score it maps. Every page, Explain
+and every export show this score.
 
 ======  =================================================================
 score   the fused score at this point
