@@ -114,9 +114,6 @@ def _entries(shops: TwoShop, index: NeighborIndex, split: str):
     return a[keep], b[keep], nb.fused.ravel()[keep], nb.scores.ravel()[keep], twin
 
 
-MONOTONE = FUSED_ONLY  # the map of the previous release: the "before" column
-
-
 def score_figures(shops: TwoShop, split: str) -> dict[str, tuple[float, float, float]]:
     """{"before": (...), "after": (...)}: twins' median, P and R of entries >= 0.9."""
     p = shops.pairs[split]
@@ -124,7 +121,7 @@ def score_figures(shops: TwoShop, split: str) -> dict[str, tuple[float, float, f
     label = np.r_[p.label, p.label] == 1
     wanted = set(zip(left[label].tolist(), right[label].tolist()))
     out = {}
-    for name, cal in (("before", MONOTONE), ("after", BUNDLED)):
+    for name, cal in (("before", FUSED_ONLY), ("after", BUNDLED)):
         index = shops.index(W, cal)
         a, b, _, score, twin = _entries(shops, index, split)
         hi = score >= 0.9
@@ -157,7 +154,7 @@ def fit() -> None:
     """Evidence weights (at the default weight, lists without evidence), then the map's
     points at every weight with the evidence."""
     shops = [abt_buy_shops(), walmart_amazon_shops()]
-    plain = dataclasses.replace(BUNDLED, evidence=(), plain_knots=())
+    plain = BUNDLED.without_evidence()  # lists without evidence: what the weights fit on
     parts = [evidence_entries(s, plain) for s in shops]
     evidence = fit_evidence_weights(np.vstack([p[1] for p in parts]),
                                     np.concatenate([p[0] for p in parts]),

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,7 @@ RANDOM_PAIRS = 4000
 # (measured on the evidence of 2d23845).
 MIN_EVIDENCE_QUERIES = 200
 MIN_EVIDENCE_TWINS = 20  # twins among their list entries
-PLAIN = replace(BUNDLED, evidence=(), plain_weights=(), plain_knots=())  # lists w/o evidence
+PLAIN = BUNDLED.without_evidence()  # lists without evidence (what the weights fit on)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Corpus:
     rows: np.ndarray
     texts: Sequence[str] | None = None
 
-    @property
+    @cached_property
     def positions(self) -> dict[int, int]:
         return {int(r): i for i, r in enumerate(self.rows)}
 

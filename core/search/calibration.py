@@ -251,6 +251,22 @@ def fit_calibration(samples: Mapping[float, Sequence[CalibrationSample]], *, mod
                                          for w in sorted(plain or ())))
 
 
+_FITTED_ON = "abt-buy + walmart-amazon valid pairs, k=10 lists across the two shops"
+# cosine quantiles of 20,000 random pairs of walmart.csv titles (seed 1, 63 categories)
+_RANDOM_MEANING = ((0.5, 0.1236), (0.75, 0.1958), (0.8, 0.216), (0.85, 0.241), (0.9, 0.2744),
+                   (0.95, 0.3348), (0.99, 0.5036))
+
+# The bundled model's map of the fused score alone, fitted the same way (bench/score_quality.py
+# --fit prints it too): lists without words or without texts (meaning only, a vectors file),
+# tests of the fusion, and the "before" column of bench/score_quality.py.
+FUSED_ONLY = Calibration(
+    "all-MiniLM-L6-v2 (bundled), fused score only", (0.0, 0.3, 0.5, 0.7, 0.85, 1.0),
+    ((-0.4624, 0.4692, 0.6931, 0.9598, 1.0), (-0.3418, 0.3913, 0.6621, 0.9075, 1.0),
+     (-0.2626, 0.3398, 0.6373, 0.8898, 1.0), (-0.1822, 0.2802, 0.6268, 0.8974, 1.0),
+     (-0.1215, 0.2414, 0.6172, 0.9120, 1.0), (-0.0604, 0.2001, 0.6098, 0.9409, 1.0)),
+    _FITTED_ON, random_meaning=_RANDOM_MEANING)
+
+
 # The bundled all-MiniLM-L6-v2, cosine, fitted by bench/score_quality.py --fit on the
 # valid splits of abt-buy and walmart-amazon (two-shop catalogs, k=10 lists).
 BUNDLED = Calibration(
@@ -261,10 +277,8 @@ BUNDLED = Calibration(
      (-2.8256, -1.0117, 1.1577, 1.6471, 3.7627),
      (-2.5594, -1.1056, 1.1817, 1.6905, 3.7627),
      (-2.2765, -1.2054, 1.1867, 1.7723, 3.7627)),
-    "abt-buy + walmart-amazon valid pairs, k=10 lists across the two shops",
-    # cosine quantiles of 20,000 random pairs of walmart.csv titles (seed 1, 63 categories)
-    random_meaning=((0.5, 0.1236), (0.75, 0.1958), (0.8, 0.216), (0.85, 0.241), (0.9, 0.2744),
-                    (0.95, 0.3348), (0.99, 0.5036)),
+    _FITTED_ON, random_meaning=_RANDOM_MEANING,
+    plain_weights=FUSED_ONLY.weights, plain_knots=FUSED_ONLY.knots,
     # same-product evidence, fitted on the same list entries (bench/score_quality.py --fit)
     evidence=(('closeness', 1.4643),
               ('margin', 1.4803),
@@ -272,16 +286,6 @@ BUNDLED = Calibration(
               ('size_conflict', -0.799),
               ('colour_conflict', -0.8222),
               ('condition_conflict', -1.5158)))
-# The bundled model's map of the fused score alone, fitted the same way (bench/score_quality.py
-# --fit prints it too): lists without words or without texts (meaning only, a vectors file),
-# tests of the fusion, and the "before" column of bench/score_quality.py.
-FUSED_ONLY = Calibration(
-    "all-MiniLM-L6-v2 (bundled), fused score only", (0.0, 0.3, 0.5, 0.7, 0.85, 1.0),
-    ((-0.4624, 0.4692, 0.6931, 0.9598, 1.0), (-0.3418, 0.3913, 0.6621, 0.9075, 1.0),
-     (-0.2626, 0.3398, 0.6373, 0.8898, 1.0), (-0.1822, 0.2802, 0.6268, 0.8974, 1.0),
-     (-0.1215, 0.2414, 0.6172, 0.9120, 1.0), (-0.0604, 0.2001, 0.6098, 0.9409, 1.0)),
-    BUNDLED.fitted_on, random_meaning=BUNDLED.random_meaning)
-BUNDLED = replace(BUNDLED, plain_weights=FUSED_ONLY.weights, plain_knots=FUSED_ONLY.knots)
 
 
 def calibration_for(model: str | Path | None) -> Calibration:

@@ -158,7 +158,9 @@ class NeighborIndex:
     """Channels over one catalog's rows and their fusion weights.
 
     vectors: (n, d) float32 embeddings (the dense channel); channels: name ->
-    Channel, in CHANNELS order; weights: name -> weight (> 0).
+    Channel, in CHANNELS order; weights: name -> weight (> 0). with_evidence: lists
+    and scores read same-product evidence; calibration: the model's map to 0..1 (with
+    the evidence, else the map of the fused score alone).
     """
 
     def __init__(self, vectors: np.ndarray, channels: Mapping[str, Channel],
@@ -171,6 +173,12 @@ class NeighborIndex:
         self.texts = texts
         self._space: Anchors | None = None
         self._evidence: TextEvidence | None = None
+        # evidence is part of the words side: weights, texts and a words channel
+        # (meaning-only lists stay in meaning order); fixed for the index's life
+        self.with_evidence = bool(settings.calibration.evidence) and texts is not None \
+            and "lexical" in self.channels
+        self.calibration = settings.calibration if self.with_evidence \
+            else settings.calibration.without_evidence()
         self._thresholds: dict[float, float | None] = {}
 
     @classmethod
@@ -232,24 +240,9 @@ class NeighborIndex:
         return channel.index if channel is not None else None
 
     @property
-    def calibration(self) -> Calibration:
-        """The model's map to 0..1: with same-product evidence where the lists read it,
-        else the map of the fused score alone."""
-        cal = self.settings.calibration
-        return cal if self.with_evidence else cal.without_evidence()
-
-    @property
     def weight(self) -> float:
         """The words share the calibration is read at (0 when there is no words channel)."""
         return float(self.weights.get("lexical", 0.0))
-
-    @property
-    def with_evidence(self) -> bool:
-        """Lists and scores use same-product evidence: the calibration has its weights,
-        the products' texts are known and lists read more than meaning (evidence is part
-        of the words-and-model-numbers scoring; meaning-only lists stay in meaning order)."""
-        return bool(self.settings.calibration.evidence) and self.texts is not None \
-            and "lexical" in self.channels
 
     @property
     def text_evidence(self) -> TextEvidence | None:
