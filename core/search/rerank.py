@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.search.channels import Queries
-from core.search.evidence import evidence_change, pair_features
+from core.search.evidence import TextEvidence, evidence_change, pair_features
 from core.search.fusion import Anchors, HybridNeighbors, fuse
 
 if TYPE_CHECKING:
@@ -26,26 +26,23 @@ RERANK_ROWS = 8192  # products re-ranked at a time (bounded memory on large cata
 def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
                    fused: np.ndarray, reverse: np.ndarray | None, *,
                    anchors: Anchors | None = None, text: np.ndarray | None = None,
-                   queries: Queries | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   queries: TextEvidence | None = None,
+                   blind: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(changed fused, features) of flat pairs (rows[i], cols[i]).
 
-    rows index the catalog, or `queries` with their own `anchors` (row-aligned);
-    reverse: cols' fused scores of rows (None for queries); text: the pairs' text
-    features when already read. A pair scoring 1 in every channel, or of the same
+    rows index the catalog, or search queries with their own `anchors` (row-aligned)
+    and `queries`, their texts read by :meth:`TextEvidence.read` (blind: queries with
+    no texts); reverse: cols' fused scores of rows (None for queries); text: the pairs'
+    text features when already read. A pair scoring 1 in every channel, or of the same
     words, gets the top of the map (score 1)."""
     own = index.anchors()
     a = own if anchors is None else anchors
     ev = index.text_evidence
     same = fused >= 1.0 - 1e-6
-    if text is None and ev is not None:
-        q = None
-        if queries is not None and queries.texts is not None:
-            q = ev.read(queries.texts)
-        if queries is None or q is not None:
-            text = ev.pairs(rows, cols, q)
-            same = same | ev.same_text(rows, cols, q)
-    elif ev is not None:
-        same = same | ev.same_text(rows, cols)
+    if ev is not None and not blind:
+        if text is None:
+            text = ev.pairs(rows, cols, queries)
+        same = same | ev.same_text(rows, cols, queries)
     x = pair_features(fused, reverse, a.best[rows], a.runner_up[rows],
                       None if reverse is None else own.best[cols], text)
     calibration = index.calibration
@@ -61,6 +58,9 @@ def reranked(index: NeighborIndex, nb: HybridNeighbors, k: int,
     m, c = nb.indices.shape
     valid = nb.indices >= 0
     score = np.full((m, c), -np.inf, dtype=np.float32)
+    ev = index.text_evidence
+    read = None if queries is None or ev is None or queries.texts is None \
+        else ev.read(queries.texts)  # once for the whole query set
     for start in range(0, m, RERANK_ROWS):
         block = slice(start, min(m, start + RERANK_ROWS))
         ok = valid[block]
@@ -72,7 +72,8 @@ def reranked(index: NeighborIndex, nb: HybridNeighbors, k: int,
             {n: v[block][ok] for n, v in nb.parts.items()}, index.anchors().take(cols),
             index.weights)
         changed, _ = changed_scores(index, rows, cols, nb.scores[block][ok].astype(np.float32),
-                                    reverse, queries=queries,
+                                    reverse, queries=read,
+                                    blind=queries is not None and read is None,
                                     anchors=nb.anchors if queries is not None else None)
         part = score[block]
         part[ok] = changed
