@@ -206,37 +206,43 @@ class TextEvidence:
         q = self if queries is None else queries
         a = np.asarray(left, dtype=np.int64)
         b = np.asarray(right, dtype=np.int64)
-        out = np.zeros((len(a), len(FEATURES)), dtype=np.float32)
         if not len(a):
-            return out
-        shared = _rowwise_dot(*_cross(q.codes, self.codes), a, b) > 0
-        out[:, 0] = shared
-        out[:, 1] = (np.diff(q.codes.indptr)[a] > 0) & (np.diff(self.codes.indptr)[b] > 0) \
-            & ~shared
-        out[:, 2] = (_rowwise_dot(*_cross(q.size_units, self.size_units), a, b) > 0) & \
-            (_rowwise_dot(*_cross(q.sizes, self.sizes), a, b) == 0)
-        ca, cb = q.colours[a], self.colours[b]
-        out[:, 3] = (ca != 0) & (cb != 0) & ((ca & cb) == 0)
-        out[:, 4] = q.condition[a] != self.condition[b]
-        return out
+            return np.zeros((0, len(FEATURES)), dtype=np.float32)
+
+        def both(x: sp.csr_matrix, y: sp.csr_matrix) -> np.ndarray:
+            return _rowwise_dot(*_cross(x, y), a, b)
+
+        return _features(both(q.codes, self.codes), both(q.size_units, self.size_units),
+                         both(q.sizes, self.sizes), (q, a), (self, b))
 
     def block(self, rows, members) -> np.ndarray:
         """(r, m, len(FEATURES)) float32 features of every row against every member."""
         r = np.asarray(rows, dtype=np.int64)
         m = np.asarray(members, dtype=np.int64)
-        out = np.zeros((len(r), len(m), len(FEATURES)), dtype=np.float32)
         if not (len(r) and len(m)):
-            return out
-        count = np.diff(self.codes.indptr)
-        shared = (self.codes[r] @ self.codes[m].T).toarray() > 0
-        out[..., 0] = shared
-        out[..., 1] = (count[r] > 0)[:, None] & (count[m] > 0)[None, :] & ~shared
-        units = (self.size_units[r] @ self.size_units[m].T).toarray() > 0
-        out[..., 2] = units & ((self.sizes[r] @ self.sizes[m].T).toarray() == 0)
-        ca, cb = self.colours[r][:, None], self.colours[m][None, :]
-        out[..., 3] = (ca != 0) & (cb != 0) & ((ca & cb) == 0)
-        out[..., 4] = self.condition[r][:, None] != self.condition[m][None, :]
-        return out
+            return np.zeros((len(r), len(m), len(FEATURES)), dtype=np.float32)
+
+        def both(x: sp.csr_matrix) -> np.ndarray:
+            return (x[r] @ x[m].T).toarray()
+
+        return _features(both(self.codes), both(self.size_units), both(self.sizes),
+                         (self, r[:, None]), (self, m[None, :]))
+
+
+def _features(codes: np.ndarray, units: np.ndarray, sizes: np.ndarray, left, right) -> np.ndarray:
+    """FEATURES from the pairs' shared code, unit and size counts (any shape) and each
+    side's (TextEvidence, rows broadcasting to that shape)."""
+    (ea, a), (eb, b) = left, right
+    out = np.zeros((*codes.shape, len(FEATURES)), dtype=np.float32)
+    shared = codes > 0
+    out[..., 0] = shared
+    out[..., 1] = (np.diff(ea.codes.indptr)[a] > 0) & (np.diff(eb.codes.indptr)[b] > 0) \
+        & ~shared
+    out[..., 2] = (units > 0) & (sizes == 0)
+    ca, cb = ea.colours[a], eb.colours[b]
+    out[..., 3] = (ca != 0) & (cb != 0) & ((ca & cb) == 0)
+    out[..., 4] = ea.condition[a] != eb.condition[b]
+    return out
 
 
 def _keys(texts: Sequence[str], vocab: dict, *, grow: bool) -> np.ndarray:
