@@ -97,7 +97,7 @@ def fit_evidence(corpus: Corpus, valid: ValidationSet | None, *, weight: float,
         return keep, (f"same-product evidence: the bundled model's weights ({len(valid)} "
                       f"held-out products; fitting them needs {MIN_EVIDENCE_QUERIES})")
     index = corpus.index(weight, metric, PLAIN)
-    a, b, twin = _entries(index, valid, corpus.positions)
+    _, _, a, b, _, twin = _entries(index, valid, corpus.positions)
     if twin.sum() < MIN_EVIDENCE_TWINS or twin.all():
         return keep, (f"same-product evidence: the bundled model's weights ({int(twin.sum())} "
                       "known matches in the held-out lists; too few to fit them)")
@@ -135,7 +135,8 @@ def refit_calibration(folder: Path, corpus: Corpus, valid: ValidationSet | None,
 
 
 def _entries(index: NeighborIndex, valid: ValidationSet, pos: Mapping[int, int]):
-    """(left, right, twin) of the held-out products' top-K catalog lists (index rows)."""
+    """(queries, truth, left, right, fused, twin) of the held-out products' top-K catalog
+    lists (index rows; fused: the lists' own scores before the map)."""
     q = np.array([pos[int(r)] for r in valid.query_rows], dtype=np.int64)
     truth = [{pos[int(t)] for t in ts if int(t) in pos} for ts in valid.truth]
     nb = index.pool(min(K, len(pos) - 1))
@@ -145,15 +146,12 @@ def _entries(index: NeighborIndex, valid: ValidationSet, pos: Mapping[int, int])
     b = lists[ok]
     good = np.repeat(np.arange(len(q)), lists.shape[1]).reshape(lists.shape)[ok]
     twin = np.array([int(y) in truth[g] for y, g in zip(b, good)], dtype=bool)
-    return a, b, twin
+    return q, truth, a, b, nb.fused[q][ok], twin
 
 
 def _sample(index: NeighborIndex, valid: ValidationSet, pos: Mapping[int, int],
             rejected: Mapping[int, set[int]]) -> CalibrationSample:
-    a, b, twin = _entries(index, valid, pos)
-    entries = index.pair_scores(a, b).fused
-    q = np.array([pos[int(r)] for r in valid.query_rows], dtype=np.int64)
-    truth = [{pos[int(t)] for t in ts if int(t) in pos} for ts in valid.truth]
+    q, truth, a, b, entries, twin = _entries(index, valid, pos)
     near = [next(((int(row), int(c)) for c, t in zip(b[a == row], twin[a == row]) if not t),
                  None) for row in q]
     same = [(int(row), t) for row, good in zip(q, truth) for t in sorted(good)]
