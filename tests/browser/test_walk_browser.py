@@ -178,23 +178,23 @@ def test_a_merchandiser_walks_the_main_path(server, shots, tmp_path):
         assert same > 0.99, same  # the rule holds (an accepted pair may cross categories)
         assert lists["score"].astype(float).between(-1, 1.0001).all()
 
+        def work_is_back(name: str) -> None:
+            """The Export page shows the rule and the review decision again."""
+            page.get_by_role("heading", name="Export").wait_for(timeout=120_000)
+            settled(page)
+            assert page.get_by_text("rules in force", exact=False).count() >= 1
+            assert page.get_by_text("1 accepted", exact=False).count() >= 1
+            step(name, page)
+
         started = time.monotonic()
         page.reload()
-        page.get_by_role("heading", name="Export").wait_for(timeout=120_000)
-        settled(page)
-        assert page.get_by_text("rules in force", exact=False).count() >= 1
-        assert page.get_by_text("1 accepted", exact=False).count() >= 1
-        step("after_reload", page)
+        work_is_back("after_reload")
 
         started = time.monotonic()
         server.stop()
         server.start()
         page.goto(f"{server.url}/export?s={token}", wait_until="domcontentloaded")
-        page.get_by_role("heading", name="Export").wait_for(timeout=120_000)
-        settled(page)
-        assert page.get_by_text("rules in force", exact=False).count() >= 1
-        assert page.get_by_text("1 accepted", exact=False).count() >= 1
-        step("after_server_restart", page)
+        work_is_back("after_server_restart")
 
         started = time.monotonic()
         page.get_by_role("button", name="Start over").click()
