@@ -222,5 +222,5 @@ def language_panel() -> None:
     changes = state.language_changes()
     if changes:
         st.info(t('Chosen for a catalog in {name}: model {model}, hybrid weight {hybrid_weight:g}. Change '
-                  'them in the sidebar.', name=language_name(lang.code), model=cfg.model,
+                  'them in the sidebar.', name=language_name(lang.code), model=md_text(cfg.model),
                   hybrid_weight=cfg.hybrid_weight), icon=":material/translate:")

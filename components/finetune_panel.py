@@ -16,6 +16,7 @@ import streamlit as st
 from components import state, text
 from components.finetune_job import FinetuneJob
 from components.i18n import t
+from components.text import md
 from core.catalog.table import Catalog
 from core.finetune.data import (
     LabelledPairs,
@@ -196,6 +197,6 @@ def results(result: FinetuneResult) -> None:
         text.warning(note)
     if result.kept and result.folder is not None:
         st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model picker of the "
-                     "sidebar.", name=result.folder.name), icon=":material/check_circle:")
+                     "sidebar.", name=md(result.folder.name)), icon=":material/check_circle:")
         st.button(t("Use the new model"), key="finetune.use", on_click=state.choose_model,
                   args=(str(result.folder),), icon=":material/swap_horiz:")

@@ -15,6 +15,7 @@ import streamlit as st
 from components import state, text
 from components.embedding import pool
 from components.i18n import N_, t
+from components.text import md
 from core.catalog.table import Catalog
 from core.config import Config
 from core.errors import ConfigError, StoreError
@@ -107,7 +108,7 @@ def rules_panel(cat: Catalog, cfg: Config) -> Config:
             state.show_error(exc)
             return cfg
         for name, low, high in band_ranges(new.bands):
-            st.caption(t("{name}: score ≥ {low:g}", name=name, low=low)
+            st.caption(t("{name}: score ≥ {low:g}", name=md(name), low=low)
                        + (t(" and < {high:g}", high=high) if high else ""))
     if new != cfg:
         state.set_config(new)
