@@ -3,7 +3,7 @@
     .venv/bin/python bench/score_quality.py            # scores (valid), floor, ranking
     .venv/bin/python bench/score_quality.py --test     # the score figures on TEST (once)
     .venv/bin/python bench/score_quality.py --train    # the score figures on the train split
-    .venv/bin/python bench/score_quality.py --fit      # refit the bundled calibration (valid)
+    .venv/bin/python bench/score_quality.py --fit      # refit the bundled calibration (train + valid)
     .venv/bin/python bench/score_quality.py --speed    # pool time with and without evidence
 
 Two-shop catalogs with labelled twins: abt-buy (Abt + Buy names, 2,173 rows, the
