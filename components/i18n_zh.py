@@ -704,8 +704,8 @@ ZH: dict[str, str] = {
     'Your saved work could not be opened again ({exc}); the demo catalog is open instead.':
         '无法重新打开你保存的工作（{exc}）；已改为打开示例目录。',
     # components/photos.py
-    'Photos: {shown:,} of {n:,} products ({embedded:,} embedded, {reused:,} reused).':
-        '图片：{n:,} 个商品中有 {shown:,} 个（新读取 {embedded:,} 张，复用 {reused:,} 张）。',
+    'Photos: {shown:,} of {n:,} products have a usable photo.':
+        '图片：{n:,} 个商品中有 {shown:,} 个有可用的图片。',
     '**Photos**':
         '**图片**',
     'Photos as a .zip (file names as in the image column)':

@@ -85,9 +85,10 @@ def issues_report(images: ImageVectors | None) -> None:
     """How many products have a usable photo, and each skipped one by row and file."""
     if images is None:
         return
-    st.caption(t('Photos: {shown:,} of {n:,} products ({embedded:,} embedded, {reused:,} reused).',
-                 shown=int(images.has_image.sum()), n=len(images.has_image), embedded=images.embedded,
-                 reused=images.reused))
+    # no count of photos reused from the workspace store: it is shared, so the count would
+    # tell one user whether another uploaded the same photos
+    st.caption(t('Photos: {shown:,} of {n:,} products have a usable photo.',
+                 shown=int(images.has_image.sum()), n=len(images.has_image)))
     if images.issues:
         with st.expander(t('{n:,} photos skipped', n=len(images.issues))):
             st.dataframe(pd.DataFrame({"row": [i.row + 1 for i in images.issues],
