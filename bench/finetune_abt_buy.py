@@ -72,6 +72,12 @@ evidence weights refitted on the 61 held-out products 0.876 at 0.7 / 0.893 at th
 lists 0.917 at 0.7 (same; model alone 0.826 -> 0.843); 8 epochs 0.917 at 0.7 (same);
 evidence weights fitted on the training pairs' own lists: the fit finds none (their
 twins lead every list).
+Issue 16 round 3 (2026-12-03): a tuned re-ranker (cross-encoder from the bundled MiniLM,
+trained on the training pairs and list negatives, blended with the list score on the
+job's held-out products; bench/finetune_reranker.py). Catalog lists R@1, valid: abt-buy
+0.917 tuned -> 0.909 with it; walmart-amazon 0.647 -> 0.667 (+0.020, 4 queries; 4 epochs:
+0.657); its blend lost on its own held-out products; training 470-1,024 s on top of the
+job and 40-150 pairs/s at list time. Not integrated (see that script's verdict).
 """
 
 from __future__ import annotations
