@@ -243,6 +243,49 @@ def floor_table() -> None:
               f"{res.n_short:,}: {by} |", flush=True)
 
 
+# The previous version's calibration (main 095f126): evidence without the relatedness gate.
+UNGATED = dataclasses.replace(
+    BUNDLED, knots=((-2.9481, -0.6694, 0.8687, 1.4585, 3.1359),
+                    (-2.8063, -0.7683, 0.8734, 1.4344, 3.1359),
+                    (-2.5632, -0.8941, 0.8575, 1.4440, 3.1359),
+                    (-2.3323, -0.9896, 0.8555, 1.4713, 3.1359),
+                    (-2.0739, -1.0855, 0.8501, 1.5100, 3.1359)),
+    evidence=(("closeness", 1.5288), ("margin", 1.1018), ("code_shared", 1.0341),
+              ("size_conflict", -0.761), ("colour_conflict", -0.9458),
+              ("condition_conflict", -1.3052)))
+
+
+def unrelated_scores() -> None:
+    """walmart.csv alone (one shop, few twins; the demo catalog), k=10 lists, no floor:
+    list scores by how related the pair is in meaning (MiniLM cosine against random
+    walmart pairs), before (evidence without the relatedness gate, main 095f126) and
+    after, in the same run."""
+    catalog = _walmart_catalog()
+    vectors = embed(catalog.texts)
+    cfg = Config(k=K, relevance_floor=0.0)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    p90, p99 = (BUNDLED.meaning_floor(s) for s in (0.9, 0.99))
+    print(f"walmart.csv alone, k={K}, no floor: list entries by meaning (cosine; random "
+          f"pairs p90 {p90:.3f}, p99 {p99:.3f}): median score / share scored >= 0.5")
+    print("| lists | cosine < p90 | p90 - p99 | >= p99 | median top-1 score |")
+    print("|---|---|---|---|---|")
+    for name, cal, gate in (("before: no gate", UNGATED, False), ("after: gated", BUNDLED, True)):
+        index = NeighborIndex.build(catalog, vectors, dataclasses.replace(
+            SearchSettings.from_config(cfg), calibration=cal))
+        if not gate:
+            index.related = lambda meaning: None  # the previous version: no gate
+        nb = index.pool(K)
+        ok = nb.indices >= 0
+        src = np.repeat(np.arange(len(unit)), K).reshape(ok.shape)[ok]
+        cos = (unit[src] * unit[nb.indices[ok]]).sum(1)
+        s = nb.scores[ok]
+        cells = []
+        for band in (cos < p90, (cos >= p90) & (cos < p99), cos >= p99):
+            cells.append(f"{np.median(s[band]):.2f} / {(s[band] >= 0.5).mean():.1%} "
+                         f"({band.sum():,})")
+        print(f"| {name} | {' | '.join(cells)} | {np.median(nb.scores[:, 0]):.3f} |", flush=True)
+
+
 def _first_other_shop(shops: TwoShop, nb, queries: np.ndarray) -> float:
     """R@1 of each query's first list entry from the other shop (what a shop's
     recommender matching the two catalogs reads)."""
@@ -330,6 +373,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="refit the bundled calibration")
     parser.add_argument("--test", action="store_true", help="score figures on the test split")
+    parser.add_argument("--unrelated", action="store_true",
+                        help="walmart.csv list scores by meaning, with and without the gate")
     parser.add_argument("--train", action="store_true",
                         help="score figures on the train split (a held-out check of the fit on valid)")
     parser.add_argument("--speed", action="store_true", help="pool time with/without evidence")
@@ -341,11 +386,14 @@ def main() -> None:
         scores("test")
     elif args.train:
         scores("train")
+    elif args.unrelated:
+        unrelated_scores()
     elif args.speed:
         speed()
     else:
         scores("valid")
         floor_table()
+        unrelated_scores()
         ranking()
         duplicates()
     print(f"total {time.perf_counter() - t:.0f} s")

@@ -767,10 +767,11 @@ ZH: dict[str, str] = {
         '对得分的影响',
     'same-product evidence':
         '同款证据',
-    "how far the two are from being each other's best match":
-        '两者离“互为最佳匹配”还差多少',
-    "how far ahead of (or behind) the first product's other candidates":
-        '领先（或落后）第一个商品其他候选的幅度',
+    "how far the two are from being each other's best match (a pair unrelated in meaning counts as far)":
+        '两者离“互为最佳匹配”还差多少（含义上不相关的一对算作相差很远）',
+    "how far ahead of (or behind) the first product's other candidates "
+    "(a pair unrelated in meaning counts as behind)":
+        '领先（或落后）第一个商品其他候选的幅度（含义上不相关的一对算作落后）',
     'the same model code':
         '型号相同',
     'different model codes':

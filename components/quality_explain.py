@@ -18,8 +18,10 @@ from core.search.fusion import SCALE_TEXT
 
 OPEN, CLOSE = "⟦", "⟧"
 # core.search.evidence.EVIDENCE_WORDS, marked for translation (shown through t()).
-EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match"),
-                  N_("how far ahead of (or behind) the first product's other candidates"),
+EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
+                     "(a pair unrelated in meaning counts as far)"),
+                  N_("how far ahead of (or behind) the first product's other candidates "
+                     "(a pair unrelated in meaning counts as behind)"),
                   N_("the same model code"), N_("different model codes"),
                   N_("different sizes or capacities"), N_("different colours"),
                   N_("one is remanufactured, compatible or used, the other is not"),

@@ -274,20 +274,20 @@ FUSED_ONLY = Calibration(
 BUNDLED = Calibration(
     "all-MiniLM-L6-v2 (bundled)",
     (0.3, 0.5, 0.7, 0.85, 1.0),
-    ((-2.9481, -0.6694, 0.8687, 1.4585, 3.1359),
-     (-2.8063, -0.7683, 0.8734, 1.4344, 3.1359),
-     (-2.5632, -0.8941, 0.8575, 1.4440, 3.1359),
-     (-2.3323, -0.9896, 0.8555, 1.4713, 3.1359),
-     (-2.0739, -1.0855, 0.8501, 1.5100, 3.1359)),
+    ((-3.0933, -0.7174, 0.8793, 1.5156, 3.2731),
+     (-3.0135, -0.8185, 0.8890, 1.4833, 3.2731),
+     (-2.9323, -0.9497, 0.8692, 1.4955, 3.2731),
+     (-2.8709, -1.0485, 0.8647, 1.5227, 3.2731),
+     (-2.1627, -1.1422, 0.8622, 1.5669, 3.2731)),
     _FITTED_ON, random_meaning=_RANDOM_MEANING,
     plain_weights=FUSED_ONLY.weights, plain_knots=FUSED_ONLY.knots,
     # same-product evidence, fitted on the same list entries (bench/score_quality.py --fit)
-    evidence=(('closeness', 1.5288),
-              ('margin', 1.1018),
-              ('code_shared', 1.0341),
-              ('size_conflict', -0.761),
-              ('colour_conflict', -0.9458),
-              ('condition_conflict', -1.3052)))
+    evidence=(('closeness', 1.5729),
+              ('margin', 1.1789),
+              ('code_shared', 1.0942),
+              ('size_conflict', -0.849),
+              ('colour_conflict', -0.9635),
+              ('condition_conflict', -1.4381)))
 
 
 def calibration_for(model: str | Path | None) -> Calibration:

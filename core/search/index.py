@@ -41,9 +41,11 @@ from core.search.channels import (
 )
 from core.search.dense import dense_search
 from core.search.evidence import (
+    RELATED_SHARES,
     RERANK,
     TextEvidence,
     pair_features,
+    relatedness,
 )
 from core.search.exact import topk
 from core.search.fusion import (
@@ -256,12 +258,24 @@ class NeighborIndex:
     def pair_evidence(self, left, right) -> tuple[np.ndarray, np.ndarray]:
         """(fused (p,), evidence features (p, len(PAIR_FEATURES))) of pairs of catalog rows,
         before any evidence weight (what the weights are fitted on)."""
-        left, right, f_lr, f_rl, _ = self._both_ways(left, right)
+        left, right, f_lr, f_rl, parts = self._both_ways(left, right)
         a = self.anchors()
         ev = self.text_evidence
         text = ev.pairs(left, right) if ev is not None else None
         return f_lr, pair_features(f_lr, f_rl, a.best[left], a.runner_up[left], a.best[right],
-                                   text)
+                                   text, self.related(parts.get("dense")))
+
+    def related(self, meaning: np.ndarray | None) -> np.ndarray | None:
+        """(p,) how related pairs are in meaning, 0..1 (:func:`relatedness` between the
+        meaning scores of RELATED_SHARES of random pairs), from their raw meaning scores;
+        None: no meaning scores, or no measure of random pairs (a small catalog with a
+        model that has no calibration of its own)."""
+        if meaning is None:
+            return None
+        low, high = (self.relevance_threshold(share) for share in RELATED_SHARES)
+        if low is None or high is None:
+            return None
+        return relatedness(meaning, low, high)
 
     def _fuse(self, k: int, queries: Queries | None = None, depth: int = DEPTH,
               pools: Mapping[str, Neighbors] | None = None):
@@ -353,8 +367,9 @@ class NeighborIndex:
         if self.with_evidence:
             ev = self.text_evidence
             text = ev.pairs(left, right) if ev is not None else None
-            g_lr, x = changed_scores(self, left, right, f_lr, f_rl, text=text)
-            g_rl, _ = changed_scores(self, right, left, f_rl, f_lr, text=text)
+            meaning = parts.get("dense")  # raw meaning scores are symmetric
+            g_lr, x = changed_scores(self, left, right, f_lr, f_rl, text=text, meaning=meaning)
+            g_rl, _ = changed_scores(self, right, left, f_rl, f_lr, text=text, meaning=meaning)
             change = (g_lr - f_lr).astype(np.float32)
             f_lr, f_rl = g_lr, g_rl
         score = self.calibration.score(f_lr, self.weight)
@@ -379,8 +394,10 @@ class NeighborIndex:
             r, mm = fused.shape
             ev = self.text_evidence
             text = None if ev is None else ev.block(rows, members).reshape(r * mm, -1)
+            meaning = parts.get("dense")
             changed, _ = changed_scores(self, np.repeat(rows, mm), np.tile(members, r),
-                                        fused.ravel(), reverse.ravel(), text=text)
+                                        fused.ravel(), reverse.ravel(), text=text,
+                                        meaning=None if meaning is None else meaning.ravel())
             fused = changed.reshape(r, mm)
         scores = self.calibration.score(fused, self.weight)
         scores[rows[:, None] == members[None, :]] = -np.inf

@@ -26,15 +26,16 @@ RERANK_ROWS = 8192  # products re-ranked at a time (bounded memory on large cata
 def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
                    fused: np.ndarray, reverse: np.ndarray | None, *,
                    anchors: Anchors | None = None, text: np.ndarray | None = None,
-                   queries: TextEvidence | None = None,
-                   blind: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                   queries: TextEvidence | None = None, blind: bool = False,
+                   meaning: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(changed fused, features) of flat pairs (rows[i], cols[i]).
 
     rows index the catalog, or search queries with their own `anchors` (row-aligned)
     and `queries`, their texts read by :meth:`TextEvidence.read` (blind: queries with
     no texts); reverse: cols' fused scores of rows (None for queries); text: the pairs'
-    text features when already read. A pair scoring 1 in every channel, or of the same
-    words, gets the top of the map (score 1)."""
+    text features when already read; meaning: the pairs' raw meaning scores (how related
+    they are, :meth:`NeighborIndex.related`; None, and for queries: not weighed). A pair
+    scoring 1 in every channel, or of the same words, gets the top of the map (score 1)."""
     own = index.anchors()
     a = own if anchors is None else anchors
     ev = index.text_evidence
@@ -43,8 +44,9 @@ def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
         if text is None:
             text = ev.pairs(rows, cols, queries)
         same = same | ev.same_text(rows, cols, queries)
+    related = None if reverse is None else index.related(meaning)
     x = pair_features(fused, reverse, a.best[rows], a.runner_up[rows],
-                      None if reverse is None else own.best[cols], text)
+                      None if reverse is None else own.best[cols], text, related)
     calibration = index.calibration
     changed = fused + evidence_change(calibration.evidence, x)
     top = np.float32(calibration.knots_at(index.weight)[-1])
@@ -68,13 +70,14 @@ def reranked(index: NeighborIndex, nb: HybridNeighbors, k: int,
         cols = nb.indices[block][ok]
         # every channel's raw score is symmetric (cosines, metric similarities), so
         # b's fused score of a is the pair's raw scores under b's anchors
-        reverse = None if queries is not None else fuse(
-            {n: v[block][ok] for n, v in nb.parts.items()}, index.anchors().take(cols),
-            index.weights)
+        raw = {n: v[block][ok] for n, v in nb.parts.items()}
+        reverse = None if queries is not None else fuse(raw, index.anchors().take(cols),
+                                                        index.weights)
         changed, _ = changed_scores(index, rows, cols, nb.scores[block][ok].astype(np.float32),
                                     reverse, queries=read,
                                     blind=queries is not None and read is None,
-                                    anchors=nb.anchors if queries is not None else None)
+                                    anchors=nb.anchors if queries is not None else None,
+                                    meaning=raw.get("dense"))
         part = score[block]
         part[ok] = changed
         score[block] = part

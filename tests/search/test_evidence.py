@@ -132,3 +132,28 @@ def test_the_same_text_scores_one_and_search_queries_read_their_codes(rng):
 
     hits = index.query(3, Queries(vectors[[0]], ["zx100q oak desk"]))
     assert hits.indices[0, 0] in (0, 1) and 0 <= hits.scores.min() <= hits.scores.max() <= 1
+
+
+def test_a_product_with_nothing_like_it_does_not_read_its_best_neighbour_as_a_twin(rng):
+    """Being each other's best candidate is evidence of the same product only for products
+    related in meaning: the best neighbour of a lone product scores near 0 (as unrelated
+    as random pairs), while related pairs keep their evidence."""
+    vectors, texts = _shop(rng)
+    vectors = np.c_[vectors, np.zeros((len(vectors), 240), dtype=np.float32)]
+    lone = rng.normal(size=256).astype(np.float32)  # cosine with the others ~N(0, 1/16)
+    vectors = np.vstack([vectors, lone])
+    texts = [*texts, "solar garden gnome"]
+    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=0.5, texts=texts)
+    pool = index.pool(3)
+    n = len(texts) - 1
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    best = int(pool.indices[n, 0])
+    assert float(unit[n] @ unit[best]) < BUNDLED.meaning_floor(0.9)  # as unrelated as random
+    _, x = index.pair_evidence([n], [best])
+    assert x[0, PAIR_FEATURES.index("closeness")] == -1 and x[0, PAIR_FEATURES.index("margin")] == -1
+    gated = float(pool.scores[n, 0])
+    assert gated < 0.1
+    related = index.pair_evidence(np.arange(3), pool.indices[:3, 0])[1]
+    index.related = lambda meaning: None  # the same index without the gate
+    assert index.pair_scores([n], [best]).score[0] > gated
+    np.testing.assert_array_equal(related, index.pair_evidence(np.arange(3), pool.indices[:3, 0])[1])
