@@ -83,6 +83,10 @@ Rerun with the calibration fitted on train + valid (bench/score_quality.py --fit
   abt-buy valid: 0.893 -> 0.917 (+0.025, weight 0.7); test: 0.917 -> 0.931 (+0.014); 69 s job
   walmart-amazon valid: 0.602 -> 0.652 (+0.050, weight 0.4); test: 0.718 -> 0.753 (+0.035);
   model alone 0.608 -> 0.749; 184 s job
+Rerun with the relatedness gate and its refit (main abc55a1; same recipe):
+  abt-buy valid: 0.884 -> 0.909 (+0.025, weight 0.7); test: 0.917 -> 0.931 (+0.014); 68 s job
+  walmart-amazon valid: 0.587 -> 0.652 (+0.065, weight 0.4); test: 0.722 -> 0.753 (+0.031);
+  model alone 0.608 -> 0.749; 178 s job
 """
 
 from __future__ import annotations
