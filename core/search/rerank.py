@@ -34,7 +34,9 @@ def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
     and `queries`, their texts read by :meth:`TextEvidence.read` (blind: queries with
     no texts); reverse: cols' fused scores of rows (None for queries); text: the pairs'
     text features when already read; meaning: the pairs' raw meaning scores (how related
-    they are, :meth:`NeighborIndex.related`; None, and for queries: not weighed). A pair
+    they are, :meth:`NeighborIndex.related`; None, and for queries: not weighed: a short
+    query's meaning scores run lower than two products', "usb" or "lamp" would read as
+    unrelated to a usb cable or a projector lamp). A pair
     scoring 1 in every channel, or of the same words, gets the top of the map (score 1)."""
     own = index.anchors()
     a = own if anchors is None else anchors
@@ -44,7 +46,7 @@ def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
         if text is None:
             text = ev.pairs(rows, cols, queries)
         same = same | ev.same_text(rows, cols, queries)
-    related = None if reverse is None else index.related(meaning)
+    related = None if reverse is None else index.related(meaning)  # queries: not gated
     x = pair_features(fused, reverse, a.best[rows], a.runner_up[rows],
                       None if reverse is None else own.best[cols], text, related)
     calibration = index.calibration
