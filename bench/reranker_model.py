@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ModelLoadError
-from core.finetune.train import _autocast
+from core.finetune.train import _autocast, _optimizer  # the fine-tune job's own
 
 RERANKER_DIR = "reranker"
 RERANKER_CARD = "reranker.json"
@@ -174,14 +174,3 @@ def train_reranker(base_folder: Path, examples: Examples, settings: RerankerSett
             opt.zero_grad()
     return Reranker(model, tokenizer, settings, device), time.perf_counter() - t0
 
-
-def _optimizer(model, settings: RerankerSettings, total: int):
-    import torch
-
-    opt = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=0.01)
-    warm = max(1, int(total * settings.warmup))
-
-    def factor(step: int) -> float:
-        return (step + 1) / warm if step < warm else max(0.0, (total - step) / max(1, total - warm))
-
-    return opt, torch.optim.lr_scheduler.LambdaLR(opt, factor)

@@ -72,14 +72,14 @@ def reranked(index: NeighborIndex, nb: HybridNeighbors, k: int,
         cols = nb.indices[block][ok]
         # every channel's raw score is symmetric (cosines, metric similarities), so
         # b's fused score of a is the pair's raw scores under b's anchors
-        raw = {n: v[block][ok] for n, v in nb.parts.items()}
-        reverse = None if queries is not None else fuse(raw, index.anchors().take(cols),
-                                                        index.weights)
+        # (queries need neither: no reverse score, no relatedness gate)
+        raw = None if queries is not None else {n: v[block][ok] for n, v in nb.parts.items()}
+        reverse = None if raw is None else fuse(raw, index.anchors().take(cols), index.weights)
         changed, _ = changed_scores(index, rows, cols, nb.scores[block][ok].astype(np.float32),
                                     reverse, queries=read,
                                     blind=queries is not None and read is None,
                                     anchors=nb.anchors if queries is not None else None,
-                                    meaning=raw.get("dense"))
+                                    meaning=None if raw is None else raw.get("dense"))
         part = score[block]
         part[ok] = changed
         score[block] = part
