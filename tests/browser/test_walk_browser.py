@@ -103,6 +103,7 @@ def cp1252_catalog(path: Path) -> Path:
 
 
 def test_a_merchandiser_walks_the_main_path(server, shots, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     times: dict[str, float] = {}
@@ -145,9 +146,18 @@ def test_a_merchandiser_walks_the_main_path(server, shots, tmp_path):
 
         started = time.monotonic()
         page.get_by_text("Rules for the lists", exact=True).click()
-        page.locator("[data-testid='stMultiSelect']").filter(
-            has_text="Only products with the same").locator("input").first.click()
-        page.get_by_role("option", name="category", exact=True).click()
+        box = page.locator("[data-testid='stMultiSelect']").filter(
+            has_text="Only products with the same").locator("input").first
+        box.wait_for(state="visible", timeout=60_000)
+        option = page.get_by_role("option", name="category", exact=True)
+        for _ in range(3):  # a click while the expander still opens may not open the list
+            box.click()
+            try:
+                option.wait_for(state="visible", timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                continue
+        option.click()
         page.keyboard.press("Escape")
         page.get_by_text("left out by each rule", exact=False).first.wait_for(timeout=120_000)
         step("rule_same_category", page)
