@@ -59,6 +59,7 @@ from core.search.fusion import (
 )
 from core.search.lexical import LexicalIndex
 from core.search.neighbors import Neighbors, check_metric
+from core.search.query_gate import QUERY_SHARES, coverage, query_relatedness
 from core.search.rerank import changed_scores, reranked
 from core.search.scoring import calibrated, dense_only, random_pair_threshold
 
@@ -276,6 +277,24 @@ class NeighborIndex:
         if low is None or high is None:
             return None
         return relatedness(meaning, low, high)
+
+    def query_related(self, meaning: np.ndarray | None, texts: Sequence[str] | None,
+                      rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
+        """(p,) how related search queries texts[rows[i]] are to products cols[i], 0..1
+        (:mod:`core.search.query_gate`): the words of the query the product has, or the
+        meaning scores (raw, the pairs'), whichever says more; None: neither known."""
+        low, high = (self.relevance_threshold(share) for share in QUERY_SHARES)
+        by_meaning = None if meaning is None or low is None or high is None else \
+            relatedness(meaning, low, high)
+        words = self.channels.get("lexical")
+        covered = None if words is None or texts is None else \
+            coverage(words.index, texts, rows, cols)
+        pair = query_relatedness(by_meaning, covered)
+        if pair is None or not len(pair):
+            return pair
+        best = np.zeros(int(rows.max()) + 1, dtype=np.float32)
+        np.maximum.at(best, rows, pair)
+        return best[rows]
 
     def _fuse(self, k: int, queries: Queries | None = None, depth: int = DEPTH,
               pools: Mapping[str, Neighbors] | None = None):

@@ -27,16 +27,17 @@ def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
                    fused: np.ndarray, reverse: np.ndarray | None, *,
                    anchors: Anchors | None = None, text: np.ndarray | None = None,
                    queries: TextEvidence | None = None, blind: bool = False,
-                   meaning: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   meaning: np.ndarray | None = None,
+                   query_related: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(changed fused, features) of flat pairs (rows[i], cols[i]).
 
     rows index the catalog, or search queries with their own `anchors` (row-aligned)
     and `queries`, their texts read by :meth:`TextEvidence.read` (blind: queries with
     no texts); reverse: cols' fused scores of rows (None for queries); text: the pairs'
     text features when already read; meaning: the pairs' raw meaning scores (how related
-    they are, :meth:`NeighborIndex.related`; None, and for queries: not weighed: a short
-    query's meaning scores run lower than two products', "usb" or "lamp" would read as
-    unrelated to a usb cable or a projector lamp). A pair
+    they are, :meth:`NeighborIndex.related`; None: not weighed); query_related: for
+    queries, how related each pair is (:meth:`NeighborIndex.query_related`: words or
+    meaning, as a short query's meaning scores run lower than two products'). A pair
     scoring 1 in every channel, or of the same words, gets the top of the map (score 1)."""
     own = index.anchors()
     a = own if anchors is None else anchors
@@ -46,7 +47,7 @@ def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
         if text is None:
             text = ev.pairs(rows, cols, queries)
         same = same | ev.same_text(rows, cols, queries)
-    related = None if reverse is None else index.related(meaning)  # queries: not gated
+    related = query_related if reverse is None else index.related(meaning)
     x = pair_features(fused, reverse, a.best[rows], a.runner_up[rows],
                       None if reverse is None else own.best[cols], text, related)
     calibration = index.calibration
@@ -72,14 +73,18 @@ def reranked(index: NeighborIndex, nb: HybridNeighbors, k: int,
         cols = nb.indices[block][ok]
         # every channel's raw score is symmetric (cosines, metric similarities), so
         # b's fused score of a is the pair's raw scores under b's anchors
-        # (queries need neither: no reverse score, no relatedness gate)
-        raw = None if queries is not None else {n: v[block][ok] for n, v in nb.parts.items()}
-        reverse = None if raw is None else fuse(raw, index.anchors().take(cols), index.weights)
+        # (queries have no reverse score, and their own relatedness gate)
+        raw = {n: v[block][ok] for n, v in nb.parts.items()}
+        reverse = None if queries is not None else \
+            fuse(raw, index.anchors().take(cols), index.weights)
+        gate = None if queries is None else \
+            index.query_related(raw.get("dense"), queries.texts, rows, cols)
         changed, _ = changed_scores(index, rows, cols, nb.scores[block][ok].astype(np.float32),
                                     reverse, queries=read,
                                     blind=queries is not None and read is None,
                                     anchors=nb.anchors if queries is not None else None,
-                                    meaning=None if raw is None else raw.get("dense"))
+                                    meaning=None if queries is not None else raw.get("dense"),
+                                    query_related=gate)
         part = score[block]
         part[ok] = changed
         score[block] = part

@@ -1,0 +1,87 @@
+"""How related a free-text search query is to a product, for the score it is shown.
+
+A query's fused score is anchored at its own best candidates (the channels read 1 at
+the query's best), so without a measure of how related the two really are the best
+products for "garden hose" in an electronics shop would read as close as a usb cable
+for "usb". Product pairs are gated by their meaning score alone
+(:func:`core.search.evidence.relatedness`); a query cannot be: a one- or two-word
+query's meaning scores run lower than two product titles' ("usb" to a usb cable
+0.37-0.48, where random product pairs reach 0.50 at p99). A query is related to a
+product when the product has the query's words (:func:`coverage`: the share of the
+query's words, weighted by how rare each is in the catalog, that the product has), or
+when their meaning scores say so; the larger of the two counts.
+
+Measured by ``bench/search_quality.py`` (category names as queries of the amazon
+catalog of walmart-amazon, and queries for things the catalogs do not sell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from core.search.lexical import LexicalIndex
+
+# Word coverage at which a query counts as unrelated (0) and as fully related (1),
+# linear between: a product with every word of the query, or all but a common one.
+COVERAGE = (0.5, 0.9)
+# The meaning score's relatedness comes from random product pairs (the lists' gate,
+# RELATED_SHARES); a query reaches it at a lower score: the thresholds are moved down
+# by this share of the random pairs.
+QUERY_SHARES = (0.95, 0.99)
+
+
+def _query_weights(index: LexicalIndex, texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+    """((m, V) idf of each query's distinct known words, (m,) idf sum of all its words).
+
+    A word the catalog does not have counts with the highest idf (a word in no product),
+    so "dog food" is half covered by "pvc food wrap", not wholly."""
+    n = len(index)
+    unseen = float(np.log1p((n + 0.5) / 0.5))
+    rows, cols, data = [], [], []
+    total = np.zeros(len(texts), dtype=np.float32)
+    for r, text in enumerate(texts):
+        for tok in dict.fromkeys(index.tokenizer(text)):
+            c = index.vocab.get(tok)
+            w = unseen if c is None else float(index.idf[c])
+            total[r] += w
+            if c is not None:
+                rows.append(r)
+                cols.append(c)
+                data.append(w)
+    q = sp.csr_matrix((np.asarray(data, dtype=np.float32), (rows, cols)),
+                      shape=(len(texts), len(index.vocab)), dtype=np.float32)
+    return q, total
+
+
+def coverage(index: LexicalIndex, texts: Sequence[str], rows: np.ndarray,
+             cols: np.ndarray) -> np.ndarray:
+    """(p,) float32 in [0, 1]: the share of query texts[rows[i]]'s words (idf-weighted)
+    that product cols[i] has; NaN for a query with no words (only punctuation)."""
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.float32)
+    q, total = _query_weights(index, texts)
+    has = index.weights[cols]
+    has.data = np.ones_like(has.data)
+    got = np.asarray(q[rows].multiply(has).sum(axis=1), dtype=np.float32).ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(total[rows] > 0, got / total[rows], np.nan)
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+def query_relatedness(meaning_related: np.ndarray | None,
+                      covered: np.ndarray | None) -> np.ndarray | None:
+    """(p,) in [0, 1]: the larger of the meaning's relatedness and the words' coverage
+    ramp (COVERAGE); None (not gated) when the meaning's is unknown: words alone would
+    lose a query phrased unlike the product it asks for."""
+    if meaning_related is None or covered is None:
+        return meaning_related
+    lo, hi = COVERAGE
+    words = np.clip((np.nan_to_num(covered, nan=0.0) - lo) / (hi - lo), 0.0, 1.0)
+    return np.maximum(meaning_related, words).astype(np.float32)
+
+
+__all__ = ["COVERAGE", "QUERY_SHARES", "coverage", "query_relatedness"]
