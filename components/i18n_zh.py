@@ -314,6 +314,11 @@ ZH: dict[str, str] = {
         '显示每个得分的组成',
     'Show these results on the heatmap':
         '在热力图上显示这些结果',
+    'Nothing in this catalog reads as close to what you describe: the best result scores {best:.2f} '
+    '(below {loose:.2f} = loosely related, near 0 = unrelated). Try other words, a brand or a model '
+    'number.':
+        '目录中没有与您的描述接近的商品：最佳结果得分 {best:.2f}（低于 {loose:.2f} = 关系较弱，接近 0 = '
+        '无关）。请换个说法，或试试品牌或型号。',
     'Searches {n:,} products. {how}':
         '在 {n:,} 个商品中搜索。{how}',
     "Score: {scale}. Meaning part: how close the texts' meanings are (0 to 1); shared words part: how m"

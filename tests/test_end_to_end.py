@@ -57,3 +57,18 @@ def test_search_with_real_model(demo300, tmp_path, capsys):
     assert out[0] == "rank,product_id,title,score"
     assert len(out) == 4
     assert "lamp elplp12" in out[1]
+
+
+def test_search_scores_say_whether_the_catalog_serves_the_query(demo300, tmp_path, capsys):
+    """A query for something the shop does not sell reads low throughout; one it sells
+    reads as close (the real model's meaning and the catalog's words)."""
+    path = tmp_path / "demo300.csv"
+    demo300.to_csv(path, index=False)
+    first = {}
+    for query in ("garden hose", "banana smoothie recipe", "projector lamp", "usb cable"):
+        assert main(["search", str(path), "--query", query, "--k", "5",
+                     "--workspace", str(tmp_path / "ws")]) == 0
+        lines = capsys.readouterr().out.splitlines()[1:]
+        first[query] = max(float(line.rsplit(",", 1)[1]) for line in lines)
+    assert first["garden hose"] < 0.3 and first["banana smoothie recipe"] < 0.3, first
+    assert first["projector lamp"] > 0.6 and first["usb cable"] > 0.6, first
