@@ -280,10 +280,16 @@ class NeighborIndex:
 
     def query_related(self, meaning: np.ndarray | None, texts: Sequence[str] | None,
                       rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
-        """(p,) how related search queries texts[rows[i]] are to products cols[i], 0..1
-        (:mod:`core.search.query_gate`): the words of the query the product has, or the
-        meaning scores (raw, the pairs'), whichever says more; None: neither known."""
-        low, high = (self.relevance_threshold(share) for share in QUERY_SHARES)
+        """(p,) how related search queries texts[rows[i]] are to their best-related
+        product among cols (:mod:`core.search.query_gate`): the words of the query the
+        product has, or the meaning scores (raw, the pairs'), whichever says more. None
+        (not gated) unless the model's calibration knows its random pairs' meaning
+        scores from a reference catalog (the bundled model): a catalog's own random pairs do
+        not tell a short query from an unrelated one (the multilingual model's crowd
+        into 0.86-0.91, and 42 of zh-dev's 167 queries read as unrelated by them)."""
+        cosine = self.settings.metric == "cosine"
+        low, high = (self.calibration.meaning_floor(share) if cosine else None
+                     for share in QUERY_SHARES)
         by_meaning = None if meaning is None or low is None or high is None else \
             relatedness(meaning, low, high)
         words = self.channels.get("lexical")

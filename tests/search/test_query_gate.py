@@ -55,3 +55,22 @@ def test_an_off_topic_query_scores_low_and_a_query_the_catalog_serves_is_unchang
     assert gated["off"].scores[0, 0] < 0.3
     assert (gated["off"].scores <= plain["off"].scores).all()
     np.testing.assert_array_equal(gated["off"].indices, plain["off"].indices)
+
+
+def test_a_model_without_reference_random_pairs_leaves_queries_ungated(rng):
+    """Another model's calibration (approximate: no reference catalog's random pairs)
+    does not gate search: a catalog's own random pairs cannot tell a short query from an
+    unrelated one."""
+    from dataclasses import replace
+
+    from core.search.calibration import BUNDLED
+
+    vectors, texts = _shop(rng)
+    vectors = np.c_[vectors, np.zeros((len(vectors), 240), dtype=np.float32)]
+    other = replace(BUNDLED, model="some/other-model", approximate=True)
+    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=0.5,
+                                     texts=texts, calibration=other)
+    off = Queries(rng.normal(size=(1, 256)).astype(np.float32), ["garden hose"])
+    assert index.query_related(np.array([0.0], np.float32), ["garden hose"],
+                               np.array([0]), np.array([0])) is None
+    assert index.query(5, off).scores[0, 0] > 0.5
