@@ -27,9 +27,10 @@ from core.search.lexical import LexicalIndex
 # Word coverage at which a query counts as unrelated (0) and as fully related (1),
 # linear between: a product with every word of the query, or all but a common one.
 COVERAGE = (0.5, 0.9)
-# The meaning score's relatedness comes from random product pairs (the lists' gate,
-# RELATED_SHARES); a query reaches it at a lower score: the thresholds are moved down
-# by this share of the random pairs.
+# Shares of random pairs of products whose meaning score a query must pass to count as
+# related (0 below the first, 1 from the second on). The lists' gate starts lower
+# (RELATED_SHARES, 0.9): an off-topic query's best products reach the 90-97% levels
+# (0.30-0.45 for the bundled model) while a query's own category starts near the 99%.
 QUERY_SHARES = (0.95, 0.99)
 
 
@@ -75,10 +76,10 @@ def coverage(index: LexicalIndex, texts: Sequence[str], rows: np.ndarray,
 def query_relatedness(meaning_related: np.ndarray | None,
                       covered: np.ndarray | None) -> np.ndarray | None:
     """(p,) in [0, 1]: the larger of the meaning's relatedness and the words' coverage
-    ramp (COVERAGE); None (not gated) when the meaning's is unknown: words alone would
-    lose a query phrased unlike the product it asks for."""
+    ramp (COVERAGE); None (not gated) when either is unknown: words alone would lose a
+    query phrased unlike the product it asks for, meaning alone a short query."""
     if meaning_related is None or covered is None:
-        return meaning_related
+        return None
     lo, hi = COVERAGE
     words = np.clip((np.nan_to_num(covered, nan=0.0) - lo) / (hi - lo), 0.0, 1.0)
     return np.maximum(meaning_related, words).astype(np.float32)
