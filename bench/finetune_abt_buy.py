@@ -257,6 +257,8 @@ def main() -> None:
           f"{default:g}): query set R@1 {zero[f'hybrid@1@{default:g}']:.3f}, catalog lists "
           f"(evidence on) R@1 {zero['catalog']:.3f} ({time.perf_counter() - t:.0f} s)",
           flush=True)
+    if settings.pseudo_pairs > 0:
+        _confident_check(catalog, data, base_vectors, settings, gold, len(tl))
     cpu0, wall0 = _cpu(), time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         res = finetune(texts, data, corpus_rows=corpus, settings=settings, out=Path(tmp) / "ft",
@@ -273,7 +275,7 @@ def main() -> None:
                                               gold, len(tl), default)
         if args.save:
             shutil.copytree(res.folder, args.save, dirs_exist_ok=True)
-    _report(res, zero, tuned, default, chosen, len(data.train))
+    _report(res, zero, tuned, default, chosen, res.train_pairs)
     print(f"training {res.train_seconds:.0f} s wall ({res.epochs_run} epochs, precision "
           f"{train_precision(res.settings, 'cpu')}, length cap {res.settings.max_tokens}); "
           f"phases {json.dumps({k: round(v) for k, v in res.phase_seconds.items()})}; whole "
@@ -298,6 +300,26 @@ def _report(res, zero: dict, tuned: dict, default: float, chosen: float, pairs: 
         print(f"  {note}")
     print(f"internal validation ({res.before.queries} held-out): MRR {res.before.mrr:.3f} -> "
           f"{res.after.mrr:.3f}, R@1 {res.before.recall_at_1:.3f} -> {res.after.recall_at_1:.3f}")
+
+
+def _confident_check(catalog, data, vectors, settings, gold, n_left: int) -> None:
+    """Diagnostic only (gold never reaches training): how many of the confident pairs the
+    job will add join the two shops, and how many of those are known true matches."""
+    from core.finetune.pseudo import confident_pairs, held_out_rows
+    from core.search.calibration import calibration_for
+
+    extra = confident_pairs(catalog.texts, vectors, np.arange(len(catalog)),
+                            catalog_index(catalog), weight=Config().hybrid_weight,
+                            metric="cosine", calibration=calibration_for(None),
+                            threshold=settings.pseudo_threshold, cap=settings.pseudo_pairs,
+                            exclude=held_out_rows(data.valid), known=data.known)
+    pairs = [tuple(sorted((int(a), int(b)))) for a, b in zip(extra.anchor_rows, extra.positive_rows)]
+    cross = [(a, b - n_left) for a, b in pairs if a < n_left <= b]
+    graded = [(a, b) for a, b in cross if a in gold]
+    true = sum(b in gold[a] for a, b in graded)
+    print(f"confident pairs (score >= {settings.pseudo_threshold:g}, cap {settings.pseudo_pairs}): "
+          f"{len(pairs)}, {len(cross)} across the shops; {true} of the {len(graded)} with a "
+          f"gold left product are true matches", flush=True)
 
 
 def _cpu() -> float:
