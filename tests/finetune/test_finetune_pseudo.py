@@ -102,3 +102,16 @@ def test_finetune_adds_at_most_cap_confident_pairs(tiny_bert_dir, tmp_path, cap)
         assert 0 < added <= cap and any(f"found {added} confident" in m for m in said)
     assert card["data"].get("confident_pairs", 0) == added
     assert card["settings"]["pseudo_pairs"] == cap
+
+
+def test_cli_flags_set_the_confident_pairs():
+    import argparse
+
+    from core.cli.finetune import register, settings_from_args
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="cmd"))
+    off = settings_from_args(parser.parse_args(["finetune", "c.csv"]))
+    on = settings_from_args(parser.parse_args(["finetune", "c.csv", "--confident-pairs", "500",
+                                               "--confident-threshold", "0.95"]))
+    assert (off.pseudo_pairs, on.pseudo_pairs, on.pseudo_threshold) == (0, 500, 0.95)
