@@ -87,6 +87,29 @@ Rerun with the relatedness gate and its refit (main abc55a1; same recipe):
   abt-buy valid: 0.884 -> 0.909 (+0.025, weight 0.7); test: 0.917 -> 0.931 (+0.014); 68 s job
   walmart-amazon valid: 0.587 -> 0.652 (+0.065, weight 0.4); test: 0.722 -> 0.753 (+0.031);
   model alone 0.608 -> 0.749; 178 s job
+Issue 16 round 4 (2026-12-03, branch issue-16d): more training signal from the catalog
+itself, valid only, one run at a time (load 1.3-2.7). Self-training = the option
+FinetuneSettings.pseudo_pairs / pseudo_threshold (``--confident-pairs N
+--confident-threshold T`` on the CLI, core/finetune/pseudo.py): mutual first entries
+of the zero-shot default lists scored >= T, at most N, none touching a held-out product.
+    .venv/bin/python bench/finetune_abt_buy.py [--dataset walmart-amazon]   # current
+    ... --with-views 2000                                                  # (a)
+    ... --set pseudo_pairs=2000 --set pseudo_threshold=0.9                 # (b)
+    ... --with-views 2000 --set pseudo_pairs=2000 --set pseudo_threshold=0.9   # (a)+(b)
+Catalog lists R@1 (zero-shot 0.884 abt-buy, 0.587 walmart-amazon) with the tuned model,
+model alone R@1 (zero-shot 0.686 / 0.458), whole job:
+  abt-buy  current 0.909, alone 0.826, 63 s | views 2000: 0.909, 0.868, 239 s |
+           views 4000 (2,171 views: every row): 0.909, 0.835, 209 s |
+           confident 0.9 (262 pairs, 239 across the shops, all true): 0.893, 0.851, 96 s |
+           views 2000 + confident 0.9: 0.909, 0.843, 244 s
+  walmart  current 0.652 (weight 0.4), alone 0.592, 193 s | views 2000: 0.657 (0.3), 0.617,
+           333 s | confident 0.9 (1,699 pairs, only 155 across the shops, 132 of 140
+           gradable true; the rest same-shop near-twins): 0.647 (0.3), 0.617, 401 s |
+           views 2000 + confident 0.9: WM_C
+Verdict: NO-GO (needs +0.02 on both, or +0.03 on one and no loss on the other): the
+model alone gains up to +0.04 (abt-buy views) / +0.025 (walmart-amazon), the lists do
+not follow (abt-buy's 11 misses stay; walmart-amazon +-1 query of 201). The option stays
+off by default.
 """
 
 from __future__ import annotations
