@@ -87,6 +87,33 @@ Rerun with the relatedness gate and its refit (main abc55a1; same recipe):
   abt-buy valid: 0.884 -> 0.909 (+0.025, weight 0.7); test: 0.917 -> 0.931 (+0.014); 68 s job
   walmart-amazon valid: 0.587 -> 0.652 (+0.065, weight 0.4); test: 0.722 -> 0.753 (+0.031);
   model alone 0.608 -> 0.749; 178 s job
+Issue 16 round 4 (2026-12-03, branch issue-16d): more training signal from the catalog
+itself, valid only, one run at a time (load 1.3-2.7). Self-training = the option
+FinetuneSettings.pseudo_pairs / pseudo_threshold (``--confident-pairs N
+--confident-threshold T`` on the CLI, core/finetune/pseudo.py): mutual first entries
+of the zero-shot default lists scored >= T, at most N, none touching a held-out product.
+    .venv/bin/python bench/finetune_abt_buy.py [--dataset walmart-amazon]   # current
+    ... --with-views 2000                                                  # (a)
+    ... --set pseudo_pairs=2000 --set pseudo_threshold=0.9                 # (b)
+    ... --with-views 2000 --set pseudo_pairs=2000 --set pseudo_threshold=0.9   # (a)+(b)
+Catalog lists R@1 (zero-shot 0.884 abt-buy, 0.587 walmart-amazon) with the tuned model,
+model alone R@1 (zero-shot 0.686 / 0.458), whole job:
+  abt-buy  current 0.909, alone 0.826, 63 s | views 2000: 0.909, 0.868, 239 s |
+           views 4000 (2,171 views: every row): 0.909, 0.835, 209 s |
+           confident 0.9 (262 pairs, 239 across the shops, all true): 0.893, 0.851, 96 s |
+           views 2000 + confident 0.9: 0.909, 0.843, 244 s |
+           confident 0.9, 8 epochs (--set epochs=8): 0.901, 0.835, 166 s
+  walmart  current 0.652 (weight 0.4), alone 0.592, 193 s | views 2000: 0.657 (0.3), 0.617,
+           333 s | confident 0.9 (1,699 pairs, only 155 across the shops, 132 of 140
+           gradable true; the rest same-shop near-twins): 0.647 (0.3), 0.617, 401 s |
+           views 2000 + confident 0.9 (4,189 pairs): 0.627 (0.5), 0.607, 598 s |
+           confident 0.9, 8 epochs: 0.632 (0.4), 0.612, 614 s (held-out R@1 0.648)
+Verdict: NO-GO (needs +0.02 on both, or +0.03 on one and no loss on the other): the
+model alone gains up to +0.04 (abt-buy views) / +0.025 (walmart-amazon), the lists do
+not follow (abt-buy's 11 misses stay; walmart-amazon +-1 query of 201, -5 with both,
+-4 with confident pairs over 8 epochs), for 1.5-3x the job time. The job's held-out
+check agrees (walmart-amazon R@1 0.685 with and without confident pairs at 4 epochs,
+0.648 at 8). The option stays off by default.
 """
 
 from __future__ import annotations
@@ -257,6 +284,8 @@ def main() -> None:
           f"{default:g}): query set R@1 {zero[f'hybrid@1@{default:g}']:.3f}, catalog lists "
           f"(evidence on) R@1 {zero['catalog']:.3f} ({time.perf_counter() - t:.0f} s)",
           flush=True)
+    if settings.pseudo_pairs > 0:
+        _confident_check(catalog, data, base_vectors, settings, gold, len(tl))
     cpu0, wall0 = _cpu(), time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         res = finetune(texts, data, corpus_rows=corpus, settings=settings, out=Path(tmp) / "ft",
@@ -273,7 +302,7 @@ def main() -> None:
                                               gold, len(tl), default)
         if args.save:
             shutil.copytree(res.folder, args.save, dirs_exist_ok=True)
-    _report(res, zero, tuned, default, chosen, len(data.train))
+    _report(res, zero, tuned, default, chosen, res.train_pairs)
     print(f"training {res.train_seconds:.0f} s wall ({res.epochs_run} epochs, precision "
           f"{train_precision(res.settings, 'cpu')}, length cap {res.settings.max_tokens}); "
           f"phases {json.dumps({k: round(v) for k, v in res.phase_seconds.items()})}; whole "
@@ -298,6 +327,26 @@ def _report(res, zero: dict, tuned: dict, default: float, chosen: float, pairs: 
         print(f"  {note}")
     print(f"internal validation ({res.before.queries} held-out): MRR {res.before.mrr:.3f} -> "
           f"{res.after.mrr:.3f}, R@1 {res.before.recall_at_1:.3f} -> {res.after.recall_at_1:.3f}")
+
+
+def _confident_check(catalog, data, vectors, settings, gold, n_left: int) -> None:
+    """Diagnostic only (gold never reaches training): how many of the confident pairs the
+    job will add join the two shops, and how many of those are known true matches."""
+    from core.finetune.pseudo import confident_pairs, held_out_rows
+    from core.search.calibration import calibration_for
+
+    extra = confident_pairs(catalog.texts, vectors, np.arange(len(catalog)),
+                            catalog_index(catalog), weight=Config().hybrid_weight,
+                            metric="cosine", calibration=calibration_for(None),
+                            threshold=settings.pseudo_threshold, cap=settings.pseudo_pairs,
+                            exclude=held_out_rows(data.valid), known=data.known)
+    pairs = [tuple(sorted((int(a), int(b)))) for a, b in zip(extra.anchor_rows, extra.positive_rows)]
+    cross = [(a, b - n_left) for a, b in pairs if a < n_left <= b]
+    graded = [(a, b) for a, b in cross if a in gold]
+    true = sum(b in gold[a] for a, b in graded)
+    print(f"confident pairs (score >= {settings.pseudo_threshold:g}, cap {settings.pseudo_pairs}): "
+          f"{len(pairs)}, {len(cross)} across the shops; {true} of the {len(graded)} with a "
+          f"gold left product are true matches", flush=True)
 
 
 def _cpu() -> float:

@@ -2,6 +2,7 @@
 
     python -m core finetune CATALOG --pairs PAIRS.csv [--out FOLDER] [--id-col C]
         [--text-cols A,B] [--epochs N] [--lora] [--self-supervised] [--reviews]
+        [--confident-pairs N [--confident-threshold T]]
 
 Training data: labelled pairs (``left_id,right_id[,label]``), review decisions
 from the workspace (--reviews) and/or self-supervised views of the catalog. The
@@ -62,6 +63,12 @@ def register(sub) -> dict:
     p.add_argument("--select-epoch", action="store_true",
                    help="validate the lists after every epoch, keep the best epoch and stop when "
                    "an epoch brings no gain (one catalog embedding per epoch)")
+    p.add_argument("--confident-pairs", type=int, default=_DEFAULTS["pseudo_pairs"],
+                   metavar="N", help="self-training: also train on up to N pairs the current "
+                   "model's lists are confident about (each the other's first entry, score >= "
+                   "--confident-threshold; held-out products never used); 0 = off")
+    p.add_argument("--confident-threshold", type=float, default=_DEFAULTS["pseudo_threshold"],
+                   help="lowest 0..1 list score of a confident pair (default %(default)s)")
     p.add_argument("--keep-weight", action="store_true",
                    help="do not choose the hybrid weight again for the new model")
     p.add_argument("--valid-fraction", type=float, default=_DEFAULTS["valid_fraction"])
@@ -79,6 +86,8 @@ def settings_from_args(args: argparse.Namespace) -> FinetuneSettings:
                             negatives_from=args.negatives_from, precision=args.train_precision,
                             choose_weight=not args.keep_weight, select_epoch=args.select_epoch,
                             valid_fraction=args.valid_fraction,
+                            pseudo_pairs=args.confident_pairs,
+                            pseudo_threshold=args.confident_threshold,
                             keep="always" if args.keep_always else "improved",
                             device=args.device)
 

@@ -3,7 +3,8 @@
 data.py (training pairs), negatives.py (hard negatives), train.py (the contrastive
 trainer), weight.py (held-out lists at every hybrid weight, the weight chosen again),
 card.py (the saved folder, its model card and the settings it brings), run.py (the
-whole job in named phases), settings.py (settings, errors, results).
+whole job in named phases), settings.py (settings, errors, results), pseudo.py
+(optional self-training: confident pairs from the current model's own lists).
 """
 
 from core.finetune.card import ModelDefaults, model_defaults, read_card

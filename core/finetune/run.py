@@ -32,6 +32,7 @@ from core.errors import ModelLoadError
 from core.finetune.calibrate import Corpus, fit_evidence, refit_calibration
 from core.finetune.card import next_version_folder, save_model_folder, write_card
 from core.finetune.data import TrainingSet, ValidationSet
+from core.finetune.pseudo import confident_pairs, held_out_rows, with_confident_pairs
 from core.finetune.settings import (
     Cancel,
     FinetuneError,
@@ -175,6 +176,9 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         phase("embedding", "embedding the catalog with the current model")
         base_vectors = base.encode(list(texts))
     lists = _Lists(_words_of(texts, corpus_rows, words), float(hybrid_weight), metric)
+    if settings.pseudo_pairs > 0:
+        data = _add_confident(base, texts, data, corpus_rows, base_vectors, lists, settings,
+                              phase)
     job = _Job(texts, data.train, base_vectors, corpus_rows, data.known, data.rejected,
                settings, device, lists_of=lists.lists_of(texts, base_vectors, corpus_rows)
                if settings.negatives_from == "lists" else None)
@@ -195,6 +199,20 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
                      train_pairs=len(data.train), base_model=base.name, settings=settings)
     phase.close()
     return _keep_or_drop(result, tmp, target, data, start, phase.seconds)
+
+
+def _add_confident(base: BertEncoder, texts: Sequence[str], data: TrainingSet,
+                   corpus_rows: np.ndarray, base_vectors: np.ndarray, lists: _Lists,
+                   settings: FinetuneSettings, phase: _Phases) -> TrainingSet:
+    """data with the current model's confident pairs (core.finetune.pseudo) added."""
+    phase("finding pairs", "finding confident pairs in the current model's lists")
+    extra = confident_pairs(texts, base_vectors, corpus_rows, lists.words,
+                            weight=lists.weight, metric=lists.metric,
+                            calibration=_calibration_of(base),
+                            threshold=settings.pseudo_threshold, cap=settings.pseudo_pairs,
+                            exclude=held_out_rows(data.valid), known=data.known)
+    phase.say(f"found {len(extra)} confident pairs (score >= {settings.pseudo_threshold:g})")
+    return with_confident_pairs(data, extra)
 
 
 def _epoch_check(base: BertEncoder, texts: Sequence[str], corpus_rows: np.ndarray,

@@ -39,7 +39,10 @@ class FinetuneSettings:
     better in the lists at 0.7, and a weaker model alone, so not the default);
     choose_weight: choose the hybrid weight again on the held-out pairs after training;
     select_epoch: validate the lists after every epoch, keep the best epoch's weights and
-    stop once an epoch brings no gain (costs one catalog embedding per epoch).
+    stop once an epoch brings no gain (costs one catalog embedding per epoch);
+    pseudo_pairs: at most this many confident pairs (self-training, core.finetune.pseudo:
+    mutual first entries of the current model's lists scored >= pseudo_threshold, never
+    touching a held-out product) added as positives; 0 = off.
     """
 
     epochs: int = 4
@@ -60,6 +63,8 @@ class FinetuneSettings:
     negatives_from: str = "model"
     choose_weight: bool = True
     select_epoch: bool = False
+    pseudo_pairs: int = 0
+    pseudo_threshold: float = 0.9
     valid_fraction: float = 0.1
     k: int = 10
     keep: str = "improved"
@@ -79,6 +84,9 @@ class FinetuneSettings:
             raise FinetuneError(f"keep must be one of {', '.join(KEEP_POLICIES)}")
         if self.precision not in TRAIN_PRECISIONS:
             raise FinetuneError(f"precision must be one of {', '.join(TRAIN_PRECISIONS)}")
+        if self.pseudo_pairs < 0 or not 0 < self.pseudo_threshold <= 1:
+            raise FinetuneError("pseudo_pairs must be >= 0 (0 = off) and pseudo_threshold "
+                                "in (0, 1] (a 0..1 list score)")
         if self.negatives_from not in NEGATIVE_SOURCES:
             raise FinetuneError(f"negatives_from must be one of {', '.join(NEGATIVE_SOURCES)}")
 
