@@ -66,7 +66,8 @@ def register(sub) -> dict:
     p.add_argument("--confident-pairs", type=int, default=_DEFAULTS["pseudo_pairs"],
                    metavar="N", help="self-training: also train on up to N pairs the current "
                    "model's lists are confident about (each the other's first entry, score >= "
-                   "--confident-threshold; held-out products never used); 0 = off")
+                   "--confident-threshold; held-out products never used); 0 = off (on the shared "
+                   "catalogs it did not improve the lists: bench/finetune_abt_buy.py)")
     p.add_argument("--confident-threshold", type=float, default=_DEFAULTS["pseudo_threshold"],
                    help="lowest 0..1 list score of a confident pair (default %(default)s)")
     p.add_argument("--keep-weight", action="store_true",
