@@ -10,9 +10,9 @@ from components.tables import CELL_HINT, show_table
 from components.widgets import settings_sidebar
 from core.catalog.views import rows_table
 from core.pipeline import search
+from core.search.calibration import LOOSELY
 from core.search.fusion import SCALE_TEXT
 
-LOOSE = 0.5  # below: loosely related (core.search.calibration.BANDS_TEXT)
 # Plain names of the score's parts (channel names in core.search.index).
 PART_NAMES = {"dense": N_("meaning part"), "lexical": N_("shared words part")}
 
@@ -43,10 +43,10 @@ if query.strip():
                 table.insert(at, t(PART_NAMES.get(name, name)),
                              [round(h.parts[name], 4) for h in hits])
     best = max((h.score for h in hits), default=0.0)
-    if hits and best < LOOSE:
+    if hits and best < LOOSELY:
         st.info(t("Nothing in this catalog reads as close to what you describe: the best result "
                   "scores {best:.2f} (below {loose:.2f} = loosely related, near 0 = unrelated). "
-                  "Try other words, a brand or a model number.", best=best, loose=LOOSE))
+                  "Try other words, a brand or a model number.", best=best, loose=LOOSELY))
     show_table(table, key="search.results",
                column_config=photos.with_photos(table, cat, cfg, rows))
     st.caption(how, help=(t("Score: {scale}. Meaning part: how close the texts' meanings are "

@@ -149,6 +149,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     from core.embed.encoders import load_encoder
     from core.pipeline import neighbor_index, search
+    from core.search.calibration import LOOSELY
 
     cfg = config_from_args(args)
     catalog = load_catalog_from_args(args, cfg)
@@ -172,6 +173,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     from core.export.tables import write_stream
 
     write_stream(frame, sys.stdout)  # the one safe writer: CRLF rows, formulas neutralised
+    best = max((h.score for h in hits), default=1.0)
+    if best < LOOSELY:
+        print(f"note: nothing in the catalog reads as close to this query (best score "
+              f"{best:.2f}; below {LOOSELY:.2f} = loosely related, near 0 = unrelated)",
+              file=sys.stderr)
     return 0
 
 

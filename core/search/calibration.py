@@ -51,6 +51,7 @@ BANDS_TEXT = ("Scores run from 0 to 1 and mean the same on every page and in eve
               "probably the same product or a variant (half of true twins score 0.85 or more); "
               "0.50-0.85 = a close substitute or a similar product; below 0.50 = loosely "
               "related; near 0 = as unrelated as two random products.")
+LOOSELY = LEVELS[1]  # scores below it read "loosely related" (BANDS_TEXT)
 PRECISION = 0.9
 FILE_NAME = "calibration.json"
 _GAP = 1e-3
@@ -308,5 +309,5 @@ def calibration_for(model: str | Path | None) -> Calibration:
     return replace(BUNDLED, model=name, approximate=True)
 
 
-__all__ = ["BANDS_TEXT", "BUNDLED", "FUSED_ONLY", "LEVELS", "Calibration", "CalibrationSample",
+__all__ = ["BANDS_TEXT", "BUNDLED", "FUSED_ONLY", "LEVELS", "LOOSELY", "Calibration", "CalibrationSample",
            "calibration_for", "fit_calibration", "fit_knots", "precision_point"]
