@@ -392,9 +392,9 @@ class NeighborIndex:
         if self.with_evidence:
             ev = self.text_evidence
             text = ev.pairs(left, right) if ev is not None else None
-            meaning = parts.get("dense")  # raw meaning scores are symmetric
-            g_lr, x = changed_scores(self, left, right, f_lr, f_rl, text=text, meaning=meaning)
-            g_rl, _ = changed_scores(self, right, left, f_rl, f_lr, text=text, meaning=meaning)
+            related = self.related(parts.get("dense"))  # raw meaning scores are symmetric
+            g_lr, x = changed_scores(self, left, right, f_lr, f_rl, text=text, related=related)
+            g_rl, _ = changed_scores(self, right, left, f_rl, f_lr, text=text, related=related)
             change = (g_lr - f_lr).astype(np.float32)
             f_lr, f_rl = g_lr, g_rl
         score = self.calibration.score(f_lr, self.weight)
@@ -422,7 +422,8 @@ class NeighborIndex:
             meaning = parts.get("dense")
             changed, _ = changed_scores(self, np.repeat(rows, mm), np.tile(members, r),
                                         fused.ravel(), reverse.ravel(), text=text,
-                                        meaning=None if meaning is None else meaning.ravel())
+                                        related=None if meaning is None
+                                        else self.related(meaning.ravel()))
             fused = changed.reshape(r, mm)
         scores = self.calibration.score(fused, self.weight)
         scores[rows[:, None] == members[None, :]] = -np.inf

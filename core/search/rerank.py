@@ -27,17 +27,15 @@ def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
                    fused: np.ndarray, reverse: np.ndarray | None, *,
                    anchors: Anchors | None = None, text: np.ndarray | None = None,
                    queries: TextEvidence | None = None, blind: bool = False,
-                   meaning: np.ndarray | None = None,
-                   query_related: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   related: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(changed fused, features) of flat pairs (rows[i], cols[i]).
 
     rows index the catalog, or search queries with their own `anchors` (row-aligned)
     and `queries`, their texts read by :meth:`TextEvidence.read` (blind: queries with
     no texts); reverse: cols' fused scores of rows (None for queries); text: the pairs'
-    text features when already read; meaning: the pairs' raw meaning scores (how related
-    they are, :meth:`NeighborIndex.related`; None: not weighed); query_related: for
-    queries, how related each pair is (:meth:`NeighborIndex.query_related`: words or
-    meaning, as a short query's meaning scores run lower than two products'). A pair
+    text features when already read; related: how related each pair is, 0..1
+    (:meth:`NeighborIndex.related` for products, :meth:`NeighborIndex.query_related`
+    for queries; None: not weighed). A pair
     scoring 1 in every channel, or of the same words, gets the top of the map (score 1)."""
     own = index.anchors()
     a = own if anchors is None else anchors
@@ -47,7 +45,6 @@ def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
         if text is None:
             text = ev.pairs(rows, cols, queries)
         same = same | ev.same_text(rows, cols, queries)
-    related = query_related if reverse is None else index.related(meaning)
     x = pair_features(fused, reverse, a.best[rows], a.runner_up[rows],
                       None if reverse is None else own.best[cols], text, related)
     calibration = index.calibration
@@ -75,16 +72,18 @@ def reranked(index: NeighborIndex, nb: HybridNeighbors, k: int,
         # b's fused score of a is the pair's raw scores under b's anchors
         # (queries have no reverse score, and their own relatedness gate)
         raw = {n: v[block][ok] for n, v in nb.parts.items()}
-        reverse = None if queries is not None else \
-            fuse(raw, index.anchors().take(cols), index.weights)
-        gate = None if queries is None else \
-            index.query_related(raw.get("dense"), queries.texts, rows, cols)
+        if queries is None:
+            reverse = fuse(raw, index.anchors().take(cols), index.weights)
+            related = index.related(raw.get("dense"))
+        else:  # each query's texts read once: the block's rows, numbered from 0
+            reverse = None
+            texts = None if queries.texts is None else queries.texts[block]
+            related = index.query_related(raw.get("dense"), texts, rows - block.start, cols)
         changed, _ = changed_scores(index, rows, cols, nb.scores[block][ok].astype(np.float32),
                                     reverse, queries=read,
                                     blind=queries is not None and read is None,
                                     anchors=nb.anchors if queries is not None else None,
-                                    meaning=None if queries is not None else raw.get("dense"),
-                                    query_related=gate)
+                                    related=related)
         part = score[block]
         part[ok] = changed
         score[block] = part
