@@ -3,6 +3,7 @@
     .venv/bin/python bench/search_quality.py           # the query gate on vs off, same run
     .venv/bin/python bench/search_quality.py --judged  # long queries: one shop's titles
                                                        # searching the other's, R@1
+    .venv/bin/python bench/search_quality.py --model FOLDER  # a fine-tuned model folder
 
 Catalogs: the amazon shop of walmart-amazon (22,074 titles, 400+ categories) and the
 walmart shop (2,554 titles, the demo catalog). Three query sets, no hand labels:
@@ -29,6 +30,15 @@ Gating each result on its own (not the query's best) reached category P@10 0.321
 off-topic 0.36 / 0.11, but cost walmart titles searching amazon R@1 0.763 -> 0.760 and 3 of
 zh-dev's 167 Chinese queries; the gate per query changes neither (--judged: abt-buy 1,081
 titles R@1 0.915 / 0.915, walmart-amazon 996 titles 0.763 / 0.763).
+
+A fine-tuned model (--model; measured 2026-12-03 with a model tuned on walmart-amazon's
+train positives, weight 0.4): its calibration has no reference random pairs, so queries
+are not gated. Its scores are lower across the board: amazon off-topic median first score
+0.52 (>= 0.5: 6.8%), word queries 0.63 (P@10 0.943); walmart off-topic 0.49 (3.6%), word
+queries 0.57. Tried: the gate with the tuned model's own random pairs (its catalog's, 20k
+pairs: p95 0.179, p99 0.273) changed nothing (amazon 6.8% -> 6.8%, walmart 3.6% -> 2.4%):
+a tuned model scores short queries against any product sharing a word above its random
+pairs' p99, so the meaning side says "related" for every query.
 """
 
 from __future__ import annotations
@@ -74,6 +84,23 @@ def _catalog(name: str):
     return catalog, frame["category"].to_numpy()
 
 
+def _model() -> str | None:
+    """--model FOLDER: a fine-tuned model folder (its card's weight, its calibration)."""
+    args = sys.argv[1:]
+    return args[args.index("--model") + 1] if "--model" in args else None
+
+
+def _embed(encoder: BertEncoder, texts: list[str]) -> np.ndarray:
+    from core.embed.store import EmbeddingStore, embed_with_store
+    from core.workspace import Workspace
+
+    store = EmbeddingStore(Workspace.default().ensure().db_path)
+    try:
+        return embed_with_store(encoder, texts, store).vectors
+    finally:
+        store.close()
+
+
 def _search(index: NeighborIndex, encoder: BertEncoder, queries: list[str]):
     nb = index.query(K, Queries(encoder.encode(queries), queries))
     return nb.indices, nb.scores
@@ -114,13 +141,18 @@ def judged() -> None:
 def main() -> None:
     if "--judged" in sys.argv[1:]:
         return judged()
-    encoder = BertEncoder()
-    cfg = Config()
+    from core.finetune.card import model_defaults
+
+    model = _model()
+    encoder = BertEncoder(model)
+    weight = model_defaults(model).hybrid_weight if model else None
+    cfg = Config(model=model, **({} if weight is None else {"hybrid_weight": weight}))
+    print(f"model: {encoder.name}, words weight {cfg.hybrid_weight}")
     original = NeighborIndex.__dict__["query_related"]
     for name in ("amazon", "walmart"):
         t = time.perf_counter()
         catalog, cats = _catalog(name)
-        index = NeighborIndex.build(catalog, embed(catalog.texts), cfg)
+        index = NeighborIndex.build(catalog, _embed(encoder, list(catalog.texts)), cfg)
         titles = [t.lower() for t in catalog.texts]
         counts = pd.Series(cats).value_counts()
         cat_q = [c for c in counts.index if counts[c] >= 30 and c.strip()] if name == "amazon" else []

@@ -275,20 +275,21 @@ FUSED_ONLY = Calibration(
 BUNDLED = Calibration(
     "all-MiniLM-L6-v2 (bundled)",
     (0.3, 0.5, 0.7, 0.85, 1.0),
-    ((-3.0933, -0.7174, 0.8793, 1.5156, 3.2731),
-     (-3.0135, -0.8185, 0.8890, 1.4833, 3.2731),
-     (-2.9323, -0.9497, 0.8692, 1.4955, 3.2731),
-     (-2.8709, -1.0485, 0.8647, 1.5227, 3.2731),
-     (-2.1627, -1.1422, 0.8622, 1.5669, 3.2731)),
+    ((-3.1090, -0.7234, 0.8803, 1.5213, 3.2885),
+     (-3.0292, -0.8250, 0.8910, 1.4885, 3.2885),
+     (-2.9480, -0.9567, 0.8705, 1.5003, 3.2885),
+     (-2.8866, -1.0555, 0.8667, 1.5281, 3.2885),
+     (-2.1739, -1.1495, 0.8634, 1.5721, 3.2885)),
     _FITTED_ON, random_meaning=_RANDOM_MEANING,
     plain_weights=FUSED_ONLY.weights, plain_knots=FUSED_ONLY.knots,
     # same-product evidence, fitted on the same list entries (bench/score_quality.py --fit)
-    evidence=(('closeness', 1.5729),
-              ('margin', 1.1789),
-              ('code_shared', 1.0942),
-              ('size_conflict', -0.849),
-              ('colour_conflict', -0.9635),
-              ('condition_conflict', -1.4381)))
+    evidence=(('closeness', 1.5799),
+              ('margin', 1.1876),
+              ('code_shared', 1.1009),
+              ('size_conflict', -0.8589),
+              ('colour_conflict', -0.9653),
+              ('condition_conflict', -1.4822),
+              ('version_conflict', -0.4196)))
 
 
 def calibration_for(model: str | Path | None) -> Calibration:

@@ -18,7 +18,13 @@ feature                 1 when
 ``colour_conflict``     both name colours and none is shared
 ``condition_conflict``  one says remanufactured, refurbished, compatible or
                         used and the other does not
+``version_conflict``    both name a year (1980-2039: "quickbooks pro 2008" vs
+                        "... 2009") and none is shared, or each names one
+                        platform (Mac vs Windows) and they differ
 ======================  ======================================================
+
+A version conflict is what tells a software or a yearly edition from the next one
+(the labelled catalogs have none: it never fires on their twins or their lists).
 
 Pairs are scored with sparse products (no Python loop per pair), so a block of
 rows x members (rules refilling lists) costs one sparse product per feature.
@@ -37,7 +43,7 @@ import numpy as np
 import scipy.sparse as sp
 
 FEATURES = ("code_shared", "code_conflict", "size_conflict", "colour_conflict",
-            "condition_conflict")
+            "condition_conflict", "version_conflict")
 
 CODE_ROWS = 5
 CODE_SHARE = 0.001
@@ -69,6 +75,17 @@ for _bit, (_en, _zh) in enumerate(dict.fromkeys(_COLOURS)):
     _COLOUR_BIT.setdefault(_en, 1 << _bit)
 _COLOUR_BIT["grey"] = _COLOUR_BIT["gray"]
 _ZH_COLOUR = [(zh, _COLOUR_BIT[en]) for en, zh in _COLOURS if zh]
+# Editions: a year as a bit 0..59 (1980-2039), a platform family as bit 60 (Mac) or 61
+# (Windows). "for mac or pc" names both families: no platform conflict with either. A
+# year counts standing alone, not inside a code or a range, nor glued to Chinese: in
+# "2021新款" ("new in 2021") it dates the listing, and 3 of zh-dev's 224 twins differ so.
+_YEAR = re.compile(r"(?<![\w.\-/])(19[89]\d|20[0-3]\d)(?![\w\-/]|\.\d)")
+_FIRST_YEAR = 1980
+_MAC = 1 << 60
+_WINDOWS = 1 << 61
+_PLATFORMS = _MAC | _WINDOWS
+_MAC_WORDS = re.compile(r"\b(mac|macintosh|osx|os x|macos)\b")
+_WINDOWS_WORDS = re.compile(r"\b(windows|win|pc|xp|vista)\b")
 _CONDITION = re.compile(r"\b(remanufactured|refurbished|recertified|compatible|used|renewed|"
                         r"reman|generic|replacement for)\b|翻新|兼容|二手")
 
@@ -90,8 +107,29 @@ def _sizes(low: str) -> set[str]:
     return out
 
 
-def read_text(text: str) -> tuple[set[str], set[str], int, bool]:
-    """(codes, sizes as "unit=value", colour bits, condition word?) of one text."""
+def edition(low: str) -> int:
+    """Bit set of the years and platform families a lower-cased text names."""
+    bits = 0
+    for year in _YEAR.findall(low):
+        bits |= 1 << (int(year) - _FIRST_YEAR)
+    if _MAC_WORDS.search(low):
+        bits |= _MAC
+    if _WINDOWS_WORDS.search(low):
+        bits |= _WINDOWS
+    return bits
+
+
+def edition_conflict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Both name years and share none, or each names one platform family, not the same."""
+    ya, yb = a & ~_PLATFORMS, b & ~_PLATFORMS
+    pa, pb = a & _PLATFORMS, b & _PLATFORMS
+    years = (ya != 0) & (yb != 0) & ((ya & yb) == 0)
+    return years | ((pa != 0) & (pa != _PLATFORMS) & (pb != 0) & (pb != _PLATFORMS) & (pa != pb))
+
+
+def read_text(text: str) -> tuple[set[str], set[str], int, bool, int]:
+    """(codes, sizes as "unit=value", colour bits, condition word?, edition bits) of one
+    text."""
     low = str(text).lower()
     tokens = [_SQUASH.sub("", t) for t in _TOKEN.findall(low)]
     codes = {t for t in tokens if _is_code(t) and not _sizes(t)}
@@ -108,7 +146,7 @@ def read_text(text: str) -> tuple[set[str], set[str], int, bool]:
     for zh, bit in _ZH_COLOUR:
         if zh in low:
             colours |= bit
-    return codes, _sizes(low), colours, bool(_CONDITION.search(low))
+    return codes, _sizes(low), colours, bool(_CONDITION.search(low)), edition(low)
 
 
 def _sparse(rows: Sequence[set[str]], vocab: dict[str, int], *, grow: bool = True,
@@ -155,6 +193,7 @@ class TextEvidence:
     size_units: sp.csr_matrix
     colours: np.ndarray  # (n,) int64 bit sets
     condition: np.ndarray  # (n,) bool
+    editions: np.ndarray  # (n,) int64 bit sets (edition())
     keys: np.ndarray  # (n,) int64: equal for the same words in the same order (-1: no words)
     vocab: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})  # codes, sizes, units, word keys
 
@@ -177,6 +216,7 @@ class TextEvidence:
                    _sparse([r[1] for r in read], vocab[2], units=True),
                    np.array([r[2] for r in read], dtype=np.int64),
                    np.array([r[3] for r in read], dtype=bool),
+                   np.array([r[4] for r in read], dtype=np.int64),
                    _keys(texts, vocab[3], grow=True), vocab)
 
     def read(self, texts: Sequence[str]) -> TextEvidence:
@@ -188,6 +228,7 @@ class TextEvidence:
                             _sparse([r[1] for r in read], v[2], grow=False, units=True),
                             np.array([r[2] for r in read], dtype=np.int64),
                             np.array([r[3] for r in read], dtype=bool),
+                            np.array([r[4] for r in read], dtype=np.int64),
                             _keys(texts, v[3], grow=False), v)
 
     def __len__(self) -> int:
@@ -242,6 +283,7 @@ def _features(codes: np.ndarray, units: np.ndarray, sizes: np.ndarray, left, rig
     ca, cb = ea.colours[a], eb.colours[b]
     out[..., 3] = (ca != 0) & (cb != 0) & ((ca & cb) == 0)
     out[..., 4] = ea.condition[a] != eb.condition[b]
+    out[..., 5] = edition_conflict(ea.editions[a], eb.editions[b])
     return out
 
 
@@ -277,6 +319,7 @@ EVIDENCE_WORDS = {
     "size_conflict": "different sizes or capacities",
     "colour_conflict": "different colours",
     "condition_conflict": "one is remanufactured, compatible or used, the other is not",
+    "version_conflict": "different years or versions, or Mac against Windows",
     "same_text": "the same text (scores 1)",
 }
 RERANK = 30  # lists are re-ranked by the changed score within each product's best RERANK

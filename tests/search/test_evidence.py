@@ -20,11 +20,11 @@ from core.search.lexical import build_index
 
 
 def test_model_codes_sizes_colours_and_condition_are_read():
-    codes, sizes, colours, used = read_text("Brother HL-4570CDW colour laser, 16 GB, Black")
+    codes, sizes, colours, used, _ = read_text("Brother HL-4570CDW colour laser, 16 GB, Black")
     assert "hl4570cdw" in codes and sizes == {"gb=16"} and colours and not used
     assert read_text("brother hl4570cdw")[0] & read_text("brother hl 4570cdw")[0] == {"hl4570cdw"}
     # speeds, sizes and file formats are not model codes; "mp3" is not 3 megapixels
-    codes, sizes, _, _ = read_text("verbatim 52x cd-r 700 mb mp3 player 1080p")
+    codes, sizes, _, _, _ = read_text("verbatim 52x cd-r 700 mb mp3 player 1080p")
     assert codes == {"mp3"} and sizes == {"mb=700"}
     assert read_text("lbs 36 x 1000 ft")[0] == set()  # a unit and a number are not a code
     assert read_text("hp 45 remanufactured ink")[3] and read_text("兼容 墨盒")[3]
@@ -51,6 +51,46 @@ def test_pairs_and_blocks_agree_and_common_codes_do_not_count():
     queries = ev.read(["HP C8560A drum", "sandisk 64 gb card", "unheard x999z"])
     q = dict(zip(FEATURES, ev.pairs([0, 1, 2], [3, 0, 3], queries).T))
     assert q["code_shared"].tolist() == [1, 0, 0] and q["size_conflict"].tolist() == [0, 1, 0]
+
+
+def test_years_and_platforms_tell_editions_apart():
+    """A software title's year or platform names its edition: "quickbooks pro 2008" is not
+    "... 2009", and the Mac edition is not the Windows one; a product for both, or a year
+    inside a model range ("2004-2011"), conflicts with neither."""
+    texts = ["intuit quickbooks pro 2008", "intuit quickbooks pro 2009 for windows",
+             "microsoft office 2008 for mac", "microsoft office 2008 windows",
+             "kensington mouse for mac or pc", "kensington mouse for windows",
+             "quickbooks pro 2008 2009 bundle", "truck visor 2004-2011 f250",
+             "truck visor 2010"]
+    ev = TextEvidence.build(texts)
+    conflict = ev.pairs([0, 2, 4, 0, 1, 7, 0], [1, 3, 5, 6, 6, 8, 2])[:, FEATURES.index(
+        "version_conflict")]
+    assert conflict.tolist() == [1, 1, 0, 0, 0, 0, 0]
+    # a search query reads years and platforms as products do
+    q = ev.read(["quickbooks 2009", "office for mac"])
+    assert ev.pairs([0, 0, 1, 1], [0, 1, 3, 2], q)[:, FEATURES.index("version_conflict")] \
+        .tolist() == [1, 0, 1, 0]
+
+
+def test_a_yearly_edition_is_not_lifted_as_the_same_product(rng):
+    """Shop B sells the same edition as shop A for some products and the next year's for
+    others: a same-year pair is lifted as the same product, the next year's edition (each
+    other's best candidate all the same) is not, so it scores below the twins."""
+    names = ["quickbooks pro", "turbotax deluxe", "norton antivirus", "office home student",
+             "photoshop elements", "acrobat standard"]
+    texts, vectors = [], []
+    centres = rng.normal(size=(len(names), 16))
+    for i, name in enumerate(names):
+        other = 2008 if i % 2 == 0 else 2009
+        texts += [f"{name} 2008", f"new {name} {other} edition"]
+        vectors += [centres[i] + 0.05 * rng.normal(size=16) for _ in range(2)]
+    vectors = np.asarray(vectors, dtype=np.float32)
+    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=0.5, texts=texts)
+    col = PAIR_FEATURES.index("version_conflict")
+    s = index.pair_scores(np.arange(0, len(texts), 2), np.arange(1, len(texts), 2))
+    assert s.evidence[:, col].tolist() == [0, 1] * 3
+    assert (s.change[0::2] > 0).all() and (s.change[1::2] <= 0).all()
+    assert s.score[1::2].max() < s.score[0::2].min()
 
 
 def test_weights_are_fitted_in_fused_units_and_keep_the_meaning_of_their_names(rng):
