@@ -12,8 +12,8 @@ TERMS: dict[str, str] = {
             "downloads every product's list.",
     "score": "How similar a neighbour is to the product, from 0 (unrelated) to 1 (the same "
              "text). It combines what the texts mean and the words and model numbers they "
-             "share; the same model code raises it, and different sizes, colours or a "
-             "remanufactured copy keep it below 'the same product'. 0.90 and up: the same "
+             "share; the same model code raises it, and different sizes, colours, years or "
+             "platforms, or a remanufactured copy, keep it below 'the same product'. 0.90 and up: the same "
              "product.",
     "rule": "A condition every neighbour must meet, such as the same category or a price "
             "close to the product's. When too few products meet it, a list is shorter.",

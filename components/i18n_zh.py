@@ -763,9 +763,10 @@ ZH: dict[str, str] = {
     '**Per field**':
         '**按字段**',
     '**Same-product evidence**: what the two texts say about being the very same product (a shared '
-    'model code raises the score; different sizes, colours or a remanufactured copy lower it).':
-        '**同款证据**：两段文字能说明它们是否为同一件商品（相同型号会提高得分；尺寸、颜色不同或一方为'
-        '翻新/兼容品会降低得分）。',
+    'model code raises the score; different sizes, colours, years or platforms, or a remanufactured '
+    'copy, lower it).':
+        '**同款证据**：两段文字能说明它们是否为同一件商品（相同型号会提高得分；尺寸、颜色、年份或平台'
+        '不同，或一方为翻新/兼容品，会降低得分）。',
     'evidence':
         '证据',
     'effect on the score':
@@ -1139,10 +1140,11 @@ ZH: dict[str, str] = {
         '得分',
     'How similar a neighbour is to the product, from 0 (unrelated) to 1 (the same text). It combines wh'
     'at the texts mean and the words and model numbers they share; the same model code raises it, and '
-    "different sizes, colours or a remanufactured copy keep it below 'the same product'. 0.90 and up: "
-    'the same product.':
+    'different sizes, colours, years or platforms, or a remanufactured copy, keep it below '
+    "'the same product'. 0.90 and up: the same product.":
         '相似商品与该商品有多相似，从 0（无关）到 1（文本相同）。它综合了文本的含义和共同的词与型号；'
-        '相同型号会提高得分，尺寸、颜色不同或翻新品则不会被算作“同一件商品”。0.90 及以上：同一件商品。',
+        '相同型号会提高得分，尺寸、颜色、年份或平台不同，或为翻新品，则不会被算作“同一件商品”。'
+        '0.90 及以上：同一件商品。',
     'Rule':
         '规则',
     "A condition every neighbour must meet, such as the same category or a price close to the product's"

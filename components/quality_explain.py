@@ -46,8 +46,8 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     st.plotly_chart(chart(contribution_figure(e)), key="explain.contribution")
     if e.evidence:
         st.markdown(t("**Same-product evidence**: what the two texts say about being the very same "
-                      "product (a shared model code raises the score; different sizes, colours or "
-                      "a remanufactured copy lower it)."))
+                      "product (a shared model code raises the score; different sizes, colours, "
+                      "years or platforms, or a remanufactured copy, lower it)."))
         frame = evidence_frame(e)
         frame["evidence"] = [t(x) for x in frame["evidence"]]
         st.dataframe(frame.rename(columns={"evidence": t("evidence"),
