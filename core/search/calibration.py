@@ -275,21 +275,21 @@ FUSED_ONLY = Calibration(
 BUNDLED = Calibration(
     "all-MiniLM-L6-v2 (bundled)",
     (0.3, 0.5, 0.7, 0.85, 1.0),
-    ((-3.1090, -0.7234, 0.8803, 1.5213, 3.2885),
-     (-3.0292, -0.8250, 0.8910, 1.4885, 3.2885),
-     (-2.9480, -0.9567, 0.8705, 1.5003, 3.2885),
-     (-2.8866, -1.0555, 0.8667, 1.5281, 3.2885),
-     (-2.1739, -1.1495, 0.8634, 1.5721, 3.2885)),
+    ((-3.1166, -0.7265, 0.8806, 1.5229, 3.2943),
+     (-3.0368, -0.8282, 0.8918, 1.4902, 3.2943),
+     (-2.9556, -0.9602, 0.8711, 1.5019, 3.2943),
+     (-2.8942, -1.0589, 0.8675, 1.5298, 3.2943),
+     (-2.1796, -1.1533, 0.8639, 1.5715, 3.2943)),
     _FITTED_ON, random_meaning=_RANDOM_MEANING,
     plain_weights=FUSED_ONLY.weights, plain_knots=FUSED_ONLY.knots,
     # same-product evidence, fitted on the same list entries (bench/score_quality.py --fit)
-    evidence=(('closeness', 1.5799),
-              ('margin', 1.1876),
-              ('code_shared', 1.1009),
-              ('size_conflict', -0.8589),
-              ('colour_conflict', -0.9653),
-              ('condition_conflict', -1.4822),
-              ('version_conflict', -0.4196)))
+    evidence=(('closeness', 1.5841),
+              ('margin', 1.191),
+              ('code_shared', 1.1033),
+              ('size_conflict', -0.8608),
+              ('colour_conflict', -0.9676),
+              ('condition_conflict', -1.4867),
+              ('version_conflict', -0.4631)))
 
 
 def calibration_for(model: str | Path | None) -> Calibration:

@@ -19,7 +19,8 @@ feature                 1 when
 ``condition_conflict``  one says remanufactured, refurbished, compatible or
                         used and the other does not
 ``version_conflict``    both name a year (1980-2039: "quickbooks pro 2008" vs
-                        "... 2009") and none is shared, or each names one
+                        "... 2009") or a version ("v 4.0", "version 12": the
+                        major number) and none is shared, or each names one
                         platform (Mac vs Windows) and they differ
 ======================  ======================================================
 
@@ -84,6 +85,10 @@ _FIRST_YEAR = 1980
 _MAC = 1 << 60
 _WINDOWS = 1 << 61
 _PLATFORMS = _MAC | _WINDOWS
+# A version named as such ("v 4.0", "version 12", "ver. 9", "v3 .0"): its major number
+# ("5 v 2 a" is volts).
+_VERSION = re.compile(r"(?<![\w.])(?<!\d\s)(?:v|ver|version)\.?\s*(\d{1,2})(?:\s*\.\s*\d{1,2})?(?!\w)")
+_MAX_VERSION = 62
 _MAC_WORDS = re.compile(r"\b(mac|macintosh|osx|os x|macos)\b")
 _WINDOWS_WORDS = re.compile(r"\b(windows|win|pc|xp|vista)\b")
 _CONDITION = re.compile(r"\b(remanufactured|refurbished|recertified|compatible|used|renewed|"
@@ -107,8 +112,9 @@ def _sizes(low: str) -> set[str]:
     return out
 
 
-def edition(low: str) -> int:
-    """Bit set of the years and platform families a lower-cased text names."""
+def edition(low: str) -> tuple[int, int]:
+    """(bit set of the years and platform families, bit set of the major versions) a
+    lower-cased text names."""
     bits = 0
     for year in _YEAR.findall(low):
         bits |= 1 << (int(year) - _FIRST_YEAR)
@@ -116,20 +122,27 @@ def edition(low: str) -> int:
         bits |= _MAC
     if _WINDOWS_WORDS.search(low):
         bits |= _WINDOWS
-    return bits
+    versions = 0
+    for major in _VERSION.findall(low):
+        versions |= 1 << min(int(major), _MAX_VERSION)
+    return bits, versions
 
 
 def edition_conflict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Both name years and share none, or each names one platform family, not the same."""
-    ya, yb = a & ~_PLATFORMS, b & ~_PLATFORMS
-    pa, pb = a & _PLATFORMS, b & _PLATFORMS
+    """Of (..., 2) edition() rows: both name years and share none, or both name versions
+    and share none, or each names one platform family, not the same."""
+    ya, yb = a[..., 0] & ~_PLATFORMS, b[..., 0] & ~_PLATFORMS
+    pa, pb = a[..., 0] & _PLATFORMS, b[..., 0] & _PLATFORMS
+    va, vb = a[..., 1], b[..., 1]
     years = (ya != 0) & (yb != 0) & ((ya & yb) == 0)
-    return years | ((pa != 0) & (pa != _PLATFORMS) & (pb != 0) & (pb != _PLATFORMS) & (pa != pb))
+    versions = (va != 0) & (vb != 0) & ((va & vb) == 0)
+    platforms = (pa != 0) & (pa != _PLATFORMS) & (pb != 0) & (pb != _PLATFORMS) & (pa != pb)
+    return years | versions | platforms
 
 
 def read_text(text: str) -> tuple[set[str], set[str], int, bool, int]:
-    """(codes, sizes as "unit=value", colour bits, condition word?, edition bits) of one
-    text."""
+    """(codes, sizes as "unit=value", colour bits, condition word?, edition() bits) of
+    one text."""
     low = str(text).lower()
     tokens = [_SQUASH.sub("", t) for t in _TOKEN.findall(low)]
     codes = {t for t in tokens if _is_code(t) and not _sizes(t)}
@@ -193,7 +206,7 @@ class TextEvidence:
     size_units: sp.csr_matrix
     colours: np.ndarray  # (n,) int64 bit sets
     condition: np.ndarray  # (n,) bool
-    editions: np.ndarray  # (n,) int64 bit sets (edition())
+    editions: np.ndarray  # (n, 2) int64 bit sets (edition())
     keys: np.ndarray  # (n,) int64: equal for the same words in the same order (-1: no words)
     vocab: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})  # codes, sizes, units, word keys
 
@@ -216,7 +229,7 @@ class TextEvidence:
                    _sparse([r[1] for r in read], vocab[2], units=True),
                    np.array([r[2] for r in read], dtype=np.int64),
                    np.array([r[3] for r in read], dtype=bool),
-                   np.array([r[4] for r in read], dtype=np.int64),
+                   np.array([r[4] for r in read], dtype=np.int64).reshape(-1, 2),
                    _keys(texts, vocab[3], grow=True), vocab)
 
     def read(self, texts: Sequence[str]) -> TextEvidence:
@@ -228,7 +241,7 @@ class TextEvidence:
                             _sparse([r[1] for r in read], v[2], grow=False, units=True),
                             np.array([r[2] for r in read], dtype=np.int64),
                             np.array([r[3] for r in read], dtype=bool),
-                            np.array([r[4] for r in read], dtype=np.int64),
+                            np.array([r[4] for r in read], dtype=np.int64).reshape(-1, 2),
                             _keys(texts, v[3], grow=False), v)
 
     def __len__(self) -> int:

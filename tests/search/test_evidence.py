@@ -54,18 +54,21 @@ def test_pairs_and_blocks_agree_and_common_codes_do_not_count():
 
 
 def test_years_and_platforms_tell_editions_apart():
-    """A software title's year or platform names its edition: "quickbooks pro 2008" is not
-    "... 2009", and the Mac edition is not the Windows one; a product for both, or a year
-    inside a model range ("2004-2011"), conflicts with neither."""
+    """A software title's year, version or platform names its edition: "quickbooks pro 2008"
+    is not "... 2009", version 9 not version 8, and the Mac edition is not the Windows one;
+    a product for both, a year inside a model range ("2004-2011") or volts ("5 v") conflict
+    with nothing."""
     texts = ["intuit quickbooks pro 2008", "intuit quickbooks pro 2009 for windows",
              "microsoft office 2008 for mac", "microsoft office 2008 windows",
              "kensington mouse for mac or pc", "kensington mouse for windows",
              "quickbooks pro 2008 2009 bundle", "truck visor 2004-2011 f250",
-             "truck visor 2010"]
+             "truck visor 2010", "visual foxpro v. 9.0 professional",
+             "microsoft visual foxpro version 8 pro", "foxpro v9 .0", "usb charger 5 v 2 a",
+             "usb charger 5 v 1 a"]
     ev = TextEvidence.build(texts)
-    conflict = ev.pairs([0, 2, 4, 0, 1, 7, 0], [1, 3, 5, 6, 6, 8, 2])[:, FEATURES.index(
-        "version_conflict")]
-    assert conflict.tolist() == [1, 1, 0, 0, 0, 0, 0]
+    conflict = ev.pairs([0, 2, 4, 0, 1, 7, 0, 9, 9, 11], [1, 3, 5, 6, 6, 8, 2, 10, 11, 12])[
+        :, FEATURES.index("version_conflict")]
+    assert conflict.tolist() == [1, 1, 0, 0, 0, 0, 0, 1, 0, 0]
     # a search query reads years and platforms as products do
     q = ev.read(["quickbooks 2009", "office for mac"])
     assert ev.pairs([0, 0, 1, 1], [0, 1, 3, 2], q)[:, FEATURES.index("version_conflict")] \
