@@ -114,6 +114,29 @@ not follow (abt-buy's 11 misses stay; walmart-amazon +-1 query of 201, -5 with b
 -4 with confident pairs over 8 epochs), for 1.5-3x the job time. The job's held-out
 check agrees (walmart-amazon R@1 0.685 with and without confident pairs at 4 epochs,
 0.648 at 8). The option stays off by default.
+Issue 16 round 5 (2026-12-03, branch issue-16e): the recipe's settings, tuned in November
+on the model alone, measured on the catalog lists; valid only, one run at a time under
+nice -n 5 (load 2-3.5; abt-buy first, walmart-amazon only for variants within 1 query
+of the default on abt-buy). Each variant is one or more ``--set`` of
+    .venv/bin/python bench/finetune_abt_buy.py [--dataset walmart-amazon] --set NAME=VALUE
+Catalog lists R@1 with the tuned model (zero-shot 0.884 abt-buy, 121 queries; 0.587
+walmart-amazon, 201 queries), chosen weight, model alone (zero-shot 0.686 / 0.458), job:
+  abt-buy  default 0.909 (0.7), alone 0.826, 72 s (rerun: identical, deterministic) |
+           base_mix=0.3 0.893, 0.835 | base_mix=0.5 0.893, 0.835 | batch_size=64 0.893,
+           0.826 | batch_size=128 0.893, 0.835 | learning_rate=5e-5 0.893, 0.835 |
+           learning_rate=2e-4 0.901, 0.843 | scale=30 0.901, 0.835 | scale=50 0.884, 0.818 |
+           freeze_embeddings=false 0.909, 0.826 | scale=30 + freeze_embeddings=false
+           0.909, 0.835 | mine_depth=5 0.901, 0.835 | mine_depth=30 0.876, 0.835 |
+           batch_size=64 + learning_rate=2e-4 0.893, 0.835 (all at weight 0.7, 56-87 s)
+  walmart  default 0.652 (0.4), alone 0.592, 269 s | learning_rate=2e-4 0.637 (0.5), 0.602,
+           270 s | scale=30 0.652 (0.3), 0.582, 160 s | freeze_embeddings=false 0.652 (0.4),
+           0.587, 185 s | scale=30 + freeze_embeddings=false 0.652 (0.3), 0.582, 194 s |
+           mine_depth=5 0.627 (0.3), 0.567, 172 s
+Verdict: NO-GO (needs +0.02 on both, +0.03 on one and no loss on the other, or the model
+alone +0.04 on both with no list loss): no variant beats the default lists on either
+catalog (best: ties; WiSE-FT base_mix, bigger batches and lr 5e-5 lose 2 abt-buy
+queries), the model alone moves by at most +0.017 / +0.010 (lr 2e-4, which loses 3
+walmart-amazon queries). The November recipe stays the default.
 """
 
 from __future__ import annotations
