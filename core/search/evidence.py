@@ -24,8 +24,8 @@ feature                 1 when
                         platform (Mac vs Windows) and they differ
 ======================  ======================================================
 
-A version conflict is what tells a software or a yearly edition from the next one
-(the labelled catalogs have none: it never fires on their twins or their lists).
+A version conflict is what tells a software or a yearly edition from the next one (in
+the labelled catalogs' train and valid lists it fires on 38 entries, none of them a twin).
 
 Pairs are scored with sparse products (no Python loop per pair), so a block of
 rows x members (rules refilling lists) costs one sparse product per feature.
@@ -140,7 +140,7 @@ def edition_conflict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return years | versions | platforms
 
 
-def read_text(text: str) -> tuple[set[str], set[str], int, bool, int]:
+def read_text(text: str) -> tuple[set[str], set[str], int, bool, tuple[int, int]]:
     """(codes, sizes as "unit=value", colour bits, condition word?, edition() bits) of
     one text."""
     low = str(text).lower()
