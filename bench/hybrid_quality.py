@@ -51,14 +51,15 @@ def standard_tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def embed(texts: list[str]) -> np.ndarray:
+def embed(texts: list[str], encoder=None) -> np.ndarray:
+    """Vectors of texts through the workspace's store (encoder: the bundled model)."""
     from core.embed.encoders import BertEncoder
     from core.embed.store import EmbeddingStore, embed_with_store
     from core.workspace import Workspace
 
     store = EmbeddingStore(Workspace.default().ensure().db_path)
     try:
-        return embed_with_store(BertEncoder(), texts, store).vectors
+        return embed_with_store(encoder or BertEncoder(), texts, store).vectors
     finally:
         store.close()
 

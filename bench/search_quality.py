@@ -46,6 +46,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from contextlib import contextmanager
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -90,15 +91,16 @@ def _model() -> str | None:
     return args[args.index("--model") + 1] if "--model" in args else None
 
 
-def _embed(encoder: BertEncoder, texts: list[str]) -> np.ndarray:
-    from core.embed.store import EmbeddingStore, embed_with_store
-    from core.workspace import Workspace
-
-    store = EmbeddingStore(Workspace.default().ensure().db_path)
+@contextmanager
+def gate(on: bool):
+    """The query gate as shipped (on) or removed (off: every query ungated)."""
+    original = NeighborIndex.__dict__["query_related"]
+    if not on:
+        NeighborIndex.query_related = lambda self, *a: None
     try:
-        return embed_with_store(encoder, texts, store).vectors
+        yield
     finally:
-        store.close()
+        NeighborIndex.query_related = original
 
 
 def _search(index: NeighborIndex, encoder: BertEncoder, queries: list[str]):
@@ -119,7 +121,6 @@ def judged() -> None:
     from core.search.index import hybrid_topk
     from core.search.lexical import build_index
 
-    original = NeighborIndex.__dict__["query_related"]
     for dataset in ("abt-buy", "walmart-amazon"):
         left, right, col, _, pairs, _ = load(dataset)
         gold: dict[int, set[int]] = {}
@@ -130,11 +131,10 @@ def judged() -> None:
         vq, vc, words = embed(queries), embed(corpus), build_index(corpus)
         r1 = {}
         for on in (False, True):
-            NeighborIndex.query_related = original if on else (lambda self, *a: None)
-            nb = hybrid_topk(vc, words, 1, weight=Config().hybrid_weight, queries=vq,
-                             query_texts=queries, texts=corpus)
+            with gate(on):
+                nb = hybrid_topk(vc, words, 1, weight=Config().hybrid_weight, queries=vq,
+                                 query_texts=queries, texts=corpus)
             r1[on] = np.mean([nb.indices[i, 0] in gold[r] for i, r in enumerate(rows)])
-        NeighborIndex.query_related = original
         print(f"{dataset}: {len(rows)} queries, R@1 gate off {r1[False]:.3f}, on {r1[True]:.3f}")
 
 
@@ -148,20 +148,18 @@ def main() -> None:
     weight = model_defaults(model).hybrid_weight if model else None
     cfg = Config(model=model, **({} if weight is None else {"hybrid_weight": weight}))
     print(f"model: {encoder.name}, words weight {cfg.hybrid_weight}")
-    original = NeighborIndex.__dict__["query_related"]
     for name in ("amazon", "walmart"):
         t = time.perf_counter()
         catalog, cats = _catalog(name)
-        index = NeighborIndex.build(catalog, _embed(encoder, list(catalog.texts)), cfg)
+        index = NeighborIndex.build(catalog, embed(list(catalog.texts), encoder), cfg)
         titles = [t.lower() for t in catalog.texts]
         counts = pd.Series(cats).value_counts()
         cat_q = [c for c in counts.index if counts[c] >= 30 and c.strip()] if name == "amazon" else []
         results = {}
         for on in (False, True):
-            NeighborIndex.query_related = original if on else (lambda self, *a: None)
-            results[on] = {s: _search(index, encoder, list(q)) for s, q in
-                           (("cat", cat_q), ("word", WORD_QUERIES), ("off", OFF_TOPIC)) if q}
-        NeighborIndex.query_related = original
+            with gate(on):
+                results[on] = {s: _search(index, encoder, list(q)) for s, q in
+                               (("cat", cat_q), ("word", WORD_QUERIES), ("off", OFF_TOPIC)) if q}
         print(f"\n## {name} ({len(catalog):,} products; {time.perf_counter() - t:.0f} s)\n")
         print("| measure | gate off (before) | gate on |\n|---|---|---|")
         fig = {on: _figures(results[on], cat_q, cats, titles) for on in (False, True)}
