@@ -30,7 +30,8 @@ from PIL import Image, ImageEnhance
 from core.catalog.images import ImageError, decode_image
 from core.embed.image_encoders import EfficientNetLite0Encoder
 from core.search.channels import ImageChannel, Queries
-from core.search.index import NeighborIndex, SearchSettings
+from core.search.index import NeighborIndex
+from core.search.settings import SearchSettings
 
 SAME = {"chessboard_RGB": "chessboard_GRAY", "motorcycle_right": "motorcycle_left"}
 

@@ -43,8 +43,9 @@ from core.search.calibration import (
 )
 from core.search.evidence import fit_evidence_weights
 from core.search.fusion import relative
-from core.search.index import NeighborIndex, SearchSettings
+from core.search.index import NeighborIndex
 from core.search.lexical import build_index
+from core.search.settings import SearchSettings
 
 K = 10
 W = Config().hybrid_weight

@@ -45,8 +45,9 @@ from core.pipeline import (
 from core.projection import Projection, project
 from core.search.channels import Queries
 from core.search.exact import pairwise_scores, topk
-from core.search.index import NeighborIndex, SearchSettings
+from core.search.index import NeighborIndex
 from core.search.neighbors import METRICS, Neighbors
+from core.search.settings import SearchSettings
 from core.workspace import Workspace
 
 __all__ = [

@@ -154,7 +154,7 @@ def _has_review_decisions(args: argparse.Namespace) -> bool:
 
 
 def _fused(cfg: Config) -> bool:
-    from core.search.index import planned_channels
+    from core.search.settings import planned_channels
 
     return planned_channels(cfg) != ("dense",)
 

@@ -15,7 +15,7 @@ for dot products). :mod:`core.search.fusion` rescales and fuses the channels;
 :class:`core.search.index.NeighborIndex` decides once which channels exist.
 
 Adding a channel (an image channel, say) is one class here and one entry in
-:data:`core.search.index.CHANNELS`.
+:data:`core.search.settings.CHANNELS`.
 """
 
 from __future__ import annotations

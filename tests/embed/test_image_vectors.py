@@ -146,7 +146,8 @@ def test_duplicate_photos(tmp_path) -> None:
 def test_clip_allows_text_to_image_search(tmp_path, tiny_encoder) -> None:
     from core.pipeline import search
     from core.search.channels import ImageChannel
-    from core.search.index import NeighborIndex, SearchSettings
+    from core.search.index import NeighborIndex
+    from core.search.settings import SearchSettings
 
     clip = ClipImageEncoder(_tiny_clip(tmp_path / "clip"))
     photos = clip.encode([photo(k, (60, 60)) for k in range(5)])

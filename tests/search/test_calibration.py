@@ -20,8 +20,9 @@ from core.search.calibration import (
     fit_knots,
     precision_point,
 )
-from core.search.index import NeighborIndex, SearchSettings
+from core.search.index import NeighborIndex
 from core.search.lexical import build_index
+from core.search.settings import SearchSettings
 
 WORDS = ["lamp", "epson", "desk", "oak", "chair", "usb", "cable", "32gb", "kdl-40v4100"]
 

@@ -10,7 +10,8 @@ from core.errors import ConfigError
 from core.search.calibration import FUSED_ONLY
 from core.search.channels import ImageChannel, Queries
 from core.search.fusion import Anchors, fuse
-from core.search.index import NeighborIndex, SearchSettings
+from core.search.index import NeighborIndex
+from core.search.settings import SearchSettings
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

@@ -15,8 +15,9 @@ from core.search.ann import ann_topk, sample_recall
 from core.search.calibration import FUSED_ONLY
 from core.search.dense import dense_search
 from core.search.exact import brute_force_topk, topk
-from core.search.index import NeighborIndex, SearchSettings
+from core.search.index import NeighborIndex
 from core.search.neighbors import METRICS, SearchCancelled, reporting
+from core.search.settings import SearchSettings
 
 needs_int8 = pytest.mark.skipif(not knn_tiles.int8_available(), reason="onnxruntime missing")
 
