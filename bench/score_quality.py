@@ -41,7 +41,7 @@ from core.search.calibration import (
     CalibrationSample,
     fit_calibration,
 )
-from core.search.evidence import fit_evidence_weights
+from core.search.evidence_weights import fit_evidence_weights
 from core.search.fusion import relative
 from core.search.index import NeighborIndex
 from core.search.lexical import build_index

@@ -17,7 +17,7 @@ from core.quality.explain import (
 from core.search.fusion import SCALE_TEXT
 
 OPEN, CLOSE = "⟦", "⟧"
-# core.search.evidence.EVIDENCE_WORDS, marked for translation (shown through t()).
+# core.search.evidence_weights.EVIDENCE_WORDS, marked for translation (shown through t()).
 EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
                      "(a pair unrelated in meaning counts as far)"),
                   N_("how far ahead of (or behind) the first product's other candidates "

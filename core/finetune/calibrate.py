@@ -40,7 +40,7 @@ import numpy as np
 from core.errors import ConfigError
 from core.finetune.data import ValidationSet
 from core.search.calibration import BUNDLED, Calibration, CalibrationSample, fit_calibration
-from core.search.evidence import fit_evidence_weights
+from core.search.evidence_weights import fit_evidence_weights
 from core.search.index import NeighborIndex
 from core.search.lexical import LexicalIndex
 

@@ -27,7 +27,7 @@ import numpy as np
 from core.finetune.data import ValidationSet
 from core.search.calibration import Calibration
 from core.search.channels import DenseChannel, LexicalChannel, Queries
-from core.search.evidence import RERANK
+from core.search.evidence_weights import RERANK
 from core.search.fusion import DEPTH, fused_topk
 from core.search.lexical import LexicalIndex
 

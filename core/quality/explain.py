@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from core.config import Config
 from core.quality.threshold import match_scores, scoring_space
 from core.search.channels import catalog_index, pair_dense
-from core.search.evidence import EVIDENCE_WORDS, PAIR_FEATURES
+from core.search.evidence_weights import EVIDENCE_WORDS, PAIR_FEATURES
 from core.search.fusion import rescale
 from core.search.index import NeighborIndex
 from core.search.lexical import _CHUNK_RE, LexicalIndex, tokenize

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ConfigError
-from core.search.evidence import PAIR_FEATURES, evidence_ceiling
+from core.search.evidence_weights import PAIR_FEATURES, evidence_ceiling
 
 LEVELS = (0.0, 0.5, 0.85, 0.9, 1.0)
 # What scores mean, for captions and docs (the same words everywhere).

@@ -38,13 +38,8 @@ from core.search.channels import (
     candidate_dense,
 )
 from core.search.dense import dense_search
-from core.search.evidence import (
-    RELATED_SHARES,
-    RERANK,
-    TextEvidence,
-    pair_features,
-    relatedness,
-)
+from core.search.evidence import TextEvidence
+from core.search.evidence_weights import RELATED_SHARES, RERANK, pair_features, relatedness
 from core.search.exact import topk
 from core.search.fusion import (
     DEPTH,

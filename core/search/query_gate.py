@@ -4,7 +4,7 @@ A query's fused score is anchored at its own best candidates (the channels read 
 the query's best), so without a measure of how related the two really are the best
 products for "garden hose" in an electronics shop would read as close as a usb cable
 for "usb". Product pairs are gated by their meaning score alone
-(:func:`core.search.evidence.relatedness`); a query cannot be: a one- or two-word
+(:func:`core.search.evidence_weights.relatedness`); a query cannot be: a one- or two-word
 query's meaning scores run lower than two product titles' ("usb" to a usb cable
 0.37-0.48, where random product pairs reach 0.50 at p99). A query is related to a
 product when the product has the query's words (:func:`coverage`: the share of the

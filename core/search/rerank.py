@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.search.channels import Queries
-from core.search.evidence import TextEvidence, evidence_change, pair_features
+from core.search.evidence import TextEvidence
+from core.search.evidence_weights import evidence_change, pair_features
 from core.search.fusion import Anchors, HybridNeighbors, fuse
 
 if TYPE_CHECKING:

@@ -247,7 +247,7 @@ def _noisy_twins(rng, n: int = 2 * MIN_EVIDENCE_QUERIES):
 
 def test_evidence_weights_are_fitted_on_the_held_out_lists_and_saved(tmp_path, rng):
     from core.search.calibration import calibration_for
-    from core.search.evidence import evidence_ceiling
+    from core.search.evidence_weights import evidence_ceiling
 
     vectors, texts = _noisy_twins(rng)
     corpus = Corpus(vectors, build_index(texts), np.arange(len(texts)), texts)

@@ -1,4 +1,4 @@
-"""core.search.evidence and the evidence-changed scores of the NeighborIndex."""
+"""core.search.evidence, core.search.evidence_weights and the evidence-changed scores of the NeighborIndex."""
 
 from __future__ import annotations
 
@@ -7,14 +7,8 @@ import pytest
 
 from core.errors import ConfigError
 from core.search.calibration import BUNDLED, FUSED_ONLY, Calibration
-from core.search.evidence import (
-    FEATURES,
-    PAIR_FEATURES,
-    TextEvidence,
-    evidence_change,
-    fit_evidence_weights,
-    read_text,
-)
+from core.search.evidence import FEATURES, TextEvidence, read_text
+from core.search.evidence_weights import PAIR_FEATURES, evidence_change, fit_evidence_weights
 from core.search.index import NeighborIndex
 from core.search.lexical import build_index
 
