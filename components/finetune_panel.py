@@ -1,9 +1,8 @@
 """Widgets of the Fine-tune page: data source, settings, the live job, the results.
 
-Every setting has the name and default of core.finetune.settings.FinetuneSettings and
-of ``python -m core finetune`` (epochs, learning rate, train batch size, LoRA, hard
-negatives, validation fraction, keep always; under Advanced: negatives from, training
-precision, keep weight, select epoch).
+The main path is the labelled data and Start; every training setting has the default of
+core.finetune.settings.FinetuneSettings and the flag of ``python -m core finetune`` (its
+label names it) and sits under "Advanced training settings".
 """
 
 from __future__ import annotations
@@ -74,50 +73,56 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
 
 
 def settings_form() -> FinetuneSettings:
-    """Training settings (core names and defaults)."""
+    """Training settings (core names and defaults), all technical: the page shows them
+    under "Advanced training settings", collapsed (rendered, so values stay set)."""
+    st.caption(t("The defaults were measured on labelled catalogs (Abt-Buy, walmart-amazon); "
+                 "change them only to experiment. Command line: python -m core finetune."))
     c1, c2, c3 = st.columns(3)
-    epochs = c1.number_input(t("Epochs"), 1, 50, DEFAULTS["epochs"], key="finetune.epochs")
-    rate = c2.select_slider(t("Learning rate"), RATES, value=DEFAULTS["learning_rate"],
-                            key="finetune.learning_rate", format_func=lambda r: f"{r:g}")
-    batch = c3.number_input(t("Pairs per step (train batch size)"), 2, 256,
+    epochs = c1.number_input(t("Passes over the pairs (--epochs)"), 1, 50, DEFAULTS["epochs"],
+                             key="finetune.epochs")
+    rate = c2.select_slider(t("Learning rate (--learning-rate)"), RATES,
+                            value=DEFAULTS["learning_rate"], key="finetune.learning_rate",
+                            format_func=lambda r: f"{r:g}")
+    batch = c3.number_input(t("Pairs per step (--batch-size)"), 2, 256,
                             DEFAULTS["batch_size"], key="finetune.batch_size")
-    c1, c2, c3 = st.columns(3)
+    c1, c2 = st.columns(2)
     lora = c1.checkbox(t("LoRA (train small adapters, merged on save)"), DEFAULTS["lora"],
                        key="finetune.lora")
-    hard = c2.checkbox(t("Hard negatives from the current neighbour lists"),
-                       DEFAULTS["hard_negatives"], key="finetune.hard_negatives")
-    keep = c3.checkbox(t("Keep even if validation does not improve"), False,
+    hard = c2.checkbox(t("Learn from near misses in the lists (hard negatives)"),
+                       DEFAULTS["hard_negatives"], key="finetune.hard_negatives",
+                       help=t("Each pair is also shown a close product that is not its match, "
+                              "taken from the current neighbour lists"))
+    keep = st.checkbox(t("Keep the new model even if its lists are not better"), False,
                        key="finetune.keep_always")
-    valid = st.slider(t("Validation hold-out (share of labelled products)"), 0.05, 0.5,
-                      DEFAULTS["valid_fraction"], 0.05, key="finetune.valid_fraction")
-    advanced = _advanced_settings() if st.toggle(t("Advanced"), key="finetune.advanced") else {}
+    valid = st.slider(t("Share of labelled products held out to check the new model"),
+                      0.05, 0.5, DEFAULTS["valid_fraction"], 0.05, key="finetune.valid_fraction")
     return FinetuneSettings(epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
                             lora=bool(lora), hard_negatives=bool(hard),
                             valid_fraction=float(valid),
-                            keep="always" if keep else "improved", **advanced)
+                            keep="always" if keep else "improved", **_technical_settings())
 
 
 NEGATIVE_LABELS = {"model": "the model's own neighbours", "lists": "the neighbour lists (as fused)"}
 
 
-def _advanced_settings() -> dict:
-    """Technical training settings (names of FinetuneSettings and the CLI flags)."""
-    c1, c2, c3 = st.columns(3)
-    source = c1.selectbox(t("Hard negatives from (--negatives-from)"), NEGATIVE_SOURCES,
+def _technical_settings() -> dict:
+    """The rest of FinetuneSettings (names of the CLI flags)."""
+    c1, c2 = st.columns(2)
+    source = c1.selectbox(t("Near misses from (--negatives-from)"), NEGATIVE_SOURCES,
                           index=NEGATIVE_SOURCES.index(DEFAULTS["negatives_from"]),
                           format_func=NEGATIVE_LABELS.__getitem__, key="finetune.negatives_from")
     precision = c2.selectbox(t("Training precision (--train-precision)"), TRAIN_PRECISIONS,
                              index=TRAIN_PRECISIONS.index(DEFAULTS["precision"]),
                              key="finetune.precision",
                              help=t("auto: bf16 where the hardware has bf16 arithmetic, else fp32"))
-    keep_weight = c3.checkbox(t("Keep the current hybrid weight (--keep-weight)"), False,
+    keep_weight = st.checkbox(t("Keep today's words-vs-meaning balance (--keep-weight)"), False,
                               key="finetune.keep_weight",
-                              help=t("By default the weight is chosen again for the new model on "
-                                     "the held-out pairs"))
-    select = st.checkbox(t("Epochs by validation (--select-epoch)"), False,
+                              help=t("By default the balance of exact words and meaning is chosen "
+                                     "again for the new model on the held-out pairs"))
+    select = st.checkbox(t("Stop when a pass brings no gain (--select-epoch)"), False,
                          key="finetune.select_epoch",
-                         help=t("Check the lists on the held-out pairs after every epoch, keep "
-                                "the best epoch and stop when an epoch brings no gain"))
+                         help=t("Check the lists on the held-out pairs after every pass, keep "
+                                "the best one and stop when a pass brings no gain"))
     return {"negatives_from": source, "precision": precision, "choose_weight": not keep_weight,
             "select_epoch": select}
 
@@ -160,10 +165,11 @@ def lists_table(result: FinetuneResult) -> pd.DataFrame | None:
     choice = result.weight_choice
     if choice is None:
         return None
-    return pd.DataFrame([{"lists": label, "hybrid weight": row.weight,
-                          "Recall@1": round(row.recall_at_1, 3),
-                          f"Recall@{row.k}": round(row.recall_at_k, 3),
-                          "MRR": round(row.mrr, 3), "queries": row.queries}
+    return pd.DataFrame([{"lists": label, "words vs meaning": row.weight,
+                          "match found first": round(row.recall_at_1, 3),
+                          f"match in the first {row.k}": round(row.recall_at_k, 3),
+                          "rank score (MRR)": round(row.mrr, 3),
+                          "held-out products": row.queries}
                          for label, row in choice.summary_rows()])
 
 
@@ -171,9 +177,9 @@ def metrics_table(result: FinetuneResult) -> pd.DataFrame:
     rows = []
     for label, m in (("before (current model)", result.before), ("after (fine-tuned)", result.after)):
         if m is not None:
-            rows.append({"model": label, "Recall@1": round(m.recall_at_1, 3),
-                         f"Recall@{m.k}": round(m.recall_at_k, 3), "MRR": round(m.mrr, 3),
-                         "queries": m.queries})
+            rows.append({"model": label, "match found first": round(m.recall_at_1, 3),
+                         f"match in the first {m.k}": round(m.recall_at_k, 3),
+                         "rank score (MRR)": round(m.mrr, 3), "held-out products": m.queries})
     return pd.DataFrame(rows)
 
 
@@ -183,15 +189,17 @@ def results(result: FinetuneResult) -> None:
     if lists is not None:
         st.markdown(t("**The neighbour lists** (held-out products, before and after)"))
         st.dataframe(lists, hide_index=True, key="finetune.lists")
-        st.caption(t("The new model's hybrid weight is {weight:g} (the current one is {current_weight:g}): "
-                     "chosen on the held-out pairs, saved with the model and set when you pick it; the "
-                     "sidebar slider overrides it.", weight=result.weight_choice.weight,
+        st.caption(t("Match found first = the share of held-out products whose first neighbour is "
+                     "their labelled match. Words vs meaning: the new model's balance is {weight:g} "
+                     "(today's is {current_weight:g}), chosen on the held-out pairs, saved with the "
+                     "model and set when you pick it; the slider under Advanced in the sidebar "
+                     "overrides it.", weight=result.weight_choice.weight,
                      current_weight=result.weight_choice.current_weight))
     if result.before is not None:
         st.markdown(t("**The model alone** (meaning only)"))
         st.dataframe(metrics_table(result), hide_index=True, key="finetune.metrics")
-    st.caption(t('{train_pairs:,} pairs · {steps:,} steps ({epochs_run} epochs) · {train_seconds:.0f} s '
-                 'training', train_pairs=result.train_pairs, steps=result.steps,
+    st.caption(t('{train_pairs:,} pairs · {steps:,} steps (passes over the pairs: {epochs_run}) · '
+                 '{train_seconds:.0f} s training', train_pairs=result.train_pairs, steps=result.steps,
                  epochs_run=result.epochs_run, train_seconds=result.train_seconds))
     for note in result.notes:
         text.warning(note)

@@ -126,13 +126,6 @@ ZH: dict[str, str] = {
     # pages/finetune.py
     'Fine-tune the model':
         '微调模型',
-    'Starts from the current model ({md}) and learns which of your products are the same or good neighb'
-    'ours. The new model is saved only when its neighbour lists find the held-out pairs better than the'
-    ' current ones, with the hybrid weight chosen again for it.':
-        '从当前模型（{md}）出发，学习你的商品中哪些是同一商品或合适的相似商品。只有当新模型的相似商品列表在'
-        '预留的商品对上比当前的更好时才会保存，并会为它重新选择混合权重。',
-    'Training data and settings':
-        '训练数据与设置',
     'Start fine-tuning':
         '开始微调',
     'Use the bundled model (all-MiniLM-L6-v2), which can be fine-tuned':
@@ -543,30 +536,15 @@ ZH: dict[str, str] = {
         '标注数据',
     'Add self-supervised pairs built from the catalog (works without labels)':
         '加入从目录自动构造的自监督商品对（无需标注）',
-    'Epochs':
-        '训练轮数',
-    'Learning rate':
-        '学习率',
-    'Pairs per step (train batch size)':
-        '每步商品对数（训练批大小）',
     'LoRA (train small adapters, merged on save)':
         'LoRA（训练小型适配器，保存时合并）',
-    'Hard negatives from the current neighbour lists':
-        '从当前相似商品列表中挖掘难负例',
-    'Keep even if validation does not improve':
-        '即使验证结果没有提升也保留',
-    'Validation hold-out (share of labelled products)':
-        '验证集比例（标注商品的占比）',
-    'Hard negatives from (--negatives-from)':
-        '难负例来源（--negatives-from）',
     'Training precision (--train-precision)':
         '训练精度（--train-precision）',
-    'Keep the current hybrid weight (--keep-weight)':
-        '保留当前的混合权重（--keep-weight）',
     'Result':
         '结果',
-    '{train_pairs:,} pairs · {steps:,} steps ({epochs_run} epochs) · {train_seconds:.0f} s training':
-        '{train_pairs:,} 个商品对 · {steps:,} 步（{epochs_run} 轮） · 训练 {train_seconds:.0f} 秒',
+    '{train_pairs:,} pairs · {steps:,} steps (passes over the pairs: {epochs_run}) · '
+    '{train_seconds:.0f} s training':
+        '{train_pairs:,} 个商品对 · {steps:,} 步（训练轮数：{epochs_run}） · 训练 {train_seconds:.0f} 秒',
     'Pairs: a file with left_id,right_id[,label] (1 = same product or good neighbour, 0 = not). Review '
     'decisions: accepted / rejected pairs from the review page.':
         '商品对：一个 left_id,right_id[,label] 的文件（1 = 同一商品或合适的相似商品，0 = 不是）。审核决定：'
@@ -584,14 +562,8 @@ ZH: dict[str, str] = {
         '{train:,} 个训练商品对 · {valid:,} 个预留的验证查询',
     'auto: bf16 where the hardware has bf16 arithmetic, else fp32':
         'auto：硬件支持 bf16 运算时用 bf16，否则用 fp32',
-    'By default the weight is chosen again for the new model on the held-out pairs':
-        '默认会在预留的商品对上为新模型重新选择权重',
     '**The neighbour lists** (held-out products, before and after)':
         '**相似商品列表**（预留的商品，微调前后）',
-    "The new model's hybrid weight is {weight:g} (the current one is {current_weight:g}): chosen on the"
-    ' held-out pairs, saved with the model and set when you pick it; the sidebar slider overrides it.':
-        '新模型的混合权重是 {weight:g}（当前的是 {current_weight:g}）：在预留的商品对上选出，随模型保存，选'
-        '择该模型时自动设置；侧边栏的滑块可以覆盖它。',
     '**The model alone** (meaning only)':
         '**仅模型本身**（只看语义）',
     "Saved as {name} in the workspace's models folder; it is now in the Model picker of the sidebar.":
@@ -748,16 +720,6 @@ ZH: dict[str, str] = {
     ' — with Photo weight 1 there is no text score: lower it.':
         ' — 图片权重为 1 时没有文本得分：请调低它。',
     # components/quality_explain.py
-    "Score: the second product in the first one's list, as the lists and exports show it. {SCALE_TEXT} "
-    'Duplicate score: what duplicate thresholds apply to, high only when the two are very similar both '
-    "ways and each is the other's best candidate. Technical: fused score {fused:.3f} = dense part + lex"
-    'ical part + same-product evidence (hybrid weight {weight:g}, each channel rescaled for the first '
-    'product), mapped to the score; raw dense similarity {dense:.3f}, raw lexical similarity {lexical:.3f}.':
-        '得分：第二个商品在第一个商品列表中的得分，与列表和导出文件中显示的一致。{SCALE_TEXT} 重复分：重复'
-        '阈值所依据的得分，只有当两者双向都非常相似、且互为对方的最佳候选时才高。技术细节：综合得分 {fused:'
-        '.3f} = 语义部分 + 词匹配部分 + 同款证据（混合权重 {weight:g}，每个通道按第一个商品重新标定），'
-        '再映射为得分；'
-        '原始语义相似度 {dense:.3f}，原始词匹配相似度 {lexical:.3f}。',
     '**Shared words and model numbers** are marked {OPEN} {CLOSE}:':
         '**共同的词和型号** 用 {OPEN} {CLOSE} 标出：',
     '**Per field**':
@@ -792,10 +754,6 @@ ZH: dict[str, str] = {
         '年份或版本不同，或 Mac 与 Windows 版本之分',
     'the same text (scores 1)':
         '文字完全相同（得分为 1）',
-    '**Tokens that matter most**':
-        '**最重要的词**',
-    'No shared token: the match rests on meaning (the dense model) alone.':
-        '没有共同的词：这次匹配完全依靠语义（稠密模型）。',
     # components/quality_threshold.py
     '**{title}** ({pairs:,} pairs, {positives:,} positive)':
         '**{title}**（{pairs:,} 个商品对，{positives:,} 个正例）',
@@ -1225,11 +1183,6 @@ ZH: dict[str, str] = {
         '4. 导出',
     "Download every product's list for your shop's recommender (CSV for Excel, or Parquet / JSON).":
         '下载每个商品的列表，供你店铺的推荐系统使用（Excel 用 CSV，或 Parquet / JSON）。',
-    'Check the lists on the held-out pairs after every epoch, keep the best epoch and stop '
-    'when an epoch brings no gain':
-        '每轮训练后用留出的商品对检查列表，保留最好的一轮，某一轮没有提升时停止',
-    'Epochs by validation (--select-epoch)':
-        '按验证选择训练轮数（--select-epoch）',
     'Every product in a group (agglomerative, the default: it made the most coherent groups '
     'when measured), or only tight groups with the rest left ungrouped (HDBSCAN).':
         '每个商品都归入一个分组（凝聚聚类，默认：实测分组最一致），或只保留紧密的分组，其余不分组（HDBSCAN）。',
@@ -1250,4 +1203,85 @@ ZH: dict[str, str] = {
         '{total:,} 个列表中有 {short:,} 个少于 {k} 个商品',
     'relevance floor':
         '相关性下限',
+    "Advanced training settings":
+        "高级训练设置",
+    "By default the balance of exact words and meaning is chosen again for the new model on the held-ou"
+    "t pairs":
+        "默认会在留出的商品对上为新模型重新选择精确词语与语义的比重",
+    "Check the lists on the held-out pairs after every pass, keep the best one and stop when a pass bri"
+    "ngs no gain":
+        "每轮训练后用留出的商品对检查列表，保留最好的一轮，某一轮没有提升时停止",
+    "Each pair is also shown a close product that is not its match, taken from the current neighbour li"
+    "sts":
+        "每个商品对还会配上一个相近但不是同一商品的商品，取自当前的相似商品列表",
+    "Keep the new model even if its lists are not better":
+        "即使新模型的列表没有更好也保留它",
+    "Keep today's words-vs-meaning balance (--keep-weight)":
+        "保留当前的词语与语义比重（--keep-weight）",
+    "Learn from near misses in the lists (hard negatives)":
+        "从列表中的近似错误中学习（难负例）",
+    "Learning rate (--learning-rate)":
+        "学习率（--learning-rate）",
+    "Match found first = the share of held-out products whose first neighbour is their labelled match. "
+    "Words vs meaning: the new model's balance is {weight:g} (today's is {current_weight:g}), chosen on"
+    " the held-out pairs, saved with the model and set when you pick it; the slider under Advanced in t"
+    "he sidebar overrides it.":
+        "首位命中 = 留出的商品中第一个相似商品就是其标注匹配的比例。词语与语义：新模型的比重为 "
+        "{weight:g}（当前为 {current_weight:g}），在留出的商品对上选出"
+        "，随模型保存，选用该模型时自动设置；侧边栏“高级”中的滑块可以覆盖它。",
+    "Near misses from (--negatives-from)":
+        "近似错误来源（--negatives-from）",
+    "Pairs per step (--batch-size)":
+        "每步商品对数（--batch-size）",
+    "Passes over the pairs (--epochs)":
+        "训练轮数（--epochs）",
+    "Share of labelled products held out to check the new model":
+        "留出用于检验新模型的标注商品比例",
+    "Stop when a pass brings no gain (--select-epoch)":
+        "某一轮没有提升时停止（--select-epoch）",
+    "Teaches the current model ({md}) which of your products are the same or good neighbours, from pair"
+    "s you labelled or review decisions. Some labelled products are held out: the new model is kept onl"
+    "y when its neighbour lists find their matches better than today's lists.":
+        "用你标注的商品对或审核决定，教当前模型（{md}）认识你的商品中哪些是同一商品或合适的相似"
+        "商品。部分标注商品会被留出：只有当新模型的相似商品列表比当前列表更好地找到它们的匹配时，才"
+        "会保留新模型。",
+    "The defaults were measured on labelled catalogs (Abt-Buy, walmart-amazon); change them only to exp"
+    "eriment. Command line: python -m core finetune.":
+        "默认值是在标注目录（Abt-Buy、walmart-amazon）上测得的；仅在试验时修改"
+        "。命令行：python -m core finetune。",
+    "Score: the second product in the first one's list, as the lists and exports show it. {SCALE_TEXT} "
+    "Duplicate score: what duplicate thresholds apply to, high only when the two are very similar both "
+    "ways and each is the other's best candidate. Technical: fused score {fused:.3f} = meaning part + w"
+    "ords part + same-product evidence (hybrid weight {weight:g}, each channel rescaled for the first p"
+    "roduct), mapped to the score; raw meaning similarity {dense:.3f}, raw words similarity {lexical:.3"
+    "f}.":
+        "得分：第二个商品在第一个商品列表中的得分，与列表和导出文件中显示的一致。{SCALE_TE"
+        "XT} 重复分：重复阈值所依据的得分，只有当两者双向都非常相似、且互为对方的最佳候选时才高"
+        "。技术细节：综合得分 {fused:.3f} = 语义部分 + 词匹配部分 + 同款证据（"
+        "混合权重 {weight:g}，每个通道按第一个商品重新标定），再映射为得分；原始语义相似"
+        "度 {dense:.3f}，原始词匹配相似度 {lexical:.3f}。",
+    "No shared word: the match rests on meaning alone.":
+        "没有共同的词：匹配只依据语义。",
+    "score":
+        "得分",
+    "words part":
+        "词匹配部分",
+    "field":
+        "字段",
+    "first":
+        "第一个",
+    "second":
+        "第二个",
+    "meaning":
+        "语义",
+    "words":
+        "词匹配",
+    "shared word":
+        "共同词",
+    "share of the words similarity":
+        "占词匹配相似度的比例",
+    "the sum (fused score)":
+        "合计（综合得分）",
+    "**Shared words that matter most**":
+        "**最重要的共同词**",
 }

@@ -32,16 +32,16 @@ EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
 def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     """Render an explanation; catalog text is only ever shown as plain text."""
     cols = st.columns(4)
-    for col, (name, value) in zip(cols, (("score", e.score), ("duplicate score", e.match),
-                                         ("dense part", e.dense_part),
-                                         ("lexical part", e.lexical_part))):
+    for col, (name, value) in zip(cols, ((t("score"), e.score), (t("duplicate score"), e.match),
+                                         (t("meaning part"), e.dense_part),
+                                         (t("words part"), e.lexical_part))):
         col.metric(name, f"{value:.3f}")
     st.caption(t("Score: the second product in the first one's list, as the lists and exports show it. "
                  "{SCALE_TEXT} Duplicate score: what duplicate thresholds apply to, high only when the two "
                  "are very similar both ways and each is the other's best candidate. Technical: fused score "
-                 "{fused:.3f} = dense part + lexical part + same-product evidence (hybrid weight "
-                 "{weight:g}, each channel rescaled for the first product), mapped to the score; raw dense "
-                 "similarity {dense:.3f}, raw lexical similarity {lexical:.3f}.", SCALE_TEXT=SCALE_TEXT,
+                 "{fused:.3f} = meaning part + words part + same-product evidence (hybrid weight "
+                 "{weight:g}, each channel rescaled for the first product), mapped to the score; raw "
+                 "meaning similarity {dense:.3f}, raw words similarity {lexical:.3f}.", SCALE_TEXT=SCALE_TEXT,
                  fused=e.fused, weight=e.weight, dense=e.dense, lexical=e.lexical))
     st.plotly_chart(chart(contribution_figure(e)), key="explain.contribution")
     if e.evidence:
@@ -58,9 +58,14 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")
     left, right = st.columns(2)
     left.markdown(t("**Per field**"))
-    left.dataframe(field_frame(e), hide_index=True, key="explain.fields")
-    right.markdown(t("**Tokens that matter most**"))
+    left.dataframe(field_frame(e).rename(columns={
+        "field": t("field"), "first": t("first"), "second": t("second"), "dense": t("meaning"),
+        "lexical": t("words")}), hide_index=True, key="explain.fields")
+    right.markdown(t("**Shared words that matter most**"))
     if e.tokens:
-        right.dataframe(token_frame(e), hide_index=True, key="explain.tokens")
+        right.dataframe(token_frame(e).rename(columns={
+            "shared token": t("shared word"),
+            "share of lexical similarity": t("share of the words similarity")}),
+            hide_index=True, key="explain.tokens")
     else:
-        right.info(t("No shared token: the match rests on meaning (the dense model) alone."))
+        right.info(t("No shared word: the match rests on meaning alone."))

@@ -24,9 +24,10 @@ state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title(t("Fine-tune the model"))
-st.caption(t('Starts from the current model ({md}) and learns which of your products are the same or good '
-             'neighbours. The new model is saved only when its neighbour lists find the held-out pairs '
-             'better than the current ones, with the hybrid weight chosen again for it.', md=md(cfg.model)))
+st.caption(t('Teaches the current model ({md}) which of your products are the same or good neighbours, '
+             'from pairs you labelled or review decisions. Some labelled products are held out: the new '
+             'model is kept only when its neighbour lists find their matches better than today\'s lists.',
+             md=md(cfg.model)))
 try:
     check_trainable(cfg.model)
 except FinetuneError as exc:
@@ -37,15 +38,17 @@ except FinetuneError as exc:
     st.stop()
 job = state.finetune_job()
 busy = job is not None and job.running
-with st.expander(t("Training data and settings"), expanded=not busy):
+source = st.container()  # filled below: it needs the held-out share set under Advanced
+with st.expander(t("Advanced training settings")):
     settings = settings_form()
+with source:
     try:
         data = training_data(cat, settings.valid_fraction)
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         data = None
-    start = st.button(t("Start fine-tuning"), key="finetune.start", type="primary",
-                      disabled=data is None or busy, icon=":material/model_training:")
+start = st.button(t("Start fine-tuning"), key="finetune.start", type="primary",
+                  disabled=data is None or busy, icon=":material/model_training:")
 if start and data is not None:
     res = ensure_results(cat, cfg)
     job = start_job(cat.texts, data, base_model=cfg.model, base_vectors=res.vectors,

@@ -191,7 +191,8 @@ def _evidence(space: NeighborIndex, ms) -> tuple[tuple[str, float, float], ...]:
 
 
 def contribution_figure(e: PairExplanation) -> go.Figure:
-    """One stacked bar: the dense part and the lexical part of the fused score."""
+    """One stacked bar: the dense part, the lexical part and the evidence of the fused
+    score, with a mark where they sum."""
     fig = go.Figure()
     fig.add_bar(y=["fused score"], x=[e.dense_part], name="dense (meaning)", orientation="h")
     fig.add_bar(y=["fused score"], x=[e.lexical_part], name="lexical (words, model numbers)",
@@ -199,6 +200,10 @@ def contribution_figure(e: PairExplanation) -> go.Figure:
     if e.evidence:
         fig.add_bar(y=["fused score"], x=[e.evidence_part], name="same-product evidence",
                     orientation="h")
+        # negative evidence stacks left of 0: mark where the sum lands
+        fig.add_scatter(y=["fused score"], x=[e.fused], name="the sum (fused score)",
+                        mode="markers", marker={"symbol": "line-ns-open", "size": 36,
+                                                "line": {"width": 3}, "color": "#222"})
     low = min(0.0, e.fused, e.dense_part + e.lexical_part, e.evidence_part)
     high = max(1.0, e.fused, e.dense_part + e.lexical_part)
     fig.update_layout(barmode="relative", height=160, xaxis_range=[low, high],

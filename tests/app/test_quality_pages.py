@@ -69,7 +69,7 @@ def test_explain_best_neighbour(app):
     app.switch_page("pages/explain.py").run()
     assert not app.exception, app.exception
     names = [m.label for m in app.metric]
-    assert names == ["score", "duplicate score", "dense part", "lexical part"]
+    assert names == ["score", "duplicate score", "meaning part", "words part"]
     assert "Best neighbour:" in element_texts(app.text)
     assert app.dataframe[0].value.shape[0] >= 1  # per-field table
     app.radio(key="explain.mode").set_value("Pick another").run()
