@@ -321,19 +321,6 @@ ZH: dict[str, str] = {
     # pages/threshold.py
     'Duplicate threshold':
         '重复阈值',
-    'Pairs scoring at or above the threshold are called duplicates. The **match score** is 1 when each '
-    "product is the other's best candidate and falls as better candidates exist on either side.":
-        '得分不低于阈值的商品对被视为重复。当两个商品互为对方的最佳候选时，**匹配分**为 1；任何一方存在更好'
-        '的候选时，它会随之降低。',
-    "No labels: the histogram shows the duplicate scores of every product's top {k} neighbours (high on"
-    "ly when two products are very similar both ways and each is the other's best candidate). {SCALE_TE"
-    'XT} {top:.0%} of these pairs score 0.95 or more: open a few pairs below before trusting a threshol'
-    'd. Upload labelled pairs to choose one (the Review page downloads your accept/reject decisions as '
-    'such a file).':
-        '没有标注：直方图显示每个商品前 {k} 个相似商品的重复分（只有当两个商品双向都非常相似、且互为对方的'
-        '最佳候选时才高）。{SCALE_TEXT} 这些商品对中有 {top:.0%} 的得分在 0.95 及以上：在信任某个阈值之前，'
-        '请先打开下面的几对看看。上传标注的商品对即可选择阈值（“审核”页面可以把你的接受/拒绝决定下载成这样'
-        '的文件）。',
     # components/advanced.py
     'Angle (recommended)':
         '夹角（推荐）',
@@ -1284,4 +1271,20 @@ ZH: dict[str, str] = {
         "合计（综合得分）",
     "**Shared words that matter most**":
         "**最重要的共同词**",
+    "Pairs whose **duplicate score** is at or above the threshold are called duplicates. It reads like "
+    "the lists' scores (0 to 1, 1 = the same text) and takes the lower of the two products' scores for "
+    "each other, so it is high only when they are very similar both ways and each is the other's best c"
+    "andidate.":
+        "**重复分** 达到或超过阈值的商品对会被判为重复。它和列表中的得分一样（0 到 1，1 "
+        "= 文本完全相同），取两个商品互相给出的得分中较低的一个，所以只有当两者双向都非常相似、且"
+        "互为对方的最佳候选时才高。",
+    "No labels: the histogram shows the duplicate scores of every product's top {k} neighbours (high on"
+    "ly when two products are very similar both ways and each is the other's best candidate). {SCALE_TE"
+    "XT} {top:.1%} of these pairs score 0.95 or more: open a few pairs below before trusting a threshol"
+    "d. Upload labelled pairs to choose one (the Review page downloads your accept/reject decisions as "
+    "such a file).":
+        "没有标注：直方图显示每个商品前 {k} 个相似商品的重复分（只有当两个商品双向都非常相似、"
+        "且互为对方的最佳候选时才高）。{SCALE_TEXT} 这些商品对中有 {top:.1%}"
+        " 的得分在 0.95 及以上：在信任某个阈值之前，请先打开下面的几对看看。上传标注的商品对"
+        "即可选择阈值（“审核”页面可以把你的接受/拒绝决定下载成这样的文件）。",
 }

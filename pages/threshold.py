@@ -20,9 +20,10 @@ cat = state.require_catalog()
 st.title(t("Duplicate threshold"))
 res = ensure_results(cat, cfg)
 space = resources.scored_index(cat, res.key, res.vectors, cfg)
-st.markdown(t("Pairs scoring at or above the threshold are called duplicates. The **match "
-            "score** is 1 when each product is the other's best candidate and falls as "
-            "better candidates exist on either side."))
+st.markdown(t("Pairs whose **duplicate score** is at or above the threshold are called "
+              "duplicates. It reads like the lists' scores (0 to 1, 1 = the same text) and takes "
+              "the lower of the two products' scores for each other, so it is high only when they "
+              "are very similar both ways and each is the other's best candidate."))
 frame = upload_table("Labelled pairs (left_id,right_id,label) to calibrate on",
                      "threshold.upload", "label 1 = same product, 0 = different")
 holdout = upload_table("Optional: a second labelled file to check the threshold on",
@@ -58,7 +59,7 @@ else:
     top = float(np.mean(scores >= 0.95)) if len(scores) else 0.0
     st.info(t("No labels: the histogram shows the duplicate scores of every product's top {k} neighbours "
               "(high only when two products are very similar both ways and each is the other's best "
-              "candidate). {SCALE_TEXT} {top:.0%} of these pairs score 0.95 or more: open a few pairs below "
+              "candidate). {SCALE_TEXT} {top:.1%} of these pairs score 0.95 or more: open a few pairs below "
               "before trusting a threshold. Upload labelled pairs to choose one (the Review page downloads "
               "your accept/reject decisions as such a file).", k=nb.k, SCALE_TEXT=SCALE_TEXT, top=top))
     st.plotly_chart(chart(histogram_figure(scores, threshold=cfg.duplicate_threshold)),
