@@ -137,6 +137,23 @@ alone +0.04 on both with no list loss): no variant beats the default lists on ei
 catalog (best: ties; WiSE-FT base_mix, bigger batches and lr 5e-5 lose 2 abt-buy
 queries), the model alone moves by at most +0.017 / +0.010 (lr 2e-4, which loses 3
 walmart-amazon queries). The November recipe stays the default.
+Issue 16 round 6 (2026-12-03, main 4062d47, valid; the default recipe's models kept with
+--save): (a) is the weight choice what holds the lists back? Catalog lists R@1 of the
+saved tuned model at every weight of the grid (w = 0, 0.1, ..., 1):
+  abt-buy   zero-shot .678 .835 .843 .851 .860 .860 .876 .884 .876 .876 .876
+            tuned     .826 .876 .884 .893 .893 .901 .901 .909 .893 .893 .876  (chosen 0.7)
+  walmart   zero-shot .458 .572 .582 .572 .577 .582 .592 .587 .597 .592 .552
+            tuned     .592 .652 .657 .657 .652 .642 .627 .612 .597 .572 .552  (chosen 0.4)
+The job's choice (on its 61 / 54 held-out training products) is within one query of the
+best weight on the unseen queries (abt-buy 0.909 = best, walmart-amazon 0.652 vs 0.657):
+the weight is not the gap. (b) an output-space ensemble (each product's zero-shot and
+tuned vectors concatenated, sqrt(m) and sqrt(1-m) weighted, i.e. cosine = m x zero-shot +
+(1-m) x tuned), m = 0.25 / 0.4, weights 0.2-0.7: abt-buy best 0.901 / 0.901 (tuned alone
+0.909), walmart-amazon best 0.657 / 0.637 (0.657): no gain, for twice the embedding
+time. (c) of walmart-amazon's 70 missed queries (tuned, weight 0.4), the labelled match
+is 2nd or 3rd in 29 of the lists; many of the rest are labels no text supports (e.g. a gold match
+from another brand, or a one-word generic title). Verdict: no lever left on these
+catalogs; the scripts are /work-only prototypes (not kept).
 """
 
 from __future__ import annotations
