@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import state, text
 from components.finetune_job import FinetuneJob
-from components.i18n import t
+from components.i18n import N_, labels, t, tr
 from components.text import md
 from core.catalog.table import Catalog
 from core.finetune.data import (
@@ -34,13 +34,14 @@ from core.finetune.settings import (
 from core.workspace import Workspace
 
 DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}
-SOURCES = ("Labelled pairs file", "Review decisions", "Both")
+SOURCES = (N_("Labelled pairs file"), N_("Review decisions"), N_("Both"))
 RATES = (1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4)
 
 
 def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None:
     """Data source widgets; returns the training set, or None until there is data."""
     source = st.radio(t("Labelled data"), SOURCES, key="finetune.source", horizontal=True,
+                      format_func=tr,
                       help=t("Pairs: a file with left_id,right_id[,label] (1 = same product or "
                            "good neighbour, 0 = not). Review decisions: accepted / rejected "
                            "pairs from the review page."))
@@ -102,7 +103,8 @@ def settings_form() -> FinetuneSettings:
                             keep="always" if keep else "improved", **_technical_settings())
 
 
-NEGATIVE_LABELS = {"model": "the model's own neighbours", "lists": "the neighbour lists (as fused)"}
+NEGATIVE_LABELS = {"model": N_("the model's own neighbours"),
+                   "lists": N_("the neighbour lists (as fused)")}
 
 
 def _technical_settings() -> dict:
@@ -110,7 +112,7 @@ def _technical_settings() -> dict:
     c1, c2 = st.columns(2)
     source = c1.selectbox(t("Near misses from (--negatives-from)"), NEGATIVE_SOURCES,
                           index=NEGATIVE_SOURCES.index(DEFAULTS["negatives_from"]),
-                          format_func=NEGATIVE_LABELS.__getitem__, key="finetune.negatives_from")
+                          format_func=labels(NEGATIVE_LABELS), key="finetune.negatives_from")
     precision = c2.selectbox(t("Training precision (--train-precision)"), TRAIN_PRECISIONS,
                              index=TRAIN_PRECISIONS.index(DEFAULTS["precision"]),
                              key="finetune.precision",

@@ -1287,4 +1287,14 @@ ZH: dict[str, str] = {
         "且互为对方的最佳候选时才高）。{SCALE_TEXT} 这些商品对中有 {top:.1%}"
         " 的得分在 0.95 及以上：在信任某个阈值之前，请先打开下面的几对看看。上传标注的商品对"
         "即可选择阈值（“审核”页面可以把你的接受/拒绝决定下载成这样的文件）。",
+    "Labelled pairs file":
+        "标注商品对文件",
+    "Review decisions":
+        "审核决定",
+    "Both":
+        "两者都用",
+    "the model's own neighbours":
+        "模型自己的相似商品",
+    "the neighbour lists (as fused)":
+        "相似商品列表（融合后）",
 }
