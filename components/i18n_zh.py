@@ -1297,4 +1297,18 @@ ZH: dict[str, str] = {
         "模型自己的相似商品",
     "the neighbour lists (as fused)":
         "相似商品列表（融合后）",
+    "Scores run from 0 to 1 and mean the same on every page and in every export: 0.90 and up = the same"
+    " product (9 times in 10 across two shops); 0.85-0.90 = probably the same product or a variant (hal"
+    "f of true twins score 0.85 or more); 0.50-0.85 = a close substitute or a similar product; below 0."
+    "50 = loosely related; near 0 = as unrelated as two random products.":
+        "得分在 0 到 1 之间，在每个页面和每个导出文件中含义相同：0.90 及以上 = 同一商"
+        "品（跨两家店铺时十次中有九次是）；0.85-0.90 = 很可能是同一商品或其变体（一半的"
+        "真实同款得分在 0.85 及以上）；0.50-0.85 = 相近的替代品或相似商品；低于 "
+        "0.50 = 关系较弱；接近 0 = 与两个随机商品一样不相关。",
+    "Its best neighbour":
+        "它最相似的商品",
+    "Pick another":
+        "另选一个",
+    "Best neighbour: {product}":
+        "最相似的商品：{product}",
 }

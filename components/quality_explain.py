@@ -41,8 +41,8 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                  "are very similar both ways and each is the other's best candidate. Technical: fused score "
                  "{fused:.3f} = meaning part + words part + same-product evidence (hybrid weight "
                  "{weight:g}, each channel rescaled for the first product), mapped to the score; raw "
-                 "meaning similarity {dense:.3f}, raw words similarity {lexical:.3f}.", SCALE_TEXT=SCALE_TEXT,
-                 fused=e.fused, weight=e.weight, dense=e.dense, lexical=e.lexical))
+                 "meaning similarity {dense:.3f}, raw words similarity {lexical:.3f}.",
+                 SCALE_TEXT=t(SCALE_TEXT), fused=e.fused, weight=e.weight, dense=e.dense, lexical=e.lexical))
     st.plotly_chart(chart(contribution_figure(e)), key="explain.contribution")
     if e.evidence:
         st.markdown(t("**Same-product evidence**: what the two texts say about being the very same "

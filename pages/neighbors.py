@@ -32,7 +32,7 @@ result = ruled(res, cfg)
 nb = result.neighbors
 st.caption(t('{n:,} products · up to {k} neighbours each · score from 0 (unrelated) to 1 (the same text)',
              n=len(cat), k=nb.k),
-           help=t("How the score is made: {how}", how=index.describe()) + f". {SCALE_TEXT}"
+           help=t("How the score is made: {how}", how=index.describe()) + f". {t(SCALE_TEXT)}"
                 + t(" Model: {model}. Change this under Advanced.", model=md(cfg.model)))
 rules_summary(result, cfg)
 

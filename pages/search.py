@@ -51,7 +51,7 @@ if query.strip():
                column_config=photos.with_photos(table, cat, cfg, rows))
     st.caption(how, help=(t("Score: {scale}. Meaning part: how close the texts' meanings are "
                             "(0 to 1); shared words part: how many words and model numbers "
-                            "they share (0 = none, 1 = the same).", scale=SCALE_TEXT)
+                            "they share (0 = none, 1 = the same).", scale=t(SCALE_TEXT))
                           if hybrid else None))
     st.caption(t(CELL_HINT))
     if st.button(t("Show these results on the heatmap"), key="search.to_heatmap"):

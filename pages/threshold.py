@@ -61,7 +61,7 @@ else:
               "(high only when two products are very similar both ways and each is the other's best "
               "candidate). {SCALE_TEXT} {top:.1%} of these pairs score 0.95 or more: open a few pairs below "
               "before trusting a threshold. Upload labelled pairs to choose one (the Review page downloads "
-              "your accept/reject decisions as such a file).", k=nb.k, SCALE_TEXT=SCALE_TEXT, top=top))
+              "your accept/reject decisions as such a file).", k=nb.k, SCALE_TEXT=t(SCALE_TEXT), top=top))
     st.plotly_chart(chart(histogram_figure(scores, threshold=cfg.duplicate_threshold)),
                     key="threshold.histogram")
     band_samples(cat, left, right, scores, None)

@@ -57,6 +57,14 @@ def test_every_marked_text_has_a_chinese_translation_with_the_same_fields() -> N
     assert not stale, f"translations of texts no longer in the code: {stale[:5]}"
 
 
+def test_the_score_bands_text_is_translated_as_core_words_it() -> None:
+    from components.i18n import SCORE_BANDS
+    from core.search.calibration import BANDS_TEXT
+
+    assert SCORE_BANDS == BANDS_TEXT  # the pages translate core's text through this entry
+    assert ZH[BANDS_TEXT] != BANDS_TEXT and "0.90" in ZH[BANDS_TEXT]
+
+
 def _untranslated(path: Path) -> list[str]:
     """Literal English shown by st.* calls without t(); f-strings count when their literal
     parts hold a word (catalog values and numbers alone are fine)."""
