@@ -202,10 +202,16 @@ def relative(fused: np.ndarray, best: np.ndarray) -> np.ndarray:
     return np.clip(fused / np.maximum(best, _EPS), 0.0, 1.0).astype(np.float32)
 
 
-def mix_text(weight: float, meaning: str) -> str:
-    """How a fused score is made, for captions: "30% meaning (cosine) + 70% words and
-    model numbers". meaning: what the dense side is (metric, model)."""
-    return f"{1 - weight:.0%} meaning ({meaning}) + {weight:.0%} words and model numbers"
+def meaning_words(metric: str) -> str:
+    """The meaning channel in captions: "meaning", naming the metric only when it is not the
+    default (cosine), e.g. "meaning (dot)"."""
+    return "meaning" if metric == "cosine" else f"meaning ({metric})"
+
+
+def mix_text(weight: float, metric: str) -> str:
+    """How a fused score is made, for captions: "30% meaning + 70% words and model numbers"
+    ("30% meaning (dot) + ..." for another metric)."""
+    return f"{1 - weight:.0%} {meaning_words(metric)} + {weight:.0%} words and model numbers"
 
 
 # What a list score means, for captions (scores are the calibrated fused scores).
@@ -246,4 +252,5 @@ def format_field_weights(weights: Mapping[str, float]) -> str:
 
 
 __all__ = ["DEPTH", "SCALE_TEXT", "Anchors", "HybridNeighbors", "format_field_weights", "fuse",
-           "fused_topk", "mix_text", "pair_fused", "parse_field_weights", "relative", "rescale"]
+           "fused_topk", "meaning_words", "mix_text", "pair_fused", "parse_field_weights", "relative",
+           "rescale"]

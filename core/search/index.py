@@ -47,6 +47,7 @@ from core.search.fusion import (
     HybridNeighbors,
     fuse,
     fused_topk,
+    meaning_words,
     pair_fused,
     relative,
 )
@@ -158,10 +159,10 @@ class NeighborIndex:
         return f"hybrid({self.settings.metric})" if self.fused else self.settings.metric
 
     def describe(self) -> str:
-        """How a list score is made, for captions: "30% meaning (cosine) + 70% words and
-        model numbers", or "cosine similarity" for meaning only."""
+        """How a list score is made, for captions: "30% meaning + 70% words and model
+        numbers", or "meaning only" (the metric named when it is not cosine)."""
         if not self.fused:
-            return f"{self.settings.metric} similarity"
+            return f"{meaning_words(self.settings.metric)} only"
         return " + ".join(f"{w:.0%} {SPECS[name].words(self.settings)}"
                           for name, w in self.weights.items())
 

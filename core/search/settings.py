@@ -18,6 +18,7 @@ import numpy as np
 
 from core.search.calibration import BUNDLED, Calibration, calibration_for
 from core.search.channels import Channel, DenseChannel, LexicalChannel, catalog_index
+from core.search.fusion import meaning_words
 from core.search.neighbors import check_metric
 
 
@@ -71,7 +72,7 @@ def _lexical(catalog, vectors: np.ndarray, s: SearchSettings) -> Channel | None:
 CHANNELS: tuple[ChannelSpec, ...] = (
     ChannelSpec("dense", lambda s: (1.0 - s.hybrid_weight) * (1.0 - s.image_weight),
                 lambda catalog, vectors, s: DenseChannel(vectors, s.metric),
-                lambda s: f"meaning ({s.metric})"),
+                lambda s: meaning_words(s.metric)),
     ChannelSpec("lexical", lambda s: s.hybrid_weight * (1.0 - s.image_weight), _lexical,
                 lambda s: "words and model numbers"),
     ChannelSpec("image", lambda s: s.image_weight, lambda catalog, vectors, s: None,
