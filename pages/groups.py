@@ -7,6 +7,7 @@ from components import photos, state
 from components.embedding import ensure_results
 from components.i18n import t
 from components.tuning_groups import (
+    GROUPING_NAMES,
     duplicate_threshold_input,
     groups_controls,
     groups_map,
@@ -27,7 +28,8 @@ st.subheader(t("Product groups"))
 method, size = groups_controls(cat)
 groups = session_groups(res, cfg, cat, method, size)
 st.caption(t('{n_groups:,} groups ({method}) · {grouped_share:.1%} of products grouped · each group is named '
-             'by its most distinctive words', n_groups=groups.n_groups, method=method,
+             'by its most distinctive words', n_groups=groups.n_groups,
+             method=t(GROUPING_NAMES.get(method, method)).lower(),
              grouped_share=groups.grouped_share))
 if st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map"):
     groups_map(res, cfg, cat, groups)
