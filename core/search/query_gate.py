@@ -25,7 +25,7 @@ Which random pairs the meaning is read against, by model:
   and the multilingual model's random pairs of the (English) demo catalog, failed
   there (figures in that bench's docstring). A fine-tuned model scores short queries
   above its own random pairs' p99 against any product sharing a word, so for it the
-  gate changes little.
+  gate changed nothing measured.
 """
 
 from __future__ import annotations
