@@ -211,14 +211,20 @@ class NeighborIndex:
                       rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
         """(p,) how related search queries texts[rows[i]] are to their best-related
         product among cols (:mod:`core.search.query_gate`): the words of the query the
-        product has, or the meaning scores (raw, the pairs'), whichever says more. None
-        (not gated) unless the model's calibration knows its random pairs' meaning
-        scores from a reference catalog (the bundled model): a catalog's own random pairs do
-        not tell a short query from an unrelated one (the multilingual model's crowd
-        into 0.86-0.91, and 42 of zh-dev's 167 queries read as unrelated by them)."""
+        product has, or the meaning scores (raw, the pairs'), whichever says more. The
+        meaning is read against the QUERY_SHARES of a reference catalog's random pairs
+        when the model's calibration knows them (the bundled model), else against the
+        OWN_QUERY_SHARES of the catalog's own (the multilingual and fine-tuned models);
+        None (not gated) when neither is known (such a model on a catalog under
+        MIN_FLOOR_ROWS products)."""
+        from core.search.query_gate import OWN_QUERY_SHARES
+
         cosine = self.settings.metric == "cosine"
-        low, high = (self.calibration.meaning_floor(share) if cosine else None
-                     for share in QUERY_SHARES)
+        if self.calibration.meaning_floor(QUERY_SHARES[0]) is not None:  # a reference
+            low, high = (self.calibration.meaning_floor(share) if cosine else None
+                         for share in QUERY_SHARES)
+        else:  # none: the catalog's own random pairs
+            low, high = (self.relevance_threshold(share) for share in OWN_QUERY_SHARES)
         by_meaning = None if meaning is None or low is None or high is None else \
             relatedness(meaning, low, high)
         words = self.channels.get("lexical")

@@ -8,7 +8,7 @@ import pytest
 from core.search.channels import Queries
 from core.search.index import NeighborIndex
 from core.search.lexical import build_index
-from core.search.query_gate import COVERAGE, coverage, query_relatedness
+from core.search.query_gate import COVERAGE, OWN_QUERY_SHARES, coverage, query_relatedness
 from tests.search.test_evidence import _shop
 
 
@@ -57,10 +57,10 @@ def test_an_off_topic_query_scores_low_and_a_query_the_catalog_serves_is_unchang
     np.testing.assert_array_equal(gated["off"].indices, plain["off"].indices)
 
 
-def test_a_model_without_reference_random_pairs_leaves_queries_ungated(rng):
+def test_a_model_without_reference_random_pairs_leaves_a_small_catalogs_queries_ungated(rng):
     """Another model's calibration (approximate: no reference catalog's random pairs)
-    does not gate search: a catalog's own random pairs cannot tell a short query from an
-    unrelated one."""
+    reads the catalog's own random pairs, which a catalog under MIN_FLOOR_ROWS products
+    has too few of: its search is not gated."""
     from dataclasses import replace
 
     from core.search.calibration import BUNDLED
@@ -74,3 +74,65 @@ def test_a_model_without_reference_random_pairs_leaves_queries_ungated(rng):
     assert index.query_related(np.array([0.0], np.float32), ["garden hose"],
                                np.array([0]), np.array([0])) is None
     assert index.query(5, off).scores[0, 0] > 0.5
+
+
+# A Chinese shop of this test's own titles: 25 kinds x 8 brands x 5 colours.
+_KINDS = ("手机壳", "蓝牙耳机", "保温杯", "连衣裙", "运动鞋", "双肩包", "台灯", "电饭煲", "面霜", "口红",
+          "绿茶", "坚果礼盒", "羽绒服", "牛仔裤", "电动牙刷", "吹风机", "瑜伽垫", "不粘锅", "充电宝",
+          "机械键盘", "鼠标垫", "洗发水", "沐浴露", "围巾", "帽子")
+_BRANDS = ("星河", "云朵", "青松", "北辰", "海蓝", "金鹿", "白鹭", "红枫")
+_COLOURS = ("黑色", "白色", "红色", "蓝色", "灰色")
+
+
+def _zh_shop(rng):
+    """(vectors (1000, 64), texts): each kind's titles near its own direction in the
+    first 32 dimensions; the last 32 are no product's."""
+    centres = rng.normal(size=(len(_KINDS), 32))
+    texts, vectors = [], []
+    for k, kind in enumerate(_KINDS):
+        for brand in _BRANDS:
+            for colour in _COLOURS:
+                texts.append(f"{brand}{kind}{colour}")
+                vectors.append(np.r_[centres[k] + 0.3 * rng.normal(size=32), np.zeros(32)])
+    return np.asarray(vectors, dtype=np.float32), texts, centres
+
+
+def test_a_chinese_catalog_with_the_multilingual_model_gates_off_topic_queries(rng):
+    """No reference random pairs (the multilingual model's calibration is approximate):
+    the catalog's own random pairs (OWN_QUERY_SHARES) gate a query for something the shop
+    does not sell; a query it serves, in its words or only in meaning, is unchanged."""
+    from dataclasses import replace
+
+    from core.search.calibration import BUNDLED, calibration_for
+    from core.search.index import MIN_FLOOR_ROWS
+
+    vectors, texts, centres = _zh_shop(rng)
+    assert len(texts) >= MIN_FLOOR_ROWS
+    multilingual = calibration_for("multilingual")
+    assert multilingual.approximate and multilingual.meaning_floor(0.5) is None
+    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=0.5, texts=texts,
+                                     calibration=replace(BUNDLED, model="multilingual",
+                                                         approximate=True))
+    low, high = (index.relevance_threshold(s) for s in OWN_QUERY_SHARES)
+    assert low is not None and high is not None and 0 < low < high
+    coat = np.r_[centres[_KINDS.index("羽绒服")], np.zeros(32)]
+    served = Queries(np.stack([np.r_[centres[_KINDS.index("蓝牙耳机")], np.zeros(32)], coat])
+                     .astype(np.float32), ["蓝牙耳机", "冬天穿的外衣"])
+    # no product has its words, nor anything like it in meaning (dimensions no product uses)
+    off = Queries(np.r_[np.zeros(32), rng.normal(size=32)][None].astype(np.float32),
+                  ["明天天气预报"])
+    words = build_index(texts)
+    everyone = np.arange(len(texts))
+    for text in ("冬天穿的外衣", "明天天气预报"):  # the words alone relate neither
+        assert np.nanmax(coverage(words, [text], np.zeros_like(everyone), everyone)) < COVERAGE[0]
+    gated = {name: index.query(5, q) for name, q in (("served", served), ("off", off))}
+    index.query_related = lambda *args: None  # the same index without the gate
+    plain = {name: index.query(5, q) for name, q in (("served", served), ("off", off))}
+    np.testing.assert_array_equal(gated["served"].indices, plain["served"].indices)
+    np.testing.assert_array_equal(gated["served"].scores, plain["served"].scores)
+    assert "蓝牙耳机" in texts[gated["served"].indices[0, 0]]
+    assert "羽绒服" in texts[gated["served"].indices[1, 0]]
+    assert (gated["served"].scores[:, 0] > 0.5).all()
+    assert plain["off"].scores[0, 0] > 0.5  # relative to its own best: reads as close
+    assert gated["off"].scores[0, 0] < 0.3
+    np.testing.assert_array_equal(gated["off"].indices, plain["off"].indices)
