@@ -53,7 +53,12 @@ from core.search.fusion import (
 )
 from core.search.lexical import LexicalIndex
 from core.search.neighbors import Neighbors, check_metric
-from core.search.query_gate import QUERY_SHARES, coverage, query_relatedness
+from core.search.query_gate import (
+    OWN_QUERY_SHARES,
+    QUERY_SHARES,
+    coverage,
+    query_relatedness,
+)
 from core.search.rerank import changed_scores, reranked
 from core.search.scoring import calibrated, dense_only, random_pair_threshold
 from core.search.settings import CHANNELS, SPECS, SearchSettings
@@ -217,8 +222,6 @@ class NeighborIndex:
         OWN_QUERY_SHARES of the catalog's own (the multilingual and fine-tuned models);
         None (not gated) when neither is known (such a model on a catalog under
         MIN_FLOOR_ROWS products)."""
-        from core.search.query_gate import OWN_QUERY_SHARES
-
         cosine = self.settings.metric == "cosine"
         if self.calibration.meaning_floor(QUERY_SHARES[0]) is not None:  # a reference
             low, high = (self.calibration.meaning_floor(share) if cosine else None
