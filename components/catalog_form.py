@@ -7,7 +7,7 @@ from typing import BinaryIO
 import streamlit as st
 
 from components import state, text
-from components.i18n import N_, describe_language, labels, language_name, t
+from components.i18n import N_, NO_COLUMN, column_option, describe_language, labels, language_name, t
 from components.text import md as md_text
 from core.catalog.language import LANGUAGE_SETTINGS
 from core.catalog.limits import current_limits, describe
@@ -24,7 +24,7 @@ from core.errors import CatalogSimilarityError, ParseCheckError
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = "(row numbers)"
-NONE = "(none)"
+NONE = NO_COLUMN
 ROLE_NAMES = (N_("Category"), N_("Brand"), N_("Price"), N_("Image"))  # role.capitalize()
 DUPLICATE_NAMES = {"error": N_("Stop and show them"), "keep-first": N_("Keep the first"),
                    "suffix": N_("Keep all, numbering the copies")}
@@ -73,7 +73,7 @@ def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | Non
         state.show_error(exc)
         if state.catalog() is not None:
             st.caption(t('The catalog loaded before ({md_text}) is still in use.',
-                         md_text=md_text(state.catalog().name)))
+                         md_text=md_text(state.shown_name(state.catalog()))))
         return None
 
 
@@ -140,14 +140,14 @@ def _try_auto_map(raw: RawTable) -> None:
 
 
 def file_facts(raw: RawTable) -> None:
-    facts = [f"**{md_text(raw.source)}**", f"{len(raw.frame):,} rows",
-             f"{raw.frame.shape[1]} columns"]
+    facts = [f"**{md_text(raw.source)}**", t("{rows:,} rows", rows=len(raw.frame)),
+             t("{columns} columns", columns=raw.frame.shape[1])]
     if raw.encoding:
-        facts.append(f"encoding {raw.encoding}")
+        facts.append(t("encoding {encoding}", encoding=md_text(raw.encoding)))
     if raw.delimiter:
-        facts.append(f"delimiter {md_text(repr(raw.delimiter))}")
+        facts.append(t("delimiter {delimiter}", delimiter=md_text(repr(raw.delimiter))))
     if raw.sheet:
-        facts.append(f"sheet '{md_text(raw.sheet)}'")
+        facts.append(t("sheet '{sheet}'", sheet=md_text(raw.sheet)))
     st.markdown(" · ".join(facts))
     for warning in raw.warnings:
         text.warning(warning)
@@ -171,7 +171,8 @@ def mapping_form(raw: RawTable) -> None:
         for col, role in zip(st.columns(4), ("category", "brand", "price", "image")):
             opts = [NONE, *cols]
             value = getattr(current, role) or NONE
-            roles[role] = col.selectbox(t(role.capitalize()), opts, index=opts.index(value))
+            roles[role] = col.selectbox(t(role.capitalize()), opts, index=opts.index(value),
+                                        format_func=column_option())
         policy = st.radio(t("When an id appears twice"), DUPLICATE_POLICIES, horizontal=True,
                           index=DUPLICATE_POLICIES.index(state.config().on_duplicate_ids),
                           format_func=labels(DUPLICATE_NAMES))

@@ -70,6 +70,15 @@ def N_(text: str) -> str:
     return text
 
 
+NO_COLUMN = N_("(none)")  # the "no column" option of column pickers
+
+
+def column_option() -> Callable[[object], str]:
+    """format_func for a column picker: the "(none)" option translated (now, when the
+    widget is drawn, as labels() does), column names (the user's own words) as they are."""
+    return labels({NO_COLUMN: NO_COLUMN})
+
+
 LANGUAGE_NAMES = {"en": N_("English"), "zh": N_("Chinese"), "ja": N_("Japanese"),
                   "ko": N_("Korean"), "mixed": N_("mixed languages"),
                   "unknown": N_("unknown (no letters)")}

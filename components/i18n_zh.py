@@ -1311,4 +1311,20 @@ ZH: dict[str, str] = {
         "另选一个",
     "Best neighbour: {product}":
         "最相似的商品：{product}",
+    "(none)":
+        "（无）",
+    "{rows:,} rows":
+        "{rows:,} 行",
+    "{columns} columns":
+        "{columns} 列",
+    "encoding {encoding}":
+        "编码 {encoding}",
+    "delimiter {delimiter}":
+        "分隔符 {delimiter}",
+    "sheet '{sheet}'":
+        "工作表 '{sheet}'",
+    "rank":
+        "排名",
+    "Demo: walmart.csv (2,554 products)":
+        "示例：walmart.csv（2,554 个商品）",
 }

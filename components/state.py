@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from components.i18n import t
+from components.i18n import N_, t
 from core.catalog.language import CatalogLanguage
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
 from core.config import DEFAULT_HYBRID_WEIGHT, LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
@@ -30,7 +30,13 @@ from core.workspace import (
 )
 
 DEMO_PATH = Path(__file__).resolve().parent.parent / "data" / "demo_walmart.csv"
-DEMO_NAME = "Demo: walmart.csv (2,554 products)"
+DEMO_NAME = N_("Demo: walmart.csv (2,554 products)")
+
+
+def shown_name(catalog: Catalog) -> str:
+    """A catalog's name for the page: the demo's in the interface language, an upload's
+    (its file name) as it is."""
+    return t(DEMO_NAME) if catalog.name == DEMO_NAME else catalog.name
 
 TABLE = "catalog.table"
 CATALOG = "catalog.catalog"

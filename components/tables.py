@@ -37,10 +37,10 @@ def column_setup(frame: pd.DataFrame, *, title_width: str = "large") -> tuple[di
             config[name] = st.column_config.TextColumn(name, width=title_width)
         elif name == "score":
             config[name] = st.column_config.NumberColumn(
-                name, format="%.2f", pinned=True, width="small",
+                t("score"), format="%.2f", pinned=True, width="small",
                 help=t("How similar, from 0 (unrelated) to 1 (the same text)."))
         elif name == "rank":
-            config[name] = st.column_config.NumberColumn(name, pinned=True, width=60)
+            config[name] = st.column_config.NumberColumn(t("rank"), pinned=True, width=60)
     names = [str(c) for c in frame.columns]
     order = [c for c in LEADING if c in names] + [c for c in names if c not in LEADING]
     return config, order

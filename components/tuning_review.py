@@ -83,7 +83,7 @@ def tally(store: ReviewStore, cat: Catalog) -> None:
     st.caption(t("Catalog {md} ({catalog_key}) · {n:,} pairs decided in this session · accepted "
                  "{accepted:,} · rejected {rejected:,} · skipped {skipped:,} (accepted pairs always "
                  "appear in each other's lists and in the export, rejected pairs never, unless 'Use my "
-                 "Review decisions' is off in the rules)", md=md(cat.name),
+                 "Review decisions' is off in the rules)", md=md(state.shown_name(cat)),
                  catalog_key=store.catalog_key, n=len(decided), accepted=counts.get("accept", 0),
                  rejected=counts.get("reject", 0), skipped=counts.get("skip", 0)))
     pairs = store.as_labelled_pairs()

@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import state, text
 from components.embedding import pool
-from components.i18n import N_, t
+from components.i18n import N_, NO_COLUMN, column_option, t
 from components.text import md
 from core.catalog.table import Catalog
 from core.config import Config
@@ -25,7 +25,7 @@ from core.lists.rules import RuleResult, apply_config
 from core.lists.spec import Rules
 from core.workspace import Workspace
 
-NONE = "(none)"
+NONE = NO_COLUMN
 K = "neighbors.rules."
 # Plain names of the checks counted in RuleResult.removed ("same category" stays as it is).
 RULE_NAMES = {"price ratio": N_("price range"), "min score": N_("weak matches"),
@@ -170,6 +170,7 @@ def _extras(rules: Rules, cols: list[str]) -> dict:
     a, b, c = st.columns(3)
     options = [NONE, *cols]
     stock = a.selectbox(t("Only products in stock, from column"), options, key=K + "in_stock",
+                        format_func=column_option(),
                         index=options.index(rules.in_stock_column)
                         if rules.in_stock_column in cols else 0,
                         help=t("A column that says whether a product is in stock (1, yes, true, "

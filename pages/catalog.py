@@ -29,12 +29,13 @@ if raw is not None:
     mapping_form(raw)
 cat = state.catalog()
 if cat is not None:
-    st.subheader(t('Mapped catalog: {md_text}', md_text=md_text(cat.name)))
+    st.subheader(t('Mapped catalog: {md_text}', md_text=md_text(state.shown_name(cat))))
     st.caption(t('Text compared: {md_text} · id: {md_text2}',
                  md_text=md_text(' + '.join(cat.mapping.text_columns)),
                  md_text2=md_text(cat.mapping.id_column or t('row numbers'))))
     language_panel()
-    for line in cat.report.lines():
+    st.markdown("- " + t("{rows:,} rows", rows=cat.report.rows))
+    for line in cat.report.lines()[1:]:  # after its "2,554 rows": the report's notes
         st.markdown(f"- {md_text(line)}")
     long_texts = truncated_count(cat, cfg)
     if long_texts:

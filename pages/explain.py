@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import ensure_results, pool
-from components.i18n import N_, t, tr
+from components.i18n import N_, labels, t
 from components.quality_explain import show_explanation
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
@@ -18,8 +18,9 @@ res = ensure_results(cat, cfg)
 st.markdown(t("**First product**"))
 a = product_picker(cat, "explain.left")
 if a is not None:
-    second = st.radio(t("Second product"), [N_("Its best neighbour"), N_("Pick another")],
-                      horizontal=True, key="explain.mode", format_func=tr)
+    modes = (N_("Its best neighbour"), N_("Pick another"))
+    second = st.radio(t("Second product"), modes, horizontal=True, key="explain.mode",
+                      format_func=labels({m: m for m in modes}))
     if second == "Its best neighbour":
         b = int(pool(res, cfg).indices[a, 0])
         st.text(t("Best neighbour: {product}", product=product_label(cat, b)))

@@ -5,7 +5,7 @@ import streamlit as st
 from components import photos, state
 from components.embedding import ensure_results, projection
 from components.guide import words_used_here
-from components.i18n import t
+from components.i18n import NO_COLUMN, column_option, t
 from components.widgets import settings_sidebar
 from core.catalog.views import color_columns, rows_table
 from core.figures import build_map
@@ -19,8 +19,9 @@ res = ensure_results(cat, cfg)
 a, b, c = st.columns(3)
 dim = a.radio(t("Dimensions"), (2, 3), horizontal=True, key="map.dim",
               format_func=lambda d: f"{d}-D")
-options = ["(none)", *color_columns(cat)]
-color_col = b.selectbox(t("Colour by"), options, index=min(1, len(options) - 1), key="map.color")
+options = [NO_COLUMN, *color_columns(cat)]
+color_col = b.selectbox(t("Colour by"), options, index=min(1, len(options) - 1), key="map.color",
+                         format_func=column_option())
 max_points = int(c.number_input(t("Products shown (a random sample above this)"),
                                 min_value=min(100, len(cat)),
                                 max_value=max(100, len(cat)),
@@ -31,7 +32,7 @@ if proj.sampled:
     st.info(t('Showing a random sample of {n:,} of {total:,} products.', n=len(proj.rows), total=proj.total))
 rows = proj.rows.tolist()
 titles = cat.titles()
-color = None if color_col == "(none)" else cat.frame[color_col].to_numpy()[proj.rows].tolist()
+color = None if color_col == NO_COLUMN else cat.frame[color_col].to_numpy()[proj.rows].tolist()
 fig = build_map(proj.coords, [titles[r] for r in rows], color=color, color_name=color_col,
                 ids=[str(r) for r in rows])
 if dim == 2:
