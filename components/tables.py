@@ -23,9 +23,12 @@ LEADING = ("source_title", "rank", "score", "band", "title", "neighbor_title")
 CELL_HINT = N_("Double-click a cell to read all of a long text.")
 
 
-def column_setup(frame: pd.DataFrame, *, title_width: str = "large") -> tuple[dict, list[str]]:
+def column_setup(frame: pd.DataFrame, *, title_width: str = "large",
+                 file_headers: bool = False) -> tuple[dict, list[str]]:
     """(column_config, column_order) for showing a table: ids as plain text (never
-    links), the score pinned next to the rank, titles wide and cut by the column."""
+    links), the score pinned next to the rank, titles wide and cut by the column; rank
+    and score headed in the interface language, unless file_headers (a file's preview:
+    its own column names)."""
     config: dict = {}
     for col in frame.columns:
         name = str(col)
@@ -37,21 +40,23 @@ def column_setup(frame: pd.DataFrame, *, title_width: str = "large") -> tuple[di
             config[name] = st.column_config.TextColumn(name, width=title_width)
         elif name == "score":
             config[name] = st.column_config.NumberColumn(
-                t("score"), format="%.2f", pinned=True, width="small",
+                name if file_headers else t("score"), format="%.2f", pinned=True, width="small",
                 help=t("How similar, from 0 (unrelated) to 1 (the same text)."))
         elif name == "rank":
-            config[name] = st.column_config.NumberColumn(t("rank"), pinned=True, width=60)
+            config[name] = st.column_config.NumberColumn(name if file_headers else t("rank"),
+                                                         pinned=True, width=60)
     names = [str(c) for c in frame.columns]
     order = [c for c in LEADING if c in names] + [c for c in names if c not in LEADING]
     return config, order
 
 
 def show_table(frame: pd.DataFrame, *, key: str, height: int | str = "auto",
-               column_config: dict | None = None, title_width: str = "large") -> None:
+               column_config: dict | None = None, title_width: str = "large",
+               file_headers: bool = False) -> None:
     """st.dataframe with column_setup applied (no index); column_config adds or overrides
     columns' configuration (e.g. a photo column); title_width "medium" for tables in
-    half-width columns."""
-    config, order = column_setup(frame, title_width=title_width)
+    half-width columns; file_headers: a file's preview keeps its own column names."""
+    config, order = column_setup(frame, title_width=title_width, file_headers=file_headers)
     extra = column_config or {}
     config = {**config, **extra}
     order = list(order) + [c for c in extra if c not in order] if order is not None else None

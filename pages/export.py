@@ -37,7 +37,7 @@ st.markdown(t("**What the file holds**: one row per product and neighbour: the p
             + (t(", and the score range's name") if cfg.bands else "") + t("."))
 st.caption(t("The first rows of the file:"))
 preview = lists_frame(cat, nb, bands=cfg.bands, rows=range(min(3, len(cat))))
-show_table(preview, key="export.preview")
+show_table(preview, key="export.preview", file_headers=True)
 export_buttons(lambda: lists_frame(cat, nb, bands=cfg.bands),  # built on click only
                f"{file_stem(cat.name)}_neighbors_k{nb.k}", key="neighbors.export")
 
