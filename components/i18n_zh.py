@@ -1327,4 +1327,6 @@ ZH: dict[str, str] = {
         "排名",
     "Demo: walmart.csv (2,554 products)":
         "示例：walmart.csv（2,554 个商品）",
+    "(other)":
+        "（其他）",
 }
