@@ -203,8 +203,14 @@ def results(result: FinetuneResult) -> None:
     st.caption(t('{train_pairs:,} pairs · {steps:,} steps (passes over the pairs: {epochs_run}) · '
                  '{train_seconds:.0f} s training', train_pairs=result.train_pairs, steps=result.steps,
                  epochs_run=result.epochs_run, train_seconds=result.train_seconds))
-    for note in result.notes:
-        text.warning(note)
+    if result.kept:  # how the new model's weight and scores were set: details, not alarms
+        if result.notes:
+            with st.expander(t("How the new model's scores were set (technical)")):
+                for note in result.notes:
+                    text.caption(note)
+    else:  # why it was not kept
+        for note in result.notes:
+            text.warning(note)
     if result.kept and result.folder is not None:
         st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model picker of the "
                      "sidebar.", name=md(result.folder.name)), icon=":material/check_circle:")

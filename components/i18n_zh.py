@@ -1329,4 +1329,6 @@ ZH: dict[str, str] = {
         "示例：walmart.csv（2,554 个商品）",
     "(other)":
         "（其他）",
+    "How the new model's scores were set (technical)":
+        "新模型的得分是如何设定的（技术细节）",
 }
