@@ -100,13 +100,9 @@ def describe_language(lang) -> str:
              share=lang.shares.get(lang.code, 0.0), n=lang.sampled)
 
 
-# core.search.calibration.BANDS_TEXT (what scores mean), marked here for translation: pages
-# show it through t(); tests/app/test_i18n.py keeps the two the same.
-SCORE_BANDS = N_(
-    "Scores run from 0 to 1 and mean the same on every page and in every export: 0.90 and up = the sa"
-    "me product (9 times in 10 across two shops); 0.85-0.90 = probably the same product or a variant "
-    "(half of true twins score 0.85 or more); 0.50-0.85 = a close substitute or a similar product; be"
-    "low 0.50 = loosely related; near 0 = as unrelated as two random products.")
+# What each channel reads (core.search.settings.CHANNELS words), as NeighborIndex.describe(tr)
+# shows it: "30% meaning + 70% words and model numbers".
+CHANNEL_WORDS = (N_("meaning"), N_("words and model numbers"), N_("photos"), N_("meaning only"))
 
 # Texts the figure builders in core/ put on charts (titles, axes, series, hover).
 CHART_TEXTS = (

@@ -1331,4 +1331,25 @@ ZH: dict[str, str] = {
         "（其他）",
     "How the new model's scores were set (technical)":
         "新模型的得分是如何设定的（技术细节）",
+    "Colour = how alike the two are in meaning alone ({metric} similarity of the model's vectors; share"
+    "d words are not counted).":
+        "颜色 = 两者仅在语义上的相似程度（模型向量的 {metric} 相似度；不计共同的词）。",
+    "Colour = the duplicate score ({how}): high only when two products are very similar both ways and e"
+    "ach is the other's best candidate; symmetric.":
+        "颜色 = 重复分（{how}）：只有当两个商品双向都非常相似、且互为对方的最佳候选时才高；"
+        "对称。",
+    "Ranked by meaning only (shared words are switched off under Advanced).":
+        "仅按语义排序（“高级”中关闭了共同词匹配）。",
+    "Ranked like the neighbour lists: {how}.":
+        "与相似商品列表的排序方式相同：{how}。",
+    "meaning only":
+        "仅语义",
+    "photos":
+        "图片",
+    "words and model numbers":
+        "词和型号",
+    "Colour = how many words and model numbers the two share, rarer ones counting more (BM25 weights; 0"
+    " = nothing shared, 1 = the same words).":
+        "颜色 = 两者共有多少词和型号，越少见的词分量越重（BM25 权重；0 = 没有共同之处，"
+        "1 = 词完全相同）。",
 }

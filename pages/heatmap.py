@@ -9,13 +9,14 @@ import streamlit as st
 from components import photos, resources, state
 from components.embedding import ensure_results, neighbors
 from components.guide import words_used_here
+from components.heatmap_view import cell_caption
 from components.i18n import N_, labels, t
 from components.text import md
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
 from core.figures import MAX_HEATMAP_ITEMS, build_heatmap
 from core.pipeline import search
-from core.search.subset import CELL_KINDS, cell_caption, default_cell, lexical_matrix, match_matrix
+from core.search.subset import CELL_KINDS, default_cell, lexical_matrix, match_matrix
 
 state.init_state()
 cfg = settings_sidebar()
@@ -63,9 +64,9 @@ if len(rows) > MAX_HEATMAP_ITEMS:
 KIND_NAMES = {"match": N_("Overall score"), "dense": N_("Meaning only"),
               "lexical": N_("Shared words and model numbers only")}
 if len(rows) >= 2:
+    index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
     kind = st.radio(t("Cells show"), CELL_KINDS, horizontal=True, key="heatmap.cells",
-                    index=CELL_KINDS.index(default_cell(
-                        resources.neighbor_index(cat, res.key, res.vectors, cfg).fused)),
+                    index=CELL_KINDS.index(default_cell(index.fused)),
                     format_func=labels(KIND_NAMES))
     if kind == "match":
         scores = match_matrix(resources.scored_index(cat, res.key, res.vectors, cfg), rows)
@@ -78,7 +79,7 @@ if len(rows) >= 2:
                     key="heatmap.chart")
     st.caption(t("{n} products, rows ordered by average-linkage clustering; hover a cell for "
                  "both titles and the score. ", n=len(rows))
-               + cell_caption(kind, metric=cfg.metric, hybrid_weight=cfg.hybrid_weight))
+               + cell_caption(kind, index))
     photos.photo_grid(cat, cfg, rows, key="heatmap.photos")
 elif rows:
     st.info(t("Choose at least two products."))

@@ -5,7 +5,7 @@ import streamlit as st
 from components import photos, resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
-from components.i18n import t
+from components.i18n import t, tr
 from components.tables import CELL_HINT, paged_lists, show_table
 from components.text import md
 from components.tuning_rules import (
@@ -32,7 +32,7 @@ result = ruled(res, cfg)
 nb = result.neighbors
 st.caption(t('{n:,} products · up to {k} neighbours each · score from 0 (unrelated) to 1 (the same text)',
              n=len(cat), k=nb.k),
-           help=t("How the score is made: {how}", how=index.describe()) + f". {t(SCALE_TEXT)}"
+           help=t("How the score is made: {how}", how=index.describe(tr)) + f". {t(SCALE_TEXT)}"
                 + t(" Model: {model}. Change this under Advanced.", model=md(cfg.model)))
 rules_summary(result, cfg)
 

@@ -5,7 +5,7 @@ import streamlit as st
 from components import photos, resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
-from components.i18n import N_, t
+from components.i18n import N_, t, tr
 from components.tables import CELL_HINT, show_table
 from components.widgets import settings_sidebar
 from core.catalog.views import rows_table
@@ -23,8 +23,8 @@ st.title(t("Search"))
 res = ensure_results(cat, cfg)
 index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 hybrid = index.fused
-how = (f"Ranked like the neighbour lists: {index.describe()}." if hybrid else
-       "Ranked by meaning only (shared words are switched off under Advanced).")
+how = (t("Ranked like the neighbour lists: {how}.", how=index.describe(tr)) if hybrid else
+       t("Ranked by meaning only (shared words are switched off under Advanced)."))
 photos.search_note(index, cfg)
 query = st.text_input(t("Describe what you are looking for"), key="search.query",
                       placeholder=t("e.g. wireless noise cancelling headphones, or a model number"))

@@ -208,12 +208,6 @@ def meaning_words(metric: str) -> str:
     return "meaning" if metric == "cosine" else f"meaning ({metric})"
 
 
-def mix_text(weight: float, metric: str) -> str:
-    """How a fused score is made, for captions: "30% meaning + 70% words and model numbers"
-    ("30% meaning (dot) + ..." for another metric)."""
-    return f"{1 - weight:.0%} {meaning_words(metric)} + {weight:.0%} words and model numbers"
-
-
 # What a list score means, for captions (scores are the calibrated fused scores).
 SCALE_TEXT = BANDS_TEXT
 
@@ -252,5 +246,5 @@ def format_field_weights(weights: Mapping[str, float]) -> str:
 
 
 __all__ = ["DEPTH", "SCALE_TEXT", "Anchors", "HybridNeighbors", "format_field_weights", "fuse",
-           "fused_topk", "meaning_words", "mix_text", "pair_fused", "parse_field_weights", "relative",
+           "fused_topk", "meaning_words", "pair_fused", "parse_field_weights", "relative",
            "rescale"]

@@ -22,7 +22,7 @@ the settings and how it is built) live in :mod:`core.search.settings`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -163,12 +163,13 @@ class NeighborIndex:
     def label(self) -> str:
         return f"hybrid({self.settings.metric})" if self.fused else self.settings.metric
 
-    def describe(self) -> str:
+    def describe(self, translate: Callable[[str], str] = str) -> str:
         """How a list score is made, for captions: "30% meaning + 70% words and model
-        numbers", or "meaning only" (the metric named when it is not cosine)."""
+        numbers", or "meaning only" (the metric named when it is not cosine). translate:
+        the interface's translation of each channel's words (default: English)."""
         if not self.fused:
-            return f"{meaning_words(self.settings.metric)} only"
-        return " + ".join(f"{w:.0%} {SPECS[name].words(self.settings)}"
+            return translate(f"{meaning_words(self.settings.metric)} only")
+        return " + ".join(f"{w:.0%} {translate(SPECS[name].words(self.settings))}"
                           for name, w in self.weights.items())
 
     @property

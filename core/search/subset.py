@@ -5,10 +5,10 @@ candidate and an identical product, see :mod:`core.search.fusion`), so a fused s
 of (a, b) and of (b, a) differ and cannot be compared across rows. A heatmap cell therefore
 shows one of three symmetric scores, each with a plain meaning:
 
-- ``match``: the match score of :mod:`core.quality.threshold` -- each side's fused
-  score of the other as a share of its own best candidate's, the smaller of
-  the two; 1 = each is the other's best candidate. The same number the
-  Threshold and Explain pages show, comparable across the whole matrix.
+- ``match``: the duplicate score of :mod:`core.quality.threshold` -- the lower of the
+  two products' 0..1 scores for each other, high only when each is the other's best
+  candidate. The same number the Threshold and Explain pages show, comparable across
+  the whole matrix.
 - ``dense``: the raw dense similarity under the configured metric.
 - ``lexical``: the raw lexical score (cosine of BM25-weighted token vectors,
   0 = no shared word or model number, 1 = the same tokens).
@@ -21,8 +21,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from core.quality.threshold import match_scores
-from core.search.calibration import BANDS_TEXT
-from core.search.fusion import mix_text
 from core.search.index import NeighborIndex
 from core.search.lexical import LexicalIndex, pair_scores
 
@@ -65,17 +63,4 @@ def lexical_matrix(index: LexicalIndex, rows: Sequence[int]) -> np.ndarray:
     return _symmetric(len(rows), i, j, scores, pair_scores(index, rows, rows))
 
 
-def cell_caption(kind: str, *, metric: str, hybrid_weight: float) -> str:
-    """One sentence saying what a cell's colour means."""
-    if kind == "match":
-        return (f"Colour = the duplicate score ({mix_text(hybrid_weight, metric)}): high only "
-                "when two products are very similar both ways and each is the other's best "
-                f"candidate; symmetric. {BANDS_TEXT}")
-    if kind == "dense":
-        return (f"Colour = dense {metric} similarity of the embeddings (meaning only, "
-                "no word matching).")
-    return ("Colour = lexical similarity: cosine of BM25-weighted words and model numbers "
-            "(0 = nothing shared, 1 = the same tokens).")
-
-
-__all__ = ["CELL_KINDS", "cell_caption", "default_cell", "lexical_matrix", "match_matrix"]
+__all__ = ["CELL_KINDS", "default_cell", "lexical_matrix", "match_matrix"]

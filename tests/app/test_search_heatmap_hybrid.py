@@ -15,11 +15,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.heatmap_view import cell_caption
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
 from core.quality.threshold import match_scores, scoring_space
+from core.search.index import NeighborIndex
 from core.search.lexical import build_index, pair_scores
-from core.search.subset import cell_caption, default_cell, lexical_matrix, match_matrix
+from core.search.subset import default_cell, lexical_matrix, match_matrix
 from tests.conftest import element_texts, running_app
 
 pytestmark = pytest.mark.app
@@ -115,5 +117,9 @@ def test_match_and_lexical_matrices_against_pair_oracles(rng):
 
 def test_cell_defaults_and_captions():
     assert default_cell(True) == "match" and default_cell(False) == "match"  # lists score both
-    assert "45% meaning" in cell_caption("match", metric="cosine", hybrid_weight=0.55)
-    assert "dot" in cell_caption("dense", metric="dot", hybrid_weight=0.0)
+    vectors = np.eye(3, dtype=np.float32)
+    words = build_index(["usb cable", "hdmi cable", "desk lamp"])
+    fused = NeighborIndex.from_parts(vectors, words, hybrid_weight=0.55, metric="cosine")
+    meaning = NeighborIndex.from_parts(vectors, None, hybrid_weight=0.0, metric="dot")
+    assert "45% meaning" in cell_caption("match", fused)
+    assert "dot" in cell_caption("dense", meaning)
