@@ -41,7 +41,7 @@ RATES = (1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4)
 def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None:
     """Data source widgets; returns the training set, or None until there is data."""
     source = st.radio(t("Labelled data"), SOURCES, key="finetune.source", horizontal=True,
-                      format_func=labels({s: s for s in SOURCES}),
+                      format_func=labels(SOURCES),
                       help=t("Pairs: a file with left_id,right_id[,label] (1 = same product or "
                            "good neighbour, 0 = not). Review decisions: accepted / rejected "
                            "pairs from the review page."))

@@ -14,7 +14,7 @@ The sidebar switch sets the session's language; the default comes from
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
@@ -57,10 +57,12 @@ def language_switch() -> None:
                      format_func=LANGUAGES.__getitem__, horizontal=True)
 
 
-def labels(names: Mapping[str, str]) -> Callable[[object], str]:
-    """format_func for options named in a {value: English name} dict: the names are
-    translated now, when the widget is drawn (a callback never looks the language up)."""
-    shown = {key: t(name) for key, name in names.items()}
+def labels(names: Mapping[str, str] | Sequence[str]) -> Callable[[object], str]:
+    """format_func for options named in a {value: English name} dict, or options that are
+    their own English names: the names are translated now, when the widget is drawn (a
+    callback never looks the language up); other values show as they are."""
+    pairs = names.items() if isinstance(names, Mapping) else ((n, n) for n in names)
+    shown = {key: t(name) for key, name in pairs}
     return lambda value: shown.get(value, str(value))
 
 
@@ -76,7 +78,7 @@ NO_COLUMN = N_("(none)")  # the "no column" option of column pickers
 def column_option() -> Callable[[object], str]:
     """format_func for a column picker: the "(none)" option translated (now, when the
     widget is drawn, as labels() does), column names (the user's own words) as they are."""
-    return labels({NO_COLUMN: NO_COLUMN})
+    return labels((NO_COLUMN,))
 
 
 LANGUAGE_NAMES = {"en": N_("English"), "zh": N_("Chinese"), "ja": N_("Japanese"),

@@ -20,7 +20,7 @@ a = product_picker(cat, "explain.left")
 if a is not None:
     modes = (N_("Its best neighbour"), N_("Pick another"))
     second = st.radio(t("Second product"), modes, horizontal=True, key="explain.mode",
-                      format_func=labels({m: m for m in modes}))
+                      format_func=labels(modes))
     if second == "Its best neighbour":
         b = int(pool(res, cfg).indices[a, 0])
         st.text(t("Best neighbour: {product}", product=product_label(cat, b)))
