@@ -101,8 +101,6 @@ ZH: dict[str, str] = {
         '表。在这里加载一个文件即可复用保存的设置。',
     'Check your lists: who is never recommended, who is everywhere':
         '检查你的列表：哪些商品从未被推荐，哪些到处出现',
-    '{short:,} lists are shorter than {k} because of the rules':
-        '{short:,} 个列表因规则而少于 {k} 个商品',
     'every list is full':
         '每个列表都是满的',
     'rules in force':
@@ -858,12 +856,12 @@ ZH: dict[str, str] = {
     "Defaults to the 'duplicate' band, else the tuned duplicate threshold":
         '默认取“duplicate”得分区间，否则取调好的重复阈值',
     # components/tuning_review.py
-    'Undo last (u)':
-        '撤销上一步（u）',
-    'Catalog {md} ({catalog_key}) · {n:,} pairs decided in this session · accepted {accepted:,} · rejec'
+    'Undo last':
+        '撤销上一步',
+    'Catalog {md} · {n:,} pairs decided in this session · accepted {accepted:,} · rejec'
     "ted {rejected:,} · skipped {skipped:,} (accepted pairs always appear in each other's lists and in "
     "the export, rejected pairs never, unless 'Use my Review decisions' is off in the rules)":
-        '目录 {md}（{catalog_key}） · 本会话已决定 {n:,} 个商品对 · 接受 {accepted:,} · 拒绝 {rejected:,} ·'
+        '目录 {md} · 本会话已决定 {n:,} 个商品对 · 接受 {accepted:,} · 拒绝 {rejected:,} ·'
         ' 跳过 {skipped:,}（接受的商品对总会出现在彼此的列表和导出文件中，拒绝的则永远不会，除非在规则中关'
         '闭了“使用我的审核决定”）',
     'Download labelled pairs (left_id, right_id, label)':
@@ -932,9 +930,10 @@ ZH: dict[str, str] = {
         '始终显示这些商品对',
     'Never show these pairs':
         '永不显示这些商品对',
-    '{short_text} (the rules that removed candidates of those lists). A short list is better than one p'
-    'added with unrelated products.':
-        '{short_text}（删掉这些列表候选商品的规则）。短列表比用无关商品凑满的列表更好。',
+    '{short_text}. A short list is better than one padded with unrelated products.':
+        '{short_text}。短列表比用无关商品凑满的列表更好。',
+    '{head}, made short by: {why}':
+        '{head}，原因：{why}',
     'Every product has a full list.':
         '每个商品都有完整的列表。',
     'First {limit:,} of {n:,} shown.':

@@ -60,7 +60,7 @@ def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
     """Accept / reject / skip (keyboard a / x / s) and undo (u); each click is committed."""
     cols = st.columns(4)
     for col, decision in zip(cols, ("accept", "reject", "skip")):
-        if col.button(f"{t(decision.capitalize())} ({SHORTCUTS[decision]})",
+        if col.button(t(decision.capitalize()),  # the button shows its key
                       key=f"review.{decision}", shortcut=SHORTCUTS[decision],
                       icon=ICONS[decision], type="primary" if decision == "accept" else
                       "secondary", width="stretch"):
@@ -70,7 +70,7 @@ def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
                 text.error(exc)
                 return
             st.rerun()
-    if cols[3].button(t("Undo last (u)"), key="review.undo", shortcut="u",
+    if cols[3].button(t("Undo last"), key="review.undo", shortcut="u",
                       icon=":material/undo:", width="stretch"):
         store.undo_last()
         st.rerun()
@@ -80,11 +80,11 @@ def tally(store: ReviewStore, cat: Catalog) -> None:
     """This session's counts on this catalog and the labelled pairs download."""
     decided = store.decisions()
     counts = decided["decision"].value_counts()
-    st.caption(t("Catalog {md} ({catalog_key}) · {n:,} pairs decided in this session · accepted "
+    st.caption(t("Catalog {md} · {n:,} pairs decided in this session · accepted "
                  "{accepted:,} · rejected {rejected:,} · skipped {skipped:,} (accepted pairs always "
                  "appear in each other's lists and in the export, rejected pairs never, unless 'Use my "
                  "Review decisions' is off in the rules)", md=md(state.shown_name(cat)),
-                 catalog_key=store.catalog_key, n=len(decided), accepted=counts.get("accept", 0),
+                 n=len(decided), accepted=counts.get("accept", 0),
                  rejected=counts.get("reject", 0), skipped=counts.get("skip", 0)))
     pairs = store.as_labelled_pairs()
     st.download_button(t("Download labelled pairs (left_id, right_id, label)"),

@@ -229,21 +229,22 @@ def parse_bands(text: str) -> dict[str, float]:
     return validate_bands(bands)
 
 
-def _short_text(result: RuleResult) -> str:
-    """RuleResult.short_text in the interface's language."""
+def short_lists_text(result: RuleResult) -> str:
+    """RuleResult.short_text in the interface's language: "12 of 500 lists are shorter than
+    10, made short by: relevance floor (9 lists), same category (4 lists)"."""
     why = ", ".join(t("{rule} ({count:,} lists)", rule=t(RULE_NAMES.get(name, name)), count=count)
                     for name, count in sorted(result.short_by.items(), key=lambda kv: -kv[1]))
     head = t("{short:,} of {total:,} lists are shorter than {k}", short=result.n_short,
              total=len(result.lengths), k=result.neighbors.k)
-    return head + (f": {why}" if why else "")
+    return t("{head}, made short by: {why}", head=head, why=why) if why else head
 
 
 def rules_summary(result: RuleResult, cfg: Config) -> None:
     """Short lists and the rules that made them short; candidates removed per rule, pins
     and blocks in force."""
     if result.n_short:
-        st.caption(t('{short_text} (the rules that removed candidates of those lists). A short list is '
-                     'better than one padded with unrelated products.', short_text=_short_text(result)))
+        st.caption(t("{short_text}. A short list is better than one padded with unrelated products.",
+                     short_text=short_lists_text(result)))
     if not (cfg.rules or cfg.bands or result.pinned or result.blocked):
         return
     removed = ", ".join(f"{t(RULE_NAMES.get(name, name))} {count:,}"

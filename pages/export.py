@@ -7,7 +7,7 @@ from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import t
 from components.tables import show_table
-from components.tuning_rules import review_decisions, ruled
+from components.tuning_rules import review_decisions, ruled, short_lists_text
 from components.widgets import config_file_widgets, export_buttons, file_stem, settings_sidebar
 from core.lists.rules import lists_frame
 
@@ -24,8 +24,7 @@ counts = decided["decision"].value_counts() if len(decided) else {}
 used = cfg.rules.use_review
 st.markdown(t('**{n:,} products** · up to **{k}** neighbours each · **{entries:,}** rows in the file',
               n=len(cat), k=nb.k, entries=entries))
-facts = [t("{short:,} lists are shorter than {k} because of the rules", short=result.n_short,
-           k=nb.k) if result.n_short else t("every list is full"),
+facts = [short_lists_text(result) if result.n_short else t("every list is full"),
          (t("rules in force") if cfg.rules else t("no rules")),
          (t("review decisions used: {accepted:,} accepted, {rejected:,} rejected",
             accepted=counts.get("accept", 0), rejected=counts.get("reject", 0))

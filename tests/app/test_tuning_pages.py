@@ -63,7 +63,7 @@ def test_same_category_rule_applies_live_and_counts_short_lists(app):
     picked = app.selectbox(key="neighbors.product").value
     assert (product["category"] == source_row["category"].iloc[picked]).all()
     assert product["brand"].value_counts().max() <= 2
-    assert "lists are shorter than 10: " in element_texts(app.caption)
+    assert "lists are shorter than 10, made short by: " in element_texts(app.caption)
     assert "same category" in element_texts(app.caption)
     assert any("Short lists after the rules" in str(h.value) for h in app.subheader)
     _clear_rules(app)
@@ -208,7 +208,7 @@ def test_relevance_floor_slider_reaches_the_config_and_names_the_short_lists(app
     assert not app.exception, app.exception
     assert _config(app).relevance_floor == pytest.approx(0.99)
     captions = element_texts(app.caption)
-    assert "lists are shorter than 10: relevance floor" in captions
+    assert "lists are shorter than 10, made short by: relevance floor" in captions
     said = captions + " ".join(c.proto.help for c in app.caption)  # in the text or its help
     assert "0.90 and up = the same product" in said  # what scores mean
     scores = app.dataframe[0].value["score"]
