@@ -42,12 +42,15 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
         state.offer_bundled_model(exc, key="model_fallback.results")
         st.stop()
     # Hashing 50k texts costs ~0.15 s: once per catalog object (held by the session).
-    key = state.memo("embedding.texts_key", f"{catalog.identity}|{encoder.identity}",
-                     lambda: resources.texts_key(catalog.texts, encoder.identity))
+    private = state.private_key()
+    owner = private.hex()[:16] if private else "public"
+    key = state.memo("embedding.texts_key", f"{catalog.identity}|{encoder.identity}|{owner}",
+                     lambda: resources.texts_key(catalog.texts, encoder.identity, private))
     current = state.results()
     if current is None or current.key.split("|photos:")[0] != key:
         current = _long_step("embedding", t("Embedding {n:,} products…", n=len(catalog)),
-                             lambda progress, _cancel: _embed(catalog, encoder, key, progress))
+                             lambda progress, _cancel: _embed(catalog, encoder, key, progress,
+                                                              private))
         state.set_results(current)
         st.toast(ready_text(current), icon=":material/memory:")
     if current.store_problem:
@@ -60,13 +63,14 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     return current
 
 
-def _embed(catalog: Catalog, encoder, key: str, progress) -> state.Results:
+def _embed(catalog: Catalog, encoder, key: str, progress, private: bytes | None
+           ) -> state.Results:
     start = time.perf_counter()
     try:
         store, problem = resources.workspace_store(), None
     except StoreError as exc:  # a damaged or read-only workspace: embed without the store
         store, problem = None, f"{exc}; embedding without the store"
-    result = embed_with_store(encoder, catalog.texts, store,
+    result = embed_with_store(encoder, catalog.texts, store, private=private,
                               progress=lambda d, t: progress(d / max(t, 1),
                                                              f"{d / max(t, 1):.0%}"))
     seconds = time.perf_counter() - start
@@ -193,6 +197,6 @@ def truncated_count(catalog: Catalog, cfg: Config) -> int | None:
     except CatalogSimilarityError as exc:
         state.offer_bundled_model(exc, key="model_fallback.truncated")
         return None
-    key = resources.texts_key(catalog.texts, encoder.identity)
+    key = resources.texts_key(catalog.texts, encoder.identity, state.private_key())
     return resources.cached_truncated(key, catalog.texts, cfg.model, cfg.precision,
                                       cfg.batch_size)

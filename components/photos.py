@@ -61,7 +61,8 @@ def ensure_images(catalog: Catalog, cfg: Config, progress=None) -> ImageVectors 
     by sessions holding the same catalog and photo source."""
     if not catalog.mapping.image or not cfg.image_weight:
         return None
-    key = (catalog.identity, source_key(cfg), cfg.image_model)
+    private = state.private_key()
+    key = (catalog.identity, source_key(cfg), cfg.image_model, private)
     shared = resources.shared_results("images")
     found = shared.get(key)
     if found is None:
@@ -74,7 +75,8 @@ def ensure_images(catalog: Catalog, cfg: Config, progress=None) -> ImageVectors 
         source = _source(cfg)
         try:
             found = embed_images(refs, list(catalog.ids), source, encoder,
-                                 resources.workspace_store(), progress=progress)
+                                 resources.workspace_store(), progress=progress,
+                                 private=private)
         finally:
             source.close()
         shared.put(key, found)

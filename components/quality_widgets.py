@@ -31,7 +31,8 @@ def upload_table(label: str, key: str, help_text: str) -> pd.DataFrame | None:
 def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[object, np.ndarray]:
     """(encoder, vectors) of the catalog under cfg.model; the session's own when it matches."""
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-    if resources.texts_key(catalog.texts, encoder.identity) == res.key:
+    private = state.private_key()
+    if resources.texts_key(catalog.texts, encoder.identity, private) == res.key:
         return encoder, res.vectors
     bar = st.progress(0.0, text=t('Embedding with {model}…', model=cfg.model))
 
@@ -40,7 +41,7 @@ def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[obje
                                                   model=cfg.model, done=done, total=total))
 
     result = embed_with_store(encoder, catalog.texts, resources.workspace_store(),
-                              progress=progress)
+                              progress=progress, private=private)
     bar.empty()
     return encoder, result.vectors
 

@@ -47,9 +47,12 @@ def workspace_store() -> EmbeddingStore:
     return get_store(str(Workspace.default().ensure().db_path))
 
 
-def texts_key(texts: list[str], identity: str) -> str:
-    """Content hash of a catalog's texts under one encoder identity."""
+def texts_key(texts: list[str], identity: str, private: bytes | None = None) -> str:
+    """Content hash of a catalog's texts under one encoder identity (and the owner's key
+    in the shared store: an uploaded catalog's derived results are the owner's alone)."""
     digest = hashlib.sha256(identity.encode())
+    if private is not None:
+        digest.update(private)
     for text in texts:
         digest.update(hashlib.sha256(text.encode("utf-8")).digest())
     return digest.hexdigest()[:24]

@@ -6,6 +6,7 @@ are namespaced by page ("neighbors.k"); shared settings live under "settings.".
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +119,17 @@ def keep_upload(name: str, data: bytes, sheet: str | None) -> None:
     """Keep an uploaded file in the session's folder: it comes back after a reload."""
     rel = session_store().keep_file(name, data)
     st.session_state[SOURCE] = SavedSource(FILE_SOURCE, rel, name, sheet)
+
+
+def private_key() -> bytes | None:
+    """This session's key in the shared embedding store (core.embed.store.text_hash) for a
+    catalog it uploaded: its vectors are found only by this session (and its reloads, which
+    keep the token), so nothing another person sees (a count, the time embedding takes)
+    says what this one uploaded. None for the bundled demo: public, shared by everyone."""
+    source = st.session_state.get(SOURCE)
+    if source is None or source.kind != FILE_SOURCE:
+        return None
+    return hashlib.sha256(b"catalog-similarity store|" + session_token().encode()).digest()
 
 
 def save_work() -> None:

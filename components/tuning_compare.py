@@ -70,12 +70,14 @@ def other_lists(other: Config, cat: Catalog) -> Neighbors:
         raise CatalogSimilarityError("Configuration B maps other product ids; compare "
                                      "configurations over the same id column")
     encoder = resources.get_encoder(other.model, other.precision, other.batch_size)
-    key = resources.texts_key(cat_b.texts, encoder.identity)
+    private = state.private_key()
+    key = resources.texts_key(cat_b.texts, encoder.identity, private)
 
     def embed():
         bar = st.progress(0.0, text=t("Embedding for configuration B…"))
         result = embed_with_store(encoder, cat_b.texts, resources.workspace_store(),
-                                  progress=lambda d, t: bar.progress(d / max(t, 1)))
+                                  progress=lambda d, t: bar.progress(d / max(t, 1)),
+                                  private=private)
         bar.empty()
         return result.vectors
 

@@ -81,8 +81,10 @@ def _embed_new(blobs: dict[int, bytes], digests: list[bytes], refs, ids, encoder
 
 def embed_images(refs: Sequence[object], ids: Sequence[object], source: ImageSource,
                  encoder: ImageEncoder, store=None, *,
-                 progress: Progress | None = None) -> ImageVectors:
-    """Image vectors for n rows (refs: the image cells), reusing and filling the store."""
+                 progress: Progress | None = None,
+                 private: bytes | None = None) -> ImageVectors:
+    """Image vectors for n rows (refs: the image cells), reusing and filling the store
+    (private: the owner's key in a shared store, as core.embed.store.embed_with_store)."""
     n = len(refs)
     vectors = np.zeros((n, encoder.dim), dtype=np.float32)
     digests: list[bytes] = [b""] * n
@@ -91,7 +93,7 @@ def embed_images(refs: Sequence[object], ids: Sequence[object], source: ImageSou
     for start in range(0, n, CHUNK):
         blobs = _read_chunk(refs, ids, range(start, min(n, start + CHUNK)), source, issues)
         for row, data in blobs.items():
-            digests[row] = content_hash(data)
+            digests[row] = content_hash(data, private)
         found = store.get(encoder.identity, sorted({digests[r] for r in blobs})) if store else {}
         missing = {r: b for r, b in blobs.items() if digests[r] not in found}
         new = _embed_new(missing, digests, refs, ids, encoder, issues)

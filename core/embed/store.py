@@ -2,18 +2,24 @@
 
 Vectors are keyed by (encoder identity, sha256 of the text), so the same or an
 edited catalog embeds only texts it has not seen, and a fine-tuned model never
-reuses another model's vectors. WAL journaling keeps committed rows safe when
-the process is killed mid-write (tests/test_durability.py kills writers with
-SIGKILL and checks); ``synchronous=NORMAL`` means a power cut may lose the
-last few commits, which are only recomputable vectors (review decisions use
-FULL). A file that is not a database is refused with a message, never
-overwritten; a stored row that does not decode is treated as missing and
-embedded again.
+reuses another model's vectors. A store shared by several people (the app's
+workspace) keys each one's own texts under a private key (HMAC-SHA256, see
+:func:`text_hash`): one person's vectors are never found by another's texts, so
+neither a count of reused texts nor the time an embedding takes tells anyone
+what someone else uploaded; public texts (the bundled demo) stay shared.
+
+WAL journaling keeps committed rows safe when the process is killed mid-write
+(tests/test_durability.py kills writers with SIGKILL and checks); ``synchronous=NORMAL``
+means a power cut may lose the last few commits, which are only recomputable vectors
+(review decisions use FULL). A file that is not a database is refused with a message,
+never overwritten; a stored row that does not decode is treated as missing and embedded
+again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -39,9 +45,14 @@ CREATE TABLE IF NOT EXISTS embeddings (
 """
 
 
-def text_hash(text: str) -> bytes:
-    """sha256 digest of the UTF-8 text (32 bytes)."""
-    return hashlib.sha256(text.encode("utf-8")).digest()
+def text_hash(text: str, private: bytes | None = None) -> bytes:
+    """sha256 digest of the UTF-8 text (32 bytes); with a private key, HMAC-SHA256 of the
+    text under it (32 bytes): a key only its owner can form, and that no one can link to
+    the text or to another owner's key for the same text."""
+    data = text.encode("utf-8")
+    if private is None:
+        return hashlib.sha256(data).digest()
+    return hmac.new(private, data, hashlib.sha256).digest()
 
 
 @dataclass(frozen=True)
@@ -123,14 +134,16 @@ class EmbeddingStore:
 
 def embed_with_store(encoder: Encoder, texts: Sequence[str], store: EmbeddingStore | None,
                      *, progress: Progress | None = None,
-                     save_every: int = 4096) -> EmbedResult:
+                     save_every: int = 4096, private: bytes | None = None) -> EmbedResult:
     """Embed texts, reusing stored vectors and storing new ones.
 
     Identical texts are embedded once. New vectors are committed every
-    ``save_every`` texts, so an interrupted run keeps what it finished.
+    ``save_every`` texts, so an interrupted run keeps what it finished. private: the
+    owner's key when the store is shared (vectors reused only from the same key; see
+    :func:`text_hash`); None: the public key space (the CLI's own workspace, the demo).
     """
     texts = [str(t) for t in texts]
-    hashes = [text_hash(t) for t in texts]
+    hashes = [text_hash(t, private) for t in texts]
     unique = list(dict.fromkeys(hashes))
     problem = None
     try:

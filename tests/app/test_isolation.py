@@ -145,3 +145,41 @@ def test_review_decisions_stay_in_their_session_and_catalog(tiny_bert_dir, works
     assert c.session_state["catalog.catalog"].identity == cat_a.identity
     c.switch_page("pages/review.py").run()
     assert any("0 pairs decided" in str(x.value) for x in c.caption)
+
+
+@pytest.mark.app
+def test_an_upload_is_embedded_anew_for_another_session_the_demo_is_shared(
+        tiny_bert_dir, workspace, monkeypatch) -> None:
+    """The embedding store is shared by every session: vectors of a catalog someone
+    uploaded must not be found by another session uploading the same texts (a reused
+    count, or the seconds embedding takes, would tell B that A has these products);
+    A's own reload finds them; the public demo is embedded once for everyone."""
+    a = _session(tiny_bert_dir, monkeypatch)
+    a.switch_page("pages/neighbors.py").run()
+    assert a.session_state["results"].embedded > 0  # the demo, first session
+    b = _session(tiny_bert_dir, monkeypatch)
+    b.switch_page("pages/neighbors.py").run()
+    demo_b = b.session_state["results"]
+    assert demo_b.embedded == 0 and demo_b.reused == len(b.session_state["catalog.catalog"])
+    data = _catalog("SKU", "private-line")
+    for at in (a, b):
+        at.switch_page("pages/catalog.py").run()
+        at.file_uploader(key="catalog.upload").set_value(("same.csv", data, "text/csv")).run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        at.switch_page("pages/neighbors.py").run()
+        assert not at.exception, at.exception
+    got_a, got_b = (at.session_state["results"] for at in (a, b))
+    assert (got_a.embedded, got_a.reused) == (12, 0)
+    assert (got_b.embedded, got_b.reused) == (12, 0), "B must not reuse A's private vectors"
+    assert got_a.key != got_b.key  # and no shared list, index or map keyed on them
+    np.testing.assert_allclose(got_a.vectors, got_b.vectors, atol=1e-6)
+    # A's reload (same token in the address) finds its own vectors again
+    token = a.session_state["session.token"]
+    again = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    again.query_params["s"] = token
+    again.run()
+    again.switch_page("pages/neighbors.py").run()
+    assert not again.exception, again.exception
+    assert again.session_state["catalog.catalog"].name == "same.csv"
+    mine = again.session_state["results"]
+    assert (mine.embedded, mine.reused) == (0, 12)

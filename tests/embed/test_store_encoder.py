@@ -277,3 +277,23 @@ def test_workspace_default_comes_from_the_environment(workspace: Path,
     embed_with_store(tiny_encoder, ["tea"], store)
     store.close()
     assert (workspace / DB_NAME).is_file()
+
+
+def test_private_keys_keep_owners_apart_in_one_store(tiny_encoder, tmp_path) -> None:
+    """A shared store: texts under a private key are found only under that key; the
+    public key space (None) stays shared; every key space gives the same vectors."""
+    store = EmbeddingStore(tmp_path / "shared.sqlite")
+    mine, theirs = b"k" * 32, b"j" * 32
+    assert len({text_hash("pen"), text_hash("pen", mine), text_hash("pen", theirs)}) == 3
+    assert text_hash("pen", mine) == text_hash("pen", mine) != text_hash("pens", mine)
+    texts = TEXTS[:6]
+    first = embed_with_store(tiny_encoder, texts, store, private=mine)
+    assert (first.embedded, first.reused) == (len(set(texts)), 0)
+    other = embed_with_store(tiny_encoder, texts, store, private=theirs)
+    public = embed_with_store(tiny_encoder, texts, store)
+    assert other.embedded == public.embedded == len(set(texts))
+    again = embed_with_store(tiny_encoder, texts, store, private=mine)
+    assert (again.embedded, again.reused) == (0, len(texts))
+    for got in (other, public, again):
+        np.testing.assert_allclose(got.vectors, first.vectors, atol=1e-6)
+    store.close()
