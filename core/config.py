@@ -19,7 +19,7 @@ from core.catalog.language import (
     detect_language,
 )
 from core.catalog.table import DUPLICATE_POLICIES, ColumnMapping
-from core.embed.encoders import PRECISIONS
+from core.embed.bert import PRECISIONS
 from core.errors import ConfigError
 from core.lists.bands import validate_bands
 from core.lists.spec import Rules, filters_active

@@ -30,7 +30,8 @@ from core.cli.common import (
     workspace_db,
 )
 from core.errors import CatalogSimilarityError
-from core.finetune.data import LabelledPairs, build_training_set, combine, read_pairs, review_pairs
+from core.finetune.data import build_training_set
+from core.finetune.pairs import LabelledPairs, combine, read_pairs, review_pairs
 from core.finetune.settings import NEGATIVE_SOURCES, TRAIN_PRECISIONS, FinetuneResult, FinetuneSettings
 from core.workspace import Workspace
 

@@ -1,4 +1,4 @@
-"""ONNX Runtime backend of :class:`core.embed.encoders.BertEncoder` (``precision="onnx"``).
+"""ONNX Runtime backend of :class:`core.embed.bert.BertEncoder` (``precision="onnx"``).
 
 The transformers model is exported once with ``torch.onnx`` (eager attention,
 so ONNX Runtime's BERT optimizer can fuse attention, GELU and layer norms),

@@ -1,9 +1,10 @@
 """Fine-tuning a BERT model on the shop's own products.
 
-data.py (training pairs), negatives.py (hard negatives), train.py (the contrastive
-trainer), weight.py (held-out lists at every hybrid weight, the weight chosen again),
-card.py (the saved folder, its model card and the settings it brings), run.py (the
-whole job in named phases), settings.py (settings, errors, results), pseudo.py
+data.py (the training set), pairs.py (labelled pairs: read, combine, split), views.py
+(self-supervised views of one product), negatives.py (hard negatives), train.py (the
+contrastive trainer), weight.py (held-out lists at every hybrid weight, the weight chosen
+again), card.py (the saved folder, its model card and the settings it brings), run.py
+(the whole job in named phases), settings.py (settings, errors, results), pseudo.py
 (optional self-training: confident pairs from the current model's own lists).
 """
 

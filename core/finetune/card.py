@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.embed.encoders import BertEncoder
+from core.embed.bert import BertEncoder
 
 CARD = "card.json"
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from core.finetune.data import TextPairs
+from core.finetune.pairs import TextPairs
 from core.search.exact import topk
 
 ListsOf = Callable[[np.ndarray, int], np.ndarray]

@@ -15,7 +15,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from core.finetune.data import TextPairs, TrainingSet, ValidationSet
+from core.finetune.data import TrainingSet, ValidationSet
+from core.finetune.pairs import TextPairs
 from core.search.calibration import Calibration
 from core.search.index import NeighborIndex
 from core.search.lexical import LexicalIndex

@@ -10,7 +10,7 @@ use), so that training works on the mistakes the lists make. After training the
 hybrid weight is chosen again on the held-out pairs (:mod:`core.finetune.weight`) and saved with the model
 (:mod:`core.finetune.card`); the model is kept only when the held-out lists improve
 (or always, with keep="always"). The tuned model is saved under its final folder name
-and validated through :class:`core.embed.encoders.BertEncoder` exactly as at inference
+and validated through :class:`core.embed.bert.BertEncoder` exactly as at inference
 (on a CPU that exports it to ONNX once, cached under the model's identity, so the
 first catalog embedding with it does not pay the export).
 """
@@ -26,7 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from core.config import DEFAULT_HYBRID_WEIGHT
-from core.embed.encoders import BertEncoder, Progress, check_device, default_device, resolve_model
+from core.embed.bert import BertEncoder
+from core.embed.encoders import Progress
+from core.embed.models import check_device, default_device, resolve_model
 from core.embed.multilingual import MULTILINGUAL_ALIASES
 from core.errors import ModelLoadError
 from core.finetune.calibrate import Corpus, fit_evidence, refit_calibration

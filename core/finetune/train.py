@@ -28,9 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from core.embed.encoders import BertEncoder, Progress
-from core.finetune.data import TextPairs
+from core.embed.bert import BertEncoder
+from core.embed.encoders import Progress
 from core.finetune.negatives import ListsOf, _batch_masks, mine_negatives, pick_negatives
+from core.finetune.pairs import TextPairs
 from core.finetune.settings import (
     LORA_TARGETS,
     Cancel,

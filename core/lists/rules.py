@@ -37,18 +37,10 @@ import pandas as pd
 from core.errors import ConfigError
 from core.export.tables import neighbors_frame
 from core.lists.bands import band_of, duplicate_threshold
+from core.lists.filters import Features, Floor, filter_candidates
 from core.lists.pricecheck import parse_prices
-from core.lists.select import (
-    REFILL_DEPTH,
-    Features,
-    Floor,
-    filter_candidates,
-    index_block,
-    metric_block,
-    refill_pool,
-    select_chunk,
-    unit_rows,
-)
+from core.lists.refill import REFILL_DEPTH, index_block, metric_block, refill_pool, unit_rows
+from core.lists.select import select_chunk
 from core.lists.spec import RULE_KEYS, Rules, column_codes, stock_mask
 from core.search.fusion import HybridNeighbors
 from core.search.neighbors import METRICS, Neighbors
@@ -58,7 +50,7 @@ if TYPE_CHECKING:
     from core.config import Config
 
 _CHUNK_ROWS = 8192
-# First refill depth (core.lists.select.refill_pool); rows still short then go to REFILL_DEPTH.
+# First refill depth (core.lists.refill.refill_pool); rows still short then go to REFILL_DEPTH.
 REFILL_START = 64
 _CHUNK_ROWS_MMR = 1024
 

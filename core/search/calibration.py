@@ -295,7 +295,7 @@ BUNDLED = Calibration(
 def calibration_for(model: str | Path | None) -> Calibration:
     """The calibration of a model: the bundled one, a folder's calibration.json, or
     the bundled one marked approximate."""
-    from core.embed.encoders import BUNDLED_ALIASES
+    from core.embed.models import BUNDLED_ALIASES
 
     name = str(model or "").strip()
     if name.lower() in BUNDLED_ALIASES:

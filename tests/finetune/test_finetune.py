@@ -321,9 +321,9 @@ def test_review_decisions_are_read_from_the_review_store(catalog, tmp_path, monk
             return pd.DataFrame({"left_id": ["A0", "A1"], "right_id": ["B0", "B2"],
                                  "label": [1, 0]})
 
-    import core.finetune.data as data_module
+    import core.finetune.pairs as pairs_module
 
-    monkeypatch.setattr(data_module, "ReviewStore", FakeStore)
+    monkeypatch.setattr(pairs_module, "ReviewStore", FakeStore)
     pairs = review_pairs(db, catalog)
     assert pairs.source == "review decisions" and pairs.label.tolist() == [1, 0]
     assert len(review_pairs(tmp_path / "missing.sqlite", catalog)) == 0  # no database, no reviews

@@ -1,0 +1,213 @@
+"""Product pairs for fine-tuning: labelled pairs over one catalog, and text pairs.
+
+:class:`LabelledPairs` (rows + labels) come from an uploaded table
+``left_id,right_id[,label]`` (label 1 = same product / good neighbour, 0 =
+different; missing label = 1) or from review decisions (accepted = 1, rejected = 0,
+``core.lists.review.ReviewStore``); they are combined, and split into train and
+held-out validation by left product. :class:`TextPairs` holds the positive
+(anchor text, positive text) examples the trainer consumes, with the product row
+of each side so in-batch negatives never include a known match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.catalog.table import Catalog, read_table
+from core.errors import CatalogError
+from core.lists.review import ReviewStore, review_key
+
+LEFT_HINTS = ("left_id", "left", "ltable_id", "id1", "source_id", "a")
+RIGHT_HINTS = ("right_id", "right", "rtable_id", "id2", "neighbor_id", "b")
+
+
+@dataclass(frozen=True)
+class LabelledPairs:
+    """Labelled product pairs over one catalog.
+
+    left, right: (m,) int64 catalog rows; label: (m,) int8 (1 same, 0 different).
+    warnings: what was skipped while reading (unknown ids, self pairs...).
+    """
+
+    left: np.ndarray
+    right: np.ndarray
+    label: np.ndarray
+    source: str = "pairs"
+    warnings: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return int(self.left.shape[0])
+
+    @property
+    def n_positive(self) -> int:
+        return int((self.label == 1).sum())
+
+    def subset(self, mask: np.ndarray) -> LabelledPairs:
+        return LabelledPairs(self.left[mask], self.right[mask], self.label[mask],
+                             self.source, self.warnings)
+
+    def positives_of(self) -> dict[int, set[int]]:
+        """Known matches of every row, both directions: {row: {rows}}."""
+        out: dict[int, set[int]] = {}
+        for a, b in zip(self.left[self.label == 1], self.right[self.label == 1]):
+            out.setdefault(int(a), set()).add(int(b))
+            out.setdefault(int(b), set()).add(int(a))
+        return out
+
+
+@dataclass(frozen=True)
+class TextPairs:
+    """Positive training examples.
+
+    anchors, positives: m texts each. anchor_rows, positive_rows: (m,) int64 product
+    rows (for a self-supervised pair both are the same row).
+    """
+
+    anchors: list[str]
+    positives: list[str]
+    anchor_rows: np.ndarray
+    positive_rows: np.ndarray
+    source: str = "pairs"
+
+    def __len__(self) -> int:
+        return len(self.anchors)
+
+    def __add__(self, other: TextPairs) -> TextPairs:
+        return TextPairs(self.anchors + other.anchors, self.positives + other.positives,
+                         np.concatenate([self.anchor_rows, other.anchor_rows]),
+                         np.concatenate([self.positive_rows, other.positive_rows]),
+                         f"{self.source}+{other.source}")
+
+
+def empty_pairs(source: str = "pairs") -> LabelledPairs:
+    z = np.zeros(0, dtype=np.int64)
+    return LabelledPairs(z, z.copy(), np.zeros(0, dtype=np.int8), source)
+
+
+def _pick(columns: list[str], hints: Sequence[str], fallback: int) -> str:
+    lower = {str(c).strip().lower(): c for c in columns}
+    for hint in hints:
+        if hint in lower:
+            return lower[hint]
+    return columns[fallback]
+
+
+def _labels(series: pd.Series | None, n: int) -> np.ndarray:
+    if series is None:
+        return np.ones(n, dtype=np.int8)
+    text = series.astype(str).str.strip().str.lower()
+    mapping = {"1": 1, "1.0": 1, "true": 1, "yes": 1, "same": 1, "match": 1, "accepted": 1,
+               "accept": 1, "0": 0, "0.0": 0, "false": 0, "no": 0, "different": 0,
+               "rejected": 0, "reject": 0, "": 1}
+    bad = sorted(set(text) - set(mapping))
+    if bad:
+        raise CatalogError(f"Pair labels must be 1/0 (or yes/no, accepted/rejected); "
+                           f"found {', '.join(repr(b) for b in bad[:5])}")
+    return text.map(mapping).to_numpy(dtype=np.int8)
+
+
+def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
+                     source: str = "pairs") -> LabelledPairs:
+    """Map a ``left_id,right_id[,label]`` table onto catalog rows.
+
+    Columns are found by name (left_id/ltable_id/..., right_id/rtable_id/...,
+    label) or else taken as the first, second and third columns. Pairs naming an
+    unknown id or a product with itself are skipped with a warning; none left
+    raises CatalogError.
+    """
+    cols = [str(c) for c in frame.columns]
+    if len(cols) < 2:
+        raise CatalogError("A pairs file needs two id columns: left_id,right_id[,label]")
+    frame = frame.rename(columns=dict(zip(frame.columns, cols)))
+    left_col, right_col = _pick(cols, LEFT_HINTS, 0), _pick(cols, RIGHT_HINTS, 1)
+    label_col = next((c for c in cols if c.strip().lower() in ("label", "match", "same")),
+                     cols[2] if len(cols) > 2 and cols[2] not in (left_col, right_col) else None)
+    pos = catalog.position_of()
+    left = frame[left_col].astype(str).str.strip().map(pos)
+    right = frame[right_col].astype(str).str.strip().map(pos)
+    label = _labels(frame[label_col] if label_col else None, len(frame))
+    known = left.notna().to_numpy() & right.notna().to_numpy()
+    warnings = []
+    if (~known).any():
+        warnings.append(f"{int((~known).sum())} of {len(frame)} pairs name ids that are not "
+                        "in the catalog; skipped")
+    left_a = left.fillna(-1).to_numpy(dtype=np.int64)
+    right_a = right.fillna(-1).to_numpy(dtype=np.int64)
+    same = known & (left_a == right_a)
+    if same.any():
+        warnings.append(f"{int(same.sum())} pairs join a product with itself; skipped")
+    keep = known & ~same
+    if not keep.any():
+        raise CatalogError(f"None of the {len(frame)} pairs matches two different catalog ids "
+                           f"(columns used: {left_col}, {right_col}); check the id column")
+    return LabelledPairs(left_a[keep], right_a[keep], label[keep], source, tuple(warnings))
+
+
+def read_pairs(data: bytes | str | Path, catalog: Catalog, *,
+               filename: str | None = None) -> LabelledPairs:
+    """Read an uploaded pairs file (CSV/TSV/Excel/Parquet) onto catalog rows."""
+    table = read_table(data, filename=filename)
+    return pairs_from_frame(table.frame, catalog, source="uploaded pairs")
+
+
+def review_pairs(db_path: str | Path, catalog: Catalog, *,
+                 owner: str | None = None) -> LabelledPairs:
+    """Accepted (1) / rejected (0) review decisions on this catalog; empty when none.
+
+    owner: one reviewer's decisions (the app's session), None for every reviewer (CLI).
+    """
+    if not Path(db_path).exists():
+        return empty_pairs("review decisions")
+    rows = ReviewStore(db_path, review_key(catalog), owner=owner).as_labelled_pairs()
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    if frame.empty:
+        return empty_pairs("review decisions")
+    try:
+        return pairs_from_frame(frame, catalog, source="review decisions")
+    except CatalogError:
+        return empty_pairs("review decisions")
+
+
+def combine(*parts: LabelledPairs) -> LabelledPairs:
+    """Concatenate pair sets; a later label for the same (left, right) wins."""
+    parts = tuple(p for p in parts if len(p))
+    if not parts:
+        return empty_pairs()
+    left = np.concatenate([p.left for p in parts])
+    right = np.concatenate([p.right for p in parts])
+    label = np.concatenate([p.label for p in parts])
+    key = np.minimum(left, right) * (int(max(left.max(), right.max())) + 1) + np.maximum(left, right)
+    _, last = np.unique(key[::-1], return_index=True)
+    keep = np.sort(len(key) - 1 - last)
+    warnings = tuple(w for p in parts for w in p.warnings)
+    return LabelledPairs(left[keep], right[keep], label[keep],
+                         " + ".join(dict.fromkeys(p.source for p in parts)), warnings)
+
+
+def split_validation(pairs: LabelledPairs, *, fraction: float = 0.1, seed: int = 0,
+                     min_valid: int = 1) -> tuple[LabelledPairs, LabelledPairs]:
+    """Hold out whole left products (all their pairs) for validation.
+
+    Returns (train, valid). With fewer than 2 positive left products the valid
+    part is empty.
+    """
+    lefts = np.unique(pairs.left[pairs.label == 1])
+    if len(lefts) < 2 or fraction <= 0:
+        return pairs, pairs.subset(np.zeros(len(pairs), dtype=bool))
+    n_valid = int(np.clip(round(len(lefts) * fraction), min_valid, len(lefts) - 1))
+    chosen = np.random.default_rng(seed).choice(lefts, size=n_valid, replace=False)
+    mask = np.isin(pairs.left, chosen)
+    return pairs.subset(~mask), pairs.subset(mask)
+
+
+def positive_text_pairs(pairs: LabelledPairs, texts: Sequence[str]) -> TextPairs:
+    """The positive pairs as (left text, right text) training examples."""
+    pos = pairs.label == 1
+    left, right = pairs.left[pos], pairs.right[pos]
+    return TextPairs([texts[i] for i in left], [texts[i] for i in right],
+                     left.astype(np.int64), right.astype(np.int64), pairs.source)
