@@ -25,6 +25,12 @@ CORE_ZH: dict[str, str] = {
         '{name} 是空文件：请上传一个带表头行的文件',
     '{name} is an old .xls workbook; save it as .xlsx or CSV':
         '{name} 是旧版 .xls 工作簿；请另存为 .xlsx 或 CSV',
+    'File not found: {path}':
+        '找不到文件：{path}',
+    '{path} is a folder, not a catalog file':
+        '{path} 是文件夹，不是目录文件',
+    'Cannot read {path}: {error}':
+        '无法读取 {path}：{error}',
     '{name} has a header but no product rows':
         '{name} 只有表头，没有商品行',
     '{name} is {n} MB, over the {n2} MB limit; split the file or raise the limit '

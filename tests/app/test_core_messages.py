@@ -144,6 +144,21 @@ def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ]
 
 
+def _path_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A saved session's file read again (components/persist.py): gone, a folder, unreadable."""
+    unreadable = tmp_path / "锁.csv"
+    unreadable.write_bytes(GOOD.encode())
+    out = [*_raised(lambda: read_table(tmp_path / "没有.csv")), *_raised(lambda: read_table(tmp_path))]
+
+    def refuse(self: Path) -> bytes:  # as chmod 0 would (the tests may run as root)
+        raise PermissionError(13, "Permission denied", str(self))
+
+    with monkeypatch.context() as m:
+        m.setattr(read_module.Path, "read_bytes", refuse)
+        out += _raised(lambda: read_table(unreadable))
+    return out
+
+
 def _other_file_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     controls = pa.table({"标题\x1b": ["a\x00b", "c"], "图": pa.array([b"\xff\xfe", b"x"])})
     out = [*read_table(_parquet(controls), "控制.parquet").warnings,
@@ -232,7 +247,8 @@ def _pairs_messages() -> list[str]:
 @pytest.fixture(scope="module")
 def messages(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     with pytest.MonkeyPatch.context() as monkeypatch:
-        out = [*_read_messages(monkeypatch), *_other_file_messages(monkeypatch),
+        out = [*_read_messages(monkeypatch), *_path_messages(tmp_path_factory.mktemp("files"), monkeypatch),
+               *_other_file_messages(monkeypatch),
                *_catalog_messages(), *_photo_reasons(tmp_path_factory.mktemp("photos")),
                *_pairs_messages()]
     return out
@@ -295,3 +311,52 @@ def test_english_interface_leaves_core_messages_unchanged(monkeypatch) -> None:
     assert i18n_core.tr_core(message) == message
     monkeypatch.setattr(i18n, "language", lambda: "zh")
     assert i18n_core.tr_core(message) == "目录.csv 只有表头，没有商品行"
+
+
+def _page(monkeypatch: pytest.MonkeyPatch, model_dir: Path, language: str):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO_ROOT
+
+    monkeypatch.setenv("CATSIM_MODEL", str(model_dir))
+    monkeypatch.setenv("CATSIM_LANGUAGE", language)
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _upload(at, key: str, name: str, data: bytes):
+    at.file_uploader(key=key).set_value((name, data, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+RAGGED = "编号,标题\n1,小米,手机\n2,华为,耳机\n3,苹果,手机壳\n".encode("gb18030")
+WARNED = ("编号,标题,\n" + "".join(f"{i},商品 {i},x\n" for i in range(30))).encode("gb18030")  # no name
+
+
+@pytest.mark.app
+def test_the_catalog_and_fine_tune_pages_show_core_messages_in_chinese(tiny_bert_dir, workspace,
+                                                                       monkeypatch) -> None:
+    from tests.conftest import element_texts
+
+    at = _upload(_page(monkeypatch, tiny_bert_dir, "zh"), "catalog.upload", "歪.csv", RAGGED)
+    assert "歪.csv 可能没有被正确读取：3 行中有 3 行的字段数与表头不同" in element_texts(at.error)
+    at = _upload(at, "catalog.upload", "警告.csv", WARNED)
+    assert "1 个表头单元格为空；已命名为 column_3" in element_texts(at.warning)
+    assert "警告.csv" in element_texts(at.markdown)  # read and mapped: the file facts
+    at.switch_page("pages/finetune.py").run()
+    # under AppTest the sidebar's language falls back to English on a page switch: set it again
+    at.sidebar.radio(key="ui.language").set_value("zh").run()
+    at = _upload(at, "finetune.pairs", "对.csv", b"left,right\n1,99\n1,2\n")
+    assert "2 对中有 1 对用到了目录中没有的编号；已跳过" in element_texts(at.warning)
+
+
+@pytest.mark.app
+def test_the_english_interface_shows_core_messages_as_core_writes_them(tiny_bert_dir, workspace,
+                                                                       monkeypatch) -> None:
+    from tests.conftest import element_texts
+
+    at = _upload(_page(monkeypatch, tiny_bert_dir, "en"), "catalog.upload", "歪.csv", RAGGED)
+    assert "歪.csv may not be read right: 3 of 3 rows have a different number" in element_texts(at.error)
