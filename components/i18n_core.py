@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from components.i18n import language
 from components.i18n_core_zh import CORE_ZH, LIST_MORE_ZH, LIST_WORDS_ZH
 
 FIELD = re.compile(r"\{(\w+)\}")
@@ -117,8 +118,6 @@ def _short_list(text: str) -> str:
 
 def tr_core(message: object) -> str:
     """A message from core (an exception or a warning) in the interface language."""
-    from components.i18n import language
-
     text = str(message)
     return to_chinese(text) if language() == "zh" else text
 

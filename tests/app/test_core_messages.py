@@ -304,12 +304,12 @@ def test_a_field_matches_a_number_only_where_core_writes_one() -> None:
 
 
 def test_english_interface_leaves_core_messages_unchanged(monkeypatch) -> None:
-    from components import i18n, i18n_core
+    from components import i18n_core
 
-    monkeypatch.setattr(i18n, "language", lambda: "en")
+    monkeypatch.setattr(i18n_core, "language", lambda: "en")
     message = "目录.csv has a header but no product rows"
     assert i18n_core.tr_core(message) == message
-    monkeypatch.setattr(i18n, "language", lambda: "zh")
+    monkeypatch.setattr(i18n_core, "language", lambda: "zh")
     assert i18n_core.tr_core(message) == "目录.csv 只有表头，没有商品行"
 
 
