@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import state, text
 from components.i18n import N_, NO_COLUMN, column_option, describe_language, labels, language_name, t
+from components.i18n_core import tr_core
 from components.text import md as md_text
 from core.catalog.language import LANGUAGE_SETTINGS
 from core.catalog.limits import current_limits, describe
@@ -41,7 +42,7 @@ def source_picker() -> None:
         state.load_demo()
     upload = right.file_uploader(t("Upload your catalog (CSV, TSV, Excel or Parquet)"),
                                  type=UPLOAD_TYPES, key="catalog.upload",
-                                 help=describe(current_limits()))
+                                 help=tr_core(describe(current_limits())))
     if upload is None:
         return
     marker = f"{upload.name}:{upload.size}:{getattr(upload, 'file_id', '')}"
@@ -96,7 +97,7 @@ def read_choices() -> dict:
 def read_form(exc: ParseCheckError) -> None:
     """The file's first lines as they are, and how to read it instead of going ahead."""
     st.markdown(t("**The first lines of the file, exactly as they are:**"))
-    st.code("\n".join(exc.first_lines) or "(no lines)", language=None, wrap_lines=True)
+    st.code("\n".join(exc.first_lines) or t("(no lines)"), language=None, wrap_lines=True)
     with st.form("catalog.read"):
         a, b, c = st.columns(3)
         a.selectbox(t("Delimiter"), list(DELIMITERS), key="catalog.read.delimiter")
@@ -131,7 +132,7 @@ def _try_auto_map(raw: RawTable) -> None:
         mapping = field_defaults(raw.frame)
         cat = build_catalog(raw, mapping, on_duplicate_ids="suffix")
     except CatalogSimilarityError as exc:
-        st.warning(t('Choose the columns below: {md_text}', md_text=md_text(exc)))
+        st.warning(t('Choose the columns below: {md_text}', md_text=md_text(tr_core(exc))))
         return
     if cat.report.duplicate_ids:
         st.warning(t("Duplicate ids found: review the mapping below and choose how to handle them."))
@@ -150,7 +151,7 @@ def file_facts(raw: RawTable) -> None:
         facts.append(t("sheet '{sheet}'", sheet=md_text(raw.sheet)))
     st.markdown(" · ".join(facts))
     for warning in raw.warnings:
-        text.warning(warning)
+        text.warning(tr_core(warning))
 
 
 def mapping_form(raw: RawTable) -> None:

@@ -15,6 +15,7 @@ import streamlit as st
 from components import state, text
 from components.finetune_job import FinetuneJob
 from components.i18n import N_, labels, t
+from components.i18n_core import tr_core
 from components.text import md
 from core.catalog.table import Catalog
 from core.finetune.data import (
@@ -62,7 +63,7 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
                           "brand + model-number view, or a noisy copy of its title."))
     pairs = combine(*parts)
     for warning in pairs.warnings:
-        text.warning(warning)
+        text.warning(tr_core(warning))
     if not len(pairs) and not ss:
         st.info(t("Upload labelled pairs, record review decisions, or tick self-supervised."))
         return None

@@ -462,6 +462,8 @@ ZH: dict[str, str] = {
         '由你设置',
     'Language {detected}: {describe}':
         '语言（{detected}）：{describe}',
+    '(no lines)':
+        '（没有任何行）',
     'Delimiter':
         '分隔符',
     'Encoding':

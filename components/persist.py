@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import state
 from components.i18n import t
+from components.i18n_core import tr_core
 from components.text import md
 from core.catalog.table import build_catalog, read_table
 from core.config import Config
@@ -35,7 +36,7 @@ def restore(store: SessionStore) -> bool:
         cat = build_catalog(raw, cfg.mapping(), on_duplicate_ids=cfg.on_duplicate_ids, name=name)
     except (CatalogSimilarityError, OSError) as exc:
         st.warning(t('Your saved work could not be opened again ({exc}); the demo catalog is open instead.',
-                     exc=md(exc)), icon=":material/history:")
+                     exc=md(tr_core(exc))), icon=":material/history:")
         return False
     state.restore_work(raw, cat, cfg, saved)
     st.toast(t("Your saved work is back: catalog, columns, settings and rules."),

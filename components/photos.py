@@ -21,6 +21,7 @@ import streamlit as st
 
 from components import resources, state
 from components.i18n import t
+from components.i18n_core import tr_core
 from core.catalog.image_source import image_ref
 from core.catalog.images import ImageError, thumbnail
 from core.catalog.table import Catalog
@@ -96,7 +97,7 @@ def issues_report(images: ImageVectors | None) -> None:
             st.dataframe(pd.DataFrame({"row": [i.row + 1 for i in images.issues],
                                        "id": [i.product_id for i in images.issues],
                                        "file": [i.source for i in images.issues],
-                                       "problem": [i.reason for i in images.issues]}),
+                                       "problem": [tr_core(i.reason) for i in images.issues]}),
                          hide_index=True, key="photos.issues")
 
 

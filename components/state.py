@@ -343,10 +343,11 @@ def set_photo_zip(path: str | None) -> None:
 
 
 def show_error(exc: CatalogSimilarityError) -> None:
-    """The one way pages show a user-fixable problem."""
+    """The one way pages show a user-fixable problem (core's message in the interface language)."""
     from components import text
+    from components.i18n_core import tr_core
 
-    text.error(exc)
+    text.error(tr_core(exc))
 
 
 BUNDLED_MODEL = "bundled"

@@ -14,6 +14,7 @@ from components.catalog_form import (
 from components.embedding import ensure_results, ready_text, truncated_count
 from components.guide import first_run_guide, next_step, words_used_here
 from components.i18n import t
+from components.i18n_core import tr_core
 from components.widgets import settings_sidebar
 
 state.init_state()
@@ -36,7 +37,7 @@ if cat is not None:
     language_panel()
     st.markdown("- " + t("{rows:,} rows", rows=cat.report.rows))
     for line in cat.report.lines()[1:]:  # after its "2,554 rows": the report's notes
-        st.markdown(f"- {md_text(line)}")
+        st.markdown(f"- {md_text(tr_core(line))}")
     long_texts = truncated_count(cat, cfg)
     if long_texts:
         st.markdown(t('- {long_texts:,} texts are longer than the model reads; only their beginning is '

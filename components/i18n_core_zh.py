@@ -1,0 +1,241 @@
+"""Chinese for the messages core/ writes that the interface shows (components/i18n_core.py).
+
+Keys are core's English messages as templates: the literal text exactly as core writes it,
+each value core puts in as a {field}. Kinds of field, by name:
+
+- ``n``, ``n2``...: a number as core formats it (``1,234``, ``3.5``);
+- ``part``, ``part2``: a piece core adds from a fixed list (a file kind, a duplicate
+  policy): translated with this table too;
+- ``parts``: core's pieces joined by "; " (the reasons of a parse check, ragged lines);
+- ``list``, ``list2``: core.errors.short_list of the user's values ("a, b and 3 more");
+- any other name: the user's own text (a file, column or sheet name, ids, rows, an
+  error from a library), put back exactly as it is.
+
+Grouped by the module whose text they mirror; tests/app/test_core_messages.py makes
+each message from core with a bad input and fails when core's wording and this table part.
+"""
+
+from __future__ import annotations
+
+CORE_ZH: dict[str, str] = {
+    # core/catalog/read.py
+    '{name} is empty: upload a file with a header row and products':
+        '{name} 是空文件：请上传一个带表头行和商品行的文件',
+    '{name} is empty: upload a file with a header row':
+        '{name} 是空文件：请上传一个带表头行的文件',
+    '{name} is an old .xls workbook; save it as .xlsx or CSV':
+        '{name} 是旧版 .xls 工作簿；请另存为 .xlsx 或 CSV',
+    'File not found: {path}':
+        '找不到文件：{path}',
+    '{path} is a folder, not a catalog file':
+        '{path} 是文件夹，不是目录文件',
+    'Cannot read {path}: {error}':
+        '无法读取 {path}：{error}',
+    '{name} has a header but no product rows':
+        '{name} 只有表头，没有商品行',
+    '{name} is {n} MB, over the {n2} MB limit; split the file or raise the limit '
+    '($CATSIM_MAX_UPLOAD_MB)':
+        '{name} 大小为 {n} MB，超过 {n2} MB 的上限；请拆分文件，或提高上限'
+        '（$CATSIM_MAX_UPLOAD_MB）',
+    '{name} looks like a binary file ({part}), not CSV text':
+        '{name} 看起来是二进制文件（{part}），不是 CSV 文本',
+    '{name} looks like a binary file (control characters), not CSV text; export the catalog '
+    'as CSV, Excel or Parquet':
+        '{name} 看起来是二进制文件（含控制字符），不是 CSV 文本；请把目录导出为 CSV、Excel 或 '
+        'Parquet',
+    '{name}: all {n} rows were skipped as ragged ({parts}); check the delimiter':
+        '{name}：全部 {n} 行的字段数都与表头不符，已被跳过（{parts}）；请检查分隔符',
+    'Unknown encoding {encoding}; use e.g. utf-8, gb18030, cp1252 or utf-16':
+        '未知的编码 {encoding}；请使用例如 utf-8、gb18030、cp1252 或 utf-16',
+    '{name} is not {encoding}: byte {n} (line {n2}) does not decode; choose another encoding':
+        '{name} 不是 {encoding} 编码：字节位置 {n}（第 {n2} 行）无法解码；请选择其他编码',
+    '{n} bytes are not UTF-8 (lines {list}); they read as \ufffd and the rest is kept as '
+    'UTF-8; save the file again as UTF-8 to fix them':
+        '{n} 个字节不是 UTF-8（第 {list} 行）；它们显示为 \ufffd，其余内容仍按 UTF-8 读取；'
+        '把文件重新另存为 UTF-8 即可修正',
+    '{name}: cannot parse the header line ({error})':
+        '{name}：无法解析表头行（{error}）',
+    '{name} has more than {n} rows, the limit; split the file or raise $CATSIM_MAX_ROWS':
+        '{name} 超过 {n} 行的上限；请拆分文件，或提高 $CATSIM_MAX_ROWS',
+    '{name}: malformed CSV near line {n} ({error})':
+        '{name}：第 {n} 行附近的 CSV 格式有误（{error}）',
+    '{name}: the quoted field that starts on line {n} is never closed, so every line after it '
+    'would be read as one cell; close or remove the stray quote (")':
+        '{name}：从第 {n} 行开始的带引号字段没有闭合，其后的每一行都会被读成同一个单元格；'
+        '请补上或删除多余的引号（"）',
+    '{n} ragged rows were skipped, not padded ({parts}); fix them in the file to include them':
+        '{n} 行的字段数与表头不符，已跳过而没有补齐（{parts}）；在文件中修正后即可纳入',
+    'line {n}: {n2} fields, header has {n3}':
+        '第 {n} 行：{n2} 个字段，表头有 {n3} 个',
+    '{n} header cells were empty; named them {names}':
+        '{n} 个表头单元格为空；已命名为 {names}',
+    "{name} has {n} sheets; reading '{sheet}' (others: {list})":
+        "{name} 有 {n} 个工作表；正在读取“{sheet}”（其他：{list}）",
+    '{name} has repeated column names: {list}; rename them':
+        '{name} 有重复的列名：{list}；请重命名',
+    # core/catalog/textenc.py: what a binary upload looks like (binary_kind)
+    'a zip archive or an Excel workbook; give an Excel file the .xlsx extension':
+        'zip 压缩包或 Excel 工作簿；Excel 文件请使用 .xlsx 扩展名',
+    'an old Excel/Office file; save it as .xlsx or CSV':
+        '旧版 Excel/Office 文件；请另存为 .xlsx 或 CSV',
+    'a Parquet file; give it the .parquet extension':
+        'Parquet 文件；请使用 .parquet 扩展名',
+    'a PDF document; export the catalog as CSV, Excel or Parquet':
+        'PDF 文档；请把目录导出为 CSV、Excel 或 Parquet',
+    'a PNG image; upload the catalog file, not an image':
+        'PNG 图片；请上传目录文件，而不是图片',
+    'a JPEG image; upload the catalog file, not an image':
+        'JPEG 图片；请上传目录文件，而不是图片',
+    'a GIF image; upload the catalog file, not an image':
+        'GIF 图片；请上传目录文件，而不是图片',
+    'a gzip archive; decompress it first':
+        'gzip 压缩包；请先解压',
+    'an SQLite database; export a table as CSV':
+        'SQLite 数据库；请把表导出为 CSV',
+    'a program; upload the catalog file':
+        '程序文件；请上传目录文件',
+    'binary data; export the catalog as CSV, Excel or Parquet':
+        '二进制数据；请把目录导出为 CSV、Excel 或 Parquet',
+    # core/catalog/textenc.py
+    '{name} starts with a UTF-8 mark but byte {n} is not UTF-8; save it again as UTF-8':
+        '{name} 以 UTF-8 标记开头，但字节位置 {n} 不是 UTF-8；请重新另存为 UTF-8',
+    '{name} starts with a UTF-16 mark but is not valid UTF-16; save it again as UTF-8 or UTF-16':
+        '{name} 以 UTF-16 标记开头，但不是有效的 UTF-16；请重新另存为 UTF-8 或 UTF-16',
+    # core/catalog/checks.py (the app's read form: 分隔符, 编码, 第一行是列名, 仍然读取)
+    "{name} may not be read right: {parts}. Look at its first lines and set the delimiter, "
+    "header and encoding yourself (app: the 'Read it as' choices; CLI: --delimiter, "
+    "--no-header, --encoding), or read it anyway (app: 'Read anyway'; CLI: --allow-ragged)":
+        '{name} 可能没有被正确读取：{parts}。请查看文件的前几行，自己设定分隔符、表头和编码'
+        '（应用中：下方的“分隔符”“编码”“第一行是列名”；命令行：--delimiter、--no-header、'
+        '--encoding），或者仍然读取（应用中：“仍然读取”；命令行：--allow-ragged）',
+    '{n} of {n2} rows have a different number of fields than the header ({n3} with delimiter '
+    '{delimiter})':
+        '{n2} 行中有 {n} 行的字段数与表头不同（表头按分隔符 {delimiter} 分为 {n3} 个字段）',
+    'every line is one column, and the first holds {run}, which may be the separator':
+        '每一行都只有一列，而第一行含有 {run}，它可能是分隔符',
+    'the first line looks like a product, not column names ({list})':
+        '第一行看起来是一个商品，而不是列名（{list}）',
+    'control characters (such as NUL or ESC) in {list} were replaced by \ufffd':
+        '{list} 中的控制字符（如 NUL 或 ESC）已替换为 \ufffd',
+    # core/catalog/limits.py
+    '{name} must be a positive integer, got {value}':
+        '{name} 必须是正整数，实际为 {value}',
+    '${name} must be a whole number, got {value}':
+        '${name} 必须是整数，实际为 {value}',
+    'Limits: files up to {n} MB, {n2} rows; text cells over {n3} characters are truncated for '
+    'the model.':
+        '上限：文件最大 {n} MB、{n2} 行；超过 {n3} 个字符的文本单元格，模型只读取前面部分。',
+    # core/catalog/parquet.py
+    '{name} has {n} rows, over the {n2} row limit; split it or raise $CATSIM_MAX_ROWS':
+        '{name} 有 {n} 行，超过 {n2} 行的上限；请拆分文件，或提高 $CATSIM_MAX_ROWS',
+    '{name} is not a readable Parquet file ({error})':
+        '{name} 不是可读取的 Parquet 文件（{error}）',
+    '{n} columns hold binary or nested data and were left out ({list})':
+        '{n} 列包含二进制或嵌套数据，已略去（{list}）',
+    # core/catalog/xlsx.py
+    '{name} is not a readable Excel workbook ({error}); save it again as .xlsx or export CSV':
+        '{name} 不是可读取的 Excel 工作簿（{error}）；请重新另存为 .xlsx 或导出为 CSV',
+    "Sheet '{sheet}' is not in {name}; sheets: {list}":
+        "工作表“{sheet}”不在 {name} 中；现有工作表：{list}",
+    "Sheet '{sheet}' of {name} cannot be read ({error}); save the workbook again":
+        "{name} 的工作表“{sheet}”无法读取（{error}）；请重新保存工作簿",
+    '{name} unpacks to {n} MB of XML (largest part {n2} MB), over the {n3} MB limit for '
+    'workbooks; export the sheet as CSV (CSV reads faster and uses less memory) or raise '
+    '$CATSIM_MAX_XLSX_MB':
+        '{name} 解压后有 {n} MB 的 XML（最大部分 {n2} MB），超过工作簿 {n3} MB 的上限；'
+        '请把工作表导出为 CSV（CSV 读取更快、占用内存更少），或提高 $CATSIM_MAX_XLSX_MB',
+    "Sheet '{sheet}' of {name} has more than {n} rows, the limit; split it or raise "
+    "$CATSIM_MAX_ROWS":
+        "{name} 的工作表“{sheet}”超过 {n} 行的上限；请拆分，或提高 $CATSIM_MAX_ROWS",
+    "Sheet '{sheet}' of {name} has more than {n} cells, the limit; export it as CSV or drop "
+    "columns the catalog does not need":
+        "{name} 的工作表“{sheet}”超过 {n} 个单元格的上限；请导出为 CSV，或删去目录不需要的列",
+    # core/catalog/table.py: the catalog report (ValidationReport.lines)
+    '{n} duplicate ids ({ids}); policy: {part}':
+        '{n} 个重复编号（{ids}）；处理方式：{part}',
+    'error':
+        '停止并显示出来',
+    'keep-first':
+        '保留第一个',
+    'suffix':
+        '全部保留，给副本编号',
+    '{n} rows with empty text (rows {rows})':
+        '{n} 行文本为空（第 {rows} 行）',
+    # core/catalog/table.py
+    "Column '{column}' is not in the catalog; available: {list}":
+        "列“{column}”不在目录中；可用的列：{list}",
+    'No text column found: the catalog needs at least one column of product text (title, name '
+    'or description); columns: {list}':
+        '没有找到文本列：目录至少需要一列商品文本（标题、名称或描述）；现有列：{list}',
+    "Column '{column}' has {n} duplicate ids (e.g. {list}); choose keep-first or suffix for "
+    "duplicate ids, or map another id column":
+        "列“{column}”有 {n} 个重复编号（例如 {list}）；请在“同一编号出现两次时”选择“保留第一个”"
+        "或“全部保留，给副本编号”，或者换一列作为编号列",
+    'Text column(s) {columns} are empty in every row; map a column that holds product text':
+        '文本列 {columns} 在每一行都是空的；请选择包含商品文本的列',
+    '{n} texts are over {n2} characters (rows {rows}); the model and the word index read only '
+    'their first {n2} characters':
+        '{n} 条文本超过 {n2} 个字符（第 {rows} 行）；模型和词索引只读取其前 {n2} 个字符',
+    'on_duplicate_ids must be one of {policies}':
+        'on_duplicate_ids 必须是以下之一：{policies}',
+    'Choose at least one text column to embed':
+        '请至少选择一个文本列',
+    'Column(s) {list} not in the catalog; available: {list2}':
+        '列 {list} 不在目录中；可用的列：{list2}',
+    "Id column '{column}' is empty in {n} rows (rows {rows}); fill them in, map another id "
+    "column or use row numbers":
+        "编号列“{column}”有 {n} 行为空（第 {rows} 行）；请补全，或换一列作为编号列，或使用行号",
+    # core/catalog/images.py, image_source.py: why a photo was skipped (after its file name)
+    'is SVG/XML/HTML, not a photo; SVG is never rendered (export the image as PNG or JPEG)':
+        '是 SVG/XML/HTML，不是照片；SVG 从不显示（请把图片导出为 PNG 或 JPEG）',
+    'is {n}x{n2} pixels, more than the limit of {n3} ($CATSIM_MAX_IMAGE_PIXELS); refused as a '
+    'possible decompression bomb':
+        '为 {n}x{n2} 像素，超过 {n3} 像素的上限（$CATSIM_MAX_IMAGE_PIXELS）；可能是解压炸弹，'
+        '已拒绝',
+    'is empty':
+        '是空文件',
+    'is {n} MB, more than the limit of {n2} MB ($CATSIM_MAX_IMAGE_MB)':
+        '大小为 {n} MB，超过 {n2} MB 的上限（$CATSIM_MAX_IMAGE_MB）',
+    'is not an image in an allowed format ({formats})':
+        '不是允许格式的图片（{formats}）',
+    'cannot be decoded ({error})':
+        '无法解码（{error}）',
+    "is a web address and downloading photos is off (turn on 'Download photos from web "
+    "addresses' / --fetch-images)":
+        '是网址，而下载图片已关闭（请打开“从图片列中的网址（http/https）下载图片”，'
+        '命令行：--fetch-images）',
+    'is neither a file name nor an http(s) URL':
+        '既不是文件名，也不是 http(s) 网址',
+    'is a file name, but no .zip of photos was uploaded (Catalog page) and no folder given '
+    '(--images DIR)':
+        '是文件名，但没有上传图片 .zip（“商品目录”页面），也没有指定文件夹（--images DIR）',
+    'is outside the image folder {folder} (give paths relative to it)':
+        '在图片文件夹 {folder} 之外（请给出相对于它的路径）',
+    'was not found':
+        '没有找到',
+    'is more than {n} MB':
+        '超过 {n} MB',
+    'cannot be read: the zip file is broken ({error})':
+        '无法读取：zip 文件已损坏（{error}）',
+    'was not found in the zip':
+        '在 zip 中没有找到',
+    # core/finetune/data.py: labelled pairs (the Fine-tune page)
+    '{n} of {n2} pairs name ids that are not in the catalog; skipped':
+        '{n2} 对中有 {n} 对用到了目录中没有的编号；已跳过',
+    '{n} pairs join a product with itself; skipped':
+        '{n} 对把商品与它自己配对；已跳过',
+    'Pair labels must be 1/0 (or yes/no, accepted/rejected); found {values}':
+        '配对标签必须是 1/0（或 yes/no、accepted/rejected）；发现了 {values}',
+    'A pairs file needs two id columns: left_id,right_id[,label]':
+        '配对文件需要两个编号列：left_id,right_id[,label]',
+    'None of the {n} pairs matches two different catalog ids (columns used: {column}, '
+    '{column2}); check the id column':
+        '{n} 对中没有一对对应目录中两个不同的编号（使用的列：{column}、{column2}）；请检查编号列',
+    'Fine-tuning needs at least 2 positive pairs (label 1), or the self-supervised mode for a '
+    'catalog without labels':
+        '微调至少需要 2 个正例配对（标签 1）；没有标签的目录请使用自监督模式',
+}
+
+# core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.
+LIST_MORE_ZH = "等另外 {n} 个"
+LIST_WORDS_ZH = {"column names": "列名"}

@@ -1,0 +1,362 @@
+"""core's messages in the Chinese interface (components/i18n_core.py): each message a page
+can show is made here by core from a bad input (small files built in the test), and must
+come back in Chinese with the user's values unchanged. A reworded core message no longer
+matches its template and fails here; a template no message uses any more fails too."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from PIL import Image
+
+import core.catalog.read as read_module
+from components.i18n_core import FIELD, compile_template, templates, to_chinese
+from components.i18n_core_zh import CORE_ZH
+from core.catalog.image_source import ImageSource
+from core.catalog.images import decode_image
+from core.catalog.limits import current_limits, describe
+from core.catalog.table import (
+    ColumnMapping,
+    ValidationReport,
+    build_catalog,
+    field_defaults,
+    read_table,
+)
+from core.catalog.xlsx import read_sheet
+from core.errors import CatalogSimilarityError
+from core.finetune.data import build_training_set, empty_pairs, read_pairs
+
+ENGLISH_RUN = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){2,}")
+
+
+def _raised(make: Callable[[], object]) -> list[str]:
+    with pytest.raises(CatalogSimilarityError) as info:
+        make()
+    return [str(info.value)]
+
+
+def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    return buf.getvalue()
+
+
+def _parquet(table: pa.Table) -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def _png(size: int = 2) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (size, size), (200, 10, 10)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+BOOK = _xlsx({"商品": pd.DataFrame({"编号": ["a", "b"], "标题": ["红色鞋", "茶叶"]}),
+              "备注": pd.DataFrame({"说明": ["导出 2024"]})})
+GOOD = "编号,标题\n1,小米手机\n2,华为耳机\n3,苹果手机壳\n"
+CATALOG = build_catalog(read_table(GOOD.encode(), "目录.csv"),
+                        ColumnMapping(text_columns=("标题",), id_column="编号"))
+
+
+def _damaged_sheet() -> bytes:
+    """BOOK with a first sheet whose XML parses but holds a number cell that is not one."""
+    bad = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           b'<sheetData><row r="1"><c r="A1" t="n"><v>abc</v></c></row></sheetData></worksheet>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(BOOK)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, bad if info.filename.endswith("sheet1.xml") else src.read(info))
+    return out.getvalue()
+
+
+class _BrokenReader:
+    """csv.reader stand-in failing on a given row (csv.Error is otherwise hard to reach)."""
+
+    def __init__(self, fail_at: int) -> None:
+        self.line_num, self.fail_at = 0, fail_at
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.line_num += 1
+        if self.line_num >= self.fail_at:
+            raise csv.Error("坏行")
+        return ["编号", "标题"]
+
+
+def _csv_error(monkeypatch: pytest.MonkeyPatch, fail_at: int) -> list[str]:
+    with monkeypatch.context() as m:
+        m.setattr(read_module.csv, "reader", lambda *a, **k: _BrokenReader(fail_at))
+        return _raised(lambda: read_module._parse_rows(GOOD, ",", "坏.csv", 10))
+
+
+def _magic_files() -> list[str]:
+    prefixes = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"PAR1", b"%PDF", b"\x89PNG", b"\xff\xd8\xff",
+                b"GIF8", b"\x1f\x8b", b"SQLite format 3\x00", b"\x7fELF", bytes(range(256)) * 4)
+    out = []
+    for prefix in prefixes:
+        out += _raised(lambda p=prefix: read_table(p + b"\x01" * 20, "文件.csv"))
+    return out
+
+
+def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    ragged = "编号,标题\n" + "".join(f"{i},商品{i}\n" for i in range(40)) + "99,a,b\n"
+    return [
+        *_raised(lambda: read_table(b"  \n", "空.csv")),
+        *_raised(lambda: read_table(b"\xef\xbb\xbf", "空.csv")),
+        *_raised(lambda: read_table(b"x", "旧.xls")),
+        *_raised(lambda: read_table("编号,标题\n".encode(), "表头.csv")),
+        *_raised(lambda: read_table(GOOD.encode(), "大.csv", max_bytes=5)),
+        *_magic_files(),
+        *_raised(lambda: read_table(b"id,t\n1,\x01\x02\x03\x04\n", "控制.csv")),
+        *_raised(lambda: read_table("编号,标题,价格\n1\n2\n3\n".encode(), "歪.csv",
+                                    allow_ragged=True)),
+        *_raised(lambda: read_table(GOOD.encode(), "码.csv", encoding="火星文")),
+        *_raised(lambda: read_table(GOOD.encode(), "码.csv", encoding="ascii")),
+        *read_table(GOOD.encode() + b"4,\xff\n", "半.csv").warnings,
+        *_csv_error(monkeypatch, 1),
+        *_csv_error(monkeypatch, 3),
+        *_raised(lambda: read_table(GOOD.encode(), "多.csv", max_rows=2)),
+        *_raised(lambda: read_table('编号,标题\n1,"小米\n2,华为\n'.encode(), "引号.csv")),
+        *read_table(ragged.encode(), "歪.csv").warnings,
+        *read_table("编号,,标题,\n1,x,小米,y\n".encode(), "空名.csv").warnings,
+        *read_table(BOOK, "两表.xlsx").warnings,
+        *_raised(lambda: read_table("编号,标题,标题\n1,a,b\n".encode(), "重名.csv")),
+        *_raised(lambda: read_table(b"\xef\xbb\xbfid\n\xff\n", "标记.csv")),
+        *_raised(lambda: read_table(b"\xff\xfea\x00b", "标记.csv")),
+        *_raised(lambda: read_table(("编号::标题\n1::a\n2::b\n").encode(), "一列.csv")),
+        *_raised(lambda: read_table("编号,标题\n1,a,b\n2,c,d\n3,e,f\n".encode(), "多列.csv")),
+        *_raised(lambda: read_table("1,小米手机,99.00\n2,华为,5\n".encode(), "无表头.csv")),
+    ]
+
+
+def _path_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A saved session's file read again (components/persist.py): gone, a folder, unreadable."""
+    unreadable = tmp_path / "锁.csv"
+    unreadable.write_bytes(GOOD.encode())
+    out = [*_raised(lambda: read_table(tmp_path / "没有.csv")), *_raised(lambda: read_table(tmp_path))]
+
+    def refuse(self: Path) -> bytes:  # as chmod 0 would (the tests may run as root)
+        raise PermissionError(13, "Permission denied", str(self))
+
+    with monkeypatch.context() as m:
+        m.setattr(read_module.Path, "read_bytes", refuse)
+        out += _raised(lambda: read_table(unreadable))
+    return out
+
+
+def _other_file_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    controls = pa.table({"标题\x1b": ["a\x00b", "c"], "图": pa.array([b"\xff\xfe", b"x"])})
+    out = [*read_table(_parquet(controls), "控制.parquet").warnings,
+           *_raised(lambda: read_table(_parquet(pa.table({"a": [1, 2]})), "p.parquet", max_rows=1)),
+           *_raised(lambda: read_table(b"PAR1 not parquet", "坏.parquet")),
+           *_raised(lambda: read_table(b"not a zip", "坏.xlsx")),
+           *_raised(lambda: read_table(BOOK, "两表.xlsx", sheet="没有")),
+           *_raised(lambda: read_table(_damaged_sheet(), "坏表.xlsx")),
+           *_raised(lambda: read_sheet(BOOK, "两表.xlsx", None, max_rows=9, max_xml_bytes=10)),
+           *_raised(lambda: read_table(BOOK, "两表.xlsx", max_rows=1)),
+           *_raised(lambda: read_sheet(BOOK, "两表.xlsx", None, max_rows=9, max_cells=1)),
+           describe(current_limits())]
+    with monkeypatch.context() as m:
+        m.setenv("CATSIM_MAX_ROWS", "很多")
+        out += _raised(current_limits)
+        m.setenv("CATSIM_MAX_ROWS", "-5")
+        out += _raised(current_limits)
+    return out
+
+
+def _catalog_messages() -> list[str]:
+    raw = read_table("编号,标题,价格\n1,小米,1\n1,华为,2\n2,,3\n".encode(), "重复.csv")
+    by_id = ColumnMapping(text_columns=("标题",), id_column="编号")
+    out = []
+    for policy in ("suffix", "keep-first"):
+        out += build_catalog(raw, by_id, on_duplicate_ids=policy).report.lines()[1:]
+    out += ValidationReport(rows=2, duplicate_ids=("1",)).lines()[1:]
+    out += build_catalog(raw, ColumnMapping(text_columns=("标题",)),
+                         max_text_chars=1).report.lines()[1:]
+    numbers = read_table(b"a,b\n1,2\n3,4\n", "数.csv")
+    return [
+        *out,
+        *_raised(lambda: CATALOG.column("没有")),
+        *_raised(lambda: field_defaults(numbers.frame)),
+        *_raised(lambda: build_catalog(raw, by_id)),
+        *_raised(lambda: build_catalog(raw, by_id, on_duplicate_ids="两个")),
+        *_raised(lambda: build_catalog(raw, ColumnMapping(text_columns=()))),
+        *_raised(lambda: build_catalog(raw, ColumnMapping(text_columns=("没有",)))),
+        *_raised(lambda: build_catalog(
+            read_table("编号,标题\n1,\n2,\n".encode(), "空.csv"),
+            ColumnMapping(text_columns=("标题",), id_column="编号"))),
+        *_raised(lambda: build_catalog(
+            read_table("编号,标题\n,a\n2,b\n".encode(), "空号.csv"),
+            ColumnMapping(text_columns=("标题",), id_column="编号"))),
+    ]
+
+
+def _photo_reasons(tmp_path: Path) -> list[str]:
+    folder = tmp_path / "图片"
+    folder.mkdir()
+    (folder / "大.png").write_bytes(_png())
+    photos = tmp_path / "图.zip"
+    with zipfile.ZipFile(photos, "w") as archive:
+        archive.writestr("一.png", _png())
+    (tmp_path / "坏.zip").write_bytes(b"not a zip")
+    return [
+        *_raised(lambda: decode_image(b"<svg xmlns='x'></svg>")),
+        *_raised(lambda: decode_image(_png(4), max_pixels=4)),
+        *_raised(lambda: decode_image(b"")),
+        *_raised(lambda: decode_image(_png(), max_bytes=3)),
+        *_raised(lambda: decode_image(b"\x00 not an image")),
+        *_raised(lambda: decode_image(_png(64)[:60])),
+        *_raised(lambda: ImageSource().read("https://example.com/a.png")),
+        *_raised(lambda: ImageSource().read("data:image/png;base64,AAAA")),
+        *_raised(lambda: ImageSource().read("a.png")),
+        *_raised(lambda: ImageSource(folder=folder).read("../外.png")),
+        *_raised(lambda: ImageSource(folder=folder).read("没有.png")),
+        *_raised(lambda: ImageSource(folder=folder, max_bytes=3).read("大.png")),
+        *_raised(lambda: ImageSource(archive=tmp_path / "坏.zip").read("一.png")),
+        *_raised(lambda: ImageSource(archive=photos).read("没有.png")),
+    ]
+
+
+def _pairs_messages() -> list[str]:
+    pairs = read_pairs(b"left,right,label\n1,99,1\n2,2,1\n1,2,1\n", CATALOG,
+                       filename="对.csv")
+    return [
+        *pairs.warnings,
+        *_raised(lambda: read_pairs(b"left,right,label\n1,2,maybe\n", CATALOG, filename="对.csv")),
+        *_raised(lambda: read_pairs(b"left\n1\n", CATALOG, filename="对.csv")),
+        *_raised(lambda: read_pairs(b"left,right\n7,8\n", CATALOG, filename="对.csv")),
+        *_raised(lambda: build_training_set(CATALOG, empty_pairs())),
+    ]
+
+
+@pytest.fixture(scope="module")
+def messages(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        out = [*_read_messages(monkeypatch), *_path_messages(tmp_path_factory.mktemp("files"), monkeypatch),
+               *_other_file_messages(monkeypatch),
+               *_catalog_messages(), *_photo_reasons(tmp_path_factory.mktemp("photos")),
+               *_pairs_messages()]
+    return out
+
+
+def _outside_values(message: str, chinese: str) -> str:
+    """chinese without the user's values (fields that are put back as they are)."""
+    for tp in templates():
+        m = tp.pattern.match(message)
+        if m:
+            for name, value in m.groupdict().items():
+                if not re.fullmatch(r"n\d*|part.*|list.*", name):
+                    chinese = chinese.replace(value, "")
+            return chinese
+    return chinese
+
+
+def test_every_core_message_shown_reads_in_chinese(messages: list[str]) -> None:
+    english = []
+    for message in messages:
+        chinese = to_chinese(message)
+        left = ENGLISH_RUN.findall(_outside_values(message, chinese))
+        if chinese == message or left:
+            english.append((message, left))
+    assert not english, english
+
+
+def test_every_template_is_still_made_by_core(messages: list[str]) -> None:
+    used: set[str] = set()
+    for message in messages:
+        to_chinese(message, used)
+    assert sorted(set(CORE_ZH) - used) == []
+
+
+def test_templates_keep_their_fields() -> None:
+    for english, chinese in CORE_ZH.items():
+        assert set(FIELD.findall(english)) == set(FIELD.findall(chinese)), english
+
+
+def test_user_values_come_back_unchanged() -> None:
+    name = "$x [link](http://a) 'keep-first'; a or b.csv"
+    message = f"{name} has a header but no product rows"
+    assert to_chinese(message) == f"{name} 只有表头，没有商品行"
+    listed = f"{name} has repeated column names: a, b and 12 more; rename them"
+    assert to_chinese(listed) == f"{name} 有重复的列名：a, b 等另外 12 个；请重命名"
+    assert to_chinese("not a core message") == "not a core message"
+
+
+def test_a_field_matches_a_number_only_where_core_writes_one() -> None:
+    pattern = compile_template("{name} is {n} MB, over")
+    assert pattern.match("a is b.csv is 3.5 MB, over")["name"] == "a is b.csv"
+    assert compile_template("line {n}: {n}").match("line 3: 4") is None
+
+
+def test_english_interface_leaves_core_messages_unchanged(monkeypatch) -> None:
+    from components import i18n_core
+
+    monkeypatch.setattr(i18n_core, "language", lambda: "en")
+    message = "目录.csv has a header but no product rows"
+    assert i18n_core.tr_core(message) == message
+    monkeypatch.setattr(i18n_core, "language", lambda: "zh")
+    assert i18n_core.tr_core(message) == "目录.csv 只有表头，没有商品行"
+
+
+def _page(monkeypatch: pytest.MonkeyPatch, model_dir: Path, language: str):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO_ROOT
+
+    monkeypatch.setenv("CATSIM_MODEL", str(model_dir))
+    monkeypatch.setenv("CATSIM_LANGUAGE", language)
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _upload(at, key: str, name: str, data: bytes):
+    at.file_uploader(key=key).set_value((name, data, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+RAGGED = "编号,标题\n1,小米,手机\n2,华为,耳机\n3,苹果,手机壳\n".encode("gb18030")
+WARNED = ("编号,标题,\n" + "".join(f"{i},商品 {i},x\n" for i in range(30))).encode("gb18030")  # no name
+
+
+@pytest.mark.app
+def test_the_catalog_and_fine_tune_pages_show_core_messages_in_chinese(tiny_bert_dir, workspace,
+                                                                       monkeypatch) -> None:
+    from tests.conftest import element_texts
+
+    at = _upload(_page(monkeypatch, tiny_bert_dir, "zh"), "catalog.upload", "歪.csv", RAGGED)
+    assert "歪.csv 可能没有被正确读取：3 行中有 3 行的字段数与表头不同" in element_texts(at.error)
+    at = _upload(at, "catalog.upload", "警告.csv", WARNED)
+    assert "1 个表头单元格为空；已命名为 column_3" in element_texts(at.warning)
+    assert "警告.csv" in element_texts(at.markdown)  # read and mapped: the file facts
+    at.switch_page("pages/finetune.py").run()
+    # under AppTest the sidebar's language falls back to English on a page switch: set it again
+    at.sidebar.radio(key="ui.language").set_value("zh").run()
+    at = _upload(at, "finetune.pairs", "对.csv", b"left,right\n1,99\n1,2\n")
+    assert "2 对中有 1 对用到了目录中没有的编号；已跳过" in element_texts(at.warning)
+
+
+@pytest.mark.app
+def test_the_english_interface_shows_core_messages_as_core_writes_them(tiny_bert_dir, workspace,
+                                                                       monkeypatch) -> None:
+    from tests.conftest import element_texts
+
+    at = _upload(_page(monkeypatch, tiny_bert_dir, "en"), "catalog.upload", "歪.csv", RAGGED)
+    assert "歪.csv may not be read right: 3 of 3 rows have a different number" in element_texts(at.error)
