@@ -24,7 +24,7 @@ from core.errors import CatalogSimilarityError, ParseCheckError
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
-ROW_NUMBERS_LABEL = "(row numbers)"
+ROW_NUMBERS_LABEL = N_("(row numbers)")
 NONE = NO_COLUMN
 ROLE_NAMES = (N_("Category"), N_("Brand"), N_("Price"), N_("Image"))  # role.capitalize()
 DUPLICATE_NAMES = {"error": N_("Stop and show them"), "keep-first": N_("Keep the first"),
@@ -78,9 +78,9 @@ def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | Non
         return None
 
 
-DETECT = "(detect)"
-DELIMITERS = {DETECT: None, ", comma": ",", "; semicolon": ";", "tab": "\t", "| pipe": "|",
-              ": colon": ":", "# hash": "#", "space": " "}
+DETECT = N_("(detect)")
+DELIMITERS = {DETECT: None, N_(", comma"): ",", N_("; semicolon"): ";", N_("tab"): "\t",
+              N_("| pipe"): "|", N_(": colon"): ":", N_("# hash"): "#", N_("space"): " "}
 ENCODINGS = (DETECT, "utf-8", "utf-8-sig", "utf-16", "gb18030", "cp1252", "latin-1", "shift_jis")
 
 
@@ -100,8 +100,10 @@ def read_form(exc: ParseCheckError) -> None:
     st.code("\n".join(exc.first_lines) or t("(no lines)"), language=None, wrap_lines=True)
     with st.form("catalog.read"):
         a, b, c = st.columns(3)
-        a.selectbox(t("Delimiter"), list(DELIMITERS), key="catalog.read.delimiter")
-        b.selectbox(t("Encoding"), ENCODINGS, key="catalog.read.encoding")
+        a.selectbox(t("Delimiter"), list(DELIMITERS), key="catalog.read.delimiter",
+                    format_func=labels(list(DELIMITERS)))
+        b.selectbox(t("Encoding"), ENCODINGS, key="catalog.read.encoding",
+                    format_func=labels((DETECT,)))
         c.checkbox(t("First line is column names"), value=True, key="catalog.read.header")
         st.checkbox(t("Read anyway (rows that do not fit are skipped and listed)"),
                     key="catalog.read.anyway")
@@ -163,7 +165,8 @@ def mapping_form(raw: RawTable) -> None:
         a, b = st.columns(2)
         id_opts = [ROW_NUMBERS_LABEL, *cols]
         id_col = a.selectbox(t("Id column"), id_opts,
-                             index=id_opts.index(current.id_column or ROW_NUMBERS_LABEL))
+                             index=id_opts.index(current.id_column or ROW_NUMBERS_LABEL),
+                             format_func=labels((ROW_NUMBERS_LABEL,)))
         texts = b.multiselect(t("Text columns, in order"), cols,
                               default=[c for c in current.text_columns if c in cols],
                               help=t("The columns that describe the product (title first, then "

@@ -26,10 +26,16 @@ from core.search.neighbors import Neighbors, reporting
 
 
 def ready_text(res: state.Results) -> str:
-    """What the app says once vectors are ready. No count of vectors reused from the
-    workspace store: that store is shared, so the count would tell one user whether
-    another uploaded the same texts."""
-    return f"Ready: {len(res.vectors):,} products read by the model ({res.seconds:.1f} s)."
+    """What the app says once vectors are ready, with how many were kept from before: the
+    count can only be this session's own (an upload's vectors are keyed under the
+    session's private key, core.embed.store) or the public demo's."""
+    if res.reused:
+        return t("Ready: {n:,} products ({new:,} new texts read by the model in {s:.1f} s; "
+                 "{reused:,} products kept from before).", n=len(res.vectors),
+                 new=res.embedded, s=res.seconds, reused=res.reused)
+    return t("Ready: {n:,} products read by the model ({s:.1f} s).", n=len(res.vectors),
+             s=res.seconds)
+
 
 def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     """Vectors for the current catalog and model, computed once (progress, cancel).

@@ -54,6 +54,7 @@ def language_switch() -> None:
 
     state.init_ui_language(default_language())
     st.sidebar.radio("Language · 语言", list(LANGUAGES), key=state.UI_LANGUAGE,
+                     index=list(LANGUAGES).index(language()), on_change=state.keep_ui_language,
                      format_func=LANGUAGES.__getitem__, horizontal=True)
 
 

@@ -503,6 +503,12 @@ ZH: dict[str, str] = {
     'The catalog loaded before ({md_text}) is still in use.':
         '之前加载的目录（{md_text}）仍在使用中。',
     # components/embedding.py
+    'Ready: {n:,} products ({new:,} new texts read by the model in {s:.1f} s; {reused:,} products kept'
+    ' from before).':
+        '就绪：{n:,} 个商品（模型读取了 {new:,} 条新文本，用时 {s:.1f} 秒；'
+        '{reused:,} 个商品沿用之前的结果）。',
+    'Ready: {n:,} products read by the model ({s:.1f} s).':
+        '就绪：模型已读取 {n:,} 个商品（{s:.1f} 秒）。',
     'Embedding {n:,} products…':
         '正在读取 {n:,} 个商品…',
     'Cancel':
@@ -1353,4 +1359,32 @@ ZH: dict[str, str] = {
     " = nothing shared, 1 = the same words).":
         "颜色 = 两者共有多少词和型号，越少见的词分量越重（BM25 权重；0 = 没有共同之处，"
         "1 = 词完全相同）。",
+    # components/catalog_form.py: the id column and read-form options
+    '(row numbers)':
+        '（行号）',
+    '(detect)':
+        '（自动识别）',
+    ', comma':
+        ', 逗号',
+    '; semicolon':
+        '; 分号',
+    'tab':
+        '制表符',
+    '| pipe':
+        '| 竖线',
+    ': colon':
+        ': 冒号',
+    '# hash':
+        '# 井号',
+    'space':
+        '空格',
+    # components/photos.py: the skipped photos table
+    'row':
+        '行',
+    'id':
+        '编号',
+    'photo file':
+        '图片文件',
+    'problem':
+        '问题',
 }

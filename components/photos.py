@@ -94,10 +94,10 @@ def issues_report(images: ImageVectors | None) -> None:
                  shown=int(images.has_image.sum()), n=len(images.has_image)))
     if images.issues:
         with st.expander(t('{n:,} photos skipped', n=len(images.issues))):
-            st.dataframe(pd.DataFrame({"row": [i.row + 1 for i in images.issues],
-                                       "id": [i.product_id for i in images.issues],
-                                       "file": [i.source for i in images.issues],
-                                       "problem": [tr_core(i.reason) for i in images.issues]}),
+            st.dataframe(pd.DataFrame({t("row"): [i.row + 1 for i in images.issues],
+                                       t("id"): [i.product_id for i in images.issues],
+                                       t("photo file"): [i.source for i in images.issues],
+                                       t("problem"): [tr_core(i.reason) for i in images.issues]}),
                          hide_index=True, key="photos.issues")
 
 

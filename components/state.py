@@ -46,7 +46,8 @@ RESULTS = "results"
 SELECTION = "map.selection"
 HEATMAP_ROWS = "heatmap.rows"
 HEATMAP_SOURCE = "heatmap.source"
-UI_LANGUAGE = "ui.language"
+UI_LANGUAGE = "ui.language"  # the sidebar switch (a widget: drawn anew on every page)
+UI_LANGUAGE_CHOSEN = "ui.language.chosen"  # the choice, kept across pages
 LANGUAGE = "catalog.language"
 EXPLICIT = "catalog.explicit_settings"
 LANGUAGE_NOTE = "catalog.language_note"
@@ -155,10 +156,14 @@ def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) ->
 
 
 def start_over() -> None:
-    """Forget this session's saved work; a new token, then the demo and the guide."""
+    """Forget this session's saved work; a new token, then the demo and the guide (the
+    interface language stays as chosen)."""
+    chosen = st.session_state.get(UI_LANGUAGE_CHOSEN)
     session_store().clear()
     st.session_state.clear()
     st.session_state[TOKEN] = new_session_token()
+    if chosen is not None:
+        st.session_state[UI_LANGUAGE_CHOSEN] = chosen
 
 
 def _ensure_app_navigation() -> None:
@@ -265,11 +270,18 @@ def set_language_setting(code: str) -> None:
 
 def ui_language() -> str | None:
     """The interface language chosen in the sidebar ('en' / 'zh'), None before any."""
-    return st.session_state.get(UI_LANGUAGE)
+    return st.session_state.get(UI_LANGUAGE_CHOSEN)
 
 
 def init_ui_language(default: str) -> None:
-    st.session_state.setdefault(UI_LANGUAGE, default)
+    st.session_state.setdefault(UI_LANGUAGE_CHOSEN, default)
+
+
+def keep_ui_language() -> None:
+    """on_change of the sidebar switch: keep its value where every page reads it (the
+    switch is drawn by each page, and Streamlit puts the page in a widget's id, so the
+    widget's own value is gone after a page switch)."""
+    st.session_state[UI_LANGUAGE_CHOSEN] = st.session_state[UI_LANGUAGE]
 
 
 def config() -> Config:

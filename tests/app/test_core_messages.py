@@ -346,9 +346,7 @@ def test_the_catalog_and_fine_tune_pages_show_core_messages_in_chinese(tiny_bert
     at = _upload(at, "catalog.upload", "警告.csv", WARNED)
     assert "1 个表头单元格为空；已命名为 column_3" in element_texts(at.warning)
     assert "警告.csv" in element_texts(at.markdown)  # read and mapped: the file facts
-    at.switch_page("pages/finetune.py").run()
-    # under AppTest the sidebar's language falls back to English on a page switch: set it again
-    at.sidebar.radio(key="ui.language").set_value("zh").run()
+    at.switch_page("pages/finetune.py").run()  # the language survives the page switch
     at = _upload(at, "finetune.pairs", "对.csv", b"left,right\n1,99\n1,2\n")
     assert "2 对中有 1 对用到了目录中没有的编号；已跳过" in element_texts(at.warning)
 

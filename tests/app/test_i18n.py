@@ -113,11 +113,16 @@ def test_chinese_from_the_environment_and_the_sidebar_switch(tiny_bert_dir, work
     at.sidebar.radio(key="ui.language").set_value("en").run()
     assert at.title[0].value == "Catalog"
     assert at.sidebar.slider(key="settings.k").label == "Products per list"
-    at.switch_page("pages/neighbors.py").run()
+    at.switch_page("pages/neighbors.py").run()  # the choice survives a page switch
     assert not at.exception and at.title[0].value == "Neighbours"
+    assert at.sidebar.radio(key="ui.language").value == "en"
     at.sidebar.radio(key="ui.language").set_value("zh").run()
     assert at.title[0].value == ZH["Neighbours"]
     assert "Neighbours" not in element_texts(at.caption)
+    for page, title in (("pages/export.py", "Export"), ("pages/catalog.py", "Catalog")):
+        at.switch_page(page).run()
+        assert not at.exception and at.title[0].value == ZH[title]
+        assert at.sidebar.radio(key="ui.language").value == "zh"
 
 
 def test_charts_from_core_get_chinese_titles_series_and_hover(monkeypatch) -> None:

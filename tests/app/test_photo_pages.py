@@ -69,7 +69,7 @@ def test_catalog_page_reports_skipped_photos_by_row(app) -> None:
     _ok(app)
     report = next(d.value for d in app.dataframe if "problem" in d.value.columns)
     assert report["row"].tolist() == [9, 10]
-    assert report["file"].tolist() == ["missing.png", "logo.svg"]
+    assert report["photo file"].tolist() == ["missing.png", "logo.svg"]
     captions = element_texts(app.caption)
     assert "Photos: 8 of 10 products have a usable photo." in captions
     # the photo store is shared by every user: no count says how many were there before
