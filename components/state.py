@@ -138,7 +138,7 @@ def save_work() -> None:
     if st.session_state.get(CATALOG) is None or TOKEN not in st.session_state:
         return
     saved = SavedState(st.session_state.get(SOURCE) or SavedSource(), config().to_dict(),
-                       {"guide_done": guide_done()})
+                       {"guide_done": guide_done(), "language": ui_language()})
     text = saved.to_json()
     if st.session_state.get(SAVED) != text:
         session_store().save(saved)
@@ -150,6 +150,8 @@ def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) ->
     st.session_state[TABLE] = raw
     st.session_state[SOURCE] = saved.source
     st.session_state[GUIDE_DONE] = bool(saved.ui.get("guide_done", False))
+    if saved.ui.get("language") in ("en", "zh"):  # the interface language comes back too
+        st.session_state[UI_LANGUAGE_CHOSEN] = saved.ui["language"]
     st.session_state[SAVED] = saved.to_json()
     mark_explicit(*LANGUAGE_KEYS)  # the saved model and weight come back as they were
     set_catalog(cat, cfg)
@@ -282,6 +284,7 @@ def keep_ui_language() -> None:
     switch is drawn by each page, and Streamlit puts the page in a widget's id, so the
     widget's own value is gone after a page switch)."""
     st.session_state[UI_LANGUAGE_CHOSEN] = st.session_state[UI_LANGUAGE]
+    save_work()  # and after a reload
 
 
 def config() -> Config:

@@ -47,9 +47,12 @@ def test_settings_rules_and_guide_come_back_with_the_token(env):
     first.get_by_key("neighbors.rules.same").set_value(["category"]).run()
     first.switch_page("pages/catalog.py").run()
     first.button(key="guide.done").click().run()
+    first.sidebar.radio(key="ui.language").set_value("zh").run()
     assert not first.exception, first.exception
 
     again = _open(_token(first), "pages/neighbors.py")
+    assert again.session_state["ui.language.chosen"] == "zh"  # the language comes back too
+    assert again.sidebar.radio(key="ui.language").value == "zh"
     cfg = again.session_state["settings.config"]
     assert cfg.k == 5 and cfg.rules.to_dict() == {"same": ["category"]}
     assert again.multiselect(key="neighbors.rules.same").value == ["category"]
