@@ -34,6 +34,7 @@ from core.catalog.table import (
 from core.catalog.xlsx import read_sheet
 from core.errors import CatalogSimilarityError
 from core.finetune.data import build_training_set, empty_pairs, read_pairs
+from tests.conftest import make_xlsx_bytes
 
 ENGLISH_RUN = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){2,}")
 
@@ -43,13 +44,6 @@ def _raised(make: Callable[[], object]) -> list[str]:
         make()
     return [str(info.value)]
 
-
-def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-    return buf.getvalue()
 
 
 def _parquet(table: pa.Table) -> bytes:
@@ -64,7 +58,7 @@ def _png(size: int = 2) -> bytes:
     return buf.getvalue()
 
 
-BOOK = _xlsx({"商品": pd.DataFrame({"编号": ["a", "b"], "标题": ["红色鞋", "茶叶"]}),
+BOOK = make_xlsx_bytes({"商品": pd.DataFrame({"编号": ["a", "b"], "标题": ["红色鞋", "茶叶"]}),
               "备注": pd.DataFrame({"说明": ["导出 2024"]})})
 GOOD = "编号,标题\n1,小米手机\n2,华为耳机\n3,苹果手机壳\n"
 CATALOG = build_catalog(read_table(GOOD.encode(), "目录.csv"),

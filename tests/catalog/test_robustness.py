@@ -27,22 +27,15 @@ from core.cli import main
 from core.embed.encoders import BertEncoder
 from core.errors import CatalogError, ModelLoadError
 from core.export.tables import FORMATS, is_formula_like, to_bytes, write_table
-from tests.conftest import make_csv_bytes
+from tests.conftest import make_csv_bytes, make_xlsx_bytes
 
 ROWS = [["id", "title", "brand"], ["1", "red shoe", "acme"], ["2", "blue shirt", "wear"],
         ["3", "green tea", "leafco"]]
 LONG = "red shoe " * 20_000  # 180,000 characters
 
 
-def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-    return buf.getvalue()
 
-
-TWO_SHEETS = _xlsx({"Notes": pd.DataFrame({"note": ["exported 2024"]}),
+TWO_SHEETS = make_xlsx_bytes({"Notes": pd.DataFrame({"note": ["exported 2024"]}),
                     "Products": pd.DataFrame({"id": ["a", "b"], "title": ["red shoe", "tea"]})})
 
 
