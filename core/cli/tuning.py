@@ -133,8 +133,8 @@ def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np
     result = rule_result(catalog, pool, cfg, vectors=vectors,
                          decisions=workspace_decisions(args, catalog))
     if result.n_short:
-        say(f"{result.short_text()} (rules that removed candidates of them; "
-            "--relevance-floor 0 turns the floor off)")
+        say(f"{result.short_text()} (the rules that made them short; a short list is better "
+            "than one padded with unrelated products; --relevance-floor 0 turns the floor off)")
     return cfg, catalog, result.neighbors
 
 
