@@ -99,10 +99,17 @@ ENCODING_LABELS = {"utf-8": N_("UTF-8"), "utf-8-sig": N_("UTF-8 with BOM (Excel)
 
 
 def default_csv_encoding() -> str:
-    """GB18030 when the catalog was uploaded in GB18030 / GBK, else plain UTF-8."""
+    """GB18030 when the catalog was uploaded in GB18030 / GBK; UTF-8 with a BOM when its
+    texts hold any non-ASCII character (without the BOM, Excel reads UTF-8 as the
+    system's code page: "é", "™" or Chinese come out garbled); else plain UTF-8."""
     raw = state.table()
     upload = (raw.encoding or "").lower() if raw is not None else ""
-    return "gb18030" if upload in ("gb18030", "gbk", "gb2312") else "utf-8"
+    if upload in ("gb18030", "gbk", "gb2312"):
+        return "gb18030"
+    cat = state.catalog()
+    if cat is not None and not all(text.isascii() for text in cat.texts):
+        return "utf-8-sig"
+    return "utf-8"
 
 
 def file_stem(name: str) -> str:

@@ -61,3 +61,22 @@ def test_model_set_by_the_environment_is_kept_and_exports_offer_gb18030(tiny_ber
     at.switch_page("pages/export.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="neighbors.export.encoding").value == "gb18030"
+
+
+def test_a_utf8_catalog_with_accents_exports_csv_with_a_bom_for_excel(tiny_bert_dir, workspace,
+                                                                     monkeypatch):
+    """Excel reads a UTF-8 CSV without a BOM in the system code page: "café" or "中文" come
+    out garbled. A catalog with non-ASCII text defaults to UTF-8 with a BOM; a plain ASCII
+    one stays plain UTF-8 (what data tools expect)."""
+    from tests.conftest import make_csv_bytes
+
+    at = _app(monkeypatch, str(tiny_bert_dir))
+    for rows, expected in (([["title"], ["café crème cup"], ["blue mug"], ["tea pot"]], "utf-8-sig"),
+                           ([["title"], ["cafe cup"], ["blue mug"], ["tea pot"]], "utf-8")):
+        at.switch_page("pages/catalog.py").run()
+        at.file_uploader(key="catalog.upload").set_value(
+            ("shop.csv", make_csv_bytes(rows), "text/csv")).run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        at.switch_page("pages/export.py").run()
+        assert not at.exception, at.exception
+        assert at.selectbox(key="neighbors.export.encoding").value == expected
