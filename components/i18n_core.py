@@ -62,9 +62,17 @@ def templates() -> tuple[Template, ...]:
     return tuple(sorted(found, key=lambda tp: -len(FIELD.sub("", tp.english))))
 
 
+# Longer messages stay English: a template's free fields backtrack over a hostile value
+# (a 30 kB header cell repeating the template's words took 13 s to fail every template).
+MAX_MESSAGE = 2000
+
+
 def to_chinese(message: str, used: set[str] | None = None) -> str:
-    """message in Chinese when a template matches, else message as it is.
-    used (optional) collects the English templates that matched, pieces included."""
+    """message in Chinese when a template matches, else message as it is (also when it is
+    longer than MAX_MESSAGE). used (optional) collects the English templates that matched,
+    pieces included."""
+    if len(message) > MAX_MESSAGE:
+        return message
     for tp in templates():
         m = tp.pattern.match(message)
         if m is None:
@@ -86,14 +94,23 @@ def _value(name: str, text: str, used: set[str] | None) -> str:
     return text
 
 
+# core joins at most 5 pieces; a user's value may hold "; " (a hostile header cell, a file
+# name): a run is looked for over at most RUN pieces, and pieces past MAX_PIECES stay as
+# they are, so a message costs O(pieces), never O(pieces^3) (300 pieces took 30 s).
+RUN = 8
+MAX_PIECES = 40
+
+
 def _pieces(text: str, used: set[str] | None) -> str:
     """core's pieces joined by "; " (a trailing "..." kept): each piece, or the longest run
-    of them that one template matches (a user's value may hold "; "), translated."""
+    of them (up to RUN) that one template matches (a user's value may hold "; "),
+    translated."""
     tail = "..." if text.endswith("...") else ""
     pieces = text.removesuffix(tail).split("; ")
+    pieces, rest = pieces[:MAX_PIECES], pieces[MAX_PIECES:]
     out, i = [], 0
     while i < len(pieces):
-        for j in range(len(pieces), i, -1):
+        for j in range(min(len(pieces), i + RUN), i, -1):
             joined = "; ".join(pieces[i:j])
             zh = to_chinese(joined, used)
             if zh != joined:
@@ -103,7 +120,7 @@ def _pieces(text: str, used: set[str] | None) -> str:
         else:
             out.append(pieces[i])
             i += 1
-    return "；".join(out) + tail
+    return "；".join(out + (["; ".join(rest)] if rest else [])) + tail
 
 
 def _short_list(text: str) -> str:
