@@ -134,7 +134,9 @@ def lexical_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
     index = neighbor_index(catalog, vectors_key, vectors, cfg).lexical_index
     if index is not None:
         return index
-    key = (catalog.identity, "lexical", json.dumps(dict(cfg.field_weights), sort_keys=True))
+    # vectors_key: an upload's results are keyed under its session's private key
+    key = (catalog.identity, vectors_key, "lexical",
+           json.dumps(dict(cfg.field_weights), sort_keys=True))
     shared = shared_results("lexical")
     found = shared.get(key)
     if found is None:
