@@ -158,6 +158,19 @@ the best kept, stop at the first pass without gain): abt-buy kept 5 passes, 0.89
 queries against the default's 0.909), 275 s job; walmart-amazon stopped after 6 and kept
 4 (the default's), 0.652 at weight 0.3, 645 s job (3.3x). Verdict: no lever left on these
 catalogs; (a)-(c) ran from /work-only prototype scripts (not kept), (d) is this script.
+Issue 16 round 7 (2026-12-04, main f06da73, valid): are the bundled same-product evidence
+weights (fitted on zero-shot lists) what holds the tuned lists back? Crossfit: the training
+pairs split by left product into 2 folds, a model tuned on each fold's complement, the
+held-out fold's lists (its products and their labelled matches, across the shops, without
+evidence) give 5,700 entries (1,200 twins) per catalog, evidence weights fitted on them
+(fit_evidence_weights) and used with the model tuned on every pair. Catalog lists R@1,
+bundled evidence / crossfit evidence: abt-buy at 0.3 / 0.5 / 0.7: 0.893 / 0.884,
+0.901 / 0.893, 0.909 / 0.901 (weights came out 2.5-5x larger: closeness 4.25, margin
+6.13); walmart-amazon at 0.3 / 0.4 / 0.5 / 0.7: 0.657 / 0.647, 0.652 / 0.642, 0.642 /
+0.647, 0.612 / 0.622 (weights 2-3x smaller). Without evidence: 0.901 / 0.642. Verdict:
+NO-GO (a weight-for-weight tie or a loss of one or two queries, for two extra training
+runs); the bundled weights stay. Prototype: a /work-only script (not kept), 122 s
+(abt-buy) and 655 s (walmart-amazon) on 2 cores.
 """
 
 from __future__ import annotations
