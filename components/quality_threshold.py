@@ -29,9 +29,9 @@ def _metrics_row(choice: Choice, title: str) -> None:
     st.markdown(t('**{title}** ({pairs:,} pairs, {positives:,} positive)',
                   title=title, pairs=choice.pairs, positives=choice.positives))
     cols = st.columns(4)
-    for col, (name, value) in zip(cols, (("threshold", choice.threshold),
-                                         ("precision", choice.precision),
-                                         ("recall", choice.recall), ("F1", choice.f1))):
+    for col, (name, value) in zip(cols, ((t("threshold"), choice.threshold),
+                                         (t("precision"), choice.precision),
+                                         (t("recall"), choice.recall), ("F1", choice.f1))):
         col.metric(name, f"{value:.3f}")
 
 
@@ -44,11 +44,11 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
                           value=float(round(best.threshold, 3)), step=0.001,
                           key="threshold.value")
     current = f1_at(scores, labels, threshold)
-    _metrics_row(current, "On the calibration pairs")
+    _metrics_row(current, t("On the calibration pairs"))
     if holdout is not None:
         hl, hr, hy, _ = holdout
         held = f1_at(match_scores(space, hl, hr).match, hy, threshold)
-        _metrics_row(held, "On the held-out pairs")
+        _metrics_row(held, t("On the held-out pairs"))
     a, b = st.columns(2)
     a.plotly_chart(chart(histogram_figure(scores, labels, threshold=threshold)),
                    key="threshold.histogram")

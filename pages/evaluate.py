@@ -26,8 +26,8 @@ res = ensure_results(cat, cfg)
 st.markdown(t("Upload **labelled pairs** (`left_id,right_id[,label]`) or **query judgements** "
             "(`query,product_id,grade`) to measure retrieval; without labels, measure how "
             "often neighbours share a column's value (category coherence)."))
-frame = upload_table("Labelled pairs or query judgements", "evaluate.upload",
-                     "CSV/Excel/Parquet; ids must match the catalog's id column")
+frame = upload_table(t("Labelled pairs or query judgements"), "evaluate.upload",
+                     t("CSV/Excel/Parquet; ids must match the catalog's id column"))
 judgements = None
 if frame is not None:
     try:

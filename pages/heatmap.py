@@ -24,12 +24,16 @@ cat = state.require_catalog()
 st.title(t("Heatmap"))
 res = ensure_results(cat, cfg)
 sent, sent_label = state.heatmap_rows()
-sources = ["A product and its neighbours", "A category", "A search result", "Map selection"]
-if sent:
-    sources.insert(0, f"Sent here: {md(sent_label)}")
-source = st.radio(t("Products to compare"), sources, horizontal=True, key="heatmap.source_choice")
+SOURCES = (N_("A product and its neighbours"), N_("A category"), N_("A search result"),
+           N_("Map selection"))
+SENT = "Sent here"  # the option of rows sent from another page, shown with their label
+sources = [SENT, *SOURCES] if sent else list(SOURCES)
+shown = labels(SOURCES)
+source = st.radio(t("Products to compare"), sources, horizontal=True, key="heatmap.source_choice",
+                  format_func=lambda s: t("Sent here: {label}", label=md(sent_label))
+                  if s == SENT else shown(s))
 rows: list[int] = []
-if source.startswith("Sent here"):
+if source == SENT:
     rows = sent
 elif source == "A product and its neighbours":
     row = product_picker(cat, "heatmap")

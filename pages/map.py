@@ -51,7 +51,7 @@ if sel:
     st.dataframe(rows_table(cat, sel[:1000]), hide_index=True, key="map.selected")
     photos.photo_grid(cat, cfg, sel, key="map.photos")
     if st.button(t("Send the selection to the heatmap"), key="map.to_heatmap"):
-        state.send_to_heatmap(sel, f"map selection ({len(sel)} products)")
+        state.send_to_heatmap(sel, t("map selection ({n:,} products)", n=len(sel)))
         st.switch_page("pages/heatmap.py")
 else:
     st.caption(t("Draw a lasso or box on the 2-D map to select products."))

@@ -45,7 +45,8 @@ if row is not None:
                       key="neighbors.photos")
     if st.button(t("Show this product and its neighbours on the heatmap"), key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
-        state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")
+        state.send_to_heatmap([row, *shown], t("{product} + neighbours",
+                                                product=product_label(cat, row)))
         st.switch_page("pages/heatmap.py")
 
 st.subheader(t("Every product's list"))
