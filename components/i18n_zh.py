@@ -48,6 +48,8 @@ ZH: dict[str, str] = {
     'Choose what B changes and press Compare.':
         '选择 B 要修改的内容，然后点击“比较”。',
     # pages/evaluate.py
+    'labels':
+        '标注',
     'Labelled pairs or query judgements':
         '标注的商品对或查询评判',
     "CSV/Excel/Parquet; ids must match the catalog's id column":
@@ -345,6 +347,8 @@ ZH: dict[str, str] = {
         '得分：{scale}。语义部分：文本含义有多接近（0 到 1）；共同词部分：共有多少词和型号（0 = 没有，1 = '
         '完全相同）。',
     # pages/threshold.py
+    'calibration pairs':
+        '校准商品对',
     'Labelled pairs (left_id,right_id,label) to calibrate on':
         '用于校准的标注商品对（left_id,right_id,label）',
     'label 1 = same product, 0 = different':
@@ -628,7 +632,7 @@ ZH: dict[str, str] = {
     '**The model alone** (meaning only)':
         '**仅模型本身**（只看语义）',
     "Saved as {name} in the workspace's models folder; it is now in the Model picker of the sidebar.":
-        '已保存为工作区 models 文件夹中的 {name}；现在可以在侧边栏的模型选择中找到它。',
+        '已保存为 {name}，位于工作区的 models/ 文件夹中；现在可以在侧边栏的模型选择中找到它。',
     'Use the new model':
         '使用新模型',
     ' (held-out views: a weaker check than labels)':
@@ -897,6 +901,86 @@ ZH: dict[str, str] = {
     'Use the bundled model (all-MiniLM-L6-v2) instead':
         '改用内置模型（all-MiniLM-L6-v2）',
     # components/tables.py
+    'same {column}':
+        '{column}相同',
+    'different {column}':
+        '{column}不同',
+    'title':
+        '标题',
+    'category':
+        '类目',
+    'brand':
+        '品牌',
+    'source_id':
+        '商品编号',
+    'source_title':
+        '商品标题',
+    'neighbor_id':
+        '相似商品编号',
+    'neighbor_title':
+        '相似商品标题',
+    'band':
+        '得分区间',
+    'product_id':
+        '商品编号',
+    'left_id':
+        '左侧编号',
+    'left_title':
+        '左侧标题',
+    'right_id':
+        '右侧编号',
+    'right_title':
+        '右侧标题',
+    'neighbours':
+        '相似商品数',
+    'match_score':
+        '重复得分',
+    'label':
+        '标签',
+    'size':
+        '商品数',
+    'group':
+        '分组',
+    'metric':
+        '比较方式',
+    'hybrid_weight':
+        '混合比重',
+    'overlap':
+        '重合度',
+    'only_in_a':
+        '仅在 A 中',
+    'only_in_b':
+        '仅在 B 中',
+    'rank_corr':
+        '排名相关性',
+    'a_id':
+        'A 编号',
+    'a_title':
+        'A 标题',
+    'a_score':
+        'A 得分',
+    'b_id':
+        'B 编号',
+    'b_title':
+        'B 标题',
+    'b_score':
+        'B 得分',
+    'canonical_id':
+        '代表商品编号',
+    'canonical_title':
+        '代表商品标题',
+    'in lists':
+        '出现在列表中',
+    'mrr':
+        'MRR',
+    'ndcg':
+        'NDCG',
+    'coherence':
+        '一致性',
+    'step':
+        '步骤',
+    'ran on':
+        '运行于',
     'Double-click a cell to read all of a long text.':
         '双击单元格可查看长文本的全部内容。',
     'Page (of {pages:,}; {n:,} rows)':

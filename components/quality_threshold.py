@@ -9,6 +9,7 @@ import streamlit as st
 from components import state
 from components.i18n import chart, t
 from components.quality_widgets import pairs_table
+from components.tables import headed
 from core.catalog.table import Catalog
 from core.config import Config
 from core.quality.threshold import (
@@ -66,8 +67,8 @@ def category_table(per_category: dict[str, float]) -> None:
     if per_category:
         st.markdown(t("**Per-category thresholds** (categories with enough labelled pairs; the "
                     "others use the global threshold)"))
-        st.dataframe(pd.DataFrame({"category": list(per_category),
-                                   "threshold": list(per_category.values())}),
+        st.dataframe(headed(pd.DataFrame({"category": list(per_category),
+                                          "threshold": list(per_category.values())})),
                      hide_index=True, key="threshold.categories")
 
 
@@ -96,6 +97,6 @@ def band_samples(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: 
         rows = np.asarray(band.sample, dtype=np.int64)
         with st.expander(t('{low:.2f} – {high:.2f}: {count:,} pairs',
                            low=band.low, high=band.high, count=band.count)):
-            st.dataframe(pairs_table(catalog, left[rows], right[rows], scores[rows],
-                                     None if labels is None else labels[rows]),
+            st.dataframe(headed(pairs_table(catalog, left[rows], right[rows], scores[rows],
+                                            None if labels is None else labels[rows])),
                          hide_index=True, key=f"threshold.band.{band.low:.2f}")

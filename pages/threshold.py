@@ -40,7 +40,7 @@ if frame is not None:
 
 if labelled is not None:
     left, right, labels, skipped = labelled
-    split_note("calibration pairs")
+    split_note(t("calibration pairs"))
     scores = match_scores(space, left, right).match
     try:
         chosen, per_category = labelled_view(cat, cfg, space, left, right, labels, scores,
