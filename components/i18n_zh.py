@@ -673,6 +673,18 @@ ZH: dict[str, str] = {
     'with your rules':
         '加上你的规则',
     # components/i18n.py
+    'match':
+        '重复得分',
+    'lexical':
+        '共同词得分',
+    'cosine':
+        '余弦',
+    'dot':
+        '点积',
+    'euclidean':
+        '直线距离',
+    'manhattan':
+        '网格距离',
     'Japanese':
         '日文',
     'Korean':

@@ -10,7 +10,7 @@ from components import photos, resources, state
 from components.embedding import ensure_results, neighbors
 from components.guide import words_used_here
 from components.heatmap_view import cell_caption
-from components.i18n import N_, labels, t
+from components.i18n import N_, chart, labels, t
 from components.text import md
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
@@ -79,7 +79,8 @@ if len(rows) >= 2:
     else:
         scores = resources.cached_pairwise(res.key, tuple(rows), res.vectors, cfg.metric)
     labels = [product_label(cat, r, 60) for r in rows]
-    st.plotly_chart(build_heatmap(scores, labels, metric=kind if kind != "dense" else cfg.metric),
+    st.plotly_chart(chart(build_heatmap(scores, labels,
+                                        metric=kind if kind != "dense" else cfg.metric)),
                     key="heatmap.chart")
     st.caption(t("{n} products, rows ordered by average-linkage clustering; hover a cell for "
                  "both titles and the score. ", n=len(rows))

@@ -38,7 +38,7 @@ rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")
 if row is not None:
-    st.markdown(f"**{md(product_label(cat, row))}**")
+    st.markdown(f"**{md(product_label(cat, row).strip())}**")  # "** x **" would not bold
     show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
     st.caption(t(CELL_HINT))
     photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
