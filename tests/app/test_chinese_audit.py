@@ -134,6 +134,23 @@ def _chart_texts(spec: str) -> Iterator[str]:
         yield trace.get("hovertemplate") or ""
 
 
+def chart_labels(spec: str) -> Iterator[str]:
+    """A chart's one-word labels (legend and colour bar titles): held to the headers' rule."""
+    fig = json.loads(spec)
+    title = fig.get("layout", {}).get("legend", {}).get("title", {})
+    yield title.get("text") or "" if isinstance(title, dict) else ""
+    for trace in fig.get("data", ()):
+        yield ((trace.get("colorbar") or {}).get("title") or {}).get("text") or ""
+        yield (((trace.get("marker") or {}).get("colorbar") or {}).get("title") or {}).get(
+            "text") or ""
+
+
+def _nodes(node) -> Iterator:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _nodes(child)
+
+
 def visible_texts(node, *, cells: bool = True) -> Iterator[str]:
     """Every text a user reads in the AppTest tree under node."""
     kind = getattr(node, "type", "")
@@ -166,8 +183,10 @@ def english_headers(at: AppTest) -> list[str]:
     English word is already a miss (the catalog's own columns are Chinese here; the
     exported file's own column names show only in the Export preview, as in the file)."""
     found = []
-    for frame in at.dataframe:
-        headers = [h for h, _ in table_headers(frame)]
+    charts = [label for node in _nodes(at._tree) if getattr(node, "type", "") == "plotly_chart"
+              for label in chart_labels(node.proto.spec) if label]
+    for frame in [*at.dataframe, charts]:
+        headers = charts if frame is charts else [h for h, _ in table_headers(frame)]
         if set(headers) <= FILE_COLUMNS:  # the Export page's preview of the file
             continue
         for header in headers:
