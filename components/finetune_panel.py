@@ -36,6 +36,12 @@ from core.workspace import Workspace
 
 DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}
 SOURCES = (N_("Labelled pairs file"), N_("Review decisions"), N_("Both"))
+# core.finetune.weight.WeightChoice.summary_rows' labels, as the lists table shows them.
+LIST_ROWS = {"current model": N_("current model"),
+             "fine-tuned, current weight": N_("fine-tuned, current weight"),
+             "fine-tuned, chosen weight": N_("fine-tuned, chosen weight")}
+# components/finetune_job.py's own statuses (the others are core's phases: tr_core).
+JOB_STATUS = {"starting": N_("starting"), "cancelling…": N_("cancelling…")}
 RATES = (1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4)
 
 
@@ -148,7 +154,7 @@ def job_panel(job: FinetuneJob) -> None:
     if job.running:
         return
     if job.error:
-        text.error(job.error)
+        text.error(tr_core(job.error))
     elif job.cancelled:
         st.warning(t("Fine-tuning was cancelled; nothing was saved."))
     elif job.result is not None:
@@ -157,9 +163,10 @@ def job_panel(job: FinetuneJob) -> None:
 
 def progress_text(job: FinetuneJob) -> str:
     """The phase first ("training: epoch 2 of 4"), then the step count while training."""
-    steps = f" · step {job.done:,} of {job.total:,}" if job.total and \
+    steps = t(" · step {done:,} of {total:,}", done=job.done, total=job.total) if job.total and \
         job.status.startswith("training") else ""
-    return f"Fine-tuning {job.base_model}: {job.status}{steps}"
+    status = t(JOB_STATUS[job.status]) if job.status in JOB_STATUS else tr_core(job.status)
+    return t("Fine-tuning {model}: {status}", model=job.base_model, status=status) + steps
 
 
 def lists_table(result: FinetuneResult) -> pd.DataFrame | None:
@@ -168,21 +175,24 @@ def lists_table(result: FinetuneResult) -> pd.DataFrame | None:
     choice = result.weight_choice
     if choice is None:
         return None
-    return pd.DataFrame([{"lists": label, "words vs meaning": row.weight,
-                          "match found first": round(row.recall_at_1, 3),
-                          f"match in the first {row.k}": round(row.recall_at_k, 3),
-                          "rank score (MRR)": round(row.mrr, 3),
-                          "held-out products": row.queries}
+    return pd.DataFrame([{t("lists"): t(LIST_ROWS.get(label, label)),
+                          t("words vs meaning"): row.weight,
+                          t("match found first"): round(row.recall_at_1, 3),
+                          t("match in the first {k}", k=row.k): round(row.recall_at_k, 3),
+                          t("rank score (MRR)"): round(row.mrr, 3),
+                          t("held-out products"): row.queries}
                          for label, row in choice.summary_rows()])
 
 
 def metrics_table(result: FinetuneResult) -> pd.DataFrame:
     rows = []
-    for label, m in (("before (current model)", result.before), ("after (fine-tuned)", result.after)):
+    for label, m in ((t("before (current model)"), result.before),
+                     (t("after (fine-tuned)"), result.after)):
         if m is not None:
-            rows.append({"model": label, "match found first": round(m.recall_at_1, 3),
-                         f"match in the first {m.k}": round(m.recall_at_k, 3),
-                         "rank score (MRR)": round(m.mrr, 3), "held-out products": m.queries})
+            rows.append({t("model"): label, t("match found first"): round(m.recall_at_1, 3),
+                         t("match in the first {k}", k=m.k): round(m.recall_at_k, 3),
+                         t("rank score (MRR)"): round(m.mrr, 3),
+                         t("held-out products"): m.queries})
     return pd.DataFrame(rows)
 
 
@@ -208,10 +218,10 @@ def results(result: FinetuneResult) -> None:
         if result.notes:
             with st.expander(t("How the new model's scores were set (technical)")):
                 for note in result.notes:
-                    text.caption(note)
+                    text.caption(tr_core(note))
     else:  # why it was not kept
         for note in result.notes:
-            text.warning(note)
+            text.warning(tr_core(note))
     if result.kept and result.folder is not None:
         st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model picker of the "
                      "sidebar.", name=md(result.folder.name)), icon=":material/check_circle:")

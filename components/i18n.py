@@ -118,6 +118,8 @@ CHART_TEXTS = (
     N_("appears in this many other products' lists"), N_("your lists"), N_("without rules"),
     N_("with your rules"), N_("%{y} products appear in %{x} lists<extra></extra>"),
     N_("%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>"),
+    # the heatmap's colour bar: what a cell shows (core.search.subset.CELL_KINDS, metrics)
+    N_("match"), N_("lexical"), N_("cosine"), N_("dot"), N_("euclidean"), N_("manhattan"),
 )
 
 
@@ -147,6 +149,9 @@ def chart(fig):
             trace.name = tr(trace.name)
         if getattr(trace, "hovertemplate", None):
             trace.hovertemplate = tr(trace.hovertemplate)
+        colorbar = getattr(trace, "colorbar", None)
+        if colorbar is not None and colorbar.title.text:
+            colorbar.title.text = tr(colorbar.title.text)
         if isinstance(getattr(trace, "y", None), tuple):  # category names (bar, mark)
             trace.y = tuple(tr(v) for v in trace.y)
     for note in fig.layout.annotations or ():

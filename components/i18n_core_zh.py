@@ -234,6 +234,98 @@ CORE_ZH: dict[str, str] = {
     'Fine-tuning needs at least 2 positive pairs (label 1), or the self-supervised mode for a '
     'catalog without labels':
         '微调至少需要 2 个正例配对（标签 1）；没有标签的目录请使用自监督模式',
+    # core/config.py: a settings file (the Export page's 'Load a saved configuration')
+    'A configuration must be a JSON object of settings':
+        '配置必须是一个由设置组成的 JSON 对象',
+    'Unknown configuration key(s): {keys}; known keys: {known}':
+        '未知的配置项：{keys}；已知的配置项：{known}',
+    'rules must be a JSON object':
+        'rules 必须是一个 JSON 对象',
+    # core/embed/models.py: the model picker's 'Other model…'
+    'Model folder {name} does not exist':
+        '模型文件夹 {name} 不存在',
+    'Model path {path} is a file; give the model folder (with config.json and model.safetensors)':
+        '模型路径 {path} 是一个文件；请给出模型文件夹（包含 config.json 和 model.safetensors）',
+    'No .safetensors weights in {folder}; only safetensors weights are loaded (pickle .bin files are '
+    'refused for safety)':
+        '{folder} 中没有 .safetensors 权重；只加载 safetensors 权重（出于安全考虑，拒绝 pickle .bin '
+        '文件）',
+    '{path} is not valid JSON ({error}); fix or remove it, or use the bundled all-MiniLM-L6-v2':
+        '{path} 不是有效的 JSON（{error}）；请修正或删除它，或使用内置的 all-MiniLM-L6-v2',
+    '{path}: max_seq_length must be a whole number from 1 to 8192, got {value}; fix the file or use '
+    'the bundled all-MiniLM-L6-v2':
+        '{path}：max_seq_length 必须是 1 到 8192 之间的整数，实际为 '
+        '{value}；请修正该文件，或使用内置的 all-MiniLM-L6-v2',
+    '{path} must hold a JSON object; fix or remove it, or use the bundled all-MiniLM-L6-v2':
+        '{path} 必须包含一个 JSON 对象；请修正或删除它，或使用内置的 all-MiniLM-L6-v2',
+    # core/finetune/run.py: a model that cannot be fine-tuned (core's message, then the way out)
+    '{part} Fine-tune the bundled all-MiniLM-L6-v2 instead (English; choose it as the model), or a '
+    'multilingual BERT-family folder such as sentence-transformers/paraphrase-multilingual-MiniLM-L12-v'
+    '2 downloaded where there is network access.':
+        '{part} 请改为微调内置的 all-MiniLM-L6-v2（英文；先把它选为模型），或者微调一个多语言的 BERT '
+        '系列模型文件夹，例如在有网络的地方下载的 sentence-transformers/paraphrase-multilingual-MiniLM-'
+        'L12-v2。',
+    '{name} cannot be fine-tuned: it is not a BERT-family model folder with config.json and '
+    'safetensors weights. Fine-tune the bundled all-MiniLM-L6-v2 instead (English; choose it as the '
+    'model), or a multilingual BERT-family folder such as sentence-transformers/paraphrase-multilingual'
+    '-MiniLM-L12-v2 downloaded where there is network access.':
+        '{name} 无法微调：它不是包含 config.json 和 safetensors 权重的 BERT '
+        '系列模型文件夹。请改为微调内置的 all-MiniLM-L6-v2（英文；先把它选为模型），或者微调一个多语言'
+        '的 BERT 系列模型文件夹，例如在有网络的地方下载的 sentence-transformers/paraphrase-multilingual'
+        '-MiniLM-L12-v2。',
+    'The bundled multilingual model (multilingual-e5-small, 4-bit, run by its own engine) cannot be '
+    'fine-tuned: it has no trainable weights. Fine-tune the bundled all-MiniLM-L6-v2 instead (English; '
+    'choose it as the model), or a multilingual BERT-family folder such as '
+    'sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2 downloaded where there is network '
+    'access.':
+        '内置的多语言模型（multilingual-e5-small，4 位量化，由它自己的引擎运行）无法微调：它没有可训练'
+        '的权重。请改为微调内置的 all-MiniLM-L6-v2（英文；先把它选为模型），或者微调一个多语言的 BERT '
+        '系列模型文件夹，例如在有网络的地方下载的 sentence-transformers/paraphrase-multilingual-MiniLM-'
+        'L12-v2。',
+    # core/finetune/run.py, train.py: the phases the progress bar names
+    'embedding the catalog with the current model':
+        '用当前模型读取目录',
+    'saving the model':
+        '保存模型',
+    "finding confident pairs in the current model's lists":
+        '在当前模型的列表中寻找有把握的商品对',
+    'found {n} confident pairs (score >= {value})':
+        '找到 {n} 个有把握的商品对（得分 >= {value}）',
+    'validating: the lists after epoch {n}':
+        '验证：第 {n} 轮之后的列表',
+    'validating: the new model on the held-out pairs':
+        '验证：新模型在留出商品对上的表现',
+    'validating: fitting the same-product evidence for the new model':
+        '验证：为新模型拟合同一商品证据',
+    'validating: the lists at every hybrid weight':
+        '验证：每个混合比重下的列表',
+    'validating: fitting the 0..1 list scores for the new model':
+        '验证：为新模型拟合 0..1 的列表得分',
+    'mining hard negatives from the neighbour lists':
+        '从相似商品列表中挖掘难负例',
+    "mining hard negatives from the model's nearest neighbours":
+        '从模型的最近邻中挖掘难负例',
+    'training: epoch {n} of {n2}':
+        '训练：第 {n} 轮，共 {n2} 轮',
+    # core/finetune/calibrate.py, run.py: how the new model's scores were set (the result's notes)
+    "same-product evidence: the bundled model's weights (no catalog texts or held-out catalog products "
+    'to fit them on)':
+        '同一商品证据：使用内置模型的权重（没有可用于拟合的目录文本或留出的目录商品）',
+    "same-product evidence: the bundled model's weights ({n} held-out products; fitting them needs "
+    '{n2})':
+        '同一商品证据：使用内置模型的权重（留出商品 {n} 个；拟合需要 {n2} 个）',
+    'score calibration: the held-out queries are not catalog products; the new model uses the bundled '
+    "model's calibration (approximate)":
+        '得分校准：留出的查询不是目录中的商品；新模型使用内置模型的校准（近似）',
+    'score calibration fitted again on {n} held-out products with same-product evidence':
+        '得分校准已在 {n} 个留出商品上重新拟合（含同一商品证据）',
+    # core/export/results.py: the Open results page
+    # (the command is the CLI's, kept as it is typed)
+    "{path} is not a results folder (no manifest.json); give the folder written by '{command}'":
+        "{path} 不是结果文件夹（没有 manifest.json）；请给出由 '{command}' 写入的文件夹",
+    # core/quality/evaluate.py: the Evaluate page
+    'The label column must hold 0 or 1 in every row':
+        '标签列的每一行都必须是 0 或 1',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

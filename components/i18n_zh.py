@@ -48,6 +48,12 @@ ZH: dict[str, str] = {
     'Choose what B changes and press Compare.':
         '选择 B 要修改的内容，然后点击“比较”。',
     # pages/evaluate.py
+    'labels':
+        '标注',
+    'Labelled pairs or query judgements':
+        '标注的商品对或查询评判',
+    "CSV/Excel/Parquet; ids must match the catalog's id column":
+        'CSV/Excel/Parquet；编号必须与目录的编号列一致',
     'Evaluate':
         '评估',
     'Upload **labelled pairs** (`left_id,right_id[,label]`) or **query judgements** (`query,product_id,'
@@ -169,6 +175,16 @@ ZH: dict[str, str] = {
     'measure':
         '指标',
     # pages/heatmap.py
+    'A product and its neighbours':
+        '一个商品及其相似商品',
+    'A category':
+        '一个类目',
+    'A search result':
+        '一次搜索的结果',
+    'Map selection':
+        '地图上选中的商品',
+    'Sent here: {label}':
+        '发送到这里的：{label}',
     'Heatmap':
         '热力图',
     'Products to compare':
@@ -197,6 +213,8 @@ ZH: dict[str, str] = {
     'Select products on the Map page (lasso or box) first.':
         '请先在“地图”页面（套索或框选）选择商品。',
     # pages/map.py
+    'map selection ({n:,} products)':
+        '地图选择（{n:,} 个商品）',
     'Map':
         '地图',
     'Dimensions':
@@ -216,6 +234,8 @@ ZH: dict[str, str] = {
     'Draw a lasso or box on the 2-D map to select products.':
         '在二维地图上画套索或方框来选择商品。',
     # pages/neighbors.py
+    '{product} + neighbours':
+        '{product} + 相似商品',
     'Neighbours':
         '相似商品',
     "Each product's most similar products, most similar first. Pick a product to see its list; rules be"
@@ -243,6 +263,14 @@ ZH: dict[str, str] = {
     'om the folder.':
         '在别处计算好的相似商品列表（夜间任务、Ray 集群）：只从文件夹中读取显示出来的行。',
     # pages/prices.py
+    'median of similar':
+        '相似商品中位价',
+    'price / median':
+        '价格 / 中位价',
+    'how unusual':
+        '异常程度',
+    'flag':
+        '标记',
     'Price check':
         '价格检查',
     'How unusual a price must be to be flagged':
@@ -289,6 +317,8 @@ ZH: dict[str, str] = {
     ' · range *{band}*':
         ' · 区间 *{band}*',
     # pages/search.py
+    'search: {query}':
+        '搜索：{query}',
     'meaning part':
         '语义部分',
     'shared words part':
@@ -317,6 +347,16 @@ ZH: dict[str, str] = {
         '得分：{scale}。语义部分：文本含义有多接近（0 到 1）；共同词部分：共有多少词和型号（0 = 没有，1 = '
         '完全相同）。',
     # pages/threshold.py
+    'calibration pairs':
+        '校准商品对',
+    'Labelled pairs (left_id,right_id,label) to calibrate on':
+        '用于校准的标注商品对（left_id,right_id,label）',
+    'label 1 = same product, 0 = different':
+        '标签 1 = 同一商品，0 = 不同商品',
+    'Optional: a second labelled file to check the threshold on':
+        '可选：另一个标注文件，用来检验阈值',
+    'measured only; the threshold is never chosen on it':
+        '只用于衡量；阈值从不在它上面选择',
     'Duplicate threshold':
         '重复阈值',
     # components/advanced.py
@@ -525,6 +565,38 @@ ZH: dict[str, str] = {
     '{done:,} / {total:,} tiles':
         '{done:,} / {total:,} 块',
     # components/finetune_panel.py
+    'starting':
+        '正在开始',
+    'cancelling…':
+        '正在取消…',
+    ' · step {done:,} of {total:,}':
+        ' · 第 {done:,} / {total:,} 步',
+    'Fine-tuning {model}: {status}':
+        '正在微调 {model}：{status}',
+    'lists':
+        '列表',
+    'words vs meaning':
+        '词语与语义',
+    'match found first':
+        '首位命中',
+    'match in the first {k}':
+        '前 {k} 个内命中',
+    'rank score (MRR)':
+        '排名得分（MRR）',
+    'held-out products':
+        '留出的商品',
+    'before (current model)':
+        '之前（当前模型）',
+    'after (fine-tuned)':
+        '之后（微调后）',
+    'model':
+        '模型',
+    'current model':
+        '当前模型',
+    'fine-tuned, current weight':
+        '微调后，当前比重',
+    'fine-tuned, chosen weight':
+        '微调后，选出的比重',
     'Labelled data':
         '标注数据',
     'Add self-supervised pairs built from the catalog (works without labels)':
@@ -560,7 +632,7 @@ ZH: dict[str, str] = {
     '**The model alone** (meaning only)':
         '**仅模型本身**（只看语义）',
     "Saved as {name} in the workspace's models folder; it is now in the Model picker of the sidebar.":
-        '已保存为工作区 models 文件夹中的 {name}；现在可以在侧边栏的模型选择中找到它。',
+        '已保存为 {name}，位于工作区的 models/ 文件夹中；现在可以在侧边栏的模型选择中找到它。',
     'Use the new model':
         '使用新模型',
     ' (held-out views: a weaker check than labels)':
@@ -601,6 +673,18 @@ ZH: dict[str, str] = {
     'with your rules':
         '加上你的规则',
     # components/i18n.py
+    'match':
+        '重复得分',
+    'lexical':
+        '共同词得分',
+    'cosine':
+        '余弦',
+    'dot':
+        '点积',
+    'euclidean':
+        '直线距离',
+    'manhattan':
+        '网格距离',
     'Japanese':
         '日文',
     'Korean':
@@ -748,6 +832,12 @@ ZH: dict[str, str] = {
     'the same text (scores 1)':
         '文字完全相同（得分为 1）',
     # components/quality_threshold.py
+    'On the calibration pairs':
+        '在校准商品对上',
+    'On the held-out pairs':
+        '在留出的商品对上',
+    'threshold':
+        '阈值',
     '**{title}** ({pairs:,} pairs, {positives:,} positive)':
         '**{title}**（{pairs:,} 个商品对，{positives:,} 个正例）',
     'Threshold (the F1-best one is preselected)':
@@ -823,6 +913,86 @@ ZH: dict[str, str] = {
     'Use the bundled model (all-MiniLM-L6-v2) instead':
         '改用内置模型（all-MiniLM-L6-v2）',
     # components/tables.py
+    'same {column}':
+        '{column}相同',
+    'different {column}':
+        '{column}不同',
+    'title':
+        '标题',
+    'category':
+        '类目',
+    'brand':
+        '品牌',
+    'source_id':
+        '商品编号',
+    'source_title':
+        '商品标题',
+    'neighbor_id':
+        '相似商品编号',
+    'neighbor_title':
+        '相似商品标题',
+    'band':
+        '得分区间',
+    'product_id':
+        '商品编号',
+    'left_id':
+        '左侧编号',
+    'left_title':
+        '左侧标题',
+    'right_id':
+        '右侧编号',
+    'right_title':
+        '右侧标题',
+    'neighbours':
+        '相似商品数',
+    'match_score':
+        '重复得分',
+    'label':
+        '标签',
+    'size':
+        '商品数',
+    'group':
+        '分组',
+    'metric':
+        '比较方式',
+    'hybrid_weight':
+        '混合比重',
+    'overlap':
+        '重合度',
+    'only_in_a':
+        '仅在 A 中',
+    'only_in_b':
+        '仅在 B 中',
+    'rank_corr':
+        '排名相关性',
+    'a_id':
+        'A 编号',
+    'a_title':
+        'A 标题',
+    'a_score':
+        'A 得分',
+    'b_id':
+        'B 编号',
+    'b_title':
+        'B 标题',
+    'b_score':
+        'B 得分',
+    'canonical_id':
+        '代表商品编号',
+    'canonical_title':
+        '代表商品标题',
+    'in lists':
+        '出现在列表中',
+    'mrr':
+        'MRR',
+    'ndcg':
+        'NDCG',
+    'coherence':
+        '一致性',
+    'step':
+        '步骤',
+    'ran on':
+        '运行于',
     'Double-click a cell to read all of a long text.':
         '双击单元格可查看长文本的全部内容。',
     'Page (of {pages:,}; {n:,} rows)':

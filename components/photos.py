@@ -22,6 +22,7 @@ import streamlit as st
 from components import resources, state
 from components.i18n import t
 from components.i18n_core import tr_core
+from components.tables import headed
 from core.catalog.image_source import image_ref
 from core.catalog.images import ImageError, thumbnail
 from core.catalog.table import Catalog
@@ -229,7 +230,7 @@ def same_photo_section(catalog: Catalog, cfg: Config) -> None:
                           "right_title": [titles[b] for _, b, _ in pairs]})
     st.caption(t('{n:,} pairs of products share a photo ({int:,} the very same file).',
                  n=len(table), int=int(table['same_file'].sum())))
-    st.dataframe(table, hide_index=True, key="groups.same_photo")
+    st.dataframe(headed(table), hide_index=True, key="groups.same_photo")
 
 
 def search_note(index, cfg: Config) -> None:

@@ -9,6 +9,7 @@ import streamlit as st
 from components import state
 from components.i18n import chart, t
 from components.quality_widgets import pairs_table
+from components.tables import headed
 from core.catalog.table import Catalog
 from core.config import Config
 from core.quality.threshold import (
@@ -29,9 +30,9 @@ def _metrics_row(choice: Choice, title: str) -> None:
     st.markdown(t('**{title}** ({pairs:,} pairs, {positives:,} positive)',
                   title=title, pairs=choice.pairs, positives=choice.positives))
     cols = st.columns(4)
-    for col, (name, value) in zip(cols, (("threshold", choice.threshold),
-                                         ("precision", choice.precision),
-                                         ("recall", choice.recall), ("F1", choice.f1))):
+    for col, (name, value) in zip(cols, ((t("threshold"), choice.threshold),
+                                         (t("precision"), choice.precision),
+                                         (t("recall"), choice.recall), ("F1", choice.f1))):
         col.metric(name, f"{value:.3f}")
 
 
@@ -44,11 +45,11 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
                           value=float(round(best.threshold, 3)), step=0.001,
                           key="threshold.value")
     current = f1_at(scores, labels, threshold)
-    _metrics_row(current, "On the calibration pairs")
+    _metrics_row(current, t("On the calibration pairs"))
     if holdout is not None:
         hl, hr, hy, _ = holdout
         held = f1_at(match_scores(space, hl, hr).match, hy, threshold)
-        _metrics_row(held, "On the held-out pairs")
+        _metrics_row(held, t("On the held-out pairs"))
     a, b = st.columns(2)
     a.plotly_chart(chart(histogram_figure(scores, labels, threshold=threshold)),
                    key="threshold.histogram")
@@ -66,8 +67,8 @@ def category_table(per_category: dict[str, float]) -> None:
     if per_category:
         st.markdown(t("**Per-category thresholds** (categories with enough labelled pairs; the "
                     "others use the global threshold)"))
-        st.dataframe(pd.DataFrame({"category": list(per_category),
-                                   "threshold": list(per_category.values())}),
+        st.dataframe(headed(pd.DataFrame({"category": list(per_category),
+                                          "threshold": list(per_category.values())})),
                      hide_index=True, key="threshold.categories")
 
 
@@ -96,6 +97,6 @@ def band_samples(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: 
         rows = np.asarray(band.sample, dtype=np.int64)
         with st.expander(t('{low:.2f} – {high:.2f}: {count:,} pairs',
                            low=band.low, high=band.high, count=band.count)):
-            st.dataframe(pairs_table(catalog, left[rows], right[rows], scores[rows],
-                                     None if labels is None else labels[rows]),
+            st.dataframe(headed(pairs_table(catalog, left[rows], right[rows], scores[rows],
+                                            None if labels is None else labels[rows])),
                          hide_index=True, key=f"threshold.band.{band.low:.2f}")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from components import state
 from components.i18n import t
+from components.tables import headed
 from components.text import md
 from components.widgets import export_buttons
 from core.errors import CatalogSimilarityError
@@ -45,7 +47,8 @@ def results_summary(folder: ResultsFolder) -> None:
                  created=md(m.get("created", "?")), engine=md(m.get("engine", "?"))))
     with st.expander(t("Advanced: how these lists were made")):
         where = m.get("where") or {"everything": "one process"}
-        st.dataframe([{"step": k, "ran on": v} for k, v in where.items()], hide_index=True,
+        st.dataframe(headed(pd.DataFrame([{"step": k, "ran on": v} for k, v in where.items()])),
+                     hide_index=True,
                      key="open_results.where")
         st.json(m.get("config", {}), expanded=False)
 
@@ -64,7 +67,7 @@ def results_table(folder: ResultsFolder) -> str:
     st.caption(t("Rows {first:,}-{last:,} of {total:,}", first=start + 1 if total else 0,
                  last=start + len(frame), total=total)
                + (t(" matching '{query}'", query=query) if query else ""))
-    st.dataframe(frame, hide_index=True, key="open_results.table")
+    st.dataframe(headed(frame), hide_index=True, key="open_results.table")
     return query
 
 

@@ -21,6 +21,31 @@ TITLE_COLUMNS = ("title", "source_title", "neighbor_title", "canonical_title", "
 # Shown first, in this order, when present: the score never scrolls off-screen.
 LEADING = ("source_title", "rank", "score", "band", "title", "neighbor_title")
 CELL_HINT = N_("Double-click a cell to read all of a long text.")
+# Column names core's tables use (the neighbour file contract, roles, measures), as the
+# page heads them; a file's own columns (a preview, an export) keep their names.
+HEADERS = {name: name for name in (
+    N_("id"), N_("title"), N_("category"), N_("brand"), N_("price"), N_("source_id"),
+    N_("source_title"), N_("neighbor_id"), N_("neighbor_title"), N_("rank"), N_("score"),
+    N_("band"), N_("product_id"), N_("value"), N_("field"), N_("left_id"), N_("left_title"),
+    N_("right_id"), N_("right_title"), N_("neighbours"), N_("match_score"), N_("label"),
+    N_("size"), N_("group"), N_("model"), N_("metric"), N_("hybrid_weight"),
+    N_("configuration"), N_("overlap"), N_("only_in_a"), N_("only_in_b"), N_("rank_corr"),
+    N_("a_id"), N_("a_title"), N_("a_score"), N_("b_id"), N_("b_title"), N_("b_score"),
+    N_("canonical_id"), N_("canonical_title"), N_("in lists"), N_("mrr"), N_("recall"),
+    N_("precision"), N_("ndcg"), N_("coherence"), N_("step"), N_("ran on"), N_("threshold"))}
+
+
+def header(name: object) -> str:
+    """A core column name as the page heads it: "recall@10" -> "召回率@10" in Chinese;
+    other names (the catalog's own columns) as they are."""
+    text = str(name)
+    head, at, rest = text.partition("@")
+    return t(HEADERS[head]) + at + rest if head in HEADERS else text
+
+
+def headed(frame: pd.DataFrame) -> pd.DataFrame:
+    """frame with its core column names headed in the interface language (for showing)."""
+    return frame.rename(columns={c: header(c) for c in frame.columns})
 
 
 def column_setup(frame: pd.DataFrame, *, title_width: str = "large",
@@ -32,12 +57,13 @@ def column_setup(frame: pd.DataFrame, *, title_width: str = "large",
     config: dict = {}
     for col in frame.columns:
         name = str(col)
+        label = name if file_headers else header(name)
         if name in ID_COLUMNS:
-            config[name] = st.column_config.TextColumn(name, width="small")
+            config[name] = st.column_config.TextColumn(label, width="small")
         elif name == "source_title":  # the long table: whose list a row belongs to
-            config[name] = st.column_config.TextColumn(name, width="medium", pinned=True)
+            config[name] = st.column_config.TextColumn(label, width="medium", pinned=True)
         elif name in TITLE_COLUMNS:
-            config[name] = st.column_config.TextColumn(name, width=title_width)
+            config[name] = st.column_config.TextColumn(label, width=title_width)
         elif name == "score":
             config[name] = st.column_config.NumberColumn(
                 name if file_headers else t("score"), format="%.2f", pinned=True, width="small",
@@ -45,6 +71,8 @@ def column_setup(frame: pd.DataFrame, *, title_width: str = "large",
         elif name == "rank":
             config[name] = st.column_config.NumberColumn(name if file_headers else t("rank"),
                                                          pinned=True, width=60)
+        elif label != name:
+            config[name] = st.column_config.Column(label)
     names = [str(c) for c in frame.columns]
     order = [c for c in LEADING if c in names] + [c for c in names if c not in LEADING]
     return config, order

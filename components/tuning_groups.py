@@ -58,7 +58,7 @@ def groups_map(res: state.Results, cfg: Config, cat: Catalog, groups: Groups) ->
     rows = proj.rows.tolist()
     titles = cat.titles()
     names = [groups.names.get(int(groups.labels[r]), "(ungrouped)") for r in rows]
-    fig = build_map(proj.coords, [titles[r] for r in rows], color=names, color_name="group",
+    fig = build_map(proj.coords, [titles[r] for r in rows], color=names, color_name=t("group"),
                     ids=[str(r) for r in rows])
     st.plotly_chart(fig, key="groups.map")
     if proj.sampled:

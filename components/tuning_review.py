@@ -7,6 +7,7 @@ import streamlit as st
 
 from components import photos, state, text
 from components.i18n import t
+from components.tables import headed
 from components.text import md
 from core.catalog.table import Catalog
 from core.errors import CatalogSimilarityError, StoreError
@@ -51,8 +52,8 @@ def product_card(container, cat: Catalog, row: int) -> None:
                                             *mapping.roles().values()])
                   if c not in (mapping.image, mapping.price)]
         if fields:
-            st.dataframe(pd.DataFrame({"field": fields,
-                                       "value": [str(frame[c].iloc[row]) for c in fields]}),
+            st.dataframe(headed(pd.DataFrame({"field": fields,
+                                       "value": [str(frame[c].iloc[row]) for c in fields]})),
                          hide_index=True, key=f"review.card.{row}")
 
 

@@ -15,6 +15,7 @@ import streamlit as st
 from components import state, text
 from components.embedding import pool
 from components.i18n import N_, NO_COLUMN, column_option, t
+from components.tables import headed
 from components.text import md
 from core.catalog.table import Catalog
 from core.config import Config
@@ -31,6 +32,15 @@ K = "neighbors.rules."
 RULE_NAMES = {"price ratio": N_("price range"), "min score": N_("weak matches"),
               "duplicate": N_("near-identical"), "in stock": N_("out of stock"),
               "blocked": N_("never-show pairs"), "relevance floor": N_("relevance floor")}
+
+
+def rule_name(name: str) -> str:
+    """A rule's name in core (RuleResult.short_by, .removed) as the page says it: "same 类目"
+    (core's "same {column}") -> "同一类目"."""
+    for kind, words in (("same ", N_("same {column}")), ("different ", N_("different {column}"))):
+        if name.startswith(kind):
+            return t(words, column=name.removeprefix(kind))
+    return t(RULE_NAMES.get(name, name))
 
 
 def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
@@ -232,7 +242,7 @@ def parse_bands(text: str) -> dict[str, float]:
 def short_lists_text(result: RuleResult) -> str:
     """RuleResult.short_text in the interface's language: "12 of 500 lists are shorter than
     10, made short by: relevance floor (9 lists), same category (4 lists)"."""
-    why = ", ".join(t("{rule} ({count:,} lists)", rule=t(RULE_NAMES.get(name, name)), count=count)
+    why = ", ".join(t("{rule} ({count:,} lists)", rule=rule_name(name), count=count)
                     for name, count in sorted(result.short_by.items(), key=lambda kv: -kv[1]))
     head = t("{short:,} of {total:,} lists are shorter than {k}", short=result.n_short,
              total=len(result.lengths), k=result.neighbors.k)
@@ -247,7 +257,7 @@ def rules_summary(result: RuleResult, cfg: Config) -> None:
                      short_text=short_lists_text(result)))
     if not (cfg.rules or cfg.bands or result.pinned or result.blocked):
         return
-    removed = ", ".join(f"{t(RULE_NAMES.get(name, name))} {count:,}"
+    removed = ", ".join(f"{rule_name(name)} {count:,}"
                         for name, count in result.removed.items() if count)
     text = t("pairs always shown {pinned:,} · pairs never shown {blocked:,}",
              pinned=result.pinned, blocked=result.blocked)
@@ -266,7 +276,7 @@ def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) ->
     frame = pd.DataFrame({"id": cat.ids[rows[:limit]],
                           "title": [titles[r] for r in rows[:limit]],
                           "neighbours": result.lengths[rows[:limit]]})
-    st.dataframe(frame, hide_index=True, key="neighbors.short_lists")
+    st.dataframe(headed(frame), hide_index=True, key="neighbors.short_lists")
     if len(rows) > limit:
         st.caption(t('First {limit:,} of {n:,} shown.', limit=limit, n=len(rows)))
 

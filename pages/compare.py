@@ -5,6 +5,7 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results
 from components.i18n import chart, t
+from components.tables import headed
 from components.text import md
 from components.tuning_compare import describe, other_config_form, other_lists
 from components.tuning_rules import ruled
@@ -39,10 +40,10 @@ c.metric(t("Identical lists"), f"{comparison.identical:,} / {len(cat):,}")
 st.plotly_chart(chart(overlap_figure(comparison)), key="compare.overlap")
 st.subheader(t("Biggest movers"))
 titles = cat.titles()
-st.dataframe(movers(cat.ids, titles, comparison, lists_a, lists_b), hide_index=True,
+st.dataframe(headed(movers(cat.ids, titles, comparison, lists_a, lists_b)), hide_index=True,
              key="compare.movers")
 st.subheader(t("One product, side by side"))
 row = product_picker(cat, "compare")
 if row is not None:
-    st.dataframe(side_by_side(cat.ids, titles, lists_a, lists_b, row), hide_index=True,
+    st.dataframe(headed(side_by_side(cat.ids, titles, lists_a, lists_b, row)), hide_index=True,
                  key="compare.side_by_side")

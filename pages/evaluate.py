@@ -6,6 +6,7 @@ from components import state
 from components.embedding import ensure_results
 from components.i18n import chart, t
 from components.quality_widgets import split_note, upload_table, vectors_for
+from components.tables import headed
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
 from core.pipeline import candidate_pool
@@ -26,8 +27,8 @@ res = ensure_results(cat, cfg)
 st.markdown(t("Upload **labelled pairs** (`left_id,right_id[,label]`) or **query judgements** "
             "(`query,product_id,grade`) to measure retrieval; without labels, measure how "
             "often neighbours share a column's value (category coherence)."))
-frame = upload_table("Labelled pairs or query judgements", "evaluate.upload",
-                     "CSV/Excel/Parquet; ids must match the catalog's id column")
+frame = upload_table(t("Labelled pairs or query judgements"), "evaluate.upload",
+                     t("CSV/Excel/Parquet; ids must match the catalog's id column"))
 judgements = None
 if frame is not None:
     try:
@@ -38,7 +39,7 @@ if judgements is not None:
     st.success(t("{n:,} judged {kind}", n=len(judgements), kind=judgements.kind)
                + (t("; {skipped:,} rows with ids not in the catalog skipped",
                     skipped=judgements.skipped) if judgements.skipped else ""))
-    split_note("labels")
+    split_note(t("labels"))
 
 roles = [c for r, c in cat.mapping.roles().items() if r in ("category", "brand")]
 left, right = st.columns(2)
@@ -75,6 +76,6 @@ elif st.button(t("Compare configurations"), type="primary", key="evaluate.run"):
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         st.stop()
-    st.dataframe(table, hide_index=True, key="evaluate.table")
+    st.dataframe(headed(table), hide_index=True, key="evaluate.table")
     st.plotly_chart(chart(comparison_figure(table)), key="evaluate.chart")
     st.caption(t("Each row is one configuration; the current one is your sidebar settings."))

@@ -6,6 +6,7 @@ import streamlit as st
 from components import photos, state
 from components.embedding import ensure_results
 from components.i18n import t
+from components.tables import headed
 from components.tuning_groups import (
     GROUPING_NAMES,
     duplicate_threshold_input,
@@ -34,11 +35,12 @@ st.caption(t('{n_groups:,} groups ({method}) · {grouped_share:.1%} of products 
 if st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map"):
     groups_map(res, cfg, cat, groups)
 table = groups.table()
-st.dataframe(table, hide_index=True, key="groups.table")
+st.dataframe(headed(table), hide_index=True, key="groups.table")
 if len(table):
     pick = st.selectbox(t("Show the products of a group"), table["group"].tolist(),
                         format_func=lambda g: f"{g}: {groups.names[g]}", key="groups.pick")
-    st.dataframe(rows_table(cat, np.nonzero(groups.labels == pick)[0][:1000]), hide_index=True,
+    st.dataframe(headed(rows_table(cat, np.nonzero(groups.labels == pick)[0][:1000])),
+                 hide_index=True,
                  key="groups.members")
 
 st.subheader(t("Duplicate groups"))
@@ -47,7 +49,7 @@ dups = session_duplicates(res, cfg, cat, threshold)
 st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · canonical = the member most similar '
              'to the others (then the most complete record)', n_groups=dups.n_groups,
              n_products=dups.n_products))
-st.dataframe(duplicate_table(cat.ids, cat.titles(), dups), hide_index=True,
+st.dataframe(headed(duplicate_table(cat.ids, cat.titles(), dups)), hide_index=True,
              key="groups.duplicates")
 st.markdown(t("**Export the merge map** (product_id, canonical_id, score)"))
 export_buttons(lambda: merge_map(cat.ids, dups), f"{file_stem(cat.name)}_merge_map",

@@ -10,7 +10,7 @@ from components import photos, resources, state
 from components.embedding import ensure_results, neighbors
 from components.guide import words_used_here
 from components.heatmap_view import cell_caption
-from components.i18n import N_, labels, t
+from components.i18n import N_, chart, labels, t
 from components.text import md
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
@@ -24,12 +24,16 @@ cat = state.require_catalog()
 st.title(t("Heatmap"))
 res = ensure_results(cat, cfg)
 sent, sent_label = state.heatmap_rows()
-sources = ["A product and its neighbours", "A category", "A search result", "Map selection"]
-if sent:
-    sources.insert(0, f"Sent here: {md(sent_label)}")
-source = st.radio(t("Products to compare"), sources, horizontal=True, key="heatmap.source_choice")
+SOURCES = (N_("A product and its neighbours"), N_("A category"), N_("A search result"),
+           N_("Map selection"))
+SENT = "Sent here"  # the option of rows sent from another page, shown with their label
+sources = [SENT, *SOURCES] if sent else list(SOURCES)
+shown = labels(SOURCES)
+source = st.radio(t("Products to compare"), sources, horizontal=True, key="heatmap.source_choice",
+                  format_func=lambda s: t("Sent here: {label}", label=md(sent_label))
+                  if s == SENT else shown(s))
 rows: list[int] = []
-if source.startswith("Sent here"):
+if source == SENT:
     rows = sent
 elif source == "A product and its neighbours":
     row = product_picker(cat, "heatmap")
@@ -75,7 +79,8 @@ if len(rows) >= 2:
     else:
         scores = resources.cached_pairwise(res.key, tuple(rows), res.vectors, cfg.metric)
     labels = [product_label(cat, r, 60) for r in rows]
-    st.plotly_chart(build_heatmap(scores, labels, metric=kind if kind != "dense" else cfg.metric),
+    st.plotly_chart(chart(build_heatmap(scores, labels,
+                                        metric=kind if kind != "dense" else cfg.metric)),
                     key="heatmap.chart")
     st.caption(t("{n} products, rows ordered by average-linkage clustering; hover a cell for "
                  "both titles and the score. ", n=len(rows))

@@ -6,6 +6,7 @@ from components import photos, state
 from components.embedding import ensure_results, projection
 from components.guide import words_used_here
 from components.i18n import NO_COLUMN, column_option, t
+from components.tables import headed
 from components.widgets import settings_sidebar
 from core.catalog.views import color_columns, rows_table
 from core.figures import build_map
@@ -48,10 +49,10 @@ else:
 sel = state.selection()
 if sel:
     st.subheader(t('Selected: {n:,} products', n=len(sel)))
-    st.dataframe(rows_table(cat, sel[:1000]), hide_index=True, key="map.selected")
+    st.dataframe(headed(rows_table(cat, sel[:1000])), hide_index=True, key="map.selected")
     photos.photo_grid(cat, cfg, sel, key="map.photos")
     if st.button(t("Send the selection to the heatmap"), key="map.to_heatmap"):
-        state.send_to_heatmap(sel, f"map selection ({len(sel)} products)")
+        state.send_to_heatmap(sel, t("map selection ({n:,} products)", n=len(sel)))
         st.switch_page("pages/heatmap.py")
 else:
     st.caption(t("Draw a lasso or box on the 2-D map to select products."))

@@ -38,14 +38,15 @@ rules_summary(result, cfg)
 
 row = product_picker(cat, "neighbors")
 if row is not None:
-    st.markdown(f"**{md(product_label(cat, row))}**")
+    st.markdown(f"**{md(product_label(cat, row).strip())}**")  # "** x **" would not bold
     show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
     st.caption(t(CELL_HINT))
     photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
                       key="neighbors.photos")
     if st.button(t("Show this product and its neighbours on the heatmap"), key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
-        state.send_to_heatmap([row, *shown], f"{product_label(cat, row)} + neighbours")
+        state.send_to_heatmap([row, *shown], t("{product} + neighbours",
+                                                product=product_label(cat, row)))
         st.switch_page("pages/heatmap.py")
 
 st.subheader(t("Every product's list"))

@@ -5,7 +5,7 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results
 from components.guide import next_step
-from components.i18n import chart, t
+from components.i18n import N_, chart, t
 from components.tables import show_table
 from components.tuning_rules import ruled
 from components.widgets import export_buttons, file_stem, settings_sidebar
@@ -19,8 +19,8 @@ from core.lists.pricecheck import (
 )
 
 # Column names of core.lists.pricecheck.outliers_frame as shown on the page (the file keeps them).
-SHOWN_AS = {"peer_median": "median of similar", "ratio": "price / median",
-            "z": "how unusual", "flag": "flag"}
+SHOWN_AS = {"peer_median": N_("median of similar"), "ratio": N_("price / median"),
+            "z": N_("how unusual"), "flag": N_("flag")}
 
 state.init_state()
 cfg = settings_sidebar()
@@ -48,6 +48,6 @@ st.caption(t('{checked:,} products checked against the median price of their lis
 titles = cat.titles()
 st.plotly_chart(chart(price_figure(check, titles)), key="prices.figure")
 frame = outliers_frame(cat.ids, titles, check)
-show_table(frame.rename(columns=SHOWN_AS), key="prices.outliers")
+show_table(frame.rename(columns={k: t(v) for k, v in SHOWN_AS.items()}), key="prices.outliers")
 export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export")
 next_step("pages/neighbors.py", t("Back to the lists"))

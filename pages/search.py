@@ -55,7 +55,7 @@ if query.strip():
                           if hybrid else None))
     st.caption(t(CELL_HINT))
     if st.button(t("Show these results on the heatmap"), key="search.to_heatmap"):
-        state.send_to_heatmap(rows, f"search: {query[:60]}")
+        state.send_to_heatmap(rows, t("search: {query}", query=query[:60]))
         st.switch_page("pages/heatmap.py")
 else:
     st.caption(t('Searches {n:,} products. {how}', n=len(cat), how=how))

@@ -24,10 +24,10 @@ st.markdown(t("Pairs whose **duplicate score** is at or above the threshold are 
               "duplicates. It reads like the lists' scores (0 to 1, 1 = the same text) and takes "
               "the lower of the two products' scores for each other, so it is high only when they "
               "are very similar both ways and each is the other's best candidate."))
-frame = upload_table("Labelled pairs (left_id,right_id,label) to calibrate on",
-                     "threshold.upload", "label 1 = same product, 0 = different")
-holdout = upload_table("Optional: a second labelled file to check the threshold on",
-                       "threshold.holdout", "measured only; the threshold is never chosen on it")
+frame = upload_table(t("Labelled pairs (left_id,right_id,label) to calibrate on"),
+                     "threshold.upload", t("label 1 = same product, 0 = different"))
+holdout = upload_table(t("Optional: a second labelled file to check the threshold on"),
+                       "threshold.holdout", t("measured only; the threshold is never chosen on it"))
 labelled = None
 if frame is not None:
     try:
@@ -40,7 +40,7 @@ if frame is not None:
 
 if labelled is not None:
     left, right, labels, skipped = labelled
-    split_note("calibration pairs")
+    split_note(t("calibration pairs"))
     scores = match_scores(space, left, right).match
     try:
         chosen, per_category = labelled_view(cat, cfg, space, left, right, labels, scores,
