@@ -138,7 +138,8 @@ def save_work() -> None:
     if st.session_state.get(CATALOG) is None or TOKEN not in st.session_state:
         return
     saved = SavedState(st.session_state.get(SOURCE) or SavedSource(), config().to_dict(),
-                       {"guide_done": guide_done(), "language": ui_language()})
+                       {"guide_done": guide_done(), "language": ui_language(),
+                        "explicit": sorted(st.session_state.get(EXPLICIT, ()))})
     text = saved.to_json()
     if st.session_state.get(SAVED) != text:
         session_store().save(saved)
@@ -153,7 +154,13 @@ def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) ->
     if saved.ui.get("language") in ("en", "zh"):  # the interface language comes back too
         st.session_state[UI_LANGUAGE_CHOSEN] = saved.ui["language"]
     st.session_state[SAVED] = saved.to_json()
-    mark_explicit(*LANGUAGE_KEYS)  # the saved model and weight come back as they were
+    chosen = saved.ui.get("explicit")
+    if isinstance(chosen, list):  # what the user set comes back as set; the rest stays
+        # the catalog language's default (a Chinese catalog uploaded after a reload
+        # still gets the multilingual model)
+        st.session_state[EXPLICIT] = frozenset(map(str, chosen)) & set(LANGUAGE_KEYS)
+    else:  # saved before the app kept that: the saved model and weight as they were
+        mark_explicit(*LANGUAGE_KEYS)
     set_catalog(cat, cfg)
 
 

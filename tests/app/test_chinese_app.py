@@ -80,3 +80,32 @@ def test_a_utf8_catalog_with_accents_exports_csv_with_a_bom_for_excel(tiny_bert_
         at.switch_page("pages/export.py").run()
         assert not at.exception, at.exception
         assert at.selectbox(key="neighbors.export.encoding").value == expected
+
+
+def test_after_a_reload_a_chinese_upload_still_gets_the_chinese_defaults_and_a_choice_stays(
+        workspace, monkeypatch):
+    """Restored work used to mark the model and weight as the user's own, so a Chinese
+    catalog uploaded after a reload kept the English model (with its warning). Only what
+    the user set comes back as set."""
+    monkeypatch.delenv("CATSIM_MODEL", raising=False)
+    first = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    first.run()
+    first.slider(key="settings.k").set_value(5).run()  # saved work, nothing language-set
+    again = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    again.query_params["s"] = first.session_state["session.token"]
+    again.run()
+    assert again.session_state["settings.config"].k == 5
+    again.file_uploader(key="catalog.upload").set_value(("zh.csv", _gb18030_csv(),
+                                                         "text/csv")).run()
+    assert not again.exception, again.exception
+    cfg, zh = again.session_state["settings.config"], LANGUAGE_DEFAULTS["zh"]
+    assert (cfg.model, cfg.hybrid_weight) == (zh.model, zh.hybrid_weight)
+    # a model chosen by hand is the user's: it comes back, and an upload keeps it
+    again.selectbox(key="settings.model_choice").set_value("bundled").run()
+    third = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    third.query_params["s"] = first.session_state["session.token"]
+    third.run()
+    assert third.session_state["settings.config"].model == "bundled"
+    third.file_uploader(key="catalog.upload").set_value(("zh2.csv", _gb18030_csv(),
+                                                         "text/csv")).run()
+    assert third.session_state["settings.config"].model == "bundled"
