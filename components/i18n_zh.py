@@ -61,14 +61,24 @@ ZH: dict[str, str] = {
     '(category coherence).':
         '上传**标注的商品对**（`left_id,right_id[,label]`）或**查询相关性判断**（`query,product_id,grade`）'
         '来衡量检索效果；没有标注时，可衡量相似商品在某一列上取值相同的比例（类目一致性）。',
-    'Coherence of neighbours by column':
-        '按列衡量相似商品的一致性',
-    'Cut-offs k':
-        '截断位置 k',
-    'Hybrid weights to compare':
-        '要比较的混合权重',
-    'Metrics to compare':
+    'Neighbours with the same value, by column':
+        '相似商品与本商品取值相同的比例（按列）',
+    "How often a product's neighbours share its value in these columns (e.g. its category): no labels"
+    ' needed.':
+        '商品的相似商品在这些列（例如类目）上与它取值相同的频率：无需标注。',
+    'List positions to score (k)':
+        '要评分的列表位置（k）',
+    'Recall@k: is a labelled match among the first k of the list? k = 1: in first place.':
+        'Recall@k：标注的匹配商品是否在列表前 k 个之中？k = 1：排在第一位。',
+    'Words-vs-meaning shares to compare':
+        '要比较的“字词与含义”比例',
+    '0 = meaning only, 1 = words and model numbers only; your current setting is {w:g} (Advanced: hybri'
+    'd_weight).':
+        '0 = 只看含义，1 = 只看字词和型号；你当前的设置是 {w:g}（高级：hybrid_weight）。',
+    'Similarity measures to compare':
         '要比较的相似度度量',
+    "How two products' meaning vectors are compared (Advanced: metric); cosine is the default.":
+        '两个商品的含义向量如何比较（高级：metric）；默认为 cosine。',
     'Other models to compare (comma-separated ids or folders)':
         '要比较的其他模型（以逗号分隔的模型名或文件夹）',
     'e.g. /models/fine-tuned':
@@ -1036,7 +1046,7 @@ ZH: dict[str, str] = {
     # components/tuning_review.py
     'Undo last':
         '撤销上一步',
-    'Catalog {md} · {n:,} pairs decided in this session · accepted {accepted:,} · rejec'
+    'Catalog {md} · pairs decided in this session: {n:,} · accepted {accepted:,} · rejec'
     "ted {rejected:,} · skipped {skipped:,} (accepted pairs always appear in each other's lists and in "
     "the export, rejected pairs never, unless 'Use my Review decisions' is off in the rules)":
         '目录 {md} · 本会话已决定 {n:,} 个商品对 · 接受 {accepted:,} · 拒绝 {rejected:,} ·'

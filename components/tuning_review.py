@@ -81,7 +81,7 @@ def tally(store: ReviewStore, cat: Catalog) -> None:
     """This session's counts on this catalog and the labelled pairs download."""
     decided = store.decisions()
     counts = decided["decision"].value_counts()
-    st.caption(t("Catalog {md} · {n:,} pairs decided in this session · accepted "
+    st.caption(t("Catalog {md} · pairs decided in this session: {n:,} · accepted "
                  "{accepted:,} · rejected {rejected:,} · skipped {skipped:,} (accepted pairs always "
                  "appear in each other's lists and in the export, rejected pairs never, unless 'Use my "
                  "Review decisions' is off in the rules)", md=md(state.shown_name(cat)),

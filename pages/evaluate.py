@@ -43,15 +43,26 @@ if judgements is not None:
 
 roles = [c for r, c in cat.mapping.roles().items() if r in ("category", "brand")]
 left, right = st.columns(2)
-columns = left.multiselect(t("Coherence of neighbours by column"), list(map(str, cat.frame.columns)),
-                           default=roles[:1], key="evaluate.coherence")
-ks = right.multiselect(t("Cut-offs k"), [1, 3, 5, 10, 20, 50], default=[1, 5, 10], key="evaluate.ks")
+columns = left.multiselect(t("Neighbours with the same value, by column"),
+                           list(map(str, cat.frame.columns)), default=roles[:1],
+                           key="evaluate.coherence",
+                           help=t("How often a product's neighbours share its value in these "
+                                  "columns (e.g. its category): no labels needed."))
+ks = right.multiselect(t("List positions to score (k)"), [1, 3, 5, 10, 20, 50], default=[1, 5, 10],
+                       key="evaluate.ks", help=t("Recall@k: is a labelled match among the first k "
+                                                 "of the list? k = 1: in first place."))
 weight_options = sorted({0.0, 0.25, 0.5, 0.75, 1.0, float(cfg.hybrid_weight)})
-weights = left.multiselect(t("Hybrid weights to compare"), weight_options,
+weights = left.multiselect(t("Words-vs-meaning shares to compare"), weight_options,
                            default=sorted({0.0, float(cfg.hybrid_weight), 1.0}),
-                           key="evaluate.weights")
-metrics = right.multiselect(t("Metrics to compare"), ["cosine", "dot", "euclidean", "manhattan"],
-                            default=[cfg.metric], key="evaluate.metrics")
+                           key="evaluate.weights",
+                           help=t("0 = meaning only, 1 = words and model numbers only; your "
+                                  "current setting is {w:g} (Advanced: hybrid_weight).",
+                                  w=cfg.hybrid_weight))
+metrics = right.multiselect(t("Similarity measures to compare"),
+                            ["cosine", "dot", "euclidean", "manhattan"], default=[cfg.metric],
+                            key="evaluate.metrics",
+                            help=t("How two products' meaning vectors are compared (Advanced: "
+                                   "metric); cosine is the default."))
 extra = st.text_input(t("Other models to compare (comma-separated ids or folders)"),
                       key="evaluate.models", placeholder=t("e.g. /models/fine-tuned"))
 models = [cfg.model, *[m.strip() for m in extra.split(",") if m.strip()]]

@@ -133,7 +133,7 @@ def test_review_decisions_stay_in_their_session_and_catalog(tiny_bert_dir, works
     assert ReviewStore(db, review_key(cat_b), owner=None).decisions().empty
     b.run()
     tally_b = [str(c.value) for c in b.caption if "pairs decided" in str(c.value)]
-    assert tally_b and "0 pairs decided" in tally_b[0] and "b.csv" in tally_b[0]
+    assert tally_b and "pairs decided in this session: 0" in tally_b[0] and "b.csv" in tally_b[0]
     b.button(key="review.undo").click().run()
     assert len(ReviewStore(db, review_key(cat_a), owner=None).pins()) == 1, \
         "B's Undo must not delete A's decision"
@@ -144,7 +144,7 @@ def test_review_decisions_stay_in_their_session_and_catalog(tiny_bert_dir, works
     c.file_uploader(key="catalog.upload").set_value(("a.csv", rows, "text/csv")).run()
     assert c.session_state["catalog.catalog"].identity == cat_a.identity
     c.switch_page("pages/review.py").run()
-    assert any("0 pairs decided" in str(x.value) for x in c.caption)
+    assert any("pairs decided in this session: 0" in str(x.value) for x in c.caption)
 
 
 @pytest.mark.app

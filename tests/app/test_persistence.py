@@ -83,8 +83,8 @@ def test_sessions_never_see_each_others_work(env):
     other = _open(page="pages/review.py")  # another browser: no token in its address
     assert _token(other) != _token(mine)
     assert other.session_state["settings.config"].rules.to_dict() == {}
-    assert "0 pairs decided" in element_texts(other.caption)
-    assert "1 pairs decided" in element_texts(mine.caption)
+    assert "pairs decided in this session: 0" in element_texts(other.caption)
+    assert "pairs decided in this session: 1" in element_texts(mine.caption)
 
 
 def test_a_token_that_is_not_one_gets_a_fresh_session(env):

@@ -167,7 +167,7 @@ def test_a_merchandiser_walks_the_main_path(server, shots, tmp_path):
         page.get_by_role("button", name="Accept").wait_for(timeout=120_000)
         settled(page)
         page.get_by_role("button", name="Accept").click()
-        page.get_by_text("1 pairs decided", exact=False).wait_for(timeout=60_000)
+        page.get_by_text("pairs decided in this session: 1", exact=False).wait_for(timeout=60_000)
         step("review_accept", page)
         assert (server.workspace / "sessions" / token / "state.json").exists()
 
