@@ -1567,4 +1567,11 @@ ZH: dict[str, str] = {
         '图片文件',
     'problem':
         '问题',
+    # components/resources.py, components/photos.py: spinners while a cache fills
+    'Loading the model (once per server)…':
+        '正在加载模型（每台服务器只需一次）…',
+    'Loading the image model (once per server)…':
+        '正在加载图片模型（每台服务器只需一次）…',
+    'Projecting with UMAP…':
+        '正在用 UMAP 投影…',
 }

@@ -53,8 +53,14 @@ def _source(cfg: Config):
                         cache_dir=Workspace.default().ensure().image_cache_dir)
 
 
-@st.cache_resource(show_spinner="Loading the image model (once per server)…", max_entries=2)
 def get_image_encoder(model: str):
+    """The image model, loaded once per server (spinner as resources.get_encoder)."""
+    with st.spinner(t("Loading the image model (once per server)…")):
+        return _image_encoder(model)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _image_encoder(model: str):
     return load_image_encoder(model, Workspace.default().ensure().models_dir)
 
 

@@ -31,9 +31,16 @@ from core.search.neighbors import Neighbors
 from core.workspace import Workspace
 
 
-@st.cache_resource(show_spinner="Loading the model (once per server)…", max_entries=3)
 def get_encoder(model: str, precision: str, batch_size: int) -> Encoder:
-    """One encoder per (model, precision, batch size), shared by all sessions."""
+    """One encoder per (model, precision, batch size), shared by all sessions. The spinner
+    says so in the interface language (a cache's own spinner text is fixed when the module
+    loads); st.spinner waits 0.5 s, so a loaded model shows none."""
+    with st.spinner(t("Loading the model (once per server)…")):
+        return _encoder(model, precision, batch_size)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _encoder(model: str, precision: str, batch_size: int) -> Encoder:
     return load_encoder(model, precision=precision, batch_size=batch_size)
 
 
@@ -160,9 +167,16 @@ def cached_pool(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
     return found
 
 
-@st.cache_data(show_spinner="Projecting with UMAP…", max_entries=6)
-def cached_projection(key: str, _vectors: np.ndarray, _neighbors: Neighbors, dim: int,
+def cached_projection(key: str, vectors: np.ndarray, neighbors: Neighbors, dim: int,
                       max_points: int, metric: str) -> Projection:
+    """A UMAP map, cached by key (the spinner in the interface language, as get_encoder)."""
+    with st.spinner(t("Projecting with UMAP…")):
+        return _projection(key, vectors, neighbors, dim, max_points, metric)
+
+
+@st.cache_data(show_spinner=False, max_entries=6)
+def _projection(key: str, _vectors: np.ndarray, _neighbors: Neighbors, dim: int,
+                max_points: int, metric: str) -> Projection:
     return project(_vectors, neighbors=_neighbors, dim=dim, max_points=max_points,
                    metric=metric)
 
