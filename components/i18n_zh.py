@@ -1044,6 +1044,12 @@ ZH: dict[str, str] = {
     "Defaults to the 'duplicate' band, else the tuned duplicate threshold":
         '默认取“duplicate”得分区间，否则取调好的重复阈值',
     # components/tuning_review.py
+    'Accept':
+        '接受',
+    'Reject':
+        '拒绝',
+    'Skip':
+        '跳过',
     'Undo last':
         '撤销上一步',
     'Catalog {md} · pairs decided in this session: {n:,} · accepted {accepted:,} · rejec'

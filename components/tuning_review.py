@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import photos, state, text
-from components.i18n import t
+from components.i18n import N_, t
 from components.tables import headed
 from components.text import md
 from core.catalog.table import Catalog
@@ -17,6 +17,7 @@ from core.lists.review import ReviewStore, review_key
 from core.workspace import Workspace
 
 SHORTCUTS = {"accept": "a", "reject": "x", "skip": "s"}  # "r" would reload the browser tab
+DECISION_NAMES = {"accept": N_("Accept"), "reject": N_("Reject"), "skip": N_("Skip")}
 ICONS = {"accept": ":material/check:", "reject": ":material/close:",
          "skip": ":material/skip_next:"}
 
@@ -61,7 +62,7 @@ def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
     """Accept / reject / skip (keyboard a / x / s) and undo (u); each click is committed."""
     cols = st.columns(4)
     for col, decision in zip(cols, ("accept", "reject", "skip")):
-        if col.button(t(decision.capitalize()),  # the button shows its key
+        if col.button(t(DECISION_NAMES[decision]),  # the button shows its key
                       key=f"review.{decision}", shortcut=SHORTCUTS[decision],
                       icon=ICONS[decision], type="primary" if decision == "accept" else
                       "secondary", width="stretch"):
