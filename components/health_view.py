@@ -14,7 +14,8 @@ def _pct(x: float | None) -> str:
 
 def health_rows(h: ListHealth) -> list[str]:
     """One value per row of plain_health_table, formatted for reading."""
-    return [_pct(h.coverage), f"{h.mean_length:.2f}",  # 9.98, not 10.0 beside 99.6% full f"{h.orphans:,} ({h.orphan_share:.1%})",
+    # the mean length with two decimals: 9.98, not "10.0" beside 99.6% of lists full
+    return [_pct(h.coverage), f"{h.mean_length:.2f}", f"{h.orphans:,} ({h.orphan_share:.1%})",
             _pct(h.hub_share), f"{h.max_in_degree:,}", f"{h.gini:.2f}",
             _pct(h.category_agreement), _pct(h.brand_concentration)]
 
