@@ -29,6 +29,8 @@ def ready_text(res: state.Results) -> str:
     """What the app says once vectors are ready, with how many were kept from before: the
     count can only be this session's own (an upload's vectors are keyed under the
     session's private key, core.embed.store) or the public demo's."""
+    if res.reused and not res.embedded:
+        return t("Ready: {n:,} products, all read by the model before.", n=len(res.vectors))
     if res.reused:
         return t("Ready: {n:,} products ({new:,} new texts read by the model in {s:.1f} s; "
                  "{reused:,} products kept from before).", n=len(res.vectors),

@@ -557,6 +557,8 @@ ZH: dict[str, str] = {
     ' from before).':
         '就绪：{n:,} 个商品（模型读取了 {new:,} 条新文本，用时 {s:.1f} 秒；'
         '{reused:,} 个商品沿用之前的结果）。',
+    'Ready: {n:,} products, all read by the model before.':
+        '就绪：{n:,} 个商品，模型之前都已读取过。',
     'Ready: {n:,} products read by the model ({s:.1f} s).':
         '就绪：模型已读取 {n:,} 个商品（{s:.1f} 秒）。',
     'Embedding {n:,} products…':
