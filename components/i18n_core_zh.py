@@ -241,6 +241,65 @@ CORE_ZH: dict[str, str] = {
         '未知的配置项：{keys}；已知的配置项：{known}',
     'rules must be a JSON object':
         'rules 必须是一个 JSON 对象',
+    # (the setting names and option lists stay as the file holds them; {name} is a setting,
+    # rules.{name} a rules key, core's own list of allowed values is {options})
+    "metric '{value}' is not one of {options}":
+        "metric 的值“{value}”不是以下之一：{options}",
+    '{name} must be one of {options}':
+        '{name} 必须是以下之一：{options}',
+    '{name} must be between 0 and 1, got {value}':
+        '{name} 必须在 0 到 1 之间，实际为 {value}',
+    '{name} must be true or false, got {value}':
+        '{name} 必须是 true 或 false，实际为 {value}',
+    '{name} must be a JSON object':
+        '{name} 必须是一个 JSON 对象',
+    'image_model must be "bundled" or a local CLIP folder':
+        'image_model 必须是 "bundled" 或本地的 CLIP 模型文件夹',
+    "field_weights['{name}'] must be a number 0 or more, got {value}":
+        "field_weights['{name}'] 必须是大于或等于 0 的数，实际为 {value}",
+    'duplicate_threshold must be a match score between 0 and 1, got {value}':
+        'duplicate_threshold 必须是 0 到 1 之间的匹配得分，实际为 {value}',
+    'relevance_floor must be a share from 0 (off) to below 1, e.g. 0.9, got {value}':
+        'relevance_floor 必须是从 0（关闭）到小于 1 的比例，例如 0.9，实际为 {value}',
+    'Invalid configuration: {error}':
+        '配置无效：{error}',
+    # core/lists/spec.py: the "rules" of a settings file (also the Tuning page's rules editor)
+    'Unknown rules key(s): {keys}; known rules keys: {known}':
+        '未知的规则项：{keys}；已知的规则项：{known}',
+    'rules: pair {pair} is both pinned and blocked':
+        'rules：商品对 {pair} 同时出现在 pinned（置顶）和 blocked（屏蔽）中',
+    'rules.{name} must be a list of column names, got {value}':
+        'rules.{name} 必须是列名的列表，实际为 {value}',
+    'rules.{name} must be a column name, got {value}':
+        'rules.{name} 必须是一个列名，实际为 {value}',
+    'rules.{name} must be a number, got {value}':
+        'rules.{name} 必须是数字，实际为 {value}',
+    'rules.max_per must map column -> int, got {value}':
+        'rules.max_per 必须是从列名到整数的对应，实际为 {value}',
+    "rules.max_per['{column}'] must be an integer >= 1, got {value}":
+        "rules.max_per['{column}'] 必须是大于或等于 1 的整数，实际为 {value}",
+    'rules.price_ratio must be [low, high] with 0 <= low <= high, got {value}':
+        'rules.price_ratio 必须是 [下限, 上限]，且 0 <= 下限 <= 上限，实际为 {value}',
+    'rules.{name} must be a list of [product_id, neighbor_id] pairs':
+        'rules.{name} 必须是由 [商品编号, 相似商品编号] 组成的列表',
+    # core/lists/bands.py: the "bands" of a settings file (得分区间)
+    'bands: every band needs a non-empty name':
+        'bands：每个得分区间都需要一个非空的名称',
+    "bands['{name}'] must be a number (the band's lowest score), got {value}":
+        "bands['{name}'] 必须是数字（该得分区间的最低得分），实际为 {value}",
+    'bands: two bands share the same threshold; give each its own':
+        'bands：有两个得分区间的阈值相同；请给每个区间不同的阈值',
+    # core/lists/rules.py, core/search/channels.py: a loaded settings file's rules and
+    # field weights meet the catalog when the lists are made
+    "rules: column '{column}' is not in the catalog; available: {columns}":
+        "rules：列“{column}”不在目录中；可用的列：{columns}",
+    'rules.price_ratio needs a price column: map one on the Catalog page (price_column in the '
+    'configuration)':
+        'rules.price_ratio 需要价格列：请在“商品目录”页面选择价格列（配置中的 price_column）',
+    'Field weight column(s) {list} are not in the catalog; available: {list2}':
+        '字段权重（field_weights）中的列 {list} 不在目录中；可用的列：{list2}',
+    'Every field weight is 0: give at least one field a weight above 0':
+        '所有字段权重（field_weights）都是 0：请至少给一个字段大于 0 的权重',
     # core/embed/models.py: the model picker's 'Other model…'
     'Model folder {name} does not exist':
         '模型文件夹 {name} 不存在',

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable
@@ -42,6 +43,7 @@ from core.finetune.calibrate import Corpus, fit_evidence, refit_calibration
 from core.finetune.data import build_training_set, empty_pairs, pairs_from_frame, read_pairs
 from core.finetune.run import check_trainable, finetune
 from core.finetune.settings import FinetuneSettings
+from core.pipeline import apply_rules, candidate_pool, catalog_from_config
 from core.quality.evaluate import labelled_pairs
 from tests.conftest import make_xlsx_bytes
 
@@ -278,6 +280,46 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
     ]
 
 
+# Settings files a merchandiser may load (the Export page's "Load a saved configuration",
+# read as the page reads it: json.loads, Config.from_dict): each one core refuses with one
+# message of core/config.py, core/lists/spec.py (rules) or core/lists/bands.py (bands).
+BAD_SETTINGS = (
+    '{"metric": "余弦"}', '{"k": 0}', '{"k": "五"}', '{"batch_size": 0}',
+    '{"precision": "fp8"}', '{"on_duplicate_ids": "合并"}', '{"index": "快"}',
+    '{"language": "fr"}', '{"hybrid_weight": 2}', '{"hybrid_weight": true}',
+    '{"image_weight": -1}', '{"fetch_images": "是"}', '{"image_model": ""}',
+    '{"field_weights": 5}', '{"category_thresholds": []}', '{"bands": "高"}', '{"extra": 1}',
+    '{"field_weights": {"标题": -1}}', '{"duplicate_threshold": 1.5}',
+    '{"category_thresholds": {"鞋": 1.5}}', '{"relevance_floor": 1}', '{"text_columns": 5}',
+    '{"rules": {"颜色": ["红"]}}', '{"rules": {"pinned": [["1", "2"]], "blocked": [["1", "2"]]}}',
+    '{"rules": {"same": "品牌"}}', '{"rules": {"in_stock_column": 1}}',
+    '{"rules": {"min_score": "高"}}', '{"rules": {"diversity": 2}}',
+    '{"rules": {"keep_duplicates": "否"}}', '{"rules": {"use_review": 0}}',
+    '{"rules": {"max_per": 2}}', '{"rules": {"max_per": {"品牌": 0}}}',
+    '{"rules": {"price_ratio": [2, 1]}}', '{"rules": {"price_ratio": ["低", 1]}}',
+    '{"rules": {"pinned": [["1"]]}}',
+    '{"bands": {"": 0.9}}', '{"bands": {"重复": "高"}}', '{"bands": {"重复": 0.9, "替代": 0.9}}',
+)
+# Settings core accepts that meet CATALOG only when the lists are made (rules on a column
+# it lacks, a price rule without a price column, field weights).
+CATALOG_SETTINGS = ('{"rules": {"same": ["颜色"]}}', '{"rules": {"price_ratio": [0.5, 2]}}',
+                    '{"field_weights": {"品牌": 1}}', '{"field_weights": {"标题": 0}}')
+
+
+def _settings_file_messages() -> list[str]:
+    out = []
+    for text in BAD_SETTINGS:
+        out += _raised(lambda text=text: Config.from_dict(json.loads(text)))
+    raw = read_table(GOOD.encode(), "目录.csv")  # a file's id column the table lacks
+    out += _raised(lambda: catalog_from_config(raw, Config.from_dict({"id_column": "货号"})))
+    vectors = np.eye(3, 4, dtype=np.float32)
+    for text in CATALOG_SETTINGS:
+        cfg = Config.from_dict(json.loads(text))
+        out += _raised(lambda cfg=cfg: apply_rules(CATALOG, candidate_pool(CATALOG, vectors, cfg),
+                                                   cfg, vectors=vectors))
+    return out
+
+
 def _finetune_messages(model: Path, tmp_path: Path) -> list[str]:
     """The phases a fine-tuning run names and the notes its result carries (tiny BERT)."""
     titles = ["红色鞋", "蓝色鞋", "绿茶", "红茶", "苹果手机", "手机壳", "电脑", "鞋"] * 2
@@ -308,6 +350,7 @@ def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> l
                *_other_file_messages(monkeypatch),
                *_catalog_messages(), *_photo_reasons(tmp_path_factory.mktemp("photos")),
                *_pairs_messages(), *_settings_and_model_messages(tmp_path_factory.mktemp("cfg")),
+               *_settings_file_messages(),
                *_finetune_messages(tiny_bert_dir, tmp_path_factory.mktemp("tuned"))]
     return out
 
@@ -353,6 +396,17 @@ def test_user_values_come_back_unchanged() -> None:
     listed = f"{name} has repeated column names: a, b and 12 more; rename them"
     assert to_chinese(listed) == f"{name} 有重复的列名：a, b 等另外 12 个；请重命名"
     assert to_chinese("not a core message") == "not a core message"
+
+
+def test_settings_file_errors_keep_the_setting_names_and_options() -> None:
+    """What the file holds (setting names, core's options, the value) stays as written."""
+    assert to_chinese("k must be a positive integer, got 0") == "k 必须是正整数，实际为 0"
+    assert to_chinese("hybrid_weight must be between 0 and 1, got 2") == \
+        "hybrid_weight 必须在 0 到 1 之间，实际为 2"
+    assert to_chinese("metric 'x' is not one of cosine, dot, euclidean, manhattan") == \
+        "metric 的值“x”不是以下之一：cosine, dot, euclidean, manhattan"
+    assert to_chinese("rules.max_per['品牌'] must be an integer >= 1, got 0") == \
+        "rules.max_per['品牌'] 必须是大于或等于 1 的整数，实际为 0"
 
 
 def test_a_field_matches_a_number_only_where_core_writes_one() -> None:
@@ -407,6 +461,28 @@ def test_the_catalog_and_fine_tune_pages_show_core_messages_in_chinese(tiny_bert
     at.switch_page("pages/finetune.py").run()  # the language survives the page switch
     at = _upload(at, "finetune.pairs", "对.csv", b"left,right\n1,99\n1,2\n")
     assert "2 对中有 1 对用到了目录中没有的编号；已跳过" in element_texts(at.warning)
+
+
+@pytest.mark.app
+def test_the_export_page_refuses_a_bad_settings_file_in_chinese(tiny_bert_dir, workspace,
+                                                                monkeypatch) -> None:
+    from tests.conftest import element_texts
+
+    at = _upload(_page(monkeypatch, tiny_bert_dir, "zh"), "catalog.upload", "目录.csv",
+                 GOOD.encode())
+    at.switch_page("pages/export.py").run()
+    assert not at.exception, at.exception
+    before = at.session_state["settings.config"]
+    for name, settings, chinese in (
+            ("权重.json", {"hybrid_weight": 2}, "hybrid_weight 必须在 0 到 1 之间，实际为 2"),
+            ("规则.json", {"rules": {"max_per": {"品牌": 0}}},
+             "rules.max_per['品牌'] 必须是大于或等于 1 的整数，实际为 0")):
+        data = json.dumps({**before.to_dict(), **settings}, ensure_ascii=False).encode()
+        at.file_uploader(key="settings.config_file.load").set_value(
+            (name, data, "application/json")).run()
+        assert not at.exception, at.exception
+        assert chinese in element_texts(at.error)
+        assert at.session_state["settings.config"] == before  # refused: nothing changed
 
 
 @pytest.mark.app
