@@ -39,6 +39,18 @@ def ready_text(res: state.Results) -> str:
              s=res.seconds)
 
 
+def vectors_key(catalog: Catalog, encoder, *, slot: str = "embedding.texts_key") -> str:
+    """The key of catalog's vectors under encoder in this session: its texts' hash with the
+    session's private key folded in (resources.texts_key; an upload's results are its
+    session's alone). Hashing 50k texts costs ~0.15 s, so it is done once per catalog
+    object, model and owner, held in the session's memo slot (one per page that keys
+    another catalog or model)."""
+    private = state.private_key()
+    owner = private.hex()[:16] if private else "public"
+    return state.memo(slot, f"{catalog.identity}|{encoder.identity}|{owner}",
+                      lambda: resources.texts_key(catalog.texts, encoder.identity, private))
+
+
 def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     """Vectors for the current catalog and model, computed once (progress, cancel).
 
@@ -49,16 +61,12 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     except CatalogSimilarityError as exc:
         state.offer_bundled_model(exc, key="model_fallback.results")
         st.stop()
-    # Hashing 50k texts costs ~0.15 s: once per catalog object (held by the session).
-    private = state.private_key()
-    owner = private.hex()[:16] if private else "public"
-    key = state.memo("embedding.texts_key", f"{catalog.identity}|{encoder.identity}|{owner}",
-                     lambda: resources.texts_key(catalog.texts, encoder.identity, private))
+    key = vectors_key(catalog, encoder)
     current = state.results()
     if current is None or current.key.split("|photos:")[0] != key:
         current = _long_step("embedding", t("Embedding {n:,} products…", n=len(catalog)),
                              lambda progress, _cancel: _embed(catalog, encoder, key, progress,
-                                                              private))
+                                                              state.private_key()))
         state.set_results(current)
         st.toast(ready_text(current), icon=":material/memory:")
     if current.store_problem:
@@ -205,6 +213,5 @@ def truncated_count(catalog: Catalog, cfg: Config) -> int | None:
     except CatalogSimilarityError as exc:
         state.offer_bundled_model(exc, key="model_fallback.truncated")
         return None
-    key = resources.texts_key(catalog.texts, encoder.identity, state.private_key())
-    return resources.cached_truncated(key, catalog.texts, cfg.model, cfg.precision,
-                                      cfg.batch_size)
+    return resources.cached_truncated(vectors_key(catalog, encoder), catalog.texts, cfg.model,
+                                      cfg.precision, cfg.batch_size)

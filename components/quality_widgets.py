@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import resources, state
+from components.embedding import vectors_key
 from components.i18n import t
 from core.catalog.table import Catalog, read_table
 from core.config import Config
@@ -31,8 +32,7 @@ def upload_table(label: str, key: str, help_text: str) -> pd.DataFrame | None:
 def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[object, np.ndarray]:
     """(encoder, vectors) of the catalog under cfg.model; the session's own when it matches."""
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-    private = state.private_key()
-    if resources.texts_key(catalog.texts, encoder.identity, private) == res.key:
+    if vectors_key(catalog, encoder, slot="quality.texts_key") == res.key:
         return encoder, res.vectors
     bar = st.progress(0.0, text=t('Embedding with {model}…', model=cfg.model))
 
@@ -41,7 +41,7 @@ def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[obje
                                                   model=cfg.model, done=done, total=total))
 
     result = embed_with_store(encoder, catalog.texts, resources.workspace_store(),
-                              progress=progress, private=private)
+                              progress=progress, private=state.private_key())
     bar.empty()
     return encoder, result.vectors
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import resources, state, text
 from components.advanced import OTHER_MODEL, model_options
+from components.embedding import vectors_key
 from components.i18n import t
 from components.tuning_rules import review_decisions
 from core.catalog.table import Catalog
@@ -70,14 +71,13 @@ def other_lists(other: Config, cat: Catalog) -> Neighbors:
         raise CatalogSimilarityError("Configuration B maps other product ids; compare "
                                      "configurations over the same id column")
     encoder = resources.get_encoder(other.model, other.precision, other.batch_size)
-    private = state.private_key()
-    key = resources.texts_key(cat_b.texts, encoder.identity, private)
+    key = vectors_key(cat_b, encoder, slot="compare.texts_key")
 
     def embed():
         bar = st.progress(0.0, text=t("Embedding for configuration B…"))
         result = embed_with_store(encoder, cat_b.texts, resources.workspace_store(),
                                   progress=lambda d, t: bar.progress(d / max(t, 1)),
-                                  private=private)
+                                  private=state.private_key())
         bar.empty()
         return result.vectors
 
