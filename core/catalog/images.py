@@ -12,7 +12,6 @@ is always a small PNG/JPEG this module wrote.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import os
 import warnings
@@ -43,13 +42,9 @@ class LoadedImage:
     format: str
 
 
-def content_hash(data: bytes, private: bytes | None = None) -> bytes:
-    """sha256 of an image file's bytes (32 bytes): the same photo, the same key; with a
-    private key, HMAC-SHA256 under it (a shared store's owner, as
-    core.embed.store.text_hash)."""
-    if private is None:
-        return hashlib.sha256(data).digest()
-    return hmac.new(private, data, hashlib.sha256).digest()
+def content_hash(data: bytes) -> bytes:
+    """sha256 of an image file's bytes (32 bytes): the same photo, the same key."""
+    return hashlib.sha256(data).digest()
 
 
 def _refuse_markup(data: bytes) -> None:

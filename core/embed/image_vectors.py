@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from core.catalog.image_source import ImageIssue, ImageSource, image_ref
-from core.catalog.images import ImageError, content_hash, decode_image
+from core.catalog.images import ImageError, decode_image
 from core.embed.image_encoders import ImageEncoder, Progress
+from core.embed.store import keyed_digest
 
 CHUNK = 64
 PLACEHOLDER_ROWS = 20  # one file shared by more products is a placeholder
@@ -93,7 +94,7 @@ def embed_images(refs: Sequence[object], ids: Sequence[object], source: ImageSou
     for start in range(0, n, CHUNK):
         blobs = _read_chunk(refs, ids, range(start, min(n, start + CHUNK)), source, issues)
         for row, data in blobs.items():
-            digests[row] = content_hash(data, private)
+            digests[row] = keyed_digest(data, private)  # = content_hash(data) when public
         found = store.get(encoder.identity, sorted({digests[r] for r in blobs})) if store else {}
         missing = {r: b for r, b in blobs.items() if digests[r] not in found}
         new = _embed_new(missing, digests, refs, ids, encoder, issues)

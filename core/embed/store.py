@@ -45,14 +45,18 @@ CREATE TABLE IF NOT EXISTS embeddings (
 """
 
 
-def text_hash(text: str, private: bytes | None = None) -> bytes:
-    """sha256 digest of the UTF-8 text (32 bytes); with a private key, HMAC-SHA256 of the
-    text under it (32 bytes): a key only its owner can form, and that no one can link to
-    the text or to another owner's key for the same text."""
-    data = text.encode("utf-8")
+def keyed_digest(data: bytes, private: bytes | None = None) -> bytes:
+    """sha256 of data (32 bytes); with a private key, HMAC-SHA256 of it under the key (32
+    bytes): a store key only its owner can form, and that no one can link to the data or
+    to another owner's key for the same data."""
     if private is None:
         return hashlib.sha256(data).digest()
     return hmac.new(private, data, hashlib.sha256).digest()
+
+
+def text_hash(text: str, private: bytes | None = None) -> bytes:
+    """The store key of a text: :func:`keyed_digest` of its UTF-8 bytes."""
+    return keyed_digest(text.encode("utf-8"), private)
 
 
 @dataclass(frozen=True)
