@@ -23,7 +23,7 @@ LEADING = ("source_title", "rank", "score", "band", "title", "neighbor_title")
 CELL_HINT = N_("Double-click a cell to read all of a long text.")
 # Column names core's tables use (the neighbour file contract, roles, measures), as the
 # page heads them; a file's own columns (a preview, an export) keep their names.
-HEADERS = {name: name for name in (
+HEADERS = frozenset((
     N_("id"), N_("title"), N_("category"), N_("brand"), N_("price"), N_("source_id"),
     N_("source_title"), N_("neighbor_id"), N_("neighbor_title"), N_("rank"), N_("score"),
     N_("band"), N_("product_id"), N_("value"), N_("field"), N_("left_id"), N_("left_title"),
@@ -32,7 +32,7 @@ HEADERS = {name: name for name in (
     N_("configuration"), N_("overlap"), N_("only_in_a"), N_("only_in_b"), N_("rank_corr"),
     N_("a_id"), N_("a_title"), N_("a_score"), N_("b_id"), N_("b_title"), N_("b_score"),
     N_("canonical_id"), N_("canonical_title"), N_("in lists"), N_("mrr"), N_("recall"),
-    N_("precision"), N_("ndcg"), N_("coherence"), N_("step"), N_("ran on"), N_("threshold"))}
+    N_("precision"), N_("ndcg"), N_("coherence"), N_("step"), N_("ran on"), N_("threshold")))
 
 
 def header(name: object) -> str:
@@ -40,7 +40,7 @@ def header(name: object) -> str:
     other names (the catalog's own columns) as they are."""
     text = str(name)
     head, at, rest = text.partition("@")
-    return t(HEADERS[head]) + at + rest if head in HEADERS else text
+    return t(head) + at + rest if head in HEADERS else text
 
 
 def headed(frame: pd.DataFrame) -> pd.DataFrame:
