@@ -36,11 +36,12 @@ RULE_NAMES = {"price ratio": N_("price range"), "min score": N_("weak matches"),
 
 def rule_name(name: str) -> str:
     """A rule's name in core (RuleResult.short_by, .removed) as the page says it: "same 类目"
-    (core's "same {column}") -> "同一类目"."""
+    (core's "same {column}") -> "同一类目"; Markdown-safe (the captions it goes into render
+    Markdown, and the column is the user's)."""
     for kind, words in (("same ", N_("same {column}")), ("different ", N_("different {column}"))):
         if name.startswith(kind):
-            return t(words, column=name.removeprefix(kind))
-    return t(RULE_NAMES.get(name, name))
+            return t(words, column=md(name.removeprefix(kind)))
+    return t(RULE_NAMES[name]) if name in RULE_NAMES else md(name)
 
 
 def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:

@@ -216,3 +216,29 @@ def test_relevance_floor_slider_reaches_the_config_and_names_the_short_lists(app
     app.slider(key="neighbors.relevance_floor").set_value(0.0).run()
     assert "relevance floor" not in element_texts(app.caption)
     app.slider(key="neighbors.relevance_floor").set_value(0.9).run()
+
+
+def test_a_column_name_in_the_short_lists_line_is_text_not_markdown(tiny_bert_dir, workspace,
+                                                                     monkeypatch):
+    """The rule names in "made short by: same <column>" quote the user's column name: it
+    must reach the Neighbours and Export captions escaped (no bold, no link)."""
+    from tests.conftest import make_csv_bytes
+
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    column = "**Kind** [x](http://evil.example)"
+    rows = [["sku", "title", column],
+            *[[f"S{i}", f"{c} {w} {i}", c] for i, (c, w) in
+              enumerate([(c, w) for c in ("red", "blue", "green") for w in ("cup", "lamp", "pen",
+                                                                            "desk")])]]
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    at.file_uploader(key="catalog.upload").set_value(("shop.csv", make_csv_bytes(rows),
+                                                      "text/csv")).run()
+    at.switch_page("pages/neighbors.py").run()
+    _set_rules(at, same=[column])
+    for page in ("pages/neighbors.py", "pages/export.py"):
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        short = [str(c.value) for c in at.caption if "made short by" in str(c.value)]
+        assert short, page
+        assert r"\*\*Kind\*\* \[x\]" in short[0] and "**Kind**" not in short[0], short[0]
