@@ -249,6 +249,10 @@ def _read_excel(data: bytes, name: str, sheet: str | None, max_rows: int,
     frame.columns, warnings = _clean_header(list(frame.columns))
     warnings += clean_controls(frame)
     _check_header(frame, name)
+    if got.header_row > 1:
+        warnings.append(f"Sheet '{got.sheet}' of {name}: the column names are on row "
+                        f"{got.header_row}; the {got.header_row - 1} rows above them (a title?) "
+                        "were skipped")
     if len(got.sheets) > 1:
         others = [s for s in got.sheets if s != got.sheet]
         warnings.append(f"{name} has {len(got.sheets):,} sheets; reading '{got.sheet}' "

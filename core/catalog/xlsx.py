@@ -35,6 +35,7 @@ class SheetData:
     sheets: tuple[str, ...]
     sheet: str
     dropped_columns: int
+    header_row: int = 1
 
 
 def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
@@ -56,8 +57,8 @@ def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
             raise CatalogError(f"Sheet '{chosen}' is not in {name}; sheets: "
                                f"{short_list(sheets)}")
         try:
-            header, rows, dropped = _stream(book[chosen], f"Sheet '{chosen}' of {name}",
-                                            max_rows, max_cells)
+            header, rows, dropped, at = _stream(book[chosen], f"Sheet '{chosen}' of {name}",
+                                                max_rows, max_cells)
         except CatalogError:
             raise
         except Exception as exc:  # a damaged sheet part raises many types
@@ -65,7 +66,7 @@ def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
                                f"({type(exc).__name__}); save the workbook again") from exc
     finally:
         book.close()
-    return SheetData(header, rows, sheets, chosen, dropped)
+    return SheetData(header, rows, sheets, chosen, dropped, at)
 
 
 def _check_unpacked(data: bytes, name: str, max_xml_bytes: int) -> None:
@@ -86,16 +87,37 @@ def _check_unpacked(data: bytes, name: str, max_xml_bytes: int) -> None:
             "or raise $CATSIM_MAX_XLSX_MB")
 
 
-def _stream(ws, where: str, max_rows: int, max_cells: int) -> tuple[list[str], list[list[str]], int]:
-    first = next(ws.iter_rows(max_row=1, values_only=True), ())
+HEADER_SCAN_ROWS = 20
+
+
+def header_row(rows: list[tuple]) -> int:
+    """0-based index of the column-names row among a sheet's first rows.
+
+    Shop exports often put a title or an export date (one or two cells) above
+    the column names. The header is the first row that fills more than half as
+    many cells as the fullest of these rows; a single-column sheet keeps row 0.
+    """
+    counts = [sum(1 for v in row if _cell(v).strip()) for row in rows]
+    most = max(counts, default=0)
+    if most < 2:
+        return 0
+    return next(i for i, c in enumerate(counts) if 2 * c > most)
+
+
+def _stream(ws, where: str, max_rows: int,
+            max_cells: int) -> tuple[list[str], list[list[str]], int, int]:
+    """(header, rows, dropped columns, 1-based row of the header)."""
+    top = list(ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True))
+    at = header_row(top)
+    first = top[at] if top else ()
     named = [i for i, v in enumerate(first) if _cell(v).strip()]
     width = named[-1] + 1 if named else 0
     if width == 0:
-        return [], [], 0
+        return [], [], 0, at + 1
     header = [_cell(v) for v in first[:width]]
     rows: list[list[str]] = []
     cells = 0
-    for values in ws.iter_rows(min_row=2, max_col=width, values_only=True):
+    for values in ws.iter_rows(min_row=at + 2, max_col=width, values_only=True):
         if all(v is None for v in values):
             continue
         if len(rows) >= max_rows:
@@ -106,7 +128,7 @@ def _stream(ws, where: str, max_rows: int, max_cells: int) -> tuple[list[str], l
             raise CatalogError(f"{where} has more than {max_cells:,} cells, the limit; "
                                "export it as CSV or drop columns the catalog does not need")
         rows.append([_cell(v) for v in values])
-    return header, rows, max(0, len(first) - width)
+    return header, rows, max(0, len(first) - width), at + 1
 
 
 def _cell(value: object) -> str:
@@ -124,4 +146,5 @@ def frame_of(sheet: SheetData) -> pd.DataFrame:
     return pd.DataFrame(sheet.rows, columns=sheet.header, dtype=str)
 
 
-__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "frame_of", "read_sheet"]
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "frame_of", "header_row",
+           "read_sheet"]

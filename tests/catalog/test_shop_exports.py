@@ -1,0 +1,68 @@
+"""Catalogs as shops export them from spreadsheets: title rows above the column names.
+Each is read the way the app and the CLI read it (read_table + field_defaults +
+build_catalog)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from core.catalog.table import ColumnMapping, build_catalog, field_defaults, read_table
+from core.catalog.xlsx import header_row
+
+HEADER = ["id", "title", "brand", "category", "price"]
+PRODUCTS = [[1001, "red running shoe", "acme", "shoes", 49.9],
+            [1002, "blue running shoe", "acme", "shoes", 52.0],
+            [1003, "green tea 100 bags", "leafco", "tea", 3.5]]
+
+
+def workbook(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Products"
+    for row in rows:
+        sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_title_rows_above_the_column_names_are_skipped_and_reported() -> None:
+    data = workbook([["ACME shop - product export"], ["Exported 2026-12-01", None, "by admin"],
+                     [], HEADER, *PRODUCTS])
+    table = read_table(data, "export.xlsx")
+    assert list(table.frame.columns) == HEADER
+    assert table.frame["id"].tolist() == ["1001", "1002", "1003"]
+    assert table.frame["title"].tolist()[0] == "red running shoe"
+    assert any("the column names are on row 4; the 3 rows above them" in w
+               for w in table.warnings), table.warnings
+    mapping = field_defaults(table.frame)
+    assert (mapping.id_column, mapping.text_columns, mapping.price) == ("id", ("title",), "price")
+
+
+def test_a_sheet_whose_first_row_is_the_header_is_read_as_before() -> None:
+    table = read_table(workbook([HEADER, *PRODUCTS]), "plain.xlsx")
+    assert list(table.frame.columns) == HEADER and len(table.frame) == 3
+    assert not any("rows above them" in w for w in table.warnings)
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([], 0),
+    ([("title",), ("red shoe",)], 0),                                  # one column: row 0
+    ([("Shop export", None), ("id", "title"), ("1", "shoe")], 1),       # 1 cell above 2 columns
+    ([("Shop", "2026", "admin", None, None, None),                      # 3 of 6: still a title
+      ("id", "title", "brand", "category", "price", "stock"), ("1", "a", "b", "c", "2", "y")], 1),
+    ([("id", "title", "brand", "category", "price"), ("1", "a", "", "", "")], 0),
+])
+def test_header_row_is_the_first_row_filled_more_than_half(rows, expected) -> None:
+    assert header_row(rows) == expected
+
+
+def test_float_and_large_numeric_ids_in_a_workbook_stay_exact() -> None:
+    data = workbook([["id", "ean", "title"], [1.0, 4006381333931.0, "shoe"],
+                     [2.0, 4006381341318.0, "tea"]])
+    cat = build_catalog(read_table(data, "ids.xlsx"), ColumnMapping(("title",), "ean"))
+    assert cat.ids.tolist() == ["4006381333931", "4006381341318"]
+    assert read_table(data, "ids.xlsx").frame["id"].tolist() == ["1", "2"]
