@@ -166,25 +166,41 @@ def _is_id_name(col: str) -> bool:
     return low in ID_HINTS or low.endswith(("_id", " id", "-id", "_sku", "_code"))
 
 
+MIN_ID_DISTINCT_SHARE = 0.9
+
+
 def guess_id_column(frame: pd.DataFrame) -> str | None:
-    """An id-like column whose values are unique, else None (row numbers)."""
-    for col in map(str, frame.columns):
-        low = col.lower()
-        if (low in ID_HINTS or low.endswith("id")) and frame[col].astype(str).is_unique:
+    """An id-like column: the first whose values are unique, else (a few repeated or
+    blank ids, which build_catalog then names) the one with the most distinct values
+    if at least 90% of the rows have their own; else None (row numbers)."""
+    named = [c for c in map(str, frame.columns)
+             if c.lower() in ID_HINTS or c.lower().endswith("id")]
+    for col in named:
+        if frame[col].astype(str).is_unique:
             return col
-    return None
+    if not named or frame.empty:
+        return None
+    share = {c: frame[c].astype(str).str.strip().nunique() / len(frame) for c in named}
+    best = max(named, key=lambda c: share[c])
+    return best if share[best] >= MIN_ID_DISTINCT_SHARE else None
 
 
 def guess_role(frame: pd.DataFrame, role: str) -> str | None:
-    """A column whose name suggests a role (category, brand, price, image)."""
+    """A column whose name suggests a role (category, brand, price, image) and that
+    holds at least one value."""
     hints = {"category": ("category", "categor", "类目", "分类"),
              "brand": ("brand", "manufacturer", "品牌"),
              "price": ("price", "价格"),
              "image": ("image", "img", "picture", "图片")}[role]
     for col in map(str, frame.columns):
-        if any(h in col.lower() for h in hints):
+        if any(h in col.lower() for h in hints) and _has_values(frame[col]):
             return col
     return None
+
+
+def _has_values(series: pd.Series) -> bool:
+    """Whether any cell is filled (a column left entirely empty plays no role)."""
+    return bool(series.fillna("").astype(str).str.strip().ne("").any())
 
 
 def _is_textual(series: pd.Series) -> bool:

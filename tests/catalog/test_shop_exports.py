@@ -1,16 +1,19 @@
-"""Catalogs as shops export them from spreadsheets: title rows above the column names.
-Each is read the way the app and the CLI read it (read_table + field_defaults +
-build_catalog)."""
+"""Catalogs as shops export them from spreadsheets: title rows above the column names,
+an id column with a repeat or a blank, an empty column. Each is read the way the app and
+the CLI read it (read_table + field_defaults + build_catalog)."""
 
 from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
 from core.catalog.table import ColumnMapping, build_catalog, field_defaults, read_table
 from core.catalog.xlsx import header_row
+from core.errors import CatalogError
+from tests.conftest import make_csv_bytes
 
 HEADER = ["id", "title", "brand", "category", "price"]
 PRODUCTS = [[1001, "red running shoe", "acme", "shoes", 49.9],
@@ -66,3 +69,41 @@ def test_float_and_large_numeric_ids_in_a_workbook_stay_exact() -> None:
     cat = build_catalog(read_table(data, "ids.xlsx"), ColumnMapping(("title",), "ean"))
     assert cat.ids.tolist() == ["4006381333931", "4006381341318"]
     assert read_table(data, "ids.xlsx").frame["id"].tolist() == ["1", "2"]
+
+
+def _csv(rows: list[list[object]]) -> bytes:
+    return make_csv_bytes([HEADER, *rows])
+
+
+def test_an_id_column_with_a_blank_is_still_guessed_and_the_blank_named() -> None:
+    rows = [[f"P{i}", f"product {i}", "acme", "shoes", "9.99"] for i in range(30)]
+    rows[10][0], rows[20][0] = rows[11][0], " "
+    table = read_table(_csv(rows), "shop.csv")
+    mapping = field_defaults(table.frame)
+    assert mapping.id_column == "id"  # not row numbers: the file has an id column
+    with pytest.raises(CatalogError, match=r"Id column 'id' is empty in 1 rows \(rows 21\)"):
+        build_catalog(table, mapping)
+
+
+def test_an_id_column_with_a_repeat_is_guessed_and_the_repeat_named() -> None:
+    rows = [[f"P{i}", f"product {i}", "acme", "shoes", "9.99"] for i in range(30)]
+    rows[10][0] = rows[11][0]
+    table = read_table(_csv(rows), "shop.csv")
+    mapping = field_defaults(table.frame)
+    assert mapping.id_column == "id"
+    with pytest.raises(CatalogError, match=r"Column 'id' has 1 duplicate ids \(e\.g\. P11\)"):
+        build_catalog(table, mapping)
+    assert build_catalog(table, mapping, on_duplicate_ids="suffix").ids[11] == "P11#2"
+
+
+def test_an_id_named_column_of_repeats_is_not_taken_for_the_id() -> None:
+    frame = pd.DataFrame({"category_id": ["7", "7", "8", "8"], "title": list("abcd")})
+    assert field_defaults(frame).id_column is None
+
+
+def test_an_entirely_empty_column_gets_no_role() -> None:
+    frame = pd.DataFrame({"id": ["1", "2"], "title": ["shoe", "tea"], "category": ["", " "],
+                          "brand": [None, None], "Brand name": ["acme", "leafco"]})
+    mapping = field_defaults(frame)
+    assert mapping.category is None
+    assert mapping.brand == "Brand name"
