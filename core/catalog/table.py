@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from core.catalog.column_checks import id_notes, price_notes, rounded_ids_message, scientific_ids
 from core.catalog.limits import current_limits
 from core.catalog.read import MAX_FILE_BYTES, RawTable, read_table
 from core.errors import CatalogError, short_list
@@ -237,6 +238,13 @@ def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
     name = name or (table.source if isinstance(table, RawTable) else "catalog")
     _check_mapping(frame, mapping, on_duplicate_ids)
     ids, dup_ids = _ids(frame, mapping.id_column)
+    if mapping.id_column is not None:
+        rounded = scientific_ids(ids)
+        if rounded and dup_ids:  # the repeats are the spreadsheet's rounding: no policy helps
+            raise CatalogError(rounded_ids_message(mapping.id_column, ids, rounded))
+        warnings += id_notes(mapping.id_column, ids)
+    if mapping.price is not None:
+        warnings += price_notes(mapping.price, frame[mapping.price])
     if dup_ids:
         if on_duplicate_ids == "error":
             raise CatalogError(

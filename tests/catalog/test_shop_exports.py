@@ -1,5 +1,6 @@
 """Catalogs as shops export them from spreadsheets: title rows above the column names,
-an id column with a repeat or a blank, an empty column. Each is read the way the app and
+ids a spreadsheet rounded or wrote as decimals, an id column with a repeat or a blank,
+an empty column, prices the price rules cannot read. Each is read the way the app and
 the CLI read it (read_table + field_defaults + build_catalog)."""
 
 from __future__ import annotations
@@ -107,3 +108,52 @@ def test_an_entirely_empty_column_gets_no_role() -> None:
     mapping = field_defaults(frame)
     assert mapping.category is None
     assert mapping.brand == "Brand name"
+
+
+def test_ids_in_scientific_notation_that_collide_are_refused_with_the_cause() -> None:
+    data = make_csv_bytes([["ean", "title"], ["4.01E+12", "shoe"], ["4.01E+12", "tea"],
+                           ["4.02E+12", "cup"]])
+    table = read_table(data, "excel.csv")
+    for policy in ("error", "suffix"):
+        with pytest.raises(CatalogError, match=r"3 ids in column 'ean' are written in scientific "
+                           r"notation \(rows 1, 2, 3: '4\.01E\+12', '4\.02E\+12'\).*format the "
+                           "column as Text"):
+            build_catalog(table, ColumnMapping(("title",), "ean"), on_duplicate_ids=policy)
+
+
+def test_unique_ids_in_scientific_notation_are_kept_with_a_warning() -> None:
+    data = make_csv_bytes([["ean", "title"], ["4.01E+12", "shoe"], ["4.02E+12", "tea"]])
+    cat = build_catalog(read_table(data, "excel.csv"), ColumnMapping(("title",), "ean"))
+    assert cat.ids.tolist() == ["4.01E+12", "4.02E+12"]
+    assert any("scientific notation" in w for w in cat.report.warnings)
+
+
+def test_ids_a_spreadsheet_wrote_as_decimals_are_kept_as_written_with_a_warning() -> None:
+    data = make_csv_bytes([["id", "title"], ["10011646.0", "shoe"], ["10140760.0", "tea"]])
+    cat = build_catalog(read_table(data, "excel.csv"), ColumnMapping(("title",), "id"))
+    assert cat.ids.tolist() == ["10011646.0", "10140760.0"]
+    assert any("Every id in column 'id' ends in '.0' (e.g. 10011646.0)" in w
+               for w in cat.report.warnings)
+    mixed = make_csv_bytes([["id", "title"], ["10.0", "shoe"], ["11", "tea"]])
+    assert build_catalog(read_table(mixed, "m.csv"), ColumnMapping(("title",), "id")) \
+        .report.warnings == ()
+
+
+def test_prices_the_rules_cannot_read_are_named_with_their_rows() -> None:
+    prices = ["$1,299.00", "1.299,00 EUR", "£12", "", "N/A", "call us", "0.00", "12-15", "12,50",
+              "call us"]
+    rows = [[f"P{i}", f"product {i}", "acme", "shoes", p] for i, p in enumerate(prices)]
+    cat = build_catalog(read_table(_csv(rows), "p.csv"),
+                        ColumnMapping(("title",), "id", price="price"))
+    notes = [w for w in cat.report.warnings if "cannot be read as a price" in w]
+    assert notes == ["3 prices in column 'price' cannot be read as a price (rows 6, 8, 10: "
+                     "'call us', '12-15'); price rules and the price check treat them as "
+                     "unknown; write them as numbers (e.g. 12.50) or leave them empty"]
+
+
+def test_readable_prices_give_no_note() -> None:
+    rows = [["P1", "shoe", "acme", "shoes", "$1,299.00"], ["P2", "tea", "x", "tea", "12,50 €"],
+            ["P3", "cup", "x", "cups", ""], ["P4", "mug", "x", "cups", "n/a"]]
+    cat = build_catalog(read_table(_csv(rows), "p.csv"),
+                        ColumnMapping(("title",), "id", price="price"))
+    assert cat.report.warnings == ()
