@@ -64,8 +64,10 @@ def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | Non
     """Read an upload (size checked before it is read); on a problem show it and keep
     the catalog loaded before. Returns the table or None."""
     upload.seek(0)  # the same upload is read again when another sheet is picked
+    name = getattr(upload, "name", None)
     try:
-        return read_table(upload, getattr(upload, "name", None), sheet=sheet, **read_choices())
+        with st.spinner(t("Reading {name}…", name=md_text(name or ""))):  # 50k-row workbook: ~15 s
+            return read_table(upload, name, sheet=sheet, **read_choices())
     except ParseCheckError as exc:  # read, but it looks wrong: show the lines, ask
         state.show_error(exc)
         read_form(exc)
@@ -137,7 +139,12 @@ def _try_auto_map(raw: RawTable) -> None:
         st.warning(t('Choose the columns below: {md_text}', md_text=md_text(tr_core(exc))))
         return
     if cat.report.duplicate_ids:
-        st.warning(t("Duplicate ids found: review the mapping below and choose how to handle them."))
+        dups = cat.report.duplicate_ids
+        shown = ", ".join(dups[:5]) + ("…" if len(dups) > 5 else "")
+        st.warning(t("Duplicate ids found: review the mapping below and choose how to handle them.")
+                   + " " + t("{n:,} ids appear more than once in column {column}: {ids}.",
+                             n=len(dups), column=md_text(mapping.id_column),
+                             ids=md_text(shown)))
         return
     state.set_catalog(cat, state.config_from_mapping(mapping))
 

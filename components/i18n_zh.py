@@ -1582,4 +1582,9 @@ ZH: dict[str, str] = {
         '正在加载图片模型（每台服务器只需一次）…',
     'Projecting with UMAP…':
         '正在用 UMAP 投影…',
+    # components/catalog_form.py: reading an upload; the repeated ids of a new file
+    'Reading {name}…':
+        '正在读取 {name}…',
+    '{n:,} ids appear more than once in column {column}: {ids}.':
+        '列 {column} 中有 {n:,} 个编号出现了不止一次：{ids}。',
 }

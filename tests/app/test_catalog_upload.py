@@ -1,0 +1,75 @@
+"""The Catalog page on files as shops export them: what a merchandiser reads after an upload
+(the repeated or blank ids named; a workbook's title rows skipped and said so)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from tests.conftest import make_csv_bytes
+
+pytestmark = pytest.mark.app
+
+HEADER = ["id", "title", "brand", "price"]
+
+
+@pytest.fixture
+def app(tiny_bert_dir, workspace, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO_ROOT
+
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _rows(n: int = 30) -> list[list[str]]:
+    return [[f"P{i}", f"product number {i}", "acme", "9.99"] for i in range(n)]
+
+
+def _texts(at) -> str:
+    return "\n".join(str(e.value) for kind in (at.warning, at.error, at.markdown, at.subheader)
+                     for e in kind)
+
+
+def test_repeated_ids_are_named_and_the_id_column_kept(app) -> None:
+    rows = _rows()
+    rows[10][0], rows[20][0] = "P3", "P4"
+    app.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", make_csv_bytes([HEADER, *rows]), "text/csv")).run()
+    assert not app.exception, app.exception
+    shown = _texts(app)
+    assert "2 ids appear more than once in column id: P3, P4." in shown, shown
+    assert app.selectbox[0].label == "Id column" and app.selectbox[0].value == "id"
+
+
+def test_a_blank_id_is_named_instead_of_switching_to_row_numbers(app) -> None:
+    rows = _rows()
+    rows[7][0] = ""
+    app.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", make_csv_bytes([HEADER, *rows]), "text/csv")).run()
+    assert not app.exception, app.exception
+    assert "Id column 'id' is empty in 1 rows (rows 8)" in _texts(app)
+    assert app.selectbox[0].value == "id"
+
+
+def test_a_workbook_with_a_title_row_is_mapped_from_its_real_header(app) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["ACME shop export 2026-12-01"])
+    for row in [HEADER, *_rows()]:
+        sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    app.file_uploader(key="catalog.upload").set_value(
+        ("export.xlsx", buf.getvalue(), "application/octet-stream")).run()
+    assert not app.exception, app.exception
+    shown = _texts(app)
+    assert "Mapped catalog: export.xlsx" in shown, shown
+    assert "the column names are on row 2" in shown
+    assert "Text compared: title · id: id" in "\n".join(str(c.value) for c in app.caption)
