@@ -52,7 +52,7 @@ def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
                            "save it again as .xlsx or export CSV") from exc
     try:
         sheets = tuple(str(s) for s in book.sheetnames)
-        chosen = sheet if sheet is not None else sheets[0]
+        chosen = sheet if sheet is not None else default_sheet(book, sheets)
         if chosen not in sheets:
             raise CatalogError(f"Sheet '{chosen}' is not in {name}; sheets: "
                                f"{short_list(sheets)}")
@@ -67,6 +67,20 @@ def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
     finally:
         book.close()
     return SheetData(header, rows, sheets, chosen, dropped, at)
+
+
+SIZED_SHEETS = 50
+
+
+def default_sheet(book, sheets: tuple[str, ...]) -> str:
+    """The sheet read when none is chosen: the one with the most rows by the sizes the
+    sheets state (a 'Notes' or 'Summary' sheet before the products is passed over),
+    among the first 50; the first sheet on a tie or when it states no size."""
+    sizes = [book[title].max_row for title in sheets[:SIZED_SHEETS]]
+    if not sizes or sizes[0] is None:
+        return sheets[0]
+    best = max(range(len(sizes)), key=lambda i: (sizes[i] or 0, -i))
+    return sheets[best]
 
 
 def _check_unpacked(data: bytes, name: str, max_xml_bytes: int) -> None:
@@ -146,5 +160,5 @@ def frame_of(sheet: SheetData) -> pd.DataFrame:
     return pd.DataFrame(sheet.rows, columns=sheet.header, dtype=str)
 
 
-__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "frame_of", "header_row",
-           "read_sheet"]
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "default_sheet", "frame_of",
+           "header_row", "read_sheet"]

@@ -157,3 +157,30 @@ def test_readable_prices_give_no_note() -> None:
     cat = build_catalog(read_table(_csv(rows), "p.csv"),
                         ColumnMapping(("title",), "id", price="price"))
     assert cat.report.warnings == ()
+
+
+def _book(sheets: dict[str, list[list[object]]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_a_summary_sheet_before_the_products_is_passed_over() -> None:
+    data = _book({"Summary": [["note", "count"], ["see the products sheet", 3]],
+                  "Products": [HEADER, *PRODUCTS], "Empty": []})
+    table = read_table(data, "shop.xlsx")
+    assert table.sheet == "Products" and len(table.frame) == 3
+    assert "shop.xlsx has 3 sheets; reading 'Products' (others: Summary, Empty)" in table.warnings
+    assert read_table(data, "shop.xlsx", sheet="Summary").frame["note"].tolist() == [
+        "see the products sheet"]  # a sheet the user picks is read
+
+
+def test_sheets_of_equal_size_read_the_first() -> None:
+    data = _book({"Shop A": [HEADER, *PRODUCTS], "Shop B": [HEADER, *PRODUCTS]})
+    assert read_table(data, "two.xlsx").sheet == "Shop A"
