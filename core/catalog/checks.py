@@ -11,6 +11,7 @@ encoding, and the CLI can name the flags that override its guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -59,6 +60,31 @@ def check_parse(name: str, header: list[str], kept: int, ragged: int, *, text: s
                               delimiter=delimiter)
 
 
+HEADER_SCAN_ROWS = 20
+
+
+def header_row(rows: Sequence[Sequence[object]]) -> int:
+    """0-based index of the column-names row among a table's first rows (cells: str or None).
+
+    Shop exports often put a title or an export date above the column names. Rows
+    are passed over while they are blank or look like such a title: their filled
+    cells are the first ones, with no gap, and fill at most half as many cells as
+    the typical row (the median of the non-blank rows, so a ragged row with many
+    extra fields does not count). A single-column table keeps row 0; a header with
+    unnamed columns between named ones ("id,,title,") is never passed over.
+    """
+    filled = [[v is not None and str(v).strip() != "" for v in row] for row in rows]
+    counts = sorted(sum(f) for f in filled if any(f))
+    typical = counts[len(counts) // 2] if counts else 0
+    if typical < 2:
+        return 0
+    for i, cells in enumerate(filled):
+        n = sum(cells)
+        if 2 * n > typical or not all(cells[:n]):
+            return i
+    return 0
+
+
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -86,4 +112,5 @@ def clean_controls(frame: pd.DataFrame) -> list[str]:
              "replaced by \ufffd")]
 
 
-__all__ = ["FIRST_LINES", "MAX_RAGGED_SHARE", "check_parse", "clean_controls", "first_lines"]
+__all__ = ["FIRST_LINES", "HEADER_SCAN_ROWS", "MAX_RAGGED_SHARE", "check_parse", "clean_controls",
+           "first_lines", "header_row"]

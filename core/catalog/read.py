@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from core.catalog.checks import check_parse, clean_controls
+from core.catalog.checks import HEADER_SCAN_ROWS, check_parse, clean_controls, header_row
 from core.catalog.limits import current_limits
 from core.catalog.parquet import read_parquet_frame
 from core.catalog.textenc import binary_kind, control_share, decode_text, detect_delimiter, mostly_utf8
@@ -134,12 +134,17 @@ def _read_delimited(data: bytes, name: str, max_rows: int, options: TextOptions)
         raise CatalogError(f"{name} looks like a binary file (control characters), not CSV "
                            "text; export the catalog as CSV, Excel or Parquet")
     delimiter = options.delimiter or detect_delimiter(text)
-    header, rows, ragged = _parse_rows(text, delimiter, name, max_rows, options.header)
+    skip = _title_rows(text, delimiter) if options.header else 0
+    header, rows, ragged = _parse_rows(text, delimiter, name, max_rows, options.header,
+                                       skip=skip)
     if not options.allow_ragged:
         check_parse(name, header, len(rows), len(ragged), text=text, encoding=encoding,
                     delimiter=delimiter, header_given=options.header)
     header, named = _clean_header(header)
     warnings += named + _ragged_warning(ragged, len(rows))
+    if skip:
+        warnings.insert(0, f"{name}: the column names are on line {skip + 1}; the {skip} lines "
+                           "above them (a title?) were skipped")
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header)
     _check_header(frame, name)
     if not rows and ragged:
@@ -174,11 +179,15 @@ def _decoded(data: bytes, name: str, encoding: str | None) -> tuple[str, str, li
 
 
 def _parse_rows(text: str, delimiter: str, name: str, max_rows: int,
-                has_header: bool = True) -> tuple[list[str], list[list[str]], list[str]]:
-    """(header, rows, ragged): ragged rows are listed ("line 3: 2 fields..."), not padded."""
+                has_header: bool = True, *,
+                skip: int = 0) -> tuple[list[str], list[list[str]], list[str]]:
+    """(header, rows, ragged): ragged rows are listed ("line 3: 2 fields..."), not padded.
+    The first ``skip`` records (title lines above the header) are passed over."""
     csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, sys.maxsize)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
+        for _ in range(skip):
+            next(reader)
         header = next(reader)
     except StopIteration:
         raise CatalogError(f"{name} is empty: upload a file with a header row") from None
@@ -209,6 +218,16 @@ def _parse_rows(text: str, delimiter: str, name: str, max_rows: int,
                            "closed, so every line after it would be read as one cell; "
                            "close or remove the stray quote (\")")
     return header, rows, bad
+
+
+def _title_rows(text: str, delimiter: str) -> int:
+    """How many records (a title, an export date, blank lines) sit above the column names."""
+    try:
+        top = list(itertools.islice(csv.reader(io.StringIO(text, newline=""),
+                                               delimiter=delimiter), HEADER_SCAN_ROWS))
+    except csv.Error:
+        return 0
+    return header_row(top)
 
 
 def _ragged_warning(bad: list[str], kept: int) -> list[str]:

@@ -14,6 +14,7 @@ import csv
 import io
 import unicodedata
 
+from core.catalog.checks import header_row
 from core.errors import CatalogError
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -176,13 +177,15 @@ def detect_delimiter(text: str, sample_lines: int = 50) -> str:
     """Choose the delimiter among , ; tab | whose field count is most consistent.
 
     Scores each candidate on the first lines parsed with csv (quotes respected):
-    the header must split into 2+ fields and most rows must match its count.
+    the header (after any title lines, see :func:`~core.catalog.checks.header_row`) must
+    split into 2+ fields and most rows must match its count.
     Single-column files fall back to ",".
     """
     sample = _head(text, sample_lines)
     best, best_score = ",", 0.0
     for delim in DELIMITERS:
         rows = _sample_rows(sample, delim)
+        rows = rows[header_row(rows):]  # title lines above the column names
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])

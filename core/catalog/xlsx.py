@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.catalog.checks import HEADER_SCAN_ROWS, header_row
 from core.errors import CatalogError, short_list
 
 # openpyxl parses about 1-2 MB of sheet XML a second on one core; 200 MB is a
@@ -101,23 +102,6 @@ def _check_unpacked(data: bytes, name: str, max_xml_bytes: int) -> None:
             "or raise $CATSIM_MAX_XLSX_MB")
 
 
-HEADER_SCAN_ROWS = 20
-
-
-def header_row(rows: list[tuple]) -> int:
-    """0-based index of the column-names row among a sheet's first rows.
-
-    Shop exports often put a title or an export date (one or two cells) above
-    the column names. The header is the first row that fills more than half as
-    many cells as the fullest of these rows; a single-column sheet keeps row 0.
-    """
-    counts = [sum(1 for v in row if _cell(v).strip()) for row in rows]
-    most = max(counts, default=0)
-    if most < 2:
-        return 0
-    return next(i for i, c in enumerate(counts) if 2 * c > most)
-
-
 def _stream(ws, where: str, max_rows: int,
             max_cells: int) -> tuple[list[str], list[list[str]], int, int]:
     """(header, rows, dropped columns, 1-based row of the header)."""
@@ -160,5 +144,4 @@ def frame_of(sheet: SheetData) -> pd.DataFrame:
     return pd.DataFrame(sheet.rows, columns=sheet.header, dtype=str)
 
 
-__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "default_sheet", "frame_of",
-           "header_row", "read_sheet"]
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "default_sheet", "frame_of", "read_sheet"]

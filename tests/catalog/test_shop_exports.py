@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from core.catalog.checks import header_row
 from core.catalog.table import ColumnMapping, build_catalog, field_defaults, read_table
-from core.catalog.xlsx import header_row
 from core.errors import CatalogError
 from tests.conftest import make_csv_bytes
 
@@ -34,7 +34,7 @@ def workbook(rows: list[list[object]]) -> bytes:
 
 
 def test_title_rows_above_the_column_names_are_skipped_and_reported() -> None:
-    data = workbook([["ACME shop - product export"], ["Exported 2026-12-01", None, "by admin"],
+    data = workbook([["ACME shop - product export"], ["Exported 2026-12-01", "by admin"],
                      [], HEADER, *PRODUCTS])
     table = read_table(data, "export.xlsx")
     assert list(table.frame.columns) == HEADER
@@ -59,8 +59,10 @@ def test_a_sheet_whose_first_row_is_the_header_is_read_as_before() -> None:
     ([("Shop", "2026", "admin", None, None, None),                      # 3 of 6: still a title
       ("id", "title", "brand", "category", "price", "stock"), ("1", "a", "b", "c", "2", "y")], 1),
     ([("id", "title", "brand", "category", "price"), ("1", "a", "", "", "")], 0),
+    ([("id", "title", "text"), ("1", "a", "b"), tuple("2abcdefgh"), ("3", "c", "d")], 0),  # ragged
 ])
-def test_header_row_is_the_first_row_filled_more_than_half(rows, expected) -> None:
+def test_header_row_is_the_first_row_filled_more_than_half_the_typical_row(rows,
+                                                                           expected) -> None:
     assert header_row(rows) == expected
 
 
@@ -184,3 +186,28 @@ def test_a_summary_sheet_before_the_products_is_passed_over() -> None:
 def test_sheets_of_equal_size_read_the_first() -> None:
     data = _book({"Shop A": [HEADER, *PRODUCTS], "Shop B": [HEADER, *PRODUCTS]})
     assert read_table(data, "two.xlsx").sheet == "Shop A"
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+@pytest.mark.parametrize("padded", [True, False], ids=["padded", "bare"])
+def test_title_lines_above_a_csv_header_are_skipped_and_reported(delimiter, padded) -> None:
+    pad = delimiter * (len(HEADER) - 1) if padded else ""  # Excel pads each line to the width
+    lines = [f"ACME shop - product export{pad}", f"Exported 2026-12-01{pad}", pad,
+             delimiter.join(HEADER), *(delimiter.join(map(str, r)) for r in PRODUCTS)]
+    table = read_table(("\r\n".join(lines) + "\r\n").encode("cp1252"), "export.csv")
+    assert table.delimiter == delimiter
+    assert list(table.frame.columns) == HEADER
+    assert table.frame["id"].tolist() == ["1001", "1002", "1003"]
+    assert table.warnings[0] == ("export.csv: the column names are on line 4; the 3 lines "
+                                 "above them (a title?) were skipped")
+
+
+def test_a_csv_whose_first_line_is_the_header_skips_nothing() -> None:
+    table = read_table(_csv([["P1", "shoe", "acme", "", ""], ["P2", "tea", "", "", ""]]), "a.csv")
+    assert list(table.frame.columns) == HEADER and table.warnings == ()
+
+
+def test_a_header_with_unnamed_columns_between_named_ones_is_kept() -> None:
+    table = read_table(b"id,,title,\n1,x,red shoe,y\n", "gaps.csv")
+    assert list(table.frame.columns) == ["id", "column_2", "title", "column_4"]
+    assert table.frame["title"].tolist() == ["red shoe"]
