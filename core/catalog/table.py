@@ -171,11 +171,12 @@ MIN_ID_DISTINCT_SHARE = 0.9
 
 
 def guess_id_column(frame: pd.DataFrame) -> str | None:
-    """An id-like column: the first whose values are unique, else (a few repeated or
-    blank ids, which build_catalog then names) the one with the most distinct values
-    if at least 90% of the rows have their own; else None (row numbers)."""
+    """An id-like column ('id', 'sku', 'code', '...id', 'Variant SKU'): the first whose
+    values are unique, else (a few repeated or blank ids, which build_catalog then
+    names) the one with the most distinct values if at least 90% of the rows have
+    their own; else None (row numbers)."""
     named = [c for c in map(str, frame.columns)
-             if c.lower() in ID_HINTS or c.lower().endswith("id")]
+             if c.lower() in ID_HINTS or c.lower().endswith("id") or "sku" in c.lower()]
     for col in named:
         if frame[col].astype(str).is_unique:
             return col
@@ -190,7 +191,7 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
     """A column whose name suggests a role (category, brand, price, image) and that
     holds at least one value."""
     hints = {"category": ("category", "categor", "类目", "分类"),
-             "brand": ("brand", "manufacturer", "品牌"),
+             "brand": ("brand", "manufacturer", "vendor", "品牌"),
              "price": ("price", "价格"),
              "image": ("image", "img", "picture", "图片")}[role]
     for col in map(str, frame.columns):

@@ -211,3 +211,14 @@ def test_a_header_with_unnamed_columns_between_named_ones_is_kept() -> None:
     table = read_table(b"id,,title,\n1,x,red shoe,y\n", "gaps.csv")
     assert list(table.frame.columns) == ["id", "column_2", "title", "column_4"]
     assert table.frame["title"].tolist() == ["red shoe"]
+
+
+def test_a_shopify_export_gets_its_sku_as_id_and_its_vendor_as_brand() -> None:
+    frame = pd.DataFrame({"Handle": ["red-shoe", "red-shoe", "tea"],
+                          "Title": ["Red shoe", "Red shoe 41", "Green tea"],
+                          "Vendor": ["Acme", "Acme", "Leafco"],
+                          "Variant SKU": ["RS-40", "RS-41", "GT-1"],
+                          "Variant Price": ["49.90", "49.90", "3.50"]})
+    mapping = field_defaults(frame)
+    assert (mapping.id_column, mapping.brand, mapping.price, mapping.text_columns) == (
+        "Variant SKU", "Vendor", "Variant Price", ("Title",))
