@@ -156,7 +156,33 @@ def _try_gb18030(data: bytes) -> str | None:
     if not non_ascii:
         return text
     common = sum(1 for c in non_ascii if _is_gb2312(c))
-    return text if common / len(non_ascii) >= 0.8 else None
+    if common / len(non_ascii) < 0.8 or _mostly_alone(text):
+        return None
+    return text
+
+
+def _mostly_alone(text: str) -> bool:
+    """Whether most non-ASCII characters stand alone between ASCII ones and are two
+    Western letters in cp1252.
+
+    Chinese words are runs of characters ('红色 手机'); a Western letter pair that
+    happens to be a common GB2312 character ('Größe': 'ö' + 'ß' read as one) sits
+    alone inside an ASCII word ('Gr鰏e'). A lone Chinese character ('5 个') is kept:
+    its bytes are no pair of letters in cp1252.
+    """
+    alone = total = 0
+    for i, ch in enumerate(text):
+        if ord(ch) <= 127:
+            continue
+        total += 1
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        alone += ord(before) <= 127 and ord(after) <= 127 and _letters_in_cp1252(ch)
+    return 2 * alone > total
+
+
+def _letters_in_cp1252(ch: str) -> bool:
+    return ch.encode("gb18030").decode("cp1252", errors="replace").isalpha()
 
 
 def _is_gb2312(ch: str) -> bool:

@@ -222,3 +222,17 @@ def test_a_shopify_export_gets_its_sku_as_id_and_its_vendor_as_brand() -> None:
     mapping = field_defaults(frame)
     assert (mapping.id_column, mapping.brand, mapping.price, mapping.text_columns) == (
         "Variant SKU", "Vendor", "Variant Price", ("Title",))
+
+
+@pytest.mark.parametrize(("titles", "encoding"), [
+    (["T-Shirt Größe M", "Hose größer"], "cp1252"),  # 'öß' is also one GB2312 character
+    (["Größe"], "cp1252"),
+    (["红色 手机", "苹果 电脑"], "gb18030"),
+    (["iPhone 壳", "USB 线"], "gb18030"),              # lone Chinese characters stay Chinese
+])
+def test_a_western_export_with_few_accents_is_not_read_as_chinese(titles, encoding) -> None:
+    data = make_csv_bytes([["id", "title"], *([str(i), t] for i, t in enumerate(titles))],
+                          encoding)
+    table = read_table(data, "shop.csv")
+    assert table.encoding == encoding
+    assert table.frame["title"].tolist() == titles
