@@ -144,7 +144,7 @@ def _read_delimited(data: bytes, name: str, max_rows: int, options: TextOptions)
     warnings += named + _ragged_warning(ragged, len(rows))
     if skip:
         warnings.insert(0, f"{name}: the column names are on line {skip + 1}; the {skip} lines "
-                           "above them (a title?) were skipped")
+                           "above them (a title or blank) were skipped")
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header)
     _check_header(frame, name)
     if not rows and ragged:
@@ -270,7 +270,7 @@ def _read_excel(data: bytes, name: str, sheet: str | None, max_rows: int,
     _check_header(frame, name)
     if got.header_row > 1:
         warnings.append(f"Sheet '{got.sheet}' of {name}: the column names are on row "
-                        f"{got.header_row}; the {got.header_row - 1} rows above them (a title?) "
+                        f"{got.header_row}; the {got.header_row - 1} rows above them (a title or blank) "
                         "were skipped")
     if len(got.sheets) > 1:
         others = [s for s in got.sheets if s != got.sheet]

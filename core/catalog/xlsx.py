@@ -71,17 +71,31 @@ def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
 
 
 SIZED_SHEETS = 50
+CHART = -1  # _stated_rows of a chart sheet: no table to read
 
 
 def default_sheet(book, sheets: tuple[str, ...]) -> str:
     """The sheet read when none is chosen: the one with the most rows by the sizes the
     sheets state (a 'Notes' or 'Summary' sheet before the products is passed over),
-    among the first 50; the first sheet on a tie or when it states no size."""
-    sizes = [book[title].max_row for title in sheets[:SIZED_SHEETS]]
-    if not sizes or sizes[0] is None:
+    among the first 50; chart sheets never; the first sheet with a table on a tie or
+    when it states no size."""
+    tables = [(title, rows) for title in sheets[:SIZED_SHEETS]
+              if (rows := _stated_rows(book, title)) != CHART]
+    if not tables:
         return sheets[0]
-    best = max(range(len(sizes)), key=lambda i: (sizes[i] or 0, -i))
-    return sheets[best]
+    if tables[0][1] is None:
+        return tables[0][0]
+    return max(enumerate(tables), key=lambda it: (it[1][1] or 0, -it[0]))[1][0]
+
+
+def _stated_rows(book, title: str) -> int | None:
+    """The rows a sheet says it has; CHART for a chart sheet; None when it states no size
+    or its part cannot be read (that is reported if the sheet is read)."""
+    try:
+        sheet = book[title]
+    except Exception:  # a damaged sheet part raises many types
+        return None
+    return sheet.max_row if hasattr(sheet, "iter_rows") else CHART
 
 
 def _check_unpacked(data: bytes, name: str, max_xml_bytes: int) -> None:

@@ -199,7 +199,7 @@ def test_title_lines_above_a_csv_header_are_skipped_and_reported(delimiter, padd
     assert list(table.frame.columns) == HEADER
     assert table.frame["id"].tolist() == ["1001", "1002", "1003"]
     assert table.warnings[0] == ("export.csv: the column names are on line 4; the 3 lines "
-                                 "above them (a title?) were skipped")
+                                 "above them (a title or blank) were skipped")
 
 
 def test_a_csv_whose_first_line_is_the_header_skips_nothing() -> None:
@@ -236,3 +236,22 @@ def test_a_western_export_with_few_accents_is_not_read_as_chinese(titles, encodi
     table = read_table(data, "shop.csv")
     assert table.encoding == encoding
     assert table.frame["title"].tolist() == titles
+
+
+def test_a_chart_sheet_first_is_passed_over_and_blank_rows_above_the_header_skipped() -> None:
+    from openpyxl.chart import BarChart
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    for r, row in enumerate([HEADER, *PRODUCTS], start=3):
+        for c, value in enumerate(row, start=1):
+            sheet.cell(row=r, column=c, value=value)
+    book.create_chartsheet("Chart", 0).add_chart(BarChart())
+    buf = io.BytesIO()
+    book.save(buf)
+    table = read_table(buf.getvalue(), "chart.xlsx")
+    assert (table.sheet, table.sheets) == ("Data", ("Chart", "Data"))
+    assert table.frame["id"].tolist() == ["1001", "1002", "1003"]
+    assert table.warnings[0] == ("Sheet 'Data' of chart.xlsx: the column names are on row 3; "
+                                 "the 2 rows above them (a title or blank) were skipped")
