@@ -156,7 +156,7 @@ def _try_gb18030(data: bytes) -> str | None:
     if not non_ascii:
         return text
     common = sum(1 for c in non_ascii if _is_gb2312(c))
-    if common / len(non_ascii) < 0.8 or _mostly_alone(text):
+    if common / len(non_ascii) < 0.8 or _mostly_alone(text[:4 * _SAMPLE]):
         return None
     return text
 
