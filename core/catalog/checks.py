@@ -71,7 +71,10 @@ def header_row(rows: Sequence[Sequence[object]]) -> int:
     cells are the first ones, with no gap, and fill at most half as many cells as
     the typical row (the median of the non-blank rows, so a ragged row with many
     extra fields does not count). A single-column table keeps row 0; a header with
-    unnamed columns between named ones ("id,,title,") is never passed over.
+    unnamed columns between named ones ("id,,title,") is never passed over, nor is
+    row 0 when the row found below it does not read as column names (a number or a
+    repeated name among its cells): "id,title,," above rows of four filled cells is
+    the header, with two unnamed columns, not a title above a product.
     """
     filled = [[v is not None and str(v).strip() != "" for v in row] for row in rows]
     counts = sorted(sum(f) for f in filled if any(f))
@@ -81,8 +84,17 @@ def header_row(rows: Sequence[Sequence[object]]) -> int:
     for i, cells in enumerate(filled):
         n = sum(cells)
         if 2 * n > typical or not all(cells[:n]):
-            return i
+            return i if i == 0 or _names_row(rows[i]) else 0
     return 0
+
+
+def _names_row(row: Sequence[object]) -> bool:
+    """Whether a row's filled cells read as column names: none a number, none repeated."""
+    names = [str(v).strip() for v in row if v is not None and str(v).strip() != ""]
+    return len(set(names)) == len(names) and not any(_NUMBER.fullmatch(v) for v in names)
+
+
+_NUMBER = re.compile(r"[-+]?[\d.,\s]*\d[\d.,\s]*(?:[eE][-+]?\d+)?")
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

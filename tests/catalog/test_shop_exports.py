@@ -60,6 +60,8 @@ def test_a_sheet_whose_first_row_is_the_header_is_read_as_before() -> None:
       ("id", "title", "brand", "category", "price", "stock"), ("1", "a", "b", "c", "2", "y")], 1),
     ([("id", "title", "brand", "category", "price"), ("1", "a", "", "", "")], 0),
     ([("id", "title", "text"), ("1", "a", "b"), tuple("2abcdefgh"), ("3", "c", "d")], 0),  # ragged
+    ([("id", "title", None, None), ("1", "shoe", "x", "y"), ("2", "tea", "x", "y")], 0),  # unnamed
+    ([("Shop export", None, None), ("id", "id", "title"), ("1", "2", "shoe")], 0),  # not names
 ])
 def test_header_row_is_the_first_row_filled_more_than_half_the_typical_row(rows,
                                                                            expected) -> None:
