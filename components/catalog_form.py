@@ -55,7 +55,7 @@ def source_picker() -> None:
     if raw is None:
         return
     st.session_state["catalog.loaded_upload"] = marker
-    state.keep_upload(upload.name, upload.getvalue(), raw.sheet)
+    state.keep_upload(upload.name, upload.getvalue(), raw.sheet, read_choices())
     state.set_table(raw)
     _try_auto_map(raw)
 
@@ -125,7 +125,7 @@ def sheet_picker(raw: RawTable) -> None:
         return
     new = load_upload(upload, sheet=sheet)
     if new is not None:
-        state.keep_upload(upload.name, upload.getvalue(), sheet)
+        state.keep_upload(upload.name, upload.getvalue(), sheet, read_choices())
         state.set_table(new)
         _try_auto_map(new)
         st.rerun()

@@ -31,7 +31,8 @@ def restore(store: SessionStore) -> bool:
             raw, name = read_table(state.DEMO_PATH, filename="walmart.csv"), state.DEMO_NAME
         else:
             path = store.file_path(source)
-            raw = read_table(path, filename=source.name, sheet=source.sheet)
+            raw = read_table(path, filename=source.name, sheet=source.sheet,
+                             **source.read_options())
             name = None
         cat = build_catalog(raw, cfg.mapping(), on_duplicate_ids=cfg.on_duplicate_ids, name=name)
     except (CatalogSimilarityError, OSError) as exc:

@@ -116,10 +116,14 @@ def session_store() -> SessionStore:
     return SessionStore(Workspace.default(), session_token())
 
 
-def keep_upload(name: str, data: bytes, sheet: str | None) -> None:
-    """Keep an uploaded file in the session's folder: it comes back after a reload."""
+def keep_upload(name: str, data: bytes, sheet: str | None,
+                read: dict | None = None) -> None:
+    """Keep an uploaded file in the session's folder: it comes back after a reload, read
+    the way it was read (read: the delimiter, encoding, header, "read anyway" chosen)."""
     rel = session_store().keep_file(name, data)
-    st.session_state[SOURCE] = SavedSource(FILE_SOURCE, rel, name, sheet)
+    detected = {"delimiter": None, "encoding": None, "header": True, "allow_ragged": False}
+    chosen = {key: value for key, value in (read or {}).items() if value != detected.get(key)}
+    st.session_state[SOURCE] = SavedSource(FILE_SOURCE, rel, name, sheet, chosen or None)
 
 
 def private_key() -> bytes | None:

@@ -80,6 +80,17 @@ class SavedSource:
     file: str | None = None  # relative to the session folder
     name: str = ""
     sheet: str | None = None
+    # how the user asked for the file to be read, where not detected (core.catalog.read
+    # read_table's delimiter / encoding / header / allow_ragged): a file read with a chosen
+    # delimiter or "Read anyway" is read the same way after a reload
+    read: dict[str, Any] | None = None
+
+    def read_options(self) -> dict[str, Any]:
+        """The saved read choices as read_table arguments; anything else in the file is
+        left out (state.json is data, never arguments taken as they are)."""
+        kinds = {"delimiter": str, "encoding": str, "header": bool, "allow_ragged": bool}
+        return {key: value for key, value in (self.read or {}).items()
+                if key in kinds and isinstance(value, kinds[key])}
 
 
 @dataclass(frozen=True)

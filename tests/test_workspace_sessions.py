@@ -53,3 +53,14 @@ def test_kept_files_follow_the_saved_state(tmp_path):
     assert not store.root.exists()
 
 
+
+
+def test_read_choices_round_trip_and_only_known_ones_come_back_as_arguments(tmp_path):
+    store = SessionStore(Workspace(tmp_path), new_session_token())
+    chosen = {"delimiter": "#", "header": False, "allow_ragged": True, "encoding": "cp1252"}
+    store.save(SavedState(SavedSource(FILE_SOURCE, "catalog/x/a.txt", "a.txt", None, chosen), {}))
+    assert store.load().source.read_options() == chosen
+    hostile = {"delimiter": 5, "header": "no", "max_bytes": 1, "filename": "/etc/passwd"}
+    source = SavedSource(FILE_SOURCE, "catalog/x/a.txt", "a.txt", None, hostile)
+    assert source.read_options() == {}  # wrong types and other arguments are left out
+    assert SavedSource().read_options() == {}  # saved before read choices were kept

@@ -116,3 +116,24 @@ def test_start_over_forgets_the_work_and_starts_a_new_session(env):
     assert not SessionStore(Workspace.default(), old).root.exists()
     assert first.session_state["settings.config"].rules.to_dict() == {}
     assert _open(old).session_state["settings.config"].rules.to_dict() == {}
+
+
+def test_a_file_read_as_the_user_told_comes_back_read_the_same_way(env):
+    """A headerless file read with 'First line is column names' off comes back after a
+    reload with the same columns (it was read again with detection: refused, and the
+    demo opened instead)."""
+    headerless = "".join(f"{1000 + i},Widget {i} blue,{9.99 + i}\n" for i in range(10)).encode()
+    first = _open()
+    first.file_uploader(key="catalog.upload").set_value(("h.csv", headerless, "text/csv")).run()
+    assert "looks like a product, not column names" in element_texts(first.error)
+    first.checkbox(key="catalog.read.header").uncheck()
+    first.button(key="FormSubmitter:catalog.read-Read the file again").click().run()
+    assert not first.exception and not first.error, element_texts(first.error)
+    assert len(first.session_state["catalog.catalog"]) == 10
+
+    again = _open(_token(first))
+    assert not again.warning or "could not be opened again" not in element_texts(again.warning)
+    cat = again.session_state["catalog.catalog"]
+    assert cat.name == "h.csv" and len(cat) == 10
+    assert list(again.session_state["catalog.table"].frame.columns) == [
+        "column_1", "column_2", "column_3"]
