@@ -28,7 +28,9 @@ def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     """Prices as (n,) float64; NaN where a value is empty, unparseable or not > 0.
 
     Accepts "$1,299.00", "1.299,00 €", "12,5", "399". A comma followed by one or
-    two digits at the end is a decimal comma; otherwise commas group thousands.
+    two digits at the end is a decimal comma; otherwise commas group thousands. In a
+    column written with decimal commas (and no decimal point anywhere), "1.299" is
+    1299: its point groups thousands, as a German or French spreadsheet writes it.
     """
     text = pd.Series(values, dtype=object).astype(str).str.strip()
     text = text.map(lambda s: _CURRENCY.sub("", s))
@@ -36,6 +38,9 @@ def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     comma_last = text.str.rfind(",") > text.str.rfind(".")
     euro = both & comma_last
     decimal_comma = ~both & text.str.contains(r",\d{1,2}$", regex=True)
+    decimal_point = ~both & text.str.contains(r"\.\d{1,2}$", regex=True)
+    if (euro | decimal_comma).any() and not (decimal_point | (both & ~comma_last)).any():
+        euro = euro | (~both & text.str.fullmatch(r"[-+]?\d{1,3}(?:\.\d{3})+"))
     text = text.where(~euro, text.str.replace(".", "", regex=False))
     text = text.where(~(euro | decimal_comma), text.str.replace(",", ".", regex=False))
     text = text.str.replace(",", "", regex=False)

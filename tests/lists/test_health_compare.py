@@ -94,6 +94,14 @@ def test_parse_prices():
     assert np.isnan(got[4:]).all()
 
 
+def test_a_point_groups_thousands_in_a_column_written_with_decimal_commas():
+    german = parse_prices(["12,50", "1.299", "1.299,00", "2.500.000", "7"])
+    assert german.tolist() == [12.5, 1299.0, 1299.0, 2500000.0, 7.0]
+    # with a decimal point anywhere in the column, "1.299" stays a decimal number
+    assert parse_prices(["12.50", "1.299", "3,5"]).tolist() == [12.5, 1.299, 3.5]
+    assert parse_prices(["1.299", "7"]).tolist() == [1.299, 7.0]  # nothing says otherwise
+
+
 def test_price_check_flags_a_planted_outlier(rng):
     n = 60
     prices = rng.lognormal(3, 0.1, n)
