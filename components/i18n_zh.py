@@ -433,7 +433,7 @@ ZH: dict[str, str] = {
         '如何比较两段文本的语义。推荐的方式（余弦）是内置模型训练时所用的；其他方式适用于特殊模型。设置文件'
         '和命令行：`metric`。',
     'Exact words and model numbers vs meaning':
-        '精确的词和型号 与 语义 的权衡',
+        '精确的词和型号与语义的权衡（混合权重）',
     "This model's own weight: {hybrid_weight:g} ({source}); move the slider to override it.":
         '这个模型自带的权重：{hybrid_weight:g}（{source}）；移动滑块可覆盖它。',
     "How much each column's words count when shared words are compared. The product text columns count "
@@ -540,7 +540,7 @@ ZH: dict[str, str] = {
         '决定默认的模型和混合权重，除非你在侧边栏中自己设置了它们',
     'Chosen for a catalog in {name}: model {model}, hybrid weight {hybrid_weight:g}. Change them in the'
     ' sidebar.':
-        '已按 {name} 目录选择：模型 {model}，混合权重 {hybrid_weight:g}。可在侧边栏中修改。',
+        '已按{name}目录选择：模型 {model}，混合权重 {hybrid_weight:g}。可在侧边栏中修改。',
     'The demo shop is open now.':
         '当前打开的就是示例店铺。',
     'Leave your catalog and open the demo shop (2,554 products).':
@@ -685,8 +685,10 @@ ZH: dict[str, str] = {
     'with your rules':
         '加上你的规则',
     # components/i18n.py
+    ', ':
+        '、',
     'match':
-        '重复得分',
+        '重复分',
     'lexical':
         '共同词得分',
     'cosine':
@@ -958,7 +960,7 @@ ZH: dict[str, str] = {
     'neighbours':
         '相似商品数',
     'match_score':
-        '重复得分',
+        '重复分',
     'label':
         '标签',
     'size':
@@ -968,7 +970,7 @@ ZH: dict[str, str] = {
     'metric':
         '比较方式',
     'hybrid_weight':
-        '混合比重',
+        '混合权重',
     'overlap':
         '重合度',
     'only_in_a':
