@@ -1068,6 +1068,10 @@ ZH: dict[str, str] = {
     'd and Fine-tune pages.':
         '一个 CSV 文件（left_id, right_id, label：1 接受，0 拒绝），可用于“评估”“重复阈值”和“微调”页面。',
     # components/tuning_rules.py
+    'line {number}: write a product id, a comma and a neighbour id, got {line!r}':
+        '第 {number} 行：请写一个商品编号、一个英文逗号“,”和一个相似商品编号，实际为 {line!r}',
+    'bands: write name=score, got {part!r}':
+        '得分区间：请写成 名称=得分，多个区间之间用英文逗号“,”分隔，实际为 {part!r}',
     'price range':
         '价格区间',
     'weak matches':
@@ -1100,13 +1104,13 @@ ZH: dict[str, str] = {
     'Relevance floor: hide neighbours no closer in meaning than this share of random pairs of products':
         '相关性下限：隐藏语义接近程度不超过这一比例随机商品对的相似商品',
     'Name score ranges, e.g. duplicate=0.95, close=0.8':
-        '为得分区间命名，例如 duplicate=0.95, close=0.8',
+        '为得分区间命名，例如 duplicate=0.95, 相近=0.8',
     'Only products with the same':
         '只要这些列取值相同的商品',
     'Only products with a different':
         '只要这些列取值不同的商品',
     'e.g. brand':
-        '例如 brand',
+        '例如：品牌',
     'At most the number on the right per value of these columns in one list (e.g. at most 2 per brand).'
     ' Settings file: `rules.max_per`.':
         '在一个列表中，这些列的每个取值最多出现右边的数量（例如每个品牌最多 2 个）。设置文件：`rules.max_pe'
@@ -1151,7 +1155,7 @@ ZH: dict[str, str] = {
         '每个名称对应从它的数值到下一个名称数值之间的得分。“duplicate”区间会被排除在列表之外（同一商品出现'
         '两次），除非你选择保留几乎相同的商品。设置文件：`bands`。',
     'e.g. category':
-        '例如 category',
+        '例如：类目',
     'A neighbour must have the same value as the product in these columns (e.g. the same category). Set'
     'tings file: `rules.same`.':
         '相似商品在这些列上必须与该商品取值相同（例如同一类目）。设置文件：`rules.same`。',

@@ -220,8 +220,8 @@ def parse_pairs(text: str) -> list[list[str]]:
             continue
         parts = [p.strip() for p in line.split(",")]
         if len(parts) != 2 or not all(parts):
-            raise ConfigError(f"line {number}: write a product id, a comma and a neighbour id, "
-                              f"got {line!r}")
+            raise ConfigError(t("line {number}: write a product id, a comma and a neighbour "
+                                "id, got {line!r}", number=number, line=line))
         pairs.append(parts)
     return pairs
 
@@ -236,7 +236,7 @@ def parse_bands(text: str) -> dict[str, float]:
         except ValueError:
             sep = ""
         if not sep:
-            raise ConfigError(f"bands: write name=score, got {part!r}")
+            raise ConfigError(t("bands: write name=score, got {part!r}", part=part))
     return validate_bands(bands)
 
 

@@ -24,7 +24,7 @@ from streamlit.testing.v1.element_tree import Dataframe
 
 from components.advanced import OTHER_MODEL
 from components.i18n_zh import ZH
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, element_texts
 
 pytestmark = pytest.mark.app
 
@@ -145,6 +145,28 @@ def chart_labels(spec: str) -> Iterator[str]:
             "text") or ""
 
 
+# An alert (error, warning, info, success, toast) says what to fix: in the Chinese interface
+# it holds Chinese once the user's quoted values ('重复=0.95，相近=0.8') are taken out. An
+# English message with punctuation between its words ("bands: write name=score, got ...")
+# has no run of three words, and escapes ENGLISH_RUN.
+ALERTS = {"error", "warning", "info", "success", "toast"}
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def english_alerts(at: AppTest) -> list[str]:
+    """Alerts with English words and not one Chinese character outside the user's values."""
+    found = []
+    for node in _nodes(at._tree):
+        if getattr(node, "type", "") not in ALERTS:
+            continue
+        body = str(getattr(node, "value", "") or "")
+        plain = ALLOWED_RUN.sub(" ", NOT_PROSE.sub(" ", QUOTED.sub(" ", body)))
+        if re.search(r"[A-Za-z]{3,}", plain) and not CJK.search(plain):
+            found.append(body)
+    return found
+
+
 def _nodes(node) -> Iterator:
     yield node
     for child in getattr(node, "children", {}).values():
@@ -206,6 +228,7 @@ class Audit:
     def check(self, where: str, *, cells: bool = True) -> None:
         assert not self.at.exception, (where, self.at.exception)
         runs = english_runs(self.at, cells=cells) + (english_headers(self.at) if cells else [])
+        runs += english_alerts(self.at)
         if runs:
             self.found.setdefault(where, []).extend(r for r in runs
                                                    if r not in self.found.get(where, []))
@@ -268,6 +291,10 @@ def test_every_page_in_chinese_shows_no_english(audit):
     _set(at, **{"neighbors.rules.same": ["类目"], "neighbors.rules.max_per": ["品牌"],
                 "neighbors.rules.diversity": 0.3})
     audit.check("neighbors (rules set)")
+    _set(at, **{"neighbors.bands.text": "重复=0.95，相近=0.8"})  # a Chinese comma: refused
+    audit.check("neighbors (score ranges written wrong)")
+    assert "请写成 名称=得分" in element_texts(at.error)
+    _set(at, **{"neighbors.bands.text": ""})
     at.text_input(key="neighbors.find").input("手机").run()
     audit.check("neighbors (a product found)")
 
