@@ -128,6 +128,19 @@ CHART_TEXTS = (
 )
 
 
+OTHER_TRACE = N_("(other)")  # core.figures.build_map's trace of the categories past the largest
+
+
+def map_legend(fig):
+    """A map from core.figures.build_map with its "(other)" trace (every category past the
+    largest ones) named in the interface language. Only that name changes: the other
+    traces are the user's own categories or groups, shown as they are."""
+    for trace in fig.data:
+        if trace.name == OTHER_TRACE:
+            trace.name = t(OTHER_TRACE)
+    return fig
+
+
 def chart(fig):
     """A plotly figure from core with its titles, axis titles, series names, legend title,
     annotations and hover templates in the interface language (catalog text untouched:

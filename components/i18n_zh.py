@@ -1037,6 +1037,8 @@ ZH: dict[str, str] = {
     'Embedding for configuration B…':
         '正在为配置 B 读取…',
     # components/tuning_groups.py
+    '(ungrouped)':
+        '（未分组）',
     'Typical group size':
         '典型分组大小',
     'Grouping products…':

@@ -167,6 +167,14 @@ def english_alerts(at: AppTest) -> list[str]:
     return found
 
 
+def legend_names(at: AppTest, key: str) -> list[str]:
+    """The names a plotly chart's legend shows (its traces), by the chart's widget key."""
+    for node in _nodes(at._tree):
+        if getattr(node, "type", "") == "plotly_chart" and key in node.proto.id:
+            return [trace.get("name") or "" for trace in json.loads(node.proto.spec)["data"]]
+    raise AssertionError(f"no chart {key!r} on the page")
+
+
 def _nodes(node) -> Iterator:
     yield node
     for child in getattr(node, "children", {}).values():
@@ -318,6 +326,9 @@ def test_every_page_in_chinese_shows_no_english(audit):
     audit.check("search (score parts)")
 
     audit.page("pages/map.py")
+    _set(at, **{"map.color": "标题"})  # 24 titles: the 19 largest, then one "other" trace
+    audit.check("map (coloured by title)")
+    assert legend_names(at, "map.chart")[-1] == ZH["(other)"]
     audit.page("pages/heatmap.py")
     audit.page("pages/groups.py")
     audit.page("pages/open_results.py")
