@@ -1050,6 +1050,8 @@ ZH: dict[str, str] = {
     "Defaults to the 'duplicate' band, else the tuned duplicate threshold":
         '默认取“duplicate”得分区间，否则取调好的重复阈值',
     # components/tuning_review.py
+    'id {id}':
+        '编号 {id}',
     'Accept':
         '接受',
     'Reject':

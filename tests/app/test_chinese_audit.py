@@ -310,6 +310,8 @@ def test_every_page_in_chinese_shows_no_english(audit):
     audit.check("heatmap (a product's list sent)")
 
     audit.page("pages/review.py")
+    cards = [c.value for c in at.caption if re.fullmatch(r"\S+ SP\d{3}", c.value)]  # each id
+    assert len(cards) == 2 and all(c.startswith("编号 ") for c in cards), cards  # not "id SP000"
     at.button(key="review.accept").click().run()
     audit.check("review (one accepted)")
     at.button(key="review.reject").click().run()
