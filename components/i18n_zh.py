@@ -1020,10 +1020,16 @@ ZH: dict[str, str] = {
     'How similar, from 0 (unrelated) to 1 (the same text).':
         '相似程度，从 0（无关）到 1（文本相同）。',
     # components/tuning_compare.py
+    '(as A)':
+        '（与 A 相同）',
+    'as A':
+        '与 A 相同',
+    'B is identical to A':
+        'B 与 A 完全相同',
     'Model':
         '模型',
     'Metric':
-        '度量',
+        '语义如何比较',
     'Text columns (empty = as A)':
         '文本列（留空 = 与 A 相同）',
     'Rules':

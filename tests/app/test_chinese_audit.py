@@ -340,6 +340,8 @@ def test_every_page_in_chinese_shows_no_english(audit):
     audit.page("pages/health.py")
     audit.page("pages/prices.py")
     audit.page("pages/compare.py")
+    shown = [at.get_by_key(key).options for key in ("compare.model", "compare.metric", "compare.rules")]
+    assert not re.findall(r"[A-Za-z]{2,}", str(shown)), shown  # "(as A)", "cosine", "none" before
     at.selectbox(key="compare.metric").set_value("dot")
     next(b for b in at.button if b.label == ZH["Compare"]).click().run()
     audit.check("compare (B compared)")
