@@ -71,14 +71,16 @@ ZH: dict[str, str] = {
     'Recall@k: is a labelled match among the first k of the list? k = 1: in first place.':
         'Recall@k：标注的匹配商品是否在列表前 k 个之中？k = 1：排在第一位。',
     'Words-vs-meaning shares to compare':
-        '要比较的“字词与含义”比例',
+        '要比较的“词与语义”比例（混合权重）',
     '0 = meaning only, 1 = words and model numbers only; your current setting is {w:g} (Advanced: hybri'
     'd_weight).':
-        '0 = 只看含义，1 = 只看字词和型号；你当前的设置是 {w:g}（高级：hybrid_weight）。',
+        '0 = 只看语义，1 = 只看词和型号；你当前的设置是 {w:g}（侧边栏“高'
+        '级”中的“精确的词和型号与语义的权衡”，设置文件：hybrid_weight）。',
     'Similarity measures to compare':
-        '要比较的相似度度量',
+        '要比较的语义比较方式',
     "How two products' meaning vectors are compared (Advanced: metric); cosine is the default.":
-        '两个商品的含义向量如何比较（高级：metric）；默认为 cosine。',
+        '两个商品的语义向量如何比较（侧边栏“高级”中的“语义如何比'
+        '较”，设置文件：metric）；默认为夹角（cosine）。',
     'Other models to compare (comma-separated ids or folders)':
         '要比较的其他模型（以逗号分隔的模型名或文件夹）',
     'e.g. /models/fine-tuned':

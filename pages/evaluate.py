@@ -3,8 +3,9 @@
 import streamlit as st
 
 from components import state
+from components.advanced import METRIC_NAMES
 from components.embedding import ensure_results
-from components.i18n import chart, t
+from components.i18n import chart, labels, t
 from components.quality_widgets import split_note, upload_table, vectors_for
 from components.tables import headed
 from components.widgets import settings_sidebar
@@ -60,7 +61,7 @@ weights = left.multiselect(t("Words-vs-meaning shares to compare"), weight_optio
                                   w=cfg.hybrid_weight))
 metrics = right.multiselect(t("Similarity measures to compare"),
                             ["cosine", "dot", "euclidean", "manhattan"], default=[cfg.metric],
-                            key="evaluate.metrics",
+                            key="evaluate.metrics", format_func=labels(METRIC_NAMES),
                             help=t("How two products' meaning vectors are compared (Advanced: "
                                    "metric); cosine is the default."))
 extra = st.text_input(t("Other models to compare (comma-separated ids or folders)"),

@@ -351,6 +351,8 @@ def test_every_page_in_chinese_shows_no_english(audit):
                                                         "text/csv")).run()
     audit.check("threshold (labelled pairs)")
     audit.page("pages/evaluate.py")
+    shown = at.get_by_key("evaluate.metrics").options  # the sidebar's names, not "cosine"
+    assert not re.findall(r"[A-Za-z]{2,}", ALLOWED_RUN.sub(" ", str(shown))), shown
     at.file_uploader(key="evaluate.upload").set_value(("pairs.csv", pairs_file(),
                                                        "text/csv")).run()
     audit.check("evaluate (labelled pairs)")
