@@ -478,6 +478,8 @@ ZH: dict[str, str] = {
         '（在中文商品标题上测得）。如果你想要相关商品而不是完全相同的商品，可以调低。设置文件和命令行：`hyb'
         'rid_weight`。',
     # components/catalog_form.py
+    'Choose one or more':
+        '选择一项或多项',
     'Brand':
         '品牌',
     'Price':

@@ -167,6 +167,13 @@ def english_alerts(at: AppTest) -> list[str]:
     return found
 
 
+def default_placeholders(at: AppTest) -> list[str]:
+    """Multiselects left to Streamlit's own placeholder: the browser shows "Choose options"
+    in English when nothing is chosen (the element tree holds an empty placeholder)."""
+    return [f"(multiselect without a placeholder) {node.label}" for node in _nodes(at._tree)
+            if getattr(node, "type", "") == "multiselect" and not node.proto.placeholder]
+
+
 def legend_names(at: AppTest, key: str) -> list[str]:
     """The names a plotly chart's legend shows (its traces), by the chart's widget key."""
     for node in _nodes(at._tree):
@@ -236,7 +243,7 @@ class Audit:
     def check(self, where: str, *, cells: bool = True) -> None:
         assert not self.at.exception, (where, self.at.exception)
         runs = english_runs(self.at, cells=cells) + (english_headers(self.at) if cells else [])
-        runs += english_alerts(self.at)
+        runs += english_alerts(self.at) + default_placeholders(self.at)
         if runs:
             self.found.setdefault(where, []).extend(r for r in runs
                                                    if r not in self.found.get(where, []))
