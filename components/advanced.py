@@ -41,7 +41,8 @@ def model_options() -> list[str]:
     return [BUNDLED, MULTILINGUAL, *tuned, OTHER_MODEL]
 
 
-def _model_name(option: str) -> str:
+def model_name(option: str) -> str:
+    """A model option as the model pickers show it, in the interface language."""
     if option == BUNDLED:
         return t("Built-in (English)")
     if option == MULTILINGUAL:
@@ -56,7 +57,7 @@ def _model_name(option: str) -> str:
 def model_setting(cfg: Config) -> str:
     options = model_options()
     current = cfg.model if cfg.model in options else OTHER_MODEL
-    names = {o: _model_name(o) for o in options}
+    names = {o: model_name(o) for o in options}
     choice = st.selectbox(
         t("Language model"), options, index=options.index(current), format_func=names.__getitem__,
         key="settings.model_choice",

@@ -176,6 +176,7 @@ def mapping_form(raw: RawTable) -> None:
                              format_func=labels((ROW_NUMBERS_LABEL,)))
         texts = b.multiselect(t("Text columns, in order"), cols,
                               default=[c for c in current.text_columns if c in cols],
+                              placeholder=t("Choose one or more"),
                               help=t("The columns that describe the product (title first, then "
                                    "e.g. description). Their text is what is compared."))
         roles = {}

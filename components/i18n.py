@@ -14,7 +14,7 @@ The sidebar switch sets the session's language; the default comes from
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import streamlit as st
 
@@ -58,6 +58,11 @@ def language_switch() -> None:
                      format_func=LANGUAGES.__getitem__, horizontal=True)
 
 
+def join_list(items: Iterable[str]) -> str:
+    """Translated items as a list in a sentence: "a, b" in English, "a、b" in Chinese."""
+    return t(", ").join(items)
+
+
 def labels(names: Mapping[str, str] | Sequence[str]) -> Callable[[object], str]:
     """format_func for options named in a {value: English name} dict, or options that are
     their own English names: the names are translated now, when the widget is drawn (a
@@ -95,7 +100,7 @@ def language_name(code: str) -> str:
 def describe_language(lang) -> str:
     """A core.catalog.language.CatalogLanguage for people: "Chinese (99% of 1,000 texts read)"."""
     if lang.code == "mixed":
-        parts = ", ".join(f"{language_name(k)} {v:.0%}" for k, v in lang.shares.items())
+        parts = join_list(f"{language_name(k)} {v:.0%}" for k, v in lang.shares.items())
         return f"{language_name('mixed')} ({parts})"
     if not lang.sampled:
         return language_name(lang.code)
@@ -121,6 +126,19 @@ CHART_TEXTS = (
     # the heatmap's colour bar: what a cell shows (core.search.subset.CELL_KINDS, metrics)
     N_("match"), N_("lexical"), N_("cosine"), N_("dot"), N_("euclidean"), N_("manhattan"),
 )
+
+
+OTHER_TRACE = N_("(other)")  # core.figures.build_map's trace of the categories past the largest
+
+
+def map_legend(fig):
+    """A map from core.figures.build_map with its "(other)" trace (every category past the
+    largest ones) named in the interface language. Only that name changes: the other
+    traces are the user's own categories or groups, shown as they are."""
+    for trace in fig.data:
+        if trace.name == OTHER_TRACE:
+            trace.name = t(OTHER_TRACE)
+    return fig
 
 
 def chart(fig):

@@ -357,7 +357,7 @@ CORE_ZH: dict[str, str] = {
     'validating: fitting the same-product evidence for the new model':
         '验证：为新模型拟合同一商品证据',
     'validating: the lists at every hybrid weight':
-        '验证：每个混合比重下的列表',
+        '验证：每个混合权重下的列表',
     'validating: fitting the 0..1 list scores for the new model':
         '验证：为新模型拟合 0..1 的列表得分',
     'mining hard negatives from the neighbour lists':

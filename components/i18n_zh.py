@@ -71,14 +71,16 @@ ZH: dict[str, str] = {
     'Recall@k: is a labelled match among the first k of the list? k = 1: in first place.':
         'Recall@k：标注的匹配商品是否在列表前 k 个之中？k = 1：排在第一位。',
     'Words-vs-meaning shares to compare':
-        '要比较的“字词与含义”比例',
+        '要比较的“词与语义”比例（混合权重）',
     '0 = meaning only, 1 = words and model numbers only; your current setting is {w:g} (Advanced: hybri'
     'd_weight).':
-        '0 = 只看含义，1 = 只看字词和型号；你当前的设置是 {w:g}（高级：hybrid_weight）。',
+        '0 = 只看语义，1 = 只看词和型号；你当前的设置是 {w:g}（侧边栏“高'
+        '级”中的“精确的词和型号与语义的权衡”，设置文件：hybrid_weight）。',
     'Similarity measures to compare':
-        '要比较的相似度度量',
+        '要比较的语义比较方式',
     "How two products' meaning vectors are compared (Advanced: metric); cosine is the default.":
-        '两个商品的含义向量如何比较（高级：metric）；默认为 cosine。',
+        '两个商品的语义向量如何比较（侧边栏“高级”中的“语义如何比'
+        '较”，设置文件：metric）；默认为夹角（cosine）。',
     'Other models to compare (comma-separated ids or folders)':
         '要比较的其他模型（以逗号分隔的模型名或文件夹）',
     'e.g. /models/fine-tuned':
@@ -433,7 +435,7 @@ ZH: dict[str, str] = {
         '如何比较两段文本的语义。推荐的方式（余弦）是内置模型训练时所用的；其他方式适用于特殊模型。设置文件'
         '和命令行：`metric`。',
     'Exact words and model numbers vs meaning':
-        '精确的词和型号 与 语义 的权衡',
+        '精确的词和型号与语义的权衡（混合权重）',
     "This model's own weight: {hybrid_weight:g} ({source}); move the slider to override it.":
         '这个模型自带的权重：{hybrid_weight:g}（{source}）；移动滑块可覆盖它。',
     "How much each column's words count when shared words are compared. The product text columns count "
@@ -476,6 +478,8 @@ ZH: dict[str, str] = {
         '（在中文商品标题上测得）。如果你想要相关商品而不是完全相同的商品，可以调低。设置文件和命令行：`hyb'
         'rid_weight`。',
     # components/catalog_form.py
+    'Choose one or more':
+        '选择一项或多项',
     'Brand':
         '品牌',
     'Price':
@@ -540,7 +544,7 @@ ZH: dict[str, str] = {
         '决定默认的模型和混合权重，除非你在侧边栏中自己设置了它们',
     'Chosen for a catalog in {name}: model {model}, hybrid weight {hybrid_weight:g}. Change them in the'
     ' sidebar.':
-        '已按 {name} 目录选择：模型 {model}，混合权重 {hybrid_weight:g}。可在侧边栏中修改。',
+        '已按{name}目录选择：模型 {model}，混合权重 {hybrid_weight:g}。可在侧边栏中修改。',
     'The demo shop is open now.':
         '当前打开的就是示例店铺。',
     'Leave your catalog and open the demo shop (2,554 products).':
@@ -685,8 +689,10 @@ ZH: dict[str, str] = {
     'with your rules':
         '加上你的规则',
     # components/i18n.py
+    ', ':
+        '、',
     'match':
-        '重复得分',
+        '重复分',
     'lexical':
         '共同词得分',
     'cosine':
@@ -958,7 +964,7 @@ ZH: dict[str, str] = {
     'neighbours':
         '相似商品数',
     'match_score':
-        '重复得分',
+        '重复分',
     'label':
         '标签',
     'size':
@@ -968,7 +974,7 @@ ZH: dict[str, str] = {
     'metric':
         '比较方式',
     'hybrid_weight':
-        '混合比重',
+        '混合权重',
     'overlap':
         '重合度',
     'only_in_a':
@@ -1018,10 +1024,16 @@ ZH: dict[str, str] = {
     'How similar, from 0 (unrelated) to 1 (the same text).':
         '相似程度，从 0（无关）到 1（文本相同）。',
     # components/tuning_compare.py
+    '(as A)':
+        '（与 A 相同）',
+    'as A':
+        '与 A 相同',
+    'B is identical to A':
+        'B 与 A 完全相同',
     'Model':
         '模型',
     'Metric':
-        '度量',
+        '语义如何比较',
     'Text columns (empty = as A)':
         '文本列（留空 = 与 A 相同）',
     'Rules':
@@ -1035,6 +1047,8 @@ ZH: dict[str, str] = {
     'Embedding for configuration B…':
         '正在为配置 B 读取…',
     # components/tuning_groups.py
+    '(ungrouped)':
+        '（未分组）',
     'Typical group size':
         '典型分组大小',
     'Grouping products…':
@@ -1046,6 +1060,8 @@ ZH: dict[str, str] = {
     "Defaults to the 'duplicate' band, else the tuned duplicate threshold":
         '默认取“duplicate”得分区间，否则取调好的重复阈值',
     # components/tuning_review.py
+    'id {id}':
+        '编号 {id}',
     'Accept':
         '接受',
     'Reject':
@@ -1066,6 +1082,10 @@ ZH: dict[str, str] = {
     'd and Fine-tune pages.':
         '一个 CSV 文件（left_id, right_id, label：1 接受，0 拒绝），可用于“评估”“重复阈值”和“微调”页面。',
     # components/tuning_rules.py
+    'line {number}: write a product id, a comma and a neighbour id, got {line!r}':
+        '第 {number} 行：请写一个商品编号、一个英文逗号“,”和一个相似商品编号，实际为 {line!r}',
+    'bands: write name=score, got {part!r}':
+        '得分区间：请写成 名称=得分，多个区间之间用英文逗号“,”分隔，实际为 {part!r}',
     'price range':
         '价格区间',
     'weak matches':
@@ -1098,13 +1118,13 @@ ZH: dict[str, str] = {
     'Relevance floor: hide neighbours no closer in meaning than this share of random pairs of products':
         '相关性下限：隐藏语义接近程度不超过这一比例随机商品对的相似商品',
     'Name score ranges, e.g. duplicate=0.95, close=0.8':
-        '为得分区间命名，例如 duplicate=0.95, close=0.8',
+        '为得分区间命名，例如 duplicate=0.95, 相近=0.8',
     'Only products with the same':
         '只要这些列取值相同的商品',
     'Only products with a different':
         '只要这些列取值不同的商品',
     'e.g. brand':
-        '例如 brand',
+        '例如：品牌',
     'At most the number on the right per value of these columns in one list (e.g. at most 2 per brand).'
     ' Settings file: `rules.max_per`.':
         '在一个列表中，这些列的每个取值最多出现右边的数量（例如每个品牌最多 2 个）。设置文件：`rules.max_pe'
@@ -1149,7 +1169,7 @@ ZH: dict[str, str] = {
         '每个名称对应从它的数值到下一个名称数值之间的得分。“duplicate”区间会被排除在列表之外（同一商品出现'
         '两次），除非你选择保留几乎相同的商品。设置文件：`bands`。',
     'e.g. category':
-        '例如 category',
+        '例如：类目',
     'A neighbour must have the same value as the product in these columns (e.g. the same category). Set'
     'tings file: `rules.same`.':
         '相似商品在这些列上必须与该商品取值相同（例如同一类目）。设置文件：`rules.same`。',

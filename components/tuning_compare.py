@@ -7,9 +7,9 @@ import json
 import streamlit as st
 
 from components import resources, state, text
-from components.advanced import OTHER_MODEL, model_options
+from components.advanced import METRIC_NAMES, OTHER_MODEL, model_name, model_options
 from components.embedding import vectors_key
-from components.i18n import t
+from components.i18n import N_, labels, t
 from components.tuning_rules import review_decisions
 from core.catalog.table import Catalog
 from core.config import Config
@@ -17,7 +17,8 @@ from core.embed.store import embed_with_store
 from core.errors import CatalogSimilarityError
 from core.search.neighbors import METRICS, Neighbors
 
-KEEP = "(as A)"
+KEEP = N_("(as A)")
+RULE_CHOICES = {"as A": N_("as A"), "none": N_("no rules")}
 
 
 def other_config_form(cfg: Config, cat: Catalog) -> None:
@@ -26,10 +27,14 @@ def other_config_form(cfg: Config, cat: Catalog) -> None:
     with st.form("compare.form"):
         a, b = st.columns(2)
         models = [KEEP, *[m for m in model_options() if m != OTHER_MODEL]]
-        model = a.selectbox(t("Model"), models, key="compare.model")
-        metric = b.selectbox(t("Metric"), [KEEP, *METRICS], key="compare.metric")
-        fields = a.multiselect(t("Text columns (empty = as A)"), cols, key="compare.fields")
-        rules = b.radio(t("Rules"), ("as A", "none"), horizontal=True, key="compare.rules")
+        names = {m: t(KEEP) if m == KEEP else model_name(m) for m in models}
+        model = a.selectbox(t("Model"), models, key="compare.model", format_func=names.__getitem__)
+        metric = b.selectbox(t("Metric"), [KEEP, *METRICS], key="compare.metric",
+                             format_func=labels({KEEP: KEEP, **METRIC_NAMES}))
+        fields = a.multiselect(t("Text columns (empty = as A)"), cols, key="compare.fields",
+                               placeholder=t(KEEP))
+        rules = b.radio(t("Rules"), tuple(RULE_CHOICES), horizontal=True, key="compare.rules",
+                        format_func=labels(RULE_CHOICES))
         upload = st.file_uploader(t("…or a whole configuration file (JSON) for B"), type=["json"],
                                   key="compare.upload")
         submitted = st.form_submit_button(t("Compare"), type="primary")
@@ -57,7 +62,7 @@ def describe(a: Config, b: Config) -> str:
     """The settings where B differs from A, one short line."""
     da, db = a.to_dict(), b.to_dict()
     diff = [f"{key}: {da.get(key)!r} → {db.get(key)!r}" for key in db if da.get(key) != db[key]]
-    return "; ".join(diff) if diff else "B is identical to A"
+    return "; ".join(diff) if diff else t("B is identical to A")
 
 
 def other_lists(other: Config, cat: Catalog) -> Neighbors:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import resources, state
 from components.embedding import pool
-from components.i18n import N_, t
+from components.i18n import N_, map_legend, t
 from core.catalog.table import Catalog
 from core.config import Config
 from core.figures import build_map
@@ -57,10 +57,10 @@ def groups_map(res: state.Results, cfg: Config, cat: Catalog, groups: Groups) ->
                                        min(len(cat), DEFAULT_MAX_POINTS), cfg.metric)
     rows = proj.rows.tolist()
     titles = cat.titles()
-    names = [groups.names.get(int(groups.labels[r]), "(ungrouped)") for r in rows]
+    names = [groups.names.get(int(groups.labels[r]), t("(ungrouped)")) for r in rows]
     fig = build_map(proj.coords, [titles[r] for r in rows], color=names, color_name=t("group"),
                     ids=[str(r) for r in rows])
-    st.plotly_chart(fig, key="groups.map")
+    st.plotly_chart(map_legend(fig), key="groups.map")
     if proj.sampled:
         st.caption(t('Map of a random sample of {n:,} of {total:,} products.', n=len(rows), total=proj.total))
 

@@ -42,7 +42,7 @@ def product_card(container, cat: Catalog, row: int) -> None:
     frame, mapping = cat.frame, cat.mapping
     with container.container(border=True):
         st.text(str(cat.titles()[row]))
-        st.caption(f"id {md(cat.ids[row])}")
+        st.caption(t("id {id}", id=md(cat.ids[row])))
         photo = photos.thumb(cat, state.config(), row)
         if photo is not None:
             st.image(photo, width=160)

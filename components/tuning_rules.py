@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import state, text
 from components.embedding import pool
-from components.i18n import N_, NO_COLUMN, column_option, t
+from components.i18n import N_, NO_COLUMN, column_option, join_list, t
 from components.tables import headed
 from components.text import md
 from core.catalog.table import Catalog
@@ -220,8 +220,8 @@ def parse_pairs(text: str) -> list[list[str]]:
             continue
         parts = [p.strip() for p in line.split(",")]
         if len(parts) != 2 or not all(parts):
-            raise ConfigError(f"line {number}: write a product id, a comma and a neighbour id, "
-                              f"got {line!r}")
+            raise ConfigError(t("line {number}: write a product id, a comma and a neighbour "
+                                "id, got {line!r}", number=number, line=line))
         pairs.append(parts)
     return pairs
 
@@ -236,14 +236,14 @@ def parse_bands(text: str) -> dict[str, float]:
         except ValueError:
             sep = ""
         if not sep:
-            raise ConfigError(f"bands: write name=score, got {part!r}")
+            raise ConfigError(t("bands: write name=score, got {part!r}", part=part))
     return validate_bands(bands)
 
 
 def short_lists_text(result: RuleResult) -> str:
     """RuleResult.short_text in the interface's language: "12 of 500 lists are shorter than
     10, made short by: relevance floor (9 lists), same category (4 lists)"."""
-    why = ", ".join(t("{rule} ({count:,} lists)", rule=rule_name(name), count=count)
+    why = join_list(t("{rule} ({count:,} lists)", rule=rule_name(name), count=count)
                     for name, count in sorted(result.short_by.items(), key=lambda kv: -kv[1]))
     head = t("{short:,} of {total:,} lists are shorter than {k}", short=result.n_short,
              total=len(result.lengths), k=result.neighbors.k)
@@ -258,7 +258,7 @@ def rules_summary(result: RuleResult, cfg: Config) -> None:
                      short_text=short_lists_text(result)))
     if not (cfg.rules or cfg.bands or result.pinned or result.blocked):
         return
-    removed = ", ".join(f"{rule_name(name)} {count:,}"
+    removed = join_list(f"{rule_name(name)} {count:,}"
                         for name, count in result.removed.items() if count)
     text = t("pairs always shown {pinned:,} · pairs never shown {blocked:,}",
              pinned=result.pinned, blocked=result.blocked)

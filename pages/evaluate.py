@@ -3,8 +3,9 @@
 import streamlit as st
 
 from components import state
+from components.advanced import METRIC_NAMES
 from components.embedding import ensure_results
-from components.i18n import chart, t
+from components.i18n import chart, labels, t
 from components.quality_widgets import split_note, upload_table, vectors_for
 from components.tables import headed
 from components.widgets import settings_sidebar
@@ -45,22 +46,24 @@ roles = [c for r, c in cat.mapping.roles().items() if r in ("category", "brand")
 left, right = st.columns(2)
 columns = left.multiselect(t("Neighbours with the same value, by column"),
                            list(map(str, cat.frame.columns)), default=roles[:1],
-                           key="evaluate.coherence",
+                           key="evaluate.coherence", placeholder=t("Choose one or more"),
                            help=t("How often a product's neighbours share its value in these "
                                   "columns (e.g. its category): no labels needed."))
 ks = right.multiselect(t("List positions to score (k)"), [1, 3, 5, 10, 20, 50], default=[1, 5, 10],
-                       key="evaluate.ks", help=t("Recall@k: is a labelled match among the first k "
-                                                 "of the list? k = 1: in first place."))
+                       key="evaluate.ks", placeholder=t("Choose one or more"),
+                       help=t("Recall@k: is a labelled match among the first k "
+                              "of the list? k = 1: in first place."))
 weight_options = sorted({0.0, 0.25, 0.5, 0.75, 1.0, float(cfg.hybrid_weight)})
 weights = left.multiselect(t("Words-vs-meaning shares to compare"), weight_options,
                            default=sorted({0.0, float(cfg.hybrid_weight), 1.0}),
-                           key="evaluate.weights",
+                           key="evaluate.weights", placeholder=t("Choose one or more"),
                            help=t("0 = meaning only, 1 = words and model numbers only; your "
                                   "current setting is {w:g} (Advanced: hybrid_weight).",
                                   w=cfg.hybrid_weight))
 metrics = right.multiselect(t("Similarity measures to compare"),
                             ["cosine", "dot", "euclidean", "manhattan"], default=[cfg.metric],
-                            key="evaluate.metrics",
+                            key="evaluate.metrics", format_func=labels(METRIC_NAMES),
+                            placeholder=t("Choose one or more"),
                             help=t("How two products' meaning vectors are compared (Advanced: "
                                    "metric); cosine is the default."))
 extra = st.text_input(t("Other models to compare (comma-separated ids or folders)"),

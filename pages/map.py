@@ -5,7 +5,7 @@ import streamlit as st
 from components import photos, state
 from components.embedding import ensure_results, projection
 from components.guide import words_used_here
-from components.i18n import NO_COLUMN, column_option, t
+from components.i18n import NO_COLUMN, column_option, map_legend, t
 from components.tables import headed
 from components.widgets import settings_sidebar
 from core.catalog.views import color_columns, rows_table
@@ -34,8 +34,8 @@ if proj.sampled:
 rows = proj.rows.tolist()
 titles = cat.titles()
 color = None if color_col == NO_COLUMN else cat.frame[color_col].to_numpy()[proj.rows].tolist()
-fig = build_map(proj.coords, [titles[r] for r in rows], color=color, color_name=color_col,
-                ids=[str(r) for r in rows])
+fig = map_legend(build_map(proj.coords, [titles[r] for r in rows], color=color,
+                           color_name=color_col, ids=[str(r) for r in rows]))
 if dim == 2:
     event = st.plotly_chart(fig, key="map.chart", on_select="rerun",
                             selection_mode=("lasso", "box", "points"))

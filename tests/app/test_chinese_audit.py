@@ -24,7 +24,7 @@ from streamlit.testing.v1.element_tree import Dataframe
 
 from components.advanced import OTHER_MODEL
 from components.i18n_zh import ZH
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, element_texts
 
 pytestmark = pytest.mark.app
 
@@ -145,6 +145,43 @@ def chart_labels(spec: str) -> Iterator[str]:
             "text") or ""
 
 
+# An alert (error, warning, info, success, toast) says what to fix: in the Chinese interface
+# it holds Chinese once the user's quoted values ('重复=0.95，相近=0.8') are taken out. An
+# English message with punctuation between its words ("bands: write name=score, got ...")
+# has no run of three words, and escapes ENGLISH_RUN.
+ALERTS = {"error", "warning", "info", "success", "toast"}
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def english_alerts(at: AppTest) -> list[str]:
+    """Alerts with English words and not one Chinese character outside the user's values."""
+    found = []
+    for node in _nodes(at._tree):
+        if getattr(node, "type", "") not in ALERTS:
+            continue
+        body = str(getattr(node, "value", "") or "")
+        plain = ALLOWED_RUN.sub(" ", NOT_PROSE.sub(" ", QUOTED.sub(" ", body)))
+        if re.search(r"[A-Za-z]{3,}", plain) and not CJK.search(plain):
+            found.append(body)
+    return found
+
+
+def default_placeholders(at: AppTest) -> list[str]:
+    """Multiselects left to Streamlit's own placeholder: the browser shows "Choose options"
+    in English when nothing is chosen (the element tree holds an empty placeholder)."""
+    return [f"(multiselect without a placeholder) {node.label}" for node in _nodes(at._tree)
+            if getattr(node, "type", "") == "multiselect" and not node.proto.placeholder]
+
+
+def legend_names(at: AppTest, key: str) -> list[str]:
+    """The names a plotly chart's legend shows (its traces), by the chart's widget key."""
+    for node in _nodes(at._tree):
+        if getattr(node, "type", "") == "plotly_chart" and key in node.proto.id:
+            return [trace.get("name") or "" for trace in json.loads(node.proto.spec)["data"]]
+    raise AssertionError(f"no chart {key!r} on the page")
+
+
 def _nodes(node) -> Iterator:
     yield node
     for child in getattr(node, "children", {}).values():
@@ -206,6 +243,7 @@ class Audit:
     def check(self, where: str, *, cells: bool = True) -> None:
         assert not self.at.exception, (where, self.at.exception)
         runs = english_runs(self.at, cells=cells) + (english_headers(self.at) if cells else [])
+        runs += english_alerts(self.at) + default_placeholders(self.at)
         if runs:
             self.found.setdefault(where, []).extend(r for r in runs
                                                    if r not in self.found.get(where, []))
@@ -268,6 +306,10 @@ def test_every_page_in_chinese_shows_no_english(audit):
     _set(at, **{"neighbors.rules.same": ["类目"], "neighbors.rules.max_per": ["品牌"],
                 "neighbors.rules.diversity": 0.3})
     audit.check("neighbors (rules set)")
+    _set(at, **{"neighbors.bands.text": "重复=0.95，相近=0.8"})  # a Chinese comma: refused
+    audit.check("neighbors (score ranges written wrong)")
+    assert "请写成 名称=得分" in element_texts(at.error)
+    _set(at, **{"neighbors.bands.text": ""})
     at.text_input(key="neighbors.find").input("手机").run()
     audit.check("neighbors (a product found)")
 
@@ -275,6 +317,8 @@ def test_every_page_in_chinese_shows_no_english(audit):
     audit.check("heatmap (a product's list sent)")
 
     audit.page("pages/review.py")
+    cards = [c.value for c in at.caption if re.fullmatch(r"\S+ SP\d{3}", c.value)]  # each id
+    assert len(cards) == 2 and all(c.startswith("编号 ") for c in cards), cards  # not "id SP000"
     at.button(key="review.accept").click().run()
     audit.check("review (one accepted)")
     at.button(key="review.reject").click().run()
@@ -291,6 +335,9 @@ def test_every_page_in_chinese_shows_no_english(audit):
     audit.check("search (score parts)")
 
     audit.page("pages/map.py")
+    _set(at, **{"map.color": "标题"})  # 24 titles: the 19 largest, then one "other" trace
+    audit.check("map (coloured by title)")
+    assert legend_names(at, "map.chart")[-1] == ZH["(other)"]
     audit.page("pages/heatmap.py")
     audit.page("pages/groups.py")
     audit.page("pages/open_results.py")
@@ -300,6 +347,8 @@ def test_every_page_in_chinese_shows_no_english(audit):
     audit.page("pages/health.py")
     audit.page("pages/prices.py")
     audit.page("pages/compare.py")
+    shown = [at.get_by_key(key).options for key in ("compare.model", "compare.metric", "compare.rules")]
+    assert not re.findall(r"[A-Za-z]{2,}", str(shown)), shown  # "(as A)", "cosine", "none" before
     at.selectbox(key="compare.metric").set_value("dot")
     next(b for b in at.button if b.label == ZH["Compare"]).click().run()
     audit.check("compare (B compared)")
@@ -309,6 +358,8 @@ def test_every_page_in_chinese_shows_no_english(audit):
                                                         "text/csv")).run()
     audit.check("threshold (labelled pairs)")
     audit.page("pages/evaluate.py")
+    shown = at.get_by_key("evaluate.metrics").options  # the sidebar's names, not "cosine"
+    assert not re.findall(r"[A-Za-z]{2,}", ALLOWED_RUN.sub(" ", str(shown))), shown
     at.file_uploader(key="evaluate.upload").set_value(("pairs.csv", pairs_file(),
                                                        "text/csv")).run()
     audit.check("evaluate (labelled pairs)")
