@@ -162,9 +162,16 @@ def guess_text_columns(frame: pd.DataFrame) -> list[str]:
     return [max(textual, key=lambda c: lengths[c])]
 
 
+# Chinese shops name ids 商品编号, 商品编码, 货号, 商品代码, 条码, 商品ID: the names hold
+# 商品 (a title hint), so they are recognised as ids first
+ZH_ID_SUFFIXES = ("编号", "编码", "货号", "代码", "条码", "条形码")
+
+
 def _is_id_name(col: str) -> bool:
     low = col.lower().strip()
-    return low in ID_HINTS or low.endswith(("_id", " id", "-id", "_sku", "_code"))
+    return (low in ID_HINTS or "sku" in low
+            or low.endswith(("_id", " id", "-id", "_sku", "_code", *ZH_ID_SUFFIXES))
+            or (low.endswith("id") and any("\u4e00" <= ch <= "\u9fff" for ch in low)))
 
 
 MIN_ID_DISTINCT_SHARE = 0.9
@@ -175,8 +182,7 @@ def guess_id_column(frame: pd.DataFrame) -> str | None:
     values are unique, else (a few repeated or blank ids, which build_catalog then
     names) the one with the most distinct values if at least 90% of the rows have
     their own; else None (row numbers)."""
-    named = [c for c in map(str, frame.columns)
-             if c.lower() in ID_HINTS or c.lower().endswith("id") or "sku" in c.lower()]
+    named = [c for c in map(str, frame.columns) if _is_id_name(c) or c.lower().endswith("id")]
     for col in named:
         if frame[col].astype(str).is_unique:
             return col

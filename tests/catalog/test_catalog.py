@@ -372,6 +372,23 @@ def test_field_defaults_on_a_product_table(product_rows: list[list[str]]) -> Non
     assert mapping.roles() == {"category": "category", "brand": "brand", "price": "price"}
 
 
+@pytest.mark.parametrize("id_name", ["商品编号", "商品编码", "货号", "商品ID", "商品id", "条形码"])
+def test_chinese_id_columns_are_ids_not_the_product_text(id_name: str) -> None:
+    """Chinese id names hold 商品 (a title hint): before, 商品编号 became the text column and
+    the ids row numbers, so the lists compared ids (and the language read as English)."""
+    frame = pd.DataFrame({id_name: ["A001", "A002", "A003"],
+                          "商品名称": ["红色 运动鞋 男款", "蓝色 帽子", "保温杯 500毫升"],
+                          "类目": ["鞋", "帽", "杯"], "价格": ["199", "59", "89"]})
+    mapping = field_defaults(frame)
+    assert (mapping.id_column, mapping.text_columns) == (id_name, ("商品名称",))
+    assert mapping.roles() == {"category": "类目", "price": "价格"}
+
+
+def test_english_names_ending_in_id_stay_text() -> None:
+    frame = pd.DataFrame({"id": ["1", "2"], "android": ["pixel phone case", "galaxy tab"]})
+    assert guess_text_columns(frame) == ["android"]
+
+
 def test_build_texts_order_and_separator() -> None:
     frame = pd.DataFrame({"title": ["shoe", "", " hat "], "brand": ["acme", "wear", None],
                           "color": ["red", "blue", ""]})
