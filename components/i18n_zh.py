@@ -1083,9 +1083,9 @@ ZH: dict[str, str] = {
         '一个 CSV 文件（left_id, right_id, label：1 接受，0 拒绝），可用于“评估”“重复阈值”和“微调”页面。',
     # components/tuning_rules.py
     'line {number}: write a product id, a comma and a neighbour id, got {line!r}':
-        '第 {number} 行：请写一个商品编号、一个英文逗号“,”和一个相似商品编号，实际为 {line!r}',
+        '第 {number} 行：请写一个商品编号、一个逗号和一个相似商品编号，实际为 {line!r}',
     'bands: write name=score, got {part!r}':
-        '得分区间：请写成 名称=得分，多个区间之间用英文逗号“,”分隔，实际为 {part!r}',
+        '得分区间：请写成 名称=得分，多个区间之间用逗号分隔，实际为 {part!r}',
     'price range':
         '价格区间',
     'weak matches':

@@ -112,7 +112,9 @@ def rules_panel(cat: Catalog, cfg: Config) -> Config:
             help=t("Each name gets the scores from its number up to the next name's. A "
                  "'duplicate' range is left out of the lists (the same product twice) unless "
                  "you keep near-identical products. Settings file: `bands`."))
-        try:
+        try:  # every widget is drawn first: a mistake in one keeps what is typed in all
+            data["pinned"] = parse_pairs(data["pinned"])
+            data["blocked"] = parse_pairs(data["blocked"])
             new = cfg.with_changes(rules=Rules.from_dict(data), bands=parse_bands(bands_text),
                                    relevance_floor=float(floor))
         except ConfigError as exc:
@@ -199,12 +201,12 @@ def _extras(rules: Rules, cols: list[str]) -> dict:
                       help=t("Accepted pairs always appear in each other's lists, rejected "
                            "pairs never do. Settings file: `rules.use_review`."))}
     a, b = st.columns(2)
-    data["pinned"] = parse_pairs(a.text_area(
+    data["pinned"] = (a.text_area(  # parsed by rules_panel
         t("Always show these pairs"), placeholder=t("one pair per line: product id, neighbour id"),
         value="\n".join(f"{x}, {y}" for x, y in rules.pinned), key=K + "pinned",
         help=t("Each line: a product id, a comma, the id of a product that must always be in "
              "its list. Settings file: `rules.pinned`.")))
-    data["blocked"] = parse_pairs(b.text_area(
+    data["blocked"] = (b.text_area(
         t("Never show these pairs"), placeholder=t("one pair per line: product id, neighbour id"),
         value="\n".join(f"{x}, {y}" for x, y in rules.blocked), key=K + "blocked",
         help=t("Each line: a product id, a comma, the id of a product that must never be in "
@@ -212,13 +214,18 @@ def _extras(rules: Rules, cols: list[str]) -> dict:
     return data
 
 
+# what a Chinese (full-width) keyboard types for ',' and '=', read as the ASCII signs
+_FULL_WIDTH = str.maketrans({"，": ",", "＝": "="})
+
+
 def parse_pairs(text: str) -> list[list[str]]:
-    """'a, b' lines -> [[a, b], ...]; raises ConfigError on a line without two ids."""
+    """'a, b' lines -> [[a, b], ...] (a full-width '，' or a tab also separates); raises
+    ConfigError on a line without two ids."""
     pairs = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        parts = [p.strip() for p in line.split(",")]
+        parts = [p.strip() for p in line.translate(_FULL_WIDTH).replace("\t", ",").split(",")]
         if len(parts) != 2 or not all(parts):
             raise ConfigError(t("line {number}: write a product id, a comma and a neighbour "
                                 "id, got {line!r}", number=number, line=line))
@@ -229,7 +236,7 @@ def parse_pairs(text: str) -> list[list[str]]:
 def parse_bands(text: str) -> dict[str, float]:
     """'duplicate=0.95, substitute=0.8' -> {...}; raises ConfigError when malformed."""
     bands = {}
-    for part in [p.strip() for p in text.split(",") if p.strip()]:
+    for part in [p.strip() for p in text.translate(_FULL_WIDTH).split(",") if p.strip()]:
         name, sep, value = part.partition("=")
         try:
             bands[name.strip()] = float(value)

@@ -90,6 +90,29 @@ def test_bad_bands_text_shows_an_error_and_keeps_the_config(app):
     assert not app.error
 
 
+def test_a_malformed_pair_line_shows_an_error_and_keeps_what_is_typed(app):
+    """A pair line without two ids showed a traceback (its error was raised outside the
+    panel's check), and the full-width comma a Chinese keyboard types was not a comma."""
+    app.switch_page("pages/neighbors.py").run()
+    app.text_area(key="neighbors.rules.blocked").input("1， 2").run()
+    assert _config(app).rules.to_dict() == {"blocked": [["1", "2"]]}
+    before = _config(app)
+    app.text_area(key="neighbors.rules.pinned").input("0, 5\nonly-one-id").run()
+    assert not app.exception, app.exception
+    assert "line 2: write a product id, a comma and a neighbour id" in element_texts(app.error)
+    assert _config(app) == before
+    assert app.text_area(key="neighbors.rules.blocked").value == "1， 2"  # nothing typed is lost
+    app.text_input(key="neighbors.bands.text").input("duplicate＝0.95， close=0.8").run()
+    app.text_area(key="neighbors.rules.pinned").input("0, 5").run()
+    assert not app.exception and not app.error, element_texts(app.error)
+    cfg = _config(app)
+    assert cfg.rules.to_dict() == {"pinned": [["0", "5"]], "blocked": [["1", "2"]]}
+    assert cfg.bands == {"duplicate": 0.95, "close": 0.8}
+    app.text_input(key="neighbors.bands.text").input("").run()
+    _set_rules(app, pinned="", blocked="")
+    assert _config(app).rules.to_dict() == {}
+
+
 def test_review_accept_is_stored_and_pins_the_pair(app):
     from core.lists.review import ReviewStore, review_key
     from core.workspace import Workspace
