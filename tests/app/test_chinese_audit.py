@@ -306,7 +306,7 @@ def test_every_page_in_chinese_shows_no_english(audit):
     _set(at, **{"neighbors.rules.same": ["类目"], "neighbors.rules.max_per": ["品牌"],
                 "neighbors.rules.diversity": 0.3})
     audit.check("neighbors (rules set)")
-    _set(at, **{"neighbors.bands.text": "重复=0.95，相近=0.8"})  # a Chinese comma: refused
+    _set(at, **{"neighbors.bands.text": "重复=0.95，相近=高"})  # a word for a score: refused
     audit.check("neighbors (score ranges written wrong)")
     assert "请写成 名称=得分" in element_texts(at.error)
     _set(at, **{"neighbors.bands.text": ""})
