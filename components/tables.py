@@ -11,6 +11,7 @@ import streamlit as st
 from components import state
 from components.i18n import N_, t
 from core.catalog.table import Catalog
+from core.catalog.views import fold, fold_all
 from core.search.neighbors import Neighbors
 
 PAGE_ROWS = 500
@@ -98,7 +99,7 @@ def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...
     shown = frame
     if filter_columns:
         text = st.text_input(t("Filter (text in {columns})", columns=" / ".join(filter_columns)),
-                             key=f"{key}.filter").strip().lower()
+                             key=f"{key}.filter").strip()
         if text:
             mask = pd.Series(False, index=frame.index)
             for col in filter_columns:
@@ -121,7 +122,7 @@ def paged_lists(catalog: Catalog, lists: Neighbors, *, bands: dict[str, float], 
     list entries (padding -1 dropped), then only its products are expanded.
     """
     text = st.text_input(t("Show only products whose title or id contains"),
-                         key=f"{key}.filter").strip().lower()
+                         key=f"{key}.filter").strip()
     rows = matching_rows(catalog, text)
     ends = np.cumsum((lists.indices[rows] >= 0).sum(1)) if len(rows) else np.zeros(0, int)
     total = int(ends[-1]) if len(ends) else 0
@@ -151,12 +152,13 @@ def list_page(catalog: Catalog, lists: Neighbors, rows: np.ndarray, ends: np.nda
 
 
 def matching_rows(catalog: Catalog, text: str) -> np.ndarray:
-    """(r,) int64 rows whose id or title contains text (already lowercased); all when empty."""
+    """(r,) int64 rows whose id or title contains text (case- and width-insensitive,
+    core.catalog.views.fold); all when empty."""
+    text = fold(text)
     if not text:
         return np.arange(len(catalog), dtype=np.int64)
-    _, ids, titles = state.memo("tables.lowered", str(id(catalog)), lambda: (
+    _, ids, titles = state.memo("tables.folded", str(id(catalog)), lambda: (
         catalog,  # held so that id(catalog) names this catalog while the memo lives
-        pd.Series(catalog.ids, dtype=object).astype(str).str.lower(),
-        pd.Series(catalog.titles(), dtype=object).astype(str).str.lower()))
+        fold_all(catalog.ids), fold_all(catalog.titles())))
     mask = ids.str.contains(text, regex=False) | titles.str.contains(text, regex=False)
     return np.nonzero(mask.to_numpy(dtype=bool))[0].astype(np.int64)

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pandas as pd
 
 from core.catalog.table import Catalog
+
+
+def fold(text: str) -> str:
+    """Text as a finder compares it: NFKC (full-width 'ｉｐｈｏｎｅ' and 'ＺＨ０１', what a
+    Chinese keyboard can type, read as 'iphone' and 'ZH01') and case-folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def fold_all(values) -> pd.Series:
+    """fold over a column of values (as text)."""
+    return pd.Series(values, dtype=object).astype(str).str.normalize("NFKC").str.casefold()
 
 
 def product_label(catalog: Catalog, row: int, limit: int = 90) -> str:
@@ -15,12 +28,13 @@ def product_label(catalog: Catalog, row: int, limit: int = 90) -> str:
 
 
 def find_products(catalog: Catalog, text: str, *, limit: int = 200) -> list[int]:
-    """Rows whose id or title contains ``text`` (case-insensitive), id matches first."""
-    needle = text.strip().lower()
+    """Rows whose id or title contains ``text`` (case- and width-insensitive, see
+    :func:`fold`), id matches first."""
+    needle = fold(text.strip())
     if not needle:
         return list(range(min(limit, len(catalog))))
-    ids = pd.Series(catalog.ids, dtype=str).str.lower()
-    titles = pd.Series(catalog.titles(), dtype=str).str.lower()
+    ids = fold_all(catalog.ids)
+    titles = fold_all(catalog.titles())
     exact = np.nonzero((ids == needle).to_numpy())[0]
     partial = np.nonzero((ids.str.contains(needle, regex=False)
                           | titles.str.contains(needle, regex=False)).to_numpy())[0]

@@ -87,6 +87,20 @@ def test_matching_rows_is_the_row_filter_of_the_old_table():
     assert matching_rows(catalog, "usb").tolist() == [0, 2, 3]  # title or id, any case
     assert matching_rows(catalog, "b2").tolist() == [1]
     assert matching_rows(catalog, ".*").tolist() == []  # plain text, not a pattern
+    assert matching_rows(catalog, "ＵＳＢ").tolist() == [0, 2, 3]  # full-width, as typed in Chinese
+
+
+def test_the_product_finder_reads_full_width_text_as_typed_in_chinese():
+    from core.catalog.table import ColumnMapping, build_catalog
+    from core.catalog.views import find_products
+
+    frame = pd.DataFrame({"id": ["ZH00001", "ZH00002", "ab"],
+                          "title": ["iPhone 15 手机壳", "保温杯 ５００ml", "Tea"]})
+    catalog = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id"))
+    assert find_products(catalog, "ｉｐｈｏｎｅ") == [0]
+    assert find_products(catalog, "ＺＨ００００２") == [1]
+    assert find_products(catalog, "500ML") == [1]  # the catalog's own full-width digits too
+    assert find_products(catalog, "AB") == [2]
 
 
 @pytest.mark.parametrize("cfg", [Config(k=3), Config(k=50), Config(k=4, bands={"close": 0.1}),
