@@ -14,10 +14,12 @@ import numpy as np
 
 from core.cli.common import (
     add_catalog_options,
+    check_npy_out,
     config_from_args,
     images_from_args,
     load_catalog_from_args,
     load_vectors,
+    save_vectors,
     say,
     vectors_from_args,
     with_language,
@@ -72,12 +74,15 @@ def register(sub) -> dict:
     p.add_argument("--threshold", type=float, default=0.8,
                    help="photo cosine from which two photos are the same picture (default 0.8)")
     add_catalog_options(p)
+    p.set_defaults(out_kind="table")
     return {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search,
             "duplicate-photos": cmd_duplicate_photos}
 
 
 
 def cmd_embed(args: argparse.Namespace) -> int:
+    if not is_results_path(args.out):
+        check_npy_out(args.out)
     cfg = config_from_args(args)
     if args.engine == "ray":
         from core.cli.engine import cmd_embed_ray
@@ -96,7 +101,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
                                         "parts": {"lists": False, "vectors": True}})
         say(f"wrote {args.out}/vectors: {len(vectors)} vectors")
         return 0
-    np.save(args.out, vectors)
+    save_vectors(args.out, vectors)
     say(f"wrote {args.out}: {vectors.shape[0]} x {vectors.shape[1]} float32")
     return 0
 

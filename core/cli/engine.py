@@ -10,13 +10,12 @@ parts run on the cluster and which on this process (the driver).
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from core.cli.common import say
+from core.cli.common import save_vectors, say
 from core.config import ROW_NUMBERS, Config
 from core.workspace import Workspace
 
@@ -55,16 +54,11 @@ def _store_path(args: argparse.Namespace) -> str | None:
 
 
 def _bar(desc: str, unit: str):
-    from tqdm import tqdm
+    """A progress reporter (a bar on a terminal, plain lines in a log) and its callback."""
+    from core.cli.common import Progress
 
-    bar = tqdm(desc=desc, unit=unit, file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return bar, progress
+    bar = Progress(desc, unit)
+    return bar, bar
 
 
 def _columns(args: argparse.Namespace, cfg: Config):
@@ -111,7 +105,7 @@ def cmd_embed_ray(args: argparse.Namespace, cfg: Config) -> int:
             say(f"wrote {folder}/vectors: {counts.products} vectors")
             return 0
         _, vectors = read_all(folder / "vectors")
-    np.save(args.out, vectors)
+    save_vectors(args.out, vectors)
     say(f"wrote {args.out}: {vectors.shape[0]} x {vectors.shape[1]} float32")
     return 0
 
@@ -192,7 +186,7 @@ def _ray_lists(args, cfg: Config, folder: Path, n: int, driver: bool):
     from core.search.scoring import dense_only
 
     ids, titles = ids_and_titles(folder)
-    bar, progress = _bar("top-k", "products")
+    bar, progress = _bar("top-k", "product")
     # DEPTH deep either way: the 0..1 score of a list entry is read against the product's
     # DEPTH-th best candidate, as in the single-process pipeline.
     deep = max(DEPTH, pool_depth(cfg) if driver else cfg.k)

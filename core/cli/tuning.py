@@ -22,6 +22,7 @@ from core.cli.common import (
     add_catalog_options,
     config_from_args,
     load_catalog_from_args,
+    load_config_file,
     review_owner,
     say,
     vectors_from_args,
@@ -71,8 +72,14 @@ def _pairs(text: str, flag: str, cast) -> dict:
     return out
 
 
+RULE_FLAGS = {"same": "--same", "different": "--different", "max_per": "--max-per",
+              "price_ratio": "--price-ratio", "min_score": "--min-score",
+              "diversity": "--diversity", "in_stock_column": "--in-stock-column"}
+
+
 def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
-    """cfg with the rule flags given on the command line applied."""
+    """cfg with the rule flags given on the command line applied; an invalid value is a
+    ConfigError naming its flag."""
     rules = cfg.rules.to_dict()
     for key in ("same", "different"):
         if getattr(args, key, None):
@@ -87,11 +94,24 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
     for key in ("min_score", "diversity", "in_stock_column"):
         if getattr(args, key, None) is not None:
             rules[key] = getattr(args, key)
+    for key, flag in RULE_FLAGS.items():  # each flag alone, so that an error names it
+        if getattr(args, key, None) is not None:
+            try:
+                Rules.from_dict({key: rules[key]})
+            except ConfigError as exc:
+                raise ConfigError(f"{flag} {getattr(args, key)}: {exc}") from None
     if getattr(args, "keep_duplicates", False):
         rules["keep_duplicates"] = True
     if getattr(args, "no_review", False):
         rules["use_review"] = False
     bands = _pairs(args.bands, "--bands", float) if getattr(args, "bands", None) else cfg.bands
+    if getattr(args, "bands", None):
+        from core.lists.bands import validate_bands
+
+        try:
+            validate_bands(bands)
+        except ConfigError as exc:
+            raise ConfigError(f"--bands {args.bands}: {exc}") from None
     return cfg.with_changes(rules=Rules.from_dict(rules), bands=bands)
 
 
@@ -221,7 +241,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from core.pipeline import final_lists
 
     cfg_a, catalog, vectors_a, _, decisions = _prepared(args)
-    cfg_b = Config.load(args.other)
+    cfg_b, _ = load_config_file(args.other, "--other")
     catalog_b = load_catalog_from_args(args, cfg_b)
     if list(catalog_b.ids) != list(catalog.ids):
         raise ConfigError("the two configurations map different product ids; compare "
@@ -292,6 +312,7 @@ def _catalog_parser(sub, name: str, help_text: str, *, out_required: bool):
     p.add_argument("--k", type=int)
     add_catalog_options(p)
     add_rule_options(p)
+    p.set_defaults(out_kind="table")
     return p
 
 
