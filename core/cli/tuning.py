@@ -225,8 +225,11 @@ def cmd_merge_map(args: argparse.Namespace) -> int:
     cfg, catalog, vectors, pool, _ = _prepared(args)
     threshold = args.threshold if args.threshold is not None else duplicate_threshold(cfg)
     if threshold is None:
-        raise ConfigError("No duplicate threshold: pass --threshold, or set a 'duplicate' band "
-                          "or duplicate_threshold in the configuration")
+        raise ConfigError("No duplicate threshold: pass --threshold SCORE (a list score "
+                          "0..1; the app's Groups page starts at 0.95) or set a 'duplicate' "
+                          "band (--bands duplicate=0.95, or bands in the settings file). "
+                          "duplicate_threshold is not used here: it is a pair match score "
+                          "(threshold, Quality pages), on another scale")
     filled = (catalog.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
     dups = duplicate_groups(pool, threshold, vectors=vectors, completeness=filled)
     frame = merge_map(catalog.ids, dups)

@@ -272,3 +272,25 @@ def test_a_failed_vectors_write_leaves_last_nights_file_whole(tmp_path: Path) ->
         save_vectors(str(path), unsaveable)
     np.testing.assert_array_equal(np.load(path), last_night)
     assert [p.name for p in tmp_path.iterdir()] == ["vectors.npy"]
+
+
+# --- duplicates ------------------------------------------------------------------------------------
+
+def test_merge_map_says_which_threshold_it_needs(night) -> None:
+    """A file from `threshold --save-config` holds duplicate_threshold, a pair match score:
+    merge-map reads list scores, so it asks for --threshold or a 'duplicate' band."""
+    data = json.loads(night.settings.read_text(encoding="utf-8"))
+    data["duplicate_threshold"] = 0.9
+    tuned = night.folder / "with threshold.json"
+    tuned.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = night("merge-map", str(night.catalog), "--config", str(tuned),
+                         "--out", str(night.folder / "merge.csv"))
+    line = _error_line(err)
+    assert code == EXIT_INPUT
+    assert "--threshold SCORE" in line and "--bands duplicate=0.95" in line
+    assert "duplicate_threshold is not used here" in line
+    code, _, err = night("merge-map", str(night.catalog), "--config", str(tuned),
+                         "--out", str(night.folder / "merge.csv"), "--bands", "duplicate=0.99")
+    assert code == 0, err
+    assert list(pd.read_csv(night.folder / "merge.csv").columns) == ["product_id",
+                                                                     "canonical_id", "score"]
