@@ -26,7 +26,7 @@ from core.cli.common import (
     workspace_from_args,
 )
 from core.cli.engine import add_engine_options
-from core.cli.tuning import replay_lists, replay_neighbors
+from core.cli.tuning import check_rule_columns, replay_lists, replay_neighbors, rules_from_args
 from core.errors import CatalogSimilarityError
 from core.export.results import is_results_path
 from core.export.tables import CSV_ENCODINGS, format_from_path, neighbors_frame, write_table
@@ -125,6 +125,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
 
         catalog = load_catalog_from_args(args, cfg)
         cfg = with_language(args, cfg, catalog)
+        check_rule_columns(args, rules_from_args(args, cfg), catalog)
         vectors = vectors_from_args(args, cfg, catalog)
         cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors,
                                             images=images_from_args(args, cfg, catalog))
@@ -139,6 +140,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     else:
         catalog = load_catalog_from_args(args, cfg)
         cfg = with_language(args, cfg, catalog)
+        check_rule_columns(args, rules_from_args(args, cfg), catalog)
         vectors = vectors_from_args(args, cfg, catalog)
         nb, frame = replay_lists(args, cfg, catalog, vectors,
                                  images=images_from_args(args, cfg, catalog))

@@ -115,6 +115,26 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
     return cfg.with_changes(rules=Rules.from_dict(rules), bands=bands)
 
 
+def check_rule_columns(args: argparse.Namespace, cfg: Config, catalog) -> None:
+    """Before embedding: every column a rule names is in the catalog, so a misspelt column
+    fails at once, naming the flag or the settings file, not after every text is embedded."""
+    from core.errors import short_list
+
+    missing = sorted(c for c in cfg.rules.columns() if c not in catalog.frame.columns)
+    if not missing:
+        return
+    given = {"same": "--same", "different": "--different", "max_per": "--max-per",
+             "in_stock_column": "--in-stock-column"}
+    flags = [flag for key, flag in given.items()
+             if getattr(args, key, None) and any(c in _split(str(getattr(args, key)))
+                                                 or f"{c}=" in str(getattr(args, key))
+                                                 for c in missing)]
+    where = flags[0] if flags else f"the rules of the settings file --config {args.config}" \
+        if getattr(args, "config", None) else "the rules"
+    raise ConfigError(f"{where}: column(s) {short_list(missing)} not in the catalog; "
+                      f"available: {short_list(catalog.frame.columns, 40)}")
+
+
 def workspace_decisions(args: argparse.Namespace, catalog) -> pd.DataFrame:
     """Review decisions on this catalog in the workspace (--workspace or the default): one
     app session's (--session) or every reviewer's; empty if none. Decisions on other
@@ -177,6 +197,7 @@ def _prepared(args: argparse.Namespace, cfg: Config | None = None):
     catalog = load_catalog_from_args(args, cfg)
     cfg = cfg if given else with_language(args, cfg, catalog)
     cfg, catalog = guess_roles(args, cfg, catalog)
+    check_rule_columns(args, cfg, catalog)
     vectors = vectors_from_args(args, cfg, catalog)
     return (cfg, catalog, vectors, candidate_pool(catalog, vectors, cfg),
             workspace_decisions(args, catalog))

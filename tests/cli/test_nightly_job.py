@@ -294,3 +294,20 @@ def test_merge_map_says_which_threshold_it_needs(night) -> None:
     assert code == 0, err
     assert list(pd.read_csv(night.folder / "merge.csv").columns) == ["product_id",
                                                                      "canonical_id", "score"]
+
+
+def test_a_misspelt_rule_column_fails_before_embedding(night) -> None:
+    code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
+                         "--out", str(night.folder / "l.csv"), "--same", "categroy")
+    assert code == EXIT_INPUT
+    assert _error_line(err).startswith("error: --same: column(s) categroy not in the catalog; "
+                                       "available: id, title, brand, category, price")
+    assert not (night.workspace / DB_NAME).exists()  # the model read nothing first
+    data = json.loads(night.settings.read_text(encoding="utf-8"))
+    data["rules"] = {"max_per": {"colour": 1}}
+    other = night.folder / "colour.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = night("health", str(night.catalog), "--config", str(other))
+    assert code == EXIT_INPUT
+    assert f"the rules of the settings file --config {other}: column(s) colour" in err
+    assert not (night.workspace / DB_NAME).exists()
