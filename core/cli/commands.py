@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from core.cli.common import (
+    K_HELP,
+    METRIC_HELP,
     add_catalog_options,
     check_npy_out,
     config_from_args,
@@ -49,8 +51,8 @@ def register(sub) -> dict:
                    "FOLDER/ (results folder: lists, vectors, manifest; the app opens it)")
     p.add_argument("--map", action="store_true",
                    help="with a results folder: add 2-D map coordinates (UMAP, on this process)")
-    p.add_argument("--metric", choices=list(METRICS))
-    p.add_argument("--k", type=int)
+    p.add_argument("--metric", choices=list(METRICS), help=METRIC_HELP)
+    p.add_argument("--k", type=int, help=K_HELP)
     p.add_argument("--no-titles", action="store_true", help="omit title columns")
     p.add_argument("--no-excel-safe", action="store_true",
                    help="write CSV cells unaltered (machine pipelines)")
@@ -63,9 +65,9 @@ def register(sub) -> dict:
     add_engine_options(p)
     p = sub.add_parser("search", help="free-text search; CSV to stdout")
     p.add_argument("catalog")
-    p.add_argument("--query", required=True)
-    p.add_argument("--metric", choices=list(METRICS))
-    p.add_argument("--k", type=int)
+    p.add_argument("--query", required=True, help="the words to search for")
+    p.add_argument("--metric", choices=list(METRICS), help=METRIC_HELP)
+    p.add_argument("--k", type=int, help="results to print (default: the --config file's k, else 10)")
     add_catalog_options(p)
     p = sub.add_parser("duplicate-photos", help="pairs of products whose listings use the "
                        "same photo (the same file or a resized / recompressed copy)")

@@ -97,6 +97,10 @@ def _is_terminal(stream) -> bool:
         return False
 
 
+METRIC_HELP = "similarity measure (default: the --config file's, else cosine)"
+K_HELP = "neighbours per product (default: the --config file's, else 10)"
+
+
 def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="JSON configuration saved from the app")
     p.add_argument("--id-col", help="id column; '@row' for row numbers (default: a unique "
@@ -113,7 +117,9 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-ragged", action="store_true",
                    help="read a file even when many rows are ragged or the header looks like "
                    "data (ragged rows are skipped and reported)")
-    p.add_argument("--on-duplicate-ids", choices=["error", "keep-first", "suffix"])
+    p.add_argument("--on-duplicate-ids", choices=["error", "keep-first", "suffix"],
+                   help="when ids repeat: error (default), keep-first (drop later rows) or "
+                   "suffix (make them unique as id#2, id#3)")
     p.add_argument("--model", help="'bundled' (all-MiniLM-L6-v2, English), 'multilingual' "
                    "(multilingual-e5-small, bundled: Chinese, mixed and ~100 languages), a local "
                    "folder or a Hugging Face id (default: chosen from the catalog's language)")
@@ -125,7 +131,7 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", choices=["auto", "exact", "approximate"],
                    help="top-k search: auto (default; exhaustive below 200k products, HNSW "
                    "above), exact or approximate")
-    p.add_argument("--batch-size", type=int)
+    p.add_argument("--batch-size", type=int, help="texts per model batch (default 64)")
     p.add_argument("--workspace", help="workspace folder (default ./workspace or $CATSIM_WORKSPACE)")
     add_session_option(p)
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")

@@ -39,8 +39,8 @@ def _read(path: str) -> pd.DataFrame:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("catalog")
-    p.add_argument("--metric", choices=list(METRICS))
-    p.add_argument("--k", type=int)
+    p.add_argument("--metric", choices=list(METRICS), help=cli.METRIC_HELP)
+    p.add_argument("--k", type=int, help=cli.K_HELP)
     p.add_argument("--category-col", help="category column (per-category figures)")
     cli.add_catalog_options(p)
 

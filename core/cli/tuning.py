@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from core.cli.common import (
+    K_HELP,
+    METRIC_HELP,
     add_catalog_options,
     config_from_args,
     load_catalog_from_args,
@@ -332,8 +334,8 @@ def _catalog_parser(sub, name: str, help_text: str, *, out_required: bool):
     p = sub.add_parser(name, help=help_text)
     p.add_argument("catalog")
     p.add_argument("--out", required=out_required, help="output .csv, .xlsx, .parquet or .json")
-    p.add_argument("--metric", choices=list(METRICS))
-    p.add_argument("--k", type=int)
+    p.add_argument("--metric", choices=list(METRICS), help=METRIC_HELP)
+    p.add_argument("--k", type=int, help=K_HELP)
     add_catalog_options(p)
     add_rule_options(p)
     p.set_defaults(out_kind="table")
