@@ -30,7 +30,7 @@ from core.cli.common import (
 from core.cli.engine import add_engine_options
 from core.cli.tuning import check_rule_columns, replay_lists, replay_neighbors, rules_from_args
 from core.errors import CatalogSimilarityError
-from core.export.results import is_results_path
+from core.export.results import check_replaceable, is_results_path
 from core.export.tables import CSV_ENCODINGS, format_from_path, neighbors_frame, write_table
 from core.pipeline import candidate_pool
 from core.search.neighbors import METRICS
@@ -83,7 +83,9 @@ def register(sub) -> dict:
 
 
 def cmd_embed(args: argparse.Namespace) -> int:
-    if not is_results_path(args.out):
+    if is_results_path(args.out):
+        check_replaceable(Path(args.out))
+    else:
         check_npy_out(args.out)
     cfg = config_from_args(args)
     if args.engine == "ray":
@@ -94,13 +96,14 @@ def cmd_embed(args: argparse.Namespace) -> int:
     cfg = with_language(args, cfg, catalog)
     vectors = vectors_from_args(args, cfg, catalog)
     if is_results_path(args.out):
-        from core.export.results import write_manifest
+        from core.export.results import staged_folder, write_manifest
         from core.scale.vectors import write_vectors
 
-        write_vectors(Path(args.out) / "vectors", vectors, catalog.ids)
-        write_manifest(Path(args.out), {"engine": "local", "catalog": str(args.catalog),
-                                        "products": len(vectors), "config": cfg.to_dict(),
-                                        "parts": {"lists": False, "vectors": True}})
+        with staged_folder(Path(args.out)) as stage:
+            write_vectors(stage / "vectors", vectors, catalog.ids)
+            write_manifest(stage, {"engine": "local", "catalog": str(args.catalog),
+                                   "products": len(vectors), "config": cfg.to_dict(),
+                                   "parts": {"lists": False, "vectors": True}})
         say(f"wrote {args.out}/vectors: {len(vectors)} vectors")
         return 0
     save_vectors(args.out, vectors)
@@ -110,7 +113,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 def cmd_neighbors(args: argparse.Namespace) -> int:
     folder = is_results_path(args.out)
-    if not folder:
+    if folder:
+        check_replaceable(Path(args.out))
+    else:
         format_from_path(args.out)
     if args.vectors is None and args.catalog is None:
         raise CatalogSimilarityError("Give a CATALOG file or --vectors FILE.npy")
@@ -131,7 +136,10 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         vectors = vectors_from_args(args, cfg, catalog)
         cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors,
                                             images=images_from_args(args, cfg, catalog))
-        return write_local_results(args, cfg, catalog, vectors, nb)
+        from core.export.results import staged_folder
+
+        with staged_folder(Path(args.out)) as stage:
+            return write_local_results(args, cfg, catalog, vectors, nb, stage)
     if folder:
         raise CatalogSimilarityError("A results folder needs a CATALOG; with --vectors give "
                                      "an --out file (.csv, .parquet, .json)")

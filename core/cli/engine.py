@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -89,20 +91,32 @@ def ray_embed(args: argparse.Namespace, cfg: Config, folder: Path):
     return cfg, counts
 
 
+@contextmanager
+def _place(out: str, folder_out: bool, tmp: str) -> Iterator[Path]:
+    """Where a run writes: a staging folder that replaces --out FOLDER/ whole when the run
+    succeeds (core.export.results.staged_folder), else the temporary folder tmp."""
+    if not folder_out:
+        yield Path(tmp)
+        return
+    from core.export.results import staged_folder
+
+    with staged_folder(Path(out)) as stage:
+        yield stage
+
+
 def cmd_embed_ray(args: argparse.Namespace, cfg: Config) -> int:
     from core.export.results import is_results_path, write_manifest
     from core.scale.runtime import ray_session
     from core.scale.vectors import read_all
 
     folder_out = is_results_path(args.out)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(args.out) if folder_out else Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp, _place(args.out, folder_out, tmp) as folder:
         with ray_session(settings_from_args(args)):
             cfg, counts = ray_embed(args, cfg, folder)
         if folder_out:
             write_manifest(folder, _manifest(cfg, counts.products, "ray", args, lists=False,
                                              counts=counts))
-            say(f"wrote {folder}/vectors: {counts.products} vectors")
+            say(f"wrote {args.out}/vectors: {counts.products} vectors")
             return 0
         _, vectors = read_all(folder / "vectors")
     save_vectors(args.out, vectors)
@@ -161,8 +175,7 @@ def cmd_neighbors_ray(args: argparse.Namespace, cfg: Config) -> int:
     folder_out = is_results_path(args.out)
     cfg = rules_from_args(args, cfg)
     decisions = _has_review_decisions(args)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(args.out) if folder_out else Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp, _place(args.out, folder_out, tmp) as folder:
         with ray_session(settings_from_args(args)):
             cfg, counts = ray_embed(args, cfg, folder)
             driver = _driver_part(cfg, decisions)
@@ -231,11 +244,11 @@ def _write_lists(folder: Path, catalog, nb, cfg: Config, *, with_titles: bool,
 
 
 def write_local_results(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray,
-                        nb) -> int:
-    """The single-process engine's results folder: lists, vectors (and map) + manifest."""
+                        nb, folder: Path) -> int:
+    """The single-process engine's results folder: lists, vectors (and map) + manifest,
+    written into folder (the staging folder of --out, core.export.results.staged_folder)."""
     from core.scale.vectors import write_vectors
 
-    folder = Path(args.out)
     lists = _write_lists(folder, catalog, nb, cfg, with_titles=not args.no_titles)
     vec_dir = folder / "vectors"
     for old in vec_dir.glob("*.parquet"):
@@ -255,7 +268,7 @@ def _finish(args, cfg: Config, folder: Path, lists, engine: str, n: int, *, fold
     if folder_out:
         write_manifest(folder, _manifest(cfg, n, engine, args, lists=True, counts=counts,
                                          where=where, extra={"list_rows": lists.rows}))
-        say(f"wrote results folder {folder}: {lists.rows} list rows, {n} products, "
+        say(f"wrote results folder {args.out}: {lists.rows} list rows, {n} products, "
             f"metric {cfg.metric}")
         return 0
     frame = lists.frame()

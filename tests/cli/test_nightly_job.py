@@ -311,3 +311,50 @@ def test_a_misspelt_rule_column_fails_before_embedding(night) -> None:
     assert code == EXIT_INPUT
     assert f"the rules of the settings file --config {other}: column(s) colour" in err
     assert not (night.workspace / DB_NAME).exists()
+
+
+# --- results folders -------------------------------------------------------------------------------
+
+def test_a_results_folder_is_replaced_whole_each_night(night) -> None:
+    from core.export.results import ResultsFolder
+
+    out = night.folder / "结果 results"
+    args = ["neighbors", str(night.catalog), "--config", str(night.settings), "--out", f"{out}/"]
+    assert night(*args)[0] == 0
+    first = ResultsFolder.open(out)
+    night.catalog.write_bytes(make_csv_bytes(ROWS[:6]))  # next night: 5 products
+    code, _, err = night(*args)
+    assert code == 0, err
+    assert f"wrote results folder {out}/" in err
+    second = ResultsFolder.open(out)
+    assert first.manifest["products"] == 9 and second.manifest["products"] == 5
+    assert second.count() == second.manifest["list_rows"]
+    assert set(second.page(0, 100)["source_id"]) == {"P1", "P2", "P3", "P4", "P5"}
+    assert sorted(p.name for p in night.folder.iterdir() if "results" in p.name) == \
+        ["结果 results"]  # no staging or old copy left beside it
+
+
+def test_a_failed_run_leaves_the_earlier_results_folder_whole(tmp_path: Path) -> None:
+    from core.export.results import MANIFEST, staged_folder
+
+    target = tmp_path / "results"
+    with staged_folder(target) as stage:
+        (stage / MANIFEST).write_text("{}", encoding="utf-8")
+        (stage / "lists").mkdir()
+        (stage / "lists" / "part-00000.parquet").write_bytes(b"last night")
+    with pytest.raises(RuntimeError), staged_folder(target) as stage:
+        (stage / "lists").mkdir()
+        (stage / "lists" / "part-00000.parquet").write_bytes(b"half")
+        raise RuntimeError("killed halfway")
+    assert (target / "lists" / "part-00000.parquet").read_bytes() == b"last night"
+    assert [p.name for p in tmp_path.iterdir()] == ["results"]
+
+
+def test_a_folder_of_other_files_is_never_taken_for_results(night) -> None:
+    code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
+                         "--out", f"{night.folder}/")
+    assert code == EXIT_INPUT
+    assert "holds other files and is not a results folder" in _error_line(err)
+    assert night.catalog.is_file() and night.settings.is_file()
+    assert not (night.workspace / DB_NAME).exists()
+
