@@ -22,6 +22,7 @@ EXIT_INPUT = 2  # the command line, a settings file or a catalog must be fixed
 EXIT_MODEL = 3  # the model cannot be loaded (missing folder; a Hub id while offline)
 EXIT_IO = 4  # a file or the workspace cannot be read or written (disk full, permissions)
 EXIT_INTERRUPTED = 130
+EXIT_STOPPED = 143  # SIGTERM (python -m core only)
 
 EPILOG = """\
 exit status:
@@ -30,7 +31,8 @@ exit status:
   2    bad command line, settings file or catalog: the message says what to fix
   3    the model cannot be loaded (a missing folder, or a Hugging Face id while offline)
   4    a file or the workspace cannot be read or written (disk full, permissions)
-  130  interrupted
+  130  interrupted (Ctrl+C)
+  143  stopped (SIGTERM, e.g. a time limit)
 Messages go to stderr, one line each; results go to --out (or stdout for search,
 health, evaluate). On a terminal progress is a bar; in a log (cron) it is a plain
 line per tenth of the work. --quiet prints only warnings and errors."""
@@ -87,5 +89,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_IO", "EXIT_MODEL", "EXIT_OK", "build_parser",
-           "main"]
+__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_IO", "EXIT_MODEL", "EXIT_OK", "EXIT_STOPPED",
+           "build_parser", "main"]

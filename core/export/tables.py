@@ -228,7 +228,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, excel_safe_csv: bool =
     try:
         tmp.write_bytes(data)
         tmp.replace(path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # disk full or read-only: leave no half-written file
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # disk full, read-only, stopped: no half-written file
         raise
     return path

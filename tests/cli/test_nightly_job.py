@@ -358,3 +358,33 @@ def test_a_folder_of_other_files_is_never_taken_for_results(night) -> None:
     assert night.catalog.is_file() and night.settings.is_file()
     assert not (night.workspace / DB_NAME).exists()
 
+
+
+def test_sigterm_stops_with_its_own_exit_status(night, tmp_path: Path) -> None:
+    """A scheduler's time limit sends SIGTERM: one line and exit 143, no traceback. The run
+    is caught while it reads its settings file from a pipe (opening the pipe's other end
+    waits until the command is reading it, so the signal never comes too early)."""
+    import os
+    import signal
+
+    from core.cli import EXIT_STOPPED
+
+    pipe = tmp_path / "settings.json"
+    os.mkfifo(pipe)
+    child = subprocess.Popen([sys.executable, "-m", "core", "neighbors", str(night.catalog),
+                              "--config", str(pipe), "--out", str(night.folder / "l.csv")],
+                             cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
+    with open(pipe, "w", encoding="utf-8"):  # returns once the command has opened it
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=120)
+    assert child.returncode == EXIT_STOPPED
+    assert err.strip() == "error: stopped (SIGTERM); earlier outputs are left as they were"
+
+
+def test_a_stopped_run_leaves_no_staging_folder(tmp_path: Path) -> None:
+    from core.export.results import staged_folder
+
+    with pytest.raises(SystemExit), staged_folder(tmp_path / "results") as stage:
+        (stage / "manifest.json").write_text("{}", encoding="utf-8")
+        raise SystemExit(143)  # what SIGTERM raises in python -m core
+    assert list(tmp_path.iterdir()) == []
