@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 
 from core.cli import commands, finetune, quality, tuning
-from core.cli.common import Output, check_outputs, say
+from core.cli.common import Output, check_outputs, model_hint, say
 from core.errors import CatalogSimilarityError, ModelLoadError, StoreError
 
 MODULES = (commands, tuning, quality, finetune)
@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_outputs(args)
         return handlers[args.command](args)
     except ModelLoadError as exc:
-        say(f"error: {exc}")
+        say(f"error: {exc}{model_hint(args) if 'does not exist' in str(exc) else ''}")
         return EXIT_MODEL
     except StoreError as exc:
         say(f"error: {exc}")

@@ -238,7 +238,22 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
         changes.update(model_defaults(changes.get("model", cfg.model)).as_config_changes())
     args.explicit_settings = frozenset(explicit | set(changes))
-    return cfg.with_changes(**changes) if changes else cfg
+    cfg = cfg.with_changes(**changes) if changes else cfg
+    args.model_used = cfg.model  # for model_hint
+    return cfg
+
+
+def model_hint(args: argparse.Namespace) -> str:
+    """What to add to 'Model folder X does not exist' when X is relative: where it was
+    looked for. The app saves a fine-tuned model as a folder under its workspace, relative
+    to the folder the app runs in when the workspace is (./workspace by default), so a
+    nightly job started elsewhere does not find it."""
+    model = str(getattr(args, "model_used", "") or "")
+    if not model or Path(model).expanduser().is_absolute() or Path(model).exists():
+        return ""
+    return (f" (a relative folder is looked for from the folder the command runs in, "
+            f"{Path.cwd()}: give the model's full path in --model or in the settings "
+            "file's \"model\")")
 
 
 def _flag_checked(key: str, value, make):

@@ -388,3 +388,23 @@ def test_a_stopped_run_leaves_no_staging_folder(tmp_path: Path) -> None:
         (stage / "manifest.json").write_text("{}", encoding="utf-8")
         raise SystemExit(143)  # what SIGTERM raises in python -m core
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_relative_model_folder_says_where_it_was_looked_for(night, tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """The app (workspace ./workspace) saves a fine-tuned model as workspace/models/...;
+    cron starts the job in another folder."""
+    data = json.loads(night.settings.read_text(encoding="utf-8"))
+    data["model"] = "workspace/models/bundled-ft-v1"
+    saved = night.folder / "fine-tuned.json"
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.chdir(home)
+    code, _, err = night("neighbors", str(night.catalog), "--config", str(saved),
+                         "--out", str(night.folder / "l.csv"))
+    assert code == EXIT_MODEL
+    line = _error_line(err)
+    assert "Model folder workspace/models/bundled-ft-v1 does not exist" in line
+    assert f"looked for from the folder the command runs in, {home}: give the model's " \
+        "full path" in line
