@@ -174,8 +174,8 @@ def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str
 
     Every error names the flag and the file. A byte-order mark (a file re-saved in
     Notepad) is accepted. Unknown keys are refused (Config.from_dict); keys the file does
-    not set (a file saved by an older version) take today's defaults, with a warning
-    naming them, since the lists may then differ from the ones the app showed."""
+    not set take today's defaults, with a warning naming them when the file was saved by
+    the app (an older version: the lists may differ from the ones the app showed)."""
     from dataclasses import fields
 
     try:
@@ -196,11 +196,15 @@ def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str
     except ConfigError as exc:
         raise ConfigError(f"{exc} (in the settings file {flag} {path})") from None
     missing = sorted({f.name for f in fields(Config)} - set(data) - {"extra"})
-    if missing:
+    if missing and set(data) >= APP_SAVED:  # a short hand-written file means the defaults
         say(f"warning: {flag} {path} does not set {', '.join(missing)} (saved by an older "
-            "version?): today's defaults are used; save the settings again from the app "
-            "to keep them")
+            "version?): today's defaults are used for them; save the settings again from "
+            "the app to record its values")
     return cfg, set(data)
+
+
+# Keys every version of the app's "Save configuration" wrote (Config.to_dict writes all).
+APP_SAVED = frozenset({"id_column", "text_columns", "model", "metric", "k"})
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

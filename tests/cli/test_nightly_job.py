@@ -224,6 +224,11 @@ def test_an_older_settings_file_is_used_with_a_warning_naming_what_it_lacks(nigh
     assert code == 0, err
     warning = next(ln for ln in err.splitlines() if ln.startswith("warning:"))
     assert f"--config {older} does not set index, language, relevance_floor" in warning
+    short = night.folder / "by hand.json"  # a short file written by hand: defaults, no warning
+    short.write_text(json.dumps({"k": 3, "model": data["model"]}), encoding="utf-8")
+    code, _, err = night("neighbors", str(night.catalog), "--config", str(short),
+                         "--out", str(night.folder / "l.csv"))
+    assert code == 0 and "warning" not in err, err
 
 
 def test_a_settings_file_with_an_unknown_key_is_refused_naming_the_file(night) -> None:
