@@ -1,5 +1,17 @@
 """``python -m core``: the headless command line."""
 
-from core.cli import main
+import signal
+import sys
 
+from core.cli import EXIT_STOPPED, main
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM (a scheduler's time limit, `kill`): stop like Ctrl+C does, so that outputs in
+    progress are removed and last night's stay whole, and exit 143 with one line."""
+    print("error: stopped (SIGTERM); earlier outputs are left as they were", file=sys.stderr)
+    raise SystemExit(EXIT_STOPPED)
+
+
+signal.signal(signal.SIGTERM, _stop)
 raise SystemExit(main())

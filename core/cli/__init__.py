@@ -10,41 +10,84 @@ import os
 from collections.abc import Sequence
 
 from core.cli import commands, finetune, quality, tuning
-from core.cli.common import say
-from core.errors import CatalogSimilarityError
+from core.cli.common import Output, check_outputs, model_hint, say
+from core.errors import CatalogSimilarityError, ModelLoadError, StoreError
 
 MODULES = (commands, tuning, quality, finetune)
 
+# Exit statuses, so that a nightly job can tell what to do about a failure.
+EXIT_OK = 0
+EXIT_FAILED = 1  # unexpected: a bug or out of memory
+EXIT_INPUT = 2  # the command line, a settings file or a catalog must be fixed
+EXIT_MODEL = 3  # the model cannot be loaded (missing folder; a Hub id while offline)
+EXIT_IO = 4  # a file or the workspace cannot be read or written (disk full, permissions)
+EXIT_INTERRUPTED = 130
+EXIT_STOPPED = 143  # SIGTERM (python -m core only)
+
+EPILOG = """\
+exit status:
+  0    done
+  1    unexpected failure (out of memory, or a bug: set CATSIM_DEBUG=1 to see where)
+  2    bad command line, settings file or catalog: the message says what to fix
+  3    the model cannot be loaded (a missing folder, or a Hugging Face id while offline)
+  4    a file or the workspace cannot be read or written (disk full, permissions)
+  130  interrupted (Ctrl+C)
+  143  stopped (SIGTERM, e.g. a time limit)
+Messages go to stderr, one line each; results go to --out (or stdout for search,
+health, evaluate). On a terminal progress is a bar; in a log (cron) it is a plain
+line per tenth of the work. --quiet prints only warnings and errors."""
+
+
+def _add_quiet(p: argparse.ArgumentParser, default) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", default=default,
+                   help="print only warnings and errors (no progress, no counts)")
+
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
-    parser = argparse.ArgumentParser(prog="python -m core",
-                                     description="Product catalog similarity, headless.")
+    parser = argparse.ArgumentParser(prog="python -m core", epilog=EPILOG,
+                                     description="Product catalog similarity, headless.",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_quiet(parser, False)
     sub = parser.add_subparsers(dest="command", required=True)
     handlers: dict = {}
     for module in MODULES:
         handlers.update(module.register(sub))
+    for p in sub.choices.values():  # --quiet after the command too; SUPPRESS keeps one given before
+        _add_quiet(p, argparse.SUPPRESS)
     return parser, handlers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
+    Output.quiet = bool(args.quiet)
     try:
+        check_outputs(args)
         return handlers[args.command](args)
+    except ModelLoadError as exc:
+        say(f"error: {exc}{model_hint(args) if 'does not exist' in str(exc) else ''}")
+        return EXIT_MODEL
+    except StoreError as exc:
+        say(f"error: {exc}")
+        return EXIT_IO
     except CatalogSimilarityError as exc:
         say(f"error: {exc}")
-        return 2
-    except (OSError, MemoryError) as exc:
+        return EXIT_INPUT
+    except OSError as exc:
         say(f"error: {type(exc).__name__}: {exc}")
-        return 1
+        return EXIT_IO
+    except MemoryError as exc:
+        say(f"error: out of memory ({exc}); try a smaller --batch-size or a smaller catalog")
+        return EXIT_FAILED
     except Exception as exc:  # last resort: one line, never a traceback (CATSIM_DEBUG=1 shows it)
         if os.environ.get("CATSIM_DEBUG"):
             raise
         say(f"error: unexpected {type(exc).__name__}: {exc} (set CATSIM_DEBUG=1 to see where)")
-        return 1
+        return EXIT_FAILED
     except KeyboardInterrupt:
-        say("interrupted")
-        return 130
+        say("error: interrupted")
+        return EXIT_INTERRUPTED
 
 
-__all__ = ["build_parser", "main"]
+__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_IO", "EXIT_MODEL", "EXIT_OK", "EXIT_STOPPED",
+           "build_parser", "main"]

@@ -13,20 +13,24 @@ from pathlib import Path
 import numpy as np
 
 from core.cli.common import (
+    K_HELP,
+    METRIC_HELP,
     add_catalog_options,
+    check_npy_out,
     config_from_args,
     images_from_args,
     load_catalog_from_args,
     load_vectors,
+    save_vectors,
     say,
     vectors_from_args,
     with_language,
     workspace_from_args,
 )
 from core.cli.engine import add_engine_options
-from core.cli.tuning import replay_lists, replay_neighbors
+from core.cli.tuning import check_rule_columns, replay_lists, replay_neighbors, rules_from_args
 from core.errors import CatalogSimilarityError
-from core.export.results import is_results_path
+from core.export.results import check_replaceable, is_results_path
 from core.export.tables import CSV_ENCODINGS, format_from_path, neighbors_frame, write_table
 from core.pipeline import candidate_pool
 from core.search.neighbors import METRICS
@@ -47,8 +51,8 @@ def register(sub) -> dict:
                    "FOLDER/ (results folder: lists, vectors, manifest; the app opens it)")
     p.add_argument("--map", action="store_true",
                    help="with a results folder: add 2-D map coordinates (UMAP, on this process)")
-    p.add_argument("--metric", choices=list(METRICS))
-    p.add_argument("--k", type=int)
+    p.add_argument("--metric", choices=list(METRICS), help=METRIC_HELP)
+    p.add_argument("--k", type=int, help=K_HELP)
     p.add_argument("--no-titles", action="store_true", help="omit title columns")
     p.add_argument("--no-excel-safe", action="store_true",
                    help="write CSV cells unaltered (machine pipelines)")
@@ -61,9 +65,9 @@ def register(sub) -> dict:
     add_engine_options(p)
     p = sub.add_parser("search", help="free-text search; CSV to stdout")
     p.add_argument("catalog")
-    p.add_argument("--query", required=True)
-    p.add_argument("--metric", choices=list(METRICS))
-    p.add_argument("--k", type=int)
+    p.add_argument("--query", required=True, help="the words to search for")
+    p.add_argument("--metric", choices=list(METRICS), help=METRIC_HELP)
+    p.add_argument("--k", type=int, help="results to print (default: the --config file's k, else 10)")
     add_catalog_options(p)
     p = sub.add_parser("duplicate-photos", help="pairs of products whose listings use the "
                        "same photo (the same file or a resized / recompressed copy)")
@@ -72,12 +76,17 @@ def register(sub) -> dict:
     p.add_argument("--threshold", type=float, default=0.8,
                    help="photo cosine from which two photos are the same picture (default 0.8)")
     add_catalog_options(p)
+    p.set_defaults(out_kind="table")
     return {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search,
             "duplicate-photos": cmd_duplicate_photos}
 
 
 
 def cmd_embed(args: argparse.Namespace) -> int:
+    if is_results_path(args.out):
+        check_replaceable(Path(args.out))
+    else:
+        check_npy_out(args.out)
     cfg = config_from_args(args)
     if args.engine == "ray":
         from core.cli.engine import cmd_embed_ray
@@ -87,23 +96,26 @@ def cmd_embed(args: argparse.Namespace) -> int:
     cfg = with_language(args, cfg, catalog)
     vectors = vectors_from_args(args, cfg, catalog)
     if is_results_path(args.out):
-        from core.export.results import write_manifest
+        from core.export.results import staged_folder, write_manifest
         from core.scale.vectors import write_vectors
 
-        write_vectors(Path(args.out) / "vectors", vectors, catalog.ids)
-        write_manifest(Path(args.out), {"engine": "local", "catalog": str(args.catalog),
-                                        "products": len(vectors), "config": cfg.to_dict(),
-                                        "parts": {"lists": False, "vectors": True}})
+        with staged_folder(Path(args.out)) as stage:
+            write_vectors(stage / "vectors", vectors, catalog.ids)
+            write_manifest(stage, {"engine": "local", "catalog": str(args.catalog),
+                                   "products": len(vectors), "config": cfg.to_dict(),
+                                   "parts": {"lists": False, "vectors": True}})
         say(f"wrote {args.out}/vectors: {len(vectors)} vectors")
         return 0
-    np.save(args.out, vectors)
+    save_vectors(args.out, vectors)
     say(f"wrote {args.out}: {vectors.shape[0]} x {vectors.shape[1]} float32")
     return 0
 
 
 def cmd_neighbors(args: argparse.Namespace) -> int:
     folder = is_results_path(args.out)
-    if not folder:
+    if folder:
+        check_replaceable(Path(args.out))
+    else:
         format_from_path(args.out)
     if args.vectors is None and args.catalog is None:
         raise CatalogSimilarityError("Give a CATALOG file or --vectors FILE.npy")
@@ -120,10 +132,14 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
 
         catalog = load_catalog_from_args(args, cfg)
         cfg = with_language(args, cfg, catalog)
+        check_rule_columns(args, rules_from_args(args, cfg), catalog)
         vectors = vectors_from_args(args, cfg, catalog)
         cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors,
                                             images=images_from_args(args, cfg, catalog))
-        return write_local_results(args, cfg, catalog, vectors, nb)
+        from core.export.results import staged_folder
+
+        with staged_folder(Path(args.out)) as stage:
+            return write_local_results(args, cfg, catalog, vectors, nb, stage)
     if folder:
         raise CatalogSimilarityError("A results folder needs a CATALOG; with --vectors give "
                                      "an --out file (.csv, .parquet, .json)")
@@ -134,6 +150,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     else:
         catalog = load_catalog_from_args(args, cfg)
         cfg = with_language(args, cfg, catalog)
+        check_rule_columns(args, rules_from_args(args, cfg), catalog)
         vectors = vectors_from_args(args, cfg, catalog)
         nb, frame = replay_lists(args, cfg, catalog, vectors,
                                  images=images_from_args(args, cfg, catalog))

@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +18,87 @@ from core.errors import CatalogSimilarityError, ConfigError, one_line
 from core.workspace import Workspace
 
 
+class Output:
+    """How much the command says on stderr; main() sets it from --quiet on every run."""
+
+    quiet = False
+
+
 def say(msg: str) -> None:
     """One line on stderr: control characters from ids or column names shown as escapes
-    (a catalog cannot drive the terminal), cut at 1,000 characters."""
+    (a catalog cannot drive the terminal), cut at 1,000 characters. With --quiet only
+    warnings and errors are printed."""
+    if Output.quiet and not msg.startswith(("warning:", "error:")):
+        return
     print(one_line(msg, 1000), file=sys.stderr)
+
+
+class Progress:
+    """Progress on stderr, called as progress(done, total).
+
+    On a terminal: a live tqdm bar. In a log (stderr not a terminal: cron, a pipe, a
+    file): one plain line per tenth of the work, or after a minute without one, so a
+    nightly log gets about ten lines, never thousands of carriage returns. With
+    --quiet: nothing. describe(text) names the phase (a new line in a log)."""
+
+    EVERY_S = 60.0
+
+    def __init__(self, desc: str, unit: str, total: int | None = None, *,
+                 stream=None) -> None:
+        self.desc, self.unit, self.total = desc, unit, total
+        self.stream = stream or sys.stderr
+        self.bar = None
+        self.mode = "quiet" if Output.quiet else "bar" if _is_terminal(self.stream) else "log"
+        self._reset()
+
+    def _reset(self) -> None:
+        self.tenths, self.last_line, self.last_done = 0, time.monotonic(), None
+
+    def __enter__(self) -> Progress:
+        if self.mode == "bar":
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, desc=self.desc, unit=self.unit, file=self.stream)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.total, self.bar.n = total, done
+            self.bar.refresh()
+        elif self.mode == "log" and total > 0:
+            self._log(done, total)
+
+    def describe(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.set_description_str(text)
+        elif self.mode == "log" and text != self.desc:
+            self.desc = text
+            self._reset()
+            print(one_line(text, 1000), file=self.stream, flush=True)
+
+    def _log(self, done: int, total: int) -> None:
+        tenths, now = done * 10 // total, time.monotonic()
+        if done == self.last_done or (tenths <= self.tenths
+                                      and now - self.last_line < self.EVERY_S):
+            return
+        print(f"{one_line(self.desc, 200)}: {done:,}/{total:,} {self.unit}s "
+              f"({done / total:.0%})", file=self.stream, flush=True)
+        self.tenths, self.last_line, self.last_done = tenths, now, done
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+METRIC_HELP = "similarity measure (default: the --config file's, else cosine)"
+K_HELP = "neighbours per product (default: the --config file's, else 10)"
 
 
 def add_catalog_options(p: argparse.ArgumentParser) -> None:
@@ -39,7 +117,9 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-ragged", action="store_true",
                    help="read a file even when many rows are ragged or the header looks like "
                    "data (ragged rows are skipped and reported)")
-    p.add_argument("--on-duplicate-ids", choices=["error", "keep-first", "suffix"])
+    p.add_argument("--on-duplicate-ids", choices=["error", "keep-first", "suffix"],
+                   help="when ids repeat: error (default), keep-first (drop later rows) or "
+                   "suffix (make them unique as id#2, id#3)")
     p.add_argument("--model", help="'bundled' (all-MiniLM-L6-v2, English), 'multilingual' "
                    "(multilingual-e5-small, bundled: Chinese, mixed and ~100 languages), a local "
                    "folder or a Hugging Face id (default: chosen from the catalog's language)")
@@ -51,7 +131,7 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", choices=["auto", "exact", "approximate"],
                    help="top-k search: auto (default; exhaustive below 200k products, HNSW "
                    "above), exact or approximate")
-    p.add_argument("--batch-size", type=int)
+    p.add_argument("--batch-size", type=int, help="texts per model batch (default 64)")
     p.add_argument("--workspace", help="workspace folder (default ./workspace or $CATSIM_WORKSPACE)")
     add_session_option(p)
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
@@ -79,13 +159,61 @@ def add_image_options(p: argparse.ArgumentParser) -> None:
                    "catalog's folder)")
 
 
+# The flag that sets each configuration key, to name it in an error.
+FLAG_OF = {"id_column": "--id-col", "text_columns": "--text-cols", "model": "--model",
+           "precision": "--precision", "batch_size": "--batch-size",
+           "on_duplicate_ids": "--on-duplicate-ids", "metric": "--metric", "k": "--k",
+           "index": "--index", "language": "--language", "relevance_floor": "--relevance-floor",
+           "hybrid_weight": "--hybrid-weight", "image_column": "--image-col",
+           "image_weight": "--image-weight", "image_model": "--image-model",
+           "fetch_images": "--fetch-images", "field_weights": "--field-weights"}
+
+
+def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str]]:
+    """The configuration in a settings file saved by the app, and the keys it sets.
+
+    Every error names the flag and the file. A byte-order mark (a file re-saved in
+    Notepad) is accepted. Unknown keys are refused (Config.from_dict); keys the file does
+    not set take today's defaults, with a warning naming them when the file was saved by
+    the app (an older version: the lists may differ from the ones the app showed)."""
+    from dataclasses import fields
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{flag} {path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{flag} {path} is a folder; give the settings file (.json) "
+                          "saved from the app") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{flag} {path} is not a text file; give the settings file (.json) "
+                          "saved from the app") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{flag} {path} is not valid JSON (line {exc.lineno}: {exc.msg})") \
+            from None
+    try:
+        cfg = Config.from_dict(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} (in the settings file {flag} {path})") from None
+    missing = sorted({f.name for f in fields(Config)} - set(data) - {"extra"})
+    if missing and set(data) >= APP_SAVED:  # a short hand-written file means the defaults
+        say(f"warning: {flag} {path} does not set {', '.join(missing)} (saved by an older "
+            "version?): today's defaults are used for them; save the settings again from "
+            "the app to record its values")
+    return cfg, set(data)
+
+
+# Keys every version of the app's "Save configuration" wrote (Config.to_dict writes all).
+APP_SAVED = frozenset({"id_column", "text_columns", "model", "metric", "k"})
+
+
 def config_from_args(args: argparse.Namespace) -> Config:
     """The configuration from --config and the flags; records in args.explicit_settings the
     keys the user set (flags, configuration file, $CATSIM_MODEL), which the catalog's
-    language never overrides (with_language)."""
-    cfg = Config.load(args.config) if getattr(args, "config", None) else Config()
-    explicit = set(json.loads(Path(args.config).read_text(encoding="utf-8"))) \
-        if getattr(args, "config", None) else set()
+    language never overrides (with_language). An invalid flag value is a ConfigError
+    naming the flag."""
+    path = getattr(args, "config", None)
+    cfg, explicit = load_config_file(path) if path else (Config(), set())
     if os.environ.get(MODEL_ENV, "").strip():
         explicit.add("model")
     changes = {}
@@ -95,40 +223,83 @@ def config_from_args(args: argparse.Namespace) -> Config:
         changes["text_columns"] = tuple(c.strip() for c in args.text_cols.split(",") if c.strip())
     for opt, key in (("model", "model"), ("precision", "precision"), ("batch_size", "batch_size"),
                      ("on_duplicate_ids", "on_duplicate_ids"), ("metric", "metric"), ("k", "k"),
-                     ("index", "index"), ("language", "language")):
+                     ("index", "index"), ("language", "language"),
+                     ("relevance_floor", "relevance_floor"), ("hybrid_weight", "hybrid_weight"),
+                     ("image_col", "image_column"), ("image_weight", "image_weight"),
+                     ("image_model", "image_model"), ("fetch_images", "fetch_images")):
         value = getattr(args, opt, None)
         if value is not None:
             changes[key] = value
-    if getattr(args, "relevance_floor", None) is not None:
-        changes["relevance_floor"] = args.relevance_floor
-    if getattr(args, "hybrid_weight", None) is not None:
-        changes["hybrid_weight"] = args.hybrid_weight
-    elif not _file_sets(getattr(args, "config", None), "hybrid_weight"):
-        from core.finetune.card import model_defaults  # a tuned model brings its own weight
-
-        changes.update(model_defaults(changes.get("model", cfg.model)).as_config_changes())
-    for opt, key in (("image_col", "image_column"), ("image_weight", "image_weight"),
-                     ("image_model", "image_model"), ("fetch_images", "fetch_images")):
-        if getattr(args, opt, None) is not None:
-            changes[key] = getattr(args, opt)
     if getattr(args, "field_weights", None) is not None:
         from core.search.fusion import parse_field_weights
 
-        changes["field_weights"] = parse_field_weights(args.field_weights)
+        changes["field_weights"] = _flag_checked(
+            "field_weights", args.field_weights, lambda: parse_field_weights(args.field_weights))
+    for key, value in changes.items():  # each flag alone, so that an error names it
+        _flag_checked(key, value, lambda key=key, value=value: cfg.with_changes(**{key: value}))
+    if "hybrid_weight" not in changes and "hybrid_weight" not in explicit:
+        from core.finetune.card import model_defaults  # a tuned model brings its own weight
+
+        changes.update(model_defaults(changes.get("model", cfg.model)).as_config_changes())
     args.explicit_settings = frozenset(explicit | set(changes))
-    return cfg.with_changes(**changes) if changes else cfg
+    cfg = cfg.with_changes(**changes) if changes else cfg
+    args.model_used = cfg.model  # for model_hint
+    return cfg
 
 
-def _file_sets(path: str | None, key: str) -> bool:
-    """Whether the configuration file at path sets key explicitly."""
-    if not path:
-        return False
-    import json
+def model_hint(args: argparse.Namespace) -> str:
+    """What to add to 'Model folder X does not exist' when X is relative: where it was
+    looked for. The app saves a fine-tuned model as a folder under its workspace, relative
+    to the folder the app runs in when the workspace is (./workspace by default), so a
+    nightly job started elsewhere does not find it."""
+    model = str(getattr(args, "model_used", "") or "")
+    if not model or Path(model).expanduser().is_absolute() or Path(model).exists():
+        return ""
+    return (f" (a relative folder is looked for from the folder the command runs in, "
+            f"{Path.cwd()}: give the model's full path in --model or in the settings "
+            "file's \"model\")")
 
+
+def _flag_checked(key: str, value, make):
+    """make() with a ConfigError re-raised naming the flag that set key to value."""
     try:
-        return key in json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError, TypeError):
-        return False
+        return make()
+    except ConfigError as exc:
+        shown = value if isinstance(value, str) else json.dumps(value, default=str)
+        raise ConfigError(f"{FLAG_OF.get(key, key)} {shown}: {exc}") from None
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Before any work: each output path (--out, --save-config) can be written, and a table
+    output has a known extension; else a ConfigError naming the flag."""
+    from core.export.tables import format_from_path
+
+    for flag, dest in (("--out", "out"), ("--save-config", "save_config")):
+        path = getattr(args, dest, None)
+        if path:
+            _check_writable(Path(path), flag)
+    if getattr(args, "out", None) and getattr(args, "out_kind", None) == "table":
+        try:
+            format_from_path(args.out)
+        except CatalogSimilarityError as exc:
+            raise ConfigError(f"--out: {exc}") from None
+        if Path(args.out).is_dir():
+            raise ConfigError(f"--out {args.out} is a folder; give a file name")
+
+
+def _check_writable(path: Path, flag: str) -> None:
+    """path's folder exists or can be made, and can be written to."""
+    folder = path if str(path).endswith(("/", "\\")) else path.parent
+    probe = folder.absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(f"{flag} {path}: {probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"{flag} {path}: cannot write in the folder {probe} (permission "
+                          "denied); choose another place")
+
+
 def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Config:
     """The configuration with the model and hybrid weight of the catalog's language (for
     the settings the user did not set), saying which; warns when the model does not read
@@ -191,19 +362,33 @@ def vectors_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog,
     if not args.no_store:
         ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
         store = EmbeddingStore(ws.ensure().db_path)
-    from tqdm import tqdm
-
-    with tqdm(total=len(catalog), desc="embedding", unit="text", file=sys.stderr) as bar:
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
+    with Progress("embedding", "text", len(catalog)) as progress:
         result = embed_catalog(catalog, encoder, store, progress=progress)
     say(f"embedded {result.embedded} new texts, reused {result.reused} from the store")
     if store is not None:
         store.close()
     return result.vectors
+
+
+def save_vectors(path: str, vectors: np.ndarray) -> None:
+    """vectors as a .npy file at path exactly, atomically: a run that fails or is killed
+    leaves the previous night's file whole (written beside it, then renamed over it)."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            np.save(fh, vectors)
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def check_npy_out(path: str) -> None:
+    """--out of embed: a .npy file (np.save would silently add .npy to any other name)."""
+    if Path(path).suffix.lower() != ".npy":
+        raise ConfigError(f"--out {path}: vectors are written to a .npy file (e.g. "
+                          "vectors.npy), or to a FOLDER/ as Parquet parts")
 
 
 def load_vectors(path: str) -> np.ndarray:

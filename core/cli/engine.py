@@ -10,13 +10,14 @@ parts run on the cluster and which on this process (the driver).
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from core.cli.common import say
+from core.cli.common import save_vectors, say
 from core.config import ROW_NUMBERS, Config
 from core.workspace import Workspace
 
@@ -55,16 +56,11 @@ def _store_path(args: argparse.Namespace) -> str | None:
 
 
 def _bar(desc: str, unit: str):
-    from tqdm import tqdm
+    """A progress reporter (a bar on a terminal, plain lines in a log) and its callback."""
+    from core.cli.common import Progress
 
-    bar = tqdm(desc=desc, unit=unit, file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return bar, progress
+    bar = Progress(desc, unit)
+    return bar, bar
 
 
 def _columns(args: argparse.Namespace, cfg: Config):
@@ -95,23 +91,35 @@ def ray_embed(args: argparse.Namespace, cfg: Config, folder: Path):
     return cfg, counts
 
 
+@contextmanager
+def _place(out: str, folder_out: bool, tmp: str) -> Iterator[Path]:
+    """Where a run writes: a staging folder that replaces --out FOLDER/ whole when the run
+    succeeds (core.export.results.staged_folder), else the temporary folder tmp."""
+    if not folder_out:
+        yield Path(tmp)
+        return
+    from core.export.results import staged_folder
+
+    with staged_folder(Path(out)) as stage:
+        yield stage
+
+
 def cmd_embed_ray(args: argparse.Namespace, cfg: Config) -> int:
     from core.export.results import is_results_path, write_manifest
     from core.scale.runtime import ray_session
     from core.scale.vectors import read_all
 
     folder_out = is_results_path(args.out)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(args.out) if folder_out else Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp, _place(args.out, folder_out, tmp) as folder:
         with ray_session(settings_from_args(args)):
             cfg, counts = ray_embed(args, cfg, folder)
         if folder_out:
             write_manifest(folder, _manifest(cfg, counts.products, "ray", args, lists=False,
                                              counts=counts))
-            say(f"wrote {folder}/vectors: {counts.products} vectors")
+            say(f"wrote {args.out}/vectors: {counts.products} vectors")
             return 0
         _, vectors = read_all(folder / "vectors")
-    np.save(args.out, vectors)
+    save_vectors(args.out, vectors)
     say(f"wrote {args.out}: {vectors.shape[0]} x {vectors.shape[1]} float32")
     return 0
 
@@ -167,8 +175,7 @@ def cmd_neighbors_ray(args: argparse.Namespace, cfg: Config) -> int:
     folder_out = is_results_path(args.out)
     cfg = rules_from_args(args, cfg)
     decisions = _has_review_decisions(args)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(args.out) if folder_out else Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp, _place(args.out, folder_out, tmp) as folder:
         with ray_session(settings_from_args(args)):
             cfg, counts = ray_embed(args, cfg, folder)
             driver = _driver_part(cfg, decisions)
@@ -192,7 +199,7 @@ def _ray_lists(args, cfg: Config, folder: Path, n: int, driver: bool):
     from core.search.scoring import dense_only
 
     ids, titles = ids_and_titles(folder)
-    bar, progress = _bar("top-k", "products")
+    bar, progress = _bar("top-k", "product")
     # DEPTH deep either way: the 0..1 score of a list entry is read against the product's
     # DEPTH-th best candidate, as in the single-process pipeline.
     deep = max(DEPTH, pool_depth(cfg) if driver else cfg.k)
@@ -237,11 +244,11 @@ def _write_lists(folder: Path, catalog, nb, cfg: Config, *, with_titles: bool,
 
 
 def write_local_results(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray,
-                        nb) -> int:
-    """The single-process engine's results folder: lists, vectors (and map) + manifest."""
+                        nb, folder: Path) -> int:
+    """The single-process engine's results folder: lists, vectors (and map) + manifest,
+    written into folder (the staging folder of --out, core.export.results.staged_folder)."""
     from core.scale.vectors import write_vectors
 
-    folder = Path(args.out)
     lists = _write_lists(folder, catalog, nb, cfg, with_titles=not args.no_titles)
     vec_dir = folder / "vectors"
     for old in vec_dir.glob("*.parquet"):
@@ -261,7 +268,7 @@ def _finish(args, cfg: Config, folder: Path, lists, engine: str, n: int, *, fold
     if folder_out:
         write_manifest(folder, _manifest(cfg, n, engine, args, lists=True, counts=counts,
                                          where=where, extra={"list_rows": lists.rows}))
-        say(f"wrote results folder {folder}: {lists.rows} list rows, {n} products, "
+        say(f"wrote results folder {args.out}: {lists.rows} list rows, {n} products, "
             f"metric {cfg.metric}")
         return 0
     frame = lists.frame()

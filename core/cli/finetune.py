@@ -22,6 +22,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from core.cli.common import (
+    Progress,
     add_catalog_options,
     config_from_args,
     load_catalog_from_args,
@@ -112,8 +113,6 @@ def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
 
 
 def cmd_finetune(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from core.finetune.run import check_trainable, finetune
     from core.search.channels import catalog_index
 
@@ -128,16 +127,11 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     vectors = vectors_from_args(args, cfg, catalog)
     print(f"training on {len(data.train)} pairs; validation: "
           f"{len(data.valid) if data.valid else 0} held-out queries", file=sys.stderr)
-    with tqdm(desc="starting", unit="step", file=sys.stderr) as bar:
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
+    with Progress("starting", "step") as progress:
         result = finetune(catalog.texts, data, base_model=cfg.model, base_vectors=vectors,
                           settings=settings, out=Path(args.out) if args.out else None,
                           models_dir=ws.models_dir, progress=progress,
-                          status=lambda msg: bar.set_description_str(msg),
+                          status=progress.describe,
                           words=catalog_index(catalog, cfg.field_weights),
                           hybrid_weight=cfg.hybrid_weight, metric=cfg.metric)
     _report(result)

@@ -39,8 +39,8 @@ def _read(path: str) -> pd.DataFrame:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("catalog")
-    p.add_argument("--metric", choices=list(METRICS))
-    p.add_argument("--k", type=int)
+    p.add_argument("--metric", choices=list(METRICS), help=cli.METRIC_HELP)
+    p.add_argument("--k", type=int, help=cli.K_HELP)
     p.add_argument("--category-col", help="category column (per-category figures)")
     cli.add_catalog_options(p)
 
@@ -58,6 +58,7 @@ def register(sub) -> dict:
     p.add_argument("--compare-metrics", help="metrics to compare, e.g. cosine,dot")
     p.add_argument("--compare-models", help="models to compare, e.g. bundled,/path/to/model")
     p.add_argument("--out", help="also write the table (.csv, .parquet or .json)")
+    p.set_defaults(out_kind="table")
     p = sub.add_parser("threshold", help="choose the duplicate threshold on labelled pairs")
     _common(p)
     p.add_argument("--pairs", help="labelled pairs left_id,right_id,label (calibration split); "

@@ -19,9 +19,12 @@ import numpy as np
 import pandas as pd
 
 from core.cli.common import (
+    K_HELP,
+    METRIC_HELP,
     add_catalog_options,
     config_from_args,
     load_catalog_from_args,
+    load_config_file,
     review_owner,
     say,
     vectors_from_args,
@@ -71,8 +74,14 @@ def _pairs(text: str, flag: str, cast) -> dict:
     return out
 
 
+RULE_FLAGS = {"same": "--same", "different": "--different", "max_per": "--max-per",
+              "price_ratio": "--price-ratio", "min_score": "--min-score",
+              "diversity": "--diversity", "in_stock_column": "--in-stock-column"}
+
+
 def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
-    """cfg with the rule flags given on the command line applied."""
+    """cfg with the rule flags given on the command line applied; an invalid value is a
+    ConfigError naming its flag."""
     rules = cfg.rules.to_dict()
     for key in ("same", "different"):
         if getattr(args, key, None):
@@ -87,12 +96,45 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
     for key in ("min_score", "diversity", "in_stock_column"):
         if getattr(args, key, None) is not None:
             rules[key] = getattr(args, key)
+    for key, flag in RULE_FLAGS.items():  # each flag alone, so that an error names it
+        if getattr(args, key, None) is not None:
+            try:
+                Rules.from_dict({key: rules[key]})
+            except ConfigError as exc:
+                raise ConfigError(f"{flag} {getattr(args, key)}: {exc}") from None
     if getattr(args, "keep_duplicates", False):
         rules["keep_duplicates"] = True
     if getattr(args, "no_review", False):
         rules["use_review"] = False
     bands = _pairs(args.bands, "--bands", float) if getattr(args, "bands", None) else cfg.bands
+    if getattr(args, "bands", None):
+        from core.lists.bands import validate_bands
+
+        try:
+            validate_bands(bands)
+        except ConfigError as exc:
+            raise ConfigError(f"--bands {args.bands}: {exc}") from None
     return cfg.with_changes(rules=Rules.from_dict(rules), bands=bands)
+
+
+def check_rule_columns(args: argparse.Namespace, cfg: Config, catalog) -> None:
+    """Before embedding: every column a rule names is in the catalog, so a misspelt column
+    fails at once, naming the flag or the settings file, not after every text is embedded."""
+    from core.errors import short_list
+
+    missing = sorted(c for c in cfg.rules.columns() if c not in catalog.frame.columns)
+    if not missing:
+        return
+    given = {"same": "--same", "different": "--different", "max_per": "--max-per",
+             "in_stock_column": "--in-stock-column"}
+    flags = [flag for key, flag in given.items()
+             if getattr(args, key, None) and any(c in _split(str(getattr(args, key)))
+                                                 or f"{c}=" in str(getattr(args, key))
+                                                 for c in missing)]
+    where = flags[0] if flags else f"the rules of the settings file --config {args.config}" \
+        if getattr(args, "config", None) else "the rules"
+    raise ConfigError(f"{where}: column(s) {short_list(missing)} not in the catalog; "
+                      f"available: {short_list(catalog.frame.columns, 40)}")
 
 
 def workspace_decisions(args: argparse.Namespace, catalog) -> pd.DataFrame:
@@ -157,6 +199,7 @@ def _prepared(args: argparse.Namespace, cfg: Config | None = None):
     catalog = load_catalog_from_args(args, cfg)
     cfg = cfg if given else with_language(args, cfg, catalog)
     cfg, catalog = guess_roles(args, cfg, catalog)
+    check_rule_columns(args, cfg, catalog)
     vectors = vectors_from_args(args, cfg, catalog)
     return (cfg, catalog, vectors, candidate_pool(catalog, vectors, cfg),
             workspace_decisions(args, catalog))
@@ -205,8 +248,11 @@ def cmd_merge_map(args: argparse.Namespace) -> int:
     cfg, catalog, vectors, pool, _ = _prepared(args)
     threshold = args.threshold if args.threshold is not None else duplicate_threshold(cfg)
     if threshold is None:
-        raise ConfigError("No duplicate threshold: pass --threshold, or set a 'duplicate' band "
-                          "or duplicate_threshold in the configuration")
+        raise ConfigError("No duplicate threshold: pass --threshold SCORE (a list score "
+                          "0..1; the app's Groups page starts at 0.95) or set a 'duplicate' "
+                          "band (--bands duplicate=0.95, or bands in the settings file). "
+                          "duplicate_threshold is not used here: it is a pair match score "
+                          "(threshold, Quality pages), on another scale")
     filled = (catalog.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
     dups = duplicate_groups(pool, threshold, vectors=vectors, completeness=filled)
     frame = merge_map(catalog.ids, dups)
@@ -221,7 +267,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from core.pipeline import final_lists
 
     cfg_a, catalog, vectors_a, _, decisions = _prepared(args)
-    cfg_b = Config.load(args.other)
+    cfg_b, _ = load_config_file(args.other, "--other")
     catalog_b = load_catalog_from_args(args, cfg_b)
     if list(catalog_b.ids) != list(catalog.ids):
         raise ConfigError("the two configurations map different product ids; compare "
@@ -288,10 +334,11 @@ def _catalog_parser(sub, name: str, help_text: str, *, out_required: bool):
     p = sub.add_parser(name, help=help_text)
     p.add_argument("catalog")
     p.add_argument("--out", required=out_required, help="output .csv, .xlsx, .parquet or .json")
-    p.add_argument("--metric", choices=list(METRICS))
-    p.add_argument("--k", type=int)
+    p.add_argument("--metric", choices=list(METRICS), help=METRIC_HELP)
+    p.add_argument("--k", type=int, help=K_HELP)
     add_catalog_options(p)
     add_rule_options(p)
+    p.set_defaults(out_kind="table")
     return p
 
 

@@ -16,8 +16,12 @@ by row-group metadata and filters with a pyarrow scan, batch by batch.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +55,46 @@ def write_manifest(folder: Path, info: dict[str, Any]) -> Path:
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), "utf-8")
     tmp.replace(path)
     return path
+
+
+def check_replaceable(folder: Path) -> None:
+    """A results folder may be written at folder: it is new, empty, or an earlier results
+    folder (which a finished run replaces whole). Any other folder would lose its files."""
+    folder = Path(folder)
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise ResultsError(f"--out {folder} is a file; give a folder for the results")
+    if any(folder.iterdir()) and not (folder / MANIFEST).is_file():
+        raise ResultsError(f"--out {folder} holds other files and is not a results folder; "
+                           "give a new or empty folder (a finished run replaces the whole "
+                           "folder)")
+
+
+@contextmanager
+def staged_folder(folder: Path) -> Iterator[Path]:
+    """Write a results folder beside folder and put it in place when the block succeeds.
+
+    Yields the staging folder. A run that fails or is killed leaves the earlier results
+    whole (and its staging folder is removed on failure); a reader such as the app's Open
+    results never sees new lists under an old manifest."""
+    folder = Path(folder)
+    check_replaceable(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    stage = folder.with_name(f".{folder.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.partial")
+    stage.mkdir()  # the usual permissions (umask), unlike mkdtemp's owner-only folder
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    old = None
+    if folder.exists():
+        old = folder.with_name(f".{folder.name}.{os.getpid()}.old")
+        folder.rename(old)
+    stage.rename(folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 class ListWriter:

@@ -16,6 +16,7 @@ labelled pairs all go through :func:`to_bytes`.
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -221,11 +222,13 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, excel_safe_csv: bool =
     data = to_bytes(frame, format_from_path(path), excel_safe_csv=excel_safe_csv, bom=bom,
                     encoding=encoding)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    # Beside the target, named per process: two runs at once (a slow night overlapping the
+    # next) never write into one temporary file, and a reader never sees half a file.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_bytes(data)
         tmp.replace(path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # disk full or read-only: leave no half-written file
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # disk full, read-only, stopped: no half-written file
         raise
     return path

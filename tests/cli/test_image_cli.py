@@ -80,7 +80,8 @@ def test_bad_image_weight_is_one_line(tmp_path, tiny_bert_dir, capsys) -> None:
     code = main(["neighbors", str(catalog), "--out", str(tmp_path / "o.csv"),
                  "--image-col", "photo", "--image-weight", "2"])
     assert code == 2
-    assert capsys.readouterr().err.strip().startswith("error: image_weight must be between")
+    assert capsys.readouterr().err.strip().startswith(
+        "error: --image-weight 2.0: image_weight must be between")
 
 
 @pytest.mark.parametrize("flag", ["--image-col", "--image-weight", "--image-model",
