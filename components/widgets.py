@@ -99,17 +99,28 @@ ENCODING_LABELS = {"utf-8": N_("UTF-8"), "utf-8-sig": N_("UTF-8 with BOM (Excel)
 
 
 def default_csv_encoding() -> str:
-    """GB18030 when the catalog was uploaded in GB18030 / GBK; UTF-8 with a BOM when its
-    texts hold any non-ASCII character (without the BOM, Excel reads UTF-8 as the
-    system's code page: "é", "™" or Chinese come out garbled); else plain UTF-8."""
+    """GB18030 when the catalog was uploaded in GB18030 / GBK and every text and id is in
+    GBK (what Chinese Excel reads a CSV without a mark as: a character beyond it, such
+    as "⭐" or "³", comes out garbled there); UTF-8 with a BOM when its texts hold any
+    other non-ASCII character (without the BOM, Excel reads UTF-8 as the system's code
+    page: "é", "™" or Chinese come out garbled); else plain UTF-8."""
     raw = state.table()
     upload = (raw.encoding or "").lower() if raw is not None else ""
-    if upload in ("gb18030", "gbk", "gb2312"):
-        return "gb18030"
     cat = state.catalog()
-    if cat is not None and not all(text.isascii() for text in cat.texts):
+    values = [*cat.texts, *map(str, cat.ids)] if cat is not None else []
+    if upload in ("gb18030", "gbk", "gb2312") and _all_in(values, "gbk"):
+        return "gb18030"
+    if not all(text.isascii() for text in values):
         return "utf-8-sig"
     return "utf-8"
+
+
+def _all_in(values: list[str], encoding: str) -> bool:
+    try:
+        "\n".join(values).encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def file_stem(name: str) -> str:

@@ -82,6 +82,22 @@ def test_a_utf8_catalog_with_accents_exports_csv_with_a_bom_for_excel(tiny_bert_
         assert at.selectbox(key="neighbors.export.encoding").value == expected
 
 
+def test_a_gb18030_catalog_with_a_character_beyond_gbk_exports_utf8_with_a_bom(
+        tiny_bert_dir, workspace, monkeypatch):
+    """Chinese Excel reads a CSV without a mark as GBK: a GB18030 export of "⭐" or "³" comes
+    out garbled there, so such a catalog defaults to UTF-8 with a BOM (read right
+    everywhere); one whose every character is in GBK keeps GB18030 (the test above)."""
+    at = _app(monkeypatch, str(tiny_bert_dir))
+    rows = "".join(f"{i},{t} {i}\n" for i, t in enumerate([*TITLES, "⭐五星推荐 保温杯 500ml³"]))
+    at.file_uploader(key="catalog.upload").set_value(
+        ("star.csv", ("id,title\n" + rows).encode("gb18030"), "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["catalog.table"].encoding == "gb18030"
+    at.switch_page("pages/export.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="neighbors.export.encoding").value == "utf-8-sig"
+
+
 def test_after_a_reload_a_chinese_upload_still_gets_the_chinese_defaults_and_a_choice_stays(
         workspace, monkeypatch):
     """Restored work used to mark the model and weight as the user's own, so a Chinese
