@@ -150,6 +150,12 @@ CORE_ZH: dict[str, str] = {
     "Sheet '{sheet}' of {name} has more than {n} cells, the limit; export it as CSV or drop "
     "columns the catalog does not need":
         "{name} 的工作表“{sheet}”超过 {n} 个单元格的上限；请导出为 CSV，或删去目录不需要的列",
+    "Sheet '{sheet}' of {name}: the column names are on row {n}; the {n2} rows above them (a "
+    "title or blank) were skipped":
+        "{name} 的工作表“{sheet}”：列名在第 {n} 行；其上方的 {n2} 行（标题或空行）已跳过",
+    '{name}: the column names are on line {n}; the {n2} lines above them (a title or blank) '
+    'were skipped':
+        '{name}：列名在第 {n} 行；其上方的 {n2} 行（标题或空行）已跳过',
     # core/catalog/table.py: the catalog report (ValidationReport.lines)
     '{n} duplicate ids ({ids}); policy: {part}':
         '{n} 个重复编号（{ids}）；处理方式：{part}',
@@ -185,6 +191,23 @@ CORE_ZH: dict[str, str] = {
     "Id column '{column}' is empty in {n} rows (rows {rows}); fill them in, map another id "
     "column or use row numbers":
         "编号列“{column}”有 {n} 行为空（第 {rows} 行）；请补全，或换一列作为编号列，或使用行号",
+    # core/catalog/column_checks.py: ids and prices a spreadsheet changed
+    "{n} ids in column '{column}' are written in scientific notation (rows {rows}: {values}): a "
+    "spreadsheet rounded these numbers, so their last digits are lost and different products "
+    "can share an id; format the column as Text in the spreadsheet and export the file again":
+        "列“{column}”有 {n} 个编号写成了科学计数法（第 {rows} 行：{values}）：电子表格把这些数字"
+        "四舍五入了，末几位已丢失，不同商品可能因此编号相同；请在电子表格中把该列设为“文本”格式后"
+        "重新导出",
+    "Every id in column '{column}' ends in '.0' (e.g. {id}), as a spreadsheet writes numbers; "
+    "the lists keep the ids as written. If your shop's ids have no '.0', format the column as "
+    "Text in the spreadsheet and export the file again":
+        "列“{column}”的每个编号都以“.0”结尾（例如 {id}），这是电子表格写数字的方式；列表会按原样"
+        "保留这些编号。如果店铺的编号本来没有“.0”，请在电子表格中把该列设为“文本”格式后重新导出",
+    "{n} prices in column '{column}' cannot be read as a price (rows {rows}: {values}); price "
+    "rules and the price check treat them as unknown; write them as numbers (e.g. 12.50) or "
+    "leave them empty":
+        "列“{column}”有 {n} 个价格无法读成价格（第 {rows} 行：{values}）；价格规则和价格检查把它们"
+        "当作未知；请写成数字（例如 12.50）或留空",
     # core/catalog/images.py, image_source.py: why a photo was skipped (after its file name)
     'is SVG/XML/HTML, not a photo; SVG is never rendered (export the image as PNG or JPEG)':
         '是 SVG/XML/HTML，不是照片；SVG 从不显示（请把图片导出为 PNG 或 JPEG）',

@@ -146,6 +146,10 @@ def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         *_raised(lambda: read_table(("编号::标题\n1::a\n2::b\n").encode(), "一列.csv")),
         *_raised(lambda: read_table("编号,标题\n1,a,b\n2,c,d\n3,e,f\n".encode(), "多列.csv")),
         *_raised(lambda: read_table("1,小米手机,99.00\n2,华为,5\n".encode(), "无表头.csv")),
+        *read_table("商品导出\n编号,标题\n1,小米\n2,华为\n".encode(), "标题行.csv").warnings,
+        *read_table(make_xlsx_bytes({"商品": pd.DataFrame(
+            [["编号", "标题"], ["1", "小米"], ["2", "华为"]], columns=["商品导出", ""])}),
+            "标题行.xlsx").warnings,
     ]
 
 
@@ -194,6 +198,10 @@ def _catalog_messages() -> list[str]:
     out += build_catalog(raw, ColumnMapping(text_columns=("标题",)),
                          max_text_chars=1).report.lines()[1:]
     numbers = read_table(b"a,b\n1,2\n3,4\n", "数.csv")
+    priced = ColumnMapping(text_columns=("标题",), id_column="编号", price="价格")
+    for spreadsheet in ("编号,标题,价格\n4.01E+12,小米,面议\n5.02E+12,华为,12\n",
+                        "编号,标题,价格\n1.0,小米,3\n2.0,华为,12\n"):
+        out += build_catalog(read_table(spreadsheet.encode(), "表格.csv"), priced).report.lines()[1:]
     return [
         *out,
         *_raised(lambda: CATALOG.column("没有")),
