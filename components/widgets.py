@@ -152,7 +152,7 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
     if state.config_file_seen(marker):
         return
     try:
-        data = json.loads(upload.getvalue().decode("utf-8"))
+        data = json.loads(upload.getvalue().decode("utf-8-sig"))
         cfg = Config.from_dict(data)
         state.adopt_config(cfg)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

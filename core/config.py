@@ -237,7 +237,7 @@ class Config:
     def load(cls, path: str | Path) -> Config:
         path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
         except FileNotFoundError as exc:
             raise ConfigError(f"Configuration file not found: {path}") from exc
         except json.JSONDecodeError as exc:

@@ -164,8 +164,9 @@ def test_loading_a_configuration_file_sets_rules_and_widgets(app, tmp_path):
     cfg = _config(app).with_changes(rules={"same": ["category"]}, bands={"duplicate": 0.99})
     app.switch_page("pages/export.py").run()
     app.file_uploader(key="settings.config_file.load").set_value(
-        ("tuned.json", cfg.to_json().encode(), "application/json")).run()
+        ("tuned.json", cfg.to_json().encode("utf-8-sig"), "application/json")).run()  # Notepad
     assert not app.exception, app.exception
+    assert not app.error, element_texts(app.error)
     assert _config(app).rules.to_dict() == {"same": ["category"]}
     assert _config(app).bands == {"duplicate": 0.99}
     app.file_uploader(key="settings.config_file.load").set_value(None).run()

@@ -315,6 +315,8 @@ def test_rules_round_trip_and_documented_keys(tmp_path):
     cfg = Config(rules=data, bands={"duplicate": 0.95})
     path = cfg.save(tmp_path / "c.json")
     assert Config.load(path) == cfg
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # saved again by Windows Notepad
+    assert Config.load(path) == cfg
     assert set(data) <= set(RULE_KEYS)
     from core.config import KEY_DOCS
 
