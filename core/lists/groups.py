@@ -19,6 +19,7 @@ score`` for every other member.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,7 @@ import pandas as pd
 
 from core.errors import CatalogSimilarityError
 from core.search.exact import pairwise_scores, topk
+from core.search.lexical import CJK_RUN
 from core.search.neighbors import METRICS, Neighbors
 
 METHODS = ("hdbscan", "agglomerative")
@@ -132,7 +134,7 @@ def ctfidf_labels(texts: list[str], labels: np.ndarray, *,
     if not groups:
         return {}
     docs = [" ".join(texts[i] for i in np.nonzero(labels == g)[0]) for g in groups]
-    vectorizer = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w\-]+\b")
+    vectorizer = CountVectorizer(analyzer=_label_terms)
     try:
         counts = vectorizer.fit_transform(docs).toarray().astype(np.float64)
     except ValueError:  # empty vocabulary: texts without words
@@ -144,9 +146,64 @@ def ctfidf_labels(texts: list[str], labels: np.ndarray, *,
     scores = tf * idf[None, :]
     out = {}
     for row, g in enumerate(groups):
-        best = [j for j in np.argsort(-scores[row], kind="stable")[:words] if scores[row, j] > 0]
-        out[g] = ", ".join(vocab[j] for j in best) or f"group {g}"
+        best: list[str] = []
+        for j in np.argsort(-scores[row], kind="stable"):
+            if len(best) == words or scores[row, j] <= 0:
+                break
+            term = vocab[j]
+            if CJK_RUN.fullmatch(term):
+                if counts[row, j] < 2:  # a pair seen once is as likely two words' seam
+                    continue
+                term = _whole_phrase(term, docs[row].lower())
+            if not _overlaps(term, best):
+                best.append(term)
+        out[g] = ", ".join(best) or f"group {g}"
     return out
+
+
+_LABEL_WORD = re.compile(r"(?u)\b[^\W\d_][\w\-]+\b")
+
+
+def _label_terms(doc: str) -> list[str]:
+    """Words a group may be named by: English-like words of two or more characters (not
+    stop words), and the character pairs of Chinese text, which has no spaces (a whole
+    unspaced title was one "word", so Chinese groups were named by whole titles)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    low = doc.lower()
+    terms = [w for w in _LABEL_WORD.findall(CJK_RUN.sub(" ", low)) if w not in ENGLISH_STOP_WORDS]
+    for run in CJK_RUN.findall(low):
+        terms += [run[i:i + 2] for i in range(len(run) - 1)]
+    return terms
+
+
+def _whole_phrase(pair: str, doc: str, longest: int = 6) -> str:
+    """A Chinese character pair grown into the phrase it always stands in within the
+    group ("保温" -> "保温杯" when every "保温" is followed by "杯"), up to ``longest``."""
+    phrase = pair
+    while len(phrase) < longest:
+        grown = _grow(phrase, doc)
+        if grown is None:
+            return phrase
+        phrase = grown
+    return phrase
+
+
+def _grow(phrase: str, doc: str) -> str | None:
+    starts = [m.start() for m in re.finditer(re.escape(phrase), doc)]
+    after = {doc[i + len(phrase):i + len(phrase) + 1] for i in starts}
+    if len(after) == 1 and CJK_RUN.fullmatch(next(iter(after))):
+        return phrase + after.pop()
+    before = {doc[i - 1:i] if i else "" for i in starts}
+    if len(before) == 1 and CJK_RUN.fullmatch(next(iter(before))):
+        return before.pop() + phrase
+    return None
+
+
+def _overlaps(term: str, chosen: list[str]) -> bool:
+    """A Chinese pair sharing a character with a chosen one ("温杯" after "保温") adds nothing."""
+    return bool(CJK_RUN.fullmatch(term)) and any(set(term) & set(c) for c in chosen
+                                                 if CJK_RUN.fullmatch(c))
 
 
 def product_groups(vectors: np.ndarray, texts: list[str], *, method: str = DEFAULT_METHOD,

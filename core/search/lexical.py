@@ -41,6 +41,7 @@ SCORES = ("cosine", "bm25")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 _CHUNK_RE = re.compile(rf"[{_CJK}]+|[^\s{_CJK},;|()\[\]{{}}<>\"'!?*:]+")
 _CJK_RE = re.compile(rf"^[{_CJK}]+$")
+CJK_RUN = re.compile(rf"[{_CJK}]+")  # a run of Chinese, Japanese or Korean characters
 _PART_RE = re.compile(r"[^\W_]+")
 _SIZE_RE = re.compile(r"^\d+(?:\.\d+)?[^\W\d_]*$")
 _RUN_RE = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")

@@ -59,6 +59,19 @@ def test_ctfidf_labels_name_each_group_by_its_distinctive_words():
     assert ctfidf_labels(["1 2", "3"], np.array([0, 0])) == {0: "group 0"}
 
 
+def test_chinese_groups_are_named_by_words_not_whole_titles():
+    """Unspaced Chinese titles were one 'word' each, so a group's name was a whole title."""
+    texts = ["不锈钢保温杯大容量", "儿童保温杯 500ml", "保温杯男士商务",
+             "男款跑步运动鞋", "透气运动鞋女", "运动鞋 休闲 百搭"]
+    names = ctfidf_labels(texts, np.array([0, 0, 0, 1, 1, 1]), words=3)
+    # the pairs 保温 and 温杯 always stand in 保温杯; pairs seen once ("款跑", across two
+    # words) name nothing
+    assert names == {0: "保温杯", 1: "运动鞋"}
+    mixed = ctfidf_labels(["Sansui 山水 无线话筒", "Sansui 山水话筒"] * 2 + ["teapot 茶壶"] * 2,
+                          np.array([0, 0, 0, 0, 1, 1]), words=2)
+    assert "sansui" in mixed[0].split(", ") and mixed[1].split(", ")[0] in ("teapot", "茶壶")
+
+
 def test_product_groups_table(rng):
     x, _ = blobs(rng, sizes=(12, 12))
     texts = ["lamp desk"] * 12 + ["cup coffee"] * 12
