@@ -35,10 +35,23 @@ INDEX_NAMES = {"auto": N_("Automatic (recommended)"), "exact": N_("Exact, always
 
 
 def model_options() -> list[str]:
+    """The built-in models, the workspace's fine-tuned ones by their full path (a settings
+    file saved from the app then runs from a nightly job in any folder), another model."""
     models_dir = Workspace.default().models_dir
-    tuned = sorted(str(p) for p in models_dir.glob("*") if (p / "config.json").exists()) \
+    tuned = sorted(str(p.resolve()) for p in models_dir.glob("*") if (p / "config.json").exists()) \
         if models_dir.exists() else []
     return [BUNDLED, MULTILINGUAL, *tuned, OTHER_MODEL]
+
+
+def _as_option(model: str, options: list[str]) -> str:
+    """The option naming model: itself, or a fine-tuned folder saved by a relative path
+    (before options were full paths)."""
+    if model in options:
+        return model
+    from pathlib import Path
+
+    folder = str(Path(model).resolve()) if model else ""
+    return folder if folder in options else OTHER_MODEL
 
 
 def model_name(option: str) -> str:
@@ -56,7 +69,7 @@ def model_name(option: str) -> str:
 
 def model_setting(cfg: Config) -> str:
     options = model_options()
-    current = cfg.model if cfg.model in options else OTHER_MODEL
+    current = _as_option(cfg.model, options)
     names = {o: model_name(o) for o in options}
     choice = st.selectbox(
         t("Language model"), options, index=options.index(current), format_func=names.__getitem__,

@@ -226,4 +226,4 @@ def results(result: FinetuneResult) -> None:
         st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model picker of the "
                      "sidebar.", name=md(result.folder.name)), icon=":material/check_circle:")
         st.button(t("Use the new model"), key="finetune.use", on_click=state.choose_model,
-                  args=(str(result.folder),), icon=":material/swap_horiz:")
+                  args=(str(result.folder.resolve()),), icon=":material/swap_horiz:")

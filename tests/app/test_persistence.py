@@ -137,3 +137,23 @@ def test_a_file_read_as_the_user_told_comes_back_read_the_same_way(env):
     assert cat.name == "h.csv" and len(cat) == 10
     assert list(again.session_state["catalog.table"].frame.columns) == [
         "column_1", "column_2", "column_3"]
+
+
+def test_fine_tuned_models_are_offered_by_their_full_path(tmp_path, monkeypatch):
+    """A settings file saved from the app names the model folder; a relative one
+    ('workspace/models/...') failed in a nightly job started from another folder. The picker
+    offers full paths, and a relative path saved before still finds its option."""
+    from components.advanced import OTHER_MODEL, _as_option, model_options
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CATSIM_WORKSPACE", "ws")
+    folder = tmp_path / "ws" / "models" / "bundled-ft-v1"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    (tmp_path / "ws" / "models" / "not-a-model").mkdir()
+    options = model_options()
+    assert str(folder.resolve()) in options and len(options) == 4
+    assert _as_option("ws/models/bundled-ft-v1", options) == str(folder.resolve())
+    assert _as_option(str(folder.resolve()), options) == str(folder.resolve())
+    assert _as_option("intfloat/multilingual-e5-small", options) == OTHER_MODEL
+    assert _as_option("", options) == OTHER_MODEL
