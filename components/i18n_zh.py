@@ -1057,8 +1057,11 @@ ZH: dict[str, str] = {
         '{total:,} 个商品中随机抽取 {n:,} 个的地图。',
     'Duplicate threshold (score from which two products are the same item)':
         '重复阈值（两个商品被视为同一件商品的得分）',
-    "Defaults to the 'duplicate' band, else the tuned duplicate threshold":
-        '默认取“duplicate”得分区间，否则取调好的重复阈值',
+    "Scores run from 0 to 1; from 0.90 on, two products read as the same item. Defaults to "
+    "where your 'duplicate' score range starts (Neighbours, Rules for the lists), else "
+    "{default}.":
+        '得分从 0 到 1；0.90 及以上表示两个商品是同一件。默认取“duplicate”得分区间的起点'
+        '（相似商品页的“列表规则”），否则为 {default}。',
     # components/tuning_review.py
     'id {id}':
         '编号 {id}',

@@ -77,7 +77,9 @@ def duplicate_threshold_input(cfg: Config) -> float:
     current = duplicate_threshold(cfg)
     return float(st.number_input(
         t("Duplicate threshold (score from which two products are the same item)"),
-        min_value=-1.0, max_value=1e6, value=float(current if current is not None
-                                                   else DEFAULT_DUPLICATE),
+        min_value=0.0, max_value=1.0, value=float(current if current is not None
+                                                  else DEFAULT_DUPLICATE),
         step=0.01, format="%.3f", key="groups.duplicate_threshold",
-        help=t("Defaults to the 'duplicate' band, else the tuned duplicate threshold")))
+        help=t("Scores run from 0 to 1; from 0.90 on, two products read as the same item. "
+               "Defaults to where your 'duplicate' score range starts (Neighbours, Rules for "
+               "the lists), else {default}.", default=DEFAULT_DUPLICATE)))
