@@ -340,6 +340,15 @@ CORE_ZH: dict[str, str] = {
         '{value}；请修正该文件，或使用内置的 all-MiniLM-L6-v2',
     '{path} must hold a JSON object; fix or remove it, or use the bundled all-MiniLM-L6-v2':
         '{path} 必须包含一个 JSON 对象；请修正或删除它，或使用内置的 all-MiniLM-L6-v2',
+    # core/embed/loading.py: a Hugging Face model id that cannot be loaded here
+    "Cannot load model '{model}': it is not a local folder and {part}. Download it where there "
+    "is network access and give its folder, or use the bundled all-MiniLM-L6-v2. ({error})":
+        "无法加载模型“{model}”：它不是本机文件夹，而且{part}。请在能联网的地方下载它并给出其文件夹，"
+        "或使用内置的 all-MiniLM-L6-v2。（{error}）",
+    'offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache':
+        '已开启离线模式（HF_HUB_OFFLINE），本地缓存中也没有它',
+    'it is not in the local cache and the Hugging Face Hub cannot be reached from this computer':
+        '本地缓存中没有它，这台电脑也连不上 Hugging Face 模型中心',
     # core/finetune/run.py: a model that cannot be fine-tuned (core's message, then the way out)
     '{part} Fine-tune the bundled all-MiniLM-L6-v2 instead (English; choose it as the model), or a '
     'multilingual BERT-family folder such as sentence-transformers/paraphrase-multilingual-MiniLM-L12-v'

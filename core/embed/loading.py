@@ -7,8 +7,11 @@ when opened) and ``trust_remote_code`` stays off; a failure becomes a
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from core.errors import ModelLoadError
 
@@ -25,10 +28,15 @@ def _load(source: Path | str, device: str):
             + (f" (only {', '.join(pickles)})" if pickles else "")
             + ". Only safetensors weights are loaded: pickle files (.bin, .pt) can run code "
             "when opened. Save the model with safe_serialization=True, or use the bundled model")
+    local_only = isinstance(source, str) and not _offline() and not hub_reachable()
+    if local_only and not _cached(source):  # fail now, not after a minute of retries
+        raise ModelLoadError(_load_message(source, OSError(f"no connection to {_hub_host()[0]}"),
+                                           unreachable=True))
     try:  # trust_remote_code stays off: a model folder never runs its own Python code
-        tokenizer = AutoTokenizer.from_pretrained(str(source), trust_remote_code=False)
+        tokenizer = AutoTokenizer.from_pretrained(str(source), trust_remote_code=False,
+                                                  local_files_only=local_only)
         model = AutoModel.from_pretrained(str(source), use_safetensors=True,
-                                          trust_remote_code=False)
+                                          trust_remote_code=False, local_files_only=local_only)
     except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
         raise ModelLoadError(_load_message(source, exc)) from exc
     # A fast tokenizer re-sets its padding/truncation state on every call, so two sessions
@@ -48,6 +56,43 @@ def _load(source: Path | str, device: str):
     return tokenizer, model, folder
 
 
+PROBE_SECONDS = 3.0
+
+
+def _offline() -> bool:
+    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
+               for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def _hub_host() -> tuple[str, int]:
+    url = urlsplit(os.environ.get("HF_ENDPOINT", "").strip() or "https://huggingface.co")
+    return url.hostname or "huggingface.co", url.port or (80 if url.scheme == "http" else 443)
+
+
+def hub_reachable(timeout: float = PROBE_SECONDS) -> bool:
+    """Whether the Hugging Face Hub answers a TCP connection within timeout seconds. Without
+    it, loading an uncached hub id retries for about a minute before it fails. Behind a
+    proxy (HTTPS_PROXY, ALL_PROXY) no direct connection is tried: the hub client's own
+    requests say."""
+    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return True
+    try:
+        with socket.create_connection(_hub_host(), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _cached(model_id: str) -> bool:
+    """Whether a hub id's config.json is in the local Hugging Face cache."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(model_id, "config.json"), str)
+    except Exception:  # a malformed id: not cached; from_pretrained says why
+        return False
+
+
 def _snapshot_folder(model) -> Path:
     path = getattr(model, "name_or_path", "") or getattr(model.config, "_name_or_path", "")
     from huggingface_hub import snapshot_download
@@ -58,16 +103,14 @@ def _snapshot_folder(model) -> Path:
         raise ModelLoadError(f"Loaded {path} but cannot find its files to hash: {exc}") from exc
 
 
-def _load_message(source: Path | str, exc: Exception) -> str:
-    import os
-
+def _load_message(source: Path | str, exc: Exception, *, unreachable: bool = False) -> str:
     detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
     if isinstance(source, Path):
         return (f"Cannot load the model folder {source}: {detail}. "
                 "It needs config.json, tokenizer files and model.safetensors.")
-    offline = any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
-                  for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-    why = ("offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache" if offline
+    why = ("offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache" if _offline()
+           else "it is not in the local cache and the Hugging Face Hub cannot be reached "
+                "from this computer" if unreachable
            else "the Hugging Face Hub cannot be reached, or the id is wrong")
     return (f"Cannot load model '{source}': it is not a local folder and {why}. Download it "
             "where there is network access and give its folder, or use the bundled "

@@ -285,7 +285,27 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
         *_raised(lambda: check_trainable(empty)),
         *_raised(lambda: ResultsFolder.open(tmp_path / "没有的结果")),
         *_raised(lambda: labelled_pairs(frame, CATALOG)),
+        *_model_load_messages(),
     ]
+
+
+def _model_load_messages() -> list[str]:
+    """A hub id typed in Advanced: offline mode on (these tests' own setting), then the hub
+    unreachable (a closed local port as its address)."""
+    import socket
+
+    from core.embed.loading import _load
+
+    out = _raised(lambda: _load("catsim-tests/no-such-model", "cpu"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.MonkeyPatch.context() as m:
+        m.delenv("HF_HUB_OFFLINE")
+        m.delenv("TRANSFORMERS_OFFLINE")
+        m.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+        out += _raised(lambda: _load("catsim-tests/no-such-model", "cpu"))
+    return out
 
 
 # Settings files a merchandiser may load (the Export page's "Load a saved configuration",
