@@ -1055,6 +1055,10 @@ ZH: dict[str, str] = {
         '正在给商品分组…',
     'Map of a random sample of {n:,} of {total:,} products.':
         '{total:,} 个商品中随机抽取 {n:,} 个的地图。',
+    'No two products score {threshold:.2f} or more, so nothing here is a duplicate at this '
+    'threshold. Lower it to see near-duplicates.':
+        '没有两个商品的得分达到 {threshold:.2f} 或以上，所以在这个阈值下没有重复商品。调低阈值可以看到'
+        '近似重复的商品。',
     'Duplicate threshold (score from which two products are the same item)':
         '重复阈值（两个商品被视为同一件商品的得分）',
     "Scores run from 0 to 1; from 0.90 on, two products read as the same item. Defaults to "

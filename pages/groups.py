@@ -49,10 +49,15 @@ dups = session_duplicates(res, cfg, cat, threshold)
 st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · canonical = the member most similar '
              'to the others (then the most complete record)', n_groups=dups.n_groups,
              n_products=dups.n_products))
-st.dataframe(headed(duplicate_table(cat.ids, cat.titles(), dups)), hide_index=True,
-             key="groups.duplicates")
-st.markdown(t("**Export the merge map** (product_id, canonical_id, score)"))
-export_buttons(lambda: merge_map(cat.ids, dups), f"{file_stem(cat.name)}_merge_map",
-               key="groups.merge_export")
+if dups.n_groups:
+    st.dataframe(headed(duplicate_table(cat.ids, cat.titles(), dups)), hide_index=True,
+                 key="groups.duplicates")
+    st.markdown(t("**Export the merge map** (product_id, canonical_id, score)"))
+    export_buttons(lambda: merge_map(cat.ids, dups), f"{file_stem(cat.name)}_merge_map",
+                   key="groups.merge_export")
+else:
+    st.info(t("No two products score {threshold:.2f} or more, so nothing here is a duplicate at "
+              "this threshold. Lower it to see near-duplicates.", threshold=threshold),
+            icon=":material/check_circle:")
 
 photos.same_photo_section(cat, cfg)

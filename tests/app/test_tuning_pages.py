@@ -209,6 +209,25 @@ def test_groups_page_lists_groups_and_duplicates(app):
     assert not app.exception, app.exception
 
 
+def test_a_catalog_without_duplicates_says_so_instead_of_an_empty_table(tiny_bert_dir,
+                                                                        tmp_path):
+    """Only the same text scores 1: at 1.0, distinct products make no duplicate group, and
+    the page says so (it showed an empty table reading 'empty')."""
+    from tests.conftest import make_csv_bytes
+
+    rows = [["id", "title"], *[[str(i), f"{w} item {i}"] for i, w in
+                               enumerate(["lamp", "cable", "mouse", "speaker", "tea", "shoe"])]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        at.file_uploader(key="catalog.upload").set_value(
+            ("six.csv", make_csv_bytes(rows), "text/csv")).run()
+        at.switch_page("pages/groups.py").run()
+        at.number_input(key="groups.duplicate_threshold").set_value(1.0).run()
+        assert not at.exception, at.exception
+        assert "0 duplicate groups" in element_texts(at.caption)
+        assert "nothing here is a duplicate at this threshold" in element_texts(at.info)
+        assert "Export the merge map" not in element_texts(at.markdown)  # nor an empty file
+
+
 def test_review_keyboard_shortcuts_are_set(app):
     app.switch_page("pages/review.py").run()
     shortcuts = {b.key: b.proto.shortcut for b in app.button if b.key and b.key.startswith(
