@@ -1610,4 +1610,13 @@ ZH: dict[str, str] = {
         '正在读取 {name}…',
     '{n:,} ids appear more than once in column {column}: {ids}.':
         '列 {column} 中有 {n:,} 个编号出现了不止一次：{ids}。',
+    # components/quality_widgets.py: labelled pairs with ids not in the catalog
+    'calibration file':
+        '校准文件',
+    'file to check on':
+        '检验文件',
+    "{skipped:,} of the {total:,} rows of the {what} are left out: their ids are not in the "
+    "catalog's id column ({column}). Check those ids, or the id column chosen on the Catalog page.":
+        '{what}的 {total:,} 行中有 {skipped:,} 行未使用：它们的编号不在商品目录的编号列（{column}）中。'
+        '请检查这些编号，或检查在“商品目录”页选择的编号列。',
 }

@@ -119,3 +119,26 @@ def test_threshold_blocks_choose_and_save(tiny_bert_dir, workspace, monkeypatch)
     assert saved.duplicate_threshold == pytest.approx(at.slider(key="threshold.value").value,
                                                       abs=1e-3)
     assert "saved" in element_texts(at.success)
+
+
+def _pairs_csv(rows: list[tuple[str, str, int]]) -> bytes:
+    return ("left_id,right_id,label\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows)).encode()
+
+
+def test_threshold_says_how_many_labelled_rows_it_left_out(app):
+    """Rows whose ids are not in the catalog were dropped without a word; a bad second
+    file dropped the good calibration file with it."""
+    app.switch_page("pages/threshold.py").run()
+    ids = [str(i) for i in app.session_state["catalog.catalog"].ids[:4]]
+    good = [(ids[0], ids[1], 1), (ids[2], ids[3], 0), (ids[0], ids[3], 0)]
+    app.file_uploader(key="threshold.upload").set_value(
+        ("pairs.csv", _pairs_csv([*good, ("no-such-id", ids[1], 1)]), "text/csv")).run()
+    assert not app.exception, app.exception
+    warning = element_texts(app.warning)
+    assert "1 of the 4 rows of the calibration file are left out" in warning, warning
+    assert "(3 pairs, 1 positive)" in element_texts(app.markdown)
+    app.file_uploader(key="threshold.holdout").set_value(
+        ("check.csv", b"a,b,match\nx,y,1\n", "text/csv")).run()
+    assert not app.exception, app.exception
+    assert "Labelled pairs need columns" in element_texts(app.error)
+    assert "(3 pairs, 1 positive)" in element_texts(app.markdown)  # calibration kept
