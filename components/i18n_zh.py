@@ -87,8 +87,6 @@ ZH: dict[str, str] = {
         '例如 /models/fine-tuned',
     'Upload labels or choose a column for coherence, and at least one k.':
         '请上传标注，或选择一列来衡量一致性，并至少选一个 k。',
-    '{n:,} judged {kind}':
-        '已评判 {n:,} 条 {kind}',
     'Each row is one configuration; the current one is your sidebar settings.':
         '每一行是一套配置；“当前”即侧边栏中的设置。',
     '; {skipped:,} rows with ids not in the catalog skipped':
@@ -1619,4 +1617,19 @@ ZH: dict[str, str] = {
     "catalog's id column ({column}). Check those ids, or the id column chosen on the Catalog page.":
         '{what}的 {total:,} 行中有 {skipped:,} 行未使用：它们的编号不在商品目录的编号列（{column}）中。'
         '请检查这些编号，或检查在“商品目录”页选择的编号列。',
+    # pages/evaluate.py: what was read and how to read the table
+    "{rows:,} labelled pairs read: the {n:,} products with a labelled match are measured "
+    "(pairs labelled 0 take no part in these measures)":
+        '已读取 {rows:,} 对标注：衡量的是其中有标注匹配的 {n:,} 个商品（标为 0 的商品对不参与这些指标）',
+    '{n:,} queries with a relevant product are measured':
+        '衡量 {n:,} 个有相关商品的查询',
+    "How to read the columns (higher is better): recall@k = the share of labelled matches found among "
+    "the first k products of a list; precision@k = the share of those k products that are labelled "
+    "matches (with one match per product it cannot pass 1/k); ndcg@k = recall@k that counts a match "
+    "more the higher it stands; mrr = how high the first match stands on average (1 = always first, "
+    "0.5 = second); coherence = the share of neighbours with the product's value in that column.":
+        '各列的读法（越高越好）：recall@k = 标注的匹配商品出现在列表前 k 个中的比例；precision@k = 这 k '
+        '个商品中属于标注匹配的比例（每个商品只有一个匹配时不会超过 1/k）；ndcg@k = 类似 recall@k，但匹配'
+        '排得越靠前分量越重；mrr = 第一个匹配平均排在多靠前（1 = 总在第一位，0.5 = 第二位）；coherence = '
+        '与该商品在这一列取值相同的邻居所占比例。',
 }

@@ -142,3 +142,23 @@ def test_threshold_says_how_many_labelled_rows_it_left_out(app):
     assert not app.exception, app.exception
     assert "Labelled pairs need columns" in element_texts(app.error)
     assert "(3 pairs, 1 positive)" in element_texts(app.markdown)  # calibration kept
+
+
+def test_evaluate_says_what_it_read_and_how_to_read_the_table(app):
+    """'206 judged pairs' for a file of 1,916 labelled pairs: the rows labelled 0 seemed
+    lost, and the metric columns (ndcg@k, mrr, a precision@5 of 0.19) went unexplained."""
+    app.switch_page("pages/evaluate.py").run()
+    ids = [str(i) for i in app.session_state["catalog.catalog"].ids[:4]]
+    rows = [(ids[0], ids[1], 1), (ids[2], ids[3], 1), (ids[0], ids[3], 0), (ids[1], ids[2], 0),
+            (ids[0], ids[2], 0)]
+    app.file_uploader(key="evaluate.upload").set_value(
+        ("pairs.csv", _pairs_csv(rows), "text/csv")).run()
+    assert not app.exception, app.exception
+    read = element_texts(app.success)
+    assert "5 labelled pairs read: the 2 products with a labelled match are measured" in read, read
+    app.button(key="evaluate.run").click().run()
+    assert not app.exception, app.exception
+    assert "recall@1" in app.dataframe[0].value.columns
+    captions = element_texts(app.caption)
+    assert "precision@k = the share of those k products that are labelled matches" in captions
+    assert "mrr = how high the first match stands" in captions
