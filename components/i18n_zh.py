@@ -1632,4 +1632,7 @@ ZH: dict[str, str] = {
         '个商品中属于标注匹配的比例（每个商品只有一个匹配时不会超过 1/k）；ndcg@k = 类似 recall@k，但匹配'
         '排得越靠前分量越重；mrr = 第一个匹配平均排在多靠前（1 = 总在第一位，0.5 = 第二位）；coherence = '
         '与该商品在这一列取值相同的邻居所占比例。',
+    # pages/explain.py: the first of a list emptied by the rules
+    "This product's list is empty under your rules (Neighbours page): pick the second product yourself.":
+        '在您的规则下（“相似商品”页），这个商品的列表是空的：请自己选择第二个商品。',
 }

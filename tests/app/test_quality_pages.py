@@ -162,3 +162,29 @@ def test_evaluate_says_what_it_read_and_how_to_read_the_table(app):
     captions = element_texts(app.caption)
     assert "precision@k = the share of those k products that are labelled matches" in captions
     assert "mrr = how high the first match stands" in captions
+
+
+def _best_neighbour_id(app) -> str:
+    text = next(str(e.value) for e in app.text if str(e.value).startswith("Best neighbour:"))
+    return text.removeprefix("Best neighbour: ").split(" — ")[0]
+
+
+def test_explain_best_neighbour_is_the_first_of_the_list_the_rules_made(app):
+    """Explain took the best candidate before the rules: a pair blocked on the Neighbours
+    page (or left out by any rule) was still 'the best neighbour', a product not in the list."""
+    app.switch_page("pages/explain.py").run()
+    app.radio(key="explain.mode").set_value("Its best neighbour").run()
+    first = str(app.session_state["catalog.catalog"].ids[app.selectbox(
+        key="explain.left.product").value])
+    best = _best_neighbour_id(app)
+    app.switch_page("pages/neighbors.py").run()
+    app.text_area(key="neighbors.rules.blocked").input(f"{first}, {best}").run()
+    assert not app.exception, app.exception
+    try:
+        app.switch_page("pages/explain.py").run()
+        assert not app.exception, app.exception
+        assert _best_neighbour_id(app) not in (best, first)
+        assert len(app.metric) == 4
+    finally:
+        app.switch_page("pages/neighbors.py").run()
+        app.text_area(key="neighbors.rules.blocked").input("").run()
