@@ -1635,4 +1635,12 @@ ZH: dict[str, str] = {
     # pages/explain.py: the first of a list emptied by the rules
     "This product's list is empty under your rules (Neighbours page): pick the second product yourself.":
         '在您的规则下（“相似商品”页），这个商品的列表是空的：请自己选择第二个商品。',
+    # components/quality_threshold.py: what the saved duplicate threshold does
+    "It records where your labelled pairs say duplicates start (the downloaded configuration keeps it). "
+    "The lists, Groups and exports do not read it: they leave out the 'duplicate' score range set on "
+    "the Neighbours page (Rules for the lists), a score of one product for the other rather than this "
+    "both-ways duplicate score.":
+        '它记录的是您的标注对显示重复从哪个分数开始（下载的配置文件会保留它）。列表、分组和导出不读取它：'
+        '它们排除的是在“相似商品”页（列表规则）设置的“duplicate”得分区间，那是一个商品对另一个商品的得分，'
+        '而不是这里的双向重复得分。',
 }
