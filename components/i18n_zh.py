@@ -1643,4 +1643,16 @@ ZH: dict[str, str] = {
         '它记录的是您的标注对显示重复从哪个分数开始（下载的配置文件会保留它）。列表、分组和导出不读取它：'
         '它们排除的是在“相似商品”页（列表规则）设置的“duplicate”得分区间，那是一个商品对另一个商品的得分，'
         '而不是这里的双向重复得分。',
+    # pages/compare.py: what the three figures mean
+    "The share of a product's {k} neighbours that both lists hold, on average: 1 = the same products "
+    "(in any order), 0.5 = half of them, 0 = none.":
+        '一个商品的 {k} 个相似商品中两份列表都包含的比例（取平均）：'
+        '1 = 商品完全相同（顺序不论），0.5 = 一半相同，0 = 没有相同。',
+    "Whether the two lists put products in the same order, on average: 1 = the same order, 0 = "
+    "unrelated, below 0 = mostly different products (a product missing from one list counts as "
+    "ranked last there).":
+        '两份列表给商品的排序是否一致（取平均）：1 = 顺序相同，0 = 无关，'
+        '低于 0 = 多数商品不同（某份列表中缺少的商品按排在最后计）。',
+    'Products whose list holds the same products in A and B.':
+        '在 A 和 B 中列表所含商品完全相同的商品。',
 }

@@ -197,6 +197,9 @@ def test_compare_metric_change_reports_overlap(app):
     assert "metric: 'cosine' → 'manhattan'" in element_texts(app.markdown)
     labels = [m.label for m in app.metric]
     assert "Mean overlap@10" in labels
+    helps = {m.label: m.proto.help for m in app.metric}  # each figure says what it means
+    assert "1 = the same products (in any order)" in helps["Mean overlap@10"]
+    assert "below 0 = mostly different products" in helps["Mean rank correlation"]
     assert not app.dataframe[0].value.empty
 
 
