@@ -1655,4 +1655,8 @@ ZH: dict[str, str] = {
         '低于 0 = 多数商品不同（某份列表中缺少的商品按排在最后计）。',
     'Products whose list holds the same products in A and B.':
         '在 A 和 B 中列表所含商品完全相同的商品。',
+    # pages/prices.py: the products the price check could not check
+    'Not checked: {unpriced:,} products without a price, {few:,} with fewer than {peers} similar '
+    'products that have one.':
+        '未检查：{unpriced:,} 个商品没有价格，{few:,} 个商品有价格的相似商品少于 {peers} 个。',
 }
