@@ -87,8 +87,6 @@ ZH: dict[str, str] = {
         '例如 /models/fine-tuned',
     'Upload labels or choose a column for coherence, and at least one k.':
         '请上传标注，或选择一列来衡量一致性，并至少选一个 k。',
-    '{n:,} judged {kind}':
-        '已评判 {n:,} 条 {kind}',
     'Each row is one configuration; the current one is your sidebar settings.':
         '每一行是一套配置；“当前”即侧边栏中的设置。',
     '; {skipped:,} rows with ids not in the catalog skipped':
@@ -1614,4 +1612,55 @@ ZH: dict[str, str] = {
         '正在读取 {name}…',
     '{n:,} ids appear more than once in column {column}: {ids}.':
         '列 {column} 中有 {n:,} 个编号出现了不止一次：{ids}。',
+    # components/quality_widgets.py: labelled pairs with ids not in the catalog
+    'calibration file':
+        '校准文件',
+    'file to check on':
+        '检验文件',
+    "{skipped:,} of the {total:,} rows of the {what} are left out: their ids are not in the "
+    "catalog's id column ({column}). Check those ids, or the id column chosen on the Catalog page.":
+        '{what}的 {total:,} 行中有 {skipped:,} 行未使用：它们的编号不在商品目录的编号列（{column}）中。'
+        '请检查这些编号，或检查在“商品目录”页选择的编号列。',
+    # pages/evaluate.py: what was read and how to read the table
+    "{rows:,} labelled pairs read: the {n:,} products with a labelled match are measured "
+    "(pairs labelled 0 take no part in these measures)":
+        '已读取 {rows:,} 对标注：衡量的是其中有标注匹配的 {n:,} 个商品（标为 0 的商品对不参与这些指标）',
+    '{n:,} queries with a relevant product are measured':
+        '衡量 {n:,} 个有相关商品的查询',
+    "How to read the columns (higher is better): recall@k = the share of labelled matches found among "
+    "the first k products of a list; precision@k = the share of those k products that are labelled "
+    "matches (with one match per product it cannot pass 1/k); ndcg@k = recall@k that counts a match "
+    "more the higher it stands; mrr = how high the first match stands on average (1 = always first, "
+    "0.5 = second); coherence = the share of neighbours with the product's value in that column.":
+        '各列的读法（越高越好）：recall@k = 标注的匹配商品出现在列表前 k 个中的比例；precision@k = 这 k '
+        '个商品中属于标注匹配的比例（每个商品只有一个匹配时不会超过 1/k）；ndcg@k = 类似 recall@k，但匹配'
+        '排得越靠前分量越重；mrr = 第一个匹配平均排在多靠前（1 = 总在第一位，0.5 = 第二位）；coherence = '
+        '与该商品在这一列取值相同的邻居所占比例。',
+    # pages/explain.py: the first of a list emptied by the rules
+    "This product's list is empty under your rules (Neighbours page): pick the second product yourself.":
+        '在您的规则下（“相似商品”页），这个商品的列表是空的：请自己选择第二个商品。',
+    # components/quality_threshold.py: what the saved duplicate threshold does
+    "It records where your labelled pairs say duplicates start (the downloaded configuration keeps it). "
+    "The lists, Groups and exports do not read it: they leave out the 'duplicate' score range set on "
+    "the Neighbours page (Rules for the lists), a score of one product for the other rather than this "
+    "both-ways duplicate score.":
+        '它记录的是您的标注对显示重复从哪个分数开始（下载的配置文件会保留它）。列表、分组和导出不读取它：'
+        '它们排除的是在“相似商品”页（列表规则）设置的“duplicate”得分区间，那是一个商品对另一个商品的得分，'
+        '而不是这里的双向重复得分。',
+    # pages/compare.py: what the three figures mean
+    "The share of a product's {k} neighbours that both lists hold, on average: 1 = the same products "
+    "(in any order), 0.5 = half of them, 0 = none.":
+        '一个商品的 {k} 个相似商品中两份列表都包含的比例（取平均）：'
+        '1 = 商品完全相同（顺序不论），0.5 = 一半相同，0 = 没有相同。',
+    "Whether the two lists put products in the same order, on average: 1 = the same order, 0 = "
+    "unrelated, below 0 = mostly different products (a product missing from one list counts as "
+    "ranked last there).":
+        '两份列表给商品的排序是否一致（取平均）：1 = 顺序相同，0 = 无关，'
+        '低于 0 = 多数商品不同（某份列表中缺少的商品按排在最后计）。',
+    'Products whose list holds the same products in A and B.':
+        '在 A 和 B 中列表所含商品完全相同的商品。',
+    # pages/prices.py: the products the price check could not check
+    'Not checked: {unpriced:,} products without a price, {few:,} with fewer than {peers} similar '
+    'products that have one.':
+        '未检查：{unpriced:,} 个商品没有价格，{few:,} 个商品有价格的相似商品少于 {peers} 个。',
 }

@@ -13,6 +13,7 @@ from core.catalog.table import Catalog, read_table
 from core.config import Config
 from core.embed.store import embed_with_store
 from core.errors import CatalogSimilarityError
+from core.quality.evaluate import labelled_pairs
 
 LABEL_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 
@@ -27,6 +28,28 @@ def upload_table(label: str, key: str, help_text: str) -> pd.DataFrame | None:
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         return None
+
+
+def read_pairs(frame: pd.DataFrame | None, catalog: Catalog, what: str
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+    """labelled_pairs of an uploaded table, or None after showing why it cannot be used.
+
+    Rows whose ids are not in the catalog are left out, and the page says how many.
+    """
+    if frame is None:
+        return None
+    try:
+        pairs = labelled_pairs(frame, catalog)
+    except CatalogSimilarityError as exc:
+        state.show_error(exc)
+        return None
+    if pairs[3]:
+        column = catalog.mapping.id_column or t("row numbers")
+        st.warning(t("{skipped:,} of the {total:,} rows of the {what} are left out: their ids are not "
+                     "in the catalog's id column ({column}). Check those ids, or the id column "
+                     "chosen on the Catalog page.",
+                     skipped=pairs[3], total=len(frame), what=what, column=column))
+    return pairs
 
 
 def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[object, np.ndarray]:

@@ -34,9 +34,15 @@ except CatalogSimilarityError as exc:
     st.stop()
 comparison = compare_lists(lists_a, lists_b, k=max(cfg.k, other.k))
 a, b, c = st.columns(3)
-a.metric(t('Mean overlap@{k}', k=comparison.k), f"{comparison.mean_overlap:.3f}")
-b.metric(t("Mean rank correlation"), f"{comparison.mean_rank_corr:.3f}")
-c.metric(t("Identical lists"), f"{comparison.identical:,} / {len(cat):,}")
+a.metric(t('Mean overlap@{k}', k=comparison.k), f"{comparison.mean_overlap:.3f}",
+         help=t("The share of a product's {k} neighbours that both lists hold, on average: 1 = "
+                "the same products (in any order), 0.5 = half of them, 0 = none.", k=comparison.k))
+b.metric(t("Mean rank correlation"), f"{comparison.mean_rank_corr:.3f}",
+         help=t("Whether the two lists put products in the same order, on average: 1 = the same "
+                "order, 0 = unrelated, below 0 = mostly different products (a product missing "
+                "from one list counts as ranked last there)."))
+c.metric(t("Identical lists"), f"{comparison.identical:,} / {len(cat):,}",
+         help=t("Products whose list holds the same products in A and B."))
 st.plotly_chart(chart(overlap_figure(comparison)), key="compare.overlap")
 st.subheader(t("Biggest movers"))
 titles = cat.titles()

@@ -37,8 +37,11 @@ if frame is not None:
     except CatalogSimilarityError as exc:
         state.show_error(exc)
 if judgements is not None:
-    st.success(t("{n:,} judged {kind}", n=len(judgements), kind=judgements.kind)
-               + (t("; {skipped:,} rows with ids not in the catalog skipped",
+    read = t("{rows:,} labelled pairs read: the {n:,} products with a labelled match are measured "
+             "(pairs labelled 0 take no part in these measures)",
+             rows=len(judgements.pairs[0]), n=len(judgements)) if judgements.kind == "pairs" \
+        else t("{n:,} queries with a relevant product are measured", n=len(judgements))
+    st.success(read + (t("; {skipped:,} rows with ids not in the catalog skipped",
                     skipped=judgements.skipped) if judgements.skipped else ""))
     split_note(t("labels"))
 
@@ -93,3 +96,9 @@ elif st.button(t("Compare configurations"), type="primary", key="evaluate.run"):
     st.dataframe(headed(table), hide_index=True, key="evaluate.table")
     st.plotly_chart(chart(comparison_figure(table)), key="evaluate.chart")
     st.caption(t("Each row is one configuration; the current one is your sidebar settings."))
+    st.caption(t("How to read the columns (higher is better): recall@k = the share of labelled matches "
+                 "found among the first k products of a list; precision@k = the share of those k "
+                 "products that are labelled matches (with one match per product it cannot pass "
+                 "1/k); ndcg@k = recall@k that counts a match more the higher it stands; mrr = how "
+                 "high the first match stands on average (1 = always first, 0.5 = second); "
+                 "coherence = the share of neighbours with the product's value in that column."))

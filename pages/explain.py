@@ -3,9 +3,10 @@
 import streamlit as st
 
 from components import resources, state
-from components.embedding import ensure_results, pool
+from components.embedding import ensure_results
 from components.i18n import N_, labels, t
 from components.quality_explain import show_explanation
+from components.tuning_rules import ruled
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
 from core.quality.explain import explain_pair
@@ -22,8 +23,15 @@ if a is not None:
     second = st.radio(t("Second product"), modes, horizontal=True, key="explain.mode",
                       format_func=labels(modes))
     if second == "Its best neighbour":
-        b = int(pool(res, cfg).indices[a, 0])
-        st.text(t("Best neighbour: {product}", product=product_label(cat, b)))
+        # The first of its list as the Neighbours page and the exports show it (rules applied).
+        listed = ruled(res, cfg).neighbors.indices[a]
+        listed = listed[listed >= 0]
+        b = int(listed[0]) if len(listed) else None
+        if b is None:
+            st.info(t("This product's list is empty under your rules (Neighbours page): "
+                      "pick the second product yourself."))
+        else:
+            st.text(t("Best neighbour: {product}", product=product_label(cat, b)))
     else:
         st.markdown(t("**Second product**"))
         b = product_picker(cat, "explain.right")

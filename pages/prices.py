@@ -1,5 +1,6 @@
 """Price check: each product's price against the prices of its similar products."""
 
+import numpy as np
 import streamlit as st
 
 from components import state
@@ -45,6 +46,11 @@ check = price_check(parse_prices(cat.frame[cat.mapping.price]), result.neighbors
 st.caption(t('{checked:,} products checked against the median price of their lists (after rules) · {count:,} '
              'over-priced · {count2:,} under-priced', checked=check.checked, count=check.count('over'),
              count2=check.count('under')))
+unpriced = int((~np.isfinite(check.price)).sum())
+if unpriced or check.checked + unpriced < len(cat):
+    st.caption(t("Not checked: {unpriced:,} products without a price, {few:,} with fewer than {peers} "
+                 "similar products that have one.", unpriced=unpriced,
+                 few=len(cat) - check.checked - unpriced, peers=int(peers)))
 titles = cat.titles()
 st.plotly_chart(chart(price_figure(check, titles)), key="prices.figure")
 frame = outliers_frame(cat.ids, titles, check)

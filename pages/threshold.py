@@ -7,10 +7,9 @@ from components import resources, state
 from components.embedding import ensure_results, pool
 from components.i18n import chart, t
 from components.quality_threshold import band_samples, category_table, labelled_view, save_buttons
-from components.quality_widgets import split_note, upload_table
+from components.quality_widgets import read_pairs, split_note, upload_table
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
-from core.quality.evaluate import labelled_pairs
 from core.quality.threshold import histogram_figure, match_scores
 from core.search.calibration import BANDS_TEXT as SCALE_TEXT
 
@@ -28,15 +27,8 @@ frame = upload_table(t("Labelled pairs (left_id,right_id,label) to calibrate on"
                      "threshold.upload", t("label 1 = same product, 0 = different"))
 holdout = upload_table(t("Optional: a second labelled file to check the threshold on"),
                        "threshold.holdout", t("measured only; the threshold is never chosen on it"))
-labelled = None
-if frame is not None:
-    try:
-        labelled = labelled_pairs(frame, cat)
-        if holdout is not None:
-            holdout = labelled_pairs(holdout, cat)
-    except CatalogSimilarityError as exc:
-        state.show_error(exc)
-        labelled = None
+labelled = read_pairs(frame, cat, t("calibration file"))
+holdout = read_pairs(holdout, cat, t("file to check on")) if labelled is not None else None
 
 if labelled is not None:
     left, right, labels, skipped = labelled

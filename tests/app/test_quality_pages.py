@@ -119,3 +119,74 @@ def test_threshold_blocks_choose_and_save(tiny_bert_dir, workspace, monkeypatch)
     assert saved.duplicate_threshold == pytest.approx(at.slider(key="threshold.value").value,
                                                       abs=1e-3)
     assert "saved" in element_texts(at.success)
+    # what the saved value does and does not change (the lists never read it)
+    assert "The lists, Groups and exports do not read it" in element_texts(at.caption)
+
+
+def _pairs_csv(rows: list[tuple[str, str, int]]) -> bytes:
+    return ("left_id,right_id,label\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows)).encode()
+
+
+def test_threshold_says_how_many_labelled_rows_it_left_out(app):
+    """Rows whose ids are not in the catalog were dropped without a word; a bad second
+    file dropped the good calibration file with it."""
+    app.switch_page("pages/threshold.py").run()
+    ids = [str(i) for i in app.session_state["catalog.catalog"].ids[:4]]
+    good = [(ids[0], ids[1], 1), (ids[2], ids[3], 0), (ids[0], ids[3], 0)]
+    app.file_uploader(key="threshold.upload").set_value(
+        ("pairs.csv", _pairs_csv([*good, ("no-such-id", ids[1], 1)]), "text/csv")).run()
+    assert not app.exception, app.exception
+    warning = element_texts(app.warning)
+    assert "1 of the 4 rows of the calibration file are left out" in warning, warning
+    assert "(3 pairs, 1 positive)" in element_texts(app.markdown)
+    app.file_uploader(key="threshold.holdout").set_value(
+        ("check.csv", b"a,b,match\nx,y,1\n", "text/csv")).run()
+    assert not app.exception, app.exception
+    assert "Labelled pairs need columns" in element_texts(app.error)
+    assert "(3 pairs, 1 positive)" in element_texts(app.markdown)  # calibration kept
+
+
+def test_evaluate_says_what_it_read_and_how_to_read_the_table(app):
+    """'206 judged pairs' for a file of 1,916 labelled pairs: the rows labelled 0 seemed
+    lost, and the metric columns (ndcg@k, mrr, a precision@5 of 0.19) went unexplained."""
+    app.switch_page("pages/evaluate.py").run()
+    ids = [str(i) for i in app.session_state["catalog.catalog"].ids[:4]]
+    rows = [(ids[0], ids[1], 1), (ids[2], ids[3], 1), (ids[0], ids[3], 0), (ids[1], ids[2], 0),
+            (ids[0], ids[2], 0)]
+    app.file_uploader(key="evaluate.upload").set_value(
+        ("pairs.csv", _pairs_csv(rows), "text/csv")).run()
+    assert not app.exception, app.exception
+    read = element_texts(app.success)
+    assert "5 labelled pairs read: the 2 products with a labelled match are measured" in read, read
+    app.button(key="evaluate.run").click().run()
+    assert not app.exception, app.exception
+    assert "recall@1" in app.dataframe[0].value.columns
+    captions = element_texts(app.caption)
+    assert "precision@k = the share of those k products that are labelled matches" in captions
+    assert "mrr = how high the first match stands" in captions
+
+
+def _best_neighbour_id(app) -> str:
+    text = next(str(e.value) for e in app.text if str(e.value).startswith("Best neighbour:"))
+    return text.removeprefix("Best neighbour: ").split(" — ")[0]
+
+
+def test_explain_best_neighbour_is_the_first_of_the_list_the_rules_made(app):
+    """Explain took the best candidate before the rules: a pair blocked on the Neighbours
+    page (or left out by any rule) was still 'the best neighbour', a product not in the list."""
+    app.switch_page("pages/explain.py").run()
+    app.radio(key="explain.mode").set_value("Its best neighbour").run()
+    first = str(app.session_state["catalog.catalog"].ids[app.selectbox(
+        key="explain.left.product").value])
+    best = _best_neighbour_id(app)
+    app.switch_page("pages/neighbors.py").run()
+    app.text_area(key="neighbors.rules.blocked").input(f"{first}, {best}").run()
+    assert not app.exception, app.exception
+    try:
+        app.switch_page("pages/explain.py").run()
+        assert not app.exception, app.exception
+        assert _best_neighbour_id(app) not in (best, first)
+        assert len(app.metric) == 4
+    finally:
+        app.switch_page("pages/neighbors.py").run()
+        app.text_area(key="neighbors.rules.blocked").input("").run()
