@@ -414,9 +414,6 @@ CORE_ZH: dict[str, str] = {
     # (the command is the CLI's, kept as it is typed)
     "{path} is not a results folder (no manifest.json); give the folder written by '{command}'":
         "{path} 不是结果文件夹（没有 manifest.json）；请给出由 '{command}' 写入的文件夹",
-    # core/quality/evaluate.py: the Evaluate page
-    'The label column must hold 0 or 1 in every row':
-        '标签列的每一行都必须是 0 或 1',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -97,7 +97,13 @@ def _pick(columns: list[str], hints: Sequence[str], fallback: int) -> str:
     return columns[fallback]
 
 
-def _labels(series: pd.Series | None, n: int) -> np.ndarray:
+LABEL_COLUMNS = ("label", "match", "is_match", "same", "is_same")
+
+
+def pair_labels(series: pd.Series | None, n: int) -> np.ndarray:
+    """(n,) int8 labels of a pairs file's label column: 1/0, yes/no, true/false,
+    accepted/rejected, same/different, match (any case); an empty cell or no column is 1.
+    Other values raise CatalogError naming them."""
     if series is None:
         return np.ones(n, dtype=np.int8)
     text = series.astype(str).str.strip().str.lower()
@@ -125,12 +131,12 @@ def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
         raise CatalogError("A pairs file needs two id columns: left_id,right_id[,label]")
     frame = frame.rename(columns=dict(zip(frame.columns, cols)))
     left_col, right_col = _pick(cols, LEFT_HINTS, 0), _pick(cols, RIGHT_HINTS, 1)
-    label_col = next((c for c in cols if c.strip().lower() in ("label", "match", "same")),
+    label_col = next((c for c in cols if c.strip().lower() in LABEL_COLUMNS),
                      cols[2] if len(cols) > 2 and cols[2] not in (left_col, right_col) else None)
     pos = catalog.position_of()
     left = frame[left_col].astype(str).str.strip().map(pos)
     right = frame[right_col].astype(str).str.strip().map(pos)
-    label = _labels(frame[label_col] if label_col else None, len(frame))
+    label = pair_labels(frame[label_col] if label_col else None, len(frame))
     known = left.notna().to_numpy() & right.notna().to_numpy()
     warnings = []
     if (~known).any():

@@ -26,12 +26,13 @@ import plotly.graph_objects as go
 from core.config import Config
 from core.errors import CatalogSimilarityError
 from core.figures import safe_label
+from core.finetune.pairs import LABEL_COLUMNS, pair_labels
 from core.search.channels import Queries
 from core.search.index import NeighborIndex
 
 KS = (1, 5, 10)
 PAIR_COLUMNS = (("left_id", "right_id"), ("ltable_id", "rtable_id"), ("id1", "id2"),
-                ("source_id", "neighbor_id"))
+                ("source_id", "neighbor_id"), ("left", "right"), ("a", "b"))
 QUERY_COLUMNS = ("query", "product_id")
 
 
@@ -72,11 +73,9 @@ def labelled_pairs(frame: pd.DataFrame, catalog) -> tuple[np.ndarray, np.ndarray
             "Labelled pairs need columns left_id,right_id[,label] (or ltable_id,rtable_id); "
             f"found: {', '.join(map(str, frame.columns))}")
     left_col, right_col = found
-    label_col = next((c for c in frame.columns if c.lower() == "label"), None)
-    labels = pd.to_numeric(frame[label_col], errors="coerce") if label_col else \
-        pd.Series(1, index=frame.index)
-    if labels.isna().any() or not set(labels.unique()) <= {0, 1}:
-        raise CatalogSimilarityError("The label column must hold 0 or 1 in every row")
+    label_col = next((c for c in frame.columns if str(c).strip().lower() in LABEL_COLUMNS), None)
+    labels = pd.Series(pair_labels(frame[label_col] if label_col else None, len(frame)),
+                       index=frame.index)
     pos = catalog.position_of()
     left = frame[left_col].astype(str).str.strip().map(pos)
     right = frame[right_col].astype(str).str.strip().map(pos)

@@ -142,7 +142,7 @@ def test_threshold_says_how_many_labelled_rows_it_left_out(app):
     app.file_uploader(key="threshold.holdout").set_value(
         ("check.csv", b"a,b,match\nx,y,1\n", "text/csv")).run()
     assert not app.exception, app.exception
-    assert "Labelled pairs need columns" in element_texts(app.error)
+    assert "None of the pairs' ids are in the catalog" in element_texts(app.error)
     assert "(3 pairs, 1 positive)" in element_texts(app.markdown)  # calibration kept
 
 

@@ -76,10 +76,23 @@ def test_read_query_judgements(catalog):
     assert j.relevant == ({0: 2.0, 1: 1.0},) and j.skipped == 1
 
 
+def test_pairs_files_as_people_write_them_are_read(catalog):
+    """Columns a,b / left,right and labels named match or is_match holding yes/no or
+    true/false were refused ('The label column must hold 0 or 1'), though fine-tuning read
+    such files."""
+    for frame in (pd.DataFrame({"a": ["P1", "P1"], "b": ["P2", "P3"], "match": ["yes", "no"]}),
+                  pd.DataFrame({"left": ["P1", "P1"], "right": ["P2", "P3"],
+                                "is_match": ["TRUE", "False"]})):
+        j = read_judgements(frame, catalog)
+        assert j.kind == "pairs" and j.relevant == ({1: 1.0},)
+        assert j.pairs[2].tolist() == [1, 0]
+
+
 @pytest.mark.parametrize("frame, message", [
-    (pd.DataFrame({"a": [1], "b": [2]}), "left_id,right_id"),
+    (pd.DataFrame({"x": [1], "y": [2]}), "left_id,right_id"),
     (pd.DataFrame({"left_id": ["X"], "right_id": ["Y"]}), "None of the pairs"),
-    (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [3]}), "0 or 1"),
+    (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [3]}), "found '3'"),
+    (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": ["maybe"]}), "found 'maybe'"),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [0]}), "label 1"),
 ])
 def test_bad_judgements_say_what_to_fix(catalog, frame, message):
