@@ -242,6 +242,9 @@ CORE_ZH: dict[str, str] = {
         '无法读取：zip 文件已损坏（{error}）',
     'was not found in the zip':
         '在 zip 中没有找到',
+    'matches {n} files in the zip ({list}); write its folder in the image column, as in the '
+    'zip':
+        '对应 zip 中的 {n} 个文件（{list}）；请在图片列中写上它所在的文件夹，与 zip 中一致',
     # core/finetune/data.py: labelled pairs (the Fine-tune page)
     '{n} of {n2} pairs name ids that are not in the catalog; skipped':
         '{n2} 对中有 {n} 对用到了目录中没有的编号；已跳过',

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from core.catalog.fetch import UrlFetcher
 from core.catalog.images import MAX_IMAGE_BYTES, ImageError
+from core.errors import short_list
 
 URL_PREFIXES = ("http://", "https://")
 
@@ -49,7 +50,7 @@ class ImageSource:
     fetcher: UrlFetcher | None = None
     max_bytes: int = MAX_IMAGE_BYTES
     _zip: zipfile.ZipFile | None = field(default=None, init=False, repr=False)
-    _names: dict[str, zipfile.ZipInfo] = field(default_factory=dict, init=False, repr=False)
+    _names: dict[str, list[zipfile.ZipInfo]] = field(default_factory=dict, init=False, repr=False)
 
     def close(self) -> None:
         if self._zip is not None:
@@ -89,17 +90,8 @@ class ImageSource:
                 self._zip = zipfile.ZipFile(self.archive)
             except (zipfile.BadZipFile, OSError) as exc:
                 raise ImageError(f"cannot be read: the zip file is broken ({exc})") from exc
-            infos = [i for i in self._zip.infolist() if not i.is_dir()]
-            self._names = {_clean(i.filename): i for i in infos}
-            bases: dict[str, list[zipfile.ZipInfo]] = {}
-            for info in infos:
-                bases.setdefault(PurePosixPath(_clean(info.filename)).name, []).append(info)
-            for base, found in bases.items():  # "photo.jpg" finds "images/photo.jpg" if unique
-                if len(found) == 1:
-                    self._names.setdefault(base, found[0])
-        info = self._names.get(ref)
-        if info is None:
-            raise ImageError("was not found in the zip")
+            self._names = _zip_index(self._zip.infolist())
+        info = _find(self._names, ref)
         if info.file_size > self.max_bytes:
             raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
         try:
@@ -110,3 +102,60 @@ class ImageSource:
         if len(data) > self.max_bytes:
             raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
         return data
+
+
+def _entry_names(info: zipfile.ZipInfo) -> list[str]:
+    """An entry's name, and for a name stored without the UTF-8 flag (Windows' own zip
+    writes the local code page: GBK on a Chinese Windows) the same bytes read as UTF-8 or
+    GB18030, which Python's zipfile shows as cp437 mojibake."""
+    names = [_clean(info.filename)]
+    if not info.flag_bits & 0x800 and not info.filename.isascii():
+        raw = info.filename.encode("cp437", errors="replace")
+        for codec in ("utf-8", "gb18030"):
+            try:
+                names.append(_clean(raw.decode(codec)))
+                break
+            except UnicodeDecodeError:
+                continue
+    return names
+
+
+def _zip_index(infos: list[zipfile.ZipInfo]) -> dict[str, list[zipfile.ZipInfo]]:
+    """Each file under its full path and under every shorter tail of it ("a.jpg" and
+    "shoes/a.jpg" for "photos/shoes/a.jpg"), case-folded: a cell may leave out the folders
+    the zip added and may differ in case, as file names on Windows and macOS do."""
+    index: dict[str, list[zipfile.ZipInfo]] = {}
+    for info in infos:
+        if info.is_dir() or info.filename.startswith("__MACOSX/"):
+            continue
+        for name in _entry_names(info):
+            parts = name.casefold().split("/")
+            for i in range(len(parts)):
+                found = index.setdefault("/".join(parts[i:]), [])
+                if info not in found:
+                    found.append(info)
+    return index
+
+
+def _find(index: dict[str, list[zipfile.ZipInfo]], ref: str) -> zipfile.ZipInfo:
+    """The zip entry a cell names: its full path (as spelled, then in any case), else the
+    one file whose path ends with it (as spelled, then in any case); ImageError naming the
+    files when several fit."""
+    found = index.get(ref.casefold(), [])
+    folded = ref.casefold()
+    full = [i for i in found if ref in _entry_names(i)]
+    if full:
+        return full[-1]  # a name stored twice: the last one, as zipfile reads it
+    for tier in ([i for i in found if folded in (n.casefold() for n in _entry_names(i))],
+                 [i for i in found if any(n.endswith("/" + ref) for n in _entry_names(i))],
+                 found):
+        if len(tier) == 1:
+            return tier[0]
+        if tier:
+            found = tier
+            break
+    if not found:
+        raise ImageError("was not found in the zip")
+    names = sorted(_entry_names(i)[-1] for i in found)
+    raise ImageError(f"matches {len(names):,} files in the zip ({short_list(names)}); write "
+                     "its folder in the image column, as in the zip")

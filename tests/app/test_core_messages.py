@@ -226,6 +226,8 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
     photos = tmp_path / "图.zip"
     with zipfile.ZipFile(photos, "w") as archive:
         archive.writestr("一.png", _png())
+        archive.writestr("甲/二.png", _png())
+        archive.writestr("乙/二.png", _png())
     (tmp_path / "坏.zip").write_bytes(b"not a zip")
     return [
         *_raised(lambda: decode_image(b"<svg xmlns='x'></svg>")),
@@ -242,6 +244,7 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
         *_raised(lambda: ImageSource(folder=folder, max_bytes=3).read("大.png")),
         *_raised(lambda: ImageSource(archive=tmp_path / "坏.zip").read("一.png")),
         *_raised(lambda: ImageSource(archive=photos).read("没有.png")),
+        *_raised(lambda: ImageSource(archive=photos).read("二.png")),
     ]
 
 

@@ -212,3 +212,54 @@ def test_a_trickling_server_hits_the_deadline(server, tmp_path) -> None:
     fetcher = UrlFetcher(tmp_path, allow_address=_loopback_ok, timeout=5.0, deadline=0.5)
     with pytest.raises(ImageError, match=r"took more than 0\.5 s"):
         fetcher.fetch(base + "/trickle")
+
+
+def _zip_without_utf8_flag(path, names: dict[str, bytes], data: bytes) -> None:
+    """A zip whose entries' names are stored in a local code page (no UTF-8 flag), as
+    Windows' own 'Send to > Compressed folder' writes them: {placeholder: real name bytes}."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for placeholder in names:
+            zf.writestr(placeholder, data)
+    raw = path.read_bytes()
+    for placeholder, real in names.items():
+        assert len(placeholder.encode()) == len(real)
+        raw = raw.replace(placeholder.encode(), real)
+    path.write_bytes(raw)
+
+
+def test_zip_names_match_as_a_merchandiser_writes_them(tmp_path) -> None:
+    archive = tmp_path / "photos.zip"
+    png = {k: encoded(photo(k)) for k in range(6)}
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("export/bags/sub/SKU5.JPG", png[0])  # folders the cell leaves out
+        zf.writestr("export/shoes/a.jpg", png[1])
+        zf.writestr("export/hats/a.jpg", png[2])  # the same file name in two folders
+        zf.writestr("export/Case.png", png[3])
+        zf.writestr("export/case.png", png[4])
+        zf.writestr("__MACOSX/export/bags/sub/._SKU5.JPG", b"\x00\x05\x16\x07")
+    source = ImageSource(archive=archive)
+    for ref in ("sku5.jpg", "SKU5.JPG", "sub/SKU5.jpg", "bags\\sub\\sku5.jpg",
+                "export/bags/sub/SKU5.JPG"):
+        assert source.read(ref) == png[0], ref
+    assert source.read("shoes/a.jpg") == png[1] and source.read("HATS/A.JPG") == png[2]
+    assert source.read("Case.png") == png[3] and source.read("case.png") == png[4]
+    with pytest.raises(ImageError, match=r"matches 2 files in the zip \(export/hats/a.jpg, "
+                                         r"export/shoes/a.jpg\); write its folder"):
+        source.read("a.jpg")
+    with pytest.raises(ImageError, match="matches 2 files"):
+        source.read("CASE.PNG")
+    with pytest.raises(ImageError, match="not found"):
+        source.read("b/SKU5.JPG")  # a folder that is not there is not ignored
+    source.close()
+
+
+def test_zip_names_written_by_a_chinese_windows_are_found(tmp_path) -> None:
+    archive, data = tmp_path / "photos.zip", encoded(photo(0))
+    _zip_without_utf8_flag(archive, {"aaaa/bbbb.jpg": "红色/鞋子.jpg".encode("gbk"),
+                                     "cccccc.png": "白色.png".encode()}, data)
+    with zipfile.ZipFile(archive) as zf:  # Python alone reads these names as cp437
+        assert "红色/鞋子.jpg" not in zf.namelist()
+    source = ImageSource(archive=archive)
+    assert source.read("红色/鞋子.jpg") == data and source.read("鞋子.jpg") == data
+    assert source.read("白色.png") == data
+    source.close()
