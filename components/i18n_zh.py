@@ -780,6 +780,20 @@ ZH: dict[str, str] = {
         '图片：{n:,} 个商品中有 {shown:,} 个有可用的图片。',
     '**Photos**':
         '**图片**',
+    'No product has a photo in the image column.':
+        '图片列中没有任何商品的图片。',
+    '{n:,} products name a photo file: upload the photos as a .zip above.':
+        '{n:,} 个商品写了图片文件名：请在上方把图片打包成 .zip 上传。',
+    '{found:,} of {files:,} photo files found in the zip; {empty:,} products have no photo.':
+        '{files:,} 个图片文件中有 {found:,} 个在 zip 中找到；{empty:,} 个商品没有图片。',
+    '{n:,} photo files cannot be used':
+        '{n:,} 个图片文件无法使用',
+    '{n:,} products give a web address: downloaded when the lists are made.':
+        '{n:,} 个商品给的是网址：生成列表时下载。',
+    '{n:,} products give a web address: not downloaded and not shown while the box above is off.':
+        '{n:,} 个商品给的是网址：上方的选项关闭时，不下载也不显示。',
+    'The lists do not use the photos yet: raise *Photos vs text* (Advanced, in the sidebar) above 0.':
+        '列表还没有使用图片：请把侧边栏“高级”中的 *图片 与 文本* 调到 0 以上。',
     'Photos as a .zip (file names as in the image column)':
         '图片的 .zip 压缩包（文件名与图片列中一致）',
     'Download photos from web addresses (http/https) in the image column':

@@ -23,7 +23,7 @@ from components import resources, state
 from components.i18n import t
 from components.i18n_core import tr_core
 from components.tables import headed
-from core.catalog.image_source import image_ref
+from core.catalog.image_source import PhotoNames, check_names, image_ref
 from core.catalog.images import ImageError, thumbnail
 from core.catalog.table import Catalog
 from core.config import Config
@@ -101,11 +101,14 @@ def issues_report(images: ImageVectors | None) -> None:
                  shown=int(images.has_image.sum()), n=len(images.has_image)))
     if images.issues:
         with st.expander(t('{n:,} photos skipped', n=len(images.issues))):
-            st.dataframe(pd.DataFrame({t("row"): [i.row + 1 for i in images.issues],
-                                       t("id"): [i.product_id for i in images.issues],
-                                       t("photo file"): [i.source for i in images.issues],
-                                       t("problem"): [tr_core(i.reason) for i in images.issues]}),
-                         hide_index=True, key="photos.issues")
+            st.dataframe(_issue_table(images.issues), hide_index=True, key="photos.issues")
+
+
+def _issue_table(issues) -> pd.DataFrame:
+    return pd.DataFrame({t("row"): [i.row + 1 for i in issues],
+                         t("id"): [i.product_id for i in issues],
+                         t("photo file"): [i.source for i in issues],
+                         t("problem"): [tr_core(i.reason) for i in issues]})
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
@@ -188,7 +191,47 @@ def photo_source_form(catalog: Catalog) -> None:
                         help=t("Off by default. Only public addresses; at most "
                         "20 MB and 40 million pixels per photo; kept in the workspace."))
     if fetch != cfg.fetch_images:
-        state.set_config(cfg.with_changes(fetch_images=fetch))
+        cfg = cfg.with_changes(fetch_images=fetch)
+        state.set_config(cfg)
+    names_report(catalog, cfg)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _names(catalog_key: str, source: str, _catalog: Catalog, _cfg: Config) -> PhotoNames:
+    src = _source(_cfg)
+    try:
+        return check_names(_catalog.frame[_catalog.mapping.image].tolist(), list(_catalog.ids),
+                           src)
+    finally:
+        src.close()
+
+
+def names_report(catalog: Catalog, cfg: Config) -> None:
+    """Right after the upload, by file name only: how many photos the zip holds for the
+    catalog, each name not found by row, what happens to web addresses, and whether the
+    lists use the photos yet."""
+    names = _names(f"{catalog.identity}|{catalog.mapping.image}", source_key(cfg), catalog, cfg)
+    files = names.named - names.web
+    if not names.named:
+        st.caption(t("No product has a photo in the image column."))
+    elif files and not state.photo_zip():
+        st.caption(t("{n:,} products name a photo file: upload the photos as a .zip above.",
+                     n=files))
+    elif files:
+        st.caption(t("{found:,} of {files:,} photo files found in the zip; {empty:,} products "
+                     "have no photo.", found=names.found, files=files,
+                     empty=names.rows - names.named))
+        if names.issues:
+            with st.expander(t("{n:,} photo files cannot be used", n=len(names.issues))):
+                st.dataframe(_issue_table(names.issues), hide_index=True, key="photos.names")
+    if names.web:
+        st.caption(t("{n:,} products give a web address: downloaded when the lists are made.",
+                     n=names.web) if cfg.fetch_images else
+                   t("{n:,} products give a web address: not downloaded and not shown while "
+                     "the box above is off.", n=names.web))
+    if not cfg.image_weight and (names.found or (names.web and cfg.fetch_images)):
+        st.info(t("The lists do not use the photos yet: raise *Photos vs text* (Advanced, in "
+                  "the sidebar) above 0."))
 
 
 def embed_with_progress(catalog: Catalog, cfg: Config) -> ImageVectors | None:

@@ -5,6 +5,7 @@ ImageIssue naming its row and file; nothing here is fatal."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -59,21 +60,39 @@ class ImageSource:
 
     def read(self, ref: str) -> bytes:
         ref = _clean(ref)
+        if self._is_url(ref):
+            return self.fetcher.fetch(ref)
+        if self.archive is not None:
+            return self._from_zip(ref)
+        return self._from_folder(ref)
+
+    def locate(self, ref: str) -> bool:
+        """Whether the file a cell names is there, without reading it: True for a file
+        found, False for a web address (downloaded only when read, and only when fetching
+        is on); ImageError if not."""
+        ref = _clean(ref)
+        if ref.lower().startswith(URL_PREFIXES) or self._is_url(ref):
+            return False
+        if self.archive is not None:
+            self._zip_entry(ref)
+        else:
+            self._folder_path(ref)
+        return True
+
+    def _is_url(self, ref: str) -> bool:
         if ref.lower().startswith(URL_PREFIXES):
             if self.fetcher is None:
                 raise ImageError("is a web address and downloading photos is off (turn on "
                                  "'Download photos from web addresses' / --fetch-images)")
-            return self.fetcher.fetch(ref)
+            return True
         if "://" in ref or ref.lower().startswith("data:"):
             raise ImageError("is neither a file name nor an http(s) URL")
-        if self.archive is not None:
-            return self._from_zip(ref)
-        if self.folder is not None:
-            return self._from_folder(ref)
-        raise ImageError("is a file name, but no .zip of photos was uploaded (Catalog page) "
-                         "and no folder given (--images DIR)")
+        if self.archive is None and self.folder is None:
+            raise ImageError("is a file name, but no .zip of photos was uploaded (Catalog "
+                             "page) and no folder given (--images DIR)")
+        return False
 
-    def _from_folder(self, ref: str) -> bytes:
+    def _folder_path(self, ref: str) -> Path:
         root = self.folder.resolve()
         path = (root / ref).resolve()
         if PurePosixPath(ref).is_absolute() or not path.is_relative_to(root):
@@ -82,9 +101,12 @@ class ImageSource:
             raise ImageError("was not found")
         if path.stat().st_size > self.max_bytes:
             raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
-        return path.read_bytes()
+        return path
 
-    def _from_zip(self, ref: str) -> bytes:
+    def _from_folder(self, ref: str) -> bytes:
+        return self._folder_path(ref).read_bytes()
+
+    def _zip_entry(self, ref: str) -> zipfile.ZipInfo:
         if self._zip is None:
             try:
                 self._zip = zipfile.ZipFile(self.archive)
@@ -94,6 +116,10 @@ class ImageSource:
         info = _find(self._names, ref)
         if info.file_size > self.max_bytes:
             raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
+        return info
+
+    def _from_zip(self, ref: str) -> bytes:
+        info = self._zip_entry(ref)
         try:
             with self._zip.open(info) as fh:
                 data = fh.read(self.max_bytes + 1)
@@ -102,6 +128,39 @@ class ImageSource:
         if len(data) > self.max_bytes:
             raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
         return data
+
+
+@dataclass(frozen=True)
+class PhotoNames:
+    """What a catalog's image cells name, before any photo is read: rows: products;
+    named: cells filled in; found: files present; web: addresses to download;
+    issues: each named file that is not there (or cannot be), by row."""
+
+    rows: int
+    named: int
+    found: int
+    web: int
+    issues: tuple[ImageIssue, ...]
+
+
+def check_names(refs: Sequence[object], ids: Sequence[object], source: ImageSource) -> PhotoNames:
+    """Match every image cell to the zip / folder by name only (nothing is decoded or
+    downloaded): the quick report shown as soon as photos are uploaded."""
+    named = found = web = 0
+    issues: list[ImageIssue] = []
+    for row, cell in enumerate(refs):
+        ref = image_ref(cell)
+        if not ref:
+            continue
+        named += 1
+        try:
+            if source.locate(ref):
+                found += 1
+            else:
+                web += 1
+        except ImageError as exc:
+            issues.append(ImageIssue(row, str(ids[row]), ref, str(exc)))
+    return PhotoNames(len(refs), named, found, web, tuple(issues))
 
 
 def _entry_names(info: zipfile.ZipInfo) -> list[str]:

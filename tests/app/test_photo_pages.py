@@ -67,7 +67,8 @@ def test_photos_join_the_lists(app) -> None:
 def test_catalog_page_reports_skipped_photos_by_row(app) -> None:
     app.switch_page("pages/catalog.py").run()
     _ok(app)
-    report = next(d.value for d in app.dataframe if "problem" in d.value.columns)
+    report = next(d.value for d in app.dataframe if "problem" in d.value.columns
+                  and "logo.svg" in d.value["photo file"].tolist())  # after reading the photos
     assert report["row"].tolist() == [9, 10]
     assert report["photo file"].tolist() == ["missing.png", "logo.svg"]
     captions = element_texts(app.caption)
@@ -112,3 +113,17 @@ def test_groups_page_finds_listings_sharing_a_photo(app) -> None:
     pairs = next(d.value for d in app.dataframe if "photo_similarity" in d.value.columns)
     found = {frozenset(p) for p in zip(pairs["left_id"], pairs["right_id"])}
     assert {frozenset((f"a{k}", f"b{k}")) for k in range(len(NAMES))} <= found
+
+
+def test_catalog_page_matches_photo_names_at_once_and_says_when_the_lists_ignore_them(app):
+    app.switch_page("pages/catalog.py").run()
+    _ok(app)
+    captions = element_texts(app.caption)
+    assert "9 of 10 photo files found in the zip; 0 products have no photo." in captions
+    names = next(d.value for d in app.dataframe if "problem" in d.value.columns
+                 and d.value["photo file"].tolist() == ["missing.png"])
+    assert names["row"].tolist() == [9] and "not found in the zip" in names["problem"][0]
+    assert "do not use the photos yet" not in element_texts(app.info)  # the weight is 0.6
+    app.slider(key="settings.image_weight").set_value(0.0).run()
+    _ok(app)
+    assert "do not use the photos yet" in element_texts(app.info)

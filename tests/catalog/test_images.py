@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from core.catalog.fetch import UrlFetcher, public_address
-from core.catalog.image_source import ImageIssue, ImageSource, image_ref
+from core.catalog.image_source import ImageIssue, ImageSource, check_names, image_ref
 from core.catalog.images import ImageError, decode_image, thumbnail
 from tests.imagegen import SVG, bomb_png, encoded, photo
 
@@ -263,3 +263,25 @@ def test_zip_names_written_by_a_chinese_windows_are_found(tmp_path) -> None:
     assert source.read("红色/鞋子.jpg") == data and source.read("鞋子.jpg") == data
     assert source.read("白色.png") == data
     source.close()
+
+
+def test_photo_names_are_checked_against_the_zip_before_any_is_read(tmp_path) -> None:
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("shoes/a.jpg", encoded(photo(0), "JPEG"))
+        zf.writestr("hats/b.png", b"not decoded here")
+        zf.writestr("x/c.png", b"1")
+        zf.writestr("y/c.png", b"2")
+        zf.writestr("big.png", b"x" * 20_000)
+    refs = ["a.jpg", None, "HATS/B.PNG", "gone.png", "c.png", "https://example.com/d.jpg",
+            " ", "big.png"]
+    ids = [f"p{i}" for i in range(len(refs))]
+    for fetcher in (None, UrlFetcher(tmp_path / "cache")):  # web addresses: never fetched here
+        names = check_names(refs, ids, ImageSource(archive=archive, fetcher=fetcher,
+                                                   max_bytes=10_000))
+        assert (names.rows, names.named, names.found, names.web) == (8, 6, 2, 1)
+        assert [(i.row, i.product_id, i.source) for i in names.issues] == [
+            (3, "p3", "gone.png"), (4, "p4", "c.png"), (7, "p7", "big.png")]
+        assert "matches 2 files" in names.issues[1].reason and "MB" in names.issues[2].reason
+    none = check_names(["a.jpg", "https://example.com/d.jpg"], ["p0", "p1"], ImageSource())
+    assert (none.found, none.web) == (0, 1) and "no .zip" in none.issues[0].reason
