@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -212,6 +213,45 @@ def test_a_trickling_server_hits_the_deadline(server, tmp_path) -> None:
     fetcher = UrlFetcher(tmp_path, allow_address=_loopback_ok, timeout=5.0, deadline=0.5)
     with pytest.raises(ImageError, match=r"took more than 0\.5 s"):
         fetcher.fetch(base + "/trickle")
+
+
+
+def test_a_host_that_does_not_answer_is_given_up_after_two_photos(server, tmp_path) -> None:
+    """Photos on a dead server cost two timeouts, not one per product; another host, and
+    a host that answers with errors (404), are still tried."""
+    base, _ = server
+    port = base.rsplit(":", 1)[1]
+    silent = socket.socket()  # accepts connections and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(silent.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    fetcher = UrlFetcher(tmp_path, resolver=lambda host, p: ["127.0.0.1"],
+                         allow_address=_loopback_ok, timeout=0.3)
+    dead = f"http://dead.example:{silent.getsockname()[1]}"
+    reasons = []
+    for k in range(5):
+        with pytest.raises(ImageError) as err:
+            fetcher.fetch(f"{dead}/{k}.jpg")
+        reasons.append(str(err.value))
+        with pytest.raises(ImageError, match="HTTP 404"):
+            fetcher.fetch(f"http://shop.example:{port}/missing{k}.png")
+    assert all("timed out" in r for r in reasons[:2])
+    assert reasons[2:] == ["was not tried: host dead.example did not answer 2 times before "
+                           "(could not be downloaded (timed out))"] * 3
+    assert len(held) == 2
+    assert decode_image(fetcher.fetch(f"http://shop.example:{port}/a.png")).image.size == (96, 80)
+    silent.close()
+    for conn in held:
+        conn.close()
 
 
 def _zip_without_utf8_flag(path, names: dict[str, bytes], data: bytes) -> None:
