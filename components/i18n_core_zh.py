@@ -221,6 +221,8 @@ CORE_ZH: dict[str, str] = {
         '大小为 {n} MB，超过 {n2} MB 的上限（$CATSIM_MAX_IMAGE_MB）',
     'is not an image in an allowed format ({formats})':
         '不是允许格式的图片（{formats}）',
+    'is a HEIC/AVIF photo (as phones save them), which is not read; save it as JPEG':
+        '是 HEIC/AVIF 图片（手机常用的格式），无法读取；请另存为 JPEG',
     'cannot be decoded ({error})':
         '无法解码（{error}）',
     "is a web address and downloading photos is off (turn on 'Download photos from web "

@@ -235,6 +235,7 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
         *_raised(lambda: decode_image(b"")),
         *_raised(lambda: decode_image(_png(), max_bytes=3)),
         *_raised(lambda: decode_image(b"\x00 not an image")),
+        *_raised(lambda: decode_image(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)),
         *_raised(lambda: decode_image(_png(64)[:60])),
         *_raised(lambda: ImageSource().read("https://example.com/a.png")),
         *_raised(lambda: ImageSource().read("data:image/png;base64,AAAA")),

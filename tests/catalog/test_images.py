@@ -47,6 +47,9 @@ def test_decompression_bomb_is_refused_before_decoding() -> None:
     (b"", "empty"),
     (b"GIF89a" + b"\x00" * 30, "cannot be decoded|allowed format"),
     (b"just some text, not a picture", "allowed format"),
+    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64,
+     "HEIC/AVIF photo .* save it as JPEG"),
+    (b"\x00\x00\x00\x1cftypavif" + b"\x00" * 64, "HEIC/AVIF"),
 ])
 def test_not_photos_are_refused(data: bytes, match: str) -> None:
     with pytest.raises(ImageError, match=match):
