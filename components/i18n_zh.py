@@ -780,6 +780,13 @@ ZH: dict[str, str] = {
         '图片：{n:,} 个商品中有 {shown:,} 个有可用的图片。',
     '**Photos**':
         '**图片**',
+    '(no photo)':
+        '（无图片）',
+    'None of these products has a photo to show.':
+        '这些商品都没有可显示的图片。',
+    "Photos at web addresses are shown only when 'Download photos from web addresses' is on "
+    "(Catalog page).":
+        '网址上的图片只有在打开“从图片列中的网址（http/https）下载图片”后才会显示（“商品目录”页面）。',
     'No product has a photo in the image column.':
         '图片列中没有任何商品的图片。',
     '{n:,} products name a photo file: upload the photos as a .zip above.':

@@ -23,7 +23,7 @@ from components import resources, state
 from components.i18n import t
 from components.i18n_core import tr_core
 from components.tables import headed
-from core.catalog.image_source import PhotoNames, check_names, image_ref
+from core.catalog.image_source import URL_PREFIXES, PhotoNames, check_names, image_ref
 from core.catalog.images import ImageError, thumbnail
 from core.catalog.table import Catalog
 from core.config import Config
@@ -157,14 +157,21 @@ def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str) -> None:
     if not catalog.mapping.image or not len(rows):
         return
     shown = [int(r) for r in rows[:GRID_MAX]]
+    thumbs = [thumb(catalog, cfg, row) for row in shown]
+    refs = [image_ref(catalog.frame[catalog.mapping.image].iloc[row]) for row in shown]
+    if not cfg.fetch_images and any(r.lower().startswith(URL_PREFIXES) for r in refs):
+        st.caption(t("Photos at web addresses are shown only when 'Download photos from web "
+                     "addresses' is on (Catalog page)."))
+    if all(data is None for data in thumbs):
+        st.caption(t("None of these products has a photo to show."))
+        return
     cols = st.columns(6)
-    for i, row in enumerate(shown):
+    for i, (row, data) in enumerate(zip(shown, thumbs)):
         with cols[i % 6]:
-            data = thumb(catalog, cfg, row)
             if data is not None:
                 st.image(data, width=THUMB_WIDTH)
             else:
-                st.text("(no photo)")
+                st.text(t("(no photo)"))
             st.text(str(catalog.ids[row]))
     if len(rows) > GRID_MAX:
         st.caption(t('First {GRID_MAX} of {n:,} products shown.', GRID_MAX=GRID_MAX, n=len(rows)))

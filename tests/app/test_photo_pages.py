@@ -127,3 +127,15 @@ def test_catalog_page_matches_photo_names_at_once_and_says_when_the_lists_ignore
     app.slider(key="settings.image_weight").set_value(0.0).run()
     _ok(app)
     assert "do not use the photos yet" in element_texts(app.info)
+
+
+def test_photo_grid_says_no_photo_in_the_interface_language(app) -> None:
+    app.switch_page("pages/neighbors.py").run()
+    app.text_input(key="neighbors.find").set_value("without photo").run()
+    _ok(app)
+    assert "(no photo)" in element_texts(app.text)  # c1, the product shown, has none
+    app.radio(key="ui.language").set_value("zh").run()
+    _ok(app)
+    texts = element_texts(app.text)
+    assert "（无图片）" in texts and "(no photo)" not in texts
+    app.radio(key="ui.language").set_value("en").run()
