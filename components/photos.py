@@ -177,6 +177,21 @@ def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str) -> None:
         st.caption(t('First {GRID_MAX} of {n:,} products shown.', GRID_MAX=GRID_MAX, n=len(rows)))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _saved_zip(file_id: str, _upload) -> str:
+    """The uploaded zip written once into the workspace, named by its content hash; keyed
+    by the upload's id, so a rerun does not hash hundreds of MB again."""
+    data = _upload.getvalue()  # the upload's own bytes (BytesIO shares them: no copy)
+    folder = Workspace.default().ensure().root / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"photos-{hashlib.sha256(data).hexdigest()[:16]}.zip"
+    if not path.exists():
+        tmp = path.with_name(f"{path.name}.{file_id}.tmp")  # whole or absent, per upload
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return str(path)
+
+
 def photo_source_form(catalog: Catalog) -> None:
     """Catalog page: the zip of photos and the web-download switch (image column mapped)."""
     if not catalog.mapping.image:
@@ -185,13 +200,7 @@ def photo_source_form(catalog: Catalog) -> None:
     upload = st.file_uploader(t("Photos as a .zip (file names as in the image column)"),
                               type=["zip"], key="catalog.photo_zip")
     if upload is not None:
-        data = upload.getvalue()
-        folder = Workspace.default().ensure().root / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"photos-{hashlib.sha256(data).hexdigest()[:16]}.zip"
-        if not path.exists():
-            path.write_bytes(data)
-        state.set_photo_zip(str(path))
+        state.set_photo_zip(_saved_zip(upload.file_id, upload))
     cfg = state.config()
     fetch = st.checkbox(t("Download photos from web addresses (http/https) in the image column"),
                         value=cfg.fetch_images, key="catalog.fetch_images",
