@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from core.catalog.images import MAX_IMAGE_BYTES, ImageError
 
@@ -32,6 +32,7 @@ ALLOWED_TYPES = ("image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/w
                  "image/gif", "image/bmp", "image/x-ms-bmp")
 MAX_REDIRECTS = 3
 MAX_HOST_FAILURES = 2
+_SAFE = "/%:@!$&'()*+,;=-._~"  # kept in a path as it is (RFC 3986 sub-delims, pchar)
 Resolver = Callable[[str, int], list[str]]
 
 
@@ -128,7 +129,10 @@ class UrlFetcher:
         conn._create_connection = (  # type: ignore[attr-defined]
             lambda addr, timeout=None, source=None: socket.create_connection(
                 (pinned, addr[1]), timeout, source))
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        # a shop's address may hold Chinese or spaces ('/商品/红 色.jpg'): sent percent-encoded,
+        # an already encoded '%E7' kept as it is
+        target = quote(parts.path or "/", safe=_SAFE) + (f"?{quote(parts.query, safe=_SAFE + '?')}"
+                                                         if parts.query else "")
         return conn, target
 
     def _read(self, resp: http.client.HTTPResponse, started: float) -> bytes:

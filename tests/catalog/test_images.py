@@ -7,6 +7,7 @@ import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
+from urllib.parse import quote, unquote
 
 import pytest
 from PIL import Image
@@ -178,6 +179,20 @@ def test_fetch_checks_type_size_and_caches(server, tmp_path) -> None:
             fetcher.fetch(base + path)
     srv.shutdown()
     assert fetcher.fetch(base + "/a.png") == first  # served from the workspace cache
+
+
+def test_addresses_with_chinese_or_spaces_are_fetched(server, tmp_path) -> None:
+    """A Chinese shop's photo address ('/商品/红 色.jpg') is sent percent-encoded; it raised
+    UnicodeEncodeError out of the fetcher (not a skipped photo: the page crashed)."""
+    base, _ = server
+    png = encoded(photo(2))
+    for path in ("/商品/红 色.png", "/%E5%95%86%E5%93%81/%E7%BA%A2.png"):
+        _Handler.routes[quote(unquote(path))] = (200, "image/png", png)
+    fetcher = UrlFetcher(tmp_path, allow_address=_loopback_ok)
+    assert fetcher.fetch(base + "/商品/红 色.png") == png
+    assert fetcher.fetch(base + "/%E5%95%86%E5%93%81/%E7%BA%A2.png") == png  # encoded already
+    _Handler.routes[quote("/图.png") + "?w=200&" + quote("名") + "=1"] = (200, "image/png", png)
+    assert fetcher.fetch(base + "/图.png?w=200&名=1") == png
 
 
 def test_fetch_refuses_loopback_and_private_hosts(server, tmp_path) -> None:
