@@ -64,7 +64,7 @@ class UrlFetcher:
         path = self._cache_path(url)
         if path.exists():
             return path.read_bytes()
-        host = (urlsplit(url).hostname or "").lower()
+        host = (_split(url)[0].hostname or "").lower()
         failed = self._down.get(host, [])
         if len(failed) >= MAX_HOST_FAILURES:
             raise ImageError(f"was not tried: host {host} did not answer {len(failed)} times "
@@ -108,12 +108,13 @@ class UrlFetcher:
         raise ImageError(f"more than {MAX_REDIRECTS} redirects")
 
     def _connect(self, url: str) -> tuple[http.client.HTTPConnection, str]:
-        parts = urlsplit(url)
+        parts, port = _split(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ImageError("is not an http(s) URL")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
             addresses = self.resolver(parts.hostname, port)
+        except UnicodeError as exc:  # 'www..shop.com', a label over 63 letters
+            raise ImageError(f"is not a valid web address ({exc})") from exc
         except OSError as exc:
             raise _HostDown(f"host {parts.hostname} cannot be resolved ({exc})") from exc
         bad = [a for a in addresses if not self.allow_address(a)]
@@ -150,6 +151,16 @@ class UrlFetcher:
             if total > self.max_bytes:
                 raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
             chunks.append(chunk)
+
+
+def _split(url: str):
+    """(parts, port) of an address; ImageError for one that cannot be read ('http://[::1',
+    port 99999)."""
+    try:
+        parts = urlsplit(url)
+        return parts, parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise ImageError(f"is not a valid web address ({exc})") from exc
 
 
 class _HostDown(ImageError):

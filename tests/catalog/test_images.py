@@ -195,6 +195,14 @@ def test_addresses_with_chinese_or_spaces_are_fetched(server, tmp_path) -> None:
     assert fetcher.fetch(base + "/图.png?w=200&名=1") == png
 
 
+@pytest.mark.parametrize("url", ["http://www..shop.example/a.png", "http://[::1/a.png",
+                                 "http://shop.example:99999/a.png",
+                                 "http://" + "a" * 70 + ".example/a.png"])
+def test_a_malformed_address_is_a_skipped_photo_not_a_crash(url: str, tmp_path) -> None:
+    with pytest.raises(ImageError, match="is not a valid web address"):
+        UrlFetcher(tmp_path).fetch(url)
+
+
 def test_fetch_refuses_loopback_and_private_hosts(server, tmp_path) -> None:
     base, _ = server
     with pytest.raises(ImageError, match="loopback"):
