@@ -795,6 +795,8 @@ ZH: dict[str, str] = {
         '{files:,} 个图片文件中有 {found:,} 个在 zip 中找到；{empty:,} 个商品没有图片。',
     '{n:,} photo files cannot be used':
         '{n:,} 个图片文件无法使用',
+    'The first {n:,} are listed.':
+        '只列出前 {n:,} 个。',
     '{n:,} products give a web address: downloaded when the lists are made.':
         '{n:,} 个商品给的是网址：生成列表时下载。',
     '{n:,} products give a web address: not downloaded and not shown while the box above is off.':

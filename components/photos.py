@@ -238,8 +238,11 @@ def names_report(catalog: Catalog, cfg: Config) -> None:
                      "have no photo.", found=names.found, files=files,
                      empty=names.rows - names.named))
         if names.issues:
-            with st.expander(t("{n:,} photo files cannot be used", n=len(names.issues))):
+            missing = files - names.found
+            with st.expander(t("{n:,} photo files cannot be used", n=missing)):
                 st.dataframe(_issue_table(names.issues), hide_index=True, key="photos.names")
+                if missing > len(names.issues):
+                    st.caption(t("The first {n:,} are listed.", n=len(names.issues)))
     if names.web:
         st.caption(t("{n:,} products give a web address: downloaded when the lists are made.",
                      n=names.web) if cfg.fetch_images else

@@ -14,6 +14,7 @@ from core.catalog.images import MAX_IMAGE_BYTES, ImageError
 from core.errors import short_list
 
 URL_PREFIXES = ("http://", "https://")
+MAX_LISTED = 1000  # photo names not found, listed by check_names (all are counted)
 
 
 @dataclass(frozen=True)
@@ -140,26 +141,31 @@ class PhotoNames:
     named: int
     found: int
     web: int
-    issues: tuple[ImageIssue, ...]
+    issues: tuple[ImageIssue, ...]  # the first MAX_LISTED; named - found - web in all
 
 
 def check_names(refs: Sequence[object], ids: Sequence[object], source: ImageSource) -> PhotoNames:
     """Match every image cell to the zip / folder by name only (nothing is decoded or
-    downloaded): the quick report shown as soon as photos are uploaded."""
+    downloaded): the quick report shown as soon as photos are uploaded. Without a zip or
+    folder, file names are counted, not listed."""
     named = found = web = 0
     issues: list[ImageIssue] = []
+    files = source.archive is not None or source.folder is not None
     for row, cell in enumerate(refs):
         ref = image_ref(cell)
         if not ref:
             continue
         named += 1
+        if not files and not ref.lower().startswith(URL_PREFIXES):
+            continue
         try:
             if source.locate(ref):
                 found += 1
             else:
                 web += 1
         except ImageError as exc:
-            issues.append(ImageIssue(row, str(ids[row]), ref, str(exc)))
+            if len(issues) < MAX_LISTED:
+                issues.append(ImageIssue(row, str(ids[row]), ref, str(exc)))
     return PhotoNames(len(refs), named, found, web, tuple(issues))
 
 

@@ -350,4 +350,17 @@ def test_photo_names_are_checked_against_the_zip_before_any_is_read(tmp_path) ->
             (3, "p3", "gone.png"), (4, "p4", "c.png"), (7, "p7", "big.png")]
         assert "matches 2 files" in names.issues[1].reason and "MB" in names.issues[2].reason
     none = check_names(["a.jpg", "https://example.com/d.jpg"], ["p0", "p1"], ImageSource())
-    assert (none.found, none.web) == (0, 1) and "no .zip" in none.issues[0].reason
+    assert (none.named, none.found, none.web, none.issues) == (2, 0, 1, ())  # no zip yet
+
+
+def test_photo_names_not_found_are_counted_and_the_first_ones_listed(tmp_path, monkeypatch):
+    import core.catalog.image_source as source_module
+
+    monkeypatch.setattr(source_module, "MAX_LISTED", 3)
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("a.jpg", b"1")
+    refs = ["a.jpg"] + [f"wrong{k}.jpg" for k in range(7)]
+    names = check_names(refs, list(range(8)), ImageSource(archive=archive))
+    assert (names.named, names.found) == (8, 1)
+    assert [i.source for i in names.issues] == ["wrong0.jpg", "wrong1.jpg", "wrong2.jpg"]
