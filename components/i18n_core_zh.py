@@ -221,6 +221,8 @@ CORE_ZH: dict[str, str] = {
         '大小为 {n} MB，超过 {n2} MB 的上限（$CATSIM_MAX_IMAGE_MB）',
     'is not an image in an allowed format ({formats})':
         '不是允许格式的图片（{formats}）',
+    'is a HEIC/AVIF photo (as phones save them), which is not read; save it as JPEG':
+        '是 HEIC/AVIF 图片（手机常用的格式），无法读取；请另存为 JPEG',
     'cannot be decoded ({error})':
         '无法解码（{error}）',
     "is a web address and downloading photos is off (turn on 'Download photos from web "
@@ -242,6 +244,35 @@ CORE_ZH: dict[str, str] = {
         '无法读取：zip 文件已损坏（{error}）',
     'was not found in the zip':
         '在 zip 中没有找到',
+    'matches {n} files in the zip ({list}); write its folder in the image column, as in the '
+    'zip':
+        '对应 zip 中的 {n} 个文件（{list}）；请在图片列中写上它所在的文件夹，与 zip 中一致',
+    # core/catalog/fetch.py: photos downloaded from web addresses
+    'the server answered HTTP {n}':
+        '服务器返回 HTTP {n}',
+    "has Content-Type '{type}', not an allowed image type":
+        '的 Content-Type 为“{type}”，不是允许的图片类型',
+    "has Content-Type '{type}', not an allowed image type (SVG is never rendered)":
+        '的 Content-Type 为“{type}”，不是允许的图片类型（SVG 从不显示）',
+    'could not be downloaded ({error})':
+        '无法下载（{error}）',
+    'more than {n} redirects':
+        '重定向超过 {n} 次',
+    'is {n} MB, more than the limit':
+        '大小为 {n} MB，超过上限',
+    'download took more than {n} s':
+        '下载超过 {n} 秒',
+    'is not an http(s) URL':
+        '不是 http(s) 网址',
+    'is not a valid web address ({error})':
+        '不是有效的网址（{error}）',
+    'host {host} is a private, loopback or reserved address ({addresses}); only public hosts '
+    'are fetched':
+        '主机 {host} 是私有、回环或保留地址（{addresses}）；只下载公网主机上的图片',
+    'host {host} cannot be resolved ({error})':
+        '无法解析主机 {host}（{error}）',
+    'was not tried: host {host} did not answer {n} times before ({part})':
+        '未尝试：主机 {host} 之前已有 {n} 次没有响应（{part}）',
     # core/finetune/data.py: labelled pairs (the Fine-tune page)
     '{n} of {n2} pairs name ids that are not in the catalog; skipped':
         '{n2} 对中有 {n} 对用到了目录中没有的编号；已跳过',

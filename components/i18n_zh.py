@@ -778,6 +778,29 @@ ZH: dict[str, str] = {
         '图片：{n:,} 个商品中有 {shown:,} 个有可用的图片。',
     '**Photos**':
         '**图片**',
+    '(no photo)':
+        '（无图片）',
+    'None of these products has a photo to show.':
+        '这些商品都没有可显示的图片。',
+    "Photos at web addresses are shown only when 'Download photos from web addresses' is on "
+    "(Catalog page).":
+        '网址上的图片只有在打开“从图片列中的网址（http/https）下载图片”后才会显示（“商品目录”页面）。',
+    'No product has a photo in the image column.':
+        '图片列中没有任何商品的图片。',
+    '{n:,} products name a photo file: upload the photos as a .zip above.':
+        '{n:,} 个商品写了图片文件名：请在上方把图片打包成 .zip 上传。',
+    '{found:,} of {files:,} photo files found in the zip; {empty:,} products have no photo.':
+        '{files:,} 个图片文件中有 {found:,} 个在 zip 中找到；{empty:,} 个商品没有图片。',
+    '{n:,} photo files cannot be used':
+        '{n:,} 个图片文件无法使用',
+    'The first {n:,} are listed.':
+        '只列出前 {n:,} 个。',
+    '{n:,} products give a web address: downloaded when the lists are made.':
+        '{n:,} 个商品给的是网址：生成列表时下载。',
+    '{n:,} products give a web address: not downloaded and not shown while the box above is off.':
+        '{n:,} 个商品给的是网址：上方的选项关闭时，不下载也不显示。',
+    'The lists do not use the photos yet: raise *Photos vs text* (Advanced, in the sidebar) above 0.':
+        '列表还没有使用图片：请把侧边栏“高级”中的 *图片 与 文本* 调到 0 以上。',
     'Photos as a .zip (file names as in the image column)':
         '图片的 .zip 压缩包（文件名与图片列中一致）',
     'Download photos from web addresses (http/https) in the image column':

@@ -23,7 +23,7 @@ from components import resources, state
 from components.i18n import t
 from components.i18n_core import tr_core
 from components.tables import headed
-from core.catalog.image_source import image_ref
+from core.catalog.image_source import URL_PREFIXES, PhotoNames, check_names, image_ref
 from core.catalog.images import ImageError, thumbnail
 from core.catalog.table import Catalog
 from core.config import Config
@@ -101,11 +101,14 @@ def issues_report(images: ImageVectors | None) -> None:
                  shown=int(images.has_image.sum()), n=len(images.has_image)))
     if images.issues:
         with st.expander(t('{n:,} photos skipped', n=len(images.issues))):
-            st.dataframe(pd.DataFrame({t("row"): [i.row + 1 for i in images.issues],
-                                       t("id"): [i.product_id for i in images.issues],
-                                       t("photo file"): [i.source for i in images.issues],
-                                       t("problem"): [tr_core(i.reason) for i in images.issues]}),
-                         hide_index=True, key="photos.issues")
+            st.dataframe(_issue_table(images.issues), hide_index=True, key="photos.issues")
+
+
+def _issue_table(issues) -> pd.DataFrame:
+    return pd.DataFrame({t("row"): [i.row + 1 for i in issues],
+                         t("id"): [i.product_id for i in issues],
+                         t("photo file"): [i.source for i in issues],
+                         t("problem"): [tr_core(i.reason) for i in issues]})
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
@@ -154,17 +157,39 @@ def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str) -> None:
     if not catalog.mapping.image or not len(rows):
         return
     shown = [int(r) for r in rows[:GRID_MAX]]
+    thumbs = [thumb(catalog, cfg, row) for row in shown]
+    refs = [image_ref(catalog.frame[catalog.mapping.image].iloc[row]) for row in shown]
+    if not cfg.fetch_images and any(r.lower().startswith(URL_PREFIXES) for r in refs):
+        st.caption(t("Photos at web addresses are shown only when 'Download photos from web "
+                     "addresses' is on (Catalog page)."))
+    if all(data is None for data in thumbs):
+        st.caption(t("None of these products has a photo to show."))
+        return
     cols = st.columns(6)
-    for i, row in enumerate(shown):
+    for i, (row, data) in enumerate(zip(shown, thumbs)):
         with cols[i % 6]:
-            data = thumb(catalog, cfg, row)
             if data is not None:
                 st.image(data, width=THUMB_WIDTH)
             else:
-                st.text("(no photo)")
+                st.text(t("(no photo)"))
             st.text(str(catalog.ids[row]))
     if len(rows) > GRID_MAX:
         st.caption(t('First {GRID_MAX} of {n:,} products shown.', GRID_MAX=GRID_MAX, n=len(rows)))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _saved_zip(file_id: str, _upload) -> str:
+    """The uploaded zip written once into the workspace, named by its content hash; keyed
+    by the upload's id, so a rerun does not hash hundreds of MB again."""
+    data = _upload.getvalue()  # the upload's own bytes (BytesIO shares them: no copy)
+    folder = Workspace.default().ensure().root / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"photos-{hashlib.sha256(data).hexdigest()[:16]}.zip"
+    if not path.exists():
+        tmp = path.with_name(f"{path.name}.{file_id}.tmp")  # whole or absent, per upload
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return str(path)
 
 
 def photo_source_form(catalog: Catalog) -> None:
@@ -175,20 +200,57 @@ def photo_source_form(catalog: Catalog) -> None:
     upload = st.file_uploader(t("Photos as a .zip (file names as in the image column)"),
                               type=["zip"], key="catalog.photo_zip")
     if upload is not None:
-        data = upload.getvalue()
-        folder = Workspace.default().ensure().root / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"photos-{hashlib.sha256(data).hexdigest()[:16]}.zip"
-        if not path.exists():
-            path.write_bytes(data)
-        state.set_photo_zip(str(path))
+        state.set_photo_zip(_saved_zip(upload.file_id, upload))
     cfg = state.config()
     fetch = st.checkbox(t("Download photos from web addresses (http/https) in the image column"),
                         value=cfg.fetch_images, key="catalog.fetch_images",
                         help=t("Off by default. Only public addresses; at most "
                         "20 MB and 40 million pixels per photo; kept in the workspace."))
     if fetch != cfg.fetch_images:
-        state.set_config(cfg.with_changes(fetch_images=fetch))
+        cfg = cfg.with_changes(fetch_images=fetch)
+        state.set_config(cfg)
+    names_report(catalog, cfg)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _names(catalog_key: str, source: str, _catalog: Catalog, _cfg: Config) -> PhotoNames:
+    src = _source(_cfg)
+    try:
+        return check_names(_catalog.frame[_catalog.mapping.image].tolist(), list(_catalog.ids),
+                           src)
+    finally:
+        src.close()
+
+
+def names_report(catalog: Catalog, cfg: Config) -> None:
+    """Right after the upload, by file name only: how many photos the zip holds for the
+    catalog, each name not found by row, what happens to web addresses, and whether the
+    lists use the photos yet."""
+    names = _names(f"{catalog.identity}|{catalog.mapping.image}", source_key(cfg), catalog, cfg)
+    files = names.named - names.web
+    if not names.named:
+        st.caption(t("No product has a photo in the image column."))
+    elif files and not state.photo_zip():
+        st.caption(t("{n:,} products name a photo file: upload the photos as a .zip above.",
+                     n=files))
+    elif files:
+        st.caption(t("{found:,} of {files:,} photo files found in the zip; {empty:,} products "
+                     "have no photo.", found=names.found, files=files,
+                     empty=names.rows - names.named))
+        if names.issues:
+            missing = files - names.found
+            with st.expander(t("{n:,} photo files cannot be used", n=missing)):
+                st.dataframe(_issue_table(names.issues), hide_index=True, key="photos.names")
+                if missing > len(names.issues):
+                    st.caption(t("The first {n:,} are listed.", n=len(names.issues)))
+    if names.web:
+        st.caption(t("{n:,} products give a web address: downloaded when the lists are made.",
+                     n=names.web) if cfg.fetch_images else
+                   t("{n:,} products give a web address: not downloaded and not shown while "
+                     "the box above is off.", n=names.web))
+    if not cfg.image_weight and (names.found or (names.web and cfg.fetch_images)):
+        st.info(t("The lists do not use the photos yet: raise *Photos vs text* (Advanced, in "
+                  "the sidebar) above 0."))
 
 
 def embed_with_progress(catalog: Catalog, cfg: Config) -> ImageVectors | None:

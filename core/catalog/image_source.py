@@ -5,13 +5,16 @@ ImageIssue naming its row and file; nothing here is fatal."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from core.catalog.fetch import UrlFetcher
 from core.catalog.images import MAX_IMAGE_BYTES, ImageError
+from core.errors import short_list
 
 URL_PREFIXES = ("http://", "https://")
+MAX_LISTED = 1000  # photo names not found, listed by check_names (all are counted)
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class ImageSource:
     fetcher: UrlFetcher | None = None
     max_bytes: int = MAX_IMAGE_BYTES
     _zip: zipfile.ZipFile | None = field(default=None, init=False, repr=False)
-    _names: dict[str, zipfile.ZipInfo] = field(default_factory=dict, init=False, repr=False)
+    _names: dict[str, list[zipfile.ZipInfo]] = field(default_factory=dict, init=False, repr=False)
 
     def close(self) -> None:
         if self._zip is not None:
@@ -58,21 +61,39 @@ class ImageSource:
 
     def read(self, ref: str) -> bytes:
         ref = _clean(ref)
+        if self._is_url(ref):
+            return self.fetcher.fetch(ref)
+        if self.archive is not None:
+            return self._from_zip(ref)
+        return self._from_folder(ref)
+
+    def locate(self, ref: str) -> bool:
+        """Whether the file a cell names is there, without reading it: True for a file
+        found, False for a web address (downloaded only when read, and only when fetching
+        is on); ImageError if not."""
+        ref = _clean(ref)
+        if ref.lower().startswith(URL_PREFIXES) or self._is_url(ref):
+            return False
+        if self.archive is not None:
+            self._zip_entry(ref)
+        else:
+            self._folder_path(ref)
+        return True
+
+    def _is_url(self, ref: str) -> bool:
         if ref.lower().startswith(URL_PREFIXES):
             if self.fetcher is None:
                 raise ImageError("is a web address and downloading photos is off (turn on "
                                  "'Download photos from web addresses' / --fetch-images)")
-            return self.fetcher.fetch(ref)
+            return True
         if "://" in ref or ref.lower().startswith("data:"):
             raise ImageError("is neither a file name nor an http(s) URL")
-        if self.archive is not None:
-            return self._from_zip(ref)
-        if self.folder is not None:
-            return self._from_folder(ref)
-        raise ImageError("is a file name, but no .zip of photos was uploaded (Catalog page) "
-                         "and no folder given (--images DIR)")
+        if self.archive is None and self.folder is None:
+            raise ImageError("is a file name, but no .zip of photos was uploaded (Catalog "
+                             "page) and no folder given (--images DIR)")
+        return False
 
-    def _from_folder(self, ref: str) -> bytes:
+    def _folder_path(self, ref: str) -> Path:
         root = self.folder.resolve()
         path = (root / ref).resolve()
         if PurePosixPath(ref).is_absolute() or not path.is_relative_to(root):
@@ -81,27 +102,25 @@ class ImageSource:
             raise ImageError("was not found")
         if path.stat().st_size > self.max_bytes:
             raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
-        return path.read_bytes()
+        return path
 
-    def _from_zip(self, ref: str) -> bytes:
+    def _from_folder(self, ref: str) -> bytes:
+        return self._folder_path(ref).read_bytes()
+
+    def _zip_entry(self, ref: str) -> zipfile.ZipInfo:
         if self._zip is None:
             try:
                 self._zip = zipfile.ZipFile(self.archive)
             except (zipfile.BadZipFile, OSError) as exc:
                 raise ImageError(f"cannot be read: the zip file is broken ({exc})") from exc
-            infos = [i for i in self._zip.infolist() if not i.is_dir()]
-            self._names = {_clean(i.filename): i for i in infos}
-            bases: dict[str, list[zipfile.ZipInfo]] = {}
-            for info in infos:
-                bases.setdefault(PurePosixPath(_clean(info.filename)).name, []).append(info)
-            for base, found in bases.items():  # "photo.jpg" finds "images/photo.jpg" if unique
-                if len(found) == 1:
-                    self._names.setdefault(base, found[0])
-        info = self._names.get(ref)
-        if info is None:
-            raise ImageError("was not found in the zip")
+            self._names = _zip_index(self._zip.infolist())
+        info = _find(self._names, ref)
         if info.file_size > self.max_bytes:
             raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
+        return info
+
+    def _from_zip(self, ref: str) -> bytes:
+        info = self._zip_entry(ref)
         try:
             with self._zip.open(info) as fh:
                 data = fh.read(self.max_bytes + 1)
@@ -110,3 +129,98 @@ class ImageSource:
         if len(data) > self.max_bytes:
             raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
         return data
+
+
+@dataclass(frozen=True)
+class PhotoNames:
+    """What a catalog's image cells name, before any photo is read: rows: products;
+    named: cells filled in; found: files present; web: addresses to download;
+    issues: each named file that is not there (or cannot be), by row."""
+
+    rows: int
+    named: int
+    found: int
+    web: int
+    issues: tuple[ImageIssue, ...]  # the first MAX_LISTED; named - found - web in all
+
+
+def check_names(refs: Sequence[object], ids: Sequence[object], source: ImageSource) -> PhotoNames:
+    """Match every image cell to the zip / folder by name only (nothing is decoded or
+    downloaded): the quick report shown as soon as photos are uploaded. Without a zip or
+    folder, file names are counted, not listed."""
+    named = found = web = 0
+    issues: list[ImageIssue] = []
+    files = source.archive is not None or source.folder is not None
+    for row, cell in enumerate(refs):
+        ref = image_ref(cell)
+        if not ref:
+            continue
+        named += 1
+        if not files and not ref.lower().startswith(URL_PREFIXES):
+            continue
+        try:
+            if source.locate(ref):
+                found += 1
+            else:
+                web += 1
+        except ImageError as exc:
+            if len(issues) < MAX_LISTED:
+                issues.append(ImageIssue(row, str(ids[row]), ref, str(exc)))
+    return PhotoNames(len(refs), named, found, web, tuple(issues))
+
+
+def _entry_names(info: zipfile.ZipInfo) -> list[str]:
+    """An entry's name, and for a name stored without the UTF-8 flag (Windows' own zip
+    writes the local code page: GBK on a Chinese Windows) the same bytes read as UTF-8 or
+    GB18030, which Python's zipfile shows as cp437 mojibake."""
+    names = [_clean(info.filename)]
+    if not info.flag_bits & 0x800 and not info.filename.isascii():
+        raw = info.filename.encode("cp437", errors="replace")
+        for codec in ("utf-8", "gb18030"):
+            try:
+                names.append(_clean(raw.decode(codec)))
+                break
+            except UnicodeDecodeError:
+                continue
+    return names
+
+
+def _zip_index(infos: list[zipfile.ZipInfo]) -> dict[str, list[zipfile.ZipInfo]]:
+    """Each file under its full path and under every shorter tail of it ("a.jpg" and
+    "shoes/a.jpg" for "photos/shoes/a.jpg"), case-folded: a cell may leave out the folders
+    the zip added and may differ in case, as file names on Windows and macOS do."""
+    index: dict[str, list[zipfile.ZipInfo]] = {}
+    for info in infos:
+        if info.is_dir() or info.filename.startswith("__MACOSX/"):
+            continue
+        for name in _entry_names(info):
+            parts = name.casefold().split("/")
+            for i in range(len(parts)):
+                found = index.setdefault("/".join(parts[i:]), [])
+                if info not in found:
+                    found.append(info)
+    return index
+
+
+def _find(index: dict[str, list[zipfile.ZipInfo]], ref: str) -> zipfile.ZipInfo:
+    """The zip entry a cell names: its full path (as spelled, then in any case), else the
+    one file whose path ends with it (as spelled, then in any case); ImageError naming the
+    files when several fit."""
+    found = index.get(ref.casefold(), [])
+    folded = ref.casefold()
+    full = [i for i in found if ref in _entry_names(i)]
+    if full:
+        return full[-1]  # a name stored twice: the last one, as zipfile reads it
+    for tier in ([i for i in found if folded in (n.casefold() for n in _entry_names(i))],
+                 [i for i in found if any(n.endswith("/" + ref) for n in _entry_names(i))],
+                 found):
+        if len(tier) == 1:
+            return tier[0]
+        if tier:
+            found = tier
+            break
+    if not found:
+        raise ImageError("was not found in the zip")
+    names = sorted(_entry_names(i)[-1] for i in found)
+    raise ImageError(f"matches {len(names):,} files in the zip ({short_list(names)}); write "
+                     "its folder in the image column, as in the zip")

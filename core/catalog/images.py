@@ -26,6 +26,8 @@ ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
 MAX_IMAGE_BYTES = int(float(os.environ.get("CATSIM_MAX_IMAGE_MB", "20")) * 1024 * 1024)
 MAX_IMAGE_PIXELS = int(os.environ.get("CATSIM_MAX_IMAGE_PIXELS", "40000000"))
 THUMB_PX = 160
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1",
+                b"avif", b"avis")
 _MARKUP = (b"<", b"\xef\xbb\xbf<")  # SVG / XML / HTML, with or without a UTF-8 BOM
 
 
@@ -98,6 +100,9 @@ def decode_image(data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES,
     except ImageError:
         raise
     except UnidentifiedImageError as exc:
+        if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+            raise ImageError("is a HEIC/AVIF photo (as phones save them), which is not read; "
+                             "save it as JPEG") from exc
         raise ImageError("is not an image in an allowed format "
                          f"({', '.join(ALLOWED_FORMATS)})") from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -21,7 +21,9 @@ from core.catalog.images import ImageError, decode_image
 from core.embed.image_encoders import ImageEncoder, Progress
 from core.embed.store import keyed_digest
 
-CHUNK = 64
+CHUNK = 64  # rows read at a time...
+CHUNK_BYTES = 64 * 2**20  # ...or fewer, when their files reach this size
+PIXEL_BUDGET = 32_000_000  # decoded pixels held before they are embedded (~100 MB as RGB)
 PLACEHOLDER_ROWS = 20  # one file shared by more products is a placeholder
 
 
@@ -49,35 +51,49 @@ class ImageVectors:
         return h.hexdigest()[:24]
 
 
-def _read_chunk(refs, ids, rows: range, source: ImageSource, issues: list[ImageIssue]):
+def _read_chunk(refs, ids, start: int, source: ImageSource,
+                issues: list[ImageIssue]) -> tuple[dict[int, bytes], int]:
+    """The files of rows start.. (at most CHUNK rows and about CHUNK_BYTES): (blobs, next row)."""
     blobs: dict[int, bytes] = {}
-    for row in rows:
+    row, size = start, 0
+    while row < len(refs) and row - start < CHUNK and size < CHUNK_BYTES:
         ref = image_ref(refs[row])
-        if not ref:
-            continue
-        try:
-            blobs[row] = source.read(ref)
-        except ImageError as exc:
-            issues.append(ImageIssue(row, str(ids[row]), ref, str(exc)))
-    return blobs
+        if ref:
+            try:
+                blobs[row] = source.read(ref)
+                size += len(blobs[row])
+            except ImageError as exc:
+                issues.append(ImageIssue(row, str(ids[row]), ref, str(exc)))
+        row += 1
+    return blobs, row
 
 
 def _embed_new(blobs: dict[int, bytes], digests: list[bytes], refs, ids, encoder: ImageEncoder,
                issues: list[ImageIssue]) -> dict[bytes, np.ndarray]:
-    """Decode and embed each distinct new photo once; {digest: vector}."""
+    """Decode and embed each distinct new photo once; {digest: vector}. Decoded photos are
+    embedded whenever they reach PIXEL_BUDGET pixels, so memory stays bounded."""
     first: dict[bytes, int] = {}
     for row, _data in blobs.items():
         first.setdefault(digests[row], row)
-    images, keys = [], []
+    out: dict[bytes, np.ndarray] = {}
+    images, keys, pixels = [], [], 0
     for digest, row in first.items():
         try:
-            images.append(decode_image(blobs[row], draft=448).image)
-            keys.append(digest)
+            image = decode_image(blobs[row], draft=448).image
         except ImageError as exc:
             for r in blobs:
                 if digests[r] == digest:
                     issues.append(ImageIssue(r, str(ids[r]), image_ref(refs[r]), str(exc)))
-    return dict(zip(keys, encoder.encode(images))) if images else {}
+            continue
+        images.append(image)
+        keys.append(digest)
+        pixels += image.width * image.height
+        if pixels >= PIXEL_BUDGET:
+            out.update(zip(keys, encoder.encode(images)))
+            images, keys, pixels = [], [], 0
+    if images:
+        out.update(zip(keys, encoder.encode(images)))
+    return out
 
 
 def embed_images(refs: Sequence[object], ids: Sequence[object], source: ImageSource,
@@ -91,8 +107,9 @@ def embed_images(refs: Sequence[object], ids: Sequence[object], source: ImageSou
     digests: list[bytes] = [b""] * n
     issues: list[ImageIssue] = []
     reused = embedded = 0
-    for start in range(0, n, CHUNK):
-        blobs = _read_chunk(refs, ids, range(start, min(n, start + CHUNK)), source, issues)
+    start = 0
+    while start < n:
+        blobs, end = _read_chunk(refs, ids, start, source, issues)
         for row, data in blobs.items():
             digests[row] = keyed_digest(data, private)  # = content_hash(data) when public
         found = store.get(encoder.identity, sorted({digests[r] for r in blobs})) if store else {}
@@ -110,7 +127,8 @@ def embed_images(refs: Sequence[object], ids: Sequence[object], source: ImageSou
             else:
                 vectors[row] = vec
         if progress:
-            progress(min(n, start + CHUNK), n)
+            progress(end, n)
+        start = end
     _drop_placeholders(vectors, digests, refs, ids, issues)
     has = np.array([bool(d) for d in digests], dtype=bool)
     return ImageVectors(vectors, has, tuple(digests), tuple(sorted(issues, key=lambda i: i.row)),

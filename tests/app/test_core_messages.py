@@ -9,10 +9,14 @@ import csv
 import io
 import json
 import re
+import socket
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
@@ -24,6 +28,7 @@ from PIL import Image
 import core.catalog.read as read_module
 from components.i18n_core import FIELD, compile_template, templates, to_chinese
 from components.i18n_core_zh import CORE_ZH
+from core.catalog.fetch import UrlFetcher
 from core.catalog.image_source import ImageSource
 from core.catalog.images import decode_image
 from core.catalog.limits import current_limits, describe
@@ -226,6 +231,8 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
     photos = tmp_path / "图.zip"
     with zipfile.ZipFile(photos, "w") as archive:
         archive.writestr("一.png", _png())
+        archive.writestr("甲/二.png", _png())
+        archive.writestr("乙/二.png", _png())
     (tmp_path / "坏.zip").write_bytes(b"not a zip")
     return [
         *_raised(lambda: decode_image(b"<svg xmlns='x'></svg>")),
@@ -233,6 +240,7 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
         *_raised(lambda: decode_image(b"")),
         *_raised(lambda: decode_image(_png(), max_bytes=3)),
         *_raised(lambda: decode_image(b"\x00 not an image")),
+        *_raised(lambda: decode_image(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)),
         *_raised(lambda: decode_image(_png(64)[:60])),
         *_raised(lambda: ImageSource().read("https://example.com/a.png")),
         *_raised(lambda: ImageSource().read("data:image/png;base64,AAAA")),
@@ -242,7 +250,79 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
         *_raised(lambda: ImageSource(folder=folder, max_bytes=3).read("大.png")),
         *_raised(lambda: ImageSource(archive=tmp_path / "坏.zip").read("一.png")),
         *_raised(lambda: ImageSource(archive=photos).read("没有.png")),
+        *_raised(lambda: ImageSource(archive=photos).read("二.png")),
     ]
+
+
+
+class _PhotoServer(BaseHTTPRequestHandler):
+    """Answers what a shop's photo server may answer instead of a photo."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if unquote(self.path) == "/慢":  # one byte at a time
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            for _ in range(20):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                threading.Event().wait(0.05)
+            return
+        status, kind, body = {"/缺": (404, "text/plain", b""), "/页": (200, "text/html", b"<p>"),
+                              "/矢量": (200, "image/svg+xml", b"<svg/>"),
+                              "/大": (200, "image/png", b"x" * 64),
+                              "/巨": (200, "image/png", b"x" * 64)}.get(
+            unquote(self.path), (302, "", b""))
+        self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "/%E7%BB%95")  # '/绕': redirects for ever
+        self.send_header("Content-Type", kind)
+        if "大" not in unquote(self.path):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _fetch_reasons(tmp_path: Path) -> list[str]:
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _PhotoServer)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = f"http://商店.example:{srv.server_address[1]}"
+
+    def fetcher(**kw) -> UrlFetcher:
+        return UrlFetcher(tmp_path, resolver=lambda host, port: ["127.0.0.1"],
+                          allow_address=lambda a: a == "127.0.0.1", **kw)
+
+    def no_name(host: str, port: int) -> list[str]:
+        raise OSError("名字")
+
+    dead = UrlFetcher(tmp_path, resolver=no_name)
+    closed = socket.socket()  # a port nothing listens on
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    try:
+        return [
+            *_raised(lambda: fetcher().fetch(base + "/缺")),
+            *_raised(lambda: fetcher().fetch(base + "/页")),
+            *_raised(lambda: fetcher().fetch(base + "/矢量")),
+            *_raised(lambda: fetcher(max_bytes=8).fetch(base + "/大")),
+            *_raised(lambda: fetcher(max_bytes=8).fetch(base + "/巨")),
+            *_raised(lambda: fetcher().fetch(base + "/绕")),
+            *_raised(lambda: fetcher(deadline=0.2).fetch(base + "/慢")),
+            *_raised(lambda: fetcher().fetch(f"http://商店.example:{closed_port}/图.png")),
+            *_raised(lambda: UrlFetcher(tmp_path).fetch("http://127.0.0.1/图.png")),
+            *_raised(lambda: UrlFetcher(tmp_path).fetch("http:///图.png")),
+            *_raised(lambda: UrlFetcher(tmp_path).fetch("http://[::1/图.png")),
+            *_raised(lambda: dead.fetch("http://没有.example/1.png")),
+            *_raised(lambda: dead.fetch("http://没有.example/2.png")),
+            *_raised(lambda: dead.fetch("http://没有.example/3.png")),
+        ]
+    finally:
+        srv.shutdown()
+        srv.server_close()
 
 
 def _pairs_messages() -> list[str]:
@@ -377,6 +457,7 @@ def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> l
         out = [*_read_messages(monkeypatch), *_path_messages(tmp_path_factory.mktemp("files"), monkeypatch),
                *_other_file_messages(monkeypatch),
                *_catalog_messages(), *_photo_reasons(tmp_path_factory.mktemp("photos")),
+               *_fetch_reasons(tmp_path_factory.mktemp("fetch")),
                *_pairs_messages(), *_settings_and_model_messages(tmp_path_factory.mktemp("cfg")),
                *_settings_file_messages(),
                *_finetune_messages(tiny_bert_dir, tmp_path_factory.mktemp("tuned"))]

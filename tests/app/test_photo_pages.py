@@ -3,7 +3,9 @@ the photo weight, thumbnails made on the server, skipped photos reported by row.
 
 from __future__ import annotations
 
+import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -67,7 +69,8 @@ def test_photos_join_the_lists(app) -> None:
 def test_catalog_page_reports_skipped_photos_by_row(app) -> None:
     app.switch_page("pages/catalog.py").run()
     _ok(app)
-    report = next(d.value for d in app.dataframe if "problem" in d.value.columns)
+    report = next(d.value for d in app.dataframe if "problem" in d.value.columns
+                  and "logo.svg" in d.value["photo file"].tolist())  # after reading the photos
     assert report["row"].tolist() == [9, 10]
     assert report["photo file"].tolist() == ["missing.png", "logo.svg"]
     captions = element_texts(app.caption)
@@ -112,3 +115,55 @@ def test_groups_page_finds_listings_sharing_a_photo(app) -> None:
     pairs = next(d.value for d in app.dataframe if "photo_similarity" in d.value.columns)
     found = {frozenset(p) for p in zip(pairs["left_id"], pairs["right_id"])}
     assert {frozenset((f"a{k}", f"b{k}")) for k in range(len(NAMES))} <= found
+
+
+def test_catalog_page_matches_photo_names_at_once_and_says_when_the_lists_ignore_them(app):
+    app.switch_page("pages/catalog.py").run()
+    _ok(app)
+    captions = element_texts(app.caption)
+    assert "9 of 10 photo files found in the zip; 0 products have no photo." in captions
+    names = next(d.value for d in app.dataframe if "problem" in d.value.columns
+                 and d.value["photo file"].tolist() == ["missing.png"])
+    assert names["row"].tolist() == [9] and "not found in the zip" in names["problem"][0]
+    assert "do not use the photos yet" not in element_texts(app.info)  # the weight is 0.6
+    app.slider(key="settings.image_weight").set_value(0.0).run()
+    _ok(app)
+    assert "do not use the photos yet" in element_texts(app.info)
+
+
+def test_photo_grid_says_no_photo_in_the_interface_language(app) -> None:
+    app.switch_page("pages/neighbors.py").run()
+    app.text_input(key="neighbors.find").set_value("without photo").run()
+    _ok(app)
+    assert "(no photo)" in element_texts(app.text)  # c1, the product shown, has none
+    app.radio(key="ui.language").set_value("zh").run()
+    _ok(app)
+    texts = element_texts(app.text)
+    assert "（无图片）" in texts and "(no photo)" not in texts
+    app.radio(key="ui.language").set_value("en").run()
+
+
+
+class _Upload(io.BytesIO):
+    """What st.file_uploader hands over: the bytes (BytesIO) and the upload's id."""
+
+    reads = 0
+
+    def getvalue(self) -> bytes:
+        _Upload.reads += 1
+        return super().getvalue()
+
+
+def test_an_uploaded_zip_is_saved_once_per_upload_not_on_every_rerun(tmp_path, monkeypatch):
+    from components import photos
+
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
+    data = b"PK\x05\x06" + b"\x00" * 18  # an empty zip
+    first = photos._saved_zip("upload-1", _Upload(data))
+    for _ in range(3):  # reruns of the Catalog page with the zip still in the uploader
+        assert photos._saved_zip("upload-1", _Upload(data)) == first
+    assert _Upload.reads == 1
+    saved = Path(first)
+    assert saved.read_bytes() == data and saved.parent == tmp_path / "ws" / "uploads"
+    assert [p.name for p in saved.parent.iterdir()] == [saved.name]  # no partial file left
+    assert photos._saved_zip("upload-2", _Upload(data)) == first  # the same photos again

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
+from urllib.parse import quote, unquote
 
 import pytest
 from PIL import Image
 
 from core.catalog.fetch import UrlFetcher, public_address
-from core.catalog.image_source import ImageIssue, ImageSource, image_ref
+from core.catalog.image_source import ImageIssue, ImageSource, check_names, image_ref
 from core.catalog.images import ImageError, decode_image, thumbnail
 from tests.imagegen import SVG, bomb_png, encoded, photo
 
@@ -46,6 +48,9 @@ def test_decompression_bomb_is_refused_before_decoding() -> None:
     (b"", "empty"),
     (b"GIF89a" + b"\x00" * 30, "cannot be decoded|allowed format"),
     (b"just some text, not a picture", "allowed format"),
+    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64,
+     "HEIC/AVIF photo .* save it as JPEG"),
+    (b"\x00\x00\x00\x1cftypavif" + b"\x00" * 64, "HEIC/AVIF"),
 ])
 def test_not_photos_are_refused(data: bytes, match: str) -> None:
     with pytest.raises(ImageError, match=match):
@@ -176,6 +181,28 @@ def test_fetch_checks_type_size_and_caches(server, tmp_path) -> None:
     assert fetcher.fetch(base + "/a.png") == first  # served from the workspace cache
 
 
+def test_addresses_with_chinese_or_spaces_are_fetched(server, tmp_path) -> None:
+    """A Chinese shop's photo address ('/商品/红 色.jpg') is sent percent-encoded; it raised
+    UnicodeEncodeError out of the fetcher (not a skipped photo: the page crashed)."""
+    base, _ = server
+    png = encoded(photo(2))
+    for path in ("/商品/红 色.png", "/%E5%95%86%E5%93%81/%E7%BA%A2.png"):
+        _Handler.routes[quote(unquote(path))] = (200, "image/png", png)
+    fetcher = UrlFetcher(tmp_path, allow_address=_loopback_ok)
+    assert fetcher.fetch(base + "/商品/红 色.png") == png
+    assert fetcher.fetch(base + "/%E5%95%86%E5%93%81/%E7%BA%A2.png") == png  # encoded already
+    _Handler.routes[quote("/图.png") + "?w=200&" + quote("名") + "=1"] = (200, "image/png", png)
+    assert fetcher.fetch(base + "/图.png?w=200&名=1") == png
+
+
+@pytest.mark.parametrize("url", ["http://www..shop.example/a.png", "http://[::1/a.png",
+                                 "http://shop.example:99999/a.png",
+                                 "http://" + "a" * 70 + ".example/a.png"])
+def test_a_malformed_address_is_a_skipped_photo_not_a_crash(url: str, tmp_path) -> None:
+    with pytest.raises(ImageError, match="is not a valid web address"):
+        UrlFetcher(tmp_path).fetch(url)
+
+
 def test_fetch_refuses_loopback_and_private_hosts(server, tmp_path) -> None:
     base, _ = server
     with pytest.raises(ImageError, match="loopback"):
@@ -212,3 +239,128 @@ def test_a_trickling_server_hits_the_deadline(server, tmp_path) -> None:
     fetcher = UrlFetcher(tmp_path, allow_address=_loopback_ok, timeout=5.0, deadline=0.5)
     with pytest.raises(ImageError, match=r"took more than 0\.5 s"):
         fetcher.fetch(base + "/trickle")
+
+
+
+def test_a_host_that_does_not_answer_is_given_up_after_two_photos(server, tmp_path) -> None:
+    """Photos on a dead server cost two timeouts, not one per product; another host, and
+    a host that answers with errors (404), are still tried."""
+    base, _ = server
+    port = base.rsplit(":", 1)[1]
+    silent = socket.socket()  # accepts connections and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(silent.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    fetcher = UrlFetcher(tmp_path, resolver=lambda host, p: ["127.0.0.1"],
+                         allow_address=_loopback_ok, timeout=0.3)
+    dead = f"http://dead.example:{silent.getsockname()[1]}"
+    reasons = []
+    for k in range(5):
+        with pytest.raises(ImageError) as err:
+            fetcher.fetch(f"{dead}/{k}.jpg")
+        reasons.append(str(err.value))
+        with pytest.raises(ImageError, match="HTTP 404"):
+            fetcher.fetch(f"http://shop.example:{port}/missing{k}.png")
+    assert all("timed out" in r for r in reasons[:2])
+    assert reasons[2:] == ["was not tried: host dead.example did not answer 2 times before "
+                           "(could not be downloaded (timed out))"] * 3
+    assert len(held) == 2
+    assert decode_image(fetcher.fetch(f"http://shop.example:{port}/a.png")).image.size == (96, 80)
+    silent.close()
+    for conn in held:
+        conn.close()
+
+
+def _zip_without_utf8_flag(path, names: dict[str, bytes], data: bytes) -> None:
+    """A zip whose entries' names are stored in a local code page (no UTF-8 flag), as
+    Windows' own 'Send to > Compressed folder' writes them: {placeholder: real name bytes}."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for placeholder in names:
+            zf.writestr(placeholder, data)
+    raw = path.read_bytes()
+    for placeholder, real in names.items():
+        assert len(placeholder.encode()) == len(real)
+        raw = raw.replace(placeholder.encode(), real)
+    path.write_bytes(raw)
+
+
+def test_zip_names_match_as_a_merchandiser_writes_them(tmp_path) -> None:
+    archive = tmp_path / "photos.zip"
+    png = {k: encoded(photo(k)) for k in range(6)}
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("export/bags/sub/SKU5.JPG", png[0])  # folders the cell leaves out
+        zf.writestr("export/shoes/a.jpg", png[1])
+        zf.writestr("export/hats/a.jpg", png[2])  # the same file name in two folders
+        zf.writestr("export/Case.png", png[3])
+        zf.writestr("export/case.png", png[4])
+        zf.writestr("__MACOSX/export/bags/sub/._SKU5.JPG", b"\x00\x05\x16\x07")
+    source = ImageSource(archive=archive)
+    for ref in ("sku5.jpg", "SKU5.JPG", "sub/SKU5.jpg", "bags\\sub\\sku5.jpg",
+                "export/bags/sub/SKU5.JPG"):
+        assert source.read(ref) == png[0], ref
+    assert source.read("shoes/a.jpg") == png[1] and source.read("HATS/A.JPG") == png[2]
+    assert source.read("Case.png") == png[3] and source.read("case.png") == png[4]
+    with pytest.raises(ImageError, match=r"matches 2 files in the zip \(export/hats/a.jpg, "
+                                         r"export/shoes/a.jpg\); write its folder"):
+        source.read("a.jpg")
+    with pytest.raises(ImageError, match="matches 2 files"):
+        source.read("CASE.PNG")
+    with pytest.raises(ImageError, match="not found"):
+        source.read("b/SKU5.JPG")  # a folder that is not there is not ignored
+    source.close()
+
+
+def test_zip_names_written_by_a_chinese_windows_are_found(tmp_path) -> None:
+    archive, data = tmp_path / "photos.zip", encoded(photo(0))
+    _zip_without_utf8_flag(archive, {"aaaa/bbbb.jpg": "红色/鞋子.jpg".encode("gbk"),
+                                     "cccccc.png": "白色.png".encode()}, data)
+    with zipfile.ZipFile(archive) as zf:  # Python alone reads these names as cp437
+        assert "红色/鞋子.jpg" not in zf.namelist()
+    source = ImageSource(archive=archive)
+    assert source.read("红色/鞋子.jpg") == data and source.read("鞋子.jpg") == data
+    assert source.read("白色.png") == data
+    source.close()
+
+
+def test_photo_names_are_checked_against_the_zip_before_any_is_read(tmp_path) -> None:
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("shoes/a.jpg", encoded(photo(0), "JPEG"))
+        zf.writestr("hats/b.png", b"not decoded here")
+        zf.writestr("x/c.png", b"1")
+        zf.writestr("y/c.png", b"2")
+        zf.writestr("big.png", b"x" * 20_000)
+    refs = ["a.jpg", None, "HATS/B.PNG", "gone.png", "c.png", "https://example.com/d.jpg",
+            " ", "big.png"]
+    ids = [f"p{i}" for i in range(len(refs))]
+    for fetcher in (None, UrlFetcher(tmp_path / "cache")):  # web addresses: never fetched here
+        names = check_names(refs, ids, ImageSource(archive=archive, fetcher=fetcher,
+                                                   max_bytes=10_000))
+        assert (names.rows, names.named, names.found, names.web) == (8, 6, 2, 1)
+        assert [(i.row, i.product_id, i.source) for i in names.issues] == [
+            (3, "p3", "gone.png"), (4, "p4", "c.png"), (7, "p7", "big.png")]
+        assert "matches 2 files" in names.issues[1].reason and "MB" in names.issues[2].reason
+    none = check_names(["a.jpg", "https://example.com/d.jpg"], ["p0", "p1"], ImageSource())
+    assert (none.named, none.found, none.web, none.issues) == (2, 0, 1, ())  # no zip yet
+
+
+def test_photo_names_not_found_are_counted_and_the_first_ones_listed(tmp_path, monkeypatch):
+    import core.catalog.image_source as source_module
+
+    monkeypatch.setattr(source_module, "MAX_LISTED", 3)
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("a.jpg", b"1")
+    refs = ["a.jpg"] + [f"wrong{k}.jpg" for k in range(7)]
+    names = check_names(refs, list(range(8)), ImageSource(archive=archive))
+    assert (names.named, names.found) == (8, 1)
+    assert [i.source for i in names.issues] == ["wrong0.jpg", "wrong1.jpg", "wrong2.jpg"]

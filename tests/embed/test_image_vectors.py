@@ -176,3 +176,42 @@ def test_a_placeholder_photo_is_not_a_shared_photo(tmp_path, monkeypatch) -> Non
     assert [i.row for i in images.issues] == [0, 1, 2, 3]
     assert "placeholder" in images.issues[0].reason
     assert same_photo_groups(images.digests) == [[4, 5]]
+
+
+class PixelCounter(MeanColour):
+    """MeanColour that records how many decoded pixels each encode call was handed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[int] = []
+
+    def encode(self, images, *, progress=None) -> np.ndarray:
+        self.calls.append(sum(im.width * im.height for im in images))
+        return super().encode(images)
+
+
+def test_memory_is_bounded_by_pixels_and_bytes_not_by_rows(tmp_path, monkeypatch) -> None:
+    import core.embed.image_vectors as iv
+
+    (tmp_path / "p").mkdir()
+    refs = []
+    for k in range(7):  # studio shots: many pixels, few bytes; one huge among small ones
+        size = (900, 800) if k == 3 else (300, 200)
+        (tmp_path / "p" / f"{k}.png").write_bytes(encoded(photo(k, size, colour=k // 5)))
+        refs.append(f"{k}.png")
+    whole = embed_images(refs, list("abcdefg"), ImageSource(folder=tmp_path / "p"), MeanColour())
+    monkeypatch.setattr(iv, "PIXEL_BUDGET", 150_000)
+    monkeypatch.setattr(iv, "CHUNK_BYTES", 1)  # one file read at a time
+    counter, done = PixelCounter(), []
+    bounded = embed_images(refs, list("abcdefg"), ImageSource(folder=tmp_path / "p"), counter,
+                           progress=lambda d, n: done.append(d))
+    assert done == [1, 2, 3, 4, 5, 6, 7]  # a chunk held one file, not 64 rows of them
+    assert len(counter.calls) == 7 and sum(counter.calls) == 6 * 60_000 + 720_000
+    monkeypatch.setattr(iv, "CHUNK_BYTES", 10**9)
+    counter = PixelCounter()
+    again = embed_images(refs, list("abcdefg"), ImageSource(folder=tmp_path / "p"), counter)
+    # decoded photos are embedded as they reach the budget, not all rows of a chunk at once
+    assert counter.calls == [180_000, 720_000, 180_000]
+    for out in (bounded, again):
+        np.testing.assert_allclose(out.vectors, whole.vectors, atol=1e-6)
+        assert out.has_image.all() and out.digests == whole.digests
