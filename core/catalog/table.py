@@ -199,7 +199,7 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
     hints = {"category": ("category", "categor", "类目", "分类"),
              "brand": ("brand", "manufacturer", "vendor", "品牌"),
              "price": ("price", "价格"),
-             "image": ("image", "img", "picture", "图片")}[role]
+             "image": ("image", "img", "picture", "photo", "图片", "主图", "图像", "照片")}[role]
     for col in map(str, frame.columns):
         if any(h in col.lower() for h in hints) and _has_values(frame[col]):
             return col

@@ -384,6 +384,13 @@ def test_chinese_id_columns_are_ids_not_the_product_text(id_name: str) -> None:
     assert mapping.roles() == {"category": "类目", "price": "价格"}
 
 
+@pytest.mark.parametrize("name", ["photo", "photo_url", "Main Photo", "主图", "图像", "商品照片"])
+def test_photo_columns_are_guessed_as_the_image_column(name: str) -> None:
+    frame = pd.DataFrame({"id": ["1", "2"], "title": ["red shoe", "tea"],
+                          name: ["a.jpg", "https://shop.example/b.png"]})
+    assert field_defaults(frame).image == name
+
+
 def test_english_names_ending_in_id_stay_text() -> None:
     frame = pd.DataFrame({"id": ["1", "2"], "android": ["pixel phone case", "galaxy tab"]})
     assert guess_text_columns(frame) == ["android"]
