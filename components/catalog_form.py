@@ -235,5 +235,13 @@ def language_panel() -> None:
     changes = state.language_changes()
     if changes:
         st.info(t('Chosen for a catalog in {name}: model {model}, hybrid weight {hybrid_weight:g}. Change '
-                  'them in the sidebar.', name=language_name(lang.code), model=md_text(cfg.model),
-                  hybrid_weight=cfg.hybrid_weight), icon=":material/translate:")
+                  'them in the sidebar.', name=language_name(lang.code),
+                  model=md_text(_model_words(cfg.model)), hybrid_weight=cfg.hybrid_weight),
+                icon=":material/translate:")
+
+
+def _model_words(model: str) -> str:
+    """A built-in model by the name the sidebar gives it; any other by its id or folder."""
+    from components.advanced import BUNDLED, MULTILINGUAL, model_name
+
+    return model_name(model) if model in (BUNDLED, MULTILINGUAL) else model

@@ -41,6 +41,7 @@ def test_chinese_upload_chooses_multilingual_and_warns_for_an_english_model(work
     assert at.selectbox(key="settings.model_choice").value == "multilingual"
     assert "Chinese" in element_texts(at.caption)
     assert "Chosen for a catalog in Chinese" in element_texts(at.info)
+    assert "model Built-in multilingual" in element_texts(at.info)  # the sidebar's name, not an id
     at.selectbox(key="settings.model_choice").set_value("bundled").run()
     assert "reads English only" in element_texts(at.sidebar.warning)
     # set to English by hand: the English weight; the model the user chose stands
