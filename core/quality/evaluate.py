@@ -240,7 +240,8 @@ def comparison_figure(table: pd.DataFrame) -> go.Figure:
         fig.add_bar(name=safe_label(row["configuration"], 60), x=figures,
                     y=[row[c] for c in figures])
     fig.update_layout(barmode="group", yaxis_range=[0, 1.02], height=380,
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="configuration")
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="configuration",
+                      xaxis_title="measure", yaxis_title="value")
     return fig
 
 
