@@ -801,6 +801,10 @@ ZH: dict[str, str] = {
         '{n:,} 个商品给的是网址：上方的选项关闭时，不下载也不显示。',
     'The lists do not use the photos yet: raise *Photos vs text* (Advanced, in the sidebar) above 0.':
         '列表还没有使用图片：请把侧边栏“高级”中的 *图片 与 文本* 调到 0 以上。',
+    'Photos in use: the .zip uploaded before. Upload another one above to replace it.':
+        '正在使用之前上传的照片 .zip。在上方上传另一个即可替换。',
+    'Stop using these photos':
+        '不再使用这些照片',
     'Photos as a .zip (file names as in the image column)':
         '图片的 .zip 压缩包（文件名与图片列中一致）',
     'Download photos from web addresses (http/https) in the image column':

@@ -167,3 +167,19 @@ def test_an_uploaded_zip_is_saved_once_per_upload_not_on_every_rerun(tmp_path, m
     assert saved.read_bytes() == data and saved.parent == tmp_path / "ws" / "uploads"
     assert [p.name for p in saved.parent.iterdir()] == [saved.name]  # no partial file left
     assert photos._saved_zip("upload-2", _Upload(data)) == first  # the same photos again
+
+
+def test_photos_kept_from_an_earlier_upload_are_named_and_can_be_let_go(app) -> None:
+    """After a reload the zip box is empty but the zip uploaded before is still used: the
+    page said nothing and offered no way to stop using it."""
+    app.switch_page("pages/catalog.py").run()
+    _ok(app)
+    kept = app.session_state["catalog.photo_zip_path"]
+    assert "Photos in use: the .zip uploaded before" in element_texts(app.caption)
+    app.button(key="catalog.photo_zip.forget").click().run()
+    _ok(app)
+    assert app.session_state["catalog.photo_zip_path"] is None
+    assert "upload the photos as a .zip above" in element_texts(app.caption)
+    app.session_state["catalog.photo_zip_path"] = kept  # the module's other tests use it
+    app.run()
+
