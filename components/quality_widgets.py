@@ -9,6 +9,7 @@ import streamlit as st
 from components import resources, state
 from components.embedding import vectors_key
 from components.i18n import t
+from components.text import md
 from core.catalog.table import Catalog, read_table
 from core.config import Config
 from core.embed.store import embed_with_store
@@ -48,7 +49,7 @@ def read_pairs(frame: pd.DataFrame | None, catalog: Catalog, what: str
         st.warning(t("{skipped:,} of the {total:,} rows of the {what} are left out: their ids are not "
                      "in the catalog's id column ({column}). Check those ids, or the id column "
                      "chosen on the Catalog page.",
-                     skipped=pairs[3], total=len(frame), what=what, column=column))
+                     skipped=pairs[3], total=len(frame), what=what, column=md(column)))
     return pairs
 
 
