@@ -121,8 +121,7 @@ def keep_upload(name: str, data: bytes, sheet: str | None,
     """Keep an uploaded file in the session's folder: it comes back after a reload, read
     the way it was read (read: the delimiter, encoding, header, "read anyway" chosen)."""
     rel = session_store().keep_file(name, data)
-    detected = {"delimiter": None, "encoding": None, "header": True, "allow_ragged": False}
-    chosen = {key: value for key, value in (read or {}).items() if value != detected.get(key)}
+    chosen = {key: value for key, value in (read or {}).items() if value is not None}
     st.session_state[SOURCE] = SavedSource(FILE_SOURCE, rel, name, sheet, chosen or None)
 
 
