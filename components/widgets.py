@@ -107,7 +107,14 @@ def default_csv_encoding() -> str:
     raw = state.table()
     upload = (raw.encoding or "").lower() if raw is not None else ""
     cat = state.catalog()
-    values = [*cat.texts, *map(str, cat.ids)] if cat is not None else []
+    if cat is None:
+        return "utf-8"
+    # every text is read once per catalog, not on each rerun of the Export page
+    return state.memo("export.csv_encoding", f"{cat.identity}|{upload}",
+                      lambda: _csv_encoding([*cat.texts, *map(str, cat.ids)], upload))
+
+
+def _csv_encoding(values: list[str], upload: str) -> str:
     if upload in ("gb18030", "gbk", "gb2312") and _all_in(values, "gbk"):
         return "gb18030"
     if not all(text.isascii() for text in values):
