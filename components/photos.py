@@ -12,7 +12,6 @@ is the one place that draws photos (tables, grids, the Review card).
 from __future__ import annotations
 
 import base64
-import hashlib
 import time
 from pathlib import Path
 
@@ -177,19 +176,20 @@ def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str) -> None:
         st.caption(t('First {GRID_MAX} of {n:,} products shown.', GRID_MAX=GRID_MAX, n=len(rows)))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _saved_zip(file_id: str, _upload) -> str:
-    """The uploaded zip written once into the workspace, named by its content hash; keyed
-    by the upload's id, so a rerun does not hash hundreds of MB again."""
-    data = _upload.getvalue()  # the upload's own bytes (BytesIO shares them: no copy)
-    folder = Workspace.default().ensure().root / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"photos-{hashlib.sha256(data).hexdigest()[:16]}.zip"
-    if not path.exists():
-        tmp = path.with_name(f"{path.name}.{file_id}.tmp")  # whole or absent, per upload
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return str(path)
+PHOTO_UPLOAD = "catalog.photo_zip_upload"  # the upload whose zip is kept: (file id, path)
+
+
+def _saved_zip(file_id: str, upload) -> str:
+    """The uploaded zip written once into the session's folder (it comes back after a
+    reload with the rest of the work); remembered by the upload's id, so a rerun does not
+    hash hundreds of MB again."""
+    done = st.session_state.get(PHOTO_UPLOAD)
+    if done and done[0] == file_id and Path(done[1]).is_file():
+        return done[1]
+    data = upload.getvalue()  # the upload's own bytes (BytesIO shares them: no copy)
+    path = str(state.session_store().keep_photos(data))
+    st.session_state[PHOTO_UPLOAD] = (file_id, path)
+    return path
 
 
 def photo_source_form(catalog: Catalog) -> None:
@@ -200,7 +200,9 @@ def photo_source_form(catalog: Catalog) -> None:
     upload = st.file_uploader(t("Photos as a .zip (file names as in the image column)"),
                               type=["zip"], key="catalog.photo_zip")
     if upload is not None:
-        state.set_photo_zip(_saved_zip(upload.file_id, upload))
+        path = _saved_zip(upload.file_id, upload)
+        if path != state.photo_zip():
+            state.set_photo_zip(path)
     elif state.photo_zip():  # kept from an earlier upload (a page switch empties the box above)
         left, right = st.columns([3, 1])
         left.caption(t("Photos in use: the .zip uploaded before. Upload another one above to "

@@ -140,12 +140,14 @@ def save_work() -> None:
     """Write the session's state (source, Config, guide) when it changed."""
     if st.session_state.get(CATALOG) is None or TOKEN not in st.session_state:
         return
+    store = session_store()
     saved = SavedState(st.session_state.get(SOURCE) or SavedSource(), config().to_dict(),
                        {"guide_done": guide_done(), "language": ui_language(),
-                        "explicit": sorted(st.session_state.get(EXPLICIT, ()))})
+                        "explicit": sorted(st.session_state.get(EXPLICIT, ()))},
+                       store.photos_rel(photo_zip()))
     text = saved.to_json()
     if st.session_state.get(SAVED) != text:
-        session_store().save(saved)
+        store.save(saved)
         st.session_state[SAVED] = text
 
 
@@ -156,6 +158,8 @@ def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) ->
     st.session_state[GUIDE_DONE] = bool(saved.ui.get("guide_done", False))
     if saved.ui.get("language") in ("en", "zh"):  # the interface language comes back too
         st.session_state[UI_LANGUAGE_CHOSEN] = saved.ui["language"]
+    photos = session_store().photos_path(saved)
+    st.session_state[PHOTO_ZIP] = None if photos is None else str(photos)
     st.session_state[SAVED] = saved.to_json()
     chosen = saved.ui.get("explicit")
     if isinstance(chosen, list):  # what the user set comes back as set; the rest stays
@@ -364,7 +368,9 @@ def photo_zip() -> str | None:
 
 
 def set_photo_zip(path: str | None) -> None:
+    """Use (or, with None, stop using) a photos .zip; saved with the session's work."""
     st.session_state[PHOTO_ZIP] = path
+    save_work()
 
 
 def show_error(exc: CatalogSimilarityError) -> None:

@@ -51,6 +51,7 @@ class Workspace:
 # A session is named by a random token that only its browser holds (the app keeps it in
 # the page address, ?s=...). Its folder <workspace>/sessions/<token>/ holds:
 #   catalog/<file name>  the uploaded file, byte for byte (nothing for the demo);
+#   photos/<digest>.zip  the photos uploaded as a .zip, if any, byte for byte;
 #   state.json           the catalog's source, the whole Config, small UI facts;
 # Its review decisions live in the workspace database, keyed by catalog identity and with the
 # token as their owner (core.lists.review.ReviewStore), so they come back with the token.
@@ -59,6 +60,8 @@ class Workspace:
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 STATE_VERSION = 1
 DEMO_SOURCE = "demo"
+PHOTOS_DIR = "photos"
+PHOTOS_NAME = re.compile(r"^photos/[0-9a-f]{16}\.zip$")
 FILE_SOURCE = "file"
 
 
@@ -100,10 +103,11 @@ class SavedState:
     source: SavedSource
     config: dict[str, Any]
     ui: dict[str, Any] = field(default_factory=dict)
+    photos: str | None = None  # the photos .zip, relative to the session folder
 
     def to_json(self) -> str:
         return json.dumps({"version": STATE_VERSION, "source": asdict(self.source),
-                           "config": self.config, "ui": self.ui},
+                           "config": self.config, "ui": self.ui, "photos": self.photos},
                           indent=1, ensure_ascii=False, sort_keys=True)
 
 
@@ -134,6 +138,31 @@ class SessionStore:
     def file_path(self, source: SavedSource) -> Path | None:
         return None if source.file is None else self.root / source.file
 
+    def keep_photos(self, data: bytes) -> Path:
+        """Keep an uploaded .zip of photos (named by a digest of its bytes); returns its
+        path. It stays while the saved state points to it (see save)."""
+        path = self.root / PHOTOS_DIR / f"{hashlib.sha256(data).hexdigest()[:16]}.zip"
+        if not path.exists():
+            _atomic_write(path, data)
+        return path
+
+    def photos_rel(self, path: str | Path | None) -> str | None:
+        """A kept photos .zip as the state records it (relative); None for anything else."""
+        if path is None:
+            return None
+        path = Path(path)
+        return (f"{PHOTOS_DIR}/{path.name}"
+                if path.parent == self.root / PHOTOS_DIR and path.suffix == ".zip" else None)
+
+    def photos_path(self, state: SavedState) -> Path | None:
+        """The photos .zip the state points to, if it is still there (only a file of
+        this session's photos folder: state.json is data, never a path taken as it is)."""
+        rel = state.photos
+        if not isinstance(rel, str) or not PHOTOS_NAME.match(rel):
+            return None
+        path = self.root / rel
+        return path if path.is_file() else None
+
     def save(self, state: SavedState) -> None:
         """Write the state, then drop kept files it no longer points to."""
         _atomic_write(self.state_path, state.to_json().encode("utf-8"))
@@ -141,6 +170,10 @@ class SessionStore:
         for folder in (self.root / "catalog").glob("*"):
             if folder != keep:
                 shutil.rmtree(folder, ignore_errors=True)
+        photos = self.photos_path(state)
+        for kept in (self.root / PHOTOS_DIR).glob("*.zip"):
+            if kept != photos:
+                kept.unlink(missing_ok=True)
 
     def load(self) -> SavedState | None:
         """The saved state; None when there is none or it cannot be read."""
@@ -148,8 +181,10 @@ class SessionStore:
             data = json.loads(self.state_path.read_text(encoding="utf-8"))
             if data.get("version") != STATE_VERSION:
                 return None
+            photos = data.get("photos")
             return SavedState(SavedSource(**data["source"]), dict(data["config"]),
-                              dict(data.get("ui", {})))
+                              dict(data.get("ui", {})),
+                              photos if isinstance(photos, str) else None)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
 

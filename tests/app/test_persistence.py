@@ -7,6 +7,8 @@ address (?s=...).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -157,3 +159,71 @@ def test_fine_tuned_models_are_offered_by_their_full_path(tmp_path, monkeypatch)
     assert _as_option(str(folder.resolve()), options) == str(folder.resolve())
     assert _as_option("intfloat/multilingual-e5-small", options) == OTHER_MODEL
     assert _as_option("", options) == OTHER_MODEL
+
+
+def _photo_shop() -> tuple[bytes, bytes]:
+    """A catalog with a photo column and the .zip of its photos."""
+    import io
+    import zipfile
+
+    from tests.imagegen import encoded, photo
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for kind in range(4):
+            zf.writestr(f"p{kind}.png", encoded(photo(kind, (64, 48))))
+    rows = "".join(f"S{i:03d},{c} item {i},p{i % 4}.png\n"
+                   for i, c in enumerate(["lamp", "cable", "mouse", "speaker"] * 3))
+    return ("sku,name,photo\n" + rows).encode(), buffer.getvalue()
+
+
+def test_uploaded_photos_come_back_and_are_kept_once(env, monkeypatch):
+    """The .zip of photos was session state only: after a reload the lists and pictures
+    lost their photos until the zip was uploaded again. It is kept in the session's folder
+    (written once per upload, not on every rerun) and comes back with the token; "Stop
+    using these photos" forgets it there too."""
+    writes = []
+    keep = SessionStore.keep_photos
+
+    def counted(self, data):
+        writes.append(len(data))
+        return keep(self, data)
+
+    monkeypatch.setattr(SessionStore, "keep_photos", counted)
+    csv, archive = _photo_shop()
+    first = _open()
+    first.file_uploader(key="catalog.upload").set_value(("shop.csv", csv, "text/csv")).run()
+    assert first.session_state["catalog.catalog"].mapping.image == "photo"
+    first.file_uploader(key="catalog.photo_zip").set_value(
+        ("photos.zip", archive, "application/zip")).run()
+    first.run()  # a rerun with the zip still in the box
+    assert not first.exception, first.exception
+    assert writes == [len(archive)]
+    store = SessionStore(Workspace.default(), _token(first))
+    kept = list((store.root / "photos").glob("*.zip"))
+    assert [p.read_bytes() for p in kept] == [archive]
+    assert "12 of 12 photo files found in the zip; 0 products have no photo." in element_texts(
+        first.caption)
+
+    again = _open(_token(first))
+    assert again.session_state["catalog.photo_zip_path"] == str(kept[0])
+    assert "Photos in use: the .zip uploaded before" in element_texts(again.caption)
+    again.button(key="catalog.photo_zip.forget").click().run()
+    assert not again.exception, again.exception
+    assert not kept[0].exists()
+    assert _open(_token(first)).session_state["catalog.photo_zip_path"] is None
+
+
+def test_a_saved_photos_path_outside_the_session_folder_is_ignored(env):
+    """state.json is data: a photos entry naming another file is never opened."""
+    first = _open()
+    store = SessionStore(Workspace.default(), _token(first))
+    outside = store.root.parent / "elsewhere.zip"
+    outside.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    state = store.load()
+    for bad in ("../elsewhere.zip", str(outside), "photos/../../elsewhere.zip", 7):
+        text = store.state_path.read_text().replace('"photos": null', f'"photos": {json.dumps(bad)}')
+        store.state_path.write_text(text)
+        assert store.photos_path(store.load()) is None
+    assert state is not None and _open(_token(first)).session_state.get(
+        "catalog.photo_zip_path") is None

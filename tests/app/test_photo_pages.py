@@ -3,9 +3,7 @@ the photo weight, thumbnails made on the server, skipped photos reported by row.
 
 from __future__ import annotations
 
-import io
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -142,31 +140,6 @@ def test_photo_grid_says_no_photo_in_the_interface_language(app) -> None:
     assert "（无图片）" in texts and "(no photo)" not in texts
     app.radio(key="ui.language").set_value("en").run()
 
-
-
-class _Upload(io.BytesIO):
-    """What st.file_uploader hands over: the bytes (BytesIO) and the upload's id."""
-
-    reads = 0
-
-    def getvalue(self) -> bytes:
-        _Upload.reads += 1
-        return super().getvalue()
-
-
-def test_an_uploaded_zip_is_saved_once_per_upload_not_on_every_rerun(tmp_path, monkeypatch):
-    from components import photos
-
-    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
-    data = b"PK\x05\x06" + b"\x00" * 18  # an empty zip
-    first = photos._saved_zip("upload-1", _Upload(data))
-    for _ in range(3):  # reruns of the Catalog page with the zip still in the uploader
-        assert photos._saved_zip("upload-1", _Upload(data)) == first
-    assert _Upload.reads == 1
-    saved = Path(first)
-    assert saved.read_bytes() == data and saved.parent == tmp_path / "ws" / "uploads"
-    assert [p.name for p in saved.parent.iterdir()] == [saved.name]  # no partial file left
-    assert photos._saved_zip("upload-2", _Upload(data)) == first  # the same photos again
 
 
 def test_photos_kept_from_an_earlier_upload_are_named_and_can_be_let_go(app) -> None:
