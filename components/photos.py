@@ -22,6 +22,7 @@ from components import resources, state
 from components.i18n import t
 from components.i18n_core import tr_core
 from components.tables import headed
+from core.catalog.fetch import UrlFetcher
 from core.catalog.image_source import URL_PREFIXES, PhotoNames, check_names, image_ref
 from core.catalog.images import ImageError, thumbnail
 from core.catalog.table import Catalog
@@ -46,10 +47,24 @@ def source_key(cfg: Config) -> str:
     return f"{state.photo_zip() or ''}|fetch={cfg.fetch_images}"
 
 
+FETCHER = "photos.fetcher"  # this session's downloader of photo addresses
+
+
+def _fetcher(cache_dir: Path) -> UrlFetcher:
+    """One downloader per session: a host that did not answer twice is not tried again
+    for the next thumbnail or list (each new downloader waited 10 s per photo again)."""
+    fetcher = st.session_state.get(FETCHER)
+    if not isinstance(fetcher, UrlFetcher) or fetcher.cache_dir != cache_dir:
+        fetcher = st.session_state[FETCHER] = UrlFetcher(cache_dir)
+    return fetcher
+
+
 def _source(cfg: Config):
     zip_path = state.photo_zip()
+    cache_dir = Workspace.default().ensure().image_cache_dir
     return image_source(Path(zip_path) if zip_path else None, fetch=cfg.fetch_images,
-                        cache_dir=Workspace.default().ensure().image_cache_dir)
+                        cache_dir=cache_dir,
+                        fetcher=_fetcher(cache_dir) if cfg.fetch_images else None)
 
 
 def get_image_encoder(model: str):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.catalog.fetch import UrlFetcher
 from core.catalog.image_source import ImageIssue, ImageSource, image_ref
 from core.catalog.images import ImageError, decode_image
 from core.embed.image_encoders import ImageEncoder, Progress
@@ -153,12 +154,15 @@ def _drop_placeholders(vectors: np.ndarray, digests: list[bytes], refs, ids,
             vectors[row] = 0
 
 
-def image_source(where: Path | None, *, fetch: bool, cache_dir: Path) -> ImageSource:
+def image_source(where: Path | None, *, fetch: bool, cache_dir: Path,
+                 fetcher: UrlFetcher | None = None) -> ImageSource:
     """Photos from a folder or a .zip (where), and from http(s) URLs when fetch is on
-    (downloads cached in cache_dir, the workspace's image_cache folder)."""
-    from core.catalog.fetch import UrlFetcher
-
-    fetcher = UrlFetcher(Path(cache_dir)) if fetch else None
+    (downloads cached in cache_dir, the workspace's image_cache folder). fetcher: one to
+    reuse (it remembers hosts that did not answer), else a new one."""
+    if not fetch:
+        fetcher = None
+    elif fetcher is None:
+        fetcher = UrlFetcher(Path(cache_dir))
     if where is not None and Path(where).suffix.lower() == ".zip":
         return ImageSource(archive=Path(where), fetcher=fetcher)
     return ImageSource(folder=None if where is None else Path(where), fetcher=fetcher)

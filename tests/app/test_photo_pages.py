@@ -156,3 +156,45 @@ def test_photos_kept_from_an_earlier_upload_are_named_and_can_be_let_go(app) -> 
     app.session_state["catalog.photo_zip_path"] = kept  # the module's other tests use it
     app.run()
 
+
+
+def _thumbnails_of_a_dead_host() -> None:
+    """App script: the thumbnails of six products whose photos sit on one dead host."""
+    import socket
+
+    import pandas as pd
+    import streamlit as st
+
+    from components import photos
+    from core.catalog.fetch import UrlFetcher
+    from core.catalog.table import ColumnMapping, build_catalog, read_table
+    from core.config import Config
+    from core.workspace import Workspace
+
+    tries = st.session_state.setdefault("tries", [])
+
+    def dead(host, port):
+        tries.append(host)
+        raise socket.gaierror("Name or service not known")
+
+    cache_dir = Workspace.default().ensure().image_cache_dir
+    st.session_state.setdefault(photos.FETCHER, UrlFetcher(cache_dir, resolver=dead))
+    frame = pd.DataFrame({"sku": [f"s{i}" for i in range(6)],
+                          "title": [f"lamp {i}" for i in range(6)],
+                          "photo": [f"http://dead.example/p{i}.jpg" for i in range(6)]})
+    table = read_table(frame.to_csv(index=False).encode(), filename="shop.csv")
+    cat = build_catalog(table, ColumnMapping(text_columns=("title",), id_column="sku",
+                                                       image="photo"))
+    uris = photos.thumb_uris(cat, Config(fetch_images=True), range(6))
+    st.text(f"{uris.count(None)} without thumbnail, {len(tries)} tries")
+
+
+def test_a_dead_photo_host_is_tried_twice_for_a_page_of_thumbnails(tmp_path, monkeypatch):
+    """Each thumbnail made its own downloader, so a host that did not answer was tried
+    again for every product (10 s each with a real timeout): a list of 10 waited 100 s."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_function(_thumbnails_of_a_dead_host, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.text[0].value == "6 without thumbnail, 2 tries"
