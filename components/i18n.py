@@ -13,7 +13,9 @@ The sidebar switch sets the session's language; the default comes from
 
 from __future__ import annotations
 
+import numbers
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import streamlit as st
@@ -39,8 +41,37 @@ def language() -> str:
 
 def t(text: str, /, **values: object) -> str:
     """text in the interface language, with {name} fields filled from values."""
-    out = ZH.get(text, text) if language() == "zh" else text
+    if language() == "zh":
+        out = ZH.get(text, text)
+    else:
+        out = singular(text, values) if values else text
     return out.format(**values) if values else out
+
+
+# English counts of one: "{n:,} products give" reads "1 product gives" (never "1 photo
+# files"); the template changes, never a value (catalog text passed in stays as it is)
+_ONE = {"products": "product", "photos": "photo", "photo files": "photo file",
+        "pairs": "pair", "labelled pairs": "labelled pair", "rows": "row", "lists": "list",
+        "texts": "text", "points": "point", "groups": "group", "duplicate groups":
+        "duplicate group", "ids": "id", "queries": "query", "tiles": "tile",
+        "columns": "column", "neighbours": "neighbour", "steps": "step",
+        "review decisions": "review decision", "new texts": "new text"}
+_VERB = {"are": "is", "have": "has", "give": "gives", "name": "names", "appear": "appears"}
+_COUNTED = re.compile(r"(\{(\w+)(?:![rsa])?(?::[^{}]*)?\}) ("
+                      + "|".join(sorted(map(re.escape, _ONE), key=len, reverse=True))
+                      + r")\b(?: (" + "|".join(_VERB) + r")\b)?")
+
+
+def singular(text: str, values: Mapping[str, object]) -> str:
+    """text with the nouns counted by a value of exactly 1 in the singular (English)."""
+    def one(match: re.Match) -> str:
+        value = values.get(match.group(2))
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value != 1:
+            return match.group(0)
+        verb = match.group(4)
+        return f"{match.group(1)} {_ONE[match.group(3)]}" + (f" {_VERB[verb]}" if verb else "")
+
+    return _COUNTED.sub(one, text)
 
 
 def tr(text: str) -> str:

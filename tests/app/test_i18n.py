@@ -140,3 +140,26 @@ def test_charts_from_core_get_chinese_titles_series_and_hover(monkeypatch) -> No
     monkeypatch.setenv("CATSIM_LANGUAGE", "en")
     english = chart(histogram_figure(scores, threshold=0.5))
     assert english.layout.xaxis.title.text == "duplicate score"
+
+
+def test_english_counts_of_one_read_in_the_singular() -> None:
+    """'1 photo files cannot be used', '1 products give a web address' were shown for a
+    count of one; the template changes, never a value (catalog text stays as it is)."""
+    import numpy as np
+
+    from components.i18n import singular
+
+    def shown(text, **values):
+        return singular(text, values).format(**values)
+
+    assert shown("{n:,} photo files cannot be used", n=1) == "1 photo file cannot be used"
+    assert shown("{n:,} products give a web address", n=np.int64(1)) == \
+        "1 product gives a web address"
+    assert shown("{found:,} of {files:,} photo files found; {empty:,} products have no photo.",
+                 found=1, files=1, empty=3) == \
+        "1 of 1 photo file found; 3 products have no photo."
+    assert shown("{n:,} ids appear in column {column}", n=1, column="2 products are") == \
+        "1 id appears in column 2 products are"
+    assert shown("{n:,} products give", n=2) == "2 products give"
+    assert shown("{n:,} products", n=True) == "1 products"  # a flag, not a count
+    assert shown("{n:,} productsx", n=1) == "1 productsx"
