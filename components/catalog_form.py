@@ -22,7 +22,7 @@ from core.catalog.table import (
 )
 from core.errors import CatalogSimilarityError, ParseCheckError
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "parquet", "htm", "html"]
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = N_("(row numbers)")
 NONE = NO_COLUMN

@@ -23,8 +23,25 @@ CORE_ZH: dict[str, str] = {
         '{name} 是空文件：请上传一个带表头行和商品行的文件',
     '{name} is empty: upload a file with a header row':
         '{name} 是空文件：请上传一个带表头行的文件',
-    '{name} is an old .xls workbook; save it as .xlsx or CSV':
-        '{name} 是旧版 .xls 工作簿；请另存为 .xlsx 或 CSV',
+    '{name} is an old Excel 97-2003 workbook (.xls); open it in Excel and save it as .xlsx, or '
+    'export CSV':
+        '{name} 是旧版 Excel 97-2003 工作簿（.xls）；请在 Excel 中打开并另存为 .xlsx，或导出为 CSV',
+    '{name} is an Excel workbook despite its name; it was read as one':
+        '{name} 虽然扩展名不同，其实是 Excel 工作簿；已按工作簿读取',
+    '{name} is a Parquet file despite its name; it was read as one':
+        '{name} 虽然扩展名不同，其实是 Parquet 文件；已按 Parquet 读取',
+    '{name} is a web page with a table (some shop systems export those under an Excel name); '
+    'its largest table was read':
+        '{name} 其实是带表格的网页（有些店铺后台以 Excel 文件名导出这种文件）；已读取其中最大的表格',
+    '{name} is text (CSV), not a workbook, despite its name; it was read as text':
+        '{name} 虽然扩展名是工作簿，其实是文本（CSV）；已按文本读取',
+    '{name}: the column names are on row {n} of its table; the {n2} rows above them (a title '
+    'or blank) were skipped':
+        '{name}：列名在表格的第 {n} 行；其上方的 {n2} 行（标题或空行）已跳过',
+    # core/catalog/htmltable.py
+    '{name} is a web page (HTML) without a table of products; open it in Excel and save it as '
+    '.xlsx or CSV':
+        '{name} 是网页（HTML），其中没有商品表格；请在 Excel 中打开并另存为 .xlsx 或 CSV',
     'File not found: {path}':
         '找不到文件：{path}',
     '{path} is a folder, not a catalog file':
@@ -74,12 +91,8 @@ CORE_ZH: dict[str, str] = {
     '{name} has repeated column names: {list}; rename them':
         '{name} 有重复的列名：{list}；请重命名',
     # core/catalog/textenc.py: what a binary upload looks like (binary_kind)
-    'a zip archive or an Excel workbook; give an Excel file the .xlsx extension':
-        'zip 压缩包或 Excel 工作簿；Excel 文件请使用 .xlsx 扩展名',
-    'an old Excel/Office file; save it as .xlsx or CSV':
-        '旧版 Excel/Office 文件；请另存为 .xlsx 或 CSV',
-    'a Parquet file; give it the .parquet extension':
-        'Parquet 文件；请使用 .parquet 扩展名',
+    'a zip archive; unzip it and upload the catalog file inside':
+        'zip 压缩包；请解压后上传其中的商品目录文件',
     'a PDF document; export the catalog as CSV, Excel or Parquet':
         'PDF 文档；请把目录导出为 CSV、Excel 或 Parquet',
     'a PNG image; upload the catalog file, not an image':
@@ -128,17 +141,23 @@ CORE_ZH: dict[str, str] = {
     # core/catalog/parquet.py
     '{name} has {n} rows, over the {n2} row limit; split it or raise $CATSIM_MAX_ROWS':
         '{name} 有 {n} 行，超过 {n2} 行的上限；请拆分文件，或提高 $CATSIM_MAX_ROWS',
-    '{name} is not a readable Parquet file ({error})':
-        '{name} 不是可读取的 Parquet 文件（{error}）',
+    '{name} is not a readable Parquet file (the file is damaged or was cut short); export it '
+    'again':
+        '{name} 不是可读取的 Parquet 文件（文件已损坏或不完整）；请重新导出',
     '{n} columns hold binary or nested data and were left out ({list})':
         '{n} 列包含二进制或嵌套数据，已略去（{list}）',
     # core/catalog/xlsx.py
-    '{name} is not a readable Excel workbook ({error}); save it again as .xlsx or export CSV':
-        '{name} 不是可读取的 Excel 工作簿（{error}）；请重新另存为 .xlsx 或导出为 CSV',
+    '{name} is not a readable Excel workbook (the file is damaged or was cut short); save it '
+    'again as .xlsx or export CSV':
+        '{name} 不是可读取的 Excel 工作簿（文件已损坏或不完整）；请重新另存为 .xlsx 或导出为 CSV',
+    '{name} is not a readable Excel workbook (the file is damaged: {error}); save it again as '
+    '.xlsx or export CSV':
+        '{name} 不是可读取的 Excel 工作簿（文件已损坏：{error}）；请重新另存为 .xlsx 或导出为 CSV',
     "Sheet '{sheet}' is not in {name}; sheets: {list}":
         "工作表“{sheet}”不在 {name} 中；现有工作表：{list}",
-    "Sheet '{sheet}' of {name} cannot be read ({error}); save the workbook again":
-        "{name} 的工作表“{sheet}”无法读取（{error}）；请重新保存工作簿",
+    "Sheet '{sheet}' of {name} cannot be read (the file is damaged: {error}); save the workbook "
+    "again":
+        "{name} 的工作表“{sheet}”无法读取（文件已损坏：{error}）；请重新保存工作簿",
     '{name} unpacks to {n} MB of XML (largest part {n2} MB), over the {n3} MB limit for '
     'workbooks; export the sheet as CSV (CSV reads faster and uses less memory) or raise '
     '$CATSIM_MAX_XLSX_MB':

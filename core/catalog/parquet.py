@@ -30,7 +30,8 @@ def read_parquet_frame(data: bytes, name: str, max_rows: int) -> tuple[pd.DataFr
     except CatalogError:
         raise
     except Exception as exc:  # pyarrow raises several types for bad files
-        raise CatalogError(f"{name} is not a readable Parquet file ({type(exc).__name__})") from exc
+        raise CatalogError(f"{name} is not a readable Parquet file (the file is damaged or was "
+                           "cut short); export it again") from exc
     columns, dropped = {}, []
     for field, column in zip(table.schema, table.columns):
         if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type) \

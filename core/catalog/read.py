@@ -14,13 +14,15 @@ import csv
 import io
 import itertools
 import sys
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
 
 from core.catalog.checks import HEADER_SCAN_ROWS, check_parse, clean_controls, header_row
+from core.catalog.htmltable import html_rows, looks_like_html
 from core.catalog.limits import current_limits
 from core.catalog.parquet import read_parquet_frame
 from core.catalog.textenc import binary_kind, control_share, decode_text, detect_delimiter, mostly_utf8
@@ -68,19 +70,92 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
     data, name = _bytes_within_limit(data, filename, max_bytes)
     if not data.strip():
         raise CatalogError(f"{name} is empty: upload a file with a header row and products")
-    ext = Path(name).suffix.lower()
-    if ext in EXCEL_EXTENSIONS:
+    declared = _declared_kind(Path(name).suffix.lower())
+    kind = _content_kind(data, declared)
+    options = TextOptions(encoding, delimiter, header, allow_ragged)
+    if kind == "xls":
+        raise CatalogError(f"{name} is an old Excel 97-2003 workbook (.xls); open it in Excel "
+                           "and save it as .xlsx, or export CSV")
+    if kind == "xlsx":
         table = _read_excel(data, name, sheet, max_rows, limits.max_xlsx_bytes)
-    elif ext == ".xls":
-        raise CatalogError(f"{name} is an old .xls workbook; save it as .xlsx or CSV")
-    elif ext == ".parquet":
+    elif kind == "parquet":
         table = _read_parquet(data, name, max_rows)
+    elif kind == "html":
+        table = _read_html(data, name, max_rows, options)
     else:
-        options = TextOptions(encoding, delimiter, header, allow_ragged)
         table = _read_delimited(data, name, max_rows, options)
+    if kind != declared and kind in _READ_AS:
+        table = replace(table, warnings=(_READ_AS[kind].format(name=name), *table.warnings))
     if len(table.frame) == 0:
         raise CatalogError(f"{name} has a header but no product rows")
     return table
+
+
+# A file is read by what it holds, not by its name: shop systems export "products.xls"
+# that is an HTML page or tab-separated text, and a workbook saved as "catalog.csv" is
+# still a workbook. A name that disagrees is said in a warning.
+_READ_AS = {
+    "xlsx": "{name} is an Excel workbook despite its name; it was read as one",
+    "parquet": "{name} is a Parquet file despite its name; it was read as one",
+    "html": ("{name} is a web page with a table (some shop systems export those under an "
+             "Excel name); its largest table was read"),
+    "text": "{name} is text (CSV), not a workbook, despite its name; it was read as text",
+}
+
+
+def _declared_kind(ext: str) -> str:
+    if ext in EXCEL_EXTENSIONS:
+        return "xlsx"
+    return {".xls": "xls", ".parquet": "parquet", ".html": "html", ".htm": "html"}.get(ext, "text")
+
+
+def _content_kind(data: bytes, declared: str) -> str:
+    """What the bytes are: xlsx, xls, parquet, html or text; the declared kind when they are
+    none of these (a damaged workbook, a zip of something else, a binary file: the
+    declared kind's reader says what is wrong)."""
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx" if declared == "xlsx" or _is_workbook(data) else declared
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    if data.startswith(b"PAR1"):
+        return "parquet"
+    if looks_like_html(data):
+        return "html"
+    return "text" if binary_kind(data) is None else declared
+
+
+def _is_workbook(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _read_html(data: bytes, name: str, max_rows: int, options: TextOptions) -> RawTable:
+    """The largest table of a web page, its header found as in a workbook (a title row
+    above the column names is passed over)."""
+    text, encoding, warnings = _decoded(data, name, options.encoding)
+    rows = html_rows(text, name, max_rows)
+    at = header_row(rows[:HEADER_SCAN_ROWS]) if options.header else 0
+    first = rows[at] if options.header else []
+    named = [i for i, v in enumerate(first) if v.strip()]
+    width = named[-1] + 1 if named else max(len(r) for r in rows)
+    body = rows[at + 1:] if options.header else rows
+    if len(body) > max_rows:
+        raise CatalogError(f"{name} has more than {max_rows:,} rows, the limit; split the file "
+                           "or raise $CATSIM_MAX_ROWS")
+    header = first[:width] if options.header else [f"column_{i + 1}" for i in range(width)]
+    cells = [(r + [""] * width)[:width] for r in body]
+    frame = pd.DataFrame(cells, columns=header, dtype=str) if cells else \
+        pd.DataFrame(columns=header)
+    frame.columns, named_cols = _clean_header(list(frame.columns))
+    warnings += named_cols + clean_controls(frame)
+    _check_header(frame, name)
+    if at:
+        warnings.append(f"{name}: the column names are on row {at + 1} of its table; the {at} "
+                        "rows above them (a title or blank) were skipped")
+    return RawTable(frame, name, encoding=encoding, warnings=tuple(warnings))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Catalogs arrive as UTF-8 (with or without BOM), UTF-16 (Excel "Unicode
 text"), GB18030/GBK Chinese exports and cp1252/latin-1 Western exports.
 :func:`decode_text` picks one deterministically and says which;
-:func:`binary_kind` recognises files that are not text at all (a workbook,
+:func:`binary_kind` recognises files that are not text at all (a zip archive,
 an image or a PDF renamed ``.csv``) so they are refused with a clear message.
 """
 
@@ -20,9 +20,8 @@ from core.errors import CatalogError
 DELIMITERS = (",", ";", "\t", "|")
 # Magic numbers of files people upload by mistake: (prefix, what it is, what to do).
 _MAGIC = (
-    (b"PK\x03\x04", "a zip archive or an Excel workbook", "give an Excel file the .xlsx extension"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel/Office file", "save it as .xlsx or CSV"),
-    (b"PAR1", "a Parquet file", "give it the .parquet extension"),
+    # (workbooks, old .xls files and Parquet are read by what they hold: core.catalog.read)
+    (b"PK\x03\x04", "a zip archive", "unzip it and upload the catalog file inside"),
     (b"%PDF", "a PDF document", "export the catalog as CSV, Excel or Parquet"),
     (b"\x89PNG", "a PNG image", "upload the catalog file, not an image"),
     (b"\xff\xd8\xff", "a JPEG image", "upload the catalog file, not an image"),

@@ -49,7 +49,7 @@ def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl/zipfile raise many types for corrupt files
-        raise CatalogError(f"{name} is not a readable Excel workbook ({type(exc).__name__}); "
+        raise CatalogError(f"{name} is not a readable Excel workbook ({_damage(exc)}); "
                            "save it again as .xlsx or export CSV") from exc
     try:
         sheets = tuple(str(s) for s in book.sheetnames)
@@ -64,7 +64,7 @@ def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
             raise
         except Exception as exc:  # a damaged sheet part raises many types
             raise CatalogError(f"Sheet '{chosen}' of {name} cannot be read "
-                               f"({type(exc).__name__}); save the workbook again") from exc
+                               f"({_damage(exc)}); save the workbook again") from exc
     finally:
         book.close()
     return SheetData(header, rows, sheets, chosen, dropped, at)
@@ -104,7 +104,7 @@ def _check_unpacked(data: bytes, name: str, max_xml_bytes: int) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             sizes = [(i.filename, i.file_size) for i in archive.infolist()]
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise CatalogError(f"{name} is not a readable Excel workbook ({type(exc).__name__}); "
+        raise CatalogError(f"{name} is not a readable Excel workbook ({_damage(exc)}); "
                            "save it again as .xlsx or export CSV") from exc
     largest = max((s for f, s in sizes if f.endswith(".xml")), default=0)
     total = sum(s for _, s in sizes)
@@ -141,6 +141,15 @@ def _stream(ws, where: str, max_rows: int,
                                "export it as CSV or drop columns the catalog does not need")
         rows.append([_cell(v) for v in values])
     return header, rows, max(0, len(first) - width), at + 1
+
+
+def _damage(exc: BaseException) -> str:
+    """What is wrong with a workbook, in words (the exception's type means nothing to a
+    merchandiser): the file cut short or damaged, or what the reader said."""
+    if isinstance(exc, (zipfile.BadZipFile, EOFError)):
+        return "the file is damaged or was cut short"
+    detail = " ".join(str(exc).split())[:120]
+    return f"the file is damaged: {detail}" if detail else "the file is damaged"
 
 
 def _cell(value: object) -> str:

@@ -81,6 +81,19 @@ CATALOG = build_catalog(read_table(GOOD.encode(), "目录.csv"),
                         ColumnMapping(text_columns=("标题",), id_column="编号"))
 
 
+HTML_EXPORT = ("<html><head><meta charset='gbk'></head><body><table>"
+               "<tr><td colspan='2'>商品导出</td></tr><tr><th>编号</th><th>标题</th></tr>"
+               "<tr><td>1</td><td>小米</td></tr></table></body></html>")
+
+
+def _zip_of(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
 def _damaged_sheet() -> bytes:
     """BOOK with a first sheet whose XML parses but holds a number cell that is not one."""
     bad = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -128,7 +141,11 @@ def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return [
         *_raised(lambda: read_table(b"  \n", "空.csv")),
         *_raised(lambda: read_table(b"\xef\xbb\xbf", "空.csv")),
-        *_raised(lambda: read_table(b"x", "旧.xls")),
+        *_raised(lambda: read_table(b"\xd0\xcf\x11\xe0" + b"\x00" * 40, "旧.xls")),
+        *read_table(HTML_EXPORT.encode("gb18030"), "导出.xls").warnings,
+        *_raised(lambda: read_table("<html><body>没有表格</body></html>".encode(), "页.xls")),
+        *read_table("编号\t标题\n1\t小米\n".encode(), "文本.xlsx").warnings,
+        *read_table(BOOK, "表.csv").warnings,
         *_raised(lambda: read_table("编号,标题\n".encode(), "表头.csv")),
         *_raised(lambda: read_table(GOOD.encode(), "大.csv", max_bytes=5)),
         *_magic_files(),
@@ -178,7 +195,9 @@ def _other_file_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     out = [*read_table(_parquet(controls), "控制.parquet").warnings,
            *_raised(lambda: read_table(_parquet(pa.table({"a": [1, 2]})), "p.parquet", max_rows=1)),
            *_raised(lambda: read_table(b"PAR1 not parquet", "坏.parquet")),
-           *_raised(lambda: read_table(b"not a zip", "坏.xlsx")),
+           *_raised(lambda: read_table(b"PK\x03\x04 cut short", "坏.xlsx")),
+           *_raised(lambda: read_table(_zip_of({"说明.txt": b"x"}), "坏2.xlsx")),
+           *read_table(_parquet(pa.table({"编号": ["1"], "标题": ["小米"]})), "p.csv").warnings,
            *_raised(lambda: read_table(BOOK, "两表.xlsx", sheet="没有")),
            *_raised(lambda: read_table(_damaged_sheet(), "坏表.xlsx")),
            *_raised(lambda: read_sheet(BOOK, "两表.xlsx", None, max_rows=9, max_xml_bytes=10)),

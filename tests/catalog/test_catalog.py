@@ -159,9 +159,22 @@ def test_binary_with_zero_runs_is_called_binary() -> None:
         read_table(b"\x89PNG\r\n\x1a\n" + bytes(200), "photo.csv")
 
 
-def test_excel_workbook_renamed_csv() -> None:
-    with pytest.raises(CatalogError, match="binary file"):
-        read_table(_two_sheet_xlsx(), "book.csv")
+def test_excel_workbook_renamed_csv_is_read_as_a_workbook() -> None:
+    """Refused as "a binary file" before: the bytes say what the file is, the name does not."""
+    table = read_table(_two_sheet_xlsx(), "book.csv")
+    assert table.sheets and len(table.frame) > 0
+    assert table.warnings[0] == "book.csv is an Excel workbook despite its name; it was read as one"
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused_with_what_to_do() -> None:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("catalog.csv", "id,title\n1,lamp\n")
+    with pytest.raises(CatalogError, match="a zip archive; unzip it and upload the catalog file"):
+        read_table(out.getvalue(), "catalog.csv")
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -219,8 +232,9 @@ def test_xlsx_unknown_sheet_lists_the_sheets() -> None:
 
 
 def test_corrupt_xlsx() -> None:
-    with pytest.raises(CatalogError, match="not a readable Excel workbook"):
-        read_table(b"not a workbook", "bad.xlsx")
+    with pytest.raises(CatalogError, match=r"not a readable Excel workbook \(the file is "
+                                           r"damaged or was cut short\)"):
+        read_table(b"PK\x03\x04 not a workbook", "bad.xlsx")
 
 
 def test_parquet() -> None:

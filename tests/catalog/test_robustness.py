@@ -123,7 +123,7 @@ CASES = [
     Case("PNG renamed .csv", "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200),
          fatal="binary file.*PNG image"),
     Case("Excel workbook renamed .csv", "book.csv", TWO_SHEETS,
-         fatal="binary file.*Excel workbook.*xlsx"),
+         warn="book.csv is an Excel workbook despite its name; it was read as one"),
     Case("PDF renamed .csv", "doc.csv", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\nstream\n",
          fatal="binary file.*PDF"),
     Case("text with NUL bytes", "nul.csv", b"id,title\n1,red\x00shoe\n2,x\x00\x00\n",
@@ -136,8 +136,16 @@ CASES = [
          fatal="not a readable Excel workbook"),
     Case("unknown sheet", "b.xlsx", TWO_SHEETS, sheet="Nope",
          fatal="Sheet 'Nope' is not in b.xlsx; sheets: Notes, Products"),
-    Case("old .xls", "old.xls", b"\xd0\xcf\x11\xe0junk", fatal="old .xls workbook"),
+    Case("old .xls", "old.xls", b"\xd0\xcf\x11\xe0junk", fatal="old Excel 97-2003 workbook"),
     Case("corrupt .parquet", "bad.parquet", b"PAR1 nope", fatal="not a readable Parquet file"),
+    Case("HTML table saved as .xls (a shop backend's export)", "export.xls",
+         b"<html><body><table><tr><th>id</th><th>title</th></tr><tr><td>1</td>"
+         b"<td>red <b>shoe</b></td></tr><tr><td>2</td><td>blue hat</td></tr></table>"
+         b"</body></html>",
+         warn="export.xls is a web page with a table", titles=("red shoe", "blue hat")),
+    Case("tab-separated text saved as .xls", "export.xls",
+         b"id\ttitle\n1\tred shoe\n2\tblue hat\n",
+         warn=r"export.xls is text \(CSV\), not a workbook", titles=("red shoe", "blue hat")),
 ]
 
 

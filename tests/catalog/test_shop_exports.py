@@ -257,3 +257,58 @@ def test_a_chart_sheet_first_is_passed_over_and_blank_rows_above_the_header_skip
     assert table.frame["id"].tolist() == ["1001", "1002", "1003"]
     assert table.warnings[0] == ("Sheet 'Data' of chart.xlsx: the column names are on row 3; "
                                  "the 2 rows above them (a title or blank) were skipped")
+
+
+# --- files whose name says Excel but whose bytes do not ------------------------------------
+# Shop backends (Chinese ones in particular) export "商品.xls" that is an HTML page or
+# tab-separated text: the uploader did not accept .xls at all, and a renamed file was refused.
+
+def test_an_html_table_saved_as_xls_is_read_by_its_cells() -> None:
+    page = ("<!DOCTYPE html><html><head><meta charset='gbk'><style>td {color: red}</style>"
+            "<script>var x = '<td>not a cell</td>';</script></head><body>"
+            "<table><tr><td colspan='3'>商品导出 2026-12-01</td></tr>"
+            "<tr><th>商品编号</th><th>商品名称</th><th>价格</th></tr>"
+            "<tr><td>001</td><td>红色 <b>运动鞋</b><br>42码</td><td>99.00</td></tr>"
+            "<tr><td>002</td><td>茶叶 &amp; 茶具 <a href='javascript:x'>**套装**</a></td>"
+            "<td>12</td></tr><tr><td>003</td><td colspan='2'>只有名称</td></tr>"
+            "</table></body></html>")
+    table = read_table(page.encode("gb18030"), "商品.xls")
+    assert list(table.frame.columns) == ["商品编号", "商品名称", "价格"]
+    assert table.frame.values.tolist() == [["001", "红色 运动鞋 42码", "99.00"],
+                                          ["002", "茶叶 & 茶具 **套装**", "12"],
+                                          ["003", "只有名称", ""]]
+    assert table.warnings[0].startswith("商品.xls is a web page with a table")
+    assert "the column names are on row 2 of its table" in table.warnings[-1]
+    cat = build_catalog(table, field_defaults(table.frame))
+    assert cat.mapping.id_column == "商品编号" and list(cat.ids) == ["001", "002", "003"]
+
+
+def test_the_largest_table_of_a_page_is_read_and_a_hostile_span_is_bounded() -> None:
+    rows = "".join(f"<tr><td>{i}</td><td>lamp {i}</td></tr>" for i in range(5))
+    page = (f"<table><tr><td>menu</td></tr></table><table><tr><th>id</th>"
+            f"<th colspan='999999999'>title</th></tr>{rows}</table>")
+    table = read_table(page.encode(), "export.htm")
+    assert list(table.frame.columns) == ["id", "title"] and len(table.frame) == 5
+    assert not any("web page" in w for w in table.warnings)  # its name says what it is
+
+
+def test_tab_separated_text_saved_as_xls_or_xlsx_is_read_as_text() -> None:
+    for name in ("export.xls", "export.xlsx"):
+        table = read_table("id\ttitle\n1\tlamp\n2\tcable\n".encode("utf-16"), name)
+        assert table.frame.values.tolist() == [["1", "lamp"], ["2", "cable"]]
+        assert table.delimiter == "\t" and table.warnings[0] == (
+            f"{name} is text (CSV), not a workbook, despite its name; it was read as text")
+
+
+def test_a_real_old_xls_and_a_page_without_a_table_say_what_to_do() -> None:
+    with pytest.raises(CatalogError, match=r"old Excel 97-2003 workbook \(\.xls\); open it in "
+                                           r"Excel and save it as \.xlsx"):
+        read_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "old.xlsx")
+    with pytest.raises(CatalogError, match=r"web page .* without a table of products"):
+        read_table(b"<html><body><p>Session expired</p></body></html>", "export.xls")
+
+
+def test_the_uploader_takes_the_names_shop_systems_export() -> None:
+    from components.catalog_form import UPLOAD_TYPES
+
+    assert {"xls", "htm", "html"} <= set(UPLOAD_TYPES)
