@@ -23,9 +23,17 @@ CORE_ZH: dict[str, str] = {
         '{name} 是空文件：请上传一个带表头行和商品行的文件',
     '{name} is empty: upload a file with a header row':
         '{name} 是空文件：请上传一个带表头行的文件',
-    '{name} is an old Excel 97-2003 workbook (.xls); open it in Excel and save it as .xlsx, or '
-    'export CSV':
-        '{name} 是旧版 Excel 97-2003 工作簿（.xls）；请在 Excel 中打开并另存为 .xlsx，或导出为 CSV',
+    '{name} is an old Excel 97-2003 workbook (.xls) despite its name; it was read as one':
+        '{name} 虽然扩展名不同，其实是旧版 Excel 97-2003 工作簿（.xls）；已按工作簿读取',
+    # core/catalog/xls.py
+    '{name} is not a readable Excel 97-2003 workbook (it is protected by a password; save a copy '
+    'without one); open it in Excel and save it as .xlsx, or export CSV':
+        '{name} 不是可读取的 Excel 97-2003 工作簿（它有密码保护；请另存一份不带密码的副本）；'
+        '请在 Excel 中打开并另存为 .xlsx，或导出为 CSV',
+    '{name} is not a readable Excel 97-2003 workbook (the file is damaged or was cut short); '
+    'open it in Excel and save it as .xlsx, or export CSV':
+        '{name} 不是可读取的 Excel 97-2003 工作簿（文件已损坏或不完整）；'
+        '请在 Excel 中打开并另存为 .xlsx，或导出为 CSV',
     '{name} is an Excel workbook despite its name; it was read as one':
         '{name} 虽然扩展名不同，其实是 Excel 工作簿；已按工作簿读取',
     '{name} is a Parquet file despite its name; it was read as one':

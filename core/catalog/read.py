@@ -26,7 +26,8 @@ from core.catalog.htmltable import html_rows, looks_like_html
 from core.catalog.limits import current_limits
 from core.catalog.parquet import read_parquet_frame
 from core.catalog.textenc import binary_kind, control_share, decode_text, detect_delimiter, mostly_utf8
-from core.catalog.xlsx import frame_of, read_sheet
+from core.catalog.xls import read_xls
+from core.catalog.xlsx import SheetData, frame_of, read_sheet
 from core.errors import CatalogError, short_list
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -54,10 +55,12 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
                max_rows: int | None = None, encoding: str | None = None,
                delimiter: str | None = None, header: bool = True,
                allow_ragged: bool = False) -> RawTable:
-    """Parse CSV/TSV/TXT, Excel (.xlsx/.xlsm) or Parquet from bytes, a path or a file object.
+    """Parse CSV/TSV/TXT, Excel (.xlsx/.xlsm/.xls), an HTML table or Parquet from bytes, a
+    path or a file object.
 
-    The format comes from the file name's extension (delimited text when
-    unknown). max_bytes / max_rows default to :func:`core.catalog.limits.current_limits`.
+    The format comes from the bytes (a workbook, Parquet, a web page), else delimited
+    text; a name that says otherwise is warned about. max_bytes / max_rows default to
+    :func:`core.catalog.limits.current_limits`.
     encoding / delimiter / header override what is detected in delimited text
     (header=False names the columns column_1...). A file whose rows come out
     mostly ragged, or whose header looks like a product, raises
@@ -74,9 +77,8 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
     kind = _content_kind(data, declared)
     options = TextOptions(encoding, delimiter, header, allow_ragged)
     if kind == "xls":
-        raise CatalogError(f"{name} is an old Excel 97-2003 workbook (.xls); open it in Excel "
-                           "and save it as .xlsx, or export CSV")
-    if kind == "xlsx":
+        table = _sheet_table(read_xls(data, name, sheet, max_rows=max_rows), name)
+    elif kind == "xlsx":
         table = _read_excel(data, name, sheet, max_rows, limits.max_xlsx_bytes)
     elif kind == "parquet":
         table = _read_parquet(data, name, max_rows)
@@ -96,6 +98,7 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
 # still a workbook. A name that disagrees is said in a warning.
 _READ_AS = {
     "xlsx": "{name} is an Excel workbook despite its name; it was read as one",
+    "xls": "{name} is an old Excel 97-2003 workbook (.xls) despite its name; it was read as one",
     "parquet": "{name} is a Parquet file despite its name; it was read as one",
     "html": ("{name} is a web page with a table (some shop systems export those under an "
              "Excel name); its largest table was read"),
@@ -338,7 +341,12 @@ def _clean_header(header: list[str]) -> tuple[list[str], list[str]]:
 
 def _read_excel(data: bytes, name: str, sheet: str | None, max_rows: int,
                 max_xml_bytes: int) -> RawTable:
-    got = read_sheet(data, name, sheet, max_rows=max_rows, max_xml_bytes=max_xml_bytes)
+    return _sheet_table(read_sheet(data, name, sheet, max_rows=max_rows,
+                                   max_xml_bytes=max_xml_bytes), name)
+
+
+def _sheet_table(got: SheetData, name: str) -> RawTable:
+    """A workbook's sheet (.xlsx or .xls) as a RawTable, with what was passed over."""
     frame = frame_of(got)
     frame.columns, warnings = _clean_header(list(frame.columns))
     warnings += clean_controls(frame)

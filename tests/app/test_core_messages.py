@@ -86,6 +86,32 @@ HTML_EXPORT = ("<html><head><meta charset='gbk'></head><body><table>"
                "<tr><td>1</td><td>小米</td></tr></table></body></html>")
 
 
+def _xls_bytes() -> bytes:
+    """An Excel 97-2003 workbook (xlwt writes them; the app reads them with xlrd)."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("商品")
+    for r, row in enumerate([["编号", "标题"], ["1", "小米"], ["2", "华为"]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _encrypted_xls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What xlrd says of a workbook saved with a password (as its FILEPASS record does)."""
+    import xlrd
+
+    def encrypted(**_):
+        raise xlrd.XLRDError("Workbook is encrypted")
+
+    with monkeypatch.context() as m:
+        m.setattr(xlrd, "open_workbook", encrypted)
+        return _raised(lambda: read_table(_xls_bytes(), "密码.xls"))
+
+
 def _zip_of(files: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
@@ -142,6 +168,8 @@ def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         *_raised(lambda: read_table(b"  \n", "空.csv")),
         *_raised(lambda: read_table(b"\xef\xbb\xbf", "空.csv")),
         *_raised(lambda: read_table(b"\xd0\xcf\x11\xe0" + b"\x00" * 40, "旧.xls")),
+        *read_table(_xls_bytes(), "旧.xlsx").warnings,
+        *_encrypted_xls(monkeypatch),
         *read_table(HTML_EXPORT.encode("gb18030"), "导出.xls").warnings,
         *_raised(lambda: read_table("<html><body>没有表格</body></html>".encode(), "页.xls")),
         *read_table("编号\t标题\n1\t小米\n".encode(), "文本.xlsx").warnings,

@@ -136,7 +136,8 @@ CASES = [
          fatal="not a readable Excel workbook"),
     Case("unknown sheet", "b.xlsx", TWO_SHEETS, sheet="Nope",
          fatal="Sheet 'Nope' is not in b.xlsx; sheets: Notes, Products"),
-    Case("old .xls", "old.xls", b"\xd0\xcf\x11\xe0junk", fatal="old Excel 97-2003 workbook"),
+    Case("damaged .xls", "old.xls", b"\xd0\xcf\x11\xe0junk",
+         fatal=r"not a readable Excel 97-2003 workbook \(the file is damaged or was cut short\)"),
     Case("corrupt .parquet", "bad.parquet", b"PAR1 nope", fatal="not a readable Parquet file"),
     Case("HTML table saved as .xls (a shop backend's export)", "export.xls",
          b"<html><body><table><tr><th>id</th><th>title</th></tr><tr><td>1</td>"

@@ -300,10 +300,7 @@ def test_tab_separated_text_saved_as_xls_or_xlsx_is_read_as_text() -> None:
             f"{name} is text (CSV), not a workbook, despite its name; it was read as text")
 
 
-def test_a_real_old_xls_and_a_page_without_a_table_say_what_to_do() -> None:
-    with pytest.raises(CatalogError, match=r"old Excel 97-2003 workbook \(\.xls\); open it in "
-                                           r"Excel and save it as \.xlsx"):
-        read_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "old.xlsx")
+def test_a_page_without_a_table_says_what_to_do() -> None:
     with pytest.raises(CatalogError, match=r"web page .* without a table of products"):
         read_table(b"<html><body><p>Session expired</p></body></html>", "export.xls")
 
@@ -312,3 +309,51 @@ def test_the_uploader_takes_the_names_shop_systems_export() -> None:
     from components.catalog_form import UPLOAD_TYPES
 
     assert {"xls", "htm", "html"} <= set(UPLOAD_TYPES)
+
+
+def _xls(sheets: dict[str, list[list[object]]]) -> bytes:
+    """An Excel 97-2003 workbook written by xlwt (dates get a date format, as Excel shows them)."""
+    import datetime as dt
+
+    import xlwt
+
+    book, date = xlwt.Workbook(), xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for title, rows in sheets.items():
+        sheet = book.add_sheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value, *([date] if isinstance(value, dt.date) else []))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_old_xls_workbook_is_read_like_an_xlsx() -> None:
+    """.xls was refused ("save it as .xlsx"), and the uploader did not even offer it."""
+    import datetime as dt
+
+    data = _xls({"说明": [["导出说明"]],
+                 "商品": [["商品导出 2026-12-01"], ["货号", "商品名称", "价格", "上架日期", "在售"],
+                          *[[1001 + i, f"红色运动鞋 {i}", 99.5 + i, dt.date(2026, 1, i + 1),
+                             bool(i % 2)] for i in range(3)],
+                          [None, None, None], [1004, "茶叶", 12, None, True]]})
+    table = read_table(data, "商品.xls")
+    assert table.sheets == ("说明", "商品") and table.sheet == "商品"  # the largest sheet
+    assert list(table.frame.columns) == ["货号", "商品名称", "价格", "上架日期", "在售"]
+    assert table.frame.values.tolist()[0] == ["1001", "红色运动鞋 0", "99.5", "2026-01-01", "FALSE"]
+    assert table.frame["货号"].tolist() == ["1001", "1002", "1003", "1004"]  # never "1001.0"
+    assert any("the column names are on row 2" in w for w in table.warnings)
+    cat = build_catalog(table, field_defaults(table.frame))
+    assert cat.mapping.id_column == "货号" and len(cat) == 4
+    assert read_table(data, "商品.xlsx").warnings[0] == (
+        "商品.xlsx is an old Excel 97-2003 workbook (.xls) despite its name; it was read as one")
+
+
+def test_a_damaged_xls_and_the_row_limit_say_what_to_do() -> None:
+    with pytest.raises(CatalogError, match=r"not a readable Excel 97-2003 workbook \(the file "
+                                           r"is damaged or was cut short\)"):
+        read_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "old.xls")
+    rows = [["id", "title"], *[[i, f"lamp {i}"] for i in range(5)]]
+    with pytest.raises(CatalogError, match="has more than 3 rows, the limit"):
+        read_table(_xls({"p": rows}), "p.xls", max_rows=3)
