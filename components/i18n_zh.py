@@ -837,8 +837,6 @@ ZH: dict[str, str] = {
     'Photos are not searched by words with the bundled image model (a CLIP folder as Photo model does t'
     'hat); results rank by their text':
         '使用内置图片模型时，无法用文字搜索图片（把 CLIP 文件夹设为图片模型即可）；结果按文本排序',
-    ' — with Photo weight 1 there is no text score: lower it.':
-        ' — 图片权重为 1 时没有文本得分：请调低它。',
     # components/quality_explain.py
     '**Shared words and model numbers** are marked {OPEN} {CLOSE}:':
         '**共同的词和型号** 用 {OPEN} {CLOSE} 标出：',

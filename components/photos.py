@@ -329,6 +329,4 @@ def search_note(index, cfg: Config) -> None:
     if index.has("image") and not getattr(get_image_encoder(cfg.image_model), "text_search",
                                           False):
         st.caption(t("Photos are not searched by words with the bundled image model (a CLIP "
-                     "folder as Photo model does that); results rank by their text")
-                   + (t(" — with Photo weight 1 there is no text score: lower it.")
-                      if index.names == ("image",) else t(".")))
+                     "folder as Photo model does that); results rank by their text") + t("."))

@@ -169,8 +169,9 @@ class NeighborIndex:
         the interface's translation of each channel's words (default: English)."""
         if not self.fused:
             return translate(f"{meaning_words(self.settings.metric)} only")
+        shown = {name: w for name, w in self.weights.items() if w >= 0.005}
         return " + ".join(f"{w:.0%} {translate(SPECS[name].words(self.settings))}"
-                          for name, w in self.weights.items())
+                          for name, w in shown.items())
 
     @property
     def lexical_index(self) -> LexicalIndex | None:

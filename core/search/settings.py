@@ -69,11 +69,22 @@ def _lexical(catalog, vectors: np.ndarray, s: SearchSettings) -> Channel | None:
 # Summed in this order (dense first): the order of float32 sums is part of the lists.
 # The photos channel reads image vectors, which only the caller has: they come
 # prebuilt (core.pipeline.neighbor_index(..., images=...)), else there is none.
+# The text's share never drops to 0: with photos at 1 ("photos only") a product without a
+# photo is listed by its text (the photos channel has no opinion on it), not in an
+# arbitrary order, and a product with a photo gets its photo's list (the text then only
+# breaks ties).
+TEXT_FLOOR = 0.001
+
+
+def _text_share(s: SearchSettings) -> float:
+    return max(1.0 - s.image_weight, TEXT_FLOOR)
+
+
 CHANNELS: tuple[ChannelSpec, ...] = (
-    ChannelSpec("dense", lambda s: (1.0 - s.hybrid_weight) * (1.0 - s.image_weight),
+    ChannelSpec("dense", lambda s: (1.0 - s.hybrid_weight) * _text_share(s),
                 lambda catalog, vectors, s: DenseChannel(vectors, s.metric),
                 lambda s: meaning_words(s.metric)),
-    ChannelSpec("lexical", lambda s: s.hybrid_weight * (1.0 - s.image_weight), _lexical,
+    ChannelSpec("lexical", lambda s: s.hybrid_weight * _text_share(s), _lexical,
                 lambda s: "words and model numbers"),
     ChannelSpec("image", lambda s: s.image_weight, lambda catalog, vectors, s: None,
                 lambda s: "photos"),

@@ -62,9 +62,15 @@ def test_weights_with_photos(rng) -> None:
 
 
 def test_images_only_lists_find_the_same_photo(rng) -> None:
-    index, _, channel, group = _index(rng, image_weight=1.0, missing=(3,))
-    assert index.names == ("image",)
+    index, text, channel, group = _index(rng, image_weight=1.0, missing=(3,))
+    assert index.names == ("dense", "image")  # the text keeps a share of 0.001
+    assert index.weights["image"] == pytest.approx(1 / 1.001)
     pool = index.pool(5)
+    # a product without a photo is listed by its text (it was listed in an arbitrary order,
+    # every score 0: no channel had an opinion on it)
+    text_only = NeighborIndex.build(None, text, SearchSettings(calibration=FUSED_ONLY)).pool(5)
+    assert pool.indices[3].tolist() == text_only.indices[3].tolist()
+    np.testing.assert_allclose(pool.scores[3], text_only.scores[3], atol=1e-5)
     has = channel.has_image
     sim = channel.vectors @ channel.vectors.T
     np.fill_diagonal(sim, -np.inf)
