@@ -46,6 +46,9 @@ CORE_ZH: dict[str, str] = {
     '{name}: the column names are on row {n} of its table; the {n2} rows above them (a title '
     'or blank) were skipped':
         '{name}：列名在表格的第 {n} 行；其上方的 {n2} 行（标题或空行）已跳过',
+    '{n} cells written as ="..." (Excel\'s keep-as-text form) in {list} were read as the text '
+    'inside':
+        '{list} 中有 {n} 个单元格写成 ="..."（Excel 保留文本的写法），已按其中的文本读取',
     # core/catalog/htmltable.py
     '{name} is a web page (HTML) without a table of products; open it in Excel and save it as '
     '.xlsx or CSV':

@@ -124,5 +124,34 @@ def clean_controls(frame: pd.DataFrame) -> list[str]:
              "replaced by \ufffd")]
 
 
+# ="00123": how many shop systems write a cell into CSV so that Excel keeps it as text
+# (leading zeros, long numbers). Read as what Excel shows, 00123: kept as it was, the id
+# in the exported lists would be ="00123" and match nothing in the shop.
+_EXCEL_TEXT = re.compile(r'^="([^"]*)"$')
+
+
+def unwrap_excel_text(frame: pd.DataFrame) -> list[str]:
+    """Cells written ="..." (Excel's keep-as-text form) read as their text, in place;
+    returns a warning naming the columns."""
+    touched = []
+    for col in frame.columns:
+        series = frame[col]
+        if series.dtype != object and not str(series.dtype).startswith("str"):
+            continue
+        text = series.astype(str)
+        hit = text.str.startswith('="') & text.str.endswith('"')
+        if hit.any():
+            inner = text[hit].str.extract(_EXCEL_TEXT, expand=False)
+            done = inner.notna()
+            if done.any():
+                frame.loc[inner.index[done], col] = inner[done]
+                touched.append((str(col), int(done.sum())))
+    if not touched:
+        return []
+    cells = sum(n for _, n in touched)
+    return [f"{cells:,} cells written as =\"...\" (Excel's keep-as-text form) in "
+            f"{short_list([c for c, _ in touched], 5)} were read as the text inside"]
+
+
 __all__ = ["FIRST_LINES", "HEADER_SCAN_ROWS", "MAX_RAGGED_SHARE", "check_parse", "clean_controls",
-           "first_lines", "header_row"]
+           "first_lines", "header_row", "unwrap_excel_text"]

@@ -21,7 +21,13 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from core.catalog.checks import HEADER_SCAN_ROWS, check_parse, clean_controls, header_row
+from core.catalog.checks import (
+    HEADER_SCAN_ROWS,
+    check_parse,
+    clean_controls,
+    header_row,
+    unwrap_excel_text,
+)
 from core.catalog.htmltable import html_rows, looks_like_html
 from core.catalog.limits import current_limits
 from core.catalog.parquet import read_parquet_frame
@@ -225,6 +231,7 @@ def _read_delimited(data: bytes, name: str, max_rows: int, options: TextOptions)
                            "above them (a title or blank) were skipped")
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header)
     _check_header(frame, name)
+    warnings += unwrap_excel_text(frame)
     if not rows and ragged:
         raise CatalogError(f"{name}: all {len(ragged):,} rows were skipped as ragged "
                            f"({'; '.join(ragged[:3])}); check the delimiter")

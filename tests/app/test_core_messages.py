@@ -174,6 +174,7 @@ def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         *_raised(lambda: read_table("<html><body>没有表格</body></html>".encode(), "页.xls")),
         *read_table("编号\t标题\n1\t小米\n".encode(), "文本.xlsx").warnings,
         *read_table(BOOK, "表.csv").warnings,
+        *read_table('编号,标题\n="00123",小米\n'.encode(), "零.csv").warnings,
         *_raised(lambda: read_table("编号,标题\n".encode(), "表头.csv")),
         *_raised(lambda: read_table(GOOD.encode(), "大.csv", max_bytes=5)),
         *_magic_files(),

@@ -357,3 +357,17 @@ def test_a_damaged_xls_and_the_row_limit_say_what_to_do() -> None:
     rows = [["id", "title"], *[[i, f"lamp {i}"] for i in range(5)]]
     with pytest.raises(CatalogError, match="has more than 3 rows, the limit"):
         read_table(_xls({"p": rows}), "p.xls", max_rows=3)
+
+
+def test_excel_keep_as_text_cells_are_read_as_their_text() -> None:
+    """Shop systems write ="00123" so that Excel keeps the leading zeros; the id stayed
+    '="00123"', and the exported lists named products the shop does not have."""
+    data = (b'sku,title,price\n="00123",red shoe,12\n"=""00124""",blue hat,13\n'
+            b'00125,"=""quoted"" title",4\n')
+    table = read_table(data, "export.csv")
+    assert table.frame["sku"].tolist() == ["00123", "00124", "00125"]
+    assert table.frame["title"].tolist()[2] == '="quoted" title'  # not a whole ="..." cell
+    assert table.warnings == ('2 cells written as ="..." (Excel\'s keep-as-text form) in sku '
+                              'were read as the text inside',)
+    cat = build_catalog(table, field_defaults(table.frame))
+    assert list(cat.ids) == ["00123", "00124", "00125"]
