@@ -107,7 +107,8 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
                    "id-like column, else row numbers)")
     p.add_argument("--text-cols", help="comma-separated text columns, in order "
                    "(default: title/name-like column chosen automatically)")
-    p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.add_argument("--sheet", help="Excel sheet name, .xlsx or .xls (default: the sheet with "
+                   "the most rows)")
     p.add_argument("--delimiter", help="delimiter of a text file: , ; tab | or any one "
                    "character (default: detected)")
     p.add_argument("--encoding", help="encoding of a text file, e.g. utf-8, gb18030, cp1252 "
