@@ -188,9 +188,10 @@ def photo_settings(cfg: Config, cat: Catalog | None) -> tuple[float, str]:
     weight = st.slider(t("Photos vs text"), 0.0, 1.0, value=float(cfg.image_weight), step=0.05,
                        key="settings.image_weight",
                        help=t("How much the product photos count against the text. 0 = text "
-                            "only; 1 = photos only; in between, both are fused. Photos are "
-                            "read once (a few per second on a CPU). Settings file and command "
-                            "line: `image_weight`."))
+                            "only; 1 = photos only (a product without a photo is still listed "
+                            "by its text); in between, both are fused. Photos are read once (a "
+                            "few per second on a CPU). Settings file and command line: "
+                            "`image_weight`."))
     model = st.text_input(t("Photo model"), value=cfg.image_model, key="settings.image_model",
                           help=t("bundled = EfficientNet-lite0 (offline); or a local CLIP "
                                "folder, which also lets Search find photos by words. "

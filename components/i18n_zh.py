@@ -457,10 +457,11 @@ ZH: dict[str, str] = {
         '高级',
     'Technical settings. The defaults were measured on labelled catalogs; most shops never change them.':
         '技术设置。默认值都是在标注过的商品目录上测出来的；大多数店铺无需修改。',
-    'How much the product photos count against the text. 0 = text only; 1 = photos only; in between, bo'
-    'th are fused. Photos are read once (a few per second on a CPU). Settings file and command line: `i'
-    'mage_weight`.':
-        '商品图片相对于文本的分量。0 = 只看文本；1 = 只看图片；介于两者之间时两者融合。每张图片只读取一次（'
+    'How much the product photos count against the text. 0 = text only; 1 = photos only (a product '
+    'without a photo is still listed by its text); in between, both are fused. Photos are read once (a '
+    'few per second on a CPU). Settings file and command line: `image_weight`.':
+        '商品图片相对于文本的分量。0 = 只看文本；1 = 只看图片（没有图片的商品仍按文本列出）；'
+        '介于两者之间时两者融合。每张图片只读取一次（'
         'CPU 上每秒几张）。设置文件和命令行：`image_weight`。',
     'bundled = EfficientNet-lite0 (offline); or a local CLIP folder, which also lets Search find photos'
     ' by words. Settings file and command line: `image_model`.':

@@ -43,7 +43,8 @@ KEY_DOCS = {
     "metric": "cosine | dot | euclidean | manhattan",
     "k": "neighbours per product in the final lists",
     "image_column": "column of photo file names (relative to the catalog / a zip) or URLs",
-    "image_weight": "photos' share of the score: 0 = text only (default), 1 = photos only",
+    "image_weight": "photos' share of the score: 0 = text only (default), 1 = photos only (a "
+                    "product without a photo: its text)",
     "image_model": "\"bundled\" (EfficientNet-lite0) or a local CLIP folder (text-to-image)",
     "fetch_images": "download http(s) image URLs (off by default)",
     "rules": "business rules: same, different, max_per, price_ratio, min_score, diversity, "
