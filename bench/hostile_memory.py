@@ -79,6 +79,10 @@ def build_files(folder: Path) -> dict[str, Path]:
             sheet.append(["id", "title"])
             sheet.append(["1", "a"])
     files["1.2 MB XLSX with 3,000 sheets"] = _save(book, folder / "sheets.xlsx")
+    page = folder / "empty_cells.xls"  # a web page under an Excel name, as shop backends write
+    page.write_bytes(b"<table><tr><th>id</th><th>title</th></tr>"
+                     + (b"<tr>" + b"<td></td>" * 100 + b"</tr>") * 30_000 + b"</table>")
+    files["27 MB HTML page named .xls, 3 M empty cells"] = page
     return files
 
 

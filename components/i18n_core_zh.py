@@ -50,6 +50,12 @@ CORE_ZH: dict[str, str] = {
     'inside':
         '{list} 中有 {n} 个单元格写成 ="..."（Excel 保留文本的写法），已按其中的文本读取',
     # core/catalog/htmltable.py
+    '{name} is a web page of {n} MB, over the {n2} MB limit for pages; open it in Excel and save '
+    'it as .xlsx or CSV':
+        '{name} 是 {n} MB 的网页，超过网页 {n2} MB 的上限；请在 Excel 中打开并另存为 .xlsx 或 CSV',
+    '{name} has more than {n} table cells, the limit; export it as CSV or drop columns the '
+    'catalog does not need':
+        '{name} 的表格单元格超过 {n} 个上限；请导出为 CSV，或删去商品目录用不到的列',
     '{name} is a web page (HTML) without a table of products; open it in Excel and save it as '
     '.xlsx or CSV':
         '{name} 是网页（HTML），其中没有商品表格；请在 Excel 中打开并另存为 .xlsx 或 CSV',

@@ -29,6 +29,7 @@ import core.catalog.read as read_module
 from components.i18n_core import FIELD, compile_template, templates, to_chinese
 from components.i18n_core_zh import CORE_ZH
 from core.catalog.fetch import UrlFetcher
+from core.catalog.htmltable import html_rows
 from core.catalog.image_source import ImageSource
 from core.catalog.images import decode_image
 from core.catalog.limits import current_limits, describe
@@ -112,6 +113,14 @@ def _encrypted_xls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return _raised(lambda: read_table(_xls_bytes(), "密码.xls"))
 
 
+def _big_page(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import core.catalog.htmltable as htmltable
+
+    with monkeypatch.context() as m:
+        m.setattr(htmltable, "MAX_HTML_MB", 0.0001)
+        return _raised(lambda: read_table(HTML_EXPORT.encode(), "大网页.xls"))
+
+
 def _zip_of(files: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
@@ -172,6 +181,8 @@ def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         *_encrypted_xls(monkeypatch),
         *read_table(HTML_EXPORT.encode("gb18030"), "导出.xls").warnings,
         *_raised(lambda: read_table("<html><body>没有表格</body></html>".encode(), "页.xls")),
+        *_raised(lambda: html_rows(HTML_EXPORT, "大.xls", max_rows=9, max_cells=3)),
+        *_big_page(monkeypatch),
         *read_table("编号\t标题\n1\t小米\n".encode(), "文本.xlsx").warnings,
         *read_table(BOOK, "表.csv").warnings,
         *read_table('编号,标题\n="00123",小米\n'.encode(), "零.csv").warnings,

@@ -371,3 +371,29 @@ def test_excel_keep_as_text_cells_are_read_as_their_text() -> None:
                               'were read as the text inside',)
     cat = build_catalog(table, field_defaults(table.frame))
     assert list(cat.ids) == ["00123", "00124", "00125"]
+
+
+def test_a_page_of_empty_cells_is_stopped_at_the_cell_limit() -> None:
+    """Nine bytes per empty cell: a page within the size limit could hold tens of millions
+    (memory grew with them); the workbook's cell budget applies to pages too."""
+    from core.catalog.htmltable import html_rows
+
+    page = "<table>" + "<tr>" + "<td></td>" * 50 + "</tr>" + "<tr><td>a</td></tr>" * 10 + "</table>"
+    with pytest.raises(CatalogError, match="more than 40 table cells, the limit; export it as CSV"):
+        html_rows(page, "big.xls", max_rows=100, max_cells=40)
+    assert len(html_rows(page, "big.xls", max_rows=100, max_cells=60)) == 10  # blank row dropped
+
+
+def test_a_page_over_the_size_limit_is_refused_before_it_is_parsed(monkeypatch) -> None:
+    """A 100 MB page took 90-400 s of a core to parse (a CSV of it: seconds)."""
+    import core.catalog.htmltable as htmltable
+
+    def never(self, text):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(htmltable, "MAX_HTML_MB", 1)
+    monkeypatch.setattr(htmltable._Tables, "feed", never)  # refused by its size, unparsed
+    page = b"<table>" + (b"<tr>" + b"<td></td>" * 100 + b"</tr>") * 2000 + b"</table>"
+    with pytest.raises(CatalogError, match=r"is a web page of 2 MB, over the 1 MB limit for "
+                                           r"pages; open it in Excel and save it as \.xlsx"):
+        read_table(page, "big.xls")
