@@ -94,6 +94,14 @@ def test_parse_prices():
     assert np.isnan(got[4:]).all()
 
 
+def test_full_width_digits_and_abbreviation_dots():
+    """'１２８' (Chinese input) was unreadable, and 'Rs. 499' read 0.499 (the abbreviation's
+    dot taken for a decimal point): a rupee catalog's price rules compared the wrong numbers."""
+    got = parse_prices(["１２８", "９９．５", "￥１，２９９", "Rs. 499", "Rs.499", "approx. 12.5",
+                        ".99", "¥99起"])
+    assert got.tolist() == [128.0, 99.5, 1299.0, 499.0, 499.0, 12.5, 0.99, 99.0]
+
+
 def test_a_point_groups_thousands_in_a_column_written_with_decimal_commas():
     german = parse_prices(["12,50", "1.299", "1.299,00", "2.500.000", "7"])
     assert german.tolist() == [12.5, 1299.0, 1299.0, 2500000.0, 7.0]
