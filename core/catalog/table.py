@@ -24,7 +24,8 @@ from core.errors import CatalogError, short_list
 DUPLICATE_POLICIES = ("error", "keep-first", "suffix")
 TITLE_HINTS = ("title", "name", "product", "item", "标题", "名称", "品名", "商品")
 TEXT_HINTS = ("desc", "brand", "category", "manufacturer", "类", "描述", "品牌")
-ID_HINTS = ("id", "sku", "code", "key", "编号")
+# product identifiers of marketplaces and barcodes (ASIN, UPC, EAN, GTIN, ISBN) are ids too
+ID_HINTS = ("id", "sku", "code", "key", "编号", "asin", "upc", "ean", "gtin", "isbn")
 
 
 @dataclass(frozen=True)
@@ -196,9 +197,12 @@ def guess_id_column(frame: pd.DataFrame) -> str | None:
 def guess_role(frame: pd.DataFrame, role: str) -> str | None:
     """A column whose name suggests a role (category, brand, price, image) and that
     holds at least one value."""
-    hints = {"category": ("category", "categor", "类目", "分类"),
-             "brand": ("brand", "manufacturer", "vendor", "品牌"),
-             "price": ("price", "价格"),
+    hints = {"category": ("category", "categor", "department", "类目", "分类", "类别", "品类"),
+             "brand": ("brand", "manufacturer", "vendor", "maker", "marke", "marque", "品牌",
+                       "厂商", "厂家", "制造商"),
+             # not a bare 价: 评价 is a review
+             "price": ("price", "preis", "prix", "precio", "价格", "售价", "单价", "零售价",
+                       "现价", "定价", "标价"),
              "image": ("image", "img", "picture", "photo", "图片", "主图", "图像", "照片")}[role]
     for col in map(str, frame.columns):
         if any(h in col.lower() for h in hints) and _has_values(frame[col]):

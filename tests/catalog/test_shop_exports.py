@@ -397,3 +397,19 @@ def test_a_page_over_the_size_limit_is_refused_before_it_is_parsed(monkeypatch) 
     with pytest.raises(CatalogError, match=r"is a web page of 2 MB, over the 1 MB limit for "
                                            r"pages; open it in Excel and save it as \.xlsx"):
         read_table(page, "big.xls")
+
+
+def test_more_shop_column_names_find_their_role() -> None:
+    """售价/单价 (sale/unit price), 类别, 厂商 (maker), ASIN were left unmapped: price rules and
+    'another brand' could not be used until the merchant mapped them by hand; 评价 (reviews)
+    holds 价 but is no price."""
+    def mapped(cols):
+        frame = pd.DataFrame([[f"{c}{i}" if c not in ("售价", "单价", "price") else "12"
+                               for c in cols] for i in range(5)], columns=cols)
+        return field_defaults(frame)
+
+    got = mapped(["产品编号", "产品名称", "类别", "单价", "厂商", "评价"])
+    assert (got.category, got.price, got.brand) == ("类别", "单价", "厂商")
+    assert mapped(["评价", "商品名称", "售价"]).price == "售价"
+    assert mapped(["评价", "商品名称"]).price is None
+    assert mapped(["asin", "title", "price"]).id_column == "asin"
