@@ -7,7 +7,7 @@ from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import t
 from components.tables import show_table
-from components.tuning_rules import review_decisions, ruled, short_lists_text
+from components.tuning_rules import empty_lists_reason, review_decisions, ruled, short_lists_text
 from components.widgets import config_file_widgets, export_buttons, file_stem, settings_sidebar
 from core.lists.rules import lists_frame
 
@@ -30,6 +30,9 @@ facts = [short_lists_text(result) if result.n_short else t("every list is full")
             accepted=counts.get("accept", 0), rejected=counts.get("reject", 0))
           if used else t("review decisions not used"))]
 st.caption(" · ".join(facts))
+if not entries:
+    st.warning(t("The file would hold no rows. {why}", why=empty_lists_reason(cat)),
+               icon=":material/rule:")
 st.markdown(t("**What the file holds**: one row per product and neighbour: the product's id "
               "and title, the neighbour's rank (1 = most similar), id and title, and the score "
               "(0 = unrelated, 1 = the same text)")

@@ -1,0 +1,66 @@
+"""The Neighbours, Review and Export pages when rules leave every list empty (AppTest,
+tiny BERT)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import element_texts, make_csv_bytes, running_app
+
+pytestmark = pytest.mark.app
+
+
+def _upload(at, ids: list[str]) -> None:
+    kinds = ["tea", "tea", "lamp", "lamp", "cup", "cup"]
+    rows = [["sku", "title", "kind"],
+            *[[i, f"{k} item {n}", k] for n, (i, k) in enumerate(zip(ids, kinds))]]
+    at.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", make_csv_bytes(rows), "text/csv")).run()
+    assert not at.exception, at.exception
+
+
+def test_rules_that_empty_every_list_are_said_plainly(tiny_bert_dir, tmp_path):
+    """'same kind' and 'different kind' together leave nothing: the product's list was an
+    empty table with no word, Review said 'Every pair in the current lists has a decision'
+    (none had one), and Export offered a file of 0 rows without a word."""
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, [f"S{i}" for i in range(6)])
+        at.switch_page("pages/neighbors.py").run()
+        at.get_by_key("neighbors.rules.same").set_value(["kind"])
+        at.get_by_key("neighbors.rules.different").set_value(["kind"])
+        at.run()
+        assert not at.exception, at.exception
+        assert "No product passes the rules for this product's list" in element_texts(at.info)
+
+        at.switch_page("pages/review.py").run()
+        assert not at.exception, at.exception
+        assert "has a decision" not in element_texts(at.success)
+        assert ("The current lists hold no pairs to review. The rules leave every list empty"
+                in element_texts(at.info))
+
+        at.switch_page("pages/export.py").run()
+        assert not at.exception, at.exception
+        assert ("The file would hold no rows. The rules leave every list empty"
+                in element_texts(at.warning))
+
+        at.switch_page("pages/neighbors.py").run()
+        at.get_by_key("neighbors.rules.different").set_value([])
+        at.run()
+        assert "No product passes" not in element_texts(at.info)
+        at.switch_page("pages/export.py").run()
+        assert "no rows" not in element_texts(at.warning)
+
+
+def test_a_one_product_catalog_says_why_there_is_nothing_to_list(tiny_bert_dir, tmp_path):
+    """No rule empties the lists of a single product: the pages say what it is."""
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        at.file_uploader(key="catalog.upload").set_value(
+            ("one.csv", make_csv_bytes([["sku", "title"], ["0001", "red tea pot"]]),
+             "text/csv")).run()
+        for page, elements in (("pages/neighbors.py", "info"), ("pages/review.py", "info"),
+                               ("pages/export.py", "warning")):
+            at.switch_page(page).run()
+            assert not at.exception, (page, at.exception)
+            said = element_texts(getattr(at, elements))
+            assert "A catalog of one product has no neighbours" in said, (page, said)
+            assert "rules" not in said, (page, said)
