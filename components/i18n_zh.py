@@ -1690,7 +1690,13 @@ ZH: dict[str, str] = {
     'Not checked: {unpriced:,} products without a price, {few:,} with fewer than {peers} similar '
     'products that have one.':
         '未检查：{unpriced:,} 个商品没有价格，{few:,} 个商品有价格的相似商品少于 {peers} 个。',
-    # audit-lists: lists the rules leave empty
+    # audit-lists: Excel and ids in a CSV; lists the rules leave empty
+    "Excel changes {n:,} of your ids when it opens a CSV (e.g. {example} becomes {shown}): it "
+    "reads them as numbers. To open the lists in Excel, choose the Excel workbook (.xlsx), which "
+    "keeps every id as written; the CSV itself is right for loading into your shop's systems.":
+        'Excel 打开 CSV 时会改动 {n:,} 个编号（例如 {example} 变成 {shown}）：它把这些编号当作数字读取。'
+        '要在 Excel 中打开列表，请选择 Excel 工作簿（.xlsx），它会原样保留每个编号；'
+        'CSV 文件本身适合导入店铺的系统。',
     'The file would hold no rows. {why}':
         '文件中将没有任何行。{why}',
     'The current lists hold no pairs to review. {why}':

@@ -1,5 +1,5 @@
-"""The Neighbours, Review and Export pages when rules leave every list empty (AppTest,
-tiny BERT)."""
+"""The Neighbours, Review and Export pages when rules leave every list empty, and the
+Export page's word on ids Excel would change in a CSV (AppTest, tiny BERT)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,23 @@ def test_rules_that_empty_every_list_are_said_plainly(tiny_bert_dir, tmp_path):
         assert "No product passes" not in element_texts(at.info)
         at.switch_page("pages/export.py").run()
         assert "no rows" not in element_texts(at.warning)
+
+
+@pytest.mark.parametrize("ids, warned", [(["0001", "0002", "0003", "0004", "0005", "0006"], True),
+                                         (["S1", "S2", "S3", "S4", "S5", "S6"], False)])
+def test_export_says_when_excel_would_change_the_ids_of_a_csv(tiny_bert_dir, tmp_path, ids,
+                                                             warned):
+    """Ids such as 0001 became 1 when the 'CSV (opens in Excel)' was opened in Excel, and
+    the page said nothing; the Excel workbook keeps them as text."""
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, ids)
+        at.switch_page("pages/export.py").run()
+        assert not at.exception, at.exception
+        said = element_texts(at.warning)
+        assert ("Excel changes 6 of your ids when it opens a CSV (e.g. 0001 becomes 1)"
+                in said) is warned, said
+        at.radio(key="neighbors.export.format").set_value("xlsx").run()
+        assert "when it opens a CSV" not in element_texts(at.warning)
 
 
 def test_a_one_product_catalog_says_why_there_is_nothing_to_list(tiny_bert_dir, tmp_path):
