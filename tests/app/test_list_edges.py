@@ -1,7 +1,10 @@
-"""The Neighbours, Review and Export pages when rules leave every list empty, and the
-Export page's word on ids Excel would change in a CSV (AppTest, tiny BERT)."""
+"""The Neighbours, Review and Export pages when rules leave every list empty, the Export
+page's word on ids Excel would change in a CSV, and its preview of the file (AppTest,
+tiny BERT)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -81,3 +84,19 @@ def test_a_one_product_catalog_says_why_there_is_nothing_to_list(tiny_bert_dir, 
             said = element_texts(getattr(at, elements))
             assert "A catalog of one product has no neighbours" in said, (page, said)
             assert "rules" not in said, (page, said)
+
+
+def test_the_preview_of_the_file_shows_its_columns_in_the_files_order(tiny_bert_dir, tmp_path):
+    """'The first rows of the file' showed source_title, rank, score, neighbor_title,
+    source_id, neighbor_id with the score rounded to 0.38: the file reads source_id,
+    source_title, rank, neighbor_id, neighbor_title, score and 0.378749."""
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, [f"S{i}" for i in range(6)])
+        at.switch_page("pages/export.py").run()
+        assert not at.exception, at.exception
+        preview = at.dataframe[0]  # the page's one table
+        assert list(preview.proto.column_order) == list(preview.value.columns) == [
+            "source_id", "source_title", "rank", "neighbor_id", "neighbor_title", "score"]
+        columns = json.loads(preview.proto.columns)
+        assert not any(c.get("pinned") for c in columns.values()), columns
+        assert columns["score"]["type_config"]["format"] == "%.6f", columns["score"]
