@@ -100,3 +100,34 @@ def test_the_preview_of_the_file_shows_its_columns_in_the_files_order(tiny_bert_
         columns = json.loads(preview.proto.columns)
         assert not any(c.get("pinned") for c in columns.values()), columns
         assert columns["score"]["type_config"]["format"] == "%.6f", columns["score"]
+
+
+def test_a_configuration_file_without_columns_keeps_the_work_restorable(tiny_bert_dir, tmp_path,
+                                                                         monkeypatch):
+    """Loading {"k": 20} on the Export page re-guessed the columns for the catalog but saved
+    the file's empty text columns: after a reload the uploaded catalog could not be opened
+    again ('Choose at least one text column') and the demo was open instead."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO_ROOT
+
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
+    first = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    first.run()
+    _upload(first, [f"S{i}" for i in range(6)])
+    first.switch_page("pages/export.py").run()
+    first.file_uploader(key="settings.config_file.load").set_value(
+        ("partial.json", b'{"k": 3}', "application/json")).run()
+    assert not first.exception, first.exception
+    assert first.session_state["settings.config"].k == 3
+    assert first.session_state["settings.config"].text_columns == ("title",)
+
+    again = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    again.query_params["s"] = first.session_state["session.token"]
+    again.run()
+    assert not again.exception, again.exception
+    assert "could not be opened again" not in element_texts(again.warning)
+    cat = again.session_state["catalog.catalog"]
+    assert cat.name == "shop.csv" and list(cat.ids) == [f"S{i}" for i in range(6)]
+    assert again.session_state["settings.config"].k == 3
