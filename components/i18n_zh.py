@@ -1689,4 +1689,23 @@ ZH: dict[str, str] = {
     'Not checked: {unpriced:,} products without a price, {few:,} with fewer than {peers} similar '
     'products that have one.':
         '未检查：{unpriced:,} 个商品没有价格，{few:,} 个商品有价格的相似商品少于 {peers} 个。',
+    # audit-lists: Excel and ids in a CSV; lists the rules leave empty
+    "Excel changes {n:,} of your ids when it opens a CSV (e.g. {example} becomes {shown}): it "
+    "reads them as numbers. To open the lists in Excel, choose the Excel workbook (.xlsx), which "
+    "keeps every id as written; the CSV itself is right for loading into your shop's systems.":
+        'Excel 打开 CSV 时会改动 {n:,} 个编号（例如 {example} 变成 {shown}）：它把这些编号当作数字读取。'
+        '要在 Excel 中打开列表，请选择 Excel 工作簿（.xlsx），它会原样保留每个编号；'
+        'CSV 文件本身适合导入店铺的系统。',
+    'The file would hold no rows. {why}':
+        '文件中将没有任何行。{why}',
+    'The current lists hold no pairs to review. {why}':
+        '当前列表中没有可审核的商品对。{why}',
+    "No product passes the rules for this product's list. Loosen them under Rules for the lists "
+    "above.":
+        '没有商品符合这个商品列表的规则。请在上方的“列表规则”中放宽规则。',
+    'A catalog of one product has no neighbours: upload one with at least two products.':
+        '只有一个商品的目录没有相似商品：请上传至少包含两个商品的目录。',
+    'The rules leave every list empty: loosen them under Rules for the lists on the Neighbours '
+    'page.':
+        '规则让每个列表都为空：请在“相似商品”页的“列表规则”中放宽规则。',
 }

@@ -475,6 +475,9 @@ def adopt_config(cfg: Config) -> None:
         from core.pipeline import catalog_from_config
 
         new_cat, _ = catalog_from_config(raw, cfg)
+        # a file without columns gets guessed ones: keep those, so the saved work replays them
+        cfg = cfg.with_changes(id_column=new_cat.mapping.id_column or ROW_NUMBERS,
+                               text_columns=new_cat.mapping.text_columns)
         if cat is None or new_cat.mapping != cat.mapping or list(new_cat.ids) != list(cat.ids):
             set_catalog(new_cat, cfg)
     set_config(cfg)

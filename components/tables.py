@@ -54,27 +54,32 @@ def column_setup(frame: pd.DataFrame, *, title_width: str = "large",
     """(column_config, column_order) for showing a table: ids as plain text (never
     links), the score pinned next to the rank, titles wide and cut by the column; rank
     and score headed in the interface language, unless file_headers (a file's preview:
-    its own column names)."""
+    its own column names, in the file's order, nothing pinned out of it)."""
     config: dict = {}
+    pin = not file_headers
     for col in frame.columns:
         name = str(col)
         label = name if file_headers else header(name)
         if name in ID_COLUMNS:
             config[name] = st.column_config.TextColumn(label, width="small")
         elif name == "source_title":  # the long table: whose list a row belongs to
-            config[name] = st.column_config.TextColumn(label, width="medium", pinned=True)
+            config[name] = st.column_config.TextColumn(label, width="medium", pinned=pin)
         elif name in TITLE_COLUMNS:
             config[name] = st.column_config.TextColumn(label, width=title_width)
         elif name == "score":
             config[name] = st.column_config.NumberColumn(
-                name if file_headers else t("score"), format="%.2f", pinned=True, width="small",
+                name if file_headers else t("score"),
+                format="%.6f" if file_headers else "%.2f",  # a file holds 6 decimals
+                pinned=pin, width="small",
                 help=t("How similar, from 0 (unrelated) to 1 (the same text)."))
         elif name == "rank":
             config[name] = st.column_config.NumberColumn(name if file_headers else t("rank"),
-                                                         pinned=True, width=60)
+                                                         pinned=pin, width=60)
         elif label != name:
             config[name] = st.column_config.Column(label)
     names = [str(c) for c in frame.columns]
+    if file_headers:
+        return config, names
     order = [c for c in LEADING if c in names] + [c for c in names if c not in LEADING]
     return config, order
 

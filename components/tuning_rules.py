@@ -257,6 +257,15 @@ def short_lists_text(result: RuleResult) -> str:
     return t("{head}, made short by: {why}", head=head, why=why) if why else head
 
 
+def empty_lists_reason(cat: Catalog) -> str:
+    """Why every list is empty, and what to do (pages say so instead of an empty table)."""
+    if len(cat) < 2:
+        return t("A catalog of one product has no neighbours: upload one with at least two "
+                 "products.")
+    return t("The rules leave every list empty: loosen them under Rules for the lists on the "
+             "Neighbours page.")
+
+
 def rules_summary(result: RuleResult, cfg: Config) -> None:
     """Short lists and the rules that made them short; candidates removed per rule, pins
     and blocks in force."""

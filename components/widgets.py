@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +19,7 @@ from core.catalog.table import Catalog
 from core.catalog.views import find_products, product_label
 from core.config import LANGUAGE_KEYS, Config
 from core.errors import CatalogSimilarityError
-from core.export.tables import CSV_ENCODINGS, FORMATS, to_bytes
+from core.export.tables import CSV_ENCODINGS, FORMATS, excel_changes, to_bytes
 
 MIME = {"csv": "text/csv", "parquet": "application/octet-stream", "json": "application/json",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -70,10 +71,14 @@ FORMAT_NAMES = {"csv": N_("CSV (opens in Excel)"), "xlsx": N_("Excel workbook (.
                 "parquet": N_("Parquet (for data tools)"), "json": N_("JSON (for developers)")}
 
 
-def export_buttons(frame_fn, stem: str, key: str) -> None:
-    """A format choice and one download button; the file is built on click."""
+def export_buttons(frame_fn, stem: str, key: str, *, csv_warning: str | None = None) -> None:
+    """A format choice and one download button; the file is built on click.
+
+    csv_warning: shown while CSV is chosen (e.g. :func:`excel_id_warning`)."""
     fmt = st.radio(t("File type"), FORMATS, horizontal=True, key=f"{key}.format",
                    format_func=labels(FORMAT_NAMES))
+    if fmt == "csv" and csv_warning:
+        st.warning(csv_warning, icon=":material/table_view:")
     with st.expander(t("File options")):
         excel = st.checkbox(
             t("Protect against spreadsheet formulas"), value=True, key=f"{key}.excel_safe",
@@ -112,6 +117,30 @@ def default_csv_encoding() -> str:
     # every text is read once per catalog, not on each rerun of the Export page
     return state.memo("export.csv_encoding", f"{cat.identity}|{upload}",
                       lambda: _csv_encoding([*cat.texts, *map(str, cat.ids)], upload))
+
+
+def excel_id_warning(cat: Catalog) -> str | None:
+    """What Excel does to this catalog's ids when it opens a CSV ("0001" -> 1), or None when
+    it keeps them; worked out once per catalog."""
+    changed = state.memo("export.excel_ids", cat.identity,
+                         lambda: np.flatnonzero(excel_changes(cat.ids)))
+    if not len(changed):
+        return None
+    example = str(cat.ids[changed[0]])
+    return t("Excel changes {n:,} of your ids when it opens a CSV (e.g. {example} becomes "
+             "{shown}): it reads them as numbers. To open the lists in Excel, choose the Excel "
+             "workbook (.xlsx), which keeps every id as written; the CSV itself is right for "
+             "loading into your shop's systems.", n=len(changed), example=md(example),
+             shown=md(excel_shown(example)))
+
+
+def excel_shown(text: str) -> str:
+    """How Excel shows a number-like text in a cell of the General format (roughly)."""
+    value = float(text)
+    if value.is_integer() and abs(value) < 1e11:
+        return str(int(value))
+    return f"{value:.6G}".replace("E+0", "E+").replace("E-0", "E-") if abs(value) >= 1e11 \
+        else f"{value:.10G}"
 
 
 def _csv_encoding(values: list[str], upload: str) -> str:

@@ -7,8 +7,14 @@ from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import t
 from components.tables import show_table
-from components.tuning_rules import review_decisions, ruled, short_lists_text
-from components.widgets import config_file_widgets, export_buttons, file_stem, settings_sidebar
+from components.tuning_rules import empty_lists_reason, review_decisions, ruled, short_lists_text
+from components.widgets import (
+    config_file_widgets,
+    excel_id_warning,
+    export_buttons,
+    file_stem,
+    settings_sidebar,
+)
 from core.lists.rules import lists_frame
 
 state.init_state()
@@ -30,6 +36,9 @@ facts = [short_lists_text(result) if result.n_short else t("every list is full")
             accepted=counts.get("accept", 0), rejected=counts.get("reject", 0))
           if used else t("review decisions not used"))]
 st.caption(" · ".join(facts))
+if not entries:
+    st.warning(t("The file would hold no rows. {why}", why=empty_lists_reason(cat)),
+               icon=":material/rule:")
 st.markdown(t("**What the file holds**: one row per product and neighbour: the product's id "
               "and title, the neighbour's rank (1 = most similar), id and title, and the score "
               "(0 = unrelated, 1 = the same text)")
@@ -38,7 +47,8 @@ st.caption(t("The first rows of the file:"))
 preview = lists_frame(cat, nb, bands=cfg.bands, rows=range(min(3, len(cat))))
 show_table(preview, key="export.preview", file_headers=True)
 export_buttons(lambda: lists_frame(cat, nb, bands=cfg.bands),  # built on click only
-               f"{file_stem(cat.name)}_neighbors_k{nb.k}", key="neighbors.export")
+               f"{file_stem(cat.name)}_neighbors_k{nb.k}", key="neighbors.export",
+               csv_warning=excel_id_warning(cat))
 
 st.subheader(t("Settings file for nightly runs"))
 st.caption(t("Save every setting and rule to a small file; a scheduled job on the server "

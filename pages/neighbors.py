@@ -9,6 +9,7 @@ from components.i18n import t, tr
 from components.tables import CELL_HINT, paged_lists, show_table
 from components.text import md
 from components.tuning_rules import (
+    empty_lists_reason,
     product_list,
     ruled,
     rules_panel,
@@ -39,8 +40,13 @@ rules_summary(result, cfg)
 row = product_picker(cat, "neighbors")
 if row is not None:
     st.markdown(f"**{md(product_label(cat, row).strip())}**")  # "** x **" would not bold
-    show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
-    st.caption(t(CELL_HINT))
+    if (nb.indices[row] >= 0).any():
+        show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
+        st.caption(t(CELL_HINT))
+    else:
+        st.info(t("No product passes the rules for this product's list. Loosen them under "
+                  "Rules for the lists above.") if len(cat) > 1 else empty_lists_reason(cat),
+                icon=":material/rule:")
     photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
                       key="neighbors.photos")
     if st.button(t("Show this product and its neighbours on the heatmap"), key="neighbors.to_heatmap"):

@@ -7,7 +7,7 @@ from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import N_, labels, t
 from components.tuning_review import decision_buttons, product_card, review_store, tally
-from components.tuning_rules import ruled
+from components.tuning_rules import empty_lists_reason, ruled
 from components.widgets import settings_sidebar
 from core.lists.bands import band_of, duplicate_threshold
 from core.lists.review import QUEUE_ORDERS, review_queue
@@ -32,7 +32,10 @@ order = st.radio(t("Order"), orders, format_func=labels(ORDER_LABELS), horizonta
                  key="review.order")
 queue = review_queue(cat.ids, result.neighbors, store.decisions(), order=order,
                      threshold=threshold, limit=1)
-if queue.empty:
+if queue.empty and not (result.neighbors.indices >= 0).any():
+    st.info(t("The current lists hold no pairs to review. {why}", why=empty_lists_reason(cat)),
+            icon=":material/rule:")
+elif queue.empty:
     st.success(t("Every pair in the current lists has a decision."))
 else:
     left, right, score = (int(queue.left_row[0]), int(queue.right_row[0]),

@@ -95,6 +95,27 @@ def is_formula_like(value: object) -> bool:
             and not _NUMBER.fullmatch(value.strip()))
 
 
+# Text Excel reads as a number when it opens a CSV (spaces around it allowed).
+_EXCEL_NUMBER = r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*"
+# ...and shows differently from how it was written: leading zeros, a sign or spaces, an
+# exponent, a decimal point first or last, trailing decimal zeros, or more than 11 digits
+# (shown as 1.23457E+11; past 15 digits the last ones become 0).
+_EXCEL_CHANGED = (r"\s.*|.*\s|\+.*|-?0\d.*|.*[eE].*|-?\..*|.*\.|.*\.\d*0"
+                  r"|[+-]?\d{12,}|[+-]?(?=[\d.]{13,})\d*\.\d*")
+
+
+def excel_changes(values: np.ndarray) -> np.ndarray:
+    """(n,) bool: which values Excel turns into a number shown otherwise when it opens a
+    CSV ("0001" -> 1, "1.50" -> 1.5, "123456789012" -> 1.23457E+11). Such ids survive in
+    the Excel workbook (its text cells stay text), not in a CSV opened in Excel.
+    Non-text values are never flagged."""
+    series = pd.Series(np.asarray(values, dtype=object))
+    text = series.map(lambda v: v if isinstance(v, str) else "")
+    number = text.str.fullmatch(_EXCEL_NUMBER, flags=re.ASCII)
+    return (number & text.str.fullmatch(_EXCEL_CHANGED, flags=re.ASCII | re.DOTALL)
+            ).to_numpy(dtype=bool)
+
+
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ID_COLUMNS = ("source_id", "neighbor_id", "left_id", "right_id", "product_id", "id")
 

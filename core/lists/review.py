@@ -218,7 +218,8 @@ def review_queue(ids: np.ndarray, lists: Neighbors, decided: pd.DataFrame, *,
                  seed: int = 0) -> pd.DataFrame:
     """Pairs from the lists not decided yet: DataFrame(left_row, right_row, score).
 
-    Each unordered pair once. order: "near-threshold" (closest to threshold
+    Each unordered pair once, as the first list holding it has it (left_row: the product
+    whose list it is, score: its score there). order: "near-threshold" (closest to threshold
     first, e.g. the duplicate threshold), "highest", "lowest" score or "random".
     """
     if order not in QUEUE_ORDERS:
@@ -230,8 +231,9 @@ def review_queue(ids: np.ndarray, lists: Neighbors, decided: pd.DataFrame, *,
     ok = (right >= 0) & (right != left)
     left, right, score = left[ok], right[ok], score[ok]
     lo, hi = np.minimum(left, right), np.maximum(left, right)
+    # the first list that holds the pair: its product on the left, as the page asks
     _, first = np.unique(lo * max(n, 1) + hi, return_index=True)
-    left, right, score = lo[first], hi[first], score[first]
+    left, right, score = left[first], right[first], score[first]
     if len(decided):
         ids = np.asarray(ids, dtype=object).astype(str)
         done = {pair_key(a, b) for a, b in zip(decided["left_id"], decided["right_id"])}

@@ -138,11 +138,12 @@ def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _anchors_of(nb: Neighbors, m: int, ceiling: float | None) -> tuple[np.ndarray, np.ndarray]:
     """(top, floor) per query: the channel's ceiling (or the query's best score)
-    and the query's DEPTH-th best score."""
+    and the query's DEPTH-th best score, however deep the list: a deeper pool (the one
+    filter rules draw from) scores every pair as the plain lists do."""
     if nb.k == 0:
         return np.ones(m, dtype=np.float32), np.zeros(m, dtype=np.float32)
     top = np.full(m, ceiling, dtype=np.float32) if ceiling is not None else nb.scores[:, 0]
-    return top.astype(np.float32), nb.scores[:, -1].astype(np.float32)
+    return top.astype(np.float32), nb.scores[:, min(DEPTH, nb.k) - 1].astype(np.float32)
 
 
 def fused_topk(channels: Sequence[Channel], weights: Sequence[float], k: int, *,

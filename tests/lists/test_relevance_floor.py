@@ -128,3 +128,31 @@ def test_the_floor_comes_from_the_model_else_from_a_large_catalog(rng):
     large = rng.normal(size=(MIN_FLOOR_ROWS, 6)).astype(np.float32)
     got = NeighborIndex.build(None, large, other).relevance_threshold(0.9)
     assert got == random_pair_threshold(DenseChannel(large), 0.9)
+
+
+
+def _scores_by_pair(nb) -> dict[tuple[int, int], float]:
+    rows, cols = np.nonzero(nb.indices >= 0)
+    return {(int(r), int(c)): float(s) for r, c, s in
+            zip(rows, nb.indices[rows, cols], nb.scores[rows, cols])}
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.7])
+def test_a_pairs_score_is_the_same_with_or_without_a_filter_rule(rng, weight):
+    """A filter rule deepens the pool (50 -> 200 candidates); a pair's score must not move.
+    It did: fused scores were anchored at the pool's last candidate instead of the 100th,
+    so a pair read 0.35 in the plain lists and 0.40 once 'same category' was on."""
+    n = 320
+    catalog = _catalog(rng, n)
+    vectors = rng.normal(size=(n, 6)).astype(np.float32)
+    cfg = Config(hybrid_weight=weight, relevance_floor=0.0)
+    index = NeighborIndex.build(catalog, vectors, cfg)
+    plain = _scores_by_pair(index.pool(50))  # the lists without rules, computed first
+    ruled = apply_config(catalog, index.pool(200), cfg.with_changes(rules={"same": ["category"]}))
+    same = _scores_by_pair(ruled.neighbors)
+    shared = sorted(plain.keys() & same.keys())
+    assert len(shared) > n  # most lists keep some of their plain neighbours
+    np.testing.assert_allclose([same[p] for p in shared], [plain[p] for p in shared], atol=1e-5)
+    rows, cols = np.array(shared).T
+    np.testing.assert_allclose(index.pair_scores(rows, cols).score,
+                               [plain[p] for p in shared], atol=1e-5)

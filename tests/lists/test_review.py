@@ -106,6 +106,19 @@ def test_queue_has_each_unordered_pair_once_and_skips_decided_ones():
         [[1, 2], [0, 2]]
 
 
+def test_a_pair_is_asked_the_way_round_its_list_holds_it():
+    """Review asks 'is the product on the right a good neighbour for the one on the left?':
+    c's list holds a, a's does not hold c, so c is on the left with c's score (the pair was
+    turned round to a | c, asking about a list that does not hold it)."""
+    ids = np.array(["a", "b", "c"], dtype=object)
+    lists = Neighbors(np.array([[1], [0], [0]], dtype=np.int64),
+                      np.array([[0.9], [0.9], [0.4]], dtype=np.float32),
+                      np.array([[0.1], [0.1], [0.6]], dtype=np.float32), "cosine")
+    queue = review_queue(ids, lists, pd.DataFrame(columns=["left_id", "right_id"]))
+    assert queue[["left_row", "right_row"]].values.tolist() == [[0, 1], [2, 0]]
+    assert queue["score"].tolist() == pytest.approx([0.9, 0.4])
+
+
 def test_queue_orders():
     ids = np.array(["a", "b", "c"], dtype=object)
     none = pd.DataFrame(columns=["left_id", "right_id"])
