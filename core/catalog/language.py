@@ -85,9 +85,11 @@ def text_language(text: str) -> str:
 
 
 def detect_language(texts: Sequence[str], *, sample: int = SAMPLE) -> CatalogLanguage:
-    """The catalog's language from at most ``sample`` texts spread over it."""
-    step = max(1, -(-len(texts) // sample))
-    picked = [str(t) for t in texts[::step]]
+    """The catalog's language from ``sample`` texts spread evenly over it (all of a smaller
+    catalog; a stride halved a catalog of 2,008 texts to 1,004 read)."""
+    n = len(texts)
+    rows = range(n) if n <= sample else (i * (n - 1) // (sample - 1) for i in range(sample))
+    picked = [str(texts[i]) for i in rows]
     counts: dict[str, int] = {}
     for text in picked:
         code = text_language(text)

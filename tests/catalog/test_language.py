@@ -102,3 +102,13 @@ def test_cli_configuration_file_settings_are_kept(tiny_bert_dir: Path, tmp_path:
     assert main(["neighbors", str(cat), "--out", str(tmp_path / "l.csv"), "--language", "en",
                  "--model", str(tiny_bert_dir), "--no-store", "--k", "2"]) == 0
     assert "catalog language (set): English" in capsys.readouterr().err
+
+
+def test_the_sample_reads_as_many_texts_as_it_says():
+    """A stride sample read 1,004 of a 2,008-text catalog ("100% of 1,004 texts read"): the
+    sample is spread evenly and reads the full 2,000 (every text of a smaller catalog)."""
+    texts = ["红色运动鞋"] * 2008
+    texts[-1] = "last text in English"
+    assert detect_language(texts).sampled == 2000
+    assert detect_language(texts[:1500]).sampled == 1500
+    assert detect_language(texts, sample=2).shares == {"zh": 0.5, "en": 0.5}  # first and last
