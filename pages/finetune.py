@@ -2,7 +2,7 @@
 
 Training runs on a background thread of this session (components/finetune_job.py):
 a progress bar names the phase (mining, training epoch n of m, saving, validating)
-and Cancel stops it within one step.
+and Cancel stops it within one step. A reload of the page finds the run again.
 """
 
 import streamlit as st

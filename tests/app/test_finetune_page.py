@@ -1,0 +1,58 @@
+"""The Fine-tune page as a merchandiser meets it: a reload during a run, the names shown.
+
+Each AppTest is a fresh server-side session (what a browser reload gives); the work's
+token travels in the page address (?s=...), as in tests/app/test_persistence.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.app
+
+
+@pytest.fixture
+def env(tiny_bert_dir, workspace, monkeypatch):
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    return workspace
+
+
+def _open(token: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    if token is not None:
+        at.query_params["s"] = token
+    at.run()
+    at.switch_page("pages/finetune.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_reload_during_a_run_shows_the_run_and_can_cancel_it(env):
+    first = _open()
+    first.checkbox(key="finetune.self_supervised").check().run()
+    first.number_input(key="finetune.epochs").set_value(50)  # long: still running below
+    first.number_input(key="finetune.batch_size").set_value(2).run()
+    first.button(key="finetune.start").click().run()
+    assert not first.exception, first.exception
+    job = first.session_state["finetune.job"]
+    try:
+        again = _open(first.session_state["session.token"])  # the browser reloads
+        assert again.session_state["finetune.job"] is job
+        assert job.running  # 50 passes of 2 pairs a step: minutes on the tiny model
+        assert again.button(key="finetune.start").disabled  # no second run on top
+        assert again.get("progress"), "the reloaded page shows the run's progress"
+        again.button(key="finetune.cancel").click().run()
+    finally:
+        job.cancel()
+        job.join(timeout=120)
+    assert not job.running and job.cancelled
+    again.run()
+    assert not again.exception, again.exception
+    assert any("cancelled" in w.value for w in again.warning)
+    again.checkbox(key="finetune.self_supervised").check().run()
+    assert not again.button(key="finetune.start").disabled  # usable again
+    other = _open()  # another person (another token) never sees this run
+    assert "finetune.job" not in other.session_state
