@@ -67,6 +67,13 @@ def model_name(option: str) -> str:
     return t("Fine-tuned: {name}", name=Path(option).name)
 
 
+def model_label(model: str) -> str:
+    """A model as the pages name it: the picker's name for a built-in or fine-tuned one,
+    else the name or folder as given."""
+    option = _as_option(model, model_options())
+    return model if option == OTHER_MODEL else model_name(option)
+
+
 def model_setting(cfg: Config) -> str:
     options = model_options()
     current = _as_option(cfg.model, options)

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components import state, text
+from components.advanced import model_label
 from components.finetune_job import FinetuneJob
 from components.i18n import N_, labels, t
 from components.i18n_core import tr_core
@@ -166,7 +167,7 @@ def progress_text(job: FinetuneJob) -> str:
     steps = t(" · step {done:,} of {total:,}", done=job.done, total=job.total) if job.total and \
         job.status.startswith("training") else ""
     status = t(JOB_STATUS[job.status]) if job.status in JOB_STATUS else tr_core(job.status)
-    return t("Fine-tuning {model}: {status}", model=md(job.base_model), status=status) + steps
+    return t("Fine-tuning {model}: {status}", model=md(model_label(job.base_model)), status=status) + steps
 
 
 def lists_table(result: FinetuneResult) -> pd.DataFrame | None:

@@ -6,10 +6,13 @@ token travels in the page address (?s=...), as in tests/app/test_persistence.py.
 
 from __future__ import annotations
 
+import shutil
+from types import SimpleNamespace
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, element_texts
 
 pytestmark = pytest.mark.app
 
@@ -56,3 +59,25 @@ def test_a_reload_during_a_run_shows_the_run_and_can_cancel_it(env):
     assert not again.button(key="finetune.start").disabled  # usable again
     other = _open()  # another person (another token) never sees this run
     assert "finetune.job" not in other.session_state
+
+
+def test_the_page_names_the_model_as_the_picker_does(tiny_bert_dir, workspace, monkeypatch):
+    """A fine-tuned model in the workspace is "Fine-tuned: <name>" in the caption and the
+    progress line, as in the Model picker, not its full folder path."""
+    tuned = workspace / "models" / "shop-ft-v1"
+    shutil.copytree(tiny_bert_dir, tuned)
+    monkeypatch.setenv("CATSIM_MODEL", str(tuned))
+    at = _open()
+    caption = element_texts(at.caption)
+    assert "Fine-tuned: shop-ft-v1" in caption and str(tuned) not in caption, caption
+    at.checkbox(key="finetune.self_supervised").check()
+    at.number_input(key="finetune.epochs").set_value(50)
+    at.number_input(key="finetune.batch_size").set_value(2).run()
+    at.button(key="finetune.start").click().run()
+    job = at.session_state["finetune.job"]
+    try:
+        line = element_texts([SimpleNamespace(value=at.get("progress")[0].proto.text)])
+        assert line.startswith("Fine-tuning Fine-tuned: shop-ft-v1:"), line
+    finally:
+        job.cancel()
+        job.join(timeout=120)
