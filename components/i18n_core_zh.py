@@ -274,8 +274,8 @@ CORE_ZH: dict[str, str] = {
     'was not tried: host {host} did not answer {n} times before ({part})':
         '未尝试：主机 {host} 之前已有 {n} 次没有响应（{part}）',
     # core/finetune/data.py: labelled pairs (the Fine-tune page)
-    '{n} of {n2} pairs name ids that are not in the catalog; skipped':
-        '{n2} 对中有 {n} 对用到了目录中没有的编号；已跳过',
+    '{n} of {n2} pairs name ids that are not in the catalog ({ids}); skipped':
+        '{n2} 对中有 {n} 对用到了目录中没有的编号（{ids}）；已跳过',
     '{n} pairs join a product with itself; skipped':
         '{n} 对把商品与它自己配对；已跳过',
     'Pair labels must be 1/0 (or yes/no, accepted/rejected); found {values}':

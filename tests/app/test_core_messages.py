@@ -569,7 +569,7 @@ def test_the_catalog_and_fine_tune_pages_show_core_messages_in_chinese(tiny_bert
     assert "警告.csv" in element_texts(at.markdown)  # read and mapped: the file facts
     at.switch_page("pages/finetune.py").run()  # the language survives the page switch
     at = _upload(at, "finetune.pairs", "对.csv", b"left,right\n1,99\n1,2\n")
-    assert "2 对中有 1 对用到了目录中没有的编号；已跳过" in element_texts(at.warning)
+    assert "2 对中有 1 对用到了目录中没有的编号（99）；已跳过" in element_texts(at.warning)
 
 
 @pytest.mark.app

@@ -80,6 +80,18 @@ def test_pairs_map_ids_labels_and_skip_unknown(catalog):
         pairs_from_frame(pd.DataFrame({"a": ["A0"], "b": ["B0"], "label": ["maybe"]}), catalog)
 
 
+def test_a_merchants_pairs_file_chinese_labels_and_the_unknown_ids_named(catalog):
+    """A Chinese merchant's labels (是/否, 相同/不同) read as 1/0; the warning about pairs
+    skipped names the ids that are not in the catalog, so the file can be fixed."""
+    frame = pd.DataFrame({"商品A": ["A0", "A1", "A2", "A3", "X9", "A5"],
+                          "商品B": ["B0", "B1", "B2", "B3", "B4", "Y7"],
+                          "是否相同": ["是", "否", "相同", "不同", "是", "否"]})
+    pairs = pairs_from_frame(frame, catalog)
+    assert pairs.left.tolist() == [0, 2, 4, 6] and pairs.label.tolist() == [1, 0, 1, 0]
+    assert pairs.warnings == ("2 of 6 pairs name ids that are not in the catalog (X9, Y7); "
+                              "skipped",)
+
+
 def test_missing_label_means_positive_and_combine_keeps_last(catalog):
     first = pairs_from_frame(pd.DataFrame({"l": ["A0", "A1"], "r": ["B0", "B1"]}), catalog)
     assert first.label.tolist() == [1, 1]
