@@ -92,18 +92,18 @@ def settings_form() -> FinetuneSettings:
     rate = c2.select_slider(t("Learning rate (--learning-rate)"), RATES,
                             value=DEFAULTS["learning_rate"], key="finetune.learning_rate",
                             format_func=lambda r: f"{r:g}")
-    batch = c3.number_input(t("Pairs per step (--batch-size)"), 2, 256,
+    batch = c3.number_input(t("Pairs per step (--train-batch-size)"), 2, 256,
                             DEFAULTS["batch_size"], key="finetune.batch_size")
     c1, c2 = st.columns(2)
-    lora = c1.checkbox(t("LoRA (train small adapters, merged on save)"), DEFAULTS["lora"],
+    lora = c1.checkbox(t("LoRA: train small adapters, merged on save (--lora)"), DEFAULTS["lora"],
                        key="finetune.lora")
-    hard = c2.checkbox(t("Learn from near misses in the lists (hard negatives)"),
+    hard = c2.checkbox(t("Learn from near misses in the lists (off: --no-hard-negatives)"),
                        DEFAULTS["hard_negatives"], key="finetune.hard_negatives",
                        help=t("Each pair is also shown a close product that is not its match, "
                               "taken from the current neighbour lists"))
-    keep = st.checkbox(t("Keep the new model even if its lists are not better"), False,
+    keep = st.checkbox(t("Keep the new model even if its lists are not better (--keep-always)"), False,
                        key="finetune.keep_always")
-    valid = st.slider(t("Share of labelled products held out to check the new model"),
+    valid = st.slider(t("Share of labelled products held out to check the new model (--valid-fraction)"),
                       0.05, 0.5, DEFAULTS["valid_fraction"], 0.05, key="finetune.valid_fraction")
     return FinetuneSettings(epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
                             lora=bool(lora), hard_negatives=bool(hard),

@@ -615,8 +615,6 @@ ZH: dict[str, str] = {
         '标注数据',
     'Add self-supervised pairs built from the catalog (works without labels)':
         '加入从目录自动构造的自监督商品对（无需标注）',
-    'LoRA (train small adapters, merged on save)':
-        'LoRA（训练小型适配器，保存时合并）',
     'Training precision (--train-precision)':
         '训练精度（--train-precision）',
     'Result':
@@ -1448,12 +1446,8 @@ ZH: dict[str, str] = {
     "Each pair is also shown a close product that is not its match, taken from the current neighbour li"
     "sts":
         "每个商品对还会配上一个相近但不是同一商品的商品，取自当前的相似商品列表",
-    "Keep the new model even if its lists are not better":
-        "即使新模型的列表没有更好也保留它",
     "Keep today's words-vs-meaning balance (--keep-weight)":
         "保留当前的词语与语义比重（--keep-weight）",
-    "Learn from near misses in the lists (hard negatives)":
-        "从列表中的近似错误中学习（难负例）",
     "Learning rate (--learning-rate)":
         "学习率（--learning-rate）",
     "Match found first = the share of held-out products whose first neighbour is their labelled match. "
@@ -1465,12 +1459,8 @@ ZH: dict[str, str] = {
         "，随模型保存，选用该模型时自动设置；侧边栏“高级”中的滑块可以覆盖它。",
     "Near misses from (--negatives-from)":
         "近似错误来源（--negatives-from）",
-    "Pairs per step (--batch-size)":
-        "每步商品对数（--batch-size）",
     "Passes over the pairs (--epochs)":
         "训练轮数（--epochs）",
-    "Share of labelled products held out to check the new model":
-        "留出用于检验新模型的标注商品比例",
     "Stop when a pass brings no gain (--select-epoch)":
         "某一轮没有提升时停止（--select-epoch）",
     "Teaches the current model ({md}) which of your products are the same or good neighbours, from pair"
@@ -1690,4 +1680,15 @@ ZH: dict[str, str] = {
     'Not checked: {unpriced:,} products without a price, {few:,} with fewer than {peers} similar '
     'products that have one.':
         '未检查：{unpriced:,} 个商品没有价格，{few:,} 个商品有价格的相似商品少于 {peers} 个。',
+    # audit-finetune: the training settings name the flags of python -m core finetune
+    "Pairs per step (--train-batch-size)":
+        "每步商品对数（--train-batch-size）",
+    "LoRA: train small adapters, merged on save (--lora)":
+        "LoRA：训练小型适配器，保存时合并（--lora）",
+    "Learn from near misses in the lists (off: --no-hard-negatives)":
+        "从列表中的近似错误中学习（关闭：--no-hard-negatives）",
+    "Keep the new model even if its lists are not better (--keep-always)":
+        "即使新模型的列表没有更好也保留它（--keep-always）",
+    "Share of labelled products held out to check the new model (--valid-fraction)":
+        "留出用于检验新模型的标注商品比例（--valid-fraction）",
 }

@@ -6,6 +6,7 @@ token travels in the page address (?s=...), as in tests/app/test_persistence.py.
 
 from __future__ import annotations
 
+import re
 import shutil
 from types import SimpleNamespace
 
@@ -81,3 +82,21 @@ def test_the_page_names_the_model_as_the_picker_does(tiny_bert_dir, workspace, m
     finally:
         job.cancel()
         job.join(timeout=120)
+
+
+def test_each_training_setting_names_the_flag_that_sets_it_on_the_command_line(env):
+    """'Pairs per step (--batch-size)' named the model's embedding batch flag: the nightly
+    command with --batch-size 8 trained with 32 pairs a step."""
+    from core.cli import build_parser
+    from core.cli.finetune import settings_from_args
+
+    at = _open()
+    parser, _ = build_parser()
+    for key, field, value in (("finetune.epochs", "epochs", "7"),
+                              ("finetune.batch_size", "batch_size", "8")):
+        flag = re.search(r"\((--[\w-]+)\)", at.number_input(key=key).label).group(1)
+        args = parser.parse_args(["finetune", "catalog.csv", flag, value])
+        assert getattr(settings_from_args(args), field) == int(value), (key, flag)
+    flag = re.search(r"\((--[\w-]+)\)", at.select_slider(key="finetune.learning_rate").label)
+    args = parser.parse_args(["finetune", "catalog.csv", flag.group(1), "3e-5"])
+    assert settings_from_args(args).learning_rate == 3e-5
