@@ -312,6 +312,29 @@ def test_finetune_versioned_folder_and_cancel(tiny_bert_dir, catalog, pairs, tmp
         finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST, out=first.folder)
 
 
+def test_a_run_that_saves_while_another_trains_takes_the_next_version(tiny_bert_dir, catalog,
+                                                                     pairs, tmp_path):
+    """Two browser sessions fine-tune at once: the one that finishes first used to save
+    under the version the other had chosen, which then failed at the end (OSError:
+    directory not empty) and lost its model."""
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    models = tmp_path / "models"
+    other = []
+
+    def status(message: str) -> None:  # the other session's whole run, while this one saves
+        if message == "saving the model" and not other:
+            other.append(finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
+                                  models_dir=models))
+
+    first = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
+                     models_dir=models, status=status)
+    assert first.folder == models / "tiny-bert-ft-v1"
+    assert other[0].folder == models / "tiny-bert-ft-v2"
+    assert sorted(p.name for p in models.iterdir()) == ["tiny-bert-ft-v1", "tiny-bert-ft-v2"]
+    for folder in (first.folder, other[0].folder):
+        assert (folder / "card.json").exists() and (folder / "model.safetensors").exists()
+
+
 def test_self_supervised_finetune_runs(tiny_bert_dir, catalog, tmp_path):
     data = build_training_set(catalog, None, self_supervised=True, valid_fraction=0.2)
     result = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
