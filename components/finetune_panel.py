@@ -7,6 +7,7 @@ label names it) and sits under "Advanced training settings".
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields
 
 import pandas as pd
@@ -44,6 +45,8 @@ LIST_ROWS = {"current model": N_("current model"),
 # components/finetune_job.py's own statuses (the others are core's phases: tr_core).
 JOB_STATUS = {"starting": N_("starting"), "cancelling…": N_("cancelling…")}
 RATES = (1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4)
+# Fewer held-out products than this and one product changes the figures by 10% or more.
+MIN_HELD_OUT = 10
 
 
 def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None:
@@ -72,12 +75,23 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
     for warning in pairs.warnings:
         text.warning(tr_core(warning))
     if not len(pairs) and not ss:
-        st.info(t("Upload labelled pairs, record review decisions, or tick self-supervised."))
+        st.info(t("Upload a pairs file: one pair of your product ids per row (columns `left_id` "
+                  "and `right_id`, or `a` and `b`, or `left` and `right`) and, if you like, a "
+                  "label column (`1` or `yes` = the same product, `0` or `no` = not). At least 2 "
+                  "pairs of the same product; a few hundred teach the model most. Or use review "
+                  "decisions, or tick self-supervised."))
         return None
     data = build_training_set(catalog, pairs, self_supervised=ss, valid_fraction=valid_fraction)
+    held_out = len(data.valid) if data.valid else 0
     st.caption(t("{train:,} training pairs · {valid:,} held-out validation queries",
-                 train=len(data.train), valid=len(data.valid) if data.valid else 0)
+                 train=len(data.train), valid=held_out)
                + ("" if pairs.n_positive else t(" (held-out views: a weaker check than labels)")))
+    if pairs.n_positive and held_out < MIN_HELD_OUT:
+        st.warning(t("Only {n} held-out products will check the new model: too few for its "
+                     "before/after figures, or the choice to keep it, to mean much. Label more "
+                     "pairs of the same product: about {need:,} give {min_held_out} held-out "
+                     "products.", n=held_out, need=math.ceil(MIN_HELD_OUT / valid_fraction),
+                     min_held_out=MIN_HELD_OUT), icon=":material/warning:")
     return data
 
 

@@ -633,8 +633,6 @@ ZH: dict[str, str] = {
     'Two views of the same product: its text <-> its description, a brand + model-number view, or a noi'
     'sy copy of its title.':
         '同一商品的两种视图：文本 <-> 描述、品牌 + 型号视图，或标题的带噪副本。',
-    'Upload labelled pairs, record review decisions, or tick self-supervised.':
-        '请上传标注的商品对、记录审核决定，或勾选自监督。',
     '{train:,} training pairs · {valid:,} held-out validation queries':
         '{train:,} 个训练商品对 · {valid:,} 个预留的验证查询',
     'auto: bf16 where the hardware has bf16 arithmetic, else fp32':
@@ -1691,4 +1689,18 @@ ZH: dict[str, str] = {
         "即使新模型的列表没有更好也保留它（--keep-always）",
     "Share of labelled products held out to check the new model (--valid-fraction)":
         "留出用于检验新模型的标注商品比例（--valid-fraction）",
+    # audit-finetune: what the Fine-tune page needs, and too few held-out products
+    "Upload a pairs file: one pair of your product ids per row (columns `left_id` and `right_id`, or "
+    "`a` and `b`, or `left` and `right`) and, if you like, a label column (`1` or `yes` = the same product, "
+    "`0` or `no` = not). At least 2 pairs of the same product; a few hundred teach the model most. "
+    "Or use review decisions, or tick self-supervised.":
+        "请上传商品对文件：每行一对商品编号（列名 `left_id` 和 `right_id`，"
+        "或 `a` 和 `b`，或 `left` 和 `right`），"
+        "可以再加一列标签（`1`、`yes` 或 `是` = 同一商品，`0`、`no` 或 `否` = 不是）。至少需要 2 对同一商品；"
+        "几百对能让模型学到最多。也可以使用审核决定，或勾选自监督。",
+    "Only {n} held-out products will check the new model: too few for its before/after figures, "
+    "or the choice to keep it, to mean much. Label more pairs of the same product: about {need:,} "
+    "give {min_held_out} held-out products.":
+        "只有 {n} 个留出商品用来检验新模型：太少了，前后对比的数字和是否保留新模型的判断都说明不了多少。"
+        "请标注更多同一商品的商品对：大约 {need:,} 对可以留出 {min_held_out} 个商品。",
 }

@@ -100,3 +100,30 @@ def test_each_training_setting_names_the_flag_that_sets_it_on_the_command_line(e
     flag = re.search(r"\((--[\w-]+)\)", at.select_slider(key="finetune.learning_rate").label)
     args = parser.parse_args(["finetune", "catalog.csv", flag.group(1), "3e-5"])
     assert settings_from_args(args).learning_rate == 3e-5
+
+
+def _twins_csv(n: int) -> bytes:
+    """n products sold twice (A<i>, B<i>), titles written differently."""
+    rows = "".join(f"A{i},red lamp model x{i}\nB{i},lamp x{i} in red\n" for i in range(n))
+    return ("id,title\n" + rows).encode()
+
+
+def _pairs_csv(n: int) -> bytes:
+    return ("a,b,match\n" + "".join(f"A{i},B{i},yes\n" for i in range(n))).encode()
+
+
+def test_the_page_says_what_it_needs_and_warns_when_too_few_products_check_the_model(env):
+    at = _open()
+    need = element_texts(at.info)
+    assert "`left_id` and `right_id`" in need and "`1` or `yes` = the same product" in need, need
+    at.switch_page("pages/catalog.py").run()
+    at.file_uploader(key="catalog.upload").set_value(("shop.csv", _twins_csv(120), "text/csv")).run()
+    at.switch_page("pages/finetune.py").run()
+    at.file_uploader(key="finetune.pairs").set_value(("three.csv", _pairs_csv(3), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert "2 training pairs · 1 held-out validation queries" in element_texts(at.caption)
+    assert "Only 1 held-out products will check the new model" in element_texts(at.warning)
+    assert "about 100 give 10 held-out products" in element_texts(at.warning)
+    at.file_uploader(key="finetune.pairs").set_value(("many.csv", _pairs_csv(120), "text/csv")).run()
+    assert "12 held-out validation queries" in element_texts(at.caption)
+    assert not at.warning  # enough held-out products: no warning
