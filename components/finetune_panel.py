@@ -87,7 +87,7 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
                  train=len(data.train), valid=held_out)
                + ("" if pairs.n_positive else t(" (held-out views: a weaker check than labels)")))
     if pairs.n_positive and held_out < MIN_HELD_OUT:
-        st.warning(t("Only {n} held-out products will check the new model: too few for its "
+        st.warning(t("Held-out products that will check the new model: {n}. Too few for its "
                      "before/after figures, or the choice to keep it, to mean much. Label more "
                      "pairs of the same product: about {need:,} give {min_held_out} held-out "
                      "products.", n=held_out, need=math.ceil(MIN_HELD_OUT / valid_fraction),

@@ -1698,7 +1698,7 @@ ZH: dict[str, str] = {
         "或 `a` 和 `b`，或 `left` 和 `right`），"
         "可以再加一列标签（`1`、`yes` 或 `是` = 同一商品，`0`、`no` 或 `否` = 不是）。至少需要 2 对同一商品；"
         "几百对能让模型学到最多。也可以使用审核决定，或勾选自监督。",
-    "Only {n} held-out products will check the new model: too few for its before/after figures, "
+    "Held-out products that will check the new model: {n}. Too few for its before/after figures, "
     "or the choice to keep it, to mean much. Label more pairs of the same product: about {need:,} "
     "give {min_held_out} held-out products.":
         "只有 {n} 个留出商品用来检验新模型：太少了，前后对比的数字和是否保留新模型的判断都说明不了多少。"

@@ -122,7 +122,7 @@ def test_the_page_says_what_it_needs_and_warns_when_too_few_products_check_the_m
     at.file_uploader(key="finetune.pairs").set_value(("three.csv", _pairs_csv(3), "text/csv")).run()
     assert not at.exception, at.exception
     assert "2 training pairs · 1 held-out validation queries" in element_texts(at.caption)
-    assert "Only 1 held-out products will check the new model" in element_texts(at.warning)
+    assert "Held-out products that will check the new model: 1. Too few" in element_texts(at.warning)
     assert "about 100 give 10 held-out products" in element_texts(at.warning)
     at.file_uploader(key="finetune.pairs").set_value(("many.csv", _pairs_csv(120), "text/csv")).run()
     assert "12 held-out validation queries" in element_texts(at.caption)
