@@ -441,6 +441,9 @@ CORE_ZH: dict[str, str] = {
         '得分校准：留出的查询不是目录中的商品；新模型使用内置模型的校准（近似）',
     'score calibration fitted again on {n} held-out products with same-product evidence':
         '得分校准已在 {n} 个留出商品上重新拟合（含同一商品证据）',
+    # core/finetune/card.py: where a fine-tuned model's own hybrid weight comes from (sidebar)
+    'chosen for {name} on held-out pairs after fine-tuning':
+        '微调后在留出商品对上为 {name} 选定',
     # core/export/results.py: the Open results page
     # (the command is the CLI's, kept as it is typed)
     "{path} is not a results folder (no manifest.json); give the folder written by '{command}'":

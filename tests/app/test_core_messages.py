@@ -45,6 +45,7 @@ from core.embed.models import _json_object, _read_settings, _weights_hash, resol
 from core.errors import CatalogSimilarityError
 from core.export.results import ResultsFolder
 from core.finetune.calibrate import Corpus, fit_evidence, refit_calibration
+from core.finetune.card import model_defaults
 from core.finetune.data import build_training_set, empty_pairs, pairs_from_frame, read_pairs
 from core.finetune.run import check_trainable, finetune
 from core.finetune.settings import FinetuneSettings
@@ -366,7 +367,15 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
         *_raised(lambda: ResultsFolder.open(tmp_path / "没有的结果")),
         *_raised(lambda: labelled_pairs(frame, CATALOG)),
         *_model_load_messages(),
+        _tuned_weight_source(tmp_path / "店铺-ft-v1"),
     ]
+
+
+def _tuned_weight_source(folder: Path) -> str:
+    """The sidebar's note on where a fine-tuned model's own hybrid weight comes from."""
+    folder.mkdir()
+    (folder / "card.json").write_text(json.dumps({"config": {"hybrid_weight": 0.6}}))
+    return model_defaults(folder).source
 
 
 def _model_load_messages() -> list[str]:

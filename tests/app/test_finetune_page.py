@@ -6,6 +6,7 @@ token travels in the page address (?s=...), as in tests/app/test_persistence.py.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from types import SimpleNamespace
@@ -127,3 +128,17 @@ def test_the_page_says_what_it_needs_and_warns_when_too_few_products_check_the_m
     at.file_uploader(key="finetune.pairs").set_value(("many.csv", _pairs_csv(120), "text/csv")).run()
     assert "12 held-out validation queries" in element_texts(at.caption)
     assert not at.warning  # enough held-out products: no warning
+
+
+def test_the_tuned_models_own_weight_is_explained_in_chinese(tiny_bert_dir, workspace,
+                                                             monkeypatch):
+    """The sidebar's note on a fine-tuned model's own weight read half English in the Chinese
+    interface ('(chosen for shop-ft-v1 on held-out pairs after fine-tuning)')."""
+    tuned = workspace / "models" / "shop-ft-v1"
+    shutil.copytree(tiny_bert_dir, tuned)
+    (tuned / "card.json").write_text(json.dumps({"config": {"hybrid_weight": 0.6}}))
+    monkeypatch.setenv("CATSIM_MODEL", str(tuned))
+    monkeypatch.setenv("CATSIM_LANGUAGE", "zh")
+    at = _open()
+    shown = element_texts(at.sidebar.caption)
+    assert "这个模型自带的权重：0.6（微调后在留出商品对上为 shop-ft-v1 选定）" in shown, shown
