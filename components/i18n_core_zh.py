@@ -157,8 +157,8 @@ CORE_ZH: dict[str, str] = {
     'were skipped':
         '{name}：列名在第 {n} 行；其上方的 {n2} 行（标题或空行）已跳过',
     # core/catalog/table.py: the catalog report (ValidationReport.lines)
-    '{n} duplicate ids ({ids}); policy: {part}':
-        '{n} 个重复编号（{ids}）；处理方式：{part}',
+    '{n} duplicate ids ({list}); policy: {part}':
+        '{n} 个重复编号（{list}）；处理方式：{part}',
     'error':
         '停止并显示出来',
     'keep-first':
@@ -274,8 +274,8 @@ CORE_ZH: dict[str, str] = {
     'was not tried: host {host} did not answer {n} times before ({part})':
         '未尝试：主机 {host} 之前已有 {n} 次没有响应（{part}）',
     # core/finetune/data.py: labelled pairs (the Fine-tune page)
-    '{n} of {n2} pairs name ids that are not in the catalog ({ids}); skipped':
-        '{n2} 对中有 {n} 对用到了目录中没有的编号（{ids}）；已跳过',
+    '{n} of {n2} pairs name ids that are not in the catalog ({list}); skipped':
+        '{n2} 对中有 {n} 对用到了目录中没有的编号（{list}）；已跳过',
     '{n} pairs join a product with itself; skipped':
         '{n} 对把商品与它自己配对；已跳过',
     'Pair labels must be 1/0 (or yes/no, accepted/rejected); found {values}':
