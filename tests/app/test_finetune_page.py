@@ -142,3 +142,18 @@ def test_the_tuned_models_own_weight_is_explained_in_chinese(tiny_bert_dir, work
     at = _open()
     shown = element_texts(at.sidebar.caption)
     assert "这个模型自带的权重：0.6（微调后在留出商品对上为 shop-ft-v1 选定）" in shown, shown
+
+
+def test_the_unknown_ids_of_a_pairs_file_are_listed_in_chinese():
+    import pandas as pd
+
+    from components.i18n_core import to_chinese
+    from core.catalog.table import ColumnMapping, build_catalog
+    from core.finetune.pairs import pairs_from_frame
+
+    catalog = build_catalog(pd.DataFrame({"id": ["1", "2"], "title": ["红色鞋", "茶叶"]}),
+                            ColumnMapping(text_columns=("title",), id_column="id"))
+    frame = pd.DataFrame({"a": ["1", *(f"未知{i}" for i in range(8))], "b": ["2"] * 9})
+    warning = pairs_from_frame(frame, catalog).warnings[0]
+    assert to_chinese(warning) == ("9 对中有 8 对用到了目录中没有的编号（未知0, 未知1, 未知2, 未知3, "
+                                   "未知4 等另外 3 个）；已跳过")
