@@ -14,6 +14,7 @@ import streamlit as st
 
 from components import state
 from components.i18n import N_, labels, t
+from components.i18n_core import tr_core
 from components.text import md
 from core.catalog.table import Catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, INDEX_KINDS, Config
@@ -67,6 +68,13 @@ def model_name(option: str) -> str:
     return t("Fine-tuned: {name}", name=Path(option).name)
 
 
+def model_label(model: str) -> str:
+    """A model as the pages name it: the picker's name for a built-in or fine-tuned one,
+    else the name or folder as given."""
+    option = _as_option(model, model_options())
+    return model if option == OTHER_MODEL else model_name(option)
+
+
 def model_setting(cfg: Config) -> str:
     options = model_options()
     current = _as_option(cfg.model, options)
@@ -112,7 +120,7 @@ def words_weight_setting(cfg: Config) -> float:
     own = model_defaults(cfg.model)
     if own.hybrid_weight is not None:
         st.caption(t("This model's own weight: {hybrid_weight:g} ({source}); move the slider to override it.",
-                     hybrid_weight=own.hybrid_weight, source=md(own.source)))
+                     hybrid_weight=own.hybrid_weight, source=md(tr_core(own.source))))
     return weight
 
 

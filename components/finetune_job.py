@@ -2,7 +2,8 @@
 
 Choice (documented for the Fine-tune page): training runs in a daemon thread
 owned by the user's session (the job object lives in session_state through
-components/state.py, never in module-level state). The thread only touches this
+components/state.py, and under the session's token in components.resources.finetune_jobs
+so that a reload of the same address finds the run again). The thread only touches this
 object: ``progress`` writes (done, total) and the status line, and
 ``core.finetune.run.finetune`` asks ``cancel_requested`` before every training step.
 The Cancel button sets a ``threading.Event``; the run stops within one step,

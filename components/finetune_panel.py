@@ -7,12 +7,14 @@ label names it) and sits under "Advanced training settings".
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields
 
 import pandas as pd
 import streamlit as st
 
 from components import state, text
+from components.advanced import model_label
 from components.finetune_job import FinetuneJob
 from components.i18n import N_, labels, t
 from components.i18n_core import tr_core
@@ -43,6 +45,8 @@ LIST_ROWS = {"current model": N_("current model"),
 # components/finetune_job.py's own statuses (the others are core's phases: tr_core).
 JOB_STATUS = {"starting": N_("starting"), "cancelling…": N_("cancelling…")}
 RATES = (1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 2e-4)
+# Fewer held-out products than this and one product changes the figures by 10% or more.
+MIN_HELD_OUT = 10
 
 
 def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None:
@@ -71,12 +75,23 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
     for warning in pairs.warnings:
         text.warning(tr_core(warning))
     if not len(pairs) and not ss:
-        st.info(t("Upload labelled pairs, record review decisions, or tick self-supervised."))
+        st.info(t("Upload a pairs file: one pair of your product ids per row (columns `left_id` "
+                  "and `right_id`, or `a` and `b`, or `left` and `right`) and, if you like, a "
+                  "label column (`1` or `yes` = the same product, `0` or `no` = not). At least 2 "
+                  "pairs of the same product; a few hundred teach the model most. Or use review "
+                  "decisions, or tick self-supervised."))
         return None
     data = build_training_set(catalog, pairs, self_supervised=ss, valid_fraction=valid_fraction)
+    held_out = len(data.valid) if data.valid else 0
     st.caption(t("{train:,} training pairs · {valid:,} held-out validation queries",
-                 train=len(data.train), valid=len(data.valid) if data.valid else 0)
+                 train=len(data.train), valid=held_out)
                + ("" if pairs.n_positive else t(" (held-out views: a weaker check than labels)")))
+    if pairs.n_positive and held_out < MIN_HELD_OUT:
+        st.warning(t("Held-out products that will check the new model: {n}. Too few for its "
+                     "before/after figures, or the choice to keep it, to mean much. Label more "
+                     "pairs of the same product: about {need:,} give {min_held_out} held-out "
+                     "products.", n=held_out, need=math.ceil(MIN_HELD_OUT / valid_fraction),
+                     min_held_out=MIN_HELD_OUT), icon=":material/warning:")
     return data
 
 
@@ -91,18 +106,18 @@ def settings_form() -> FinetuneSettings:
     rate = c2.select_slider(t("Learning rate (--learning-rate)"), RATES,
                             value=DEFAULTS["learning_rate"], key="finetune.learning_rate",
                             format_func=lambda r: f"{r:g}")
-    batch = c3.number_input(t("Pairs per step (--batch-size)"), 2, 256,
+    batch = c3.number_input(t("Pairs per step (--train-batch-size)"), 2, 256,
                             DEFAULTS["batch_size"], key="finetune.batch_size")
     c1, c2 = st.columns(2)
-    lora = c1.checkbox(t("LoRA (train small adapters, merged on save)"), DEFAULTS["lora"],
+    lora = c1.checkbox(t("LoRA: train small adapters, merged on save (--lora)"), DEFAULTS["lora"],
                        key="finetune.lora")
-    hard = c2.checkbox(t("Learn from near misses in the lists (hard negatives)"),
+    hard = c2.checkbox(t("Learn from near misses in the lists (off: --no-hard-negatives)"),
                        DEFAULTS["hard_negatives"], key="finetune.hard_negatives",
                        help=t("Each pair is also shown a close product that is not its match, "
                               "taken from the current neighbour lists"))
-    keep = st.checkbox(t("Keep the new model even if its lists are not better"), False,
+    keep = st.checkbox(t("Keep the new model even if its lists are not better (--keep-always)"), False,
                        key="finetune.keep_always")
-    valid = st.slider(t("Share of labelled products held out to check the new model"),
+    valid = st.slider(t("Share of labelled products held out to check the new model (--valid-fraction)"),
                       0.05, 0.5, DEFAULTS["valid_fraction"], 0.05, key="finetune.valid_fraction")
     return FinetuneSettings(epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
                             lora=bool(lora), hard_negatives=bool(hard),
@@ -166,7 +181,7 @@ def progress_text(job: FinetuneJob) -> str:
     steps = t(" · step {done:,} of {total:,}", done=job.done, total=job.total) if job.total and \
         job.status.startswith("training") else ""
     status = t(JOB_STATUS[job.status]) if job.status in JOB_STATUS else tr_core(job.status)
-    return t("Fine-tuning {model}: {status}", model=md(job.base_model), status=status) + steps
+    return t("Fine-tuning {model}: {status}", model=md(model_label(job.base_model)), status=status) + steps
 
 
 def lists_table(result: FinetuneResult) -> pd.DataFrame | None:

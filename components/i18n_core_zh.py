@@ -193,8 +193,8 @@ CORE_ZH: dict[str, str] = {
     'were skipped':
         '{name}：列名在第 {n} 行；其上方的 {n2} 行（标题或空行）已跳过',
     # core/catalog/table.py: the catalog report (ValidationReport.lines)
-    '{n} duplicate ids ({ids}); policy: {part}':
-        '{n} 个重复编号（{ids}）；处理方式：{part}',
+    '{n} duplicate ids ({list}); policy: {part}':
+        '{n} 个重复编号（{list}）；处理方式：{part}',
     'error':
         '停止并显示出来',
     'keep-first':
@@ -310,8 +310,8 @@ CORE_ZH: dict[str, str] = {
     'was not tried: host {host} did not answer {n} times before ({part})':
         '未尝试：主机 {host} 之前已有 {n} 次没有响应（{part}）',
     # core/finetune/data.py: labelled pairs (the Fine-tune page)
-    '{n} of {n2} pairs name ids that are not in the catalog; skipped':
-        '{n2} 对中有 {n} 对用到了目录中没有的编号；已跳过',
+    '{n} of {n2} pairs name ids that are not in the catalog ({list}); skipped':
+        '{n2} 对中有 {n} 对用到了目录中没有的编号（{list}）；已跳过',
     '{n} pairs join a product with itself; skipped':
         '{n} 对把商品与它自己配对；已跳过',
     'Pair labels must be 1/0 (or yes/no, accepted/rejected); found {values}':
@@ -477,6 +477,9 @@ CORE_ZH: dict[str, str] = {
         '得分校准：留出的查询不是目录中的商品；新模型使用内置模型的校准（近似）',
     'score calibration fitted again on {n} held-out products with same-product evidence':
         '得分校准已在 {n} 个留出商品上重新拟合（含同一商品证据）',
+    # core/finetune/card.py: where a fine-tuned model's own hybrid weight comes from (sidebar)
+    'chosen for {name} on held-out pairs after fine-tuning':
+        '微调后在留出商品对上为 {name} 选定',
     # core/export/results.py: the Open results page
     # (the command is the CLI's, kept as it is typed)
     "{path} is not a results folder (no manifest.json); give the folder written by '{command}'":

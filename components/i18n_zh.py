@@ -616,8 +616,6 @@ ZH: dict[str, str] = {
         '标注数据',
     'Add self-supervised pairs built from the catalog (works without labels)':
         '加入从目录自动构造的自监督商品对（无需标注）',
-    'LoRA (train small adapters, merged on save)':
-        'LoRA（训练小型适配器，保存时合并）',
     'Training precision (--train-precision)':
         '训练精度（--train-precision）',
     'Result':
@@ -636,8 +634,6 @@ ZH: dict[str, str] = {
     'Two views of the same product: its text <-> its description, a brand + model-number view, or a noi'
     'sy copy of its title.':
         '同一商品的两种视图：文本 <-> 描述、品牌 + 型号视图，或标题的带噪副本。',
-    'Upload labelled pairs, record review decisions, or tick self-supervised.':
-        '请上传标注的商品对、记录审核决定，或勾选自监督。',
     '{train:,} training pairs · {valid:,} held-out validation queries':
         '{train:,} 个训练商品对 · {valid:,} 个预留的验证查询',
     'auto: bf16 where the hardware has bf16 arithmetic, else fp32':
@@ -1447,12 +1443,8 @@ ZH: dict[str, str] = {
     "Each pair is also shown a close product that is not its match, taken from the current neighbour li"
     "sts":
         "每个商品对还会配上一个相近但不是同一商品的商品，取自当前的相似商品列表",
-    "Keep the new model even if its lists are not better":
-        "即使新模型的列表没有更好也保留它",
     "Keep today's words-vs-meaning balance (--keep-weight)":
         "保留当前的词语与语义比重（--keep-weight）",
-    "Learn from near misses in the lists (hard negatives)":
-        "从列表中的近似错误中学习（难负例）",
     "Learning rate (--learning-rate)":
         "学习率（--learning-rate）",
     "Match found first = the share of held-out products whose first neighbour is their labelled match. "
@@ -1464,12 +1456,8 @@ ZH: dict[str, str] = {
         "，随模型保存，选用该模型时自动设置；侧边栏“高级”中的滑块可以覆盖它。",
     "Near misses from (--negatives-from)":
         "近似错误来源（--negatives-from）",
-    "Pairs per step (--batch-size)":
-        "每步商品对数（--batch-size）",
     "Passes over the pairs (--epochs)":
         "训练轮数（--epochs）",
-    "Share of labelled products held out to check the new model":
-        "留出用于检验新模型的标注商品比例",
     "Stop when a pass brings no gain (--select-epoch)":
         "某一轮没有提升时停止（--select-epoch）",
     "Teaches the current model ({md}) which of your products are the same or good neighbours, from pair"
@@ -1708,4 +1696,29 @@ ZH: dict[str, str] = {
     'The rules leave every list empty: loosen them under Rules for the lists on the Neighbours '
     'page.':
         '规则让每个列表都为空：请在“相似商品”页的“列表规则”中放宽规则。',
+    # audit-finetune: the training settings name the flags of python -m core finetune
+    "Pairs per step (--train-batch-size)":
+        "每步商品对数（--train-batch-size）",
+    "LoRA: train small adapters, merged on save (--lora)":
+        "LoRA：训练小型适配器，保存时合并（--lora）",
+    "Learn from near misses in the lists (off: --no-hard-negatives)":
+        "从列表中的近似错误中学习（关闭：--no-hard-negatives）",
+    "Keep the new model even if its lists are not better (--keep-always)":
+        "即使新模型的列表没有更好也保留它（--keep-always）",
+    "Share of labelled products held out to check the new model (--valid-fraction)":
+        "留出用于检验新模型的标注商品比例（--valid-fraction）",
+    # audit-finetune: what the Fine-tune page needs, and too few held-out products
+    "Upload a pairs file: one pair of your product ids per row (columns `left_id` and `right_id`, or "
+    "`a` and `b`, or `left` and `right`) and, if you like, a label column (`1` or `yes` = the same product, "
+    "`0` or `no` = not). At least 2 pairs of the same product; a few hundred teach the model most. "
+    "Or use review decisions, or tick self-supervised.":
+        "请上传商品对文件：每行一对商品编号（列名 `left_id` 和 `right_id`，"
+        "或 `a` 和 `b`，或 `left` 和 `right`），"
+        "可以再加一列标签（`1`、`yes` 或 `是` = 同一商品，`0`、`no` 或 `否` = 不是）。至少需要 2 对同一商品；"
+        "几百对能让模型学到最多。也可以使用审核决定，或勾选自监督。",
+    "Held-out products that will check the new model: {n}. Too few for its before/after figures, "
+    "or the choice to keep it, to mean much. Label more pairs of the same product: about {need:,} "
+    "give {min_held_out} held-out products.":
+        "只有 {n} 个留出商品用来检验新模型：太少了，前后对比的数字和是否保留新模型的判断都说明不了多少。"
+        "请标注更多同一商品的商品对：大约 {need:,} 对可以留出 {min_held_out} 个商品。",
 }

@@ -50,6 +50,18 @@ def get_store(db_path: str) -> EmbeddingStore:
     return EmbeddingStore(db_path)
 
 
+@st.cache_resource(show_spinner=False)
+def finetune_jobs() -> dict[str, object]:
+    """Fine-tuning jobs by session token (components.finetune_job.FinetuneJob).
+
+    A run outlives its browser tab: after a reload (same ?s= address, a new Streamlit
+    session) the page finds the running job here and shows its progress, Cancel and
+    result instead of offering a second run. Keyed by the secret token, like the
+    saved work on disk: one token sees its own job only.
+    """
+    return {}
+
+
 def workspace_store() -> EmbeddingStore:
     return get_store(str(Workspace.default().ensure().db_path))
 

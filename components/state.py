@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 from components.i18n import N_, t
+from components.resources import finetune_jobs
 from core.catalog.language import CatalogLanguage
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
 from core.config import DEFAULT_HYBRID_WEIGHT, LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
@@ -407,12 +408,19 @@ FINETUNE_JOB = "finetune.job"
 
 
 def finetune_job():
-    """The session's fine-tuning job (components.finetune_job.FinetuneJob) or None."""
-    return st.session_state.get(FINETUNE_JOB)
+    """The session's fine-tuning job (components.finetune_job.FinetuneJob) or None; after
+    a reload, the job started under the same token (still running, or its result)."""
+    job = st.session_state.get(FINETUNE_JOB)
+    if job is None:
+        job = finetune_jobs().get(session_token())
+        if job is not None:
+            st.session_state[FINETUNE_JOB] = job
+    return job
 
 
 def set_finetune_job(job) -> None:
     st.session_state[FINETUNE_JOB] = job
+    finetune_jobs()[session_token()] = job
 
 
 HYBRID_WEIGHT = "settings.hybrid_weight"

@@ -2,12 +2,13 @@
 
 Training runs on a background thread of this session (components/finetune_job.py):
 a progress bar names the phase (mining, training epoch n of m, saving, validating)
-and Cancel stops it within one step.
+and Cancel stops it within one step. A reload of the page finds the run again.
 """
 
 import streamlit as st
 
 from components import state
+from components.advanced import model_label
 from components.embedding import ensure_results
 from components.finetune_job import start_job
 from components.finetune_panel import job_panel, settings_form, training_data
@@ -27,7 +28,7 @@ st.title(t("Fine-tune the model"))
 st.caption(t('Teaches the current model ({md}) which of your products are the same or good neighbours, '
              'from pairs you labelled or review decisions. Some labelled products are held out: the new '
              'model is kept only when its neighbour lists find their matches better than today\'s lists.',
-             md=md(cfg.model)))
+             md=md(model_label(cfg.model))))
 try:
     check_trainable(cfg.model)
 except FinetuneError as exc:

@@ -44,16 +44,21 @@ def register(sub) -> dict:
     p = sub.add_parser("finetune", help="fine-tune the model on labelled pairs, review "
                        "decisions or the catalog itself")
     p.add_argument("catalog")
-    p.add_argument("--pairs", help="labelled pairs file: left_id,right_id[,label] (label 1/0)")
+    p.add_argument("--pairs", help="labelled pairs file (CSV, Excel, Parquet): two id columns "
+                   "(left_id,right_id; also a,b or left,right) and an optional label column "
+                   "(label/match: 1/0, yes/no, 是/否; no label = the same product)")
     p.add_argument("--reviews", action="store_true",
                    help="also train on accepted/rejected review decisions in the workspace")
     p.add_argument("--self-supervised", action="store_true",
                    help="add pairs built from the catalog itself (works without labels)")
     p.add_argument("--out", help="new model folder (default: workspace/models/<base>-ft-vN)")
-    p.add_argument("--epochs", type=int, default=_DEFAULTS["epochs"])
-    p.add_argument("--learning-rate", type=float, default=_DEFAULTS["learning_rate"])
+    p.add_argument("--epochs", type=int, default=_DEFAULTS["epochs"],
+                   help="passes over the pairs (default %(default)s)")
+    p.add_argument("--learning-rate", type=float, default=_DEFAULTS["learning_rate"],
+                   help="default %(default)g")
     p.add_argument("--train-batch-size", type=int, default=_DEFAULTS["batch_size"],
-                   help="pairs per training step")
+                   help="pairs per training step (default %(default)s; --batch-size is the "
+                   "model's batch when it embeds the catalog)")
     p.add_argument("--lora", action="store_true", help="train LoRA adapters (merged on save)")
     p.add_argument("--no-hard-negatives", action="store_true",
                    help="in-batch negatives only (no mined hard negatives)")
@@ -74,7 +79,9 @@ def register(sub) -> dict:
                    help="lowest 0..1 list score of a confident pair (default %(default)s)")
     p.add_argument("--keep-weight", action="store_true",
                    help="do not choose the hybrid weight again for the new model")
-    p.add_argument("--valid-fraction", type=float, default=_DEFAULTS["valid_fraction"])
+    p.add_argument("--valid-fraction", type=float, default=_DEFAULTS["valid_fraction"],
+                   help="share of the labelled products held out to check the new model "
+                   "(default %(default)s)")
     p.add_argument("--keep-always", action="store_true",
                    help="save the new model even when validation does not improve")
     p.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: CUDA when present)")

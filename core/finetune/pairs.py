@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from core.catalog.table import Catalog, read_table
-from core.errors import CatalogError
+from core.errors import CatalogError, short_list
 from core.lists.review import ReviewStore, review_key
 
 LEFT_HINTS = ("left_id", "left", "ltable_id", "id1", "source_id", "a")
@@ -102,14 +102,14 @@ LABEL_COLUMNS = ("label", "match", "is_match", "same", "is_same")
 
 def pair_labels(series: pd.Series | None, n: int) -> np.ndarray:
     """(n,) int8 labels of a pairs file's label column: 1/0, yes/no, true/false,
-    accepted/rejected, same/different, match (any case); an empty cell or no column is 1.
-    Other values raise CatalogError naming them."""
+    accepted/rejected, same/different, match (any case), 是/否, 相同/不同; an empty cell
+    or no column is 1. Other values raise CatalogError naming them."""
     if series is None:
         return np.ones(n, dtype=np.int8)
     text = series.astype(str).str.strip().str.lower()
     mapping = {"1": 1, "1.0": 1, "true": 1, "yes": 1, "same": 1, "match": 1, "accepted": 1,
                "accept": 1, "0": 0, "0.0": 0, "false": 0, "no": 0, "different": 0,
-               "rejected": 0, "reject": 0, "": 1}
+               "rejected": 0, "reject": 0, "": 1, "是": 1, "相同": 1, "否": 0, "不同": 0}
     bad = sorted(set(text) - set(mapping))
     if bad:
         raise CatalogError(f"Pair labels must be 1/0 (or yes/no, accepted/rejected); "
@@ -140,8 +140,11 @@ def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
     known = left.notna().to_numpy() & right.notna().to_numpy()
     warnings = []
     if (~known).any():
+        unknown = pd.concat([frame.loc[left.isna().to_numpy(), left_col],
+                             frame.loc[right.isna().to_numpy(), right_col]])
         warnings.append(f"{int((~known).sum())} of {len(frame)} pairs name ids that are not "
-                        "in the catalog; skipped")
+                        f"in the catalog ({short_list(unknown.astype(str).str.strip().unique(), 5)}); "
+                        "skipped")
     left_a = left.fillna(-1).to_numpy(dtype=np.int64)
     right_a = right.fillna(-1).to_numpy(dtype=np.int64)
     same = known & (left_a == right_a)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -172,35 +173,50 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
     target = Path(out) if out else next_version_folder(Path(models_dir or "models"), base.name)
     if target.exists() and any(target.iterdir()):
         raise FinetuneError(f"{target} already exists and is not empty; choose a new folder")
-    corpus_rows = np.arange(len(texts)) if corpus_rows is None else np.asarray(corpus_rows)
-    settings = replace(settings, max_tokens=length_cap(base, texts, settings.max_tokens))
-    if base_vectors is None:
-        phase("embedding", "embedding the catalog with the current model")
-        base_vectors = base.encode(list(texts))
-    lists = _Lists(_words_of(texts, corpus_rows, words), float(hybrid_weight), metric)
-    if settings.pseudo_pairs > 0:
-        data = _add_confident(base, texts, data, corpus_rows, base_vectors, lists, settings,
-                              phase)
-    job = _Job(texts, data.train, base_vectors, corpus_rows, data.known, data.rejected,
-               settings, device, lists_of=lists.lists_of(texts, base_vectors, corpus_rows)
-               if settings.negatives_from == "lists" else None)
-    if settings.select_epoch and data.valid is not None:
-        job.after_epoch = _epoch_check(base, texts, corpus_rows, data.valid, lists, settings,
-                                       device, phase)
-    t0 = time.perf_counter()
-    model, steps, epochs_run = train_model(base, job, progress=progress, cancel=cancel,
-                                           status=lambda msg: phase(msg.split(" ")[0].rstrip(":"), msg))
-    train_seconds = time.perf_counter() - t0
-    phase("saving", "saving the model")
-    tmp = target.parent / f".{target.name}.tmp" / target.name  # the final name: same identity
-    shutil.rmtree(tmp.parent, ignore_errors=True)
-    save_model_folder(model, base, tmp)
-    result = _validate(base, tmp, texts, data, corpus_rows, base_vectors, lists, settings,
-                       device, phase)
-    result = replace(result, steps=steps, train_seconds=train_seconds, epochs_run=epochs_run,
-                     train_pairs=len(data.train), base_model=base.name, settings=settings)
-    phase.close()
-    return _keep_or_drop(result, tmp, target, data, start, phase.seconds)
+    with _claimed(target):  # a run started meanwhile takes the next version
+        corpus_rows = np.arange(len(texts)) if corpus_rows is None else np.asarray(corpus_rows)
+        settings = replace(settings, max_tokens=length_cap(base, texts, settings.max_tokens))
+        if base_vectors is None:
+            phase("embedding", "embedding the catalog with the current model")
+            base_vectors = base.encode(list(texts))
+        lists = _Lists(_words_of(texts, corpus_rows, words), float(hybrid_weight), metric)
+        if settings.pseudo_pairs > 0:
+            data = _add_confident(base, texts, data, corpus_rows, base_vectors, lists, settings,
+                                  phase)
+        job = _Job(texts, data.train, base_vectors, corpus_rows, data.known, data.rejected,
+                   settings, device, lists_of=lists.lists_of(texts, base_vectors, corpus_rows)
+                   if settings.negatives_from == "lists" else None)
+        if settings.select_epoch and data.valid is not None:
+            job.after_epoch = _epoch_check(base, texts, corpus_rows, data.valid, lists, settings,
+                                           device, phase)
+        t0 = time.perf_counter()
+        model, steps, epochs_run = train_model(base, job, progress=progress, cancel=cancel,
+                                               status=lambda msg: phase(msg.split(" ")[0].rstrip(":"), msg))
+        train_seconds = time.perf_counter() - t0
+        phase("saving", "saving the model")
+        tmp = target.parent / f".{target.name}.tmp" / target.name  # the final name: same identity
+        shutil.rmtree(tmp.parent, ignore_errors=True)
+        save_model_folder(model, base, tmp)
+        result = _validate(base, tmp, texts, data, corpus_rows, base_vectors, lists, settings,
+                           device, phase)
+        result = replace(result, steps=steps, train_seconds=train_seconds, epochs_run=epochs_run,
+                         train_pairs=len(data.train), base_model=base.name, settings=settings)
+        phase.close()
+        return _keep_or_drop(result, tmp, target, data, start, phase.seconds)
+
+
+@contextmanager
+def _claimed(target: Path):
+    """Hold target's name for this run: an empty folder made now, so that another run
+    started meanwhile (another browser session) takes the next version instead of failing
+    on this one's folder at the end; removed again unless a model was saved in it."""
+    made = not target.exists()
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    finally:
+        if made and target.is_dir() and not any(target.iterdir()):
+            target.rmdir()
 
 
 def _add_confident(base: BertEncoder, texts: Sequence[str], data: TrainingSet,
@@ -287,14 +303,14 @@ def _keep_or_drop(result: FinetuneResult, tmp: Path, target: Path, data: Trainin
             "the held-out lists did not improve"
         return replace(result, total_seconds=time.perf_counter() - start,
                        notes=(f"{note}; the new model was not kept",))
+    result = replace(result, kept=True, folder=target,
+                     total_seconds=time.perf_counter() - start)
+    write_card(tmp, result, {**data.description, "train_pairs": len(data.train),
+                             "validation_queries": len(data.valid) if data.valid else 0})
     if target.exists():
         target.rmdir()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp.rename(target)
+    tmp.rename(target)  # whole, card included: a folder in models/ is never half-written
     shutil.rmtree(tmp.parent, ignore_errors=True)
-    result = replace(result, kept=True, folder=target,
-                     total_seconds=time.perf_counter() - start)
-    write_card(target, result, {**data.description, "train_pairs": len(data.train),
-                                "validation_queries": len(data.valid) if data.valid else 0})
     return result
 

@@ -46,6 +46,7 @@ from core.embed.models import _json_object, _read_settings, _weights_hash, resol
 from core.errors import CatalogSimilarityError
 from core.export.results import ResultsFolder
 from core.finetune.calibrate import Corpus, fit_evidence, refit_calibration
+from core.finetune.card import model_defaults
 from core.finetune.data import build_training_set, empty_pairs, pairs_from_frame, read_pairs
 from core.finetune.run import check_trainable, finetune
 from core.finetune.settings import FinetuneSettings
@@ -387,8 +388,10 @@ def _fetch_reasons(tmp_path: Path) -> list[str]:
 def _pairs_messages() -> list[str]:
     pairs = read_pairs(b"left,right,label\n1,99,1\n2,2,1\n1,2,1\n", CATALOG,
                        filename="对.csv")
+    many = read_pairs(("left,right\n1,2\n" + "".join(f"{i},未知{i}\n" for i in range(8))).encode(),
+                      CATALOG, filename="对.csv")  # 8 unknown ids: "... and 3 more"
     return [
-        *pairs.warnings,
+        *pairs.warnings, *many.warnings,
         *_raised(lambda: read_pairs(b"left,right,label\n1,2,maybe\n", CATALOG, filename="对.csv")),
         *_raised(lambda: read_pairs(b"left\n1\n", CATALOG, filename="对.csv")),
         *_raised(lambda: read_pairs(b"left,right\n7,8\n", CATALOG, filename="对.csv")),
@@ -425,7 +428,15 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
         *_raised(lambda: ResultsFolder.open(tmp_path / "没有的结果")),
         *_raised(lambda: labelled_pairs(frame, CATALOG)),
         *_model_load_messages(),
+        _tuned_weight_source(tmp_path / "店铺-ft-v1"),
     ]
+
+
+def _tuned_weight_source(folder: Path) -> str:
+    """The sidebar's note on where a fine-tuned model's own hybrid weight comes from."""
+    folder.mkdir()
+    (folder / "card.json").write_text(json.dumps({"config": {"hybrid_weight": 0.6}}))
+    return model_defaults(folder).source
 
 
 def _model_load_messages() -> list[str]:
@@ -628,7 +639,7 @@ def test_the_catalog_and_fine_tune_pages_show_core_messages_in_chinese(tiny_bert
     assert "警告.csv" in element_texts(at.markdown)  # read and mapped: the file facts
     at.switch_page("pages/finetune.py").run()  # the language survives the page switch
     at = _upload(at, "finetune.pairs", "对.csv", b"left,right\n1,99\n1,2\n")
-    assert "2 对中有 1 对用到了目录中没有的编号；已跳过" in element_texts(at.warning)
+    assert "2 对中有 1 对用到了目录中没有的编号（99）；已跳过" in element_texts(at.warning)
 
 
 @pytest.mark.app

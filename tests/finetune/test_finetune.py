@@ -80,6 +80,18 @@ def test_pairs_map_ids_labels_and_skip_unknown(catalog):
         pairs_from_frame(pd.DataFrame({"a": ["A0"], "b": ["B0"], "label": ["maybe"]}), catalog)
 
 
+def test_a_merchants_pairs_file_chinese_labels_and_the_unknown_ids_named(catalog):
+    """A Chinese merchant's labels (是/否, 相同/不同) read as 1/0; the warning about pairs
+    skipped names the ids that are not in the catalog, so the file can be fixed."""
+    frame = pd.DataFrame({"商品A": ["A0", "A1", "A2", "A3", "X9", "A5"],
+                          "商品B": ["B0", "B1", "B2", "B3", "B4", "Y7"],
+                          "是否相同": ["是", "否", "相同", "不同", "是", "否"]})
+    pairs = pairs_from_frame(frame, catalog)
+    assert pairs.left.tolist() == [0, 2, 4, 6] and pairs.label.tolist() == [1, 0, 1, 0]
+    assert pairs.warnings == ("2 of 6 pairs name ids that are not in the catalog (X9, Y7); "
+                              "skipped",)
+
+
 def test_missing_label_means_positive_and_combine_keeps_last(catalog):
     first = pairs_from_frame(pd.DataFrame({"l": ["A0", "A1"], "r": ["B0", "B1"]}), catalog)
     assert first.label.tolist() == [1, 1]
@@ -298,6 +310,29 @@ def test_finetune_versioned_folder_and_cancel(tiny_bert_dir, catalog, pairs, tmp
     assert sorted(p.name for p in models.iterdir()) == ["tiny-bert-ft-v1", "tiny-bert-ft-v2"]
     with pytest.raises(FinetuneError, match="not empty"):
         finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST, out=first.folder)
+
+
+def test_a_run_that_saves_while_another_trains_takes_the_next_version(tiny_bert_dir, catalog,
+                                                                     pairs, tmp_path):
+    """Two browser sessions fine-tune at once: the one that finishes first used to save
+    under the version the other had chosen, which then failed at the end (OSError:
+    directory not empty) and lost its model."""
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    models = tmp_path / "models"
+    other = []
+
+    def status(message: str) -> None:  # the other session's whole run, while this one saves
+        if message == "saving the model" and not other:
+            other.append(finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
+                                  models_dir=models))
+
+    first = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
+                     models_dir=models, status=status)
+    assert first.folder == models / "tiny-bert-ft-v1"
+    assert other[0].folder == models / "tiny-bert-ft-v2"
+    assert sorted(p.name for p in models.iterdir()) == ["tiny-bert-ft-v1", "tiny-bert-ft-v2"]
+    for folder in (first.folder, other[0].folder):
+        assert (folder / "card.json").exists() and (folder / "model.safetensors").exists()
 
 
 def test_self_supervised_finetune_runs(tiny_bert_dir, catalog, tmp_path):

@@ -1,0 +1,159 @@
+"""The Fine-tune page as a merchandiser meets it: a reload during a run, the names shown.
+
+Each AppTest is a fresh server-side session (what a browser reload gives); the work's
+token travels in the page address (?s=...), as in tests/app/test_persistence.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from types import SimpleNamespace
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT, element_texts
+
+pytestmark = pytest.mark.app
+
+
+@pytest.fixture
+def env(tiny_bert_dir, workspace, monkeypatch):
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    return workspace
+
+
+def _open(token: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    if token is not None:
+        at.query_params["s"] = token
+    at.run()
+    at.switch_page("pages/finetune.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_reload_during_a_run_shows_the_run_and_can_cancel_it(env):
+    first = _open()
+    first.checkbox(key="finetune.self_supervised").check().run()
+    first.number_input(key="finetune.epochs").set_value(50)  # long: still running below
+    first.number_input(key="finetune.batch_size").set_value(2).run()
+    first.button(key="finetune.start").click().run()
+    assert not first.exception, first.exception
+    job = first.session_state["finetune.job"]
+    try:
+        again = _open(first.session_state["session.token"])  # the browser reloads
+        assert again.session_state["finetune.job"] is job
+        assert job.running  # 50 passes of 2 pairs a step: minutes on the tiny model
+        assert again.button(key="finetune.start").disabled  # no second run on top
+        assert again.get("progress"), "the reloaded page shows the run's progress"
+        again.button(key="finetune.cancel").click().run()
+    finally:
+        job.cancel()
+        job.join(timeout=120)
+    assert not job.running and job.cancelled
+    again.run()
+    assert not again.exception, again.exception
+    assert any("cancelled" in w.value for w in again.warning)
+    again.checkbox(key="finetune.self_supervised").check().run()
+    assert not again.button(key="finetune.start").disabled  # usable again
+    other = _open()  # another person (another token) never sees this run
+    assert "finetune.job" not in other.session_state
+
+
+def test_the_page_names_the_model_as_the_picker_does(tiny_bert_dir, workspace, monkeypatch):
+    """A fine-tuned model in the workspace is "Fine-tuned: <name>" in the caption and the
+    progress line, as in the Model picker, not its full folder path."""
+    tuned = workspace / "models" / "shop-ft-v1"
+    shutil.copytree(tiny_bert_dir, tuned)
+    monkeypatch.setenv("CATSIM_MODEL", str(tuned))
+    at = _open()
+    caption = element_texts(at.caption)
+    assert "Fine-tuned: shop-ft-v1" in caption and str(tuned) not in caption, caption
+    at.checkbox(key="finetune.self_supervised").check()
+    at.number_input(key="finetune.epochs").set_value(50)
+    at.number_input(key="finetune.batch_size").set_value(2).run()
+    at.button(key="finetune.start").click().run()
+    job = at.session_state["finetune.job"]
+    try:
+        line = element_texts([SimpleNamespace(value=at.get("progress")[0].proto.text)])
+        assert line.startswith("Fine-tuning Fine-tuned: shop-ft-v1:"), line
+    finally:
+        job.cancel()
+        job.join(timeout=120)
+
+
+def test_each_training_setting_names_the_flag_that_sets_it_on_the_command_line(env):
+    """'Pairs per step (--batch-size)' named the model's embedding batch flag: the nightly
+    command with --batch-size 8 trained with 32 pairs a step."""
+    from core.cli import build_parser
+    from core.cli.finetune import settings_from_args
+
+    at = _open()
+    parser, _ = build_parser()
+    for key, field, value in (("finetune.epochs", "epochs", "7"),
+                              ("finetune.batch_size", "batch_size", "8")):
+        flag = re.search(r"\((--[\w-]+)\)", at.number_input(key=key).label).group(1)
+        args = parser.parse_args(["finetune", "catalog.csv", flag, value])
+        assert getattr(settings_from_args(args), field) == int(value), (key, flag)
+    flag = re.search(r"\((--[\w-]+)\)", at.select_slider(key="finetune.learning_rate").label)
+    args = parser.parse_args(["finetune", "catalog.csv", flag.group(1), "3e-5"])
+    assert settings_from_args(args).learning_rate == 3e-5
+
+
+def _twins_csv(n: int) -> bytes:
+    """n products sold twice (A<i>, B<i>), titles written differently."""
+    rows = "".join(f"A{i},red lamp model x{i}\nB{i},lamp x{i} in red\n" for i in range(n))
+    return ("id,title\n" + rows).encode()
+
+
+def _pairs_csv(n: int) -> bytes:
+    return ("a,b,match\n" + "".join(f"A{i},B{i},yes\n" for i in range(n))).encode()
+
+
+def test_the_page_says_what_it_needs_and_warns_when_too_few_products_check_the_model(env):
+    at = _open()
+    need = element_texts(at.info)
+    assert "`left_id` and `right_id`" in need and "`1` or `yes` = the same product" in need, need
+    at.switch_page("pages/catalog.py").run()
+    at.file_uploader(key="catalog.upload").set_value(("shop.csv", _twins_csv(120), "text/csv")).run()
+    at.switch_page("pages/finetune.py").run()
+    at.file_uploader(key="finetune.pairs").set_value(("three.csv", _pairs_csv(3), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert "2 training pairs · 1 held-out validation queries" in element_texts(at.caption)
+    assert "Held-out products that will check the new model: 1. Too few" in element_texts(at.warning)
+    assert "about 100 give 10 held-out products" in element_texts(at.warning)
+    at.file_uploader(key="finetune.pairs").set_value(("many.csv", _pairs_csv(120), "text/csv")).run()
+    assert "12 held-out validation queries" in element_texts(at.caption)
+    assert not at.warning  # enough held-out products: no warning
+
+
+def test_the_tuned_models_own_weight_is_explained_in_chinese(tiny_bert_dir, workspace,
+                                                             monkeypatch):
+    """The sidebar's note on a fine-tuned model's own weight read half English in the Chinese
+    interface ('(chosen for shop-ft-v1 on held-out pairs after fine-tuning)')."""
+    tuned = workspace / "models" / "shop-ft-v1"
+    shutil.copytree(tiny_bert_dir, tuned)
+    (tuned / "card.json").write_text(json.dumps({"config": {"hybrid_weight": 0.6}}))
+    monkeypatch.setenv("CATSIM_MODEL", str(tuned))
+    monkeypatch.setenv("CATSIM_LANGUAGE", "zh")
+    at = _open()
+    shown = element_texts(at.sidebar.caption)
+    assert "这个模型自带的权重：0.6（微调后在留出商品对上为 shop-ft-v1 选定）" in shown, shown
+
+
+def test_the_unknown_ids_of_a_pairs_file_are_listed_in_chinese():
+    import pandas as pd
+
+    from components.i18n_core import to_chinese
+    from core.catalog.table import ColumnMapping, build_catalog
+    from core.finetune.pairs import pairs_from_frame
+
+    catalog = build_catalog(pd.DataFrame({"id": ["1", "2"], "title": ["红色鞋", "茶叶"]}),
+                            ColumnMapping(text_columns=("title",), id_column="id"))
+    frame = pd.DataFrame({"a": ["1", *(f"未知{i}" for i in range(8))], "b": ["2"] * 9})
+    warning = pairs_from_frame(frame, catalog).warnings[0]
+    assert to_chinese(warning) == ("9 对中有 8 对用到了目录中没有的编号（未知0, 未知1, 未知2, 未知3, "
+                                   "未知4 等另外 3 个）；已跳过")
