@@ -161,13 +161,14 @@ def _try_gb18030(data: bytes) -> str | None:
 
 
 def _mostly_alone(text: str) -> bool:
-    """Whether most non-ASCII characters stand alone between ASCII ones and are two
+    """Whether most non-ASCII characters stand alone inside ASCII words and are two
     Western letters in cp1252.
 
     Chinese words are runs of characters ('红色 手机'); a Western letter pair that
     happens to be a common GB2312 character ('Größe': 'ö' + 'ß' read as one) sits
-    alone inside an ASCII word ('Gr鰏e'). A lone Chinese character ('5 个') is kept:
-    its bytes are no pair of letters in cp1252.
+    alone inside an ASCII word ('Gr鰏e'), next to a letter. A lone Chinese character
+    between delimiters or digits ('1,是\n', '5 个') is kept: a labels file whose only
+    Chinese is 是/否 was read as cp1252 and its labels refused.
     """
     alone = total = 0
     for i, ch in enumerate(text):
@@ -176,8 +177,13 @@ def _mostly_alone(text: str) -> bool:
         total += 1
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        alone += ord(before) <= 127 and ord(after) <= 127 and _letters_in_cp1252(ch)
+        in_word = _ascii_letter(before) or _ascii_letter(after)
+        alone += ord(before) <= 127 and ord(after) <= 127 and in_word and _letters_in_cp1252(ch)
     return 2 * alone > total
+
+
+def _ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 def _letters_in_cp1252(ch: str) -> bool:

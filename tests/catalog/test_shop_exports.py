@@ -231,6 +231,7 @@ def test_a_shopify_export_gets_its_sku_as_id_and_its_vendor_as_brand() -> None:
     (["Größe"], "cp1252"),
     (["红色 手机", "苹果 电脑"], "gb18030"),
     (["iPhone 壳", "USB 线"], "gb18030"),              # lone Chinese characters stay Chinese
+    (["是", "否", "是"], "gb18030"),   # a labels column: 是 between delimiters is not 'ÊÇ'
 ])
 def test_a_western_export_with_few_accents_is_not_read_as_chinese(titles, encoding) -> None:
     data = make_csv_bytes([["id", "title"], *([str(i), t] for i, t in enumerate(titles))],
