@@ -1690,4 +1690,9 @@ ZH: dict[str, str] = {
     'Not checked: {unpriced:,} products without a price, {few:,} with fewer than {peers} similar '
     'products that have one.':
         '未检查：{unpriced:,} 个商品没有价格，{few:,} 个商品有价格的相似商品少于 {peers} 个。',
+    # audit-explore: the exploring pages on tiny and degenerate catalogs
+    "Typical group size: 2 (too few products to choose)": "典型分组大小：2（商品太少，无法选择）",
+    "The list of '{product}' is empty: the rules for the lists (Neighbours page) left no "
+    "neighbour. Choose another product, or loosen the rules.":
+        "“{product}”的列表是空的：列表规则（“相似商品”页）没有留下任何相似商品。请选择其他商品，或放宽规则。",
 }

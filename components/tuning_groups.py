@@ -37,8 +37,12 @@ def groups_controls(cat: Catalog) -> tuple[str, int]:
                      help=t("Every product in a group (agglomerative, the default: it made the "
                             "most coherent groups when measured), or only tight groups with "
                             "the rest left ungrouped (HDBSCAN)."))
-    size = b.slider(t("Typical group size"), 2, max(2, min(500, len(cat) // 2)),
-                    value=min(DEFAULT_SIZE, max(2, len(cat) // 2)), key="groups.size")
+    top = min(500, len(cat) // 2)
+    if top <= 2:  # under 6 products a slider would run from 2 to 2 (Streamlit refuses it)
+        b.caption(t("Typical group size: 2 (too few products to choose)"))
+        return method, 2
+    size = b.slider(t("Typical group size"), 2, top, value=min(DEFAULT_SIZE, top),
+                    key="groups.size")
     return method, int(size)
 
 

@@ -86,6 +86,10 @@ if len(rows) >= 2:
                  "both titles and the score. ", n=len(rows))
                + cell_caption(kind, index))
     photos.photo_grid(cat, cfg, rows, key="heatmap.photos")
+elif rows and source == "A product and its neighbours":  # rules left its list empty
+    st.info(t("The list of '{product}' is empty: the rules for the lists (Neighbours page) "
+              "left no neighbour. Choose another product, or loosen the rules.",
+              product=md(product_label(cat, rows[0], 60))))
 elif rows:
     st.info(t("Choose at least two products."))
 words_used_here("heatmap", "score")

@@ -1,0 +1,57 @@
+"""The exploring pages (Groups, Heatmap, List health) on tiny and degenerate catalogs, with
+AppTest and the tiny BERT: a merchandiser trying the app on a handful of products."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import element_texts, make_csv_bytes, running_app
+
+pytestmark = pytest.mark.app
+
+
+def _upload(at, name: str, rows: list[list[str]]) -> None:
+    at.switch_page("pages/catalog.py").run()
+    at.file_uploader(key="catalog.upload").set_value((name, make_csv_bytes(rows), "text/csv")).run()
+    assert not at.exception, at.exception
+
+
+def test_groups_page_opens_on_catalogs_of_one_to_five_products(tiny_bert_dir, tmp_path):
+    """Under 6 products the group size slider had no range (2 to 2) and the page stopped on
+    Streamlit's StreamlitInvalidMinMaxError."""
+    titles = ["usb cable 1m", "usb cable 2m", "desk lamp", "tea cup", "phone case"]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240,
+                     state={"groups.show_map": False}) as at:
+        for n in (1, 5):
+            _upload(at, f"shop{n}.csv", [["id", "title"],
+                                         *[[f"p{i}", titles[i]] for i in range(n)]])
+            at.switch_page("pages/groups.py").run()
+            assert not at.exception, at.exception
+            assert at.dataframe[0].value["size"].sum() == n  # every product in a group
+            assert "Typical group size: 2" in element_texts(at.caption)
+
+
+def test_heatmap_and_health_on_lists_shorter_than_k(tiny_bert_dir, tmp_path):
+    """Four products, each in its own category, 'same category' rule: every list is empty.
+
+    The heatmap said 'Choose at least two products.' (the user had chosen a product: its
+    list was empty); List health said 'Products with a full list of 10' for a catalog where
+    a list can hold 3 at most."""
+    rows = [["id", "title", "category"], ["a", "usb cable", "cables"], ["b", "desk lamp", "lamps"],
+            ["c", "tea cup", "kitchen"], ["d", "phone case", "phones"]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, "four.csv", rows)
+        at.switch_page("pages/health.py").run()
+        assert not at.exception, at.exception
+        measures = at.dataframe[0].value["measure"].tolist()
+        assert "Products with a full list of 3" in measures  # 4 products: 3 others at most
+
+        at.switch_page("pages/neighbors.py").run()
+        at.get_by_key("neighbors.rules.same").set_value(["category"])
+        at.run()
+        assert not at.exception, at.exception
+        at.switch_page("pages/heatmap.py").run()
+        assert not at.exception, at.exception
+        said = element_texts(at.info)
+        assert "Choose at least two products" not in said
+        assert "is empty: the rules" in said and "usb cable" in said
