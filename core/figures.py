@@ -54,8 +54,12 @@ def build_heatmap(scores: np.ndarray, labels: list[str], *, ordered: bool = True
     z = scores[np.ix_(order, order)]
     names = [f"{j + 1}. {safe_label(labels[i])}" for j, i in enumerate(order)]
     shown = names[::max(1, -(-m // MAX_TICK_LABELS))]
+    # one colour scale for every heatmap: scores run from 0 to 1 (auto-scaling painted the
+    # lowest score of a subset as dark as 0, and all-equal scores on a 0.5-1.5 bar)
+    low, high = (float(np.nanmin(z)), float(np.nanmax(z))) if m else (0.0, 1.0)
     fig = go.Figure(go.Heatmap(
         z=z, x=names, y=names, colorscale="Viridis", colorbar={"title": {"text": metric}},
+        zmin=min(0.0, low), zmax=max(1.0, high),
         hovertemplate="%{y}<br>%{x}<br>score %{z:.2f}<extra></extra>"))
     rows_shown = min(m, MAX_TICK_LABELS)
     fig.update_layout(
