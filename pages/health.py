@@ -40,12 +40,18 @@ a, b = st.columns(2)
 with a:
     st.subheader(t("Recommended most often"))
     hubs = top_hubs(cat.ids, cat.titles(), after).rename(columns={"in_degree": "in lists"})
-    show_table(hubs, key="health.hubs", title_width="medium")
+    if hubs.empty:  # a table reading 'empty' says nothing
+        st.caption(t("No product is in another product's list."))
+    else:
+        show_table(hubs, key="health.hubs", title_width="medium")
 with b:
     st.subheader(t("In nobody's list: {orphans:,}", orphans=after.orphans))
     rows = np.nonzero(after.in_degree == 0)[0][:1000]
     titles = cat.titles()
-    show_table(pd.DataFrame({"product_id": cat.ids[rows], "title": [titles[r] for r in rows]}),
-               key="health.orphans", title_width="medium")
+    if not len(rows):
+        st.caption(t("Every product is in at least one other product's list."))
+    else:
+        show_table(pd.DataFrame({"product_id": cat.ids[rows], "title": [titles[r] for r in rows]}),
+                   key="health.orphans", title_width="medium")
 words_used_here("orphan", "hub", "rule", "short list")
 next_step("pages/neighbors.py", t("Back to the lists and their rules"))
