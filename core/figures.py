@@ -54,6 +54,8 @@ def build_heatmap(scores: np.ndarray, labels: list[str], *, ordered: bool = True
     z = scores[np.ix_(order, order)]
     names = [f"{j + 1}. {safe_label(labels[i])}" for j, i in enumerate(order)]
     shown = names[::max(1, -(-m // MAX_TICK_LABELS))]
+    # columns: numbers side by side; three-digit ones overlapped at 40 ("105113121...")
+    columns = names[::max(1, -(-m // (MAX_TICK_LABELS if m < 100 else MAX_COLUMN_TICKS)))]
     # one colour scale for every heatmap: scores run from 0 to 1 (auto-scaling painted the
     # lowest score of a subset as dark as 0, and all-equal scores on a 0.5-1.5 bar)
     low, high = (float(np.nanmin(z)), float(np.nanmax(z))) if m else (0.0, 1.0)
@@ -66,13 +68,14 @@ def build_heatmap(scores: np.ndarray, labels: list[str], *, ordered: bool = True
         height=max(420, min(900, 18 * rows_shown + 160)),
         yaxis={"autorange": "reversed", "tickvals": shown, "tickfont": {"size": 11},
                "ticktext": [_cut(n, 48) for n in shown]},
-        xaxis={"tickvals": shown, "ticktext": [n.split(".", 1)[0] for n in shown],
+        xaxis={"tickvals": columns, "ticktext": [n.split(".", 1)[0] for n in columns],
                "tickangle": 0, "side": "top", "tickfont": {"size": 11}},
         margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 
 
 MAX_TICK_LABELS = 40
+MAX_COLUMN_TICKS = 15  # from 100 items on (three-digit numbers)
 
 
 def _cut(label: str, limit: int) -> str:

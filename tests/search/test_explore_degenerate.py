@@ -87,3 +87,13 @@ def test_in_degree_figure_ticks_whole_numbers_on_small_counts() -> None:
     big = list_health(_nb([[j for j in range(50) if j != i][:10] for i in range(50)]), k=10)
     wide = in_degree_figure(big, big)  # many products: plotly's own tick spacing
     assert wide.layout.yaxis.dtick is None
+
+
+@pytest.mark.parametrize(("m", "most"), [(21, 21), (99, 40), (100, 15), (300, 15)])
+def test_heatmap_column_numbers_do_not_overlap(m: int, most: int) -> None:
+    """300 items: 38 three-digit column numbers ran together ("105113121129...")."""
+    fig = build_heatmap(np.eye(m, dtype=np.float32), [f"p{i}" for i in range(m)], ordered=False)
+    columns = list(fig.layout.xaxis.ticktext)
+    assert columns[0] == "1" and len(columns) <= most
+    assert len(columns) >= min(m, 10)
+    assert list(fig.layout.xaxis.tickvals) == [f"{c}. p{int(c) - 1}" for c in columns]
