@@ -1632,8 +1632,6 @@ ZH: dict[str, str] = {
         '正在加载模型（每台服务器只需一次）…',
     'Loading the image model (once per server)…':
         '正在加载图片模型（每台服务器只需一次）…',
-    'Projecting with UMAP…':
-        '正在用 UMAP 投影…',
     # components/catalog_form.py: reading an upload; the repeated ids of a new file
     'Reading {name}…':
         '正在读取 {name}…',

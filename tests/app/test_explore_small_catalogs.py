@@ -64,3 +64,32 @@ def test_heatmap_and_health_on_lists_shorter_than_k(tiny_bert_dir, tmp_path):
         said = element_texts(at.info)
         assert "Choose at least two products" not in said
         assert "is empty: the rules" in said and "usb cable" in said
+
+
+def test_groups_map_reuses_the_map_page_s_projection(tiny_bert_dir, tmp_path, monkeypatch):
+    """The Groups map ran UMAP again (its own cache) on the layout the Map page had made:
+    seconds to minutes more on the first open of Groups."""
+    import components.embedding
+    import components.resources
+    from core import projection
+
+    calls: list[int] = []
+
+    def counted(vectors, **kw):
+        calls.append(len(vectors))
+        return projection.project(vectors, **kw)
+
+    for module in (components.embedding, components.resources):
+        if hasattr(module, "project"):
+            monkeypatch.setattr(module, "project", counted)
+    rows = [["id", "title"], *[[f"p{i}", f"{w} model {i}"] for i, w in enumerate(
+        ["usb cable", "desk lamp", "tea cup", "phone case"] * 10)]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, "forty.csv", rows)
+        at.switch_page("pages/map.py").run()
+        assert not at.exception, at.exception
+        assert calls == [40]
+        at.switch_page("pages/groups.py").run()
+        assert not at.exception, at.exception
+        assert at.get("plotly_chart")  # the groups map is drawn, from the same layout
+        assert calls == [40]
