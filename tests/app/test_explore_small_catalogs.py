@@ -93,3 +93,27 @@ def test_groups_map_reuses_the_map_page_s_projection(tiny_bert_dir, tmp_path, mo
         assert not at.exception, at.exception
         assert at.get("plotly_chart")  # the groups map is drawn, from the same layout
         assert calls == [40]
+
+
+def test_tables_capped_at_1000_rows_say_so(tiny_bert_dir, tmp_path):
+    """A group, a map selection and the orphans of 1,200 products showed 1,000 rows and
+    nothing saying that 200 were left out."""
+    rows = [["id", "title", "category"], *[[f"p{i}", "usb cable", f"c{i}"] for i in range(1200)]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=300,
+                     state={"groups.show_map": False}) as at:
+        _upload(at, "cables.csv", rows)
+        at.switch_page("pages/groups.py").run()
+        assert not at.exception, at.exception
+        assert len(at.dataframe[1].value) == 1000  # the group's members
+        assert "First 1,000 of 1,200 shown." in element_texts(at.caption)
+        at.session_state["map.selection"] = list(range(1200))
+        at.switch_page("pages/map.py").run()
+        assert not at.exception, at.exception
+        assert "First 1,000 of 1,200 shown." in element_texts(at.caption)
+        at.switch_page("pages/neighbors.py").run()
+        at.get_by_key("neighbors.rules.same").set_value(["category"])  # every list empty
+        at.run()
+        at.switch_page("pages/health.py").run()
+        assert not at.exception, at.exception
+        assert "In nobody's list: 1,200" in element_texts(at.subheader)
+        assert "First 1,000 of 1,200 shown." in element_texts(at.caption)
