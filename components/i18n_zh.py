@@ -1695,4 +1695,7 @@ ZH: dict[str, str] = {
         "“{product}”的列表是空的：列表规则（“相似商品”页）没有留下任何相似商品。请选择其他商品，或放宽规则。",
     "No product is in another product's list.": "没有任何商品出现在其他商品的列表中。",
     "Every product is in at least one other product's list.": "每个商品都至少出现在一个其他商品的列表中。",
+    "Searched the first {limit:,} of the {n:,} characters you typed: the model would take long to "
+    "read them all.":
+        "只搜索了您输入的 {n:,} 个字符中的前 {limit:,} 个：全部读完会让模型花很长时间。",
 }

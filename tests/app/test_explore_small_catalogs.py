@@ -117,3 +117,24 @@ def test_tables_capped_at_1000_rows_say_so(tiny_bert_dir, tmp_path):
         assert not at.exception, at.exception
         assert "In nobody's list: 1,200" in element_texts(at.subheader)
         assert "First 1,000 of 1,200 shown." in element_texts(at.caption)
+
+
+def test_a_long_query_is_read_from_its_start_and_the_page_says_so(tiny_bert_dir, tmp_path):
+    """A pasted 5,000-character Chinese text froze the Search page for 45 s (the multilingual
+    model reads long texts whole); the first 500 characters are searched, and the page says so."""
+    rows = [["id", "title"], *[[f"p{i}", f"usb cable model {i}"] for i in range(12)]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, "twelve.csv", rows)
+        at.switch_page("pages/search.py").run()
+        at.text_input(key="search.query").input("usb cable " * 500).run()
+        assert not at.exception, at.exception
+        assert len(at.dataframe[0].value) == 10
+        said = "Searched the first 500 of the 5,000 characters you typed"
+        assert said in element_texts(at.info)
+        at.text_input(key="search.query").input("usb cable " * 50).run()  # 500: read whole
+        assert said.split(" 5,000")[0] not in element_texts(at.info)
+        at.switch_page("pages/heatmap.py").run()
+        at.radio(key="heatmap.source_choice").set_value("A search result").run()
+        at.text_input(key="heatmap.query").input("usb cable " * 500).run()
+        assert not at.exception, at.exception
+        assert said in element_texts(at.info)
