@@ -118,7 +118,11 @@ def build_map(coords: np.ndarray, hover: list[str], *, color: list | None = None
             fig.add_trace(go.Scattergl(x=coords[members, 0], y=coords[members, 1],
                                        marker=marker, **kw))
     blank = {"showticklabels": False, "showgrid": False, "zeroline": False, "title": ""}
+    # a legend even for one category (plotly hides a lone trace's: 'colour by category' on a
+    # one-category catalog showed no colour key at all); numbers have their colour bar
+    categorical = color is not None and groups[0][2] is None
     fig.update_layout(height=650, dragmode="lasso" if dim == 2 else "orbit",
+                      showlegend=True if categorical else None,
                       legend={"title": {"text": safe_label(color_name, 30)},
                               "itemsizing": "constant"},
                       xaxis=blank, yaxis=blank,  # map positions mean nothing, only closeness

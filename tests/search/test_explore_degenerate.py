@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.figures import build_heatmap
+from core.figures import build_heatmap, build_map
 from core.lists.groups import cluster_labels, product_groups
 from core.lists.health import in_degree_figure, list_health, top_hubs
 from core.projection import project
@@ -97,3 +97,16 @@ def test_heatmap_column_numbers_do_not_overlap(m: int, most: int) -> None:
     assert columns[0] == "1" and len(columns) <= most
     assert len(columns) >= min(m, 10)
     assert list(fig.layout.xaxis.tickvals) == [f"{c}. p{int(c) - 1}" for c in columns]
+
+
+def test_map_of_one_category_still_shows_its_colour_key() -> None:
+    """A one-category catalog coloured by category showed no legend (plotly hides the legend
+    of a lone trace), so nothing said what the colour was."""
+    coords = np.random.default_rng(0).standard_normal((5, 2)).astype(np.float32)
+    fig = build_map(coords, list("abcde"), color=["cables"] * 5, color_name="category")
+    assert fig.layout.showlegend is True and [t.name for t in fig.data] == ["cables"]
+    plain = build_map(coords, list("abcde"))  # no colour: no legend to show
+    assert plain.layout.showlegend is None
+    many = np.random.default_rng(1).standard_normal((30, 2)).astype(np.float32)
+    prices = build_map(many, [str(i) for i in range(30)], color=[f"{i + 0.5}" for i in range(30)])
+    assert prices.data[0].marker.showscale and prices.layout.showlegend is None  # colour bar
