@@ -22,7 +22,8 @@ def health_rows(h: ListHealth) -> list[str]:
 
 def plain_health_table(before: ListHealth, after: ListHealth) -> pd.DataFrame:
     """Measure, without rules, with your rules; measures named in plain words."""
-    names = [t("Products with a full list of {k}", k=after.k),
+    # a list holds the other n - 1 products at most: 4 products make full lists of 3, not of k
+    names = [t("Products with a full list of {k}", k=min(after.k, max(after.n - 1, 0))),
              t("Average list length"),
              t("Products in nobody's list"),
              t("List places taken by the 1% most recommended products"),

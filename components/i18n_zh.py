@@ -1619,8 +1619,6 @@ ZH: dict[str, str] = {
         '正在加载模型（每台服务器只需一次）…',
     'Loading the image model (once per server)…':
         '正在加载图片模型（每台服务器只需一次）…',
-    'Projecting with UMAP…':
-        '正在用 UMAP 投影…',
     # components/catalog_form.py: reading an upload; the repeated ids of a new file
     'Reading {name}…':
         '正在读取 {name}…',
@@ -1721,4 +1719,14 @@ ZH: dict[str, str] = {
     "give {min_held_out} held-out products.":
         "只有 {n} 个留出商品用来检验新模型：太少了，前后对比的数字和是否保留新模型的判断都说明不了多少。"
         "请标注更多同一商品的商品对：大约 {need:,} 对可以留出 {min_held_out} 个商品。",
+    # audit-explore: the exploring pages on tiny and degenerate catalogs
+    "Typical group size: 2 (too few products to choose)": "典型分组大小：2（商品太少，无法选择）",
+    "The list of '{product}' is empty: the rules for the lists (Neighbours page) left no "
+    "neighbour. Choose another product, or loosen the rules.":
+        "“{product}”的列表是空的：列表规则（“相似商品”页）没有留下任何相似商品。请选择其他商品，或放宽规则。",
+    "No product is in another product's list.": "没有任何商品出现在其他商品的列表中。",
+    "Every product is in at least one other product's list.": "每个商品都至少出现在一个其他商品的列表中。",
+    "Searched the first {limit:,} of the {n:,} characters you typed: the model would take long to "
+    "read them all.":
+        "只搜索了您输入的 {n:,} 个字符中的前 {limit:,} 个：全部读完会让模型花很长时间。",
 }

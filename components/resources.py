@@ -22,7 +22,6 @@ from core.embed.store import EmbeddingStore
 from core.export.tables import to_bytes
 from core.pipeline import candidate_pool
 from core.pipeline import neighbor_index as neighbor_index_of
-from core.projection import Projection, project
 from core.search.channels import catalog_index
 from core.search.exact import pairwise_scores
 from core.search.index import NeighborIndex
@@ -177,20 +176,6 @@ def cached_pool(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
                                    index=neighbor_index(catalog, vectors_key, vectors, cfg))
         shared.put(key, found)
     return found
-
-
-def cached_projection(key: str, vectors: np.ndarray, neighbors: Neighbors, dim: int,
-                      max_points: int, metric: str) -> Projection:
-    """A UMAP map, cached by key (the spinner in the interface language, as get_encoder)."""
-    with st.spinner(t("Projecting with UMAP…")):
-        return _projection(key, vectors, neighbors, dim, max_points, metric)
-
-
-@st.cache_data(show_spinner=False, max_entries=6)
-def _projection(key: str, _vectors: np.ndarray, _neighbors: Neighbors, dim: int,
-                max_points: int, metric: str) -> Projection:
-    return project(_vectors, neighbors=_neighbors, dim=dim, max_points=max_points,
-                   metric=metric)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

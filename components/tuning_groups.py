@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import resources, state
-from components.embedding import pool
+from components import state
+from components.embedding import pool, projection
 from components.i18n import N_, map_legend, t
 from core.catalog.table import Catalog
 from core.config import Config
@@ -37,8 +37,12 @@ def groups_controls(cat: Catalog) -> tuple[str, int]:
                      help=t("Every product in a group (agglomerative, the default: it made the "
                             "most coherent groups when measured), or only tight groups with "
                             "the rest left ungrouped (HDBSCAN)."))
-    size = b.slider(t("Typical group size"), 2, max(2, min(500, len(cat) // 2)),
-                    value=min(DEFAULT_SIZE, max(2, len(cat) // 2)), key="groups.size")
+    top = min(500, len(cat) // 2)
+    if top <= 2:  # under 6 products a slider would run from 2 to 2 (Streamlit refuses it)
+        b.caption(t("Typical group size: 2 (too few products to choose)"))
+        return method, 2
+    size = b.slider(t("Typical group size"), 2, top, value=min(DEFAULT_SIZE, top),
+                    key="groups.size")
     return method, int(size)
 
 
@@ -52,9 +56,9 @@ def session_groups(res: state.Results, cfg: Config, cat: Catalog, method: str,
 
 
 def groups_map(res: state.Results, cfg: Config, cat: Catalog, groups: Groups) -> None:
-    """The 2-D map coloured by group label (the 19 largest groups; others grouped)."""
-    proj = resources.cached_projection(res.key, res.vectors, pool(res, cfg), 2,
-                                       min(len(cat), DEFAULT_MAX_POINTS), cfg.metric)
+    """The 2-D map coloured by group label (the 19 largest groups; others grouped): the Map
+    page's default layout, shared with it (UMAP runs once for both pages)."""
+    proj = projection(res, cfg, dim=2, max_points=min(len(cat), DEFAULT_MAX_POINTS))
     rows = proj.rows.tolist()
     titles = cat.titles()
     names = [groups.names.get(int(groups.labels[r]), t("(ungrouped)")) for r in rows]

@@ -54,21 +54,28 @@ def build_heatmap(scores: np.ndarray, labels: list[str], *, ordered: bool = True
     z = scores[np.ix_(order, order)]
     names = [f"{j + 1}. {safe_label(labels[i])}" for j, i in enumerate(order)]
     shown = names[::max(1, -(-m // MAX_TICK_LABELS))]
+    # columns: numbers side by side; three-digit ones overlapped at 40 ("105113121...")
+    columns = names[::max(1, -(-m // (MAX_TICK_LABELS if m < 100 else MAX_COLUMN_TICKS)))]
+    # one colour scale for every heatmap: scores run from 0 to 1 (auto-scaling painted the
+    # lowest score of a subset as dark as 0, and all-equal scores on a 0.5-1.5 bar)
+    low, high = (float(np.nanmin(z)), float(np.nanmax(z))) if m else (0.0, 1.0)
     fig = go.Figure(go.Heatmap(
         z=z, x=names, y=names, colorscale="Viridis", colorbar={"title": {"text": metric}},
+        zmin=min(0.0, low), zmax=max(1.0, high),
         hovertemplate="%{y}<br>%{x}<br>score %{z:.2f}<extra></extra>"))
     rows_shown = min(m, MAX_TICK_LABELS)
     fig.update_layout(
         height=max(420, min(900, 18 * rows_shown + 160)),
         yaxis={"autorange": "reversed", "tickvals": shown, "tickfont": {"size": 11},
                "ticktext": [_cut(n, 48) for n in shown]},
-        xaxis={"tickvals": shown, "ticktext": [n.split(".", 1)[0] for n in shown],
+        xaxis={"tickvals": columns, "ticktext": [n.split(".", 1)[0] for n in columns],
                "tickangle": 0, "side": "top", "tickfont": {"size": 11}},
         margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
 
 
 MAX_TICK_LABELS = 40
+MAX_COLUMN_TICKS = 15  # from 100 items on (three-digit numbers)
 
 
 def _cut(label: str, limit: int) -> str:
@@ -111,7 +118,11 @@ def build_map(coords: np.ndarray, hover: list[str], *, color: list | None = None
             fig.add_trace(go.Scattergl(x=coords[members, 0], y=coords[members, 1],
                                        marker=marker, **kw))
     blank = {"showticklabels": False, "showgrid": False, "zeroline": False, "title": ""}
+    # a legend even for one category (plotly hides a lone trace's: 'colour by category' on a
+    # one-category catalog showed no colour key at all); numbers have their colour bar
+    categorical = color is not None and groups[0][2] is None
     fig.update_layout(height=650, dragmode="lasso" if dim == 2 else "orbit",
+                      showlegend=True if categorical else None,
                       legend={"title": {"text": safe_label(color_name, 30)},
                               "itemsizing": "constant"},
                       xaxis=blank, yaxis=blank,  # map positions mean nothing, only closeness

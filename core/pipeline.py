@@ -25,6 +25,10 @@ from core.search.neighbors import Neighbors
 
 # Candidates per product in a pool (RULES_POOL_K when filter rules are on).
 POOL_K = 50
+# The start of a query the search boxes read: a few hundred characters describe any product;
+# the multilingual model reads a longer text whole, window by window (a pasted 5,000-character
+# Chinese text took 45 s on 2 busy cores, the page frozen meanwhile).
+MAX_QUERY_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,6 @@ def search(query: str, encoder: Encoder, index: NeighborIndex, *, k: int = 10,
             for j, (i, s) in enumerate(zip(nb.indices[0], nb.scores[0]))]
 
 
-__all__ = ["POOL_K", "SearchHit", "apply_rules", "candidate_pool", "catalog_from_config",
-           "embed_catalog", "final_lists", "neighbor_index", "pool_depth", "rule_result",
-           "search"]
+__all__ = ["MAX_QUERY_CHARS", "POOL_K", "SearchHit", "apply_rules", "candidate_pool",
+           "catalog_from_config", "embed_catalog", "final_lists", "neighbor_index", "pool_depth",
+           "rule_result", "search"]

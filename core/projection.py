@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.lists.groups import distinct_rows
 from core.search.exact import topk
 from core.search.neighbors import Neighbors
 
@@ -75,7 +76,8 @@ def project(vectors: np.ndarray, *, neighbors: Neighbors | None = None, dim: int
     n = len(vectors)
     rows = sample_rows(n, max_points, seed=seed)
     x = vectors[rows]
-    if len(rows) < MIN_UMAP_ROWS:
+    if len(rows) < MIN_UMAP_ROWS or distinct_rows(x) < MIN_UMAP_ROWS:
+        # identical texts share a vector: UMAP would scatter the copies, PCA keeps them on one spot
         return Projection(_pca(x, dim), rows, n, "pca")
     n_neighbors = int(max(2, min(n_neighbors, len(rows) - 1)))
     reuse = (neighbors is not None and len(rows) == n

@@ -19,6 +19,8 @@ from components.widgets import export_buttons, file_stem, settings_sidebar
 from core.catalog.views import rows_table
 from core.lists.groups import duplicate_table, merge_map
 
+SHOWN = 1000  # rows of a group's table
+
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
@@ -39,9 +41,10 @@ st.dataframe(headed(table), hide_index=True, key="groups.table")
 if len(table):
     pick = st.selectbox(t("Show the products of a group"), table["group"].tolist(),
                         format_func=lambda g: f"{g}: {groups.names[g]}", key="groups.pick")
-    st.dataframe(headed(rows_table(cat, np.nonzero(groups.labels == pick)[0][:1000])),
-                 hide_index=True,
-                 key="groups.members")
+    members = np.nonzero(groups.labels == pick)[0]
+    st.dataframe(headed(rows_table(cat, members[:SHOWN])), hide_index=True, key="groups.members")
+    if len(members) > SHOWN:  # say so: the table alone reads as the whole group
+        st.caption(t('First {limit:,} of {n:,} shown.', limit=SHOWN, n=len(members)))
 
 st.subheader(t("Duplicate groups"))
 threshold = duplicate_threshold_input(cfg)

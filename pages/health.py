@@ -16,6 +16,8 @@ from components.widgets import settings_sidebar
 from core.lists.health import in_degree_figure, list_health, top_hubs
 from core.lists.spec import column_codes
 
+SHOWN = 1000  # rows of the orphans' table
+
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
@@ -40,12 +42,21 @@ a, b = st.columns(2)
 with a:
     st.subheader(t("Recommended most often"))
     hubs = top_hubs(cat.ids, cat.titles(), after).rename(columns={"in_degree": "in lists"})
-    show_table(hubs, key="health.hubs", title_width="medium")
+    if hubs.empty:  # a table reading 'empty' says nothing
+        st.caption(t("No product is in another product's list."))
+    else:
+        show_table(hubs, key="health.hubs", title_width="medium")
 with b:
     st.subheader(t("In nobody's list: {orphans:,}", orphans=after.orphans))
-    rows = np.nonzero(after.in_degree == 0)[0][:1000]
+    orphans = np.nonzero(after.in_degree == 0)[0]
+    rows = orphans[:SHOWN]
     titles = cat.titles()
-    show_table(pd.DataFrame({"product_id": cat.ids[rows], "title": [titles[r] for r in rows]}),
-               key="health.orphans", title_width="medium")
+    if not len(rows):
+        st.caption(t("Every product is in at least one other product's list."))
+    else:
+        show_table(pd.DataFrame({"product_id": cat.ids[rows], "title": [titles[r] for r in rows]}),
+                   key="health.orphans", title_width="medium")
+        if len(orphans) > SHOWN:
+            st.caption(t('First {limit:,} of {n:,} shown.', limit=SHOWN, n=len(orphans)))
 words_used_here("orphan", "hub", "rule", "short list")
 next_step("pages/neighbors.py", t("Back to the lists and their rules"))

@@ -15,7 +15,7 @@ from components.text import md
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
 from core.figures import MAX_HEATMAP_ITEMS, build_heatmap
-from core.pipeline import search
+from core.pipeline import MAX_QUERY_CHARS, search
 from core.search.subset import CELL_KINDS, default_cell, lexical_matrix, match_matrix
 
 state.init_state()
@@ -52,6 +52,10 @@ elif source == "A category":
         rows = [int(i) for i in (values == value).to_numpy().nonzero()[0]]
 elif source == "A search result":
     query = st.text_input(t("Query"), key="heatmap.query")
+    if len(query) > MAX_QUERY_CHARS:
+        st.info(t("Searched the first {limit:,} of the {n:,} characters you typed: the model "
+                  "would take long to read them all.", limit=MAX_QUERY_CHARS, n=len(query)))
+        query = query[:MAX_QUERY_CHARS]
     if query.strip():
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
         index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
@@ -86,6 +90,10 @@ if len(rows) >= 2:
                  "both titles and the score. ", n=len(rows))
                + cell_caption(kind, index))
     photos.photo_grid(cat, cfg, rows, key="heatmap.photos")
+elif rows and source == "A product and its neighbours":  # rules left its list empty
+    st.info(t("The list of '{product}' is empty: the rules for the lists (Neighbours page) "
+              "left no neighbour. Choose another product, or loosen the rules.",
+              product=md(product_label(cat, rows[0], 60))))
 elif rows:
     st.info(t("Choose at least two products."))
 words_used_here("heatmap", "score")

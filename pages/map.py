@@ -12,6 +12,8 @@ from core.catalog.views import color_columns, rows_table
 from core.figures import build_map
 from core.projection import DEFAULT_MAX_POINTS
 
+SHOWN = 1000  # rows of the selection's table
+
 state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
@@ -49,7 +51,9 @@ else:
 sel = state.selection()
 if sel:
     st.subheader(t('Selected: {n:,} products', n=len(sel)))
-    st.dataframe(headed(rows_table(cat, sel[:1000])), hide_index=True, key="map.selected")
+    st.dataframe(headed(rows_table(cat, sel[:SHOWN])), hide_index=True, key="map.selected")
+    if len(sel) > SHOWN:  # say so: the table alone reads as the whole selection
+        st.caption(t('First {limit:,} of {n:,} shown.', limit=SHOWN, n=len(sel)))
     photos.photo_grid(cat, cfg, sel, key="map.photos")
     if st.button(t("Send the selection to the heatmap"), key="map.to_heatmap"):
         state.send_to_heatmap(sel, t("map selection ({n:,} products)", n=len(sel)))

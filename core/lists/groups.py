@@ -82,13 +82,24 @@ def cluster_labels(vectors: np.ndarray, *, method: str = DEFAULT_METHOD,
     if n < 2 * size:
         return np.zeros(n, dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
     unit = _unit(vectors)
+    distinct = distinct_rows(unit)
+    if distinct < 2:  # every product the same: one group, never cut in arbitrary pieces
+        return np.zeros(n, dtype=np.int64)
     if method == "hdbscan":
         from sklearn.cluster import HDBSCAN
 
         raw = HDBSCAN(min_cluster_size=size, copy=True).fit_predict(unit)
-    else:
-        raw = _agglomerative(unit, max(2, n // size), neighbors)
+    else:  # copies of one text stay together: no more groups than distinct vectors
+        raw = _agglomerative(unit, max(2, min(n // size, distinct)), neighbors)
     return _renumber(raw)
+
+
+def distinct_rows(x: np.ndarray) -> int:
+    """How many different rows (bit for bit) the (n, d) array holds."""
+    if len(x) == 0:
+        return 0
+    row = np.dtype((np.void, x.dtype.itemsize * x.shape[1]))
+    return len(np.unique(np.ascontiguousarray(x).view(row).ravel()))
 
 
 def _agglomerative(unit: np.ndarray, n_clusters: int, neighbors: Neighbors | None) -> np.ndarray:

@@ -127,8 +127,10 @@ def _round(x: float | None) -> float | None:
 
 def top_hubs(ids: np.ndarray, titles: list[str], health: ListHealth, *,
              top: int = 20) -> pd.DataFrame:
-    """The most-recommended products: product_id, title, in_degree."""
+    """The most-recommended products: product_id, title, in_degree (products in no list
+    are left out: they are the orphans, not hubs)."""
     order = np.argsort(-health.in_degree, kind="stable")[:top]
+    order = order[health.in_degree[order] > 0]
     return pd.DataFrame({"product_id": np.asarray(ids, dtype=object)[order],
                          "title": np.asarray(titles, dtype=object)[order],
                          "in_degree": health.in_degree[order]})
@@ -144,15 +146,23 @@ def in_degree_figure(before: ListHealth, after: ListHealth):
     series = [("your lists", after)] if same else [("without rules", before),
                                                     ("with your rules", after)]
     fig = go.Figure()
+    tallest = 0
     for name, h in series:
         counts = np.bincount(h.in_degree, minlength=top + 1)
+        tallest = max(tallest, int(counts.max(initial=0)))
         fig.add_trace(go.Bar(x=np.arange(top + 1), y=counts, name=name,
                              hovertemplate="%{y} products appear in %{x} lists<extra></extra>"))
     fig.update_layout(barmode="group", bargap=0.15, height=360, showlegend=not same,
                       legend={"orientation": "h", "y": 1.1},
                       xaxis={"title": {"text": "appears in this many other products' lists"},
-                             "tickformat": "d", "rangemode": "tozero"},
+                             "tickformat": "d", "rangemode": "tozero", **_whole(top)},
                       yaxis={"title": {"text": "products"}, "tickformat": ",d",
-                             "rangemode": "tozero"},
+                             "rangemode": "tozero", **_whole(tallest)},
                       margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig
+
+
+def _whole(top: int) -> dict:
+    """A tick at every whole number up to a small top (plotly's own steps of 0.2 read
+    0, 0, 0, 1, 1, 1 under a whole-number format); plotly's spacing above it."""
+    return {"dtick": 1, "tick0": 0} if top < 10 else {}

@@ -182,7 +182,8 @@ def test_heatmap_of_300_items_is_light_and_readable() -> None:
     assert len(fig.to_json()) < 2_000_000
     ticks = list(fig.layout.yaxis.ticktext)
     assert len(ticks) <= 40 and all(len(t) <= 48 for t in ticks)
-    assert list(fig.layout.xaxis.ticktext) == [t.split(".", 1)[0] for t in ticks]
+    columns = list(fig.layout.xaxis.ticktext)  # numbers only, few enough not to overlap
+    assert 10 <= len(columns) <= 15 and all(c.isdigit() for c in columns)
     assert fig.layout.xaxis.tickangle == 0
 
 

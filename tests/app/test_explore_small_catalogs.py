@@ -1,0 +1,140 @@
+"""The exploring pages (Groups, Heatmap, List health) on tiny and degenerate catalogs, with
+AppTest and the tiny BERT: a merchandiser trying the app on a handful of products."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import element_texts, make_csv_bytes, running_app
+
+pytestmark = pytest.mark.app
+
+
+def _upload(at, name: str, rows: list[list[str]]) -> None:
+    at.switch_page("pages/catalog.py").run()
+    at.file_uploader(key="catalog.upload").set_value((name, make_csv_bytes(rows), "text/csv")).run()
+    assert not at.exception, at.exception
+
+
+def test_groups_page_opens_on_catalogs_of_one_to_five_products(tiny_bert_dir, tmp_path):
+    """Under 6 products the group size slider had no range (2 to 2) and the page stopped on
+    Streamlit's StreamlitInvalidMinMaxError."""
+    titles = ["usb cable 1m", "usb cable 2m", "desk lamp", "tea cup", "phone case"]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240,
+                     state={"groups.show_map": False}) as at:
+        for n in (1, 5):
+            _upload(at, f"shop{n}.csv", [["id", "title"],
+                                         *[[f"p{i}", titles[i]] for i in range(n)]])
+            at.switch_page("pages/groups.py").run()
+            assert not at.exception, at.exception
+            assert at.dataframe[0].value["size"].sum() == n  # every product in a group
+            assert "Typical group size: 2" in element_texts(at.caption)
+
+
+def test_heatmap_and_health_on_lists_shorter_than_k(tiny_bert_dir, tmp_path):
+    """Four products, each in its own category, 'same category' rule: every list is empty.
+
+    The heatmap said 'Choose at least two products.' (the user had chosen a product: its
+    list was empty); List health said 'Products with a full list of 10' for a catalog where
+    a list can hold 3 at most."""
+    rows = [["id", "title", "category"], ["a", "usb cable", "cables"], ["b", "desk lamp", "lamps"],
+            ["c", "tea cup", "kitchen"], ["d", "phone case", "phones"]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, "four.csv", rows)
+        at.switch_page("pages/neighbors.py").run()
+        at.slider(key="neighbors.relevance_floor").set_value(0.0).run()  # every list: 3 others
+        at.switch_page("pages/health.py").run()
+        assert not at.exception, at.exception
+        measures = at.dataframe[0].value["measure"].tolist()
+        assert "Products with a full list of 3" in measures  # 4 products: 3 others at most
+        # no orphan: a sentence, not a table reading 'empty'
+        assert "Every product is in at least one other product's list." in element_texts(
+            at.caption)
+        assert len(at.dataframe) == 2  # the figures and the hubs
+
+        at.switch_page("pages/neighbors.py").run()
+        at.get_by_key("neighbors.rules.same").set_value(["category"])
+        at.run()
+        assert not at.exception, at.exception
+        at.switch_page("pages/health.py").run()
+        assert "No product is in another product's list." in element_texts(at.caption)
+        assert len(at.dataframe) == 2  # the figures and the four orphans
+        at.switch_page("pages/heatmap.py").run()
+        assert not at.exception, at.exception
+        said = element_texts(at.info)
+        assert "Choose at least two products" not in said
+        assert "is empty: the rules" in said and "usb cable" in said
+
+
+def test_groups_map_reuses_the_map_page_s_projection(tiny_bert_dir, tmp_path, monkeypatch):
+    """The Groups map ran UMAP again (its own cache) on the layout the Map page had made:
+    seconds to minutes more on the first open of Groups."""
+    import components.embedding
+    import components.resources
+    from core import projection
+
+    calls: list[int] = []
+
+    def counted(vectors, **kw):
+        calls.append(len(vectors))
+        return projection.project(vectors, **kw)
+
+    for module in (components.embedding, components.resources):
+        if hasattr(module, "project"):
+            monkeypatch.setattr(module, "project", counted)
+    rows = [["id", "title"], *[[f"p{i}", f"{w} model {i}"] for i, w in enumerate(
+        ["usb cable", "desk lamp", "tea cup", "phone case"] * 10)]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, "forty.csv", rows)
+        at.switch_page("pages/map.py").run()
+        assert not at.exception, at.exception
+        assert calls == [40]
+        at.switch_page("pages/groups.py").run()
+        assert not at.exception, at.exception
+        assert at.get("plotly_chart")  # the groups map is drawn, from the same layout
+        assert calls == [40]
+
+
+def test_tables_capped_at_1000_rows_say_so(tiny_bert_dir, tmp_path):
+    """A group, a map selection and the orphans of 1,200 products showed 1,000 rows and
+    nothing saying that 200 were left out."""
+    rows = [["id", "title", "category"], *[[f"p{i}", "usb cable", f"c{i}"] for i in range(1200)]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=300,
+                     state={"groups.show_map": False}) as at:
+        _upload(at, "cables.csv", rows)
+        at.switch_page("pages/groups.py").run()
+        assert not at.exception, at.exception
+        assert len(at.dataframe[1].value) == 1000  # the group's members
+        assert "First 1,000 of 1,200 shown." in element_texts(at.caption)
+        at.session_state["map.selection"] = list(range(1200))
+        at.switch_page("pages/map.py").run()
+        assert not at.exception, at.exception
+        assert "First 1,000 of 1,200 shown." in element_texts(at.caption)
+        at.switch_page("pages/neighbors.py").run()
+        at.get_by_key("neighbors.rules.same").set_value(["category"])  # every list empty
+        at.run()
+        at.switch_page("pages/health.py").run()
+        assert not at.exception, at.exception
+        assert "In nobody's list: 1,200" in element_texts(at.subheader)
+        assert "First 1,000 of 1,200 shown." in element_texts(at.caption)
+
+
+def test_a_long_query_is_read_from_its_start_and_the_page_says_so(tiny_bert_dir, tmp_path):
+    """A pasted 5,000-character Chinese text froze the Search page for 45 s (the multilingual
+    model reads long texts whole); the first 500 characters are searched, and the page says so."""
+    rows = [["id", "title"], *[[f"p{i}", f"usb cable model {i}"] for i in range(12)]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, "twelve.csv", rows)
+        at.switch_page("pages/search.py").run()
+        at.text_input(key="search.query").input("usb cable " * 500).run()
+        assert not at.exception, at.exception
+        assert len(at.dataframe[0].value) == 10
+        said = "Searched the first 500 of the 5,000 characters you typed"
+        assert said in element_texts(at.info)
+        at.text_input(key="search.query").input("usb cable " * 50).run()  # 500: read whole
+        assert said.split(" 5,000")[0] not in element_texts(at.info)
+        at.switch_page("pages/heatmap.py").run()
+        at.radio(key="heatmap.source_choice").set_value("A search result").run()
+        at.text_input(key="heatmap.query").input("usb cable " * 500).run()
+        assert not at.exception, at.exception
+        assert said in element_texts(at.info)
