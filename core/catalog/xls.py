@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core.catalog.checks import HEADER_SCAN_ROWS, header_row
-from core.catalog.xlsx import DEFAULT_MAX_CELLS, SheetData
+from core.catalog.xlsx import DEFAULT_MAX_CELLS, SheetData, budgeted_rows
 from core.errors import CatalogError, short_list
 
 MAX_XLS_BYTES = 200 * 1000 * 1000  # far above any real .xls (65,536 rows per sheet)
@@ -77,20 +77,9 @@ def _rows(ws, datemode: int, where: str, max_rows: int,
     width = named[-1] + 1 if named else 0
     if width == 0:
         return [], [], 0, at + 1
-    rows: list[list[str]] = []
-    cells = 0
-    for r in range(at + 1, ws.nrows):
-        values = [_cell(c, datemode) for c in ws.row_slice(r, 0, width)]
-        if not any(v.strip() for v in values):
-            continue
-        if len(rows) >= max_rows:
-            raise CatalogError(f"{where} has more than {max_rows:,} rows, the limit; "
-                               "split it or raise $CATSIM_MAX_ROWS")
-        cells += width
-        if cells > max_cells:
-            raise CatalogError(f"{where} has more than {max_cells:,} cells, the limit; "
-                               "export it as CSV or drop columns the catalog does not need")
-        rows.append(values + [""] * (width - len(values)))
+    values = ([_cell(c, datemode) for c in ws.row_slice(r, 0, width)]
+              for r in range(at + 1, ws.nrows))
+    rows = budgeted_rows(values, width, where, max_rows, max_cells)
     return first[:width], rows, max(0, len(first) - width), at + 1
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -127,10 +128,21 @@ def _stream(ws, where: str, max_rows: int,
     if width == 0:
         return [], [], 0, at + 1
     header = [_cell(v) for v in first[:width]]
+    values = ([_cell(v) for v in row]
+              for row in ws.iter_rows(min_row=at + 2, max_col=width, values_only=True))
+    return header, budgeted_rows(values, width, where, max_rows, max_cells), \
+        max(0, len(first) - width), at + 1
+
+
+def budgeted_rows(values: Iterable[list[str]], width: int, where: str, max_rows: int,
+                  max_cells: int) -> list[list[str]]:
+    """A sheet's rows below its header (cells as text, padded to width), blank rows
+    passed over, within the row and cell budgets (CatalogError past them); for .xlsx
+    and .xls alike."""
     rows: list[list[str]] = []
     cells = 0
-    for values in ws.iter_rows(min_row=at + 2, max_col=width, values_only=True):
-        if all(v is None for v in values):
+    for row in values:
+        if not any(v.strip() for v in row):
             continue
         if len(rows) >= max_rows:
             raise CatalogError(f"{where} has more than {max_rows:,} rows, the limit; "
@@ -139,8 +151,8 @@ def _stream(ws, where: str, max_rows: int,
         if cells > max_cells:
             raise CatalogError(f"{where} has more than {max_cells:,} cells, the limit; "
                                "export it as CSV or drop columns the catalog does not need")
-        rows.append([_cell(v) for v in values])
-    return header, rows, max(0, len(first) - width), at + 1
+        rows.append(row + [""] * (width - len(row)))
+    return rows
 
 
 def _damage(exc: BaseException) -> str:
@@ -167,4 +179,5 @@ def frame_of(sheet: SheetData) -> pd.DataFrame:
     return pd.DataFrame(sheet.rows, columns=sheet.header, dtype=str)
 
 
-__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "default_sheet", "frame_of", "read_sheet"]
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "budgeted_rows", "default_sheet",
+           "frame_of", "read_sheet"]
