@@ -25,13 +25,19 @@ MIME = {"csv": "text/csv", "parquet": "application/octet-stream", "json": "appli
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+K_SLIDER_MAX = 50
+
+
 def settings_sidebar() -> Config:
     """List length in the sidebar, every technical setting under "Advanced";
     returns the updated session Config."""
     cfg = state.config()
     language_switch()
     with st.sidebar:
-        k = st.slider(t("Products per list"), 1, 50, value=min(cfg.k, 50), key="settings.k",
+        # a settings file may ask for longer lists than the slider's usual 50: the slider
+        # reaches them (it cut k to 50 silently, and the next settings file said 50)
+        k = st.slider(t("Products per list"), 1, max(K_SLIDER_MAX, int(cfg.k)), value=int(cfg.k),
+                      key="settings.k",
                       help=t("How many similar products each product's list holds. "
                            "Settings file and command line: `k`."))
         new = advanced_settings(cfg, state.catalog()).with_changes(k=int(k))

@@ -227,3 +227,21 @@ def test_a_saved_photos_path_outside_the_session_folder_is_ignored(env):
         assert store.photos_path(store.load()) is None
     assert state is not None and _open(_token(first)).session_state.get(
         "catalog.photo_zip_path") is None
+
+
+def test_a_settings_file_asking_for_longer_lists_keeps_its_length(env):
+    """k = 80 from a settings file was cut to the slider's 50 without a word, and the
+    settings file downloaded next said 50."""
+    import json as _json
+
+    first = _open(page="pages/export.py")
+    settings = _json.dumps({"k": 80}).encode()
+    first.file_uploader(key="settings.config_file.load").set_value(
+        ("nightly.json", settings, "application/json")).run()
+    assert not first.exception, first.exception
+    assert first.session_state["settings.config"].k == 80
+    first.switch_page("pages/neighbors.py").run()
+    assert not first.exception, first.exception
+    assert first.sidebar.slider(key="settings.k").value == 80
+    assert first.session_state["settings.config"].k == 80
+    assert _open(_token(first)).session_state["settings.config"].k == 80
