@@ -158,7 +158,22 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
                 encoding=args.out_encoding)
     say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
          f"products, metric {cfg.metric})")
+    if _plain_utf8_csv(args) and _has_non_ascii(frame):
+        say("note: the file holds non-ASCII text (accents, Chinese) in plain UTF-8, right for "
+            "machines; Excel shows it garbled: add --bom (or --out-encoding gb18030) for a file "
+            "people open in Excel, as the app's CSV download does")
     return 0
+
+
+def _plain_utf8_csv(args: argparse.Namespace) -> bool:
+    return (str(args.out).lower().endswith((".csv", ".tsv", ".txt")) and not args.bom
+            and args.out_encoding in (None, "utf-8"))
+
+
+def _has_non_ascii(frame) -> bool:
+    """Whether any text cell of the lists holds a character outside ASCII."""
+    return any(not frame[col].astype(str).str.isascii().all() for col in frame.columns
+               if frame[col].dtype == object or str(frame[col].dtype).startswith("str"))
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -413,3 +413,21 @@ def test_a_relative_model_folder_says_where_it_was_looked_for(night, tmp_path: P
     assert "Model folder workspace/models/bundled-ft-v1 does not exist" in line
     assert f"looked for from the folder the command runs in, {home}: give the model's " \
         "full path" in line
+
+
+def test_a_plain_utf8_csv_with_non_ascii_text_says_how_to_open_it_in_excel(night) -> None:
+    """The nightly CSV is plain UTF-8 (right for machines) while the app's CSV download has a
+    BOM: Chinese titles opened in Excel came out garbled, and nothing said why."""
+    zh = night.folder / "zh.csv"
+    zh.write_bytes(make_csv_bytes([ROWS[0], *([r[0], f"红色商品 {r[0]}", *r[2:]] for r in ROWS[1:])]))
+    out = night.folder / "lists.csv"
+    code, _, err = night("neighbors", str(zh), "--config", str(night.settings), "--out", str(out))
+    assert code == 0, err
+    assert "add --bom (or --out-encoding gb18030) for a file people open in Excel" in err
+    assert not out.read_bytes().startswith(b"\xef\xbb\xbf")
+    code, _, err = night("neighbors", str(zh), "--config", str(night.settings), "--out",
+                         str(out), "--bom")
+    assert code == 0 and "--bom" not in err, err
+    code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
+                         "--out", str(night.folder / "ascii.csv"))  # ASCII only: nothing to say
+    assert code == 0 and "--bom" not in err, err
