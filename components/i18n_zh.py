@@ -1081,11 +1081,16 @@ ZH: dict[str, str] = {
         '近似重复的商品。',
     'Duplicate threshold (score from which two products are the same item)':
         '重复阈值（两个商品被视为同一件商品的得分）',
-    "Scores run from 0 to 1; from 0.90 on, two products read as the same item. Defaults to "
-    "where your 'duplicate' score range starts (Neighbours, Rules for the lists), else "
-    "{default}.":
-        '得分从 0 到 1；0.90 及以上表示两个商品是同一件。默认取“duplicate”得分区间的起点'
-        '（相似商品页的“列表规则”），否则为 {default}。',
+    "Two products are duplicates when each one's score for the other reaches it (the duplicate "
+    "score of the Duplicate threshold page). Scores run from 0 to 1; from 0.90 on, two products "
+    "read as the same item. Defaults to the threshold chosen there on labelled pairs, else where "
+    "your 'duplicate' score range starts (Neighbours, Rules for the lists), else {default}.":
+        '两个商品互相的得分都达到这个值时，才算重复（即“重复阈值”页的重复得分）。得分从 0 到 1；'
+        '0.90 及以上表示两个商品是同一件。默认取在那一页用标注对选出的阈值，'
+        '否则取“duplicate”得分区间的起点（相似商品页的“列表规则”），否则为 {default}。',
+    "Starts at {threshold:.3f}, the threshold chosen on your labelled pairs (Duplicate threshold "
+    "page).":
+        '起始值为 {threshold:.3f}，即用您的标注对选出的阈值（“重复阈值”页）。',
     # components/tuning_review.py
     'id {id}':
         '编号 {id}',
@@ -1652,13 +1657,13 @@ ZH: dict[str, str] = {
     "This product's list is empty under your rules (Neighbours page): pick the second product yourself.":
         '在您的规则下（“相似商品”页），这个商品的列表是空的：请自己选择第二个商品。',
     # components/quality_threshold.py: what the saved duplicate threshold does
-    "It records where your labelled pairs say duplicates start (the downloaded configuration keeps it). "
-    "The lists, Groups and exports do not read it: they leave out the 'duplicate' score range set on "
-    "the Neighbours page (Rules for the lists), a score of one product for the other rather than this "
-    "both-ways duplicate score.":
-        '它记录的是您的标注对显示重复从哪个分数开始（下载的配置文件会保留它）。列表、分组和导出不读取它：'
-        '它们排除的是在“相似商品”页（列表规则）设置的“duplicate”得分区间，那是一个商品对另一个商品的得分，'
-        '而不是这里的双向重复得分。',
+    "Duplicate groups (Groups page) and their merge map start at it, in the app and in "
+    "python -m core merge-map with the downloaded configuration. The lists do not read it: they "
+    "leave out the 'duplicate' score range set on the Neighbours page (Rules for the lists), a "
+    "score of one product for the other rather than this both-ways duplicate score.":
+        '“分组”页的重复分组及其合并映射从这个阈值开始，在应用中以及用下载的配置运行 '
+        'python -m core merge-map 时都是如此。列表不读取它：列表排除的是在“相似商品”页（列表规则）'
+        '设置的“duplicate”得分区间，那是一个商品对另一个商品的得分，而不是这里的双向重复得分。',
     # pages/compare.py: what the three figures mean
     "The share of a product's {k} neighbours that both lists hold, on average: 1 = the same products "
     "(in any order), 0.5 = half of them, 0 = none.":

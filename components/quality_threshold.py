@@ -81,11 +81,11 @@ def save_buttons(cfg: Config, threshold: float, per_category: dict[str, float]) 
         state.set_config(new)
         st.success(t("duplicate_threshold = {duplicate_threshold} saved to this session's configuration",
                      duplicate_threshold=new.duplicate_threshold))
-        st.caption(t("It records where your labelled pairs say duplicates start (the downloaded "
-                     "configuration keeps it). The lists, Groups and exports do not read it: they "
-                     "leave out the 'duplicate' score range set on the Neighbours page (Rules for "
-                     "the lists), a score of one product for the other rather than this both-ways "
-                     "duplicate score."))
+        st.caption(t("Duplicate groups (Groups page) and their merge map start at it, in the "
+                     "app and in python -m core merge-map with the downloaded configuration. The "
+                     "lists do not read it: they leave out the 'duplicate' score range set on the "
+                     "Neighbours page (Rules for the lists), a score of one product for the other "
+                     "rather than this both-ways duplicate score."))
     right.download_button(t("Download configuration (JSON)"), data=new.to_json(),
                           file_name="catalog_similarity_config.json",
                           mime="application/json", key="threshold.download",

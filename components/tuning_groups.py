@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import state
+from components import resources, state
 from components.embedding import pool, projection
 from components.i18n import N_, map_legend, t
 from core.catalog.table import Catalog
 from core.config import Config
 from core.figures import build_map
-from core.lists.bands import duplicate_threshold
+from core.lists.bands import groups_threshold
 from core.lists.groups import (
     DEFAULT_METHOD,
     DEFAULT_SIZE,
@@ -71,19 +71,32 @@ def groups_map(res: state.Results, cfg: Config, cat: Catalog, groups: Groups) ->
 
 def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,
                        threshold: float) -> DuplicateGroups:
+    """Duplicate groups on the duplicate score (both products' scores for each other), the
+    score the Duplicate threshold page chooses its threshold on."""
     filled = (cat.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
-    return state.memo("duplicates", f"{res.key}:{cfg.pool_key()}:{threshold}",
-                      lambda: duplicate_groups(pool(res, cfg), threshold, vectors=res.vectors,
-                                               completeness=filled))
+
+    def groups() -> DuplicateGroups:
+        space = resources.scored_index(cat, res.key, res.vectors, cfg)
+        return duplicate_groups(pool(res, cfg), threshold, vectors=res.vectors,
+                                completeness=filled,
+                                both_ways=lambda a, b: space.pair_scores(a, b).match)
+
+    return state.memo("duplicates", f"{res.key}:{cfg.pool_key()}:{threshold}:both", groups)
 
 
 def duplicate_threshold_input(cfg: Config) -> float:
-    current = duplicate_threshold(cfg)
+    current = groups_threshold(cfg)
+    if cfg.duplicate_threshold is not None:
+        st.caption(t("Starts at {threshold:.3f}, the threshold chosen on your labelled pairs "
+                     "(Duplicate threshold page).", threshold=cfg.duplicate_threshold))
     return float(st.number_input(
         t("Duplicate threshold (score from which two products are the same item)"),
         min_value=0.0, max_value=1.0, value=float(current if current is not None
                                                   else DEFAULT_DUPLICATE),
         step=0.01, format="%.3f", key="groups.duplicate_threshold",
-        help=t("Scores run from 0 to 1; from 0.90 on, two products read as the same item. "
-               "Defaults to where your 'duplicate' score range starts (Neighbours, Rules for "
-               "the lists), else {default}.", default=DEFAULT_DUPLICATE)))
+        help=t("Two products are duplicates when each one's score for the other reaches it "
+               "(the duplicate score of the Duplicate threshold page). Scores run from 0 to 1; "
+               "from 0.90 on, two products read as the same item. Defaults to the threshold "
+               "chosen there on labelled pairs, else where your 'duplicate' score range "
+               "starts (Neighbours, Rules for the lists), else {default}.",
+               default=DEFAULT_DUPLICATE)))

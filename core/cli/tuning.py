@@ -190,17 +190,22 @@ def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.nda
     return nb, frame
 
 
-def _prepared(args: argparse.Namespace, cfg: Config | None = None):
-    """(cfg, catalog, vectors, pool, decisions) for a catalog command."""
-    from core.pipeline import candidate_pool
-
+def _loaded(args: argparse.Namespace, cfg: Config | None = None):
+    """(cfg, catalog, vectors) for a catalog command."""
     given = cfg is not None  # a configuration B (compare) keeps its own model and weight
     cfg = rules_from_args(args, cfg or config_from_args(args))
     catalog = load_catalog_from_args(args, cfg)
     cfg = cfg if given else with_language(args, cfg, catalog)
     cfg, catalog = guess_roles(args, cfg, catalog)
     check_rule_columns(args, cfg, catalog)
-    vectors = vectors_from_args(args, cfg, catalog)
+    return cfg, catalog, vectors_from_args(args, cfg, catalog)
+
+
+def _prepared(args: argparse.Namespace, cfg: Config | None = None):
+    """(cfg, catalog, vectors, pool, decisions) for a catalog command."""
+    from core.pipeline import candidate_pool
+
+    cfg, catalog, vectors = _loaded(args, cfg)
     return (cfg, catalog, vectors, candidate_pool(catalog, vectors, cfg),
             workspace_decisions(args, catalog))
 
@@ -242,19 +247,23 @@ def cmd_groups(args: argparse.Namespace) -> int:
 
 
 def cmd_merge_map(args: argparse.Namespace) -> int:
-    from core.lists.bands import duplicate_threshold
+    from core.lists.bands import groups_threshold
     from core.lists.groups import duplicate_groups, merge_map
+    from core.pipeline import candidate_pool, neighbor_index
 
-    cfg, catalog, vectors, pool, _ = _prepared(args)
-    threshold = args.threshold if args.threshold is not None else duplicate_threshold(cfg)
+    cfg, catalog, vectors = _loaded(args)
+    threshold = args.threshold if args.threshold is not None else groups_threshold(cfg)
     if threshold is None:
-        raise ConfigError("No duplicate threshold: pass --threshold SCORE (a list score "
-                          "0..1; the app's Groups page starts at 0.95) or set a 'duplicate' "
-                          "band (--bands duplicate=0.95, or bands in the settings file). "
-                          "duplicate_threshold is not used here: it is a pair match score "
-                          "(threshold, Quality pages), on another scale")
+        raise ConfigError("No duplicate threshold: pass --threshold SCORE (a duplicate score "
+                          "0..1; the app's Groups page starts at 0.95), choose one on labelled "
+                          "pairs (python -m core threshold --save-config, or the app's Duplicate "
+                          "threshold page) or set a 'duplicate' band (--bands duplicate=0.95, or "
+                          "bands in the settings file)")
     filled = (catalog.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
-    dups = duplicate_groups(pool, threshold, vectors=vectors, completeness=filled)
+    index = neighbor_index(catalog, vectors, cfg)  # the duplicate score, as the app's Groups
+    pool = candidate_pool(catalog, vectors, cfg, index=index)
+    dups = duplicate_groups(pool, threshold, vectors=vectors, completeness=filled,
+                            both_ways=lambda a, b: index.pair_scores(a, b).match)
     frame = merge_map(catalog.ids, dups)
     write_table(frame, args.out)
     say(f"wrote {args.out}: {dups.n_groups} duplicate groups, {len(frame)} products to merge "
@@ -352,7 +361,10 @@ def register(sub) -> dict:
     p.add_argument("--size", type=int, default=DEFAULT_SIZE, help="typical group size")
     p = _catalog_parser(sub, "merge-map", "duplicate groups as product_id, canonical_id, score",
                         out_required=True)
-    p.add_argument("--threshold", type=float, help="duplicate score (default: the config's)")
+    p.add_argument("--threshold", type=float,
+                   help="duplicate score 0..1 from which two products are duplicates, the lower "
+                   "of their scores for each other (default: the settings file's "
+                   "duplicate_threshold, chosen on labelled pairs, else its 'duplicate' band)")
     p = _catalog_parser(sub, "compare", "compare the lists of --config and --other",
                         out_required=False)
     p.add_argument("--other", required=True, help="the second configuration (JSON)")

@@ -5,9 +5,11 @@
 0.80 <= score < 0.95 a substitute, anything lower carries no band (plain
 "similar"). The band named ``duplicate`` is special: its products are the same
 item listed twice, so they are left out of "similar" lists unless the rules say
-``keep_duplicates``, and duplicate groups use its threshold. Bands are on the
-list scores (``Config.duplicate_threshold``, tuned on the Quality pages, is a
-pair *match score* on another scale, so it is not used here).
+``keep_duplicates``, and duplicate groups start at its threshold unless one was chosen
+on labelled pairs. Bands are on the list scores, one product's score for another;
+``Config.duplicate_threshold`` (the Duplicate threshold page) is on the duplicate score,
+the lower of the two products' scores for each other: the lists' band does not read it,
+duplicate groups and the merge map do (:func:`groups_threshold`).
 """
 
 from __future__ import annotations
@@ -65,6 +67,15 @@ def duplicate_threshold(cfg: Config) -> float | None:
     return float(cfg.bands[DUPLICATE]) if DUPLICATE in cfg.bands else None
 
 
+def groups_threshold(cfg: Config) -> float | None:
+    """Where duplicate groups (and the merge map) start: the threshold chosen on labelled
+    pairs (the Duplicate threshold page, ``threshold --save-config``), else where the
+    'duplicate' band starts; None when neither is set."""
+    if cfg.duplicate_threshold is not None:
+        return float(cfg.duplicate_threshold)
+    return duplicate_threshold(cfg)
+
+
 def band_ranges(bands: dict[str, float]) -> list[tuple[str, float, float | None]]:
     """(name, low, high-or-None) per band, highest first, for display."""
     out, upper = [], None
@@ -80,6 +91,7 @@ __all__ = [
     "band_of",
     "band_ranges",
     "duplicate_threshold",
+    "groups_threshold",
     "ordered",
     "validate_bands",
 ]

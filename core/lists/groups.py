@@ -20,6 +20,7 @@ score`` for every other member.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -225,6 +226,9 @@ def product_groups(vectors: np.ndarray, texts: list[str], *, method: str = DEFAU
     return Groups(labels, ctfidf_labels(texts, labels), method)
 
 
+BothWays = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
 @dataclass(frozen=True)
 class DuplicateGroups:
     """group: (n,) int64 (-1 = no duplicate); canonical: (g,) rows; score_to_canonical: (n,)."""
@@ -244,9 +248,15 @@ class DuplicateGroups:
 
 
 def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray | None = None,
-                     completeness: np.ndarray | None = None) -> DuplicateGroups:
+                     completeness: np.ndarray | None = None,
+                     both_ways: BothWays | None = None) -> DuplicateGroups:
     """Connected components of pool pairs scoring >= threshold (size >= 2).
 
+    both_ways: the duplicate score of pairs (left rows, right rows) -> (m,) scores, the
+    Duplicate threshold page's score (NeighborIndex.pair_scores(...).match: the lower of
+    the two products' list scores for each other); an edge then needs it >= threshold,
+    so a threshold chosen there on labelled pairs means the same here. It is never above
+    the list score, so only pool pairs at or above the threshold are scored.
     Canonical: the member with the highest summed score to the other members
     (pairwise with vectors, else over pool edges), then the most complete
     record (completeness: (n,) filled fields), then the lowest row.
@@ -258,7 +268,12 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
     src = np.repeat(np.arange(n), pool.indices.shape[1])
     dst, sc = pool.indices.reshape(-1), pool.scores.reshape(-1)
     edge = (dst >= 0) & (sc >= threshold)
-    graph = coo_matrix((sc[edge].astype(np.float64), (src[edge], dst[edge])), shape=(n, n)).tocsr()
+    src, dst, sc = src[edge], dst[edge], sc[edge]
+    if both_ways is not None and len(src):
+        sc = np.asarray(both_ways(src, dst), dtype=np.float32)
+        keep = sc >= threshold
+        src, dst, sc = src[keep], dst[keep], sc[keep]
+    graph = coo_matrix((sc.astype(np.float64), (src, dst)), shape=(n, n)).tocsr()
     _, comp = connected_components(graph, directed=True, connection="weak")
     sizes = np.bincount(comp, minlength=comp.max() + 1 if n else 0)
     multi = np.nonzero(sizes >= 2)[0]

@@ -119,8 +119,10 @@ def test_threshold_blocks_choose_and_save(tiny_bert_dir, workspace, monkeypatch)
     assert saved.duplicate_threshold == pytest.approx(at.slider(key="threshold.value").value,
                                                       abs=1e-3)
     assert "saved" in element_texts(at.success)
-    # what the saved value does and does not change (the lists never read it)
-    assert "The lists, Groups and exports do not read it" in element_texts(at.caption)
+    # what the saved value changes (duplicate groups, merge map) and does not (the lists)
+    caption = element_texts(at.caption)
+    assert "Duplicate groups (Groups page) and their merge map start at it" in caption
+    assert "The lists do not read it" in caption
 
 
 def _pairs_csv(rows: list[tuple[str, str, int]]) -> bytes:

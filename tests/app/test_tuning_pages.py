@@ -213,6 +213,31 @@ def test_groups_page_lists_groups_and_duplicates(app):
     assert not app.exception, app.exception
 
 
+def test_groups_start_at_the_duplicate_threshold_chosen_on_labelled_pairs(tiny_bert_dir,
+                                                                          tmp_path):
+    """The Duplicate threshold page saved duplicate_threshold and said nothing reads it:
+    the Groups page started at 0.95 on another score. Duplicate groups now use the same
+    duplicate score (both products' scores for each other) and start at the saved value."""
+    from core.config import Config
+    from tests.conftest import make_csv_bytes
+
+    rows = [["id", "title"], *[[str(i), f"{w} item"] for i, w in
+                               enumerate(["lamp", "lamp", "cable", "mouse", "tea", "shoe"])]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        at.file_uploader(key="catalog.upload").set_value(
+            ("six.csv", make_csv_bytes(rows), "text/csv")).run()
+        cfg = at.session_state["settings.config"]
+        at.session_state["settings.config"] = Config.from_dict(
+            {**cfg.to_dict(), "duplicate_threshold": 0.999})
+        at.switch_page("pages/groups.py").run()
+        assert not at.exception, at.exception
+        assert at.number_input(key="groups.duplicate_threshold").value == pytest.approx(0.999)
+        assert "the threshold chosen on your labelled pairs" in element_texts(at.caption)
+        assert "1 duplicate group ·" in element_texts(at.caption)  # the two 'lamp item' rows
+        merge = [d.value for d in at.dataframe if "canonical_id" in d.value.columns]
+        assert [m["size"].tolist() for m in merge] == [[2]]
+
+
 def test_a_catalog_without_duplicates_says_so_instead_of_an_empty_table(tiny_bert_dir,
                                                                         tmp_path):
     """Only the same text scores 1: at 1.0, distinct products make no duplicate group, and

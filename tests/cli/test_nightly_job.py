@@ -281,24 +281,30 @@ def test_a_failed_vectors_write_leaves_last_nights_file_whole(tmp_path: Path) ->
 
 # --- duplicates ------------------------------------------------------------------------------------
 
-def test_merge_map_says_which_threshold_it_needs(night) -> None:
-    """A file from `threshold --save-config` holds duplicate_threshold, a pair match score:
-    merge-map reads list scores, so it asks for --threshold or a 'duplicate' band."""
-    data = json.loads(night.settings.read_text(encoding="utf-8"))
-    data["duplicate_threshold"] = 0.9
-    tuned = night.folder / "with threshold.json"
-    tuned.write_text(json.dumps(data), encoding="utf-8")
-    code, _, err = night("merge-map", str(night.catalog), "--config", str(tuned),
+def test_merge_map_starts_at_the_threshold_chosen_on_labelled_pairs(night) -> None:
+    """A file from `threshold --save-config` holds duplicate_threshold, the duplicate score
+    chosen on labelled pairs: merge-map refused it ("not used here") and asked for
+    --threshold or a 'duplicate' band; it starts there now, on that same score. Without
+    any threshold it says where one comes from."""
+    code, _, err = night("merge-map", str(night.catalog), "--config", str(night.settings),
                          "--out", str(night.folder / "merge.csv"))
     line = _error_line(err)
     assert code == EXIT_INPUT
     assert "--threshold SCORE" in line and "--bands duplicate=0.95" in line
-    assert "duplicate_threshold is not used here" in line
+    assert "threshold --save-config" in line
+    data = json.loads(night.settings.read_text(encoding="utf-8"))
+    data["duplicate_threshold"] = 0.0  # every pair of the pool: groups for sure
+    tuned = night.folder / "with threshold.json"
+    tuned.write_text(json.dumps(data), encoding="utf-8")
     code, _, err = night("merge-map", str(night.catalog), "--config", str(tuned),
-                         "--out", str(night.folder / "merge.csv"), "--bands", "duplicate=0.99")
+                         "--out", str(night.folder / "merge.csv"))
     assert code == 0, err
-    assert list(pd.read_csv(night.folder / "merge.csv").columns) == ["product_id",
-                                                                     "canonical_id", "score"]
+    frame = pd.read_csv(night.folder / "merge.csv")
+    assert list(frame.columns) == ["product_id", "canonical_id", "score"] and len(frame)
+    assert "threshold 0.0" in err
+    code, _, err = night("merge-map", str(night.catalog), "--config", str(tuned),
+                         "--out", str(night.folder / "merge.csv"), "--threshold", "1.01")
+    assert code == 0 and pd.read_csv(night.folder / "merge.csv").empty, err  # the flag wins
 
 
 def test_a_misspelt_rule_column_fails_before_embedding(night) -> None:

@@ -7,7 +7,13 @@ import pytest
 
 from core.config import Config
 from core.errors import CatalogSimilarityError, ConfigError
-from core.lists.bands import band_of, band_ranges, duplicate_threshold, validate_bands
+from core.lists.bands import (
+    band_of,
+    band_ranges,
+    duplicate_threshold,
+    groups_threshold,
+    validate_bands,
+)
 from core.lists.groups import (
     METHODS,
     cluster_labels,
@@ -110,6 +116,27 @@ def test_duplicate_groups_are_connected_components_with_a_canonical_member():
     assert np.isnan(frame["score"].iloc[2])  # p5 has no edge to p1: score unknown
 
 
+def test_duplicate_groups_on_the_duplicate_score_need_both_ways():
+    """With both_ways (the Duplicate threshold page's score) a pair is an edge only when
+    that score reaches the threshold: 0 -> 2 scores 0.96 one way, but 2's score for 0 is
+    0.60, so 2 is no duplicate of 0; the edge carries the duplicate score."""
+    pairs = {(0, 1): 0.97, (1, 0): 0.97, (0, 2): 0.96, (2, 0): 0.60, (3, 4): 0.99, (4, 3): 0.98}
+    pool = _pool(pairs, 6)
+    asked = []
+
+    def both_ways(a, b):
+        asked.extend(zip(a.tolist(), b.tolist()))
+        return np.array([min(pairs[(x, y)], pairs.get((y, x), 0.0)) for x, y in zip(a, b)])
+
+    one_way = duplicate_groups(pool, 0.95)
+    assert one_way.group.tolist() == [0, 0, 0, 1, 1, -1]
+    dups = duplicate_groups(pool, 0.95, both_ways=both_ways)
+    assert dups.group.tolist() == [0, 0, -1, 1, 1, -1]
+    assert set(asked) == {(0, 1), (1, 0), (0, 2), (3, 4), (4, 3)}  # only pairs >= 0.95
+    frame = merge_map(np.array([f"p{i}" for i in range(6)], dtype=object), dups)
+    assert frame["score"].tolist() == pytest.approx([0.97, 0.98])
+
+
 def test_duplicate_groups_with_vectors_and_completeness(rng):
     base = rng.normal(size=(1, 8)).astype(np.float32)
     x = np.vstack([base, base, base * 1.0, rng.normal(size=(5, 8)).astype(np.float32)])
@@ -131,6 +158,10 @@ def test_bands():
     assert duplicate_threshold(Config(bands=bands, duplicate_threshold=0.5)) == 0.95
     assert duplicate_threshold(Config(duplicate_threshold=0.9)) is None  # a match score
     assert duplicate_threshold(Config()) is None
+    # duplicate groups start at the threshold chosen on labelled pairs, else the band
+    assert groups_threshold(Config(bands=bands, duplicate_threshold=0.5)) == 0.5
+    assert groups_threshold(Config(bands=bands)) == 0.95
+    assert groups_threshold(Config()) is None
     for bad in ({"": 0.5}, {"a": "x"}, {"a": 0.5, "b": 0.5}, [0.5]):
         with pytest.raises(ConfigError):
             validate_bands(bad)
