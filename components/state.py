@@ -6,6 +6,7 @@ are namespaced by page ("neighbors.k"); shared settings live under "settings.".
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from components.i18n import N_, t
 from components.resources import finetune_jobs
@@ -299,7 +301,23 @@ def keep_ui_language() -> None:
     switch is drawn by each page, and Streamlit puts the page in a widget's id, so the
     widget's own value is gone after a page switch)."""
     st.session_state[UI_LANGUAGE_CHOSEN] = st.session_state[UI_LANGUAGE]
+    _redraw_choices()
     save_work()  # and after a reload
+
+
+def _redraw_choices() -> None:
+    """Set every text choice again, as it is, so that the browser is sent it in the new
+    language: a radio (or select box) keeps the label of its choice in the browser, and
+    after a switch that label ("Highest score first") matched none of the new ones
+    ("得分最高的优先"): the radio showed nothing chosen while the page used the choice."""
+    for key in list(st.session_state.keys()):
+        if key in (UI_LANGUAGE, UI_LANGUAGE_CHOSEN):
+            continue
+        value = st.session_state[key]
+        if isinstance(value, str) or (isinstance(value, list) and value
+                                      and all(isinstance(v, str) for v in value)):
+            with contextlib.suppress(StreamlitAPIException):  # a value that cannot be set
+                st.session_state[key] = value
 
 
 def config() -> Config:

@@ -125,6 +125,27 @@ def test_chinese_from_the_environment_and_the_sidebar_switch(tiny_bert_dir, work
         assert at.sidebar.radio(key="ui.language").value == "zh"
 
 
+@pytest.mark.app
+def test_a_radio_keeps_its_choice_shown_after_a_language_switch(tiny_bert_dir, workspace,
+                                                                monkeypatch) -> None:
+    """The browser keeps a radio's choice by its label: after a switch, 'Highest score
+    first' matched none of the Chinese labels and every translated radio showed nothing
+    chosen (the page still used the choice). The switch sends each choice again, in the
+    new language."""
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    at.switch_page("pages/review.py").run()
+    order = next(r for r in at.radio if r.key == "review.order")
+    order.set_value("lowest").run()
+    at.sidebar.radio(key="ui.language").set_value("zh").run()
+    assert not at.exception, at.exception
+    order = next(r for r in at.radio if r.key == "review.order")
+    assert order.value == "lowest"
+    assert order.proto.set_value and order.proto.raw_value == ZH["Lowest score first"]
+    assert order.proto.raw_value in order.proto.options
+
+
 def test_charts_from_core_get_chinese_titles_series_and_hover(monkeypatch) -> None:
     import numpy as np
 
