@@ -181,7 +181,8 @@ def progress_text(job: FinetuneJob) -> str:
     steps = t(" · step {done:,} of {total:,}", done=job.done, total=job.total) if job.total and \
         job.status.startswith("training") else ""
     status = t(JOB_STATUS[job.status]) if job.status in JOB_STATUS else tr_core(job.status)
-    return t("Fine-tuning {model}: {status}", model=md(model_label(job.base_model)), status=status) + steps
+    return t("Fine-tuning (from {model}): {status}", model=md(model_label(job.base_model)),
+             status=status) + steps
 
 
 def lists_table(result: FinetuneResult) -> pd.DataFrame | None:

@@ -586,8 +586,8 @@ ZH: dict[str, str] = {
         '正在取消…',
     ' · step {done:,} of {total:,}':
         ' · 第 {done:,} / {total:,} 步',
-    'Fine-tuning {model}: {status}':
-        '正在微调 {model}：{status}',
+    'Fine-tuning (from {model}): {status}':
+        '正在微调（基于 {model}）：{status}',
     'lists':
         '列表',
     'words vs meaning':

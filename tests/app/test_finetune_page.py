@@ -79,7 +79,7 @@ def test_the_page_names_the_model_as_the_picker_does(tiny_bert_dir, workspace, m
     job = at.session_state["finetune.job"]
     try:
         line = element_texts([SimpleNamespace(value=at.get("progress")[0].proto.text)])
-        assert line.startswith("Fine-tuning Fine-tuned: shop-ft-v1:"), line
+        assert line.startswith("Fine-tuning (from Fine-tuned: shop-ft-v1):"), line
     finally:
         job.cancel()
         job.join(timeout=120)
