@@ -172,7 +172,7 @@ ZH: dict[str, str] = {
     "floor, which leaves out unrelated products (so the two differ even with no rule set). Category and "
     "brand figures need those columns chosen on the Catalog page.":
         '每个商品都被推荐到了吗？推荐是否均衡？“不加规则” = 每个商品最相似的 {k} 个商品；“加上你的规则” = '
-        '导出的列表：应用“相似商品”页面上的规则和相关度下限（它会去掉不相关的商品，所以即使没有设置规则，'
+        '导出的列表：应用“相似商品”页面上的规则和相关性下限（它会去掉不相关的商品，所以即使没有设置规则，'
         '两列也会不同）。类目和品牌相关的数字需要先在“商品目录”页面选好这些列。',
     "How many products (up) appear in how many other products' lists (across). Products at 0 are never "
     'recommended; products far to the right are everywhere.':
