@@ -16,6 +16,7 @@ from core.catalog.xlsx import DEFAULT_MAX_CELLS
 from core.errors import CatalogError
 
 MAX_HTML_MB = 30  # a page is read ~50x slower than CSV: about 10 s for 30 MB on one core
+TITLE_ROWS = 64  # rows a table may hold above its column names, beyond max_rows
 MAX_SPAN = 64  # a colspan larger than this is read as 1 (a hostile span cannot grow memory)
 _SPACE = re.compile(r"\s+")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|meta|table|body)\b",
@@ -39,8 +40,8 @@ _COLSPAN = re.compile(r"""colspan\s*=\s*["']?\s*(\d+)""", re.IGNORECASE)
 
 
 class _Tables:
-    def __init__(self, max_rows: int, max_cells: int) -> None:
-        self.max_rows, self.max_cells, self.cells = max_rows, max_cells, 0
+    def __init__(self, name: str, max_rows: int, max_cells: int) -> None:
+        self.name, self.max_rows, self.max_cells, self.cells = name, max_rows, max_cells, 0
         self.tables: list[list[list[str]]] = []
         self._open: list[list[list[str]]] = []  # nested tables: their rows so far
         self._row: list[str] | None = None
@@ -107,24 +108,19 @@ class _Tables:
         self._cell = None
         self.cells += self._span
         if self.cells > self.max_cells:
-            raise _TooManyCells
+            raise CatalogError(f"{self.name} has more than {self.max_cells:,} table cells, the "
+                               "limit; export it as CSV or drop columns the catalog does not "
+                               "need")
 
     def _end_row(self) -> None:
         self._end_cell()
         if self._row is not None and self._open:
             rows = self._open[-1]
-            if len(rows) > self.max_rows:
-                raise _TooMany
+            if len(rows) > self.max_rows + TITLE_ROWS:
+                raise CatalogError(f"{self.name} has more than {self.max_rows:,} rows, the "
+                                   "limit; split the file or raise $CATSIM_MAX_ROWS")
             rows.append(self._row)
         self._row = None
-
-
-class _TooMany(Exception):
-    pass
-
-
-class _TooManyCells(Exception):
-    pass
 
 
 def _span(value: str | None) -> int:
@@ -135,24 +131,20 @@ def _span(value: str | None) -> int:
     return span if 1 <= span <= MAX_SPAN else 1
 
 
+def check_page_size(size: int, name: str) -> None:
+    """Refuse a page of more than MAX_HTML_MB megabytes before it is decoded or parsed."""
+    if size > MAX_HTML_MB * 1_000_000:
+        raise CatalogError(f"{name} is a web page of {size / 1e6:,.0f} MB, over the {MAX_HTML_MB} "
+                           "MB limit for pages; open it in Excel and save it as .xlsx or CSV")
+
+
 def html_rows(text: str, name: str, max_rows: int,
               max_cells: int = DEFAULT_MAX_CELLS) -> list[list[str]]:
     """The rows of the page's largest table (the one with the most rows; cells as text,
     blank rows dropped). CatalogError when the page holds no table, or more rows or
     cells (all its tables together) than the limits."""
-    size = len(text.encode("utf-8", "surrogatepass")) if len(text) > MAX_HTML_MB * 250_000 else 0
-    if size > MAX_HTML_MB * 1_000_000:
-        raise CatalogError(f"{name} is a web page of {size / 1e6:,.0f} MB, over the {MAX_HTML_MB} "
-                           "MB limit for pages; open it in Excel and save it as .xlsx or CSV")
-    parser = _Tables(max_rows + 64, max_cells)  # a few title rows above the header
-    try:
-        parser.feed(text)
-    except _TooMany:
-        raise CatalogError(f"{name} has more than {max_rows:,} rows, the limit; split the file "
-                           "or raise $CATSIM_MAX_ROWS") from None
-    except _TooManyCells:
-        raise CatalogError(f"{name} has more than {max_cells:,} table cells, the limit; export "
-                           "it as CSV or drop columns the catalog does not need") from None
+    parser = _Tables(name, max_rows, max_cells)
+    parser.feed(text)
     tables = [[row for row in rows if any(row)] for rows in parser.tables]
     tables = [rows for rows in tables if rows]
     if not tables:
@@ -161,4 +153,4 @@ def html_rows(text: str, name: str, max_rows: int,
     return max(tables, key=len)
 
 
-__all__ = ["html_rows", "looks_like_html"]
+__all__ = ["MAX_HTML_MB", "check_page_size", "html_rows", "looks_like_html"]

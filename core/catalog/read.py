@@ -28,12 +28,12 @@ from core.catalog.checks import (
     header_row,
     unwrap_excel_text,
 )
-from core.catalog.htmltable import html_rows, looks_like_html
+from core.catalog.htmltable import check_page_size, html_rows, looks_like_html
 from core.catalog.limits import current_limits
 from core.catalog.parquet import read_parquet_frame
 from core.catalog.textenc import binary_kind, control_share, decode_text, detect_delimiter, mostly_utf8
 from core.catalog.xls import read_xls
-from core.catalog.xlsx import SheetData, frame_of, read_sheet
+from core.catalog.xlsx import SheetData, frame_of, header_of, read_sheet
 from core.errors import CatalogError, short_list
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -144,12 +144,11 @@ def _is_workbook(data: bytes) -> bool:
 def _read_html(data: bytes, name: str, max_rows: int, options: TextOptions) -> RawTable:
     """The largest table of a web page, its header found as in a workbook (a title row
     above the column names is passed over)."""
+    check_page_size(len(data), name)
     text, encoding, warnings = _decoded(data, name, options.encoding)
     rows = html_rows(text, name, max_rows)
-    at = header_row(rows[:HEADER_SCAN_ROWS]) if options.header else 0
-    first = rows[at] if options.header else []
-    named = [i for i, v in enumerate(first) if v.strip()]
-    width = named[-1] + 1 if named else max(len(r) for r in rows)
+    at, first, width = header_of(rows[:HEADER_SCAN_ROWS]) if options.header else (0, [], 0)
+    width = width or max(len(r) for r in rows)
     body = rows[at + 1:] if options.header else rows
     if len(body) > max_rows:
         raise CatalogError(f"{name} has more than {max_rows:,} rows, the limit; split the file "

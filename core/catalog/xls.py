@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.catalog.checks import HEADER_SCAN_ROWS, header_row
-from core.catalog.xlsx import DEFAULT_MAX_CELLS, SheetData, budgeted_rows
+from core.catalog.checks import HEADER_SCAN_ROWS
+from core.catalog.xlsx import DEFAULT_MAX_CELLS, SheetData, budgeted_rows, header_of
 from core.errors import CatalogError, short_list
 
 MAX_XLS_BYTES = 200 * 1000 * 1000  # far above any real .xls (65,536 rows per sheet)
@@ -56,25 +56,26 @@ def read_xls(data: bytes, name: str, sheet: str | None, *, max_rows: int,
 def _largest(book, sheets: tuple[str, ...]) -> str:
     """The sheet with the most rows (the first on a tie): a 'Notes' sheet before the
     products is passed over, as for .xlsx."""
-    sizes = []
-    for i, title in enumerate(sheets):
+    best, most = 0, -1
+    for i in range(len(sheets)):
         try:
-            sizes.append((book.sheet_by_index(i).nrows, -i, title))
+            rows = book.sheet_by_index(i).nrows
         except Exception:  # a damaged sheet: reported if it is read
-            sizes.append((0, -i, title))
-        finally:
+            rows = 0
+        if rows > most:  # the largest stays loaded for the read; the others are let go
+            if most >= 0:
+                book.unload_sheet(best)
+            best, most = i, rows
+        else:
             book.unload_sheet(i)
-    return max(sizes)[2]
+    return sheets[best]
 
 
 def _rows(ws, datemode: int, where: str, max_rows: int,
           max_cells: int) -> tuple[list[str], list[list[str]], int, int]:
     """(header, rows, dropped columns, 1-based row of the header)."""
-    top = [[_cell(c, datemode) for c in ws.row(r)] for r in range(min(ws.nrows, HEADER_SCAN_ROWS))]
-    at = header_row(top)
-    first = top[at] if top else []
-    named = [i for i, v in enumerate(first) if v.strip()]
-    width = named[-1] + 1 if named else 0
+    at, first, width = header_of([[_cell(c, datemode) for c in ws.row(r)]
+                                  for r in range(min(ws.nrows, HEADER_SCAN_ROWS))])
     if width == 0:
         return [], [], 0, at + 1
     values = ([_cell(c, datemode) for c in ws.row_slice(r, 0, width)]

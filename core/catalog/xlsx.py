@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -120,18 +120,24 @@ def _check_unpacked(data: bytes, name: str, max_xml_bytes: int) -> None:
 def _stream(ws, where: str, max_rows: int,
             max_cells: int) -> tuple[list[str], list[list[str]], int, int]:
     """(header, rows, dropped columns, 1-based row of the header)."""
-    top = list(ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True))
-    at = header_row(top)
-    first = top[at] if top else ()
-    named = [i for i, v in enumerate(first) if _cell(v).strip()]
-    width = named[-1] + 1 if named else 0
+    at, first, width = header_of([[_cell(v) for v in row] for row in
+                                  ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)])
     if width == 0:
         return [], [], 0, at + 1
-    header = [_cell(v) for v in first[:width]]
     values = ([_cell(v) for v in row]
               for row in ws.iter_rows(min_row=at + 2, max_col=width, values_only=True))
-    return header, budgeted_rows(values, width, where, max_rows, max_cells), \
+    return first[:width], budgeted_rows(values, width, where, max_rows, max_cells), \
         max(0, len(first) - width), at + 1
+
+
+def header_of(top: Sequence[Sequence[str]]) -> tuple[int, list[str], int]:
+    """(0-based row of the column names among a table's first rows (cells as text), that
+    row, its width up to the last named column; 0 when none is named); for .xlsx, .xls
+    and web pages alike."""
+    at = header_row(top)
+    first = list(top[at]) if top else []
+    named = [i for i, v in enumerate(first) if v.strip()]
+    return at, first, named[-1] + 1 if named else 0
 
 
 def budgeted_rows(values: Iterable[list[str]], width: int, where: str, max_rows: int,
@@ -180,4 +186,4 @@ def frame_of(sheet: SheetData) -> pd.DataFrame:
 
 
 __all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "budgeted_rows", "default_sheet",
-           "frame_of", "read_sheet"]
+           "frame_of", "header_of", "read_sheet"]
