@@ -73,9 +73,8 @@ def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,
                        threshold: float) -> DuplicateGroups:
     """Duplicate groups on the duplicate score (both products' scores for each other), the
     score the Duplicate threshold page chooses its threshold on."""
-    filled = (cat.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
-
-    def groups() -> DuplicateGroups:
+    def groups() -> DuplicateGroups:  # on a miss only: filled fields read the whole frame
+        filled = (cat.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
         space = resources.scored_index(cat, res.key, res.vectors, cfg)
         return duplicate_groups(pool(res, cfg), threshold, vectors=res.vectors,
                                 completeness=filled,

@@ -21,12 +21,6 @@ DEFAULT_Z = 3.0
 DEFAULT_MIN_PEERS = 3
 _CURRENCY = re.compile(r"[^0-9.,\-]")
 _ABBREVIATION_DOT = re.compile(r"(?<=[^\W\d_])\.")
-_WIDE = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"．": ".", "，": ",",
-                                                                        "－": "-"})
-
-
-def _ascii(text: str) -> str:
-    return text.translate(_WIDE)
 MAD_TO_SIGMA = 1.4826
 FLAG_COLORS = {"in line": "#7FA7D6", "over-priced": "#E8710A", "under-priced": "#C62828"}
 
@@ -39,10 +33,12 @@ def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     column written with decimal commas (and no decimal point anywhere), "1.299" is
     1299: its point groups thousands, as a German or French spreadsheet writes it.
     """
-    text = pd.Series(values, dtype=object).astype(str).str.strip()
-    # full-width digits and marks (Chinese and Japanese input: "１２８", "９９．５") as ASCII;
-    # the dot of an abbreviation ("Rs. 499", "approx.") is not a decimal point
-    text = text.map(lambda s: _CURRENCY.sub("", _ABBREVIATION_DOT.sub(" ", _ascii(s))))
+    # NFKC: full-width digits and marks (Chinese and Japanese input: "１２８", "９９．５") as
+    # ASCII, as the product finder reads them (core.catalog.views.fold_all); the dot of an
+    # abbreviation ("Rs. 499", "approx.") is not a decimal point
+    text = pd.Series(values, dtype=object).astype(str).str.normalize("NFKC").str.strip()
+    text = text.str.replace(_ABBREVIATION_DOT, " ", regex=True).str.replace(_CURRENCY, "",
+                                                                             regex=True)
     both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
     comma_last = text.str.rfind(",") > text.str.rfind(".")
     euro = both & comma_last
