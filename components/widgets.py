@@ -19,7 +19,7 @@ from core.catalog.table import Catalog
 from core.catalog.views import find_products, product_label
 from core.config import LANGUAGE_KEYS, Config
 from core.errors import CatalogSimilarityError
-from core.export.tables import CSV_ENCODINGS, FORMATS, excel_changes, to_bytes
+from core.export.tables import CSV_ENCODINGS, FORMATS, excel_changes, excel_encoding, to_bytes
 
 MIME = {"csv": "text/csv", "parquet": "application/octet-stream", "json": "application/json",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -122,7 +122,7 @@ def default_csv_encoding() -> str:
         return "utf-8"
     # every text is read once per catalog, not on each rerun of the Export page
     return state.memo("export.csv_encoding", f"{cat.identity}|{upload}",
-                      lambda: _csv_encoding([*cat.texts, *map(str, cat.ids)], upload))
+                      lambda: excel_encoding([*cat.texts, *map(str, cat.ids)], upload))
 
 
 def excel_id_warning(cat: Catalog) -> str | None:
@@ -147,22 +147,6 @@ def excel_shown(text: str) -> str:
         return str(int(value))
     return f"{value:.6G}".replace("E+0", "E+").replace("E-0", "E-") if abs(value) >= 1e11 \
         else f"{value:.10G}"
-
-
-def _csv_encoding(values: list[str], upload: str) -> str:
-    if upload in ("gb18030", "gbk", "gb2312") and _all_in(values, "gbk"):
-        return "gb18030"
-    if not all(text.isascii() for text in values):
-        return "utf-8-sig"
-    return "utf-8"
-
-
-def _all_in(values: list[str], encoding: str) -> bool:
-    try:
-        "\n".join(values).encode(encoding)
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def file_stem(name: str) -> str:

@@ -31,7 +31,13 @@ from core.cli.engine import add_engine_options
 from core.cli.tuning import check_rule_columns, replay_lists, replay_neighbors, rules_from_args
 from core.errors import CatalogSimilarityError
 from core.export.results import check_replaceable, is_results_path
-from core.export.tables import CSV_ENCODINGS, format_from_path, neighbors_frame, write_table
+from core.export.tables import (
+    CSV_ENCODINGS,
+    excel_encoding,
+    format_from_path,
+    neighbors_frame,
+    write_table,
+)
 from core.pipeline import candidate_pool
 from core.search.neighbors import METRICS
 
@@ -143,6 +149,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     if folder:
         raise CatalogSimilarityError("A results folder needs a CATALOG; with --vectors give "
                                      "an --out file (.csv, .parquet, .json)")
+    catalog = None
     if args.vectors is not None:
         vectors = load_vectors(args.vectors)
         nb = candidate_pool(None, vectors, cfg, pool_k=cfg.k)  # no catalog: meaning only
@@ -158,7 +165,9 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
                 encoding=args.out_encoding)
     say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
          f"products, metric {cfg.metric})")
-    if _plain_utf8_csv(args) and _has_non_ascii(frame):
+    # the app's test for its CSV default, on the catalog's texts (not the n x k rows written)
+    if _plain_utf8_csv(args) and catalog is not None and \
+            excel_encoding([*catalog.texts, *map(str, catalog.ids)]) != "utf-8":
         say("note: the file holds non-ASCII text (accents, Chinese) in plain UTF-8, right for "
             "machines; Excel shows it garbled: add --bom (or --out-encoding gb18030) for a file "
             "people open in Excel, as the app's CSV download does")
@@ -168,12 +177,6 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
 def _plain_utf8_csv(args: argparse.Namespace) -> bool:
     return (str(args.out).lower().endswith((".csv", ".tsv", ".txt")) and not args.bom
             and args.out_encoding in (None, "utf-8"))
-
-
-def _has_non_ascii(frame) -> bool:
-    """Whether any text cell of the lists holds a character outside ASCII."""
-    return any(not frame[col].astype(str).str.isascii().all() for col in frame.columns
-               if frame[col].dtype == object or str(frame[col].dtype).startswith("str"))
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -160,6 +160,26 @@ def csv_encoding(encoding: str | None = None, *, bom: bool = False) -> str:
     return name
 
 
+def excel_encoding(values: list[str], upload: str = "") -> str:
+    """The CSV encoding Excel reads these texts in: GB18030 when the catalog came in
+    GB18030 / GBK (upload) and every text is in GBK (what Chinese Excel reads a CSV without
+    a mark as), UTF-8 with a BOM when any text holds another non-ASCII character (without
+    the BOM, Excel reads UTF-8 as the system's code page), else plain UTF-8."""
+    if upload in ("gb18030", "gbk", "gb2312") and _all_in(values, "gbk"):
+        return "gb18030"
+    if not all(text.isascii() for text in values):
+        return "utf-8-sig"
+    return "utf-8"
+
+
+def _all_in(values: list[str], encoding: str) -> bool:
+    try:
+        "\n".join(values).encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def to_bytes(frame: pd.DataFrame, fmt: str, *, excel_safe_csv: bool = True,
              bom: bool = False, encoding: str | None = None) -> bytes:
     """Serialise a neighbour table. fmt: csv | xlsx | parquet | json (records).
