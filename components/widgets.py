@@ -20,6 +20,7 @@ from core.catalog.views import find_products, product_label
 from core.config import LANGUAGE_KEYS, Config
 from core.errors import CatalogSimilarityError
 from core.export.tables import CSV_ENCODINGS, FORMATS, excel_changes, excel_encoding, to_bytes
+from core.pipeline import MAX_QUERY_CHARS
 
 MIME = {"csv": "text/csv", "parquet": "application/octet-stream", "json": "application/json",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -75,6 +76,16 @@ def product_picker(catalog: Catalog, key: str) -> int | None:
 
 FORMAT_NAMES = {"csv": N_("CSV (opens in Excel)"), "xlsx": N_("Excel workbook (.xlsx)"),
                 "parquet": N_("Parquet (for data tools)"), "json": N_("JSON (for developers)")}
+
+
+def query_start(query: str) -> str:
+    """What a search box searches: the query, or its first MAX_QUERY_CHARS characters with a
+    note saying so (a pasted page of text would keep the model reading for long)."""
+    if len(query) <= MAX_QUERY_CHARS:
+        return query
+    st.info(t("Searched the first {limit:,} of the {n:,} characters you typed: the model would "
+              "take long to read them all.", limit=MAX_QUERY_CHARS, n=len(query)))
+    return query[:MAX_QUERY_CHARS]
 
 
 def export_buttons(frame_fn, stem: str, key: str, *, csv_warning: str | None = None) -> None:

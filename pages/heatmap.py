@@ -12,10 +12,10 @@ from components.guide import words_used_here
 from components.heatmap_view import cell_caption
 from components.i18n import N_, chart, labels, t
 from components.text import md
-from components.widgets import product_picker, settings_sidebar
+from components.widgets import product_picker, query_start, settings_sidebar
 from core.catalog.views import product_label
 from core.figures import MAX_HEATMAP_ITEMS, build_heatmap
-from core.pipeline import MAX_QUERY_CHARS, search
+from core.pipeline import search
 from core.search.subset import CELL_KINDS, default_cell, lexical_matrix, match_matrix
 
 state.init_state()
@@ -51,11 +51,7 @@ elif source == "A category":
                              format_func=lambda v: f"{v} ({counts[v]})")
         rows = [int(i) for i in (values == value).to_numpy().nonzero()[0]]
 elif source == "A search result":
-    query = st.text_input(t("Query"), key="heatmap.query")
-    if len(query) > MAX_QUERY_CHARS:
-        st.info(t("Searched the first {limit:,} of the {n:,} characters you typed: the model "
-                  "would take long to read them all.", limit=MAX_QUERY_CHARS, n=len(query)))
-        query = query[:MAX_QUERY_CHARS]
+    query = query_start(st.text_input(t("Query"), key="heatmap.query"))
     if query.strip():
         encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
         index = resources.neighbor_index(cat, res.key, res.vectors, cfg)

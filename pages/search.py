@@ -7,9 +7,9 @@ from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import N_, t, tr
 from components.tables import CELL_HINT, show_table
-from components.widgets import settings_sidebar
+from components.widgets import query_start, settings_sidebar
 from core.catalog.views import rows_table
-from core.pipeline import MAX_QUERY_CHARS, search
+from core.pipeline import search
 from core.search.calibration import LOOSELY
 from core.search.fusion import SCALE_TEXT
 
@@ -28,10 +28,7 @@ how = (t("Ranked like the neighbour lists: {how}.", how=index.describe(tr)) if h
 photos.search_note(index, cfg)
 query = st.text_input(t("Describe what you are looking for"), key="search.query",
                       placeholder=t("e.g. wireless noise cancelling headphones, or a model number"))
-if len(query) > MAX_QUERY_CHARS:  # a pasted page of text: read its start, and say so
-    st.info(t("Searched the first {limit:,} of the {n:,} characters you typed: the model would "
-              "take long to read them all.", limit=MAX_QUERY_CHARS, n=len(query)))
-    query = query[:MAX_QUERY_CHARS]
+query = query_start(query)  # a pasted page of text: its start, and the page says so
 if query.strip():
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
     hits = search(query, encoder, index, k=cfg.k, ids=cat.ids,
