@@ -129,8 +129,10 @@ class SessionStore:
 
         Files are kept under a digest of their bytes, so the file the saved state
         points to stays until a state pointing elsewhere is saved (see save)."""
-        digest = hashlib.sha256(data).hexdigest()[:16]
-        rel = f"catalog/{digest}/{_safe_file_name(name)}"
+        return self._keep(f"catalog/{_digest(data)}/{_safe_file_name(name)}", data)
+
+    def _keep(self, rel: str, data: bytes) -> str:
+        """Write data at rel (relative to the session folder) unless it is there already."""
         if not (self.root / rel).exists():
             _atomic_write(self.root / rel, data)
         return rel
@@ -141,10 +143,7 @@ class SessionStore:
     def keep_photos(self, data: bytes) -> Path:
         """Keep an uploaded .zip of photos (named by a digest of its bytes); returns its
         path. It stays while the saved state points to it (see save)."""
-        path = self.root / PHOTOS_DIR / f"{hashlib.sha256(data).hexdigest()[:16]}.zip"
-        if not path.exists():
-            _atomic_write(path, data)
-        return path
+        return self.root / self._keep(f"{PHOTOS_DIR}/{_digest(data)}.zip", data)
 
     def photos_rel(self, path: str | Path | None) -> str | None:
         """A kept photos .zip as the state records it (relative); None for anything else."""
@@ -191,6 +190,11 @@ class SessionStore:
     def clear(self) -> None:
         """Forget everything of this session (the app's "Start over")."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _digest(data: bytes) -> str:
+    """The name kept files go by: 16 hex digits of their SHA-256."""
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _safe_file_name(name: str) -> str:
