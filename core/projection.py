@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.lists.groups import distinct_rows
-from core.search.exact import topk
+from core.search.exact import distinct_rows, topk
 from core.search.neighbors import Neighbors
 
 DEFAULT_MAX_POINTS = 20_000

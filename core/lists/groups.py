@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import CatalogSimilarityError
-from core.search.exact import pairwise_scores, topk
+from core.search.exact import distinct_rows, pairwise_scores, topk
 from core.search.lexical import CJK_RUN
 from core.search.neighbors import METRICS, Neighbors
 
@@ -93,14 +93,6 @@ def cluster_labels(vectors: np.ndarray, *, method: str = DEFAULT_METHOD,
     else:  # copies of one text stay together: no more groups than distinct vectors
         raw = _agglomerative(unit, max(2, min(n // size, distinct)), neighbors)
     return _renumber(raw)
-
-
-def distinct_rows(x: np.ndarray) -> int:
-    """How many different rows (bit for bit) the (n, d) array holds."""
-    if len(x) == 0:
-        return 0
-    row = np.dtype((np.void, x.dtype.itemsize * x.shape[1]))
-    return len(np.unique(np.ascontiguousarray(x).view(row).ravel()))
 
 
 def _agglomerative(unit: np.ndarray, n_clusters: int, neighbors: Neighbors | None) -> np.ndarray:

@@ -176,6 +176,14 @@ def _row_lexsort(vals: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return by_idx[rows, by_score]
 
 
+def distinct_rows(x: np.ndarray) -> int:
+    """How many different rows (bit for bit) the (n, d) array holds."""
+    if len(x) == 0:
+        return 0
+    row = np.dtype((np.void, x.dtype.itemsize * x.shape[1]))
+    return len(np.unique(np.ascontiguousarray(x).view(row).ravel()))
+
+
 def pairwise_scores(vectors: np.ndarray, *, metric: str = "cosine") -> np.ndarray:
     """Full (m, m) score matrix for a small subset (heatmaps). float32."""
     import torch
