@@ -1736,4 +1736,9 @@ ZH: dict[str, str] = {
     "Searched the first {limit:,} of the {n:,} characters you typed: the model would take long to "
     "read them all.":
         "只搜索了您输入的 {n:,} 个字符中的前 {limit:,} 个：全部读完会让模型花很长时间。",
+    # session 28: per-category duplicate thresholds
+    "Pairs within these categories use the threshold chosen for them on your labelled pairs "
+    "(Duplicate threshold page): {categories}{more}.":
+        "这些类目内的商品对使用用您的标注对为它们选出的阈值（“重复阈值”页）：{categories}{more}。",
+    " and {n:,} more": "，另有 {n:,} 个",
 }

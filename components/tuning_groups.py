@@ -7,10 +7,11 @@ import streamlit as st
 from components import resources, state
 from components.embedding import pool, projection
 from components.i18n import N_, map_legend, t
+from components.text import md
 from core.catalog.table import Catalog
 from core.config import Config
 from core.figures import build_map
-from core.lists.bands import groups_threshold
+from core.lists.bands import groups_categories, groups_threshold
 from core.lists.groups import (
     DEFAULT_METHOD,
     DEFAULT_SIZE,
@@ -78,9 +79,28 @@ def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,
         space = resources.scored_index(cat, res.key, res.vectors, cfg)
         return duplicate_groups(pool(res, cfg), threshold, vectors=res.vectors,
                                 completeness=filled,
-                                both_ways=lambda a, b: space.pair_scores(a, b).match)
+                                both_ways=lambda a, b: space.pair_scores(a, b).match,
+                                categories=categories, per_category=per_category)
 
-    return state.memo("duplicates", f"{res.key}:{cfg.pool_key()}:{threshold}:both", groups)
+    categories, per_category = groups_categories(cfg, cat)
+    own = sorted(per_category.items()) if categories is not None else []
+    return state.memo("duplicates", f"{res.key}:{cfg.pool_key()}:{threshold}:both:{own}", groups)
+
+
+def category_threshold_caption(cfg: Config, cat: Catalog) -> None:
+    """Which categories use their own threshold (chosen on labelled pairs), if any."""
+    categories, per_category = groups_categories(cfg, cat)
+    if categories is None:
+        return
+    present = set(categories.tolist())
+    own = [(k, v) for k, v in sorted(per_category.items()) if k in present]
+    if not own:
+        return
+    shown = ", ".join(f"{md(k, 60)} {v:.3f}" for k, v in own[:8])
+    more = t(" and {n:,} more", n=len(own) - 8) if len(own) > 8 else ""
+    st.caption(t("Pairs within these categories use the threshold chosen for them on your "
+                 "labelled pairs (Duplicate threshold page): {categories}{more}.",
+                 categories=shown, more=more))
 
 
 def duplicate_threshold_input(cfg: Config) -> float:

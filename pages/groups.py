@@ -9,6 +9,7 @@ from components.i18n import t
 from components.tables import headed
 from components.tuning_groups import (
     GROUPING_NAMES,
+    category_threshold_caption,
     duplicate_threshold_input,
     groups_controls,
     groups_map,
@@ -48,6 +49,7 @@ if len(table):
 
 st.subheader(t("Duplicate groups"))
 threshold = duplicate_threshold_input(cfg)
+category_threshold_caption(cfg, cat)
 dups = session_duplicates(res, cfg, cat, threshold)
 st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · canonical = the member most similar '
              'to the others (then the most complete record)', n_groups=dups.n_groups,

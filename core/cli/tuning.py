@@ -247,7 +247,7 @@ def cmd_groups(args: argparse.Namespace) -> int:
 
 
 def cmd_merge_map(args: argparse.Namespace) -> int:
-    from core.lists.bands import groups_threshold
+    from core.lists.bands import groups_categories, groups_threshold
     from core.lists.groups import duplicate_groups, merge_map
     from core.pipeline import candidate_pool, neighbor_index
 
@@ -262,13 +262,30 @@ def cmd_merge_map(args: argparse.Namespace) -> int:
     filled = (catalog.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
     index = neighbor_index(catalog, vectors, cfg)  # the duplicate score, as the app's Groups
     pool = candidate_pool(catalog, vectors, cfg, index=index)
+    categories, per_category = groups_categories(cfg, catalog)
     dups = duplicate_groups(pool, threshold, vectors=vectors, completeness=filled,
-                            both_ways=lambda a, b: index.pair_scores(a, b).match)
+                            both_ways=lambda a, b: index.pair_scores(a, b).match,
+                            categories=categories, per_category=per_category)
     frame = merge_map(catalog.ids, dups)
     write_table(frame, args.out)
+    own = _own_thresholds(categories, per_category)
     say(f"wrote {args.out}: {dups.n_groups} duplicate groups, {len(frame)} products to merge "
-         f"(threshold {threshold})")
+        f"(threshold {threshold}" + (f"; {own}" if own else "") + ")")
     return 0
+
+
+def _own_thresholds(categories, per_category: dict[str, float]) -> str:
+    """'2 categories with their own threshold (shoes 0.9, tv 0.98)' for those in the catalog."""
+    if categories is None:
+        return ""
+    present = set(categories.tolist())
+    own = {k: v for k, v in per_category.items() if k in present}
+    if not own:
+        return ""
+    shown = ", ".join(f"{k} {v:g}" for k, v in list(own.items())[:5])
+    more = f", +{len(own) - 5} more" if len(own) > 5 else ""
+    noun = "category" if len(own) == 1 else "categories"
+    return f"{len(own)} {noun} with their own threshold chosen on labelled pairs ({shown}{more})"
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -364,7 +381,9 @@ def register(sub) -> dict:
     p.add_argument("--threshold", type=float,
                    help="duplicate score 0..1 from which two products are duplicates, the lower "
                    "of their scores for each other (default: the settings file's "
-                   "duplicate_threshold, chosen on labelled pairs, else its 'duplicate' band)")
+                   "duplicate_threshold, chosen on labelled pairs, else its 'duplicate' band); "
+                   "pairs of one category listed in the settings file's category_thresholds "
+                   "use that category's threshold")
     p = _catalog_parser(sub, "compare", "compare the lists of --config and --other",
                         out_required=False)
     p.add_argument("--other", required=True, help="the second configuration (JSON)")

@@ -76,6 +76,18 @@ def groups_threshold(cfg: Config) -> float | None:
     return duplicate_threshold(cfg)
 
 
+def groups_categories(cfg: Config, catalog: Any) -> tuple[np.ndarray | None, dict[str, float]]:
+    """(each product's category as text, {category: threshold}) for duplicate groups and
+    the merge map: the thresholds chosen per category on labelled pairs
+    (``Config.category_thresholds``), when the catalog maps a category column; else
+    (None, {}) and every pair uses :func:`groups_threshold`."""
+    column = catalog.mapping.category
+    if not cfg.category_thresholds or not column or column not in catalog.frame.columns:
+        return None, {}
+    return (catalog.column(column).astype(str).to_numpy(dtype=object),
+            {str(k): float(v) for k, v in cfg.category_thresholds.items()})
+
+
 def band_ranges(bands: dict[str, float]) -> list[tuple[str, float, float | None]]:
     """(name, low, high-or-None) per band, highest first, for display."""
     out, upper = [], None
@@ -91,6 +103,7 @@ __all__ = [
     "band_of",
     "band_ranges",
     "duplicate_threshold",
+    "groups_categories",
     "groups_threshold",
     "ordered",
     "validate_bands",

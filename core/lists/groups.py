@@ -20,7 +20,7 @@ score`` for every other member.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -241,8 +241,14 @@ class DuplicateGroups:
 
 def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray | None = None,
                      completeness: np.ndarray | None = None,
-                     both_ways: BothWays | None = None) -> DuplicateGroups:
+                     both_ways: BothWays | None = None,
+                     categories: np.ndarray | None = None,
+                     per_category: Mapping[str, float] | None = None) -> DuplicateGroups:
     """Connected components of pool pairs scoring >= threshold (size >= 2).
+
+    categories, per_category: (n,) category values (as text) and thresholds chosen per
+    category on labelled pairs (``Config.category_thresholds``); a pair of two products
+    of one such category needs that category's threshold instead of ``threshold``.
 
     both_ways: the duplicate score of pairs (left rows, right rows) -> (m,) scores, the
     Duplicate threshold page's score (NeighborIndex.pair_scores(...).match: the lower of
@@ -259,11 +265,17 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
     n = pool.indices.shape[0]
     src = np.repeat(np.arange(n), pool.indices.shape[1])
     dst, sc = pool.indices.reshape(-1), pool.scores.reshape(-1)
-    edge = (dst >= 0) & (sc >= threshold)
+    need = _edge_thresholds(threshold, categories, per_category)
+    lowest = min([threshold, *need.values()]) if need else threshold
+    edge = (dst >= 0) & (sc >= lowest)
     src, dst, sc = src[edge], dst[edge], sc[edge]
+    if need and len(src):
+        keep = sc >= _pair_thresholds(src, dst, threshold, categories, need)
+        src, dst, sc = src[keep], dst[keep], sc[keep]
     if both_ways is not None and len(src):
         sc = np.asarray(both_ways(src, dst), dtype=np.float32)
-        keep = sc >= threshold
+        keep = sc >= (_pair_thresholds(src, dst, threshold, categories, need) if need
+                      else threshold)
         src, dst, sc = src[keep], dst[keep], sc[keep]
     graph = coo_matrix((sc.astype(np.float64), (src, dst)), shape=(n, n)).tocsr()
     _, comp = connected_components(graph, directed=True, connection="weak")
@@ -292,6 +304,23 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
         score[members] = sims[:, np.nonzero(members == best)[0][0]]
         score[best] = np.nan
     return DuplicateGroups(group, np.array(canon, dtype=np.int64), score, float(threshold))
+
+
+def _edge_thresholds(threshold: float, categories: np.ndarray | None,
+                     per_category: Mapping[str, float] | None) -> dict[str, float]:
+    """The per-category thresholds that differ from the global one (none without categories)."""
+    if categories is None or not per_category:
+        return {}
+    return {str(k): float(v) for k, v in per_category.items() if float(v) != float(threshold)}
+
+
+def _pair_thresholds(src: np.ndarray, dst: np.ndarray, threshold: float,
+                     categories: np.ndarray, need: dict[str, float]) -> np.ndarray:
+    """(m,) threshold per pair: its category's when both products share one in need."""
+    cats = np.asarray(categories, dtype=object)
+    a, b = cats[src], cats[dst]
+    limits = pd.Series(a, dtype=object).map(need).to_numpy(dtype=np.float64)
+    return np.where((a == b) & ~np.isnan(limits), limits, float(threshold))
 
 
 def merge_map(ids: np.ndarray, dups: DuplicateGroups) -> pd.DataFrame:

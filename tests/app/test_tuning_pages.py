@@ -238,6 +238,33 @@ def test_groups_start_at_the_duplicate_threshold_chosen_on_labelled_pairs(tiny_b
         assert [m["size"].tolist() for m in merge] == [[2]]
 
 
+def test_groups_use_the_thresholds_chosen_per_category(tiny_bert_dir, tmp_path):
+    """The Duplicate threshold page saves a threshold per category with enough labelled
+    pairs and says the others use the global one; nothing read them. Pairs within such a
+    category now use its threshold, and the page names them (as literal text)."""
+    from core.config import Config
+    from tests.conftest import make_csv_bytes
+
+    rows = [["id", "title", "category"], ["0", "red lamp", "**lights**"],
+            ["1", "blue lamp stand", "**lights**"], ["2", "cable", "wires"],
+            ["3", "usb cable long", "wires"], ["4", "green tea", "tea"], ["5", "shoe", "shoes"]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        at.file_uploader(key="catalog.upload").set_value(
+            ("six.csv", make_csv_bytes(rows), "text/csv")).run()
+        cfg = at.session_state["settings.config"]
+        assert cfg.category_column == "category"
+        at.session_state["settings.config"] = Config.from_dict(
+            {**cfg.to_dict(), "duplicate_threshold": 1.0,
+             "category_thresholds": {"**lights**": 0.0, "absent": 0.5}})
+        at.switch_page("pages/groups.py").run()
+        assert not at.exception, at.exception
+        assert "1 duplicate group ·" in element_texts(at.caption)
+        merge = [d.value for d in at.dataframe if "canonical_id" in d.value.columns]
+        assert [m["size"].tolist() for m in merge] == [[2]]
+        (own,) = [c.value for c in at.caption if "use the threshold chosen for them" in c.value]
+        assert r"\*\*lights\*\* 0.000." in own and "absent" not in own
+
+
 def test_a_catalog_without_duplicates_says_so_instead_of_an_empty_table(tiny_bert_dir,
                                                                         tmp_path):
     """Only the same text scores 1: at 1.0, distinct products make no duplicate group, and

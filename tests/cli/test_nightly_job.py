@@ -307,6 +307,22 @@ def test_merge_map_starts_at_the_threshold_chosen_on_labelled_pairs(night) -> No
     assert code == 0 and pd.read_csv(night.folder / "merge.csv").empty, err  # the flag wins
 
 
+def test_merge_map_uses_the_thresholds_chosen_per_category(night) -> None:
+    """category_thresholds (the app's Duplicate threshold page saves them with the global
+    one) were recorded and read by nothing: a category whose labelled pairs chose a lower
+    threshold merged nothing more. Pairs within such a category now use its threshold."""
+    data = json.loads(night.settings.read_text(encoding="utf-8"))
+    data.update(duplicate_threshold=1.0, category_thresholds={"shoes": 0.0, "absent": 0.1})
+    tuned = night.folder / "per category.json"
+    tuned.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = night("merge-map", str(night.catalog), "--config", str(tuned),
+                         "--out", str(night.folder / "merge.csv"))
+    assert code == 0, err
+    frame = pd.read_csv(night.folder / "merge.csv", dtype=str)
+    assert sorted([*frame.product_id, *frame.canonical_id]) == ["P1", "P2"]  # the shoes only
+    assert "1 category with their own threshold chosen on labelled pairs (shoes 0)" in err
+
+
 def test_a_misspelt_rule_column_fails_before_embedding(night) -> None:
     code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
                          "--out", str(night.folder / "l.csv"), "--same", "categroy")

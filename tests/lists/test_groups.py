@@ -137,6 +137,31 @@ def test_duplicate_groups_on_the_duplicate_score_need_both_ways():
     assert frame["score"].tolist() == pytest.approx([0.97, 0.98])
 
 
+def test_duplicate_groups_use_the_thresholds_chosen_per_category():
+    """A pair of two products of a category with its own threshold (Duplicate threshold
+    page, Config.category_thresholds) needs that one; other pairs the global threshold."""
+    pairs = {(0, 1): 0.93, (2, 3): 0.93, (4, 5): 0.97, (6, 7): 0.93}
+    pairs.update({(b, a): s for (a, b), s in list(pairs.items())})
+    pool = _pool(pairs, 8)
+    cats = np.array(["shoes", "shoes", "tv", "tv", "tv", "tv", "shoes", "tv"], dtype=object)
+    plain = duplicate_groups(pool, 0.95, categories=cats)
+    assert plain.group.tolist() == [-1, -1, -1, -1, 0, 0, -1, -1]
+    dups = duplicate_groups(pool, 0.95, categories=cats, per_category={"shoes": 0.9, "tv": 0.98})
+    # shoes pair at 0.93 joins (0.9); tv pair at 0.97 no longer does (0.98); the mixed
+    # pair 6-7 keeps the global 0.95
+    assert dups.group.tolist() == [0, 0, -1, -1, -1, -1, -1, -1]
+    asked = []
+
+    def both_ways(a, b):
+        asked.extend(zip(a.tolist(), b.tolist()))
+        return np.array([pairs[(x, y)] - 0.01 for x, y in zip(a, b)])
+
+    lower = duplicate_groups(pool, 0.95, categories=cats, per_category={"shoes": 0.9},
+                             both_ways=both_ways)
+    assert lower.group.tolist() == [0, 0, -1, -1, 1, 1, -1, -1]
+    assert set(asked) == {(0, 1), (1, 0), (4, 5), (5, 4)}  # never 6-7 (mixed, 0.93 < 0.95)
+
+
 def test_duplicate_groups_with_vectors_and_completeness(rng):
     base = rng.normal(size=(1, 8)).astype(np.float32)
     x = np.vstack([base, base, base * 1.0, rng.normal(size=(5, 8)).astype(np.float32)])
