@@ -16,7 +16,7 @@ from components.tuning_groups import (
     session_duplicates,
     session_groups,
 )
-from components.widgets import export_buttons, file_stem, settings_sidebar
+from components.widgets import excel_id_warning, export_buttons, file_stem, settings_sidebar
 from core.catalog.views import rows_table
 from core.lists.groups import duplicate_table, merge_map
 
@@ -59,7 +59,7 @@ if dups.n_groups:
                  key="groups.duplicates")
     st.markdown(t("**Export the merge map** (product_id, canonical_id, score)"))
     export_buttons(lambda: merge_map(cat.ids, dups), f"{file_stem(cat.name)}_merge_map",
-                   key="groups.merge_export")
+                   key="groups.merge_export", csv_warning=excel_id_warning(cat))
 else:
     st.info(t("No two products score {threshold:.2f} or more, so nothing here is a duplicate at "
               "this threshold. Lower it to see near-duplicates.", threshold=threshold),

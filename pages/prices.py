@@ -9,7 +9,7 @@ from components.guide import next_step
 from components.i18n import N_, chart, t
 from components.tables import show_table
 from components.tuning_rules import ruled
-from components.widgets import export_buttons, file_stem, settings_sidebar
+from components.widgets import excel_id_warning, export_buttons, file_stem, settings_sidebar
 from core.lists.pricecheck import (
     DEFAULT_MIN_PEERS,
     DEFAULT_Z,
@@ -55,5 +55,6 @@ titles = cat.titles()
 st.plotly_chart(chart(price_figure(check, titles)), key="prices.figure")
 frame = outliers_frame(cat.ids, titles, check)
 show_table(frame.rename(columns={k: t(v) for k, v in SHOWN_AS.items()}), key="prices.outliers")
-export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export")
+export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export",
+               csv_warning=excel_id_warning(cat))
 next_step("pages/neighbors.py", t("Back to the lists"))

@@ -22,6 +22,8 @@ from core.catalog.read import MAX_FILE_BYTES, RawTable, read_table
 from core.errors import CatalogError, short_list
 
 DUPLICATE_POLICIES = ("error", "keep-first", "suffix")
+# An id as the formula-safe export writes it: ' before = + - @ (core.export.tables).
+_GUARDED_ID = r"^'[=+\-@]"
 TITLE_HINTS = ("title", "name", "product", "item", "标题", "名称", "品名", "商品")
 TEXT_HINTS = ("desc", "brand", "category", "manufacturer", "类", "描述", "品牌")
 # product identifiers of marketplaces and barcodes (ASIN, UPC, EAN, GTIN, ISBN) are ids too
@@ -112,6 +114,19 @@ class Catalog:
     def position_of(self) -> dict[str, int]:
         """Map id -> row position."""
         return {pid: i for i, pid in enumerate(self.ids)}
+
+    def rows_of(self, ids: pd.Series) -> pd.Series:
+        """Row position (float, NaN when unknown) of each id in a file the user uploads
+        (labelled pairs, judgements), spaces around it ignored. An id the formula-safe
+        export wrote with a leading ' ("'-B07X", so that Excel shows it as text) is found
+        as the catalog's id without it when that one exists."""
+        pos = self.position_of()
+        text = ids.astype(str).str.strip()
+        rows = text.map(pos)
+        guarded = rows.isna() & text.str.match(_GUARDED_ID)
+        if guarded.any():
+            rows[guarded] = text[guarded].str[1:].map(pos)
+        return rows
 
     @cached_property
     def identity(self) -> str:

@@ -133,9 +133,8 @@ def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
     left_col, right_col = _pick(cols, LEFT_HINTS, 0), _pick(cols, RIGHT_HINTS, 1)
     label_col = next((c for c in cols if c.strip().lower() in LABEL_COLUMNS),
                      cols[2] if len(cols) > 2 and cols[2] not in (left_col, right_col) else None)
-    pos = catalog.position_of()
-    left = frame[left_col].astype(str).str.strip().map(pos)
-    right = frame[right_col].astype(str).str.strip().map(pos)
+    left = catalog.rows_of(frame[left_col])
+    right = catalog.rows_of(frame[right_col])
     label = pair_labels(frame[label_col] if label_col else None, len(frame))
     known = left.notna().to_numpy() & right.notna().to_numpy()
     warnings = []

@@ -76,9 +76,8 @@ def labelled_pairs(frame: pd.DataFrame, catalog) -> tuple[np.ndarray, np.ndarray
     label_col = next((c for c in frame.columns if str(c).strip().lower() in LABEL_COLUMNS), None)
     labels = pd.Series(pair_labels(frame[label_col] if label_col else None, len(frame)),
                        index=frame.index)
-    pos = catalog.position_of()
-    left = frame[left_col].astype(str).str.strip().map(pos)
-    right = frame[right_col].astype(str).str.strip().map(pos)
+    left = catalog.rows_of(frame[left_col])
+    right = catalog.rows_of(frame[right_col])
     ok = (left.notna() & right.notna()).to_numpy()
     if not ok.any():
         raise CatalogSimilarityError(
@@ -95,8 +94,7 @@ def _query_judgements(frame: pd.DataFrame, catalog) -> Judgements:
         pd.Series(1.0, index=frame.index)
     if grades.isna().any() or (grades < 0).any():
         raise CatalogSimilarityError("The grade column must hold numbers 0 or more in every row")
-    pos = catalog.position_of()
-    rows = frame[cols["product_id"]].astype(str).str.strip().map(pos)
+    rows = catalog.rows_of(frame[cols["product_id"]])
     queries: dict[str, dict[int, float]] = {}
     for q, r, g in zip(frame[cols["query"]].astype(str), rows, grades):
         if pd.notna(r) and q.strip():

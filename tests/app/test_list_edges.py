@@ -69,6 +69,12 @@ def test_export_says_when_excel_would_change_the_ids_of_a_csv(tiny_bert_dir, tmp
                 in said) is warned, said
         at.radio(key="neighbors.export.format").set_value("xlsx").run()
         assert "when it opens a CSV" not in element_texts(at.warning)
+        # the merge map's CSV carries the same ids (it said nothing)
+        at.switch_page("pages/groups.py").run()
+        at.number_input(key="groups.duplicate_threshold").set_value(0.0).run()
+        assert not at.exception, at.exception
+        said = element_texts(at.warning)
+        assert ("Excel changes 6 of your ids when it opens a CSV" in said) is warned, said
 
 
 def test_a_one_product_catalog_says_why_there_is_nothing_to_list(tiny_bert_dir, tmp_path):
