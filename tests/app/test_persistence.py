@@ -245,3 +245,24 @@ def test_a_settings_file_asking_for_longer_lists_keeps_its_length(env):
     assert first.sidebar.slider(key="settings.k").value == 80
     assert first.session_state["settings.config"].k == 80
     assert _open(_token(first)).session_state["settings.config"].k == 80
+
+
+def test_a_settings_file_without_columns_keeps_every_column_of_the_catalog(env):
+    """A file of settings only (a threshold per category, written by hand or by an older
+    version) kept the id and text columns but dropped category, brand and price: the
+    rules on them stopped working and the thresholds per category matched nothing."""
+    import json as _json
+
+    first = _open(page="pages/export.py")
+    before = first.session_state["settings.config"]
+    assert before.category_column and before.brand_column and before.price_column
+    settings = _json.dumps({"duplicate_threshold": 0.97,
+                            "category_thresholds": {"printers": 0.9}}).encode()
+    first.file_uploader(key="settings.config_file.load").set_value(
+        ("thresholds.json", settings, "application/json")).run()
+    assert not first.exception, first.exception
+    after = first.session_state["settings.config"]
+    assert after.category_thresholds == {"printers": 0.9}
+    assert (after.category_column, after.brand_column, after.price_column) == (
+        before.category_column, before.brand_column, before.price_column)
+    assert after.text_columns == before.text_columns
