@@ -87,6 +87,22 @@ def language_switch() -> None:
     st.sidebar.radio("Language · 语言", list(LANGUAGES), key=state.UI_LANGUAGE,
                      index=list(LANGUAGES).index(language()), on_change=state.keep_ui_language,
                      format_func=LANGUAGES.__getitem__, horizontal=True)
+    if language() == "zh":
+        st.html(uploader_css())
+
+
+def uploader_css() -> str:
+    """Streamlit's file uploader says "Upload" and "500MB per file • CSV, ..." in English
+    whatever the interface language, and has no parameter for them (streamlit issue
+    #13500): in Chinese, a style sheet (no catalog text in it) shows them in Chinese. The
+    file types are left out there; every uploader's label names them."""
+    mb = int(st.get_option("server.maxUploadSize"))
+    button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+    limit = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    return (f"<style>{button}, {limit} {{font-size: 0}} "
+            f'{button}::after {{content: "{t("Upload")}"; font-size: 14px}} '
+            f'{limit}::after {{content: "{t("Up to {mb:,} MB per file", mb=mb)}"; '
+            "font-size: 14px}</style>")
 
 
 def join_list(items: Iterable[str]) -> str:

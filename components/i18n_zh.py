@@ -1273,8 +1273,8 @@ ZH: dict[str, str] = {
         '下载 {upper}',
     'Save configuration':
         '保存配置',
-    'Load a saved configuration':
-        '加载保存的配置',
+    'Load a saved configuration (JSON)':
+        '加载保存的配置（JSON）',
     'Products per list':
         '每个列表的商品数',
     "The model '{model}' reads English only, and this catalog is {name}: choose 'multilingual' under Ad"
@@ -1741,4 +1741,7 @@ ZH: dict[str, str] = {
     "(Duplicate threshold page): {categories}{more}.":
         "这些类目内的商品对使用用您的标注对为它们选出的阈值（“重复阈值”页）：{categories}{more}。",
     " and {n:,} more": "，另有 {n:,} 个",
+    "Upload": "上传",
+    "Up to {mb:,} MB per file": "每个文件最大 {mb:,} MB",
+    " (CSV, TSV, Excel or Parquet)": "（CSV、TSV、Excel 或 Parquet）",
 }

@@ -21,7 +21,9 @@ LABEL_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 
 def upload_table(label: str, key: str, help_text: str) -> pd.DataFrame | None:
     """A CSV/Excel/Parquet uploader; a file that cannot be read shows why and gives None."""
-    upload = st.file_uploader(label, type=LABEL_TYPES, key=key, help=help_text)
+    # the types in the label too: the Chinese interface shows the size limit without them
+    upload = st.file_uploader(label + t(" (CSV, TSV, Excel or Parquet)"), type=LABEL_TYPES,
+                              key=key, help=help_text)
     if upload is None:
         return None
     try:

@@ -180,7 +180,7 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
                        help=t("Every setting and rule in one small file. A nightly job makes "
                             "the same lists with: python -m core neighbors CATALOG --config "
                             "tuned.json --out lists.csv"))
-    upload = st.file_uploader(t("Load a saved configuration"), type=["json"], key=f"{key}.load",
+    upload = st.file_uploader(t("Load a saved configuration (JSON)"), type=["json"], key=f"{key}.load",
                               help=t("A file saved with 'Save configuration': its settings and "
                                    "rules replace the current ones."))
     if upload is None:
