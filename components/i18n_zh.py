@@ -1744,4 +1744,10 @@ ZH: dict[str, str] = {
     "Upload": "上传",
     "Up to {mb:,} MB per file": "每个文件最大 {mb:,} MB",
     " (CSV, TSV, Excel or Parquet)": "（CSV、TSV、Excel 或 Parquet）",
+    "Excel changes ids such as {example} (it shows {shown}) when it opens a CSV: it reads them "
+    "as numbers. To open the lists in Excel, choose the Excel workbook (.xlsx), which keeps "
+    "every id as written; the CSV itself is right for loading into your shop's systems.":
+        "Excel 打开 CSV 时会改动像 {example} 这样的编号（显示为 {shown}）：它把它们当成数字。"
+        "要在 Excel 中打开列表，请选择 Excel 工作簿（.xlsx），它会原样保留每个编号；"
+        "CSV 本身适合导入店铺系统。",
 }

@@ -9,7 +9,7 @@ from components import state
 from components.i18n import t
 from components.tables import headed
 from components.text import md
-from components.widgets import export_buttons
+from components.widgets import excel_sample_warning, export_buttons
 from core.errors import CatalogSimilarityError
 from core.export.results import ResultsFolder, export_frame
 
@@ -82,7 +82,10 @@ def results_export(folder: ResultsFolder, query: str) -> None:
             state.show_error(exc)
             return folder.page(0, 0)
 
-    export_buttons(frame, f"{folder.root.name or 'results'}_neighbors", key="open_results.export")
+    warning = state.memo("open_results.excel_ids", str(folder.root.resolve()),
+                         lambda: excel_sample_warning(folder.id_sample()))
+    export_buttons(frame, f"{folder.root.name or 'results'}_neighbors", key="open_results.export",
+                   csv_warning=warning)
 
 
 def results_map(folder: ResultsFolder) -> None:

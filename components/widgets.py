@@ -151,6 +151,18 @@ def excel_id_warning(cat: Catalog) -> str | None:
              shown=md(excel_shown(example)))
 
 
+def excel_sample_warning(ids: np.ndarray) -> str | None:
+    """excel_id_warning for a sample of ids (a results folder's first lists)."""
+    changed = np.flatnonzero(excel_changes(ids))
+    if not len(changed):
+        return None
+    example = str(ids[changed[0]])
+    return t("Excel changes ids such as {example} (it shows {shown}) when it opens a CSV: it "
+             "reads them as numbers. To open the lists in Excel, choose the Excel workbook "
+             "(.xlsx), which keeps every id as written; the CSV itself is right for loading "
+             "into your shop's systems.", example=md(example), shown=md(excel_shown(example)))
+
+
 def excel_shown(text: str) -> str:
     """How Excel shows a number-like text in a cell of the General format (roughly)."""
     value = float(text)

@@ -250,6 +250,19 @@ class ResultsFolder:
             return self._dataset("lists").schema.empty_table().select(cols).to_pandas()
         return pa.concat_tables(tables).to_pandas()
 
+    def id_sample(self, limit: int = 50_000) -> np.ndarray:
+        """Distinct source ids of the first `limit` list rows (a footer-ordered read of the
+        first row groups only), e.g. to see whether Excel would change them."""
+        seen, taken = [], 0
+        for rg, rows in self._row_groups():
+            seen.append(rg.to_table(columns=["source_id"]).column(0).to_numpy(
+                zero_copy_only=False))
+            taken += rows
+            if taken >= limit:
+                break
+        ids = np.concatenate(seen)[:limit].tolist() if seen else []
+        return np.array(list(dict.fromkeys(ids)), dtype=object)
+
     def batches(self, query: str | None = None) -> Iterator:
         """The (filtered) lists as pyarrow record batches, in order (for exports)."""
         cols = [c for c in LIST_COLUMNS if c in self.columns]

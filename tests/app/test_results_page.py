@@ -64,6 +64,23 @@ def test_opens_pages_and_filters_a_results_folder(page: AppTest, folder: Path) -
     assert len(page.get("plotly_chart")) == 1
 
 
+def test_the_csv_export_warns_when_excel_would_change_the_ids(page: AppTest,
+                                                             tmp_path: Path) -> None:
+    """A nightly job's ids 000123... became 123 in Excel when the page's CSV was opened
+    there, and the page said nothing (Export says so for the app's own lists)."""
+    for name, ids in (("zeros", [f"{i:06d}" for i in range(30)]), ("text", [f"P{i}" for i in range(30)])):
+        folder = tmp_path / name
+        writer = ListWriter(folder)
+        writer.write(np.arange(30), np.tile(np.arange(1, 4), (30, 1)) % 30,
+                     np.full((30, 3), 0.9), np.array(ids, dtype=object), None)
+        write_manifest(folder, {"products": 30, "k": 3, "metric": "cosine"})
+        page.text_input(key="open_results.path").input(str(folder))
+        page.button(key="open_results.open").click().run()
+        assert not page.exception, page.exception
+        said = element_texts(page.warning)
+        assert ("Excel changes ids such as 000000 (it shows 0)" in said) is (name == "zeros"), said
+
+
 def test_a_folder_that_is_not_results_is_an_error(page: AppTest, tmp_path: Path) -> None:
     page.text_input(key="open_results.path").input(str(tmp_path))
     page.button(key="open_results.open").click().run()
