@@ -192,6 +192,15 @@ CORE_ZH: dict[str, str] = {
     '{name}: the column names are on line {n}; the {n2} lines above them (a title or blank) '
     'were skipped':
         '{name}：列名在第 {n} 行；其上方的 {n2} 行（标题或空行）已跳过',
+    '{name}: the column names are on line {n}; the line above them (a title or blank) was '
+    'skipped':
+        '{name}：列名在第 {n} 行；其上方的 1 行（标题或空行）已跳过',
+    '{name}: the column names are on row {n} of its table; the row above them (a title or '
+    'blank) was skipped':
+        '{name}：列名在表格的第 {n} 行；其上方的 1 行（标题或空行）已跳过',
+    "Sheet '{sheet}' of {name}: the column names are on row {n}; the row above them (a title "
+    "or blank) was skipped":
+        "{name} 的工作表“{sheet}”：列名在第 {n} 行；其上方的 1 行（标题或空行）已跳过",
     # core/catalog/table.py: the catalog report (ValidationReport.lines)
     '{n} duplicate ids ({list}); policy: {part}':
         '{n} 个重复编号（{list}）；处理方式：{part}',

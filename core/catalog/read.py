@@ -56,6 +56,14 @@ class RawTable:
     warnings: tuple[str, ...] = ()
 
 
+
+def skipped_above(n: int, unit: str) -> str:
+    """'the 2 rows above them (a title or blank) were skipped', or for one: 'the row above
+    them (a title or blank) was skipped' (a title line above the header is the usual case)."""
+    if n == 1:
+        return f"the {unit} above them (a title or blank) was skipped"
+    return f"the {n} {unit}s above them (a title or blank) were skipped"
+
 def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None, *,
                sheet: str | None = None, max_bytes: int | None = None,
                max_rows: int | None = None, encoding: str | None = None,
@@ -161,8 +169,8 @@ def _read_html(data: bytes, name: str, max_rows: int, options: TextOptions) -> R
     warnings += named_cols + clean_controls(frame)
     _check_header(frame, name)
     if at:
-        warnings.append(f"{name}: the column names are on row {at + 1} of its table; the {at} "
-                        "rows above them (a title or blank) were skipped")
+        warnings.append(f"{name}: the column names are on row {at + 1} of its table; "
+                        f"{skipped_above(at, 'row')}")
     return RawTable(frame, name, encoding=encoding, warnings=tuple(warnings))
 
 
@@ -226,8 +234,8 @@ def _read_delimited(data: bytes, name: str, max_rows: int, options: TextOptions)
     header, named = _clean_header(header)
     warnings += named + _ragged_warning(ragged, len(rows))
     if skip:
-        warnings.insert(0, f"{name}: the column names are on line {skip + 1}; the {skip} lines "
-                           "above them (a title or blank) were skipped")
+        warnings.insert(0, f"{name}: the column names are on line {skip + 1}; "
+                           f"{skipped_above(skip, 'line')}")
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header)
     _check_header(frame, name)
     warnings += unwrap_excel_text(frame)
@@ -359,8 +367,7 @@ def _sheet_table(got: SheetData, name: str) -> RawTable:
     _check_header(frame, name)
     if got.header_row > 1:
         warnings.append(f"Sheet '{got.sheet}' of {name}: the column names are on row "
-                        f"{got.header_row}; the {got.header_row - 1} rows above them (a title or blank) "
-                        "were skipped")
+                        f"{got.header_row}; {skipped_above(got.header_row - 1, 'row')}")
     if len(got.sheets) > 1:
         others = [s for s in got.sheets if s != got.sheet]
         warnings.append(f"{name} has {len(got.sheets):,} sheets; reading '{got.sheet}' "

@@ -213,6 +213,13 @@ def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         *read_table(make_xlsx_bytes({"商品": pd.DataFrame(
             [["编号", "标题"], ["1", "小米"], ["2", "华为"]], columns=["商品导出", ""])}),
             "标题行.xlsx").warnings,
+        # two lines above the header: the plural forms (one line reads in the singular)
+        *read_table("商品导出\n2026\n编号,标题\n1,小米\n2,华为\n".encode(), "两行.csv").warnings,
+        *read_table(make_xlsx_bytes({"商品": pd.DataFrame(
+            [["2026", ""], ["编号", "标题"], ["1", "小米"], ["2", "华为"]],
+            columns=["商品导出", ""])}), "两行.xlsx").warnings,
+        *read_table(HTML_EXPORT.replace("<tr><th>", "<tr><td>2026</td></tr><tr><th>", 1)
+                    .encode("gb18030"), "两行.xls").warnings,
     ]
 
 

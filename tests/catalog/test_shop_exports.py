@@ -204,6 +204,17 @@ def test_title_lines_above_a_csv_header_are_skipped_and_reported(delimiter, padd
                                  "above them (a title or blank) were skipped")
 
 
+def test_one_title_line_above_the_header_reads_in_the_singular() -> None:
+    """The usual shop export has one title line above the header: it read "the 1 lines
+    above them ... were skipped"."""
+    lines = ["ACME shop - product export", ",".join(HEADER),
+             *(",".join(map(str, r)) for r in PRODUCTS)]
+    table = read_table(("\r\n".join(lines) + "\r\n").encode("cp1252"), "export.csv")
+    assert list(table.frame.columns) == HEADER
+    assert table.warnings[0] == ("export.csv: the column names are on line 2; the line "
+                                 "above them (a title or blank) was skipped")
+
+
 def test_a_csv_whose_first_line_is_the_header_skips_nothing() -> None:
     table = read_table(_csv([["P1", "shoe", "acme", "", ""], ["P2", "tea", "", "", ""]]), "a.csv")
     assert list(table.frame.columns) == HEADER and table.warnings == ()
