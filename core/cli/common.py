@@ -24,6 +24,11 @@ class Output:
     quiet = False
 
 
+
+def counted(n: int, noun: str) -> str:
+    """'1 new text', '2 new texts' (a nightly job often embeds one new product)."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
 def say(msg: str) -> None:
     """One line on stderr: control characters from ids or column names shown as escapes
     (a catalog cannot drive the terminal), cut at 1,000 characters. With --quiet only
@@ -365,7 +370,7 @@ def vectors_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog,
         store = EmbeddingStore(ws.ensure().db_path)
     with Progress("embedding", "text", len(catalog)) as progress:
         result = embed_catalog(catalog, encoder, store, progress=progress)
-    say(f"embedded {result.embedded} new texts, reused {result.reused} from the store")
+    say(f"embedded {counted(result.embedded, 'new text')}, reused {result.reused} from the store")
     if store is not None:
         store.close()
     return result.vectors

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.cli.common import save_vectors, say
+from core.cli.common import counted, save_vectors, say
 from core.config import ROW_NUMBERS, Config
 from core.workspace import Workspace
 
@@ -86,7 +86,7 @@ def ray_embed(args: argparse.Namespace, cfg: Config, folder: Path):
     counts = embed_to_folder(args.catalog, cols, cfg, folder, settings_from_args(args),
                              store_path=_store_path(args),
                              max_chars=current_limits().max_text_chars)
-    say(f"embedded {counts.embedded} new texts, reused {counts.reused} from the store "
+    say(f"embedded {counted(counts.embedded, 'new text')}, reused {counts.reused} from the store "
         f"({counts.products} products, {counts.seconds:.1f} s on Ray)")
     return cfg, counts
 

@@ -95,6 +95,11 @@ def test_two_nights_reuse_the_store_and_replace_the_lists(night) -> None:
     assert "P4" not in set(second["source_id"]) | set(second["neighbor_id"])
     assert "P10" in set(second["source_id"])
     assert not list(night.folder.glob("*.tmp"))
+    rows.append(["P11", "green tea 80 pack", "leafco", "tea", "9.50"])  # a third night: one new
+    night.catalog.write_bytes(make_csv_bytes(rows))
+    code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
+                         "--out", str(out))
+    assert code == 0 and "embedded 1 new text, reused 9" in err, err  # not "1 new texts"
 
 
 # --- progress and --quiet --------------------------------------------------------------------
