@@ -5,9 +5,10 @@ owned by the user's session (the job object lives in session_state through
 components/state.py, and under the session's token in components.resources.finetune_jobs
 so that a reload of the same address finds the run again). The thread only touches this
 object: ``progress`` writes (done, total) and the status line, and
-``core.finetune.run.finetune`` asks ``cancel_requested`` before every training step.
-The Cancel button sets a ``threading.Event``; the run stops within one step,
-raises FinetuneCancelled inside the thread and saves nothing. The page polls the
+``core.finetune.run.finetune`` asks ``cancel_requested`` before every training step and
+every later phase (validating, choosing the weight, calibrating). The Cancel button sets
+a ``threading.Event``; the run stops within one step or phase, raises FinetuneCancelled
+inside the thread and saves nothing. The page polls the
 object from a fragment that re-runs every second while the job is alive, so the
 rest of the app stays usable (and other pages keep working) during training.
 """

@@ -38,6 +38,7 @@ from core.finetune.data import TrainingSet, ValidationSet
 from core.finetune.pseudo import confident_pairs, held_out_rows, with_confident_pairs
 from core.finetune.settings import (
     Cancel,
+    FinetuneCancelled,
     FinetuneError,
     FinetuneResult,
     FinetuneSettings,
@@ -80,17 +81,24 @@ _ALTERNATIVE = ("Fine-tune the bundled all-MiniLM-L6-v2 instead (English; choose
 
 @dataclass
 class _Phases:
-    """Reports each phase to status and times it."""
+    """Reports each phase to status and times it; a cancel asked for meanwhile stops the
+    run at the next phase (training checks it at every step)."""
 
     say: Status
+    cancel: Cancel | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     _name: str = ""
     _t: float = 0.0
 
     def __call__(self, name: str, message: str | None = None) -> None:
         self.close()
+        self.check()
         self._name, self._t = name, time.perf_counter()
         self.say(message or name)
+
+    def check(self) -> None:
+        if self.cancel is not None and self.cancel():
+            raise FinetuneCancelled("Fine-tuning cancelled; nothing was saved")
 
     def close(self) -> None:
         if self._name:
@@ -164,7 +172,7 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
     if len(data.train) < 2:
         raise FinetuneError("Fine-tuning needs at least 2 positive training pairs")
     check_trainable(base_model)
-    phase = _Phases(status or (lambda _msg: None))
+    phase = _Phases(status or (lambda _msg: None), cancel)
     device = check_device(settings.device) if settings.device else default_device()
     try:
         base = BertEncoder(base_model, device=device)
@@ -197,8 +205,13 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         tmp = target.parent / f".{target.name}.tmp" / target.name  # the final name: same identity
         shutil.rmtree(tmp.parent, ignore_errors=True)
         save_model_folder(model, base, tmp)
-        result = _validate(base, tmp, texts, data, corpus_rows, base_vectors, lists, settings,
-                           device, phase)
+        try:
+            result = _validate(base, tmp, texts, data, corpus_rows, base_vectors, lists,
+                               settings, device, phase)
+            phase.check()  # a stop asked for during the last phase: nothing kept
+        except FinetuneCancelled:  # stopped while validating: the unvalidated copy goes too
+            shutil.rmtree(tmp.parent, ignore_errors=True)
+            raise
         result = replace(result, steps=steps, train_seconds=train_seconds, epochs_run=epochs_run,
                          train_pairs=len(data.train), base_model=base.name, settings=settings)
         phase.close()

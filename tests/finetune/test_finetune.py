@@ -332,6 +332,30 @@ def test_finetune_versioned_folder_and_cancel(tiny_bert_dir, catalog, pairs, tmp
         finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST, out=first.folder)
 
 
+@pytest.mark.parametrize("stop_at", ["the new model on the held-out pairs",
+                                     "the lists at every hybrid weight",
+                                     "fitting the 0..1 list scores"])
+def test_a_stop_after_training_keeps_nothing(tiny_bert_dir, catalog, pairs, tmp_path, stop_at):
+    """Stop pressed while the run validated, chose the weight or calibrated (a minute on a
+    large catalog) was only checked between training steps: the run went on, and kept and
+    offered the model the user had stopped. It stops at the next phase now, and the
+    unvalidated copy is removed."""
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    models = tmp_path / "models"
+    seen: list[str] = []
+    stop = [False]
+
+    def status(message: str) -> None:
+        seen.append(message)
+        stop[0] = stop[0] or stop_at in message
+
+    with pytest.raises(FinetuneCancelled):
+        finetune(catalog.texts, data, base_model=tiny_bert_dir, models_dir=models,
+                 settings=FAST, status=status, cancel=lambda: stop[0])
+    assert any(stop_at in m for m in seen), seen
+    assert not models.exists() or not any(models.rglob("*.safetensors")), list(models.rglob("*"))
+
+
 def test_a_run_that_saves_while_another_trains_takes_the_next_version(tiny_bert_dir, catalog,
                                                                      pairs, tmp_path):
     """Two browser sessions fine-tune at once: the one that finishes first used to save
