@@ -209,8 +209,8 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
             result = _validate(base, tmp, texts, data, corpus_rows, base_vectors, lists,
                                settings, device, phase)
             phase.check()  # a stop asked for during the last phase: nothing kept
-        except FinetuneCancelled:  # stopped while validating: the unvalidated copy goes too
-            shutil.rmtree(tmp.parent, ignore_errors=True)
+        except BaseException:  # stopped (Stop, Ctrl-C) or failed while validating: the
+            shutil.rmtree(tmp.parent, ignore_errors=True)  # unvalidated copy goes too
             raise
         result = replace(result, steps=steps, train_seconds=train_seconds, epochs_run=epochs_run,
                          train_pairs=len(data.train), base_model=base.name, settings=settings)
