@@ -1750,4 +1750,7 @@ ZH: dict[str, str] = {
         "Excel 打开 CSV 时会改动像 {example} 这样的编号（显示为 {shown}）：它把它们当成数字。"
         "要在 Excel 中打开列表，请选择 Excel 工作簿（.xlsx），它会原样保留每个编号；"
         "CSV 本身适合导入店铺系统。",
+    "Pairs within a category of the table above use that category's threshold instead, on the "
+    "Groups page and in merge-map alike.":
+        "上表所列类目内的商品对改用该类目的阈值，“分组”页和 merge-map 都是如此。",
 }

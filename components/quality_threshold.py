@@ -86,6 +86,9 @@ def save_buttons(cfg: Config, threshold: float, per_category: dict[str, float]) 
                      "lists do not read it: they leave out the 'duplicate' score range set on the "
                      "Neighbours page (Rules for the lists), a score of one product for the other "
                      "rather than this both-ways duplicate score."))
+        if per_category:
+            st.caption(t("Pairs within a category of the table above use that category's "
+                         "threshold instead, on the Groups page and in merge-map alike."))
     right.download_button(t("Download configuration (JSON)"), data=new.to_json(),
                           file_name="catalog_similarity_config.json",
                           mime="application/json", key="threshold.download",

@@ -123,6 +123,26 @@ def test_threshold_blocks_choose_and_save(tiny_bert_dir, workspace, monkeypatch)
     caption = element_texts(at.caption)
     assert "Duplicate groups (Groups page) and their merge map start at it" in caption
     assert "The lists do not read it" in caption
+    assert "use that category's threshold instead" not in caption  # none had enough pairs
+
+
+def _save_per_category_script() -> None:
+    from components import state
+    from components.quality_threshold import save_buttons
+    from core.config import Config
+
+    state.init_state()
+    save_buttons(Config(), 0.9, {"shoes": 0.8})
+
+
+def test_saving_thresholds_per_category_says_where_they_apply(workspace):
+    at = AppTest.from_function(_save_per_category_script, default_timeout=60)
+    at.run()
+    at.button(key="threshold.save").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["settings.config"].category_thresholds == {"shoes": 0.8}
+    assert "use that category's threshold instead, on the Groups page and in merge-map" in \
+        element_texts(at.caption)
 
 
 def _pairs_csv(rows: list[tuple[str, str, int]]) -> bytes:
