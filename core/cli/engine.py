@@ -10,6 +10,7 @@ parts run on the cluster and which on this process (the driver).
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,8 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--engine", choices=["local", "ray"], default="local",
                    help="local: this process (default); ray: Ray Data on a cluster")
     g.add_argument("--ray-address", help="join a running Ray cluster (host:port or "
-                   "ray://host:port); default: start a local Ray for this run")
+                   "ray://host:port); default: $RAY_ADDRESS when set, else start a local Ray "
+                   "for this run")
     g.add_argument("--ray-actors", type=int, default=2,
                    help="embedding actors and the least number of corpus shards (default 2)")
     g.add_argument("--ray-actor-cpus", type=float, default=0.5,
@@ -43,7 +45,8 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace):
     from core.scale.runtime import RaySettings
 
-    return RaySettings(address=args.ray_address, actors=max(1, args.ray_actors),
+    address = args.ray_address or os.environ.get("RAY_ADDRESS", "").strip() or None
+    return RaySettings(address=None if address == "local" else address, actors=max(1, args.ray_actors),
                        actor_cpus=args.ray_actor_cpus, shards=args.ray_shards,
                        num_gpus=args.ray_gpus, timeout_s=args.ray_timeout)
 

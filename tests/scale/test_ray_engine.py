@@ -8,6 +8,9 @@ actors takes tens of seconds here), run by CI (-m "slow or not slow").
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -143,3 +146,60 @@ def test_unreachable_cluster_is_one_line(catalog: Path, tmp_path: Path,
                  "--ray-address", "127.0.0.1:1"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and err[0].startswith("error: Ray cluster at 127.0.0.1:1")
+
+
+def _cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """python -m core in a child process (its own Ray settings, from env)."""
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run([sys.executable, "-m", "core", *argv], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_a_cluster_that_wants_a_token_says_how_to_give_it(ray_cluster, catalog: Path,
+                                                          tmp_path: Path) -> None:
+    """Ray 2.59+ clusters want a token; a job joining one by address without
+    RAY_AUTH_MODE=token got 20 s of retries and 'error: ConnectionError' (exit 4)."""
+    import ray
+
+    if os.environ.get("RAY_AUTH_MODE", "").lower() != "token":
+        pytest.skip("this Ray started without token authentication")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")}
+    done = _cli("neighbors", str(catalog), "--out", str(tmp_path / "x.csv"), "--engine", "ray",
+                "--ray-address", ray.get_runtime_context().gcs_address, "--no-store",
+                env=env)
+    err = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(err) == 1, done.stderr
+    assert "asks for a token" in err[0] and "RAY_AUTH_MODE=token" in err[0]
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_an_address_that_is_not_a_ray_cluster_fails_in_seconds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Something else listening at the port (the dashboard's, say): ray.init retried for
+    minutes, a log line a second."""
+    from core.scale import runtime
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        address = f"127.0.0.1:{listener.getsockname()[1]}"
+        monkeypatch.setattr(runtime, "PROBE_TIMEOUT_S", 8.0)
+        with pytest.raises(runtime.ClusterError, match=r"does not answer as a Ray cluster.*6379"),\
+                runtime.ray_session(runtime.RaySettings(address=address)):
+            pass
+
+
+def test_ray_address_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """$RAY_ADDRESS (set on cluster nodes and by 'ray job submit') names the cluster when
+    --ray-address is left out: ray.init joined it by itself and refused num_cpus (exit 1)."""
+    from core.cli import build_parser
+    from core.cli.engine import settings_from_args
+
+    parser, _ = build_parser()
+    argv = ["neighbors", "c.csv", "--out", "x.csv", "--engine", "ray"]
+    monkeypatch.setenv("RAY_ADDRESS", "head:6379")
+    assert settings_from_args(parser.parse_args(argv)).address == "head:6379"
+    given = parser.parse_args([*argv, "--ray-address", "other:6379"])
+    assert settings_from_args(given).address == "other:6379"
+    monkeypatch.setenv("RAY_ADDRESS", "local")
+    assert settings_from_args(parser.parse_args(argv)).address is None
