@@ -81,7 +81,8 @@ def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: 
     ds = read_dataset(path).map_batches(
         Prepare(cols.id_column, cols.text_columns, max_chars), batch_format="pyarrow",
         num_cpus=settings.task_cpus, batch_size=4096)
-    ds, n = with_row_numbers(ds, cols.id_column, task_cpus=settings.task_cpus)
+    ds, n = with_row_numbers(ds, cols.id_column, task_cpus=settings.task_cpus,
+                             parts=settings.actors)
     precision = "onnx" if cfg.precision == "auto" and not settings.num_gpus else cfg.precision
     ds = ds.map_batches(EmbedBatch, batch_format="pyarrow", batch_size=settings.embed_batch,
                         fn_constructor_args=(cfg.model, precision, cfg.batch_size, store_path),

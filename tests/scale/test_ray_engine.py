@@ -203,3 +203,15 @@ def test_ray_address_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     assert settings_from_args(given).address == "other:6379"
     monkeypatch.setenv("RAY_ADDRESS", "local")
     assert settings_from_args(parser.parse_args(argv)).address is None
+
+
+def test_a_small_catalog_is_cut_into_a_block_per_embedding_actor(ray_cluster,
+                                                                 catalog: Path) -> None:
+    """300 rows are read as one block: one of the two embedding actors did all the work."""
+    from core.scale.dataset import read_dataset, with_row_numbers
+
+    ds, n = with_row_numbers(read_dataset(catalog), "sku", parts=2)
+    blocks = [len(b) for b in ds.iter_batches(batch_size=None, batch_format="pyarrow")]
+    rows = ds.to_pandas()["row"].to_numpy()
+    assert n == 300 and len(blocks) >= 2 and sum(blocks) == 300
+    np.testing.assert_array_equal(rows, np.arange(300))
