@@ -83,12 +83,15 @@ def _columns(args: argparse.Namespace, cfg: Config):
 def ray_embed(args: argparse.Namespace, cfg: Config, folder: Path):
     """Embed on Ray into folder/vectors; returns (cfg, counts)."""
     from core.catalog.limits import current_limits
+    from core.cli.common import Progress
     from core.scale.pipeline import embed_to_folder
 
     cols, cfg = _columns(args, cfg)
+    bar = Progress("embedding", "text")  # in a log; a terminal shows Ray Data's own bars
     counts = embed_to_folder(args.catalog, cols, cfg, folder, settings_from_args(args),
                              store_path=_store_path(args),
-                             max_chars=current_limits().max_text_chars)
+                             max_chars=current_limits().max_text_chars,
+                             progress=bar if bar.mode == "log" else None)
     say(f"embedded {counts.embedded} new texts, reused {counts.reused} from the store "
         f"({counts.products} products, {counts.seconds:.1f} s on Ray)")
     return cfg, counts

@@ -13,7 +13,8 @@ Where each part runs:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,14 +69,17 @@ class EmbedCounts:
 
 
 def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettings, *,
-                    store_path: str | None, max_chars: int) -> EmbedCounts:
+                    store_path: str | None, max_chars: int,
+                    progress: Progress | None = None) -> EmbedCounts:
     """Read, prepare and embed the catalog on Ray; writes out/vectors/*.parquet
-    (row, id, title, text_hash, vector, new)."""
+    (row, id, title, text_hash, vector, new). progress(done, n): texts embedded so far,
+    every few seconds while the actors work."""
     import pyarrow.dataset as pads
+    import ray
     from ray.data import ActorPoolStrategy
 
     from .dataset import Prepare, read_dataset, with_row_numbers
-    from .embed import EmbedBatch
+    from .embed import EmbedBatch, Tally
 
     t0 = time.perf_counter()
     ds = read_dataset(path).map_batches(
@@ -83,17 +87,55 @@ def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: 
         num_cpus=settings.task_cpus, batch_size=4096)
     ds, n = with_row_numbers(ds, cols.id_column, task_cpus=settings.task_cpus,
                              parts=settings.actors)
+    tally = ray.remote(num_cpus=0)(Tally).remote() if progress is not None else None
     precision = "onnx" if cfg.precision == "auto" and not settings.num_gpus else cfg.precision
     ds = ds.map_batches(EmbedBatch, batch_format="pyarrow", batch_size=settings.embed_batch,
                         fn_constructor_args=(cfg.model, precision, cfg.batch_size, store_path),
+                        fn_constructor_kwargs={"tally": tally},
                         compute=ActorPoolStrategy(size=settings.actors),
                         num_cpus=settings.actor_cpus, num_gpus=settings.num_gpus or None)
     target = out / "vectors"
     _clear(target)
-    ds.write_parquet(str(target), min_rows_per_file=50_000)
+    with _polled(tally, n, progress):
+        ds.write_parquet(str(target), min_rows_per_file=50_000)
     new = pads.dataset(str(target)).to_table(columns=["new"]).column("new")
     embedded = int(np.asarray(new).sum())
     return EmbedCounts(n, embedded, n - embedded, round(time.perf_counter() - t0, 2))
+
+
+POLL_S = 2.0
+
+
+@contextmanager
+def _polled(tally, total: int, progress: Progress | None) -> Iterator[None]:
+    """progress(done, total) from the tally every POLL_S seconds while the block runs, and
+    progress(total, total) when it ends well."""
+    if tally is None or progress is None:
+        yield
+        return
+    import threading
+
+    import ray
+
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(POLL_S):
+            try:
+                done = ray.get(tally.value.remote(), timeout=10 * POLL_S)
+            except Exception:  # a lost cluster: the job itself says so
+                return
+            progress(min(done, total), total)
+
+    thread = threading.Thread(target=poll, name="embedding-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=12 * POLL_S)
+        ray.kill(tally)
+    progress(total, total)
 
 
 def _clear(folder: Path) -> None:

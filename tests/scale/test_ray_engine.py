@@ -93,7 +93,9 @@ def test_ray_results_folder_reuses_the_store_and_matches_local(
               "--id-col", "sku", "--hybrid-weight", "0"]
     assert main(["neighbors", str(parts), "--out", f"{tmp_path / 'r1'}/", "--engine", "ray",
                  *common]) == 0
-    assert "embedded 300 new texts, reused 0" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "embedded 300 new texts, reused 0" in err
+    assert "embedding: 300/300 texts (100%)" in err  # a log heard nothing while it embedded
     assert main(["neighbors", str(catalog), "--out", f"{tmp_path / 'r2'}/", "--engine", "ray",
                  *common]) == 0
     assert "embedded 0 new texts, reused 300" in capsys.readouterr().err
