@@ -106,7 +106,7 @@ def _place(out: str, folder_out: bool, tmp: str) -> Iterator[Path]:
         return
     from core.export.results import staged_folder
 
-    with staged_folder(Path(out)) as stage:
+    with staged_folder(Path(out).absolute()) as stage:  # Ray workers write into it
         yield stage
 
 

@@ -21,8 +21,11 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 
 def catalog_files(path: str | Path) -> tuple[str, list[str]]:
-    """("csv" | "parquet", files in order) for a file or a folder of Parquet parts."""
-    p = Path(path)
+    """("csv" | "parquet", files in order) for a file or a folder of Parquet parts.
+
+    Paths are absolute: Ray's read tasks run in the workers' working folder, not ours.
+    """
+    p = Path(path).expanduser().absolute()
     if p.is_dir():
         parts = sorted(str(f) for f in p.rglob("*.parquet"))
         if not parts:

@@ -82,6 +82,7 @@ def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: 
     from .embed import EmbedBatch, Tally
 
     t0 = time.perf_counter()
+    out, store_path = out.absolute(), for_workers(store_path)  # workers run elsewhere
     ds = read_dataset(path).map_batches(
         Prepare(cols.id_column, cols.text_columns, max_chars), batch_format="pyarrow",
         num_cpus=settings.task_cpus, batch_size=4096)
@@ -90,7 +91,8 @@ def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: 
     tally = ray.remote(num_cpus=0)(Tally).remote() if progress is not None else None
     precision = "onnx" if cfg.precision == "auto" and not settings.num_gpus else cfg.precision
     ds = ds.map_batches(EmbedBatch, batch_format="pyarrow", batch_size=settings.embed_batch,
-                        fn_constructor_args=(cfg.model, precision, cfg.batch_size, store_path),
+                        fn_constructor_args=(model_for_workers(cfg.model), precision,
+                                             cfg.batch_size, store_path),
                         fn_constructor_kwargs={"tally": tally},
                         compute=ActorPoolStrategy(size=settings.actors),
                         num_cpus=settings.actor_cpus, num_gpus=settings.num_gpus or None)
@@ -101,6 +103,17 @@ def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: 
     new = pads.dataset(str(target)).to_table(columns=["new"]).column("new")
     embedded = int(np.asarray(new).sum())
     return EmbedCounts(n, embedded, n - embedded, round(time.perf_counter() - t0, 2))
+
+
+def for_workers(path: str | Path | None) -> str | None:
+    """A local path as Ray workers must be given it: absolute (their working folder is not
+    this process's; a relative path was read or written there, or not found)."""
+    return None if path is None else str(Path(path).expanduser().absolute())
+
+
+def model_for_workers(model: str) -> str:
+    """cfg.model for the embedding actors: a local folder made absolute, names unchanged."""
+    return for_workers(model) if model and Path(model).expanduser().is_dir() else model
 
 
 POLL_S = 2.0

@@ -74,11 +74,14 @@ def sharded_topk(folder: str, n: int, depth: int, *, metric: str = "cosine",
     limit_blocks: answer only the first blocks (benchmarks). A shard that dies or is
     silent for timeout_s fails the job with ClusterError instead of hanging it.
     """
+    from pathlib import Path
+
     import ray
 
     from .shards import rescored
     from .vectors import read_rows
 
+    folder = str(Path(folder).absolute())  # the actors' working folder is not ours
     depth = max(0, min(depth, n - 1))
     rescore = rescored(metric, n)
     actor = ray.remote(num_cpus=actor_cpus, max_restarts=0)(CorpusShard)

@@ -217,3 +217,22 @@ def test_a_small_catalog_is_cut_into_a_block_per_embedding_actor(ray_cluster,
     rows = ds.to_pandas()["row"].to_numpy()
     assert n == 300 and len(blocks) >= 2 and sum(blocks) == 300
     np.testing.assert_array_equal(rows, np.arange(300))
+
+
+def test_relative_paths_reach_the_workers(ray_cluster, catalog: Path, tiny_bert_dir: Path,
+                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """'neighbors shop.csv --workspace ws --out results/' from the shop's folder: Ray's
+    workers run in their own folder, where 'shop.csv' was not found (and a relative store or
+    results folder would have been written there)."""
+    import shutil
+
+    shutil.copy(catalog, tmp_path / "shop.csv")
+    shutil.copytree(tiny_bert_dir, tmp_path / "model")
+    monkeypatch.chdir(tmp_path)
+    assert main(["neighbors", "shop.csv", "--out", "results/", "--engine", "ray",
+                 "--workspace", "ws", "--model", "model", "--text-cols", "title",
+                 "--hybrid-weight", "0", "--relevance-floor", "0"]) == 0
+    assert "embedded 300 new texts" in capsys.readouterr().err
+    assert (tmp_path / "ws" / "catalog_similarity.sqlite").is_file()
+    assert ResultsFolder.open(tmp_path / "results").manifest["list_rows"] == 300 * 10
