@@ -24,7 +24,7 @@ from core.config import ROW_NUMBERS, Config
 from core.errors import CatalogError
 from core.search.neighbors import Neighbors, to_score_distance
 
-from .runtime import RaySettings
+from .runtime import RaySettings, worker_errors
 
 SAMPLE_ROWS = 1000
 Progress = Callable[[int, int], None]
@@ -73,7 +73,15 @@ def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: 
                     progress: Progress | None = None) -> EmbedCounts:
     """Read, prepare and embed the catalog on Ray; writes out/vectors/*.parquet
     (row, id, title, text_hash, vector, new). progress(done, n): texts embedded so far,
-    every few seconds while the actors work."""
+    every few seconds while the actors work. A failure on a worker is the project's own
+    error (runtime.worker_errors)."""
+    with worker_errors():
+        return _embed(path, cols, cfg, out, settings, store_path=for_workers(store_path),
+                      max_chars=max_chars, progress=progress)
+
+
+def _embed(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettings, *,
+           store_path: str | None, max_chars: int, progress: Progress | None) -> EmbedCounts:
     import pyarrow.dataset as pads
     import ray
     from ray.data import ActorPoolStrategy
@@ -82,7 +90,7 @@ def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: 
     from .embed import EmbedBatch, Tally
 
     t0 = time.perf_counter()
-    out, store_path = out.absolute(), for_workers(store_path)  # workers run elsewhere
+    out = out.absolute()  # workers run elsewhere
     ds = read_dataset(path).map_batches(
         Prepare(cols.id_column, cols.text_columns, max_chars), batch_format="pyarrow",
         num_cpus=settings.task_cpus, batch_size=4096)

@@ -186,6 +186,59 @@ def _join(ray, address: str, options: dict) -> None:
         raise ClusterError(f"Could not join the Ray cluster at {address}: {hint}") from None
 
 
+WORKER_PATHS_HINT = ("every node of the cluster must see the catalog, the --model folder, "
+                     "the --workspace and the --out folder at the same path (storage all "
+                     "nodes mount)")
+
+
+@contextmanager
+def worker_errors() -> Iterator[None]:
+    """A failure raised on a Ray worker as the project's own one-line error (the model
+    folder or a file missing there, a bad column), not Ray's wrapper around the worker's
+    traceback. Anything else passes unchanged."""
+    try:
+        yield
+    except CatalogSimilarityError:
+        raise
+    except Exception as exc:
+        ours = from_worker(exc)
+        if ours is None:
+            raise
+        raise ours from None
+
+
+def from_worker(exc: BaseException) -> CatalogSimilarityError | None:
+    """The project error a Ray error carries (a task's cause, or named in an actor's
+    creation traceback, which Ray keeps only as text), or a ClusterError for a file a
+    worker could not open; None for anything else."""
+    import re
+
+    from core import errors
+
+    if "ray" not in type(exc).__module__:
+        return None
+    cause = getattr(exc, "cause", None)
+    if isinstance(cause, CatalogSimilarityError):
+        return _on_worker(cause)
+    named = re.findall(r"core\.errors\.(\w+): ([^\n]+)", str(exc))
+    kind = getattr(errors, named[-1][0], None) if named else None
+    if isinstance(kind, type) and issubclass(kind, CatalogSimilarityError):
+        return _on_worker(kind(named[-1][1].strip()))
+    if isinstance(cause, OSError):
+        first = (str(cause).strip() or type(cause).__name__).splitlines()[0]
+        first = first.split(" Detail:")[0].rstrip(".")  # pyarrow appends its retry notes
+        return ClusterError(f"A Ray worker could not open a file ({first}): {WORKER_PATHS_HINT}")
+    return None
+
+
+def _on_worker(err: CatalogSimilarityError) -> CatalogSimilarityError:
+    from core.errors import ModelLoadError, StoreError
+
+    if isinstance(err, ModelLoadError | StoreError):
+        return type(err)(f"{err} on a Ray worker: {WORKER_PATHS_HINT}")
+    return err
+
+
 def _configure(ray) -> None:
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True  # row numbers follow the file order
@@ -193,4 +246,7 @@ def _configure(ray) -> None:
     # Parquet through the V1 reader: V2 lists files through fsspec's HTTP module, whose
     # ImportError without aiohttp Ray 2.60 does not catch (it expects ModuleNotFoundError).
     ctx.use_datasource_v2 = False
-    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    # a failure is one line from the CLI (worker_errors); Ray Data's traceback dumps of
+    # it stay in the session's log files unless CATSIM_DEBUG is set
+    logging.getLogger("ray.data").setLevel(
+        logging.ERROR if os.environ.get("CATSIM_DEBUG") else logging.CRITICAL)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .runtime import ClusterError
+from .runtime import ClusterError, from_worker
 
 QUERY_BLOCK = 2048
 
@@ -119,6 +119,9 @@ def _merged(refs, depth: int, timeout_s: float) -> tuple[np.ndarray, np.ndarray]
                            "is overloaded or a node was lost (raise the timeout or add nodes)") \
             from None
     except RayActorError as exc:
+        ours = from_worker(exc)  # e.g. the vectors folder is not there on the shard's node
+        if ours is not None:
+            raise ours from None
         raise ClusterError(f"A corpus shard worker died ({type(exc).__name__}); "
                            "check the nodes' memory (each shard holds its rows' vectors)") from None
     return merge_partials(parts, depth)

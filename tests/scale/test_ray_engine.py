@@ -236,3 +236,34 @@ def test_relative_paths_reach_the_workers(ray_cluster, catalog: Path, tiny_bert_
     assert "embedded 300 new texts" in capsys.readouterr().err
     assert (tmp_path / "ws" / "catalog_similarity.sqlite").is_file()
     assert ResultsFolder.open(tmp_path / "results").manifest["list_rows"] == 300 * 10
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs Linux's /proc/self")
+def test_what_only_the_driver_sees_is_one_line_naming_it(
+        ray_cluster, catalog: Path, tiny_bert_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A model folder or catalog on the driver's disk only (here: under /proc/self/cwd, which
+    is another folder in each worker) ended in Ray's 200-line traceback and 'unexpected
+    ActorDiedError' (exit 1) or 'RayTaskError(FileNotFoundError)' (exit 4)."""
+    import shutil
+
+    shutil.copy(catalog, tmp_path / "shop.csv")
+    shutil.copytree(tiny_bert_dir, tmp_path / "model")
+    monkeypatch.chdir(tmp_path)
+    here = "/proc/self/cwd"
+    common = ["--engine", "ray", "--text-cols", "title", "--hybrid-weight", "0",
+              "--relevance-floor", "0", "--no-store"]
+    capsys.readouterr()
+    assert main(["neighbors", "shop.csv", "--out", "a.csv", "--model", f"{here}/model",
+                 *common]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (f"error: Model folder {here}/model does not exist on a Ray worker: "
+                       "every node of the cluster must see the catalog, the --model folder, "
+                       "the --workspace and the --out folder at the same path (storage all "
+                       "nodes mount)")
+    assert main(["neighbors", f"{here}/shop.csv", "--out", "b.csv", "--model", "model",
+                 *common]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: A Ray worker could not open a file") and \
+        f"'{here}/shop.csv'" in err[-1] and "same path" in err[-1]
+    assert not any(line.startswith("Traceback") for line in err)
