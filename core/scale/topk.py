@@ -46,12 +46,17 @@ class CorpusShard:
             self.hnsw = ann._index_for(self.x, metric)
             self.hnsw.add(self.x)
 
-    def search(self, q: np.ndarray, q_start: int, depth: int, rescore: bool = True):
+    def sums(self) -> np.ndarray:
+        """Column sums (d,) float64 of this shard's rows (the euclidean centre)."""
+        return self.x.sum(0, dtype=np.float64)
+
+    def search(self, q: np.ndarray, q_start: int, depth: int, rescore: bool = True,
+               centre: np.ndarray | None = None):
         from .shards import hnsw_topk, shard_topk
 
         if self.hnsw is None:
             return shard_topk(q, q_start, self.x, self.start, depth, self.metric,
-                              rescore=rescore)
+                              rescore=rescore, centre=centre)
         return hnsw_topk(self.hnsw, q, q_start, self.x, self.start, depth, self.metric)
 
 
@@ -78,7 +83,7 @@ def sharded_topk(folder: str, n: int, depth: int, *, metric: str = "cosine",
 
     import ray
 
-    from .shards import rescored
+    from .shards import direct_euclidean, euclidean_centre, rescored
     from .vectors import read_rows
 
     folder = str(Path(folder).absolute())  # the actors' working folder is not ours
@@ -88,12 +93,16 @@ def sharded_topk(folder: str, n: int, depth: int, *, metric: str = "cosine",
     actors = [actor.remote(folder, a, b, metric, index) for a, b in shard_bounds(n, shards)]
     starts = list(range(0, n, block))[:limit_blocks]
     try:
+        centre = None
+        if index == "exact" and direct_euclidean(metric, n):
+            sums = _answers([a.sums.remote() for a in actors], timeout_s)
+            centre = ray.put(euclidean_centre(np.sum(sums, axis=0), n))
         pending = []
         for start in [*starts, None]:
             if start is not None:
                 q = prepare(read_rows(folder, start, min(n, start + block)), metric)
                 ref = ray.put(q)  # broadcast by reference: every shard reads the same object
-                pending.append((start, [a.search.remote(ref, start, depth, rescore)
+                pending.append((start, [a.search.remote(ref, start, depth, rescore, centre)
                                        for a in actors]))
             while pending and (len(pending) > 1 or start is None):  # one block in flight
                 first, refs = pending.pop(0)
@@ -107,13 +116,18 @@ def sharded_topk(folder: str, n: int, depth: int, *, metric: str = "cosine",
 
 
 def _merged(refs, depth: int, timeout_s: float) -> tuple[np.ndarray, np.ndarray]:
+    from .shards import merge_partials
+
+    return merge_partials(_answers(refs, timeout_s), depth)
+
+
+def _answers(refs, timeout_s: float) -> list:
+    """ray.get of the shards' answers; a silent or dead shard as one ClusterError."""
     import ray
     from ray.exceptions import GetTimeoutError, RayActorError
 
-    from .shards import merge_partials
-
     try:
-        parts = ray.get(refs, timeout=timeout_s)
+        return ray.get(refs, timeout=timeout_s)
     except GetTimeoutError:
         raise ClusterError(f"A corpus shard did not answer within {timeout_s:.0f} s; the cluster "
                            "is overloaded or a node was lost (raise the timeout or add nodes)") \
@@ -124,4 +138,3 @@ def _merged(refs, depth: int, timeout_s: float) -> tuple[np.ndarray, np.ndarray]
             raise ours from None
         raise ClusterError(f"A corpus shard worker died ({type(exc).__name__}); "
                            "check the nodes' memory (each shard holds its rows' vectors)") from None
-    return merge_partials(parts, depth)
