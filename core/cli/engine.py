@@ -98,15 +98,21 @@ def ray_embed(args: argparse.Namespace, cfg: Config, folder: Path):
 
 
 @contextmanager
-def _place(out: str, folder_out: bool, tmp: str) -> Iterator[Path]:
+def _place(out: str, folder_out: bool) -> Iterator[Path]:
     """Where a run writes: a staging folder that replaces --out FOLDER/ whole when the run
-    succeeds (core.export.results.staged_folder), else the temporary folder tmp."""
+    succeeds (core.export.results.staged_folder), else a temporary folder beside --out FILE.
+    Ray's workers write the vectors into it from their own nodes, so it lives where --out
+    does (storage every node mounts, on a cluster of several machines), never in the
+    driver's own /tmp."""
+    target = Path(out).absolute()
     if not folder_out:
-        yield Path(tmp)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.") as tmp:
+            yield Path(tmp)
         return
     from core.export.results import staged_folder
 
-    with staged_folder(Path(out).absolute()) as stage:  # Ray workers write into it
+    with staged_folder(target) as stage:
         yield stage
 
 
@@ -116,7 +122,7 @@ def cmd_embed_ray(args: argparse.Namespace, cfg: Config) -> int:
     from core.scale.vectors import read_all
 
     folder_out = is_results_path(args.out)
-    with tempfile.TemporaryDirectory() as tmp, _place(args.out, folder_out, tmp) as folder:
+    with _place(args.out, folder_out) as folder:
         with ray_session(settings_from_args(args)):
             cfg, counts = ray_embed(args, cfg, folder)
         if folder_out:
@@ -181,7 +187,7 @@ def cmd_neighbors_ray(args: argparse.Namespace, cfg: Config) -> int:
     folder_out = is_results_path(args.out)
     cfg = rules_from_args(args, cfg)
     decisions = _has_review_decisions(args)
-    with tempfile.TemporaryDirectory() as tmp, _place(args.out, folder_out, tmp) as folder:
+    with _place(args.out, folder_out) as folder:
         with ray_session(settings_from_args(args)):
             cfg, counts = ray_embed(args, cfg, folder)
             driver = _driver_part(cfg, decisions)

@@ -82,7 +82,6 @@ def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: 
 
 def _embed(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettings, *,
            store_path: str | None, max_chars: int, progress: Progress | None) -> EmbedCounts:
-    import pyarrow.dataset as pads
     import ray
     from ray.data import ActorPoolStrategy
 
@@ -108,9 +107,26 @@ def _embed(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettin
     _clear(target)
     with _polled(tally, n, progress):
         ds.write_parquet(str(target), min_rows_per_file=50_000)
-    new = pads.dataset(str(target)).to_table(columns=["new"]).column("new")
-    embedded = int(np.asarray(new).sum())
+    embedded = int(np.asarray(written_flags(target, n)).sum())
     return EmbedCounts(n, embedded, n - embedded, round(time.perf_counter() - t0, 2))
+
+
+def written_flags(target: Path, n: int):
+    """The "new" column of the n vectors the workers wrote into target, as this process
+    reads them. ClusterError when some are missing: on a cluster of several machines each
+    worker writes on its own node, so target must be on storage every node mounts."""
+    import pyarrow.dataset as pads
+
+    parts = sorted(target.glob("*.parquet")) if target.is_dir() else []
+    new = pads.dataset([str(p) for p in parts]).to_table(columns=["new"]).column("new") \
+        if parts else None
+    found = 0 if new is None else len(new)
+    if found != n:
+        from .runtime import WORKER_PATHS_HINT, ClusterError
+
+        raise ClusterError(f"The Ray workers embedded {n:,} products but this process finds "
+                           f"{found:,} of their vectors in {target}: {WORKER_PATHS_HINT}")
+    return new
 
 
 def for_workers(path: str | Path | None) -> str | None:

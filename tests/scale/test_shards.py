@@ -144,3 +144,23 @@ def test_euclidean_below_the_tiles_size_is_the_blocked_search_bit_for_bit(
     np.testing.assert_array_equal(np.concatenate(rows), ref.indices)
     np.testing.assert_array_equal(scores, ref.scores)
     np.testing.assert_array_equal(dists, ref.distances)
+
+
+def test_vectors_the_workers_wrote_elsewhere_are_one_clear_error(tmp_path) -> None:
+    """On a cluster of several machines each worker writes its vectors on its own node: a
+    results folder (or, for --out FILE, a temporary folder) that is not on shared storage
+    held only the driver's share, and the job failed later on 'rows ... are incomplete'."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from core.scale.pipeline import written_flags
+
+    target = tmp_path / "vectors"
+    target.mkdir()
+    pq.write_table(pa.table({"row": np.arange(5), "new": [True, False, True, True, False]}),
+                   target / "part-0.parquet")
+    assert np.asarray(written_flags(target, 5)).sum() == 3
+    with pytest.raises(ClusterError, match=r"finds 5 of their vectors .*same path"):
+        written_flags(target, 8)
+    with pytest.raises(ClusterError, match=r"embedded 4 products but this process finds 0"):
+        written_flags(tmp_path / "nowhere", 4)
