@@ -183,7 +183,9 @@ def _join(ray, address: str, options: dict) -> None:
         cause = f"{exc} {exc.__cause__ or ''}"
         hint = TOKEN_HINT if "AuthToken" in cause or "authentication" in cause.lower() else \
             ADDRESS_HINT
-        raise ClusterError(f"Could not join the Ray cluster at {address}: {hint}") from None
+        reason = (str(exc).strip() or type(exc).__name__).splitlines()[0][:300]
+        raise ClusterError(f"Could not join the Ray cluster at {address} ({reason}): "
+                           f"{hint}") from None
 
 
 WORKER_PATHS_HINT = ("every node of the cluster must see the catalog, the --model folder, "
