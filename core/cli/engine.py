@@ -10,6 +10,7 @@ parts run on the cluster and which on this process (the driver).
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,8 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--engine", choices=["local", "ray"], default="local",
                    help="local: this process (default); ray: Ray Data on a cluster")
     g.add_argument("--ray-address", help="join a running Ray cluster (host:port or "
-                   "ray://host:port); default: start a local Ray for this run")
+                   "ray://host:port); default: $RAY_ADDRESS when set, else start a local Ray "
+                   "for this run")
     g.add_argument("--ray-actors", type=int, default=2,
                    help="embedding actors and the least number of corpus shards (default 2)")
     g.add_argument("--ray-actor-cpus", type=float, default=0.5,
@@ -43,7 +45,8 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace):
     from core.scale.runtime import RaySettings
 
-    return RaySettings(address=args.ray_address, actors=max(1, args.ray_actors),
+    address = args.ray_address or os.environ.get("RAY_ADDRESS", "").strip() or None
+    return RaySettings(address=None if address == "local" else address, actors=max(1, args.ray_actors),
                        actor_cpus=args.ray_actor_cpus, shards=args.ray_shards,
                        num_gpus=args.ray_gpus, timeout_s=args.ray_timeout)
 
@@ -80,27 +83,36 @@ def _columns(args: argparse.Namespace, cfg: Config):
 def ray_embed(args: argparse.Namespace, cfg: Config, folder: Path):
     """Embed on Ray into folder/vectors; returns (cfg, counts)."""
     from core.catalog.limits import current_limits
+    from core.cli.common import Progress
     from core.scale.pipeline import embed_to_folder
 
     cols, cfg = _columns(args, cfg)
+    bar = Progress("embedding", "text")  # in a log; a terminal shows Ray Data's own bars
     counts = embed_to_folder(args.catalog, cols, cfg, folder, settings_from_args(args),
                              store_path=_store_path(args),
-                             max_chars=current_limits().max_text_chars)
+                             max_chars=current_limits().max_text_chars,
+                             progress=bar if bar.mode == "log" else None)
     say(f"embedded {counted(counts.embedded, 'new text')}, reused {counts.reused} from the store "
         f"({counts.products} products, {counts.seconds:.1f} s on Ray)")
     return cfg, counts
 
 
 @contextmanager
-def _place(out: str, folder_out: bool, tmp: str) -> Iterator[Path]:
+def _place(out: str, folder_out: bool) -> Iterator[Path]:
     """Where a run writes: a staging folder that replaces --out FOLDER/ whole when the run
-    succeeds (core.export.results.staged_folder), else the temporary folder tmp."""
+    succeeds (core.export.results.staged_folder), else a temporary folder beside --out FILE.
+    Ray's workers write the vectors into it from their own nodes, so it lives where --out
+    does (storage every node mounts, on a cluster of several machines), never in the
+    driver's own /tmp."""
+    target = Path(out).absolute()
     if not folder_out:
-        yield Path(tmp)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.") as tmp:
+            yield Path(tmp)
         return
     from core.export.results import staged_folder
 
-    with staged_folder(Path(out)) as stage:
+    with staged_folder(target) as stage:
         yield stage
 
 
@@ -110,7 +122,7 @@ def cmd_embed_ray(args: argparse.Namespace, cfg: Config) -> int:
     from core.scale.vectors import read_all
 
     folder_out = is_results_path(args.out)
-    with tempfile.TemporaryDirectory() as tmp, _place(args.out, folder_out, tmp) as folder:
+    with _place(args.out, folder_out) as folder:
         with ray_session(settings_from_args(args)):
             cfg, counts = ray_embed(args, cfg, folder)
         if folder_out:
@@ -175,7 +187,7 @@ def cmd_neighbors_ray(args: argparse.Namespace, cfg: Config) -> int:
     folder_out = is_results_path(args.out)
     cfg = rules_from_args(args, cfg)
     decisions = _has_review_decisions(args)
-    with tempfile.TemporaryDirectory() as tmp, _place(args.out, folder_out, tmp) as folder:
+    with _place(args.out, folder_out) as folder:
         with ray_session(settings_from_args(args)):
             cfg, counts = ray_embed(args, cfg, folder)
             driver = _driver_part(cfg, decisions)

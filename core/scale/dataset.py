@@ -21,8 +21,11 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 
 def catalog_files(path: str | Path) -> tuple[str, list[str]]:
-    """("csv" | "parquet", files in order) for a file or a folder of Parquet parts."""
-    p = Path(path)
+    """("csv" | "parquet", files in order) for a file or a folder of Parquet parts.
+
+    Paths are absolute: Ray's read tasks run in the workers' working folder, not ours.
+    """
+    p = Path(path).expanduser().absolute()
     if p.is_dir():
         parts = sorted(str(f) for f in p.rglob("*.parquet"))
         if not parts:
@@ -104,14 +107,16 @@ def _strings(batch, column: str, *, strip: bool = True) -> list[str]:
 
 
 ROWS_PER_BLOCK = 4096
+MIN_BLOCK_ROWS = 64
 
 
 def with_row_numbers(ds, id_column: str | None, rows_per_block: int = ROWS_PER_BLOCK, *,
-                     task_cpus: float = 0.25):
+                     task_cpus: float = 0.25, parts: int = 1):
     """Materialise ds in order and add "row" (int64, from 0); ids default to row numbers.
 
-    Blocks are cut to at most rows_per_block rows so an actor pool gets work for
-    every actor (a small CSV is read as one block).
+    Blocks are cut to at most rows_per_block rows, and to at least `parts` blocks (one per
+    embedding actor; MIN_BLOCK_ROWS rows at least) so an actor pool gets work for every
+    actor: a small CSV is read as one block, which one actor embedded while the others idled.
     """
     import pyarrow as pa
     import ray
@@ -133,6 +138,8 @@ def with_row_numbers(ds, id_column: str | None, rows_per_block: int = ROWS_PER_B
     refs = ds.to_arrow_refs()
     sizes = ray.get([count.remote(r) for r in refs])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+    share = -(-int(sum(sizes)) // max(1, parts))
+    rows_per_block = max(1, min(rows_per_block, max(MIN_BLOCK_ROWS, share)))
     numbered = [number.remote(r, int(s), lo, min(size, lo + rows_per_block))
                 for r, s, size in zip(refs, starts, sizes)
                 for lo in range(0, size, rows_per_block)]

@@ -11,18 +11,35 @@ from __future__ import annotations
 import numpy as np
 
 
+class Tally:
+    """Rows embedded so far (an actor): the embedding actors add to it, the driver reads it
+    for its progress lines. A batch run again after a lost actor counts twice."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def add(self, rows: int) -> None:
+        self.done += rows
+
+    def value(self) -> int:
+        return self.done
+
+
 class EmbedBatch:
-    """Callable class for Dataset.map_batches(compute=ActorPoolStrategy(...))."""
+    """Callable class for Dataset.map_batches(compute=ActorPoolStrategy(...)).
+
+    tally: a Tally actor handle told the rows of each batch done (progress), or None.
+    """
 
     def __init__(self, model: str, precision: str, batch_size: int,
-                 store_path: str | None, threads: int = 1) -> None:
+                 store_path: str | None, threads: int = 1, tally=None) -> None:
         import torch
 
         from core.embed.encoders import load_encoder
 
         torch.set_num_threads(max(1, threads))
         self.encoder = load_encoder(model, batch_size=batch_size, precision=precision)
-        self.store = None
+        self.store, self.tally = None, tally
         if store_path:
             from core.embed.store import EmbeddingStore
 
@@ -50,6 +67,8 @@ class EmbedBatch:
         for h in hashes:
             new.append(h in fresh)
             fresh.discard(h)
+        if self.tally is not None:
+            self.tally.add.remote(len(hashes))  # no wait: progress only
         out = batch.drop_columns(["text"])
         out = out.append_column("vector", pa.FixedSizeListArray.from_arrays(pa.array(flat), dim))
         return out.append_column("new", pa.array(new, pa.bool_()))

@@ -13,7 +13,8 @@ Where each part runs:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from core.config import ROW_NUMBERS, Config
 from core.errors import CatalogError
 from core.search.neighbors import Neighbors, to_score_distance
 
-from .runtime import RaySettings
+from .runtime import RaySettings, worker_errors
 
 SAMPLE_ROWS = 1000
 Progress = Callable[[int, int], None]
@@ -68,31 +69,110 @@ class EmbedCounts:
 
 
 def embed_to_folder(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettings, *,
-                    store_path: str | None, max_chars: int) -> EmbedCounts:
+                    store_path: str | None, max_chars: int,
+                    progress: Progress | None = None) -> EmbedCounts:
     """Read, prepare and embed the catalog on Ray; writes out/vectors/*.parquet
-    (row, id, title, text_hash, vector, new)."""
-    import pyarrow.dataset as pads
+    (row, id, title, text_hash, vector, new). progress(done, n): texts embedded so far,
+    every few seconds while the actors work. A failure on a worker is the project's own
+    error (runtime.worker_errors)."""
+    with worker_errors():
+        return _embed(path, cols, cfg, out, settings, store_path=for_workers(store_path),
+                      max_chars=max_chars, progress=progress)
+
+
+def _embed(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettings, *,
+           store_path: str | None, max_chars: int, progress: Progress | None) -> EmbedCounts:
+    import ray
     from ray.data import ActorPoolStrategy
 
     from .dataset import Prepare, read_dataset, with_row_numbers
-    from .embed import EmbedBatch
+    from .embed import EmbedBatch, Tally
 
     t0 = time.perf_counter()
+    out = out.absolute()  # workers run elsewhere
     ds = read_dataset(path).map_batches(
         Prepare(cols.id_column, cols.text_columns, max_chars), batch_format="pyarrow",
         num_cpus=settings.task_cpus, batch_size=4096)
-    ds, n = with_row_numbers(ds, cols.id_column, task_cpus=settings.task_cpus)
+    ds, n = with_row_numbers(ds, cols.id_column, task_cpus=settings.task_cpus,
+                             parts=settings.actors)
+    tally = ray.remote(num_cpus=0)(Tally).remote() if progress is not None else None
     precision = "onnx" if cfg.precision == "auto" and not settings.num_gpus else cfg.precision
     ds = ds.map_batches(EmbedBatch, batch_format="pyarrow", batch_size=settings.embed_batch,
-                        fn_constructor_args=(cfg.model, precision, cfg.batch_size, store_path),
+                        fn_constructor_args=(model_for_workers(cfg.model), precision,
+                                             cfg.batch_size, store_path),
+                        fn_constructor_kwargs={"tally": tally},
                         compute=ActorPoolStrategy(size=settings.actors),
                         num_cpus=settings.actor_cpus, num_gpus=settings.num_gpus or None)
     target = out / "vectors"
     _clear(target)
-    ds.write_parquet(str(target), min_rows_per_file=50_000)
-    new = pads.dataset(str(target)).to_table(columns=["new"]).column("new")
-    embedded = int(np.asarray(new).sum())
+    with _polled(tally, n, progress):
+        ds.write_parquet(str(target), min_rows_per_file=50_000)
+    embedded = int(np.asarray(written_flags(target, n)).sum())
     return EmbedCounts(n, embedded, n - embedded, round(time.perf_counter() - t0, 2))
+
+
+def written_flags(target: Path, n: int):
+    """The "new" column of the n vectors the workers wrote into target, as this process
+    reads them. ClusterError when some are missing: on a cluster of several machines each
+    worker writes on its own node, so target must be on storage every node mounts."""
+    import pyarrow.dataset as pads
+
+    parts = sorted(target.glob("*.parquet")) if target.is_dir() else []
+    new = pads.dataset([str(p) for p in parts]).to_table(columns=["new"]).column("new") \
+        if parts else None
+    found = 0 if new is None else len(new)
+    if found != n:
+        from .runtime import WORKER_PATHS_HINT, ClusterError
+
+        raise ClusterError(f"The Ray workers embedded {n:,} products but this process finds "
+                           f"{found:,} of their vectors in {target}: {WORKER_PATHS_HINT}")
+    return new
+
+
+def for_workers(path: str | Path | None) -> str | None:
+    """A local path as Ray workers must be given it: absolute (their working folder is not
+    this process's; a relative path was read or written there, or not found)."""
+    return None if path is None else str(Path(path).expanduser().absolute())
+
+
+def model_for_workers(model: str) -> str:
+    """cfg.model for the embedding actors: a local folder made absolute, names unchanged."""
+    return for_workers(model) if model and Path(model).expanduser().is_dir() else model
+
+
+POLL_S = 2.0
+
+
+@contextmanager
+def _polled(tally, total: int, progress: Progress | None) -> Iterator[None]:
+    """progress(done, total) from the tally every POLL_S seconds while the block runs, and
+    progress(total, total) when it ends well."""
+    if tally is None or progress is None:
+        yield
+        return
+    import threading
+
+    import ray
+
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(POLL_S):
+            try:
+                done = ray.get(tally.value.remote(), timeout=10 * POLL_S)
+            except Exception:  # a lost cluster: the job itself says so
+                return
+            progress(min(done, total), total)
+
+    thread = threading.Thread(target=poll, name="embedding-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=12 * POLL_S)
+        ray.kill(tally)
+    progress(total, total)
 
 
 def _clear(folder: Path) -> None:

@@ -81,6 +81,59 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
                            "run on a local Ray") from None
 
 
+ADDRESS_HINT = ("give the address 'ray start --head' printed (its GCS port, 6379 unless "
+                "--port was given; not the dashboard's 8265 or the client's 10001), or "
+                "leave out --ray-address to run on a local Ray")
+TOKEN_HINT = ("set RAY_AUTH_MODE=token and give this process the cluster's token, as "
+              "RAY_AUTH_TOKEN or in ~/.ray/auth_token ('ray get-auth-token' on the head node "
+              "prints it)")
+
+
+PROBE_TIMEOUT_S = 20.0
+# One GCS handshake in a child process: 0 = a Ray cluster that takes this process's
+# token (or needs none), 3 = it refuses the token, 4 = something else answered.
+_PROBE = """
+import sys
+from ray._raylet import GcsClient
+from ray.exceptions import AuthenticationError
+try:
+    GcsClient(address=sys.argv[1])
+except AuthenticationError:
+    sys.exit(3)
+except Exception:
+    sys.exit(4)
+"""
+
+
+def check_gcs(address: str, timeout: float | None = None) -> None:
+    """ClusterError unless a Ray cluster that accepts this process answers at address.
+
+    Ray 2.59+ starts clusters with token authentication on, and a process joining an
+    explicit address sends no token unless RAY_AUTH_MODE=token; another service at the
+    port (the dashboard's 8265, say) never answers as a cluster. ray.init would retry
+    either for 20 s to many minutes, a log line a second, and end in a bare
+    ConnectionError. A child process does the handshake once, its logs kept out of ours.
+    A ray:// (Ray Client) address is left to ray.init.
+    """
+    import subprocess
+
+    hp = _host_port(address)
+    if hp is None or "://" in address:
+        return
+    timeout = PROBE_TIMEOUT_S if timeout is None else timeout
+    try:
+        code = subprocess.run([sys.executable, "-c", _PROBE, f"{hp[0]}:{hp[1]}"],
+                              capture_output=True, timeout=timeout, check=False).returncode
+    except subprocess.TimeoutExpired:
+        code = 4
+    if code == 3:
+        raise ClusterError(f"Ray cluster at {address} asks for a token this process does not "
+                           f"have (token authentication): {TOKEN_HINT}")
+    if code == 4:
+        raise ClusterError(f"{address} does not answer as a Ray cluster within {timeout:.0f} s: "
+                           f"{ADDRESS_HINT}")
+
+
 def _runtime_env(remote: bool) -> dict:
     """Workers import this checkout's core: by PYTHONPATH locally, shipped to a remote cluster."""
     package = Path(__file__).resolve().parents[1]
@@ -101,6 +154,7 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
     if settings.address:
         check_reachable(settings.address)
+        check_gcs(settings.address)
     if ray.is_initialized():  # a caller (a notebook, the tests) already holds a session
         _configure(ray)
         yield
@@ -108,15 +162,83 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
     common = {"log_to_driver": False, "logging_level": logging.WARNING,
                   "runtime_env": _runtime_env(bool(settings.address))}
     if settings.address:
-        ray.init(address=settings.address, **common)
+        _join(ray, settings.address, common)
     else:
-        ray.init(num_cpus=settings.num_cpus, include_dashboard=False,
+        # "local": a Ray of our own, even where 'ray start' left a cluster on this machine
+        # (ray.init() would join that one and refuse num_cpus)
+        ray.init(address="local", num_cpus=settings.num_cpus, include_dashboard=False,
                  object_store_memory=settings.object_store_mb * 2**20, **common)
     try:
         _configure(ray)
         yield
     finally:
         ray.shutdown()
+
+
+def _join(ray, address: str, options: dict) -> None:
+    """ray.init(address=...), its failure as one ClusterError that says what to do."""
+    try:
+        ray.init(address=address, **options)
+    except (ConnectionError, RuntimeError) as exc:
+        cause = f"{exc} {exc.__cause__ or ''}"
+        hint = TOKEN_HINT if "AuthToken" in cause or "authentication" in cause.lower() else \
+            ADDRESS_HINT
+        reason = (str(exc).strip() or type(exc).__name__).splitlines()[0][:300]
+        raise ClusterError(f"Could not join the Ray cluster at {address} ({reason}): "
+                           f"{hint}") from None
+
+
+WORKER_PATHS_HINT = ("every node of the cluster must see the catalog, the --model folder, "
+                     "the --workspace and the --out folder at the same path (storage all "
+                     "nodes mount)")
+
+
+@contextmanager
+def worker_errors() -> Iterator[None]:
+    """A failure raised on a Ray worker as the project's own one-line error (the model
+    folder or a file missing there, a bad column), not Ray's wrapper around the worker's
+    traceback. Anything else passes unchanged."""
+    try:
+        yield
+    except CatalogSimilarityError:
+        raise
+    except Exception as exc:
+        ours = from_worker(exc)
+        if ours is None:
+            raise
+        raise ours from None
+
+
+def from_worker(exc: BaseException) -> CatalogSimilarityError | None:
+    """The project error a Ray error carries (a task's cause, or named in an actor's
+    creation traceback, which Ray keeps only as text), or a ClusterError for a file a
+    worker could not open; None for anything else."""
+    import re
+
+    from core import errors
+
+    if "ray" not in type(exc).__module__:
+        return None
+    cause = getattr(exc, "cause", None)
+    if isinstance(cause, CatalogSimilarityError):
+        return _on_worker(cause)
+    named = re.findall(r"core\.errors\.(\w+): ([^\n]+)", str(exc))
+    kind = getattr(errors, named[-1][0], None) if named else None
+    if isinstance(kind, type) and issubclass(kind, CatalogSimilarityError):
+        return _on_worker(kind(named[-1][1].strip()))
+    if isinstance(cause, OSError):
+        first = (str(cause).strip() or type(cause).__name__).splitlines()[0]
+        first = first.split(" Detail:")[0].rstrip(".")  # pyarrow appends its retry notes
+        return ClusterError(f"A Ray worker could not open a file ({first}): {WORKER_PATHS_HINT}")
+    return None
+
+
+def _on_worker(err: CatalogSimilarityError) -> CatalogSimilarityError:
+    from core.errors import ModelLoadError, StoreError
+
+    if isinstance(err, ModelLoadError | StoreError):
+        return type(err)(f"{err} on a Ray worker: {WORKER_PATHS_HINT}")
+    return err
 
 
 def _configure(ray) -> None:
@@ -126,4 +248,7 @@ def _configure(ray) -> None:
     # Parquet through the V1 reader: V2 lists files through fsspec's HTTP module, whose
     # ImportError without aiohttp Ray 2.60 does not catch (it expects ModuleNotFoundError).
     ctx.use_datasource_v2 = False
-    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    # a failure is one line from the CLI (worker_errors); Ray Data's traceback dumps of
+    # it stay in the session's log files unless CATSIM_DEBUG is set
+    logging.getLogger("ray.data").setLevel(
+        logging.ERROR if os.environ.get("CATSIM_DEBUG") else logging.CRITICAL)

@@ -57,15 +57,33 @@ def rescored(metric: str, n: int) -> bool:
     return metric == "euclidean" or (metric != "manhattan" and n >= TILED_MIN_ROWS)
 
 
+def direct_euclidean(metric: str, n: int) -> bool:
+    """Whether the single-process search of n rows scores euclidean pairs as the blocked
+    search does (float32 differences of vectors centred on the corpus mean rounded to
+    integers, core.search.exact.topk) rather than with the tiles' float64 kernel. The
+    two differ in the last float32 bit, which moved 117 of 17,862 six-decimal scores."""
+    from core.search.exact import TILED_MIN_ROWS
+
+    return metric == "euclidean" and n < TILED_MIN_ROWS
+
+
+def euclidean_centre(sums: np.ndarray, n: int) -> np.ndarray:
+    """(1, d) float32: the corpus mean (from its column sums) rounded to integers, the
+    centre of the blocked euclidean search."""
+    return np.round(np.asarray(sums, np.float64) / max(1, n)).astype(np.float32)[None, :]
+
+
 def shard_topk(q: np.ndarray, q_start: int, c: np.ndarray, c_start: int, depth: int,
-               metric: str, *, rescore: bool = True,
-               exclude_self: bool = True) -> tuple[np.ndarray, np.ndarray]:
+               metric: str, *, rescore: bool = True, exclude_self: bool = True,
+               centre: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Best `depth` of each query row among one shard: (global rows, raw scores), (b, D).
 
     q, c: prepared float32 (cosine rows unit length). Rows are global (c_start + local).
     rescore: exact float64 scores of the candidates (as the tiles), else the fp32
     product's own scores (as the blocked search; torch gives the same value for a pair
-    whatever the block shapes), see :func:`rescored`.
+    whatever the block shapes), see :func:`rescored`. centre: euclidean only, the whole
+    corpus's :func:`euclidean_centre`: candidates scored as the blocked search scores
+    them (:func:`direct_euclidean`).
     """
     import torch
 
@@ -91,7 +109,11 @@ def shard_topk(q: np.ndarray, q_start: int, c: np.ndarray, c_start: int, depth: 
             top = s.topk(want, dim=1)
             cand[r0:r1] = top.indices.numpy()
             raw[r0:r1] = top.values.numpy()
-    if rescore:
+    if centre is not None:
+        from core.search.exact import _exact_euclidean  # the blocked search's own formula
+
+        raw = -_exact_euclidean(q - centre, c - centre, cand)
+    elif rescore:
         raw = exact_cross_scores(q, c, cand, metric)
     if exclude_self:  # a row's own column may still be among few candidates
         raw = np.where(cand + c_start == (q_start + np.arange(b))[:, None], -np.inf, raw)

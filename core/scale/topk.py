@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .runtime import ClusterError
+from .runtime import ClusterError, from_worker
 
 QUERY_BLOCK = 2048
 
@@ -46,12 +46,17 @@ class CorpusShard:
             self.hnsw = ann._index_for(self.x, metric)
             self.hnsw.add(self.x)
 
-    def search(self, q: np.ndarray, q_start: int, depth: int, rescore: bool = True):
+    def sums(self) -> np.ndarray:
+        """Column sums (d,) float64 of this shard's rows (the euclidean centre)."""
+        return self.x.sum(0, dtype=np.float64)
+
+    def search(self, q: np.ndarray, q_start: int, depth: int, rescore: bool = True,
+               centre: np.ndarray | None = None):
         from .shards import hnsw_topk, shard_topk
 
         if self.hnsw is None:
             return shard_topk(q, q_start, self.x, self.start, depth, self.metric,
-                              rescore=rescore)
+                              rescore=rescore, centre=centre)
         return hnsw_topk(self.hnsw, q, q_start, self.x, self.start, depth, self.metric)
 
 
@@ -74,23 +79,30 @@ def sharded_topk(folder: str, n: int, depth: int, *, metric: str = "cosine",
     limit_blocks: answer only the first blocks (benchmarks). A shard that dies or is
     silent for timeout_s fails the job with ClusterError instead of hanging it.
     """
+    from pathlib import Path
+
     import ray
 
-    from .shards import rescored
+    from .shards import direct_euclidean, euclidean_centre, rescored
     from .vectors import read_rows
 
+    folder = str(Path(folder).absolute())  # the actors' working folder is not ours
     depth = max(0, min(depth, n - 1))
     rescore = rescored(metric, n)
     actor = ray.remote(num_cpus=actor_cpus, max_restarts=0)(CorpusShard)
     actors = [actor.remote(folder, a, b, metric, index) for a, b in shard_bounds(n, shards)]
     starts = list(range(0, n, block))[:limit_blocks]
     try:
+        centre = None
+        if index == "exact" and direct_euclidean(metric, n):
+            sums = _answers([a.sums.remote() for a in actors], timeout_s)
+            centre = ray.put(euclidean_centre(np.sum(sums, axis=0), n))
         pending = []
         for start in [*starts, None]:
             if start is not None:
                 q = prepare(read_rows(folder, start, min(n, start + block)), metric)
                 ref = ray.put(q)  # broadcast by reference: every shard reads the same object
-                pending.append((start, [a.search.remote(ref, start, depth, rescore)
+                pending.append((start, [a.search.remote(ref, start, depth, rescore, centre)
                                        for a in actors]))
             while pending and (len(pending) > 1 or start is None):  # one block in flight
                 first, refs = pending.pop(0)
@@ -104,18 +116,25 @@ def sharded_topk(folder: str, n: int, depth: int, *, metric: str = "cosine",
 
 
 def _merged(refs, depth: int, timeout_s: float) -> tuple[np.ndarray, np.ndarray]:
+    from .shards import merge_partials
+
+    return merge_partials(_answers(refs, timeout_s), depth)
+
+
+def _answers(refs, timeout_s: float) -> list:
+    """ray.get of the shards' answers; a silent or dead shard as one ClusterError."""
     import ray
     from ray.exceptions import GetTimeoutError, RayActorError
 
-    from .shards import merge_partials
-
     try:
-        parts = ray.get(refs, timeout=timeout_s)
+        return ray.get(refs, timeout=timeout_s)
     except GetTimeoutError:
         raise ClusterError(f"A corpus shard did not answer within {timeout_s:.0f} s; the cluster "
                            "is overloaded or a node was lost (raise the timeout or add nodes)") \
             from None
     except RayActorError as exc:
+        ours = from_worker(exc)  # e.g. the vectors folder is not there on the shard's node
+        if ours is not None:
+            raise ours from None
         raise ClusterError(f"A corpus shard worker died ({type(exc).__name__}); "
                            "check the nodes' memory (each shard holds its rows' vectors)") from None
-    return merge_partials(parts, depth)

@@ -8,6 +8,9 @@ actors takes tens of seconds here), run by CI (-m "slow or not slow").
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +93,9 @@ def test_ray_results_folder_reuses_the_store_and_matches_local(
               "--id-col", "sku", "--hybrid-weight", "0"]
     assert main(["neighbors", str(parts), "--out", f"{tmp_path / 'r1'}/", "--engine", "ray",
                  *common]) == 0
-    assert "embedded 300 new texts, reused 0" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "embedded 300 new texts, reused 0" in err
+    assert "embedding: 300/300 texts (100%)" in err  # a log heard nothing while it embedded
     assert main(["neighbors", str(catalog), "--out", f"{tmp_path / 'r2'}/", "--engine", "ray",
                  *common]) == 0
     assert "embedded 0 new texts, reused 300" in capsys.readouterr().err
@@ -143,3 +148,122 @@ def test_unreachable_cluster_is_one_line(catalog: Path, tmp_path: Path,
                  "--ray-address", "127.0.0.1:1"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and err[0].startswith("error: Ray cluster at 127.0.0.1:1")
+
+
+def _cli(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """python -m core in a child process (its own Ray settings, from env)."""
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run([sys.executable, "-m", "core", *argv], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_a_cluster_that_wants_a_token_says_how_to_give_it(ray_cluster, catalog: Path,
+                                                          tmp_path: Path) -> None:
+    """Ray 2.59+ clusters want a token; a job joining one by address without
+    RAY_AUTH_MODE=token got 20 s of retries and 'error: ConnectionError' (exit 4)."""
+    import ray
+
+    if os.environ.get("RAY_AUTH_MODE", "").lower() != "token":
+        pytest.skip("this Ray started without token authentication")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")}
+    done = _cli("neighbors", str(catalog), "--out", str(tmp_path / "x.csv"), "--engine", "ray",
+                "--ray-address", ray.get_runtime_context().gcs_address, "--no-store",
+                env=env)
+    err = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(err) == 1, done.stderr
+    assert "asks for a token" in err[0] and "RAY_AUTH_MODE=token" in err[0]
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_an_address_that_is_not_a_ray_cluster_fails_in_seconds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Something else listening at the port (the dashboard's, say): ray.init retried for
+    minutes, a log line a second."""
+    from core.scale import runtime
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        address = f"127.0.0.1:{listener.getsockname()[1]}"
+        monkeypatch.setattr(runtime, "PROBE_TIMEOUT_S", 8.0)
+        with pytest.raises(runtime.ClusterError, match=r"does not answer as a Ray cluster.*6379"),\
+                runtime.ray_session(runtime.RaySettings(address=address)):
+            pass
+
+
+def test_ray_address_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """$RAY_ADDRESS (set on cluster nodes and by 'ray job submit') names the cluster when
+    --ray-address is left out: ray.init joined it by itself and refused num_cpus (exit 1)."""
+    from core.cli import build_parser
+    from core.cli.engine import settings_from_args
+
+    parser, _ = build_parser()
+    argv = ["neighbors", "c.csv", "--out", "x.csv", "--engine", "ray"]
+    monkeypatch.setenv("RAY_ADDRESS", "head:6379")
+    assert settings_from_args(parser.parse_args(argv)).address == "head:6379"
+    given = parser.parse_args([*argv, "--ray-address", "other:6379"])
+    assert settings_from_args(given).address == "other:6379"
+    monkeypatch.setenv("RAY_ADDRESS", "local")
+    assert settings_from_args(parser.parse_args(argv)).address is None
+
+
+def test_a_small_catalog_is_cut_into_a_block_per_embedding_actor(ray_cluster,
+                                                                 catalog: Path) -> None:
+    """300 rows are read as one block: one of the two embedding actors did all the work."""
+    from core.scale.dataset import read_dataset, with_row_numbers
+
+    ds, n = with_row_numbers(read_dataset(catalog), "sku", parts=2)
+    blocks = [len(b) for b in ds.iter_batches(batch_size=None, batch_format="pyarrow")]
+    rows = ds.to_pandas()["row"].to_numpy()
+    assert n == 300 and len(blocks) >= 2 and sum(blocks) == 300
+    np.testing.assert_array_equal(rows, np.arange(300))
+
+
+def test_relative_paths_reach_the_workers(ray_cluster, catalog: Path, tiny_bert_dir: Path,
+                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """'neighbors shop.csv --workspace ws --out results/' from the shop's folder: Ray's
+    workers run in their own folder, where 'shop.csv' was not found (and a relative store or
+    results folder would have been written there)."""
+    import shutil
+
+    shutil.copy(catalog, tmp_path / "shop.csv")
+    shutil.copytree(tiny_bert_dir, tmp_path / "model")
+    monkeypatch.chdir(tmp_path)
+    assert main(["neighbors", "shop.csv", "--out", "results/", "--engine", "ray",
+                 "--workspace", "ws", "--model", "model", "--text-cols", "title",
+                 "--hybrid-weight", "0", "--relevance-floor", "0"]) == 0
+    assert "embedded 300 new texts" in capsys.readouterr().err
+    assert (tmp_path / "ws" / "catalog_similarity.sqlite").is_file()
+    assert ResultsFolder.open(tmp_path / "results").manifest["list_rows"] == 300 * 10
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs Linux's /proc/self")
+def test_what_only_the_driver_sees_is_one_line_naming_it(
+        ray_cluster, catalog: Path, tiny_bert_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A model folder or catalog on the driver's disk only (here: under /proc/self/cwd, which
+    is another folder in each worker) ended in Ray's 200-line traceback and 'unexpected
+    ActorDiedError' (exit 1) or 'RayTaskError(FileNotFoundError)' (exit 4)."""
+    import shutil
+
+    shutil.copy(catalog, tmp_path / "shop.csv")
+    shutil.copytree(tiny_bert_dir, tmp_path / "model")
+    monkeypatch.chdir(tmp_path)
+    here = "/proc/self/cwd"
+    common = ["--engine", "ray", "--text-cols", "title", "--hybrid-weight", "0",
+              "--relevance-floor", "0", "--no-store"]
+    capsys.readouterr()
+    assert main(["neighbors", "shop.csv", "--out", "a.csv", "--model", f"{here}/model",
+                 *common]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (f"error: Model folder {here}/model does not exist on a Ray worker: "
+                       "every node of the cluster must see the catalog, the --model folder, "
+                       "the --workspace and the --out folder at the same path (storage all "
+                       "nodes mount)")
+    assert main(["neighbors", f"{here}/shop.csv", "--out", "b.csv", "--model", "model",
+                 *common]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: A Ray worker could not open a file") and \
+        f"'{here}/shop.csv'" in err[-1] and "same path" in err[-1]
+    assert not any(line.startswith("Traceback") for line in err)

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from core.scale.runtime import ClusterError, RaySettings, check_reachable
-from core.scale.shards import hnsw_topk, merge_partials, rescored, shard_topk
+from core.scale.shards import (
+    direct_euclidean,
+    euclidean_centre,
+    hnsw_topk,
+    merge_partials,
+    rescored,
+    shard_topk,
+)
 from core.scale.topk import prepare, shard_bounds
 from core.search.exact import brute_force_topk, topk
 from core.search.neighbors import METRICS, to_score_distance
@@ -111,3 +118,49 @@ def test_unreachable_cluster_is_one_clear_error() -> None:
         check_reachable("127.0.0.1:1", timeout=2)
     with pytest.raises(ClusterError, match="host:port"):
         check_reachable("no-port-here")
+
+
+def test_euclidean_below_the_tiles_size_is_the_blocked_search_bit_for_bit(
+        rng: np.random.Generator) -> None:
+    """Below TILED_MIN_ROWS the single-process search scores euclidean pairs in float32 on
+    centred vectors; the shards scored them with the tiles' float64 kernel, which moved
+    117 of walmart's 17,862 six-decimal scores by 0.000001."""
+    x = (rng.normal(size=(517, 24)) * 0.2 + 3.0).astype(np.float32)  # a centre of 3, not 0
+    x[90] = x[4]  # an exact tie
+    ref = topk(x, 8, metric="euclidean")
+    assert direct_euclidean("euclidean", len(x)) and not direct_euclidean("cosine", len(x))
+    p = prepare(x, "euclidean")
+    centre = euclidean_centre(sum(p[a:b].sum(0, dtype=np.float64)
+                                  for a, b in shard_bounds(len(p), 3)), len(p))
+    rows, raws = [], []
+    for start in range(0, len(p), 101):
+        q = p[start:start + 101]
+        parts = [shard_topk(q, start, p[a:b], a, 8, "euclidean", centre=centre)
+                 for a, b in shard_bounds(len(p), 3)]
+        idx, raw = merge_partials(parts, 8)
+        rows.append(idx)
+        raws.append(raw)
+    scores, dists = to_score_distance(np.concatenate(raws), "euclidean")
+    np.testing.assert_array_equal(np.concatenate(rows), ref.indices)
+    np.testing.assert_array_equal(scores, ref.scores)
+    np.testing.assert_array_equal(dists, ref.distances)
+
+
+def test_vectors_the_workers_wrote_elsewhere_are_one_clear_error(tmp_path) -> None:
+    """On a cluster of several machines each worker writes its vectors on its own node: a
+    results folder (or, for --out FILE, a temporary folder) that is not on shared storage
+    held only the driver's share, and the job failed later on 'rows ... are incomplete'."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from core.scale.pipeline import written_flags
+
+    target = tmp_path / "vectors"
+    target.mkdir()
+    pq.write_table(pa.table({"row": np.arange(5), "new": [True, False, True, True, False]}),
+                   target / "part-0.parquet")
+    assert np.asarray(written_flags(target, 5)).sum() == 3
+    with pytest.raises(ClusterError, match=r"finds 5 of their vectors .*same path"):
+        written_flags(target, 8)
+    with pytest.raises(ClusterError, match=r"embedded 4 products but this process finds 0"):
+        written_flags(tmp_path / "nowhere", 4)
