@@ -1,0 +1,31 @@
+"""Names the user typed or a settings file brought (score ranges, model folders) reach
+Markdown escaped: they show as the characters they are, never as bold, links or colour."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT, element_texts
+
+pytestmark = pytest.mark.app
+
+BAND = "**loud** [x](javascript:alert(1)) :red[y]"
+
+
+def test_a_score_range_name_on_the_review_page_is_text(tiny_bert_dir, workspace, monkeypatch):
+    """The Review page names the pair's score range ("range *close*"): a range named in
+    Markdown showed bold, as a link and red."""
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    at.switch_page("pages/neighbors.py").run()
+    at.text_input(key="neighbors.bands.text").input(f"{BAND}=0").run()
+    assert not at.exception and not at.error, element_texts(at.error)
+    assert dict(at.session_state["settings.config"].bands) == {BAND: 0.0}
+    at.switch_page("pages/review.py").run()
+    assert not at.exception, at.exception
+    heads = [str(m.value) for m in at.markdown if "range" in str(m.value)]
+    assert heads, [m.value for m in at.markdown]
+    assert r"\*\*loud\*\* \[x\](javascript\:alert(1)) \:red\[y\]" in heads[0], heads[0]
+    assert BAND in element_texts([m for m in at.markdown if "range" in str(m.value)])
