@@ -175,9 +175,14 @@ def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) ->
 
 
 def start_over() -> None:
-    """Forget this session's saved work; a new token, then the demo and the guide (the
-    interface language stays as chosen)."""
+    """Forget this session's saved work and review decisions (whoever still holds the old
+    address finds neither); a new token, then the demo and the guide (the interface
+    language stays as chosen). Raises StoreError when the decisions cannot be deleted
+    (then nothing is forgotten yet)."""
+    from core.lists.review import forget_owner
+
     chosen = st.session_state.get(UI_LANGUAGE_CHOSEN)
+    forget_owner(Workspace.default().db_path, review_owner())
     session_store().clear()
     st.session_state.clear()
     st.session_state[TOKEN] = new_session_token()

@@ -120,6 +120,19 @@ def test_start_over_forgets_the_work_and_starts_a_new_session(env):
     assert _open(old).session_state["settings.config"].rules.to_dict() == {}
 
 
+def test_start_over_forgets_the_review_decisions_for_the_old_address(env):
+    """'Start over' says it forgets the review decisions: someone still holding the old
+    address (a bookmark, a colleague it was sent to) found them again on the Review page."""
+    first = _open(page="pages/review.py")
+    first.button(key="review.accept").click().run()
+    assert "pairs decided in this session: 1" in element_texts(first.caption)
+    old = _token(first)
+    first.button(key="session.start_over").click().run()
+    assert not first.exception and not first.error, element_texts(first.error)
+    again = _open(old, "pages/review.py")
+    assert "pairs decided in this session: 0" in element_texts(again.caption)
+
+
 def test_a_file_read_as_the_user_told_comes_back_read_the_same_way(env):
     """A headerless file read with 'First line is column names' off comes back after a
     reload with the same columns (it was read again with detection: refused, and the
