@@ -1736,4 +1736,10 @@ ZH: dict[str, str] = {
     "Searched the first {limit:,} of the {n:,} characters you typed: the model would take long to "
     "read them all.":
         "只搜索了您输入的 {n:,} 个字符中的前 {limit:,} 个：全部读完会让模型花很长时间。",
+    # audit-isolation: fine-tuned models stay with the session that made them
+    "The fine-tuned model {name} was made by someone else on this server, so it cannot be used "
+    "here; choose your own model or a built-in one.":
+        "微调模型 {name} 是此服务器上的其他人训练的，因此不能在这里使用；请选择您自己的模型或内置模型。",
+    "Your fine-tuned models in {folder} cannot be kept as yours ({exc}); nothing was forgotten.":
+        "无法将 {folder} 中的微调模型保留为您的模型（{exc}）；因此没有清除任何内容。",
 }
