@@ -29,3 +29,27 @@ def test_a_score_range_name_on_the_review_page_is_text(tiny_bert_dir, workspace,
     assert heads, [m.value for m in at.markdown]
     assert r"\*\*loud\*\* \[x\](javascript\:alert(1)) \:red\[y\]" in heads[0], heads[0]
     assert BAND in element_texts([m for m in at.markdown if "range" in str(m.value)])
+
+
+def test_the_model_in_the_language_warning_is_text(tiny_bert_dir, tmp_path, workspace,
+                                                   monkeypatch):
+    """The sidebar warns when an English-only model meets a Chinese catalog, naming the
+    model: a folder such as /srv/shop_data/all-MiniLM-L6-v2_tuned_v2 read as italics
+    ('_data/all-MiniLM-L6-v2_' slanted, the underscores gone)."""
+    import shutil
+
+    from tests.conftest import make_csv_bytes
+
+    folder = tmp_path / "shop_data" / "all-MiniLM-L6-v2_tuned_v2"
+    shutil.copytree(tiny_bert_dir, folder)
+    monkeypatch.setenv("CATSIM_MODEL", str(folder))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    rows = [["sku", "title"], *[[f"S{i}", f"红色{w}杯子{i}号"] for i, w in
+                                enumerate(["陶瓷", "玻璃", "塑料", "不锈钢"] * 3)]]
+    at.file_uploader(key="catalog.upload").set_value(("zh.csv", make_csv_bytes(rows),
+                                                      "text/csv")).run()
+    assert not at.exception, at.exception
+    warnings = [str(w.value) for w in at.sidebar.warning if "reads English only" in str(w.value)]
+    assert warnings, [w.value for w in at.sidebar.warning]
+    assert r"shop\_data/all-MiniLM-L6-v2\_tuned\_v2" in warnings[0], warnings[0]
