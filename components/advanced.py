@@ -140,7 +140,8 @@ def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]
     weights = dict(cfg.field_weights)
     for col in columns:
         default = 1.0 if col in texts else 0.0
-        value = st.number_input(str(col), 0.0, 10.0, step=0.25, key=f"settings.field.{col}",
+        # the label is the catalog's column header: text, never Markdown
+        value = st.number_input(md(str(col)), 0.0, 10.0, step=0.25, key=f"settings.field.{col}",
                                 value=float(cfg.field_weights.get(col, default)))
         if value == default:
             weights.pop(col, None)

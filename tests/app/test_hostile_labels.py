@@ -53,3 +53,24 @@ def test_the_model_in_the_language_warning_is_text(tiny_bert_dir, tmp_path, work
     warnings = [str(w.value) for w in at.sidebar.warning if "reads English only" in str(w.value)]
     assert warnings, [w.value for w in at.sidebar.warning]
     assert r"shop\_data/all-MiniLM-L6-v2\_tuned\_v2" in warnings[0], warnings[0]
+
+
+def test_a_column_name_as_a_word_weight_label_is_text(tiny_bert_dir, workspace, monkeypatch):
+    """Advanced names each column whose words count ('Column weights for word matching'):
+    a catalog's column header written in Markdown showed bold and red in that label."""
+    from tests.conftest import make_csv_bytes
+
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    column = "**Title** :red[x] [y](http://evil.example)"
+    rows = [["sku", column], *[[f"S{i}", f"{c} {w} {i}"] for i, (c, w) in enumerate(
+        [(c, w) for c in ("red", "blue", "green") for w in ("cup", "lamp", "pen", "desk")])]]
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    at.file_uploader(key="catalog.upload").set_value(("shop.csv", make_csv_bytes(rows),
+                                                      "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.session_state["catalog.catalog"].mapping.text_columns == (column,)
+    at.run()  # the sidebar was drawn before the upload changed the catalog
+    label = at.sidebar.number_input(key=f"settings.field.{column}").label
+    assert label.startswith(r"\*\*Title\*\* \:red\[x\] \[y\](http"), label
+    assert "http\u200b" in label, label  # no bare address for GFM to turn into a link
