@@ -177,9 +177,10 @@ def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) ->
 
 def start_over() -> None:
     """Forget this session's saved work and review decisions (whoever still holds the old
-    address finds neither); a new token, then the demo and the guide (the interface
-    language stays as chosen). The models it fine-tuned stay its own, under the new
-    token. Raises StoreError when that cannot be written (then nothing is forgotten yet)."""
+    address finds neither, nor a fine-tuning run: a running one is cancelled); a new
+    token, then the demo and the guide (the interface language stays as chosen). The
+    models it fine-tuned stay its own, under the new token. Raises StoreError when that
+    cannot be written (then nothing is forgotten yet)."""
     from core.finetune.card import hand_over_models
     from core.lists.review import forget_owner
 
@@ -191,6 +192,9 @@ def start_over() -> None:
         raise StoreError(t("Your fine-tuned models in {folder} cannot be kept as yours ({exc}); "
                            "nothing was forgotten.", folder=workspace.models_dir, exc=exc)) from exc
     forget_owner(workspace.db_path, review_owner())
+    job = finetune_jobs().pop(session_token(), None)  # the old address finds no run either
+    if job is not None and job.running:
+        job.cancel()  # it stops within one step and keeps nothing
     session_store().clear()
     st.session_state.clear()
     st.session_state[TOKEN] = token
