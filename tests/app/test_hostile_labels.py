@@ -74,3 +74,39 @@ def test_a_column_name_as_a_word_weight_label_is_text(tiny_bert_dir, workspace, 
     label = at.sidebar.number_input(key=f"settings.field.{column}").label
     assert label.startswith(r"\*\*Title\*\* \:red\[x\] \[y\](http"), label
     assert "http\u200b" in label, label  # no bare address for GFM to turn into a link
+
+
+RLO, PDF = "\u202e", "\u202c"
+
+
+def test_a_direction_override_in_a_name_stops_at_the_name():
+    """A right-to-left override left open in a cell or file name ('shop<RLO>vsc.txt.csv',
+    shown as 'shopcsv.txt.csv') reversed every word after it on the same line: the Review
+    caption read '0 :noisses siht ni dediced sriap'. Each name is closed where it ends."""
+    from components.text import md
+    from core.errors import close_bidi, short_list
+    from core.figures import safe_label
+
+    assert md(f"shop{RLO}vsc.txt.csv") == f"shop{RLO}vsc.txt.csv{PDF}"
+    assert safe_label(f"{RLO}<b>x</b>") == f"{RLO}&lt;b&gt;x&lt;/b&gt;{PDF}"
+    assert short_list([f"a{RLO}", "b"]) == f"a{RLO}{PDF}, b"  # one id never turns the next
+    assert close_bidi(f"a{RLO}b{PDF}c") == f"a{RLO}b{PDF}c"  # closed already: as it is
+    assert close_bidi("a\u2067b\u202bc") == "a\u2067b\u202bc\u202c\u2069"  # inner one first
+    assert close_bidi("plain") == "plain"
+
+
+def test_the_review_caption_keeps_a_file_names_override_to_the_name(tiny_bert_dir, workspace,
+                                                                      monkeypatch):
+    from tests.conftest import make_csv_bytes
+
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    rows = [["sku", "title"], *[[f"S{i}", f"{c} {w} {i}"] for i, (c, w) in enumerate(
+        [(c, w) for c in ("red", "blue", "green") for w in ("cup", "lamp", "pen", "desk")])]]
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    at.file_uploader(key="catalog.upload").set_value((f"shop{RLO}vsc.txt.csv",
+                                                      make_csv_bytes(rows), "text/csv")).run()
+    at.switch_page("pages/review.py").run()
+    assert not at.exception, at.exception
+    tally = [str(c.value) for c in at.caption if "pairs decided" in str(c.value)]
+    assert tally and f"vsc.txt.csv{PDF} · pairs decided" in tally[0], tally
