@@ -102,14 +102,16 @@ def init_state() -> None:
 def session_token() -> str:
     """This browser's session token, kept in the page address (?s=...).
 
-    A valid token in the address (a reload, a bookmark, a reconnect after a server
-    restart) names the saved work to bring back; otherwise a new random one is made.
-    Never a shared "last session": without the token, nothing is found.
+    A token in the address that has saved work (a reload, a bookmark, a reconnect after
+    a server restart) names the work to bring back; otherwise a new random one is made:
+    never one made up in a link (its author would know where the visitor's work goes),
+    never a shared "last session": without the token, nothing is found.
     """
     token = st.session_state.get(TOKEN)
     if token is None:
         asked = st.query_params.get(TOKEN_PARAM)
-        token = asked if valid_session_token(asked) else new_session_token()
+        known = valid_session_token(asked) and SessionStore(Workspace.default(), asked).exists()
+        token = asked if known else new_session_token()
         st.session_state[TOKEN] = token
     if st.query_params.get(TOKEN_PARAM) != token:
         st.query_params[TOKEN_PARAM] = token

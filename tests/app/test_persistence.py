@@ -95,6 +95,22 @@ def test_a_token_that_is_not_one_gets_a_fresh_session(env):
     assert at.session_state["catalog.catalog"].name.startswith("Demo")
 
 
+def test_a_made_up_token_in_a_link_is_not_adopted(env):
+    """Session fixation: a link carrying a token its author made up (?s=<chosen>) was
+    adopted, so what the visitor then uploaded was saved under a token the author knew and
+    could open. Only a token with saved work is taken from the address."""
+    chosen = "made-up-by-the-link-author"
+    at = _open(chosen)
+    assert _token(at) != chosen
+    at.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", SMALL_CSV.encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert not SessionStore(Workspace.default(), chosen).root.exists()
+    author = _open(chosen)
+    assert author.session_state["catalog.catalog"].name.startswith("Demo")
+    assert _open(_token(at)).session_state["catalog.catalog"].name == "shop.csv"  # a reload
+
+
 def test_unreadable_saved_work_opens_the_demo_and_says_so(env):
     first = _open()
     first.file_uploader(key="catalog.upload").set_value(
