@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from core.catalog.table import Catalog
+from core.errors import close_bidi
 
 
 # Invisible format characters (Unicode category Cf: zero-width space and joiners, soft
@@ -37,9 +38,11 @@ def fold_all(values) -> pd.Series:
 
 
 def product_label(catalog: Catalog, row: int, limit: int = 90) -> str:
+    """'id — title' (the title cut at limit); a direction override left open in the id
+    or the title stops where it ends (core.errors.close_bidi)."""
     title = str(catalog.titles()[row])
     title = title if len(title) <= limit else title[: limit - 1] + "…"
-    return f"{catalog.ids[row]} — {title}"
+    return f"{close_bidi(str(catalog.ids[row]))} — {close_bidi(title)}"
 
 
 def find_products(catalog: Catalog, text: str, *, limit: int = 200) -> list[int]:

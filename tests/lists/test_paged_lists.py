@@ -145,3 +145,15 @@ def test_the_finders_see_through_invisible_characters():
     assert find_products(catalog, "S2") == [1]
     assert find_products(catalog, "gnp.exe") == [2]
     assert find_products(catalog, "teapot") == [1]
+
+
+def test_a_direction_override_in_an_id_stays_in_the_id_of_a_label():
+    """The product pickers show 'id — title': an id with an open right-to-left override
+    turned the title after it around too."""
+    from core.catalog.table import ColumnMapping, build_catalog
+    from core.catalog.views import product_label
+
+    frame = pd.DataFrame({"id": ["S\u202e1", "S2"], "title": ["red lamp", "tea\u202e pot"]})
+    catalog = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id"))
+    assert product_label(catalog, 0) == "S\u202e1\u202c — red lamp"
+    assert product_label(catalog, 1) == "S2 — tea\u202e pot\u202c"
