@@ -37,10 +37,11 @@ INDEX_NAMES = {"auto": N_("Automatic (recommended)"), "exact": N_("Exact, always
 
 def model_options() -> list[str]:
     """The built-in models, the workspace's fine-tuned ones by their full path (a settings
-    file saved from the app then runs from a nightly job in any folder), another model."""
+    file saved from the app then runs from a nightly job in any folder), another model.
+    A model another session fine-tuned is not listed (state.may_use_model)."""
     models_dir = Workspace.default().models_dir
-    tuned = sorted(str(p.resolve()) for p in models_dir.glob("*") if (p / "config.json").exists()) \
-        if models_dir.exists() else []
+    tuned = sorted(str(p.resolve()) for p in models_dir.glob("*") if (p / "config.json").exists()
+                   and state.may_use_model(str(p))) if models_dir.exists() else []
     return [BUNDLED, MULTILINGUAL, *tuned, OTHER_MODEL]
 
 
@@ -139,7 +140,8 @@ def column_weights_setting(cfg: Config, cat: Catalog | None) -> dict[str, float]
     weights = dict(cfg.field_weights)
     for col in columns:
         default = 1.0 if col in texts else 0.0
-        value = st.number_input(str(col), 0.0, 10.0, step=0.25, key=f"settings.field.{col}",
+        # the label is the catalog's column header: text, never Markdown
+        value = st.number_input(md(str(col)), 0.0, 10.0, step=0.25, key=f"settings.field.{col}",
                                 value=float(cfg.field_weights.get(col, default)))
         if value == default:
             weights.pop(col, None)

@@ -76,8 +76,10 @@ class FinetuneJob:
 def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
               base_vectors: np.ndarray | None, settings: FinetuneSettings,
               models_dir: Path, words: LexicalIndex | None = None,
-              hybrid_weight: float = DEFAULT_HYBRID_WEIGHT, metric: str = "cosine") -> FinetuneJob:
-    """Start fine-tuning on a daemon thread; returns the job to keep in session state."""
+              hybrid_weight: float = DEFAULT_HYBRID_WEIGHT, metric: str = "cosine",
+              owner: str | None = None) -> FinetuneJob:
+    """Start fine-tuning on a daemon thread; returns the job to keep in session state.
+    owner: the session the kept model belongs to (components.state.model_owner)."""
     job = FinetuneJob(base_model=base_model, train_pairs=len(data.train))
 
     def run() -> None:
@@ -86,7 +88,7 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
                                   settings=settings, models_dir=models_dir,
                                   progress=job._progress, cancel=job.cancel_requested,
                                   status=job._status, words=words,
-                                  hybrid_weight=hybrid_weight, metric=metric)
+                                  hybrid_weight=hybrid_weight, metric=metric, owner=owner)
             job.status = "finished"
         except FinetuneCancelled:
             job.cancelled, job.status = True, "cancelled; nothing was saved"

@@ -1753,4 +1753,10 @@ ZH: dict[str, str] = {
     "Pairs within a category of the table above use that category's threshold instead, on the "
     "Groups page and in merge-map alike.":
         "上表所列类目内的商品对改用该类目的阈值，“分组”页和 merge-map 都是如此。",
+    # audit-isolation: fine-tuned models stay with the session that made them
+    "The fine-tuned model {name} was made by someone else on this server, so it cannot be used "
+    "here; choose your own model or a built-in one.":
+        "微调模型 {name} 是此服务器上的其他人训练的，因此不能在这里使用；请选择您自己的模型或内置模型。",
+    "Your fine-tuned models in {folder} cannot be kept as yours ({exc}); nothing was forgotten.":
+        "无法将 {folder} 中的微调模型保留为您的模型（{exc}）；因此没有清除任何内容。",
 }

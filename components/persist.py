@@ -51,5 +51,9 @@ def start_over_button() -> None:
         st.markdown(t("Forget your catalog, settings, rules and review decisions, and open "
                       "the demo catalog with the guide?"))
         if st.button(t("Yes, start over"), key="session.start_over", type="primary"):
-            state.start_over()
+            try:
+                state.start_over()
+            except CatalogSimilarityError as exc:  # the database cannot be written
+                state.show_error(exc)
+                return
             st.switch_page("pages/catalog.py")

@@ -60,11 +60,12 @@ def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[obje
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
     if vectors_key(catalog, encoder, slot="quality.texts_key") == res.key:
         return encoder, res.vectors
-    bar = st.progress(0.0, text=t('Embedding with {model}…', model=cfg.model))
+    model = md(cfg.model)  # a folder name such as my_shop_v2: text, not italics
+    bar = st.progress(0.0, text=t('Embedding with {model}…', model=model))
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=t('Embedding with {model}: {done:,} / {total:,}',
-                                                  model=cfg.model, done=done, total=total))
+                                                  model=model, done=done, total=total))
 
     result = embed_with_store(encoder, catalog.texts, resources.workspace_store(),
                               progress=progress, private=state.private_key())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from core.catalog.table import Catalog
 from core.config import Config
 from core.embed.encoders import Encoder, load_encoder
 from core.embed.store import EmbeddingStore
+from core.errors import ModelLoadError
 from core.export.tables import to_bytes
 from core.pipeline import candidate_pool
 from core.pipeline import neighbor_index as neighbor_index_of
@@ -34,6 +36,12 @@ def get_encoder(model: str, precision: str, batch_size: int) -> Encoder:
     """One encoder per (model, precision, batch size), shared by all sessions. The spinner
     says so in the interface language (a cache's own spinner text is fixed when the module
     loads); st.spinner waits 0.5 s, so a loaded model shows none."""
+    from components import state
+
+    if not state.may_use_model(model):  # a folder name is easy to guess: ...-ft-v1
+        raise ModelLoadError(t("The fine-tuned model {name} was made by someone else on this "
+                               "server, so it cannot be used here; choose your own model or a "
+                               "built-in one.", name=Path(model).name))
     with st.spinner(t("Loading the model (once per server)…")):
         return _encoder(model, precision, batch_size)
 

@@ -21,8 +21,9 @@ from components.resources import finetune_jobs
 from core.catalog.language import CatalogLanguage
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
 from core.config import DEFAULT_HYBRID_WEIGHT, LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
-from core.errors import CatalogSimilarityError, ModelLoadError
+from core.errors import CatalogSimilarityError, ModelLoadError, StoreError
 from core.finetune.card import model_defaults
+from core.finetune.card import model_owner as model_owner_of
 from core.workspace import (
     FILE_SOURCE,
     SavedSource,
@@ -101,14 +102,16 @@ def init_state() -> None:
 def session_token() -> str:
     """This browser's session token, kept in the page address (?s=...).
 
-    A valid token in the address (a reload, a bookmark, a reconnect after a server
-    restart) names the saved work to bring back; otherwise a new random one is made.
-    Never a shared "last session": without the token, nothing is found.
+    A token in the address that has saved work (a reload, a bookmark, a reconnect after
+    a server restart) names the work to bring back; otherwise a new random one is made:
+    never one made up in a link (its author would know where the visitor's work goes),
+    never a shared "last session": without the token, nothing is found.
     """
     token = st.session_state.get(TOKEN)
     if token is None:
         asked = st.query_params.get(TOKEN_PARAM)
-        token = asked if valid_session_token(asked) else new_session_token()
+        known = valid_session_token(asked) and SessionStore(Workspace.default(), asked).exists()
+        token = asked if known else new_session_token()
         st.session_state[TOKEN] = token
     if st.query_params.get(TOKEN_PARAM) != token:
         st.query_params[TOKEN_PARAM] = token
@@ -175,12 +178,28 @@ def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) ->
 
 
 def start_over() -> None:
-    """Forget this session's saved work; a new token, then the demo and the guide (the
-    interface language stays as chosen)."""
+    """Forget this session's saved work and review decisions (whoever still holds the old
+    address finds neither, nor a fine-tuning run: a running one is cancelled); a new
+    token, then the demo and the guide (the interface language stays as chosen). The
+    models it fine-tuned stay its own, under the new token. Raises StoreError when that
+    cannot be written (then nothing is forgotten yet)."""
+    from core.finetune.card import hand_over_models
+    from core.lists.review import forget_owner
+
     chosen = st.session_state.get(UI_LANGUAGE_CHOSEN)
+    token, workspace = new_session_token(), Workspace.default()
+    try:
+        hand_over_models(workspace.models_dir, model_owner(), _model_owner_of(token))
+    except OSError as exc:
+        raise StoreError(t("Your fine-tuned models in {folder} cannot be kept as yours ({exc}); "
+                           "nothing was forgotten.", folder=workspace.models_dir, exc=exc)) from exc
+    forget_owner(workspace.db_path, review_owner())
+    job = finetune_jobs().pop(session_token(), None)  # the old address finds no run either
+    if job is not None and job.running:
+        job.cancel()  # it stops within one step and keeps nothing
     session_store().clear()
     st.session_state.clear()
-    st.session_state[TOKEN] = new_session_token()
+    st.session_state[TOKEN] = token
     if chosen is not None:
         st.session_state[UI_LANGUAGE_CHOSEN] = chosen
 
@@ -379,6 +398,24 @@ def review_owner() -> str:
     its own (other sessions on the same server never see them). The session token, so a
     reload or a server restart brings the decisions back with the rest of the work."""
     return session_token()
+
+
+def model_owner() -> str:
+    """This session's mark on the models it fine-tunes (card.json "owner"): only it lists
+    and loads them; other people on the server never see them. Derived from the token, so
+    a reload keeps them; not the token itself (the card says nothing that opens the work)."""
+    return _model_owner_of(session_token())
+
+
+def _model_owner_of(token: str) -> str:
+    return hashlib.sha256(b"catalog-similarity model|" + token.encode()).hexdigest()[:32]
+
+
+def may_use_model(model: str) -> bool:
+    """Whether this session may list and load a model: any model but a folder another
+    session fine-tuned (core.finetune.card.model_owner)."""
+    owner = model_owner_of(model)
+    return owner is None or owner == model_owner()
 
 
 def photo_zip() -> str | None:

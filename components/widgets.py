@@ -58,7 +58,7 @@ def language_notice(model: str) -> None:
     st.caption(t('Catalog language: {describe}', describe=describe_language(lang)))
     if not model_reads(model, lang.code):
         st.warning(t("The model '{model}' reads English only, and this catalog is {name}: choose "
-                     "'multilingual' under Advanced.", model=model, name=language_name(lang.code)),
+                     "'multilingual' under Advanced.", model=md(model), name=language_name(lang.code)),
                    icon=":material/translate:")
 
 

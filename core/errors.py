@@ -54,9 +54,34 @@ def short_list(items, limit: int = 10) -> str:
     return shown + (f" and {len(items) - limit:,} more" if len(items) > limit else "")
 
 
+_BIDI_OPEN = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c",
+              "\u202e": "\u202c", "\u2066": "\u2069", "\u2067": "\u2069",
+              "\u2068": "\u2069"}
+_BIDI = frozenset(_BIDI_OPEN) | {"\u202c", "\u2069"}
+
+
+def close_bidi(text: str) -> str:
+    """text with the direction overrides, embeddings and isolates it leaves open closed
+    at its end: a name such as 'shop<U+202E>vsc.txt.csv' reads reversed itself, but can no
+    longer reverse the words that follow it on the page or the terminal line."""
+    if _BIDI.isdisjoint(text):
+        return text
+    stack: list[str] = []
+    for ch in text:
+        if ch in _BIDI_OPEN:
+            stack.append(_BIDI_OPEN[ch])
+        elif ch == "\u202c" and stack and stack[-1] == "\u202c":
+            stack.pop()
+        elif ch == "\u2069" and "\u2069" in stack:  # closes the embeddings inside it too
+            while stack.pop() != "\u2069":
+                pass
+    return text + "".join(reversed(stack))
+
+
 def one_line(text: object, limit: int = MAX_MESSAGE_CHARS) -> str:
     """Text safe to print on one terminal line: control characters shown as escapes
-    (``\\x1b``), newlines as spaces, cut at ``limit`` characters."""
+    (``\\x1b``), newlines as spaces, cut at ``limit`` characters, direction overrides
+    it leaves open closed (close_bidi)."""
     out = []
     for ch in str(text):
         if ch in "\n\r\t":
@@ -66,4 +91,4 @@ def one_line(text: object, limit: int = MAX_MESSAGE_CHARS) -> str:
         else:
             out.append(ch)
     line = "".join(out)
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    return close_bidi(line if len(line) <= limit else line[: limit - 1] + "…")

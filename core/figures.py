@@ -11,6 +11,8 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
+from core.errors import close_bidi
+
 MAX_HEATMAP_ITEMS = 300
 MAX_LABEL_CHARS = 80
 
@@ -19,7 +21,7 @@ def safe_label(text: object, limit: int = MAX_LABEL_CHARS) -> str:
     """Plain text for a hover label: truncated and HTML-escaped."""
     s = str(text)
     s = s if len(s) <= limit else s[: limit - 1] + "…"
-    return html.escape(s, quote=False)
+    return close_bidi(html.escape(s, quote=False))  # a direction override stays inside
 
 
 def cluster_order(scores: np.ndarray) -> np.ndarray:

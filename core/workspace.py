@@ -124,6 +124,10 @@ class SessionStore:
     def state_path(self) -> Path:
         return self.root / "state.json"
 
+    def exists(self) -> bool:
+        """Whether this token has saved work (the app saves it on a session's first run)."""
+        return self.state_path.is_file()
+
     def keep_file(self, name: str, data: bytes) -> str:
         """Keep an uploaded file; returns its path relative to the session folder.
 

@@ -55,7 +55,8 @@ if start and data is not None:
     job = start_job(cat.texts, data, base_model=cfg.model, base_vectors=res.vectors,
                     settings=settings, models_dir=Workspace.default().ensure().models_dir,
                     words=lexical_index(cat, res.key, res.vectors, cfg),
-                    hybrid_weight=cfg.hybrid_weight, metric=cfg.metric)
+                    hybrid_weight=cfg.hybrid_weight, metric=cfg.metric,
+                    owner=state.model_owner())
     state.set_finetune_job(job)
 if job is not None:
     job_panel(job)

@@ -6,6 +6,7 @@ from components import state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import N_, labels, t
+from components.text import md
 from components.tuning_review import decision_buttons, product_card, review_store, tally
 from components.tuning_rules import empty_lists_reason, ruled
 from components.widgets import settings_sidebar
@@ -42,7 +43,7 @@ else:
                           float(queue.score[0]))
     band = band_of([score], cfg.bands)[0] if cfg.bands else ""
     st.markdown(t("**Score {score:.2f}**", score=score)
-                + (t(" · range *{band}*", band=band) if band else ""))
+                + (t(" · range *{band}*", band=md(band)) if band else ""))
     a, b = st.columns(2)
     product_card(a, cat, left)
     product_card(b, cat, right)

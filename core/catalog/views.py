@@ -3,28 +3,46 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from core.catalog.table import Catalog
+from core.errors import close_bidi
+
+
+# Invisible format characters (Unicode category Cf: zero-width space and joiners, soft
+# hyphen, byte-order mark, direction marks and overrides): a title holding them reads as
+# its visible letters, so a finder compares without them.
+@cache
+def _invisible() -> dict[int, None]:
+    """str.translate table that drops every Cf character (built on first use: 0.1 s)."""
+    return dict.fromkeys(c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
 
 
 def fold(text: str) -> str:
     """Text as a finder compares it: NFKC (full-width 'ｉｐｈｏｎｅ' and 'ＺＨ０１', what a
-    Chinese keyboard can type, read as 'iphone' and 'ZH01') and case-folded."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    Chinese keyboard can type, read as 'iphone' and 'ZH01'), case-folded, invisible
+    format characters left out ('zero' U+200B 'width' is found by typing 'zerowidth')."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_invisible())
 
 
 def fold_all(values) -> pd.Series:
-    """fold over a column of values (as text)."""
-    return pd.Series(values, dtype=object).astype(str).str.normalize("NFKC").str.casefold()
+    """fold over a column of values (as text); ASCII texts (most) skip the last step."""
+    folded = pd.Series(values, dtype=object).astype(str).str.normalize("NFKC").str.casefold()
+    wide = ~folded.str.isascii().to_numpy(dtype=bool)
+    if wide.any():
+        folded[wide] = folded[wide].str.translate(_invisible())
+    return folded
 
 
 def product_label(catalog: Catalog, row: int, limit: int = 90) -> str:
+    """'id — title' (the title cut at limit); a direction override left open in the id
+    or the title stops where it ends (core.errors.close_bidi)."""
     title = str(catalog.titles()[row])
     title = title if len(title) <= limit else title[: limit - 1] + "…"
-    return f"{catalog.ids[row]} — {title}"
+    return f"{close_bidi(str(catalog.ids[row]))} — {close_bidi(title)}"
 
 
 def find_products(catalog: Catalog, text: str, *, limit: int = 200) -> list[int]:

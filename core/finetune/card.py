@@ -62,10 +62,11 @@ def _metrics_dict(m) -> dict | None:
     return asdict(m) if m is not None else None
 
 
-def write_card(folder: Path, result, data: dict) -> None:
-    """card.json (machine-readable, with the "config" this model brings) + README.md."""
+def write_card(folder: Path, result, data: dict, *, owner: str | None = None) -> None:
+    """card.json (machine-readable, with the "config" this model brings and the "owner"
+    who may use it, None for everyone) + README.md."""
     choice = result.weight_choice
-    card = {"base_model": result.base_model,
+    card = {"base_model": result.base_model, "owner": owner,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "data": data, "settings": asdict(result.settings),
             "metrics": {"before": _metrics_dict(result.before),
@@ -124,6 +125,29 @@ def read_card(model: str | Path | None) -> dict | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def model_owner(model: str | Path | None) -> str | None:
+    """Who may use a fine-tuned model folder (its card.json "owner": the app session that
+    made it), or None: everyone (a model made by the CLI or saved before owners, a hub id,
+    the bundled model)."""
+    owner = (read_card(model) or {}).get("owner")
+    return owner if isinstance(owner, str) and owner else None
+
+
+def hand_over_models(models_dir: Path, old: str, new: str) -> int:
+    """Give every model folder of models_dir owned by old to new (the app's Start over
+    keeps a session's models its own under its new address); returns how many."""
+    moved = 0
+    for card_path in sorted(Path(models_dir).glob(f"*/{CARD}")):
+        card = read_card(card_path.parent)
+        if card is None or card.get("owner") != old:
+            continue
+        tmp = card_path.with_name(CARD + ".tmp")
+        tmp.write_text(json.dumps({**card, "owner": new}, indent=2, default=str))
+        tmp.replace(card_path)
+        moved += 1
+    return moved
 
 
 def model_defaults(model: str | Path | None) -> ModelDefaults:

@@ -158,9 +158,11 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
              models_dir: Path | None = None, progress: Progress | None = None,
              cancel: Cancel | None = None, status: Status | None = None,
              words: LexicalIndex | None = None, hybrid_weight: float = DEFAULT_HYBRID_WEIGHT,
-             metric: str = "cosine") -> FinetuneResult:
+             metric: str = "cosine", owner: str | None = None) -> FinetuneResult:
     """Fine-tune base_model on data.train; keep it (in out, or the next versioned folder
     of models_dir) only when the held-out lists improve, or always with keep="always".
+    owner: who may use the kept model (card.json "owner", core.finetune.card.model_owner;
+    the app's session), None for everyone (the CLI).
 
     texts: every catalog text (rows); corpus_rows: rows searched at validation and for
     negatives (default all); base_vectors: (n, d) zero-shot vectors of texts, if known;
@@ -215,7 +217,7 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         result = replace(result, steps=steps, train_seconds=train_seconds, epochs_run=epochs_run,
                          train_pairs=len(data.train), base_model=base.name, settings=settings)
         phase.close()
-        return _keep_or_drop(result, tmp, target, data, start, phase.seconds)
+        return _keep_or_drop(result, tmp, target, data, start, phase.seconds, owner)
 
 
 @contextmanager
@@ -308,7 +310,7 @@ def _choose(lists: _Lists, before: Corpus, after: Corpus, valid: ValidationSet,
 
 
 def _keep_or_drop(result: FinetuneResult, tmp: Path, target: Path, data: TrainingSet,
-                  start: float, phases: dict) -> FinetuneResult:
+                  start: float, phases: dict, owner: str | None = None) -> FinetuneResult:
     result = replace(result, phase_seconds=dict(phases))
     if not (result.settings.keep == "always" or result.improved):
         shutil.rmtree(tmp.parent, ignore_errors=True)
@@ -319,7 +321,8 @@ def _keep_or_drop(result: FinetuneResult, tmp: Path, target: Path, data: Trainin
     result = replace(result, kept=True, folder=target,
                      total_seconds=time.perf_counter() - start)
     write_card(tmp, result, {**data.description, "train_pairs": len(data.train),
-                             "validation_queries": len(data.valid) if data.valid else 0})
+                             "validation_queries": len(data.valid) if data.valid else 0},
+               owner=owner)
     if target.exists():
         target.rmdir()
     target.parent.mkdir(parents=True, exist_ok=True)

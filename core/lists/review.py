@@ -205,6 +205,26 @@ def any_decisions(db_path: str | Path) -> bool:
     return bool(row and row[0])
 
 
+def forget_owner(db_path: str | Path, owner: str) -> int:
+    """Delete every decision one owner made, on every catalog (the app's Start over, which
+    promises to forget them: anyone still holding the old address must not find them);
+    returns how many. A missing database, or one without decisions yet, holds none."""
+    if not owner:
+        raise CatalogSimilarityError("forgetting review decisions needs their owner")
+    path = Path(db_path)
+    if not path.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(str(path), timeout=30.0)) as conn, conn:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(review_decisions)")}
+            if "owner" not in columns:  # no decisions yet, or only ones from before owners
+                return 0
+            return conn.execute("DELETE FROM review_decisions WHERE owner = ?",
+                                (owner,)).rowcount
+    except sqlite3.DatabaseError as exc:  # damaged, disk full, read-only folder
+        raise StoreError(database_message(path, exc)) from exc
+
+
 def no_decisions() -> pd.DataFrame:
     """An empty decisions table (the columns of ReviewStore.decisions())."""
     return pd.DataFrame(columns=_COLUMNS)

@@ -157,3 +157,28 @@ def test_the_unknown_ids_of_a_pairs_file_are_listed_in_chinese():
     warning = pairs_from_frame(frame, catalog).warnings[0]
     assert to_chinese(warning) == ("9 对中有 8 对用到了目录中没有的编号（未知0, 未知1, 未知2, 未知3, "
                                    "未知4 等另外 3 个）；已跳过")
+
+
+def test_start_over_stops_and_forgets_the_run(env):
+    """Start over forgets the work: a run of the old address went on (and kept its model
+    for the old address), and whoever still held the old address found its progress and
+    result on this page."""
+    first = _open()
+    first.checkbox(key="finetune.self_supervised").check().run()
+    first.number_input(key="finetune.epochs").set_value(50)  # long: still running below
+    first.number_input(key="finetune.batch_size").set_value(2).run()
+    first.button(key="finetune.start").click().run()
+    job = first.session_state["finetune.job"]
+    old = first.session_state["session.token"]
+    try:
+        assert job.running
+        first.button(key="session.start_over").click().run()
+        assert not first.exception, first.exception
+        job.join(timeout=120)
+        assert not job.running and job.cancelled, job.status
+    finally:
+        job.cancel()
+        job.join(timeout=120)
+    again = _open(old)  # whoever still holds the old address
+    assert "finetune.job" not in again.session_state
+    assert not again.get("progress")

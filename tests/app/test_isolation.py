@@ -9,6 +9,7 @@ once must get the vectors they would get one after another.
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.embed.store import EmbeddingStore, embed_with_store
-from tests.conftest import REPO_ROOT, make_csv_bytes
+from tests.conftest import REPO_ROOT, element_texts, make_csv_bytes
 
 
 def _catalog(prefix: str, marker: str) -> bytes:
@@ -183,3 +184,60 @@ def test_an_upload_is_embedded_anew_for_another_session_the_demo_is_shared(
     assert again.session_state["catalog.catalog"].name == "same.csv"
     mine = again.session_state["results"]
     assert (mine.embedded, mine.reused) == (0, 12)
+
+
+def _model_choices(at: AppTest) -> list[str]:
+    return list(at.sidebar.selectbox(key="settings.model_choice").options)
+
+
+@pytest.mark.app
+def test_a_model_fine_tuned_in_one_session_is_that_sessions_alone(tiny_bert_dir, workspace,
+                                                                  monkeypatch) -> None:
+    """A model fine-tuned on A's catalog (and named in A's picker) was listed in every
+    other session's model picker and could be used there, its folder name easy to guess
+    (<base>-ft-v1). It is A's alone: listed and loaded only under A's address (a reload, or
+    after A's Start over); a model made by the command line stays everyone's."""
+    a = _session(tiny_bert_dir, monkeypatch)
+    rows = "".join(f"A{i},red lamp model x{i}\nB{i},lamp x{i} in red\n" for i in range(20))
+    a.file_uploader(key="catalog.upload").set_value(
+        ("twins.csv", f"id,title\n{rows}".encode(), "text/csv")).run()
+    a.switch_page("pages/finetune.py").run()
+    pairs = "a,b,match\n" + "".join(f"A{i},B{i},yes\n" for i in range(20))
+    a.file_uploader(key="finetune.pairs").set_value(("p.csv", pairs.encode(), "text/csv"))
+    a.number_input(key="finetune.epochs").set_value(1)
+    a.checkbox(key="finetune.keep_always").check().run()
+    a.button(key="finetune.start").click().run()
+    job = a.session_state["finetune.job"]
+    job.join(timeout=300)
+    assert job.result is not None and job.result.kept, (job.status, job.error)
+    folder = str(job.result.folder.resolve())
+    shown = f"Fine-tuned: {job.result.folder.name}"
+    cli_made = workspace / "models" / "shared-ft-v1"  # no owner: the command line's
+    shutil.copytree(tiny_bert_dir, cli_made)
+    a.run()
+    assert shown in _model_choices(a) and "Fine-tuned: shared-ft-v1" in _model_choices(a)
+
+    b = _session(tiny_bert_dir, monkeypatch)
+    assert shown not in _model_choices(b), "B's picker lists A's model"
+    assert "Fine-tuned: shared-ft-v1" in _model_choices(b)
+    b.sidebar.selectbox(key="settings.model_choice").set_value("other").run()
+    b.sidebar.text_input(key="settings.model_other").input(folder).run()
+    b.switch_page("pages/neighbors.py").run()
+    assert not b.exception, b.exception
+    assert "was made by someone else on this server" in element_texts(b.error)
+    assert b.button(key="model_fallback.results")  # the way out: the bundled model
+
+    token = a.session_state["session.token"]
+    again = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    again.query_params["s"] = token  # A reloads: the model is still A's
+    again.run()
+    assert shown in _model_choices(again)
+    again.button(key="session.start_over").click().run()
+    assert not again.exception and not again.error, element_texts(again.error)
+    assert again.session_state["session.token"] != token
+    again.run()
+    assert shown in _model_choices(again), "A's own model is kept through Start over"
+    old = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    old.query_params["s"] = token  # whoever still holds A's old address
+    old.run()
+    assert shown not in _model_choices(old)

@@ -95,6 +95,22 @@ def test_a_token_that_is_not_one_gets_a_fresh_session(env):
     assert at.session_state["catalog.catalog"].name.startswith("Demo")
 
 
+def test_a_made_up_token_in_a_link_is_not_adopted(env):
+    """Session fixation: a link carrying a token its author made up (?s=<chosen>) was
+    adopted, so what the visitor then uploaded was saved under a token the author knew and
+    could open. Only a token with saved work is taken from the address."""
+    chosen = "made-up-by-the-link-author"
+    at = _open(chosen)
+    assert _token(at) != chosen
+    at.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", SMALL_CSV.encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert not SessionStore(Workspace.default(), chosen).root.exists()
+    author = _open(chosen)
+    assert author.session_state["catalog.catalog"].name.startswith("Demo")
+    assert _open(_token(at)).session_state["catalog.catalog"].name == "shop.csv"  # a reload
+
+
 def test_unreadable_saved_work_opens_the_demo_and_says_so(env):
     first = _open()
     first.file_uploader(key="catalog.upload").set_value(
@@ -118,6 +134,19 @@ def test_start_over_forgets_the_work_and_starts_a_new_session(env):
     assert not SessionStore(Workspace.default(), old).root.exists()
     assert first.session_state["settings.config"].rules.to_dict() == {}
     assert _open(old).session_state["settings.config"].rules.to_dict() == {}
+
+
+def test_start_over_forgets_the_review_decisions_for_the_old_address(env):
+    """'Start over' says it forgets the review decisions: someone still holding the old
+    address (a bookmark, a colleague it was sent to) found them again on the Review page."""
+    first = _open(page="pages/review.py")
+    first.button(key="review.accept").click().run()
+    assert "pairs decided in this session: 1" in element_texts(first.caption)
+    old = _token(first)
+    first.button(key="session.start_over").click().run()
+    assert not first.exception and not first.error, element_texts(first.error)
+    again = _open(old, "pages/review.py")
+    assert "pairs decided in this session: 0" in element_texts(again.caption)
 
 
 def test_a_file_read_as_the_user_told_comes_back_read_the_same_way(env):

@@ -126,3 +126,34 @@ def test_fast_path_falls_back_when_the_pool_is_padded(rng):
     got = apply_config(catalog, holed, Config(k=3))
     assert got.lengths[0] == 3 and -1 not in got.neighbors.indices[0]
     assert got.neighbors.indices[0].tolist() == [idx[0, 0], idx[0, 2], idx[0, 3]]
+
+
+def test_the_finders_see_through_invisible_characters():
+    """A title holding zero-width or direction characters ('zero<ZWSP>width', a soft
+    hyphen, a right-to-left override) reads as its visible letters, but typing those found
+    nothing, in the Neighbours filter or the product finder."""
+    from core.catalog.table import ColumnMapping, build_catalog
+    from core.catalog.views import find_products
+
+    frame = pd.DataFrame({"id": ["S1", "S\u200d2", "S3"],
+                          "title": ["zero\u200bwidth lamp", "tea\u00adpot \ufeffset",
+                                    "RTL \u202egnp.exe\u202c mug"]})
+    catalog = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id"))
+    assert matching_rows(catalog, "zerowidth").tolist() == [0]
+    assert matching_rows(catalog, "teapot set").tolist() == [1]
+    assert matching_rows(catalog, "zero\u200bwidth").tolist() == [0]  # pasted as it is
+    assert find_products(catalog, "S2") == [1]
+    assert find_products(catalog, "gnp.exe") == [2]
+    assert find_products(catalog, "teapot") == [1]
+
+
+def test_a_direction_override_in_an_id_stays_in_the_id_of_a_label():
+    """The product pickers show 'id — title': an id with an open right-to-left override
+    turned the title after it around too."""
+    from core.catalog.table import ColumnMapping, build_catalog
+    from core.catalog.views import product_label
+
+    frame = pd.DataFrame({"id": ["S\u202e1", "S2"], "title": ["red lamp", "tea\u202e pot"]})
+    catalog = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id"))
+    assert product_label(catalog, 0) == "S\u202e1\u202c — red lamp"
+    assert product_label(catalog, 1) == "S2 — tea\u202e pot\u202c"

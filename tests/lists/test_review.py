@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from core.errors import CatalogSimilarityError
-from core.lists.review import ReviewStore, load_decisions, pair_key, review_key, review_queue
+from core.lists.review import (
+    ReviewStore,
+    forget_owner,
+    load_decisions,
+    pair_key,
+    review_key,
+    review_queue,
+)
 from core.search.neighbors import Neighbors
 from core.workspace import Workspace
 
@@ -206,3 +213,24 @@ def test_review_key_follows_the_products_not_every_cell():
     other = build_catalog(frame.assign(title=["usb cable", "hdmi cable"]), mapping)
     assert base.identity != fixed.identity and review_key(base) == review_key(fixed)
     assert review_key(other) != review_key(base)
+
+
+def test_forgetting_an_owner_deletes_its_decisions_on_every_catalog_only(workspace, tmp_path):
+    """Start over forgets the session's decisions: none is left for the old address."""
+    db = Workspace.default().ensure().db_path
+    assert forget_owner(db, "session-1") == 0  # no database yet
+    mine_a = ReviewStore(db, "catalog-a", owner="session-1")
+    mine_b = ReviewStore(db, "catalog-b", owner="session-1")
+    other = ReviewStore(db, "catalog-a", owner="session-2")
+    mine_a.record("a", "b", "accept")
+    mine_b.record("c", "d", "reject")
+    other.record("a", "b", "reject")
+    assert forget_owner(db, "session-1") == 2
+    assert mine_a.count() == 0 and mine_b.count() == 0
+    assert other.blocks() == [("a", "b")], "another session's decisions stay"
+    with pytest.raises(CatalogSimilarityError, match="owner"):
+        forget_owner(db, "")  # '' is every decision saved before owners
+    old = tmp_path / "old.sqlite"  # a database of the release before owners: nothing of it
+    with sqlite3.connect(old) as conn:
+        conn.execute("CREATE TABLE review_decisions (seq INTEGER PRIMARY KEY, left_id TEXT)")
+    assert forget_owner(old, "session-1") == 0
