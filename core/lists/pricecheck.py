@@ -21,6 +21,12 @@ DEFAULT_Z = 3.0
 DEFAULT_MIN_PEERS = 3
 _CURRENCY = re.compile(r"[^0-9.,\-]")
 _ABBREVIATION_DOT = re.compile(r"(?<=[^\W\d_])\.")
+# A price cell: one number (digits with grouping marks) between a few currency words or
+# signs ("US$ 1,299.00", "¥99起", "12,5 € / Stück"); a formula, an expression, a range or a
+# sentence with a number in it ("=1+1", "$x^2$", "10-20", "Model 2000 lamp") is no price
+_ONE_NUMBER = re.compile(r"^(\D*?)(\d(?:[\d.,' \u00a0\u202f]*\d)?)(\D*)$")
+_NOT_AROUND_A_PRICE = re.compile(r"[=^*\\<>(){}\[\]|#_~`\"%@&;]|\d")
+_MAX_LETTERS = 6  # "approx.", "券后价", "USD", "Preis:"; "see page 3" is no price
 MAD_TO_SIGMA = 1.4826
 FLAG_COLORS = {"in line": "#7FA7D6", "over-priced": "#E8710A", "under-priced": "#C62828"}
 
@@ -37,8 +43,9 @@ def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     # ASCII, as the product finder reads them (core.catalog.views.fold_all); the dot of an
     # abbreviation ("Rs. 499", "approx.") is not a decimal point
     text = pd.Series(values, dtype=object).astype(str).str.normalize("NFKC").str.strip()
-    text = text.str.replace(_ABBREVIATION_DOT, " ", regex=True).str.replace(_CURRENCY, "",
-                                                                             regex=True)
+    text = text.str.replace(_ABBREVIATION_DOT, " ", regex=True)
+    price_like = _price_like(text)
+    text = text.str.replace(_CURRENCY, "", regex=True)
     both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
     comma_last = text.str.rfind(",") > text.str.rfind(".")
     euro = both & comma_last
@@ -49,9 +56,19 @@ def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     text = text.where(~euro, text.str.replace(".", "", regex=False))
     text = text.where(~(euro | decimal_comma), text.str.replace(",", ".", regex=False))
     text = text.str.replace(",", "", regex=False)
-    prices = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    prices = pd.to_numeric(text.where(price_like, ""), errors="coerce").to_numpy(
+        dtype=np.float64, copy=True)
     prices[~(prices > 0)] = np.nan
     return prices
+
+
+def _price_like(text: pd.Series) -> pd.Series:
+    """Which cells hold one number with at most a few currency words or signs around it."""
+    parts = text.str.extract(_ONE_NUMBER)
+    around = parts[0].fillna("") + " " + parts[2].fillna("")
+    letters = around.str.count(r"[^\W\d_]")
+    return (parts[1].notna() & ~around.str.contains(_NOT_AROUND_A_PRICE)
+            & (letters <= _MAX_LETTERS) & ~text.str.startswith(("=", "+", "@")))
 
 
 @dataclass(frozen=True)

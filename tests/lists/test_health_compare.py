@@ -102,6 +102,19 @@ def test_full_width_digits_and_abbreviation_dots():
     assert got.tolist() == [128.0, 99.5, 1299.0, 499.0, 499.0, 12.5, 0.99, 99.0]
 
 
+def test_cells_that_are_no_price_have_none():
+    """Every character but digits, '.', ',' and '-' was dropped before reading: '=1+1' read
+    11, '$x^2$' 2, '=HYPERLINK("x","9")' 0.9 and 'Model 2000 lamp' 2000, and those numbers
+    went into the Price check and the price rules."""
+    junk = ["=1+1", "$x^2$", '=HYPERLINK("x","9")', "Model 2000 lamp", "10-20", "20%",
+            "2 for $5", "+5", "@SUM(1)", "see page 3"]
+    assert np.isnan(parse_prices(junk)).all(), parse_prices(junk)
+    kept = ["¥12.5/件", "1 299,00 €", "USD 1,299.00", "Preis: 12,99 €", "券后价 99",
+            "1'299.00", "12.99 USD", "CNY¥1299"]
+    assert parse_prices(kept).tolist() == [12.5, 1299.0, 1299.0, 12.99, 99.0, 1299.0,
+                                           12.99, 1299.0]
+
+
 def test_a_point_groups_thousands_in_a_column_written_with_decimal_commas():
     german = parse_prices(["12,50", "1.299", "1.299,00", "2.500.000", "7"])
     assert german.tolist() == [12.5, 1299.0, 1299.0, 2500000.0, 7.0]
