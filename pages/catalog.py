@@ -19,6 +19,7 @@ from components.widgets import settings_sidebar
 
 state.init_state()
 cfg = settings_sidebar()
+drawn_for = state.catalog()  # the catalog the sidebar was drawn for
 st.title(t("Catalog"))
 first_run_guide()
 source_picker()
@@ -29,6 +30,8 @@ if raw is not None:
     st.dataframe(raw.frame.head(200), hide_index=True, height=260)
     mapping_form(raw)
 cat = state.catalog()
+if cat is not drawn_for:  # a new file or mapping: the sidebar (column weights, language)
+    st.rerun()            # and the settings below are drawn again for it
 if cat is not None:
     st.subheader(t('Mapped catalog: {md_text}', md_text=md_text(state.shown_name(cat))))
     st.caption(t('Text compared: {md_text} · id: {md_text2}',

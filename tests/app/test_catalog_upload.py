@@ -73,3 +73,20 @@ def test_a_workbook_with_a_title_row_is_mapped_from_its_real_header(app) -> None
     assert "Mapped catalog: export.xlsx" in shown, shown
     assert "the column names are on row 2" in shown
     assert "Text compared: title · id: id" in "\n".join(str(c.value) for c in app.caption)
+
+
+def test_the_sidebar_is_drawn_for_the_uploaded_catalog_at_once(app) -> None:
+    """The sidebar was drawn before the upload was read: right after it, Advanced's column
+    weights still named the demo's columns (category) and the language line spoke of the
+    demo, until the next click."""
+    def weights(at) -> set[str]:
+        return {w.key for w in at.sidebar.number_input if w.key.startswith("settings.field.")}
+
+    assert "settings.field.category" in weights(app)  # the demo maps a category column
+    header = ["sku", "name", "maker"]
+    rows = [[f"S{i}", f"{w} item {i}", "acme"] for i, w in enumerate(["lamp", "tea"] * 10)]
+    app.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", make_csv_bytes([header, *rows]), "text/csv")).run()
+    assert not app.exception, app.exception
+    assert "Mapped catalog: shop.csv" in _texts(app)
+    assert weights(app) == {"settings.field.name", "settings.field.maker"}, weights(app)
