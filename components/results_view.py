@@ -66,7 +66,7 @@ def results_table(folder: ResultsFolder) -> str:
     frame = folder.page(start, size, query)
     st.caption(t("Rows {first:,}-{last:,} of {total:,}", first=start + 1 if total else 0,
                  last=start + len(frame), total=total)
-               + (t(" matching '{query}'", query=query) if query else ""))
+               + (t(" matching '{query}'", query=md(query)) if query else ""))
     st.dataframe(headed(frame), hide_index=True, key="open_results.table")
     return query
 

@@ -61,6 +61,8 @@ def test_opens_pages_and_filters_a_results_folder(page: AppTest, folder: Path) -
     page.text_input(key="open_results.query").input("cmd").run()
     table = lists(page)
     assert set(table["source_id"]) == {"P5"} and table["source_title"].iloc[0] == "=cmd 5"
+    page.text_input(key="open_results.query").input("**cmd**").run()  # typed text stays text
+    assert "matching '\\*\\*cmd\\*\\*'" in "\n".join(c.value for c in page.caption)
     assert len(page.get("plotly_chart")) == 1
 
 
