@@ -31,6 +31,7 @@ from core.workspace import (
     SessionStore,
     Workspace,
     new_session_token,
+    session_model_owner,
     valid_session_token,
 )
 
@@ -408,7 +409,7 @@ def model_owner() -> str:
 
 
 def _model_owner_of(token: str) -> str:
-    return hashlib.sha256(b"catalog-similarity model|" + token.encode()).hexdigest()[:32]
+    return session_model_owner(token)
 
 
 def may_use_model(model: str) -> bool:

@@ -75,6 +75,12 @@ def valid_session_token(token: object) -> bool:
     return isinstance(token, str) and bool(TOKEN_PATTERN.match(token))
 
 
+def session_model_owner(token: str) -> str:
+    """The mark a session's fine-tuned models carry (card.json "owner"): derived from the
+    token, never the token itself (the card says nothing that opens the work)."""
+    return hashlib.sha256(b"catalog-similarity model|" + token.encode()).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class SavedSource:
     """Where a session's catalog came from: the demo, or a file kept in its folder."""

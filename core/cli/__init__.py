@@ -9,11 +9,11 @@ import argparse
 import os
 from collections.abc import Sequence
 
-from core.cli import commands, finetune, quality, tuning
+from core.cli import commands, finetune, quality, sessions, tuning
 from core.cli.common import Output, check_outputs, model_hint, say
 from core.errors import CatalogSimilarityError, ModelLoadError, StoreError
 
-MODULES = (commands, tuning, quality, finetune)
+MODULES = (commands, tuning, quality, finetune, sessions)
 
 # Exit statuses, so that a nightly job can tell what to do about a failure.
 EXIT_OK = 0
