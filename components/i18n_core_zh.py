@@ -212,6 +212,8 @@ CORE_ZH: dict[str, str] = {
         '全部保留，给副本编号',
     '{n} rows with empty text (rows {rows})':
         '{n} 行文本为空（第 {rows} 行）',
+    '1 row with empty text (row {rows})':
+        '1 行文本为空（第 {rows} 行）',
     # core/catalog/table.py
     "Column '{column}' is not in the catalog; available: {list}":
         "列“{column}”不在目录中；可用的列：{list}",
@@ -227,6 +229,9 @@ CORE_ZH: dict[str, str] = {
     '{n} texts are over {n2} characters (rows {rows}); the model and the word index read only '
     'their first {n2} characters':
         '{n} 条文本超过 {n2} 个字符（第 {rows} 行）；模型和词索引只读取其前 {n2} 个字符',
+    '1 text is over {n2} characters (row {rows}); the model and the word index read only its '
+    'first {n2} characters':
+        '1 条文本超过 {n2} 个字符（第 {rows} 行）；模型和词索引只读取其前 {n2} 个字符',
     'on_duplicate_ids must be one of {policies}':
         'on_duplicate_ids 必须是以下之一：{policies}',
     'Choose at least one text column to embed':
@@ -236,6 +241,9 @@ CORE_ZH: dict[str, str] = {
     "Id column '{column}' is empty in {n} rows (rows {rows}); fill them in, map another id "
     "column or use row numbers":
         "编号列“{column}”有 {n} 行为空（第 {rows} 行）；请补全，或换一列作为编号列，或使用行号",
+    "Id column '{column}' is empty in 1 row (row {rows}); fill it in, map another id column or "
+    "use row numbers":
+        "编号列“{column}”有 1 行为空（第 {rows} 行）；请补全，或换一列作为编号列，或使用行号",
     # core/catalog/column_checks.py: ids and prices a spreadsheet changed
     "{n} ids in column '{column}' are written in scientific notation (rows {rows}: {values}): a "
     "spreadsheet rounded these numbers, so their last digits are lost and different products "
@@ -323,6 +331,8 @@ CORE_ZH: dict[str, str] = {
         '{n2} 对中有 {n} 对用到了目录中没有的编号（{list}）；已跳过',
     '{n} pairs join a product with itself; skipped':
         '{n} 对把商品与它自己配对；已跳过',
+    '1 pair joins a product with itself; skipped':
+        '1 对把商品与它自己配对；已跳过',
     'Pair labels must be 1/0 (or yes/no, accepted/rejected); found {values}':
         '配对标签必须是 1/0（或 yes/no、accepted/rejected）；发现了 {values}',
     'A pairs file needs two id columns: left_id,right_id[,label]':

@@ -70,7 +70,8 @@ class ValidationReport:
                        f"policy: {self.duplicate_policy}")
         if self.empty_texts:
             rows = ", ".join(str(r + 1) for r in self.empty_texts[:5])
-            out.append(f"{len(self.empty_texts)} rows with empty text (rows {rows}"
+            out.append(f"1 row with empty text (row {rows})" if len(self.empty_texts) == 1
+                       else f"{len(self.empty_texts)} rows with empty text (rows {rows}"
                        f"{'...' if len(self.empty_texts) > 5 else ''})")
         if self.long_texts:
             out.append(f"{self.long_texts} texts longer than the model reads "
@@ -287,7 +288,10 @@ def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
     texts, long_rows = truncate_texts(texts, limit)
     if long_rows:
         rows = ", ".join(str(r + 1) for r in long_rows[:5])
-        warnings.append(f"{len(long_rows)} texts are over {limit:,} characters (rows {rows}"
+        warnings.append(f"1 text is over {limit:,} characters (row {rows}); the model and the "
+                        f"word index read only its first {limit:,} characters"
+                        if len(long_rows) == 1 else
+                        f"{len(long_rows)} texts are over {limit:,} characters (rows {rows}"
                         f"{'...' if len(long_rows) > 5 else ''}); the model and the word index "
                         "read only their "
                         f"first {limit:,} characters")
@@ -328,6 +332,9 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, list[s
     empty = [i for i, v in enumerate(ids) if not v]
     if empty:
         rows = ", ".join(str(i + 1) for i in empty[:5])
+        if len(empty) == 1:
+            raise CatalogError(f"Id column '{id_column}' is empty in 1 row (row {rows}); fill "
+                               "it in, map another id column or use row numbers")
         raise CatalogError(f"Id column '{id_column}' is empty in {len(empty)} rows (rows {rows}"
                            f"{'...' if len(empty) > 5 else ''}); fill them in, map another id "
                            "column or use row numbers")

@@ -148,7 +148,8 @@ def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
     right_a = right.fillna(-1).to_numpy(dtype=np.int64)
     same = known & (left_a == right_a)
     if same.any():
-        warnings.append(f"{int(same.sum())} pairs join a product with itself; skipped")
+        warnings.append("1 pair joins a product with itself; skipped" if same.sum() == 1 else
+                        f"{int(same.sum())} pairs join a product with itself; skipped")
     keep = known & ~same
     if not keep.any():
         raise CatalogError(f"None of the {len(frame)} pairs matches two different catalog ids "

@@ -54,7 +54,7 @@ def test_a_blank_id_is_named_instead_of_switching_to_row_numbers(app) -> None:
     app.file_uploader(key="catalog.upload").set_value(
         ("shop.csv", make_csv_bytes([HEADER, *rows]), "text/csv")).run()
     assert not app.exception, app.exception
-    assert "Id column 'id' is empty in 1 rows (rows 8)" in _texts(app)
+    assert "Id column 'id' is empty in 1 row (row 8)" in _texts(app)
     assert app.selectbox[0].value == "id"
 
 

@@ -288,6 +288,15 @@ def _catalog_messages() -> list[str]:
         *_raised(lambda: build_catalog(
             read_table("编号,标题\n,a\n2,b\n".encode(), "空号.csv"),
             ColumnMapping(text_columns=("标题",), id_column="编号"))),
+        # the plural forms (one reads in the singular)
+        *_raised(lambda: build_catalog(
+            read_table("编号,标题\n,a\n,b\n3,c\n".encode(), "空号.csv"),
+            ColumnMapping(text_columns=("标题",), id_column="编号"))),
+        *build_catalog(read_table("编号,标题\n1,\n2,\n3,c\n".encode(), "空.csv"),
+                       ColumnMapping(text_columns=("标题",), id_column="编号")).report.lines()[1:],
+        *build_catalog(read_table("编号,标题\n1,长长\n2,b\n".encode(), "长.csv"),
+                       ColumnMapping(text_columns=("标题",), id_column="编号"),
+                       max_text_chars=1).report.lines()[1:],
     ]
 
 
@@ -395,10 +404,11 @@ def _fetch_reasons(tmp_path: Path) -> list[str]:
 def _pairs_messages() -> list[str]:
     pairs = read_pairs(b"left,right,label\n1,99,1\n2,2,1\n1,2,1\n", CATALOG,
                        filename="对.csv")
+    selves = read_pairs(b"left,right\n1,1\n2,2\n1,2\n", CATALOG, filename="对.csv")
     many = read_pairs(("left,right\n1,2\n" + "".join(f"{i},未知{i}\n" for i in range(8))).encode(),
                       CATALOG, filename="对.csv")  # 8 unknown ids: "... and 3 more"
     return [
-        *pairs.warnings, *many.warnings,
+        *pairs.warnings, *many.warnings, *selves.warnings,
         *_raised(lambda: read_pairs(b"left,right,label\n1,2,maybe\n", CATALOG, filename="对.csv")),
         *_raised(lambda: read_pairs(b"left\n1\n", CATALOG, filename="对.csv")),
         *_raised(lambda: read_pairs(b"left,right\n7,8\n", CATALOG, filename="对.csv")),

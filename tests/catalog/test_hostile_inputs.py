@@ -104,7 +104,7 @@ HOSTILE = [
          ids=tuple(f"café-{i}" for i in range(20))),
     Case("Parquet float ids with NaN", "f.parquet",
          parquet({"id": [1.0, 2.0, np.nan, 10.0, 1e20], "title": TITLES5}),
-         fatal=r"Id column 'id' is empty in 1 rows \(rows 3\)"),
+         fatal=r"Id column 'id' is empty in 1 row \(row 3\)"),
     Case("Parquet float ids that are whole numbers", "f.parquet",
          parquet({"id": [1.0, 2.0, 3.0, 10.0, 1e20], "title": TITLES5}),
          ids=("1", "2", "3", "10", "100000000000000000000")),

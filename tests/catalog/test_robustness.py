@@ -93,7 +93,7 @@ CASES = [
     Case("duplicate ids, keep-first", "a.csv", _csv([["id", "title"], ["a", "x"], ["a", "y"]]),
          policy="keep-first", warn="1 duplicate ids", ids=("a",)),
     Case("cell over 100k characters", "a.csv", _csv([["id", "title"], ["1", LONG], ["2", "tea"]]),
-         warn=r"1 texts are over 100,000 characters \(rows 1\)"),
+         warn=r"1 text is over 100,000 characters \(row 1\)"),
     Case(".xlsx with several sheets, user picks one", "b.xlsx", TWO_SHEETS, sheet="Products",
          warn="has 2 sheets; reading 'Products'", ids=("a", "b")),
     Case("unnamed header cell", "a.csv", b"id,title,\n1,red shoe,x\n2,tea,y\n",
@@ -110,7 +110,7 @@ CASES = [
          _csv([["id", "title"], ["a", "x"], ["a", "y"]]),
          fatal="1 duplicate ids.*choose keep-first or suffix"),
     Case("empty ids", "i.csv", _csv([["id", "title"], ["1", "x"], ["", "y"]]),
-         fatal=r"Id column 'id' is empty in 1 rows \(rows 2\)"),
+         fatal=r"Id column 'id' is empty in 1 row \(row 2\)"),
     Case("file over the size limit", "big.csv", _csv(ROWS) + b"4,x,y\n" * 200_000,
          env={"CATSIM_MAX_UPLOAD_MB": "1"}, fatal=r"over the 1\.0 MB limit"),
     Case("file over the row limit", "rows.csv", _csv(ROWS), env={"CATSIM_MAX_ROWS": "2"},
@@ -291,7 +291,7 @@ def test_long_cells_stay_whole_in_the_table(monkeypatch: pytest.MonkeyPatch) -> 
     catalog = build_catalog(table, ColumnMapping(("title",), "id"))
     assert catalog.texts == ["x" * 20, "short"]
     assert catalog.frame["title"][0] == "x" * 30
-    assert "1 texts are over 20 characters (rows 1)" in catalog.report.lines()[-1]
+    assert "1 text is over 20 characters (row 1)" in catalog.report.lines()[-1]
 
 
 # --- safe exports ---------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def test_an_id_column_with_a_blank_is_still_guessed_and_the_blank_named() -> Non
     table = read_table(_csv(rows), "shop.csv")
     mapping = field_defaults(table.frame)
     assert mapping.id_column == "id"  # not row numbers: the file has an id column
-    with pytest.raises(CatalogError, match=r"Id column 'id' is empty in 1 rows \(rows 21\)"):
+    with pytest.raises(CatalogError, match=r"Id column 'id' is empty in 1 row \(row 21\)"):
         build_catalog(table, mapping)
 
 
