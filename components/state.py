@@ -500,6 +500,7 @@ def adopt_config(cfg: Config) -> None:
     if raw is not None:
         from core.pipeline import catalog_from_config
 
+        cfg.check_columns(raw.frame.columns)  # rules too: a rule on a missing column is named
         new_cat, _ = catalog_from_config(raw, cfg)
         # a file without columns gets guessed ones: keep those, so the saved work replays them
         cfg = cfg.with_changes(id_column=new_cat.mapping.id_column or ROW_NUMBERS,

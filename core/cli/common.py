@@ -242,6 +242,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         from core.finetune.card import model_defaults  # a tuned model brings its own weight
 
         changes.update(model_defaults(changes.get("model", cfg.model)).as_config_changes())
+    args.flag_settings = frozenset(changes)  # set on the command line (named in errors)
     args.explicit_settings = frozenset(explicit | set(changes))
     cfg = cfg.with_changes(**changes) if changes else cfg
     args.model_used = cfg.model  # for model_hint
@@ -325,6 +326,7 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
     table = read_table(args.catalog, sheet=args.sheet, **read_options(args))
     for warning in table.warnings:
         say(f"warning: {warning}")
+    check_config_columns(args, cfg, table.frame.columns)
     catalog, guessed = catalog_from_config(table, cfg)
     if guessed:
         say(f"text columns (automatic): {', '.join(catalog.mapping.text_columns)}")
@@ -337,6 +339,27 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
     for warning in catalog.report.warnings[len(table.warnings):]:
         say(f"warning: {warning}")
     return catalog
+
+
+def check_config_columns(args: argparse.Namespace, cfg: Config, columns) -> None:
+    """Every column the mapping and field weights name is in the catalog, else a ConfigError
+    naming the flag that set it or the settings file (one saved for another catalog)."""
+    from core.config import missing_text
+    from core.errors import short_list
+
+    missing = cfg.missing_columns(columns, rules=False)
+    if not missing:
+        return
+    available = short_list([str(c) for c in columns], 40)
+    flags = getattr(args, "flag_settings", frozenset())
+    for key, cols in missing.items():
+        if key in flags:
+            raise ConfigError(f"{FLAG_OF.get(key, key)}: column(s) {short_list(cols)} not in "
+                              f"the catalog {args.catalog}; available: {available}")
+    raise ConfigError(f"the settings file --config {args.config} names columns the catalog "
+                      f"{args.catalog} does not have: {missing_text(missing)} (was it saved for "
+                      "another catalog? open this catalog in the app, map its columns and save "
+                      f"the settings again); the catalog's columns: {available}")
 
 
 def read_options(args: argparse.Namespace) -> dict:

@@ -1,0 +1,153 @@
+"""The settings file saved by the app, replayed by a nightly job: hand-edited values of the
+wrong type and a file saved for another catalog are refused naming the setting and the file
+(no traceback, nothing embedded first)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from core.catalog.table import read_table
+from core.cli import EXIT_INPUT, main
+from core.cli.common import Output
+from core.config import Config
+from core.errors import ConfigError
+from core.lists.spec import Rules
+from core.pipeline import catalog_from_config
+from tests.conftest import make_csv_bytes
+
+ROWS = [["sku", "title", "brand", "category", "price", "stock"],
+        ["A1", "red running shoe", "acme", "shoes", "49.90", "yes"],
+        ["A2", "blue running shoe", "acme", "shoes", "52.00", "yes"],
+        ["A3", "green running shoe", "stride", "shoes", "47.00", "no"],
+        ["B1", "green tea 20 bags", "leafco", "tea", "3.50", "yes"],
+        ["B2", "green tea 40 pack", "leafco", "tea", "6.50", "yes"],
+        ["B3", "black tea 40 pack", "brewco", "tea", "5.90", "yes"],
+        ["C1", "usb c cable 2m", "wired", "electronics", "8.00", "yes"],
+        ["C2", "usb c cable 1m", "wired", "electronics", "6.00", "yes"],
+        ["C3", "usb c charger 20w", "volt", "electronics", "15.00", "yes"]]
+
+
+@pytest.fixture(autouse=True)
+def _loud() -> None:
+    Output.quiet = False  # as main() leaves it for the next run in this process
+
+
+@pytest.fixture
+def job(tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str]):
+    """The catalog, the settings file the app's Save button gives (every kind of setting
+    changed) and run(*args) -> (code, stderr) in a workspace of the job's own."""
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(ROWS))
+    cfg = Config(id_column="sku", text_columns=("title", "brand"), category_column="category",
+                 brand_column="brand", price_column="price", model=str(tiny_bert_dir), k=3,
+                 metric="euclidean", hybrid_weight=0.55, field_weights={"brand": 2.0},
+                 relevance_floor=0.0, bands={"duplicate": 0.99},
+                 rules=Rules.from_dict({"max_per": {"brand": 2}, "in_stock_column": "stock",
+                                        "diversity": 0.3}))
+    settings = tmp_path / "tuned.json"
+    settings.write_bytes(cfg.to_json().encode("utf-8"))
+    ws = tmp_path / "workspace"
+
+    def run(*args: str) -> tuple[int, str]:
+        code = main([*args, "--workspace", str(ws)])
+        return code, capsys.readouterr().err
+
+    run.catalog, run.settings, run.folder, run.workspace, run.cfg = (catalog, settings,
+                                                                     tmp_path, ws, cfg)
+    return run
+
+
+def _edited(job, name: str, **changes) -> Path:
+    data = json.loads(job.settings.read_text(encoding="utf-8"))
+    data.update(changes)
+    path = job.folder / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _error_line(err: str) -> str:
+    lines = [ln for ln in err.strip().splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "Traceback" not in err and "unexpected" not in err, err
+    return lines[0]
+
+
+# --- a hand-edited settings file ------------------------------------------------------------
+
+@pytest.mark.parametrize(("changes", "needle"), [
+    ({"category_column": ["category"]},
+     'category_column must be a column name in quotes (or null), got ["category"]'),
+    ({"id_column": 5}, "id_column must be a column name in quotes (or null), got 5"),
+    ({"text_columns": "title"},
+     'text_columns must be a list of column names in quotes, e.g. ["title", "brand"], '
+     'got "title"'),
+    ({"text_columns": ["title", 3]}, "text_columns must be a list of column names"),
+    ({"model": None}, "model must be \"bundled\", \"multilingual\", a model folder or a "
+                      "Hugging Face id, in quotes, got null"),
+    ({"batch_size": True}, "batch_size must be a positive integer, got True"),
+])
+def test_a_setting_of_the_wrong_type_is_named_with_the_file(job, changes: dict,
+                                                            needle: str) -> None:
+    edited = _edited(job, "edited.json", **changes)
+    code, err = job("neighbors", str(job.catalog), "--config", str(edited),
+                    "--out", str(job.folder / "l.csv"))
+    line = _error_line(err)
+    assert code == EXIT_INPUT
+    assert needle in line and line.endswith(f"(in the settings file --config {edited})")
+    assert not job.workspace.exists()  # refused before any text was embedded
+
+
+@pytest.mark.parametrize("changes", [{"text_columns": 5}, {"text_columns": {"title": 1}},
+                                     {"brand_column": ""}, {"price_column": 9.5}])
+def test_the_app_refuses_the_same_settings_with_a_config_error(changes: dict) -> None:
+    """The Export page's Load reads a file through Config.from_dict too: a ConfigError it
+    shows, never a TypeError further on."""
+    with pytest.raises(ConfigError, match=next(iter(changes))):
+        Config.from_dict({"k": 3, **changes})
+
+
+# --- a settings file saved for another catalog ----------------------------------------------
+
+@pytest.mark.parametrize(("changes", "named"), [
+    ({"category_column": "cat"}, 'category_column "cat"'),
+    ({"id_column": "product_id"}, 'id_column "product_id"'),
+    ({"text_columns": ["name", "brand"], "price_column": "cost"},
+     'text_columns "name", price_column "cost"'),
+    ({"field_weights": {"colour": 1.0}}, 'field_weights "colour"'),
+])
+def test_a_settings_file_for_another_catalog_says_so(job, changes: dict, named: str) -> None:
+    other = _edited(job, "other shop.json", **changes)
+    code, err = job("neighbors", str(job.catalog), "--config", str(other),
+                    "--out", str(job.folder / "l.csv"))
+    line = _error_line(err)
+    assert code == EXIT_INPUT
+    assert (f"the settings file --config {other} names columns the catalog {job.catalog} "
+            f"does not have: {named} (was it saved for another catalog?") in line
+    assert "the catalog's columns: sku, title, brand, category, price, stock" in line
+    assert not job.workspace.exists()  # refused before any text was embedded
+
+
+def test_a_missing_column_given_by_a_flag_names_the_flag(job) -> None:
+    code, err = job("neighbors", str(job.catalog), "--config", str(job.settings),
+                    "--text-cols", "title,colour", "--out", str(job.folder / "l.csv"))
+    assert code == EXIT_INPUT
+    assert _error_line(err).startswith("error: --text-cols: column(s) colour not in the "
+                                       f"catalog {job.catalog}")
+
+
+def test_the_app_names_the_settings_another_catalog_lacks(job) -> None:
+    """What the Export page's Load (components.state.adopt_config) shows for such a file:
+    the settings by name, rules included."""
+    cfg = Config.from_dict({**json.loads(job.settings.read_text(encoding="utf-8")),
+                            "brand_column": "maker",
+                            "rules": {"same": ["colour"], "max_per": {"brand": 2}}})
+    raw = read_table(job.catalog)
+    with pytest.raises(ConfigError) as caught:
+        cfg.check_columns(raw.frame.columns)
+    assert str(caught.value).startswith('The settings name columns this catalog does not have: '
+                                        'brand_column "maker", rules "colour" (saved for '
+                                        "another catalog?)")
+    with pytest.raises(ConfigError, match='brand_column "maker"'):
+        catalog_from_config(raw, cfg)
