@@ -146,6 +146,31 @@ def workspace_decisions(args: argparse.Namespace, catalog) -> pd.DataFrame:
     return load_decisions(workspace_db(args), catalog, owner=review_owner(args))
 
 
+def say_decisions(args: argparse.Namespace, cfg: Config, catalog, decisions: pd.DataFrame) -> None:
+    """What the app's Export page says of review decisions: how many the lists use, and a
+    warning when decisions on these products were made on another version of the catalog
+    (a product added or a text edited since: they belong to the catalog they were made on
+    and are not applied), so that a nightly job never drops them without a word."""
+    from core.lists.review import decisions_elsewhere
+
+    db = workspace_db(args)
+    if not cfg.rules.use_review:
+        return
+    counts = decisions["decision"].value_counts() if len(decisions) else {}
+    if len(decisions):
+        say(f"review decisions used: {counts.get('accept', 0):,} accepted, "
+            f"{counts.get('reject', 0):,} rejected (workspace {db.parent})")
+    other = decisions_elsewhere(db, catalog, owner=review_owner(args))
+    if other:
+        say(f"warning: {other:,} review decisions on pairs of these products were made on "
+            "another version of this catalog (products added or texts edited since) and are "
+            "not applied: decisions belong to the catalog they were made on; put the pairs "
+            "that must stay in the settings file's rules (pinned, blocked), or review them "
+            "again in the app")
+    elif not len(decisions):
+        say(f"review decisions: none on this catalog in the workspace {db.parent}")
+
+
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     """Without --config, map category / brand / price / image like the app's automatic
     mapping does (a saved configuration always names them, so a replay never guesses)."""
@@ -172,8 +197,9 @@ def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
     index = neighbor_index(catalog, vectors, cfg, images=images)
     pool = candidate_pool(catalog, vectors, cfg, index=index, pools=pools)
-    result = rule_result(catalog, pool, cfg, vectors=vectors,
-                         decisions=workspace_decisions(args, catalog))
+    decisions = workspace_decisions(args, catalog)
+    say_decisions(args, cfg, catalog, decisions)
+    result = rule_result(catalog, pool, cfg, vectors=vectors, decisions=decisions)
     if result.n_short:
         say(f"{result.short_text()} (the rules that made them short; a short list is better "
             "than one padded with unrelated products; --relevance-floor 0 turns the floor off)")

@@ -1,12 +1,14 @@
 """The settings file saved by the app, replayed by a nightly job: hand-edited values of the
 wrong type and a file saved for another catalog are refused naming the setting and the file
-(no traceback, nothing embedded first)."""
+(no traceback, nothing embedded first), and review decisions the lists cannot use are said,
+never dropped without a word."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from core.catalog.table import read_table
@@ -14,8 +16,10 @@ from core.cli import EXIT_INPUT, main
 from core.cli.common import Output
 from core.config import Config
 from core.errors import ConfigError
+from core.lists.review import ReviewStore, decisions_elsewhere, review_key
 from core.lists.spec import Rules
 from core.pipeline import catalog_from_config
+from core.workspace import DB_NAME
 from tests.conftest import make_csv_bytes
 
 ROWS = [["sku", "title", "brand", "category", "price", "stock"],
@@ -151,3 +155,60 @@ def test_the_app_names_the_settings_another_catalog_lacks(job) -> None:
                                         "another catalog?)")
     with pytest.raises(ConfigError, match='brand_column "maker"'):
         catalog_from_config(raw, cfg)
+
+
+# --- review decisions -----------------------------------------------------------------------
+
+def _review(job, catalog_path: Path) -> None:
+    """Decisions a merchandiser made in the app on the catalog in catalog_path."""
+    catalog, _ = catalog_from_config(read_table(catalog_path), job.cfg)
+    store = ReviewStore(job.workspace / DB_NAME, review_key(catalog), owner="session-a")
+    store.record("A1", "A3", "accept")
+    store.record("B1", "C1", "reject")
+    store.record("C1", "C3", "skip")
+
+
+def test_the_job_says_which_review_decisions_its_lists_use(job) -> None:
+    _review(job, job.catalog)
+    out = job.folder / "l.csv"
+    code, err = job("neighbors", str(job.catalog), "--config", str(job.settings), "--out", str(out))
+    assert code == 0, err
+    assert f"review decisions used: 1 accepted, 1 rejected (workspace {job.workspace})" in err
+    assert "warning" not in err
+    lists = pd.read_csv(out, dtype=str)
+    pairs = set(zip(lists["source_id"], lists["neighbor_id"]))
+    assert {("A1", "A3"), ("A3", "A1")} <= pairs and not {("B1", "C1"), ("C1", "B1")} & pairs
+
+
+def test_decisions_made_on_an_earlier_version_of_the_catalog_are_not_dropped_silently(
+        job) -> None:
+    """A nightly job reads a fresh export of the catalog: one product added since the review,
+    and the decisions (filed under the catalog they were made on) no longer apply. The job
+    says so, as a warning a log keeps under --quiet."""
+    _review(job, job.catalog)
+    tonight = job.folder / "tonight.csv"
+    tonight.write_bytes(make_csv_bytes([*ROWS, ["D1", "oak desk chair", "sitwell", "home",
+                                                "89.00", "yes"]]))
+    code, err = job("neighbors", str(tonight), "--config", str(job.settings), "--quiet",
+                    "--out", str(job.folder / "l.csv"))
+    assert code == 0, err
+    assert err.strip().startswith("warning: 2 review decisions on pairs of these products were "
+                                  "made on another version of this catalog"), err
+    catalog, _ = catalog_from_config(read_table(tonight), job.cfg)
+    assert decisions_elsewhere(job.workspace / DB_NAME, catalog) == 2
+    assert decisions_elsewhere(job.workspace / DB_NAME, catalog, owner="session-b") == 0
+    partial = job.folder / "other.csv"  # a catalog without A1, A3 and B1: no pair of them
+    partial.write_bytes(make_csv_bytes([ROWS[0], *ROWS[5:]]))
+    catalog, _ = catalog_from_config(read_table(partial), job.cfg)
+    assert decisions_elsewhere(job.workspace / DB_NAME, catalog) == 0
+
+
+def test_a_workspace_without_decisions_is_named(job) -> None:
+    code, err = job("neighbors", str(job.catalog), "--config", str(job.settings),
+                    "--out", str(job.folder / "l.csv"))
+    assert code == 0, err
+    assert f"review decisions: none on this catalog in the workspace {job.workspace}" in err
+    off = _edited(job, "no review.json", rules={**job.cfg.rules.to_dict(), "use_review": False})
+    code, err = job("neighbors", str(job.catalog), "--config", str(off),
+                    "--out", str(job.folder / "l.csv"))
+    assert code == 0 and "review decisions" not in err, err
