@@ -179,10 +179,22 @@ def start_over() -> None:
     interface language stays as chosen)."""
     chosen = st.session_state.get(UI_LANGUAGE_CHOSEN)
     session_store().clear()
+    _forget_review_decisions()
     st.session_state.clear()
     st.session_state[TOKEN] = new_session_token()
     if chosen is not None:
         st.session_state[UI_LANGUAGE_CHOSEN] = chosen
+
+
+def _forget_review_decisions() -> None:
+    """This session's review decisions go with the rest of its work (a nightly job, which
+    reads every session's decisions, would otherwise still apply them)."""
+    from core.errors import StoreError
+    from core.lists.review import forget_owner
+
+    # an unreadable database: the app never reads them under the new token anyway
+    with contextlib.suppress(StoreError):
+        forget_owner(Workspace.default().db_path, review_owner())
 
 
 def _ensure_app_navigation() -> None:

@@ -205,6 +205,24 @@ def any_decisions(db_path: str | Path) -> bool:
     return bool(row and row[0])
 
 
+def forget_owner(db_path: str | Path, owner: str) -> int:
+    """Delete every decision one owner made, on every catalog (the app's "Start over",
+    which promises to forget the session's review decisions: the CLI, which reads every
+    owner's, must not apply them afterwards). Returns how many rows went."""
+    if not owner or not Path(db_path).exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(str(db_path), timeout=30.0)) as conn, conn:
+            have = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                "AND name = 'review_decisions'").fetchone()
+            if not have:
+                return 0
+            return conn.execute("DELETE FROM review_decisions WHERE owner = ?",
+                                (owner,)).rowcount
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(database_message(Path(db_path), exc)) from exc
+
+
 def decisions_elsewhere(db_path: str | Path, catalog, *, owner: str | None = None) -> int:
     """Accept and reject decisions (the latest per pair) made on another catalog whose two
     ids are both products of this one: decisions on an earlier version of this catalog

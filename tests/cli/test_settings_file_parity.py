@@ -16,7 +16,7 @@ from core.cli import EXIT_INPUT, main
 from core.cli.common import Output
 from core.config import Config
 from core.errors import ConfigError
-from core.lists.review import ReviewStore, decisions_elsewhere, review_key
+from core.lists.review import ReviewStore, decisions_elsewhere, forget_owner, review_key
 from core.lists.spec import Rules
 from core.pipeline import catalog_from_config
 from core.workspace import DB_NAME
@@ -212,3 +212,40 @@ def test_a_workspace_without_decisions_is_named(job) -> None:
     code, err = job("neighbors", str(job.catalog), "--config", str(off),
                     "--out", str(job.folder / "l.csv"))
     assert code == 0 and "review decisions" not in err, err
+
+
+def test_decisions_forgotten_by_start_over_are_not_replayed(job) -> None:
+    """The app's Start over forgets the session's review decisions (its new session never
+    sees them); the nightly job, which reads every session's, must not apply them either."""
+    _review(job, job.catalog)  # session-a's: accept A1-A3, reject B1-C1
+    catalog, _ = catalog_from_config(read_table(job.catalog), job.cfg)
+    ReviewStore(job.workspace / DB_NAME, review_key(catalog), owner="session-b").record(
+        "A2", "A3", "accept")
+    assert forget_owner(job.workspace / DB_NAME, "session-a") == 3
+    code, err = job("neighbors", str(job.catalog), "--config", str(job.settings),
+                    "--out", str(job.folder / "l.csv"))
+    assert code == 0, err
+    assert "review decisions used: 1 accepted, 0 rejected" in err
+    assert forget_owner(job.workspace / DB_NAME, "") == 0  # never every owner's at once
+    assert forget_owner(job.folder / "no such.sqlite", "session-a") == 0
+
+
+@pytest.mark.app
+def test_start_over_in_the_app_forgets_the_sessions_review_decisions(tiny_bert_dir, workspace,
+                                                                     monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from core.workspace import Workspace
+    from tests.conftest import REPO_ROOT
+
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    token = at.session_state["session.token"]
+    db = Workspace.default().db_path
+    ReviewStore(db, "catalog-1", owner=token).record("P1", "P2", "accept")
+    ReviewStore(db, "catalog-1", owner="someone-else").record("P1", "P3", "reject")
+    at.button(key="session.start_over").click().run()
+    assert not at.exception, at.exception
+    left = ReviewStore(db, "catalog-1", owner=None).decisions()
+    assert list(zip(left["left_id"], left["decision"])) == [("P1", "reject")]
