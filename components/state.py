@@ -521,6 +521,33 @@ def adopt_config(cfg: Config) -> None:
             set_catalog(new_cat, cfg)
     set_config(cfg)
     forget_widgets()
+    st.session_state[SYNC_WIDGETS] = "draw"  # see show_loaded_settings
+
+
+# The sidebar's setting widgets (settings_sidebar, components.advanced).
+SIDEBAR_WIDGETS = ("settings.k", "settings.model_", "settings.metric", "settings.hybrid_weight",
+                   "settings.field.", "settings.image_", "settings.precision", "settings.index")
+SYNC_WIDGETS = "session.sync_widgets"
+
+
+def show_loaded_settings(step: str) -> None:
+    """Put a loaded configuration into the sidebar's widgets, in the browser too.
+
+    adopt_config drops the widgets' values, so the next run draws them from the loaded
+    Config; but the browser keeps the values it showed and sends them back with the next
+    click, which undid the loaded k, metric, words vs meaning and column weights (and the
+    settings file saved next held the old ones). Only a value the script assigns before a
+    widget is drawn reaches the browser, so: step "end" (after the sidebar is drawn from
+    the loaded Config) asks for one more run, and in it step "start" (before the sidebar
+    is drawn) assigns each sidebar widget the value it was just drawn with."""
+    pending = st.session_state.get(SYNC_WIDGETS)
+    if step == "end" and pending == "draw":
+        st.session_state[SYNC_WIDGETS] = "assign"
+        st.rerun()
+    if step == "start" and pending == "assign":
+        del st.session_state[SYNC_WIDGETS]
+        for name in [k for k in st.session_state if str(k).startswith(SIDEBAR_WIDGETS)]:
+            st.session_state[name] = st.session_state[name]
 
 
 def config_file_seen(marker: str) -> bool:

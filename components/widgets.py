@@ -32,6 +32,7 @@ K_SLIDER_MAX = 50
 def settings_sidebar() -> Config:
     """List length in the sidebar, every technical setting under "Advanced";
     returns the updated session Config."""
+    state.show_loaded_settings("start")
     cfg = state.config()
     language_switch()
     with st.sidebar:
@@ -47,6 +48,7 @@ def settings_sidebar() -> Config:
     if new != cfg:
         state.mark_explicit(*(k for k in LANGUAGE_KEYS if getattr(new, k) != getattr(cfg, k)))
         state.set_config(new)
+    state.show_loaded_settings("end")
     return new
 
 

@@ -20,7 +20,7 @@ from core.lists.review import ReviewStore, decisions_elsewhere, forget_owner, re
 from core.lists.spec import Rules
 from core.pipeline import catalog_from_config
 from core.workspace import DB_NAME
-from tests.conftest import make_csv_bytes
+from tests.conftest import element_texts, make_csv_bytes
 
 ROWS = [["sku", "title", "brand", "category", "price", "stock"],
         ["A1", "red running shoe", "acme", "shoes", "49.90", "yes"],
@@ -249,3 +249,37 @@ def test_start_over_in_the_app_forgets_the_sessions_review_decisions(tiny_bert_d
     assert not at.exception, at.exception
     left = ReviewStore(db, "catalog-1", owner=None).decisions()
     assert list(zip(left["left_id"], left["decision"])) == [("P1", "reject")]
+
+
+# --- a settings file loaded in the app ------------------------------------------------------
+
+def _shown(widget) -> object:
+    """What the browser shows after a run: the script's value when the run sets one
+    (set_value), else the value the browser already had (None here: the old one), which it
+    sends back with the next click."""
+    proto = widget.proto
+    return widget.value if proto.set_value else None
+
+
+@pytest.mark.app
+def test_a_settings_file_loaded_in_the_app_stays_in_the_sidebar(tiny_bert_dir, workspace) -> None:
+    """Loading a file drew the sidebar from it, but the browser kept showing the old k,
+    metric, words weight and column weights and sent them back with the next click: the
+    lists went back to the old settings and the next saved settings file held them."""
+    from tests.conftest import running_app
+
+    with running_app(tiny_bert_dir, workspace) as at:
+        at.switch_page("pages/export.py").run()
+        cfg = at.session_state["settings.config"].with_changes(
+            k=7, metric="manhattan", hybrid_weight=0.35, field_weights={"title": 2.0})
+        at.file_uploader(key="settings.config_file.load").set_value(
+            ("tuned.json", cfg.to_json().encode("utf-8"), "application/json")).run()
+        assert not at.exception and not at.error, (at.exception, element_texts(at.error))
+        assert at.session_state["settings.config"] == cfg
+        assert _shown(at.slider(key="settings.k")) == 7
+        assert _shown(at.selectbox(key="settings.metric")) == "manhattan"
+        assert _shown(at.slider(key="settings.hybrid_weight")) == pytest.approx(0.35)
+        assert _shown(at.number_input(key="settings.field.title")) == 2.0
+        at.radio(key="neighbors.export.format").set_value("json").run()  # the next click
+        assert at.session_state["settings.config"] == cfg
+        assert not at.slider(key="settings.k").proto.set_value  # assigned once, not each run
