@@ -5,6 +5,7 @@ never dropped without a word."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -283,3 +284,45 @@ def test_a_settings_file_loaded_in_the_app_stays_in_the_sidebar(tiny_bert_dir, w
         at.radio(key="neighbors.export.format").set_value("json").run()  # the next click
         assert at.session_state["settings.config"] == cfg
         assert not at.slider(key="settings.k").proto.set_value  # assigned once, not each run
+
+
+# --- the app's files and the nightly job's, entry by entry --------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet", "json"])
+def test_the_export_page_files_and_the_nightly_job_files_are_the_same(job, tiny_encoder,
+                                                                      fmt: str) -> None:
+    """The Export page's path (the session's review decisions, the rules, bands, lists_frame,
+    to_bytes with its defaults) and `neighbors --config --session` on the same catalog:
+    the same bytes, so every id, rank, score and column agrees."""
+    from core.embed.store import embed_with_store
+    from core.export.tables import excel_encoding, to_bytes
+    from core.lists.review import load_decisions
+    from core.lists.rules import apply_config, lists_frame
+    from core.pipeline import candidate_pool
+    from core.workspace import new_session_token
+
+    token = new_session_token()
+    catalog, _ = catalog_from_config(read_table(job.catalog), job.cfg)
+    store = ReviewStore(job.workspace / DB_NAME, review_key(catalog), owner=token)
+    store.record("A1", "C3", "accept")  # a pin the lists would not hold by themselves
+    store.record("B1", "B2", "reject")  # B1's best neighbour without the decision
+    vectors = embed_with_store(tiny_encoder, catalog.texts, None).vectors
+    decisions = load_decisions(job.workspace / DB_NAME, catalog, owner=token)
+    nb = apply_config(catalog, candidate_pool(catalog, vectors, job.cfg), job.cfg,
+                      vectors=vectors, decisions=decisions).neighbors
+    encoding = excel_encoding([*catalog.texts, *map(str, catalog.ids)])  # the page's default
+    app = to_bytes(lists_frame(catalog, nb, bands=job.cfg.bands), fmt, excel_safe_csv=True,
+                   encoding=encoding)
+    out = job.folder / f"nightly.{fmt}"
+    code, err = job("neighbors", str(job.catalog), "--config", str(job.settings),
+                    "--session", token, "--out", str(out), "--out-encoding", encoding)
+    assert code == 0, err
+    assert "review decisions used: 1 accepted, 1 rejected" in err
+    if fmt == "xlsx":  # a zip: compare what the cells hold
+        pd.testing.assert_frame_equal(pd.read_excel(out, dtype=str),
+                                      pd.read_excel(io.BytesIO(app), dtype=str))
+    else:
+        assert out.read_bytes() == app
+    lists = pd.read_csv(io.BytesIO(to_bytes(lists_frame(catalog, nb), "csv")), dtype=str)
+    pairs = set(zip(lists["source_id"], lists["neighbor_id"]))
+    assert ("A1", "C3") in pairs and ("B1", "B2") not in pairs
