@@ -186,6 +186,20 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 
 
+def say_lost_pairs(cfg: Config, catalog) -> None:
+    """A warning for each kind of pair rule (pinned, blocked) naming pairs whose ids are not
+    both in the catalog: the lists cannot apply them (a product gone since the settings were
+    saved, or a typo), and a nightly job must not drop them without a word."""
+    from core.errors import short_list
+
+    ids = set(map(str, catalog.ids))
+    for key in ("pinned", "blocked"):
+        lost = [f"{a} -> {b}" for a, b in getattr(cfg.rules, key) if a not in ids or b not in ids]
+        if lost:
+            say(f"warning: {len(lost)} {key} pair(s) of the rules name ids not in the catalog, "
+                f"so they are not applied: {short_list(lost, 5)}")
+
+
 def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray, *,
                      images=None, pools: dict | None = None):
     """The app's final lists for cfg (rules, bands, review decisions): (cfg, catalog, Neighbors).
@@ -199,6 +213,7 @@ def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np
     pool = candidate_pool(catalog, vectors, cfg, index=index, pools=pools)
     decisions = workspace_decisions(args, catalog)
     say_decisions(args, cfg, catalog, decisions)
+    say_lost_pairs(cfg, catalog)
     result = rule_result(catalog, pool, cfg, vectors=vectors, decisions=decisions)
     if result.n_short:
         say(f"{result.short_text()} (the rules that made them short; a short list is better "

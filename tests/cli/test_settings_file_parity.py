@@ -252,6 +252,22 @@ def test_start_over_in_the_app_forgets_the_sessions_review_decisions(tiny_bert_d
     assert list(zip(left["left_id"], left["decision"])) == [("P1", "reject")]
 
 
+def test_pinned_and_blocked_pairs_the_catalog_lacks_are_named(job) -> None:
+    """A product gone since the settings were saved (or an id typed wrong in the app's
+    'Always show these pairs'): the pair cannot be applied, and the job says which."""
+    rules = {**job.cfg.rules.to_dict(), "pinned": [["A1", "A3"], ["A1", "Z9"]],
+             "blocked": [["Q1", "B1"], ["B1", "B2"]]}
+    edited = _edited(job, "pins.json", rules=rules)
+    code, err = job("neighbors", str(job.catalog), "--config", str(edited), "--quiet",
+                    "--out", str(job.folder / "l.csv"))
+    assert code == 0, err
+    assert err.splitlines() == [
+        "warning: 1 pinned pair(s) of the rules name ids not in the catalog, so they are not "
+        "applied: A1 -> Z9",
+        "warning: 1 blocked pair(s) of the rules name ids not in the catalog, so they are not "
+        "applied: Q1 -> B1"]
+
+
 # --- a settings file loaded in the app ------------------------------------------------------
 
 def _shown(widget) -> object:
