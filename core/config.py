@@ -96,10 +96,10 @@ def _validate_columns(cfg: Config) -> None:
     place gets a message naming the key, not a failure further on."""
     for key in COLUMN_KEYS:
         value = getattr(cfg, key)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
+        if value is not None and (not isinstance(value, str) or not value):
             raise ConfigError(f"{key} must be a column name in quotes (or null), got "
                               f"{json.dumps(value, default=str)}")
-    if not all(isinstance(c, str) and c.strip() for c in cfg.text_columns):
+    if not all(isinstance(c, str) and c for c in cfg.text_columns):
         raise ConfigError("text_columns must be a list of column names in quotes, e.g. "
                           f"[\"title\", \"brand\"], got {json.dumps(list(cfg.text_columns))}")
     if not isinstance(cfg.model, str) or not cfg.model.strip():
