@@ -320,13 +320,14 @@ def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Co
     return new
 
 
-def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
+def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
+                           where: str | None = None) -> Catalog:
     from core.pipeline import catalog_from_config
 
     table = read_table(args.catalog, sheet=args.sheet, **read_options(args))
     for warning in table.warnings:
         say(f"warning: {warning}")
-    check_config_columns(args, cfg, table.frame.columns)
+    check_config_columns(args, cfg, table.frame.columns, where=where)
     catalog, guessed = catalog_from_config(table, cfg)
     if guessed:
         say(f"text columns (automatic): {', '.join(catalog.mapping.text_columns)}")
@@ -341,9 +342,11 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
     return catalog
 
 
-def check_config_columns(args: argparse.Namespace, cfg: Config, columns) -> None:
+def check_config_columns(args: argparse.Namespace, cfg: Config, columns, *,
+                         where: str | None = None) -> None:
     """Every column the mapping and field weights name is in the catalog, else a ConfigError
-    naming the flag that set it or the settings file (one saved for another catalog)."""
+    naming the flag that set it or the settings file (one saved for another catalog).
+    where: the flag and file cfg comes from when it is not --config (compare's --other)."""
     from core.config import missing_text
     from core.errors import short_list
 
@@ -351,15 +354,16 @@ def check_config_columns(args: argparse.Namespace, cfg: Config, columns) -> None
     if not missing:
         return
     available = short_list([str(c) for c in columns], 40)
-    flags = getattr(args, "flag_settings", frozenset())
+    flags = frozenset() if where else getattr(args, "flag_settings", frozenset())
     for key, cols in missing.items():
         if key in flags:
             raise ConfigError(f"{FLAG_OF.get(key, key)}: column(s) {short_list(cols)} not in "
                               f"the catalog {args.catalog}; available: {available}")
-    raise ConfigError(f"the settings file --config {args.config} names columns the catalog "
-                      f"{args.catalog} does not have: {missing_text(missing)} (was it saved for "
-                      "another catalog? open this catalog in the app, map its columns and save "
-                      f"the settings again); the catalog's columns: {available}")
+    where = where or f"--config {args.config}"
+    raise ConfigError(f"the settings file {where} names columns the catalog {args.catalog} "
+                      f"does not have: {missing_text(missing)} (was it saved for another "
+                      "catalog? open this catalog in the app, map its columns and save the "
+                      f"settings again); the catalog's columns: {available}")
 
 
 def read_options(args: argparse.Namespace) -> dict:

@@ -318,7 +318,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     cfg_a, catalog, vectors_a, _, decisions = _prepared(args)
     cfg_b, _ = load_config_file(args.other, "--other")
-    catalog_b = load_catalog_from_args(args, cfg_b)
+    catalog_b = load_catalog_from_args(args, cfg_b, where=f"--other {args.other}")
     if list(catalog_b.ids) != list(catalog.ids):
         raise ConfigError("the two configurations map different product ids; compare "
                           "configurations over the same id column")

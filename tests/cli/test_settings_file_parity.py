@@ -134,6 +134,16 @@ def test_a_settings_file_for_another_catalog_says_so(job, changes: dict, named: 
     assert not job.workspace.exists()  # refused before any text was embedded
 
 
+def test_compare_names_the_other_settings_file_when_it_is_for_another_catalog(job) -> None:
+    other = _edited(job, "other shop.json", text_columns=["name"])
+    code, err = job("compare", str(job.catalog), "--config", str(job.settings),
+                    "--other", str(other))
+    assert code == EXIT_INPUT
+    assert _error_line(err).startswith(f"error: the settings file --other {other} names "
+                                       f"columns the catalog {job.catalog} does not have: "
+                                       'text_columns "name"')
+
+
 def test_a_missing_column_given_by_a_flag_names_the_flag(job) -> None:
     code, err = job("neighbors", str(job.catalog), "--config", str(job.settings),
                     "--text-cols", "title,colour", "--out", str(job.folder / "l.csv"))
