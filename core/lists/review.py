@@ -226,19 +226,20 @@ def forget_owner(db_path: str | Path, owner: str) -> int:
 def decisions_elsewhere(db_path: str | Path, catalog, *, owner: str | None = None) -> int:
     """Accept and reject decisions (the latest per pair) made on another catalog whose two
     ids are both products of this one: decisions on an earlier version of this catalog
-    (a product added or a text edited since), which are not applied to it. 0 when the
-    database does not exist or holds none."""
+    (a product added or a text edited since), which are not applied to it; pairs decided
+    again on this catalog are not counted. 0 when the database does not exist or holds none."""
     if not Path(db_path).exists():
         return 0
-    where, args = ("catalog_key NOT IN (?, '')", (review_key(catalog),))
-    if owner is not None:
-        where, args = where + " AND owner = ?", (*args, owner)
+    key = review_key(catalog)
+    mine, mine_args = ("owner = ?", (owner,)) if owner is not None else ("1", ())
     try:
         with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
             rows = conn.execute(
                 "SELECT left_id, right_id, decision FROM review_decisions WHERE seq IN "
-                f"(SELECT MAX(seq) FROM review_decisions WHERE {where} "
-                "GROUP BY catalog_key, pair_key)", args).fetchall()
+                "(SELECT MAX(seq) FROM review_decisions WHERE catalog_key NOT IN (?, '') "
+                f"AND {mine} GROUP BY catalog_key, pair_key) AND pair_key NOT IN "
+                f"(SELECT pair_key FROM review_decisions WHERE catalog_key = ? AND {mine})",
+                (key, *mine_args, key, *mine_args)).fetchall()
     except sqlite3.DatabaseError:  # no table yet, or unreadable
         return 0
     ids = set(map(str, catalog.ids))

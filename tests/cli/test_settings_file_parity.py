@@ -208,6 +208,9 @@ def test_decisions_made_on_an_earlier_version_of_the_catalog_are_not_dropped_sil
     catalog, _ = catalog_from_config(read_table(tonight), job.cfg)
     assert decisions_elsewhere(job.workspace / DB_NAME, catalog) == 2
     assert decisions_elsewhere(job.workspace / DB_NAME, catalog, owner="session-b") == 0
+    ReviewStore(job.workspace / DB_NAME, review_key(catalog), owner="session-a").record(
+        "A3", "A1", "accept")  # decided again on tonight's catalog: applied, not counted
+    assert decisions_elsewhere(job.workspace / DB_NAME, catalog) == 1
     partial = job.folder / "other.csv"  # a catalog without A1, A3 and B1: no pair of them
     partial.write_bytes(make_csv_bytes([ROWS[0], *ROWS[5:]]))
     catalog, _ = catalog_from_config(read_table(partial), job.cfg)
