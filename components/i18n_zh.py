@@ -1736,4 +1736,10 @@ ZH: dict[str, str] = {
     "Searched the first {limit:,} of the {n:,} characters you typed: the model would take long to "
     "read them all.":
         "只搜索了您输入的 {n:,} 个字符中的前 {limit:,} 个：全部读完会让模型花很长时间。",
+    # audit-parity: a settings file from an older version, loaded on the Export page
+    "{name} does not set {keys} (saved by an older version?): today's defaults are used for "
+    "them, so the lists may differ from the ones you saved. Save the settings again to record "
+    "the values you want.":
+        "{name} 没有设置 {keys}（由旧版本保存？）：这些设置使用当前的默认值，因此列表可能与您"
+        "保存时不同。请重新保存设置，以记录您想要的值。",
 }

@@ -482,6 +482,7 @@ def choose_model(model: str) -> None:
 TUNING_MEMO = "tuning.memo."
 COMPARE_OTHER = "compare.other_config"
 LOADED_CONFIG = "settings.loaded_config_file"
+LOADED_CONFIG_NOT_SET = "settings.loaded_config_not_set"
 RESETTABLE_WIDGETS = ("settings.", "neighbors.rules.", "neighbors.bands.")
 
 
@@ -555,8 +556,16 @@ def config_file_seen(marker: str) -> bool:
     return st.session_state.get(LOADED_CONFIG) == marker
 
 
-def mark_config_file(marker: str) -> None:
+def mark_config_file(marker: str, not_set: tuple[str, ...] = ()) -> None:
+    """Remember the adopted file, and the settings it does not set (an older version's
+    file: loaded_config_not_set)."""
     st.session_state[LOADED_CONFIG] = marker
+    st.session_state[LOADED_CONFIG_NOT_SET] = tuple(not_set)
+
+
+def loaded_config_not_set() -> tuple[str, ...]:
+    """The settings the last loaded file did not set (today's defaults stand in for them)."""
+    return st.session_state.get(LOADED_CONFIG_NOT_SET, ())
 
 
 def compare_other() -> Config | None:

@@ -17,7 +17,7 @@ from components.text import md
 from core.catalog.language import model_reads
 from core.catalog.table import Catalog
 from core.catalog.views import find_products, product_label
-from core.config import LANGUAGE_KEYS, Config
+from core.config import LANGUAGE_KEYS, Config, keys_not_set
 from core.errors import CatalogSimilarityError
 from core.export.tables import CSV_ENCODINGS, FORMATS, excel_changes, excel_encoding, to_bytes
 from core.pipeline import MAX_QUERY_CHARS
@@ -189,6 +189,12 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
         return
     marker = f"{upload.name}:{upload.size}:{hash(upload.getvalue())}"
     if state.config_file_seen(marker):
+        if state.loaded_config_not_set():  # as the command line warns for such a file
+            st.warning(t("{name} does not set {keys} (saved by an older version?): today's "
+                         "defaults are used for them, so the lists may differ from the ones "
+                         "you saved. Save the settings again to record the values you want.",
+                         name=md(upload.name), keys=md(", ".join(state.loaded_config_not_set()))),
+                       icon=":material/history:")
         return
     try:
         data = json.loads(upload.getvalue().decode("utf-8-sig"))
@@ -200,5 +206,5 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         return
-    state.mark_config_file(marker)
+    state.mark_config_file(marker, tuple(keys_not_set(data)))
     st.rerun()

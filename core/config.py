@@ -66,6 +66,20 @@ def missing_text(missing: dict[str, list[str]]) -> str:
                      for key, cols in missing.items())
 
 
+# Keys every version of the app's "Save configuration" wrote (Config.to_dict writes all).
+APP_SAVED = frozenset({"id_column", "text_columns", "model", "metric", "k"})
+
+
+def keys_not_set(data: dict[str, Any]) -> list[str]:
+    """The settings a file saved by the app (it names the columns, model, metric and k)
+    does not set: a file from an older version, whose lists may differ from the ones the
+    app showed (today's defaults stand in for them). [] for a short hand-written file,
+    which means the defaults on purpose."""
+    if not isinstance(data, dict) or not set(data) >= APP_SAVED:
+        return []
+    return sorted({f.name for f in fields(Config)} - set(data) - {"extra"})
+
+
 def default_model() -> str:
     """The bundled MiniLM, unless $CATSIM_MODEL names another id or folder."""
     return os.environ.get(MODEL_ENV, "").strip() or "bundled"

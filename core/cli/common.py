@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from core.catalog.table import Catalog, read_table
-from core.config import MODEL_ENV, Config
+from core.config import MODEL_ENV, Config, keys_not_set
 from core.errors import CatalogSimilarityError, ConfigError, one_line
 from core.workspace import Workspace
 
@@ -177,7 +177,6 @@ def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str
     Notepad) is accepted. Unknown keys are refused (Config.from_dict); keys the file does
     not set take today's defaults, with a warning naming them when the file was saved by
     the app (an older version: the lists may differ from the ones the app showed)."""
-    from dataclasses import fields
 
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
@@ -196,16 +195,14 @@ def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str
         cfg = Config.from_dict(data)
     except ConfigError as exc:
         raise ConfigError(f"{exc} (in the settings file {flag} {path})") from None
-    missing = sorted({f.name for f in fields(Config)} - set(data) - {"extra"})
-    if missing and set(data) >= APP_SAVED:  # a short hand-written file means the defaults
+    missing = keys_not_set(data)  # a short hand-written file means the defaults
+    if missing:
         say(f"warning: {flag} {path} does not set {', '.join(missing)} (saved by an older "
             "version?): today's defaults are used for them; save the settings again from "
             "the app to record its values")
     return cfg, set(data)
 
 
-# Keys every version of the app's "Save configuration" wrote (Config.to_dict writes all).
-APP_SAVED = frozenset({"id_column", "text_columns", "model", "metric", "k"})
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

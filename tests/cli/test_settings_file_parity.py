@@ -355,3 +355,29 @@ def test_the_export_page_files_and_the_nightly_job_files_are_the_same(job, tiny_
     lists = pd.read_csv(io.BytesIO(to_bytes(lists_frame(catalog, nb), "csv")), dtype=str)
     pairs = set(zip(lists["source_id"], lists["neighbor_id"]))
     assert ("A1", "C3") in pairs and ("B1", "B2") not in pairs
+
+
+@pytest.mark.app
+def test_an_older_settings_file_loaded_in_the_app_names_what_it_lacks(tiny_bert_dir,
+                                                                     workspace) -> None:
+    """As the nightly job warns for it: the settings the file does not set take today's
+    defaults, so the app's lists may differ from the ones saved with it."""
+    from tests.conftest import running_app
+
+    with running_app(tiny_bert_dir, workspace) as at:
+        at.switch_page("pages/export.py").run()
+        data = at.session_state["settings.config"].to_dict()
+        for key in ("relevance_floor", "language", "index"):  # added after the first version
+            data.pop(key)
+        old = ("old tuned.json", json.dumps(data).encode("utf-8"), "application/json")
+        at.file_uploader(key="settings.config_file.load").set_value(old).run()
+        assert not at.exception, at.exception
+        # the browser keeps sending the uploaded file with each run (AppTest sends it once)
+        at.file_uploader(key="settings.config_file.load").set_value(old).run()
+        assert "old tuned.json does not set index, language, relevance_floor (saved by an " \
+               "older version?)" in element_texts(at.warning)
+        short = ("short.json", b'{"k": 4}', "application/json")  # by hand: no warning
+        at.file_uploader(key="settings.config_file.load").set_value(short).run()
+        at.file_uploader(key="settings.config_file.load").set_value(short).run()
+        assert "does not set" not in element_texts(at.warning)
+        assert at.session_state["settings.config"].k == 4
