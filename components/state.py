@@ -556,16 +556,18 @@ def config_file_seen(marker: str) -> bool:
     return st.session_state.get(LOADED_CONFIG) == marker
 
 
-def mark_config_file(marker: str, not_set: tuple[str, ...] = ()) -> None:
+def mark_config_file(marker: str, name: str = "", not_set: tuple[str, ...] = ()) -> None:
     """Remember the adopted file, and the settings it does not set (an older version's
     file: loaded_config_not_set)."""
     st.session_state[LOADED_CONFIG] = marker
-    st.session_state[LOADED_CONFIG_NOT_SET] = tuple(not_set)
+    st.session_state[LOADED_CONFIG_NOT_SET] = (name, tuple(not_set), config())
 
 
-def loaded_config_not_set() -> tuple[str, ...]:
-    """The settings the last loaded file did not set (today's defaults stand in for them)."""
-    return st.session_state.get(LOADED_CONFIG_NOT_SET, ())
+def loaded_config_not_set() -> tuple[str, tuple[str, ...]]:
+    """(file name, the settings the loaded file did not set: today's defaults stand in for
+    them), while the settings are still the ones loaded (a change of any of them ends it)."""
+    name, not_set, loaded = st.session_state.get(LOADED_CONFIG_NOT_SET, ("", (), None))
+    return (name, not_set) if loaded is not None and loaded == config() else ("", ())
 
 
 def compare_other() -> Config | None:

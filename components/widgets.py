@@ -185,16 +185,16 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
     upload = st.file_uploader(t("Load a saved configuration"), type=["json"], key=f"{key}.load",
                               help=t("A file saved with 'Save configuration': its settings and "
                                    "rules replace the current ones."))
+    name, not_set = state.loaded_config_not_set()
+    if not_set:  # as the command line warns for such a file
+        st.warning(t("{name} does not set {keys} (saved by an older version?): today's "
+                     "defaults are used for them, so the lists may differ from the ones "
+                     "you saved. Save the settings again to record the values you want.",
+                     name=md(name), keys=md(", ".join(not_set))), icon=":material/history:")
     if upload is None:
         return
     marker = f"{upload.name}:{upload.size}:{hash(upload.getvalue())}"
     if state.config_file_seen(marker):
-        if state.loaded_config_not_set():  # as the command line warns for such a file
-            st.warning(t("{name} does not set {keys} (saved by an older version?): today's "
-                         "defaults are used for them, so the lists may differ from the ones "
-                         "you saved. Save the settings again to record the values you want.",
-                         name=md(upload.name), keys=md(", ".join(state.loaded_config_not_set()))),
-                       icon=":material/history:")
         return
     try:
         data = json.loads(upload.getvalue().decode("utf-8-sig"))
@@ -206,5 +206,5 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         return
-    state.mark_config_file(marker, tuple(keys_not_set(data)))
+    state.mark_config_file(marker, upload.name, tuple(keys_not_set(data)))
     st.rerun()

@@ -430,8 +430,8 @@ def load_vectors(path: str) -> np.ndarray:
 
 def add_session_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--session", help="use the review decisions of this app session: the "
-                   "s=... part of the app's address (default: the workspace's shared "
-                   "decisions)")
+                   "s=... part of the app's address, as --session=KEY when it starts with - "
+                   "(default: every session's decisions in the workspace)")
 
 
 def workspace_db(args: argparse.Namespace) -> Path:
