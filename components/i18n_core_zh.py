@@ -370,8 +370,6 @@ CORE_ZH: dict[str, str] = {
         'duplicate_threshold 必须是 0 到 1 之间的匹配得分，实际为 {value}',
     'relevance_floor must be a share from 0 (off) to below 1, e.g. 0.9, got {value}':
         'relevance_floor 必须是从 0（关闭）到小于 1 的比例，例如 0.9，实际为 {value}',
-    'Invalid configuration: {error}':
-        '配置无效：{error}',
     # core/lists/spec.py: the "rules" of a settings file (also the Tuning page's rules editor)
     'Unknown rules key(s): {keys}; known rules keys: {known}':
         '未知的规则项：{keys}；已知的规则项：{known}',
@@ -503,6 +501,18 @@ CORE_ZH: dict[str, str] = {
     # (the command is the CLI's, kept as it is typed)
     "{path} is not a results folder (no manifest.json); give the folder written by '{command}'":
         "{path} 不是结果文件夹（没有 manifest.json）；请给出由 '{command}' 写入的文件夹",
+    # audit-parity: core/config.py, a hand-edited settings file or one saved for another catalog
+    '{name} must be a column name in quotes (or null), got {value}':
+        '{name} 必须是加引号的列名（或 null），实际为 {value}',
+    'text_columns must be a list of column names in quotes, e.g. ["title", "brand"], got {value}':
+        'text_columns 必须是加引号的列名列表，例如 ["title", "brand"]，实际为 {value}',
+    'model must be "bundled", "multilingual", a model folder or a Hugging Face id, in quotes, '
+    'got {value}':
+        'model 必须是加引号的 "bundled"、"multilingual"、模型文件夹或 Hugging Face 模型名，'
+        '实际为 {value}',
+    "The settings name columns this catalog does not have: {columns} (saved for another "
+    "catalog?); the catalog's columns: {list}":
+        "这些设置用到了本目录没有的列：{columns}（是为另一个目录保存的吗？）；本目录的列：{list}",
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -1759,4 +1759,10 @@ ZH: dict[str, str] = {
         "微调模型 {name} 是此服务器上的其他人训练的，因此不能在这里使用；请选择您自己的模型或内置模型。",
     "Your fine-tuned models in {folder} cannot be kept as yours ({exc}); nothing was forgotten.":
         "无法将 {folder} 中的微调模型保留为您的模型（{exc}）；因此没有清除任何内容。",
+    # audit-parity: a settings file from an older version, loaded on the Export page
+    "{name} does not set {keys} (saved by an older version?): today's defaults are used for "
+    "them, so the lists may differ from the ones you saved. Save the settings again to record "
+    "the values you want.":
+        "{name} 没有设置 {keys}（由旧版本保存？）：这些设置使用当前的默认值，因此列表可能与您"
+        "保存时不同。请重新保存设置，以记录您想要的值。",
 }

@@ -508,6 +508,7 @@ def choose_model(model: str) -> None:
 TUNING_MEMO = "tuning.memo."
 COMPARE_OTHER = "compare.other_config"
 LOADED_CONFIG = "settings.loaded_config_file"
+LOADED_CONFIG_NOT_SET = "settings.loaded_config_not_set"
 RESETTABLE_WIDGETS = ("settings.", "neighbors.rules.", "neighbors.bands.")
 
 
@@ -547,6 +548,7 @@ def adopt_config(cfg: Config) -> None:
     if raw is not None:
         from core.pipeline import catalog_from_config
 
+        cfg.check_columns(raw.frame.columns)  # rules too: a rule on a missing column is named
         new_cat, _ = catalog_from_config(raw, cfg)
         # a file without columns gets guessed ones: keep those, so the saved work replays them
         cfg = cfg.with_changes(id_column=new_cat.mapping.id_column or ROW_NUMBERS,
@@ -555,6 +557,33 @@ def adopt_config(cfg: Config) -> None:
             set_catalog(new_cat, cfg)
     set_config(cfg)
     forget_widgets()
+    st.session_state[SYNC_WIDGETS] = "draw"  # see show_loaded_settings
+
+
+# The sidebar's setting widgets (settings_sidebar, components.advanced).
+SIDEBAR_WIDGETS = ("settings.k", "settings.model_", "settings.metric", "settings.hybrid_weight",
+                   "settings.field.", "settings.image_", "settings.precision", "settings.index")
+SYNC_WIDGETS = "session.sync_widgets"
+
+
+def show_loaded_settings(step: str) -> None:
+    """Put a loaded configuration into the sidebar's widgets, in the browser too.
+
+    adopt_config drops the widgets' values, so the next run draws them from the loaded
+    Config; but the browser keeps the values it showed and sends them back with the next
+    click, which undid the loaded k, metric, words vs meaning and column weights (and the
+    settings file saved next held the old ones). Only a value the script assigns before a
+    widget is drawn reaches the browser, so: step "end" (after the sidebar is drawn from
+    the loaded Config) asks for one more run, and in it step "start" (before the sidebar
+    is drawn) assigns each sidebar widget the value it was just drawn with."""
+    pending = st.session_state.get(SYNC_WIDGETS)
+    if step == "end" and pending == "draw":
+        st.session_state[SYNC_WIDGETS] = "assign"
+        st.rerun()
+    if step == "start" and pending == "assign":
+        del st.session_state[SYNC_WIDGETS]
+        for name in [k for k in st.session_state if str(k).startswith(SIDEBAR_WIDGETS)]:
+            st.session_state[name] = st.session_state[name]
 
 
 def config_file_seen(marker: str) -> bool:
@@ -562,8 +591,18 @@ def config_file_seen(marker: str) -> bool:
     return st.session_state.get(LOADED_CONFIG) == marker
 
 
-def mark_config_file(marker: str) -> None:
+def mark_config_file(marker: str, name: str = "", not_set: tuple[str, ...] = ()) -> None:
+    """Remember the adopted file, and the settings it does not set (an older version's
+    file: loaded_config_not_set)."""
     st.session_state[LOADED_CONFIG] = marker
+    st.session_state[LOADED_CONFIG_NOT_SET] = (name, tuple(not_set), config())
+
+
+def loaded_config_not_set() -> tuple[str, tuple[str, ...]]:
+    """(file name, the settings the loaded file did not set: today's defaults stand in for
+    them), while the settings are still the ones loaded (a change of any of them ends it)."""
+    name, not_set, loaded = st.session_state.get(LOADED_CONFIG_NOT_SET, ("", (), None))
+    return (name, not_set) if loaded is not None and loaded == config() else ("", ())
 
 
 def compare_other() -> Config | None:

@@ -17,7 +17,7 @@ from components.text import md
 from core.catalog.language import model_reads
 from core.catalog.table import Catalog
 from core.catalog.views import find_products, product_label
-from core.config import LANGUAGE_KEYS, Config
+from core.config import LANGUAGE_KEYS, Config, keys_not_set
 from core.errors import CatalogSimilarityError
 from core.export.tables import CSV_ENCODINGS, FORMATS, excel_changes, excel_encoding, to_bytes
 from core.pipeline import MAX_QUERY_CHARS
@@ -32,6 +32,7 @@ K_SLIDER_MAX = 50
 def settings_sidebar() -> Config:
     """List length in the sidebar, every technical setting under "Advanced";
     returns the updated session Config."""
+    state.show_loaded_settings("start")
     cfg = state.config()
     language_switch()
     with st.sidebar:
@@ -47,6 +48,7 @@ def settings_sidebar() -> Config:
     if new != cfg:
         state.mark_explicit(*(k for k in LANGUAGE_KEYS if getattr(new, k) != getattr(cfg, k)))
         state.set_config(new)
+    state.show_loaded_settings("end")
     return new
 
 
@@ -195,6 +197,12 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
     upload = st.file_uploader(t("Load a saved configuration (JSON)"), type=["json"], key=f"{key}.load",
                               help=t("A file saved with 'Save configuration': its settings and "
                                    "rules replace the current ones."))
+    name, not_set = state.loaded_config_not_set()
+    if not_set:  # as the command line warns for such a file
+        st.warning(t("{name} does not set {keys} (saved by an older version?): today's "
+                     "defaults are used for them, so the lists may differ from the ones "
+                     "you saved. Save the settings again to record the values you want.",
+                     name=md(name), keys=md(", ".join(not_set))), icon=":material/history:")
     if upload is None:
         return
     marker = f"{upload.name}:{upload.size}:{hash(upload.getvalue())}"
@@ -210,5 +218,5 @@ def config_file_widgets(key: str = "settings.config_file") -> None:
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         return
-    state.mark_config_file(marker)
+    state.mark_config_file(marker, upload.name, tuple(keys_not_set(data)))
     st.rerun()

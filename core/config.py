@@ -20,7 +20,7 @@ from core.catalog.language import (
 )
 from core.catalog.table import DUPLICATE_POLICIES, ColumnMapping
 from core.embed.bert import PRECISIONS
-from core.errors import ConfigError
+from core.errors import ConfigError, short_list
 from core.lists.bands import validate_bands
 from core.lists.spec import Rules, filters_active
 from core.search.neighbors import METRICS
@@ -60,6 +60,26 @@ KEY_DOCS = {
 LANGUAGE_KEYS = ("model", "hybrid_weight")
 
 
+def missing_text(missing: dict[str, list[str]]) -> str:
+    """'category_column "cat", text_columns "name"' from Config.missing_columns."""
+    return ", ".join(f"{key} {', '.join(json.dumps(c, ensure_ascii=False) for c in cols)}"
+                     for key, cols in missing.items())
+
+
+# Keys every version of the app's "Save configuration" wrote (Config.to_dict writes all).
+APP_SAVED = frozenset({"id_column", "text_columns", "model", "metric", "k"})
+
+
+def keys_not_set(data: dict[str, Any]) -> list[str]:
+    """The settings a file saved by the app (it names the columns, model, metric and k)
+    does not set: a file from an older version, whose lists may differ from the ones the
+    app showed (today's defaults stand in for them). [] for a short hand-written file,
+    which means the defaults on purpose."""
+    if not isinstance(data, dict) or not set(data) >= APP_SAVED:
+        return []
+    return sorted({f.name for f in fields(Config)} - set(data) - {"extra"})
+
+
 def default_model() -> str:
     """The bundled MiniLM, unless $CATSIM_MODEL names another id or folder."""
     return os.environ.get(MODEL_ENV, "").strip() or "bundled"
@@ -78,6 +98,27 @@ def _validate_images(cfg: Config) -> None:
         raise ConfigError(f"fetch_images must be true or false, got {cfg.fetch_images!r}")
     if not isinstance(cfg.image_model, str) or not cfg.image_model.strip():
         raise ConfigError("image_model must be \"bundled\" or a local CLIP folder")
+
+
+# Keys that name one catalog column (or none), and what else may stand in them.
+COLUMN_KEYS = ("id_column", "category_column", "brand_column", "price_column", "image_column")
+
+
+def _validate_columns(cfg: Config) -> None:
+    """Column keys hold a column name (text) or null; text_columns a list of names; model a
+    name or folder. A hand-edited file with a number, a list or a bare string in the wrong
+    place gets a message naming the key, not a failure further on."""
+    for key in COLUMN_KEYS:
+        value = getattr(cfg, key)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ConfigError(f"{key} must be a column name in quotes (or null), got "
+                              f"{json.dumps(value, default=str)}")
+    if not all(isinstance(c, str) and c for c in cfg.text_columns):
+        raise ConfigError("text_columns must be a list of column names in quotes, e.g. "
+                          f"[\"title\", \"brand\"], got {json.dumps(list(cfg.text_columns))}")
+    if not isinstance(cfg.model, str) or not cfg.model.strip():
+        raise ConfigError("model must be \"bundled\", \"multilingual\", a model folder or a "
+                          f"Hugging Face id, in quotes, got {json.dumps(cfg.model, default=str)}")
 
 
 def _validate_quality(cfg: Config) -> None:
@@ -146,6 +187,10 @@ class Config:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if isinstance(self.text_columns, str) or not isinstance(self.text_columns, (list, tuple)):
+            raise ConfigError("text_columns must be a list of column names in quotes, e.g. "
+                              f"[\"title\", \"brand\"], got "
+                              f"{json.dumps(self.text_columns, default=str)}")
         object.__setattr__(self, "text_columns", tuple(self.text_columns))
         object.__setattr__(self, "rules", Rules.parse(self.rules))  # parsed once, here
         self.validate()
@@ -159,10 +204,12 @@ class Config:
             raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}")
         if self.on_duplicate_ids not in DUPLICATE_POLICIES:
             raise ConfigError(f"on_duplicate_ids must be one of {', '.join(DUPLICATE_POLICIES)}")
-        if not isinstance(self.batch_size, int) or self.batch_size < 1:
+        if not isinstance(self.batch_size, int) or isinstance(self.batch_size, bool) \
+                or self.batch_size < 1:
             raise ConfigError(f"batch_size must be a positive integer, got {self.batch_size!r}")
         if not isinstance(self.hybrid_weight, (int, float)) or not 0 <= self.hybrid_weight <= 1:
             raise ConfigError(f"hybrid_weight must be between 0 and 1, got {self.hybrid_weight!r}")
+        _validate_columns(self)
         _validate_images(self)
         if self.index not in INDEX_KINDS:
             raise ConfigError(f"index must be one of {', '.join(INDEX_KINDS)}")
@@ -180,6 +227,29 @@ class Config:
                              id_column=id_column, category=self.category_column,
                              brand=self.brand_column, price=self.price_column,
                              image=self.image_column)
+
+    def missing_columns(self, columns, *, rules: bool = True) -> dict[str, list[str]]:
+        """{setting: [column, ...]} for each setting that names a column not in ``columns``:
+        the mapping (id, text and role columns), field_weights and (rules=True) the rules."""
+        have = {str(c) for c in columns}
+        named: dict[str, list[str]] = {
+            "id_column": [] if self.id_column in (None, ROW_NUMBERS) else [self.id_column],
+            "text_columns": list(self.text_columns),
+            **{key: [getattr(self, key)] for key in COLUMN_KEYS[1:] if getattr(self, key)},
+            "field_weights": list(self.field_weights)}
+        if rules:
+            named["rules"] = sorted(self.rules.columns())
+        return {key: lost for key, cols in named.items()
+                if (lost := [c for c in cols if c not in have])}
+
+    def check_columns(self, columns, *, rules: bool = True) -> None:
+        """Raise a ConfigError naming each setting whose column the catalog lacks (settings
+        saved for another catalog), before any work is done with them."""
+        missing = self.missing_columns(columns, rules=rules)
+        if missing:
+            raise ConfigError(f"The settings name columns this catalog does not have: "
+                              f"{missing_text(missing)} (saved for another catalog?); the "
+                              f"catalog's columns: {short_list([str(c) for c in columns], 40)}")
 
     def with_changes(self, **changes: Any) -> Config:
         return replace(self, **changes)

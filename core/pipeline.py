@@ -52,6 +52,7 @@ def catalog_from_config(table: RawTable, config: Config) -> tuple[Catalog, bool]
     A config without text columns gets title/name-like ones; without an id
     column, a unique id-like column (else row numbers; "@row" forces row numbers).
     """
+    config.check_columns(table.frame.columns, rules=False)  # a file saved for another catalog
     guessed = not config.text_columns
     cols = tuple(guess_text_columns(table.frame)) if guessed else config.text_columns
     if config.id_column is None:

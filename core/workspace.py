@@ -66,8 +66,12 @@ FILE_SOURCE = "file"
 
 
 def new_session_token() -> str:
-    """A fresh random session token: 22 URL-safe characters (128 random bits)."""
-    return secrets.token_urlsafe(16)
+    """A fresh random session token: 22 URL-safe characters (128 random bits), never
+    starting with "-": the command line reads ``--session -x...`` as another option."""
+    while True:
+        token = secrets.token_urlsafe(16)
+        if not token.startswith("-"):
+            return token
 
 
 def valid_session_token(token: object) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from core.catalog.table import Catalog, read_table
-from core.config import MODEL_ENV, Config
+from core.config import MODEL_ENV, Config, keys_not_set
 from core.errors import CatalogSimilarityError, ConfigError, one_line
 from core.workspace import Workspace
 
@@ -182,7 +182,6 @@ def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str
     Notepad) is accepted. Unknown keys are refused (Config.from_dict); keys the file does
     not set take today's defaults, with a warning naming them when the file was saved by
     the app (an older version: the lists may differ from the ones the app showed)."""
-    from dataclasses import fields
 
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
@@ -201,16 +200,14 @@ def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str
         cfg = Config.from_dict(data)
     except ConfigError as exc:
         raise ConfigError(f"{exc} (in the settings file {flag} {path})") from None
-    missing = sorted({f.name for f in fields(Config)} - set(data) - {"extra"})
-    if missing and set(data) >= APP_SAVED:  # a short hand-written file means the defaults
+    missing = keys_not_set(data)  # a short hand-written file means the defaults
+    if missing:
         say(f"warning: {flag} {path} does not set {', '.join(missing)} (saved by an older "
             "version?): today's defaults are used for them; save the settings again from "
             "the app to record its values")
     return cfg, set(data)
 
 
-# Keys every version of the app's "Save configuration" wrote (Config.to_dict writes all).
-APP_SAVED = frozenset({"id_column", "text_columns", "model", "metric", "k"})
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -247,6 +244,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         from core.finetune.card import model_defaults  # a tuned model brings its own weight
 
         changes.update(model_defaults(changes.get("model", cfg.model)).as_config_changes())
+    args.flag_settings = frozenset(changes)  # set on the command line (named in errors)
     args.explicit_settings = frozenset(explicit | set(changes))
     cfg = cfg.with_changes(**changes) if changes else cfg
     args.model_used = cfg.model  # for model_hint
@@ -324,12 +322,14 @@ def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Co
     return new
 
 
-def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
+def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
+                           where: str | None = None) -> Catalog:
     from core.pipeline import catalog_from_config
 
     table = read_table(args.catalog, sheet=args.sheet, **read_options(args))
     for warning in table.warnings:
         say(f"warning: {warning}")
+    check_config_columns(args, cfg, table.frame.columns, where=where)
     catalog, guessed = catalog_from_config(table, cfg)
     if guessed:
         say(f"text columns (automatic): {', '.join(catalog.mapping.text_columns)}")
@@ -342,6 +342,30 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config) -> Catalog:
     for warning in catalog.report.warnings[len(table.warnings):]:
         say(f"warning: {warning}")
     return catalog
+
+
+def check_config_columns(args: argparse.Namespace, cfg: Config, columns, *,
+                         where: str | None = None) -> None:
+    """Every column the mapping and field weights name is in the catalog, else a ConfigError
+    naming the flag that set it or the settings file (one saved for another catalog).
+    where: the flag and file cfg comes from when it is not --config (compare's --other)."""
+    from core.config import missing_text
+    from core.errors import short_list
+
+    missing = cfg.missing_columns(columns, rules=False)
+    if not missing:
+        return
+    available = short_list([str(c) for c in columns], 40)
+    flags = frozenset() if where else getattr(args, "flag_settings", frozenset())
+    for key, cols in missing.items():
+        if key in flags:
+            raise ConfigError(f"{FLAG_OF.get(key, key)}: column(s) {short_list(cols)} not in "
+                              f"the catalog {args.catalog}; available: {available}")
+    where = where or f"--config {args.config}"
+    raise ConfigError(f"the settings file {where} names columns the catalog {args.catalog} "
+                      f"does not have: {missing_text(missing)} (was it saved for another "
+                      "catalog? open this catalog in the app, map its columns and save the "
+                      f"settings again); the catalog's columns: {available}")
 
 
 def read_options(args: argparse.Namespace) -> dict:
@@ -411,8 +435,8 @@ def load_vectors(path: str) -> np.ndarray:
 
 def add_session_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--session", help="use the review decisions of this app session: the "
-                   "s=... part of the app's address (default: the workspace's shared "
-                   "decisions)")
+                   "s=... part of the app's address, as --session=KEY when it starts with - "
+                   "(default: every session's decisions in the workspace)")
 
 
 def workspace_db(args: argparse.Namespace) -> Path:

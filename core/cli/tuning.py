@@ -146,6 +146,31 @@ def workspace_decisions(args: argparse.Namespace, catalog) -> pd.DataFrame:
     return load_decisions(workspace_db(args), catalog, owner=review_owner(args))
 
 
+def say_decisions(args: argparse.Namespace, cfg: Config, catalog, decisions: pd.DataFrame) -> None:
+    """What the app's Export page says of review decisions: how many the lists use, and a
+    warning when decisions on these products were made on another version of the catalog
+    (a product added or a text edited since: they belong to the catalog they were made on
+    and are not applied), so that a nightly job never drops them without a word."""
+    from core.lists.review import decisions_elsewhere
+
+    db = workspace_db(args)
+    if not cfg.rules.use_review:
+        return
+    counts = decisions["decision"].value_counts() if len(decisions) else {}
+    if len(decisions):
+        say(f"review decisions used: {counts.get('accept', 0):,} accepted, "
+            f"{counts.get('reject', 0):,} rejected (workspace {db.parent})")
+    other = decisions_elsewhere(db, catalog, owner=review_owner(args))
+    if other:
+        say(f"warning: {other:,} review decisions on pairs of these products were made on "
+            "another version of this catalog (products added or texts edited since) and are "
+            "not applied: decisions belong to the catalog they were made on; put the pairs "
+            "that must stay in the settings file's rules (pinned, blocked), or review them "
+            "again in the app")
+    elif not len(decisions):
+        say(f"review decisions: none on this catalog in the workspace {db.parent}")
+
+
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     """Without --config, map category / brand / price / image like the app's automatic
     mapping does (a saved configuration always names them, so a replay never guesses)."""
@@ -161,6 +186,20 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 
 
+def say_lost_pairs(cfg: Config, catalog) -> None:
+    """A warning for each kind of pair rule (pinned, blocked) naming pairs whose ids are not
+    both in the catalog: the lists cannot apply them (a product gone since the settings were
+    saved, or a typo), and a nightly job must not drop them without a word."""
+    from core.errors import short_list
+
+    ids = set(map(str, catalog.ids))
+    for key in ("pinned", "blocked"):
+        lost = [f"{a} -> {b}" for a, b in getattr(cfg.rules, key) if a not in ids or b not in ids]
+        if lost:
+            say(f"warning: {len(lost)} {key} pair(s) of the rules name ids not in the catalog, "
+                f"so they are not applied: {short_list(lost, 5)}")
+
+
 def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray, *,
                      images=None, pools: dict | None = None):
     """The app's final lists for cfg (rules, bands, review decisions): (cfg, catalog, Neighbors).
@@ -172,8 +211,10 @@ def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
     index = neighbor_index(catalog, vectors, cfg, images=images)
     pool = candidate_pool(catalog, vectors, cfg, index=index, pools=pools)
-    result = rule_result(catalog, pool, cfg, vectors=vectors,
-                         decisions=workspace_decisions(args, catalog))
+    decisions = workspace_decisions(args, catalog)
+    say_decisions(args, cfg, catalog, decisions)
+    say_lost_pairs(cfg, catalog)
+    result = rule_result(catalog, pool, cfg, vectors=vectors, decisions=decisions)
     if result.n_short:
         say(f"{result.short_text()} (the rules that made them short; a short list is better "
             "than one padded with unrelated products; --relevance-floor 0 turns the floor off)")
@@ -294,7 +335,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     cfg_a, catalog, vectors_a, _, decisions = _prepared(args)
     cfg_b, _ = load_config_file(args.other, "--other")
-    catalog_b = load_catalog_from_args(args, cfg_b)
+    catalog_b = load_catalog_from_args(args, cfg_b, where=f"--other {args.other}")
     if list(catalog_b.ids) != list(catalog.ids):
         raise ConfigError("the two configurations map different product ids; compare "
                           "configurations over the same id column")

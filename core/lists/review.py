@@ -225,6 +225,30 @@ def forget_owner(db_path: str | Path, owner: str) -> int:
         raise StoreError(database_message(path, exc)) from exc
 
 
+def decisions_elsewhere(db_path: str | Path, catalog, *, owner: str | None = None) -> int:
+    """Accept and reject decisions (the latest per pair) made on another catalog whose two
+    ids are both products of this one: decisions on an earlier version of this catalog
+    (a product added or a text edited since), which are not applied to it; pairs decided
+    again on this catalog are not counted. 0 when the database does not exist or holds none."""
+    if not Path(db_path).exists():
+        return 0
+    key = review_key(catalog)
+    mine, mine_args = ("owner = ?", (owner,)) if owner is not None else ("1", ())
+    try:
+        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            rows = conn.execute(
+                "SELECT left_id, right_id, decision FROM review_decisions WHERE seq IN "
+                "(SELECT MAX(seq) FROM review_decisions WHERE catalog_key NOT IN (?, '') "
+                f"AND {mine} GROUP BY catalog_key, pair_key) AND pair_key NOT IN "
+                f"(SELECT pair_key FROM review_decisions WHERE catalog_key = ? AND {mine})",
+                (key, *mine_args, key, *mine_args)).fetchall()
+    except sqlite3.DatabaseError:  # no table yet, or unreadable
+        return 0
+    ids = set(map(str, catalog.ids))
+    pairs = {pair_key(a, b) for a, b, d in rows if d != "skip" and a in ids and b in ids}
+    return len(pairs)
+
+
 def no_decisions() -> pd.DataFrame:
     """An empty decisions table (the columns of ReviewStore.decisions())."""
     return pd.DataFrame(columns=_COLUMNS)

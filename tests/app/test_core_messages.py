@@ -494,6 +494,7 @@ BAD_SETTINGS = (
     '{"rules": {"price_ratio": [2, 1]}}', '{"rules": {"price_ratio": ["低", 1]}}',
     '{"rules": {"pinned": [["1"]]}}',
     '{"bands": {"": 0.9}}', '{"bands": {"重复": "高"}}', '{"bands": {"重复": 0.9, "替代": 0.9}}',
+    '{"brand_column": ["品牌"]}', '{"text_columns": "标题"}', '{"model": null}',
 )
 # Settings core accepts that meet CATALOG only when the lists are made (rules on a column
 # it lacks, a price rule without a price column, field weights).
