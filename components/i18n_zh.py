@@ -1090,9 +1090,10 @@ ZH: dict[str, str] = {
         '两个商品互相的得分都达到这个值时，才算重复（即“重复阈值”页的重复得分）。得分从 0 到 1；'
         '0.90 及以上表示两个商品是同一件。默认取在那一页用标注对选出的阈值，'
         '否则取“duplicate”得分区间的起点（相似商品页的“列表规则”），否则为 {default}。',
-    "Starts at {threshold:.3f}, the threshold chosen on your labelled pairs (Duplicate threshold "
-    "page).":
-        '起始值为 {threshold:.3f}，即用您的标注对选出的阈值（“重复阈值”页）。',
+    "Starts at {threshold:.3f}, the threshold saved in your settings (chosen on the Duplicate "
+    "threshold page or here); python -m core merge-map uses it too.":
+        '起始值为 {threshold:.3f}，即保存在您的设置中的阈值（在“重复阈值”页或这里选定）；'
+        'python -m core merge-map 也使用它。',
     # components/tuning_review.py
     'id {id}':
         '编号 {id}',

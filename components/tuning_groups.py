@@ -104,14 +104,17 @@ def category_threshold_caption(cfg: Config, cat: Catalog) -> None:
 
 
 def duplicate_threshold_input(cfg: Config) -> float:
+    """The threshold duplicate groups start at; a value the user sets here is kept in the
+    settings (duplicate_threshold), so the settings file replays it in merge-map."""
     current = groups_threshold(cfg)
     if cfg.duplicate_threshold is not None:
-        st.caption(t("Starts at {threshold:.3f}, the threshold chosen on your labelled pairs "
-                     "(Duplicate threshold page).", threshold=cfg.duplicate_threshold))
-    return float(st.number_input(
+        st.caption(t("Starts at {threshold:.3f}, the threshold saved in your settings (chosen on "
+                     "the Duplicate threshold page or here); python -m core merge-map uses it "
+                     "too.", threshold=cfg.duplicate_threshold))
+    start = float(current if current is not None else DEFAULT_DUPLICATE)
+    value = float(st.number_input(
         t("Duplicate threshold (score from which two products are the same item)"),
-        min_value=0.0, max_value=1.0, value=float(current if current is not None
-                                                  else DEFAULT_DUPLICATE),
+        min_value=0.0, max_value=1.0, value=start,
         step=0.01, format="%.3f", key="groups.duplicate_threshold",
         help=t("Two products are duplicates when each one's score for the other reaches it "
                "(the duplicate score of the Duplicate threshold page). Scores run from 0 to 1; "
@@ -119,3 +122,6 @@ def duplicate_threshold_input(cfg: Config) -> float:
                "chosen there on labelled pairs, else where your 'duplicate' score range "
                "starts (Neighbours, Rules for the lists), else {default}.",
                default=DEFAULT_DUPLICATE)))
+    if round(value, 4) != round(start, 4):  # chosen here: the settings file carries it
+        state.set_config(cfg.with_changes(duplicate_threshold=round(value, 4)))
+    return value

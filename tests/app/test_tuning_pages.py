@@ -232,7 +232,7 @@ def test_groups_start_at_the_duplicate_threshold_chosen_on_labelled_pairs(tiny_b
         at.switch_page("pages/groups.py").run()
         assert not at.exception, at.exception
         assert at.number_input(key="groups.duplicate_threshold").value == pytest.approx(0.999)
-        assert "the threshold chosen on your labelled pairs" in element_texts(at.caption)
+        assert "the threshold saved in your settings" in element_texts(at.caption)
         assert "1 duplicate group ·" in element_texts(at.caption)  # the two 'lamp item' rows
         merge = [d.value for d in at.dataframe if "canonical_id" in d.value.columns]
         assert [m["size"].tolist() for m in merge] == [[2]]
@@ -277,11 +277,17 @@ def test_a_catalog_without_duplicates_says_so_instead_of_an_empty_table(tiny_ber
         at.file_uploader(key="catalog.upload").set_value(
             ("six.csv", make_csv_bytes(rows), "text/csv")).run()
         at.switch_page("pages/groups.py").run()
+        assert at.session_state["settings.config"].duplicate_threshold is None  # a visit sets none
         at.number_input(key="groups.duplicate_threshold").set_value(1.0).run()
         assert not at.exception, at.exception
         assert "0 duplicate groups" in element_texts(at.caption)
         assert "nothing here is a duplicate at this threshold" in element_texts(at.info)
         assert "Export the merge map" not in element_texts(at.markdown)  # nor an empty file
+        # set here, it is in the settings file a nightly merge-map replays (it was not)
+        assert at.session_state["settings.config"].duplicate_threshold == 1.0
+        at.switch_page("pages/export.py").run()
+        assert json.loads(at.session_state["settings.config"].to_json())[
+            "duplicate_threshold"] == 1.0
 
 
 def test_review_keyboard_shortcuts_are_set(app):
