@@ -257,7 +257,9 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
     the list score, so only pool pairs at or above the threshold are scored.
     Canonical: the member with the highest summed score to the other members
     (pairwise with vectors, else over pool edges), then the most complete
-    record (completeness: (n,) filled fields), then the lowest row.
+    record (completeness: (n,) filled fields), then the lowest row. A member joined to
+    the canonical one through others has its score for it from both_ways when given
+    (else NaN: unknown).
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -303,7 +305,13 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
         canon.append(int(best))
         score[members] = sims[:, np.nonzero(members == best)[0][0]]
         score[best] = np.nan
-    return DuplicateGroups(group, np.array(canon, dtype=np.int64), score, float(threshold))
+    canonical = np.array(canon, dtype=np.int64)
+    unknown = np.flatnonzero((group >= 0) & np.isnan(score))
+    unknown = unknown[~np.isin(unknown, canonical)]
+    if both_ways is not None and len(unknown):  # grouped through another member: its own
+        to = canonical[group[unknown]]            # duplicate score for the canonical one
+        score[unknown] = np.asarray(both_ways(unknown, to), dtype=np.float32)
+    return DuplicateGroups(group, canonical, score, float(threshold))
 
 
 def _edge_thresholds(threshold: float, categories: np.ndarray | None,

@@ -137,6 +137,23 @@ def test_duplicate_groups_on_the_duplicate_score_need_both_ways():
     assert frame["score"].tolist() == pytest.approx([0.97, 0.98])
 
 
+def test_a_member_grouped_through_another_gets_its_own_score_for_the_canonical():
+    """The merge map said NaN for a product joined to the canonical one through a third
+    (p5 -> p2 -> p1): with the duplicate score at hand its own score is asked for."""
+    pairs = {(0, 1): 0.97, (1, 2): 0.96, (2, 5): 0.95}
+    pairs.update({(b, a): s for (a, b), s in list(pairs.items())})
+    pool = _pool(pairs, 8)
+
+    def both_ways(a, b):
+        return np.array([pairs.get((x, y), 0.4) for x, y in zip(a.tolist(), b.tolist())])
+
+    dups = duplicate_groups(pool, 0.95, both_ways=both_ways)
+    frame = merge_map(np.array([f"p{i}" for i in range(8)], dtype=object), dups)
+    assert dups.canonical.tolist() == [1]
+    assert dict(zip(frame.product_id, frame.score.round(2))) == {"p0": 0.97, "p2": 0.96,
+                                                                  "p5": 0.4}
+
+
 def test_duplicate_groups_use_the_thresholds_chosen_per_category():
     """A pair of two products of a category with its own threshold (Duplicate threshold
     page, Config.category_thresholds) needs that one; other pairs the global threshold."""
