@@ -16,7 +16,7 @@ from core.catalog.table import read_table
 from core.cli import EXIT_INPUT, main
 from core.cli.common import Output
 from core.config import Config
-from core.errors import ConfigError
+from core.errors import CatalogSimilarityError, ConfigError
 from core.lists.review import ReviewStore, decisions_elsewhere, forget_owner, review_key
 from core.lists.spec import Rules
 from core.pipeline import catalog_from_config
@@ -240,7 +240,8 @@ def test_decisions_forgotten_by_start_over_are_not_replayed(job) -> None:
                     "--out", str(job.folder / "l.csv"))
     assert code == 0, err
     assert "review decisions used: 1 accepted, 0 rejected" in err
-    assert forget_owner(job.workspace / DB_NAME, "") == 0  # never every owner's at once
+    with pytest.raises(CatalogSimilarityError, match="needs their owner"):
+        forget_owner(job.workspace / DB_NAME, "")  # never every owner's at once
     assert forget_owner(job.folder / "no such.sqlite", "session-a") == 0
 
 
