@@ -27,7 +27,11 @@ _GUARDED_ID = r"^'[=+\-@]"
 TITLE_HINTS = ("title", "name", "product", "item", "标题", "名称", "品名", "商品")
 TEXT_HINTS = ("desc", "brand", "category", "manufacturer", "类", "描述", "品牌")
 # product identifiers of marketplaces and barcodes (ASIN, UPC, EAN, GTIN, ISBN) are ids too
-ID_HINTS = ("id", "sku", "code", "key", "编号", "asin", "upc", "ean", "gtin", "isbn")
+ID_HINTS = ("id", "sku", "code", "key", "编号", "asin", "upc", "ean", "gtin", "isbn",
+            # European shop exports: ref;désignation;famille;prix, Artikelnummer, Art.-Nr.
+            "ref", "ref.", "reference", "référence", "referencia", "riferimento",
+            "artikelnummer", "art.-nr.", "art.nr.", "artnr", "item number", "item no",
+            "item no.", "product code", "codice")
 
 
 @dataclass(frozen=True)
@@ -213,7 +217,8 @@ def guess_id_column(frame: pd.DataFrame) -> str | None:
 def guess_role(frame: pd.DataFrame, role: str) -> str | None:
     """A column whose name suggests a role (category, brand, price, image) and that
     holds at least one value."""
-    hints = {"category": ("category", "categor", "department", "类目", "分类", "类别", "品类"),
+    hints = {"category": ("category", "categor", "kategor", "department", "famille", "familia",
+                          "rubrique", "rayon", "warengruppe", "类目", "分类", "类别", "品类"),
              "brand": ("brand", "manufacturer", "vendor", "maker", "marke", "marque", "品牌",
                        "厂商", "厂家", "制造商"),
              # not a bare 价: 评价 is a review

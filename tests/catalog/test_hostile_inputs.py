@@ -126,7 +126,7 @@ HOSTILE = [
          fatal=r"first line looks like a product, not column names \(1000, 9\.99\)"),
     Case("5,000 columns, none of them text: a short message", "wide.csv",
          make_csv_bytes([[f"col_{j}" for j in range(5000)], ["1"] * 5000]), text=None,
-         fatal=r"No text column found.*and 4,980 more"),
+         id_col=None, fatal=r"No text column found.*and 4,980 more"),
 ]
 
 

@@ -425,3 +425,10 @@ def test_more_shop_column_names_find_their_role() -> None:
     assert mapped(["评价", "商品名称", "售价"]).price == "售价"
     assert mapped(["评价", "商品名称"]).price is None
     assert mapped(["asin", "title", "price"]).id_column == "asin"
+    # European exports: a French and a German header
+    french = mapped(["ref", "désignation", "famille", "marque", "prix"])
+    assert (french.id_column, french.category, french.brand, french.price) == (
+        "ref", "famille", "marque", "prix")
+    german = mapped(["Artikelnummer", "Bezeichnung", "Warengruppe", "Marke", "Preis"])
+    assert (german.id_column, german.category, german.brand, german.price) == (
+        "Artikelnummer", "Warengruppe", "Marke", "Preis")
