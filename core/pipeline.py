@@ -20,6 +20,7 @@ from core.embed.store import EmbeddingStore, EmbedResult, embed_with_store
 from core.lists.rules import RuleResult, apply_config, needs_rules
 from core.lists.spec import RULES_POOL_K, filters_active
 from core.search.channels import ImageChannel, Queries
+from core.search.hant_hans import query_for_model
 from core.search.index import NeighborIndex
 from core.search.neighbors import Neighbors
 
@@ -133,13 +134,16 @@ def search(query: str, encoder: Encoder, index: NeighborIndex, *, k: int = 10,
 
     image_encoder: a CLIP image encoder puts the query into the photos' space too
     (text-to-image search); otherwise the photos channel has no opinion on a text query.
+    A query in traditional characters is read by the model in simplified ones when the
+    catalog writes simplified (:func:`core.search.hant_hans.query_for_model`).
     """
     if not query.strip():
         return []
     photo = None
     if index.has("image") and getattr(image_encoder, "text_search", False):
         photo = image_encoder.encode_text([query])
-    nb = index.query(k, Queries(encoder.encode([query]), [query], photo))
+    model_text = query_for_model(query, index.texts)  # 話筒 read as 话筒 by a simplified shop
+    nb = index.query(k, Queries(encoder.encode([model_text]), [query], photo))
     parts = getattr(nb, "parts", {})
     ids = ids if ids is not None else np.arange(len(index.vectors)).astype(str)
     return [SearchHit(int(i), str(ids[i]), float(s),

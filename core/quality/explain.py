@@ -19,7 +19,7 @@ from core.search.channels import catalog_index, pair_dense
 from core.search.evidence_weights import EVIDENCE_WORDS, PAIR_FEATURES
 from core.search.fusion import rescale
 from core.search.index import NeighborIndex
-from core.search.lexical import _CHUNK_RE, LexicalIndex, tokenize
+from core.search.lexical import _CHUNK_RE, _CJK_RE, LexicalIndex, tokenize
 
 TOP_TOKENS = 10
 
@@ -94,15 +94,41 @@ def token_shares(index: LexicalIndex, a: int, b: int, *, top: int = TOP_TOKENS) 
                        float(prod.data[i])) for i in order]
 
 
+def _cjk_spans(run: str, tokens: set[str]) -> list[Span]:
+    """A run of Chinese (no spaces) cut at its shared words: characters joined by shared
+    character pairs are marked together ("[兰芝]雪纱[隔离霜]"); a lone character only
+    when it is the whole run."""
+    chars = [(tokenize(c) or [c])[0] for c in run]  # as the index reads them (話 -> 话)
+    if len(run) == 1:
+        return [Span(run, chars[0] if chars[0] in tokens else None)]
+    out: list[Span] = []
+    start = 0
+    for i in range(1, len(run) + 1):
+        pair = chars[i - 1] + chars[i] if i < len(run) else ""
+        if pair in tokens:
+            continue
+        first = chars[start] + chars[start + 1] if i - start > 1 else None
+        if out and out[-1].token is None and first is None:
+            out[-1] = Span(out[-1].text + run[start:i])
+        else:
+            out.append(Span(run[start:i], first))
+        start = i
+    return out
+
+
 def spans(text: str, tokens: set[str]) -> tuple[Span, ...]:
-    """The text cut into spans; a chunk whose tokens include a shared one is marked."""
+    """The text cut into spans; a chunk whose tokens include a shared one is marked
+    (in Chinese, the shared words within the chunk)."""
     out: list[Span] = []
     pos = 0
     for m in _CHUNK_RE.finditer(text):
         if m.start() > pos:
             out.append(Span(text[pos:m.start()]))
-        hit = next((t for t in tokenize(m.group()) if t in tokens), None)
-        out.append(Span(m.group(), hit))
+        if _CJK_RE.match(m.group()):
+            out.extend(_cjk_spans(m.group(), tokens))
+        else:
+            hit = next((t for t in tokenize(m.group()) if t in tokens), None)
+            out.append(Span(m.group(), hit))
         pos = m.end()
     if pos < len(text):
         out.append(Span(text[pos:]))
@@ -157,7 +183,7 @@ def explain_pair(catalog, vectors: np.ndarray, cfg: Config, a: int, b: int, *,
     dense = float(pair_dense(vectors[[a]], vectors[[b]], cfg.metric)[0])
     lexical = float(index.unit[a].multiply(index.unit[b]).sum())
     shares = token_shares(index, a, b, top=top)
-    shared = {t.token for t in shares}
+    shared = {t.token for t in token_shares(index, a, b, top=len(index.vocab))}  # all marked
     d_part, l_part = part.get("dense", 0.0), part.get("lexical", 0.0)
     e_part = 0.0 if ms.change is None else float(ms.change[0])
     return PairExplanation(

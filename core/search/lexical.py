@@ -8,6 +8,8 @@ meets it), "kdl" and "40v4100"; "DDW1805WH" also gives its stem "ddw1805"
 Chinese catalog gets real lexical matches without a word segmenter (on zh-dev
 this beat bigrams alone, jieba words, and bigrams + jieba words: short queries
 and misspelt characters still meet; bench/chinese_quality.py --tokenizers).
+Traditional characters are read as their simplified forms (:mod:`core.search.hant_hans`),
+so "話筒" meets "话筒".
 Latin brand names and model numbers inside Chinese titles ("Sansui/山水U3")
 are split from the Chinese and tokenized like English ones.
 
@@ -33,6 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from core.search.fusion_kernels import in_threads, sparse_topk_rows
+from core.search.hant_hans import TO_SIMPLIFIED
 from core.search.neighbors import Neighbors
 
 K1 = 1.2
@@ -91,12 +94,12 @@ def _chunk_tokens(chunk: str) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased tokens: words, whole model numbers and their parts, CJK characters
-    and bigrams.
+    and bigrams (traditional characters as their simplified forms).
 
     >>> tokenize('Sony KDL-40V4100 40" LCD')
     ['sony', 'kdl40v4100', 'kdl', '40v4100', '40', 'lcd']
     """
-    text = unicodedata.normalize("NFKC", str(text)).lower()
+    text = unicodedata.normalize("NFKC", str(text)).lower().translate(TO_SIMPLIFIED)
     out: list[str] = []
     for chunk in _CHUNK_RE.findall(text):
         out.extend(cjk_tokens(chunk) if _CJK_RE.match(chunk) else _chunk_tokens(chunk))

@@ -27,6 +27,7 @@ from core.quality.threshold import (
     scoring_space,
     threshold_curve,
 )
+from core.search.lexical import tokenize
 
 
 def _brute_f1(scores, labels, t):
@@ -181,3 +182,13 @@ def test_explanation_of_the_same_text_names_it(tiny_encoder):
     assert parts["same_text"] > 0 and sum(parts.values()) == pytest.approx(e.evidence_part,
                                                                            abs=1e-4)
     assert "the same text (scores 1)" in set(evidence_frame(e)["evidence"])
+
+
+def test_a_chinese_title_marks_the_words_it_shares_not_the_whole_title():
+    """Chinese has no spaces: the shared words (character pairs) are marked within a
+    title, not the whole title at once (every title was one bracket)."""
+    shared = set(tokenize("兰芝隔离霜 防晒")) & set(tokenize("兰芝雪纱隔離霜防晒妆前乳"))
+    parts = spans("兰芝雪纱隔離霜防晒妆前乳 Laneige", shared | {"laneige"})
+    assert plain_highlight(parts) == "[兰芝]雪纱[隔離霜][防晒]妆前乳 [Laneige]"
+    assert plain_highlight(spans("霜 乳", {"霜"})) == "[霜] 乳"  # one character alone
+    assert plain_highlight(spans("面霜乳液", {"霜", "乳"})) == "面霜乳液"  # single characters alone

@@ -46,6 +46,18 @@ def test_chinese_tokens_leave_latin_text_unchanged():
     assert tokenize("ＡＢＣ１２３") == tokenize("ABC123")
 
 
+def test_traditional_characters_read_as_their_simplified_forms():
+    """A query typed in traditional characters (Taiwan, Hong Kong) meets a simplified
+    catalog, and a title that mixes the two (去濕气) meets one that does not."""
+    assert tokenize("話筒") == tokenize("话筒") == ["话", "筒", "话筒"]
+    assert tokenize("蘭芝隔離霜 藍牙耳機") == tokenize("兰芝隔离霜 蓝牙耳机")
+    assert tokenize("去濕气") == tokenize("去湿气")
+    assert tokenize("Sony KDL-40V4100 café") == ["sony", "kdl40v4100", "kdl", "40v4100", "café"]
+    index = build_index(["无线话筒 一拖二", "蓝牙耳机 黑色", "兰芝隔离霜"])
+    top = lexical_topk(index, 1, queries=["無線話筒"])
+    assert top.indices[0, 0] == 0 and top.scores[0, 0] > 0.5
+
+
 def _oracle_bm25(docs: list[list[str]], query: list[str], k1: float, b: float) -> list[float]:
     n = len(docs)
     avgdl = sum(len(d) for d in docs) / n
@@ -156,3 +168,15 @@ def test_dense_topk_with_many_ties_matches_lexsort(rng, k):
     oracle = np.array([np.lexsort((cols, -row))[:k] for row in block])
     np.testing.assert_array_equal(idx, oracle)
     np.testing.assert_array_equal(vals, np.take_along_axis(block, oracle, 1))
+
+
+def test_the_model_reads_a_traditional_query_in_the_catalogs_script():
+    from core.search.hant_hans import query_for_model, writes_simplified
+
+    shop = ["无线话筒 一拖二", "蓝牙耳机", "去濕气 足浴包", "Sony KDL-40V4100"]
+    assert writes_simplified(shop) and not writes_simplified(["無線話筒", "藍牙耳機", "话筒"])
+    assert query_for_model("無線話筒 Sony", shop) == "无线话筒 Sony"
+    assert query_for_model("無線話筒", ["無線話筒", "藍牙耳機"]) == "無線話筒"  # a shop in traditional
+    assert query_for_model("無線話筒", None) == "無線話筒"
+    assert query_for_model("usb cable", shop) == "usb cable"
+    assert not writes_simplified([])

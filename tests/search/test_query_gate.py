@@ -136,3 +136,23 @@ def test_a_chinese_catalog_with_the_multilingual_model_gates_off_topic_queries(r
     assert plain["off"].scores[0, 0] > 0.5  # relative to its own best: reads as close
     assert gated["off"].scores[0, 0] < 0.3
     np.testing.assert_array_equal(gated["off"].indices, plain["off"].indices)
+
+
+def test_a_query_in_traditional_characters_is_gated_like_the_same_query_in_simplified(rng):
+    """藍牙耳機 asks for what 蓝牙耳机 asks for: the products have its words, so it is not
+    read as off-topic (it scored under 0.1 with the right products first). The meaning
+    vector here says nothing (dimensions no product uses): the words alone relate it."""
+    from dataclasses import replace
+
+    from core.search.calibration import BUNDLED
+
+    vectors, texts, _ = _zh_shop(rng)
+    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=0.5, texts=texts,
+                                     calibration=replace(BUNDLED, model="multilingual",
+                                                         approximate=True))
+    blank = np.r_[np.zeros(32), rng.normal(size=32)][None].astype(np.float32)
+    simplified = index.query(5, Queries(blank, ["蓝牙耳机"]))
+    traditional = index.query(5, Queries(blank, ["藍牙耳機"]))
+    assert simplified.scores[0, 0] > 0.5 and "蓝牙耳机" in texts[simplified.indices[0, 0]]
+    np.testing.assert_array_equal(traditional.indices, simplified.indices)
+    np.testing.assert_allclose(traditional.scores, simplified.scores, rtol=1e-6)
