@@ -493,6 +493,11 @@ CORE_ZH: dict[str, str] = {
     # (the command is the CLI's, kept as it is typed)
     "{path} is not a results folder (no manifest.json); give the folder written by '{command}'":
         "{path} 不是结果文件夹（没有 manifest.json）；请给出由 '{command}' 写入的文件夹",
+    # audit-photos2: a cell naming several photos (core/catalog/image_source.py)
+    "holds {n} photos and none can be used: the first, '{name}', {part}":
+        "含 {n} 张图片，没有一张能用：第一张“{name}”{part}",
+    'names no photo':
+        '没有写任何图片',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -1759,4 +1759,7 @@ ZH: dict[str, str] = {
         "微调模型 {name} 是此服务器上的其他人训练的，因此不能在这里使用；请选择您自己的模型或内置模型。",
     "Your fine-tuned models in {folder} cannot be kept as yours ({exc}); nothing was forgotten.":
         "无法将 {folder} 中的微调模型保留为您的模型（{exc}）；因此没有清除任何内容。",
+    # audit-photos2: several photos in one image cell
+    "{n:,} products name several photos: the first one that can be read is used.":
+        "{n:,} 个商品写了多张图片：使用其中第一张能读取的图片。",
 }

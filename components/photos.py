@@ -23,7 +23,13 @@ from components.i18n import t
 from components.i18n_core import tr_core
 from components.tables import headed
 from core.catalog.fetch import UrlFetcher
-from core.catalog.image_source import URL_PREFIXES, PhotoNames, check_names, image_ref
+from core.catalog.image_source import (
+    URL_PREFIXES,
+    PhotoNames,
+    check_names,
+    image_ref,
+    photo_refs,
+)
 from core.catalog.images import ImageError, thumbnail
 from core.catalog.table import Catalog
 from core.config import Config
@@ -173,7 +179,8 @@ def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str) -> None:
     shown = [int(r) for r in rows[:GRID_MAX]]
     thumbs = [thumb(catalog, cfg, row) for row in shown]
     refs = [image_ref(catalog.frame[catalog.mapping.image].iloc[row]) for row in shown]
-    if not cfg.fetch_images and any(r.lower().startswith(URL_PREFIXES) for r in refs):
+    if not cfg.fetch_images and any(p.lower().startswith(URL_PREFIXES)
+                                    for r in refs for p in photo_refs(r)):
         st.caption(t("Photos at web addresses are shown only when 'Download photos from web "
                      "addresses' is on (Catalog page)."))
     if all(data is None for data in thumbs):
@@ -266,6 +273,9 @@ def names_report(catalog: Catalog, cfg: Config) -> None:
                 st.dataframe(_issue_table(names.issues), hide_index=True, key="photos.names")
                 if missing > len(names.issues):
                     st.caption(t("The first {n:,} are listed.", n=len(names.issues)))
+    if names.several:
+        st.caption(t("{n:,} products name several photos: the first one that can be read is "
+                     "used.", n=names.several))
     if names.web:
         st.caption(t("{n:,} products give a web address: downloaded when the lists are made.",
                      n=names.web) if cfg.fetch_images else

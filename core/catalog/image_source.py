@@ -4,6 +4,8 @@ ImageIssue naming its row and file; nothing here is fatal."""
 
 from __future__ import annotations
 
+import json
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +17,8 @@ from core.errors import short_list
 
 URL_PREFIXES = ("http://", "https://")
 MAX_LISTED = 1000  # photo names not found, listed by check_names (all are counted)
+_SEPARATORS = re.compile(r"\s*[|;\n]\s*")  # several photos in one cell: a|b, a; b, a line each
+_URL_LIST = re.compile(r",\s*(?=https?://)", re.IGNORECASE)  # shop exports: 'url1, url2'
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,24 @@ def image_ref(cell: object) -> str:
     return "" if text.lower() in ("nan", "none", "null") else text
 
 
+def photo_refs(ref: str) -> list[str]:
+    """The photos one image cell names, in order (the first is the product's main photo):
+    one name or address; several separated by '|', ';' or line breaks; addresses separated
+    by commas (as shops export them); or a JSON list of them. [] for an empty cell."""
+    text = ref.strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            return [str(i).strip() for i in items if isinstance(i, str | int) and str(i).strip()]
+    parts = [p for p in _SEPARATORS.split(text) if p]
+    if any(p.lower().startswith(URL_PREFIXES) for p in parts):
+        parts = [q for p in parts for q in _URL_LIST.split(p) if q]
+    return parts
+
+
 @dataclass
 class ImageSource:
     """folder: local files relative to it; archive: a zip of images; fetcher: None =
@@ -59,7 +81,27 @@ class ImageSource:
             self._zip.close()
             self._zip = None
 
-    def read(self, ref: str) -> bytes:
+    def read(self, cell: str) -> bytes:
+        """The bytes of the cell's first photo that can be read (a cell may name several);
+        ImageError if none can: the reason of the first."""
+        refs = photo_refs(cell)
+        if len(refs) == 1:
+            return self._read_one(refs[0])
+        return self._first(refs, self._read_one)
+
+    def _first(self, refs: list[str], step):
+        if not refs:
+            raise ImageError("names no photo")
+        first: ImageError | None = None
+        for ref in refs:
+            try:
+                return step(ref)
+            except ImageError as exc:
+                first = first or exc
+        raise ImageError(f"holds {len(refs):,} photos and none can be used: the first, "
+                         f"'{refs[0]}', {first}") from first
+
+    def _read_one(self, ref: str) -> bytes:
         ref = _clean(ref)
         if self._is_url(ref):
             return self.fetcher.fetch(ref)
@@ -67,10 +109,16 @@ class ImageSource:
             return self._from_zip(ref)
         return self._from_folder(ref)
 
-    def locate(self, ref: str) -> bool:
+    def locate(self, cell: str) -> bool:
         """Whether the file a cell names is there, without reading it: True for a file
         found, False for a web address (downloaded only when read, and only when fetching
-        is on); ImageError if not."""
+        is on); ImageError if not. A cell of several photos: its first one that is there."""
+        refs = photo_refs(cell)
+        if len(refs) == 1:
+            return self._locate_one(refs[0])
+        return self._first(refs, self._locate_one)
+
+    def _locate_one(self, ref: str) -> bool:
         ref = _clean(ref)
         if ref.lower().startswith(URL_PREFIXES) or self._is_url(ref):
             return False
@@ -142,13 +190,14 @@ class PhotoNames:
     found: int
     web: int
     issues: tuple[ImageIssue, ...]  # the first MAX_LISTED; named - found - web in all
+    several: int = 0  # cells that name more than one photo (the first usable one is used)
 
 
 def check_names(refs: Sequence[object], ids: Sequence[object], source: ImageSource) -> PhotoNames:
     """Match every image cell to the zip / folder by name only (nothing is decoded or
     downloaded): the quick report shown as soon as photos are uploaded. Without a zip or
     folder, file names are counted, not listed."""
-    named = found = web = 0
+    named = found = web = several = 0
     issues: list[ImageIssue] = []
     files = source.archive is not None or source.folder is not None
     for row, cell in enumerate(refs):
@@ -156,7 +205,9 @@ def check_names(refs: Sequence[object], ids: Sequence[object], source: ImageSour
         if not ref:
             continue
         named += 1
-        if not files and not ref.lower().startswith(URL_PREFIXES):
+        parts = photo_refs(ref)
+        several += len(parts) > 1
+        if not files and not any(p.lower().startswith(URL_PREFIXES) for p in parts):
             continue
         try:
             if source.locate(ref):
@@ -166,7 +217,7 @@ def check_names(refs: Sequence[object], ids: Sequence[object], source: ImageSour
         except ImageError as exc:
             if len(issues) < MAX_LISTED:
                 issues.append(ImageIssue(row, str(ids[row]), ref, str(exc)))
-    return PhotoNames(len(refs), named, found, web, tuple(issues))
+    return PhotoNames(len(refs), named, found, web, tuple(issues), several)
 
 
 def _entry_names(info: zipfile.ZipInfo) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from core.catalog.fetch import UrlFetcher, public_address
-from core.catalog.image_source import ImageIssue, ImageSource, check_names, image_ref
+from core.catalog.image_source import ImageIssue, ImageSource, check_names, image_ref, photo_refs
 from core.catalog.images import ImageError, decode_image, thumbnail
 from tests.imagegen import SVG, bomb_png, encoded, photo
 
@@ -364,3 +364,32 @@ def test_photo_names_not_found_are_counted_and_the_first_ones_listed(tmp_path, m
     names = check_names(refs, list(range(8)), ImageSource(archive=archive))
     assert (names.named, names.found) == (8, 1)
     assert [i.source for i in names.issues] == ["wrong0.jpg", "wrong1.jpg", "wrong2.jpg"]
+
+
+def test_a_cell_naming_several_photos_uses_the_first_that_can_be_read(tmp_path) -> None:
+    archive = tmp_path / "photos.zip"
+    png = {k: encoded(photo(k)) for k in range(2)}
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("shop/m1.jpg", png[0])
+        zf.writestr("shop/红 色.png", png[1])
+    assert photo_refs("m1.jpg | 红 色.png") == ["m1.jpg", "红 色.png"]
+    assert photo_refs('["https://a.cn/1.jpg", "https://a.cn/2.jpg"]') == [
+        "https://a.cn/1.jpg", "https://a.cn/2.jpg"]
+    assert photo_refs("https://a.cn/w_1,h_2/1.jpg, https://a.cn/2.jpg") == [
+        "https://a.cn/w_1,h_2/1.jpg", "https://a.cn/2.jpg"]  # shop exports; a comma in a path
+    assert photo_refs("red, large.jpg") == ["red, large.jpg"]  # a comma in a file name
+    source = ImageSource(archive=archive)
+    for cell in ("m1.jpg|红 色.png", "m1.jpg; 红 色.png", "m1.jpg\n红 色.png",
+                 '["m1.jpg", "红 色.png"]', "gone.jpg; m1.jpg"):
+        assert source.read(cell) == png[0], cell
+    assert source.read('["红 色.png"]') == png[1]
+    with pytest.raises(ImageError, match=r"holds 2 photos and none can be used: the first, "
+                                         r"'gone\.jpg', was not found in the zip"):
+        source.read("gone.jpg|lost.jpg")
+    names = check_names(["m1.jpg|红 色.png", "gone.jpg;lost.jpg", "m1.jpg", "gone.jpg; m1.jpg"],
+                        ["a", "b", "c", "d"], source)
+    assert (names.named, names.found, names.several) == (4, 3, 3)
+    assert [i.product_id for i in names.issues] == ["b"]
+    source.close()
+    web = check_names(['["https://a.cn/1.jpg"]'], ["a"], ImageSource())
+    assert (web.web, web.issues) == (1, ())  # a JSON list of addresses is addresses
