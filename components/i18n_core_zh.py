@@ -498,6 +498,8 @@ CORE_ZH: dict[str, str] = {
         "含 {n} 张图片，没有一张能用：第一张“{name}”{part}",
     'names no photo':
         '没有写任何图片',
+    "cannot be read: the zip holds {n} files, more than {n2}; upload only the catalog's photos":
+        '无法读取：zip 中有 {n} 个文件，超过 {n2} 个；请只上传商品目录的图片',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

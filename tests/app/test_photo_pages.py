@@ -246,3 +246,47 @@ def test_a_cell_naming_several_photos_shows_its_first_photo(tmp_path, monkeypatc
     assert problems["problem"][0] == ("holds 2 photos and none can be used: the first, "
                                       "'gone.png', was not found in the zip")
     assert at.text[-1].value == "thumbnails: [True, True, True, False]"
+
+
+def _thumbnails_from_one_zip() -> None:
+    """App script: thumbnails of six products from the zip in session_state['zip']."""
+    import pandas as pd
+    import streamlit as st
+
+    from components import photos, state
+    from core.catalog.table import ColumnMapping, build_catalog, read_table
+    from core.config import Config
+
+    state.init_state()
+    state.set_photo_zip(st.session_state["zip"])
+    frame = pd.DataFrame({"sku": [f"s{i}" for i in range(6)],
+                          "title": [f"lamp {i}" for i in range(6)],
+                          "photo": [f"p{i}.png" for i in range(6)]})
+    table = read_table(frame.to_csv(index=False).encode(), filename="shop.csv")
+    cat = build_catalog(table, ColumnMapping(text_columns=("title",), id_column="sku",
+                                             image="photo"))
+    uris = photos.thumb_uris(cat, Config(), range(6))
+    st.text(f"{sum(u is not None for u in uris)} thumbnails")
+
+
+def test_thumbnails_read_the_zips_names_once(tmp_path, monkeypatch) -> None:
+    """Each thumbnail listed the whole zip again: 0.3 s per photo with 20,000 in the zip, so
+    a list of 10 took 3 s and every new search as long."""
+    from streamlit.testing.v1 import AppTest
+
+    import core.catalog.image_source as source_module
+
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for k in range(6):
+            zf.writestr(f"shop/p{k}.png", encoded(photo(k)))
+    listed = []
+    real = source_module._zip_index
+    monkeypatch.setattr(source_module, "_zip_index", lambda infos: listed.append(1) or real(infos))
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_function(_thumbnails_from_one_zip, default_timeout=60)
+    at.session_state["zip"] = str(archive)
+    at.run()
+    _ok(at)
+    assert at.text[-1].value == "6 thumbnails"
+    assert len(listed) == 1
