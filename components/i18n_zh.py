@@ -1762,4 +1762,9 @@ ZH: dict[str, str] = {
     # audit-photos2: several photos in one image cell
     "{n:,} products name several photos: the first one that can be read is used.":
         "{n:,} 个商品写了多张图片：使用其中第一张能读取的图片。",
+    "Photos: {part:.3f} of the fused score (photo weight {weight:g}); the two photos' "
+    "similarity is {image:.3f}.":
+        "图片：占综合得分 {part:.3f}（图片权重 {weight:g}）；两张图片的相似度为 {image:.3f}。",
+    "Photos: one of the two has no usable photo, so this pair is scored by its text alone.":
+        "图片：两者之一没有可用的图片，因此这一对只按文字打分。",
 }

@@ -129,6 +129,17 @@ def test_catalog_page_matches_photo_names_at_once_and_says_when_the_lists_ignore
     assert "do not use the photos yet" in element_texts(app.info)
 
 
+
+def test_explain_shows_the_photos_part_of_the_score(app) -> None:
+    """Explain said 'fused score = meaning part + words part + same-product evidence' with
+    photos at 0.6: their part was nowhere, and the bars did not add up to the score."""
+    app.switch_page("pages/explain.py").run()
+    app.slider(key="settings.image_weight").set_value(0.6).run()
+    _ok(app)
+    photo_lines = [c for c in element_texts(app.caption).split("\n") if "Photos: " in c]
+    assert any("of the fused score (photo weight 0.6); the two photos' similarity is" in c
+               for c in photo_lines), photo_lines
+
 def test_photo_grid_says_no_photo_in_the_interface_language(app) -> None:
     app.switch_page("pages/neighbors.py").run()
     app.text_input(key="neighbors.find").set_value("without photo").run()
