@@ -314,8 +314,9 @@ CORE_ZH: dict[str, str] = {
     'host {host} is a private, loopback or reserved address ({addresses}); only public hosts '
     'are fetched':
         '主机 {host} 是私有、回环或保留地址（{addresses}）；只下载公网主机上的图片',
-    'host {host} cannot be resolved ({error})':
-        '无法解析主机 {host}（{error}）',
+    'host {host} cannot be found: the computer downloading the photos has no internet '
+    'connection, or the address is misspelt ({error})':
+        '找不到主机 {host}：下载图片的电脑没有连接互联网，或者网址拼写有误（{error}）',
     'was not tried: host {host} did not answer {n} times before ({part})':
         '未尝试：主机 {host} 之前已有 {n} 次没有响应（{part}）',
     # core/finetune/data.py: labelled pairs (the Fine-tune page)

@@ -412,3 +412,21 @@ def test_a_zip_of_too_many_files_is_refused_before_its_names_are_read(tmp_path, 
     names = check_names(["0.jpg", "1.jpg"], ["a", "b"], ImageSource(archive=archive))
     assert names.found == 0 and "holds 6 files" in names.issues[1].reason
     assert listed == []
+
+
+def test_a_host_that_cannot_be_found_says_the_internet_may_be_missing(tmp_path) -> None:
+    """'host example.com cannot be resolved ([Errno -2] Name or service not known)' is what
+    a computer without internet said about every photo address: words a merchandiser does
+    not read as 'no internet'."""
+    from components.i18n_core import to_chinese
+
+    def offline(host, port):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    fetcher = UrlFetcher(tmp_path, resolver=offline)
+    with pytest.raises(ImageError) as err:
+        fetcher.fetch("https://img.shop.example/a.jpg")
+    assert str(err.value) == ("host img.shop.example cannot be found: the computer downloading "
+                              "the photos has no internet connection, or the address is "
+                              "misspelt ([Errno -2] Name or service not known)")
+    assert to_chinese(str(err.value)).startswith("找不到主机 img.shop.example：下载图片的电脑没有连接")
