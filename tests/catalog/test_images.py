@@ -433,3 +433,19 @@ def test_a_host_that_cannot_be_found_says_the_internet_may_be_missing(tmp_path) 
                               "the photos has no internet connection, or the address is "
                               "misspelt ([Errno -2] Name or service not known)")
     assert to_chinese(str(err.value)).startswith("找不到主机 img.shop.example：下载图片的电脑没有连接")
+
+
+def test_a_camera_jpeg_over_the_pixel_limit_is_read_at_a_reduced_size() -> None:
+    """A 60-megapixel camera JPEG was refused 'as a possible decompression bomb', though a
+    JPEG decodes at 1/8 of its sides for the model and the thumbnail; a PNG cannot be."""
+    big = photo(0, (1600, 1200))
+    jpeg = encoded(big, "JPEG")
+    small = decode_image(jpeg, max_pixels=100_000, draft=160)
+    assert small.image.size == (200, 150) and small.format == "JPEG"
+    assert thumbnail(jpeg) and len(decode_image(jpeg, draft=448).image.getbbox()) == 4
+    with pytest.raises(ImageError, match="1600x1200 pixels"):
+        decode_image(jpeg, max_pixels=100_000)  # no reduced decoding asked for
+    with pytest.raises(ImageError, match="1600x1200 pixels"):
+        decode_image(encoded(big), max_pixels=100_000, draft=160)  # PNG: no reduced decoding
+    with pytest.raises(ImageError, match="1600x1200 pixels"):
+        decode_image(jpeg, max_pixels=20_000, draft=160)  # even 1/8 is over the limit
