@@ -62,7 +62,8 @@ def photo_refs(ref: str) -> list[str]:
             items = None
         if isinstance(items, list):
             return [str(i).strip() for i in items if isinstance(i, str | int) and str(i).strip()]
-    if text.lower().startswith(URL_PREFIXES) and text.count("://") == 1:
+    if text.lower().startswith("data:") or (text.lower().startswith(URL_PREFIXES)
+                                            and text.count("://") == 1):
         return [text]  # one address: a ';' or '|' in it is part of it
     parts = [p for p in _SEPARATORS.split(text) if p]
     if any(p.lower().startswith(URL_PREFIXES) for p in parts):

@@ -379,6 +379,7 @@ def test_a_cell_naming_several_photos_uses_the_first_that_can_be_read(tmp_path) 
         "https://a.cn/w_1,h_2/1.jpg", "https://a.cn/2.jpg"]  # shop exports; a comma in a path
     assert photo_refs("red, large.jpg") == ["red, large.jpg"]  # a comma in a file name
     assert photo_refs("https://a.cn/p;v=2/1.jpg?a=1|2") == ["https://a.cn/p;v=2/1.jpg?a=1|2"]
+    assert photo_refs("data:image/png;base64,AAAA") == ["data:image/png;base64,AAAA"]
     assert photo_refs("https://a.cn/1.jpg | https://a.cn/2.jpg") == [
         "https://a.cn/1.jpg", "https://a.cn/2.jpg"]
     source = ImageSource(archive=archive)
