@@ -322,8 +322,9 @@ CORE_ZH: dict[str, str] = {
     'host {host} is a private, loopback or reserved address ({addresses}); only public hosts '
     'are fetched':
         '主机 {host} 是私有、回环或保留地址（{addresses}）；只下载公网主机上的图片',
-    'host {host} cannot be resolved ({error})':
-        '无法解析主机 {host}（{error}）',
+    'host {host} cannot be found: the computer downloading the photos has no internet '
+    'connection, or the address is misspelt ({error})':
+        '找不到主机 {host}：下载图片的电脑没有连接互联网，或者网址拼写有误（{error}）',
     'was not tried: host {host} did not answer {n} times before ({part})':
         '未尝试：主机 {host} 之前已有 {n} 次没有响应（{part}）',
     # core/finetune/data.py: labelled pairs (the Fine-tune page)
@@ -513,6 +514,13 @@ CORE_ZH: dict[str, str] = {
     "The settings name columns this catalog does not have: {columns} (saved for another "
     "catalog?); the catalog's columns: {list}":
         "这些设置用到了本目录没有的列：{columns}（是为另一个目录保存的吗？）；本目录的列：{list}",
+    # audit-photos2: a cell naming several photos (core/catalog/image_source.py)
+    "holds {n} photos and none can be used: the first, '{name}', {part}":
+        "含 {n} 张图片，没有一张能用：第一张“{name}”{part}",
+    'names no photo':
+        '没有写任何图片',
+    "cannot be read: the zip holds {n} files, more than {n2}; upload only the catalog's photos":
+        '无法读取：zip 中有 {n} 个文件，超过 {n2} 个；请只上传商品目录的图片',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -1766,4 +1766,12 @@ ZH: dict[str, str] = {
     "the values you want.":
         "{name} 没有设置 {keys}（由旧版本保存？）：这些设置使用当前的默认值，因此列表可能与您"
         "保存时不同。请重新保存设置，以记录您想要的值。",
+    # audit-photos2: several photos in one image cell
+    "{n:,} products name several photos: the first one that can be read is used.":
+        "{n:,} 个商品写了多张图片：使用其中第一张能读取的图片。",
+    "Photos: {part:.3f} of the fused score (photo weight {weight:g}); the two photos' "
+    "similarity is {image:.3f}.":
+        "图片：占综合得分 {part:.3f}（图片权重 {weight:g}）；两张图片的相似度为 {image:.3f}。",
+    "Photos: one of the two has no usable photo, so this pair is scored by its text alone.":
+        "图片：两者之一没有可用的图片，因此这一对只按文字打分。",
 }

@@ -43,6 +43,13 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                  "{weight:g}, each channel rescaled for the first product), mapped to the score; raw "
                  "meaning similarity {dense:.3f}, raw words similarity {lexical:.3f}.",
                  SCALE_TEXT=t(SCALE_TEXT), fused=e.fused, weight=e.weight, dense=e.dense, lexical=e.lexical))
+    if e.image is not None:
+        st.caption(t("Photos: {part:.3f} of the fused score (photo weight {weight:g}); the two "
+                     "photos' similarity is {image:.3f}.", part=e.image_part,
+                     weight=e.image_weight, image=e.image))
+    elif e.image_weight:
+        st.caption(t("Photos: one of the two has no usable photo, so this pair is scored by "
+                     "its text alone."))
     st.plotly_chart(chart(contribution_figure(e)), key="explain.contribution")
     if e.evidence:
         st.markdown(t("**Same-product evidence**: what the two texts say about being the very same "

@@ -116,7 +116,9 @@ class UrlFetcher:
         except UnicodeError as exc:  # 'www..shop.com', a label over 63 letters
             raise ImageError(f"is not a valid web address ({exc})") from exc
         except OSError as exc:
-            raise _HostDown(f"host {parts.hostname} cannot be resolved ({exc})") from exc
+            raise _HostDown(f"host {parts.hostname} cannot be found: the computer downloading "
+                            "the photos has no internet connection, or the address is misspelt "
+                            f"({exc})") from exc
         bad = [a for a in addresses if not self.allow_address(a)]
         if bad or not addresses:
             raise ImageError(f"host {parts.hostname} is a private, loopback or reserved "

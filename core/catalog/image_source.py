@@ -4,6 +4,8 @@ ImageIssue naming its row and file; nothing here is fatal."""
 
 from __future__ import annotations
 
+import json
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +17,12 @@ from core.errors import short_list
 
 URL_PREFIXES = ("http://", "https://")
 MAX_LISTED = 1000  # photo names not found, listed by check_names (all are counted)
+_SEPARATORS = re.compile(r"\s*[|;\n]\s*")  # several photos in one cell: a|b, a; b, a line each
+# A zip of more files than this is refused before its list of names is read: 300,000 empty
+# entries (a 36 MB upload) took 0.9 GB and 8 s to index; a 500 MB upload holds photos of
+# 2.5 kB on average at this count, so no real zip of photos comes near it.
+MAX_ZIP_FILES = 200_000
+_URL_LIST = re.compile(r",\s*(?=https?://)", re.IGNORECASE)  # shop exports: 'url1, url2'
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,27 @@ def image_ref(cell: object) -> str:
     return "" if text.lower() in ("nan", "none", "null") else text
 
 
+def photo_refs(ref: str) -> list[str]:
+    """The photos one image cell names, in order (the first is the product's main photo):
+    one name or address; several separated by '|', ';' or line breaks; addresses separated
+    by commas (as shops export them); or a JSON list of them. [] for an empty cell."""
+    text = ref.strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            return [str(i).strip() for i in items if isinstance(i, str | int) and str(i).strip()]
+    if text.lower().startswith("data:") or (text.lower().startswith(URL_PREFIXES)
+                                            and text.count("://") == 1):
+        return [text]  # one address: a ';' or '|' in it is part of it
+    parts = [p for p in _SEPARATORS.split(text) if p]
+    if any(p.lower().startswith(URL_PREFIXES) for p in parts):
+        parts = [q for p in parts for q in _URL_LIST.split(p) if q]
+    return parts
+
+
 @dataclass
 class ImageSource:
     """folder: local files relative to it; archive: a zip of images; fetcher: None =
@@ -51,15 +80,35 @@ class ImageSource:
     archive: Path | None = None
     fetcher: UrlFetcher | None = None
     max_bytes: int = MAX_IMAGE_BYTES
+    index: ZipIndex | None = None  # the archive's zip_index, when the caller keeps one
     _zip: zipfile.ZipFile | None = field(default=None, init=False, repr=False)
-    _names: dict[str, list[zipfile.ZipInfo]] = field(default_factory=dict, init=False, repr=False)
 
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
             self._zip = None
 
-    def read(self, ref: str) -> bytes:
+    def read(self, cell: str) -> bytes:
+        """The bytes of the cell's first photo that can be read (a cell may name several);
+        ImageError if none can: the reason of the first."""
+        refs = photo_refs(cell)
+        if len(refs) == 1:
+            return self._read_one(refs[0])
+        return self._first(refs, self._read_one)
+
+    def _first(self, refs: list[str], step):
+        if not refs:
+            raise ImageError("names no photo")
+        first: ImageError | None = None
+        for ref in refs:
+            try:
+                return step(ref)
+            except ImageError as exc:
+                first = first or exc
+        raise ImageError(f"holds {len(refs):,} photos and none can be used: the first, "
+                         f"'{refs[0]}', {first}") from first
+
+    def _read_one(self, ref: str) -> bytes:
         ref = _clean(ref)
         if self._is_url(ref):
             return self.fetcher.fetch(ref)
@@ -67,10 +116,16 @@ class ImageSource:
             return self._from_zip(ref)
         return self._from_folder(ref)
 
-    def locate(self, ref: str) -> bool:
+    def locate(self, cell: str) -> bool:
         """Whether the file a cell names is there, without reading it: True for a file
         found, False for a web address (downloaded only when read, and only when fetching
-        is on); ImageError if not."""
+        is on); ImageError if not. A cell of several photos: its first one that is there."""
+        refs = photo_refs(cell)
+        if len(refs) == 1:
+            return self._locate_one(refs[0])
+        return self._first(refs, self._locate_one)
+
+    def _locate_one(self, ref: str) -> bool:
         ref = _clean(ref)
         if ref.lower().startswith(URL_PREFIXES) or self._is_url(ref):
             return False
@@ -108,13 +163,11 @@ class ImageSource:
         return self._folder_path(ref).read_bytes()
 
     def _zip_entry(self, ref: str) -> zipfile.ZipInfo:
+        if self.index is None:
+            self.index = zip_index(self.archive)
         if self._zip is None:
-            try:
-                self._zip = zipfile.ZipFile(self.archive)
-            except (zipfile.BadZipFile, OSError) as exc:
-                raise ImageError(f"cannot be read: the zip file is broken ({exc})") from exc
-            self._names = _zip_index(self._zip.infolist())
-        info = _find(self._names, ref)
+            self._zip = _open_zip(self.archive)
+        info = _find(self.index, ref)
         if info.file_size > self.max_bytes:
             raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
         return info
@@ -142,13 +195,14 @@ class PhotoNames:
     found: int
     web: int
     issues: tuple[ImageIssue, ...]  # the first MAX_LISTED; named - found - web in all
+    several: int = 0  # cells that name more than one photo (the first usable one is used)
 
 
 def check_names(refs: Sequence[object], ids: Sequence[object], source: ImageSource) -> PhotoNames:
     """Match every image cell to the zip / folder by name only (nothing is decoded or
     downloaded): the quick report shown as soon as photos are uploaded. Without a zip or
     folder, file names are counted, not listed."""
-    named = found = web = 0
+    named = found = web = several = 0
     issues: list[ImageIssue] = []
     files = source.archive is not None or source.folder is not None
     for row, cell in enumerate(refs):
@@ -156,7 +210,9 @@ def check_names(refs: Sequence[object], ids: Sequence[object], source: ImageSour
         if not ref:
             continue
         named += 1
-        if not files and not ref.lower().startswith(URL_PREFIXES):
+        parts = photo_refs(ref)
+        several += len(parts) > 1
+        if not files and not any(p.lower().startswith(URL_PREFIXES) for p in parts):
             continue
         try:
             if source.locate(ref):
@@ -166,7 +222,7 @@ def check_names(refs: Sequence[object], ids: Sequence[object], source: ImageSour
         except ImageError as exc:
             if len(issues) < MAX_LISTED:
                 issues.append(ImageIssue(row, str(ids[row]), ref, str(exc)))
-    return PhotoNames(len(refs), named, found, web, tuple(issues))
+    return PhotoNames(len(refs), named, found, web, tuple(issues), several)
 
 
 def _entry_names(info: zipfile.ZipInfo) -> list[str]:
@@ -185,7 +241,33 @@ def _entry_names(info: zipfile.ZipInfo) -> list[str]:
     return names
 
 
-def _zip_index(infos: list[zipfile.ZipInfo]) -> dict[str, list[zipfile.ZipInfo]]:
+ZipIndex = dict[str, list[zipfile.ZipInfo]]
+
+
+def _open_zip(archive: Path) -> zipfile.ZipFile:
+    """The zip, refused when its directory counts more than MAX_ZIP_FILES entries (read
+    from its last bytes, before the list of names is)."""
+    try:
+        with open(archive, "rb") as fh:
+            end = zipfile._EndRecData(fh)  # type: ignore[attr-defined]
+        count = end[zipfile._ECD_ENTRIES_TOTAL] if end else 0  # type: ignore[attr-defined]
+        if count > MAX_ZIP_FILES:
+            raise ImageError(f"cannot be read: the zip holds {count:,} files, more than "
+                             f"{MAX_ZIP_FILES:,}; upload only the catalog's photos")
+        return zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImageError(f"cannot be read: the zip file is broken ({exc})") from exc
+
+
+def zip_index(archive: Path) -> ZipIndex:
+    """Every photo of the zip under the names a cell may give it (_zip_index); ImageError
+    for a broken zip or one of too many files. Built once per zip: a caller that reads
+    the same zip often (thumbnails) keeps it and passes it as ImageSource(index=...)."""
+    with _open_zip(archive) as zf:
+        return _zip_index(zf.infolist())
+
+
+def _zip_index(infos: list[zipfile.ZipInfo]) -> ZipIndex:
     """Each file under its full path and under every shorter tail of it ("a.jpg" and
     "shoes/a.jpg" for "photos/shoes/a.jpg"), case-folded: a cell may leave out the folders
     the zip added and may differ in case, as file names on Windows and macOS do."""

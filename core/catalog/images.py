@@ -70,9 +70,16 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
-def _open(data: bytes, max_pixels: int) -> Image.Image:
+def _open(data: bytes, max_pixels: int, draft: int | None = None) -> Image.Image:
+    """The image, its header read; a JPEG over max_pixels is still read when a reduced
+    size was asked for (draft) and 1/8 of its sides is within max_pixels (a 60-megapixel
+    camera photo decodes as 1 megapixel, 1188x792)."""
     im = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
     width, height = im.size
+    if draft and im.format == "JPEG" and width * height > max_pixels:
+        im.draft("RGB", (1, 1))  # its smallest decoding: 1/8 of each side
+        if im.size[0] * im.size[1] <= max_pixels:
+            return im
     if width * height > max_pixels:
         raise ImageError(f"is {width}x{height} pixels, more than the limit of {max_pixels:,} "
                          "($CATSIM_MAX_IMAGE_PIXELS); refused as a possible decompression bomb")
@@ -91,7 +98,7 @@ def decode_image(data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = _open(data, max_pixels)
+            im = _open(data, max_pixels, draft)
             fmt = im.format or "?"
             if draft and fmt == "JPEG":
                 im.draft("RGB", (draft, draft))

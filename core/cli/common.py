@@ -476,8 +476,9 @@ def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog, en
         return None
     ws = workspace_from_args(args).ensure()
     where = Path(args.images) if getattr(args, "images", None) else Path(args.catalog).parent
-    result = catalog_images(catalog, cfg, ws, where, use_store=not args.no_store,
-                            encoder=encoder)
+    with Progress("reading photos", "photo", len(catalog)) as progress:  # a few per second
+        result = catalog_images(catalog, cfg, ws, where, use_store=not args.no_store,
+                                encoder=encoder, progress=progress)
     for issue in result.issues:
         say(f"warning: {issue.message()}")
     say(f"photos: {int(result.has_image.sum())} of {len(catalog)} products; embedded "

@@ -56,8 +56,10 @@ class Span:
 class PairExplanation:
     """The whole story of one pair of catalog rows.
 
-    dense/lexical: raw channel scores; dense_part + lexical_part + evidence_part =
-    fused (each channel rescaled by the left product's anchors, times its weight;
+    dense/lexical/image: raw channel scores; dense_part + lexical_part + image_part +
+    evidence_part = fused (each channel rescaled by the left product's anchors, times its
+    weight, divided by the weight of the channels that scored the pair: a product without
+    a photo is scored by its text alone;
     evidence_part: what the same-product evidence added, see
     :mod:`core.search.evidence`); score: the calibrated 0..1 score, as the left
     product's list and exports show it; match: the duplicate score; evidence:
@@ -80,6 +82,9 @@ class PairExplanation:
     right_spans: tuple[Span, ...]
     evidence_part: float = 0.0
     evidence: tuple[tuple[str, float, float], ...] = ()
+    image_part: float = 0.0
+    image: float | None = None  # raw photo similarity; None: no photos channel or no photo
+    image_weight: float = 0.0  # the photos' weight in the fusion (0: photos not in the score)
 
 
 def token_shares(index: LexicalIndex, a: int, b: int, *, top: int = TOP_TOKENS) -> list[TokenShare]:
@@ -177,21 +182,32 @@ def explain_pair(catalog, vectors: np.ndarray, cfg: Config, a: int, b: int, *,
     space = space or scoring_space(catalog, vectors, cfg)
     index = index or space.lexical_index or catalog_index(catalog, cfg.field_weights)
     ms = match_scores(space, [a], [b])
-    anc = space.anchors().take(np.array([a]))
-    part = {name: w * float(rescale(ms.parts[name], anc.top[name], anc.floor[name])[0])
-            for name, w in space.weights.items()}
+    part = _parts(space, ms, a)
     dense = float(pair_dense(vectors[[a]], vectors[[b]], cfg.metric)[0])
     lexical = float(index.unit[a].multiply(index.unit[b]).sum())
     shares = token_shares(index, a, b, top=top)
     shared = {t.token for t in token_shares(index, a, b, top=len(index.vocab))}  # all marked
     d_part, l_part = part.get("dense", 0.0), part.get("lexical", 0.0)
     e_part = 0.0 if ms.change is None else float(ms.change[0])
+    photo = float(ms.parts["image"][0]) if "image" in ms.parts else float("nan")
     return PairExplanation(
         a, b, cfg.hybrid_weight, dense, lexical, d_part, l_part, float(ms.fused[0]),
         float(ms.match[0]), float(ms.score[0]),
         field_scores(catalog, cfg, a, b, index=index, encoder=encoder),
         tuple(shares), spans(catalog.texts[a], shared), spans(catalog.texts[b], shared),
-        e_part, _evidence(space, ms))
+        e_part, _evidence(space, ms), part.get("image", 0.0),
+        None if np.isnan(photo) else photo, float(space.weights.get("image", 0.0)))
+
+
+def _parts(space: NeighborIndex, ms, a: int) -> dict[str, float]:
+    """Each channel's share of row a's fused score with the pair's right product, as
+    core.search.fusion.fuse sums them: a channel with no opinion (NaN: a product without
+    a photo) is left out and the others divided by the weight that scored the pair."""
+    anc = space.anchors().take(np.array([a]))
+    part = {name: w * float(rescale(ms.parts[name], anc.top[name], anc.floor[name])[0])
+            for name, w in space.weights.items()}
+    seen = sum(w for name, w in space.weights.items() if not np.isnan(part[name]))
+    return {name: 0.0 if np.isnan(v) or seen <= 1e-6 else v / seen for name, v in part.items()}
 
 
 def _evidence(space: NeighborIndex, ms) -> tuple[tuple[str, float, float], ...]:
@@ -223,6 +239,8 @@ def contribution_figure(e: PairExplanation) -> go.Figure:
     fig.add_bar(y=["fused score"], x=[e.dense_part], name="dense (meaning)", orientation="h")
     fig.add_bar(y=["fused score"], x=[e.lexical_part], name="lexical (words, model numbers)",
                 orientation="h")
+    if e.image is not None:
+        fig.add_bar(y=["fused score"], x=[e.image_part], name="photos", orientation="h")
     if e.evidence:
         fig.add_bar(y=["fused score"], x=[e.evidence_part], name="same-product evidence",
                     orientation="h")
@@ -230,8 +248,9 @@ def contribution_figure(e: PairExplanation) -> go.Figure:
         fig.add_scatter(y=["fused score"], x=[e.fused], name="the sum (fused score)",
                         mode="markers", marker={"symbol": "line-ns-open", "size": 36,
                                                 "line": {"width": 3}, "color": "#222"})
-    low = min(0.0, e.fused, e.dense_part + e.lexical_part, e.evidence_part)
-    high = max(1.0, e.fused, e.dense_part + e.lexical_part)
+    text = e.dense_part + e.lexical_part + e.image_part
+    low = min(0.0, e.fused, text, e.evidence_part)
+    high = max(1.0, e.fused, text)
     fig.update_layout(barmode="relative", height=160, xaxis_range=[low, high],
                       margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig
@@ -263,9 +282,14 @@ def explanation_lines(catalog, e: PairExplanation) -> list[str]:
              f"right: {catalog.ids[e.right]}  {plain_highlight(e.right_spans)}",
              f"score {e.score:.3f} (as in the first product's list; both ways {e.match:.3f})",
              (f"fused {e.fused:.3f} = dense part {e.dense_part:.3f} "
-             f"+ lexical part {e.lexical_part:.3f} + evidence {e.evidence_part:+.3f} "
-             f"(hybrid weight {e.weight:g})"),
+             f"+ lexical part {e.lexical_part:.3f} "
+             + (f"+ photo part {e.image_part:.3f} " if e.image is not None else "")
+             + f"+ evidence {e.evidence_part:+.3f} (hybrid weight {e.weight:g})"),
              f"dense similarity {e.dense:.3f}; lexical similarity {e.lexical:.3f}"]
+    if e.image is not None:
+        lines.append(f"photo similarity {e.image:.3f} (photo weight {e.image_weight:g})")
+    elif e.image_weight:
+        lines.append("photos: one of the two has no usable photo; scored by the text alone")
     for name, _, contribution in e.evidence:
         lines.append(f"evidence: {EVIDENCE_WORDS[name]} ({contribution:+.3f})")
     for f in e.fields:

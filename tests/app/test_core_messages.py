@@ -327,7 +327,18 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
         *_raised(lambda: ImageSource(archive=tmp_path / "坏.zip").read("一.png")),
         *_raised(lambda: ImageSource(archive=photos).read("没有.png")),
         *_raised(lambda: ImageSource(archive=photos).read("二.png")),
+        *_raised(lambda: ImageSource(archive=photos).read("没有.png|丢了.png")),
+        *_raised(lambda: ImageSource(archive=photos).read(" | ")),
+        *_too_many_files(photos),
     ]
+
+
+def _too_many_files(photos: Path) -> list[str]:
+    import core.catalog.image_source as source_module
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(source_module, "MAX_ZIP_FILES", 2)
+        return _raised(lambda: ImageSource(archive=photos).read("一.png"))
 
 
 

@@ -129,6 +129,17 @@ def test_catalog_page_matches_photo_names_at_once_and_says_when_the_lists_ignore
     assert "do not use the photos yet" in element_texts(app.info)
 
 
+
+def test_explain_shows_the_photos_part_of_the_score(app) -> None:
+    """Explain said 'fused score = meaning part + words part + same-product evidence' with
+    photos at 0.6: their part was nowhere, and the bars did not add up to the score."""
+    app.switch_page("pages/explain.py").run()
+    app.slider(key="settings.image_weight").set_value(0.6).run()
+    _ok(app)
+    photo_lines = [c for c in element_texts(app.caption).split("\n") if "Photos: " in c]
+    assert any("of the fused score (photo weight 0.6); the two photos' similarity is" in c
+               for c in photo_lines), photo_lines
+
 def test_photo_grid_says_no_photo_in_the_interface_language(app) -> None:
     app.switch_page("pages/neighbors.py").run()
     app.text_input(key="neighbors.find").set_value("without photo").run()
@@ -198,3 +209,95 @@ def test_a_dead_photo_host_is_tried_twice_for_a_page_of_thumbnails(tmp_path, mon
     at = AppTest.from_function(_thumbnails_of_a_dead_host, default_timeout=60).run()
     assert not at.exception, at.exception
     assert at.text[0].value == "6 without thumbnail, 2 tries"
+
+
+def _several_photos_in_a_cell() -> None:
+    """App script: the Catalog page's photo check and thumbnails for cells that name
+    several photos (the zip's path in session_state['zip'])."""
+    import pandas as pd
+    import streamlit as st
+
+    from components import photos, state
+    from core.catalog.table import ColumnMapping, build_catalog, read_table
+    from core.config import Config
+
+    state.init_state()
+    state.set_photo_zip(st.session_state["zip"])
+    frame = pd.DataFrame({"sku": ["s0", "s1", "s2", "s3"],
+                          "title": ["hat", "cap", "scarf", "glove"],
+                          "photo": ["front.png|back.png", "gone.png; back.png",
+                                    '["back.png", "front.png"]', "gone.png|lost.png"]})
+    table = read_table(frame.to_csv(index=False).encode(), filename="shop.csv")
+    cat = build_catalog(table, ColumnMapping(text_columns=("title",), id_column="sku",
+                                             image="photo"))
+    photos.names_report(cat, Config(image_weight=0.5))
+    uris = photos.thumb_uris(cat, Config(image_weight=0.5), range(4))
+    st.text(f"thumbnails: {[u is not None for u in uris]}")
+
+
+def test_a_cell_naming_several_photos_shows_its_first_photo(tmp_path, monkeypatch) -> None:
+    """'front.png|back.png' (or '; ', or a JSON list) was looked for as one file name: 'was
+    not found in the zip', no thumbnail, the product compared by its text only."""
+    from streamlit.testing.v1 import AppTest
+
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("shop/front.png", encoded(photo(0)))
+        zf.writestr("shop/back.png", encoded(photo(1)))
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_function(_several_photos_in_a_cell, default_timeout=60)
+    at.session_state["zip"] = str(archive)
+    at.run()
+    _ok(at)
+    captions = element_texts(at.caption)
+    assert "3 of 4 photo files found in the zip; 0 products have no photo." in captions
+    assert "4 products name several photos: the first one that can be read is used." in captions
+    problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
+    assert problems["photo file"].tolist() == ["gone.png|lost.png"]
+    assert problems["problem"][0] == ("holds 2 photos and none can be used: the first, "
+                                      "'gone.png', was not found in the zip")
+    assert at.text[-1].value == "thumbnails: [True, True, True, False]"
+
+
+def _thumbnails_from_one_zip() -> None:
+    """App script: thumbnails of six products from the zip in session_state['zip']."""
+    import pandas as pd
+    import streamlit as st
+
+    from components import photos, state
+    from core.catalog.table import ColumnMapping, build_catalog, read_table
+    from core.config import Config
+
+    state.init_state()
+    state.set_photo_zip(st.session_state["zip"])
+    frame = pd.DataFrame({"sku": [f"s{i}" for i in range(6)],
+                          "title": [f"lamp {i}" for i in range(6)],
+                          "photo": [f"p{i}.png" for i in range(6)]})
+    table = read_table(frame.to_csv(index=False).encode(), filename="shop.csv")
+    cat = build_catalog(table, ColumnMapping(text_columns=("title",), id_column="sku",
+                                             image="photo"))
+    uris = photos.thumb_uris(cat, Config(), range(6))
+    st.text(f"{sum(u is not None for u in uris)} thumbnails")
+
+
+def test_thumbnails_read_the_zips_names_once(tmp_path, monkeypatch) -> None:
+    """Each thumbnail listed the whole zip again: 0.3 s per photo with 20,000 in the zip, so
+    a list of 10 took 3 s and every new search as long."""
+    from streamlit.testing.v1 import AppTest
+
+    import core.catalog.image_source as source_module
+
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for k in range(6):
+            zf.writestr(f"shop/p{k}.png", encoded(photo(k)))
+    listed = []
+    real = source_module._zip_index
+    monkeypatch.setattr(source_module, "_zip_index", lambda infos: listed.append(1) or real(infos))
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_function(_thumbnails_from_one_zip, default_timeout=60)
+    at.session_state["zip"] = str(archive)
+    at.run()
+    _ok(at)
+    assert at.text[-1].value == "6 thumbnails"
+    assert len(listed) == 1

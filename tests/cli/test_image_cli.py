@@ -50,6 +50,7 @@ def test_photos_only_lists_pair_the_same_photos(tmp_path, tiny_bert_dir, capsys)
     assert "row 9 (id s9): image 'p/missing.png' was not found; skipped" in err
     assert "row 10 (id s10): image 'p/logo.svg' is SVG/XML/HTML" in err
     assert "photos: 8 of 10 products" in err
+    assert "reading photos: 10/10 photos (100%)" in err  # a catalog of photos took minutes, silent
     best = _pairs(out)
     for a, b in (("s1", "s5"), ("s2", "s6"), ("s3", "s7"), ("s4", "s8")):
         assert best[a] == b and best[b] == a

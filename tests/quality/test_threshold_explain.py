@@ -10,6 +10,7 @@ from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
 from core.errors import CatalogSimilarityError
 from core.quality.explain import (
+    contribution_figure,
     evidence_frame,
     explain_pair,
     explanation_lines,
@@ -192,3 +193,34 @@ def test_a_chinese_title_marks_the_words_it_shares_not_the_whole_title():
     assert plain_highlight(parts) == "[兰芝]雪纱[隔離霜][防晒]妆前乳 [Laneige]"
     assert plain_highlight(spans("霜 乳", {"霜"})) == "[霜] 乳"  # one character alone
     assert plain_highlight(spans("面霜乳液", {"霜", "乳"})) == "面霜乳液"  # single characters alone
+
+
+def test_the_photos_share_of_a_score_is_explained(setup):
+    """With photos in the score, Explain said 'fused = meaning part + words part +
+    evidence' and left the photos' part out: the parts did not add up to the score."""
+    from core.embed.image_vectors import ImageVectors
+    from core.pipeline import neighbor_index
+
+    cat, vectors, cfg = setup
+    cfg = cfg.with_changes(image_weight=0.5)
+    rng = np.random.default_rng(0)
+    pics = rng.normal(size=(5, 8)).astype(np.float32)
+    pics[1] = pics[0] + 0.05 * pics[1]  # A and B: the same picture, nearly
+    pics /= np.linalg.norm(pics, axis=1, keepdims=True)
+    has = np.array([True, True, True, True, False])
+    pics[~has] = 0
+    images = ImageVectors(pics, has, tuple(b"%d" % i if h else b"" for i, h in enumerate(has)),
+                          (), "test-photos")
+    space = scoring_space(cat, vectors, cfg, index=neighbor_index(cat, vectors, cfg,
+                                                                   images=images))
+    e = explain_pair(cat, vectors, cfg, 0, 1, space=space)
+    assert e.image_part > 0 and e.image == pytest.approx(float(pics[0] @ pics[1]), abs=1e-5)
+    assert e.dense_part + e.lexical_part + e.image_part + e.evidence_part == pytest.approx(
+        e.fused, abs=1e-5)
+    assert "photos" in {bar.name.split(" ")[0] for bar in contribution_figure(e).data}
+    assert any("photo part" in line for line in explanation_lines(cat, e))
+    no_photo = explain_pair(cat, vectors, cfg, 0, 4, space=space)
+    assert no_photo.image is None and no_photo.image_part == 0.0
+    assert no_photo.dense_part + no_photo.lexical_part + no_photo.evidence_part == pytest.approx(
+        no_photo.fused, abs=1e-5)  # the text alone, its weights taken as the whole
+    assert explain_pair(cat, vectors, cfg.with_changes(image_weight=0.0), 0, 1).image is None
