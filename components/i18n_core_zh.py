@@ -264,12 +264,15 @@ CORE_ZH: dict[str, str] = {
     # core/catalog/images.py, image_source.py: why a photo was skipped (after its file name)
     'is SVG/XML/HTML, not a photo; SVG is never rendered (export the image as PNG or JPEG)':
         '是 SVG/XML/HTML，不是照片；SVG 从不显示（请把图片导出为 PNG 或 JPEG）',
-    'is {n}x{n2} pixels, more than the limit of {n3} ($CATSIM_MAX_IMAGE_PIXELS); refused as a '
-    'possible decompression bomb':
-        '为 {n}x{n2} 像素，超过 {n3} 像素的上限（$CATSIM_MAX_IMAGE_PIXELS）；可能是解压炸弹，'
-        '已拒绝',
+    'is {n}x{n2} pixels, more than the limit of {n3} ($CATSIM_MAX_IMAGE_PIXELS); save it '
+    'smaller, e.g. 2,000 pixels wide':
+        '为 {n}x{n2} 像素，超过 {n3} 像素的上限（$CATSIM_MAX_IMAGE_PIXELS）；请存成小一些的图片，'
+        '例如宽 2,000 像素',
     'is empty':
         '是空文件',
+    'claims more pixels than any photo has (a damaged or hostile file), so it is not opened; '
+    'save it again as JPEG or PNG':
+        '声称的像素远超任何照片（文件损坏或有害），因此不会打开；请重新存为 JPEG 或 PNG',
     'is {n} MB, more than the limit of {n2} MB ($CATSIM_MAX_IMAGE_MB)':
         '大小为 {n} MB，超过 {n2} MB 的上限（$CATSIM_MAX_IMAGE_MB）',
     'is not an image in an allowed format ({formats})':

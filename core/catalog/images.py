@@ -81,8 +81,9 @@ def _open(data: bytes, max_pixels: int, draft: int | None = None) -> Image.Image
         if im.size[0] * im.size[1] <= max_pixels:
             return im
     if width * height > max_pixels:
+        # (a file claiming more pixels than that may be a decompression bomb: never decoded)
         raise ImageError(f"is {width}x{height} pixels, more than the limit of {max_pixels:,} "
-                         "($CATSIM_MAX_IMAGE_PIXELS); refused as a possible decompression bomb")
+                         "($CATSIM_MAX_IMAGE_PIXELS); save it smaller, e.g. 2,000 pixels wide")
     return im
 
 
@@ -113,7 +114,8 @@ def decode_image(data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES,
         raise ImageError("is not an image in an allowed format "
                          f"({', '.join(ALLOWED_FORMATS)})") from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"is refused as a decompression bomb ({exc})") from exc
+        raise ImageError("claims more pixels than any photo has (a damaged or hostile file), "
+                         "so it is not opened; save it again as JPEG or PNG") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageError(f"cannot be decoded ({exc})") from exc
 

@@ -53,6 +53,7 @@ from core.finetune.settings import FinetuneSettings
 from core.pipeline import apply_rules, candidate_pool, catalog_from_config
 from core.quality.evaluate import labelled_pairs
 from tests.conftest import make_xlsx_bytes
+from tests.imagegen import bomb_png
 
 ENGLISH_RUN = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){2,}")
 
@@ -316,6 +317,7 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
         *_raised(lambda: decode_image(b"")),
         *_raised(lambda: decode_image(_png(), max_bytes=3)),
         *_raised(lambda: decode_image(b"\x00 not an image")),
+        *_raised(lambda: decode_image(bomb_png(100_000, 100_000))),  # Pillow refuses it first
         *_raised(lambda: decode_image(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)),
         *_raised(lambda: decode_image(_png(64)[:60])),
         *_raised(lambda: ImageSource().read("https://example.com/a.png")),

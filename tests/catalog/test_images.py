@@ -35,7 +35,7 @@ def test_transparency_is_composited_on_white() -> None:
 
 
 def test_decompression_bomb_is_refused_before_decoding() -> None:
-    with pytest.raises(ImageError, match="decompression bomb"):
+    with pytest.raises(ImageError, match="claims more pixels than any photo has"):
         decode_image(bomb_png(100_000, 100_000))
     small = encoded(photo(1, (400, 300)))
     with pytest.raises(ImageError, match="400x300 pixels"):
