@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.browser.test_browser import CHROMIUM, LAUNCH_ARGS, server  # noqa: F401  (fixture)
+from tests.browser.test_walk_browser import settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,23 +35,11 @@ def _catalog(path: Path, prefix: str, marker: str) -> Path:
     return path
 
 
-def _settled(page, timeout: float = 300.0) -> None:
-    """Streamlit's script state reads notRunning on three polls in a row."""
-    app = page.locator("[data-testid='stApp']")
-    end, quiet = time.monotonic() + timeout, 0
-    while time.monotonic() < end:
-        quiet = quiet + 1 if app.get_attribute("data-test-script-state") == "notRunning" else 0
-        if quiet >= 3:
-            return
-        page.wait_for_timeout(200)
-    raise TimeoutError("the page never settled")
-
-
 def _go(page, name: str) -> str:
     """Open a page from the sidebar; returns the text of its main area."""
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text=name).first.click()
     page.get_by_role("heading").first.wait_for(timeout=120_000)
-    _settled(page)
+    settled(page)
     assert page.locator("[data-testid='stException']").count() == 0, name
     return page.locator("[data-testid='stMain']").inner_text()
 
@@ -61,7 +49,7 @@ def _upload(page, path: Path) -> None:
         str(path))
     page.get_by_text(f"Mapped catalog: {path.name}", exact=False).first.wait_for(
         timeout=120_000)
-    _settled(page)
+    settled(page)
 
 
 def test_two_merchants_never_see_each_others_work(server, tmp_path):  # noqa: F811
@@ -74,8 +62,8 @@ def test_two_merchants_never_see_each_others_work(server, tmp_path):  # noqa: F8
         a, b = ctx_a.new_page(), ctx_b.new_page()
         a.goto(server, wait_until="domcontentloaded")
         b.goto(server, wait_until="domcontentloaded")
-        _settled(a)
-        _settled(b)
+        settled(a)
+        settled(b)
         token_a, token_b = a.url.split("s=")[1], b.url.split("s=")[1]
         assert token_a != token_b and len(token_a) >= 22
 
@@ -88,7 +76,7 @@ def test_two_merchants_never_see_each_others_work(server, tmp_path):  # noqa: F8
         query = a.get_by_label("Describe what you are looking for")
         query.fill(f"{A_MARK} kettle")
         query.press("Enter")
-        _settled(a)
+        settled(a)
 
         seen = {name: _go(b, name) for name in PAGES}
         for name, text in seen.items():
@@ -104,7 +92,7 @@ def test_two_merchants_never_see_each_others_work(server, tmp_path):  # noqa: F8
         # A's page without A's address (a shared screen, a guessed path): a new session
         stranger = ctx_b.new_page()
         stranger.goto(f"{server}/review", wait_until="domcontentloaded")
-        _settled(stranger)
+        settled(stranger)
         assert token_a not in stranger.url and token_b not in stranger.url
         assert A_MARK not in stranger.locator("[data-testid='stMain']").inner_text()
         # A's address is the key to A's work: whoever is given it sees it
