@@ -56,6 +56,20 @@ def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
         return no_decisions()
 
 
+def other_version_warning(catalog: Catalog) -> None:
+    """Say when this session's decisions on pairs of these products were made on another
+    version of the catalog (a product added or a text edited since): they belong to the
+    catalog they were made on and are not applied here (the nightly job says the same)."""
+    from core.lists.review import decisions_elsewhere
+
+    other = decisions_elsewhere(Workspace.default().db_path, catalog, owner=state.review_owner())
+    if other:
+        st.warning(t("{n:,} of your review decisions on pairs of these products were made on "
+                     "another version of this catalog (products added or texts edited since) "
+                     "and are not applied here. Review those pairs again, or pin and block the "
+                     "ones that must stay in the rules.", n=other), icon=":material/history:")
+
+
 def ruled(res: state.Results, cfg: Config) -> RuleResult:
     """The final lists exports use: cached pool -> rules, bands, review decisions.
 

@@ -7,7 +7,13 @@ from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import t
 from components.tables import show_table
-from components.tuning_rules import empty_lists_reason, review_decisions, ruled, short_lists_text
+from components.tuning_rules import (
+    empty_lists_reason,
+    other_version_warning,
+    review_decisions,
+    ruled,
+    short_lists_text,
+)
 from components.widgets import (
     config_file_widgets,
     excel_id_warning,
@@ -36,6 +42,8 @@ facts = [short_lists_text(result) if result.n_short else t("every list is full")
             accepted=counts.get("accept", 0), rejected=counts.get("reject", 0))
           if used else t("review decisions not used"))]
 st.caption(" · ".join(facts))
+if used:
+    other_version_warning(cat)
 if not entries:
     st.warning(t("The file would hold no rows. {why}", why=empty_lists_reason(cat)),
                icon=":material/rule:")

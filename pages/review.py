@@ -8,7 +8,7 @@ from components.guide import next_step, words_used_here
 from components.i18n import N_, labels, t
 from components.text import md
 from components.tuning_review import decision_buttons, product_card, review_store, tally
-from components.tuning_rules import empty_lists_reason, ruled
+from components.tuning_rules import empty_lists_reason, other_version_warning, ruled
 from components.widgets import settings_sidebar
 from core.lists.bands import band_of, duplicate_threshold
 from core.lists.review import QUEUE_ORDERS, review_queue
@@ -49,5 +49,6 @@ else:
     product_card(b, cat, right)
     decision_buttons(store, str(cat.ids[left]), str(cat.ids[right]))
 tally(store, cat)
+other_version_warning(cat)
 words_used_here("review", "score", "pinned", "blocked")
 next_step("pages/export.py", t("Next: export the lists"))

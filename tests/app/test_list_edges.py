@@ -137,3 +137,29 @@ def test_a_configuration_file_without_columns_keeps_the_work_restorable(tiny_ber
     cat = again.session_state["catalog.catalog"]
     assert cat.name == "shop.csv" and list(cat.ids) == [f"S{i}" for i in range(6)]
     assert again.session_state["settings.config"].k == 3
+
+
+def test_decisions_made_on_another_version_of_the_catalog_are_said(tiny_bert_dir, tmp_path):
+    """A merchandiser reviewed pairs, then uploaded the catalog again with one product more:
+    the decisions belong to the catalog they were made on and were no longer applied, and
+    the app said nothing (the nightly job warned)."""
+    ids = [f"S{i}" for i in range(6)]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, ids)
+        at.switch_page("pages/review.py").run()
+        at.button(key="review.accept").click().run()
+        assert not at.exception, at.exception
+        assert "another version of this catalog" not in element_texts(at.warning)
+        rows = [["sku", "title", "kind"],
+                *[[i, f"{k} item {n}", k] for n, (i, k) in
+                  enumerate(zip(ids, ["tea", "tea", "lamp", "lamp", "cup", "cup"]))],
+                ["S6", "new kettle", "kettle"]]
+        at.switch_page("pages/catalog.py").run()
+        at.file_uploader(key="catalog.upload").set_value(
+            ("shop v2.csv", make_csv_bytes(rows), "text/csv")).run()
+        for page in ("pages/export.py", "pages/review.py"):
+            at.switch_page(page).run()
+            assert not at.exception, (page, at.exception)
+            said = element_texts(at.warning)
+            assert ("1 of your review decisions on pairs of these products were made on another "
+                    "version of this catalog") in said, (page, said)
