@@ -1775,8 +1775,8 @@ ZH: dict[str, str] = {
     "Photos: one of the two has no usable photo, so this pair is scored by its text alone.":
         "图片：两者之一没有可用的图片，因此这一对只按文字打分。",
     # session 28: decisions made on another version of the catalog
-    "{n:,} of your review decisions on pairs of these products were made on another version "
-    "of this catalog (products added or texts edited since) and are not applied here. Review "
+    "Review decisions of yours on pairs of these products that were made on another version of "
+    "this catalog (products added or texts edited since) are not applied here: {n:,}. Review "
     "those pairs again, or pin and block the ones that must stay in the rules.":
         "您对这些商品的配对所做的 {n:,} 个审核决定是在此目录的另一个版本上做的（之后增加了商品或改了文字），"
         "因此在这里不适用。请重新审核这些商品对，或在规则中固定或屏蔽必须保留的那些。",

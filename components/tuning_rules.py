@@ -64,10 +64,10 @@ def other_version_warning(catalog: Catalog) -> None:
 
     other = decisions_elsewhere(Workspace.default().db_path, catalog, owner=state.review_owner())
     if other:
-        st.warning(t("{n:,} of your review decisions on pairs of these products were made on "
+        st.warning(t("Review decisions of yours on pairs of these products that were made on "
                      "another version of this catalog (products added or texts edited since) "
-                     "and are not applied here. Review those pairs again, or pin and block the "
-                     "ones that must stay in the rules.", n=other), icon=":material/history:")
+                     "are not applied here: {n:,}. Review those pairs again, or pin and block "
+                     "the ones that must stay in the rules.", n=other), icon=":material/history:")
 
 
 def ruled(res: state.Results, cfg: Config) -> RuleResult:

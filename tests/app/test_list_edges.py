@@ -161,5 +161,5 @@ def test_decisions_made_on_another_version_of_the_catalog_are_said(tiny_bert_dir
             at.switch_page(page).run()
             assert not at.exception, (page, at.exception)
             said = element_texts(at.warning)
-            assert ("1 of your review decisions on pairs of these products were made on another "
-                    "version of this catalog") in said, (page, said)
+            assert ("made on another version of this catalog (products added or texts edited "
+                    "since) are not applied here: 1.") in said, (page, said)
