@@ -190,7 +190,7 @@ def start_over() -> None:
     chosen = st.session_state.get(UI_LANGUAGE_CHOSEN)
     token, workspace = new_session_token(), Workspace.default()
     try:
-        hand_over_models(workspace.models_dir, model_owner(), _model_owner_of(token))
+        hand_over_models(workspace.models_dir, model_owner(), session_model_owner(token))
     except OSError as exc:
         raise StoreError(t("Your fine-tuned models in {folder} cannot be kept as yours ({exc}); "
                            "nothing was forgotten.", folder=workspace.models_dir, exc=exc)) from exc
@@ -405,11 +405,7 @@ def model_owner() -> str:
     """This session's mark on the models it fine-tunes (card.json "owner"): only it lists
     and loads them; other people on the server never see them. Derived from the token, so
     a reload keeps them; not the token itself (the card says nothing that opens the work)."""
-    return _model_owner_of(session_token())
-
-
-def _model_owner_of(token: str) -> str:
-    return session_model_owner(token)
+    return session_model_owner(session_token())
 
 
 def may_use_model(model: str) -> bool:

@@ -89,11 +89,7 @@ def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,
 
 def category_threshold_caption(cfg: Config, cat: Catalog) -> None:
     """Which categories use their own threshold (chosen on labelled pairs), if any."""
-    categories, per_category = groups_categories(cfg, cat)
-    if categories is None:
-        return
-    present = set(categories.tolist())
-    own = [(k, v) for k, v in sorted(per_category.items()) if k in present]
+    own = sorted(groups_categories(cfg, cat)[1].items())  # the catalog's categories only
     if not own:
         return
     shown = ", ".join(f"{md(k, 60)} {v:.3f}" for k, v in own[:8])

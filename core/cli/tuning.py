@@ -309,24 +309,21 @@ def cmd_merge_map(args: argparse.Namespace) -> int:
                             categories=categories, per_category=per_category)
     frame = merge_map(catalog.ids, dups)
     write_table(frame, args.out)
-    own = _own_thresholds(categories, per_category)
+    own = _own_thresholds(per_category)
     say(f"wrote {args.out}: {dups.n_groups} duplicate groups, {len(frame)} products to merge "
         f"(threshold {threshold}" + (f"; {own}" if own else "") + ")")
     return 0
 
 
-def _own_thresholds(categories, per_category: dict[str, float]) -> str:
-    """'2 categories with their own threshold (shoes 0.9, tv 0.98)' for those in the catalog."""
-    if categories is None:
+def _own_thresholds(per_category: dict[str, float]) -> str:
+    """'2 categories with their own threshold (shoes 0.9, tv 0.98)' (groups_categories keeps
+    the categories this catalog has)."""
+    if not per_category:
         return ""
-    present = set(categories.tolist())
-    own = {k: v for k, v in per_category.items() if k in present}
-    if not own:
-        return ""
-    shown = ", ".join(f"{k} {v:g}" for k, v in list(own.items())[:5])
-    more = f", +{len(own) - 5} more" if len(own) > 5 else ""
-    noun = "category" if len(own) == 1 else "categories"
-    return f"{len(own)} {noun} with their own threshold chosen on labelled pairs ({shown}{more})"
+    shown = ", ".join(f"{k} {v:g}" for k, v in list(per_category.items())[:5])
+    more = f", +{len(per_category) - 5} more" if len(per_category) > 5 else ""
+    noun = "category" if len(per_category) == 1 else "categories"
+    return f"{len(per_category)} {noun} with their own threshold chosen on labelled pairs ({shown}{more})"
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -79,13 +79,15 @@ def groups_threshold(cfg: Config) -> float | None:
 def groups_categories(cfg: Config, catalog: Any) -> tuple[np.ndarray | None, dict[str, float]]:
     """(each product's category as text, {category: threshold}) for duplicate groups and
     the merge map: the thresholds chosen per category on labelled pairs
-    (``Config.category_thresholds``), when the catalog maps a category column; else
-    (None, {}) and every pair uses :func:`groups_threshold`."""
+    (``Config.category_thresholds``) of the categories this catalog has, when it maps a
+    category column; else (None, {}) and every pair uses :func:`groups_threshold`."""
     column = catalog.mapping.category
     if not cfg.category_thresholds or not column or column not in catalog.frame.columns:
         return None, {}
-    return (catalog.column(column).astype(str).to_numpy(dtype=object),
-            {str(k): float(v) for k, v in cfg.category_thresholds.items()})
+    values = catalog.column(column).astype(str).to_numpy(dtype=object)
+    present = set(values.tolist())
+    return values, {str(k): float(v) for k, v in cfg.category_thresholds.items()
+                    if str(k) in present}
 
 
 def band_ranges(bands: dict[str, float]) -> list[tuple[str, float, float | None]]:

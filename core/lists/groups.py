@@ -271,13 +271,13 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
     lowest = min([threshold, *need.values()]) if need else threshold
     edge = (dst >= 0) & (sc >= lowest)
     src, dst, sc = src[edge], dst[edge], sc[edge]
-    if need and len(src):
-        keep = sc >= _pair_thresholds(src, dst, threshold, categories, need)
-        src, dst, sc = src[keep], dst[keep], sc[keep]
+    # each pair's threshold, worked out once: its category's or the global one
+    limit = _pair_thresholds(src, dst, threshold, categories, need) if need else threshold
+    keep = sc >= limit
+    src, dst, sc = src[keep], dst[keep], sc[keep]
     if both_ways is not None and len(src):
         sc = np.asarray(both_ways(src, dst), dtype=np.float32)
-        keep = sc >= (_pair_thresholds(src, dst, threshold, categories, need) if need
-                      else threshold)
+        keep = sc >= (limit[keep] if need else threshold)
         src, dst, sc = src[keep], dst[keep], sc[keep]
     graph = coo_matrix((sc.astype(np.float64), (src, dst)), shape=(n, n)).tocsr()
     _, comp = connected_components(graph, directed=True, connection="weak")
