@@ -244,6 +244,8 @@ def decisions_elsewhere(db_path: str | Path, catalog, *, owner: str | None = Non
                 (key, *mine_args, key, *mine_args)).fetchall()
     except sqlite3.DatabaseError:  # no table yet, or unreadable
         return 0
+    if not rows:  # the usual case: no set of every id built on each page run
+        return 0
     ids = set(map(str, catalog.ids))
     pairs = {pair_key(a, b) for a, b, d in rows if d != "skip" and a in ids and b in ids}
     return len(pairs)
