@@ -147,11 +147,11 @@ def workspace_decisions(args: argparse.Namespace, catalog) -> pd.DataFrame:
 
 
 def say_decisions(args: argparse.Namespace, cfg: Config, catalog, decisions: pd.DataFrame) -> None:
-    """What the app's Export page says of review decisions: how many the lists use, and a
-    warning when decisions on these products were made on another version of the catalog
-    (a product added or a text edited since: they belong to the catalog they were made on
-    and are not applied), so that a nightly job never drops them without a word."""
-    from core.lists.review import decisions_elsewhere
+    """What the app's Export page says of review decisions: how many the lists use
+    (decisions carry over from earlier versions of the catalog, product by product), and a
+    warning naming the earlier decisions that are not applied (a product's text edited
+    since, or a product gone), so that a nightly job never drops them without a word."""
+    from core.lists.review import not_applied
 
     db = workspace_db(args)
     if not cfg.rules.use_review:
@@ -160,15 +160,41 @@ def say_decisions(args: argparse.Namespace, cfg: Config, catalog, decisions: pd.
     if len(decisions):
         say(f"review decisions used: {counts.get('accept', 0):,} accepted, "
             f"{counts.get('reject', 0):,} rejected (workspace {db.parent})")
-    other = decisions_elsewhere(db, catalog, owner=review_owner(args))
-    if other:
-        say(f"warning: {other:,} review decisions on pairs of these products were made on "
-            "another version of this catalog (products added or texts edited since) and are "
-            "not applied: decisions belong to the catalog they were made on; put the pairs "
-            "that must stay in the settings file's rules (pinned, blocked), or review them "
-            "again in the app")
+    dropped = not_applied(db, catalog, owner=review_owner(args))
+    if len(dropped):
+        say(not_applied_warning(dropped, catalog_path=getattr(args, "catalog", "CATALOG")))
     elif not len(decisions):
         say(f"review decisions: none on this catalog in the workspace {db.parent}")
+
+
+def not_applied_warning(dropped: pd.DataFrame, *, catalog_path: str) -> str:
+    """One warning line: how many earlier decisions are not applied, why, which ids, and
+    the command that lists them."""
+    from shlex import quote
+
+    from core.errors import short_list
+
+    def ids(side_status: str) -> list[str]:
+        return list(dict.fromkeys(
+            pid for side in ("left", "right")
+            for pid, now in zip(dropped[f"{side}_id"], dropped[f"{side}_now"])
+            if now == side_status))
+
+    reasons = dropped["reason"].value_counts()
+    parts = []
+    if reasons.get("changed", 0):
+        parts.append(f"{reasons['changed']:,} because a product's text was edited since "
+                     f"(ids: {short_list(ids('changed'), 5)})")
+    if reasons.get("gone", 0):
+        parts.append(f"{reasons['gone']:,} because a product is no longer in the catalog "
+                     f"(ids: {short_list(ids('gone'), 5)})")
+    if reasons.get("version", 0):
+        parts.append(f"{reasons['version']:,} made on another version of this catalog by an "
+                     "earlier release, which cannot be matched product by product")
+    n = len(dropped)
+    return (f"warning: {n:,} earlier review decision{'s are' if n != 1 else ' is'} not "
+            f"applied: {'; '.join(parts)}. Review those pairs again in the app; list them "
+            f"with: python -m core review-pairs {quote(str(catalog_path))} --not-applied --out FILE")
 
 
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
@@ -368,7 +394,9 @@ def cmd_price_check(args: argparse.Namespace) -> int:
 
 
 def cmd_review_pairs(args: argparse.Namespace) -> int:
-    """Labelled pairs of one catalog (its decisions only, by every reviewer)."""
+    """Labelled pairs of one catalog (the decisions applied to it: made on it or carried over
+    from an earlier version, by every reviewer or --session's); with --not-applied, the
+    earlier decisions that are not applied to it and why."""
     from core.lists.review import ReviewStore, review_key
 
     db = workspace_db(args)
@@ -376,7 +404,15 @@ def cmd_review_pairs(args: argparse.Namespace) -> int:
         raise ConfigError(f"No workspace database at {db}: nothing reviewed yet")
     cfg = config_from_args(args)
     _, catalog = guess_roles(args, cfg, load_catalog_from_args(args, cfg))
-    frame = ReviewStore(db, review_key(catalog), owner=review_owner(args)).as_labelled_pairs()
+    store = ReviewStore(db, catalog, owner=review_owner(args))
+    if getattr(args, "not_applied", False):
+        frame = store.not_applied()
+        write_table(frame, args.out)
+        say(f"wrote {args.out}: {len(frame)} earlier decisions not applied to catalog "
+            f"{catalog.name} ({(frame['reason'] == 'changed').sum()} a product edited since, "
+            f"{(frame['reason'] == 'gone').sum()} a product gone)")
+        return 0
+    frame = store.as_labelled_pairs()
     write_table(frame, args.out)
     say(f"wrote {args.out}: {len(frame)} labelled pairs ({int(frame['label'].sum())} accepted) "
         f"of catalog {catalog.name} ({review_key(catalog)})")
@@ -430,8 +466,12 @@ def register(sub) -> dict:
                         out_required=True)
     p.add_argument("--z", type=float, default=DEFAULT_Z, help="robust z-score threshold")
     p.add_argument("--min-peers", type=int, default=DEFAULT_MIN_PEERS)
-    _catalog_parser(sub, "review-pairs", "review decisions on a catalog as labelled pairs",
-                    out_required=True)
+    p = _catalog_parser(sub, "review-pairs", "review decisions on a catalog as labelled pairs",
+                        out_required=True)
+    p.add_argument("--not-applied", action="store_true",
+                   help="write instead the decisions made on an earlier version of the catalog "
+                   "that are not applied to it (left_id, right_id, decision, decided_at, "
+                   "reason: changed or gone, left_now, right_now)")
     sub.add_parser("config-keys", help="print the documented configuration keys")
     return {"health": cmd_health, "groups": cmd_groups, "merge-map": cmd_merge_map,
             "compare": cmd_compare, "price-check": cmd_price_check,

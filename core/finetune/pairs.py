@@ -20,7 +20,7 @@ import pandas as pd
 
 from core.catalog.table import Catalog, read_table
 from core.errors import CatalogError, short_list
-from core.lists.review import ReviewStore, review_key
+from core.lists.review import ReviewStore
 
 LEFT_HINTS = ("left_id", "left", "ltable_id", "id1", "source_id", "a")
 RIGHT_HINTS = ("right_id", "right", "rtable_id", "id2", "neighbor_id", "b")
@@ -166,13 +166,14 @@ def read_pairs(data: bytes | str | Path, catalog: Catalog, *,
 
 def review_pairs(db_path: str | Path, catalog: Catalog, *,
                  owner: str | None = None) -> LabelledPairs:
-    """Accepted (1) / rejected (0) review decisions on this catalog; empty when none.
+    """Accepted (1) / rejected (0) review decisions applied to this catalog (made on it or
+    carried over from an earlier version); empty when none.
 
     owner: one reviewer's decisions (the app's session), None for every reviewer (CLI).
     """
     if not Path(db_path).exists():
         return empty_pairs("review decisions")
-    rows = ReviewStore(db_path, review_key(catalog), owner=owner).as_labelled_pairs()
+    rows = ReviewStore(db_path, catalog, owner=owner).as_labelled_pairs()
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     if frame.empty:
         return empty_pairs("review decisions")

@@ -7,14 +7,19 @@ pinned in both lists, label 1), ``reject`` (blocked in both lists, label 0) or
 FULL), so a killed process loses nothing it reported as recorded. The latest
 decision on an unordered pair wins.
 
-Decisions belong to a catalog and to who made them: each row carries the
-catalog's content identity (``catalog_key``) and an ``owner`` (the app
-session's review scope; the CLI reads every owner). A store opened for one
-catalog never reads, counts, applies or undoes decisions of another catalog,
-even when the ids are the same strings, and ``undo_last`` removes only the
-caller's own latest decision. Rows written before catalogs were keyed
-(``catalog_key`` '') are kept, counted by :meth:`ReviewStore.unassigned` and
-never applied.
+Decisions belong to who made them and to the products they were made on: each
+row carries an ``owner`` (the app session's review scope; the CLI reads every
+owner), the catalog version it was made on (``catalog_key``) and a fingerprint
+of each of its two products (:mod:`core.lists.review_prints`). A store opened
+for a catalog applies the owner's decisions whose two products are in that
+catalog with the same fingerprints: next week's export, a catalog with a
+product added or a typo fixed keeps every decision on the products that did
+not change; :meth:`ReviewStore.not_applied` lists the others and why. A store
+opened with a bare key reads that exact version only. Rows saved before
+fingerprints get them the first time their version is opened again (until
+then they apply to that exact version only); rows saved before catalogs were
+keyed (``catalog_key`` '') are kept, counted by :meth:`ReviewStore.unassigned`
+and never applied.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import CatalogSimilarityError, StoreError
+from core.lists.review_prints import SAME, ProductPrints, classify, columns_json
 from core.search.neighbors import Neighbors
 from core.workspace import database_message
 
@@ -44,10 +50,17 @@ CREATE TABLE IF NOT EXISTS review_decisions (
     decided_at REAL NOT NULL
 );
 """
-_ADDED = (("catalog_key", "TEXT NOT NULL DEFAULT ''"), ("owner", "TEXT NOT NULL DEFAULT ''"))
-_INDEX = ("CREATE INDEX IF NOT EXISTS review_decisions_scope ON review_decisions "
-          "(catalog_key, owner, pair_key, seq)")
+_ADDED = (("catalog_key", "TEXT NOT NULL DEFAULT ''"), ("owner", "TEXT NOT NULL DEFAULT ''"),
+          ("left_print", "TEXT NOT NULL DEFAULT ''"), ("right_print", "TEXT NOT NULL DEFAULT ''"),
+          ("print_columns", "TEXT NOT NULL DEFAULT ''"))
+_INDEXES = ("CREATE INDEX IF NOT EXISTS review_decisions_scope ON review_decisions "
+            "(catalog_key, owner, pair_key, seq)",
+            "CREATE INDEX IF NOT EXISTS review_decisions_owner ON review_decisions (owner, seq)")
 _COLUMNS = ["left_id", "right_id", "decision", "decided_at"]
+NOT_APPLIED_COLUMNS = [*_COLUMNS, "reason", "left_now", "right_now"]
+# one row as _rows() reads it
+_ROW = ("seq, left_id, right_id, pair_key, decision, decided_at, catalog_key, left_print, "
+        "right_print, print_columns")
 
 
 def pair_key(left_id: str, right_id: str) -> str:
@@ -57,19 +70,23 @@ def pair_key(left_id: str, right_id: str) -> str:
 
 
 class ReviewStore:
-    """Decisions on one catalog in the ``review_decisions`` table of the workspace DB.
+    """One owner's decisions on one catalog in the ``review_decisions`` table of the workspace DB.
 
-    catalog_key: the catalog's content identity (required: '' is refused);
-    owner: whose decisions (the app passes its session's scope); None = every
-    owner (read-only use: CLI replays, fine-tuning). One short connection per
-    call: cheap, thread-safe, nothing held between Streamlit reruns.
+    catalog: the Catalog the decisions are read for and recorded on (decisions carry over
+    from its earlier versions, product by product), or a bare version key (str; that
+    exact version only, no fingerprints; '' is refused). owner: whose decisions (the app
+    passes its session's scope); None = every owner (read-only use: CLI replays,
+    fine-tuning). One short connection per call: cheap, thread-safe, nothing held between
+    Streamlit reruns.
     """
 
-    def __init__(self, db_path: str | Path, catalog_key: str, *, owner: str | None = "") -> None:
-        if not catalog_key:
+    def __init__(self, db_path: str | Path, catalog, *, owner: str | None = "") -> None:
+        key = catalog if isinstance(catalog, str) else review_key(catalog)
+        if not key:
             raise CatalogSimilarityError("review decisions need the catalog's identity")
         self.path = Path(db_path)
-        self.catalog_key = catalog_key
+        self.catalog_key = key
+        self.prints = None if isinstance(catalog, str) else ProductPrints(catalog)
         self.owner = owner
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
@@ -79,7 +96,23 @@ class ReviewStore:
             for name, decl in _ADDED:
                 if name not in have:
                     conn.execute(f"ALTER TABLE review_decisions ADD COLUMN {name} {decl}")
-            conn.execute(_INDEX)
+            for index in _INDEXES:
+                conn.execute(index)
+            if self.prints is not None:
+                self._fingerprint_old_rows(conn)
+
+    def _fingerprint_old_rows(self, conn: sqlite3.Connection) -> None:
+        """Decisions saved on this exact version before fingerprints (every owner's) get
+        them now, from this catalog: from here on they carry over like new ones."""
+        rows = conn.execute("SELECT seq, left_id, right_id FROM review_decisions WHERE "
+                            "catalog_key = ? AND left_print = ''", (self.catalog_key,)).fetchall()
+        self.prints.locate(i for _, a, b in rows for i in (a, b))
+        for seq, left, right in rows:
+            prints = (self.prints.of(left), self.prints.of(right))
+            if all(prints):
+                conn.execute("UPDATE review_decisions SET left_print = ?, right_print = ?, "
+                             "print_columns = ? WHERE seq = ?",
+                             (*prints, columns_json(self.prints.columns), seq))
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -91,10 +124,35 @@ class ReviewStore:
         except sqlite3.DatabaseError as exc:  # damaged pages, disk full, read-only folder
             raise StoreError(database_message(self.path, exc)) from exc
 
-    def _scope(self) -> tuple[str, tuple]:
-        if self.owner is None:
-            return "catalog_key = ?", (self.catalog_key,)
-        return "catalog_key = ? AND owner = ?", (self.catalog_key, self.owner)
+    def _rows(self) -> list[tuple]:
+        """Every row this store may read (_ROW columns, oldest first): this owner's on this
+        version (bare key) or on any version (catalog; filtered by _applies)."""
+        where, args = ("catalog_key = ?", [self.catalog_key]) if self.prints is None \
+            else ("catalog_key != ''", [])
+        if self.owner is not None:
+            where, args = f"{where} AND owner = ?", [*args, self.owner]
+        with self._connect() as conn:
+            rows = conn.execute(f"SELECT {_ROW} FROM review_decisions WHERE {where} "
+                                "ORDER BY seq", args).fetchall()
+        if self.prints is not None:
+            self.prints.locate(i for row in rows for i in row[1:3])
+        return rows
+
+    def _statuses(self, row: tuple) -> tuple[str, str]:
+        """(left, right) as this catalog holds them: SAME, CHANGED or GONE."""
+        _, left, right, _, _, _, _, left_print, right_print, columns = row
+        return (self.prints.status(left, left_print, columns),
+                self.prints.status(right, right_print, columns))
+
+    def _applies(self, row: tuple) -> bool:
+        if self.prints is None:
+            return True
+        if not row[7]:  # saved before fingerprints: on its own version only
+            return row[6] == self.catalog_key
+        return self._statuses(row) == (SAME, SAME)
+
+    def _applied(self) -> list[tuple]:
+        return [row for row in self._rows() if self._applies(row)]
 
     def record(self, left_id: str, right_id: str, decision: str) -> None:
         """Append one decision and commit it before returning."""
@@ -106,37 +164,72 @@ class ReviewStore:
         left, right = str(left_id), str(right_id)
         if left == right:
             raise CatalogSimilarityError("a product cannot be reviewed against itself")
+        prints = ("", "", "")
+        if self.prints is not None:
+            missing = [i for i in (left, right) if self.prints.of(i) is None]
+            if missing:
+                raise CatalogSimilarityError(f"id {missing[0]!r} is not a product of this "
+                                             "catalog")
+            prints = (self.prints.of(left), self.prints.of(right),
+                      columns_json(self.prints.columns))
         with self._connect() as conn:
             conn.execute("INSERT INTO review_decisions (left_id, right_id, pair_key, decision, "
-                         "decided_at, catalog_key, owner) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         "decided_at, catalog_key, owner, left_print, right_print, "
+                         "print_columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          (left, right, pair_key(left, right), decision, time.time(),
-                          self.catalog_key, self.owner))
+                          self.catalog_key, self.owner, *prints))
 
     def undo_last(self) -> bool:
-        """Remove this owner's most recent decision on this catalog; False when none."""
-        where, args = self._scope()
+        """Remove this owner's most recent decision among those applied here (made on this
+        catalog or carried over to it); False when none."""
+        applied = self._applied()
+        if not applied:
+            return False
         with self._connect() as conn:
-            cur = conn.execute("DELETE FROM review_decisions WHERE seq = (SELECT MAX(seq) "
-                               f"FROM review_decisions WHERE {where})", args)
-            return cur.rowcount > 0
+            return conn.execute("DELETE FROM review_decisions WHERE seq = ?",
+                                (applied[-1][0],)).rowcount > 0
 
     def history(self) -> pd.DataFrame:
-        """Every decision of this scope, oldest first: left_id, right_id, decision, decided_at."""
-        where, args = self._scope()
-        with self._connect() as conn:
-            rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM review_decisions "
-                                f"WHERE {where} ORDER BY seq", args).fetchall()
-        return pd.DataFrame(rows, columns=_COLUMNS)
+        """Every decision applied here, oldest first: left_id, right_id, decision, decided_at."""
+        return pd.DataFrame([row[1:3] + row[4:6] for row in self._applied()], columns=_COLUMNS)
 
     def decisions(self) -> pd.DataFrame:
         """The latest decision per unordered pair, oldest first (columns as history())."""
-        where, args = self._scope()
-        with self._connect() as conn:
-            rows = conn.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM review_decisions WHERE seq IN "
-                f"(SELECT MAX(seq) FROM review_decisions WHERE {where} GROUP BY pair_key) "
-                "ORDER BY seq", args).fetchall()
-        return pd.DataFrame(rows, columns=_COLUMNS)
+        latest = {row[3]: row for row in self._applied()}
+        rows = sorted(latest.values())
+        return pd.DataFrame([row[1:3] + row[4:6] for row in rows], columns=_COLUMNS)
+
+    def not_applied(self) -> pd.DataFrame:
+        """This owner's accept and reject decisions (the latest per pair) made on an earlier
+        version of this catalog that do not apply to it, oldest first: the _COLUMNS and
+        reason ("changed": a product's text was edited since; "gone": a product is no longer
+        in the catalog; "version": saved before fingerprints, on another version), left_now
+        and right_now ("same", "changed", "gone"; "" for "version"). Pairs decided again
+        here are left out, and so are decisions that look made on another catalog (when no
+        decision applies here: every decision of their version whose products are here was
+        on products that differ; saved before fingerprints: not both ids here)."""
+        if self.prints is None:
+            return pd.DataFrame(columns=NOT_APPLIED_COLUMNS)
+        rows = self._rows()
+        applied = {row[3] for row in rows if self._applies(row)}
+        latest = {row[3]: row for row in rows if row[3] not in applied}
+        status = {row[0]: self._statuses(row) for row in rows if row[7]}
+        # a version of this catalog: one of its decisions has a product here unchanged, or
+        # decisions apply here at all (not a catalog whose ids merely look the same)
+        related = {row[6] for row in rows if SAME in status.get(row[0], ())}
+        related = related if not applied else {row[6] for row in rows}
+        out = []
+        for row in sorted(latest.values()):
+            if row[4] == "skip":
+                continue
+            if not row[7]:
+                if all(self.prints.of(i) is not None for i in row[1:3]):
+                    out.append((*row[1:3], *row[4:6], "version", "", ""))
+                continue
+            reason = classify(*status[row[0]]) if row[6] in related else None
+            if reason:
+                out.append((*row[1:3], *row[4:6], reason, *status[row[0]]))
+        return pd.DataFrame(out, columns=NOT_APPLIED_COLUMNS)
 
     def _pairs(self, decision: str) -> list[tuple[str, str]]:
         frame = self.decisions()
@@ -160,11 +253,8 @@ class ReviewStore:
                              "label": (frame["decision"] == "accept").astype(np.int64).to_numpy()})
 
     def count(self) -> int:
-        """Number of pairs with a decision in this scope (latest per pair, skips included)."""
-        where, args = self._scope()
-        with self._connect() as conn:
-            return int(conn.execute("SELECT COUNT(DISTINCT pair_key) FROM review_decisions "
-                                    f"WHERE {where}", args).fetchone()[0])
+        """Number of pairs with a decision applied here (latest per pair, skips included)."""
+        return len({row[3] for row in self._applied()})
 
     def unassigned(self) -> int:
         """Decisions saved before decisions were tied to a catalog (never applied)."""
@@ -185,11 +275,12 @@ def review_key(catalog) -> str:
 
 
 def load_decisions(db_path: str | Path, catalog, *, owner: str | None = None) -> pd.DataFrame:
-    """Latest decisions on one catalog (owner None: every owner); empty (same columns)
-    when the workspace database does not exist."""
+    """Latest decisions applied to one catalog (made on it or carried over from an earlier
+    version; owner None: every owner); empty (same columns) when the workspace database
+    does not exist."""
     if not Path(db_path).exists():
         return no_decisions()
-    return ReviewStore(db_path, review_key(catalog), owner=owner).decisions()
+    return ReviewStore(db_path, catalog, owner=owner).decisions()
 
 
 def any_decisions(db_path: str | Path) -> bool:
@@ -225,30 +316,13 @@ def forget_owner(db_path: str | Path, owner: str) -> int:
         raise StoreError(database_message(path, exc)) from exc
 
 
-def decisions_elsewhere(db_path: str | Path, catalog, *, owner: str | None = None) -> int:
-    """Accept and reject decisions (the latest per pair) made on another catalog whose two
-    ids are both products of this one: decisions on an earlier version of this catalog
-    (a product added or a text edited since), which are not applied to it; pairs decided
-    again on this catalog are not counted. 0 when the database does not exist or holds none."""
+def not_applied(db_path: str | Path, catalog, *, owner: str | None = None) -> pd.DataFrame:
+    """Decisions on this catalog's products made on an earlier version that do not apply to
+    it (ReviewStore.not_applied: a product edited or gone since); empty when the database
+    does not exist."""
     if not Path(db_path).exists():
-        return 0
-    key = review_key(catalog)
-    mine, mine_args = ("owner = ?", (owner,)) if owner is not None else ("1", ())
-    try:
-        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
-            rows = conn.execute(
-                "SELECT left_id, right_id, decision FROM review_decisions WHERE seq IN "
-                "(SELECT MAX(seq) FROM review_decisions WHERE catalog_key NOT IN (?, '') "
-                f"AND {mine} GROUP BY catalog_key, pair_key) AND pair_key NOT IN "
-                f"(SELECT pair_key FROM review_decisions WHERE catalog_key = ? AND {mine})",
-                (key, *mine_args, key, *mine_args)).fetchall()
-    except sqlite3.DatabaseError:  # no table yet, or unreadable
-        return 0
-    if not rows:  # the usual case: no set of every id built on each page run
-        return 0
-    ids = set(map(str, catalog.ids))
-    pairs = {pair_key(a, b) for a, b, d in rows if d != "skip" and a in ids and b in ids}
-    return len(pairs)
+        return pd.DataFrame(columns=NOT_APPLIED_COLUMNS)
+    return ReviewStore(db_path, catalog, owner=owner).not_applied()
 
 
 def no_decisions() -> pd.DataFrame:

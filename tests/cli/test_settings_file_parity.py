@@ -17,7 +17,7 @@ from core.cli import EXIT_INPUT, main
 from core.cli.common import Output
 from core.config import Config
 from core.errors import CatalogSimilarityError, ConfigError
-from core.lists.review import ReviewStore, decisions_elsewhere, forget_owner, review_key
+from core.lists.review import ReviewStore, forget_owner, not_applied
 from core.lists.spec import Rules
 from core.pipeline import catalog_from_config
 from core.workspace import DB_NAME
@@ -173,7 +173,7 @@ def test_the_app_names_the_settings_another_catalog_lacks(job) -> None:
 def _review(job, catalog_path: Path) -> None:
     """Decisions a merchandiser made in the app on the catalog in catalog_path."""
     catalog, _ = catalog_from_config(read_table(catalog_path), job.cfg)
-    store = ReviewStore(job.workspace / DB_NAME, review_key(catalog), owner="session-a")
+    store = ReviewStore(job.workspace / DB_NAME, catalog, owner="session-a")
     store.record("A1", "A3", "accept")
     store.record("B1", "C1", "reject")
     store.record("C1", "C3", "skip")
@@ -191,30 +191,49 @@ def test_the_job_says_which_review_decisions_its_lists_use(job) -> None:
     assert {("A1", "A3"), ("A3", "A1")} <= pairs and not {("B1", "C1"), ("C1", "B1")} & pairs
 
 
-def test_decisions_made_on_an_earlier_version_of_the_catalog_are_not_dropped_silently(
+def test_decisions_carry_over_to_the_next_export_and_the_ones_that_cannot_are_named(
         job) -> None:
-    """A nightly job reads a fresh export of the catalog: one product added since the review,
-    and the decisions (filed under the catalog they were made on) no longer apply. The job
-    says so, as a warning a log keeps under --quiet."""
-    _review(job, job.catalog)
+    """A nightly job reads a fresh export of the catalog. One product added since the review:
+    every decision still applies (they were filed under the exact catalog they were made on,
+    and a nightly job dropped them all with a warning). A product's title edited: only the
+    decisions on it are not applied, and the job names them and how to list them."""
+    _review(job, job.catalog)  # accept A1-A3, reject B1-C1, skip C1-C3
     tonight = job.folder / "tonight.csv"
     tonight.write_bytes(make_csv_bytes([*ROWS, ["D1", "oak desk chair", "sitwell", "home",
                                                 "89.00", "yes"]]))
-    code, err = job("neighbors", str(tonight), "--config", str(job.settings), "--quiet",
+    code, err = job("neighbors", str(tonight), "--config", str(job.settings),
                     "--out", str(job.folder / "l.csv"))
     assert code == 0, err
-    assert err.strip().startswith("warning: 2 review decisions on pairs of these products were "
-                                  "made on another version of this catalog"), err
-    catalog, _ = catalog_from_config(read_table(tonight), job.cfg)
-    assert decisions_elsewhere(job.workspace / DB_NAME, catalog) == 2
-    assert decisions_elsewhere(job.workspace / DB_NAME, catalog, owner="session-b") == 0
-    ReviewStore(job.workspace / DB_NAME, review_key(catalog), owner="session-a").record(
-        "A3", "A1", "accept")  # decided again on tonight's catalog: applied, not counted
-    assert decisions_elsewhere(job.workspace / DB_NAME, catalog) == 1
-    partial = job.folder / "other.csv"  # a catalog without A1, A3 and B1: no pair of them
-    partial.write_bytes(make_csv_bytes([ROWS[0], *ROWS[5:]]))
-    catalog, _ = catalog_from_config(read_table(partial), job.cfg)
-    assert decisions_elsewhere(job.workspace / DB_NAME, catalog) == 0
+    assert "review decisions used: 1 accepted, 1 rejected" in err and "warning" not in err, err
+    lists = pd.read_csv(job.folder / "l.csv", dtype=str)
+    pairs = set(zip(lists["source_id"], lists["neighbor_id"]))
+    assert ("A1", "A3") in pairs and ("B1", "C1") not in pairs
+
+    edited = job.folder / "edited.csv"  # A3's title fixed, B1 gone
+    edited.write_bytes(make_csv_bytes([ROWS[0], ROWS[1], ROWS[2],
+                                       ["A3", "green trail running shoe", *ROWS[3][2:]],
+                                       *ROWS[5:]]))
+    code, err = job("neighbors", str(edited), "--config", str(job.settings), "--quiet",
+                    "--out", str(job.folder / "l.csv"))
+    assert code == 0, err
+    assert err.strip() == (
+        "warning: 2 earlier review decisions are not applied: 1 because a product's text was "
+        "edited since (ids: A3); 1 because a product is no longer in the catalog (ids: B1). "
+        "Review those pairs again in the app; list them with: python -m core review-pairs "
+        f"{edited} --not-applied --out FILE"), err
+    out = job.folder / "not applied.csv"
+    code, err = job("review-pairs", str(edited), "--config", str(job.settings),
+                    "--not-applied", "--out", str(out))
+    assert code == 0, err
+    listed = pd.read_csv(out, dtype=str)
+    assert listed[["left_id", "right_id", "decision", "reason", "left_now", "right_now"]] \
+        .values.tolist() == [["A1", "A3", "accept", "changed", "same", "changed"],
+                             ["B1", "C1", "reject", "gone", "gone", "same"]]
+    catalog, _ = catalog_from_config(read_table(edited), job.cfg)
+    assert len(not_applied(job.workspace / DB_NAME, catalog, owner="session-b")) == 0
+    ReviewStore(job.workspace / DB_NAME, catalog, owner="session-a").record(
+        "A3", "A1", "accept")  # decided again on the edited catalog: applied, not named
+    assert not_applied(job.workspace / DB_NAME, catalog)["left_id"].tolist() == ["B1"]
 
 
 def test_a_workspace_without_decisions_is_named(job) -> None:
@@ -233,7 +252,7 @@ def test_decisions_forgotten_by_start_over_are_not_replayed(job) -> None:
     sees them); the nightly job, which reads every session's, must not apply them either."""
     _review(job, job.catalog)  # session-a's: accept A1-A3, reject B1-C1
     catalog, _ = catalog_from_config(read_table(job.catalog), job.cfg)
-    ReviewStore(job.workspace / DB_NAME, review_key(catalog), owner="session-b").record(
+    ReviewStore(job.workspace / DB_NAME, catalog, owner="session-b").record(
         "A2", "A3", "accept")
     assert forget_owner(job.workspace / DB_NAME, "session-a") == 3
     code, err = job("neighbors", str(job.catalog), "--config", str(job.settings),
@@ -342,7 +361,7 @@ def test_the_export_page_files_and_the_nightly_job_files_are_the_same(job, tiny_
 
     token = new_session_token()
     catalog, _ = catalog_from_config(read_table(job.catalog), job.cfg)
-    store = ReviewStore(job.workspace / DB_NAME, review_key(catalog), owner=token)
+    store = ReviewStore(job.workspace / DB_NAME, catalog, owner=token)
     store.record("A1", "C3", "accept")  # a pin the lists would not hold by themselves
     store.record("B1", "B2", "reject")  # B1's best neighbour without the decision
     vectors = embed_with_store(tiny_encoder, catalog.texts, None).vectors

@@ -387,14 +387,12 @@ def test_self_supervised_finetune_runs(tiny_bert_dir, catalog, tmp_path):
 
 
 def test_review_decisions_are_read_from_the_review_store(catalog, tmp_path, monkeypatch):
-    from core.lists.review import review_key
-
     db = tmp_path / "ws.sqlite"
     db.write_bytes(b"")
 
     class FakeStore:
-        def __init__(self, path, catalog_key, owner=None):
-            assert Path(path) == db and catalog_key == review_key(catalog) and owner is None
+        def __init__(self, path, for_catalog, owner=None):
+            assert Path(path) == db and for_catalog is catalog and owner is None
 
         def as_labelled_pairs(self):
             return pd.DataFrame({"left_id": ["A0", "A1"], "right_id": ["B0", "B2"],
