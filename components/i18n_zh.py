@@ -1774,10 +1774,23 @@ ZH: dict[str, str] = {
         "图片：占综合得分 {part:.3f}（图片权重 {weight:g}）；两张图片的相似度为 {image:.3f}。",
     "Photos: one of the two has no usable photo, so this pair is scored by its text alone.":
         "图片：两者之一没有可用的图片，因此这一对只按文字打分。",
-    # session 28: decisions made on another version of the catalog
-    "Review decisions of yours on pairs of these products that were made on another version of "
-    "this catalog (products added or texts edited since) are not applied here: {n:,}. Review "
-    "those pairs again, or pin and block the ones that must stay in the rules.":
-        "您对这些商品的配对所做的 {n:,} 个审核决定是在此目录的另一个版本上做的（之后增加了商品或改了文字），"
-        "因此在这里不适用。请重新审核这些商品对，或在规则中固定或屏蔽必须保留的那些。",
+    # review-carry: review decisions carry over to the next version of a catalog
+    "Earlier review decisions of yours that are not applied here: {n:,} ({changed:,} because a "
+    "product's text was edited since, {gone:,} because a product is no longer in the catalog). "
+    "Your other decisions carry over to this version.":
+        "您之前的审核决定中有 {n:,} 个在这里不适用（{changed:,} 个因为商品的文字之后被修改过，"
+        "{gone:,} 个因为商品已不在目录中）。您的其他决定会沿用到这个版本。",
+    "See the decisions that are not applied": "查看不适用的决定",
+    "Keep the {n:,} decisions on edited products for the products as they are now":
+        "将这 {n:,} 个针对已修改商品的决定保留给商品的当前版本",
+    "Both products of each of these pairs are still in the catalog; their texts were edited. "
+    "Keep a decision only when the edit did not change which product it is (a typo fixed, a "
+    "longer description).":
+        "这些商品对中的两个商品都还在目录中，只是文字被修改过。只有当修改没有改变它是哪个商品时"
+        "（改正了错别字、加长了描述），才保留该决定。",
+    "a product's text was edited since": "商品的文字之后被修改过",
+    "a product is no longer in the catalog": "商品已不在目录中",
+    "made on another version before decisions carried over": "在决定可以沿用之前，于另一个版本上做出",
+    "decision": "决定",
+    "why": "原因",
 }

@@ -13,7 +13,7 @@ from core.catalog.table import Catalog
 from core.errors import CatalogSimilarityError, StoreError
 from core.export.tables import to_bytes
 from core.lists.pricecheck import parse_prices
-from core.lists.review import ReviewStore, review_key
+from core.lists.review import ReviewStore
 from core.workspace import Workspace
 
 SHORTCUTS = {"accept": "a", "reject": "x", "skip": "s"}  # "r" would reload the browser tab
@@ -27,7 +27,7 @@ def review_store(catalog: Catalog) -> ReviewStore:
 
     A workspace database that cannot be used stops the page with its one-line reason."""
     try:
-        return ReviewStore(Workspace.default().ensure().db_path, review_key(catalog),
+        return ReviewStore(Workspace.default().ensure().db_path, catalog,
                            owner=state.review_owner())
     except StoreError as exc:
         state.show_error(exc)

@@ -57,17 +57,60 @@ def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
 
 
 def other_version_warning(catalog: Catalog) -> None:
-    """Say when this session's decisions on pairs of these products were made on another
-    version of the catalog (a product added or a text edited since): they belong to the
-    catalog they were made on and are not applied here (the nightly job says the same)."""
-    from core.lists.review import decisions_elsewhere
+    """Say which of this session's decisions made on an earlier version of the catalog do
+    not apply here (a product's text edited since, or a product gone; the others carry
+    over), show them on request, and offer to keep those whose two products are both here
+    for the products as they are now (the nightly job says the same, and lists them with
+    review-pairs --not-applied)."""
+    from core.lists.review import not_applied
 
-    other = decisions_elsewhere(Workspace.default().db_path, catalog, owner=state.review_owner())
-    if other:
-        st.warning(t("Review decisions of yours on pairs of these products that were made on "
-                     "another version of this catalog (products added or texts edited since) "
-                     "are not applied here: {n:,}. Review those pairs again, or pin and block "
-                     "the ones that must stay in the rules.", n=other), icon=":material/history:")
+    try:
+        dropped = not_applied(Workspace.default().db_path, catalog, owner=state.review_owner())
+    except StoreError as exc:  # the lists are shown without decisions; said once above
+        text.warning(exc)
+        return
+    if dropped.empty:
+        return
+    reasons = dropped["reason"].value_counts()
+    st.warning(t("Earlier review decisions of yours that are not applied here: {n:,} ({changed:,} "
+                 "because a product's text was edited since, {gone:,} because a product is no "
+                 "longer in the catalog). Your other decisions carry over to this version.",
+                 n=len(dropped), changed=reasons.get("changed", 0) + reasons.get("version", 0),
+                 gone=reasons.get("gone", 0)), icon=":material/history:")
+    with st.expander(t("See the decisions that are not applied"), icon=":material/list:"):
+        st.dataframe(_not_applied_table(catalog, dropped), hide_index=True,
+                     key="review.not_applied")
+        changed = dropped[dropped["reason"] != "gone"]
+        if len(changed) and st.button(
+                t("Keep the {n:,} decisions on edited products for the products as they are now",
+                  n=len(changed)), key="review.carry_edited", icon=":material/done_all:",
+                help=t("Both products of each of these pairs are still in the catalog; their "
+                       "texts were edited. Keep a decision only when the edit did not change "
+                       "which product it is (a typo fixed, a longer description).")):
+            from components.tuning_review import review_store
+
+            store = review_store(catalog)
+            for row in changed.itertuples(index=False):
+                store.record(row.left_id, row.right_id, row.decision)
+            st.rerun()
+
+
+REASON_NAMES = {"changed": N_("a product's text was edited since"),
+                "version": N_("made on another version before decisions carried over"),
+                "gone": N_("a product is no longer in the catalog")}
+DECISION_WORDS = {"accept": N_("Accept"), "reject": N_("Reject"), "skip": N_("Skip")}
+
+
+def _not_applied_table(catalog: Catalog, dropped: pd.DataFrame) -> pd.DataFrame:
+    """The decisions that are not applied as the page shows them: ids, today's titles
+    (empty for a product that is gone), the decision and why."""
+    titles = dict(zip(map(str, catalog.ids), catalog.titles()))
+    frame = pd.DataFrame({
+        "left_id": dropped["left_id"], "left_title": dropped["left_id"].map(titles),
+        "right_id": dropped["right_id"], "right_title": dropped["right_id"].map(titles),
+        t("decision"): dropped["decision"].map(lambda d: t(DECISION_WORDS[d])),
+        t("why"): dropped["reason"].map(lambda r: t(REASON_NAMES[r]))})
+    return headed(frame.fillna(""))
 
 
 def ruled(res: state.Results, cfg: Config) -> RuleResult:

@@ -139,27 +139,55 @@ def test_a_configuration_file_without_columns_keeps_the_work_restorable(tiny_ber
     assert again.session_state["settings.config"].k == 3
 
 
-def test_decisions_made_on_another_version_of_the_catalog_are_said(tiny_bert_dir, tmp_path):
-    """A merchandiser reviewed pairs, then uploaded the catalog again with one product more:
-    the decisions belong to the catalog they were made on and were no longer applied, and
-    the app said nothing (the nightly job warned)."""
+def test_decisions_carry_over_to_the_next_version_of_the_catalog(tiny_bert_dir, tmp_path):
+    """A merchandiser reviewed a pair, then uploaded the catalog again with one product more:
+    every decision was filed under the exact catalog it was made on, so the new version had
+    none of them (a warning said so). Now the decision carries over; a decision on a product
+    whose title was edited since is named, listed, and can be kept for the product as it is
+    now."""
+    from core.lists.review import ReviewStore
+    from core.workspace import Workspace
+
     ids = [f"S{i}" for i in range(6)]
+    kinds = ["tea", "tea", "lamp", "lamp", "cup", "cup"]
+    rows = [["sku", "title", "kind"], *[[i, f"{k} item {n}", k] for n, (i, k) in
+                                        enumerate(zip(ids, kinds))]]
+
+    def upload(name: str, table: list[list[str]]) -> None:
+        at.switch_page("pages/catalog.py").run()
+        at.file_uploader(key="catalog.upload").set_value(
+            (name, make_csv_bytes(table), "text/csv")).run()
+        assert not at.exception, at.exception
+
+    def said(page: str) -> str:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        return element_texts(at.warning) + element_texts(at.caption)
+
     with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
         _upload(at, ids)
         at.switch_page("pages/review.py").run()
         at.button(key="review.accept").click().run()
         assert not at.exception, at.exception
-        assert "another version of this catalog" not in element_texts(at.warning)
-        rows = [["sku", "title", "kind"],
-                *[[i, f"{k} item {n}", k] for n, (i, k) in
-                  enumerate(zip(ids, ["tea", "tea", "lamp", "lamp", "cup", "cup"]))],
-                ["S6", "new kettle", "kettle"]]
-        at.switch_page("pages/catalog.py").run()
-        at.file_uploader(key="catalog.upload").set_value(
-            ("shop v2.csv", make_csv_bytes(rows), "text/csv")).run()
+        cat = at.session_state["catalog.catalog"]
+        pair = ReviewStore(Workspace.default().db_path, cat, owner=None).pins()
+        assert len(pair) == 1
+        upload("shop v2.csv", [*rows, ["S6", "new kettle", "kettle"]])
         for page in ("pages/export.py", "pages/review.py"):
-            at.switch_page(page).run()
-            assert not at.exception, (page, at.exception)
-            said = element_texts(at.warning)
-            assert ("made on another version of this catalog (products added or texts edited "
-                    "since) are not applied here: 1.") in said, (page, said)
+            text = said(page)
+            assert "not applied here" not in text, (page, text)
+        assert "review decisions used: 1 accepted, 0 rejected" in said("pages/export.py")
+
+        edited = [r if r[0] != pair[0][0] else [r[0], r[1] + " large", r[2]] for r in rows]
+        upload("shop v3.csv", edited)
+        for page in ("pages/export.py", "pages/review.py"):
+            assert ("Earlier review decisions of yours that are not applied here: 1 (1 because "
+                    "a product's text was edited since, 0 because a product is no longer in the "
+                    "catalog).") in said(page), page
+        shown = next(d.value for d in at.dataframe if "why" in d.value.columns)
+        assert shown[["left_id", "right_id", "why"]].values.tolist() == [
+            [*pair[0], "a product's text was edited since"]]
+        at.button(key="review.carry_edited").click().run()
+        assert not at.exception, at.exception
+        assert "not applied here" not in said("pages/export.py")
+        assert "review decisions used: 1 accepted, 0 rejected" in said("pages/export.py")
