@@ -1775,14 +1775,16 @@ ZH: dict[str, str] = {
     "Photos: one of the two has no usable photo, so this pair is scored by its text alone.":
         "图片：两者之一没有可用的图片，因此这一对只按文字打分。",
     # review-carry: review decisions carry over to the next version of a catalog
-    "Earlier review decisions of yours that are not applied here: {n:,} ({changed:,} because a "
-    "product's text was edited since, {gone:,} because a product is no longer in the catalog). "
-    "Your other decisions carry over to this version.":
-        "您之前的审核决定中有 {n:,} 个在这里不适用（{changed:,} 个因为商品的文字之后被修改过，"
-        "{gone:,} 个因为商品已不在目录中）。您的其他决定会沿用到这个版本。",
+    "Earlier review decisions of yours that are not applied here: {n:,} ({why}). Your other "
+    "decisions carry over to this version.":
+        "您之前的审核决定中有 {n:,} 个在这里不适用（{why}）。您的其他决定会沿用到这个版本。",
+    "{n:,} because a product's text was edited since": "{n:,} 个因为商品的文字之后被修改过",
+    "{n:,} made on another version before decisions carried over":
+        "{n:,} 个是在决定可以沿用之前于另一个版本上做出的",
+    "{n:,} because a product is no longer in the catalog": "{n:,} 个因为商品已不在目录中",
     "See the decisions that are not applied": "查看不适用的决定",
-    "Keep the {n:,} decisions on edited products for the products as they are now":
-        "将这 {n:,} 个针对已修改商品的决定保留给商品的当前版本",
+    "Keep the decisions on edited products for the products as they are now: {n:,}":
+        "将针对已修改商品的决定保留给商品的当前版本：{n:,} 个",
     "Both products of each of these pairs are still in the catalog; their texts were edited. "
     "Keep a decision only when the edit did not change which product it is (a typo fixed, a "
     "longer description).":

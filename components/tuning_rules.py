@@ -72,17 +72,21 @@ def other_version_warning(catalog: Catalog) -> None:
     if dropped.empty:
         return
     reasons = dropped["reason"].value_counts()
-    st.warning(t("Earlier review decisions of yours that are not applied here: {n:,} ({changed:,} "
-                 "because a product's text was edited since, {gone:,} because a product is no "
-                 "longer in the catalog). Your other decisions carry over to this version.",
-                 n=len(dropped), changed=reasons.get("changed", 0) + reasons.get("version", 0),
-                 gone=reasons.get("gone", 0)), icon=":material/history:")
+    why = [t(words, n=int(count)) for words, count in (
+        (N_("{n:,} because a product's text was edited since"), reasons.get("changed", 0)),
+        (N_("{n:,} made on another version before decisions carried over"),
+         reasons.get("version", 0)),
+        (N_("{n:,} because a product is no longer in the catalog"), reasons.get("gone", 0)))
+        if count]
+    st.warning(t("Earlier review decisions of yours that are not applied here: {n:,} ({why}). "
+                 "Your other decisions carry over to this version.", n=len(dropped),
+                 why=join_list(why)), icon=":material/history:")
     with st.expander(t("See the decisions that are not applied"), icon=":material/list:"):
         st.dataframe(_not_applied_table(catalog, dropped), hide_index=True,
                      key="review.not_applied")
         changed = dropped[dropped["reason"] != "gone"]
         if len(changed) and st.button(
-                t("Keep the {n:,} decisions on edited products for the products as they are now",
+                t("Keep the decisions on edited products for the products as they are now: {n:,}",
                   n=len(changed)), key="review.carry_edited", icon=":material/done_all:",
                 help=t("Both products of each of these pairs are still in the catalog; their "
                        "texts were edited. Keep a decision only when the edit did not change "

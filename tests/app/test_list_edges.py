@@ -182,8 +182,8 @@ def test_decisions_carry_over_to_the_next_version_of_the_catalog(tiny_bert_dir, 
         upload("shop v3.csv", edited)
         for page in ("pages/export.py", "pages/review.py"):
             assert ("Earlier review decisions of yours that are not applied here: 1 (1 because "
-                    "a product's text was edited since, 0 because a product is no longer in the "
-                    "catalog).") in said(page), page
+                    "a product's text was edited since). Your other decisions carry over to this "
+                    "version.") in said(page), page
         shown = next(d.value for d in at.dataframe if "why" in d.value.columns)
         assert shown[["left_id", "right_id", "why"]].values.tolist() == [
             [*pair[0], "a product's text was edited since"]]
