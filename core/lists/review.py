@@ -106,7 +106,7 @@ class ReviewStore:
         them now, from this catalog: from here on they carry over like new ones."""
         rows = conn.execute("SELECT seq, left_id, right_id FROM review_decisions WHERE "
                             "catalog_key = ? AND left_print = ''", (self.catalog_key,)).fetchall()
-        self.prints.locate(i for _, a, b in rows for i in (a, b))
+        self.prints.prepare(columns_json(self.prints.columns), (i for row in rows for i in row[1:]))
         for seq, left, right in rows:
             prints = (self.prints.of(left), self.prints.of(right))
             if all(prints):
@@ -135,7 +135,12 @@ class ReviewStore:
             rows = conn.execute(f"SELECT {_ROW} FROM review_decisions WHERE {where} "
                                 "ORDER BY seq", args).fetchall()
         if self.prints is not None:
-            self.prints.locate(i for row in rows for i in row[1:3])
+            by_columns: dict[str, set[str]] = {}
+            for row in rows:
+                if row[7]:
+                    by_columns.setdefault(row[9], set()).update(row[1:3])
+            for columns, ids in by_columns.items():
+                self.prints.prepare(columns, ids)
         return rows
 
     def _statuses(self, row: tuple) -> tuple[str, str]:
