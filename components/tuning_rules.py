@@ -66,8 +66,7 @@ def other_version_warning(catalog: Catalog) -> None:
 
     try:
         dropped = not_applied(Workspace.default().db_path, catalog, owner=state.review_owner())
-    except StoreError as exc:  # the lists are shown without decisions; said once above
-        text.warning(exc)
+    except StoreError:  # review_decisions() says it once, with the lists shown without them
         return
     if dropped.empty:
         return
