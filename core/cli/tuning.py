@@ -471,7 +471,7 @@ def register(sub) -> dict:
     p.add_argument("--not-applied", action="store_true",
                    help="write instead the decisions made on an earlier version of the catalog "
                    "that are not applied to it (left_id, right_id, decision, decided_at, "
-                   "reason: changed or gone, left_now, right_now)")
+                   "reason: changed, gone or version, left_now, right_now)")
     sub.add_parser("config-keys", help="print the documented configuration keys")
     return {"health": cmd_health, "groups": cmd_groups, "merge-map": cmd_merge_map,
             "compare": cmd_compare, "price-check": cmd_price_check,
