@@ -1780,4 +1780,9 @@ ZH: dict[str, str] = {
     "those pairs again, or pin and block the ones that must stay in the rules.":
         "您对这些商品的配对所做的 {n:,} 个审核决定是在此目录的另一个版本上做的（之后增加了商品或改了文字），"
         "因此在这里不适用。请重新审核这些商品对，或在规则中固定或屏蔽必须保留的那些。",
+    # zh-search: a query respelt in the catalog's characters (homophone typo, pinyin)
+    "Showing results for **{respelt}**, as this catalog writes it: it matches better than "
+    "{typed}.":
+        "显示的是 **{respelt}** 的结果（本目录的写法），它比 {typed} 匹配得更好。",
+    "Search exactly what I typed": "按我输入的原样搜索",
 }
