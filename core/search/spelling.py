@@ -80,29 +80,37 @@ class Speller:
     @classmethod
     def build(cls, index: LexicalIndex) -> Speller:
         """From a words index: its Han character pairs and characters, common first."""
+        speller = cls(index.vocab)
+        if not _HAN_RUN.search("".join(index.vocab)):
+            return speller  # not a Chinese catalog: nothing is ever respelt (one scan)
         han = [(tok, col) for tok, col in index.vocab.items() if _HAN_PAIR.match(tok)
                or (len(tok) == 1 and _HAN_RUN.match(tok))]
-        speller = cls(index.vocab)
         if not any(len(tok) == 2 for tok, _ in han):
-            return speller  # not a Chinese catalog: nothing is ever respelt
+            return speller
         order = np.argsort(index.idf[[c for _, c in han]], kind="stable")  # common first
         sound = {ch: readings(ch) for ch in {ch for tok, _ in han for ch in tok}}
         toks = [han[j][0] for j in order]
-        for first in (True, False):
-            for tok in toks:
-                options = [s[:1] if first else s for s in (sound[ch] for ch in tok)]
-                if len(tok) == 1:
-                    for syl in options[0]:
-                        speller.chars.setdefault(syl, (tok, int(not first)))
-                    continue
-                for b in options[1]:
-                    speller.left.setdefault((tok[0], b), tok)
-                for a in options[0]:
-                    speller.right.setdefault((a, tok[1]), tok)
-                for a, b in itertools.product(*options):
-                    speller.spelt.setdefault(a + b, (tok, len(a), int(a != sound[tok[0]][0])
-                                                     + int(b != sound[tok[1]][0])))
+        for tok in toks:  # by first readings: "ru" is 乳, never 女 (nǚ, rǔ)
+            first = [sound[ch][:1] for ch in tok]
+            if len(tok) == 1:
+                for syl in first[0]:
+                    speller.chars.setdefault(syl, (tok, 0))
+            else:
+                speller._add(tok, first, sound)
+        for tok in toks:  # then by every reading: 银行 is yinhang too
+            if len(tok) == 2 and (len(sound[tok[0]]) > 1 or len(sound[tok[1]]) > 1):
+                speller._add(tok, [sound[tok[0]], sound[tok[1]]], sound)
         return speller
+
+    def _add(self, tok: str, options: list[tuple[str, ...]],
+             sound: dict[str, tuple[str, ...]]) -> None:
+        for b in options[1]:
+            self.left.setdefault((tok[0], b), tok)
+        for a in options[0]:
+            self.right.setdefault((a, tok[1]), tok)
+        for a, b in itertools.product(*options):
+            second = int(a != sound[tok[0]][0]) + int(b != sound[tok[1]][0])
+            self.spelt.setdefault(a + b, (tok, len(a), second))
 
     @property
     def chinese(self) -> bool:
