@@ -193,7 +193,7 @@ class Speller:
         best[0] = ((0, 0, 0, 0), [])
 
         def offer(j: int, cost: tuple, text: list[str]) -> None:
-            if best[j] is None or cost < best[j][0]:
+            if best[j] is None or _rank(cost) < _rank(best[j][0]):
                 best[j] = (cost, text)
 
         for i in range(n):
@@ -228,6 +228,14 @@ def shows_respelt(query: str, typed_rows: Sequence[int], typed_best: float,
     if respelt_best <= typed_best:
         return False
     return not _HAN_RUN.search(query) or respelt_first in set(typed_rows)
+
+
+def _rank(cost: tuple[int, int, int, int]) -> tuple[int, ...]:
+    """(words kept, pieces, -pairs, second readings) -> the order pieces are chosen by: a
+    second reading counts as a piece more, so 水+乳 (shui ru) beats the pair 水女 read rǔ,
+    while 银行 (yin hang) still beats 银+航."""
+    kept, pieces, pairs, second = cost
+    return kept, pieces + second, pairs, second
 
 
 __all__ = ["MAX_CHANGES", "MAX_READINGS", "Speller", "readings", "shows_respelt"]
