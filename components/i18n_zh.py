@@ -1782,7 +1782,7 @@ ZH: dict[str, str] = {
         "因此在这里不适用。请重新审核这些商品对，或在规则中固定或屏蔽必须保留的那些。",
     # zh-search: a query respelt in the catalog's characters (homophone typo, pinyin)
     "Showing results for **{respelt}**, as this catalog writes it: it matches better than "
-    "{typed}.":
-        "显示的是 **{respelt}** 的结果（本目录的写法），它比 {typed} 匹配得更好。",
+    "\"{typed}\".":
+        "显示的是 **{respelt}** 的结果（本目录的写法），它比“{typed}”匹配得更好。",
     "Search exactly what I typed": "按我输入的原样搜索",
 }

@@ -42,7 +42,7 @@ if query.strip():
             hits, searched = answer.typed_hits, answer.typed
         else:
             note.info(t("Showing results for **{respelt}**, as this catalog writes it: it matches "
-                        "better than {typed}.", respelt=md(answer.query), typed=md(answer.typed)))
+                        "better than \"{typed}\".", respelt=md(answer.query), typed=md(answer.typed)))
     rows = [h.index for h in hits]
     table = rows_table(cat, rows, [h.score for h in hits])
     parts = st.toggle(t("Show what each score is made of"), key="search.parts", disabled=not hybrid)
