@@ -38,9 +38,9 @@ respelling every pair the catalog lacks, shown when it scores higher: 0.826 / 2.
 24% ("个人所得税退税" became "个人沙地水脱水"); one character at most, scoring higher:
 0.832 / 2.4%, off-topic 52%, served R@1 0.844; one character and the typed query's results
 holding the respelt query's first product (shipped): 0.838 / 3.6%, off-topic 52%, served
-0.844 (one query of 167). --speed: 20,000 Chinese titles, speller built in 1.7 s on the busy
-machine (35,703 pair sounds, 20 MiB), 0.2 ms a respelling; 22,074 English titles: no tables,
-7 ms (one scan of the words), nothing respelt.
+0.844 (one query of 167). --speed: 20,000 Chinese titles, speller built in 0.43 s (1.7 s
+with the machine's load at 15; 35,703 pair sounds, 20 MiB), 0.05-0.2 ms a respelling; 22,074
+English titles: no tables, 7-30 ms once (one scan of the words), nothing respelt.
 """
 
 from __future__ import annotations
