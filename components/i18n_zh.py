@@ -1795,4 +1795,9 @@ ZH: dict[str, str] = {
     "made on another version before decisions carried over": "在决定可以沿用之前，于另一个版本上做出",
     "decision": "决定",
     "why": "原因",
+    # zh-search: a query respelt in the catalog's characters (homophone typo, pinyin)
+    "Showing results for **{respelt}**, as this catalog writes it: it matches better than "
+    "\"{typed}\".":
+        "显示的是 **{respelt}** 的结果（本目录的写法），它比“{typed}”匹配得更好。",
+    "Search exactly what I typed": "按我输入的原样搜索",
 }

@@ -23,6 +23,7 @@ from core.search.channels import ImageChannel, Queries
 from core.search.hant_hans import query_for_model
 from core.search.index import NeighborIndex
 from core.search.neighbors import Neighbors
+from core.search.spelling import shows_respelt
 
 # Candidates per product in a pool (RULES_POOL_K when filter rules are on).
 POOL_K = 50
@@ -45,6 +46,22 @@ class SearchHit:
     product_id: str
     score: float
     parts: dict[str, float]
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    """What a search box shows: hits of query, the query searched. respelt: query is the
+    catalog's spelling of the typed one (:mod:`core.search.spelling`), whose own hits
+    are typed_hits (the same as hits when not respelt)."""
+
+    hits: list[SearchHit]
+    query: str
+    typed: str
+    typed_hits: list[SearchHit]
+
+    @property
+    def respelt(self) -> bool:
+        return self.query != self.typed
 
 
 def catalog_from_config(table: RawTable, config: Config) -> tuple[Catalog, bool]:
@@ -151,6 +168,23 @@ def search(query: str, encoder: Encoder, index: NeighborIndex, *, k: int = 10,
             for j, (i, s) in enumerate(zip(nb.indices[0], nb.scores[0]))]
 
 
-__all__ = ["MAX_QUERY_CHARS", "POOL_K", "SearchHit", "apply_rules", "candidate_pool",
-           "catalog_from_config", "embed_catalog", "final_lists", "neighbor_index", "pool_depth",
-           "rule_result", "search"]
+def search_as_meant(query: str, encoder: Encoder, index: NeighborIndex, *, k: int = 10,
+                    ids: np.ndarray | None = None, image_encoder=None) -> SearchAnswer:
+    """:func:`search`, and for a Chinese catalog also the query respelt in the catalog's
+    characters (a homophone typed through a pinyin keyboard, 兰之 for 兰芝, or pinyin
+    itself, ``lanzhi``: :meth:`core.search.spelling.Speller.respell`), whose results are
+    shown instead when :func:`core.search.spelling.shows_respelt` says so."""
+    hits = search(query, encoder, index, k=k, ids=ids, image_encoder=image_encoder)
+    speller = index.speller if query.strip() else None
+    other = speller.respell(query) if speller is not None else None
+    if other is not None:
+        alt = search(other, encoder, index, k=k, ids=ids, image_encoder=image_encoder)
+        if alt and shows_respelt(query, [h.index for h in hits], max((h.score for h in hits),
+                                 default=0.0), alt[0].index, alt[0].score):
+            return SearchAnswer(alt, other, query, hits)
+    return SearchAnswer(hits, query, query, hits)
+
+
+__all__ = ["MAX_QUERY_CHARS", "POOL_K", "SearchAnswer", "SearchHit", "apply_rules",
+           "candidate_pool", "catalog_from_config", "embed_catalog", "final_lists",
+           "neighbor_index", "pool_depth", "rule_result", "search", "search_as_meant"]

@@ -7,9 +7,10 @@ from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import N_, t, tr
 from components.tables import CELL_HINT, show_table
+from components.text import md
 from components.widgets import query_start, settings_sidebar
 from core.catalog.views import rows_table
-from core.pipeline import search
+from core.pipeline import search_as_meant
 from core.search.calibration import LOOSELY
 from core.search.fusion import SCALE_TEXT
 
@@ -31,9 +32,17 @@ query = st.text_input(t("Describe what you are looking for"), key="search.query"
 query = query_start(query)  # a pasted page of text: its start, and the page says so
 if query.strip():
     encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-    hits = search(query, encoder, index, k=cfg.k, ids=cat.ids,
-                  image_encoder=photos.get_image_encoder(cfg.image_model)
-                  if index.has("image") else None)
+    answer = search_as_meant(query, encoder, index, k=cfg.k, ids=cat.ids,
+                             image_encoder=photos.get_image_encoder(cfg.image_model)
+                             if index.has("image") else None)
+    hits, searched = answer.hits, answer.query
+    if answer.respelt:  # 兰之 typed for 兰芝, or pinyin: the catalog's words found more
+        note = st.empty()
+        if st.toggle(t("Search exactly what I typed"), key="search.exact"):
+            hits, searched = answer.typed_hits, answer.typed
+        else:
+            note.info(t("Showing results for **{respelt}**, as this catalog writes it: it matches "
+                        "better than \"{typed}\".", respelt=md(answer.query), typed=md(answer.typed)))
     rows = [h.index for h in hits]
     table = rows_table(cat, rows, [h.score for h in hits])
     parts = st.toggle(t("Show what each score is made of"), key="search.parts", disabled=not hybrid)
@@ -56,7 +65,7 @@ if query.strip():
                           if hybrid else None))
     st.caption(t(CELL_HINT))
     if st.button(t("Show these results on the heatmap"), key="search.to_heatmap"):
-        state.send_to_heatmap(rows, t("search: {query}", query=query[:60]))
+        state.send_to_heatmap(rows, t("search: {query}", query=searched[:60]))
         st.switch_page("pages/heatmap.py")
 else:
     st.caption(t('Searches {n:,} products. {how}', n=len(cat), how=how))

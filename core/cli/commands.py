@@ -72,6 +72,10 @@ def register(sub) -> dict:
     p = sub.add_parser("search", help="free-text search; CSV to stdout")
     p.add_argument("catalog")
     p.add_argument("--query", required=True, help="the words to search for")
+    p.add_argument("--exact", action="store_true",
+                   help="search the query as typed; by default a Chinese catalog also tries "
+                        "it in the catalog's characters (兰之 or lanzhi for 兰芝) and prints "
+                        "those results when they match better")
     p.add_argument("--metric", choices=list(METRICS), help=METRIC_HELP)
     p.add_argument("--k", type=int, help="results to print (default: the --config file's k, else 10)")
     add_catalog_options(p)
@@ -183,7 +187,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from core.embed.encoders import load_encoder
-    from core.pipeline import neighbor_index, search
+    from core.pipeline import neighbor_index, search_as_meant
     from core.search.calibration import LOOSELY
 
     cfg = config_from_args(args)
@@ -198,8 +202,12 @@ def cmd_search(args: argparse.Namespace) -> int:
         image_encoder = load_image_encoder(cfg.image_model, workspace_from_args(args).models_dir)
     images = images_from_args(args, cfg, catalog, image_encoder)
     index = neighbor_index(catalog, vectors, cfg, images=images)
-    hits = search(args.query, encoder, index, k=cfg.k, ids=catalog.ids,
-                  image_encoder=image_encoder)
+    answer = search_as_meant(args.query, encoder, index, k=cfg.k, ids=catalog.ids,
+                             image_encoder=image_encoder)
+    hits = answer.typed_hits if args.exact else answer.hits
+    if answer.respelt and not args.exact:
+        print(f"note: showing results for {answer.query!r}, as the catalog writes it: it matches "
+              f"better than {answer.typed!r} (--exact searches it as typed)", file=sys.stderr)
     titles = catalog.titles()
     frame = pd.DataFrame({"rank": range(1, len(hits) + 1),
                           "product_id": [h.product_id for h in hits],

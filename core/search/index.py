@@ -62,6 +62,7 @@ from core.search.query_gate import (
 from core.search.rerank import changed_scores, reranked
 from core.search.scoring import calibrated, dense_only, random_pair_threshold
 from core.search.settings import CHANNELS, SPECS, SearchSettings
+from core.search.spelling import Speller
 
 # Below this many products a catalog's own random pairs are too few to set the floor.
 MIN_FLOOR_ROWS = 1000
@@ -110,6 +111,7 @@ class NeighborIndex:
         self.texts = texts
         self._space: Anchors | None = None
         self._evidence: TextEvidence | None = None
+        self._speller: Speller | None = None
         # evidence is part of the words side: weights, texts and a words channel
         # (meaning-only lists stay in meaning order); fixed for the index's life
         self.with_evidence = bool(settings.calibration.evidence) and texts is not None \
@@ -177,6 +179,15 @@ class NeighborIndex:
     def lexical_index(self) -> LexicalIndex | None:
         channel = self.channels.get("lexical")
         return channel.index if channel is not None else None
+
+    @property
+    def speller(self) -> Speller | None:
+        """The words' Chinese pairs by sound, for respelling queries (None: no words
+        channel); built on first use."""
+        words = self.lexical_index
+        if words is not None and self._speller is None:
+            self._speller = Speller.build(words)
+        return self._speller
 
     @property
     def weight(self) -> float:

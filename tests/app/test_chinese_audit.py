@@ -333,6 +333,9 @@ def test_every_page_in_chinese_shows_no_english(audit):
     audit.check("search (a query)")
     at.toggle(key="search.parts").set_value(True).run()
     audit.check("search (score parts)")
+    at.text_input(key="search.query").input("lanzhi").run()  # pinyin for 兰芝
+    audit.check("search (pinyin respelt in the catalog's characters)")
+    assert "显示的是 **兰芝** 的结果" in element_texts(at.info)
 
     audit.page("pages/map.py")
     _set(at, **{"map.color": "标题"})  # 24 titles: the 19 largest, then one "other" trace

@@ -1,0 +1,50 @@
+"""The Search page on a Chinese catalog: a homophone typo or pinyin shows the catalog's
+spelling of the query and its results, with a switch back to the query as typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import element_texts, running_app
+from tests.search.test_spelling import ZH_TITLES
+
+pytestmark = pytest.mark.app
+
+
+@pytest.fixture(scope="module")
+def app(tiny_bert_dir, tmp_path_factory):
+    with running_app(tiny_bert_dir, tmp_path_factory.mktemp("search_spelling_ws")) as at:
+        rows = "".join(f"P{i},{t}\n" for i, t in enumerate(ZH_TITLES))
+        at.file_uploader(key="catalog.upload").set_value(
+            ("zh.csv", ("id,title\n" + rows).encode("utf-8"), "text/csv")).run()
+        assert not at.exception, at.exception
+        at.switch_page("pages/search.py").run()
+        at.slider(key="settings.hybrid_weight").set_value(1.0).run()  # the tiny model reads nothing
+        assert not at.exception, at.exception
+        yield at
+
+
+def _search(app, query: str):
+    app.text_input(key="search.query").input(query).run()
+    assert not app.exception, app.exception
+    return app.dataframe[0].value
+
+
+@pytest.mark.parametrize("typed", ["兰之水乳", "lan zhi shui ru"])
+def test_a_typo_or_pinyin_shows_the_catalogs_spelling_and_can_be_searched_as_typed(app, typed):
+    table = _search(app, typed)
+    assert table["id"].iloc[0] == "P0"
+    notes = element_texts(app.info)
+    assert "Showing results for **兰芝水乳**" in notes and typed in notes
+    assert "Nothing in this catalog reads as close" not in notes
+    app.toggle(key="search.exact").set_value(True).run()
+    assert "Showing results for" not in element_texts(app.info)
+    app.toggle(key="search.exact").set_value(False).run()
+    assert "Showing results for **兰芝水乳**" in element_texts(app.info)
+
+
+def test_a_query_the_catalog_spells_so_shows_no_note(app):
+    table = _search(app, "兰芝水乳")
+    assert table["id"].iloc[0] == "P0"
+    assert "Showing results for" not in element_texts(app.info)
+    assert not app.get("toggle") or all(t.key != "search.exact" for t in app.toggle)
