@@ -19,7 +19,7 @@ from components.text import md
 from core.catalog.table import Catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, INDEX_KINDS, Config
 from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
-from core.finetune.card import model_defaults
+from core.finetune.card import model_defaults, model_display_name
 from core.search.neighbors import METRICS
 from core.workspace import Workspace
 
@@ -64,9 +64,20 @@ def model_name(option: str) -> str:
         return t("Built-in multilingual (Chinese and 100 languages)")
     if option == OTHER_MODEL:
         return t("Another model…")
+    return t("Fine-tuned: {name}", name=_tuned_name(option))
+
+
+def _tuned_name(option: str) -> str:
+    """A fine-tuned model's name (its card's: a session numbers its own models from v1),
+    or its folder's name where another listed model goes by the same name (a shared model
+    made by the command line, numbered on its own)."""
     from pathlib import Path
 
-    return t("Fine-tuned: {name}", name=Path(option).name)
+    name = model_display_name(option)
+    if name == Path(option).name:
+        return name
+    others = [o for o in model_options() if o not in (option, BUNDLED, MULTILINGUAL, OTHER_MODEL)]
+    return Path(option).name if any(model_display_name(o) == name for o in others) else name
 
 
 def model_label(model: str) -> str:
