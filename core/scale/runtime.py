@@ -28,6 +28,16 @@ class ClusterError(CatalogSimilarityError):
     """The Ray cluster cannot be reached, a worker died or timed out, or Ray is missing."""
 
 
+class ClusterLost(ClusterError):
+    """The cluster, a node or a worker was lost (or fell silent) during the run: a failed
+    run (the CLI's exit status 1), not a command line to fix."""
+
+
+LOST_HINT = ("the cluster was stopped ('ray stop'), a node was lost, or a worker ran out of "
+             "memory; earlier outputs are left as they were: check the cluster and run the "
+             "job again")
+
+
 @dataclass(frozen=True)
 class RaySettings:
     """How a job uses Ray.
@@ -157,7 +167,8 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
         check_gcs(settings.address)
     if ray.is_initialized():  # a caller (a notebook, the tests) already holds a session
         _configure(ray)
-        yield
+        with worker_errors():
+            yield
         return
     common = {"log_to_driver": False, "logging_level": logging.WARNING,
                   "runtime_env": _runtime_env(bool(settings.address))}
@@ -170,7 +181,8 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
                  object_store_memory=settings.object_store_mb * 2**20, **common)
     try:
         _configure(ray)
-        yield
+        with worker_errors():  # a worker, node or the cluster lost: one ClusterLost
+            yield
     finally:
         ray.shutdown()
 
@@ -230,7 +242,19 @@ def from_worker(exc: BaseException) -> CatalogSimilarityError | None:
         first = (str(cause).strip() or type(cause).__name__).splitlines()[0]
         first = first.split(" Detail:")[0].rstrip(".")  # pyarrow appends its retry notes
         return ClusterError(f"A Ray worker could not open a file ({first}): {WORKER_PATHS_HINT}")
+    if _lost(exc):
+        return ClusterLost(f"A Ray worker or node was lost during the run "
+                           f"({type(exc).__name__}): {LOST_HINT}")
     return None
+
+
+def _lost(exc: BaseException) -> bool:
+    """Whether a Ray error says a worker, a node, an object or the cluster itself is gone."""
+    from ray import exceptions as rx
+
+    return isinstance(exc, rx.RayActorError | rx.WorkerCrashedError | rx.NodeDiedError
+                      | rx.LocalRayletDiedError | rx.ObjectLostError | rx.RaySystemError
+                      | rx.RpcError)
 
 
 def _on_worker(err: CatalogSimilarityError) -> CatalogSimilarityError:
