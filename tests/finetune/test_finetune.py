@@ -492,6 +492,30 @@ def test_cli_finetune_with_the_tiny_model(tiny_bert_dir, tiny_encoder, tmp_path,
     err = capsys.readouterr().err
     assert rc == 0, err
     assert (tmp_path / "ws" / "models" / "tiny-bert-ft-v1" / "card.json").exists()
+    # a model that did not do better is not kept: the job says how to keep it anyway
+    rc = main(["finetune", str(cat_path), "--pairs", str(pairs_path), "--learning-rate", "1e-12",
+               *common])
+    err = capsys.readouterr().err
+    assert rc == 0 and "the new model was not kept" in err, err
+    assert err.strip().splitlines()[-1] == ("to save it anyway (say, to compare it on other "
+                                            "data), run again with --keep-always")
+    assert not (tmp_path / "ws" / "models" / "tiny-bert-ft-v2").exists()
+    # for an app session (--session: its review decisions): the model is that session's,
+    # numbered among its own, listed in its picker only; not everyone's
+    from core.finetune.card import model_owner
+    from core.workspace import new_session_token, session_model_owner
+
+    token = new_session_token()
+    rc = main(["finetune", str(cat_path), "--self-supervised", "--keep-always",
+               "--session", token, *common])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    folder = next(p for p in (tmp_path / "ws" / "models").iterdir() if model_owner(p))
+    assert model_owner(folder) == session_model_owner(token)
+    assert model_display_name(folder) == "tiny-bert-ft-v1" and folder.name != "tiny-bert-ft-v1"
+    assert err.strip().splitlines()[-1] == (f"it is tiny-bert-ft-v1 in the model picker of app "
+                                            f"session {token} only (other sessions neither "
+                                            "list nor load it)")
 
 
 def test_real_review_store_decisions_become_pairs(catalog, tmp_path):
