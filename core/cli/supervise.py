@@ -6,7 +6,8 @@ the object store killed), Ray's C++ core ends the process that drives the job by
 none, and without the one line ``error: ...`` that says what happened and what to do. The
 child tells the parent the status it exits with (through a pipe, :func:`run_reported`);
 a child that ends without telling was ended from outside Python: the parent says so in
-one line, removes the child's half-written outputs and exits 1 (a failed run).
+one line, removes the child's half-written outputs and exits 1 (a failed run), or 143
+when it was stopped by SIGTERM passed on from the parent.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 STATUS_FD = "CATSIM_STATUS_FD"
-EXIT_FAILED = 1  # core.cli.EXIT_FAILED (not imported: the parent stays small)
+EXIT_FAILED, EXIT_STOPPED = 1, 143  # as in core.cli
 
 
 def _option(argv: Sequence[str], name: str) -> str | None:
@@ -74,7 +75,13 @@ def supervise(argv: Sequence[str]) -> int:
                              env={**os.environ, STATUS_FD: str(write)})
     os.close(write)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: child.send_signal(signal.SIGTERM))
+    stopped: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        stopped.append(signum)
+        child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
     returncode = child.wait()
     os.set_blocking(read, False)
     try:
@@ -85,6 +92,10 @@ def supervise(argv: Sequence[str]) -> int:
     if told.strip().lstrip("-").isdigit():
         return int(told)
     _clean_up(argv, child.pid)
+    if stopped:  # stopped as asked, though not by our own handler in the child
+        print("error: stopped (SIGTERM); earlier outputs are left as they were",
+              file=sys.stderr)
+        return EXIT_STOPPED
     print(f"error: {ended_line(argv, returncode)}", file=sys.stderr)
     return EXIT_FAILED
 

@@ -172,19 +172,36 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
         return
     common = {"log_to_driver": False, "logging_level": logging.WARNING,
                   "runtime_env": _runtime_env(bool(settings.address))}
-    if settings.address:
-        _join(ray, settings.address, common)
-    else:
-        # "local": a Ray of our own, even where 'ray start' left a cluster on this machine
-        # (ray.init() would join that one and refuse num_cpus)
-        ray.init(address="local", num_cpus=settings.num_cpus, include_dashboard=False,
-                 object_store_memory=settings.object_store_mb * 2**20, **common)
+    with _own_sigterm():
+        if settings.address:
+            _join(ray, settings.address, common)
+        else:
+            # "local": a Ray of our own, even where 'ray start' left a cluster on this machine
+            # (ray.init() would join that one and refuse num_cpus)
+            ray.init(address="local", num_cpus=settings.num_cpus, include_dashboard=False,
+                     object_store_memory=settings.object_store_mb * 2**20, **common)
     try:
         _configure(ray)
         with worker_errors():  # a worker, node or the cluster lost: one ClusterLost
             yield
     finally:
         ray.shutdown()
+
+
+@contextmanager
+def _own_sigterm() -> Iterator[None]:
+    """Keep this process's SIGTERM handler through ray.init, which puts its own in place
+    (a stack dump and abort, exit status 134): a scheduler's time limit then stops the job
+    as it stops any other (python -m core: one line, outputs in progress removed, 143)."""
+    import signal
+    import threading
+
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        yield
+    finally:
+        if callable(handler) and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, handler)
 
 
 def _join(ray, address: str, options: dict) -> None:

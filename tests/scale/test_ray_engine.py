@@ -298,12 +298,14 @@ def test_a_dead_shard_is_a_lost_cluster(ray_cluster) -> None:
         def answer(self) -> int:
             return 1
 
+        def die(self) -> int:
+            os._exit(1)  # the worker process ends while it answers (killed, out of memory)
+
     shard = Shard.remote()
     assert _answers([shard.answer.remote()], 30) == [1]
-    ray.kill(shard)
     with pytest.raises(ClusterLost, match=r"A corpus shard worker died \(.*Error\): the cluster "
                                           r"was stopped.*run the job again"):
-        _answers([shard.answer.remote()], 30)
+        _answers([shard.die.remote()], 30)
 
 
 _CLUSTER = """
@@ -315,40 +317,78 @@ sys.stdin.read()
 """
 
 
-def test_a_cluster_stopped_during_the_run_ends_in_our_one_line(catalog: Path, tiny_bert_dir: Path,
+@pytest.fixture
+def own_cluster():
+    """A Ray cluster in a process of its own (as 'ray start' leaves one): (its address, the
+    environment of jobs that join it, a function that ends all its processes, as
+    'ray stop --force' does)."""
+    import psutil
+
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled",
+           "RAY_gcs_rpc_server_reconnect_timeout_s": "3"}  # Ray's 60 s, shortened for the test
+    head = subprocess.Popen([sys.executable, "-c", _CLUSTER], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, env=env)
+
+    def stop() -> None:
+        for proc in [*psutil.Process(head.pid).children(recursive=True), head]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                proc.kill()
+
+    try:
+        address = head.stdout.readline().strip()
+        assert address, "the test's Ray did not start"
+        yield address, env, stop
+    finally:
+        stop()
+        head.wait()
+
+
+def _joined_job(address: str, env: dict, catalog: Path, model: Path, out: Path):
+    """python -m core neighbors --engine ray joining address, started and read up to the
+    moment it has joined and is about to embed: (the process, the lines read so far)."""
+    root = Path(__file__).resolve().parents[2]
+    job = subprocess.Popen(
+        [sys.executable, "-m", "core", "neighbors", str(catalog), "--out", f"{out}/",
+         "--engine", "ray", "--ray-address", address, "--model", str(model),
+         "--text-cols", "title", "--no-store"],
+        cwd=root, env=env, stderr=subprocess.PIPE, text=True)
+    seen = [job.stderr.readline()]
+    while seen[-1] and not seen[-1].startswith("id column"):
+        seen.append(job.stderr.readline())
+    return job, "".join(seen)
+
+
+def test_a_cluster_stopped_during_the_run_ends_in_our_one_line(own_cluster, catalog: Path,
+                                                               tiny_bert_dir: Path,
                                                                tmp_path: Path) -> None:
     """'ray stop --force' in the middle of a run: Ray ends the job's process from its C++
     core (no Python exception), which ended with Ray's own lines ('Failed to connect to GCS
     ... The program will terminate.') and exit status 1. The job now ends with one line
     saying what happened and what to do, status 1, and no half-written output left."""
-    import psutil
-
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0",
-           "RAY_gcs_rpc_server_reconnect_timeout_s": "3"}  # Ray's 60 s, shortened for the test
-    head = subprocess.Popen([sys.executable, "-c", _CLUSTER], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        address = head.stdout.readline().strip()
-        assert address, "the test's Ray did not start"
-        root = Path(__file__).resolve().parents[2]
-        job = subprocess.Popen(
-            [sys.executable, "-m", "core", "neighbors", str(catalog), "--out",
-             str(tmp_path / "out") + "/", "--engine", "ray", "--ray-address", address,
-             "--model", str(tiny_bert_dir), "--text-cols", "title", "--no-store"],
-            cwd=root, env=env, stderr=subprocess.PIPE, text=True)
-        seen = [job.stderr.readline()]
-        while seen[-1] and not seen[-1].startswith("id column"):  # joined, about to embed
-            seen.append(job.stderr.readline())
-        for proc in [*psutil.Process(head.pid).children(recursive=True), head]:  # ray stop --force
-            with contextlib.suppress(psutil.NoSuchProcess):
-                proc.kill()
-        err = "".join(seen) + job.communicate(timeout=120)[1]
-    finally:
-        head.kill()
-        head.wait()
+    address, env, stop = own_cluster
+    job, seen = _joined_job(address, env, catalog, tiny_bert_dir, tmp_path / "out")
+    stop()
+    err = seen + job.communicate(timeout=120)[1]
     lines = err.strip().splitlines()
     assert job.returncode == 1, err
     assert lines[-1].startswith("error: ") and "run the job again" in lines[-1], err
     assert "Traceback" not in err
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*")), \
+        list(tmp_path.iterdir())
+
+
+def test_sigterm_stops_a_ray_job_like_any_other(own_cluster, catalog: Path, tiny_bert_dir: Path,
+                                                tmp_path: Path) -> None:
+    """A scheduler's time limit (SIGTERM) during an --engine ray job: ray.init had put Ray's
+    own handler in place, which printed a stack dump and aborted (exit status 134). It
+    stops as any job does: one line, status 143, no half-written output."""
+    address, env, _ = own_cluster
+    job, seen = _joined_job(address, env, catalog, tiny_bert_dir, tmp_path / "out")
+    job.terminate()
+    err = seen + job.communicate(timeout=120)[1]
+    assert job.returncode == 143, err
+    assert err.strip().splitlines()[-1] == ("error: stopped (SIGTERM); earlier outputs are left "
+                                            "as they were"), err
+    assert "SIGTERM received" not in err
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*")), \
         list(tmp_path.iterdir())
