@@ -19,7 +19,7 @@ from components.text import md
 from core.catalog.table import Catalog
 from core.config import DEFAULT_HYBRID_WEIGHT, INDEX_KINDS, Config
 from core.embed.encoders import MULTILINGUAL_SUGGESTIONS, PRECISIONS
-from core.finetune.card import model_defaults
+from core.finetune.card import model_defaults, model_display_name
 from core.search.neighbors import METRICS
 from core.workspace import Workspace
 
@@ -56,30 +56,44 @@ def _as_option(model: str, options: list[str]) -> str:
     return folder if folder in options else OTHER_MODEL
 
 
-def model_name(option: str) -> str:
-    """A model option as the model pickers show it, in the interface language."""
+def model_name(option: str, options: list[str] | None = None) -> str:
+    """A model option as the model pickers show it, in the interface language (options:
+    the picker's, when known)."""
     if option == BUNDLED:
         return t("Built-in (English)")
     if option == MULTILINGUAL:
         return t("Built-in multilingual (Chinese and 100 languages)")
     if option == OTHER_MODEL:
         return t("Another model…")
+    return t("Fine-tuned: {name}", name=_tuned_name(option, options))
+
+
+def _tuned_name(option: str, options: list[str] | None = None) -> str:
+    """A fine-tuned model's name (its card's: a session numbers its own models from v1),
+    or its folder's name where another listed model goes by the same name (a shared model
+    made by the command line, numbered on its own)."""
     from pathlib import Path
 
-    return t("Fine-tuned: {name}", name=Path(option).name)
+    name = model_display_name(option)
+    if name == Path(option).name:
+        return name
+    others = [o for o in (model_options() if options is None else options)
+              if o not in (option, BUNDLED, MULTILINGUAL, OTHER_MODEL)]
+    return Path(option).name if any(model_display_name(o) == name for o in others) else name
 
 
 def model_label(model: str) -> str:
     """A model as the pages name it: the picker's name for a built-in or fine-tuned one,
     else the name or folder as given."""
-    option = _as_option(model, model_options())
-    return model if option == OTHER_MODEL else model_name(option)
+    options = model_options()
+    option = _as_option(model, options)
+    return model if option == OTHER_MODEL else model_name(option, options)
 
 
 def model_setting(cfg: Config) -> str:
     options = model_options()
     current = _as_option(cfg.model, options)
-    names = {o: model_name(o) for o in options}
+    names = {o: model_name(o, options) for o in options}
     choice = st.selectbox(
         t("Language model"), options, index=options.index(current), format_func=names.__getitem__,
         key="settings.model_choice",

@@ -20,6 +20,7 @@ from components.i18n import N_, labels, t
 from components.i18n_core import tr_core
 from components.text import md
 from core.catalog.table import Catalog
+from core.finetune.card import model_display_name
 from core.finetune.data import (
     LabelledPairs,
     TrainingSet,
@@ -240,6 +241,6 @@ def results(result: FinetuneResult) -> None:
             text.warning(tr_core(note))
     if result.kept and result.folder is not None:
         st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model picker of the "
-                     "sidebar.", name=md(result.folder.name)), icon=":material/check_circle:")
+                     "sidebar.", name=md(model_display_name(result.folder))), icon=":material/check_circle:")
         st.button(t("Use the new model"), key="finetune.use", on_click=state.choose_model,
                   args=(str(result.folder.resolve()),), icon=":material/swap_horiz:")

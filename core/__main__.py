@@ -4,6 +4,7 @@ import signal
 import sys
 
 from core.cli import EXIT_STOPPED, main
+from core.cli.supervise import run_reported, supervise, wanted
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -13,5 +14,7 @@ def _stop(signum: int, frame: object) -> None:
     raise SystemExit(EXIT_STOPPED)
 
 
+if wanted(sys.argv[1:]):  # --engine ray: Ray may end this process itself (core.cli.supervise)
+    raise SystemExit(supervise(sys.argv[1:]))
 signal.signal(signal.SIGTERM, _stop)
-raise SystemExit(main())
+raise SystemExit(run_reported(main))

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from core.cli import commands, finetune, quality, sessions, tuning
 from core.cli.common import Output, check_outputs, model_hint, say
 from core.errors import CatalogSimilarityError, ModelLoadError, StoreError
+from core.scale.runtime import ClusterLost
 
 MODULES = (commands, tuning, quality, finetune, sessions)
 
 # Exit statuses, so that a nightly job can tell what to do about a failure.
 EXIT_OK = 0
-EXIT_FAILED = 1  # unexpected: a bug or out of memory
+EXIT_FAILED = 1  # unexpected: a bug or out of memory; or the Ray cluster was lost mid-run
 EXIT_INPUT = 2  # the command line, a settings file or a catalog must be fixed
 EXIT_MODEL = 3  # the model cannot be loaded (missing folder; a Hub id while offline)
 EXIT_IO = 4  # a file or the workspace cannot be read or written (disk full, permissions)
@@ -27,7 +28,8 @@ EXIT_STOPPED = 143  # SIGTERM (python -m core only)
 EPILOG = """\
 exit status:
   0    done
-  1    unexpected failure (out of memory, or a bug: set CATSIM_DEBUG=1 to see where)
+  1    the run failed: out of memory, the Ray cluster lost or stopped during the run,
+       or a bug (set CATSIM_DEBUG=1 to see where)
   2    bad command line, settings file or catalog: the message says what to fix
   3    the model cannot be loaded (a missing folder, or a Hugging Face id while offline)
   4    a file or the workspace cannot be read or written (disk full, permissions)
@@ -70,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         say(f"error: {exc}")
         return EXIT_IO
+    except ClusterLost as exc:  # the run failed on the cluster: nothing on the command line to fix
+        say(f"error: {exc}")
+        return EXIT_FAILED
     except CatalogSimilarityError as exc:
         say(f"error: {exc}")
         return EXIT_INPUT

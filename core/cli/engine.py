@@ -107,7 +107,8 @@ def _place(out: str, folder_out: bool) -> Iterator[Path]:
     target = Path(out).absolute()
     if not folder_out:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.") as tmp:
+        with tempfile.TemporaryDirectory(dir=target.parent,  # pid: see core.cli.supervise
+                                         prefix=f".{target.name}.{os.getpid()}.") as tmp:
             yield Path(tmp)
         return
     from core.export.results import staged_folder

@@ -8,10 +8,13 @@ Training data: labelled pairs (``left_id,right_id[,label]``), review decisions
 from the workspace (--reviews) and/or self-supervised views of the catalog. The
 new model is written to --out, or to the next versioned folder of the
 workspace's models/ directory, only when the held-out lists improve (unless
---keep-always). The progress line names the phase (mining, training: epoch n of m,
-saving, validating). After training the hybrid weight is chosen again on the
-held-out pairs and saved with the model: ``--model FOLDER`` on any other command
-uses it unless ``--hybrid-weight`` (or a configuration file) sets one.
+--keep-always). With --session KEY (the app session whose review decisions --reviews
+reads) the model is that session's, as if fine-tuned in its app: numbered among its
+models and listed in its model picker only; without it the model is everyone's. The
+progress line names the phase (mining, training: epoch n of m, saving, validating).
+After training the hybrid weight is chosen again on the held-out pairs and saved with
+the model: ``--model FOLDER`` on any other command uses it unless ``--hybrid-weight``
+(or a configuration file) sets one.
 """
 
 from __future__ import annotations
@@ -31,10 +34,11 @@ from core.cli.common import (
     workspace_db,
 )
 from core.errors import CatalogSimilarityError
+from core.finetune.card import model_display_name
 from core.finetune.data import build_training_set
 from core.finetune.pairs import LabelledPairs, combine, read_pairs, review_pairs
 from core.finetune.settings import NEGATIVE_SOURCES, TRAIN_PRECISIONS, FinetuneResult, FinetuneSettings
-from core.workspace import Workspace
+from core.workspace import Workspace, session_model_owner
 
 _DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}
 
@@ -51,7 +55,8 @@ def register(sub) -> dict:
                    help="also train on accepted/rejected review decisions in the workspace")
     p.add_argument("--self-supervised", action="store_true",
                    help="add pairs built from the catalog itself (works without labels)")
-    p.add_argument("--out", help="new model folder (default: workspace/models/<base>-ft-vN)")
+    p.add_argument("--out", help="new model folder (default: workspace/models/<base>-ft-vN; "
+                   "with --session, that session's own next version)")
     p.add_argument("--epochs", type=int, default=_DEFAULTS["epochs"],
                    help="passes over the pairs (default %(default)s)")
     p.add_argument("--learning-rate", type=float, default=_DEFAULTS["learning_rate"],
@@ -126,6 +131,8 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     cfg = config_from_args(args)
     check_trainable(cfg.model)
+    session = review_owner(args)  # --session: the model is that app session's, as if made there
+    owner = session_model_owner(session) if session else None
     ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
     catalog = load_catalog_from_args(args, cfg)
     data = build_training_set(catalog, _pairs(args, catalog, ws),
@@ -140,8 +147,11 @@ def cmd_finetune(args: argparse.Namespace) -> int:
                           models_dir=ws.models_dir, progress=progress,
                           status=progress.describe,
                           words=catalog_index(catalog, cfg.field_weights),
-                          hybrid_weight=cfg.hybrid_weight, metric=cfg.metric)
+                          hybrid_weight=cfg.hybrid_weight, metric=cfg.metric, owner=owner)
     _report(result)
+    if result.kept and owner:
+        print(f"it is {model_display_name(result.folder)} in the model picker of app session "
+              f"{session} only (other sessions neither list nor load it)", file=sys.stderr)
     return 0
 
 
@@ -159,6 +169,8 @@ def _report(result: FinetuneResult) -> None:
     say(f"{result.steps} steps ({result.epochs_run} epochs) in {result.train_seconds:.0f} s")
     for note in result.notes:
         say(note)
+    if not result.kept:
+        say("to save it anyway (say, to compare it on other data), run again with --keep-always")
     if result.kept:
         weight = f"; its hybrid weight {choice.weight:g} is used unless you give " \
             "--hybrid-weight" if choice is not None else ""

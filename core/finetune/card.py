@@ -11,6 +11,7 @@ user sets the value explicitly.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -26,18 +27,56 @@ CARD = "card.json"
 
 def model_base_name(name: str) -> str:
     """Folder-safe base name: 'all-MiniLM-L6-v2 (bundled)' -> 'all-MiniLM-L6-v2',
-    'shop-ft-v3' -> 'shop'."""
+    'shop-ft-v3' -> 'shop', 'shop-ft-v3-1a2b3c4d' (a session's folder) -> 'shop'."""
     name = re.sub(r"\s*\(bundled\)$", "", str(name)).strip()
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", name.split("/")[-1]).strip("-.") or "model"
-    return re.sub(r"-ft-v\d+$", "", name)
+    return re.sub(r"-ft-v\d+(-[0-9a-f]{8})?$", "", name)
 
 
-def next_version_folder(models_dir: Path, base_name: str) -> Path:
-    """models_dir / f"{base}-ft-v{N}" with N one above the highest existing version."""
+def owner_tag(owner: str) -> str:
+    """The 8 hex digits a session's model folders end with (a digest of the owner mark):
+    keeps two sessions' folders apart on disk while each numbers its models from v1."""
+    return hashlib.sha256(b"model folder|" + owner.encode()).hexdigest()[:8]
+
+
+def next_version_folder(models_dir: Path, base_name: str, *, owner: str | None = None) -> Path:
+    """Where the next fine-tuned model of base_name goes.
+
+    owner None (the command line's shared models): models_dir / f"{base}-ft-v{N}", N one
+    above the highest such folder. A session's model (owner set) is numbered among that
+    session's own models only, so its first is v1 whatever other sessions made, in a folder
+    f"{base}-ft-v{N}-{owner_tag}" that no other session's or shared folder takes; it is
+    shown as f"{base}-ft-v{N}" (:func:`version_name`, card.json "name")."""
     base = model_base_name(base_name)
-    found = [int(m.group(1)) for p in models_dir.glob(f"{base}-ft-v*")
-             if (m := re.fullmatch(rf"{re.escape(base)}-ft-v(\d+)", p.name))]
-    return models_dir / f"{base}-ft-v{max(found, default=0) + 1}"
+    if owner is None:
+        found = [int(m.group(1)) for p in models_dir.glob(f"{base}-ft-v*")
+                 if (m := re.fullmatch(rf"{re.escape(base)}-ft-v(\d+)", p.name))]
+        return models_dir / f"{base}-ft-v{max(found, default=0) + 1}"
+    tag, found = owner_tag(owner), [0]
+    for p in models_dir.glob(f"{base}-ft-v*"):  # claimed (empty) folders of runs under way too
+        own = re.fullmatch(rf"{re.escape(base)}-ft-v(\d+)-{tag}", p.name)
+        shown = own or (model_owner(p) == owner and  # handed over by Start over, or older
+                        re.fullmatch(rf"{re.escape(base)}-ft-v(\d+)", model_display_name(p)))
+        if shown:
+            found.append(int(shown.group(1)))
+    version = max(found) + 1
+    while (models_dir / f"{base}-ft-v{version}-{tag}").exists():  # never another's folder
+        version += 1
+    return models_dir / f"{base}-ft-v{version}-{tag}"
+
+
+def version_name(folder: Path) -> str:
+    """The name a new model folder is shown by: a session's folder without its owner tag
+    ('shop-ft-v1-1a2b3c4d' -> 'shop-ft-v1'), any other folder's own name."""
+    return re.sub(r"(-ft-v\d+)-[0-9a-f]{8}$", r"\1", Path(folder).name)
+
+
+def model_display_name(model: str | Path) -> str:
+    """The name a fine-tuned model goes by in the model picker, on its card and in messages:
+    its card.json "name" (a session's model: 'shop-ft-v1', numbered within the session),
+    else its folder's name."""
+    name = (read_card(model) or {}).get("name")
+    return name if isinstance(name, str) and name.strip() else Path(str(model)).name
 
 
 def save_model_folder(model, base: BertEncoder, folder: Path) -> Path:
@@ -62,11 +101,14 @@ def _metrics_dict(m) -> dict | None:
     return asdict(m) if m is not None else None
 
 
-def write_card(folder: Path, result, data: dict, *, owner: str | None = None) -> None:
-    """card.json (machine-readable, with the "config" this model brings and the "owner"
-    who may use it, None for everyone) + README.md."""
+def write_card(folder: Path, result, data: dict, *, owner: str | None = None,
+               name: str | None = None) -> None:
+    """card.json (machine-readable, with the "name" the model is shown by (default: the
+    folder's), the "config" this model brings and the "owner" who may use it, None for
+    everyone) + README.md."""
     choice = result.weight_choice
-    card = {"base_model": result.base_model, "owner": owner,
+    name = name or folder.name
+    card = {"name": name, "base_model": result.base_model, "owner": owner,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "data": data, "settings": asdict(result.settings),
             "metrics": {"before": _metrics_dict(result.before),
@@ -77,7 +119,7 @@ def write_card(folder: Path, result, data: dict, *, owner: str | None = None) ->
             "train_seconds": round(result.train_seconds, 1), "notes": list(result.notes),
             "phases": {k: round(v, 1) for k, v in result.phase_seconds.items()}}
     (folder / CARD).write_text(json.dumps(card, indent=2, default=str))
-    (folder / "README.md").write_text("\n".join(card_lines(folder.name, result, card)) + "\n")
+    (folder / "README.md").write_text("\n".join(card_lines(name, result, card)) + "\n")
 
 
 def card_lines(name: str, result, card: dict) -> list[str]:
@@ -157,5 +199,5 @@ def model_defaults(model: str | Path | None) -> ModelDefaults:
         if isinstance((card or {}).get("config"), dict) else None
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
         return ModelDefaults()
-    return ModelDefaults(float(weight), f"chosen for {Path(str(model)).name} on held-out "
+    return ModelDefaults(float(weight), f"chosen for {model_display_name(model)} on held-out "
                          "pairs after fine-tuning")

@@ -33,7 +33,13 @@ from core.embed.models import check_device, default_device, resolve_model
 from core.embed.multilingual import MULTILINGUAL_ALIASES
 from core.errors import ModelLoadError
 from core.finetune.calibrate import Corpus, fit_evidence, refit_calibration
-from core.finetune.card import next_version_folder, save_model_folder, write_card
+from core.finetune.card import (
+    next_version_folder,
+    read_card,
+    save_model_folder,
+    version_name,
+    write_card,
+)
 from core.finetune.data import TrainingSet, ValidationSet
 from core.finetune.pseudo import confident_pairs, held_out_rows, with_confident_pairs
 from core.finetune.settings import (
@@ -180,7 +186,8 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         base = BertEncoder(base_model, device=device)
     except ModelLoadError as exc:
         raise FinetuneError(f"{exc} {_ALTERNATIVE}") from None
-    target = Path(out) if out else next_version_folder(Path(models_dir or "models"), base.name)
+    target = Path(out) if out else next_version_folder(Path(models_dir or "models"), base.name,
+                                                       owner=owner)
     if target.exists() and any(target.iterdir()):
         raise FinetuneError(f"{target} already exists and is not empty; choose a new folder")
     with _claimed(target):  # a run started meanwhile takes the next version
@@ -215,9 +222,11 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
             shutil.rmtree(tmp.parent, ignore_errors=True)  # unvalidated copy goes too
             raise
         result = replace(result, steps=steps, train_seconds=train_seconds, epochs_run=epochs_run,
-                         train_pairs=len(data.train), base_model=base.name, settings=settings)
+                         train_pairs=len(data.train), base_model=_shown_name(base),
+                         settings=settings)
         phase.close()
-        return _keep_or_drop(result, tmp, target, data, start, phase.seconds, owner)
+        shown = version_name(target) if owner and not out else target.name
+        return _keep_or_drop(result, tmp, target, data, start, phase.seconds, owner, shown)
 
 
 @contextmanager
@@ -294,6 +303,12 @@ def _validate(base: BertEncoder, folder: Path, texts: Sequence[str], data: Train
                    notes=(ev_note, note))
 
 
+def _shown_name(model: BertEncoder) -> str:
+    """The base model's name as its card gives it (a session's 'shop-ft-v1'), else its own."""
+    name = (read_card(model.folder) or {}).get("name")
+    return name if isinstance(name, str) and name.strip() else model.name
+
+
 def _calibration_of(model: BertEncoder):
     """The current model's calibration (the bundled one, or its folder's)."""
     bundled = model.name == resolve_model(None)[0]
@@ -310,7 +325,8 @@ def _choose(lists: _Lists, before: Corpus, after: Corpus, valid: ValidationSet,
 
 
 def _keep_or_drop(result: FinetuneResult, tmp: Path, target: Path, data: TrainingSet,
-                  start: float, phases: dict, owner: str | None = None) -> FinetuneResult:
+                  start: float, phases: dict, owner: str | None = None,
+                  name: str | None = None) -> FinetuneResult:
     result = replace(result, phase_seconds=dict(phases))
     if not (result.settings.keep == "always" or result.improved):
         shutil.rmtree(tmp.parent, ignore_errors=True)
@@ -322,7 +338,7 @@ def _keep_or_drop(result: FinetuneResult, tmp: Path, target: Path, data: Trainin
                      total_seconds=time.perf_counter() - start)
     write_card(tmp, result, {**data.description, "train_pairs": len(data.train),
                              "validation_queries": len(data.valid) if data.valid else 0},
-               owner=owner)
+               owner=owner, name=name)
     if target.exists():
         target.rmdir()
     target.parent.mkdir(parents=True, exist_ok=True)

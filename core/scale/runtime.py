@@ -28,6 +28,16 @@ class ClusterError(CatalogSimilarityError):
     """The Ray cluster cannot be reached, a worker died or timed out, or Ray is missing."""
 
 
+class ClusterLost(ClusterError):
+    """The cluster, a node or a worker was lost (or fell silent) during the run: a failed
+    run (the CLI's exit status 1), not a command line to fix."""
+
+
+LOST_HINT = ("the cluster was stopped ('ray stop'), a node was lost, or a worker ran out of "
+             "memory; earlier outputs are left as they were: check the cluster and run the "
+             "job again")
+
+
 @dataclass(frozen=True)
 class RaySettings:
     """How a job uses Ray.
@@ -157,22 +167,41 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
         check_gcs(settings.address)
     if ray.is_initialized():  # a caller (a notebook, the tests) already holds a session
         _configure(ray)
-        yield
+        with worker_errors():
+            yield
         return
     common = {"log_to_driver": False, "logging_level": logging.WARNING,
                   "runtime_env": _runtime_env(bool(settings.address))}
-    if settings.address:
-        _join(ray, settings.address, common)
-    else:
-        # "local": a Ray of our own, even where 'ray start' left a cluster on this machine
-        # (ray.init() would join that one and refuse num_cpus)
-        ray.init(address="local", num_cpus=settings.num_cpus, include_dashboard=False,
-                 object_store_memory=settings.object_store_mb * 2**20, **common)
+    with _own_sigterm():
+        if settings.address:
+            _join(ray, settings.address, common)
+        else:
+            # "local": a Ray of our own, even where 'ray start' left a cluster on this machine
+            # (ray.init() would join that one and refuse num_cpus)
+            ray.init(address="local", num_cpus=settings.num_cpus, include_dashboard=False,
+                     object_store_memory=settings.object_store_mb * 2**20, **common)
     try:
         _configure(ray)
-        yield
+        with worker_errors():  # a worker, node or the cluster lost: one ClusterLost
+            yield
     finally:
         ray.shutdown()
+
+
+@contextmanager
+def _own_sigterm() -> Iterator[None]:
+    """Keep this process's SIGTERM handler through ray.init, which puts its own in place
+    (a stack dump and abort, exit status 134): a scheduler's time limit then stops the job
+    as it stops any other (python -m core: one line, outputs in progress removed, 143)."""
+    import signal
+    import threading
+
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        yield
+    finally:
+        if callable(handler) and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, handler)
 
 
 def _join(ray, address: str, options: dict) -> None:
@@ -230,7 +259,19 @@ def from_worker(exc: BaseException) -> CatalogSimilarityError | None:
         first = (str(cause).strip() or type(cause).__name__).splitlines()[0]
         first = first.split(" Detail:")[0].rstrip(".")  # pyarrow appends its retry notes
         return ClusterError(f"A Ray worker could not open a file ({first}): {WORKER_PATHS_HINT}")
+    if _lost(exc):
+        return ClusterLost(f"A Ray worker or node was lost during the run "
+                           f"({type(exc).__name__}): {LOST_HINT}")
     return None
+
+
+def _lost(exc: BaseException) -> bool:
+    """Whether a Ray error says a worker, a node, an object or the cluster itself is gone."""
+    from ray import exceptions as rx
+
+    return isinstance(exc, rx.RayActorError | rx.WorkerCrashedError | rx.NodeDiedError
+                      | rx.LocalRayletDiedError | rx.ObjectLostError | rx.RaySystemError
+                      | rx.RpcError)
 
 
 def _on_worker(err: CatalogSimilarityError) -> CatalogSimilarityError:

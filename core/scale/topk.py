@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .runtime import ClusterError, from_worker
+from .runtime import ClusterLost, from_worker
 
 QUERY_BLOCK = 2048
 
@@ -77,7 +77,7 @@ def sharded_topk(folder: str, n: int, depth: int, *, metric: str = "cosine",
     (the lists and scores of the single-process exact search of n rows, see
     core.scale.shards.rescored) or "approximate" (HNSW per shard). D = min(depth, n - 1).
     limit_blocks: answer only the first blocks (benchmarks). A shard that dies or is
-    silent for timeout_s fails the job with ClusterError instead of hanging it.
+    silent for timeout_s fails the job with ClusterLost instead of hanging it.
     """
     from pathlib import Path
 
@@ -122,19 +122,21 @@ def _merged(refs, depth: int, timeout_s: float) -> tuple[np.ndarray, np.ndarray]
 
 
 def _answers(refs, timeout_s: float) -> list:
-    """ray.get of the shards' answers; a silent or dead shard as one ClusterError."""
+    """ray.get of the shards' answers; a silent or dead shard as one ClusterLost."""
     import ray
     from ray.exceptions import GetTimeoutError, RayActorError
 
     try:
         return ray.get(refs, timeout=timeout_s)
     except GetTimeoutError:
-        raise ClusterError(f"A corpus shard did not answer within {timeout_s:.0f} s; the cluster "
-                           "is overloaded or a node was lost (raise the timeout or add nodes)") \
-            from None
+        raise ClusterLost(f"A corpus shard did not answer within {timeout_s:g} s; the cluster "
+                          "is overloaded or a node was lost (raise --ray-timeout or add nodes, "
+                          "then run the job again)") from None
     except RayActorError as exc:
         ours = from_worker(exc)  # e.g. the vectors folder is not there on the shard's node
-        if ours is not None:
+        if ours is not None and not isinstance(ours, ClusterLost):
             raise ours from None
-        raise ClusterError(f"A corpus shard worker died ({type(exc).__name__}); "
-                           "check the nodes' memory (each shard holds its rows' vectors)") from None
+        raise ClusterLost(f"A corpus shard worker died ({type(exc).__name__}): the cluster was "
+                          "stopped, a node was lost, or the shard ran out of memory (each "
+                          "shard holds its rows' vectors); check the cluster and run the job "
+                          "again") from None

@@ -182,3 +182,29 @@ def test_start_over_stops_and_forgets_the_run(env):
     again = _open(old)  # whoever still holds the old address
     assert "finetune.job" not in again.session_state
     assert not again.get("progress")
+
+
+def test_the_picker_names_a_sessions_models_by_their_own_numbers(tiny_bert_dir, workspace):
+    """A session's models are named by the session's own versions (its first is v1, in a
+    folder of its own); where a shared model made on the command line reads the same, the
+    session's own goes by its folder's name, so no two entries of the picker read alike."""
+    from core.finetune.card import owner_tag
+    from core.workspace import session_model_owner
+
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    at.run()
+    owner = session_model_owner(at.session_state["session.token"])
+    models = workspace / "models"
+    shutil.copytree(tiny_bert_dir, models / "shop-ft-v1")  # the command line's: everyone's
+    for version in (1, 2):
+        own = models / f"shop-ft-v{version}-{owner_tag(owner)}"
+        shutil.copytree(tiny_bert_dir, own)
+        (own / "card.json").write_text(json.dumps({"owner": owner, "name": f"shop-ft-v{version}"}))
+    at.run()
+    options = list(at.sidebar.selectbox(key="settings.model_choice").options)
+    assert options[2:-1] == ["Fine-tuned: shop-ft-v1", f"Fine-tuned: shop-ft-v1-{owner_tag(owner)}",
+                             "Fine-tuned: shop-ft-v2"], options
+    other = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    other.run()
+    assert list(other.sidebar.selectbox(key="settings.model_choice").options)[2:-1] == \
+        ["Fine-tuned: shop-ft-v1"]

@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.embed.store import EmbeddingStore, embed_with_store
+from core.finetune.card import model_display_name
 from tests.conftest import REPO_ROOT, element_texts, make_csv_bytes
 
 
@@ -211,7 +212,7 @@ def test_a_model_fine_tuned_in_one_session_is_that_sessions_alone(tiny_bert_dir,
     job.join(timeout=300)
     assert job.result is not None and job.result.kept, (job.status, job.error)
     folder = str(job.result.folder.resolve())
-    shown = f"Fine-tuned: {job.result.folder.name}"
+    shown = f"Fine-tuned: {model_display_name(job.result.folder)}"  # A's own v1
     cli_made = workspace / "models" / "shared-ft-v1"  # no owner: the command line's
     shutil.copytree(tiny_bert_dir, cli_made)
     a.run()

@@ -17,7 +17,13 @@ from core.catalog.table import ColumnMapping, build_catalog
 from core.embed.encoders import BertEncoder
 from core.errors import CatalogError
 from core.finetune import FinetuneCancelled, FinetuneError, FinetuneSettings, finetune
-from core.finetune.card import model_base_name, next_version_folder
+from core.finetune.card import (
+    hand_over_models,
+    model_base_name,
+    model_defaults,
+    model_display_name,
+    next_version_folder,
+)
 from core.finetune.data import (
     LabelledPairs,
     TextPairs,
@@ -313,6 +319,57 @@ def test_finetune_keeps_only_an_improvement(tiny_bert_dir, catalog, pairs, tmp_p
     assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
 
 
+def test_each_session_numbers_its_own_models_and_keeps_the_others_folders(tmp_path):
+    """Version numbers counted every session's folders: session B's first model could be
+    'shop-ft-v2', telling B that someone else on the server had fine-tuned. A session
+    numbers its models among its own (its first is v1), in a folder no other session's or
+    shared model takes; the command line's shared models keep their own numbering."""
+    a, b = "a" * 32, "b" * 32
+    shared = next_version_folder(tmp_path, "shop")
+    assert shared.name == "shop-ft-v1"
+    first_a = next_version_folder(tmp_path, "shop", owner=a)
+    first_a.mkdir()  # claimed by a run under way
+    first_b = next_version_folder(tmp_path, "shop", owner=b)
+    assert first_a.name.startswith("shop-ft-v1-") and first_b.name.startswith("shop-ft-v1-")
+    assert first_a != first_b
+    first_b.mkdir()
+    again_a = next_version_folder(tmp_path, "shop-ft-v1", owner=a)  # from A's own v1
+    assert again_a.name.startswith("shop-ft-v2-") and again_a.parent == tmp_path
+    assert next_version_folder(tmp_path, "shop").name == "shop-ft-v1"  # the CLI's own count
+    # A's Start over hands its models to a new address (c): they count for c, whose next
+    # one is v2, in a folder of its own
+    (first_a / "card.json").write_text(json.dumps({"owner": a, "name": "shop-ft-v1"}))
+    c = "c" * 32
+    assert hand_over_models(tmp_path, a, c) == 1
+    after_over = next_version_folder(tmp_path, "shop", owner=c)
+    assert after_over.name.startswith("shop-ft-v2-") and not after_over.exists()
+    assert model_display_name(first_a) == "shop-ft-v1" and model_display_name(first_b) == first_b.name
+
+
+def test_a_sessions_model_is_shown_by_its_own_number(tiny_bert_dir, catalog, pairs, tmp_path):
+    """The name the app shows (picker, card, the weight it brings) is the session's own
+    version, while the folder on disk stays apart from everyone else's."""
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    models = tmp_path / "models"
+    cli = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST, models_dir=models)
+    a = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST, models_dir=models,
+                 owner="a" * 32)
+    b = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST, models_dir=models,
+                 owner="b" * 32)
+    assert cli.folder == models / "tiny-bert-ft-v1"
+    assert len({cli.folder, a.folder, b.folder}) == 3
+    for result in (a, b):
+        assert model_display_name(result.folder) == "tiny-bert-ft-v1"
+        assert (result.folder / "README.md").read_text().startswith("# tiny-bert-ft-v1\n")
+        assert "chosen for tiny-bert-ft-v1 " in model_defaults(result.folder).source
+        BertEncoder(result.folder, device="cpu")  # loads from its folder
+    a2 = finetune(catalog.texts, data, base_model=a.folder, settings=FAST, models_dir=models,
+                  owner="a" * 32)
+    assert model_display_name(a2.folder) == "tiny-bert-ft-v2"
+    assert json.loads((a2.folder / "card.json").read_text())["base_model"] == "tiny-bert-ft-v1"
+    assert model_display_name(cli.folder) == "tiny-bert-ft-v1"
+
+
 def test_finetune_versioned_folder_and_cancel(tiny_bert_dir, catalog, pairs, tmp_path):
     data = build_training_set(catalog, pairs, valid_fraction=0.25)
     models = tmp_path / "models"
@@ -433,6 +490,30 @@ def test_cli_finetune_with_the_tiny_model(tiny_bert_dir, tiny_encoder, tmp_path,
     err = capsys.readouterr().err
     assert rc == 0, err
     assert (tmp_path / "ws" / "models" / "tiny-bert-ft-v1" / "card.json").exists()
+    # a model that did not do better is not kept: the job says how to keep it anyway
+    rc = main(["finetune", str(cat_path), "--pairs", str(pairs_path), "--learning-rate", "1e-12",
+               *common])
+    err = capsys.readouterr().err
+    assert rc == 0 and "the new model was not kept" in err, err
+    assert err.strip().splitlines()[-1] == ("to save it anyway (say, to compare it on other "
+                                            "data), run again with --keep-always")
+    assert not (tmp_path / "ws" / "models" / "tiny-bert-ft-v2").exists()
+    # for an app session (--session: its review decisions): the model is that session's,
+    # numbered among its own, listed in its picker only; not everyone's
+    from core.finetune.card import model_owner
+    from core.workspace import new_session_token, session_model_owner
+
+    token = new_session_token()
+    rc = main(["finetune", str(cat_path), "--self-supervised", "--keep-always",
+               "--session", token, *common])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    folder = next(p for p in (tmp_path / "ws" / "models").iterdir() if model_owner(p))
+    assert model_owner(folder) == session_model_owner(token)
+    assert model_display_name(folder) == "tiny-bert-ft-v1" and folder.name != "tiny-bert-ft-v1"
+    assert err.strip().splitlines()[-1] == (f"it is tiny-bert-ft-v1 in the model picker of app "
+                                            f"session {token} only (other sessions neither "
+                                            "list nor load it)")
 
 
 def test_real_review_store_decisions_become_pairs(catalog, tmp_path):
@@ -479,7 +560,10 @@ def test_finetune_page_trains_in_the_background_and_offers_the_model(tiny_bert_d
     chosen = job.result.weight_choice.weight
     folder = job.result.folder
     assert folder.parent == workspace / "models" and (folder / "card.json").exists()
-    assert f"Fine-tuned: {folder.name}" in at.selectbox(key="settings.model_choice").options
+    # the session's first model is its v1, whatever other sessions made; shown by that name
+    assert model_display_name(folder) == "tiny-bert-ft-v1" != folder.name
+    assert "Fine-tuned: tiny-bert-ft-v1" in at.selectbox(key="settings.model_choice").options
+    assert any("Saved as tiny-bert-ft-v1 in" in s.value for s in at.success)
     at.button(key="finetune.use").click().run()
     assert at.selectbox(key="settings.model_choice").value == str(folder)
     assert not at.exception, at.exception

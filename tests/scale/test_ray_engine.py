@@ -7,6 +7,7 @@ actors takes tens of seconds here), run by CI (-m "slow or not slow").
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -267,3 +268,127 @@ def test_what_only_the_driver_sees_is_one_line_naming_it(
     assert err[-1].startswith("error: A Ray worker could not open a file") and \
         f"'{here}/shop.csv'" in err[-1] and "same path" in err[-1]
     assert not any(line.startswith("Traceback") for line in err)
+
+
+def test_a_silent_shard_is_a_failed_run_in_one_line(ray_cluster, catalog: Path, tiny_bert_dir: Path,
+                                                    tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A shard that does not answer in time (or dies) ended with exit status 2, the status
+    of a command line to fix; the run failed on the cluster: 1, one line saying what to do."""
+    capsys.readouterr()
+    code = main(["neighbors", str(catalog), "--out", str(tmp_path / "x.csv"), "--engine", "ray",
+                 "--model", str(tiny_bert_dir), "--text-cols", "title", "--no-store",
+                 "--hybrid-weight", "0", "--ray-timeout", "0.0001"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1, err
+    assert err[-1].startswith("error: A corpus shard did not answer within 0.0001 s") and \
+        "run the job again" in err[-1]
+    assert not (tmp_path / "x.csv").exists() and not list(tmp_path.glob(".x.csv.*"))
+
+
+def test_a_dead_shard_is_a_lost_cluster(ray_cluster) -> None:
+    """A shard actor that died (its node lost, 'ray stop', out of memory): ClusterLost."""
+    import ray
+
+    from core.scale.runtime import ClusterLost
+    from core.scale.topk import _answers
+
+    @ray.remote(num_cpus=0, max_restarts=0)
+    class Shard:
+        def answer(self) -> int:
+            return 1
+
+        def die(self) -> int:
+            os._exit(1)  # the worker process ends while it answers (killed, out of memory)
+
+    shard = Shard.remote()
+    assert _answers([shard.answer.remote()], 30) == [1]
+    with pytest.raises(ClusterLost, match=r"A corpus shard worker died \(.*Error\): the cluster "
+                                          r"was stopped.*run the job again"):
+        _answers([shard.die.remote()], 30)
+
+
+_CLUSTER = """
+import sys, ray
+ray.init(address="local", num_cpus=2, include_dashboard=False,
+         object_store_memory=100 * 2**20, log_to_driver=False)
+print(ray.get_runtime_context().gcs_address, flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def own_cluster():
+    """A Ray cluster in a process of its own (as 'ray start' leaves one): (its address, the
+    environment of jobs that join it, a function that ends all its processes, as
+    'ray stop --force' does)."""
+    import psutil
+
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled",
+           "RAY_gcs_rpc_server_reconnect_timeout_s": "3"}  # Ray's 60 s, shortened for the test
+    head = subprocess.Popen([sys.executable, "-c", _CLUSTER], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, env=env)
+
+    def stop() -> None:
+        for proc in [*psutil.Process(head.pid).children(recursive=True), head]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                proc.kill()
+
+    try:
+        address = head.stdout.readline().strip()
+        assert address, "the test's Ray did not start"
+        yield address, env, stop
+    finally:
+        stop()
+        head.wait()
+
+
+def _joined_job(address: str, env: dict, catalog: Path, model: Path, out: Path):
+    """python -m core neighbors --engine ray joining address, started and read up to the
+    moment it has joined and is about to embed: (the process, the lines read so far)."""
+    root = Path(__file__).resolve().parents[2]
+    job = subprocess.Popen(
+        [sys.executable, "-m", "core", "neighbors", str(catalog), "--out", f"{out}/",
+         "--engine", "ray", "--ray-address", address, "--model", str(model),
+         "--text-cols", "title", "--no-store"],
+        cwd=root, env=env, stderr=subprocess.PIPE, text=True)
+    seen = [job.stderr.readline()]
+    while seen[-1] and not seen[-1].startswith("id column"):
+        seen.append(job.stderr.readline())
+    return job, "".join(seen)
+
+
+def test_a_cluster_stopped_during_the_run_ends_in_our_one_line(own_cluster, catalog: Path,
+                                                               tiny_bert_dir: Path,
+                                                               tmp_path: Path) -> None:
+    """'ray stop --force' in the middle of a run: Ray ends the job's process from its C++
+    core (no Python exception), which ended with Ray's own lines ('Failed to connect to GCS
+    ... The program will terminate.') and exit status 1. The job now ends with one line
+    saying what happened and what to do, status 1, and no half-written output left."""
+    address, env, stop = own_cluster
+    job, seen = _joined_job(address, env, catalog, tiny_bert_dir, tmp_path / "out")
+    stop()
+    err = seen + job.communicate(timeout=120)[1]
+    lines = err.strip().splitlines()
+    assert job.returncode == 1, err
+    assert lines[-1].startswith("error: ") and "run the job again" in lines[-1], err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*")), \
+        list(tmp_path.iterdir())
+
+
+def test_sigterm_stops_a_ray_job_like_any_other(own_cluster, catalog: Path, tiny_bert_dir: Path,
+                                                tmp_path: Path) -> None:
+    """A scheduler's time limit (SIGTERM) during an --engine ray job: ray.init had put Ray's
+    own handler in place, which printed a stack dump and aborted (exit status 134). It
+    stops as any job does: one line, status 143, no half-written output."""
+    address, env, _ = own_cluster
+    job, seen = _joined_job(address, env, catalog, tiny_bert_dir, tmp_path / "out")
+    job.terminate()
+    err = seen + job.communicate(timeout=120)[1]
+    assert job.returncode == 143, err
+    assert err.strip().splitlines()[-1] == ("error: stopped (SIGTERM); earlier outputs are left "
+                                            "as they were"), err
+    assert "SIGTERM received" not in err
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*")), \
+        list(tmp_path.iterdir())
