@@ -52,3 +52,26 @@ def test_the_fine_tune_page_names_the_model_without_brackets_in_brackets(
     assert name in caption, caption
     opened, closed = marks
     assert opened * 2 not in caption and closed * 2 not in caption, caption
+
+
+def test_the_heatmaps_colour_bar_names_what_the_caption_names(tiny_bert_dir, tmp_path) -> None:
+    """The caption says "Colour = the duplicate score", the colour bar said "match" (and
+    "lexical" for shared words): core's names for the cell kinds."""
+    import json
+
+    from tests.conftest import element_texts, running_app
+
+    def bar(at: AppTest) -> str:
+        heat = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+        return heat["colorbar"]["title"]["text"]
+
+    with running_app(tiny_bert_dir, tmp_path / "ws") as at:
+        at.switch_page("pages/heatmap.py").run()
+        assert not at.exception, at.exception
+        assert at.radio(key="heatmap.cells").value == "match"
+        assert "the duplicate score" in element_texts(at.caption)
+        assert bar(at) == "duplicate score"
+        at.radio(key="heatmap.cells").set_value("lexical").run()
+        assert bar(at) == "shared words"
+        at.radio(key="heatmap.cells").set_value("dense").run()
+        assert bar(at) == "cosine"
