@@ -33,16 +33,17 @@ DUPLICATE_NAMES = {"error": N_("Stop and show them"), "keep-first": N_("Keep the
 
 def source_picker() -> None:
     """Demo button and uploader; a bad file leaves the loaded catalog in place."""
-    left, right = st.columns([1, 3])
+    # One above the other: side by side, a narrow column cut the button's label and the
+    # uploader's list of file types short ("Back to the demo catal…") at 1280 px and less.
+    upload = st.file_uploader(t("Upload your catalog (CSV, TSV, Excel or Parquet)"),
+                              type=UPLOAD_TYPES, key="catalog.upload",
+                              help=tr_core(describe(current_limits())))
     on_demo = state.catalog() is not None and state.catalog().name == state.DEMO_NAME
-    if left.button(t("Back to the demo catalog"), key="catalog.use_demo", disabled=on_demo,
-                   icon=":material/storefront:",
-                   help=t("The demo shop is open now.") if on_demo else
-                        t("Leave your catalog and open the demo shop (2,554 products).")):
+    if st.button(t("Back to the demo catalog"), key="catalog.use_demo", disabled=on_demo,
+                 icon=":material/storefront:",
+                 help=t("The demo shop is open now.") if on_demo else
+                      t("Leave your catalog and open the demo shop (2,554 products).")):
         state.load_demo()
-    upload = right.file_uploader(t("Upload your catalog (CSV, TSV, Excel or Parquet)"),
-                                 type=UPLOAD_TYPES, key="catalog.upload",
-                                 help=tr_core(describe(current_limits())))
     if upload is None:
         return
     marker = f"{upload.name}:{upload.size}:{getattr(upload, 'file_id', '')}"
@@ -84,6 +85,20 @@ DETECT = N_("(detect)")
 DELIMITERS = {DETECT: None, N_(", comma"): ",", N_("; semicolon"): ";", N_("tab"): "\t",
               N_("| pipe"): "|", N_(": colon"): ":", N_("# hash"): "#", N_("space"): " "}
 ENCODINGS = (DETECT, "utf-8", "utf-8-sig", "utf-16", "gb18030", "cp1252", "latin-1", "shift_jis")
+
+
+def preview(frame) -> None:
+    """The file's first 200 rows, each column as wide as its widest cell in the first 50
+    (up to 400 px; a Chinese character counts twice). Set here, not measured by the table:
+    a table measures its columns once, so an uploaded file with the demo's column names
+    ("id") kept the demo's narrow widths and an 8-digit id showed as its first 6 digits."""
+    head = frame.head(200)
+    config = {}
+    for col in head.columns:
+        cells = [str(col), *head[col].head(50).astype(str)]
+        chars = max(sum(2 if ord(ch) > 0x2E7F else 1 for ch in cell) for cell in cells)
+        config[str(col)] = st.column_config.Column(width=min(400, max(50, 7 * chars + 20)))
+    st.dataframe(head, hide_index=True, height=260, column_config=config)
 
 
 def read_choices() -> dict:

@@ -64,7 +64,7 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     key = vectors_key(catalog, encoder)
     current = state.results()
     if current is None or current.key.split("|photos:")[0] != key:
-        current = _long_step("embedding", t("Embedding {n:,} products…", n=len(catalog)),
+        current = _long_step("embedding", t("The model is reading {n:,} products…", n=len(catalog)),
                              lambda progress, _cancel: _embed(catalog, encoder, key, progress,
                                                               state.private_key()))
         state.set_results(current)
@@ -106,8 +106,8 @@ def _long_step(name: str, title: str, run: Callable):
         if st.button(t("Cancel"), key=f"embedding.cancel.{name}",
                      icon=":material/cancel:"):
             slot.empty()
-            st.info(t("Cancelled. Work already done is kept (embedded vectors stay in the store); "
-                      "it resumes from there on your next action."))
+            st.info(t("Cancelled. Work already done is kept (the products the model has read "
+                      "stay read); it resumes from there on your next action."))
             st.stop()
         bar = st.progress(0.0, text=title)
         started = time.perf_counter()
@@ -154,7 +154,7 @@ def projection(res: state.Results, cfg: Config, *, dim: int, max_points: int) ->
     found = shared.get(key)
     if found is None:
         rows = min(len(res.vectors), max_points)
-        found = _long_step("map", t("Projecting {rows:,} products with UMAP…", rows=rows),
+        found = _long_step("map", t("Drawing the map of {rows:,} products…", rows=rows),
                            lambda progress, _c: _wait_projection(res, nb, cfg, dim,
                                                                  max_points, progress))
         shared.put(key, found)

@@ -109,10 +109,11 @@ def settings_form() -> FinetuneSettings:
                             format_func=lambda r: f"{r:g}")
     batch = c3.number_input(t("Pairs per step (--train-batch-size)"), 2, 256,
                             DEFAULTS["batch_size"], key="finetune.batch_size")
-    c1, c2 = st.columns(2)
-    lora = c1.checkbox(t("LoRA: train small adapters, merged on save (--lora)"), DEFAULTS["lora"],
+    # One under the other, like the checkbox below: in two columns their labels were cut
+    # short ("LoRA: train small adapters, merged o…") at 1280 px and less.
+    lora = st.checkbox(t("LoRA: train small adapters, merged on save (--lora)"), DEFAULTS["lora"],
                        key="finetune.lora")
-    hard = c2.checkbox(t("Learn from near misses in the lists (off: --no-hard-negatives)"),
+    hard = st.checkbox(t("Learn from near misses in the lists (off: --no-hard-negatives)"),
                        DEFAULTS["hard_negatives"], key="finetune.hard_negatives",
                        help=t("Each pair is also shown a close product that is not its match, "
                               "taken from the current neighbour lists"))

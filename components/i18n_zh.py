@@ -566,17 +566,10 @@ ZH: dict[str, str] = {
         '就绪：{n:,} 个商品，模型之前都已读取过。',
     'Ready: {n:,} products read by the model ({s:.1f} s).':
         '就绪：模型已读取 {n:,} 个商品（{s:.1f} 秒）。',
-    'Embedding {n:,} products…':
-        '正在读取 {n:,} 个商品…',
     'Cancel':
         '取消',
     'Finding neighbours of {n:,} products…':
         '正在为 {n:,} 个商品查找相似商品…',
-    'Projecting {rows:,} products with UMAP…':
-        '正在用 UMAP 投影 {rows:,} 个商品…',
-    'Cancelled. Work already done is kept (embedded vectors stay in the store); it resumes from there o'
-    'n your next action.':
-        '已取消。已完成的工作会保留（读过的向量留在存储中）；下次操作时从那里继续。',
     'about {s:.0f} s expected':
         '预计约 {s:.0f} 秒',
     '{done:,} / {total:,} tiles':
@@ -1468,12 +1461,6 @@ ZH: dict[str, str] = {
         "训练轮数（--epochs）",
     "Stop when a pass brings no gain (--select-epoch)":
         "某一轮没有提升时停止（--select-epoch）",
-    "Teaches the current model ({md}) which of your products are the same or good neighbours, from pair"
-    "s you labelled or review decisions. Some labelled products are held out: the new model is kept onl"
-    "y when its neighbour lists find their matches better than today's lists.":
-        "用你标注的商品对或审核决定，教当前模型（{md}）认识你的商品中哪些是同一商品或合适的相似"
-        "商品。部分标注商品会被留出：只有当新模型的相似商品列表比当前列表更好地找到它们的匹配时，才"
-        "会保留新模型。",
     "The defaults were measured on labelled catalogs (Abt-Buy, walmart-amazon); change them only to exp"
     "eriment. Command line: python -m core finetune.":
         "默认值是在标注目录（Abt-Buy、walmart-amazon）上测得的；仅在试验时修改"
@@ -1800,4 +1787,20 @@ ZH: dict[str, str] = {
     "\"{typed}\".":
         "显示的是 **{respelt}** 的结果（本目录的写法），它比“{typed}”匹配得更好。",
     "Search exactly what I typed": "按我输入的原样搜索",
+    # fresh-eyes: plain words on the main path (no "embedding", no "UMAP"), no double brackets
+    'The model is reading {n:,} products…':
+        '模型正在读取 {n:,} 个商品…',
+    'Drawing the map of {rows:,} products…':
+        '正在绘制 {rows:,} 个商品的地图…',
+    'Cancelled. Work already done is kept (the products the model has read stay read); it resumes '
+    'from there on your next action.':
+        '已取消。已完成的工作会保留（模型已读取的商品不必再读）；下次操作时从那里继续。',
+    "Teaches the current model, {md}, which of your products are the same or good neighbours, from "
+    "pairs you labelled or review decisions. Some labelled products are held out: the new model is "
+    "kept only when its neighbour lists find their matches better than today's lists.":
+        "用你标注的商品对或审核决定，教当前模型“{md}”认识你的商品中哪些是同一商品或合适的相似"
+        "商品。部分标注商品会被留出：只有当新模型的相似商品列表比当前列表更好地找到它们的匹配时，才"
+        "会保留新模型。",
+    'shared words':
+        '共同词',
 }

@@ -8,6 +8,7 @@ from components.catalog_form import (
     language_panel,
     mapping_form,
     md_text,
+    preview,
     sheet_picker,
     source_picker,
 )
@@ -27,7 +28,7 @@ raw = state.table()
 if raw is not None:
     sheet_picker(raw)
     file_facts(raw)
-    st.dataframe(raw.frame.head(200), hide_index=True, height=260)
+    preview(raw.frame)
     mapping_form(raw)
 cat = state.catalog()
 if cat is not drawn_for:  # a new file or mapping: the sidebar (column weights, language)

@@ -25,7 +25,7 @@ state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title(t("Fine-tune the model"))
-st.caption(t('Teaches the current model ({md}) which of your products are the same or good neighbours, '
+st.caption(t('Teaches the current model, {md}, which of your products are the same or good neighbours, '
              'from pairs you labelled or review decisions. Some labelled products are held out: the new '
              'model is kept only when its neighbour lists find their matches better than today\'s lists.',
              md=md(model_label(cfg.model))))

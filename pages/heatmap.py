@@ -67,6 +67,9 @@ if len(rows) > MAX_HEATMAP_ITEMS:
     rows = rows[:MAX_HEATMAP_ITEMS]
 KIND_NAMES = {"match": N_("Overall score"), "dense": N_("Meaning only"),
               "lexical": N_("Shared words and model numbers only")}
+# The colour bar says what a cell holds in the caption's words (it read "match" and
+# "lexical", core's names); meaning-only cells keep the metric's name ("cosine").
+BAR_TITLES = {"match": N_("duplicate score"), "lexical": N_("shared words")}
 if len(rows) >= 2:
     index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
     kind = st.radio(t("Cells show"), CELL_KINDS, horizontal=True, key="heatmap.cells",
@@ -79,9 +82,8 @@ if len(rows) >= 2:
     else:
         scores = resources.cached_pairwise(res.key, tuple(rows), res.vectors, cfg.metric)
     labels = [product_label(cat, r, 60) for r in rows]
-    st.plotly_chart(chart(build_heatmap(scores, labels,
-                                        metric=kind if kind != "dense" else cfg.metric)),
-                    key="heatmap.chart")
+    bar = t(BAR_TITLES[kind]) if kind in BAR_TITLES else cfg.metric
+    st.plotly_chart(chart(build_heatmap(scores, labels, metric=bar)), key="heatmap.chart")
     st.caption(t("{n} products, rows ordered by average-linkage clustering; hover a cell for "
                  "both titles and the score. ", n=len(rows))
                + cell_caption(kind, index))

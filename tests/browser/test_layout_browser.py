@@ -1,0 +1,174 @@
+"""Layout a merchandiser sees at common laptop sizes (1280x720, 1024x768), in English and
+Chinese, in headless Chromium: no label cut short with "…", and a new catalog's preview
+sized for its own cells. The catalog pages need no model: no embedding happens here."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--disable-dev-shm-usage"]
+SIZES = [(1280, 720), (1024, 768)]
+# Texts Streamlit ends with "…" when they do not fit: button and widget labels, the
+# uploader's line of file types. Each is cut when its scrollWidth exceeds its clientWidth.
+CUT_SHORT = """() => Array.from(document.querySelectorAll(
+    '[data-testid=stMain] button [data-testid=stMarkdownContainer],' +
+    '[data-testid=stMain] label [data-testid=stMarkdownContainer],' +
+    '[data-testid=stMain] [data-testid=stFileUploaderDropzoneInstructions] span'))
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth)
+  .map(e => e.innerText)"""
+
+pytestmark = [pytest.mark.browser]
+
+if CHROMIUM is None and os.environ.get("CI") != "true":
+    pytest.skip("Chromium not installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "CATSIM_WORKSPACE": str(tmp_path_factory.mktemp("ws")),
+           "PYTHONUNBUFFERED": "1"}
+    env.pop("CATSIM_LANGUAGE", None)
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 (lives with the server)
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, "streamlit exited early"
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)  # polling a server start-up, not waiting on app logic
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM is not None, "CI must install Chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+def settled(page, timeout: float = 120.0) -> None:
+    """Streamlit's script state reads notRunning on three polls in a row."""
+    app = page.locator("[data-testid='stApp']")
+    end, quiet = time.monotonic() + timeout, 0
+    while time.monotonic() < end:
+        quiet = quiet + 1 if app.get_attribute("data-test-script-state") == "notRunning" else 0
+        if quiet >= 3:
+            return
+        page.wait_for_timeout(200)
+    raise TimeoutError("the page never settled")
+
+
+def open_page(browser, server: str, size: tuple[int, int], path: str = "/", *,
+              chinese: bool = False):
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.goto(server + path, wait_until="domcontentloaded")
+    page.locator("[data-testid='stSidebarNavLink']").first.wait_for(timeout=120_000)
+    settled(page)
+    if chinese:
+        page.locator("[data-testid='stSidebar']").get_by_text("中文", exact=True).click()
+        page.get_by_role("heading", name="商品目录").first.wait_for(timeout=60_000)
+        settled(page)
+        if path != "/":
+            page.goto(page.url.replace("/?", path + "?", 1), wait_until="domcontentloaded")
+            page.locator("[data-testid='stSidebarNavLink']").first.wait_for(timeout=60_000)
+            settled(page)
+    return page
+
+
+@pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh"])
+@pytest.mark.parametrize("size", SIZES, ids=["1280x720", "1024x768"])
+def test_nothing_on_the_catalog_page_is_cut_short(browser, server, size, chinese):
+    """The first page a merchandiser sees read "Back to the demo catal…" (at 1024 px
+    "Back to the …") and "500MB per file • CSV, TSV, TXT, XLSX, XLSM, XLS…"."""
+    page = open_page(browser, server, size, chinese=chinese)
+    page.locator("[data-testid='stFileUploader']").first.wait_for(timeout=60_000)
+    assert page.evaluate(CUT_SHORT) == []
+    page.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["1280x720", "1024x768"])
+def test_the_fine_tune_settings_are_not_cut_short(browser, server, size):
+    """"LoRA: train small adapters, merged o…", "Learn from near misses in the lists…"."""
+    page = open_page(browser, server, size, "/finetune")
+    page.get_by_text("Advanced training settings", exact=True).click()
+    page.get_by_text("Passes over the pairs", exact=False).first.wait_for(timeout=60_000)
+    settled(page)
+    assert page.evaluate(CUT_SHORT) == []
+    page.close()
+
+
+def _first_column_width(page) -> int:
+    """Where the preview's first column ends: the first column divider in the header's
+    top padding (no text there), from screenshots of the table (a canvas, drawn after the
+    script ends): the same on two looks in a row."""
+    from PIL import Image
+
+    grid = page.locator("[data-testid='stDataFrame']").first
+    seen = []
+    while len(seen) < 2 or seen[-1] != seen[-2]:
+        image = Image.open(io.BytesIO(grid.screenshot())).convert("L")
+        background = image.getpixel((image.width // 2, 4))
+        seen.append(next(x for x in range(3, image.width)
+                         if image.getpixel((x, 4)) < background - 8))
+        assert len(seen) < 20, seen
+    return seen[-1]
+
+
+def test_an_uploaded_catalogs_preview_shows_its_ids_whole(browser, server, tmp_path):
+    """After the demo (ids 0..2553), an upload whose column has the same name ("id") and
+    12-character ids showed them cut ("SKU-0000" for "SKU-00000012"; an 8-digit id of a
+    real catalog as its first 6 digits): the one preview table kept the demo's column
+    widths. The preview after the upload is as wide as after a reload (a fresh table)."""
+    shop = tmp_path / "shop.csv"
+    # Wider than the page (as real catalogs are): narrower tables are stretched to fit.
+    shop.write_text("id,name,description\n" + "".join(
+        f"SKU-{i:08d},garden hose {i} m green with brass fittings and a spray nozzle,"
+        f"{'a long description of a garden hose that no table shows whole ' * 3}\n"
+        for i in range(30)), encoding="utf-8")
+    page = open_page(browser, server, (1280, 720))
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    settled(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(
+        str(shop))
+    page.get_by_text("Mapped catalog: shop.csv", exact=False).wait_for(timeout=60_000)
+    settled(page)
+    after_upload = _first_column_width(page)
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_text("Mapped catalog: shop.csv", exact=False).wait_for(timeout=60_000)
+    settled(page)
+    after_reload = _first_column_width(page)
+    assert abs(after_upload - after_reload) <= 2, (after_upload, after_reload)
+    page.close()
