@@ -168,11 +168,11 @@ ZH: dict[str, str] = {
     'List health':
         '列表健康度',
     "Is every product served, and fairly? 'Without rules' = each product's {k} most similar products; '"
-    "with your rules' = the lists as exported: the rules set on the Neighbours page and the relevance "
-    "floor, which leaves out unrelated products (so the two differ even with no rule set). Category and "
+    "with your rules' = the lists as exported: the rules set on the Neighbours page, with unrelated "
+    "products hidden (so the two differ even with no rule set). Category and "
     "brand figures need those columns chosen on the Catalog page.":
         '每个商品都被推荐到了吗？推荐是否均衡？“不加规则” = 每个商品最相似的 {k} 个商品；“加上你的规则” = '
-        '导出的列表：应用“相似商品”页面上的规则和相关性下限（它会去掉不相关的商品，所以即使没有设置规则，'
+        '导出的列表：应用“相似商品”页面上的规则，并隐藏不相关的商品（所以即使没有设置规则，'
         '两列也会不同）。类目和品牌相关的数字需要先在“商品目录”页面选好这些列。',
     "How many products (up) appear in how many other products' lists (across). Products at 0 are never "
     'recommended; products far to the right are everywhere.':
@@ -1097,7 +1097,7 @@ ZH: dict[str, str] = {
     'Skip':
         '跳过',
     'Undo last':
-        '撤销上一步',
+        '撤销',
     'Catalog {md} · pairs decided in this session: {n:,} · accepted {accepted:,} · rejec'
     "ted {rejected:,} · skipped {skipped:,} (accepted pairs always appear in each other's lists and in "
     "the export, rejected pairs never, unless 'Use my Review decisions' is off in the rules)":
@@ -1143,8 +1143,9 @@ ZH: dict[str, str] = {
     'Every neighbour in a list must pass these rules. When too few products pass, a list is shorter; th'
     'e count of short lists is shown below.':
         '列表中的每个相似商品都必须通过这些规则。通过的商品太少时，列表会变短；短列表的数量显示在下方。',
-    'Relevance floor: hide neighbours no closer in meaning than this share of random pairs of products':
-        '相关性下限：隐藏语义接近程度不超过这一比例随机商品对的相似商品',
+    'Hide unrelated neighbours: keep only those closer in meaning than this share of random pairs of '
+    'products':
+        '隐藏不相关的相似商品：只保留语义上比这一比例的随机商品对更接近的商品',
     'Name score ranges, e.g. duplicate=0.95, close=0.8':
         '为得分区间命名，例如 duplicate=0.95, 相近=0.8',
     'Only products with the same':
@@ -1187,10 +1188,10 @@ ZH: dict[str, str] = {
     '0.9 (the default) hides a neighbour unless it is more related than 9 in 10 random pairs of product'
     's; a list that cannot be filled above it is shorter. 0 turns it off. Measured: with category, bran'
     'd and price rules on the walmart catalog, unrelated entries drop from 6% to under 1% while 93% of '
-    'products keep a list.':
+    'products keep a list. Settings file: `relevance_floor`.':
         '0.9（默认）表示：只有比 10 对随机商品中的 9 对更相关时才显示该相似商品；无法在此之上填满的列表会变'
         '短。0 表示关闭。实测：在 walmart 目录上使用类目、品牌和价格规则时，无关条目从 6% 降到 1% 以下，同'
-        '时 93% 的商品仍有列表。',
+        '时 93% 的商品仍有列表。设置文件：`relevance_floor`。',
     "Each name gets the scores from its number up to the next name's. A 'duplicate' range is left out o"
     'f the lists (the same product twice) unless you keep near-identical products. Settings file: `band'
     's`.':
@@ -1234,8 +1235,10 @@ ZH: dict[str, str] = {
     'Each line: a product id, a comma, the id of a product that must never be in its list. Settings fil'
     'e: `rules.blocked`.':
         '每行：一个商品编号、一个逗号、绝不能出现在其列表中的商品编号。设置文件：`rules.blocked`。',
-    ' · possible neighbours left out by each rule: {removed}':
-        ' · 各规则排除的候选相似商品：{removed}',
+    ' · candidates looked at and left out, by rule (several candidates are looked at for each place '
+    'in a list, so these add up to more than the export): {removed}':
+        ' · 各规则查看后排除的候选商品（列表中的每个位置都会查看多个候选，所以这些数加起来会多于'
+        '导出的行数）：{removed}',
     '{name}: score ≥ {low:g}':
         '{name}：得分 ≥ {low:g}',
     ' and < {high:g}':
@@ -1431,8 +1434,8 @@ ZH: dict[str, str] = {
         '{rule}（{count:,} 个列表）',
     '{short:,} of {total:,} lists are shorter than {k}':
         '{total:,} 个列表中有 {short:,} 个少于 {k} 个商品',
-    'relevance floor':
-        '相关性下限',
+    'unrelated products hidden':
+        '隐藏的不相关商品',
     "Advanced training settings":
         "高级训练设置",
     "By default the balance of exact words and meaning is chosen again for the new model on the held-ou"

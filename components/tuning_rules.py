@@ -31,7 +31,7 @@ K = "neighbors.rules."
 # Plain names of the checks counted in RuleResult.removed ("same category" stays as it is).
 RULE_NAMES = {"price ratio": N_("price range"), "min score": N_("weak matches"),
               "duplicate": N_("near-identical"), "in stock": N_("out of stock"),
-              "blocked": N_("never-show pairs"), "relevance floor": N_("relevance floor")}
+              "blocked": N_("never-show pairs"), "relevance floor": N_("unrelated products hidden")}
 
 
 def rule_name(name: str) -> str:
@@ -157,14 +157,14 @@ def rules_panel(cat: Catalog, cfg: Config) -> Config:
         data = _filters(rules, cols, cat, cfg.k)
         data.update(_extras(rules, cols))
         floor = st.slider(
-            t("Relevance floor: hide neighbours no closer in meaning than this share of random "
-            "pairs of products"), 0.0, 0.99, float(cfg.relevance_floor), 0.01,
+            t("Hide unrelated neighbours: keep only those closer in meaning than this share of "
+              "random pairs of products"), 0.0, 0.99, float(cfg.relevance_floor), 0.01,
             key="neighbors.relevance_floor",
             help=t("0.9 (the default) hides a neighbour unless it is more related than 9 in 10 "
                  "random pairs of products; a list that cannot be filled above it is "
                  "shorter. 0 turns it off. Measured: with category, brand and price rules on "
                  "the walmart catalog, unrelated entries drop from 6% to under 1% while 93% "
-                 "of products keep a list."))
+                 "of products keep a list. Settings file: `relevance_floor`."))
         bands_text = st.text_input(
             t("Name score ranges, e.g. duplicate=0.95, close=0.8"),
             value=", ".join(f"{n}={v:g}" for n, v in cfg.bands.items()),
@@ -240,7 +240,7 @@ def _filters(rules: Rules, cols: list[str], cat: Catalog, k: int) -> dict:
 
 
 def _extras(rules: Rules, cols: list[str]) -> dict:
-    a, b, c = st.columns(3)
+    a, b = st.columns(2)  # the two ticks one under the other: three columns cut their labels
     options = [NONE, *cols]
     stock = a.selectbox(t("Only products in stock, from column"), options, key=K + "in_stock",
                         format_func=column_option(),
@@ -256,7 +256,7 @@ def _extras(rules: Rules, cols: list[str]) -> dict:
                       help=t("Products in the 'duplicate' score range are the same product "
                            "twice and are left out of lists unless this is ticked. Settings "
                            "file: `rules.keep_duplicates`.")),
-                  "use_review": c.checkbox(
+                  "use_review": b.checkbox(
                       t("Use my Review decisions"), value=rules.use_review, key=K + "use_review",
                       help=t("Accepted pairs always appear in each other's lists, rejected "
                            "pairs never do. Settings file: `rules.use_review`."))}
@@ -309,7 +309,7 @@ def parse_bands(text: str) -> dict[str, float]:
 
 def short_lists_text(result: RuleResult) -> str:
     """RuleResult.short_text in the interface's language: "12 of 500 lists are shorter than
-    10, made short by: relevance floor (9 lists), same category (4 lists)"."""
+    10, made short by: unrelated products hidden (9 lists), same category (4 lists)"."""
     why = join_list(t("{rule} ({count:,} lists)", rule=rule_name(name), count=count)
                     for name, count in sorted(result.short_by.items(), key=lambda kv: -kv[1]))
     head = t("{short:,} of {total:,} lists are shorter than {k}", short=result.n_short,
@@ -338,8 +338,9 @@ def rules_summary(result: RuleResult, cfg: Config) -> None:
                         for name, count in result.removed.items() if count)
     text = t("pairs always shown {pinned:,} · pairs never shown {blocked:,}",
              pinned=result.pinned, blocked=result.blocked)
-    st.caption(text + (t(" · possible neighbours left out by each rule: {removed}", removed=removed)
-                       if removed else ""))
+    st.caption(text + (t(" · candidates looked at and left out, by rule (several candidates are "
+                         "looked at for each place in a list, so these add up to more than the "
+                         "export): {removed}", removed=removed) if removed else ""))
 
 
 def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) -> None:

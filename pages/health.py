@@ -32,7 +32,7 @@ before = list_health(pool(res, cfg).head(cfg.k), k=cfg.k, **kw)
 after = list_health(result.neighbors, k=cfg.k, **kw)
 st.caption(t("Is every product served, and fairly? 'Without rules' = each product's {k} most similar "
              "products; 'with your rules' = the lists as exported: the rules set on the Neighbours "
-             "page and the relevance floor, which leaves out unrelated products (so the two differ "
+             "page, with unrelated products hidden (so the two differ "
              "even with no rule set). Category and brand figures need those columns chosen on the "
              "Catalog page.", k=cfg.k))
 st.dataframe(plain_health_table(before, after), hide_index=True, key="health.table",

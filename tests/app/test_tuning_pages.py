@@ -313,13 +313,13 @@ def test_relevance_floor_slider_reaches_the_config_and_names_the_short_lists(app
     assert not app.exception, app.exception
     assert _config(app).relevance_floor == pytest.approx(0.99)
     captions = element_texts(app.caption)
-    assert "lists are shorter than 10, made short by: relevance floor" in captions
+    assert "lists are shorter than 10, made short by: unrelated products hidden" in captions
     said = captions + " ".join(c.proto.help for c in app.caption)  # in the text or its help
     assert "0.90 and up = the same product" in said  # what scores mean
     scores = app.dataframe[0].value["score"]
     assert scores.between(0, 1).all()
     app.slider(key="neighbors.relevance_floor").set_value(0.0).run()
-    assert "relevance floor" not in element_texts(app.caption)
+    assert "unrelated products hidden" not in element_texts(app.caption)
     app.slider(key="neighbors.relevance_floor").set_value(0.9).run()
 
 

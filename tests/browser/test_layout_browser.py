@@ -94,7 +94,7 @@ def settled(page, timeout: float = 120.0) -> None:
 def open_page(browser, server: str, size: tuple[int, int], path: str = "/", *,
               chinese: bool = False):
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    page.goto(server + path, wait_until="domcontentloaded")
+    page.goto(server + ("/" if chinese else path), wait_until="domcontentloaded")
     page.locator("[data-testid='stSidebarNavLink']").first.wait_for(timeout=120_000)
     settled(page)
     if chinese:
@@ -171,4 +171,25 @@ def test_an_uploaded_catalogs_preview_shows_its_ids_whole(browser, server, tmp_p
     settled(page)
     after_reload = _first_column_width(page)
     assert abs(after_upload - after_reload) <= 2, (after_upload, after_reload)
+    page.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh"])
+def test_the_rules_and_the_review_buttons_are_not_cut_short(browser, server, chinese):
+    """At 1024 px the rules read "Keep near-identic…" and "Use my Review de…" (three
+    columns), and the Chinese Review page's undo button "撤销上…". The demo is read by the
+    real model here (once: the second language reuses the stored vectors)."""
+    page = open_page(browser, server, (1024, 768), "/neighbors", chinese=chinese)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=300_000)
+    settled(page, timeout=300)
+    page.get_by_text("列表规则" if chinese else "Rules for the lists", exact=True).click()
+    page.locator("[data-testid='stCheckbox']").first.wait_for(timeout=60_000)
+    settled(page)
+    assert page.locator("[data-testid='stCheckbox']").count() >= 2
+    assert page.evaluate(CUT_SHORT) == []
+    page.goto(page.url.replace("/neighbors?", "/review?", 1), wait_until="domcontentloaded")
+    page.get_by_role("button", name="接受" if chinese else "Accept").wait_for(timeout=120_000)
+    settled(page)
+    assert page.evaluate(CUT_SHORT) == []
     page.close()

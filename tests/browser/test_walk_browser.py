@@ -159,7 +159,7 @@ def test_a_merchandiser_walks_the_main_path(server, shots, tmp_path):
                 continue
         option.click()
         page.keyboard.press("Escape")
-        page.get_by_text("left out by each rule", exact=False).first.wait_for(timeout=120_000)
+        page.get_by_text("left out, by rule", exact=False).first.wait_for(timeout=120_000)
         step("rule_same_category", page)
 
         started = time.monotonic()
