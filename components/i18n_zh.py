@@ -1780,4 +1780,8 @@ ZH: dict[str, str] = {
     "those pairs again, or pin and block the ones that must stay in the rules.":
         "您对这些商品的配对所做的 {n:,} 个审核决定是在此目录的另一个版本上做的（之后增加了商品或改了文字），"
         "因此在这里不适用。请重新审核这些商品对，或在规则中固定或屏蔽必须保留的那些。",
+    # photos-embed: a damaged first photo falls back to the cell's next one
+    "{n:,} products use a later photo of their cell, because the first one could not be used "
+    "(missing, damaged or not a photo).":
+        "{n:,} 个商品使用了单元格中靠后的一张图片，因为第一张无法使用（缺失、损坏或不是图片）。",
 }

@@ -301,3 +301,50 @@ def test_thumbnails_read_the_zips_names_once(tmp_path, monkeypatch) -> None:
     _ok(at)
     assert at.text[-1].value == "6 thumbnails"
     assert len(listed) == 1
+
+
+def _damaged_first_photo() -> None:
+    """App script: thumbnails and the photo report when a cell's first photo is damaged."""
+    import pandas as pd
+    import streamlit as st
+
+    from components import photos, state
+    from core.catalog.table import ColumnMapping, build_catalog, read_table
+    from core.config import Config
+
+    state.init_state()
+    state.set_photo_zip(st.session_state["zip"])
+    frame = pd.DataFrame({"sku": ["s0", "s1", "s2"], "title": ["hat", "cap", "scarf"],
+                          "photo": ["cut.jpg|back.png", "page.jpg; back.png", "cut.jpg"]})
+    table = read_table(frame.to_csv(index=False).encode(), filename="shop.csv")
+    cat = build_catalog(table, ColumnMapping(text_columns=("title",), id_column="sku",
+                                             image="photo"))
+    cfg = Config(image_weight=0.5)
+    photos.issues_report(photos.embed_with_progress(cat, cfg))
+    uris = photos.thumb_uris(cat, cfg, range(3))
+    st.text(f"thumbnails: {[u is not None for u in uris]}")
+
+
+def test_a_damaged_first_photo_falls_back_to_the_next(tmp_path, monkeypatch) -> None:
+    """A truncated JPEG or an error page saved as .jpg first in the cell: the product had no
+    photo at all, though the cell named a good one after it."""
+    from streamlit.testing.v1 import AppTest
+
+    jpeg = encoded(photo(2), "JPEG")
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("cut.jpg", jpeg[: len(jpeg) // 2])
+        zf.writestr("page.jpg", b"<!doctype html><title>403 Forbidden</title>")
+        zf.writestr("back.png", encoded(photo(1)))
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_function(_damaged_first_photo, default_timeout=120)
+    at.session_state["zip"] = str(archive)
+    at.run()
+    _ok(at)
+    captions = element_texts(at.caption)
+    assert "Photos: 2 of 3 products have a usable photo." in captions
+    assert ("2 products use a later photo of their cell, because the first one could not be "
+            "used (missing, damaged or not a photo).") in captions
+    problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
+    assert problems["photo file"].tolist() == ["cut.jpg"]
+    assert at.text[-1].value == "thumbnails: [True, True, False]"
