@@ -552,6 +552,15 @@ def _finetune_messages(model: Path, tmp_path: Path) -> list[str]:
                               model="m")]
 
 
+def _score_meanings() -> list[str]:
+    """What the exported score means, text only, text + photos, photos only."""
+    from core.embed.image_vectors import ImageVectors
+    from core.export.tables import score_meaning
+
+    images = ImageVectors(np.zeros((1, 2), np.float32), np.array([True]), (b"x",), (), "fake")
+    return [score_meaning(w, images) for w in (0.0, 0.4, 1.0)]
+
+
 @pytest.fixture(scope="module")
 def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> list[str]:
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -560,7 +569,7 @@ def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> l
                *_catalog_messages(), *_photo_reasons(tmp_path_factory.mktemp("photos")),
                *_fetch_reasons(tmp_path_factory.mktemp("fetch")),
                *_pairs_messages(), *_settings_and_model_messages(tmp_path_factory.mktemp("cfg")),
-               *_settings_file_messages(),
+               *_settings_file_messages(), *_score_meanings(),
                *_finetune_messages(tiny_bert_dir, tmp_path_factory.mktemp("tuned"))]
     return out
 

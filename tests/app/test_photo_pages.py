@@ -77,6 +77,16 @@ def test_catalog_page_reports_skipped_photos_by_row(app) -> None:
     assert "reused" not in captions and "embedded" not in captions
 
 
+def test_export_page_says_the_score_holds_the_photos(app) -> None:
+    """It said "1 = the same text" although 60% of the score came from the photos."""
+    app.switch_page("pages/export.py").run()
+    _ok(app)
+    held = element_texts(app.markdown)
+    assert ("and the score (0 = unrelated, 1 = the same text and the same photo; 60% of the score comes "
+            "from the photos, and a pair where one product has no photo is scored by its text "
+            "alone)") in held
+
+
 def test_search_results_carry_server_made_thumbnails(app) -> None:
     app.switch_page("pages/search.py").run()
     app.text_input(key="search.query").set_value("disc lamp").run()
