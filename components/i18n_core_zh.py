@@ -527,9 +527,9 @@ CORE_ZH: dict[str, str] = {
     # photos-embed: what the exported score means (core/export/tables.py score_meaning)
     '0 = unrelated, 1 = the same text':
         '0 = 无关，1 = 文本相同',
-    '0 = unrelated, 1 = the same photo; the text only breaks ties, and a product without a '
-    'photo is scored by its text':
-        '0 = 无关，1 = 图片相同；文本只用于区分同分，没有图片的商品按文本打分',
+    '0 = unrelated, 1 = the same text and the same photo; the score comes from the photos (the '
+    'text only breaks ties), and a product without a photo is scored by its text':
+        '0 = 无关，1 = 文本和图片都相同；得分来自图片（文本只用于区分同分），没有图片的商品按文本打分',
     '0 = unrelated, 1 = the same text and the same photo; {share} of the score comes from the '
     'photos, and a pair where one product has no photo is scored by its text alone':
         '0 = 无关，1 = 文本和图片都相同；得分中 {share} 来自图片，其中一个商品没有图片的一对只按文本打分',

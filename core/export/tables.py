@@ -72,8 +72,9 @@ def score_meaning(image_weight: float = 0.0, images=None) -> str:
     if photo_share <= 0:
         return "0 = unrelated, 1 = the same text"
     if photo_share >= 1:
-        return ("0 = unrelated, 1 = the same photo; the text only breaks ties, and a product "
-                "without a photo is scored by its text")
+        return ("0 = unrelated, 1 = the same text and the same photo; the score comes from "
+                "the photos (the text only breaks ties), and a product without a photo is "
+                "scored by its text")
     return (f"0 = unrelated, 1 = the same text and the same photo; {photo_share:.0%} of the "
             "score comes from the photos, and a pair where one product has no photo is "
             "scored by its text alone")

@@ -76,7 +76,7 @@ def test_what_the_score_means_reads_in_chinese_with_and_without_photos() -> None
     images = ImageVectors(np.zeros((2, 4), np.float32), np.array([True, False]), (b"x", b""),
                           (), "fake")
     assert to_chinese(score_meaning(0.0, images)) == "0 = 无关，1 = 文本相同"
-    assert to_chinese(score_meaning(1.0, images)).startswith("0 = 无关，1 = 图片相同；")
+    assert to_chinese(score_meaning(1.0, images)).startswith("0 = 无关，1 = 文本和图片都相同；得分来自图片")
     assert to_chinese(score_meaning(0.25, images)) == (
         "0 = 无关，1 = 文本和图片都相同；得分中 25% 来自图片，其中一个商品没有图片的一对只按文本打分")
 

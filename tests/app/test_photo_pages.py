@@ -358,3 +358,20 @@ def test_a_damaged_first_photo_falls_back_to_the_next(tmp_path, monkeypatch) -> 
     problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
     assert problems["photo file"].tolist() == ["cut.jpg"]
     assert at.text[-1].value == "thumbnails: [True, True, False]"
+
+
+def test_prepare_the_lists_shows_the_photo_report_at_once(tiny_bert_dir, tmp_path) -> None:
+    """'Prepare the lists now' read the photos, but their report (how many usable, which
+    skipped) came only on the next rerun: right after the click the page said nothing."""
+    table, cat, archive = _shop(tmp_path)
+    cfg = Config(id_column="sku", text_columns=("title",), image_column="photo",
+                 image_weight=0.6, model=str(tiny_bert_dir))
+    state = {"catalog.table": table, "catalog.catalog": cat, "settings.config": cfg,
+             "catalog.photo_zip_path": str(archive)}
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240, state=state) as at:
+        at.switch_page("pages/catalog.py").run()
+        _ok(at)
+        assert "Photos: 8 of 10 products have a usable photo." not in element_texts(at.caption)
+        at.button(key="catalog.embed").click().run()
+        _ok(at)
+        assert "Photos: 8 of 10 products have a usable photo." in element_texts(at.caption)

@@ -51,8 +51,9 @@ def test_photos_only_lists_pair_the_same_photos(tmp_path, tiny_bert_dir, capsys)
     assert "row 10 (id s10): image 'p/logo.svg' is SVG/XML/HTML" in err
     assert "photos: 8 of 10 products" in err
     assert "reading photos: 10/10 photos (100%)" in err  # a catalog of photos took minutes, silent
-    assert ("score: 0 = unrelated, 1 = the same photo; the text only breaks ties, and a "
-            "product without a photo is scored by its text") in err  # not "the same text"
+    assert ("score: 0 = unrelated, 1 = the same text and the same photo; the score comes from "
+            "the photos (the text only breaks ties), and a product without a photo is scored "
+            "by its text") in err  # not only "the same text"
     best = _pairs(out)
     for a, b in (("s1", "s5"), ("s2", "s6"), ("s3", "s7"), ("s4", "s8")):
         assert best[a] == b and best[b] == a
