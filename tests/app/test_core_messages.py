@@ -301,6 +301,14 @@ def _catalog_messages() -> list[str]:
     ]
 
 
+def _damaged_png() -> bytes:
+    """A PNG whose compressed pixels are overwritten: "broken data stream"."""
+    data = bytearray(_png(64))
+    at = data.index(b"IDAT") + 10
+    data[at:at + 8] = b"\xff" * 8
+    return bytes(data)
+
+
 def _photo_reasons(tmp_path: Path) -> list[str]:
     folder = tmp_path / "图片"
     folder.mkdir()
@@ -319,7 +327,8 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
         *_raised(lambda: decode_image(b"\x00 not an image")),
         *_raised(lambda: decode_image(bomb_png(100_000, 100_000))),  # Pillow refuses it first
         *_raised(lambda: decode_image(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)),
-        *_raised(lambda: decode_image(_png(64)[:60])),
+        *_raised(lambda: decode_image(_png(64)[:60])),  # cut short
+        *_raised(lambda: decode_image(_damaged_png())),
         *_raised(lambda: ImageSource().read("https://example.com/a.png")),
         *_raised(lambda: ImageSource().read("data:image/png;base64,AAAA")),
         *_raised(lambda: ImageSource().read("a.png")),

@@ -243,8 +243,8 @@ def test_a_corrupt_first_photo_falls_back_to_the_next_one(tmp_path) -> None:
     assert [(i.product_id, i.source) for i in images.issues] == [("e", "cut.jpg|error.jpg"),
                                                                  ("g", "cut.jpg")]
     assert images.issues[0].reason.startswith(
-        "holds 2 photos and none can be used: the first, 'cut.jpg', cannot be decoded")
-    assert images.issues[1].reason.startswith("cannot be decoded")
+        "holds 2 photos and none can be used: the first, 'cut.jpg', is cut short")
+    assert images.issues[1].reason.startswith("is cut short")
     again = embed_images(refs, ids, ImageSource(archive=archive), enc, store)
     np.testing.assert_array_equal(again.vectors, images.vectors)
     assert again.fallback == 4 and again.embedded == 0
