@@ -524,6 +524,19 @@ CORE_ZH: dict[str, str] = {
         '没有写任何图片',
     "cannot be read: the zip holds {n} files, more than {n2}; upload only the catalog's photos":
         '无法读取：zip 中有 {n} 个文件，超过 {n2} 个；请只上传商品目录的图片',
+    # photos-embed: a photo file that ends early (core/catalog/images.py TRUNCATED)
+    'is cut short: the file ends before the picture does (an interrupted download or copy); '
+    'download or save it again':
+        '不完整：文件在图片结束之前就断了（下载或复制被中断）；请重新下载或保存',
+    # photos-embed: what the exported score means (core/export/tables.py score_meaning)
+    '0 = unrelated, 1 = the same text':
+        '0 = 无关，1 = 文本相同',
+    '0 = unrelated, 1 = the same text and the same photo; the score comes from the photos (the '
+    'text only breaks ties), and a product without a photo is scored by its text':
+        '0 = 无关，1 = 文本和图片都相同；得分来自图片（文本只用于区分同分），没有图片的商品按文本打分',
+    '0 = unrelated, 1 = the same text and the same photo; {share} of the score comes from the '
+    'photos, and a pair where one product has no photo is scored by its text alone':
+        '0 = 无关，1 = 文本和图片都相同；得分中 {share} 来自图片，其中一个商品没有图片的一对只按文本打分',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

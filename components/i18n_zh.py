@@ -129,10 +129,6 @@ ZH: dict[str, str] = {
         '未使用审核决定',
     '.':
         '。',
-    "**What the file holds**: one row per product and neighbour: the product's id and title, the neighb"
-    "our's rank (1 = most similar), id and title, and the score (0 = unrelated, 1 = the same text)":
-        '**文件内容**：每个商品与每个相似商品占一行：商品的编号和标题，相似商品的名次（1 = 最相似）、编号和'
-        '标题，以及得分（0 = 无关，1 = 文本相同）',
     ", and the score range's name":
         '，以及得分区间的名称',
     'Check prices against similar products':
@@ -1806,4 +1802,13 @@ ZH: dict[str, str] = {
         "会保留新模型。",
     'shared words':
         '共同词',
+    # photos-embed: a damaged first photo falls back to the cell's next one
+    "{n:,} products use a later photo of their cell, because the first one could not be used "
+    "(missing, damaged or not a photo).":
+        "{n:,} 个商品使用了单元格中靠后的一张图片，因为第一张无法使用（缺失、损坏或不是图片）。",
+    # photos-embed: the Export page says what the score means with and without photos
+    "**What the file holds**: one row per product and neighbour: the product's id and title, the "
+    "neighbour's rank (1 = most similar), id and title, and the score ({meaning})":
+        "**文件内容**：每个商品与每个相似商品占一行：商品的编号和标题，相似商品的名次（1 = 最相似）、编号和"
+        "标题，以及得分（{meaning}）",
 }

@@ -136,6 +136,9 @@ def issues_report(images: ImageVectors | None) -> None:
     # tell one user whether another uploaded the same photos
     st.caption(t('Photos: {shown:,} of {n:,} products have a usable photo.',
                  shown=int(images.has_image.sum()), n=len(images.has_image)))
+    if images.fallback:
+        st.caption(t("{n:,} products use a later photo of their cell, because the first one "
+                     "could not be used (missing, damaged or not a photo).", n=images.fallback))
     if images.issues:
         with st.expander(t('{n:,} photos skipped', n=len(images.issues))):
             st.dataframe(_issue_table(images.issues), hide_index=True, key="photos.issues")
@@ -152,7 +155,7 @@ def _issue_table(issues) -> pd.DataFrame:
 def _thumb(source: str, ref: str, _cfg: Config) -> bytes | None:
     src = _source(_cfg)
     try:
-        return thumbnail(src.read(ref))
+        return src.first_usable(ref, thumbnail)
     except ImageError:
         return None
     finally:

@@ -48,13 +48,13 @@ if cat is not None:
                       'compared', long_texts=long_texts))
     photos.photo_source_form(cat)
     res = state.results()
-    photos.issues_report(res.images if res is not None else None)
     if res is None and st.button(t("Prepare the lists now"), key="catalog.embed",
                                  icon=":material/bolt:",
                                  help=t("The model reads every product once (the Neighbours "
                                       "page does this by itself). Texts read before are "
                                       "reused.")):
         res = ensure_results(cat, cfg)
+    photos.issues_report(res.images if res is not None else None)  # after the lists are made
     if res is not None:
         st.success(ready_text(res))
     words_used_here("mapping", "neighbour", "model")

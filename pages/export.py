@@ -6,6 +6,7 @@ from components import state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import t
+from components.i18n_core import tr_core
 from components.tables import show_table
 from components.tuning_rules import (
     empty_lists_reason,
@@ -21,6 +22,7 @@ from components.widgets import (
     file_stem,
     settings_sidebar,
 )
+from core.export.tables import score_meaning
 from core.lists.rules import lists_frame
 
 state.init_state()
@@ -49,7 +51,7 @@ if not entries:
                icon=":material/rule:")
 st.markdown(t("**What the file holds**: one row per product and neighbour: the product's id "
               "and title, the neighbour's rank (1 = most similar), id and title, and the score "
-              "(0 = unrelated, 1 = the same text)")
+              "({meaning})", meaning=tr_core(score_meaning(cfg.image_weight, res.images)))
             + (t(", and the score range's name") if cfg.bands else "") + t("."))
 st.caption(t("The first rows of the file:"))
 preview = lists_frame(cat, nb, bands=cfg.bands, rows=range(min(3, len(cat))))

@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from core.catalog.fetch import UrlFetcher
 from core.catalog.images import MAX_IMAGE_BYTES, ImageError
@@ -23,6 +24,7 @@ _SEPARATORS = re.compile(r"\s*[|;\n]\s*")  # several photos in one cell: a|b, a;
 # 2.5 kB on average at this count, so no real zip of photos comes near it.
 MAX_ZIP_FILES = 200_000
 _URL_LIST = re.compile(r",\s*(?=https?://)", re.IGNORECASE)  # shop exports: 'url1, url2'
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,19 @@ def photo_refs(ref: str) -> list[str]:
     return parts
 
 
+def none_usable(refs: list[str], first: ImageError | None) -> ImageError:
+    """The error for a cell of several photos none of which can be used (first: the first
+    photo's reason); the error itself for a cell of one photo."""
+    if first is not None and len(refs) == 1:
+        return first
+    if not refs:
+        return ImageError("names no photo")
+    error = ImageError(f"holds {len(refs):,} photos and none can be used: the first, "
+                       f"'{refs[0]}', {first}")
+    error.__cause__ = first
+    return error
+
+
 @dataclass
 class ImageSource:
     """folder: local files relative to it; archive: a zip of images; fetcher: None =
@@ -96,6 +111,19 @@ class ImageSource:
             return self._read_one(refs[0])
         return self._first(refs, self._read_one)
 
+    def first_usable(self, cell: str, use: Callable[[bytes], T]) -> T:
+        """use(bytes) of the cell's first photo that can be read and used (a photo that is
+        there but corrupt, e.g. a truncated JPEG or an HTML page saved as .jpg, makes use
+        raise ImageError, and the next photo is tried); ImageError if none can be."""
+        refs = photo_refs(cell)
+        if len(refs) == 1:
+            return use(self._read_one(refs[0]))
+        return self._first(refs, lambda ref: use(self._read_one(ref)))
+
+    def read_photo(self, ref: str) -> bytes:
+        """The bytes of one photo of a cell (an item of photo_refs); ImageError if unreadable."""
+        return self._read_one(ref)
+
     def _first(self, refs: list[str], step):
         if not refs:
             raise ImageError("names no photo")
@@ -105,8 +133,7 @@ class ImageSource:
                 return step(ref)
             except ImageError as exc:
                 first = first or exc
-        raise ImageError(f"holds {len(refs):,} photos and none can be used: the first, "
-                         f"'{refs[0]}', {first}") from first
+        raise none_usable(refs, first)
 
     def _read_one(self, ref: str) -> bytes:
         ref = _clean(ref)

@@ -28,6 +28,8 @@ MAX_IMAGE_PIXELS = int(os.environ.get("CATSIM_MAX_IMAGE_PIXELS", "40000000"))
 THUMB_PX = 160
 _HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1",
                 b"avif", b"avis")
+TRUNCATED = ("is cut short: the file ends before the picture does (an interrupted download "
+             "or copy); download or save it again")
 _MARKUP = (b"<", b"\xef\xbb\xbf<")  # SVG / XML / HTML, with or without a UTF-8 BOM
 
 
@@ -117,6 +119,8 @@ def decode_image(data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES,
         raise ImageError("claims more pixels than any photo has (a damaged or hostile file), "
                          "so it is not opened; save it again as JPEG or PNG") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        if "truncated" in str(exc).lower():  # Pillow's words: "image file is truncated"
+            raise ImageError(TRUNCATED) from exc
         raise ImageError(f"cannot be decoded ({exc})") from exc
 
 

@@ -36,6 +36,7 @@ from core.export.tables import (
     excel_encoding,
     format_from_path,
     neighbors_frame,
+    score_meaning,
     write_table,
 )
 from core.pipeline import candidate_pool
@@ -144,16 +145,17 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         cfg = with_language(args, cfg, catalog)
         check_rule_columns(args, rules_from_args(args, cfg), catalog)
         vectors = vectors_from_args(args, cfg, catalog)
-        cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors,
-                                            images=images_from_args(args, cfg, catalog))
+        images = images_from_args(args, cfg, catalog)
+        cfg, catalog, nb = replay_neighbors(args, cfg, catalog, vectors, images=images)
         from core.export.results import staged_folder
 
         with staged_folder(Path(args.out)) as stage:
-            return write_local_results(args, cfg, catalog, vectors, nb, stage)
+            return write_local_results(args, cfg, catalog, vectors, nb, stage,
+                                       score=score_meaning(cfg.image_weight, images))
     if folder:
         raise CatalogSimilarityError("A results folder needs a CATALOG; with --vectors give "
                                      "an --out file (.csv, .parquet, .json)")
-    catalog = None
+    catalog = images = None
     if args.vectors is not None:
         vectors = load_vectors(args.vectors)
         nb = candidate_pool(None, vectors, cfg, pool_k=cfg.k)  # no catalog: meaning only
@@ -163,12 +165,13 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         cfg = with_language(args, cfg, catalog)
         check_rule_columns(args, rules_from_args(args, cfg), catalog)
         vectors = vectors_from_args(args, cfg, catalog)
-        nb, frame = replay_lists(args, cfg, catalog, vectors,
-                                 images=images_from_args(args, cfg, catalog))
+        images = images_from_args(args, cfg, catalog)
+        nb, frame = replay_lists(args, cfg, catalog, vectors, images=images)
     write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom,
                 encoding=args.out_encoding)
     say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
          f"products, metric {cfg.metric})")
+    say(f"score: {score_meaning(cfg.image_weight, images)}")
     # the app's test for its CSV default, on the catalog's texts (not the n x k rows written)
     if _plain_utf8_csv(args) and catalog is not None and \
             excel_encoding([*catalog.texts, *map(str, catalog.ids)]) != "utf-8":

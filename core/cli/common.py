@@ -483,4 +483,7 @@ def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog, en
         say(f"warning: {issue.message()}")
     say(f"photos: {int(result.has_image.sum())} of {len(catalog)} products; embedded "
         f"{result.embedded} new, reused {result.reused} from the store")
+    if result.fallback:
+        say(f"photos: {result.fallback} products use a later photo of their cell, because "
+            "the first one could not be used (missing, damaged or not a photo)")
     return result

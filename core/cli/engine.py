@@ -257,9 +257,10 @@ def _write_lists(folder: Path, catalog, nb, cfg: Config, *, with_titles: bool,
 
 
 def write_local_results(args: argparse.Namespace, cfg: Config, catalog, vectors: np.ndarray,
-                        nb, folder: Path) -> int:
+                        nb, folder: Path, *, score: str | None = None) -> int:
     """The single-process engine's results folder: lists, vectors (and map) + manifest,
-    written into folder (the staging folder of --out, core.export.results.staged_folder)."""
+    written into folder (the staging folder of --out, core.export.results.staged_folder).
+    score: what the lists' score means (core.export.tables.score_meaning)."""
     from core.scale.vectors import write_vectors
 
     lists = _write_lists(folder, catalog, nb, cfg, with_titles=not args.no_titles)
@@ -268,26 +269,29 @@ def write_local_results(args: argparse.Namespace, cfg: Config, catalog, vectors:
         old.unlink()
     write_vectors(vec_dir, vectors, catalog.ids)
     return _finish(args, cfg, folder, lists, "local", len(vectors), folder_out=True,
-                   vectors=vectors, nb=nb)
+                   vectors=vectors, nb=nb, score=score)
 
 
 def _finish(args, cfg: Config, folder: Path, lists, engine: str, n: int, *, folder_out: bool,
-            counts=None, where=None, vectors=None, nb=None) -> int:
+            counts=None, where=None, vectors=None, nb=None, score: str | None = None) -> int:
     from core.export.results import write_manifest
-    from core.export.tables import write_table
+    from core.export.tables import score_meaning, write_table
 
+    score = score or score_meaning()  # the Ray engine reads no photos
     if folder_out and getattr(args, "map", False):
         _write_map(folder, cfg, vectors, nb)
     if folder_out:
         write_manifest(folder, _manifest(cfg, n, engine, args, lists=True, counts=counts,
-                                         where=where, extra={"list_rows": lists.rows}))
+                                         where=where, extra={"list_rows": lists.rows,
+                                                             "score": score}))
         say(f"wrote results folder {args.out}: {lists.rows} list rows, {n} products, "
             f"metric {cfg.metric}")
-        return 0
-    frame = lists.frame()
-    write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
-    say(f"wrote {args.out}: {len(frame)} rows ({cfg.k} neighbours x {n} products, "
-        f"metric {cfg.metric})")
+    else:
+        frame = lists.frame()
+        write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
+        say(f"wrote {args.out}: {len(frame)} rows ({cfg.k} neighbours x {n} products, "
+            f"metric {cfg.metric})")
+    say(f"score: {score}")
     return 0
 
 

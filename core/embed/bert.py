@@ -32,7 +32,7 @@ from core.embed.models import (
 from core.errors import ModelLoadError
 
 if TYPE_CHECKING:
-    from core.embed.encoders import Progress
+    from core.embed.encoders import OnBatch, Progress
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16", "onnx")
 # Token budget of one batch (rows x padded length): short titles go in big
@@ -108,12 +108,15 @@ class BertEncoder:
                     > self.max_tokens).sum())
 
     def encode(self, texts: Sequence[str], *, progress: Progress | None = None,
-               batch_size: int | None = None) -> np.ndarray:
+               batch_size: int | None = None, on_batch: OnBatch | None = None) -> np.ndarray:
         """texts -> (n, dim) float32, L2-normalised, in input order.
 
-        Texts are sorted by token length and cut into batches of at most
+        Texts are sorted by token length (stable) and cut into batches of at most
         batch_size rows and TOKEN_BUDGET padded tokens; with precision "onnx"
-        one worker thread per core runs batches side by side.
+        one worker thread per core runs batches side by side. on_batch(rows, vectors)
+        after each batch, in batch order (rows: positions in texts), before progress:
+        what it got is a prefix of the batches, and the texts it did not get, encoded
+        again on their own, make the very same batches.
         """
         texts = [str(t) for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -129,6 +132,8 @@ class BertEncoder:
             for idx, vecs in self._run(batches, order, clipped):
                 out[idx] = vecs
                 done += len(idx)
+                if on_batch is not None:
+                    on_batch(idx, vecs)
                 if progress is not None:
                     progress(done, len(order))
         return out

@@ -34,6 +34,8 @@ from core.embed.models import (
 from core.errors import ModelLoadError
 
 Progress = Callable[[int, int], None]
+# (row positions in the texts given, their vectors (b, dim) float32): one finished batch
+OnBatch = Callable[[np.ndarray, np.ndarray], None]
 
 
 class Encoder(Protocol):
@@ -44,7 +46,10 @@ class Encoder(Protocol):
     max_tokens: int
 
     def encode(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
-        """texts -> (n, dim) float32, rows L2-normalised."""
+        """texts -> (n, dim) float32, rows L2-normalised. An encoder may also take
+        ``on_batch`` (:data:`OnBatch`): each batch's vectors as soon as it is done, so
+        the embedding store keeps them while a long call runs (BertEncoder and the
+        multilingual encoder do)."""
         ...
 
     def count_truncated(self, texts: Sequence[str]) -> int:
@@ -81,6 +86,7 @@ __all__ = [
     "BertEncoder",
     "Encoder",
     "ModelSettings",
+    "OnBatch",
     "Progress",
     "bundled_model_path",
     "check_device",

@@ -11,13 +11,19 @@ an :class:`ImageIssue` naming its row and file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from core.catalog.fetch import UrlFetcher
-from core.catalog.image_source import ImageIssue, ImageSource, image_ref
+from core.catalog.image_source import (
+    ImageIssue,
+    ImageSource,
+    image_ref,
+    none_usable,
+    photo_refs,
+)
 from core.catalog.images import ImageError, decode_image
 from core.embed.image_encoders import ImageEncoder, Progress
 from core.embed.store import keyed_digest
@@ -40,6 +46,7 @@ class ImageVectors:
     identity: str
     reused: int = 0
     embedded: int = 0
+    fallback: int = 0  # cells whose first photo could not be used, and a later one was
 
     @property
     def key(self) -> str:
@@ -52,39 +59,55 @@ class ImageVectors:
         return h.hexdigest()[:24]
 
 
-def _read_chunk(refs, ids, start: int, source: ImageSource,
-                issues: list[ImageIssue]) -> tuple[dict[int, bytes], int]:
-    """The files of rows start.. (at most CHUNK rows and about CHUNK_BYTES): (blobs, next row)."""
+def _read_photo(row: int, parts: list[str], pos: int, source: ImageSource,
+                errors: dict[int, ImageError]) -> tuple[int, bytes] | None:
+    """(position, bytes) of the row's first photo from position pos that can be read, else
+    None; errors keeps each row's first reason."""
+    for p in range(pos, len(parts)):
+        try:
+            return p, source.read_photo(parts[p])
+        except ImageError as exc:
+            errors.setdefault(row, exc)
+    return None
+
+
+def _read_chunk(refs, start: int, source: ImageSource, errors: dict[int, ImageError],
+                ) -> tuple[dict[int, bytes], dict[int, int], int]:
+    """The files of rows start.. (at most CHUNK rows and about CHUNK_BYTES): (blobs, the
+    position of each one's photo in its cell, next row)."""
     blobs: dict[int, bytes] = {}
+    used: dict[int, int] = {}
     row, size = start, 0
     while row < len(refs) and row - start < CHUNK and size < CHUNK_BYTES:
         ref = image_ref(refs[row])
         if ref:
-            try:
-                blobs[row] = source.read(ref)
+            parts = photo_refs(ref)
+            got = _read_photo(row, parts, 0, source, errors)
+            if got is not None:
+                used[row], blobs[row] = got
                 size += len(blobs[row])
-            except ImageError as exc:
-                issues.append(ImageIssue(row, str(ids[row]), ref, str(exc)))
+            elif not parts:
+                errors[row] = ImageError("names no photo")
         row += 1
-    return blobs, row
+    return blobs, used, row
 
 
-def _embed_new(blobs: dict[int, bytes], digests: list[bytes], refs, ids, encoder: ImageEncoder,
-               issues: list[ImageIssue]) -> dict[bytes, np.ndarray]:
-    """Decode and embed each distinct new photo once; {digest: vector}. Decoded photos are
-    embedded whenever they reach PIXEL_BUDGET pixels, so memory stays bounded."""
+def _embed_new(blobs: dict[int, bytes], digests: list[bytes], encoder: ImageEncoder,
+               ) -> tuple[dict[bytes, np.ndarray], dict[bytes, ImageError]]:
+    """Decode and embed each distinct new photo once: ({digest: vector}, {digest: why it
+    cannot be decoded}). Decoded photos are embedded whenever they reach PIXEL_BUDGET
+    pixels, so memory stays bounded."""
     first: dict[bytes, int] = {}
     for row, _data in blobs.items():
         first.setdefault(digests[row], row)
     out: dict[bytes, np.ndarray] = {}
+    bad: dict[bytes, ImageError] = {}
     images, keys, pixels = [], [], 0
     for digest, row in first.items():
         try:
             image = decode_image(blobs[row], draft=448).image
         except ImageError as exc:
-            for r in blobs:
-                if digests[r] == digest:
-                    issues.append(ImageIssue(r, str(ids[r]), image_ref(refs[r]), str(exc)))
+            bad[digest] = exc
             continue
         images.append(image)
         keys.append(digest)
@@ -94,7 +117,58 @@ def _embed_new(blobs: dict[int, bytes], digests: list[bytes], refs, ids, encoder
             images, keys, pixels = [], [], 0
     if images:
         out.update(zip(keys, encoder.encode(images)))
-    return out
+    return out, bad
+
+
+@dataclass
+class _Run:
+    """What embed_images fills in, chunk by chunk."""
+
+    vectors: np.ndarray
+    digests: list[bytes]
+    errors: dict[int, ImageError] = field(default_factory=dict)  # each row's first reason
+    reused: int = 0
+    embedded: int = 0
+
+
+def _embed_chunk(run: _Run, blobs: dict[int, bytes], encoder: ImageEncoder, store,
+                 private: bytes | None) -> dict[int, ImageError]:
+    """Vectors of the rows in blobs, from the store or embedded; the rows whose file
+    cannot be decoded, with why."""
+    for row, data in blobs.items():
+        run.digests[row] = keyed_digest(data, private)  # = content_hash(data) when public
+    found = store.get(encoder.identity, sorted({run.digests[r] for r in blobs})) if store else {}
+    missing = {r: b for r, b in blobs.items() if run.digests[r] not in found}
+    new, bad = _embed_new(missing, run.digests, encoder)
+    if new and store is not None:
+        store.put(encoder.identity, list(new), np.stack(list(new.values())))
+    run.reused += len(blobs) - len(missing)
+    run.embedded += len(new)
+    failed: dict[int, ImageError] = {}
+    for row in blobs:
+        vec = found.get(run.digests[row])
+        vec = new.get(run.digests[row]) if vec is None else vec
+        if vec is None:
+            failed[row] = bad[run.digests[row]]
+            run.digests[row] = b""
+        else:
+            run.vectors[row] = vec
+    return failed
+
+
+def _next_photos(failed: dict[int, ImageError], used: dict[int, int], refs,
+                 source: ImageSource, errors: dict[int, ImageError],
+                 ) -> tuple[dict[int, bytes], dict[int, int]]:
+    """For each row whose photo could not be decoded, the next photo of its cell that can
+    be read (a cell may name several): (blobs, positions)."""
+    blobs: dict[int, bytes] = {}
+    nxt: dict[int, int] = {}
+    for row, exc in failed.items():
+        errors.setdefault(row, exc)
+        got = _read_photo(row, photo_refs(image_ref(refs[row])), used[row] + 1, source, errors)
+        if got is not None:
+            nxt[row], blobs[row] = got
+    return blobs, nxt
 
 
 def embed_images(refs: Sequence[object], ids: Sequence[object], source: ImageSource,
@@ -102,38 +176,40 @@ def embed_images(refs: Sequence[object], ids: Sequence[object], source: ImageSou
                  progress: Progress | None = None,
                  private: bytes | None = None) -> ImageVectors:
     """Image vectors for n rows (refs: the image cells), reusing and filling the store
-    (private: the owner's key in a shared store, as core.embed.store.embed_with_store)."""
+    (private: the owner's key in a shared store, as core.embed.store.embed_with_store).
+    A cell of several photos uses its first one that can be read and decoded."""
     n = len(refs)
-    vectors = np.zeros((n, encoder.dim), dtype=np.float32)
-    digests: list[bytes] = [b""] * n
-    issues: list[ImageIssue] = []
-    reused = embedded = 0
+    run = _Run(np.zeros((n, encoder.dim), dtype=np.float32), [b""] * n)
     start = 0
     while start < n:
-        blobs, end = _read_chunk(refs, ids, start, source, issues)
-        for row, data in blobs.items():
-            digests[row] = keyed_digest(data, private)  # = content_hash(data) when public
-        found = store.get(encoder.identity, sorted({digests[r] for r in blobs})) if store else {}
-        missing = {r: b for r, b in blobs.items() if digests[r] not in found}
-        new = _embed_new(missing, digests, refs, ids, encoder, issues)
-        if new and store is not None:
-            store.put(encoder.identity, list(new), np.stack(list(new.values())))
-        reused += len(blobs) - len(missing)
-        embedded += len(new)
-        for row in blobs:
-            vec = found.get(digests[row])
-            vec = new.get(digests[row]) if vec is None else vec
-            if vec is None:
-                digests[row] = b""
-            else:
-                vectors[row] = vec
+        blobs, used, end = _read_chunk(refs, start, source, run.errors)
+        while blobs:  # a photo that does not decode: the cell's next one, if any
+            failed = _embed_chunk(run, blobs, encoder, store, private)
+            blobs, nxt = _next_photos(failed, used, refs, source, run.errors)
+            used.update(nxt)
         if progress:
             progress(end, n)
         start = end
-    _drop_placeholders(vectors, digests, refs, ids, issues)
-    has = np.array([bool(d) for d in digests], dtype=bool)
-    return ImageVectors(vectors, has, tuple(digests), tuple(sorted(issues, key=lambda i: i.row)),
-                        encoder.identity, reused, embedded)
+    issues, fallback = _row_issues(run, refs, ids)
+    _drop_placeholders(run.vectors, run.digests, refs, ids, issues)
+    has = np.array([bool(d) for d in run.digests], dtype=bool)
+    return ImageVectors(run.vectors, has, tuple(run.digests),
+                        tuple(sorted(issues, key=lambda i: i.row)), encoder.identity,
+                        run.reused, run.embedded, fallback)
+
+
+def _row_issues(run: _Run, refs, ids) -> tuple[list[ImageIssue], int]:
+    """An issue for each row with no usable photo, and the count of rows that use a later
+    photo of their cell because an earlier one could not be used."""
+    issues: list[ImageIssue] = []
+    fallback = 0
+    for row, exc in run.errors.items():
+        if run.digests[row]:
+            fallback += 1
+            continue
+        ref = image_ref(refs[row])
+        issues.append(ImageIssue(row, str(ids[row]), ref, str(none_usable(photo_refs(ref), exc))))
+    return issues, fallback
 
 
 def _drop_placeholders(vectors: np.ndarray, digests: list[bytes], refs, ids,

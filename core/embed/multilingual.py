@@ -123,11 +123,12 @@ class MultilingualEncoder:
         return 0
 
     def encode(self, texts: Sequence[str], *, progress: Progress | None = None,
-               batch_size: int | None = None) -> np.ndarray:
+               batch_size: int | None = None,
+               on_batch: Callable[[np.ndarray, np.ndarray], None] | None = None) -> np.ndarray:
         """texts -> (n, 384) float32, L2-normalised, in input order.
 
-        Batches of at most batch_size texts, progress after each: a Streamlit
-        Cancel (or Ctrl+C) stops between two batches.
+        Batches of at most batch_size texts, in order; on_batch(rows, vectors) then
+        progress after each: a Streamlit Cancel (or Ctrl+C) stops between two batches.
         """
         texts = [str(t) for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -136,6 +137,8 @@ class MultilingualEncoder:
             for start in range(0, len(texts), step):
                 part = texts[start:start + step]
                 out[start:start + len(part)] = self._model.query(part)
+                if on_batch is not None:
+                    on_batch(np.arange(start, start + len(part)), out[start:start + len(part)])
                 if progress is not None:
                     progress(start + len(part), len(texts))
         return out

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import inspect
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -136,15 +138,61 @@ class EmbeddingStore:
                                       (model,)).fetchone()[0]
 
 
+SAVE_SECONDS = 30.0  # new vectors are stored at least this often while a block is encoded
+
+
+class _Saver:
+    """Stores one block's new vectors as its batches finish: whenever save_seconds have
+    passed since the last save, and when the block ends or stops early (Cancel, a page
+    left mid-way): an interrupted run loses at most save_seconds of work. A store that
+    fails is dropped (problem says why) and the run goes on without it."""
+
+    def __init__(self, store: EmbeddingStore | None, model: str, hashes: list[bytes],
+                 save_seconds: float) -> None:
+        self.store, self.model, self.hashes = store, model, hashes
+        self.save_seconds = save_seconds
+        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self.last = time.monotonic()
+        self.problem: str | None = None
+
+    def batch(self, rows: np.ndarray, vectors: np.ndarray) -> None:
+        self.pending.append((np.asarray(rows), np.asarray(vectors)))
+        if time.monotonic() - self.last >= self.save_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.store is not None and self.pending:
+            rows = np.concatenate([r for r, _ in self.pending])
+            try:
+                self.store.put(self.model, [self.hashes[i] for i in rows],
+                               np.concatenate([v for _, v in self.pending]))
+            except StoreError as exc:
+                self.store, self.problem = None, f"{exc}; new vectors were not saved"
+        self.pending.clear()
+        self.last = time.monotonic()
+
+
+def _streams(encoder: Encoder) -> bool:
+    """Whether encoder.encode hands over each batch as it finishes (on_batch)."""
+    try:
+        return "on_batch" in inspect.signature(encoder.encode).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def embed_with_store(encoder: Encoder, texts: Sequence[str], store: EmbeddingStore | None,
-                     *, progress: Progress | None = None,
-                     save_every: int = 4096, private: bytes | None = None) -> EmbedResult:
+                     *, progress: Progress | None = None, save_every: int = 4096,
+                     save_seconds: float = SAVE_SECONDS,
+                     private: bytes | None = None) -> EmbedResult:
     """Embed texts, reusing stored vectors and storing new ones.
 
-    Identical texts are embedded once. New vectors are committed every
-    ``save_every`` texts, so an interrupted run keeps what it finished. private: the
-    owner's key when the store is shared (vectors reused only from the same key; see
-    :func:`text_hash`); None: the public key space (the CLI's own workspace, the demo).
+    Identical texts are embedded once. The distinct texts are encoded in blocks of
+    ``save_every`` (by their place among all distinct texts, stored or not, so a
+    resumed run encodes the rest of a block in the very same batches as a run in one
+    go would: the same vectors, to the bit); new vectors are stored at the end of each
+    block and, for an encoder that hands over its batches, every ``save_seconds``
+    within one (a slow model takes minutes per block). private: the owner's key when
+    the store is shared (see :func:`text_hash`); None: the public key space.
     """
     texts = [str(t) for t in texts]
     hashes = [text_hash(t, private) for t in texts]
@@ -156,24 +204,35 @@ def embed_with_store(encoder: Encoder, texts: Sequence[str], store: EmbeddingSto
         store, known, problem = None, {}, f"{exc}; embedding without the store"
     missing = [h for h in unique if h not in known]
     first_text = dict(zip(reversed(hashes), reversed(texts)))
-    done = 0
-    for start in range(0, len(missing), save_every):
-        part = missing[start:start + save_every]
+    done, streams = 0, _streams(encoder)
+    for start in range(0, len(unique), save_every):
+        part = [h for h in unique[start:start + save_every] if h not in known]
+        if not part:
+            continue
 
         def step(d: int, _t: int, base: int = done) -> None:
             if progress is not None:
                 progress(base + d, len(missing))
 
-        vecs = encoder.encode([first_text[h] for h in part], progress=step)
-        if store is not None:
-            try:
-                store.put(encoder.identity, part, vecs)
-            except StoreError as exc:
-                store, problem = None, f"{exc}; new vectors were not saved"
+        saver = _Saver(store, encoder.identity, part, save_seconds)
+        try:
+            block = [first_text[h] for h in part]
+            if streams:
+                vecs = encoder.encode(block, progress=step, on_batch=saver.batch)
+            else:
+                vecs = encoder.encode(block, progress=step)
+                saver.batch(np.arange(len(part)), vecs)
+        finally:
+            saver.flush()
+        store, problem = saver.store, saver.problem or problem
         known.update(zip(part, vecs))
         done += len(part)
-    dim = encoder.dim
-    out = np.zeros((len(texts), dim), dtype=np.float32)
+    return _result(encoder.dim, hashes, known, missing, problem)
+
+
+def _result(dim: int, hashes: list[bytes], known: dict[bytes, np.ndarray],
+            missing: list[bytes], problem: str | None) -> EmbedResult:
+    out = np.zeros((len(hashes), dim), dtype=np.float32)
     for i, h in enumerate(hashes):
         out[i] = known[h]
     missing_set = set(missing)

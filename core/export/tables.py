@@ -63,6 +63,23 @@ def neighbors_frame(catalog_ids: np.ndarray, neighbors: Neighbors, *,
     return frame
 
 
+def score_meaning(image_weight: float = 0.0, images=None) -> str:
+    """What the score column means, in the words the Export page and the CLI both use.
+    image_weight: Config.image_weight; images: the catalog's ImageVectors (None: no photos
+    read). The photos are part of the score only when some product has a usable photo."""
+    has_photos = images is not None and bool(np.asarray(images.has_image).any())
+    photo_share = image_weight if has_photos else 0.0
+    if photo_share <= 0:
+        return "0 = unrelated, 1 = the same text"
+    if photo_share >= 1:
+        return ("0 = unrelated, 1 = the same text and the same photo; the score comes from "
+                "the photos (the text only breaks ties), and a product without a photo is "
+                "scored by its text")
+    return (f"0 = unrelated, 1 = the same text and the same photo; {photo_share:.0%} of the "
+            "score comes from the photos, and a pair where one product has no photo is "
+            "scored by its text alone")
+
+
 def catalog_neighbors_frame(catalog: Catalog, neighbors: Neighbors, *,
                             with_titles: bool = True) -> pd.DataFrame:
     """neighbors_frame for a catalog's own top-k lists."""

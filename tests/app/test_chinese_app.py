@@ -62,6 +62,23 @@ def test_model_set_by_the_environment_is_kept_and_exports_offer_gb18030(tiny_ber
     at.switch_page("pages/export.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="neighbors.export.encoding").value == "gb18030"
+    at.sidebar.radio(key="ui.language").set_value("zh").run()
+    assert "以及得分（0 = 无关，1 = 文本相同）" in element_texts(at.markdown)
+
+
+def test_what_the_score_means_reads_in_chinese_with_and_without_photos() -> None:
+    import numpy as np
+
+    from components.i18n_core import to_chinese
+    from core.embed.image_vectors import ImageVectors
+    from core.export.tables import score_meaning
+
+    images = ImageVectors(np.zeros((2, 4), np.float32), np.array([True, False]), (b"x", b""),
+                          (), "fake")
+    assert to_chinese(score_meaning(0.0, images)) == "0 = 无关，1 = 文本相同"
+    assert to_chinese(score_meaning(1.0, images)).startswith("0 = 无关，1 = 文本和图片都相同；得分来自图片")
+    assert to_chinese(score_meaning(0.25, images)) == (
+        "0 = 无关，1 = 文本和图片都相同；得分中 25% 来自图片，其中一个商品没有图片的一对只按文本打分")
 
 
 def test_a_utf8_catalog_with_accents_exports_csv_with_a_bom_for_excel(tiny_bert_dir, workspace,

@@ -301,6 +301,14 @@ def _catalog_messages() -> list[str]:
     ]
 
 
+def _damaged_png() -> bytes:
+    """A PNG whose compressed pixels are overwritten: "broken data stream"."""
+    data = bytearray(_png(64))
+    at = data.index(b"IDAT") + 10
+    data[at:at + 8] = b"\xff" * 8
+    return bytes(data)
+
+
 def _photo_reasons(tmp_path: Path) -> list[str]:
     folder = tmp_path / "图片"
     folder.mkdir()
@@ -319,7 +327,8 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
         *_raised(lambda: decode_image(b"\x00 not an image")),
         *_raised(lambda: decode_image(bomb_png(100_000, 100_000))),  # Pillow refuses it first
         *_raised(lambda: decode_image(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)),
-        *_raised(lambda: decode_image(_png(64)[:60])),
+        *_raised(lambda: decode_image(_png(64)[:60])),  # cut short
+        *_raised(lambda: decode_image(_damaged_png())),
         *_raised(lambda: ImageSource().read("https://example.com/a.png")),
         *_raised(lambda: ImageSource().read("data:image/png;base64,AAAA")),
         *_raised(lambda: ImageSource().read("a.png")),
@@ -552,6 +561,15 @@ def _finetune_messages(model: Path, tmp_path: Path) -> list[str]:
                               model="m")]
 
 
+def _score_meanings() -> list[str]:
+    """What the exported score means, text only, text + photos, photos only."""
+    from core.embed.image_vectors import ImageVectors
+    from core.export.tables import score_meaning
+
+    images = ImageVectors(np.zeros((1, 2), np.float32), np.array([True]), (b"x",), (), "fake")
+    return [score_meaning(w, images) for w in (0.0, 0.4, 1.0)]
+
+
 @pytest.fixture(scope="module")
 def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> list[str]:
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -560,7 +578,7 @@ def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> l
                *_catalog_messages(), *_photo_reasons(tmp_path_factory.mktemp("photos")),
                *_fetch_reasons(tmp_path_factory.mktemp("fetch")),
                *_pairs_messages(), *_settings_and_model_messages(tmp_path_factory.mktemp("cfg")),
-               *_settings_file_messages(),
+               *_settings_file_messages(), *_score_meanings(),
                *_finetune_messages(tiny_bert_dir, tmp_path_factory.mktemp("tuned"))]
     return out
 

@@ -77,6 +77,16 @@ def test_catalog_page_reports_skipped_photos_by_row(app) -> None:
     assert "reused" not in captions and "embedded" not in captions
 
 
+def test_export_page_says_the_score_holds_the_photos(app) -> None:
+    """It said "1 = the same text" although 60% of the score came from the photos."""
+    app.switch_page("pages/export.py").run()
+    _ok(app)
+    held = element_texts(app.markdown)
+    assert ("and the score (0 = unrelated, 1 = the same text and the same photo; 60% of the score comes "
+            "from the photos, and a pair where one product has no photo is scored by its text "
+            "alone)") in held
+
+
 def test_search_results_carry_server_made_thumbnails(app) -> None:
     app.switch_page("pages/search.py").run()
     app.text_input(key="search.query").set_value("disc lamp").run()
@@ -301,3 +311,67 @@ def test_thumbnails_read_the_zips_names_once(tmp_path, monkeypatch) -> None:
     _ok(at)
     assert at.text[-1].value == "6 thumbnails"
     assert len(listed) == 1
+
+
+def _damaged_first_photo() -> None:
+    """App script: thumbnails and the photo report when a cell's first photo is damaged."""
+    import pandas as pd
+    import streamlit as st
+
+    from components import photos, state
+    from core.catalog.table import ColumnMapping, build_catalog, read_table
+    from core.config import Config
+
+    state.init_state()
+    state.set_photo_zip(st.session_state["zip"])
+    frame = pd.DataFrame({"sku": ["s0", "s1", "s2"], "title": ["hat", "cap", "scarf"],
+                          "photo": ["cut.jpg|back.png", "page.jpg; back.png", "cut.jpg"]})
+    table = read_table(frame.to_csv(index=False).encode(), filename="shop.csv")
+    cat = build_catalog(table, ColumnMapping(text_columns=("title",), id_column="sku",
+                                             image="photo"))
+    cfg = Config(image_weight=0.5)
+    photos.issues_report(photos.embed_with_progress(cat, cfg))
+    uris = photos.thumb_uris(cat, cfg, range(3))
+    st.text(f"thumbnails: {[u is not None for u in uris]}")
+
+
+def test_a_damaged_first_photo_falls_back_to_the_next(tmp_path, monkeypatch) -> None:
+    """A truncated JPEG or an error page saved as .jpg first in the cell: the product had no
+    photo at all, though the cell named a good one after it."""
+    from streamlit.testing.v1 import AppTest
+
+    jpeg = encoded(photo(2), "JPEG")
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("cut.jpg", jpeg[: len(jpeg) // 2])
+        zf.writestr("page.jpg", b"<!doctype html><title>403 Forbidden</title>")
+        zf.writestr("back.png", encoded(photo(1)))
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_function(_damaged_first_photo, default_timeout=120)
+    at.session_state["zip"] = str(archive)
+    at.run()
+    _ok(at)
+    captions = element_texts(at.caption)
+    assert "Photos: 2 of 3 products have a usable photo." in captions
+    assert ("2 products use a later photo of their cell, because the first one could not be "
+            "used (missing, damaged or not a photo).") in captions
+    problems = next(d.value for d in at.dataframe if "problem" in d.value.columns)
+    assert problems["photo file"].tolist() == ["cut.jpg"]
+    assert at.text[-1].value == "thumbnails: [True, True, False]"
+
+
+def test_prepare_the_lists_shows_the_photo_report_at_once(tiny_bert_dir, tmp_path) -> None:
+    """'Prepare the lists now' read the photos, but their report (how many usable, which
+    skipped) came only on the next rerun: right after the click the page said nothing."""
+    table, cat, archive = _shop(tmp_path)
+    cfg = Config(id_column="sku", text_columns=("title",), image_column="photo",
+                 image_weight=0.6, model=str(tiny_bert_dir))
+    state = {"catalog.table": table, "catalog.catalog": cat, "settings.config": cfg,
+             "catalog.photo_zip_path": str(archive)}
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240, state=state) as at:
+        at.switch_page("pages/catalog.py").run()
+        _ok(at)
+        assert "Photos: 8 of 10 products have a usable photo." not in element_texts(at.caption)
+        at.button(key="catalog.embed").click().run()
+        _ok(at)
+        assert "Photos: 8 of 10 products have a usable photo." in element_texts(at.caption)

@@ -60,8 +60,10 @@ def test_not_photos_are_refused(data: bytes, match: str) -> None:
 def test_tiff_truncated_and_oversized_files_are_refused() -> None:
     with pytest.raises(ImageError, match="allowed format"):
         decode_image(encoded(photo(2), "TIFF"))
-    with pytest.raises(ImageError, match="cannot be decoded"):
-        decode_image(encoded(photo(2, (300, 300)), "JPEG")[:400])
+    for cut in (encoded(photo(2, (300, 300)), "JPEG")[:400], encoded(photo(2))[:60]):
+        with pytest.raises(ImageError, match=r"^is cut short: the file ends before the picture "
+                                             r"does \(an interrupted download or copy\); download"):
+            decode_image(cut)  # not Pillow's "Truncated File Read"
     with pytest.raises(ImageError, match="MB"):
         decode_image(encoded(photo(2)), max_bytes=100)
 
@@ -450,3 +452,19 @@ def test_a_camera_jpeg_over_the_pixel_limit_is_read_at_a_reduced_size() -> None:
         decode_image(encoded(big), max_pixels=100_000, draft=160)  # PNG: no reduced decoding
     with pytest.raises(ImageError, match="1600x1200 pixels"):
         decode_image(jpeg, max_pixels=20_000, draft=160)  # even 1/8 is over the limit
+
+
+def test_a_thumbnail_skips_a_damaged_first_photo(tmp_path) -> None:
+    jpeg = encoded(photo(1), "JPEG")
+    (tmp_path / "cut.jpg").write_bytes(jpeg[: len(jpeg) // 2])
+    (tmp_path / "page.jpg").write_bytes(b"<html><body>Access denied</body></html>")
+    (tmp_path / "ok.jpg").write_bytes(jpeg)
+    source = ImageSource(folder=tmp_path)
+    assert source.read("cut.jpg|ok.jpg") == jpeg[: len(jpeg) // 2]  # readable, not usable
+    small = source.first_usable("cut.jpg|page.jpg|ok.jpg", thumbnail)
+    assert small == thumbnail(jpeg)
+    with pytest.raises(ImageError, match=r"holds 2 photos and none can be used: the first, "
+                                         r"'cut\.jpg', is cut short"):
+        source.first_usable("cut.jpg|page.jpg", thumbnail)
+    with pytest.raises(ImageError, match="SVG/XML/HTML"):
+        source.first_usable("page.jpg", thumbnail)

@@ -51,6 +51,9 @@ def test_photos_only_lists_pair_the_same_photos(tmp_path, tiny_bert_dir, capsys)
     assert "row 10 (id s10): image 'p/logo.svg' is SVG/XML/HTML" in err
     assert "photos: 8 of 10 products" in err
     assert "reading photos: 10/10 photos (100%)" in err  # a catalog of photos took minutes, silent
+    assert ("score: 0 = unrelated, 1 = the same text and the same photo; the score comes from "
+            "the photos (the text only breaks ties), and a product without a photo is scored "
+            "by its text") in err  # not only "the same text"
     best = _pairs(out)
     for a, b in (("s1", "s5"), ("s2", "s6"), ("s3", "s7"), ("s4", "s8")):
         assert best[a] == b and best[b] == a
@@ -71,6 +74,9 @@ def test_zip_of_photos_and_config_replay(tmp_path, tiny_bert_dir, capsys) -> Non
     err = capsys.readouterr().err
     assert code == 0, err
     assert "reused 0" in err and _pairs(out)["s1"] == "s5"
+    assert ("score: 0 = unrelated, 1 = the same text and the same photo; 80% of the score "
+            "comes from the photos, and a pair where one product has no photo is scored by "
+            "its text alone") in err
     code = main(["neighbors", str(catalog), "--config", str(cfg), "--out", str(out),
                  "--images", str(archive), "--workspace", str(tmp_path / "ws")])
     assert "embedded 0 new, reused 8" in capsys.readouterr().err  # the store, by photo hash
@@ -118,3 +124,24 @@ def test_search_with_photos(tmp_path, tiny_bert_dir, capsys) -> None:
     assert "photos: 8 of 10 products" in out.err
     rows = [line.split(",") for line in out.out.strip().splitlines()[1:]]
     assert rows[0][1] == "s1"  # the words decide: the bundled image model reads no words
+
+
+def test_the_score_is_described_as_the_export_page_does(tmp_path, tiny_bert_dir, capsys) -> None:
+    """The CLI said nothing of what the score means; the results folder's manifest neither."""
+    import json
+
+    from core.export.tables import score_meaning
+
+    catalog = _catalog(tmp_path / "shop")
+    common = ["--model", str(tiny_bert_dir), "--id-col", "sku", "--text-cols", "title",
+              "--workspace", str(tmp_path / "ws"), "--k", "2"]
+    assert main(["neighbors", str(catalog), "--out", str(tmp_path / "t.csv"), *common]) == 0
+    assert "score: 0 = unrelated, 1 = the same text\n" in capsys.readouterr().err
+    folder = tmp_path / "results"
+    assert main(["neighbors", str(catalog), "--out", str(folder), *common, "--image-col",
+                 "photo", "--image-weight", "0.3"]) == 0
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert manifest["score"].startswith("0 = unrelated, 1 = the same text and the same photo; "
+                                        "30% of the score comes from the photos")
+    assert f"score: {manifest['score']}" in capsys.readouterr().err
+    assert score_meaning(0.3, None) == score_meaning() == "0 = unrelated, 1 = the same text"

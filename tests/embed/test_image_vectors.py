@@ -215,3 +215,37 @@ def test_memory_is_bounded_by_pixels_and_bytes_not_by_rows(tmp_path, monkeypatch
     for out in (bounded, again):
         np.testing.assert_allclose(out.vectors, whole.vectors, atol=1e-6)
         assert out.has_image.all() and out.digests == whole.digests
+
+
+def test_a_corrupt_first_photo_falls_back_to_the_next_one(tmp_path) -> None:
+    import zipfile
+
+    good = [encoded(photo(k), "JPEG") for k in range(2)]
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("good.jpg", good[0])
+        zf.writestr("other.jpg", good[1])
+        zf.writestr("cut.jpg", good[0][: len(good[0]) // 2])  # a truncated download
+        zf.writestr("error.jpg", b"<!DOCTYPE html><html><body>404 Not Found</body></html>")
+        zf.writestr("empty.jpg", b"")
+    refs = ["cut.jpg|good.jpg", "error.jpg; other.jpg", '["empty.jpg", "good.jpg"]',
+            "gone.jpg|cut.jpg|other.jpg", "cut.jpg|error.jpg", "good.jpg", "cut.jpg"]
+    ids = list("abcdefg")
+    store = EmbeddingStore(tmp_path / "ws.sqlite")
+    enc = MeanColour()
+    images = embed_images(refs, ids, ImageSource(archive=archive), enc, store)
+    assert images.has_image.tolist() == [True, True, True, True, False, True, False]
+    assert images.fallback == 4  # a, b, c, d use a later photo of their cell
+    alone = embed_images(["good.jpg", "other.jpg"], ["x", "y"], ImageSource(archive=archive), enc)
+    for row, which in ((0, 0), (1, 1), (2, 0), (3, 1), (5, 0)):
+        np.testing.assert_array_equal(images.vectors[row], alone.vectors[which])
+    assert images.digests[0] == images.digests[5]  # the photo used, not the corrupt one
+    assert [(i.product_id, i.source) for i in images.issues] == [("e", "cut.jpg|error.jpg"),
+                                                                 ("g", "cut.jpg")]
+    assert images.issues[0].reason.startswith(
+        "holds 2 photos and none can be used: the first, 'cut.jpg', is cut short")
+    assert images.issues[1].reason.startswith("is cut short")
+    again = embed_images(refs, ids, ImageSource(archive=archive), enc, store)
+    np.testing.assert_array_equal(again.vectors, images.vectors)
+    assert again.fallback == 4 and again.embedded == 0
+    store.close()

@@ -43,6 +43,26 @@ def test_batches_keep_order_and_report_progress(encoder: MultilingualEncoder) ->
     np.testing.assert_allclose(batched, one_by_one, atol=1e-5)
 
 
+def test_each_batch_is_handed_over_as_it_finishes(encoder: MultilingualEncoder,
+                                                  tmp_path) -> None:
+    """The slow model (a few texts/s on a CPU) is stored batch by batch, not per 4,096."""
+    got: list[tuple[list[int], np.ndarray]] = []
+    whole = encoder.encode(TEXTS, batch_size=4,
+                           on_batch=lambda rows, v: got.append((list(rows), v.copy())))
+    assert [rows for rows, _ in got] == [[0, 1, 2, 3], [4, 5]]
+    np.testing.assert_array_equal(np.vstack([v for _, v in got]), whole)
+    store = EmbeddingStore(tmp_path / "db.sqlite")
+    seen: list[int] = []
+    encoder.batch_size = 2
+    try:
+        embed_with_store(encoder, TEXTS, store, save_seconds=0,
+                         progress=lambda d, n: seen.append(store.count(encoder.identity)))
+    finally:
+        encoder.batch_size = multilingual.BATCH
+    assert seen == [2, 4, 6]  # stored as each batch finished
+    store.close()
+
+
 def test_identity_is_stable_and_its_own(encoder: MultilingualEncoder, tiny_encoder) -> None:
     assert load_encoder("e5").identity == encoder.identity != tiny_encoder.identity
     assert "multilingual-e5-small" in encoder.identity

@@ -297,3 +297,52 @@ def test_private_keys_keep_owners_apart_in_one_store(tiny_encoder, tmp_path) -> 
     for got in (other, public, again):
         np.testing.assert_allclose(got.vectors, first.vectors, atol=1e-6)
     store.close()
+
+
+class RecordingEncoder(BertEncoder):
+    """BertEncoder that records the texts of each call (and hands its batches over)."""
+
+    calls: list[list[str]]
+
+    def encode(self, texts, *, progress=None, batch_size=None, on_batch=None) -> np.ndarray:
+        self.calls.append(list(texts))
+        return super().encode(texts, progress=progress, batch_size=batch_size,
+                              on_batch=on_batch)
+
+
+def test_a_long_block_is_stored_as_it_goes_and_resumes_to_the_same_vectors(
+        tiny_bert_dir: Path, tmp_path: Path) -> None:
+    """A slow model took minutes per block of 4,096 texts and stored nothing before the
+    block ended: leaving the page or a crash lost all of it."""
+    texts = [f"item {i} " + "word " * (i % 7) for i in range(40)] + TEXTS
+    enc = RecordingEncoder(tiny_bert_dir, device="cpu", batch_size=3)
+    enc.calls = []
+    one_go = embed_with_store(enc, texts, EmbeddingStore(tmp_path / "a.sqlite"), save_every=32)
+    often = EmbeddingStore(tmp_path / "c.sqlite")
+    stored: list[tuple[int, int]] = []
+
+    def by_time(done: int, _total: int) -> None:  # save_seconds=0: after every batch
+        stored.append((done, often.count(enc.identity)))
+
+    embed_with_store(enc, texts[:20], often, save_every=32, save_seconds=0, progress=by_time)
+    assert stored and all(done == count for done, count in stored)  # not only at the end
+    often.close()
+    store = EmbeddingStore(tmp_path / "b.sqlite")
+
+    def leave_midway(done: int, _total: int) -> None:  # a page left: the script stops
+        if done >= 12:
+            raise RuntimeError("left the page")
+
+    with pytest.raises(RuntimeError, match="left the page"):
+        embed_with_store(enc, texts, store, save_every=32, save_seconds=3600,
+                         progress=leave_midway)
+    kept = store.count(enc.identity)
+    assert kept == 12  # the finished batches, though no block ended
+    enc.calls = []
+    resumed = embed_with_store(enc, texts, store, save_every=32)
+    again = [t for call in enc.calls for t in call]
+    assert resumed.embedded == len(again) == len(texts) - kept  # nothing embedded twice
+    np.testing.assert_array_equal(resumed.vectors, one_go.vectors)  # to the bit
+    found = store.get(enc.identity, [text_hash(t) for t in texts])
+    np.testing.assert_array_equal(np.stack([found[text_hash(t)] for t in texts]), one_go.vectors)
+    store.close()
