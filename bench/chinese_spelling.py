@@ -54,7 +54,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import pandas as pd
-from common import SHARED
+from common import SHARED, zh_search_set
 from hybrid_quality import embed
 from search_quality import OFF_TOPIC_ZH
 
@@ -69,21 +69,6 @@ from core.search.lexical import CJK_RUN
 from core.search.spelling import Speller, readings, shows_respelt
 
 K = 10
-ZH = SHARED / "zh-dev"
-
-
-def zh_search_set() -> tuple[list[str], list[str], np.ndarray]:
-    """(queries, catalog titles, the answer row of each query)."""
-    pairs = pd.read_csv(ZH / "query_item_pairs.tsv", sep="\t", dtype=str)
-    served, titles = list(dict.fromkeys(pairs["query"])), list(dict.fromkeys(pairs.title))
-    more = pd.read_csv(ZH / "classify_titles.tsv", sep="\t", dtype=str).title
-    titles += [t for t in dict.fromkeys(more) if t not in set(titles)]
-    pos = {t: i for i, t in enumerate(titles)}
-    answer = np.full(len(served), -1)
-    for q, t, m in zip(pairs["query"], pairs.title, pairs.match):
-        if m == "1":
-            answer[served.index(q)] = pos[t]
-    return served, titles, answer
 
 
 def typos(queries: list[str], texts: list[str], *, same_sound: bool, seed: int = 0) -> list[str]:

@@ -42,3 +42,18 @@ def category_precision(neighbors: np.ndarray, categories: np.ndarray) -> float:
     """Mean share of each product's neighbours with its category."""
     same = categories[neighbors] == categories[:, None]
     return float(same.mean())
+
+
+def zh_search_set() -> tuple[list[str], list[str], np.ndarray]:
+    """zh-dev search: (queries, catalog titles: the matched ones then the classify set's,
+    the answer row of each query, -1 when none)."""
+    pairs = pd.read_csv(SHARED / "zh-dev" / "query_item_pairs.tsv", sep="\t", dtype=str)
+    served, titles = list(dict.fromkeys(pairs["query"])), list(dict.fromkeys(pairs.title))
+    more = pd.read_csv(SHARED / "zh-dev" / "classify_titles.tsv", sep="\t", dtype=str).title
+    titles += [t for t in dict.fromkeys(more) if t not in set(titles)]
+    pos = {t: i for i, t in enumerate(titles)}
+    answer = np.full(len(served), -1)
+    for q, t, m in zip(pairs["query"], pairs.title, pairs.match):
+        if m == "1":
+            answer[served.index(q)] = pos[t]
+    return served, titles, answer

@@ -88,7 +88,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import pandas as pd
-from common import ROOT, SHARED
+from common import ROOT, SHARED, zh_search_set
 from hybrid_quality import embed
 
 from core.catalog.table import ColumnMapping, build_catalog
@@ -224,16 +224,7 @@ def chinese() -> None:
     from core.search.channels import DenseChannel
     from core.search.scoring import random_pair_threshold
 
-    zh = SHARED / "zh-dev"
-    pairs = pd.read_csv(zh / "query_item_pairs.tsv", sep="\t", dtype=str)
-    served, titles = list(dict.fromkeys(pairs["query"])), list(dict.fromkeys(pairs.title))
-    more = pd.read_csv(zh / "classify_titles.tsv", sep="\t", dtype=str).title
-    titles += [t for t in dict.fromkeys(more) if t not in set(titles)]
-    pos = {t: i for i, t in enumerate(titles)}
-    answer = np.full(len(served), -1)
-    for q, t, m in zip(pairs["query"], pairs.title, pairs.match):
-        if m == "1":
-            answer[served.index(q)] = pos[t]
+    served, titles, answer = zh_search_set()
     default = LANGUAGE_DEFAULTS["zh"]
     encoder = load_encoder(default.model)
     cfg = Config(model=default.model, hybrid_weight=default.hybrid_weight)
@@ -243,7 +234,7 @@ def chinese() -> None:
     demo_pairs = DenseChannel(embed(demo.title.tolist(), encoder), "cosine")
     demo_q = [random_pair_threshold(demo_pairs, s) for s in QUERY_SHARES]
     own_q = [index.relevance_threshold(s) for s in QUERY_SHARES]
-    print(f"model {encoder.name}, words weight {cfg.hybrid_weight}; catalog: the {len(pos):,} "
+    print(f"model {encoder.name}, words weight {cfg.hybrid_weight}; catalog: the {len(titles):,} "
           f"distinct titles of query_item_pairs.tsv and classify_titles.tsv; {len(served)} "
           f"served queries, {len(OFF_TOPIC_ZH)} off-topic\nrandom pairs' meaning at "
           f"{QUERY_SHARES}: demo catalog {demo_q[0]:.3f} / {demo_q[1]:.3f}, this catalog "

@@ -52,6 +52,7 @@ def server(tmp_path_factory):
     env = {**os.environ, "CATSIM_WORKSPACE": str(tmp_path_factory.mktemp("ws")),
            "PYTHONUNBUFFERED": "1"}
     env.pop("CATSIM_MODEL", None)
+    env.pop("CATSIM_LANGUAGE", None)
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 (lives with the server)
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
                              "--server.port", str(port), "--server.headless", "true",

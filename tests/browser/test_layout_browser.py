@@ -1,25 +1,18 @@
 """Layout a merchandiser sees at common laptop sizes (1280x720, 1024x768), in English and
 Chinese, in headless Chromium: no label cut short with "…", and a new catalog's preview
-sized for its own cells. The catalog pages need no model: no embedding happens here."""
+sized for its own cells. The catalog pages need no model; the rules and Review check has
+the demo read by the real model (slow)."""
 
 from __future__ import annotations
 
 import io
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--disable-dev-shm-usage"]
+from tests.browser.test_browser import CHROMIUM, LAUNCH_ARGS, server  # noqa: F401  (fixture)
+from tests.browser.test_walk_browser import settled
+
 SIZES = [(1280, 720), (1024, 768)]
 # Texts Streamlit ends with "…" when they do not fit: button and widget labels, the
 # uploader's line of file types. Each is cut when its scrollWidth exceeds its clientWidth.
@@ -37,38 +30,6 @@ if CHROMIUM is None and os.environ.get("CI") != "true":
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "CATSIM_WORKSPACE": str(tmp_path_factory.mktemp("ws")),
-           "PYTHONUNBUFFERED": "1"}
-    env.pop("CATSIM_LANGUAGE", None)
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 (lives with the server)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, "streamlit exited early"
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)  # polling a server start-up, not waiting on app logic
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -79,22 +40,10 @@ def browser():
         b.close()
 
 
-def settled(page, timeout: float = 120.0) -> None:
-    """Streamlit's script state reads notRunning on three polls in a row."""
-    app = page.locator("[data-testid='stApp']")
-    end, quiet = time.monotonic() + timeout, 0
-    while time.monotonic() < end:
-        quiet = quiet + 1 if app.get_attribute("data-test-script-state") == "notRunning" else 0
-        if quiet >= 3:
-            return
-        page.wait_for_timeout(200)
-    raise TimeoutError("the page never settled")
-
-
-def open_page(browser, server: str, size: tuple[int, int], path: str = "/", *,
+def open_page(browser, base: str, size: tuple[int, int], path: str = "/", *,
               chinese: bool = False):
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    page.goto(server + ("/" if chinese else path), wait_until="domcontentloaded")
+    page.goto(base + ("/" if chinese else path), wait_until="domcontentloaded")
     page.locator("[data-testid='stSidebarNavLink']").first.wait_for(timeout=120_000)
     settled(page)
     if chinese:
@@ -110,7 +59,7 @@ def open_page(browser, server: str, size: tuple[int, int], path: str = "/", *,
 
 @pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh"])
 @pytest.mark.parametrize("size", SIZES, ids=["1280x720", "1024x768"])
-def test_nothing_on_the_catalog_page_is_cut_short(browser, server, size, chinese):
+def test_nothing_on_the_catalog_page_is_cut_short(browser, server, size, chinese):  # noqa: F811
     """The first page a merchandiser sees read "Back to the demo catal…" (at 1024 px
     "Back to the …") and "500MB per file • CSV, TSV, TXT, XLSX, XLSM, XLS…"."""
     page = open_page(browser, server, size, chinese=chinese)
@@ -120,7 +69,7 @@ def test_nothing_on_the_catalog_page_is_cut_short(browser, server, size, chinese
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["1280x720", "1024x768"])
-def test_the_fine_tune_settings_are_not_cut_short(browser, server, size):
+def test_the_fine_tune_settings_are_not_cut_short(browser, server, size):  # noqa: F811
     """"LoRA: train small adapters, merged o…", "Learn from near misses in the lists…"."""
     page = open_page(browser, server, size, "/finetune")
     page.get_by_text("Advanced training settings", exact=True).click()
@@ -147,7 +96,7 @@ def _first_column_width(page) -> int:
     return seen[-1]
 
 
-def test_an_uploaded_catalogs_preview_shows_its_ids_whole(browser, server, tmp_path):
+def test_an_uploaded_catalogs_preview_shows_its_ids_whole(browser, server, tmp_path):  # noqa: F811
     """After the demo (ids 0..2553), an upload whose column has the same name ("id") and
     12-character ids showed them cut ("SKU-0000" for "SKU-00000012"; an 8-digit id of a
     real catalog as its first 6 digits): the one preview table kept the demo's column
@@ -176,7 +125,7 @@ def test_an_uploaded_catalogs_preview_shows_its_ids_whole(browser, server, tmp_p
 
 @pytest.mark.slow
 @pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh"])
-def test_the_rules_and_the_review_buttons_are_not_cut_short(browser, server, chinese):
+def test_the_rules_and_the_review_buttons_are_not_cut_short(browser, server, chinese):  # noqa: F811
     """At 1024 px the rules read "Keep near-identic…" and "Use my Review de…" (three
     columns), and the Chinese Review page's undo button "撤销上…". The demo is read by the
     real model here (once: the second language reuses the stored vectors)."""
