@@ -250,8 +250,6 @@ ZH: dict[str, str] = {
     'low decide which products may appear.':
         '每个商品最相似的商品，按相似度从高到低排列。选择一个商品查看它的列表；下面的规则决定哪些商品可以出'
         '现。',
-    '{n:,} products · up to {k} neighbours each · score from 0 (unrelated) to 1 (the same text)':
-        '{n:,} 个商品 · 每个最多 {k} 个相似商品 · 得分从 0（无关）到 1（文本相同）',
     "Every product's list":
         '每个商品的列表',
     'Next: export the lists':
@@ -1032,8 +1030,6 @@ ZH: dict[str, str] = {
         '只显示标题或编号包含以下内容的商品',
     'Filter (text in {columns})':
         '筛选（{columns} 中的文本）',
-    'How similar, from 0 (unrelated) to 1 (the same text).':
-        '相似程度，从 0（无关）到 1（文本相同）。',
     # components/tuning_compare.py
     '(as A)':
         '（与 A 相同）',
@@ -1811,4 +1807,9 @@ ZH: dict[str, str] = {
     "neighbour's rank (1 = most similar), id and title, and the score ({meaning})":
         "**文件内容**：每个商品与每个相似商品占一行：商品的编号和标题，相似商品的名次（1 = 最相似）、编号和"
         "标题，以及得分（{meaning}）",
+    # score-words: the Neighbours caption and the score column say what the Export page says
+    '{n:,} products · up to {k} neighbours each · score: {meaning}':
+        '{n:,} 个商品 · 每个最多 {k} 个相似商品 · 得分：{meaning}',
+    'How similar: {meaning}.':
+        '相似程度：{meaning}。',
 }

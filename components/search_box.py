@@ -9,8 +9,10 @@ import streamlit as st
 
 from components import photos, resources
 from components.i18n import t
+from components.i18n_core import tr_core
 from components.text import md
 from core.config import Config
+from core.export.tables import score_meaning
 from core.pipeline import SearchHit, search_as_meant
 
 
@@ -32,3 +34,11 @@ def searched(query: str, cat, cfg: Config, index, *, k: int, key: str
                 "better than \"{typed}\".", respelt=md(answer.query), typed=md(answer.typed)))
     return answer.hits, answer.query
 
+
+def score_words(index, cfg: Config) -> str:
+    """What a search result's score means: the lists' words (score_meaning) with the photos
+    only when words search them (a CLIP photo model); otherwise the photos have no opinion
+    on a typed query and its score is its text's."""
+    by_words = index.has("image") and getattr(photos.get_image_encoder(cfg.image_model),
+                                              "text_search", False)
+    return tr_core(score_meaning(cfg.image_weight if by_words else 0.0))

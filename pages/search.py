@@ -44,7 +44,7 @@ if query.strip():
         st.info(t("Nothing in this catalog reads as close to what you describe: the best result "
                   "scores {best:.2f} (below {loose:.2f} = loosely related, near 0 = unrelated). "
                   "Try other words, a brand or a model number.", best=best, loose=LOOSELY))
-    show_table(table, key="search.results",
+    show_table(table, key="search.results", score_help=search_box.score_words(index, cfg),
                column_config=photos.with_photos(table, cat, cfg, rows))
     st.caption(how, help=(t("Score: {scale}. Meaning part: how close the texts' meanings are "
                             "(0 to 1); shared words part: how many words and model numbers "
