@@ -103,6 +103,8 @@ def test_neighbours_page_says_what_export_says_the_score_means(app) -> None:
     assert f"score: {PHOTO_MEANING}" in captions and "(the same text)" not in captions
     helps = dict(table_headers(app.dataframe[-1]))  # every product's list
     assert helps["score"] == f"How similar: {PHOTO_MEANING}."
+    assert "1 (the same text; and the same photo when photos are part of the score)" in \
+        element_texts(app.markdown)  # "Words used on this page"
 
 
 def test_search_results_carry_server_made_thumbnails(app) -> None:
