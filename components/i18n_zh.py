@@ -250,8 +250,6 @@ ZH: dict[str, str] = {
     'low decide which products may appear.':
         '每个商品最相似的商品，按相似度从高到低排列。选择一个商品查看它的列表；下面的规则决定哪些商品可以出'
         '现。',
-    '{n:,} products · up to {k} neighbours each · score from 0 (unrelated) to 1 (the same text)':
-        '{n:,} 个商品 · 每个最多 {k} 个相似商品 · 得分从 0（无关）到 1（文本相同）',
     "Every product's list":
         '每个商品的列表',
     'Next: export the lists':
@@ -1032,8 +1030,6 @@ ZH: dict[str, str] = {
         '只显示标题或编号包含以下内容的商品',
     'Filter (text in {columns})':
         '筛选（{columns} 中的文本）',
-    'How similar, from 0 (unrelated) to 1 (the same text).':
-        '相似程度，从 0（无关）到 1（文本相同）。',
     # components/tuning_compare.py
     '(as A)':
         '（与 A 相同）',
@@ -1325,13 +1321,6 @@ ZH: dict[str, str] = {
         '为一个商品推荐的相似商品，最相似的在前。“导出”页面可以下载每个商品的列表。',
     'Score':
         '得分',
-    'How similar a neighbour is to the product, from 0 (unrelated) to 1 (the same text). It combines wh'
-    'at the texts mean and the words and model numbers they share; the same model code raises it, and '
-    'different sizes, colours, years or platforms, or a remanufactured copy, keep it below '
-    "'the same product'. 0.90 and up: the same product.":
-        '相似商品与该商品有多相似，从 0（无关）到 1（文本相同）。它综合了文本的含义和共同的词与型号；'
-        '相同型号会提高得分，尺寸、颜色、年份或平台不同，或为翻新品，则不会被算作“同一件商品”。'
-        '0.90 及以上：同一件商品。',
     'Rule':
         '规则',
     "A condition every neighbour must meet, such as the same category or a price close to the product's"
@@ -1811,4 +1800,20 @@ ZH: dict[str, str] = {
     "neighbour's rank (1 = most similar), id and title, and the score ({meaning})":
         "**文件内容**：每个商品与每个相似商品占一行：商品的编号和标题，相似商品的名次（1 = 最相似）、编号和"
         "标题，以及得分（{meaning}）",
+    # score-words: the Neighbours caption and the score column say what the Export page says
+    '{n:,} products · up to {k} neighbours each · score: {meaning}':
+        '{n:,} 个商品 · 每个最多 {k} 个相似商品 · 得分：{meaning}',
+    'How similar: {meaning}.':
+        '相似程度：{meaning}。',
+    # score-words: the glossary's score says photos can be part of it
+    "How similar a neighbour is to the product, from 0 (unrelated) to 1 (the same text; and the "
+    "same photo when photos are part of the score). It combines what the texts mean and the words "
+    "and model numbers they share (and the photos, as much as 'Photos vs text' gives them); the same "
+    "model code raises "
+    "it, and different sizes, colours, years or platforms, or a remanufactured copy, keep it below "
+    "'the same product'. 0.90 and up: the same product.":
+        '相似商品与该商品有多相似，从 0（无关）到 1（文本相同；得分含图片时还要图片相同）。'
+        '它综合了文本的含义和共同的词与型号（以及“图片 与 文本”分给图片的那部分）；'
+        '相同型号会提高得分，尺寸、颜色、年份或平台不同，或为翻新品，则不会被算作“同一件商品”。'
+        '0.90 及以上：同一件商品。',
 }

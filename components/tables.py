@@ -10,8 +10,10 @@ import streamlit as st
 
 from components import state
 from components.i18n import N_, t
+from components.i18n_core import tr_core
 from core.catalog.table import Catalog
 from core.catalog.views import fold, fold_all
+from core.export.tables import score_meaning
 from core.search.neighbors import Neighbors
 
 PAGE_ROWS = 500
@@ -49,12 +51,23 @@ def headed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: header(c) for c in frame.columns})
 
 
+def score_words() -> str:
+    """What a list's score means in this session, in the words of the Export page and the
+    CLI (core.export.tables.score_meaning): with the photos in it when the session's photo
+    weight and its photos put them there."""
+    res = state.results()
+    return tr_core(score_meaning(state.config().image_weight,
+                                 res.images if res is not None else None))
+
+
 def column_setup(frame: pd.DataFrame, *, title_width: str = "large",
-                 file_headers: bool = False) -> tuple[dict, list[str]]:
+                 file_headers: bool = False, score_help: str | None = None
+                 ) -> tuple[dict, list[str]]:
     """(column_config, column_order) for showing a table: ids as plain text (never
     links), the score pinned next to the rank, titles wide and cut by the column; rank
     and score headed in the interface language, unless file_headers (a file's preview:
-    its own column names, in the file's order, nothing pinned out of it)."""
+    its own column names, in the file's order, nothing pinned out of it); score_help: what
+    the score means, when not the lists' (score_words: a search's scores)."""
     config: dict = {}
     pin = not file_headers
     for col in frame.columns:
@@ -71,7 +84,7 @@ def column_setup(frame: pd.DataFrame, *, title_width: str = "large",
                 name if file_headers else t("score"),
                 format="%.6f" if file_headers else "%.2f",  # a file holds 6 decimals
                 pinned=pin, width="small",
-                help=t("How similar, from 0 (unrelated) to 1 (the same text)."))
+                help=t("How similar: {meaning}.", meaning=score_help or score_words()))
         elif name == "rank":
             config[name] = st.column_config.NumberColumn(name if file_headers else t("rank"),
                                                          pinned=pin, width=60)
@@ -86,11 +99,13 @@ def column_setup(frame: pd.DataFrame, *, title_width: str = "large",
 
 def show_table(frame: pd.DataFrame, *, key: str, height: int | str = "auto",
                column_config: dict | None = None, title_width: str = "large",
-               file_headers: bool = False) -> None:
+               file_headers: bool = False, score_help: str | None = None) -> None:
     """st.dataframe with column_setup applied (no index); column_config adds or overrides
     columns' configuration (e.g. a photo column); title_width "medium" for tables in
-    half-width columns; file_headers: a file's preview keeps its own column names."""
-    config, order = column_setup(frame, title_width=title_width, file_headers=file_headers)
+    half-width columns; file_headers: a file's preview keeps its own column names;
+    score_help: what the score means, when not the lists' (column_setup)."""
+    config, order = column_setup(frame, title_width=title_width, file_headers=file_headers,
+                                 score_help=score_help)
     extra = column_config or {}
     config = {**config, **extra}
     order = list(order) + [c for c in extra if c not in order] if order is not None else None

@@ -6,7 +6,7 @@ the caption says what the colour means.
 
 import streamlit as st
 
-from components import photos, resources, state
+from components import photos, resources, search_box, state
 from components.embedding import ensure_results, neighbors
 from components.guide import words_used_here
 from components.heatmap_view import cell_caption
@@ -15,7 +15,6 @@ from components.text import md
 from components.widgets import product_picker, query_start, settings_sidebar
 from core.catalog.views import product_label
 from core.figures import MAX_HEATMAP_ITEMS, build_heatmap
-from core.pipeline import search
 from core.search.subset import CELL_KINDS, default_cell, lexical_matrix, match_matrix
 
 state.init_state()
@@ -53,9 +52,9 @@ elif source == "A category":
 elif source == "A search result":
     query = query_start(st.text_input(t("Query"), key="heatmap.query"))
     if query.strip():
-        encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
         index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
-        rows = [h.index for h in search(query, encoder, index, k=50)]
+        rows = [h.index for h in search_box.searched(query, cat, cfg, index, k=50,
+                                                     key="heatmap")[0]]
 else:
     rows = state.selection()
     if not rows:

@@ -6,6 +6,7 @@ from components import photos, resources, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import t, tr
+from components.i18n_core import tr_core
 from components.tables import CELL_HINT, paged_lists, show_table
 from components.text import md
 from components.tuning_rules import (
@@ -18,6 +19,7 @@ from components.tuning_rules import (
 )
 from components.widgets import product_picker, settings_sidebar
 from core.catalog.views import product_label
+from core.export.tables import score_meaning
 from core.search.fusion import SCALE_TEXT
 
 state.init_state()
@@ -31,8 +33,8 @@ index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 cfg = rules_panel(cat, cfg)
 result = ruled(res, cfg)
 nb = result.neighbors
-st.caption(t('{n:,} products · up to {k} neighbours each · score from 0 (unrelated) to 1 (the same text)',
-             n=len(cat), k=nb.k),
+st.caption(t("{n:,} products · up to {k} neighbours each · score: {meaning}", n=len(cat), k=nb.k,
+             meaning=tr_core(score_meaning(cfg.image_weight, res.images))),
            help=t("How the score is made: {how}", how=index.describe(tr)) + f". {t(SCALE_TEXT)}"
                 + t(" Model: {model}. Change this under Advanced.", model=md(cfg.model)))
 rules_summary(result, cfg)

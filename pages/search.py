@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from components import photos, resources, state
+from components import photos, resources, search_box, state
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import N_, t, tr
 from components.tables import CELL_HINT, show_table
-from components.text import md
 from components.widgets import query_start, settings_sidebar
 from core.catalog.views import rows_table
-from core.pipeline import search_as_meant
 from core.search.calibration import LOOSELY
 from core.search.fusion import SCALE_TEXT
 
@@ -31,18 +29,7 @@ query = st.text_input(t("Describe what you are looking for"), key="search.query"
                       placeholder=t("e.g. wireless noise cancelling headphones, or a model number"))
 query = query_start(query)  # a pasted page of text: its start, and the page says so
 if query.strip():
-    encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-    answer = search_as_meant(query, encoder, index, k=cfg.k, ids=cat.ids,
-                             image_encoder=photos.get_image_encoder(cfg.image_model)
-                             if index.has("image") else None)
-    hits, searched = answer.hits, answer.query
-    if answer.respelt:  # 兰之 typed for 兰芝, or pinyin: the catalog's words found more
-        note = st.empty()
-        if st.toggle(t("Search exactly what I typed"), key="search.exact"):
-            hits, searched = answer.typed_hits, answer.typed
-        else:
-            note.info(t("Showing results for **{respelt}**, as this catalog writes it: it matches "
-                        "better than \"{typed}\".", respelt=md(answer.query), typed=md(answer.typed)))
+    hits, searched = search_box.searched(query, cat, cfg, index, k=cfg.k, key="search")
     rows = [h.index for h in hits]
     table = rows_table(cat, rows, [h.score for h in hits])
     parts = st.toggle(t("Show what each score is made of"), key="search.parts", disabled=not hybrid)
@@ -57,7 +44,7 @@ if query.strip():
         st.info(t("Nothing in this catalog reads as close to what you describe: the best result "
                   "scores {best:.2f} (below {loose:.2f} = loosely related, near 0 = unrelated). "
                   "Try other words, a brand or a model number.", best=best, loose=LOOSELY))
-    show_table(table, key="search.results",
+    show_table(table, key="search.results", score_help=search_box.score_words(index, cfg),
                column_config=photos.with_photos(table, cat, cfg, rows))
     st.caption(how, help=(t("Score: {scale}. Meaning part: how close the texts' meanings are "
                             "(0 to 1); shared words part: how many words and model numbers "

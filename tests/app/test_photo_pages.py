@@ -87,6 +87,26 @@ def test_export_page_says_the_score_holds_the_photos(app) -> None:
             "alone)") in held
 
 
+PHOTO_MEANING = ("0 = unrelated, 1 = the same text and the same photo; 60% of the score comes "
+                 "from the photos, and a pair where one product has no photo is scored by its "
+                 "text alone")
+
+
+def test_neighbours_page_says_what_export_says_the_score_means(app) -> None:
+    """The caption and the score column's help read "1 (the same text)" while 60% of the
+    score came from the photos; they now say what the Export page says."""
+    from tests.app.test_chinese_audit import table_headers
+
+    app.switch_page("pages/neighbors.py").run()
+    _ok(app)
+    captions = element_texts(app.caption)
+    assert f"score: {PHOTO_MEANING}" in captions and "(the same text)" not in captions
+    helps = dict(table_headers(app.dataframe[-1]))  # every product's list
+    assert helps["score"] == f"How similar: {PHOTO_MEANING}."
+    assert "1 (the same text; and the same photo when photos are part of the score)" in \
+        element_texts(app.markdown)  # "Words used on this page"
+
+
 def test_search_results_carry_server_made_thumbnails(app) -> None:
     app.switch_page("pages/search.py").run()
     app.text_input(key="search.query").set_value("disc lamp").run()
@@ -95,6 +115,19 @@ def test_search_results_carry_server_made_thumbnails(app) -> None:
     shown = [u for u in table["photo"] if isinstance(u, str)]
     assert shown and all(u.startswith("data:image/jpeg;base64,") for u in shown)
     assert table["photo"].isna().sum() == int(table["id"].isin(["c1", "c2"]).sum())
+
+
+
+def test_search_results_score_says_the_photos_are_not_in_it(app) -> None:
+    """The bundled image model cannot read words: a search's score is its text's, and the
+    score column says so (not the lists' 60% from the photos)."""
+    from tests.app.test_chinese_audit import table_headers
+
+    app.switch_page("pages/search.py").run()
+    app.text_input(key="search.query").set_value("disc lamp").run()
+    _ok(app)
+    helps = dict(table_headers(app.dataframe[0]))
+    assert helps["score"] == "How similar: 0 = unrelated, 1 = the same text."
 
 
 @pytest.mark.parametrize("page", ["pages/review.py", "pages/heatmap.py", "pages/map.py"])

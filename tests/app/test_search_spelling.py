@@ -48,3 +48,21 @@ def test_a_query_the_catalog_spells_so_shows_no_note(app):
     assert table["id"].iloc[0] == "P0"
     assert "Showing results for" not in element_texts(app.info)
     assert not app.get("toggle") or all(t.key != "search.exact" for t in app.toggle)
+
+
+@pytest.mark.parametrize("typed", ["兰之水乳", "lan zhi shui ru"])
+def test_the_heatmaps_search_box_respells_like_the_search_page(app, typed):
+    """The Heatmap's box searched the query as typed, with no word of the catalog's spelling."""
+    app.switch_page("pages/heatmap.py").run()
+    app.radio(key="heatmap.source_choice").set_value("A search result").run()
+    app.text_input(key="heatmap.query").input(typed).run()
+    assert not app.exception, app.exception
+    notes = element_texts(app.info)
+    assert "Showing results for **兰芝水乳**" in notes and typed in notes
+    assert app.get("plotly_chart")  # the results' heatmap
+    app.toggle(key="heatmap.exact").set_value(True).run()
+    assert not app.exception, app.exception
+    assert "Showing results for" not in element_texts(app.info)
+    app.toggle(key="heatmap.exact").set_value(False).run()
+    assert "Showing results for **兰芝水乳**" in element_texts(app.info)
+    app.switch_page("pages/search.py").run()  # the module's other tests search there
