@@ -1489,11 +1489,11 @@ ZH: dict[str, str] = {
     "**Shared words that matter most**":
         "**最重要的共同词**",
     "Pairs whose **duplicate score** is at or above the threshold are called duplicates. It reads like "
-    "the lists' scores (0 to 1, 1 = the same text) and takes the lower of the two products' scores for "
-    "each other, so it is high only when they are very similar both ways and each is the other's best c"
-    "andidate.":
-        "**重复分** 达到或超过阈值的商品对会被判为重复。它和列表中的得分一样（0 到 1，1 "
-        "= 文本完全相同），取两个商品互相给出的得分中较低的一个，所以只有当两者双向都非常相似、且"
+    "the lists' scores (0 to 1, as on the Neighbours page) and takes the lower of the two products' "
+    "scores for each other, so it is high only when they are very similar both ways and each is the "
+    "other's best candidate.":
+        "**重复分** 达到或超过阈值的商品对会被判为重复。它和列表中的得分一样（0 到 1，与"
+        "“相似商品”页面相同），取两个商品互相给出的得分中较低的一个，所以只有当两者双向都非常相似、且"
         "互为对方的最佳候选时才高。",
     "No labels: the histogram shows the duplicate scores of every product's top {k} neighbours (high on"
     "ly when two products are very similar both ways and each is the other's best candidate). {SCALE_TE"

@@ -20,7 +20,7 @@ st.title(t("Duplicate threshold"))
 res = ensure_results(cat, cfg)
 space = resources.scored_index(cat, res.key, res.vectors, cfg)
 st.markdown(t("Pairs whose **duplicate score** is at or above the threshold are called "
-              "duplicates. It reads like the lists' scores (0 to 1, 1 = the same text) and takes "
+              "duplicates. It reads like the lists' scores (0 to 1, as on the Neighbours page) and takes "
               "the lower of the two products' scores for each other, so it is high only when they "
               "are very similar both ways and each is the other's best candidate."))
 frame = upload_table(t("Labelled pairs (left_id,right_id,label) to calibrate on"),
