@@ -32,20 +32,29 @@ EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
 def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     """Render an explanation; catalog text is only ever shown as plain text."""
     cols = st.columns(4)
-    for col, (name, value) in zip(cols, ((t("score"), e.score), (t("duplicate score"), e.match),
-                                         (t("meaning part"), e.dense_part),
-                                         (t("words part"), e.lexical_part))):
-        col.metric(name, f"{value:.3f}")
+    helps = (None, None,
+             t("How much the two products' meaning adds to the score, before the score is put "
+               "on its 0 to 1 scale (the bar below)."),
+             t("How much the words and model numbers the two share add to the score, before the "
+               "score is put on its 0 to 1 scale (the bar below)."))
+    for col, (name, value), help_text in zip(cols, ((t("score"), e.score),
+                                                    (t("duplicate score"), e.match),
+                                                    (t("meaning part"), e.dense_part),
+                                                    (t("words part"), e.lexical_part)), helps):
+        col.metric(name, f"{value:.3f}", help=help_text)
     st.caption(t("Score: the second product in the first one's list, as the lists and exports show it. "
                  "{SCALE_TEXT} Duplicate score: what duplicate thresholds apply to, high only when the two "
-                 "are very similar both ways and each is the other's best candidate. Technical: fused score "
-                 "{fused:.3f} = meaning part + words part + same-product evidence (hybrid weight "
-                 "{weight:g}, each channel rescaled for the first product), mapped to the score; raw "
-                 "meaning similarity {dense:.3f}, raw words similarity {lexical:.3f}.",
-                 SCALE_TEXT=t(SCALE_TEXT), fused=e.fused, weight=e.weight, dense=e.dense, lexical=e.lexical))
+                 "are very similar both ways and each is the other's best candidate.",
+                 SCALE_TEXT=t(SCALE_TEXT)))
+    with st.expander(t("Technical details (for analysts)")):
+        st.caption(t("Fused score {fused:.3f} = meaning part (dense) + words part (lexical) + "
+                     "same-product evidence (hybrid weight {weight:g}, each channel rescaled for the "
+                     "first product), mapped to the score; raw meaning similarity {dense:.3f}, raw "
+                     "words similarity {lexical:.3f}.", fused=e.fused, weight=e.weight,
+                     dense=e.dense, lexical=e.lexical))
     if e.image is not None:
-        st.caption(t("Photos: {part:.3f} of the fused score (photo weight {weight:g}); the two "
-                     "photos' similarity is {image:.3f}.", part=e.image_part,
+        st.caption(t("Photos: {part:.3f} of the total (the bar below; photo weight {weight:g}); "
+                     "the two photos' similarity is {image:.3f}.", part=e.image_part,
                      weight=e.image_weight, image=e.image))
     elif e.image_weight:
         st.caption(t("Photos: one of the two has no usable photo, so this pair is scored by "

@@ -17,8 +17,8 @@ state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title(t("Compare configurations"))
-st.caption(t("A = the session's configuration (sidebar, rules on the Neighbours page). "
-           "B = A with the changes below, or a saved configuration file."))
+st.caption(t("A = your current settings (the sidebar, and the rules on the Neighbours page). "
+             "B = the same settings with the changes below, or a saved configuration file."))
 res = ensure_results(cat, cfg)
 lists_a = ruled(res, cfg).neighbors
 other_config_form(cfg, cat)
