@@ -66,22 +66,31 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                       "years or platforms, or a remanufactured copy, lower it)."))
         frame = evidence_frame(e)
         frame["evidence"] = [t(x) for x in frame["evidence"]]
-        st.dataframe(frame.rename(columns={"evidence": t("evidence"),
-                                           "effect on the score": t("effect on the score")}),
-                     hide_index=True, key="explain.evidence")
+        # the evidence's words take the width they need up to "large": its number stays in
+        # sight at 1024 px (the long first line pushed it out of the table)
+        st.dataframe(frame, hide_index=True, key="explain.evidence", column_config={
+            "evidence": st.column_config.TextColumn(t("evidence"), width="large"),
+            "effect on the score": st.column_config.NumberColumn(t("effect on the score"),
+                                                                 width="small")})
     st.markdown(t('**Shared words and model numbers** are marked {OPEN} {CLOSE}:', OPEN=OPEN, CLOSE=CLOSE))
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")
-    left, right = st.columns(2)
-    left.markdown(t("**Per field**"))
-    left.dataframe(field_frame(e).rename(columns={
-        "field": t("field"), "first": t("first"), "second": t("second"), "dense": t("meaning"),
-        "lexical": t("words")}), hide_index=True, key="explain.fields")
-    right.markdown(t("**Shared words that matter most**"))
+    # one under the other, the scores first: side by side, each half hid the per-field scores
+    # to the right of the two texts (at 1280 px too)
+    st.markdown(t("**Per field**"))
+    text = {"width": "medium"}
+    st.dataframe(field_frame(e), hide_index=True, key="explain.fields",
+                 column_order=("field", "dense", "lexical", "first", "second"), column_config={
+                     "field": st.column_config.TextColumn(t("field"), width="small"),
+                     "dense": st.column_config.NumberColumn(t("meaning"), width="small"),
+                     "lexical": st.column_config.NumberColumn(t("words"), width="small"),
+                     "first": st.column_config.TextColumn(t("first"), **text),
+                     "second": st.column_config.TextColumn(t("second"), **text)})
+    st.markdown(t("**Shared words that matter most**"))
     if e.tokens:
-        right.dataframe(token_frame(e).rename(columns={
+        st.dataframe(token_frame(e).rename(columns={
             "shared token": t("shared word"),
             "share of lexical similarity": t("share of the words similarity")}),
             hide_index=True, key="explain.tokens")
     else:
-        right.info(t("No shared word: the match rests on meaning alone."))
+        st.info(t("No shared word: the match rests on meaning alone."))

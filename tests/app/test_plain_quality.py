@@ -47,8 +47,10 @@ def _main_texts(at: AppTest) -> list[str]:
         if isinstance(getattr(node, "label", None), str):
             out.append(node.label)
         out.extend(str(o) for o in getattr(node, "options", None) or ())
-        if node.type == "dataframe":
-            out.extend(str(c) for c in node.value.columns)
+        if node.type == "dataframe":  # headers: a column's label where the page sets one
+            config = json.loads(node.proto.columns or "{}")
+            shown = list(node.proto.column_order) or [str(c) for c in node.value.columns]
+            out.extend(str(config.get(c, {}).get("label", c)) for c in shown)
         if node.type == "plotly_chart":
             for trace in json.loads(node.proto.spec)["data"]:
                 out.extend([str(trace.get("name", "")), *map(str, trace.get("y", ()))])
@@ -71,6 +73,11 @@ def test_explain_a_match_speaks_plainly_and_keeps_the_technical_sum_in_an_expand
                      technical.caption[0].value)
     helps = [m.proto.help for m in app.metric]
     assert helps[2] and helps[3]  # what "meaning part" and "words part" mean
+    # the per-field scores come before the two texts, the table is not in a half column:
+    # side by side with the shared words, the scores were scrolled out of sight
+    fields = [d for d in app.dataframe if "dense" in d.value.columns]
+    assert [list(d.proto.column_order)[:3] for d in fields] == [["field", "dense", "lexical"]]
+    assert not [c for c in app.main.columns if c.dataframe]
 
 
 def test_groups_name_the_product_kept_not_the_canonical_one(app):
