@@ -1623,10 +1623,6 @@ ZH: dict[str, str] = {
         'python -m core merge-map 时都是如此。列表不读取它：列表排除的是在“相似商品”页（列表规则）'
         '设置的“duplicate”得分区间，那是一个商品对另一个商品的得分，而不是这里的双向重复得分。',
     # pages/compare.py: what the three figures mean
-    "The share of a product's {k} neighbours that both lists hold, on average: 1 = the same products "
-    "(in any order), 0.5 = half of them, 0 = none.":
-        '一个商品的 {k} 个相似商品中两份列表都包含的比例（取平均）：'
-        '1 = 商品完全相同（顺序不论），0.5 = 一半相同，0 = 没有相同。',
     "Whether the two lists put products in the same order, on average: 1 = the same order, 0 = "
     "unrelated, below 0 = mostly different products (a product missing from one list counts as "
     "ranked last there).":
@@ -1827,4 +1823,9 @@ ZH: dict[str, str] = {
         "或一个保存的配置文件。",
     "Text columns":
         "文本列",
+    "The share of a product's list (its first {k} neighbours, or fewer when rules shorten it or "
+    "unrelated products are hidden) that both lists hold, on average: 1 = the same products (in any "
+    "order), 0.5 = half of them, 0 = none.":
+        "一个商品的列表（前 {k} 个相似商品；规则缩短列表或隐藏无关商品时会更少）中两份列表都包含的比例"
+        "（取平均）：1 = 商品完全相同（顺序不论），0.5 = 一半相同，0 = 没有相同。",
 }

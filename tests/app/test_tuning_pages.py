@@ -204,6 +204,20 @@ def test_compare_metric_change_reports_overlap(app):
     assert not app.dataframe[0].value.empty
 
 
+def test_compare_b_identical_to_a_reads_identical_lists(tiny_bert_dir, tmp_path):
+    """With B = A, the page said 'B is identical to A' and then 0.914 overlap and 2,230 of
+    2,554 lists identical: lists the relevance floor cut short were measured against k."""
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        at.switch_page("pages/compare.py").run()
+        at.radio(key="compare.rules").set_value("none")  # A has none either
+        at.button[[b.label for b in at.button].index("Compare")].click().run()
+        assert not at.exception, at.exception
+        assert "B is identical to A" in element_texts(at.markdown)
+        shown = {m.label: m.value for m in at.metric}
+        assert shown["Mean overlap@10"] == "1.000"
+        assert shown["Identical lists"] == "2,554 / 2,554"
+
+
 def test_groups_page_lists_groups_and_duplicates(app):
     app.switch_page("pages/groups.py").run()
     table = app.dataframe[0].value
