@@ -163,8 +163,9 @@ CHANNEL_WORDS = (N_("meaning"), N_("words and model numbers"), N_("photos"), N_(
 CHART_TEXTS = (
     N_("all pairs"), N_("same product (1)"), N_("different (0)"), N_("duplicate score"),
     N_("pairs"), N_("threshold (duplicate score)"), N_("value"), N_("precision"), N_("recall"),
-    N_("f1"), N_("measure"), N_("fused score"), N_("dense (meaning)"), N_("lexical (words, model numbers)"),
-    N_("photos"), N_("same-product evidence"), N_("the sum (fused score)"), N_("(other)"),
+    N_("f1"), N_("measure"), N_("the parts of the score"), N_("meaning"),
+    N_("shared words and model numbers"), N_("photos"), N_("same-product evidence"), N_("the total"),
+    N_("(other)"),
     N_("configuration"), N_("in line"), N_("over-priced"), N_("under-priced"),
     N_("median price of similar products"), N_("price"), N_("products"),
     N_("appears in this many other products' lists"), N_("your lists"), N_("without rules"),

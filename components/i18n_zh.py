@@ -29,10 +29,6 @@ ZH: dict[str, str] = {
     # pages/compare.py
     'Compare configurations':
         '比较两套配置',
-    "A = the session's configuration (sidebar, rules on the Neighbours page). B = A with the changes be"
-    'low, or a saved configuration file.':
-        'A = 本会话的配置（侧边栏，以及“相似商品”页面上的规则）。B = 在 A 的基础上做下面的修改，或一个保存'
-        '的配置文件。',
     '**B differs from A in:** {md}':
         '**B 与 A 的不同之处：** {md}',
     'Mean overlap@{k}':
@@ -152,12 +148,6 @@ ZH: dict[str, str] = {
         '在地图上显示分组',
     'Duplicate groups':
         '重复商品分组',
-    '{n_groups:,} duplicate groups · {n_products:,} products · canonical = the member most similar to t'
-    'he others (then the most complete record)':
-        '{n_groups:,} 个重复分组 · {n_products:,} 个商品 · 代表商品 = 与组内其他商品最相似的那个（其次是信'
-        '息最完整的记录）',
-    '**Export the merge map** (product_id, canonical_id, score)':
-        '**导出合并映射表**（product_id, canonical_id, score）',
     'Show the products of a group':
         '显示某个分组中的商品',
     # pages/health.py
@@ -717,12 +707,6 @@ ZH: dict[str, str] = {
         '召回率',
     'f1':
         'F1',
-    'fused score':
-        '综合得分',
-    'dense (meaning)':
-        '语义（稠密）',
-    'lexical (words, model numbers)':
-        '词匹配（词、型号）',
     'configuration':
         '配置',
     'in line':
@@ -1039,8 +1023,6 @@ ZH: dict[str, str] = {
         'B 与 A 完全相同',
     'Model':
         '模型',
-    'Metric':
-        '语义如何比较',
     'Text columns (empty = as A)':
         '文本列（留空 = 与 A 相同）',
     'Rules':
@@ -1453,17 +1435,6 @@ ZH: dict[str, str] = {
     "eriment. Command line: python -m core finetune.":
         "默认值是在标注目录（Abt-Buy、walmart-amazon）上测得的；仅在试验时修改"
         "。命令行：python -m core finetune。",
-    "Score: the second product in the first one's list, as the lists and exports show it. {SCALE_TEXT} "
-    "Duplicate score: what duplicate thresholds apply to, high only when the two are very similar both "
-    "ways and each is the other's best candidate. Technical: fused score {fused:.3f} = meaning part + w"
-    "ords part + same-product evidence (hybrid weight {weight:g}, each channel rescaled for the first p"
-    "roduct), mapped to the score; raw meaning similarity {dense:.3f}, raw words similarity {lexical:.3"
-    "f}.":
-        "得分：第二个商品在第一个商品列表中的得分，与列表和导出文件中显示的一致。{SCALE_TE"
-        "XT} 重复分：重复阈值所依据的得分，只有当两者双向都非常相似、且互为对方的最佳候选时才高"
-        "。技术细节：综合得分 {fused:.3f} = 语义部分 + 词匹配部分 + 同款证据（"
-        "混合权重 {weight:g}，每个通道按第一个商品重新标定），再映射为得分；原始语义相似"
-        "度 {dense:.3f}，原始词匹配相似度 {lexical:.3f}。",
     "No shared word: the match rests on meaning alone.":
         "没有共同的词：匹配只依据语义。",
     "score":
@@ -1484,8 +1455,6 @@ ZH: dict[str, str] = {
         "共同词",
     "share of the words similarity":
         "占词匹配相似度的比例",
-    "the sum (fused score)":
-        "合计（综合得分）",
     "**Shared words that matter most**":
         "**最重要的共同词**",
     "Pairs whose **duplicate score** is at or above the threshold are called duplicates. It reads like "
@@ -1643,10 +1612,6 @@ ZH: dict[str, str] = {
         'python -m core merge-map 时都是如此。列表不读取它：列表排除的是在“相似商品”页（列表规则）'
         '设置的“duplicate”得分区间，那是一个商品对另一个商品的得分，而不是这里的双向重复得分。',
     # pages/compare.py: what the three figures mean
-    "The share of a product's {k} neighbours that both lists hold, on average: 1 = the same products "
-    "(in any order), 0.5 = half of them, 0 = none.":
-        '一个商品的 {k} 个相似商品中两份列表都包含的比例（取平均）：'
-        '1 = 商品完全相同（顺序不论），0.5 = 一半相同，0 = 没有相同。',
     "Whether the two lists put products in the same order, on average: 1 = the same order, 0 = "
     "unrelated, below 0 = mostly different products (a product missing from one list counts as "
     "ranked last there).":
@@ -1744,9 +1709,6 @@ ZH: dict[str, str] = {
     # audit-photos2: several photos in one image cell
     "{n:,} products name several photos: the first one that can be read is used.":
         "{n:,} 个商品写了多张图片：使用其中第一张能读取的图片。",
-    "Photos: {part:.3f} of the fused score (photo weight {weight:g}); the two photos' "
-    "similarity is {image:.3f}.":
-        "图片：占综合得分 {part:.3f}（图片权重 {weight:g}）；两张图片的相似度为 {image:.3f}。",
     "Photos: one of the two has no usable photo, so this pair is scored by its text alone.":
         "图片：两者之一没有可用的图片，因此这一对只按文字打分。",
     # review-carry: review decisions carry over to the next version of a catalog
@@ -1816,4 +1778,59 @@ ZH: dict[str, str] = {
         '它综合了文本的含义和共同的词与型号（以及“图片 与 文本”分给图片的那部分）；'
         '相同型号会提高得分，尺寸、颜色、年份或平台不同，或为翻新品，则不会被算作“同一件商品”。'
         '0.90 及以上：同一件商品。',
+    # plain-quality
+    "How much the two products' meaning adds to the score, before the score is put on its 0 to 1 "
+    "scale (the bar below).":
+        "两个商品的语义为得分贡献了多少（在得分换算到 0 到 1 的刻度之前，见下方的条形图）。",
+    "How much the words and model numbers the two share add to the score, before the score is put on "
+    "its 0 to 1 scale (the bar below).":
+        "两个商品共同的词和型号为得分贡献了多少（在得分换算到 0 到 1 的刻度之前，见下方的条形图）。",
+    "Score: the second product in the first one's list, as the lists and exports show it. {SCALE_TEXT} "
+    "Duplicate score: what duplicate thresholds apply to, high only when the two are very similar both "
+    "ways and each is the other's best candidate.":
+        "得分：第二个商品在第一个商品列表中的得分，与列表和导出文件中显示的一致。{SCALE_TEXT} "
+        "重复分：重复阈值所依据的得分，只有当两者双向都非常相似、且互为对方的最佳候选时才高。",
+    "Technical details (for analysts)":
+        "技术细节（供分析人员参考）",
+    "Fused score {fused:.3f} = meaning part (dense) + words part (lexical) + same-product evidence "
+    "(hybrid weight {weight:g}, each channel rescaled for the first product), mapped to the score; raw "
+    "meaning similarity {dense:.3f}, raw words similarity {lexical:.3f}.":
+        "综合得分（fused score）{fused:.3f} = 语义部分（dense）+ 词匹配部分（lexical）+ 同款证据"
+        "（混合权重 {weight:g}，每个通道按第一个商品重新标定），再映射为得分；原始语义相似度 {dense:.3f}，"
+        "原始词匹配相似度 {lexical:.3f}。",
+    "Photos: {part:.3f} of the total (the bar below; photo weight {weight:g}); the two photos' "
+    "similarity is {image:.3f}.":
+        "图片：占合计 {part:.3f}（见下方的条形图；图片权重 {weight:g}）；两张图片的相似度为 {image:.3f}。",
+    "the parts of the score":
+        "得分的组成",
+    "shared words and model numbers":
+        "共同的词和型号",
+    "the total":
+        "合计",
+    "{n_groups:,} duplicate groups · {n_products:,} products · each group keeps one product: the one "
+    "most similar to the others (then the most complete record)":
+        "{n_groups:,} 个重复分组 · {n_products:,} 个商品 · 每组保留一个商品：与组内其他商品最相似的那个"
+        "（其次是信息最完整的记录）",
+    "id of the product kept":
+        "保留商品的编号",
+    "product kept":
+        "保留的商品",
+    "**Export the duplicates to merge**: one row per duplicate, with the product kept in its place":
+        "**导出待合并的重复商品**：每个重复商品一行，并注明取代它而保留的商品",
+    "The file's columns: product_id (the duplicate), canonical_id (the product kept) and score (how "
+    "similar the duplicate is to the product kept). The command line writes the same file: python -m "
+    "core merge-map.":
+        "文件的列：product_id（重复的商品）、canonical_id（保留的商品）和 score（重复商品与保留商品的相似程"
+        "度）。命令行生成同样的文件：python -m core merge-map。",
+    "A = your current settings (the sidebar, and the rules on the Neighbours page). B = the same "
+    "settings with the changes below, or a saved configuration file.":
+        "A = 您当前的设置（侧边栏，以及“相似商品”页面上的规则）。B = 在这些设置的基础上做下面的修改，"
+        "或一个保存的配置文件。",
+    "Text columns":
+        "文本列",
+    "The share of a product's list (its first {k} neighbours, or fewer when rules shorten it or "
+    "unrelated products are hidden) that both lists hold, on average: 1 = the same products (in any "
+    "order), 0.5 = half of them, 0 = none.":
+        "一个商品的列表（前 {k} 个相似商品；规则缩短列表或隐藏无关商品时会更少）中两份列表都包含的比例"
+        "（取平均）：1 = 商品完全相同（顺序不论），0.5 = 一半相同，0 = 没有相同。",
 }

@@ -32,20 +32,29 @@ EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
 def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     """Render an explanation; catalog text is only ever shown as plain text."""
     cols = st.columns(4)
-    for col, (name, value) in zip(cols, ((t("score"), e.score), (t("duplicate score"), e.match),
-                                         (t("meaning part"), e.dense_part),
-                                         (t("words part"), e.lexical_part))):
-        col.metric(name, f"{value:.3f}")
+    helps = (None, None,
+             t("How much the two products' meaning adds to the score, before the score is put "
+               "on its 0 to 1 scale (the bar below)."),
+             t("How much the words and model numbers the two share add to the score, before the "
+               "score is put on its 0 to 1 scale (the bar below)."))
+    for col, (name, value), help_text in zip(cols, ((t("score"), e.score),
+                                                    (t("duplicate score"), e.match),
+                                                    (t("meaning part"), e.dense_part),
+                                                    (t("words part"), e.lexical_part)), helps):
+        col.metric(name, f"{value:.3f}", help=help_text)
     st.caption(t("Score: the second product in the first one's list, as the lists and exports show it. "
                  "{SCALE_TEXT} Duplicate score: what duplicate thresholds apply to, high only when the two "
-                 "are very similar both ways and each is the other's best candidate. Technical: fused score "
-                 "{fused:.3f} = meaning part + words part + same-product evidence (hybrid weight "
-                 "{weight:g}, each channel rescaled for the first product), mapped to the score; raw "
-                 "meaning similarity {dense:.3f}, raw words similarity {lexical:.3f}.",
-                 SCALE_TEXT=t(SCALE_TEXT), fused=e.fused, weight=e.weight, dense=e.dense, lexical=e.lexical))
+                 "are very similar both ways and each is the other's best candidate.",
+                 SCALE_TEXT=t(SCALE_TEXT)))
+    with st.expander(t("Technical details (for analysts)")):
+        st.caption(t("Fused score {fused:.3f} = meaning part (dense) + words part (lexical) + "
+                     "same-product evidence (hybrid weight {weight:g}, each channel rescaled for the "
+                     "first product), mapped to the score; raw meaning similarity {dense:.3f}, raw "
+                     "words similarity {lexical:.3f}.", fused=e.fused, weight=e.weight,
+                     dense=e.dense, lexical=e.lexical))
     if e.image is not None:
-        st.caption(t("Photos: {part:.3f} of the fused score (photo weight {weight:g}); the two "
-                     "photos' similarity is {image:.3f}.", part=e.image_part,
+        st.caption(t("Photos: {part:.3f} of the total (the bar below; photo weight {weight:g}); "
+                     "the two photos' similarity is {image:.3f}.", part=e.image_part,
                      weight=e.image_weight, image=e.image))
     elif e.image_weight:
         st.caption(t("Photos: one of the two has no usable photo, so this pair is scored by "
@@ -57,22 +66,31 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                       "years or platforms, or a remanufactured copy, lower it)."))
         frame = evidence_frame(e)
         frame["evidence"] = [t(x) for x in frame["evidence"]]
-        st.dataframe(frame.rename(columns={"evidence": t("evidence"),
-                                           "effect on the score": t("effect on the score")}),
-                     hide_index=True, key="explain.evidence")
+        # the evidence's words take the width they need up to "large": its number stays in
+        # sight at 1024 px (the long first line pushed it out of the table)
+        st.dataframe(frame, hide_index=True, key="explain.evidence", column_config={
+            "evidence": st.column_config.TextColumn(t("evidence"), width="large"),
+            "effect on the score": st.column_config.NumberColumn(t("effect on the score"),
+                                                                 width="small")})
     st.markdown(t('**Shared words and model numbers** are marked {OPEN} {CLOSE}:', OPEN=OPEN, CLOSE=CLOSE))
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")
-    left, right = st.columns(2)
-    left.markdown(t("**Per field**"))
-    left.dataframe(field_frame(e).rename(columns={
-        "field": t("field"), "first": t("first"), "second": t("second"), "dense": t("meaning"),
-        "lexical": t("words")}), hide_index=True, key="explain.fields")
-    right.markdown(t("**Shared words that matter most**"))
+    # one under the other, the scores first: side by side, each half hid the per-field scores
+    # to the right of the two texts (at 1280 px too)
+    st.markdown(t("**Per field**"))
+    text = {"width": "medium"}
+    st.dataframe(field_frame(e), hide_index=True, key="explain.fields",
+                 column_order=("field", "dense", "lexical", "first", "second"), column_config={
+                     "field": st.column_config.TextColumn(t("field"), width="small"),
+                     "dense": st.column_config.NumberColumn(t("meaning"), width="small"),
+                     "lexical": st.column_config.NumberColumn(t("words"), width="small"),
+                     "first": st.column_config.TextColumn(t("first"), **text),
+                     "second": st.column_config.TextColumn(t("second"), **text)})
+    st.markdown(t("**Shared words that matter most**"))
     if e.tokens:
-        right.dataframe(token_frame(e).rename(columns={
+        st.dataframe(token_frame(e).rename(columns={
             "shared token": t("shared word"),
             "share of lexical similarity": t("share of the words similarity")}),
             hide_index=True, key="explain.tokens")
     else:
-        right.info(t("No shared word: the match rests on meaning alone."))
+        st.info(t("No shared word: the match rests on meaning alone."))

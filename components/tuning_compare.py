@@ -19,6 +19,9 @@ from core.search.neighbors import METRICS, Neighbors
 
 KEEP = N_("(as A)")
 RULE_CHOICES = {"as A": N_("as A"), "none": N_("no rules")}
+# The settings the form changes, named as the form names them (others: the settings file's name).
+SETTING_NAMES = {"model": N_("Model"), "metric": N_("How meaning is compared"),
+                 "text_columns": N_("Text columns"), "rules": N_("Rules")}
 
 
 def other_config_form(cfg: Config, cat: Catalog) -> None:
@@ -29,7 +32,7 @@ def other_config_form(cfg: Config, cat: Catalog) -> None:
         models = [KEEP, *[m for m in model_options() if m != OTHER_MODEL]]
         names = {m: t(KEEP) if m == KEEP else model_name(m) for m in models}
         model = a.selectbox(t("Model"), models, key="compare.model", format_func=names.__getitem__)
-        metric = b.selectbox(t("Metric"), [KEEP, *METRICS], key="compare.metric",
+        metric = b.selectbox(t("How meaning is compared"), [KEEP, *METRICS], key="compare.metric",
                              format_func=labels({KEEP: KEEP, **METRIC_NAMES}))
         fields = a.multiselect(t("Text columns (empty = as A)"), cols, key="compare.fields",
                                placeholder=t(KEEP))
@@ -59,10 +62,24 @@ def other_config_form(cfg: Config, cat: Catalog) -> None:
 
 
 def describe(a: Config, b: Config) -> str:
-    """The settings where B differs from A, one short line."""
+    """The settings where B differs from A, one short line, in the form's words."""
     da, db = a.to_dict(), b.to_dict()
-    diff = [f"{key}: {da.get(key)!r} → {db.get(key)!r}" for key in db if da.get(key) != db[key]]
+    diff = [f"{t(SETTING_NAMES[key]) if key in SETTING_NAMES else key}: "
+            f"{_shown(key, da.get(key))} → {_shown(key, db[key])}"
+            for key in db if da.get(key) != db[key]]
     return "; ".join(diff) if diff else t("B is identical to A")
+
+
+def _shown(key: str, value: object) -> str:
+    if key == "metric" and value in METRIC_NAMES:
+        return t(METRIC_NAMES[value])
+    if key == "model" and isinstance(value, str):
+        return model_name(value)
+    if key == "text_columns" and isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    if key == "rules" and not value:
+        return t(RULE_CHOICES["none"])
+    return repr(value)
 
 
 def other_lists(other: Config, cat: Catalog) -> Neighbors:

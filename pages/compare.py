@@ -17,8 +17,8 @@ state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title(t("Compare configurations"))
-st.caption(t("A = the session's configuration (sidebar, rules on the Neighbours page). "
-           "B = A with the changes below, or a saved configuration file."))
+st.caption(t("A = your current settings (the sidebar, and the rules on the Neighbours page). "
+             "B = the same settings with the changes below, or a saved configuration file."))
 res = ensure_results(cat, cfg)
 lists_a = ruled(res, cfg).neighbors
 other_config_form(cfg, cat)
@@ -35,8 +35,10 @@ except CatalogSimilarityError as exc:
 comparison = compare_lists(lists_a, lists_b, k=max(cfg.k, other.k))
 a, b, c = st.columns(3)
 a.metric(t('Mean overlap@{k}', k=comparison.k), f"{comparison.mean_overlap:.3f}",
-         help=t("The share of a product's {k} neighbours that both lists hold, on average: 1 = "
-                "the same products (in any order), 0.5 = half of them, 0 = none.", k=comparison.k))
+         help=t("The share of a product's list (its first {k} neighbours, or fewer when rules "
+                "shorten it or unrelated products are hidden) that both lists hold, on average: "
+                "1 = the same products (in any order), 0.5 = half of them, 0 = none.",
+                k=comparison.k))
 b.metric(t("Mean rank correlation"), f"{comparison.mean_rank_corr:.3f}",
          help=t("Whether the two lists put products in the same order, on average: 1 = the same "
                 "order, 0 = unrelated, below 0 = mostly different products (a product missing "

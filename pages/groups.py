@@ -1,4 +1,5 @@
-"""Groups: product groups with automatic labels, and duplicate groups with a merge map."""
+"""Groups: product groups with automatic labels, and duplicate groups with a merge map
+(each duplicate and the product kept in its place)."""
 
 import numpy as np
 import streamlit as st
@@ -51,13 +52,18 @@ st.subheader(t("Duplicate groups"))
 threshold = duplicate_threshold_input(cfg)
 category_threshold_caption(cfg, cat)
 dups = session_duplicates(res, cfg, cat, threshold)
-st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · canonical = the member most similar '
-             'to the others (then the most complete record)', n_groups=dups.n_groups,
-             n_products=dups.n_products))
+st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · each group keeps one product: '
+             'the one most similar to the others (then the most complete record)',
+             n_groups=dups.n_groups, n_products=dups.n_products))
 if dups.n_groups:
-    st.dataframe(headed(duplicate_table(cat.ids, cat.titles(), dups)), hide_index=True,
-                 key="groups.duplicates")
-    st.markdown(t("**Export the merge map** (product_id, canonical_id, score)"))
+    kept = {"canonical_id": t("id of the product kept"), "canonical_title": t("product kept")}
+    st.dataframe(headed(duplicate_table(cat.ids, cat.titles(), dups).rename(columns=kept)),
+                 hide_index=True, key="groups.duplicates")
+    st.markdown(t("**Export the duplicates to merge**: one row per duplicate, with the product kept "
+                  "in its place"),
+                help=t("The file's columns: product_id (the duplicate), canonical_id (the product "
+                       "kept) and score (how similar the duplicate is to the product kept). The "
+                       "command line writes the same file: python -m core merge-map."))
     export_buttons(lambda: merge_map(cat.ids, dups), f"{file_stem(cat.name)}_merge_map",
                    key="groups.merge_export", csv_warning=excel_id_warning(cat))
 else:

@@ -1,8 +1,9 @@
 """Compare two configurations' lists for the same products.
 
-Per product: overlap@k = |A ∩ B| / k and a rank correlation (Spearman over the
-union of both lists, an item missing from one list ranked k + 1 there). The
-biggest movers are the products whose lists changed most.
+Per product: overlap@k = |A ∩ B| / max(|A|, |B|) over the first k of each (|A| = k unless
+rules or the relevance floor cut the list; two empty lists overlap fully) and a rank
+correlation (Spearman over the union of both lists, an item missing from one list ranked
+k + 1 there). The biggest movers are the products whose lists changed most.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def compare_lists(a: Neighbors, b: Neighbors, *, k: int | None = None) -> Compar
     ia, ib = _cut(a.indices, k), _cut(b.indices, k)
     match = (ia[:, :, None] == ib[:, None, :]) & (ia[:, :, None] >= 0)
     in_b = match.any(2)
-    overlap = in_b.sum(1) / max(k, 1)
+    # over the longer list, not k: identical lists cut short by rules or the relevance
+    # floor read 1 (they read |A| / k and did not count as identical)
+    longer = np.maximum((ia >= 0).sum(1), (ib >= 0).sum(1))
+    overlap = np.where(longer > 0, in_b.sum(1) / np.maximum(longer, 1), 1.0)
     rank_b_of_a = np.where(in_b, match.argmax(2) + 1, k + 1)
     ranks_a = np.where(ia >= 0, np.arange(1, k + 1)[None, :], np.nan)
     rank_b_of_a = np.where(ia >= 0, rank_b_of_a, np.nan)

@@ -232,20 +232,23 @@ def _evidence(space: NeighborIndex, ms) -> tuple[tuple[str, float, float], ...]:
     return (*out, ("same_text", 1.0, rest)) if rest > 5e-4 else out
 
 
+TOTAL = "the parts of the score"  # the bar's name
+
+
 def contribution_figure(e: PairExplanation) -> go.Figure:
     """One stacked bar: the dense part, the lexical part and the evidence of the fused
-    score, with a mark where they sum."""
+    score, with a mark where they sum (named in plain words: the page shows it)."""
     fig = go.Figure()
-    fig.add_bar(y=["fused score"], x=[e.dense_part], name="dense (meaning)", orientation="h")
-    fig.add_bar(y=["fused score"], x=[e.lexical_part], name="lexical (words, model numbers)",
+    fig.add_bar(y=[TOTAL], x=[e.dense_part], name="meaning", orientation="h")
+    fig.add_bar(y=[TOTAL], x=[e.lexical_part], name="shared words and model numbers",
                 orientation="h")
     if e.image is not None:
-        fig.add_bar(y=["fused score"], x=[e.image_part], name="photos", orientation="h")
+        fig.add_bar(y=[TOTAL], x=[e.image_part], name="photos", orientation="h")
     if e.evidence:
-        fig.add_bar(y=["fused score"], x=[e.evidence_part], name="same-product evidence",
+        fig.add_bar(y=[TOTAL], x=[e.evidence_part], name="same-product evidence",
                     orientation="h")
         # negative evidence stacks left of 0: mark where the sum lands
-        fig.add_scatter(y=["fused score"], x=[e.fused], name="the sum (fused score)",
+        fig.add_scatter(y=[TOTAL], x=[e.fused], name="the total",
                         mode="markers", marker={"symbol": "line-ns-open", "size": 36,
                                                 "line": {"width": 3}, "color": "#222"})
     text = e.dense_part + e.lexical_part + e.image_part

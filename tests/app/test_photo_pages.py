@@ -180,7 +180,7 @@ def test_explain_shows_the_photos_part_of_the_score(app) -> None:
     app.slider(key="settings.image_weight").set_value(0.6).run()
     _ok(app)
     photo_lines = [c for c in element_texts(app.caption).split("\n") if "Photos: " in c]
-    assert any("of the fused score (photo weight 0.6); the two photos' similarity is" in c
+    assert any("of the total (the bar below; photo weight 0.6); the two photos' similarity is" in c
                for c in photo_lines), photo_lines
 
 def test_photo_grid_says_no_photo_in_the_interface_language(app) -> None:

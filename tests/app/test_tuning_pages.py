@@ -195,13 +195,27 @@ def test_compare_metric_change_reports_overlap(app):
     app.selectbox(key="compare.metric").set_value("manhattan")
     app.button[[b.label for b in app.button].index("Compare")].click().run()
     assert not app.exception, app.exception
-    assert "metric: 'cosine' → 'manhattan'" in element_texts(app.markdown)
+    assert "How meaning is compared: Angle (recommended) → Grid distance" in element_texts(app.markdown)
     labels = [m.label for m in app.metric]
     assert "Mean overlap@10" in labels
     helps = {m.label: m.proto.help for m in app.metric}  # each figure says what it means
     assert "1 = the same products (in any order)" in helps["Mean overlap@10"]
     assert "below 0 = mostly different products" in helps["Mean rank correlation"]
     assert not app.dataframe[0].value.empty
+
+
+def test_compare_b_identical_to_a_reads_identical_lists(tiny_bert_dir, tmp_path):
+    """With B = A, the page said 'B is identical to A' and then 0.914 overlap and 2,230 of
+    2,554 lists identical: lists the relevance floor cut short were measured against k."""
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        at.switch_page("pages/compare.py").run()
+        at.radio(key="compare.rules").set_value("none")  # A has none either
+        at.button[[b.label for b in at.button].index("Compare")].click().run()
+        assert not at.exception, at.exception
+        assert "B is identical to A" in element_texts(at.markdown)
+        shown = {m.label: m.value for m in at.metric}
+        assert shown["Mean overlap@10"] == "1.000"
+        assert shown["Identical lists"] == "2,554 / 2,554"
 
 
 def test_groups_page_lists_groups_and_duplicates(app):
@@ -234,7 +248,7 @@ def test_groups_start_at_the_duplicate_threshold_chosen_on_labelled_pairs(tiny_b
         assert at.number_input(key="groups.duplicate_threshold").value == pytest.approx(0.999)
         assert "the threshold saved in your settings" in element_texts(at.caption)
         assert "1 duplicate group ·" in element_texts(at.caption)  # the two 'lamp item' rows
-        merge = [d.value for d in at.dataframe if "canonical_id" in d.value.columns]
+        merge = [d.value for d in at.dataframe if "id of the product kept" in d.value.columns]
         assert [m["size"].tolist() for m in merge] == [[2]]
 
 
@@ -259,7 +273,7 @@ def test_groups_use_the_thresholds_chosen_per_category(tiny_bert_dir, tmp_path):
         at.switch_page("pages/groups.py").run()
         assert not at.exception, at.exception
         assert "1 duplicate group ·" in element_texts(at.caption)
-        merge = [d.value for d in at.dataframe if "canonical_id" in d.value.columns]
+        merge = [d.value for d in at.dataframe if "id of the product kept" in d.value.columns]
         assert [m["size"].tolist() for m in merge] == [[2]]
         (own,) = [c.value for c in at.caption if "use the threshold chosen for them" in c.value]
         assert r"\*\*lights\*\* 0.000." in own and "absent" not in own
@@ -282,7 +296,7 @@ def test_a_catalog_without_duplicates_says_so_instead_of_an_empty_table(tiny_ber
         assert not at.exception, at.exception
         assert "0 duplicate groups" in element_texts(at.caption)
         assert "nothing here is a duplicate at this threshold" in element_texts(at.info)
-        assert "Export the merge map" not in element_texts(at.markdown)  # nor an empty file
+        assert "Export the duplicates to merge" not in element_texts(at.markdown)  # nor an empty file
         # set here, it is in the settings file a nightly merge-map replays (it was not)
         assert at.session_state["settings.config"].duplicate_threshold == 1.0
         at.switch_page("pages/export.py").run()

@@ -61,6 +61,16 @@ def test_compare_identical_reversed_disjoint():
     assert disjoint.identical == 0
 
 
+def test_identical_lists_cut_short_by_rules_overlap_fully():
+    """Lists under the relevance floor or rules hold fewer than k products: the same short
+    list in A and B read 0.3 overlap@10 and not identical, though nothing differed."""
+    short = nb([[1, 2, 3], [0, -1, -1], [-1, -1, -1]])
+    same = compare_lists(short, short, k=10)
+    assert same.overlap.tolist() == [1.0, 1.0, 1.0] and same.identical == 3
+    longer = compare_lists(nb([[1, 2, -1, -1]]), nb([[1, 2, 3, 0]]), k=4)
+    assert longer.overlap.tolist() == [0.5] and longer.identical == 0  # B holds two more
+
+
 def test_rank_correlation_matches_scipy_on_the_union(rng):
     from scipy.stats import pearsonr
 
