@@ -3,7 +3,9 @@
 import streamlit as st
 
 from components.i18n import t
+from components.state import restore_ui_language
 
+restore_ui_language()  # a reloaded Chinese session's page names are Chinese from the first run
 st.set_page_config(page_title=t("Catalog similarity"), page_icon=":material/hub:", layout="wide")
 
 # The main path first (Catalog -> Neighbours -> Review -> Export), then the rest.

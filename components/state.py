@@ -312,6 +312,20 @@ def ui_language() -> str | None:
     return st.session_state.get(UI_LANGUAGE_CHOSEN)
 
 
+def restore_ui_language() -> None:
+    """On a session's first run, the interface language its saved work was in (a reload,
+    a reconnect after a server restart): app.py names the pages before the page itself
+    brings the rest of the work back, and they read English above a Chinese page."""
+    if UI_LANGUAGE_CHOSEN in st.session_state:
+        return
+    asked = st.query_params.get(TOKEN_PARAM)
+    if not valid_session_token(asked):
+        return
+    saved = SessionStore(Workspace.default(), asked).load()
+    if saved is not None and saved.ui.get("language") in ("en", "zh"):
+        st.session_state[UI_LANGUAGE_CHOSEN] = saved.ui["language"]
+
+
 def init_ui_language(default: str) -> None:
     st.session_state.setdefault(UI_LANGUAGE_CHOSEN, default)
 

@@ -142,3 +142,19 @@ def test_the_rules_and_the_review_buttons_are_not_cut_short(browser, server, chi
     settled(page)
     assert page.evaluate(CUT_SHORT) == []
     page.close()
+
+
+def test_a_reloaded_chinese_session_names_its_pages_in_chinese(browser, server):  # noqa: F811
+    """A reload (or a reconnect after a server restart) of a session switched to Chinese
+    showed a Chinese page under English page names ("Catalog", "Neighbours") until the
+    next click: app.py names the pages before the page brings the saved work back."""
+    page = open_page(browser, server, (1280, 720), chinese=True)
+    address = page.url
+    page.close()
+    again = browser.new_page(viewport={"width": 1280, "height": 720})
+    again.goto(address, wait_until="domcontentloaded")
+    again.get_by_role("heading", name="商品目录").first.wait_for(timeout=120_000)
+    settled(again)
+    names = again.locator("[data-testid='stSidebarNavLink']").all_inner_texts()
+    assert "相似商品" in [n.split()[-1] for n in names], names  # each reads "<icon> <name>"
+    again.close()
