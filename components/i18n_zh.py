@@ -970,24 +970,6 @@ ZH: dict[str, str] = {
         '混合权重',
     'overlap':
         '重合度',
-    'only_in_a':
-        '仅在 A 中',
-    'only_in_b':
-        '仅在 B 中',
-    'rank_corr':
-        '排名相关性',
-    'a_id':
-        'A 编号',
-    'a_title':
-        'A 标题',
-    'a_score':
-        'A 得分',
-    'b_id':
-        'B 编号',
-    'b_title':
-        'B 标题',
-    'b_score':
-        'B 得分',
     'canonical_id':
         '代表商品编号',
     'canonical_title':
@@ -1833,4 +1815,14 @@ ZH: dict[str, str] = {
     "order), 0.5 = half of them, 0 = none.":
         "一个商品的列表（前 {k} 个相似商品；规则缩短列表或隐藏无关商品时会更少）中两份列表都包含的比例"
         "（取平均）：1 = 商品完全相同（顺序不论），0.5 = 一半相同，0 = 没有相同。",
+    # session 29: Compare's columns headed in words
+    "only in A": "仅在 A 中",
+    "only in B": "仅在 B 中",
+    "same order (1 = the same)": "顺序一致程度（1 = 完全一致）",
+    "id in A": "A 中的编号",
+    "title in A": "A 中的标题",
+    "score in A": "A 中的得分",
+    "id in B": "B 中的编号",
+    "title in B": "B 中的标题",
+    "score in B": "B 中的得分",
 }

@@ -32,17 +32,24 @@ HEADERS = frozenset((
     N_("band"), N_("product_id"), N_("value"), N_("field"), N_("left_id"), N_("left_title"),
     N_("right_id"), N_("right_title"), N_("neighbours"), N_("match_score"), N_("label"),
     N_("size"), N_("group"), N_("model"), N_("metric"), N_("hybrid_weight"),
-    N_("configuration"), N_("overlap"), N_("only_in_a"), N_("only_in_b"), N_("rank_corr"),
-    N_("a_id"), N_("a_title"), N_("a_score"), N_("b_id"), N_("b_title"), N_("b_score"),
+    N_("configuration"), N_("overlap"),
     N_("canonical_id"), N_("canonical_title"), N_("in lists"), N_("mrr"), N_("recall"),
     N_("precision"), N_("ndcg"), N_("coherence"), N_("step"), N_("ran on"), N_("threshold")))
 
+# Core names that read as code ("only_in_a") headed in words, in both languages.
+WORDED = {"only_in_a": N_("only in A"), "only_in_b": N_("only in B"),
+          "rank_corr": N_("same order (1 = the same)"), "a_id": N_("id in A"),
+          "a_title": N_("title in A"), "a_score": N_("score in A"), "b_id": N_("id in B"),
+          "b_title": N_("title in B"), "b_score": N_("score in B")}
+
 
 def header(name: object) -> str:
-    """A core column name as the page heads it: "recall@10" -> "召回率@10" in Chinese;
-    other names (the catalog's own columns) as they are."""
+    """A core column name as the page heads it: "recall@10" -> "召回率@10" in Chinese,
+    "only_in_a" -> "only in A"; other names (the catalog's own columns) as they are."""
     text = str(name)
     head, at, rest = text.partition("@")
+    if head in WORDED:
+        return t(WORDED[head]) + at + rest
     return t(head) + at + rest if head in HEADERS else text
 
 

@@ -101,3 +101,10 @@ def test_compare_says_your_settings_and_names_the_change_as_the_form_does(app):
     expected = ("语义如何比较: 夹角（推荐） → 网格距离" if _zh(app)
                 else "How meaning is compared: Angle (recommended) → Grid distance")
     assert expected in changed, changed
+    # the movers table is headed in words, not core's column names (only_in_a, rank_corr)
+    headers = _main_texts(app)
+    words = ("仅在 A 中", "顺序一致程度（1 = 完全一致）") if _zh(app) \
+        else ("only in A", "same order (1 = the same)")
+    assert all(w in headers for w in words), headers
+    assert not [h for h in headers if re.fullmatch(r"only_in_[ab]|rank_corr|[ab]_(id|title|score)",
+                                                   h)]
