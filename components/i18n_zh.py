@@ -1015,8 +1015,8 @@ ZH: dict[str, str] = {
         '比较',
     'Not a JSON configuration ({exc})':
         '不是 JSON 配置（{exc}）',
-    'Embedding for configuration B…':
-        '正在为配置 B 读取…',
+    'The model is reading the products for configuration B…':
+        '模型正在为配置 B 读取商品…',
     # components/tuning_groups.py
     '(ungrouped)':
         '（未分组）',

@@ -124,11 +124,13 @@ def shared_results(kind: str) -> SharedResults:
 
 
 def neighbor_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
-                   cfg: Config) -> NeighborIndex:
+                   cfg: Config, images=None) -> NeighborIndex:
     """The catalog's neighbour index under cfg (its channels, their fusion and anchors).
 
     Shared by sessions holding the same content: keyed by the catalog's content
-    identity, the vectors' key and the pool settings, never by object ids.
+    identity, the vectors' key and the pool settings, never by object ids. images: the
+    photos' vectors (ImageVectors) when vectors_key names them ("|photos:"); default: the
+    session's results' photos when their key is vectors_key.
     """
     key = (catalog.identity, vectors_key, cfg.pool_key())
     shared = shared_results("index")
@@ -137,7 +139,8 @@ def neighbor_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
         from components import state
 
         res = state.results()  # its key covers the photos' vectors too
-        images = res.images if res is not None and res.key == vectors_key else None
+        if images is None:
+            images = res.images if res is not None and res.key == vectors_key else None
         with st.spinner(t("Indexing words and model numbers…")):
             found = neighbor_index_of(catalog, vectors, cfg, images=images)
         shared.put(key, found)
@@ -173,15 +176,16 @@ def lexical_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
 
 
 def cached_pool(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
-                cfg: Config) -> Neighbors:
-    """Candidate pool of every product (no progress bar; components.embedding.pool has one)."""
+                cfg: Config, images=None) -> Neighbors:
+    """Candidate pool of every product (no progress bar; components.embedding.pool has one);
+    images as neighbor_index takes them."""
     key = (catalog.identity, vectors_key, cfg.pool_key())
     shared = shared_results("pool")
     found = shared.get(key)
     if found is None:
         with st.spinner(t("Finding neighbours…")):
-            found = candidate_pool(catalog, vectors, cfg,
-                                   index=neighbor_index(catalog, vectors_key, vectors, cfg))
+            found = candidate_pool(catalog, vectors, cfg, index=neighbor_index(
+                catalog, vectors_key, vectors, cfg, images=images))
         shared.put(key, found)
     return found
 

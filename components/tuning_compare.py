@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from components import resources, state, text
+from components import photos, resources, state, text
 from components.advanced import METRIC_NAMES, OTHER_MODEL, model_name, model_options
 from components.embedding import vectors_key
 from components.i18n import N_, labels, t
@@ -96,7 +96,7 @@ def other_lists(other: Config, cat: Catalog) -> Neighbors:
     key = vectors_key(cat_b, encoder, slot="compare.texts_key")
 
     def embed():
-        bar = st.progress(0.0, text=t("Embedding for configuration B…"))
+        bar = st.progress(0.0, text=t("The model is reading the products for configuration B…"))
         result = embed_with_store(encoder, cat_b.texts, resources.workspace_store(),
                                   progress=lambda d, t: bar.progress(d / max(t, 1)),
                                   private=state.private_key())
@@ -104,6 +104,9 @@ def other_lists(other: Config, cat: Catalog) -> Neighbors:
         return result.vectors
 
     vectors = state.memo("compare.vectors", key, embed)
-    pool_b = resources.cached_pool(cat_b, key, vectors, other)
+    images = photos.embed_with_progress(cat_b, other)  # B's photos, as the lists read them
+    if images is not None:
+        key += f"|photos:{images.key}"
+    pool_b = resources.cached_pool(cat_b, key, vectors, other, images=images)
     return apply_config(cat_b, pool_b, other, vectors=vectors,
                         decisions=review_decisions(state.require_catalog())).neighbors

@@ -92,6 +92,19 @@ PHOTO_MEANING = ("0 = unrelated, 1 = the same text and the same photo; 60% of th
                  "text alone")
 
 
+def test_compare_builds_b_with_the_photos_as_a_has_them(app) -> None:
+    """B = A on Compare differed from A (B's lists were built without the photos that
+    A's scores hold): the same configuration must give the same lists."""
+    app.switch_page("pages/compare.py").run()
+    _ok(app)
+    app.button[[b.label for b in app.button].index("Compare")].click().run()
+    _ok(app)
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Identical lists"] == "10 / 10", shown
+    assert shown["Mean overlap@10"] == "1.000", shown
+    assert shown["Mean rank correlation"] == "1.000", shown  # the same order too
+
+
 def test_neighbours_page_says_what_export_says_the_score_means(app) -> None:
     """The caption and the score column's help read "1 (the same text)" while 60% of the
     score came from the photos; they now say what the Export page says."""
