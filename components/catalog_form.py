@@ -195,7 +195,9 @@ def mapping_form(raw: RawTable) -> None:
                               help=t("The columns that describe the product (title first, then "
                                    "e.g. description). Their text is what is compared."))
         roles = {}
-        for col, role in zip(st.columns(4), ("category", "brand", "price", "image")):
+        # two a row: four in a row cut a column name as short as "manufacturer" at 1024 px
+        grid = [*st.columns(2), *st.columns(2)]
+        for col, role in zip(grid, ("category", "brand", "price", "image")):
             opts = [NONE, *cols]
             value = getattr(current, role) or NONE
             roles[role] = col.selectbox(t(role.capitalize()), opts, index=opts.index(value),

@@ -158,3 +158,29 @@ def test_a_reloaded_chinese_session_names_its_pages_in_chinese(browser, server):
     names = again.locator("[data-testid='stSidebarNavLink']").all_inner_texts()
     assert "相似商品" in [n.split()[-1] for n in names], names  # each reads "<icon> <name>"
     again.close()
+
+
+# A select box whose chosen value does not fit its box (the value is an input's text).
+VALUE_CUT_SHORT = """() => Array.from(document.querySelectorAll(
+    '[data-testid=stMain] [data-testid=stSelectbox] input'))
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth)
+  .map(e => e.value)"""
+
+
+@pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh"])
+def test_the_mapping_form_shows_the_chosen_columns_whole(browser, server, tmp_path,  # noqa: F811
+                                                         chinese):
+    """At 1024 px the four role boxes in one row showed "manufacture" for the brand column
+    "manufacturer" (abt-buy's Buy.csv)."""
+    shop = tmp_path / "buy.csv"
+    shop.write_text("sku,name,description,manufacturer,price\n" + "".join(
+        f"S{i},garden hose {i} m,a green hose,Acme,{i}.99\n" for i in range(20)),
+        encoding="utf-8")
+    page = open_page(browser, server, (1024, 768), chinese=chinese)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(
+        str(shop))
+    brand = page.locator("[data-testid='stSelectbox'] input[value='manufacturer']")
+    brand.first.wait_for(state="attached", timeout=60_000)
+    settled(page)
+    assert page.evaluate(VALUE_CUT_SHORT) == []
+    page.close()
