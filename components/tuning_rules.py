@@ -17,6 +17,7 @@ from components.embedding import pool
 from components.i18n import N_, NO_COLUMN, column_option, join_list, t
 from components.tables import headed
 from components.text import md
+from components.tuning_review import DECISION_NAMES, review_store
 from core.catalog.table import Catalog
 from core.config import Config
 from core.errors import ConfigError, StoreError
@@ -90,8 +91,6 @@ def other_version_warning(catalog: Catalog) -> None:
                 help=t("Both products of each of these pairs are still in the catalog; their "
                        "texts were edited. Keep a decision only when the edit did not change "
                        "which product it is (a typo fixed, a longer description).")):
-            from components.tuning_review import review_store
-
             store = review_store(catalog)
             for row in changed.itertuples(index=False):
                 store.record(row.left_id, row.right_id, row.decision)
@@ -101,7 +100,6 @@ def other_version_warning(catalog: Catalog) -> None:
 REASON_NAMES = {"changed": N_("a product's text was edited since"),
                 "version": N_("made on another version before decisions carried over"),
                 "gone": N_("a product is no longer in the catalog")}
-DECISION_WORDS = {"accept": N_("Accept"), "reject": N_("Reject"), "skip": N_("Skip")}
 
 
 def _not_applied_table(catalog: Catalog, dropped: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +109,7 @@ def _not_applied_table(catalog: Catalog, dropped: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({
         "left_id": dropped["left_id"], "left_title": dropped["left_id"].map(titles),
         "right_id": dropped["right_id"], "right_title": dropped["right_id"].map(titles),
-        t("decision"): dropped["decision"].map(lambda d: t(DECISION_WORDS[d])),
+        t("decision"): dropped["decision"].map(lambda d: t(DECISION_NAMES[d])),
         t("why"): dropped["reason"].map(lambda r: t(REASON_NAMES[r]))})
     return headed(frame.fillna(""))
 

@@ -55,6 +55,19 @@ def _ok(at) -> None:
     assert not at.error, element_texts(at.error)
 
 
+def _run_with_zip(script, archive, tmp_path, monkeypatch, timeout: int):
+    """script (an AppTest function reading session_state["zip"]) run once on archive, in a
+    workspace of its own; checked for exceptions and errors."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_function(script, default_timeout=timeout)
+    at.session_state["zip"] = str(archive)
+    at.run()
+    _ok(at)
+    return at
+
+
 def test_photos_join_the_lists(app) -> None:
     res = app.session_state["results"]
     assert res.images is not None and int(res.images.has_image.sum()) == 8
@@ -294,17 +307,12 @@ def _several_photos_in_a_cell() -> None:
 def test_a_cell_naming_several_photos_shows_its_first_photo(tmp_path, monkeypatch) -> None:
     """'front.png|back.png' (or '; ', or a JSON list) was looked for as one file name: 'was
     not found in the zip', no thumbnail, the product compared by its text only."""
-    from streamlit.testing.v1 import AppTest
 
     archive = tmp_path / "photos.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("shop/front.png", encoded(photo(0)))
         zf.writestr("shop/back.png", encoded(photo(1)))
-    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
-    at = AppTest.from_function(_several_photos_in_a_cell, default_timeout=60)
-    at.session_state["zip"] = str(archive)
-    at.run()
-    _ok(at)
+    at = _run_with_zip(_several_photos_in_a_cell, archive, tmp_path, monkeypatch, 60)
     captions = element_texts(at.caption)
     assert "3 of 4 photo files found in the zip; 0 products have no photo." in captions
     assert "4 products name several photos: the first one that can be read is used." in captions
@@ -384,7 +392,6 @@ def _damaged_first_photo() -> None:
 def test_a_damaged_first_photo_falls_back_to_the_next(tmp_path, monkeypatch) -> None:
     """A truncated JPEG or an error page saved as .jpg first in the cell: the product had no
     photo at all, though the cell named a good one after it."""
-    from streamlit.testing.v1 import AppTest
 
     jpeg = encoded(photo(2), "JPEG")
     archive = tmp_path / "photos.zip"
@@ -392,11 +399,7 @@ def test_a_damaged_first_photo_falls_back_to_the_next(tmp_path, monkeypatch) -> 
         zf.writestr("cut.jpg", jpeg[: len(jpeg) // 2])
         zf.writestr("page.jpg", b"<!doctype html><title>403 Forbidden</title>")
         zf.writestr("back.png", encoded(photo(1)))
-    monkeypatch.setenv("CATSIM_WORKSPACE", str(tmp_path / "ws"))
-    at = AppTest.from_function(_damaged_first_photo, default_timeout=120)
-    at.session_state["zip"] = str(archive)
-    at.run()
-    _ok(at)
+    at = _run_with_zip(_damaged_first_photo, archive, tmp_path, monkeypatch, 120)
     captions = element_texts(at.caption)
     assert "Photos: 2 of 3 products have a usable photo." in captions
     assert ("2 products use a later photo of their cell, because the first one could not be "
