@@ -55,12 +55,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np
 import pandas as pd
 from common import SHARED, zh_search_set
-from hybrid_quality import embed
-from search_quality import OFF_TOPIC_ZH
+from search_quality import OFF_TOPIC_ZH, zh_default_index
 
-from core.catalog.language import LANGUAGE_DEFAULTS
-from core.catalog.table import ColumnMapping, build_catalog
-from core.config import Config
 from core.search.calibration import LOOSELY
 from core.search.channels import Queries
 from core.search.hant_hans import query_for_model
@@ -127,14 +123,7 @@ def before_after(index, encoder, texts, queries):
 
 
 def quality() -> None:
-    served, titles, answer = zh_search_set()
-    default = LANGUAGE_DEFAULTS["zh"]
-    from core.embed.encoders import load_encoder
-
-    encoder = load_encoder(default.model)
-    cfg = Config(model=default.model, hybrid_weight=default.hybrid_weight)
-    catalog = build_catalog(pd.DataFrame({"title": titles}), ColumnMapping(text_columns=("title",)))
-    index = NeighborIndex.build(catalog, embed(titles, encoder), cfg)
+    served, titles, answer, encoder, cfg, index = zh_default_index()
     sets = {"served (control)": served,
             "homophone typo": typos(served, titles + served, same_sound=True),
             "other-character typo": typos(served, titles + served, same_sound=False),

@@ -216,20 +216,28 @@ def _with_meaning(low: float, high: float):
         _words_ramp(index, texts, rows, cols), relatedness(meaning, low, high))
 
 
-def chinese() -> None:
-    """zh-dev search with the Chinese default (model, weight): the query gate candidates
-    for a model without reference random pairs, against the gate off, same run."""
+def zh_default_index():
+    """zh-dev's search set (zh_search_set) and its titles indexed with the Chinese default
+    (model, words weight): (served, titles, answer, encoder, cfg, index)."""
     from core.catalog.language import LANGUAGE_DEFAULTS
     from core.embed.encoders import load_encoder
-    from core.search.channels import DenseChannel
-    from core.search.scoring import random_pair_threshold
 
     served, titles, answer = zh_search_set()
     default = LANGUAGE_DEFAULTS["zh"]
     encoder = load_encoder(default.model)
     cfg = Config(model=default.model, hybrid_weight=default.hybrid_weight)
     catalog = build_catalog(pd.DataFrame({"title": titles}), ColumnMapping(text_columns=("title",)))
-    index = NeighborIndex.build(catalog, embed(titles, encoder), cfg)
+    return served, titles, answer, encoder, cfg, NeighborIndex.build(
+        catalog, embed(titles, encoder), cfg)
+
+
+def chinese() -> None:
+    """zh-dev search with the Chinese default (model, weight): the query gate candidates
+    for a model without reference random pairs, against the gate off, same run."""
+    from core.search.channels import DenseChannel
+    from core.search.scoring import random_pair_threshold
+
+    served, titles, answer, encoder, cfg, index = zh_default_index()
     demo = pd.read_csv(ROOT / "data" / "demo_walmart.csv", dtype=str, keep_default_na=False)
     demo_pairs = DenseChannel(embed(demo.title.tolist(), encoder), "cosine")
     demo_q = [random_pair_threshold(demo_pairs, s) for s in QUERY_SHARES]
