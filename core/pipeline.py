@@ -23,7 +23,6 @@ from core.search.channels import ImageChannel, Queries
 from core.search.hant_hans import query_for_model
 from core.search.index import NeighborIndex
 from core.search.neighbors import Neighbors
-from core.search.spelling import shows_respelt
 
 # Candidates per product in a pool (RULES_POOL_K when filter rules are on).
 POOL_K = 50
@@ -173,14 +172,14 @@ def search_as_meant(query: str, encoder: Encoder, index: NeighborIndex, *, k: in
     """:func:`search`, and for a Chinese catalog also the query respelt in the catalog's
     characters (a homophone typed through a pinyin keyboard, 兰之 for 兰芝, or pinyin
     itself, ``lanzhi``: :meth:`core.search.spelling.Speller.respell`), whose results are
-    shown instead when :func:`core.search.spelling.shows_respelt` says so."""
+    shown instead when :meth:`core.search.spelling.Speller.shows` says so."""
     hits = search(query, encoder, index, k=k, ids=ids, image_encoder=image_encoder)
     speller = index.speller if query.strip() else None
     other = speller.respell(query) if speller is not None else None
     if other is not None:
         alt = search(other, encoder, index, k=k, ids=ids, image_encoder=image_encoder)
-        if alt and shows_respelt(query, [h.index for h in hits], max((h.score for h in hits),
-                                 default=0.0), alt[0].index, alt[0].score):
+        if alt and speller.shows(query, other, max((h.score for h in hits), default=0.0),
+                                 alt[0].index, alt[0].score):
             return SearchAnswer(alt, other, query, hits)
     return SearchAnswer(hits, query, query, hits)
 

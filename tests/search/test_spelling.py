@@ -11,7 +11,7 @@ from core.config import Config
 from core.pipeline import search, search_as_meant
 from core.search.index import NeighborIndex
 from core.search.lexical import build_index
-from core.search.spelling import MAX_CHANGES, Speller, readings, shows_respelt
+from core.search.spelling import MAX_CHANGES, Speller, readings
 
 # Synthetic titles written for these tests.
 ZH_TITLES = ["兰芝水乳套装 补水保湿", "兰芝雪纱隔离霜 紫色", "雅诗兰黛小棕瓶精华", "绿色保温杯 不锈钢",
@@ -69,11 +69,23 @@ def test_an_english_catalog_never_respells():
         assert speller.respell(q) is None
 
 
-def test_shows_respelt_needs_a_better_score_and_for_chinese_the_same_product():
-    assert shows_respelt("兰之", [3, 1], 0.3, 1, 0.8)
-    assert not shows_respelt("兰之", [3, 1], 0.3, 7, 0.8)  # found something the typo did not
-    assert not shows_respelt("兰之", [3, 1], 0.8, 1, 0.8)  # not better
-    assert shows_respelt("lanzhi", [3, 1], 0.1, 7, 0.8)  # pinyin finds nothing as typed
+def test_made_words_are_the_catalog_pairs_the_respelling_put_in(speller):
+    assert speller.made_words("兰之水乳", "兰芝水乳") == ["兰芝", "芝水"]  # 水乳 was typed
+    assert speller.made_words("lan zhi shui ru", "兰芝水乳") == ["兰芝", "芝水", "水乳"]
+    assert speller.made_words("兰之保问杯", "兰芝保问杯") == ["兰芝"]  # 芝保 no catalog pair
+    assert speller.made_words("兰芝", "兰芝") == []
+
+
+def test_shows_the_respelling_only_when_it_scores_higher_and_its_first_product_has_its_word(
+        speller):
+    assert speller.shows("兰之", "兰芝", 0.3, 0, 0.8)  # P0 兰芝水乳套装 has 兰芝
+    assert speller.shows("兰之", "兰芝", 0.3, 1, 0.8)  # P1 兰芝雪纱隔离霜 too
+    assert not speller.shows("兰之", "兰芝", 0.8, 0, 0.8)  # not better
+    # higher, but the first product (绿色保温杯) lacks 兰芝: the score came from elsewhere
+    assert not speller.shows("兰之", "兰芝", 0.3, 3, 0.8)
+    assert speller.shows("lan zhi shui ru", "兰芝水乳", 0.1, 0, 0.8)  # pinyin: the same rule
+    assert not speller.shows("lan zhi shui ru", "兰芝水乳", 0.1, 5, 0.8)
+    assert not speller.shows("兰之", "兰芝", 0.3, -1, 0.8)  # no product (an empty list's pad)
 
 
 def _index(titles: list[str], encoder, weight: float) -> tuple[NeighborIndex, object]:
