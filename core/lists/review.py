@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import CatalogSimilarityError, StoreError
-from core.lists.review_prints import SAME, ProductPrints, classify, columns_json
+from core.lists.review_prints import GONE, SAME, ProductPrints, classify, columns_json
 from core.search.neighbors import Neighbors
 from core.workspace import database_message
 
@@ -215,7 +215,13 @@ class ReviewStore:
         on products that differ; saved before fingerprints: not both ids here)."""
         if self.prints is None:
             return pd.DataFrame(columns=NOT_APPLIED_COLUMNS)
-        rows = self._rows()
+        listed, _ = self._not_applied(self._rows())
+        return pd.DataFrame([(*row[1:3], *row[4:6], reason, *now) for row, reason, now in listed],
+                            columns=NOT_APPLIED_COLUMNS)
+
+    def _not_applied(self, rows: list[tuple]) -> tuple[list[tuple], set[str]]:
+        """not_applied() as (row, reason, (left_now, right_now)) per decision, and the
+        catalog versions they may come from (versions of this catalog)."""
         applied = {row[3] for row in rows if self._applies(row)}
         latest = {row[3]: row for row in rows if row[3] not in applied}
         status = {row[0]: self._statuses(row) for row in rows if row[7]}
@@ -229,12 +235,35 @@ class ReviewStore:
                 continue
             if not row[7]:
                 if all(self.prints.of(i) is not None for i in row[1:3]):
-                    out.append((*row[1:3], *row[4:6], "version", "", ""))
+                    out.append((row, "version", ("", "")))
                 continue
             reason = classify(*status[row[0]]) if row[6] in related else None
             if reason:
-                out.append((*row[1:3], *row[4:6], reason, *status[row[0]]))
-        return pd.DataFrame(out, columns=NOT_APPLIED_COLUMNS)
+                out.append((row, reason, status[row[0]]))
+        return out, related
+
+    def forget_gone(self) -> pd.DataFrame:
+        """Delete this owner's decisions that not_applied() lists as "gone" (a product no
+        longer in this catalog: they can never apply to it again), with the earlier
+        decisions on the same pairs of versions of this catalog, so that none of them comes
+        back in their place. Returns the decisions forgotten as not_applied() listed them.
+        Every other decision (another owner's, one on an edited product, one on another
+        catalog) stays."""
+        if self.owner is None:
+            raise CatalogSimilarityError("a store opened for every owner is read-only")
+        if self.prints is None:
+            return pd.DataFrame(columns=NOT_APPLIED_COLUMNS)
+        rows = self._rows()
+        listed, related = self._not_applied(rows)
+        gone = [(row, now) for row, reason, now in listed if reason == GONE]
+        pairs = {row[3] for row, _ in gone}
+        seqs = [row[0] for row in rows if row[3] in pairs and row[7] and row[6] in related
+                and classify(*self._statuses(row)) == GONE]
+        with self._connect() as conn:
+            conn.executemany("DELETE FROM review_decisions WHERE seq = ? AND owner = ?",
+                             [(seq, self.owner) for seq in seqs])
+        return pd.DataFrame([(*row[1:3], *row[4:6], GONE, *now) for row, now in gone],
+                            columns=NOT_APPLIED_COLUMNS)
 
     def _pairs(self, decision: str) -> list[tuple[str, str]]:
         frame = self.decisions()
