@@ -65,6 +65,10 @@ def other_version_warning(catalog: Catalog) -> None:
     review-pairs --not-applied)."""
     from core.lists.review import not_applied
 
+    step = state.forget_gone_step()
+    if step is not None and step[0] == "done":
+        st.success(t("Decisions on products no longer in the catalog forgotten: {n:,}.", n=step[1]),
+                   icon=":material/delete:")
     try:
         dropped = not_applied(Workspace.default().db_path, catalog, owner=state.review_owner())
     except StoreError:  # review_decisions() says it once, with the lists shown without them
@@ -95,6 +99,40 @@ def other_version_warning(catalog: Catalog) -> None:
             for row in changed.itertuples(index=False):
                 store.record(row.left_id, row.right_id, row.decision)
             st.rerun()
+        gone = int((dropped["reason"] == "gone").sum())
+        if gone:
+            _forget_gone(catalog, gone, asked=step == ("asked", catalog.identity))
+
+
+def _forget_gone(catalog: Catalog, n: int, *, asked: bool) -> None:
+    """A button that forgets the decisions on products no longer in the catalog (they can
+    never apply to it again, and the warning above would stay for good), after a
+    confirmation that says how many."""
+    if not asked:
+        if st.button(t("Forget the decisions on products no longer in the catalog: {n:,}", n=n),
+                     key="review.forget_gone", icon=":material/delete:",
+                     help=t("A product of each of these pairs was removed from the catalog, so "
+                            "these decisions can never apply to it again. Forgetting them stops "
+                            "this warning; your other decisions stay.")):
+            state.set_forget_gone_step(("asked", catalog.identity))
+            st.rerun()
+        return
+    st.warning(t("Forget your decisions on products no longer in the catalog ({n:,})? They "
+                 "cannot be brought back. Your other decisions stay.", n=n),
+               icon=":material/delete:")
+    yes, no = st.columns(2)
+    if yes.button(t("Forget them"), key="review.forget_gone.yes", type="primary",
+                  icon=":material/delete:", width="stretch"):
+        try:
+            forgotten = review_store(catalog).forget_gone()
+        except StoreError as exc:  # a damaged or read-only workspace: nothing was forgotten
+            state.show_error(exc)
+            return
+        state.set_forget_gone_step(("done", len(forgotten)))
+        st.rerun()
+    if no.button(t("Cancel"), key="review.forget_gone.no", width="stretch"):
+        state.set_forget_gone_step(None)
+        st.rerun()
 
 
 REASON_NAMES = {"changed": N_("a product's text was edited since"),
