@@ -17,12 +17,12 @@ from components.embedding import pool
 from components.i18n import N_, NO_COLUMN, column_option, join_list, t
 from components.tables import headed
 from components.text import md
-from components.tuning_review import DECISION_NAMES, review_store
+from components.tuning_review import DECISION_NAMES, review_store, session_review_store
 from core.catalog.table import Catalog
 from core.config import Config
 from core.errors import ConfigError, StoreError
 from core.lists.bands import band_ranges, validate_bands
-from core.lists.review import load_decisions, no_decisions
+from core.lists.review import no_decisions
 from core.lists.rules import RuleResult, apply_config
 from core.lists.spec import Rules
 from core.workspace import Workspace
@@ -50,8 +50,11 @@ def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
 
     Decisions on another catalog, or made in another session, never apply here."""
     catalog = catalog or state.require_catalog()
+    db = Workspace.default().db_path
+    if not db.exists():
+        return no_decisions()
     try:
-        return load_decisions(Workspace.default().db_path, catalog, owner=state.review_owner())
+        return session_review_store(db, catalog).decisions()
     except StoreError as exc:  # a damaged or unreadable workspace: lists without decisions
         text.warning(f"{exc} " + t("Lists are shown without review decisions."))
         return no_decisions()
@@ -63,17 +66,16 @@ def other_version_warning(catalog: Catalog) -> None:
     over), show them on request, and offer to keep those whose two products are both here
     for the products as they are now (the nightly job says the same, and lists them with
     review-pairs --not-applied)."""
-    from core.lists.review import not_applied
-
     step = state.forget_gone_step()
     if step is not None and step[0] == "done":
         st.success(t("Decisions on products no longer in the catalog forgotten: {n:,}.", n=step[1]),
                    icon=":material/delete:")
+    db = Workspace.default().db_path
     try:
-        dropped = not_applied(Workspace.default().db_path, catalog, owner=state.review_owner())
+        dropped = session_review_store(db, catalog).not_applied() if db.exists() else None
     except StoreError:  # review_decisions() says it once, with the lists shown without them
         return
-    if dropped.empty:
+    if dropped is None or dropped.empty:
         return
     reasons = dropped["reason"].value_counts()
     why = [t(words, n=int(count)) for words, count in (
