@@ -420,8 +420,9 @@ FORGET_GONE = "review.forget_gone.step"
 
 def forget_gone_step() -> tuple[str, object] | None:
     """Where forgetting the review decisions on products gone stands: ("asked", the
-    catalog's identity) while the confirmation shows, ("done", how many) on the next run
-    only (it says so once), else None."""
+    catalog's identity) while the confirmation shows, ("open", the catalog's identity) after
+    Cancel (the table stays open), ("done", how many) on the next run only (it says so
+    once), else None."""
     step = st.session_state.get(FORGET_GONE)
     if step is not None and step[0] == "done":
         del st.session_state[FORGET_GONE]

@@ -87,7 +87,9 @@ def other_version_warning(catalog: Catalog) -> None:
     st.warning(t("Earlier review decisions of yours that are not applied here: {n:,} ({why}). "
                  "Your other decisions carry over to this version.", n=len(dropped),
                  why=join_list(why)), icon=":material/history:")
-    with st.expander(t("See the decisions that are not applied"), icon=":material/list:"):
+    asked = step == ("asked", catalog.identity)  # the confirmation shows
+    with st.expander(t("See the decisions that are not applied"), icon=":material/list:",
+                     expanded=step in (("asked", catalog.identity), ("open", catalog.identity))):
         st.dataframe(_not_applied_table(catalog, dropped), hide_index=True,
                      key="review.not_applied")
         changed = dropped[dropped["reason"] != "gone"]
@@ -103,7 +105,7 @@ def other_version_warning(catalog: Catalog) -> None:
             st.rerun()
         gone = int((dropped["reason"] == "gone").sum())
         if gone:
-            _forget_gone(catalog, gone, asked=step == ("asked", catalog.identity))
+            _forget_gone(catalog, gone, asked=asked)
 
 
 def _forget_gone(catalog: Catalog, n: int, *, asked: bool) -> None:
@@ -133,7 +135,7 @@ def _forget_gone(catalog: Catalog, n: int, *, asked: bool) -> None:
         state.set_forget_gone_step(("done", len(forgotten)))
         st.rerun()
     if no.button(t("Cancel"), key="review.forget_gone.no", width="stretch"):
-        state.set_forget_gone_step(None)
+        state.set_forget_gone_step(("open", catalog.identity))  # the table stays in view
         st.rerun()
 
 
@@ -143,14 +145,17 @@ REASON_NAMES = {"changed": N_("a product's text was edited since"),
 
 
 def _not_applied_table(catalog: Catalog, dropped: pd.DataFrame) -> pd.DataFrame:
-    """The decisions that are not applied as the page shows them: ids, today's titles
-    (empty for a product that is gone), the decision and why."""
+    """The decisions that are not applied as the page shows them: ids, the decision and
+    why, then today's titles (empty for a product that is gone). The reason before the
+    titles: at 1024 px the table shows about five columns, and titles came first and
+    pushed it out of view."""
     titles = dict(zip(map(str, catalog.ids), catalog.titles()))
     frame = pd.DataFrame({
-        "left_id": dropped["left_id"], "left_title": dropped["left_id"].map(titles),
-        "right_id": dropped["right_id"], "right_title": dropped["right_id"].map(titles),
+        "left_id": dropped["left_id"], "right_id": dropped["right_id"],
         t("decision"): dropped["decision"].map(lambda d: t(DECISION_NAMES[d])),
-        t("why"): dropped["reason"].map(lambda r: t(REASON_NAMES[r]))})
+        t("why"): dropped["reason"].map(lambda r: t(REASON_NAMES[r])),
+        "left_title": dropped["left_id"].map(titles),
+        "right_title": dropped["right_id"].map(titles)})
     return headed(frame.fillna(""))
 
 

@@ -29,6 +29,10 @@ def test_decisions_on_products_gone_can_be_forgotten_on_purpose(tiny_bert_dir, t
             (name, make_csv_bytes(table), "text/csv")).run()
         assert not at.exception, at.exception
 
+    def opened() -> bool:
+        return next(e for e in at.expander if e.label == "See the decisions that are not "
+                    "applied").proto.expanded
+
     def review_page() -> str:
         at.switch_page("pages/review.py").run()
         assert not at.exception, at.exception
@@ -51,12 +55,22 @@ def test_decisions_on_products_gone_can_be_forgotten_on_purpose(tiny_bert_dir, t
                 "product's text was edited since, 1 because a product is no longer in the "
                 "catalog)") in said, said
 
+        shown = next(d.value for d in at.dataframe if "why" in d.value.columns)
+        assert list(shown.columns)[:4] == ["left_id", "right_id", "decision", "why"]  # in view
+        assert shown[["left_id", "right_id", "decision", "why", "left_title",
+                      "right_title"]].values.tolist() == [
+            ["S2", "S3", "Reject", "a product's text was edited since", "lamp item 2 large",
+             "lamp item 3"],
+            ["S4", "S5", "Accept", "a product is no longer in the catalog", "cup item 4", ""]]
+
         at.button(key="review.forget_gone").click().run()
         assert not at.exception, at.exception
         assert ("Forget your decisions on products no longer in the catalog (1)? They cannot "
                 "be brought back.") in element_texts(at.warning)
+        assert opened(), "the confirmation is in a closed expander"
         at.button(key="review.forget_gone.no").click().run()  # cancelled: nothing goes
         assert "They cannot be brought back" not in element_texts(at.warning)
+        assert opened(), "the table closed on Cancel"
         assert len(ReviewStore(db, at.session_state["catalog.catalog"], owner=owner)
                    .not_applied()) == 2
 
