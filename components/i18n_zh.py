@@ -1825,4 +1825,17 @@ ZH: dict[str, str] = {
     "id in B": "B 中的编号",
     "title in B": "B 中的标题",
     "score in B": "B 中的得分",
+    # review-gone: forget the review decisions on products no longer in the catalog
+    "Decisions on products no longer in the catalog forgotten: {n:,}.":
+        "已忘记针对已不在目录中的商品的决定：{n:,} 个。",
+    "Forget the decisions on products no longer in the catalog: {n:,}":
+        "忘记针对已不在目录中的商品的决定：{n:,} 个",
+    "A product of each of these pairs was removed from the catalog, so these decisions can never "
+    "apply to it again. Forgetting them stops this warning; your other decisions stay.":
+        "这些商品对中各有一个商品已从目录中删除，所以这些决定再也不会适用于它。忘记它们后，"
+        "这条提醒就不再出现；您的其他决定不受影响。",
+    "Forget your decisions on products no longer in the catalog ({n:,})? They cannot be "
+    "brought back. Your other decisions stay.":
+        "要忘记您针对已不在目录中的商品的决定（{n:,} 个）吗？忘记后无法恢复。您的其他决定不受影响。",
+    "Forget them": "忘记它们",
 }

@@ -415,6 +415,27 @@ def review_owner() -> str:
     return session_token()
 
 
+FORGET_GONE = "review.forget_gone.step"
+
+
+def forget_gone_step() -> tuple[str, object] | None:
+    """Where forgetting the review decisions on products gone stands: ("asked", the
+    catalog's identity) while the confirmation shows, ("open", the catalog's identity) after
+    Cancel (the table stays open), ("done", how many) on the next run only (it says so
+    once), else None."""
+    step = st.session_state.get(FORGET_GONE)
+    if step is not None and step[0] == "done":
+        del st.session_state[FORGET_GONE]
+    return step
+
+
+def set_forget_gone_step(step: tuple[str, object] | None) -> None:
+    if step is None:
+        st.session_state.pop(FORGET_GONE, None)
+    else:
+        st.session_state[FORGET_GONE] = step
+
+
 def model_owner() -> str:
     """This session's mark on the models it fine-tunes (card.json "owner"): only it lists
     and loads them; other people on the server never see them. Derived from the token, so

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -23,15 +26,26 @@ ICONS = {"accept": ":material/check:", "reject": ":material/close:",
 
 
 def review_store(catalog: Catalog) -> ReviewStore:
-    """This session's review decisions on this catalog (one short connection per call).
+    """This session's review decisions on this catalog (session_review_store).
 
     A workspace database that cannot be used stops the page with its one-line reason."""
     try:
-        return ReviewStore(Workspace.default().ensure().db_path, catalog,
-                           owner=state.review_owner())
+        return session_review_store(Workspace.default().ensure().db_path, catalog)
     except StoreError as exc:
         state.show_error(exc)
         st.stop()
+
+
+def session_review_store(db_path: Path, catalog: Catalog) -> ReviewStore:
+    """The one store of this session's decisions on this catalog, kept across reruns: it
+    reads the database again only when those decisions changed (ReviewStore._rows), so a
+    run that asks for them several times (the queue, the tally, the lists, the not-applied
+    warning) reads them once. A new database file (same path, another file) gets a new
+    store. Raises StoreError when the database cannot be used."""
+    owner = state.review_owner()
+    file = db_path.stat().st_ino if db_path.exists() else None
+    key = json.dumps([str(db_path), file, catalog.identity, owner])
+    return state.memo("review.store", key, lambda: ReviewStore(db_path, catalog, owner=owner))
 
 
 def product_card(container, cat: Catalog, row: int) -> None:

@@ -17,12 +17,12 @@ from components.embedding import pool
 from components.i18n import N_, NO_COLUMN, column_option, join_list, t
 from components.tables import headed
 from components.text import md
-from components.tuning_review import DECISION_NAMES, review_store
+from components.tuning_review import DECISION_NAMES, review_store, session_review_store
 from core.catalog.table import Catalog
 from core.config import Config
 from core.errors import ConfigError, StoreError
 from core.lists.bands import band_ranges, validate_bands
-from core.lists.review import load_decisions, no_decisions
+from core.lists.review import no_decisions
 from core.lists.rules import RuleResult, apply_config
 from core.lists.spec import Rules
 from core.workspace import Workspace
@@ -50,8 +50,11 @@ def review_decisions(catalog: Catalog | None = None) -> pd.DataFrame:
 
     Decisions on another catalog, or made in another session, never apply here."""
     catalog = catalog or state.require_catalog()
+    db = Workspace.default().db_path
+    if not db.exists():
+        return no_decisions()
     try:
-        return load_decisions(Workspace.default().db_path, catalog, owner=state.review_owner())
+        return session_review_store(db, catalog).decisions()
     except StoreError as exc:  # a damaged or unreadable workspace: lists without decisions
         text.warning(f"{exc} " + t("Lists are shown without review decisions."))
         return no_decisions()
@@ -63,13 +66,16 @@ def other_version_warning(catalog: Catalog) -> None:
     over), show them on request, and offer to keep those whose two products are both here
     for the products as they are now (the nightly job says the same, and lists them with
     review-pairs --not-applied)."""
-    from core.lists.review import not_applied
-
+    step = state.forget_gone_step()
+    if step is not None and step[0] == "done":
+        st.success(t("Decisions on products no longer in the catalog forgotten: {n:,}.", n=step[1]),
+                   icon=":material/delete:")
+    db = Workspace.default().db_path
     try:
-        dropped = not_applied(Workspace.default().db_path, catalog, owner=state.review_owner())
+        dropped = session_review_store(db, catalog).not_applied() if db.exists() else None
     except StoreError:  # review_decisions() says it once, with the lists shown without them
         return
-    if dropped.empty:
+    if dropped is None or dropped.empty:
         return
     reasons = dropped["reason"].value_counts()
     why = [t(words, n=int(count)) for words, count in (
@@ -81,7 +87,9 @@ def other_version_warning(catalog: Catalog) -> None:
     st.warning(t("Earlier review decisions of yours that are not applied here: {n:,} ({why}). "
                  "Your other decisions carry over to this version.", n=len(dropped),
                  why=join_list(why)), icon=":material/history:")
-    with st.expander(t("See the decisions that are not applied"), icon=":material/list:"):
+    asked = step == ("asked", catalog.identity)  # the confirmation shows
+    with st.expander(t("See the decisions that are not applied"), icon=":material/list:",
+                     expanded=step in (("asked", catalog.identity), ("open", catalog.identity))):
         st.dataframe(_not_applied_table(catalog, dropped), hide_index=True,
                      key="review.not_applied")
         changed = dropped[dropped["reason"] != "gone"]
@@ -95,6 +103,40 @@ def other_version_warning(catalog: Catalog) -> None:
             for row in changed.itertuples(index=False):
                 store.record(row.left_id, row.right_id, row.decision)
             st.rerun()
+        gone = int((dropped["reason"] == "gone").sum())
+        if gone:
+            _forget_gone(catalog, gone, asked=asked)
+
+
+def _forget_gone(catalog: Catalog, n: int, *, asked: bool) -> None:
+    """A button that forgets the decisions on products no longer in the catalog (they can
+    never apply to it again, and the warning above would stay for good), after a
+    confirmation that says how many."""
+    if not asked:
+        if st.button(t("Forget the decisions on products no longer in the catalog: {n:,}", n=n),
+                     key="review.forget_gone", icon=":material/delete:",
+                     help=t("A product of each of these pairs was removed from the catalog, so "
+                            "these decisions can never apply to it again. Forgetting them stops "
+                            "this warning; your other decisions stay.")):
+            state.set_forget_gone_step(("asked", catalog.identity))
+            st.rerun()
+        return
+    st.warning(t("Forget your decisions on products no longer in the catalog ({n:,})? They "
+                 "cannot be brought back. Your other decisions stay.", n=n),
+               icon=":material/delete:")
+    yes, no = st.columns(2)
+    if yes.button(t("Forget them"), key="review.forget_gone.yes", type="primary",
+                  icon=":material/delete:", width="stretch"):
+        try:
+            forgotten = review_store(catalog).forget_gone()
+        except StoreError as exc:  # a damaged or read-only workspace: nothing was forgotten
+            state.show_error(exc)
+            return
+        state.set_forget_gone_step(("done", len(forgotten)))
+        st.rerun()
+    if no.button(t("Cancel"), key="review.forget_gone.no", width="stretch"):
+        state.set_forget_gone_step(("open", catalog.identity))  # the table stays in view
+        st.rerun()
 
 
 REASON_NAMES = {"changed": N_("a product's text was edited since"),
@@ -103,14 +145,17 @@ REASON_NAMES = {"changed": N_("a product's text was edited since"),
 
 
 def _not_applied_table(catalog: Catalog, dropped: pd.DataFrame) -> pd.DataFrame:
-    """The decisions that are not applied as the page shows them: ids, today's titles
-    (empty for a product that is gone), the decision and why."""
+    """The decisions that are not applied as the page shows them: ids, the decision and
+    why, then today's titles (empty for a product that is gone). The reason before the
+    titles: at 1024 px the table shows about five columns, and titles came first and
+    pushed it out of view."""
     titles = dict(zip(map(str, catalog.ids), catalog.titles()))
     frame = pd.DataFrame({
-        "left_id": dropped["left_id"], "left_title": dropped["left_id"].map(titles),
-        "right_id": dropped["right_id"], "right_title": dropped["right_id"].map(titles),
+        "left_id": dropped["left_id"], "right_id": dropped["right_id"],
         t("decision"): dropped["decision"].map(lambda d: t(DECISION_NAMES[d])),
-        t("why"): dropped["reason"].map(lambda r: t(REASON_NAMES[r]))})
+        t("why"): dropped["reason"].map(lambda r: t(REASON_NAMES[r])),
+        "left_title": dropped["left_id"].map(titles),
+        "right_title": dropped["right_id"].map(titles)})
     return headed(frame.fillna(""))
 
 

@@ -9,6 +9,7 @@ config-keys; plus the rule options of ``neighbors`` and the replay of the app's 
     python -m core compare CATALOG --config a.json --other b.json [--out movers.csv]
     python -m core price-check CATALOG --out outliers.csv [--z 3]
     python -m core review-pairs catalog.csv --config cfg.json --out pairs.csv
+    python -m core review-pairs catalog.csv --session KEY --forget-gone --out forgotten.csv
 """
 
 from __future__ import annotations
@@ -396,15 +397,23 @@ def cmd_price_check(args: argparse.Namespace) -> int:
 def cmd_review_pairs(args: argparse.Namespace) -> int:
     """Labelled pairs of one catalog (the decisions applied to it: made on it or carried over
     from an earlier version, by every reviewer or --session's); with --not-applied, the
-    earlier decisions that are not applied to it and why."""
+    earlier decisions that are not applied to it and why; with --forget-gone, --session's
+    decisions on products no longer in it, forgotten."""
     from core.lists.review import ReviewStore, review_key
 
     db = workspace_db(args)
+    forget = getattr(args, "forget_gone", False)
+    if forget and review_owner(args) is None:
+        raise ConfigError("--forget-gone forgets one app session's decisions: add --session KEY "
+                          "(the s=... part of the app's address); other sessions' decisions are "
+                          "never touched")
     if not db.exists():
         raise ConfigError(f"No workspace database at {db}: nothing reviewed yet")
     cfg = config_from_args(args)
     _, catalog = guess_roles(args, cfg, load_catalog_from_args(args, cfg))
     store = ReviewStore(db, catalog, owner=review_owner(args))
+    if forget:
+        return _forget_gone(args, store, catalog)
     if getattr(args, "not_applied", False):
         frame = store.not_applied()
         write_table(frame, args.out)
@@ -416,6 +425,20 @@ def cmd_review_pairs(args: argparse.Namespace) -> int:
     write_table(frame, args.out)
     say(f"wrote {args.out}: {len(frame)} labelled pairs ({int(frame['label'].sum())} accepted) "
         f"of catalog {catalog.name} ({review_key(catalog)})")
+    return 0
+
+
+def _forget_gone(args: argparse.Namespace, store, catalog) -> int:
+    """review-pairs --forget-gone: the list of what goes is written first (a file that
+    cannot be written forgets nothing), then the decisions are forgotten."""
+    before = store.not_applied()
+    write_table(before[before["reason"] == "gone"], args.out)
+    forgotten = store.forget_gone()
+    write_table(forgotten, args.out)
+    kept = int((before["reason"] != "gone").sum())
+    say(f"forgot {len(forgotten)} review decision{'' if len(forgotten) == 1 else 's'} of session "
+        f"{args.session} on products no longer in catalog {catalog.name} (listed in {args.out})"
+        + (f"; {kept} not applied for another reason kept" if kept else ""))
     return 0
 
 
@@ -468,10 +491,16 @@ def register(sub) -> dict:
     p.add_argument("--min-peers", type=int, default=DEFAULT_MIN_PEERS)
     p = _catalog_parser(sub, "review-pairs", "review decisions on a catalog as labelled pairs",
                         out_required=True)
-    p.add_argument("--not-applied", action="store_true",
-                   help="write instead the decisions made on an earlier version of the catalog "
-                   "that are not applied to it (left_id, right_id, decision, decided_at, "
-                   "reason: changed, gone or version, left_now, right_now)")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--not-applied", action="store_true",
+                      help="write instead the decisions made on an earlier version of the "
+                      "catalog that are not applied to it (left_id, right_id, decision, "
+                      "decided_at, reason: changed, gone or version, left_now, right_now)")
+    what.add_argument("--forget-gone", action="store_true",
+                      help="forget --session's decisions on products no longer in the catalog "
+                      "(they can never apply to it again; the app and nightly runs stop warning "
+                      "of them) and write them to --out; its other decisions, edited products' "
+                      "included, and other sessions' stay")
     sub.add_parser("config-keys", help="print the documented configuration keys")
     return {"health": cmd_health, "groups": cmd_groups, "merge-map": cmd_merge_map,
             "compare": cmd_compare, "price-check": cmd_price_check,

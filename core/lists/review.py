@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import CatalogSimilarityError, StoreError
-from core.lists.review_prints import SAME, ProductPrints, classify, columns_json
+from core.lists.review_prints import GONE, SAME, ProductPrints, classify, columns_json
 from core.search.neighbors import Neighbors
 from core.workspace import database_message
 
@@ -76,8 +76,9 @@ class ReviewStore:
     from its earlier versions, product by product), or a bare version key (str; that
     exact version only, no fingerprints; '' is refused). owner: whose decisions (the app
     passes its session's scope); None = every owner (read-only use: CLI replays,
-    fine-tuning). One short connection per call: cheap, thread-safe, nothing held between
-    Streamlit reruns.
+    fine-tuning). One short connection per call, none held open; the rows read are kept
+    and read again only after a change (_rows), so one store kept across Streamlit reruns
+    (the app keeps one per session and catalog; one script run at a time) reads them once.
     """
 
     def __init__(self, db_path: str | Path, catalog, *, owner: str | None = "") -> None:
@@ -88,6 +89,7 @@ class ReviewStore:
         self.catalog_key = key
         self.prints = None if isinstance(catalog, str) else ProductPrints(catalog)
         self.owner = owner
+        self._read: tuple[tuple, list[tuple], dict] | None = None  # see _rows()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -126,12 +128,23 @@ class ReviewStore:
 
     def _rows(self) -> list[tuple]:
         """Every row this store may read (_ROW columns, oldest first): this owner's on this
-        version (bare key) or on any version (catalog; filtered by _applies)."""
+        version (bare key) or on any version (catalog; filtered by _applies).
+
+        Read again only when they changed, so that a store kept across reruns (the app
+        keeps one per session and catalog) reads them once: their version (how many, the
+        last seq, how many have fingerprints) is asked first, one indexed query. Rows are
+        only ever added (AUTOINCREMENT: a seq never used before), deleted or given their
+        fingerprints, so an equal version means the same rows."""
         where, args = ("catalog_key = ?", [self.catalog_key]) if self.prints is None \
             else ("catalog_key != ''", [])
         if self.owner is not None:
             where, args = f"{where} AND owner = ?", [*args, self.owner]
         with self._connect() as conn:
+            version = tuple(conn.execute(
+                "SELECT COUNT(*), MAX(seq), SUM(left_print != '') FROM review_decisions "
+                f"WHERE {where}", args).fetchone())
+            if self._read is not None and self._read[0] == version:
+                return self._read[1]
             rows = conn.execute(f"SELECT {_ROW} FROM review_decisions WHERE {where} "
                                 "ORDER BY seq", args).fetchall()
         if self.prints is not None:
@@ -141,7 +154,16 @@ class ReviewStore:
                     by_columns.setdefault(row[9], set()).update(row[1:3])
             for columns, ids in by_columns.items():
                 self.prints.prepare(columns, ids)
+        self._read = (version, rows, {})
         return rows
+
+    def _derived(self, name: str, compute):
+        """compute(rows) over the rows _rows() holds, worked out once per version of them."""
+        rows = self._rows()
+        held = self._read[2]
+        if name not in held:
+            held[name] = compute(rows)
+        return held[name]
 
     def _statuses(self, row: tuple) -> tuple[str, str]:
         """(left, right) as this catalog holds them: SAME, CHANGED or GONE."""
@@ -157,7 +179,7 @@ class ReviewStore:
         return self._statuses(row) == (SAME, SAME)
 
     def _applied(self) -> list[tuple]:
-        return [row for row in self._rows() if self._applies(row)]
+        return self._derived("applied", lambda rows: [row for row in rows if self._applies(row)])
 
     def record(self, left_id: str, right_id: str, decision: str) -> None:
         """Append one decision and commit it before returning."""
@@ -200,6 +222,9 @@ class ReviewStore:
 
     def decisions(self) -> pd.DataFrame:
         """The latest decision per unordered pair, oldest first (columns as history())."""
+        return self._derived("decisions", lambda _: self._latest()).copy()
+
+    def _latest(self) -> pd.DataFrame:
         latest = {row[3]: row for row in self._applied()}
         rows = sorted(latest.values())
         return pd.DataFrame([row[1:3] + row[4:6] for row in rows], columns=_COLUMNS)
@@ -215,7 +240,13 @@ class ReviewStore:
         on products that differ; saved before fingerprints: not both ids here)."""
         if self.prints is None:
             return pd.DataFrame(columns=NOT_APPLIED_COLUMNS)
-        rows = self._rows()
+        listed, _ = self._derived("not_applied", self._not_applied)
+        return pd.DataFrame([(*row[1:3], *row[4:6], reason, *now) for row, reason, now in listed],
+                            columns=NOT_APPLIED_COLUMNS)
+
+    def _not_applied(self, rows: list[tuple]) -> tuple[list[tuple], set[str]]:
+        """not_applied() as (row, reason, (left_now, right_now)) per decision, and the
+        catalog versions they may come from (versions of this catalog)."""
         applied = {row[3] for row in rows if self._applies(row)}
         latest = {row[3]: row for row in rows if row[3] not in applied}
         status = {row[0]: self._statuses(row) for row in rows if row[7]}
@@ -229,12 +260,35 @@ class ReviewStore:
                 continue
             if not row[7]:
                 if all(self.prints.of(i) is not None for i in row[1:3]):
-                    out.append((*row[1:3], *row[4:6], "version", "", ""))
+                    out.append((row, "version", ("", "")))
                 continue
             reason = classify(*status[row[0]]) if row[6] in related else None
             if reason:
-                out.append((*row[1:3], *row[4:6], reason, *status[row[0]]))
-        return pd.DataFrame(out, columns=NOT_APPLIED_COLUMNS)
+                out.append((row, reason, status[row[0]]))
+        return out, related
+
+    def forget_gone(self) -> pd.DataFrame:
+        """Delete this owner's decisions that not_applied() lists as "gone" (a product no
+        longer in this catalog: they can never apply to it again), with the earlier
+        decisions on the same pairs of versions of this catalog, so that none of them comes
+        back in their place. Returns the decisions forgotten as not_applied() listed them.
+        Every other decision (another owner's, one on an edited product, one on another
+        catalog) stays."""
+        if self.owner is None:
+            raise CatalogSimilarityError("a store opened for every owner is read-only")
+        if self.prints is None:
+            return pd.DataFrame(columns=NOT_APPLIED_COLUMNS)
+        rows = self._rows()
+        listed, related = self._not_applied(rows)
+        gone = [(row, now) for row, reason, now in listed if reason == GONE]
+        pairs = {row[3] for row, _ in gone}
+        seqs = [row[0] for row in rows if row[3] in pairs and row[7] and row[6] in related
+                and classify(*self._statuses(row)) == GONE]
+        with self._connect() as conn:
+            conn.executemany("DELETE FROM review_decisions WHERE seq = ? AND owner = ?",
+                             [(seq, self.owner) for seq in seqs])
+        return pd.DataFrame([(*row[1:3], *row[4:6], GONE, *now) for row, now in gone],
+                            columns=NOT_APPLIED_COLUMNS)
 
     def _pairs(self, decision: str) -> list[tuple[str, str]]:
         frame = self.decisions()

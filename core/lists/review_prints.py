@@ -53,6 +53,7 @@ class ProductPrints:
         self._names = {str(c): c for c in catalog.frame.columns}
         self._rows: dict[str, int] = {}
         self._memo: dict[tuple[str, str], str] = {}
+        self._keys: dict[str, str] = {}  # saved columns JSON -> as columns_json writes it
         self._index: pd.Index | None = None  # the catalog's ids, built on the first lookup
 
     def locate(self, ids: Iterable[str]) -> None:
@@ -93,10 +94,18 @@ class ProductPrints:
         self.locate([product_id])
         if self._rows[product_id] < 0:
             return None
-        key = (columns_json(json.loads(columns)), product_id)
+        key = (self._key(columns), product_id)
         if key not in self._memo:
             self.prepare(columns, [product_id])
         return self._memo[key]
+
+    def _key(self, columns: str) -> str:
+        """``columns`` (saved JSON) as the memo keys it (parsed once per distinct text: a
+        store asks about every decision's two products on each read)."""
+        key = self._keys.get(columns)
+        if key is None:
+            key = self._keys[columns] = columns_json(json.loads(columns))
+        return key
 
     def status(self, product_id: str, saved: str, columns: str) -> str:
         """SAME (found, same fingerprint), CHANGED (found, text edited) or GONE (no such id)."""
