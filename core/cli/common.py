@@ -327,6 +327,7 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
     from core.pipeline import catalog_from_config
 
     table = read_table(args.catalog, sheet=args.sheet, **read_options(args))
+    check_delimiter(args, table.frame.columns)
     for warning in table.warnings:
         say(f"warning: {warning}")
     check_config_columns(args, cfg, table.frame.columns, where=where)
@@ -342,6 +343,25 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
     for warning in catalog.report.warnings[len(table.warnings):]:
         say(f"warning: {warning}")
     return catalog
+
+
+def check_delimiter(args: argparse.Namespace, columns) -> None:
+    """A --delimiter that splits no line (a comma file read with ';') gives one column whose
+    name is the whole header: refused naming the delimiter the header does use, before
+    anything is embedded (else every product's text is its whole line, ids row numbers)."""
+    given = read_options(args)["delimiter"]
+    if given is None or len(columns) != 1:
+        return
+    header = str(columns[0])
+    found = [d for d in (",", ";", "\t", "|") if d != given and d in header]
+    if found:
+        def shown(d: str) -> str:
+            return "tab" if d == "\t" else f"'{d}'"
+
+        raise ConfigError(f"--delimiter {shown(given)}: the catalog {args.catalog} reads as "
+                          f"one column, {header[:80]!r}, whose name holds {shown(found[0])}: "
+                          f"give --delimiter {shown(found[0])}, or leave --delimiter out to "
+                          "have it detected")
 
 
 def check_config_columns(args: argparse.Namespace, cfg: Config, columns, *,

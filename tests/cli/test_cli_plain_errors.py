@@ -1,0 +1,93 @@
+"""The command line as the engineer who sets up a nightly job meets it: a usage error, a
+wrong delimiter, an unwritable place, bad evaluation flags are each one line naming the
+flag to fix, with the exit status of the README's table, and nothing half-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.cli import EXIT_INPUT, main
+from core.cli.common import Output
+from tests.conftest import make_csv_bytes
+
+ROWS = [["sku", "title", "brand"],
+        ["A1", "red running shoe", "acme"],
+        ["A2", "blue running shoe", "acme"],
+        ["B1", "green tea 40 bags", "leafco"],
+        ["B2", "green tea 20 bags", "leafco"],
+        ["C1", "usb c cable 2m", "wired"]]
+
+
+@pytest.fixture(autouse=True)
+def _loud() -> None:
+    Output.quiet = False
+
+
+@pytest.fixture
+def run(tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str]):
+    """run(*args) -> (code, stdout, stderr) with the tiny model and a workspace in tmp_path."""
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(ROWS))
+
+    def go(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main([*args, "--model", str(tiny_bert_dir),
+                         "--workspace", str(tmp_path / "ws")])
+        except SystemExit as exc:  # argparse's errors
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    go.catalog = catalog
+    return go
+
+
+def _one_error(err: str) -> str:
+    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+    assert "Traceback" not in err
+    assert len(lines) == 1 and lines[0].startswith("error:"), lines
+    return lines[0]
+
+
+def test_a_usage_error_is_one_line_naming_the_help_to_read(run, tmp_path: Path) -> None:
+    # argparse printed the whole usage (about 40 lines for neighbors) before the error
+    code, out, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                         "--k", "ten")
+    assert code == EXIT_INPUT and out == ""
+    line = _one_error(err)
+    assert "--k" in line and "'ten'" in line
+    assert "python -m core neighbors --help" in line
+    assert not (tmp_path / "l.csv").exists()
+
+
+def test_a_missing_required_flag_is_one_line(run) -> None:
+    code, _, err = run("neighbors", str(run.catalog))
+    assert code == EXIT_INPUT
+    assert "--out" in _one_error(err)
+
+
+@pytest.mark.parametrize(("given", "named"), [(";", "--delimiter ','"),
+                                               ("tab", "--delimiter ','"),
+                                               ("|", "--delimiter ','")])
+def test_a_delimiter_that_splits_nothing_is_refused(run, tmp_path: Path, given: str,
+                                                    named: str) -> None:
+    # read with ';' a comma file was one column 'sku,title,brand': exit 0 and lists of
+    # whole lines with row numbers for ids
+    out = tmp_path / "l.csv"
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(out), "--delimiter", given)
+    assert code == EXIT_INPUT
+    line = _one_error(err)
+    assert named in line and "'sku,title,brand'" in line
+    assert not out.exists()
+
+
+def test_the_right_delimiter_given_still_reads(run, tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_bytes(make_csv_bytes(ROWS, delimiter=";"))
+    out = tmp_path / "l.csv"
+    code, _, err = run("neighbors", str(path), "--out", str(out), "--delimiter", ";",
+                       "--k", "1")
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8").startswith("source_id,")
