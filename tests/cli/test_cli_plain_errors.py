@@ -91,3 +91,58 @@ def test_the_right_delimiter_given_still_reads(run, tmp_path: Path) -> None:
                        "--k", "1")
     assert code == 0, err
     assert out.read_text(encoding="utf-8").startswith("source_id,")
+
+
+# --- evaluate and threshold: flags named, bad values refused before any embedding ----------
+
+def _pairs_file(tmp_path: Path) -> Path:
+    path = tmp_path / "pairs.csv"
+    path.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["A1", "A2", 1],
+                                     ["B1", "B2", 1], ["A1", "C1", 0]]))
+    return path
+
+
+@pytest.mark.parametrize("ks", ["0,5", "-1", "2.5", "a"])
+def test_evaluate_refuses_cut_offs_below_one(run, tmp_path: Path, ks: str) -> None:
+    # 0 gave a NaN precision@0 and a RuntimeWarning (exit 0); -1 'unexpected ValueError' (1)
+    code, out, err = run("evaluate", str(run.catalog), "--judgements",
+                         str(_pairs_file(tmp_path)), "--ks", ks)
+    assert code == EXIT_INPUT and out == ""
+    assert "--ks" in _one_error(err)
+    assert "embedded" not in err
+
+
+@pytest.mark.parametrize(("flag", "value", "needle"),
+                         [("--compare-weights", "0,2", "between 0 and 1"),
+                          ("--compare-metrics", "cosin", "cosin")])
+def test_evaluate_names_the_compare_flag(run, tmp_path: Path, flag: str, value: str,
+                                         needle: str) -> None:
+    code, _, err = run("evaluate", str(run.catalog), "--judgements",
+                       str(_pairs_file(tmp_path)), flag, value, "-q")
+    assert code == EXIT_INPUT
+    line = _one_error(err)
+    assert f"{flag} {value}:" in line and needle in line
+
+
+def test_labels_files_are_named_by_their_flag(run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(make_csv_bytes([["l", "r", "x"], ["A1", "A2", 1]]))
+    code, _, err = run("evaluate", str(run.catalog), "--judgements", str(bad), "-q")
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith(f"error: --judgements {bad}: Labelled pairs need")
+    code, _, err = run("evaluate", str(run.catalog), "--judgements",
+                       str(tmp_path / "nope.csv"))
+    assert code == EXIT_INPUT
+    assert "--judgements" in _one_error(err) and "no such file" in err
+    # a missing holdout was found only after the catalog was embedded and calibrated
+    code, out, err = run("threshold", str(run.catalog), "--pairs", str(_pairs_file(tmp_path)),
+                         "--holdout", str(tmp_path / "nope.csv"))
+    assert code == EXIT_INPUT and out == ""
+    assert "--holdout" in _one_error(err)
+
+
+def test_evaluate_with_labels_still_measures(run, tmp_path: Path) -> None:
+    code, out, err = run("evaluate", str(run.catalog), "--judgements",
+                         str(_pairs_file(tmp_path)), "--ks", "1,2", "--text-cols", "title")
+    assert code == 0, err
+    assert "recall@1" in out and "recall@2" in out and "nan" not in out.lower()
