@@ -106,7 +106,9 @@ METRIC_HELP = "similarity measure (default: the --config file's, else cosine)"
 K_HELP = "neighbours per product (default: the --config file's, else 10)"
 
 
-def add_catalog_options(p: argparse.ArgumentParser) -> None:
+def add_catalog_options(p: argparse.ArgumentParser, *, lists: bool = True) -> None:
+    """The options every catalog command shares. lists=False (finetune): without the ones
+    only lists use (--index, --relevance-floor) and the photo options (texts only)."""
     p.add_argument("--config", help="JSON configuration saved from the app")
     p.add_argument("--id-col", help="id column; '@row' for row numbers (default: a unique "
                    "id-like column, else row numbers)")
@@ -134,9 +136,10 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
                    "the default --model and --hybrid-weight")
     p.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16", "onnx"],
                    help="auto (default): fp16 on CUDA, onnx (ONNX Runtime fp32) on a CPU")
-    p.add_argument("--index", choices=["auto", "exact", "approximate"],
-                   help="top-k search: auto (default; exhaustive below 200k products, HNSW "
-                   "above), exact or approximate")
+    if lists:
+        p.add_argument("--index", choices=["auto", "exact", "approximate"],
+                       help="top-k search: auto (default; exhaustive below 200k products, HNSW "
+                       "above), exact or approximate")
     p.add_argument("--batch-size", type=int, help="texts per model batch (default 64)")
     p.add_argument("--workspace", help="workspace folder (default ./workspace or $CATSIM_WORKSPACE)")
     add_session_option(p)
@@ -147,10 +150,11 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
                    "fine-tuning, else chosen from the catalog's language)")
     p.add_argument("--field-weights", help="lexical weight per column, e.g. title=1,brand=0.5 "
                    "(text columns weigh 1 unless named; 0 drops one)")
-    p.add_argument("--relevance-floor", type=float,
-                   help="leave out neighbours no closer in meaning than this share of random "
-                   "pairs of products (default 0.9; 0 = off); lists may be shorter")
-    add_image_options(p)
+    if lists:
+        p.add_argument("--relevance-floor", type=float,
+                       help="leave out neighbours no closer in meaning than this share of "
+                       "random pairs of products (default 0.9; 0 = off); lists may be shorter")
+        add_image_options(p)
 
 
 def add_image_options(p: argparse.ArgumentParser) -> None:

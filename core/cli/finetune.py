@@ -31,6 +31,7 @@ from core.cli.common import (
     load_catalog_from_args,
     review_owner,
     vectors_from_args,
+    with_language,
     workspace_db,
 )
 from core.errors import CatalogSimilarityError
@@ -90,7 +91,7 @@ def register(sub) -> dict:
     p.add_argument("--keep-always", action="store_true",
                    help="save the new model even when validation does not improve")
     p.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: CUDA when present)")
-    add_catalog_options(p)
+    add_catalog_options(p, lists=False)  # it trains on texts; --index etc. do not apply
     return {"finetune": cmd_finetune}
 
 
@@ -130,11 +131,12 @@ def cmd_finetune(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
     cfg = config_from_args(args)
-    check_trainable(cfg.model)
     session = review_owner(args)  # --session: the model is that app session's, as if made there
     owner = session_model_owner(session) if session else None
     ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
     catalog = load_catalog_from_args(args, cfg)
+    cfg = with_language(args, cfg, catalog)  # the model and weight the lists use (--language)
+    check_trainable(cfg.model)
     data = build_training_set(catalog, _pairs(args, catalog, ws),
                               self_supervised=args.self_supervised,
                               valid_fraction=settings.valid_fraction, seed=settings.seed)

@@ -146,3 +146,34 @@ def test_evaluate_with_labels_still_measures(run, tmp_path: Path) -> None:
                          str(_pairs_file(tmp_path)), "--ks", "1,2", "--text-cols", "title")
     assert code == 0, err
     assert "recall@1" in out and "recall@2" in out and "nan" not in out.lower()
+
+
+# --- finetune: its help lists what applies to it; the catalog's language is read ------------
+
+def test_finetune_help_lists_only_what_applies(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["finetune", "--help"])
+    text = capsys.readouterr().out
+    for absent in ("--index", "--relevance-floor", "--image-col", "--image-weight", "--images",
+                   "--fetch-images"):
+        assert absent not in text, absent  # it trains on texts; these did nothing
+    for present in ("--pairs", "--model", "--language", "--hybrid-weight", "--text-cols"):
+        assert present in text, present
+
+
+def test_finetune_reads_the_catalogs_language(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # --language was listed and ignored: a Chinese catalog fine-tuned the English model
+    # (neighbors on the same catalog uses the multilingual one, which cannot be fine-tuned)
+    catalog = tmp_path / "zh.csv"
+    catalog.write_bytes(make_csv_bytes([["编号", "商品名称"], ["Z1", "兰芝 睡眠面膜 补水保湿"],
+                                        ["Z2", "雅诗兰黛 小棕瓶 精华"], ["Z3", "小米 手环 智能运动"],
+                                        ["Z4", "华为 手环 NFC版"]], "gb18030"))
+    code = main(["finetune", str(catalog), "--self-supervised", "--out", str(tmp_path / "m"),
+                 "--workspace", str(tmp_path / "ws")])
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT
+    assert "catalog language (automatic): Chinese" in err
+    assert "multilingual" in _one_error("\n".join(
+        ln for ln in err.splitlines() if ln.startswith("error:")))
+    assert not (tmp_path / "m").exists()
