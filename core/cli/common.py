@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import numpy as np
 
 from core.catalog.table import Catalog, read_table
 from core.config import MODEL_ENV, Config, keys_not_set
-from core.errors import CatalogSimilarityError, ConfigError, one_line
+from core.errors import CatalogSimilarityError, ConfigError, StoreError, one_line
+from core.workspace import ENV_VAR as WORKSPACE_ENV
 from core.workspace import Workspace
 
 
@@ -102,6 +104,8 @@ def _is_terminal(stream) -> bool:
         return False
 
 
+CATALOG_HELP = ("the catalog file: CSV, TSV or TXT (any encoding and delimiter), Excel (.xlsx, "
+                ".xls) or Parquet")
 METRIC_HELP = "similarity measure (default: the --config file's, else cosine)"
 K_HELP = "neighbours per product (default: the --config file's, else 10)"
 
@@ -138,18 +142,21 @@ def add_catalog_options(p: argparse.ArgumentParser, *, lists: bool = True) -> No
                    help="auto (default): fp16 on CUDA, onnx (ONNX Runtime fp32) on a CPU")
     if lists:
         p.add_argument("--index", choices=["auto", "exact", "approximate"],
-                       help="top-k search: auto (default; exhaustive below 200k products, HNSW "
-                       "above), exact or approximate")
+                       help="how neighbours are found: auto (default: every pair compared "
+                       "below 200,000 products, an approximate index above), exact or "
+                       "approximate")
     p.add_argument("--batch-size", type=int, help="texts per model batch (default 64)")
     p.add_argument("--workspace", help="workspace folder (default ./workspace or $CATSIM_WORKSPACE)")
     add_session_option(p)
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
     p.add_argument("--hybrid-weight", type=float,
-                   help="lexical share of the fused score, 0 = dense only, 1 = lexical only "
-                   "(default: from the configuration, else the model's own weight chosen by "
-                   "fine-tuning, else chosen from the catalog's language)")
-    p.add_argument("--field-weights", help="lexical weight per column, e.g. title=1,brand=0.5 "
-                   "(text columns weigh 1 unless named; 0 drops one)")
+                   help="share of the score that comes from the words and model numbers two "
+                   "products share, the rest from their meaning: 0 = meaning only, 1 = words "
+                   "only (default: from the configuration, else the model's own weight chosen "
+                   "by fine-tuning, else chosen from the catalog's language)")
+    p.add_argument("--field-weights", help="how much each column's words count in the words "
+                   "part of the score, e.g. title=1,brand=0.5 (text columns count 1 unless "
+                   "named; 0 leaves one out)")
     if lists:
         p.add_argument("--relevance-floor", type=float,
                        help="leave out neighbours no closer in meaning than this share of "
@@ -286,6 +293,7 @@ def check_outputs(args: argparse.Namespace) -> None:
         path = getattr(args, dest, None)
         if path:
             _check_writable(Path(path), flag)
+    check_workspace(args)
     if getattr(args, "out", None) and getattr(args, "out_kind", None) == "table":
         try:
             format_from_path(args.out)
@@ -303,9 +311,44 @@ def _check_writable(path: Path, flag: str) -> None:
         probe = probe.parent
     if not probe.is_dir():
         raise ConfigError(f"{flag} {path}: {probe} is a file, not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise ConfigError(f"{flag} {path}: cannot write in the folder {probe} (permission "
-                          "denied); choose another place")
+    reason = "permission denied" if not os.access(probe, os.W_OK | os.X_OK) \
+        else _cannot_create(probe)
+    if reason:
+        raise ConfigError(f"{flag} {path}: cannot write in the folder {probe} ({reason}); "
+                          "choose another place")
+
+
+def _cannot_create(folder: Path) -> str | None:
+    """Why no file can be made in folder (None: one can). os.access says yes to root on a
+    folder it still cannot write (/sys, a read-only or root-squashed network mount), which
+    was found only after every text was embedded."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return None
+    except OSError as exc:
+        return str(exc.strerror or exc).lower()
+
+
+def check_workspace(args: argparse.Namespace) -> None:
+    """Before any work: the workspace the embedding store is written to can be made and
+    written (else a StoreError naming where it came from: a nightly job run from cron
+    starts in another folder, where ./workspace may not be writable)."""
+    if not hasattr(args, "no_store") or args.no_store:
+        return
+    root = workspace_from_args(args).root
+    probe = root.absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    reason = (f"{probe} is a file, not a folder" if not probe.is_dir()
+              else "permission denied" if not os.access(probe, os.W_OK | os.X_OK)
+              else _cannot_create(probe))
+    if reason:
+        given = ("--workspace" if getattr(args, "workspace", None)
+                 else "$CATSIM_WORKSPACE" if os.environ.get(WORKSPACE_ENV, "").strip()
+                 else "the default, in the folder the command runs in")
+        raise StoreError(f"the workspace {root.absolute()} ({given}) cannot be written "
+                         f"({reason}): give a folder you can write with --workspace, or "
+                         "--no-store to leave the embedding store out")
 
 
 def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Config:

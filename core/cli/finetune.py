@@ -25,6 +25,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from core.cli.common import (
+    CATALOG_HELP,
     Progress,
     add_catalog_options,
     config_from_args,
@@ -48,7 +49,7 @@ def register(sub) -> dict:
     """Add the ``finetune`` sub-command; returns {name: handler}."""
     p = sub.add_parser("finetune", help="fine-tune the model on labelled pairs, review "
                        "decisions or the catalog itself")
-    p.add_argument("catalog")
+    p.add_argument("catalog", help=CATALOG_HELP)
     p.add_argument("--pairs", help="labelled pairs file (CSV, Excel, Parquet): two id columns "
                    "(left_id,right_id; also a,b or left,right) and an optional label column "
                    "(label/match: 1/0, yes/no, 是/否; no label = the same product)")
@@ -70,7 +71,7 @@ def register(sub) -> dict:
                    help="in-batch negatives only (no mined hard negatives)")
     p.add_argument("--negatives-from", choices=NEGATIVE_SOURCES, default=_DEFAULTS["negatives_from"],
                    help="hard negatives from the model's own nearest neighbours (model, "
-                   "default) or from the neighbour lists as fused (lists)")
+                   "default) or from the neighbour lists as they are shown (lists)")
     p.add_argument("--train-precision", choices=TRAIN_PRECISIONS, default=_DEFAULTS["precision"],
                    help="auto (default): bf16 autocast where the hardware has bf16, else fp32")
     p.add_argument("--select-epoch", action="store_true",

@@ -70,7 +70,7 @@ def _named(flag: str, text: str | None, make):
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("catalog")
+    p.add_argument("catalog", help=cli.CATALOG_HELP)
     p.add_argument("--metric", choices=list(METRICS), help=cli.METRIC_HELP)
     p.add_argument("--k", type=int, help=cli.K_HELP)
     p.add_argument("--category-col", help="category column (per-category figures)")

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from core.cli.common import (
+    CATALOG_HELP,
     K_HELP,
     METRIC_HELP,
     add_catalog_options,
@@ -48,7 +49,8 @@ def add_rule_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-per", help="COL=N[,COL=N]: at most N neighbours per value")
     g.add_argument("--price-ratio", help="LOW,HIGH: neighbour price / product price band")
     g.add_argument("--min-score", type=float, help="minimum similarity score")
-    g.add_argument("--diversity", type=float, help="0..1 MMR weight (default 0)")
+    g.add_argument("--diversity", type=float, help="0 to 1: how much a neighbour unlike the "
+                   "ones listed above it is preferred (default 0 = off)")
     g.add_argument("--in-stock-column", help="column marking stock (truthy = in stock)")
     g.add_argument("--keep-duplicates", action="store_true",
                    help="keep neighbours in the 'duplicate' band")
@@ -432,7 +434,7 @@ def cmd_config_keys(args: argparse.Namespace) -> int:
 
 def _catalog_parser(sub, name: str, help_text: str, *, out_required: bool):
     p = sub.add_parser(name, help=help_text)
-    p.add_argument("catalog")
+    p.add_argument("catalog", help=CATALOG_HELP)
     p.add_argument("--out", required=out_required, help="output .csv, .xlsx, .parquet or .json")
     p.add_argument("--metric", choices=list(METRICS), help=METRIC_HELP)
     p.add_argument("--k", type=int, help=K_HELP)
@@ -464,8 +466,13 @@ def register(sub) -> dict:
     p.add_argument("--top", type=int, default=20, help="biggest movers to list")
     p = _catalog_parser(sub, "price-check", "prices far from similar products' prices",
                         out_required=True)
-    p.add_argument("--z", type=float, default=DEFAULT_Z, help="robust z-score threshold")
-    p.add_argument("--min-peers", type=int, default=DEFAULT_MIN_PEERS)
+    p.add_argument("--z", type=float, default=DEFAULT_Z,
+                   help="how unusual a price must be to be listed, against how far prices "
+                   "usually are from their similar products' median price: 3 (default) lists "
+                   "about the most unusual few percent; higher lists fewer")
+    p.add_argument("--min-peers", type=int, default=DEFAULT_MIN_PEERS,
+                   help="fewest similar products with a price needed to check a price "
+                   f"(default {DEFAULT_MIN_PEERS})")
     p = _catalog_parser(sub, "review-pairs", "review decisions on a catalog as labelled pairs",
                         out_required=True)
     p.add_argument("--not-applied", action="store_true",

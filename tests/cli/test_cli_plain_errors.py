@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import EXIT_INPUT, main
+from core.cli import EXIT_INPUT, EXIT_IO, main
 from core.cli.common import Output
 from tests.conftest import make_csv_bytes
 
@@ -40,7 +40,7 @@ def run(tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str])
         out, err = capsys.readouterr()
         return code, out, err
 
-    go.catalog = catalog
+    go.catalog, go.capsys = catalog, capsys
     return go
 
 
@@ -177,3 +177,59 @@ def test_finetune_reads_the_catalogs_language(tmp_path: Path,
     assert "multilingual" in _one_error("\n".join(
         ln for ln in err.splitlines() if ln.startswith("error:")))
     assert not (tmp_path / "m").exists()
+
+
+# --- places that cannot be written: found before any work, named ----------------------------
+
+@pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs a folder no one may write: /sys")
+def test_an_unwritable_out_folder_is_found_before_any_work(run) -> None:
+    # as root os.access said yes to /sys: every text was embedded, then
+    # 'PermissionError: ... /sys/.l.csv.123.tmp' (exit 4)
+    code, _, err = run("neighbors", str(run.catalog), "--out", "/sys/l.csv")
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith("error: --out /sys/l.csv: cannot write in the folder /sys")
+
+
+def test_a_workspace_that_cannot_be_made_is_named(run, tmp_path: Path) -> None:
+    # was 'error: NotADirectoryError: [Errno 20] Not a directory: ...' naming no flag
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("x", encoding="utf-8")
+    code = main(["neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                 "--workspace", str(blocker / "ws")])
+    assert code == EXIT_IO
+    line = _one_error(run.capsys.readouterr().err)
+    assert f"the workspace {blocker / 'ws'} (--workspace) cannot be written" in line
+    assert "--no-store" in line
+    assert not (tmp_path / "l.csv").exists()
+
+
+def test_the_default_workspace_is_named_as_such(run, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # a nightly job run from cron starts in another folder, where ./workspace is looked for
+    blocker = tmp_path / "job"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(blocker / "ws"))
+    code = main(["neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv")])
+    assert code == EXIT_IO
+    assert "($CATSIM_WORKSPACE)" in _one_error(run.capsys.readouterr().err)
+
+
+# --- help in plain words ---------------------------------------------------------------------
+
+JARGON = ("lexical", "dense", "fused", "MMR", "z-score", "HNSW", "cosine from")
+
+
+@pytest.mark.parametrize("command", ["embed", "neighbors", "search", "duplicate-photos",
+                                     "health", "groups", "merge-map", "compare",
+                                     "price-check", "evaluate", "threshold", "explain",
+                                     "finetune"])
+def test_help_speaks_plain_words(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # '--hybrid-weight: lexical share of the fused score, 0 = dense only', '--diversity: 0..1
+    # MMR weight', '--z: robust z-score threshold', and a bare 'catalog' argument
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    for word in JARGON:
+        assert word not in text, word
+    positional = text.split("positional arguments:")[1].split("options:")[0]
+    assert "the catalog file: CSV" in positional
