@@ -233,3 +233,41 @@ def test_help_speaks_plain_words(command: str, capsys: pytest.CaptureFixture[str
         assert word not in text, word
     positional = text.split("positional arguments:")[1].split("options:")[0]
     assert "the catalog file: CSV" in positional
+
+
+# --- the tuning commands: their own numbers and files checked before any embedding ----------
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["groups", "--size", "0"], "--size 0: give a whole number from 2"),
+    (["price-check", "--z", "-1"], "--z -1: give a number above 0"),
+    (["price-check", "--min-peers", "0"], "--min-peers 0:"),
+    (["merge-map", "--threshold", "95"], "--threshold 95: give a duplicate score"),
+    (["merge-map"], "No duplicate threshold"),
+])
+def test_tuning_numbers_are_checked_first(run, tmp_path: Path, args: list[str],
+                                          needle: str) -> None:
+    # --z -1 was 'unexpected ValueError' (exit 1) after embedding; --size 0 ran as 2; a
+    # missing merge-map threshold was said after the whole catalog was embedded
+    command, *rest = args
+    code, _, err = run(command, str(run.catalog), "--out", str(tmp_path / "o.csv"), *rest)
+    assert code == EXIT_INPUT
+    assert needle in _one_error("\n".join(ln for ln in err.splitlines()
+                                          if "(automatic)" not in ln))
+    assert "embedded" not in err and not (tmp_path / "o.csv").exists()
+
+
+def test_compare_finds_a_missing_other_file_first(run, tmp_path: Path) -> None:
+    code, _, err = run("compare", str(run.catalog), "--other", str(tmp_path / "b.json"))
+    assert code == EXIT_INPUT
+    assert "--other" in _one_error(err) and "embedded" not in err
+
+
+def test_price_check_still_runs(run, tmp_path: Path) -> None:
+    path = tmp_path / "priced.csv"
+    path.write_bytes(make_csv_bytes([["sku", "title", "price"], ["A1", "red shoe", "10"],
+                                     ["A2", "blue shoe", "11"], ["A3", "green shoe", "12"],
+                                     ["A4", "black shoe", "90"]]))
+    code, _, err = run("price-check", str(path), "--out", str(tmp_path / "o.csv"),
+                       "--min-peers", "1", "--z", "2", "--relevance-floor", "0")
+    assert code == 0, err
+    assert (tmp_path / "o.csv").exists()
