@@ -297,9 +297,9 @@ def _check_numbers(args: argparse.Namespace) -> None:
         raise ConfigError(f"--z {z:g}: give a number above 0 (3, the default, lists about the "
                           "most unusual few percent of prices)")
     threshold = getattr(args, "threshold", None)
-    if threshold is not None and not 0 < threshold <= 1:
-        raise ConfigError(f"--threshold {threshold:g}: give a duplicate score above 0 and at "
-                          "most 1 (the app's Groups page starts at 0.95)")
+    if threshold is not None and not 0 <= threshold <= 1:  # as duplicate_threshold (Config)
+        raise ConfigError(f"--threshold {threshold:g}: give a duplicate score from 0 to 1 "
+                          "(the app's Groups page starts at 0.95)")
 
 
 def _merge_threshold(args: argparse.Namespace, cfg: Config) -> float:
