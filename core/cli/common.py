@@ -183,7 +183,8 @@ FLAG_OF = {"id_column": "--id-col", "text_columns": "--text-cols", "model": "--m
            "index": "--index", "language": "--language", "relevance_floor": "--relevance-floor",
            "hybrid_weight": "--hybrid-weight", "image_column": "--image-col",
            "image_weight": "--image-weight", "image_model": "--image-model",
-           "fetch_images": "--fetch-images", "field_weights": "--field-weights"}
+           "fetch_images": "--fetch-images", "field_weights": "--field-weights",
+           "category_column": "--category-col"}
 
 
 def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str]]:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from core.cli import common as cli
 from core.config import Config
-from core.errors import CatalogSimilarityError, ConfigError, ModelLoadError, StoreError
+from core.errors import CatalogSimilarityError, ConfigError, ModelLoadError, StoreError, short_list
 from core.search.neighbors import METRICS
 
 
@@ -106,9 +106,16 @@ def register(sub) -> dict:
 
 def _setup(args: argparse.Namespace) -> tuple[Config, object]:
     cfg = cli.config_from_args(args)
-    if args.category_col:
+    if args.category_col:  # a column it names that the catalog lacks is said naming the flag
         cfg = cfg.with_changes(category_column=args.category_col)
+        args.flag_settings = args.flag_settings | {"category_column"}
     catalog = cli.load_catalog_from_args(args, cfg)
+    missing = [c for c in _csv_list(getattr(args, "coherence", None))
+               if c not in catalog.frame.columns]
+    if missing:  # before anything is embedded
+        raise ConfigError(f"--coherence: column(s) {short_list(missing)} not in the catalog "
+                          f"{args.catalog}; available: "
+                          f"{short_list([str(c) for c in catalog.frame.columns], 40)}")
     return cli.with_language(args, cfg, catalog), catalog
 
 

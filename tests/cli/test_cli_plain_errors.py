@@ -271,3 +271,23 @@ def test_price_check_still_runs(run, tmp_path: Path) -> None:
                        "--min-peers", "1", "--z", "2", "--relevance-floor", "0")
     assert code == 0, err
     assert (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("command", ["evaluate", "threshold", "explain"])
+def test_a_misspelt_category_col_names_the_flag(run, command: str) -> None:
+    # it said 'the settings file --config None names columns ...' (no settings file given)
+    extra = {"evaluate": ["--coherence", "brand"], "threshold": [],
+             "explain": ["--left", "A1", "--right", "A2"]}[command]
+    code, _, err = run(command, str(run.catalog), "--category-col", "brnd", *extra)
+    assert code == EXIT_INPUT
+    line = _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln))
+    assert line.startswith("error: --category-col: column(s) brnd not in the catalog")
+    assert "None" not in line
+
+
+def test_a_misspelt_coherence_column_is_found_before_embedding(run) -> None:
+    code, _, err = run("evaluate", str(run.catalog), "--coherence", "brnd")
+    assert code == EXIT_INPUT
+    assert _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln)
+                      ).startswith("error: --coherence: column(s) brnd not in the catalog")
+    assert "embedded" not in err
