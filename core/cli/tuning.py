@@ -95,6 +95,10 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
             rules["price_ratio"] = [float(v) for v in _split(args.price_ratio)]
         except ValueError as exc:
             raise ConfigError(f"--price-ratio expects LOW,HIGH, got {args.price_ratio!r}") from exc
+    min_score = getattr(args, "min_score", None)
+    if min_score is not None and not 0 <= min_score <= 1:  # 3 emptied every list, exit 0
+        raise ConfigError(f"--min-score {min_score:g}: give a score from 0 to 1, the scale of "
+                          "the lists' scores (e.g. 0.5)")
     for key in ("min_score", "diversity", "in_stock_column"):
         if getattr(args, key, None) is not None:
             rules[key] = getattr(args, key)

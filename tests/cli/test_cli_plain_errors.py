@@ -291,3 +291,14 @@ def test_a_misspelt_coherence_column_is_found_before_embedding(run) -> None:
     assert _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln)
                       ).startswith("error: --coherence: column(s) brnd not in the catalog")
     assert "embedded" not in err
+
+
+@pytest.mark.parametrize("value", ["3", "-0.1", "50"])
+def test_a_min_score_off_the_scale_is_refused(run, tmp_path: Path, value: str) -> None:
+    # --min-score 3 wrote a file of 0 rows with exit 0 (the scores run from 0 to 1)
+    out = tmp_path / "l.csv"
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(out), "--min-score", value)
+    assert code == EXIT_INPUT
+    line = _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln))
+    assert line.startswith(f"error: --min-score {value}: give a score from 0 to 1")
+    assert "embedded" not in err and not out.exists()
