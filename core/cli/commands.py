@@ -30,7 +30,7 @@ from core.cli.common import (
 )
 from core.cli.engine import add_engine_options
 from core.cli.tuning import check_rule_columns, replay_lists, replay_neighbors, rules_from_args
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, ConfigError
 from core.export.results import check_replaceable, is_results_path
 from core.export.tables import (
     CSV_ENCODINGS,
@@ -235,6 +235,9 @@ def cmd_duplicate_photos(args: argparse.Namespace) -> int:
 
     from core.embed.image_vectors import duplicate_photo_pairs
 
+    if not 0 <= args.threshold <= 1:  # 80 (a percent) found no pair, exit 0
+        raise ConfigError(f"--threshold {args.threshold:g}: give a photo similarity from 0 to "
+                          "1 (default 0.8)")
     cfg = config_from_args(args)
     if not cfg.image_column:
         raise CatalogSimilarityError("Give the photo column: --image-col COL")

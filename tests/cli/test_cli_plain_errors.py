@@ -302,3 +302,13 @@ def test_a_min_score_off_the_scale_is_refused(run, tmp_path: Path, value: str) -
     line = _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln))
     assert line.startswith(f"error: --min-score {value}: give a score from 0 to 1")
     assert "embedded" not in err and not out.exists()
+
+
+def test_duplicate_photos_threshold_is_a_similarity(run, tmp_path: Path) -> None:
+    # --threshold 80 (a percent) read every photo, found no pair and exited 0
+    out = tmp_path / "pairs.csv"
+    code, _, err = run("duplicate-photos", str(run.catalog), "--out", str(out),
+                       "--image-col", "title", "--threshold", "80")
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith("error: --threshold 80: give a photo similarity from 0")
+    assert not out.exists()
