@@ -375,7 +375,9 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
     from core.pipeline import catalog_from_config
 
     table = read_table(args.catalog, sheet=args.sheet, **read_options(args))
-    check_delimiter(args, table.frame.columns)
+    if table.delimiter is not None:
+        check_delimiter(args, table.frame.columns)
+    say_unused_read_options(args, table)
     for warning in table.warnings:
         say(f"warning: {warning}")
     check_config_columns(args, cfg, table.frame.columns, where=where)
@@ -391,6 +393,20 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
     for warning in catalog.report.warnings[len(table.warnings):]:
         say(f"warning: {warning}")
     return catalog
+
+
+def say_unused_read_options(args: argparse.Namespace, table) -> None:
+    """A warning for each reading option the file's kind does not use (--sheet on a CSV
+    file, --encoding or --delimiter on a workbook), which were ignored without a word."""
+    if getattr(args, "sheet", None) and table.sheet is None:
+        say(f"warning: --sheet {args.sheet} is not used: {args.catalog} is not an Excel "
+            "workbook")
+    if table.sheet is not None:
+        for flag, dest in (("--encoding", "encoding"), ("--delimiter", "delimiter"),
+                           ("--no-header", "no_header")):
+            if getattr(args, dest, None):
+                say(f"warning: {flag} is not used: {args.catalog} is an Excel workbook, "
+                    "not a text file (CSV, TSV or TXT)")
 
 
 def check_delimiter(args: argparse.Namespace, columns) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from core.cli import EXIT_INPUT, EXIT_IO, main
 from core.cli.common import Output
-from tests.conftest import make_csv_bytes
+from tests.conftest import make_csv_bytes, make_xlsx_bytes
 
 ROWS = [["sku", "title", "brand"],
         ["A1", "red running shoe", "acme"],
@@ -312,3 +313,18 @@ def test_duplicate_photos_threshold_is_a_similarity(run, tmp_path: Path) -> None
     assert code == EXIT_INPUT
     assert _one_error(err).startswith("error: --threshold 80: give a photo similarity from 0")
     assert not out.exists()
+
+
+def test_reading_options_the_file_does_not_use_are_said(run, tmp_path: Path) -> None:
+    # --sheet on a CSV file, --encoding on a workbook: ignored without a word
+    out = tmp_path / "l.csv"
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(out), "--sheet", "Prices",
+                       "--k", "1")
+    assert code == 0, err
+    assert f"warning: --sheet Prices is not used: {run.catalog} is not an Excel workbook" in err
+    book = tmp_path / "shop.xlsx"
+    book.write_bytes(make_xlsx_bytes({"Prices": pd.DataFrame(ROWS[1:], columns=ROWS[0])}))
+    code, _, err = run("neighbors", str(book), "--out", str(out), "--encoding", "gb18030",
+                       "--k", "1")
+    assert code == 0, err
+    assert "warning: --encoding is not used:" in err and "--sheet" not in err
