@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from core.cli import commands, finetune, quality, sessions, tuning
-from core.cli.common import Output, check_outputs, model_hint, say
+from core.cli.checks import check_outputs
+from core.cli.common import Output, model_hint, say
 from core.errors import CatalogSimilarityError, ModelLoadError, StoreError
 from core.scale.runtime import ClusterLost
 
