@@ -328,3 +328,29 @@ def test_reading_options_the_file_does_not_use_are_said(run, tmp_path: Path) -> 
                        "--k", "1")
     assert code == 0, err
     assert "warning: --encoding is not used:" in err and "--sheet" not in err
+
+
+@pytest.mark.parametrize(("flags", "named"), [(["--epochs", "0"], "--epochs 0:"),
+                                              (["--train-batch-size", "1"],
+                                               "--train-batch-size 1:"),
+                                              (["--valid-fraction", "2"], "--valid-fraction 2:"),
+                                              (["--pairs", "nope.csv"], "--pairs nope.csv: no such file")])
+def test_finetune_errors_name_their_flag(run, tmp_path: Path, flags: list[str],
+                                         named: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 'valid_fraction must be in [0, 1)', 'File not found: nope.csv': no flag named
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("finetune", str(run.catalog), "--self-supervised", "--out",
+                       str(tmp_path / "m"), *flags)
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith(f"error: {named}")
+    assert not (tmp_path / "m").exists()
+
+
+def test_finetune_names_a_pairs_file_that_does_not_fit(run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(make_csv_bytes([["l", "r"], ["X1", "X2"]]))
+    code, _, err = run("finetune", str(run.catalog), "--pairs", str(bad), "--out",
+                       str(tmp_path / "m"))
+    assert code == EXIT_INPUT
+    assert f"--pairs {bad}: " in _one_error("\n".join(
+        ln for ln in err.splitlines() if ln.startswith("error:")))
