@@ -251,9 +251,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     cfg, catalog = _setup(args)
     pos = catalog.position_of()
-    missing = [i for i in (args.left, args.right) if i not in pos]
-    if missing:
-        raise CatalogSimilarityError(f"Id(s) {', '.join(missing)} not in the catalog")
+    missing = [f"{flag} {i}" for flag, i in (("--left", args.left), ("--right", args.right))
+               if i not in pos]
+    if missing:  # which flag, and where the ids were looked for
+        column = catalog.mapping.id_column
+        where = f"the id column '{column}'" if column else "the row numbers (no id column)"
+        raise ConfigError(f"{' and '.join(missing)}: not in the catalog {args.catalog}, "
+                          f"whose ids are {where}; give --id-col COL to use another column")
     encoder, vectors = _Models(args, catalog).get(cfg)
     e = explain_pair(catalog, vectors, cfg, pos[args.left], pos[args.right], encoder=encoder)
     sys.stdout.write("\n".join(explanation_lines(catalog, e)) + "\n")

@@ -354,3 +354,12 @@ def test_finetune_names_a_pairs_file_that_does_not_fit(run, tmp_path: Path) -> N
     assert code == EXIT_INPUT
     assert f"--pairs {bad}: " in _one_error("\n".join(
         ln for ln in err.splitlines() if ln.startswith("error:")))
+
+
+def test_explain_names_the_id_flag_that_is_not_in_the_catalog(run) -> None:
+    # 'Id(s) Z9 not in the catalog': which of --left and --right, looked for where?
+    code, out, err = run("explain", str(run.catalog), "--left", "A1", "--right", "Z9")
+    assert code == EXIT_INPUT and out == ""
+    line = _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln))
+    assert line.startswith("error: --right Z9: not in the catalog")
+    assert "the id column 'sku'" in line and "--left" not in line
