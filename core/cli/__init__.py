@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from typing import NoReturn
 
 from core.cli import commands, finetune, quality, sessions, tuning
-from core.cli.common import Output, check_outputs, model_hint, say
+from core.cli.checks import check_outputs
+from core.cli.common import Output, model_hint, say
 from core.errors import CatalogSimilarityError, ModelLoadError, StoreError
 from core.scale.runtime import ClusterLost
 
@@ -45,8 +47,19 @@ def _add_quiet(p: argparse.ArgumentParser, default) -> None:
                    help="print only warnings and errors (no progress, no counts)")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a usage error on one line (argparse prints the whole usage first:
+    about 40 lines for neighbors, in which a nightly log's reader loses the error), naming
+    the --help to read. Sub-command parsers are of this class too (add_subparsers)."""
+
+    def error(self, message: str) -> NoReturn:
+        from core.errors import one_line
+
+        self.exit(EXIT_INPUT, f"error: {one_line(message, 1000)} (see: {self.prog} --help)\n")
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
-    parser = argparse.ArgumentParser(prog="python -m core", epilog=EPILOG,
+    parser = Parser(prog="python -m core", epilog=EPILOG,
                                      description="Product catalog similarity, headless.",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_quiet(parser, False)

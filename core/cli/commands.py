@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from core.cli.common import (
+    CATALOG_HELP,
     K_HELP,
     METRIC_HELP,
     add_catalog_options,
@@ -29,7 +30,7 @@ from core.cli.common import (
 )
 from core.cli.engine import add_engine_options
 from core.cli.tuning import check_rule_columns, replay_lists, replay_neighbors, rules_from_args
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, ConfigError
 from core.export.results import check_replaceable, is_results_path
 from core.export.tables import (
     CSV_ENCODINGS,
@@ -46,13 +47,13 @@ from core.search.neighbors import METRICS
 def register(sub) -> dict:
     """Add embed, neighbors and search; returns {name: handler}."""
     p = sub.add_parser("embed", help="embed a catalog's texts to a .npy file")
-    p.add_argument("catalog")
+    p.add_argument("catalog", help=CATALOG_HELP)
     p.add_argument("--out", required=True, help="output .npy (n, d) float32, or a FOLDER/ "
                    "(vectors as Parquet parts + manifest)")
     add_catalog_options(p)
     add_engine_options(p)
     p = sub.add_parser("neighbors", help="top-k neighbour list of every product")
-    p.add_argument("catalog", nargs="?", help="catalog file (omit with --vectors)")
+    p.add_argument("catalog", nargs="?", help=f"{CATALOG_HELP} (omit with --vectors)")
     p.add_argument("--vectors", help="precomputed (n, d) .npy; ids are row numbers")
     p.add_argument("--out", required=True, help="output .csv, .xlsx, .parquet or .json, or a "
                    "FOLDER/ (results folder: lists, vectors, manifest; the app opens it)")
@@ -71,7 +72,7 @@ def register(sub) -> dict:
     add_catalog_options(p)
     add_engine_options(p)
     p = sub.add_parser("search", help="free-text search; CSV to stdout")
-    p.add_argument("catalog")
+    p.add_argument("catalog", help=CATALOG_HELP)
     p.add_argument("--query", required=True, help="the words to search for")
     p.add_argument("--exact", action="store_true",
                    help="search the query as typed; by default a Chinese catalog also tries "
@@ -82,10 +83,11 @@ def register(sub) -> dict:
     add_catalog_options(p)
     p = sub.add_parser("duplicate-photos", help="pairs of products whose listings use the "
                        "same photo (the same file or a resized / recompressed copy)")
-    p.add_argument("catalog")
+    p.add_argument("catalog", help=CATALOG_HELP)
     p.add_argument("--out", required=True, help="output .csv, .xlsx, .parquet or .json")
     p.add_argument("--threshold", type=float, default=0.8,
-                   help="photo cosine from which two photos are the same picture (default 0.8)")
+                   help="photo similarity (0 to 1) from which two photos are the same picture "
+                   "(default 0.8)")
     add_catalog_options(p)
     p.set_defaults(out_kind="table")
     return {"embed": cmd_embed, "neighbors": cmd_neighbors, "search": cmd_search,
@@ -233,6 +235,9 @@ def cmd_duplicate_photos(args: argparse.Namespace) -> int:
 
     from core.embed.image_vectors import duplicate_photo_pairs
 
+    if not 0 <= args.threshold <= 1:  # 80 (a percent) found no pair, exit 0
+        raise ConfigError(f"--threshold {args.threshold:g}: give a photo similarity from 0 to "
+                          "1 (default 0.8)")
     cfg = config_from_args(args)
     if not cfg.image_column:
         raise CatalogSimilarityError("Give the photo column: --image-col COL")

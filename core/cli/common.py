@@ -102,11 +102,15 @@ def _is_terminal(stream) -> bool:
         return False
 
 
+CATALOG_HELP = ("the catalog file: CSV, TSV or TXT (any encoding and delimiter), Excel (.xlsx, "
+                ".xls) or Parquet")
 METRIC_HELP = "similarity measure (default: the --config file's, else cosine)"
 K_HELP = "neighbours per product (default: the --config file's, else 10)"
 
 
-def add_catalog_options(p: argparse.ArgumentParser) -> None:
+def add_catalog_options(p: argparse.ArgumentParser, *, lists: bool = True) -> None:
+    """The options every catalog command shares. lists=False (finetune): without the ones
+    only lists use (--index, --relevance-floor) and the photo options (texts only)."""
     p.add_argument("--config", help="JSON configuration saved from the app")
     p.add_argument("--id-col", help="id column; '@row' for row numbers (default: a unique "
                    "id-like column, else row numbers)")
@@ -134,23 +138,28 @@ def add_catalog_options(p: argparse.ArgumentParser) -> None:
                    "the default --model and --hybrid-weight")
     p.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16", "onnx"],
                    help="auto (default): fp16 on CUDA, onnx (ONNX Runtime fp32) on a CPU")
-    p.add_argument("--index", choices=["auto", "exact", "approximate"],
-                   help="top-k search: auto (default; exhaustive below 200k products, HNSW "
-                   "above), exact or approximate")
+    if lists:
+        p.add_argument("--index", choices=["auto", "exact", "approximate"],
+                       help="how neighbours are found: auto (default: every pair compared "
+                       "below 200,000 products, an approximate index above), exact or "
+                       "approximate")
     p.add_argument("--batch-size", type=int, help="texts per model batch (default 64)")
     p.add_argument("--workspace", help="workspace folder (default ./workspace or $CATSIM_WORKSPACE)")
     add_session_option(p)
     p.add_argument("--no-store", action="store_true", help="do not read or write the embedding store")
     p.add_argument("--hybrid-weight", type=float,
-                   help="lexical share of the fused score, 0 = dense only, 1 = lexical only "
-                   "(default: from the configuration, else the model's own weight chosen by "
-                   "fine-tuning, else chosen from the catalog's language)")
-    p.add_argument("--field-weights", help="lexical weight per column, e.g. title=1,brand=0.5 "
-                   "(text columns weigh 1 unless named; 0 drops one)")
-    p.add_argument("--relevance-floor", type=float,
-                   help="leave out neighbours no closer in meaning than this share of random "
-                   "pairs of products (default 0.9; 0 = off); lists may be shorter")
-    add_image_options(p)
+                   help="share of the score that comes from the words and model numbers two "
+                   "products share, the rest from their meaning: 0 = meaning only, 1 = words "
+                   "only (default: from the configuration, else the model's own weight chosen "
+                   "by fine-tuning, else chosen from the catalog's language)")
+    p.add_argument("--field-weights", help="how much each column's words count in the words "
+                   "part of the score, e.g. title=1,brand=0.5 (text columns count 1 unless "
+                   "named; 0 leaves one out)")
+    if lists:
+        p.add_argument("--relevance-floor", type=float,
+                       help="leave out neighbours no closer in meaning than this share of "
+                       "random pairs of products (default 0.9; 0 = off); lists may be shorter")
+        add_image_options(p)
 
 
 def add_image_options(p: argparse.ArgumentParser) -> None:
@@ -172,7 +181,8 @@ FLAG_OF = {"id_column": "--id-col", "text_columns": "--text-cols", "model": "--m
            "index": "--index", "language": "--language", "relevance_floor": "--relevance-floor",
            "hybrid_weight": "--hybrid-weight", "image_column": "--image-col",
            "image_weight": "--image-weight", "image_model": "--image-model",
-           "fetch_images": "--fetch-images", "field_weights": "--field-weights"}
+           "fetch_images": "--fetch-images", "field_weights": "--field-weights",
+           "category_column": "--category-col"}
 
 
 def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str]]:
@@ -273,37 +283,6 @@ def _flag_checked(key: str, value, make):
         raise ConfigError(f"{FLAG_OF.get(key, key)} {shown}: {exc}") from None
 
 
-def check_outputs(args: argparse.Namespace) -> None:
-    """Before any work: each output path (--out, --save-config) can be written, and a table
-    output has a known extension; else a ConfigError naming the flag."""
-    from core.export.tables import format_from_path
-
-    for flag, dest in (("--out", "out"), ("--save-config", "save_config")):
-        path = getattr(args, dest, None)
-        if path:
-            _check_writable(Path(path), flag)
-    if getattr(args, "out", None) and getattr(args, "out_kind", None) == "table":
-        try:
-            format_from_path(args.out)
-        except CatalogSimilarityError as exc:
-            raise ConfigError(f"--out: {exc}") from None
-        if Path(args.out).is_dir():
-            raise ConfigError(f"--out {args.out} is a folder; give a file name")
-
-
-def _check_writable(path: Path, flag: str) -> None:
-    """path's folder exists or can be made, and can be written to."""
-    folder = path if str(path).endswith(("/", "\\")) else path.parent
-    probe = folder.absolute()
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if not probe.is_dir():
-        raise ConfigError(f"{flag} {path}: {probe} is a file, not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise ConfigError(f"{flag} {path}: cannot write in the folder {probe} (permission "
-                          "denied); choose another place")
-
-
 def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Config:
     """The configuration with the model and hybrid weight of the catalog's language (for
     the settings the user did not set), saying which; warns when the model does not read
@@ -327,6 +306,9 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
     from core.pipeline import catalog_from_config
 
     table = read_table(args.catalog, sheet=args.sheet, **read_options(args))
+    if table.delimiter is not None:
+        check_delimiter(args, table.frame.columns)
+    say_unused_read_options(args, table)
     for warning in table.warnings:
         say(f"warning: {warning}")
     check_config_columns(args, cfg, table.frame.columns, where=where)
@@ -342,6 +324,39 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
     for warning in catalog.report.warnings[len(table.warnings):]:
         say(f"warning: {warning}")
     return catalog
+
+
+def say_unused_read_options(args: argparse.Namespace, table) -> None:
+    """A warning for each reading option the file's kind does not use (--sheet on a CSV
+    file, --encoding or --delimiter on a workbook), which were ignored without a word."""
+    if getattr(args, "sheet", None) and table.sheet is None:
+        say(f"warning: --sheet {args.sheet} is not used: {args.catalog} is not an Excel "
+            "workbook")
+    if table.sheet is not None:
+        for flag, dest in (("--encoding", "encoding"), ("--delimiter", "delimiter"),
+                           ("--no-header", "no_header")):
+            if getattr(args, dest, None):
+                say(f"warning: {flag} is not used: {args.catalog} is an Excel workbook, "
+                    "not a text file (CSV, TSV or TXT)")
+
+
+def check_delimiter(args: argparse.Namespace, columns) -> None:
+    """A --delimiter that splits no line (a comma file read with ';') gives one column whose
+    name is the whole header: refused naming the delimiter the header does use, before
+    anything is embedded (else every product's text is its whole line, ids row numbers)."""
+    given = read_options(args)["delimiter"]
+    if given is None or len(columns) != 1:
+        return
+    header = str(columns[0])
+    found = [d for d in (",", ";", "\t", "|") if d != given and d in header]
+    if found:
+        def shown(d: str) -> str:
+            return "tab" if d == "\t" else f"'{d}'"
+
+        raise ConfigError(f"--delimiter {shown(given)}: the catalog {args.catalog} reads as "
+                          f"one column, {header[:80]!r}, whose name holds {shown(found[0])}: "
+                          f"give --delimiter {shown(found[0])}, or leave --delimiter out to "
+                          "have it detected")
 
 
 def check_config_columns(args: argparse.Namespace, cfg: Config, columns, *,

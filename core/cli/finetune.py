@@ -25,19 +25,27 @@ from dataclasses import fields
 from pathlib import Path
 
 from core.cli.common import (
+    CATALOG_HELP,
     Progress,
     add_catalog_options,
     config_from_args,
     load_catalog_from_args,
     review_owner,
     vectors_from_args,
+    with_language,
     workspace_db,
 )
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, ConfigError, ModelLoadError, StoreError
 from core.finetune.card import model_display_name
 from core.finetune.data import build_training_set
 from core.finetune.pairs import LabelledPairs, combine, read_pairs, review_pairs
-from core.finetune.settings import NEGATIVE_SOURCES, TRAIN_PRECISIONS, FinetuneResult, FinetuneSettings
+from core.finetune.settings import (
+    NEGATIVE_SOURCES,
+    TRAIN_PRECISIONS,
+    FinetuneError,
+    FinetuneResult,
+    FinetuneSettings,
+)
 from core.workspace import Workspace, session_model_owner
 
 _DEFAULTS = {f.name: f.default for f in fields(FinetuneSettings)}
@@ -47,7 +55,7 @@ def register(sub) -> dict:
     """Add the ``finetune`` sub-command; returns {name: handler}."""
     p = sub.add_parser("finetune", help="fine-tune the model on labelled pairs, review "
                        "decisions or the catalog itself")
-    p.add_argument("catalog")
+    p.add_argument("catalog", help=CATALOG_HELP)
     p.add_argument("--pairs", help="labelled pairs file (CSV, Excel, Parquet): two id columns "
                    "(left_id,right_id; also a,b or left,right) and an optional label column "
                    "(label/match: 1/0, yes/no, 是/否; no label = the same product)")
@@ -69,7 +77,7 @@ def register(sub) -> dict:
                    help="in-batch negatives only (no mined hard negatives)")
     p.add_argument("--negatives-from", choices=NEGATIVE_SOURCES, default=_DEFAULTS["negatives_from"],
                    help="hard negatives from the model's own nearest neighbours (model, "
-                   "default) or from the neighbour lists as fused (lists)")
+                   "default) or from the neighbour lists as they are shown (lists)")
     p.add_argument("--train-precision", choices=TRAIN_PRECISIONS, default=_DEFAULTS["precision"],
                    help="auto (default): bf16 autocast where the hardware has bf16, else fp32")
     p.add_argument("--select-epoch", action="store_true",
@@ -90,19 +98,31 @@ def register(sub) -> dict:
     p.add_argument("--keep-always", action="store_true",
                    help="save the new model even when validation does not improve")
     p.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: CUDA when present)")
-    add_catalog_options(p)
+    add_catalog_options(p, lists=False)  # it trains on texts; --index etc. do not apply
     return {"finetune": cmd_finetune}
 
 
+# The flag of each numeric training setting, to name it in an error.
+SETTING_FLAGS = {"epochs": "--epochs", "batch_size": "--train-batch-size",
+                 "learning_rate": "--learning-rate", "valid_fraction": "--valid-fraction",
+                 "pseudo_pairs": "--confident-pairs", "pseudo_threshold": "--confident-threshold"}
+
+
 def settings_from_args(args: argparse.Namespace) -> FinetuneSettings:
-    return FinetuneSettings(epochs=args.epochs, learning_rate=args.learning_rate,
-                            batch_size=args.train_batch_size, lora=args.lora,
-                            hard_negatives=not args.no_hard_negatives,
+    """The training settings of the flags; a value out of range is an error naming its flag
+    (it said 'valid_fraction must be in [0, 1)', which is no flag's name)."""
+    values = {"epochs": args.epochs, "learning_rate": args.learning_rate,
+              "batch_size": args.train_batch_size, "valid_fraction": args.valid_fraction,
+              "pseudo_pairs": args.confident_pairs,
+              "pseudo_threshold": args.confident_threshold}
+    for key, flag in SETTING_FLAGS.items():  # each alone, so that an error names its flag
+        try:
+            FinetuneSettings(**{key: values[key]})
+        except FinetuneError as exc:
+            raise FinetuneError(f"{flag} {values[key]:g}: {exc}") from None
+    return FinetuneSettings(**values, lora=args.lora, hard_negatives=not args.no_hard_negatives,
                             negatives_from=args.negatives_from, precision=args.train_precision,
                             choose_weight=not args.keep_weight, select_epoch=args.select_epoch,
-                            valid_fraction=args.valid_fraction,
-                            pseudo_pairs=args.confident_pairs,
-                            pseudo_threshold=args.confident_threshold,
                             keep="always" if args.keep_always else "improved",
                             device=args.device)
 
@@ -110,7 +130,12 @@ def settings_from_args(args: argparse.Namespace) -> FinetuneSettings:
 def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
     parts = []
     if args.pairs:
-        parts.append(read_pairs(args.pairs, catalog))
+        try:
+            parts.append(read_pairs(args.pairs, catalog))
+        except (ModelLoadError, StoreError):
+            raise
+        except CatalogSimilarityError as exc:  # the flag named, as evaluate's labels are
+            raise ConfigError(f"--pairs {args.pairs}: {exc}") from None
     if args.reviews:
         reviews = review_pairs(workspace_db(args), catalog, owner=review_owner(args))
         print(f"review decisions: {len(reviews)} pairs", file=sys.stderr)
@@ -129,12 +154,15 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     from core.search.channels import catalog_index
 
     settings = settings_from_args(args)
+    if args.pairs and not Path(args.pairs).is_file():  # before the catalog is read
+        raise ConfigError(f"--pairs {args.pairs}: no such file")
     cfg = config_from_args(args)
-    check_trainable(cfg.model)
     session = review_owner(args)  # --session: the model is that app session's, as if made there
     owner = session_model_owner(session) if session else None
     ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
     catalog = load_catalog_from_args(args, cfg)
+    cfg = with_language(args, cfg, catalog)  # the model and weight the lists use (--language)
+    check_trainable(cfg.model)
     data = build_training_set(catalog, _pairs(args, catalog, ws),
                               self_supervised=args.self_supervised,
                               valid_fraction=settings.valid_fraction, seed=settings.seed)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from core.cli import common as cli
 from core.config import Config
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, ConfigError, ModelLoadError, StoreError, short_list
 from core.search.neighbors import METRICS
 
 
@@ -31,14 +32,45 @@ def _floats(text: str | None, name: str) -> list[float]:
             from None
 
 
-def _read(path: str) -> pd.DataFrame:
+def _ks(text: str) -> list[int]:
+    """--ks: whole numbers from 1 (0 gave NaN figures and a warning, -1 a crash)."""
+    try:
+        ks = [int(t) for t in _csv_list(text)]
+    except ValueError:
+        ks = []
+    if not ks or min(ks) < 1:
+        raise ConfigError(f"--ks must be whole numbers from 1, e.g. 1,5,10; got {text!r}")
+    return ks
+
+
+def _read(path: str, flag: str) -> pd.DataFrame:
+    """The table of a labels file; an error names the flag that gave it."""
     from core.catalog.table import read_table
 
-    return read_table(path).frame
+    _check_file(path, flag)
+    return _named(flag, path, lambda: read_table(path).frame)
+
+
+def _check_file(path: str | None, flag: str) -> None:
+    """Before any work: a labels file given is a file (not found after the embedding)."""
+    if path and not Path(path).is_file():
+        raise ConfigError(f"{flag} {path}: no such file" if not Path(path).exists()
+                          else f"{flag} {path} is a folder; give the labels file")
+
+
+def _named(flag: str, text: str | None, make):
+    """make() with its error (not the model's or the workspace's) re-raised as a ConfigError
+    naming the flag and its value."""
+    try:
+        return make()
+    except (ModelLoadError, StoreError):
+        raise
+    except CatalogSimilarityError as exc:  # a file that cannot be read, labels that do not fit
+        raise ConfigError(f"{flag} {text}: {exc}") from None
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("catalog")
+    p.add_argument("catalog", help=cli.CATALOG_HELP)
     p.add_argument("--metric", choices=list(METRICS), help=cli.METRIC_HELP)
     p.add_argument("--k", type=int, help=cli.K_HELP)
     p.add_argument("--category-col", help="category column (per-category figures)")
@@ -74,9 +106,16 @@ def register(sub) -> dict:
 
 def _setup(args: argparse.Namespace) -> tuple[Config, object]:
     cfg = cli.config_from_args(args)
-    if args.category_col:
+    if args.category_col:  # a column it names that the catalog lacks is said naming the flag
         cfg = cfg.with_changes(category_column=args.category_col)
+        args.flag_settings = args.flag_settings | {"category_column"}
     catalog = cli.load_catalog_from_args(args, cfg)
+    missing = [c for c in _csv_list(getattr(args, "coherence", None))
+               if c not in catalog.frame.columns]
+    if missing:  # before anything is embedded
+        raise ConfigError(f"--coherence: column(s) {short_list(missing)} not in the catalog "
+                          f"{args.catalog}; available: "
+                          f"{short_list([str(c) for c in catalog.frame.columns], 40)}")
     return cli.with_language(args, cfg, catalog), catalog
 
 
@@ -100,9 +139,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from core.pipeline import candidate_pool, neighbor_index
     from core.quality.evaluate import coherence, compare, evaluate, read_judgements, variants
 
+    ks = _ks(args.ks)
+    _check_file(args.judgements, "--judgements")
     cfg, catalog = _setup(args)
-    ks = [int(k) for k in _floats(args.ks, "--ks")] or [1, 5, 10]
-    judgements = read_judgements(_read(args.judgements), catalog) if args.judgements else None
+    judgements = None
+    if args.judgements:
+        frame = _read(args.judgements, "--judgements")
+        judgements = _named("--judgements", args.judgements,
+                            lambda: read_judgements(frame, catalog))
     columns = _csv_list(args.coherence) or ([cfg.category_column] if cfg.category_column else [])
     if judgements is None and not columns:
         raise CatalogSimilarityError("Give --judgements FILE, or --coherence COLUMN (or map a "
@@ -124,8 +168,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                                               catalog.column(col), max(ks))
         return out
 
-    items = variants(cfg, weights=_floats(args.compare_weights, "--compare-weights"),
-                     metrics=_csv_list(args.compare_metrics), models=_csv_list(args.compare_models))
+    weights = _floats(args.compare_weights, "--compare-weights")
+    for flag, text, key, values in (("--compare-weights", args.compare_weights, "hybrid_weight",
+                                     weights),
+                                    ("--compare-metrics", args.compare_metrics, "metric",
+                                     _csv_list(args.compare_metrics))):
+        for value in values:  # before anything is embedded
+            _named(flag, text, lambda key=key, value=value: cfg.with_changes(**{key: value}))
+    items = variants(cfg, weights=weights, metrics=_csv_list(args.compare_metrics),
+                     models=_csv_list(args.compare_models))
     table = compare(items, measure)
     print(table.to_string(index=False))
     if args.out:
@@ -134,10 +185,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _labelled(path: str, catalog):
+def _labelled(path: str, catalog, flag: str):
     from core.quality.evaluate import labelled_pairs
 
-    left, right, labels, skipped = labelled_pairs(_read(path), catalog)
+    frame = _read(path, flag)
+    left, right, labels, skipped = _named(flag, path, lambda: labelled_pairs(frame, catalog))
     if skipped:
         cli.say(f"warning: {skipped} pairs of {path} have ids not in the catalog; skipped")
     return left, right, labels
@@ -153,6 +205,8 @@ def cmd_threshold(args: argparse.Namespace) -> int:
         scoring_space,
     )
 
+    _check_file(args.pairs, "--pairs")
+    _check_file(args.holdout, "--holdout")
     cfg, catalog = _setup(args)
     _, vectors = _Models(args, catalog).get(cfg)
     space = scoring_space(catalog, vectors, cfg)
@@ -166,7 +220,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
         for band in score_bands(scores):
             print(f"  [{band.low:.2f}, {band.high:.2f}): {band.count} pairs")
         return 0
-    left, right, labels = _labelled(args.pairs, catalog)
+    left, right, labels = _labelled(args.pairs, catalog, "--pairs")
     scores = match_scores(space, left, right).match
     choice = choose_threshold(scores, labels)
     print(f"calibration ({args.pairs}, {choice.pairs} pairs, {choice.positives} positive): "
@@ -180,7 +234,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
             print(f"  category {value}: threshold {c.threshold:.4f} (F1 {c.f1:.3f}, "
                   f"{c.pairs} pairs)")
     if args.holdout:
-        hl, hr, hy = _labelled(args.holdout, catalog)
+        hl, hr, hy = _labelled(args.holdout, catalog, "--holdout")
         held = f1_at(match_scores(space, hl, hr).match, hy, choice.threshold)
         print(f"holdout ({args.holdout}, {held.pairs} pairs): precision {held.precision:.3f}  "
               f"recall {held.recall:.3f}  F1 {held.f1:.3f}")
@@ -197,9 +251,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     cfg, catalog = _setup(args)
     pos = catalog.position_of()
-    missing = [i for i in (args.left, args.right) if i not in pos]
-    if missing:
-        raise CatalogSimilarityError(f"Id(s) {', '.join(missing)} not in the catalog")
+    missing = [f"{flag} {i}" for flag, i in (("--left", args.left), ("--right", args.right))
+               if i not in pos]
+    if missing:  # which flag, and where the ids were looked for
+        column = catalog.mapping.id_column
+        where = f"the id column '{column}'" if column else "the row numbers (no id column)"
+        raise ConfigError(f"{' and '.join(missing)}: not in the catalog {args.catalog}, "
+                          f"whose ids are {where}; give --id-col COL to use another column")
     encoder, vectors = _Models(args, catalog).get(cfg)
     e = explain_pair(catalog, vectors, cfg, pos[args.left], pos[args.right], encoder=encoder)
     sys.stdout.write("\n".join(explanation_lines(catalog, e)) + "\n")

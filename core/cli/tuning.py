@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from core.cli.common import (
+    CATALOG_HELP,
     K_HELP,
     METRIC_HELP,
     add_catalog_options,
@@ -49,7 +50,8 @@ def add_rule_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-per", help="COL=N[,COL=N]: at most N neighbours per value")
     g.add_argument("--price-ratio", help="LOW,HIGH: neighbour price / product price band")
     g.add_argument("--min-score", type=float, help="minimum similarity score")
-    g.add_argument("--diversity", type=float, help="0..1 MMR weight (default 0)")
+    g.add_argument("--diversity", type=float, help="0 to 1: how much a neighbour unlike the "
+                   "ones listed above it is preferred (default 0 = off)")
     g.add_argument("--in-stock-column", help="column marking stock (truthy = in stock)")
     g.add_argument("--keep-duplicates", action="store_true",
                    help="keep neighbours in the 'duplicate' band")
@@ -94,6 +96,10 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
             rules["price_ratio"] = [float(v) for v in _split(args.price_ratio)]
         except ValueError as exc:
             raise ConfigError(f"--price-ratio expects LOW,HIGH, got {args.price_ratio!r}") from exc
+    min_score = getattr(args, "min_score", None)
+    if min_score is not None and not 0 <= min_score <= 1:  # 3 emptied every list, exit 0
+        raise ConfigError(f"--min-score {min_score:g}: give a score from 0 to 1, the scale of "
+                          "the lists' scores (e.g. 0.5)")
     for key in ("min_score", "diversity", "in_stock_column"):
         if getattr(args, key, None) is not None:
             rules[key] = getattr(args, key)
@@ -258,10 +264,13 @@ def replay_lists(args: argparse.Namespace, cfg: Config, catalog, vectors: np.nda
     return nb, frame
 
 
-def _loaded(args: argparse.Namespace, cfg: Config | None = None):
-    """(cfg, catalog, vectors) for a catalog command."""
+def _loaded(args: argparse.Namespace, cfg: Config | None = None, *, check=None):
+    """(cfg, catalog, vectors) for a catalog command. check(cfg): raises what is wrong with
+    the settings before the catalog is read and embedded."""
     given = cfg is not None  # a configuration B (compare) keeps its own model and weight
     cfg = rules_from_args(args, cfg or config_from_args(args))
+    if check is not None:
+        check(cfg)
     catalog = load_catalog_from_args(args, cfg)
     cfg = cfg if given else with_language(args, cfg, catalog)
     cfg, catalog = guess_roles(args, cfg, catalog)
@@ -273,9 +282,45 @@ def _prepared(args: argparse.Namespace, cfg: Config | None = None):
     """(cfg, catalog, vectors, pool, decisions) for a catalog command."""
     from core.pipeline import candidate_pool
 
-    cfg, catalog, vectors = _loaded(args, cfg)
+    cfg, catalog, vectors = _loaded(args, cfg, check=lambda _: _check_numbers(args))
     return (cfg, catalog, vectors, candidate_pool(catalog, vectors, cfg),
             workspace_decisions(args, catalog))
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Before any work: the command's own numbers are in range (a --z of -1 was an
+    'unexpected ValueError' after embedding; a --size of 0 was taken as 2 without a word)."""
+    for flag, dest, low, what in (("--size", "size", 2, "a whole number from 2: the typical "
+                                   "number of products in a group"),
+                                  ("--min-peers", "min_peers", 1, "a whole number from 1"),
+                                  ("--top", "top", 1, "a whole number from 1")):
+        value = getattr(args, dest, None)
+        if value is not None and value < low:
+            raise ConfigError(f"{flag} {value}: give {what}")
+    z = getattr(args, "z", None)
+    if z is not None and not z > 0:
+        raise ConfigError(f"--z {z:g}: give a number above 0 (3, the default, lists about the "
+                          "most unusual few percent of prices)")
+    threshold = getattr(args, "threshold", None)
+    if threshold is not None and not 0 <= threshold <= 1:  # as duplicate_threshold (Config)
+        raise ConfigError(f"--threshold {threshold:g}: give a duplicate score from 0 to 1 "
+                          "(the app's Groups page starts at 0.95)")
+
+
+def _merge_threshold(args: argparse.Namespace, cfg: Config) -> float:
+    """merge-map's threshold: --threshold, else the settings' duplicate threshold or
+    'duplicate' band; else a ConfigError (raised before the catalog is embedded)."""
+    from core.lists.bands import groups_threshold
+
+    _check_numbers(args)
+    threshold = args.threshold if args.threshold is not None else groups_threshold(cfg)
+    if threshold is None:
+        raise ConfigError("No duplicate threshold: pass --threshold SCORE (a duplicate score "
+                          "0..1; the app's Groups page starts at 0.95), choose one on labelled "
+                          "pairs (python -m core threshold --save-config, or the app's Duplicate "
+                          "threshold page) or set a 'duplicate' band (--bands duplicate=0.95, or "
+                          "bands in the settings file)")
+    return threshold
 
 
 def cmd_health(args: argparse.Namespace) -> int:
@@ -315,18 +360,12 @@ def cmd_groups(args: argparse.Namespace) -> int:
 
 
 def cmd_merge_map(args: argparse.Namespace) -> int:
-    from core.lists.bands import groups_categories, groups_threshold
+    from core.lists.bands import groups_categories
     from core.lists.groups import duplicate_groups, merge_map
     from core.pipeline import candidate_pool, neighbor_index
 
-    cfg, catalog, vectors = _loaded(args)
-    threshold = args.threshold if args.threshold is not None else groups_threshold(cfg)
-    if threshold is None:
-        raise ConfigError("No duplicate threshold: pass --threshold SCORE (a duplicate score "
-                          "0..1; the app's Groups page starts at 0.95), choose one on labelled "
-                          "pairs (python -m core threshold --save-config, or the app's Duplicate "
-                          "threshold page) or set a 'duplicate' band (--bands duplicate=0.95, or "
-                          "bands in the settings file)")
+    cfg, catalog, vectors = _loaded(args, check=lambda c: _merge_threshold(args, c))
+    threshold = _merge_threshold(args, cfg)
     filled = (catalog.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
     index = neighbor_index(catalog, vectors, cfg)  # the duplicate score, as the app's Groups
     pool = candidate_pool(catalog, vectors, cfg, index=index)
@@ -357,8 +396,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from core.lists.compare import compare_lists, movers
     from core.pipeline import final_lists
 
+    cfg_b, _ = load_config_file(args.other, "--other")  # a missing file: before any work
     cfg_a, catalog, vectors_a, _, decisions = _prepared(args)
-    cfg_b, _ = load_config_file(args.other, "--other")
     catalog_b = load_catalog_from_args(args, cfg_b, where=f"--other {args.other}")
     if list(catalog_b.ids) != list(catalog.ids):
         raise ConfigError("the two configurations map different product ids; compare "
@@ -455,7 +494,7 @@ def cmd_config_keys(args: argparse.Namespace) -> int:
 
 def _catalog_parser(sub, name: str, help_text: str, *, out_required: bool):
     p = sub.add_parser(name, help=help_text)
-    p.add_argument("catalog")
+    p.add_argument("catalog", help=CATALOG_HELP)
     p.add_argument("--out", required=out_required, help="output .csv, .xlsx, .parquet or .json")
     p.add_argument("--metric", choices=list(METRICS), help=METRIC_HELP)
     p.add_argument("--k", type=int, help=K_HELP)
@@ -487,8 +526,13 @@ def register(sub) -> dict:
     p.add_argument("--top", type=int, default=20, help="biggest movers to list")
     p = _catalog_parser(sub, "price-check", "prices far from similar products' prices",
                         out_required=True)
-    p.add_argument("--z", type=float, default=DEFAULT_Z, help="robust z-score threshold")
-    p.add_argument("--min-peers", type=int, default=DEFAULT_MIN_PEERS)
+    p.add_argument("--z", type=float, default=DEFAULT_Z,
+                   help="how unusual a price must be to be listed, against how far prices "
+                   "usually are from their similar products' median price: 3 (default) lists "
+                   "about the most unusual few percent; higher lists fewer")
+    p.add_argument("--min-peers", type=int, default=DEFAULT_MIN_PEERS,
+                   help="fewest similar products with a price needed to check a price "
+                   f"(default {DEFAULT_MIN_PEERS})")
     p = _catalog_parser(sub, "review-pairs", "review decisions on a catalog as labelled pairs",
                         out_required=True)
     what = p.add_mutually_exclusive_group()

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from core.config import Config
 from core.quality.threshold import match_scores, scoring_space
+from core.search.calibration import LEVELS
 from core.search.channels import catalog_index, pair_dense
 from core.search.evidence_weights import EVIDENCE_WORDS, PAIR_FEATURES
 from core.search.fusion import rescale
@@ -279,29 +280,47 @@ def field_frame(e: PairExplanation) -> pd.DataFrame:
                          "lexical": [round(f.lexical, 3) for f in e.fields]})
 
 
+SCORE_WORDS = ((LEVELS[3], "the same product"), (LEVELS[2], "probably the same product or a variant"),
+               (LEVELS[1], "a close substitute or a similar product"), (LEVELS[0], "loosely related"))
+
+
+def score_words(score: float) -> str:
+    """What a 0..1 list score reads as, in the words of core.search.calibration.BANDS_TEXT."""
+    return next(words for low, words in SCORE_WORDS if score >= low)
+
+
 def explanation_lines(catalog, e: PairExplanation) -> list[str]:
-    """A plain-text report (CLI)."""
+    """A plain-text report (CLI), in the words the Explain page uses: the 0..1 score of the
+    lists, the meaning part and the words part, same-product evidence; the raw channel
+    figures last, marked for analysts."""
     lines = [f"left:  {catalog.ids[e.left]}  {plain_highlight(e.left_spans)}",
              f"right: {catalog.ids[e.right]}  {plain_highlight(e.right_spans)}",
-             f"score {e.score:.3f} (as in the first product's list; both ways {e.match:.3f})",
-             (f"fused {e.fused:.3f} = dense part {e.dense_part:.3f} "
-             f"+ lexical part {e.lexical_part:.3f} "
-             + (f"+ photo part {e.image_part:.3f} " if e.image is not None else "")
-             + f"+ evidence {e.evidence_part:+.3f} (hybrid weight {e.weight:g})"),
-             f"dense similarity {e.dense:.3f}; lexical similarity {e.lexical:.3f}"]
+             "(shared words and model numbers are marked [ ])",
+             f"score {e.score:.3f}: {score_words(e.score)} (the right product in the left "
+             "one's list, as the lists and exports show it; 0 = unrelated, 1 = the same text)",
+             f"duplicate score {e.match:.3f} (what duplicate thresholds apply to: high only "
+             "when the two are very similar both ways)",
+             "what makes the score, before it is put on its 0 to 1 scale: meaning "
+             f"{e.dense_part:.3f} + words and model numbers {e.lexical_part:.3f}"
+             + (f" + photos {e.image_part:.3f}" if e.image is not None else "")
+             + (f" + same-product evidence {e.evidence_part:+.3f}" if e.evidence else "")]
     if e.image is not None:
-        lines.append(f"photo similarity {e.image:.3f} (photo weight {e.image_weight:g})")
+        lines.append(f"photos: the two photos' similarity is {e.image:.3f} (photo weight "
+                     f"{e.image_weight:g})")
     elif e.image_weight:
         lines.append("photos: one of the two has no usable photo; scored by the text alone")
     for name, _, contribution in e.evidence:
-        lines.append(f"evidence: {EVIDENCE_WORDS[name]} ({contribution:+.3f})")
+        lines.append(f"same-product evidence: {EVIDENCE_WORDS[name]} ({contribution:+.3f})")
     for f in e.fields:
-        dense = "-" if f.dense is None else f"{f.dense:.3f}"
-        lines.append(f"field {f.field}: dense {dense}, lexical {f.lexical:.3f}")
+        meaning = "-" if f.dense is None else f"{f.dense:.3f}"
+        lines.append(f"field {f.field}: meaning {meaning}, words {f.lexical:.3f}")
     if e.tokens:
-        lines.append("shared tokens: " + ", ".join(f"{t.token} ({t.share:.0%})" for t in e.tokens))
+        lines.append("shared words that matter most: "
+                     + ", ".join(f"{t.token} ({t.share:.0%})" for t in e.tokens))
     else:
-        lines.append("shared tokens: none")
+        lines.append("shared words: none (the match rests on meaning alone)")
+    lines.append(f"for analysts: fused {e.fused:.3f} (words weight {e.weight:g}); raw meaning "
+                 f"similarity {e.dense:.3f}, raw words similarity {e.lexical:.3f}")
     return lines
 
 
@@ -315,6 +334,7 @@ __all__ = [
     "explanation_lines",
     "field_scores",
     "plain_highlight",
+    "score_words",
     "spans",
     "token_shares",
 ]

@@ -15,6 +15,7 @@ from core.quality.explain import (
     explain_pair,
     explanation_lines,
     plain_highlight,
+    score_words,
     spans,
 )
 from core.quality.threshold import (
@@ -131,8 +132,16 @@ def test_explanation_parts_add_up_and_name_the_model_number(setup, tiny_encoder)
     assert "".join(s.text for s in e.right_spans) == cat.texts[1]
     assert "[PS-LX350H]" in plain_highlight(e.right_spans)
     lines = explanation_lines(cat, e)
-    assert lines[0].startswith("left:  A") and any("shared tokens" in x for x in lines)
-    assert any(x.startswith("evidence: the same model code (+") for x in lines)
+    assert lines[0].startswith("left:  A") and any("shared words" in x for x in lines)
+    assert any(x.startswith("same-product evidence: the same model code (+") for x in lines)
+    # the Explain page's words (the CLI printed dense/lexical/fused): analyst words only in
+    # the last line, which says it is for analysts; the score is the lists' 0..1 score
+    words = " ".join(lines[2:-1])
+    for jargon in ("dense", "lexical", "fused", "token", "hybrid"):
+        assert jargon not in words, jargon
+    assert lines[-1].startswith("for analysts: fused")
+    assert f"score {e.score:.3f}: " in words and "meaning" in words
+    assert "words and model numbers" in words
 
 
 def test_spans_keep_markup_as_plain_text():
@@ -218,9 +227,17 @@ def test_the_photos_share_of_a_score_is_explained(setup):
     assert e.dense_part + e.lexical_part + e.image_part + e.evidence_part == pytest.approx(
         e.fused, abs=1e-5)
     assert "photos" in {bar.name.split(" ")[0] for bar in contribution_figure(e).data}
-    assert any("photo part" in line for line in explanation_lines(cat, e))
+    assert any(f"+ photos {e.image_part:.3f}" in line for line in explanation_lines(cat, e))
     no_photo = explain_pair(cat, vectors, cfg, 0, 4, space=space)
     assert no_photo.image is None and no_photo.image_part == 0.0
     assert no_photo.dense_part + no_photo.lexical_part + no_photo.evidence_part == pytest.approx(
         no_photo.fused, abs=1e-5)  # the text alone, its weights taken as the whole
     assert explain_pair(cat, vectors, cfg.with_changes(image_weight=0.0), 0, 1).image is None
+
+
+@pytest.mark.parametrize(("score", "words"), [(0.95, "the same product"),
+                                              (0.87, "probably the same product or a variant"),
+                                              (0.6, "a close substitute or a similar product"),
+                                              (0.2, "loosely related")])
+def test_score_words_read_the_bands(score: float, words: str) -> None:
+    assert score_words(score) == words

@@ -1,0 +1,81 @@
+"""What a command checks before any work, so that a nightly job fails in seconds, in one
+line naming the flag to fix, not after every text is embedded: the places it writes
+(--out, --save-config, the workspace)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from core.cli.common import workspace_from_args
+from core.errors import CatalogSimilarityError, ConfigError, StoreError
+from core.workspace import ENV_VAR as WORKSPACE_ENV
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Before any work: each output path (--out, --save-config) can be written, and a table
+    output has a known extension; else a ConfigError naming the flag."""
+    from core.export.tables import format_from_path
+
+    for flag, dest in (("--out", "out"), ("--save-config", "save_config")):
+        path = getattr(args, dest, None)
+        if path:
+            _check_writable(Path(path), flag)
+    check_workspace(args)
+    if getattr(args, "out", None) and getattr(args, "out_kind", None) == "table":
+        try:
+            format_from_path(args.out)
+        except CatalogSimilarityError as exc:
+            raise ConfigError(f"--out: {exc}") from None
+        if Path(args.out).is_dir():
+            raise ConfigError(f"--out {args.out} is a folder; give a file name")
+
+
+def _check_writable(path: Path, flag: str) -> None:
+    """path's folder exists or can be made, and can be written to."""
+    folder = path if str(path).endswith(("/", "\\")) else path.parent
+    probe = folder.absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(f"{flag} {path}: {probe} is a file, not a folder")
+    reason = "permission denied" if not os.access(probe, os.W_OK | os.X_OK) \
+        else _cannot_create(probe)
+    if reason:
+        raise ConfigError(f"{flag} {path}: cannot write in the folder {probe} ({reason}); "
+                          "choose another place")
+
+
+def _cannot_create(folder: Path) -> str | None:
+    """Why no file can be made in folder (None: one can). os.access says yes to root on a
+    folder it still cannot write (/sys, a read-only or root-squashed network mount), which
+    was found only after every text was embedded."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return None
+    except OSError as exc:
+        return str(exc.strerror or exc).lower()
+
+
+def check_workspace(args: argparse.Namespace) -> None:
+    """Before any work: the workspace the embedding store is written to can be made and
+    written (else a StoreError naming where it came from: a nightly job run from cron
+    starts in another folder, where ./workspace may not be writable)."""
+    if not hasattr(args, "no_store") or args.no_store:
+        return
+    root = workspace_from_args(args).root
+    probe = root.absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    reason = (f"{probe} is a file, not a folder" if not probe.is_dir()
+              else "permission denied" if not os.access(probe, os.W_OK | os.X_OK)
+              else _cannot_create(probe))
+    if reason:
+        given = ("--workspace" if getattr(args, "workspace", None)
+                 else "$CATSIM_WORKSPACE" if os.environ.get(WORKSPACE_ENV, "").strip()
+                 else "the default, in the folder the command runs in")
+        raise StoreError(f"the workspace {root.absolute()} ({given}) cannot be written "
+                         f"({reason}): give a folder you can write with --workspace, or "
+                         "--no-store to leave the embedding store out")

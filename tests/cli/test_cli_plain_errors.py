@@ -1,0 +1,365 @@
+"""The command line as the engineer who sets up a nightly job meets it: a usage error, a
+wrong delimiter, an unwritable place, bad evaluation flags are each one line naming the
+flag to fix, with the exit status of the README's table, and nothing half-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from core.cli import EXIT_INPUT, EXIT_IO, main
+from core.cli.common import Output
+from tests.conftest import make_csv_bytes, make_xlsx_bytes
+
+ROWS = [["sku", "title", "brand"],
+        ["A1", "red running shoe", "acme"],
+        ["A2", "blue running shoe", "acme"],
+        ["B1", "green tea 40 bags", "leafco"],
+        ["B2", "green tea 20 bags", "leafco"],
+        ["C1", "usb c cable 2m", "wired"]]
+
+
+@pytest.fixture(autouse=True)
+def _loud() -> None:
+    Output.quiet = False
+
+
+@pytest.fixture
+def run(tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str]):
+    """run(*args) -> (code, stdout, stderr) with the tiny model and a workspace in tmp_path."""
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(ROWS))
+
+    def go(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main([*args, "--model", str(tiny_bert_dir),
+                         "--workspace", str(tmp_path / "ws")])
+        except SystemExit as exc:  # argparse's errors
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    go.catalog, go.capsys = catalog, capsys
+    return go
+
+
+def _one_error(err: str) -> str:
+    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+    assert "Traceback" not in err
+    assert len(lines) == 1 and lines[0].startswith("error:"), lines
+    return lines[0]
+
+
+def test_a_usage_error_is_one_line_naming_the_help_to_read(run, tmp_path: Path) -> None:
+    # argparse printed the whole usage (about 40 lines for neighbors) before the error
+    code, out, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                         "--k", "ten")
+    assert code == EXIT_INPUT and out == ""
+    line = _one_error(err)
+    assert "--k" in line and "'ten'" in line
+    assert "python -m core neighbors --help" in line
+    assert not (tmp_path / "l.csv").exists()
+
+
+def test_a_missing_required_flag_is_one_line(run) -> None:
+    code, _, err = run("neighbors", str(run.catalog))
+    assert code == EXIT_INPUT
+    assert "--out" in _one_error(err)
+
+
+@pytest.mark.parametrize(("given", "named"), [(";", "--delimiter ','"),
+                                               ("tab", "--delimiter ','"),
+                                               ("|", "--delimiter ','")])
+def test_a_delimiter_that_splits_nothing_is_refused(run, tmp_path: Path, given: str,
+                                                    named: str) -> None:
+    # read with ';' a comma file was one column 'sku,title,brand': exit 0 and lists of
+    # whole lines with row numbers for ids
+    out = tmp_path / "l.csv"
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(out), "--delimiter", given)
+    assert code == EXIT_INPUT
+    line = _one_error(err)
+    assert named in line and "'sku,title,brand'" in line
+    assert not out.exists()
+
+
+def test_the_right_delimiter_given_still_reads(run, tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_bytes(make_csv_bytes(ROWS, delimiter=";"))
+    out = tmp_path / "l.csv"
+    code, _, err = run("neighbors", str(path), "--out", str(out), "--delimiter", ";",
+                       "--k", "1")
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8").startswith("source_id,")
+
+
+# --- evaluate and threshold: flags named, bad values refused before any embedding ----------
+
+def _pairs_file(tmp_path: Path) -> Path:
+    path = tmp_path / "pairs.csv"
+    path.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["A1", "A2", 1],
+                                     ["B1", "B2", 1], ["A1", "C1", 0]]))
+    return path
+
+
+@pytest.mark.parametrize("ks", ["0,5", "-1", "2.5", "a"])
+def test_evaluate_refuses_cut_offs_below_one(run, tmp_path: Path, ks: str) -> None:
+    # 0 gave a NaN precision@0 and a RuntimeWarning (exit 0); -1 'unexpected ValueError' (1)
+    code, out, err = run("evaluate", str(run.catalog), "--judgements",
+                         str(_pairs_file(tmp_path)), "--ks", ks)
+    assert code == EXIT_INPUT and out == ""
+    assert "--ks" in _one_error(err)
+    assert "embedded" not in err
+
+
+@pytest.mark.parametrize(("flag", "value", "needle"),
+                         [("--compare-weights", "0,2", "between 0 and 1"),
+                          ("--compare-metrics", "cosin", "cosin")])
+def test_evaluate_names_the_compare_flag(run, tmp_path: Path, flag: str, value: str,
+                                         needle: str) -> None:
+    code, _, err = run("evaluate", str(run.catalog), "--judgements",
+                       str(_pairs_file(tmp_path)), flag, value, "-q")
+    assert code == EXIT_INPUT
+    line = _one_error(err)
+    assert f"{flag} {value}:" in line and needle in line
+
+
+def test_labels_files_are_named_by_their_flag(run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(make_csv_bytes([["l", "r", "x"], ["A1", "A2", 1]]))
+    code, _, err = run("evaluate", str(run.catalog), "--judgements", str(bad), "-q")
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith(f"error: --judgements {bad}: Labelled pairs need")
+    code, _, err = run("evaluate", str(run.catalog), "--judgements",
+                       str(tmp_path / "nope.csv"))
+    assert code == EXIT_INPUT
+    assert "--judgements" in _one_error(err) and "no such file" in err
+    # a missing holdout was found only after the catalog was embedded and calibrated
+    code, out, err = run("threshold", str(run.catalog), "--pairs", str(_pairs_file(tmp_path)),
+                         "--holdout", str(tmp_path / "nope.csv"))
+    assert code == EXIT_INPUT and out == ""
+    assert "--holdout" in _one_error(err)
+
+
+def test_evaluate_with_labels_still_measures(run, tmp_path: Path) -> None:
+    code, out, err = run("evaluate", str(run.catalog), "--judgements",
+                         str(_pairs_file(tmp_path)), "--ks", "1,2", "--text-cols", "title")
+    assert code == 0, err
+    assert "recall@1" in out and "recall@2" in out and "nan" not in out.lower()
+
+
+# --- finetune: its help lists what applies to it; the catalog's language is read ------------
+
+def test_finetune_help_lists_only_what_applies(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["finetune", "--help"])
+    text = capsys.readouterr().out
+    for absent in ("--index", "--relevance-floor", "--image-col", "--image-weight", "--images",
+                   "--fetch-images"):
+        assert absent not in text, absent  # it trains on texts; these did nothing
+    for present in ("--pairs", "--model", "--language", "--hybrid-weight", "--text-cols"):
+        assert present in text, present
+
+
+def test_finetune_reads_the_catalogs_language(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # --language was listed and ignored: a Chinese catalog fine-tuned the English model
+    # (neighbors on the same catalog uses the multilingual one, which cannot be fine-tuned)
+    catalog = tmp_path / "zh.csv"
+    catalog.write_bytes(make_csv_bytes([["编号", "商品名称"], ["Z1", "兰芝 睡眠面膜 补水保湿"],
+                                        ["Z2", "雅诗兰黛 小棕瓶 精华"], ["Z3", "小米 手环 智能运动"],
+                                        ["Z4", "华为 手环 NFC版"]], "gb18030"))
+    code = main(["finetune", str(catalog), "--self-supervised", "--out", str(tmp_path / "m"),
+                 "--workspace", str(tmp_path / "ws")])
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT
+    assert "catalog language (automatic): Chinese" in err
+    assert "multilingual" in _one_error("\n".join(
+        ln for ln in err.splitlines() if ln.startswith("error:")))
+    assert not (tmp_path / "m").exists()
+
+
+# --- places that cannot be written: found before any work, named ----------------------------
+
+@pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs a folder no one may write: /sys")
+def test_an_unwritable_out_folder_is_found_before_any_work(run) -> None:
+    # as root os.access said yes to /sys: every text was embedded, then
+    # 'PermissionError: ... /sys/.l.csv.123.tmp' (exit 4)
+    code, _, err = run("neighbors", str(run.catalog), "--out", "/sys/l.csv")
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith("error: --out /sys/l.csv: cannot write in the folder /sys")
+
+
+def test_a_workspace_that_cannot_be_made_is_named(run, tmp_path: Path) -> None:
+    # was 'error: NotADirectoryError: [Errno 20] Not a directory: ...' naming no flag
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("x", encoding="utf-8")
+    code = main(["neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                 "--workspace", str(blocker / "ws")])
+    assert code == EXIT_IO
+    line = _one_error(run.capsys.readouterr().err)
+    assert f"the workspace {blocker / 'ws'} (--workspace) cannot be written" in line
+    assert "--no-store" in line
+    assert not (tmp_path / "l.csv").exists()
+
+
+def test_the_default_workspace_is_named_as_such(run, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # a nightly job run from cron starts in another folder, where ./workspace is looked for
+    blocker = tmp_path / "job"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("CATSIM_WORKSPACE", str(blocker / "ws"))
+    code = main(["neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv")])
+    assert code == EXIT_IO
+    assert "($CATSIM_WORKSPACE)" in _one_error(run.capsys.readouterr().err)
+
+
+# --- help in plain words ---------------------------------------------------------------------
+
+JARGON = ("lexical", "dense", "fused", "MMR", "z-score", "HNSW", "cosine from")
+
+
+@pytest.mark.parametrize("command", ["embed", "neighbors", "search", "duplicate-photos",
+                                     "health", "groups", "merge-map", "compare",
+                                     "price-check", "evaluate", "threshold", "explain",
+                                     "finetune"])
+def test_help_speaks_plain_words(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # '--hybrid-weight: lexical share of the fused score, 0 = dense only', '--diversity: 0..1
+    # MMR weight', '--z: robust z-score threshold', and a bare 'catalog' argument
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    for word in JARGON:
+        assert word not in text, word
+    positional = text.split("positional arguments:")[1].split("options:")[0]
+    assert "the catalog file: CSV" in positional
+
+
+# --- the tuning commands: their own numbers and files checked before any embedding ----------
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["groups", "--size", "0"], "--size 0: give a whole number from 2"),
+    (["price-check", "--z", "-1"], "--z -1: give a number above 0"),
+    (["price-check", "--min-peers", "0"], "--min-peers 0:"),
+    (["merge-map", "--threshold", "95"], "--threshold 95: give a duplicate score"),
+    (["merge-map"], "No duplicate threshold"),
+])
+def test_tuning_numbers_are_checked_first(run, tmp_path: Path, args: list[str],
+                                          needle: str) -> None:
+    # --z -1 was 'unexpected ValueError' (exit 1) after embedding; --size 0 ran as 2; a
+    # missing merge-map threshold was said after the whole catalog was embedded
+    command, *rest = args
+    code, _, err = run(command, str(run.catalog), "--out", str(tmp_path / "o.csv"), *rest)
+    assert code == EXIT_INPUT
+    assert needle in _one_error("\n".join(ln for ln in err.splitlines()
+                                          if "(automatic)" not in ln))
+    assert "embedded" not in err and not (tmp_path / "o.csv").exists()
+
+
+def test_compare_finds_a_missing_other_file_first(run, tmp_path: Path) -> None:
+    code, _, err = run("compare", str(run.catalog), "--other", str(tmp_path / "b.json"))
+    assert code == EXIT_INPUT
+    assert "--other" in _one_error(err) and "embedded" not in err
+
+
+def test_price_check_still_runs(run, tmp_path: Path) -> None:
+    path = tmp_path / "priced.csv"
+    path.write_bytes(make_csv_bytes([["sku", "title", "price"], ["A1", "red shoe", "10"],
+                                     ["A2", "blue shoe", "11"], ["A3", "green shoe", "12"],
+                                     ["A4", "black shoe", "90"]]))
+    code, _, err = run("price-check", str(path), "--out", str(tmp_path / "o.csv"),
+                       "--min-peers", "1", "--z", "2", "--relevance-floor", "0")
+    assert code == 0, err
+    assert (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("command", ["evaluate", "threshold", "explain"])
+def test_a_misspelt_category_col_names_the_flag(run, command: str) -> None:
+    # it said 'the settings file --config None names columns ...' (no settings file given)
+    extra = {"evaluate": ["--coherence", "brand"], "threshold": [],
+             "explain": ["--left", "A1", "--right", "A2"]}[command]
+    code, _, err = run(command, str(run.catalog), "--category-col", "brnd", *extra)
+    assert code == EXIT_INPUT
+    line = _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln))
+    assert line.startswith("error: --category-col: column(s) brnd not in the catalog")
+    assert "None" not in line
+
+
+def test_a_misspelt_coherence_column_is_found_before_embedding(run) -> None:
+    code, _, err = run("evaluate", str(run.catalog), "--coherence", "brnd")
+    assert code == EXIT_INPUT
+    assert _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln)
+                      ).startswith("error: --coherence: column(s) brnd not in the catalog")
+    assert "embedded" not in err
+
+
+@pytest.mark.parametrize("value", ["3", "-0.1", "50"])
+def test_a_min_score_off_the_scale_is_refused(run, tmp_path: Path, value: str) -> None:
+    # --min-score 3 wrote a file of 0 rows with exit 0 (the scores run from 0 to 1)
+    out = tmp_path / "l.csv"
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(out), "--min-score", value)
+    assert code == EXIT_INPUT
+    line = _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln))
+    assert line.startswith(f"error: --min-score {value}: give a score from 0 to 1")
+    assert "embedded" not in err and not out.exists()
+
+
+def test_duplicate_photos_threshold_is_a_similarity(run, tmp_path: Path) -> None:
+    # --threshold 80 (a percent) read every photo, found no pair and exited 0
+    out = tmp_path / "pairs.csv"
+    code, _, err = run("duplicate-photos", str(run.catalog), "--out", str(out),
+                       "--image-col", "title", "--threshold", "80")
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith("error: --threshold 80: give a photo similarity from 0")
+    assert not out.exists()
+
+
+def test_reading_options_the_file_does_not_use_are_said(run, tmp_path: Path) -> None:
+    # --sheet on a CSV file, --encoding on a workbook: ignored without a word
+    out = tmp_path / "l.csv"
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(out), "--sheet", "Prices",
+                       "--k", "1")
+    assert code == 0, err
+    assert f"warning: --sheet Prices is not used: {run.catalog} is not an Excel workbook" in err
+    book = tmp_path / "shop.xlsx"
+    book.write_bytes(make_xlsx_bytes({"Prices": pd.DataFrame(ROWS[1:], columns=ROWS[0])}))
+    code, _, err = run("neighbors", str(book), "--out", str(out), "--encoding", "gb18030",
+                       "--k", "1")
+    assert code == 0, err
+    assert "warning: --encoding is not used:" in err and "--sheet" not in err
+
+
+@pytest.mark.parametrize(("flags", "named"), [(["--epochs", "0"], "--epochs 0:"),
+                                              (["--train-batch-size", "1"],
+                                               "--train-batch-size 1:"),
+                                              (["--valid-fraction", "2"], "--valid-fraction 2:"),
+                                              (["--pairs", "nope.csv"], "--pairs nope.csv: no such file")])
+def test_finetune_errors_name_their_flag(run, tmp_path: Path, flags: list[str],
+                                         named: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 'valid_fraction must be in [0, 1)', 'File not found: nope.csv': no flag named
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("finetune", str(run.catalog), "--self-supervised", "--out",
+                       str(tmp_path / "m"), *flags)
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith(f"error: {named}")
+    assert not (tmp_path / "m").exists()
+
+
+def test_finetune_names_a_pairs_file_that_does_not_fit(run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(make_csv_bytes([["l", "r"], ["X1", "X2"]]))
+    code, _, err = run("finetune", str(run.catalog), "--pairs", str(bad), "--out",
+                       str(tmp_path / "m"))
+    assert code == EXIT_INPUT
+    assert f"--pairs {bad}: " in _one_error("\n".join(
+        ln for ln in err.splitlines() if ln.startswith("error:")))
+
+
+def test_explain_names_the_id_flag_that_is_not_in_the_catalog(run) -> None:
+    # 'Id(s) Z9 not in the catalog': which of --left and --right, looked for where?
+    code, out, err = run("explain", str(run.catalog), "--left", "A1", "--right", "Z9")
+    assert code == EXIT_INPUT and out == ""
+    line = _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln))
+    assert line.startswith("error: --right Z9: not in the catalog")
+    assert "the id column 'sku'" in line and "--left" not in line
