@@ -169,14 +169,17 @@ def say_decisions(args: argparse.Namespace, cfg: Config, catalog, decisions: pd.
             f"{counts.get('reject', 0):,} rejected (workspace {db.parent})")
     dropped = not_applied(db, catalog, owner=review_owner(args))
     if len(dropped):
-        say(not_applied_warning(dropped, catalog_path=getattr(args, "catalog", "CATALOG")))
+        say(not_applied_warning(dropped, catalog_path=getattr(args, "catalog", "CATALOG"),
+                                session=getattr(args, "session", None)))
     elif not len(decisions):
         say(f"review decisions: none on this catalog in the workspace {db.parent}")
 
 
-def not_applied_warning(dropped: pd.DataFrame, *, catalog_path: str) -> str:
-    """One warning line: how many earlier decisions are not applied, why, which ids, and
-    the command that lists them."""
+def not_applied_warning(dropped: pd.DataFrame, *, catalog_path: str,
+                        session: str | None = None) -> str:
+    """One warning line: how many earlier decisions are not applied, why, which ids, the
+    command that lists them and, for products gone, the one that forgets them (--session's
+    decisions: session, else KEY for the user to fill in)."""
     from shlex import quote
 
     from core.errors import short_list
@@ -201,7 +204,10 @@ def not_applied_warning(dropped: pd.DataFrame, *, catalog_path: str) -> str:
     n = len(dropped)
     return (f"warning: {n:,} earlier review decision{'s are' if n != 1 else ' is'} not "
             f"applied: {'; '.join(parts)}. Review those pairs again in the app; list them "
-            f"with: python -m core review-pairs {quote(str(catalog_path))} --not-applied --out FILE")
+            f"with: python -m core review-pairs {quote(str(catalog_path))} --not-applied --out FILE"
+            + (f"; forget those on products no longer in the catalog with: python -m core "
+               f"review-pairs {quote(str(catalog_path))} --session {quote(session or 'KEY')} "
+               "--forget-gone --out FILE" if reasons.get("gone", 0) else ""))
 
 
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):

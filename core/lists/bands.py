@@ -39,6 +39,9 @@ def validate_bands(bands: Any) -> dict[str, float]:
                 or not math.isfinite(value):
             raise ConfigError(f"bands['{name}'] must be a number (the band's lowest score), "
                               f"got {value!r}")
+        if not 0 <= value <= 1:
+            raise ConfigError(f"bands['{name}'] must be a score from 0 to 1 (the scale of the "
+                              f"lists' scores), got {value!r}")
     thresholds = [float(v) for v in bands.values()]
     if len(set(thresholds)) != len(thresholds):
         raise ConfigError("bands: two bands share the same threshold; give each its own")

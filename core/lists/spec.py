@@ -82,7 +82,7 @@ class Rules:
                    different=_columns(data.get("different"), "different"),
                    max_per=_max_per(data.get("max_per")),
                    price_ratio=_price_ratio(data.get("price_ratio")),
-                   min_score=_number(data.get("min_score"), "min_score"),
+                   min_score=_score(data.get("min_score"), "min_score"),
                    diversity=_diversity(data.get("diversity", 0.0)),
                    pinned=pinned, blocked=blocked,
                    in_stock_column=_column(data.get("in_stock_column"), "in_stock_column"),
@@ -123,6 +123,15 @@ def _column(value: Any, name: str) -> str | None:
     if not isinstance(value, str):
         raise ConfigError(f"rules.{name} must be a column name, got {value!r}")
     return value
+
+
+def _score(value: Any, name: str) -> float | None:
+    """A number on the lists' 0-1 score scale (3 emptied every list without a word)."""
+    number = _number(value, name)
+    if number is not None and not 0 <= number <= 1:
+        raise ConfigError(f"rules.{name} must be a score from 0 to 1 (the scale of the lists' "
+                          f"scores), got {value!r}")
+    return number
 
 
 def _number(value: Any, name: str) -> float | None:

@@ -220,7 +220,9 @@ def test_decisions_carry_over_to_the_next_export_and_the_ones_that_cannot_are_na
         "warning: 2 earlier review decisions are not applied: 1 because a product's text was "
         "edited since (ids: A3); 1 because a product is no longer in the catalog (ids: B1). "
         "Review those pairs again in the app; list them with: python -m core review-pairs "
-        f"{edited} --not-applied --out FILE"), err
+        f"{edited} --not-applied --out FILE; forget those on products no longer in the "
+        f"catalog with: python -m core review-pairs {edited} --session KEY --forget-gone "
+        "--out FILE"), err
     out = job.folder / "not applied.csv"
     code, err = job("review-pairs", str(edited), "--config", str(job.settings),
                     "--not-applied", "--out", str(out))

@@ -477,3 +477,22 @@ def test_a_hybrid_pool_is_never_rescored_with_a_plain_metric(rng):
     assert plain.n_short > 0  # no refill: its scores would not be on the fused scale
     ok = plain.neighbors.indices >= 0
     assert np.isin(plain.neighbors.scores[ok], pool.scores).all()
+
+
+@pytest.mark.parametrize("value", [3, -0.1, 1.5])
+def test_a_min_score_off_the_score_scale_is_refused(value):
+    # {"rules": {"min_score": 3}} in a settings file wrote empty lists with exit 0.
+    from core.lists.spec import Rules
+
+    with pytest.raises(ConfigError, match=r"rules\.min_score must be a score from 0 to 1"):
+        Rules.from_dict({"min_score": value})
+    assert Rules.from_dict({"min_score": 0.9}).min_score == 0.9
+    assert Rules.from_dict({"min_score": 0}).min_score == 0.0
+
+
+@pytest.mark.parametrize("value", [2, -1, 90])
+def test_a_band_off_the_score_scale_is_refused(value):
+    # {"bands": {"dup": 2}} was accepted: a band no score can reach.
+    with pytest.raises(ConfigError, match=r"bands\['dup'\] must be a score from 0 to 1"):
+        Config(bands={"dup": value})
+    assert Config(bands={"dup": 0.95, "close": 0.5}).bands == {"dup": 0.95, "close": 0.5}
