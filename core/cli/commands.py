@@ -197,6 +197,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     cfg = config_from_args(args)
     catalog = load_catalog_from_args(args, cfg)
+    if not args.query.strip():  # in a job, usually a shell variable that was not set
+        from core.export.tables import write_stream
+
+        write_stream(pd.DataFrame(columns=["rank", "product_id", "title", "score"]), sys.stdout)
+        print("warning: the query is empty, so nothing was searched: give the words to search "
+              "for with --query", file=sys.stderr)
+        return 0
     cfg = with_language(args, cfg, catalog)
     encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
     vectors = vectors_from_args(args, cfg, catalog, encoder)
