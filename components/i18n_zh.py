@@ -1825,4 +1825,6 @@ ZH: dict[str, str] = {
     "id in B": "B 中的编号",
     "title in B": "B 中的标题",
     "score in B": "B 中的得分",
+    # big-walk: a large catalog's steps say what they do
+    "Applying the rules to {n:,} lists…": "正在对 {n:,} 个列表应用规则…",
 }
