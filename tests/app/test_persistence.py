@@ -306,3 +306,13 @@ def test_a_reload_is_handed_the_lists_made_under_the_rules(env):
     made = first.session_state["tuning.memo.neighbors.ruled"][1][1]
     again = _open(_token(first), "pages/export.py")
     assert again.session_state["tuning.memo.neighbors.ruled"][1][1] is made
+
+
+def test_a_reload_is_handed_the_groups_made_before(env):
+    """Product groups and duplicate groups were made again in each new session (a reload of
+    the Groups page of 24,628 products: 18 s); now the reload is handed those made before."""
+    first = _open(page="pages/groups.py")
+    made = [first.session_state[f"tuning.memo.{name}"][1] for name in ("groups", "duplicates")]
+    again = _open(_token(first), "pages/groups.py")
+    kept = [again.session_state[f"tuning.memo.{name}"][1] for name in ("groups", "duplicates")]
+    assert kept[0] is made[0] and kept[1] is made[1]
