@@ -1827,4 +1827,5 @@ ZH: dict[str, str] = {
     "score in B": "B 中的得分",
     # big-walk: a large catalog's steps say what they do
     "Applying the rules to {n:,} lists…": "正在对 {n:,} 个列表应用规则…",
+    "Finding duplicate groups at {threshold:.2f}…": "正在按阈值 {threshold:.2f} 查找重复商品组…",
 }
