@@ -21,9 +21,6 @@ ZH: dict[str, str] = {
         '- {long_texts:,} 条文本超出模型的读取长度，只比较其开头部分',
     'Prepare the lists now':
         '现在准备列表',
-    'The model reads every product once (the Neighbours page does this by itself). Texts read before ar'
-    'e reused.':
-        '模型会把每个商品读一遍（“相似商品”页面也会自动完成）。读过的文本会被复用。',
     'row numbers':
         '行号',
     # pages/compare.py
@@ -1838,4 +1835,10 @@ ZH: dict[str, str] = {
     "brought back. Your other decisions stay.":
         "要忘记您针对已不在目录中的商品的决定（{n:,} 个）吗？忘记后无法恢复。您的其他决定不受影响。",
     "Forget them": "忘记它们",
+    # big-walk: a large catalog's steps say what they do
+    "Applying the rules to {n:,} lists…": "正在对 {n:,} 个列表应用规则…",
+    "Finding duplicate groups at {threshold:.2f}…": "正在按阈值 {threshold:.2f} 查找重复商品组…",
+    "The model reads every product once, then each product's most similar products are found (the "
+    "Neighbours page does this by itself). Texts read before are reused.":
+        "模型会把每个商品读一遍，然后为每个商品找出最相似的商品（“相似商品”页面也会自动完成）。读过的文本会被复用。",
 }

@@ -115,7 +115,8 @@ class SharedResults:
 
 @st.cache_resource(show_spinner=False)
 def shared_results(kind: str) -> SharedResults:
-    """One LRU per kind ("index", "pool", "projection", "lexical"), shared by all sessions.
+    """One LRU per kind ("index", "pool", "projection", "lexical", "ruled"), shared by all
+    sessions.
 
     Safe to share: every key holds the content identity of what the value is computed
     from, so two sessions share a value only when they hold the same content.

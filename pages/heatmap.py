@@ -37,7 +37,7 @@ if source == SENT:
 elif source == "A product and its neighbours":
     row = product_picker(cat, "heatmap")
     if row is not None:
-        nb = neighbors(res, cfg, k=max(cfg.k, 20))
+        nb = neighbors(res, cfg, k=max(cfg.k, 20), rows=[row])  # this product's list only
         rows = [row, *[int(i) for i in nb.indices[row] if i >= 0]]  # -1: short list
 elif source == "A category":
     col = cat.mapping.category

@@ -106,8 +106,9 @@ def needs_rules(cfg: Config, decisions: pd.DataFrame | None = None) -> bool:
 
 def apply_config(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
                  vectors: np.ndarray | None = None,
-                 decisions: pd.DataFrame | None = None) -> RuleResult:
-    """apply_rules with cfg.rules, cfg.k and the duplicate band of cfg."""
+                 decisions: pd.DataFrame | None = None,
+                 rows: np.ndarray | None = None) -> RuleResult:
+    """apply_rules with cfg.rules, cfg.k and the duplicate band of cfg (rows: as there)."""
     rules = cfg.rules
     dup = None if rules.keep_duplicates else duplicate_threshold(cfg)
     if not needs_rules(cfg, decisions):
@@ -115,13 +116,13 @@ def apply_config(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
         if fast is not None:
             return fast
     return apply_rules(catalog, pool, rules, cfg.k, vectors=vectors, decisions=decisions,
-                       duplicate_threshold=dup, relevance_floor=cfg.relevance_floor)
+                       duplicate_threshold=dup, relevance_floor=cfg.relevance_floor, rows=rows)
 
 
 def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, *,
                 vectors: np.ndarray | None = None, decisions: pd.DataFrame | None = None,
                 duplicate_threshold: float | None = None, relevance_floor: float = 0.0,
-                chunk_rows: int | None = None) -> RuleResult:
+                chunk_rows: int | None = None, rows: np.ndarray | None = None) -> RuleResult:
     """Lists of at most k from a candidate pool (n, m), best first.
 
     catalog: the rows of the pool (None: ids are row numbers, no column rules).
@@ -131,9 +132,12 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     scoring at or above it are left out. relevance_floor: share of random pairs a
     neighbour must be closer in meaning than (0 = off; needs a pool from a
     NeighborIndex whose score has meaning in it, so not words only). Pure:
-    inputs are not modified.
+    inputs are not modified. rows: only these source rows' lists are made (each list is
+    made on its own, so as in a whole run); the others are left empty (length 0): one
+    product's list in milliseconds instead of the whole catalog's.
     """
     n, m = pool.indices.shape
+    todo = np.arange(n) if rows is None else np.unique(np.asarray(rows, dtype=np.int64))
     width = max(0, min(int(k), m))
     if rules.diversity > 0 and vectors is None:
         raise ConfigError("rules.diversity needs the product vectors; pass vectors=")
@@ -156,14 +160,14 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     removed: dict[str, int] = {}
     per_row: dict[str, np.ndarray] = {}
     out = (out_i, out_s, out_d, lengths)
-    for start in range(0, n, step):
-        rows = np.arange(start, min(n, start + step))
-        cand = (pool.indices[rows], pool.scores[rows], pool.distances[rows])
-        ok = filter_candidates(rows, cand, n, feats, rules, duplicate_threshold, block_keys, removed,
+    for start in range(0, len(todo), step):
+        part = todo[start:start + step]
+        cand = (pool.indices[part], pool.scores[part], pool.distances[part])
+        ok = filter_candidates(part, cand, n, feats, rules, duplicate_threshold, block_keys, removed,
                                floor, per_row,
-                               None if pool_meaning is None else pool_meaning[rows])
-        select_chunk(rows, cand, ok, feats, rules, unit, pin_lists, width, out)
-    short = np.nonzero(lengths < width)[0]
+                               None if pool_meaning is None else pool_meaning[part])
+        select_chunk(part, cand, ok, feats, rules, unit, pin_lists, width, out)
+    short = todo[lengths[todo] < width]
     block = index_block(scorer) if scorer is not None else (
         metric_block(vectors, pool.metric) if vectors is not None and pool.metric in METRICS
         else None)
@@ -174,7 +178,7 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
 
         _refill(short, feats, block, keep, rules, unit, pin_lists, width, out)
     lists = Neighbors(out_i, out_s, out_d, pool.metric)
-    short = np.nonzero(lengths < width)[0]
+    short = todo[lengths[todo] < width]
     short_by = {name: int((counts[short] > 0).sum()) for name, counts in per_row.items()
                 if (counts[short] > 0).any()}
     return RuleResult(lists, lengths, int(k), removed, pinned=len(pins), blocked=len(blocks),

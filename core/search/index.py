@@ -389,7 +389,8 @@ class NeighborIndex:
     def meaning(self, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
         """(r, C) float32 meaning scores of rows against their candidates (-1: NaN)."""
         dense = self.meaning_channel
-        out = candidate_dense(self.vectors[rows], dense.vectors, cand, dense.metric)
+        out = candidate_dense(self.vectors[rows], dense.vectors, cand, dense.metric,
+                              corpus_scale=dense.corpus_scale)
         return np.where(cand >= 0, out, np.nan).astype(np.float32)
 
     def relevance_threshold(self, share: float) -> float | None:

@@ -38,8 +38,9 @@ def old_lexical_topk(index, k, *, queries=None, score="cosine", exclude_self=Non
     return Neighbors(idx, val, -val, "lexical-cosine" if score == "cosine" else "bm25")
 
 
-def old_candidate_dense(queries, corpus, cand, metric):
-    """Previous dense candidate scores: pair_dense over broadcast (256, C, d) blocks."""
+def old_candidate_dense(queries, corpus, cand, metric, *, corpus_scale=None):
+    """Previous dense candidate scores: pair_dense over broadcast (256, C, d) blocks
+    (corpus_scale: taken as candidate_dense takes it, not needed here)."""
     out = np.zeros(cand.shape, dtype=np.float32)
     safe = np.where(cand >= 0, cand, 0)
     for s in range(0, len(cand), 256):

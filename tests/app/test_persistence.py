@@ -295,3 +295,24 @@ def test_a_settings_file_without_columns_keeps_every_column_of_the_catalog(env):
     assert (after.category_column, after.brand_column, after.price_column) == (
         before.category_column, before.brand_column, before.price_column)
     assert after.text_columns == before.text_columns
+
+
+def test_a_reload_is_handed_the_lists_made_under_the_rules(env):
+    """A reload is a new session: the lists under the rules were made again for it (24,628
+    products under a same category rule: 15 s of blank page on every page that shows them);
+    now it is handed the lists made before, for the same catalog, vectors and rules."""
+    first = _open(page="pages/neighbors.py")
+    first.get_by_key("neighbors.rules.same").set_value(["category"]).run()
+    made = first.session_state["tuning.memo.neighbors.ruled"][1][1]
+    again = _open(_token(first), "pages/export.py")
+    assert again.session_state["tuning.memo.neighbors.ruled"][1][1] is made
+
+
+def test_a_reload_is_handed_the_groups_made_before(env):
+    """Product groups and duplicate groups were made again in each new session (a reload of
+    the Groups page of 24,628 products: 18 s); now the reload is handed those made before."""
+    first = _open(page="pages/groups.py")
+    made = [first.session_state[f"tuning.memo.{name}"][1] for name in ("groups", "duplicates")]
+    again = _open(_token(first), "pages/groups.py")
+    kept = [again.session_state[f"tuning.memo.{name}"][1] for name in ("groups", "duplicates")]
+    assert kept[0] is made[0] and kept[1] is made[1]

@@ -496,3 +496,26 @@ def test_a_band_off_the_score_scale_is_refused(value):
     with pytest.raises(ConfigError, match=r"bands\['dup'\] must be a score from 0 to 1"):
         Config(bands={"dup": value})
     assert Config(bands={"dup": 0.95, "close": 0.5}).bands == {"dup": 0.95, "close": 0.5}
+
+
+@pytest.mark.parametrize("rules_dict", RULE_CASES, ids=lambda d: ",".join(d) or "none")
+def test_some_rows_get_the_lists_of_a_whole_run(rules_dict, rng):
+    """rows= makes only those lists (the heatmap's one product), each as the whole run makes
+    it: short lists refilled from their group, pins, blocks and decisions in force."""
+    n, depth, k = 60, 8, 6  # a shallow pool: same-category lists go short and are refilled
+    catalog = make_catalog(n, rng)
+    vectors = rng.normal(size=(n, 8)).astype(np.float32)
+    pool = make_pool(vectors, depth)
+    rules = Rules.from_dict({**rules_dict, "pinned": [["P3", "P40"]]})
+    decisions = pd.DataFrame({"left_id": ["P5"], "right_id": [f"P{int(pool.indices[5, 0])}"],
+                              "decision": ["reject"]})
+    whole = apply_rules(catalog, pool, rules, k, vectors=vectors, decisions=decisions)
+    some = [0, 3, 5, 17, 59, 17]  # unsorted, repeated
+    got = apply_rules(catalog, pool, rules, k, vectors=vectors, decisions=decisions, rows=some)
+    for r in set(some):
+        assert got.neighbors.indices[r].tolist() == whole.neighbors.indices[r].tolist()
+        # the same scores, to the last bit or so (a refill's matrix product has other shapes)
+        np.testing.assert_allclose(got.neighbors.scores[r], whole.neighbors.scores[r], atol=1e-6)
+        assert got.lengths[r] == whole.lengths[r]
+    others = np.setdiff1d(np.arange(n), some)
+    assert (got.neighbors.indices[others] == -1).all() and (got.lengths[others] == 0).all()

@@ -86,3 +86,24 @@ def test_hybrid_pool_matches_the_previous_path(rng, metric, weight):
     np.testing.assert_allclose(got.scores, want.scores, atol=1e-6)
     for name in got.parts:
         np.testing.assert_allclose(got.parts[name], want.parts[name], atol=1e-6)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "dot"])
+def test_dense_candidate_scores_with_the_channels_norms_match_brute_force(metric):
+    """A DenseChannel works out its vectors' norms once (corpus_scale) for every
+    candidate_scores call (refilling short lists made hundreds of calls, each reading the
+    whole catalog's norms); the scores are those of brute force, a zero row included."""
+    from core.search.channels import DenseChannel, candidate_dense
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(37, 5)).astype(np.float32)
+    vectors[4] = 0.0
+    cand = rng.integers(-1, 37, size=(37, 9))
+    channel = DenseChannel(vectors, metric)
+    got = channel.candidate_scores(cand)
+    assert channel.__dict__["corpus_scale"] is channel.corpus_scale  # made once, then held
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    base = unit if metric == "cosine" else vectors
+    want = np.where(cand >= 0, np.einsum("id,icd->ic", base, base[np.clip(cand, 0, None)]), 0.0)
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    np.testing.assert_array_equal(got, candidate_dense(vectors, vectors, cand, metric))
