@@ -17,6 +17,7 @@ from core.lists.groups import (
     DEFAULT_SIZE,
     METHODS,
     DuplicateGroups,
+    DuplicateScorer,
     Groups,
     duplicate_groups,
     product_groups,
@@ -88,19 +89,26 @@ def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,
     score the Duplicate threshold page chooses its threshold on."""
     def groups() -> DuplicateGroups:  # on a miss only: filled fields read the whole frame
         filled = (cat.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
-        space = resources.scored_index(cat, res.key, res.vectors, cfg)
         candidates = pool(res, cfg)  # its own progress bar when it is searched
-        # 24,628 products at 0.5: 23 s, with nothing on the page saying so
+        scorer = _kept("duplicate_scores", pool_key, lambda: DuplicateScorer(
+            candidates, _match(resources.scored_index(cat, res.key, res.vectors, cfg))))
+        # each pool pair is scored once, at the first threshold that reaches it (24,628
+        # products at 0.5: 23 s on every change before; bench/perf_duplicates.py)
         with st.spinner(t("Finding duplicate groups at {threshold:.2f}…", threshold=threshold)):
             return duplicate_groups(candidates, threshold, vectors=res.vectors,
-                                    completeness=filled,
-                                    both_ways=lambda a, b: space.pair_scores(a, b).match,
+                                    completeness=filled, scorer=scorer,
                                     categories=categories, per_category=per_category)
 
     categories, per_category = groups_categories(cfg, cat)
     own = sorted(per_category.items()) if categories is not None else []
-    key = f"{cat.identity}:{res.key}:{cfg.pool_key()}:{threshold}:both:{own}"
+    pool_key = f"{cat.identity}:{res.key}:{cfg.pool_key()}"
+    key = f"{pool_key}:{threshold}:both:{own}"
     return state.memo("duplicates", key, lambda: _kept("duplicates", key, groups))
+
+
+def _match(space):
+    """The duplicate score of pairs of rows (NeighborIndex.pair_scores(...).match)."""
+    return lambda a, b: space.pair_scores(a, b).match
 
 
 def category_threshold_caption(cfg: Config, cat: Catalog) -> None:

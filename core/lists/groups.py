@@ -20,22 +20,27 @@ score`` for every other member.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from core.errors import CatalogSimilarityError
-from core.search.exact import distinct_rows, pairwise_scores, topk
+from core.lists.duplicates import (
+    DuplicateGroups,
+    DuplicateScorer,
+    duplicate_groups,
+    duplicate_table,
+    merge_map,
+)
+from core.search.exact import distinct_rows, topk
 from core.search.lexical import CJK_RUN
-from core.search.neighbors import METRICS, Neighbors
+from core.search.neighbors import Neighbors
 
 METHODS = ("hdbscan", "agglomerative")
 DEFAULT_METHOD = "agglomerative"
 DEFAULT_SIZE = 20
 LABEL_WORDS = 3
-_MAX_EXACT_GROUP = 2000
 
 
 @dataclass(frozen=True)
@@ -218,143 +223,11 @@ def product_groups(vectors: np.ndarray, texts: list[str], *, method: str = DEFAU
     return Groups(labels, ctfidf_labels(texts, labels), method)
 
 
-BothWays = Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-@dataclass(frozen=True)
-class DuplicateGroups:
-    """group: (n,) int64 (-1 = no duplicate); canonical: (g,) rows; score_to_canonical: (n,)."""
-
-    group: np.ndarray
-    canonical: np.ndarray
-    score_to_canonical: np.ndarray
-    threshold: float
-
-    @property
-    def n_groups(self) -> int:
-        return len(self.canonical)
-
-    @property
-    def n_products(self) -> int:
-        return int((self.group >= 0).sum())
-
-
-def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray | None = None,
-                     completeness: np.ndarray | None = None,
-                     both_ways: BothWays | None = None,
-                     categories: np.ndarray | None = None,
-                     per_category: Mapping[str, float] | None = None) -> DuplicateGroups:
-    """Connected components of pool pairs scoring >= threshold (size >= 2).
-
-    categories, per_category: (n,) category values (as text) and thresholds chosen per
-    category on labelled pairs (``Config.category_thresholds``); a pair of two products
-    of one such category needs that category's threshold instead of ``threshold``.
-
-    both_ways: the duplicate score of pairs (left rows, right rows) -> (m,) scores, the
-    Duplicate threshold page's score (NeighborIndex.pair_scores(...).match: the lower of
-    the two products' list scores for each other); an edge then needs it >= threshold,
-    so a threshold chosen there on labelled pairs means the same here. It is never above
-    the list score, so only pool pairs at or above the threshold are scored.
-    Canonical: the member with the highest summed score to the other members
-    (pairwise with vectors, else over pool edges), then the most complete
-    record (completeness: (n,) filled fields), then the lowest row. A member joined to
-    the canonical one through others has its score for it from both_ways when given
-    (else NaN: unknown).
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    n = pool.indices.shape[0]
-    src = np.repeat(np.arange(n), pool.indices.shape[1])
-    dst, sc = pool.indices.reshape(-1), pool.scores.reshape(-1)
-    need = _edge_thresholds(threshold, categories, per_category)
-    lowest = min([threshold, *need.values()]) if need else threshold
-    edge = (dst >= 0) & (sc >= lowest)
-    src, dst, sc = src[edge], dst[edge], sc[edge]
-    # each pair's threshold, worked out once: its category's or the global one
-    limit = _pair_thresholds(src, dst, threshold, categories, need) if need else threshold
-    keep = sc >= limit
-    src, dst, sc = src[keep], dst[keep], sc[keep]
-    if both_ways is not None and len(src):
-        sc = np.asarray(both_ways(src, dst), dtype=np.float32)
-        keep = sc >= (limit[keep] if need else threshold)
-        src, dst, sc = src[keep], dst[keep], sc[keep]
-    graph = coo_matrix((sc.astype(np.float64), (src, dst)), shape=(n, n)).tocsr()
-    _, comp = connected_components(graph, directed=True, connection="weak")
-    sizes = np.bincount(comp, minlength=comp.max() + 1 if n else 0)
-    multi = np.nonzero(sizes >= 2)[0]
-    group = np.full(n, -1, dtype=np.int64)
-    score = np.full(n, np.nan, dtype=np.float32)
-    canon: list[int] = []
-    sym = graph.maximum(graph.T).tocsr()
-    fill = np.zeros(n) if completeness is None else np.asarray(completeness, dtype=np.float64)
-    exact = pool.metric in METRICS  # a hybrid (fused) pool is scored over its own edges
-    order = np.argsort(comp, kind="stable")
-    starts = np.searchsorted(comp[order], multi)
-    by_first = sorted(zip(multi, starts), key=lambda cs: int(order[cs[1]]))
-    for g, (c, start) in enumerate(by_first):
-        members = order[start:start + sizes[c]]
-        if vectors is not None and exact and len(members) <= _MAX_EXACT_GROUP:
-            sims = pairwise_scores(vectors[members], metric=pool.metric).astype(np.float64)
-        else:  # pool edges only; a missing edge has no known score
-            sims = sym[members][:, members].toarray()
-            sims[sims == 0] = np.nan
-        np.fill_diagonal(sims, 0.0)
-        best = members[np.lexsort((members, -fill[members], -np.nansum(sims, axis=1)))[0]]
-        group[members] = g
-        canon.append(int(best))
-        score[members] = sims[:, np.nonzero(members == best)[0][0]]
-        score[best] = np.nan
-    canonical = np.array(canon, dtype=np.int64)
-    unknown = np.flatnonzero((group >= 0) & np.isnan(score))
-    unknown = unknown[~np.isin(unknown, canonical)]
-    if both_ways is not None and len(unknown):  # grouped through another member: its own
-        to = canonical[group[unknown]]            # duplicate score for the canonical one
-        score[unknown] = np.asarray(both_ways(unknown, to), dtype=np.float32)
-    return DuplicateGroups(group, canonical, score, float(threshold))
-
-
-def _edge_thresholds(threshold: float, categories: np.ndarray | None,
-                     per_category: Mapping[str, float] | None) -> dict[str, float]:
-    """The per-category thresholds that differ from the global one (none without categories)."""
-    if categories is None or not per_category:
-        return {}
-    return {str(k): float(v) for k, v in per_category.items() if float(v) != float(threshold)}
-
-
-def _pair_thresholds(src: np.ndarray, dst: np.ndarray, threshold: float,
-                     categories: np.ndarray, need: dict[str, float]) -> np.ndarray:
-    """(m,) threshold per pair: its category's when both products share one in need."""
-    cats = np.asarray(categories, dtype=object)
-    a, b = cats[src], cats[dst]
-    limits = pd.Series(a, dtype=object).map(need).to_numpy(dtype=np.float64)
-    return np.where((a == b) & ~np.isnan(limits), limits, float(threshold))
-
-
-def merge_map(ids: np.ndarray, dups: DuplicateGroups) -> pd.DataFrame:
-    """product_id, canonical_id, score for every non-canonical member of a duplicate group."""
-    ids = np.asarray(ids, dtype=object)
-    rows = np.nonzero(dups.group >= 0)[0]
-    rows = rows[~np.isin(rows, dups.canonical)]
-    rows = rows[np.lexsort((rows, dups.group[rows]))]
-    return pd.DataFrame({"product_id": ids[rows],
-                         "canonical_id": ids[dups.canonical[dups.group[rows]]],
-                         "score": dups.score_to_canonical[rows].astype(np.float64).round(6)})
-
-
-def duplicate_table(ids: np.ndarray, titles: list[str], dups: DuplicateGroups) -> pd.DataFrame:
-    """One row per duplicate group: group, size, canonical_id, canonical_title."""
-    ids, titles = np.asarray(ids, dtype=object), np.asarray(titles, dtype=object)
-    sizes = np.bincount(dups.group[dups.group >= 0], minlength=dups.n_groups)
-    return pd.DataFrame({"group": np.arange(dups.n_groups), "size": sizes,
-                         "canonical_id": ids[dups.canonical],
-                         "canonical_title": titles[dups.canonical]})
-
-
 __all__ = [
     "DEFAULT_METHOD",
     "METHODS",
     "DuplicateGroups",
+    "DuplicateScorer",
     "Groups",
     "cluster_labels",
     "ctfidf_labels",

@@ -1,0 +1,198 @@
+"""Duplicate groups: the scorer kept across thresholds and the grouping over the sparse
+graph give exactly the groups, canonical products and scores of the plain computation
+(the code before them, kept here as the oracle)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.lists import duplicates
+from core.lists.duplicates import DuplicateScorer, duplicate_groups
+from core.search.exact import pairwise_scores
+from core.search.neighbors import METRICS, Neighbors
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_walmart.csv"
+
+
+def oracle(pool, threshold, *, vectors=None, completeness=None, both_ways=None,
+           categories=None, per_category=None):
+    """duplicate_groups before the scorer: every pair scored per call, one dense
+    matrix per group."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = pool.indices.shape[0]
+    src = np.repeat(np.arange(n), pool.indices.shape[1])
+    dst, sc = pool.indices.reshape(-1), pool.scores.reshape(-1)
+    need = duplicates._edge_thresholds(threshold, categories, per_category)
+    lowest = min([threshold, *need.values()]) if need else threshold
+    edge = (dst >= 0) & (sc >= lowest)
+    src, dst, sc = src[edge], dst[edge], sc[edge]
+    limit = duplicates._pair_thresholds(src, dst, threshold, categories, need) if need \
+        else threshold
+    keep = sc >= limit
+    src, dst, sc = src[keep], dst[keep], sc[keep]
+    if both_ways is not None and len(src):
+        sc = np.asarray(both_ways(src, dst), dtype=np.float32)
+        keep = sc >= (limit[keep] if need else threshold)
+        src, dst, sc = src[keep], dst[keep], sc[keep]
+    graph = coo_matrix((sc.astype(np.float64), (src, dst)), shape=(n, n)).tocsr()
+    _, comp = connected_components(graph, directed=True, connection="weak")
+    sizes = np.bincount(comp, minlength=comp.max() + 1 if n else 0)
+    multi = np.nonzero(sizes >= 2)[0]
+    group = np.full(n, -1, dtype=np.int64)
+    score = np.full(n, np.nan, dtype=np.float32)
+    canon = []
+    sym = graph.maximum(graph.T).tocsr()
+    fill = np.zeros(n) if completeness is None else np.asarray(completeness, dtype=np.float64)
+    exact = pool.metric in METRICS
+    order = np.argsort(comp, kind="stable")
+    starts = np.searchsorted(comp[order], multi)
+    by_first = sorted(zip(multi, starts), key=lambda cs: int(order[cs[1]]))
+    for g, (c, start) in enumerate(by_first):
+        members = order[start:start + sizes[c]]
+        if vectors is not None and exact and len(members) <= duplicates._MAX_EXACT_GROUP:
+            sims = pairwise_scores(vectors[members], metric=pool.metric).astype(np.float64)
+        else:
+            sims = sym[members][:, members].toarray()
+            sims[sims == 0] = np.nan
+        np.fill_diagonal(sims, 0.0)
+        best = members[np.lexsort((members, -fill[members], -np.nansum(sims, axis=1)))[0]]
+        group[members] = g
+        canon.append(int(best))
+        score[members] = sims[:, np.nonzero(members == best)[0][0]]
+        score[best] = np.nan
+    canonical = np.array(canon, dtype=np.int64)
+    unknown = np.flatnonzero((group >= 0) & np.isnan(score))
+    unknown = unknown[~np.isin(unknown, canonical)]
+    if both_ways is not None and len(unknown):
+        score[unknown] = np.asarray(both_ways(unknown, canonical[group[unknown]]),
+                                    dtype=np.float32)
+    return group, canonical, score
+
+
+def assert_same(got, want) -> None:
+    group, canonical, score = want
+    assert np.array_equal(got.group, group)
+    assert np.array_equal(got.canonical, canonical)
+    assert np.array_equal(got.score_to_canonical, score, equal_nan=True)
+
+
+def random_pool(rng, n: int, k: int, metric: str, *, coarse: bool) -> Neighbors:
+    """Random candidates (some rows short, -1), scores best first; coarse scores (0.01
+    steps) make many exact ties between members' sums."""
+    idx = np.stack([rng.choice(n - 1, size=k, replace=False) for _ in range(n)])
+    idx = idx + (idx >= np.arange(n)[:, None])  # never itself
+    sc = rng.uniform(0.3, 1.0, size=(n, k))
+    sc = np.round(sc, 2) if coarse else sc
+    sc = -np.sort(-sc, axis=1).astype(np.float32)
+    short = rng.random(n) < 0.2
+    idx[short, k // 2:] = -1
+    sc[short, k // 2:] = -np.inf
+    return Neighbors(idx.astype(np.int64), sc, 1 - sc, metric)
+
+
+def pair_table(rng, n: int, coarse: bool):
+    """A duplicate score for every ordered pair: symmetric or not, sometimes NaN."""
+    table = rng.uniform(0.3, 1.0, size=(n, n)).astype(np.float32)
+    table = np.round(table, 2) if coarse else table
+    table[rng.random((n, n)) < 0.01] = np.nan
+    return table
+
+
+@pytest.mark.parametrize("metric", ["hybrid(cosine)", "cosine"])
+@pytest.mark.parametrize("coarse", [True, False])
+def test_same_groups_as_the_plain_computation_at_every_threshold(rng, metric, coarse,
+                                                                  monkeypatch):
+    n, k = 301, 7
+    monkeypatch.setattr(duplicates, "_MAX_EXACT_GROUP", 5)  # big groups go over edges too
+    pool = random_pool(rng, n, k, metric, coarse=coarse)
+    vectors = rng.normal(size=(n, 6)).astype(np.float32)
+    filled = rng.integers(0, 3, size=n)
+    table = pair_table(rng, n, coarse)
+    asked = []
+
+    def both_ways(a, b):
+        asked.append(len(a))
+        return np.minimum(table[a, b], pool.scores.max())
+
+    cats = rng.choice(np.array(["shoes", "tv", "cups"], dtype=object), size=n)
+    scorer = DuplicateScorer(pool, both_ways)
+    for threshold in (0.97, 0.9, 0.6, 0.95, 0.3, 0.75, 1.5):
+        for kw in ({}, {"vectors": vectors, "completeness": filled},
+                   {"categories": cats, "per_category": {"shoes": threshold - 0.1}}):
+            want = oracle(pool, threshold, both_ways=both_ways, **kw)
+            assert_same(duplicate_groups(pool, threshold, scorer=scorer, **kw), want)
+            assert_same(duplicate_groups(pool, threshold, both_ways=both_ways, **kw), want)
+            assert_same(duplicate_groups(pool, threshold, **kw), oracle(pool, threshold, **kw))
+
+
+def test_the_scorer_scores_each_pool_pair_once(rng):
+    pool = random_pool(rng, 120, 5, "hybrid(cosine)", coarse=False)
+    table = pair_table(rng, 120, coarse=False)
+    asked = []
+
+    def both_ways(a, b):
+        asked.extend(zip(a.tolist(), b.tolist()))
+        return table[a, b]
+
+    scorer = DuplicateScorer(pool, both_ways)
+    flat = pool.indices.reshape(-1)
+    first, second = np.arange(0, 300), np.arange(200, 600)
+    got = scorer.scores(first)
+    assert np.array_equal(got, table[first // 5, flat[first]], equal_nan=True)
+    got = scorer.scores(second)
+    assert np.array_equal(got, table[second // 5, flat[second]], equal_nan=True)
+    assert len(asked) == 600  # 200..299 (NaN ones too) not asked again
+    scorer.scores(np.arange(flat.size))  # every pool pair scored: a threshold asks only
+    asked.clear()                           # members joined through others, for their own
+    dups = duplicate_groups(pool, 0.6, scorer=scorer)  # score for the canonical product
+    assert dups.n_groups and asked
+    assert all(dups.canonical[dups.group[a]] == b for a, b in asked)
+    with pytest.raises(ValueError, match="another pool"):
+        duplicate_groups(random_pool(rng, 50, 5, "cosine", coarse=False), 0.9, scorer=scorer)
+
+
+def test_identical_products_and_tiny_pools(rng):
+    x = np.ones((4, 3), dtype=np.float32)
+    for n in (1, 2, 3, 4):
+        idx = np.array([[j for j in range(n) if j != i] + [-1] for i in range(n)])
+        sc = np.where(idx >= 0, 1.0, -np.inf).astype(np.float32)
+        for metric in ("cosine", "hybrid(cosine)"):
+            pool = Neighbors(idx, sc, 1 - sc, metric)
+            for kw in ({}, {"vectors": x[:n]}):
+                assert_same(duplicate_groups(pool, 0.9, **kw), oracle(pool, 0.9, **kw))
+
+
+def test_same_groups_on_a_real_catalog(tiny_encoder):
+    """The first 600 products of the demo catalog (real titles, many near-copies) through
+    the real index: the hybrid pool and its duplicate score."""
+    from core.catalog.table import RawTable, build_catalog
+    from core.config import Config
+    from core.pipeline import candidate_pool, neighbor_index
+
+    frame = pd.read_csv(DEMO, dtype=str, keep_default_na=False).head(600)
+    cfg = Config(id_column="id", text_columns=("title",), category_column="category",
+                 brand_column="brand")
+    cat = build_catalog(RawTable(frame, "demo.csv"), cfg.mapping(cfg.text_columns), name="demo")
+    vectors = tiny_encoder.encode(cat.texts)
+    index = neighbor_index(cat, vectors, cfg)
+    pool = candidate_pool(cat, vectors, cfg, index=index)
+    filled = (frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
+
+    def both(a, b):
+        return index.pair_scores(a, b).match
+
+    scorer = DuplicateScorer(pool, both)
+    grouped = 0
+    for threshold in (0.9, 0.7, 0.5, 0.8):
+        want = oracle(pool, threshold, vectors=vectors, completeness=filled, both_ways=both)
+        got = duplicate_groups(pool, threshold, vectors=vectors, completeness=filled,
+                               scorer=scorer)
+        assert_same(got, want)
+        grouped = max(grouped, got.n_groups)
+    assert grouped > 10  # the check saw real groups
