@@ -126,7 +126,7 @@ def paged_table(frame: pd.DataFrame, *, key: str, filter_columns: tuple[str, ...
     shown = frame
     if filter_columns:
         text = st.text_input(t("Filter (text in {columns})", columns=" / ".join(filter_columns)),
-                             key=f"{key}.filter").strip()
+                             key=f"{key}.filter").strip().lower()  # matched lowercased
         if text:
             mask = pd.Series(False, index=frame.index)
             for col in filter_columns:

@@ -381,3 +381,37 @@ def test_price_check_says_which_products_it_could_not_check(app):
     assert found, captions
     checked, none, few = (int(g.replace(",", "")) for g in found.groups())
     assert none == unpriced and checked + none + few == len(cat)
+
+
+def test_many_duplicate_groups_are_shown_a_page_at_a_time(tiny_bert_dir, tmp_path):
+    """5,780 duplicate groups (24,628 products at 0.7) went to the browser in one table:
+    the table now shows a page of them, says how many there are, and every group is on
+    some page (the filter finds the last one)."""
+    from components.tables import PAGE_ROWS
+    from tests.conftest import make_csv_bytes
+
+    n = PAGE_ROWS + 101  # two pages of groups, each two copies of one title
+    rows = [["id", "title"], *[[f"p{i}-{c}", f"lamp {i} model x{i * 7}"] for i in range(n)
+                               for c in "ab"]]
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=300) as at:
+        at.file_uploader(key="catalog.upload").set_value(
+            ("copies.csv", make_csv_bytes(rows), "text/csv")).run()
+        at.session_state["groups.show_map"] = False
+        at.switch_page("pages/groups.py").run()
+        at.number_input(key="groups.duplicate_threshold").set_value(1.0).run()
+        assert not at.exception, at.exception
+        assert f"{n:,} duplicate groups" in element_texts(at.caption)
+        page = at.number_input(key="groups.duplicates.page")
+        assert page.label == f"Page (of 2; {n:,} rows)"
+        shown = _duplicates_table(at)
+        assert len(shown) == PAGE_ROWS and shown["size"].tolist() == [2] * PAGE_ROWS
+        page.set_value(2).run()
+        assert len(_duplicates_table(at)) == n - PAGE_ROWS
+        at.text_input(key="groups.duplicates.filter").input(f"LAMP {n - 1} ").run()
+        found = _duplicates_table(at)
+        assert found["product kept"].tolist() == [f"lamp {n - 1} model x{(n - 1) * 7}"]
+
+
+def _duplicates_table(at: AppTest) -> pd.DataFrame:
+    (table,) = [d.value for d in at.dataframe if "product kept" in d.value.columns]
+    return table
