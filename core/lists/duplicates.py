@@ -7,7 +7,8 @@ others) and a merge map ``product_id, canonical_id, score`` for every other memb
 A new threshold costs little: a :class:`DuplicateScorer` keeps the duplicate score of
 every pool pair it has scored, so a lower threshold scores only the pairs it newly
 reaches and a higher one none; canonical members are chosen over the sparse graph at
-once (24,628 products at 0.5: 13.8 s -> see bench/perf_duplicates.py).
+once (24,628 products, thresholds 0.95, 0.7, 0.5, 0.6 in turn: 24.5 s -> 2.7 s
+in all, the same groups; bench/perf_duplicates.py).
 """
 
 from __future__ import annotations
