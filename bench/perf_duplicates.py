@@ -3,8 +3,9 @@
 The catalog of the Groups page's slow case: walmart.csv + amazon.csv of the shared
 walmart-amazon benchmark stacked (24,628 products; ids WM-/AZ-), the bundled model,
 default settings. Vectors are embedded once and cached under --cache (default /tmp).
-For each threshold: the old function (a copy of duplicate_groups before this change,
-scoring every pool pair above the threshold both ways again on each call) and the new
+For each threshold: the old function (duplicate_groups before this change, the oracle of
+tests/lists/test_duplicates.py: every pool pair above the threshold scored both ways
+again on each call) and the new
 one (core.lists.groups.duplicate_groups, with a DuplicateScorer kept across thresholds
 as the Groups page keeps it); groups are checked equal. Not a test.
 
@@ -68,55 +69,18 @@ def prepared(cache: Path):
 
 
 def old_duplicate_groups(pool, threshold, *, vectors=None, completeness=None, both_ways=None):
-    """duplicate_groups as it was before the shared scorer (no per-category thresholds)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    """duplicate_groups as it was before the shared scorer: the oracle of
+    tests/lists/test_duplicates.py (one copy of the old computation)."""
+    import importlib.util
 
-    from core.lists.duplicates import _MAX_EXACT_GROUP, DuplicateGroups
-    from core.search.exact import pairwise_scores
-    from core.search.neighbors import METRICS
+    from core.lists.duplicates import DuplicateGroups
 
-    n = pool.indices.shape[0]
-    src = np.repeat(np.arange(n), pool.indices.shape[1])
-    dst, sc = pool.indices.reshape(-1), pool.scores.reshape(-1)
-    edge = (dst >= 0) & (sc >= threshold)
-    src, dst, sc = src[edge], dst[edge], sc[edge]
-    if both_ways is not None and len(src):
-        sc = np.asarray(both_ways(src, dst), dtype=np.float32)
-        keep = sc >= threshold
-        src, dst, sc = src[keep], dst[keep], sc[keep]
-    graph = coo_matrix((sc.astype(np.float64), (src, dst)), shape=(n, n)).tocsr()
-    _, comp = connected_components(graph, directed=True, connection="weak")
-    sizes = np.bincount(comp, minlength=comp.max() + 1 if n else 0)
-    multi = np.nonzero(sizes >= 2)[0]
-    group = np.full(n, -1, dtype=np.int64)
-    score = np.full(n, np.nan, dtype=np.float32)
-    canon: list[int] = []
-    sym = graph.maximum(graph.T).tocsr()
-    fill = np.zeros(n) if completeness is None else np.asarray(completeness, dtype=np.float64)
-    exact = pool.metric in METRICS
-    order = np.argsort(comp, kind="stable")
-    starts = np.searchsorted(comp[order], multi)
-    by_first = sorted(zip(multi, starts), key=lambda cs: int(order[cs[1]]))
-    for g, (c, start) in enumerate(by_first):
-        members = order[start:start + sizes[c]]
-        if vectors is not None and exact and len(members) <= _MAX_EXACT_GROUP:
-            sims = pairwise_scores(vectors[members], metric=pool.metric).astype(np.float64)
-        else:
-            sims = sym[members][:, members].toarray()
-            sims[sims == 0] = np.nan
-        np.fill_diagonal(sims, 0.0)
-        best = members[np.lexsort((members, -fill[members], -np.nansum(sims, axis=1)))[0]]
-        group[members] = g
-        canon.append(int(best))
-        score[members] = sims[:, np.nonzero(members == best)[0][0]]
-        score[best] = np.nan
-    canonical = np.array(canon, dtype=np.int64)
-    unknown = np.flatnonzero((group >= 0) & np.isnan(score))
-    unknown = unknown[~np.isin(unknown, canonical)]
-    if both_ways is not None and len(unknown):
-        to = canonical[group[unknown]]
-        score[unknown] = np.asarray(both_ways(unknown, to), dtype=np.float32)
+    path = Path(__file__).resolve().parent.parent / "tests" / "lists" / "test_duplicates.py"
+    spec = importlib.util.spec_from_file_location("duplicates_oracle", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    group, canonical, score = module.oracle(pool, threshold, vectors=vectors,
+                                            completeness=completeness, both_ways=both_ways)
     return DuplicateGroups(group, canonical, score, float(threshold))
 
 
