@@ -1841,4 +1841,12 @@ ZH: dict[str, str] = {
     "The model reads every product once, then each product's most similar products are found (the "
     "Neighbours page does this by itself). Texts read before are reused.":
         "模型会把每个商品读一遍，然后为每个商品找出最相似的商品（“相似商品”页面也会自动完成）。读过的文本会被复用。",
+    # lead: duplicate groups that chain through other products
+    "{n:,} products are in a duplicate group only through other products: they do not score "
+    "{threshold:.2f} with the product kept, and the largest group holds {largest:,} products. "
+    "At a low threshold similar products chain into one group. Raise the threshold, or check "
+    "these groups before merging.":
+        "{n:,} 个商品只是通过其他商品才进入重复商品组：它们与保留的商品的得分没有达到 {threshold:.2f}，"
+        "最大的一组有 {largest:,} 个商品。阈值较低时，相似的商品会连成一个组。"
+        "请提高阈值，或在合并前检查这些组。",
 }

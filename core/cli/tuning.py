@@ -384,6 +384,11 @@ def cmd_merge_map(args: argparse.Namespace) -> int:
     own = _own_thresholds(per_category)
     say(f"wrote {args.out}: {dups.n_groups} duplicate groups, {len(frame)} products to merge "
         f"(threshold {threshold}" + (f"; {own}" if own else "") + ")")
+    if dups.chained:  # the merge map folds them into a product they do not duplicate
+        say(f"warning: {dups.chained:,} products are in a duplicate group only through other "
+            f"products (they do not score {threshold} with the product kept; the largest group "
+            f"holds {dups.largest:,} products): similar products chain at a low threshold; "
+            "raise --threshold or check those groups before merging")
     return 0
 
 

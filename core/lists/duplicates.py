@@ -35,10 +35,20 @@ class DuplicateGroups:
     canonical: np.ndarray
     score_to_canonical: np.ndarray
     threshold: float
+    # members with no pair at or above the threshold with the product kept: in their group
+    # only through other members (similar products chain at a low threshold: 12,978 of
+    # 24,628 walmart + amazon products in one group at 0.6)
+    chained: int = 0
 
     @property
     def n_groups(self) -> int:
         return len(self.canonical)
+
+    @property
+    def largest(self) -> int:
+        """How many products the largest group holds (0 without groups)."""
+        grouped = self.group[self.group >= 0]
+        return int(np.bincount(grouped).max()) if len(grouped) else 0
 
     @property
     def n_products(self) -> int:
@@ -119,7 +129,19 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
     if scorer is not None and len(unknown):  # grouped through another member: its own
         to = canonical[group[unknown]]         # duplicate score for the canonical one
         score[unknown] = np.asarray(scorer.both_ways(unknown, to), dtype=np.float32)
-    return DuplicateGroups(group, canonical, score, float(threshold))
+    return DuplicateGroups(group, canonical, score, float(threshold),
+                           chained=_chained(group, canonical, sym))
+
+
+def _chained(group: np.ndarray, canonical: np.ndarray, sym) -> int:
+    """How many members have no edge (a pair at or above its threshold) with their
+    group's canonical product."""
+    members = np.flatnonzero(group >= 0)
+    members = members[~np.isin(members, canonical)]
+    if not len(members):
+        return 0
+    direct = np.asarray(sym[members, canonical[group[members]]]).ravel() != 0
+    return int((~direct).sum())
 
 
 def _edges(pool: Neighbors, threshold: float, scorer: DuplicateScorer | None,

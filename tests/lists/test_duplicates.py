@@ -196,3 +196,29 @@ def test_same_groups_on_a_real_catalog(tiny_encoder):
         assert_same(got, want)
         grouped = max(grouped, got.n_groups)
     assert grouped > 10  # the check saw real groups
+
+
+def test_members_joined_only_through_others_are_counted():
+    """A chain 0-1-2-3-4 (each product a duplicate of the next only) is one group at 0.8:
+    the product kept is the middle one, and the two ends do not score 0.8 with it. A star
+    (every member a duplicate of the centre) has none chained."""
+    def pool(pairs, n):
+        idx = np.full((n, 2), -1, dtype=np.int64)
+        sc = np.full((n, 2), -np.inf, dtype=np.float32)
+        fill = np.zeros(n, dtype=int)
+        for a, b, s in pairs:
+            for x, y in ((a, b), (b, a)):
+                idx[x, fill[x]], sc[x, fill[x]] = y, s
+                fill[x] += 1
+        order = np.argsort(-sc, axis=1)
+        return Neighbors(np.take_along_axis(idx, order, 1), np.take_along_axis(sc, order, 1),
+                         None, "hybrid(cosine)")
+
+    chain = duplicate_groups(pool([(0, 1, 0.9), (1, 2, 0.95), (2, 3, 0.95), (3, 4, 0.9)], 5),
+                             0.8)
+    assert chain.n_groups == 1 and chain.largest == 5 and chain.canonical.tolist() == [2]
+    assert chain.chained == 2  # products 0 and 4: only through 1 and 3
+    star = duplicate_groups(pool([(0, 1, 0.9), (0, 2, 0.9)], 3), 0.8)
+    assert star.n_groups == 1 and star.largest == 3 and star.chained == 0
+    none = duplicate_groups(pool([(0, 1, 0.5)], 2), 0.8)
+    assert none.n_groups == 0 and none.largest == 0 and none.chained == 0
