@@ -36,16 +36,25 @@ def check_outputs(args: argparse.Namespace) -> None:
 def _check_writable(path: Path, flag: str) -> None:
     """path's folder exists or can be made, and can be written to."""
     folder = path if str(path).endswith(("/", "\\")) else path.parent
+    probe, reason = _unwritable(folder)
+    if reason and not probe.is_dir():
+        raise ConfigError(f"{flag} {path}: {reason}")
+    if reason:
+        raise ConfigError(f"{flag} {path}: cannot write in the folder {probe} ({reason}); "
+                          "choose another place")
+
+
+def _unwritable(folder: Path) -> tuple[Path, str | None]:
+    """(the nearest folder of folder's that exists, why nothing can be written there; None:
+    it can be)."""
     probe = folder.absolute()
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if not probe.is_dir():
-        raise ConfigError(f"{flag} {path}: {probe} is a file, not a folder")
-    reason = "permission denied" if not os.access(probe, os.W_OK | os.X_OK) \
-        else _cannot_create(probe)
-    if reason:
-        raise ConfigError(f"{flag} {path}: cannot write in the folder {probe} ({reason}); "
-                          "choose another place")
+        return probe, f"{probe} is a file, not a folder"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return probe, "permission denied"
+    return probe, _cannot_create(probe)
 
 
 def _cannot_create(folder: Path) -> str | None:
@@ -66,12 +75,7 @@ def check_workspace(args: argparse.Namespace) -> None:
     if not hasattr(args, "no_store") or args.no_store:
         return
     root = workspace_from_args(args).root
-    probe = root.absolute()
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    reason = (f"{probe} is a file, not a folder" if not probe.is_dir()
-              else "permission denied" if not os.access(probe, os.W_OK | os.X_OK)
-              else _cannot_create(probe))
+    _, reason = _unwritable(root)
     if reason:
         given = ("--workspace" if getattr(args, "workspace", None)
                  else "$CATSIM_WORKSPACE" if os.environ.get(WORKSPACE_ENV, "").strip()
