@@ -21,7 +21,6 @@ from core.catalog.table import Catalog
 from core.config import Config
 from core.embed.store import embed_with_store
 from core.errors import CatalogSimilarityError, StoreError
-from core.lists.rules import apply_config
 from core.pipeline import apply_rules, candidate_pool
 from core.projection import Projection, expected_seconds, project
 from core.search.neighbors import Neighbors, reporting
@@ -206,12 +205,9 @@ def neighbors(res: state.Results, cfg: Config, k: int | None = None,
     catalog = state.require_catalog()
     cfg = cfg if k is None else cfg.with_changes(k=k)
     try:
-        if rows is not None:
-            return apply_config(catalog, pool(res, cfg), cfg, vectors=res.vectors,
-                                decisions=review_decisions(catalog),
-                                rows=np.asarray(rows, dtype=np.int64)).neighbors
         return apply_rules(catalog, pool(res, cfg), cfg, vectors=res.vectors,
-                           decisions=review_decisions(catalog))
+                           decisions=review_decisions(catalog),
+                           rows=None if rows is None else np.asarray(rows, dtype=np.int64))
     except CatalogSimilarityError as exc:  # e.g. a rule names a column this catalog lacks
         state.show_error(exc)
         st.stop()

@@ -112,11 +112,20 @@ class SharedResults:
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)
 
+    def get_or_make(self, key, make):
+        """The value kept under key, else make()'s, kept (made outside the lock: two
+        sessions missing at once may both make it; the values are equal)."""
+        found = self.get(key)
+        if found is None:
+            found = make()
+            self.put(key, found)
+        return found
+
 
 @st.cache_resource(show_spinner=False)
 def shared_results(kind: str) -> SharedResults:
-    """One LRU per kind ("index", "pool", "projection", "lexical", "ruled"), shared by all
-    sessions.
+    """One LRU per kind ("index", "pool", "projection", "lexical", "images", "ruled",
+    "groups", "duplicates", "duplicate_scores"), shared by all sessions.
 
     Safe to share: every key holds the content identity of what the value is computed
     from, so two sessions share a value only when they hold the same content.

@@ -48,25 +48,16 @@ def groups_controls(cat: Catalog) -> tuple[str, int]:
     return method, int(size)
 
 
-def _kept(kind: str, key: str, compute):
-    """compute() once per key for every session holding the same content (key holds
-    res.key, so an upload's private key: its owner's sessions only): a reload, a new
-    session, finds it (24,628 products: grouping took 18 s again on each reload)."""
-    shared = resources.shared_results(kind)
-    found = shared.get(key)
-    if found is None:
-        found = compute()
-        shared.put(key, found)
-    return found
-
-
 def session_groups(res: state.Results, cfg: Config, cat: Catalog, method: str,
                    size: int) -> Groups:
     """Groups of the session's vectors, recomputed only when vectors or settings change."""
     key = f"{cat.identity}:{res.key}:{cfg.pool_key()}:{method}:{size}"
     with st.spinner(t("Grouping products…")):
-        return state.memo("groups", key, lambda: _kept("groups", key, lambda: product_groups(
-            res.vectors, cat.texts, method=method, size=size, neighbors=pool(res, cfg))))
+        # kept for every session holding the same content (key holds res.key, so an upload's
+        # private key): a reload found nothing and grouped 24,628 products again for 18 s
+        return state.memo("groups", key, lambda: resources.shared_results("groups").get_or_make(
+            key, lambda: product_groups(res.vectors, cat.texts, method=method, size=size,
+                                        neighbors=pool(res, cfg))))
 
 
 def groups_map(res: state.Results, cfg: Config, cat: Catalog, groups: Groups) -> None:
@@ -90,8 +81,9 @@ def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,
     def groups() -> DuplicateGroups:  # on a miss only: filled fields read the whole frame
         filled = (cat.frame.astype(str).apply(lambda s: s.str.strip() != "")).sum(axis=1).to_numpy()
         candidates = pool(res, cfg)  # its own progress bar when it is searched
-        scorer = _kept("duplicate_scores", pool_key, lambda: DuplicateScorer(
-            candidates, _match(resources.scored_index(cat, res.key, res.vectors, cfg))))
+        scorer = resources.shared_results("duplicate_scores").get_or_make(
+            pool_key, lambda: DuplicateScorer(
+                candidates, _match(resources.scored_index(cat, res.key, res.vectors, cfg))))
         # each pool pair is scored once, at the first threshold that reaches it (24,628
         # products at 0.5: 23 s on every change before; bench/perf_duplicates.py)
         with st.spinner(t("Finding duplicate groups at {threshold:.2f}…", threshold=threshold)):
@@ -103,7 +95,8 @@ def session_duplicates(res: state.Results, cfg: Config, cat: Catalog,
     own = sorted(per_category.items()) if categories is not None else []
     pool_key = f"{cat.identity}:{res.key}:{cfg.pool_key()}"
     key = f"{pool_key}:{threshold}:both:{own}"
-    return state.memo("duplicates", key, lambda: _kept("duplicates", key, groups))
+    return state.memo("duplicates", key,
+                      lambda: resources.shared_results("duplicates").get_or_make(key, groups))
 
 
 def _match(space):

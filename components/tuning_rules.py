@@ -175,20 +175,15 @@ def ruled(res: state.Results, cfg: Config) -> RuleResult:
                       cfg.relevance_floor, _frame_digest(decisions)], sort_keys=True, default=str)
 
     def lists() -> RuleResult:
-        shared = resources.shared_results("ruled")
-        found = shared.get(key)
-        if found is None:
-            candidates = pool(res, cfg)  # its own progress bar when it is searched
-            with st.spinner(t("Applying the rules to {n:,} lists…", n=len(catalog))):
-                found = apply_config(catalog, candidates, cfg, vectors=res.vectors,
-                                     decisions=decisions)
-            shared.put(key, found)
-        return found
+        candidates = pool(res, cfg)  # its own progress bar when it is searched
+        with st.spinner(t("Applying the rules to {n:,} lists…", n=len(catalog))):
+            return apply_config(catalog, candidates, cfg, vectors=res.vectors,
+                                decisions=decisions)
 
     try:
         return state.memo("neighbors.ruled", key, lambda: (
             catalog,  # held so that id(catalog) names this catalog while the memo lives
-            lists()))[1]
+            resources.shared_results("ruled").get_or_make(key, lists)))[1]
     except ConfigError as exc:
         state.show_error(exc)
         st.caption(t("Fix the rule above (or load another configuration) to see lists."))

@@ -117,16 +117,19 @@ def candidate_pool(catalog: Catalog | None, vectors: np.ndarray, cfg: Config, *,
 
 
 def apply_rules(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
-                vectors: np.ndarray | None = None, decisions=None) -> Neighbors:
+                vectors: np.ndarray | None = None, decisions=None,
+                rows: np.ndarray | None = None) -> Neighbors:
     """Final lists of cfg.k from a candidate pool. Without rules: the best k.
 
     With cfg.rules, a duplicate band or review decisions (DataFrame from
     core.lists.review), core.lists.rules decides; short lists are padded with index -1.
-    vectors are needed for rules.diversity.
+    vectors are needed for rules.diversity. rows: only these products' lists need be
+    made (core.lists.rules.apply_rules; without rules every list is cut, which is cheap).
     """
     if not needs_rules(cfg, decisions):
         return pool.head(cfg.k)
-    return apply_config(catalog, pool, cfg, vectors=vectors, decisions=decisions).neighbors
+    return apply_config(catalog, pool, cfg, vectors=vectors, decisions=decisions,
+                        rows=rows).neighbors
 
 
 def rule_result(catalog: Catalog | None, pool: Neighbors, cfg: Config, *,
