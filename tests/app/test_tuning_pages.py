@@ -388,18 +388,12 @@ def test_many_duplicate_groups_are_shown_a_page_at_a_time(tiny_bert_dir, tmp_pat
     the table now shows a page of them, says how many there are, and every group is on
     some page (the filter finds the last one)."""
     from components.tables import PAGE_ROWS
-    from tests.conftest import make_csv_bytes
 
     n = PAGE_ROWS + 101  # two pages of groups, each two copies of one title
     rows = [["id", "title"], *[[f"p{i}-{c}", f"lamp {i} model x{i * 7}"] for i in range(n)
                                for c in "ab"]]
     with running_app(tiny_bert_dir, tmp_path / "ws", timeout=300) as at:
-        at.file_uploader(key="catalog.upload").set_value(
-            ("copies.csv", make_csv_bytes(rows), "text/csv")).run()
-        at.session_state["groups.show_map"] = False
-        at.switch_page("pages/groups.py").run()
-        at.number_input(key="groups.duplicate_threshold").set_value(1.0).run()
-        assert not at.exception, at.exception
+        _duplicate_groups_at(at, "copies.csv", rows, 1.0)
         assert f"{n:,} duplicate groups" in element_texts(at.caption)
         page = at.number_input(key="groups.duplicates.page")
         assert page.label == f"Page (of 2; {n:,} rows)"
@@ -412,6 +406,18 @@ def test_many_duplicate_groups_are_shown_a_page_at_a_time(tiny_bert_dir, tmp_pat
         assert found["product kept"].tolist() == [f"lamp {n - 1} model x{(n - 1) * 7}"]
 
 
+def _duplicate_groups_at(at: AppTest, name: str, rows: list[list[str]],
+                         threshold: float) -> None:
+    """Upload rows as a catalog and open the Groups page (no map) at this duplicate threshold."""
+    from tests.conftest import make_csv_bytes
+
+    at.file_uploader(key="catalog.upload").set_value((name, make_csv_bytes(rows), "text/csv")).run()
+    at.session_state["groups.show_map"] = False
+    at.switch_page("pages/groups.py").run()
+    at.number_input(key="groups.duplicate_threshold").set_value(threshold).run()
+    assert not at.exception, at.exception
+
+
 def _duplicates_table(at: AppTest) -> pd.DataFrame:
     (table,) = [d.value for d in at.dataframe if "product kept" in d.value.columns]
     return table
@@ -422,19 +428,12 @@ def test_duplicate_groups_that_chain_through_other_products_are_warned_of(tiny_b
     """At 0.6, 12,978 of 24,628 products made one duplicate group by chaining (each a near
     neighbour of the next), and the merge map would fold them all into one product without
     a word. A threshold that chains says so; copies at the top threshold do not."""
-    from tests.conftest import make_csv_bytes
-
     words = ["lamp", "desk", "cable", "mouse", "chair", "shoe", "phone", "paper"]
     rows = [["id", "title"], *[[f"p{i}", f"{words[i % 8]} {words[(i * 3 + 1) % 8]} {i}"]
                                for i in range(150)],  # more than a pool's 50 candidates
             ["c1", "oak desk chair"], ["c2", "oak desk chair"]]
     with running_app(tiny_bert_dir, tmp_path / "ws", timeout=300) as at:
-        at.file_uploader(key="catalog.upload").set_value(
-            ("chain.csv", make_csv_bytes(rows), "text/csv")).run()
-        at.session_state["groups.show_map"] = False
-        at.switch_page("pages/groups.py").run()
-        at.number_input(key="groups.duplicate_threshold").set_value(1.0).run()
-        assert not at.exception, at.exception
+        _duplicate_groups_at(at, "chain.csv", rows, 1.0)
         assert not [w.value for w in at.warning if "only through other" in w.value]
         at.number_input(key="groups.duplicate_threshold").set_value(0.01).run()
         assert not at.exception, at.exception
