@@ -25,7 +25,8 @@ EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
                   N_("the same model code"), N_("different model codes"),
                   N_("different sizes or capacities"), N_("different colours"),
                   N_("one is remanufactured, compatible or used, the other is not"),
-                  N_("different years or versions, or Mac against Windows"),
+                  N_("different years, versions or editions (Home against Professional, an "
+                     "upgrade against the full product), or Mac against Windows"),
                   N_("the same text (scores 1)"))
 
 

@@ -275,21 +275,21 @@ FUSED_ONLY = Calibration(
 BUNDLED = Calibration(
     "all-MiniLM-L6-v2 (bundled)",
     (0.3, 0.5, 0.7, 0.85, 1.0),
-    ((-3.1166, -0.7265, 0.8806, 1.5229, 3.2943),
-     (-3.0368, -0.8282, 0.8918, 1.4902, 3.2943),
-     (-2.9556, -0.9602, 0.8711, 1.5019, 3.2943),
-     (-2.8942, -1.0589, 0.8675, 1.5298, 3.2943),
-     (-2.1796, -1.1533, 0.8639, 1.5715, 3.2943)),
+    ((-3.1022, -0.7208, 0.8798, 1.5193, 3.2826),
+     (-3.0224, -0.8222, 0.8899, 1.4843, 3.2826),
+     (-2.9412, -0.9537, 0.8698, 1.4998, 3.2826),
+     (-2.8798, -1.0525, 0.8656, 1.5274, 3.2826),
+     (-2.1693, -1.1464, 0.8627, 1.5714, 3.2826)),
     _FITTED_ON, random_meaning=_RANDOM_MEANING,
     plain_weights=FUSED_ONLY.weights, plain_knots=FUSED_ONLY.knots,
     # same-product evidence, fitted on the same list entries (bench/score_quality.py --fit)
-    evidence=(('closeness', 1.5841),
-              ('margin', 1.191),
-              ('code_shared', 1.1033),
-              ('size_conflict', -0.8608),
-              ('colour_conflict', -0.9676),
-              ('condition_conflict', -1.4867),
-              ('version_conflict', -0.4631)))
+    evidence=(('closeness', 1.5778),
+              ('margin', 1.1829),
+              ('code_shared', 1.0997),
+              ('size_conflict', -0.8596),
+              ('colour_conflict', -0.969),
+              ('condition_conflict', -1.4692),
+              ('version_conflict', -0.7319)))
 
 
 def calibration_for(model: str | Path | None) -> Calibration:

@@ -21,11 +21,18 @@ feature                 1 when
 ``version_conflict``    both name a year (1980-2039: "quickbooks pro 2008" vs
                         "... 2009") or a version ("v 4.0", "version 12": the
                         major number) and none is shared, or each names one
-                        platform (Mac vs Windows) and they differ
+                        platform (Mac vs Windows) and they differ, or both
+                        name editions (home, standard, professional,
+                        premium ...) and each names one the other does
+                        not, or one is an upgrade and the other is not
 ======================  ======================================================
 
 A version conflict is what tells a software or a yearly edition from the next one (in
-the labelled catalogs' train and valid lists it fires on 38 entries, none of them a twin).
+the labelled catalogs' train and valid lists it fires on 38 entries, none of them a twin),
+and "Office Standard" from "Office Home and Student", a deluxe projection screen from the
+standard one, an upgrade from the full edition: of the labelled pairs of abt-buy and
+walmart-amazon (train, valid and test) that name editions, not the same ones, 1 of 134 is
+a twin.
 
 Pairs are scored with sparse products (no Python loop per pair), so a block of
 rows x members (rules refilling lists) costs one sparse product per feature.
@@ -90,6 +97,19 @@ _PLATFORMS = _MAC | _WINDOWS
 # ("5 v 2 a" is volts).
 _VERSION = re.compile(r"(?<![\w.])(?<!\d\s)(?:v|ver|version)\.?\s*(\d{1,2})(?:\s*\.\s*\d{1,2})?(?!\w)")
 _MAX_VERSION = 62
+# Editions named by a word: both texts name some, and each names one the other does not
+# ("home premium" is not "home basic"; "home theater" may be "premium home theater") or
+# one is an upgrade and the other is not ("design premium upgrade" is not "design
+# premium"). A text that names none says nothing ("kingston memory upgrade" may be
+# "kingston 4gb ddr3 module").
+_TIERS = {"home": 0, "professional": 1, "pro": 1, "standard": 2, "std": 2, "premium": 3,
+          "ultimate": 4, "enterprise": 5, "deluxe": 6, "basic": 7, "business": 8,
+          "academic": 9, "edu": 9, "education": 9, "student": 10, "upgrade": 11, "upg": 11,
+          "express": 12, "platinum": 13, "plus": 14, "starter": 15, "essentials": 16,
+          "家庭版": 0, "专业版": 1, "标准版": 2, "高级版": 3, "旗舰版": 4, "企业版": 5,
+          "豪华版": 6, "基础版": 7, "商业版": 8, "教育版": 9, "学生版": 10, "升级版": 11}
+_UPGRADE = 1 << _TIERS["upgrade"]
+_TIER_WORDS = re.compile(r"[a-z]+|" + "|".join(w for w in _TIERS if not w.isascii()))
 _MAC_WORDS = re.compile(r"\b(mac|macintosh|osx|os x|macos)\b")
 _WINDOWS_WORDS = re.compile(r"\b(windows|win|pc|xp|vista)\b")
 _CONDITION = re.compile(r"\b(remanufactured|refurbished|recertified|compatible|used|renewed|"
@@ -113,9 +133,9 @@ def _sizes(low: str) -> set[str]:
     return out
 
 
-def edition(low: str) -> tuple[int, int]:
-    """(bit set of the years and platform families, bit set of the major versions) a
-    lower-cased text names."""
+def edition(low: str) -> tuple[int, int, int]:
+    """(bit set of the years and platform families, bit set of the major versions, bit
+    set of the edition words) a lower-cased text names."""
     bits = 0
     for year in _YEAR.findall(low):
         bits |= 1 << (int(year) - _FIRST_YEAR)
@@ -126,19 +146,29 @@ def edition(low: str) -> tuple[int, int]:
     versions = 0
     for major in _VERSION.findall(low):
         versions |= 1 << min(int(major), _MAX_VERSION)
-    return bits, versions
+    tiers = 0
+    for word in _TIER_WORDS.findall(low):
+        if word in _TIERS:
+            tiers |= 1 << _TIERS[word]
+    return bits, versions, tiers
 
 
 def edition_conflict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Of (..., 2) edition() rows: both name years and share none, or both name versions
-    and share none, or each names one platform family, not the same."""
+    """Of (..., 3) edition() rows: both name years and share none, or both name versions
+    and share none, or each names one platform family, not the same, or both name
+    edition words and each names one the other does not, or one is an upgrade and the
+    other is not (a text naming no edition word conflicts with none)."""
     ya, yb = a[..., 0] & ~_PLATFORMS, b[..., 0] & ~_PLATFORMS
     pa, pb = a[..., 0] & _PLATFORMS, b[..., 0] & _PLATFORMS
     va, vb = a[..., 1], b[..., 1]
     years = (ya != 0) & (yb != 0) & ((ya & yb) == 0)
     versions = (va != 0) & (vb != 0) & ((va & vb) == 0)
     platforms = (pa != 0) & (pa != _PLATFORMS) & (pb != 0) & (pb != _PLATFORMS) & (pa != pb)
-    return years | versions | platforms
+    ta, tb = a[..., 2] & ~_UPGRADE, b[..., 2] & ~_UPGRADE
+    apart = ((ta & ~tb) != 0) & ((tb & ~ta) != 0)  # neither names all the other's
+    upgrade = (a[..., 2] & _UPGRADE) != (b[..., 2] & _UPGRADE)
+    tiers = (ta != 0) & (tb != 0) & (apart | upgrade)
+    return years | versions | platforms | tiers
 
 
 def read_text(text: str) -> tuple[set[str], set[str], int, bool, tuple[int, int]]:
@@ -207,7 +237,7 @@ class TextEvidence:
     size_units: sp.csr_matrix
     colours: np.ndarray  # (n,) int64 bit sets
     condition: np.ndarray  # (n,) bool
-    editions: np.ndarray  # (n, 2) int64 bit sets (edition())
+    editions: np.ndarray  # (n, 3) int64 bit sets (edition())
     keys: np.ndarray  # (n,) int64: equal for the same words in the same order (-1: no words)
     vocab: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})  # codes, sizes, units, word keys
 
@@ -230,7 +260,7 @@ class TextEvidence:
                    _sparse([r[1] for r in read], vocab[2], units=True),
                    np.array([r[2] for r in read], dtype=np.int64),
                    np.array([r[3] for r in read], dtype=bool),
-                   np.array([r[4] for r in read], dtype=np.int64).reshape(-1, 2),
+                   np.array([r[4] for r in read], dtype=np.int64).reshape(-1, 3),
                    _keys(texts, vocab[3], grow=True), vocab)
 
     def read(self, texts: Sequence[str]) -> TextEvidence:
@@ -242,7 +272,7 @@ class TextEvidence:
                             _sparse([r[1] for r in read], v[2], grow=False, units=True),
                             np.array([r[2] for r in read], dtype=np.int64),
                             np.array([r[3] for r in read], dtype=bool),
-                            np.array([r[4] for r in read], dtype=np.int64).reshape(-1, 2),
+                            np.array([r[4] for r in read], dtype=np.int64).reshape(-1, 3),
                             _keys(texts, v[3], grow=False), v)
 
     def __len__(self) -> int:

@@ -28,7 +28,8 @@ EVIDENCE_WORDS = {
     "size_conflict": "different sizes or capacities",
     "colour_conflict": "different colours",
     "condition_conflict": "one is remanufactured, compatible or used, the other is not",
-    "version_conflict": "different years or versions, or Mac against Windows",
+    "version_conflict": "different years, versions or editions (Home against Professional, "
+                        "an upgrade against the full product), or Mac against Windows",
     "same_text": "the same text (scores 1)",
 }
 RERANK = 30  # lists are re-ranked by the changed score within each product's best RERANK

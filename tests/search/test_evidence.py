@@ -69,6 +69,28 @@ def test_years_and_platforms_tell_editions_apart():
         .tolist() == [1, 0, 1, 0]
 
 
+def test_edition_words_tell_editions_apart():
+    """Both name editions and each names one the other does not ("standard" against
+    "home and student"; "home premium" against "home basic"), or one is an upgrade of
+    the other: a conflict. Synonyms ("pro" = "professional"), one naming more of the
+    same ("premium home theater" against "home theater") or one naming none ("memory
+    upgrade" against a module) conflict with nothing; "da-lite" is a brand, not "lite"."""
+    texts = ["microsoft office 2007 standard", "microsoft office home and student 2007",
+             "windows vista home premium", "windows vista home basic",
+             "sony home theater system", "sony premium home theater system",
+             "adobe creative suite cs5 design premium upgrade", "adobe cs5 design premium",
+             "kingston 4gb memory upgrade", "kingston 4gb ddr3 module",
+             "adobe acrobat 9 professional", "acrobat 9 pro for windows",
+             "da-lite da-plex deluxe screen", "da-plex deluxe rear screen",
+             "办公软件 专业版", "办公软件 家庭版"]
+    ev = TextEvidence.build(texts)
+    conflict = ev.pairs(np.arange(0, len(texts), 2), np.arange(1, len(texts), 2))[
+        :, FEATURES.index("version_conflict")]
+    assert conflict.tolist() == [1, 1, 0, 1, 0, 0, 0, 1]
+    q = ev.read(["office 2007 professional", "office standard"])
+    assert ev.pairs([0, 1], [0, 0], q)[:, FEATURES.index("version_conflict")].tolist() == [1, 0]
+
+
 def test_a_yearly_edition_is_not_lifted_as_the_same_product(rng):
     """Shop B sells the same edition as shop A for some products and the next year's for
     others: a same-year pair is lifted as the same product, the next year's edition (each
