@@ -1850,4 +1850,12 @@ ZH: dict[str, str] = {
         "{n:,} 个商品只是通过其他商品才进入重复商品组：它们与保留的商品的得分没有达到 {threshold:.2f}，"
         "最大的一组有 {largest:,} 个商品。阈值较低时，相似的商品会连成一个组。"
         "请提高阈值，或在合并前检查这些组。",
+    # walk-health: the price check, list health, explain and open results pages
+    "Your price-range rule is left out here: under it, each product would only be compared with "
+    "products priced like it, and no price could stand out. Your other rules apply.":
+        "这里不使用您的价格区间规则：有了它，每个商品只会和价格相近的商品比较，任何价格都不会显得异常。"
+        "您的其他规则照常适用。",
+    "No price stands out at this setting. Move the first slider to the left to flag less unusual "
+    "prices.":
+        "在这个设置下没有价格显得异常。把第一个滑块向左移，可以标出不那么异常的价格。",
 }

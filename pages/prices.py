@@ -15,6 +15,7 @@ from core.lists.pricecheck import (
     DEFAULT_Z,
     outliers_frame,
     parse_prices,
+    peer_rules,
     price_check,
     price_figure,
 )
@@ -32,7 +33,11 @@ if not cat.mapping.price:
     st.page_link("pages/catalog.py", label=t("Go to Catalog"), icon=":material/table:")
     st.stop()
 res = ensure_results(cat, cfg)
-result = ruled(res, cfg)
+result = ruled(res, cfg.with_changes(rules=peer_rules(cfg.rules)))
+if cfg.rules.price_ratio is not None:
+    st.caption(t("Your price-range rule is left out here: under it, each product would only be "
+                 "compared with products priced like it, and no price could stand out. Your "
+                 "other rules apply."))
 a, b = st.columns(2)
 z = a.slider(t("How unusual a price must be to be flagged"), 1.0, 10.0,
              value=DEFAULT_Z, step=0.5, key="prices.z",
@@ -54,7 +59,11 @@ if unpriced or check.checked + unpriced < len(cat):
 titles = cat.titles()
 st.plotly_chart(chart(price_figure(check, titles)), key="prices.figure")
 frame = outliers_frame(cat.ids, titles, check)
-show_table(frame.rename(columns={k: t(v) for k, v in SHOWN_AS.items()}), key="prices.outliers")
-export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export",
-               csv_warning=excel_id_warning(cat))
+if frame.empty:  # an empty table reading 'empty' says nothing
+    st.caption(t("No price stands out at this setting. Move the first slider to the left to "
+                 "flag less unusual prices."))
+else:
+    show_table(frame.rename(columns={k: t(v) for k, v in SHOWN_AS.items()}), key="prices.outliers")
+    export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export",
+                   csv_warning=excel_id_warning(cat))
 next_step("pages/neighbors.py", t("Back to the lists"))

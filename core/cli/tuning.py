@@ -428,13 +428,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_price_check(args: argparse.Namespace) -> int:
-    from core.lists.pricecheck import outliers_frame, parse_prices, price_check
+    from core.lists.pricecheck import outliers_frame, parse_prices, peer_rules, price_check
     from core.lists.rules import apply_config
 
     cfg, catalog, vectors, pool, decisions = _prepared(args)
     if not catalog.mapping.price:
         raise ConfigError("price-check needs a price column (price_column in the configuration)")
-    lists = apply_config(catalog, pool, cfg, vectors=vectors, decisions=decisions).neighbors
+    if cfg.rules.price_ratio is not None:
+        say("the price-range rule is left out: it would compare each product only with "
+            "products priced like it")
+    lists = apply_config(catalog, pool, cfg.with_changes(rules=peer_rules(cfg.rules)),
+                         vectors=vectors, decisions=decisions).neighbors
     check = price_check(parse_prices(catalog.frame[catalog.mapping.price]), lists,
                         z_threshold=args.z, min_peers=args.min_peers)
     frame = outliers_frame(catalog.ids, catalog.titles(), check)

@@ -9,12 +9,13 @@ wild prices do not hide the others).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from core.figures import safe_label
+from core.lists.spec import Rules
 from core.search.neighbors import Neighbors
 
 DEFAULT_Z = 3.0
@@ -94,6 +95,13 @@ class PriceCheck:
 
     def count(self, flag: str) -> int:
         return int((self.flag == flag).sum())
+
+
+def peer_rules(rules: Rules) -> Rules:
+    """The rules of the lists a price check compares prices within: every rule but the price
+    range. Under a range of 0.5 to 2 times the product's price, every peer is priced within
+    it by construction, so nothing could ever be flagged."""
+    return replace(rules, price_ratio=None)
 
 
 def price_check(prices: np.ndarray, neighbors: Neighbors, *, z_threshold: float = DEFAULT_Z,

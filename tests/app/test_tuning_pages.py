@@ -383,6 +383,34 @@ def test_price_check_says_which_products_it_could_not_check(app):
     assert none == unpriced and checked + none + few == len(cat)
 
 
+def _price_counts(at: AppTest) -> tuple[int, int, int]:
+    """(checked, over, under) from the Price check page's caption."""
+    import re
+
+    found = re.search(r"([\d,]+) products checked.* ([\d,]+) over-priced · ([\d,]+) under",
+                      element_texts(at.caption))
+    assert found, element_texts(at.caption)
+    return tuple(int(g.replace(",", "")) for g in found.groups())
+
+
+def test_price_check_leaves_out_the_price_range_rule(app):
+    """With the price-range rule on (0.5 to 2 times), each product was checked only against
+    products priced like it: on walmart 0 over- and 0 under-priced (42 and 33 without it),
+    with no word why. The check now leaves that one rule out, says so, and keeps the rest."""
+    _clear_rules(app)
+    app.switch_page("pages/prices.py").run()
+    plain = _price_counts(app)
+    assert plain[1] + plain[2] > 0
+    app.switch_page("pages/neighbors.py").run()
+    _set_rules(app, price_on=True)
+    assert _config(app).rules.price_ratio == (0.5, 2.0)
+    app.switch_page("pages/prices.py").run()
+    assert not app.exception, app.exception
+    assert _price_counts(app) == plain
+    assert "price-range rule is left out" in element_texts(app.caption)
+    _clear_rules(app)
+
+
 def test_many_duplicate_groups_are_shown_a_page_at_a_time(tiny_bert_dir, tmp_path):
     """5,780 duplicate groups (24,628 products at 0.7) went to the browser in one table:
     the table now shows a page of them, says how many there are, and every group is on

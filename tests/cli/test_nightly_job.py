@@ -458,3 +458,22 @@ def test_a_plain_utf8_csv_with_non_ascii_text_says_how_to_open_it_in_excel(night
     code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
                          "--out", str(night.folder / "ascii.csv"))  # ASCII only: nothing to say
     assert code == 0 and "--bom" not in err, err
+
+
+def test_price_check_leaves_out_the_price_range_rule(night) -> None:
+    """Under a price range of 0.5 to 2 times, a product is only checked against products
+    priced like it and no price can stand out: price-check leaves that rule out (as the Price
+    check page does), says so, and gives what the same settings without it give."""
+    ranged = night.folder / "ranged.json"
+    data = json.loads(night.settings.read_text("utf-8"))
+    data["rules"] = {**data["rules"], "price_ratio": [0.5, 2.0]}
+    ranged.write_text(json.dumps(data), "utf-8")
+    outs = []
+    for name, settings in (("plain", night.settings), ("ranged", ranged)):
+        out = night.folder / f"{name}.csv"
+        code, _, err = night("price-check", str(night.catalog), "--config", str(settings),
+                             "--out", str(out), "--min-peers", "1")
+        assert code == 0, err
+        outs.append((err.splitlines()[-1].split(": ", 1)[1], out.read_bytes()))
+    assert outs[0] == outs[1]
+    assert "price-range rule is left out" in err
