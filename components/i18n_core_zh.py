@@ -537,6 +537,24 @@ CORE_ZH: dict[str, str] = {
     '0 = unrelated, 1 = the same text and the same photo; {share} of the score comes from the '
     'photos, and a pair where one product has no photo is scored by its text alone':
         '0 = 无关，1 = 文本和图片都相同；得分中 {share} 来自图片，其中一个商品没有图片的一对只按文本打分',
+    # walk-health: core/export/lists_file.py, a lists file opened on the Open results page
+    "{name} is not a list of neighbours: it lacks {columns} (its columns: {found}). Open a file "
+    "downloaded from the Export page (columns source_id, rank, neighbor_id, score), or the folder "
+    "a nightly job wrote":
+        "{name} 不是相似商品列表：缺少 {columns}（它的列：{found}）。请打开从“导出”页面下载的文件"
+        "（列为 source_id、rank、neighbor_id、score），或夜间任务写入的文件夹",
+    "{name} holds no list rows": "{name} 中没有列表行",
+    "{name} cannot be read as JSON ({exc})": "{name} 无法按 JSON 读取（{exc}）",
+    "{name} is not a list of neighbours: a JSON file from the Export page is a list of rows, each "
+    "with source_id, rank, neighbor_id and score":
+        "{name} 不是相似商品列表：从“导出”页面下载的 JSON 文件是由行组成的列表，每行都有 "
+        "source_id、rank、neighbor_id 和 score",
+    "{name}: the score of list row {n} is {value}, not a number; fix that row or download the "
+    "lists again":
+        "{name}：列表第 {n} 行的 score 是 {value}，不是数字；请改正这一行，或重新下载列表",
+    "{name}: the rank of list row {n} is {value}, not a whole number from 1; fix that row or "
+    "download the lists again":
+        "{name}：列表第 {n} 行的 rank 是 {value}，不是从 1 开始的整数；请改正这一行，或重新下载列表",
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -1858,4 +1858,21 @@ ZH: dict[str, str] = {
     "No price stands out at this setting. Move the first slider to the left to flag less unusual "
     "prices.":
         "在这个设置下没有价格显得异常。把第一个滑块向左移，可以标出不那么异常的价格。",
+    "Neighbour lists to look through, filter and export again: a lists file downloaded from "
+    "Export, or lists computed elsewhere (a nightly job, a Ray cluster), of which only the rows "
+    "shown are read.":
+        "可以浏览、筛选并再次导出的相似商品列表：从“导出”页面下载的列表文件，或在别处计算好的列表"
+        "（夜间任务、Ray 集群），只读取显示出来的行。",
+    "A lists file downloaded from Export (CSV, Excel, Parquet or JSON)":
+        "从“导出”页面下载的列表文件（CSV、Excel、Parquet 或 JSON）",
+    "…or a results folder or lists file on the server":
+        "…或服务器上的结果文件夹或列表文件",
+    "A folder written by python -m core neighbors CATALOG --out FOLDER/ (one process or --engine "
+    "ray), or a lists file it wrote with --out lists.csv":
+        "由 python -m core neighbors CATALOG --out FOLDER/ 写入的文件夹（单进程或 --engine ray），"
+        "或用 --out lists.csv 写入的列表文件",
+    "Upload a lists file, or give the path of a results folder and press Open.":
+        "请上传列表文件，或输入结果文件夹的路径，然后点击“打开”。",
+    "{products:,} products · up to {k} neighbours each · {count:,} list rows · from the file {name}":
+        "{products:,} 个商品 · 每个最多 {k} 个相似商品 · {count:,} 行列表 · 来自文件 {name}",
 }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -11,26 +14,46 @@ from components.tables import headed
 from components.text import md
 from components.widgets import excel_sample_warning, export_buttons
 from core.errors import CatalogSimilarityError
+from core.export.lists_file import FILE_ENGINE, import_lists_file
 from core.export.results import ResultsFolder, export_frame
 
 PAGE_SIZES = (25, 50, 100, 200)
 MAP_POINTS = 20_000
+LIST_FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json"]
 
 
 def results_picker() -> ResultsFolder | None:
-    """Folder path box + Open; the opened folder (re-read from its manifest), or None."""
+    """A lists file to upload, or a folder (or file) path box + Open; the opened results
+    (re-read from the manifest), or None."""
+    upload = st.file_uploader(t("A lists file downloaded from Export (CSV, Excel, Parquet or JSON)"),
+                              type=LIST_FILE_TYPES, key="open_results.upload")
+    if upload is not None:  # read once per file, not on every rerun
+        error = state.memo("open_results.upload", _marker(upload),
+                           lambda: _import(upload.getvalue(), upload.name))
+        if error is not None and not state.opened_results():
+            state.show_error(error)
+    imported = _imported_root()
+    shown = state.opened_results() or ""
     with st.form("open_results.form", border=False):
-        path = st.text_input(t("Results folder (on the server)"), value=state.opened_results() or "",
+        path = st.text_input(t("…or a results folder or lists file on the server"),
+                             value="" if Path(shown).parent == imported else shown,
                              placeholder=t("/data/nightly/results"), key="open_results.path",
                              help=t("A folder written by python -m core neighbors CATALOG "
-                                  "--out FOLDER/ (one process or --engine ray)"))
+                                  "--out FOLDER/ (one process or --engine ray), or a lists file "
+                                  "it wrote with --out lists.csv"))
         opened = st.form_submit_button(t("Open"), icon=":material/folder_open:",
                                        key="open_results.open")
     if opened:
-        state.set_opened_results(path.strip() or None)
+        chosen = Path(path.strip()).expanduser() if path.strip() else None
+        if chosen is not None and chosen.is_file():
+            error = _import(chosen.read_bytes(), chosen.name)
+            if error is not None:
+                state.show_error(error)
+        else:
+            state.set_opened_results(str(chosen) if chosen else None)
     current = state.opened_results()
     if not current:
-        st.info(t("Give the path of a results folder and press Open."))
+        st.info(t("Upload a lists file, or give the path of a results folder and press Open."))
         return None
     try:
         return ResultsFolder.open(current)
@@ -39,8 +62,35 @@ def results_picker() -> ResultsFolder | None:
         return None
 
 
+def _marker(upload) -> str:
+    return f"{upload.name}:{upload.size}:{hashlib.sha256(upload.getvalue()).hexdigest()}"
+
+
+def _imported_root() -> Path:
+    """Where lists files opened on this page are kept as results folders (the session's)."""
+    return state.session_store().root / "opened_lists"
+
+
+def _import(data: bytes, name: str) -> CatalogSimilarityError | None:
+    """Turn a lists file into a results folder in the session's folder and open it; the
+    error that says what to fix, if it cannot be read."""
+    with st.spinner(t("Reading {name}…", name=name)):
+        try:
+            folder = import_lists_file(data, name, _imported_root())
+        except CatalogSimilarityError as exc:
+            state.set_opened_results(None)
+            return exc
+    state.set_opened_results(str(folder.root))
+    return None
+
+
 def results_summary(folder: ResultsFolder) -> None:
     m = folder.manifest
+    if m.get("engine") == FILE_ENGINE:  # a lists file: no run to describe
+        st.caption(t("{products:,} products · up to {k} neighbours each · {count:,} list rows · "
+                     "from the file {name}", products=m.get("products", 0), k=m.get("k", "?"),
+                     count=folder.count(), name=md(m.get("source_file", "?"))))
+        return
     st.caption(t("{products:,} products · top {k} · {metric} · {count:,} list rows · written "
                  "{created} by the {engine} engine", products=m.get("products", 0),
                  k=md(m.get("k", "?")), metric=md(m.get("metric", "?")), count=folder.count(),

@@ -14,8 +14,9 @@ from components.results_view import (
 
 state.init_state()
 st.title(t("Open results"))
-st.caption(t("Neighbour lists computed elsewhere (a nightly job, a Ray cluster): only the rows "
-           "shown are read from the folder."))
+st.caption(t("Neighbour lists to look through, filter and export again: a lists file downloaded "
+             "from Export, or lists computed elsewhere (a nightly job, a Ray cluster), of which "
+             "only the rows shown are read."))
 folder = results_picker()
 if folder is not None:
     results_summary(folder)

@@ -570,6 +570,18 @@ def _score_meanings() -> list[str]:
     return [score_meaning(w, images) for w in (0.0, 0.4, 1.0)]
 
 
+def _lists_file_messages() -> list[str]:
+    """A file opened on the Open results page that is no list of neighbours, or broken."""
+    from core.export.lists_file import read_lists_file
+
+    head = b"source_id,rank,neighbor_id,score\n"
+    return [message for data, name in (
+        (b"product_id,title\n1,lamp\n", "价格.csv"), (head + b"A,1,B,high\n", "列表.csv"),
+        (head + b"A,0,B,0.5\n", "列表.csv"), (b'{"source_id": "A"}', "列表.json"),
+        (b"[{", "列表.json"), (b"[]", "列表.json"))
+        for message in _raised(lambda data=data, name=name: read_lists_file(data, name))]
+
+
 @pytest.fixture(scope="module")
 def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> list[str]:
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -578,7 +590,7 @@ def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> l
                *_catalog_messages(), *_photo_reasons(tmp_path_factory.mktemp("photos")),
                *_fetch_reasons(tmp_path_factory.mktemp("fetch")),
                *_pairs_messages(), *_settings_and_model_messages(tmp_path_factory.mktemp("cfg")),
-               *_settings_file_messages(), *_score_meanings(),
+               *_settings_file_messages(), *_score_meanings(), *_lists_file_messages(),
                *_finetune_messages(tiny_bert_dir, tmp_path_factory.mktemp("tuned"))]
     return out
 

@@ -88,3 +88,59 @@ def test_a_folder_that_is_not_results_is_an_error(page: AppTest, tmp_path: Path)
     page.button(key="open_results.open").click().run()
     assert "not a results folder" in element_texts(page.error)
     assert not page.exception
+
+
+def _lists_bytes(fmt: str) -> bytes:
+    """Lists as the Export page downloads them (core.export.tables.to_bytes): 4 products,
+    3 neighbours each, one title a formula (Excel-safe in the CSV)."""
+    import pandas as pd
+
+    from core.export.tables import to_bytes
+
+    ids = ["000123", "A-2", "A-3", "A-4"]
+    rows = [{"source_id": ids[s], "source_title": "=cmd" if s == 0 else f"lamp {s}",
+             "rank": r + 1, "neighbor_id": ids[(s + r + 1) % 4],
+             "neighbor_title": f"lamp {(s + r + 1) % 4}", "score": round(0.9 - r / 10, 6)}
+            for s in range(4) for r in range(3)]
+    return to_bytes(pd.DataFrame(rows), fmt)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json", "xlsx"])
+def test_a_lists_file_downloaded_from_export_opens(page: AppTest, fmt: str) -> None:
+    """A merchandiser with the lists file Export gave them got '... is not a results folder
+    (no manifest.json); give the folder written by python -m core neighbors ... --out
+    FOLDER/' for it, by path, and had no way to upload it."""
+    page.file_uploader(key="open_results.upload").set_value(
+        (f"lists.{fmt}", _lists_bytes(fmt), "application/octet-stream")).run()
+    assert not page.exception and not page.error, element_texts(page.error)
+    assert "4 products · up to 3 neighbours each · 12 list rows · from the file lists." \
+        in element_texts(page.caption)
+    table = lists(page)
+    assert list(table["source_id"][:3]) == ["000123"] * 3  # ids stay text, zeros kept
+    assert table["rank"].tolist()[:3] == [1, 2, 3] and table["score"].iloc[0] == 0.9
+
+
+def test_a_lists_file_on_the_server_opens_by_its_path(page: AppTest, tmp_path: Path) -> None:
+    path = tmp_path / "lists.csv"  # what neighbors --out lists.csv writes
+    path.write_bytes(_lists_bytes("csv"))
+    page.text_input(key="open_results.path").input(str(path))
+    page.button(key="open_results.open").click().run()
+    assert not page.exception and not page.error, element_texts(page.error)
+    assert "12 list rows · from the file lists.csv" in element_texts(page.caption)
+
+
+@pytest.mark.parametrize(("name", "data", "said"), [
+    ("prices.csv", b"product_id,title,price\n1,lamp,9\n",
+     "prices.csv is not a list of neighbours: it lacks source_id, rank, neighbor_id, score"),
+    ("lists.csv", b"source_id,rank,neighbor_id,score\nA,1,B,high\n",
+     "lists.csv: the score of list row 1 is 'high', not a number"),
+    ("lists.json", b'{"source_id": "A"}', "lists.json is not a list of neighbours"),
+    ("lists.json", b"[{", "lists.json cannot be read as JSON"),
+])
+def test_a_foreign_or_broken_lists_file_says_what_to_fix(page: AppTest, name: str, data: bytes,
+                                                         said: str) -> None:
+    page.file_uploader(key="open_results.upload").set_value(
+        (name, data, "application/octet-stream")).run()
+    assert not page.exception
+    assert said in element_texts(page.error), element_texts(page.error)
+    assert not any("source_id" in d.value.columns for d in page.dataframe)
