@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import state
 from components.i18n import t
-from components.tables import headed
+from components.tables import headed, show_table
 from components.text import md
 from components.widgets import excel_sample_warning, export_buttons
 from core.errors import CatalogSimilarityError
@@ -117,7 +117,8 @@ def results_table(folder: ResultsFolder) -> str:
     st.caption(t("Rows {first:,}-{last:,} of {total:,}", first=start + 1 if total else 0,
                  last=start + len(frame), total=total)
                + (t(" matching '{query}'", query=md(query)) if query else ""))
-    st.dataframe(headed(frame), hide_index=True, key="open_results.table")
+    # the score pinned beside the title and rank: at 1024 px it was off to the right
+    show_table(frame, key="open_results.table", title_width="medium")
     return query
 
 
@@ -143,6 +144,8 @@ def results_map(folder: ResultsFolder) -> None:
 
     points = folder.map_sample(limit=MAP_POINTS)
     if points is None:
+        if folder.manifest.get("engine") == FILE_ENGINE:  # a lists file never has one
+            return
         st.caption(t("No map in this folder (add --map when writing it)."))
         return
     st.subheader(t("Map"))

@@ -118,6 +118,7 @@ def test_a_lists_file_downloaded_from_export_opens(page: AppTest, fmt: str) -> N
     table = lists(page)
     assert list(table["source_id"][:3]) == ["000123"] * 3  # ids stay text, zeros kept
     assert table["rank"].tolist()[:3] == [1, 2, 3] and table["score"].iloc[0] == 0.9
+    assert "--map" not in element_texts(page.caption)  # a file has no map to add
 
 
 def test_a_lists_file_on_the_server_opens_by_its_path(page: AppTest, tmp_path: Path) -> None:
