@@ -43,7 +43,10 @@ st.caption(t("How many products (up) appear in how many other products' lists (a
 a, b = st.columns(2)
 with a:
     st.subheader(t("Recommended most often"))
-    hubs = top_hubs(cat.ids, cat.titles(), after).rename(columns={"in_degree": "in lists"})
+    # the count right after the title (show_table leads with it): in a half-width column at
+    # 1024 px it was cut off behind the id
+    hubs = top_hubs(cat.ids, cat.titles(), after).rename(columns={"in_degree": "in lists"})[
+        ["in lists", "title", "product_id"]]
     if hubs.empty:  # a table reading 'empty' says nothing
         st.caption(t("No product is in another product's list."))
     else:

@@ -63,7 +63,11 @@ if frame.empty:  # an empty table reading 'empty' says nothing
     st.caption(t("No price stands out at this setting. Move the first slider to the left to "
                  "flag less unusual prices."))
 else:
-    show_table(frame.rename(columns={k: t(v) for k, v in SHOWN_AS.items()}), key="prices.outliers")
+    # the flag and the figures right after the title, the id last, titles medium: at 1024 px
+    # the flag, the median and the ratio were cut off behind a wide title and the id
+    shown = frame[["flag", "price", "peer_median", "ratio", "z", "product_id", "title"]]
+    show_table(shown.rename(columns={k: t(v) for k, v in SHOWN_AS.items()}), key="prices.outliers",
+               title_width="medium")
     export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export",
                    csv_warning=excel_id_warning(cat))
 next_step("pages/neighbors.py", t("Back to the lists"))

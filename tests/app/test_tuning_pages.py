@@ -411,6 +411,20 @@ def test_price_check_leaves_out_the_price_range_rule(app):
     _clear_rules(app)
 
 
+def test_the_figures_of_hubs_and_price_outliers_lead_their_tables(app):
+    """At 1024 px the hubs' 'in lists' count and the outliers' flag, median and ratio were cut
+    off to the right of a wide title and the id: they now come right after the title."""
+    _clear_rules(app)
+    app.switch_page("pages/health.py").run()
+    hubs = next(d for d in app.dataframe if "in lists" in d.value.columns)
+    assert list(hubs.proto.column_order) == ["title", "in lists", "product_id"]
+    app.switch_page("pages/prices.py").run()
+    outliers = next(d for d in app.dataframe if "flag" in d.value.columns)
+    assert list(outliers.proto.column_order)[:5] == ["title", "flag", "price",
+                                                     "median of similar", "price / median"]
+    assert list(outliers.proto.column_order)[-1] == "product_id"
+
+
 def test_many_duplicate_groups_are_shown_a_page_at_a_time(tiny_bert_dir, tmp_path):
     """5,780 duplicate groups (24,628 products at 0.7) went to the browser in one table:
     the table now shows a page of them, says how many there are, and every group is on
