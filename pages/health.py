@@ -50,7 +50,9 @@ with a:
     if hubs.empty:  # a table reading 'empty' says nothing
         st.caption(t("No product is in another product's list."))
     else:
-        show_table(hubs, key="health.hubs", title_width="medium")
+        # the count narrow: a long header (Chinese) widened it and pushed its numbers out
+        show_table(hubs, key="health.hubs", title_width="medium", column_config={
+            "in lists": st.column_config.NumberColumn(t("in lists"), width="small")})
 with b:
     st.subheader(t("In nobody's list: {orphans:,}", orphans=after.orphans))
     orphans = np.nonzero(after.in_degree == 0)[0]

@@ -65,7 +65,8 @@ if frame.empty:  # an empty table reading 'empty' says nothing
 else:
     # the flag and the figures right after the title, the id last, titles medium: at 1024 px
     # the flag, the median and the ratio were cut off behind a wide title and the id
-    shown = frame[["flag", "price", "peer_median", "ratio", "z", "product_id", "title"]]
+    shown = frame[["flag", "price", "peer_median", "ratio", "z", "product_id", "title"]].assign(
+        flag=frame["flag"].map({"over": t("over-priced"), "under": t("under-priced")}))
     show_table(shown.rename(columns={k: t(v) for k, v in SHOWN_AS.items()}), key="prices.outliers",
                title_width="medium")
     export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export",

@@ -418,11 +418,16 @@ def test_the_figures_of_hubs_and_price_outliers_lead_their_tables(app):
     app.switch_page("pages/health.py").run()
     hubs = next(d for d in app.dataframe if "in lists" in d.value.columns)
     assert list(hubs.proto.column_order) == ["title", "in lists", "product_id"]
+    # narrow: a long header (Chinese) widened it and pushed its numbers out of sight
+    assert json.loads(hubs.proto.columns)["in lists"]["width"] == "small"
     app.switch_page("pages/prices.py").run()
     outliers = next(d for d in app.dataframe if "flag" in d.value.columns)
     assert list(outliers.proto.column_order)[:5] == ["title", "flag", "price",
                                                      "median of similar", "price / median"]
     assert list(outliers.proto.column_order)[-1] == "product_id"
+    # in the legend's words (and the interface language), not core's codes over / under
+    assert set(outliers.value["flag"]) <= {"over-priced", "under-priced"}
+    assert len(set(outliers.value["flag"])) == 2
 
 
 def test_many_duplicate_groups_are_shown_a_page_at_a_time(tiny_bert_dir, tmp_path):
