@@ -165,6 +165,7 @@ CHART_TEXTS = (
     N_("pairs"), N_("threshold (duplicate score)"), N_("value"), N_("precision"), N_("recall"),
     N_("f1"), N_("measure"), N_("the parts of the score"), N_("meaning"),
     N_("shared words and model numbers"), N_("photos"), N_("same-product evidence"), N_("the total"),
+    N_("the parts add up before the score is put on its 0 to 1 scale"),
     N_("(other)"),
     N_("configuration"), N_("in line"), N_("over-priced"), N_("under-priced"),
     N_("median price of similar products"), N_("price"), N_("products"),

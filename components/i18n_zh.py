@@ -1875,4 +1875,6 @@ ZH: dict[str, str] = {
         "请上传列表文件，或输入结果文件夹的路径，然后点击“打开”。",
     "{products:,} products · up to {k} neighbours each · {count:,} list rows · from the file {name}":
         "{products:,} 个商品 · 每个最多 {k} 个相似商品 · {count:,} 行列表 · 来自文件 {name}",
+    "the parts add up before the score is put on its 0 to 1 scale":
+        "各部分先相加，再换算成 0 到 1 的得分",
 }

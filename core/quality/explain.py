@@ -234,6 +234,9 @@ def _evidence(space: NeighborIndex, ms) -> tuple[tuple[str, float, float], ...]:
 
 
 TOTAL = "the parts of the score"  # the bar's name
+# the parts add up to the fused score, not to the 0..1 score shown above the bar (0.05 of
+# parts read as a score of 0.69): the axis says so
+PARTS_AXIS = "the parts add up before the score is put on its 0 to 1 scale"
 
 
 def contribution_figure(e: PairExplanation) -> go.Figure:
@@ -255,7 +258,8 @@ def contribution_figure(e: PairExplanation) -> go.Figure:
     text = e.dense_part + e.lexical_part + e.image_part
     low = min(0.0, e.fused, text, e.evidence_part)
     high = max(1.0, e.fused, text)
-    fig.update_layout(barmode="relative", height=160, xaxis_range=[low, high],
+    fig.update_layout(barmode="relative", height=180, xaxis_range=[low, high],
+                      xaxis_title={"text": PARTS_AXIS, "font": {"size": 12}},
                       margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig
 

@@ -142,6 +142,10 @@ def test_explanation_parts_add_up_and_name_the_model_number(setup, tiny_encoder)
     assert lines[-1].startswith("for analysts: fused")
     assert f"score {e.score:.3f}: " in words and "meaning" in words
     assert "words and model numbers" in words
+    # the bar's parts add up to the fused score, not to the 0..1 score above it: the axis
+    # says so (a total mark at 0.05 beside a score of 0.69 read as a wrong sum)
+    axis = contribution_figure(e).layout.xaxis.title.text
+    assert axis == "the parts add up before the score is put on its 0 to 1 scale"
 
 
 def test_spans_keep_markup_as_plain_text():
