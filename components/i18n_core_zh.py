@@ -555,6 +555,8 @@ CORE_ZH: dict[str, str] = {
     "{name}: the rank of list row {n} is {value}, not a whole number from 1; fix that row or "
     "download the lists again":
         "{name}：列表第 {n} 行的 rank 是 {value}，不是从 1 开始的整数；请改正这一行，或重新下载列表",
+    "{path} does not exist on the server: check the path (or upload a lists file)":
+        "服务器上没有 {path}：请检查路径（或上传列表文件）",
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -159,6 +159,9 @@ class ResultsFolder:
     def open(cls, path: str | Path) -> ResultsFolder:
         root = Path(path).expanduser()
         mf = root / MANIFEST
+        if not root.exists():
+            raise ResultsError(f"{root} does not exist on the server: check the path (or upload "
+                               "a lists file)")
         if not mf.is_file():
             raise ResultsError(f"{root} is not a results folder (no {MANIFEST}); give the folder "
                                "written by 'python -m core neighbors ... --out FOLDER/'")

@@ -465,6 +465,7 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
         *_raised(lambda: check_trainable(tmp_path / "没有的模型")),
         *_raised(lambda: check_trainable(empty)),
         *_raised(lambda: ResultsFolder.open(tmp_path / "没有的结果")),
+        *_raised(lambda: ResultsFolder.open(empty)),
         *_raised(lambda: labelled_pairs(frame, CATALOG)),
         *_model_load_messages(),
         _tuned_weight_source(tmp_path / "店铺-ft-v1"),

@@ -145,3 +145,10 @@ def test_a_foreign_or_broken_lists_file_says_what_to_fix(page: AppTest, name: st
     assert not page.exception
     assert said in element_texts(page.error), element_texts(page.error)
     assert not any("source_id" in d.value.columns for d in page.dataframe)
+
+
+def test_a_path_that_does_not_exist_says_so(page: AppTest, tmp_path: Path) -> None:
+    """A mistyped path was told it 'is not a results folder (no manifest.json)'."""
+    page.text_input(key="open_results.path").input(str(tmp_path / "nightly" / "resluts"))
+    page.button(key="open_results.open").click().run()
+    assert "resluts does not exist on the server: check the path" in element_texts(page.error)
