@@ -252,9 +252,6 @@ ZH: dict[str, str] = {
     # pages/open_results.py
     'Open results':
         '打开结果',
-    'Neighbour lists computed elsewhere (a nightly job, a Ray cluster): only the rows shown are read fr'
-    'om the folder.':
-        '在别处计算好的相似商品列表（夜间任务、Ray 集群）：只从文件夹中读取显示出来的行。',
     # pages/prices.py
     'median of similar':
         '相似商品中位价',
@@ -890,12 +887,8 @@ ZH: dict[str, str] = {
         '每页行数',
     'Page (of {pages:,})':
         '页码（共 {pages:,} 页）',
-    'Results folder (on the server)':
-        '结果文件夹（在服务器上）',
     'Open':
         '打开',
-    'Give the path of a results folder and press Open.':
-        '请输入结果文件夹的路径，然后点击“打开”。',
     'Advanced: how these lists were made':
         '高级：这些列表是如何生成的',
     'Rows {first:,}-{last:,} of {total:,}':
@@ -910,8 +903,6 @@ ZH: dict[str, str] = {
         '{n:,} 个点',
     '/data/nightly/results':
         '/data/nightly/results',
-    'A folder written by python -m core neighbors CATALOG --out FOLDER/ (one process or --engine ray)':
-        '由 python -m core neighbors CATALOG --out FOLDER/ 写入的文件夹（单进程或 --engine ray）',
     " matching '{query}'":
         ' ，匹配“{query}”',
     ' (a sample of at most {most:,})':
