@@ -1868,4 +1868,10 @@ ZH: dict[str, str] = {
         "{products:,} 个商品 · 每个最多 {k} 个相似商品 · {count:,} 行列表 · 来自文件 {name}",
     "the parts add up before the score is put on its 0 to 1 scale":
         "各部分先相加，再换算成 0 到 1 的得分",
+    "No cell of the price column {column} reads as a price (such as 19.99 or $19.99): choose the "
+    "column that holds the prices on the Catalog page.":
+        "价格列 {column} 中没有一个单元格能读成价格（例如 19.99 或 $19.99）："
+        "请在“商品目录”页面选择存放价格的列。",
+    "No product has {peers} similar products with a price: move the second slider to the left.":
+        "没有哪个商品有 {peers} 个带价格的相似商品：请把第二个滑块向左移。",
 }

@@ -8,6 +8,7 @@ from components.embedding import ensure_results
 from components.guide import next_step
 from components.i18n import N_, chart, t
 from components.tables import show_table
+from components.text import md
 from components.tuning_rules import ruled
 from components.widgets import excel_id_warning, export_buttons, file_stem, settings_sidebar
 from core.lists.pricecheck import (
@@ -56,6 +57,17 @@ if unpriced or check.checked + unpriced < len(cat):
     st.caption(t("Not checked: {unpriced:,} products without a price, {few:,} with fewer than {peers} "
                  "similar products that have one.", unpriced=unpriced,
                  few=len(cat) - check.checked - unpriced, peers=int(peers)))
+if not check.checked:  # an empty chart and "move the slider" would be the wrong advice
+    if unpriced == len(cat):
+        st.warning(t("No cell of the price column {column} reads as a price (such as 19.99 or "
+                     "$19.99): choose the column that holds the prices on the Catalog page.",
+                     column=md(cat.mapping.price)))
+        st.page_link("pages/catalog.py", label=t("Go to Catalog"), icon=":material/table:")
+    else:
+        st.warning(t("No product has {peers} similar products with a price: move the second "
+                     "slider to the left.", peers=int(peers)))
+    next_step("pages/neighbors.py", t("Back to the lists"))
+    st.stop()
 titles = cat.titles()
 st.plotly_chart(chart(price_figure(check, titles)), key="prices.figure")
 frame = outliers_frame(cat.ids, titles, check)

@@ -430,6 +430,25 @@ def test_the_figures_of_hubs_and_price_outliers_lead_their_tables(app):
     assert len(set(outliers.value["flag"])) == 2
 
 
+def test_a_price_column_with_no_price_says_so_instead_of_an_empty_check(tiny_bert_dir,
+                                                                        tmp_path):
+    """A price column of 'call us' cells drew an empty chart and 'No price stands out at this
+    setting. Move the first slider to the left': it now says that no cell reads as a price
+    and where to choose another column."""
+    from tests.conftest import make_csv_bytes
+
+    rows = [["id", "title", "price"], *[[f"S{i}", f"lamp {w} {i}", "call us"]
+                                         for i, w in enumerate(["red", "blue", "big"] * 3)]]
+    with running_app(tiny_bert_dir, tmp_path / "ws") as at:
+        at.file_uploader(key="catalog.upload").set_value(("shop.csv", make_csv_bytes(rows),
+                                                          "text/csv")).run()
+        at.switch_page("pages/prices.py").run()
+        assert not at.exception, at.exception
+        assert "No cell of the price column price reads as a price" in element_texts(at.warning)
+        assert "Move the first slider" not in element_texts(at.caption)
+        assert not at.get("plotly_chart")
+
+
 def test_many_duplicate_groups_are_shown_a_page_at_a_time(tiny_bert_dir, tmp_path):
     """5,780 duplicate groups (24,628 products at 0.7) went to the browser in one table:
     the table now shows a page of them, says how many there are, and every group is on
