@@ -119,6 +119,10 @@ def test_a_lists_file_downloaded_from_export_opens(page: AppTest, fmt: str) -> N
     assert list(table["source_id"][:3]) == ["000123"] * 3  # ids stay text, zeros kept
     assert table["rank"].tolist()[:3] == [1, 2, 3] and table["score"].iloc[0] == 0.9
     assert "--map" not in element_texts(page.caption)  # a file has no map to add
+    # the title, rank and score first, as on the Neighbours page (at 1024 px the score was
+    # off to the right of the ids and both titles)
+    shown = next(d for d in page.dataframe if "source_id" in d.value.columns)
+    assert list(shown.proto.column_order)[:3] == ["source_title", "rank", "score"]
 
 
 def test_a_lists_file_on_the_server_opens_by_its_path(page: AppTest, tmp_path: Path) -> None:
