@@ -537,6 +537,20 @@ CORE_ZH: dict[str, str] = {
     '0 = unrelated, 1 = the same text and the same photo; {share} of the score comes from the '
     'photos, and a pair where one product has no photo is scored by its text alone':
         '0 = 无关，1 = 文本和图片都相同；得分中 {share} 来自图片，其中一个商品没有图片的一对只按文本打分',
+    # walk-evaluate: labelled pairs that cannot be measured (core/quality/evaluate.py)
+    "None of the pairs' ids are in the catalog (columns used: {left}, {right}): check the id "
+    "column mapping (use row numbers if the file holds row numbers)":
+        "这些商品对的编号都不在商品目录中（使用的列：{left}、{right}）：请检查编号列的选择"
+        "（如果文件里是行号，请使用行号）",
+    "Labelled pairs need columns left_id,right_id[,label] (or ltable_id,rtable_id); found: "
+    "{columns}":
+        "标注的商品对需要 left_id,right_id[,label] 列（或 ltable_id,rtable_id）；实际的列：{columns}",
+    "Every label cell (column {column}) is empty: write 1 (same product) or 0 (different) in "
+    "it, or remove the column if every pair is the same product":
+        "所有标注单元格（{column} 列）都是空的：请填写 1（同一商品）或 0（不同商品），"
+        "如果每一对都是同一商品，也可以删除这一列",
+    "No labelled pair has label 1: retrieval metrics need at least one relevant pair":
+        "没有标注为 1 的商品对：检索指标至少需要一对相关的商品",
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -1561,10 +1561,6 @@ ZH: dict[str, str] = {
         '校准文件',
     'file to check on':
         '检验文件',
-    "{skipped:,} of the {total:,} rows of the {what} are left out: their ids are not in the "
-    "catalog's id column ({column}). Check those ids, or the id column chosen on the Catalog page.":
-        '{what}的 {total:,} 行中有 {skipped:,} 行未使用：它们的编号不在商品目录的编号列（{column}）中。'
-        '请检查这些编号，或检查在“商品目录”页选择的编号列。',
     # pages/evaluate.py: what was read and how to read the table
     "{rows:,} labelled pairs read: the {n:,} products with a labelled match are measured "
     "(pairs labelled 0 take no part in these measures)":
@@ -1850,4 +1846,17 @@ ZH: dict[str, str] = {
         "{n:,} 个商品只是通过其他商品才进入重复商品组：它们与保留的商品的得分没有达到 {threshold:.2f}，"
         "最大的一组有 {largest:,} 个商品。阈值较低时，相似的商品会连成一个组。"
         "请提高阈值，或在合并前检查这些组。",
+    # walk-evaluate: rows of a labels file that are not measured, and why
+    "labels file": "标注文件",
+    "{left_out:,} of the {total:,} rows of the {what} are left out:":
+        "{what}的 {total:,} 行中有 {left_out:,} 行未使用：",
+    "{n:,} name an id that is not in the catalog's id column ({column}): check those ids, or "
+    "the id column chosen on the Catalog page":
+        "{n:,} 行的编号不在商品目录的编号列（{column}）中：请检查这些编号，或检查在“商品目录”页选择的编号列",
+    "{n:,} have an empty label: write 1 (same product) or 0 (different)":
+        "{n:,} 行的标注为空：请填写 1（同一商品）或 0（不同商品）",
+    "{n:,} pair a product with itself": "{n:,} 行把一个商品与它自己配对",
+    "{n:,} repeat an earlier row (counted once)": "{n:,} 行与前面的行重复（只计一次）",
+    "{n:,} pairs are labelled both same and different, so none of their rows count: {pairs}":
+        "{n:,} 对商品既被标为相同又被标为不同，它们的各行都不计入：{pairs}",
 }

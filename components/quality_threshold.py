@@ -47,8 +47,8 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
     current = f1_at(scores, labels, threshold)
     _metrics_row(current, t("On the calibration pairs"))
     if holdout is not None:
-        hl, hr, hy, _ = holdout
-        held = f1_at(match_scores(space, hl, hr).match, hy, threshold)
+        held = f1_at(match_scores(space, holdout.left, holdout.right).match, holdout.labels,
+                     threshold)
         _metrics_row(held, t("On the held-out pairs"))
     a, b = st.columns(2)
     a.plotly_chart(chart(histogram_figure(scores, labels, threshold=threshold)),

@@ -31,7 +31,7 @@ labelled = read_pairs(frame, cat, t("calibration file"))
 holdout = read_pairs(holdout, cat, t("file to check on")) if labelled is not None else None
 
 if labelled is not None:
-    left, right, labels, skipped = labelled
+    left, right, labels = labelled.left, labelled.right, labelled.labels
     split_note(t("calibration pairs"))
     scores = match_scores(space, left, right).match
     try:

@@ -152,8 +152,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise CatalogSimilarityError("Give --judgements FILE, or --coherence COLUMN (or map a "
                                      "category column) to measure without labels")
     if judgements is not None:
-        cli.say(f"{len(judgements)} judged {judgements.kind}; {judgements.skipped} rows with ids "
-                 "not in the catalog skipped; used for measurement only")
+        if judgements.read is not None:
+            cli.say(f"{len(judgements.pairs[0])} labelled pairs: {len(judgements)} products with "
+                    "a labelled match measured; used for measurement only")
+            _left_out(judgements.read, args.judgements)
+        else:
+            cli.say(f"{len(judgements)} judged queries; {judgements.skipped} rows with ids "
+                    "not in the catalog skipped; used for measurement only")
     models = _Models(args, catalog)
 
     def measure(c: Config) -> dict[str, float]:
@@ -185,14 +190,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _left_out(read, path: str) -> None:
+    """One warning line for the rows of a labels file that are not measured."""
+    if read.rows > len(read):
+        cli.say(f"warning: {read.rows - len(read)} of {read.rows} rows of {path} left out: "
+                + "; ".join(read.left_out()))
+
+
 def _labelled(path: str, catalog, flag: str):
     from core.quality.evaluate import labelled_pairs
 
     frame = _read(path, flag)
-    left, right, labels, skipped = _named(flag, path, lambda: labelled_pairs(frame, catalog))
-    if skipped:
-        cli.say(f"warning: {skipped} pairs of {path} have ids not in the catalog; skipped")
-    return left, right, labels
+    read = _named(flag, path, lambda: labelled_pairs(frame, catalog))
+    _left_out(read, path)
+    return read.left, read.right, read.labels
 
 
 def cmd_threshold(args: argparse.Namespace) -> int:

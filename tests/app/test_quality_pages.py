@@ -87,6 +87,7 @@ def _threshold_script() -> None:
     from components.quality_threshold import band_samples, labelled_view, save_buttons
     from core.catalog.table import ColumnMapping, build_catalog
     from core.config import Config
+    from core.quality.evaluate import PairLabels
     from core.quality.threshold import match_scores, scoring_space
 
     frame = pd.DataFrame({"id": list("ABCDEF"), "cat": ["x", "x", "x", "y", "y", "y"],
@@ -102,7 +103,7 @@ def _threshold_script() -> None:
     labels = np.array([1, 0, 0, 0])
     scores = match_scores(space, left, right).match
     chosen, per_cat = labelled_view(cat, cfg, space, left, right, labels, scores,
-                                    (left, right, labels, 0))
+                                    PairLabels(left, right, labels, 4))
     save_buttons(cfg, chosen, per_cat)
     band_samples(cat, left, right, scores, labels)
 
@@ -145,7 +146,7 @@ def test_saving_thresholds_per_category_says_where_they_apply(workspace):
         element_texts(at.caption)
 
 
-def _pairs_csv(rows: list[tuple[str, str, int]]) -> bytes:
+def _pairs_csv(rows: list[tuple[str, str, int | str]]) -> bytes:
     return ("left_id,right_id,label\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows)).encode()
 
 
@@ -166,6 +167,28 @@ def test_threshold_says_how_many_labelled_rows_it_left_out(app):
     assert not app.exception, app.exception
     assert "None of the pairs' ids are in the catalog" in element_texts(app.error)
     assert "(3 pairs, 1 positive)" in element_texts(app.markdown)  # calibration kept
+
+
+def test_evaluate_and_threshold_leave_out_rows_they_cannot_measure_and_say_why(app):
+    """A blank label was measured as 'same product', and a row given twice or a product paired
+    with itself counted without a word (twice, on the Duplicate threshold page)."""
+    ids = [str(i) for i in app.session_state["catalog.catalog"].ids[:4]]
+    rows = [(ids[0], ids[1], 1), (ids[2], ids[3], 0), (ids[0], ids[3], ""), (ids[0], ids[1], 1),
+            (ids[2], ids[2], 1)]
+    for page, key, what in (("evaluate", "evaluate.upload", "labels file"),
+                            ("threshold", "threshold.upload", "calibration file")):
+        app.switch_page(f"pages/{page}.py").run()
+        app.file_uploader(key=key).set_value(("pairs.csv", _pairs_csv(rows), "text/csv")).run()
+        assert not app.exception, app.exception
+        warning = element_texts(app.warning)
+        assert f"3 of the 5 rows of the {what} are left out:" in warning, warning
+        assert "1 have an empty label: write 1 (same product) or 0 (different)" in warning
+        assert "1 pair a product with itself" in warning
+        assert "1 repeat an earlier row (counted once)" in warning
+        if page == "evaluate":
+            assert "2 labelled pairs read: the 1 product with a labelled match" \
+                in element_texts(app.success)
+    assert "(2 pairs, 1 positive)" in element_texts(app.markdown)
 
 
 def test_evaluate_says_what_it_read_and_how_to_read_the_table(app):

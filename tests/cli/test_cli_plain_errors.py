@@ -127,7 +127,7 @@ def test_evaluate_names_the_compare_flag(run, tmp_path: Path, flag: str, value: 
 
 def test_labels_files_are_named_by_their_flag(run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(make_csv_bytes([["l", "r", "x"], ["A1", "A2", 1]]))
+    bad.write_bytes(make_csv_bytes([["l"], ["A1"]]))  # one column: no pairs
     code, _, err = run("evaluate", str(run.catalog), "--judgements", str(bad), "-q")
     assert code == EXIT_INPUT
     assert _one_error(err).startswith(f"error: --judgements {bad}: Labelled pairs need")
