@@ -551,6 +551,12 @@ CORE_ZH: dict[str, str] = {
         "如果每一对都是同一商品，也可以删除这一列",
     "No labelled pair has label 1: retrieval metrics need at least one relevant pair":
         "没有标注为 1 的商品对：检索指标至少需要一对相关的商品",
+    # walk-evaluate: a threshold needs pairs labelled different (core/quality/threshold.py)
+    "The labelled pairs are all matches (label 1), none labelled 0 (different): any threshold "
+    "under the lowest match's score would look perfect. Add pairs you know are different "
+    "products, labelled 0 (the Review page's rejections, for example)":
+        "标注的商品对全是匹配（标注 1），没有标注为 0（不同）的：低于最低匹配得分的任何阈值看起来都完美无缺。"
+        "请加入您确知是不同商品的商品对，标注为 0（例如“审核”页中被拒绝的商品对）",
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -233,7 +233,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
         return 0
     left, right, labels = _labelled(args.pairs, catalog, "--pairs")
     scores = match_scores(space, left, right).match
-    choice = choose_threshold(scores, labels)
+    choice = _named("--pairs", args.pairs, lambda: choose_threshold(scores, labels))
     print(f"calibration ({args.pairs}, {choice.pairs} pairs, {choice.positives} positive): "
           f"threshold {choice.threshold:.4f}  precision {choice.precision:.3f}  "
           f"recall {choice.recall:.3f}  F1 {choice.f1:.3f}")

@@ -110,8 +110,16 @@ def f1_at(scores: np.ndarray, labels: np.ndarray, threshold: float) -> Choice:
 
 
 def choose_threshold(scores: np.ndarray, labels: np.ndarray) -> Choice:
-    """The F1-best threshold, placed halfway to the next lower score (ties: higher)."""
+    """The F1-best threshold, placed halfway to the next lower score (ties: higher).
+
+    Refused without a pair labelled 0: every threshold under the lowest match would look
+    perfect (precision 1), and the lowest one was chosen."""
     curve = threshold_curve(scores, labels)
+    if np.all(np.asarray(labels) == 1):
+        raise CatalogSimilarityError(
+            "The labelled pairs are all matches (label 1), none labelled 0 (different): any "
+            "threshold under the lowest match's score would look perfect. Add pairs you know are "
+            "different products, labelled 0 (the Review page's rejections, for example)")
     best = int(np.argmax(curve.f1))
     t = curve.thresholds[best]
     if best + 1 < len(curve.thresholds):
@@ -122,13 +130,15 @@ def choose_threshold(scores: np.ndarray, labels: np.ndarray) -> Choice:
 def category_thresholds(scores: np.ndarray, labels: np.ndarray, categories: Sequence[str], *,
                         min_pairs: int = MIN_CATEGORY_PAIRS,
                         min_positives: int = MIN_CATEGORY_POSITIVES) -> dict[str, Choice]:
-    """F1-best threshold per category with enough labelled pairs (others use the global one)."""
+    """F1-best threshold per category with enough labelled pairs, positives and at least one
+    negative (others use the global one)."""
     scores, labels = _check(scores, labels)
     cats = np.asarray([str(c) for c in categories], dtype=object)
     out: dict[str, Choice] = {}
     for value in sorted(set(cats)):
         mask = cats == value
-        if mask.sum() >= min_pairs and labels[mask].sum() >= min_positives:
+        if mask.sum() >= min_pairs and labels[mask].sum() >= min_positives \
+                and (labels[mask] == 0).any():
             out[value] = choose_threshold(scores[mask], labels[mask])
     return out
 

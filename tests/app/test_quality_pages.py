@@ -191,6 +191,19 @@ def test_evaluate_and_threshold_leave_out_rows_they_cannot_measure_and_say_why(a
     assert "(2 pairs, 1 positive)" in element_texts(app.markdown)
 
 
+def test_threshold_from_matches_only_asks_for_pairs_labelled_different(app):
+    """A file of known matches (no label column) preselected the lowest match's score with
+    precision, recall and F1 all 1.000, ready to save."""
+    app.switch_page("pages/threshold.py").run()
+    ids = [str(i) for i in app.session_state["catalog.catalog"].ids[:4]]
+    app.file_uploader(key="threshold.upload").set_value(
+        ("matches.csv", f"idAbt,idBuy\n{ids[0]},{ids[1]}\n{ids[2]},{ids[3]}\n".encode(),
+         "text/csv")).run()
+    assert not app.exception, app.exception
+    assert "none labelled 0 (different)" in element_texts(app.error)
+    assert not app.metric  # no threshold offered to save
+
+
 def test_evaluate_says_what_it_read_and_how_to_read_the_table(app):
     """'206 judged pairs' for a file of 1,916 labelled pairs: the rows labelled 0 seemed
     lost, and the metric columns (ndcg@k, mrr, a precision@5 of 0.19) went unexplained."""

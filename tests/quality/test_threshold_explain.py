@@ -55,12 +55,24 @@ def test_curve_and_choice_match_brute_force(rng):
 def test_threshold_corner_cases():
     c = choose_threshold(np.array([0.9, 0.8, 0.2]), np.array([1, 1, 0]))
     assert 0.2 < c.threshold <= 0.8 and c.f1 == 1.0
-    one = choose_threshold(np.array([0.5]), np.array([1]))
-    assert one.f1 == 1.0 and one.threshold == 0.5
+    one = choose_threshold(np.array([0.5, 0.4]), np.array([1, 0]))
+    assert one.f1 == 1.0 and one.threshold == pytest.approx(0.45)
     with pytest.raises(CatalogSimilarityError, match="positive"):
         choose_threshold(np.array([0.5, 0.4]), np.array([0, 0]))
     with pytest.raises(CatalogSimilarityError, match=r"0 .different"):
         choose_threshold(np.array([0.5]), np.array([2]))
+
+
+def test_a_threshold_needs_pairs_labelled_different():
+    """A file of known matches only (Abt-Buy's own mapping, the usual labels file) gave the
+    lowest match's score as the 'F1-best' threshold, with precision, recall and F1 all
+    1.000: saved, it made a merge map of nearly everything."""
+    scores, matches = np.array([0.9, 0.6, 0.12]), np.array([1, 1, 1])
+    with pytest.raises(CatalogSimilarityError, match="none labelled 0"):
+        choose_threshold(scores, matches)
+    per_category = category_thresholds(np.r_[scores, 0.95, 0.3], np.r_[matches, 1, 0],
+                                       ["tv"] * 3 + ["cable"] * 2, min_pairs=2, min_positives=1)
+    assert set(per_category) == {"cable"}  # tv has no pair labelled 0
 
 
 def test_category_thresholds_need_enough_pairs(rng):
