@@ -27,6 +27,8 @@ from core.config import Config
 from core.errors import CatalogSimilarityError
 from core.search.index import NeighborIndex, PairScores
 
+# half a 1024-pixel page each: a legend beside the plot took a third of its width
+LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0}
 MIN_CATEGORY_PAIRS = 10
 MIN_CATEGORY_POSITIVES = 3
 
@@ -185,7 +187,9 @@ def histogram_figure(scores: np.ndarray, labels: np.ndarray | None = None, *,
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash", annotation_text=f"threshold {threshold:.3f}")
     fig.update_layout(barmode="overlay", xaxis_title="duplicate score", yaxis_title="pairs",
-                      height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+                      xaxis_range=[0, 1.0],  # scores are 0 to 1; autorange ran to 1.5
+                      legend=LEGEND_ABOVE, height=340,
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
 
 
@@ -197,7 +201,8 @@ def curve_figure(curve: ThresholdCurve, *, threshold: float | None = None) -> go
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash")
     fig.update_layout(xaxis_title="threshold (duplicate score)", yaxis_title="value",
-                      yaxis_range=[0, 1.02], height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+                      yaxis_range=[0, 1.02], legend=LEGEND_ABOVE, height=340,
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
 
 

@@ -98,6 +98,7 @@ def test_figures_carry_the_data():
     scores, labels = np.array([0.9, 0.3, 0.8]), np.array([1, 0, 1])
     fig = histogram_figure(scores, labels, threshold=0.5)
     assert [len(t.x) for t in fig.data] == [2, 1]
+    assert fig.layout.xaxis.range == (0, 1.0)  # the 0-1 scale, not 0-1.5 beside the legend
     assert len(histogram_figure(scores).data) == 1
     assert len(curve_figure(threshold_curve(scores, labels)).data) == 3
 
