@@ -14,6 +14,7 @@ from components.tables import headed
 from core.catalog.table import Catalog
 from core.config import Config
 from core.quality.threshold import (
+    SUSPECT_SHARE,
     Choice,
     category_thresholds,
     choose_threshold,
@@ -22,6 +23,7 @@ from core.quality.threshold import (
     histogram_figure,
     match_scores,
     score_bands,
+    share_called,
     threshold_curve,
 )
 from core.search.index import NeighborIndex
@@ -77,13 +79,13 @@ def list_pair_scores(catalog: Catalog, cfg: Config, res: state.Results, space: N
     return resources.shared_results("list_pair_scores").get_or_make(key, make)
 
 
-def share_called(list_scores: np.ndarray, threshold: float, k: int) -> None:
+def share_note(list_scores: np.ndarray, threshold: float, k: int) -> None:
     """What the threshold does to the lists: the share of list entries it calls duplicates,
     a warning when over one in five (pairs labelled 0 that look nothing alike pull it down)."""
-    share = float(np.mean(list_scores >= threshold)) if len(list_scores) else 0.0
+    share = share_called(list_scores, threshold)
     text = t("At {threshold:.3f}, {share:.1%} of the entries of the products' lists (each "
              "product's first {k}) score as duplicates.", threshold=threshold, share=share, k=k)
-    if share > 0.2:
+    if share > SUSPECT_SHARE:
         st.warning(text + " " + t(
             "That is more than one in five: pairs labelled 0 that look nothing alike (picked at "
             "random) pull a threshold down. Add pairs that look alike but are different "

@@ -12,7 +12,7 @@ from components.quality_threshold import (
     labelled_view,
     list_pair_scores,
     save_buttons,
-    share_called,
+    share_note,
 )
 from components.quality_widgets import read_pairs, split_note, upload_table
 from components.widgets import settings_sidebar
@@ -48,7 +48,7 @@ if labelled is not None:
         state.show_error(exc)
         st.stop()
     listed = list_pair_scores(cat, cfg, res, space)
-    share_called(listed[2], chosen, len(listed[0]) // len(cat))
+    share_note(listed[2], chosen, len(listed[0]) // len(cat))
     category_table(per_category)
     save_buttons(cfg, chosen, per_category)
     band_samples(cat, left, right, scores, labels)

@@ -208,12 +208,14 @@ def _labelled(path: str, catalog, flag: str):
 
 def cmd_threshold(args: argparse.Namespace) -> int:
     from core.quality.threshold import (
+        SUSPECT_SHARE,
         category_thresholds,
         choose_threshold,
         f1_at,
         match_scores,
         score_bands,
         scoring_space,
+        share_called,
     )
 
     _check_file(args.pairs, "--pairs")
@@ -221,14 +223,14 @@ def cmd_threshold(args: argparse.Namespace) -> int:
     cfg, catalog = _setup(args)
     _, vectors = _Models(args, catalog).get(cfg)
     space = scoring_space(catalog, vectors, cfg)
-    if not args.pairs:
-        from core.pipeline import candidate_pool
+    from core.pipeline import candidate_pool
 
-        nb = candidate_pool(catalog, vectors, cfg, pool_k=cfg.k, index=space)
-        left = np.repeat(np.arange(len(catalog)), nb.k)
-        scores = match_scores(space, left, nb.indices.ravel()).match
+    nb = candidate_pool(catalog, vectors, cfg, pool_k=cfg.k, index=space)
+    listed = match_scores(space, np.repeat(np.arange(len(catalog)), nb.k),
+                          nb.indices.ravel()).match
+    if not args.pairs:
         print(f"match scores of every product's top {nb.k} (no labels):")
-        for band in score_bands(scores):
+        for band in score_bands(listed):
             print(f"  [{band.low:.2f}, {band.high:.2f}): {band.count} pairs")
         return 0
     left, right, labels = _labelled(args.pairs, catalog, "--pairs")
@@ -237,6 +239,13 @@ def cmd_threshold(args: argparse.Namespace) -> int:
     print(f"calibration ({args.pairs}, {choice.pairs} pairs, {choice.positives} positive): "
           f"threshold {choice.threshold:.4f}  precision {choice.precision:.3f}  "
           f"recall {choice.recall:.3f}  F1 {choice.f1:.3f}")
+    share = share_called(listed, choice.threshold)
+    print(f"  at {choice.threshold:.4f}, {share:.1%} of the entries of every product's top "
+          f"{nb.k} score as duplicates")
+    if share > SUSPECT_SHARE:
+        cli.say("warning: that is more than one in five: pairs labelled 0 that look nothing "
+                "alike (picked at random) pull a threshold down; add pairs that look alike but "
+                "are different products, labelled 0")
     per_cat: dict[str, float] = {}
     if cfg.category_column:
         values = catalog.column(cfg.category_column).astype(str).to_numpy()[left]

@@ -29,6 +29,9 @@ from core.search.index import NeighborIndex, PairScores
 
 # half a 1024-pixel page each: a legend beside the plot took a third of its width
 LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0}
+# A threshold calling more than this share of the lists' entries duplicates is suspect: pairs
+# labelled 0 that look nothing alike (picked at random) pull the F1-best threshold down.
+SUSPECT_SHARE = 0.2
 MIN_CATEGORY_PAIRS = 10
 MIN_CATEGORY_POSITIVES = 3
 
@@ -109,6 +112,13 @@ def f1_at(scores: np.ndarray, labels: np.ndarray, threshold: float) -> Choice:
     r = tp / int(labels.sum())
     f1 = 2 * p * r / (p + r) if tp else 0.0
     return Choice(float(threshold), p, r, f1, int(labels.sum()), len(labels))
+
+
+def share_called(list_scores: np.ndarray, threshold: float) -> float:
+    """The share of list entries (duplicate scores of products and their neighbours) that
+    score at or above threshold; 0.0 for no entries."""
+    scores = np.asarray(list_scores, dtype=np.float64)
+    return float(np.mean(scores >= threshold)) if len(scores) else 0.0
 
 
 def choose_threshold(scores: np.ndarray, labels: np.ndarray) -> Choice:
@@ -218,5 +228,6 @@ __all__ = [
     "match_scores",
     "score_bands",
     "scoring_space",
+    "share_called",
     "threshold_curve",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,6 +29,7 @@ from core.quality.threshold import (
     match_scores,
     score_bands,
     scoring_space,
+    share_called,
     threshold_curve,
 )
 from core.search.lexical import tokenize
@@ -73,6 +76,11 @@ def test_a_threshold_needs_pairs_labelled_different():
     per_category = category_thresholds(np.r_[scores, 0.95, 0.3], np.r_[matches, 1, 0],
                                        ["tv"] * 3 + ["cable"] * 2, min_pairs=2, min_positives=1)
     assert set(per_category) == {"cable"}  # tv has no pair labelled 0
+
+
+def test_share_of_list_entries_a_threshold_calls_duplicates():
+    assert share_called(np.array([0.2, 0.5, 0.9]), 0.5) == pytest.approx(2 / 3)
+    assert share_called(np.array([]), 0.5) == 0.0
 
 
 def test_category_thresholds_need_enough_pairs(rng):
@@ -183,6 +191,9 @@ def test_cli_threshold_and_explain(catalog_csv, tmp_path, workspace, tiny_bert_d
                  "--save-config", str(saved), "--category-col", "category", *common]) == 0
     out = capsys.readouterr().out
     assert "calibration" in out and "holdout" in out and "F1 1.000" in out
+    # what the threshold does to the lists, as the page says it
+    assert re.search(r"at \d\.\d{4}, \d+\.\d% of the entries of every product's top \d+ "
+                     r"score as duplicates", out), out
     cfg = Config.load(saved)
     assert 0 < cfg.duplicate_threshold <= 1 and cfg.hybrid_weight == 1.0
     assert main(["threshold", str(catalog_csv), *common]) == 0
