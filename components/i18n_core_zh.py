@@ -538,10 +538,11 @@ CORE_ZH: dict[str, str] = {
     'photos, and a pair where one product has no photo is scored by its text alone':
         '0 = 无关，1 = 文本和图片都相同；得分中 {share} 来自图片，其中一个商品没有图片的一对只按文本打分',
     # walk-evaluate: labelled pairs that cannot be measured (core/quality/evaluate.py)
-    "None of the pairs' ids are in the catalog (columns used: {left}, {right}): check the id "
-    "column mapping (use row numbers if the file holds row numbers)":
-        "这些商品对的编号都不在商品目录中（使用的列：{left}、{right}）：请检查编号列的选择"
-        "（如果文件里是行号，请使用行号）",
+    "None of the pairs' ids are in the catalog (columns used: {left}, {right}; their ids: "
+    "{ids}; the catalog's: {catalog_ids}): check the id column mapping (use row numbers if the "
+    "file holds row numbers)":
+        "这些商品对的编号都不在商品目录中（使用的列：{left}、{right}；其中的编号：{ids}；"
+        "目录的编号：{catalog_ids}）：请检查编号列的选择（如果文件里是行号，请使用行号）",
     "Labelled pairs need columns left_id,right_id[,label] (or ltable_id,rtable_id); found: "
     "{columns}":
         "标注的商品对需要 left_id,right_id[,label] 列（或 ltable_id,rtable_id）；实际的列：{columns}",

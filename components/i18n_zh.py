@@ -1850,9 +1850,10 @@ ZH: dict[str, str] = {
     "labels file": "标注文件",
     "{left_out:,} of the {total:,} rows of the {what} are left out:":
         "{what}的 {total:,} 行中有 {left_out:,} 行未使用：",
-    "{n:,} name an id that is not in the catalog's id column ({column}): check those ids, or "
-    "the id column chosen on the Catalog page":
-        "{n:,} 行的编号不在商品目录的编号列（{column}）中：请检查这些编号，或检查在“商品目录”页选择的编号列",
+    "{n:,} name an id that is not in the catalog's id column ({column}), such as {ids}: check "
+    "those ids, or the id column chosen on the Catalog page":
+        "{n:,} 行的编号不在商品目录的编号列（{column}）中，例如 {ids}：请检查这些编号，"
+        "或检查在“商品目录”页选择的编号列",
     "{n:,} have an empty label: write 1 (same product) or 0 (different)":
         "{n:,} 行的标注为空：请填写 1（同一商品）或 0（不同商品）",
     "{n:,} pair a product with itself": "{n:,} 行把一个商品与它自己配对",

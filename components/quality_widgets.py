@@ -55,9 +55,10 @@ def left_out_note(read: PairLabels, catalog: Catalog, what: str) -> None:
         return
     column = catalog.mapping.id_column or t("row numbers")
     reasons = [
-        (read.unknown, t("{n:,} name an id that is not in the catalog's id column ({column}): "
-                         "check those ids, or the id column chosen on the Catalog page",
-                         n=read.unknown, column=md(column))),
+        (read.unknown, t("{n:,} name an id that is not in the catalog's id column ({column}), "
+                         "such as {ids}: check those ids, or the id column chosen on the "
+                         "Catalog page", n=read.unknown, column=md(column),
+                         ids=md(short_list(read.unknown_ids)))),
         (read.unlabelled, t("{n:,} have an empty label: write 1 (same product) or 0 (different)",
                             n=read.unlabelled)),
         (read.itself, t("{n:,} pair a product with itself", n=read.itself)),

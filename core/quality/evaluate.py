@@ -62,7 +62,8 @@ class PairLabels:
     """The labelled pairs of an uploaded table, on catalog rows, and the rows left out.
 
     left, right: (m,) int64 catalog rows; labels: (m,) int 1 = same product, 0 = different.
-    rows: rows in the file. unknown: rows naming an id the catalog lacks; unlabelled: rows
+    rows: rows in the file. unknown: rows naming an id the catalog lacks (unknown_ids: the
+    first five such ids, as written); unlabelled: rows
     whose label cell is empty; itself: rows pairing a product with itself; repeated: rows
     repeating an earlier row's pair and label; conflicting: pairs labelled both same and
     different ("left id / right id"), every row of them left out.
@@ -77,13 +78,15 @@ class PairLabels:
     itself: int = 0
     repeated: int = 0
     conflicting: tuple[str, ...] = ()
+    unknown_ids: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.left)
 
     def left_out(self) -> list[str]:
         """Why rows were left out, one English phrase per reason (the CLI prints them)."""
-        reasons = [(self.unknown, "name an id that is not in the catalog"),
+        reasons = [(self.unknown, "name an id that is not in the catalog"
+                    + (f" (such as {short_list(self.unknown_ids)})" if self.unknown_ids else "")),
                    (self.unlabelled, "have an empty label"),
                    (self.itself, "pair a product with itself"),
                    (self.repeated, "repeat an earlier row")]
@@ -119,8 +122,12 @@ def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
     known = (left.notna() & right.notna()).to_numpy()
     if not known.any():
         raise CatalogSimilarityError(
-            f"None of the pairs' ids are in the catalog (columns used: {left_col}, {right_col}): "
-            "check the id column mapping (use row numbers if the file holds row numbers)")
+            f"None of the pairs' ids are in the catalog (columns used: {left_col}, {right_col}; "
+            f"their ids: {short_list(frame[left_col].astype(str).head(3))}; the catalog's: "
+            f"{short_list(map(str, catalog.ids[:3]))}): check the id column mapping (use row "
+            "numbers if the file holds row numbers)")
+    missing = pd.concat([frame[left_col][left.isna().to_numpy()],
+                         frame[right_col][right.isna().to_numpy()]]).astype(str).str.strip()
     cells = frame[label_col] if label_col is not None else None
     empty = np.zeros(len(frame), bool) if cells is None else \
         (cells.isna() | (cells.astype(str).str.strip() == "")).to_numpy()
@@ -144,7 +151,8 @@ def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
                       len(frame), int((~known).sum()), int((known & empty).sum()),
                       int(itself.sum()), int(repeated.sum()),
                       tuple(f"{catalog.ids[a]} / {catalog.ids[b]}"
-                            for a, b in zip(conflicting["l"], conflicting["r"])))
+                            for a, b in zip(conflicting["l"], conflicting["r"])),
+                      tuple(missing.unique()[:5]))
 
 
 def _query_judgements(frame: pd.DataFrame, catalog) -> Judgements:

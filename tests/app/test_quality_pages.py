@@ -161,6 +161,8 @@ def test_threshold_says_how_many_labelled_rows_it_left_out(app):
     assert not app.exception, app.exception
     warning = element_texts(app.warning)
     assert "1 of the 4 rows of the calibration file are left out" in warning, warning
+    assert "1 name an id that is not in the catalog's id column (id), such as no-such-id" in \
+        warning, warning
     assert "(3 pairs, 1 positive)" in element_texts(app.markdown)
     app.file_uploader(key="threshold.holdout").set_value(
         ("check.csv", b"a,b,match\nx,y,1\n", "text/csv")).run()

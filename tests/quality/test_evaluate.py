@@ -91,7 +91,8 @@ def test_pairs_files_as_people_write_them_are_read(catalog):
 
 @pytest.mark.parametrize("frame, message", [
     (pd.DataFrame({"x": [1]}), "left_id,right_id"),
-    (pd.DataFrame({"x": [1], "y": [2]}), r"in the catalog \(columns used: x, y\)"),
+    (pd.DataFrame({"x": [1], "y": [2]}),
+     r"in the catalog \(columns used: x, y; their ids: 1; the catalog's: P1, P2, P3\)"),
     (pd.DataFrame({"left_id": ["X"], "right_id": ["Y"]}), "None of the pairs"),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [3]}), "found '3'"),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": ["maybe"]}), "found 'maybe'"),
@@ -134,7 +135,7 @@ def test_rows_that_cannot_be_measured_are_left_out_and_counted(catalog):
         (10, 1, 1, 1, 2)
     assert read.conflicting == ("P2 / P7",)
     assert read.left_out() == [
-        "1 name an id that is not in the catalog", "1 have an empty label",
+        "1 name an id that is not in the catalog (such as ZZ)", "1 have an empty label",
         "1 pair a product with itself", "2 repeat an earlier row",
         "1 pairs are labelled both same and different (P2 / P7)"]
     judged = read_judgements(frame, catalog)
