@@ -153,8 +153,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                      "category column) to measure without labels")
     if judgements is not None:
         if judgements.read is not None:
-            cli.say(f"{len(judgements.pairs[0])} labelled pairs: {len(judgements)} products with "
-                    "a labelled match measured; used for measurement only")
+            cli.say(f"{cli.counted(len(judgements.pairs[0]), 'labelled pair')}: "
+                    f"{cli.counted(len(judgements), 'product')} with a labelled match measured; "
+                    "used for measurement only")
             _left_out(judgements.read, args.judgements)
         else:
             cli.say(f"{len(judgements)} judged queries; {judgements.skipped} rows with ids "
