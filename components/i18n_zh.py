@@ -1863,9 +1863,9 @@ ZH: dict[str, str] = {
     "At {threshold:.3f}, {share:.1%} of the entries of the products' lists (each product's "
     "first {k}) score as duplicates.":
         "在 {threshold:.3f} 时，商品列表的条目（每个商品的前 {k} 个）中有 {share:.1%} 的得分算作重复。",
-    "That is more than one in five: pairs labelled 0 that look nothing alike (picked at random) "
-    "pull a threshold down. Add pairs that look alike but are different products, labelled 0, "
-    "and choose again.":
-        "这超过了五分之一：标注为 0 却毫不相像的商品对（随机挑选的）会把阈值拉低。"
+    "{said} That is more than one in five: pairs labelled 0 that look nothing alike (picked at "
+    "random) pull a threshold down. Add pairs that look alike but are different products, "
+    "labelled 0, and choose again.":
+        "{said}这超过了五分之一：标注为 0 却毫不相像的商品对（随机挑选的）会把阈值拉低。"
         "请加入看起来相像但其实是不同商品的商品对，标注为 0，然后重新选择。",
 }

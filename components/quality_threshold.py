@@ -86,10 +86,10 @@ def share_note(list_scores: np.ndarray, threshold: float, k: int) -> None:
     text = t("At {threshold:.3f}, {share:.1%} of the entries of the products' lists (each "
              "product's first {k}) score as duplicates.", threshold=threshold, share=share, k=k)
     if share > SUSPECT_SHARE:
-        st.warning(text + " " + t(
-            "That is more than one in five: pairs labelled 0 that look nothing alike (picked at "
-            "random) pull a threshold down. Add pairs that look alike but are different "
-            "products, labelled 0, and choose again."))
+        st.warning(t(
+            "{said} That is more than one in five: pairs labelled 0 that look nothing alike "
+            "(picked at random) pull a threshold down. Add pairs that look alike but are "
+            "different products, labelled 0, and choose again.", said=text))
     else:
         st.caption(text)
 
