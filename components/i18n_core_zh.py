@@ -557,6 +557,27 @@ CORE_ZH: dict[str, str] = {
         "{name}：列表第 {n} 行的 rank 是 {value}，不是从 1 开始的整数；请改正这一行，或重新下载列表",
     "{path} does not exist on the server: check the path (or upload a lists file)":
         "服务器上没有 {path}：请检查路径（或上传列表文件）",
+    # walk-evaluate: labelled pairs that cannot be measured (core/quality/evaluate.py)
+    "None of the pairs' ids are in the catalog (columns used: {left}, {right}; their ids: "
+    "{ids}; the catalog's: {catalog_ids}): check the id column mapping (use row numbers if the "
+    "file holds row numbers)":
+        "这些商品对的编号都不在商品目录中（使用的列：{left}、{right}；其中的编号：{ids}；"
+        "目录的编号：{catalog_ids}）：请检查编号列的选择（如果文件里是行号，请使用行号）",
+    "Labelled pairs need columns left_id,right_id[,label] (or ltable_id,rtable_id); found: "
+    "{columns}":
+        "标注的商品对需要 left_id,right_id[,label] 列（或 ltable_id,rtable_id）；实际的列：{columns}",
+    "Every label cell (column {column}) is empty: write 1 (same product) or 0 (different) in "
+    "it, or remove the column if every pair is the same product":
+        "所有标注单元格（{column} 列）都是空的：请填写 1（同一商品）或 0（不同商品），"
+        "如果每一对都是同一商品，也可以删除这一列",
+    "No labelled pair has label 1: retrieval metrics need at least one relevant pair":
+        "没有标注为 1 的商品对：检索指标至少需要一对相关的商品",
+    # walk-evaluate: a threshold needs pairs labelled different (core/quality/threshold.py)
+    "The labelled pairs are all matches (label 1), none labelled 0 (different): any threshold "
+    "under the lowest match's score would look perfect. Add pairs you know are different "
+    "products, labelled 0 (the Review page's rejections, for example)":
+        "标注的商品对全是匹配（标注 1），没有标注为 0（不同）的：低于最低匹配得分的任何阈值看起来都完美无缺。"
+        "请加入您确知是不同商品的商品对，标注为 0（例如“审核”页中被拒绝的商品对）",
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -1552,10 +1552,6 @@ ZH: dict[str, str] = {
         '校准文件',
     'file to check on':
         '检验文件',
-    "{skipped:,} of the {total:,} rows of the {what} are left out: their ids are not in the "
-    "catalog's id column ({column}). Check those ids, or the id column chosen on the Catalog page.":
-        '{what}的 {total:,} 行中有 {skipped:,} 行未使用：它们的编号不在商品目录的编号列（{column}）中。'
-        '请检查这些编号，或检查在“商品目录”页选择的编号列。',
     # pages/evaluate.py: what was read and how to read the table
     "{rows:,} labelled pairs read: the {n:,} products with a labelled match are measured "
     "(pairs labelled 0 take no part in these measures)":
@@ -1874,4 +1870,26 @@ ZH: dict[str, str] = {
         "请在“商品目录”页面选择存放价格的列。",
     "No product has {peers} similar products with a price: move the second slider to the left.":
         "没有哪个商品有 {peers} 个带价格的相似商品：请把第二个滑块向左移。",
+    # walk-evaluate: rows of a labels file that are not measured, and why
+    "labels file": "标注文件",
+    "{left_out:,} of the {total:,} rows of the {what} are left out:":
+        "{what}的 {total:,} 行中有 {left_out:,} 行未使用：",
+    "{n:,} name an id that is not in the catalog's id column ({column}), such as {ids}: check "
+    "those ids, or the id column chosen on the Catalog page":
+        "{n:,} 行的编号不在商品目录的编号列（{column}）中，例如 {ids}：请检查这些编号，"
+        "或检查在“商品目录”页选择的编号列",
+    "{n:,} have an empty label: write 1 (same product) or 0 (different)":
+        "{n:,} 行的标注为空：请填写 1（同一商品）或 0（不同商品）",
+    "{n:,} pair a product with itself": "{n:,} 行把一个商品与它自己配对",
+    "{n:,} repeat an earlier row (counted once)": "{n:,} 行与前面的行重复（只计一次）",
+    "{n:,} pairs are labelled both same and different, so none of their rows count: {pairs}":
+        "{n:,} 对商品既被标为相同又被标为不同，它们的各行都不计入：{pairs}",
+    "At {threshold:.3f}, {share:.1%} of the entries of the products' lists (each product's "
+    "first {k}) score as duplicates.":
+        "在 {threshold:.3f} 时，商品列表的条目（每个商品的前 {k} 个）中有 {share:.1%} 的得分算作重复。",
+    "{said} That is more than one in five: pairs labelled 0 that look nothing alike (picked at "
+    "random) pull a threshold down. Add pairs that look alike but are different products, "
+    "labelled 0, and choose again.":
+        "{said}这超过了五分之一：标注为 0 却毫不相像的商品对（随机挑选的）会把阈值拉低。"
+        "请加入看起来相像但其实是不同商品的商品对，标注为 0，然后重新选择。",
 }

@@ -6,13 +6,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import state
+from components import resources, state
+from components.embedding import pool
 from components.i18n import chart, t
 from components.quality_widgets import pairs_table
 from components.tables import headed
 from core.catalog.table import Catalog
 from core.config import Config
 from core.quality.threshold import (
+    SUSPECT_SHARE,
     Choice,
     category_thresholds,
     choose_threshold,
@@ -21,6 +23,7 @@ from core.quality.threshold import (
     histogram_figure,
     match_scores,
     score_bands,
+    share_called,
     threshold_curve,
 )
 from core.search.index import NeighborIndex
@@ -47,8 +50,8 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
     current = f1_at(scores, labels, threshold)
     _metrics_row(current, t("On the calibration pairs"))
     if holdout is not None:
-        hl, hr, hy, _ = holdout
-        held = f1_at(match_scores(space, hl, hr).match, hy, threshold)
+        held = f1_at(match_scores(space, holdout.left, holdout.right).match, holdout.labels,
+                     threshold)
         _metrics_row(held, t("On the held-out pairs"))
     a, b = st.columns(2)
     a.plotly_chart(chart(histogram_figure(scores, labels, threshold=threshold)),
@@ -61,6 +64,34 @@ def labelled_view(catalog: Catalog, cfg: Config, space: NeighborIndex, left: np.
         per_category = {k: round(c.threshold, 4)
                         for k, c in category_thresholds(scores, labels, values).items()}
     return float(threshold), per_category
+
+
+def list_pair_scores(catalog: Catalog, cfg: Config, res: state.Results, space: NeighborIndex
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(left, right, duplicate scores) of every product and its top cfg.k neighbours; made
+    once per catalog, vectors and settings (a slider move only compares)."""
+    def make() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        nb = pool(res, cfg).head(cfg.k)
+        left, right = np.repeat(np.arange(len(catalog)), nb.k), nb.indices.ravel()
+        return left, right, match_scores(space, left, right).match
+
+    key = (catalog.identity, res.key, cfg.pool_key(), cfg.k)
+    return resources.shared_results("list_pair_scores").get_or_make(key, make)
+
+
+def share_note(list_scores: np.ndarray, threshold: float, k: int) -> None:
+    """What the threshold does to the lists: the share of list entries it calls duplicates,
+    a warning when over one in five (pairs labelled 0 that look nothing alike pull it down)."""
+    share = share_called(list_scores, threshold)
+    text = t("At {threshold:.3f}, {share:.1%} of the entries of the products' lists (each "
+             "product's first {k}) score as duplicates.", threshold=threshold, share=share, k=k)
+    if share > SUSPECT_SHARE:
+        st.warning(t(
+            "{said} That is more than one in five: pairs labelled 0 that look nothing alike "
+            "(picked at random) pull a threshold down. Add pairs that look alike but are "
+            "different products, labelled 0, and choose again.", said=text))
+    else:
+        st.caption(text)
 
 
 def category_table(per_category: dict[str, float]) -> None:

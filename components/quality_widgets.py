@@ -13,8 +13,8 @@ from components.text import md
 from core.catalog.table import Catalog, read_table
 from core.config import Config
 from core.embed.store import embed_with_store
-from core.errors import CatalogSimilarityError
-from core.quality.evaluate import labelled_pairs
+from core.errors import CatalogSimilarityError, short_list
+from core.quality.evaluate import PairLabels, labelled_pairs
 
 LABEL_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 
@@ -33,11 +33,10 @@ def upload_table(label: str, key: str, help_text: str) -> pd.DataFrame | None:
         return None
 
 
-def read_pairs(frame: pd.DataFrame | None, catalog: Catalog, what: str
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+def read_pairs(frame: pd.DataFrame | None, catalog: Catalog, what: str) -> PairLabels | None:
     """labelled_pairs of an uploaded table, or None after showing why it cannot be used.
 
-    Rows whose ids are not in the catalog are left out, and the page says how many.
+    Rows that cannot be measured are left out, and the page says how many and why.
     """
     if frame is None:
         return None
@@ -46,13 +45,31 @@ def read_pairs(frame: pd.DataFrame | None, catalog: Catalog, what: str
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         return None
-    if pairs[3]:
-        column = catalog.mapping.id_column or t("row numbers")
-        st.warning(t("{skipped:,} of the {total:,} rows of the {what} are left out: their ids are not "
-                     "in the catalog's id column ({column}). Check those ids, or the id column "
-                     "chosen on the Catalog page.",
-                     skipped=pairs[3], total=len(frame), what=what, column=md(column)))
+    left_out_note(pairs, catalog, what)
     return pairs
+
+
+def left_out_note(read: PairLabels, catalog: Catalog, what: str) -> None:
+    """A warning saying how many rows of a labels file are not measured, and why."""
+    if read.rows == len(read):
+        return
+    column = catalog.mapping.id_column or t("row numbers")
+    reasons = [
+        (read.unknown, t("{n:,} name an id that is not in the catalog's id column ({column}), "
+                         "such as {ids}: check those ids, or the id column chosen on the "
+                         "Catalog page", n=read.unknown, column=md(column),
+                         ids=md(short_list(read.unknown_ids)))),
+        (read.unlabelled, t("{n:,} have an empty label: write 1 (same product) or 0 (different)",
+                            n=read.unlabelled)),
+        (read.itself, t("{n:,} pair a product with itself", n=read.itself)),
+        (read.repeated, t("{n:,} repeat an earlier row (counted once)", n=read.repeated)),
+        (len(read.conflicting), t("{n:,} pairs are labelled both same and different, so none of "
+                                  "their rows count: {pairs}", n=len(read.conflicting),
+                                  pairs=md(short_list(read.conflicting, 5)))),
+    ]
+    st.warning(t("{left_out:,} of the {total:,} rows of the {what} are left out:",
+                 left_out=read.rows - len(read), total=read.rows, what=what) + "\n"
+               + "".join(f"\n- {text}" for n, text in reasons if n))
 
 
 def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[object, np.ndarray]:

@@ -6,7 +6,7 @@ from components import state
 from components.advanced import METRIC_NAMES
 from components.embedding import ensure_results
 from components.i18n import chart, labels, t
-from components.quality_widgets import split_note, upload_table, vectors_for
+from components.quality_widgets import left_out_note, split_note, upload_table, vectors_for
 from components.tables import headed
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
@@ -42,7 +42,10 @@ if judgements is not None:
              rows=len(judgements.pairs[0]), n=len(judgements)) if judgements.kind == "pairs" \
         else t("{n:,} queries with a relevant product are measured", n=len(judgements))
     st.success(read + (t("; {skipped:,} rows with ids not in the catalog skipped",
-                    skipped=judgements.skipped) if judgements.skipped else ""))
+                    skipped=judgements.skipped) if judgements.skipped and not judgements.read
+                       else ""))
+    if judgements.read is not None:
+        left_out_note(judgements.read, cat, t("labels file"))
     split_note(t("labels"))
 
 roles = [c for r, c in cat.mapping.roles().items() if r in ("category", "brand")]

@@ -4,9 +4,16 @@ import numpy as np
 import streamlit as st
 
 from components import resources, state
-from components.embedding import ensure_results, pool
+from components.embedding import ensure_results
 from components.i18n import chart, t
-from components.quality_threshold import band_samples, category_table, labelled_view, save_buttons
+from components.quality_threshold import (
+    band_samples,
+    category_table,
+    labelled_view,
+    list_pair_scores,
+    save_buttons,
+    share_note,
+)
 from components.quality_widgets import read_pairs, split_note, upload_table
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
@@ -31,7 +38,7 @@ labelled = read_pairs(frame, cat, t("calibration file"))
 holdout = read_pairs(holdout, cat, t("file to check on")) if labelled is not None else None
 
 if labelled is not None:
-    left, right, labels, skipped = labelled
+    left, right, labels = labelled.left, labelled.right, labelled.labels
     split_note(t("calibration pairs"))
     scores = match_scores(space, left, right).match
     try:
@@ -40,20 +47,20 @@ if labelled is not None:
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         st.stop()
+    listed = list_pair_scores(cat, cfg, res, space)
+    share_note(listed[2], chosen, len(listed[0]) // len(cat))
     category_table(per_category)
     save_buttons(cfg, chosen, per_category)
     band_samples(cat, left, right, scores, labels)
 else:
-    nb = pool(res, cfg).head(cfg.k)
-    left = np.repeat(np.arange(len(cat)), nb.k)
-    right = nb.indices.ravel()
-    scores = match_scores(space, left, right).match
+    left, right, scores = list_pair_scores(cat, cfg, res, space)
     top = float(np.mean(scores >= 0.95)) if len(scores) else 0.0
     st.info(t("No labels: the histogram shows the duplicate scores of every product's top {k} neighbours "
               "(high only when two products are very similar both ways and each is the other's best "
               "candidate). {SCALE_TEXT} {top:.1%} of these pairs score 0.95 or more: open a few pairs below "
               "before trusting a threshold. Upload labelled pairs to choose one (the Review page downloads "
-              "your accept/reject decisions as such a file).", k=nb.k, SCALE_TEXT=t(SCALE_TEXT), top=top))
+              "your accept/reject decisions as such a file).", k=len(left) // len(cat),
+              SCALE_TEXT=t(SCALE_TEXT), top=top))
     st.plotly_chart(chart(histogram_figure(scores, threshold=cfg.duplicate_threshold)),
                     key="threshold.histogram")
     band_samples(cat, left, right, scores, None)

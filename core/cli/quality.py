@@ -152,8 +152,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise CatalogSimilarityError("Give --judgements FILE, or --coherence COLUMN (or map a "
                                      "category column) to measure without labels")
     if judgements is not None:
-        cli.say(f"{len(judgements)} judged {judgements.kind}; {judgements.skipped} rows with ids "
-                 "not in the catalog skipped; used for measurement only")
+        if judgements.read is not None:
+            cli.say(f"{cli.counted(len(judgements.pairs[0]), 'labelled pair')}: "
+                    f"{cli.counted(len(judgements), 'product')} with a labelled match measured; "
+                    "used for measurement only")
+            _left_out(judgements.read, args.judgements)
+        else:
+            cli.say(f"{len(judgements)} judged queries; {judgements.skipped} rows with ids "
+                    "not in the catalog skipped; used for measurement only")
     models = _Models(args, catalog)
 
     def measure(c: Config) -> dict[str, float]:
@@ -185,24 +191,32 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _left_out(read, path: str) -> None:
+    """One warning line for the rows of a labels file that are not measured."""
+    if read.rows > len(read):
+        cli.say(f"warning: {read.rows - len(read)} of {read.rows} rows of {path} left out: "
+                + "; ".join(read.left_out()))
+
+
 def _labelled(path: str, catalog, flag: str):
     from core.quality.evaluate import labelled_pairs
 
     frame = _read(path, flag)
-    left, right, labels, skipped = _named(flag, path, lambda: labelled_pairs(frame, catalog))
-    if skipped:
-        cli.say(f"warning: {skipped} pairs of {path} have ids not in the catalog; skipped")
-    return left, right, labels
+    read = _named(flag, path, lambda: labelled_pairs(frame, catalog))
+    _left_out(read, path)
+    return read.left, read.right, read.labels
 
 
 def cmd_threshold(args: argparse.Namespace) -> int:
     from core.quality.threshold import (
+        SUSPECT_SHARE,
         category_thresholds,
         choose_threshold,
         f1_at,
         match_scores,
         score_bands,
         scoring_space,
+        share_called,
     )
 
     _check_file(args.pairs, "--pairs")
@@ -210,22 +224,29 @@ def cmd_threshold(args: argparse.Namespace) -> int:
     cfg, catalog = _setup(args)
     _, vectors = _Models(args, catalog).get(cfg)
     space = scoring_space(catalog, vectors, cfg)
-    if not args.pairs:
-        from core.pipeline import candidate_pool
+    from core.pipeline import candidate_pool
 
-        nb = candidate_pool(catalog, vectors, cfg, pool_k=cfg.k, index=space)
-        left = np.repeat(np.arange(len(catalog)), nb.k)
-        scores = match_scores(space, left, nb.indices.ravel()).match
+    nb = candidate_pool(catalog, vectors, cfg, pool_k=cfg.k, index=space)
+    listed = match_scores(space, np.repeat(np.arange(len(catalog)), nb.k),
+                          nb.indices.ravel()).match
+    if not args.pairs:
         print(f"match scores of every product's top {nb.k} (no labels):")
-        for band in score_bands(scores):
+        for band in score_bands(listed):
             print(f"  [{band.low:.2f}, {band.high:.2f}): {band.count} pairs")
         return 0
     left, right, labels = _labelled(args.pairs, catalog, "--pairs")
     scores = match_scores(space, left, right).match
-    choice = choose_threshold(scores, labels)
+    choice = _named("--pairs", args.pairs, lambda: choose_threshold(scores, labels))
     print(f"calibration ({args.pairs}, {choice.pairs} pairs, {choice.positives} positive): "
           f"threshold {choice.threshold:.4f}  precision {choice.precision:.3f}  "
           f"recall {choice.recall:.3f}  F1 {choice.f1:.3f}")
+    share = share_called(listed, choice.threshold)
+    print(f"  at {choice.threshold:.4f}, {share:.1%} of the entries of every product's top "
+          f"{nb.k} score as duplicates")
+    if share > SUSPECT_SHARE:
+        cli.say("warning: that is more than one in five: pairs labelled 0 that look nothing "
+                "alike (picked at random) pull a threshold down; add pairs that look alike but "
+                "are different products, labelled 0")
     per_cat: dict[str, float] = {}
     if cfg.category_column:
         values = catalog.column(cfg.category_column).astype(str).to_numpy()[left]

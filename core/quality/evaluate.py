@@ -24,15 +24,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.config import Config
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, short_list
 from core.figures import safe_label
-from core.finetune.pairs import LABEL_COLUMNS, pair_labels
+from core.finetune.pairs import LABEL_COLUMNS, LEFT_HINTS, RIGHT_HINTS, pair_labels
 from core.search.channels import Queries
 from core.search.index import NeighborIndex
 
 KS = (1, 5, 10)
-PAIR_COLUMNS = (("left_id", "right_id"), ("ltable_id", "rtable_id"), ("id1", "id2"),
-                ("source_id", "neighbor_id"), ("left", "right"), ("a", "b"))
+PAIR_COLUMNS = tuple(zip(LEFT_HINTS, RIGHT_HINTS))
 QUERY_COLUMNS = ("query", "product_id")
 
 
@@ -42,7 +41,8 @@ class Judgements:
 
     kind: "pairs" (query_rows are catalog rows) or "queries" (query_texts).
     relevant: one {row: grade > 0} per query. skipped: rows whose ids are not
-    in the catalog. pairs: (left rows, right rows, labels) of labelled pairs.
+    in the catalog. pairs: (left rows, right rows, labels) of labelled pairs; read: the
+    labelled pairs as read, with the rows left out.
     """
 
     kind: str
@@ -51,40 +51,108 @@ class Judgements:
     relevant: tuple[dict[int, float], ...]
     skipped: int
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    read: PairLabels | None = None
 
     def __len__(self) -> int:
         return len(self.relevant)
 
 
-def _find_pair_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
-    cols = {c.lower(): c for c in frame.columns}
+@dataclass(frozen=True, eq=False)
+class PairLabels:
+    """The labelled pairs of an uploaded table, on catalog rows, and the rows left out.
+
+    left, right: (m,) int64 catalog rows; labels: (m,) int 1 = same product, 0 = different.
+    rows: rows in the file. unknown: rows naming an id the catalog lacks (unknown_ids: the
+    first five such ids, as written); unlabelled: rows
+    whose label cell is empty; itself: rows pairing a product with itself; repeated: rows
+    repeating an earlier row's pair and label; conflicting: pairs labelled both same and
+    different ("left id / right id"), every row of them left out.
+    """
+
+    left: np.ndarray
+    right: np.ndarray
+    labels: np.ndarray
+    rows: int
+    unknown: int = 0
+    unlabelled: int = 0
+    itself: int = 0
+    repeated: int = 0
+    conflicting: tuple[str, ...] = ()
+    unknown_ids: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+    def left_out(self) -> list[str]:
+        """Why rows were left out, one English phrase per reason (the CLI prints them)."""
+        reasons = [(self.unknown, "name an id that is not in the catalog"
+                    + (f" (such as {short_list(self.unknown_ids)})" if self.unknown_ids else "")),
+                   (self.unlabelled, "have an empty label"),
+                   (self.itself, "pair a product with itself"),
+                   (self.repeated, "repeat an earlier row")]
+        out = [f"{n:,} {why}" for n, why in reasons if n]
+        if self.conflicting:
+            out.append(f"{len(self.conflicting):,} pairs are labelled both same and different "
+                       f"({short_list(self.conflicting, 5)})")
+        return out
+
+
+def _pair_columns(frame: pd.DataFrame) -> tuple[str, str, str | None]:
+    """(left, right, label or None) columns: by name (left_id/ltable_id/a..., as fine-tuning
+    reads them), else the first two columns and a third as the label."""
+    cols = {str(c).strip().lower(): c for c in frame.columns}
+    label = next((cols[n] for n in LABEL_COLUMNS if n in cols), None)
     for a, b in PAIR_COLUMNS:
         if a in cols and b in cols:
-            return cols[a], cols[b]
-    return None
-
-
-def labelled_pairs(frame: pd.DataFrame, catalog) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                          int]:
-    """(left rows, right rows, labels int, skipped) of a left_id,right_id[,label] table."""
-    found = _find_pair_columns(frame)
-    if found is None:
+            return cols[a], cols[b], label
+    if len(frame.columns) < 2:
         raise CatalogSimilarityError(
             "Labelled pairs need columns left_id,right_id[,label] (or ltable_id,rtable_id); "
             f"found: {', '.join(map(str, frame.columns))}")
-    left_col, right_col = found
-    label_col = next((c for c in frame.columns if str(c).strip().lower() in LABEL_COLUMNS), None)
-    labels = pd.Series(pair_labels(frame[label_col] if label_col else None, len(frame)),
-                       index=frame.index)
-    left = catalog.rows_of(frame[left_col])
-    right = catalog.rows_of(frame[right_col])
-    ok = (left.notna() & right.notna()).to_numpy()
-    if not ok.any():
+    first, second, *rest = frame.columns
+    return first, second, label if label is not None else (rest[0] if rest else None)
+
+
+def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
+    """The left_id,right_id[,label] table on catalog rows; rows that cannot be measured
+    (unknown id, empty label, a product with itself, a repeat, labelled both ways) left out
+    and counted."""
+    left_col, right_col, label_col = _pair_columns(frame)
+    left, right = catalog.rows_of(frame[left_col]), catalog.rows_of(frame[right_col])
+    known = (left.notna() & right.notna()).to_numpy()
+    if not known.any():
         raise CatalogSimilarityError(
-            "None of the pairs' ids are in the catalog: check the id column mapping "
-            "(use row numbers if the file holds row numbers)")
-    return (left[ok].astype(np.int64).to_numpy(), right[ok].astype(np.int64).to_numpy(),
-            labels[ok].astype(int).to_numpy(), int((~ok).sum()))
+            f"None of the pairs' ids are in the catalog (columns used: {left_col}, {right_col}; "
+            f"their ids: {short_list(frame[left_col].astype(str).head(3))}; the catalog's: "
+            f"{short_list(map(str, catalog.ids[:3]))}): check the id column mapping (use row "
+            "numbers if the file holds row numbers)")
+    missing = pd.concat([frame[left_col][left.isna().to_numpy()],
+                         frame[right_col][right.isna().to_numpy()]]).astype(str).str.strip()
+    cells = frame[label_col] if label_col is not None else None
+    empty = np.zeros(len(frame), bool) if cells is None else \
+        (cells.isna() | (cells.astype(str).str.strip() == "")).to_numpy()
+    if empty.all():
+        raise CatalogSimilarityError(
+            f"Every label cell (column {label_col}) is empty: write 1 (same product) or 0 "
+            "(different) in it, or remove the column if every pair is the same product")
+    labels = np.ones(len(frame), np.int64)
+    if cells is not None:
+        labels[~empty] = pair_labels(cells[~empty], int((~empty).sum()))
+    left = left.fillna(-1).to_numpy(dtype=np.int64)
+    right = right.fillna(-1).to_numpy(dtype=np.int64)
+    itself = known & ~empty & (left == right)
+    keep = known & ~empty & ~itself
+    pairs = pd.DataFrame({"l": left, "r": right, "y": labels})[keep]
+    both = pairs.groupby(["l", "r"])["y"].transform("nunique") > 1
+    conflicting = pairs[both].drop_duplicates(["l", "r"])
+    repeated = pairs[~both].duplicated()
+    pairs = pairs[~both][~repeated]
+    return PairLabels(pairs["l"].to_numpy(), pairs["r"].to_numpy(), pairs["y"].to_numpy(),
+                      len(frame), int((~known).sum()), int((known & empty).sum()),
+                      int(itself.sum()), int(repeated.sum()),
+                      tuple(f"{catalog.ids[a]} / {catalog.ids[b]}"
+                            for a, b in zip(conflicting["l"], conflicting["r"])),
+                      tuple(missing.unique()[:5]))
 
 
 def _query_judgements(frame: pd.DataFrame, catalog) -> Judgements:
@@ -112,17 +180,17 @@ def read_judgements(frame: pd.DataFrame, catalog) -> Judgements:
     """Labelled pairs or query judgements, matched to the catalog's ids."""
     if {c.lower() for c in frame.columns} >= set(QUERY_COLUMNS):
         return _query_judgements(frame, catalog)
-    left, right, labels, skipped = labelled_pairs(frame, catalog)
+    read = labelled_pairs(frame, catalog)
     relevant: dict[int, dict[int, float]] = {}
-    for a, b, y in zip(left, right, labels):
-        if y == 1 and a != b:
+    for a, b, y in zip(read.left, read.right, read.labels):
+        if y == 1:
             relevant.setdefault(int(a), {})[int(b)] = 1.0
     if not relevant:
         raise CatalogSimilarityError("No labelled pair has label 1: retrieval metrics need "
                                      "at least one relevant pair")
     rows = tuple(sorted(relevant))
-    return Judgements("pairs", rows, (), tuple(relevant[r] for r in rows), skipped,
-                      (left, right, labels))
+    return Judgements("pairs", rows, (), tuple(relevant[r] for r in rows), read.unknown,
+                      (read.left, read.right, read.labels), read)
 
 
 def ranking_metrics(ranked: np.ndarray, relevant: Sequence[dict[int, float]],
@@ -246,6 +314,7 @@ def comparison_figure(table: pd.DataFrame) -> go.Figure:
 __all__ = [
     "KS",
     "Judgements",
+    "PairLabels",
     "Variant",
     "coherence",
     "compare",

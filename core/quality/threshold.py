@@ -27,6 +27,11 @@ from core.config import Config
 from core.errors import CatalogSimilarityError
 from core.search.index import NeighborIndex, PairScores
 
+# half a 1024-pixel page each: a legend beside the plot took a third of its width
+LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0}
+# A threshold calling more than this share of the lists' entries duplicates is suspect: pairs
+# labelled 0 that look nothing alike (picked at random) pull the F1-best threshold down.
+SUSPECT_SHARE = 0.2
 MIN_CATEGORY_PAIRS = 10
 MIN_CATEGORY_POSITIVES = 3
 
@@ -109,9 +114,24 @@ def f1_at(scores: np.ndarray, labels: np.ndarray, threshold: float) -> Choice:
     return Choice(float(threshold), p, r, f1, int(labels.sum()), len(labels))
 
 
+def share_called(list_scores: np.ndarray, threshold: float) -> float:
+    """The share of list entries (duplicate scores of products and their neighbours) that
+    score at or above threshold; 0.0 for no entries."""
+    scores = np.asarray(list_scores, dtype=np.float64)
+    return float(np.mean(scores >= threshold)) if len(scores) else 0.0
+
+
 def choose_threshold(scores: np.ndarray, labels: np.ndarray) -> Choice:
-    """The F1-best threshold, placed halfway to the next lower score (ties: higher)."""
+    """The F1-best threshold, placed halfway to the next lower score (ties: higher).
+
+    Refused without a pair labelled 0: every threshold under the lowest match would look
+    perfect (precision 1), and the lowest one was chosen."""
     curve = threshold_curve(scores, labels)
+    if np.all(np.asarray(labels) == 1):
+        raise CatalogSimilarityError(
+            "The labelled pairs are all matches (label 1), none labelled 0 (different): any "
+            "threshold under the lowest match's score would look perfect. Add pairs you know are "
+            "different products, labelled 0 (the Review page's rejections, for example)")
     best = int(np.argmax(curve.f1))
     t = curve.thresholds[best]
     if best + 1 < len(curve.thresholds):
@@ -122,13 +142,15 @@ def choose_threshold(scores: np.ndarray, labels: np.ndarray) -> Choice:
 def category_thresholds(scores: np.ndarray, labels: np.ndarray, categories: Sequence[str], *,
                         min_pairs: int = MIN_CATEGORY_PAIRS,
                         min_positives: int = MIN_CATEGORY_POSITIVES) -> dict[str, Choice]:
-    """F1-best threshold per category with enough labelled pairs (others use the global one)."""
+    """F1-best threshold per category with enough labelled pairs, positives and at least one
+    negative (others use the global one)."""
     scores, labels = _check(scores, labels)
     cats = np.asarray([str(c) for c in categories], dtype=object)
     out: dict[str, Choice] = {}
     for value in sorted(set(cats)):
         mask = cats == value
-        if mask.sum() >= min_pairs and labels[mask].sum() >= min_positives:
+        if mask.sum() >= min_pairs and labels[mask].sum() >= min_positives \
+                and (labels[mask] == 0).any():
             out[value] = choose_threshold(scores[mask], labels[mask])
     return out
 
@@ -175,7 +197,9 @@ def histogram_figure(scores: np.ndarray, labels: np.ndarray | None = None, *,
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash", annotation_text=f"threshold {threshold:.3f}")
     fig.update_layout(barmode="overlay", xaxis_title="duplicate score", yaxis_title="pairs",
-                      height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+                      xaxis_range=[0, 1.0],  # scores are 0 to 1; autorange ran to 1.5
+                      legend=LEGEND_ABOVE, height=340,
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
 
 
@@ -187,7 +211,8 @@ def curve_figure(curve: ThresholdCurve, *, threshold: float | None = None) -> go
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash")
     fig.update_layout(xaxis_title="threshold (duplicate score)", yaxis_title="value",
-                      yaxis_range=[0, 1.02], height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+                      yaxis_range=[0, 1.02], legend=LEGEND_ABOVE, height=340,
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
 
 
@@ -203,5 +228,6 @@ __all__ = [
     "match_scores",
     "score_bands",
     "scoring_space",
+    "share_called",
     "threshold_curve",
 ]

@@ -51,7 +51,8 @@ from core.finetune.data import build_training_set, empty_pairs, pairs_from_frame
 from core.finetune.run import check_trainable, finetune
 from core.finetune.settings import FinetuneSettings
 from core.pipeline import apply_rules, candidate_pool, catalog_from_config
-from core.quality.evaluate import labelled_pairs
+from core.quality.evaluate import labelled_pairs, read_judgements
+from core.quality.threshold import choose_threshold
 from tests.conftest import make_xlsx_bytes
 from tests.imagegen import bomb_png
 
@@ -467,6 +468,11 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
         *_raised(lambda: ResultsFolder.open(tmp_path / "没有的结果")),
         *_raised(lambda: ResultsFolder.open(empty)),
         *_raised(lambda: labelled_pairs(frame, CATALOG)),
+        *_raised(lambda: labelled_pairs(pd.DataFrame({"左": ["无"], "右": ["无"]}), CATALOG)),
+        *_raised(lambda: labelled_pairs(pd.DataFrame({"对": ["1"]}), CATALOG)),
+        *_raised(lambda: labelled_pairs(frame.assign(label=""), CATALOG)),
+        *_raised(lambda: read_judgements(frame.assign(label="0"), CATALOG)),
+        *_raised(lambda: choose_threshold(np.array([0.5]), np.array([1]))),
         *_model_load_messages(),
         _tuned_weight_source(tmp_path / "店铺-ft-v1"),
     ]

@@ -127,7 +127,7 @@ def test_evaluate_names_the_compare_flag(run, tmp_path: Path, flag: str, value: 
 
 def test_labels_files_are_named_by_their_flag(run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(make_csv_bytes([["l", "r", "x"], ["A1", "A2", 1]]))
+    bad.write_bytes(make_csv_bytes([["l"], ["A1"]]))  # one column: no pairs
     code, _, err = run("evaluate", str(run.catalog), "--judgements", str(bad), "-q")
     assert code == EXIT_INPUT
     assert _one_error(err).startswith(f"error: --judgements {bad}: Labelled pairs need")
@@ -147,6 +147,21 @@ def test_evaluate_with_labels_still_measures(run, tmp_path: Path) -> None:
                          str(_pairs_file(tmp_path)), "--ks", "1,2", "--text-cols", "title")
     assert code == 0, err
     assert "recall@1" in out and "recall@2" in out and "nan" not in out.lower()
+
+
+def test_evaluate_says_which_rows_of_the_labels_it_left_out(run, tmp_path: Path) -> None:
+    """'1 judged pairs; 1 rows with ids not in the catalog skipped': a blank label was
+    measured as a match and the other rows left out went unmentioned."""
+    pairs = tmp_path / "messy.csv"
+    pairs.write_bytes(make_csv_bytes([["idAbt", "idBuy", "match"], ["A1", "A2", "yes"],
+                                      ["A1", "A2", "yes"], ["B1", "B2", ""],
+                                      ["NOPE", "A2", "no"], ["A1", "C1", "no"]]))
+    code, _, err = run("evaluate", str(run.catalog), "--judgements", str(pairs),
+                       "--text-cols", "title")
+    assert code == 0, err
+    assert "2 labelled pairs: 1 product with a labelled match measured" in err
+    assert (f"warning: 3 of 5 rows of {pairs} left out: 1 name an id that is not in the "
+            "catalog (such as NOPE); 1 have an empty label; 1 repeat an earlier row") in err
 
 
 # --- finetune: its help lists what applies to it; the catalog's language is read ------------

@@ -16,6 +16,7 @@ from core.quality.evaluate import (
     compare,
     comparison_figure,
     evaluate,
+    labelled_pairs,
     ranking_metrics,
     read_judgements,
     variants,
@@ -89,7 +90,9 @@ def test_pairs_files_as_people_write_them_are_read(catalog):
 
 
 @pytest.mark.parametrize("frame, message", [
-    (pd.DataFrame({"x": [1], "y": [2]}), "left_id,right_id"),
+    (pd.DataFrame({"x": [1]}), "left_id,right_id"),
+    (pd.DataFrame({"x": [1], "y": [2]}),
+     r"in the catalog \(columns used: x, y; their ids: 1; the catalog's: P1, P2, P3\)"),
     (pd.DataFrame({"left_id": ["X"], "right_id": ["Y"]}), "None of the pairs"),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [3]}), "found '3'"),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": ["maybe"]}), "found 'maybe'"),
@@ -98,6 +101,47 @@ def test_pairs_files_as_people_write_them_are_read(catalog):
 def test_bad_judgements_say_what_to_fix(catalog, frame, message):
     with pytest.raises(CatalogSimilarityError, match=message):
         read_judgements(frame, catalog)
+
+
+def test_pairs_files_with_their_own_column_names_are_read(catalog):
+    """Abt-Buy's own mapping file (idAbt,idBuy) and a sheet headed 'Abt ID,Buy ID,Same
+    product?' were refused on Evaluate and Duplicate threshold ('Labelled pairs need columns
+    left_id,right_id'), though Fine-tune read them: the first two columns are the ids, a
+    third the label, as fine-tuning reads them."""
+    mapping = read_judgements(pd.DataFrame({"idAbt": ["P1", "P3"], "idBuy": ["P2", "P4"]}),
+                              catalog)
+    assert mapping.query_rows == (0, 2) and mapping.relevant == ({1: 1.0}, {3: 1.0})
+    sheet = labelled_pairs(pd.DataFrame({"Abt ID": ["P1", "P1"], "Buy ID": ["P2", "P3"],
+                                         "Same product?": ["yes", "no"]}), catalog)
+    assert sheet.left.tolist() == [0, 0] and sheet.right.tolist() == [1, 2]
+    assert sheet.labels.tolist() == [1, 0]
+    named = labelled_pairs(pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"],
+                                         "note": ["café"]}), catalog)
+    assert named.labels.tolist() == [1]  # named id columns: an extra column is not a label
+
+
+def test_rows_that_cannot_be_measured_are_left_out_and_counted(catalog):
+    """An empty label cell was read as 'same product' (a file with 43 blank labels among
+    300 'different' pairs measured 43 more matches); a product paired with itself, a row
+    given twice and a pair labelled both ways all counted, the last two twice on the
+    Duplicate threshold page."""
+    frame = pd.DataFrame({
+        "left_id": ["P1", "P1", "P3", "P5", "P5", "P1", "P2", "P2", "ZZ", "P6"],
+        "right_id": ["P2", "P3", "P4", "P6", "P6", "P2", "P7", "P7", "P1", "P6"],
+        "label": ["1", "0", "", "0", "0", "1", "1", "0", "1", "1"]})
+    read = labelled_pairs(frame, catalog)
+    assert list(zip(read.left, read.right, read.labels)) == [(0, 1, 1), (0, 2, 0), (4, 5, 0)]
+    assert (read.rows, read.unknown, read.unlabelled, read.itself, read.repeated) == \
+        (10, 1, 1, 1, 2)
+    assert read.conflicting == ("P2 / P7",)
+    assert read.left_out() == [
+        "1 name an id that is not in the catalog (such as ZZ)", "1 have an empty label",
+        "1 pair a product with itself", "2 repeat an earlier row",
+        "1 pairs are labelled both same and different (P2 / P7)"]
+    judged = read_judgements(frame, catalog)
+    assert judged.relevant == ({1: 1.0},) and judged.read.left_out() == read.left_out()
+    with pytest.raises(CatalogSimilarityError, match=r"Every label cell \(column label\) is empty"):
+        labelled_pairs(frame.assign(label=""), catalog)
 
 
 def test_evaluate_and_compare_with_the_tiny_model(catalog, tiny_encoder):

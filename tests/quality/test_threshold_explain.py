@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,6 +29,7 @@ from core.quality.threshold import (
     match_scores,
     score_bands,
     scoring_space,
+    share_called,
     threshold_curve,
 )
 from core.search.lexical import tokenize
@@ -55,12 +58,29 @@ def test_curve_and_choice_match_brute_force(rng):
 def test_threshold_corner_cases():
     c = choose_threshold(np.array([0.9, 0.8, 0.2]), np.array([1, 1, 0]))
     assert 0.2 < c.threshold <= 0.8 and c.f1 == 1.0
-    one = choose_threshold(np.array([0.5]), np.array([1]))
-    assert one.f1 == 1.0 and one.threshold == 0.5
+    one = choose_threshold(np.array([0.5, 0.4]), np.array([1, 0]))
+    assert one.f1 == 1.0 and one.threshold == pytest.approx(0.45)
     with pytest.raises(CatalogSimilarityError, match="positive"):
         choose_threshold(np.array([0.5, 0.4]), np.array([0, 0]))
     with pytest.raises(CatalogSimilarityError, match=r"0 .different"):
         choose_threshold(np.array([0.5]), np.array([2]))
+
+
+def test_a_threshold_needs_pairs_labelled_different():
+    """A file of known matches only (Abt-Buy's own mapping, the usual labels file) gave the
+    lowest match's score as the 'F1-best' threshold, with precision, recall and F1 all
+    1.000: saved, it made a merge map of nearly everything."""
+    scores, matches = np.array([0.9, 0.6, 0.12]), np.array([1, 1, 1])
+    with pytest.raises(CatalogSimilarityError, match="none labelled 0"):
+        choose_threshold(scores, matches)
+    per_category = category_thresholds(np.r_[scores, 0.95, 0.3], np.r_[matches, 1, 0],
+                                       ["tv"] * 3 + ["cable"] * 2, min_pairs=2, min_positives=1)
+    assert set(per_category) == {"cable"}  # tv has no pair labelled 0
+
+
+def test_share_of_list_entries_a_threshold_calls_duplicates():
+    assert share_called(np.array([0.2, 0.5, 0.9]), 0.5) == pytest.approx(2 / 3)
+    assert share_called(np.array([]), 0.5) == 0.0
 
 
 def test_category_thresholds_need_enough_pairs(rng):
@@ -86,6 +106,7 @@ def test_figures_carry_the_data():
     scores, labels = np.array([0.9, 0.3, 0.8]), np.array([1, 0, 1])
     fig = histogram_figure(scores, labels, threshold=0.5)
     assert [len(t.x) for t in fig.data] == [2, 1]
+    assert fig.layout.xaxis.range == (0, 1.0)  # the 0-1 scale, not 0-1.5 beside the legend
     assert len(histogram_figure(scores).data) == 1
     assert len(curve_figure(threshold_curve(scores, labels)).data) == 3
 
@@ -174,6 +195,9 @@ def test_cli_threshold_and_explain(catalog_csv, tmp_path, workspace, tiny_bert_d
                  "--save-config", str(saved), "--category-col", "category", *common]) == 0
     out = capsys.readouterr().out
     assert "calibration" in out and "holdout" in out and "F1 1.000" in out
+    # what the threshold does to the lists, as the page says it
+    assert re.search(r"at \d\.\d{4}, \d+\.\d% of the entries of every product's top \d+ "
+                     r"score as duplicates", out), out
     cfg = Config.load(saved)
     assert 0 < cfg.duplicate_threshold <= 1 and cfg.hybrid_weight == 1.0
     assert main(["threshold", str(catalog_csv), *common]) == 0
