@@ -321,6 +321,46 @@ def test_zip_names_match_as_a_merchandiser_writes_them(tmp_path) -> None:
     source.close()
 
 
+def test_cells_with_folders_the_zip_does_not_have_find_their_photo(tmp_path) -> None:
+    """A catalog exported on the merchandiser's computer names photos by their full path
+    (C:\\Users\\anna\\Photos\\bags\\a.jpg, /Users/anna/Photos/a.jpg), or "photos/a.jpg" when
+    the zip holds the folder's files: the zip's whole path ending the cell's finds it (old
+    code: every such photo "was not found in the zip"); another folder's a.jpg never does."""
+    archive = tmp_path / "photos.zip"
+    png = {k: encoded(photo(k)) for k in range(3)}
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("bags/a.jpg", png[0])
+        zf.writestr("红色杯子.png", png[1])
+        zf.writestr("b.png", png[2])
+    source = ImageSource(archive=archive)
+    for ref, want in (("C:\\Users\\anna\\Photos\\bags\\a.jpg", 0), ("/Users/anna/Photos/BAGS/A.JPG", 0),
+                      ("photos/bags/a.jpg", 0), ("/home/李/照片/红色杯子.png", 1), ("photos/b.png", 2)):
+        assert source.read(ref) == png[want], ref
+    names = check_names(["/Users/anna/Photos/bags/a.jpg", "shoes/a.jpg"], ["A", "S"], source)
+    assert names.found == 1 and [i.product_id for i in names.issues] == ["S"]
+    for ref in ("shoes/a.jpg", "/Users/anna/shoes/a.jpg", "c.png"):
+        with pytest.raises(ImageError, match="not found in the zip"):
+            source.read(ref)
+    source.close()
+
+
+def test_absolute_paths_inside_the_image_folder_are_read(tmp_path) -> None:
+    """--images DIR: a cell's absolute path inside DIR, or a path whose leading folders DIR
+    does not repeat (DIR is the photos folder itself), is read (old code: 'is outside the
+    image folder' / 'was not found'); a file outside DIR still is not."""
+    (tmp_path / "shop" / "photos").mkdir(parents=True)
+    (tmp_path / "shop" / "photos" / "a.png").write_bytes(encoded(photo(0)))
+    (tmp_path / "secret.png").write_bytes(encoded(photo(1)))
+    whole = ImageSource(folder=tmp_path / "shop")
+    assert decode_image(whole.read(str(tmp_path / "shop" / "photos" / "a.png"))).format == "PNG"
+    inner = ImageSource(folder=tmp_path / "shop" / "photos")
+    assert inner.read("photos/a.png") == inner.read("/elsewhere/photos/a.png") == \
+        whole.read("photos/a.png")
+    for source in (whole, inner):
+        with pytest.raises(ImageError, match="outside the image folder"):
+            source.read(str(tmp_path / "secret.png"))
+
+
 def test_zip_names_written_by_a_chinese_windows_are_found(tmp_path) -> None:
     archive, data = tmp_path / "photos.zip", encoded(photo(0))
     _zip_without_utf8_flag(archive, {"aaaa/bbbb.jpg": "红色/鞋子.jpg".encode("gbk"),
