@@ -354,9 +354,15 @@ def same_photo_section(catalog: Catalog, cfg: Config) -> None:
     st.dataframe(headed(table), hide_index=True, key="groups.same_photo")
 
 
+def words_reach_photos(index, cfg: Config) -> bool:
+    """Whether a typed query is compared with the photos (a CLIP folder as Photo model);
+    with the bundled model the photos have no opinion on it."""
+    return index.has("image") and getattr(get_image_encoder(cfg.image_model), "text_search",
+                                          False)
+
+
 def search_note(index, cfg: Config) -> None:
     """Search page: say when words cannot reach the photos (no CLIP image model)."""
-    if index.has("image") and not getattr(get_image_encoder(cfg.image_model), "text_search",
-                                          False):
+    if index.has("image") and not words_reach_photos(index, cfg):
         st.caption(t("Photos are not searched by words with the bundled image model (a CLIP "
                      "folder as Photo model does that); results rank by their text") + t("."))

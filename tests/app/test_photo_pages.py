@@ -156,6 +156,19 @@ def test_search_results_score_says_the_photos_are_not_in_it(app) -> None:
     assert helps["score"] == "How similar: 0 = unrelated, 1 = the same text."
 
 
+def test_search_says_how_its_results_are_ranked_without_the_photos(app) -> None:
+    """The photos have no opinion on a typed query (the bundled model reads no words): the
+    page said "Ranked like the neighbour lists: ... + 60% photos" beside "results rank by
+    their text"; the shares it names are the text's and add up to 100%."""
+    import re
+
+    app.switch_page("pages/search.py").run()
+    _ok(app)
+    how = [c.value for c in app.caption if "Ranked like the neighbour lists" in c.value]
+    assert len(how) == 1 and "photos" not in how[0], how
+    assert sum(int(p) for p in re.findall(r"(\d+)%", how[0])) in (99, 100, 101), how
+
+
 @pytest.mark.parametrize("page", ["pages/review.py", "pages/heatmap.py", "pages/map.py"])
 def test_pages_with_photos_render(app, page) -> None:
     app.switch_page(page).run()
