@@ -537,6 +537,11 @@ CORE_ZH: dict[str, str] = {
     '0 = unrelated, 1 = the same text and the same photo; {share} of the score comes from the '
     'photos, and a pair where one product has no photo is scored by its text alone':
         '0 = 无关，1 = 文本和图片都相同；得分中 {share} 来自图片，其中一个商品没有图片的一对只按文本打分',
+    # walk-photos: a spacer pixel is not a photo (core/catalog/images.py MIN_SIDE)
+    "is only {n}x{n2} pixels, too small to show a product (a spacer or a 'no photo' mark?); use "
+    "a photo at least {n3} pixels on each side":
+        '只有 {n}x{n2} 像素，太小，显示不了商品（是占位图或“暂无图片”标记？）；'
+        '请使用每边至少 {n3} 像素的图片',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

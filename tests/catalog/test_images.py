@@ -28,7 +28,7 @@ def test_allowed_formats_decode_to_rgb(mode: str, fmt: str) -> None:
 
 
 def test_transparency_is_composited_on_white() -> None:
-    im = Image.new("RGBA", (10, 10), (255, 0, 0, 0))
+    im = Image.new("RGBA", (20, 20), (255, 0, 0, 0))
     im.putpixel((5, 5), (255, 0, 0, 255))
     rgb = decode_image(encoded(im)).image
     assert rgb.getpixel((0, 0)) == (255, 255, 255) and rgb.getpixel((5, 5)) == (255, 0, 0)
@@ -66,6 +66,17 @@ def test_tiff_truncated_and_oversized_files_are_refused() -> None:
             decode_image(cut)  # not Pillow's "Truncated File Read"
     with pytest.raises(ImageError, match="MB"):
         decode_image(encoded(photo(2)), max_bytes=100)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (15, 300), (300, 8)])
+def test_a_spacer_pixel_is_not_taken_for_a_photo(size) -> None:
+    """A 1x1 spacer (shop exports put one where a photo is missing) was embedded as a photo:
+    it matched every other spacer; it is refused, naming its size, from its header."""
+    for fmt in ("PNG", "GIF", "JPEG"):
+        with pytest.raises(ImageError, match=rf"is only {size[0]}x{size[1]} pixels, too small "
+                                             r"to show a product .* at least 16 pixels"):
+            decode_image(encoded(Image.new("RGB", size, (255, 255, 255)), fmt))
+    assert decode_image(encoded(photo(0, (16, 16)))).image.size == (16, 16)
 
 
 def test_thumbnail_is_a_small_jpeg_written_here() -> None:
