@@ -145,10 +145,11 @@ def issues_report(images: ImageVectors | None) -> None:
 
 
 def _issue_table(issues) -> pd.DataFrame:
+    """Why before which file: a web address last cut the reason to "host cdn.exa" at 1024 px."""
     return pd.DataFrame({t("row"): [i.row + 1 for i in issues],
                          t("id"): [i.product_id for i in issues],
-                         t("photo file"): [i.source for i in issues],
-                         t("problem"): [tr_core(i.reason) for i in issues]})
+                         t("problem"): [tr_core(i.reason) for i in issues],
+                         t("photo file"): [i.source for i in issues]})
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
