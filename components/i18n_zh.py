@@ -1850,4 +1850,11 @@ ZH: dict[str, str] = {
         "{n:,} 个商品只是通过其他商品才进入重复商品组：它们与保留的商品的得分没有达到 {threshold:.2f}，"
         "最大的一组有 {largest:,} 个商品。阈值较低时，相似的商品会连成一个组。"
         "请提高阈值，或在合并前检查这些组。",
+    # walk-photos: an uploaded zip that does not open is said once
+    "The uploaded .zip {reason}.":
+        "上传的 .zip {reason}。",
+    "The photos uploaded before stay in use.":
+        "之前上传的图片继续使用。",
+    "No photos are used until a .zip that opens is uploaded.":
+        "在上传一个能打开的 .zip 之前，不使用任何图片。",
 }

@@ -235,6 +235,18 @@ def _saved_zip(file_id: str, upload) -> str:
     return path
 
 
+def _zip_problem(path: str) -> str | None:
+    """Why an uploaded zip cannot be read (not a zip, broken, too many files), else None."""
+    stat = Path(path).stat()
+    if _zip_names(path, stat.st_mtime_ns, stat.st_size) is not None:
+        return None
+    try:
+        zip_index(Path(path))
+    except ImageError as exc:
+        return str(exc)
+    return None
+
+
 def photo_source_form(catalog: Catalog) -> None:
     """Catalog page: the zip of photos and the web-download switch (image column mapped)."""
     if not catalog.mapping.image:
@@ -244,7 +256,12 @@ def photo_source_form(catalog: Catalog) -> None:
                               type=["zip"], key="catalog.photo_zip")
     if upload is not None:
         path = _saved_zip(upload.file_id, upload)
-        if path != state.photo_zip():
+        broken = _zip_problem(path)
+        if broken:  # said once, not as the same reason on every product's row
+            st.error(t("The uploaded .zip {reason}.", reason=tr_core(broken)) + " "
+                     + (t("The photos uploaded before stay in use.") if state.photo_zip()
+                        else t("No photos are used until a .zip that opens is uploaded.")))
+        elif path != state.photo_zip():
             state.set_photo_zip(path)
     elif state.photo_zip():  # kept from an earlier upload (a page switch empties the box above)
         # one under the other: a quarter of the page beside the caption cut the button's

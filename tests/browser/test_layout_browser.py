@@ -216,3 +216,28 @@ def test_the_kept_photos_button_is_not_cut_short(browser, server, tmp_path,  # n
     settled(page)
     assert page.evaluate(CUT_SHORT) == []
     page.close()
+
+
+def test_a_zip_that_does_not_open_is_said_once(browser, server, tmp_path):  # noqa: F811
+    """A broken .zip (or a file that is no zip) was kept as the photos: the page read "0 of
+    4 photo files found in the zip" and listed every product with "cannot be read: the zip
+    file is broken"; it is refused in one message and no photos are taken from it."""
+    shop = tmp_path / "shop.csv"
+    shop.write_text("sku,title,photo\n" + "".join(
+        f"S{i},garden hose {i} m,p{i}.png\n" for i in range(4)), encoding="utf-8")
+    broken = tmp_path / "photos.zip"
+    broken.write_bytes(b"PK\x03\x04 not really a zip" * 50)
+    page = open_page(browser, server, (1024, 768))
+    uploads = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    uploads.first.set_input_files(str(shop))
+    uploads.nth(1).wait_for(state="attached", timeout=60_000)
+    settled(page)
+    uploads.nth(1).set_input_files(str(broken))
+    alert = page.locator("[data-testid='stAlert']").filter(has_text="The uploaded .zip")
+    alert.first.wait_for(timeout=60_000)
+    settled(page)
+    assert "cannot be read: the zip file is broken" in alert.first.inner_text()
+    assert "No photos are used" in alert.first.inner_text()
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert "found in the zip" not in main and "upload the photos as a .zip above" in main
+    page.close()
