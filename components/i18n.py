@@ -56,7 +56,8 @@ _ONE = {"products": "product", "photos": "photo", "photo files": "photo file",
         "duplicate group", "ids": "id", "queries": "query", "tiles": "tile",
         "columns": "column", "neighbours": "neighbour", "steps": "step",
         "review decisions": "review decision", "new texts": "new text"}
-_VERB = {"are": "is", "have": "has", "give": "gives", "name": "names", "appear": "appears"}
+_VERB = {"are": "is", "have": "has", "give": "gives", "name": "names", "appear": "appears",
+         "use": "uses"}
 _COUNTED = re.compile(r"(\{(\w+)(?:![rsa])?(?::[^{}]*)?\}) ("
                       + "|".join(sorted(map(re.escape, _ONE), key=len, reverse=True))
                       + r")\b(?: (" + "|".join(_VERB) + r")\b)?")

@@ -578,6 +578,11 @@ CORE_ZH: dict[str, str] = {
     "products, labelled 0 (the Review page's rejections, for example)":
         "标注的商品对全是匹配（标注 1），没有标注为 0（不同）的：低于最低匹配得分的任何阈值看起来都完美无缺。"
         "请加入您确知是不同商品的商品对，标注为 0（例如“审核”页中被拒绝的商品对）",
+    # walk-photos: a spacer pixel is not a photo (core/catalog/images.py MIN_SIDE)
+    "is only {n}x{n2} pixels, too small to show a product (a spacer or a 'no photo' mark?); use "
+    "a photo at least {n3} pixels on each side":
+        '只有 {n}x{n2} 像素，太小，显示不了商品（是占位图或“暂无图片”标记？）；'
+        '请使用每边至少 {n3} 像素的图片',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -1892,4 +1892,11 @@ ZH: dict[str, str] = {
     "labelled 0, and choose again.":
         "{said}这超过了五分之一：标注为 0 却毫不相像的商品对（随机挑选的）会把阈值拉低。"
         "请加入看起来相像但其实是不同商品的商品对，标注为 0，然后重新选择。",
+    # walk-photos: an uploaded zip that does not open is said once
+    "The uploaded .zip {reason}.":
+        "上传的 .zip {reason}。",
+    "The photos uploaded before stay in use.":
+        "之前上传的图片继续使用。",
+    "No photos are used until a .zip that opens is uploaded.":
+        "在上传一个能打开的 .zip 之前，不使用任何图片。",
 }

@@ -145,10 +145,11 @@ def issues_report(images: ImageVectors | None) -> None:
 
 
 def _issue_table(issues) -> pd.DataFrame:
+    """Why before which file: a web address last cut the reason to "host cdn.exa" at 1024 px."""
     return pd.DataFrame({t("row"): [i.row + 1 for i in issues],
                          t("id"): [i.product_id for i in issues],
-                         t("photo file"): [i.source for i in issues],
-                         t("problem"): [tr_core(i.reason) for i in issues]})
+                         t("problem"): [tr_core(i.reason) for i in issues],
+                         t("photo file"): [i.source for i in issues]})
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
@@ -234,6 +235,18 @@ def _saved_zip(file_id: str, upload) -> str:
     return path
 
 
+def _zip_problem(path: str) -> str | None:
+    """Why an uploaded zip cannot be read (not a zip, broken, too many files), else None."""
+    stat = Path(path).stat()
+    if _zip_names(path, stat.st_mtime_ns, stat.st_size) is not None:
+        return None
+    try:
+        zip_index(Path(path))
+    except ImageError as exc:
+        return str(exc)
+    return None
+
+
 def photo_source_form(catalog: Catalog) -> None:
     """Catalog page: the zip of photos and the web-download switch (image column mapped)."""
     if not catalog.mapping.image:
@@ -243,14 +256,20 @@ def photo_source_form(catalog: Catalog) -> None:
                               type=["zip"], key="catalog.photo_zip")
     if upload is not None:
         path = _saved_zip(upload.file_id, upload)
-        if path != state.photo_zip():
+        broken = _zip_problem(path)
+        if broken:  # said once, not as the same reason on every product's row
+            st.error(t("The uploaded .zip {reason}.", reason=tr_core(broken)) + " "
+                     + (t("The photos uploaded before stay in use.") if state.photo_zip()
+                        else t("No photos are used until a .zip that opens is uploaded.")))
+        elif path != state.photo_zip():
             state.set_photo_zip(path)
     elif state.photo_zip():  # kept from an earlier upload (a page switch empties the box above)
-        left, right = st.columns([3, 1])
-        left.caption(t("Photos in use: the .zip uploaded before. Upload another one above to "
-                       "replace it."))
-        right.button(t("Stop using these photos"), key="catalog.photo_zip.forget",
-                     on_click=state.set_photo_zip, args=(None,), icon=":material/hide_image:")
+        # one under the other: a quarter of the page beside the caption cut the button's
+        # label to "Stop using t…" at 1024 px
+        st.caption(t("Photos in use: the .zip uploaded before. Upload another one above to "
+                     "replace it."))
+        st.button(t("Stop using these photos"), key="catalog.photo_zip.forget",
+                  on_click=state.set_photo_zip, args=(None,), icon=":material/hide_image:")
     cfg = state.config()
     fetch = st.checkbox(t("Download photos from web addresses (http/https) in the image column"),
                         value=cfg.fetch_images, key="catalog.fetch_images",
@@ -354,9 +373,15 @@ def same_photo_section(catalog: Catalog, cfg: Config) -> None:
     st.dataframe(headed(table), hide_index=True, key="groups.same_photo")
 
 
+def words_reach_photos(index, cfg: Config) -> bool:
+    """Whether a typed query is compared with the photos (a CLIP folder as Photo model);
+    with the bundled model the photos have no opinion on it."""
+    return index.has("image") and getattr(get_image_encoder(cfg.image_model), "text_search",
+                                          False)
+
+
 def search_note(index, cfg: Config) -> None:
     """Search page: say when words cannot reach the photos (no CLIP image model)."""
-    if index.has("image") and not getattr(get_image_encoder(cfg.image_model), "text_search",
-                                          False):
+    if index.has("image") and not words_reach_photos(index, cfg):
         st.caption(t("Photos are not searched by words with the bundled image model (a CLIP "
                      "folder as Photo model does that); results rank by their text") + t("."))

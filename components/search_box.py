@@ -39,6 +39,5 @@ def score_words(index, cfg: Config) -> str:
     """What a search result's score means: the lists' words (score_meaning) with the photos
     only when words search them (a CLIP photo model); otherwise the photos have no opinion
     on a typed query and its score is its text's."""
-    by_words = index.has("image") and getattr(photos.get_image_encoder(cfg.image_model),
-                                              "text_search", False)
+    by_words = photos.words_reach_photos(index, cfg)
     return tr_core(score_meaning(cfg.image_weight if by_words else 0.0))

@@ -22,7 +22,9 @@ st.title(t("Search"))
 res = ensure_results(cat, cfg)
 index = resources.neighbor_index(cat, res.key, res.vectors, cfg)
 hybrid = index.fused
-how = (t("Ranked like the neighbour lists: {how}.", how=index.describe(tr)) if hybrid else
+unread = () if photos.words_reach_photos(index, cfg) else ("image",)  # no opinion on words
+how = (t("Ranked like the neighbour lists: {how}.", how=index.describe(tr, leave_out=unread))
+       if hybrid else
        t("Ranked by meaning only (shared words are switched off under Advanced)."))
 photos.search_note(index, cfg)
 query = st.text_input(t("Describe what you are looking for"), key="search.query",

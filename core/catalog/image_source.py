@@ -9,7 +9,7 @@ import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TypeVar
 
 from core.catalog.fetch import UrlFetcher
@@ -178,7 +178,14 @@ class ImageSource:
     def _folder_path(self, ref: str) -> Path:
         root = self.folder.resolve()
         path = (root / ref).resolve()
-        if PurePosixPath(ref).is_absolute() or not path.is_relative_to(root):
+        inside = path.is_relative_to(root)
+        if not (inside and path.is_file()):
+            # the cell's leading folders that the image folder does not have (an absolute
+            # path, or --images naming the photos folder itself): the longest tail in it
+            path = next((p for tail in _tails(ref) if (p := (root / tail).resolve()).is_file()
+                         and p.is_relative_to(root)), path)
+            inside = path.is_relative_to(root)
+        if not inside:
             raise ImageError(f"is outside the image folder {root} (give paths relative to it)")
         if not path.is_file():
             raise ImageError("was not found")
@@ -311,6 +318,32 @@ def _zip_index(infos: list[zipfile.ZipInfo]) -> ZipIndex:
     return index
 
 
+def _tails(ref: str) -> list[str]:
+    """The cell's path without its leading folders, longest first ("shop/photos/a.jpg" ->
+    "photos/a.jpg", "a.jpg"); a drive ("C:") or a leading "/" counts as a folder."""
+    parts = ref.split("/")
+    return ["/".join(parts[i:]) for i in range(1, len(parts)) if parts[i:] != [""]]
+
+
+def _find_tail(index: ZipIndex, ref: str) -> zipfile.ZipInfo:
+    """The zip entry whose whole path ends the cell's path (a cell written on the computer
+    the photos came from, "C:/Users/anna/Photos/bags/a.jpg", or "photos/a.jpg" with a zip
+    of the folder's files), the longest such path first; a cell "shoes/a.jpg" never finds
+    "bags/a.jpg". ImageError when none does."""
+    for tail in _tails(ref):
+        folded = tail.casefold()
+        whole = [i for i in index.get(folded, [])
+                 if folded in (n.casefold() for n in _entry_names(i))]
+        spelled = [i for i in whole if tail in _entry_names(i)]
+        if spelled or len(whole) == 1:
+            return (spelled or whole)[-1]
+        if whole:
+            names = sorted(_entry_names(i)[-1] for i in whole)
+            raise ImageError(f"matches {len(names):,} files in the zip ({short_list(names)}); "
+                             "write its folder in the image column, as in the zip")
+    raise ImageError("was not found in the zip")
+
+
 def _find(index: dict[str, list[zipfile.ZipInfo]], ref: str) -> zipfile.ZipInfo:
     """The zip entry a cell names: its full path (as spelled, then in any case), else the
     one file whose path ends with it (as spelled, then in any case); ImageError naming the
@@ -329,7 +362,7 @@ def _find(index: dict[str, list[zipfile.ZipInfo]], ref: str) -> zipfile.ZipInfo:
             found = tier
             break
     if not found:
-        raise ImageError("was not found in the zip")
+        return _find_tail(index, ref)
     names = sorted(_entry_names(i)[-1] for i in found)
     raise ImageError(f"matches {len(names):,} files in the zip ({short_list(names)}); write "
                      "its folder in the image column, as in the zip")

@@ -268,7 +268,9 @@ def cmd_threshold(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from core.pipeline import neighbor_index
     from core.quality.explain import explain_pair, explanation_lines
+    from core.quality.threshold import scoring_space
 
     cfg, catalog = _setup(args)
     pos = catalog.position_of()
@@ -280,6 +282,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise ConfigError(f"{' and '.join(missing)}: not in the catalog {args.catalog}, "
                           f"whose ids are {where}; give --id-col COL to use another column")
     encoder, vectors = _Models(args, catalog).get(cfg)
-    e = explain_pair(catalog, vectors, cfg, pos[args.left], pos[args.right], encoder=encoder)
+    images = cli.images_from_args(args, cfg, catalog)  # the photos' part, as in the lists
+    space = scoring_space(catalog, vectors, cfg,
+                          index=neighbor_index(catalog, vectors, cfg, images=images))
+    e = explain_pair(catalog, vectors, cfg, pos[args.left], pos[args.right], encoder=encoder,
+                     space=space)
     sys.stdout.write("\n".join(explanation_lines(catalog, e)) + "\n")
     return 0

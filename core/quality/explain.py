@@ -301,7 +301,8 @@ def explanation_lines(catalog, e: PairExplanation) -> list[str]:
              f"right: {catalog.ids[e.right]}  {plain_highlight(e.right_spans)}",
              "(shared words and model numbers are marked [ ])",
              f"score {e.score:.3f}: {score_words(e.score)} (the right product in the left "
-             "one's list, as the lists and exports show it; 0 = unrelated, 1 = the same text)",
+             "one's list, as the lists and exports show it; 0 = unrelated, 1 = the same text"
+             + (" and the same photo)" if e.image_weight else ")"),
              f"duplicate score {e.match:.3f} (what duplicate thresholds apply to: high only "
              "when the two are very similar both ways)",
              "what makes the score, before it is put on its 0 to 1 scale: meaning "

@@ -22,7 +22,7 @@ the settings and how it is built) live in :mod:`core.search.settings`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -165,13 +165,20 @@ class NeighborIndex:
     def label(self) -> str:
         return f"hybrid({self.settings.metric})" if self.fused else self.settings.metric
 
-    def describe(self, translate: Callable[[str], str] = str) -> str:
+    def describe(self, translate: Callable[[str], str] = str, *,
+                 leave_out: Collection[str] = ()) -> str:
         """How a list score is made, for captions: "30% meaning + 70% words and model
         numbers", or "meaning only" (the metric named when it is not cosine). translate:
-        the interface's translation of each channel's words (default: English)."""
+        the interface's translation of each channel's words (default: English).
+        leave_out: channels with no opinion (the photos on a typed query, when words cannot
+        search them): the others' shares, as the fusion divides by their weight."""
         if not self.fused:
             return translate(f"{meaning_words(self.settings.metric)} only")
-        shown = {name: w for name, w in self.weights.items() if w >= 0.005}
+        kept = {name: w for name, w in self.weights.items() if name not in leave_out}
+        total = sum(kept.values()) or 1.0
+        shown = {name: w / total for name, w in kept.items() if w / total >= 0.005}
+        if list(shown) == ["dense"]:
+            return translate(f"{meaning_words(self.settings.metric)} only")
         return " + ".join(f"{w:.0%} {translate(SPECS[name].words(self.settings))}"
                           for name, w in shown.items())
 

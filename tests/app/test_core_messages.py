@@ -323,6 +323,7 @@ def _photo_reasons(tmp_path: Path) -> list[str]:
     return [
         *_raised(lambda: decode_image(b"<svg xmlns='x'></svg>")),
         *_raised(lambda: decode_image(_png(4), max_pixels=4)),
+        *_raised(lambda: decode_image(_png(2))),  # a spacer pixel
         *_raised(lambda: decode_image(b"")),
         *_raised(lambda: decode_image(_png(), max_bytes=3)),
         *_raised(lambda: decode_image(b"\x00 not an image")),

@@ -188,5 +188,6 @@ def test_english_counts_of_one_read_in_the_singular() -> None:
     assert shown("{n:,} ids appear in column {column}", n=1, column="2 products are") == \
         "1 id appears in column 2 products are"
     assert shown("{n:,} products give", n=2) == "2 products give"
+    assert shown("{n:,} products use a later photo", n=1) == "1 product uses a later photo"
     assert shown("{n:,} products", n=True) == "1 products"  # a flag, not a count
     assert shown("{n:,} productsx", n=1) == "1 productsx"

@@ -84,6 +84,8 @@ def test_catalog_page_reports_skipped_photos_by_row(app) -> None:
                   and "logo.svg" in d.value["photo file"].tolist())  # after reading the photos
     assert report["row"].tolist() == [9, 10]
     assert report["photo file"].tolist() == ["missing.png", "logo.svg"]
+    # why before which file: after a long web address the reason was cut off at 1024 px
+    assert list(report.columns) == ["row", "id", "problem", "photo file"]
     captions = element_texts(app.caption)
     assert "Photos: 8 of 10 products have a usable photo." in captions
     # the photo store is shared by every user: no count says how many were there before
@@ -154,6 +156,19 @@ def test_search_results_score_says_the_photos_are_not_in_it(app) -> None:
     _ok(app)
     helps = dict(table_headers(app.dataframe[0]))
     assert helps["score"] == "How similar: 0 = unrelated, 1 = the same text."
+
+
+def test_search_says_how_its_results_are_ranked_without_the_photos(app) -> None:
+    """The photos have no opinion on a typed query (the bundled model reads no words): the
+    page said "Ranked like the neighbour lists: ... + 60% photos" beside "results rank by
+    their text"; the shares it names are the text's and add up to 100%."""
+    import re
+
+    app.switch_page("pages/search.py").run()
+    _ok(app)
+    how = [c.value for c in app.caption if "Ranked like the neighbour lists" in c.value]
+    assert len(how) == 1 and "photos" not in how[0], how
+    assert sum(int(p) for p in re.findall(r"(\d+)%", how[0])) in (99, 100, 101), how
 
 
 @pytest.mark.parametrize("page", ["pages/review.py", "pages/heatmap.py", "pages/map.py"])

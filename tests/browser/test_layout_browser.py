@@ -184,3 +184,60 @@ def test_the_mapping_form_shows_the_chosen_columns_whole(browser, server, tmp_pa
     settled(page)
     assert page.evaluate(VALUE_CUT_SHORT) == []
     page.close()
+
+
+@pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh"])
+def test_the_kept_photos_button_is_not_cut_short(browser, server, tmp_path,  # noqa: F811
+                                                 chinese):
+    """Back on the Catalog page after a zip of photos was uploaded, the button beside the
+    "Photos in use" caption read "Stop using t…" at 1024 px (Chinese "不再使用这些…")."""
+    import zipfile
+
+    from tests.imagegen import encoded, photo
+
+    shop = tmp_path / "shop.csv"
+    shop.write_text("sku,title,photo\n" + "".join(
+        f"S{i},garden hose {i} m,p{i}.png\n" for i in range(4)), encoding="utf-8")
+    photos = tmp_path / "photos.zip"
+    with zipfile.ZipFile(photos, "w") as zf:
+        for i in range(4):
+            zf.writestr(f"p{i}.png", encoded(photo(i)))
+    page = open_page(browser, server, (1024, 768), chinese=chinese)
+    uploads = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    uploads.first.set_input_files(str(shop))
+    uploads.nth(1).wait_for(state="attached", timeout=60_000)
+    settled(page)
+    uploads.nth(1).set_input_files(str(photos))
+    settled(page)
+    page.reload(wait_until="domcontentloaded")  # the zip is kept; its upload box is empty
+    forget = page.locator("[data-testid='stMain'] button").filter(
+        has_text="这些照片" if chinese else "Stop using these photos")
+    forget.first.wait_for(timeout=60_000)
+    settled(page)
+    assert page.evaluate(CUT_SHORT) == []
+    page.close()
+
+
+def test_a_zip_that_does_not_open_is_said_once(browser, server, tmp_path):  # noqa: F811
+    """A broken .zip (or a file that is no zip) was kept as the photos: the page read "0 of
+    4 photo files found in the zip" and listed every product with "cannot be read: the zip
+    file is broken"; it is refused in one message and no photos are taken from it."""
+    shop = tmp_path / "shop.csv"
+    shop.write_text("sku,title,photo\n" + "".join(
+        f"S{i},garden hose {i} m,p{i}.png\n" for i in range(4)), encoding="utf-8")
+    broken = tmp_path / "photos.zip"
+    broken.write_bytes(b"PK\x03\x04 not really a zip" * 50)
+    page = open_page(browser, server, (1024, 768))
+    uploads = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    uploads.first.set_input_files(str(shop))
+    uploads.nth(1).wait_for(state="attached", timeout=60_000)
+    settled(page)
+    uploads.nth(1).set_input_files(str(broken))
+    alert = page.locator("[data-testid='stAlert']").filter(has_text="The uploaded .zip")
+    alert.first.wait_for(timeout=60_000)
+    settled(page)
+    assert "cannot be read: the zip file is broken" in alert.first.inner_text()
+    assert "No photos are used" in alert.first.inner_text()
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert "found in the zip" not in main and "upload the photos as a .zip above" in main
+    page.close()

@@ -28,7 +28,7 @@ def test_allowed_formats_decode_to_rgb(mode: str, fmt: str) -> None:
 
 
 def test_transparency_is_composited_on_white() -> None:
-    im = Image.new("RGBA", (10, 10), (255, 0, 0, 0))
+    im = Image.new("RGBA", (20, 20), (255, 0, 0, 0))
     im.putpixel((5, 5), (255, 0, 0, 255))
     rgb = decode_image(encoded(im)).image
     assert rgb.getpixel((0, 0)) == (255, 255, 255) and rgb.getpixel((5, 5)) == (255, 0, 0)
@@ -66,6 +66,17 @@ def test_tiff_truncated_and_oversized_files_are_refused() -> None:
             decode_image(cut)  # not Pillow's "Truncated File Read"
     with pytest.raises(ImageError, match="MB"):
         decode_image(encoded(photo(2)), max_bytes=100)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (15, 300), (300, 8)])
+def test_a_spacer_pixel_is_not_taken_for_a_photo(size) -> None:
+    """A 1x1 spacer (shop exports put one where a photo is missing) was embedded as a photo:
+    it matched every other spacer; it is refused, naming its size, from its header."""
+    for fmt in ("PNG", "GIF", "JPEG"):
+        with pytest.raises(ImageError, match=rf"is only {size[0]}x{size[1]} pixels, too small "
+                                             r"to show a product .* at least 16 pixels"):
+            decode_image(encoded(Image.new("RGB", size, (255, 255, 255)), fmt))
+    assert decode_image(encoded(photo(0, (16, 16)))).image.size == (16, 16)
 
 
 def test_thumbnail_is_a_small_jpeg_written_here() -> None:
@@ -319,6 +330,46 @@ def test_zip_names_match_as_a_merchandiser_writes_them(tmp_path) -> None:
     with pytest.raises(ImageError, match="not found"):
         source.read("b/SKU5.JPG")  # a folder that is not there is not ignored
     source.close()
+
+
+def test_cells_with_folders_the_zip_does_not_have_find_their_photo(tmp_path) -> None:
+    """A catalog exported on the merchandiser's computer names photos by their full path
+    (C:\\Users\\anna\\Photos\\bags\\a.jpg, /Users/anna/Photos/a.jpg), or "photos/a.jpg" when
+    the zip holds the folder's files: the zip's whole path ending the cell's finds it (old
+    code: every such photo "was not found in the zip"); another folder's a.jpg never does."""
+    archive = tmp_path / "photos.zip"
+    png = {k: encoded(photo(k)) for k in range(3)}
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("bags/a.jpg", png[0])
+        zf.writestr("红色杯子.png", png[1])
+        zf.writestr("b.png", png[2])
+    source = ImageSource(archive=archive)
+    for ref, want in (("C:\\Users\\anna\\Photos\\bags\\a.jpg", 0), ("/Users/anna/Photos/BAGS/A.JPG", 0),
+                      ("photos/bags/a.jpg", 0), ("/home/李/照片/红色杯子.png", 1), ("photos/b.png", 2)):
+        assert source.read(ref) == png[want], ref
+    names = check_names(["/Users/anna/Photos/bags/a.jpg", "shoes/a.jpg"], ["A", "S"], source)
+    assert names.found == 1 and [i.product_id for i in names.issues] == ["S"]
+    for ref in ("shoes/a.jpg", "/Users/anna/shoes/a.jpg", "c.png"):
+        with pytest.raises(ImageError, match="not found in the zip"):
+            source.read(ref)
+    source.close()
+
+
+def test_absolute_paths_inside_the_image_folder_are_read(tmp_path) -> None:
+    """--images DIR: a cell's absolute path inside DIR, or a path whose leading folders DIR
+    does not repeat (DIR is the photos folder itself), is read (old code: 'is outside the
+    image folder' / 'was not found'); a file outside DIR still is not."""
+    (tmp_path / "shop" / "photos").mkdir(parents=True)
+    (tmp_path / "shop" / "photos" / "a.png").write_bytes(encoded(photo(0)))
+    (tmp_path / "secret.png").write_bytes(encoded(photo(1)))
+    whole = ImageSource(folder=tmp_path / "shop")
+    assert decode_image(whole.read(str(tmp_path / "shop" / "photos" / "a.png"))).format == "PNG"
+    inner = ImageSource(folder=tmp_path / "shop" / "photos")
+    assert inner.read("photos/a.png") == inner.read("/elsewhere/photos/a.png") == \
+        whole.read("photos/a.png")
+    for source in (whole, inner):
+        with pytest.raises(ImageError, match="outside the image folder"):
+            source.read(str(tmp_path / "secret.png"))
 
 
 def test_zip_names_written_by_a_chinese_windows_are_found(tmp_path) -> None:
