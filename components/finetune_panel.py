@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import fields
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -240,8 +241,18 @@ def results(result: FinetuneResult) -> None:
     else:  # why it was not kept
         for note in result.notes:
             text.warning(tr_core(note))
-    if result.kept and result.folder is not None:
+    if result.kept and result.folder is not None and _in_use(result.folder):
+        st.success(t("{name} is in use: the lists of every page come from it. Language model "
+                     "under Advanced in the sidebar switches back to another model.",
+                     name=md(model_display_name(result.folder))), icon=":material/check_circle:")
+    elif result.kept and result.folder is not None:
         st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model picker of the "
                      "sidebar.", name=md(model_display_name(result.folder))), icon=":material/check_circle:")
         st.button(t("Use the new model"), key="finetune.use", on_click=state.choose_model,
                   args=(str(result.folder.resolve()),), icon=":material/swap_horiz:")
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether the session's model is this fine-tuned folder (after "Use the new model")."""
+    model = state.config().model
+    return bool(model) and Path(model).expanduser().resolve() == folder.resolve()

@@ -1850,4 +1850,8 @@ ZH: dict[str, str] = {
         "{n:,} 个商品只是通过其他商品才进入重复商品组：它们与保留的商品的得分没有达到 {threshold:.2f}，"
         "最大的一组有 {largest:,} 个商品。阈值较低时，相似的商品会连成一个组。"
         "请提高阈值，或在合并前检查这些组。",
+    # walk-finetune: fine-tuning and the model choice as a merchandiser meets them
+    "{name} is in use: the lists of every page come from it. Language model under Advanced in "
+    "the sidebar switches back to another model.":
+        "{name} 正在使用中：每个页面的列表都由它生成。在侧边栏“高级”下的“语言模型”中可以换回其他模型。",
 }

@@ -208,3 +208,37 @@ def test_the_picker_names_a_sessions_models_by_their_own_numbers(tiny_bert_dir, 
     other.run()
     assert list(other.sidebar.selectbox(key="settings.model_choice").options)[2:-1] == \
         ["Fine-tuned: shop-ft-v1"]
+
+
+def _finished_run(at: AppTest):
+    """A short run on a small catalog with the tiny model, kept whatever its figures; the
+    page rerun after it ended (its result shown)."""
+    at.switch_page("pages/catalog.py").run()
+    at.file_uploader(key="catalog.upload").set_value(("shop.csv", _twins_csv(60), "text/csv")).run()
+    at.switch_page("pages/finetune.py").run()
+    at.file_uploader(key="finetune.pairs").set_value(("pairs.csv", _pairs_csv(60), "text/csv"))
+    at.number_input(key="finetune.epochs").set_value(1)
+    at.checkbox(key="finetune.keep_always").check().run()
+    at.button(key="finetune.start").click().run()
+    job = at.session_state["finetune.job"]
+    job.join(timeout=600)
+    assert not job.running and job.result is not None and job.result.kept, job.status
+    at.run()
+    assert not at.exception, at.exception
+    return job
+
+
+def test_use_the_new_model_is_still_the_model_after_a_reload(env):
+    """'Use the new model' changed the model in the page but not in the saved work: after a
+    reload (or the bookmarked address the next day) the lists were back on the old model,
+    and the sidebar said so without a word."""
+    first = _open()
+    job = _finished_run(first)
+    first.button(key="finetune.use").click().run()
+    folder = str(job.result.folder.resolve())
+    assert first.session_state["settings.config"].model == folder
+    assert "is in use" in element_texts(first.success), element_texts(first.success)
+    again = _open(first.session_state["session.token"])  # the browser reloads
+    assert again.session_state["settings.config"].model == folder
+    assert "is in use" in element_texts(again.success)
+
