@@ -39,6 +39,7 @@ except FinetuneError as exc:
     st.stop()
 job = state.finetune_job()
 busy = job is not None and job.running
+panel = st.container()  # the run, then its result, lead the page (filled below)
 source = st.container()  # filled below: it needs the held-out share set under Advanced
 with st.expander(t("Advanced training settings")):
     settings = settings_form()
@@ -59,4 +60,5 @@ if start and data is not None:
                     owner=state.model_owner())
     state.set_finetune_job(job)
 if job is not None:
-    job_panel(job)
+    with panel:
+        job_panel(job)

@@ -242,3 +242,16 @@ def test_use_the_new_model_is_still_the_model_after_a_reload(env):
     assert again.session_state["settings.config"].model == folder
     assert "is in use" in element_texts(again.success)
 
+
+def test_the_run_and_its_result_come_first_on_the_page(env):
+    """After a reload during a run (or after it ended) the page led with 'Upload a pairs
+    file…' and the Start button; the run's progress, then its result, were under them, out
+    of sight at 1024x768."""
+    first = _open()
+    job = _finished_run(first)
+    again = _open(first.session_state["session.token"])
+    order = [getattr(n, "key", None) or (n.value if isinstance(getattr(n, "value", None), str)
+                                         else None) for n in again.main]
+    assert order.index("Result") < order.index("finetune.source") < \
+        order.index("finetune.start"), order
+    assert job.result.kept
