@@ -1854,4 +1854,8 @@ ZH: dict[str, str] = {
     "{name} is in use: the lists of every page come from it. Language model under Advanced in "
     "the sidebar switches back to another model.":
         "{name} 正在使用中：每个页面的列表都由它生成。在侧边栏“高级”下的“语言模型”中可以换回其他模型。",
+    "Fine-tuning is running: its progress and Cancel are at the top of this page.":
+        "微调正在进行：进度和“取消”按钮在本页顶部。",
+    "The last fine-tuning run is shown at the top of this page.":
+        "上一次微调的情况显示在本页顶部。",
 }

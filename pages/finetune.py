@@ -62,3 +62,5 @@ if start and data is not None:
 if job is not None:
     with panel:
         job_panel(job)
+    st.caption(t("Fine-tuning is running: its progress and Cancel are at the top of this page.")
+               if job.running else t("The last fine-tuning run is shown at the top of this page."))

@@ -49,6 +49,7 @@ def test_a_reload_during_a_run_shows_the_run_and_can_cancel_it(env):
         assert job.running  # 50 passes of 2 pairs a step: minutes on the tiny model
         assert again.button(key="finetune.start").disabled  # no second run on top
         assert again.get("progress"), "the reloaded page shows the run's progress"
+        assert "its progress and Cancel are at the top of this page" in element_texts(first.caption)
         again.button(key="finetune.cancel").click().run()
     finally:
         job.cancel()
@@ -254,4 +255,7 @@ def test_the_run_and_its_result_come_first_on_the_page(env):
                                          else None) for n in again.main]
     assert order.index("Result") < order.index("finetune.source") < \
         order.index("finetune.start"), order
+    # whoever clicked Start far down the page is told where the run went
+    assert "The last fine-tuning run is shown at the top of this page." in \
+        element_texts(again.caption)
     assert job.result.kept
