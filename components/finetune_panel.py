@@ -21,7 +21,13 @@ from components.i18n import N_, labels, t
 from components.i18n_core import tr_core
 from components.text import md
 from core.catalog.table import Catalog
-from core.finetune.card import model_display_name
+from core.finetune.card import (
+    delete_own_model,
+    model_display_name,
+    own_models,
+    read_card,
+    version_name,
+)
 from core.finetune.data import (
     LabelledPairs,
     TrainingSet,
@@ -33,6 +39,7 @@ from core.finetune.data import (
 from core.finetune.settings import (
     NEGATIVE_SOURCES,
     TRAIN_PRECISIONS,
+    FinetuneError,
     FinetuneResult,
     FinetuneSettings,
 )
@@ -241,7 +248,9 @@ def results(result: FinetuneResult) -> None:
     else:  # why it was not kept
         for note in result.notes:
             text.warning(tr_core(note))
-    if result.kept and result.folder is not None and _in_use(result.folder):
+    if result.kept and result.folder is not None and not result.folder.exists():
+        st.caption(t("{name} was deleted.", name=md(version_name(result.folder))))
+    elif result.kept and result.folder is not None and _in_use(result.folder):
         st.success(t("{name} is in use: the lists of every page come from it. Language model "
                      "under Advanced in the sidebar switches back to another model.",
                      name=md(model_display_name(result.folder))), icon=":material/check_circle:")
@@ -256,3 +265,42 @@ def _in_use(folder: Path) -> bool:
     """Whether the session's model is this fine-tuned folder (after "Use the new model")."""
     model = state.config().model
     return bool(model) and Path(model).expanduser().resolve() == folder.resolve()
+
+
+def own_models_panel() -> None:
+    """The models this work fine-tuned, each with Delete (asked twice). Models made on the
+    command line are everyone's and never offered: a nightly job may use them."""
+    models_dir = Workspace.default().models_dir
+    mine = own_models(models_dir, state.model_owner()) if models_dir.exists() else []
+    if not mine:
+        return
+    with st.expander(t("Your fine-tuned models ({n})", n=len(mine))):
+        names = {str(p): model_display_name(p) for p in mine}
+        chosen = st.selectbox(t("Model"), list(names), format_func=names.__getitem__,
+                              key="finetune.own_model")
+        card = read_card(chosen) or {}
+        created = str(card.get("created", "?"))[:16].replace("T", " ")
+        st.caption(t("Made {created} UTC from {base}.", created=created,
+                     base=md(str(card.get("base_model", "?")))))
+        # the model's name in the label: after a delete the next model's popover is closed
+        # (the same label kept it open, one click from deleting the next model)
+        with st.popover(t("Delete {name}…", name=md(names[chosen])), icon=":material/delete:"):
+            st.write(t("Delete {name}? It cannot be brought back. A nightly job whose settings "
+                       "file names it stops working; the lists of this work go back to the "
+                       "bundled model if it is in use.", name=md(names[chosen])))
+            st.button(t("Delete {name}", name=md(names[chosen])), key="finetune.delete_model",
+                      type="primary", on_click=_delete, args=(chosen,))
+
+
+def _delete(folder: str) -> None:
+    """Button callback: delete one of this work's models (the bundled model if in use)."""
+    name = model_display_name(folder)  # from its card, while it is there
+    try:
+        delete_own_model(Path(folder), Workspace.default().models_dir, owner=state.model_owner())
+    except FinetuneError as exc:
+        state.show_error(exc)
+        return
+    if _in_use(Path(folder)):
+        state.use_bundled_model()
+    st.toast(t("{name} was deleted.", name=md(name)),
+             icon=":material/delete:")

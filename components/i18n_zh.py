@@ -1858,4 +1858,13 @@ ZH: dict[str, str] = {
         "微调正在进行：进度和“取消”按钮在本页顶部。",
     "The last fine-tuning run is shown at the top of this page.":
         "上一次微调的情况显示在本页顶部。",
+    "Your fine-tuned models ({n})": "你微调的模型（{n} 个）",
+    "Made {created} UTC from {base}.": "{created}（UTC）由 {base} 微调而成。",
+    "Delete {name}…": "删除 {name}…",
+    "Delete {name}? It cannot be brought back. A nightly job whose settings file names it stops "
+    "working; the lists of this work go back to the bundled model if it is in use.":
+        "要删除 {name} 吗？删除后无法恢复。设置文件中指定它的夜间任务将无法运行；"
+        "如果当前正在使用它，这份工作的列表会换回内置模型。",
+    "Delete {name}": "删除 {name}",
+    "{name} was deleted.": "{name} 已删除。",
 }

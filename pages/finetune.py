@@ -11,7 +11,7 @@ from components import state
 from components.advanced import model_label
 from components.embedding import ensure_results
 from components.finetune_job import start_job
-from components.finetune_panel import job_panel, settings_form, training_data
+from components.finetune_panel import job_panel, own_models_panel, settings_form, training_data
 from components.i18n import t
 from components.resources import lexical_index
 from components.text import md
@@ -64,3 +64,4 @@ if job is not None:
         job_panel(job)
     st.caption(t("Fine-tuning is running: its progress and Cancel are at the top of this page.")
                if job.running else t("The last fine-tuning run is shown at the top of this page."))
+own_models_panel()

@@ -259,3 +259,57 @@ def test_the_run_and_its_result_come_first_on_the_page(env):
     assert "The last fine-tuning run is shown at the top of this page." in \
         element_texts(again.caption)
     assert job.result.kept
+
+
+def test_a_model_this_work_made_can_be_deleted_and_no_other(tiny_bert_dir, workspace,
+                                                            monkeypatch):
+    """Every run keeps a new version in the Model picker and there was no way to delete one
+    from the app. Only this work's own models are offered (one made on the command line is
+    everyone's: a nightly job may use it); deleting the model in use goes back to the
+    bundled model, and that stays after a reload."""
+    from core.finetune.card import owner_tag
+    from core.workspace import session_model_owner
+
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    first = _open()
+    token = first.session_state["session.token"]
+    owner = session_model_owner(token)
+    models = workspace / "models"
+    shutil.copytree(tiny_bert_dir, models / "shop-ft-v1")  # the command line's: everyone's
+    own = models / f"shop-ft-v1-{owner_tag(owner)}"
+    shutil.copytree(tiny_bert_dir, own)
+    (own / "card.json").write_text(json.dumps({"owner": owner, "name": "shop-ft-v1",
+                                               "created": "2026-12-05T07:30:00+00:00"}))
+    first.run()
+    first.sidebar.selectbox(key="settings.model_choice").select(str(own.resolve())).run()
+    assert first.session_state["settings.config"].model == str(own.resolve())
+    assert list(first.selectbox(key="finetune.own_model").options) == ["shop-ft-v1"]
+    first.button(key="finetune.delete_model").click().run()
+    assert not first.exception, first.exception
+    assert not own.exists() and (models / "shop-ft-v1").is_dir()
+    assert [toast.value for toast in first.toast] == ["shop-ft-v1 was deleted."]
+    assert first.session_state["settings.config"].model == "bundled"
+    assert not first.get("selectbox") or "finetune.own_model" not in \
+        [s.key for s in first.selectbox]
+    again = _open(token)
+    assert again.session_state["settings.config"].model == "bundled"
+
+
+def test_delete_own_model_refuses_any_other_folder(tiny_bert_dir, tmp_path):
+    from core.finetune.card import delete_own_model
+    from core.finetune.settings import FinetuneError
+
+    models = tmp_path / "models"
+    shared, other, mine = models / "shop-ft-v1", models / "shop-ft-v1-aa", models / "shop-ft-v1-bb"
+    for folder, owner in ((shared, None), (other, "someone"), (mine, "me")):
+        shutil.copytree(tiny_bert_dir, folder)
+        if owner:
+            (folder / "card.json").write_text(json.dumps({"owner": owner}))
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(mine, outside)
+    for folder in (shared, other, outside, models / "nothing"):
+        with pytest.raises(FinetuneError, match="not a model fine-tuned in this work"):
+            delete_own_model(folder, models, owner="me")
+    delete_own_model(mine, models, owner="me")
+    assert not mine.exists() and shared.is_dir() and other.is_dir() and outside.is_dir()
+    assert sorted(p.name for p in models.iterdir()) == ["shop-ft-v1", "shop-ft-v1-aa"]
