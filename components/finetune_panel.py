@@ -83,6 +83,12 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
     pairs = combine(*parts)
     for warning in pairs.warnings:
         text.warning(tr_core(warning))
+    if not len(pairs) and not ss and source == "Review decisions":  # no uploader here
+        st.info(t("No review decisions for this catalog yet. Accept (a) or reject (x) pairs on "
+                  "the Review page, then come back here; or choose a labelled pairs file, or "
+                  "tick self-supervised."))
+        st.page_link("pages/review.py", label=t("Go to Review"), icon=":material/rule:")
+        return None
     if not len(pairs) and not ss:
         st.info(t("Upload a pairs file: one pair of your product ids per row (columns `left_id` "
                   "and `right_id`, or `a` and `b`, or `left` and `right`) and, if you like, a "

@@ -1867,4 +1867,9 @@ ZH: dict[str, str] = {
         "如果当前正在使用它，这份工作的列表会换回内置模型。",
     "Delete {name}": "删除 {name}",
     "{name} was deleted.": "{name} 已删除。",
+    "No review decisions for this catalog yet. Accept (a) or reject (x) pairs on the Review page, "
+    "then come back here; or choose a labelled pairs file, or tick self-supervised.":
+        "此目录还没有审核决定。请先在“审核”页面接受（a）或拒绝（x）商品对，再回到这里；"
+        "也可以改用标注商品对文件，或勾选自监督。",
+    "Go to Review": "前往审核",
 }

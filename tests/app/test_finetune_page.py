@@ -313,3 +313,14 @@ def test_delete_own_model_refuses_any_other_folder(tiny_bert_dir, tmp_path):
     delete_own_model(mine, models, owner="me")
     assert not mine.exists() and shared.is_dir() and other.is_dir() and outside.is_dir()
     assert sorted(p.name for p in models.iterdir()) == ["shop-ft-v1", "shop-ft-v1-aa"]
+
+
+def test_review_decisions_without_any_say_where_to_make_them(env):
+    """With 'Review decisions' chosen and none made yet the page said 'Upload a pairs
+    file…', and no uploader was there to do it."""
+    at = _open()
+    at.radio(key="finetune.source").set_value("Review decisions").run()
+    assert not at.exception, at.exception
+    said = element_texts(at.info)
+    assert "No review decisions for this catalog yet" in said and "Upload a pairs file" not in said
+    assert at.button(key="finetune.start").disabled
