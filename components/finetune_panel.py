@@ -23,6 +23,7 @@ from components.text import md
 from core.catalog.table import Catalog
 from core.finetune.card import (
     delete_own_model,
+    lists_before_after,
     model_display_name,
     own_models,
     read_card,
@@ -288,6 +289,11 @@ def own_models_panel() -> None:
         created = str(card.get("created", "?"))[:16].replace("T", " ")
         st.caption(t("Made {created} UTC from {base}.", created=created,
                      base=md(str(card.get("base_model", "?")))))
+        figures = lists_before_after(card)
+        if figures is not None:
+            st.caption(t("Match found first on its held-out products: {before:.3f} before, "
+                         "{after:.3f} with it ({n:,} products).", before=figures[0],
+                         after=figures[1], n=figures[2]))
         # the model's name in the label: after a delete the next model's popover is closed
         # (the same label kept it open, one click from deleting the next model)
         with st.popover(t("Delete {name}…", name=md(names[chosen])), icon=":material/delete:"):

@@ -1872,4 +1872,7 @@ ZH: dict[str, str] = {
         "此目录还没有审核决定。请先在“审核”页面接受（a）或拒绝（x）商品对，再回到这里；"
         "也可以改用标注商品对文件，或勾选自监督。",
     "Go to Review": "前往审核",
+    "Match found first on its held-out products: {before:.3f} before, {after:.3f} with it "
+    "({n:,} products).":
+        "在它的留出商品上的首位命中：之前 {before:.3f}，用它之后 {after:.3f}（{n:,} 个商品）。",
 }

@@ -224,3 +224,23 @@ def delete_own_model(folder: Path, models_dir: Path, *, owner: str) -> None:
     shutil.rmtree(gone, ignore_errors=True)  # left by a delete that was cut short
     folder.rename(gone)
     shutil.rmtree(gone, ignore_errors=True)
+
+
+def lists_before_after(card: dict) -> tuple[float, float, int] | None:
+    """(Recall@1 of the lists before, after, held-out products) from a card's "pipeline":
+    the current model at the weight in use, the new model at its own weight; None when the
+    card has no such figures (saved with --keep-weight, or before they were kept)."""
+    pipeline = card.get("pipeline")
+    if not isinstance(pipeline, dict):
+        return None
+
+    def row(side: str, weight) -> dict | None:
+        rows = pipeline.get(side)
+        return next((r for r in rows if isinstance(r, dict) and r.get("weight") == weight),
+                    None) if isinstance(rows, list) else None
+    before, after = row("before", pipeline.get("current_weight")), row("after",
+                                                                       pipeline.get("weight"))
+    try:
+        return float(before["recall_at_1"]), float(after["recall_at_1"]), int(after["queries"])
+    except (TypeError, KeyError, ValueError):
+        return None

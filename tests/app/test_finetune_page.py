@@ -278,12 +278,23 @@ def test_a_model_this_work_made_can_be_deleted_and_no_other(tiny_bert_dir, works
     shutil.copytree(tiny_bert_dir, models / "shop-ft-v1")  # the command line's: everyone's
     own = models / f"shop-ft-v1-{owner_tag(owner)}"
     shutil.copytree(tiny_bert_dir, own)
+    lists = {"weight": 0.4, "current_weight": 0.7,
+             "before": [{"weight": w, "recall_at_1": r1, "queries": 30}
+                        for w, r1 in ((0.4, 0.70), (0.7, 0.767))],
+             "after": [{"weight": w, "recall_at_1": r1, "queries": 30}
+                       for w, r1 in ((0.4, 0.867), (0.7, 0.833))]}
     (own / "card.json").write_text(json.dumps({"owner": owner, "name": "shop-ft-v1",
-                                               "created": "2026-12-05T07:30:00+00:00"}))
+                                               "created": "2026-12-05T07:30:00+00:00",
+                                               "pipeline": lists}))
     first.run()
     first.sidebar.selectbox(key="settings.model_choice").select(str(own.resolve())).run()
     assert first.session_state["settings.config"].model == str(own.resolve())
     assert list(first.selectbox(key="finetune.own_model").options) == ["shop-ft-v1"]
+    # the figures that tell versions apart: the lists before (today's model and weight)
+    # and with the model at its own weight
+    assert "Made 2026-12-05 07:30 UTC" in element_texts(first.caption)
+    assert "Match found first on its held-out products: 0.767 before, 0.867 with it (30 " \
+        "products)." in element_texts(first.caption)
     first.button(key="finetune.delete_model").click().run()
     assert not first.exception, first.exception
     assert not own.exists() and (models / "shop-ft-v1").is_dir()
