@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import fields
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +21,14 @@ from components.i18n import N_, labels, t
 from components.i18n_core import tr_core
 from components.text import md
 from core.catalog.table import Catalog
-from core.finetune.card import model_display_name
+from core.finetune.card import (
+    delete_own_model,
+    lists_before_after,
+    model_display_name,
+    own_models,
+    read_card,
+    version_name,
+)
 from core.finetune.data import (
     LabelledPairs,
     TrainingSet,
@@ -32,6 +40,7 @@ from core.finetune.data import (
 from core.finetune.settings import (
     NEGATIVE_SOURCES,
     TRAIN_PRECISIONS,
+    FinetuneError,
     FinetuneResult,
     FinetuneSettings,
 )
@@ -75,6 +84,12 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
     pairs = combine(*parts)
     for warning in pairs.warnings:
         text.warning(tr_core(warning))
+    if not len(pairs) and not ss and source == "Review decisions":  # no uploader here
+        st.info(t("No review decisions for this catalog yet. Accept (a) or reject (x) pairs on "
+                  "the Review page, then come back here; or choose a labelled pairs file, or "
+                  "tick self-supervised."))
+        st.page_link("pages/review.py", label=t("Go to Review"), icon=":material/rule:")
+        return None
     if not len(pairs) and not ss:
         st.info(t("Upload a pairs file: one pair of your product ids per row (columns `left_id` "
                   "and `right_id`, or `a` and `b`, or `left` and `right`) and, if you like, a "
@@ -240,8 +255,64 @@ def results(result: FinetuneResult) -> None:
     else:  # why it was not kept
         for note in result.notes:
             text.warning(tr_core(note))
-    if result.kept and result.folder is not None:
+    if result.kept and result.folder is not None and not result.folder.exists():
+        st.caption(t("{name} was deleted.", name=md(version_name(result.folder))))
+    elif result.kept and result.folder is not None and _in_use(result.folder):
+        st.success(t("{name} is in use: the lists of every page come from it. Language model "
+                     "under Advanced in the sidebar switches back to another model.",
+                     name=md(model_display_name(result.folder))), icon=":material/check_circle:")
+    elif result.kept and result.folder is not None:
         st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model picker of the "
                      "sidebar.", name=md(model_display_name(result.folder))), icon=":material/check_circle:")
         st.button(t("Use the new model"), key="finetune.use", on_click=state.choose_model,
                   args=(str(result.folder.resolve()),), icon=":material/swap_horiz:")
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether the session's model is this fine-tuned folder (after "Use the new model")."""
+    model = state.config().model
+    return bool(model) and Path(model).expanduser().resolve() == folder.resolve()
+
+
+def own_models_panel() -> None:
+    """The models this work fine-tuned, each with Delete (asked twice). Models made on the
+    command line are everyone's and never offered: a nightly job may use them."""
+    models_dir = Workspace.default().models_dir
+    mine = own_models(models_dir, state.model_owner()) if models_dir.exists() else []
+    if not mine:
+        return
+    with st.expander(t("Your fine-tuned models ({n})", n=len(mine))):
+        names = {str(p): model_display_name(p) for p in mine}
+        chosen = st.selectbox(t("Model"), list(names), format_func=names.__getitem__,
+                              key="finetune.own_model")
+        card = read_card(chosen) or {}
+        created = str(card.get("created", "?"))[:16].replace("T", " ")
+        st.caption(t("Made {created} UTC from {base}.", created=created,
+                     base=md(str(card.get("base_model", "?")))))
+        figures = lists_before_after(card)
+        if figures is not None:
+            st.caption(t("Match found first on its held-out products: {before:.3f} before, "
+                         "{after:.3f} with it ({n:,} products).", before=figures[0],
+                         after=figures[1], n=figures[2]))
+        # the model's name in the label: after a delete the next model's popover is closed
+        # (the same label kept it open, one click from deleting the next model)
+        with st.popover(t("Delete {name}…", name=md(names[chosen])), icon=":material/delete:"):
+            st.write(t("Delete {name}? It cannot be brought back. A nightly job whose settings "
+                       "file names it stops working; the lists of this work go back to the "
+                       "bundled model if it is in use.", name=md(names[chosen])))
+            st.button(t("Delete {name}", name=md(names[chosen])), key="finetune.delete_model",
+                      type="primary", on_click=_delete, args=(chosen,))
+
+
+def _delete(folder: str) -> None:
+    """Button callback: delete one of this work's models (the bundled model if in use)."""
+    name = model_display_name(folder)  # from its card, while it is there
+    try:
+        delete_own_model(Path(folder), Workspace.default().models_dir, owner=state.model_owner())
+    except FinetuneError as exc:
+        state.show_error(exc)
+        return
+    if _in_use(Path(folder)):
+        state.use_bundled_model()
+    st.toast(t("{name} was deleted.", name=md(name)),
+             icon=":material/delete:")

@@ -1899,4 +1899,29 @@ ZH: dict[str, str] = {
         "之前上传的图片继续使用。",
     "No photos are used until a .zip that opens is uploaded.":
         "在上传一个能打开的 .zip 之前，不使用任何图片。",
+    # walk-finetune: fine-tuning and the model choice as a merchandiser meets them
+    "{name} is in use: the lists of every page come from it. Language model under Advanced in "
+    "the sidebar switches back to another model.":
+        "{name} 正在使用中：每个页面的列表都由它生成。在侧边栏“高级”下的“语言模型”中可以换回其他模型。",
+    "Fine-tuning is running: its progress and Cancel are at the top of this page.":
+        "微调正在进行：进度和“取消”按钮在本页顶部。",
+    "The last fine-tuning run is shown at the top of this page.":
+        "上一次微调的情况显示在本页顶部。",
+    "Your fine-tuned models ({n})": "你微调的模型（{n} 个）",
+    "Made {created} UTC from {base}.": "{created}（UTC）由 {base} 微调而成。",
+    "Delete {name}…": "删除 {name}…",
+    "Delete {name}? It cannot be brought back. A nightly job whose settings file names it stops "
+    "working; the lists of this work go back to the bundled model if it is in use.":
+        "要删除 {name} 吗？删除后无法恢复。设置文件中指定它的夜间任务将无法运行；"
+        "如果当前正在使用它，这份工作的列表会换回内置模型。",
+    "Delete {name}": "删除 {name}",
+    "{name} was deleted.": "{name} 已删除。",
+    "No review decisions for this catalog yet. Accept (a) or reject (x) pairs on the Review page, "
+    "then come back here; or choose a labelled pairs file, or tick self-supervised.":
+        "此目录还没有审核决定。请先在“审核”页面接受（a）或拒绝（x）商品对，再回到这里；"
+        "也可以改用标注商品对文件，或勾选自监督。",
+    "Go to Review": "前往审核",
+    "Match found first on its held-out products: {before:.3f} before, {after:.3f} with it "
+    "({n:,} products).":
+        "在它的留出商品上的首位命中：之前 {before:.3f}，用它之后 {after:.3f}（{n:,} 个商品）。",
 }

@@ -481,6 +481,7 @@ def use_bundled_model() -> None:
     st.session_state[CONFIG] = with_model(config(), BUNDLED_MODEL)
     st.session_state[MODEL_CHOICE] = BUNDLED_MODEL
     mark_explicit("model")
+    save_work()  # the sidebar sees no change to save: it reads the choice already made
 
 
 def offer_bundled_model(exc: CatalogSimilarityError, *, key: str) -> None:
@@ -533,6 +534,7 @@ def choose_model(model: str) -> None:
     st.session_state[CONFIG] = with_model(config(), model)
     st.session_state[MODEL_CHOICE] = model
     mark_explicit("model")
+    save_work()  # kept after a reload (the sidebar sees no change to save)
 
 
 # Tuning (rules, groups, review, health, compare, prices).

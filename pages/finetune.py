@@ -11,7 +11,7 @@ from components import state
 from components.advanced import model_label
 from components.embedding import ensure_results
 from components.finetune_job import start_job
-from components.finetune_panel import job_panel, settings_form, training_data
+from components.finetune_panel import job_panel, own_models_panel, settings_form, training_data
 from components.i18n import t
 from components.resources import lexical_index
 from components.text import md
@@ -39,6 +39,7 @@ except FinetuneError as exc:
     st.stop()
 job = state.finetune_job()
 busy = job is not None and job.running
+panel = st.container()  # the run, then its result, lead the page (filled below)
 source = st.container()  # filled below: it needs the held-out share set under Advanced
 with st.expander(t("Advanced training settings")):
     settings = settings_form()
@@ -59,4 +60,8 @@ if start and data is not None:
                     owner=state.model_owner())
     state.set_finetune_job(job)
 if job is not None:
-    job_panel(job)
+    with panel:
+        job_panel(job)
+    st.caption(t("Fine-tuning is running: its progress and Cancel are at the top of this page.")
+               if job.running else t("The last fine-tuning run is shown at the top of this page."))
+own_models_panel()

@@ -201,3 +201,46 @@ def model_defaults(model: str | Path | None) -> ModelDefaults:
         return ModelDefaults()
     return ModelDefaults(float(weight), f"chosen for {model_display_name(model)} on held-out "
                          "pairs after fine-tuning")
+
+
+def own_models(models_dir: Path, owner: str) -> list[Path]:
+    """The model folders of models_dir that owner fine-tuned (card.json "owner"), by name."""
+    return sorted((p.parent for p in Path(models_dir).glob(f"*/{CARD}")
+                   if (p.parent / "config.json").exists() and model_owner(p.parent) == owner),
+                  key=lambda p: (model_display_name(p), p.name))
+
+
+def delete_own_model(folder: Path, models_dir: Path, *, owner: str) -> None:
+    """Delete a model folder of models_dir that owner fine-tuned (the app's Delete). Any
+    other folder is refused: a model made on the command line is everyone's, and a
+    nightly job may use it. Renamed away first, so no picker lists it half deleted."""
+    from core.finetune.settings import FinetuneError
+
+    folder, root = Path(folder).resolve(), Path(models_dir).resolve()
+    if folder.parent != root or folder not in own_models(root, owner):
+        raise FinetuneError(f"{folder.name} is not a model fine-tuned in this work; "
+                            "it was not deleted")
+    gone = root / f".{folder.name}.deleted"
+    shutil.rmtree(gone, ignore_errors=True)  # left by a delete that was cut short
+    folder.rename(gone)
+    shutil.rmtree(gone, ignore_errors=True)
+
+
+def lists_before_after(card: dict) -> tuple[float, float, int] | None:
+    """(Recall@1 of the lists before, after, held-out products) from a card's "pipeline":
+    the current model at the weight in use, the new model at its own weight; None when the
+    card has no such figures (saved with --keep-weight, or before they were kept)."""
+    pipeline = card.get("pipeline")
+    if not isinstance(pipeline, dict):
+        return None
+
+    def row(side: str, weight) -> dict | None:
+        rows = pipeline.get(side)
+        return next((r for r in rows if isinstance(r, dict) and r.get("weight") == weight),
+                    None) if isinstance(rows, list) else None
+    before, after = row("before", pipeline.get("current_weight")), row("after",
+                                                                       pipeline.get("weight"))
+    try:
+        return float(before["recall_at_1"]), float(after["recall_at_1"]), int(after["queries"])
+    except (TypeError, KeyError, ValueError):
+        return None

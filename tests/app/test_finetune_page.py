@@ -49,6 +49,7 @@ def test_a_reload_during_a_run_shows_the_run_and_can_cancel_it(env):
         assert job.running  # 50 passes of 2 pairs a step: minutes on the tiny model
         assert again.button(key="finetune.start").disabled  # no second run on top
         assert again.get("progress"), "the reloaded page shows the run's progress"
+        assert "its progress and Cancel are at the top of this page" in element_texts(first.caption)
         again.button(key="finetune.cancel").click().run()
     finally:
         job.cancel()
@@ -208,3 +209,129 @@ def test_the_picker_names_a_sessions_models_by_their_own_numbers(tiny_bert_dir, 
     other.run()
     assert list(other.sidebar.selectbox(key="settings.model_choice").options)[2:-1] == \
         ["Fine-tuned: shop-ft-v1"]
+
+
+def _finished_run(at: AppTest):
+    """A short run on a small catalog with the tiny model, kept whatever its figures; the
+    page rerun after it ended (its result shown)."""
+    at.switch_page("pages/catalog.py").run()
+    at.file_uploader(key="catalog.upload").set_value(("shop.csv", _twins_csv(60), "text/csv")).run()
+    at.switch_page("pages/finetune.py").run()
+    at.file_uploader(key="finetune.pairs").set_value(("pairs.csv", _pairs_csv(60), "text/csv"))
+    at.number_input(key="finetune.epochs").set_value(1)
+    at.checkbox(key="finetune.keep_always").check().run()
+    at.button(key="finetune.start").click().run()
+    job = at.session_state["finetune.job"]
+    job.join(timeout=600)
+    assert not job.running and job.result is not None and job.result.kept, job.status
+    at.run()
+    assert not at.exception, at.exception
+    return job
+
+
+def test_use_the_new_model_is_still_the_model_after_a_reload(env):
+    """'Use the new model' changed the model in the page but not in the saved work: after a
+    reload (or the bookmarked address the next day) the lists were back on the old model,
+    and the sidebar said so without a word."""
+    first = _open()
+    job = _finished_run(first)
+    first.button(key="finetune.use").click().run()
+    folder = str(job.result.folder.resolve())
+    assert first.session_state["settings.config"].model == folder
+    assert "is in use" in element_texts(first.success), element_texts(first.success)
+    again = _open(first.session_state["session.token"])  # the browser reloads
+    assert again.session_state["settings.config"].model == folder
+    assert "is in use" in element_texts(again.success)
+
+
+def test_the_run_and_its_result_come_first_on_the_page(env):
+    """After a reload during a run (or after it ended) the page led with 'Upload a pairs
+    file…' and the Start button; the run's progress, then its result, were under them, out
+    of sight at 1024x768."""
+    first = _open()
+    job = _finished_run(first)
+    again = _open(first.session_state["session.token"])
+    order = [getattr(n, "key", None) or (n.value if isinstance(getattr(n, "value", None), str)
+                                         else None) for n in again.main]
+    assert order.index("Result") < order.index("finetune.source") < \
+        order.index("finetune.start"), order
+    # whoever clicked Start far down the page is told where the run went
+    assert "The last fine-tuning run is shown at the top of this page." in \
+        element_texts(again.caption)
+    assert job.result.kept
+
+
+def test_a_model_this_work_made_can_be_deleted_and_no_other(tiny_bert_dir, workspace,
+                                                            monkeypatch):
+    """Every run keeps a new version in the Model picker and there was no way to delete one
+    from the app. Only this work's own models are offered (one made on the command line is
+    everyone's: a nightly job may use it); deleting the model in use goes back to the
+    bundled model, and that stays after a reload."""
+    from core.finetune.card import owner_tag
+    from core.workspace import session_model_owner
+
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    first = _open()
+    token = first.session_state["session.token"]
+    owner = session_model_owner(token)
+    models = workspace / "models"
+    shutil.copytree(tiny_bert_dir, models / "shop-ft-v1")  # the command line's: everyone's
+    own = models / f"shop-ft-v1-{owner_tag(owner)}"
+    shutil.copytree(tiny_bert_dir, own)
+    lists = {"weight": 0.4, "current_weight": 0.7,
+             "before": [{"weight": w, "recall_at_1": r1, "queries": 30}
+                        for w, r1 in ((0.4, 0.70), (0.7, 0.767))],
+             "after": [{"weight": w, "recall_at_1": r1, "queries": 30}
+                       for w, r1 in ((0.4, 0.867), (0.7, 0.833))]}
+    (own / "card.json").write_text(json.dumps({"owner": owner, "name": "shop-ft-v1",
+                                               "created": "2026-12-05T07:30:00+00:00",
+                                               "pipeline": lists}))
+    first.run()
+    first.sidebar.selectbox(key="settings.model_choice").select(str(own.resolve())).run()
+    assert first.session_state["settings.config"].model == str(own.resolve())
+    assert list(first.selectbox(key="finetune.own_model").options) == ["shop-ft-v1"]
+    # the figures that tell versions apart: the lists before (today's model and weight)
+    # and with the model at its own weight
+    assert "Made 2026-12-05 07:30 UTC" in element_texts(first.caption)
+    assert "Match found first on its held-out products: 0.767 before, 0.867 with it (30 " \
+        "products)." in element_texts(first.caption)
+    first.button(key="finetune.delete_model").click().run()
+    assert not first.exception, first.exception
+    assert not own.exists() and (models / "shop-ft-v1").is_dir()
+    assert [toast.value for toast in first.toast] == ["shop-ft-v1 was deleted."]
+    assert first.session_state["settings.config"].model == "bundled"
+    assert not first.get("selectbox") or "finetune.own_model" not in \
+        [s.key for s in first.selectbox]
+    again = _open(token)
+    assert again.session_state["settings.config"].model == "bundled"
+
+
+def test_delete_own_model_refuses_any_other_folder(tiny_bert_dir, tmp_path):
+    from core.finetune.card import delete_own_model
+    from core.finetune.settings import FinetuneError
+
+    models = tmp_path / "models"
+    shared, other, mine = models / "shop-ft-v1", models / "shop-ft-v1-aa", models / "shop-ft-v1-bb"
+    for folder, owner in ((shared, None), (other, "someone"), (mine, "me")):
+        shutil.copytree(tiny_bert_dir, folder)
+        if owner:
+            (folder / "card.json").write_text(json.dumps({"owner": owner}))
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(mine, outside)
+    for folder in (shared, other, outside, models / "nothing"):
+        with pytest.raises(FinetuneError, match="not a model fine-tuned in this work"):
+            delete_own_model(folder, models, owner="me")
+    delete_own_model(mine, models, owner="me")
+    assert not mine.exists() and shared.is_dir() and other.is_dir() and outside.is_dir()
+    assert sorted(p.name for p in models.iterdir()) == ["shop-ft-v1", "shop-ft-v1-aa"]
+
+
+def test_review_decisions_without_any_say_where_to_make_them(env):
+    """With 'Review decisions' chosen and none made yet the page said 'Upload a pairs
+    file…', and no uploader was there to do it."""
+    at = _open()
+    at.radio(key="finetune.source").set_value("Review decisions").run()
+    assert not at.exception, at.exception
+    said = element_texts(at.info)
+    assert "No review decisions for this catalog yet" in said and "Upload a pairs file" not in said
+    assert at.button(key="finetune.start").disabled
