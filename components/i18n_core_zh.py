@@ -416,10 +416,21 @@ CORE_ZH: dict[str, str] = {
         '模型文件夹 {name} 不存在',
     'Model path {path} is a file; give the model folder (with config.json and model.safetensors)':
         '模型路径 {path} 是一个文件；请给出模型文件夹（包含 config.json 和 model.safetensors）',
-    'No .safetensors weights in {folder}; only safetensors weights are loaded (pickle .bin files are '
-    'refused for safety)':
-        '{folder} 中没有 .safetensors 权重；只加载 safetensors 权重（出于安全考虑，拒绝 pickle .bin '
-        '文件）',
+    'The model folder {folder} holds its weights only as {files}: such files can run code when '
+    'opened, so they are not loaded. Save the model again in the safetensors format (save_pretrained '
+    'with safe_serialization=True), or use the bundled all-MiniLM-L6-v2':
+        '模型文件夹 {folder} 的权重只有 {files}：这类文件打开时可能运行代码，因此不会加载。'
+        '请以 safetensors 格式重新保存模型（save_pretrained 时设 safe_serialization=True），'
+        '或使用内置的 all-MiniLM-L6-v2',
+    'The model folder {folder} has no weights file (.safetensors): copy the whole model folder '
+    'again, or use the bundled all-MiniLM-L6-v2':
+        '模型文件夹 {folder} 中没有权重文件（.safetensors）：请重新复制整个模型文件夹，'
+        '或使用内置的 all-MiniLM-L6-v2',
+    'The folder {folder} holds no model: a model folder has config.json, tokenizer files and a '
+    '.safetensors weights file, as a Hugging Face model is saved. Choose another folder, or use '
+    'the bundled all-MiniLM-L6-v2':
+        '文件夹 {folder} 中没有模型：模型文件夹里应有 config.json、分词器文件和一个 .safetensors '
+        '权重文件（即 Hugging Face 模型保存后的样子）。请选择另一个文件夹，或使用内置的 all-MiniLM-L6-v2',
     '{path} is not valid JSON ({error}); fix or remove it, or use the bundled all-MiniLM-L6-v2':
         '{path} 不是有效的 JSON（{error}）；请修正或删除它，或使用内置的 all-MiniLM-L6-v2',
     '{path}: max_seq_length must be a whole number from 1 to 8192, got {value}; fix the file or use '

@@ -22,12 +22,9 @@ def _load(source: Path | str, device: str):
 
     hf_logging.disable_progress_bar()
     if isinstance(source, Path) and not any(source.glob("*.safetensors")):
-        pickles = sorted(p.name for p in source.glob("*") if p.suffix in (".bin", ".pt", ".pth"))
-        raise ModelLoadError(
-            f"The model folder {source} has no .safetensors weights"
-            + (f" (only {', '.join(pickles)})" if pickles else "")
-            + ". Only safetensors weights are loaded: pickle files (.bin, .pt) can run code "
-            "when opened. Save the model with safe_serialization=True, or use the bundled model")
+        from core.embed.models import no_weights_message
+
+        raise ModelLoadError(no_weights_message(source))
     local_only = isinstance(source, str) and not _offline() and not hub_reachable()
     if local_only and not _cached(source):  # fail now, not after a minute of retries
         raise ModelLoadError(_load_message(source, OSError(f"no connection to {_hub_host()[0]}"),

@@ -89,12 +89,29 @@ def _json_object(path: Path) -> dict:
     return data
 
 
+def no_weights_message(folder: Path) -> str:
+    """What to do about a model folder without .safetensors weights, by what it holds: no
+    model at all, a model saved as pickle files (never opened: they can run code), or a
+    model's other files without its weights."""
+    pickles = sorted(p.name for p in folder.glob("*") if p.suffix in (".bin", ".pt", ".pth"))
+    if pickles:
+        return (f"The model folder {folder} holds its weights only as {', '.join(pickles)}: "
+                "such files can run code when opened, so they are not loaded. Save the model "
+                "again in the safetensors format (save_pretrained with safe_serialization=True), "
+                "or use the bundled all-MiniLM-L6-v2")
+    if (folder / "config.json").is_file():
+        return (f"The model folder {folder} has no weights file (.safetensors): copy the whole "
+                "model folder again, or use the bundled all-MiniLM-L6-v2")
+    return (f"The folder {folder} holds no model: a model folder has config.json, tokenizer "
+            "files and a .safetensors weights file, as a Hugging Face model is saved. Choose "
+            "another folder, or use the bundled all-MiniLM-L6-v2")
+
+
 def _weights_hash(folder: Path) -> str:
     digest = hashlib.sha256()
     files = sorted(folder.glob("*.safetensors"))
     if not files:
-        raise ModelLoadError(f"No .safetensors weights in {folder}; only safetensors "
-                             "weights are loaded (pickle .bin files are refused for safety)")
+        raise ModelLoadError(no_weights_message(folder))
     for file in files:
         with open(file, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 22), b""):

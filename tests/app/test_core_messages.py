@@ -451,6 +451,9 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
     (not_object / "config.json").write_text("[1]")
     bad_length = tmp_path / "长度"
     bad_length.mkdir()
+    pickled = tmp_path / "旧模型"
+    pickled.mkdir()
+    (pickled / "pytorch_model.bin").write_bytes(b"x")
     (bad_length / "sentence_bert_config.json").write_text('{"max_seq_length": 0}')
     frame = pd.DataFrame({"left_id": ["1"], "right_id": ["2"], "label": ["也许"]})
     return [
@@ -460,6 +463,8 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
         *_raised(lambda: resolve_model(tmp_path / "没有的模型")),
         *_raised(lambda: resolve_model(tmp_path / "文件")),
         *_raised(lambda: _weights_hash(empty)),
+        *_raised(lambda: _weights_hash(bad_json)),  # config.json, no weights
+        *_raised(lambda: _weights_hash(pickled)),
         *_raised(lambda: _json_object(bad_json / "config.json")),
         *_raised(lambda: _json_object(not_object / "config.json")),
         *_raised(lambda: _read_settings(bad_length, 512)),

@@ -404,8 +404,8 @@ def test_pickle_weights_are_never_opened(tiny_bert_dir: Path, tmp_path: Path) ->
             shutil.copy(item, folder / item.name)
     marker = tmp_path / "unpickled"
     (folder / "pytorch_model.bin").write_bytes(pickle.dumps(_Trap(marker)))
-    with pytest.raises(ModelLoadError, match=r"no \.safetensors weights \(only "
-                                             r"pytorch_model\.bin\)"):
+    with pytest.raises(ModelLoadError, match=r"holds its weights only as pytorch_model\.bin: "
+                                             r"such files can run code"):
         BertEncoder(folder, device="cpu")
     assert not marker.exists()
 
@@ -556,3 +556,20 @@ def print_table() -> None:  # pragma: no cover - prints the table of docs/robust
 
 if __name__ == "__main__":  # pragma: no cover
     print_table()
+
+
+def test_a_folder_without_weights_says_what_it_lacks(tiny_bert_dir: Path, tmp_path: Path) -> None:
+    """An empty folder is no model (not 'save with safe_serialization'); a model's files
+    without its weights ask for the whole folder; pickle weights are named and refused."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ModelLoadError, match=r"holds no model: a model folder has config\.json"):
+        BertEncoder(empty, device="cpu")
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    for item in tiny_bert_dir.iterdir():
+        if item.suffix != ".safetensors":
+            shutil.copy(item, partial / item.name)
+    with pytest.raises(ModelLoadError, match=r"has no weights file \(\.safetensors\): copy the "
+                                             r"whole model folder"):
+        BertEncoder(partial, device="cpu")
