@@ -333,6 +333,9 @@ CORE_ZH: dict[str, str] = {
     # core/finetune/data.py: labelled pairs (the Fine-tune page)
     '{n} of {n2} pairs name ids that are not in the catalog ({list}); skipped':
         '{n2} 对中有 {n} 对用到了目录中没有的编号（{list}）；已跳过',
+    '{n} of {n2} pairs have an empty label (write 1 for the same product or 0 for different); '
+    'skipped':
+        '{n2} 对中有 {n} 对的标注为空（同一商品请填 1，不同商品请填 0）；已跳过',
     '{n} pairs join a product with itself; skipped':
         '{n} 对把商品与它自己配对；已跳过',
     '1 pair joins a product with itself; skipped':

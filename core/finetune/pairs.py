@@ -2,7 +2,8 @@
 
 :class:`LabelledPairs` (rows + labels) come from an uploaded table
 ``left_id,right_id[,label]`` (label 1 = same product / good neighbour, 0 =
-different; missing label = 1) or from review decisions (accepted = 1, rejected = 0,
+different; no label column = 1; a row whose label cell is empty is skipped, as Evaluate
+leaves it out) or from review decisions (accepted = 1, rejected = 0,
 ``core.lists.review.ReviewStore``); they are combined, and split into train and
 held-out validation by left product. :class:`TextPairs` holds the positive
 (anchor text, positive text) examples the trainer consumes, with the product row
@@ -103,7 +104,8 @@ LABEL_COLUMNS = ("label", "match", "is_match", "same", "is_same")
 def pair_labels(series: pd.Series | None, n: int) -> np.ndarray:
     """(n,) int8 labels of a pairs file's label column: 1/0, yes/no, true/false,
     accepted/rejected, same/different, match (any case), 是/否, 相同/不同; an empty cell
-    or no column is 1. Other values raise CatalogError naming them."""
+    or no column is 1 (callers leave rows with empty cells out: :func:`empty_labels`).
+    Other values raise CatalogError naming them."""
     if series is None:
         return np.ones(n, dtype=np.int8)
     text = series.astype(str).str.strip().str.lower()
@@ -115,6 +117,17 @@ def pair_labels(series: pd.Series | None, n: int) -> np.ndarray:
         raise CatalogError(f"Pair labels must be 1/0 (or yes/no, accepted/rejected); "
                            f"found {', '.join(repr(b) for b in bad[:5])}")
     return text.map(mapping).to_numpy(dtype=np.int8)
+
+
+def empty_labels(cells: pd.Series, column: str) -> np.ndarray:
+    """(n,) bool: the rows whose label cell is empty. Every cell empty raises
+    CatalogError: a label column nobody filled in is not "all the same product"."""
+    empty = (cells.isna() | (cells.astype(str).str.strip() == "")).to_numpy()
+    if len(empty) and empty.all():
+        raise CatalogError(
+            f"Every label cell (column {column}) is empty: write 1 (same product) or 0 "
+            "(different) in it, or remove the column if every pair is the same product")
+    return empty
 
 
 def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
@@ -135,9 +148,15 @@ def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
                      cols[2] if len(cols) > 2 and cols[2] not in (left_col, right_col) else None)
     left = catalog.rows_of(frame[left_col])
     right = catalog.rows_of(frame[right_col])
-    label = pair_labels(frame[label_col] if label_col else None, len(frame))
+    cells = frame[label_col] if label_col else None
+    empty = np.zeros(len(frame), bool) if cells is None else empty_labels(cells, label_col)
+    label = pair_labels(None if cells is None else cells.where(~empty, "1"), len(frame))
     known = left.notna().to_numpy() & right.notna().to_numpy()
     warnings = []
+    if (known & empty).any():
+        n = int((known & empty).sum())
+        warnings.append(f"{n} of {len(frame)} pairs have an empty label (write 1 for the same "
+                        "product or 0 for different); skipped")
     if (~known).any():
         unknown = pd.concat([frame.loc[left.isna().to_numpy(), left_col],
                              frame.loc[right.isna().to_numpy(), right_col]])
@@ -146,11 +165,11 @@ def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
                         "skipped")
     left_a = left.fillna(-1).to_numpy(dtype=np.int64)
     right_a = right.fillna(-1).to_numpy(dtype=np.int64)
-    same = known & (left_a == right_a)
+    same = known & ~empty & (left_a == right_a)
     if same.any():
         warnings.append("1 pair joins a product with itself; skipped" if same.sum() == 1 else
                         f"{int(same.sum())} pairs join a product with itself; skipped")
-    keep = known & ~same
+    keep = known & ~same & ~empty
     if not keep.any():
         raise CatalogError(f"None of the {len(frame)} pairs matches two different catalog ids "
                            f"(columns used: {left_col}, {right_col}); check the id column")

@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 from core.config import Config
 from core.errors import CatalogSimilarityError, short_list
 from core.figures import safe_label
-from core.finetune.pairs import LABEL_COLUMNS, LEFT_HINTS, RIGHT_HINTS, pair_labels
+from core.finetune.pairs import LABEL_COLUMNS, LEFT_HINTS, RIGHT_HINTS, empty_labels, pair_labels
 from core.search.channels import Queries
 from core.search.index import NeighborIndex
 
@@ -129,12 +129,7 @@ def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
     missing = pd.concat([frame[left_col][left.isna().to_numpy()],
                          frame[right_col][right.isna().to_numpy()]]).astype(str).str.strip()
     cells = frame[label_col] if label_col is not None else None
-    empty = np.zeros(len(frame), bool) if cells is None else \
-        (cells.isna() | (cells.astype(str).str.strip() == "")).to_numpy()
-    if empty.all():
-        raise CatalogSimilarityError(
-            f"Every label cell (column {label_col}) is empty: write 1 (same product) or 0 "
-            "(different) in it, or remove the column if every pair is the same product")
+    empty = np.zeros(len(frame), bool) if cells is None else empty_labels(cells, label_col)
     labels = np.ones(len(frame), np.int64)
     if cells is not None:
         labels[~empty] = pair_labels(cells[~empty], int((~empty).sum()))

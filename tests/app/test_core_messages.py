@@ -429,10 +429,12 @@ def _pairs_messages() -> list[str]:
     pairs = read_pairs(b"left,right,label\n1,99,1\n2,2,1\n1,2,1\n", CATALOG,
                        filename="对.csv")
     selves = read_pairs(b"left,right\n1,1\n2,2\n1,2\n", CATALOG, filename="对.csv")
+    blank = read_pairs(b"left,right,label\n1,2,1\n2,1,\n", CATALOG, filename="对.csv")
     many = read_pairs(("left,right\n1,2\n" + "".join(f"{i},未知{i}\n" for i in range(8))).encode(),
                       CATALOG, filename="对.csv")  # 8 unknown ids: "... and 3 more"
     return [
-        *pairs.warnings, *many.warnings, *selves.warnings,
+        *pairs.warnings, *many.warnings, *selves.warnings, *blank.warnings,
+        *_raised(lambda: read_pairs(b"left,right,label\n1,2,\n", CATALOG, filename="对.csv")),
         *_raised(lambda: read_pairs(b"left,right,label\n1,2,maybe\n", CATALOG, filename="对.csv")),
         *_raised(lambda: read_pairs(b"left\n1\n", CATALOG, filename="对.csv")),
         *_raised(lambda: read_pairs(b"left,right\n7,8\n", CATALOG, filename="对.csv")),

@@ -86,6 +86,19 @@ def test_pairs_map_ids_labels_and_skip_unknown(catalog):
         pairs_from_frame(pd.DataFrame({"a": ["A0"], "b": ["B0"], "label": ["maybe"]}), catalog)
 
 
+def test_an_empty_label_is_skipped_as_evaluate_leaves_it_out(catalog):
+    """A blank label cell is not "the same product": fine-tuning skips the row and says so
+    (as Evaluate leaves it out); a label column with no cell filled in is refused."""
+    frame = pd.DataFrame({"left_id": ["A0", "A1", "A2"], "right_id": ["B0", "B1", "B2"],
+                          "label": ["1", "", None]})
+    pairs = pairs_from_frame(frame, catalog)
+    assert pairs.left.tolist() == [0] and pairs.label.tolist() == [1]
+    assert pairs.warnings == ("2 of 3 pairs have an empty label (write 1 for the same product "
+                              "or 0 for different); skipped",)
+    with pytest.raises(CatalogError, match=r"Every label cell \(column label\) is empty"):
+        pairs_from_frame(frame.assign(label=["", " ", None]), catalog)
+
+
 def test_a_merchants_pairs_file_chinese_labels_and_the_unknown_ids_named(catalog):
     """A Chinese merchant's labels (是/否, 相同/不同) read as 1/0; the warning about pairs
     skipped names the ids that are not in the catalog, so the file can be fixed."""
