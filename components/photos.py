@@ -22,6 +22,7 @@ from components import resources, state
 from components.i18n import t
 from components.i18n_core import tr_core
 from components.tables import headed
+from components.text import md
 from core.catalog.fetch import UrlFetcher
 from core.catalog.image_source import (
     URL_PREFIXES,
@@ -258,7 +259,7 @@ def photo_source_form(catalog: Catalog) -> None:
         path = _saved_zip(upload.file_id, upload)
         broken = _zip_problem(path)
         if broken:  # said once, not as the same reason on every product's row
-            st.error(t("The uploaded .zip {reason}.", reason=tr_core(broken)) + " "
+            st.error(t("The uploaded .zip {reason}.", reason=md(tr_core(broken))) + " "
                      + (t("The photos uploaded before stay in use.") if state.photo_zip()
                         else t("No photos are used until a .zip that opens is uploaded.")))
         elif path != state.photo_zip():
