@@ -108,7 +108,7 @@ if last is not None:
     st.plotly_chart(chart(comparison_figure(table)), key="evaluate.chart")
     st.caption((t("Compared {when} with {name}.", when=when_text(when), name=md(labels_name))
                 if labels_name else t("Compared {when}, without labels.", when=when_text(when)))
-               + " " + t("Each row is one configuration; the current one is your sidebar settings."))
+               + "  \n" + t("Each row is one configuration; the current one is your sidebar settings."))
     st.caption(t("How to read the columns (higher is better): recall@k = the share of labelled matches "
                  "found among the first k products of a list; precision@k = the share of those k "
                  "products that are labelled matches (with one match per product it cannot pass "
