@@ -1930,4 +1930,6 @@ ZH: dict[str, str] = {
     "Remove this file": "移除此文件",
     "Compared {when} with {name}.": "{when} 用 {name} 比较。",
     "Compared {when}, without labels.": "{when} 比较，未使用标注。",
+    "{name} is used now but cannot be kept for after a reload ({exc}).":
+        "{name} 现在可以使用，但无法保存，重新加载页面后需要再次上传（{exc}）。",
 }

@@ -483,7 +483,14 @@ def keep_session_upload(slot: str, name: str, data: bytes, *, upload_id: str) ->
     if ids.get(slot) == upload_id and kept_upload(slot) is not None:
         return
     ids[slot] = upload_id
-    rel = session_store().keep_upload(slot, name, data)
+    try:
+        rel = session_store().keep_upload(slot, name, data)
+    except OSError as exc:  # a full disk or a read-only workspace: used now, not kept
+        from components.text import md as md_text
+
+        st.warning(t("{name} is used now but cannot be kept for after a reload ({exc}).",
+                     name=md_text(name), exc=md_text(exc)), icon=":material/warning:")
+        return
     when = datetime.now(UTC).isoformat(timespec="seconds")
     st.session_state[UPLOADS] = {**st.session_state.get(UPLOADS, {}),
                                  slot: {"file": rel, "name": str(name), "at": when}}

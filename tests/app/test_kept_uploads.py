@@ -136,3 +136,19 @@ def test_a_saved_upload_path_outside_the_session_folder_is_never_opened(env):
         assert store.upload_path(bad) is None
         again = _open(first.session_state["session.token"], "pages/evaluate.py")
         assert "Using labels.csv" not in element_texts(again.caption)
+
+
+def test_a_file_that_cannot_be_kept_is_still_used_and_says_so(env, monkeypatch):
+    """A full disk or a read-only workspace: the upload is measured, with a warning that it
+    will not come back after a reload (the page did not fail)."""
+    first = _shop("pages/evaluate.py")
+
+    def full(self, slot, name, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SessionStore, "keep_upload", full)
+    first.file_uploader(key="evaluate.upload").set_value(("labels.csv", LABELS, "text/csv")).run()
+    assert not first.exception, first.exception
+    assert "13 labelled pairs read" in element_texts(first.success)
+    assert "labels.csv is used now but cannot be kept for after a reload" in element_texts(
+        first.warning)
