@@ -19,6 +19,7 @@ from components.advanced import model_label
 from components.finetune_job import FinetuneJob
 from components.i18n import N_, labels, t
 from components.i18n_core import tr_core
+from components.kept_upload import keep, kept_uploader
 from components.text import md
 from core.catalog.table import Catalog
 from core.finetune.card import (
@@ -68,10 +69,11 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
                            "pairs from the review page."))
     parts: list[LabelledPairs] = []
     if source != "Review decisions":
-        upload = st.file_uploader(t("Pairs file (CSV, Excel, Parquet)"), key="finetune.pairs",
-                                  type=["csv", "tsv", "txt", "xlsx", "parquet"])
+        upload = kept_uploader(t("Pairs file (CSV, Excel, Parquet)"), "finetune.pairs",
+                               types=["csv", "tsv", "txt", "xlsx", "parquet"])
         if upload is not None:
-            parts.append(read_pairs(upload.getvalue(), catalog, filename=upload.name))
+            parts.append(read_pairs(upload.data, catalog, filename=upload.name))
+            keep("finetune.pairs", upload)  # it comes back after a reload
     if source != "Labelled pairs file":
         reviews = review_pairs(Workspace.default().db_path, catalog, owner=state.review_owner())
         st.caption(t('{n:,} review decisions for this catalog ({n_positive:,} accepted).',

@@ -1924,4 +1924,12 @@ ZH: dict[str, str] = {
     "Match found first on its held-out products: {before:.3f} before, {after:.3f} with it "
     "({n:,} products).":
         "在它的留出商品上的首位命中：之前 {before:.3f}，用它之后 {after:.3f}（{n:,} 个商品）。",
+    # keep-uploads: labelled-pairs files and the last Evaluate comparison survive a reload
+    "Using {name}, uploaded {when}. Upload another file above to replace it.":
+        "正在使用 {name}（上传于 {when}）。在上方上传另一个文件即可替换它。",
+    "Remove this file": "移除此文件",
+    "Compared {when} with {name}.": "{when} 用 {name} 比较。",
+    "Compared {when}, without labels.": "{when} 比较，未使用标注。",
+    "{name} is used now but cannot be kept for after a reload ({exc}).":
+        "{name} 现在可以使用，但无法保存，重新加载页面后需要再次上传（{exc}）。",
 }

@@ -9,6 +9,7 @@ import streamlit as st
 from components import resources, state
 from components.embedding import vectors_key
 from components.i18n import t
+from components.kept_upload import keep, kept_uploader
 from components.text import md
 from core.catalog.table import Catalog, read_table
 from core.config import Config
@@ -20,17 +21,20 @@ LABEL_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 
 
 def upload_table(label: str, key: str, help_text: str) -> pd.DataFrame | None:
-    """A CSV/Excel/Parquet uploader; a file that cannot be read shows why and gives None."""
+    """A CSV/Excel/Parquet uploader whose file is kept with the session's work
+    (components.kept_upload); a file that cannot be read shows why and gives None."""
     # the types in the label too: the Chinese interface shows the size limit without them
-    upload = st.file_uploader(label + t(" (CSV, TSV, Excel or Parquet)"), type=LABEL_TYPES,
-                              key=key, help=help_text)
+    upload = kept_uploader(label + t(" (CSV, TSV, Excel or Parquet)"), key, types=LABEL_TYPES,
+                           help_text=help_text)
     if upload is None:
         return None
     try:
-        return read_table(upload.getvalue(), upload.name).frame
+        frame = read_table(upload.data, upload.name).frame
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         return None
+    keep(key, upload)  # it comes back after a reload, until replaced or removed
+    return frame
 
 
 def read_pairs(frame: pd.DataFrame | None, catalog: Catalog, what: str) -> PairLabels | None:

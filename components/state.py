@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,10 @@ SOURCE = "session.source"
 SAVED = "session.saved_json"
 TOKEN_PARAM = "s"
 PHOTO_ZIP = "catalog.photo_zip_path"
+# Files uploaded beside the catalog, by uploader key: {"file", "name", "at"} (SavedState.uploads).
+UPLOADS = "session.uploads"
+LAST_EVALUATION = "evaluate.last"  # the last comparison table, also kept in the session folder
+UPLOAD_IDS = "session.uploads.kept_ids"  # the upload box's file each slot kept (not again)
 OPEN_RESULTS = "open_results.folder"
 
 
@@ -151,7 +156,7 @@ def save_work() -> None:
     saved = SavedState(st.session_state.get(SOURCE) or SavedSource(), config().to_dict(),
                        {"guide_done": guide_done(), "language": ui_language(),
                         "explicit": sorted(st.session_state.get(EXPLICIT, ()))},
-                       store.photos_rel(photo_zip()))
+                       store.photos_rel(photo_zip()), dict(st.session_state.get(UPLOADS, {})))
     text = saved.to_json()
     if st.session_state.get(SAVED) != text:
         store.save(saved)
@@ -167,6 +172,8 @@ def restore_work(raw: RawTable, cat: Catalog, cfg: Config, saved: SavedState) ->
         st.session_state[UI_LANGUAGE_CHOSEN] = saved.ui["language"]
     photos = session_store().photos_path(saved)
     st.session_state[PHOTO_ZIP] = None if photos is None else str(photos)
+    st.session_state[UPLOADS] = {slot: kept for slot, kept in saved.uploads.items()
+                                 if session_store().upload_path(kept["file"]) is not None}
     st.session_state[SAVED] = saved.to_json()
     chosen = saved.ui.get("explicit")
     if isinstance(chosen, list):  # what the user set comes back as set; the rest stays
@@ -459,6 +466,69 @@ def set_photo_zip(path: str | None) -> None:
     """Use (or, with None, stop using) a photos .zip; saved with the session's work."""
     st.session_state[PHOTO_ZIP] = path
     save_work()
+
+
+def kept_upload(slot: str) -> tuple[dict[str, str], Path] | None:
+    """The file kept for an uploader (its record and path), or None."""
+    kept = st.session_state.get(UPLOADS, {}).get(slot)
+    path = None if kept is None else session_store().upload_path(kept["file"])
+    return None if path is None else (kept, path)
+
+
+def keep_session_upload(slot: str, name: str, data: bytes, *, upload_id: str) -> None:
+    """Keep a file uploaded beside the catalog (it replaces the one kept before for this
+    uploader); saved with the session's work, so it comes back after a reload. Written
+    once per upload (upload_id: the upload box's file id), not on every rerun."""
+    ids = st.session_state.setdefault(UPLOAD_IDS, {})
+    if ids.get(slot) == upload_id and kept_upload(slot) is not None:
+        return
+    ids[slot] = upload_id
+    try:
+        rel = session_store().keep_upload(slot, name, data)
+    except OSError as exc:  # a full disk or a read-only workspace: used now, not kept
+        from components.text import md as md_text
+
+        st.warning(t("{name} is used now but cannot be kept for after a reload ({exc}).",
+                     name=md_text(name), exc=md_text(exc)), icon=":material/warning:")
+        return
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    st.session_state[UPLOADS] = {**st.session_state.get(UPLOADS, {}),
+                                 slot: {"file": rel, "name": str(name), "at": when}}
+    save_work()
+
+
+def forget_upload(slot: str) -> None:
+    """Stop using (and delete) the file kept for an uploader."""
+    uploads = dict(st.session_state.get(UPLOADS, {}))
+    if uploads.pop(slot, None) is not None:
+        st.session_state[UPLOADS] = uploads
+        save_work()
+
+
+def set_last_evaluation(table, catalog_identity: str, labels: str | None) -> None:
+    """Keep the last Evaluate comparison (a few rows) in the session's folder: it comes
+    back after a reload, for the same catalog."""
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    kept = {"catalog": catalog_identity, "labels": labels, "at": when,
+            "table": table.to_dict(orient="split")}
+    st.session_state[LAST_EVALUATION] = kept  # shown in this session even if not written
+    with contextlib.suppress(OSError):  # a full disk: only a reload loses it
+        session_store().keep_evaluate_table(kept)
+
+
+def last_evaluation(catalog_identity: str):
+    """(table, when, labels file name or None) of the last comparison on this catalog, or None."""
+    import pandas as pd
+
+    kept = st.session_state.get(LAST_EVALUATION) or session_store().evaluate_table()
+    if not kept or kept.get("catalog") != catalog_identity:
+        return None
+    try:
+        table = pd.DataFrame(**{k: kept["table"][k] for k in ("index", "columns", "data")})
+    except (KeyError, TypeError, ValueError):
+        return None
+    labels = kept.get("labels")
+    return table, str(kept.get("at", "")), labels if isinstance(labels, str) else None
 
 
 def show_error(exc: CatalogSimilarityError) -> None:

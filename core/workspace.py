@@ -52,6 +52,9 @@ class Workspace:
 # the page address, ?s=...). Its folder <workspace>/sessions/<token>/ holds:
 #   catalog/<file name>  the uploaded file, byte for byte (nothing for the demo);
 #   photos/<digest>.zip  the photos uploaded as a .zip, if any, byte for byte;
+#   uploads/<slot>/<digest>/<file name>  a file uploaded beside the catalog (labelled
+#                        pairs on Evaluate, Duplicate threshold, Fine-tune), byte for byte;
+#   evaluate.json        the last Evaluate comparison table;
 #   state.json           the catalog's source, the whole Config, small UI facts;
 # Its review decisions live in the workspace database, keyed by catalog identity and with the
 # token as their owner (core.lists.review.ReviewStore), so they come back with the token.
@@ -63,6 +66,11 @@ DEMO_SOURCE = "demo"
 PHOTOS_DIR = "photos"
 PHOTOS_NAME = re.compile(r"^photos/[0-9a-f]{16}\.zip$")
 FILE_SOURCE = "file"
+UPLOADS_DIR = "uploads"
+# a slot is the uploader's widget key (e.g. "evaluate.upload"); a kept file's path names it
+UPLOAD_SLOT = re.compile(r"^[a-z][a-z_.]{0,39}$")
+UPLOAD_FILE = re.compile(r"^uploads/([a-z][a-z_.]{0,39})/[0-9a-f]{16}/[\w.\- ]{1,120}$")
+EVALUATE_TABLE = "evaluate.json"
 
 
 def new_session_token() -> str:
@@ -114,10 +122,14 @@ class SavedState:
     config: dict[str, Any]
     ui: dict[str, Any] = field(default_factory=dict)
     photos: str | None = None  # the photos .zip, relative to the session folder
+    # files uploaded beside the catalog, by slot: {"file": relative path, "name": the
+    # upload's own name, "at": when it was uploaded (ISO 8601, UTC)}
+    uploads: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps({"version": STATE_VERSION, "source": asdict(self.source),
-                           "config": self.config, "ui": self.ui, "photos": self.photos},
+                           "config": self.config, "ui": self.ui, "photos": self.photos,
+                           "uploads": self.uploads},
                           indent=1, ensure_ascii=False, sort_keys=True)
 
 
@@ -176,9 +188,29 @@ class SessionStore:
         path = self.root / rel
         return path if path.is_file() else None
 
+    def keep_upload(self, slot: str, name: str, data: bytes) -> str:
+        """Keep a file uploaded beside the catalog (slot: the uploader's key); returns its
+        path relative to the session folder. It stays while the saved state points to it."""
+        if not UPLOAD_SLOT.match(slot):
+            raise ValueError("not an upload slot")
+        return self._keep(f"{UPLOADS_DIR}/{slot}/{_digest(data)}/{_safe_file_name(name)}", data)
+
+    def upload_path(self, rel: object) -> Path | None:
+        """A kept upload's file, if it is still there (only a file of this session's
+        uploads folder: state.json is data, never a path taken as it is)."""
+        if not isinstance(rel, str) or not UPLOAD_FILE.match(rel) or ".." in rel:
+            return None
+        path = self.root / rel
+        return path if path.is_file() else None
+
     def save(self, state: SavedState) -> None:
         """Write the state, then drop kept files it no longer points to."""
         _atomic_write(self.state_path, state.to_json().encode("utf-8"))
+        uploads = {(self.root / kept["file"]).parent for kept in state.uploads.values()
+                   if self.upload_path(kept.get("file")) is not None}
+        for folder in (self.root / UPLOADS_DIR).glob("*/*"):
+            if folder not in uploads:
+                shutil.rmtree(folder, ignore_errors=True)
         keep = (self.root / state.source.file).parent if state.source.file else None
         for folder in (self.root / "catalog").glob("*"):
             if folder != keep:
@@ -197,13 +229,40 @@ class SessionStore:
             photos = data.get("photos")
             return SavedState(SavedSource(**data["source"]), dict(data["config"]),
                               dict(data.get("ui", {})),
-                              photos if isinstance(photos, str) else None)
+                              photos if isinstance(photos, str) else None,
+                              _uploads(data.get("uploads")))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
+
+    def keep_evaluate_table(self, data: dict[str, Any] | None) -> None:
+        """Keep (or, with None, forget) the last Evaluate comparison (JSON-ready data)."""
+        path = self.root / EVALUATE_TABLE
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            _atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+    def evaluate_table(self) -> dict[str, Any] | None:
+        """The last Evaluate comparison kept; None when there is none or it cannot be read."""
+        try:
+            data = json.loads((self.root / EVALUATE_TABLE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
 
     def clear(self) -> None:
         """Forget everything of this session (the app's "Start over")."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _uploads(data: object) -> dict[str, dict[str, str]]:
+    """The saved uploads entry as SavedState holds it; anything of another shape is left out."""
+    if not isinstance(data, dict):
+        return {}
+    return {slot: {key: kept[key] for key in ("file", "name", "at")}
+            for slot, kept in data.items()
+            if isinstance(slot, str) and UPLOAD_SLOT.match(slot) and isinstance(kept, dict)
+            and all(isinstance(kept.get(key), str) for key in ("file", "name", "at"))}
 
 
 def _digest(data: bytes) -> str:

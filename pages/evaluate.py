@@ -6,8 +6,10 @@ from components import state
 from components.advanced import METRIC_NAMES
 from components.embedding import ensure_results
 from components.i18n import chart, labels, t
+from components.kept_upload import when_text
 from components.quality_widgets import left_out_note, split_note, upload_table, vectors_for
 from components.tables import headed
+from components.text import md
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
 from core.pipeline import candidate_pool
@@ -96,9 +98,17 @@ elif st.button(t("Compare configurations"), type="primary", key="evaluate.run"):
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         st.stop()
+    kept = state.kept_upload("evaluate.upload") if judgements is not None else None
+    state.set_last_evaluation(table, cat.identity, kept[0]["name"] if kept else None)
+
+last = state.last_evaluation(cat.identity)  # the last comparison, also after a reload
+if last is not None:
+    table, when, labels_name = last
     st.dataframe(headed(table), hide_index=True, key="evaluate.table")
     st.plotly_chart(chart(comparison_figure(table)), key="evaluate.chart")
-    st.caption(t("Each row is one configuration; the current one is your sidebar settings."))
+    st.caption((t("Compared {when} with {name}.", when=when_text(when), name=md(labels_name))
+                if labels_name else t("Compared {when}, without labels.", when=when_text(when)))
+               + "  \n" + t("Each row is one configuration; the current one is your sidebar settings."))
     st.caption(t("How to read the columns (higher is better): recall@k = the share of labelled matches "
                  "found among the first k products of a list; precision@k = the share of those k "
                  "products that are labelled matches (with one match per product it cannot pass "

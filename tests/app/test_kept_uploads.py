@@ -1,0 +1,154 @@
+"""Files uploaded beside the catalog (labelled pairs on Evaluate, Duplicate threshold and
+Fine-tune) survive a reload, the way the catalog does; so does the last Evaluate table.
+
+Each AppTest below is a fresh server-side session (what a reload or a restarted server
+gives); the token travels the way the browser carries it, in the page address (?s=...).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.workspace import SessionStore, Workspace
+from tests.conftest import REPO_ROOT, element_texts
+
+pytestmark = pytest.mark.app
+SHOP_CSV = "sku,name,kind\n" + "".join(
+    f"S{i:03d},{c} item {i},{c}\n" for i, c in enumerate(["lamp", "cable", "mouse", "speaker"] * 8))
+LABELS = ("left_id,right_id,label\n" + "".join(f"S{i:03d},S{i + 4:03d},1\n" for i in range(12))
+          + "S000,S001,0\n").encode()
+
+
+@pytest.fixture
+def env(tiny_bert_dir, workspace, monkeypatch):
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    return workspace
+
+
+def _open(token: str | None = None, page: str | None = None) -> AppTest:
+    """A new session (a reload, a new tab, or the first visit after a server restart)."""
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    if token is not None:
+        at.query_params["s"] = token
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _shop(page: str) -> AppTest:
+    at = _open()
+    at.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", SHOP_CSV.encode(), "text/csv")).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _kept(at: AppTest, slot: str) -> list[bytes]:
+    store = SessionStore(Workspace.default(), at.session_state["session.token"])
+    return [p.read_bytes() for p in (store.root / "uploads" / slot).rglob("*") if p.is_file()]
+
+
+def test_the_evaluate_labels_file_and_its_table_come_back_after_a_reload(env):
+    """After a reload the labels file was gone (upload it again) and so was the table."""
+    first = _shop("pages/evaluate.py")
+    first.file_uploader(key="evaluate.upload").set_value(("labels.csv", LABELS, "text/csv")).run()
+    first.button(key="evaluate.run").click().run()
+    assert not first.exception, first.exception
+    measured = first.dataframe[0].value
+    assert "recall@1" in measured.columns
+
+    again = _open(first.session_state["session.token"], "pages/evaluate.py")
+    assert "Using labels.csv, uploaded " in element_texts(again.caption)
+    assert "13 labelled pairs read" in element_texts(again.success)
+    back = again.dataframe[0].value  # the last comparison, without measuring again
+    assert list(back.columns) == list(measured.columns)
+    assert back.to_dict() == measured.to_dict()
+    assert "with labels.csv" in element_texts(again.caption)
+
+    again.button(key="evaluate.upload.forget").click().run()  # "Remove this file"
+    assert not again.exception, again.exception
+    assert "Using labels.csv" not in element_texts(again.caption)
+    assert not again.success and _kept(again, "evaluate.upload") == []
+    later = _open(first.session_state["session.token"], "pages/evaluate.py")
+    assert "Using labels.csv" not in element_texts(later.caption)
+
+
+def test_the_threshold_files_come_back_and_a_new_upload_replaces_the_kept_one(env):
+    first = _shop("pages/threshold.py")
+    first.file_uploader(key="threshold.upload").set_value(("cal.csv", LABELS, "text/csv")).run()
+    first.file_uploader(key="threshold.holdout").set_value(("check.csv", LABELS, "text/csv")).run()
+    assert not first.exception, first.exception
+    other = LABELS.replace(b"S000,S001,0", b"S002,S003,0")
+    first.file_uploader(key="threshold.upload").set_value(("cal2.csv", other, "text/csv")).run()
+    first.run()  # a rerun with the file still in the box writes nothing again
+    assert _kept(first, "threshold.upload") == [other]
+
+    again = _open(first.session_state["session.token"], "pages/threshold.py")
+    captions = element_texts(again.caption)
+    assert "Using cal2.csv, uploaded " in captions and "Using check.csv, uploaded " in captions
+    assert "No labels" not in element_texts(again.info)  # calibrated on the kept file
+
+
+def test_the_finetune_pairs_file_comes_back_and_emptying_the_box_removes_it(env):
+    first = _shop("pages/finetune.py")
+    first.file_uploader(key="finetune.pairs").set_value(("pairs.csv", LABELS, "text/csv")).run()
+    assert not first.exception, first.exception
+    again = _open(first.session_state["session.token"], "pages/finetune.py")
+    assert "Using pairs.csv, uploaded " in element_texts(again.caption)
+    assert "training pairs" in element_texts(again.caption)
+    assert not again.button(key="finetune.start").disabled
+
+    first.file_uploader(key="finetune.pairs").set_value(None).run()  # its x in the box
+    assert not first.exception, first.exception
+    assert _kept(first, "finetune.pairs") == []
+    later = _open(first.session_state["session.token"], "pages/finetune.py")
+    assert "Using pairs.csv" not in element_texts(later.caption)
+
+
+def test_a_file_that_cannot_be_read_is_not_kept_and_others_never_see_a_kept_one(env):
+    first = _shop("pages/evaluate.py")
+    first.file_uploader(key="evaluate.upload").set_value(("bad.csv", b"", "text/csv")).run()
+    assert first.error and _kept(first, "evaluate.upload") == []
+    first.file_uploader(key="evaluate.upload").set_value(("labels.csv", LABELS, "text/csv")).run()
+    assert _kept(first, "evaluate.upload") == [LABELS]
+    stranger = _open(page="pages/evaluate.py")  # another browser, no token
+    assert "Using labels.csv" not in element_texts(stranger.caption)
+
+
+def test_a_saved_upload_path_outside_the_session_folder_is_never_opened(env):
+    """state.json is data: an uploads entry naming another file is left out."""
+    first = _shop("pages/evaluate.py")
+    first.file_uploader(key="evaluate.upload").set_value(("labels.csv", LABELS, "text/csv")).run()
+    store = SessionStore(Workspace.default(), first.session_state["session.token"])
+    outside = store.root.parent / "secret.csv"
+    outside.write_bytes(LABELS)
+    saved = json.loads(store.state_path.read_text())
+    for bad in ("../secret.csv", str(outside), "uploads/evaluate.upload/../../../secret.csv",
+                "uploads/evaluate.upload/0123456789abcdef/../../../../secret.csv"):
+        saved["uploads"]["evaluate.upload"]["file"] = bad
+        store.state_path.write_text(json.dumps(saved))
+        assert store.upload_path(bad) is None
+        again = _open(first.session_state["session.token"], "pages/evaluate.py")
+        assert "Using labels.csv" not in element_texts(again.caption)
+
+
+def test_a_file_that_cannot_be_kept_is_still_used_and_says_so(env, monkeypatch):
+    """A full disk or a read-only workspace: the upload is measured, with a warning that it
+    will not come back after a reload (the page did not fail)."""
+    first = _shop("pages/evaluate.py")
+
+    def full(self, slot, name, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SessionStore, "keep_upload", full)
+    first.file_uploader(key="evaluate.upload").set_value(("labels.csv", LABELS, "text/csv")).run()
+    assert not first.exception, first.exception
+    assert "13 labelled pairs read" in element_texts(first.success)
+    assert "labels.csv is used now but cannot be kept for after a reload" in element_texts(
+        first.warning)
