@@ -152,6 +152,22 @@ def catalog_csv(tmp_path: Path, product_rows: list[list[str]]) -> Path:
 
 
 
+def open_session(token: str | None = None, page: str | None = None):
+    """The app in a new AppTest session (a reload, a new tab, or the first visit after a
+    server restart): with token, the session of that page address (?s=token); with page,
+    switched to it. Fails on an exception the page raised."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
+    if token is not None:
+        at.query_params["s"] = token
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def element_texts(elements) -> str:
     """The text a user reads in AppTest elements (markdown, errors, captions), joined by
     newlines: Markdown backslash escapes (components/text.md) are read as the character."""

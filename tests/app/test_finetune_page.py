@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT, element_texts
+from tests.conftest import REPO_ROOT, element_texts, open_session
 
 pytestmark = pytest.mark.app
 
@@ -26,13 +26,7 @@ def env(tiny_bert_dir, workspace, monkeypatch):
 
 
 def _open(token: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
-    if token is not None:
-        at.query_params["s"] = token
-    at.run()
-    at.switch_page("pages/finetune.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_session(token, "pages/finetune.py")
 
 
 def test_a_reload_during_a_run_shows_the_run_and_can_cancel_it(env):

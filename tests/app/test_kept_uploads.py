@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.workspace import SessionStore, Workspace
-from tests.conftest import REPO_ROOT, element_texts
+from tests.conftest import element_texts, open_session
 
 pytestmark = pytest.mark.app
 SHOP_CSV = "sku,name,kind\n" + "".join(
@@ -30,14 +30,7 @@ def env(tiny_bert_dir, workspace, monkeypatch):
 
 def _open(token: str | None = None, page: str | None = None) -> AppTest:
     """A new session (a reload, a new tab, or the first visit after a server restart)."""
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=240)
-    if token is not None:
-        at.query_params["s"] = token
-    at.run()
-    if page is not None:
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return open_session(token, page)
 
 
 def _shop(page: str) -> AppTest:
