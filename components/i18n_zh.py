@@ -1553,10 +1553,10 @@ ZH: dict[str, str] = {
     'file to check on':
         '检验文件',
     # pages/evaluate.py: what was read and how to read the table
-    "{rows:,} labelled pairs read: the {n:,} products with a labelled match are measured "
+    "{rows:,} labelled pairs read: measured on the {n:,} products with a labelled match "
     "(pairs labelled 0 take no part in these measures)":
         '已读取 {rows:,} 对标注：衡量的是其中有标注匹配的 {n:,} 个商品（标为 0 的商品对不参与这些指标）',
-    '{n:,} queries with a relevant product are measured':
+    'Measured on {n:,} queries with a relevant product':
         '衡量 {n:,} 个有相关商品的查询',
     "How to read the columns (higher is better): recall@k = the share of labelled matches found among "
     "the first k products of a list; precision@k = the share of those k products that are labelled "

@@ -39,10 +39,10 @@ if frame is not None:
     except CatalogSimilarityError as exc:
         state.show_error(exc)
 if judgements is not None:
-    read = t("{rows:,} labelled pairs read: the {n:,} products with a labelled match are measured "
+    read = t("{rows:,} labelled pairs read: measured on the {n:,} products with a labelled match "
              "(pairs labelled 0 take no part in these measures)",
              rows=len(judgements.pairs[0]), n=len(judgements)) if judgements.kind == "pairs" \
-        else t("{n:,} queries with a relevant product are measured", n=len(judgements))
+        else t("Measured on {n:,} queries with a relevant product", n=len(judgements))
     st.success(read + (t("; {skipped:,} rows with ids not in the catalog skipped",
                     skipped=judgements.skipped) if judgements.skipped and not judgements.read
                        else ""))

@@ -189,5 +189,9 @@ def test_english_counts_of_one_read_in_the_singular() -> None:
         "1 id appears in column 2 products are"
     assert shown("{n:,} products give", n=2) == "2 products give"
     assert shown("{n:,} products use a later photo", n=1) == "1 product uses a later photo"
+    # Evaluate's line ("the 1 product with a labelled match are measured" before)
+    assert shown("{rows:,} labelled pairs read: measured on the {n:,} products with a labelled "
+                 "match", rows=2, n=1) == \
+        "2 labelled pairs read: measured on the 1 product with a labelled match"
     assert shown("{n:,} products", n=True) == "1 products"  # a flag, not a count
     assert shown("{n:,} productsx", n=1) == "1 productsx"

@@ -188,7 +188,7 @@ def test_evaluate_and_threshold_leave_out_rows_they_cannot_measure_and_say_why(a
         assert "1 pair a product with itself" in warning
         assert "1 repeat an earlier row (counted once)" in warning
         if page == "evaluate":
-            assert "2 labelled pairs read: the 1 product with a labelled match" \
+            assert "2 labelled pairs read: measured on the 1 product with a labelled match" \
                 in element_texts(app.success)
     assert "(2 pairs, 1 positive)" in element_texts(app.markdown)
 
@@ -235,7 +235,7 @@ def test_evaluate_says_what_it_read_and_how_to_read_the_table(app):
         ("pairs.csv", _pairs_csv(rows), "text/csv")).run()
     assert not app.exception, app.exception
     read = element_texts(app.success)
-    assert "5 labelled pairs read: the 2 products with a labelled match are measured" in read, read
+    assert "5 labelled pairs read: measured on the 2 products with a labelled match" in read, read
     app.button(key="evaluate.run").click().run()
     assert not app.exception, app.exception
     assert "recall@1" in app.dataframe[0].value.columns
