@@ -499,6 +499,7 @@ def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog, en
     say(f"photos: {int(result.has_image.sum())} of {len(catalog)} products; embedded "
         f"{result.embedded} new, reused {result.reused} from the store")
     if result.fallback:
-        say(f"photos: {result.fallback} products use a later photo of their cell, because "
-            "the first one could not be used (missing, damaged or not a photo)")
+        uses = "uses a later photo of its" if result.fallback == 1 else "use a later photo of their"
+        say(f"photos: {counted(result.fallback, 'product')} {uses} cell, because the first one "
+            "could not be used (missing, damaged or not a photo)")
     return result

@@ -59,6 +59,22 @@ def test_photos_only_lists_pair_the_same_photos(tmp_path, tiny_bert_dir, capsys)
         assert best[a] == b and best[b] == a
 
 
+def test_a_later_photo_of_one_cell_is_said_in_the_singular(tmp_path, tiny_bert_dir,
+                                                           capsys) -> None:
+    """'photos: 1 products use a later photo of their cell' for a count of one."""
+    catalog = _catalog(tmp_path / "shop")
+    frame = pd.read_csv(catalog, dtype=str)
+    frame.loc[frame["sku"] == "s9", "photo"] = "p/missing.png; p/disc.png"
+    frame.to_csv(catalog, index=False)
+    code = main(["neighbors", str(catalog), "--out", str(tmp_path / "lists.csv"), "--model",
+                 str(tiny_bert_dir), "--id-col", "sku", "--text-cols", "title", "--image-col",
+                 "photo", "--image-weight", "1", "--no-store", "--k", "3"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "photos: 1 product uses a later photo of its cell, because the first one could " \
+        "not be used" in err, err
+
+
 def test_zip_of_photos_and_config_replay(tmp_path, tiny_bert_dir, capsys) -> None:
     catalog = _catalog(tmp_path / "shop")
     archive = tmp_path / "photos.zip"
