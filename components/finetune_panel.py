@@ -214,8 +214,7 @@ def lists_table(result: FinetuneResult) -> pd.DataFrame | None:
                           t("words vs meaning"): row.weight,
                           t("match found first"): round(row.recall_at_1, 3),
                           t("match in the first {k}", k=row.k): round(row.recall_at_k, 3),
-                          t("rank score (MRR)"): round(row.mrr, 3),
-                          t("held-out products"): row.queries}
+                          t("rank score (MRR)"): round(row.mrr, 3)}
                          for label, row in choice.summary_rows()])
 
 
@@ -226,8 +225,7 @@ def metrics_table(result: FinetuneResult) -> pd.DataFrame:
         if m is not None:
             rows.append({t("model"): label, t("match found first"): round(m.recall_at_1, 3),
                          t("match in the first {k}", k=m.k): round(m.recall_at_k, 3),
-                         t("rank score (MRR)"): round(m.mrr, 3),
-                         t("held-out products"): m.queries})
+                         t("rank score (MRR)"): round(m.mrr, 3)})
     return pd.DataFrame(rows)
 
 
@@ -235,7 +233,9 @@ def results(result: FinetuneResult) -> None:
     st.subheader(t("Result"))
     lists = lists_table(result)
     if lists is not None:
-        st.markdown(t("**The neighbour lists** (held-out products, before and after)"))
+        # the count is the same on every row: in the heading, so the figures fit at 1024 px
+        st.markdown(t("**The neighbour lists** (on {n:,} held-out products, before and after)",
+                      n=result.weight_choice.summary_rows()[0][1].queries))
         st.dataframe(lists, hide_index=True, key="finetune.lists")
         st.caption(t("Match found first = the share of held-out products whose first neighbour is "
                      "their labelled match. Words vs meaning: the new model's balance is {weight:g} "
@@ -244,7 +244,8 @@ def results(result: FinetuneResult) -> None:
                      "overrides it.", weight=result.weight_choice.weight,
                      current_weight=result.weight_choice.current_weight))
     if result.before is not None:
-        st.markdown(t("**The model alone** (meaning only)"))
+        st.markdown(t("**The model alone** (meaning only, on {n:,} held-out products)",
+                      n=result.before.queries))
         st.dataframe(metrics_table(result), hide_index=True, key="finetune.metrics")
     st.caption(t('{train_pairs:,} pairs · {steps:,} steps (passes over the pairs: {epochs_run}) · '
                  '{train_seconds:.0f} s training', train_pairs=result.train_pairs, steps=result.steps,

@@ -571,8 +571,6 @@ ZH: dict[str, str] = {
         '前 {k} 个内命中',
     'rank score (MRR)':
         '排名得分（MRR）',
-    'held-out products':
-        '留出的商品',
     'before (current model)':
         '之前（当前模型）',
     'after (fine-tuned)':
@@ -611,10 +609,10 @@ ZH: dict[str, str] = {
         '{train:,} 个训练商品对 · {valid:,} 个预留的验证查询',
     'auto: bf16 where the hardware has bf16 arithmetic, else fp32':
         'auto：硬件支持 bf16 运算时用 bf16，否则用 fp32',
-    '**The neighbour lists** (held-out products, before and after)':
-        '**相似商品列表**（预留的商品，微调前后）',
-    '**The model alone** (meaning only)':
-        '**仅模型本身**（只看语义）',
+    '**The neighbour lists** (on {n:,} held-out products, before and after)':
+        '**相似商品列表**（在 {n:,} 个预留的商品上，微调前后）',
+    '**The model alone** (meaning only, on {n:,} held-out products)':
+        '**仅模型本身**（只看语义，在 {n:,} 个预留的商品上）',
     "Saved as {name} in the workspace's models folder; it is now in the Model picker of the sidebar.":
         '已保存为 {name}，位于工作区的 models/ 文件夹中；现在可以在侧边栏的模型选择中找到它。',
     'Use the new model':

@@ -255,6 +255,21 @@ def test_the_run_and_its_result_come_first_on_the_page(env):
     assert job.result.kept
 
 
+def test_the_result_tables_fit_with_their_count_in_the_heading(env):
+    """The held-out count was a last column, the same on every row, cut off at 1024 px; the
+    headings say it and the tables keep the figures."""
+    at = _open()
+    job = _finished_run(at)
+    again = _open(at.session_state["session.token"])
+    n = job.result.before.queries
+    headings = element_texts(again.markdown)
+    assert f"**The neighbour lists** (on {n:,} held-out products, before and after)" in headings, \
+        headings
+    assert f"(meaning only, on {n:,} held-out products)" in headings, headings
+    for frame in again.dataframe:
+        assert not any("held-out" in str(c) for c in frame.value.columns), frame.value.columns
+
+
 def test_a_model_this_work_made_can_be_deleted_and_no_other(tiny_bert_dir, workspace,
                                                             monkeypatch):
     """Every run keeps a new version in the Model picker and there was no way to delete one
