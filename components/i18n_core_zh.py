@@ -336,6 +336,10 @@ CORE_ZH: dict[str, str] = {
     '{n} of {n2} pairs have an empty label (write 1 for the same product or 0 for different); '
     'skipped':
         '{n2} 对中有 {n} 对的标注为空（同一商品请填 1，不同商品请填 0）；已跳过',
+    'the held-out lists did not improve; the new model was not kept':
+        '留出商品的相似商品列表没有变好；新模型未保留',
+    'no validation queries; the new model was not kept':
+        '没有可用于检验的留出商品；新模型未保留',
     '{n} pairs join a product with itself; skipped':
         '{n} 对把商品与它自己配对；已跳过',
     '1 pair joins a product with itself; skipped':

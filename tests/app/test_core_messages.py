@@ -569,6 +569,18 @@ def _finetune_messages(model: Path, tmp_path: Path) -> list[str]:
         result = finetune(catalog.texts, data, base_model=model, out=tmp_path / f"m{i}",
                           settings=replace(fast, negatives_from=negatives), status=said.append)
         notes += result.notes
+    # a run whose model does not change (a learning rate of 1e-12) is not kept
+    result = finetune(catalog.texts, data, base_model=model, out=tmp_path / "unchanged",
+                      settings=replace(fast, keep="improved", epochs=1, select_epoch=False,
+                                       pseudo_pairs=0, learning_rate=1e-12))
+    assert not result.kept, result.notes
+    notes += result.notes
+    nothing_held = build_training_set(catalog, pairs, valid_fraction=0.0)  # no held-out products
+    result = finetune(catalog.texts, nothing_held, base_model=model, out=tmp_path / "unchecked",
+                      settings=replace(fast, keep="improved", epochs=1, select_epoch=False,
+                                       pseudo_pairs=0, valid_fraction=0.0))
+    assert not result.kept, result.notes
+    notes += result.notes
     vectors = np.zeros((2, 4), dtype=np.float32)
     corpus = Corpus(vectors, None, np.arange(2))
     return [*said, *notes, fit_evidence(corpus, None, weight=0.5, metric="cosine")[1],
