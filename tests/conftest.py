@@ -96,6 +96,13 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def env(tiny_bert_dir: Path, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app on the tiny BERT (the model of every session) and a fresh workspace."""
+    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
+    return workspace
+
+
+@pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
 

@@ -19,12 +19,6 @@ from tests.conftest import REPO_ROOT, element_texts, open_session
 pytestmark = pytest.mark.app
 
 
-@pytest.fixture
-def env(tiny_bert_dir, workspace, monkeypatch):
-    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
-    return workspace
-
-
 def _open(token: str | None = None) -> AppTest:
     return open_session(token, "pages/finetune.py")
 

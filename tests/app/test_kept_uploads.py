@@ -22,19 +22,8 @@ LABELS = ("left_id,right_id,label\n" + "".join(f"S{i:03d},S{i + 4:03d},1\n" for 
           + "S000,S001,0\n").encode()
 
 
-@pytest.fixture
-def env(tiny_bert_dir, workspace, monkeypatch):
-    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
-    return workspace
-
-
-def _open(token: str | None = None, page: str | None = None) -> AppTest:
-    """A new session (a reload, a new tab, or the first visit after a server restart)."""
-    return open_session(token, page)
-
-
 def _shop(page: str) -> AppTest:
-    at = _open()
+    at = open_session()
     at.file_uploader(key="catalog.upload").set_value(
         ("shop.csv", SHOP_CSV.encode(), "text/csv")).run()
     at.switch_page(page).run()
@@ -56,7 +45,7 @@ def test_the_evaluate_labels_file_and_its_table_come_back_after_a_reload(env):
     measured = first.dataframe[0].value
     assert "recall@1" in measured.columns
 
-    again = _open(first.session_state["session.token"], "pages/evaluate.py")
+    again = open_session(first.session_state["session.token"], "pages/evaluate.py")
     assert "Using labels.csv, uploaded " in element_texts(again.caption)
     assert "13 labelled pairs read" in element_texts(again.success)
     back = again.dataframe[0].value  # the last comparison, without measuring again
@@ -68,7 +57,7 @@ def test_the_evaluate_labels_file_and_its_table_come_back_after_a_reload(env):
     assert not again.exception, again.exception
     assert "Using labels.csv" not in element_texts(again.caption)
     assert not again.success and _kept(again, "evaluate.upload") == []
-    later = _open(first.session_state["session.token"], "pages/evaluate.py")
+    later = open_session(first.session_state["session.token"], "pages/evaluate.py")
     assert "Using labels.csv" not in element_texts(later.caption)
 
 
@@ -82,7 +71,7 @@ def test_the_threshold_files_come_back_and_a_new_upload_replaces_the_kept_one(en
     first.run()  # a rerun with the file still in the box writes nothing again
     assert _kept(first, "threshold.upload") == [other]
 
-    again = _open(first.session_state["session.token"], "pages/threshold.py")
+    again = open_session(first.session_state["session.token"], "pages/threshold.py")
     captions = element_texts(again.caption)
     assert "Using cal2.csv, uploaded " in captions and "Using check.csv, uploaded " in captions
     assert "No labels" not in element_texts(again.info)  # calibrated on the kept file
@@ -92,7 +81,7 @@ def test_the_finetune_pairs_file_comes_back_and_emptying_the_box_removes_it(env)
     first = _shop("pages/finetune.py")
     first.file_uploader(key="finetune.pairs").set_value(("pairs.csv", LABELS, "text/csv")).run()
     assert not first.exception, first.exception
-    again = _open(first.session_state["session.token"], "pages/finetune.py")
+    again = open_session(first.session_state["session.token"], "pages/finetune.py")
     assert "Using pairs.csv, uploaded " in element_texts(again.caption)
     assert "training pairs" in element_texts(again.caption)
     assert not again.button(key="finetune.start").disabled
@@ -100,7 +89,7 @@ def test_the_finetune_pairs_file_comes_back_and_emptying_the_box_removes_it(env)
     first.file_uploader(key="finetune.pairs").set_value(None).run()  # its x in the box
     assert not first.exception, first.exception
     assert _kept(first, "finetune.pairs") == []
-    later = _open(first.session_state["session.token"], "pages/finetune.py")
+    later = open_session(first.session_state["session.token"], "pages/finetune.py")
     assert "Using pairs.csv" not in element_texts(later.caption)
 
 
@@ -110,7 +99,7 @@ def test_a_file_that_cannot_be_read_is_not_kept_and_others_never_see_a_kept_one(
     assert first.error and _kept(first, "evaluate.upload") == []
     first.file_uploader(key="evaluate.upload").set_value(("labels.csv", LABELS, "text/csv")).run()
     assert _kept(first, "evaluate.upload") == [LABELS]
-    stranger = _open(page="pages/evaluate.py")  # another browser, no token
+    stranger = open_session(page="pages/evaluate.py")  # another browser, no token
     assert "Using labels.csv" not in element_texts(stranger.caption)
 
 
@@ -127,7 +116,7 @@ def test_a_saved_upload_path_outside_the_session_folder_is_never_opened(env):
         saved["uploads"]["evaluate.upload"]["file"] = bad
         store.state_path.write_text(json.dumps(saved))
         assert store.upload_path(bad) is None
-        again = _open(first.session_state["session.token"], "pages/evaluate.py")
+        again = open_session(first.session_state["session.token"], "pages/evaluate.py")
         assert "Using labels.csv" not in element_texts(again.caption)
 
 

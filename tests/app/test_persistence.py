@@ -21,23 +21,12 @@ SMALL_CSV = "sku,name,kind,maker\n" + "".join(
     for i, c in enumerate(["lamp", "cable", "mouse", "speaker"] * 8))
 
 
-@pytest.fixture
-def env(tiny_bert_dir, workspace, monkeypatch):
-    monkeypatch.setenv("CATSIM_MODEL", str(tiny_bert_dir))
-    return workspace
-
-
-def _open(token: str | None = None, page: str | None = None) -> AppTest:
-    """A new session (a reload, a new tab, or the first visit after a server restart)."""
-    return open_session(token, page)
-
-
 def _token(at: AppTest) -> str:
     return at.session_state["session.token"]
 
 
 def test_settings_rules_and_guide_come_back_with_the_token(env):
-    first = _open(page="pages/neighbors.py")
+    first = open_session(page="pages/neighbors.py")
     first.slider(key="settings.k").set_value(5).run()
     first.get_by_key("neighbors.rules.same").set_value(["category"]).run()
     first.switch_page("pages/catalog.py").run()
@@ -45,7 +34,7 @@ def test_settings_rules_and_guide_come_back_with_the_token(env):
     first.sidebar.radio(key="ui.language").set_value("zh").run()
     assert not first.exception, first.exception
 
-    again = _open(_token(first), "pages/neighbors.py")
+    again = open_session(_token(first), "pages/neighbors.py")
     assert again.session_state["ui.language.chosen"] == "zh"  # the language comes back too
     assert again.sidebar.radio(key="ui.language").value == "zh"
     cfg = again.session_state["settings.config"]
@@ -57,12 +46,12 @@ def test_settings_rules_and_guide_come_back_with_the_token(env):
 
 
 def test_an_uploaded_catalog_and_its_mapping_come_back(env):
-    first = _open()
+    first = open_session()
     first.file_uploader(key="catalog.upload").set_value(
         ("shop.csv", SMALL_CSV.encode(), "text/csv")).run()
     assert not first.exception, first.exception
     assert len(first.session_state["catalog.catalog"]) == 32
-    again = _open(_token(first))
+    again = open_session(_token(first))
     cat = again.session_state["catalog.catalog"]
     assert cat.name == "shop.csv" and len(cat) == 32
     assert cat.identity == first.session_state["catalog.catalog"].identity
@@ -71,11 +60,11 @@ def test_an_uploaded_catalog_and_its_mapping_come_back(env):
 
 
 def test_sessions_never_see_each_others_work(env):
-    mine = _open(page="pages/neighbors.py")
+    mine = open_session(page="pages/neighbors.py")
     mine.get_by_key("neighbors.rules.same").set_value(["brand"]).run()
     mine.switch_page("pages/review.py").run()
     mine.button(key="review.accept").click().run()
-    other = _open(page="pages/review.py")  # another browser: no token in its address
+    other = open_session(page="pages/review.py")  # another browser: no token in its address
     assert _token(other) != _token(mine)
     assert other.session_state["settings.config"].rules.to_dict() == {}
     assert "pairs decided in this session: 0" in element_texts(other.caption)
@@ -83,7 +72,7 @@ def test_sessions_never_see_each_others_work(env):
 
 
 def test_a_token_that_is_not_one_gets_a_fresh_session(env):
-    at = _open("../../etc/passwd")
+    at = open_session("../../etc/passwd")
     assert _token(at) != "../../etc/passwd" and len(_token(at)) >= 16
     assert at.session_state["catalog.catalog"].name.startswith("Demo")
 
@@ -93,31 +82,31 @@ def test_a_made_up_token_in_a_link_is_not_adopted(env):
     adopted, so what the visitor then uploaded was saved under a token the author knew and
     could open. Only a token with saved work is taken from the address."""
     chosen = "made-up-by-the-link-author"
-    at = _open(chosen)
+    at = open_session(chosen)
     assert _token(at) != chosen
     at.file_uploader(key="catalog.upload").set_value(
         ("shop.csv", SMALL_CSV.encode(), "text/csv")).run()
     assert not at.exception, at.exception
     assert not SessionStore(Workspace.default(), chosen).root.exists()
-    author = _open(chosen)
+    author = open_session(chosen)
     assert author.session_state["catalog.catalog"].name.startswith("Demo")
-    assert _open(_token(at)).session_state["catalog.catalog"].name == "shop.csv"  # a reload
+    assert open_session(_token(at)).session_state["catalog.catalog"].name == "shop.csv"  # a reload
 
 
 def test_unreadable_saved_work_opens_the_demo_and_says_so(env):
-    first = _open()
+    first = open_session()
     first.file_uploader(key="catalog.upload").set_value(
         ("shop.csv", SMALL_CSV.encode(), "text/csv")).run()
     store = SessionStore(Workspace.default(), _token(first))
     for path in (store.root / "catalog").rglob("*.csv"):
         path.unlink()  # the kept file is gone
-    again = _open(_token(first))
+    again = open_session(_token(first))
     assert again.session_state["catalog.catalog"].name.startswith("Demo")
     assert "could not be opened again" in element_texts(again.warning)
 
 
 def test_start_over_forgets_the_work_and_starts_a_new_session(env):
-    first = _open(page="pages/neighbors.py")
+    first = open_session(page="pages/neighbors.py")
     first.get_by_key("neighbors.rules.same").set_value(["category"]).run()
     old = _token(first)
     assert SessionStore(Workspace.default(), old).state_path.exists()
@@ -126,19 +115,19 @@ def test_start_over_forgets_the_work_and_starts_a_new_session(env):
     assert _token(first) != old
     assert not SessionStore(Workspace.default(), old).root.exists()
     assert first.session_state["settings.config"].rules.to_dict() == {}
-    assert _open(old).session_state["settings.config"].rules.to_dict() == {}
+    assert open_session(old).session_state["settings.config"].rules.to_dict() == {}
 
 
 def test_start_over_forgets_the_review_decisions_for_the_old_address(env):
     """'Start over' says it forgets the review decisions: someone still holding the old
     address (a bookmark, a colleague it was sent to) found them again on the Review page."""
-    first = _open(page="pages/review.py")
+    first = open_session(page="pages/review.py")
     first.button(key="review.accept").click().run()
     assert "pairs decided in this session: 1" in element_texts(first.caption)
     old = _token(first)
     first.button(key="session.start_over").click().run()
     assert not first.exception and not first.error, element_texts(first.error)
-    again = _open(old, "pages/review.py")
+    again = open_session(old, "pages/review.py")
     assert "pairs decided in this session: 0" in element_texts(again.caption)
 
 
@@ -147,7 +136,7 @@ def test_a_file_read_as_the_user_told_comes_back_read_the_same_way(env):
     reload with the same columns (it was read again with detection: refused, and the
     demo opened instead)."""
     headerless = "".join(f"{1000 + i},Widget {i} blue,{9.99 + i}\n" for i in range(10)).encode()
-    first = _open()
+    first = open_session()
     first.file_uploader(key="catalog.upload").set_value(("h.csv", headerless, "text/csv")).run()
     assert "looks like a product, not column names" in element_texts(first.error)
     first.checkbox(key="catalog.read.header").uncheck()
@@ -155,7 +144,7 @@ def test_a_file_read_as_the_user_told_comes_back_read_the_same_way(env):
     assert not first.exception and not first.error, element_texts(first.error)
     assert len(first.session_state["catalog.catalog"]) == 10
 
-    again = _open(_token(first))
+    again = open_session(_token(first))
     assert not again.warning or "could not be opened again" not in element_texts(again.warning)
     cat = again.session_state["catalog.catalog"]
     assert cat.name == "h.csv" and len(cat) == 10
@@ -213,7 +202,7 @@ def test_uploaded_photos_come_back_and_are_kept_once(env, monkeypatch):
 
     monkeypatch.setattr(SessionStore, "keep_photos", counted)
     csv, archive = _photo_shop()
-    first = _open()
+    first = open_session()
     first.file_uploader(key="catalog.upload").set_value(("shop.csv", csv, "text/csv")).run()
     assert first.session_state["catalog.catalog"].mapping.image == "photo"
     first.file_uploader(key="catalog.photo_zip").set_value(
@@ -227,18 +216,18 @@ def test_uploaded_photos_come_back_and_are_kept_once(env, monkeypatch):
     assert "12 of 12 photo files found in the zip; 0 products have no photo." in element_texts(
         first.caption)
 
-    again = _open(_token(first))
+    again = open_session(_token(first))
     assert again.session_state["catalog.photo_zip_path"] == str(kept[0])
     assert "Photos in use: the .zip uploaded before" in element_texts(again.caption)
     again.button(key="catalog.photo_zip.forget").click().run()
     assert not again.exception, again.exception
     assert not kept[0].exists()
-    assert _open(_token(first)).session_state["catalog.photo_zip_path"] is None
+    assert open_session(_token(first)).session_state["catalog.photo_zip_path"] is None
 
 
 def test_a_saved_photos_path_outside_the_session_folder_is_ignored(env):
     """state.json is data: a photos entry naming another file is never opened."""
-    first = _open()
+    first = open_session()
     store = SessionStore(Workspace.default(), _token(first))
     outside = store.root.parent / "elsewhere.zip"
     outside.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
@@ -247,7 +236,7 @@ def test_a_saved_photos_path_outside_the_session_folder_is_ignored(env):
         text = store.state_path.read_text().replace('"photos": null', f'"photos": {json.dumps(bad)}')
         store.state_path.write_text(text)
         assert store.photos_path(store.load()) is None
-    assert state is not None and _open(_token(first)).session_state.get(
+    assert state is not None and open_session(_token(first)).session_state.get(
         "catalog.photo_zip_path") is None
 
 
@@ -256,7 +245,7 @@ def test_a_settings_file_asking_for_longer_lists_keeps_its_length(env):
     settings file downloaded next said 50."""
     import json as _json
 
-    first = _open(page="pages/export.py")
+    first = open_session(page="pages/export.py")
     settings = _json.dumps({"k": 80}).encode()
     first.file_uploader(key="settings.config_file.load").set_value(
         ("nightly.json", settings, "application/json")).run()
@@ -266,7 +255,7 @@ def test_a_settings_file_asking_for_longer_lists_keeps_its_length(env):
     assert not first.exception, first.exception
     assert first.sidebar.slider(key="settings.k").value == 80
     assert first.session_state["settings.config"].k == 80
-    assert _open(_token(first)).session_state["settings.config"].k == 80
+    assert open_session(_token(first)).session_state["settings.config"].k == 80
 
 
 def test_a_settings_file_without_columns_keeps_every_column_of_the_catalog(env):
@@ -275,7 +264,7 @@ def test_a_settings_file_without_columns_keeps_every_column_of_the_catalog(env):
     rules on them stopped working and the thresholds per category matched nothing."""
     import json as _json
 
-    first = _open(page="pages/export.py")
+    first = open_session(page="pages/export.py")
     before = first.session_state["settings.config"]
     assert before.category_column and before.brand_column and before.price_column
     settings = _json.dumps({"duplicate_threshold": 0.97,
@@ -294,18 +283,18 @@ def test_a_reload_is_handed_the_lists_made_under_the_rules(env):
     """A reload is a new session: the lists under the rules were made again for it (24,628
     products under a same category rule: 15 s of blank page on every page that shows them);
     now it is handed the lists made before, for the same catalog, vectors and rules."""
-    first = _open(page="pages/neighbors.py")
+    first = open_session(page="pages/neighbors.py")
     first.get_by_key("neighbors.rules.same").set_value(["category"]).run()
     made = first.session_state["tuning.memo.neighbors.ruled"][1][1]
-    again = _open(_token(first), "pages/export.py")
+    again = open_session(_token(first), "pages/export.py")
     assert again.session_state["tuning.memo.neighbors.ruled"][1][1] is made
 
 
 def test_a_reload_is_handed_the_groups_made_before(env):
     """Product groups and duplicate groups were made again in each new session (a reload of
     the Groups page of 24,628 products: 18 s); now the reload is handed those made before."""
-    first = _open(page="pages/groups.py")
+    first = open_session(page="pages/groups.py")
     made = [first.session_state[f"tuning.memo.{name}"][1] for name in ("groups", "duplicates")]
-    again = _open(_token(first), "pages/groups.py")
+    again = open_session(_token(first), "pages/groups.py")
     kept = [again.session_state[f"tuning.memo.{name}"][1] for name in ("groups", "duplicates")]
     assert kept[0] is made[0] and kept[1] is made[1]
