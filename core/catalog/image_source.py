@@ -338,10 +338,15 @@ def _find_tail(index: ZipIndex, ref: str) -> zipfile.ZipInfo:
         if spelled or len(whole) == 1:
             return (spelled or whole)[-1]
         if whole:
-            names = sorted(_entry_names(i)[-1] for i in whole)
-            raise ImageError(f"matches {len(names):,} files in the zip ({short_list(names)}); "
-                             "write its folder in the image column, as in the zip")
+            raise _ambiguous(whole)
     raise ImageError("was not found in the zip")
+
+
+def _ambiguous(found: list[zipfile.ZipInfo]) -> ImageError:
+    """The error of a cell that fits several files of the zip, naming them."""
+    names = sorted(_entry_names(i)[-1] for i in found)
+    return ImageError(f"matches {len(names):,} files in the zip ({short_list(names)}); write "
+                      "its folder in the image column, as in the zip")
 
 
 def _find(index: dict[str, list[zipfile.ZipInfo]], ref: str) -> zipfile.ZipInfo:
@@ -363,6 +368,4 @@ def _find(index: dict[str, list[zipfile.ZipInfo]], ref: str) -> zipfile.ZipInfo:
             break
     if not found:
         return _find_tail(index, ref)
-    names = sorted(_entry_names(i)[-1] for i in found)
-    raise ImageError(f"matches {len(names):,} files in the zip ({short_list(names)}); write "
-                     "its folder in the image column, as in the zip")
+    raise _ambiguous(found)
