@@ -182,11 +182,7 @@ class SessionStore:
     def photos_path(self, state: SavedState) -> Path | None:
         """The photos .zip the state points to, if it is still there (only a file of
         this session's photos folder: state.json is data, never a path taken as it is)."""
-        rel = state.photos
-        if not isinstance(rel, str) or not PHOTOS_NAME.match(rel):
-            return None
-        path = self.root / rel
-        return path if path.is_file() else None
+        return self._kept_file(state.photos, PHOTOS_NAME)
 
     def keep_upload(self, slot: str, name: str, data: bytes) -> str:
         """Keep a file uploaded beside the catalog (slot: the uploader's key); returns its
@@ -198,7 +194,12 @@ class SessionStore:
     def upload_path(self, rel: object) -> Path | None:
         """A kept upload's file, if it is still there (only a file of this session's
         uploads folder: state.json is data, never a path taken as it is)."""
-        if not isinstance(rel, str) or not UPLOAD_FILE.match(rel) or ".." in rel:
+        return self._kept_file(rel, UPLOAD_FILE)
+
+    def _kept_file(self, rel: object, shape: re.Pattern[str]) -> Path | None:
+        """The session's file at rel, a path recorded in state.json, if rel has the shape
+        of such a file (never '..') and the file is still there; else None."""
+        if not isinstance(rel, str) or not shape.match(rel) or ".." in rel:
             return None
         path = self.root / rel
         return path if path.is_file() else None
