@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +27,7 @@ def results_picker() -> ResultsFolder | None:
     upload = st.file_uploader(t("A lists file downloaded from Export (CSV, Excel, Parquet or JSON)"),
                               type=LIST_FILE_TYPES, key="open_results.upload")
     if upload is not None:  # read once per file, not on every rerun
-        error = state.memo("open_results.upload", _marker(upload),
+        error = state.memo("open_results.upload", upload.file_id,  # one id per upload
                            lambda: _import(upload.getvalue(), upload.name))
         if error is not None and not state.opened_results():
             state.show_error(error)
@@ -60,10 +59,6 @@ def results_picker() -> ResultsFolder | None:
     except CatalogSimilarityError as exc:
         state.show_error(exc)
         return None
-
-
-def _marker(upload) -> str:
-    return f"{upload.name}:{upload.size}:{hashlib.sha256(upload.getvalue()).hexdigest()}"
 
 
 def _imported_root() -> Path:
