@@ -520,7 +520,9 @@ def last_evaluation(catalog_identity: str):
     """(table, when, labels file name or None) of the last comparison on this catalog, or None."""
     import pandas as pd
 
-    kept = st.session_state.get(LAST_EVALUATION) or session_store().evaluate_table()
+    kept = st.session_state.get(LAST_EVALUATION)
+    if kept is None:  # after a reload: read from the session's folder once, not every rerun
+        kept = st.session_state[LAST_EVALUATION] = session_store().evaluate_table() or {}
     if not kept or kept.get("catalog") != catalog_identity:
         return None
     try:
