@@ -11,20 +11,30 @@ a ``threading.Event``; the run stops within one step or phase, raises FinetuneCa
 inside the thread and saves nothing. The page polls the
 object from a fragment that re-runs every second while the job is alive, so the
 rest of the app stays usable (and other pages keep working) during training.
+
+The run is also written to the session's folder (core.workspace.SessionStore
+.keep_finetune_run) when it starts and when it ends, so that its result (or how it
+ended) comes back after a server restart: :meth:`FinetuneJob.record` and
+:meth:`FinetuneJob.from_record`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from core.config import DEFAULT_HYBRID_WEIGHT
 from core.errors import CatalogSimilarityError
+from core.finetune.card import model_owner, read_card
 from core.finetune.data import TrainingSet
+from core.finetune.record import result_from_dict, result_to_dict
 from core.finetune.run import finetune
 from core.finetune.settings import FinetuneCancelled, FinetuneResult, FinetuneSettings
 from core.search.lexical import LexicalIndex
@@ -43,6 +53,13 @@ class FinetuneJob:
     result: FinetuneResult | None = None
     error: str | None = None
     cancelled: bool = False
+    started_at: str = field(default_factory=lambda: _now())
+    finished_at: str | None = None
+    # the kept model's card "created": ties the result to that model (a folder deleted,
+    # or made again under the same name, is not the model these figures describe)
+    model_created: str | None = None
+    # read back from a run that was under way when the server stopped: nothing was saved
+    interrupted: bool = False
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
 
@@ -72,31 +89,96 @@ class FinetuneJob:
     def _status(self, message: str) -> None:
         self.status = message
 
+    def model_gone(self) -> bool:
+        """Whether the model this run kept is no longer there (deleted, or its folder now
+        holds another model)."""
+        result = self.result
+        if result is None or not result.kept or result.folder is None:
+            return False
+        card = read_card(result.folder)
+        return card is None or card.get("created") != self.model_created
+
+    def record(self) -> dict:
+        """The run as JSON-ready data (for the session's folder)."""
+        outcome = ("finished" if self.result is not None else "cancelled" if self.cancelled
+                   else "failed" if self.error else "running")
+        return {"outcome": outcome, "base_model": self.base_model,
+                "train_pairs": self.train_pairs, "started_at": self.started_at,
+                "finished_at": self.finished_at, "error": self.error,
+                "model_created": self.model_created,
+                "result": None if self.result is None else result_to_dict(self.result)}
+
+    @classmethod
+    def from_record(cls, data: dict, models_dir: Path, owner: str) -> FinetuneJob | None:
+        """A finished job from record()'s data (None when it is not of that shape). A run
+        recorded as under way was stopped by a server restart: interrupted. A kept model
+        of another owner is not this work's: the result reads as its model gone."""
+        outcome, texts = data.get("outcome"), ("base_model", "started_at")
+        if outcome not in ("running", "finished", "cancelled", "failed") or \
+                not all(isinstance(data.get(k), str) for k in texts) or \
+                isinstance(data.get("train_pairs"), bool) or \
+                not isinstance(data.get("train_pairs"), int):
+            return None
+        job = cls(data["base_model"], data["train_pairs"], started_at=data["started_at"],
+                  status=outcome, interrupted=outcome == "running",
+                  cancelled=outcome == "cancelled")
+        job.finished_at = _text(data.get("finished_at"))
+        job.error = _text(data.get("error")) if outcome == "failed" else None
+        if outcome == "finished":
+            job.result = result_from_dict(data.get("result"), models_dir)
+            if job.result is None:
+                return None
+            job.model_created = _text(data.get("model_created"))
+            if job.result.folder is not None and model_owner(job.result.folder) != owner:
+                job.model_created = None  # never taken for this work's model
+        return job
+
 
 def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
               base_vectors: np.ndarray | None, settings: FinetuneSettings,
               models_dir: Path, words: LexicalIndex | None = None,
               hybrid_weight: float = DEFAULT_HYBRID_WEIGHT, metric: str = "cosine",
-              owner: str | None = None) -> FinetuneJob:
+              owner: str | None = None,
+              keep: Callable[[dict], None] | None = None) -> FinetuneJob:
     """Start fine-tuning on a daemon thread; returns the job to keep in session state.
-    owner: the session the kept model belongs to (components.state.model_owner)."""
+    owner: the session the kept model belongs to (components.state.model_owner); keep:
+    called with job.record() as the run starts and again when it ends (on the thread)."""
     job = FinetuneJob(base_model=base_model, train_pairs=len(data.train))
+    _keep(keep, job)
 
     def run() -> None:
         try:
-            job.result = finetune(texts, data, base_model=base_model, base_vectors=base_vectors,
-                                  settings=settings, models_dir=models_dir,
-                                  progress=job._progress, cancel=job.cancel_requested,
-                                  status=job._status, words=words,
-                                  hybrid_weight=hybrid_weight, metric=metric, owner=owner)
-            job.status = "finished"
+            result = finetune(texts, data, base_model=base_model, base_vectors=base_vectors,
+                              settings=settings, models_dir=models_dir,
+                              progress=job._progress, cancel=job.cancel_requested,
+                              status=job._status, words=words,
+                              hybrid_weight=hybrid_weight, metric=metric, owner=owner)
+            if result.kept and result.folder is not None:
+                job.model_created = (read_card(result.folder) or {}).get("created")
+            job.result, job.status = result, "finished"
         except FinetuneCancelled:
             job.cancelled, job.status = True, "cancelled; nothing was saved"
         except CatalogSimilarityError as exc:
             job.error, job.status = str(exc), "failed"
         except (RuntimeError, OSError, ValueError, MemoryError) as exc:
             job.error, job.status = f"{type(exc).__name__}: {exc}", "failed"
+        job.finished_at = _now()
+        _keep(keep, job)
 
     job._thread = threading.Thread(target=run, name="finetune", daemon=True)
     job._thread.start()
     return job
+
+
+def _keep(keep: Callable[[dict], None] | None, job: FinetuneJob) -> None:
+    if keep is not None:
+        with contextlib.suppress(OSError):  # a full disk: shown until the server restarts
+            keep(job.record())
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -565,17 +565,41 @@ def offer_bundled_model(exc: CatalogSimilarityError, *, key: str) -> None:
 
 
 FINETUNE_JOB = "finetune.job"
+FINETUNE_KEPT_READ = "finetune.kept_read"
 
 
 def finetune_job():
     """The session's fine-tuning job (components.finetune_job.FinetuneJob) or None; after
-    a reload, the job started under the same token (still running, or its result)."""
+    a reload, the job started under the same token (still running, or its result); after
+    a server restart, the last run as kept in the session's folder (read once)."""
     job = st.session_state.get(FINETUNE_JOB)
     if job is None:
         job = finetune_jobs().get(session_token())
+        if job is None and not st.session_state.get(FINETUNE_KEPT_READ):
+            st.session_state[FINETUNE_KEPT_READ] = True
+            job = _kept_finetune_job()
         if job is not None:
             st.session_state[FINETUNE_JOB] = job
     return job
+
+
+def _kept_finetune_job():
+    from components.finetune_job import FinetuneJob
+
+    kept = session_store().finetune_run()
+    return None if kept is None else FinetuneJob.from_record(
+        kept, Workspace.default().models_dir, model_owner())
+
+
+def finetune_keeper():
+    """Where a fine-tuning run of this session is kept (start_job's keep): its folder, while
+    the work is there (after Start over, the old address's run keeps nothing)."""
+    store = session_store()
+
+    def keep(record: dict) -> None:
+        if store.exists():
+            store.keep_finetune_run(record)
+    return keep
 
 
 def set_finetune_job(job) -> None:

@@ -55,6 +55,7 @@ class Workspace:
 #   uploads/<slot>/<digest>/<file name>  a file uploaded beside the catalog (labelled
 #                        pairs on Evaluate, Duplicate threshold, Fine-tune), byte for byte;
 #   evaluate.json        the last Evaluate comparison table;
+#   finetune.json        the last fine-tuning run: how it ended, its figures, its model's name;
 #   state.json           the catalog's source, the whole Config, small UI facts;
 # Its review decisions live in the workspace database, keyed by catalog identity and with the
 # token as their owner (core.lists.review.ReviewStore), so they come back with the token.
@@ -71,6 +72,7 @@ UPLOADS_DIR = "uploads"
 UPLOAD_SLOT = re.compile(r"^[a-z][a-z_.]{0,39}$")
 UPLOAD_FILE = re.compile(r"^uploads/([a-z][a-z_.]{0,39})/[0-9a-f]{16}/[\w.\- ]{1,120}$")
 EVALUATE_TABLE = "evaluate.json"
+FINETUNE_RUN = "finetune.json"
 
 
 def new_session_token() -> str:
@@ -237,16 +239,30 @@ class SessionStore:
 
     def keep_evaluate_table(self, data: dict[str, Any] | None) -> None:
         """Keep (or, with None, forget) the last Evaluate comparison (JSON-ready data)."""
-        path = self.root / EVALUATE_TABLE
+        self._keep_json(EVALUATE_TABLE, data)
+
+    def evaluate_table(self) -> dict[str, Any] | None:
+        """The last Evaluate comparison kept; None when there is none or it cannot be read."""
+        return self._json(EVALUATE_TABLE)
+
+    def keep_finetune_run(self, data: dict[str, Any] | None) -> None:
+        """Keep (or, with None, forget) the last fine-tuning run (JSON-ready data)."""
+        self._keep_json(FINETUNE_RUN, data)
+
+    def finetune_run(self) -> dict[str, Any] | None:
+        """The last fine-tuning run kept; None when there is none or it cannot be read."""
+        return self._json(FINETUNE_RUN)
+
+    def _keep_json(self, name: str, data: dict[str, Any] | None) -> None:
+        path = self.root / name
         if data is None:
             path.unlink(missing_ok=True)
         else:
             _atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
-    def evaluate_table(self) -> dict[str, Any] | None:
-        """The last Evaluate comparison kept; None when there is none or it cannot be read."""
+    def _json(self, name: str) -> dict[str, Any] | None:
         try:
-            data = json.loads((self.root / EVALUATE_TABLE).read_text(encoding="utf-8"))
+            data = json.loads((self.root / name).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
