@@ -187,12 +187,21 @@ def job_panel(job: FinetuneJob) -> None:
     live()
     if job.running:
         return
-    if job.error:
+    if job.interrupted:
+        st.warning(t("The fine-tuning run started {when} stopped when the app was restarted; "
+                     "nothing was saved. Start it again below.", when=_when(job.started_at)),
+                   icon=":material/warning:")
+    elif job.error:
         text.error(tr_core(job.error))
     elif job.cancelled:
         st.warning(t("Fine-tuning was cancelled; nothing was saved."))
     elif job.result is not None:
-        results(job.result)
+        results(job)
+
+
+def _when(iso: str | None) -> str:
+    """'2026-12-05T10:09:14+00:00' -> '2026-12-05 10:09 UTC' ('?' when unknown)."""
+    return f"{iso[:16].replace('T', ' ')} UTC" if iso else "?"
 
 
 def progress_text(job: FinetuneJob) -> str:
@@ -211,10 +220,7 @@ def lists_table(result: FinetuneResult) -> pd.DataFrame | None:
     if choice is None:
         return None
     return pd.DataFrame([{t("lists"): t(LIST_ROWS.get(label, label)),
-                          t("words vs meaning"): row.weight,
-                          t("match found first"): round(row.recall_at_1, 3),
-                          t("match in the first {k}", k=row.k): round(row.recall_at_k, 3),
-                          t("rank score (MRR)"): round(row.mrr, 3)}
+                          t("words vs meaning"): row.weight, **_figures(row)}
                          for label, row in choice.summary_rows()])
 
 
@@ -223,21 +229,49 @@ def metrics_table(result: FinetuneResult) -> pd.DataFrame:
     for label, m in ((t("before (current model)"), result.before),
                      (t("after (fine-tuned)"), result.after)):
         if m is not None:
-            rows.append({t("model"): label, t("match found first"): round(m.recall_at_1, 3),
-                         t("match in the first {k}", k=m.k): round(m.recall_at_k, 3),
-                         t("rank score (MRR)"): round(m.mrr, 3)})
+            rows.append({t("model"): label, **_figures(m)})
     return pd.DataFrame(rows)
 
 
-def results(result: FinetuneResult) -> None:
+def _figures(m) -> dict[str, float]:
+    """The three figures of a row under short headings: five columns fit at 1024 px
+    ('match in the first 10' and 'rank score (MRR)' pushed the last one out of sight);
+    column_help says each in full."""
+    return {t("found first"): round(m.recall_at_1, 3),
+            t("in the first {k}", k=m.k): round(m.recall_at_k, 3),
+            t("rank score"): round(m.mrr, 3)}
+
+
+def column_help(frame: pd.DataFrame, k: int) -> dict:
+    """Each figure's column with its meaning in full (the header's tooltip)."""
+    meanings = {t("found first"): t("The share of held-out products whose first neighbour is "
+                                    "their labelled match."),
+                t("in the first {k}", k=k): t("The share of held-out products whose labelled "
+                                              "match is among their first {k} neighbours.", k=k),
+                t("rank score"): t("Mean reciprocal rank (MRR): 1 when the match comes first, "
+                                   "1/2 when second, 1/3 when third…, averaged; higher is better."),
+                t("words vs meaning"): t("The balance of exact words and meaning the lists use: "
+                                         "0 = meaning only, 1 = shared words only.")}
+    return {c: st.column_config.NumberColumn(c, help=meanings[c]) for c in frame.columns
+            if c in meanings}
+
+
+def results(job: FinetuneJob) -> None:
+    result = job.result
     st.subheader(t("Result"))
+    if job.model_gone():  # its figures would describe a model that is not there
+        st.info(t("{name}, the model the last fine-tuning run made, was deleted; its figures "
+                  "are no longer shown.", name=md(version_name(result.folder))),
+                icon=":material/delete:")
+        return
     lists = lists_table(result)
     if lists is not None:
         # the count is the same on every row: in the heading, so the figures fit at 1024 px
         st.markdown(t("**The neighbour lists** (on {n:,} held-out products, before and after)",
                       n=result.weight_choice.summary_rows()[0][1].queries))
-        st.dataframe(lists, hide_index=True, key="finetune.lists")
-        st.caption(t("Match found first = the share of held-out products whose first neighbour is "
+        st.dataframe(lists, hide_index=True, key="finetune.lists",
+                     column_config=column_help(lists, result.weight_choice.before[0].k))
+        st.caption(t("Found first = the share of held-out products whose first neighbour is "
                      "their labelled match. Words vs meaning: the new model's balance is {weight:g} "
                      "(today's is {current_weight:g}), chosen on the held-out pairs, saved with the "
                      "model and set when you pick it; the slider under Advanced in the sidebar "
@@ -246,29 +280,54 @@ def results(result: FinetuneResult) -> None:
     if result.before is not None:
         st.markdown(t("**The model alone** (meaning only, on {n:,} held-out products)",
                       n=result.before.queries))
-        st.dataframe(metrics_table(result), hide_index=True, key="finetune.metrics")
-    st.caption(t('{train_pairs:,} pairs · {steps:,} steps (passes over the pairs: {epochs_run}) · '
-                 '{train_seconds:.0f} s training', train_pairs=result.train_pairs, steps=result.steps,
-                 epochs_run=result.epochs_run, train_seconds=result.train_seconds))
-    if result.kept:  # how the new model's weight and scores were set: details, not alarms
-        if result.notes:
-            with st.expander(t("How the new model's scores were set (technical)")):
-                for note in result.notes:
-                    text.caption(tr_core(note))
-    else:  # why it was not kept
-        for note in result.notes:
-            text.warning(tr_core(note))
-    if result.kept and result.folder is not None and not result.folder.exists():
-        st.caption(t("{name} was deleted.", name=md(version_name(result.folder))))
-    elif result.kept and result.folder is not None and _in_use(result.folder):
+        alone = metrics_table(result)
+        st.dataframe(alone, hide_index=True, key="finetune.metrics",
+                     column_config=column_help(alone, result.before.k))
+    st.caption(t("Finished {when}", when=_when(job.finished_at)) + " · "
+               + t('{train_pairs:,} pairs · {steps:,} steps (passes over the pairs: {epochs_run}) · '
+                   '{train_seconds:.0f} s training', train_pairs=result.train_pairs,
+                   steps=result.steps, epochs_run=result.epochs_run,
+                   train_seconds=result.train_seconds))
+    verdict(result)
+
+
+def verdict(result: FinetuneResult) -> None:
+    """What the run means for the lists, in plain words: the new model is in use, or ready
+    to use, or (not better on the held-out products) the current model stays."""
+    checked = result.before is not None or result.weight_choice is not None
+    if not result.kept:
+        if checked:  # figures were made: they said no
+            st.warning(t("The new model did not find the held-out products' matches better than "
+                         "today's lists, so it was not saved. Your current model stays in use."),
+                       icon=":material/warning:")
+        else:
+            for note in result.notes:
+                text.warning(tr_core(note))
+        return
+    if result.notes:  # how the new model's weight and scores were set: details, not alarms
+        with st.expander(t("How the new model's scores were set (technical)")):
+            for note in result.notes:
+                text.caption(tr_core(note))
+    name = md(model_display_name(result.folder))
+    if _in_use(result.folder):
         st.success(t("{name} is in use: the lists of every page come from it. Language model "
                      "under Advanced in the sidebar switches back to another model.",
-                     name=md(model_display_name(result.folder))), icon=":material/check_circle:")
-    elif result.kept and result.folder is not None:
-        st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model picker of the "
-                     "sidebar.", name=md(model_display_name(result.folder))), icon=":material/check_circle:")
+                     name=name), icon=":material/check_circle:")
+        return
+    if result.improved:
+        st.success(t("Saved as {name} in the workspace's models folder; it is now in the Model "
+                     "picker of the sidebar.", name=name), icon=":material/check_circle:")
         st.button(t("Use the new model"), key="finetune.use", on_click=state.choose_model,
                   args=(str(result.folder.resolve()),), icon=":material/swap_horiz:")
+        return
+    st.warning(t("The new model's lists are not better than today's on the held-out products. "
+                 "{name} was saved only because you asked to keep it; your current model stays "
+                 "in use. Pick it only to try it out.", name=name) if checked else
+               t("The new model could not be checked: no labelled products were held out. "
+                 "{name} was saved only because you asked to keep it; your current model stays "
+                 "in use.", name=name), icon=":material/warning:")
+    st.button(t("Use it anyway"), key="finetune.use", on_click=state.choose_model,
+              args=(str(result.folder.resolve()),), icon=":material/swap_horiz:")
 
 
 def _in_use(folder: Path) -> bool:

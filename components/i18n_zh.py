@@ -565,12 +565,6 @@ ZH: dict[str, str] = {
         '列表',
     'words vs meaning':
         '词语与语义',
-    'match found first':
-        '首位命中',
-    'match in the first {k}':
-        '前 {k} 个内命中',
-    'rank score (MRR)':
-        '排名得分（MRR）',
     'before (current model)':
         '之前（当前模型）',
     'after (fine-tuned)':
@@ -1387,13 +1381,6 @@ ZH: dict[str, str] = {
         "保留当前的词语与语义比重（--keep-weight）",
     "Learning rate (--learning-rate)":
         "学习率（--learning-rate）",
-    "Match found first = the share of held-out products whose first neighbour is their labelled match. "
-    "Words vs meaning: the new model's balance is {weight:g} (today's is {current_weight:g}), chosen on"
-    " the held-out pairs, saved with the model and set when you pick it; the slider under Advanced in t"
-    "he sidebar overrides it.":
-        "首位命中 = 留出的商品中第一个相似商品就是其标注匹配的比例。词语与语义：新模型的比重为 "
-        "{weight:g}（当前为 {current_weight:g}），在留出的商品对上选出"
-        "，随模型保存，选用该模型时自动设置；侧边栏“高级”中的滑块可以覆盖它。",
     "Near misses from (--negatives-from)":
         "近似错误来源（--negatives-from）",
     "Passes over the pairs (--epochs)":
@@ -1930,4 +1917,42 @@ ZH: dict[str, str] = {
     "Compared {when}, without labels.": "{when} 比较，未使用标注。",
     "{name} is used now but cannot be kept for after a reload ({exc}).":
         "{name} 现在可以使用，但无法保存，重新加载页面后需要再次上传（{exc}）。",
+    # polish-finetune: the last run comes back after a restart; short table headings;
+    # a model that is not better says so
+    "The fine-tuning run started {when} stopped when the app was restarted; nothing was saved. "
+    "Start it again below.":
+        "开始于 {when} 的微调在应用重启时中断了；没有保存任何内容。请在下方重新开始。",
+    "found first": "首位命中",
+    "in the first {k}": "前 {k} 个内命中",
+    "rank score": "排名得分",
+    "The share of held-out products whose first neighbour is their labelled match.":
+        "留出的商品中，第一个相似商品就是其标注匹配的比例。",
+    "The share of held-out products whose labelled match is among their first {k} neighbours.":
+        "留出的商品中，标注匹配出现在前 {k} 个相似商品里的比例。",
+    "Mean reciprocal rank (MRR): 1 when the match comes first, 1/2 when second, 1/3 when "
+    "third…, averaged; higher is better.":
+        "平均倒数排名（MRR）：匹配排第一记 1，排第二记 1/2，排第三记 1/3……再取平均；越高越好。",
+    "The balance of exact words and meaning the lists use: 0 = meaning only, 1 = shared words only.":
+        "列表中精确词语与语义的比重：0 = 只看语义，1 = 只看共同的词语。",
+    "{name}, the model the last fine-tuning run made, was deleted; its figures are no longer shown.":
+        "上一次微调得到的模型 {name} 已被删除；不再显示它的数据。",
+    "Found first = the share of held-out products whose first neighbour is their labelled match. "
+    "Words vs meaning: the new model's balance is {weight:g} (today's is {current_weight:g}), chosen "
+    "on the held-out pairs, saved with the model and set when you pick it; the slider under Advanced "
+    "in the sidebar overrides it.":
+        "首位命中 = 留出的商品中第一个相似商品就是其标注匹配的比例。词语与语义：新模型的比重为 "
+        "{weight:g}（当前为 {current_weight:g}），在留出的商品对上选出"
+        "，随模型保存，选用该模型时自动设置；侧边栏“高级”中的滑块可以覆盖它。",
+    "Finished {when}": "完成于 {when}",
+    "The new model did not find the held-out products' matches better than today's lists, so it "
+    "was not saved. Your current model stays in use.":
+        "在留出的商品上，新模型找到匹配并不比当前的列表好，因此没有保存。当前模型继续使用。",
+    "The new model's lists are not better than today's on the held-out products. {name} was saved "
+    "only because you asked to keep it; your current model stays in use. Pick it only to try it out.":
+        "在留出的商品上，新模型的列表并不比当前的好。保存 {name} 只是因为你要求保留它；"
+        "当前模型继续使用。只在想试一试时再选用它。",
+    "The new model could not be checked: no labelled products were held out. {name} was saved only "
+    "because you asked to keep it; your current model stays in use.":
+        "无法检验新模型：没有留出任何标注商品。保存 {name} 只是因为你要求保留它；当前模型继续使用。",
+    "Use it anyway": "仍然使用它",
 }

@@ -11,9 +11,11 @@ import re
 import shutil
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.finetune.card import model_display_name
 from tests.conftest import REPO_ROOT, element_texts, open_session
 
 pytestmark = pytest.mark.app
@@ -338,3 +340,122 @@ def test_review_decisions_without_any_say_where_to_make_them(env):
     said = element_texts(at.info)
     assert "No review decisions for this catalog yet" in said and "Upload a pairs file" not in said
     assert at.button(key="finetune.start").disabled
+
+
+def _server_restart() -> None:
+    """What a server restart loses: the runs held in memory (components.resources)."""
+    from components.resources import finetune_jobs
+
+    finetune_jobs.clear()
+
+
+def _tables(at: AppTest) -> list[list]:
+    return [frame.value.values.tolist() for frame in at.dataframe]
+
+
+def test_the_last_runs_result_comes_back_after_a_server_restart(env):
+    """After a server restart the page said nothing of the last run: its before/after
+    figures, the weight chosen and the time were gone (only the model card kept them). It
+    comes back from the session's folder, tied to its model: once that model is deleted the
+    page says so instead of showing figures of a model that is not there."""
+    first = _open()
+    job = _finished_run(first)
+    token, shown = first.session_state["session.token"], _tables(first)
+    assert len(shown) == 2, shown
+    _server_restart()
+    again = _open(token)
+    assert again.session_state["finetune.job"] is not job  # read back from the folder
+    assert _tables(again) == shown
+    said = element_texts(again.caption)
+    assert f"Finished {job.finished_at[:10]} " in said and " s training" in said, said
+    assert f"balance is {job.result.weight_choice.weight:g}" in said, said
+    assert again.button(key="finetune.use")  # the model can still be picked from here
+    name = model_display_name(job.result.folder)
+    again.button(key="finetune.delete_model").click().run()
+    assert not again.exception, again.exception
+    assert not job.result.folder.exists()
+    gone = f"{name}, the model the last fine-tuning run made, was deleted; its figures are no " \
+        "longer shown."
+    assert gone in element_texts(again.info) and not again.dataframe
+    _server_restart()
+    later = _open(token)
+    assert gone in element_texts(later.info) and not later.dataframe
+
+
+def test_a_run_cut_short_by_a_server_restart_says_so(env):
+    first = _open()
+    first.checkbox(key="finetune.self_supervised").check().run()
+    first.number_input(key="finetune.epochs").set_value(50)  # long: still running below
+    first.number_input(key="finetune.batch_size").set_value(2).run()
+    first.button(key="finetune.start").click().run()
+    job = first.session_state["finetune.job"]
+    try:
+        assert job.running
+        _server_restart()
+        again = _open(first.session_state["session.token"])
+    finally:
+        job.cancel()
+        job.join(timeout=120)
+    said = element_texts(again.warning)
+    assert f"The fine-tuning run started {job.started_at[:10]} " in said, said
+    assert "stopped when the app was restarted; nothing was saved" in said, said
+    assert not again.get("progress")
+    again.checkbox(key="finetune.self_supervised").check().run()
+    assert not again.button(key="finetune.start").disabled
+
+
+def _unchanged_run(at: AppTest, workspace, keep: str):
+    """A real run whose model does not change (a learning rate of 1e-12): its held-out
+    lists are exactly today's, so not better."""
+    from dataclasses import replace
+
+    from components.finetune_job import start_job
+    from core.catalog.table import ColumnMapping, build_catalog
+    from core.finetune.data import build_training_set, pairs_from_frame
+    from core.finetune.settings import FinetuneSettings
+    from core.workspace import session_model_owner
+
+    frame = pd.DataFrame({"id": [f"{s}{i}" for i in range(12) for s in "AB"],
+                          "title": [t for i in range(12) for t in
+                                    (f"red lamp model x{i}", f"lamp x{i} in red")]})
+    catalog = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id"))
+    pairs = pairs_from_frame(pd.DataFrame({"a": [f"A{i}" for i in range(12)],
+                                           "b": [f"B{i}" for i in range(12)]}), catalog)
+    settings = replace(FinetuneSettings(), epochs=1, batch_size=4, learning_rate=1e-12,
+                       valid_fraction=0.25, keep=keep, device="cpu")
+    job = start_job(catalog.texts, build_training_set(catalog, pairs, valid_fraction=0.25),
+                    base_model=str(at.session_state["settings.config"].model),
+                    base_vectors=None, settings=settings, models_dir=workspace / "models",
+                    owner=session_model_owner(at.session_state["session.token"]))
+    job.join(timeout=600)
+    assert job.result is not None and not job.result.improved, job.error
+    return job
+
+
+def test_a_model_that_is_not_better_says_so_and_the_current_model_stays(env):
+    """Kept with 'Keep the new model even if its lists are not better', a model whose
+    held-out lists were no better read 'Saved as … it is now in the Model picker' with
+    'Use the new model', as if it were an improvement. The page says it is not better and
+    the current model stays; nothing changes unless the user picks it."""
+    at = _open()
+    model = at.session_state["settings.config"].model
+    job = _unchanged_run(at, env, "always")
+    assert job.result.kept
+    at.session_state["finetune.job"] = job
+    at.run()
+    assert not at.exception, at.exception
+    said = element_texts(at.warning)
+    assert "The new model's lists are not better than today's on the held-out products. " \
+        f"{model_display_name(job.result.folder)} was saved only because you asked to keep " \
+        "it; your current model stays in use." in said, said
+    assert not at.success
+    assert at.button(key="finetune.use").label == "Use it anyway"
+    assert at.session_state["settings.config"].model == model  # nothing chosen for the user
+    not_kept = _unchanged_run(at, env, "improved")  # the default: not saved at all
+    assert not not_kept.result.kept
+    at.session_state["finetune.job"] = not_kept
+    at.run()
+    assert "The new model did not find the held-out products' matches better than today's " \
+        "lists, so it was not saved. Your current model stays in use." in element_texts(at.warning)
+    assert not at.success and "finetune.use" not in [b.key for b in at.button]
+    assert at.session_state["settings.config"].model == model

@@ -1,0 +1,121 @@
+"""The last fine-tuning run's result as a merchandiser finds it after a server restart, at
+1024x768, in English and Chinese: both tables whole (the lists table's last column, the
+rank score, was out of sight past the right edge at 1024 px in English).
+
+The server starts on a workspace that already holds two sessions' work and their last run
+(as a restarted server finds them); no model is read, so this runs in seconds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser.test_browser import CHROMIUM, LAUNCH_ARGS, ROOT, _free_port, _wait_for_port
+from tests.browser.test_walk_browser import settled
+
+pytestmark = [pytest.mark.browser]
+
+# Where a table is wider than its frame (a column cut at the right edge, reached only by
+# scrolling sideways), its grid's scroller is wider than what it shows.
+CUT_TABLES = """() => Array.from(document.querySelectorAll(
+    '[data-testid=stDataFrame] .dvn-scroller')).map(e => e.scrollWidth - e.clientWidth)"""
+
+
+def _session(workspace, language: str) -> str:
+    from components.finetune_job import FinetuneJob
+    from core.catalog.table import field_defaults, read_table
+    from core.config import Config
+    from core.finetune.card import owner_tag
+    from core.finetune.settings import FinetuneResult, FinetuneSettings, RetrievalMetrics
+    from core.finetune.weight import ListScore, WeightChoice
+    from core.workspace import (
+        SavedSource,
+        SavedState,
+        SessionStore,
+        new_session_token,
+        session_model_owner,
+    )
+
+    token = new_session_token()
+    store = SessionStore(workspace, token)
+    mapping = field_defaults(read_table(ROOT / "data" / "demo_walmart.csv",
+                                        filename="walmart.csv").frame)  # the demo's, as opened
+    config = Config().with_changes(id_column=mapping.id_column, text_columns=mapping.text_columns,
+                                   category_column=mapping.category, brand_column=mapping.brand,
+                                   price_column=mapping.price)
+    store.save(SavedState(SavedSource(), config.to_dict(),
+                          {"guide_done": True, "language": language}))
+    owner = session_model_owner(token)
+    folder = workspace.models_dir / f"all-MiniLM-L6-v2-ft-v1-{owner_tag(owner)}"
+    folder.mkdir(parents=True)
+    created = "2026-12-05T10:09:14+00:00"
+    (folder / "card.json").write_text(json.dumps({"name": "all-MiniLM-L6-v2-ft-v1",
+                                                  "owner": owner, "created": created}))
+    scores = [tuple(ListScore(w, r1, 0.967, r1 + 0.05, 10, 30) for w, r1 in rows)
+              for rows in (((0.4, 0.700), (0.7, 0.767)), ((0.4, 0.867), (0.7, 0.833)))]
+    result = FinetuneResult(RetrievalMetrics(0.533, 0.867, 0.651, 10, 30),
+                            RetrievalMetrics(0.733, 0.967, 0.812, 10, 30), True, folder, 6,
+                            233.0, 301.0, 180, "all-MiniLM-L6-v2", FinetuneSettings(epochs=1),
+                            weight_choice=WeightChoice(0.4, 0.7, *scores),
+                            config={"hybrid_weight": 0.4}, epochs_run=1)
+    job = FinetuneJob("bundled", 180, result=result, finished_at="2026-12-05T10:09:30+00:00",
+                      model_created=created)
+    store.keep_finetune_run(job.record())
+    return token
+
+
+@pytest.fixture(scope="module")
+def restarted(tmp_path_factory):
+    """A server started on a workspace with an English and a Chinese session's last run."""
+    from core.workspace import Workspace
+
+    workspace = Workspace(tmp_path_factory.mktemp("ws"))
+    tokens = {language: _session(workspace, language) for language in ("en", "zh")}
+    port = _free_port()
+    env = {**os.environ, "CATSIM_WORKSPACE": str(workspace.root), "PYTHONUNBUFFERED": "1"}
+    env.pop("CATSIM_MODEL", None)
+    env.pop("CATSIM_LANGUAGE", None)
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 (lives with the server)
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}", tokens
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_result_comes_back_whole_at_1024_px(restarted, language):
+    from playwright.sync_api import sync_playwright
+
+    base, tokens = restarted
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1024, "height": 768})
+        page.goto(f"{base}/finetune?s={tokens[language]}", wait_until="domcontentloaded")
+        page.locator("[data-testid='stDataFrame'] .dvn-scroller").nth(1).wait_for(
+            timeout=120_000)
+        settled(page)
+        finished = "完成于 2026-12-05 10:09 UTC · " if language == "zh" else \
+            "Finished 2026-12-05 10:09 UTC · "
+        assert page.get_by_text(finished, exact=False).count() == 1
+        seen = [page.evaluate(CUT_TABLES)]
+        while len(seen) < 3 or seen[-1] != seen[-2]:  # the grids size their columns late
+            page.wait_for_timeout(200)
+            seen.append(page.evaluate(CUT_TABLES))
+            assert len(seen) < 50, seen
+        assert seen[-1] == [0, 0], seen
+        browser.close()
