@@ -203,3 +203,9 @@ def _report(result: FinetuneResult) -> None:
         weight = f"; its hybrid weight {choice.weight:g} is used unless you give " \
             "--hybrid-weight" if choice is not None else ""
         say(f"saved {result.folder}; use it with --model {result.folder}{weight}")
+    if result.kept and not result.improved:  # kept by --keep-always: say what that means
+        checked = result.before is not None or choice is not None
+        say("its held-out lists are not better than the current model's: it was kept only "
+            "because of --keep-always; keep using the current model unless you mean to try it"
+            if checked else "it could not be checked (no held-out queries): it was kept only "
+            "because of --keep-always")

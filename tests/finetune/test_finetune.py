@@ -511,6 +511,14 @@ def test_cli_finetune_with_the_tiny_model(tiny_bert_dir, tiny_encoder, tmp_path,
     assert err.strip().splitlines()[-1] == ("to save it anyway (say, to compare it on other "
                                             "data), run again with --keep-always")
     assert not (tmp_path / "ws" / "models" / "tiny-bert-ft-v2").exists()
+    # kept anyway (--keep-always): the job says it is no better, not only where it was saved
+    rc = main(["finetune", str(cat_path), "--pairs", str(pairs_path), "--learning-rate", "1e-12",
+               "--keep-always", *common])
+    err = capsys.readouterr().err
+    assert rc == 0 and "saved " in err, err
+    assert err.strip().splitlines()[-1] == (
+        "its held-out lists are not better than the current model's: it was kept only because "
+        "of --keep-always; keep using the current model unless you mean to try it")
     # for an app session (--session: its review decisions): the model is that session's,
     # numbered among its own, listed in its picker only; not everyone's
     from core.finetune.card import model_owner
