@@ -1930,4 +1930,7 @@ ZH: dict[str, str] = {
     "Compared {when}, without labels.": "{when} 比较，未使用标注。",
     "{name} is used now but cannot be kept for after a reload ({exc}).":
         "{name} 现在可以使用，但无法保存，重新加载页面后需要再次上传（{exc}）。",
+    # polish-layout: the photo grid's captions (Neighbours)
+    "picked": "所选商品",
+    "score {score:.2f}": "得分 {score:.2f}",
 }

@@ -49,7 +49,9 @@ if row is not None:
         st.info(t("No product passes the rules for this product's list. Loosen them under "
                   "Rules for the lists above.") if len(cat) > 1 else empty_lists_reason(cat),
                 icon=":material/rule:")
-    photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
+    kept = nb.indices[row] >= 0
+    photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row][kept])],
+                      scores=[None, *(float(s) for s in nb.scores[row][kept])],
                       key="neighbors.photos")
     if st.button(t("Show this product and its neighbours on the heatmap"), key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]
