@@ -426,6 +426,11 @@ def test_the_figures_of_hubs_and_price_outliers_lead_their_tables(app):
     assert list(outliers.proto.column_order)[:5] == ["title", "flag", "price",
                                                      "median of similar", "price / median"]
     assert list(outliers.proto.column_order)[-1] == "product_id"
+    # two decimals each: 70416.5 over 10682.45 over 1584, a ratio of 90.246 took more room
+    shown = json.loads(outliers.proto.columns)
+    assert [shown[c]["type_config"]["format"] for c in
+            ("price", "median of similar", "price / median", "how unusual")] == [
+        "%.2f", "%.2f", "%.2f", "%.1f"]
     # in the legend's words (and the interface language), not core's codes over / under
     assert set(outliers.value["flag"]) <= {"over-priced", "under-priced"}
     assert len(set(outliers.value["flag"])) == 2
