@@ -43,7 +43,11 @@ row = product_picker(cat, "neighbors")
 if row is not None:
     st.markdown(f"**{md(product_label(cat, row).strip())}**")  # "** x **" would not bold
     if (nb.indices[row] >= 0).any():
-        show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
+        # the id last: after a wide title it hid the category, brand and price the rules
+        # compare (at 1280 px as well as 1024)
+        listed = product_list(cat, nb, row, cfg.bands)
+        show_table(listed[[c for c in listed.columns if c != "id"] + ["id"]],
+                   key="neighbors.product_table")
         st.caption(t(CELL_HINT))
     else:
         st.info(t("No product passes the rules for this product's list. Loosen them under "

@@ -67,6 +67,13 @@ def test_same_category_rule_applies_live_and_counts_short_lists(app):
     assert "lists are shorter than 10, made short by: " in element_texts(app.caption)
     assert "same category" in element_texts(app.caption)
     assert any("Short lists after the rules" in str(h.value) for h in app.subheader)
+    # what the rules compare, then the id: after a wide title the id hid them at 1280 px
+    order = list(app.dataframe[0].proto.column_order)
+    assert order[:3] == ["rank", "score", "title"] and order[-1] == "id", order
+    assert order.index("category") < order.index("id") and "brand" in order
+    # how short before the title: after it the count was out of sight at 1024 px
+    short = next(d.value for d in app.dataframe if "neighbours" in d.value.columns)
+    assert list(short.columns) == ["id", "neighbours", "title"]
     _clear_rules(app)
 
 
