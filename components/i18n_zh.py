@@ -719,8 +719,6 @@ ZH: dict[str, str] = {
         '你的列表',
     '%{y} products appear in %{x} lists<extra></extra>':
         '%{y} 个商品出现在 %{x} 个列表中<extra></extra>',
-    '%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>':
-        '%{text}<br>价格 %{y:.2f}<br>相似商品 %{x:.2f}<extra></extra>',
     'threshold {value}':
         '阈值 {value}',
     # components/persist.py
@@ -1933,4 +1931,7 @@ ZH: dict[str, str] = {
     # polish-layout: the photo grid's captions (Neighbours)
     "picked": "所选商品",
     "score {score:.2f}": "得分 {score:.2f}",
+    # polish-layout: the price chart's hover says what its second figure is ("peers 780.27")
+    "%{text}<br>price %{y:.2f}<br>median of similar products %{x:.2f}<extra></extra>":
+        "%{text}<br>价格 %{y:.2f}<br>相似商品的价格中位数 %{x:.2f}<extra></extra>",
 }

@@ -173,7 +173,8 @@ def price_figure(check: PriceCheck, titles: list[str], *, max_points: int = 5000
             text=[safe_label(titles[r]) for r in rows],
             marker={"size": 6 if name == "in line" else 9, "opacity": 0.6 if name == "in line"
                     else 0.9, "color": FLAG_COLORS[name], "symbol": FLAG_SYMBOLS[name]},
-            hovertemplate="%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>"))
+            hovertemplate=("%{text}<br>price %{y:.2f}<br>median of similar products %{x:.2f}"
+                           "<extra></extra>")))
     # Log axes labelled at powers of ten only (1, 10, 100, 1k): no 2/5 minor labels.
     log_axis = {"type": "log", "dtick": 1, "tickformat": "~s", "minor": {"showgrid": False}}
     fig.update_layout(xaxis={**log_axis, "title": {"text": "median price of similar products"}},

@@ -196,6 +196,8 @@ def test_price_flags_differ_by_colour_blind_safe_colours_and_by_shape(rng):
     assert {over.marker.color, under.marker.color} == {"#D55E00", "#0072B2"}
     assert len({over.marker.symbol, under.marker.symbol, rest.marker.symbol}) == 3
     assert rest.marker.color not in (over.marker.color, under.marker.color)
+    # the hover names its second figure in words (it read "peers 780.27")
+    assert "<br>median of similar products %{x:.2f}" in over.hovertemplate
 
     def rgb(colour: str) -> np.ndarray:
         return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
