@@ -172,7 +172,7 @@ CHART_TEXTS = (
     N_("median price of similar products"), N_("price"), N_("products"),
     N_("appears in this many other products' lists"), N_("your lists"), N_("without rules"),
     N_("with your rules"), N_("%{y} products appear in %{x} lists<extra></extra>"),
-    N_("%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>"),
+    N_("%{text}<br>price %{y:.2f}<br>median of similar products %{x:.2f}<extra></extra>"),
     # the heatmap's colour bar: what a cell shows (core.search.subset.CELL_KINDS, metrics)
     N_("match"), N_("lexical"), N_("cosine"), N_("dot"), N_("euclidean"), N_("manhattan"),
 )

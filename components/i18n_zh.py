@@ -713,8 +713,6 @@ ZH: dict[str, str] = {
         '你的列表',
     '%{y} products appear in %{x} lists<extra></extra>':
         '%{y} 个商品出现在 %{x} 个列表中<extra></extra>',
-    '%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>':
-        '%{text}<br>价格 %{y:.2f}<br>相似商品 %{x:.2f}<extra></extra>',
     'threshold {value}':
         '阈值 {value}',
     # components/persist.py
@@ -1955,4 +1953,10 @@ ZH: dict[str, str] = {
     "because you asked to keep it; your current model stays in use.":
         "无法检验新模型：没有留出任何标注商品。保存 {name} 只是因为你要求保留它；当前模型继续使用。",
     "Use it anyway": "仍然使用它",
+    # polish-layout: the photo grid's captions (Neighbours)
+    "picked": "所选商品",
+    "score {score:.2f}": "得分 {score:.2f}",
+    # polish-layout: the price chart's hover says what its second figure is ("peers 780.27")
+    "%{text}<br>price %{y:.2f}<br>median of similar products %{x:.2f}<extra></extra>":
+        "%{text}<br>价格 %{y:.2f}<br>相似商品的价格中位数 %{x:.2f}<extra></extra>",
 }

@@ -12,11 +12,13 @@ is the one place that draws photos (tables, grids, the Review card).
 from __future__ import annotations
 
 import base64
+import io
 import time
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from PIL import Image
 
 from components import resources, state
 from components.i18n import t
@@ -43,7 +45,7 @@ from core.embed.image_vectors import (
     embed_images,
     image_source,
 )
-from core.errors import CatalogSimilarityError
+from core.errors import CatalogSimilarityError, one_line
 from core.workspace import Workspace
 
 GRID_MAX = 24
@@ -194,8 +196,24 @@ def with_photos(table: pd.DataFrame, catalog: Catalog, cfg: Config, rows,
     return {**config, "photo": st.column_config.ImageColumn(t("photo"), width="small")}
 
 
-def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str) -> None:
-    """Thumbnails of up to GRID_MAX products with their ids (plain text)."""
+def _square(data: bytes) -> bytes:
+    """The thumbnail centred on a white square: a tall photo beside a wide one made the
+    grid's captions start at different heights."""
+    with Image.open(io.BytesIO(data)) as im:
+        side = max(im.size)
+        canvas = Image.new("RGB", (side, side), (255, 255, 255))
+        canvas.paste(im.convert("RGB"), ((side - im.width) // 2, (side - im.height) // 2))
+    buf = io.BytesIO()
+    canvas.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str,
+               scores: list[float | None] | None = None) -> None:
+    """Thumbnails of up to GRID_MAX products, six to a row. Each cell is one height: the
+    photo on a square, then one line each for the title (cut, the whole title on hover),
+    the id and, with scores, the score (None: the product the list is for), so a row's
+    captions and scores line up. Catalog text as plain text (st.text), never Markdown."""
     if not catalog.mapping.image or not len(rows):
         return
     shown = [int(r) for r in rows[:GRID_MAX]]
@@ -208,14 +226,21 @@ def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str) -> None:
     if all(data is None for data in thumbs):
         st.caption(t("None of these products has a photo to show."))
         return
+    titles = catalog.titles()
     cols = st.columns(6)
     for i, (row, data) in enumerate(zip(shown, thumbs)):
-        with cols[i % 6]:
-            if data is not None:
-                st.image(data, width=THUMB_WIDTH)
-            else:
-                st.text(t("(no photo)"))
-            st.text(str(catalog.ids[row]))
+        with cols[i % 6], st.container(gap="xxsmall"):  # the caption's lines close together
+            with st.container(height=THUMB_WIDTH, border=False, vertical_alignment="center"):
+                if data is not None:
+                    st.image(_square(data), width=THUMB_WIDTH)
+                else:
+                    st.text(t("(no photo)"))
+            st.text(one_line(titles[row], 500), wrap=False)  # cut by the browser, whole on hover
+            st.text(one_line(catalog.ids[row], 500), wrap=False)
+            if scores is not None:
+                score = scores[i] if i < len(scores) else None
+                st.text(t("picked") if score is None else
+                        t("score {score:.2f}", score=score), wrap=False)
     if len(rows) > GRID_MAX:
         st.caption(t('First {GRID_MAX} of {n:,} products shown.', GRID_MAX=GRID_MAX, n=len(rows)))
 

@@ -403,9 +403,10 @@ def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) ->
         st.caption(t("Every product has a full list."))
         return
     titles = cat.titles()
+    # how short before the title: after a wide title the count was out of sight at 1024 px
     frame = pd.DataFrame({"id": cat.ids[rows[:limit]],
-                          "title": [titles[r] for r in rows[:limit]],
-                          "neighbours": result.lengths[rows[:limit]]})
+                          "neighbours": result.lengths[rows[:limit]],
+                          "title": [titles[r] for r in rows[:limit]]})
     st.dataframe(headed(frame), hide_index=True, key="neighbors.short_lists")
     if len(rows) > limit:
         st.caption(t('First {limit:,} of {n:,} shown.', limit=limit, n=len(rows)))

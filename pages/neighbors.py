@@ -43,13 +43,19 @@ row = product_picker(cat, "neighbors")
 if row is not None:
     st.markdown(f"**{md(product_label(cat, row).strip())}**")  # "** x **" would not bold
     if (nb.indices[row] >= 0).any():
-        show_table(product_list(cat, nb, row, cfg.bands), key="neighbors.product_table")
+        # the id last: after a wide title it hid the category, brand and price the rules
+        # compare (at 1280 px as well as 1024)
+        listed = product_list(cat, nb, row, cfg.bands)
+        show_table(listed[[c for c in listed.columns if c != "id"] + ["id"]],
+                   key="neighbors.product_table")
         st.caption(t(CELL_HINT))
     else:
         st.info(t("No product passes the rules for this product's list. Loosen them under "
                   "Rules for the lists above.") if len(cat) > 1 else empty_lists_reason(cat),
                 icon=":material/rule:")
-    photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row] if i >= 0)],
+    kept = nb.indices[row] >= 0
+    photos.photo_grid(cat, cfg, [row, *(int(i) for i in nb.indices[row][kept])],
+                      scores=[None, *(float(s) for s in nb.scores[row][kept])],
                       key="neighbors.photos")
     if st.button(t("Show this product and its neighbours on the heatmap"), key="neighbors.to_heatmap"):
         shown = [int(i) for i in nb.indices[row] if i >= 0]

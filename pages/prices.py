@@ -79,8 +79,14 @@ else:
     # the flag, the median and the ratio were cut off behind a wide title and the id
     shown = frame[["flag", "price", "peer_median", "ratio", "z", "product_id", "title"]].assign(
         flag=frame["flag"].map({"over": t("over-priced"), "under": t("under-priced")}))
-    show_table(shown.rename(columns={k: t(v) for k, v in SHOWN_AS.items()}), key="prices.outliers",
-               title_width="medium")
+    # the figures with their decimals lined up (70416.5 over 10682.45 over 1584 was hard to
+    # compare), the ratio with two (90.246 took the room of the columns after it)
+    heads = {**SHOWN_AS, "price": N_("price")}
+    decimals = {"price": "%.2f", "peer_median": "%.2f", "ratio": "%.2f", "z": "%.1f"}
+    show_table(shown.rename(columns={k: t(v) for k, v in heads.items()}), key="prices.outliers",
+               title_width="medium", column_config={
+                   t(heads[k]): st.column_config.NumberColumn(t(heads[k]), format=f)
+                   for k, f in decimals.items()})
     export_buttons(lambda: frame, f"{file_stem(cat.name)}_price_outliers", key="prices.export",
                    csv_warning=excel_id_warning(cat))
 next_step("pages/neighbors.py", t("Back to the lists"))

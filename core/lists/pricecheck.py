@@ -29,7 +29,11 @@ _ONE_NUMBER = re.compile(r"^(\D*?)(\d(?:[\d.,' \u00a0\u202f]*\d)?)(\D*)$")
 _NOT_AROUND_A_PRICE = re.compile(r"[=^*\\<>(){}\[\]|#_~`\"%@&;]|\d")
 _MAX_LETTERS = 6  # "approx.", "券后价", "USD", "Preis:"; "see page 3" is no price
 MAD_TO_SIGMA = 1.4826
-FLAG_COLORS = {"in line": "#7FA7D6", "over-priced": "#E8710A", "under-priced": "#C62828"}
+# Okabe-Ito vermillion and blue: told apart with any colour vision (orange beside red was not),
+# and each flag has its own shape as well (up: above its similar products' prices); the
+# prices in line are grey dots, behind.
+FLAG_COLORS = {"in line": "#A6A6A6", "over-priced": "#D55E00", "under-priced": "#0072B2"}
+FLAG_SYMBOLS = {"in line": "circle", "over-priced": "triangle-up", "under-priced": "triangle-down"}
 
 
 def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
@@ -150,7 +154,8 @@ def outliers_frame(ids: np.ndarray, titles: list[str], check: PriceCheck) -> pd.
 
 
 def price_figure(check: PriceCheck, titles: list[str], *, max_points: int = 5000):
-    """Log-log scatter of price vs peer median; outliers coloured. Capped at max_points
+    """Log-log scatter of price vs peer median; outliers coloured and shaped (FLAG_COLORS,
+    FLAG_SYMBOLS). Capped at max_points
     (outliers always kept, the rest sampled with a fixed seed)."""
     import plotly.graph_objects as go
 
@@ -166,8 +171,10 @@ def price_figure(check: PriceCheck, titles: list[str], *, max_points: int = 5000
         fig.add_trace(go.Scattergl(
             x=check.peer_median[rows], y=check.price[rows], mode="markers", name=name,
             text=[safe_label(titles[r]) for r in rows],
-            marker={"size": 6, "opacity": 0.7, "color": FLAG_COLORS[name]},
-            hovertemplate="%{text}<br>price %{y:.2f}<br>peers %{x:.2f}<extra></extra>"))
+            marker={"size": 6 if name == "in line" else 9, "opacity": 0.6 if name == "in line"
+                    else 0.9, "color": FLAG_COLORS[name], "symbol": FLAG_SYMBOLS[name]},
+            hovertemplate=("%{text}<br>price %{y:.2f}<br>median of similar products %{x:.2f}"
+                           "<extra></extra>")))
     # Log axes labelled at powers of ten only (1, 10, 100, 1k): no 2/5 minor labels.
     log_axis = {"type": "log", "dtick": 1, "tickformat": "~s", "minor": {"showgrid": False}}
     fig.update_layout(xaxis={**log_axis, "title": {"text": "median price of similar products"}},

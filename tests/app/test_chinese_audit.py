@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Dataframe
+from streamlit.testing.v1.element_tree import Dataframe, Table
 
 from components.advanced import OTHER_MODEL
 from components.i18n_zh import ZH
@@ -102,16 +102,17 @@ def _strings(msg: Message) -> Iterator[str]:
                 yield v
 
 
-def table_headers(frame: Dataframe) -> Iterator[tuple[str, str]]:
+def table_headers(frame: Dataframe | Table) -> Iterator[tuple[str, str]]:
     """(header as shown: a column_config label, else the column's name; its help)."""
-    config = json.loads(frame.proto.columns) if frame.proto.columns else {}
+    columns = getattr(frame.proto, "columns", "")  # st.table has no column_config
+    config = json.loads(columns) if columns else {}
     for name in frame.value.columns:
         shown = config.get(f"col:name:{name}", config.get(str(name), {}))
         shown = shown if isinstance(shown, dict) else {}
         yield str(shown.get("label") or name), shown.get("help") or ""
 
 
-def _table_texts(frame: Dataframe, *, cells: bool) -> Iterator[str]:
+def _table_texts(frame: Dataframe | Table, *, cells: bool) -> Iterator[str]:
     """Headers as shown, their help, and the cells."""
     table = frame.value
     for header, help_text in table_headers(frame):
@@ -194,7 +195,7 @@ def visible_texts(node, *, cells: bool = True) -> Iterator[str]:
     proto = getattr(node, "proto", None)
     if kind in SKIP_ELEMENTS:
         return
-    if isinstance(node, Dataframe):
+    if isinstance(node, (Dataframe, Table)):
         yield from _table_texts(node, cells=cells)
     elif kind == "plotly_chart":
         yield from _chart_texts(node.proto.spec)
@@ -222,7 +223,7 @@ def english_headers(at: AppTest) -> list[str]:
     found = []
     charts = [label for node in _nodes(at._tree) if getattr(node, "type", "") == "plotly_chart"
               for label in chart_labels(node.proto.spec) if label]
-    for frame in [*at.dataframe, charts]:
+    for frame in [*at.dataframe, *at.table, charts]:
         headers = charts if frame is charts else [h for h, _ in table_headers(frame)]
         if set(headers) <= FILE_COLUMNS:  # the Export page's preview of the file
             continue

@@ -45,12 +45,12 @@ def test_heatmap_and_health_on_lists_shorter_than_k(tiny_bert_dir, tmp_path):
         at.slider(key="neighbors.relevance_floor").set_value(0.0).run()  # every list: 3 others
         at.switch_page("pages/health.py").run()
         assert not at.exception, at.exception
-        measures = at.dataframe[0].value["measure"].tolist()
+        measures = at.table[0].value["measure"].tolist()  # the figures: a static table
         assert "Products with a full list of 3" in measures  # 4 products: 3 others at most
         # no orphan: a sentence, not a table reading 'empty'
         assert "Every product is in at least one other product's list." in element_texts(
             at.caption)
-        assert len(at.dataframe) == 2  # the figures and the hubs
+        assert len(at.dataframe) == 1  # the hubs
 
         at.switch_page("pages/neighbors.py").run()
         at.get_by_key("neighbors.rules.same").set_value(["category"])
@@ -58,7 +58,7 @@ def test_heatmap_and_health_on_lists_shorter_than_k(tiny_bert_dir, tmp_path):
         assert not at.exception, at.exception
         at.switch_page("pages/health.py").run()
         assert "No product is in another product's list." in element_texts(at.caption)
-        assert len(at.dataframe) == 2  # the figures and the four orphans
+        assert len(at.dataframe) == 1  # the four orphans
         at.switch_page("pages/heatmap.py").run()
         assert not at.exception, at.exception
         said = element_texts(at.info)

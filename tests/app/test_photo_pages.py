@@ -237,6 +237,30 @@ def test_photo_grid_says_no_photo_in_the_interface_language(app) -> None:
 
 
 
+def test_photo_grid_captions_are_one_line_each_with_the_lists_scores(app) -> None:
+    """Under each photo the grid showed only the id, at the height the photo above it left:
+    a row's labels did not line up. Each cell now has its title, id and score on one line
+    each (the browser cuts a long title and shows it whole on hover), as plain text."""
+    app.switch_page("pages/neighbors.py").run()
+    app.text_input(key="neighbors.find").set_value("disc lamp").run()
+    _ok(app)
+    captions = [e for e in app.text if e.value != "(no photo)"]
+    assert all(not e.proto.wrap for e in captions)  # one line each: a long title never wraps
+    found = [tuple(e.value for e in captions[i:i + 3]) for i in range(0, len(captions), 3)]
+    # the tree holds the grid column by column (six columns: cells 0, 6, 12, then 1, 7...)
+    order = [i for col in range(6) for i in range(col, len(found), 6)]
+    cells = [cell for _, cell in sorted(zip(order, found))]
+    listed = app.dataframe[0].value  # the product's list, above the grid
+    assert cells == [("disc lamp", "a0", "picked"),
+                     *[(title, pid, f"score {score:.2f}") for title, pid, score in
+                       zip(listed["title"], listed["id"], listed["score"])]]
+    app.radio(key="ui.language").set_value("zh").run()
+    _ok(app)
+    said = [e.value for e in app.text if e.value != "（无图片）"]
+    assert said[2] == "所选商品" and said[5] == f"得分 {listed['score'][5]:.2f}"  # cells 0, 6
+    app.radio(key="ui.language").set_value("en").run()
+
+
 def test_photos_kept_from_an_earlier_upload_are_named_and_can_be_let_go(app) -> None:
     """After a reload the zip box is empty but the zip uploaded before is still used: the
     page said nothing and offered no way to stop using it."""

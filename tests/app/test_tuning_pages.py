@@ -67,6 +67,13 @@ def test_same_category_rule_applies_live_and_counts_short_lists(app):
     assert "lists are shorter than 10, made short by: " in element_texts(app.caption)
     assert "same category" in element_texts(app.caption)
     assert any("Short lists after the rules" in str(h.value) for h in app.subheader)
+    # what the rules compare, then the id: after a wide title the id hid them at 1280 px
+    order = list(app.dataframe[0].proto.column_order)
+    assert order[:3] == ["rank", "score", "title"] and order[-1] == "id", order
+    assert order.index("category") < order.index("id") and "brand" in order
+    # how short before the title: after it the count was out of sight at 1024 px
+    short = next(d.value for d in app.dataframe if "neighbours" in d.value.columns)
+    assert list(short.columns) == ["id", "neighbours", "title"]
     _clear_rules(app)
 
 
@@ -418,13 +425,19 @@ def test_the_figures_of_hubs_and_price_outliers_lead_their_tables(app):
     app.switch_page("pages/health.py").run()
     hubs = next(d for d in app.dataframe if "in lists" in d.value.columns)
     assert list(hubs.proto.column_order) == ["title", "in lists", "product_id"]
-    # narrow: a long header (Chinese) widened it and pushed its numbers out of sight
-    assert json.loads(hubs.proto.columns)["in lists"]["width"] == "small"
+    # narrow: a long header (Chinese) widened it and pushed its numbers out of sight; wide
+    # enough for that header (出现在列表中) now that the table has the page's width
+    assert json.loads(hubs.proto.columns)["in lists"]["width"] == 100
     app.switch_page("pages/prices.py").run()
     outliers = next(d for d in app.dataframe if "flag" in d.value.columns)
     assert list(outliers.proto.column_order)[:5] == ["title", "flag", "price",
                                                      "median of similar", "price / median"]
     assert list(outliers.proto.column_order)[-1] == "product_id"
+    # two decimals each: 70416.5 over 10682.45 over 1584, a ratio of 90.246 took more room
+    shown = json.loads(outliers.proto.columns)
+    assert [shown[c]["type_config"]["format"] for c in
+            ("price", "median of similar", "price / median", "how unusual")] == [
+        "%.2f", "%.2f", "%.2f", "%.1f"]
     # in the legend's words (and the interface language), not core's codes over / under
     assert set(outliers.value["flag"]) <= {"over-priced", "under-priced"}
     assert len(set(outliers.value["flag"])) == 2

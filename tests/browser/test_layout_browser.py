@@ -241,3 +241,67 @@ def test_a_zip_that_does_not_open_is_said_once(browser, server, tmp_path):  # no
     main = page.locator("[data-testid='stMain']").inner_text()
     assert "found in the zip" not in main and "upload the photos as a .zip above" in main
     page.close()
+
+
+# Cells of a static table (st.table) whose text does not fit them.
+TABLE_CUT_SHORT = """() => Array.from(document.querySelectorAll(
+    '[data-testid=stMain] [data-testid=stTable] th, [data-testid=stMain] [data-testid=stTable] td'))
+  .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right >
+          document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect().right)
+  .map(e => e.innerText)"""
+# Top of each line of the photo grid's captions (title, id, score), by what it says.
+GRID_LINES = """(words) => Array.from(document.querySelectorAll('[data-testid=stMain] [data-testid=stText]'))
+  .filter(e => words.some(w => e.innerText.startsWith(w)))
+  .map(e => [e.innerText, Math.round(e.getBoundingClientRect().top),
+             Math.round(e.getBoundingClientRect().height)])"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh"])
+def test_photo_captions_line_up_and_list_health_figures_fit(browser, server, tmp_path,  # noqa: F811
+                                                            chinese):
+    """At 1024 px the Neighbours photo grid's labels sat at different heights (a tall photo
+    beside a wide one, a missing one) and List health's figures read "with your r" (the
+    grid's last column cut behind the long measure names). The 8 products are read by the
+    real model."""
+    import zipfile
+
+    from tests.imagegen import encoded, photo
+
+    sizes = [(200, 150), (120, 200), (160, 160), (300, 90)]
+    titles = ["garden hose", "garden hose 25 m green with brass fittings and a spray nozzle",
+              "garden hose reel", "garden hose 50 m", "hose", "garden hose connector set of 4",
+              "garden hose nozzle with eight spray patterns and a soft grip", "hose clamp"]
+    shop = tmp_path / "shop.csv"
+    shop.write_text("sku,title,photo\n" + "".join(
+        f"S{i},{title},{'' if i == 3 else f'p{i}.png'}\n" for i, title in enumerate(titles)),
+        encoding="utf-8")
+    photos = tmp_path / "photos.zip"
+    with zipfile.ZipFile(photos, "w") as zf:
+        for i in range(len(titles)):
+            zf.writestr(f"p{i}.png", encoded(photo(i, sizes[i % 4])))
+    page = open_page(browser, server, (1024, 768), chinese=chinese)
+    uploads = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    uploads.first.set_input_files(str(shop))
+    uploads.nth(1).wait_for(state="attached", timeout=60_000)
+    settled(page)
+    uploads.nth(1).set_input_files(str(photos))
+    settled(page)
+    page.goto(page.url.replace("/?", "/neighbors?", 1), wait_until="domcontentloaded")
+    words = ["所选商品", "得分 "] if chinese else ["picked", "score "]
+    page.locator("[data-testid='stText']").filter(has_text=words[0]).first.wait_for(
+        timeout=300_000)
+    settled(page, timeout=300)
+    scores = page.evaluate(GRID_LINES, words)  # the product's own cell and its list's
+    assert len(scores) >= 3, scores
+    rows = (len(scores) + 5) // 6
+    assert len({top for _, top, _ in scores}) == rows, scores  # one line of scores a row
+    shown = page.evaluate(GRID_LINES, ["garden hose", "hose"])
+    assert len(shown) == len(scores), shown
+    assert len({height for _, _, height in shown}) == 1, shown  # long titles on one line too
+    assert len({top for _, top, _ in shown}) == rows, shown
+    page.goto(page.url.replace("/neighbors?", "/health?", 1), wait_until="domcontentloaded")
+    page.locator("[data-testid='stTable']").first.wait_for(timeout=120_000)
+    settled(page)
+    assert page.evaluate(TABLE_CUT_SHORT) == []
+    page.close()

@@ -177,3 +177,36 @@ def test_price_figure_labels_powers_of_ten_only(rng):
     fig = price_figure(price_check(prices, lists), [f"t{i}" for i in range(n)])
     for axis in (fig.layout.xaxis, fig.layout.yaxis):
         assert axis.type == "log" and axis.dtick == 1
+
+
+def test_price_flags_differ_by_colour_blind_safe_colours_and_by_shape(rng):
+    """Over-priced (orange) and under-priced (red) were told apart by a colour pair that
+    red-green colour-blind merchandisers cannot separate: now Okabe-Ito vermillion and blue,
+    each with its own marker shape, the prices in line grey dots behind them."""
+    from core.lists.pricecheck import price_figure
+
+    n = 40
+    prices = rng.lognormal(3, 0.2, n)
+    prices[0], prices[1] = 1e5, 0.01  # one far above its peers, one far below
+    lists = nb([[j for j in rng.permutation(n)[:8] if j != i][:6] for i in range(n)])
+    fig = price_figure(price_check(prices, lists), [f"t{i}" for i in range(n)])
+    traces = {tr.name: tr for tr in fig.data}
+    over, under, rest = traces["over-priced"], traces["under-priced"], traces["in line"]
+    assert len(over.x) >= 1 and len(under.x) >= 1
+    assert {over.marker.color, under.marker.color} == {"#D55E00", "#0072B2"}
+    assert len({over.marker.symbol, under.marker.symbol, rest.marker.symbol}) == 3
+    assert rest.marker.color not in (over.marker.color, under.marker.color)
+    # the hover names its second figure in words (it read "peers 780.27")
+    assert "<br>median of similar products %{x:.2f}" in over.hovertemplate
+
+    def rgb(colour: str) -> np.ndarray:
+        return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+    # Seen with deuteranopia (Machado et al. 2009, severity 1, on sRGB values), the two flags
+    # stay apart (206); the old orange #E8710A and red #C62828 came to 104.
+    deutan = np.array([[0.367, 0.861, -0.228], [0.280, 0.673, 0.047], [-0.012, 0.043, 0.969]])
+
+    def seen(colour: str) -> np.ndarray:
+        return np.clip(deutan @ rgb(colour), 0, 255)
+
+    assert np.linalg.norm(seen(over.marker.color) - seen(under.marker.color)) > 150
