@@ -52,16 +52,10 @@ st.subheader(t("Duplicate groups"))
 threshold = duplicate_threshold_input(cfg)
 category_threshold_caption(cfg, cat)
 dups = session_duplicates(res, cfg, cat, threshold)
-st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · each group keeps one product: '
-             'the one most similar to the others (then the most complete record)',
+st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · each group keeps one '
+             'product (the one with the most duplicates, then the most complete record), and '
+             'every other product in the group is a duplicate of it',
              n_groups=dups.n_groups, n_products=dups.n_products))
-if dups.chained:  # a merge map would fold them into a product they do not duplicate
-    st.warning(t("{n:,} products are in a duplicate group only through other products: "
-                 "they do not score {threshold:.2f} with the product kept, and the largest "
-                 "group holds {largest:,} products. At a low threshold similar products chain "
-                 "into one group. Raise the threshold, or check these groups before merging.",
-                 n=dups.chained, threshold=threshold, largest=dups.largest),
-               icon=":material/link:")
 if dups.n_groups:
     kept = {"canonical_id": t("id of the product kept"), "canonical_title": t("product kept")}
     # one page of groups at a time, as the Neighbours table (5,780 rows at 0.7 on 24,628

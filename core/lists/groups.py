@@ -11,10 +11,9 @@ Each group is named by its most distinctive words (c-TF-IDF:
 term frequency in the group x log(1 + mean words per group / term frequency
 over all groups)).
 
-Duplicate groups: connected components of the graph whose edges are pool pairs
-scoring at or above the duplicate threshold. Each gets a canonical product (the
-member most similar to the others) and a merge map ``product_id, canonical_id,
-score`` for every other member.
+Duplicate groups (core.lists.duplicates): each a product kept and pool pairs of it
+scoring at or above the duplicate threshold, with a merge map ``product_id,
+canonical_id, score`` for every other member.
 """
 
 from __future__ import annotations
