@@ -36,8 +36,6 @@ st.caption(t('{n_groups:,} groups ({method}) · {grouped_share:.1%} of products 
              'by its most distinctive words', n_groups=groups.n_groups,
              method=t(GROUPING_NAMES.get(method, method)).lower(),
              grouped_share=groups.grouped_share))
-if st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map"):
-    groups_map(res, cfg, cat, groups)
 table = groups.table()
 st.dataframe(headed(table), hide_index=True, key="groups.table")
 if len(table):
@@ -47,6 +45,10 @@ if len(table):
     st.dataframe(headed(rows_table(cat, members[:SHOWN])), hide_index=True, key="groups.members")
     if len(members) > SHOWN:  # say so: the table alone reads as the whole group
         st.caption(t('First {limit:,} of {n:,} shown.', limit=SHOWN, n=len(members)))
+# after the groups: drawing the map of 24,628 products the first time takes a minute, and the
+# groups (3 s) waited behind it
+if st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map"):
+    groups_map(res, cfg, cat, groups)
 
 st.subheader(t("Duplicate groups"))
 threshold = duplicate_threshold_input(cfg)
