@@ -46,7 +46,7 @@ if len(table):
     if len(members) > SHOWN:  # say so: the table alone reads as the whole group
         st.caption(t('First {limit:,} of {n:,} shown.', limit=SHOWN, n=len(members)))
 # after the groups: drawing the map of 24,628 products the first time takes a minute, and the
-# groups (3 s) waited behind it
+# groups (a few seconds) waited behind it
 if st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map"):
     groups_map(res, cfg, cat, groups)
 
