@@ -128,8 +128,26 @@ def main() -> int:
           f"total {(old_c + old_l) / (new_c + new_l):.1f}x faster")
     print("labels of the new groups, old dense code == new sparse code:",
           old_labels(cat.texts, new) == new_names)
+    alone(vectors[walmart], categories[walmart], args.size)
     tight(vectors, pool, categories, args.size, args.hdbscan_rows)
     return 0
+
+
+def alone(vectors: np.ndarray, categories: np.ndarray, size: int) -> None:
+    """walmart.csv on its own (each product's 50 nearest by cosine as the graph)."""
+    from core.lists.groups import _renumber, _unit, cluster_labels
+    from core.search.exact import topk
+
+    nearest = topk(_unit(vectors), 50)
+    print(f"walmart.csv alone ({len(vectors):,} products, {len(vectors) // size} groups):")
+    for name, make in (("old", lambda: _renumber(old_cluster(_unit(vectors), len(vectors) // size,
+                                                             nearest))),
+                       ("new", lambda: cluster_labels(vectors, size=size, neighbors=nearest))):
+        start = time.perf_counter()
+        labels = make()
+        took = time.perf_counter() - start
+        shown = ", ".join(f"{k} {v:.3f}" for k, v in agreement(labels, categories).items())
+        print(f"  {name}: {took:.2f} s, {shown}")
 
 
 def tight(vectors: np.ndarray, pool, categories: np.ndarray, size: int, rows: int) -> None:
