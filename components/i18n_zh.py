@@ -1757,10 +1757,6 @@ ZH: dict[str, str] = {
         "共同的词和型号",
     "the total":
         "合计",
-    "{n_groups:,} duplicate groups · {n_products:,} products · each group keeps one product: the one "
-    "most similar to the others (then the most complete record)":
-        "{n_groups:,} 个重复分组 · {n_products:,} 个商品 · 每组保留一个商品：与组内其他商品最相似的那个"
-        "（其次是信息最完整的记录）",
     "id of the product kept":
         "保留商品的编号",
     "product kept":
@@ -1812,14 +1808,6 @@ ZH: dict[str, str] = {
     "The model reads every product once, then each product's most similar products are found (the "
     "Neighbours page does this by itself). Texts read before are reused.":
         "模型会把每个商品读一遍，然后为每个商品找出最相似的商品（“相似商品”页面也会自动完成）。读过的文本会被复用。",
-    # lead: duplicate groups that chain through other products
-    "{n:,} products are in a duplicate group only through other products: they do not score "
-    "{threshold:.2f} with the product kept, and the largest group holds {largest:,} products. "
-    "At a low threshold similar products chain into one group. Raise the threshold, or check "
-    "these groups before merging.":
-        "{n:,} 个商品只是通过其他商品才进入重复商品组：它们与保留的商品的得分没有达到 {threshold:.2f}，"
-        "最大的一组有 {largest:,} 个商品。阈值较低时，相似的商品会连成一个组。"
-        "请提高阈值，或在合并前检查这些组。",
     # walk-health: the price check, list health, explain and open results pages
     "Your price-range rule is left out here: under it, each product would only be compared with "
     "products priced like it, and no price could stand out. Your other rules apply.":
@@ -1959,4 +1947,10 @@ ZH: dict[str, str] = {
     # polish-layout: the price chart's hover says what its second figure is ("peers 780.27")
     "%{text}<br>price %{y:.2f}<br>median of similar products %{x:.2f}<extra></extra>":
         "%{text}<br>价格 %{y:.2f}<br>相似商品的价格中位数 %{x:.2f}<extra></extra>",
+    # polish-groups: duplicate groups around the product kept; progress of product groups
+    "{n_groups:,} duplicate groups · {n_products:,} products · each group keeps one product (the "
+    "one with the most duplicates, then the most complete record), and every other product in "
+    "the group is a duplicate of it":
+        "{n_groups:,} 个重复分组 · {n_products:,} 个商品 · 每组保留一个商品（重复品最多的那个，"
+        "其次是信息最完整的记录），组内其他每个商品都是它的重复品",
 }

@@ -36,8 +36,6 @@ st.caption(t('{n_groups:,} groups ({method}) · {grouped_share:.1%} of products 
              'by its most distinctive words', n_groups=groups.n_groups,
              method=t(GROUPING_NAMES.get(method, method)).lower(),
              grouped_share=groups.grouped_share))
-if st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map"):
-    groups_map(res, cfg, cat, groups)
 table = groups.table()
 st.dataframe(headed(table), hide_index=True, key="groups.table")
 if len(table):
@@ -47,21 +45,19 @@ if len(table):
     st.dataframe(headed(rows_table(cat, members[:SHOWN])), hide_index=True, key="groups.members")
     if len(members) > SHOWN:  # say so: the table alone reads as the whole group
         st.caption(t('First {limit:,} of {n:,} shown.', limit=SHOWN, n=len(members)))
+# after the groups: drawing the map of 24,628 products the first time takes a minute, and the
+# groups (a few seconds) waited behind it
+if st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map"):
+    groups_map(res, cfg, cat, groups)
 
 st.subheader(t("Duplicate groups"))
 threshold = duplicate_threshold_input(cfg)
 category_threshold_caption(cfg, cat)
 dups = session_duplicates(res, cfg, cat, threshold)
-st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · each group keeps one product: '
-             'the one most similar to the others (then the most complete record)',
+st.caption(t('{n_groups:,} duplicate groups · {n_products:,} products · each group keeps one '
+             'product (the one with the most duplicates, then the most complete record), and '
+             'every other product in the group is a duplicate of it',
              n_groups=dups.n_groups, n_products=dups.n_products))
-if dups.chained:  # a merge map would fold them into a product they do not duplicate
-    st.warning(t("{n:,} products are in a duplicate group only through other products: "
-                 "they do not score {threshold:.2f} with the product kept, and the largest "
-                 "group holds {largest:,} products. At a low threshold similar products chain "
-                 "into one group. Raise the threshold, or check these groups before merging.",
-                 n=dups.chained, threshold=threshold, largest=dups.largest),
-               icon=":material/link:")
 if dups.n_groups:
     kept = {"canonical_id": t("id of the product kept"), "canonical_title": t("product kept")}
     # one page of groups at a time, as the Neighbours table (5,780 rows at 0.7 on 24,628

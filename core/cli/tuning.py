@@ -5,7 +5,7 @@ config-keys; plus the rule options of ``neighbors`` and the replay of the app's 
     python -m core neighbors CATALOG --same category --max-per brand=2 --price-ratio 0.5,2 --out l.csv
     python -m core health CATALOG --config tuned.json
     python -m core groups CATALOG --out groups.csv [--method agglomerative|hdbscan] [--size 20]
-    python -m core merge-map CATALOG --out merge.csv [--threshold 0.95]
+    python -m core merge-map CATALOG --out merge.csv [--threshold 0.95] [--chain]
     python -m core compare CATALOG --config a.json --other b.json [--out movers.csv]
     python -m core price-check CATALOG --out outliers.csv [--z 3]
     python -m core review-pairs catalog.csv --config cfg.json --out pairs.csv
@@ -378,7 +378,8 @@ def cmd_merge_map(args: argparse.Namespace) -> int:
     categories, per_category = groups_categories(cfg, catalog)
     dups = duplicate_groups(pool, threshold, vectors=vectors, completeness=filled,
                             both_ways=lambda a, b: index.pair_scores(a, b).match,
-                            categories=categories, per_category=per_category)
+                            categories=categories, per_category=per_category,
+                            chain=args.chain)
     frame = merge_map(catalog.ids, dups)
     write_table(frame, args.out)
     own = _own_thresholds(per_category)
@@ -388,7 +389,7 @@ def cmd_merge_map(args: argparse.Namespace) -> int:
         say(f"warning: {dups.chained:,} products are in a duplicate group only through other "
             f"products (they do not score {threshold} with the product kept; the largest group "
             f"holds {dups.largest:,} products): similar products chain at a low threshold; "
-            "raise --threshold or check those groups before merging")
+            "raise --threshold, leave out --chain, or check those groups before merging")
     return 0
 
 
@@ -535,6 +536,10 @@ def register(sub) -> dict:
                    "duplicate_threshold, chosen on labelled pairs, else its 'duplicate' band); "
                    "pairs of one category listed in the settings file's category_thresholds "
                    "use that category's threshold")
+    p.add_argument("--chain", action="store_true",
+                   help="group products that are duplicates only through others (A of B and "
+                   "B of C puts A and C in one group), as before; by default every product in "
+                   "a group is a duplicate of the product kept")
     p = _catalog_parser(sub, "compare", "compare the lists of --config and --other",
                         out_required=False)
     p.add_argument("--other", required=True, help="the second configuration (JSON)")

@@ -1,8 +1,15 @@
 """Duplicate groups with a merge map (re-exported by core.lists.groups).
 
-Connected components of the graph whose edges are pool pairs scoring at or above the
-duplicate threshold. Each gets a canonical product (the member most similar to the
-others) and a merge map ``product_id, canonical_id, score`` for every other member.
+Groups around a lead (the default): every member scores the duplicate threshold with its
+group's lead, the product kept in its place. Leads are taken in turn, the product with
+the most duplicates first (then the highest summed score, the most complete record, the
+lowest row); each takes its duplicates not yet in a group. Connected components of the
+pairs at or above the threshold (``chain=True``, the behaviour before) chain at a low
+threshold: A~B and B~C put A and C in one group though A and C are unrelated (Abt-Buy at
+0.8: 128 members of 77 groups chained; pairs sharing a group that are the same item 0.43
+-> 0.61 around a lead, merge map rows 0.67 -> 0.75, gold pairs grouped 0.79 -> 0.70;
+bench/duplicate_chaining.py). Each group has a canonical product and a merge map
+``product_id, canonical_id, score`` for every other member.
 
 A new threshold costs little: a :class:`DuplicateScorer` keeps the duplicate score of
 every pool pair it has scored, so a lower threshold scores only the pairs it newly
@@ -36,8 +43,8 @@ class DuplicateGroups:
     score_to_canonical: np.ndarray
     threshold: float
     # members with no pair at or above the threshold with the product kept: in their group
-    # only through other members (similar products chain at a low threshold: 12,978 of
-    # 24,628 walmart + amazon products in one group at 0.6)
+    # only through other members (chain=True only: similar products chain at a low
+    # threshold, 12,978 of 24,628 walmart + amazon products in one group at 0.6)
     chained: int = 0
 
     @property
@@ -88,8 +95,13 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
                      both_ways: BothWays | None = None,
                      categories: np.ndarray | None = None,
                      per_category: Mapping[str, float] | None = None,
-                     scorer: DuplicateScorer | None = None) -> DuplicateGroups:
-    """Connected components of pool pairs scoring >= threshold (size >= 2).
+                     scorer: DuplicateScorer | None = None,
+                     chain: bool = False) -> DuplicateGroups:
+    """Groups of pool pairs scoring >= threshold (size >= 2), each around a lead.
+
+    Every member of a group scores >= threshold with the group's lead, its canonical
+    product (score_to_canonical is that score); see _lead_groups. chain: connected
+    components instead (A~B and B~C put A and C in one group), as before.
 
     categories, per_category: (n,) category values (as text) and thresholds chosen per
     category on labelled pairs (``Config.category_thresholds``); a pair of two products
@@ -102,11 +114,11 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
     the list score, so only pool pairs at or above the threshold are scored.
     scorer: a DuplicateScorer of this pool kept across calls (its both_ways is used):
     pairs scored by an earlier threshold are not scored again.
-    Canonical: the member with the highest summed score to the other members
-    (pairwise with vectors, else over pool edges), then the most complete
-    record (completeness: (n,) filled fields), then the lowest row. A member joined to
-    the canonical one through others has its score for it from both_ways when given
-    (else NaN: unknown).
+    completeness: (n,) filled fields, preferred among leads of equal standing.
+    With chain, the canonical product is the member with the highest summed score to the
+    other members (pairwise with vectors, else over pool edges), then the most complete
+    record, then the lowest row; a member joined to the canonical one through others has
+    its score for it from both_ways when given (else NaN: unknown).
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -117,11 +129,13 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
         raise ValueError("scorer was made for another pool")
     n = pool.indices.shape[0]
     src, dst, sc = _edges(pool, threshold, scorer, categories, per_category)
+    fill = np.zeros(n) if completeness is None else np.asarray(completeness, dtype=np.float64)
+    if not chain:
+        return DuplicateGroups(*_lead_groups(n, src, dst, sc, fill), float(threshold))
     graph = coo_matrix((sc.astype(np.float64), (src, dst)), shape=(n, n)).tocsr()
     _, comp = connected_components(graph, directed=True, connection="weak")
     group = _numbered(comp)
     sym = graph.maximum(graph.T).tocsr()
-    fill = np.zeros(n) if completeness is None else np.asarray(completeness, dtype=np.float64)
     canonical, score = _canonicals(group, sym, fill, vectors if pool.metric in METRICS else None,
                                    pool.metric)
     unknown = np.flatnonzero((group >= 0) & np.isnan(score))
@@ -131,6 +145,60 @@ def duplicate_groups(pool: Neighbors, threshold: float, *, vectors: np.ndarray |
         score[unknown] = np.asarray(scorer.both_ways(unknown, to), dtype=np.float32)
     return DuplicateGroups(group, canonical, score, float(threshold),
                            chained=_chained(group, canonical, sym))
+
+
+def _lead_groups(n: int, src: np.ndarray, dst: np.ndarray, sc: np.ndarray,
+                 fill: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(group (n,), canonical (g,), score (n,) float32) of groups around a lead.
+
+    src, dst, sc: (m,) the pairs at or above their threshold, either direction. Leads are
+    taken in turn: most duplicates, then the highest summed score, the most complete
+    record (fill), the lowest row. Each takes those of its duplicates not yet in a group;
+    one whose duplicates are all taken is no lead and may still join a later lead.
+    Groups are numbered by their lowest row; score: each member's for its lead."""
+    a, b, s = _both_directions(src, dst, sc)
+    degree = np.bincount(a, minlength=n)
+    sums = np.bincount(a, weights=s, minlength=n)
+    starts = np.concatenate([[0], np.cumsum(degree)])
+    rows = np.arange(n)
+    leads = np.lexsort((rows, -fill, -sums, -degree))
+    group = np.full(n, -1, dtype=np.int64)
+    score = np.full(n, np.nan, dtype=np.float32)
+    canonical: list[int] = []
+    for p in leads[degree[leads] > 0]:
+        if group[p] >= 0:
+            continue
+        mates, mate_scores = b[starts[p]:starts[p + 1]], s[starts[p]:starts[p + 1]]
+        free = group[mates] < 0
+        if not free.any():
+            continue
+        group[mates[free]] = group[p] = len(canonical)
+        score[mates[free]] = mate_scores[free]
+        canonical.append(int(p))
+    lead = np.asarray(canonical, dtype=np.int64)
+    lowest = np.full(len(lead), n, dtype=np.int64)
+    np.minimum.at(lowest, group[group >= 0], rows[group >= 0])
+    number = np.empty(len(lead), dtype=np.int64)
+    number[np.argsort(lowest, kind="stable")] = np.arange(len(lead))
+    group[group >= 0] = number[group[group >= 0]]
+    out = np.empty(len(lead), dtype=np.int64)
+    out[number] = lead
+    return group, out, score
+
+
+def _both_directions(src: np.ndarray, dst: np.ndarray,
+                     sc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (a, b, score) sorted by a, each unordered pair in both directions once, with
+    the higher of its scores; no pair of a product with itself."""
+    a, b = np.concatenate([src, dst]), np.concatenate([dst, src])
+    s = np.concatenate([sc, sc]).astype(np.float64)
+    keep = a != b
+    a, b, s = a[keep], b[keep], s[keep]
+    order = np.lexsort((-s, b, a))
+    a, b, s = a[order], b[order], s[order]
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    return a[first].astype(np.int64), b[first].astype(np.int64), s[first]
 
 
 def _chained(group: np.ndarray, canonical: np.ndarray, sym) -> int:

@@ -502,20 +502,22 @@ def _duplicates_table(at: AppTest) -> pd.DataFrame:
     return table
 
 
-def test_duplicate_groups_that_chain_through_other_products_are_warned_of(tiny_bert_dir,
-                                                                         tmp_path):
+def test_duplicate_groups_do_not_chain_through_other_products(tiny_bert_dir, tmp_path):
     """At 0.6, 12,978 of 24,628 products made one duplicate group by chaining (each a near
-    neighbour of the next), and the merge map would fold them all into one product without
-    a word. A threshold that chains says so; copies at the top threshold do not."""
+    neighbour of the next), and the merge map would fold them all into one product they
+    did not duplicate; the page only warned. Each group is now a product and its own
+    duplicates: even at 0.01 the 152 products make many groups, none of them all."""
     words = ["lamp", "desk", "cable", "mouse", "chair", "shoe", "phone", "paper"]
     rows = [["id", "title"], *[[f"p{i}", f"{words[i % 8]} {words[(i * 3 + 1) % 8]} {i}"]
                                for i in range(150)],  # more than a pool's 50 candidates
             ["c1", "oak desk chair"], ["c2", "oak desk chair"]]
     with running_app(tiny_bert_dir, tmp_path / "ws", timeout=300) as at:
         _duplicate_groups_at(at, "chain.csv", rows, 1.0)
-        assert not [w.value for w in at.warning if "only through other" in w.value]
+        assert _duplicates_table(at)["size"].tolist() == [2]  # the two copies
         at.number_input(key="groups.duplicate_threshold").set_value(0.01).run()
         assert not at.exception, at.exception
-        (warning,) = [w.value for w in at.warning if "only through other" in w.value]
-        assert "do not score 0.01 with the product kept" in warning
-        assert "the largest group holds" in warning and "Raise the threshold" in warning
+        sizes = _duplicates_table(at)["size"]
+        assert len(sizes) > 1 and sizes.max() < 152 and sizes.sum() <= 152
+        assert "every other product in the group is a duplicate of it" in \
+            element_texts(at.caption)
+        assert not [w.value for w in at.warning if "only through other" in w.value]

@@ -307,6 +307,12 @@ def test_merge_map_starts_at_the_threshold_chosen_on_labelled_pairs(night) -> No
     frame = pd.read_csv(night.folder / "merge.csv")
     assert list(frame.columns) == ["product_id", "canonical_id", "score"] and len(frame)
     assert "threshold 0.0" in err
+    # --chain: the old connected groups, at least as many products folded into fewer kept
+    code, _, err = night("merge-map", str(night.catalog), "--config", str(tuned),
+                         "--out", str(night.folder / "chained.csv"), "--chain")
+    chained = pd.read_csv(night.folder / "chained.csv")
+    assert code == 0 and len(chained) >= len(frame), err
+    assert chained.canonical_id.nunique() <= frame.canonical_id.nunique()
     code, _, err = night("merge-map", str(night.catalog), "--config", str(tuned),
                          "--out", str(night.folder / "merge.csv"), "--threshold", "1")
     assert code == 0 and pd.read_csv(night.folder / "merge.csv").empty, err  # the flag wins

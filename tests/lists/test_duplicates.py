@@ -20,8 +20,8 @@ DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_walmart.csv"
 
 def oracle(pool, threshold, *, vectors=None, completeness=None, both_ways=None,
            categories=None, per_category=None):
-    """duplicate_groups before the scorer: every pair scored per call, one dense
-    matrix per group."""
+    """duplicate_groups(chain=True) before the scorer: every pair scored per call, one
+    dense matrix per group."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -126,9 +126,11 @@ def test_same_groups_as_the_plain_computation_at_every_threshold(rng, metric, co
         for kw in ({}, {"vectors": vectors, "completeness": filled},
                    {"categories": cats, "per_category": {"shoes": threshold - 0.1}}):
             want = oracle(pool, threshold, both_ways=both_ways, **kw)
-            assert_same(duplicate_groups(pool, threshold, scorer=scorer, **kw), want)
-            assert_same(duplicate_groups(pool, threshold, both_ways=both_ways, **kw), want)
-            assert_same(duplicate_groups(pool, threshold, **kw), oracle(pool, threshold, **kw))
+            assert_same(duplicate_groups(pool, threshold, scorer=scorer, chain=True, **kw), want)
+            assert_same(duplicate_groups(pool, threshold, both_ways=both_ways, chain=True, **kw),
+                        want)
+            assert_same(duplicate_groups(pool, threshold, chain=True, **kw),
+                        oracle(pool, threshold, **kw))
 
 
 def test_the_scorer_scores_each_pool_pair_once(rng):
@@ -148,10 +150,11 @@ def test_the_scorer_scores_each_pool_pair_once(rng):
     got = scorer.scores(second)
     assert np.array_equal(got, table[second // 5, flat[second]], equal_nan=True)
     assert len(asked) == 600  # 200..299 (NaN ones too) not asked again
-    scorer.scores(np.arange(flat.size))  # every pool pair scored: a threshold asks only
-    asked.clear()                           # members joined through others, for their own
-    dups = duplicate_groups(pool, 0.6, scorer=scorer)  # score for the canonical product
-    assert dups.n_groups and asked
+    scorer.scores(np.arange(flat.size))  # every pool pair scored: a threshold asks nothing
+    asked.clear()                           # more around a lead, and with chain only
+    assert duplicate_groups(pool, 0.6, scorer=scorer).n_groups and not asked
+    dups = duplicate_groups(pool, 0.6, scorer=scorer, chain=True)  # members joined through
+    assert dups.n_groups and asked  # others, for their own score for the canonical product
     assert all(dups.canonical[dups.group[a]] == b for a, b in asked)
     with pytest.raises(ValueError, match="another pool"):
         duplicate_groups(random_pool(rng, 50, 5, "cosine", coarse=False), 0.9, scorer=scorer)
@@ -165,7 +168,8 @@ def test_identical_products_and_tiny_pools(rng):
         for metric in ("cosine", "hybrid(cosine)"):
             pool = Neighbors(idx, sc, 1 - sc, metric)
             for kw in ({}, {"vectors": x[:n]}):
-                assert_same(duplicate_groups(pool, 0.9, **kw), oracle(pool, 0.9, **kw))
+                assert_same(duplicate_groups(pool, 0.9, chain=True, **kw),
+                            oracle(pool, 0.9, **kw))
 
 
 def test_same_groups_on_a_real_catalog(tiny_encoder):
@@ -192,7 +196,7 @@ def test_same_groups_on_a_real_catalog(tiny_encoder):
     for threshold in (0.9, 0.7, 0.5, 0.8):
         want = oracle(pool, threshold, vectors=vectors, completeness=filled, both_ways=both)
         got = duplicate_groups(pool, threshold, vectors=vectors, completeness=filled,
-                               scorer=scorer)
+                               scorer=scorer, chain=True)
         assert_same(got, want)
         grouped = max(grouped, got.n_groups)
     assert grouped > 10  # the check saw real groups
@@ -214,11 +218,99 @@ def test_members_joined_only_through_others_are_counted():
         return Neighbors(np.take_along_axis(idx, order, 1), np.take_along_axis(sc, order, 1),
                          None, "hybrid(cosine)")
 
-    chain = duplicate_groups(pool([(0, 1, 0.9), (1, 2, 0.95), (2, 3, 0.95), (3, 4, 0.9)], 5),
-                             0.8)
+    path = pool([(0, 1, 0.9), (1, 2, 0.95), (2, 3, 0.95), (3, 4, 0.9)], 5)
+    chain = duplicate_groups(path, 0.8, chain=True)
     assert chain.n_groups == 1 and chain.largest == 5 and chain.canonical.tolist() == [2]
     assert chain.chained == 2  # products 0 and 4: only through 1 and 3
-    star = duplicate_groups(pool([(0, 1, 0.9), (0, 2, 0.9)], 3), 0.8)
+    star = duplicate_groups(pool([(0, 1, 0.9), (0, 2, 0.9)], 3), 0.8, chain=True)
     assert star.n_groups == 1 and star.largest == 3 and star.chained == 0
-    none = duplicate_groups(pool([(0, 1, 0.5)], 2), 0.8)
+    none = duplicate_groups(pool([(0, 1, 0.5)], 2), 0.8, chain=True)
     assert none.n_groups == 0 and none.largest == 0 and none.chained == 0
+    # around a lead (the default) nothing chains: 2 keeps its two duplicates, 0 and 4
+    # (duplicates of 1 and 3 only, both taken) are in no group
+    lead = duplicate_groups(path, 0.8)
+    assert lead.group.tolist() == [-1, 0, 0, 0, -1] and lead.canonical.tolist() == [2]
+    assert lead.chained == 0 and lead.score_to_canonical[[1, 3]].tolist() == pytest.approx([0.95, 0.95])
+
+
+def lead_oracle(pool, threshold, *, both_ways=None, completeness=None):
+    """Groups around a lead in plain Python: each pool pair at or above the threshold
+    (on both_ways when given) is an edge with the higher of its two scores; leads by most
+    edges, highest summed score, most complete, lowest row; a lead takes its free mates."""
+    n, k = pool.indices.shape
+    edge: dict[tuple[int, int], float] = {}
+    for i in range(n):
+        for c in range(k):
+            j, s = int(pool.indices[i, c]), pool.scores[i, c]  # float32, compared as such
+            if j < 0 or j == i or s < threshold:
+                continue
+            if both_ways is not None:
+                s = np.float32(both_ways(np.array([i]), np.array([j]))[0])
+                if not s >= threshold:
+                    continue
+            key = (min(i, j), max(i, j))
+            edge[key] = max(edge.get(key, -np.inf), float(s))
+    mates: dict[int, dict[int, float]] = {i: {} for i in range(n)}
+    for (i, j), s in edge.items():
+        mates[i][j] = mates[j][i] = s
+    fill = [0.0] * n if completeness is None else list(completeness)
+    order = sorted(range(n), key=lambda i: (-len(mates[i]), -sum(mates[i].values()),
+                                            -fill[i], i))
+    lead_of: dict[int, int] = {}
+    for p in order:
+        free = [j for j in mates[p] if j not in lead_of]
+        if p in lead_of or not free:
+            continue
+        for j in [p, *free]:
+            lead_of[j] = p
+    leads = sorted(set(lead_of.values()), key=lambda p: min(j for j in lead_of
+                                                             if lead_of[j] == p))
+    group = np.array([leads.index(lead_of[i]) if i in lead_of else -1 for i in range(n)])
+    score = np.array([mates[i][lead_of[i]] if i in lead_of and lead_of[i] != i else np.nan
+                      for i in range(n)], dtype=np.float32)
+    return group, np.array(leads, dtype=np.int64), score
+
+
+@pytest.mark.parametrize("coarse", [True, False])
+def test_groups_around_a_lead_match_the_plain_computation(rng, coarse):
+    n, k = 151, 6
+    pool = random_pool(rng, n, k, "hybrid(cosine)", coarse=coarse)
+    filled = rng.integers(0, 3, size=n)
+    table = pair_table(rng, n, coarse)
+
+    def both_ways(a, b):
+        return np.minimum(table[a, b], table[b, a])
+
+    for threshold in (0.97, 0.9, 0.6, 0.3, 1.5):
+        for kw in ({}, {"both_ways": both_ways}):
+            got = duplicate_groups(pool, threshold, completeness=filled, **kw)
+            assert_same(got, lead_oracle(pool, threshold, completeness=filled, **kw))
+
+
+def test_every_member_of_a_group_is_a_duplicate_of_the_product_kept(rng):
+    """Connected components chained: A~B and B~C put A and C in one group and the merge
+    map folded C into A though C scored far below the threshold with it. Around a lead,
+    every member's own duplicate score with the product kept reaches the threshold, and
+    no two products left out of every group are duplicates of each other."""
+    n, k = 400, 8
+    pool = random_pool(rng, n, k, "hybrid(cosine)", coarse=False)
+    pool = Neighbors(pool.indices, np.maximum(pool.scores, 0.97), None, pool.metric)
+    table = pair_table(rng, n, coarse=False)
+
+    def both_ways(a, b):
+        return np.minimum(table[a, b], table[b, a])
+
+    for threshold in (0.8, 0.6, 0.4):
+        dups = duplicate_groups(pool, threshold, both_ways=both_ways)
+        members = np.flatnonzero(dups.group >= 0)
+        members = members[~np.isin(members, dups.canonical)]
+        kept = dups.canonical[dups.group[members]]
+        assert len(members) > 20 and dups.chained == 0
+        assert (both_ways(members, kept) >= threshold).all()
+        assert np.array_equal(dups.score_to_canonical[members], both_ways(members, kept))
+        alone = dups.group < 0
+        src = np.repeat(np.arange(n), k)
+        dst, sc = pool.indices.reshape(-1), pool.scores.reshape(-1)
+        edge = (dst >= 0) & (sc >= threshold)
+        edge[edge] = both_ways(src[edge], dst[edge]) >= threshold
+        assert not (alone[src[edge]] & alone[dst[edge]]).any()
