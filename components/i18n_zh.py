@@ -1872,16 +1872,6 @@ ZH: dict[str, str] = {
     "labels file": "标注文件",
     "{left_out:,} of the {total:,} rows of the {what} are left out:":
         "{what}的 {total:,} 行中有 {left_out:,} 行未使用：",
-    "{n:,} name an id that is not in the catalog's id column ({column}), such as {ids}: check "
-    "those ids, or the id column chosen on the Catalog page":
-        "{n:,} 行的编号不在商品目录的编号列（{column}）中，例如 {ids}：请检查这些编号，"
-        "或检查在“商品目录”页选择的编号列",
-    "{n:,} have an empty label: write 1 (same product) or 0 (different)":
-        "{n:,} 行的标注为空：请填写 1（同一商品）或 0（不同商品）",
-    "{n:,} pair a product with itself": "{n:,} 行把一个商品与它自己配对",
-    "{n:,} repeat an earlier row (counted once)": "{n:,} 行与前面的行重复（只计一次）",
-    "{n:,} pairs are labelled both same and different, so none of their rows count: {pairs}":
-        "{n:,} 对商品既被标为相同又被标为不同，它们的各行都不计入：{pairs}",
     "At {threshold:.3f}, {share:.1%} of the entries of the products' lists (each product's "
     "first {k}) score as duplicates.":
         "在 {threshold:.3f} 时，商品列表的条目（每个商品的前 {k} 个）中有 {share:.1%} 的得分算作重复。",
@@ -1930,4 +1920,16 @@ ZH: dict[str, str] = {
     "Compared {when}, without labels.": "{when} 比较，未使用标注。",
     "{name} is used now but cannot be kept for after a reload ({exc}).":
         "{name} 现在可以使用，但无法保存，重新加载页面后需要再次上传（{exc}）。",
+    # polish-evaluate: a labels file's rows left out, in the singular for one (English)
+    "1 of the {total:,} rows of the {what} is left out:": "{what}的 {total:,} 行中有 1 行未使用：",
+    "{n:,} rows name an id that is not in the catalog's id column ({column}), such as {ids}: "
+    "check those ids, or the id column chosen on the Catalog page":
+        "{n:,} 行的编号不在商品目录的编号列（{column}）中，例如 {ids}：请检查这些编号，"
+        "或检查在“商品目录”页选择的编号列",
+    "{n:,} rows have an empty label: write 1 (same product) or 0 (different)":
+        "{n:,} 行的标注为空：请填写 1（同一商品）或 0（不同商品）",
+    "{n:,} rows name the same product twice": "{n:,} 行把一个商品与它自己配对",
+    "{n:,} rows are the same as an earlier row (counted once)": "{n:,} 行与前面的行重复（只计一次）",
+    "{n:,} pairs are labelled both same and different (none of those rows count): {pairs}":
+        "{n:,} 对商品既被标为相同又被标为不同，它们的各行都不计入：{pairs}",
 }

@@ -59,21 +59,24 @@ def left_out_note(read: PairLabels, catalog: Catalog, what: str) -> None:
         return
     column = catalog.mapping.id_column or t("row numbers")
     reasons = [
-        (read.unknown, t("{n:,} name an id that is not in the catalog's id column ({column}), "
-                         "such as {ids}: check those ids, or the id column chosen on the "
-                         "Catalog page", n=read.unknown, column=md(column),
+        (read.unknown, t("{n:,} rows name an id that is not in the catalog's id column "
+                         "({column}), such as {ids}: check those ids, or the id column chosen "
+                         "on the Catalog page", n=read.unknown, column=md(column),
                          ids=md(short_list(read.unknown_ids)))),
-        (read.unlabelled, t("{n:,} have an empty label: write 1 (same product) or 0 (different)",
-                            n=read.unlabelled)),
-        (read.itself, t("{n:,} pair a product with itself", n=read.itself)),
-        (read.repeated, t("{n:,} repeat an earlier row (counted once)", n=read.repeated)),
-        (len(read.conflicting), t("{n:,} pairs are labelled both same and different, so none of "
-                                  "their rows count: {pairs}", n=len(read.conflicting),
+        (read.unlabelled, t("{n:,} rows have an empty label: write 1 (same product) or 0 "
+                            "(different)", n=read.unlabelled)),
+        (read.itself, t("{n:,} rows name the same product twice", n=read.itself)),
+        (read.repeated, t("{n:,} rows are the same as an earlier row (counted once)",
+                          n=read.repeated)),
+        (len(read.conflicting), t("{n:,} pairs are labelled both same and different (none of "
+                                  "those rows count): {pairs}", n=len(read.conflicting),
                                   pairs=md(short_list(read.conflicting, 5)))),
     ]
-    st.warning(t("{left_out:,} of the {total:,} rows of the {what} are left out:",
-                 left_out=read.rows - len(read), total=read.rows, what=what) + "\n"
-               + "".join(f"\n- {text}" for n, text in reasons if n))
+    left_out = read.rows - len(read)
+    head = t("1 of the {total:,} rows of the {what} is left out:", total=read.rows, what=what) \
+        if left_out == 1 else t("{left_out:,} of the {total:,} rows of the {what} are left out:",
+                                left_out=left_out, total=read.rows, what=what)
+    st.warning(head + "\n" + "".join(f"\n- {text}" for n, text in reasons if n))
 
 
 def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[object, np.ndarray]:

@@ -85,16 +85,25 @@ class PairLabels:
 
     def left_out(self) -> list[str]:
         """Why rows were left out, one English phrase per reason (the CLI prints them)."""
-        reasons = [(self.unknown, "name an id that is not in the catalog"
-                    + (f" (such as {short_list(self.unknown_ids)})" if self.unknown_ids else "")),
-                   (self.unlabelled, "have an empty label"),
-                   (self.itself, "pair a product with itself"),
-                   (self.repeated, "repeat an earlier row")]
-        out = [f"{n:,} {why}" for n, why in reasons if n]
+        reasons = [(self.unknown, "names an id that is not in the catalog",
+                    "name an id that is not in the catalog"),
+                   (self.unlabelled, "has an empty label", "have an empty label"),
+                   (self.itself, "names the same product twice", "name the same product twice"),
+                   (self.repeated, "is the same as an earlier row",
+                    "are the same as an earlier row")]
+        out = [f"{_rows(n)} {one if n == 1 else many}" for n, one, many in reasons if n]
+        if self.unknown and self.unknown_ids:
+            out[0] += f" (such as {short_list(self.unknown_ids)})"
         if self.conflicting:
-            out.append(f"{len(self.conflicting):,} pairs are labelled both same and different "
-                       f"({short_list(self.conflicting, 5)})")
+            n = len(self.conflicting)
+            out.append(f"{n:,} {'pair is' if n == 1 else 'pairs are'} labelled both same and "
+                       f"different ({short_list(self.conflicting, 5)})")
         return out
+
+
+def _rows(n: int) -> str:
+    """'1 row', '2 rows' (a labels file often has one bad row)."""
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
 
 
 def _pair_columns(frame: pd.DataFrame) -> tuple[str, str, str | None]:

@@ -160,9 +160,10 @@ def test_threshold_says_how_many_labelled_rows_it_left_out(app):
         ("pairs.csv", _pairs_csv([*good, ("no-such-id", ids[1], 1)]), "text/csv")).run()
     assert not app.exception, app.exception
     warning = element_texts(app.warning)
-    assert "1 of the 4 rows of the calibration file are left out" in warning, warning
-    assert "1 name an id that is not in the catalog's id column (id), such as no-such-id" in \
-        warning, warning
+    # it read "1 of the 4 rows ... are left out", "1 name an id"
+    assert "1 of the 4 rows of the calibration file is left out" in warning, warning
+    assert "1 row names an id that is not in the catalog's id column (id), such as no-such-id" \
+        in warning, warning
     assert "(3 pairs, 1 positive)" in element_texts(app.markdown)
     app.file_uploader(key="threshold.holdout").set_value(
         ("check.csv", b"a,b,match\nx,y,1\n", "text/csv")).run()
@@ -184,9 +185,9 @@ def test_evaluate_and_threshold_leave_out_rows_they_cannot_measure_and_say_why(a
         assert not app.exception, app.exception
         warning = element_texts(app.warning)
         assert f"3 of the 5 rows of the {what} are left out:" in warning, warning
-        assert "1 have an empty label: write 1 (same product) or 0 (different)" in warning
-        assert "1 pair a product with itself" in warning
-        assert "1 repeat an earlier row (counted once)" in warning
+        assert "1 row has an empty label: write 1 (same product) or 0 (different)" in warning
+        assert "1 row names the same product twice" in warning
+        assert "1 row is the same as an earlier row (counted once)" in warning
         if page == "evaluate":
             assert "2 labelled pairs read: measured on the 1 product with a labelled match" \
                 in element_texts(app.success)

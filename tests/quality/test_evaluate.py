@@ -134,10 +134,10 @@ def test_rows_that_cannot_be_measured_are_left_out_and_counted(catalog):
     assert (read.rows, read.unknown, read.unlabelled, read.itself, read.repeated) == \
         (10, 1, 1, 1, 2)
     assert read.conflicting == ("P2 / P7",)
-    assert read.left_out() == [
-        "1 name an id that is not in the catalog (such as ZZ)", "1 have an empty label",
-        "1 pair a product with itself", "2 repeat an earlier row",
-        "1 pairs are labelled both same and different (P2 / P7)"]
+    assert read.left_out() == [  # it read "1 name an id", "1 have an empty label"
+        "1 row names an id that is not in the catalog (such as ZZ)", "1 row has an empty label",
+        "1 row names the same product twice", "2 rows are the same as an earlier row",
+        "1 pair is labelled both same and different (P2 / P7)"]
     judged = read_judgements(frame, catalog)
     assert judged.relevant == ({1: 1.0},) and judged.read.left_out() == read.left_out()
     with pytest.raises(CatalogSimilarityError, match=r"Every label cell \(column label\) is empty"):
