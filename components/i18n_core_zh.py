@@ -344,8 +344,8 @@ CORE_ZH: dict[str, str] = {
         '{n} 对把商品与它自己配对；已跳过',
     '1 pair joins a product with itself; skipped':
         '1 对把商品与它自己配对；已跳过',
-    'Pair labels must be 1/0 (or yes/no, accepted/rejected); found {values}':
-        '配对标签必须是 1/0（或 yes/no、accepted/rejected）；发现了 {values}',
+    'Pair labels must be 1/0 (or yes/no, y/n, accepted/rejected); found {values}':
+        '配对标签必须是 1/0（或 yes/no、y/n、accepted/rejected）；发现了 {values}',
     'A pairs file needs two id columns: left_id,right_id[,label]':
         '配对文件需要两个编号列：left_id,right_id[,label]',
     'None of the {n} pairs matches two different catalog ids (columns used: {column}, '

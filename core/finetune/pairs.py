@@ -102,19 +102,20 @@ LABEL_COLUMNS = ("label", "match", "is_match", "same", "is_same")
 
 
 def pair_labels(series: pd.Series | None, n: int) -> np.ndarray:
-    """(n,) int8 labels of a pairs file's label column: 1/0, yes/no, true/false,
+    """(n,) int8 labels of a pairs file's label column: 1/0, yes/no, y/n, true/false,
     accepted/rejected, same/different, match (any case), 是/否, 相同/不同; an empty cell
     or no column is 1 (callers leave rows with empty cells out: :func:`empty_labels`).
     Other values raise CatalogError naming them."""
     if series is None:
         return np.ones(n, dtype=np.int8)
     text = series.astype(str).str.strip().str.lower()
-    mapping = {"1": 1, "1.0": 1, "true": 1, "yes": 1, "same": 1, "match": 1, "accepted": 1,
-               "accept": 1, "0": 0, "0.0": 0, "false": 0, "no": 0, "different": 0,
+    mapping = {"1": 1, "1.0": 1, "true": 1, "yes": 1, "y": 1, "same": 1, "match": 1,
+               "accepted": 1, "accept": 1, "0": 0, "0.0": 0, "false": 0, "no": 0, "n": 0,
+               "different": 0,
                "rejected": 0, "reject": 0, "": 1, "是": 1, "相同": 1, "否": 0, "不同": 0}
     bad = sorted(set(text) - set(mapping))
     if bad:
-        raise CatalogError(f"Pair labels must be 1/0 (or yes/no, accepted/rejected); "
+        raise CatalogError(f"Pair labels must be 1/0 (or yes/no, y/n, accepted/rejected); "
                            f"found {', '.join(repr(b) for b in bad[:5])}")
     return text.map(mapping).to_numpy(dtype=np.int8)
 

@@ -89,6 +89,23 @@ def test_pairs_files_as_people_write_them_are_read(catalog):
         assert j.pairs[2].tolist() == [1, 0]
 
 
+def test_y_n_labels_are_read_where_every_labels_file_is_read(catalog):
+    """A spreadsheet's Y/N column was refused ("Pair labels must be 1/0 ...; found 'N', 'Y'")
+    on Evaluate, Duplicate threshold and Fine-tune alike; a value that says neither is
+    still refused, naming it and the values that are read."""
+    from core.finetune.pairs import pairs_from_frame
+
+    frame = pd.DataFrame({"left_id": ["P1", "P1", "P3"], "right_id": ["P2", "P3", "P4"],
+                          "label": ["Y", "n", " y "]})
+    assert labelled_pairs(frame, catalog).labels.tolist() == [1, 0, 1]
+    assert read_judgements(frame, catalog).relevant == ({1: 1.0}, {3: 1.0})
+    assert pairs_from_frame(frame, catalog).label.tolist() == [1, 0, 1]
+    for read in (labelled_pairs, pairs_from_frame):
+        with pytest.raises(CatalogSimilarityError, match=r"1/0 \(or yes/no, y/n, accepted/"
+                                                         r"rejected\); found 'x'"):
+            read(frame.assign(label=["y", "x", "n"]), catalog)
+
+
 @pytest.mark.parametrize("frame, message", [
     (pd.DataFrame({"x": [1]}), "left_id,right_id"),
     (pd.DataFrame({"x": [1], "y": [2]}),
