@@ -346,8 +346,6 @@ CORE_ZH: dict[str, str] = {
         '1 对把商品与它自己配对；已跳过',
     'Pair labels must be 1/0 (or yes/no, y/n, accepted/rejected); found {values}':
         '配对标签必须是 1/0（或 yes/no、y/n、accepted/rejected）；发现了 {values}',
-    'A pairs file needs two id columns: left_id,right_id[,label]':
-        '配对文件需要两个编号列：left_id,right_id[,label]',
     'None of the {n} pairs matches two different catalog ids (columns used: {column}, '
     '{column2}); check the id column':
         '{n} 对中没有一对对应目录中两个不同的编号（使用的列：{column}、{column2}）；请检查编号列',
@@ -601,6 +599,12 @@ CORE_ZH: dict[str, str] = {
     "a photo at least {n3} pixels on each side":
         '只有 {n}x{n2} 像素，太小，显示不了商品（是占位图或“暂无图片”标记？）；'
         '请使用每边至少 {n3} 像素的图片',
+    # polish-evaluate: a pairs file's third column that holds notes, not labels
+    "The third column, {column}, is not read as labels (none of its cells is 1/0, yes/no or "
+    "y/n): every pair counts as the same product. If it holds labels, write 1 (same product) "
+    "or 0 (different) in it":
+        "第三列 {column} 不作为标注读取（它的单元格中没有 1/0、yes/no 或 y/n）：每一对都算作同一商品。"
+        "如果这一列是标注，请在其中填写 1（同一商品）或 0（不同商品）",
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

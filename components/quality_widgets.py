@@ -6,15 +6,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import resources, state
+from components import resources, state, text
 from components.embedding import vectors_key
 from components.i18n import t
+from components.i18n_core import tr_core
 from components.kept_upload import keep, kept_uploader
 from components.text import md
 from core.catalog.table import Catalog, read_table
 from core.config import Config
 from core.embed.store import embed_with_store
 from core.errors import CatalogSimilarityError, short_list
+from core.finetune.pairs import not_label_note
 from core.quality.evaluate import PairLabels, labelled_pairs
 
 LABEL_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
@@ -54,7 +56,10 @@ def read_pairs(frame: pd.DataFrame | None, catalog: Catalog, what: str) -> PairL
 
 
 def left_out_note(read: PairLabels, catalog: Catalog, what: str) -> None:
-    """A warning saying how many rows of a labels file are not measured, and why."""
+    """A warning saying how many rows of a labels file are not measured, and why (and one
+    saying that its third column was read as a note, not labels)."""
+    if read.not_label is not None:
+        text.warning(tr_core(not_label_note(read.not_label)))
     if read.rows == len(read):
         return
     column = catalog.mapping.id_column or t("row numbers")
@@ -76,7 +81,7 @@ def left_out_note(read: PairLabels, catalog: Catalog, what: str) -> None:
     head = t("1 of the {total:,} rows of the {what} is left out:", total=read.rows, what=what) \
         if left_out == 1 else t("{left_out:,} of the {total:,} rows of the {what} are left out:",
                                 left_out=left_out, total=read.rows, what=what)
-    st.warning(head + "\n" + "".join(f"\n- {text}" for n, text in reasons if n))
+    st.warning(head + "\n" + "".join(f"\n- {why}" for n, why in reasons if n))
 
 
 def vectors_for(catalog: Catalog, cfg: Config, res: state.Results) -> tuple[object, np.ndarray]:

@@ -194,7 +194,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _left_out(read, path: str) -> None:
-    """One warning line for the rows of a labels file that are not measured."""
+    """One warning line for the rows of a labels file that are not measured (and one for a
+    third column read as a note, not labels)."""
+    from core.finetune.pairs import not_label_note
+
+    if read.not_label is not None:
+        cli.say(f"warning: {path}: {not_label_note(read.not_label)}")
     if read.rows > len(read):
         cli.say(f"warning: {read.rows - len(read):,} of {cli.counted(read.rows, 'row')} of "
                 f"{path} left out: " + "; ".join(read.left_out()))

@@ -26,12 +26,11 @@ import plotly.graph_objects as go
 from core.config import Config
 from core.errors import CatalogSimilarityError, short_list
 from core.figures import safe_label
-from core.finetune.pairs import LABEL_COLUMNS, LEFT_HINTS, RIGHT_HINTS, empty_labels, pair_labels
+from core.finetune.pairs import empty_labels, pair_columns, pair_labels
 from core.search.channels import Queries
 from core.search.index import NeighborIndex
 
 KS = (1, 5, 10)
-PAIR_COLUMNS = tuple(zip(LEFT_HINTS, RIGHT_HINTS))
 QUERY_COLUMNS = ("query", "product_id")
 
 
@@ -66,7 +65,8 @@ class PairLabels:
     first five such ids, as written); unlabelled: rows
     whose label cell is empty; itself: rows pairing a product with itself; repeated: rows
     repeating an earlier row's pair and label; conflicting: pairs labelled both same and
-    different ("left id / right id"), every row of them left out.
+    different ("left id / right id"), every row of them left out. not_label: the third
+    column when it was not read as labels (core.finetune.pairs.pair_columns).
     """
 
     left: np.ndarray
@@ -79,6 +79,7 @@ class PairLabels:
     repeated: int = 0
     conflicting: tuple[str, ...] = ()
     unknown_ids: tuple[str, ...] = ()
+    not_label: object | None = None  # a third column read as a note, not labels
 
     def __len__(self) -> int:
         return len(self.left)
@@ -106,27 +107,12 @@ def _rows(n: int) -> str:
     return f"{n:,} row" if n == 1 else f"{n:,} rows"
 
 
-def _pair_columns(frame: pd.DataFrame) -> tuple[str, str, str | None]:
-    """(left, right, label or None) columns: by name (left_id/ltable_id/a..., as fine-tuning
-    reads them), else the first two columns and a third as the label."""
-    cols = {str(c).strip().lower(): c for c in frame.columns}
-    label = next((cols[n] for n in LABEL_COLUMNS if n in cols), None)
-    for a, b in PAIR_COLUMNS:
-        if a in cols and b in cols:
-            return cols[a], cols[b], label
-    if len(frame.columns) < 2:
-        raise CatalogSimilarityError(
-            "Labelled pairs need columns left_id,right_id[,label] (or ltable_id,rtable_id); "
-            f"found: {', '.join(map(str, frame.columns))}")
-    first, second, *rest = frame.columns
-    return first, second, label if label is not None else (rest[0] if rest else None)
-
-
 def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
     """The left_id,right_id[,label] table on catalog rows; rows that cannot be measured
     (unknown id, empty label, a product with itself, a repeat, labelled both ways) left out
     and counted."""
-    left_col, right_col, label_col = _pair_columns(frame)
+    found = pair_columns(frame)  # as Fine-tune reads the file
+    left_col, right_col, label_col = found.left, found.right, found.label
     left, right = catalog.rows_of(frame[left_col]), catalog.rows_of(frame[right_col])
     known = (left.notna() & right.notna()).to_numpy()
     if not known.any():
@@ -156,7 +142,7 @@ def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
                       int(itself.sum()), int(repeated.sum()),
                       tuple(f"{catalog.ids[a]} / {catalog.ids[b]}"
                             for a, b in zip(conflicting["l"], conflicting["r"])),
-                      tuple(missing.unique()[:5]))
+                      tuple(missing.unique()[:5]), found.not_label)
 
 
 def _query_judgements(frame: pd.DataFrame, catalog) -> Judgements:

@@ -134,7 +134,49 @@ def test_pairs_files_with_their_own_column_names_are_read(catalog):
     assert sheet.labels.tolist() == [1, 0]
     named = labelled_pairs(pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"],
                                          "note": ["café"]}), catalog)
-    assert named.labels.tolist() == [1]  # named id columns: an extra column is not a label
+    assert named.labels.tolist() == [1]  # a third column of notes is not a label
+    assert named.not_label == "note"
+
+
+@pytest.mark.parametrize("frame, labels, note", [
+    # named ids and a third column of notes: a note (Fine-tune refused it: "found 'café'")
+    ({"left_id": ["P1", "P1"], "right_id": ["P2", "P3"], "note": ["café", ""]}, [1, 1], "note"),
+    # named ids and a third column of labels: labels (Evaluate measured both as matches)
+    ({"left_id": ["P1", "P1"], "right_id": ["P2", "P3"], "verdict": ["Y", "N"]}, [1, 0], None),
+    ({"Abt ID": ["P1", "P1"], "Buy ID": ["P2", "P3"], "Same?": ["yes", "no"]}, [1, 0], None),
+    ({"sku": ["P1", "P1"], "right_id": ["P2", "P3"]}, [1, 1], None),
+    ({"b": ["P2", "P3"], "a": ["P1", "P1"], "match": [1, 0]}, [1, 0], None),
+    # the lists file Export writes: no label, nothing to say
+    ({"source_id": ["P1", "P1"], "rank": [1, 2], "neighbor_id": ["P2", "P3"],
+      "score": [0.9, 0.8]}, [1, 1], None),
+])
+def test_evaluate_and_fine_tune_read_a_pairs_file_the_same_way(catalog, frame, labels, note):
+    """Evaluate and Duplicate threshold read 'left_id,right_id,<third column>' with the third
+    column ignored; Fine-tune read it as the labels: a notes column was refused on Fine-tune,
+    a verdict column of 1/0 or Y/N was measured on Evaluate as if every pair matched."""
+    from core.finetune.pairs import pairs_from_frame
+
+    frame = pd.DataFrame(frame)
+    read, tuned = labelled_pairs(frame, catalog), pairs_from_frame(frame, catalog)
+    assert read.left.tolist() == tuned.left.tolist() == [0, 0]
+    assert read.right.tolist() == tuned.right.tolist() == [1, 2]
+    assert read.labels.tolist() == tuned.label.tolist() == labels
+    assert read.not_label == note
+    assert [w for w in tuned.warnings if "third column" in w] == (
+        [] if note is None else [f"The third column, {note}, is not read as labels (none of its "
+                                 "cells is 1/0, yes/no or y/n): every pair counts as the same "
+                                 "product. If it holds labels, write 1 (same product) or 0 "
+                                 "(different) in it"])
+
+
+def test_a_third_column_of_labels_and_other_text_is_refused_by_both(catalog):
+    from core.finetune.pairs import pairs_from_frame
+
+    frame = pd.DataFrame({"left_id": ["P1", "P1"], "right_id": ["P2", "P3"],
+                          "verdict": ["y", "maybe"]})
+    for read in (labelled_pairs, pairs_from_frame):
+        with pytest.raises(CatalogSimilarityError, match="found 'maybe'"):
+            read(frame, catalog)
 
 
 def test_rows_that_cannot_be_measured_are_left_out_and_counted(catalog):
