@@ -7,10 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from components import resources, state, text
+from components.advanced import METRIC_NAMES, model_label
 from components.embedding import vectors_key
-from components.i18n import t
+from components.i18n import labels, t
 from components.i18n_core import tr_core
 from components.kept_upload import keep, kept_uploader
+from components.tables import headed
 from components.text import md
 from core.catalog.table import Catalog, read_table
 from core.config import Config
@@ -112,6 +114,23 @@ def pairs_table(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: n
     if labels is not None:
         data["label"] = np.asarray(labels)
     return pd.DataFrame(data)
+
+
+def plain_comparison(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the Evaluate comparison as the page shows it, as its chart gets it): the settings in
+    the sidebar's words (words vs meaning, how meaning is compared, the model's name) and the
+    measures headed in the interface language; the CLI and the saved table keep the setting
+    names (hybrid_weight, metric, model) and codes (cosine, bundled)."""
+    weights = table["hybrid_weight"].astype(float)
+    metrics = table["metric"].astype(str).map(labels(METRIC_NAMES))
+    models = table["model"].astype(str).map(model_label)
+    shown = pd.DataFrame({t("words vs meaning"): weights, t("How meaning is compared"): metrics,
+                          t("model"): models}, index=table.index)
+    measures = table.drop(columns=["configuration", "hybrid_weight", "metric", "model"],
+                          errors="ignore")
+    legend = [f"{t('words vs meaning')} {w:g} · {m} · {name}"
+              for w, m, name in zip(weights, metrics, models)]
+    return pd.concat([shown, headed(measures)], axis=1), table.assign(configuration=legend)
 
 
 def split_note(kind: str) -> None:
