@@ -1932,4 +1932,15 @@ ZH: dict[str, str] = {
     "{n:,} rows are the same as an earlier row (counted once)": "{n:,} 行与前面的行重复（只计一次）",
     "{n:,} pairs are labelled both same and different (none of those rows count): {pairs}":
         "{n:,} 对商品既被标为相同又被标为不同，它们的各行都不计入：{pairs}",
+    # polish-evaluate: a kept labels file belongs to the catalog it was uploaded for
+    "{name} was uploaded for another version of {catalog} (the file has changed since), so it "
+    "is not used here. Upload the labels for this version above, or use it if its ids are still "
+    "right.":
+        "{name} 是为 {catalog} 的另一个版本上传的（该文件后来有了改动），所以这里不使用它。"
+        "请在上方上传这个版本的标注；如果其中的编号仍然正确，也可以继续使用它。",
+    "{name} was uploaded for another catalog, {catalog}, so it is not used with this one. Upload "
+    "the labels for this catalog above, or open {catalog} again to use it.":
+        "{name} 是为另一个商品目录 {catalog} 上传的，所以不用于当前目录。请在上方上传当前目录的标注；"
+        "重新打开 {catalog} 即可再次使用它。",
+    "Use it with this catalog": "用于当前目录",
 }
