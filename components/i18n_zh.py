@@ -1943,4 +1943,5 @@ ZH: dict[str, str] = {
         "{name} 是为另一个商品目录 {catalog} 上传的，所以不用于当前目录。请在上方上传当前目录的标注；"
         "重新打开 {catalog} 即可再次使用它。",
     "Use it with this catalog": "用于当前目录",
+    "how meaning is compared": "语义如何比较",
 }

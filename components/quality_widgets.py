@@ -124,12 +124,14 @@ def plain_comparison(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     weights = table["hybrid_weight"].astype(float)
     metrics = table["metric"].astype(str).map(labels(METRIC_NAMES))
     models = table["model"].astype(str).map(model_label)
-    shown = pd.DataFrame({t("words vs meaning"): weights, t("How meaning is compared"): metrics,
+    shown = pd.DataFrame({t("words vs meaning"): weights, t("how meaning is compared"): metrics,
                           t("model"): models}, index=table.index)
     measures = table.drop(columns=["configuration", "hybrid_weight", "metric", "model"],
                           errors="ignore")
-    legend = [f"{t('words vs meaning')} {w:g} · {m} · {name}"
-              for w, m, name in zip(weights, metrics, models)]
+    # the legend names what tells the rows apart (all three when nothing does)
+    parts = [[f"{t('words vs meaning')} {w:g}" for w in weights], list(metrics), list(models)]
+    varying = [p for p in parts if len(set(p)) > 1] or parts
+    legend = [" · ".join(names) for names in zip(*varying)]
     return pd.concat([shown, headed(measures)], axis=1), table.assign(configuration=legend)
 
 

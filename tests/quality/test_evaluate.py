@@ -223,6 +223,7 @@ def test_evaluate_and_compare_with_the_tiny_model(catalog, tiny_encoder):
     fig = comparison_figure(table)
     assert len(fig.data) == 4
     assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("measure", "value")
+    assert fig.layout.legend.orientation == "h"  # above the bars, not beside them
 
 
 def test_cli_evaluate(catalog_csv, tmp_path, workspace, tiny_bert_dir, capsys):
