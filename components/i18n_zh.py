@@ -32,8 +32,6 @@ ZH: dict[str, str] = {
         '平均重合度@{k}',
     'Mean rank correlation':
         '平均排序相关性',
-    'Identical lists':
-        '完全相同的列表',
     'Biggest movers':
         '变化最大的商品',
     'One product, side by side':
@@ -1944,4 +1942,6 @@ ZH: dict[str, str] = {
         "重新打开 {catalog} 即可再次使用它。",
     "Use it with this catalog": "用于当前目录",
     "how meaning is compared": "语义如何比较",
+    # polish-evaluate: Compare's count of identical lists, its total in the label
+    "Identical lists (of {n:,})": "完全相同的列表（共 {n:,} 个）",
 }

@@ -43,7 +43,8 @@ b.metric(t("Mean rank correlation"), f"{comparison.mean_rank_corr:.3f}",
          help=t("Whether the two lists put products in the same order, on average: 1 = the same "
                 "order, 0 = unrelated, below 0 = mostly different products (a product missing "
                 "from one list counts as ranked last there)."))
-c.metric(t("Identical lists"), f"{comparison.identical:,} / {len(cat):,}",
+# the total in the label: "1,068 / 2,173" was cut to "1,068 / 2,…" on a 1024-pixel page
+c.metric(t("Identical lists (of {n:,})", n=len(cat)), f"{comparison.identical:,}",
          help=t("Products whose list holds the same products in A and B."))
 st.plotly_chart(chart(overlap_figure(comparison)), key="compare.overlap")
 st.subheader(t("Biggest movers"))
