@@ -1943,5 +1943,5 @@ ZH: dict[str, str] = {
     "Use it with this catalog": "用于当前目录",
     "how meaning is compared": "语义如何比较",
     # polish-evaluate: Compare's count of identical lists, its total in the label
-    "Identical lists (of {n:,})": "完全相同的列表（共 {n:,} 个）",
+    "Identical lists (of {n:,})": "相同列表（共 {n:,} 个）",
 }

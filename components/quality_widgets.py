@@ -12,7 +12,7 @@ from components.embedding import vectors_key
 from components.i18n import labels, t
 from components.i18n_core import tr_core
 from components.kept_upload import keep, kept_uploader
-from components.tables import headed
+from components.tables import headed, header
 from components.text import md
 from core.catalog.table import Catalog, read_table
 from core.config import Config
@@ -132,7 +132,9 @@ def plain_comparison(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts = [[f"{t('words vs meaning')} {w:g}" for w in weights], list(metrics), list(models)]
     varying = [p for p in parts if len(set(p)) > 1] or parts
     legend = [" · ".join(names) for names in zip(*varying)]
-    return pd.concat([shown, headed(measures)], axis=1), table.assign(configuration=legend)
+    plotted = table.assign(configuration=legend).rename(  # the bars' names as the table heads
+        columns={c: header(c) for c in measures.columns})
+    return pd.concat([shown, headed(measures)], axis=1), plotted
 
 
 def split_note(kind: str) -> None:
