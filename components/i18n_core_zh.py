@@ -605,6 +605,12 @@ CORE_ZH: dict[str, str] = {
     "or 0 (different) in it":
         "第三列 {column} 不作为标注读取（它的单元格中没有 1/0、yes/no 或 y/n）：每一对都算作同一商品。"
         "如果这一列是标注，请在其中填写 1（同一商品）或 0（不同商品）",
+    # polish-evaluate: one pair of a Fine-tune pairs file, in the singular (English)
+    '1 of {n2} pairs names ids that are not in the catalog ({list}); skipped':
+        '{n2} 对中有 1 对用到了目录中没有的编号（{list}）；已跳过',
+    '1 of {n2} pairs has an empty label (write 1 for the same product or 0 for different); '
+    'skipped':
+        '{n2} 对中有 1 对的标注为空（同一商品请填 1，不同商品请填 0）；已跳过',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -199,13 +199,15 @@ def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
     warnings = [] if found.not_label is None else [not_label_note(found.not_label)]
     if (known & empty).any():
         n = int((known & empty).sum())
-        warnings.append(f"{n} of {len(frame)} pairs have an empty label (write 1 for the same "
-                        "product or 0 for different); skipped")
+        warnings.append(f"{n} of {len(frame)} pairs {'has' if n == 1 else 'have'} an empty "
+                        "label (write 1 for the same product or 0 for different); skipped")
     if (~known).any():
         unknown = pd.concat([frame.loc[left.isna().to_numpy(), left_col],
                              frame.loc[right.isna().to_numpy(), right_col]])
-        warnings.append(f"{int((~known).sum())} of {len(frame)} pairs name ids that are not "
-                        f"in the catalog ({short_list(unknown.astype(str).str.strip().unique(), 5)}); "
+        n = int((~known).sum())
+        warnings.append(f"{n} of {len(frame)} pairs {'names' if n == 1 else 'name'} ids that "
+                        "are not in the catalog "
+                        f"({short_list(unknown.astype(str).str.strip().unique(), 5)}); "
                         "skipped")
     left_a = left.fillna(-1).to_numpy(dtype=np.int64)
     right_a = right.fillna(-1).to_numpy(dtype=np.int64)
