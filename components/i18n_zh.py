@@ -78,8 +78,6 @@ ZH: dict[str, str] = {
         '例如 /models/fine-tuned',
     'Upload labels or choose a column for coherence, and at least one k.':
         '请上传标注，或选择一列来衡量一致性，并至少选一个 k。',
-    'Each row is one configuration; the current one is your sidebar settings.':
-        '每一行是一套配置；“当前”即侧边栏中的设置。',
     '; {skipped:,} rows with ids not in the catalog skipped':
         '；跳过了 {skipped:,} 行编号不在目录中的记录',
     # pages/explain.py
@@ -1944,4 +1942,9 @@ ZH: dict[str, str] = {
     "how meaning is compared": "语义如何比较",
     # polish-evaluate: Compare's count of identical lists, its total in the label
     "Identical lists (of {n:,})": "相同列表（共 {n:,} 个）",
+    # polish-evaluate: Evaluate's comparison marks the row of the current settings
+    "your settings": "你的设置",
+    " (your settings)": "（你的设置）",
+    "Each row is one configuration; ✓ marks your settings (the sidebar's).":
+        "每一行是一套配置；✓ 标出你的设置（即侧边栏中的设置）。",
 }

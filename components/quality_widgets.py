@@ -116,22 +116,27 @@ def pairs_table(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: n
     return pd.DataFrame(data)
 
 
-def plain_comparison(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def plain_comparison(table: pd.DataFrame, current: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the Evaluate comparison as the page shows it, as its chart gets it): the settings in
-    the sidebar's words (words vs meaning, how meaning is compared, the model's name) and the
-    measures headed in the interface language; the CLI and the saved table keep the setting
-    names (hybrid_weight, metric, model) and codes (cosine, bundled)."""
+    the sidebar's words (words vs meaning, how meaning is compared, the model's name), the
+    row of the current settings marked, and the measures headed in the interface language;
+    the CLI and the saved table keep the setting names (hybrid_weight, metric, model) and
+    codes (cosine, bundled)."""
     weights = table["hybrid_weight"].astype(float)
+    mine = np.isclose(weights, current.hybrid_weight) & (table["metric"] == current.metric) \
+        & (table["model"] == current.model)
     metrics = table["metric"].astype(str).map(labels(METRIC_NAMES))
     models = table["model"].astype(str).map(model_label)
-    shown = pd.DataFrame({t("words vs meaning"): weights, t("how meaning is compared"): metrics,
+    shown = pd.DataFrame({t("your settings"): np.where(mine, "✓", ""),
+                          t("words vs meaning"): weights, t("how meaning is compared"): metrics,
                           t("model"): models}, index=table.index)
     measures = table.drop(columns=["configuration", "hybrid_weight", "metric", "model"],
                           errors="ignore")
     # the legend names what tells the rows apart (all three when nothing does)
     parts = [[f"{t('words vs meaning')} {w:g}" for w in weights], list(metrics), list(models)]
     varying = [p for p in parts if len(set(p)) > 1] or parts
-    legend = [" · ".join(names) for names in zip(*varying)]
+    legend = [" · ".join(names) + (t(" (your settings)") if yours else "")
+              for yours, *names in zip(mine, *varying)]
     plotted = table.assign(configuration=legend).rename(  # the bars' names as the table heads
         columns={c: header(c) for c in measures.columns})
     return pd.concat([shown, headed(measures)], axis=1), plotted

@@ -109,12 +109,12 @@ elif st.button(t("Compare configurations"), type="primary", key="evaluate.run"):
 last = state.last_evaluation(cat.identity)  # the last comparison, also after a reload
 if last is not None:
     table, when, labels_name = last
-    shown, plotted = plain_comparison(table)
+    shown, plotted = plain_comparison(table, cfg)
     st.dataframe(shown, hide_index=True, key="evaluate.table")
     st.plotly_chart(chart(comparison_figure(plotted)), key="evaluate.chart")
     st.caption((t("Compared {when} with {name}.", when=when_text(when), name=md(labels_name))
                 if labels_name else t("Compared {when}, without labels.", when=when_text(when)))
-               + "  \n" + t("Each row is one configuration; the current one is your sidebar settings."))
+               + "  \n" + t("Each row is one configuration; ✓ marks your settings (the sidebar's)."))
     st.caption(t("How to read the columns (higher is better): recall@k = the share of labelled matches "
                  "found among the first k products of a list; precision@k = the share of those k "
                  "products that are labelled matches (with one match per product it cannot pass "

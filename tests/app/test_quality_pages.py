@@ -55,13 +55,19 @@ def test_evaluate_compares_configurations_by_coherence(app):
     assert not app.exception, app.exception
     table = app.dataframe[0].value
     # the settings were headed hybrid_weight and metric, with the values cosine and w=0 · cosine
-    assert list(table.columns[:3]) == ["words vs meaning", "how meaning is compared", "model"]
+    assert list(table.columns[:4]) == ["your settings", "words vs meaning",
+                                       "how meaning is compared", "model"]
     assert not {"hybrid_weight", "metric", "configuration"} & set(table.columns)
     assert list(table["words vs meaning"]) == [0.0, 1.0]
     assert list(table["how meaning is compared"]) == ["Angle (recommended)"] * 2
     assert table["coherence@10:category"].between(0, 1).all()
+    mine = app.session_state["settings.config"].hybrid_weight  # the sidebar's
+    app.multiselect(key="evaluate.weights").set_value([0.0, mine]).run()
+    app.button(key="evaluate.run").click().run()
+    assert list(app.dataframe[0].value["your settings"]) == ["", "✓"]  # it was not said which
     legend = [trace["name"] for trace in json.loads(app.get("plotly_chart")[0].proto.spec)["data"]]
-    assert legend == ["words vs meaning 0", "words vs meaning 1"]  # what tells them apart
+    # what tells the rows apart, and which is yours
+    assert legend == ["words vs meaning 0", f"words vs meaning {mine:g} (your settings)"]
 
 
 def test_threshold_without_labels_shows_bands(app):
