@@ -344,10 +344,8 @@ CORE_ZH: dict[str, str] = {
         '{n} 对把商品与它自己配对；已跳过',
     '1 pair joins a product with itself; skipped':
         '1 对把商品与它自己配对；已跳过',
-    'Pair labels must be 1/0 (or yes/no, accepted/rejected); found {values}':
-        '配对标签必须是 1/0（或 yes/no、accepted/rejected）；发现了 {values}',
-    'A pairs file needs two id columns: left_id,right_id[,label]':
-        '配对文件需要两个编号列：left_id,right_id[,label]',
+    'Pair labels must be 1/0 (or yes/no, y/n, accepted/rejected); found {values}':
+        '配对标签必须是 1/0（或 yes/no、y/n、accepted/rejected）；发现了 {values}',
     'None of the {n} pairs matches two different catalog ids (columns used: {column}, '
     '{column2}); check the id column':
         '{n} 对中没有一对对应目录中两个不同的编号（使用的列：{column}、{column2}）；请检查编号列',
@@ -601,6 +599,18 @@ CORE_ZH: dict[str, str] = {
     "a photo at least {n3} pixels on each side":
         '只有 {n}x{n2} 像素，太小，显示不了商品（是占位图或“暂无图片”标记？）；'
         '请使用每边至少 {n3} 像素的图片',
+    # polish-evaluate: a pairs file's third column that holds notes, not labels
+    "The third column, {column}, is not read as labels (none of its cells is 1/0, yes/no or "
+    "y/n): every pair counts as the same product. If it holds labels, write 1 (same product) "
+    "or 0 (different) in it":
+        "第三列 {column} 不作为标注读取（它的单元格中没有 1/0、yes/no 或 y/n）：每一对都算作同一商品。"
+        "如果这一列是标注，请在其中填写 1（同一商品）或 0（不同商品）",
+    # polish-evaluate: one pair of a Fine-tune pairs file, in the singular (English)
+    '1 of {n2} pairs names ids that are not in the catalog ({list}); skipped':
+        '{n2} 对中有 1 对用到了目录中没有的编号（{list}）；已跳过',
+    '1 of {n2} pairs has an empty label (write 1 for the same product or 0 for different); '
+    'skipped':
+        '{n2} 对中有 1 对的标注为空（同一商品请填 1，不同商品请填 0）；已跳过',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

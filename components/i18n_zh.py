@@ -32,8 +32,6 @@ ZH: dict[str, str] = {
         '平均重合度@{k}',
     'Mean rank correlation':
         '平均排序相关性',
-    'Identical lists':
-        '完全相同的列表',
     'Biggest movers':
         '变化最大的商品',
     'One product, side by side':
@@ -80,8 +78,6 @@ ZH: dict[str, str] = {
         '例如 /models/fine-tuned',
     'Upload labels or choose a column for coherence, and at least one k.':
         '请上传标注，或选择一列来衡量一致性，并至少选一个 k。',
-    'Each row is one configuration; the current one is your sidebar settings.':
-        '每一行是一套配置；“当前”即侧边栏中的设置。',
     '; {skipped:,} rows with ids not in the catalog skipped':
         '；跳过了 {skipped:,} 行编号不在目录中的记录',
     # pages/explain.py
@@ -1845,16 +1841,6 @@ ZH: dict[str, str] = {
     "labels file": "标注文件",
     "{left_out:,} of the {total:,} rows of the {what} are left out:":
         "{what}的 {total:,} 行中有 {left_out:,} 行未使用：",
-    "{n:,} name an id that is not in the catalog's id column ({column}), such as {ids}: check "
-    "those ids, or the id column chosen on the Catalog page":
-        "{n:,} 行的编号不在商品目录的编号列（{column}）中，例如 {ids}：请检查这些编号，"
-        "或检查在“商品目录”页选择的编号列",
-    "{n:,} have an empty label: write 1 (same product) or 0 (different)":
-        "{n:,} 行的标注为空：请填写 1（同一商品）或 0（不同商品）",
-    "{n:,} pair a product with itself": "{n:,} 行把一个商品与它自己配对",
-    "{n:,} repeat an earlier row (counted once)": "{n:,} 行与前面的行重复（只计一次）",
-    "{n:,} pairs are labelled both same and different, so none of their rows count: {pairs}":
-        "{n:,} 对商品既被标为相同又被标为不同，它们的各行都不计入：{pairs}",
     "At {threshold:.3f}, {share:.1%} of the entries of the products' lists (each product's "
     "first {k}) score as duplicates.":
         "在 {threshold:.3f} 时，商品列表的条目（每个商品的前 {k} 个）中有 {share:.1%} 的得分算作重复。",
@@ -1953,4 +1939,35 @@ ZH: dict[str, str] = {
     "the group is a duplicate of it":
         "{n_groups:,} 个重复分组 · {n_products:,} 个商品 · 每组保留一个商品（重复品最多的那个，"
         "其次是信息最完整的记录），组内其他每个商品都是它的重复品",
+    # polish-evaluate: a labels file's rows left out, in the singular for one (English)
+    "1 of the {total:,} rows of the {what} is left out:": "{what}的 {total:,} 行中有 1 行未使用：",
+    "{n:,} rows name an id that is not in the catalog's id column ({column}), such as {ids}: "
+    "check those ids, or the id column chosen on the Catalog page":
+        "{n:,} 行的编号不在商品目录的编号列（{column}）中，例如 {ids}：请检查这些编号，"
+        "或检查在“商品目录”页选择的编号列",
+    "{n:,} rows have an empty label: write 1 (same product) or 0 (different)":
+        "{n:,} 行的标注为空：请填写 1（同一商品）或 0（不同商品）",
+    "{n:,} rows name the same product twice": "{n:,} 行把一个商品与它自己配对",
+    "{n:,} rows are the same as an earlier row (counted once)": "{n:,} 行与前面的行重复（只计一次）",
+    "{n:,} pairs are labelled both same and different (none of those rows count): {pairs}":
+        "{n:,} 对商品既被标为相同又被标为不同，它们的各行都不计入：{pairs}",
+    # polish-evaluate: a kept labels file belongs to the catalog it was uploaded for
+    "{name} was uploaded for another version of {catalog} (the file has changed since), so it "
+    "is not used here. Upload the labels for this version above, or use it if its ids are still "
+    "right.":
+        "{name} 是为 {catalog} 的另一个版本上传的（该文件后来有了改动），所以这里不使用它。"
+        "请在上方上传这个版本的标注；如果其中的编号仍然正确，也可以继续使用它。",
+    "{name} was uploaded for another catalog, {catalog}, so it is not used with this one. Upload "
+    "the labels for this catalog above, or open {catalog} again to use it.":
+        "{name} 是为另一个商品目录 {catalog} 上传的，所以不用于当前目录。请在上方上传当前目录的标注；"
+        "重新打开 {catalog} 即可再次使用它。",
+    "Use it with this catalog": "用于当前目录",
+    "how meaning is compared": "语义如何比较",
+    # polish-evaluate: Compare's count of identical lists, its total in the label
+    "Identical lists (of {n:,})": "相同列表（共 {n:,} 个）",
+    # polish-evaluate: Evaluate's comparison marks the row of the current settings
+    "your settings": "你的设置",
+    " (your settings)": "（你的设置）",
+    "Each row is one configuration; ✓ marks your settings (the sidebar's).":
+        "每一行是一套配置；✓ 标出你的设置（即侧边栏中的设置）。",
 }

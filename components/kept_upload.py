@@ -36,6 +36,10 @@ def kept_uploader(label: str, key: str, *, types: list[str],
     if found is None:
         return None
     kept, path = found
+    other = state.upload_catalog(kept)
+    if other is not None:  # never read silently against another catalog's ids
+        _for_other_catalog(key, kept["name"], other)
+        return None
     try:
         data = path.read_bytes()
     except OSError:
@@ -45,6 +49,25 @@ def kept_uploader(label: str, key: str, *, types: list[str],
     st.button(t("Remove this file"), key=f"{key}.forget", on_click=state.forget_upload,
               args=(key,), icon=":material/delete:")
     return Upload(kept["name"], data)
+
+
+def _for_other_catalog(key: str, name: str, other: str) -> None:
+    """Say that the kept file belongs to another catalog; it stays kept (opening that catalog
+    again uses it), and can be used here or removed."""
+    current = state.shown_name(state.catalog())
+    text = t("{name} was uploaded for another version of {catalog} (the file has changed "
+             "since), so it is not used here. Upload the labels for this version above, or use "
+             "it if its ids are still right.", name=md(name), catalog=md(other)) \
+        if other == current else \
+        t("{name} was uploaded for another catalog, {catalog}, so it is not used with this one. "
+          "Upload the labels for this catalog above, or open {catalog} again to use it.",
+          name=md(name), catalog=md(other))
+    st.warning(text, icon=":material/warning:")
+    left, right = st.columns(2)
+    left.button(t("Use it with this catalog"), key=f"{key}.adopt", on_click=state.use_upload_here,
+                args=(key,))
+    right.button(t("Remove this file"), key=f"{key}.forget", on_click=state.forget_upload,
+                 args=(key,), icon=":material/delete:")
 
 
 def keep(key: str, upload: Upload) -> None:

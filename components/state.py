@@ -475,10 +475,46 @@ def kept_upload(slot: str) -> tuple[dict[str, str], Path] | None:
     return None if path is None else (kept, path)
 
 
+def catalog_source_key() -> str:
+    """Which catalog is open, as a kept labels file records it: the demo, or the uploaded
+    file (its bytes' digest, name and sheet). The same file opened again (a reload, a
+    re-upload, other columns chosen) has the same key; another file, another key."""
+    source = st.session_state.get(SOURCE) or SavedSource()
+    if source.kind != FILE_SOURCE:
+        return source.kind
+    return f"{source.kind}:{source.file}:{source.sheet or ''}"
+
+
+def upload_catalog(kept: dict[str, str]) -> str | None:
+    """The name of the catalog a kept file was uploaded for when another catalog is open
+    now (the demo's in the interface language); None when it is this one (or the file was
+    kept before catalogs were recorded)."""
+    if kept.get("catalog", catalog_source_key()) == catalog_source_key():
+        return None
+    name = kept.get("catalog_name", "")
+    return t(DEMO_NAME) if name == DEMO_NAME else name
+
+
+def _this_catalog() -> dict[str, str]:
+    cat = catalog()
+    return {"catalog": catalog_source_key(), "catalog_name": "" if cat is None else cat.name}
+
+
+def use_upload_here(slot: str) -> None:
+    """Use the file kept for an uploader with the catalog open now (it was uploaded for
+    another one: a new version of the same file, say)."""
+    uploads = dict(st.session_state.get(UPLOADS, {}))
+    if slot in uploads:
+        uploads[slot] = {**uploads[slot], **_this_catalog()}
+        st.session_state[UPLOADS] = uploads
+        save_work()
+
+
 def keep_session_upload(slot: str, name: str, data: bytes, *, upload_id: str) -> None:
     """Keep a file uploaded beside the catalog (it replaces the one kept before for this
-    uploader); saved with the session's work, so it comes back after a reload. Written
-    once per upload (upload_id: the upload box's file id), not on every rerun."""
+    uploader), with the catalog it was uploaded for; saved with the session's work, so it
+    comes back after a reload, for that catalog. Written once per upload (upload_id: the
+    upload box's file id), not on every rerun."""
     ids = st.session_state.setdefault(UPLOAD_IDS, {})
     if ids.get(slot) == upload_id and kept_upload(slot) is not None:
         return
@@ -493,7 +529,8 @@ def keep_session_upload(slot: str, name: str, data: bytes, *, upload_id: str) ->
         return
     when = datetime.now(UTC).isoformat(timespec="seconds")
     st.session_state[UPLOADS] = {**st.session_state.get(UPLOADS, {}),
-                                 slot: {"file": rel, "name": str(name), "at": when}}
+                                 slot: {"file": rel, "name": str(name), "at": when,
+                                        **_this_catalog()}}
     save_work()
 
 

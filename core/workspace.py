@@ -69,6 +69,9 @@ PHOTOS_NAME = re.compile(r"^photos/[0-9a-f]{16}\.zip$")
 FILE_SOURCE = "file"
 UPLOADS_DIR = "uploads"
 # a slot is the uploader's widget key (e.g. "evaluate.upload"); a kept file's path names it
+# What a kept upload records of the catalog it was uploaded for: its source's key
+# (components.state.catalog_source_key) and its name, to say so when another is open.
+UPLOAD_CATALOG = ("catalog", "catalog_name")
 UPLOAD_SLOT = re.compile(r"^[a-z][a-z_.]{0,39}$")
 UPLOAD_FILE = re.compile(r"^uploads/([a-z][a-z_.]{0,39})/[0-9a-f]{16}/[\w.\- ]{1,120}$")
 EVALUATE_TABLE = "evaluate.json"
@@ -125,7 +128,8 @@ class SavedState:
     ui: dict[str, Any] = field(default_factory=dict)
     photos: str | None = None  # the photos .zip, relative to the session folder
     # files uploaded beside the catalog, by slot: {"file": relative path, "name": the
-    # upload's own name, "at": when it was uploaded (ISO 8601, UTC)}
+    # upload's own name, "at": when it was uploaded (ISO 8601, UTC), "catalog" and
+    # "catalog_name": the catalog it was uploaded for (absent in states saved before)}
     uploads: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -273,10 +277,12 @@ class SessionStore:
 
 
 def _uploads(data: object) -> dict[str, dict[str, str]]:
-    """The saved uploads entry as SavedState holds it; anything of another shape is left out."""
+    """The saved uploads entry as SavedState holds it (file, name, at; and the catalog it was
+    uploaded for, when recorded); anything of another shape is left out."""
     if not isinstance(data, dict):
         return {}
-    return {slot: {key: kept[key] for key in ("file", "name", "at")}
+    return {slot: {key: kept[key] for key in ("file", "name", "at", *UPLOAD_CATALOG)
+                   if isinstance(kept.get(key), str)}
             for slot, kept in data.items()
             if isinstance(slot, str) and UPLOAD_SLOT.match(slot) and isinstance(kept, dict)
             and all(isinstance(kept.get(key), str) for key in ("file", "name", "at"))}

@@ -5,7 +5,7 @@ import streamlit as st
 from components import state
 from components.embedding import ensure_results
 from components.i18n import chart, t
-from components.tables import headed
+from components.tables import headed, header
 from components.text import md
 from components.tuning_compare import describe, other_config_form, other_lists
 from components.tuning_rules import ruled
@@ -43,9 +43,12 @@ b.metric(t("Mean rank correlation"), f"{comparison.mean_rank_corr:.3f}",
          help=t("Whether the two lists put products in the same order, on average: 1 = the same "
                 "order, 0 = unrelated, below 0 = mostly different products (a product missing "
                 "from one list counts as ranked last there)."))
-c.metric(t("Identical lists"), f"{comparison.identical:,} / {len(cat):,}",
+# the total in the label: "1,068 / 2,173" was cut to "1,068 / 2,…" on a 1024-pixel page
+c.metric(t("Identical lists (of {n:,})", n=len(cat)), f"{comparison.identical:,}",
          help=t("Products whose list holds the same products in A and B."))
-st.plotly_chart(chart(overlap_figure(comparison)), key="compare.overlap")
+overlap = chart(overlap_figure(comparison))  # its axis as the tables head overlap@k
+st.plotly_chart(overlap.update_xaxes(title_text=header(overlap.layout.xaxis.title.text)),
+                key="compare.overlap")
 st.subheader(t("Biggest movers"))
 titles = cat.titles()
 st.dataframe(headed(movers(cat.ids, titles, comparison, lists_a, lists_b)), hide_index=True,

@@ -7,8 +7,13 @@ from components.advanced import METRIC_NAMES
 from components.embedding import ensure_results
 from components.i18n import chart, labels, t
 from components.kept_upload import when_text
-from components.quality_widgets import left_out_note, split_note, upload_table, vectors_for
-from components.tables import headed
+from components.quality_widgets import (
+    left_out_note,
+    plain_comparison,
+    split_note,
+    upload_table,
+    vectors_for,
+)
 from components.text import md
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
@@ -104,11 +109,12 @@ elif st.button(t("Compare configurations"), type="primary", key="evaluate.run"):
 last = state.last_evaluation(cat.identity)  # the last comparison, also after a reload
 if last is not None:
     table, when, labels_name = last
-    st.dataframe(headed(table), hide_index=True, key="evaluate.table")
-    st.plotly_chart(chart(comparison_figure(table)), key="evaluate.chart")
+    shown, plotted = plain_comparison(table, cfg)
+    st.dataframe(shown, hide_index=True, key="evaluate.table")
+    st.plotly_chart(chart(comparison_figure(plotted)), key="evaluate.chart")
     st.caption((t("Compared {when} with {name}.", when=when_text(when), name=md(labels_name))
                 if labels_name else t("Compared {when}, without labels.", when=when_text(when)))
-               + "  \n" + t("Each row is one configuration; the current one is your sidebar settings."))
+               + "  \n" + t("Each row is one configuration; ✓ marks your settings (the sidebar's)."))
     st.caption(t("How to read the columns (higher is better): recall@k = the share of labelled matches "
                  "found among the first k products of a list; precision@k = the share of those k "
                  "products that are labelled matches (with one match per product it cannot pass "

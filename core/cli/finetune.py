@@ -58,7 +58,7 @@ def register(sub) -> dict:
     p.add_argument("catalog", help=CATALOG_HELP)
     p.add_argument("--pairs", help="labelled pairs file (CSV, Excel, Parquet): two id columns "
                    "(left_id,right_id; also a,b or left,right) and an optional label column "
-                   "(label/match: 1/0, yes/no, 是/否; no label = the same product)")
+                   "(label/match: 1/0, yes/no, y/n, 是/否; no label = the same product)")
     p.add_argument("--reviews", action="store_true",
                    help="also train on accepted/rejected review decisions in the workspace")
     p.add_argument("--self-supervised", action="store_true",

@@ -158,8 +158,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                     "used for measurement only")
             _left_out(judgements.read, args.judgements)
         else:
-            cli.say(f"{len(judgements)} judged queries; {judgements.skipped} rows with ids "
-                    "not in the catalog skipped; used for measurement only")
+            n = len(judgements)
+            cli.say(f"{n:,} judged {'query' if n == 1 else 'queries'}; "
+                    f"{cli.counted(judgements.skipped, 'row')} with ids not in the catalog "
+                    "skipped; used for measurement only")
     models = _Models(args, catalog)
 
     def measure(c: Config) -> dict[str, float]:
@@ -192,10 +194,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _left_out(read, path: str) -> None:
-    """One warning line for the rows of a labels file that are not measured."""
+    """One warning line for the rows of a labels file that are not measured (and one for a
+    third column read as a note, not labels)."""
+    from core.finetune.pairs import not_label_note
+
+    if read.not_label is not None:
+        cli.say(f"warning: {path}: {not_label_note(read.not_label)}")
     if read.rows > len(read):
-        cli.say(f"warning: {read.rows - len(read)} of {read.rows} rows of {path} left out: "
-                + "; ".join(read.left_out()))
+        cli.say(f"warning: {read.rows - len(read):,} of {cli.counted(read.rows, 'row')} of "
+                f"{path} left out: " + "; ".join(read.left_out()))
 
 
 def _labelled(path: str, catalog, flag: str):

@@ -90,31 +90,81 @@ def empty_pairs(source: str = "pairs") -> LabelledPairs:
     return LabelledPairs(z, z.copy(), np.zeros(0, dtype=np.int8), source)
 
 
-def _pick(columns: list[str], hints: Sequence[str], fallback: int) -> str:
-    lower = {str(c).strip().lower(): c for c in columns}
-    for hint in hints:
-        if hint in lower:
-            return lower[hint]
-    return columns[fallback]
-
-
 LABEL_COLUMNS = ("label", "match", "is_match", "same", "is_same")
 
 
+@dataclass(frozen=True)
+class PairColumns:
+    """The columns of a pairs file: left and right ids, the label (None: every pair is the
+    same product). not_label: an unnamed third column that was not read as labels (none of
+    its cells is a label value: a note), for the reader to say so."""
+
+    left: object
+    right: object
+    label: object | None
+    not_label: object | None = None
+
+
+def pair_columns(frame: pd.DataFrame) -> PairColumns:
+    """How Evaluate, Duplicate threshold and Fine-tune (app and CLI) read a pairs file.
+
+    Ids: columns named like left_id/ltable_id/a/... and right_id/rtable_id/b/..., else the
+    first columns that are not the other id. Label: a column named label/match/is_match/
+    same/is_same; else the third column when it holds labels (every cell filled in is
+    1/0, yes/no...; one holding only other text, such as notes, is not a label: every
+    pair is then the same product and not_label names it; one holding both raises
+    CatalogError naming the values that are not labels)."""
+    cols = list(frame.columns)
+    if len(cols) < 2:
+        raise CatalogError(
+            "Labelled pairs need columns left_id,right_id[,label] (or ltable_id,rtable_id); "
+            f"found: {', '.join(map(str, cols))}")
+    lower: dict[str, object] = {}
+    for col in cols:
+        lower.setdefault(str(col).strip().lower(), col)
+    left = next((lower[h] for h in LEFT_HINTS if h in lower), None)
+    right = next((lower[h] for h in RIGHT_HINTS if h in lower and lower[h] is not left), None)
+    rest = [c for c in cols if c is not left and c is not right]
+    left = rest.pop(0) if left is None else left
+    right = rest.pop(0) if right is None else right
+    label = next((lower[n] for n in LABEL_COLUMNS if n in lower
+                  and lower[n] is not left and lower[n] is not right), None)
+    if label is not None or len(cols) < 3 or cols[2] is left or cols[2] is right:
+        return PairColumns(left, right, label)
+    cells = frame[cols[2]]
+    filled = cells[~(cells.isna() | (cells.astype(str).str.strip() == ""))]
+    text = filled.astype(str).str.strip().str.lower()
+    if not text.isin(list(LABEL_VALUES)).any():
+        return PairColumns(left, right, None, not_label=cols[2])
+    return PairColumns(left, right, cols[2])
+
+
+def not_label_note(column: object) -> str:
+    """What a reader says of PairColumns.not_label."""
+    return (f"The third column, {column}, is not read as labels (none of its cells is 1/0, "
+            "yes/no or y/n): every pair counts as the same product. If it holds labels, write "
+            "1 (same product) or 0 (different) in it")
+
+
+# a label cell as written (stripped, lower case) -> 1 same product, 0 different
+LABEL_VALUES = {"1": 1, "1.0": 1, "true": 1, "yes": 1, "y": 1, "same": 1, "match": 1,
+                "accepted": 1, "accept": 1, "0": 0, "0.0": 0, "false": 0, "no": 0, "n": 0,
+                "different": 0, "rejected": 0, "reject": 0, "是": 1, "相同": 1, "否": 0,
+                "不同": 0}
+
+
 def pair_labels(series: pd.Series | None, n: int) -> np.ndarray:
-    """(n,) int8 labels of a pairs file's label column: 1/0, yes/no, true/false,
+    """(n,) int8 labels of a pairs file's label column: 1/0, yes/no, y/n, true/false,
     accepted/rejected, same/different, match (any case), 是/否, 相同/不同; an empty cell
     or no column is 1 (callers leave rows with empty cells out: :func:`empty_labels`).
     Other values raise CatalogError naming them."""
     if series is None:
         return np.ones(n, dtype=np.int8)
     text = series.astype(str).str.strip().str.lower()
-    mapping = {"1": 1, "1.0": 1, "true": 1, "yes": 1, "same": 1, "match": 1, "accepted": 1,
-               "accept": 1, "0": 0, "0.0": 0, "false": 0, "no": 0, "different": 0,
-               "rejected": 0, "reject": 0, "": 1, "是": 1, "相同": 1, "否": 0, "不同": 0}
+    mapping = {**LABEL_VALUES, "": 1}
     bad = sorted(set(text) - set(mapping))
     if bad:
-        raise CatalogError(f"Pair labels must be 1/0 (or yes/no, accepted/rejected); "
+        raise CatalogError(f"Pair labels must be 1/0 (or yes/no, y/n, accepted/rejected); "
                            f"found {', '.join(repr(b) for b in bad[:5])}")
     return text.map(mapping).to_numpy(dtype=np.int8)
 
@@ -134,34 +184,30 @@ def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
                      source: str = "pairs") -> LabelledPairs:
     """Map a ``left_id,right_id[,label]`` table onto catalog rows.
 
-    Columns are found by name (left_id/ltable_id/..., right_id/rtable_id/...,
-    label) or else taken as the first, second and third columns. Pairs naming an
-    unknown id or a product with itself are skipped with a warning; none left
-    raises CatalogError.
+    Columns are found as :func:`pair_columns` finds them (as Evaluate reads the file).
+    Pairs naming an unknown id or a product with itself are skipped with a warning; none
+    left raises CatalogError.
     """
-    cols = [str(c) for c in frame.columns]
-    if len(cols) < 2:
-        raise CatalogError("A pairs file needs two id columns: left_id,right_id[,label]")
-    frame = frame.rename(columns=dict(zip(frame.columns, cols)))
-    left_col, right_col = _pick(cols, LEFT_HINTS, 0), _pick(cols, RIGHT_HINTS, 1)
-    label_col = next((c for c in cols if c.strip().lower() in LABEL_COLUMNS),
-                     cols[2] if len(cols) > 2 and cols[2] not in (left_col, right_col) else None)
+    found = pair_columns(frame)
+    left_col, right_col, label_col = found.left, found.right, found.label
     left = catalog.rows_of(frame[left_col])
     right = catalog.rows_of(frame[right_col])
     cells = frame[label_col] if label_col else None
     empty = np.zeros(len(frame), bool) if cells is None else empty_labels(cells, label_col)
     label = pair_labels(None if cells is None else cells.where(~empty, "1"), len(frame))
     known = left.notna().to_numpy() & right.notna().to_numpy()
-    warnings = []
+    warnings = [] if found.not_label is None else [not_label_note(found.not_label)]
     if (known & empty).any():
         n = int((known & empty).sum())
-        warnings.append(f"{n} of {len(frame)} pairs have an empty label (write 1 for the same "
-                        "product or 0 for different); skipped")
+        warnings.append(f"{n} of {len(frame)} pairs {'has' if n == 1 else 'have'} an empty "
+                        "label (write 1 for the same product or 0 for different); skipped")
     if (~known).any():
         unknown = pd.concat([frame.loc[left.isna().to_numpy(), left_col],
                              frame.loc[right.isna().to_numpy(), right_col]])
-        warnings.append(f"{int((~known).sum())} of {len(frame)} pairs name ids that are not "
-                        f"in the catalog ({short_list(unknown.astype(str).str.strip().unique(), 5)}); "
+        n = int((~known).sum())
+        warnings.append(f"{n} of {len(frame)} pairs {'names' if n == 1 else 'name'} ids that "
+                        "are not in the catalog "
+                        f"({short_list(unknown.astype(str).str.strip().unique(), 5)}); "
                         "skipped")
     left_a = left.fillna(-1).to_numpy(dtype=np.int64)
     right_a = right.fillna(-1).to_numpy(dtype=np.int64)

@@ -26,12 +26,11 @@ import plotly.graph_objects as go
 from core.config import Config
 from core.errors import CatalogSimilarityError, short_list
 from core.figures import safe_label
-from core.finetune.pairs import LABEL_COLUMNS, LEFT_HINTS, RIGHT_HINTS, empty_labels, pair_labels
+from core.finetune.pairs import empty_labels, pair_columns, pair_labels
 from core.search.channels import Queries
 from core.search.index import NeighborIndex
 
 KS = (1, 5, 10)
-PAIR_COLUMNS = tuple(zip(LEFT_HINTS, RIGHT_HINTS))
 QUERY_COLUMNS = ("query", "product_id")
 
 
@@ -66,7 +65,8 @@ class PairLabels:
     first five such ids, as written); unlabelled: rows
     whose label cell is empty; itself: rows pairing a product with itself; repeated: rows
     repeating an earlier row's pair and label; conflicting: pairs labelled both same and
-    different ("left id / right id"), every row of them left out.
+    different ("left id / right id"), every row of them left out. not_label: the third
+    column when it was not read as labels (core.finetune.pairs.pair_columns).
     """
 
     left: np.ndarray
@@ -79,45 +79,40 @@ class PairLabels:
     repeated: int = 0
     conflicting: tuple[str, ...] = ()
     unknown_ids: tuple[str, ...] = ()
+    not_label: object | None = None  # a third column read as a note, not labels
 
     def __len__(self) -> int:
         return len(self.left)
 
     def left_out(self) -> list[str]:
         """Why rows were left out, one English phrase per reason (the CLI prints them)."""
-        reasons = [(self.unknown, "name an id that is not in the catalog"
-                    + (f" (such as {short_list(self.unknown_ids)})" if self.unknown_ids else "")),
-                   (self.unlabelled, "have an empty label"),
-                   (self.itself, "pair a product with itself"),
-                   (self.repeated, "repeat an earlier row")]
-        out = [f"{n:,} {why}" for n, why in reasons if n]
+        reasons = [(self.unknown, "names an id that is not in the catalog",
+                    "name an id that is not in the catalog"),
+                   (self.unlabelled, "has an empty label", "have an empty label"),
+                   (self.itself, "names the same product twice", "name the same product twice"),
+                   (self.repeated, "is the same as an earlier row",
+                    "are the same as an earlier row")]
+        out = [f"{_rows(n)} {one if n == 1 else many}" for n, one, many in reasons if n]
+        if self.unknown and self.unknown_ids:
+            out[0] += f" (such as {short_list(self.unknown_ids)})"
         if self.conflicting:
-            out.append(f"{len(self.conflicting):,} pairs are labelled both same and different "
-                       f"({short_list(self.conflicting, 5)})")
+            n = len(self.conflicting)
+            out.append(f"{n:,} {'pair is' if n == 1 else 'pairs are'} labelled both same and "
+                       f"different ({short_list(self.conflicting, 5)})")
         return out
 
 
-def _pair_columns(frame: pd.DataFrame) -> tuple[str, str, str | None]:
-    """(left, right, label or None) columns: by name (left_id/ltable_id/a..., as fine-tuning
-    reads them), else the first two columns and a third as the label."""
-    cols = {str(c).strip().lower(): c for c in frame.columns}
-    label = next((cols[n] for n in LABEL_COLUMNS if n in cols), None)
-    for a, b in PAIR_COLUMNS:
-        if a in cols and b in cols:
-            return cols[a], cols[b], label
-    if len(frame.columns) < 2:
-        raise CatalogSimilarityError(
-            "Labelled pairs need columns left_id,right_id[,label] (or ltable_id,rtable_id); "
-            f"found: {', '.join(map(str, frame.columns))}")
-    first, second, *rest = frame.columns
-    return first, second, label if label is not None else (rest[0] if rest else None)
+def _rows(n: int) -> str:
+    """'1 row', '2 rows' (a labels file often has one bad row)."""
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
 
 
 def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
     """The left_id,right_id[,label] table on catalog rows; rows that cannot be measured
     (unknown id, empty label, a product with itself, a repeat, labelled both ways) left out
     and counted."""
-    left_col, right_col, label_col = _pair_columns(frame)
+    found = pair_columns(frame)  # as Fine-tune reads the file
+    left_col, right_col, label_col = found.left, found.right, found.label
     left, right = catalog.rows_of(frame[left_col]), catalog.rows_of(frame[right_col])
     known = (left.notna() & right.notna()).to_numpy()
     if not known.any():
@@ -147,7 +142,7 @@ def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
                       int(itself.sum()), int(repeated.sum()),
                       tuple(f"{catalog.ids[a]} / {catalog.ids[b]}"
                             for a, b in zip(conflicting["l"], conflicting["r"])),
-                      tuple(missing.unique()[:5]))
+                      tuple(missing.unique()[:5]), found.not_label)
 
 
 def _query_judgements(frame: pd.DataFrame, catalog) -> Judgements:
@@ -300,8 +295,10 @@ def comparison_figure(table: pd.DataFrame) -> go.Figure:
     for _, row in table.iterrows():
         fig.add_bar(name=safe_label(row["configuration"], 60), x=figures,
                     y=[row[c] for c in figures])
-    fig.update_layout(barmode="group", yaxis_range=[0, 1.02], height=380,
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="configuration",
+    # the legend above the bars: beside them it took half of a 1024-pixel page's plot
+    fig.update_layout(barmode="group", yaxis_range=[0, 1.02], height=420,
+                      margin={"l": 10, "r": 10, "t": 80, "b": 10}, legend_title_text="configuration",
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0},
                       xaxis_title="measure", yaxis_title="value")
     return fig
 

@@ -356,6 +356,8 @@ def test_every_page_in_chinese_shows_no_english(audit):
     at.selectbox(key="compare.metric").set_value("dot")
     next(b for b in at.button if b.label == ZH["Compare"]).click().run()
     audit.check("compare (B compared)")
+    axis = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]["title"]["text"]
+    assert axis.startswith(ZH["overlap"] + "@"), axis  # it read overlap@10
     audit.page("pages/explain.py")
     audit.page("pages/threshold.py")
     at.file_uploader(key="threshold.upload").set_value(("pairs.csv", pairs_file(),
@@ -369,6 +371,8 @@ def test_every_page_in_chinese_shows_no_english(audit):
     audit.check("evaluate (labelled pairs)")
     at.button(key="evaluate.run").click().run()
     audit.check("evaluate (compared)")
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["x"]
+    assert bars[0] == ZH["recall"] + "@1", bars  # the measures were English under the bars
     at.file_uploader(key="evaluate.upload").set_value(
         ("pairs.csv", b"left_id,right_id,label\nSP000,SP100,maybe\n", "text/csv")).run()
     audit.check("evaluate (bad labels)")

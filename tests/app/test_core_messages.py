@@ -434,6 +434,9 @@ def _pairs_messages() -> list[str]:
                       CATALOG, filename="对.csv")  # 8 unknown ids: "... and 3 more"
     return [
         *pairs.warnings, *many.warnings, *selves.warnings, *blank.warnings,
+        *read_pairs(b"left,right,label\n1,2,1\n2,1,\n1,2,\n", CATALOG, filename="对.csv").warnings,
+        *read_pairs(b"left,right,\xe5\xa4\x87\xe6\xb3\xa8\n1,2,\xe5\xa5\xbd\n", CATALOG,
+                    filename="对.csv").warnings,  # a third column of notes (备注: 好)
         *_raised(lambda: read_pairs(b"left,right,label\n1,2,\n", CATALOG, filename="对.csv")),
         *_raised(lambda: read_pairs(b"left,right,label\n1,2,maybe\n", CATALOG, filename="对.csv")),
         *_raised(lambda: read_pairs(b"left\n1\n", CATALOG, filename="对.csv")),

@@ -134,3 +134,50 @@ def test_a_file_that_cannot_be_kept_is_still_used_and_says_so(env, monkeypatch):
     assert "13 labelled pairs read" in element_texts(first.success)
     assert "labels.csv is used now but cannot be kept for after a reload" in element_texts(
         first.warning)
+
+
+def _open_catalog(at: AppTest, name: str, data: bytes, page: str) -> None:
+    at.switch_page("pages/catalog.py").run()
+    at.file_uploader(key="catalog.upload").set_value((name, data, "text/csv")).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+
+
+def test_a_kept_labels_file_is_used_only_with_the_catalog_it_was_uploaded_for(env):
+    """After another catalog was opened, the kept labels file was read against it ('None of
+    the pairs' ids are in the catalog', or a count of unknown ids): it now says which catalog
+    it belongs to, is not used, and comes back with that catalog, after a reload too."""
+    at = _shop("pages/evaluate.py")
+    at.file_uploader(key="evaluate.upload").set_value(("labels.csv", LABELS, "text/csv")).run()
+    assert "13 labelled pairs read" in element_texts(at.success)
+    other = b"code,title\nX1,red lamp\nX2,blue lamp\nX3,green cable\n"
+    _open_catalog(at, "other.csv", other, "pages/evaluate.py")
+    said = element_texts(at.warning)
+    assert ("labels.csv was uploaded for another catalog, shop.csv, so it is not used with "
+            "this one. Upload the labels for this catalog above, or open shop.csv again") in said
+    assert not at.success and not at.error, element_texts(at.error)
+    assert _kept(at, "evaluate.upload") == [LABELS]  # nothing lost
+    reloaded = open_session(at.session_state["session.token"], "pages/evaluate.py")
+    assert "uploaded for another catalog, shop.csv" in element_texts(reloaded.warning)
+
+    _open_catalog(at, "shop.csv", SHOP_CSV.encode(), "pages/evaluate.py")  # the same file
+    assert "13 labelled pairs read" in element_texts(at.success)
+    again = open_session(at.session_state["session.token"], "pages/evaluate.py")
+    assert "Using labels.csv, uploaded " in element_texts(again.caption)
+    assert "13 labelled pairs read" in element_texts(again.success)
+
+
+def test_a_new_version_of_the_catalog_asks_before_using_its_labels_file(env):
+    at = _shop("pages/threshold.py")
+    at.file_uploader(key="threshold.upload").set_value(("cal.csv", LABELS, "text/csv")).run()
+    edited = SHOP_CSV.replace("lamp item 0,", "lamp item zero,").encode()
+    _open_catalog(at, "shop.csv", edited, "pages/threshold.py")
+    assert "cal.csv was uploaded for another version of shop.csv (the file has changed since)" \
+        in element_texts(at.warning)
+    assert "No labels" in element_texts(at.info)  # not used until asked
+    at.button(key="threshold.upload.adopt").click().run()  # "Use it with this catalog"
+    assert not at.exception, at.exception
+    assert "Using cal.csv, uploaded " in element_texts(at.caption)
+    assert "No labels" not in element_texts(at.info)
+    again = open_session(at.session_state["session.token"], "pages/threshold.py")
+    assert "Using cal.csv, uploaded " in element_texts(again.caption)

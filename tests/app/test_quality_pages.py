@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -52,9 +54,20 @@ def test_evaluate_compares_configurations_by_coherence(app):
     app.button(key="evaluate.run").click().run()
     assert not app.exception, app.exception
     table = app.dataframe[0].value
-    assert list(table["hybrid_weight"]) == [0.0, 1.0]
+    # the settings were headed hybrid_weight and metric, with the values cosine and w=0 · cosine
+    assert list(table.columns[:4]) == ["your settings", "words vs meaning",
+                                       "how meaning is compared", "model"]
+    assert not {"hybrid_weight", "metric", "configuration"} & set(table.columns)
+    assert list(table["words vs meaning"]) == [0.0, 1.0]
+    assert list(table["how meaning is compared"]) == ["Angle (recommended)"] * 2
     assert table["coherence@10:category"].between(0, 1).all()
-    assert app.get("plotly_chart")
+    mine = app.session_state["settings.config"].hybrid_weight  # the sidebar's
+    app.multiselect(key="evaluate.weights").set_value([0.0, mine]).run()
+    app.button(key="evaluate.run").click().run()
+    assert list(app.dataframe[0].value["your settings"]) == ["", "✓"]  # it was not said which
+    legend = [trace["name"] for trace in json.loads(app.get("plotly_chart")[0].proto.spec)["data"]]
+    # what tells the rows apart, and which is yours
+    assert legend == ["words vs meaning 0", f"words vs meaning {mine:g} (your settings)"]
 
 
 def test_threshold_without_labels_shows_bands(app):
@@ -160,9 +173,10 @@ def test_threshold_says_how_many_labelled_rows_it_left_out(app):
         ("pairs.csv", _pairs_csv([*good, ("no-such-id", ids[1], 1)]), "text/csv")).run()
     assert not app.exception, app.exception
     warning = element_texts(app.warning)
-    assert "1 of the 4 rows of the calibration file are left out" in warning, warning
-    assert "1 name an id that is not in the catalog's id column (id), such as no-such-id" in \
-        warning, warning
+    # it read "1 of the 4 rows ... are left out", "1 name an id"
+    assert "1 of the 4 rows of the calibration file is left out" in warning, warning
+    assert "1 row names an id that is not in the catalog's id column (id), such as no-such-id" \
+        in warning, warning
     assert "(3 pairs, 1 positive)" in element_texts(app.markdown)
     app.file_uploader(key="threshold.holdout").set_value(
         ("check.csv", b"a,b,match\nx,y,1\n", "text/csv")).run()
@@ -184,9 +198,9 @@ def test_evaluate_and_threshold_leave_out_rows_they_cannot_measure_and_say_why(a
         assert not app.exception, app.exception
         warning = element_texts(app.warning)
         assert f"3 of the 5 rows of the {what} are left out:" in warning, warning
-        assert "1 have an empty label: write 1 (same product) or 0 (different)" in warning
-        assert "1 pair a product with itself" in warning
-        assert "1 repeat an earlier row (counted once)" in warning
+        assert "1 row has an empty label: write 1 (same product) or 0 (different)" in warning
+        assert "1 row names the same product twice" in warning
+        assert "1 row is the same as an earlier row (counted once)" in warning
         if page == "evaluate":
             assert "2 labelled pairs read: measured on the 1 product with a labelled match" \
                 in element_texts(app.success)

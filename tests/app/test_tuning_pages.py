@@ -222,7 +222,7 @@ def test_compare_b_identical_to_a_reads_identical_lists(tiny_bert_dir, tmp_path)
         assert "B is identical to A" in element_texts(at.markdown)
         shown = {m.label: m.value for m in at.metric}
         assert shown["Mean overlap@10"] == "1.000"
-        assert shown["Identical lists"] == "2,554 / 2,554"
+        assert shown["Identical lists (of 2,554)"] == "2,554"
 
 
 def test_groups_page_lists_groups_and_duplicates(app):

@@ -160,8 +160,9 @@ def test_evaluate_says_which_rows_of_the_labels_it_left_out(run, tmp_path: Path)
                        "--text-cols", "title")
     assert code == 0, err
     assert "2 labelled pairs: 1 product with a labelled match measured" in err
-    assert (f"warning: 3 of 5 rows of {pairs} left out: 1 name an id that is not in the "
-            "catalog (such as NOPE); 1 have an empty label; 1 repeat an earlier row") in err
+    assert (f"warning: 3 of 5 rows of {pairs} left out: 1 row names an id that is not in the "
+            "catalog (such as NOPE); 1 row has an empty label; 1 row is the same as an earlier "
+            "row") in err  # it read "1 name an id", "1 have an empty label"
 
 
 # --- finetune: its help lists what applies to it; the catalog's language is read ------------

@@ -95,6 +95,10 @@ def test_an_empty_label_is_skipped_as_evaluate_leaves_it_out(catalog):
     assert pairs.left.tolist() == [0] and pairs.label.tolist() == [1]
     assert pairs.warnings == ("2 of 3 pairs have an empty label (write 1 for the same product "
                               "or 0 for different); skipped",)
+    one = pairs_from_frame(frame.assign(label=["1", "0", ""], left_id=["A0", "ZZ", "A2"]), catalog)
+    assert one.warnings == (  # it read "1 of 3 pairs have", "1 of 3 pairs name"
+        "1 of 3 pairs has an empty label (write 1 for the same product or 0 for different); "
+        "skipped", "1 of 3 pairs names ids that are not in the catalog (ZZ); skipped")
     with pytest.raises(CatalogError, match=r"Every label cell \(column label\) is empty"):
         pairs_from_frame(frame.assign(label=["", " ", None]), catalog)
 

@@ -89,6 +89,23 @@ def test_pairs_files_as_people_write_them_are_read(catalog):
         assert j.pairs[2].tolist() == [1, 0]
 
 
+def test_y_n_labels_are_read_where_every_labels_file_is_read(catalog):
+    """A spreadsheet's Y/N column was refused ("Pair labels must be 1/0 ...; found 'N', 'Y'")
+    on Evaluate, Duplicate threshold and Fine-tune alike; a value that says neither is
+    still refused, naming it and the values that are read."""
+    from core.finetune.pairs import pairs_from_frame
+
+    frame = pd.DataFrame({"left_id": ["P1", "P1", "P3"], "right_id": ["P2", "P3", "P4"],
+                          "label": ["Y", "n", " y "]})
+    assert labelled_pairs(frame, catalog).labels.tolist() == [1, 0, 1]
+    assert read_judgements(frame, catalog).relevant == ({1: 1.0}, {3: 1.0})
+    assert pairs_from_frame(frame, catalog).label.tolist() == [1, 0, 1]
+    for read in (labelled_pairs, pairs_from_frame):
+        with pytest.raises(CatalogSimilarityError, match=r"1/0 \(or yes/no, y/n, accepted/"
+                                                         r"rejected\); found 'x'"):
+            read(frame.assign(label=["y", "x", "n"]), catalog)
+
+
 @pytest.mark.parametrize("frame, message", [
     (pd.DataFrame({"x": [1]}), "left_id,right_id"),
     (pd.DataFrame({"x": [1], "y": [2]}),
@@ -117,7 +134,49 @@ def test_pairs_files_with_their_own_column_names_are_read(catalog):
     assert sheet.labels.tolist() == [1, 0]
     named = labelled_pairs(pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"],
                                          "note": ["café"]}), catalog)
-    assert named.labels.tolist() == [1]  # named id columns: an extra column is not a label
+    assert named.labels.tolist() == [1]  # a third column of notes is not a label
+    assert named.not_label == "note"
+
+
+@pytest.mark.parametrize("frame, labels, note", [
+    # named ids and a third column of notes: a note (Fine-tune refused it: "found 'café'")
+    ({"left_id": ["P1", "P1"], "right_id": ["P2", "P3"], "note": ["café", ""]}, [1, 1], "note"),
+    # named ids and a third column of labels: labels (Evaluate measured both as matches)
+    ({"left_id": ["P1", "P1"], "right_id": ["P2", "P3"], "verdict": ["Y", "N"]}, [1, 0], None),
+    ({"Abt ID": ["P1", "P1"], "Buy ID": ["P2", "P3"], "Same?": ["yes", "no"]}, [1, 0], None),
+    ({"sku": ["P1", "P1"], "right_id": ["P2", "P3"]}, [1, 1], None),
+    ({"b": ["P2", "P3"], "a": ["P1", "P1"], "match": [1, 0]}, [1, 0], None),
+    # the lists file Export writes: no label, nothing to say
+    ({"source_id": ["P1", "P1"], "rank": [1, 2], "neighbor_id": ["P2", "P3"],
+      "score": [0.9, 0.8]}, [1, 1], None),
+])
+def test_evaluate_and_fine_tune_read_a_pairs_file_the_same_way(catalog, frame, labels, note):
+    """Evaluate and Duplicate threshold read 'left_id,right_id,<third column>' with the third
+    column ignored; Fine-tune read it as the labels: a notes column was refused on Fine-tune,
+    a verdict column of 1/0 or Y/N was measured on Evaluate as if every pair matched."""
+    from core.finetune.pairs import pairs_from_frame
+
+    frame = pd.DataFrame(frame)
+    read, tuned = labelled_pairs(frame, catalog), pairs_from_frame(frame, catalog)
+    assert read.left.tolist() == tuned.left.tolist() == [0, 0]
+    assert read.right.tolist() == tuned.right.tolist() == [1, 2]
+    assert read.labels.tolist() == tuned.label.tolist() == labels
+    assert read.not_label == note
+    assert [w for w in tuned.warnings if "third column" in w] == (
+        [] if note is None else [f"The third column, {note}, is not read as labels (none of its "
+                                 "cells is 1/0, yes/no or y/n): every pair counts as the same "
+                                 "product. If it holds labels, write 1 (same product) or 0 "
+                                 "(different) in it"])
+
+
+def test_a_third_column_of_labels_and_other_text_is_refused_by_both(catalog):
+    from core.finetune.pairs import pairs_from_frame
+
+    frame = pd.DataFrame({"left_id": ["P1", "P1"], "right_id": ["P2", "P3"],
+                          "verdict": ["y", "maybe"]})
+    for read in (labelled_pairs, pairs_from_frame):
+        with pytest.raises(CatalogSimilarityError, match="found 'maybe'"):
+            read(frame, catalog)
 
 
 def test_rows_that_cannot_be_measured_are_left_out_and_counted(catalog):
@@ -134,10 +193,10 @@ def test_rows_that_cannot_be_measured_are_left_out_and_counted(catalog):
     assert (read.rows, read.unknown, read.unlabelled, read.itself, read.repeated) == \
         (10, 1, 1, 1, 2)
     assert read.conflicting == ("P2 / P7",)
-    assert read.left_out() == [
-        "1 name an id that is not in the catalog (such as ZZ)", "1 have an empty label",
-        "1 pair a product with itself", "2 repeat an earlier row",
-        "1 pairs are labelled both same and different (P2 / P7)"]
+    assert read.left_out() == [  # it read "1 name an id", "1 have an empty label"
+        "1 row names an id that is not in the catalog (such as ZZ)", "1 row has an empty label",
+        "1 row names the same product twice", "2 rows are the same as an earlier row",
+        "1 pair is labelled both same and different (P2 / P7)"]
     judged = read_judgements(frame, catalog)
     assert judged.relevant == ({1: 1.0},) and judged.read.left_out() == read.left_out()
     with pytest.raises(CatalogSimilarityError, match=r"Every label cell \(column label\) is empty"):
@@ -164,6 +223,7 @@ def test_evaluate_and_compare_with_the_tiny_model(catalog, tiny_encoder):
     fig = comparison_figure(table)
     assert len(fig.data) == 4
     assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("measure", "value")
+    assert fig.layout.legend.orientation == "h"  # above the bars, not beside them
 
 
 def test_cli_evaluate(catalog_csv, tmp_path, workspace, tiny_bert_dir, capsys):
