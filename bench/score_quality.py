@@ -5,6 +5,7 @@
     .venv/bin/python bench/score_quality.py --train    # the score figures on the train split
     .venv/bin/python bench/score_quality.py --fit      # refit the bundled calibration (train + valid)
     .venv/bin/python bench/score_quality.py --speed    # pool time with and without evidence
+    .venv/bin/python bench/score_quality.py --floor    # the relevance floor with the walmart rules
 
 Two-shop catalogs with labelled twins: abt-buy (Abt + Buy names, 2,173 rows, the
 full gold) and walmart-amazon (walmart + every amazon row named in a pairs file
@@ -226,20 +227,29 @@ def floor_table() -> None:
     pool = index.pool(200)
     print(f"walmart rules (same category, different brand, max 2 per brand, price 0.5-2), k={K}; "
           f"unrelated = cosine < {junk:.3f} (random-pair p90)")
-    print("| lists | entries | unrelated | products with a list | full lists | short lists by rule |")
-    print("|---|---|---|---|---|---|")
-    runs = [("before: pool only, no floor", dataclasses.replace(pool, scorer=None), 0.0),
-            ("refill, no floor", pool, 0.0)]
-    runs += [(f"refill, floor {f}", pool, f) for f in (0.8, 0.85, 0.9, 0.95)]
-    for name, p, floor in runs:
+    low = index.score_floor(0.9)
+    print(f"scored as unrelated = list score < {low:.3f} (this catalog's random pairs' p90, "
+          "as the lists score them)")
+    print("| lists | entries | unrelated | scored as unrelated | products with a list | "
+          "full lists | short lists by rule |")
+    print("|---|---|---|---|---|---|---|")
+    runs = [("before: pool only, no floor", dataclasses.replace(pool, scorer=None), 0.0, True),
+            ("refill, no floor", pool, 0.0, True),
+            ("refill, floor 0.9 on meaning only (before)", pool, 0.9, False)]
+    runs += [(f"refill, floor {f}", pool, f, True) for f in (0.8, 0.85, 0.9, 0.95)]
+    own = NeighborIndex.score_floor
+    for name, p, floor, on_score in runs:
+        NeighborIndex.score_floor = own if on_score else (lambda self, share: None)
         t = time.perf_counter()
         res = apply_config(catalog, p, cfg.with_changes(relevance_floor=floor), vectors=vectors)
         secs = time.perf_counter() - t
+        NeighborIndex.score_floor = own
         ok = res.neighbors.indices >= 0
         src = np.repeat(np.arange(len(unit)), res.neighbors.k).reshape(ok.shape)[ok]
         cos = (unit[src] * unit[res.neighbors.indices[ok]]).sum(1)
         by = ", ".join(f"{k} {v}" for k, v in sorted(res.short_by.items(), key=lambda kv: -kv[1]))
         print(f"| {name} ({secs:.1f} s) | {ok.sum():,} | {(cos < junk).mean():.1%} | "
+              f"{(res.neighbors.scores[ok] < low).mean():.1%} | "
               f"{(res.lengths > 0).mean():.3f} | {(res.lengths >= K).mean():.3f} | "
               f"{res.n_short:,}: {by} |", flush=True)
 
@@ -379,6 +389,8 @@ def main() -> None:
     parser.add_argument("--train", action="store_true",
                         help="score figures on the train split (a held-out check of the fit on valid)")
     parser.add_argument("--speed", action="store_true", help="pool time with/without evidence")
+    parser.add_argument("--floor", action="store_true",
+                        help="only the relevance floor with the walmart rules")
     args = parser.parse_args()
     t = time.perf_counter()
     if args.fit:
@@ -391,6 +403,8 @@ def main() -> None:
         unrelated_scores()
     elif args.speed:
         speed()
+    elif args.floor:
+        floor_table()
     else:
         scores("valid")
         floor_table()

@@ -20,10 +20,12 @@ RELEVANCE = "relevance floor"
 @dataclass(frozen=True)
 class Floor:
     """The relevance floor: candidates whose meaning score (meaning(rows, idx) -> (c, m),
-    NaN for padding) is below threshold are left out."""
+    NaN for padding) is below threshold, or whose list score is below min_score (the
+    score of the same share of random pairs; None: not checked), are left out."""
 
     threshold: float
     meaning: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    min_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,10 @@ def filter_candidates(rows: np.ndarray, cand: tuple[np.ndarray, ...], n: int,
         checks.append(("blocked", ~np.isin(rows[:, None] * n + nb, block_keys)))
     if floor is not None:
         known = floor.meaning(rows, idx) if meaning is None else meaning
-        checks.append((RELEVANCE, known >= floor.threshold))
+        related = known >= floor.threshold
+        if floor.min_score is not None:
+            related &= scores >= floor.min_score
+        checks.append((RELEVANCE, related))
     passed = ok.copy()
     for name, mask in checks:
         fails = ok & ~mask

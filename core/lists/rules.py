@@ -147,7 +147,8 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     scorer = pool.scorer if isinstance(pool, HybridNeighbors) else None
     threshold = None if relevance_floor <= 0 or scorer is None or not scorer.has("dense") \
         else scorer.relevance_threshold(relevance_floor)
-    floor = None if threshold is None else Floor(threshold, scorer.meaning)
+    floor = None if threshold is None else Floor(threshold, scorer.meaning,
+                                                 scorer.score_floor(relevance_floor))
     pool_meaning = pool.parts.get("dense") if floor is not None else None  # the pool's own
     pin_lists = _pin_lists(pins, pool, vectors, width, scorer)
     block_keys = np.array(sorted(a * n + b for a, b in blocks), dtype=np.int64)

@@ -66,6 +66,9 @@ from core.search.spelling import Speller
 
 # Below this many products a catalog's own random pairs are too few to set the floor.
 MIN_FLOOR_ROWS = 1000
+# random pairs the score floor is measured on (0.1-0.3 s for 20k products with evidence)
+SCORE_FLOOR_PAIRS = 5_000
+SCORE_FLOOR_SEED = 1
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class NeighborIndex:
         self.calibration = settings.calibration if self.with_evidence \
             else settings.calibration.without_evidence()
         self._thresholds: dict[float, float | None] = {}
+        self._score_floors: dict[float, float | None] = {}
 
     @classmethod
     def build(cls, catalog, vectors: np.ndarray, settings: SearchSettings | Any, *,
@@ -413,6 +417,22 @@ class NeighborIndex:
                 known = random_pair_threshold(self.meaning_channel, share)
             self._thresholds[share] = known
         return self._thresholds[share]
+
+    def score_floor(self, share: float) -> float | None:
+        """The list score a neighbour must reach under the relevance floor `share`: the
+        score that `share` of random pairs of the catalog's products stay below, scored
+        as the lists score them (seeded), so the floor never keeps a neighbour its own
+        score reads as unrelated. None (no such floor) when share is 0, for a catalog
+        under MIN_FLOOR_ROWS products, or without a meaning channel."""
+        if share <= 0 or len(self.vectors) < MIN_FLOOR_ROWS or not self.has("dense"):
+            return None
+        if share not in self._score_floors:
+            n = len(self.vectors)
+            rng = np.random.default_rng(SCORE_FLOOR_SEED)
+            a = rng.integers(0, n, SCORE_FLOOR_PAIRS)
+            b = (a + rng.integers(1, n, SCORE_FLOOR_PAIRS)) % n  # never a itself
+            self._score_floors[share] = float(np.quantile(self.pair_scores(a, b).score, share))
+        return self._score_floors[share]
 
 
 def hybrid_topk(corpus: np.ndarray, lexical: LexicalIndex | None, k: int, *, weight: float,

@@ -156,3 +156,40 @@ def test_a_pairs_score_is_the_same_with_or_without_a_filter_rule(rng, weight):
     rows, cols = np.array(shared).T
     np.testing.assert_allclose(index.pair_scores(rows, cols).score,
                                [plain[p] for p in shared], atol=1e-5)
+
+
+def test_the_floor_hides_neighbours_whose_own_score_reads_as_unrelated(rng, monkeypatch):
+    """Rules that complete lists deep inside a product's family (same family, another
+    maker, one per maker) reach neighbours that pass the meaning floor but score no
+    higher than most random pairs: the floor leaves those out too, at the score that
+    share of the catalog's random pairs stay below (as the lists score them)."""
+    from core.search.index import MIN_FLOOR_ROWS
+
+    n, share = MIN_FLOOR_ROWS, 0.9
+    frame = pd.DataFrame({
+        "id": [f"P{i}" for i in range(n)],
+        "title": [" ".join(rng.choice(WORDS, size=rng.integers(1, 4))) for _ in range(n)],
+        "family": rng.integers(0, 10, n).astype(str),
+        "maker": rng.integers(0, 20, n).astype(str)})
+    catalog = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id"))
+    vectors = rng.normal(size=(n, 6)).astype(np.float32)
+    cfg = Config(k=8, hybrid_weight=0.5, relevance_floor=share,
+                 rules={"same": ["family"], "different": ["maker"], "max_per": {"maker": 1}})
+    index = NeighborIndex.build(catalog, vectors, cfg)
+    floor = index.score_floor(share)
+    a = np.random.default_rng(5).integers(0, n, 4000)
+    b = (a + np.random.default_rng(6).integers(1, n, 4000)) % n
+    assert (index.pair_scores(a, b).score < floor).mean() == pytest.approx(share, abs=0.03)
+    pool = index.pool(40)
+    got = apply_config(catalog, pool, cfg)
+    ok = got.neighbors.indices >= 0
+    assert ok.sum() > 0 and (got.neighbors.scores[ok] >= floor).all()
+    monkeypatch.setattr(NeighborIndex, "score_floor", lambda self, s: None)  # meaning only
+    before = apply_config(catalog, pool, cfg)
+    low = (before.neighbors.indices >= 0) & (before.neighbors.scores < floor)
+    assert low.sum() > 100  # what the score floor hides: the meaning floor alone kept them
+    assert got.short_by["relevance floor"] > before.short_by.get("relevance floor", 0)
+    monkeypatch.undo()
+    assert index.score_floor(0.0) is None
+    small = NeighborIndex.build(None, vectors[:50], Config(hybrid_weight=0.0))
+    assert small.score_floor(share) is None  # too few products to measure random pairs
