@@ -601,6 +601,9 @@ CORE_ZH: dict[str, str] = {
     "a photo at least {n3} pixels on each side":
         '只有 {n}x{n2} 像素，太小，显示不了商品（是占位图或“暂无图片”标记？）；'
         '请使用每边至少 {n3} 像素的图片',
+    # polish-cli: a mistyped key of a settings file gets the key it looks like (core/config.py)
+    'Unknown configuration key(s): {keys} (did you mean {guesses}?); known keys: {known}':
+        '未知的配置项：{keys}（您是不是想写 {guesses}？）；已知的配置项：{known}',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -140,6 +140,19 @@ def _validate_quality(cfg: Config) -> None:
                           f"got {cfg.relevance_floor!r}")
 
 
+def _close_keys(unknown: list[str], known: set[str]) -> list[str]:
+    """The known keys that the unknown ones look like misspellings of ('metirc' -> 'metric'),
+    each once, in the order of the unknown keys."""
+    from difflib import get_close_matches
+
+    found: list[str] = []
+    for key in unknown:
+        for guess in get_close_matches(key, sorted(known), n=1, cutoff=0.75):
+            if guess not in found:
+                found.append(guess)
+    return found
+
+
 @dataclass(frozen=True)
 class Config:
     """Columns, model and similarity settings.
@@ -297,8 +310,10 @@ class Config:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ConfigError(f"Unknown configuration key(s): {', '.join(unknown)}; "
-                              f"known keys: {', '.join(sorted(known))}")
+            guesses = _close_keys(unknown, known)
+            raise ConfigError(f"Unknown configuration key(s): {', '.join(unknown)}"
+                              + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")
+                              + f"; known keys: {', '.join(sorted(known))}")
         try:
             return cls(**data)
         except TypeError as exc:

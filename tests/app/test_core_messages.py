@@ -461,6 +461,7 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
     return [
         *_raised(lambda: Config.from_dict([1])),
         *_raised(lambda: Config.from_dict({"k": 5, "颜色": "红"})),
+        *_raised(lambda: Config.from_dict({"k": 5, "metirc": "dot"})),  # named: metric
         *_raised(lambda: Config.from_dict({"k": "五", "metric": 3, "rules": 5})),
         *_raised(lambda: resolve_model(tmp_path / "没有的模型")),
         *_raised(lambda: resolve_model(tmp_path / "文件")),
