@@ -10,7 +10,21 @@ from __future__ import annotations
 
 
 class CatalogSimilarityError(Exception):
-    """Base class for every user-facing error of the project."""
+    """Base class for every user-facing error of the project.
+
+    cli: the message in the command line's words, where the message names what to do in
+    the app (a choice on a page) and the CLI has a flag for it instead; :func:`cli_text`
+    reads it. The app shows ``str(exc)``.
+    """
+
+    def __init__(self, *args: object, cli: str | None = None) -> None:
+        super().__init__(*args)
+        self.cli = cli
+
+
+def cli_text(exc: BaseException) -> str:
+    """exc's message for the command line: its ``cli`` wording when it has one."""
+    return getattr(exc, "cli", None) or str(exc)
 
 
 class CatalogError(CatalogSimilarityError, ValueError):

@@ -13,7 +13,7 @@ from typing import NoReturn
 from core.cli import commands, finetune, quality, sessions, tuning
 from core.cli.checks import check_outputs
 from core.cli.common import Output, model_hint, say
-from core.errors import CatalogSimilarityError, ModelLoadError, StoreError
+from core.errors import CatalogSimilarityError, ModelLoadError, StoreError, cli_text
 from core.scale.runtime import ClusterLost
 
 MODULES = (commands, tuning, quality, finetune, sessions)
@@ -80,16 +80,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_outputs(args)
         return handlers[args.command](args)
     except ModelLoadError as exc:
-        say(f"error: {exc}{model_hint(args) if 'does not exist' in str(exc) else ''}")
+        say(f"error: {cli_text(exc)}{model_hint(args) if 'does not exist' in str(exc) else ''}")
         return EXIT_MODEL
     except StoreError as exc:
-        say(f"error: {exc}")
+        say(f"error: {cli_text(exc)}")
         return EXIT_IO
     except ClusterLost as exc:  # the run failed on the cluster: nothing on the command line to fix
-        say(f"error: {exc}")
+        say(f"error: {cli_text(exc)}")
         return EXIT_FAILED
     except CatalogSimilarityError as exc:
-        say(f"error: {exc}")
+        say(f"error: {cli_text(exc)}")
         return EXIT_INPUT
     except OSError as exc:
         say(f"error: {type(exc).__name__}: {exc}")

@@ -14,7 +14,7 @@ import numpy as np
 
 from core.catalog.table import Catalog, read_table
 from core.config import MODEL_ENV, Config, keys_not_set
-from core.errors import CatalogSimilarityError, ConfigError, one_line
+from core.errors import CatalogSimilarityError, ConfigError, cli_text, one_line
 from core.workspace import Workspace
 
 
@@ -209,7 +209,7 @@ def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str
     try:
         cfg = Config.from_dict(data)
     except ConfigError as exc:
-        raise ConfigError(f"{exc} (in the settings file {flag} {path})") from None
+        raise ConfigError(f"{cli_text(exc)} (in the settings file {flag} {path})") from None
     missing = keys_not_set(data)  # a short hand-written file means the defaults
     if missing:
         say(f"warning: {flag} {path} does not set {', '.join(missing)} (saved by an older "
@@ -280,7 +280,7 @@ def _flag_checked(key: str, value, make):
         return make()
     except ConfigError as exc:
         shown = value if isinstance(value, str) else json.dumps(value, default=str)
-        raise ConfigError(f"{FLAG_OF.get(key, key)} {shown}: {exc}") from None
+        raise ConfigError(f"{FLAG_OF.get(key, key)} {shown}: {cli_text(exc)}") from None
 
 
 def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Config:

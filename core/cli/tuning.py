@@ -34,7 +34,7 @@ from core.cli.common import (
     workspace_db,
 )
 from core.config import KEY_DOCS, Config
-from core.errors import ConfigError
+from core.errors import ConfigError, cli_text
 from core.export.tables import write_table
 from core.lists.groups import DEFAULT_METHOD, DEFAULT_SIZE, METHODS
 from core.lists.pricecheck import DEFAULT_MIN_PEERS, DEFAULT_Z
@@ -108,7 +108,7 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
             try:
                 Rules.from_dict({key: rules[key]})
             except ConfigError as exc:
-                raise ConfigError(f"{flag} {getattr(args, key)}: {exc}") from None
+                raise ConfigError(f"{flag} {getattr(args, key)}: {cli_text(exc)}") from None
     if getattr(args, "keep_duplicates", False):
         rules["keep_duplicates"] = True
     if getattr(args, "no_review", False):
@@ -120,15 +120,22 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
         try:
             validate_bands(bands)
         except ConfigError as exc:
-            raise ConfigError(f"--bands {args.bands}: {exc}") from None
+            raise ConfigError(f"--bands {args.bands}: {cli_text(exc)}") from None
     return cfg.with_changes(rules=Rules.from_dict(rules), bands=bands)
 
 
 def check_rule_columns(args: argparse.Namespace, cfg: Config, catalog) -> None:
-    """Before embedding: every column a rule names is in the catalog, so a misspelt column
-    fails at once, naming the flag or the settings file, not after every text is embedded."""
+    """Before embedding: every column a rule names is in the catalog, and a price column
+    for the price range rule, so a misspelt column fails at once, naming the flag or the
+    settings file, not after every text is embedded."""
     from core.errors import short_list
 
+    if cfg.rules.price_ratio is not None and not guess_roles(args, cfg, catalog)[1].mapping.price:
+        raise ConfigError(f"{'--price-ratio' if getattr(args, 'price_ratio', None) else 'rules'}"
+                          ": the price range rule needs a price column, and the catalog "
+                          f"{args.catalog} has none mapped (price_column) or named like one: "
+                          "set price_column in the settings file (--config), or save the "
+                          "settings from the app with a price column mapped")
     missing = sorted(c for c in cfg.rules.columns() if c not in catalog.frame.columns)
     if not missing:
         return

@@ -1,0 +1,173 @@
+"""The command line's errors in its own words: core's messages that tell an app user what
+to do on a page (upload a file, map a column, the Review page) name the flag to pass when
+the CLI raised them, and a nightly job that cannot work fails before anything is embedded.
+The app keeps its own wording (tests/app/test_core_messages.py)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from core.cli import EXIT_INPUT, main
+from core.cli.common import Output
+from core.errors import CatalogError, cli_text
+from tests.conftest import make_csv_bytes
+
+ROWS = [["sku", "title", "note"],
+        ["A1", "red running shoe", ""],
+        ["A2", "blue running shoe", ""],
+        ["B1", "green tea 40 bags", ""],
+        ["B2", "green tea 20 bags", ""],
+        ["C1", "usb c cable 2m", ""]]
+
+# what only an app user can do
+APP_WORDS = re.compile(r"\bupload|\bpage\b|\bclick|\bbutton|sidebar|\bmap (a|one|another)\b",
+                       re.IGNORECASE)
+
+
+@pytest.fixture(autouse=True)
+def _loud() -> None:
+    Output.quiet = False
+
+
+@pytest.fixture
+def run(tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str]):
+    """run(*args) -> (code, stdout, stderr) with the tiny model and a workspace in tmp_path."""
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(ROWS))
+
+    def go(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main([*args, "--model", str(tiny_bert_dir),
+                         "--workspace", str(tmp_path / "ws")])
+        except SystemExit as exc:
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    go.catalog = catalog
+    return go
+
+
+def _error(code: int, out: str, err: str) -> str:
+    """The one error line of a refused run (after any 'text columns (automatic)' notes)."""
+    assert code == EXIT_INPUT and out == "" and "Traceback" not in err, (code, err)
+    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+    assert lines[-1].startswith("error:") and not any(
+        ln.startswith("error:") for ln in lines[:-1]), lines
+    assert not APP_WORDS.search(lines[-1]), lines[-1]
+    return lines[-1]
+
+
+def test_an_empty_catalog_file_asks_for_no_upload(run, tmp_path: Path) -> None:
+    # "empty.csv is empty: upload a file with a header row and products"
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    line = _error(*run("neighbors", str(empty), "--out", str(tmp_path / "l.csv")))
+    assert "empty.csv is empty: the file needs a header row and products" in line
+
+
+def test_a_zipped_catalog_is_to_be_unzipped_not_uploaded(run, tmp_path: Path) -> None:
+    archive = tmp_path / "shop.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(run.catalog, "shop.csv")
+    line = _error(*run("neighbors", str(archive), "--out", str(tmp_path / "l.csv")))
+    assert "unzip it and use the catalog file inside" in line
+
+
+def test_duplicate_ids_name_the_flags_that_resolve_them(run, tmp_path: Path) -> None:
+    # "... choose keep-first or suffix for duplicate ids, or map another id column"
+    dup = tmp_path / "dup.csv"
+    dup.write_bytes(make_csv_bytes([["sku", "title"], ["A", "red shoe"], ["A", "blue shoe"],
+                                    ["B", "tea"]]))
+    line = _error(*run("neighbors", str(dup), "--id-col", "sku", "--out",
+                       str(tmp_path / "l.csv")))
+    assert "Column 'sku' has 1 duplicate ids (e.g. A)" in line
+    assert "--on-duplicate-ids keep-first or suffix" in line and "--id-col" in line
+
+
+def test_a_wrong_encoding_names_the_encoding_flag(run, tmp_path: Path) -> None:
+    # "... does not decode; choose another encoding": with no word of --encoding
+    western = tmp_path / "western.csv"
+    western.write_bytes("sku,title\n1,Café crème\n2,naïve tea\n".encode("cp1252"))
+    line = _error(*run("neighbors", str(western), "--encoding", "utf-8", "--out",
+                       str(tmp_path / "l.csv")))
+    assert "--encoding utf-8: western.csv is not utf-8" in line
+    assert "leave --encoding out to have it detected" in line
+
+
+def test_an_empty_text_column_names_the_text_cols_flag(run, tmp_path: Path) -> None:
+    # "Text column(s) note are empty in every row; map a column that holds product text"
+    line = _error(*run("neighbors", str(run.catalog), "--text-cols", "note", "--out",
+                       str(tmp_path / "l.csv")))
+    assert "give --text-cols with a column that holds product text" in line
+
+
+def test_a_price_range_without_a_price_column_fails_before_embedding(run, tmp_path: Path) -> None:
+    # it said "map one on the Catalog page", after every text was embedded
+    code, out, err = run("neighbors", str(run.catalog), "--price-ratio", "0.5,2", "--out",
+                         str(tmp_path / "l.csv"))
+    line = _error(code, out, err)
+    assert line.startswith("error: --price-ratio: the price range rule needs a price column")
+    assert "price_column in the settings file (--config)" in line
+    assert "embedded" not in err and not (tmp_path / "l.csv").exists()
+
+
+def test_labelled_pairs_with_unknown_ids_name_the_id_flag(run, tmp_path: Path) -> None:
+    # "... check the id column mapping (use row numbers if the file holds row numbers)"
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["X9", "Y9", "1"]]))
+    line = _error(*run("evaluate", str(run.catalog), "--judgements", str(pairs)))
+    assert "None of the pairs' ids are in the catalog" in line
+    assert "check --id-col (--id-col @row if the file holds row numbers)" in line
+
+
+def test_threshold_on_matches_only_fails_before_embedding(run, tmp_path: Path) -> None:
+    # it embedded the catalog, then said "(the Review page's rejections, for example)"
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["A1", "A2", "1"],
+                                      ["B1", "B2", "1"]]))
+    code, out, err = run("threshold", str(run.catalog), "--pairs", str(pairs))
+    line = _error(code, out, err)
+    assert "The labelled pairs are all matches (label 1)" in line
+    assert "python -m core review-pairs CATALOG --out FILE writes them" in line
+    assert "embedded" not in err
+
+
+def test_threshold_reads_a_holdout_with_unknown_ids_before_embedding(run,
+                                                                     tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["A1", "A2", "1"],
+                                      ["A1", "C1", "0"]]))
+    holdout = tmp_path / "holdout.csv"
+    holdout.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["Q1", "Q2", "1"]]))
+    code, out, err = run("threshold", str(run.catalog), "--pairs", str(pairs), "--holdout",
+                         str(holdout))
+    line = _error(code, out, err)
+    assert line.startswith(f"error: --holdout {holdout}: None of the pairs' ids")
+    assert "embedded" not in err
+
+
+def test_a_mistyped_settings_key_gets_the_key_it_looks_like(run, tmp_path: Path) -> None:
+    settings = tmp_path / "tuned.json"
+    settings.write_text('{"k": 5, "metirc": "dot"}', encoding="utf-8")
+    line = _error(*run("neighbors", str(run.catalog), "--config", str(settings), "--out",
+                       str(tmp_path / "l.csv")))
+    assert "Unknown configuration key(s): metirc (did you mean metric?); known keys:" in line
+    assert f"(in the settings file --config {settings})" in line
+
+
+def test_the_app_keeps_its_own_words() -> None:
+    """str(exc) is what a page shows: the app's wording, unchanged; the CLI's is cli_text."""
+    from core.catalog.table import ColumnMapping, build_catalog, read_table
+
+    raw = read_table(make_csv_bytes([["sku", "title"], ["A", "x"], ["A", "y"]]), "d.csv")
+    with pytest.raises(CatalogError) as info:
+        build_catalog(raw, ColumnMapping(text_columns=("title",), id_column="sku"))
+    assert str(info.value).endswith("choose keep-first or suffix for duplicate ids, or map "
+                                    "another id column")
+    assert "--on-duplicate-ids" in cli_text(info.value)
+    assert cli_text(ValueError("plain")) == "plain"
