@@ -13,6 +13,7 @@ from typing import NoReturn
 from core.cli import commands, finetune, quality, sessions, tuning
 from core.cli.checks import check_outputs
 from core.cli.common import Output, model_hint, say
+from core.cli.examples import add_examples
 from core.errors import CatalogSimilarityError, ModelLoadError, StoreError, cli_text
 from core.scale.runtime import ClusterLost
 
@@ -69,6 +70,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
         handlers.update(module.register(sub))
     for p in sub.choices.values():  # --quiet after the command too; SUPPRESS keeps one given before
         _add_quiet(p, argparse.SUPPRESS)
+    add_examples(sub)
     return parser, handlers
 
 
