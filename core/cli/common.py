@@ -437,6 +437,20 @@ def check_npy_out(path: str) -> None:
 
 
 def load_vectors(path: str) -> np.ndarray:
+    """The (n, d) float32 vectors of a .npy file (--vectors). Any other file is refused
+    saying what to give (numpy's own words about another file tell the user to load it
+    unsafely, with allow_pickle)."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+    except FileNotFoundError:
+        raise ConfigError(f"--vectors {path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"--vectors {path} is a folder; give the .npy file that "
+                          "python -m core embed --out vectors.npy writes") from None
+    if magic != b"\x93NUMPY":
+        raise ConfigError(f"--vectors {path} is not a .npy file of vectors: give the file that "
+                          "python -m core embed --out vectors.npy writes (or numpy.save)")
     try:
         vectors = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:

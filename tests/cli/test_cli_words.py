@@ -171,3 +171,12 @@ def test_the_app_keeps_its_own_words() -> None:
                                     "another id column")
     assert "--on-duplicate-ids" in cli_text(info.value)
     assert cli_text(ValueError("plain")) == "plain"
+
+
+def test_vectors_that_are_no_npy_file_are_refused_plainly(run, tmp_path: Path) -> None:
+    # numpy's own words: "This file contains pickled (object) data. If you trust the file you
+    # can load it unsafely using the `allow_pickle=` keyword argument or `pickle.load()`"
+    line = _error(*run("neighbors", "--vectors", str(run.catalog), "--out",
+                       str(tmp_path / "l.csv")))
+    assert f"--vectors {run.catalog} is not a .npy file of vectors" in line
+    assert "embed --out vectors.npy" in line and "pickle" not in line
