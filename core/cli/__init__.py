@@ -13,7 +13,7 @@ from typing import NoReturn
 from core.cli import commands, finetune, quality, sessions, tuning
 from core.cli.checks import check_outputs
 from core.cli.common import Output, model_hint, say
-from core.cli.examples import add_examples
+from core.cli.examples import add_examples, top_examples
 from core.errors import CatalogSimilarityError, ModelLoadError, StoreError, cli_text
 from core.scale.runtime import ClusterLost
 
@@ -39,8 +39,9 @@ exit status:
   130  interrupted (Ctrl+C)
   143  stopped (SIGTERM, e.g. a time limit)
 Messages go to stderr, one line each; results go to --out (or stdout for search,
-health, evaluate). On a terminal progress is a bar; in a log (cron) it is a plain
-line per tenth of the work. --quiet prints only warnings and errors."""
+explain, health, compare, evaluate, threshold, config-keys and sessions). On a terminal
+progress is a bar; in a log (cron) it is a plain line per tenth of the work. --quiet
+prints only warnings and errors."""
 
 
 def _add_quiet(p: argparse.ArgumentParser, default) -> None:
@@ -60,7 +61,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
-    parser = Parser(prog="python -m core", epilog=EPILOG,
+    parser = Parser(prog="python -m core", epilog=f"{top_examples()}\n\n{EPILOG}",
                                      description="Product catalog similarity, headless.",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_quiet(parser, False)

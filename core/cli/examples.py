@@ -68,6 +68,20 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 }
 
 
+# at the end of python -m core --help: the nightly job's command, first time and replayed
+TOP_EXAMPLES = (
+    "python -m core neighbors shop.csv --out lists.csv",
+    "python -m core neighbors shop.csv --config settings.json --out lists.csv --quiet",
+    "python -m core neighbors --help",
+)
+
+
+def top_examples() -> str:
+    """The examples part of python -m core --help."""
+    return ("examples (each command's --help ends with its own):\n"
+            + "\n".join(f"  {line}" for line in TOP_EXAMPLES))
+
+
 def add_examples(sub: argparse._SubParsersAction) -> None:
     """Each sub-command's --help: its one-line summary on top, its examples at the end."""
     summaries = {action.dest: action.help for action in sub._choices_actions}
@@ -78,4 +92,4 @@ def add_examples(sub: argparse._SubParsersAction) -> None:
             parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
-__all__ = ["EXAMPLES", "add_examples"]
+__all__ = ["EXAMPLES", "TOP_EXAMPLES", "add_examples", "top_examples"]

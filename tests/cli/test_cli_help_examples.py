@@ -10,7 +10,7 @@ import pytest
 
 from core.cli import build_parser, main
 from core.cli.common import Output
-from core.cli.examples import EXAMPLES
+from core.cli.examples import EXAMPLES, TOP_EXAMPLES
 from core.config import Config
 from tests.conftest import make_csv_bytes
 
@@ -70,6 +70,22 @@ def test_help_says_what_the_command_does_and_ends_with_examples(
     assert not summary.startswith(("positional arguments:", "options:")), summary
     tail = text.rsplit("examples:\n", 1)[1]
     assert tail.splitlines() == [f"  {line}" for line in EXAMPLES[name]]
+
+
+def test_the_top_help_ends_with_examples_that_parse(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    shown = text.split("examples (each command's --help ends with its own):\n")[1]
+    assert shown.splitlines()[:len(TOP_EXAMPLES)] == [f"  {line}" for line in TOP_EXAMPLES]
+    parser, _ = build_parser()
+    for line in TOP_EXAMPLES:
+        argv, _ = _argv(line)
+        try:
+            parser.parse_args(argv)
+        except SystemExit as exc:  # --help
+            assert exc.code == 0 and "--help" in argv, line
+    capsys.readouterr()
 
 
 @pytest.fixture
