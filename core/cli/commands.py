@@ -50,7 +50,7 @@ def register(sub) -> dict:
     p.add_argument("catalog", help=CATALOG_HELP)
     p.add_argument("--out", required=True, help="output .npy (n, d) float32, or a FOLDER/ "
                    "(vectors as Parquet parts + manifest)")
-    add_catalog_options(p)
+    add_catalog_options(p, lists=False)  # texts only: --index, photos... did nothing here
     add_engine_options(p)
     p = sub.add_parser("neighbors", help="top-k neighbour list of every product")
     p.add_argument("catalog", nargs="?", help=f"{CATALOG_HELP} (omit with --vectors)")

@@ -122,3 +122,18 @@ def test_the_examples_run_as_pasted(shop: Path, tiny_bert_dir: Path,
         for word in argv:
             if word.endswith((".csv", ".npy", ".json")) and word != "shop.csv":
                 assert (shop / word).is_file(), (line, word)
+
+
+def test_embed_offers_only_what_it_uses(capsys: pytest.CaptureFixture[str]) -> None:
+    # embed writes text vectors: --index, --relevance-floor and the photo options were taken
+    # and did nothing (embed --image-col photo --image-weight 0.3 wrote no photo vectors)
+    with pytest.raises(SystemExit):
+        main(["embed", "--help"])
+    text = capsys.readouterr().out
+    for absent in ("--index", "--relevance-floor", "--image-col", "--image-weight", "--images",
+                   "--fetch-images"):
+        assert absent not in text, absent
+    with pytest.raises(SystemExit) as info:
+        main(["embed", "shop.csv", "--out", "v.npy", "--image-col", "photo"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "unrecognized arguments: --image-col photo" in err
