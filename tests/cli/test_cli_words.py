@@ -180,3 +180,15 @@ def test_vectors_that_are_no_npy_file_are_refused_plainly(run, tmp_path: Path) -
                        str(tmp_path / "l.csv")))
     assert f"--vectors {run.catalog} is not a .npy file of vectors" in line
     assert "embed --out vectors.npy" in line and "pickle" not in line
+
+
+def test_finetune_pairs_with_unknown_ids_name_the_id_flag(run, tmp_path: Path) -> None:
+    # "... (columns used: left_id, right_id); check the id column"
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["X9", "Y9", "1"],
+                                      ["X8", "Y8", "1"]]))
+    line = _error(*run("finetune", str(run.catalog), "--pairs", str(pairs), "--out",
+                       str(tmp_path / "tuned")))
+    assert "None of the 2 pairs matches two different catalog ids" in line
+    assert line.endswith("check --id-col (--id-col @row if the file holds row numbers)")
+    assert not (tmp_path / "tuned").exists()
