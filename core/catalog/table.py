@@ -342,12 +342,14 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, list[s
     empty = [i for i, v in enumerate(ids) if not v]
     if empty:
         rows = ", ".join(str(i + 1) for i in empty[:5])
+        cli = ", or give --id-col with another column (--id-col @row for row numbers)"
         if len(empty) == 1:
-            raise CatalogError(f"Id column '{id_column}' is empty in 1 row (row {rows}); fill "
-                               "it in, map another id column or use row numbers")
-        raise CatalogError(f"Id column '{id_column}' is empty in {len(empty)} rows (rows {rows}"
-                           f"{'...' if len(empty) > 5 else ''}); fill them in, map another id "
-                           "column or use row numbers")
+            where = f"Id column '{id_column}' is empty in 1 row (row {rows}); fill it in"
+            raise CatalogError(f"{where}, map another id column or use row numbers",
+                               cli=where + cli)
+        where = (f"Id column '{id_column}' is empty in {len(empty)} rows (rows {rows}"
+                 f"{'...' if len(empty) > 5 else ''}); fill them in")
+        raise CatalogError(f"{where}, map another id column or use row numbers", cli=where + cli)
     counts = pd.Series(ids).value_counts()
     return ids, [str(i) for i in counts[counts > 1].index]
 

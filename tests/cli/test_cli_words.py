@@ -192,3 +192,22 @@ def test_finetune_pairs_with_unknown_ids_name_the_id_flag(run, tmp_path: Path) -
     assert "None of the 2 pairs matches two different catalog ids" in line
     assert line.endswith("check --id-col (--id-col @row if the file holds row numbers)")
     assert not (tmp_path / "tuned").exists()
+
+
+@pytest.mark.parametrize(("blank", "said"), [
+    (["A3"], "is empty in 1 row (row 3); fill it in"),
+    (["A3", "B1"], "is empty in 2 rows (rows 3, 5); fill them in"),
+])
+def test_empty_ids_name_the_id_flag(run, tmp_path: Path, blank: list[str], said: str) -> None:
+    # "... fill them in, map another id column or use row numbers"
+    rows = [[("" if r[0] in blank else r[0]), *r[1:]] for r in SHOP_ROWS]
+    shop = tmp_path / "blank.csv"
+    shop.write_bytes(make_csv_bytes([["sku", "title"], *rows]))
+    line = _error(*run("neighbors", str(shop), "--id-col", "sku", "--out",
+                       str(tmp_path / "l.csv")))
+    assert f"Id column 'sku' {said}, or give --id-col with another column (--id-col @row " \
+           "for row numbers)" in line
+
+
+SHOP_ROWS = [["A1", "red running shoe"], ["A2", "blue running shoe"], ["A3", "trail shoe"],
+             ["B2", "green tea 20 bags"], ["B1", "green tea 40 bags"]]
