@@ -409,7 +409,8 @@ def vectors_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog,
         store = EmbeddingStore(ws.ensure().db_path)
     with Progress("embedding", "text", len(catalog)) as progress:
         result = embed_catalog(catalog, encoder, store, progress=progress)
-    say(f"embedded {counted(result.embedded, 'new text')}, reused {result.reused} from the store")
+    say(f"embedded {counted(result.embedded, 'new text')}, reused {result.reused:,} from the "
+        "store")
     if store is not None:
         store.close()
     return result.vectors
@@ -510,8 +511,8 @@ def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog, en
                                 encoder=encoder, progress=progress)
     for issue in result.issues:
         say(f"warning: {issue.message()}")
-    say(f"photos: {int(result.has_image.sum())} of {len(catalog)} products; embedded "
-        f"{result.embedded} new, reused {result.reused} from the store")
+    say(f"photos: {int(result.has_image.sum()):,} of {len(catalog):,} products; embedded "
+        f"{result.embedded:,} new, reused {result.reused:,} from the store")
     if result.fallback:
         uses = "uses a later photo of its" if result.fallback == 1 else "use a later photo of their"
         say(f"photos: {counted(result.fallback, 'product')} {uses} cell, because the first one "

@@ -450,8 +450,8 @@ def cmd_price_check(args: argparse.Namespace) -> int:
                         z_threshold=args.z, min_peers=args.min_peers)
     frame = outliers_frame(catalog.ids, catalog.titles(), check)
     write_table(frame, args.out)
-    say(f"wrote {args.out}: {check.count('over')} over-priced, {check.count('under')} "
-         f"under-priced of {check.checked} checked products")
+    say(f"wrote {args.out}: {check.count('over'):,} over-priced, {check.count('under'):,} "
+         f"under-priced of {check.checked:,} checked products")
     return 0
 
 

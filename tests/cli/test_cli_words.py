@@ -211,3 +211,21 @@ def test_empty_ids_name_the_id_flag(run, tmp_path: Path, blank: list[str], said:
 
 SHOP_ROWS = [["A1", "red running shoe"], ["A2", "blue running shoe"], ["A3", "trail shoe"],
              ["B2", "green tea 20 bags"], ["B1", "green tea 40 bags"]]
+
+
+def test_a_second_night_reuses_the_store_and_counts_as_the_first_did(run,
+                                                                     tmp_path: Path) -> None:
+    # the log mixed "embedded 1,200 new texts" with "reused 1200" and "x 1200 products"
+    rows = [["sku", "title"]] + [[f"P{i}", f"product {i} colour {i % 7} size {i % 13}"]
+                                 for i in range(1200)]
+    shop = tmp_path / "big.csv"
+    shop.write_bytes(make_csv_bytes(rows))
+    args = ("neighbors", str(shop), "--k", "3", "--out", str(tmp_path / "l.csv"))
+    code, _, first = run(*args)
+    assert code == 0 and "embedded 1,200 new texts, reused 0 from the store" in first, first
+    code, _, second = run(*args)
+    assert code == 0 and "embedded 0 new texts, reused 1,200 from the store" in second, second
+    assert "embedding:" not in second  # no progress: nothing was embedded
+    wrote = re.search(r"wrote .*l\.csv: (\d,\d{3}) rows \(3 neighbours x 1,200 products", second)
+    assert wrote, second  # up to 3,600 rows: the relevance floor may shorten a list
+
