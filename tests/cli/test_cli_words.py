@@ -229,3 +229,20 @@ def test_a_second_night_reuses_the_store_and_counts_as_the_first_did(run,
     wrote = re.search(r"wrote .*l\.csv: (\d,\d{3}) rows \(3 neighbours x 1,200 products", second)
     assert wrote, second  # up to 3,600 rows: the relevance floor may shorten a list
 
+
+def test_the_ray_engines_duplicate_ids_name_the_id_flag(tmp_path: Path) -> None:
+    # the Ray engine runs from the command line only: it said "map another id column"
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from core.scale.pipeline import ids_and_titles
+
+    (tmp_path / "vectors").mkdir()
+    pq.write_table(pa.table({"row": [0, 1, 2], "id": ["A", "A", "B"],
+                             "title": ["red shoe", "blue shoe", "tea"]}),
+                   tmp_path / "vectors" / "part-0.parquet")
+    with pytest.raises(CatalogError) as info:
+        ids_and_titles(tmp_path)
+    said = str(info.value)
+    assert "1 duplicate ids (e.g. A)" in said and not APP_WORDS.search(said)
+    assert said.endswith("give --id-col with another column, or --id-col @row for row numbers")
