@@ -532,7 +532,10 @@ def register(sub) -> dict:
         add_rule_options(sub.choices["neighbors"])
     _catalog_parser(sub, "health", "list health before and after rules", out_required=False)
     p = _catalog_parser(sub, "groups", "product groups with c-TF-IDF labels", out_required=True)
-    p.add_argument("--method", choices=list(METHODS), default=DEFAULT_METHOD)
+    p.add_argument("--method", choices=list(METHODS), default=DEFAULT_METHOD,
+                   help="agglomerative (default): every product in a group, about --size "
+                   "each; hdbscan: groups of at least --size alike products, the rest left "
+                   "ungrouped")
     p.add_argument("--size", type=int, default=DEFAULT_SIZE, help="typical group size")
     p = _catalog_parser(sub, "merge-map", "duplicate groups as product_id, canonical_id, score",
                         out_required=True)

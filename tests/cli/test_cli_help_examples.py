@@ -3,6 +3,7 @@ run as pasted (in a folder holding the shop.csv and the files they name)."""
 
 from __future__ import annotations
 
+import argparse
 import shlex
 from pathlib import Path
 
@@ -137,3 +138,13 @@ def test_embed_offers_only_what_it_uses(capsys: pytest.CaptureFixture[str]) -> N
         main(["embed", "shop.csv", "--out", "v.npy", "--image-col", "photo"])
     err = capsys.readouterr().err
     assert info.value.code == 2 and "unrecognized arguments: --image-col photo" in err
+
+
+def test_every_option_says_what_it_does() -> None:
+    # groups --method was listed as "--method {hdbscan,agglomerative}" and nothing else
+    parser, _ = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    silent = [f"{name} {action.option_strings or action.dest}"
+              for name, command in sub.choices.items() for action in command._actions
+              if not action.help]
+    assert silent == []
