@@ -605,6 +605,8 @@ CORE_ZH: dict[str, str] = {
     # polish-cli: a mistyped key of a settings file gets the key it looks like (core/config.py)
     'Unknown configuration key(s): {keys} (did you mean {guesses}?); known keys: {known}':
         '未知的配置项：{keys}（您是不是想写 {guesses}？）；已知的配置项：{known}',
+    'Unknown rules key(s): {keys} (did you mean {guesses}?); known rules keys: {known}':
+        '未知的规则项：{keys}（您是不是想写 {guesses}？）；已知的规则项：{known}',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

@@ -20,7 +20,7 @@ from core.catalog.language import (
 )
 from core.catalog.table import DUPLICATE_POLICIES, ColumnMapping
 from core.embed.bert import PRECISIONS
-from core.errors import ConfigError, short_list
+from core.errors import ConfigError, close_names, short_list
 from core.lists.bands import validate_bands
 from core.lists.spec import Rules, filters_active
 from core.search.neighbors import METRICS
@@ -138,19 +138,6 @@ def _validate_quality(cfg: Config) -> None:
     if not _score(cfg.relevance_floor) or cfg.relevance_floor >= 1:
         raise ConfigError("relevance_floor must be a share from 0 (off) to below 1, e.g. 0.9, "
                           f"got {cfg.relevance_floor!r}")
-
-
-def _close_keys(unknown: list[str], known: set[str]) -> list[str]:
-    """The known keys that the unknown ones look like misspellings of ('metirc' -> 'metric'),
-    each once, in the order of the unknown keys."""
-    from difflib import get_close_matches
-
-    found: list[str] = []
-    for key in unknown:
-        for guess in get_close_matches(key, sorted(known), n=1, cutoff=0.75):
-            if guess not in found:
-                found.append(guess)
-    return found
 
 
 @dataclass(frozen=True)
@@ -310,7 +297,7 @@ class Config:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            guesses = _close_keys(unknown, known)
+            guesses = close_names(unknown, known)
             raise ConfigError(f"Unknown configuration key(s): {', '.join(unknown)}"
                               + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")
                               + f"; known keys: {', '.join(sorted(known))}")

@@ -58,6 +58,19 @@ class StoreError(CatalogSimilarityError):
     """The workspace database cannot be read or written (damaged, full, read-only)."""
 
 
+def close_names(unknown, known) -> list[str]:
+    """The known names that the unknown ones look like misspellings of ('metirc' ->
+    'metric'), each once, in the order of the unknown names: for 'did you mean ...?'."""
+    from difflib import get_close_matches
+
+    found: list[str] = []
+    for name in unknown:
+        for guess in get_close_matches(name, sorted(known), n=1, cutoff=0.75):
+            if guess not in found:
+                found.append(guess)
+    return found
+
+
 MAX_MESSAGE_CHARS = 600
 
 

@@ -246,3 +246,13 @@ def test_the_ray_engines_duplicate_ids_name_the_id_flag(tmp_path: Path) -> None:
     said = str(info.value)
     assert "1 duplicate ids (e.g. A)" in said and not APP_WORDS.search(said)
     assert said.endswith("give --id-col with another column, or --id-col @row for row numbers")
+
+
+def test_a_mistyped_rules_key_gets_the_key_it_looks_like(run, tmp_path: Path) -> None:
+    settings = tmp_path / "tuned.json"
+    settings.write_text('{"rules": {"sam": ["brand"], "max_pr": {"brand": 2}}}',
+                        encoding="utf-8")
+    line = _error(*run("neighbors", str(run.catalog), "--config", str(settings), "--out",
+                       str(tmp_path / "l.csv")))
+    assert "Unknown rules key(s): max_pr, sam (did you mean max_per, same?); known rules " \
+           "keys: same, different, max_per" in line
