@@ -47,8 +47,9 @@ class ParseCheckError(CatalogError):
     """
 
     def __init__(self, message: str, *, first_lines: tuple[str, ...] = (),
-                 encoding: str | None = None, delimiter: str | None = None) -> None:
-        super().__init__(message)
+                 encoding: str | None = None, delimiter: str | None = None,
+                 cli: str | None = None) -> None:
+        super().__init__(message, cli=cli)
         self.first_lines = first_lines
         self.encoding = encoding
         self.delimiter = delimiter

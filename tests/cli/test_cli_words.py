@@ -256,3 +256,16 @@ def test_a_mistyped_rules_key_gets_the_key_it_looks_like(run, tmp_path: Path) ->
                        str(tmp_path / "l.csv")))
     assert "Unknown rules key(s): max_pr, sam (did you mean max_per, same?); known rules " \
            "keys: same, different, max_per" in line
+
+
+def test_a_file_that_reads_wrong_names_only_the_flags(run, tmp_path: Path) -> None:
+    # "(app: the 'Read it as' choices; CLI: --delimiter, ...) ... (app: 'Read anyway'; ...)"
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_bytes(b"sku,title\n" + b"".join(f"P{i},shoe, size {i}\n".encode()
+                                                 for i in range(20)))
+    line = _error(*run("neighbors", str(ragged), "--out", str(tmp_path / "l.csv")))
+    assert "ragged.csv may not be read right: 20 of 20 rows have a different number" in line
+    assert line.endswith("Look at its first lines and give the delimiter, header and encoding "
+                         "yourself (--delimiter, --no-header, --encoding), or read it anyway "
+                         "(--allow-ragged)")
+    assert "app:" not in line and "Read anyway" not in line
