@@ -235,6 +235,10 @@ def cmd_threshold(args: argparse.Namespace) -> int:
         _named("--pairs", args.pairs, lambda: check_labels(labels))
     if args.holdout:
         held_out = _labelled(args.holdout, catalog, "--holdout")
+        if not np.any(held_out[2] == 1):  # f1_at said so after embedding, as "a threshold needs"
+            raise ConfigError(f"--holdout {args.holdout}: no pair is labelled 1 (the same "
+                              "product), so the threshold's precision and recall cannot be "
+                              "measured on it; add pairs of the same product, labelled 1")
     _, vectors = _Models(args, catalog).get(cfg)
     space = scoring_space(catalog, vectors, cfg)
     from core.pipeline import candidate_pool

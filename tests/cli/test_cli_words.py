@@ -269,3 +269,19 @@ def test_a_file_that_reads_wrong_names_only_the_flags(run, tmp_path: Path) -> No
                          "yourself (--delimiter, --no-header, --encoding), or read it anyway "
                          "(--allow-ragged)")
     assert "app:" not in line and "Read anyway" not in line
+
+
+def test_a_holdout_without_matches_fails_before_embedding(run, tmp_path: Path) -> None:
+    # it embedded, chose the threshold, then said "a threshold needs at least one" positive
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["A1", "A2", "1"],
+                                      ["A1", "C1", "0"]]))
+    holdout = tmp_path / "holdout.csv"
+    holdout.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["B1", "C1", "0"]]))
+    code, out, err = run("threshold", str(run.catalog), "--pairs", str(pairs), "--holdout",
+                         str(holdout))
+    line = _error(code, out, err)
+    assert line == (f"error: --holdout {holdout}: no pair is labelled 1 (the same product), so "
+                    "the threshold's precision and recall cannot be measured on it; add pairs "
+                    "of the same product, labelled 1")
+    assert "embedded" not in err
