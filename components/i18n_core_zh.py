@@ -19,10 +19,10 @@ from __future__ import annotations
 
 CORE_ZH: dict[str, str] = {
     # core/catalog/read.py
-    '{name} is empty: upload a file with a header row and products':
-        '{name} 是空文件：请上传一个带表头行和商品行的文件',
-    '{name} is empty: upload a file with a header row':
-        '{name} 是空文件：请上传一个带表头行的文件',
+    '{name} is empty: the file needs a header row and products':
+        '{name} 是空文件：文件需要一个表头行和商品行',
+    '{name} is empty: the file needs a header row':
+        '{name} 是空文件：文件需要一个表头行',
     '{name} is an old Excel 97-2003 workbook (.xls) despite its name; it was read as one':
         '{name} 虽然扩展名不同，其实是旧版 Excel 97-2003 工作簿（.xls）；已按工作簿读取',
     # core/catalog/xls.py
@@ -108,22 +108,22 @@ CORE_ZH: dict[str, str] = {
     '{name} has repeated column names: {list}; rename them':
         '{name} 有重复的列名：{list}；请重命名',
     # core/catalog/textenc.py: what a binary upload looks like (binary_kind)
-    'a zip archive; unzip it and upload the catalog file inside':
-        'zip 压缩包；请解压后上传其中的商品目录文件',
+    'a zip archive; unzip it and use the catalog file inside':
+        'zip 压缩包；请解压后使用其中的商品目录文件',
     'a PDF document; export the catalog as CSV, Excel or Parquet':
         'PDF 文档；请把目录导出为 CSV、Excel 或 Parquet',
-    'a PNG image; upload the catalog file, not an image':
-        'PNG 图片；请上传目录文件，而不是图片',
-    'a JPEG image; upload the catalog file, not an image':
-        'JPEG 图片；请上传目录文件，而不是图片',
-    'a GIF image; upload the catalog file, not an image':
-        'GIF 图片；请上传目录文件，而不是图片',
+    'a PNG image; use the catalog file, not an image':
+        'PNG 图片；请使用目录文件，而不是图片',
+    'a JPEG image; use the catalog file, not an image':
+        'JPEG 图片；请使用目录文件，而不是图片',
+    'a GIF image; use the catalog file, not an image':
+        'GIF 图片；请使用目录文件，而不是图片',
     'a gzip archive; decompress it first':
         'gzip 压缩包；请先解压',
     'an SQLite database; export a table as CSV':
         'SQLite 数据库；请把表导出为 CSV',
-    'a program; upload the catalog file':
-        '程序文件；请上传目录文件',
+    'a program; use the catalog file':
+        '程序文件；请使用目录文件',
     'binary data; export the catalog as CSV, Excel or Parquet':
         '二进制数据；请把目录导出为 CSV、Excel 或 Parquet',
     # core/catalog/textenc.py
@@ -538,8 +538,9 @@ CORE_ZH: dict[str, str] = {
         "含 {n} 张图片，没有一张能用：第一张“{name}”{part}",
     'names no photo':
         '没有写任何图片',
-    "cannot be read: the zip holds {n} files, more than {n2}; upload only the catalog's photos":
-        '无法读取：zip 中有 {n} 个文件，超过 {n2} 个；请只上传商品目录的图片',
+    "cannot be read: the zip holds {n} files, more than {n2}; make a zip of the catalog's "
+    "photos only":
+        '无法读取：zip 中有 {n} 个文件，超过 {n2} 个；请只把商品目录的图片打包进 zip',
     # photos-embed: a photo file that ends early (core/catalog/images.py TRUNCATED)
     'is cut short: the file ends before the picture does (an interrupted download or copy); '
     'download or save it again':
@@ -611,6 +612,11 @@ CORE_ZH: dict[str, str] = {
     '1 of {n2} pairs has an empty label (write 1 for the same product or 0 for different); '
     'skipped':
         '{n2} 对中有 1 对的标注为空（同一商品请填 1，不同商品请填 0）；已跳过',
+    # polish-cli: a mistyped key of a settings file gets the key it looks like (core/config.py)
+    'Unknown configuration key(s): {keys} (did you mean {guesses}?); known keys: {known}':
+        '未知的配置项：{keys}（您是不是想写 {guesses}？）；已知的配置项：{known}',
+    'Unknown rules key(s): {keys} (did you mean {guesses}?); known rules keys: {known}':
+        '未知的规则项：{keys}（您是不是想写 {guesses}？）；已知的规则项：{known}',
 }
 
 # core.errors.short_list's tail ("a, b and 12 more") and the one name clean_controls adds.

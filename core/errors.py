@@ -10,7 +10,21 @@ from __future__ import annotations
 
 
 class CatalogSimilarityError(Exception):
-    """Base class for every user-facing error of the project."""
+    """Base class for every user-facing error of the project.
+
+    cli: the message in the command line's words, where the message names what to do in
+    the app (a choice on a page) and the CLI has a flag for it instead; :func:`cli_text`
+    reads it. The app shows ``str(exc)``.
+    """
+
+    def __init__(self, *args: object, cli: str | None = None) -> None:
+        super().__init__(*args)
+        self.cli = cli
+
+
+def cli_text(exc: BaseException) -> str:
+    """exc's message for the command line: its ``cli`` wording when it has one."""
+    return getattr(exc, "cli", None) or str(exc)
 
 
 class CatalogError(CatalogSimilarityError, ValueError):
@@ -33,8 +47,9 @@ class ParseCheckError(CatalogError):
     """
 
     def __init__(self, message: str, *, first_lines: tuple[str, ...] = (),
-                 encoding: str | None = None, delimiter: str | None = None) -> None:
-        super().__init__(message)
+                 encoding: str | None = None, delimiter: str | None = None,
+                 cli: str | None = None) -> None:
+        super().__init__(message, cli=cli)
         self.first_lines = first_lines
         self.encoding = encoding
         self.delimiter = delimiter
@@ -42,6 +57,19 @@ class ParseCheckError(CatalogError):
 
 class StoreError(CatalogSimilarityError):
     """The workspace database cannot be read or written (damaged, full, read-only)."""
+
+
+def close_names(unknown, known) -> list[str]:
+    """The known names that the unknown ones look like misspellings of ('metirc' ->
+    'metric'), each once, in the order of the unknown names: for 'did you mean ...?'."""
+    from difflib import get_close_matches
+
+    found: list[str] = []
+    for name in unknown:
+        for guess in get_close_matches(name, sorted(known), n=1, cutoff=0.75):
+            if guess not in found:
+                found.append(guess)
+    return found
 
 
 MAX_MESSAGE_CHARS = 600

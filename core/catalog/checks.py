@@ -27,6 +27,8 @@ _RUN = re.compile(r"([^\w\s\"'.()\-])\1+")
 _OVERRIDE = ("set the delimiter, header and encoding yourself (app: the 'Read it as' "
              "choices; CLI: --delimiter, --no-header, --encoding), or read it anyway "
              "(app: 'Read anyway'; CLI: --allow-ragged)")
+_OVERRIDE_CLI = ("give the delimiter, header and encoding yourself (--delimiter, --no-header, "
+                 "--encoding), or read it anyway (--allow-ragged)")
 
 
 def first_lines(text: str, n: int = FIRST_LINES, width: int = 300) -> tuple[str, ...]:
@@ -54,8 +56,8 @@ def check_parse(name: str, header: list[str], kept: int, ragged: int, *, text: s
         reasons.append(f"the first line looks like a product, not column names "
                        f"({short_list(data_like, 3)})")
     if reasons:
-        raise ParseCheckError(f"{name} may not be read right: {'; '.join(reasons)}. Look at "
-                              f"its first lines and {_OVERRIDE}",
+        found = f"{name} may not be read right: {'; '.join(reasons)}. Look at its first lines"
+        raise ParseCheckError(f"{found} and {_OVERRIDE}", cli=f"{found} and {_OVERRIDE_CLI}",
                               first_lines=first_lines(text), encoding=encoding,
                               delimiter=delimiter)
 

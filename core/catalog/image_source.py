@@ -287,7 +287,7 @@ def _open_zip(archive: Path) -> zipfile.ZipFile:
         count = end[zipfile._ECD_ENTRIES_TOTAL] if end else 0  # type: ignore[attr-defined]
         if count > MAX_ZIP_FILES:
             raise ImageError(f"cannot be read: the zip holds {count:,} files, more than "
-                             f"{MAX_ZIP_FILES:,}; upload only the catalog's photos")
+                             f"{MAX_ZIP_FILES:,}; make a zip of the catalog's photos only")
         return zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
         raise ImageError(f"cannot be read: the zip file is broken ({exc})") from exc

@@ -86,7 +86,7 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
     max_rows = limits.max_rows if max_rows is None else max_rows
     data, name = _bytes_within_limit(data, filename, max_bytes)
     if not data.strip():
-        raise CatalogError(f"{name} is empty: upload a file with a header row and products")
+        raise CatalogError(f"{name} is empty: the file needs a header row and products")
     declared = _declared_kind(Path(name).suffix.lower())
     kind = _content_kind(data, declared)
     options = TextOptions(encoding, delimiter, header, allow_ragged)
@@ -256,8 +256,11 @@ def _decoded(data: bytes, name: str, encoding: str | None) -> tuple[str, str, li
                                "cp1252 or utf-16") from None
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
-            raise CatalogError(f"{name} is not {encoding}: byte {exc.start} (line {line}) "
-                               "does not decode; choose another encoding") from None
+            wrong = f"{name} is not {encoding}: byte {exc.start} (line {line}) does not decode"
+            raise CatalogError(f"{wrong}; choose another encoding",
+                               cli=f"--encoding {encoding}: {wrong}; give the file's encoding "
+                               "(e.g. gb18030, cp1252), or leave --encoding out to have it "
+                               "detected") from None
     text, found = decode_text(data, name)
     if found == "utf-8" and "\ufffd" in text:
         mostly = mostly_utf8(data)
@@ -282,7 +285,7 @@ def _parse_rows(text: str, delimiter: str, name: str, max_rows: int,
             next(reader)
         header = next(reader)
     except StopIteration:
-        raise CatalogError(f"{name} is empty: upload a file with a header row") from None
+        raise CatalogError(f"{name} is empty: the file needs a header row") from None
     except csv.Error as exc:
         raise CatalogError(f"{name}: cannot parse the header line ({exc})") from exc
     rows: list[list[str]] = []

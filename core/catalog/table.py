@@ -279,16 +279,21 @@ def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
         warnings += price_notes(mapping.price, frame[mapping.price])
     if dup_ids:
         if on_duplicate_ids == "error":
-            raise CatalogError(
-                f"Column '{mapping.id_column}' has {len(dup_ids)} duplicate ids "
-                f"(e.g. {short_list(dup_ids, 3)}); choose keep-first or suffix "
-                "for duplicate ids, or map another id column")
+            repeats = (f"Column '{mapping.id_column}' has {len(dup_ids)} duplicate ids "
+                       f"(e.g. {short_list(dup_ids, 3)})")
+            raise CatalogError(f"{repeats}; choose keep-first or suffix for duplicate ids, or "
+                               "map another id column",
+                               cli=f"{repeats}; give --on-duplicate-ids keep-first or suffix, "
+                               "or --id-col with another column ('@row' for row numbers)")
         frame, ids = _resolve_duplicates(frame, ids, on_duplicate_ids)
     texts = build_texts(frame, mapping.text_columns)
     empty = tuple(i for i, t in enumerate(texts) if not t.strip())
     if len(empty) == len(texts):
-        raise CatalogError(f"Text column(s) {', '.join(mapping.text_columns)} are empty "
-                           "in every row; map a column that holds product text")
+        columns = ", ".join(mapping.text_columns)
+        raise CatalogError(f"Text column(s) {columns} are empty in every row; map a column "
+                           "that holds product text",
+                           cli=f"Text column(s) {columns} are empty in every row; give "
+                           "--text-cols with a column that holds product text")
     limit = current_limits().max_text_chars if max_text_chars is None else max_text_chars
     texts, long_rows = truncate_texts(texts, limit)
     if long_rows:
@@ -337,12 +342,14 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, list[s
     empty = [i for i, v in enumerate(ids) if not v]
     if empty:
         rows = ", ".join(str(i + 1) for i in empty[:5])
+        cli = ", or give --id-col with another column (--id-col @row for row numbers)"
         if len(empty) == 1:
-            raise CatalogError(f"Id column '{id_column}' is empty in 1 row (row {rows}); fill "
-                               "it in, map another id column or use row numbers")
-        raise CatalogError(f"Id column '{id_column}' is empty in {len(empty)} rows (rows {rows}"
-                           f"{'...' if len(empty) > 5 else ''}); fill them in, map another id "
-                           "column or use row numbers")
+            where = f"Id column '{id_column}' is empty in 1 row (row {rows}); fill it in"
+            raise CatalogError(f"{where}, map another id column or use row numbers",
+                               cli=where + cli)
+        where = (f"Id column '{id_column}' is empty in {len(empty)} rows (rows {rows}"
+                 f"{'...' if len(empty) > 5 else ''}); fill them in")
+        raise CatalogError(f"{where}, map another id column or use row numbers", cli=where + cli)
     counts = pd.Series(ids).value_counts()
     return ids, [str(i) for i in counts[counts > 1].index]
 

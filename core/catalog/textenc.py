@@ -18,17 +18,18 @@ from core.catalog.checks import header_row
 from core.errors import CatalogError
 
 DELIMITERS = (",", ";", "\t", "|")
-# Magic numbers of files people upload by mistake: (prefix, what it is, what to do).
+# Magic numbers of files people give by mistake: (prefix, what it is, what to do), in words
+# that fit the app and the CLI alike.
 _MAGIC = (
     # (workbooks, old .xls files and Parquet are read by what they hold: core.catalog.read)
-    (b"PK\x03\x04", "a zip archive", "unzip it and upload the catalog file inside"),
+    (b"PK\x03\x04", "a zip archive", "unzip it and use the catalog file inside"),
     (b"%PDF", "a PDF document", "export the catalog as CSV, Excel or Parquet"),
-    (b"\x89PNG", "a PNG image", "upload the catalog file, not an image"),
-    (b"\xff\xd8\xff", "a JPEG image", "upload the catalog file, not an image"),
-    (b"GIF8", "a GIF image", "upload the catalog file, not an image"),
+    (b"\x89PNG", "a PNG image", "use the catalog file, not an image"),
+    (b"\xff\xd8\xff", "a JPEG image", "use the catalog file, not an image"),
+    (b"GIF8", "a GIF image", "use the catalog file, not an image"),
     (b"\x1f\x8b", "a gzip archive", "decompress it first"),
     (b"SQLite format 3\x00", "an SQLite database", "export a table as CSV"),
-    (b"\x7fELF", "a program", "upload the catalog file"),
+    (b"\x7fELF", "a program", "use the catalog file"),
 )
 _SAMPLE = 65536
 

@@ -13,7 +13,8 @@ from typing import NoReturn
 from core.cli import commands, finetune, quality, sessions, tuning
 from core.cli.checks import check_outputs
 from core.cli.common import Output, model_hint, say
-from core.errors import CatalogSimilarityError, ModelLoadError, StoreError
+from core.cli.examples import add_examples, top_examples
+from core.errors import CatalogSimilarityError, ModelLoadError, StoreError, cli_text
 from core.scale.runtime import ClusterLost
 
 MODULES = (commands, tuning, quality, finetune, sessions)
@@ -38,8 +39,9 @@ exit status:
   130  interrupted (Ctrl+C)
   143  stopped (SIGTERM, e.g. a time limit)
 Messages go to stderr, one line each; results go to --out (or stdout for search,
-health, evaluate). On a terminal progress is a bar; in a log (cron) it is a plain
-line per tenth of the work. --quiet prints only warnings and errors."""
+explain, health, compare, evaluate, threshold, config-keys and sessions). On a terminal
+progress is a bar; in a log (cron) it is a plain line per tenth of the work. --quiet
+prints only warnings and errors."""
 
 
 def _add_quiet(p: argparse.ArgumentParser, default) -> None:
@@ -59,7 +61,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
-    parser = Parser(prog="python -m core", epilog=EPILOG,
+    parser = Parser(prog="python -m core", epilog=f"{top_examples()}\n\n{EPILOG}",
                                      description="Product catalog similarity, headless.",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_quiet(parser, False)
@@ -69,6 +71,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
         handlers.update(module.register(sub))
     for p in sub.choices.values():  # --quiet after the command too; SUPPRESS keeps one given before
         _add_quiet(p, argparse.SUPPRESS)
+    add_examples(sub)
     return parser, handlers
 
 
@@ -80,16 +83,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_outputs(args)
         return handlers[args.command](args)
     except ModelLoadError as exc:
-        say(f"error: {exc}{model_hint(args) if 'does not exist' in str(exc) else ''}")
+        say(f"error: {cli_text(exc)}{model_hint(args) if 'does not exist' in str(exc) else ''}")
         return EXIT_MODEL
     except StoreError as exc:
-        say(f"error: {exc}")
+        say(f"error: {cli_text(exc)}")
         return EXIT_IO
     except ClusterLost as exc:  # the run failed on the cluster: nothing on the command line to fix
-        say(f"error: {exc}")
+        say(f"error: {cli_text(exc)}")
         return EXIT_FAILED
     except CatalogSimilarityError as exc:
-        say(f"error: {exc}")
+        say(f"error: {cli_text(exc)}")
         return EXIT_INPUT
     except OSError as exc:
         say(f"error: {type(exc).__name__}: {exc}")

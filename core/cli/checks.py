@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from core.cli.common import workspace_from_args
-from core.errors import CatalogSimilarityError, ConfigError, StoreError
+from core.errors import CatalogSimilarityError, ConfigError, StoreError, cli_text
 from core.workspace import ENV_VAR as WORKSPACE_ENV
 
 
@@ -28,7 +28,7 @@ def check_outputs(args: argparse.Namespace) -> None:
         try:
             format_from_path(args.out)
         except CatalogSimilarityError as exc:
-            raise ConfigError(f"--out: {exc}") from None
+            raise ConfigError(f"--out: {cli_text(exc)}") from None
         if Path(args.out).is_dir():
             raise ConfigError(f"--out {args.out} is a folder; give a file name")
 

@@ -50,7 +50,7 @@ def register(sub) -> dict:
     p.add_argument("catalog", help=CATALOG_HELP)
     p.add_argument("--out", required=True, help="output .npy (n, d) float32, or a FOLDER/ "
                    "(vectors as Parquet parts + manifest)")
-    add_catalog_options(p)
+    add_catalog_options(p, lists=False)  # texts only: --index, photos... did nothing here
     add_engine_options(p)
     p = sub.add_parser("neighbors", help="top-k neighbour list of every product")
     p.add_argument("catalog", nargs="?", help=f"{CATALOG_HELP} (omit with --vectors)")
@@ -117,10 +117,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
             write_manifest(stage, {"engine": "local", "catalog": str(args.catalog),
                                    "products": len(vectors), "config": cfg.to_dict(),
                                    "parts": {"lists": False, "vectors": True}})
-        say(f"wrote {args.out}/vectors: {len(vectors)} vectors")
+        say(f"wrote {args.out}/vectors: {len(vectors):,} vectors")
         return 0
     save_vectors(args.out, vectors)
-    say(f"wrote {args.out}: {vectors.shape[0]} x {vectors.shape[1]} float32")
+    say(f"wrote {args.out}: {vectors.shape[0]:,} x {vectors.shape[1]} float32")
     return 0
 
 
@@ -171,7 +171,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         nb, frame = replay_lists(args, cfg, catalog, vectors, images=images)
     write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom,
                 encoding=args.out_encoding)
-    say(f"wrote {args.out}: {len(frame)} rows ({nb.k} neighbours x {nb.indices.shape[0]} "
+    say(f"wrote {args.out}: {len(frame):,} rows ({nb.k} neighbours x {nb.indices.shape[0]:,} "
          f"products, metric {cfg.metric})")
     say(f"score: {score_meaning(cfg.image_weight, images)}")
     # the app's test for its CSV default, on the catalog's texts (not the n x k rows written)

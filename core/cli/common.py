@@ -14,7 +14,7 @@ import numpy as np
 
 from core.catalog.table import Catalog, read_table
 from core.config import MODEL_ENV, Config, keys_not_set
-from core.errors import CatalogSimilarityError, ConfigError, one_line
+from core.errors import CatalogSimilarityError, ConfigError, cli_text, one_line
 from core.workspace import Workspace
 
 
@@ -209,7 +209,7 @@ def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str
     try:
         cfg = Config.from_dict(data)
     except ConfigError as exc:
-        raise ConfigError(f"{exc} (in the settings file {flag} {path})") from None
+        raise ConfigError(f"{cli_text(exc)} (in the settings file {flag} {path})") from None
     missing = keys_not_set(data)  # a short hand-written file means the defaults
     if missing:
         say(f"warning: {flag} {path} does not set {', '.join(missing)} (saved by an older "
@@ -280,7 +280,7 @@ def _flag_checked(key: str, value, make):
         return make()
     except ConfigError as exc:
         shown = value if isinstance(value, str) else json.dumps(value, default=str)
-        raise ConfigError(f"{FLAG_OF.get(key, key)} {shown}: {exc}") from None
+        raise ConfigError(f"{FLAG_OF.get(key, key)} {shown}: {cli_text(exc)}") from None
 
 
 def with_language(args: argparse.Namespace, cfg: Config, catalog: Catalog) -> Config:
@@ -409,7 +409,8 @@ def vectors_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog,
         store = EmbeddingStore(ws.ensure().db_path)
     with Progress("embedding", "text", len(catalog)) as progress:
         result = embed_catalog(catalog, encoder, store, progress=progress)
-    say(f"embedded {counted(result.embedded, 'new text')}, reused {result.reused} from the store")
+    say(f"embedded {counted(result.embedded, 'new text')}, reused {result.reused:,} from the "
+        "store")
     if store is not None:
         store.close()
     return result.vectors
@@ -437,6 +438,20 @@ def check_npy_out(path: str) -> None:
 
 
 def load_vectors(path: str) -> np.ndarray:
+    """The (n, d) float32 vectors of a .npy file (--vectors). Any other file is refused
+    saying what to give (numpy's own words about another file tell the user to load it
+    unsafely, with allow_pickle)."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+    except FileNotFoundError:
+        raise ConfigError(f"--vectors {path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"--vectors {path} is a folder; give the .npy file that "
+                          "python -m core embed --out vectors.npy writes") from None
+    if magic != b"\x93NUMPY":
+        raise ConfigError(f"--vectors {path} is not a .npy file of vectors: give the file that "
+                          "python -m core embed --out vectors.npy writes (or numpy.save)")
     try:
         vectors = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
@@ -496,8 +511,8 @@ def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog, en
                                 encoder=encoder, progress=progress)
     for issue in result.issues:
         say(f"warning: {issue.message()}")
-    say(f"photos: {int(result.has_image.sum())} of {len(catalog)} products; embedded "
-        f"{result.embedded} new, reused {result.reused} from the store")
+    say(f"photos: {int(result.has_image.sum()):,} of {len(catalog):,} products; embedded "
+        f"{result.embedded:,} new, reused {result.reused:,} from the store")
     if result.fallback:
         uses = "uses a later photo of its" if result.fallback == 1 else "use a later photo of their"
         say(f"photos: {counted(result.fallback, 'product')} {uses} cell, because the first one "

@@ -92,8 +92,8 @@ def ray_embed(args: argparse.Namespace, cfg: Config, folder: Path):
                              store_path=_store_path(args),
                              max_chars=current_limits().max_text_chars,
                              progress=bar if bar.mode == "log" else None)
-    say(f"embedded {counted(counts.embedded, 'new text')}, reused {counts.reused} from the store "
-        f"({counts.products} products, {counts.seconds:.1f} s on Ray)")
+    say(f"embedded {counted(counts.embedded, 'new text')}, reused {counts.reused:,} from the "
+        f"store ({counts.products:,} products, {counts.seconds:.1f} s on Ray)")
     return cfg, counts
 
 
@@ -284,12 +284,12 @@ def _finish(args, cfg: Config, folder: Path, lists, engine: str, n: int, *, fold
         write_manifest(folder, _manifest(cfg, n, engine, args, lists=True, counts=counts,
                                          where=where, extra={"list_rows": lists.rows,
                                                              "score": score}))
-        say(f"wrote results folder {args.out}: {lists.rows} list rows, {n} products, "
+        say(f"wrote results folder {args.out}: {lists.rows:,} list rows, {n:,} products, "
             f"metric {cfg.metric}")
     else:
         frame = lists.frame()
         write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
-        say(f"wrote {args.out}: {len(frame)} rows ({cfg.k} neighbours x {n} products, "
+        say(f"wrote {args.out}: {len(frame):,} rows ({cfg.k} neighbours x {n:,} products, "
             f"metric {cfg.metric})")
     say(f"score: {score}")
     return 0

@@ -35,7 +35,7 @@ from core.cli.common import (
     with_language,
     workspace_db,
 )
-from core.errors import CatalogSimilarityError, ConfigError, ModelLoadError, StoreError
+from core.errors import CatalogSimilarityError, ConfigError, ModelLoadError, StoreError, cli_text
 from core.finetune.card import model_display_name
 from core.finetune.data import build_training_set
 from core.finetune.pairs import LabelledPairs, combine, read_pairs, review_pairs
@@ -119,7 +119,7 @@ def settings_from_args(args: argparse.Namespace) -> FinetuneSettings:
         try:
             FinetuneSettings(**{key: values[key]})
         except FinetuneError as exc:
-            raise FinetuneError(f"{flag} {values[key]:g}: {exc}") from None
+            raise FinetuneError(f"{flag} {values[key]:g}: {cli_text(exc)}") from None
     return FinetuneSettings(**values, lora=args.lora, hard_negatives=not args.no_hard_negatives,
                             negatives_from=args.negatives_from, precision=args.train_precision,
                             choose_weight=not args.keep_weight, select_epoch=args.select_epoch,
@@ -135,7 +135,7 @@ def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
         except (ModelLoadError, StoreError):
             raise
         except CatalogSimilarityError as exc:  # the flag named, as evaluate's labels are
-            raise ConfigError(f"--pairs {args.pairs}: {exc}") from None
+            raise ConfigError(f"--pairs {args.pairs}: {cli_text(exc)}") from None
     if args.reviews:
         reviews = review_pairs(workspace_db(args), catalog, owner=review_owner(args))
         print(f"review decisions: {len(reviews)} pairs", file=sys.stderr)

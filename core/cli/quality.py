@@ -16,7 +16,14 @@ import pandas as pd
 
 from core.cli import common as cli
 from core.config import Config
-from core.errors import CatalogSimilarityError, ConfigError, ModelLoadError, StoreError, short_list
+from core.errors import (
+    CatalogSimilarityError,
+    ConfigError,
+    ModelLoadError,
+    StoreError,
+    cli_text,
+    short_list,
+)
 from core.search.neighbors import METRICS
 
 
@@ -66,7 +73,7 @@ def _named(flag: str, text: str | None, make):
     except (ModelLoadError, StoreError):
         raise
     except CatalogSimilarityError as exc:  # a file that cannot be read, labels that do not fit
-        raise ConfigError(f"{flag} {text}: {exc}") from None
+        raise ConfigError(f"{flag} {text}: {cli_text(exc)}") from None
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -218,6 +225,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
     from core.quality.threshold import (
         SUSPECT_SHARE,
         category_thresholds,
+        check_labels,
         choose_threshold,
         f1_at,
         match_scores,
@@ -229,6 +237,15 @@ def cmd_threshold(args: argparse.Namespace) -> int:
     _check_file(args.pairs, "--pairs")
     _check_file(args.holdout, "--holdout")
     cfg, catalog = _setup(args)
+    if args.pairs:  # the labels files read and checked before anything is embedded
+        left, right, labels = _labelled(args.pairs, catalog, "--pairs")
+        _named("--pairs", args.pairs, lambda: check_labels(labels))
+    if args.holdout:
+        held_out = _labelled(args.holdout, catalog, "--holdout")
+        if not np.any(held_out[2] == 1):  # f1_at said so after embedding, as "a threshold needs"
+            raise ConfigError(f"--holdout {args.holdout}: no pair is labelled 1 (the same "
+                              "product), so the threshold's precision and recall cannot be "
+                              "measured on it; add pairs of the same product, labelled 1")
     _, vectors = _Models(args, catalog).get(cfg)
     space = scoring_space(catalog, vectors, cfg)
     from core.pipeline import candidate_pool
@@ -241,7 +258,6 @@ def cmd_threshold(args: argparse.Namespace) -> int:
         for band in score_bands(listed):
             print(f"  [{band.low:.2f}, {band.high:.2f}): {band.count} pairs")
         return 0
-    left, right, labels = _labelled(args.pairs, catalog, "--pairs")
     scores = match_scores(space, left, right).match
     choice = _named("--pairs", args.pairs, lambda: choose_threshold(scores, labels))
     print(f"calibration ({args.pairs}, {choice.pairs} pairs, {choice.positives} positive): "
@@ -262,7 +278,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
             print(f"  category {value}: threshold {c.threshold:.4f} (F1 {c.f1:.3f}, "
                   f"{c.pairs} pairs)")
     if args.holdout:
-        hl, hr, hy = _labelled(args.holdout, catalog, "--holdout")
+        hl, hr, hy = held_out
         held = f1_at(match_scores(space, hl, hr).match, hy, choice.threshold)
         print(f"holdout ({args.holdout}, {held.pairs} pairs): precision {held.precision:.3f}  "
               f"recall {held.recall:.3f}  F1 {held.f1:.3f}")

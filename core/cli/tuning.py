@@ -34,7 +34,7 @@ from core.cli.common import (
     workspace_db,
 )
 from core.config import KEY_DOCS, Config
-from core.errors import ConfigError
+from core.errors import ConfigError, cli_text
 from core.export.tables import write_table
 from core.lists.groups import DEFAULT_METHOD, DEFAULT_SIZE, METHODS
 from core.lists.pricecheck import DEFAULT_MIN_PEERS, DEFAULT_Z
@@ -108,7 +108,7 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
             try:
                 Rules.from_dict({key: rules[key]})
             except ConfigError as exc:
-                raise ConfigError(f"{flag} {getattr(args, key)}: {exc}") from None
+                raise ConfigError(f"{flag} {getattr(args, key)}: {cli_text(exc)}") from None
     if getattr(args, "keep_duplicates", False):
         rules["keep_duplicates"] = True
     if getattr(args, "no_review", False):
@@ -120,15 +120,22 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
         try:
             validate_bands(bands)
         except ConfigError as exc:
-            raise ConfigError(f"--bands {args.bands}: {exc}") from None
+            raise ConfigError(f"--bands {args.bands}: {cli_text(exc)}") from None
     return cfg.with_changes(rules=Rules.from_dict(rules), bands=bands)
 
 
 def check_rule_columns(args: argparse.Namespace, cfg: Config, catalog) -> None:
-    """Before embedding: every column a rule names is in the catalog, so a misspelt column
-    fails at once, naming the flag or the settings file, not after every text is embedded."""
+    """Before embedding: every column a rule names is in the catalog, and a price column
+    for the price range rule, so a misspelt column fails at once, naming the flag or the
+    settings file, not after every text is embedded."""
     from core.errors import short_list
 
+    if cfg.rules.price_ratio is not None and not guess_roles(args, cfg, catalog)[1].mapping.price:
+        raise ConfigError(f"{'--price-ratio' if getattr(args, 'price_ratio', None) else 'rules'}"
+                          ": the price range rule needs a price column, and the catalog "
+                          f"{args.catalog} has none mapped (price_column) or named like one: "
+                          "set price_column in the settings file (--config), or save the "
+                          "settings from the app with a price column mapped")
     missing = sorted(c for c in cfg.rules.columns() if c not in catalog.frame.columns)
     if not missing:
         return
@@ -444,8 +451,8 @@ def cmd_price_check(args: argparse.Namespace) -> int:
                         z_threshold=args.z, min_peers=args.min_peers)
     frame = outliers_frame(catalog.ids, catalog.titles(), check)
     write_table(frame, args.out)
-    say(f"wrote {args.out}: {check.count('over')} over-priced, {check.count('under')} "
-         f"under-priced of {check.checked} checked products")
+    say(f"wrote {args.out}: {check.count('over'):,} over-priced, {check.count('under'):,} "
+         f"under-priced of {check.checked:,} checked products")
     return 0
 
 
@@ -526,7 +533,10 @@ def register(sub) -> dict:
         add_rule_options(sub.choices["neighbors"])
     _catalog_parser(sub, "health", "list health before and after rules", out_required=False)
     p = _catalog_parser(sub, "groups", "product groups with c-TF-IDF labels", out_required=True)
-    p.add_argument("--method", choices=list(METHODS), default=DEFAULT_METHOD)
+    p.add_argument("--method", choices=list(METHODS), default=DEFAULT_METHOD,
+                   help="agglomerative (default): every product in a group, about --size "
+                   "each; hdbscan: groups of at least --size alike products, the rest left "
+                   "ungrouped")
     p.add_argument("--size", type=int, default=DEFAULT_SIZE, help="typical group size")
     p = _catalog_parser(sub, "merge-map", "duplicate groups as product_id, canonical_id, score",
                         out_required=True)

@@ -217,8 +217,11 @@ def pairs_from_frame(frame: pd.DataFrame, catalog: Catalog, *,
                         f"{int(same.sum())} pairs join a product with itself; skipped")
     keep = known & ~same & ~empty
     if not keep.any():
-        raise CatalogError(f"None of the {len(frame)} pairs matches two different catalog ids "
-                           f"(columns used: {left_col}, {right_col}); check the id column")
+        none = (f"None of the {len(frame)} pairs matches two different catalog ids "
+                f"(columns used: {left_col}, {right_col})")
+        raise CatalogError(f"{none}; check the id column",
+                           cli=f"{none}; check --id-col (--id-col @row if the file holds row "
+                           "numbers)")
     return LabelledPairs(left_a[keep], right_a[keep], label[keep], source, tuple(warnings))
 
 

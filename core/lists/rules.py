@@ -252,7 +252,10 @@ def _features(catalog: Catalog | None, rules: Rules, n: int) -> Features:
     if rules.price_ratio is not None:
         if not catalog.mapping.price:
             raise ConfigError("rules.price_ratio needs a price column: map one on the Catalog "
-                              "page (price_column in the configuration)")
+                              "page (price_column in the configuration)",
+                              cli="rules.price_ratio (--price-ratio) needs a price column: set "
+                              "price_column in the settings file (--config), or save the "
+                              "settings from the app with a price column mapped")
         prices = parse_prices(catalog.frame[catalog.mapping.price])
     stock = stock_mask(catalog.frame[rules.in_stock_column]) if rules.in_stock_column else None
     return Features(tuple((c, codes[c]) for c in rules.same),

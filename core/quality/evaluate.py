@@ -116,11 +116,13 @@ def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
     left, right = catalog.rows_of(frame[left_col]), catalog.rows_of(frame[right_col])
     known = (left.notna() & right.notna()).to_numpy()
     if not known.any():
+        unknown = (f"None of the pairs' ids are in the catalog (columns used: {left_col}, "
+                   f"{right_col}; their ids: {short_list(frame[left_col].astype(str).head(3))}; "
+                   f"the catalog's: {short_list(map(str, catalog.ids[:3]))})")
         raise CatalogSimilarityError(
-            f"None of the pairs' ids are in the catalog (columns used: {left_col}, {right_col}; "
-            f"their ids: {short_list(frame[left_col].astype(str).head(3))}; the catalog's: "
-            f"{short_list(map(str, catalog.ids[:3]))}): check the id column mapping (use row "
-            "numbers if the file holds row numbers)")
+            f"{unknown}: check the id column mapping (use row numbers if the file holds row "
+            "numbers)",
+            cli=f"{unknown}: check --id-col (--id-col @row if the file holds row numbers)")
     missing = pd.concat([frame[left_col][left.isna().to_numpy()],
                          frame[right_col][right.isna().to_numpy()]]).astype(str).str.strip()
     cells = frame[label_col] if label_col is not None else None

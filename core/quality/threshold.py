@@ -121,17 +121,31 @@ def share_called(list_scores: np.ndarray, threshold: float) -> float:
     return float(np.mean(scores >= threshold)) if len(scores) else 0.0
 
 
+def check_labels(labels: np.ndarray) -> None:
+    """Refuse labels no threshold can be chosen on, before anything is scored: none
+    labelled 1, or none labelled 0 (every threshold under the lowest match would look
+    perfect, precision 1, and the lowest one would be chosen)."""
+    labels = np.asarray(labels).astype(int)
+    if labels.sum() == 0:
+        raise CatalogSimilarityError("The labelled pairs hold no positive (label 1) pair; "
+                                     "a threshold needs at least one")
+    if np.all(labels == 1):
+        all_matches = ("The labelled pairs are all matches (label 1), none labelled 0 "
+                       "(different): any threshold under the lowest match's score would look "
+                       "perfect. Add pairs you know are different products, labelled 0")
+        raise CatalogSimilarityError(
+            f"{all_matches} (the Review page's rejections, for example)",
+            cli=f"{all_matches} (the pairs rejected in the app's Review: python -m core "
+            "review-pairs CATALOG --out FILE writes them, label 0)")
+
+
 def choose_threshold(scores: np.ndarray, labels: np.ndarray) -> Choice:
     """The F1-best threshold, placed halfway to the next lower score (ties: higher).
 
     Refused without a pair labelled 0: every threshold under the lowest match would look
     perfect (precision 1), and the lowest one was chosen."""
     curve = threshold_curve(scores, labels)
-    if np.all(np.asarray(labels) == 1):
-        raise CatalogSimilarityError(
-            "The labelled pairs are all matches (label 1), none labelled 0 (different): any "
-            "threshold under the lowest match's score would look perfect. Add pairs you know are "
-            "different products, labelled 0 (the Review page's rejections, for example)")
+    check_labels(labels)
     best = int(np.argmax(curve.f1))
     t = curve.thresholds[best]
     if best + 1 < len(curve.thresholds):
@@ -221,6 +235,7 @@ __all__ = [
     "Choice",
     "ThresholdCurve",
     "category_thresholds",
+    "check_labels",
     "choose_threshold",
     "curve_figure",
     "f1_at",

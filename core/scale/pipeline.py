@@ -225,7 +225,8 @@ def ids_and_titles(folder: Path) -> tuple[np.ndarray, np.ndarray]:
         dup = uniq[counts > 1]
         raise CatalogError(f"The id column has {len(dup)} duplicate ids (e.g. "
                            f"{', '.join(dup[:3])}); the Ray engine needs unique ids: "
-                           "deduplicate the catalog, map another id column or use --id-col @row")
+                           "deduplicate the catalog, give --id-col with another column, or --id-col "
+                           "@row for row numbers")
     return ids, titles
 
 

@@ -464,6 +464,7 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
     return [
         *_raised(lambda: Config.from_dict([1])),
         *_raised(lambda: Config.from_dict({"k": 5, "颜色": "红"})),
+        *_raised(lambda: Config.from_dict({"k": 5, "metirc": "dot"})),  # named: metric
         *_raised(lambda: Config.from_dict({"k": "五", "metric": 3, "rules": 5})),
         *_raised(lambda: resolve_model(tmp_path / "没有的模型")),
         *_raised(lambda: resolve_model(tmp_path / "文件")),
@@ -526,7 +527,8 @@ BAD_SETTINGS = (
     '{"field_weights": 5}', '{"category_thresholds": []}', '{"bands": "高"}', '{"extra": 1}',
     '{"field_weights": {"标题": -1}}', '{"duplicate_threshold": 1.5}',
     '{"category_thresholds": {"鞋": 1.5}}', '{"relevance_floor": 1}', '{"text_columns": 5}',
-    '{"rules": {"颜色": ["红"]}}', '{"rules": {"pinned": [["1", "2"]], "blocked": [["1", "2"]]}}',
+    '{"rules": {"颜色": ["红"]}}', '{"rules": {"smae": ["品牌"]}}',
+    '{"rules": {"pinned": [["1", "2"]], "blocked": [["1", "2"]]}}',
     '{"rules": {"same": "品牌"}}', '{"rules": {"in_stock_column": 1}}',
     '{"rules": {"min_score": "高"}}', '{"rules": {"diversity": 2}}',
     '{"rules": {"keep_duplicates": "否"}}', '{"rules": {"use_review": 0}}',

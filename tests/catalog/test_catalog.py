@@ -173,7 +173,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused_with_what_to_do() -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("catalog.csv", "id,title\n1,lamp\n")
-    with pytest.raises(CatalogError, match="a zip archive; unzip it and upload the catalog file"):
+    with pytest.raises(CatalogError, match="a zip archive; unzip it and use the catalog file"):
         read_table(out.getvalue(), "catalog.csv")
 
 

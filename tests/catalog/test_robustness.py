@@ -108,7 +108,7 @@ CASES = [
          fatal="are empty in every row"),
     Case("duplicate ids, no choice made", "d.csv",
          _csv([["id", "title"], ["a", "x"], ["a", "y"]]),
-         fatal="1 duplicate ids.*choose keep-first or suffix"),
+         fatal="1 duplicate ids.*(choose|--on-duplicate-ids) keep-first or suffix"),
     Case("empty ids", "i.csv", _csv([["id", "title"], ["1", "x"], ["", "y"]]),
          fatal=r"Id column 'id' is empty in 1 row \(row 2\)"),
     Case("file over the size limit", "big.csv", _csv(ROWS) + b"4,x,y\n" * 200_000,
