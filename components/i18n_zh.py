@@ -1074,9 +1074,9 @@ ZH: dict[str, str] = {
     'Every neighbour in a list must pass these rules. When too few products pass, a list is shorter; th'
     'e count of short lists is shown below.':
         '列表中的每个相似商品都必须通过这些规则。通过的商品太少时，列表会变短；短列表的数量显示在下方。',
-    'Hide unrelated neighbours: keep only those closer in meaning than this share of random pairs of '
+    'Hide unrelated neighbours: keep only those more related than this share of random pairs of '
     'products':
-        '隐藏不相关的相似商品：只保留语义上比这一比例的随机商品对更接近的商品',
+        '隐藏不相关的相似商品：只保留比这一比例的随机商品对更相关的商品',
     'Name score ranges, e.g. duplicate=0.95, close=0.8':
         '为得分区间命名，例如 duplicate=0.95, 相近=0.8',
     'Only products with the same':
@@ -1117,12 +1117,12 @@ ZH: dict[str, str] = {
     'Fix the rule above (or load another configuration) to see lists.':
         '修正上面的规则（或加载另一个配置）后才能看到列表。',
     '0.9 (the default) hides a neighbour unless it is more related than 9 in 10 random pairs of product'
-    's; a list that cannot be filled above it is shorter. 0 turns it off. Measured: with category, bran'
-    'd and price rules on the walmart catalog, unrelated entries drop from 6% to under 1% while 93% of '
-    'products keep a list. Settings file: `relevance_floor`.':
-        '0.9（默认）表示：只有比 10 对随机商品中的 9 对更相关时才显示该相似商品；无法在此之上填满的列表会变'
-        '短。0 表示关闭。实测：在 walmart 目录上使用类目、品牌和价格规则时，无关条目从 6% 降到 1% 以下，同'
-        '时 93% 的商品仍有列表。设置文件：`relevance_floor`。',
+    's, in meaning and in its score; a list that cannot be filled above it is shorter. 0 turns it off.'
+    ' Measured: with category, brand and price rules on the walmart catalog, unrelated entries drop fr'
+    'om 6% to none while 92% of products keep a list. Settings file: `relevance_floor`.':
+        '0.9（默认）表示：只有在语义和得分上都比 10 对随机商品中的 9 对更相关时才显示该相似商品；无法在此之上'
+        '填满的列表会变短。0 表示关闭。实测：在 walmart 目录上使用类目、品牌和价格规则时，无关条目从 6% 降到'
+        '零，同时 92% 的商品仍有列表。设置文件：`relevance_floor`。',
     "Each name gets the scores from its number up to the next name's. A 'duplicate' range is left out o"
     'f the lists (the same product twice) unless you keep near-identical products. Settings file: `band'
     's`.':

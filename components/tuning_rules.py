@@ -209,14 +209,15 @@ def rules_panel(cat: Catalog, cfg: Config) -> Config:
         data = _filters(rules, cols, cat, cfg.k)
         data.update(_extras(rules, cols))
         floor = st.slider(
-            t("Hide unrelated neighbours: keep only those closer in meaning than this share of "
+            t("Hide unrelated neighbours: keep only those more related than this share of "
               "random pairs of products"), 0.0, 0.99, float(cfg.relevance_floor), 0.01,
             key="neighbors.relevance_floor",
             help=t("0.9 (the default) hides a neighbour unless it is more related than 9 in 10 "
-                 "random pairs of products; a list that cannot be filled above it is "
-                 "shorter. 0 turns it off. Measured: with category, brand and price rules on "
-                 "the walmart catalog, unrelated entries drop from 6% to under 1% while 93% "
-                 "of products keep a list. Settings file: `relevance_floor`."))
+                 "random pairs of products, in meaning and in its score; a list that cannot "
+                 "be filled above it is shorter. 0 turns it off. Measured: with category, "
+                 "brand and price rules on the walmart catalog, unrelated entries drop from "
+                 "6% to none while 92% of products keep a list. Settings file: "
+                 "`relevance_floor`."))
         bands_text = st.text_input(
             t("Name score ranges, e.g. duplicate=0.95, close=0.8"),
             value=", ".join(f"{n}={v:g}" for n, v in cfg.bands.items()),

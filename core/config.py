@@ -27,8 +27,9 @@ from core.search.neighbors import METRICS
 
 DEFAULT_K = 10
 DEFAULT_HYBRID_WEIGHT = 0.7
-# Share of random product pairs a neighbour must be closer in meaning than
-# (bench/score_quality.py: walmart rules, junk 6.0% -> 0.2%, lists kept for 93%).
+# Share of random product pairs a neighbour must be more related than, in meaning and in
+# its list score (bench/score_quality.py --floor: walmart rules, unrelated 5.6% -> 0.0%,
+# scored as unrelated 4.8% -> 0.0%, lists kept for 92%).
 DEFAULT_RELEVANCE_FLOOR = 0.9
 # id_column value meaning "use row numbers as ids" (None means: choose automatically).
 ROW_NUMBERS = "@row"
@@ -50,9 +51,10 @@ KEY_DOCS = {
     "rules": "business rules: same, different, max_per, price_ratio, min_score, diversity, "
              "pinned, blocked, in_stock_column, keep_duplicates, use_review",
     "bands": "named score bands, name -> lowest score (\"duplicate\" is left out of lists)",
-    "relevance_floor": "0..1: leave out neighbours no closer in meaning than this share of "
-                       "random pairs of products (0.9 by default, cosine 0.274 for the bundled "
-                       "model; 0 = off; not applied with words only); lists may be shorter",
+    "relevance_floor": "0..1: leave out neighbours no more related than this share of random "
+                       "pairs of products, in meaning (0.9 by default: cosine 0.274 for the "
+                       "bundled model) and in their score; 0 = off; not applied with words "
+                       "only; lists may be shorter",
     "language": "catalog language: \"auto\" (detected from the texts), \"en\" or \"zh\"; "
                 "chooses the default model and hybrid_weight when they are not set",
 }
@@ -178,7 +180,7 @@ class Config:
     # Recommendation tuning: rules (validated by core.lists.rules) and named score bands.
     rules: Rules = field(default_factory=Rules)
     bands: dict[str, float] = field(default_factory=dict)
-    # Leave out neighbours no closer in meaning than this share of random pairs (0 = off).
+    # Leave out neighbours no more related (meaning, score) than this share of random pairs (0 = off).
     relevance_floor: float = DEFAULT_RELEVANCE_FLOOR
     # Scale: "auto" (exact below a measured size, approximate above), "exact", "approximate".
     index: str = "auto"

@@ -157,8 +157,9 @@ def add_catalog_options(p: argparse.ArgumentParser, *, lists: bool = True) -> No
                    "named; 0 leaves one out)")
     if lists:
         p.add_argument("--relevance-floor", type=float,
-                       help="leave out neighbours no closer in meaning than this share of "
-                       "random pairs of products (default 0.9; 0 = off); lists may be shorter")
+                       help="leave out neighbours no more related than this share of random "
+                       "pairs of products, in meaning and in score (default 0.9; 0 = off); "
+                       "lists may be shorter")
         add_image_options(p)
 
 

@@ -13,9 +13,11 @@ maximal marginal relevance: the next neighbour maximises
 
 The relevance floor (``Config.relevance_floor``, on by default) leaves out
 candidates no closer in meaning than that share of random pairs of the
-catalog's products, so a list that cannot be filled with related products is
-shorter instead of padded with unrelated ones; :attr:`RuleResult.short_by`
-says which rules removed candidates of the lists left short.
+catalog's products, or scored no higher than that share of them (from
+MIN_FLOOR_ROWS products on; NeighborIndex.score_floor), so a list that
+cannot be filled with related products is shorter instead of padded with
+unrelated ones; :attr:`RuleResult.short_by` says which rules removed
+candidates of the lists left short.
 
 Short lists with a ``same`` rule are completed from an exact search within the
 product's own group (same values), as if the pool were unlimited (up to
