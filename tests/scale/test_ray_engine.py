@@ -392,3 +392,27 @@ def test_sigterm_stops_a_ray_job_like_any_other(own_cluster, catalog: Path, tiny
     assert "SIGTERM received" not in err
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*")), \
         list(tmp_path.iterdir())
+
+
+def _ray_error_lines(err: str) -> list[str]:
+    """Lines of Ray's own logs at error level: '[2026-01-01 10:00:00,000 E 123 123] ...' from
+    its C++ core, '... ERROR file.py:12 -- ...' from its Python side."""
+    import re
+
+    return [line for line in err.splitlines()
+            if re.match(r"\[[^\]]* E \d+ \d+\]", line) or re.search(r"\sERROR\s", line)]
+
+
+def test_a_healthy_run_prints_no_error_line(catalog: Path, tiny_bert_dir: Path,
+                                            tmp_path: Path) -> None:
+    """Every --engine ray run printed Ray's 'E ... core_worker.cc: Actor with class name:
+    'MapWorker(MapBatches(EmbedBatch))' ... max_restarts > 0' line: a nightly log with an
+    error line in every healthy run teaches its readers to ignore errors."""
+    done = _cli("neighbors", str(catalog), "--out", f"{tmp_path / 'out'}/", "--engine", "ray",
+                "--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws"),
+                "--text-cols", "title", "--hybrid-weight", "0",
+                env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"})
+    assert done.returncode == 0, done.stderr
+    assert "embedded 300 new texts" in done.stderr  # our lines still come through
+    assert _ray_error_lines(done.stderr) == [], done.stderr
+
