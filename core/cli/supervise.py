@@ -95,9 +95,11 @@ def adopt_stderr() -> None:
                           errors="backslashreplace")
 
 
-def relay(pipe: BinaryIO, out: BinaryIO) -> None:
+def relay(pipe: BinaryIO, out: BinaryIO | None) -> None:
     """Copy pipe to out line by line until it closes, without the RAY_FALSE_ALARM lines.
-    A line that cannot be one of Ray's logs (they start with '[') is passed on unfinished."""
+    A line that cannot be one of Ray's logs (they start with '[') is passed on unfinished.
+    Once out cannot be written (a reader that went away), the pipe is still read to its end:
+    a child blocked on a full pipe would never finish."""
     rest = b""
     while chunk := pipe.read1(65536):
         *lines, rest = (rest + chunk).split(b"\n")
@@ -105,11 +107,21 @@ def relay(pipe: BinaryIO, out: BinaryIO) -> None:
         if rest and not rest.startswith(b"["):
             kept.append(rest)
             rest = b""
-        out.write(b"".join(kept))
-        out.flush()
+        out = _write(out, b"".join(kept))
     if rest and not RAY_FALSE_ALARM.search(rest):
-        out.write(rest)
+        _write(out, rest)
+
+
+def _write(out: BinaryIO | None, data: bytes) -> BinaryIO | None:
+    """out after writing data to it, or None once it cannot be written."""
+    if out is None or not data:
+        return out
+    try:
+        out.write(data)
         out.flush()
+        return out
+    except (OSError, ValueError):
+        return None
 
 
 def supervise(argv: Sequence[str]) -> int:

@@ -58,3 +58,15 @@ def test_an_unfinished_last_line_is_not_lost() -> None:
     out = io.BytesIO()
     relay(Chunks(GCS_LOST[:50]), out)
     assert out.getvalue() == GCS_LOST[:50]
+
+
+def test_a_reader_that_went_away_does_not_stop_the_relay() -> None:
+    """stderr piped into a program that ended: the child's pipe is still read to its end."""
+
+    class Gone(io.BytesIO):
+        def write(self, data: bytes) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    pipe = Chunks(GCS_LOST, b"x" * 100_000, b"\n")
+    relay(pipe, Gone())
+    assert pipe.pieces == []
