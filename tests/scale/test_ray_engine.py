@@ -449,3 +449,17 @@ def test_a_lost_head_node_ends_the_job_in_seconds(catalog: Path, tiny_bert_dir: 
     assert err.strip().splitlines()[-1].startswith("error: The Ray cluster at "), err
     assert "within 15 seconds" in err, err  # Ray's own reason, kept
     assert took < 45, f"{took:.1f} s"  # Ray's default: 60 s
+
+
+def test_without_the_store_nothing_is_reused_from_it(ray_cluster, tiny_bert_dir: Path,
+                                                     tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """--no-store on a catalog that repeats texts said 'reused 20 from the store'."""
+    rows = [{"sku": f"S{i}", "title": f"{WORDS[i // 2]} {WORDS[i // 2 + 1]}"} for i in range(40)]
+    pd.DataFrame(rows).to_csv(tmp_path / "twice.csv", index=False)
+    capsys.readouterr()
+    assert main(["embed", str(tmp_path / "twice.csv"), "--out", str(tmp_path / "v.npy"),
+                 "--engine", "ray", "--no-store", "--model", str(tiny_bert_dir),
+                 "--text-cols", "title"]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("embedded")]
+    assert len(said) == 1 and ", reused 0 from the store" in said[0], said
