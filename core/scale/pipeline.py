@@ -108,7 +108,10 @@ def _embed(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettin
     with _polled(tally, n, progress):
         ds.write_parquet(str(target), min_rows_per_file=50_000)
     embedded = int(np.asarray(written_flags(target, n)).sum())
-    return EmbedCounts(n, embedded, n - embedded, round(time.perf_counter() - t0, 2))
+    # rows not flagged new repeat a text embedded in their batch, or come from the store:
+    # without a store nothing was reused from it (as the single-process count says)
+    reused = n - embedded if store_path else 0
+    return EmbedCounts(n, embedded, reused, round(time.perf_counter() - t0, 2))
 
 
 def written_flags(target: Path, n: int):

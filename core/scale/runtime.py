@@ -22,6 +22,12 @@ OBJECT_STORE_MB = 256
 LOCAL_CPUS = 2
 CONNECT_TIMEOUT_S = 5.0
 SHARD_ROWS = 500_000  # rows per corpus shard at most (1.5 GB of 384-d float32 vectors)
+# How long a job keeps trying to reach a cluster whose head (its GCS) stopped answering
+# before Ray ends it: Ray's default is 60 s, of silence. Without GCS fault tolerance the
+# cluster is gone for good; a cluster that has it (its head restarts) may need Ray's 60 s
+# or more: $RAY_gcs_rpc_server_reconnect_timeout_s, when set, is left as it is.
+RECONNECT_ENV = "RAY_gcs_rpc_server_reconnect_timeout_s"
+RECONNECT_S = 15
 
 
 class ClusterError(CatalogSimilarityError):
@@ -162,6 +168,7 @@ def ray_session(settings: RaySettings) -> Iterator[None]:
         raise ClusterError("Ray is not installed: pip install 'ray[data]==2.60.0' "
                            "(it is in requirements.txt)") from None
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    os.environ.setdefault(RECONNECT_ENV, str(RECONNECT_S))  # read by ray.init, below
     if settings.address:
         check_reachable(settings.address)
         check_gcs(settings.address)

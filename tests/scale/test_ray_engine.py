@@ -317,15 +317,13 @@ sys.stdin.read()
 """
 
 
-@pytest.fixture
-def own_cluster():
-    """A Ray cluster in a process of its own (as 'ray start' leaves one): (its address, the
-    environment of jobs that join it, a function that ends all its processes, as
+@contextlib.contextmanager
+def _cluster_process(env: dict):
+    """A Ray cluster in a process of its own (as 'ray start' leaves one), started with env:
+    (its address, the head process, a function that ends all its processes, as
     'ray stop --force' does)."""
     import psutil
 
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled",
-           "RAY_gcs_rpc_server_reconnect_timeout_s": "3"}  # Ray's 60 s, shortened for the test
     head = subprocess.Popen([sys.executable, "-c", _CLUSTER], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True, env=env)
 
@@ -337,10 +335,20 @@ def own_cluster():
     try:
         address = head.stdout.readline().strip()
         assert address, "the test's Ray did not start"
-        yield address, env, stop
+        yield address, head, stop
     finally:
         stop()
         head.wait()
+
+
+@pytest.fixture
+def own_cluster():
+    """A Ray cluster in a process of its own: (its address, the environment of jobs that
+    join it, a function that ends all its processes, as 'ray stop --force' does)."""
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled",
+           "RAY_gcs_rpc_server_reconnect_timeout_s": "3"}  # Ray's 60 s, shortened for the test
+    with _cluster_process(env) as (address, _, stop):
+        yield address, env, stop
 
 
 def _joined_job(address: str, env: dict, catalog: Path, model: Path, out: Path):
@@ -392,3 +400,66 @@ def test_sigterm_stops_a_ray_job_like_any_other(own_cluster, catalog: Path, tiny
     assert "SIGTERM received" not in err
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*")), \
         list(tmp_path.iterdir())
+
+
+def _ray_error_lines(err: str) -> list[str]:
+    """Lines of Ray's own logs at error level: '[2026-01-01 10:00:00,000 E 123 123] ...' from
+    its C++ core, '... ERROR file.py:12 -- ...' from its Python side."""
+    import re
+
+    return [line for line in err.splitlines()
+            if re.match(r"\[[^\]]* E \d+ \d+\]", line) or re.search(r"\sERROR\s", line)]
+
+
+def test_a_healthy_run_prints_no_error_line(catalog: Path, tiny_bert_dir: Path,
+                                            tmp_path: Path) -> None:
+    """Every --engine ray run printed Ray's 'E ... core_worker.cc: Actor with class name:
+    'MapWorker(MapBatches(EmbedBatch))' ... max_restarts > 0' line: a nightly log with an
+    error line in every healthy run teaches its readers to ignore errors."""
+    done = _cli("neighbors", str(catalog), "--out", f"{tmp_path / 'out'}/", "--engine", "ray",
+                "--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws"),
+                "--text-cols", "title", "--hybrid-weight", "0",
+                env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"})
+    assert done.returncode == 0, done.stderr
+    assert "embedded 300 new texts" in done.stderr  # our lines still come through
+    assert _ray_error_lines(done.stderr) == [], done.stderr
+
+
+def test_a_lost_head_node_ends_the_job_in_seconds(catalog: Path, tiny_bert_dir: Path,
+                                                  tmp_path: Path) -> None:
+    """The head's GCS gone (its node lost) while the job's own node lives: Ray kept trying
+    to reach it for 60 s of silence before ending the job; a job gives it 15 s now
+    (core.scale.runtime.RECONNECT_S), then says so in one line, exit status 1."""
+    import time
+
+    import psutil
+
+    env = {k: v for k, v in os.environ.items() if k != "RAY_gcs_rpc_server_reconnect_timeout_s"}
+    env.update(RAY_USAGE_STATS_ENABLED="0", RAY_AUTH_MODE="disabled")
+    with _cluster_process(env) as (address, head, _):
+        job, seen = _joined_job(address, env, catalog, tiny_bert_dir, tmp_path / "out")
+        gcs = [p for p in psutil.Process(head.pid).children(recursive=True)
+               if p.name().startswith("gcs_server")]
+        assert len(gcs) == 1, gcs
+        gcs[0].kill()
+        t0 = time.monotonic()
+        err = seen + job.communicate(timeout=120)[1]
+        took = time.monotonic() - t0
+    assert job.returncode == 1, err
+    assert err.strip().splitlines()[-1].startswith("error: The Ray cluster at "), err
+    assert "within 15 seconds" in err, err  # Ray's own reason, kept
+    assert took < 45, f"{took:.1f} s"  # Ray's default: 60 s
+
+
+def test_without_the_store_nothing_is_reused_from_it(ray_cluster, tiny_bert_dir: Path,
+                                                     tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """--no-store on a catalog that repeats texts said 'reused 20 from the store'."""
+    rows = [{"sku": f"S{i}", "title": f"{WORDS[i // 2]} {WORDS[i // 2 + 1]}"} for i in range(40)]
+    pd.DataFrame(rows).to_csv(tmp_path / "twice.csv", index=False)
+    capsys.readouterr()
+    assert main(["embed", str(tmp_path / "twice.csv"), "--out", str(tmp_path / "v.npy"),
+                 "--engine", "ray", "--no-store", "--model", str(tiny_bert_dir),
+                 "--text-cols", "title"]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("embedded")]
+    assert len(said) == 1 and ", reused 0 from the store" in said[0], said
