@@ -179,7 +179,7 @@ def say_decisions(args: argparse.Namespace, cfg: Config, catalog, decisions: pd.
         say(not_applied_warning(dropped, catalog_path=getattr(args, "catalog", "CATALOG"),
                                 session=getattr(args, "session", None)))
     elif not len(decisions):
-        say(f"review decisions: none on this catalog in the workspace {db.parent}")
+        say(f"review decisions: none on this catalog in the workspace folder {db.parent}")
 
 
 def not_applied_warning(dropped: pd.DataFrame, *, catalog_path: str,

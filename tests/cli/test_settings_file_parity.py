@@ -242,7 +242,7 @@ def test_a_workspace_without_decisions_is_named(job) -> None:
     code, err = job("neighbors", str(job.catalog), "--config", str(job.settings),
                     "--out", str(job.folder / "l.csv"))
     assert code == 0, err
-    assert f"review decisions: none on this catalog in the workspace {job.workspace}" in err
+    assert f"review decisions: none on this catalog in the workspace folder {job.workspace}" in err
     off = _edited(job, "no review.json", rules={**job.cfg.rules.to_dict(), "use_review": False})
     code, err = job("neighbors", str(job.catalog), "--config", str(off),
                     "--out", str(job.folder / "l.csv"))
