@@ -409,11 +409,17 @@ def vectors_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog,
         store = EmbeddingStore(ws.ensure().db_path)
     with Progress("embedding", "text", len(catalog)) as progress:
         result = embed_catalog(catalog, encoder, store, progress=progress)
-    say(f"embedded {counted(result.embedded, 'new text')}, reused {result.reused:,} from the "
-        "store")
+    say(embedding_counts(len(catalog), len(set(catalog.texts)), result.embedded))
     if store is not None:
         store.close()
     return result.vectors
+
+
+def embedding_counts(products: int, different: int, embedded: int) -> str:
+    """'1,092 products, 1,079 different texts: embedded 1,079, reused 0 from the store':
+    products with the same text are embedded once, so the texts are counted, not rows."""
+    return (f"{counted(products, 'product')}, {counted(different, 'different text')}: "
+            f"embedded {embedded:,}, reused {different - embedded:,} from the store")
 
 
 def save_vectors(path: str, vectors: np.ndarray) -> None:
