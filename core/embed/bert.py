@@ -66,7 +66,7 @@ class BertEncoder:
         self.name, source = resolve_model(model)
         self.device = check_device(device) if device else default_device()
         self.batch_size = int(batch_size)
-        self.precision = _effective_precision(precision, self.device)
+        self._precision = _effective_precision(precision, self.device)
         self._source, self._requested = source, precision
         self._tokenizer = self._model = self._onnx = None
         self._load_lock = threading.Lock()
@@ -83,7 +83,7 @@ class BertEncoder:
         self.max_tokens = min(max_tokens or settings.max_tokens, facts.positions)
         self.dim = facts.hidden
         self.folder = folder
-        full = self.precision in ("fp32", "onnx")  # onnx runs the same fp32 weights
+        full = self._precision in ("fp32", "onnx")  # onnx runs the same fp32 weights
         self.identity = (f"{self.name}|{_weights_hash(folder)}|{self.pooling}"
                          f"|{self.max_tokens}|{'fp32' if full else 'half'}")
         if loaded is not None:
@@ -103,6 +103,14 @@ class BertEncoder:
         return self._model
 
     @property
+    def precision(self) -> str:
+        """What the encoder runs with: "fp32", "bf16", "fp16" or "onnx". Whether "auto" on
+        a CPU runs through ONNX is known once the model is loaded, so asking that loads it."""
+        if self._model is None and self._requested == "auto" and self.device == "cpu":
+            self._ensure_loaded()
+        return self._precision
+
+    @property
     def loaded(self) -> bool:
         """Whether the model's weights are loaded."""
         return self._model is not None
@@ -119,16 +127,16 @@ class BertEncoder:
         self._tokenizer = tokenizer
         self._onnx = self._onnx_runner(model, tokenizer, requested=self._requested)
         if self._onnx is not None:
-            self.precision = "onnx"
+            self._precision = "onnx"
         self._model = model
 
     def _onnx_runner(self, model, tokenizer, *, requested: str):
         """ONNX Runtime for "onnx", and for "auto" on a CPU when it exports (else torch)."""
         from core.embed.onnx import OnnxRunner, onnx_available
 
-        wanted = self.precision == "onnx" or (requested == "auto" and self.device == "cpu")
+        wanted = self._precision == "onnx" or (requested == "auto" and self.device == "cpu")
         if not wanted or not onnx_available():
-            if self.precision == "onnx":
+            if self._precision == "onnx":
                 raise ModelLoadError("precision onnx needs: pip install onnx onnxruntime")
             return None
         try:
