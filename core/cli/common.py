@@ -116,6 +116,7 @@ def add_catalog_options(p: argparse.ArgumentParser, *, lists: bool = True) -> No
                    "id-like column, else row numbers)")
     p.add_argument("--text-cols", help="comma-separated text columns, in order "
                    "(default: title/name-like column chosen automatically)")
+    add_role_options(p)
     p.add_argument("--sheet", help="Excel sheet name, .xlsx or .xls (default: the sheet with "
                    "the most rows)")
     p.add_argument("--delimiter", help="delimiter of a text file: , ; tab | or any one "
@@ -163,6 +164,23 @@ def add_catalog_options(p: argparse.ArgumentParser, *, lists: bool = True) -> No
         add_image_options(p)
 
 
+ROLE_HELP = {
+    "category": "category column (category_column): per-category figures in evaluate and "
+                "threshold, per-category duplicate thresholds in groups and merge-map",
+    "brand": "brand column (brand_column): explain compares it field by field",
+    "price": "price column (price_column): read by the price range rule (--price-ratio) and "
+             "by price-check",
+}
+
+
+def add_role_options(p: argparse.ArgumentParser) -> None:
+    """--category-col, --brand-col, --price-col: the configuration's category_column,
+    brand_column and price_column, as the app's column mapping sets them."""
+    for role, text in ROLE_HELP.items():
+        p.add_argument(f"--{role}-col", help=f"{text} (default: the --config file's, else a "
+                       f"column named like {role}, if any)")
+
+
 def add_image_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--image-col", help="column of photo file names or URLs (image_column)")
     p.add_argument("--image-weight", type=float, help="photos' share of the score: 0 = text "
@@ -183,7 +201,8 @@ FLAG_OF = {"id_column": "--id-col", "text_columns": "--text-cols", "model": "--m
            "hybrid_weight": "--hybrid-weight", "image_column": "--image-col",
            "image_weight": "--image-weight", "image_model": "--image-model",
            "fetch_images": "--fetch-images", "field_weights": "--field-weights",
-           "category_column": "--category-col"}
+           "category_column": "--category-col", "brand_column": "--brand-col",
+           "price_column": "--price-col"}
 
 
 def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str]]:
@@ -238,6 +257,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
     for opt, key in (("model", "model"), ("precision", "precision"), ("batch_size", "batch_size"),
                      ("on_duplicate_ids", "on_duplicate_ids"), ("metric", "metric"), ("k", "k"),
                      ("index", "index"), ("language", "language"),
+                     ("category_col", "category_column"), ("brand_col", "brand_column"),
+                     ("price_col", "price_column"),
                      ("relevance_floor", "relevance_floor"), ("hybrid_weight", "hybrid_weight"),
                      ("image_col", "image_column"), ("image_weight", "image_weight"),
                      ("image_model", "image_model"), ("fetch_images", "fetch_images")):
@@ -410,11 +431,17 @@ def vectors_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog,
         store = EmbeddingStore(ws.ensure().db_path)
     with Progress("embedding", "text", len(catalog)) as progress:
         result = embed_catalog(catalog, encoder, store, progress=progress)
-    say(f"embedded {counted(result.embedded, 'new text')}, reused {result.reused:,} from the "
-        "store")
+    say(embedding_counts(len(catalog), len(set(catalog.texts)), result.embedded))
     if store is not None:
         store.close()
     return result.vectors
+
+
+def embedding_counts(products: int, different: int, embedded: int) -> str:
+    """'1,092 products, 1,079 different texts: embedded 1,079, reused 0 from the store':
+    products with the same text are embedded once, so the texts are counted, not rows."""
+    return (f"{counted(products, 'product')}, {counted(different, 'different text')}: "
+            f"embedded {embedded:,}, reused {different - embedded:,} from the store")
 
 
 def save_vectors(path: str, vectors: np.ndarray) -> None:

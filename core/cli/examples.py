@@ -16,6 +16,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "python -m core neighbors shop.csv --config settings.json --out lists.csv --quiet",
         "python -m core neighbors shop.csv --same category --max-per brand=2 --k 5 "
         "--out lists.csv",
+        "python -m core neighbors shop.csv --price-col price --price-ratio 0.5,2 "
+        "--out lists.csv",
         "python -m core neighbors --vectors vectors.npy --out lists.csv",
     ),
     "search": (
@@ -39,6 +41,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "price-check": (
         "python -m core price-check shop.csv --out outliers.csv",
+        "python -m core price-check shop.csv --price-col price --out outliers.csv",
     ),
     "review-pairs": (
         "python -m core review-pairs shop.csv --config settings.json --out reviewed.csv",
@@ -53,9 +56,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "threshold": (
         "python -m core threshold shop.csv --pairs pairs.csv --save-config settings.json",
+        "python -m core threshold shop.csv --pairs pairs.csv --category-col category",
     ),
     "explain": (
         "python -m core explain shop.csv --left A1 --right A2",
+        "python -m core explain shop.csv --left A1 --right A2 --brand-col brand",
     ),
     "finetune": (
         "python -m core finetune shop.csv --pairs pairs.csv --out shop-model",

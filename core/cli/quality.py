@@ -80,7 +80,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("catalog", help=cli.CATALOG_HELP)
     p.add_argument("--metric", choices=list(METRICS), help=cli.METRIC_HELP)
     p.add_argument("--k", type=int, help=cli.K_HELP)
-    p.add_argument("--category-col", help="category column (per-category figures)")
     cli.add_catalog_options(p)
 
 
@@ -113,9 +112,6 @@ def register(sub) -> dict:
 
 def _setup(args: argparse.Namespace) -> tuple[Config, object]:
     cfg = cli.config_from_args(args)
-    if args.category_col:  # a column it names that the catalog lacks is said naming the flag
-        cfg = cfg.with_changes(category_column=args.category_col)
-        args.flag_settings = args.flag_settings | {"category_column"}
     catalog = cli.load_catalog_from_args(args, cfg)
     missing = [c for c in _csv_list(getattr(args, "coherence", None))
                if c not in catalog.frame.columns]

@@ -126,16 +126,21 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
 
 def check_rule_columns(args: argparse.Namespace, cfg: Config, catalog) -> None:
     """Before embedding: every column a rule names is in the catalog, and a price column
-    for the price range rule, so a misspelt column fails at once, naming the flag or the
-    settings file, not after every text is embedded."""
+    for the price range rule and price-check, so a misspelt column fails at once, naming
+    the flag or the settings file, not after every text is embedded."""
     from core.errors import short_list
 
-    if cfg.rules.price_ratio is not None and not guess_roles(args, cfg, catalog)[1].mapping.price:
-        raise ConfigError(f"{'--price-ratio' if getattr(args, 'price_ratio', None) else 'rules'}"
-                          ": the price range rule needs a price column, and the catalog "
-                          f"{args.catalog} has none mapped (price_column) or named like one: "
-                          "set price_column in the settings file (--config), or save the "
-                          "settings from the app with a price column mapped")
+    price_check = getattr(args, "command", None) == "price-check"
+    if (cfg.rules.price_ratio is not None or price_check) and \
+            not guess_roles(args, cfg, catalog)[1].mapping.price:
+        who = "price-check" if price_check else \
+            f"{'--price-ratio' if getattr(args, 'price_ratio', None) else 'rules'}: the price " \
+            "range rule"
+        raise ConfigError(f"{who} needs a price column, and the catalog {args.catalog} has "
+                          "none mapped (price_column) or named like one: give --price-col "
+                          "COLUMN, set price_column in the settings file (--config), or save "
+                          "the settings from the app with a price column mapped; the "
+                          f"catalog's columns: {short_list(catalog.frame.columns, 40)}")
     missing = sorted(c for c in cfg.rules.columns() if c not in catalog.frame.columns)
     if not missing:
         return
@@ -440,8 +445,6 @@ def cmd_price_check(args: argparse.Namespace) -> int:
     from core.lists.rules import apply_config
 
     cfg, catalog, vectors, pool, decisions = _prepared(args)
-    if not catalog.mapping.price:
-        raise ConfigError("price-check needs a price column (price_column in the configuration)")
     if cfg.rules.price_ratio is not None:
         say("the price-range rule is left out: it would compare each product only with "
             "products priced like it")

@@ -5,7 +5,9 @@
 into batches, under ``torch.inference_mode()``, on CUDA when present. Its
 ``identity`` (model name + weights hash + pooling + max length + precision
 class) keys the embedding store, so a fine-tuned model never reuses another
-model's vectors.
+model's vectors. The identity comes from the model folder's files (config, tokenizer
+config, weights hash), so the model is loaded only when a text is encoded: a run whose
+texts are all in the store never loads it.
 
 Token batching (:func:`token_batches`) and the precision / autocast choice live
 here with it; loading is core.embed.loading, model options core.embed.models.
@@ -20,13 +22,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.embed.loading import _load
+from core.embed.loading import _load, folder_facts, local_model_folder
 from core.embed.models import (
     _read_settings,
     _weights_hash,
     check_device,
     default_device,
     encoder_kind,
+    loaded_facts,
     resolve_model,
 )
 from core.errors import ModelLoadError
@@ -63,34 +66,81 @@ class BertEncoder:
         self.name, source = resolve_model(model)
         self.device = check_device(device) if device else default_device()
         self.batch_size = int(batch_size)
-        self.tokenizer, self.model, folder = _load(source, self.device)
-        settings = _read_settings(folder, getattr(self.tokenizer, "model_max_length", 512))
-        self.pooling = settings.pooling
-        limit = int(getattr(self.model.config, "max_position_embeddings", 512))
-        self.max_tokens = min(max_tokens or settings.max_tokens, limit)
-        self.dim = int(self.model.config.hidden_size)
-        self.precision = _effective_precision(precision, self.device)
-        self.folder = folder
-        full = self.precision in ("fp32", "onnx")  # onnx runs the same fp32 weights
-        self.identity = (f"{self.name}|{_weights_hash(folder)}|{self.pooling}"
-                         f"|{self.max_tokens}|{'fp32' if full else 'half'}")
+        self._precision = _effective_precision(precision, self.device)
+        self._source, self._requested = source, precision
+        self._tokenizer = self._model = self._onnx = None
+        self._load_lock = threading.Lock()
         self._lock = threading.Lock()
         self._tokenize_lock = threading.Lock()
-        self._onnx = self._onnx_runner(requested=precision)
-        if self._onnx is not None:
-            self.precision = "onnx"
+        folder, loaded = local_model_folder(source), None
+        if folder is None:  # a hub id, online: load it now (it may update the local cache)
+            *loaded, folder = _load(source, self.device)
+            facts = loaded_facts(*loaded)
+        else:
+            facts = folder_facts(folder)
+        settings = _read_settings(folder, facts.tokenizer_max)
+        self.pooling = settings.pooling
+        self.max_tokens = min(max_tokens or settings.max_tokens, facts.positions)
+        self.dim = facts.hidden
+        self.folder = folder
+        full = self._precision in ("fp32", "onnx")  # onnx runs the same fp32 weights
+        self.identity = (f"{self.name}|{_weights_hash(folder)}|{self.pooling}"
+                         f"|{self.max_tokens}|{'fp32' if full else 'half'}")
+        if loaded is not None:
+            self._adopt(*loaded)
 
-    def _onnx_runner(self, *, requested: str):
+    @property
+    def tokenizer(self):
+        """The model's tokenizer (loads the model on first use)."""
+        self._ensure_loaded()
+        return self._tokenizer
+
+    @property
+    def model(self):
+        """The transformers model (loaded on first use: the identity, dim and max_tokens come
+        from the folder's files, so texts all in the embedding store never load it)."""
+        self._ensure_loaded()
+        return self._model
+
+    @property
+    def precision(self) -> str:
+        """What the encoder runs with: "fp32", "bf16", "fp16" or "onnx". Whether "auto" on
+        a CPU runs through ONNX is known once the model is loaded, so asking that loads it."""
+        if self._model is None and self._requested == "auto" and self.device == "cpu":
+            self._ensure_loaded()
+        return self._precision
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model's weights are loaded."""
+        return self._model is not None
+
+    def _ensure_loaded(self) -> None:
+        if self._model is not None:
+            return
+        with self._load_lock:
+            if self._model is None:
+                tokenizer, model, _folder = _load(self._source, self.device)
+                self._adopt(tokenizer, model)
+
+    def _adopt(self, tokenizer, model) -> None:
+        self._tokenizer = tokenizer
+        self._onnx = self._onnx_runner(model, tokenizer, requested=self._requested)
+        if self._onnx is not None:
+            self._precision = "onnx"
+        self._model = model
+
+    def _onnx_runner(self, model, tokenizer, *, requested: str):
         """ONNX Runtime for "onnx", and for "auto" on a CPU when it exports (else torch)."""
         from core.embed.onnx import OnnxRunner, onnx_available
 
-        wanted = self.precision == "onnx" or (requested == "auto" and self.device == "cpu")
+        wanted = self._precision == "onnx" or (requested == "auto" and self.device == "cpu")
         if not wanted or not onnx_available():
-            if self.precision == "onnx":
+            if self._precision == "onnx":
                 raise ModelLoadError("precision onnx needs: pip install onnx onnxruntime")
             return None
         try:
-            return OnnxRunner(self.model, self.tokenizer, self.identity)
+            return OnnxRunner(model, tokenizer, self.identity)
         except ModelLoadError:
             if requested == "onnx":
                 raise
@@ -127,6 +177,7 @@ class BertEncoder:
         lengths = np.minimum(self.token_lengths(clipped), self.max_tokens)
         order = np.argsort(-lengths, kind="stable")
         batches = token_batches(lengths[order], int(batch_size or self.batch_size))
+        self._ensure_loaded()
         with self._lock:
             done = 0
             for idx, vecs in self._run(batches, order, clipped):

@@ -3,6 +3,8 @@
 Only safetensors weights are loaded (pickle ``.bin``/``.pt`` files can run code
 when opened) and ``trust_remote_code`` stays off; a failure becomes a
 :class:`~core.errors.ModelLoadError` that says what to do (docs/robustness.md).
+:func:`folder_facts` reads what the encoder's store key needs from the folder's files
+without loading the weights (:func:`local_model_folder`: which folder that is).
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ import os
 import socket
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from core.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from core.embed.models import ModelFacts
 
 
 def _load(source: Path | str, device: str):
@@ -51,6 +57,54 @@ def _load(source: Path | str, device: str):
     model.eval().to(device)
     folder = Path(source) if isinstance(source, Path) else _snapshot_folder(model)
     return tokenizer, model, folder
+
+
+def local_model_folder(source: Path | str) -> Path | None:
+    """The folder a model option's files are in without loading it: the folder itself, or a
+    hub id's snapshot in the local cache while offline (HF_HUB_OFFLINE). None for a hub id
+    online: loading it may fetch a newer revision, so only the loaded model says which."""
+    if isinstance(source, Path):
+        return source
+    if not _offline():
+        return None
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(source, local_files_only=True))
+    except Exception:  # not cached, or a malformed id: loading it says why
+        return None
+
+
+def folder_facts(folder: Path) -> ModelFacts:
+    """ModelFacts read from a model folder's config.json and tokenizer_config.json, the
+    values the loaded model and tokenizer would have, without loading the weights; the
+    config or tokenizer class is loaded only for a value those files do not hold."""
+    from core.embed.models import ModelFacts, _json_object, _whole, no_weights_message
+
+    if not any(folder.glob("*.safetensors")):
+        raise ModelLoadError(no_weights_message(folder))
+    config = _json_object(folder / "config.json")
+    positions, hidden = config.get("max_position_embeddings"), config.get("hidden_size")
+    if not (_whole(positions) and _whole(hidden)):
+        from transformers import AutoConfig
+
+        loaded = _from_folder(AutoConfig, folder)
+        positions = getattr(loaded, "max_position_embeddings", 512)
+        hidden = loaded.hidden_size
+    tokenizer_max = _json_object(folder / "tokenizer_config.json").get("model_max_length")
+    if not _whole(tokenizer_max):
+        from transformers import AutoTokenizer
+
+        tokenizer_max = getattr(_from_folder(AutoTokenizer, folder), "model_max_length", 512)
+    return ModelFacts(int(tokenizer_max or 512), int(positions), int(hidden))
+
+
+def _from_folder(auto_class, folder: Path):
+    try:
+        return auto_class.from_pretrained(str(folder), trust_remote_code=False,
+                                          local_files_only=True)
+    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+        raise ModelLoadError(_load_message(folder, exc)) from exc
 
 
 PROBE_SECONDS = 3.0

@@ -2,7 +2,8 @@
 
 :func:`resolve_model` turns a model option (None/"bundled", a local folder, a hub id)
 into a display name and a source; :func:`encoder_kind` names its registry kind; a
-sentence-transformers folder's pooling and length are read into :class:`ModelSettings`;
+sentence-transformers folder's pooling and length are read into :class:`ModelSettings`,
+the lengths and vector size that key the store into :class:`ModelFacts`;
 its safetensors weights are hashed into the encoder's ``identity``;
 :func:`check_device` refuses a device this machine lacks.
 """
@@ -72,6 +73,27 @@ def _read_settings(folder: Path, tokenizer_max: int) -> ModelSettings:
     if _json_object(folder / "1_Pooling" / "config.json").get("pooling_mode_cls_token"):
         pooling = "cls"
     return ModelSettings(pooling, max_tokens)
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What an encoder's identity and shape need from its model: the tokenizer's
+    model_max_length, the model's position limit and its hidden size (vector length)."""
+
+    tokenizer_max: int
+    positions: int
+    hidden: int
+
+
+def loaded_facts(tokenizer, model) -> ModelFacts:
+    """ModelFacts of a loaded tokenizer and model."""
+    return ModelFacts(int(getattr(tokenizer, "model_max_length", 512) or 512),
+                      int(getattr(model.config, "max_position_embeddings", 512)),
+                      int(model.config.hidden_size))
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _json_object(path: Path) -> dict:

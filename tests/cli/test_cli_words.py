@@ -222,12 +222,32 @@ def test_a_second_night_reuses_the_store_and_counts_as_the_first_did(run,
     shop.write_bytes(make_csv_bytes(rows))
     args = ("neighbors", str(shop), "--k", "3", "--out", str(tmp_path / "l.csv"))
     code, _, first = run(*args)
-    assert code == 0 and "embedded 1,200 new texts, reused 0 from the store" in first, first
+    assert code == 0 and ("1,200 products, 1,200 different texts: embedded 1,200, reused 0 "
+                          "from the store") in first, first
     code, _, second = run(*args)
-    assert code == 0 and "embedded 0 new texts, reused 1,200 from the store" in second, second
+    assert code == 0 and ("1,200 products, 1,200 different texts: embedded 0, reused 1,200 "
+                          "from the store") in second, second
     assert "embedding:" not in second  # no progress: nothing was embedded
     wrote = re.search(r"wrote .*l\.csv: (\d,\d{3}) rows \(3 neighbours x 1,200 products", second)
     assert wrote, second  # up to 3,600 rows: the relevance floor may shorten a list
+
+
+def test_products_with_the_same_text_are_counted_as_one_text(run, tmp_path: Path) -> None:
+    # "embedded 1,079 new texts, reused 0" for a 1,092-product catalog left 13 unexplained
+    rows = [["sku", "title"], ["A1", "red running shoe"], ["A2", "red running shoe"],
+            ["A3", "blue running shoe"], ["A4", "green tea"], ["A5", "green tea"],
+            ["A6", "oak desk chair"]]
+    shop = tmp_path / "dupes.csv"
+    shop.write_bytes(make_csv_bytes(rows))
+    args = ("neighbors", str(shop), "--k", "2", "--out", str(tmp_path / "l.csv"))
+    code, _, first = run(*args)
+    assert code == 0 and ("6 products, 4 different texts: embedded 4, reused 0 from the "
+                          "store") in first, first
+    rows.append(["A7", "oak desk chair"])  # next night: a seventh product, its text known
+    shop.write_bytes(make_csv_bytes(rows))
+    code, _, second = run(*args)
+    assert code == 0 and ("7 products, 4 different texts: embedded 0, reused 4 from the "
+                          "store") in second, second
 
 
 def test_the_ray_engines_duplicate_ids_name_the_id_flag(tmp_path: Path) -> None:

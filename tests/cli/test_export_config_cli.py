@@ -251,10 +251,10 @@ def test_cli_embed_writes_vectors(cli, catalog_csv: Path, tmp_path: Path) -> Non
     assert vectors.shape == (N_PRODUCTS, 32) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert "text columns (automatic): title" in err
-    assert f"embedded {N_PRODUCTS} new texts, reused 0" in err
+    assert f"embedded {N_PRODUCTS}, reused 0 from the store" in err
     assert (cli.workspace / DB_NAME).is_file()
     code, _, err = cli("embed", str(catalog_csv), "--out", str(out))
-    assert code == 0 and f"embedded 0 new texts, reused {N_PRODUCTS}" in err
+    assert code == 0 and f"embedded 0, reused {N_PRODUCTS} from the store" in err
     np.testing.assert_array_equal(np.load(out), vectors)
 
 

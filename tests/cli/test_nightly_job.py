@@ -75,7 +75,7 @@ def test_two_nights_reuse_the_store_and_replace_the_lists(night) -> None:
     code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
                          "--out", str(out))
     assert code == 0, err
-    assert "embedded 9 new texts, reused 0" in err
+    assert "9 products, 9 different texts: embedded 9, reused 0 from the store" in err
     assert "\r" not in err  # a log, not a terminal: plain lines, no carriage returns
     first = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert set(first["source_id"]) == {f"P{i}" for i in range(1, 10)}
@@ -90,7 +90,7 @@ def test_two_nights_reuse_the_store_and_replace_the_lists(night) -> None:
     code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
                          "--out", str(out))
     assert code == 0, err
-    assert "embedded 2 new texts, reused 7" in err
+    assert "9 products, 9 different texts: embedded 2, reused 7 from the store" in err
     second = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert "P4" not in set(second["source_id"]) | set(second["neighbor_id"])
     assert "P10" in set(second["source_id"])
@@ -99,7 +99,7 @@ def test_two_nights_reuse_the_store_and_replace_the_lists(night) -> None:
     night.catalog.write_bytes(make_csv_bytes(rows))
     code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
                          "--out", str(out))
-    assert code == 0 and "embedded 1 new text, reused 9" in err, err  # not "1 new texts"
+    assert code == 0 and "10 products, 10 different texts: embedded 1, reused 9" in err, err
 
 
 # --- progress and --quiet --------------------------------------------------------------------

@@ -62,7 +62,9 @@ def test_a_truncated_onnx_cache_is_rebuilt(tiny_bert_dir, tmp_path, monkeypatch)
     again = BertEncoder(tiny_bert_dir, precision="onnx", batch_size=4)
     assert np.allclose(again.encode(["red shoe", "green tea"]), expected, atol=1e-5)
     cached.write_bytes(b"")
-    assert BertEncoder(tiny_bert_dir, precision="onnx").precision == "onnx"
+    rebuilt = BertEncoder(tiny_bert_dir, precision="onnx")
+    rebuilt.encode(["red shoe"])  # the model, and its export, load on the first text
+    assert rebuilt.precision == "onnx" and cached.stat().st_size > 0
 
 
 def test_stale_export_folders_are_swept(tmp_path) -> None:

@@ -1,0 +1,116 @@
+"""--category-col, --brand-col and --price-col: the configuration's category_column,
+brand_column and price_column from the command line, so a nightly job with a price range
+rule needs no settings file, and a column renamed in the catalog's export is mapped again
+without editing one. None of this catalog's column names is guessed for a role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from core.cli import EXIT_INPUT, main
+from core.cli.common import Output
+from core.config import Config
+from tests.conftest import make_csv_bytes
+
+ROWS = [["sku", "title", "house", "kind", "cost"],
+        ["A1", "red running shoe", "acme", "shoes", "50"],
+        ["A2", "red running shoe deluxe", "acme", "shoes", "400"],
+        ["A3", "blue running shoe", "stride", "shoes", "55"],
+        ["A4", "green running shoe", "stride", "shoes", "60"],
+        ["B1", "green tea 40 bags", "leafco", "tea", "4"],
+        ["B2", "green tea 20 bags", "leafco", "tea", "3"],
+        ["B3", "black tea 40 bags", "teahouse", "tea", "40"]]
+COLUMNS = "sku, title, house, kind, cost"
+
+
+@pytest.fixture(autouse=True)
+def _loud() -> None:
+    Output.quiet = False
+
+
+@pytest.fixture
+def run(tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str]):
+    """run(*args) -> (code, stdout, stderr) on the catalog, with the tiny model."""
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(ROWS))
+
+    def go(command: str, *args: str) -> tuple[int, str, str]:
+        code = main([command, str(catalog), *args, "--id-col", "sku", "--text-cols", "title",
+                     "--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws")])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return go
+
+
+def _refused(code: int, err: str) -> str:
+    """The error line of a run refused before anything was embedded."""
+    assert code == EXIT_INPUT and "embedded" not in err and "Traceback" not in err, err
+    return [ln for ln in err.splitlines() if ln.startswith("error:")][-1]
+
+
+def test_price_col_maps_the_price_the_price_range_rule_reads(run, tmp_path: Path) -> None:
+    out = tmp_path / "lists.csv"
+    line = _refused(*run("neighbors", "--price-ratio", "0.5,2", "--out", str(out))[::2])
+    assert "the price range rule needs a price column" in line and "give --price-col" in line
+    assert line.endswith(f"the catalog's columns: {COLUMNS}"), line
+    code, _, err = run("neighbors", "--price-ratio", "0.5,2", "--price-col", "cost",
+                       "--k", "3", "--relevance-floor", "0", "--out", str(out))
+    assert code == 0, err
+    lists = pd.read_csv(out, dtype=str)
+    cost = {r[0]: float(r[4]) for r in ROWS[1:]}
+    ratios = [cost[n] / cost[s] for s, n in zip(lists["source_id"], lists["neighbor_id"])]
+    assert ratios and all(0.5 <= r <= 2 for r in ratios), ratios
+    assert "A2" not in set(lists.loc[lists["source_id"] == "A1", "neighbor_id"])  # 8x the price
+
+
+def test_price_check_without_a_price_column_fails_before_embedding(run,
+                                                                   tmp_path: Path) -> None:
+    out = tmp_path / "outliers.csv"
+    line = _refused(*run("price-check", "--out", str(out))[::2])
+    assert line.startswith("error: price-check needs a price column") and \
+        "give --price-col" in line, line
+    code, _, err = run("price-check", "--price-col", "cost", "--min-peers", "1",
+                       "--relevance-floor", "0", "--out", str(out))
+    assert code == 0 and out.exists(), err
+
+
+@pytest.mark.parametrize("flag", ["--category-col", "--brand-col", "--price-col"])
+def test_a_column_the_catalog_lacks_names_the_flag_and_the_columns(run, tmp_path: Path,
+                                                                   flag: str) -> None:
+    line = _refused(*run("neighbors", flag, "colour", "--out", str(tmp_path / "l.csv"))[::2])
+    assert line.startswith(f"error: {flag}: column(s) colour not in the catalog"), line
+    assert line.endswith(f"available: {COLUMNS}"), line
+
+
+def test_category_col_maps_again_a_column_renamed_since_the_settings_were_saved(
+        run, tmp_path: Path) -> None:
+    settings = tmp_path / "settings.json"  # saved when the catalog called it "category"
+    settings.write_text(Config(id_column="sku", text_columns=("title",), k=2,
+                               category_column="category").to_json(), encoding="utf-8")
+    args = ("threshold", "--config", str(settings), "--pairs", str(_pairs(tmp_path)))
+    line = _refused(*run(*args)[::2])
+    assert 'category_column "category"' in line, line
+    saved = tmp_path / "tuned.json"
+    code, _, err = run(*args, "--category-col", "kind", "--save-config", str(saved))
+    assert code == 0, err
+    assert Config.load(saved).category_column == "kind"  # the next night replays it
+
+
+def test_brand_col_is_compared_field_by_field_in_explain(run) -> None:
+    code, out, err = run("explain", "--left", "A1", "--right", "A3")
+    assert code == 0 and "house" not in out, err
+    code, out, err = run("explain", "--left", "A1", "--right", "A3", "--brand-col", "house")
+    assert code == 0, err
+    assert "house" in out, out
+
+
+def _pairs(folder: Path) -> Path:
+    path = folder / "pairs.csv"
+    path.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["A1", "A2", "1"],
+                                     ["A3", "A4", "0"], ["A1", "A4", "0"], ["B1", "B2", "1"],
+                                     ["B1", "B3", "0"], ["B2", "B3", "0"]]))
+    return path
