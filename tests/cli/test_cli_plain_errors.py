@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from core.cli import EXIT_INPUT, EXIT_IO, main
-from core.cli.common import Output
+from tests.cli.conftest import cli_runner
 from tests.conftest import make_csv_bytes, make_xlsx_bytes
 
 ROWS = [["sku", "title", "brand"],
@@ -21,28 +21,10 @@ ROWS = [["sku", "title", "brand"],
         ["C1", "usb c cable 2m", "wired"]]
 
 
-@pytest.fixture(autouse=True)
-def _loud() -> None:
-    Output.quiet = False
-
-
 @pytest.fixture
 def run(tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str]):
     """run(*args) -> (code, stdout, stderr) with the tiny model and a workspace in tmp_path."""
-    catalog = tmp_path / "shop.csv"
-    catalog.write_bytes(make_csv_bytes(ROWS))
-
-    def go(*args: str) -> tuple[int, str, str]:
-        try:
-            code = main([*args, "--model", str(tiny_bert_dir),
-                         "--workspace", str(tmp_path / "ws")])
-        except SystemExit as exc:  # argparse's errors
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    go.catalog, go.capsys = catalog, capsys
-    return go
+    return cli_runner(ROWS, tmp_path, tiny_bert_dir, capsys)
 
 
 def _one_error(err: str) -> str:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import EXIT_INPUT, main
-from core.cli.common import Output
+from core.cli import EXIT_INPUT
 from core.errors import CatalogError, cli_text
+from tests.cli.conftest import cli_runner
 from tests.conftest import make_csv_bytes
 
 ROWS = [["sku", "title", "note"],
@@ -28,28 +28,10 @@ APP_WORDS = re.compile(r"\bupload|\bpage\b|\bclick|\bbutton|sidebar|\bmap (a|one
                        re.IGNORECASE)
 
 
-@pytest.fixture(autouse=True)
-def _loud() -> None:
-    Output.quiet = False
-
-
 @pytest.fixture
 def run(tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str]):
     """run(*args) -> (code, stdout, stderr) with the tiny model and a workspace in tmp_path."""
-    catalog = tmp_path / "shop.csv"
-    catalog.write_bytes(make_csv_bytes(ROWS))
-
-    def go(*args: str) -> tuple[int, str, str]:
-        try:
-            code = main([*args, "--model", str(tiny_bert_dir),
-                         "--workspace", str(tmp_path / "ws")])
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    go.catalog = catalog
-    return go
+    return cli_runner(ROWS, tmp_path, tiny_bert_dir, capsys)
 
 
 def _error(code: int, out: str, err: str) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from core.cli import EXIT_INPUT, EXIT_IO, EXIT_MODEL, main
-from core.cli.common import Output, Progress, save_vectors
+from core.cli.common import Progress, save_vectors
 from core.config import Config
 from core.lists.spec import Rules
 from core.workspace import DB_NAME
@@ -31,11 +31,6 @@ ROWS = [["id", "title", "brand", "category", "price"],
         ["P7", "@phone case red", "wired", "electronics", "12.00"],
         ["P8", "-oak desk chair", "sitwell", "home", "89.00"],
         ["P9", "green tea 40 pack", "leafco", "tea", "6.50"]]
-
-
-@pytest.fixture(autouse=True)
-def _loud() -> None:
-    Output.quiet = False  # as main() leaves it for the next run in this process
 
 
 @pytest.fixture

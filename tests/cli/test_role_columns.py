@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from core.cli import EXIT_INPUT, main
-from core.cli.common import Output
 from core.config import Config
 from tests.conftest import make_csv_bytes
 
@@ -24,11 +23,6 @@ ROWS = [["sku", "title", "house", "kind", "cost"],
         ["B2", "green tea 20 bags", "leafco", "tea", "3"],
         ["B3", "black tea 40 bags", "teahouse", "tea", "40"]]
 COLUMNS = "sku, title, house, kind, cost"
-
-
-@pytest.fixture(autouse=True)
-def _loud() -> None:
-    Output.quiet = False
 
 
 @pytest.fixture
