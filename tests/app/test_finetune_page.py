@@ -25,12 +25,17 @@ def _open(token: str | None = None) -> AppTest:
     return open_session(token, "pages/finetune.py")
 
 
+def _start_a_long_run(page) -> None:
+    """Start a self-supervised run long enough to be still running when the test looks."""
+    page.checkbox(key="finetune.self_supervised").check().run()
+    page.number_input(key="finetune.epochs").set_value(50)
+    page.number_input(key="finetune.batch_size").set_value(2).run()
+    page.button(key="finetune.start").click().run()
+
+
 def test_a_reload_during_a_run_shows_the_run_and_can_cancel_it(env):
     first = _open()
-    first.checkbox(key="finetune.self_supervised").check().run()
-    first.number_input(key="finetune.epochs").set_value(50)  # long: still running below
-    first.number_input(key="finetune.batch_size").set_value(2).run()
-    first.button(key="finetune.start").click().run()
+    _start_a_long_run(first)
     assert not first.exception, first.exception
     job = first.session_state["finetune.job"]
     try:
@@ -155,10 +160,7 @@ def test_start_over_stops_and_forgets_the_run(env):
     for the old address), and whoever still held the old address found its progress and
     result on this page."""
     first = _open()
-    first.checkbox(key="finetune.self_supervised").check().run()
-    first.number_input(key="finetune.epochs").set_value(50)  # long: still running below
-    first.number_input(key="finetune.batch_size").set_value(2).run()
-    first.button(key="finetune.start").click().run()
+    _start_a_long_run(first)
     job = first.session_state["finetune.job"]
     old = first.session_state["session.token"]
     try:
@@ -384,10 +386,7 @@ def test_the_last_runs_result_comes_back_after_a_server_restart(env):
 
 def test_a_run_cut_short_by_a_server_restart_says_so(env):
     first = _open()
-    first.checkbox(key="finetune.self_supervised").check().run()
-    first.number_input(key="finetune.epochs").set_value(50)  # long: still running below
-    first.number_input(key="finetune.batch_size").set_value(2).run()
-    first.button(key="finetune.start").click().run()
+    _start_a_long_run(first)
     job = first.session_state["finetune.job"]
     try:
         assert job.running

@@ -8,14 +8,11 @@ The server starts on a workspace that already holds two sessions' work and their
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.browser.test_browser import CHROMIUM, LAUNCH_ARGS, ROOT, _free_port, _wait_for_port
-from tests.browser.test_walk_browser import settled
+from tests.browser.test_browser import CHROMIUM, LAUNCH_ARGS, ROOT
+from tests.browser.test_walk_browser import Server, settled
 
 pytestmark = [pytest.mark.browser]
 
@@ -75,26 +72,12 @@ def restarted(tmp_path_factory):
 
     workspace = Workspace(tmp_path_factory.mktemp("ws"))
     tokens = {language: _session(workspace, language) for language in ("en", "zh")}
-    port = _free_port()
-    env = {**os.environ, "CATSIM_WORKSPACE": str(workspace.root), "PYTHONUNBUFFERED": "1"}
-    env.pop("CATSIM_MODEL", None)
-    env.pop("CATSIM_LANGUAGE", None)
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 (lives with the server)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = Server(workspace.root, tmp_path_factory.mktemp("log") / "streamlit.log")
+    server.start()
     try:
-        _wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}", tokens
+        yield server.url, tokens
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        server.stop()
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

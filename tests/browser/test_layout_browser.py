@@ -186,6 +186,18 @@ def test_the_mapping_form_shows_the_chosen_columns_whole(browser, server, tmp_pa
     page.close()
 
 
+def _open_with_photos(browser, server, shop, photos, chinese):  # noqa: F811
+    """A new session at 1024 px with the catalog uploaded, then its zip of photos."""
+    page = open_page(browser, server, (1024, 768), chinese=chinese)
+    uploads = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    uploads.first.set_input_files(str(shop))
+    uploads.nth(1).wait_for(state="attached", timeout=60_000)
+    settled(page)
+    uploads.nth(1).set_input_files(str(photos))
+    settled(page)
+    return page
+
+
 @pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh"])
 def test_the_kept_photos_button_is_not_cut_short(browser, server, tmp_path,  # noqa: F811
                                                  chinese):
@@ -202,13 +214,7 @@ def test_the_kept_photos_button_is_not_cut_short(browser, server, tmp_path,  # n
     with zipfile.ZipFile(photos, "w") as zf:
         for i in range(4):
             zf.writestr(f"p{i}.png", encoded(photo(i)))
-    page = open_page(browser, server, (1024, 768), chinese=chinese)
-    uploads = page.locator("[data-testid='stFileUploader'] input[type='file']")
-    uploads.first.set_input_files(str(shop))
-    uploads.nth(1).wait_for(state="attached", timeout=60_000)
-    settled(page)
-    uploads.nth(1).set_input_files(str(photos))
-    settled(page)
+    page = _open_with_photos(browser, server, shop, photos, chinese)
     page.reload(wait_until="domcontentloaded")  # the zip is kept; its upload box is empty
     forget = page.locator("[data-testid='stMain'] button").filter(
         has_text="这些照片" if chinese else "Stop using these photos")
@@ -280,13 +286,7 @@ def test_photo_captions_line_up_and_list_health_figures_fit(browser, server, tmp
     with zipfile.ZipFile(photos, "w") as zf:
         for i in range(len(titles)):
             zf.writestr(f"p{i}.png", encoded(photo(i, sizes[i % 4])))
-    page = open_page(browser, server, (1024, 768), chinese=chinese)
-    uploads = page.locator("[data-testid='stFileUploader'] input[type='file']")
-    uploads.first.set_input_files(str(shop))
-    uploads.nth(1).wait_for(state="attached", timeout=60_000)
-    settled(page)
-    uploads.nth(1).set_input_files(str(photos))
-    settled(page)
+    page = _open_with_photos(browser, server, shop, photos, chinese)
     page.goto(page.url.replace("/?", "/neighbors?", 1), wait_until="domcontentloaded")
     words = ["所选商品", "得分 "] if chinese else ["picked", "score "]
     page.locator("[data-testid='stText']").filter(has_text=words[0]).first.wait_for(

@@ -45,6 +45,7 @@ class Server:
     def start(self) -> None:
         env = {**os.environ, "CATSIM_WORKSPACE": str(self.workspace), "PYTHONUNBUFFERED": "1"}
         env.pop("CATSIM_MODEL", None)
+        env.pop("CATSIM_LANGUAGE", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port",
              str(self.port), "--server.headless", "true"],
@@ -61,7 +62,11 @@ class Server:
     def stop(self) -> None:
         if self.proc is not None:
             self.proc.terminate()
-            self.proc.wait(timeout=30)
+            try:  # a loaded machine can take long to wind Streamlit down
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
             self.proc = None
 
 
