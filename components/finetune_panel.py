@@ -95,9 +95,9 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
     if not len(pairs) and not ss:
         st.info(t("Upload a pairs file: one pair of your product ids per row (columns `left_id` "
                   "and `right_id`, or `a` and `b`, or `left` and `right`) and, if you like, a "
-                  "label column (`1` or `yes` = the same product, `0` or `no` = not). At least 2 "
-                  "pairs of the same product; a few hundred teach the model most. Or use review "
-                  "decisions, or tick self-supervised."))
+                  "label column (`1`, `yes` or `y` = the same product, `0`, `no` or `n` = not). At "
+                  "least 2 pairs of the same product; a few hundred teach the model most. Or use "
+                  "review decisions, or tick self-supervised."))
         return None
     data = build_training_set(catalog, pairs, self_supervised=ss, valid_fraction=valid_fraction)
     held_out = len(data.valid) if data.valid else 0

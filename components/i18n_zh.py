@@ -1601,12 +1601,14 @@ ZH: dict[str, str] = {
         "留出用于检验新模型的标注商品比例（--valid-fraction）",
     # audit-finetune: what the Fine-tune page needs, and too few held-out products
     "Upload a pairs file: one pair of your product ids per row (columns `left_id` and `right_id`, or "
-    "`a` and `b`, or `left` and `right`) and, if you like, a label column (`1` or `yes` = the same product, "
-    "`0` or `no` = not). At least 2 pairs of the same product; a few hundred teach the model most. "
+    "`a` and `b`, or `left` and `right`) and, if you like, a label column (`1`, `yes` or `y` = the same "
+    "product, `0`, `no` or `n` = not). At least 2 pairs of the same product; a few hundred teach the "
+    "model most. "
     "Or use review decisions, or tick self-supervised.":
         "请上传商品对文件：每行一对商品编号（列名 `left_id` 和 `right_id`，"
         "或 `a` 和 `b`，或 `left` 和 `right`），"
-        "可以再加一列标签（`1`、`yes` 或 `是` = 同一商品，`0`、`no` 或 `否` = 不是）。至少需要 2 对同一商品；"
+        "可以再加一列标签（`1`、`yes`、`y` 或 `是` = 同一商品，`0`、`no`、`n` 或 `否` = 不是）。"
+        "至少需要 2 对同一商品；"
         "几百对能让模型学到最多。也可以使用审核决定，或勾选自监督。",
     "Held-out products that will check the new model: {n}. Too few for its before/after figures, "
     "or the choice to keep it, to mean much. Label more pairs of the same product: about {need:,} "

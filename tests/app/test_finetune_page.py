@@ -112,7 +112,7 @@ def _pairs_csv(n: int) -> bytes:
 def test_the_page_says_what_it_needs_and_warns_when_too_few_products_check_the_model(env):
     at = _open()
     need = element_texts(at.info)
-    assert "`left_id` and `right_id`" in need and "`1` or `yes` = the same product" in need, need
+    assert "`left_id` and `right_id`" in need and "`1`, `yes` or `y` = the same product" in need, need
     at.switch_page("pages/catalog.py").run()
     at.file_uploader(key="catalog.upload").set_value(("shop.csv", _twins_csv(120), "text/csv")).run()
     at.switch_page("pages/finetune.py").run()
