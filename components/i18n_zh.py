@@ -25,7 +25,7 @@ ZH: dict[str, str] = {
         '行号',
     # pages/compare.py
     'Compare configurations':
-        '比较两套配置',
+        '比较配置',
     '**B differs from A in:** {md}':
         '**B 与 A 的不同之处：** {md}',
     'Mean overlap@{k}':
