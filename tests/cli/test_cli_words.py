@@ -119,15 +119,20 @@ def test_threshold_on_matches_only_fails_before_embedding(run, tmp_path: Path) -
     assert "embedded" not in err
 
 
-def test_threshold_reads_a_holdout_with_unknown_ids_before_embedding(run,
-                                                                     tmp_path: Path) -> None:
+def _threshold_with_holdout(run, tmp_path: Path, holdout_row: list[str]):
+    """(holdout path, run result) of `threshold` with good pairs and a one-row holdout."""
     pairs = tmp_path / "pairs.csv"
     pairs.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["A1", "A2", "1"],
                                       ["A1", "C1", "0"]]))
     holdout = tmp_path / "holdout.csv"
-    holdout.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["Q1", "Q2", "1"]]))
-    code, out, err = run("threshold", str(run.catalog), "--pairs", str(pairs), "--holdout",
-                         str(holdout))
+    holdout.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], holdout_row]))
+    return holdout, run("threshold", str(run.catalog), "--pairs", str(pairs), "--holdout",
+                        str(holdout))
+
+
+def test_threshold_reads_a_holdout_with_unknown_ids_before_embedding(run,
+                                                                     tmp_path: Path) -> None:
+    holdout, (code, out, err) = _threshold_with_holdout(run, tmp_path, ["Q1", "Q2", "1"])
     line = _error(code, out, err)
     assert line.startswith(f"error: --holdout {holdout}: None of the pairs' ids")
     assert "embedded" not in err
@@ -275,13 +280,7 @@ def test_a_file_that_reads_wrong_names_only_the_flags(run, tmp_path: Path) -> No
 
 def test_a_holdout_without_matches_fails_before_embedding(run, tmp_path: Path) -> None:
     # it embedded, chose the threshold, then said "a threshold needs at least one" positive
-    pairs = tmp_path / "pairs.csv"
-    pairs.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["A1", "A2", "1"],
-                                      ["A1", "C1", "0"]]))
-    holdout = tmp_path / "holdout.csv"
-    holdout.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["B1", "C1", "0"]]))
-    code, out, err = run("threshold", str(run.catalog), "--pairs", str(pairs), "--holdout",
-                         str(holdout))
+    holdout, (code, out, err) = _threshold_with_holdout(run, tmp_path, ["B1", "C1", "0"])
     line = _error(code, out, err)
     assert line == (f"error: --holdout {holdout}: no pair is labelled 1 (the same product), so "
                     "the threshold's precision and recall cannot be measured on it; add pairs "
