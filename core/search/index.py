@@ -60,7 +60,7 @@ from core.search.query_gate import (
     query_relatedness,
 )
 from core.search.rerank import changed_scores, reranked
-from core.search.scoring import calibrated, dense_only, random_pair_threshold
+from core.search.scoring import calibrated, dense_only, random_pair_threshold, random_pairs
 from core.search.settings import CHANNELS, SPECS, SearchSettings
 from core.search.spelling import Speller
 
@@ -427,10 +427,7 @@ class NeighborIndex:
         if share <= 0 or len(self.vectors) < MIN_FLOOR_ROWS or not self.has("dense"):
             return None
         if share not in self._score_floors:
-            n = len(self.vectors)
-            rng = np.random.default_rng(SCORE_FLOOR_SEED)
-            a = rng.integers(0, n, SCORE_FLOOR_PAIRS)
-            b = (a + rng.integers(1, n, SCORE_FLOOR_PAIRS)) % n  # never a itself
+            a, b = random_pairs(len(self.vectors), SCORE_FLOOR_PAIRS, SCORE_FLOOR_SEED)
             self._score_floors[share] = float(np.quantile(self.pair_scores(a, b).score, share))
         return self._score_floors[share]
 
