@@ -176,13 +176,9 @@ def _lead_groups(n: int, src: np.ndarray, dst: np.ndarray, sc: np.ndarray,
         score[mates[free]] = mate_scores[free]
         canonical.append(int(p))
     lead = np.asarray(canonical, dtype=np.int64)
-    lowest = np.full(len(lead), n, dtype=np.int64)
-    np.minimum.at(lowest, group[group >= 0], rows[group >= 0])
-    number = np.empty(len(lead), dtype=np.int64)
-    number[np.argsort(lowest, kind="stable")] = np.arange(len(lead))
-    group[group >= 0] = number[group[group >= 0]]
+    group = _numbered(np.where(group >= 0, group, len(lead) + rows))  # the rest: alone
     out = np.empty(len(lead), dtype=np.int64)
-    out[number] = lead
+    out[group[lead]] = lead
     return group, out, score
 
 

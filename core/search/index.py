@@ -60,7 +60,7 @@ from core.search.query_gate import (
     query_relatedness,
 )
 from core.search.rerank import changed_scores, reranked
-from core.search.scoring import calibrated, dense_only, random_pair_threshold
+from core.search.scoring import calibrated, dense_only, random_pair_threshold, random_pairs
 from core.search.settings import CHANNELS, SPECS, SearchSettings
 from core.search.spelling import Speller
 
@@ -122,7 +122,7 @@ class NeighborIndex:
         self.calibration = settings.calibration if self.with_evidence \
             else settings.calibration.without_evidence()
         self._thresholds: dict[float, float | None] = {}
-        self._score_floors: dict[float, float | None] = {}
+        self._random_scores: np.ndarray | None = None  # score_floor's random pairs, scored
 
     @classmethod
     def build(cls, catalog, vectors: np.ndarray, settings: SearchSettings | Any, *,
@@ -426,13 +426,10 @@ class NeighborIndex:
         under MIN_FLOOR_ROWS products, or without a meaning channel."""
         if share <= 0 or len(self.vectors) < MIN_FLOOR_ROWS or not self.has("dense"):
             return None
-        if share not in self._score_floors:
-            n = len(self.vectors)
-            rng = np.random.default_rng(SCORE_FLOOR_SEED)
-            a = rng.integers(0, n, SCORE_FLOOR_PAIRS)
-            b = (a + rng.integers(1, n, SCORE_FLOOR_PAIRS)) % n  # never a itself
-            self._score_floors[share] = float(np.quantile(self.pair_scores(a, b).score, share))
-        return self._score_floors[share]
+        if self._random_scores is None:  # scored once: each floor is one of their quantiles
+            a, b = random_pairs(len(self.vectors), SCORE_FLOOR_PAIRS, SCORE_FLOOR_SEED)
+            self._random_scores = self.pair_scores(a, b).score
+        return float(np.quantile(self._random_scores, share))
 
 
 def hybrid_topk(corpus: np.ndarray, lexical: LexicalIndex | None, k: int, *, weight: float,

@@ -9,7 +9,8 @@ score candidates outside a pool the same way:
 - :func:`dense_only`: a meaning-only top list rescaled like the fusion (its
   own DEPTH-th best score is 0), then calibrated;
 - :func:`random_pair_threshold`: the meaning score that a given share of random
-  pairs of products stays below (the relevance floor).
+  pairs of products stays below (the relevance floor);
+- :func:`random_pairs`: the seeded random pairs of distinct products it measures.
 """
 
 from __future__ import annotations
@@ -63,10 +64,14 @@ def random_pair_threshold(dense: DenseChannel, share: float, *, pairs: int = RAN
     n = len(dense.vectors)
     if share <= 0 or n < 2:
         return float("-inf")
+    return float(np.quantile(dense.pair_scores(*random_pairs(n, pairs, seed)), share))
+
+
+def random_pairs(n: int, pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b): `pairs` seeded random pairs of rows of n (n >= 2), never a row with itself."""
     rng = np.random.default_rng(seed)
     a = rng.integers(0, n, pairs)
-    b = (a + rng.integers(1, n, pairs)) % n  # never a itself
-    return float(np.quantile(dense.pair_scores(a, b), share))
+    return a, (a + rng.integers(1, n, pairs)) % n
 
 
-__all__ = ["RANDOM_PAIRS", "calibrated", "dense_only", "random_pair_threshold"]
+__all__ = ["RANDOM_PAIRS", "calibrated", "dense_only", "random_pair_threshold", "random_pairs"]
