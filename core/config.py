@@ -20,7 +20,7 @@ from core.catalog.language import (
 )
 from core.catalog.table import DUPLICATE_POLICIES, ColumnMapping
 from core.embed.bert import PRECISIONS
-from core.errors import ConfigError, close_names, short_list
+from core.errors import ConfigError, did_you_mean, short_list
 from core.lists.bands import validate_bands
 from core.lists.spec import Rules, filters_active
 from core.search.neighbors import METRICS
@@ -299,10 +299,9 @@ class Config:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            guesses = close_names(unknown, known)
             raise ConfigError(f"Unknown configuration key(s): {', '.join(unknown)}"
-                              + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")
-                              + f"; known keys: {', '.join(sorted(known))}")
+                              f"{did_you_mean(unknown, known)}; known keys: "
+                              f"{', '.join(sorted(known))}")
         try:
             return cls(**data)
         except TypeError as exc:

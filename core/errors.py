@@ -59,9 +59,10 @@ class StoreError(CatalogSimilarityError):
     """The workspace database cannot be read or written (damaged, full, read-only)."""
 
 
-def close_names(unknown, known) -> list[str]:
-    """The known names that the unknown ones look like misspellings of ('metirc' ->
-    'metric'), each once, in the order of the unknown names: for 'did you mean ...?'."""
+def did_you_mean(unknown, known) -> str:
+    """' (did you mean metric?)': the known names that the unknown ones look like
+    misspellings of ('metirc' -> 'metric'), each once, in the order of the unknown names;
+    '' when none looks like one."""
     from difflib import get_close_matches
 
     found: list[str] = []
@@ -69,7 +70,7 @@ def close_names(unknown, known) -> list[str]:
         for guess in get_close_matches(name, sorted(known), n=1, cutoff=0.75):
             if guess not in found:
                 found.append(guess)
-    return found
+    return f" (did you mean {', '.join(found)}?)" if found else ""
 
 
 MAX_MESSAGE_CHARS = 600

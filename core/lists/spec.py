@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.errors import ConfigError, close_names
+from core.errors import ConfigError, did_you_mean
 
 RULE_KEYS: dict[str, str] = {
     "same": "list of columns the neighbour must share with the product (e.g. [\"category\"])",
@@ -72,10 +72,9 @@ class Rules:
             raise ConfigError("rules must be a JSON object")
         unknown = sorted(set(data) - set(RULE_KEYS))
         if unknown:
-            guesses = close_names(unknown, RULE_KEYS)
             raise ConfigError(f"Unknown rules key(s): {', '.join(unknown)}"
-                              + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")
-                              + f"; known rules keys: {', '.join(RULE_KEYS)}")
+                              f"{did_you_mean(unknown, RULE_KEYS)}; known rules keys: "
+                              f"{', '.join(RULE_KEYS)}")
         pinned, blocked = _pairs(data.get("pinned"), "pinned"), _pairs(data.get("blocked"), "blocked")
         both = sorted(set(pinned) & set(blocked))
         if both:
