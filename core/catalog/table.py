@@ -289,11 +289,10 @@ def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
     texts = build_texts(frame, mapping.text_columns)
     empty = tuple(i for i, t in enumerate(texts) if not t.strip())
     if len(empty) == len(texts):
-        columns = ", ".join(mapping.text_columns)
-        raise CatalogError(f"Text column(s) {columns} are empty in every row; map a column "
-                           "that holds product text",
-                           cli=f"Text column(s) {columns} are empty in every row; give "
-                           "--text-cols with a column that holds product text")
+        empty_all = f"Text column(s) {', '.join(mapping.text_columns)} are empty in every row"
+        raise CatalogError(f"{empty_all}; map a column that holds product text",
+                           cli=f"{empty_all}; give --text-cols with a column that holds "
+                           "product text")
     limit = current_limits().max_text_chars if max_text_chars is None else max_text_chars
     texts, long_rows = truncate_texts(texts, limit)
     if long_rows:
@@ -345,10 +344,9 @@ def _ids(frame: pd.DataFrame, id_column: str | None) -> tuple[np.ndarray, list[s
         cli = ", or give --id-col with another column (--id-col @row for row numbers)"
         if len(empty) == 1:
             where = f"Id column '{id_column}' is empty in 1 row (row {rows}); fill it in"
-            raise CatalogError(f"{where}, map another id column or use row numbers",
-                               cli=where + cli)
-        where = (f"Id column '{id_column}' is empty in {len(empty)} rows (rows {rows}"
-                 f"{'...' if len(empty) > 5 else ''}); fill them in")
+        else:
+            where = (f"Id column '{id_column}' is empty in {len(empty)} rows (rows {rows}"
+                     f"{'...' if len(empty) > 5 else ''}); fill them in")
         raise CatalogError(f"{where}, map another id column or use row numbers", cli=where + cli)
     counts = pd.Series(ids).value_counts()
     return ids, [str(i) for i in counts[counts > 1].index]

@@ -130,17 +130,7 @@ def check_rule_columns(args: argparse.Namespace, cfg: Config, catalog) -> None:
     the flag or the settings file, not after every text is embedded."""
     from core.errors import short_list
 
-    price_check = getattr(args, "command", None) == "price-check"
-    if (cfg.rules.price_ratio is not None or price_check) and \
-            not guess_roles(args, cfg, catalog)[1].mapping.price:
-        who = "price-check" if price_check else \
-            f"{'--price-ratio' if getattr(args, 'price_ratio', None) else 'rules'}: the price " \
-            "range rule"
-        raise ConfigError(f"{who} needs a price column, and the catalog {args.catalog} has "
-                          "none mapped (price_column) or named like one: give --price-col "
-                          "COLUMN, set price_column in the settings file (--config), or save "
-                          "the settings from the app with a price column mapped; the "
-                          f"catalog's columns: {short_list(catalog.frame.columns, 40)}")
+    _check_price_column(args, cfg, catalog)
     missing = sorted(c for c in cfg.rules.columns() if c not in catalog.frame.columns)
     if not missing:
         return
@@ -154,6 +144,29 @@ def check_rule_columns(args: argparse.Namespace, cfg: Config, catalog) -> None:
         if getattr(args, "config", None) else "the rules"
     raise ConfigError(f"{where}: column(s) {short_list(missing)} not in the catalog; "
                       f"available: {short_list(catalog.frame.columns, 40)}")
+
+
+def _check_price_column(args: argparse.Namespace, cfg: Config, catalog) -> None:
+    """price-check and the price range rule need a price column: mapped, or named like one
+    (as guess_roles maps it)."""
+    from core.errors import short_list
+
+    price_check = getattr(args, "command", None) == "price-check"
+    if cfg.rules.price_ratio is None and not price_check:
+        return
+    if guess_roles(args, cfg, catalog)[1].mapping.price:
+        return
+    if price_check:
+        who = "price-check"
+    elif getattr(args, "price_ratio", None):
+        who = "--price-ratio: the price range rule"
+    else:
+        who = "rules: the price range rule"
+    raise ConfigError(f"{who} needs a price column, and the catalog {args.catalog} has "
+                      "none mapped (price_column) or named like one: give --price-col "
+                      "COLUMN, set price_column in the settings file (--config), or save "
+                      "the settings from the app with a price column mapped; the "
+                      f"catalog's columns: {short_list(catalog.frame.columns, 40)}")
 
 
 def workspace_decisions(args: argparse.Namespace, catalog) -> pd.DataFrame:

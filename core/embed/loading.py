@@ -79,7 +79,7 @@ def folder_facts(folder: Path) -> ModelFacts:
     """ModelFacts read from a model folder's config.json and tokenizer_config.json, the
     values the loaded model and tokenizer would have, without loading the weights; the
     config or tokenizer class is loaded only for a value those files do not hold."""
-    from core.embed.models import ModelFacts, _json_object, _whole, no_weights_message
+    from core.embed.models import ModelFacts, _json_object, no_weights_message
 
     if not any(folder.glob("*.safetensors")):
         raise ModelLoadError(no_weights_message(folder))
@@ -97,6 +97,11 @@ def folder_facts(folder: Path) -> ModelFacts:
 
         tokenizer_max = getattr(_from_folder(AutoTokenizer, folder), "model_max_length", 512)
     return ModelFacts(int(tokenizer_max or 512), int(positions), int(hidden))
+
+
+def _whole(value: object) -> bool:
+    """Whether a JSON value is a positive whole number (not a bool, a float or null)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _from_folder(auto_class, folder: Path):

@@ -92,10 +92,6 @@ def loaded_facts(tokenizer, model) -> ModelFacts:
                       int(model.config.hidden_size))
 
 
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
 def _json_object(path: Path) -> dict:
     """A model folder's JSON settings file as a dict ({} when absent); ModelLoadError if bad."""
     if not path.exists():
