@@ -108,8 +108,9 @@ def _embed(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettin
     with _polled(tally, n, progress):
         ds.write_parquet(str(target), min_rows_per_file=50_000)
     embedded = int(np.asarray(written_flags(target, n)).sum())
-    # rows not flagged new repeat a text embedded in their batch, or come from the store:
-    # without a store nothing was reused from it (as the single-process count says)
+    # rows not flagged new repeat a text embedded in their batch, or come from the store
+    # (rows, where the single-process engine counts different texts: counting texts here
+    # would read every hash on the driver); without a store nothing was reused from it
     reused = n - embedded if store_path else 0
     return EmbedCounts(n, embedded, reused, round(time.perf_counter() - t0, 2))
 
