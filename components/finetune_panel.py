@@ -19,7 +19,7 @@ from components.advanced import model_label
 from components.finetune_job import FinetuneJob
 from components.i18n import N_, labels, t
 from components.i18n_core import tr_core
-from components.kept_upload import keep, kept_uploader
+from components.kept_upload import keep, kept_uploader, when_text
 from components.text import md
 from core.catalog.table import Catalog
 from core.finetune.card import (
@@ -200,8 +200,9 @@ def job_panel(job: FinetuneJob) -> None:
 
 
 def _when(iso: str | None) -> str:
-    """'2026-12-05T10:09:14+00:00' -> '2026-12-05 10:09 UTC' ('?' when unknown)."""
-    return f"{iso[:16].replace('T', ' ')} UTC" if iso else "?"
+    """'2026-12-05T10:09:14+00:00' -> '2026-12-05 10:09 UTC' ('?' when unknown), as a kept
+    upload's time reads (kept_upload.when_text)."""
+    return when_text(iso) if iso else "?"
 
 
 def progress_text(job: FinetuneJob) -> str:

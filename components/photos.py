@@ -196,9 +196,11 @@ def with_photos(table: pd.DataFrame, catalog: Catalog, cfg: Config, rows,
     return {**config, "photo": st.column_config.ImageColumn(t("photo"), width="small")}
 
 
+@st.cache_data(show_spinner=False, max_entries=4096)
 def _square(data: bytes) -> bytes:
     """The thumbnail centred on a white square: a tall photo beside a wide one made the
-    grid's captions start at different heights."""
+    grid's captions start at different heights. Cached as _thumb is: the grid redraws on
+    every rerun, and decoding and re-encoding its 24 photos each time was wasted work."""
     with Image.open(io.BytesIO(data)) as im:
         side = max(im.size)
         canvas = Image.new("RGB", (side, side), (255, 255, 255))

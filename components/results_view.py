@@ -69,7 +69,7 @@ def _imported_root() -> Path:
 def _import(data: bytes, name: str) -> CatalogSimilarityError | None:
     """Turn a lists file into a results folder in the session's folder and open it; the
     error that says what to fix, if it cannot be read."""
-    with st.spinner(t("Reading {name}…", name=name)):
+    with st.spinner(t("Reading {name}…", name=md(name))):  # a spinner reads Markdown
         try:
             folder = import_lists_file(data, name, _imported_root())
         except CatalogSimilarityError as exc:

@@ -19,6 +19,7 @@ from streamlit.errors import StreamlitAPIException
 
 from components.i18n import N_, t
 from components.resources import finetune_jobs
+from components.text import md
 from core.catalog.language import CatalogLanguage
 from core.catalog.table import Catalog, RawTable, field_defaults, read_table
 from core.config import DEFAULT_HYBRID_WEIGHT, LANGUAGE_KEYS, MODEL_ENV, ROW_NUMBERS, Config
@@ -522,10 +523,8 @@ def keep_session_upload(slot: str, name: str, data: bytes, *, upload_id: str) ->
     try:
         rel = session_store().keep_upload(slot, name, data)
     except OSError as exc:  # a full disk or a read-only workspace: used now, not kept
-        from components.text import md as md_text
-
         st.warning(t("{name} is used now but cannot be kept for after a reload ({exc}).",
-                     name=md_text(name), exc=md_text(exc)), icon=":material/warning:")
+                     name=md(name), exc=md(exc)), icon=":material/warning:")
         return
     when = datetime.now(UTC).isoformat(timespec="seconds")
     st.session_state[UPLOADS] = {**st.session_state.get(UPLOADS, {}),

@@ -49,7 +49,7 @@ if judgements is not None:
              rows=len(judgements.pairs[0]), n=len(judgements)) if judgements.kind == "pairs" \
         else t("Measured on {n:,} queries with a relevant product", n=len(judgements))
     st.success(read + (t("; {skipped:,} rows with ids not in the catalog skipped",
-                    skipped=judgements.skipped) if judgements.skipped and not judgements.read
+                    skipped=judgements.skipped) if judgements.skipped and judgements.read is None
                        else ""))
     if judgements.read is not None:
         left_out_note(judgements.read, cat, t("labels file"))

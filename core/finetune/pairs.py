@@ -132,7 +132,7 @@ def pair_columns(frame: pd.DataFrame) -> PairColumns:
     if label is not None or len(cols) < 3 or cols[2] is left or cols[2] is right:
         return PairColumns(left, right, label)
     cells = frame[cols[2]]
-    filled = cells[~(cells.isna() | (cells.astype(str).str.strip() == ""))]
+    filled = cells[~_blank(cells)]
     text = filled.astype(str).str.strip().str.lower()
     if not text.isin(list(LABEL_VALUES)).any():
         return PairColumns(left, right, None, not_label=cols[2])
@@ -169,10 +169,15 @@ def pair_labels(series: pd.Series | None, n: int) -> np.ndarray:
     return text.map(mapping).to_numpy(dtype=np.int8)
 
 
+def _blank(cells: pd.Series) -> pd.Series:
+    """Which cells are empty (missing, or only spaces)."""
+    return cells.isna() | (cells.astype(str).str.strip() == "")
+
+
 def empty_labels(cells: pd.Series, column: str) -> np.ndarray:
     """(n,) bool: the rows whose label cell is empty. Every cell empty raises
     CatalogError: a label column nobody filled in is not "all the same product"."""
-    empty = (cells.isna() | (cells.astype(str).str.strip() == "")).to_numpy()
+    empty = _blank(cells).to_numpy()
     if len(empty) and empty.all():
         raise CatalogError(
             f"Every label cell (column {column}) is empty: write 1 (same product) or 0 "

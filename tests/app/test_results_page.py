@@ -156,3 +156,28 @@ def test_a_path_that_does_not_exist_says_so(page: AppTest, tmp_path: Path) -> No
     page.text_input(key="open_results.path").input(str(tmp_path / "nightly" / "resluts"))
     page.button(key="open_results.open").click().run()
     assert "resluts does not exist on the server: check the path" in element_texts(page.error)
+
+
+def test_the_spinner_over_a_lists_file_shows_its_name_literally(monkeypatch, tmp_path: Path
+                                                                ) -> None:
+    """st.spinner reads Markdown: the uploaded file's name is escaped (components.text.md)."""
+    import contextlib
+
+    from components import results_view
+
+    shown: list[str] = []
+
+    @contextlib.contextmanager
+    def spinner(text: str):
+        shown.append(text)
+        yield
+
+    def broken(data: bytes, name: str, root: Path):
+        raise results_view.CatalogSimilarityError("no")
+
+    monkeypatch.setattr(results_view.st, "spinner", spinner)
+    monkeypatch.setattr(results_view, "import_lists_file", broken)
+    monkeypatch.setattr(results_view, "_imported_root", lambda: tmp_path)
+    monkeypatch.setattr(results_view.state, "set_opened_results", lambda path: None)
+    assert results_view._import(b"", "*bold*_[x](y).csv") is not None
+    assert shown and "\\*bold\\*" in shown[0] and "*bold*" not in shown[0].replace("\\*", "")
