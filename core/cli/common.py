@@ -481,6 +481,18 @@ def load_vectors(path: str) -> np.ndarray:
         raise ConfigError(f"--vectors {path} is not a .npy file of vectors: give the file that "
                           "python -m core embed --out vectors.npy writes (or numpy.save)")
     try:
+        with open(path, "rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+                else np.lib.format.read_array_header_2_0  # 2.0 and 3.0 (utf-8) headers
+            dtype = read_header(fh)[2]  # (shape, fortran order, dtype)
+    except (OSError, ValueError) as exc:
+        raise CatalogSimilarityError(f"Cannot read vectors from {path}: {exc}") from exc
+    if dtype.kind not in "fiu":
+        raise ConfigError(f"--vectors {path} holds {_dtype_words(dtype)}, not numbers: give "
+                          "an (n, d) array of floats, such as python -m core embed "
+                          "--out vectors.npy writes")
+    try:
         vectors = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise CatalogSimilarityError(f"Cannot read vectors from {path}: {exc}") from exc
@@ -489,6 +501,19 @@ def load_vectors(path: str) -> np.ndarray:
     if not np.isfinite(vectors).all():
         raise CatalogSimilarityError(f"{path} contains NaN or infinite values")
     return vectors.astype(np.float32, copy=False)
+
+
+def _dtype_words(dtype: np.dtype) -> str:
+    """What a .npy file holds, in words (for a refusal)."""
+    if dtype.kind == "O":
+        return "Python objects (e.g. a list of arrays or strings saved as one array)"
+    if dtype.kind in "SU":
+        return "text"
+    if dtype.kind == "b":
+        return "true/false values"
+    if dtype.kind == "c":
+        return "complex numbers"
+    return f"values of type {dtype}"
 
 
 def add_session_option(p: argparse.ArgumentParser) -> None:

@@ -9,6 +9,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from core.cli import EXIT_INPUT
@@ -167,6 +168,21 @@ def test_vectors_that_are_no_npy_file_are_refused_plainly(run, tmp_path: Path) -
                        str(tmp_path / "l.csv")))
     assert f"--vectors {run.catalog} is not a .npy file of vectors" in line
     assert "embed --out vectors.npy" in line and "pickle" not in line
+
+
+@pytest.mark.parametrize(("array", "said"), [
+    (np.array([np.zeros(3), np.zeros(2)], dtype=object), "holds Python objects"),
+    (np.array([["a", "b"]]), "holds text"),
+])
+def test_npy_vectors_that_are_no_numbers_are_refused_plainly(run, tmp_path: Path, array,
+                                                             said: str) -> None:
+    # numpy's own words for an object array: "Object arrays cannot be loaded when
+    # allow_pickle=False"; for text, np.isfinite's "ufunc 'isfinite' not supported"
+    path = tmp_path / "v.npy"
+    np.save(path, array)
+    line = _error(*run("neighbors", "--vectors", str(path), "--out", str(tmp_path / "l.csv")))
+    assert f"--vectors {path} {said}" in line and "not numbers" in line
+    assert "pickle" not in line and "ufunc" not in line
 
 
 def test_finetune_pairs_with_unknown_ids_name_the_id_flag(run, tmp_path: Path) -> None:
