@@ -40,8 +40,8 @@ from core.pipeline import (
                                 embed_catalog,
                                 final_lists,
                                 neighbor_index,
-                                search,
 )
+from core.pipeline import search as search_products
 from core.projection import Projection, project
 from core.search.channels import Queries
 from core.search.exact import pairwise_scores, topk
@@ -96,7 +96,7 @@ __all__ = [
                                 "pairwise_scores",
                                 "project",
                                 "read_table",
-                                "search",
+                                "search_products",
                                 "to_bytes",
                                 "topk",
                                 "write_table",

@@ -179,3 +179,21 @@ def test_a_split_module_keeps_its_old_public_names(module: str) -> None:
     mod = importlib.import_module(module)
     missing = [n for n in SPLIT_MODULES[module].split() if not hasattr(mod, n)]
     assert missing == [] and set(SPLIT_MODULES[module].split()) <= set(mod.__all__)
+
+
+def test_no_name_core_exports_hides_one_of_its_packages() -> None:
+    """`from core.pipeline import search` in core/__init__ once replaced the package
+    core.search by the function, so `import core.search.index as ix` failed ("cannot
+    import name 'index' from 'search'") in a notebook; the function is search_products."""
+    import types
+
+    import core
+
+    children = {p.stem if p.is_file() else p.name for p in CORE.iterdir()
+                if (p.is_dir() and (p / "__init__.py").exists())
+                or (p.suffix == ".py" and p.stem not in ("__init__", "__main__"))}
+    for name in sorted(children):
+        importlib.import_module(f"core.{name}")
+        assert isinstance(getattr(core, name), types.ModuleType), name
+    index = importlib.import_module("core.search.index")
+    assert core.search.index is index and callable(core.search_products)
