@@ -171,6 +171,14 @@ bundled evidence / crossfit evidence: abt-buy at 0.3 / 0.5 / 0.7: 0.893 / 0.884,
 NO-GO (a weight-for-weight tie or a loss of one or two queries, for two extra training
 runs); the bundled weights stay. Prototype: a /work-only script (not kept), 122 s
 (abt-buy) and 655 s (walmart-amazon) on 2 cores.
+Rerun 2026-12-05 on another machine (Intel Xeon with AMX, 2 cores, load 1.5-2), valid:
+  abt-buy: catalog lists 0.884 -> 0.901 (weight 0.7; 0.909 on the earlier machine, one
+           query of 121), model alone 0.686 -> 0.826; training 44 s in bf16, 85 s with
+           --set 'precision="fp32"' (same figures: 0.826 alone, 0.901 lists); 57 s job
+  walmart-amazon: 0.587 -> 0.652 (weight 0.4), model alone 0.458 -> 0.592; training 37 s,
+           176 s job (choosing the weight 67 s)
+  LoRA (--set lora=true), abt-buy: catalog lists 0.893 (query set 0.868 against 0.893),
+           training 86 s: weaker and slower than full fine-tuning. Not kept.
 """
 
 from __future__ import annotations
