@@ -810,8 +810,8 @@ ZH: dict[str, str] = {
         '领先（或落后）第一个商品其他候选的幅度（含义上不相关的一对算作落后）',
     'the same model code':
         '型号相同',
-    'different model codes':
-        '型号不同',
+    'different model codes of one series (cs3 against cs4)':
+        '同一系列的不同型号（cs3 与 cs4）',
     'different sizes or capacities':
         '尺寸或容量不同',
     'different colours':

@@ -275,21 +275,22 @@ FUSED_ONLY = Calibration(
 BUNDLED = Calibration(
     "all-MiniLM-L6-v2 (bundled)",
     (0.3, 0.5, 0.7, 0.85, 1.0),
-    ((-3.1022, -0.7208, 0.8798, 1.5193, 3.2826),
-     (-3.0224, -0.8222, 0.8899, 1.4843, 3.2826),
-     (-2.9412, -0.9537, 0.8698, 1.4998, 3.2826),
-     (-2.8798, -1.0525, 0.8656, 1.5274, 3.2826),
-     (-2.1693, -1.1464, 0.8627, 1.5714, 3.2826)),
+    ((-3.1427, -0.7379, 0.8795, 1.5165, 3.2852),
+     (-3.0629, -0.8401, 0.8872, 1.4841, 3.2852),
+     (-2.9817, -0.9733, 0.8702, 1.4927, 3.2852),
+     (-2.9203, -1.0726, 0.8663, 1.5213, 3.2852),
+     (-2.2027, -1.1672, 0.8631, 1.5676, 3.2852)),
     _FITTED_ON, random_meaning=_RANDOM_MEANING,
     plain_weights=FUSED_ONLY.weights, plain_knots=FUSED_ONLY.knots,
     # same-product evidence, fitted on the same list entries (bench/score_quality.py --fit)
-    evidence=(('closeness', 1.5778),
-              ('margin', 1.1829),
-              ('code_shared', 1.0997),
-              ('size_conflict', -0.8596),
-              ('colour_conflict', -0.969),
-              ('condition_conflict', -1.4692),
-              ('version_conflict', -0.7319)))
+    evidence=(('closeness', 1.6156),
+              ('margin', 1.1856),
+              ('code_shared', 1.0996),
+              ('code_conflict', -0.8013),
+              ('size_conflict', -0.8774),
+              ('colour_conflict', -0.9889),
+              ('condition_conflict', -1.4862),
+              ('version_conflict', -0.7558)))
 
 
 def calibration_for(model: str | Path | None) -> Calibration:

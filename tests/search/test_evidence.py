@@ -47,6 +47,27 @@ def test_pairs_and_blocks_agree_and_common_codes_do_not_count():
     assert q["code_shared"].tolist() == [1, 0, 0] and q["size_conflict"].tolist() == [0, 1, 0]
 
 
+def test_model_codes_of_one_series_conflict_and_other_codes_do_not():
+    """cs3 / cs4, hd6870 / hd6850 and mb225lla / mb226ll/a are models of one series (the same
+    letters, digits that differ); u5140 / u5140900 (more digits: one shop's longer part
+    number) and two unrelated codes are not, and a shared code outweighs a second one."""
+    texts = ["adobe photoshop cs3", "adobe photoshop cs4 upgrade", "radeon hd6870 1gb",
+             "radeon hd 6850 1 gb card", "apple ipod shuffle mb225lla", "ipod shuffle mb226ll/a",
+             "hoover u5140 vacuum", "hoover company u5140900 upright", "sony kdl40v4100 tv",
+             "logitech m310 mouse", "canon cli221 2948b001 magenta", "canon cli221 2949b001 cyan"]
+    ev = TextEvidence.build(texts)
+    left, right = [0, 2, 4, 6, 8, 10], [1, 3, 5, 7, 9, 11]
+    f = dict(zip(FEATURES, ev.pairs(left, right).T))
+    assert f["code_conflict"].tolist() == [1, 1, 1, 0, 0, 0]
+    assert f["code_shared"].tolist() == [0, 0, 0, 0, 0, 1]
+    block = ev.block(np.arange(len(texts)), np.arange(len(texts)))
+    assert block[left, right, FEATURES.index("code_conflict")].tolist() == [1, 1, 1, 0, 0, 0]
+    # a search query is read against the catalog's codes: a code the catalog names
+    queries = ev.read(["photoshop cs4", "photoshop cs9"])
+    q = ev.pairs([0, 1], [0, 0], queries)[:, FEATURES.index("code_conflict")]
+    assert q.tolist() == [1, 0]  # cs9 is in no product: no series known for it
+
+
 def test_years_and_platforms_tell_editions_apart():
     """A software title's year, version or platform names its edition: "quickbooks pro 2008"
     is not "... 2009", version 9 not version 8, and the Mac edition is not the Windows one;
