@@ -37,6 +37,7 @@ from core.catalog.image_source import (
 )
 from core.catalog.images import ImageError, thumbnail
 from core.catalog.table import Catalog
+from core.catalog.views import shown_scores
 from core.config import Config
 from core.embed.image_encoders import load_image_encoder
 from core.embed.image_vectors import (
@@ -241,8 +242,8 @@ def photo_grid(catalog: Catalog, cfg: Config, rows, *, key: str,
             st.text(one_line(catalog.ids[row], 500), wrap=False)
             if scores is not None:
                 score = scores[i] if i < len(scores) else None
-                st.text(t("picked") if score is None else
-                        t("score {score:.2f}", score=score), wrap=False)
+                st.text(t("picked") if score is None else  # as the list's table reads it
+                        t("score {score:.2f}", score=float(shown_scores(score))), wrap=False)
     if len(rows) > GRID_MAX:
         st.caption(t('First {GRID_MAX} of {n:,} products shown.', GRID_MAX=GRID_MAX, n=len(rows)))
 

@@ -10,6 +10,7 @@ from components.text import md
 from components.tuning_review import decision_buttons, product_card, review_store, tally
 from components.tuning_rules import empty_lists_reason, other_version_warning, ruled
 from components.widgets import settings_sidebar
+from core.catalog.views import shown_scores
 from core.lists.bands import band_of, duplicate_threshold
 from core.lists.review import QUEUE_ORDERS, review_queue
 
@@ -42,7 +43,8 @@ else:
     left, right, score = (int(queue.left_row[0]), int(queue.right_row[0]),
                           float(queue.score[0]))
     band = band_of([score], cfg.bands)[0] if cfg.bands else ""
-    st.markdown(t("**Score {score:.2f}**", score=score)
+    # formatted as the Neighbours table reads the same score
+    st.markdown(t("**Score {score:.2f}**", score=float(shown_scores(score)))
                 + (t(" · range *{band}*", band=md(band)) if band else ""))
     a, b = st.columns(2)
     product_card(a, cat, left)

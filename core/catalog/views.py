@@ -60,6 +60,16 @@ def find_products(catalog: Catalog, text: str, *, limit: int = 200) -> list[int]
     return rows[:limit]
 
 
+SCORE_DECIMALS = 4  # scores in display tables; pages format them to 2 from these
+
+
+def shown_scores(scores) -> np.ndarray:
+    """Scores as display tables hold them (float64, SCORE_DECIMALS): text that formats a
+    score formats this value, so that it reads as the table beside it does (0.25499 as a
+    float32 reads 0.25, its table value 0.255 reads 0.26)."""
+    return np.round(np.asarray(scores, dtype=np.float64), SCORE_DECIMALS)
+
+
 def rows_table(catalog: Catalog, rows: list[int] | np.ndarray,
                scores: list[float] | np.ndarray | None = None) -> pd.DataFrame:
     """Display table of products: rank/score (optional), id, title, mapped roles."""
@@ -70,7 +80,7 @@ def rows_table(catalog: Catalog, rows: list[int] | np.ndarray,
     data["id"] = catalog.ids[rows]
     data["title"] = np.asarray(catalog.titles(), dtype=object)[rows]
     if scores is not None:
-        data["score"] = np.round(np.asarray(scores, dtype=np.float64), 4)
+        data["score"] = shown_scores(scores)
     for role, col in catalog.mapping.roles().items():
         if role != "image":
             data[role] = catalog.frame[col].to_numpy(dtype=object)[rows]
