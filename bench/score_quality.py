@@ -30,6 +30,11 @@ walmart-amazon 0.864 / 0.906 / 0.399, train 0.850 / 0.901 / 0.308):
   shared codes of non-twins >= 0.85 on walmart-amazon, many are such words or standards:
   pc3, hd15, db25, mp4): abt-buy 0.909 / 0.995 / 0.553, walmart-amazon 0.862 / 0.913 / 0.386,
   train 0.850 / 0.900 / 0.301.
+- after the series conflict (main), "135 diagonal" read as 135 inches (catalog exports drop
+  the inch mark, so screens of two sizes had no size conflict): valid abt-buy 0.913 / 0.993 /
+  0.595, walmart-amazon 0.865 / 0.903 / 0.409, train walmart-amazon 0.900 / 0.314, but the
+  Abt+Buy duplicate F1 0.918 -> 0.915 (valid) and test walmart-amazon 0.890 / 0.345 -> 0.885 /
+  0.345: the 0.9 point moved down (a precision for recall trade, not better evidence).
 Leave one catalog out (evidence and points fitted on one catalog's train + valid, the
 other's valid): fitted on abt-buy, walmart-amazon reads 0.927 / 0.316 / 0.808; fitted on
 walmart-amazon, abt-buy reads 0.901 / 1.000 / 0.502. The map holds only as far as the

@@ -64,9 +64,9 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     st.plotly_chart(chart(contribution_figure(e)), key="explain.contribution")
     if e.evidence:
         st.markdown(t("**Same-product evidence**: what the two texts say about being the very same "
-                      "product (a shared model code raises the score; different sizes, colours, "
-                      "years, editions or platforms, or a remanufactured copy, keep it from "
-                      "reading as the same product)."))
+                      "product (a shared model code raises the score; different models of one "
+                      "series, sizes, colours, years, editions or platforms, or a remanufactured "
+                      "copy, keep it from reading as the same product)."))
         frame = evidence_frame(e)
         frame["evidence"] = [t(x) for x in frame["evidence"]]
         # the evidence's words take the width they need up to "large": its number stays in
