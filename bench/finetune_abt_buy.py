@@ -179,6 +179,11 @@ Rerun 2026-12-05 on another machine (Intel Xeon with AMX, 2 cores, load 1.5-2), 
            176 s job (choosing the weight 67 s)
   LoRA (--set lora=true), abt-buy: catalog lists 0.893 (query set 0.868 against 0.893),
            training 86 s: weaker and slower than full fine-tuning. Not kept.
+  After the series conflict of the same-product evidence (main 3b8422b): valid unchanged
+  (abt-buy 0.884 -> 0.901, walmart-amazon 0.587 -> 0.652); test, catalog lists:
+  abt-buy 0.917 -> 0.931 (+0.014, weight 0.7), model alone 0.665 -> 0.868, 65 s job;
+  walmart-amazon 0.722 -> 0.757 (+0.035, weight 0.4; 0.753 before), model alone 0.608 ->
+  0.749, 229 s job.
 """
 
 from __future__ import annotations
