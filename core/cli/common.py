@@ -470,24 +470,24 @@ def load_vectors(path: str) -> np.ndarray:
     saying what to give (numpy's own words about another file tell the user to load it
     unsafely, with allow_pickle)."""
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh:  # the magic, then the header's dtype: one read
             magic = fh.read(6)
+            if magic == b"\x93NUMPY":
+                fh.seek(0)
+                version = np.lib.format.read_magic(fh)
+                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+                    else np.lib.format.read_array_header_2_0  # 2.0 and 3.0 (utf-8) headers
+                dtype = read_header(fh)[2]  # (shape, fortran order, dtype)
     except FileNotFoundError:
         raise ConfigError(f"--vectors {path}: no such file") from None
     except IsADirectoryError:
         raise ConfigError(f"--vectors {path} is a folder; give the .npy file that "
                           "python -m core embed --out vectors.npy writes") from None
+    except (OSError, ValueError) as exc:
+        raise CatalogSimilarityError(f"Cannot read vectors from {path}: {exc}") from exc
     if magic != b"\x93NUMPY":
         raise ConfigError(f"--vectors {path} is not a .npy file of vectors: give the file that "
                           "python -m core embed --out vectors.npy writes (or numpy.save)")
-    try:
-        with open(path, "rb") as fh:
-            version = np.lib.format.read_magic(fh)
-            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
-                else np.lib.format.read_array_header_2_0  # 2.0 and 3.0 (utf-8) headers
-            dtype = read_header(fh)[2]  # (shape, fortran order, dtype)
-    except (OSError, ValueError) as exc:
-        raise CatalogSimilarityError(f"Cannot read vectors from {path}: {exc}") from exc
     if dtype.kind not in "fiu":
         raise ConfigError(f"--vectors {path} holds {_dtype_words(dtype)}, not numbers: give "
                           "an (n, d) array of floats, such as python -m core embed "
