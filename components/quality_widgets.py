@@ -15,6 +15,7 @@ from components.kept_upload import keep, kept_uploader
 from components.tables import headed, header
 from components.text import md
 from core.catalog.table import Catalog, read_table
+from core.catalog.views import shown_scores
 from core.config import Config
 from core.embed.store import embed_with_store
 from core.errors import CatalogSimilarityError, short_list
@@ -110,7 +111,7 @@ def pairs_table(catalog: Catalog, left: np.ndarray, right: np.ndarray, scores: n
     titles = np.asarray(catalog.titles(), dtype=object)
     data = {"left_id": catalog.ids[left], "left_title": titles[left],
             "right_id": catalog.ids[right], "right_title": titles[right],
-            "match_score": np.round(np.asarray(scores, dtype=np.float64), 4)}
+            "match_score": shown_scores(scores)}
     if labels is not None:
         data["label"] = np.asarray(labels)
     return pd.DataFrame(data)
