@@ -92,11 +92,19 @@ class FinetuneJob:
     def model_gone(self) -> bool:
         """Whether the model this run kept is no longer there (deleted, or its folder now
         holds another model)."""
+        return self.gone_reason() is not None
+
+    def gone_reason(self) -> str | None:
+        """Why the model this run kept is not there: "deleted" (its folder holds no model
+        any more), "replaced" (the folder holds another model: made again under that name,
+        or another session's), None (it is there, or the run kept none)."""
         result = self.result
         if result is None or not result.kept or result.folder is None:
-            return False
+            return None
         card = read_card(result.folder)
-        return card is None or card.get("created") != self.model_created
+        if card is None:
+            return "deleted"
+        return None if card.get("created") == self.model_created else "replaced"
 
     def record(self) -> dict:
         """The run as JSON-ready data (for the session's folder)."""

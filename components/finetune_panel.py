@@ -260,10 +260,17 @@ def column_help(frame: pd.DataFrame, k: int) -> dict:
 def results(job: FinetuneJob) -> None:
     result = job.result
     st.subheader(t("Result"))
-    if job.model_gone():  # its figures would describe a model that is not there
+    gone = job.gone_reason()  # its figures would describe a model that is not there
+    if gone == "deleted":
         st.info(t("{name}, the model the last fine-tuning run made, was deleted; its figures "
                   "are no longer shown.", name=md(version_name(result.folder))),
                 icon=":material/delete:")
+        return
+    if gone == "replaced":
+        st.info(t("{name} now holds another model than the one the last fine-tuning run made "
+                  "(made again later, or by another session); that run's figures are no "
+                  "longer shown.", name=md(version_name(result.folder))),
+                icon=":material/swap_horiz:")
         return
     lists = lists_table(result)
     if lists is not None:

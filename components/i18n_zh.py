@@ -1910,6 +1910,10 @@ ZH: dict[str, str] = {
         "列表中精确词语与语义的比重：0 = 只看语义，1 = 只看共同的词语。",
     "{name}, the model the last fine-tuning run made, was deleted; its figures are no longer shown.":
         "上一次微调得到的模型 {name} 已被删除；不再显示它的数据。",
+    "{name} now holds another model than the one the last fine-tuning run made (made again later, "
+    "or by another session); that run's figures are no longer shown.":
+        "{name} 现在存放的已不是上一次微调得到的模型（之后重新训练过，或由另一个会话生成）；"
+        "不再显示那次运行的数据。",
     "Found first = the share of held-out products whose first neighbour is their labelled match. "
     "Words vs meaning: the new model's balance is {weight:g} (today's is {current_weight:g}), chosen "
     "on the held-out pairs, saved with the model and set when you pick it; the slider under Advanced "

@@ -384,6 +384,25 @@ def test_the_last_runs_result_comes_back_after_a_server_restart(env):
     assert gone in element_texts(later.info) and not later.dataframe
 
 
+def test_a_kept_model_made_again_under_its_name_is_not_called_deleted(env):
+    """The page said the last run's model "was deleted" when its folder held a model made
+    later under the same name (or by another session): it says the folder holds another
+    model, and shows none of the old run's figures."""
+    first = _open()
+    job = _finished_run(first)
+    token, folder = first.session_state["session.token"], job.result.folder
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    (folder / "card.json").write_text(json.dumps({**card, "created": "2099-01-01T00:00:00"}),
+                                      encoding="utf-8")
+    _server_restart()
+    again = _open(token)
+    assert not again.exception, again.exception
+    said = element_texts(again.info)
+    assert "now holds another model than the one the last fine-tuning run made" in said, said
+    assert "was deleted" not in said and not again.dataframe
+    assert folder.exists()  # nothing of the other model was touched
+
+
 def test_a_run_cut_short_by_a_server_restart_says_so(env):
     first = _open()
     _start_a_long_run(first)

@@ -79,13 +79,17 @@ def test_a_kept_run_is_tied_to_its_model(tmp_path):
     back = FinetuneJob.from_record(record, models, "me")
     assert back.result == job.result and back.finished_at == job.finished_at
     assert not back.running and not back.interrupted and not back.model_gone()
+    assert back.gone_reason() is None
     # another session's folder by that name is not this work's model
-    assert FinetuneJob.from_record(record, models, "someone else").model_gone()
+    other = FinetuneJob.from_record(record, models, "someone else")
+    assert other.model_gone() and other.gone_reason() == "replaced"
     # made again under the same name (a later model): not the one these figures describe
     (folder / "card.json").write_text(json.dumps({"owner": "me", "created": "2026-12-06T08:00"}))
-    assert FinetuneJob.from_record(record, models, "me").model_gone()
+    again = FinetuneJob.from_record(record, models, "me")
+    assert again.model_gone() and again.gone_reason() == "replaced"
     (folder / "card.json").unlink()  # deleted
-    assert FinetuneJob.from_record(record, models, "me").model_gone()
+    deleted = FinetuneJob.from_record(record, models, "me")
+    assert deleted.model_gone() and deleted.gone_reason() == "deleted"
     running = {**record, "outcome": "running", "result": None}
     assert FinetuneJob.from_record(running, models, "me").interrupted
     for bad in ({**record, "outcome": "done"}, {**record, "train_pairs": "180"},
