@@ -274,23 +274,23 @@ FUSED_ONLY = Calibration(
 # train and valid splits of abt-buy and walmart-amazon (two-shop catalogs, k=10 lists).
 BUNDLED = Calibration(
     "all-MiniLM-L6-v2 (bundled)",
-    (0.3, 0.5, 0.7, 0.85, 1.0),
-    ((-3.1427, -0.7379, 0.8795, 1.5165, 3.2852),
-     (-3.0629, -0.8401, 0.8872, 1.4841, 3.2852),
-     (-2.9817, -0.9733, 0.8702, 1.4927, 3.2852),
-     (-2.9203, -1.0726, 0.8663, 1.5213, 3.2852),
-     (-2.2027, -1.1672, 0.8631, 1.5676, 3.2852)),
+    (0.30, 0.50, 0.70, 0.85, 1.00),
+    ((-3.1423, -0.7376, 0.8776, 1.5306, 3.3091),
+     (-3.0625, -0.8397, 0.8877, 1.4980, 3.3091),
+     (-2.9813, -0.9727, 0.8701, 1.5142, 3.3091),
+     (-2.9199, -1.0721, 0.8626, 1.5367, 3.3091),
+     (-2.2019, -1.1669, 0.8619, 1.5401, 3.3091)),
     _FITTED_ON, random_meaning=_RANDOM_MEANING,
     plain_weights=FUSED_ONLY.weights, plain_knots=FUSED_ONLY.knots,
     # same-product evidence, fitted on the same list entries (bench/score_quality.py --fit)
-    evidence=(('closeness', 1.6156),
-              ('margin', 1.1856),
-              ('code_shared', 1.0996),
-              ('code_conflict', -0.8013),
-              ('size_conflict', -0.8774),
-              ('colour_conflict', -0.9889),
-              ('condition_conflict', -1.4862),
-              ('version_conflict', -0.7558)))
+    evidence=(('closeness', 1.6124),
+              ('margin', 1.1884),
+              ('code_shared', 1.1207),
+              ('code_conflict', -0.9807),
+              ('size_conflict', -0.883),
+              ('colour_conflict', -0.9871),
+              ('condition_conflict', -1.5113),
+              ('version_conflict', -0.7645)))
 
 
 def calibration_for(model: str | Path | None) -> Calibration:

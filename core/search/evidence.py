@@ -64,6 +64,8 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
+from core.search.generic_codes import GENERIC_CODES
+
 FEATURES = ("code_shared", "code_conflict", "size_conflict", "colour_conflict",
             "condition_conflict", "version_conflict")
 
@@ -72,6 +74,11 @@ CODE_SHARE = 0.001
 _WORDS = re.compile(r"\w+")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
 _SQUASH = re.compile(r"[-./]")
+# A number with a decimal point (2.0, 6.0, 802.11) is a version, a standard or a measure,
+# not a model code, and is not glued to the word before it ("usb 2.0", "dect 6.0"); nor is
+# a resolution or speed ("lcd 1080p", "hd 720p", "dvd 16x", "uhd 4k").
+_DECIMAL = re.compile(r"\d+(?:\.\d+)+")
+_RATING = re.compile(r"\d+[pikx]")
 _UNITS = {
     "gb": "gb", "g": None, "tb": "tb", "mb": "mb", "kb": "kb", "ghz": "ghz", "mhz": "mhz",
     "mp": "mp", "megapixel": "mp", "w": "w", "watt": "w", "watts": "w", "v": "v", "volt": "v",
@@ -188,14 +195,16 @@ def read_text(text: str) -> tuple[set[str], set[str], int, bool, tuple[int, int]
     """(codes, sizes as "unit=value", colour bits, condition word?, edition() bits) of
     one text."""
     low = str(text).lower()
-    tokens = [_SQUASH.sub("", t) for t in _TOKEN.findall(low)]
-    codes = {t for t in tokens if _is_code(t) and not _sizes(t)}
+    raw = _TOKEN.findall(low)
+    tokens = [_SQUASH.sub("", t) for t in raw]
+    plain = [not _DECIMAL.fullmatch(t) for t in raw]  # not a decimal number
+    codes = {t for t, ok in zip(tokens, plain) if ok and _is_code(t) and not _sizes(t)}
     for i, (a, b) in enumerate(pairwise(tokens)):  # "sh 230" -> "sh230"
         joined = a + b
         unit_next = i + 2 < len(tokens) and tokens[i + 2] in _UNITS  # "cd-r 700 mb": a size
-        if not unit_next and a.isalpha() and len(a) <= 4 and a not in _UNITS and a not in _GLUE \
-                and b[:1].isdigit() and len(b) >= 2 and not _sizes(b) \
-                and _is_code(joined):
+        if not unit_next and plain[i + 1] and a.isalpha() and len(a) <= 4 and a not in _UNITS \
+                and a not in _GLUE and b[:1].isdigit() and len(b) >= 2 and not _sizes(b) \
+                and not _RATING.fullmatch(b) and _is_code(joined):
             codes.add(joined)
     colours = 0
     for t in tokens:
@@ -258,17 +267,20 @@ class TextEvidence:
     @classmethod
     def build(cls, texts: Sequence[str]) -> TextEvidence:
         """Read every text. A code counts as a model code when at most
-        max(CODE_ROWS, CODE_SHARE of the catalog) products name it: "mp3", "ddr3" or
-        "52x" name a kind of product, not one product."""
+        max(CODE_ROWS, CODE_SHARE of the catalog) products name it and it is not one of
+        GENERIC_CODES (common in the reference catalogs, which a small catalog cannot
+        tell): "mp3", "ddr3" or "cat6" name a kind of product, not one product."""
         read = [read_text(t) for t in texts]
         vocab: tuple[dict, ...] = ({}, {}, {}, {}, {})
         codes = _sparse([r[0] for r in read], vocab[0])
         df = np.bincount(codes.indices, minlength=codes.shape[1])
         limit = max(CODE_ROWS, CODE_SHARE * len(read))
+        keep = df <= limit
         for code, col in list(vocab[0].items()):
-            if df[col] > limit:
+            if not keep[col] or code in GENERIC_CODES:
+                keep[col] = False
                 del vocab[0][code]
-        codes = (codes @ sp.diags((df <= limit).astype(np.float32))).tocsr()
+        codes = (codes @ sp.diags(keep.astype(np.float32))).tocsr()
         codes.eliminate_zeros()
         return cls(codes, _sparse([r[1] for r in read], vocab[1]),
                    _sparse([r[1] for r in read], vocab[2], units=True),

@@ -9,6 +9,7 @@ from core.errors import ConfigError
 from core.search.calibration import BUNDLED, FUSED_ONLY, Calibration
 from core.search.evidence import FEATURES, TextEvidence, read_text
 from core.search.evidence_weights import PAIR_FEATURES, evidence_change, fit_evidence_weights
+from core.search.generic_codes import GENERIC_CODES
 from core.search.index import NeighborIndex
 from core.search.lexical import build_index
 
@@ -45,6 +46,31 @@ def test_pairs_and_blocks_agree_and_common_codes_do_not_count():
     queries = ev.read(["HP C8560A drum", "sandisk 64 gb card", "unheard x999z"])
     q = dict(zip(FEATURES, ev.pairs([0, 1, 2], [3, 0, 3], queries).T))
     assert q["code_shared"].tolist() == [1, 0, 0] and q["size_conflict"].tolist() == [0, 1, 0]
+
+
+def test_versions_standards_and_resolutions_are_not_model_codes():
+    """"usb 2.0" read as the code usb20, "lcd 1080p" as lcd1080p and "802.11" as 80211: two
+    usb 2.0 enclosures or two 1080p TVs of different makers "shared a model code"."""
+    for text in ("sabrent usb 2.0 wireless 802.11 g adapter", "philips 46 class lcd 1080p",
+                 "midland hd 720p action camera", "uniden dect 6.0 phone", "asus dvd 24x drive"):
+        assert read_text(text)[0] == set(), text
+    assert read_text("fellowes sh 230 shredder")[0] == {"sh230"}  # a model, glued as before
+    assert read_text("canon eos 60d body")[0] == {"eos60d"}
+    assert read_text("acer ps.val03 desktop")[0] == {"psval03"}
+
+
+def test_codes_common_in_the_reference_catalogs_are_not_model_codes_in_a_small_one():
+    """In a small catalog every code is rare: "ddr3" and "cat6" read as model codes there,
+    and two memory modules or two network cables of different makers were lifted to "the
+    same product". A real code still counts."""
+    texts = ["kingston valueram 2gb ddr3 desktop memory", "corsair vengeance 4gb ddr3 memory",
+             "link depot 3 ethernet cat6 cable gray", "v7 10 cat6 patch cable gray",
+             "hp q1413a universal paper", "hewlett packard heavyweight paper q1413a"]
+    assert {"ddr3", "cat6"} <= GENERIC_CODES
+    ev = TextEvidence.build(texts)
+    shared = ev.pairs([0, 2, 4], [1, 3, 5])[:, FEATURES.index("code_shared")]
+    assert shared.tolist() == [0, 0, 1]
+    assert read_text(texts[0])[0] == {"ddr3"}  # read as a code, left out by the catalog
 
 
 def test_model_codes_of_one_series_conflict_and_other_codes_do_not():
