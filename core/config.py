@@ -7,6 +7,7 @@ refused so a typo never silently changes nothing.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -128,7 +129,8 @@ def _validate_quality(cfg: Config) -> None:
     if isinstance(cfg.hybrid_weight, bool):
         raise ConfigError(f"hybrid_weight must be between 0 and 1, got {cfg.hybrid_weight!r}")
     for name, weight in cfg.field_weights.items():
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) \
+                or not 0 <= weight < math.inf:  # NaN and Infinity too (JSON reads them)
             raise ConfigError(f"field_weights['{name}'] must be a number 0 or more, got {weight!r}")
     if cfg.duplicate_threshold is not None and not _score(cfg.duplicate_threshold):
         raise ConfigError("duplicate_threshold must be a match score between 0 and 1, "
