@@ -59,6 +59,19 @@ class Parser(argparse.ArgumentParser):
 
         self.exit(EXIT_INPUT, f"error: {one_line(message, 1000)} (see: {self.prog} --help)\n")
 
+    def parse_args(self, args: Sequence[str] | None = None,
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        """argparse's, but options no parser knows are refused by the command's parser, so
+        the line names that command's --help (whose page lists its options), not the top
+        one's."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            commands = [a for a in self._actions if isinstance(a, argparse._SubParsersAction)]
+            command = commands[0].choices.get(getattr(parsed, "command", None)) if commands \
+                else None
+            (command or self).error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
+
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser = Parser(prog="python -m core", epilog=f"{top_examples()}\n\n{EPILOG}",

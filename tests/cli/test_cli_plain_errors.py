@@ -45,6 +45,16 @@ def test_a_usage_error_is_one_line_naming_the_help_to_read(run, tmp_path: Path) 
     assert not (tmp_path / "l.csv").exists()
 
 
+def test_a_mistyped_flag_names_the_commands_help(run, tmp_path: Path) -> None:
+    # the line said "see: python -m core --help", whose page lists no option of neighbors
+    code, out, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                         "--sme", "brand")
+    assert code == EXIT_INPUT and out == ""
+    line = _one_error(err)
+    assert "unrecognized arguments: --sme brand" in line
+    assert line.endswith("(see: python -m core neighbors --help)"), line
+
+
 def test_a_missing_required_flag_is_one_line(run) -> None:
     code, _, err = run("neighbors", str(run.catalog))
     assert code == EXIT_INPUT
