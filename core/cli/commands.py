@@ -30,6 +30,7 @@ from core.cli.common import (
 )
 from core.cli.engine import add_engine_options
 from core.cli.tuning import check_rule_columns, replay_lists, replay_neighbors, rules_from_args
+from core.config import Config
 from core.errors import CatalogSimilarityError, ConfigError
 from core.export.results import check_replaceable, is_results_path
 from core.export.tables import (
@@ -159,6 +160,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
                                      "an --out file (.csv, .parquet, .json)")
     catalog = images = None
     if args.vectors is not None:
+        _check_vectors_only(args, rules_from_args(args, cfg))
         vectors = load_vectors(args.vectors)
         nb = candidate_pool(None, vectors, cfg, pool_k=cfg.k)  # no catalog: meaning only
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
@@ -181,6 +183,22 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
             "machines; Excel shows it garbled: add --bom (or --out-encoding gb18030) for a file "
             "people open in Excel, as the app's CSV download does")
     return 0
+
+
+def _check_vectors_only(args: argparse.Namespace, cfg: Config) -> None:
+    """--vectors lists neighbours by meaning alone, with row numbers as ids: a CATALOG given
+    too, rules and score bands (flags or --config) cannot be applied, and are refused rather
+    than left out of the lists without a word."""
+    if args.catalog is not None:
+        raise ConfigError(f"--vectors: the catalog {args.catalog} is not read (the lists' ids "
+                          "are the rows of the .npy file); give a CATALOG or --vectors, not both")
+    rules = [key for key in cfg.rules.to_dict() if key not in ("use_review", "keep_duplicates")]
+    if rules:
+        raise ConfigError(f"--vectors: rules ({', '.join(rules)}) cannot be applied to vectors "
+                          "alone; give the CATALOG instead of --vectors to apply them")
+    if cfg.bands:
+        raise ConfigError("--vectors: score bands cannot be applied to vectors alone; give the "
+                          "CATALOG instead of --vectors to apply them")
 
 
 def _plain_utf8_csv(args: argparse.Namespace) -> bool:

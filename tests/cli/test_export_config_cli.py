@@ -346,6 +346,24 @@ def test_cli_neighbors_from_vectors(cli, tmp_path: Path) -> None:
     assert frame["source_id"].tolist() == [str(i) for i in range(9) for _ in range(4)]
 
 
+def test_cli_neighbors_from_vectors_refuses_what_it_cannot_apply(cli, catalog_csv: Path,
+                                                                  tmp_path: Path) -> None:
+    # Both were taken and dropped without a word: the rules (lists written unfiltered) and
+    # a CATALOG given beside --vectors (ids written as row numbers, not the catalog's ids).
+    path = tmp_path / "v.npy"
+    np.save(path, np.random.default_rng(0).standard_normal((9, 6)).astype(np.float32))
+    out = tmp_path / "nb.csv"
+    settings = tmp_path / "cfg.json"
+    settings.write_text(json.dumps({"rules": {"min_score": 0.5}}), encoding="utf-8")
+    for args, said in ((["--same", "brand"], "rules (same)"),
+                       (["--config", str(settings)], "rules (min_score)"),
+                       (["--bands", "duplicate=0.9"], "score bands"),
+                       ([str(catalog_csv)], f"the catalog {catalog_csv} is not read")):
+        _assert_one_error_line(*cli("neighbors", "--vectors", str(path), "--out", str(out),
+                                    *args, model=False), "--vectors", said)
+        assert not out.exists()
+
+
 def test_cli_search_prints_csv(cli, catalog_csv: Path) -> None:
     code, out, err = cli("search", str(catalog_csv), "--query", "red shoe", "--k", "3",
                          "--id-col", "id")
