@@ -23,6 +23,7 @@ def check_outputs(args: argparse.Namespace) -> None:
         path = getattr(args, dest, None)
         if path:
             _check_writable(Path(path), flag)
+            _check_not_an_input(args, Path(path), flag)
     check_workspace(args)
     if getattr(args, "out", None) and getattr(args, "out_kind", None) == "table":
         try:
@@ -31,6 +32,26 @@ def check_outputs(args: argparse.Namespace) -> None:
             raise ConfigError(f"--out: {cli_text(exc)}") from None
         if Path(args.out).is_dir():
             raise ConfigError(f"--out {args.out} is a folder; give a file name")
+
+
+# The files a command reads, by the flag that names them (the catalog is positional).
+INPUT_FLAGS = (("the catalog", "catalog"), ("the --config file", "config"),
+               ("the --other file", "other"), ("the --vectors file", "vectors"),
+               ("the --pairs file", "pairs"), ("the --holdout file", "holdout"),
+               ("the --judgements file", "judgements"), ("the --images file", "images"))
+
+
+def _check_not_an_input(args: argparse.Namespace, path: Path, flag: str) -> None:
+    """An output is never a file the command reads (--out shop.csv replaced the catalog);
+    --save-config may replace the --config file it read, as a tuned update of it."""
+    for what, dest in INPUT_FLAGS:
+        value = getattr(args, dest, None)
+        if not isinstance(value, str) or not value or Path(value).resolve() != path.resolve():
+            continue
+        if flag == "--save-config" and dest == "config":
+            continue
+        raise ConfigError(f"{flag} {path} is {what} this command reads; writing it there would "
+                          f"replace it: give {flag} another file name")
 
 
 def _check_writable(path: Path, flag: str) -> None:

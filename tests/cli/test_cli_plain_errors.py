@@ -199,6 +199,38 @@ def test_an_unwritable_out_folder_is_found_before_any_work(run) -> None:
     assert _one_error(err).startswith("error: --out /sys/l.csv: cannot write in the folder /sys")
 
 
+def test_an_out_that_is_a_file_the_command_reads_is_refused(run, tmp_path: Path) -> None:
+    # --out shop.csv (a slip in a nightly job's line) replaced the catalog with its own lists,
+    # exit 0; --out settings.json replaced the settings file
+    before = run.catalog.read_bytes()
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(run.catalog))
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith(f"error: --out {run.catalog} is the catalog this "
+                                      "command reads")
+    assert run.catalog.read_bytes() == before
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"k": 2}', encoding="utf-8")
+    code, _, err = run("neighbors", str(run.catalog), "--config", str(settings),
+                       "--out", str(tmp_path / "." / "settings.json"))
+    assert code == EXIT_INPUT and "is the --config file this command reads" in err
+    assert settings.read_text(encoding="utf-8") == '{"k": 2}'
+
+
+def test_save_config_may_replace_the_settings_file_it_read(run, tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["A1", "A2", "1"],
+                                      ["B1", "B2", "1"], ["A1", "C1", "0"],
+                                      ["B1", "C1", "0"]]))
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"k": 2}', encoding="utf-8")
+    code, _, err = run("threshold", str(run.catalog), "--pairs", str(pairs), "--config",
+                       str(settings), "--save-config", str(settings))
+    assert code == 0, err
+    code, _, err = run("threshold", str(run.catalog), "--pairs", str(pairs),
+                       "--save-config", str(pairs))
+    assert code == EXIT_INPUT and "is the --pairs file this command reads" in err
+
+
 def test_a_workspace_that_cannot_be_made_is_named(run, tmp_path: Path) -> None:
     # was 'error: NotADirectoryError: [Errno 20] Not a directory: ...' naming no flag
     blocker = tmp_path / "not a folder"
