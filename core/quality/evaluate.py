@@ -116,8 +116,11 @@ def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
     left, right = catalog.rows_of(frame[left_col]), catalog.rows_of(frame[right_col])
     known = (left.notna() & right.notna()).to_numpy()
     if not known.any():
+        # the left ids, unless they are known and the right ones are not (another shop's)
+        shown, who = (right_col, f"the ids in {right_col}") if left.notna().any() \
+            else (left_col, "their ids")
         unknown = (f"None of the pairs' ids are in the catalog (columns used: {left_col}, "
-                   f"{right_col}; their ids: {short_list(frame[left_col].astype(str).head(3))}; "
+                   f"{right_col}; {who}: {short_list(frame[shown].astype(str).head(3))}; "
                    f"the catalog's: {short_list(map(str, catalog.ids[:3]))})")
         raise CatalogSimilarityError(
             f"{unknown}: check the id column mapping (use row numbers if the file holds row "

@@ -111,6 +111,9 @@ def test_y_n_labels_are_read_where_every_labels_file_is_read(catalog):
     (pd.DataFrame({"x": [1], "y": [2]}),
      r"in the catalog \(columns used: x, y; their ids: 1; the catalog's: P1, P2, P3\)"),
     (pd.DataFrame({"left_id": ["X"], "right_id": ["Y"]}), "None of the pairs"),
+    # the right column another shop's ids: the message showed the left ones, all known
+    (pd.DataFrame({"left_id": ["P1", "P2"], "right_id": ["B7", "B8"]}),
+     r"\(columns used: left_id, right_id; the ids in right_id: B7, B8; the catalog's: P1, "),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [3]}), "found '3'"),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": ["maybe"]}), "found 'maybe'"),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [0]}), "label 1"),
