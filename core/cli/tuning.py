@@ -295,8 +295,12 @@ def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np
     say_lost_pairs(cfg, catalog)
     result = rule_result(catalog, pool, cfg, vectors=vectors, decisions=decisions)
     if result.n_short:
+        from core.lists.filters import RELEVANCE
+
+        floor = "; --relevance-floor 0 turns the floor off" if RELEVANCE in result.short_by \
+            else ""
         say(f"{result.short_text()} (the rules that made them short; a short list is better "
-            "than one padded with unrelated products; --relevance-floor 0 turns the floor off)")
+            f"than one padded with unrelated products{floor})")
     return cfg, catalog, result.neighbors
 
 

@@ -128,3 +128,13 @@ def test_prices_the_rules_cannot_read_are_named_in_a_column_named_like_price(
     assert code == 0, err
     notes = [ln for ln in err.splitlines() if "cannot be read as a price" in ln]
     assert len(notes) == 1 and "column 'price'" in notes[0] and "'call us'" in notes[0], err
+
+
+def test_lists_made_short_by_rules_alone_do_not_point_at_the_floor(run, tmp_path: Path) -> None:
+    # "... shorter than 3: price ratio (7 lists) (...; --relevance-floor 0 turns the floor
+    # off)" was said with the floor already off: a fix for a cause that was not there
+    code, _, err = run("neighbors", "--price-ratio", "0.9,1.1", "--price-col", "cost", "--k",
+                       "3", "--relevance-floor", "0", "--out", str(tmp_path / "l.csv"))
+    assert code == 0, err
+    line = next(ln for ln in err.splitlines() if "lists are shorter than 3" in ln)
+    assert "price ratio" in line and "relevance" not in line, line
