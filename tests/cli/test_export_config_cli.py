@@ -106,6 +106,24 @@ def test_cli_writes_gb18030_csv(cli, tmp_path: Path, capsys) -> None:
     assert set(back["source_title"]) == {"红色手机", "苹果电脑", "蓝色手机壳"}
 
 
+def test_the_ray_engine_writes_the_csv_encoding_asked_for(tmp_path: Path) -> None:
+    # --engine ray --out lists.csv --out-encoding gb18030 wrote UTF-8: the Ray engine's
+    # writer passed --bom on and dropped --out-encoding
+    import argparse
+    from types import SimpleNamespace
+
+    from core.cli.engine import _finish
+
+    frame = pd.DataFrame({"source_id": ["1"], "source_title": ["红色手机"], "rank": [1],
+                          "neighbor_id": ["2"], "neighbor_title": ["苹果电脑"], "score": [0.5]})
+    out = tmp_path / "lists.csv"
+    args = argparse.Namespace(out=str(out), no_excel_safe=False, bom=False,
+                              out_encoding="gb18030", map=False)
+    lists = SimpleNamespace(frame=lambda: frame, rows=len(frame))
+    assert _finish(args, Config(k=1), tmp_path, lists, "ray", 2, folder_out=False) == 0
+    assert out.read_bytes().decode("gb18030").splitlines()[1].startswith("1,红色手机,1,2")
+
+
 def test_parquet_round_trip(table: pd.DataFrame) -> None:
     back = pd.read_parquet(io.BytesIO(to_bytes(table, "parquet")))
     pd.testing.assert_frame_equal(back, table, check_dtype=False)
