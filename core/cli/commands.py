@@ -133,6 +133,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         format_from_path(args.out)
     if args.vectors is None and args.catalog is None:
         raise CatalogSimilarityError("Give a CATALOG file or --vectors FILE.npy")
+    say_unused_write_options(args, "folder" if folder else format_from_path(args.out))
     cfg = config_from_args(args)
     if args.engine == "ray":
         if args.vectors is not None:
@@ -183,6 +184,21 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
             "machines; Excel shows it garbled: add --bom (or --out-encoding gb18030) for a file "
             "people open in Excel, as the app's CSV download does")
     return 0
+
+
+def say_unused_write_options(args: argparse.Namespace, kind: str) -> None:
+    """A warning for each writing option the output does not use (--bom or --out-encoding
+    on a .parquet, .json, .xlsx or results folder; --no-excel-safe on Parquet or JSON, which
+    are never altered), which were ignored without a word."""
+    if kind == "csv":
+        return
+    what = {"xlsx": "an Excel workbook", "parquet": "a Parquet file", "json": "a JSON file",
+            "folder": "a results folder"}.get(kind, f"a .{kind} file")
+    used = [("--bom", args.bom), ("--out-encoding", args.out_encoding is not None),
+            ("--no-excel-safe", args.no_excel_safe and kind != "xlsx")]
+    for flag, given in used:
+        if given:
+            say(f"warning: {flag} is not used: {args.out} is {what}, not a CSV file")
 
 
 def _check_vectors_only(args: argparse.Namespace, cfg: Config) -> None:

@@ -370,6 +370,24 @@ def test_reading_options_the_file_does_not_use_are_said(run, tmp_path: Path) -> 
     assert "warning: --encoding is not used:" in err and "--sheet" not in err
 
 
+@pytest.mark.parametrize(("out", "flags", "said"), [
+    ("l.parquet", ["--bom"], "--bom is not used: l.parquet is a Parquet file"),
+    ("l.xlsx", ["--out-encoding", "gb18030"], "--out-encoding is not used: l.xlsx is an Excel"),
+    ("l.json", ["--no-excel-safe"], "--no-excel-safe is not used: l.json is a JSON file"),
+    ("results/", ["--bom"], "--bom is not used: results/ is a results folder"),
+])
+def test_writing_options_the_output_does_not_use_are_said(run, tmp_path: Path, out: str,
+                                                         flags: list[str], said: str) -> None:
+    # --bom on a .parquet, --out-encoding on an .xlsx: ignored without a word
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / out), *flags,
+                       "--k", "1")
+    assert code == 0, err
+    assert f"warning: {said.replace(out, str(tmp_path / out))}" in err, err
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                       *flags, "--k", "1")
+    assert code == 0 and "is not used" not in err, err
+
+
 @pytest.mark.parametrize(("flags", "named"), [(["--epochs", "0"], "--epochs 0:"),
                                               (["--train-batch-size", "1"],
                                                "--train-batch-size 1:"),
