@@ -321,7 +321,9 @@ class Config:
         return cls.from_dict(data)
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
+        from core.export.tables import replace_target  # a link: the file it points to
+
+        path = replace_target(path)
         tmp = path.with_name(path.name + ".tmp")  # atomic: a kill never leaves half a file
         tmp.write_text(self.to_json(), encoding="utf-8")
         tmp.replace(path)

@@ -447,7 +447,9 @@ def embedding_counts(products: int, different: int, embedded: int) -> str:
 def save_vectors(path: str, vectors: np.ndarray) -> None:
     """vectors as a .npy file at path exactly, atomically: a run that fails or is killed
     leaves the previous night's file whole (written beside it, then renamed over it)."""
-    target = Path(path)
+    from core.export.tables import replace_target
+
+    target = replace_target(path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as fh:

@@ -56,6 +56,30 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch) ->
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.skipif(not hasattr(Path, "symlink_to"), reason="needs symbolic links")
+def test_an_output_that_is_a_symbolic_link_updates_the_file_it_points_to(
+        tmp_path: Path) -> None:
+    # --out lists.csv, a link to the file the shop's recommender reads: the link was
+    # replaced by a plain file and the recommender's file kept last month's lists
+    import numpy as np
+
+    from core.cli.common import save_vectors
+    from core.config import Config
+
+    served = tmp_path / "srv"
+    served.mkdir()
+    frame = pd.DataFrame({"source_id": ["a"], "neighbor_id": ["b"], "score": [0.5]})
+    for name, write in (("lists.csv", lambda p: write_table(frame, p)),
+                        ("v.npy", lambda p: save_vectors(str(p), np.ones((1, 2), np.float32))),
+                        ("settings.json", lambda p: Config(k=3).save(p))):
+        (served / name).write_text("last month", encoding="utf-8")
+        link = tmp_path / name
+        link.symlink_to(served / name)
+        write(link)
+        assert link.is_symlink() and (served / name).read_bytes() != b"last month", name
+        assert sorted(p.name for p in served.iterdir() if p.name.endswith(".tmp")) == []
+
+
 def test_write_stream_writes_bytes_to_a_binary_stdout() -> None:
     class Out(io.StringIO):
         buffer = io.BytesIO()
