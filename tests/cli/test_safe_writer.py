@@ -106,3 +106,26 @@ def test_cli_catches_what_it_did_not_expect(monkeypatch, capsys) -> None:
     assert cli_module.main(["config-keys"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("\n") == 1 and "CATSIM_DEBUG" in err
+
+
+def test_a_reader_that_leaves_stdout_early_ends_the_run_quietly(tmp_path: Path) -> None:
+    # python -m core health shop.csv | head -1 printed 'error: BrokenPipeError: [Errno 32]
+    # Broken pipe' and exited 4, as if a file could not be written
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom core import cli\n"
+            "def long(args):\n    for i in range(100_000):\n        print('line', i)\n"
+            "    return 0\n"
+            "parser, handlers = cli.build_parser()\n"
+            "cli.build_parser = lambda: (parser, {**handlers, 'config-keys': long})\n"
+            "raise SystemExit(cli.main(['config-keys']))\n")
+    repo = Path(__file__).resolve().parents[2]
+    run = subprocess.run(f"{sys.executable} -c \"$CODE\" | head -1", shell=True, cwd=repo,
+                         env={"CODE": code, "PATH": "/usr/bin:/bin"}, capture_output=True,
+                         text=True, timeout=120, executable="/bin/bash")
+    assert run.stdout == "line 0\n" and run.stderr == "", run.stderr
+    status = subprocess.run(f"set -o pipefail; {sys.executable} -c \"$CODE\" | head -1",
+                            shell=True, cwd=repo, env={"CODE": code, "PATH": "/usr/bin:/bin"},
+                            capture_output=True, timeout=120, executable="/bin/bash")
+    assert status.returncode == 141  # a reader gone, as for any Unix tool (128 + SIGPIPE)
