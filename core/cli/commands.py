@@ -189,7 +189,10 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
 def say_unused_write_options(args: argparse.Namespace, kind: str) -> None:
     """A warning for each writing option the output does not use (--bom or --out-encoding
     on a .parquet, .json, .xlsx or results folder; --no-excel-safe on Parquet or JSON, which
-    are never altered), which were ignored without a word."""
+    are never altered; --map on a file), which were ignored without a word."""
+    if args.map and kind != "folder":
+        say(f"warning: --map is not used: {args.out} is a file; map coordinates go into a "
+            "results folder (--out FOLDER/)")
     if kind == "csv":
         return
     what = {"xlsx": "an Excel workbook", "parquet": "a Parquet file", "json": "a JSON file",

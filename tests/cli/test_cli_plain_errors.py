@@ -388,6 +388,15 @@ def test_writing_options_the_output_does_not_use_are_said(run, tmp_path: Path, o
     assert code == 0 and "is not used" not in err, err
 
 
+def test_map_on_a_file_output_is_said_unused(run, tmp_path: Path) -> None:
+    # neighbors --out lists.csv --map: no map written, nothing said
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"), "--map",
+                       "--k", "1")
+    assert code == 0, err
+    assert (f"warning: --map is not used: {tmp_path / 'l.csv'} is a file; map coordinates go "
+            "into a results folder (--out FOLDER/)") in err
+
+
 @pytest.mark.parametrize(("flags", "named"), [(["--epochs", "0"], "--epochs 0:"),
                                               (["--train-batch-size", "1"],
                                                "--train-batch-size 1:"),
