@@ -9,16 +9,18 @@ import os
 import tempfile
 from pathlib import Path
 
-from core.cli.common import workspace_from_args
+from core.cli.common import review_owner, workspace_from_args
 from core.errors import CatalogSimilarityError, ConfigError, StoreError, cli_text
 from core.workspace import ENV_VAR as WORKSPACE_ENV
 
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Before any work: each output path (--out, --save-config) can be written, and a table
-    output has a known extension; else a ConfigError naming the flag."""
+    output has a known extension; --session looks like an app session key; else a
+    ConfigError naming the flag."""
     from core.export.tables import format_from_path
 
+    review_owner(args)  # a key that cannot be one: at once, not after every text is embedded
     for flag, dest in (("--out", "out"), ("--save-config", "save_config")):
         path = getattr(args, dest, None)
         if path:

@@ -231,6 +231,16 @@ def test_save_config_may_replace_the_settings_file_it_read(run, tmp_path: Path) 
     assert code == EXIT_INPUT and "is the --pairs file this command reads" in err
 
 
+@pytest.mark.parametrize("command", ["neighbors", "health"])
+def test_a_session_key_that_cannot_be_one_fails_before_embedding(run, tmp_path: Path,
+                                                                  command: str) -> None:
+    # every text was embedded first, then "--session 'nosuchkey' is not an app session key"
+    out = ["--out", str(tmp_path / "l.csv")] if command == "neighbors" else []
+    code, _, err = run(command, str(run.catalog), *out, "--session", "nosuchkey")
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith("error: --session 'nosuchkey' is not an app session key")
+
+
 def test_a_workspace_that_cannot_be_made_is_named(run, tmp_path: Path) -> None:
     # was 'error: NotADirectoryError: [Errno 20] Not a directory: ...' naming no flag
     blocker = tmp_path / "not a folder"
