@@ -29,6 +29,7 @@ from core.cli.common import (
     load_config_file,
     review_owner,
     say,
+    show,
     vectors_from_args,
     with_language,
     workspace_db,
@@ -468,7 +469,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         write_table(table, args.out)
     else:
-        print(table.to_string(index=False))
+        show(table.to_string(index=False))
     return 0
 
 

@@ -129,3 +129,21 @@ def test_a_reader_that_leaves_stdout_early_ends_the_run_quietly(tmp_path: Path) 
                             shell=True, cwd=repo, env={"CODE": code, "PATH": "/usr/bin:/bin"},
                             capture_output=True, timeout=120, executable="/bin/bash")
     assert status.returncode == 141  # a reader gone, as for any Unix tool (128 + SIGPIPE)
+
+
+def test_catalog_text_printed_to_the_terminal_shows_control_characters_as_escapes(
+        cli, tmp_path: Path) -> None:  # noqa: F811
+    # a title holding ESC sequences (red text, a window title, OSC 52 can set the clipboard)
+    # reached the terminal raw through explain's and compare's lines
+    rows = [["id", "title"], ["1", "\x1b[31mred\x1b[0m running shoe\x1b]0;pwned\x07"],
+            *([str(i), f"plain product number {i} in blue cotton"] for i in range(2, 40))]
+    path = tmp_path / "c.csv"
+    path.write_bytes(make_csv_bytes(rows))
+    other = tmp_path / "other.json"
+    other.write_text('{"k": 2, "metric": "dot"}', encoding="utf-8")
+    for args in (["explain", str(path), "--left", "1", "--right", "2"],
+                 ["compare", str(path), "--other", str(other), "--top", "40"]):
+        code, out, err = cli(*args, "--id-col", "id", "--text-cols", "title")
+        assert code == 0, err
+        assert "\x1b" not in out and "\x07" not in out, args[0]
+        assert "\\x1b[31mred\\x1b[0m running shoe" in out, args[0]
