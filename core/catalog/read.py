@@ -376,8 +376,8 @@ def _sheet_table(got: SheetData, name: str) -> RawTable:
     """A workbook's sheet (.xlsx or .xls) as a RawTable, with what was passed over."""
     frame = frame_of(got)
     frame.columns, warnings = _clean_header(list(frame.columns))
+    _check_header(frame, name)  # first: clean_controls reads each name as one column
     warnings += clean_controls(frame)
-    _check_header(frame, name)
     if got.header_row > 1:
         warnings.append(f"Sheet '{got.sheet}' of {name}: the column names are on row "
                         f"{got.header_row}; {skipped_above(got.header_row - 1, 'row')}")
@@ -390,8 +390,8 @@ def _sheet_table(got: SheetData, name: str) -> RawTable:
 
 def _read_parquet(data: bytes, name: str, max_rows: int) -> RawTable:
     frame, warnings = read_parquet_frame(data, name, max_rows)
-    warnings += clean_controls(frame)
     _check_header(frame, name)
+    warnings += clean_controls(frame)
     return RawTable(frame, name, warnings=tuple(warnings))
 
 
