@@ -21,6 +21,7 @@ def check_outputs(args: argparse.Namespace) -> None:
     from core.export.tables import format_from_path
 
     review_owner(args)  # a key that cannot be one: at once, not after every text is embedded
+    check_ray_numbers(args)
     for flag, dest in (("--out", "out"), ("--save-config", "save_config")):
         path = getattr(args, dest, None)
         if path:
@@ -54,6 +55,23 @@ def _check_not_an_input(args: argparse.Namespace, path: Path, flag: str) -> None
             continue
         raise ConfigError(f"{flag} {path} is {what} this command reads; writing it there would "
                           f"replace it: give {flag} another file name")
+
+
+# Ray's options: (flag, dest, the least value, whether the least is excluded, what to give).
+RAY_NUMBERS = (("--ray-actors", "ray_actors", 1, False, "a whole number from 1"),
+               ("--ray-actor-cpus", "ray_actor_cpus", 0, True, "a number of CPUs above 0, e.g. 0.5"),
+               ("--ray-shards", "ray_shards", 1, False, "a whole number from 1"),
+               ("--ray-gpus", "ray_gpus", 0, False, "a number of GPUs from 0"),
+               ("--ray-timeout", "ray_timeout", 0, True, "a number of seconds above 0"))
+
+
+def check_ray_numbers(args: argparse.Namespace) -> None:
+    """Before Ray starts: its options are in range (--ray-actors 0 ran one actor without a
+    word; the others failed inside Ray, or timed out at once)."""
+    for flag, dest, low, above, what in RAY_NUMBERS:
+        value = getattr(args, dest, None)
+        if value is not None and (value <= low if above else value < low):
+            raise ConfigError(f"{flag} {value:g}: give {what}")
 
 
 def _check_writable(path: Path, flag: str) -> None:

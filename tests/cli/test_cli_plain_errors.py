@@ -241,6 +241,19 @@ def test_a_session_key_that_cannot_be_one_fails_before_embedding(run, tmp_path: 
     assert _one_error(err).startswith("error: --session 'nosuchkey' is not an app session key")
 
 
+@pytest.mark.parametrize(("flag", "value"), [("--ray-actors", "0"), ("--ray-actor-cpus", "0"),
+                                           ("--ray-shards", "0"), ("--ray-gpus", "-1"),
+                                           ("--ray-timeout", "-5")])
+def test_ray_numbers_out_of_range_are_refused_before_ray_starts(run, tmp_path: Path, flag: str,
+                                                                value: str) -> None:
+    # --ray-actors 0 ran with 1 actor without a word; the others reached Ray (or a run that
+    # timed out at once)
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                       "--engine", "ray", flag, value)
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith(f"error: {flag} {value}: give "), err
+
+
 def test_a_workspace_that_cannot_be_made_is_named(run, tmp_path: Path) -> None:
     # was 'error: NotADirectoryError: [Errno 20] Not a directory: ...' naming no flag
     blocker = tmp_path / "not a folder"
