@@ -193,8 +193,9 @@ def ranking_metrics(ranked: np.ndarray, relevant: Sequence[dict[int, float]],
     """Mean Recall@k, precision@k, nDCG@k (graded, 2^g - 1 gains) and MRR.
 
     ranked: (q, K) int rows, best first (-1 = no candidate). MRR counts the
-    first relevant row within K.
+    first relevant row within K. A cut-off given twice is measured once.
     """
+    ks = list(dict.fromkeys(ks))
     out = {f"{m}@{k}": 0.0 for k in ks for m in ("recall", "precision", "ndcg")}
     out["mrr"] = 0.0
     if len(relevant) == 0:

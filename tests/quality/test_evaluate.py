@@ -45,6 +45,15 @@ def test_perfect_ranking_scores_one_and_padding_is_ignored():
     assert ranking_metrics(np.zeros((0, 3), int), [], ks=(1,))["mrr"] == 0.0
 
 
+def test_a_cut_off_given_twice_is_measured_once():
+    # evaluate --ks 1,1,5 added recall@1 up twice: 0.5 where --ks 1,5 said 0.25
+    # (--ks 1,1,1: precision@1 1.5)
+    ranked = np.array([[5, 2, 9], [1, 7, 3], [4, 6, 8]])
+    relevant = [{2: 1.0}, {3: 2.0, 1: 1.0}, {0: 1.0}]
+    assert ranking_metrics(ranked, relevant, ks=(1, 1, 3, 1)) == \
+        ranking_metrics(ranked, relevant, ks=(1, 3))
+
+
 def test_coherence_skips_empty_values():
     idx = np.array([[1, 2], [0, 2], [0, 1], [0, 1]])
     values = ["a", "a", "b", ""]
