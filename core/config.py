@@ -119,6 +119,9 @@ def _validate_columns(cfg: Config) -> None:
     if not all(isinstance(c, str) and c for c in cfg.text_columns):
         raise ConfigError("text_columns must be a list of column names in quotes, e.g. "
                           f"[\"title\", \"brand\"], got {json.dumps(list(cfg.text_columns))}")
+    twice = [c for i, c in enumerate(cfg.text_columns) if c in cfg.text_columns[:i]]
+    if twice:  # its text would be embedded twice and its words counted twice
+        raise ConfigError(f"text_columns names '{twice[0]}' twice; name each column once")
     if not isinstance(cfg.model, str) or not cfg.model.strip():
         raise ConfigError("model must be \"bundled\", \"multilingual\", a model folder or a "
                           f"Hugging Face id, in quotes, got {json.dumps(cfg.model, default=str)}")

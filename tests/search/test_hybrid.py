@@ -174,6 +174,12 @@ def test_config_refuses_field_weights_that_are_not_finite():
             Config.from_dict(json.loads(text))
 
 
+def test_config_refuses_a_text_column_named_twice():
+    # --text-cols title,title embedded "red shirt | red shirt" and counted its words twice
+    with pytest.raises(ConfigError, match="text_columns names 'title' twice"):
+        Config(text_columns=("title", "brand", "title"))
+
+
 def test_pipeline_pool_and_search_are_hybrid(tiny_encoder, catalog_csv):
     from core.catalog.table import read_table
     from core.pipeline import candidate_pool, catalog_from_config, search
