@@ -22,6 +22,10 @@ def check_outputs(args: argparse.Namespace) -> None:
 
     review_owner(args)  # a key that cannot be one: at once, not after every text is embedded
     check_ray_numbers(args)
+    encoding = getattr(args, "out_encoding", None)
+    if getattr(args, "bom", False) and encoding not in (None, "utf-8-sig"):
+        raise ConfigError(f"--bom and --out-encoding {encoding} disagree: --bom is "
+                          "--out-encoding utf-8-sig; give one of them")
     for flag, dest in (("--out", "out"), ("--save-config", "save_config")):
         path = getattr(args, dest, None)
         if path:

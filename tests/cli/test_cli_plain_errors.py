@@ -411,6 +411,18 @@ def test_writing_options_the_output_does_not_use_are_said(run, tmp_path: Path, o
     assert code == 0 and "is not used" not in err, err
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_bom_and_another_out_encoding_are_refused_together(run, tmp_path: Path,
+                                                           encoding: str) -> None:
+    # --bom --out-encoding utf-8 (or gb18030) wrote no byte-order mark, --bom dropped unsaid
+    out = tmp_path / "l.csv"
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(out), "--bom",
+                       "--out-encoding", encoding)
+    assert code == EXIT_INPUT and not out.exists()
+    assert _one_error(err) == (f"error: --bom and --out-encoding {encoding} disagree: --bom "
+                               "is --out-encoding utf-8-sig; give one of them")
+
+
 def test_map_on_a_file_output_is_said_unused(run, tmp_path: Path) -> None:
     # neighbors --out lists.csv --map: no map written, nothing said
     code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"), "--map",
