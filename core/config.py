@@ -7,6 +7,7 @@ refused so a typo never silently changes nothing.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -118,6 +119,9 @@ def _validate_columns(cfg: Config) -> None:
     if not all(isinstance(c, str) and c for c in cfg.text_columns):
         raise ConfigError("text_columns must be a list of column names in quotes, e.g. "
                           f"[\"title\", \"brand\"], got {json.dumps(list(cfg.text_columns))}")
+    twice = [c for i, c in enumerate(cfg.text_columns) if c in cfg.text_columns[:i]]
+    if twice:  # its text would be embedded twice and its words counted twice
+        raise ConfigError(f"text_columns names '{twice[0]}' twice; name each column once")
     if not isinstance(cfg.model, str) or not cfg.model.strip():
         raise ConfigError("model must be \"bundled\", \"multilingual\", a model folder or a "
                           f"Hugging Face id, in quotes, got {json.dumps(cfg.model, default=str)}")
@@ -128,7 +132,8 @@ def _validate_quality(cfg: Config) -> None:
     if isinstance(cfg.hybrid_weight, bool):
         raise ConfigError(f"hybrid_weight must be between 0 and 1, got {cfg.hybrid_weight!r}")
     for name, weight in cfg.field_weights.items():
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) \
+                or not 0 <= weight < math.inf:  # NaN and Infinity too (JSON reads them)
             raise ConfigError(f"field_weights['{name}'] must be a number 0 or more, got {weight!r}")
     if cfg.duplicate_threshold is not None and not _score(cfg.duplicate_threshold):
         raise ConfigError("duplicate_threshold must be a match score between 0 and 1, "
@@ -319,7 +324,9 @@ class Config:
         return cls.from_dict(data)
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
+        from core.export.tables import replace_target  # a link: the file it points to
+
+        path = replace_target(path)
         tmp = path.with_name(path.name + ".tmp")  # atomic: a kill never leaves half a file
         tmp.write_text(self.to_json(), encoding="utf-8")
         tmp.replace(path)

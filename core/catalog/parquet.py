@@ -9,6 +9,7 @@ column of floats is named by :func:`core.catalog.table.id_strings`).
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 import pandas as pd
 
@@ -32,6 +33,11 @@ def read_parquet_frame(data: bytes, name: str, max_rows: int) -> tuple[pd.DataFr
     except Exception as exc:  # pyarrow raises several types for bad files
         raise CatalogError(f"{name} is not a readable Parquet file (the file is damaged or was "
                            "cut short); export it again") from exc
+    names = Counter(map(str, table.schema.names))  # pyarrow allows repeated names; a dict not
+    repeated = sorted(n for n, count in names.items() if count > 1)
+    if repeated:
+        raise CatalogError(f"{name} has repeated column names: {short_list(repeated)}; "
+                           "rename them")
     columns, dropped = {}, []
     for field, column in zip(table.schema, table.columns):
         if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type) \

@@ -31,7 +31,14 @@ from core.catalog.checks import (
 from core.catalog.htmltable import check_page_size, html_rows, looks_like_html
 from core.catalog.limits import current_limits
 from core.catalog.parquet import read_parquet_frame
-from core.catalog.textenc import binary_kind, control_share, decode_text, detect_delimiter, mostly_utf8
+from core.catalog.textenc import (
+    binary_kind,
+    control_share,
+    decode_text,
+    detect_delimiter,
+    mostly_utf8,
+    stray_zero_bytes,
+)
 from core.catalog.xls import read_xls
 from core.catalog.xlsx import SheetData, frame_of, header_of, read_sheet
 from core.errors import CatalogError, short_list
@@ -217,6 +224,9 @@ def _check_size(size: int, name: str, max_bytes: int) -> None:
 
 
 def _read_delimited(data: bytes, name: str, max_rows: int, options: TextOptions) -> RawTable:
+    stray = stray_zero_bytes(data)
+    if stray is not None:
+        raise CatalogError(f"{name} is text with {stray}")
     kind = binary_kind(data)
     if kind is not None:
         raise CatalogError(f"{name} looks like a binary file ({kind}), not CSV text")
@@ -366,8 +376,8 @@ def _sheet_table(got: SheetData, name: str) -> RawTable:
     """A workbook's sheet (.xlsx or .xls) as a RawTable, with what was passed over."""
     frame = frame_of(got)
     frame.columns, warnings = _clean_header(list(frame.columns))
+    _check_header(frame, name)  # first: clean_controls reads each name as one column
     warnings += clean_controls(frame)
-    _check_header(frame, name)
     if got.header_row > 1:
         warnings.append(f"Sheet '{got.sheet}' of {name}: the column names are on row "
                         f"{got.header_row}; {skipped_above(got.header_row - 1, 'row')}")
@@ -380,8 +390,8 @@ def _sheet_table(got: SheetData, name: str) -> RawTable:
 
 def _read_parquet(data: bytes, name: str, max_rows: int) -> RawTable:
     frame, warnings = read_parquet_frame(data, name, max_rows)
-    warnings += clean_controls(frame)
     _check_header(frame, name)
+    warnings += clean_controls(frame)
     return RawTable(frame, name, warnings=tuple(warnings))
 
 

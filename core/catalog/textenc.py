@@ -50,6 +50,23 @@ def binary_kind(data: bytes) -> str | None:
     return None
 
 
+def stray_zero_bytes(data: bytes) -> str | None:
+    """'1 zero byte (NUL), the first on line 9; ...' for text holding a few zero bytes (a
+    database export's stray ones), which binary_kind takes for binary data; None when the
+    bytes hold none, or are not otherwise text (binary, UTF-16)."""
+    if b"\x00" not in data:
+        return None
+    sample = data[:_SAMPLE]
+    controls = sum(sample.count(bytes([c])) for c in range(32) if c not in (9, 10, 13))
+    if controls > len(sample) // 100 or _utf16_codec(sample) is not None:
+        return None
+    line = data[:data.index(b"\x00")].count(b"\n") + 1
+    total = data.count(b"\x00")
+    return (f"{total:,} zero byte{'s' if total != 1 else ''} (NUL), the first on line "
+            f"{line:,}; remove them (in a text editor, or with: "
+            "tr -d '\\000' < FILE > FIXED) and read the file again")
+
+
 def decode_text(data: bytes, name: str = "file") -> tuple[str, str]:
     """Decode bytes to str; returns (text, encoding name). Never a leading BOM.
 

@@ -78,15 +78,24 @@ CHART = -1  # _stated_rows of a chart sheet: no table to read
 def default_sheet(book, sheets: tuple[str, ...]) -> str:
     """The sheet read when none is chosen: the one with the most rows by the sizes the
     sheets state (a 'Notes' or 'Summary' sheet before the products is passed over),
-    among the first 50; chart sheets never; the first sheet with a table on a tie or
-    when it states no size."""
+    among the first 50; chart sheets never, hidden ones (a lookup table) only when every
+    sheet is hidden; the first sheet with a table on a tie or when it states no size."""
     tables = [(title, rows) for title in sheets[:SIZED_SHEETS]
               if (rows := _stated_rows(book, title)) != CHART]
+    tables = [t for t in tables if _visible(book, t[0])] or tables
     if not tables:
         return sheets[0]
     if tables[0][1] is None:
         return tables[0][0]
     return max(enumerate(tables), key=lambda it: (it[1][1] or 0, -it[0]))[1][0]
+
+
+def _visible(book, title: str) -> bool:
+    """Whether a sheet is shown in Excel (not hidden); True when its part cannot be read."""
+    try:
+        return getattr(book[title], "sheet_state", "visible") == "visible"
+    except Exception:  # a damaged sheet part raises many types
+        return True
 
 
 def _stated_rows(book, title: str) -> int | None:

@@ -6,7 +6,9 @@ Each sub-command module defines ``register(sub) -> {name: handler}``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -26,6 +28,7 @@ EXIT_INPUT = 2  # the command line, a settings file or a catalog must be fixed
 EXIT_MODEL = 3  # the model cannot be loaded (missing folder; a Hub id while offline)
 EXIT_IO = 4  # a file or the workspace cannot be read or written (disk full, permissions)
 EXIT_INTERRUPTED = 130
+EXIT_PIPE = 141  # the reader of stdout left early (| head), as for any Unix tool
 EXIT_STOPPED = 143  # SIGTERM (python -m core only)
 
 EPILOG = """\
@@ -37,6 +40,7 @@ exit status:
   3    the model cannot be loaded (a missing folder, or a Hugging Face id while offline)
   4    a file or the workspace cannot be read or written (disk full, permissions)
   130  interrupted (Ctrl+C)
+  141  the program reading the results left early (e.g. | head); nothing is said
   143  stopped (SIGTERM, e.g. a time limit)
 Messages go to stderr, one line each; results go to --out (or stdout for search,
 explain, health, compare, evaluate, threshold, config-keys and sessions). On a terminal
@@ -58,6 +62,19 @@ class Parser(argparse.ArgumentParser):
         from core.errors import one_line
 
         self.exit(EXIT_INPUT, f"error: {one_line(message, 1000)} (see: {self.prog} --help)\n")
+
+    def parse_args(self, args: Sequence[str] | None = None,
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        """argparse's, but options no parser knows are refused by the command's parser, so
+        the line names that command's --help (whose page lists its options), not the top
+        one's."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            commands = [a for a in self._actions if isinstance(a, argparse._SubParsersAction)]
+            command = commands[0].choices.get(getattr(parsed, "command", None)) if commands \
+                else None
+            (command or self).error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
@@ -85,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelLoadError as exc:
         say(f"error: {cli_text(exc)}{model_hint(args) if 'does not exist' in str(exc) else ''}")
         return EXIT_MODEL
+    except BrokenPipeError:  # stdout's reader left (| head): what it read was all it wanted
+        _drop_stdout()
+        return EXIT_PIPE
     except StoreError as exc:
         say(f"error: {cli_text(exc)}")
         return EXIT_IO
@@ -110,5 +130,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_IO", "EXIT_MODEL", "EXIT_OK", "EXIT_STOPPED",
-           "build_parser", "main"]
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's own flush at exit does not fail again
+    on the closed pipe (and print 'Exception ignored ...')."""
+    with contextlib.suppress(OSError, ValueError):  # no descriptor behind it (a test's capture)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_IO", "EXIT_MODEL", "EXIT_OK", "EXIT_PIPE",
+           "EXIT_STOPPED", "build_parser", "main"]

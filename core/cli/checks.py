@@ -9,20 +9,28 @@ import os
 import tempfile
 from pathlib import Path
 
-from core.cli.common import workspace_from_args
+from core.cli.common import review_owner, workspace_from_args
 from core.errors import CatalogSimilarityError, ConfigError, StoreError, cli_text
 from core.workspace import ENV_VAR as WORKSPACE_ENV
 
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Before any work: each output path (--out, --save-config) can be written, and a table
-    output has a known extension; else a ConfigError naming the flag."""
+    output has a known extension; --session looks like an app session key; else a
+    ConfigError naming the flag."""
     from core.export.tables import format_from_path
 
+    review_owner(args)  # a key that cannot be one: at once, not after every text is embedded
+    check_ray_numbers(args)
+    encoding = getattr(args, "out_encoding", None)
+    if getattr(args, "bom", False) and encoding not in (None, "utf-8-sig"):
+        raise ConfigError(f"--bom and --out-encoding {encoding} disagree: --bom is "
+                          "--out-encoding utf-8-sig; give one of them")
     for flag, dest in (("--out", "out"), ("--save-config", "save_config")):
         path = getattr(args, dest, None)
         if path:
             _check_writable(Path(path), flag)
+            _check_not_an_input(args, Path(path), flag)
     check_workspace(args)
     if getattr(args, "out", None) and getattr(args, "out_kind", None) == "table":
         try:
@@ -31,6 +39,43 @@ def check_outputs(args: argparse.Namespace) -> None:
             raise ConfigError(f"--out: {cli_text(exc)}") from None
         if Path(args.out).is_dir():
             raise ConfigError(f"--out {args.out} is a folder; give a file name")
+
+
+# The files a command reads, by the flag that names them (the catalog is positional).
+INPUT_FLAGS = (("the catalog", "catalog"), ("the --config file", "config"),
+               ("the --other file", "other"), ("the --vectors file", "vectors"),
+               ("the --pairs file", "pairs"), ("the --holdout file", "holdout"),
+               ("the --judgements file", "judgements"), ("the --images file", "images"))
+
+
+def _check_not_an_input(args: argparse.Namespace, path: Path, flag: str) -> None:
+    """An output is never a file the command reads (--out shop.csv replaced the catalog);
+    --save-config may replace the --config file it read, as a tuned update of it."""
+    for what, dest in INPUT_FLAGS:
+        value = getattr(args, dest, None)
+        if not isinstance(value, str) or not value or Path(value).resolve() != path.resolve():
+            continue
+        if flag == "--save-config" and dest == "config":
+            continue
+        raise ConfigError(f"{flag} {path} is {what} this command reads; writing it there would "
+                          f"replace it: give {flag} another file name")
+
+
+# Ray's options: (flag, dest, the least value, whether the least is excluded, what to give).
+RAY_NUMBERS = (("--ray-actors", "ray_actors", 1, False, "a whole number from 1"),
+               ("--ray-actor-cpus", "ray_actor_cpus", 0, True, "a number of CPUs above 0, e.g. 0.5"),
+               ("--ray-shards", "ray_shards", 1, False, "a whole number from 1"),
+               ("--ray-gpus", "ray_gpus", 0, False, "a number of GPUs from 0"),
+               ("--ray-timeout", "ray_timeout", 0, True, "a number of seconds above 0"))
+
+
+def check_ray_numbers(args: argparse.Namespace) -> None:
+    """Before Ray starts: its options are in range (--ray-actors 0 ran one actor without a
+    word; the others failed inside Ray, or timed out at once)."""
+    for flag, dest, low, above, what in RAY_NUMBERS:
+        value = getattr(args, dest, None)
+        if value is not None and (value <= low if above else value < low):
+            raise ConfigError(f"{flag} {value:g}: give {what}")
 
 
 def _check_writable(path: Path, flag: str) -> None:

@@ -30,6 +30,7 @@ from core.cli.common import (
 )
 from core.cli.engine import add_engine_options
 from core.cli.tuning import check_rule_columns, replay_lists, replay_neighbors, rules_from_args
+from core.config import Config
 from core.errors import CatalogSimilarityError, ConfigError
 from core.export.results import check_replaceable, is_results_path
 from core.export.tables import (
@@ -132,6 +133,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         format_from_path(args.out)
     if args.vectors is None and args.catalog is None:
         raise CatalogSimilarityError("Give a CATALOG file or --vectors FILE.npy")
+    say_unused_write_options(args, "folder" if folder else format_from_path(args.out))
     cfg = config_from_args(args)
     if args.engine == "ray":
         if args.vectors is not None:
@@ -159,6 +161,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
                                      "an --out file (.csv, .parquet, .json)")
     catalog = images = None
     if args.vectors is not None:
+        _check_vectors_only(args, rules_from_args(args, cfg))
         vectors = load_vectors(args.vectors)
         nb = candidate_pool(None, vectors, cfg, pool_k=cfg.k)  # no catalog: meaning only
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
@@ -181,6 +184,40 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
             "machines; Excel shows it garbled: add --bom (or --out-encoding gb18030) for a file "
             "people open in Excel, as the app's CSV download does")
     return 0
+
+
+def say_unused_write_options(args: argparse.Namespace, kind: str) -> None:
+    """A warning for each writing option the output does not use (--bom or --out-encoding
+    on a .parquet, .json, .xlsx or results folder; --no-excel-safe on Parquet or JSON, which
+    are never altered; --map on a file), which were ignored without a word."""
+    if args.map and kind != "folder":
+        say(f"warning: --map is not used: {args.out} is a file; map coordinates go into a "
+            "results folder (--out FOLDER/)")
+    if kind == "csv":
+        return
+    what = {"xlsx": "an Excel workbook", "parquet": "a Parquet file", "json": "a JSON file",
+            "folder": "a results folder"}.get(kind, f"a .{kind} file")
+    used = [("--bom", args.bom), ("--out-encoding", args.out_encoding is not None),
+            ("--no-excel-safe", args.no_excel_safe and kind != "xlsx")]
+    for flag, given in used:
+        if given:
+            say(f"warning: {flag} is not used: {args.out} is {what}, not a CSV file")
+
+
+def _check_vectors_only(args: argparse.Namespace, cfg: Config) -> None:
+    """--vectors lists neighbours by meaning alone, with row numbers as ids: a CATALOG given
+    too, rules and score bands (flags or --config) cannot be applied, and are refused rather
+    than left out of the lists without a word."""
+    if args.catalog is not None:
+        raise ConfigError(f"--vectors: the catalog {args.catalog} is not read (the lists' ids "
+                          "are the rows of the .npy file); give a CATALOG or --vectors, not both")
+    rules = [key for key in cfg.rules.to_dict() if key not in ("use_review", "keep_duplicates")]
+    if rules:
+        raise ConfigError(f"--vectors: rules ({', '.join(rules)}) cannot be applied to vectors "
+                          "alone; give the CATALOG instead of --vectors to apply them")
+    if cfg.bands:
+        raise ConfigError("--vectors: score bands cannot be applied to vectors alone; give the "
+                          "CATALOG instead of --vectors to apply them")
 
 
 def _plain_utf8_csv(args: argparse.Namespace) -> bool:

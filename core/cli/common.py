@@ -29,6 +29,13 @@ def counted(n: int, noun: str) -> str:
     """'1 new text', '2 new texts' (a nightly job often embeds one new product)."""
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
+def show(text: str) -> None:
+    """Results on stdout that hold catalog text (explain's lines, compare's table): each
+    line with control characters shown as escapes, as say does (a title cannot drive the
+    terminal), and not cut."""
+    sys.stdout.write("".join(one_line(line, sys.maxsize) + "\n" for line in text.splitlines()))
+
+
 def say(msg: str) -> None:
     """One line on stderr: control characters from ids or column names shown as escapes
     (a catalog cannot drive the terminal), cut at 1,000 characters. With --quiet only
@@ -447,7 +454,9 @@ def embedding_counts(products: int, different: int, embedded: int) -> str:
 def save_vectors(path: str, vectors: np.ndarray) -> None:
     """vectors as a .npy file at path exactly, atomically: a run that fails or is killed
     leaves the previous night's file whole (written beside it, then renamed over it)."""
-    target = Path(path)
+    from core.export.tables import replace_target
+
+    target = replace_target(path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as fh:

@@ -288,7 +288,8 @@ def _finish(args, cfg: Config, folder: Path, lists, engine: str, n: int, *, fold
             f"metric {cfg.metric}")
     else:
         frame = lists.frame()
-        write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom)
+        write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom,
+                    encoding=args.out_encoding)
         say(f"wrote {args.out}: {len(frame):,} rows ({cfg.k} neighbours x {n:,} products, "
             f"metric {cfg.metric})")
     say(f"score: {score}")

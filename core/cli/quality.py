@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -271,8 +270,8 @@ def cmd_threshold(args: argparse.Namespace) -> int:
         values = catalog.column(cfg.category_column).astype(str).to_numpy()[left]
         for value, c in category_thresholds(scores, labels, values).items():
             per_cat[value] = round(c.threshold, 4)
-            print(f"  category {value}: threshold {c.threshold:.4f} (F1 {c.f1:.3f}, "
-                  f"{c.pairs} pairs)")
+            cli.show(f"  category {value}: threshold {c.threshold:.4f} (F1 {c.f1:.3f}, "
+                     f"{c.pairs} pairs)")
     if args.holdout:
         hl, hr, hy = held_out
         held = f1_at(match_scores(space, hl, hr).match, hy, choice.threshold)
@@ -306,5 +305,5 @@ def cmd_explain(args: argparse.Namespace) -> int:
                           index=neighbor_index(catalog, vectors, cfg, images=images))
     e = explain_pair(catalog, vectors, cfg, pos[args.left], pos[args.right], encoder=encoder,
                      space=space)
-    sys.stdout.write("\n".join(explanation_lines(catalog, e)) + "\n")
+    cli.show("\n".join(explanation_lines(catalog, e)))
     return 0

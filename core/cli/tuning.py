@@ -29,6 +29,7 @@ from core.cli.common import (
     load_config_file,
     review_owner,
     say,
+    show,
     vectors_from_args,
     with_language,
     workspace_db,
@@ -148,13 +149,13 @@ def check_rule_columns(args: argparse.Namespace, cfg: Config, catalog) -> None:
 
 def _check_price_column(args: argparse.Namespace, cfg: Config, catalog) -> None:
     """price-check and the price range rule need a price column: mapped, or named like one
-    (as guess_roles maps it)."""
+    (as guess_roles maps it, later)."""
     from core.errors import short_list
 
     price_check = getattr(args, "command", None) == "price-check"
     if cfg.rules.price_ratio is None and not price_check:
         return
-    if guess_roles(args, cfg, catalog)[1].mapping.price:
+    if _roles(args, catalog)["price"]:
         return
     if price_check:
         who = "price-check"
@@ -235,17 +236,32 @@ def not_applied_warning(dropped: pd.DataFrame, *, catalog_path: str,
                "--forget-gone --out FILE" if reasons.get("gone", 0) else ""))
 
 
+def _roles(args: argparse.Namespace, catalog) -> dict[str, str | None]:
+    """{role: column} of category / brand / price / image: mapped, else (without --config)
+    named like one, as the app's automatic mapping does (a saved configuration always names
+    them, so a replay never guesses)."""
+    from core.catalog.table import guess_role
+
+    roles = ("category", "brand", "price", "image")
+    if getattr(args, "config", None):
+        return {r: getattr(catalog.mapping, r) for r in roles}
+    return {r: getattr(catalog.mapping, r) or guess_role(catalog.frame, r) for r in roles}
+
+
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
-    """Without --config, map category / brand / price / image like the app's automatic
-    mapping does (a saved configuration always names them, so a replay never guesses)."""
+    """The configuration and catalog with the role columns of _roles; prices in a price
+    column found by its name that the rules cannot read are named, as for --price-col
+    (build_catalog names them for a mapped one)."""
     from dataclasses import replace
 
-    from core.catalog.table import guess_role
+    from core.catalog.column_checks import price_notes
 
     if getattr(args, "config", None):
         return cfg, catalog
-    roles = {r: getattr(catalog.mapping, r) or guess_role(catalog.frame, r)
-             for r in ("category", "brand", "price", "image")}
+    roles = _roles(args, catalog)
+    if roles["price"] and not catalog.mapping.price:
+        for warning in price_notes(roles["price"], catalog.frame[roles["price"]]):
+            say(f"warning: {warning}")
     cfg = cfg.with_changes(**{f"{r}_column": c for r, c in roles.items()})
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 
@@ -280,8 +296,12 @@ def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np
     say_lost_pairs(cfg, catalog)
     result = rule_result(catalog, pool, cfg, vectors=vectors, decisions=decisions)
     if result.n_short:
+        from core.lists.filters import RELEVANCE
+
+        floor = "; --relevance-floor 0 turns the floor off" if RELEVANCE in result.short_by \
+            else ""
         say(f"{result.short_text()} (the rules that made them short; a short list is better "
-            "than one padded with unrelated products; --relevance-floor 0 turns the floor off)")
+            f"than one padded with unrelated products{floor})")
     return cfg, catalog, result.neighbors
 
 
@@ -449,7 +469,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         write_table(table, args.out)
     else:
-        print(table.to_string(index=False))
+        show(table.to_string(index=False))
     return 0
 
 

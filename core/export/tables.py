@@ -273,10 +273,18 @@ def _xlsx_value(value: object) -> object:
     return text[:XLSX_MAX_CELL_CHARS]
 
 
+def replace_target(path: str | Path) -> Path:
+    """The file an atomic write renames over: path, or the file a symbolic link at path
+    points to (renamed over, the link became a plain file, and the file it points to, the
+    one a shop's system reads, kept the old contents)."""
+    path = Path(path)
+    return path.resolve() if path.is_symlink() else path
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, *, excel_safe_csv: bool = True,
                 bom: bool = False, encoding: str | None = None) -> Path:
     """Write by extension (.csv, .xlsx, .parquet, .json) atomically; returns the path."""
-    path = Path(path)
+    path = replace_target(path)
     data = to_bytes(frame, format_from_path(path), excel_safe_csv=excel_safe_csv, bom=bom,
                     encoding=encoding)
     path.parent.mkdir(parents=True, exist_ok=True)

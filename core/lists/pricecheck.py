@@ -120,9 +120,10 @@ def price_check(prices: np.ndarray, neighbors: Neighbors, *, z_threshold: float 
     idx = neighbors.indices
     peer = np.where(idx >= 0, prices[np.clip(idx, 0, None)], np.nan)
     peers = np.isfinite(peer).sum(1)
-    with np.errstate(all="ignore"):
-        median = np.nanmedian(np.where(peers[:, None] > 0, peer, 0.0), axis=1)
-    median[peers < max(1, min_peers)] = np.nan
+    median = np.full(len(prices), np.nan)
+    known = peers >= max(1, min_peers)  # rows with a priced peer (none when lists are empty)
+    if known.any():
+        median[known] = np.nanmedian(peer[known], axis=1)
     ratio = prices / median
     log_ratio = np.log(ratio)
     ok = np.isfinite(log_ratio)

@@ -116,8 +116,11 @@ def labelled_pairs(frame: pd.DataFrame, catalog) -> PairLabels:
     left, right = catalog.rows_of(frame[left_col]), catalog.rows_of(frame[right_col])
     known = (left.notna() & right.notna()).to_numpy()
     if not known.any():
+        # the left ids, unless they are known and the right ones are not (another shop's)
+        shown, who = (right_col, f"the ids in {right_col}") if left.notna().any() \
+            else (left_col, "their ids")
         unknown = (f"None of the pairs' ids are in the catalog (columns used: {left_col}, "
-                   f"{right_col}; their ids: {short_list(frame[left_col].astype(str).head(3))}; "
+                   f"{right_col}; {who}: {short_list(frame[shown].astype(str).head(3))}; "
                    f"the catalog's: {short_list(map(str, catalog.ids[:3]))})")
         raise CatalogSimilarityError(
             f"{unknown}: check the id column mapping (use row numbers if the file holds row "
@@ -190,8 +193,9 @@ def ranking_metrics(ranked: np.ndarray, relevant: Sequence[dict[int, float]],
     """Mean Recall@k, precision@k, nDCG@k (graded, 2^g - 1 gains) and MRR.
 
     ranked: (q, K) int rows, best first (-1 = no candidate). MRR counts the
-    first relevant row within K.
+    first relevant row within K. A cut-off given twice is measured once.
     """
+    ks = list(dict.fromkeys(ks))
     out = {f"{m}@{k}": 0.0 for k in ks for m in ("recall", "precision", "ndcg")}
     out["mrr"] = 0.0
     if len(relevant) == 0:

@@ -21,7 +21,7 @@ from core.catalog.table import (
 )
 from core.catalog.textenc import decode_text, detect_delimiter
 from core.errors import CatalogError
-from tests.conftest import make_csv_bytes
+from tests.conftest import make_csv_bytes, make_xlsx_bytes
 
 SIMPLE = [["id", "title", "brand"], ["1", "red shoe", "acme"], ["2", "blue shirt", "wear"]]
 
@@ -190,6 +190,20 @@ def test_size_limit() -> None:
 def test_repeated_column_names_are_refused() -> None:
     with pytest.raises(CatalogError, match="repeated column names: title"):
         read_table(b"id,title,title\n1,a,b\n", "dup.csv")
+    # a workbook and a Parquet file (pyarrow allows repeated names) failed with
+    # "unexpected AttributeError: 'DataFrame' object has no attribute 'dtype'" (exit 1)
+    book = make_xlsx_bytes({"Products": pd.DataFrame([["1", "a", "b"]],
+                                                     columns=["id", "title", "title"])})
+    with pytest.raises(CatalogError, match=r"dup\.xlsx has repeated column names: title"):
+        read_table(book, "dup.xlsx")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_arrays([pa.array(["1"]), pa.array(["a"]), pa.array(["b"])],
+                                        names=["id", "title", "title"]), buf)
+    with pytest.raises(CatalogError, match=r"dup\.parquet has repeated column names: title"):
+        read_table(buf.getvalue(), "dup.parquet")
 
 
 def test_read_from_path(tmp_path: Path) -> None:

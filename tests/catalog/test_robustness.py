@@ -128,6 +128,12 @@ CASES = [
          fatal="binary file.*PDF"),
     Case("text with NUL bytes", "nul.csv", b"id,title\n1,red\x00shoe\n2,x\x00\x00\n",
          fatal="binary file"),
+    # a database export's stray NUL: was "looks like a binary file (...; export the catalog
+    # as CSV, Excel or Parquet)", of a CSV file, naming no line
+    Case("a stray NUL byte in a text catalog", "stray.csv",
+         _csv([["id", "title"], *([str(i), f"product number {i}"] for i in range(40))])
+         .replace(b"product number 7", b"product\x00number 7"),
+         fatal=r"stray.csv is text with 1 zero byte \(NUL\), the first on line 9; remove"),
     Case("unterminated quote", "q.csv", b'id,title\n1,a\n2,"unterminated\n3,c\n',
          fatal="quoted field that starts on line 3 is never closed"),
     Case("UTF-8 BOM on non-UTF-8 bytes", "bom.csv", b"\xef\xbb\xbfid,title\n1,caf\xe9\n",

@@ -9,7 +9,7 @@ import io
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from core.catalog.checks import header_row
 from core.catalog.table import ColumnMapping, build_catalog, field_defaults, read_table
@@ -183,6 +183,19 @@ def test_a_summary_sheet_before_the_products_is_passed_over() -> None:
     assert "shop.xlsx has 3 sheets; reading 'Products' (others: Summary, Empty)" in table.warnings
     assert read_table(data, "shop.xlsx", sheet="Summary").frame["note"].tolist() == [
         "see the products sheet"]  # a sheet the user picks is read
+
+
+def test_a_hidden_lookup_sheet_is_passed_over() -> None:
+    # a hidden sheet of colour codes, larger than the products, was read as the catalog
+    data = _book({"Products": [HEADER, *PRODUCTS],
+                  "Lookup": [["code", "label"], *([f"L{i}", f"colour {i}"] for i in range(9))]})
+    book = load_workbook(io.BytesIO(data))
+    book["Lookup"].sheet_state = "hidden"
+    buf = io.BytesIO()
+    book.save(buf)
+    table = read_table(buf.getvalue(), "shop.xlsx")
+    assert table.sheet == "Products" and len(table.frame) == 3
+    assert read_table(buf.getvalue(), "shop.xlsx", sheet="Lookup").sheet == "Lookup"
 
 
 def test_sheets_of_equal_size_read_the_first() -> None:

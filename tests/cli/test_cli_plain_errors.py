@@ -45,6 +45,16 @@ def test_a_usage_error_is_one_line_naming_the_help_to_read(run, tmp_path: Path) 
     assert not (tmp_path / "l.csv").exists()
 
 
+def test_a_mistyped_flag_names_the_commands_help(run, tmp_path: Path) -> None:
+    # the line said "see: python -m core --help", whose page lists no option of neighbors
+    code, out, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                         "--sme", "brand")
+    assert code == EXIT_INPUT and out == ""
+    line = _one_error(err)
+    assert "unrecognized arguments: --sme brand" in line
+    assert line.endswith("(see: python -m core neighbors --help)"), line
+
+
 def test_a_missing_required_flag_is_one_line(run) -> None:
     code, _, err = run("neighbors", str(run.catalog))
     assert code == EXIT_INPUT
@@ -189,6 +199,61 @@ def test_an_unwritable_out_folder_is_found_before_any_work(run) -> None:
     assert _one_error(err).startswith("error: --out /sys/l.csv: cannot write in the folder /sys")
 
 
+def test_an_out_that_is_a_file_the_command_reads_is_refused(run, tmp_path: Path) -> None:
+    # --out shop.csv (a slip in a nightly job's line) replaced the catalog with its own lists,
+    # exit 0; --out settings.json replaced the settings file
+    before = run.catalog.read_bytes()
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(run.catalog))
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith(f"error: --out {run.catalog} is the catalog this "
+                                      "command reads")
+    assert run.catalog.read_bytes() == before
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"k": 2}', encoding="utf-8")
+    code, _, err = run("neighbors", str(run.catalog), "--config", str(settings),
+                       "--out", str(tmp_path / "." / "settings.json"))
+    assert code == EXIT_INPUT and "is the --config file this command reads" in err
+    assert settings.read_text(encoding="utf-8") == '{"k": 2}'
+
+
+def test_save_config_may_replace_the_settings_file_it_read(run, tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(make_csv_bytes([["left_id", "right_id", "label"], ["A1", "A2", "1"],
+                                      ["B1", "B2", "1"], ["A1", "C1", "0"],
+                                      ["B1", "C1", "0"]]))
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"k": 2}', encoding="utf-8")
+    code, _, err = run("threshold", str(run.catalog), "--pairs", str(pairs), "--config",
+                       str(settings), "--save-config", str(settings))
+    assert code == 0, err
+    code, _, err = run("threshold", str(run.catalog), "--pairs", str(pairs),
+                       "--save-config", str(pairs))
+    assert code == EXIT_INPUT and "is the --pairs file this command reads" in err
+
+
+@pytest.mark.parametrize("command", ["neighbors", "health"])
+def test_a_session_key_that_cannot_be_one_fails_before_embedding(run, tmp_path: Path,
+                                                                  command: str) -> None:
+    # every text was embedded first, then "--session 'nosuchkey' is not an app session key"
+    out = ["--out", str(tmp_path / "l.csv")] if command == "neighbors" else []
+    code, _, err = run(command, str(run.catalog), *out, "--session", "nosuchkey")
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith("error: --session 'nosuchkey' is not an app session key")
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--ray-actors", "0"), ("--ray-actor-cpus", "0"),
+                                           ("--ray-shards", "0"), ("--ray-gpus", "-1"),
+                                           ("--ray-timeout", "-5")])
+def test_ray_numbers_out_of_range_are_refused_before_ray_starts(run, tmp_path: Path, flag: str,
+                                                                value: str) -> None:
+    # --ray-actors 0 ran with 1 actor without a word; the others reached Ray (or a run that
+    # timed out at once)
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                       "--engine", "ray", flag, value)
+    assert code == EXIT_INPUT
+    assert _one_error(err).startswith(f"error: {flag} {value}: give "), err
+
+
 def test_a_workspace_that_cannot_be_made_is_named(run, tmp_path: Path) -> None:
     # was 'error: NotADirectoryError: [Errno 20] Not a directory: ...' naming no flag
     blocker = tmp_path / "not a folder"
@@ -326,6 +391,45 @@ def test_reading_options_the_file_does_not_use_are_said(run, tmp_path: Path) -> 
                        "--k", "1")
     assert code == 0, err
     assert "warning: --encoding is not used:" in err and "--sheet" not in err
+
+
+@pytest.mark.parametrize(("out", "flags", "said"), [
+    ("l.parquet", ["--bom"], "--bom is not used: l.parquet is a Parquet file"),
+    ("l.xlsx", ["--out-encoding", "gb18030"], "--out-encoding is not used: l.xlsx is an Excel"),
+    ("l.json", ["--no-excel-safe"], "--no-excel-safe is not used: l.json is a JSON file"),
+    ("results/", ["--bom"], "--bom is not used: results/ is a results folder"),
+])
+def test_writing_options_the_output_does_not_use_are_said(run, tmp_path: Path, out: str,
+                                                         flags: list[str], said: str) -> None:
+    # --bom on a .parquet, --out-encoding on an .xlsx: ignored without a word
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / out), *flags,
+                       "--k", "1")
+    assert code == 0, err
+    assert f"warning: {said.replace(out, str(tmp_path / out))}" in err, err
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                       *flags, "--k", "1")
+    assert code == 0 and "is not used" not in err, err
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_bom_and_another_out_encoding_are_refused_together(run, tmp_path: Path,
+                                                           encoding: str) -> None:
+    # --bom --out-encoding utf-8 (or gb18030) wrote no byte-order mark, --bom dropped unsaid
+    out = tmp_path / "l.csv"
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(out), "--bom",
+                       "--out-encoding", encoding)
+    assert code == EXIT_INPUT and not out.exists()
+    assert _one_error(err) == (f"error: --bom and --out-encoding {encoding} disagree: --bom "
+                               "is --out-encoding utf-8-sig; give one of them")
+
+
+def test_map_on_a_file_output_is_said_unused(run, tmp_path: Path) -> None:
+    # neighbors --out lists.csv --map: no map written, nothing said
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"), "--map",
+                       "--k", "1")
+    assert code == 0, err
+    assert (f"warning: --map is not used: {tmp_path / 'l.csv'} is a file; map coordinates go "
+            "into a results folder (--out FOLDER/)") in err
 
 
 @pytest.mark.parametrize(("flags", "named"), [(["--epochs", "0"], "--epochs 0:"),

@@ -106,6 +106,24 @@ def test_cli_writes_gb18030_csv(cli, tmp_path: Path, capsys) -> None:
     assert set(back["source_title"]) == {"红色手机", "苹果电脑", "蓝色手机壳"}
 
 
+def test_the_ray_engine_writes_the_csv_encoding_asked_for(tmp_path: Path) -> None:
+    # --engine ray --out lists.csv --out-encoding gb18030 wrote UTF-8: the Ray engine's
+    # writer passed --bom on and dropped --out-encoding
+    import argparse
+    from types import SimpleNamespace
+
+    from core.cli.engine import _finish
+
+    frame = pd.DataFrame({"source_id": ["1"], "source_title": ["红色手机"], "rank": [1],
+                          "neighbor_id": ["2"], "neighbor_title": ["苹果电脑"], "score": [0.5]})
+    out = tmp_path / "lists.csv"
+    args = argparse.Namespace(out=str(out), no_excel_safe=False, bom=False,
+                              out_encoding="gb18030", map=False)
+    lists = SimpleNamespace(frame=lambda: frame, rows=len(frame))
+    assert _finish(args, Config(k=1), tmp_path, lists, "ray", 2, folder_out=False) == 0
+    assert out.read_bytes().decode("gb18030").splitlines()[1].startswith("1,红色手机,1,2")
+
+
 def test_parquet_round_trip(table: pd.DataFrame) -> None:
     back = pd.read_parquet(io.BytesIO(to_bytes(table, "parquet")))
     pd.testing.assert_frame_equal(back, table, check_dtype=False)
@@ -344,6 +362,24 @@ def test_cli_neighbors_from_vectors(cli, tmp_path: Path) -> None:
     want = topk(vectors, 4, metric="dot")
     assert frame["neighbor_id"].tolist() == [str(i) for i in want.indices.reshape(-1)]
     assert frame["source_id"].tolist() == [str(i) for i in range(9) for _ in range(4)]
+
+
+def test_cli_neighbors_from_vectors_refuses_what_it_cannot_apply(cli, catalog_csv: Path,
+                                                                  tmp_path: Path) -> None:
+    # Both were taken and dropped without a word: the rules (lists written unfiltered) and
+    # a CATALOG given beside --vectors (ids written as row numbers, not the catalog's ids).
+    path = tmp_path / "v.npy"
+    np.save(path, np.random.default_rng(0).standard_normal((9, 6)).astype(np.float32))
+    out = tmp_path / "nb.csv"
+    settings = tmp_path / "cfg.json"
+    settings.write_text(json.dumps({"rules": {"min_score": 0.5}}), encoding="utf-8")
+    for args, said in ((["--same", "brand"], "rules (same)"),
+                       (["--config", str(settings)], "rules (min_score)"),
+                       (["--bands", "duplicate=0.9"], "score bands"),
+                       ([str(catalog_csv)], f"the catalog {catalog_csv} is not read")):
+        _assert_one_error_line(*cli("neighbors", "--vectors", str(path), "--out", str(out),
+                                    *args, model=False), "--vectors", said)
+        assert not out.exists()
 
 
 def test_cli_search_prints_csv(cli, catalog_csv: Path) -> None:

@@ -108,3 +108,33 @@ def _pairs(folder: Path) -> Path:
                                      ["A3", "A4", "0"], ["A1", "A4", "0"], ["B1", "B2", "1"],
                                      ["B1", "B3", "0"], ["B2", "B3", "0"]]))
     return path
+
+
+@pytest.mark.parametrize("command", ["neighbors", "price-check"])
+def test_prices_the_rules_cannot_read_are_named_in_a_column_named_like_price(
+        tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str],
+        command: str) -> None:
+    # With --price-col the unreadable prices were named; with the column found by its name
+    # ("price") they were not, and the price rule silently treated 'call us' as no price.
+    rows = [[*ROWS[0][:4], "price"], *([*r[:4], r[4]] for r in ROWS[1:])]
+    rows[3][4] = "call us"
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(rows))
+    extra = ["--price-ratio", "0.5,2"] if command == "neighbors" else ["--min-peers", "1"]
+    code = main([command, str(catalog), "--id-col", "sku", "--text-cols", "title", *extra,
+                 "--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws"),
+                 "--relevance-floor", "0", "--out", str(tmp_path / "out.csv")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    notes = [ln for ln in err.splitlines() if "cannot be read as a price" in ln]
+    assert len(notes) == 1 and "column 'price'" in notes[0] and "'call us'" in notes[0], err
+
+
+def test_lists_made_short_by_rules_alone_do_not_point_at_the_floor(run, tmp_path: Path) -> None:
+    # "... shorter than 3: price ratio (7 lists) (...; --relevance-floor 0 turns the floor
+    # off)" was said with the floor already off: a fix for a cause that was not there
+    code, _, err = run("neighbors", "--price-ratio", "0.9,1.1", "--price-col", "cost", "--k",
+                       "3", "--relevance-floor", "0", "--out", str(tmp_path / "l.csv"))
+    assert code == 0, err
+    line = next(ln for ln in err.splitlines() if "lists are shorter than 3" in ln)
+    assert "price ratio" in line and "relevance" not in line, line

@@ -56,6 +56,30 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch) ->
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.skipif(not hasattr(Path, "symlink_to"), reason="needs symbolic links")
+def test_an_output_that_is_a_symbolic_link_updates_the_file_it_points_to(
+        tmp_path: Path) -> None:
+    # --out lists.csv, a link to the file the shop's recommender reads: the link was
+    # replaced by a plain file and the recommender's file kept last month's lists
+    import numpy as np
+
+    from core.cli.common import save_vectors
+    from core.config import Config
+
+    served = tmp_path / "srv"
+    served.mkdir()
+    frame = pd.DataFrame({"source_id": ["a"], "neighbor_id": ["b"], "score": [0.5]})
+    for name, write in (("lists.csv", lambda p: write_table(frame, p)),
+                        ("v.npy", lambda p: save_vectors(str(p), np.ones((1, 2), np.float32))),
+                        ("settings.json", lambda p: Config(k=3).save(p))):
+        (served / name).write_text("last month", encoding="utf-8")
+        link = tmp_path / name
+        link.symlink_to(served / name)
+        write(link)
+        assert link.is_symlink() and (served / name).read_bytes() != b"last month", name
+        assert sorted(p.name for p in served.iterdir() if p.name.endswith(".tmp")) == []
+
+
 def test_write_stream_writes_bytes_to_a_binary_stdout() -> None:
     class Out(io.StringIO):
         buffer = io.BytesIO()
@@ -82,3 +106,44 @@ def test_cli_catches_what_it_did_not_expect(monkeypatch, capsys) -> None:
     assert cli_module.main(["config-keys"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("\n") == 1 and "CATSIM_DEBUG" in err
+
+
+def test_a_reader_that_leaves_stdout_early_ends_the_run_quietly(tmp_path: Path) -> None:
+    # python -m core health shop.csv | head -1 printed 'error: BrokenPipeError: [Errno 32]
+    # Broken pipe' and exited 4, as if a file could not be written
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom core import cli\n"
+            "def long(args):\n    for i in range(100_000):\n        print('line', i)\n"
+            "    return 0\n"
+            "parser, handlers = cli.build_parser()\n"
+            "cli.build_parser = lambda: (parser, {**handlers, 'config-keys': long})\n"
+            "raise SystemExit(cli.main(['config-keys']))\n")
+    repo = Path(__file__).resolve().parents[2]
+    run = subprocess.run(f"{sys.executable} -c \"$CODE\" | head -1", shell=True, cwd=repo,
+                         env={"CODE": code, "PATH": "/usr/bin:/bin"}, capture_output=True,
+                         text=True, timeout=120, executable="/bin/bash")
+    assert run.stdout == "line 0\n" and run.stderr == "", run.stderr
+    status = subprocess.run(f"set -o pipefail; {sys.executable} -c \"$CODE\" | head -1",
+                            shell=True, cwd=repo, env={"CODE": code, "PATH": "/usr/bin:/bin"},
+                            capture_output=True, timeout=120, executable="/bin/bash")
+    assert status.returncode == 141  # a reader gone, as for any Unix tool (128 + SIGPIPE)
+
+
+def test_catalog_text_printed_to_the_terminal_shows_control_characters_as_escapes(
+        cli, tmp_path: Path) -> None:  # noqa: F811
+    # a title holding ESC sequences (red text, a window title, OSC 52 can set the clipboard)
+    # reached the terminal raw through explain's and compare's lines
+    rows = [["id", "title"], ["1", "\x1b[31mred\x1b[0m running shoe\x1b]0;pwned\x07"],
+            *([str(i), f"plain product number {i} in blue cotton"] for i in range(2, 40))]
+    path = tmp_path / "c.csv"
+    path.write_bytes(make_csv_bytes(rows))
+    other = tmp_path / "other.json"
+    other.write_text('{"k": 2, "metric": "dot"}', encoding="utf-8")
+    for args in (["explain", str(path), "--left", "1", "--right", "2"],
+                 ["compare", str(path), "--other", str(other), "--top", "40"]):
+        code, out, err = cli(*args, "--id-col", "id", "--text-cols", "title")
+        assert code == 0, err
+        assert "\x1b" not in out and "\x07" not in out, args[0]
+        assert "\\x1b[31mred\\x1b[0m running shoe" in out, args[0]

@@ -154,6 +154,17 @@ def test_price_check_flags_a_planted_outlier(rng):
     assert isinstance(frame, pd.DataFrame)
 
 
+def test_price_check_of_a_catalog_of_one_product_warns_nothing():
+    # lists of width 0 (one product): numpy's "RuntimeWarning: Mean of empty slice", with
+    # its file path, reached the nightly log
+    empty = Neighbors(np.zeros((1, 0), np.int64), np.zeros((1, 0), np.float32),
+                      np.zeros((1, 0), np.float32), "cosine")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check = price_check(np.array([12.5]), empty)
+    assert check.checked == 0 and np.isnan(check.peer_median[0])
+
+
 def test_in_degree_figure_counts_products_per_in_degree():
     from core.lists.health import in_degree_figure
 

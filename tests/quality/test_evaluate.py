@@ -45,6 +45,15 @@ def test_perfect_ranking_scores_one_and_padding_is_ignored():
     assert ranking_metrics(np.zeros((0, 3), int), [], ks=(1,))["mrr"] == 0.0
 
 
+def test_a_cut_off_given_twice_is_measured_once():
+    # evaluate --ks 1,1,5 added recall@1 up twice: 0.5 where --ks 1,5 said 0.25
+    # (--ks 1,1,1: precision@1 1.5)
+    ranked = np.array([[5, 2, 9], [1, 7, 3], [4, 6, 8]])
+    relevant = [{2: 1.0}, {3: 2.0, 1: 1.0}, {0: 1.0}]
+    assert ranking_metrics(ranked, relevant, ks=(1, 1, 3, 1)) == \
+        ranking_metrics(ranked, relevant, ks=(1, 3))
+
+
 def test_coherence_skips_empty_values():
     idx = np.array([[1, 2], [0, 2], [0, 1], [0, 1]])
     values = ["a", "a", "b", ""]
@@ -111,6 +120,9 @@ def test_y_n_labels_are_read_where_every_labels_file_is_read(catalog):
     (pd.DataFrame({"x": [1], "y": [2]}),
      r"in the catalog \(columns used: x, y; their ids: 1; the catalog's: P1, P2, P3\)"),
     (pd.DataFrame({"left_id": ["X"], "right_id": ["Y"]}), "None of the pairs"),
+    # the right column another shop's ids: the message showed the left ones, all known
+    (pd.DataFrame({"left_id": ["P1", "P2"], "right_id": ["B7", "B8"]}),
+     r"\(columns used: left_id, right_id; the ids in right_id: B7, B8; the catalog's: P1, "),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [3]}), "found '3'"),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": ["maybe"]}), "found 'maybe'"),
     (pd.DataFrame({"left_id": ["P1"], "right_id": ["P2"], "label": [0]}), "label 1"),

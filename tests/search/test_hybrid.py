@@ -3,6 +3,8 @@ scale-freeness, pipeline/CLI wiring."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -160,6 +162,22 @@ def test_config_validates_quality_fields():
                 {"duplicate_threshold": 1.2}, {"category_thresholds": {"x": "y"}}):
         with pytest.raises(ConfigError):
             Config(**bad)
+
+
+def test_config_refuses_field_weights_that_are_not_finite():
+    # A settings file may hold Infinity or NaN (Python's JSON reads them): the flag
+    # refused them, the file let them through to NaN word scores (a numpy warning, and
+    # lists silently ordered by meaning alone) or to "Every field weight is 0".
+    for text in ('{"field_weights": {"title": Infinity, "brand": 1}}',
+                 '{"field_weights": {"title": NaN}}'):
+        with pytest.raises(ConfigError, match=r"field_weights\['title'\] must be a number"):
+            Config.from_dict(json.loads(text))
+
+
+def test_config_refuses_a_text_column_named_twice():
+    # --text-cols title,title embedded "red shirt | red shirt" and counted its words twice
+    with pytest.raises(ConfigError, match="text_columns names 'title' twice"):
+        Config(text_columns=("title", "brand", "title"))
 
 
 def test_pipeline_pool_and_search_are_hybrid(tiny_encoder, catalog_csv):
