@@ -97,6 +97,28 @@ def test_two_nights_reuse_the_store_and_replace_the_lists(night) -> None:
     assert code == 0 and "10 products, 10 different texts: embedded 1, reused 9" in err, err
 
 
+def test_a_catalog_cut_to_one_product_keeps_last_nights_lists(night) -> None:
+    """A catalog export cut short to one product wrote an empty lists file with exit 0 over
+    the previous night's lists; the job now fails and the old file stays."""
+    out = night.folder / "lists.csv"
+    code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
+                         "--out", str(out))
+    assert code == 0, err
+    kept = out.read_bytes()
+    night.catalog.write_bytes(make_csv_bytes(ROWS[:2]))  # the header and one product
+    code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
+                         "--out", str(out))
+    assert code == EXIT_INPUT
+    assert "has 1 product: neighbour lists need at least 2, so nothing was written" \
+        in _error_line(err)
+    assert out.read_bytes() == kept
+    vectors = night.folder / "one.npy"
+    np.save(vectors, np.ones((1, 4), dtype=np.float32))
+    code, _, err = night("neighbors", "--vectors", str(vectors), "--out", str(out))
+    assert code == EXIT_INPUT and "has 1 row: neighbour lists need at least 2" in err, err
+    assert out.read_bytes() == kept
+
+
 # --- progress and --quiet --------------------------------------------------------------------
 
 def test_progress_in_a_log_is_a_line_per_tenth() -> None:
