@@ -54,8 +54,9 @@ KEY_DOCS = {
     "bands": "named score bands, name -> lowest score (\"duplicate\" is left out of lists)",
     "relevance_floor": "0..1: leave out neighbours no more related than this share of random "
                        "pairs of products, in meaning (0.9 by default: cosine 0.274 for the "
-                       "bundled model) and in their score; 0 = off; not applied with words "
-                       "only; lists may be shorter",
+                       "bundled model) and in their score; 0 = off; with words only "
+                       "(hybrid_weight 1), leave out neighbours that share no word; lists "
+                       "may be shorter",
     "language": "catalog language: \"auto\" (detected from the texts), \"en\" or \"zh\"; "
                 "chooses the default model and hybrid_weight when they are not set",
 }

@@ -15,13 +15,15 @@ import numpy as np
 from core.lists.spec import Rules
 
 RELEVANCE = "relevance floor"
+SHARED_WORD = 1e-6  # the words-only floor: a words score above 0, a word in common
 
 
 @dataclass(frozen=True)
 class Floor:
     """The relevance floor: candidates whose meaning score (meaning(rows, idx) -> (c, m),
-    NaN for padding) is below threshold, or whose list score is below min_score (the
-    score of the same share of random pairs; None: not checked), are left out."""
+    NaN for padding; with words alone, the words score) is below threshold, or whose list
+    score is below min_score (the score of the same share of random pairs; None: not
+    checked), are left out."""
 
     threshold: float
     meaning: Callable[[np.ndarray, np.ndarray], np.ndarray]

@@ -39,7 +39,7 @@ import pandas as pd
 from core.errors import ConfigError
 from core.export.tables import neighbors_frame
 from core.lists.bands import band_of, duplicate_threshold
-from core.lists.filters import Features, Floor, filter_candidates
+from core.lists.filters import SHARED_WORD, Features, Floor, filter_candidates
 from core.lists.pricecheck import parse_prices
 from core.lists.refill import REFILL_DEPTH, index_block, metric_block, refill_pool, unit_rows
 from core.lists.select import select_chunk
@@ -147,11 +147,8 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
     ids = catalog.ids if catalog is not None else np.arange(n).astype(str)
     pins, blocks = _pair_rows(ids, rules, decisions)
     scorer = pool.scorer if isinstance(pool, HybridNeighbors) else None
-    threshold = None if relevance_floor <= 0 or scorer is None or not scorer.has("dense") \
-        else scorer.relevance_threshold(relevance_floor)
-    floor = None if threshold is None else Floor(threshold, scorer.meaning,
-                                                 scorer.score_floor(relevance_floor))
-    pool_meaning = pool.parts.get("dense") if floor is not None else None  # the pool's own
+    floor, floor_part = _floor(scorer, relevance_floor)
+    pool_meaning = pool.parts.get(floor_part) if floor is not None else None  # the pool's own
     pin_lists = _pin_lists(pins, pool, vectors, width, scorer)
     block_keys = np.array(sorted(a * n + b for a, b in blocks), dtype=np.int64)
     unit = unit_rows(vectors) if rules.diversity > 0 else None
@@ -186,6 +183,23 @@ def apply_rules(catalog: Catalog | None, pool: Neighbors, rules: Rules, k: int, 
                 if (counts[short] > 0).any()}
     return RuleResult(lists, lengths, int(k), removed, pinned=len(pins), blocked=len(blocks),
                       short_by=short_by)
+
+
+def _floor(scorer, relevance_floor: float) -> tuple[Floor | None, str | None]:
+    """(the relevance floor, the pool's part it reads): meaning above the share
+    `relevance_floor` of random pairs when the lists read meaning; with words alone
+    (hybrid weight 1), a word in common (a product sharing none is as unrelated as any:
+    such lists were padded with them); (None, None) when off or not measurable."""
+    if relevance_floor <= 0 or scorer is None:
+        return None, None
+    if scorer.has("dense"):
+        threshold = scorer.relevance_threshold(relevance_floor)
+        if threshold is None:
+            return None, None
+        return Floor(threshold, scorer.meaning, scorer.score_floor(relevance_floor)), "dense"
+    if scorer.names == ("lexical",):
+        return Floor(SHARED_WORD, scorer.shared_words), "lexical"
+    return None, None
 
 
 def _refill(short: np.ndarray, feats, block, keep, rules: Rules,

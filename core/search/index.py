@@ -222,7 +222,19 @@ class NeighborIndex:
         ev = self.text_evidence
         text = ev.pairs(left, right) if ev is not None else None
         return f_lr, pair_features(f_lr, f_rl, a.best[left], a.runner_up[left], a.best[right],
-                                   text, self.related(parts.get("dense")))
+                                   text, self.related_of(parts))
+
+    def related_of(self, parts: Mapping[str, np.ndarray]) -> np.ndarray | None:
+        """(p,) how related pairs are, from their raw channel scores: in meaning
+        (:meth:`related`) when the lists read meaning; with words alone (hybrid weight 1, no
+        meaning channel) 1 for a pair that shares a word and 0 for one that shares none (its
+        best candidate sharing no word is no twin: such pairs read "a close substitute",
+        0.43-0.70, and padded words-only lists); None otherwise (not gated)."""
+        if "dense" in parts:
+            return self.related(parts["dense"])
+        if set(parts) == {"lexical"}:
+            return (np.asarray(parts["lexical"]) > 0).astype(np.float32)
+        return None
 
     def related(self, meaning: np.ndarray | None) -> np.ndarray | None:
         """(p,) how related pairs are in meaning, 0..1 (:func:`relatedness` between the
@@ -354,7 +366,7 @@ class NeighborIndex:
         if self.with_evidence:
             ev = self.text_evidence
             text = ev.pairs(left, right) if ev is not None else None
-            related = self.related(parts.get("dense"))  # raw meaning scores are symmetric
+            related = self.related_of(parts)  # raw channel scores are symmetric
             g_lr, x = changed_scores(self, left, right, f_lr, f_rl, text=text, related=related)
             g_rl, _ = changed_scores(self, right, left, f_rl, f_lr, text=text, related=related)
             change = (g_lr - f_lr).astype(np.float32)
@@ -381,11 +393,10 @@ class NeighborIndex:
             r, mm = fused.shape
             ev = self.text_evidence
             text = None if ev is None else ev.block(rows, members).reshape(r * mm, -1)
-            meaning = parts.get("dense")
             changed, _ = changed_scores(self, np.repeat(rows, mm), np.tile(members, r),
                                         fused.ravel(), reverse.ravel(), text=text,
-                                        related=None if meaning is None
-                                        else self.related(meaning.ravel()))
+                                        related=self.related_of(
+                                            {name: v.ravel() for name, v in parts.items()}))
             fused = changed.reshape(r, mm)
         scores = self.calibration.score(fused, self.weight)
         scores[rows[:, None] == members[None, :]] = -np.inf
@@ -403,6 +414,17 @@ class NeighborIndex:
         out = candidate_dense(self.vectors[rows], dense.vectors, cand, dense.metric,
                               corpus_scale=dense.corpus_scale)
         return np.where(cand >= 0, out, np.nan).astype(np.float32)
+
+    def shared_words(self, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """(r, C) float32 words scores (lexical cosines) of rows against their candidates
+        (NaN: padding): the words-only relevance floor reads them."""
+        rows = np.asarray(rows, dtype=np.int64)
+        cand = np.asarray(cand, dtype=np.int64)
+        ok = cand >= 0
+        out = np.full(cand.shape, np.nan, dtype=np.float32)
+        out[ok] = self.channels["lexical"].pair_scores(
+            np.broadcast_to(rows[:, None], cand.shape)[ok], cand[ok])
+        return out
 
     def relevance_threshold(self, share: float) -> float | None:
         """The meaning score a neighbour must reach under the relevance floor `share`.

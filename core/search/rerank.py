@@ -75,7 +75,7 @@ def reranked(index: NeighborIndex, nb: HybridNeighbors, k: int,
         raw = {n: v[block][ok] for n, v in nb.parts.items()}
         if queries is None:
             reverse = fuse(raw, index.anchors().take(cols), index.weights)
-            related = index.related(raw.get("dense"))
+            related = index.related_of(raw)
         else:  # each query's texts read once: the block's rows, numbered from 0
             reverse = None
             texts = None if queries.texts is None else queries.texts[block]

@@ -106,14 +106,36 @@ def test_the_floor_setting_has_one_name_in_config_and_cli():
     assert config_from_args(parser.parse_args(base)).relevance_floor == Config().relevance_floor
 
 
-def test_words_only_lists_have_no_meaning_floor(rng):
+def test_words_only_lists_keep_products_that_share_a_word(rng):
+    """With words alone (hybrid weight 1) there is no meaning to floor on: lists were padded
+    with products sharing no word, scored 0.43-0.70 ("a close substitute": "green tea
+    leaves" -> "black coffee cup"). Such a pair now scores as two random products do, and
+    the floor leaves it out: a short list, said to be short by the relevance floor."""
     catalog = _catalog(rng, 40)
     vectors = rng.normal(size=(40, 6)).astype(np.float32)
     cfg = Config(k=5, hybrid_weight=1.0, relevance_floor=0.95)
-    pool = NeighborIndex.build(catalog, vectors, cfg).pool(10)
+    index = NeighborIndex.build(catalog, vectors, cfg)
+    assert index.names == ("lexical",)
+    pool = index.pool(39)
+    words = [set(t.split()) for t in catalog.texts]
+    share = np.array([[bool(words[a] & words[b]) if b >= 0 else False for b in row]
+                      for a, row in enumerate(pool.indices)])
+    valid = pool.indices >= 0
+    assert (~share & valid).any() and (pool.scores[~share & valid] < 0.01).all()
+    assert (pool.scores[share] > pool.scores[~share & valid].max()).all()
     got = apply_config(catalog, pool, cfg)
-    np.testing.assert_array_equal(got.neighbors.indices, pool.indices[:, :5])
-    assert "relevance floor" not in got.removed
+    for a, row in enumerate(got.neighbors.indices):
+        kept = [b for b in row if b >= 0]
+        assert kept == [b for b, s in zip(pool.indices[a], share[a]) if s][:5]
+    assert got.removed["relevance floor"] > 0
+    off = apply_config(catalog, pool, cfg.with_changes(relevance_floor=0.0))
+    np.testing.assert_array_equal(off.neighbors.indices, pool.indices[:, :5])
+    lone = build_catalog(pd.DataFrame({"id": list("abcd"), "title": ["red running shoe",
+                         "blue running shoe", "green tea leaves", "black coffee cup"]}),
+                         ColumnMapping(text_columns=("title",), id_column="id"))
+    small = NeighborIndex.build(lone, rng.normal(size=(4, 6)).astype(np.float32), cfg)
+    assert small.pair_scores(np.array([2, 0]), np.array([3, 1])).score[0] < 0.01  # no word
+    assert small.pair_scores(np.array([0]), np.array([1])).score[0] > 0.5
 
 
 def test_the_floor_comes_from_the_model_else_from_a_large_catalog(rng):
