@@ -347,7 +347,11 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
     if cfg.id_column is None:
         say(f"id column (automatic): {catalog.mapping.id_column or 'row numbers'}")
     if catalog.report.empty_texts:
-        say(f"warning: {len(catalog.report.empty_texts)} products have empty text")
+        n = len(catalog.report.empty_texts)
+        say(f"warning: {counted(n, 'product')} {'has' if n == 1 else 'have'} empty text: "
+            "with the relevance floor on (the default) and no photos, "
+            f"{'it gets' if n == 1 else 'they get'} no list and appear in none; fill the text "
+            "columns to compare them")
     if catalog.report.duplicate_ids:
         say(f"warning: {catalog.report.lines()[1]}")
     for warning in catalog.report.warnings[len(table.warnings):]:

@@ -23,11 +23,13 @@ class Floor:
     """The relevance floor: candidates whose meaning score (meaning(rows, idx) -> (c, m),
     NaN for padding; with words alone, the words score) is below threshold, or whose list
     score is below min_score (the score of the same share of random pairs; None: not
-    checked), are left out."""
+    checked), are left out; so are products with no text (blank, when the lists read no
+    photos), for which every other product is as close as any."""
 
     threshold: float
     meaning: Callable[[np.ndarray, np.ndarray], np.ndarray]
     min_score: float | None = None
+    blank: np.ndarray | None = None  # (n,) bool: products with no text, related to none
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ def filter_candidates(rows: np.ndarray, cand: tuple[np.ndarray, ...], n: int,
         related = known >= floor.threshold
         if floor.min_score is not None:
             related &= scores >= floor.min_score
+        if floor.blank is not None:
+            related &= ~floor.blank[nb] & ~floor.blank[rows][:, None]
         checks.append((RELEVANCE, related))
     passed = ok.copy()
     for name, mask in checks:

@@ -189,16 +189,23 @@ def _floor(scorer, relevance_floor: float) -> tuple[Floor | None, str | None]:
     """(the relevance floor, the pool's part it reads): meaning above the share
     `relevance_floor` of random pairs when the lists read meaning; with words alone
     (hybrid weight 1), a word in common (a product sharing none is as unrelated as any:
-    such lists were padded with them); (None, None) when off or not measurable."""
+    such lists were padded with them); either way a product with no text (and no photos in
+    the lists) is related to none: two blank titles were each other's best at 0.80, and
+    blanks sat in other products' lists. (None, None) when off or not measurable."""
     if relevance_floor <= 0 or scorer is None:
         return None, None
+    blank = None if scorer.texts is None or scorer.has("image") else \
+        np.array([not str(t).strip() for t in scorer.texts], dtype=bool)
+    if blank is not None and not blank.any():
+        blank = None
     if scorer.has("dense"):
         threshold = scorer.relevance_threshold(relevance_floor)
         if threshold is None:
             return None, None
-        return Floor(threshold, scorer.meaning, scorer.score_floor(relevance_floor)), "dense"
+        return Floor(threshold, scorer.meaning, scorer.score_floor(relevance_floor),
+                     blank), "dense"
     if scorer.names == ("lexical",):
-        return Floor(SHARED_WORD, scorer.shared_words), "lexical"
+        return Floor(SHARED_WORD, scorer.shared_words, blank=blank), "lexical"
     return None, None
 
 

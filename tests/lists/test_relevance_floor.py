@@ -215,3 +215,24 @@ def test_the_floor_hides_neighbours_whose_own_score_reads_as_unrelated(rng, monk
     assert index.score_floor(0.0) is None
     small = NeighborIndex.build(None, vectors[:50], Config(hybrid_weight=0.0))
     assert small.score_floor(share) is None  # too few products to measure random pairs
+
+
+def test_products_with_no_text_are_related_to_none(rng):
+    """Two blank titles were each other's best neighbour at 0.80 ("a close substitute") and
+    blanks sat in other products' lists: with the floor on they get no list and appear in
+    none; with it off (0) they are back."""
+    titles = ["red running shoe", "", "blue running shoe", "  ", "green tea leaves",
+              "green tea bags"]
+    catalog = build_catalog(pd.DataFrame({"id": list("abcdef"), "title": titles}),
+                            ColumnMapping(text_columns=("title",), id_column="id"))
+    vectors = rng.normal(size=(6, 6)).astype(np.float32)
+    for weight in (0.7, 1.0):  # meaning and words, and words alone
+        cfg = Config(k=3, hybrid_weight=weight, relevance_floor=0.9)
+        pool = NeighborIndex.build(catalog, vectors, cfg).pool(5)
+        got = apply_config(catalog, pool, cfg)
+        lists = got.neighbors.indices
+        assert (lists[[1, 3]] == -1).all(), weight
+        assert not np.isin(lists, [1, 3]).any(), weight
+        assert got.short_by.get("relevance floor", 0) >= 2
+        off = apply_config(catalog, pool, cfg.with_changes(relevance_floor=0.0))
+        assert np.isin(off.neighbors.indices, [1, 3]).any(), weight
