@@ -29,6 +29,7 @@ def counted(n: int, noun: str) -> str:
     """'1 new text', '2 new texts' (a nightly job often embeds one new product)."""
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
+
 def show(text: str) -> None:
     """Results on stdout that hold catalog text (explain's lines, compare's table): each
     line with control characters shown as escapes, as say does (a title cannot drive the
@@ -350,8 +351,8 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
         n = len(catalog.report.empty_texts)
         say(f"warning: {counted(n, 'product')} {'has' if n == 1 else 'have'} empty text: "
             "with the relevance floor on (the default) and no photos, "
-            f"{'it gets' if n == 1 else 'they get'} no list and appear in none; fill the text "
-            "columns to compare them")
+            f"{'it gets no list and appears' if n == 1 else 'they get no list and appear'} in "
+            "none; fill the text columns to compare them")
     if catalog.report.duplicate_ids:
         say(f"warning: {catalog.report.lines()[1]}")
     for warning in catalog.report.warnings[len(table.warnings):]:
