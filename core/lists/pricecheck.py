@@ -28,6 +28,12 @@ _ABBREVIATION_DOT = re.compile(r"(?<=[^\W\d_])\.")
 _ONE_NUMBER = re.compile(r"^(\D*?)(\d(?:[\d.,' \u00a0\u202f]*\d)?)(\D*)$")
 _NOT_AROUND_A_PRICE = re.compile(r"[=^*\\<>(){}\[\]|#_~`\"%@&;]|\d")
 _MAX_LETTERS = 6  # "approx.", "券后价", "USD", "Preis:"; "see page 3" is no price
+# A magnitude right after the number: "1.5k" is 1,500, "2.3万" 23,000 (Chinese listings price
+# dear goods in 万), "$12.5M" 12,500,000; they read 1.5, 2.3 and 12.5 before. "5 kg" is no
+# magnitude (a Latin letter follows the k; "万元" is 万 yuan).
+_MAGNITUDE = re.compile(r"^\s*(k|K|千|万|萬|亿|億|M)(?![A-Za-z])")
+_MAGNITUDES = {"k": 1e3, "K": 1e3, "千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8,
+               "M": 1e6}
 MAD_TO_SIGMA = 1.4826
 # Okabe-Ito vermillion and blue: told apart with any colour vision (orange beside red was not),
 # and each flag has its own shape as well (up: above its similar products' prices); the
@@ -39,7 +45,8 @@ FLAG_SYMBOLS = {"in line": "circle", "over-priced": "triangle-up", "under-priced
 def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     """Prices as (n,) float64; NaN where a value is empty, unparseable or not > 0.
 
-    Accepts "$1,299.00", "1.299,00 €", "12,5", "399". A comma followed by one or
+    Accepts "$1,299.00", "1.299,00 €", "12,5", "399", and a magnitude after the number
+    ("1.5k" = 1,500, "2.3万" = 23,000, "$12.5M" = 12,500,000). A comma followed by one or
     two digits at the end is a decimal comma; otherwise commas group thousands. In a
     column written with decimal commas (and no decimal point anywhere), "1.299" is
     1299: its point groups thousands, as a German or French spreadsheet writes it.
@@ -50,6 +57,8 @@ def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     text = pd.Series(values, dtype=object).astype(str).str.normalize("NFKC").str.strip()
     text = text.str.replace(_ABBREVIATION_DOT, " ", regex=True)
     price_like = _price_like(text)
+    after = text.str.extract(_ONE_NUMBER)[2].fillna("").str.extract(_MAGNITUDE)[0]
+    magnitude = after.map(_MAGNITUDES).fillna(1.0).to_numpy(dtype=np.float64)
     text = text.str.replace(_CURRENCY, "", regex=True)
     both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
     comma_last = text.str.rfind(",") > text.str.rfind(".")
@@ -62,7 +71,7 @@ def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     text = text.where(~(euro | decimal_comma), text.str.replace(",", ".", regex=False))
     text = text.str.replace(",", "", regex=False)
     prices = pd.to_numeric(text.where(price_like, ""), errors="coerce").to_numpy(
-        dtype=np.float64, copy=True)
+        dtype=np.float64, copy=True) * magnitude
     prices[~(prices > 0)] = np.nan
     return prices
 

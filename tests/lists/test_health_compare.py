@@ -125,6 +125,17 @@ def test_cells_that_are_no_price_have_none():
                                            12.99, 1299.0]
 
 
+def test_a_magnitude_after_the_number_multiplies_it():
+    """'2.3万' (23,000: Chinese listings price dear goods in 万) read 2.3, '1.5k' 1.5 and
+    '$12.5M' 12.5, with no warning: a price range rule compared a 23,000 yuan product with
+    ones at 2 yuan."""
+    got = parse_prices(["2.3万", "¥1.98万元", "3.5 万", "1.5k", "1.2 K", "$12.5M", "3千", "2亿"])
+    assert got.tolist() == [23000.0, 19800.0, 35000.0, 1500.0, 1200.0, 12_500_000.0, 3000.0,
+                            200_000_000.0]
+    # no magnitude: a unit or a word after the number, or a letter before it
+    assert parse_prices(["5 kg", "128元", "Mk 5", "12 Mio"]).tolist() == [5.0, 128.0, 5.0, 12.0]
+
+
 def test_a_point_groups_thousands_in_a_column_written_with_decimal_commas():
     german = parse_prices(["12,50", "1.299", "1.299,00", "2.500.000", "7"])
     assert german.tolist() == [12.5, 1299.0, 1299.0, 2500000.0, 7.0]
