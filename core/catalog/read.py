@@ -378,6 +378,12 @@ def _sheet_table(got: SheetData, name: str) -> RawTable:
     frame.columns, warnings = _clean_header(list(frame.columns))
     _check_header(frame, name)  # first: clean_controls reads each name as one column
     warnings += clean_controls(frame)
+    if got.uncached_formulas:
+        n = got.uncached_formulas
+        warnings.append(f"Sheet '{got.sheet}' of {name}: {n:,} cell{'s' if n != 1 else ''} "
+                        f"{'hold formulas' if n != 1 else 'holds a formula'} whose result was "
+                        "never saved (a program wrote the workbook), read as empty; open it in "
+                        "Excel or LibreOffice and save it, or export the sheet as CSV")
     if got.header_row > 1:
         warnings.append(f"Sheet '{got.sheet}' of {name}: the column names are on row "
                         f"{got.header_row}; {skipped_above(got.header_row - 1, 'row')}")

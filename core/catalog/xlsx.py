@@ -13,6 +13,7 @@ memory is the rows kept, not the used range (``docs/robustness.md``).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class SheetData:
     sheet: str
     dropped_columns: int
     header_row: int = 1
+    uncached_formulas: int = 0  # formula cells with no saved result (read as empty)
 
 
 def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
@@ -61,6 +63,7 @@ def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
         try:
             header, rows, dropped, at = _stream(book[chosen], f"Sheet '{chosen}' of {name}",
                                                 max_rows, max_cells)
+            uncached = _uncached_formulas(data, getattr(book[chosen], "_worksheet_path", None))
         except CatalogError:
             raise
         except Exception as exc:  # a damaged sheet part raises many types
@@ -68,7 +71,27 @@ def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
                                f"({_damage(exc)}); save the workbook again") from exc
     finally:
         book.close()
-    return SheetData(header, rows, sheets, chosen, dropped, at)
+    return SheetData(header, rows, sheets, chosen, dropped, at, uncached)
+
+
+# A formula cell whose result was never saved: <f>...</f> (or a shared <f .../>) and no
+# value, or an empty one, before the cell ends. Excel and LibreOffice save the result with
+# the formula; a program that writes formulas (openpyxl, a report generator) often does
+# not, and such a cell reads as empty.
+_UNCACHED = re.compile(rb"<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+
+
+def _uncached_formulas(data: bytes, part: str | None) -> int:
+    """How many cells of a sheet's XML part hold a formula with no saved result (0 when
+    the part cannot be read: what the sheet holds was read already)."""
+    if not part:
+        return 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xml = zf.read(part.lstrip("/"))
+    except (KeyError, OSError, zipfile.BadZipFile, RuntimeError):
+        return 0
+    return len(_UNCACHED.findall(xml)) if b"<f" in xml else 0
 
 
 SIZED_SHEETS = 50

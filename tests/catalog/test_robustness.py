@@ -579,3 +579,39 @@ def test_a_folder_without_weights_says_what_it_lacks(tiny_bert_dir: Path, tmp_pa
     with pytest.raises(ModelLoadError, match=r"has no weights file \(\.safetensors\): copy the "
                                              r"whole model folder"):
         BertEncoder(partial, device="cpu")
+
+
+def test_formulas_whose_result_was_never_saved_are_named():
+    """A workbook written by a program (openpyxl, a report generator) holds formulas with no
+    saved result: those cells read as empty and the only word was '3 products have empty
+    text'. The reader says which sheet and what to do; a workbook saved by Excel (results
+    kept beside the formulas) says nothing."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Products"
+    sheet.append(["id", "title", "price"])
+    for i in range(3):
+        sheet.append([f"P{i}", f'=CONCAT("running shoe ",{i})', 5])
+    buf = io.BytesIO()
+    book.save(buf)
+    table = read_table(buf.getvalue(), "report.xlsx")
+    said = [w for w in table.warnings if "never saved" in w]
+    assert said == ["Sheet 'Products' of report.xlsx: 3 cells hold formulas whose result was "
+                    "never saved (a program wrote the workbook), read as empty; open it in "
+                    "Excel or LibreOffice and save it, or export the sheet as CSV"]
+    assert (table.frame["title"] == "").all()
+    # the same workbook with the results saved, as Excel writes it
+    saved = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
+            zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            part = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                part = re.sub(rb"<v\s*/>", b"<v>7</v>", part)  # a number: no type attribute
+            dst.writestr(item, part)
+    assert not [w for w in read_table(saved.getvalue(), "excel.xlsx").warnings
+                if "never saved" in w]
