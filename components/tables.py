@@ -83,9 +83,14 @@ def column_setup(frame: pd.DataFrame, *, title_width: str = "large",
         if name in ID_COLUMNS:
             config[name] = st.column_config.TextColumn(label, width="small")
         elif name == "source_title":  # the long table: whose list a row belongs to
-            config[name] = st.column_config.TextColumn(label, width="medium", pinned=pin)
+            # a file's preview keeps the file's order, nothing pinned: its repeated title
+            # narrow and the neighbour's medium, so that the score, the file's last column,
+            # shows at 1024 px (it was off to the right)
+            config[name] = st.column_config.TextColumn(
+                label, width="small" if file_headers else "medium", pinned=pin)
         elif name in TITLE_COLUMNS:
-            config[name] = st.column_config.TextColumn(label, width=title_width)
+            config[name] = st.column_config.TextColumn(
+                label, width="medium" if file_headers else title_width)
         elif name == "score":
             config[name] = st.column_config.NumberColumn(
                 name if file_headers else t("score"),

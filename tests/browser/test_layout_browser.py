@@ -128,7 +128,8 @@ def test_an_uploaded_catalogs_preview_shows_its_ids_whole(browser, server, tmp_p
 def test_the_rules_and_the_review_buttons_are_not_cut_short(browser, server, chinese):  # noqa: F811
     """At 1024 px the rules read "Keep near-identic…" and "Use my Review de…" (three
     columns), and the Chinese Review page's undo button "撤销上…". The demo is read by the
-    real model here (once: the second language reuses the stored vectors)."""
+    real model here (once: the second language reuses the stored vectors). Then Export's
+    preview of the file shows every column at 1024 px."""
     page = open_page(browser, server, (1024, 768), "/neighbors", chinese=chinese)
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=300_000)
     settled(page, timeout=300)
@@ -141,6 +142,14 @@ def test_the_rules_and_the_review_buttons_are_not_cut_short(browser, server, chi
     page.get_by_role("button", name="接受" if chinese else "Accept").wait_for(timeout=120_000)
     settled(page)
     assert page.evaluate(CUT_SHORT) == []
+    # Export's preview of the file: every column, the score (the file's last) too, shows at
+    # 1024 px without scrolling sideways (the score was off to the right)
+    page.goto(page.url.replace("/review?", "/export?", 1), wait_until="domcontentloaded")
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=120_000)
+    settled(page)
+    widths = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '[data-testid=stDataFrame] .dvn-scroller')).map(e => [e.scrollWidth, e.clientWidth])""")
+    assert widths and all(scroll <= client for scroll, client in widths), widths
     page.close()
 
 
