@@ -19,6 +19,7 @@ from core.cli.common import (
     add_catalog_options,
     check_npy_out,
     config_from_args,
+    counted,
     images_from_args,
     load_catalog_from_args,
     load_vectors,
@@ -118,7 +119,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
             write_manifest(stage, {"engine": "local", "catalog": str(args.catalog),
                                    "products": len(vectors), "config": cfg.to_dict(),
                                    "parts": {"lists": False, "vectors": True}})
-        say(f"wrote {args.out}/vectors: {len(vectors):,} vectors")
+        say(f"wrote {Path(args.out) / 'vectors'}: {counted(len(vectors), 'vector')}")
         return 0
     save_vectors(args.out, vectors)
     say(f"wrote {args.out}: {vectors.shape[0]:,} x {vectors.shape[1]} float32")
@@ -177,8 +178,8 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         nb, frame = replay_lists(args, cfg, catalog, vectors, images=images)
     write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom,
                 encoding=args.out_encoding)
-    say(f"wrote {args.out}: {len(frame):,} rows ({nb.k} neighbours x {nb.indices.shape[0]:,} "
-         f"products, metric {cfg.metric})")
+    say(f"wrote {args.out}: {counted(len(frame), 'row')} ({counted(nb.k, 'neighbour')} x "
+        f"{counted(nb.indices.shape[0], 'product')}, metric {cfg.metric})")
     say(f"score: {score_meaning(cfg.image_weight, images)}")
     # the app's test for its CSV default, on the catalog's texts (not the n x k rows written)
     if _plain_utf8_csv(args) and catalog is not None and \

@@ -129,7 +129,7 @@ def cmd_embed_ray(args: argparse.Namespace, cfg: Config) -> int:
         if folder_out:
             write_manifest(folder, _manifest(cfg, counts.products, "ray", args, lists=False,
                                              counts=counts))
-            say(f"wrote {args.out}/vectors: {counts.products} vectors")
+            say(f"wrote {Path(args.out) / 'vectors'}: {counted(counts.products, 'vector')}")
             return 0
         _, vectors = read_all(folder / "vectors")
     save_vectors(args.out, vectors)
@@ -290,8 +290,8 @@ def _finish(args, cfg: Config, folder: Path, lists, engine: str, n: int, *, fold
         frame = lists.frame()
         write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom,
                     encoding=args.out_encoding)
-        say(f"wrote {args.out}: {len(frame):,} rows ({cfg.k} neighbours x {n:,} products, "
-            f"metric {cfg.metric})")
+        say(f"wrote {args.out}: {counted(len(frame), 'row')} ({counted(cfg.k, 'neighbour')} x "
+            f"{counted(n, 'product')}, metric {cfg.metric})")
     say(f"score: {score}")
     return 0
 

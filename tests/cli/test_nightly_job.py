@@ -119,6 +119,19 @@ def test_a_catalog_cut_to_one_product_keeps_last_nights_lists(night) -> None:
     assert out.read_bytes() == kept
 
 
+def test_the_wrote_line_counts_in_words(night) -> None:
+    """'(1 neighbours x ...)' for a list of one, and 'out//vectors' for a folder named with
+    its slash."""
+    code, _, err = night("neighbors", str(night.catalog), "--config", str(night.settings),
+                         "--k", "1", "--out", str(night.folder / "top1.csv"))
+    assert code == 0 and "rows (1 neighbour x 9 products, metric cosine)" in err, err
+    folder = night.folder / "emb"
+    code, _, err = night("embed", str(night.catalog), "--config", str(night.settings),
+                         "--out", f"{folder}/")
+    assert code == 0, err
+    assert f"wrote {folder / 'vectors'}: 9 vectors" in err and "//" not in err, err
+
+
 # --- progress and --quiet --------------------------------------------------------------------
 
 def test_progress_in_a_log_is_a_line_per_tenth() -> None:
