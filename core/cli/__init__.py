@@ -67,13 +67,17 @@ class Parser(argparse.ArgumentParser):
                    namespace: argparse.Namespace | None = None) -> argparse.Namespace:
         """argparse's, but options no parser knows are refused by the command's parser, so
         the line names that command's --help (whose page lists its options), not the top
-        one's."""
+        one's; given_options: the long options the command line names (a default is not
+        given)."""
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
             commands = [a for a in self._actions if isinstance(a, argparse._SubParsersAction)]
             command = commands[0].choices.get(getattr(parsed, "command", None)) if commands \
                 else None
             (command or self).error(f"unrecognized arguments: {' '.join(extra)}")
+        given = sys.argv[1:] if args is None else args
+        parsed.given_options = frozenset(str(a).split("=", 1)[0] for a in given
+                                         if str(a).startswith("--"))
         return parsed
 
 

@@ -22,6 +22,7 @@ def check_outputs(args: argparse.Namespace) -> None:
 
     review_owner(args)  # a key that cannot be one: at once, not after every text is embedded
     check_ray_numbers(args)
+    say_unused_ray_options(args)
     encoding = getattr(args, "out_encoding", None)
     if getattr(args, "bom", False) and encoding not in (None, "utf-8-sig"):
         raise ConfigError(f"--bom and --out-encoding {encoding} disagree: --bom is "
@@ -67,6 +68,17 @@ RAY_NUMBERS = (("--ray-actors", "ray_actors", 1, False, "a whole number from 1")
                ("--ray-shards", "ray_shards", 1, False, "a whole number from 1"),
                ("--ray-gpus", "ray_gpus", 0, False, "a number of GPUs from 0"),
                ("--ray-timeout", "ray_timeout", 0, True, "a number of seconds above 0"))
+
+
+def say_unused_ray_options(args: argparse.Namespace) -> None:
+    """A warning when --ray-* options are given without --engine ray: they were ignored
+    without a word (a job meant for the cluster ran on this machine)."""
+    given = sorted(o for o in getattr(args, "given_options", ()) if o.startswith("--ray"))
+    if given and getattr(args, "engine", None) != "ray":
+        from core.cli.common import say
+
+        say(f"warning: {', '.join(given)} {'is' if len(given) == 1 else 'are'} not used: "
+            "they apply only with --engine ray; this run is local")
 
 
 def check_ray_numbers(args: argparse.Namespace) -> None:

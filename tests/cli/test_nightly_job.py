@@ -132,6 +132,19 @@ def test_the_wrote_line_counts_in_words(night) -> None:
     assert f"wrote {folder / 'vectors'}: 9 vectors" in err and "//" not in err, err
 
 
+def test_ray_options_without_the_ray_engine_are_said_unused(night) -> None:
+    """--ray-actors and the other --ray-* options were ignored without a word when --engine
+    ray was left out: a job meant for the cluster ran on this machine, silently."""
+    args = ["neighbors", str(night.catalog), "--config", str(night.settings),
+            "--out", str(night.folder / "l.csv")]
+    code, _, err = night(*args, "--ray-actors", "4", "--ray-timeout=30")
+    assert code == 0, err
+    assert "warning: --ray-actors, --ray-timeout are not used: they apply only with --engine " \
+        "ray; this run is local" in err
+    code, _, err = night(*args)
+    assert code == 0 and "--engine ray" not in err, err
+
+
 # --- progress and --quiet --------------------------------------------------------------------
 
 def test_progress_in_a_log_is_a_line_per_tenth() -> None:
