@@ -63,7 +63,10 @@ def read_sheet(data: bytes, name: str, sheet: str | None, *, max_rows: int,
         try:
             header, rows, dropped, at = _stream(book[chosen], f"Sheet '{chosen}' of {name}",
                                                 max_rows, max_cells)
-            uncached = _uncached_formulas(data, getattr(book[chosen], "_worksheet_path", None))
+            # an uncached formula reads as an empty cell: none empty, none to look for
+            empty = not all(header) or any(not v for row in rows for v in row)
+            uncached = _uncached_formulas(data, getattr(book[chosen], "_worksheet_path", None)) \
+                if empty else 0
         except CatalogError:
             raise
         except Exception as exc:  # a damaged sheet part raises many types

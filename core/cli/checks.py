@@ -9,7 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from core.cli.common import review_owner, workspace_from_args
+from core.cli.common import review_owner, say, workspace_from_args
 from core.errors import CatalogSimilarityError, ConfigError, StoreError, cli_text
 from core.workspace import ENV_VAR as WORKSPACE_ENV
 
@@ -75,8 +75,6 @@ def say_unused_ray_options(args: argparse.Namespace) -> None:
     without a word (a job meant for the cluster ran on this machine)."""
     given = sorted(o for o in getattr(args, "given_options", ()) if o.startswith("--ray"))
     if given and getattr(args, "engine", None) != "ray":
-        from core.cli.common import say
-
         say(f"warning: {', '.join(given)} {'is' if len(given) == 1 else 'are'} not used: "
             "they apply only with --engine ray; this run is local")
 

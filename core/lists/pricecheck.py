@@ -56,9 +56,10 @@ def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     # abbreviation ("Rs. 499", "approx.") is not a decimal point
     text = pd.Series(values, dtype=object).astype(str).str.normalize("NFKC").str.strip()
     text = text.str.replace(_ABBREVIATION_DOT, " ", regex=True)
-    price_like = _price_like(text)
-    after = text.str.extract(_ONE_NUMBER)[2].fillna("").str.extract(_MAGNITUDE)[0]
-    magnitude = after.map(_MAGNITUDES).fillna(1.0).to_numpy(dtype=np.float64)
+    parts = text.str.extract(_ONE_NUMBER)  # (before, the number, after) of each cell
+    price_like = _price_like(text, parts)
+    magnitude = parts[2].fillna("").str.extract(_MAGNITUDE)[0].map(_MAGNITUDES).fillna(1.0) \
+        .to_numpy(dtype=np.float64)
     text = text.str.replace(_CURRENCY, "", regex=True)
     both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
     comma_last = text.str.rfind(",") > text.str.rfind(".")
@@ -76,9 +77,9 @@ def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     return prices
 
 
-def _price_like(text: pd.Series) -> pd.Series:
-    """Which cells hold one number with at most a few currency words or signs around it."""
-    parts = text.str.extract(_ONE_NUMBER)
+def _price_like(text: pd.Series, parts: pd.DataFrame) -> pd.Series:
+    """Which cells hold one number with at most a few currency words or signs around it
+    (parts: the cells' _ONE_NUMBER groups)."""
     around = parts[0].fillna("") + " " + parts[2].fillna("")
     letters = around.str.count(r"[^\W\d_]")
     return (parts[1].notna() & ~around.str.contains(_NOT_AROUND_A_PRICE)

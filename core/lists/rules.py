@@ -194,10 +194,7 @@ def _floor(scorer, relevance_floor: float) -> tuple[Floor | None, str | None]:
     blanks sat in other products' lists. (None, None) when off or not measurable."""
     if relevance_floor <= 0 or scorer is None:
         return None, None
-    blank = None if scorer.texts is None or scorer.has("image") else \
-        np.array([not str(t).strip() for t in scorer.texts], dtype=bool)
-    if blank is not None and not blank.any():
-        blank = None
+    blank = None if scorer.has("image") else scorer.blank_texts()
     if scorer.has("dense"):
         threshold = scorer.relevance_threshold(relevance_floor)
         if threshold is None:

@@ -122,6 +122,7 @@ class NeighborIndex:
         self.calibration = settings.calibration if self.with_evidence \
             else settings.calibration.without_evidence()
         self._thresholds: dict[float, float | None] = {}
+        self._blank: np.ndarray | None = None
         self._random_scores: np.ndarray | None = None  # score_floor's random pairs, scored
 
     @classmethod
@@ -414,6 +415,13 @@ class NeighborIndex:
         out = candidate_dense(self.vectors[rows], dense.vectors, cand, dense.metric,
                               corpus_scale=dense.corpus_scale)
         return np.where(cand >= 0, out, np.nan).astype(np.float32)
+
+    def blank_texts(self) -> np.ndarray | None:
+        """(n,) bool: products with no text (read once; texts are fixed for the index's
+        life); None when the index has no texts or none is blank."""
+        if self._blank is None and self.texts is not None:
+            self._blank = np.array([not str(t).strip() for t in self.texts], dtype=bool)
+        return self._blank if self._blank is not None and self._blank.any() else None
 
     def shared_words(self, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
         """(r, C) float32 words scores (lexical cosines) of rows against their candidates
