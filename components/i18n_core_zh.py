@@ -201,6 +201,16 @@ CORE_ZH: dict[str, str] = {
     "Sheet '{sheet}' of {name}: the column names are on row {n}; the row above them (a title "
     "or blank) was skipped":
         "{name} 的工作表“{sheet}”：列名在第 {n} 行；其上方的 1 行（标题或空行）已跳过",
+    "Sheet '{sheet}' of {name}: {n} cells hold formulas whose result was never saved (a "
+    "program wrote the workbook), read as empty; open it in Excel or LibreOffice and save it, "
+    "or export the sheet as CSV":
+        "{name} 的工作表“{sheet}”：{n} 个单元格是从未保存计算结果的公式（工作簿由程序生成），"
+        "按空值读取；请用 Excel 或 LibreOffice 打开后保存，或把该工作表导出为 CSV",
+    "Sheet '{sheet}' of {name}: {n} cell holds a formula whose result was never saved (a "
+    "program wrote the workbook), read as empty; open it in Excel or LibreOffice and save it, "
+    "or export the sheet as CSV":
+        "{name} 的工作表“{sheet}”：{n} 个单元格是从未保存计算结果的公式（工作簿由程序生成），"
+        "按空值读取；请用 Excel 或 LibreOffice 打开后保存，或把该工作表导出为 CSV",
     # core/catalog/table.py: the catalog report (ValidationReport.lines)
     '{n} duplicate ids ({list}); policy: {part}':
         '{n} 个重复编号（{list}）；处理方式：{part}',

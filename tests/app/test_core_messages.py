@@ -174,9 +174,26 @@ def _magic_files() -> list[str]:
     return out
 
 
+def _formula_book(formulas: int) -> bytes:
+    """A workbook a program wrote: `formulas` title cells hold formulas with no saved result."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "商品"
+    sheet.append(["编号", "标题"])
+    for i in range(3):
+        sheet.append([i, f'=CONCAT("小米",{i})' if i < formulas else "华为"])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ragged = "编号,标题\n" + "".join(f"{i},商品{i}\n" for i in range(40)) + "99,a,b\n"
     return [
+        *read_table(_formula_book(1), "公式.xlsx").warnings,
+        *read_table(_formula_book(3), "公式.xlsx").warnings,
         *_raised(lambda: read_table(b"  \n", "空.csv")),
         *_raised(lambda: read_table(b"\xef\xbb\xbf", "空.csv")),
         *_raised(lambda: read_table(b"\xd0\xcf\x11\xe0" + b"\x00" * 40, "旧.xls")),
