@@ -175,6 +175,17 @@ def speed_settings(cfg: Config) -> tuple[str, str]:
         help=t("Automatic uses the fast CPU engine on a computer without a graphics card "
              "(same results as full precision, about 3x faster) and half precision on a "
              "graphics card. Settings file and command line: `precision`."))
+    if precision in ("fp16", "onnx"):
+        from core.embed.models import default_device
+
+        if (precision == "fp16") != (default_device() == "cuda"):
+            st.warning(t("This computer has no graphics card: products cannot be read with "
+                         "this choice here (it is for a settings file run on one). Choose "
+                         "Automatic to read them on this computer.") if precision == "fp16" else
+                       t("This computer has a graphics card, where products are read, and the "
+                         "fast CPU engine cannot run there. Choose Automatic to read them on "
+                         "this computer."),
+                       icon=":material/warning:")
     index = st.selectbox(
         t("Search method"), INDEX_KINDS, index=INDEX_KINDS.index(cfg.index),
         format_func=labels(INDEX_NAMES), key="settings.index",

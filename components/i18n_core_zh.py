@@ -454,6 +454,15 @@ CORE_ZH: dict[str, str] = {
         '{value}；请修正该文件，或使用内置的 all-MiniLM-L6-v2',
     '{path} must hold a JSON object; fix or remove it, or use the bundled all-MiniLM-L6-v2':
         '{path} 必须包含一个 JSON 对象；请修正或删除它，或使用内置的 all-MiniLM-L6-v2',
+    # core/embed/bert.py: Advanced's precision on a device that cannot run it
+    "Precision 'Half (graphics card)' (fp16) needs a CUDA device (a graphics card) and this computer "
+    "has none; choose Automatic, Full, Half (bfloat16) or Fast CPU engine under Advanced":
+        "精度“半精度（显卡）”（fp16）需要 CUDA 设备（显卡），而这台电脑没有；请在“高级”中选择"
+        "“自动”、“完整精度”、“半精度（bfloat16）”或“快速 CPU 引擎”",
+    "Precision 'Fast CPU engine' (onnx) runs on the CPU only; choose Automatic or Half (graphics "
+    "card) under Advanced on a computer with a CUDA graphics card":
+        "精度“快速 CPU 引擎”（onnx）只能在 CPU 上运行；在有 CUDA 显卡的电脑上请在“高级”中选择"
+        "“自动”或“半精度（显卡）”",
     # core/embed/loading.py: a Hugging Face model id that cannot be loaded here
     "Cannot load model '{model}': it is not a local folder and {part}. Download it where there "
     "is network access and give its folder, or use the bundled all-MiniLM-L6-v2. ({error})":

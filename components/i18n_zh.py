@@ -431,6 +431,14 @@ ZH: dict[str, str] = {
         '：`index`。',
     'Advanced':
         '高级',
+    'This computer has no graphics card: products cannot be read with this choice here (it is for a '
+    'settings file run on one). Choose Automatic to read them on this computer.':
+        '这台电脑没有显卡：在这里无法用这个选项读取商品（它是给在有显卡的电脑上运行的设置文件用的）。'
+        '要在这台电脑上读取，请选择“自动”。',
+    'This computer has a graphics card, where products are read, and the fast CPU engine cannot run '
+    'there. Choose Automatic to read them on this computer.':
+        '这台电脑有显卡，商品在显卡上读取，而快速 CPU 引擎不能在显卡上运行。'
+        '要在这台电脑上读取，请选择“自动”。',
     'Technical settings. The defaults were measured on labelled catalogs; most shops never change them.':
         '技术设置。默认值都是在标注过的商品目录上测出来的；大多数店铺无需修改。',
     'How much the product photos count against the text. 0 = text only; 1 = photos only (a product '

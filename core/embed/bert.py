@@ -249,9 +249,18 @@ def _effective_precision(precision: str, device: str) -> str:
     if precision == "auto":
         return "fp16" if device.startswith("cuda") else "fp32"
     if precision == "fp16" and not device.startswith("cuda"):
-        raise ModelLoadError("precision fp16 needs a CUDA device; use bf16 or fp32 on CPU")
+        raise ModelLoadError(
+            "Precision 'Half (graphics card)' (fp16) needs a CUDA device (a graphics card) and "
+            "this computer has none; choose Automatic, Full, Half (bfloat16) or Fast CPU engine "
+            "under Advanced",
+            cli="--precision fp16 (precision in a settings file) needs a CUDA device (a graphics "
+                "card) and this computer has none; use --precision auto, fp32, bf16 or onnx")
     if precision == "onnx" and device.startswith("cuda"):
-        raise ModelLoadError("precision onnx runs on the CPU; use fp16 on a CUDA device")
+        raise ModelLoadError(
+            "Precision 'Fast CPU engine' (onnx) runs on the CPU only; choose Automatic or Half "
+            "(graphics card) under Advanced on a computer with a CUDA graphics card",
+            cli="--precision onnx (precision in a settings file) runs on the CPU only; use "
+                "--precision auto or fp16 on a CUDA device")
     return precision
 
 

@@ -42,6 +42,7 @@ from core.catalog.table import (
 )
 from core.catalog.xlsx import read_sheet
 from core.config import Config
+from core.embed.bert import _effective_precision
 from core.embed.models import _json_object, _read_settings, _weights_hash, resolve_model
 from core.errors import CatalogSimilarityError
 from core.export.results import ResultsFolder
@@ -491,6 +492,8 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
         *_raised(lambda: _json_object(bad_json / "config.json")),
         *_raised(lambda: _json_object(not_object / "config.json")),
         *_raised(lambda: _read_settings(bad_length, 512)),
+        *_raised(lambda: _effective_precision("fp16", "cpu")),  # Advanced: a graphics card's
+        *_raised(lambda: _effective_precision("onnx", "cuda:0")),  # choice on the wrong device
         *_raised(lambda: check_trainable("multilingual")),
         *_raised(lambda: check_trainable(tmp_path / "没有的模型")),
         *_raised(lambda: check_trainable(empty)),

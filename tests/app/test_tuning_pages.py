@@ -521,3 +521,22 @@ def test_duplicate_groups_do_not_chain_through_other_products(tiny_bert_dir, tmp
         assert "every other product in the group is a duplicate of it" in \
             element_texts(at.caption)
         assert not [w.value for w in at.warning if "only through other" in w.value]
+
+
+def test_a_graphics_card_precision_on_a_cpu_is_warned_where_it_is_chosen(app, monkeypatch):
+    """Half (graphics card) on a computer without one failed only when products were read,
+    with "fp16 needs a CUDA device"; the choice now says so where it is made."""
+    import core.embed.models as models
+
+    monkeypatch.setattr(models, "default_device", lambda: "cpu")
+    app.switch_page("pages/catalog.py").run()
+    box = app.selectbox(key="settings.precision")
+    assert "no graphics card" not in element_texts(app.warning)
+    box.set_value("fp16").run()
+    try:
+        assert not app.exception, app.exception
+        assert "This computer has no graphics card" in element_texts(app.warning)
+        assert "Choose Automatic" in element_texts(app.warning)
+    finally:
+        app.selectbox(key="settings.precision").set_value("auto").run()
+    assert "no graphics card" not in element_texts(app.warning)

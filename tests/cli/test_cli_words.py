@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.cli import EXIT_INPUT
+from core.cli import EXIT_INPUT, EXIT_MODEL
 from core.errors import CatalogError, cli_text
 from tests.cli.conftest import cli_runner
 from tests.conftest import make_csv_bytes
@@ -80,6 +80,21 @@ def test_a_wrong_encoding_names_the_encoding_flag(run, tmp_path: Path) -> None:
                        str(tmp_path / "l.csv")))
     assert "--encoding utf-8: western.csv is not utf-8" in line
     assert "leave --encoding out to have it detected" in line
+
+
+def test_a_graphics_card_precision_on_a_cpu_names_the_flag(run, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # it said "precision fp16 needs a CUDA device; use bf16 or fp32 on CPU" (which flag?)
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    code, out, err = run("neighbors", str(run.catalog), "--precision", "fp16", "--out",
+                         str(tmp_path / "l.csv"))
+    line = err.strip().splitlines()[-1]
+    assert code == EXIT_MODEL and out == "" and not APP_WORDS.search(line), (code, err)
+    assert line.startswith("error: --precision fp16") and "no" in line.split("needs a CUDA")[1]
+    assert "use --precision auto, fp32, bf16 or onnx" in line and "Advanced" not in line
+    assert not (tmp_path / "l.csv").exists()
 
 
 def test_an_empty_text_column_names_the_text_cols_flag(run, tmp_path: Path) -> None:

@@ -153,7 +153,7 @@ def test_pickle_only_folder_is_refused(tiny_bert_dir: Path, tmp_path: Path) -> N
 def test_bad_precision_and_kind(tiny_bert_dir: Path) -> None:
     with pytest.raises(ModelLoadError, match="precision must be one of"):
         BertEncoder(tiny_bert_dir, device="cpu", precision="int8")
-    with pytest.raises(ModelLoadError, match="fp16 needs a CUDA device"):
+    with pytest.raises(ModelLoadError, match=r"fp16.*needs a CUDA device"):
         BertEncoder(tiny_bert_dir, device="cpu", precision="fp16")
     with pytest.raises(ModelLoadError, match="Unknown encoder kind 'clip'"):
         load_encoder(tiny_bert_dir, kind="clip")
