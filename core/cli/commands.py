@@ -147,7 +147,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         from core.cli.engine import write_local_results
 
         catalog = load_catalog_from_args(args, cfg)
-        _check_comparable(len(catalog), args.catalog, "product")
+        check_comparable(len(catalog), args.catalog, "product")
         cfg = with_language(args, cfg, catalog)
         check_rule_columns(args, rules_from_args(args, cfg), catalog)
         vectors = vectors_from_args(args, cfg, catalog)
@@ -165,12 +165,12 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     if args.vectors is not None:
         _check_vectors_only(args, rules_from_args(args, cfg))
         vectors = load_vectors(args.vectors)
-        _check_comparable(len(vectors), args.vectors, "row")
+        check_comparable(len(vectors), args.vectors, "row")
         nb = candidate_pool(None, vectors, cfg, pool_k=cfg.k)  # no catalog: meaning only
         frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
     else:
         catalog = load_catalog_from_args(args, cfg)
-        _check_comparable(len(catalog), args.catalog, "product")
+        check_comparable(len(catalog), args.catalog, "product")
         cfg = with_language(args, cfg, catalog)
         check_rule_columns(args, rules_from_args(args, cfg), catalog)
         vectors = vectors_from_args(args, cfg, catalog)
@@ -190,7 +190,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_comparable(n: int, source: str, noun: str) -> None:
+def check_comparable(n: int, source: str, noun: str) -> None:
     """A list needs another product: one product gave an empty lists file and exit 0, so a
     nightly job whose catalog export was cut short replaced the shop's lists with nothing."""
     if n < 2:

@@ -191,6 +191,9 @@ def cmd_neighbors_ray(args: argparse.Namespace, cfg: Config) -> int:
     with _place(args.out, folder_out) as folder:
         with ray_session(settings_from_args(args)):
             cfg, counts = ray_embed(args, cfg, folder)
+            from core.cli.commands import check_comparable
+
+            check_comparable(counts.products, args.catalog, "product")  # nothing written
             driver = _driver_part(cfg, decisions)
             lists = _ray_lists(args, cfg, folder, counts.products, driver)
         if driver:

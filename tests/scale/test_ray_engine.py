@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.cli import main
+from core.cli import EXIT_INPUT, main
 from core.export.results import ResultsFolder
 
 pytestmark = pytest.mark.ray
@@ -463,3 +463,23 @@ def test_without_the_store_nothing_is_reused_from_it(ray_cluster, tiny_bert_dir:
                  "--text-cols", "title"]) == 0
     said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("embedded")]
     assert len(said) == 1 and ", reused 0 from the store" in said[0], said
+
+
+def test_a_catalog_cut_to_one_product_keeps_the_lists_on_ray_too(ray_cluster, catalog: Path,
+                                                                  tiny_bert_dir: Path,
+                                                                  tmp_path: Path, capsys) -> None:
+    """One product wrote an empty lists file with exit 0 under --engine ray (the single
+    process run refused it); both now fail the same way and the old file stays."""
+    out = tmp_path / "lists.csv"
+    _run("ray", catalog, out, tiny_bert_dir, tmp_path / "ws")
+    kept = out.read_bytes()
+    one = tmp_path / "one.csv"
+    pd.read_csv(catalog).head(1).to_csv(one, index=False)
+    capsys.readouterr()
+    argv = ["neighbors", str(one), "--out", str(out), "--model", str(tiny_bert_dir),
+            "--workspace", str(tmp_path / "ws"), "--text-cols", "title", "--engine", "ray"]
+    assert main(argv) == EXIT_INPUT
+    assert "has 1 product: neighbour lists need at least 2, so nothing was written" \
+        in capsys.readouterr().err
+    assert out.read_bytes() == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lists.csv", "one.csv", "ws"]
