@@ -54,18 +54,20 @@ def read_xls(data: bytes, name: str, sheet: str | None, *, max_rows: int,
 
 
 def _largest(book, sheets: tuple[str, ...]) -> str:
-    """The sheet with the most rows (the first on a tie): a 'Notes' sheet before the
-    products is passed over, as for .xlsx."""
-    best, most = 0, -1
+    """The shown sheet with the most rows (the first on a tie): a 'Notes' sheet before the
+    products is passed over, and a hidden one (a lookup table) is read only when every sheet
+    is hidden, as for .xlsx."""
+    best, most = 0, (-1, -1)
     for i in range(len(sheets)):
         try:
-            rows = book.sheet_by_index(i).nrows
+            ws = book.sheet_by_index(i)
+            size = (int(getattr(ws, "visibility", 0) == 0), ws.nrows)
         except Exception:  # a damaged sheet: reported if it is read
-            rows = 0
-        if rows > most:  # the largest stays loaded for the read; the others are let go
-            if most >= 0:
+            size = (0, 0)
+        if size > most:  # the largest stays loaded for the read; the others are let go
+            if most[0] >= 0:
                 book.unload_sheet(best)
-            best, most = i, rows
+            best, most = i, size
         else:
             book.unload_sheet(i)
     return sheets[best]

@@ -336,7 +336,7 @@ def test_the_uploader_takes_the_names_shop_systems_export() -> None:
     assert {"xls", "htm", "html"} <= set(UPLOAD_TYPES)
 
 
-def _xls(sheets: dict[str, list[list[object]]]) -> bytes:
+def _xls(sheets: dict[str, list[list[object]]], hidden: set[str] = frozenset()) -> bytes:
     """An Excel 97-2003 workbook written by xlwt (dates get a date format, as Excel shows them)."""
     import datetime as dt
 
@@ -345,6 +345,7 @@ def _xls(sheets: dict[str, list[list[object]]]) -> bytes:
     book, date = xlwt.Workbook(), xlwt.easyxf(num_format_str="YYYY-MM-DD")
     for title, rows in sheets.items():
         sheet = book.add_sheet(title)
+        sheet.visibility = int(title in hidden)
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if value is not None:
@@ -373,6 +374,22 @@ def test_an_old_xls_workbook_is_read_like_an_xlsx() -> None:
     assert cat.mapping.id_column == "货号" and len(cat) == 4
     assert read_table(data, "商品.xlsx").warnings[0] == (
         "商品.xlsx is an old Excel 97-2003 workbook (.xls) despite its name; it was read as one")
+
+
+def test_a_hidden_sheet_of_an_old_xls_workbook_is_passed_over() -> None:
+    """A hidden lookup sheet larger than the products was read as the catalog of an .xls
+    (an .xlsx passed it over)."""
+    import xlrd
+
+    lookup = [["code", "colour"], *[[i, f"colour {i}"] for i in range(20)]]
+    data = _xls({"Products": [["sku", "title"], ["A1", "red shoe"], ["A2", "tea"]],
+                 "Lookup": lookup}, hidden={"Lookup"})
+    assert xlrd.open_workbook(file_contents=data).sheet_by_name("Lookup").visibility == 1
+    table = read_table(data, "shop.xls")
+    assert table.sheet == "Products" and table.sheets == ("Products", "Lookup")
+    assert read_table(data, "shop.xls", sheet="Lookup").frame.shape == (20, 2)  # still chosen
+    only_hidden = _xls({"Lookup": lookup, "Codes": lookup[:3]}, hidden={"Lookup", "Codes"})
+    assert read_table(only_hidden, "codes.xls").sheet == "Lookup"  # every sheet hidden: largest
 
 
 def test_a_damaged_xls_and_the_row_limit_say_what_to_do() -> None:
