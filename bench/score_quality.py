@@ -96,13 +96,14 @@ class TwoShop:
     twins: set[tuple[int, int]]  # both directions
     pairs: dict[str, pd.DataFrame]  # split -> left, right (merged rows), label
     parts: dict = dataclasses.field(default_factory=dict)  # vectors and words index, once
+    numbers: list[str] | None = None  # each row's model number column (--model-numbers)
 
     def index(self, weight: float, calibration: Calibration = BUNDLED) -> NeighborIndex:
         if not self.parts:
             self.parts.update(vectors=embed(self.texts), lexical=build_index(self.texts))
         return NeighborIndex.from_parts(self.parts["vectors"], self.parts["lexical"],
                                         hybrid_weight=weight, texts=self.texts,
-                                        calibration=calibration)
+                                        calibration=calibration, model_numbers=self.numbers)
 
 
 def _two_shop(name, left, right, gold_pairs, raw_pairs, column) -> TwoShop:
@@ -122,6 +123,9 @@ def abt_buy_shops() -> TwoShop:
     return _two_shop("abt-buy", abt, buy, found, raw, "name")
 
 
+MODEL_NUMBERS = False  # --model-numbers: walmart-amazon's modelno column mapped
+
+
 def walmart_amazon_shops() -> TwoShop:
     folder = SHARED / "walmart-amazon"
     wal = walmart()
@@ -137,7 +141,10 @@ def walmart_amazon_shops() -> TwoShop:
         found += [(pw[a], pa[b]) for a, b in zip(p.ltable_id[p.label == 1], p.rtable_id[p.label == 1])]
     local = {s: p.assign(ltable_id=p.ltable_id.map(pw), rtable_id=p.rtable_id.map(pa))
              for s, p in raw.items()}
-    return _two_shop("walmart-amazon", wal, amz, found, local, "title")
+    shops = _two_shop("walmart-amazon", wal, amz, found, local, "title")
+    if MODEL_NUMBERS:  # both shops have a modelno column (abt-buy has none)
+        shops.numbers = wal["modelno"].tolist() + amz["modelno"].tolist()
+    return shops
 
 
 def _entries(shops: TwoShop, index: NeighborIndex, split: str | tuple[str, ...]):
@@ -425,8 +432,17 @@ def main() -> None:
     parser.add_argument("--speed", action="store_true", help="pool time with/without evidence")
     parser.add_argument("--floor", action="store_true",
                         help="only the relevance floor with the walmart rules")
+    parser.add_argument("--model-numbers", action="store_true",
+                        help="with --test/--train or alone: walmart-amazon's modelno column "
+                             "mapped as the model number column (scores only)")
     args = parser.parse_args()
     t = time.perf_counter()
+    if args.model_numbers:
+        global MODEL_NUMBERS
+        MODEL_NUMBERS = True
+        scores("test" if args.test else "train" if args.train else "valid")
+        print(f"total {time.perf_counter() - t:.0f} s")
+        return
     if args.fit:
         fit()
     elif args.test:

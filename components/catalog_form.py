@@ -26,10 +26,16 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "parquet", "htm", "h
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = N_("(row numbers)")
 NONE = NO_COLUMN
-ROLE_NAMES = (N_("Category"), N_("Brand"), N_("Price"), N_("Image"))  # role.capitalize()
 DUPLICATE_NAMES = {"error": N_("Stop and show them"), "keep-first": N_("Keep the first"),
                    "suffix": N_("Keep all, numbering the copies")}
 
+
+ROLE_LABELS = {"category": N_("Category"), "brand": N_("Brand"), "price": N_("Price"),
+               "image": N_("Image"), "model_number": N_("Model number")}
+ROLE_HELP = {"model_number": N_(
+    "The maker's model number or part number (MPN), not your own SKU. Two products whose "
+    "model numbers differ are never scored as the same product (a colour or size of one "
+    "model usually has its own number), and equal ones count as the same product.")}
 
 def source_picker() -> None:
     """Demo button and uploader; a bad file leaves the loaded catalog in place."""
@@ -196,12 +202,13 @@ def mapping_form(raw: RawTable) -> None:
                                    "e.g. description). Their text is what is compared."))
         roles = {}
         # two a row: four in a row cut a column name as short as "manufacturer" at 1024 px
-        grid = [*st.columns(2), *st.columns(2)]
-        for col, role in zip(grid, ("category", "brand", "price", "image")):
+        grid = [*st.columns(2), *st.columns(2), *st.columns(2)]
+        for col, role in zip(grid, ROLE_LABELS):
             opts = [NONE, *cols]
             value = getattr(current, role) or NONE
-            roles[role] = col.selectbox(t(role.capitalize()), opts, index=opts.index(value),
-                                        format_func=column_option())
+            roles[role] = col.selectbox(t(ROLE_LABELS[role]), opts, index=opts.index(value),
+                                        format_func=column_option(), help=ROLE_HELP.get(role) and
+                                        t(ROLE_HELP[role]))
         policy = st.radio(t("When an id appears twice"), DUPLICATE_POLICIES, horizontal=True,
                           index=DUPLICATE_POLICIES.index(state.config().on_duplicate_ids),
                           format_func=labels(DUPLICATE_NAMES))

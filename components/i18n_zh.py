@@ -469,6 +469,13 @@ ZH: dict[str, str] = {
         '价格',
     'Image':
         '图片',
+    'Model number':
+        '型号',
+    "The maker's model number or part number (MPN), not your own SKU. Two products whose model numbe"
+    "rs differ are never scored as the same product (a colour or size of one model usually has its o"
+    "wn number), and equal ones count as the same product.":
+        '厂商的型号或零件号（MPN），不是你店铺自己的货号（SKU）。型号不同的两个商品永远不会被评为同一商品'
+        '（同一型号的不同颜色或尺寸通常有各自的型号），型号相同的则算作同一商品。',
     'Stop and show them':
         '停止并显示出来',
     'Keep the first':
@@ -818,8 +825,8 @@ ZH: dict[str, str] = {
         '领先（或落后）第一个商品其他候选的幅度（含义上不相关的一对算作落后）',
     'the same model code':
         '型号相同',
-    'different model codes of one series (cs3 against cs4)':
-        '同一系列的不同型号（cs3 与 cs4）',
+    'different model codes of one series (cs3 against cs4), or different model numbers':
+        '同一系列的不同型号（cs3 与 cs4），或型号栏不同',
     'different sizes or capacities':
         '尺寸或容量不同',
     'different colours':

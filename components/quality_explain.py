@@ -23,7 +23,8 @@ EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
                   N_("how far ahead of (or behind) the first product's other candidates "
                      "(a pair unrelated in meaning counts as behind)"),
                   N_("the same model code"),
-                  N_("different model codes of one series (cs3 against cs4)"),
+                  N_("different model codes of one series (cs3 against cs4), or different "
+                     "model numbers"),
                   N_("different sizes or capacities"), N_("different colours"),
                   N_("one is remanufactured, compatible or used, the other is not"),
                   N_("different years, versions or editions (Home against Professional, an "

@@ -245,7 +245,8 @@ def config_from_mapping(mapping) -> Config:
     return config().with_changes(
         id_column=mapping.id_column or ROW_NUMBERS, text_columns=mapping.text_columns,
         category_column=mapping.category, brand_column=mapping.brand,
-        price_column=mapping.price, image_column=mapping.image)
+        price_column=mapping.price, image_column=mapping.image,
+        model_number_column=mapping.model_number)
 
 
 def table() -> RawTable | None:
@@ -702,14 +703,16 @@ def adopt_config(cfg: Config) -> None:
     mark_explicit(*LANGUAGE_KEYS)  # a saved configuration replays as saved
     raw, cat = table(), catalog()
     names_no_column = cfg.id_column is None and not cfg.text_columns and not any(
-        (cfg.category_column, cfg.brand_column, cfg.price_column, cfg.image_column))
+        (cfg.category_column, cfg.brand_column, cfg.price_column, cfg.image_column,
+         cfg.model_number_column))
     if names_no_column and cat is not None:
         # a file of settings only (thresholds, rules written by hand): the catalog keeps
         # every column it has, category, brand, price and photos included
         m = cat.mapping
         cfg = cfg.with_changes(id_column=m.id_column or ROW_NUMBERS, text_columns=m.text_columns,
                                category_column=m.category, brand_column=m.brand,
-                               price_column=m.price, image_column=m.image)
+                               price_column=m.price, image_column=m.image,
+                               model_number_column=m.model_number)
     if raw is not None:
         from core.pipeline import catalog_from_config
 

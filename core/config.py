@@ -105,7 +105,8 @@ def _validate_images(cfg: Config) -> None:
 
 
 # Keys that name one catalog column (or none), and what else may stand in them.
-COLUMN_KEYS = ("id_column", "category_column", "brand_column", "price_column", "image_column")
+COLUMN_KEYS = ("id_column", "category_column", "brand_column", "price_column", "image_column",
+               "model_number_column")
 
 
 def _validate_columns(cfg: Config) -> None:
@@ -165,6 +166,7 @@ class Config:
     brand_column: str | None = None
     price_column: str | None = None
     image_column: str | None = None
+    model_number_column: str | None = None
     model: str = field(default_factory=default_model)
     precision: str = "auto"
     batch_size: int = 64
@@ -234,7 +236,7 @@ class Config:
         return ColumnMapping(text_columns=tuple(text_columns or self.text_columns),
                              id_column=id_column, category=self.category_column,
                              brand=self.brand_column, price=self.price_column,
-                             image=self.image_column)
+                             image=self.image_column, model_number=self.model_number_column)
 
     def missing_columns(self, columns, *, rules: bool = True) -> dict[str, list[str]]:
         """{setting: [column, ...]} for each setting that names a column not in ``columns``:

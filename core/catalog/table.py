@@ -44,11 +44,12 @@ class ColumnMapping:
     brand: str | None = None
     price: str | None = None
     image: str | None = None
+    model_number: str | None = None  # the maker's model number (MPN), not the shop's SKU
 
     def roles(self) -> dict[str, str]:
         """Mapped optional roles as {role: column}."""
         pairs = {"category": self.category, "brand": self.brand,
-                 "price": self.price, "image": self.image}
+                 "price": self.price, "image": self.image, "model_number": self.model_number}
         return {k: v for k, v in pairs.items() if v}
 
 
@@ -109,6 +110,14 @@ class Catalog:
     def titles(self) -> list[str]:
         """A short label per product: its first text column (built once per catalog)."""
         return self._titles
+
+    def model_numbers(self) -> list[str] | None:
+        """Each product's model number (the mapped column's text; "" where blank), or None
+        when no model number column is mapped."""
+        col = self.mapping.model_number
+        if not col or col not in self.frame.columns:
+            return None
+        return self.frame[col].fillna("").astype(str).tolist()
 
     def column(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
@@ -224,10 +233,18 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
              # not a bare 价: 评价 is a review
              "price": ("price", "preis", "prix", "precio", "价格", "售价", "单价", "零售价",
                        "现价", "定价", "标价"),
-             "image": ("image", "img", "picture", "photo", "图片", "主图", "图像", "照片")}[role]
+             "image": ("image", "img", "picture", "photo", "图片", "主图", "图像", "照片"),
+             # the maker's number; a shop's own SKU or item number (货号) is no model number
+             "model_number": ("modelno", "model_no", "model no", "model number", "model_number",
+                              "modelnumber", "mpn", "manufacturer part", "part number", "partno",
+                              "part_no", "型号")}[role]
     for col in map(str, frame.columns):
         if any(h in col.lower() for h in hints) and _has_values(frame[col]):
             return col
+    if role == "model_number":  # a column named just "model" (not "model year")
+        for col in map(str, frame.columns):
+            if col.strip().lower() in ("model", "型号") and _has_values(frame[col]):
+                return col
     return None
 
 
@@ -395,7 +412,15 @@ def field_defaults(frame: pd.DataFrame) -> ColumnMapping:
                          category=guess_role(frame, "category"),
                          brand=guess_role(frame, "brand"),
                          price=guess_role(frame, "price"),
-                         image=guess_role(frame, "image"))
+                         image=guess_role(frame, "image"),
+                         model_number=guess_model_number_column(frame))
+
+
+def guess_model_number_column(frame: pd.DataFrame) -> str | None:
+    """guess_role's model number column, unless it is the id column (a shop whose ids are
+    its model numbers: every pair would differ, duplicate listings included)."""
+    col = guess_role(frame, "model_number")
+    return None if col is not None and col == guess_id_column(frame) else col
 
 
 __all__ = [
@@ -409,6 +434,7 @@ __all__ = [
     "build_texts",
     "field_defaults",
     "guess_id_column",
+    "guess_model_number_column",
     "guess_role",
     "guess_text_columns",
     "read_table",

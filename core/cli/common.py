@@ -178,15 +178,20 @@ ROLE_HELP = {
     "brand": "brand column (brand_column): explain compares it field by field",
     "price": "price column (price_column): read by the price range rule (--price-ratio) and "
              "by price-check",
+    "model-number": "the maker's model number or MPN (model_number_column), not the shop's own "
+                    "SKU: two products whose model numbers differ are never scored as the same "
+                    "product, and equal ones count as one",
 }
 
 
 def add_role_options(p: argparse.ArgumentParser) -> None:
-    """--category-col, --brand-col, --price-col: the configuration's category_column,
-    brand_column and price_column, as the app's column mapping sets them."""
+    """--category-col, --brand-col, --price-col, --model-number-col: the configuration's
+    category_column, brand_column, price_column and model_number_column, as the app's column
+    mapping sets them."""
     for role, text in ROLE_HELP.items():
+        like = "modelno, MPN or 型号" if role == "model-number" else role
         p.add_argument(f"--{role}-col", help=f"{text} (default: the --config file's, else a "
-                       f"column named like {role}, if any)")
+                       f"column named like {like}, if any)")
 
 
 def add_image_options(p: argparse.ArgumentParser) -> None:
@@ -210,7 +215,7 @@ FLAG_OF = {"id_column": "--id-col", "text_columns": "--text-cols", "model": "--m
            "image_weight": "--image-weight", "image_model": "--image-model",
            "fetch_images": "--fetch-images", "field_weights": "--field-weights",
            "category_column": "--category-col", "brand_column": "--brand-col",
-           "price_column": "--price-col"}
+           "price_column": "--price-col", "model_number_column": "--model-number-col"}
 
 
 def load_config_file(path: str, flag: str = "--config") -> tuple[Config, set[str]]:
@@ -266,7 +271,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
                      ("on_duplicate_ids", "on_duplicate_ids"), ("metric", "metric"), ("k", "k"),
                      ("index", "index"), ("language", "language"),
                      ("category_col", "category_column"), ("brand_col", "brand_column"),
-                     ("price_col", "price_column"),
+                     ("price_col", "price_column"), ("model_number_col", "model_number_column"),
                      ("relevance_floor", "relevance_floor"), ("hybrid_weight", "hybrid_weight"),
                      ("image_col", "image_column"), ("image_weight", "image_weight"),
                      ("image_model", "image_model"), ("fetch_images", "fetch_images")):

@@ -240,12 +240,15 @@ def _roles(args: argparse.Namespace, catalog) -> dict[str, str | None]:
     """{role: column} of category / brand / price / image: mapped, else (without --config)
     named like one, as the app's automatic mapping does (a saved configuration always names
     them, so a replay never guesses)."""
-    from core.catalog.table import guess_role
+    from core.catalog.table import guess_model_number_column, guess_role
 
-    roles = ("category", "brand", "price", "image")
+    roles = ("category", "brand", "price", "image", "model_number")
     if getattr(args, "config", None):
         return {r: getattr(catalog.mapping, r) for r in roles}
-    return {r: getattr(catalog.mapping, r) or guess_role(catalog.frame, r) for r in roles}
+    out = {r: getattr(catalog.mapping, r) or guess_role(catalog.frame, r) for r in roles[:-1]}
+    out["model_number"] = catalog.mapping.model_number or guess_model_number_column(
+        catalog.frame)
+    return out
 
 
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
@@ -262,6 +265,10 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     if roles["price"] and not catalog.mapping.price:
         for warning in price_notes(roles["price"], catalog.frame[roles["price"]]):
             say(f"warning: {warning}")
+    if roles["model_number"] and not catalog.mapping.model_number:
+        say(f"model number column (automatic): {roles['model_number']} (two products whose "
+            "model numbers differ are never scored as the same product; --model-number-col "
+            "names another column)")
     cfg = cfg.with_changes(**{f"{r}_column": c for r, c in roles.items()})
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 

@@ -148,8 +148,7 @@ def plain_highlight(parts: tuple[Span, ...], *, left: str = "[", right: str = "]
 
 def _fields(catalog, cfg: Config) -> list[str]:
     named = [*catalog.mapping.text_columns, *cfg.field_weights]
-    if catalog.mapping.brand:
-        named.append(catalog.mapping.brand)
+    named += [c for c in (catalog.mapping.brand, catalog.mapping.model_number) if c]
     return [c for c in dict.fromkeys(named) if c in catalog.frame.columns]
 
 

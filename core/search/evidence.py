@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -263,6 +263,11 @@ class TextEvidence:
     keys: np.ndarray  # (n,) int64: equal for the same words in the same order (-1: no words)
     series: sp.csr_matrix  # (n, series) the series of each text's model codes
     vocab: tuple[dict, ...] = ({}, {}, {}, {}, {})  # codes, sizes, units, word keys, series
+    numbers: tuple[str, ...] | None = None  # each product's model number column, normalised
+
+    def with_model_numbers(self, values: Sequence[str]) -> TextEvidence:
+        """This evidence with each product's model number (a mapped column; "" = none)."""
+        return replace(self, numbers=tuple(model_number(v) for v in values))
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> TextEvidence:
@@ -311,7 +316,17 @@ class TextEvidence:
         q = self if queries is None else queries
         ka = q.keys[np.asarray(left, dtype=np.int64)]
         kb = self.keys[np.asarray(right, dtype=np.int64)]
-        return (ka == kb) & (ka >= 0)
+        same = (ka == kb) & (ka >= 0)
+        if q.numbers is not None and self.numbers is not None:
+            same &= _numbers_agree(q.numbers, self.numbers, left, right) != -1
+        return same
+
+    def numbers_differ(self, left, right, queries: TextEvidence | None = None) -> np.ndarray:
+        """(p,) bool: both products have a model number and they differ."""
+        q = self if queries is None else queries
+        if q.numbers is None or self.numbers is None:
+            return np.zeros(len(np.asarray(left)), dtype=bool)
+        return _numbers_agree(q.numbers, self.numbers, left, right) == -1
 
     def pairs(self, left, right, queries: TextEvidence | None = None) -> np.ndarray:
         """(p, len(FEATURES)) float32 features of pairs: left rows of `queries` (default
@@ -325,9 +340,10 @@ class TextEvidence:
         def both(x: sp.csr_matrix, y: sp.csr_matrix) -> np.ndarray:
             return _rowwise_dot(*_cross(x, y), a, b)
 
-        return _features(both(q.codes, self.codes), both(q.size_units, self.size_units),
-                         both(q.sizes, self.sizes), both(q.series, self.series), (q, a),
-                         (self, b))
+        out = _features(both(q.codes, self.codes), both(q.size_units, self.size_units),
+                        both(q.sizes, self.sizes), both(q.series, self.series), (q, a),
+                        (self, b))
+        return _with_numbers(out, q.numbers, self.numbers, a, b)
 
     def block(self, rows, members) -> np.ndarray:
         """(r, m, len(FEATURES)) float32 features of every row against every member."""
@@ -339,9 +355,45 @@ class TextEvidence:
         def both(x: sp.csr_matrix) -> np.ndarray:
             return (x[r] @ x[m].T).toarray()
 
-        return _features(both(self.codes), both(self.size_units), both(self.sizes),
-                         both(self.series),
-                         (self, r[:, None]), (self, m[None, :]))
+        out = _features(both(self.codes), both(self.size_units), both(self.sizes),
+                        both(self.series),
+                        (self, r[:, None]), (self, m[None, :]))
+        return _with_numbers(out, self.numbers, self.numbers, r[:, None], m[None, :])
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+MIN_NUMBER = 3  # "a1" or "12" says too little to tell two products apart
+
+
+def model_number(value: object) -> str:
+    """A model number as compared: lower case, letters and digits only ("MB225LL/A" ->
+    "mb225lla"); "" when it is blank or too short to tell products apart."""
+    out = _NOT_ALNUM.sub("", str(value or "").lower())
+    return out if len(out) >= MIN_NUMBER else ""
+
+
+def _numbers_agree(left: tuple[str, ...], right: tuple[str, ...], a, b) -> np.ndarray:
+    """Per pair: 1 the model numbers agree (equal, or one holds the other: "dsct110" in
+    "dsct110r"), -1 both are given and differ, 0 one is missing."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+    out = np.zeros(a.shape, dtype=np.int8)
+    for i, (x, y) in enumerate(zip(a.ravel().tolist(), b.ravel().tolist())):
+        u, v = left[x], right[y]
+        if u and v:
+            out.flat[i] = 1 if (u in v or v in u) else -1
+    return out
+
+
+def _with_numbers(out: np.ndarray, left, right, a, b) -> np.ndarray:
+    """Features with the model number columns' verdict over the texts' codes: agreeing
+    numbers are a shared code, differing ones a conflict (two products of one shop with
+    different model numbers are two products, whatever their titles say)."""
+    if left is None or right is None:
+        return out
+    agree = _numbers_agree(left, right, a, b)
+    out[..., 0] = np.where(agree == 1, 1.0, np.where(agree == -1, 0.0, out[..., 0]))
+    out[..., 1] = np.where(agree == -1, 1.0, np.where(agree == 1, 0.0, out[..., 1]))
+    return out
 
 
 def _features(codes: np.ndarray, units: np.ndarray, sizes: np.ndarray, series: np.ndarray,
@@ -389,5 +441,5 @@ def _rowwise_dot(x: sp.csr_matrix, y: sp.csr_matrix, a: np.ndarray, b: np.ndarra
     return np.asarray(x[a].multiply(y[b]).sum(axis=1)).ravel()
 
 
-__all__ = ["FEATURES", "TextEvidence", "code_series", "edition", "edition_conflict",
+__all__ = ["FEATURES", "TextEvidence", "code_series", "edition", "edition_conflict", "model_number",
            "read_text"]

@@ -24,7 +24,8 @@ EVIDENCE_WORDS = {
     "margin": "how far ahead of (or behind) the first product's other candidates "
               "(a pair unrelated in meaning counts as behind)",
     "code_shared": "the same model code",
-    "code_conflict": "different model codes of one series (cs3 against cs4)",
+    "code_conflict": "different model codes of one series (cs3 against cs4), or different model "
+                     "numbers",
     "size_conflict": "different sizes or capacities",
     "colour_conflict": "different colours",
     "condition_conflict": "one is remanufactured, compatible or used, the other is not",

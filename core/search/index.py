@@ -106,8 +106,10 @@ class NeighborIndex:
 
     def __init__(self, vectors: np.ndarray, channels: Mapping[str, Channel],
                  weights: Mapping[str, float], settings: SearchSettings,
-                 texts: Sequence[str] | None = None) -> None:
+                 texts: Sequence[str] | None = None,
+                 model_numbers: Sequence[str] | None = None) -> None:
         self.vectors = vectors
+        self.model_numbers = model_numbers
         self.channels = dict(channels)
         self.weights = dict(weights)
         self.settings = settings
@@ -128,12 +130,15 @@ class NeighborIndex:
     @classmethod
     def build(cls, catalog, vectors: np.ndarray, settings: SearchSettings | Any, *,
               prebuilt: Mapping[str, Channel] | None = None,
-              texts: Sequence[str] | None = None) -> NeighborIndex:
+              texts: Sequence[str] | None = None,
+              model_numbers: Sequence[str] | None = None) -> NeighborIndex:
         """Decide the channels (weight > 0 and buildable) and build them.
 
         settings: SearchSettings or a Config; prebuilt: channels already built
         (the app's cached lexical index), by name; texts: the products' texts for
-        the same-product evidence (default: the catalog's).
+        the same-product evidence (default: the catalog's); model_numbers: each
+        product's model number, part of that evidence (default: the catalog's mapped
+        model number column, if any).
         """
         s = settings if isinstance(settings, SearchSettings) else SearchSettings.from_config(
             settings)
@@ -152,7 +157,9 @@ class NeighborIndex:
             weights = {name: w / total for name, w in weights.items()}
         if texts is None and catalog is not None:
             texts = catalog.texts
-        return cls(vectors, channels, weights, s, texts)
+        if model_numbers is None and catalog is not None:
+            model_numbers = catalog.model_numbers()
+        return cls(vectors, channels, weights, s, texts, model_numbers)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -212,7 +219,10 @@ class NeighborIndex:
         if self.texts is None:
             return None
         if self._evidence is None:
-            self._evidence = TextEvidence.build(self.texts)
+            ev = TextEvidence.build(self.texts)
+            if self.model_numbers is not None:
+                ev = ev.with_model_numbers(self.model_numbers)
+            self._evidence = ev
         return self._evidence
 
     def pair_evidence(self, left, right) -> tuple[np.ndarray, np.ndarray]:
@@ -323,7 +333,8 @@ class NeighborIndex:
     def from_parts(cls, vectors: np.ndarray, lexical: LexicalIndex | None, *,
                    hybrid_weight: float, metric: str = "cosine",
                    texts: Sequence[str] | None = None,
-                   calibration: Calibration | None = None) -> NeighborIndex:
+                   calibration: Calibration | None = None,
+                   model_numbers: Sequence[str] | None = None) -> NeighborIndex:
         """An index over prebuilt parts: vectors and (for hybrid_weight > 0) a words index."""
         if not 0.0 <= hybrid_weight <= 1.0:
             raise ConfigError(f"hybrid weight must be between 0 and 1, got {hybrid_weight}")
@@ -333,7 +344,8 @@ class NeighborIndex:
         settings = SearchSettings(metric=check_metric(metric), hybrid_weight=hybrid_weight)
         if calibration is not None:
             settings = replace(settings, calibration=calibration)
-        return cls.build(None, vectors, settings, prebuilt=prebuilt, texts=texts)
+        return cls.build(None, vectors, settings, prebuilt=prebuilt, texts=texts,
+                         model_numbers=model_numbers)
 
     def rank(self, k: int, queries: Queries | None = None, *, depth: int = DEPTH) -> Neighbors:
         """Top-k by the fused score, even with one channel (evaluation, benchmarks).

@@ -109,3 +109,19 @@ def test_prepare_the_lists_now_finds_the_neighbours_too(app) -> None:
     assert made is not None and made.indices.shape[0] == 30
     app.switch_page("pages/neighbors.py").run()
     assert shared_results("pool").get((cat.identity, res.key, cfg.pool_key())) is made
+
+
+def test_a_model_number_column_is_mapped_and_kept_in_the_settings(app) -> None:
+    """An MPN column is found by its name, shown in the mapping with what it does, and
+    saved with the settings (a nightly job replays it); "(none)" unmaps it."""
+    rows = [["id", "title", "mpn"], *[[f"P{i}", f"lamp {i}", f"L-{i:03d}"] for i in range(5)]]
+    app.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", make_csv_bytes(rows), "text/csv")).run()
+    assert not app.exception, app.exception
+    box = next(b for b in app.selectbox if b.label == "Model number")
+    assert box.value == "mpn" and "never scored as the same product" in box.help
+    assert app.session_state["settings.config"].model_number_column == "mpn"
+    box.set_value("(none)")
+    app.button[[b.label for b in app.button].index("Use these columns")].click().run()
+    assert not app.exception, app.exception
+    assert app.session_state["settings.config"].model_number_column is None

@@ -456,3 +456,28 @@ def test_catalog_identity_follows_content_not_the_object() -> None:
     odd = frame.copy()
     odd["blob"] = [b"\x00\xff", ["a", "list"], 3.5]  # bytes, an unhashable cell, a float
     assert build_catalog(odd, mapping).identity != one.identity
+
+
+@pytest.mark.parametrize("name", ["modelno", "Model Number", "MPN", "Manufacturer Part Number",
+                                  "型号", "Model", "model_no"])
+def test_model_number_columns_are_guessed_by_their_names(name: str) -> None:
+    frame = pd.DataFrame({"id": ["1", "2"], "title": ["red shoe", "tea"],
+                          name: ["RS-100", "T-200"]})
+    mapping = field_defaults(frame)
+    assert mapping.model_number == name and mapping.text_columns == ("title",)
+    cat = build_catalog(_table([list(frame.columns), *frame.values.tolist()]), mapping)
+    assert cat.model_numbers() == ["RS-100", "T-200"]
+
+
+@pytest.mark.parametrize("name", ["sku", "model year", "货号", "models sold"])
+def test_a_sku_or_a_model_year_is_no_model_number(name: str) -> None:
+    frame = pd.DataFrame({"id": ["1", "2"], "title": ["red shoe", "tea"], name: ["A1", "B2"]})
+    assert field_defaults(frame).model_number is None
+
+
+def test_a_model_number_that_is_the_id_column_is_not_compared() -> None:
+    """Ids are unique: as model numbers every pair would differ, a listing repeated under
+    two ids included."""
+    frame = pd.DataFrame({"mpn_id": ["RS-100", "T-200"], "title": ["red shoe", "tea"]})
+    mapping = field_defaults(frame)
+    assert mapping.id_column == "mpn_id" and mapping.model_number is None

@@ -5,6 +5,7 @@ without editing one. None of this catalog's column names is guessed for a role."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -138,3 +139,40 @@ def test_lists_made_short_by_rules_alone_do_not_point_at_the_floor(run, tmp_path
     assert code == 0, err
     line = next(ln for ln in err.splitlines() if "lists are shorter than 3" in ln)
     assert "price ratio" in line and "relevance" not in line, line
+
+
+def test_a_model_number_column_tells_two_listings_of_one_title_apart(tmp_path: Path,
+                                                                      tiny_bert_dir: Path,
+                                                                      capsys) -> None:
+    """Two listings with one title and two model numbers (a colour the title leaves out)
+    were exported at 1.0, "the same product"; the column named like a model number is now
+    read (and said), and --model-number-col maps one named otherwise."""
+    rows = [["sku", "title", "maker_ref", "mpn"],
+            ["A1", "sony handycam ac adaptor", "ACL-200", "ACL-200"],
+            ["A2", "sony handycam ac adaptor", "ACL-100", "ACL-100"],
+            ["A3", "sony handycam ac adaptor", "ACL-100", "ACL-100"],  # listed twice
+            ["B1", "green tea 40 bags", "GT-40", "GT-40"],
+            ["B2", "black tea 40 bags", "BT-40", "BT-40"]]
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(rows))
+
+    def scores(*extra: str) -> tuple[dict, str]:
+        out = tmp_path / "l.csv"
+        code = main(["neighbors", str(catalog), "--id-col", "sku", "--text-cols", "title",
+                     "--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws"),
+                     "--out", str(out), "--relevance-floor", "0", *extra])
+        err = capsys.readouterr().err
+        assert code == 0, err
+        lists = pd.read_csv(out, dtype=str)
+        return {(a, b): float(s) for a, b, s in zip(lists.source_id, lists.neighbor_id,
+                                                    lists.score)}, err
+
+    guessed, err = scores()
+    assert "model number column (automatic): mpn" in err
+    assert guessed["A1", "A2"] < 0.9 and guessed["A2", "A3"] == pytest.approx(1.0)
+    named, err = scores("--model-number-col", "maker_ref")
+    assert "(automatic)" not in err and named["A1", "A2"] == pytest.approx(guessed["A1", "A2"])
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"text_columns": ["title"], "id_column": "sku"}))
+    unmapped, err = scores("--config", str(settings))  # a saved mapping guesses nothing
+    assert "model number" not in err and unmapped["A1", "A2"] == pytest.approx(1.0)

@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import ConfigError
 from core.search.calibration import BUNDLED, FUSED_ONLY, Calibration
-from core.search.evidence import FEATURES, TextEvidence, read_text
+from core.search.evidence import FEATURES, TextEvidence, model_number, read_text
 from core.search.evidence_weights import PAIR_FEATURES, evidence_change, fit_evidence_weights
 from core.search.generic_codes import GENERIC_CODES
 from core.search.index import NeighborIndex
@@ -263,3 +263,54 @@ def test_a_product_with_nothing_like_it_does_not_read_its_best_neighbour_as_a_tw
     index.related = lambda meaning: None  # the same index without the gate
     assert index.pair_scores([n], [best]).score[0] > gated
     np.testing.assert_array_equal(related, index.pair_evidence(np.arange(3), pool.indices[:3, 0])[1])
+
+
+def test_model_numbers_are_compared_as_the_maker_writes_them():
+    assert model_number(" MB225LL/A ") == "mb225lla" == model_number("mb225-ll-a")
+    assert model_number("") == model_number(None) == model_number("a1") == ""  # too short
+    texts = ["hp 45 black inkjet cartridge", "hp 45 black inkjet cartridge",
+             "hp 45 black inkjet cartridge 51645a", "sony dsc-t110 camera red",
+             "sony dsc-t110 camera violet", "tea"]
+    numbers = ["51645A", "51645-b", "hp51645a140", "DSC-T110R", "dsc t110", ""]
+    ev = TextEvidence.build(texts).with_model_numbers(numbers)
+    left, right = [0, 0, 3, 3, 5, 1], [1, 2, 4, 0, 0, 2]
+    f = dict(zip(FEATURES, ev.pairs(left, right).T))
+    # differ | one holds the other | one holds the other | differ | one has none | differ
+    assert f["code_shared"].tolist() == [0, 1, 1, 0, 0, 0]
+    assert f["code_conflict"].tolist() == [1, 0, 0, 1, 0, 1]
+    plain = dict(zip(FEATURES, TextEvidence.build(texts).pairs(left, right).T))
+    assert f["size_conflict"].tolist() == plain["size_conflict"].tolist()
+    n = len(texts)
+    np.testing.assert_array_equal(
+        ev.pairs(np.repeat(np.arange(n), n), np.tile(np.arange(n), n)).reshape(n, n, -1),
+        ev.block(np.arange(n), np.arange(n)))
+    # the same words but two model numbers: two products
+    assert ev.same_text([0], [1]).tolist() == [False]
+    assert TextEvidence.build(texts).same_text([0], [1]).tolist() == [True]
+    assert ev.numbers_differ([0, 0, 5], [1, 2, 0]).tolist() == [True, False, False]
+    queries = ev.read(["hp 45 black inkjet cartridge"])  # a search query has no number
+    assert queries.numbers is None and ev.same_text([0], [0], queries).tolist() == [True]
+
+
+def test_two_products_with_different_model_numbers_never_read_as_the_same_product(rng):
+    """One shop's listings with the same title and two model numbers (a colour or a pack
+    size the title leaves out) scored 1.000, "the same product"; with the model number
+    column they are two products, and a listing repeated under the same number still
+    reads as the same product."""
+    vectors, texts = _shop(rng)
+    texts[2], vectors[2] = texts[1], vectors[1]  # 1 and 2: the same words
+    texts[5], vectors[5] = texts[4], vectors[4]  # 4 and 5: the same words
+    numbers = [f"M-{i:03d}" for i in range(len(texts))]
+    numbers[5] = numbers[4]  # 4 and 5: one product listed twice
+    plain = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=0.5, texts=texts)
+    index = NeighborIndex.from_parts(vectors, build_index(texts), hybrid_weight=0.5, texts=texts,
+                                     model_numbers=numbers)
+    assert plain.pair_scores([1, 4], [2, 5]).score.tolist() == pytest.approx([1.0, 1.0])
+    s = index.pair_scores([1, 4], [2, 5])
+    assert s.score[0] < 0.9 and s.score[1] == pytest.approx(1.0)
+    assert s.evidence[0, PAIR_FEATURES.index("code_conflict")] == 1
+    pool = index.pool(3)
+    np.testing.assert_allclose(np.take_along_axis(
+        index.block_scores(np.arange(len(texts)), np.arange(len(texts))), pool.indices, 1),
+        pool.scores, atol=1e-5)
+    assert pool.scores[1][pool.indices[1] == 2][0] < 0.9
