@@ -6,6 +6,7 @@
     .venv/bin/python bench/score_quality.py --fit      # refit the bundled calibration (train + valid)
     .venv/bin/python bench/score_quality.py --speed    # pool time with and without evidence
     .venv/bin/python bench/score_quality.py --floor    # the relevance floor with the walmart rules
+    .venv/bin/python bench/score_quality.py --model-numbers [--test|--train]  # modelno mapped
 
 Two-shop catalogs with labelled twins: abt-buy (Abt + Buy names, 2,173 rows, the
 full gold) and walmart-amazon (walmart + every amazon row named in a pairs file
