@@ -118,7 +118,9 @@ def _setup(args: argparse.Namespace) -> tuple[Config, object]:
         raise ConfigError(f"--coherence: column(s) {short_list(missing)} not in the catalog "
                           f"{args.catalog}; available: "
                           f"{short_list([str(c) for c in catalog.frame.columns], 40)}")
-    return cli.with_language(args, cfg, catalog), catalog
+    from core.cli.tuning import guess_model_number
+
+    return guess_model_number(args, cli.with_language(args, cfg, catalog), catalog)
 
 
 class _Models:

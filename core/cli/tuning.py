@@ -251,6 +251,21 @@ def _roles(args: argparse.Namespace, catalog) -> dict[str, str | None]:
     return out
 
 
+def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
+    """The configuration and catalog with _roles' model number column alone, said when it
+    was found by its name: it changes scores, so every command that scores pairs reads it
+    as the lists do (the other roles matter only to rules, lists and figures)."""
+    from dataclasses import replace
+
+    column = _roles(args, catalog)["model_number"]
+    if column == catalog.mapping.model_number:
+        return cfg, catalog
+    say(f"model number column (automatic): {column} (two products whose model numbers differ "
+        "are never scored as the same product; --model-number-col names another column)")
+    return (cfg.with_changes(model_number_column=column),
+            replace(catalog, mapping=replace(catalog.mapping, model_number=column)))
+
+
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     """The configuration and catalog with the role columns of _roles; prices in a price
     column found by its name that the rules cannot read are named, as for --price-col
@@ -265,10 +280,7 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     if roles["price"] and not catalog.mapping.price:
         for warning in price_notes(roles["price"], catalog.frame[roles["price"]]):
             say(f"warning: {warning}")
-    if roles["model_number"] and not catalog.mapping.model_number:
-        say(f"model number column (automatic): {roles['model_number']} (two products whose "
-            "model numbers differ are never scored as the same product; --model-number-col "
-            "names another column)")
+    cfg, catalog = guess_model_number(args, cfg, catalog)
     cfg = cfg.with_changes(**{f"{r}_column": c for r, c in roles.items()})
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 

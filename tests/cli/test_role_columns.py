@@ -176,3 +176,27 @@ def test_a_model_number_column_tells_two_listings_of_one_title_apart(tmp_path: P
     settings.write_text(json.dumps({"text_columns": ["title"], "id_column": "sku"}))
     unmapped, err = scores("--config", str(settings))  # a saved mapping guesses nothing
     assert "model number" not in err and unmapped["A1", "A2"] == pytest.approx(1.0)
+
+
+def test_explain_reads_the_model_number_column_as_the_lists_do(tmp_path: Path,
+                                                               tiny_bert_dir: Path,
+                                                               capsys) -> None:
+    """explain scored two listings of one title 1.000 while the lists, which found the
+    model number column, scored them below 0.9: the same pair, two numbers."""
+    rows = [["sku", "title", "mpn"], ["A1", "sony handycam ac adaptor", "ACL-200"],
+            ["A2", "sony handycam ac adaptor", "ACL-100"], ["B1", "green tea 40 bags", "GT-40"],
+            ["B2", "black tea 40 bags", "BT-40"]]
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(rows))
+    common = [str(catalog), "--id-col", "sku", "--text-cols", "title", "--model",
+              str(tiny_bert_dir), "--workspace", str(tmp_path / "ws")]
+    assert main(["explain", *common, "--left", "A1", "--right", "A2"]) == 0
+    out, err = capsys.readouterr()
+    assert "model number column (automatic): mpn" in err
+    score = float(out.split("score ", 1)[1].split(":", 1)[0])
+    assert score < 0.9 and "or different model numbers" in out and "field mpn" in out, out
+    assert main(["neighbors", *common, "--out", str(tmp_path / "l.csv"),
+                 "--relevance-floor", "0"]) == 0
+    lists = pd.read_csv(tmp_path / "l.csv", dtype=str)
+    listed = lists[(lists.source_id == "A1") & (lists.neighbor_id == "A2")].score
+    assert float(listed.iloc[0]) == pytest.approx(score, abs=1e-3)
