@@ -263,11 +263,11 @@ class TextEvidence:
     keys: np.ndarray  # (n,) int64: equal for the same words in the same order (-1: no words)
     series: sp.csr_matrix  # (n, series) the series of each text's model codes
     vocab: tuple[dict, ...] = ({}, {}, {}, {}, {})  # codes, sizes, units, word keys, series
-    numbers: tuple[str, ...] | None = None  # each product's model number column, normalised
+    numbers: ModelNumbers | None = None  # the model number column's (with_model_numbers)
 
     def with_model_numbers(self, values: Sequence[str]) -> TextEvidence:
         """This evidence with each product's model number (a mapped column; "" = none)."""
-        return replace(self, numbers=tuple(model_number(v) for v in values))
+        return replace(self, numbers=ModelNumbers.read(values))
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> TextEvidence:
@@ -318,7 +318,7 @@ class TextEvidence:
         kb = self.keys[np.asarray(right, dtype=np.int64)]
         same = (ka == kb) & (ka >= 0)
         if q.numbers is not None and self.numbers is not None:
-            same &= _numbers_agree(q.numbers, self.numbers, left, right) != -1
+            same &= self.numbers.agree(left, right) != -1
         return same
 
     def numbers_differ(self, left, right, queries: TextEvidence | None = None) -> np.ndarray:
@@ -326,7 +326,7 @@ class TextEvidence:
         q = self if queries is None else queries
         if q.numbers is None or self.numbers is None:
             return np.zeros(len(np.asarray(left)), dtype=bool)
-        return _numbers_agree(q.numbers, self.numbers, left, right) == -1
+        return self.numbers.agree(left, right) == -1
 
     def pairs(self, left, right, queries: TextEvidence | None = None) -> np.ndarray:
         """(p, len(FEATURES)) float32 features of pairs: left rows of `queries` (default
@@ -343,7 +343,7 @@ class TextEvidence:
         out = _features(both(q.codes, self.codes), both(q.size_units, self.size_units),
                         both(q.sizes, self.sizes), both(q.series, self.series), (q, a),
                         (self, b))
-        return _with_numbers(out, q.numbers, self.numbers, a, b)
+        return _with_numbers(out, q.numbers is not None and self.numbers, a, b)
 
     def block(self, rows, members) -> np.ndarray:
         """(r, m, len(FEATURES)) float32 features of every row against every member."""
@@ -358,39 +358,68 @@ class TextEvidence:
         out = _features(both(self.codes), both(self.size_units), both(self.sizes),
                         both(self.series),
                         (self, r[:, None]), (self, m[None, :]))
-        return _with_numbers(out, self.numbers, self.numbers, r[:, None], m[None, :])
+        return _with_numbers(out, self.numbers, r[:, None], m[None, :])
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 MIN_NUMBER = 3  # "a1" or "12" says too little to tell two products apart
+MAX_NUMBER = 40  # longer is no model number (and bounds the parts ModelNumbers.read tries)
 
 
 def model_number(value: object) -> str:
     """A model number as compared: lower case, letters and digits only ("MB225LL/A" ->
-    "mb225lla"); "" when it is blank or too short to tell products apart."""
-    out = _NOT_ALNUM.sub("", str(value or "").lower())
-    return out if len(out) >= MIN_NUMBER else ""
+    "mb225lla"); "" when it is blank, too short to tell products apart or longer than any
+    model number (a description in the wrong column)."""
+    out = _NOT_ALNUM.sub("", str(value or "")[:4 * MAX_NUMBER].lower())
+    return out if MIN_NUMBER <= len(out) <= MAX_NUMBER else ""
 
 
-def _numbers_agree(left: tuple[str, ...], right: tuple[str, ...], a, b) -> np.ndarray:
-    """Per pair: 1 the model numbers agree (equal, or one holds the other: "dsct110" in
-    "dsct110r"), -1 both are given and differ, 0 one is missing."""
-    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
-    out = np.zeros(a.shape, dtype=np.int8)
-    for i, (x, y) in enumerate(zip(a.ravel().tolist(), b.ravel().tolist())):
-        u, v = left[x], right[y]
-        if u and v:
-            out.flat[i] = 1 if (u in v or v in u) else -1
-    return out
+@dataclass(frozen=True)
+class ModelNumbers:
+    """One catalog's model numbers, compared pair by pair without a Python loop but for
+    the rare pairs where one number could hold the other."""
+
+    values: tuple[str, ...]  # model_number() of each product ("" = none)
+    ids: np.ndarray  # (n,) int64: equal for equal numbers, -1 for none
+    inner: np.ndarray  # (n,) bool: the number is part of another product's longer number
+
+    @classmethod
+    def read(cls, values: Sequence[object]) -> ModelNumbers:
+        numbers = tuple(model_number(v) for v in values)
+        distinct = sorted(set(numbers) - {""})
+        at = {v: i for i, v in enumerate(distinct)}
+        ids = np.array([at.get(v, -1) for v in numbers], dtype=np.int64)
+        known, inside = set(distinct), set()  # the numbers that are part of a longer one
+        for v in distinct:
+            for start in range(len(v)):
+                for end in range(start + MIN_NUMBER, len(v) + (start > 0)):
+                    if v[start:end] in known:
+                        inside.add(v[start:end])
+        inner = np.array([v in inside for v in numbers], dtype=bool)
+        return cls(numbers, ids, inner)
+
+    def agree(self, a, b) -> np.ndarray:
+        """Per pair of rows: 1 the model numbers agree (equal, or one holds the other:
+        "dsct110" in "dsct110r"), -1 both are given and differ, 0 one is missing."""
+        a, b = np.broadcast_arrays(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+        ia, ib = self.ids[a], self.ids[b]
+        both = (ia >= 0) & (ib >= 0)
+        out = np.where(both, np.where(ia == ib, 1, -1), 0).astype(np.int8)
+        check = np.flatnonzero(both & (ia != ib) & (self.inner[a] | self.inner[b]))
+        for flat in check.tolist():  # one may hold the other
+            u, v = self.values[a.flat[flat]], self.values[b.flat[flat]]
+            if u in v or v in u:
+                out.flat[flat] = 1
+        return out
 
 
-def _with_numbers(out: np.ndarray, left, right, a, b) -> np.ndarray:
+def _with_numbers(out: np.ndarray, numbers: ModelNumbers | None, a, b) -> np.ndarray:
     """Features with the model number columns' verdict over the texts' codes: agreeing
     numbers are a shared code, differing ones a conflict (two products of one shop with
     different model numbers are two products, whatever their titles say)."""
-    if left is None or right is None:
+    if not numbers:
         return out
-    agree = _numbers_agree(left, right, a, b)
+    agree = numbers.agree(a, b)
     out[..., 0] = np.where(agree == 1, 1.0, np.where(agree == -1, 0.0, out[..., 0]))
     out[..., 1] = np.where(agree == -1, 1.0, np.where(agree == 1, 0.0, out[..., 1]))
     return out
