@@ -18,7 +18,9 @@ feature                 1 when
                         ``mb225lla`` / ``mb226lla``; ``u5140`` / ``u5140900``
                         are not one series: more digits)
 ``size_conflict``       both give a size in the same unit (16gb, 2.5", 12 mp,
-                        50-pack ...) and the values differ
+                        50-pack ...) and share no value in it, or both name
+                        decimal numbers and share none (usb 2.0 / 3.0,
+                        photoshop 6.0 / 7.0, a 15.6 / 17.3 laptop)
 ``colour_conflict``     both name colours and none is shared
 ``condition_conflict``  one says remanufactured, refurbished, compatible or
                         used and the other does not
@@ -212,7 +214,19 @@ def read_text(text: str) -> tuple[set[str], set[str], int, bool, tuple[int, int]
     for zh, bit in _ZH_COLOUR:
         if zh in low:
             colours |= bit
-    return codes, _sizes(low), colours, bool(_CONDITION.search(low)), edition(low)
+    return codes, _sizes(low) | _decimals(low), colours, bool(_CONDITION.search(low)), \
+        edition(low)
+
+
+# A number with a decimal point, with or without a unit: a version (photoshop 6.0, after
+# effects 6.5), a standard (usb 2.0 / 3.0) or a size whose unit catalogs drop (a 15.6 or
+# 17.3 laptop, a 3.5 drive bay). Two texts that both name some and share none differ in
+# one ("dec=" sizes: the size conflict); "3.5-inch" and "3.5 bay" share 3.5.
+_DECIMAL_NUMBER = re.compile(r"(?<![\w.])\d{1,4}\.\d{1,3}(?![\d.]*\d)")
+
+
+def _decimals(low: str) -> set[str]:
+    return {f"dec={float(v):g}" for v in _DECIMAL_NUMBER.findall(low)}
 
 
 def _sparse(rows: Sequence[set[str]], vocab: dict[str, int], *, grow: bool = True,
@@ -434,7 +448,7 @@ def _features(codes: np.ndarray, units: np.ndarray, sizes: np.ndarray, series: n
     shared = codes > 0
     out[..., 0] = shared
     out[..., 1] = (series > 0) & ~shared
-    out[..., 2] = (units > 0) & (sizes == 0)
+    out[..., 2] = units > sizes  # a unit both name with no value both name (approximately)
     ca, cb = ea.colours[a], eb.colours[b]
     out[..., 3] = (ca != 0) & (cb != 0) & ((ca & cb) == 0)
     out[..., 4] = ea.condition[a] != eb.condition[b]

@@ -59,6 +59,24 @@ def test_versions_standards_and_resolutions_are_not_model_codes():
     assert read_text("acer ps.val03 desktop")[0] == {"psval03"}
 
 
+def test_different_decimal_numbers_are_different_versions_standards_or_sizes():
+    """A decimal number is no model code (usb 2.0), but two texts that both name some and
+    share none differ in a version, a standard or a size whose unit the shop dropped."""
+    texts = ["verbatim store n go usb 2.0 portable hard drive 500gb",
+             "verbatim store n go usb 3.0 portable hard drive 500 gb",
+             "adobe photoshop 6.0 for windows", "adobe photoshop 7.0 windows",
+             "vantec nexstar dual 3.5 sata enclosure", "vantec nexstar dual 3.5-inch enclosure",
+             "netgear 802.11n wireless router", "netgear 802.11g wireless router",
+             "green onions supply screen protector for 10.1 tablet",
+             "green onions supply screen protector for 7.0 tablet",
+             "photoshop 6.0.1 update", "adobe photoshop 6.0 for windows"]
+    ev = TextEvidence.build(texts)
+    f = dict(zip(FEATURES, ev.pairs([0, 2, 4, 6, 8, 10], [1, 3, 5, 7, 9, 11]).T))
+    # usb 2.0/3.0 | 6.0/7.0 | 3.5/3.5-inch | 802.11 both | 10.1/7.0 | 6.0.1 is no decimal
+    assert f["size_conflict"].tolist() == [1, 1, 0, 0, 1, 0]
+    assert not read_text("usb 2.0")[0] and read_text("usb 2.0")[1] == {"dec=2"}
+
+
 def test_codes_common_in_the_reference_catalogs_are_not_model_codes_in_a_small_one():
     """In a small catalog every code is rare: "ddr3" and "cat6" read as model codes there,
     and two memory modules or two network cables of different makers were lifted to "the
