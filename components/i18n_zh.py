@@ -15,6 +15,8 @@ ZH: dict[str, str] = {
         '已映射的目录：{md_text}',
     'Text compared: {md_text} · id: {md_text2}':
         '用于比较的文本：{md_text} · 编号：{md_text2}',
+    ' · model numbers compared: {md_text}':
+        ' · 比较的型号列：{md_text}',
     "Next: see each product's neighbours":
         '下一步：查看每个商品的相似商品',
     '- {long_texts:,} texts are longer than the model reads; only their beginning is compared':

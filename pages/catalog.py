@@ -37,7 +37,9 @@ if cat is not None:
     st.subheader(t('Mapped catalog: {md_text}', md_text=md_text(state.shown_name(cat))))
     st.caption(t('Text compared: {md_text} · id: {md_text2}',
                  md_text=md_text(' + '.join(cat.mapping.text_columns)),
-                 md_text2=md_text(cat.mapping.id_column or t('row numbers'))))
+                 md_text2=md_text(cat.mapping.id_column or t('row numbers')))
+               + (t(' · model numbers compared: {md_text}', md_text=md_text(
+                   cat.mapping.model_number)) if cat.mapping.model_number else ""))
     language_panel()
     st.markdown("- " + t("{rows:,} rows", rows=cat.report.rows))
     for line in cat.report.lines()[1:]:  # after its "2,554 rows": the report's notes

@@ -121,7 +121,9 @@ def test_a_model_number_column_is_mapped_and_kept_in_the_settings(app) -> None:
     box = next(b for b in app.selectbox if b.label == "Model number")
     assert box.value == "mpn" and "never scored as the same product" in box.help
     assert app.session_state["settings.config"].model_number_column == "mpn"
+    assert "model numbers compared: mpn" in " ".join(c.value for c in app.caption)
     box.set_value("(none)")
     app.button[[b.label for b in app.button].index("Use these columns")].click().run()
     assert not app.exception, app.exception
     assert app.session_state["settings.config"].model_number_column is None
+    assert "model numbers compared" not in " ".join(c.value for c in app.caption)
