@@ -17,6 +17,7 @@ from core.cli.common import (
     K_HELP,
     METRIC_HELP,
     add_catalog_options,
+    check_comparable,
     check_npy_out,
     config_from_args,
     counted,
@@ -188,16 +189,6 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
             "machines; Excel shows it garbled: add --bom (or --out-encoding gb18030) for a file "
             "people open in Excel, as the app's CSV download does")
     return 0
-
-
-def check_comparable(n: int, source: str, noun: str) -> None:
-    """A list needs another product: one product gave an empty lists file and exit 0, so a
-    nightly job whose catalog export was cut short replaced the shop's lists with nothing."""
-    if n < 2:
-        raise CatalogSimilarityError(
-            f"{source} has {n:,} {noun}{'' if n == 1 else 's'}: neighbour lists need at least "
-            "2, so nothing was written (the previous lists file, if any, is kept); if the "
-            "export was cut short, export it again")
 
 
 def say_unused_write_options(args: argparse.Namespace, kind: str) -> None:

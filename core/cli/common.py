@@ -590,3 +590,13 @@ def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog, en
         say(f"photos: {counted(result.fallback, 'product')} {uses} cell, because the first one "
             "could not be used (missing, damaged or not a photo)")
     return result
+
+
+def check_comparable(n: int, source: str, noun: str) -> None:
+    """A list needs another product: one product gave an empty lists file and exit 0, so a
+    nightly job whose catalog export was cut short replaced the shop's lists with nothing."""
+    if n < 2:
+        raise CatalogSimilarityError(
+            f"{source} has {n:,} {noun}{'' if n == 1 else 's'}: neighbour lists need at least "
+            "2, so nothing was written (the previous lists file, if any, is kept); if the "
+            "export was cut short, export it again")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.cli.common import counted, save_vectors, say
+from core.cli.common import check_comparable, counted, save_vectors, say
 from core.config import ROW_NUMBERS, Config
 from core.workspace import Workspace
 
@@ -191,8 +191,6 @@ def cmd_neighbors_ray(args: argparse.Namespace, cfg: Config) -> int:
     with _place(args.out, folder_out) as folder:
         with ray_session(settings_from_args(args)):
             cfg, counts = ray_embed(args, cfg, folder)
-            from core.cli.commands import check_comparable
-
             check_comparable(counts.products, args.catalog, "product")  # nothing written
             driver = _driver_part(cfg, decisions)
             lists = _ray_lists(args, cfg, folder, counts.products, driver)
