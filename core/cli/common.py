@@ -180,7 +180,7 @@ ROLE_HELP = {
              "by price-check",
     "model-number": "the maker's model number or MPN (model_number_column), not the shop's own "
                     "SKU: two products whose model numbers differ are never scored as the same "
-                    "product, and equal ones count as one",
+                    "product, and equal ones count as one; 'none' compares none",
 }
 
 
@@ -276,6 +276,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
                      ("image_col", "image_column"), ("image_weight", "image_weight"),
                      ("image_model", "image_model"), ("fetch_images", "fetch_images")):
         value = getattr(args, opt, None)
+        if opt == "model_number_col" and no_model_numbers(args):
+            value = None  # none mapped, a settings file's too, and none guessed (tuning._roles)
+            changes[key] = None
         if value is not None:
             changes[key] = value
     if getattr(args, "field_weights", None) is not None:
@@ -600,3 +603,8 @@ def check_comparable(n: int, source: str, noun: str) -> None:
             f"{source} has {n:,} {noun}{'' if n == 1 else 's'}: neighbour lists need at least "
             "2, so nothing was written (the previous lists file, if any, is kept); if the "
             "export was cut short, export it again")
+
+
+def no_model_numbers(args: argparse.Namespace) -> bool:
+    """--model-number-col none: compare no model numbers, not even a column named like one."""
+    return str(getattr(args, "model_number_col", None) or "").strip().lower() == "none"

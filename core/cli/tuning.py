@@ -241,13 +241,14 @@ def _roles(args: argparse.Namespace, catalog) -> dict[str, str | None]:
     named like one, as the app's automatic mapping does (a saved configuration always names
     them, so a replay never guesses)."""
     from core.catalog.table import guess_model_number_column, guess_role
+    from core.cli.common import no_model_numbers
 
     roles = ("category", "brand", "price", "image", "model_number")
     if getattr(args, "config", None):
         return {r: getattr(catalog.mapping, r) for r in roles}
     out = {r: getattr(catalog.mapping, r) or guess_role(catalog.frame, r) for r in roles[:-1]}
-    out["model_number"] = catalog.mapping.model_number or guess_model_number_column(
-        catalog.frame)
+    out["model_number"] = None if no_model_numbers(args) else (
+        catalog.mapping.model_number or guess_model_number_column(catalog.frame))
     return out
 
 
@@ -261,7 +262,8 @@ def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
     if column == catalog.mapping.model_number:
         return cfg, catalog
     say(f"model number column (automatic): {column} (two products whose model numbers differ "
-        "are never scored as the same product; --model-number-col names another column)")
+        "are never scored as the same product; --model-number-col names another column, "
+        "--model-number-col none compares none)")
     return (cfg.with_changes(model_number_column=column),
             replace(catalog, mapping=replace(catalog.mapping, model_number=column)))
 

@@ -176,6 +176,14 @@ def test_a_model_number_column_tells_two_listings_of_one_title_apart(tmp_path: P
     settings.write_text(json.dumps({"text_columns": ["title"], "id_column": "sku"}))
     unmapped, err = scores("--config", str(settings))  # a saved mapping guesses nothing
     assert "model number" not in err and unmapped["A1", "A2"] == pytest.approx(1.0)
+    off, err = scores("--model-number-col", "none")  # none, not even the one named like it
+    assert "model number" not in err and off["A1", "A2"] == pytest.approx(1.0)
+    settings.write_text(json.dumps({"text_columns": ["title"], "id_column": "sku",
+                                    "model_number_column": "mpn"}))
+    saved, _ = scores("--config", str(settings))
+    assert saved["A1", "A2"] == pytest.approx(guessed["A1", "A2"])
+    off, _ = scores("--config", str(settings), "--model-number-col", "None")
+    assert off["A1", "A2"] == pytest.approx(1.0)
 
 
 def test_explain_reads_the_model_number_column_as_the_lists_do(tmp_path: Path,
