@@ -189,7 +189,7 @@ def add_role_options(p: argparse.ArgumentParser) -> None:
     category_column, brand_column, price_column and model_number_column, as the app's column
     mapping sets them."""
     for role, text in ROLE_HELP.items():
-        like = "modelno, MPN or 型号" if role == "model-number" else role
+        like = "modelno or MPN" if role == "model-number" else role
         p.add_argument(f"--{role}-col", help=f"{text} (default: the --config file's, else a "
                        f"column named like {like}, if any)")
 
