@@ -207,8 +207,8 @@ def mapping_form(raw: RawTable) -> None:
             opts = [NONE, *cols]
             value = getattr(current, role) or NONE
             roles[role] = col.selectbox(t(ROLE_LABELS[role]), opts, index=opts.index(value),
-                                        format_func=column_option(), help=ROLE_HELP.get(role) and
-                                        t(ROLE_HELP[role]))
+                                        format_func=column_option(),
+                                        help=t(ROLE_HELP[role]) if role in ROLE_HELP else None)
         policy = st.radio(t("When an id appears twice"), DUPLICATE_POLICIES, horizontal=True,
                           index=DUPLICATE_POLICIES.index(state.config().on_duplicate_ids),
                           format_func=labels(DUPLICATE_NAMES))

@@ -277,8 +277,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
                      ("image_model", "image_model"), ("fetch_images", "fetch_images")):
         value = getattr(args, opt, None)
         if opt == "model_number_col" and no_model_numbers(args):
-            value = None  # none mapped, a settings file's too, and none guessed (tuning._roles)
-            changes[key] = None
+            changes[key] = None  # none mapped, a settings file's too, none guessed (tuning)
+            continue
         if value is not None:
             changes[key] = value
     if getattr(args, "field_weights", None) is not None:

@@ -240,16 +240,31 @@ def _roles(args: argparse.Namespace, catalog) -> dict[str, str | None]:
     """{role: column} of category / brand / price / image: mapped, else (without --config)
     named like one, as the app's automatic mapping does (a saved configuration always names
     them, so a replay never guesses)."""
-    from core.catalog.table import guess_model_number_column, guess_role
+    from core.catalog.table import guess_role
+
+    roles = ("category", "brand", "price", "image")
+    if getattr(args, "config", None):
+        out = {r: getattr(catalog.mapping, r) for r in roles}
+    else:
+        out = {r: getattr(catalog.mapping, r) or guess_role(catalog.frame, r) for r in roles}
+    return {**out, "model_number": _model_number_role(args, catalog)}
+
+
+def _model_number_role(args: argparse.Namespace, catalog) -> str | None:
+    """_roles' model number column: mapped, else (without --config or
+    --model-number-col none) one named like a model number."""
+    from core.catalog.table import guess_model_number_column
     from core.cli.common import no_model_numbers
 
-    roles = ("category", "brand", "price", "image", "model_number")
-    if getattr(args, "config", None):
-        return {r: getattr(catalog.mapping, r) for r in roles}
-    out = {r: getattr(catalog.mapping, r) or guess_role(catalog.frame, r) for r in roles[:-1]}
-    out["model_number"] = None if no_model_numbers(args) else (
-        catalog.mapping.model_number or guess_model_number_column(catalog.frame))
-    return out
+    if catalog.mapping.model_number or getattr(args, "config", None) or no_model_numbers(args):
+        return catalog.mapping.model_number
+    return guess_model_number_column(catalog.frame)
+
+
+def _say_model_number(column: str) -> None:
+    say(f"model number column (automatic): {column} (two products whose model numbers differ "
+        "are never scored as the same product; --model-number-col names another column, "
+        "--model-number-col none compares none)")
 
 
 def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
@@ -258,12 +273,10 @@ def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
     as the lists do (the other roles matter only to rules, lists and figures)."""
     from dataclasses import replace
 
-    column = _roles(args, catalog)["model_number"]
+    column = _model_number_role(args, catalog)
     if column == catalog.mapping.model_number:
         return cfg, catalog
-    say(f"model number column (automatic): {column} (two products whose model numbers differ "
-        "are never scored as the same product; --model-number-col names another column, "
-        "--model-number-col none compares none)")
+    _say_model_number(column)
     return (cfg.with_changes(model_number_column=column),
             replace(catalog, mapping=replace(catalog.mapping, model_number=column)))
 
@@ -282,7 +295,8 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     if roles["price"] and not catalog.mapping.price:
         for warning in price_notes(roles["price"], catalog.frame[roles["price"]]):
             say(f"warning: {warning}")
-    cfg, catalog = guess_model_number(args, cfg, catalog)
+    if roles["model_number"] != catalog.mapping.model_number:
+        _say_model_number(roles["model_number"])
     cfg = cfg.with_changes(**{f"{r}_column": c for r, c in roles.items()})
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 

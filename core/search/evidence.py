@@ -325,22 +325,30 @@ class TextEvidence:
     def __len__(self) -> int:
         return len(self.colours)
 
-    def same_text(self, left, right, queries: TextEvidence | None = None) -> np.ndarray:
-        """(p,) bool: the pair's texts have the same words in the same order."""
+    def same_text(self, left, right, queries: TextEvidence | None = None, *,
+                  also: np.ndarray | None = None) -> np.ndarray:
+        """(p,) bool: the pair's texts have the same words in the same order, or `also`
+        says the pair is the same (a fused score of 1), unless the two products' model
+        numbers differ (two products, whatever their texts say)."""
         q = self if queries is None else queries
         ka = q.keys[np.asarray(left, dtype=np.int64)]
         kb = self.keys[np.asarray(right, dtype=np.int64)]
         same = (ka == kb) & (ka >= 0)
-        if q.numbers is not None and self.numbers is not None:
-            same &= self.numbers.agree(left, right) != -1
-        return same
+        if also is not None:
+            same |= also
+        return same & ~self.numbers_differ(left, right, queries)
 
     def numbers_differ(self, left, right, queries: TextEvidence | None = None) -> np.ndarray:
-        """(p,) bool: both products have a model number and they differ."""
-        q = self if queries is None else queries
-        if q.numbers is None or self.numbers is None:
+        """(p,) bool: both products have a model number and they differ (search queries
+        have none)."""
+        numbers = self._numbers_for(queries)
+        if numbers is None:
             return np.zeros(len(np.asarray(left)), dtype=bool)
-        return self.numbers.agree(left, right) == -1
+        return numbers.agree(left, right) == -1
+
+    def _numbers_for(self, queries: TextEvidence | None) -> ModelNumbers | None:
+        """The model numbers to compare pairs by: this catalog's, for its own pairs."""
+        return self.numbers if queries is None else None
 
     def pairs(self, left, right, queries: TextEvidence | None = None) -> np.ndarray:
         """(p, len(FEATURES)) float32 features of pairs: left rows of `queries` (default
@@ -357,7 +365,7 @@ class TextEvidence:
         out = _features(both(q.codes, self.codes), both(q.size_units, self.size_units),
                         both(q.sizes, self.sizes), both(q.series, self.series), (q, a),
                         (self, b))
-        return _with_numbers(out, q.numbers is not None and self.numbers, a, b)
+        return _with_numbers(out, self._numbers_for(queries), a, b)
 
     def block(self, rows, members) -> np.ndarray:
         """(r, m, len(FEATURES)) float32 features of every row against every member."""
@@ -431,7 +439,7 @@ def _with_numbers(out: np.ndarray, numbers: ModelNumbers | None, a, b) -> np.nda
     """Features with the model number columns' verdict over the texts' codes: agreeing
     numbers are a shared code, differing ones a conflict (two products of one shop with
     different model numbers are two products, whatever their titles say)."""
-    if not numbers:
+    if numbers is None:
         return out
     agree = numbers.agree(a, b)
     out[..., 0] = np.where(agree == 1, 1.0, np.where(agree == -1, 0.0, out[..., 0]))

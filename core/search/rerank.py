@@ -45,7 +45,7 @@ def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
     if ev is not None and not blind:
         if text is None:
             text = ev.pairs(rows, cols, queries)
-        same = (same | ev.same_text(rows, cols, queries)) & ~ev.numbers_differ(rows, cols, queries)
+        same = ev.same_text(rows, cols, queries, also=same)
     x = pair_features(fused, reverse, a.best[rows], a.runner_up[rows],
                       None if reverse is None else own.best[cols], text, related)
     calibration = index.calibration
