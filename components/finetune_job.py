@@ -147,10 +147,12 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
               models_dir: Path, words: LexicalIndex | None = None,
               hybrid_weight: float = DEFAULT_HYBRID_WEIGHT, metric: str = "cosine",
               owner: str | None = None,
-              keep: Callable[[dict], None] | None = None) -> FinetuneJob:
+              keep: Callable[[dict], None] | None = None,
+              model_numbers: list[str] | None = None) -> FinetuneJob:
     """Start fine-tuning on a daemon thread; returns the job to keep in session state.
     owner: the session the kept model belongs to (components.state.model_owner); keep:
-    called with job.record() as the run starts and again when it ends (on the thread)."""
+    called with job.record() as the run starts and again when it ends (on the thread);
+    model_numbers: the catalog's model number column (None: not mapped)."""
     job = FinetuneJob(base_model=base_model, train_pairs=len(data.train))
     _keep(keep, job)
 
@@ -160,7 +162,8 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
                               settings=settings, models_dir=models_dir,
                               progress=job._progress, cancel=job.cancel_requested,
                               status=job._status, words=words,
-                              hybrid_weight=hybrid_weight, metric=metric, owner=owner)
+                              hybrid_weight=hybrid_weight, metric=metric, owner=owner,
+                              model_numbers=model_numbers)
             if result.kept and result.folder is not None:
                 job.model_created = (read_card(result.folder) or {}).get("created")
             job.result, job.status = result, "finished"

@@ -57,7 +57,8 @@ if start and data is not None:
                     settings=settings, models_dir=Workspace.default().ensure().models_dir,
                     words=lexical_index(cat, res.key, res.vectors, cfg),
                     hybrid_weight=cfg.hybrid_weight, metric=cfg.metric,
-                    owner=state.model_owner(), keep=state.finetune_keeper())
+                    owner=state.model_owner(), keep=state.finetune_keeper(),
+                    model_numbers=cat.model_numbers())
     state.set_finetune_job(job)
 if job is not None:
     with panel:

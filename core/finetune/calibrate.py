@@ -61,12 +61,15 @@ class Corpus:
     """The rows searched (the catalog the lists are made over) under the new model.
 
     vectors: (c, d) of rows; words: the words index of rows (same order, None: no words);
-    texts: every catalog text, by catalog row (None: unknown, no evidence)."""
+    texts: every catalog text, by catalog row (None: unknown, no evidence); model_numbers:
+    every catalog product's model number, by catalog row (None: no model number column),
+    compared as the lists compare them (:meth:`TextEvidence.with_model_numbers`)."""
 
     vectors: np.ndarray
     words: LexicalIndex | None
     rows: np.ndarray
     texts: Sequence[str] | None = None
+    model_numbers: Sequence[str] | None = None
 
     @cached_property
     def positions(self) -> dict[int, int]:
@@ -80,9 +83,11 @@ class Corpus:
 
     def index(self, weight: float, metric: str, calibration: Calibration) -> NeighborIndex:
         texts = None if self.texts is None else [self.texts[int(r)] for r in self.rows]
+        numbers = None if self.model_numbers is None or texts is None else \
+            [self.model_numbers[int(r)] for r in self.rows]
         return NeighborIndex.from_parts(self.vectors, self.words if weight > 0 else None,
                                         hybrid_weight=weight, metric=metric, texts=texts,
-                                        calibration=calibration)
+                                        calibration=calibration, model_numbers=numbers)
 
 
 def fit_evidence(corpus: Corpus, valid: ValidationSet | None, *, weight: float,

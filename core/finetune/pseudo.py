@@ -44,18 +44,23 @@ def mutual_firsts(first: np.ndarray, score: np.ndarray,
 def confident_pairs(texts: Sequence[str], vectors: np.ndarray, corpus_rows: np.ndarray,
                     words: LexicalIndex | None, *, weight: float, metric: str,
                     calibration: Calibration, threshold: float, cap: int,
-                    exclude: set[int], known: dict[int, set[int]]) -> TextPairs:
+                    exclude: set[int], known: dict[int, set[int]],
+                    model_numbers: Sequence[str] | None = None) -> TextPairs:
     """Up to cap mutual first-entry pairs scored >= threshold (catalog rows), best first.
 
     vectors: (n, d) current-model vectors of every text; corpus_rows: the rows searched;
     words: the words index of corpus_rows (None: meaning only); exclude: rows never
-    paired (held-out products); known: known matches (pairs already trained on)."""
+    paired (held-out products); known: known matches (pairs already trained on);
+    model_numbers: every text's model number (None: none; two different ones are never
+    a confident pair)."""
     rows = np.asarray(corpus_rows, dtype=np.int64)
     if cap <= 0 or len(rows) < 2:
         return _pairs([], texts)
     index = NeighborIndex.from_parts(vectors[rows], words if weight > 0 else None,
                                      hybrid_weight=weight, metric=metric,
-                                     texts=[texts[r] for r in rows], calibration=calibration)
+                                     texts=[texts[r] for r in rows], calibration=calibration,
+                                     model_numbers=None if model_numbers is None else
+                                     [model_numbers[r] for r in rows])
     nb = index.pool(1)
     first = np.where(nb.indices[:, 0] >= 0, nb.indices[:, 0], -1)
     found = []

@@ -115,18 +115,26 @@ class _Phases:
 
 @dataclass(frozen=True)
 class _Lists:
-    """The words index over the corpus rows and the weight in use (None: no words)."""
+    """The words index over the corpus rows and the weight in use (None: no words), and
+    every catalog product's model number (None: no model number column)."""
 
     words: LexicalIndex | None
     weight: float
     metric: str
+    model_numbers: Sequence[str] | None = None
+
+    def corpus(self, vectors: np.ndarray, corpus_rows: np.ndarray,
+               texts: Sequence[str]) -> Corpus:
+        return Corpus(vectors, self.words, corpus_rows, texts, self.model_numbers)
 
     def lists_of(self, texts: Sequence[str], vectors: np.ndarray, corpus_rows: np.ndarray):
         """Fused neighbour lists of anchor rows as the pipeline ranks them (same-product
         evidence of the texts, the current model's weights), as catalog rows (-1 padded)."""
-        index = NeighborIndex.from_parts(vectors[corpus_rows], self.words,
-                                         hybrid_weight=self.weight, metric=self.metric,
-                                         texts=[texts[r] for r in corpus_rows])
+        numbers = self.model_numbers
+        index = NeighborIndex.from_parts(
+            vectors[corpus_rows], self.words, hybrid_weight=self.weight, metric=self.metric,
+            texts=[texts[r] for r in corpus_rows],
+            model_numbers=None if numbers is None else [numbers[r] for r in corpus_rows])
 
         def lists_of(anchors: np.ndarray, depth: int) -> np.ndarray:
             nb = index.rank(min(depth, len(corpus_rows)),
@@ -164,7 +172,8 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
              models_dir: Path | None = None, progress: Progress | None = None,
              cancel: Cancel | None = None, status: Status | None = None,
              words: LexicalIndex | None = None, hybrid_weight: float = DEFAULT_HYBRID_WEIGHT,
-             metric: str = "cosine", owner: str | None = None) -> FinetuneResult:
+             metric: str = "cosine", owner: str | None = None,
+             model_numbers: Sequence[str] | None = None) -> FinetuneResult:
     """Fine-tune base_model on data.train; keep it (in out, or the next versioned folder
     of models_dir) only when the held-out lists improve, or always with keep="always".
     owner: who may use the kept model (card.json "owner", core.finetune.card.model_owner;
@@ -173,12 +182,17 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
     texts: every catalog text (rows); corpus_rows: rows searched at validation and for
     negatives (default all); base_vectors: (n, d) zero-shot vectors of texts, if known;
     words: the catalog's words index (default: built from texts); hybrid_weight, metric:
-    the lists' settings in use. Raises FinetuneCancelled when cancel() turns true.
+    the lists' settings in use; model_numbers: every product's model number (the mapped
+    column, by row; None: none), compared in the lists that choose hard negatives, the
+    weight and the calibration as the catalog's lists compare them. Raises
+    FinetuneCancelled when cancel() turns true.
     """
     start = time.perf_counter()
     settings = settings or FinetuneSettings()
     if len(data.train) < 2:
         raise FinetuneError("Fine-tuning needs at least 2 positive training pairs")
+    if model_numbers is not None and len(model_numbers) != len(texts):
+        raise FinetuneError(f"{len(model_numbers)} model numbers for {len(texts)} products")
     check_trainable(base_model)
     phase = _Phases(status or (lambda _msg: None), cancel)
     device = check_device(settings.device) if settings.device else default_device()
@@ -196,7 +210,8 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         if base_vectors is None:
             phase("embedding", "embedding the catalog with the current model")
             base_vectors = base.encode(list(texts))
-        lists = _Lists(_words_of(texts, corpus_rows, words), float(hybrid_weight), metric)
+        lists = _Lists(_words_of(texts, corpus_rows, words), float(hybrid_weight), metric,
+                       None if model_numbers is None else list(model_numbers))
         if settings.pseudo_pairs > 0:
             data = _add_confident(base, texts, data, corpus_rows, base_vectors, lists, settings,
                                   phase)
@@ -252,7 +267,8 @@ def _add_confident(base: BertEncoder, texts: Sequence[str], data: TrainingSet,
                             weight=lists.weight, metric=lists.metric,
                             calibration=_calibration_of(base),
                             threshold=settings.pseudo_threshold, cap=settings.pseudo_pairs,
-                            exclude=held_out_rows(data.valid), known=data.known)
+                            exclude=held_out_rows(data.valid), known=data.known,
+                            model_numbers=lists.model_numbers)
     phase.say(f"found {len(extra)} confident pairs (score >= {settings.pseudo_threshold:g})")
     return with_confident_pairs(data, extra)
 
@@ -286,13 +302,13 @@ def _validate(base: BertEncoder, folder: Path, texts: Sequence[str], data: Train
     q1, c1 = _vectors(BertEncoder(folder, device=device), texts, corpus_rows, valid)
     before = retrieval_metrics(q0, c0, corpus_rows, valid, k=k)
     after = retrieval_metrics(q1, c1, corpus_rows, valid, k=k)
-    tuned = Corpus(c1, lists.words, corpus_rows, texts)
+    tuned = lists.corpus(c1, corpus_rows, texts)
     phase("calibrating", "validating: fitting the same-product evidence for the new model")
     evidence, ev_note = fit_evidence(tuned, valid, weight=lists.weight, metric=lists.metric)
     choice, config = None, {}
     if settings.choose_weight:
         phase("choosing weight", "validating: the lists at every hybrid weight")
-        choice = _choose(lists, Corpus(c0, lists.words, corpus_rows, texts), tuned, valid,
+        choice = _choose(lists, lists.corpus(c0, corpus_rows, texts), tuned, valid,
                          (q0, q1), (_calibration_of(base), replace(BUNDLED, evidence=evidence)), k)
         config = {"hybrid_weight": choice.weight}
     phase("calibrating", "validating: fitting the 0..1 list scores for the new model")

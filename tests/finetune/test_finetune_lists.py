@@ -293,6 +293,37 @@ def test_the_tuned_models_lists_use_its_evidence_weights(tmp_path, rng):
     assert scores[0].recall_at_1 == pytest.approx((first[held] == held + 1).mean())
 
 
+def test_held_out_lists_compare_the_model_number_column(rng):
+    """A catalog whose titles repeat (one title for every look-alike) and whose model
+    number column tells the products apart: the lists fine-tuning chooses its weight and
+    calibration on read the column as the catalog's lists do (twins lead more lists, and a
+    twin's look-alike with another number no longer reads as the same text)."""
+    vectors, _ = _noisy_twins(rng, n=120)
+    texts = [f"{THINGS[(i // 2) % 8]} model" for i in range(len(vectors))]
+    numbers = [f"QX-{i // 2}{7 * (i // 2) % 10}Z" for i in range(len(vectors))]
+    valid = _held_out(texts, np.arange(0, 60, 2))
+    rows = np.arange(len(texts))
+    plain = Corpus(vectors, build_index(texts), rows, texts)
+    with_numbers = Corpus(vectors, build_index(texts), rows, texts, numbers)
+    before = pipeline_scores(plain, valid, BUNDLED, weights=(0.3,))[0]
+    after = pipeline_scores(with_numbers, valid, BUNDLED, weights=(0.3,))[0]
+    assert after.recall_at_1 > before.recall_at_1 + 0.2
+    look_alike = 16  # the same title as product 0 (THINGS repeat every 8 pairs)
+    assert texts[look_alike] == texts[0] and numbers[look_alike] != numbers[0]
+    for corpus, same in ((plain, True), (with_numbers, False)):
+        score = corpus.index(0.3, "cosine", BUNDLED).pair_scores(np.array([0]),
+                                                                 np.array([look_alike]))
+        assert (score.score[0] >= 1.0 - 1e-6) == same
+
+
+def test_finetune_refuses_model_numbers_that_do_not_match_the_catalog(tiny_bert_dir, catalog,
+                                                                   data, tmp_path):
+    with pytest.raises(FinetuneError, match=f"3 model numbers for {len(catalog.texts)} products"):
+        finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
+                 out=tmp_path / "tuned", model_numbers=["a", "b", "c"])
+    assert not (tmp_path / "tuned").exists()
+
+
 def test_length_cap_reads_the_catalog(tiny_encoder):
     short = ["red shoe"] * 50
     cap = length_cap(tiny_encoder, short, 128)
