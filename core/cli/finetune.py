@@ -150,6 +150,7 @@ def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
 
 
 def cmd_finetune(args: argparse.Namespace) -> int:
+    from core.cli.tuning import guess_model_number
     from core.finetune.run import check_trainable, finetune
     from core.search.channels import catalog_index
 
@@ -162,6 +163,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     ws = Workspace(Path(args.workspace)) if args.workspace else Workspace.default()
     catalog = load_catalog_from_args(args, cfg)
     cfg = with_language(args, cfg, catalog)  # the model and weight the lists use (--language)
+    cfg, catalog = guess_model_number(args, cfg, catalog)  # compared as the lists compare it
     check_trainable(cfg.model)
     data = build_training_set(catalog, _pairs(args, catalog, ws),
                               self_supervised=args.self_supervised,

@@ -597,3 +597,42 @@ def test_finetune_page_trains_in_the_background_and_offers_the_model(tiny_bert_d
     assert any("This model's own weight" in c.value for c in at.caption)
     at.slider(key="settings.hybrid_weight").set_value(0.35).run()
     assert at.session_state["settings.config"].hybrid_weight == pytest.approx(0.35)
+
+
+def test_cli_finetune_reads_the_model_number_column_as_the_lists_do(tiny_bert_dir, tmp_path,
+                                                                    capsys, monkeypatch):
+    """A column named like a model number is found and compared in the lists fine-tuning
+    chooses its weight and calibration on (as `neighbors` compares it); none with
+    --model-number-col none."""
+    import core.finetune.run as run
+    from core.cli import main
+
+    frame = _frame()
+    frame["modelno"] = [f"MN-{i // 2}" for i in range(len(frame))]
+    cat_path = tmp_path / "catalog.csv"
+    cat_path.write_bytes(make_csv_bytes([list(frame.columns), *frame.values.tolist()]))
+    pairs_path = tmp_path / "pairs.csv"
+    pairs_path.write_bytes(make_csv_bytes([["left_id", "right_id"],
+                                           *[[f"A{i}", f"B{i}"] for i in range(8)]]))
+    seen: list = []
+    real = run.finetune
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("model_numbers"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "finetune", spy)
+    common = ["--id-col", "id", "--text-cols", "title", "--model", str(tiny_bert_dir),
+              "--workspace", str(tmp_path / "ws"), "--epochs", "1", "--train-batch-size", "4",
+              "--valid-fraction", "0.25", "--device", "cpu", "--pairs", str(pairs_path),
+              "--keep-always"]
+    rc = main(["finetune", str(cat_path), "--out", str(tmp_path / "a"), *common])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "model number column (automatic): modelno" in err
+    assert seen[-1] == frame["modelno"].tolist()
+    rc = main(["finetune", str(cat_path), "--out", str(tmp_path / "b"), *common,
+               "--model-number-col", "none"])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "model number column" not in err and seen[-1] is None
