@@ -477,3 +477,26 @@ def test_a_model_that_is_not_better_says_so_and_the_current_model_stays(env):
         "lists, so it was not saved. Your current model stays in use." in element_texts(at.warning)
     assert not at.success and "finetune.use" not in [b.key for b in at.button]
     assert at.session_state["settings.config"].model == model
+
+
+def test_the_page_trains_with_the_catalogs_model_numbers(env, monkeypatch):
+    """The demo's modelno column is mapped as the model number on first use; the run the
+    page starts gets every product's number, so the held-out lists it chooses its weight
+    and calibration on compare them as the Neighbours page does."""
+    import components.finetune_job as finetune_job
+    from core.finetune.settings import FinetuneCancelled
+
+    seen: list = []
+
+    def recorded(texts, data, **kwargs):
+        seen.append((len(texts), kwargs.get("model_numbers")))
+        raise FinetuneCancelled("recorded")
+
+    monkeypatch.setattr(finetune_job, "finetune", recorded)
+    page = _open()
+    page.checkbox(key="finetune.self_supervised").check().run()
+    page.button(key="finetune.start").click().run()
+    job = page.session_state["finetune.job"]
+    job.join(timeout=60)
+    demo = pd.read_csv(REPO_ROOT / "data" / "demo_walmart.csv", dtype=str, keep_default_na=False)
+    assert seen == [(len(demo), demo["modelno"].tolist())]
