@@ -83,7 +83,7 @@ class Corpus:
 
     def index(self, weight: float, metric: str, calibration: Calibration) -> NeighborIndex:
         texts = None if self.texts is None else [self.texts[int(r)] for r in self.rows]
-        numbers = None if self.model_numbers is None or texts is None else \
+        numbers = None if self.model_numbers is None else \
             [self.model_numbers[int(r)] for r in self.rows]
         return NeighborIndex.from_parts(self.vectors, self.words if weight > 0 else None,
                                         hybrid_weight=weight, metric=metric, texts=texts,

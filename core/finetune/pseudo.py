@@ -15,10 +15,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from core.finetune.calibrate import Corpus
 from core.finetune.data import TrainingSet, ValidationSet
 from core.finetune.pairs import TextPairs
 from core.search.calibration import Calibration
-from core.search.index import NeighborIndex
 from core.search.lexical import LexicalIndex
 
 
@@ -56,11 +56,8 @@ def confident_pairs(texts: Sequence[str], vectors: np.ndarray, corpus_rows: np.n
     rows = np.asarray(corpus_rows, dtype=np.int64)
     if cap <= 0 or len(rows) < 2:
         return _pairs([], texts)
-    index = NeighborIndex.from_parts(vectors[rows], words if weight > 0 else None,
-                                     hybrid_weight=weight, metric=metric,
-                                     texts=[texts[r] for r in rows], calibration=calibration,
-                                     model_numbers=None if model_numbers is None else
-                                     [model_numbers[r] for r in rows])
+    index = Corpus(vectors[rows], words, rows, texts, model_numbers).index(weight, metric,
+                                                                           calibration)
     nb = index.pool(1)
     first = np.where(nb.indices[:, 0] >= 0, nb.indices[:, 0], -1)
     found = []

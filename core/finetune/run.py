@@ -55,7 +55,6 @@ from core.finetune.train import _Job, encode_with, length_cap, train_model
 from core.finetune.weight import WeightChoice, choose_weight, list_scores, pipeline_scores
 from core.search.calibration import BUNDLED, calibration_for
 from core.search.channels import Queries
-from core.search.index import NeighborIndex
 from core.search.lexical import LexicalIndex, build_index
 
 TRAINABLE_ALTERNATIVE = "bundled"
@@ -130,11 +129,8 @@ class _Lists:
     def lists_of(self, texts: Sequence[str], vectors: np.ndarray, corpus_rows: np.ndarray):
         """Fused neighbour lists of anchor rows as the pipeline ranks them (same-product
         evidence of the texts, the current model's weights), as catalog rows (-1 padded)."""
-        numbers = self.model_numbers
-        index = NeighborIndex.from_parts(
-            vectors[corpus_rows], self.words, hybrid_weight=self.weight, metric=self.metric,
-            texts=[texts[r] for r in corpus_rows],
-            model_numbers=None if numbers is None else [numbers[r] for r in corpus_rows])
+        index = self.corpus(vectors[corpus_rows], corpus_rows, texts).index(
+            self.weight, self.metric, BUNDLED)
 
         def lists_of(anchors: np.ndarray, depth: int) -> np.ndarray:
             nb = index.rank(min(depth, len(corpus_rows)),
@@ -211,7 +207,7 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
             phase("embedding", "embedding the catalog with the current model")
             base_vectors = base.encode(list(texts))
         lists = _Lists(_words_of(texts, corpus_rows, words), float(hybrid_weight), metric,
-                       None if model_numbers is None else list(model_numbers))
+                       model_numbers)
         if settings.pseudo_pairs > 0:
             data = _add_confident(base, texts, data, corpus_rows, base_vectors, lists, settings,
                                   phase)
