@@ -23,6 +23,8 @@ from core.embed.store import embed_with_store
 from core.errors import CatalogSimilarityError, StoreError
 from core.pipeline import apply_rules, candidate_pool
 from core.projection import Projection, expected_seconds, project
+from core.search.channels import catalog_index
+from core.search.lexical import LexicalIndex
 from core.search.neighbors import Neighbors, reporting
 
 
@@ -57,11 +59,7 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
 
     Stops the page with an error when the model cannot be loaded.
     """
-    try:
-        encoder = resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
-    except CatalogSimilarityError as exc:
-        state.offer_bundled_model(exc, key="model_fallback.results")
-        st.stop()
+    encoder = _encoder(cfg)
     key = vectors_key(catalog, encoder)
     current = state.results()
     if current is None or current.key.split("|photos:")[0] != key:
@@ -78,6 +76,44 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
         current = replace(current, key=full, images=images)
         state.set_results(current)
     return current
+
+
+def ready_results(catalog: Catalog, cfg: Config) -> state.Results | None:
+    """The session's vectors of catalog under cfg's model when it has read them already
+    (None: not yet; nothing is embedded here). Stops the page when the model cannot be
+    loaded, as ensure_results does."""
+    key = vectors_key(catalog, _encoder(cfg))
+    current = state.results()
+    return current if current is not None and current.key.split("|photos:")[0] == key \
+        else None
+
+
+def background_reader(catalog: Catalog, cfg: Config) -> Callable:
+    """What reads catalog with cfg's model on another thread (a run started before the
+    catalog was read): read(progress) -> (text vectors, words index), progress(done, total)
+    by product. The vectors go into the workspace's store under the session's key, so the
+    pages find them read afterwards (ensure_results then embeds nothing)."""
+    encoder, private = _encoder(cfg), state.private_key()
+    try:
+        store = resources.workspace_store()
+    except StoreError:  # a damaged or read-only workspace: embed without the store
+        store = None
+    fields = cfg.field_weights
+
+    def read(progress: Callable[[int, int], None]) -> tuple[np.ndarray, LexicalIndex]:
+        vectors = embed_with_store(encoder, catalog.texts, store, private=private,
+                                   progress=progress).vectors
+        return vectors, catalog_index(catalog, fields)
+
+    return read
+
+
+def _encoder(cfg: Config):
+    try:
+        return resources.get_encoder(cfg.model, cfg.precision, cfg.batch_size)
+    except CatalogSimilarityError as exc:
+        state.offer_bundled_model(exc, key="model_fallback.results")
+        st.stop()
 
 
 def _embed(catalog: Catalog, encoder, key: str, progress, private: bytes | None

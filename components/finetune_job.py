@@ -39,6 +39,11 @@ from core.finetune.run import finetune
 from core.finetune.settings import FinetuneCancelled, FinetuneResult, FinetuneSettings
 from core.search.lexical import LexicalIndex
 
+# prepare(progress) -> (zero-shot vectors, words index or None); progress(done, total)
+Prepare = Callable[[Callable[[int, int], None]], "tuple[np.ndarray, LexicalIndex | None]"]
+# the status while prepare() reads the catalog (the core's phase name for the same step)
+READING = "embedding the catalog with the current model"
+
 
 @dataclass
 class FinetuneJob:
@@ -148,16 +153,23 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
               hybrid_weight: float = DEFAULT_HYBRID_WEIGHT, metric: str = "cosine",
               owner: str | None = None,
               keep: Callable[[dict], None] | None = None,
-              model_numbers: list[str] | None = None) -> FinetuneJob:
+              model_numbers: list[str] | None = None,
+              prepare: Prepare | None = None) -> FinetuneJob:
     """Start fine-tuning on a daemon thread; returns the job to keep in session state.
     owner: the session the kept model belongs to (components.state.model_owner); keep:
     called with job.record() as the run starts and again when it ends (on the thread);
-    model_numbers: the catalog's model number column (None: not mapped)."""
+    model_numbers: the catalog's model number column (None: not mapped); prepare: when the
+    catalog is not read yet, what reads it on the thread first (its zero-shot vectors and
+    words index, in place of base_vectors and words; progress(done, total) by product), so
+    that leaving the page while the model reads the catalog does not stop the run."""
     job = FinetuneJob(base_model=base_model, train_pairs=len(data.train))
     _keep(keep, job)
 
     def run() -> None:
+        nonlocal base_vectors, words
         try:
+            if prepare is not None:
+                base_vectors, words = _prepared(job, prepare)
             result = finetune(texts, data, base_model=base_model, base_vectors=base_vectors,
                               settings=settings, models_dir=models_dir,
                               progress=job._progress, cancel=job.cancel_requested,
@@ -179,6 +191,22 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
     job._thread = threading.Thread(target=run, name="finetune", daemon=True)
     job._thread.start()
     return job
+
+
+def _prepared(job: FinetuneJob, prepare: Prepare) -> tuple[np.ndarray, LexicalIndex | None]:
+    """prepare() under the job's status and progress; Cancel stops it at its next update."""
+    job.status = READING
+
+    def progress(done: int, total: int) -> None:
+        if job.cancel_requested():
+            raise FinetuneCancelled("cancelled while reading the catalog")
+        job._progress(done, total)
+
+    progress(0, 0)
+    found = prepare(progress)
+    job.done = job.total = 0
+    progress(0, 0)
+    return found
 
 
 def _keep(keep: Callable[[dict], None] | None, job: FinetuneJob) -> None:

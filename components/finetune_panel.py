@@ -16,7 +16,7 @@ import streamlit as st
 
 from components import state, text
 from components.advanced import model_label
-from components.finetune_job import FinetuneJob
+from components.finetune_job import READING, FinetuneJob
 from components.i18n import N_, labels, t
 from components.i18n_core import tr_core
 from components.kept_upload import keep, kept_uploader, when_text
@@ -208,7 +208,9 @@ def _when(iso: str | None) -> str:
 def progress_text(job: FinetuneJob) -> str:
     """The phase first ("training: epoch 2 of 4"), then the step count while training."""
     steps = t(" · step {done:,} of {total:,}", done=job.done, total=job.total) if job.total and \
-        job.status.startswith("training") else ""
+        job.status.startswith("training") else \
+        t(" · {share:.0%} read", share=job.fraction) if job.total and \
+        job.status == READING else ""
     status = t(JOB_STATUS[job.status]) if job.status in JOB_STATUS else tr_core(job.status)
     return t("Fine-tuning (from {model}): {status}", model=md(model_label(job.base_model)),
              status=status) + steps

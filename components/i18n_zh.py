@@ -572,6 +572,8 @@ ZH: dict[str, str] = {
         '正在取消…',
     ' · step {done:,} of {total:,}':
         ' · 第 {done:,} / {total:,} 步',
+    ' · {share:.0%} read':
+        ' · 已读 {share:.0%}',
     'Fine-tuning (from {model}): {status}':
         '正在微调（基于 {model}）：{status}',
     'lists':

@@ -2,14 +2,16 @@
 
 Training runs on a background thread of this session (components/finetune_job.py):
 a progress bar names the phase (mining, training epoch n of m, saving, validating)
-and Cancel stops it within one step. A reload of the page finds the run again.
+and Cancel stops it within one step. A reload of the page finds the run again. A catalog
+the model has not read yet is read on that thread too, so leaving the page meanwhile does
+not stop the run.
 """
 
 import streamlit as st
 
 from components import state
 from components.advanced import model_label
-from components.embedding import ensure_results
+from components.embedding import background_reader, ready_results
 from components.finetune_job import start_job
 from components.finetune_panel import job_panel, own_models_panel, settings_form, training_data
 from components.i18n import t
@@ -52,10 +54,14 @@ with source:
 start = st.button(t("Start fine-tuning"), key="finetune.start", type="primary",
                   disabled=data is None or busy, icon=":material/model_training:")
 if start and data is not None:
-    res = ensure_results(cat, cfg)
-    job = start_job(cat.texts, data, base_model=cfg.model, base_vectors=res.vectors,
+    # a catalog not read yet is read on the run's thread: leaving the page meanwhile
+    # does not stop the run (ready: today's vectors and words, as the lists use them)
+    res = ready_results(cat, cfg)
+    job = start_job(cat.texts, data, base_model=cfg.model,
+                    base_vectors=None if res is None else res.vectors,
                     settings=settings, models_dir=Workspace.default().ensure().models_dir,
-                    words=lexical_index(cat, res.key, res.vectors, cfg),
+                    words=None if res is None else lexical_index(cat, res.key, res.vectors, cfg),
+                    prepare=background_reader(cat, cfg) if res is None else None,
                     hybrid_weight=cfg.hybrid_weight, metric=cfg.metric,
                     owner=state.model_owner(), keep=state.finetune_keeper(),
                     model_numbers=cat.model_numbers())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -500,3 +501,71 @@ def test_the_page_trains_with_the_catalogs_model_numbers(env, monkeypatch):
     job.join(timeout=60)
     demo = pd.read_csv(REPO_ROOT / "data" / "demo_walmart.csv", dtype=str, keep_default_na=False)
     assert seen == [(len(demo), demo["modelno"].tolist())]
+
+
+def test_start_reads_the_catalog_on_the_runs_thread_and_the_pages_find_it_read(env, monkeypatch):
+    """Start read the catalog with the model in the page's own script first (about a minute
+    for 4.6k products on 2 cores): leaving the page in that minute stopped the script and no
+    run started. The run's thread reads it now, under its progress line and Cancel, into the
+    workspace's store: the run gets the vectors and the words index the lists use, and the
+    Neighbours page afterwards finds every product read."""
+    import components.finetune_job as finetune_job
+    from core.finetune.settings import FinetuneCancelled
+
+    seen: list = []
+
+    def recorded(texts, data, **kwargs):
+        seen.append((kwargs["base_vectors"].shape, type(kwargs["words"]).__name__))
+        raise FinetuneCancelled("recorded")
+
+    monkeypatch.setattr(finetune_job, "finetune", recorded)
+    page = _open()
+    page.checkbox(key="finetune.self_supervised").check().run()
+    assert page.session_state["results"] is None  # the catalog is not read yet
+    page.button(key="finetune.start").click().run()
+    assert not page.exception, page.exception
+    assert page.session_state["results"] is None  # the page's script did not read it
+    job = page.session_state["finetune.job"]
+    job.join(timeout=120)
+    demo = pd.read_csv(REPO_ROOT / "data" / "demo_walmart.csv", dtype=str, keep_default_na=False)
+    assert seen == [((len(demo), seen[0][0][1]), "LexicalIndex")], seen
+    page.switch_page("pages/neighbors.py").run()
+    assert not page.exception, page.exception
+    res = page.session_state["results"]
+    assert res.embedded == 0 and res.reused == len(demo), (res.embedded, res.reused)
+
+
+def test_cancel_while_the_run_reads_the_catalog_stops_it_and_keeps_what_was_read(tiny_bert_dir):
+    """Cancel during the reading stops the run at the next progress update: nothing is
+    trained, and the job says it was cancelled; the status names the reading meanwhile."""
+    import threading
+
+    import numpy as np
+
+    from components.finetune_job import READING, start_job
+    from components.finetune_panel import progress_text
+    from core.finetune.data import TrainingSet
+    from core.finetune.settings import FinetuneSettings
+
+    inside, go_on, calls = threading.Event(), threading.Event(), []
+
+    def prepare(progress):
+        progress(10, 100)
+        inside.set()
+        go_on.wait(30)
+        calls.append("after cancel")
+        progress(20, 100)  # Cancel was pressed meanwhile: the run stops here
+        calls.append("never")
+        return np.zeros((100, 4), np.float32), None
+
+    data = TrainingSet(train=[("a", "b"), ("c", "d")], valid=None, known={}, rejected={},
+                       description={})
+    job = start_job([str(i) for i in range(100)], data, base_model=str(tiny_bert_dir),
+                    base_vectors=None, settings=FinetuneSettings(), models_dir=Path("unused"),
+                    prepare=prepare)
+    assert inside.wait(30)
+    assert job.status == READING and progress_text(job).endswith(" · 10% read")
+    job.cancel()
+    go_on.set()
+    job.join(timeout=30)
+    assert job.cancelled and job.result is None and calls == ["after cancel"]
