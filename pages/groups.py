@@ -45,10 +45,10 @@ if len(table):
     st.dataframe(headed(rows_table(cat, members[:SHOWN])), hide_index=True, key="groups.members")
     if len(members) > SHOWN:  # say so: the table alone reads as the whole group
         st.caption(t('First {limit:,} of {n:,} shown.', limit=SHOWN, n=len(members)))
-# after the groups: drawing the map of 24,628 products the first time takes a minute, and the
-# groups (a few seconds) waited behind it
-if st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map"):
-    groups_map(res, cfg, cat, groups)
+# drawn last, in its place: drawing the map of 24,628 products the first time takes a minute,
+# and the groups (a few seconds) and the duplicate groups waited behind it
+show_map = st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map")
+map_slot = st.container()
 
 st.subheader(t("Duplicate groups"))
 threshold = duplicate_threshold_input(cfg)
@@ -77,3 +77,6 @@ else:
             icon=":material/check_circle:")
 
 photos.same_photo_section(cat, cfg)
+if show_map:
+    with map_slot:
+        groups_map(res, cfg, cat, groups)

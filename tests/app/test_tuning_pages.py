@@ -234,6 +234,30 @@ def test_groups_page_lists_groups_and_duplicates(app):
     assert not app.exception, app.exception
 
 
+def test_the_groups_map_is_drawn_last_so_a_cancelled_map_keeps_the_duplicate_groups(
+        app, monkeypatch):
+    """The map (a minute the first time on 24,628 products) was drawn before the duplicate
+    groups: they waited behind it, and Cancel on its progress bar (which stops the page)
+    took them off the page. It is drawn last now, in its place above them."""
+    import streamlit as st
+
+    import components.tuning_groups as tuning_groups
+
+    def cancelled(*_args, **_kwargs):
+        st.info("Cancelled.")
+        st.stop()
+
+    monkeypatch.setattr(tuning_groups, "groups_map", cancelled)
+    app.session_state["groups.show_map"] = True
+    try:
+        app.switch_page("pages/groups.py").run()
+        assert not app.exception, app.exception
+        assert "duplicate groups" in element_texts(app.caption), element_texts(app.caption)
+        assert app.dataframe[0].value["size"].sum() == 2554
+    finally:
+        app.session_state["groups.show_map"] = False
+
+
 def test_groups_start_at_the_duplicate_threshold_chosen_on_labelled_pairs(tiny_bert_dir,
                                                                           tmp_path):
     """The Duplicate threshold page saved duplicate_threshold and said nothing reads it:
