@@ -572,6 +572,14 @@ ZH: dict[str, str] = {
         '正在取消…',
     ' · step {done:,} of {total:,}':
         ' · 第 {done:,} / {total:,} 步',
+    'The product with the model number “{number}” comes first, scored 1: the product you named '
+    '(model numbers are compared in lower case, letters and digits only).':
+        '型号为“{number}”的商品排在最前，分数为 1：即您指名的商品'
+        '（型号比较时不分大小写，只看字母和数字）。',
+    'The {n:,} products with the model number “{number}” come first, scored 1: the products you '
+    'named (model numbers are compared in lower case, letters and digits only).':
+        '型号为“{number}”的 {n:,} 个商品排在最前，分数为 1：即您指名的商品'
+        '（型号比较时不分大小写，只看字母和数字）。',
     ' · {share:.0%} read':
         ' · 已读 {share:.0%}',
     'Fine-tuning (from {model}): {status}':

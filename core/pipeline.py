@@ -38,13 +38,16 @@ class SearchHit:
 
     score: the 0..1 score lists show (the calibrated fused score,
     core.search.calibration); parts: each channel's raw score ({"dense": ...,
-    "lexical": ...} for the channels the index has).
+    "lexical": ...} for the channels the index has; NaN where that channel did not score
+    it); number: the model number the query names it by (core.search.named; score 1,
+    the product named, and first), None for a product found by its text.
     """
 
     index: int
     product_id: str
     score: float
     parts: dict[str, float]
+    number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,27 @@ def search(query: str, encoder: Encoder, index: NeighborIndex, *, k: int = 10,
     nb = index.query(k, Queries(encoder.encode([model_text]), [query], photo))
     parts = getattr(nb, "parts", {})
     ids = ids if ids is not None else np.arange(len(index.vectors)).astype(str)
-    return [SearchHit(int(i), str(ids[i]), float(s),
+    hits = [SearchHit(int(i), str(ids[i]), float(s),
                       {name: float(v[0, j]) for name, v in parts.items()})
             for j, (i, s) in enumerate(zip(nb.indices[0], nb.scores[0]))]
+    return _named_first(hits, index, query, ids, k)
+
+
+def _named_first(hits: list[SearchHit], index: NeighborIndex, query: str, ids: np.ndarray,
+                 k: int) -> list[SearchHit]:
+    """hits with the products whose model number the query names first (score 1: the
+    product asked for; those of them the text found keep their parts), then the rest."""
+    rows, number = index.named_by(query)
+    if not len(rows):
+        return hits
+    found = {h.index: h for h in hits}
+    rank = {h.index: j for j, h in enumerate(hits)}
+    blank = dict.fromkeys(hits[0].parts if hits else (), float("nan"))
+    named = [SearchHit(r, str(ids[r]), 1.0, found[r].parts if r in found else dict(blank),
+                       number)
+             for r in sorted(map(int, rows), key=lambda r: (rank.get(r, len(hits)), r))]
+    taken = {h.index for h in named}
+    return (named + [h for h in hits if h.index not in taken])[:k]
 
 
 def search_as_meant(query: str, encoder: Encoder, index: NeighborIndex, *, k: int = 10,

@@ -7,6 +7,7 @@ from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import N_, t, tr
 from components.tables import CELL_HINT, show_table
+from components.text import md
 from components.widgets import query_start, settings_sidebar
 from core.catalog.views import rows_table
 from core.search.calibration import LOOSELY
@@ -41,6 +42,14 @@ if query.strip():
             if any(h.parts[name] == h.parts[name] for h in hits):  # NaN: photos can't read words
                 table.insert(at, t(PART_NAMES.get(name, name)),
                              [round(h.parts[name], 4) for h in hits])
+    named = [h for h in hits if h.number is not None]
+    if named:  # the mapped model number column, looked up: the text alone did not find it
+        st.caption(t("The product with the model number “{number}” comes first, scored 1: the "
+                     "product you named (model numbers are compared in lower case, letters and "
+                     "digits only).", number=md(named[0].number)) if len(named) == 1 else
+                   t("The {n:,} products with the model number “{number}” come first, scored 1: "
+                     "the products you named (model numbers are compared in lower case, letters "
+                     "and digits only).", n=len(named), number=md(named[0].number)))
     best = max((h.score for h in hits), default=0.0)
     if hits and best < LOOSELY:
         st.info(t("Nothing in this catalog reads as close to what you describe: the best result "

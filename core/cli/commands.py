@@ -233,6 +233,7 @@ def _plain_utf8_csv(args: argparse.Namespace) -> bool:
 def cmd_search(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from core.cli.tuning import guess_model_number
     from core.embed.encoders import load_encoder
     from core.pipeline import neighbor_index, search_as_meant
     from core.search.calibration import LOOSELY
@@ -247,6 +248,8 @@ def cmd_search(args: argparse.Namespace) -> int:
               "for with --query", file=sys.stderr)
         return 0
     cfg = with_language(args, cfg, catalog)
+    # a query may name a product by its model number, as the Search page finds it
+    cfg, catalog = guess_model_number(args, cfg, catalog)
     encoder = load_encoder(cfg.model, batch_size=cfg.batch_size, precision=cfg.precision)
     vectors = vectors_from_args(args, cfg, catalog, encoder)
     image_encoder = None
@@ -262,6 +265,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     if answer.respelt and not args.exact:
         print(f"note: showing results for {answer.query!r}, as the catalog writes it: it matches "
               f"better than {answer.typed!r} (--exact searches it as typed)", file=sys.stderr)
+    named = [h for h in hits if h.number is not None]
+    if named:
+        print(f"note: {len(named)} product{'s' if len(named) > 1 else ''} with the model number "
+              f"{named[0].number!r} (as compared: lower case, letters and digits) listed first, "
+              "score 1 = the product named", file=sys.stderr)
     titles = catalog.titles()
     frame = pd.DataFrame({"rank": range(1, len(hits) + 1),
                           "product_id": [h.product_id for h in hits],

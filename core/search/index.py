@@ -52,6 +52,7 @@ from core.search.fusion import (
     relative,
 )
 from core.search.lexical import LexicalIndex
+from core.search.named import NumberLookup
 from core.search.neighbors import Neighbors, check_metric
 from core.search.query_gate import (
     OWN_QUERY_SHARES,
@@ -117,6 +118,7 @@ class NeighborIndex:
         self._space: Anchors | None = None
         self._evidence: TextEvidence | None = None
         self._speller: Speller | None = None
+        self._numbers: NumberLookup | None = None
         # evidence is part of the words side: weights, texts and a words channel
         # (meaning-only lists stay in meaning order); fixed for the index's life
         self.with_evidence = bool(settings.calibration.evidence) and texts is not None \
@@ -212,6 +214,15 @@ class NeighborIndex:
     def weight(self) -> float:
         """The words share the calibration is read at (0 when there is no words channel)."""
         return float(self.weights.get("lexical", 0.0))
+
+    def named_by(self, query: str) -> tuple[np.ndarray, str | None]:
+        """(rows whose mapped model number a search query names, the number as compared;
+        core.search.named): none without a model number column."""
+        if self.model_numbers is None:
+            return np.zeros(0, dtype=np.int64), None
+        if self._numbers is None:
+            self._numbers = NumberLookup(self.model_numbers)
+        return self._numbers.named_by(query)
 
     @property
     def text_evidence(self) -> TextEvidence | None:

@@ -25,7 +25,9 @@ from core.search.subset import default_cell, lexical_matrix, match_matrix
 from tests.conftest import element_texts, running_app
 
 pytestmark = pytest.mark.app
-MODEL_QUERY = "rkpw247015"  # a model number in one demo title only (row 4, id "4")
+# a model number in one demo title only (row 42, id "42"), and not that row's model number
+# column ("mdrex35lp/vb"): only the words channel finds it
+MODEL_QUERY = "mdrex35lp"
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,7 @@ def test_search_ranks_a_model_number_first_only_with_hybrid(app):
     app.text_input(key="search.query").input(MODEL_QUERY).run()
     assert not app.exception, app.exception
     table = app.dataframe[0].value
-    assert table["id"].iloc[0] == "4"
+    assert table["id"].iloc[0] == "42"
     assert "meaning part" not in table.columns  # the parts only on request
     app.toggle(key="search.parts").set_value(True).run()
     table = app.dataframe[0].value
@@ -64,16 +66,35 @@ def test_search_ranks_a_model_number_first_only_with_hybrid(app):
     assert "55% words" in element_texts(app.caption)
     _set_weight(app, 0.0)  # dense only: the random model does not find it
     table = app.dataframe[0].value
-    assert table["id"].iloc[0] != "4" and "shared words part" not in table.columns
+    assert table["id"].iloc[0] != "42" and "shared words part" not in table.columns
     assert "meaning only" in element_texts(app.caption)
     _set_weight(app, 0.55)
+
+
+def test_search_finds_a_product_by_its_model_number_column_even_on_meaning_only(app):
+    """"pc509" is the Stanley inverter's model number (the demo's modelno column), not in
+    its title: neither words nor meaning found it, though the placeholder offers "or a
+    model number". It comes first now, scored 1, and the page says why."""
+    app.switch_page("pages/search.py").run()
+    for weight in (0.55, 0.0):
+        _set_weight(app, weight)
+        app.text_input(key="search.query").input("PC-509").run()
+        assert not app.exception, app.exception
+        table = app.dataframe[0].value
+        assert table["id"].iloc[0] == "13" and table["score"].iloc[0] == 1.0, table.head(3)
+        assert table["score"].iloc[1] < 1.0
+        assert "The product with the model number “pc509” comes first" in \
+            element_texts(app.caption)
+    _set_weight(app, 0.55)
+    app.text_input(key="search.query").input("500 watt inverter").run()
+    assert "comes first" not in element_texts(app.caption)  # "500" is not a model number
 
 
 def test_heatmap_search_source_is_hybrid_and_cells_are_match_scores(app):
     app.switch_page("pages/heatmap.py").run()
     _set_weight(app, 0.55)
     app.radio(key="heatmap.source_choice").set_value("A search result").run()
-    app.text_input(key="heatmap.query").input(MODEL_QUERY + " power strip").run()
+    app.text_input(key="heatmap.query").input(MODEL_QUERY + " headphone").run()
     assert not app.exception, app.exception
     assert app.radio(key="heatmap.cells").value == "match"
     z = _heatmap_z(app)
@@ -84,7 +105,7 @@ def test_heatmap_search_source_is_hybrid_and_cells_are_match_scores(app):
     assert "the duplicate score" in element_texts(app.caption)
     heat = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
     assert "%{y}" in heat["hovertemplate"]  # hover shows the row and column labels
-    assert any("rkpw247015" in str(label) for label in heat["y"])
+    assert any(MODEL_QUERY in str(label) for label in heat["y"])
     app.radio(key="heatmap.cells").set_value("lexical").run()
     assert not app.exception, app.exception
     z = _heatmap_z(app)
