@@ -1220,6 +1220,8 @@ ZH: dict[str, str] = {
         '目录语言：{describe}',
     'Find a product (part of its title or id)':
         '查找商品（标题或编号的一部分）',
+    'Find a product (part of its title, id or model number)':
+        '查找商品（标题、编号或型号的一部分）',
     'Product ({n} shown)':
         '商品（显示 {n} 个）',
     'File type':

@@ -65,8 +65,10 @@ def language_notice(model: str) -> None:
 
 
 def product_picker(catalog: Catalog, key: str) -> int | None:
-    """Type part of a title or id, pick one product; returns its row."""
-    text = st.text_input(t("Find a product (part of its title or id)"), key=f"{key}.find")
+    """Type part of a title, id or model number, pick one product; returns its row."""
+    label = t("Find a product (part of its title, id or model number)") \
+        if catalog.mapping.model_number else t("Find a product (part of its title or id)")
+    text = st.text_input(label, key=f"{key}.find")
     rows = find_products(catalog, text)
     if not rows:
         st.warning(t("No product matches '{md}'.", md=md(text)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -47,17 +48,27 @@ def product_label(catalog: Catalog, row: int, limit: int = 90) -> str:
 
 def find_products(catalog: Catalog, text: str, *, limit: int = 200) -> list[int]:
     """Rows whose id or title contains ``text`` (case- and width-insensitive, see
-    :func:`fold`), id matches first."""
+    :func:`fold`), or whose model number (the mapped column) does, compared on letters and
+    digits alone ("PC-509" finds "pc509"; at least 3 of them): exact ids first, then exact
+    model numbers, then the rest in catalog order."""
     needle = fold(text.strip())
     if not needle:
         return list(range(min(limit, len(catalog))))
     ids = fold_all(catalog.ids)
     titles = fold_all(catalog.titles())
-    exact = np.nonzero((ids == needle).to_numpy())[0]
-    partial = np.nonzero((ids.str.contains(needle, regex=False)
-                          | titles.str.contains(needle, regex=False)).to_numpy())[0]
-    rows = list(dict.fromkeys([*exact.tolist(), *partial.tolist()]))
-    return rows[:limit]
+    exact = [np.nonzero((ids == needle).to_numpy())[0]]
+    partial = ids.str.contains(needle, regex=False) | titles.str.contains(needle, regex=False)
+    numbers = catalog.model_numbers()
+    code = _NOT_ALNUM.sub("", needle)
+    if numbers is not None and len(code) >= 3:
+        folded = fold_all(numbers).str.replace(_NOT_ALNUM.pattern, "", regex=True)
+        exact.append(np.nonzero((folded == code).to_numpy())[0])
+        partial |= folded.str.contains(code, regex=False)
+    found = [*(r for rows in exact for r in rows.tolist()), *np.nonzero(partial.to_numpy())[0].tolist()]
+    return list(dict.fromkeys(found))[:limit]
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 SCORE_DECIMALS = 4  # scores in display tables; pages format them to 2 from these

@@ -103,6 +103,26 @@ def test_the_product_finder_reads_full_width_text_as_typed_in_chinese():
     assert find_products(catalog, "AB") == [2]
 
 
+def test_the_product_finder_finds_a_product_by_its_model_number_column():
+    """The demo's Stanley inverter is "pc509" only in its modelno column: typing its model
+    number into the Neighbours page's finder found nothing."""
+    from core.catalog.table import ColumnMapping, build_catalog
+    from core.catalog.views import find_products
+
+    frame = pd.DataFrame({"id": ["a", "b", "PC509X", "d"],
+                          "title": ["stanley 500 watt power inverter", "pc pitstop", "kettle",
+                                    "tea"],
+                          "modelno": ["PC-509", "", "K1", "ＰＣ５０９Ｘ２"]})
+    mapped = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id",
+                                                model_number="modelno"))
+    assert find_products(mapped, "pc509") == [0, 2, 3]  # id "PC509X" contains it, then numbers
+    assert find_products(mapped, "PC-509") == [0, 3]  # the number exactly first
+    assert find_products(mapped, "PC 509 X") == [3]  # not the id "PC509X": has a space
+    assert find_products(mapped, "k1") == []  # under 3 letters and digits: not read as a number
+    bare = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id"))
+    assert find_products(bare, "pc-509") == []
+
+
 @pytest.mark.parametrize("cfg", [Config(k=3), Config(k=50), Config(k=4, bands={"close": 0.1}),
                                  Config(k=4, rules={"use_review": False})])
 def test_no_rule_fast_path_equals_apply_rules(rng, cfg):
