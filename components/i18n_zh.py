@@ -996,6 +996,8 @@ ZH: dict[str, str] = {
         '页码（共 {pages:,} 页；{total:,} 行）',
     'Show only products whose title or id contains':
         '只显示标题或编号包含以下内容的商品',
+    'Show only products whose title, id or model number contains':
+        '只显示标题、编号或型号包含以下内容的商品',
     'Filter (text in {columns})':
         '筛选（{columns} 中的文本）',
     # components/tuning_compare.py

@@ -12,7 +12,7 @@ from components import state
 from components.i18n import N_, t
 from components.i18n_core import tr_core
 from core.catalog.table import Catalog
-from core.catalog.views import fold, fold_all
+from core.catalog.views import fold, fold_all, folded_numbers, number_code
 from core.export.tables import score_meaning
 from core.search.neighbors import Neighbors
 
@@ -153,8 +153,9 @@ def paged_lists(catalog: Catalog, lists: Neighbors, *, bands: dict[str, float], 
     lowercased once per catalog), the page is found on the running count of
     list entries (padding -1 dropped), then only its products are expanded.
     """
-    text = st.text_input(t("Show only products whose title or id contains"),
-                         key=f"{key}.filter").strip()
+    label = t("Show only products whose title, id or model number contains") \
+        if catalog.mapping.model_number else t("Show only products whose title or id contains")
+    text = st.text_input(label, key=f"{key}.filter").strip()
     rows = matching_rows(catalog, text)
     ends = np.cumsum((lists.indices[rows] >= 0).sum(1)) if len(rows) else np.zeros(0, int)
     total = int(ends[-1]) if len(ends) else 0
@@ -185,12 +186,16 @@ def list_page(catalog: Catalog, lists: Neighbors, rows: np.ndarray, ends: np.nda
 
 def matching_rows(catalog: Catalog, text: str) -> np.ndarray:
     """(r,) int64 rows whose id or title contains text (case- and width-insensitive,
-    core.catalog.views.fold); all when empty."""
+    core.catalog.views.fold), or whose model number does (letters and digits compared,
+    core.catalog.views.number_code, as the product finder does); all when empty."""
     text = fold(text)
     if not text:
         return np.arange(len(catalog), dtype=np.int64)
-    _, ids, titles = state.memo("tables.folded", str(id(catalog)), lambda: (
+    _, ids, titles, numbers = state.memo("tables.folded", str(id(catalog)), lambda: (
         catalog,  # held so that id(catalog) names this catalog while the memo lives
-        fold_all(catalog.ids), fold_all(catalog.titles())))
+        fold_all(catalog.ids), fold_all(catalog.titles()), folded_numbers(catalog)))
     mask = ids.str.contains(text, regex=False) | titles.str.contains(text, regex=False)
+    code = number_code(text)
+    if numbers is not None and code:
+        mask |= numbers.str.contains(code, regex=False)
     return np.nonzero(mask.to_numpy(dtype=bool))[0].astype(np.int64)

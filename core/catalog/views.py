@@ -58,10 +58,8 @@ def find_products(catalog: Catalog, text: str, *, limit: int = 200) -> list[int]
     titles = fold_all(catalog.titles())
     exact = [np.nonzero((ids == needle).to_numpy())[0]]
     partial = ids.str.contains(needle, regex=False) | titles.str.contains(needle, regex=False)
-    numbers = catalog.model_numbers()
-    code = _NOT_ALNUM.sub("", needle)
-    if numbers is not None and len(code) >= 3:
-        folded = fold_all(numbers).str.replace(_NOT_ALNUM.pattern, "", regex=True)
+    folded, code = folded_numbers(catalog), number_code(needle)
+    if folded is not None and code:
         exact.append(np.nonzero((folded == code).to_numpy())[0])
         partial |= folded.str.contains(code, regex=False)
     found = [*(r for rows in exact for r in rows.tolist()), *np.nonzero(partial.to_numpy())[0].tolist()]
@@ -69,6 +67,23 @@ def find_products(catalog: Catalog, text: str, *, limit: int = 200) -> list[int]
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+MIN_CODE = 3  # fewer letters and digits are not read as (part of) a model number
+
+
+def folded_numbers(catalog: Catalog) -> pd.Series | None:
+    """Each product's model number (the mapped column) as the finders compare it: folded
+    (:func:`fold`), letters and digits only ("PC-509" -> "pc509"); None when unmapped."""
+    numbers = catalog.model_numbers()
+    if numbers is None:
+        return None
+    return fold_all(numbers).str.replace(_NOT_ALNUM.pattern, "", regex=True)
+
+
+def number_code(folded: str) -> str:
+    """A folded search text as a model number is compared: letters and digits only; ""
+    when fewer than MIN_CODE are left."""
+    code = _NOT_ALNUM.sub("", folded)
+    return code if len(code) >= MIN_CODE else ""
 
 
 SCORE_DECIMALS = 4  # scores in display tables; pages format them to 2 from these

@@ -105,7 +105,7 @@ def test_the_product_finder_reads_full_width_text_as_typed_in_chinese():
 
 def test_the_product_finder_finds_a_product_by_its_model_number_column():
     """The demo's Stanley inverter is "pc509" only in its modelno column: typing its model
-    number into the Neighbours page's finder found nothing."""
+    number into the Neighbours page's finder, or its filter of every list, found nothing."""
     from core.catalog.table import ColumnMapping, build_catalog
     from core.catalog.views import find_products
 
@@ -121,6 +121,10 @@ def test_the_product_finder_finds_a_product_by_its_model_number_column():
     assert find_products(mapped, "k1") == []  # under 3 letters and digits: not read as a number
     bare = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id"))
     assert find_products(bare, "pc-509") == []
+    # the filter of every product's list reads the column the same way
+    assert matching_rows(mapped, "PC-509").tolist() == [0, 3]
+    assert matching_rows(mapped, "pc509").tolist() == [0, 2, 3]
+    assert matching_rows(bare, "PC-509").tolist() == []
 
 
 @pytest.mark.parametrize("cfg", [Config(k=3), Config(k=50), Config(k=4, bands={"close": 0.1}),
