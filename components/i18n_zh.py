@@ -850,6 +850,13 @@ ZH: dict[str, str] = {
         '年份、版本或版别不同（如家庭版与专业版、升级版与完整版），或 Mac 与 Windows 版本之分',
     'the same text (scores 1)':
         '文字完全相同（得分为 1）',
+    'held back what the rest of the evidence added':
+        '抵消了其他证据所加的分',
+    'nothing to hold back: the rest of the evidence did not raise the score, so it cannot read '
+    'as the same product anyway':
+        '没有可抵消的：其他证据没有提高分数，所以本来就不会被当成同一商品',
+    'what it did':
+        '起的作用',
     # components/quality_threshold.py
     'On the calibration pairs':
         '在校准商品对上',

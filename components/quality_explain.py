@@ -29,7 +29,11 @@ EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
                   N_("one is remanufactured, compatible or used, the other is not"),
                   N_("different years, versions or editions (Home against Professional, an "
                      "upgrade against the full product), or Mac against Windows"),
-                  N_("the same text (scores 1)"))
+                  N_("the same text (scores 1)"),
+                  # core.quality.explain.HELD_BACK, NOTHING_HELD
+                  N_("held back what the rest of the evidence added"),
+                  N_("nothing to hold back: the rest of the evidence did not raise the score, so "
+                     "it cannot read as the same product anyway"))
 
 
 def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
@@ -70,12 +74,16 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                       "copy, keep it from reading as the same product)."))
         frame = evidence_frame(e)
         frame["evidence"] = [t(x) for x in frame["evidence"]]
+        frame["what it did"] = [t(x) if x else "" for x in frame["what it did"]]
         # the evidence's words take the width they need up to "large": its number stays in
         # sight at 1024 px (the long first line pushed it out of the table)
         st.dataframe(frame, hide_index=True, key="explain.evidence", column_config={
             "evidence": st.column_config.TextColumn(t("evidence"), width="large"),
             "effect on the score": st.column_config.NumberColumn(t("effect on the score"),
-                                                                 width="small")})
+                                                                 width="small"),
+            "what it did": st.column_config.TextColumn(t("what it did"), width="large")},
+            column_order=("evidence", "effect on the score") +
+            (("what it did",) if frame["what it did"].any() else ()))
     st.markdown(t('**Shared words and model numbers** are marked {OPEN} {CLOSE}:', OPEN=OPEN, CLOSE=CLOSE))
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")

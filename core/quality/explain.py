@@ -268,10 +268,28 @@ def token_frame(e: PairExplanation) -> pd.DataFrame:
                          "share of lexical similarity": [round(t.share, 3) for t in e.tokens]})
 
 
+# what a conflict did: it cancels what the rest of the evidence added, nothing more (a
+# variant stays where its meaning and words put it), so on a pair nothing lifted its effect
+# is 0, which read as "the different model numbers were ignored"
+HELD_BACK = "held back what the rest of the evidence added"
+NOTHING_HELD = ("nothing to hold back: the rest of the evidence did not raise the score, so it "
+                "cannot read as the same product anyway")
+
+
+def evidence_notes(e: PairExplanation) -> list[str]:
+    """Per evidence row of e: what a conflict did (HELD_BACK or NOTHING_HELD; the first
+    conflict carries the effect, the others share it), "" for the rest."""
+    conflicts = [c for n, _, c in e.evidence if n.endswith("_conflict")]
+    note = HELD_BACK if any(c < -5e-4 for c in conflicts) else NOTHING_HELD
+    return [note if n.endswith("_conflict") else "" for n, _, _ in e.evidence]
+
+
 def evidence_frame(e: PairExplanation) -> pd.DataFrame:
-    """What the same-product evidence says about the pair, in plain words."""
+    """What the same-product evidence says about the pair, in plain words; "what it did"
+    says what each conflict did (evidence_notes)."""
     return pd.DataFrame({"evidence": [EVIDENCE_WORDS[n] for n, _, _ in e.evidence],
-                         "effect on the score": [round(c, 3) for _, _, c in e.evidence]})
+                         "effect on the score": [round(c, 3) for _, _, c in e.evidence],
+                         "what it did": evidence_notes(e)})
 
 
 def field_frame(e: PairExplanation) -> pd.DataFrame:
@@ -313,8 +331,9 @@ def explanation_lines(catalog, e: PairExplanation) -> list[str]:
                      f"{e.image_weight:g})")
     elif e.image_weight:
         lines.append("photos: one of the two has no usable photo; scored by the text alone")
-    for name, _, contribution in e.evidence:
-        lines.append(f"same-product evidence: {EVIDENCE_WORDS[name]} ({contribution:+.3f})")
+    for (name, _, contribution), note in zip(e.evidence, evidence_notes(e)):
+        lines.append(f"same-product evidence: {EVIDENCE_WORDS[name]} ({contribution:+.3f})"
+                     + (f": {note}" if note else ""))
     for f in e.fields:
         meaning = "-" if f.dense is None else f"{f.dense:.3f}"
         lines.append(f"field {f.field}: meaning {meaning}, words {f.lexical:.3f}")
@@ -334,6 +353,7 @@ __all__ = [
     "Span",
     "TokenShare",
     "evidence_frame",
+    "evidence_notes",
     "explain_pair",
     "explanation_lines",
     "field_scores",

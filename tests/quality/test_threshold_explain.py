@@ -208,6 +208,28 @@ def test_cli_threshold_and_explain(catalog_csv, tmp_path, workspace, tiny_bert_d
     assert main(["explain", str(catalog_csv), "--left", "P1", "--right", "NOPE", *common]) == 2
 
 
+def test_a_conflict_says_whether_it_held_anything_back(setup, tiny_encoder):
+    """A remote transmitter against a keypad remote with another model number: the "different
+    model numbers" row read "effect 0", as if the numbers were ignored. A conflict cancels
+    what the rest of the evidence added; with nothing added there is nothing to cancel, and
+    the row now says so (the page and the CLI)."""
+    from dataclasses import replace
+
+    from core.quality.explain import HELD_BACK, NOTHING_HELD, evidence_notes, explanation_lines
+
+    cat, vectors, cfg = setup
+    e = explain_pair(cat, vectors, cfg, 0, 1, encoder=tiny_encoder)
+    lifted = replace(e, evidence=(("code_shared", 1.0, 0.2), ("size_conflict", 1.0, -0.2),
+                                  ("colour_conflict", 1.0, 0.0)))
+    unlifted = replace(e, evidence=(("closeness", 0.5, -0.08), ("code_conflict", 1.0, 0.0)))
+    assert evidence_notes(lifted) == ["", HELD_BACK, HELD_BACK]
+    assert evidence_notes(unlifted) == ["", NOTHING_HELD]
+    assert evidence_frame(unlifted)["what it did"].tolist() == ["", NOTHING_HELD]
+    assert evidence_notes(e) == [""] * len(e.evidence)  # a shared code, no conflict
+    lines = explanation_lines(cat, unlifted)
+    assert any(line.endswith(f"(+0.000): {NOTHING_HELD}") for line in lines), lines
+
+
 def test_explanation_of_the_same_text_names_it(tiny_encoder):
     frame = pd.DataFrame({"id": ["A", "B", "C", "D"],  # C: a close runner-up, so no big lead
                           "title": ["hp 45 black inkjet 51645a", "hp 45 black inkjet 51645a",
