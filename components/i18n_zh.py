@@ -855,8 +855,8 @@ ZH: dict[str, str] = {
     'nothing to hold back: the rest of the evidence did not raise the score, so it cannot read '
     'as the same product anyway':
         '没有可抵消的：其他证据没有提高分数，所以本来就不会被当成同一商品',
-    'what it did':
-        '起的作用',
+    'What the differences did: {note}.':
+        '这些差异起的作用：{note}。',
     # components/quality_threshold.py
     'On the calibration pairs':
         '在校准商品对上',

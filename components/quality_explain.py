@@ -74,16 +74,15 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                       "copy, keep it from reading as the same product)."))
         frame = evidence_frame(e)
         frame["evidence"] = [t(x) for x in frame["evidence"]]
-        frame["what it did"] = [t(x) if x else "" for x in frame["what it did"]]
+        notes = [x for x in frame.pop("what it did") if x]
         # the evidence's words take the width they need up to "large": its number stays in
         # sight at 1024 px (the long first line pushed it out of the table)
         st.dataframe(frame, hide_index=True, key="explain.evidence", column_config={
             "evidence": st.column_config.TextColumn(t("evidence"), width="large"),
             "effect on the score": st.column_config.NumberColumn(t("effect on the score"),
-                                                                 width="small"),
-            "what it did": st.column_config.TextColumn(t("what it did"), width="large")},
-            column_order=("evidence", "effect on the score") +
-            (("what it did",) if frame["what it did"].any() else ()))
+                                                                 width="small")})
+        if notes:  # a conflict's 0 read as "ignored": say what it did, under the table
+            st.caption(t("What the differences did: {note}.", note=t(notes[0])))
     st.markdown(t('**Shared words and model numbers** are marked {OPEN} {CLOSE}:', OPEN=OPEN, CLOSE=CLOSE))
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")
