@@ -7,7 +7,8 @@ products whose mapped model number the query names are looked up directly and co
 
 What counts as naming a number: the whole query read as a model number
 (core.search.evidence.model_number: lower case, letters and digits only, so "BJ 2C7559" and
-"bj-2c7559" read alike) when it has a digit, or one of its words that reads like a code:
+"bj-2c7559" read alike; full-width "ＰＣ５０９", as typed in Chinese, as "pc509") when it has a
+digit, or one of its words that reads like a code:
 letters and digits ("wc1200red"), or digits only when at least MIN_DIGITS long (a long
 number names a product; "500" in "500 watt inverter" is a quantity). A number that more
 than MAX_NAMED products share names no one product and is not looked up.
@@ -16,6 +17,7 @@ than MAX_NAMED products share names no one product and is not looked up.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,6 +33,7 @@ def number_readings(query: str) -> list[str]:
     """The model numbers a query may name, the whole query first ("" and duplicates left
     out)."""
     out: list[str] = []
+    query = unicodedata.normalize("NFKC", query)
     whole = model_number(query)
     if whole and any(ch.isdigit() for ch in whole):
         out.append(whole)
@@ -50,7 +53,7 @@ class NumberLookup:
     def __init__(self, model_numbers: Sequence[object]) -> None:
         rows: dict[str, list[int]] = {}
         for row, value in enumerate(model_numbers):
-            number = model_number(value)
+            number = model_number(unicodedata.normalize("NFKC", str(value)))
             if number:
                 rows.setdefault(number, []).append(row)
         self._rows = {n: np.asarray(r, dtype=np.int64) for n, r in rows.items()

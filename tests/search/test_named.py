@@ -22,6 +22,7 @@ from core.search.named import MAX_NAMED, NumberLookup, number_readings
     ("BJ 2C7559", ["bj2c7559", "2c7559"]),  # typed with a space: the whole query first
     ("stanley PC-509 inverter", ["stanleypc509inverter", "pc509"]),
     ("121066", ["121066"]),  # a long number alone
+    ("ＰＣ－５０９", ["pc509"]),  # full width, as typed through a Chinese keyboard
     ("draper 121066", ["draper121066", "121066"]),
     ("500 watt inverter", ["500wattinverter"]),  # "500" alone is a quantity, not a number
     ("red shoe", []),  # no digit: no model number
@@ -32,7 +33,7 @@ def test_the_readings_of_a_query_as_a_model_number(query, readings):
 
 
 def test_lookup_finds_every_product_sharing_the_number_and_skips_shared_ones():
-    numbers = ["PC-509", "", "pc509", "WC1200RED", *(["common1"] * (MAX_NAMED + 1))]
+    numbers = ["PC-509", "", "ｐｃ５０９", "WC1200RED", *(["common1"] * (MAX_NAMED + 1))]
     look = NumberLookup(numbers)
     rows, number = look.named_by("stanley pc509")
     assert rows.tolist() == [0, 2] and number == "pc509"
