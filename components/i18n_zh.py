@@ -572,6 +572,10 @@ ZH: dict[str, str] = {
         '正在取消…',
     ' · step {done:,} of {total:,}':
         ' · 第 {done:,} / {total:,} 步',
+    'See the neighbour list of':
+        '查看以下商品的相似商品列表',
+    'Show its neighbours':
+        '显示它的相似商品',
     'The product with the model number “{number}” comes first, scored 1: the product you named '
     '(model numbers are compared in lower case, letters and digits only).':
         '型号为“{number}”的商品排在最前，分数为 1：即您指名的商品'

@@ -402,6 +402,14 @@ def heatmap_rows() -> tuple[list[int], str]:
     return list(st.session_state.get(HEATMAP_ROWS, [])), st.session_state.get(HEATMAP_SOURCE, "")
 
 
+def pick_product(key: str, catalog, row: int) -> None:
+    """Have the product picker of key (components.widgets.product_picker) open on row next
+    time it is drawn: its finder holds the product's id (exact ids come first), its choice
+    the row. Call before that page's picker is drawn in this run (a switch_page follows)."""
+    st.session_state[f"{key}.find"] = str(catalog.ids[int(row)])
+    st.session_state[f"{key}.product"] = int(row)
+
+
 def send_to_heatmap(rows: list[int], source: str) -> None:
     st.session_state[HEATMAP_ROWS] = [int(r) for r in rows]
     st.session_state[HEATMAP_SOURCE] = source

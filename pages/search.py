@@ -9,7 +9,7 @@ from components.i18n import N_, t, tr
 from components.tables import CELL_HINT, show_table
 from components.text import md
 from components.widgets import query_start, settings_sidebar
-from core.catalog.views import rows_table
+from core.catalog.views import product_label, rows_table
 from core.search.calibration import LOOSELY
 from core.search.fusion import SCALE_TEXT
 
@@ -62,6 +62,14 @@ if query.strip():
                             "they share (0 = none, 1 = the same).", scale=t(SCALE_TEXT))
                           if hybrid else None))
     st.caption(t(CELL_HINT))
+    if rows:  # the next step from a product found: its own list
+        left, right = st.columns([3, 2], vertical_alignment="bottom")
+        pick = left.selectbox(t("See the neighbour list of"), rows, key="search.open_row",
+                              format_func=lambda r: product_label(cat, r))
+        if right.button(t("Show its neighbours"), key="search.to_neighbors",
+                        icon=":material/arrow_forward:"):
+            state.pick_product("neighbors", cat, pick)
+            st.switch_page("pages/neighbors.py")
     if st.button(t("Show these results on the heatmap"), key="search.to_heatmap"):
         state.send_to_heatmap(rows, t("search: {query}", query=searched[:60]))
         st.switch_page("pages/heatmap.py")

@@ -90,6 +90,19 @@ def test_search_finds_a_product_by_its_model_number_column_even_on_meaning_only(
     assert "comes first" not in element_texts(app.caption)  # "500" is not a model number
 
 
+def test_a_search_result_opens_its_neighbour_list(app):
+    """A product found on Search had no way on to its own list: the Neighbours page opened
+    on its first product, and the finder had to be typed again."""
+    app.switch_page("pages/search.py").run()
+    app.text_input(key="search.query").input("PC-509").run()
+    assert app.selectbox(key="search.open_row").value == 13  # the first result
+    app.button(key="search.to_neighbors").click().run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="neighbors.product").value == 13
+    assert app.text_input(key="neighbors.find").value == "13"
+    assert "13 — stanley 500 watt power inverter" in element_texts(app.markdown)
+
+
 def test_heatmap_search_source_is_hybrid_and_cells_are_match_scores(app):
     app.switch_page("pages/heatmap.py").run()
     _set_weight(app, 0.55)
