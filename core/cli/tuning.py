@@ -261,6 +261,32 @@ def _model_number_role(args: argparse.Namespace, catalog) -> str | None:
     return guess_model_number_column(catalog.frame)
 
 
+def say_unread_model_numbers(args: argparse.Namespace, catalog) -> None:
+    """A note when a settings file saved before model numbers were compared (it has no
+    model_number_column key at all) is replayed on a catalog with a column named like one:
+    the replay does not start reading it on its own (that would change the lists without a
+    word), and the nightly job would never learn that it could."""
+    import json
+    from pathlib import Path
+
+    from core.catalog.table import guess_model_number_column
+    from core.cli.common import no_model_numbers
+
+    path = getattr(args, "config", None)
+    if not path or catalog.mapping.model_number or no_model_numbers(args):
+        return
+    try:
+        saved = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return
+    column = guess_model_number_column(catalog.frame)
+    if isinstance(saved, dict) and "model_number_column" not in saved and column:
+        say(f"note: the settings file was saved before model numbers were compared, so the "
+            f"column {column} (named like a model number) is not read; --model-number-col "
+            f"{column} compares it (two products whose model numbers differ are then never "
+            "scored as the same product), and saving the settings again in the app keeps it")
+
+
 def _say_model_number(column: str) -> None:
     say(f"model number column (automatic): {column} (two products whose model numbers differ "
         "are never scored as the same product; --model-number-col names another column, "
@@ -275,6 +301,7 @@ def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
 
     column = _model_number_role(args, catalog)
     if column == catalog.mapping.model_number:
+        say_unread_model_numbers(args, catalog)
         return cfg, catalog
     _say_model_number(column)
     return (cfg.with_changes(model_number_column=column),
@@ -290,6 +317,7 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     from core.catalog.column_checks import price_notes
 
     if getattr(args, "config", None):
+        say_unread_model_numbers(args, catalog)
         return cfg, catalog
     roles = _roles(args, catalog)
     if roles["price"] and not catalog.mapping.price:

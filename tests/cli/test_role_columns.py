@@ -175,7 +175,15 @@ def test_a_model_number_column_tells_two_listings_of_one_title_apart(tmp_path: P
     settings = tmp_path / "settings.json"
     settings.write_text(json.dumps({"text_columns": ["title"], "id_column": "sku"}))
     unmapped, err = scores("--config", str(settings))  # a saved mapping guesses nothing
+    assert "(automatic)" not in err and unmapped["A1", "A2"] == pytest.approx(1.0)
+    # but a file saved before model numbers were compared (no such key) says what it leaves
+    assert "saved before model numbers were compared" in err
+    assert "--model-number-col mpn compares it" in err
+    settings.write_text(json.dumps({"text_columns": ["title"], "id_column": "sku",
+                                    "model_number_column": None}))  # saved as none: no note
+    unmapped, err = scores("--config", str(settings))
     assert "model number" not in err and unmapped["A1", "A2"] == pytest.approx(1.0)
+    settings.write_text(json.dumps({"text_columns": ["title"], "id_column": "sku"}))
     off, err = scores("--model-number-col", "none")  # none, not even the one named like it
     assert "model number" not in err and off["A1", "A2"] == pytest.approx(1.0)
     settings.write_text(json.dumps({"text_columns": ["title"], "id_column": "sku",
