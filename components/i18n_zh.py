@@ -572,6 +572,15 @@ ZH: dict[str, str] = {
         '正在取消…',
     ' · step {done:,} of {total:,}':
         ' · 第 {done:,} / {total:,} 步',
+    'Why this score?':
+        '为什么是这个分数？',
+    'Opens Explain a match on this pair: what the meaning, the shared words and the '
+    'same-product evidence each add.':
+        '在“解释一次匹配”页打开这一对商品：语义、共同的词和同一商品证据各加了多少分。',
+    'Why is this product in the list?':
+        '为什么这个商品在列表里？',
+    'Explain its score':
+        '解释它的分数',
     'See the neighbour list of':
         '查看以下商品的相似商品列表',
     'Show its neighbours':

@@ -410,6 +410,14 @@ def pick_product(key: str, catalog, row: int) -> None:
     st.session_state[f"{key}.product"] = int(row)
 
 
+def explain_pair_next(catalog, left: int, right: int) -> None:
+    """Have the Explain page open on the pair (left, right): its first picker on left, its
+    second on right ("Pick another"). Call before switching to it."""
+    pick_product("explain.left", catalog, left)
+    pick_product("explain.right", catalog, right)
+    st.session_state["explain.mode"] = "Pick another"
+
+
 def send_to_heatmap(rows: list[int], source: str) -> None:
     st.session_state[HEATMAP_ROWS] = [int(r) for r in rows]
     st.session_state[HEATMAP_SOURCE] = source

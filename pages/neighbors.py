@@ -49,6 +49,15 @@ if row is not None:
         show_table(listed[[c for c in listed.columns if c != "id"] + ["id"]],
                    key="neighbors.product_table")
         st.caption(t(CELL_HINT))
+        shown = [int(i) for i in nb.indices[row] if i >= 0]
+        left, right = st.columns([3, 2], vertical_alignment="bottom")
+        other = left.selectbox(t("Why is this product in the list?"), shown,
+                               key="neighbors.explain_row",
+                               format_func=lambda r: product_label(cat, r))
+        if right.button(t("Explain its score"), key="neighbors.to_explain",
+                        icon=":material/help:"):
+            state.explain_pair_next(cat, row, other)
+            st.switch_page("pages/explain.py")
     else:
         st.info(t("No product passes the rules for this product's list. Loosen them under "
                   "Rules for the lists above.") if len(cat) > 1 else empty_lists_reason(cat),

@@ -50,6 +50,11 @@ else:
     product_card(a, cat, left)
     product_card(b, cat, right)
     decision_buttons(store, str(cat.ids[left]), str(cat.ids[right]))
+    if st.button(t("Why this score?"), key="review.explain", icon=":material/help:",
+                 help=t("Opens Explain a match on this pair: what the meaning, the shared "
+                        "words and the same-product evidence each add.")):
+        state.explain_pair_next(cat, left, right)
+        st.switch_page("pages/explain.py")
 tally(store, cat)
 other_version_warning(cat)
 words_used_here("review", "score", "pinned", "blocked")

@@ -335,6 +335,32 @@ def test_a_catalog_without_duplicates_says_so_instead_of_an_empty_table(tiny_ber
             "duplicate_threshold"] == 1.0
 
 
+def test_review_and_a_neighbour_list_open_explain_on_their_pair(app):
+    """"Why is this pair 1.00?" had no answer from where a merchandiser asks it: Explain
+    opened on the catalog's first product and its best neighbour, to be picked again."""
+    app.switch_page("pages/review.py").run()
+    first = [str(c.value)[3:] for c in app.caption if str(c.value).startswith("id ")][:2]
+    app.button(key="review.explain").click().run()
+    assert not app.exception, app.exception
+    assert app.text_input(key="explain.left.find").value == first[0]
+    assert app.text_input(key="explain.right.find").value == first[1]
+    assert app.radio(key="explain.mode").value == "Pick another"
+    assert app.get("metric"), "the pair is explained"
+    app.switch_page("pages/neighbors.py").run()
+    app.text_input(key="neighbors.find").input("2").run()  # the product with id "2"
+    row = app.selectbox(key="neighbors.product").value
+    third = app.selectbox(key="neighbors.explain_row").options[2]
+    app.selectbox(key="neighbors.explain_row").select(third).run()
+    app.button(key="neighbors.to_explain").click().run()
+    assert not app.exception, app.exception
+    catalog = app.session_state["catalog.catalog"]
+    assert app.selectbox(key="explain.left.product").value == row
+    chosen = app.selectbox(key="explain.right.product").value
+    assert chosen != row and app.text_input(key="explain.right.find").value == \
+        str(catalog.ids[chosen])
+    assert third.startswith(f"{catalog.ids[chosen]} — ")
+
+
 def test_review_keyboard_shortcuts_are_set(app):
     app.switch_page("pages/review.py").run()
     shortcuts = {b.key: b.proto.shortcut for b in app.button if b.key and b.key.startswith(
