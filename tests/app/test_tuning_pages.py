@@ -361,6 +361,18 @@ def test_review_and_a_neighbour_list_open_explain_on_their_pair(app):
     assert third.startswith(f"{catalog.ids[chosen]} — ")
 
 
+def test_a_group_member_opens_its_neighbour_list(app):
+    app.switch_page("pages/groups.py").run()
+    members = app.selectbox(key="groups.open_row").options
+    assert len(members) > 1
+    app.selectbox(key="groups.open_row").select(members[1]).run()
+    app.button(key="groups.to_neighbors").click().run()
+    assert not app.exception, app.exception
+    catalog = app.session_state["catalog.catalog"]
+    row = app.selectbox(key="neighbors.product").value
+    assert members[1].startswith(f"{catalog.ids[row]} — ")
+
+
 def test_review_keyboard_shortcuts_are_set(app):
     app.switch_page("pages/review.py").run()
     shortcuts = {b.key: b.proto.shortcut for b in app.button if b.key and b.key.startswith(
