@@ -165,30 +165,46 @@ def search(query: str, encoder: Encoder, index: NeighborIndex, *, k: int = 10,
     if index.has("image") and getattr(image_encoder, "text_search", False):
         photo = image_encoder.encode_text([query])
     model_text = query_for_model(query, index.texts)  # 話筒 read as 话筒 by a simplified shop
-    nb = index.query(k, Queries(encoder.encode([model_text]), [query], photo))
+    queries = Queries(encoder.encode([model_text]), [query], photo)
+    nb = index.query(k, queries)
     parts = getattr(nb, "parts", {})
     ids = ids if ids is not None else np.arange(len(index.vectors)).astype(str)
     hits = [SearchHit(int(i), str(ids[i]), float(s),
                       {name: float(v[0, j]) for name, v in parts.items()})
             for j, (i, s) in enumerate(zip(nb.indices[0], nb.scores[0]))]
-    return _named_first(hits, index, query, ids, k)
+    return _named_first(hits, index, query, queries, ids, k)
 
 
-def _named_first(hits: list[SearchHit], index: NeighborIndex, query: str, ids: np.ndarray,
-                 k: int) -> list[SearchHit]:
+def _named_first(hits: list[SearchHit], index: NeighborIndex, query: str, queries: Queries,
+                 ids: np.ndarray, k: int) -> list[SearchHit]:
     """hits with the products whose model number the query names first (score 1: the
-    product asked for; those of them the text found keep their parts), then the rest."""
+    product asked for, with each channel's own raw score of it as its parts), then the
+    rest."""
     rows, number = index.named_by(query)
     if not len(rows):
         return hits
     found = {h.index: h for h in hits}
     rank = {h.index: j for j, h in enumerate(hits)}
-    blank = dict.fromkeys(hits[0].parts if hits else (), float("nan"))
-    named = [SearchHit(r, str(ids[r]), 1.0, found[r].parts if r in found else dict(blank),
-                       number)
-             for r in sorted(map(int, rows), key=lambda r: (rank.get(r, len(hits)), r))]
+    rows = np.asarray(sorted(map(int, rows), key=lambda r: (rank.get(r, len(hits)), r)))
+    parts = {name: _query_part(index, name, queries, rows)
+             for name in (hits[0].parts if hits else ())}
+    named = [SearchHit(int(r), str(ids[r]), 1.0,
+                       found[int(r)].parts if int(r) in found else
+                       {name: float(v[j]) for name, v in parts.items()}, number)
+             for j, r in enumerate(rows)]
     taken = {h.index for h in named}
     return (named + [h for h in hits if h.index not in taken])[:k]
+
+
+def _query_part(index: NeighborIndex, name: str, queries: Queries, rows: np.ndarray
+                ) -> np.ndarray:
+    """(len(rows),) the channel's raw score of the one query against rows; NaN where the
+    channel has no opinion (the photos, for a query without a photo)."""
+    channel = index.channels.get(name)
+    if channel is None or (name == "image" and queries.image_vectors is None):
+        return np.full(len(rows), np.nan)
+    return np.asarray(channel.pair_scores(np.zeros(len(rows), dtype=np.int64), rows, queries),
+                      dtype=np.float64)
 
 
 def search_as_meant(query: str, encoder: Encoder, index: NeighborIndex, *, k: int = 10,

@@ -7,8 +7,6 @@ though the Search page's placeholder says "or a model number".
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -67,8 +65,21 @@ def test_search_puts_the_product_named_by_its_model_number_first_scored_one(tiny
     assert hits[0].number == "pc509" and len(hits) == 3
     assert all(h.number is None and h.score < 1.0 for h in hits[1:])
     assert len({h.product_id for h in hits}) == 3  # not listed twice
-    assert set(hits[0].parts) == set(hits[1].parts)
-    assert all(math.isnan(v) or 0 <= v <= 1 for v in hits[0].parts.values())
+    assert set(hits[0].parts) == set(hits[1].parts) == {"dense", "lexical"}
+    # its parts are each channel's own score of it, as for any other hit
+    assert all(0 <= v <= 1 for v in hits[0].parts.values()), hits[0].parts
+    vectors = index.vectors
+    query = tiny_encoder.encode(["pc509"])[0]
+    want = float(vectors[0] @ query / np.linalg.norm(vectors[0]) / np.linalg.norm(query))
+    assert hits[0].parts["dense"] == pytest.approx(want, abs=1e-5)
+    from core.search.channels import Queries
+
+    text_best = index.query(1, Queries(tiny_encoder.encode(["pc509"]), ["pc509"])).indices[0]
+    assert text_best.tolist() != [0]  # so its parts below come from the channels themselves
+    only = search("pc509", tiny_encoder, index, k=1, ids=catalog.ids)
+    assert [h.product_id for h in only] == ["a"]
+    assert only[0].parts["dense"] == pytest.approx(want, abs=1e-5)
+    assert only[0].parts["lexical"] == pytest.approx(0.0)  # no word of "pc509" in its title
     plain = search("pc matic", tiny_encoder, index, k=3, ids=catalog.ids)
     assert all(h.number is None for h in plain)
 
