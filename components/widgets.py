@@ -78,6 +78,19 @@ def product_picker(catalog: Catalog, key: str) -> int | None:
                         key=f"{key}.product")
 
 
+def neighbours_link(catalog: Catalog, rows: list[int], key: str) -> None:
+    """The next step from products found elsewhere (search results, a group, a map
+    selection): "See the neighbour list of" one of rows and "Show its neighbours", which
+    opens the Neighbours page with its picker set to it."""
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    pick = left.selectbox(t("See the neighbour list of"), rows, key=f"{key}.open_row",
+                          format_func=lambda r: product_label(catalog, r))
+    if right.button(t("Show its neighbours"), key=f"{key}.to_neighbors",
+                    icon=":material/arrow_forward:"):
+        state.pick_product("neighbors", catalog, pick)
+        st.switch_page("pages/neighbors.py")
+
+
 FORMAT_NAMES = {"csv": N_("CSV (opens in Excel)"), "xlsx": N_("Excel workbook (.xlsx)"),
                 "parquet": N_("Parquet (for data tools)"), "json": N_("JSON (for developers)")}
 

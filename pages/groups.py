@@ -17,8 +17,14 @@ from components.tuning_groups import (
     session_duplicates,
     session_groups,
 )
-from components.widgets import excel_id_warning, export_buttons, file_stem, settings_sidebar
-from core.catalog.views import product_label, rows_table
+from components.widgets import (
+    excel_id_warning,
+    export_buttons,
+    file_stem,
+    neighbours_link,
+    settings_sidebar,
+)
+from core.catalog.views import rows_table
 from core.lists.groups import duplicate_table, merge_map
 
 SHOWN = 1000  # rows of a group's table
@@ -45,13 +51,7 @@ if len(table):
     st.dataframe(headed(rows_table(cat, members[:SHOWN])), hide_index=True, key="groups.members")
     if len(members) > SHOWN:  # say so: the table alone reads as the whole group
         st.caption(t('First {limit:,} of {n:,} shown.', limit=SHOWN, n=len(members)))
-    left, right = st.columns([3, 2], vertical_alignment="bottom")
-    member = left.selectbox(t("See the neighbour list of"), members[:SHOWN].tolist(),
-                            key="groups.open_row", format_func=lambda r: product_label(cat, r))
-    if right.button(t("Show its neighbours"), key="groups.to_neighbors",
-                    icon=":material/arrow_forward:"):
-        state.pick_product("neighbors", cat, member)
-        st.switch_page("pages/neighbors.py")
+    neighbours_link(cat, members[:SHOWN].tolist(), "groups")
 # drawn last, in its place: drawing the map of 24,628 products the first time takes a minute,
 # and the groups (a few seconds) and the duplicate groups waited behind it
 show_map = st.toggle(t("Show the groups on the map"), value=True, key="groups.show_map")

@@ -7,7 +7,7 @@ from components.embedding import ensure_results, projection
 from components.guide import words_used_here
 from components.i18n import NO_COLUMN, column_option, map_legend, t
 from components.tables import headed
-from components.widgets import settings_sidebar
+from components.widgets import neighbours_link, settings_sidebar
 from core.catalog.views import color_columns, rows_table
 from core.figures import build_map
 from core.projection import DEFAULT_MAX_POINTS
@@ -55,6 +55,7 @@ if sel:
     if len(sel) > SHOWN:  # say so: the table alone reads as the whole selection
         st.caption(t('First {limit:,} of {n:,} shown.', limit=SHOWN, n=len(sel)))
     photos.photo_grid(cat, cfg, sel, key="map.photos")
+    neighbours_link(cat, sel[:SHOWN], "map")
     if st.button(t("Send the selection to the heatmap"), key="map.to_heatmap"):
         state.send_to_heatmap(sel, t("map selection ({n:,} products)", n=len(sel)))
         st.switch_page("pages/heatmap.py")

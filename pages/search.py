@@ -8,8 +8,8 @@ from components.guide import next_step, words_used_here
 from components.i18n import N_, t, tr
 from components.tables import CELL_HINT, show_table
 from components.text import md
-from components.widgets import query_start, settings_sidebar
-from core.catalog.views import product_label, rows_table
+from components.widgets import neighbours_link, query_start, settings_sidebar
+from core.catalog.views import rows_table
 from core.search.calibration import LOOSELY
 from core.search.fusion import SCALE_TEXT
 
@@ -63,13 +63,7 @@ if query.strip():
                           if hybrid else None))
     st.caption(t(CELL_HINT))
     if rows:  # the next step from a product found: its own list
-        left, right = st.columns([3, 2], vertical_alignment="bottom")
-        pick = left.selectbox(t("See the neighbour list of"), rows, key="search.open_row",
-                              format_func=lambda r: product_label(cat, r))
-        if right.button(t("Show its neighbours"), key="search.to_neighbors",
-                        icon=":material/arrow_forward:"):
-            state.pick_product("neighbors", cat, pick)
-            st.switch_page("pages/neighbors.py")
+        neighbours_link(cat, rows, "search")
     if st.button(t("Show these results on the heatmap"), key="search.to_heatmap"):
         state.send_to_heatmap(rows, t("search: {query}", query=searched[:60]))
         st.switch_page("pages/heatmap.py")

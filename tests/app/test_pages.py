@@ -104,3 +104,17 @@ def test_unloadable_model_shows_a_clear_error(app):
     app.text_input(key="settings.model_other").input("/no/such/model-folder").run()
     assert not app.exception
     assert "does not exist" in element_texts(app.error)
+
+
+def test_a_map_selection_opens_a_products_neighbour_list(app):
+    """A lasso on the map led to the heatmap only; one of the selected products now opens
+    its own list (as from Search and Groups)."""
+    app.switch_page("pages/map.py").run()
+    app.session_state["map.selection"] = [40, 41, 42]  # what a lasso leaves
+    app.run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="map.open_row").options[2].startswith("42 — sony mdrex35lp")
+    app.selectbox(key="map.open_row").select_index(2).run()
+    app.button(key="map.to_neighbors").click().run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="neighbors.product").value == 42
