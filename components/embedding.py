@@ -61,8 +61,8 @@ def ensure_results(catalog: Catalog, cfg: Config) -> state.Results:
     """
     encoder = _encoder(cfg)
     key = vectors_key(catalog, encoder)
-    current = state.results()
-    if current is None or current.key.split("|photos:")[0] != key:
+    current = _read_already(key)
+    if current is None:
         current = _long_step("embedding", t("The model is reading {n:,} products…", n=len(catalog)),
                              lambda progress, _cancel: _embed(catalog, encoder, key, progress,
                                                               state.private_key()))
@@ -82,7 +82,11 @@ def ready_results(catalog: Catalog, cfg: Config) -> state.Results | None:
     """The session's vectors of catalog under cfg's model when it has read them already
     (None: not yet; nothing is embedded here). Stops the page when the model cannot be
     loaded, as ensure_results does."""
-    key = vectors_key(catalog, _encoder(cfg))
+    return _read_already(vectors_key(catalog, _encoder(cfg)))
+
+
+def _read_already(key: str) -> state.Results | None:
+    """The session's results when their text vectors are those of key (any photos)."""
     current = state.results()
     return current if current is not None and current.key.split("|photos:")[0] == key \
         else None
@@ -94,10 +98,7 @@ def background_reader(catalog: Catalog, cfg: Config) -> Callable:
     by product. The vectors go into the workspace's store under the session's key, so the
     pages find them read afterwards (ensure_results then embeds nothing)."""
     encoder, private = _encoder(cfg), state.private_key()
-    try:
-        store = resources.workspace_store()
-    except StoreError:  # a damaged or read-only workspace: embed without the store
-        store = None
+    store, _ = _store()  # the run reports no store problem; the pages say it later
     fields = cfg.field_weights
 
     def read(progress: Callable[[int, int], None]) -> tuple[np.ndarray, LexicalIndex]:
@@ -119,16 +120,22 @@ def _encoder(cfg: Config):
 def _embed(catalog: Catalog, encoder, key: str, progress, private: bytes | None
            ) -> state.Results:
     start = time.perf_counter()
-    try:
-        store, problem = resources.workspace_store(), None
-    except StoreError as exc:  # a damaged or read-only workspace: embed without the store
-        store, problem = None, f"{exc}; embedding without the store"
+    store, problem = _store()
     result = embed_with_store(encoder, catalog.texts, store, private=private,
                               progress=lambda d, t: progress(d / max(t, 1),
                                                              f"{d / max(t, 1):.0%}"))
     seconds = time.perf_counter() - start
     return state.Results(key, result.vectors, result.reused, result.embedded, seconds,
                          result.store_problem or problem)
+
+
+def _store():
+    """(the workspace's embedding store, None) or, for a damaged or read-only workspace,
+    (None, why: embedding goes on without the store)."""
+    try:
+        return resources.workspace_store(), None
+    except StoreError as exc:
+        return None, f"{exc}; embedding without the store"
 
 
 def _long_step(name: str, title: str, run: Callable):

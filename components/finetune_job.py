@@ -194,7 +194,8 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
 
 
 def _prepared(job: FinetuneJob, prepare: Prepare) -> tuple[np.ndarray, LexicalIndex | None]:
-    """prepare() under the job's status and progress; Cancel stops it at its next update."""
+    """prepare() under the job's status and progress; Cancel stops it at its next update
+    (or as it ends); the step count starts again from 0 for training."""
     job.status = READING
 
     def progress(done: int, total: int) -> None:
@@ -202,9 +203,7 @@ def _prepared(job: FinetuneJob, prepare: Prepare) -> tuple[np.ndarray, LexicalIn
             raise FinetuneCancelled("cancelled while reading the catalog")
         job._progress(done, total)
 
-    progress(0, 0)
     found = prepare(progress)
-    job.done = job.total = 0
     progress(0, 0)
     return found
 

@@ -207,10 +207,11 @@ def _when(iso: str | None) -> str:
 
 def progress_text(job: FinetuneJob) -> str:
     """The phase first ("training: epoch 2 of 4"), then the step count while training."""
-    steps = t(" · step {done:,} of {total:,}", done=job.done, total=job.total) if job.total and \
-        job.status.startswith("training") else \
-        t(" · {share:.0%} read", share=job.fraction) if job.total and \
-        job.status == READING else ""
+    steps = ""
+    if job.total and job.status.startswith("training"):
+        steps = t(" · step {done:,} of {total:,}", done=job.done, total=job.total)
+    elif job.total and job.status == READING:
+        steps = t(" · {share:.0%} read", share=job.fraction)
     status = t(JOB_STATUS[job.status]) if job.status in JOB_STATUS else tr_core(job.status)
     return t("Fine-tuning (from {model}): {status}", model=md(model_label(job.base_model)),
              status=status) + steps

@@ -12,8 +12,9 @@ from components import state
 from components.i18n import N_, t
 from components.i18n_core import tr_core
 from core.catalog.table import Catalog
-from core.catalog.views import fold, fold_all, folded_numbers, number_code
+from core.catalog.views import fold, fold_all, folded_numbers
 from core.export.tables import score_meaning
+from core.search.evidence import model_number
 from core.search.neighbors import Neighbors
 
 PAGE_ROWS = 500
@@ -187,7 +188,7 @@ def list_page(catalog: Catalog, lists: Neighbors, rows: np.ndarray, ends: np.nda
 def matching_rows(catalog: Catalog, text: str) -> np.ndarray:
     """(r,) int64 rows whose id or title contains text (case- and width-insensitive,
     core.catalog.views.fold), or whose model number does (letters and digits compared,
-    core.catalog.views.number_code, as the product finder does); all when empty."""
+    core.search.evidence.model_number, as the product finder does); all when empty."""
     text = fold(text)
     if not text:
         return np.arange(len(catalog), dtype=np.int64)
@@ -195,7 +196,7 @@ def matching_rows(catalog: Catalog, text: str) -> np.ndarray:
         catalog,  # held so that id(catalog) names this catalog while the memo lives
         fold_all(catalog.ids), fold_all(catalog.titles()), folded_numbers(catalog)))
     mask = ids.str.contains(text, regex=False) | titles.str.contains(text, regex=False)
-    code = number_code(text)
+    code = model_number(text)  # text is folded
     if numbers is not None and code:
         mask |= numbers.str.contains(code, regex=False)
     return np.nonzero(mask.to_numpy(dtype=bool))[0].astype(np.int64)

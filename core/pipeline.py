@@ -183,13 +183,12 @@ def _named_first(hits: list[SearchHit], index: NeighborIndex, query: str, querie
     rows, number = index.named_by(query)
     if not len(rows):
         return hits
-    found = {h.index: h for h in hits}
-    rank = {h.index: j for j, h in enumerate(hits)}
+    rank = {h.index: j for j, h in enumerate(hits)}  # those the text found keep their parts
     rows = np.asarray(sorted(map(int, rows), key=lambda r: (rank.get(r, len(hits)), r)))
     parts = {name: _query_part(index, name, queries, rows)
              for name in (hits[0].parts if hits else ())}
     named = [SearchHit(int(r), str(ids[r]), 1.0,
-                       found[int(r)].parts if int(r) in found else
+                       hits[rank[int(r)]].parts if int(r) in rank else
                        {name: float(v[j]) for name, v in parts.items()}, number)
              for j, r in enumerate(rows)]
     taken = {h.index for h in named}

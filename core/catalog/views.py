@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import cache
 
@@ -11,6 +10,7 @@ import pandas as pd
 
 from core.catalog.table import Catalog
 from core.errors import close_bidi
+from core.search.evidence import model_number
 
 
 # Invisible format characters (Unicode category Cf: zero-width space and joiners, soft
@@ -58,7 +58,7 @@ def find_products(catalog: Catalog, text: str, *, limit: int = 200) -> list[int]
     titles = fold_all(catalog.titles())
     exact = [np.nonzero((ids == needle).to_numpy())[0]]
     partial = ids.str.contains(needle, regex=False) | titles.str.contains(needle, regex=False)
-    folded, code = folded_numbers(catalog), number_code(needle)
+    folded, code = folded_numbers(catalog), model_number(needle)
     if folded is not None and code:
         exact.append(np.nonzero((folded == code).to_numpy())[0])
         partial |= folded.str.contains(code, regex=False)
@@ -66,24 +66,25 @@ def find_products(catalog: Catalog, text: str, *, limit: int = 200) -> list[int]
     return list(dict.fromkeys(found))[:limit]
 
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-MIN_CODE = 3  # fewer letters and digits are not read as (part of) a model number
-
-
 def folded_numbers(catalog: Catalog) -> pd.Series | None:
-    """Each product's model number (the mapped column) as the finders compare it: folded
-    (:func:`fold`), letters and digits only ("PC-509" -> "pc509"); None when unmapped."""
+    """Each product's model number (the mapped column) as the finders and search compare
+    it: folded (:func:`fold`), then as the lists compare model numbers
+    (core.search.evidence.model_number: letters and digits, "PC-509" -> "pc509"); None
+    when unmapped."""
     numbers = catalog.model_numbers()
-    if numbers is None:
-        return None
-    return fold_all(numbers).str.replace(_NOT_ALNUM.pattern, "", regex=True)
+    return None if numbers is None else number_codes(numbers)
 
 
-def number_code(folded: str) -> str:
-    """A folded search text as a model number is compared: letters and digits only; ""
-    when fewer than MIN_CODE are left."""
-    code = _NOT_ALNUM.sub("", folded)
-    return code if len(code) >= MIN_CODE else ""
+def number_codes(values) -> pd.Series:
+    """:func:`number_code` of each value (as text)."""
+    return fold_all(values).map(model_number)
+
+
+def number_code(text: str) -> str:
+    """A text as a model number is compared when a person types it: folded (:func:`fold`:
+    full width, as typed in Chinese, reads as "PC509"), then model_number ("" when too
+    short or too long to be one)."""
+    return model_number(fold(text))
 
 
 SCORE_DECIMALS = 4  # scores in display tables; pages format them to 2 from these

@@ -5,24 +5,24 @@ product. The words and the meaning of the title do not find it when the title do
 write the number (1,864 of the demo's 2,554 titles do not write their model number), so the
 products whose mapped model number the query names are looked up directly and come first.
 
-What counts as naming a number: the whole query read as a model number
-(core.search.evidence.model_number: lower case, letters and digits only, so "BJ 2C7559" and
-"bj-2c7559" read alike; full-width "ＰＣ５０９", as typed in Chinese, as "pc509") when it has a
-digit, or one of its words that reads like a code:
-letters and digits ("wc1200red"), or digits only when at least MIN_DIGITS long (a long
-number names a product; "500" in "500 watt inverter" is a quantity). A number that more
-than MAX_NAMED products share names no one product and is not looked up.
+What counts as naming a number: the whole query read as a model number as the product
+finders read one (core.catalog.views.number_code: full width, as typed in Chinese, read as
+ASCII, then core.search.evidence.model_number: lower case, letters and digits only, so
+"BJ 2C7559", "bj-2c7559" and "ＢＪ２Ｃ７５５９" read alike) when it has a digit, or one of
+its words that reads like a code: letters and digits ("wc1200red"), or digits only when at
+least MIN_DIGITS long (a long number names a product; "500" in "500 watt inverter" is a
+quantity). A number that more than MAX_NAMED products share names no one product and is
+not looked up.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
-from core.search.evidence import model_number
+from core.catalog.views import number_code, number_codes
 
 MAX_NAMED = 20
 MIN_DIGITS = 5  # digits-only words shorter than this are quantities, sizes, years
@@ -33,12 +33,11 @@ def number_readings(query: str) -> list[str]:
     """The model numbers a query may name, the whole query first ("" and duplicates left
     out)."""
     out: list[str] = []
-    query = unicodedata.normalize("NFKC", query)
-    whole = model_number(query)
+    whole = number_code(query)
     if whole and any(ch.isdigit() for ch in whole):
         out.append(whole)
     for word in _SPLIT.split(query):
-        number = model_number(word)
+        number = number_code(word)
         if not number or number in out or not any(ch.isdigit() for ch in number):
             continue
         if number.isdigit() and len(number) < MIN_DIGITS:
@@ -48,12 +47,11 @@ def number_readings(query: str) -> list[str]:
 
 
 class NumberLookup:
-    """Rows by model number (model_number() of each product's mapped value)."""
+    """Rows by model number (number_code() of each product's mapped value)."""
 
     def __init__(self, model_numbers: Sequence[object]) -> None:
         rows: dict[str, list[int]] = {}
-        for row, value in enumerate(model_numbers):
-            number = model_number(unicodedata.normalize("NFKC", str(value)))
+        for row, number in enumerate(number_codes(model_numbers)):
             if number:
                 rows.setdefault(number, []).append(row)
         self._rows = {n: np.asarray(r, dtype=np.int64) for n, r in rows.items()
