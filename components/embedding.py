@@ -96,14 +96,25 @@ def background_reader(catalog: Catalog, cfg: Config) -> Callable:
     """What reads catalog with cfg's model on another thread (a run started before the
     catalog was read): read(progress) -> (text vectors, words index), progress(done, total)
     by product. The vectors go into the workspace's store under the session's key, so the
-    pages find them read afterwards (ensure_results then embeds nothing)."""
+    pages find them read afterwards (ensure_results then embeds nothing); a page opened
+    meanwhile (Neighbours in another tab) waits for this reading instead of doing its own
+    beside it, and this one waits for a page's reading begun first."""
     encoder, private = _encoder(cfg), state.private_key()
+    key = vectors_key(catalog, encoder)
     store, _ = _store()  # the run reports no store problem; the pages say it later
     fields = cfg.field_weights
 
     def read(progress: Callable[[int, int], None]) -> tuple[np.ndarray, LexicalIndex]:
-        vectors = embed_with_store(encoder, catalog.texts, store, private=private,
-                                   progress=progress).vectors
+        def make(report):
+            def both(done: int, total: int) -> None:
+                report(done, total)
+                progress(done, total)
+
+            return embed_with_store(encoder, catalog.texts, store, private=private,
+                                    progress=both)
+
+        vectors = resources.shared_results("vectors").make_once(
+            key, make, waiting=progress, keep=False).vectors
         return vectors, catalog_index(catalog, fields)
 
     return read
@@ -119,11 +130,25 @@ def _encoder(cfg: Config):
 
 def _embed(catalog: Catalog, encoder, key: str, progress, private: bytes | None
            ) -> state.Results:
+    """The catalog's vectors, read once at a time per key: a second tab of the same work,
+    or a second person opening the demo meanwhile, waits for the first reading (its
+    progress shown) instead of reading the same texts again beside it."""
     start = time.perf_counter()
     store, problem = _store()
-    result = embed_with_store(encoder, catalog.texts, store, private=private,
-                              progress=lambda d, t: progress(d / max(t, 1),
-                                                             f"{d / max(t, 1):.0%}"))
+
+    def fraction(done: int, total: int) -> None:
+        progress(done / max(total, 1), f"{done / max(total, 1):.0%}")
+
+    def make(report):
+        def both(done: int, total: int) -> None:
+            report(done, total)
+            fraction(done, total)
+
+        return embed_with_store(encoder, catalog.texts, store, private=private,
+                                progress=both)
+
+    result = resources.shared_results("vectors").make_once(key, make, waiting=fraction,
+                                                           keep=False)
     seconds = time.perf_counter() - start
     return state.Results(key, result.vectors, result.reused, result.embedded, seconds,
                          result.store_problem or problem)
@@ -179,58 +204,54 @@ def pool(res: state.Results, cfg: Config) -> Neighbors:
         index = resources.neighbor_index(catalog, res.key, res.vectors, cfg)
 
         def run(progress, cancel) -> Neighbors:
-            with reporting(lambda d, n: progress(d / max(n, 1),
-                                                 t("{done:,} / {total:,} tiles", done=d, total=n)),
-                           cancel):
-                return candidate_pool(catalog, res.vectors, cfg, index=index)
+            def tiles(done: int, total: int) -> None:
+                progress(done / max(total, 1), t("{done:,} / {total:,} tiles", done=done,
+                                                 total=total))
+
+            def make(report) -> Neighbors:
+                def both(done: int, total: int) -> None:
+                    report(done, total)
+                    tiles(done, total)
+
+                with reporting(both, cancel):
+                    return candidate_pool(catalog, res.vectors, cfg, index=index)
+
+            # someone else on the server making the same lists: their progress, shown here
+            return shared.make_once(key, make, waiting=tiles)
 
         found = _long_step("search", t("Finding neighbours of {n:,} products…", n=len(catalog)),
                            run)
-        shared.put(key, found)
     return found
 
 
 def projection(res: state.Results, cfg: Config, *, dim: int, max_points: int) -> Projection:
-    """UMAP map reusing the pool's graph, shared across sessions (estimated progress)."""
+    """UMAP map reusing the pool's graph, shared across sessions (estimated progress).
+
+    Drawn in a thread of its own, once for everyone who asks for it meanwhile; a page left
+    or cancelled before the end leaves the thread to finish: the map is kept for later."""
     nb = pool(res, cfg)
     key = (state.require_catalog().identity, res.key, cfg.pool_key(), dim, max_points)
     shared = resources.shared_results("projection")
     found = shared.get(key)
     if found is None:
         rows = min(len(res.vectors), max_points)
+        future = shared.in_background(key, lambda: project(
+            res.vectors, neighbors=nb, dim=dim, max_points=max_points, metric=cfg.metric))
         found = _long_step("map", t("Drawing the map of {rows:,} products…", rows=rows),
-                           lambda progress, _c: _wait_projection(res, nb, cfg, dim,
-                                                                 max_points, progress))
-        shared.put(key, found)
+                           lambda progress, _c: _wait_projection(future, rows, progress))
     return found
 
 
-def _wait_projection(res, nb, cfg, dim, max_points, progress) -> Projection:
-    """UMAP in a worker thread; the bar advances on the measured time estimate.
+def _wait_projection(future, rows: int, progress) -> Projection:
+    """The map's thread's result; the bar advances on the measured time estimate."""
+    from concurrent.futures import TimeoutError
 
-    A cancelled wait leaves the thread to finish; its result is cached for later.
-    """
-    from concurrent.futures import ThreadPoolExecutor, TimeoutError
-
-    shared = resources.shared_results("projection")
-    key = (state.require_catalog().identity, res.key, cfg.pool_key(), dim, max_points)
-    estimate = expected_seconds(min(len(res.vectors), max_points))
-    started = time.perf_counter()
-
-    def job() -> Projection:
-        out = project(res.vectors, neighbors=nb, dim=dim, max_points=max_points,
-                      metric=cfg.metric)
-        shared.put(key, out)
-        return out
-
-    worker = ThreadPoolExecutor(1, thread_name_prefix="umap")
-    future = worker.submit(job)
-    worker.shutdown(wait=False)
+    estimate = expected_seconds(rows)
     while True:
         try:
             return future.result(timeout=0.5)
         except TimeoutError:
-            spent = time.perf_counter() - started
+            spent = time.perf_counter() - future.started
             progress(min(0.95, spent / estimate), t("about {s:.0f} s expected", s=estimate))
 
 

@@ -84,11 +84,27 @@ def texts_key(texts: list[str], identity: str, private: bytes | None = None) -> 
     return digest.hexdigest()[:24]
 
 
+class _Flight:
+    """One value being made: its maker's latest progress report, and the value once made."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.done = threading.Event()
+        self.report: tuple = ()
+        self.made = False
+        self.value = None
+
+
 class SharedResults:
     """A small thread-safe LRU of derived results shared by every session.
 
     For steps that show their own progress bar (components.embedding): a
     st.cache_data function cannot update a bar created outside it.
+
+    Each value is made once at a time (make_once): people who open the same catalog
+    together, e.g. after a server restart, wait for the first one's lists instead of
+    making them again each (4 people at once on 2 cores: bench/serving.py --cold).
     """
 
     def __init__(self, max_entries: int) -> None:
@@ -96,6 +112,7 @@ class SharedResults:
         from collections import OrderedDict
 
         self._items: OrderedDict = OrderedDict()
+        self._flights: dict = {}
         self._lock = threading.Lock()
         self.max_entries = max_entries
 
@@ -113,13 +130,92 @@ class SharedResults:
                 self._items.popitem(last=False)
 
     def get_or_make(self, key, make):
-        """The value kept under key, else make()'s, kept (made outside the lock: two
-        sessions missing at once may both make it; the values are equal)."""
-        found = self.get(key)
-        if found is None:
-            found = make()
-            self.put(key, found)
-        return found
+        """The value kept under key, else make()'s, kept (make_once without progress)."""
+        return self.make_once(key, lambda _report: make())
+
+    def make_once(self, key, make, *, waiting=None, keep: bool = True):
+        """The value kept under key; else make(report)'s, made by one caller at a time.
+
+        Callers that miss key while it is being made wait for it and take it: waiting(*r)
+        is called every quarter second with the maker's latest report(*r) (its progress;
+        where a Streamlit page waits, each call is also where it can be stopped). When
+        the maker fails or is stopped (its page left or cancelled), the next caller makes
+        it. keep=False hands the value to the waiters without keeping it here (vectors:
+        the store keeps those).
+        """
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key]
+                flight = self._flights.get(key)
+                mine = flight is None
+                if mine:
+                    flight = self._flights[key] = _Flight()
+            if not isinstance(flight, _Flight):  # in_background's future
+                return flight.result()
+            if mine:
+                return self._make(key, flight, make, keep)
+            while not flight.done.wait(0.25):
+                if waiting is not None and flight.report:
+                    waiting(*flight.report)
+            if flight.made:
+                return flight.value
+            # its maker failed or was stopped: try again (this caller may make it)
+
+    def _make(self, key, flight: _Flight, make, keep: bool):
+        def report(*args) -> None:
+            flight.report = args
+
+        try:
+            value = make(report)
+            flight.value, flight.made = value, True
+            if keep:
+                self.put(key, value)
+            return value
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            flight.done.set()
+
+    def in_background(self, key, job):
+        """A future of the value under key: kept already, being made by another thread
+        for someone else, or job() started now in a thread of its own. The thread runs to
+        the end whoever stops waiting for it (a map left half-drawn is drawn for the next
+        visitor) and keeps its value. future.started: when its thread started
+        (time.perf_counter())."""
+        import threading
+        import time
+        from concurrent.futures import Future
+
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                done: Future = Future()
+                done.started = time.perf_counter()
+                done.set_result(self._items[key])
+                return done
+            running = self._flights.get(key)
+            if isinstance(running, Future):
+                return running
+            future = self._flights[key] = Future()
+            future.started = time.perf_counter()
+
+        def run() -> None:
+            try:
+                value = job()
+            except BaseException as exc:  # handed to whoever waits
+                with self._lock:
+                    self._flights.pop(key, None)
+                future.set_exception(exc)
+                return
+            self.put(key, value)
+            with self._lock:
+                self._flights.pop(key, None)
+            future.set_result(value)
+
+        threading.Thread(target=run, name="shared-" + type(key).__name__, daemon=True).start()
+        return future
 
 
 @st.cache_resource(show_spinner=False)
@@ -152,8 +248,8 @@ def neighbor_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
         if images is None:
             images = res.images if res is not None and res.key == vectors_key else None
         with st.spinner(t("Indexing words and model numbers…")):
-            found = neighbor_index_of(catalog, vectors, cfg, images=images)
-        shared.put(key, found)
+            found = shared.get_or_make(key, lambda: neighbor_index_of(catalog, vectors, cfg,
+                                                                      images=images))
     return found
 
 
@@ -180,8 +276,7 @@ def lexical_index(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
     found = shared.get(key)
     if found is None:
         with st.spinner(t("Indexing words and model numbers…")):
-            found = catalog_index(catalog, cfg.field_weights)
-        shared.put(key, found)
+            found = shared.get_or_make(key, lambda: catalog_index(catalog, cfg.field_weights))
     return found
 
 
@@ -193,10 +288,10 @@ def cached_pool(catalog: Catalog, vectors_key: str, vectors: np.ndarray,
     shared = shared_results("pool")
     found = shared.get(key)
     if found is None:
+        index = neighbor_index(catalog, vectors_key, vectors, cfg, images=images)
         with st.spinner(t("Finding neighbours…")):
-            found = candidate_pool(catalog, vectors, cfg, index=neighbor_index(
-                catalog, vectors_key, vectors, cfg, images=images))
-        shared.put(key, found)
+            found = shared.get_or_make(key, lambda: candidate_pool(catalog, vectors, cfg,
+                                                                   index=index))
     return found
 
 

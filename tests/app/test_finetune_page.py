@@ -569,3 +569,47 @@ def test_cancel_while_the_run_reads_the_catalog_stops_it_and_keeps_what_was_read
     go_on.set()
     job.join(timeout=30)
     assert job.cancelled and job.result is None and calls == ["after cancel"]
+
+
+def test_neighbours_opened_while_the_run_reads_the_catalog_waits_for_that_reading(env, monkeypatch):
+    """Neighbours opened (another tab, or another person on the demo) while a fine-tuning
+    run reads the catalog read it a second time beside the run, on the same two cores: it
+    waits for the run's reading now, with its progress, and the texts are read once."""
+    import threading
+    import time
+
+    import components.embedding as embedding
+    import components.finetune_job as finetune_job
+    from core.finetune.settings import FinetuneCancelled
+
+    real, calls, gate = embedding.embed_with_store, [], threading.Event()
+
+    def slow(encoder, texts, store, **kwargs):
+        calls.append(threading.current_thread().name)
+        gate.wait(60)
+        return real(encoder, texts, store, **kwargs)
+
+    def recorded(texts, data, **kwargs):
+        raise FinetuneCancelled("recorded")
+
+    monkeypatch.setattr(embedding, "embed_with_store", slow)
+    monkeypatch.setattr(finetune_job, "finetune", recorded)
+    page = _open()
+    page.checkbox(key="finetune.self_supervised").check().run()
+    page.button(key="finetune.start").click().run()
+    job = page.session_state["finetune.job"]
+    while not calls:
+        time.sleep(0.05)
+    other: dict = {}
+    tab = threading.Thread(target=lambda: other.setdefault(
+        "page", open_session(None, "pages/neighbors.py")))
+    tab.start()
+    time.sleep(3)  # the tab reaches the reading and waits for the run's
+    assert calls == ["finetune"] and tab.is_alive()
+    gate.set()
+    tab.join(240)
+    job.join(timeout=120)
+    assert calls == ["finetune"], calls  # read once
+    res = other["page"].session_state["results"]
+    demo = pd.read_csv(REPO_ROOT / "data" / "demo_walmart.csv", dtype=str, keep_default_na=False)
+    assert res.vectors.shape[0] == len(demo)
