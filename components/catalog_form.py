@@ -18,6 +18,7 @@ from core.catalog.table import (
     RawTable,
     build_catalog,
     field_defaults,
+    passed_over_id_column,
     read_table,
 )
 from core.errors import CatalogSimilarityError, ParseCheckError
@@ -168,6 +169,23 @@ def _try_auto_map(raw: RawTable) -> None:
                              ids=md_text(shown)))
         return
     state.set_catalog(cat, state.config_from_mapping(mapping))
+
+
+def row_numbers_note(raw: RawTable | None, mapping) -> None:
+    """Why products are named by row number when the file has a column named like ids
+    (too many repeated or blank ids for one per product): the exports then carry row
+    numbers, which the shop's recommender cannot join to its products."""
+    if raw is None or mapping.id_column is not None:
+        return
+    passed = passed_over_id_column(raw.frame)
+    if passed is None:
+        return
+    column, distinct = passed
+    st.info(t("Products are named by row number: column {column} has {distinct:,} different "
+              "ids in {rows:,} rows, too few for one per product. The lists and exports will "
+              "carry row numbers. To carry your ids, choose {column} as the id column above "
+              "and say how to handle the ids that repeat.", column=md_text(column),
+              distinct=distinct, rows=len(raw.frame)), icon=":material/info:")
 
 
 def file_facts(raw: RawTable) -> None:

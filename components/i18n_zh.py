@@ -2027,4 +2027,10 @@ ZH: dict[str, str] = {
     " (your settings)": "（你的设置）",
     "Each row is one configuration; ✓ marks your settings (the sidebar's).":
         "每一行是一套配置；✓ 标出你的设置（即侧边栏中的设置）。",
+    "Products are named by row number: column {column} has {distinct:,} different "
+    "ids in {rows:,} rows, too few for one per product. The lists and exports will "
+    "carry row numbers. To carry your ids, choose {column} as the id column above "
+    "and say how to handle the ids that repeat.":
+        "商品以行号命名：{column} 列在 {rows:,} 行中只有 {distinct:,} 个不同的编号，不足以每个商品一个。"
+        "列表和导出将使用行号。若要使用你的编号，请在上方把 {column} 选为编号列，并选择如何处理重复的编号。",
 }

@@ -214,7 +214,7 @@ class SharedResults:
                 self._flights.pop(key, None)
             future.set_result(value)
 
-        threading.Thread(target=run, name="shared-" + type(key).__name__, daemon=True).start()
+        threading.Thread(target=run, name="shared-result", daemon=True).start()
         return future
 
 

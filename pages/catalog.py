@@ -9,6 +9,7 @@ from components.catalog_form import (
     mapping_form,
     md_text,
     preview,
+    row_numbers_note,
     sheet_picker,
     source_picker,
 )
@@ -40,6 +41,7 @@ if cat is not None:
                  md_text2=md_text(cat.mapping.id_column or t('row numbers')))
                + (t(' · model numbers compared: {md_text}', md_text=md_text(
                    cat.mapping.model_number)) if cat.mapping.model_number else ""))
+    row_numbers_note(raw, cat.mapping)
     language_panel()
     st.markdown("- " + t("{rows:,} rows", rows=cat.report.rows))
     for line in cat.report.lines()[1:]:  # after its "2,554 rows": the report's notes

@@ -223,6 +223,22 @@ def guess_id_column(frame: pd.DataFrame) -> str | None:
     return best if share[best] >= MIN_ID_DISTINCT_SHARE else None
 
 
+def passed_over_id_column(frame: pd.DataFrame) -> tuple[str, int] | None:
+    """(column, its different ids) of the id-like column guess_id_column passed over (too
+    many repeated or blank ids for one per product; the one with the most different ids),
+    so that the products are named by row number; None when it took one, or no column is
+    named like ids. For saying why an export carries row numbers, not the shop's ids."""
+    if frame.empty or guess_id_column(frame) is not None:
+        return None
+    named = [c for c in map(str, frame.columns) if _is_id_name(c) or c.lower().endswith("id")]
+    if not named:
+        return None
+    distinct = {c: int(frame[c].astype(str).str.strip().replace("", np.nan).nunique())
+                for c in named}
+    best = max(named, key=lambda c: distinct[c])
+    return best, distinct[best]
+
+
 def guess_role(frame: pd.DataFrame, role: str) -> str | None:
     """A column whose name suggests a role (category, brand, price, image) and that
     holds at least one value."""
@@ -440,6 +456,7 @@ __all__ = [
     "guess_model_number_column",
     "guess_role",
     "guess_text_columns",
+    "passed_over_id_column",
     "read_table",
     "truncate_texts",
 ]

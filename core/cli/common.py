@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.catalog.table import Catalog, read_table
+from core.catalog.table import Catalog, passed_over_id_column, read_table
 from core.config import MODEL_ENV, Config, keys_not_set
 from core.errors import CatalogSimilarityError, ConfigError, cli_text, one_line
 from core.workspace import Workspace
@@ -355,6 +355,7 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
         say(f"text columns (automatic): {', '.join(catalog.mapping.text_columns)}")
     if cfg.id_column is None:
         say(f"id column (automatic): {catalog.mapping.id_column or 'row numbers'}")
+        say_row_numbers_instead(table.frame)
     if catalog.report.empty_texts:
         n = len(catalog.report.empty_texts)
         say(f"warning: {counted(n, 'product')} {'has' if n == 1 else 'have'} empty text: "
@@ -608,3 +609,16 @@ def check_comparable(n: int, source: str, noun: str) -> None:
 def no_model_numbers(args: argparse.Namespace) -> bool:
     """--model-number-col none: compare no model numbers, not even a column named like one."""
     return str(getattr(args, "model_number_col", None) or "").strip().lower() == "none"
+
+
+def say_row_numbers_instead(frame) -> None:
+    """Why the automatic id is the row number when a column is named like ids: the lists
+    and exports then name products by row, not by the shop's ids."""
+    passed = passed_over_id_column(frame)
+    if passed is None:
+        return
+    column, distinct = passed
+    say(f"note: column '{column}' has {distinct:,} different ids in {len(frame):,} rows, too "
+        "few for one per product, so products are named by row number in the lists and "
+        f"exports; give --id-col '{column}' with --on-duplicate-ids keep-first or suffix to "
+        "name them by it, or --id-col @row to keep row numbers")

@@ -127,3 +127,23 @@ def test_a_model_number_column_is_mapped_and_kept_in_the_settings(app) -> None:
     assert not app.exception, app.exception
     assert app.session_state["settings.config"].model_number_column is None
     assert "model numbers compared" not in " ".join(c.value for c in app.caption)
+
+
+def test_row_numbers_in_place_of_a_column_of_repeated_ids_are_explained(app) -> None:
+    """A column named like ids that repeats most of them (variants sharing their parent's
+    sku) was passed over for row numbers without a word: the exports carried row numbers
+    the shop cannot join to its products. The page says so, and how to use the column."""
+    rows = _rows()
+    for i, row in enumerate(rows):
+        row[0] = f"P{i // 3}"  # 10 different ids in 30 rows
+    app.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", make_csv_bytes([HEADER, *rows]), "text/csv")).run()
+    assert not app.exception, app.exception
+    assert app.selectbox[0].value == "(row numbers)"
+    notes = "\n".join(str(e.value) for e in app.info)
+    assert "column id has 10 different ids in 30 rows" in notes, notes
+    assert "choose id as the id column above" in notes
+    app.file_uploader(key="catalog.upload").set_value(
+        ("shop.csv", make_csv_bytes([HEADER, *_rows()]), "text/csv")).run()
+    assert app.selectbox[0].value == "id"
+    assert not any("named by row number" in str(e.value) for e in app.info)

@@ -17,6 +17,7 @@ from core.catalog.table import (
     field_defaults,
     guess_id_column,
     guess_text_columns,
+    passed_over_id_column,
     read_table,
 )
 from core.catalog.textenc import decode_text, detect_delimiter
@@ -391,6 +392,17 @@ def test_guess_text_columns_does_not_pick_an_id_column() -> None:
 def test_guess_id_column_requires_unique_values() -> None:
     assert guess_id_column(pd.DataFrame({"sku": ["a", "b"], "t": ["x", "y"]})) == "sku"
     assert guess_id_column(pd.DataFrame({"sku": ["a", "a"], "t": ["x", "y"]})) is None
+
+
+def test_the_id_column_passed_over_is_named_with_its_count_of_different_ids() -> None:
+    """Row numbers name the products when the id-like column repeats too many ids: which
+    column was passed over, and how many different ids it has (blanks are none)."""
+    variants = pd.DataFrame({"title": list("abcdef"), "parent_id": ["p1", "p1", "p2", "p2", "", ""],
+                             "sku": ["s1", "s1", "s1", "s2", "s2", "s2"]})
+    assert passed_over_id_column(variants) == ("parent_id", 2)
+    unique = pd.DataFrame({"sku": ["a", "b"], "t": ["x", "y"]})
+    assert passed_over_id_column(unique) is None  # it is the id column
+    assert passed_over_id_column(pd.DataFrame({"title": ["x", "x"]})) is None  # none like ids
 
 
 def test_field_defaults_on_a_product_table(product_rows: list[list[str]]) -> None:

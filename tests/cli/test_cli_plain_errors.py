@@ -465,3 +465,22 @@ def test_explain_names_the_id_flag_that_is_not_in_the_catalog(run) -> None:
     line = _one_error("\n".join(ln for ln in err.splitlines() if "(automatic)" not in ln))
     assert line.startswith("error: --right Z9: not in the catalog")
     assert "the id column 'sku'" in line and "--left" not in line
+
+
+def test_row_numbers_in_place_of_a_column_of_repeated_ids_are_explained(
+        tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'id column (automatic): row numbers' said nothing of the sku column that repeats
+    ids (variants sharing their parent's): the nightly export named products by row. The
+    line says which column was passed over and the flags that name products by it."""
+    rows = [ROWS[0], *[[f"A{i // 2}", f"shoe size {i}", "acme"] for i in range(6)]]
+    run = cli_runner(rows, tmp_path, tiny_bert_dir, capsys)
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"))
+    assert code == 0, err
+    assert "id column (automatic): row numbers" in err
+    assert ("note: column 'sku' has 3 different ids in 6 rows, too few for one per product"
+            in err), err
+    assert "--id-col 'sku' with --on-duplicate-ids keep-first or suffix" in err
+    assert pd.read_csv(tmp_path / "l.csv")["source_id"].tolist()[0] == 0  # a row number
+    code, _, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "m.csv"),
+                       "--id-col", "sku", "--on-duplicate-ids", "suffix")
+    assert code == 0 and "passed over" not in err and "note: column" not in err, err
