@@ -105,16 +105,7 @@ def background_reader(catalog: Catalog, cfg: Config) -> Callable:
     fields = cfg.field_weights
 
     def read(progress: Callable[[int, int], None]) -> tuple[np.ndarray, LexicalIndex]:
-        def make(report):
-            def both(done: int, total: int) -> None:
-                report(done, total)
-                progress(done, total)
-
-            return embed_with_store(encoder, catalog.texts, store, private=private,
-                                    progress=both)
-
-        vectors = resources.shared_results("vectors").make_once(
-            key, make, waiting=progress, keep=False).vectors
+        vectors = _read_once(catalog, encoder, key, store, private, progress).vectors
         return vectors, catalog_index(catalog, fields)
 
     return read
@@ -139,19 +130,26 @@ def _embed(catalog: Catalog, encoder, key: str, progress, private: bytes | None
     def fraction(done: int, total: int) -> None:
         progress(done / max(total, 1), f"{done / max(total, 1):.0%}")
 
-    def make(report):
-        def both(done: int, total: int) -> None:
-            report(done, total)
-            fraction(done, total)
-
-        return embed_with_store(encoder, catalog.texts, store, private=private,
-                                progress=both)
-
-    result = resources.shared_results("vectors").make_once(key, make, waiting=fraction,
-                                                           keep=False)
+    result = _read_once(catalog, encoder, key, store, private, fraction)
     seconds = time.perf_counter() - start
     return state.Results(key, result.vectors, result.reused, result.embedded, seconds,
                          result.store_problem or problem)
+
+
+def _read_once(catalog: Catalog, encoder, key: str, store, private: bytes | None,
+               progress: Callable[[int, int], None]):
+    """embed_with_store of the catalog's texts, once at a time per key (the session's
+    vectors key): whoever asks meanwhile (a page, a fine-tuning run) waits for that
+    reading, progress(done, total) showing its progress, and takes its vectors."""
+    def make(report):
+        def both(done: int, total: int) -> None:
+            report(done, total)
+            progress(done, total)
+
+        return embed_with_store(encoder, catalog.texts, store, private=private, progress=both)
+
+    return resources.shared_results("vectors").make_once(key, make, waiting=progress,
+                                                         keep=False)
 
 
 def _store():
