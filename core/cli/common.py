@@ -617,8 +617,17 @@ def say_row_numbers_instead(frame) -> None:
     passed = passed_over_id_column(frame)
     if passed is None:
         return
-    column, distinct = passed
-    say(f"note: column '{column}' has {distinct:,} different ids in {len(frame):,} rows, too "
-        "few for one per product, so products are named by row number in the lists and "
-        f"exports; give --id-col '{column}' with --on-duplicate-ids keep-first or suffix to "
-        "name them by it, or --id-col @row to keep row numbers")
+    say(row_numbers_note(*passed, len(frame)))
+
+
+def row_numbers_note(column: str, distinct: int, rows: int, *, first: bool = False,
+                     fix: str = "") -> str:
+    """The note for an id-like column passed over for row numbers (first: read in the
+    catalog's first rows only); fix: how to name the products by it (default: the
+    single-process flags)."""
+    fix = fix or (f"give --id-col '{column}' with --on-duplicate-ids keep-first or suffix to "
+                  "name them by it")
+    where = "the first " if first else ""
+    return (f"note: column '{column}' has {distinct:,} different ids in {where}{rows:,} rows, "
+            "too few for one per product, so products are named by row number in the lists "
+            f"and exports; {fix}, or --id-col @row to keep row numbers")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.cli.common import check_comparable, counted, save_vectors, say
+from core.cli.common import check_comparable, counted, row_numbers_note, save_vectors, say
 from core.config import ROW_NUMBERS, Config
 from core.workspace import Workspace
 
@@ -75,6 +75,11 @@ def _columns(args: argparse.Namespace, cfg: Config):
         say(f"text columns (automatic, from the first rows): {', '.join(cols.text_columns)}")
     if cols.guessed_id:
         say(f"id column (automatic, from the first rows): {cols.id_column or 'row numbers'}")
+    if cols.passed_over is not None:
+        column, distinct, rows = cols.passed_over
+        say(row_numbers_note(column, distinct, rows, first=True,
+                             fix="the Ray engine needs one id per product: make that column's "
+                                 "ids unique to name them by it"))
     cfg = cfg.with_changes(text_columns=cols.text_columns,
                            id_column=cols.id_column or ROW_NUMBERS)
     return cols, cfg

@@ -38,16 +38,19 @@ class Columns:
     text_columns: tuple[str, ...]
     guessed_text: bool
     guessed_id: bool
+    # (column, its different ids, the rows read) of an id-like column passed over for row
+    # numbers in the first rows (core.catalog.table.passed_over_id_column)
+    passed_over: tuple[str, int, int] | None = None
 
 
 def resolve_columns(path: str, cfg: Config) -> Columns:
     """cfg's columns, or guesses from the first SAMPLE_ROWS rows (as the single-process reader
     guesses from the whole table)."""
-    from core.catalog.table import guess_id_column, guess_text_columns
+    from core.catalog.table import guess_id_column, guess_text_columns, passed_over_id_column
 
     from .dataset import sample_frame
 
-    frame = None
+    frame, passed = None, None
     text = cfg.text_columns
     if not text:
         frame = sample_frame(path, SAMPLE_ROWS)
@@ -56,8 +59,10 @@ def resolve_columns(path: str, cfg: Config) -> Columns:
     if id_col is None:
         frame = sample_frame(path, SAMPLE_ROWS) if frame is None else frame
         id_col = guess_id_column(frame) or ROW_NUMBERS
+        over = passed_over_id_column(frame)
+        passed = None if over is None else (*over, len(frame))
     return Columns(None if id_col == ROW_NUMBERS else id_col, tuple(text),
-                   not cfg.text_columns, cfg.id_column is None)
+                   not cfg.text_columns, cfg.id_column is None, passed)
 
 
 @dataclass(frozen=True)

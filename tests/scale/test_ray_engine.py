@@ -483,3 +483,24 @@ def test_a_catalog_cut_to_one_product_keeps_the_lists_on_ray_too(ray_cluster, ca
         in capsys.readouterr().err
     assert out.read_bytes() == kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lists.csv", "one.csv", "ws"]
+
+
+def test_an_id_column_passed_over_for_row_numbers_is_named(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    """The Ray engine guesses the columns from the first rows, as the single process does
+    from the whole table: an id-like column with too many repeated ids is named with what
+    it would take to use it (unique ids: that engine takes no --on-duplicate-ids)."""
+    from argparse import Namespace
+
+    from core.cli.engine import _columns
+    from core.config import Config
+
+    path = tmp_path / "variants.csv"
+    pd.DataFrame({"sku": [f"A{i // 4}" for i in range(40)],
+                  "title": [f"shoe model {i}" for i in range(40)]}).to_csv(path, index=False)
+    cols, _ = _columns(Namespace(catalog=str(path)), Config())
+    assert cols.id_column is None and cols.passed_over == ("sku", 10, 40)
+    err = capsys.readouterr().err
+    assert "note: column 'sku' has 10 different ids in the first 40 rows" in err, err
+    assert "make that column's ids unique" in err and "--on-duplicate-ids" not in err
