@@ -121,14 +121,23 @@ def ensure_images(catalog: Catalog, cfg: Config, progress=None) -> ImageVectors 
             state.show_error(exc)
             return None
         refs = catalog.frame[catalog.mapping.image].tolist()
-        source = _source(cfg)
-        try:
-            found = embed_images(refs, list(catalog.ids), source, encoder,
-                                 resources.workspace_store(), progress=progress,
-                                 private=private)
-        finally:
-            source.close()
-        shared.put(key, found)
+
+        def make(report) -> ImageVectors:
+            def both(done: int, total: int) -> None:
+                report(done, total)
+                if progress is not None:
+                    progress(done, total)
+
+            source = _source(cfg)
+            try:
+                return embed_images(refs, list(catalog.ids), source, encoder,
+                                    resources.workspace_store(), progress=both,
+                                    private=private)
+            finally:
+                source.close()
+
+        # a second tab of the same work meanwhile waits for these photos (a few a second)
+        found = shared.make_once(key, make, waiting=progress)
     return found
 
 
