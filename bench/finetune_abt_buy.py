@@ -202,6 +202,15 @@ issue 13):
          model alone 0.608 -> 0.749, 219 s job. With the model numbers compared the
          zero-shot lists are already strong (0.835 against 0.722 on titles alone), and
          what fine-tuning adds to the lists is smaller.
+Issue 16 round 8 (2026-12-06, main 114aa32, valid, load 1.3-2.1): training that complements
+the words channel. Each training pair's loss weighted 1 + alpha where the words alone
+(a word TF-IDF over the corpus rows) do not rank its twin first (271 of 554 pairs on
+abt-buy, 188 of 519 on walmart-amazon), so that the model learns what the words miss; a
+/work-only prototype patching core.finetune.train._step_loss (not kept). Catalog lists R@1,
+default recipe / alpha 1 / alpha 3: abt-buy 0.909 / 0.917 / 0.917 (one query of 121;
+model alone 0.826 in all three); walmart-amazon 0.652 / - / 0.652 (weight 0.4; model alone
+0.592 / - / 0.592). Verdict: NO-GO (the gate of rounds 4-5: +0.02 on both, or +0.03 on one
+and no loss on the other); the lists follow neither the words' misses nor the model.
 """
 
 from __future__ import annotations
