@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -88,8 +92,6 @@ class _Flight:
     """One value being made: its maker's latest progress report, and the value once made."""
 
     def __init__(self) -> None:
-        import threading
-
         self.done = threading.Event()
         self.report: tuple = ()
         self.made = False
@@ -108,9 +110,6 @@ class SharedResults:
     """
 
     def __init__(self, max_entries: int) -> None:
-        import threading
-        from collections import OrderedDict
-
         self._items: OrderedDict = OrderedDict()
         self._flights: dict = {}
         self._lock = threading.Lock()
@@ -183,11 +182,7 @@ class SharedResults:
         for someone else, or job() started now in a thread of its own. The thread runs to
         the end whoever stops waiting for it (a map left half-drawn is drawn for the next
         visitor) and keeps its value. future.started: when its thread started
-        (time.perf_counter())."""
-        import threading
-        import time
-        from concurrent.futures import Future
-
+        (time.perf_counter()). A kind of results uses either this or make_once."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)

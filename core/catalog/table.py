@@ -207,12 +207,17 @@ def _is_id_name(col: str) -> bool:
 MIN_ID_DISTINCT_SHARE = 0.9
 
 
+def _id_like_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns named like ids ('id', 'sku', 'code', '...id', 'Variant SKU'), in order."""
+    return [c for c in map(str, frame.columns) if _is_id_name(c) or c.lower().endswith("id")]
+
+
 def guess_id_column(frame: pd.DataFrame) -> str | None:
     """An id-like column ('id', 'sku', 'code', '...id', 'Variant SKU'): the first whose
     values are unique, else (a few repeated or blank ids, which build_catalog then
     names) the one with the most distinct values if at least 90% of the rows have
     their own; else None (row numbers)."""
-    named = [c for c in map(str, frame.columns) if _is_id_name(c) or c.lower().endswith("id")]
+    named = _id_like_columns(frame)
     for col in named:
         if frame[col].astype(str).is_unique:
             return col
@@ -230,7 +235,7 @@ def passed_over_id_column(frame: pd.DataFrame) -> tuple[str, int] | None:
     named like ids. For saying why an export carries row numbers, not the shop's ids."""
     if frame.empty or guess_id_column(frame) is not None:
         return None
-    named = [c for c in map(str, frame.columns) if _is_id_name(c) or c.lower().endswith("id")]
+    named = _id_like_columns(frame)
     if not named:
         return None
     distinct = {c: int(frame[c].astype(str).str.strip().replace("", np.nan).nunique())
