@@ -216,3 +216,30 @@ def test_explain_reads_the_model_number_column_as_the_lists_do(tmp_path: Path,
     lists = pd.read_csv(tmp_path / "l.csv", dtype=str)
     listed = lists[(lists.source_id == "A1") & (lists.neighbor_id == "A2")].score
     assert float(listed.iloc[0]) == pytest.approx(score, abs=1e-3)
+
+
+def test_compare_names_an_other_settings_file_saved_before_model_numbers(tmp_path: Path,
+                                                                       tiny_bert_dir: Path,
+                                                                       capsys) -> None:
+    """compare's --other file, saved before model numbers were compared, left the column
+    named like one unread without a word (the note named --config's file only); the
+    command's flags do not set that side, so the note says what to add to the file."""
+    rows = [["sku", "title", "mpn"], ["A1", "sony ac adaptor", "ACL-200"],
+            ["A2", "sony ac adaptor", "ACL-100"], ["B1", "green tea 40 bags", "GT-40"],
+            ["B2", "black tea 40 bags", "BT-40"]]
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(rows))
+    new, old = tmp_path / "new.json", tmp_path / "old.json"
+    new.write_text(json.dumps({"text_columns": ["title"], "id_column": "sku",
+                               "model_number_column": "mpn"}))
+    old.write_text(json.dumps({"text_columns": ["title"], "id_column": "sku"}))
+    code = main(["compare", str(catalog), "--config", str(new), "--other", str(old),
+                 "--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert ("note: the --other settings file was saved before model numbers were compared, "
+            "so its lists do not read the column mpn") in err, err
+    assert 'add "model_number_column": "mpn" to it' in err
+    code = main(["compare", str(catalog), "--config", str(new), "--other", str(new),
+                 "--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws")])
+    assert code == 0 and "saved before model numbers" not in capsys.readouterr().err
