@@ -171,21 +171,32 @@ def _try_auto_map(raw: RawTable) -> None:
     state.set_catalog(cat, state.config_from_mapping(mapping))
 
 
-def row_numbers_note(raw: RawTable | None, mapping) -> None:
+def row_numbers_note(raw: RawTable | None, mapping, *, export: bool = False) -> None:
     """Why products are named by row number when the file has a column named like ids
     (too many repeated or blank ids for one per product): the exports then carry row
-    numbers, which the shop's recommender cannot join to its products."""
+    numbers, which the shop's recommender cannot join to its products. export: said on
+    the Export page (the mapping is on the Catalog page)."""
     if raw is None or mapping.id_column is not None:
         return
     passed = passed_over_id_column(raw.frame)
     if passed is None:
+        if export:
+            st.caption(t("Ids in this file are row numbers (0 = the first product of your "
+                         "file): your catalog has no id column."))
         return
     column, distinct = passed
+    facts = {"column": md_text(column), "distinct": distinct, "rows": len(raw.frame)}
+    if export:
+        st.info(t("Ids in this file are row numbers (0 = the first product of your file): "
+                  "column {column} has {distinct:,} different ids in {rows:,} rows, too few "
+                  "for one per product. To carry your ids, choose {column} as the id column "
+                  "on the Catalog page and say how to handle the ids that repeat.", **facts),
+                icon=":material/info:")
+        return
     st.info(t("Products are named by row number: column {column} has {distinct:,} different "
               "ids in {rows:,} rows, too few for one per product. The lists and exports will "
               "carry row numbers. To carry your ids, choose {column} as the id column above "
-              "and say how to handle the ids that repeat.", column=md_text(column),
-              distinct=distinct, rows=len(raw.frame)), icon=":material/info:")
+              "and say how to handle the ids that repeat.", **facts), icon=":material/info:")
 
 
 def file_facts(raw: RawTable) -> None:

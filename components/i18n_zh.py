@@ -2033,4 +2033,14 @@ ZH: dict[str, str] = {
     "and say how to handle the ids that repeat.":
         "商品以行号命名：{column} 列在 {rows:,} 行中只有 {distinct:,} 个不同的编号，不足以每个商品一个。"
         "列表和导出将使用行号。若要使用你的编号，请在上方把 {column} 选为编号列，并选择如何处理重复的编号。",
+    "Ids in this file are row numbers (0 = the first product of your "
+    "file): your catalog has no id column.":
+        "此文件中的编号是行号（0 = 文件中的第一个商品）：你的目录没有编号列。",
+    "Ids in this file are row numbers (0 = the first product of your file): "
+    "column {column} has {distinct:,} different ids in {rows:,} rows, too few "
+    "for one per product. To carry your ids, choose {column} as the id column "
+    "on the Catalog page and say how to handle the ids that repeat.":
+        "此文件中的编号是行号（0 = 文件中的第一个商品）：{column} 列在 {rows:,} 行中只有 {distinct:,} "
+        "个不同的编号，不足以每个商品一个。若要使用你的编号，请在“商品目录”页把 {column} 选为编号列，"
+        "并选择如何处理重复的编号。",
 }

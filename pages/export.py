@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import state
+from components.catalog_form import row_numbers_note
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
 from components.i18n import t
@@ -53,6 +54,7 @@ st.markdown(t("**What the file holds**: one row per product and neighbour: the p
               "and title, the neighbour's rank (1 = most similar), id and title, and the score "
               "({meaning})", meaning=tr_core(score_meaning(cfg.image_weight, res.images)))
             + (t(", and the score range's name") if cfg.bands else "") + t("."))
+row_numbers_note(state.table(), cat.mapping, export=True)
 st.caption(t("The first rows of the file:"))
 preview = lists_frame(cat, nb, bands=cfg.bands, rows=range(min(3, len(cat))))
 show_table(preview, key="export.preview", file_headers=True)

@@ -143,6 +143,14 @@ def test_row_numbers_in_place_of_a_column_of_repeated_ids_are_explained(app) -> 
     notes = "\n".join(str(e.value) for e in app.info)
     assert "column id has 10 different ids in 30 rows" in notes, notes
     assert "choose id as the id column above" in notes
+    app.switch_page("pages/export.py").run()  # where the row numbers end up
+    assert not app.exception, app.exception
+    notes = "\n".join(str(e.value) for e in app.info)
+    assert notes.startswith("Ids in this file are row numbers (0 = the first product of your "
+                            "file): column id has"), notes
+    assert "column id has 10 different ids in 30 rows" in notes, notes
+    assert "on the Catalog page" in notes
+    app.switch_page("pages/catalog.py").run()
     app.file_uploader(key="catalog.upload").set_value(
         ("shop.csv", make_csv_bytes([HEADER, *_rows()]), "text/csv")).run()
     assert app.selectbox[0].value == "id"
