@@ -216,10 +216,12 @@ class SharedResults:
 @st.cache_resource(show_spinner=False)
 def shared_results(kind: str) -> SharedResults:
     """One LRU per kind ("index", "pool", "projection", "lexical", "images", "ruled",
-    "groups", "duplicates", "duplicate_scores"), shared by all sessions.
+    "groups", "duplicates", "duplicate_scores", "list_pair_scores"; "vectors" only hands a
+    reading to those waiting for it), shared by all sessions.
 
     Safe to share: every key holds the content identity of what the value is computed
-    from, so two sessions share a value only when they hold the same content.
+    from (and an upload's session key), so two sessions share a value only when they hold
+    the same content.
     """
     return SharedResults(max_entries=6)
 
