@@ -18,12 +18,17 @@ DEFAULT_MAX_POINTS = 20_000
 MIN_UMAP_ROWS = 16
 # Seconds per projected row on a 2-core CPU (bench/perf_umap.py), for progress estimates.
 SECONDS_PER_ROW = 1.0e-3
+# The first map a server process draws also loads UMAP's compiled code: 2,554 rows took
+# 6.4 s the first time and 1.0 s after in one process (2 cores, numba's disk cache warm;
+# the very first map after an install compiles it: about 20 s).
+FIRST_MAP_SECONDS = 5.0
 PARALLEL_FROM = 5_000
+_drawn = False  # a UMAP layout was drawn in this process
 
 
 def expected_seconds(rows: int) -> float:
     """Rough UMAP time for rows points on this class of machine (progress bars)."""
-    return 3.0 + SECONDS_PER_ROW * rows
+    return 3.0 + SECONDS_PER_ROW * rows + (0.0 if _drawn else FIRST_MAP_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -89,9 +94,11 @@ def project(vectors: np.ndarray, *, neighbors: Neighbors | None = None, dim: int
                         metric="cosine" if metric in ("cosine", "dot") else "euclidean",
                         precomputed_knn=(knn_idx, knn_dist), low_memory=True,
                         **layout_options(len(rows), seed))
+    global _drawn
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         coords = reducer.fit_transform(x)
+    _drawn = True
     return Projection(np.asarray(coords, dtype=np.float32), rows, n, "umap")
 
 
