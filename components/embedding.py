@@ -142,13 +142,9 @@ def _read_once(catalog: Catalog, encoder, key: str, store, private: bytes | None
     vectors key): whoever asks meanwhile (a page, a fine-tuning run) waits for that
     reading, progress(done, total) showing its progress, and takes its vectors."""
     def make(report):
-        def both(done: int, total: int) -> None:
-            report(done, total)
-            progress(done, total)
+        return embed_with_store(encoder, catalog.texts, store, private=private, progress=report)
 
-        return embed_with_store(encoder, catalog.texts, store, private=private, progress=both)
-
-    return resources.shared_results("vectors").make_once(key, make, waiting=progress,
+    return resources.shared_results("vectors").make_once(key, make, progress=progress,
                                                          keep=False)
 
 
@@ -207,15 +203,11 @@ def pool(res: state.Results, cfg: Config) -> Neighbors:
                                                  total=total))
 
             def make(report) -> Neighbors:
-                def both(done: int, total: int) -> None:
-                    report(done, total)
-                    tiles(done, total)
-
-                with reporting(both, cancel):
+                with reporting(report, cancel):
                     return candidate_pool(catalog, res.vectors, cfg, index=index)
 
             # someone else on the server making the same lists: their progress, shown here
-            return shared.make_once(key, make, waiting=tiles)
+            return shared.make_once(key, make, progress=tiles)
 
         found = _long_step("search", t("Finding neighbours of {n:,} products…", n=len(catalog)),
                            run)

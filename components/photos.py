@@ -123,21 +123,16 @@ def ensure_images(catalog: Catalog, cfg: Config, progress=None) -> ImageVectors 
         refs = catalog.frame[catalog.mapping.image].tolist()
 
         def make(report) -> ImageVectors:
-            def both(done: int, total: int) -> None:
-                report(done, total)
-                if progress is not None:
-                    progress(done, total)
-
             source = _source(cfg)
             try:
                 return embed_images(refs, list(catalog.ids), source, encoder,
-                                    resources.workspace_store(), progress=both,
+                                    resources.workspace_store(), progress=report,
                                     private=private)
             finally:
                 source.close()
 
         # a second tab of the same work meanwhile waits for these photos (a few a second)
-        found = shared.make_once(key, make, waiting=progress)
+        found = shared.make_once(key, make, progress=progress)
     return found
 
 

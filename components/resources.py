@@ -132,15 +132,16 @@ class SharedResults:
         """The value kept under key, else make()'s, kept (make_once without progress)."""
         return self.make_once(key, lambda _report: make())
 
-    def make_once(self, key, make, *, waiting=None, keep: bool = True):
+    def make_once(self, key, make, *, progress=None, keep: bool = True):
         """The value kept under key; else make(report)'s, made by one caller at a time.
 
-        Callers that miss key while it is being made wait for it and take it: waiting(*r)
-        is called every quarter second with the maker's latest report(*r) (its progress;
-        where a Streamlit page waits, each call is also where it can be stopped). When
-        the maker fails or is stopped (its page left or cancelled), the next caller makes
-        it. keep=False hands the value to the waiters without keeping it here (vectors:
-        the store keeps those).
+        make reports its progress as report(*r); progress(*r) shows it to whoever asks: the
+        maker at each report, and callers that miss key while it is being made every
+        quarter second with the latest report, while they wait for the value and take it
+        (where a Streamlit page waits, each call is also where it can be stopped). When the
+        maker fails or is stopped (its page left or cancelled), the next caller makes it.
+        keep=False hands the value to the waiters without keeping it here (vectors: the
+        store keeps those).
         """
         while True:
             with self._lock:
@@ -154,17 +155,19 @@ class SharedResults:
             if not isinstance(flight, _Flight):  # in_background's future
                 return flight.result()
             if mine:
-                return self._make(key, flight, make, keep)
+                return self._make(key, flight, make, progress, keep)
             while not flight.done.wait(0.25):
-                if waiting is not None and flight.report:
-                    waiting(*flight.report)
+                if progress is not None and flight.report:
+                    progress(*flight.report)
             if flight.made:
                 return flight.value
             # its maker failed or was stopped: try again (this caller may make it)
 
-    def _make(self, key, flight: _Flight, make, keep: bool):
+    def _make(self, key, flight: _Flight, make, progress, keep: bool):
         def report(*args) -> None:
             flight.report = args
+            if progress is not None:
+                progress(*args)
 
         try:
             value = make(report)

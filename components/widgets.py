@@ -78,15 +78,23 @@ def product_picker(catalog: Catalog, key: str) -> int | None:
                         key=f"{key}.product")
 
 
+def product_action(catalog: Catalog, rows: list[int], *, label: str, key: str, button: str,
+                   button_key: str, icon: str) -> int | None:
+    """A product picker over rows (label) beside a button: the picked row when the button
+    was clicked, else None."""
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    pick = left.selectbox(label, rows, key=key, format_func=lambda r: product_label(catalog, r))
+    return pick if right.button(button, key=button_key, icon=icon) else None
+
+
 def neighbours_link(catalog: Catalog, rows: list[int], key: str) -> None:
     """The next step from products found elsewhere (search results, a group, a map
     selection): "See the neighbour list of" one of rows and "Show its neighbours", which
     opens the Neighbours page with its picker set to it."""
-    left, right = st.columns([3, 2], vertical_alignment="bottom")
-    pick = left.selectbox(t("See the neighbour list of"), rows, key=f"{key}.open_row",
-                          format_func=lambda r: product_label(catalog, r))
-    if right.button(t("Show its neighbours"), key=f"{key}.to_neighbors",
-                    icon=":material/arrow_forward:"):
+    pick = product_action(catalog, rows, label=t("See the neighbour list of"),
+                          key=f"{key}.open_row", button=t("Show its neighbours"),
+                          button_key=f"{key}.to_neighbors", icon=":material/arrow_forward:")
+    if pick is not None:
         state.pick_product("neighbors", catalog, pick)
         st.switch_page("pages/neighbors.py")
 

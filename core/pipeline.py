@@ -184,13 +184,14 @@ def _named_first(hits: list[SearchHit], index: NeighborIndex, query: str, querie
     if not len(rows):
         return hits
     rank = {h.index: j for j, h in enumerate(hits)}  # those the text found keep their parts
-    rows = np.asarray(sorted(map(int, rows), key=lambda r: (rank.get(r, len(hits)), r)))
-    parts = {name: _query_part(index, name, queries, rows)
-             for name in (hits[0].parts if hits else ())}
-    named = [SearchHit(int(r), str(ids[r]), 1.0,
-                       hits[rank[int(r)]].parts if int(r) in rank else
-                       {name: float(v[j]) for name, v in parts.items()}, number)
-             for j, r in enumerate(rows)]
+    rows = sorted(map(int, rows), key=lambda r: (rank.get(r, len(hits)), r))
+    unfound = np.asarray([r for r in rows if r not in rank], dtype=np.int64)
+    scored = {name: _query_part(index, name, queries, unfound)
+              for name in (hits[0].parts if hits else ())}
+    parts = {r: {name: float(v[j]) for name, v in scored.items()}
+             for j, r in enumerate(unfound.tolist())}
+    named = [SearchHit(r, str(ids[r]), 1.0, hits[rank[r]].parts if r in rank else parts[r],
+                       number) for r in rows]
     taken = {h.index for h in named}
     return (named + [h for h in hits if h.index not in taken])[:k]
 

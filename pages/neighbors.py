@@ -17,7 +17,7 @@ from components.tuning_rules import (
     rules_summary,
     short_lists_table,
 )
-from components.widgets import product_picker, settings_sidebar
+from components.widgets import product_action, product_picker, settings_sidebar
 from core.catalog.views import product_label
 from core.export.tables import score_meaning
 from core.search.fusion import SCALE_TEXT
@@ -49,13 +49,11 @@ if row is not None:
         show_table(listed[[c for c in listed.columns if c != "id"] + ["id"]],
                    key="neighbors.product_table")
         st.caption(t(CELL_HINT))
-        shown = [int(i) for i in nb.indices[row] if i >= 0]
-        left, right = st.columns([3, 2], vertical_alignment="bottom")
-        other = left.selectbox(t("Why is this product in the list?"), shown,
-                               key="neighbors.explain_row",
-                               format_func=lambda r: product_label(cat, r))
-        if right.button(t("Explain its score"), key="neighbors.to_explain",
-                        icon=":material/help:"):
+        other = product_action(cat, [int(i) for i in nb.indices[row] if i >= 0],
+                               label=t("Why is this product in the list?"),
+                               key="neighbors.explain_row", button=t("Explain its score"),
+                               button_key="neighbors.to_explain", icon=":material/help:")
+        if other is not None:
             state.explain_pair_next(cat, row, other)
             st.switch_page("pages/explain.py")
     else:

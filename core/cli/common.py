@@ -260,6 +260,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     naming the flag."""
     path = getattr(args, "config", None)
     cfg, explicit = load_config_file(path) if path else (Config(), set())
+    args.file_settings = frozenset(explicit) if path else None  # the keys the file sets
     if os.environ.get(MODEL_ENV, "").strip():
         explicit.add("model")
     changes = {}

@@ -261,38 +261,34 @@ def _model_number_role(args: argparse.Namespace, catalog) -> str | None:
     return guess_model_number_column(catalog.frame)
 
 
-def say_unread_model_numbers(args: argparse.Namespace, catalog, *,
-                             other: bool = False) -> None:
+def say_unread_model_numbers(args: argparse.Namespace, catalog,
+                             saved: frozenset[str] | None = None) -> None:
     """A note when a settings file saved before model numbers were compared (it has no
     model_number_column key at all) is replayed on a catalog with a column named like one:
     the replay does not start reading it on its own (that would change the lists without a
-    word), and the nightly job would never learn that it could. other: compare's --other
-    file rather than --config's."""
-    import json
-    from pathlib import Path
-
+    word), and the nightly job would never learn that it could. saved: the keys of
+    compare's --other file (load_config_file); default: --config's (config_from_args)."""
     from core.catalog.table import guess_model_number_column
     from core.cli.common import no_model_numbers
 
-    path = getattr(args, "other" if other else "config", None)
-    if not path or catalog.mapping.model_number or no_model_numbers(args):
-        return
-    try:
-        saved = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+    other = saved is not None
+    keys = saved if other else getattr(args, "file_settings", None)
+    if keys is None or "model_number_column" in keys or catalog.mapping.model_number \
+            or no_model_numbers(args):
         return
     column = guess_model_number_column(catalog.frame)
-    if isinstance(saved, dict) and "model_number_column" not in saved and column:
-        if other:  # the command's flags set --config's side only
-            say(f"note: the --other settings file was saved before model numbers were "
-                f"compared, so its lists do not read the column {column} (named like a model "
-                f"number); add \"model_number_column\": \"{column}\" to it, or save it again "
-                "in the app, to compare it")
-            return
-        say(f"note: the settings file was saved before model numbers were compared, so the "
-            f"column {column} (named like a model number) is not read; --model-number-col "
-            f"{column} compares it (two products whose model numbers differ are then never "
-            "scored as the same product), and saving the settings again in the app keeps it")
+    if not column:
+        return
+    if other:  # the command's flags set --config's side only
+        say(f"note: the --other settings file was saved before model numbers were compared, "
+            f"so its lists do not read the column {column} (named like a model number); add "
+            f"\"model_number_column\": \"{column}\" to it, or save it again in the app, to "
+            "compare it")
+        return
+    say(f"note: the settings file was saved before model numbers were compared, so the "
+        f"column {column} (named like a model number) is not read; --model-number-col "
+        f"{column} compares it (two products whose model numbers differ are then never "
+        "scored as the same product), and saving the settings again in the app keeps it")
 
 
 def _say_model_number(column: str) -> None:
@@ -524,10 +520,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from core.lists.compare import compare_lists, movers
     from core.pipeline import final_lists
 
-    cfg_b, _ = load_config_file(args.other, "--other")  # a missing file: before any work
+    cfg_b, keys_b = load_config_file(args.other, "--other")  # a missing file: before any work
     cfg_a, catalog, vectors_a, _, decisions = _prepared(args)
     catalog_b = load_catalog_from_args(args, cfg_b, where=f"--other {args.other}")
-    say_unread_model_numbers(args, catalog_b, other=True)
+    say_unread_model_numbers(args, catalog_b, frozenset(keys_b))
     if list(catalog_b.ids) != list(catalog.ids):
         raise ConfigError("the two configurations map different product ids; compare "
                           "configurations over the same id column")

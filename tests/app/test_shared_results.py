@@ -36,7 +36,7 @@ def test_callers_missing_the_same_key_wait_for_one_maker_and_see_its_progress():
 
     def second():
         results["second"] = shared.make_once("k", _slow(calls, gate),
-                                             waiting=lambda *r: seen.append(r))
+                                             progress=lambda *r: seen.append(r))
 
     a = threading.Thread(target=first, name="first")
     a.start()
