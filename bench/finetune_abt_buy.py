@@ -211,6 +211,18 @@ default recipe / alpha 1 / alpha 3: abt-buy 0.909 / 0.917 / 0.917 (one query of 
 model alone 0.826 in all three); walmart-amazon 0.652 / - / 0.652 (weight 0.4; model alone
 0.592 / - / 0.592). Verdict: NO-GO (the gate of rounds 4-5: +0.02 on both, or +0.03 on one
 and no loss on the other); the lists follow neither the words' misses nor the model.
+Issue 16 round 9 (2026-12-06, main fb45807, valid, load 0.9-1.8): how much could any way of
+combining the channels give? Per query, the first other-shop entry of the catalog lists at
+the tuned model's chosen weight, of the tuned model alone (weight 0), of the words alone
+(weight 1), and the oracle that takes whichever of the three is right (a /work-only script
+over the models kept with --save). abt-buy (121 queries): lists 0.909, model alone 0.826,
+words 0.876, oracle 0.917 (one query: no list miss is a model-alone hit). walmart-amazon
+(201): lists 0.652, model alone 0.592, words 0.552, oracle 0.711 (7 list misses are
+model-alone hits, 6 words-alone hits; 19 list hits are model-alone misses). Even a perfect
+per-query choice of channel stays under +0.08 over the zero-shot lists (0.884 / 0.587) on
+abt-buy (+0.033) and reaches +0.124 on walmart-amazon only as an oracle; a fusion that
+picks the right channel for 12 of 201 queries without losing any is not in sight (rounds
+3, 6 and 7 tried learned blends). Verdict: no lever in the combination either.
 """
 
 from __future__ import annotations
