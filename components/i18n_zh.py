@@ -328,6 +328,13 @@ ZH: dict[str, str] = {
     'number.':
         '目录中没有与您的描述接近的商品：最佳结果得分 {best:.2f}（低于 {loose:.2f} = 关系较弱，接近 0 = '
         '无关）。请换个说法，或试试品牌或型号。',
+    'Search reads {read} only. To search {unread} too, add it to the text columns on the Catalog page '
+    '(the neighbour lists then read it too).':
+        '搜索只读取 {read}。若也要搜索 {unread}，请在“商品目录”页把它加入文本列'
+        '（相似商品列表也会随之读取它）。',
+    ' Only {read} is searched: {unread} may say it in other words; add it to the text columns on '
+    'the Catalog page.':
+        '目前只搜索 {read}：{unread} 可能用别的说法写了它；请在“商品目录”页把它加入文本列。',
     'Searches {n:,} products. {how}':
         '在 {n:,} 个商品中搜索。{how}',
     "Score: {scale}. Meaning part: how close the texts' meanings are (0 to 1); shared words part: how m"

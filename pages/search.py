@@ -9,6 +9,7 @@ from components.i18n import N_, t, tr
 from components.tables import CELL_HINT, show_table
 from components.text import md
 from components.widgets import neighbours_link, query_start, settings_sidebar
+from core.catalog.table import unread_text_columns
 from core.catalog.views import rows_table
 from core.search.calibration import LOOSELY
 from core.search.fusion import SCALE_TEXT
@@ -31,6 +32,12 @@ photos.search_note(index, cfg)
 query = st.text_input(t("Describe what you are looking for"), key="search.query",
                       placeholder=t("e.g. wireless noise cancelling headphones, or a model number"))
 query = query_start(query)  # a pasted page of text: its start, and the page says so
+unread = unread_text_columns(cat.frame, cat.mapping)
+if unread:  # descriptions left out of the texts: descriptive queries find titles only
+    st.caption(t("Search reads {read} only. To search {unread} too, add it to the text columns "
+                 "on the Catalog page (the neighbour lists then read it too).",
+                 read=md(" + ".join(cat.mapping.text_columns)),
+                 unread=md(", ".join(unread[:3]))))
 if query.strip():
     hits, searched = search_box.searched(query, cat, cfg, index, k=cfg.k, key="search")
     rows = [h.index for h in hits]
@@ -54,7 +61,11 @@ if query.strip():
     if hits and best < LOOSELY:
         st.info(t("Nothing in this catalog reads as close to what you describe: the best result "
                   "scores {best:.2f} (below {loose:.2f} = loosely related, near 0 = unrelated). "
-                  "Try other words, a brand or a model number.", best=best, loose=LOOSELY))
+                  "Try other words, a brand or a model number.", best=best, loose=LOOSELY)
+                + (t(" Only {read} is searched: {unread} may say it in other words; add it to "
+                     "the text columns on the Catalog page.",
+                     read=md(" + ".join(cat.mapping.text_columns)), unread=md(unread[0]))
+                   if unread else ""))
     show_table(table, key="search.results", score_help=search_box.score_words(index, cfg),
                column_config=photos.with_photos(table, cat, cfg, rows))
     st.caption(how, help=(t("Score: {scale}. Meaning part: how close the texts' meanings are "

@@ -77,3 +77,32 @@ def test_search_scores_say_whether_the_catalog_serves_the_query(demo300, tmp_pat
         assert ("nothing in the catalog reads as close" in out.err) == (first[query] < 0.5)
     assert first["garden hose"] < 0.3 and first["banana smoothie recipe"] < 0.3, first
     assert first["projector lamp"] > 0.6 and first["usb cable"] > 0.6, first
+
+
+def test_search_names_the_description_it_does_not_read(tmp_path, capsys):
+    """A catalog of titles and descriptions maps the title only (the measured default for
+    lists): a descriptive query then finds nothing close among the titles, and the note says
+    which column is left out and the --text-cols that reads it; read, it finds the product."""
+    items = [("Wool Beanie", "Knitted merino wool hat that keeps your head warm in winter"),
+             ("Rain Parka", "Waterproof hooded parka for wet and rainy days"),
+             ("Hooded Zip Sweatshirt", "Fleece hoodie with a full zip"),
+             ("Linen Button-Down Shirt", "Breathable linen shirt for summer"),
+             ("Denim Jacket", "Washed denim trucker jacket")]
+    rows = [{"sku": f"FX-{i}{j}", "Product name": f"{name} - {colour} / {size}",
+             "Description": f"{text}. Colour: {colour}. Size {size}."}
+            for i, (name, text) in enumerate(items)
+            for j, (colour, size) in enumerate([("Navy", "S"), ("Black", "M"), ("Olive", "L")])]
+    path = tmp_path / "fashion.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    ws = str(tmp_path / "ws")
+    assert main(["search", str(path), "--query", "warm hat for winter", "--k", "3",
+                 "--workspace", ws]) == 0
+    out = capsys.readouterr()
+    assert "nothing in the catalog reads as close" in out.err
+    assert ('only Product name is searched: to search Description too, give --text-cols '
+            '"Product name,Description"') in out.err
+    assert main(["search", str(path), "--query", "warm hat for winter", "--k", "3",
+                 "--workspace", ws, "--text-cols", "Product name,Description"]) == 0
+    out = capsys.readouterr()
+    assert out.out.splitlines()[1].split(",")[2].startswith("Wool Beanie")
+    assert "is searched: to search" not in out.err  # every descriptive column is read

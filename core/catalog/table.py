@@ -440,6 +440,35 @@ def field_defaults(frame: pd.DataFrame) -> ColumnMapping:
                          model_number=guess_model_number_column(frame))
 
 
+UNREAD_TEXT_CHARS = 20  # shorter on average: a label (a size, a colour, a category)
+_LINK = r"(?i)^\s*(?:https?://|www\.)"
+
+
+def unread_text_columns(frame: pd.DataFrame, mapping: ColumnMapping,
+                        sample: int = 2000) -> list[str]:
+    """Columns of descriptive text the mapping leaves out, the longest first: textual,
+    not named like an id, no role, not links, UNREAD_TEXT_CHARS or more on average (read
+    from the first `sample` rows). The texts compared are the text columns only (by
+    default the title): a catalog whose descriptions are left out searches "warm hat for
+    winter" among its titles, where "Wool Beanie - Navy / S" scores like a sweatshirt."""
+    used = {*mapping.text_columns, mapping.id_column, *mapping.roles().values()}
+    found: list[tuple[float, str]] = []
+    for col in map(str, frame.columns):
+        if col in used or _is_id_name(col) or col not in frame.columns:
+            continue
+        head = frame[col].head(sample)
+        if not _is_textual(head):
+            continue
+        values = head.astype(str).str.strip()
+        values = values[values != ""]
+        if values.str.contains(_LINK, regex=True).mean() > 0.5:
+            continue
+        length = float(values.str.len().mean())
+        if length >= UNREAD_TEXT_CHARS:
+            found.append((length, col))
+    return [col for _, col in sorted(found, key=lambda x: -x[0])]
+
+
 def guess_model_number_column(frame: pd.DataFrame) -> str | None:
     """guess_role's model number column, unless it is the id column (a shop whose ids are
     its model numbers: every pair would differ, duplicate listings included)."""
@@ -464,4 +493,5 @@ __all__ = [
     "passed_over_id_column",
     "read_table",
     "truncate_texts",
+    "unread_text_columns",
 ]

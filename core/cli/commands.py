@@ -281,9 +281,23 @@ def cmd_search(args: argparse.Namespace) -> int:
     best = max((h.score for h in hits), default=1.0)
     if best < LOOSELY:
         print(f"note: nothing in the catalog reads as close to this query (best score "
-              f"{best:.2f}; below {LOOSELY:.2f} = loosely related, near 0 = unrelated)",
-              file=sys.stderr)
+              f"{best:.2f}; below {LOOSELY:.2f} = loosely related, near 0 = unrelated)"
+              + unread_columns_hint(catalog), file=sys.stderr)
     return 0
+
+
+def unread_columns_hint(catalog) -> str:
+    """'; only TITLE is searched: ...' naming the catalog's descriptive columns that are left
+    out of the texts and the --text-cols that reads them ('' when none is)."""
+    from core.catalog.table import unread_text_columns
+
+    unread = unread_text_columns(catalog.frame, catalog.mapping)
+    if not unread:
+        return ""
+    read = ",".join(catalog.mapping.text_columns)
+    return (f"; only {' + '.join(catalog.mapping.text_columns)} is searched: to search "
+            f"{', '.join(unread[:3])} too, give --text-cols \"{read},{unread[0]}\" (the "
+            "neighbour lists then read it too)")
 
 
 def cmd_duplicate_photos(args: argparse.Namespace) -> int:

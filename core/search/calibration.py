@@ -296,10 +296,10 @@ BUNDLED = Calibration(
 def calibration_for(model: str | Path | None) -> Calibration:
     """The calibration of a model: the bundled one, a folder's calibration.json, or
     the bundled one marked approximate."""
-    from core.embed.models import BUNDLED_ALIASES
+    from core.embed.models import is_bundled
 
     name = str(model or "").strip()
-    if name.lower() in BUNDLED_ALIASES:
+    if is_bundled(name):
         return BUNDLED
     path = Path(name).expanduser() / FILE_NAME
     if path.is_file():

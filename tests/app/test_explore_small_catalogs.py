@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.embed.models import bundled_model_path
 from tests.conftest import element_texts, make_csv_bytes, running_app
 
 pytestmark = pytest.mark.app
@@ -138,3 +139,42 @@ def test_a_long_query_is_read_from_its_start_and_the_page_says_so(tiny_bert_dir,
         at.text_input(key="heatmap.query").input("usb cable " * 500).run()
         assert not at.exception, at.exception
         assert said in element_texts(at.info)
+
+
+@pytest.mark.slow
+def test_search_says_which_descriptive_columns_it_does_not_read(tmp_path):
+    """A catalog with titles and descriptions maps the title only: the Search page said
+    nothing about it, so "warm hat for winter" searched titles only while the description
+    said "wool hat" (the real bundled model: nothing read as close). The page names the
+    left-out column and where to add it; once added, the note is gone and the beanie is
+    found."""
+    rows = [["sku", "Product name", "Description", "Colour"],
+            ["b1", "Wool Beanie - Navy / S", "Knitted merino wool hat for cold winter days", "Navy"],
+            ["p1", "Rain Parka - Black / M", "Waterproof hooded parka for wet and rainy days",
+             "Black"],
+            ["h1", "Hooded Zip Sweatshirt - Olive / L", "Fleece hoodie with a full zip", "Olive"]]
+    with running_app(bundled_model_path(), tmp_path / "ws", timeout=240) as at:
+        _upload(at, "fashion.csv", rows)
+        texts = next(m for m in at.multiselect if m.label == "Text columns, in order")
+        assert texts.value == ["Product name"]
+        at.switch_page("pages/search.py").run()
+        assert not at.exception, at.exception
+        note = ("Search reads Product name only. To search Description too, add it to the text "
+                "columns on the Catalog page")
+        assert note in element_texts(at.caption)
+        assert "Colour" not in element_texts(at.caption)  # a short label, not a description
+        at.text_input(key="search.query").input("warm hat for winter").run()
+        assert not at.exception, at.exception
+        assert "Only Product name is searched: Description may say it" in element_texts(at.info)
+        at.switch_page("pages/catalog.py").run()
+        texts = next(m for m in at.multiselect if m.label == "Text columns, in order")
+        texts.set_value(["Product name", "Description"])
+        at.button(key="FormSubmitter:catalog.mapping-Use these columns").click().run()
+        assert not at.exception, at.exception
+        assert "Text compared: Product name + Description" in element_texts(at.caption)
+        at.switch_page("pages/search.py").run()
+        assert not at.exception, at.exception
+        assert "Search reads" not in element_texts(at.caption)
+        at.text_input(key="search.query").input("warm hat for winter").run()
+        assert at.dataframe[0].value["title"].iloc[0] == "Wool Beanie - Navy / S"
+        assert not at.info  # read as close

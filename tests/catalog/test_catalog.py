@@ -19,6 +19,7 @@ from core.catalog.table import (
     guess_text_columns,
     passed_over_id_column,
     read_table,
+    unread_text_columns,
 )
 from core.catalog.textenc import decode_text, detect_delimiter
 from core.errors import CatalogError
@@ -493,3 +494,30 @@ def test_a_model_number_that_is_the_id_column_is_not_compared() -> None:
     frame = pd.DataFrame({"mpn_id": ["RS-100", "T-200"], "title": ["red shoe", "tea"]})
     mapping = field_defaults(frame)
     assert mapping.id_column == "mpn_id" and mapping.model_number is None
+
+
+def test_unread_text_columns_names_descriptions_left_out_of_the_texts() -> None:
+    """Descriptive text the mapping leaves out (search and lists read the text columns only):
+    the description and a Chinese attributes column; not the mapped title, the id, a role
+    column (category, brand), a short label (colour), numbers or photo links."""
+    frame = pd.DataFrame({
+        "sku": ["A-1", "A-2", "A-3"],
+        "Product name": ["Wool Beanie - Navy / S", "Rain Parka - Black / M", "Chino - Olive / L"],
+        "Description": ["Knitted merino wool hat for cold days", "Waterproof hooded parka for rain",
+                        "Stretch cotton chinos with a slim fit"],
+        "属性": ["颜色分类#:#深灰色#;#型号#:#U3#;#使用方式#:#手持", "净含量#:#230g#;#适用性别#:#男女通用",
+               "功效#:#柔顺#;#功效#:#滋养修复#;#产地#:#中国大陆"],
+        "Category": ["Accessories for the cold season", "Outerwear and rain protection",
+                     "Bottoms, trousers and shorts"],
+        "Colour": ["Navy", "Black", "Olive"],
+        "Weight": ["120", "850", "400"],
+        "Photo": ["https://shop.example/p/beanie-navy-s.jpg", "https://shop.example/p/parka.jpg",
+                  "https://shop.example/p/chino-olive.jpg"]})
+    mapping = ColumnMapping(text_columns=("Product name",), id_column="sku", category="Category",
+                            image="Photo")
+    assert unread_text_columns(frame, mapping) == ["Description", "属性"]  # the longest first
+    both = ColumnMapping(text_columns=("Product name", "Description", "属性"), id_column="sku")
+    assert unread_text_columns(frame, both) == ["Category"]  # no role: descriptive text
+    with_roles = ColumnMapping(text_columns=("Product name", "Description", "属性"),
+                               id_column="sku", category="Category")
+    assert unread_text_columns(frame, with_roles) == []

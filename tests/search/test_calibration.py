@@ -102,6 +102,21 @@ def test_a_fitted_calibration_travels_with_its_model_folder(tmp_path):
         calibration_for(str(tmp_path))
 
 
+def test_the_bundled_model_given_as_its_folder_keeps_its_calibration(tmp_path):
+    """CATSIM_MODEL or --model set to the bundled model's own folder got a stranger's
+    calibration (approximate, no relatedness gate): a query that reads unrelated on the
+    demo scored 0.70 instead of 0.08 in a 15-product catalog."""
+    from core.embed.models import bundled_model_path
+
+    folder = bundled_model_path()
+    assert calibration_for(str(folder)) is BUNDLED
+    assert calibration_for(str(folder) + "/") is BUNDLED
+    assert BUNDLED.meaning_floor(0.9) is not None
+    copy = tmp_path / "my-minilm"  # a copy is another folder: no claim on its calibration
+    copy.mkdir()
+    assert calibration_for(str(copy)).approximate
+
+
 @pytest.mark.parametrize("weight", [0.0, 0.5, 1.0])
 def test_pool_scores_are_the_calibrated_fused_scores_in_fused_order(rng, weight):
     vectors, texts = _data(rng)
