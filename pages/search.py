@@ -37,7 +37,7 @@ if unread:  # descriptions left out of the texts: descriptive queries find title
     st.caption(t("Search reads {read} only. To search {unread} too, add it to the text columns "
                  "on the Catalog page (the neighbour lists then read it too).",
                  read=md(" + ".join(cat.mapping.text_columns)),
-                 unread=md(", ".join(unread[:3]))))
+                 unread=md(unread[0])))  # the longest: the one most likely to say more
 if query.strip():
     hits, searched = search_box.searched(query, cat, cfg, index, k=cfg.k, key="search")
     rows = [h.index for h in hits]

@@ -296,7 +296,7 @@ def unread_columns_hint(catalog) -> str:
         return ""
     read = ",".join(catalog.mapping.text_columns)
     return (f"; only {' + '.join(catalog.mapping.text_columns)} is searched: to search "
-            f"{', '.join(unread[:3])} too, give --text-cols \"{read},{unread[0]}\" (the "
+            f"{unread[0]} too, give --text-cols \"{read},{unread[0]}\" (the "
             "neighbour lists then read it too)")
 
 
