@@ -1189,10 +1189,11 @@ ZH: dict[str, str] = {
     'A neighbour must have the same value as the product in these columns (e.g. the same category). Set'
     'tings file: `rules.same`.':
         '相似商品在这些列上必须与该商品取值相同（例如同一类目）。设置文件：`rules.same`。',
-    'A neighbour must differ from the product in these columns (e.g. another brand, for alternatives). '
-    'Settings file: `rules.different`.':
-        '相似商品在这些列上必须与该商品取值不同（例如换一个品牌，作为替代品）。设置文件：`rules.different`'
-        '。',
+    'A neighbour must differ from the product in these columns (e.g. another brand, for alternatives; '
+    "or a column naming the parent product, such as Shopify's Handle, to leave out other sizes and "
+    'colours of the same product). Settings file: `rules.different`.':
+        '相似商品在这些列上必须与该商品取值不同（例如换一个品牌，作为替代品；或选择标明所属商品的列，'
+        '如 Shopify 的 Handle，以排除同一商品的其他尺码和颜色）。设置文件：`rules.different`。',
     "A neighbour's price must lie between the two multiples of the product's price on the right (0.5 an"
     'd 2 = from half to double). Settings file: `rules.price_ratio`.':
         '相似商品的价格必须介于该商品价格的两个倍数之间（见右侧；0.5 和 2 = 从一半到两倍）。设置文件：`rule'

@@ -254,7 +254,9 @@ def _filters(rules: Rules, cols: list[str], cat: Catalog, k: int) -> dict:
             default=[c for c in rules.different if c in cols], key=K + "different",
             placeholder=t("e.g. brand"),
             help=t("A neighbour must differ from the product in these columns (e.g. another "
-                 "brand, for alternatives). Settings file: `rules.different`."))}
+                 "brand, for alternatives; or a column naming the parent product, such as "
+                 "Shopify's Handle, to leave out other sizes and colours of the same product). "
+                 "Settings file: `rules.different`."))}
     per_cols = a.multiselect(
         t("Limit how many neighbours share one"), cols, placeholder=t("e.g. brand"),
         default=[c for c in rules.max_per if c in cols], key=K + "max_per",
