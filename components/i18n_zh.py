@@ -335,6 +335,21 @@ ZH: dict[str, str] = {
     ' Only {read} is searched: {unread} may say it in other words; add it to the text columns on '
     'the Catalog page.':
         '目前只搜索 {read}：{unread} 可能用别的说法写了它；请在“商品目录”页把它加入文本列。',
+    'Leave out other colours and sizes of the same product':
+        '排除同一商品的其他颜色和尺码',
+    'Products whose titles differ only in colour or size ("T-Shirt - Black / S", "T-Shirt - Navy / M") '
+    "are one product to a shopper, who picks the colour and size on its page. Ticked, a list leaves out "
+    "the product's own colours and sizes and shows one of each other product. Settings file: "
+    '`rules.leave_out_variants`.':
+        '标题只在颜色或尺码上不同的商品（“T恤 - 黑色 / S”“T恤 - 藏青色 / M”）对顾客来说是同一件商品，'
+        '颜色和尺码在商品页上选。勾选后，列表会排除该商品自己的其他颜色和尺码，其他商品各只显示一个。'
+        '设置文件：`rules.leave_out_variants`。',
+    'other colours and sizes of the product':
+        '该商品的其他颜色和尺码',
+    '{share:.0%} of the entries in these lists are the product itself in another colour or size. To '
+    'list other products instead, tick “{label}” under Rules for the lists.':
+        '这些列表中 {share:.0%} 的条目是该商品本身的其他颜色或尺码。若要改为列出其他商品，请在“列表规则”'
+        '中勾选“{label}”。',
     'Searches {n:,} products. {how}':
         '在 {n:,} 个商品中搜索。{how}',
     "Score: {scale}. Meaning part: how close the texts' meanings are (0 to 1); shared words part: how m"

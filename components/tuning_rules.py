@@ -22,9 +22,11 @@ from core.catalog.table import Catalog
 from core.config import Config
 from core.errors import ConfigError, StoreError
 from core.lists.bands import band_ranges, validate_bands
+from core.lists.filters import VARIANTS
 from core.lists.review import no_decisions
 from core.lists.rules import RuleResult, apply_config
 from core.lists.spec import Rules
+from core.lists.variants import listed_variant_share
 from core.workspace import Workspace
 
 NONE = NO_COLUMN
@@ -32,7 +34,8 @@ K = "neighbors.rules."
 # Plain names of the checks counted in RuleResult.removed ("same category" stays as it is).
 RULE_NAMES = {"price ratio": N_("price range"), "min score": N_("weak matches"),
               "duplicate": N_("near-identical"), "in stock": N_("out of stock"),
-              "blocked": N_("never-show pairs"), "relevance floor": N_("unrelated products hidden")}
+              "blocked": N_("never-show pairs"), "relevance floor": N_("unrelated products hidden"),
+              VARIANTS: N_("other colours and sizes of the product")}
 
 
 def rule_name(name: str) -> str:
@@ -304,7 +307,15 @@ def _extras(rules: Rules, cols: list[str]) -> dict:
                         help=t("A column that says whether a product is in stock (1, yes, true, "
                              "in stock, or a number above 0). Settings file: "
                              "`rules.in_stock_column`."))
+    variants = a.checkbox(
+        t(VARIANTS_LABEL), value=rules.leave_out_variants, key=K + "variants",
+        help=t("Products whose titles differ only in colour or size (\"T-Shirt - Black / S\", "
+               "\"T-Shirt - Navy / M\") are one product to a shopper, who picks the colour and "
+               "size on its page. Ticked, a list leaves out the product's own colours and sizes "
+               "and shows one of each other product. Settings file: "
+               "`rules.leave_out_variants`."))
     data: dict = {"in_stock_column": None if stock == NONE else stock,
+                  "leave_out_variants": variants,
                   "keep_duplicates": b.checkbox(
                       t("Keep near-identical products"), value=rules.keep_duplicates,
                       key=K + "keep_dup",
@@ -396,6 +407,27 @@ def rules_summary(result: RuleResult, cfg: Config) -> None:
     st.caption(text + (t(" · candidates looked at and left out, by rule (several candidates are "
                          "looked at for each place in a list, so these add up to more than the "
                          "export): {removed}", removed=removed) if removed else ""))
+
+
+VARIANTS_LABEL = N_("Leave out other colours and sizes of the same product")
+VARIANT_HINT_SHARE = 0.25  # of the list entries: a clothing shop's lists, not a stray pair
+
+
+def variant_hint(cat: Catalog, result: RuleResult, cfg: Config) -> None:
+    """Says so when many list entries are the product itself in another colour or size
+    (a clothing catalog: the T-shirt's list is the T-shirt in ten variants), and which
+    rule lists other products instead. Read on at most 2,000 lists, once per lists."""
+    if cfg.rules.leave_out_variants:
+        return
+    key = json.dumps([cat.identity, cfg.pool_key(), cfg.rules.to_dict(), cfg.k, cfg.bands,
+                      cfg.relevance_floor], sort_keys=True, default=str)
+    share = state.memo("neighbors.variant_share", key, lambda: listed_variant_share(
+        cat.titles(), result.neighbors.indices))
+    if share >= VARIANT_HINT_SHARE:
+        st.info(t("{share:.0%} of the entries in these lists are the product itself in another "
+                  "colour or size. To list other products instead, tick “{label}” under Rules "
+                  "for the lists.", share=share, label=t(VARIANTS_LABEL)),
+                icon=":material/checkroom:")
 
 
 def short_lists_table(cat: Catalog, result: RuleResult, *, limit: int = 1000) -> None:

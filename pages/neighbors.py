@@ -16,6 +16,7 @@ from components.tuning_rules import (
     rules_panel,
     rules_summary,
     short_lists_table,
+    variant_hint,
 )
 from components.widgets import product_action, product_picker, settings_sidebar
 from core.catalog.views import product_label
@@ -38,6 +39,7 @@ st.caption(t("{n:,} products · up to {k} neighbours each · score: {meaning}", 
            help=t("How the score is made: {how}", how=index.describe(tr)) + f". {t(SCALE_TEXT)}"
                 + t(" Model: {model}. Change this under Advanced.", model=md(cfg.model)))
 rules_summary(result, cfg)
+variant_hint(cat, result, cfg)
 
 row = product_picker(cat, "neighbors")
 if row is not None:

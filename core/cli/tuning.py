@@ -56,6 +56,9 @@ def add_rule_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--in-stock-column", help="column marking stock (truthy = in stock)")
     g.add_argument("--keep-duplicates", action="store_true",
                    help="keep neighbours in the 'duplicate' band")
+    g.add_argument("--leave-out-variants", action="store_true",
+                   help="leave out the product itself in other colours and sizes (titles alike "
+                   "but for them), so that a list offers other products")
     g.add_argument("--no-review", action="store_true",
                    help="ignore review decisions (pins from accepts, blocks from rejects)")
     g.add_argument("--bands", help="NAME=LOW[,NAME=LOW]: named score bands, e.g. duplicate=0.95")
@@ -112,6 +115,8 @@ def rules_from_args(args: argparse.Namespace, cfg: Config) -> Config:
                 raise ConfigError(f"{flag} {getattr(args, key)}: {cli_text(exc)}") from None
     if getattr(args, "keep_duplicates", False):
         rules["keep_duplicates"] = True
+    if getattr(args, "leave_out_variants", False):
+        rules["leave_out_variants"] = True
     if getattr(args, "no_review", False):
         rules["use_review"] = False
     bands = _pairs(args.bands, "--bands", float) if getattr(args, "bands", None) else cfg.bands

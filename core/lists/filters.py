@@ -15,6 +15,7 @@ import numpy as np
 from core.lists.spec import Rules
 
 RELEVANCE = "relevance floor"
+VARIANTS = "other colours and sizes"
 SHARED_WORD = 1e-6  # the words-only floor: a words score above 0, a word in common
 
 
@@ -41,6 +42,7 @@ class Features:
     max_per: tuple[tuple[str, np.ndarray, int], ...]
     prices: np.ndarray | None
     stock: np.ndarray | None
+    variants: np.ndarray | None = None  # (n,) family codes (core.lists.variants), -1 = none
 
 
 def filter_candidates(rows: np.ndarray, cand: tuple[np.ndarray, ...], n: int,
@@ -63,6 +65,9 @@ def filter_candidates(rows: np.ndarray, cand: tuple[np.ndarray, ...], n: int,
     for col, codes in feats.different:
         src = codes[rows][:, None]
         checks.append((f"different {col}", (src < 0) | (codes[nb] != src)))
+    if feats.variants is not None:
+        src = feats.variants[rows][:, None]
+        checks.append((VARIANTS, (src < 0) | (feats.variants[nb] != src)))
     if feats.prices is not None:
         low, high = rules.price_ratio
         src = feats.prices[rows][:, None]

@@ -39,11 +39,12 @@ import pandas as pd
 from core.errors import ConfigError
 from core.export.tables import neighbors_frame
 from core.lists.bands import band_of, duplicate_threshold
-from core.lists.filters import SHARED_WORD, Features, Floor, filter_candidates
+from core.lists.filters import SHARED_WORD, VARIANTS, Features, Floor, filter_candidates
 from core.lists.pricecheck import parse_prices
 from core.lists.refill import REFILL_DEPTH, index_block, metric_block, refill_pool, unit_rows
 from core.lists.select import select_chunk
 from core.lists.spec import RULE_KEYS, Rules, column_codes, stock_mask
+from core.lists.variants import variant_families
 from core.search.fusion import HybridNeighbors
 from core.search.neighbors import METRICS, Neighbors
 
@@ -259,7 +260,7 @@ def _head_result(pool: Neighbors, k: int) -> RuleResult | None:
 
 
 def _features(catalog: Catalog | None, rules: Rules, n: int) -> Features:
-    needs_catalog = rules.columns() or rules.price_ratio is not None
+    needs_catalog = rules.columns() or rules.price_ratio is not None or rules.leave_out_variants
     if needs_catalog and catalog is None:
         raise ConfigError("rules on columns need a catalog (not only vectors)")
     for col in sorted(rules.columns()):
@@ -278,10 +279,13 @@ def _features(catalog: Catalog | None, rules: Rules, n: int) -> Features:
                               "settings from the app with a price column mapped")
         prices = parse_prices(catalog.frame[catalog.mapping.price])
     stock = stock_mask(catalog.frame[rules.in_stock_column]) if rules.in_stock_column else None
+    # other colours and sizes: not the product's own, and one of each other product's
+    families = variant_families(catalog.titles()) if rules.leave_out_variants else None
     return Features(tuple((c, codes[c]) for c in rules.same),
                      tuple((c, codes[c]) for c in rules.different),
-                     tuple((c, codes[c], lim) for c, lim in rules.max_per.items()),
-                     prices, stock)
+                     tuple((c, codes[c], lim) for c, lim in rules.max_per.items())
+                     + (((VARIANTS, families, 1),) if families is not None else ()),
+                     prices, stock, families)
 
 
 def _pair_rows(ids: np.ndarray, rules: Rules,

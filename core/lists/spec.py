@@ -34,6 +34,8 @@ RULE_KEYS: dict[str, str] = {
     "blocked": "list of [product_id, neighbor_id] pairs never included",
     "in_stock_column": "column whose truthy value (1, yes, true, in stock, > 0) marks stock",
     "keep_duplicates": "true keeps neighbours in the 'duplicate' band (excluded by default)",
+    "leave_out_variants": "true leaves out the product itself in other colours and sizes (titles "
+                          "alike but for them; core.lists.variants)",
     "use_review": "false ignores review decisions (accepted pairs pinned, rejected blocked)",
 }
 _TRUTHY = {"1", "true", "yes", "y", "t", "in stock", "instock", "available", "x"}
@@ -54,6 +56,7 @@ class Rules:
     in_stock_column: str | None = None
     keep_duplicates: bool = False
     use_review: bool = True
+    leave_out_variants: bool = False
 
     def __bool__(self) -> bool:
         """True when any rule differs from its default."""
@@ -88,7 +91,9 @@ class Rules:
                    pinned=pinned, blocked=blocked,
                    in_stock_column=_column(data.get("in_stock_column"), "in_stock_column"),
                    keep_duplicates=_flag(data.get("keep_duplicates", False), "keep_duplicates"),
-                   use_review=_flag(data.get("use_review", True), "use_review"))
+                   use_review=_flag(data.get("use_review", True), "use_review"),
+                   leave_out_variants=_flag(data.get("leave_out_variants", False),
+                                            "leave_out_variants"))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict of the non-default rules (``{}`` = no rules)."""
@@ -190,7 +195,7 @@ def _pairs(value: Any, name: str) -> tuple[tuple[str, str], ...]:
 
 RULES_POOL_K = 200
 _FILTER_KEYS = ("same", "different", "max_per", "price_ratio", "min_score", "diversity",
-                "in_stock_column")
+                "in_stock_column", "leave_out_variants")
 
 
 def filters_active(rules: Rules) -> bool:

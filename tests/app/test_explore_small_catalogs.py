@@ -178,3 +178,30 @@ def test_search_says_which_descriptive_columns_it_does_not_read(tmp_path):
         at.text_input(key="search.query").input("warm hat for winter").run()
         assert at.dataframe[0].value["title"].iloc[0] == "Wool Beanie - Navy / S"
         assert not at.info  # read as close
+
+
+@pytest.mark.slow
+def test_neighbours_says_when_lists_are_other_colours_and_sizes_and_the_rule_fixes_it(tmp_path):
+    """A clothing catalog (each colour and size a product): every list was the product
+    itself in other variants. The page says so and names the rule; ticked, each list shows
+    one of each other product and the note is gone (the real bundled model)."""
+    items = ["Classic Crew Neck T-Shirt", "Linen Button-Down Shirt", "Denim Jacket",
+             "Wool Beanie", "Rain Parka"]
+    rows = [["sku", "title"]] + [
+        [f"{i}{j}", f"{name} - {colour} / {size}"] for i, name in enumerate(items)
+        for j, (colour, size) in enumerate([(c, s) for c in ("Black", "Navy", "Olive")
+                                            for s in ("S", "M", "L")])]
+    with running_app(bundled_model_path(), tmp_path / "ws", timeout=240) as at:
+        _upload(at, "clothes.csv", rows)
+        at.switch_page("pages/neighbors.py").run()
+        assert not at.exception, at.exception
+        note = "of the entries in these lists are the product itself in another colour or size"
+        assert note in element_texts(at.info)
+        listed = at.dataframe[0].value["title"].tolist()
+        assert all(t.startswith("Classic Crew Neck T-Shirt") for t in listed[:5])
+        at.checkbox(key="neighbors.rules.variants").check().run()
+        assert not at.exception, at.exception
+        assert note not in element_texts(at.info)
+        listed = [t.split(" - ")[0] for t in at.dataframe[0].value["title"]]
+        assert "Classic Crew Neck T-Shirt" not in listed and len(listed) == len(set(listed)) == 4
+        assert "other colours and sizes of the product" in element_texts(at.caption)

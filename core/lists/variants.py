@@ -1,0 +1,102 @@
+"""Variant families: the same product in other colours and sizes.
+
+A clothing shop lists each size and colour of a T-shirt as a product of its own
+("Classic Crew Neck T-Shirt - Black / S", "... - Navy / M"): every one is the most
+similar product to the others, so a T-shirt's list is the same T-shirt ten times over,
+which a customer choosing a size and a colour on the product page does not need. The
+rule ``leave_out_variants`` keeps other products instead: two products are one family
+when their titles are the same once colour words and clothing sizes are taken out.
+
+What is taken out: colour words (the ones same-product evidence reads, English and
+Chinese, and common fashion shades), clothing sizes as words of their own (XS-XXXL,
+2XL-5XL, S / M / L, small / medium / large, one size, "size 42" and the like; in
+Chinese 码 and 尺码 sizes), and the separators between them. Capacities, lengths and
+model numbers stay: a 32GB and a 64GB drive are two products a list may offer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+_COLOURS = (
+    "black", "white", "red", "blue", "green", "yellow", "pink", "purple", "orange", "silver",
+    "gold", "gray", "grey", "brown", "cyan", "magenta", "beige", "navy", "tan", "teal",
+    "olive", "khaki", "ivory", "maroon", "burgundy", "charcoal", "turquoise", "lavender",
+    "lilac", "indigo", "violet", "multicolor", "multicolour",
+)
+# "light", "dark" and the like only before a colour ("Light Grey"): alone they are product
+# words (a light bulb, dark chocolate)
+_SHADE = re.compile(r"\b(?:light|dark|pale|bright|deep|off)[\s-]+(?=(?:" + "|".join(_COLOURS)
+                    + r")\b)")
+# written with 色 ("colour"): a lone 红 or 白 is part of words (红酒 red wine, 白酒 baijiu,
+# 蓝牙 Bluetooth), and taking it out would make two products one
+_ZH_COLOURS = ("黑色", "白色", "红色", "蓝色", "绿色", "黄色", "粉色", "紫色", "橙色", "银色", "金色",
+               "灰色", "棕色", "青色", "米色", "藏青色", "卡其色", "咖啡色", "酒红色", "深蓝色",
+               "浅蓝色", "深灰色", "浅灰色", "玫红色", "天蓝色")
+_SIZES = ("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl", "small",
+          "medium", "large", "x-large", "xx-large", "xxx-large", "extra-large", "x-small",
+          "xx-small", "extra-small", "petite", "tall", "regular")
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[\u4e00-\u9fff]+|[^\sa-z0-9\u4e00-\u9fff]")
+_SIZE_PHRASE = re.compile(
+    r"\b(?:size|sz)\b\s*:?\s*[a-z0-9./-]+|\b(?:eu|us|uk)\s*\d+(?:[.,/]\d+)?\b|\bone\s+size\b|"
+    r"\bextra\s+(?:small|large)\b|"
+    r"(?:尺码|码数|尺寸)\s*[:：]?\s*[a-z0-9]+|[a-z0-9]+\s*码")
+_ZH_COLOUR = re.compile("|".join(sorted(map(re.escape, _ZH_COLOURS), key=len, reverse=True)))
+_DROP = frozenset(_COLOURS) | frozenset(_SIZES) | frozenset(("colour", "color", "颜色"))
+_NAMES = re.compile("[a-z0-9\u4e00-\u9fff]")
+MAX_TITLE_CHARS = 300  # a family is told by a title's start; bounds the work per cell
+
+
+def family_key(title: object) -> str:
+    """The title with colours, clothing sizes and punctuation taken out, in lower case
+    ("" when nothing is left: a title that is only a colour names no family)."""
+    text = str(title or "")[:MAX_TITLE_CHARS].lower().replace("'", "").replace("’", "")
+    text = _SIZE_PHRASE.sub(" ", _SHADE.sub(" ", text))
+    text = _ZH_COLOUR.sub(" ", text)
+    words = [w for w in _WORD.findall(text) if _NAMES.search(w)]  # punctuation left out
+    return " ".join(w for w in words if w not in _DROP)
+
+
+def variant_families(titles: Sequence[object]) -> np.ndarray:
+    """(n,) int64: one code per family of two or more products whose titles differ only
+    in colour and size; -1 for a product with no such sibling (no rule applies to it)."""
+    keys = pd.Series([family_key(t) for t in titles], dtype=object)
+    keys = keys.where(keys != "", None)
+    codes = pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
+    counts = np.bincount(codes[codes >= 0], minlength=max(int(codes.max()) + 1, 0)) \
+        if (codes >= 0).any() else np.zeros(0, dtype=np.int64)
+    alone = (codes < 0) | (counts[np.clip(codes, 0, None)] < 2) if len(counts) else codes < 0
+    return np.where(alone, -1, codes)
+
+
+def listed_variant_share(titles: Sequence[object], indices: np.ndarray,
+                         sample: int = 2000) -> float:
+    """Share of the list entries that are the product itself in another colour or size
+    (titles alike but for them), read on at most `sample` lists spread over the catalog
+    (indices (n, k), -1 = none): a hint that leave_out_variants would list other products."""
+    idx = np.asarray(indices)
+    n = len(idx)
+    if not n:
+        return 0.0
+    rows = np.unique(np.linspace(0, n - 1, min(n, sample)).astype(np.int64))
+    keys: dict[int, str] = {}
+
+    def key(row: int) -> str:
+        if row not in keys:
+            keys[row] = family_key(titles[row])
+        return keys[row]
+
+    listed = same = 0
+    for row in rows.tolist():
+        own = key(row)
+        for other in idx[row][idx[row] >= 0].tolist():
+            listed += 1
+            same += bool(own) and key(other) == own and titles[other] != titles[row]
+    return same / listed if listed else 0.0
+
+
+__all__ = ["family_key", "listed_variant_share", "variant_families"]

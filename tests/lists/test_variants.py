@@ -1,0 +1,102 @@
+"""Variant families (core.lists.variants) and the rule that leaves them out of the lists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.catalog.table import ColumnMapping, build_catalog
+from core.cli import main
+from core.lists.filters import VARIANTS
+from core.lists.rules import apply_rules
+from core.lists.spec import Rules
+from core.lists.variants import family_key, listed_variant_share, variant_families
+from core.search.exact import brute_force_topk
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Classic Crew Neck T-Shirt - Black / S", "Classic Crew Neck T-Shirt - Navy / XL"),
+    ("Classic Crew Neck T-Shirt", "classic crew neck t-shirt (white, size M)"),
+    ("Men's Running Shoes, Size 42, Grey", "Mens Running Shoes size 44 black"),
+    ("Nike Air Zoom, US 10, Black", "Nike Air Zoom - US 9.5 - Off-White"),
+    ("Rain Parka - Light Grey / L", "Rain Parka - Dark Navy / M"),
+    ("Hoodie one size olive", "Hoodie - Extra Large - Olive"),
+    ("女士连衣裙 黑色 M码", "女士连衣裙 深蓝色 XL码"),
+    ("蓝牙耳机 黑色", "蓝牙耳机 白色"),
+])
+def test_colours_and_sizes_of_one_product_are_one_family(a, b):
+    assert family_key(a) == family_key(b) != ""
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("SanDisk 32GB USB Drive - Black", "SanDisk 64GB USB Drive - Black"),  # capacities stay
+    ("Epson T0711 Black Ink", "Epson T0712 Cyan Ink"),  # model numbers stay
+    ("红酒 750ml", "白酒 750ml"),  # red wine and baijiu: a lone 红 / 白 is part of a word
+    ("LED Light Bulb 60W", "LED Bulb 60W"),  # "light" alone is a product word
+    ("Dark Chocolate 100g", "White Chocolate 100g"),
+    ("US Robotics 56k modem", "56k modem"),  # "US" before a name, not a size
+])
+def test_other_products_are_not_one_family(a, b):
+    assert family_key(a) != family_key(b)
+
+
+def test_families_need_two_products_and_a_title():
+    titles = ["Tee - Black / S", "Tee - White / M", "Cap - Red", "Black", "White", "Mug"]
+    fam = variant_families(titles)
+    assert fam[0] == fam[1] >= 0
+    assert (fam[2:] == -1).all()  # alone in its family; a bare colour names no product
+
+
+def _shop():
+    items = ["Crew T-Shirt", "Linen Shirt", "Denim Jacket", "Wool Beanie"]
+    rows = [{"id": f"{i}{j}", "title": f"{name} - {colour} / {size}"}
+            for i, name in enumerate(items)
+            for j, (colour, size) in enumerate([("Black", "S"), ("Navy", "M"), ("Olive", "L")])]
+    frame = pd.DataFrame(rows)
+    catalog = build_catalog(frame, ColumnMapping(text_columns=("title",), id_column="id"))
+    # each product nearest to its own variants, then to the other products' variants
+    vectors = np.zeros((len(rows), 8), dtype=np.float32)
+    for r in range(len(rows)):
+        vectors[r, r // 3] = 1.0
+        vectors[r, 4 + r % 3] = 0.2
+        vectors[r, (r // 3 + 1) % 4] += 0.3
+    return catalog, vectors
+
+
+def test_the_rule_lists_one_of_each_other_product_instead_of_the_products_variants():
+    catalog, vectors = _shop()
+    pool = brute_force_topk(vectors, 11, metric="cosine")
+    plain = apply_rules(catalog, pool, Rules(), 3)
+    titles = catalog.titles()
+    first = [titles[i] for i in plain.neighbors.indices[0]]
+    assert first[:2] == ["Crew T-Shirt - Navy / M", "Crew T-Shirt - Olive / L"]  # its variants
+    assert listed_variant_share(titles, plain.neighbors.indices) >= 0.5
+    got = apply_rules(catalog, pool, Rules(leave_out_variants=True), 3)
+    for row, listed in enumerate(got.neighbors.indices):
+        names = [titles[i].split(" - ")[0] for i in listed if i >= 0]
+        assert titles[row].split(" - ")[0] not in names  # not its own colours and sizes
+        assert len(names) == len(set(names)) == 3        # one of each other product
+    assert got.removed[VARIANTS] > 0
+    assert listed_variant_share(titles, got.neighbors.indices) == 0.0
+
+
+@pytest.mark.slow  # the real bundled model reads the titles
+def test_the_rule_round_trips_and_the_cli_flag_sets_it(tmp_path):
+    assert Rules.from_dict({"leave_out_variants": True}).to_dict() == {"leave_out_variants": True}
+    with pytest.raises(Exception, match="true or false"):
+        Rules.from_dict({"leave_out_variants": "yes"})
+    catalog, _ = _shop()
+    path = tmp_path / "shop.csv"
+    catalog.frame.to_csv(path, index=False)
+    out = tmp_path / "lists.csv"
+    assert main(["neighbors", str(path), "--leave-out-variants", "--k", "3", "--out", str(out),
+                 "--workspace", str(tmp_path / "ws"), "--relevance-floor", "0"]) == 0
+    lists = pd.read_csv(out, dtype=str)
+    own = lists.source_title.str.split(" - ").str[0]
+    assert not (own == lists.neighbor_title.str.split(" - ").str[0]).any()
+    assert main(["neighbors", str(path), "--k", "3", "--out", str(out), "--workspace",
+                 str(tmp_path / "ws"), "--relevance-floor", "0"]) == 0
+    lists = pd.read_csv(out, dtype=str)  # without the flag: the product's own variants lead
+    own = lists.source_title.str.split(" - ").str[0]
+    assert (own == lists.neighbor_title.str.split(" - ").str[0]).mean() > 0.5
