@@ -307,15 +307,7 @@ def _extras(rules: Rules, cols: list[str]) -> dict:
                         help=t("A column that says whether a product is in stock (1, yes, true, "
                              "in stock, or a number above 0). Settings file: "
                              "`rules.in_stock_column`."))
-    variants = a.checkbox(
-        t(VARIANTS_LABEL), value=rules.leave_out_variants, key=K + "variants",
-        help=t("Products whose titles differ only in colour or size (\"T-Shirt - Black / S\", "
-               "\"T-Shirt - Navy / M\") are one product to a shopper, who picks the colour and "
-               "size on its page. Ticked, a list leaves out the product's own colours and sizes "
-               "and shows one of each other product. Settings file: "
-               "`rules.leave_out_variants`."))
     data: dict = {"in_stock_column": None if stock == NONE else stock,
-                  "leave_out_variants": variants,
                   "keep_duplicates": b.checkbox(
                       t("Keep near-identical products"), value=rules.keep_duplicates,
                       key=K + "keep_dup",
@@ -326,6 +318,14 @@ def _extras(rules: Rules, cols: list[str]) -> dict:
                       t("Use my Review decisions"), value=rules.use_review, key=K + "use_review",
                       help=t("Accepted pairs always appear in each other's lists, rejected "
                            "pairs never do. Settings file: `rules.use_review`."))}
+    # the whole width: in a half column at 1024 px its label was cut short
+    data["leave_out_variants"] = st.checkbox(
+        t(VARIANTS_LABEL), value=rules.leave_out_variants, key=K + "variants",
+        help=t("Products whose titles differ only in colour or size (\"T-Shirt - Black / S\", "
+               "\"T-Shirt - Navy / M\") are one product to a shopper, who picks the colour and "
+               "size on its page. Ticked, a list leaves out the product's own colours and sizes "
+               "and shows one of each other product. Settings file: "
+               "`rules.leave_out_variants`."))
     a, b = st.columns(2)
     data["pinned"] = (a.text_area(  # parsed by rules_panel
         t("Always show these pairs"), placeholder=t("one pair per line: product id, neighbour id"),
