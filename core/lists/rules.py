@@ -44,7 +44,7 @@ from core.lists.pricecheck import parse_prices
 from core.lists.refill import REFILL_DEPTH, index_block, metric_block, refill_pool, unit_rows
 from core.lists.select import select_chunk
 from core.lists.spec import RULE_KEYS, Rules, column_codes, stock_mask
-from core.lists.variants import variant_families
+from core.lists.variants import catalog_families
 from core.search.fusion import HybridNeighbors
 from core.search.neighbors import METRICS, Neighbors
 
@@ -280,7 +280,7 @@ def _features(catalog: Catalog | None, rules: Rules, n: int) -> Features:
         prices = parse_prices(catalog.frame[catalog.mapping.price])
     stock = stock_mask(catalog.frame[rules.in_stock_column]) if rules.in_stock_column else None
     # other colours and sizes: not the product's own, and one of each other product's
-    families = variant_families(catalog.titles()) if rules.leave_out_variants else None
+    families = catalog_families(catalog) if rules.leave_out_variants else None
     return Features(tuple((c, codes[c]) for c in rules.same),
                      tuple((c, codes[c]) for c in rules.different),
                      tuple((c, codes[c], lim) for c, lim in rules.max_per.items())

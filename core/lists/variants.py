@@ -17,6 +17,8 @@ model numbers stay: a 32GB and a 64GB drive are two products a list may offer.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -73,6 +75,28 @@ def variant_families(titles: Sequence[object]) -> np.ndarray:
     return np.where(alone, -1, codes)
 
 
+_KEPT = 4  # catalogs whose families are kept (an (n,) int64 array each: 8 MB per 1M products)
+_FAMILIES: OrderedDict[str, np.ndarray] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def catalog_families(catalog) -> np.ndarray:
+    """variant_families of a catalog's titles, kept for its content identity: every change
+    of another rule re-applies the rules, and reading 100,000 titles takes about 2 s."""
+    key = catalog.identity
+    with _LOCK:
+        if key in _FAMILIES:
+            _FAMILIES.move_to_end(key)
+            return _FAMILIES[key]
+    families = variant_families(catalog.titles())
+    families.setflags(write=False)
+    with _LOCK:
+        _FAMILIES[key] = families
+        while len(_FAMILIES) > _KEPT:
+            _FAMILIES.popitem(last=False)
+    return families
+
+
 def listed_variant_share(titles: Sequence[object], indices: np.ndarray,
                          sample: int = 2000) -> float:
     """Share of the list entries that are the product itself in another colour or size
@@ -99,4 +123,4 @@ def listed_variant_share(titles: Sequence[object], indices: np.ndarray,
     return same / listed if listed else 0.0
 
 
-__all__ = ["family_key", "listed_variant_share", "variant_families"]
+__all__ = ["catalog_families", "family_key", "listed_variant_share", "variant_families"]

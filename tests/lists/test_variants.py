@@ -11,7 +11,12 @@ from core.cli import main
 from core.lists.filters import VARIANTS
 from core.lists.rules import apply_rules
 from core.lists.spec import Rules
-from core.lists.variants import family_key, listed_variant_share, variant_families
+from core.lists.variants import (
+    catalog_families,
+    family_key,
+    listed_variant_share,
+    variant_families,
+)
 from core.search.exact import brute_force_topk
 
 
@@ -100,3 +105,14 @@ def test_the_rule_round_trips_and_the_cli_flag_sets_it(tmp_path):
     lists = pd.read_csv(out, dtype=str)  # without the flag: the product's own variants lead
     own = lists.source_title.str.split(" - ").str[0]
     assert (own == lists.neighbor_title.str.split(" - ").str[0]).mean() > 0.5
+
+
+def test_a_catalogs_families_are_read_once_per_content():
+    """Every change of another rule re-applies the rules: the titles are read once."""
+    catalog, _ = _shop()
+    first = catalog_families(catalog)
+    assert catalog_families(catalog) is first and not first.flags.writeable
+    assert (first == variant_families(catalog.titles())).all()
+    other = build_catalog(catalog.frame.assign(title=catalog.frame.title.str.upper()),
+                          ColumnMapping(text_columns=("title",), id_column="id"))
+    assert catalog_families(other) is not first  # other content: read again
