@@ -26,7 +26,7 @@ from core.lists.filters import VARIANTS
 from core.lists.review import no_decisions
 from core.lists.rules import RuleResult, apply_config
 from core.lists.spec import Rules
-from core.lists.variants import listed_variant_share
+from core.lists.variants import HINT_SHARE, listed_variant_share
 from core.workspace import Workspace
 
 NONE = NO_COLUMN
@@ -410,7 +410,6 @@ def rules_summary(result: RuleResult, cfg: Config) -> None:
 
 
 VARIANTS_LABEL = N_("Leave out other colours and sizes of the same product")
-VARIANT_HINT_SHARE = 0.25  # of the list entries: a clothing shop's lists, not a stray pair
 
 
 def variant_hint(cat: Catalog, result: RuleResult, cfg: Config) -> None:
@@ -423,7 +422,7 @@ def variant_hint(cat: Catalog, result: RuleResult, cfg: Config) -> None:
                       cfg.relevance_floor], sort_keys=True, default=str)
     share = state.memo("neighbors.variant_share", key, lambda: listed_variant_share(
         cat.titles(), result.neighbors.indices))
-    if share >= VARIANT_HINT_SHARE:
+    if share >= HINT_SHARE:
         st.info(t("{share:.0%} of the entries in these lists are the product itself in another "
                   "colour or size. To list other products instead, tick “{label}” under Rules "
                   "for the lists.", share=share, label=t(VARIANTS_LABEL)),

@@ -182,6 +182,8 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     say(f"wrote {args.out}: {counted(len(frame), 'row')} ({counted(nb.k, 'neighbour')} x "
         f"{counted(nb.indices.shape[0], 'product')}, metric {cfg.metric})")
     say(f"score: {score_meaning(cfg.image_weight, images)}")
+    if catalog is not None:
+        say_variants(cfg, catalog, nb)
     # the app's test for its CSV default, on the catalog's texts (not the n x k rows written)
     if _plain_utf8_csv(args) and catalog is not None and \
             excel_encoding([*catalog.texts, *map(str, catalog.ids)]) != "utf-8":
@@ -284,6 +286,19 @@ def cmd_search(args: argparse.Namespace) -> int:
               f"{best:.2f}; below {LOOSELY:.2f} = loosely related, near 0 = unrelated)"
               + unread_columns_hint(catalog), file=sys.stderr)
     return 0
+
+
+def say_variants(cfg: Config, catalog, nb) -> None:
+    """A note when a quarter or more of the list entries are the product itself in another
+    colour or size (a clothing catalog listing each size and colour), as Neighbours says."""
+    from core.lists.variants import HINT_SHARE, listed_variant_share
+
+    if cfg.rules.leave_out_variants:
+        return
+    share = listed_variant_share(catalog.titles(), nb.indices)
+    if share >= HINT_SHARE:
+        say(f"note: {share:.0%} of the list entries are the product itself in another colour "
+            "or size; --leave-out-variants lists other products instead (one of each)")
 
 
 def unread_columns_hint(catalog) -> str:

@@ -75,6 +75,7 @@ def variant_families(titles: Sequence[object]) -> np.ndarray:
     return np.where(alone, -1, codes)
 
 
+HINT_SHARE = 0.25  # of the list entries: a clothing shop's lists, not a stray pair
 _KEPT = 4  # catalogs whose families are kept (an (n,) int64 array each: 8 MB per 1M products)
 _FAMILIES: OrderedDict[str, np.ndarray] = OrderedDict()
 _LOCK = threading.Lock()
@@ -123,4 +124,4 @@ def listed_variant_share(titles: Sequence[object], indices: np.ndarray,
     return same / listed if listed else 0.0
 
 
-__all__ = ["catalog_families", "family_key", "listed_variant_share", "variant_families"]
+__all__ = ["HINT_SHARE", "catalog_families", "family_key", "listed_variant_share", "variant_families"]

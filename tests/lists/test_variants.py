@@ -87,7 +87,7 @@ def test_the_rule_lists_one_of_each_other_product_instead_of_the_products_varian
 
 
 @pytest.mark.slow  # the real bundled model reads the titles
-def test_the_rule_round_trips_and_the_cli_flag_sets_it(tmp_path):
+def test_the_rule_round_trips_and_the_cli_flag_sets_it(tmp_path, capsys):
     assert Rules.from_dict({"leave_out_variants": True}).to_dict() == {"leave_out_variants": True}
     with pytest.raises(Exception, match="true or false"):
         Rules.from_dict({"leave_out_variants": "yes"})
@@ -97,6 +97,7 @@ def test_the_rule_round_trips_and_the_cli_flag_sets_it(tmp_path):
     out = tmp_path / "lists.csv"
     assert main(["neighbors", str(path), "--leave-out-variants", "--k", "3", "--out", str(out),
                  "--workspace", str(tmp_path / "ws"), "--relevance-floor", "0"]) == 0
+    assert "--leave-out-variants lists other products" not in capsys.readouterr().err
     lists = pd.read_csv(out, dtype=str)
     own = lists.source_title.str.split(" - ").str[0]
     assert not (own == lists.neighbor_title.str.split(" - ").str[0]).any()
@@ -104,7 +105,10 @@ def test_the_rule_round_trips_and_the_cli_flag_sets_it(tmp_path):
                  str(tmp_path / "ws"), "--relevance-floor", "0"]) == 0
     lists = pd.read_csv(out, dtype=str)  # without the flag: the product's own variants lead
     own = lists.source_title.str.split(" - ").str[0]
-    assert (own == lists.neighbor_title.str.split(" - ").str[0]).mean() > 0.5
+    share = (own == lists.neighbor_title.str.split(" - ").str[0]).mean()
+    assert share > 0.5
+    assert (f"note: {share:.0%} of the list entries are the product itself in another colour "
+            "or size; --leave-out-variants lists other products instead") in capsys.readouterr().err
 
 
 def test_a_catalogs_families_are_read_once_per_content():
