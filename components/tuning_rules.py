@@ -415,13 +415,13 @@ VARIANTS_LABEL = N_("Leave out other colours and sizes of the same product")
 def variant_hint(cat: Catalog, result: RuleResult, cfg: Config) -> None:
     """Says so when many list entries are the product itself in another colour or size
     (a clothing catalog: the T-shirt's list is the T-shirt in ten variants), and which
-    rule lists other products instead. Read on at most 2,000 lists, once per lists."""
+    rule lists other products instead. Read on at most 2,000 lists, once per lists: ruled()
+    gives the same result object until the lists change, and the memo holds it, so its id
+    names it while the memo lives."""
     if cfg.rules.leave_out_variants:
         return
-    key = json.dumps([cat.identity, cfg.pool_key(), cfg.rules.to_dict(), cfg.k, cfg.bands,
-                      cfg.relevance_floor], sort_keys=True, default=str)
-    share = state.memo("neighbors.variant_share", key, lambda: listed_variant_share(
-        cat.titles(), result.neighbors.indices))
+    share = state.memo("neighbors.variant_share", str(id(result)), lambda: (
+        result, listed_variant_share(cat.titles(), result.neighbors.indices)))[1]
     if share >= HINT_SHARE:
         st.info(t("{share:.0%} of the entries in these lists are the product itself in another "
                   "colour or size. To list other products instead, tick “{label}” under Rules "

@@ -32,12 +32,15 @@ photos.search_note(index, cfg)
 query = st.text_input(t("Describe what you are looking for"), key="search.query",
                       placeholder=t("e.g. wireless noise cancelling headphones, or a model number"))
 query = query_start(query)  # a pasted page of text: its start, and the page says so
-unread = unread_text_columns(cat.frame, cat.mapping)
-if unread:  # descriptions left out of the texts: descriptive queries find titles only
+# descriptions left out of the texts: descriptive queries find titles only (the longest
+# such column named: the one most likely to say more); read once per catalog, not per query
+unread = state.memo("search.unread", cat.identity,
+                    lambda: unread_text_columns(cat.frame, cat.mapping))
+columns = {"read": md(" + ".join(cat.mapping.text_columns)), "unread": md(unread[0])} \
+    if unread else {}
+if unread:
     st.caption(t("Search reads {read} only. To search {unread} too, add it to the text columns "
-                 "on the Catalog page (the neighbour lists then read it too).",
-                 read=md(" + ".join(cat.mapping.text_columns)),
-                 unread=md(unread[0])))  # the longest: the one most likely to say more
+                 "on the Catalog page (the neighbour lists then read it too).", **columns))
 if query.strip():
     hits, searched = search_box.searched(query, cat, cfg, index, k=cfg.k, key="search")
     rows = [h.index for h in hits]
@@ -63,9 +66,7 @@ if query.strip():
                   "scores {best:.2f} (below {loose:.2f} = loosely related, near 0 = unrelated). "
                   "Try other words, a brand or a model number.", best=best, loose=LOOSELY)
                 + (t(" Only {read} is searched: {unread} may say it in other words; add it to "
-                     "the text columns on the Catalog page.",
-                     read=md(" + ".join(cat.mapping.text_columns)), unread=md(unread[0]))
-                   if unread else ""))
+                     "the text columns on the Catalog page.", **columns) if unread else ""))
     show_table(table, key="search.results", score_help=search_box.score_words(index, cfg),
                column_config=photos.with_photos(table, cat, cfg, rows))
     st.caption(how, help=(t("Score: {scale}. Meaning part: how close the texts' meanings are "

@@ -67,13 +67,8 @@ def variant_families(titles: Sequence[object]) -> np.ndarray:
     """(n,) int64: one code per family of two or more products whose titles differ only
     in colour and size; -1 for a product with no such sibling (no rule applies to it)."""
     keys = pd.Series([family_key(t) for t in titles], dtype=object)
-    keys = keys.where(keys != "", None)
-    codes = pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
-    counts = np.bincount(codes[codes >= 0], minlength=max(int(codes.max()) + 1, 0)) \
-        if (codes >= 0).any() else np.zeros(0, dtype=np.int64)
-    alone = (codes < 0) | (counts[np.clip(codes, 0, None)] < 2) if len(counts) else codes < 0
-    return np.where(alone, -1, codes)
-
+    keys = keys.where((keys != "") & keys.map(keys.value_counts()).ge(2))
+    return pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
 
 HINT_SHARE = 0.25  # of the list entries: a clothing shop's lists, not a stray pair
 _KEPT = 4  # catalogs whose families are kept (an (n,) int64 array each: 8 MB per 1M products)
@@ -108,20 +103,10 @@ def listed_variant_share(titles: Sequence[object], indices: np.ndarray,
     if not n:
         return 0.0
     rows = np.unique(np.linspace(0, n - 1, min(n, sample)).astype(np.int64))
-    keys: dict[int, str] = {}
-
-    def key(row: int) -> str:
-        if row not in keys:
-            keys[row] = family_key(titles[row])
-        return keys[row]
-
-    listed = same = 0
-    for row in rows.tolist():
-        own = key(row)
-        for other in idx[row][idx[row] >= 0].tolist():
-            listed += 1
-            same += bool(own) and key(other) == own and titles[other] != titles[row]
-    return same / listed if listed else 0.0
-
+    lists = [idx[row][idx[row] >= 0].tolist() for row in rows.tolist()]
+    keys = {r: family_key(titles[r]) for r in {*rows.tolist(), *(r for x in lists for r in x)}}
+    pairs = [(row, other) for row, listed in zip(rows.tolist(), lists) for other in listed]
+    same = sum(bool(keys[a]) and keys[b] == keys[a] and titles[b] != titles[a] for a, b in pairs)
+    return same / len(pairs) if pairs else 0.0
 
 __all__ = ["HINT_SHARE", "catalog_families", "family_key", "listed_variant_share", "variant_families"]
