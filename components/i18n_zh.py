@@ -1068,6 +1068,10 @@ ZH: dict[str, str] = {
         '（未分组）',
     'Typical group size':
         '典型分组大小',
+    ('Chosen for this catalog: {size} is the size at which its groups stand furthest apart '
+     'from each other. Move it left for more, smaller groups, or right for fewer, larger ones.'):
+        ('按本目录选定：分组大小为 {size} 时，各组之间区分最明显。'
+         '向左移动得到更多、更小的组；向右移动得到更少、更大的组。'),
     'Grouping products…':
         '正在给商品分组…',
     'Map of a random sample of {n:,} of {total:,} products.':

@@ -14,7 +14,6 @@ from core.figures import build_map
 from core.lists.bands import groups_categories, groups_threshold
 from core.lists.groups import (
     DEFAULT_METHOD,
-    DEFAULT_SIZE,
     METHODS,
     DuplicateGroups,
     DuplicateScorer,
@@ -31,7 +30,9 @@ GROUPING_NAMES = {"agglomerative": N_("Every product in a group"),
                   "hdbscan": N_("Only tight groups")}
 
 
-def groups_controls(cat: Catalog) -> tuple[str, int]:
+def groups_controls(res: state.Results, cfg: Config, cat: Catalog) -> Groups:
+    """How groups are made and their typical size (chosen for this catalog by default):
+    the groups."""
     a, b = st.columns(2)
     method = a.radio(t("How groups are made"), METHODS, index=METHODS.index(DEFAULT_METHOD),
                      horizontal=True, key="groups.method",
@@ -42,20 +43,30 @@ def groups_controls(cat: Catalog) -> tuple[str, int]:
     top = min(500, len(cat) // 2)
     if top <= 2:  # under 6 products a slider would run from 2 to 2 (Streamlit refuses it)
         b.caption(t("Typical group size: 2 (too few products to choose)"))
-        return method, 2
-    size = b.slider(t("Typical group size"), 2, top, value=min(DEFAULT_SIZE, top),
-                    key="groups.size")
-    return method, int(size)
+        return session_groups(res, cfg, cat, method, 2)
+    chosen = session_groups(res, cfg, cat, DEFAULT_METHOD, None)  # the size suited to it
+    auto = min(chosen.size, top)
+    # keyed by the catalog and its size: another catalog starts at its own size
+    size = int(b.slider(
+        t("Typical group size"), 2, top, value=auto, key=f"groups.size.{cat.identity}.{auto}",
+        help=t("Chosen for this catalog: {size} is the size at which its groups stand furthest "
+               "apart from each other. Move it left for more, smaller groups, or right for "
+               "fewer, larger ones.", size=auto)))
+    if size == auto and chosen.chosen and method == DEFAULT_METHOD:
+        return chosen
+    return session_groups(res, cfg, cat, method, size)
 
 
 def session_groups(res: state.Results, cfg: Config, cat: Catalog, method: str,
-                   size: int) -> Groups:
-    """Groups of the session's vectors, recomputed only when vectors or settings change."""
+                   size: int | None) -> Groups:
+    """Groups of the session's vectors, recomputed only when vectors or settings change;
+    size None: the size chosen for this catalog (kept in its own memo)."""
     key = f"{cat.identity}:{res.key}:{cfg.pool_key()}:{method}:{size}"
     with st.spinner(t("Grouping products…")):
         # kept for every session holding the same content (key holds res.key, so an upload's
         # private key): a reload found nothing and grouped 24,628 products again for 18 s
-        return state.memo("groups", key, lambda: resources.shared_results("groups").get_or_make(
+        return state.memo("groups" if size is not None else "groups_chosen", key,
+                          lambda: resources.shared_results("groups").get_or_make(
             key, lambda: product_groups(res.vectors, cat.texts, method=method, size=size,
                                         neighbors=pool(res, cfg))))
 

@@ -15,7 +15,6 @@ from components.tuning_groups import (
     groups_controls,
     groups_map,
     session_duplicates,
-    session_groups,
 )
 from components.widgets import (
     excel_id_warning,
@@ -36,11 +35,10 @@ st.title(t("Groups"))
 res = ensure_results(cat, cfg)
 
 st.subheader(t("Product groups"))
-method, size = groups_controls(cat)
-groups = session_groups(res, cfg, cat, method, size)
+groups = groups_controls(res, cfg, cat)
 st.caption(t('{n_groups:,} groups ({method}) · {grouped_share:.1%} of products grouped · each group is named '
              'by its most distinctive words', n_groups=groups.n_groups,
-             method=t(GROUPING_NAMES.get(method, method)).lower(),
+             method=t(GROUPING_NAMES.get(groups.method, groups.method)).lower(),
              grouped_share=groups.grouped_share))
 table = groups.table()
 st.dataframe(headed(table), hide_index=True, key="groups.table")

@@ -4,7 +4,7 @@ config-keys; plus the rule options of ``neighbors`` and the replay of the app's 
     python -m core neighbors CATALOG --config tuned.json --out lists.csv
     python -m core neighbors CATALOG --same category --max-per brand=2 --price-ratio 0.5,2 --out l.csv
     python -m core health CATALOG --config tuned.json
-    python -m core groups CATALOG --out groups.csv [--method agglomerative|hdbscan] [--size 20]
+    python -m core groups CATALOG --out groups.csv [--method agglomerative|hdbscan] [--size N]
     python -m core merge-map CATALOG --out merge.csv [--threshold 0.95] [--chain]
     python -m core compare CATALOG --config a.json --other b.json [--out movers.csv]
     python -m core price-check CATALOG --out outliers.csv [--z 3]
@@ -37,7 +37,7 @@ from core.cli.common import (
 from core.config import KEY_DOCS, Config
 from core.errors import ConfigError, cli_text
 from core.export.tables import write_table
-from core.lists.groups import DEFAULT_METHOD, DEFAULT_SIZE, METHODS
+from core.lists.groups import DEFAULT_METHOD, METHODS
 from core.lists.pricecheck import DEFAULT_MIN_PEERS, DEFAULT_Z
 from core.lists.spec import RULE_KEYS, Rules
 from core.search.neighbors import METRICS
@@ -477,8 +477,9 @@ def cmd_groups(args: argparse.Namespace) -> int:
                           "group": groups.labels,
                           "group_label": [groups.names.get(int(g), "") for g in groups.labels]})
     write_table(frame, args.out)
-    say(f"wrote {args.out}: {groups.n_groups} groups ({args.method}), "
-         f"{groups.grouped_share:.1%} of products grouped")
+    chosen = " (chosen for this catalog; --size to change)" if groups.chosen else ""
+    say(f"wrote {args.out}: {groups.n_groups} groups ({args.method}), typical size "
+        f"{groups.size}{chosen}, {groups.grouped_share:.1%} of products grouped")
     return 0
 
 
@@ -646,7 +647,9 @@ def register(sub) -> dict:
                    help="agglomerative (default): every product in a group, about --size "
                    "each; hdbscan: groups of at least --size alike products, the rest left "
                    "ungrouped")
-    p.add_argument("--size", type=int, default=DEFAULT_SIZE, help="typical group size")
+    p.add_argument("--size", type=int, default=None,
+                   help="typical group size (default: chosen for the catalog, the size at "
+                   "which its groups stand furthest apart, as the app's Groups page does)")
     p = _catalog_parser(sub, "merge-map", "duplicate groups as product_id, canonical_id, score",
                         out_required=True)
     p.add_argument("--threshold", type=float,

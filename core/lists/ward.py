@@ -24,8 +24,18 @@ def graph_ward(x: np.ndarray, n_clusters: int, src: np.ndarray, dst: np.ndarray)
     x: (n, d) float vectors; src, dst: (m,) int64 rows joined by the graph (either
     direction, repeats and self pairs allowed). A cluster is numbered by one of its rows.
     """
-    n = len(x)
     target = max(int(n_clusters), 1)
+    return graph_ward_levels(x, [target], src, dst)[target]
+
+
+def graph_ward_levels(x: np.ndarray, counts, src: np.ndarray,
+                      dst: np.ndarray) -> dict[int, np.ndarray]:
+    """{count: (n,) int64 cluster per row} for each number of clusters in ``counts``, from one
+    run of merges that stops at each count on its way down (graph_ward is the run with one
+    count; several counts cost about as much as the smallest alone). Counts below 1 read
+    as 1; a count of n or more is every row on its own."""
+    n = len(x)
+    wanted = sorted({max(int(c), 1) for c in counts}, reverse=True)
     sums = np.asarray(x, dtype=np.float64).copy()
     centroid = np.asarray(x, dtype=np.float32).copy()  # float32: half the memory to gather
     size = np.ones(n, dtype=np.float64)
@@ -33,21 +43,24 @@ def graph_ward(x: np.ndarray, n_clusters: int, src: np.ndarray, dst: np.ndarray)
     a, b, _ = _pairs(src, dst)
     cost = _cost(centroid, size, a, b)
     count = n
-    while count > target:
-        if not len(a):  # the graph leaves clusters apart: join each to its nearest ones
-            a, b, _ = _pairs(*_centroid_pairs(centroid, np.unique(label)))
-            cost = _cost(centroid, size, a, b)
-        keep, gone = _merge_round(sums, size, a, b, cost, count - target)
-        centroid[keep] = sums[keep] / size[keep, None]
-        to = np.arange(n, dtype=np.int64)
-        to[gone] = keep
-        label, count = to[label], count - len(keep)
-        a, b, cost = _pairs(to[a], to[b], cost)
-        merged = np.zeros(n, dtype=bool)
-        merged[keep] = True
-        redo = merged[a] | merged[b]  # the other pairs' clusters and costs are unchanged
-        cost[redo] = _cost(centroid, size, a[redo], b[redo])
-    return label
+    out: dict[int, np.ndarray] = {}
+    for target in wanted:
+        while count > target:
+            if not len(a):  # the graph leaves clusters apart: join each to its nearest ones
+                a, b, _ = _pairs(*_centroid_pairs(centroid, np.unique(label)))
+                cost = _cost(centroid, size, a, b)
+            keep, gone = _merge_round(sums, size, a, b, cost, count - target)
+            centroid[keep] = sums[keep] / size[keep, None]
+            to = np.arange(n, dtype=np.int64)
+            to[gone] = keep
+            label, count = to[label], count - len(keep)
+            a, b, cost = _pairs(to[a], to[b], cost)
+            merged = np.zeros(n, dtype=bool)
+            merged[keep] = True
+            redo = merged[a] | merged[b]  # the other pairs' clusters and costs are unchanged
+            cost[redo] = _cost(centroid, size, a[redo], b[redo])
+        out[target] = label.copy()
+    return out
 
 
 def _pairs(src: np.ndarray, dst: np.ndarray,

@@ -234,6 +234,23 @@ def test_groups_page_lists_groups_and_duplicates(app):
     assert not app.exception, app.exception
 
 
+def test_groups_start_at_the_size_chosen_for_the_catalog(app):
+    """The typical group size starts where this catalog's groups stand furthest apart (a
+    fixed 20 made 2 groups of a 59-product shop); moving the slider regroups."""
+    from core.lists.groups import MAX_GROUPS_PER_ROOT, SIZE_GRID
+
+    app.switch_page("pages/groups.py").run()
+    slider = next(s for s in app.slider if s.label == "Typical group size")
+    chosen, groups = slider.value, len(app.dataframe[0].value)
+    assert chosen in SIZE_GRID and "furthest apart" in slider.help
+    assert 2 <= groups <= MAX_GROUPS_PER_ROOT * 2554 ** 0.5
+    assert f"{groups:,} groups" in element_texts(app.caption)
+    slider.set_value(chosen * 2).run()
+    assert not app.exception, app.exception
+    assert len(app.dataframe[0].value) == 2554 // (chosen * 2)
+    assert f"{2554 // (chosen * 2):,} groups" in element_texts(app.caption)
+
+
 def test_the_groups_map_is_drawn_last_so_a_cancelled_map_keeps_the_duplicate_groups(
         app, monkeypatch):
     """The map (a minute the first time on 24,628 products) was drawn before the duplicate

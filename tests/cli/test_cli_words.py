@@ -317,3 +317,26 @@ def test_a_holdout_without_matches_fails_before_embedding(run, tmp_path: Path) -
                     "the threshold's precision and recall cannot be measured on it; add pairs "
                     "of the same product, labelled 1")
     assert "embedded" not in err
+
+
+def test_groups_say_the_size_chosen_for_the_catalog(tmp_path: Path, tiny_bert_dir: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --size the typical size is chosen for the catalog (as on the Groups page) and
+    the line says so and names the flag; a given size is used as given."""
+    import pandas as pd
+
+    kinds = ["running shoe", "green tea", "usb cable", "desk lamp"]
+    rows = [["sku", "title"]] + [[f"{k[:3]}{i}", f"{k} model {i}"]
+                                 for k in kinds for i in range(6)]
+    run = cli_runner(rows, tmp_path, tiny_bert_dir, capsys)
+    out_file = tmp_path / "groups.csv"
+    code, out, err = run("groups", str(run.catalog), "--out", str(out_file))
+    assert code == 0, err
+    found = re.search(r"(\d+) groups \(agglomerative\), typical size (\d+) \(chosen for this "
+                      r"catalog; --size to change\)", out + err)
+    assert found, out + err
+    groups, size = int(found.group(1)), int(found.group(2))
+    assert pd.read_csv(out_file)["group"].nunique() == groups == max(2, 24 // size)
+    code, out, err = run("groups", str(run.catalog), "--out", str(out_file), "--size", "12")
+    assert code == 0 and "2 groups (agglomerative), typical size 12, " in out + err
+    assert "chosen" not in out + err

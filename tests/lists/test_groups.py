@@ -15,12 +15,14 @@ from core.lists.bands import (
     validate_bands,
 )
 from core.lists.groups import (
+    MAX_GROUPS_PER_ROOT,
     METHODS,
     cluster_labels,
     ctfidf_labels,
     duplicate_groups,
     merge_map,
     product_groups,
+    suggested_size,
 )
 from core.search.exact import brute_force_topk
 from core.search.neighbors import Neighbors
@@ -91,6 +93,13 @@ def test_ctfidf_labels_name_each_group_by_its_distinctive_words():
     assert set(names[0].split(", ")) == {"running", "shoe"}
     assert names[1].split(", ")[0] == "tea"
     assert ctfidf_labels(["1 2", "3"], np.array([0, 0])) == {0: "group 0"}
+    # units name no group: every drink is written with "ml", every pasta with "kg"
+    shop = ["Cola 330 ml can", "Cola 1.5 l bottle", "Lemonade 330 ml can",
+            "Spaghetti 1 kg", "Penne 1 kg", "Fusilli 500 g pasta"]
+    named = ctfidf_labels(shop, np.array([0, 0, 0, 1, 1, 1]), words=3)
+    assert not {"ml", "kg"} & set(", ".join(named.values()).split(", "))
+    assert named[0].startswith("cola")
+    assert set(named[1].split(", ")) <= {"spaghetti", "penne", "fusilli", "pasta"}
 
 
 def test_chinese_groups_are_named_by_words_not_whole_titles():
@@ -114,6 +123,37 @@ def test_product_groups_table(rng):
     assert table["size"].tolist() == [12, 12]
     assert set(table["label"]) == {"desk, lamp", "coffee, cup"}
     assert groups.grouped_share == 1.0
+
+
+def test_the_group_size_is_chosen_to_suit_the_catalog(rng):
+    """A small shop of 12 kinds of product with 5 of each: the fixed size of 20 made 3 groups
+    mixing kinds; the chosen size makes one group per kind."""
+    from sklearn.metrics import adjusted_rand_score
+
+    x, truth = blobs(rng, sizes=(5,) * 12, dim=16)
+    fixed = cluster_labels(x, size=20)
+    assert fixed.max() + 1 == 3 and adjusted_rand_score(truth, fixed) < 0.5
+    size = suggested_size(x)
+    assert 4 <= size <= 6
+    groups = product_groups(x, [f"kind{k} item" for k in truth])  # size None: chosen
+    assert groups.chosen and groups.size == size and groups.n_groups == 12
+    assert adjusted_rand_score(truth, groups.labels) == pytest.approx(1.0)
+    assert np.array_equal(groups.labels, cluster_labels(x, size=None))
+    given = product_groups(x, ["item"] * len(x), size=size)  # the same size given: the same
+    assert not given.chosen and np.array_equal(given.labels, groups.labels)
+    tight = product_groups(x, ["item"] * len(x), method="hdbscan")  # its min size chosen too
+    assert tight.size == size and tight.chosen
+
+
+def test_the_chosen_size_never_makes_more_groups_than_a_list_can_show(rng):
+    """On vectors with no structure the silhouette prefers the smallest groups; the choice
+    stays within MAX_GROUPS_PER_ROOT x sqrt(n) groups, and tiny or uniform catalogs get the
+    default without an error."""
+    x = rng.normal(size=(900, 8)).astype(np.float32)
+    size = suggested_size(x)
+    assert len(x) // size <= MAX_GROUPS_PER_ROOT * np.sqrt(len(x))
+    assert suggested_size(x[:5]) == 20 and suggested_size(np.ones((30, 4))) == 20
+    assert product_groups(np.ones((30, 4)), ["same"] * 30).n_groups == 1
 
 
 def _pool(scores_by_pair: dict[tuple[int, int], float], n: int) -> Neighbors:

@@ -8,7 +8,7 @@ import pytest
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics import adjusted_rand_score
 
-from core.lists.ward import graph_ward
+from core.lists.ward import graph_ward, graph_ward_levels
 
 
 def complete(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -73,3 +73,19 @@ def test_small_and_degenerate_inputs(rng):
     x = rng.normal(size=(5, 3))
     assert np.array_equal(graph_ward(x, 2, np.r_[a, b, a, np.arange(5)],
                                      np.r_[b, a, b, np.arange(5)]), graph_ward(x, 2, a, b))
+
+
+def test_several_numbers_of_groups_from_one_run_nest(rng):
+    """Levels from one run: each is exactly that many groups, a coarser level only joins
+    whole groups of a finer one, and a single level is graph_ward's."""
+    centres = rng.normal(scale=6.0, size=(9, 8))
+    x = centres[np.repeat(np.arange(9), 15)] + rng.normal(size=(135, 8))
+    src, dst = knn(x, 6)
+    levels = graph_ward_levels(x, [30, 9, 3, 0], src, dst)
+    assert sorted(levels) == [1, 3, 9, 30]
+    for count, labels in levels.items():
+        assert len(np.unique(labels)) == count
+    for fine, coarse in ((30, 9), (9, 3), (3, 1)):
+        pairs = set(zip(levels[fine].tolist(), levels[coarse].tolist()))
+        assert len({f for f, _ in pairs}) == len(pairs)  # each fine group in one coarse group
+    assert np.array_equal(graph_ward_levels(x, [9], src, dst)[9], graph_ward(x, 9, src, dst))
