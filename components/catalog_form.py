@@ -34,9 +34,10 @@ DUPLICATE_NAMES = {"error": N_("Stop and show them"), "keep-first": N_("Keep the
 ROLE_LABELS = {"category": N_("Category"), "brand": N_("Brand"), "price": N_("Price"),
                "image": N_("Image"), "model_number": N_("Model number")}
 ROLE_HELP = {"model_number": N_(
-    "The maker's model number or part number (MPN), not your own SKU. Two products whose "
-    "model numbers differ are never scored as the same product (a colour or size of one "
-    "model usually has its own number), and equal ones count as the same product.")}
+    "The maker's model number or part number (MPN), or a barcode (EAN, UPC, GTIN, ISBN), not "
+    "your own SKU. Two products whose numbers differ are never scored as the same product (a "
+    "colour or size of one model usually has its own number), and equal ones count as the "
+    "same product.")}
 
 def source_picker() -> None:
     """Demo button and uploader; a bad file leaves the loaded catalog in place."""

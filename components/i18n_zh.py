@@ -495,11 +495,13 @@ ZH: dict[str, str] = {
         '图片',
     'Model number':
         '型号',
-    "The maker's model number or part number (MPN), not your own SKU. Two products whose model numbe"
-    "rs differ are never scored as the same product (a colour or size of one model usually has its o"
-    "wn number), and equal ones count as the same product.":
-        '厂商的型号或零件号（MPN），不是你店铺自己的货号（SKU）。型号不同的两个商品永远不会被评为同一商品'
-        '（同一型号的不同颜色或尺寸通常有各自的型号），型号相同的则算作同一商品。',
+    ("The maker's model number or part number (MPN), or a barcode (EAN, UPC, GTIN, ISBN), not "
+     "your own SKU. Two products whose numbers differ are never scored as the same product (a "
+     "colour or size of one model usually has its own number), and equal ones count as the "
+     "same product."):
+        '厂商的型号或零件号（MPN），或商品条码（EAN、UPC、GTIN、ISBN），不是你店铺自己的货号（SKU）。'
+        '编号不同的两个商品永远不会被评为同一商品（同一型号的不同颜色或尺寸通常有各自的编号），'
+        '编号相同的则算作同一商品。',
     'Stop and show them':
         '停止并显示出来',
     'Keep the first':

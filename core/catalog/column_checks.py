@@ -1,4 +1,5 @@
-"""What :func:`core.catalog.table.build_catalog` notes about the mapped id and price columns.
+"""What :func:`core.catalog.table.build_catalog` notes about the mapped id, model number and
+price columns.
 
 Two things a spreadsheet does to a shop's export that the reader cannot undo and
 the user should hear about: long numeric ids saved in scientific notation
@@ -58,6 +59,20 @@ def id_notes(column: str, ids: np.ndarray) -> list[str]:
     return []
 
 
+def model_number_notes(column: str, values: pd.Series) -> list[str]:
+    """A warning when model numbers or barcodes were rounded into scientific notation (an
+    EAN saved by a spreadsheet as 4.02952E+12): they are not compared (different products
+    would share one), and the note says how to export them whole."""
+    text = values.fillna("").astype(str).str.strip().to_numpy()
+    sci = scientific_ids(text)
+    if not sci:
+        return []
+    return [f"{len(sci):,} values in column '{column}' are written in scientific notation "
+            f"({_rows(sci)}: {_examples(text[p] for p in sci)}): a spreadsheet rounded these "
+            "numbers, so different products can share one; they are not compared. Format the "
+            "column as Text in the spreadsheet and export the file again"]
+
+
 def price_notes(column: str, values: pd.Series) -> list[str]:
     """A warning when filled price cells are not prices the price rules can read."""
     from core.lists.pricecheck import parse_prices  # the parser the rules use
@@ -74,4 +89,5 @@ def price_notes(column: str, values: pd.Series) -> list[str]:
             "unknown; write them as numbers (e.g. 12.50) or leave them empty"]
 
 
-__all__ = ["NO_PRICE", "id_notes", "price_notes", "rounded_ids_message", "scientific_ids"]
+__all__ = ["NO_PRICE", "id_notes", "model_number_notes", "price_notes", "rounded_ids_message",
+           "scientific_ids"]

@@ -10,13 +10,20 @@ and, where the user must choose, refused with a message that says how to choose.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from core.catalog.column_checks import id_notes, price_notes, rounded_ids_message, scientific_ids
+from core.catalog.column_checks import (
+    id_notes,
+    model_number_notes,
+    price_notes,
+    rounded_ids_message,
+    scientific_ids,
+)
 from core.catalog.limits import current_limits
 from core.catalog.read import MAX_FILE_BYTES, RawTable, read_table
 from core.errors import CatalogError, short_list
@@ -269,7 +276,17 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
         for col in map(str, frame.columns):
             if col.strip().lower() == "model" and _has_values(frame[col]):
                 return col
+        for col in map(str, frame.columns):  # else a barcode: one per item, as a model number
+            if _BARCODE_NAME.search(col) and _has_values(frame[col]):
+                return col
     return None
+
+
+# A barcode column (EAN, UPC, GTIN, ISBN) names one item as a model number does: equal
+# codes are the same item, different codes different items (a 330 ml can and a 1.5 l bottle
+# of one drink); whole words only ("ean" is in "mean", "ocean", "clean")
+_BARCODE_NAME = re.compile(r"(?i)(?<![a-z])(?:ean|gtin|upc|isbn|barcode|bar code)"
+                           r"(?![a-z])|条码|条形码")
 
 
 def _has_values(series: pd.Series) -> bool:
@@ -318,6 +335,8 @@ def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
         warnings += id_notes(mapping.id_column, ids)
     if mapping.price is not None:
         warnings += price_notes(mapping.price, frame[mapping.price])
+    if mapping.model_number is not None and mapping.model_number in frame.columns:
+        warnings += model_number_notes(mapping.model_number, frame[mapping.model_number])
     if dup_ids:
         if on_duplicate_ids == "error":
             repeats = (f"Column '{mapping.id_column}' has {len(dup_ids)} duplicate ids "

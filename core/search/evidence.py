@@ -384,15 +384,20 @@ class TextEvidence:
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_SCIENTIFIC = re.compile(r"[+-]?\d(?:[.,]\d+)?E[+-]?\d+", re.IGNORECASE)  # as column_checks
 MIN_NUMBER = 3  # "a1" or "12" says too little to tell two products apart
 MAX_NUMBER = 40  # longer is no model number (and bounds the parts ModelNumbers.read tries)
 
 
 def model_number(value: object) -> str:
     """A model number as compared: lower case, letters and digits only ("MB225LL/A" ->
-    "mb225lla"); "" when it is blank, too short to tell products apart or longer than any
-    model number (a description in the wrong column)."""
-    out = _NOT_ALNUM.sub("", str(value or "")[:4 * MAX_NUMBER].lower())
+    "mb225lla"); "" when it is blank, too short to tell products apart, longer than any
+    model number (a description in the wrong column) or a number a spreadsheet rounded into
+    scientific notation (an EAN saved as 4.02952E+12: different products share it)."""
+    text = str(value or "")[:4 * MAX_NUMBER]
+    if _SCIENTIFIC.fullmatch(text.strip()):
+        return ""
+    out = _NOT_ALNUM.sub("", text.lower())
     return out if MIN_NUMBER <= len(out) <= MAX_NUMBER else ""
 
 

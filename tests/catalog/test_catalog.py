@@ -472,7 +472,8 @@ def test_catalog_identity_follows_content_not_the_object() -> None:
 
 
 @pytest.mark.parametrize("name", ["modelno", "Model Number", "MPN", "Manufacturer Part Number",
-                                  "Model", "model_no"])
+                                  "Model", "model_no", "EAN", "GTIN-13", "upc_code", "Barcode",
+                                  "ISBN", "商品条码"])
 def test_model_number_columns_are_guessed_by_their_names(name: str) -> None:
     frame = pd.DataFrame({"id": ["1", "2"], "title": ["red shoe", "tea"],
                           name: ["RS-100", "T-200"]})
@@ -482,10 +483,17 @@ def test_model_number_columns_are_guessed_by_their_names(name: str) -> None:
     assert cat.model_numbers() == ["RS-100", "T-200"]
 
 
-@pytest.mark.parametrize("name", ["sku", "model year", "货号", "models sold", "型号"])
+@pytest.mark.parametrize("name", ["sku", "model year", "货号", "models sold", "型号", "mean",
+                                  "ocean view", "clean", "Jan"])
 def test_a_sku_or_a_model_year_is_no_model_number(name: str) -> None:
     frame = pd.DataFrame({"id": ["1", "2"], "title": ["red shoe", "tea"], name: ["A1", "B2"]})
     assert field_defaults(frame).model_number is None
+
+
+def test_a_maker_s_number_is_preferred_to_a_barcode() -> None:
+    frame = pd.DataFrame({"id": ["1", "2"], "title": ["red shoe", "tea"],
+                          "EAN": ["4006381333931", "4006381333948"], "MPN": ["RS-100", "T-200"]})
+    assert field_defaults(frame).model_number == "MPN"
 
 
 def test_a_model_number_that_is_the_id_column_is_not_compared() -> None:

@@ -132,6 +132,27 @@ def test_unique_ids_in_scientific_notation_are_kept_with_a_warning() -> None:
     assert any("scientific notation" in w for w in cat.report.warnings)
 
 
+def test_barcodes_a_spreadsheet_rounded_are_not_compared_and_the_note_says_why() -> None:
+    """An EAN column guessed as the model number, saved by a spreadsheet as 4.02E+12: the
+    rounded codes would make a can and a bottle the same product; they are left out of the
+    comparison with a note naming the column, the rows and the fix; whole codes still count."""
+    from core.search.evidence import ModelNumbers
+
+    data = make_csv_bytes([["sku", "title", "EAN"], ["A1", "cola 330 ml can", "4.02E+12"],
+                           ["A2", "cola 1.5 l bottle", "4.02E+12"],
+                           ["A3", "lemonade 330 ml", "4006381333931"],
+                           ["A4", "lemonade 330 ml can", "4006381333931"]])
+    table = read_table(data, "excel.csv")
+    mapping = field_defaults(table.frame)
+    assert mapping.model_number == "EAN" and mapping.id_column == "sku"
+    cat = build_catalog(table, mapping)
+    notes = [w for w in cat.report.warnings if "'EAN'" in w]
+    assert len(notes) == 1 and "2 values in column 'EAN' are written in scientific notation " \
+        "(rows 1, 2: '4.02E+12')" in notes[0] and "Format the column as Text" in notes[0]
+    numbers = ModelNumbers.read(cat.model_numbers())
+    assert numbers.agree([0, 2], [1, 3]).tolist() == [0, 1]  # unknown, not "the same"
+
+
 def test_ids_a_spreadsheet_wrote_as_decimals_are_kept_as_written_with_a_warning() -> None:
     data = make_csv_bytes([["id", "title"], ["10011646.0", "shoe"], ["10140760.0", "tea"]])
     cat = build_catalog(read_table(data, "excel.csv"), ColumnMapping(("title",), "id"))
