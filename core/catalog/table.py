@@ -254,10 +254,13 @@ def passed_over_id_column(frame: pd.DataFrame) -> tuple[str, int] | None:
 def guess_role(frame: pd.DataFrame, role: str) -> str | None:
     """A column whose name suggests a role (category, brand, price, image) and that
     holds at least one value."""
+    # a bookshop's genre is its category, and its author (else publisher) its brand: "at most
+    # 2 per author", "another genre" (the first named column in the file's order)
     hints = {"category": ("category", "categor", "kategor", "department", "famille", "familia",
-                          "rubrique", "rayon", "warengruppe", "类目", "分类", "类别", "品类"),
-             "brand": ("brand", "manufacturer", "vendor", "maker", "marke", "marque", "品牌",
-                       "厂商", "厂家", "制造商"),
+                          "rubrique", "rayon", "warengruppe", "genre", "类目", "分类", "类别",
+                          "品类"),
+             "brand": ("brand", "manufacturer", "vendor", "maker", "marke", "marque", "author",
+                       "publisher", "品牌", "厂商", "厂家", "制造商", "作者", "出版社"),
              # not a bare 价: 评价 is a review
              "price": ("price", "preis", "prix", "precio", "价格", "售价", "单价", "零售价",
                        "现价", "定价", "标价"),

@@ -490,6 +490,17 @@ def test_a_sku_or_a_model_year_is_no_model_number(name: str) -> None:
     assert field_defaults(frame).model_number is None
 
 
+def test_a_bookshop_s_genre_author_and_isbn_get_their_roles() -> None:
+    frame = pd.DataFrame({"ISBN": ["9780261103283", "9780141439518"],
+                          "Title": ["The Hobbit (Paperback)", "Pride and Prejudice (Hardcover)"],
+                          "Author": ["J.R.R. Tolkien", "Jane Austen"],
+                          "Genre": ["Fantasy", "Classics"], "Price": ["9.99", "12.50"]})
+    mapping = field_defaults(frame)
+    assert (mapping.id_column, mapping.text_columns) == ("ISBN", ("Title",))
+    assert (mapping.category, mapping.brand, mapping.price) == ("Genre", "Author", "Price")
+    assert mapping.model_number is None  # the ISBN is the id: every pair would differ
+
+
 def test_a_maker_s_number_is_preferred_to_a_barcode() -> None:
     frame = pd.DataFrame({"id": ["1", "2"], "title": ["red shoe", "tea"],
                           "EAN": ["4006381333931", "4006381333948"], "MPN": ["RS-100", "T-200"]})
