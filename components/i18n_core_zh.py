@@ -261,6 +261,16 @@ CORE_ZH: dict[str, str] = {
         "列“{column}”有 {n} 个编号写成了科学计数法（第 {rows} 行：{values}）：电子表格把这些数字"
         "四舍五入了，末几位已丢失，不同商品可能因此编号相同；请在电子表格中把该列设为“文本”格式后"
         "重新导出",
+    "{n} values in column '{column}' are written in scientific notation (rows {rows}: "
+    "{values}): a spreadsheet rounded these numbers, so different products can share one; they "
+    "are not compared. Format the column as Text in the spreadsheet and export the file again":
+        "列“{column}”有 {n} 个值写成了科学计数法（第 {rows} 行：{values}）：电子表格把这些数字四舍五入"
+        "了，不同商品可能因此共用一个；这些值不参与比较。请在电子表格中把该列设为“文本”格式后重新导出",
+    "{name} is a Shopify product export: its {n} rows describe {n2} products (the other rows are "
+    "their variants and extra photos), so it was read as one row per product, named by its "
+    "{handle}, with the first variant's price, SKU and barcode and the first photo":
+        "{name} 是 Shopify 商品导出文件：其中 {n} 行描述了 {n2} 个商品（其余各行是商品的变体和附加图片），"
+        "因此按每个商品一行读取，以其 {handle} 命名，价格、SKU 和条码取第一个变体的，图片取第一张",
     "Every id in column '{column}' ends in '.0' (e.g. {id}), as a spreadsheet writes numbers; "
     "the lists keep the ids as written. If your shop's ids have no '.0', format the column as "
     "Text in the spreadsheet and export the file again":

@@ -31,6 +31,7 @@ from core.catalog.checks import (
 from core.catalog.htmltable import check_page_size, html_rows, looks_like_html
 from core.catalog.limits import current_limits
 from core.catalog.parquet import read_parquet_frame
+from core.catalog.shopify import as_products
 from core.catalog.textenc import (
     binary_kind,
     control_share,
@@ -111,7 +112,7 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
         table = replace(table, warnings=(_READ_AS[kind].format(name=name), *table.warnings))
     if len(table.frame) == 0:
         raise CatalogError(f"{name} has a header but no product rows")
-    return table
+    return as_products(table)  # a Shopify export: one row per product, said in a warning
 
 
 # A file is read by what it holds, not by its name: shop systems export "products.xls"

@@ -26,6 +26,7 @@ from core.catalog.column_checks import (
 )
 from core.catalog.limits import current_limits
 from core.catalog.read import MAX_FILE_BYTES, RawTable, read_table
+from core.catalog.shopify import PER_VARIANT, one_row_per_handle
 from core.errors import CatalogError, short_list
 
 DUPLICATE_POLICIES = ("error", "keep-first", "suffix")
@@ -38,7 +39,8 @@ ID_HINTS = ("id", "sku", "code", "key", "编号", "asin", "upc", "ean", "gtin", 
             # European shop exports: ref;désignation;famille;prix, Artikelnummer, Art.-Nr.
             "ref", "ref.", "reference", "référence", "referencia", "riferimento",
             "artikelnummer", "art.-nr.", "art.nr.", "artnr", "item number", "item no",
-            "item no.", "product code", "codice")
+            "item no.", "product code", "codice",
+            "handle")  # Shopify's product id (core.catalog.shopify)
 
 
 @dataclass(frozen=True)
@@ -308,12 +310,44 @@ def _is_textual(series: pd.Series) -> bool:
 
 def build_texts(frame: pd.DataFrame, text_columns: tuple[str, ...] | list[str],
                 *, separator: str = " | ") -> list[str]:
-    """One text per row: the non-empty values of ``text_columns`` joined in order."""
-    parts = [frame[c].fillna("").astype(str).str.strip() for c in text_columns]
+    """One text per row: the non-empty values of ``text_columns`` joined in order, each
+    read as plain text (plain_text: a shop's HTML description without its markup)."""
+    parts = [frame[c].fillna("").astype(str).map(plain_text) for c in text_columns]
     texts = []
     for values in zip(*parts):
         texts.append(separator.join(v for v in values if v))
     return texts
+
+
+# An HTML tag of the elements descriptions are written in (<p>, </strong>, <br/>,
+# <a href="...">), so "cable <1m", "a < b > c" and "size <M>" stay text
+_TAG_NAMES = ("p|br|hr|div|span|strong|b|i|em|u|s|small|big|sup|sub|font|center|ul|ol|li|dl|"
+              "dt|dd|a|img|h[1-6]|table|thead|tbody|tfoot|tr|td|th|caption|section|article|"
+              "header|footer|blockquote|pre|code|meta|style|script|iframe|label|mark|del|ins|"
+              "figure|figcaption|picture|source|video|wbr|nav|main|aside|details|summary")
+_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_HIDDEN = re.compile(r"<(style|script)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def plain_text(value: str) -> str:
+    """A cell as the model and the word index read it: stripped, and when it holds HTML
+    (Shopify's "Body (HTML)", a description copied from a web page) without its tags and
+    with its entities read (&amp; -> &, &nbsp; -> a space), so that "<p>Soft
+    <strong>cotton</strong></p>" is compared as "Soft cotton". The catalog's table keeps
+    the cell as written."""
+    text = str(value).strip()
+    if "<" not in text and "&" not in text:
+        return text
+    if _TAG.search(text) is None and not _ENTITY.search(text):
+        return text
+    import html
+
+    text = _HIDDEN.sub(" ", text)  # a style or script block's content is no text
+    return _SPACES.sub(" ", html.unescape(_TAG.sub(" ", text))).strip()
+
+
+_ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 
 
 def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
@@ -495,6 +529,8 @@ def guess_model_number_column(frame: pd.DataFrame) -> str | None:
     """guess_role's model number column, unless it is the id column (a shop whose ids are
     its model numbers: every pair would differ, duplicate listings included)."""
     col = guess_role(frame, "model_number")
+    if col is not None and col.strip().lower() in PER_VARIANT and one_row_per_handle(frame):
+        return None  # a Shopify product's first variant's barcode is not the product's
     return None if col is not None and col == guess_id_column(frame) else col
 
 
@@ -513,6 +549,7 @@ __all__ = [
     "guess_role",
     "guess_text_columns",
     "passed_over_id_column",
+    "plain_text",
     "read_table",
     "truncate_texts",
     "unread_text_columns",

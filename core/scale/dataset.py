@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.catalog.table import plain_text
 from core.errors import CatalogError
 
 SEPARATOR = " | "
@@ -91,7 +92,7 @@ class Prepare:
         if missing:
             raise CatalogError(f"Column(s) {', '.join(missing)} not in the catalog; "
                                f"available: {', '.join(batch.column_names)}")
-        parts = [_strings(batch, c) for c in self.text_columns]
+        parts = [[plain_text(v) for v in _strings(batch, c)] for c in self.text_columns]
         texts = [SEPARATOR.join(v for v in vals if v)[:self.max_chars] for vals in zip(*parts)]
         out = {"title": pa.array(_strings(batch, self.text_columns[0], strip=False), pa.string()),
                "text": pa.array(texts, pa.string()),

@@ -294,7 +294,7 @@ def test_a_reload_is_handed_the_groups_made_before(env):
     """Product groups and duplicate groups were made again in each new session (a reload of
     the Groups page of 24,628 products: 18 s); now the reload is handed those made before."""
     first = open_session(page="pages/groups.py")
-    made = [first.session_state[f"tuning.memo.{name}"][1] for name in ("groups", "duplicates")]
+    made = [first.session_state[f"tuning.memo.{name}"][1] for name in ("groups_chosen", "duplicates")]
     again = open_session(_token(first), "pages/groups.py")
-    kept = [again.session_state[f"tuning.memo.{name}"][1] for name in ("groups", "duplicates")]
+    kept = [again.session_state[f"tuning.memo.{name}"][1] for name in ("groups_chosen", "duplicates")]
     assert kept[0] is made[0] and kept[1] is made[1]

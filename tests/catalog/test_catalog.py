@@ -540,3 +540,18 @@ def test_unread_text_columns_names_descriptions_left_out_of_the_texts() -> None:
     with_roles = ColumnMapping(text_columns=("Product name", "Description", "属性"),
                                id_column="sku", category="Category")
     assert unread_text_columns(frame, with_roles) == []
+
+
+def test_html_descriptions_are_compared_as_their_text_and_kept_as_written() -> None:
+    """Shopify's Body (HTML) added as a text column: the model and the word index read
+    "Soft cotton tee", not "<p>Soft <strong>cotton..."; the table keeps the cell as written,
+    and text that only looks like markup stays as it is."""
+    from core.catalog.table import plain_text
+
+    body = '<p>Soft <strong>cotton</strong>&nbsp;tee</p><style>p {color: red}</style><br/>'
+    frame = pd.DataFrame({"id": ["1", "2"], "title": ["Tee", "Cable <1m"],
+                          "body": [body, "a < b > c, size <M>, Tom & Jerry"]})
+    cat = build_catalog(frame, ColumnMapping(text_columns=("title", "body"), id_column="id"))
+    assert cat.texts == ["Tee | Soft cotton tee", "Cable <1m | a < b > c, size <M>, Tom & Jerry"]
+    assert cat.frame["body"][0] == body
+    assert plain_text("R&amp;B <P CLASS=x>hits</P>") == "R&B hits"

@@ -1,0 +1,78 @@
+"""Shopify product exports read as one row per product.
+
+Shopify's product CSV (Products > Export) writes a row per variant and a row per extra
+photo: the first row of a product holds its Title, description, vendor and type, the rows
+after it only its Handle and a variant's options, SKU, price and barcode, or a photo's
+address. Read as it is, a 10-product shop is 110 "products", 100 of them with no text,
+named by row number, and Shopify imports recommendations by Handle. So such a file is
+read as one row per Handle: each column holds the first value given for that product
+(the Title and description of its first row, the first variant's price, SKU and barcode,
+its first photo), and the reader says so. Files without Shopify's columns, and exports
+that already have one row per Handle, are left as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+HANDLE = "handle"
+TITLE = "title"
+# Columns only Shopify's product export has together with Handle and Title
+_VARIANT_COLUMNS = ("variant sku", "variant price", "option1 value", "variant barcode")
+# Per-variant codes: after the rows are joined they are the first variant's, not the product's
+PER_VARIANT = ("variant barcode", "variant sku")
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, str]:
+    """lower-cased, stripped name -> the column's name."""
+    return {str(c).strip().lower(): str(c) for c in frame.columns}
+
+
+def is_shopify_export(frame: pd.DataFrame) -> bool:
+    """Whether the frame has the columns of a Shopify product export (Handle, Title and
+    at least one variant column)."""
+    names = _columns(frame)
+    return HANDLE in names and TITLE in names and any(c in names for c in _VARIANT_COLUMNS)
+
+
+def one_row_per_handle(frame: pd.DataFrame) -> bool:
+    """A Shopify export already read as one row per product (no Handle repeats)."""
+    if not is_shopify_export(frame):
+        return False
+    return bool(frame[_columns(frame)[HANDLE]].astype(str).str.strip().is_unique)
+
+
+def products_of(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """One row per Handle, in the order products first appear, each column the first value
+    given for the product (blank when none), or None when the frame is no Shopify product
+    export or already has one row per Handle. Rows without a Handle stay rows of their own."""
+    if not is_shopify_export(frame):
+        return None
+    handle = frame[_columns(frame)[HANDLE]].astype(str).str.strip()
+    if handle.is_unique:
+        return None
+    key = handle.where(handle != "", "\x00row " + pd.Series(range(len(frame)),
+                                                         index=frame.index).astype(str))
+    cells = frame.astype(str).apply(lambda s: s.str.strip())
+    first = cells.where(cells != "").groupby(key.to_numpy(), sort=False).first()
+    return first.reindex(columns=frame.columns).fillna("").reset_index(drop=True)
+
+
+def as_products(table):
+    """A RawTable of a Shopify product export with a row per variant or photo -> one row per
+    product, with a warning that says what was joined; any other table as it is."""
+    products = products_of(table.frame)
+    if products is None:
+        return table
+    handle = _columns(table.frame)[HANDLE]
+    note = (f"{table.source} is a Shopify product export: its {len(table.frame):,} rows describe "
+            f"{len(products):,} products (the other rows are their variants and extra photos), "
+            f"so it was read as one row per product, named by its {handle}, with the first "
+            "variant's price, SKU and barcode and the first photo")
+    return replace(table, frame=products, warnings=(note, *table.warnings))
+
+
+__all__ = ["PER_VARIANT", "as_products", "is_shopify_export", "one_row_per_handle",
+           "products_of"]
