@@ -32,7 +32,11 @@ from core.errors import CatalogError, short_list
 DUPLICATE_POLICIES = ("error", "keep-first", "suffix")
 # An id as the formula-safe export writes it: ' before = + - @ (core.export.tables).
 _GUARDED_ID = r"^'[=+\-@]"
-TITLE_HINTS = ("title", "name", "product", "item", "标题", "名称", "品名", "商品")
+TITLE_HINTS = ("title", "name", "product", "item", "标题", "名称", "品名", "商品",
+               # German, French, Spanish, Italian shop exports (Bezeichnung;Beschreibung: the
+               # longest column, the description, was taken for the title)
+               "bezeichnung", "titel", "désignation", "designation", "libellé", "libelle",
+               "titre", "nombre", "título", "titulo", "denominazione", "titolo")
 TEXT_HINTS = ("desc", "brand", "category", "manufacturer", "类", "描述", "品牌")
 # product identifiers of marketplaces and barcodes (ASIN, UPC, EAN, GTIN, ISBN) are ids too
 ID_HINTS = ("id", "sku", "code", "key", "编号", "asin", "upc", "ean", "gtin", "isbn",

@@ -372,6 +372,17 @@ def test_guess_text_columns_prefers_title_or_name() -> None:
     assert guess_text_columns(frame) == ["Product Name"]
 
 
+@pytest.mark.parametrize("title, description", [("Bezeichnung", "Beschreibung"),
+                                                ("Désignation", "Description longue"),
+                                                ("Nombre", "Descripción"), ("Titolo", "Note")])
+def test_a_european_shop_s_title_column_is_the_text_not_its_longer_description(
+        title: str, description: str) -> None:
+    frame = pd.DataFrame({"sku": ["1", "2"], title: ["Cola 330 ml", "Penne 500 g"],
+                          description: ["A long description of a fizzy cola drink in a can",
+                                        "Durum wheat pasta, bronze cut, from Italy, 500 g"]})
+    assert guess_text_columns(frame) == [title]
+
+
 def test_guess_text_columns_falls_back_to_longest_text() -> None:
     frame = pd.DataFrame({"code": ["1", "2"], "short": ["ab", "cd"],
                           "blurb": ["a much longer text", "another long text"],
