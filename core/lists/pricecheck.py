@@ -42,10 +42,14 @@ FLAG_COLORS = {"in line": "#A6A6A6", "over-priced": "#D55E00", "under-priced": "
 FLAG_SYMBOLS = {"in line": "circle", "over-priced": "triangle-up", "under-priced": "triangle-down"}
 
 
+# A whole price written "19,-" or "1.299,- €" (German, Swiss, Scandinavian price tags)
+_WHOLE_DASH = re.compile(r"(\d)([.,])[-\u2013\u2014](?!\d)")
+
+
 def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     """Prices as (n,) float64; NaN where a value is empty, unparseable or not > 0.
 
-    Accepts "$1,299.00", "1.299,00 €", "12,5", "399", and a magnitude after the number
+    Accepts "$1,299.00", "1.299,00 €", "12,5", "399", "19,-", and a magnitude after the number
     ("1.5k" = 1,500, "2.3万" = 23,000, "$12.5M" = 12,500,000). A comma followed by one or
     two digits at the end is a decimal comma; otherwise commas group thousands. In a
     column written with decimal commas (and no decimal point anywhere), "1.299" is
@@ -56,6 +60,7 @@ def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     # abbreviation ("Rs. 499", "approx.") is not a decimal point
     text = pd.Series(values, dtype=object).astype(str).str.normalize("NFKC").str.strip()
     text = text.str.replace(_ABBREVIATION_DOT, " ", regex=True)
+    text = text.str.replace(_WHOLE_DASH, r"\1\g<2>00", regex=True)  # "19,-" is 19,00
     parts = text.str.extract(_ONE_NUMBER)  # (before, the number, after) of each cell
     price_like = _price_like(text, parts)
     magnitude = parts[2].fillna("").str.extract(_MAGNITUDE)[0].map(_MAGNITUDES).fillna(1.0) \

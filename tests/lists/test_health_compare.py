@@ -102,6 +102,9 @@ def test_parse_prices():
     got = parse_prices(["$1,299.00", "1.299,00 €", "12,5", "399", "", "free", "-3", "0"])
     assert got[:4].tolist() == [1299.0, 1299.0, 12.5, 399.0]
     assert np.isnan(got[4:]).all()
+    # whole prices on a German or Swiss price tag; a range is still no price
+    tags = parse_prices(["19,-", "1.299,- €", "CHF 19.–", "12-15", "12,-15"])
+    assert tags[:3].tolist() == [19.0, 1299.0, 19.0] and np.isnan(tags[3:]).all()
 
 
 def test_full_width_digits_and_abbreviation_dots():
