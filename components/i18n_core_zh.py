@@ -266,6 +266,11 @@ CORE_ZH: dict[str, str] = {
     "are not compared. Format the column as Text in the spreadsheet and export the file again":
         "列“{column}”有 {n} 个值写成了科学计数法（第 {rows} 行：{values}）：电子表格把这些数字四舍五入"
         "了，不同商品可能因此共用一个；这些值不参与比较。请在电子表格中把该列设为“文本”格式后重新导出",
+    "{name} is a WooCommerce product export: its {n} rows hold {n2} products and {n3} "
+    "variations (sizes, colours and other options of variable products); the variations were "
+    "left out, so the lists are of the products":
+        "{name} 是 WooCommerce 商品导出文件：其中 {n} 行包含 {n2} 个商品和 {n3} 个变体（可变商品的尺码、"
+        "颜色等选项）；变体已略去，列表针对商品本身",
     "{name} is a Shopify product export: its {n} rows describe {n2} products (the other rows are "
     "their variants and extra photos), so it was read as one row per product, named by its "
     "{handle}, with the first variant's price, SKU and barcode and the first photo":

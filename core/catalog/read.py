@@ -31,7 +31,7 @@ from core.catalog.checks import (
 from core.catalog.htmltable import check_page_size, html_rows, looks_like_html
 from core.catalog.limits import current_limits
 from core.catalog.parquet import read_parquet_frame
-from core.catalog.shopify import as_products
+from core.catalog.product_rows import as_products
 from core.catalog.textenc import (
     binary_kind,
     control_share,

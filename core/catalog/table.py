@@ -25,8 +25,8 @@ from core.catalog.column_checks import (
     scientific_ids,
 )
 from core.catalog.limits import current_limits
+from core.catalog.product_rows import PER_VARIANT, one_row_per_handle
 from core.catalog.read import MAX_FILE_BYTES, RawTable, read_table
-from core.catalog.shopify import PER_VARIANT, one_row_per_handle
 from core.errors import CatalogError, short_list
 
 DUPLICATE_POLICIES = ("error", "keep-first", "suffix")
@@ -44,7 +44,7 @@ ID_HINTS = ("id", "sku", "code", "key", "编号", "asin", "upc", "ean", "gtin", 
             "ref", "ref.", "reference", "référence", "referencia", "riferimento",
             "artikelnummer", "art.-nr.", "art.nr.", "artnr", "item number", "item no",
             "item no.", "product code", "codice",
-            "handle")  # Shopify's product id (core.catalog.shopify)
+            "handle")  # Shopify's product id (core.catalog.product_rows)
 
 
 @dataclass(frozen=True)

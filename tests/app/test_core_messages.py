@@ -299,6 +299,8 @@ def _catalog_messages() -> list[str]:
                                     "条码.csv"), barcoded).report.lines()[1:]
     out += read_table(b"Handle,Title,Variant SKU\ntee,Tee,A1\ntee,,A2\ncap,Cap,B1\n",
                       "products_export.csv").warnings
+    out += read_table(b"ID,Type,Name,Parent\n1,variable,Tee,\n2,variation,Tee - S,id:1\n",
+                      "wc-product-export.csv").warnings
     return [
         *out,
         *_raised(lambda: CATALOG.column("没有")),

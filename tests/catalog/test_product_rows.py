@@ -1,5 +1,6 @@
-"""Shopify product exports (a row per variant and per extra photo) read as one row per
-product (core.catalog.shopify), in the reader, the mapping and the command line."""
+"""Shop platform exports read as one row per product (core.catalog.product_rows): Shopify's
+(a row per variant and per extra photo) and WooCommerce's (variations as rows of their own),
+in the reader, the mapping and the command line."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core.catalog.shopify import is_shopify_export, products_of
+from core.catalog.product_rows import is_shopify_export, products_of
 from core.catalog.table import build_catalog, field_defaults, read_table
 from tests.conftest import make_csv_bytes
 
@@ -106,3 +107,35 @@ def test_the_command_line_lists_products_by_handle(tmp_path: Path, tiny_bert_dir
     lists = pd.read_csv(out_file, dtype=str)
     assert set(lists["source_id"]) == {"tee", "mug", "cap"}
     assert set(lists["neighbor_id"]) <= {"tee", "mug", "cap"}
+
+
+WOO = [["ID", "Type", "SKU", "Name", "Published", "Categories", "Regular price", "Parent",
+        "Attribute 1 name", "Attribute 1 value(s)"],
+       ["11", "variable", "hoodie", "Hoodie", "1", "Clothing > Hoodies", "", "", "Color",
+        "Blue, Green"],
+       ["12", "variation", "hoodie-blue", "Hoodie - Blue", "1", "", "45", "id:11", "Color", "Blue"],
+       ["13", "variation", "hoodie-green", "Hoodie - Green", "1", "", "45", "id:11", "Color",
+        "Green"],
+       ["14", "simple", "beanie", "Beanie", "1", "Accessories", "18", "", "", ""],
+       ["15", "simple, virtual", "gift-card", "Gift card", "1", "", "25", "", "", ""]]
+
+
+def test_a_woocommerce_export_is_read_without_its_variations_and_says_so() -> None:
+    table = read_table(make_csv_bytes(WOO), "wc-product-export.csv")
+    assert table.frame["Name"].tolist() == ["Hoodie", "Beanie", "Gift card"]
+    assert table.warnings[0] == (
+        "wc-product-export.csv is a WooCommerce product export: its 5 rows hold 3 products and "
+        "2 variations (sizes, colours and other options of variable products); the variations "
+        "were left out, so the lists are of the products")
+    mapping = field_defaults(table.frame)
+    assert mapping.id_column == "ID" and mapping.text_columns == ("Name",)
+    assert mapping.category == "Categories"
+
+
+@pytest.mark.parametrize("types", [["simple", "simple", "simple", "simple", "simple"],
+                                   ["variation"] * 5,  # only variations: nothing to keep
+                                   ["simple", "variation", "bundle", "simple", "simple"]])
+def test_other_type_columns_are_left_as_they_are(types: list[str]) -> None:
+    rows = [WOO[0]] + [[r[0], kind, *r[2:]] for r, kind in zip(WOO[1:], types)]
+    table = read_table(make_csv_bytes(rows), "shop.csv")
+    assert len(table.frame) == 5 and not table.warnings

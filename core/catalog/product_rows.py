@@ -1,4 +1,4 @@
-"""Shopify product exports read as one row per product.
+"""Shop platform exports that write a row per variant, read as one row per product.
 
 Shopify's product CSV (Products > Export) writes a row per variant and a row per extra
 photo: the first row of a product holds its Title, description, vendor and type, the rows
@@ -9,6 +9,11 @@ read as one row per Handle: each column holds the first value given for that pro
 (the Title and description of its first row, the first variant's price, SKU and barcode,
 its first photo), and the reader says so. Files without Shopify's columns, and exports
 that already have one row per Handle, are left as they are.
+
+WooCommerce's product CSV (Products > Export) writes each variable product's variations
+(sizes, colours) as rows of their own, of Type "variation", after a row of Type "variable"
+for the product; its related products and cross-sells name products, not variations. Such a
+file is read without the variation rows, and the reader says how many were left out.
 """
 
 from __future__ import annotations
@@ -60,9 +65,36 @@ def products_of(frame: pd.DataFrame) -> pd.DataFrame | None:
     return first.reindex(columns=frame.columns).fillna("").reset_index(drop=True)
 
 
+WOO_TYPES = frozenset(("simple", "variable", "variation", "grouped", "external"))
+
+
+def woo_variations(frame: pd.DataFrame) -> pd.Series | None:
+    """(n,) bool: the variation rows of a WooCommerce product export (columns Type and
+    Parent, every Type one of WooCommerce's, some variations and some products; a Type may
+    carry flags: "variation, virtual"), or None for any other frame."""
+    names = _columns(frame)
+    if "type" not in names or "parent" not in names or not ({"name", "sku"} & set(names)):
+        return None
+    kind = frame[names["type"]].astype(str).str.split(",").str[0].str.strip().str.lower()
+    if not kind.isin(WOO_TYPES | {""}).all():
+        return None
+    variation = kind == "variation"
+    return variation if variation.any() and not variation.all() else None
+
+
 def as_products(table):
     """A RawTable of a Shopify product export with a row per variant or photo -> one row per
-    product, with a warning that says what was joined; any other table as it is."""
+    product, of a WooCommerce export -> its products without their variations, each with a
+    warning that says what was done; any other table as it is."""
+    variation = woo_variations(table.frame)
+    if variation is not None:
+        kept = table.frame[~variation.to_numpy()].reset_index(drop=True)
+        n = int(variation.sum())
+        note = (f"{table.source} is a WooCommerce product export: its {len(table.frame):,} "
+                f"rows hold {len(kept):,} products and {n:,} variations (sizes, colours and "
+                "other options of variable products); the variations were left out, so the "
+                "lists are of the products")
+        return replace(table, frame=kept, warnings=(note, *table.warnings))
     products = products_of(table.frame)
     if products is None:
         return table
@@ -74,5 +106,5 @@ def as_products(table):
     return replace(table, frame=products, warnings=(note, *table.warnings))
 
 
-__all__ = ["PER_VARIANT", "as_products", "is_shopify_export", "one_row_per_handle",
-           "products_of"]
+__all__ = ["PER_VARIANT", "WOO_TYPES", "as_products", "is_shopify_export", "one_row_per_handle",
+           "products_of", "woo_variations"]
