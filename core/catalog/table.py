@@ -331,7 +331,7 @@ _TAG_NAMES = ("p|br|hr|div|span|strong|b|i|em|u|s|small|big|sup|sub|font|center|
               "figure|figcaption|picture|source|video|wbr|nav|main|aside|details|summary")
 _TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
-_HIDDEN = re.compile(r"<(style|script)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_HIDDEN_OPEN = re.compile(r"<(style|script)\b")  # on the lower-cased text
 
 
 def plain_text(value: str) -> str:
@@ -347,8 +347,28 @@ def plain_text(value: str) -> str:
         return text
     import html
 
-    text = _HIDDEN.sub(" ", text)  # a style or script block's content is no text
+    text = _without_hidden(text)  # a style or script block's content is no text
     return _SPACES.sub(" ", html.unescape(_TAG.sub(" ", text))).strip()
+
+
+def _without_hidden(text: str) -> str:
+    """text without its <style> and <script> blocks (an unclosed one runs to the end), in
+    one pass: a regex with a lazy .*? read a cell of 100,000 unclosed "<style>" to its end
+    once per opening."""
+    low = text.lower()
+    out, pos = [], 0
+    while True:
+        found = _HIDDEN_OPEN.search(low, pos)
+        if found is None:
+            out.append(text[pos:])
+            break
+        out.append(text[pos:found.start()])
+        end = low.find("</" + found.group(1), found.end())
+        if end < 0:
+            break
+        close = low.find(">", end)
+        pos = len(text) if close < 0 else close + 1
+    return " ".join(out)
 
 
 _ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")

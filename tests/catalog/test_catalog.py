@@ -566,3 +566,4 @@ def test_html_descriptions_are_compared_as_their_text_and_kept_as_written() -> N
     assert cat.texts == ["Tee | Soft cotton tee", "Cable <1m | a < b > c, size <M>, Tom & Jerry"]
     assert cat.frame["body"][0] == body
     assert plain_text("R&amp;B <P CLASS=x>hits</P>") == "R&B hits"
+    assert plain_text("a<SCRIPT src=1>alert(1)</script >b<style>never closed") == "a b"
