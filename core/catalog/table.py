@@ -279,7 +279,7 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
                               "modelnumber", "mpn", "manufacturer part", "part number", "partno",
                               "part_no")}[role]
     for col in map(str, frame.columns):
-        if any(h in col.lower() for h in hints) and _has_values(frame[col]):
+        if any(_hint_in(h, col.lower()) for h in hints) and _has_values(frame[col]):
             return col
     if role == "model_number":  # a column named just "model" (not "model year")
         for col in map(str, frame.columns):
@@ -296,6 +296,17 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
 # of one drink); whole words only ("ean" is in "mean", "ocean", "clean")
 _BARCODE_NAME = re.compile(r"(?i)(?<![a-z])(?:ean|gtin|upc|isbn|barcode|bar code)"
                            r"(?![a-z])|条码|条形码")
+
+
+# hints that are a whole word of the column's name ("Author", "Book genre"), not a part of
+# another word ("Authorised dealer", "Genres allowed" is still a genre)
+_WHOLE_WORD_HINTS = frozenset(("author", "publisher", "genre"))
+
+
+def _hint_in(hint: str, name: str) -> bool:
+    if hint in _WHOLE_WORD_HINTS:
+        return re.search(rf"(?<![a-z]){hint}(?:s)?(?![a-z])", name) is not None
+    return hint in name
 
 
 def _has_values(series: pd.Series) -> bool:

@@ -510,6 +510,9 @@ def test_a_bookshop_s_genre_author_and_isbn_get_their_roles() -> None:
     assert (mapping.id_column, mapping.text_columns) == ("ISBN", ("Title",))
     assert (mapping.category, mapping.brand, mapping.price) == ("Genre", "Author", "Price")
     assert mapping.model_number is None  # the ISBN is the id: every pair would differ
+    dealer = pd.DataFrame({"id": ["1", "2"], "title": ["Tee", "Mug"],
+                           "Authorised dealer": ["Acme", "Camp"]})
+    assert field_defaults(dealer).brand is None
 
 
 def test_a_maker_s_number_is_preferred_to_a_barcode() -> None:
