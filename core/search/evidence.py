@@ -417,11 +417,16 @@ class ModelNumbers:
         at = {v: i for i, v in enumerate(distinct)}
         ids = np.array([at.get(v, -1) for v in numbers], dtype=np.int64)
         known, inside = set(distinct), set()  # the numbers that are part of a longer one
+        # only the lengths some number has: 100,000 barcodes of 13 digits (none inside
+        # another) took 0.9 s trying every part of each
+        lengths = sorted({len(v) for v in distinct})
         for v in distinct:
-            for start in range(len(v)):
-                for end in range(start + MIN_NUMBER, len(v) + (start > 0)):
-                    if v[start:end] in known:
-                        inside.add(v[start:end])
+            for size in lengths:
+                if size >= len(v):
+                    break
+                for start in range(len(v) - size + 1):
+                    if v[start:start + size] in known:
+                        inside.add(v[start:start + size])
         inner = np.array([v in inside for v in numbers], dtype=bool)
         return cls(numbers, ids, inner)
 
