@@ -263,8 +263,8 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
     # a bookshop's genre is its category, and its author (else publisher) its brand: "at most
     # 2 per author", "another genre" (the first named column in the file's order)
     hints = {"category": ("category", "categor", "kategor", "department", "famille", "familia",
-                          "rubrique", "rayon", "warengruppe", "genre", "类目", "分类", "类别",
-                          "品类"),
+                          "rubrique", "rayon", "warengruppe", "genre", "product_type",
+                          "product type", "类目", "分类", "类别", "品类"),
              "brand": ("brand", "manufacturer", "vendor", "maker", "marke", "marque", "author",
                        "publisher", "品牌", "厂商", "厂家", "制造商", "作者", "出版社"),
              # not a bare 价: 评价 is a review
@@ -278,9 +278,14 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
              "model_number": ("modelno", "model_no", "model no", "model number", "model_number",
                               "modelnumber", "mpn", "manufacturer part", "part number", "partno",
                               "part_no")}[role]
-    for col in map(str, frame.columns):
-        if any(_hint_in(h, col.lower()) for h in hints) and _has_values(frame[col]):
-            return col
+    named = [col for col in map(str, frame.columns)
+             if any(_hint_in(h, col.lower()) for h in hints) and _has_values(frame[col])]
+    if role == "category":  # words before codes: a Google feed's google_product_category
+        # holds taxonomy numbers (212), its product_type the shop's own "Apparel > Tops"
+        words = [col for col in named if _is_textual(frame[col])]
+        named = words or named
+    if named:
+        return named[0]
     if role == "model_number":  # a column named just "model" (not "model year")
         for col in map(str, frame.columns):
             if col.strip().lower() == "model" and _has_values(frame[col]):

@@ -515,6 +515,22 @@ def test_a_bookshop_s_genre_author_and_isbn_get_their_roles() -> None:
     assert field_defaults(dealer).brand is None
 
 
+def test_a_google_shopping_feed_gets_its_roles() -> None:
+    """google_product_category holds Google's taxonomy numbers; product_type the shop's own
+    words, which the rules and pages show; an empty mpn leaves the gtin as the number."""
+    feed = pd.DataFrame({"id": ["a1", "a2"], "title": ["Tee", "Mug"],
+                         "description": ["soft tee", "enamel mug"],
+                         "image_link": ["https://x/a1.jpg", "https://x/a2.jpg"],
+                         "price": ["12.99 USD", "9.00 USD"], "brand": ["Acme", "Camp"],
+                         "gtin": ["0001234567890", "0001234567891"], "mpn": ["", ""],
+                         "google_product_category": ["212", "1234"],
+                         "product_type": ["Apparel > Tops", "Home > Kitchen"]})
+    mapping = field_defaults(feed)
+    assert (mapping.id_column, mapping.text_columns) == ("id", ("title",))
+    assert (mapping.category, mapping.brand, mapping.price, mapping.image,
+            mapping.model_number) == ("product_type", "brand", "price", "image_link", "gtin")
+
+
 def test_a_maker_s_number_is_preferred_to_a_barcode() -> None:
     frame = pd.DataFrame({"id": ["1", "2"], "title": ["red shoe", "tea"],
                           "EAN": ["4006381333931", "4006381333948"], "MPN": ["RS-100", "T-200"]})
