@@ -324,8 +324,9 @@ def _extras(rules: Rules, cols: list[str]) -> dict:
         help=t("Products whose titles differ only in colour or size (\"T-Shirt - Black / S\", "
                "\"T-Shirt - Navy / M\") are one product to a shopper, who picks the colour and "
                "size on its page. Ticked, a list leaves out the product's own colours and sizes "
-               "and shows one of each other product. Settings file: "
-               "`rules.leave_out_variants`."))
+               "and shows one of each other product. Pack sizes and capacities stay (a 330 ml "
+               "can and a 1.5 l bottle, a 32GB and a 64GB drive): a list may offer them. "
+               "Settings file: `rules.leave_out_variants`."))
     a, b = st.columns(2)
     data["pinned"] = (a.text_area(  # parsed by rules_panel
         t("Always show these pairs"), placeholder=t("one pair per line: product id, neighbour id"),
