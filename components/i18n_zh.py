@@ -1792,6 +1792,24 @@ ZH: dict[str, str] = {
     "neighbour's rank (1 = most similar), id and title, and the score ({meaning})":
         "**文件内容**：每个商品与每个相似商品占一行：商品的编号和标题，相似商品的名次（1 = 最相似）、编号和"
         "标题，以及得分（{meaning}）",
+    # export layout: a row per product for a shop's import of related products
+    'File layout':
+        '文件格式',
+    'A row per product and neighbour':
+        '每个商品与每个相似商品占一行',
+    'A row per product, its neighbours in one cell':
+        '每个商品占一行，相似商品放在同一单元格',
+    ("A row per product and neighbour suits a recommender or a spreadsheet: each row says the rank "
+     "and the score. A row per product puts its neighbours' ids in one cell, in rank order, joined "
+     "by commas (or '|' when an id holds a comma), as a shop's import of related products or "
+     "cross-sells (WooCommerce, a recommendation app) reads them."):
+        ('每个商品与每个相似商品占一行，适合推荐系统或电子表格：每行给出名次和得分。每个商品占一行时，'
+         '相似商品的编号按名次放在同一单元格，用逗号分隔（编号含逗号时用“|”），'
+         '便于网店导入相关商品或交叉销售商品（WooCommerce、推荐插件）。'),
+    ("**What the file holds**: one row per product: its id and title, how many neighbours it has, "
+     "their ids in rank order (most similar first) and their scores in the same order ({meaning})."):
+        ('**文件内容**：每个商品占一行：商品的编号和标题、相似商品的个数、按名次排列的相似商品编号'
+         '（最相似的在前），以及同样顺序的得分（{meaning}）。'),
     # score-words: the Neighbours caption and the score column say what the Export page says
     '{n:,} products · up to {k} neighbours each · score: {meaning}':
         '{n:,} 个商品 · 每个最多 {k} 个相似商品 · 得分：{meaning}',

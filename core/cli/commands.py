@@ -37,9 +37,11 @@ from core.errors import CatalogSimilarityError, ConfigError
 from core.export.results import check_replaceable, is_results_path
 from core.export.tables import (
     CSV_ENCODINGS,
+    LAYOUTS,
     excel_encoding,
     format_from_path,
     neighbors_frame,
+    products_frame,
     score_meaning,
     write_table,
 )
@@ -65,6 +67,11 @@ def register(sub) -> dict:
     p.add_argument("--metric", choices=list(METRICS), help=METRIC_HELP)
     p.add_argument("--k", type=int, help=K_HELP)
     p.add_argument("--no-titles", action="store_true", help="omit title columns")
+    p.add_argument("--layout", choices=list(LAYOUTS), default="pairs",
+                   help="pairs (default): a row per product and neighbour (rank, score); "
+                   "products: a row per product, its neighbours' ids and scores each in one "
+                   "cell in rank order, joined by ',' ('|' when an id holds a comma), as a "
+                   "shop's import of related products or cross-sells reads them")
     p.add_argument("--no-excel-safe", action="store_true",
                    help="write CSV cells unaltered (machine pipelines)")
     p.add_argument("--bom", action="store_true", help="UTF-8 with BOM CSV for Excel "
@@ -168,7 +175,9 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         vectors = load_vectors(args.vectors)
         check_comparable(len(vectors), args.vectors, "row")
         nb = candidate_pool(None, vectors, cfg, pool_k=cfg.k)  # no catalog: meaning only
-        frame = neighbors_frame(np.arange(len(vectors)).astype(str).astype(object), nb)
+        rows = np.arange(len(vectors)).astype(str).astype(object)
+        frame = products_frame(rows, nb) if args.layout == "products" \
+            else neighbors_frame(rows, nb)
     else:
         catalog = load_catalog_from_args(args, cfg)
         check_comparable(len(catalog), args.catalog, "product")
@@ -177,10 +186,16 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         vectors = vectors_from_args(args, cfg, catalog)
         images = images_from_args(args, cfg, catalog)
         nb, frame = replay_lists(args, cfg, catalog, vectors, images=images)
+        if args.layout == "products":
+            from core.lists.rules import product_lists_frame
+
+            frame = product_lists_frame(catalog, nb, with_titles=not args.no_titles)
     write_table(frame, args.out, excel_safe_csv=not args.no_excel_safe, bom=args.bom,
                 encoding=args.out_encoding)
-    say(f"wrote {args.out}: {counted(len(frame), 'row')} ({counted(nb.k, 'neighbour')} x "
-        f"{counted(nb.indices.shape[0], 'product')}, metric {cfg.metric})")
+    shape = ("one per product, up to " + counted(nb.k, "neighbour") + " in each"
+             if args.layout == "products" else
+             f"{counted(nb.k, 'neighbour')} x {counted(nb.indices.shape[0], 'product')}")
+    say(f"wrote {args.out}: {counted(len(frame), 'row')} ({shape}, metric {cfg.metric})")
     say(f"score: {score_meaning(cfg.image_weight, images)}")
     if catalog is not None:
         say_variants(cfg, catalog, nb)
@@ -200,6 +215,10 @@ def say_unused_write_options(args: argparse.Namespace, kind: str) -> None:
     if args.map and kind != "folder":
         say(f"warning: --map is not used: {args.out} is a file; map coordinates go into a "
             "results folder (--out FOLDER/)")
+    if kind == "folder" and getattr(args, "layout", "pairs") != "pairs":
+        say(f"warning: --layout {args.layout} is not used: {args.out} is a results folder, "
+            "which keeps a row per product and neighbour (the app opens it); give a .csv, "
+            ".xlsx, .parquet or .json --out for a row per product")
     if kind == "csv":
         return
     what = {"xlsx": "an Excel workbook", "parquet": "a Parquet file", "json": "a JSON file",

@@ -63,6 +63,43 @@ def neighbors_frame(catalog_ids: np.ndarray, neighbors: Neighbors, *,
     return frame
 
 
+LAYOUTS = ("pairs", "products")  # a row per product and neighbour / a row per product
+LIST_SEPARATOR = ","  # WooCommerce's Upsells and Cross-sells columns read "id1,id2"
+ALT_SEPARATOR = "|"  # when an id holds a comma
+
+
+def list_separator(ids: np.ndarray) -> str:
+    """"," unless some id holds a comma (then "|"), for the one-row-per-product layout."""
+    return ALT_SEPARATOR if any("," in str(v) for v in np.asarray(ids, dtype=object)) \
+        else LIST_SEPARATOR
+
+
+def products_frame(catalog_ids: np.ndarray, neighbors: Neighbors, *,
+                   titles: list[str] | None = None, separator: str | None = None,
+                   corpus_ids: np.ndarray | None = None) -> pd.DataFrame:
+    """Every product's list on one row, as shop imports read related products (WooCommerce's
+    Cross-sells, a recommendation app's "related" column): source_id, (source_title),
+    neighbors (how many), neighbor_ids and scores, each list in rank order joined by the
+    separator (default list_separator(catalog_ids)). A product whose list is empty has a
+    row too, with no ids. corpus_ids: the ids the lists' rows point at (default
+    catalog_ids)."""
+    ids = np.asarray(catalog_ids, dtype=object)
+    corpus = ids if corpus_ids is None else np.asarray(corpus_ids, dtype=object)
+    sep = list_separator(corpus) if separator is None else separator
+    rows_ids, rows_scores, counts = [], [], []
+    for idx, sc in zip(neighbors.indices, neighbors.scores):
+        ok = idx >= 0
+        rows_ids.append(sep.join(str(v) for v in corpus[idx[ok]]))
+        rows_scores.append(sep.join(f"{float(v):.6f}".rstrip("0").rstrip(".")
+                                    for v in sc[ok]))
+        counts.append(int(ok.sum()))
+    frame = pd.DataFrame({"source_id": ids, "neighbors": counts, "neighbor_ids": rows_ids,
+                          "scores": rows_scores})
+    if titles is not None:
+        frame.insert(1, "source_title", np.asarray(titles, dtype=object))
+    return frame
+
+
 def score_meaning(image_weight: float = 0.0, images=None) -> str:
     """What the score column means, in the words the Export page and the CLI both use.
     image_weight: Config.image_weight; images: the catalog's ImageVectors (None: no photos

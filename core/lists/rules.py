@@ -372,6 +372,23 @@ def lists_frame(catalog: Catalog, neighbors: Neighbors, *, bands: dict[str, floa
     return frame[keep].reset_index(drop=True) if not keep.all() else frame
 
 
+def product_lists_frame(catalog: Catalog, neighbors: Neighbors, *, with_titles: bool = True,
+                        rows: np.ndarray | None = None) -> pd.DataFrame:
+    """The final lists one row per product (core.export.tables.products_frame): every
+    product, its list's ids and scores joined in rank order. rows: as lists_frame."""
+    from core.export.tables import list_separator, products_frame
+
+    titles = catalog.titles() if with_titles else None
+    ids = catalog.ids
+    if rows is not None:
+        rows = np.asarray(rows, dtype=np.int64)
+        neighbors = Neighbors(neighbors.indices[rows], neighbors.scores[rows],
+                              neighbors.distances[rows], neighbors.metric)
+        titles = None if titles is None else [titles[r] for r in rows.tolist()]
+    return products_frame(ids if rows is None else ids[rows], neighbors, titles=titles,
+                          separator=list_separator(ids), corpus_ids=ids)
+
+
 __all__ = [
     "RULE_KEYS",
     "RuleResult",
@@ -381,4 +398,5 @@ __all__ = [
     "lists_frame",
     "needs_rules",
     "pair_scores",
+    "product_lists_frame",
 ]

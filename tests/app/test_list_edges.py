@@ -108,6 +108,26 @@ def test_the_preview_of_the_file_shows_its_columns_in_the_files_order(tiny_bert_
         assert columns["score"]["type_config"]["format"] == "%.6f", columns["score"]
 
 
+def test_a_row_per_product_layout_puts_each_list_in_one_cell(tiny_bert_dir, tmp_path):
+    """For a shop's import of related products (WooCommerce's Cross-sells): one row per
+    product, the neighbours' ids in rank order in one cell; the same lists as the pairs."""
+    with running_app(tiny_bert_dir, tmp_path / "ws", timeout=240) as at:
+        _upload(at, [f"S{i}" for i in range(6)])
+        at.switch_page("pages/export.py").run()
+        pairs = at.dataframe[0].value
+        at.radio(key="export.layout").set_value("products").run()
+        assert not at.exception, at.exception
+        preview = at.dataframe[0].value
+        assert list(preview.columns) == ["source_id", "source_title", "neighbors",
+                                         "neighbor_ids", "scores"]
+        first = preview.iloc[0]
+        shown = pairs[pairs.source_id == first.source_id].sort_values("rank")
+        assert first.neighbor_ids.split(",") == shown.neighbor_id.tolist()[:first.neighbors]
+        assert "**6 products** · up to **5** neighbours each · **6** rows in the file" in \
+            element_texts(at.markdown)
+        assert "one row per product: its id and title" in element_texts(at.markdown)
+
+
 def test_a_configuration_file_without_columns_keeps_the_work_restorable(tiny_bert_dir, tmp_path,
                                                                          monkeypatch):
     """Loading {"k": 20} on the Export page re-guessed the columns for the catalog but saved

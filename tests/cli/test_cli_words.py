@@ -340,3 +340,24 @@ def test_groups_say_the_size_chosen_for_the_catalog(tmp_path: Path, tiny_bert_di
     code, out, err = run("groups", str(run.catalog), "--out", str(out_file), "--size", "12")
     assert code == 0 and "2 groups (agglomerative), typical size 12, " in out + err
     assert "chosen" not in out + err
+
+
+def test_neighbors_writes_a_row_per_product_with_the_same_lists(run, tmp_path: Path) -> None:
+    import pandas as pd
+
+    pairs, per = tmp_path / "pairs.csv", tmp_path / "per.csv"
+    assert run("neighbors", str(run.catalog), "--out", str(pairs), "--k", "2")[0] == 0
+    code, out, err = run("neighbors", str(run.catalog), "--out", str(per), "--k", "2",
+                         "--layout", "products")
+    assert code == 0, err
+    assert "wrote" in out + err and "5 rows (one per product, up to 2 neighbours in each" \
+        in out + err
+    long = pd.read_csv(pairs, dtype=str)
+    wide = pd.read_csv(per, dtype=str, keep_default_na=False)
+    assert wide["source_id"].tolist() == ["A1", "A2", "B1", "B2", "C1"]
+    for _, row in wide.iterrows():
+        mine = long[long.source_id == row.source_id].sort_values("rank")
+        assert row.neighbor_ids.split(",") == mine.neighbor_id.tolist()
+    code, out, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "res") + "/",
+                         "--layout", "products")
+    assert code == 0 and "warning: --layout products is not used" in out + err
