@@ -1802,10 +1802,12 @@ ZH: dict[str, str] = {
     ("A row per product and neighbour suits a recommender or a spreadsheet: each row says the rank "
      "and the score. A row per product puts its neighbours' ids in one cell, in rank order, joined "
      "by commas (or '|' when an id holds a comma), as a shop's import of related products or "
-     "cross-sells (WooCommerce, a recommendation app) reads them."):
+     "cross-sells reads them (WooCommerce's Cross-sells column reads SKUs: make the SKU column "
+     "the id on the Catalog page)."):
         ('每个商品与每个相似商品占一行，适合推荐系统或电子表格：每行给出名次和得分。每个商品占一行时，'
          '相似商品的编号按名次放在同一单元格，用逗号分隔（编号含逗号时用“|”），'
-         '便于网店导入相关商品或交叉销售商品（WooCommerce、推荐插件）。'),
+         '便于网店导入相关商品或交叉销售商品（WooCommerce 的 Cross-sells 列读取 SKU：'
+         '请在“商品目录”页把 SKU 列设为编号）。'),
     ("**What the file holds**: one row per product: its id and title, how many neighbours it has, "
      "their ids in rank order (most similar first) and their scores in the same order ({meaning})."):
         ('**文件内容**：每个商品占一行：商品的编号和标题、相似商品的个数、按名次排列的相似商品编号'

@@ -46,7 +46,8 @@ layout = st.radio(
     help=t("A row per product and neighbour suits a recommender or a spreadsheet: each row says "
            "the rank and the score. A row per product puts its neighbours' ids in one cell, in "
            "rank order, joined by commas (or '|' when an id holds a comma), as a shop's import "
-           "of related products or cross-sells (WooCommerce, a recommendation app) reads them."))
+           "of related products or cross-sells reads them (WooCommerce's Cross-sells column "
+           "reads SKUs: make the SKU column the id on the Catalog page)."))
 rows_in_file = len(cat) if layout == "products" else entries
 st.markdown(t('**{n:,} products** · up to **{k}** neighbours each · **{entries:,}** rows in the file',
               n=len(cat), k=nb.k, entries=rows_in_file))
