@@ -18,6 +18,9 @@ import pandas as pd
 from core.errors import one_line
 
 _SCIENTIFIC = re.compile(r"[+-]?\d(?:[.,]\d+)?E[+-]?\d+", re.IGNORECASE)
+# as a spreadsheet writes a rounded number: always a sign after the E (4.02952E+12, 4E+12);
+# a model number such as "3E25" has none
+EXCEL_SCIENTIFIC = re.compile(r"[+-]?\d(?:[.,]\d+)?E[+-]\d+", re.IGNORECASE)
 _DECIMAL_ZERO = re.compile(r"[+-]?\d+\.0")
 # Cells that say "no price" on purpose: not reported as unreadable.
 NO_PRICE = frozenset({"n/a", "na", "n.a.", "-", "--", "—", "none", "null", "nan", "tbd"})
@@ -64,7 +67,7 @@ def model_number_notes(column: str, values: pd.Series) -> list[str]:
     EAN saved by a spreadsheet as 4.02952E+12): they are not compared (different products
     would share one), and the note says how to export them whole."""
     text = values.fillna("").astype(str).str.strip().to_numpy()
-    sci = scientific_ids(text)
+    sci = [i for i, v in enumerate(text) if EXCEL_SCIENTIFIC.fullmatch(v)]
     if not sci:
         return []
     return [f"{len(sci):,} values in column '{column}' are written in scientific notation "
@@ -89,5 +92,5 @@ def price_notes(column: str, values: pd.Series) -> list[str]:
             "unknown; write them as numbers (e.g. 12.50) or leave them empty"]
 
 
-__all__ = ["NO_PRICE", "id_notes", "model_number_notes", "price_notes", "rounded_ids_message",
-           "scientific_ids"]
+__all__ = ["EXCEL_SCIENTIFIC", "NO_PRICE", "id_notes", "model_number_notes", "price_notes",
+           "rounded_ids_message", "scientific_ids"]

@@ -66,6 +66,7 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
+from core.catalog.column_checks import EXCEL_SCIENTIFIC
 from core.search.generic_codes import GENERIC_CODES
 
 FEATURES = ("code_shared", "code_conflict", "size_conflict", "colour_conflict",
@@ -384,7 +385,6 @@ class TextEvidence:
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-_SCIENTIFIC = re.compile(r"[+-]?\d(?:[.,]\d+)?E[+-]?\d+", re.IGNORECASE)  # as column_checks
 MIN_NUMBER = 3  # "a1" or "12" says too little to tell two products apart
 MAX_NUMBER = 40  # longer is no model number (and bounds the parts ModelNumbers.read tries)
 
@@ -395,7 +395,7 @@ def model_number(value: object) -> str:
     model number (a description in the wrong column) or a number a spreadsheet rounded into
     scientific notation (an EAN saved as 4.02952E+12: different products share it)."""
     text = str(value or "")[:4 * MAX_NUMBER]
-    if _SCIENTIFIC.fullmatch(text.strip()):
+    if EXCEL_SCIENTIFIC.fullmatch(text.strip()):
         return ""
     out = _NOT_ALNUM.sub("", text.lower())
     return out if MIN_NUMBER <= len(out) <= MAX_NUMBER else ""

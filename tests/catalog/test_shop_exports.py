@@ -151,6 +151,8 @@ def test_barcodes_a_spreadsheet_rounded_are_not_compared_and_the_note_says_why()
         "(rows 1, 2: '4.02E+12')" in notes[0] and "Format the column as Text" in notes[0]
     numbers = ModelNumbers.read(cat.model_numbers())
     assert numbers.agree([0, 2], [1, 3]).tolist() == [0, 1]  # unknown, not "the same"
+    # a spreadsheet always writes the sign; a model number such as 3E25 has none
+    assert ModelNumbers.read(["3E25", "3E25", "4E+12"]).agree([0, 2], [1, 1]).tolist() == [1, 0]
 
 
 def test_ids_a_spreadsheet_wrote_as_decimals_are_kept_as_written_with_a_warning() -> None:
