@@ -269,7 +269,7 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
                        "publisher", "品牌", "厂商", "厂家", "制造商", "作者", "出版社"),
              # not a bare 价: 评价 is a review
              "price": ("price", "preis", "prix", "precio", "价格", "售价", "单价", "零售价",
-                       "现价", "定价", "标价"),
+                       "现价", "定价", "标价", "一口价"),  # 一口价: Taobao's fixed price
              "image": ("image", "img", "picture", "photo", "图片", "主图", "图像", "照片"),
              # the maker's number; a shop's own SKU or item number (货号) is no model number,
              # nor is a marketplace's 型号, which sellers fill with their own codes (zh-dev:

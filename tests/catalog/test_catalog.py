@@ -531,6 +531,15 @@ def test_a_google_shopping_feed_gets_its_roles() -> None:
             mapping.model_number) == ("product_type", "brand", "price", "image_link", "gtin")
 
 
+def test_a_taobao_export_gets_its_roles() -> None:
+    frame = pd.DataFrame({"宝贝ID": ["1", "2"], "宝贝标题": ["保温杯 500ml", "跑步鞋 男"],
+                          "宝贝类目": ["水杯", "运动鞋"], "一口价": ["59.00", "199.00"],
+                          "宝贝图片": ["https://x/1.jpg", "https://x/2.jpg"]})
+    mapping = field_defaults(frame)
+    assert (mapping.id_column, mapping.text_columns) == ("宝贝ID", ("宝贝标题",))
+    assert (mapping.category, mapping.price, mapping.image) == ("宝贝类目", "一口价", "宝贝图片")
+
+
 def test_a_maker_s_number_is_preferred_to_a_barcode() -> None:
     frame = pd.DataFrame({"id": ["1", "2"], "title": ["red shoe", "tea"],
                           "EAN": ["4006381333931", "4006381333948"], "MPN": ["RS-100", "T-200"]})
