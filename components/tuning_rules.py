@@ -324,7 +324,8 @@ def _extras(rules: Rules, cols: list[str]) -> dict:
         help=t("Products whose titles differ only in colour or size (\"T-Shirt - Black / S\", "
                "\"T-Shirt - Navy / M\") are one product to a shopper, who picks the colour and "
                "size on its page. Ticked, a list leaves out the product's own colours and sizes "
-               "and shows one of each other product. Pack sizes and capacities stay (a 330 ml "
+               "and shows one of each other product. A book's formats (paperback, hardcover, "
+               "e-book) count as its sizes. Pack sizes and capacities stay (a 330 ml "
                "can and a 1.5 l bottle, a 32GB and a 64GB drive): a list may offer them. "
                "Settings file: `rules.leave_out_variants`."))
     a, b = st.columns(2)

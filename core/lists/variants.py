@@ -10,7 +10,8 @@ when their titles are the same once colour words and clothing sizes are taken ou
 What is taken out: colour words (the ones same-product evidence reads, English and
 Chinese, and common fashion shades), clothing sizes as words of their own (XS-XXXL,
 2XL-5XL, S / M / L, small / medium / large, one size, "size 42" and the like; in
-Chinese 码 and 尺码 sizes), and the separators between them. Capacities, lengths and
+Chinese 码 and 尺码 sizes), a book's formats (paperback, hardcover, Kindle edition,
+audiobook...), and the separators between them. Capacities, lengths and
 model numbers stay: a 32GB and a 64GB drive are two products a list may offer.
 """
 
@@ -47,6 +48,11 @@ _SIZE_PHRASE = re.compile(
     r"\b(?:size|sz)\b\s*:?\s*[a-z0-9./-]+|\b(?:eu|us|uk)\s*\d+(?:[.,/]\d+)?\b|\bone\s+size\b|"
     r"\bextra\s+(?:small|large)\b|"
     r"(?:尺码|码数|尺寸)\s*[:：]?\s*[a-z0-9]+|[a-z0-9]+\s*码")
+# a book's formats are its sizes: "Cosmos (Paperback)" and "Cosmos (Hardcover)" are one title
+# ("kindle" alone is also an e-reader: only "kindle edition")
+_FORMAT = re.compile(r"\b(?:mass[\s-]+market\s+)?(?:paperback|hardcover|hardback|softcover|"
+                     r"kindle\s+edition|e-?book|audiobook|audio\s+cd|board\s+book|"
+                     r"library\s+binding|spiral[\s-]+bound|large\s+print)\b")
 _ZH_COLOUR = re.compile("|".join(sorted(map(re.escape, _ZH_COLOURS), key=len, reverse=True)))
 _DROP = frozenset(_COLOURS) | frozenset(_SIZES) | frozenset(("colour", "color", "颜色"))
 _NAMES = re.compile("[a-z0-9\u4e00-\u9fff]")
@@ -57,7 +63,7 @@ def family_key(title: object) -> str:
     """The title with colours, clothing sizes and punctuation taken out, in lower case
     ("" when nothing is left: a title that is only a colour names no family)."""
     text = str(title or "")[:MAX_TITLE_CHARS].lower().replace("'", "").replace("’", "")
-    text = _SIZE_PHRASE.sub(" ", _SHADE.sub(" ", text))
+    text = _FORMAT.sub(" ", _SIZE_PHRASE.sub(" ", _SHADE.sub(" ", text)))
     text = _ZH_COLOUR.sub(" ", text)
     words = [w for w in _WORD.findall(text) if _NAMES.search(w)]  # punctuation left out
     return " ".join(w for w in words if w not in _DROP)

@@ -29,6 +29,8 @@ from core.search.exact import brute_force_topk
     ("Hoodie one size olive", "Hoodie - Extra Large - Olive"),
     ("女士连衣裙 黑色 M码", "女士连衣裙 深蓝色 XL码"),
     ("蓝牙耳机 黑色", "蓝牙耳机 白色"),
+    ("Cosmos (Paperback)", "Cosmos (Hardcover)"),  # a book's formats are its sizes
+    ("The Hobbit - Kindle Edition", "The Hobbit: Mass Market Paperback"),
 ])
 def test_colours_and_sizes_of_one_product_are_one_family(a, b):
     assert family_key(a) == family_key(b) != ""
@@ -41,6 +43,8 @@ def test_colours_and_sizes_of_one_product_are_one_family(a, b):
     ("LED Light Bulb 60W", "LED Bulb 60W"),  # "light" alone is a product word
     ("Dark Chocolate 100g", "White Chocolate 100g"),
     ("US Robotics 56k modem", "56k modem"),  # "US" before a name, not a size
+    ("Kindle Paperwhite 8GB", "Paperwhite 8GB"),  # "Kindle" alone is an e-reader
+    ("330 ml can", "1.5 l bottle"),  # pack sizes stay
 ])
 def test_other_products_are_not_one_family(a, b):
     assert family_key(a) != family_key(b)
