@@ -332,11 +332,20 @@ def build_texts(frame: pd.DataFrame, text_columns: tuple[str, ...] | list[str],
                 *, separator: str = " | ") -> list[str]:
     """One text per row: the non-empty values of ``text_columns`` joined in order, each
     read as plain text (plain_text: a shop's HTML description without its markup)."""
-    parts = [frame[c].fillna("").astype(str).map(plain_text) for c in text_columns]
+    parts = [_plain_column(frame[c]) for c in text_columns]
     texts = []
     for values in zip(*parts):
         texts.append(separator.join(v for v in values if v))
     return texts
+
+
+def _plain_column(values: pd.Series) -> pd.Series:
+    """plain_text of every cell, read only where a cell could hold markup ("<" or "&")."""
+    text = values.fillna("").astype(str).str.strip()
+    marked = text.str.contains("<", regex=False) | text.str.contains("&", regex=False)
+    if marked.any():
+        text = text.where(~marked, text[marked].map(plain_text))
+    return text
 
 
 # An HTML tag of the elements descriptions are written in (<p>, </strong>, <br/>,
