@@ -20,6 +20,7 @@ from core.catalog.table import (
     field_defaults,
     passed_over_id_column,
     read_table,
+    unnamed_role_columns,
 )
 from core.errors import CatalogSimilarityError, ParseCheckError
 
@@ -170,6 +171,19 @@ def _try_auto_map(raw: RawTable) -> None:
                              ids=md_text(shown)))
         return
     state.set_catalog(cat, state.config_from_mapping(mapping))
+
+
+def unnamed_roles_note(cat) -> None:
+    """Says so when the titles seldom name the brand (a bookshop's Author) and the lists
+    compare only them, and which columns to add to the text columns (unnamed_role_columns)."""
+    extra, share = unnamed_role_columns(cat.frame, cat.mapping)
+    if not extra:
+        return
+    st.info(t("Your titles seldom name the {brand} ({share:.0%} of them), and the lists compare "
+              "only the text columns, so they cannot follow it. To compare it too, add {columns} "
+              "to the text columns above.", brand=md_text(extra[0]), share=share,
+              columns=t(" and ").join(md_text(c) for c in extra)),
+            icon=":material/lightbulb:")
 
 
 def row_numbers_note(raw: RawTable | None, mapping, *, export: bool = False) -> None:

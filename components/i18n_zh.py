@@ -350,10 +350,10 @@ ZH: dict[str, str] = {
         '设置文件：`rules.leave_out_variants`。',
     'other colours and sizes of the product':
         '该商品的其他颜色和尺码',
-    '{share:.0%} of the entries in these lists are the product itself in another colour or size. To '
-    'list other products instead, tick “{label}” under Rules for the lists.':
-        '这些列表中 {share:.0%} 的条目是该商品本身的其他颜色或尺码。若要改为列出其他商品，请在“列表规则”'
-        '中勾选“{label}”。',
+    '{share:.0%} of the entries in these lists are the product itself in another colour, size or '
+    'format. To list other products instead, tick “{label}” under Rules for the lists.':
+        '这些列表中 {share:.0%} 的条目是该商品本身的其他颜色、尺码或装帧。'
+        '若要改为列出其他商品，请在“列表规则”中勾选“{label}”。',
     'Searches {n:,} products. {how}':
         '在 {n:,} 个商品中搜索。{how}',
     "Score: {scale}. Meaning part: how close the texts' meanings are (0 to 1); shared words part: how m"
@@ -1794,6 +1794,13 @@ ZH: dict[str, str] = {
     "neighbour's rank (1 = most similar), id and title, and the score ({meaning})":
         "**文件内容**：每个商品与每个相似商品占一行：商品的编号和标题，相似商品的名次（1 = 最相似）、编号和"
         "标题，以及得分（{meaning}）",
+    # the titles seldom name the brand: add the brand and category to the text columns
+    ("Your titles seldom name the {brand} ({share:.0%} of them), and the lists compare only the text "
+     "columns, so they cannot follow it. To compare it too, add {columns} to the text columns above."):
+        ('你的标题很少写出{brand}（只有 {share:.0%}），而列表只比较文本列，所以无法据此推荐。'
+         '如需一并比较，请把 {columns} 加到上面的文本列中。'),
+    ' and ':
+        ' 和 ',
     # export layout: a row per product for a shop's import of related products
     'File layout':
         '文件格式',

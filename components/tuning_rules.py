@@ -426,8 +426,8 @@ def variant_hint(cat: Catalog, result: RuleResult, cfg: Config) -> None:
         result, listed_variant_share(cat.titles(), result.neighbors.indices)))[1]
     if share >= HINT_SHARE:
         st.info(t("{share:.0%} of the entries in these lists are the product itself in another "
-                  "colour or size. To list other products instead, tick “{label}” under Rules "
-                  "for the lists.", share=share, label=t(VARIANTS_LABEL)),
+                  "colour, size or format. To list other products instead, tick “{label}” under "
+                  "Rules for the lists.", share=share, label=t(VARIANTS_LABEL)),
                 icon=":material/checkroom:")
 
 

@@ -12,6 +12,7 @@ from components.catalog_form import (
     row_numbers_note,
     sheet_picker,
     source_picker,
+    unnamed_roles_note,
 )
 from components.embedding import ensure_results, pool, ready_text, truncated_count
 from components.guide import first_run_guide, next_step, words_used_here
@@ -42,6 +43,7 @@ if cat is not None:
                + (t(' · model numbers compared: {md_text}', md_text=md_text(
                    cat.mapping.model_number)) if cat.mapping.model_number else ""))
     row_numbers_note(raw, cat.mapping)
+    unnamed_roles_note(cat)
     language_panel()
     st.markdown("- " + t("{rows:,} rows", rows=cat.report.rows))
     for line in cat.report.lines()[1:]:  # after its "2,554 rows": the report's notes

@@ -574,6 +574,38 @@ def unread_text_columns(frame: pd.DataFrame, mapping: ColumnMapping,
     return [col for _, col in sorted(found, key=lambda x: -x[0])]
 
 
+UNNAMED_BRAND_SHARE = 0.2  # titles that name their brand at most this often do not say it
+
+
+def unnamed_role_columns(frame: pd.DataFrame, mapping: ColumnMapping,
+                         sample: int = 2000) -> tuple[list[str], float]:
+    """([brand column, category column], share of titles naming their brand) when the
+    mapped brand column (a bookshop's Author) is left out of the texts and the titles name
+    it in at most UNNAMED_BRAND_SHARE of the first `sample` rows with one: the lists then
+    compare titles that do not say who made the product ("Cosmos (Paperback)", "Emma
+    (Hardcover)"), and reading the brand and category too put Emma by other Austen novels
+    (a 78-book shop: same genre in 59% of list entries, 84% with Author and Genre read).
+    ([], share) otherwise; a shop whose titles start with the brand (the demo) gets none."""
+    used = set(mapping.text_columns)
+    brand = mapping.brand
+    if not brand or brand in used or brand not in frame.columns or not mapping.text_columns:
+        return [], 1.0
+    head = frame.head(sample)
+    names = head[brand].fillna("").astype(str).str.strip().str.lower()
+    titles = head[mapping.text_columns[0]].fillna("").astype(str).str.lower()
+    given = names.str.len() >= 2
+    if given.sum() < 5:  # too few to tell
+        return [], 1.0
+    named = [n in t for n, t in zip(names[given], titles[given])]
+    share = float(np.mean(named))
+    if share > UNNAMED_BRAND_SHARE:
+        return [], share
+    extra = [brand]
+    if mapping.category and mapping.category not in used and mapping.category in frame.columns:
+        extra.append(mapping.category)
+    return extra, share
+
+
 def guess_model_number_column(frame: pd.DataFrame) -> str | None:
     """guess_role's model number column, unless it is the id column (a shop whose ids are
     its model numbers: every pair would differ, duplicate listings included)."""
@@ -601,5 +633,6 @@ __all__ = [
     "plain_text",
     "read_table",
     "truncate_texts",
+    "unnamed_role_columns",
     "unread_text_columns",
 ]

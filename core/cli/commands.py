@@ -199,6 +199,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     say(f"score: {score_meaning(cfg.image_weight, images)}")
     if catalog is not None:
         say_variants(cfg, catalog, nb)
+        say_unnamed_roles(catalog)
     # the app's test for its CSV default, on the catalog's texts (not the n x k rows written)
     if _plain_utf8_csv(args) and catalog is not None and \
             excel_encoding([*catalog.texts, *map(str, catalog.ids)]) != "utf-8":
@@ -316,8 +317,26 @@ def say_variants(cfg: Config, catalog, nb) -> None:
         return
     share = listed_variant_share(catalog.titles(), nb.indices)
     if share >= HINT_SHARE:
-        say(f"note: {share:.0%} of the list entries are the product itself in another colour "
-            "or size; --leave-out-variants lists other products instead (one of each)")
+        say(f"note: {share:.0%} of the list entries are the product itself in another colour, "
+            "size or format; --leave-out-variants lists other products instead (one of each)")
+
+
+def say_unnamed_roles(catalog) -> None:
+    """A note when the titles seldom name the brand and the texts leave it out (a bookshop's
+    Author), with the --text-cols that reads it and the category, as the Catalog page says."""
+    from dataclasses import replace
+
+    from core.catalog.table import guess_role, unnamed_role_columns
+
+    mapping = catalog.mapping  # the roles as the rules would guess them, where not given
+    mapping = replace(mapping, brand=mapping.brand or guess_role(catalog.frame, "brand"),
+                      category=mapping.category or guess_role(catalog.frame, "category"))
+    extra, share = unnamed_role_columns(catalog.frame, mapping)
+    if extra:
+        cols = ",".join([*catalog.mapping.text_columns, *extra])
+        say(f"note: the titles seldom name the {extra[0]} ({share:.0%} of them) and the lists "
+            f"compare only {' + '.join(catalog.mapping.text_columns)}; give --text-cols "
+            f"\"{cols}\" for lists that follow {' and '.join(extra)} too")
 
 
 def unread_columns_hint(catalog) -> str:

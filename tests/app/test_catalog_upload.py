@@ -155,3 +155,27 @@ def test_row_numbers_in_place_of_a_column_of_repeated_ids_are_explained(app) -> 
         ("shop.csv", make_csv_bytes([HEADER, *_rows()]), "text/csv")).run()
     assert app.selectbox[0].value == "id"
     assert not any("named by row number" in str(e.value) for e in app.info)
+
+
+def test_a_bookshop_is_told_its_titles_do_not_name_the_author(app) -> None:
+    """Titles such as "Emma (Hardcover)" do not say who wrote the book, and the lists compare
+    only them: the page names Author and Genre to add; adding them ends the note; the demo
+    (titles that name their brand) never shows it."""
+    from tests.conftest import element_texts
+
+    note = "Your titles seldom name the Author (0% of them)"
+    assert note not in element_texts(app.info)
+    books = [["ISBN", "Title", "Author", "Genre"]] + [
+        [f"97800000000{i:02d}", f"Book number {i} (Paperback)", f"Writer {i % 4}",
+         ["Fantasy", "Classics"][i % 2]] for i in range(12)]
+    app.file_uploader(key="catalog.upload").set_value(
+        ("books.csv", make_csv_bytes(books), "text/csv")).run()
+    assert not app.exception, app.exception
+    said = element_texts(app.info)
+    assert note in said and "add Author and Genre to the text columns above" in said
+    texts = next(m for m in app.multiselect if m.label == "Text columns, in order")
+    texts.set_value(["Title", "Author", "Genre"])
+    app.button(key="FormSubmitter:catalog.mapping-Use these columns").click().run()
+    assert not app.exception, app.exception
+    assert "Text compared: Title + Author + Genre" in element_texts(app.caption)
+    assert "seldom name" not in element_texts(app.info)

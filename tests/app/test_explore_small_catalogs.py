@@ -195,7 +195,7 @@ def test_neighbours_says_when_lists_are_other_colours_and_sizes_and_the_rule_fix
         _upload(at, "clothes.csv", rows)
         at.switch_page("pages/neighbors.py").run()
         assert not at.exception, at.exception
-        note = "of the entries in these lists are the product itself in another colour or size"
+        note = "of the entries in these lists are the product itself in another colour, size or format"
         assert note in element_texts(at.info)
         listed = at.dataframe[0].value["title"].tolist()
         assert all(t.startswith("Classic Crew Neck T-Shirt") for t in listed[:5])

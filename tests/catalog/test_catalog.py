@@ -595,3 +595,19 @@ def test_html_descriptions_are_compared_as_their_text_and_kept_as_written() -> N
     assert cat.frame["body"][0] == body
     assert plain_text("R&amp;B <P CLASS=x>hits</P>") == "R&B hits"
     assert plain_text("a<SCRIPT src=1>alert(1)</script >b<style>never closed") == "a b"
+
+
+def test_titles_that_do_not_name_the_brand_are_told_which_columns_to_add() -> None:
+    from core.catalog.table import unnamed_role_columns
+
+    books = pd.DataFrame({"ISBN": [f"97800{i:08d}" for i in range(10)],
+                          "Title": [f"Book {i} (Paperback)" for i in range(10)],
+                          "Author": ["Jane Austen", "Carl Sagan"] * 5,
+                          "Genre": ["Classics", "Science"] * 5})
+    mapping = field_defaults(books)
+    assert unnamed_role_columns(books, mapping) == (["Author", "Genre"], 0.0)
+    read = ColumnMapping(text_columns=("Title", "Author"), id_column="ISBN", brand="Author")
+    assert unnamed_role_columns(books, read)[0] == []  # already compared
+    named = books.assign(Title=[f"{a} book {i}" for i, a in enumerate(books.Author)])
+    assert unnamed_role_columns(named, mapping) == ([], 1.0)  # the demo's kind: titles say it
+    assert unnamed_role_columns(books.head(3), mapping)[0] == []  # too few to tell

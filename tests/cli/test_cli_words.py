@@ -361,3 +361,20 @@ def test_neighbors_writes_a_row_per_product_with_the_same_lists(run, tmp_path: P
     code, out, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "res") + "/",
                          "--layout", "products")
     assert code == 0 and "warning: --layout products is not used" in out + err
+
+
+def test_neighbors_says_when_the_titles_do_not_name_the_brand(tmp_path: Path, tiny_bert_dir: Path,
+                                                             capsys: pytest.CaptureFixture[str]
+                                                             ) -> None:
+    rows = [["ISBN", "Title", "Author", "Genre"]] + [
+        [f"97800{i:08d}", f"Book {i} (Paperback)", f"Writer {i % 3}", ["Fantasy", "Classics"][i % 2]]
+        for i in range(8)]
+    run = cli_runner(rows, tmp_path, tiny_bert_dir, capsys)
+    code, out, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"))
+    assert code == 0, err
+    assert ('note: the titles seldom name the Author (0% of them) and the lists compare only '
+            'Title; give --text-cols "Title,Author,Genre" for lists that follow Author and Genre '
+            'too') in out + err
+    code, out, err = run("neighbors", str(run.catalog), "--out", str(tmp_path / "l.csv"),
+                         "--text-cols", "Title,Author,Genre")
+    assert code == 0 and "seldom name" not in out + err

@@ -111,8 +111,9 @@ def test_the_rule_round_trips_and_the_cli_flag_sets_it(tmp_path, capsys):
     own = lists.source_title.str.split(" - ").str[0]
     share = (own == lists.neighbor_title.str.split(" - ").str[0]).mean()
     assert share > 0.5
-    assert (f"note: {share:.0%} of the list entries are the product itself in another colour "
-            "or size; --leave-out-variants lists other products instead") in capsys.readouterr().err
+    assert (f"note: {share:.0%} of the list entries are the product itself in another colour, "
+            "size or format; --leave-out-variants lists other products instead") in \
+        capsys.readouterr().err
 
 
 def test_a_catalogs_families_are_read_once_per_content():
