@@ -1797,7 +1797,7 @@ ZH: dict[str, str] = {
     # the titles seldom name the brand: add the brand and category to the text columns
     ("Your titles seldom name the {brand} ({share:.0%} of them), and the lists compare only the text "
      "columns, so they cannot follow it. To compare it too, add {columns} to the text columns above."):
-        ('你的标题很少写出{brand}（只有 {share:.0%}），而列表只比较文本列，所以无法据此推荐。'
+        ('你的标题很少写出“{brand}”（只有 {share:.0%}），而列表只比较文本列，所以无法据此推荐。'
          '如需一并比较，请把 {columns} 加到上面的文本列中。'),
     ' and ':
         ' 和 ',
