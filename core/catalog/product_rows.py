@@ -14,6 +14,11 @@ WooCommerce's product CSV (Products > Export) writes each variable product's var
 (sizes, colours) as rows of their own, of Type "variation", after a row of Type "variable"
 for the product; its related products and cross-sells name products, not variations. Such a
 file is read without the variation rows, and the reader says how many were left out.
+
+Magento's product export (System > Export) writes a row per product and store view (rows
+with a store_view_code repeat a product for one store's language), and the simple products
+of a configurable product as products of their own, "Not Visible Individually": shoppers
+never see them, so a list must not offer them. Both are left out, and said.
 """
 
 from __future__ import annotations
@@ -82,10 +87,40 @@ def woo_variations(frame: pd.DataFrame) -> pd.Series | None:
     return variation if variation.any() and not variation.all() else None
 
 
+HIDDEN = "not visible individually"
+
+
+def magento_rows(frame: pd.DataFrame) -> tuple[pd.Series, int, int] | None:
+    """(rows to keep, store-view rows, hidden rows) of a Magento product export (columns sku,
+    product_type and visibility) that has rows to leave out, or None."""
+    names = _columns(frame)
+    if not {"sku", "product_type", "visibility"} <= set(names):
+        return None
+    store = names.get("store_view_code")
+    other_view = (frame[store].astype(str).str.strip() != "") if store else \
+        pd.Series(False, index=frame.index)
+    hidden = frame[names["visibility"]].astype(str).str.strip().str.lower() == HIDDEN
+    hidden &= ~other_view
+    keep = ~(other_view | hidden)
+    if keep.all() or not keep.any():
+        return None
+    return keep, int(other_view.sum()), int(hidden.sum())
+
+
 def as_products(table):
     """A RawTable of a Shopify product export with a row per variant or photo -> one row per
-    product, of a WooCommerce export -> its products without their variations, each with a
-    warning that says what was done; any other table as it is."""
+    product, of a WooCommerce export -> its products without their variations, of a Magento
+    export -> its products shoppers see, once each; each with a warning that says what was
+    done; any other table as it is."""
+    magento = magento_rows(table.frame)
+    if magento is not None:
+        keep, views, hidden = magento
+        kept = table.frame[keep.to_numpy()].reset_index(drop=True)
+        note = (f"{table.source} is a Magento product export: of its {len(table.frame):,} rows, "
+                f"{views:,} repeat a product for another store view and {hidden:,} are products "
+                "not visible on their own (the simple products of configurable ones); they "
+                f"were left out, so the lists are of the {len(kept):,} products shoppers see")
+        return replace(table, frame=kept, warnings=(note, *table.warnings))
     variation = woo_variations(table.frame)
     if variation is not None:
         kept = table.frame[~variation.to_numpy()].reset_index(drop=True)
@@ -106,5 +141,14 @@ def as_products(table):
     return replace(table, frame=products, warnings=(note, *table.warnings))
 
 
-__all__ = ["PER_VARIANT", "WOO_TYPES", "as_products", "is_shopify_export", "one_row_per_handle",
-           "products_of", "woo_variations"]
+__all__ = [
+    "HIDDEN",
+    "PER_VARIANT",
+    "WOO_TYPES",
+    "as_products",
+    "is_shopify_export",
+    "magento_rows",
+    "one_row_per_handle",
+    "products_of",
+    "woo_variations",
+]

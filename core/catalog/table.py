@@ -194,7 +194,10 @@ def guess_text_columns(frame: pd.DataFrame) -> list[str]:
     """
     cols = [str(c) for c in frame.columns]
     textual = [c for c in cols if not _is_id_name(c) and _is_textual(frame[c])]
-    titles = [c for c in textual if any(h in c.lower() for h in TITLE_HINTS)]
+    # the strongest hint first: a Magento export's "name", not its "product_type" before it
+    rank = {c: min((i for i, h in enumerate(TITLE_HINTS) if h in c.lower()), default=None)
+            for c in textual}
+    titles = sorted((c for c in textual if rank[c] is not None), key=lambda c: rank[c])
     if titles:
         return titles[:1]
     if not textual:

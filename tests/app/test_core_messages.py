@@ -301,6 +301,10 @@ def _catalog_messages() -> list[str]:
                       "products_export.csv").warnings
     out += read_table(b"ID,Type,Name,Parent\n1,variable,Tee,\n2,variation,Tee - S,id:1\n",
                       "wc-product-export.csv").warnings
+    out += read_table(b"sku,store_view_code,product_type,name,visibility\n"
+                      b"A,,configurable,Tee,\"Catalog, Search\"\n"
+                      b"A-S,,simple,Tee-S,Not Visible Individually\n",
+                      "catalog_product.csv").warnings
     return [
         *out,
         *_raised(lambda: CATALOG.column("没有")),

@@ -139,3 +139,30 @@ def test_other_type_columns_are_left_as_they_are(types: list[str]) -> None:
     rows = [WOO[0]] + [[r[0], kind, *r[2:]] for r, kind in zip(WOO[1:], types)]
     table = read_table(make_csv_bytes(rows), "shop.csv")
     assert len(table.frame) == 5 and not table.warnings
+
+
+MAGENTO = [["sku", "store_view_code", "attribute_set_code", "product_type", "name", "visibility",
+            "price", "categories"],
+           ["MH01", "", "Top", "configurable", "Chaz Kangeroo Hoodie", "Catalog, Search", "52",
+            "Default Category/Men/Tops/Hoodies"],
+           ["MH01-XS-Black", "", "Top", "simple", "Chaz Kangeroo Hoodie-XS-Black",
+            "Not Visible Individually", "52", "Default Category/Men/Tops/Hoodies"],
+           ["MH01-S-Black", "", "Top", "simple", "Chaz Kangeroo Hoodie-S-Black",
+            "Not Visible Individually", "52", "Default Category/Men/Tops/Hoodies"],
+           ["MH01", "french", "Top", "configurable", "Sweat à capuche Chaz Kangeroo", "", "", ""],
+           ["24-MB01", "", "Bag", "simple", "Joust Duffle Bag", "Catalog, Search", "34",
+            "Default Category/Gear/Bags"]]
+
+
+def test_a_magento_export_keeps_the_products_shoppers_see_once_each() -> None:
+    table = read_table(make_csv_bytes(MAGENTO), "catalog_product.csv")
+    assert table.frame["sku"].tolist() == ["MH01", "24-MB01"]
+    assert table.warnings[0] == (
+        "catalog_product.csv is a Magento product export: of its 5 rows, 1 repeat a product for "
+        "another store view and 2 are products not visible on their own (the simple products of "
+        "configurable ones); they were left out, so the lists are of the 2 products shoppers see")
+    mapping = field_defaults(table.frame)
+    assert mapping.id_column == "sku" and mapping.text_columns == ("name",)
+    every = [MAGENTO[0]] + [r for r in MAGENTO[1:] if r[5] != "Not Visible Individually"
+                            and not r[1]]
+    assert not read_table(make_csv_bytes(every), "catalog_product.csv").warnings
