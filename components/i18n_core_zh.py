@@ -266,11 +266,11 @@ CORE_ZH: dict[str, str] = {
     "are not compared. Format the column as Text in the spreadsheet and export the file again":
         "列“{column}”有 {n} 个值写成了科学计数法（第 {rows} 行：{values}）：电子表格把这些数字四舍五入"
         "了，不同商品可能因此共用一个；这些值不参与比较。请在电子表格中把该列设为“文本”格式后重新导出",
-    "{name} is a Magento product export: of its {n} rows, {n2} repeat a product for another store "
-    "view and {n3} are products not visible on their own (the simple products of configurable "
-    "ones); they were left out, so the lists are of the {n4} products shoppers see":
-        "{name} 是 Magento 商品导出文件：其 {n} 行中，{n2} 行是某商品在其他店铺视图中的重复，{n3} 行是"
-        "不单独显示的商品（可配置商品下的简单商品）；这些行已略去，列表针对顾客能看到的 {n4} 个商品",
+    "{name} is a Magento product export of {n} rows; left out: rows of another store view {n2}, "
+    "products not visible on their own (the simple products of configurable ones) {n3}. The "
+    "lists are of the {n4} products shoppers see":
+        "{name} 是 Magento 商品导出文件，共 {n} 行；已略去：其他店铺视图的行 {n2} 行，不单独显示的商品"
+        "（可配置商品下的简单商品）{n3} 个。列表针对顾客能看到的 {n4} 个商品",
     "{name} is a WooCommerce product export: its {n} rows hold {n2} products and {n3} "
     "variations (sizes, colours and other options of variable products); the variations were "
     "left out, so the lists are of the products":

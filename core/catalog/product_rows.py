@@ -116,10 +116,10 @@ def as_products(table):
     if magento is not None:
         keep, views, hidden = magento
         kept = table.frame[keep.to_numpy()].reset_index(drop=True)
-        note = (f"{table.source} is a Magento product export: of its {len(table.frame):,} rows, "
-                f"{views:,} repeat a product for another store view and {hidden:,} are products "
-                "not visible on their own (the simple products of configurable ones); they "
-                f"were left out, so the lists are of the {len(kept):,} products shoppers see")
+        note = (f"{table.source} is a Magento product export of {len(table.frame):,} rows; left "
+                f"out: rows of another store view {views:,}, products not visible on their own "
+                f"(the simple products of configurable ones) {hidden:,}. The lists are of the "
+                f"{len(kept):,} products shoppers see")
         return replace(table, frame=kept, warnings=(note, *table.warnings))
     variation = woo_variations(table.frame)
     if variation is not None:

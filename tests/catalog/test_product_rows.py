@@ -158,9 +158,9 @@ def test_a_magento_export_keeps_the_products_shoppers_see_once_each() -> None:
     table = read_table(make_csv_bytes(MAGENTO), "catalog_product.csv")
     assert table.frame["sku"].tolist() == ["MH01", "24-MB01"]
     assert table.warnings[0] == (
-        "catalog_product.csv is a Magento product export: of its 5 rows, 1 repeat a product for "
-        "another store view and 2 are products not visible on their own (the simple products of "
-        "configurable ones); they were left out, so the lists are of the 2 products shoppers see")
+        "catalog_product.csv is a Magento product export of 5 rows; left out: rows of another "
+        "store view 1, products not visible on their own (the simple products of configurable "
+        "ones) 2. The lists are of the 2 products shoppers see")
     mapping = field_defaults(table.frame)
     assert mapping.id_column == "sku" and mapping.text_columns == ("name",)
     every = [MAGENTO[0]] + [r for r in MAGENTO[1:] if r[5] != "Not Visible Individually"
