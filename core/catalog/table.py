@@ -266,8 +266,8 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
     # a bookshop's genre is its category, and its author (else publisher) its brand: "at most
     # 2 per author", "another genre" (the first named column in the file's order)
     hints = {"category": ("category", "categor", "kategor", "department", "famille", "familia",
-                          "rubrique", "rayon", "warengruppe", "genre", "product_type",
-                          "product type", "类目", "分类", "类别", "品类"),
+                          "rubrique", "rayon", "warengruppe", "genre", "类目", "分类", "类别",
+                          "品类", "product_type", "product type"),  # the weakest last
              "brand": ("brand", "manufacturer", "vendor", "maker", "marke", "marque", "author",
                        "publisher", "品牌", "厂商", "厂家", "制造商", "作者", "出版社"),
              # not a bare 价: 评价 is a review
@@ -283,8 +283,13 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
                               "part_no")}[role]
     named = [col for col in map(str, frame.columns)
              if any(_hint_in(h, col.lower()) for h in hints) and _has_values(frame[col])]
-    if role == "category":  # words before codes: a Google feed's google_product_category
-        # holds taxonomy numbers (212), its product_type the shop's own "Apparel > Tops"
+    if role == "category":
+        # the strongest name first: Magento's "categories", not its "product_type" (simple,
+        # configurable) before it; then words before codes: a Google feed's
+        # google_product_category holds taxonomy numbers (212), its product_type the shop's
+        # own "Apparel > Tops"
+        named.sort(key=lambda col: min(i for i, h in enumerate(hints)
+                                       if _hint_in(h, col.lower())))
         words = [col for col in named if _is_textual(frame[col])]
         named = words or named
     if named:

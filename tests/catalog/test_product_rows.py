@@ -163,6 +163,7 @@ def test_a_magento_export_keeps_the_products_shoppers_see_once_each() -> None:
         "ones) 2. The lists are of the 2 products shoppers see")
     mapping = field_defaults(table.frame)
     assert mapping.id_column == "sku" and mapping.text_columns == ("name",)
+    assert mapping.category == "categories"  # not product_type (configurable, simple)
     every = [MAGENTO[0]] + [r for r in MAGENTO[1:] if r[5] != "Not Visible Individually"
                             and not r[1]]
     assert not read_table(make_csv_bytes(every), "catalog_product.csv").warnings
