@@ -112,7 +112,7 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
         table = replace(table, warnings=(_READ_AS[kind].format(name=name), *table.warnings))
     if len(table.frame) == 0:
         raise CatalogError(f"{name} has a header but no product rows")
-    return as_products(table)  # a Shopify export: one row per product, said in a warning
+    return as_products(table)  # a shop platform's export: one row per product, said so
 
 
 # A file is read by what it holds, not by its name: shop systems export "products.xls"

@@ -365,6 +365,7 @@ _TAG_NAMES = ("p|br|hr|div|span|strong|b|i|em|u|s|small|big|sup|sub|font|center|
 _TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _HIDDEN_OPEN = re.compile(r"<(style|script)\b")  # on the lower-cased text
+_ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 
 
 def plain_text(value: str) -> str:
@@ -402,9 +403,6 @@ def _without_hidden(text: str) -> str:
         close = low.find(">", end)
         pos = len(text) if close < 0 else close + 1
     return " ".join(out)
-
-
-_ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 
 
 def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,

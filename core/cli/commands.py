@@ -31,7 +31,13 @@ from core.cli.common import (
     workspace_from_args,
 )
 from core.cli.engine import add_engine_options
-from core.cli.tuning import check_rule_columns, replay_lists, replay_neighbors, rules_from_args
+from core.cli.tuning import (
+    _roles,
+    check_rule_columns,
+    replay_lists,
+    replay_neighbors,
+    rules_from_args,
+)
 from core.config import Config
 from core.errors import CatalogSimilarityError, ConfigError
 from core.export.results import check_replaceable, is_results_path
@@ -199,7 +205,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     say(f"score: {score_meaning(cfg.image_weight, images)}")
     if catalog is not None:
         say_variants(cfg, catalog, nb)
-        say_unnamed_roles(catalog)
+        say_unnamed_roles(args, catalog)
     # the app's test for its CSV default, on the catalog's texts (not the n x k rows written)
     if _plain_utf8_csv(args) and catalog is not None and \
             excel_encoding([*catalog.texts, *map(str, catalog.ids)]) != "utf-8":
@@ -321,16 +327,15 @@ def say_variants(cfg: Config, catalog, nb) -> None:
             "size or format; --leave-out-variants lists other products instead (one of each)")
 
 
-def say_unnamed_roles(catalog) -> None:
+def say_unnamed_roles(args: argparse.Namespace, catalog) -> None:
     """A note when the titles seldom name the brand and the texts leave it out (a bookshop's
     Author), with the --text-cols that reads it and the category, as the Catalog page says."""
     from dataclasses import replace
 
-    from core.catalog.table import guess_role, unnamed_role_columns
+    from core.catalog.table import unnamed_role_columns
 
-    mapping = catalog.mapping  # the roles as the rules would guess them, where not given
-    mapping = replace(mapping, brand=mapping.brand or guess_role(catalog.frame, "brand"),
-                      category=mapping.category or guess_role(catalog.frame, "category"))
+    roles = _roles(args, catalog)  # the roles the rules use: mapped, given, else guessed
+    mapping = replace(catalog.mapping, brand=roles["brand"], category=roles["category"])
     extra, share = unnamed_role_columns(catalog.frame, mapping)
     if extra:
         cols = ",".join([*catalog.mapping.text_columns, *extra])

@@ -357,14 +357,9 @@ def lists_frame(catalog: Catalog, neighbors: Neighbors, *, bands: dict[str, floa
     a page of the table costs O(r * k), not O(n * k).
     """
     titles = catalog.titles() if with_titles else None
-    if rows is not None:
-        rows = np.asarray(rows, dtype=np.int64)
-        neighbors = Neighbors(neighbors.indices[rows], neighbors.scores[rows],
-                              neighbors.distances[rows], neighbors.metric)
-    frame = neighbors_frame(catalog.ids if rows is None else catalog.ids[rows], neighbors,
-                            titles=titles if rows is None or titles is None
-                            else [titles[r] for r in rows.tolist()],
-                            corpus_ids=catalog.ids, corpus_titles=titles)
+    ids, neighbors, own_titles = _source_rows(catalog, neighbors, titles, rows)
+    frame = neighbors_frame(ids, neighbors, titles=own_titles, corpus_ids=catalog.ids,
+                            corpus_titles=titles)
     keep = neighbors.indices.reshape(-1) >= 0
     if bands:
         frame.insert(frame.columns.get_loc("score") + 1, "band",
@@ -378,15 +373,23 @@ def product_lists_frame(catalog: Catalog, neighbors: Neighbors, *, with_titles: 
     product, its list's ids and scores joined in rank order. rows: as lists_frame."""
     from core.export.tables import list_separator, products_frame
 
-    titles = catalog.titles() if with_titles else None
-    ids = catalog.ids
-    if rows is not None:
-        rows = np.asarray(rows, dtype=np.int64)
-        neighbors = Neighbors(neighbors.indices[rows], neighbors.scores[rows],
-                              neighbors.distances[rows], neighbors.metric)
-        titles = None if titles is None else [titles[r] for r in rows.tolist()]
-    return products_frame(ids if rows is None else ids[rows], neighbors, titles=titles,
-                          separator=list_separator(ids), corpus_ids=ids)
+    ids, neighbors, titles = _source_rows(
+        catalog, neighbors, catalog.titles() if with_titles else None, rows)
+    return products_frame(ids, neighbors, titles=titles, separator=list_separator(catalog.ids),
+                          corpus_ids=catalog.ids)
+
+
+def _source_rows(catalog: Catalog, neighbors: Neighbors, titles: list[str] | None,
+                 rows: np.ndarray | None) -> tuple[np.ndarray, Neighbors, list[str] | None]:
+    """(ids, lists, titles) of the source rows `rows` (every row when None): a page of a
+    table costs O(r * k), not O(n * k)."""
+    if rows is None:
+        return catalog.ids, neighbors, titles
+    rows = np.asarray(rows, dtype=np.int64)
+    part = Neighbors(neighbors.indices[rows], neighbors.scores[rows],
+                     neighbors.distances[rows], neighbors.metric)
+    return (catalog.ids[rows], part,
+            None if titles is None else [titles[r] for r in rows.tolist()])
 
 
 __all__ = [
