@@ -105,8 +105,16 @@ CORE_ZH: dict[str, str] = {
         '{n} 个表头单元格为空；已命名为 {names}',
     "{name} has {n} sheets; reading '{sheet}' (others: {list})":
         "{name} 有 {n} 个工作表；正在读取“{sheet}”（其他：{list}）",
-    '{name} has repeated column names: {list}; rename them':
-        '{name} 有重复的列名：{list}；请重命名',
+    '{name} has repeated column names; the later ones were named {list} to tell them apart '
+    '(rename them in the file to choose other names)':
+        '{name} 有重复的列名；后面的列已命名为 {list} 以便区分（如需其他名称，请在文件中重命名）',
+    # core/catalog/product_rows.py: rows that are no products
+    '{name}: {n} empty rows (every cell blank) were left out':
+        '{name}：已略去 {n} 个空行（每个单元格都为空）',
+    '{name}: {n} empty row (every cell blank) was left out':
+        '{name}：已略去 {n} 个空行（每个单元格都为空）',
+    '{name}: the last rows hold a total ({cells}), not a product; left out':
+        '{name}：最后几行是合计（{cells}），不是商品；已略去',
     # core/catalog/textenc.py: what a binary upload looks like (binary_kind)
     'a zip archive; unzip it and use the catalog file inside':
         'zip 压缩包；请解压后使用其中的商品目录文件',

@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from core.errors import one_line
+from core.errors import one_line, short_list
 
 _SCIENTIFIC = re.compile(r"[+-]?\d(?:[.,]\d+)?E[+-]?\d+", re.IGNORECASE)
 # as a spreadsheet writes a rounded number: always a sign after the E (4.02952E+12, 4E+12);
@@ -24,6 +24,32 @@ EXCEL_SCIENTIFIC = re.compile(r"[+-]?\d(?:[.,]\d+)?E[+-]\d+", re.IGNORECASE)
 _DECIMAL_ZERO = re.compile(r"[+-]?\d+\.0")
 # Cells that say "no price" on purpose: not reported as unreadable.
 NO_PRICE = frozenset({"n/a", "na", "n.a.", "-", "--", "—", "none", "null", "nan", "tbd"})
+
+
+def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """(names, renamed): a name's second and later columns as "name (2)", "name (3)"..., never
+    a name already in use; renamed lists the new names."""
+    taken, seen = set(names), {}
+    out, renamed = [], []
+    for label in names:
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] == 1:
+            out.append(label)
+            continue
+        n = seen[label]
+        while f"{label} ({n})" in taken:
+            n += 1
+        new = f"{label} ({n})"
+        taken.add(new)
+        out.append(new)
+        renamed.append(new)
+    return out, renamed
+
+
+def repeated_names_warning(name: str, renamed: list[str]) -> str:
+    return (f"{name} has repeated column names; the later ones were named "
+            f"{short_list(renamed)} to tell them apart (rename them in the file to choose "
+            "other names)")
 
 
 def _rows(positions: list[int]) -> str:

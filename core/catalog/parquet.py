@@ -9,10 +9,10 @@ column of floats is named by :func:`core.catalog.table.id_strings`).
 from __future__ import annotations
 
 import io
-from collections import Counter
 
 import pandas as pd
 
+from core.catalog.column_checks import repeated_names_warning, unique_names
 from core.errors import CatalogError, short_list
 
 
@@ -33,32 +33,28 @@ def read_parquet_frame(data: bytes, name: str, max_rows: int) -> tuple[pd.DataFr
     except Exception as exc:  # pyarrow raises several types for bad files
         raise CatalogError(f"{name} is not a readable Parquet file (the file is damaged or was "
                            "cut short); export it again") from exc
-    names = Counter(map(str, table.schema.names))  # pyarrow allows repeated names; a dict not
-    repeated = sorted(n for n, count in names.items() if count > 1)
-    if repeated:
-        raise CatalogError(f"{name} has repeated column names: {short_list(repeated)}; "
-                           "rename them")
+    labels, renamed = unique_names([str(n) for n in table.schema.names])  # pyarrow allows
+    warnings = [repeated_names_warning(name, renamed)] if renamed else []  # repeated names
     columns, dropped = {}, []
-    for field, column in zip(table.schema, table.columns):
+    for label, field, column in zip(labels, table.schema, table.columns):
         if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type) \
                 or pa.types.is_fixed_size_binary(field.type):
             text = _binary_as_text(column.to_pylist())
             if text is None:
-                dropped.append(str(field.name))
+                dropped.append(label)
                 continue
-            columns[str(field.name)] = pd.Series(text, dtype=object)
+            columns[label] = pd.Series(text, dtype=object)
         elif pa.types.is_dictionary(field.type):
-            columns[str(field.name)] = pd.Series(column.cast(field.type.value_type).to_pylist(),
-                                                 dtype=object)
+            columns[label] = pd.Series(column.cast(field.type.value_type).to_pylist(),
+                                       dtype=object)
         elif pa.types.is_nested(field.type):
-            dropped.append(str(field.name))
+            dropped.append(label)
         else:
-            columns[str(field.name)] = column.to_pandas()
+            columns[label] = column.to_pandas()
     frame = pd.DataFrame(columns)
     for col in frame.columns:
         if frame[col].dtype == object or str(frame[col].dtype).startswith("str"):
             frame[col] = frame[col].map(lambda v: "" if v is None or pd.isna(v) else str(v))
-    warnings = []
     if dropped:
         warnings.append(f"{len(dropped)} columns hold binary or nested data and were left out "
                         f"({short_list(dropped, 5)})")

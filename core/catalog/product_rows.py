@@ -19,13 +19,20 @@ Magento's product export (System > Export) writes a row per product and store vi
 with a store_view_code repeat a product for one store's language), and the simple products
 of a configurable product as products of their own, "Not Visible Individually": shoppers
 never see them, so a list must not offer them. Both are left out, and said.
+
+Any table: rows with every cell empty (a spreadsheet's spacer rows, written ",,,," to CSV)
+and a totals row at the end ("Total" or "合计" beside a sum, the other cells empty) are no
+products; they are left out, and said, instead of stopping the catalog as rows without an id.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
+
+from core.errors import CatalogError
 
 HANDLE = "handle"
 TITLE = "title"
@@ -107,11 +114,82 @@ def magento_rows(frame: pd.DataFrame) -> tuple[pd.Series, int, int] | None:
     return keep, int(other_view.sum()), int(hidden.sum())
 
 
+# A cell that names a totals row, lower-cased, without a trailing colon
+TOTAL_WORDS = frozenset({
+    "total", "totals", "grand total", "sum", "subtotal", "sub-total", "sub total", "summe",
+    "gesamt", "gesamtsumme", "total général", "total general", "totale", "totaal", "somme",
+    "合计", "总计", "小计", "合計", "總計", "小計"})
+_TAIL_ROWS = 3  # a totals row is one of the last rows
+
+
+def _blank(column: pd.Series) -> pd.Series:
+    """Cells that are missing or only whitespace."""
+    blank = column.isna()
+    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        blank |= column.astype(str).str.strip().eq("")
+    return blank
+
+
+def blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Positions of rows whose every cell is empty. Column by column over the rows still
+    blank, so a catalog without such rows costs one pass over its first column."""
+    rows = np.arange(len(frame))
+    for col in range(frame.shape[1]):
+        if not len(rows):
+            break
+        rows = rows[_blank(frame.iloc[rows, col]).to_numpy()]
+    return rows
+
+
+def total_rows(frame: pd.DataFrame) -> list[tuple[int, str]]:
+    """(position, the cell that says so) of the last rows that read as totals: a cell that is
+    a total word ("Total", "Summe", "合计"...) and at least half the other cells empty (a
+    product of the TotalEnergies brand has its id, title and price)."""
+    found = []
+    width = frame.shape[1]
+    for pos in range(max(0, len(frame) - _TAIL_ROWS), len(frame)):
+        row = frame.iloc[pos]
+        cells = ["" if pd.isna(v) else str(v).strip() for v in row.tolist()]
+        words = [c for c in cells if c.lower().rstrip(":").strip() in TOTAL_WORDS]
+        if words and width > 1 and sum(not c for c in cells) * 2 >= width - 1:
+            found.append((pos, words[0]))
+    return found
+
+
+def without_blank_and_totals(table):
+    """The table without empty rows and a totals row at its end, each said in a warning."""
+    frame = table.frame
+    if frame.empty:
+        return table
+    blank = blank_rows(frame)
+    drop = np.zeros(len(frame), dtype=bool)
+    drop[blank] = True
+    notes = []
+    if len(blank):
+        notes.append(f"{table.source}: {len(blank):,} empty row{'s' if len(blank) != 1 else ''} "
+                     f"(every cell blank) {'were' if len(blank) != 1 else 'was'} left out")
+    rest = frame[~drop]
+    totals = total_rows(rest)
+    if totals and len(totals) < len(rest):
+        positions = np.flatnonzero(~drop)[[p for p, _ in totals]]
+        drop[positions] = True
+        said = ", ".join(f"'{cell}'" for _, cell in totals)
+        notes.append(f"{table.source}: the last rows hold a total ({said}), not a product; "
+                     f"left out")
+    if not notes:
+        return table
+    if drop.all():
+        raise CatalogError(f"{table.source} has a header but no product rows")
+    kept = frame[~drop].reset_index(drop=True)
+    return replace(table, frame=kept, warnings=(*table.warnings, *notes))
+
+
 def as_products(table):
     """A RawTable of a Shopify product export with a row per variant or photo -> one row per
     product, of a WooCommerce export -> its products without their variations, of a Magento
     export -> its products shoppers see, once each; each with a warning that says what was
-    done; any other table as it is."""
+    done; any other table as it is. Empty rows and a totals row are left out first."""
+    table = without_blank_and_totals(table)
     magento = magento_rows(table.frame)
     if magento is not None:
         keep, views, hidden = magento

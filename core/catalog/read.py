@@ -28,6 +28,7 @@ from core.catalog.checks import (
     header_row,
     unwrap_excel_text,
 )
+from core.catalog.column_checks import repeated_names_warning, unique_names
 from core.catalog.htmltable import check_page_size, html_rows, looks_like_html
 from core.catalog.limits import current_limits
 from core.catalog.parquet import read_parquet_frame
@@ -174,8 +175,7 @@ def _read_html(data: bytes, name: str, max_rows: int, options: TextOptions) -> R
     frame = pd.DataFrame(cells, columns=header, dtype=str) if cells else \
         pd.DataFrame(columns=header)
     frame.columns, named_cols = _clean_header(list(frame.columns))
-    warnings += named_cols + clean_controls(frame)
-    _check_header(frame, name)
+    warnings += named_cols + _check_header(frame, name) + clean_controls(frame)
     if at:
         warnings.append(f"{name}: the column names are on row {at + 1} of its table; "
                         f"{skipped_above(at, 'row')}")
@@ -248,7 +248,7 @@ def _read_delimited(data: bytes, name: str, max_rows: int, options: TextOptions)
         warnings.insert(0, f"{name}: the column names are on line {skip + 1}; "
                            f"{skipped_above(skip, 'line')}")
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header)
-    _check_header(frame, name)
+    warnings += _check_header(frame, name)
     warnings += unwrap_excel_text(frame)
     if not rows and ragged:
         raise CatalogError(f"{name}: all {len(ragged):,} rows were skipped as ragged "
@@ -377,7 +377,7 @@ def _sheet_table(got: SheetData, name: str) -> RawTable:
     """A workbook's sheet (.xlsx or .xls) as a RawTable, with what was passed over."""
     frame = frame_of(got)
     frame.columns, warnings = _clean_header(list(frame.columns))
-    _check_header(frame, name)  # first: clean_controls reads each name as one column
+    warnings += _check_header(frame, name)  # first: clean_controls reads each name as one column
     warnings += clean_controls(frame)
     if got.uncached_formulas:
         n = got.uncached_formulas
@@ -397,16 +397,19 @@ def _sheet_table(got: SheetData, name: str) -> RawTable:
 
 def _read_parquet(data: bytes, name: str, max_rows: int) -> RawTable:
     frame, warnings = read_parquet_frame(data, name, max_rows)
-    _check_header(frame, name)
+    warnings += _check_header(frame, name)
     warnings += clean_controls(frame)
     return RawTable(frame, name, warnings=tuple(warnings))
 
 
-def _check_header(frame: pd.DataFrame, name: str) -> None:
-    cols = list(frame.columns)
-    dups = sorted({c for c in cols if cols.count(c) > 1})
-    if dups:
-        raise CatalogError(f"{name} has repeated column names: {short_list(dups)}; rename them")
+def _check_header(frame: pd.DataFrame, name: str) -> list[str]:
+    """Columns that share a name (two "Description" columns of an export) are told apart
+    in place: the later ones get " (2)", " (3)"...; the warning says which."""
+    names, renamed = unique_names([str(c) for c in frame.columns])
+    if not renamed:
+        return []
+    frame.columns = names
+    return [repeated_names_warning(name, renamed)]
 
 
 __all__ = ["EXCEL_EXTENSIONS", "MAX_FILE_BYTES", "RawTable", "TextOptions", "read_table"]

@@ -223,7 +223,7 @@ def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         *read_table(ragged.encode(), "歪.csv").warnings,
         *read_table("编号,,标题,\n1,x,小米,y\n".encode(), "空名.csv").warnings,
         *read_table(BOOK, "两表.xlsx").warnings,
-        *_raised(lambda: read_table("编号,标题,标题\n1,a,b\n".encode(), "重名.csv")),
+        *read_table("编号,标题,标题\n1,a,b\n".encode(), "重名.csv").warnings,
         *_raised(lambda: read_table(b"\xef\xbb\xbfid\n\xff\n", "标记.csv")),
         *_raised(lambda: read_table(b"\xff\xfea\x00b", "标记.csv")),
         *_raised(lambda: read_table(("编号::标题\n1::a\n2::b\n").encode(), "一列.csv")),
@@ -297,6 +297,8 @@ def _catalog_messages() -> list[str]:
     barcoded = ColumnMapping(text_columns=("标题",), id_column="编号", model_number="条码")
     out += build_catalog(read_table("编号,标题,条码\n1,小米,6.9E+12\n2,华为,6.9E+12\n".encode(),
                                     "条码.csv"), barcoded).report.lines()[1:]
+    for spacer in ("1,a,3\n,,\n2,b,4\n", "1,a,3\n,,\n,,\n2,b,4\n,合计,7\n"):  # spacer rows
+        out += read_table(f"id,name,price\n{spacer}".encode(), "表.csv").warnings
     out += read_table(b"Handle,Title,Variant SKU\ntee,Tee,A1\ntee,,A2\ncap,Cap,B1\n",
                       "products_export.csv").warnings
     out += read_table(b"ID,Type,Name,Parent\n1,variable,Tee,\n2,variation,Tee - S,id:1\n",
@@ -696,8 +698,10 @@ def test_user_values_come_back_unchanged() -> None:
     name = "$x [link](http://a) 'keep-first'; a or b.csv"
     message = f"{name} has a header but no product rows"
     assert to_chinese(message) == f"{name} 只有表头，没有商品行"
-    listed = f"{name} has repeated column names: a, b and 12 more; rename them"
-    assert to_chinese(listed) == f"{name} 有重复的列名：a, b 等另外 12 个；请重命名"
+    listed = (f"{name} has repeated column names; the later ones were named a (2), b (2) and "
+              "12 more to tell them apart (rename them in the file to choose other names)")
+    assert to_chinese(listed) == (f"{name} 有重复的列名；后面的列已命名为 a (2), b (2) 等另外 12 个 "
+                                  "以便区分（如需其他名称，请在文件中重命名）")
     assert to_chinese("not a core message") == "not a core message"
 
 

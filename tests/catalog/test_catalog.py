@@ -189,23 +189,37 @@ def test_size_limit() -> None:
         read_table(make_csv_bytes(SIMPLE), "big.csv", max_bytes=10)
 
 
-def test_repeated_column_names_are_refused() -> None:
-    with pytest.raises(CatalogError, match="repeated column names: title"):
-        read_table(b"id,title,title\n1,a,b\n", "dup.csv")
-    # a workbook and a Parquet file (pyarrow allows repeated names) failed with
-    # "unexpected AttributeError: 'DataFrame' object has no attribute 'dtype'" (exit 1)
+def test_repeated_column_names_are_told_apart() -> None:
+    """Two "Description" columns of an export: the later one is "Description (2)", never a name
+    already there, the values stay in their columns, and the warning names what was done. A
+    workbook and a Parquet file (pyarrow allows repeated names) alike; they once failed with
+    "unexpected AttributeError: 'DataFrame' object has no attribute 'dtype'"."""
+    table = read_table(b"id,title,title,title (2),title\n1,a,b,c,d\n", "dup.csv")
+    assert list(table.frame.columns) == ["id", "title", "title (3)", "title (2)", "title (4)"]
+    assert table.frame.iloc[0].tolist() == ["1", "a", "b", "c", "d"]
+    assert table.warnings == ("dup.csv has repeated column names; the later ones were named "
+                              "title (3), title (4) to tell them apart (rename them in the "
+                              "file to choose other names)",)
     book = make_xlsx_bytes({"Products": pd.DataFrame([["1", "a", "b"]],
                                                      columns=["id", "title", "title"])})
-    with pytest.raises(CatalogError, match=r"dup\.xlsx has repeated column names: title"):
-        read_table(book, "dup.xlsx")
+    table = read_table(book, "dup.xlsx")
+    assert list(table.frame.columns) == ["id", "title", "title (2)"]
+    assert table.frame.iloc[0].tolist() == ["1", "a", "b"]
+    assert any(w.startswith("dup.xlsx has repeated column names") for w in table.warnings)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     buf = io.BytesIO()
     pq.write_table(pa.Table.from_arrays([pa.array(["1"]), pa.array(["a"]), pa.array(["b"])],
                                         names=["id", "title", "title"]), buf)
-    with pytest.raises(CatalogError, match=r"dup\.parquet has repeated column names: title"):
-        read_table(buf.getvalue(), "dup.parquet")
+    table = read_table(buf.getvalue(), "dup.parquet")
+    assert list(table.frame.columns) == ["id", "title", "title (2)"]
+    assert table.frame.iloc[0].tolist() == ["1", "a", "b"]
+    assert any(w.startswith("dup.parquet has repeated column names") for w in table.warnings)
+    catalog = build_catalog(read_table(b"id,title,title\n1,red shoe,leather\n", "d.csv"),
+                            ColumnMapping(text_columns=("title", "title (2)"), id_column="id"))
+    assert catalog.texts[0] == "red shoe | leather"  # both columns read
+
 
 
 def test_read_from_path(tmp_path: Path) -> None:

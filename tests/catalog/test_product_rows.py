@@ -11,7 +11,8 @@ import pytest
 
 from core.catalog.product_rows import is_shopify_export, products_of
 from core.catalog.table import build_catalog, field_defaults, read_table
-from tests.conftest import make_csv_bytes
+from core.errors import CatalogError
+from tests.conftest import make_csv_bytes, make_xlsx_bytes
 
 HEADER = ["Handle", "Title", "Body (HTML)", "Vendor", "Type", "Option1 Name", "Option1 Value",
           "Variant SKU", "Variant Price", "Variant Barcode", "Image Src", "Image Position"]
@@ -167,3 +168,57 @@ def test_a_magento_export_keeps_the_products_shoppers_see_once_each() -> None:
     every = [MAGENTO[0]] + [r for r in MAGENTO[1:] if r[5] != "Not Visible Individually"
                             and not r[1]]
     assert not read_table(make_csv_bytes(every), "catalog_product.csv").warnings
+
+
+# --- rows that are no products: a spreadsheet's spacer rows and a totals row -------------------
+def test_empty_rows_are_left_out_and_said() -> None:
+    """Spacer rows (",,,," in CSV, empty rows of a sheet) once stopped the catalog as "Id column
+    'SKU' is empty in 2 rows"; they are left out, the rows between them kept in order."""
+    data = b"SKU,Name,Price\nA1,Red shoe,30\n,,\n , ,\nB2,Blue shoe,32\n,,\nC3,Hat,9\n"
+    table = read_table(data, "shop.csv")
+    assert table.frame["SKU"].tolist() == ["A1", "B2", "C3"]
+    assert table.warnings == ("shop.csv: 3 empty rows (every cell blank) were left out",)
+    catalog = build_catalog(table, field_defaults(table.frame))
+    assert list(catalog.ids) == ["A1", "B2", "C3"]
+    book = pd.DataFrame({"SKU": ["A1", None, "B2"], "Name": ["Red shoe", None, "Blue shoe"]})
+    sheet = read_table(make_xlsx_bytes({"Products": book}), "shop.xlsx")
+    assert sheet.frame["SKU"].tolist() == ["A1", "B2"]  # the sheet reader passes them over
+    with pytest.raises(CatalogError, match=r"shop\.csv has a header but no product rows"):
+        read_table(b"SKU,Name\n,\n , \n", "shop.csv")
+
+
+@pytest.mark.parametrize("word", ["TOTAL", "Total:", "Grand total", "Summe", "合计"])
+def test_a_totals_row_at_the_end_is_left_out_and_said(word: str) -> None:
+    data = f"SKU,Name,Category,Price\nA1,Red shoe,Shoes,30\nB2,Hat,Hats,9\n,{word},,39\n"
+    table = read_table(data.encode(), "report.csv")
+    assert table.frame["SKU"].tolist() == ["A1", "B2"]
+    assert table.warnings == (f"report.csv: the last rows hold a total ('{word}'), not a "
+                              "product; left out",)
+
+
+@pytest.mark.parametrize("data", [
+    b"SKU,Name,Brand,Price\nA1,Engine oil 5W-30,Total,30\n",  # a product of the brand Total
+    b"SKU,Name,Price\nA1,Total,30\nB2,Hat,9\n",  # "Total" not at the end
+    b"Name,Price\nHat,9\nTotal,39\n",  # two columns: nothing else is empty, kept
+    b"SKU,Name,Note,Price\nA1,Hat,,9\nB2,Total gym,,39\n",  # not the word alone
+])
+def test_products_that_say_total_are_kept(data: bytes) -> None:
+    table = read_table(data, "shop.csv")
+    assert len(table.frame) == data.count(b"\n") - 1 and table.warnings == ()
+
+
+def test_the_command_line_reads_a_report_with_spacers_and_a_total(
+        tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.cli.conftest import cli_runner
+
+    run = cli_runner([["SKU", "Name", "Price"], ["A1", "Red running shoe", "30"], ["", "", ""],
+                      ["B2", "Blue running shoe", "32"], ["C3", "Wool hat", "9"],
+                      ["", "Total", "71"]], tmp_path, tiny_bert_dir, capsys)
+    out_file = tmp_path / "lists.csv"
+    code, out, err = run("neighbors", str(run.catalog), "--out", str(out_file), "--k", "2",
+                         "--relevance-floor", "0")
+    assert code == 0, err
+    assert "shop.csv: 1 empty row (every cell blank) was left out" in out + err
+    assert "shop.csv: the last rows hold a total ('Total'), not a product; left out" in out + err
+    lists = pd.read_csv(out_file, dtype=str)
+    assert sorted(set(lists["source_id"])) == ["A1", "B2", "C3"]
