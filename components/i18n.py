@@ -136,7 +136,12 @@ def column_option() -> Callable[[object], str]:
 
 
 LANGUAGE_NAMES = {"en": N_("English"), "zh": N_("Chinese"), "ja": N_("Japanese"),
-                  "ko": N_("Korean"), "mixed": N_("mixed languages"),
+                  "ko": N_("Korean"),
+                  "cyrillic": N_("Cyrillic script (Russian, Ukrainian...)"),
+                  "greek": N_("Greek"), "arabic": N_("Arabic script (Arabic, Persian...)"),
+                  "hebrew": N_("Hebrew"), "thai": N_("Thai"),
+                  "indic": N_("an Indian script (Hindi, Bengali...)"),
+                  "mixed": N_("mixed languages"),
                   "unknown": N_("unknown (no letters)")}
 
 

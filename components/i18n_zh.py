@@ -731,6 +731,18 @@ ZH: dict[str, str] = {
         '日文',
     'Korean':
         '韩文',
+    'Cyrillic script (Russian, Ukrainian...)':
+        '西里尔字母（俄文、乌克兰文等）',
+    'Greek':
+        '希腊文',
+    'Arabic script (Arabic, Persian...)':
+        '阿拉伯字母（阿拉伯文、波斯文等）',
+    'Hebrew':
+        '希伯来文',
+    'Thai':
+        '泰文',
+    'an Indian script (Hindi, Bengali...)':
+        '印度文字（印地文、孟加拉文等）',
     'mixed languages':
         '多种语言混合',
     'unknown (no letters)':

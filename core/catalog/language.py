@@ -2,8 +2,11 @@
 
 Each text is classed by its letters: Han characters (with no Japanese kana)
 make it Chinese, even with a Latin brand or model number in it ("Sansui/山水U3
-话筒"); kana Japanese, Hangul Korean; Latin letters alone count as English (the
-script cannot tell English from French; the defaults are the same). A catalog
+话筒"); kana Japanese, Hangul Korean; words in Cyrillic, Greek, Arabic, Hebrew, Thai or an
+Indian script (Devanagari, Bengali...) make it that script's language when they are at
+least as many as its Latin words ("Кроссовки Nike Air Max 90 белые" is Cyrillic); Latin
+letters alone count as English (the script cannot tell English from French; the defaults
+are the same). A catalog
 whose texts are 90% or more one language has that language, else it is
 "mixed". At most 2,000 texts, spread evenly, are read.
 
@@ -12,7 +15,10 @@ starts with (the user can change both): English keeps the bundled MiniLM at
 0.7 (chosen on the English valid splits); Chinese, and mixed catalogs, get the
 bundled multilingual model and 0.5, chosen on zh-dev (bench/chinese_quality.py
 --select). A mixed catalog was not measured separately: it needs a model that
-reads both languages, and uses the Chinese weight.
+reads both languages, and uses the Chinese weight. So do the other scripts (no labelled
+catalog in them here): the English-only MiniLM was never trained on them (an 8-product
+Russian shop listed an electric kettle second for a pair of sneakers with it, a T-shirt
+with the multilingual model), and the word channel reads every script alike.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from dataclasses import dataclass
 
 LANGUAGE_SETTINGS = ("auto", "en", "zh")
 NAMES = {"en": "English", "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
+         "cyrillic": "Cyrillic script (Russian, Ukrainian...)", "greek": "Greek",
+         "arabic": "Arabic script (Arabic, Persian...)", "hebrew": "Hebrew", "thai": "Thai",
+         "indic": "an Indian script (Hindi, Bengali...)",
          "mixed": "mixed languages", "unknown": "unknown (no letters)"}
 SAMPLE = 2000
 MAJORITY = 0.9
@@ -30,6 +39,16 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+# Alphabetic scripts the English model was not trained on: words of 2+ letters (Thai and the
+# Indian scripts write vowel signs as marks inside a word, so their whole blocks count)
+_SCRIPT_WORDS = {
+    "cyrillic": re.compile(r"[\u0400-\u04ff\u0500-\u052f]{2,}"),
+    "greek": re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]{2,}"),
+    "arabic": re.compile(r"[\u0600-\u06ff\u0750-\u077f]{2,}"),
+    "hebrew": re.compile(r"[\u0590-\u05ff]{2,}"),
+    "thai": re.compile(r"[\u0e00-\u0e7f]{2,}"),
+    "indic": re.compile(r"[\u0900-\u0d7f]{2,}"),
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +63,7 @@ LANGUAGE_DEFAULTS: Mapping[str, LanguageDefaults] = {
     "ja": LanguageDefaults("multilingual", 0.5),
     "ko": LanguageDefaults("multilingual", 0.5),
     "mixed": LanguageDefaults("multilingual", 0.5),
+    **{script: LanguageDefaults("multilingual", 0.5) for script in _SCRIPT_WORDS},
 }
 # Models known to read English only (the bundled MiniLM and its fine-tunes).
 _ENGLISH_ONLY = ("bundled", "default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2")
@@ -72,7 +92,8 @@ class CatalogLanguage:
 
 
 def text_language(text: str) -> str:
-    """en | zh | ja | ko | unknown for one text, by its letters."""
+    """en | zh | ja | ko | cyrillic | greek | arabic | hebrew | thai | indic | unknown for
+    one text, by its letters."""
     han, kana = len(_HAN.findall(text)), len(_KANA.findall(text))
     hangul, latin = len(_HANGUL.findall(text)), len(_LATIN_WORD.findall(text))
     if kana and kana + han >= latin:
@@ -81,6 +102,11 @@ def text_language(text: str) -> str:
         return "ko"
     if han and han >= latin:
         return "zh"
+    if not text.isascii():
+        words = {k: len(rx.findall(text)) for k, rx in _SCRIPT_WORDS.items()}
+        script, most = max(words.items(), key=lambda kv: kv[1])
+        if most and most >= latin:
+            return script
     return "en" if latin else "unknown"
 
 
@@ -110,11 +136,11 @@ def defaults_for(code: str) -> LanguageDefaults | None:
 
 def model_reads(model: str, code: str) -> bool:
     """False when the model is known not to read the language (the English-only MiniLM
-    on a Chinese, Japanese, Korean or mixed catalog); True otherwise, including for
+    on any catalog but an English one, e.g. Chinese, Russian or mixed); True otherwise, including for
     models whose languages are unknown (a folder or a Hugging Face id)."""
     name = str(model or "").strip().lower()
     english_only = name in _ENGLISH_ONLY or "all-minilm-l6-v2" in name
-    return not (english_only and code in ("zh", "ja", "ko", "mixed"))
+    return not (english_only and code not in ("en", "unknown"))
 
 
 __all__ = ["LANGUAGE_DEFAULTS", "LANGUAGE_SETTINGS", "CatalogLanguage", "LanguageDefaults",

@@ -23,6 +23,15 @@ EN = ["Sony KDL-40V4100 40\" LCD TV", "Canon black ink cartridge CLI8B", "oak de
     ("ソニー ヘッドホン WH-1000XM5", "ja"),
     ("삼성 갤럭시 휴대폰", "ko"),
     ("Canon EOS Rebel XSi", "en"),
+    ("Кроссовки мужские Nike Air Max 90 белые", "cyrillic"),  # 3 Cyrillic words, 3 Latin
+    ("Nike Air Max 90 Herren weiß, Größe 42 (кроссовки)", "en"),  # mostly Latin
+    ("Ηλεκτρικός βραστήρας Bosch 1.7L", "greek"),
+    ("سماعات بلوتوث لاسلكية", "arabic"),
+    ("נעלי ספורט לגברים", "hebrew"),
+    ("รองเท้าวิ่ง ผู้ชาย", "thai"),
+    ("पुरुषों के जूते", "indic"),
+    ("10μF 50V capacitor, 100Ω resistor", "en"),  # one Greek letter is a unit, not a word
+    ("Café crème brûlée set", "en"),
     ("12345 -- 678", "unknown"),
     ("", "unknown"),
 ])
@@ -67,6 +76,8 @@ def test_model_reads() -> None:
     assert not model_reads("bundled", "zh") and not model_reads("bundled", "mixed")
     assert model_reads("bundled", "en") and model_reads("multilingual", "zh")
     assert model_reads("/models/some-folder", "zh")  # unknown models are not accused
+    assert not model_reads("bundled", "cyrillic") and model_reads("multilingual", "cyrillic")
+    assert model_reads("bundled", "unknown")
 
 
 def _csv(path: Path, titles: list[str]) -> Path:
@@ -102,6 +113,25 @@ def test_cli_configuration_file_settings_are_kept(tiny_bert_dir: Path, tmp_path:
     assert main(["neighbors", str(cat), "--out", str(tmp_path / "l.csv"), "--language", "en",
                  "--model", str(tiny_bert_dir), "--no-store", "--k", "2"]) == 0
     assert "catalog language (set): English" in capsys.readouterr().err
+
+
+RU = ["Кроссовки мужские Nike Air Max 90 белые", "Чайник электрический Bosch 1.7 л",
+      "Футболка хлопковая мужская синяя"]
+
+
+def test_a_cyrillic_catalog_gets_the_multilingual_model(tiny_bert_dir: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    """A Russian shop was embedded by the English-only MiniLM without a word said."""
+    lang = detect_language(RU * 5)
+    assert lang.code == "cyrillic" and "Cyrillic script" in lang.describe()
+    assert Config().for_language("cyrillic").model == "multilingual"
+    cat = _csv(tmp_path / "ru.csv", RU * 3)
+    assert main(["embed", str(cat), "--out", str(tmp_path / "v.npy"), "--model", "bundled",
+                 "--no-store"]) == 0
+    err = capsys.readouterr().err
+    assert "catalog language (automatic): Cyrillic script (Russian, Ukrainian...)" in err
+    assert "reads English only" in err
 
 
 def test_the_sample_reads_as_many_texts_as_it_says():
