@@ -4,7 +4,8 @@ Each text is classed by its letters: Han characters (with no Japanese kana)
 make it Chinese, even with a Latin brand or model number in it ("Sansui/山水U3
 话筒"); kana Japanese, Hangul Korean; words in Cyrillic, Greek, Arabic, Hebrew, Thai or an
 Indian script (Devanagari, Bengali...) make it that script's language when they are at
-least as many as its Latin words ("Кроссовки Nike Air Max 90 белые" is Cyrillic); Latin
+least half as many as its Latin words (brands and models are written in Latin letters:
+"Смартфон Xiaomi Redmi Note 12 256 ГБ" is Cyrillic); Latin
 letters alone count as English (the script cannot tell English from French; the defaults
 are the same). A catalog
 whose texts are 90% or more one language has that language, else it is
@@ -105,8 +106,8 @@ def text_language(text: str) -> str:
     if not text.isascii():
         words = {k: len(rx.findall(text)) for k, rx in _SCRIPT_WORDS.items()}
         script, most = max(words.items(), key=lambda kv: kv[1])
-        if most and most >= latin:
-            return script
+        if most and 2 * most >= latin:  # Latin brands in a Russian title: "Смартфон Xiaomi
+            return script                 # Redmi Note 12 256 ГБ" (2 Cyrillic words, 3 Latin)
     return "en" if latin else "unknown"
 
 

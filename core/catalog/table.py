@@ -36,14 +36,17 @@ TITLE_HINTS = ("title", "name", "product", "item", "标题", "名称", "品名",
                # German, French, Spanish, Italian shop exports (Bezeichnung;Beschreibung: the
                # longest column, the description, was taken for the title)
                "bezeichnung", "titel", "désignation", "designation", "libellé", "libelle",
-               "titre", "nombre", "título", "titulo", "denominazione", "titolo")
-TEXT_HINTS = ("desc", "brand", "category", "manufacturer", "类", "描述", "品牌")
+               "titre", "nombre", "título", "titulo", "denominazione", "titolo",
+               # Russian, Japanese (商品名 holds 商品), Korean
+               "наименование", "название", "товар", "상품명", "제품명", "상품")
+TEXT_HINTS = ("desc", "brand", "category", "manufacturer", "类", "描述", "品牌",
+              "описание", "説明", "설명")
 # product identifiers of marketplaces and barcodes (ASIN, UPC, EAN, GTIN, ISBN) are ids too
 ID_HINTS = ("id", "sku", "code", "key", "编号", "asin", "upc", "ean", "gtin", "isbn",
             # European shop exports: ref;désignation;famille;prix, Artikelnummer, Art.-Nr.
             "ref", "ref.", "reference", "référence", "referencia", "riferimento",
             "artikelnummer", "art.-nr.", "art.nr.", "artnr", "item number", "item no",
-            "item no.", "product code", "codice",
+            "item no.", "product code", "codice", "артикул", "код", "品番",
             "handle")  # Shopify's product id (core.catalog.product_rows)
 
 
@@ -210,7 +213,8 @@ def guess_text_columns(frame: pd.DataFrame) -> list[str]:
 
 # Chinese shops name ids 商品编号, 商品编码, 货号, 商品代码, 条码, 商品ID: the names hold
 # 商品 (a title hint), so they are recognised as ids first
-ZH_ID_SUFFIXES = ("编号", "编码", "货号", "代码", "条码", "条形码")
+ZH_ID_SUFFIXES = ("编号", "编码", "货号", "代码", "条码", "条形码",
+                  "コード", "番号", "코드", "번호")  # Japanese and Korean: 商品コード, 상품번호
 
 
 def _is_id_name(col: str) -> bool:
@@ -267,20 +271,24 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
     # 2 per author", "another genre" (the first named column in the file's order)
     hints = {"category": ("category", "categor", "kategor", "department", "famille", "familia",
                           "rubrique", "rayon", "warengruppe", "genre", "类目", "分类", "类别",
-                          "品类", "product_type", "product type"),  # the weakest last
+                          "品类", "категори", "раздел", "カテゴリ", "分類", "카테고리", "분류",
+                          "product_type", "product type"),  # the weakest last
              "brand": ("brand", "manufacturer", "vendor", "maker", "marke", "marque", "author",
-                       "publisher", "品牌", "厂商", "厂家", "制造商", "作者", "出版社"),
+                       "publisher", "品牌", "厂商", "厂家", "制造商", "作者", "出版社", "бренд",
+                       "производитель", "марка", "ブランド", "メーカー", "브랜드", "제조사"),
              # not a bare 价: 评价 is a review
              "price": ("price", "preis", "prix", "precio", "价格", "售价", "单价", "零售价",
-                       "现价", "定价", "标价", "一口价"),  # 一口价: Taobao's fixed price
-             "image": ("image", "img", "picture", "photo", "图片", "主图", "图像", "照片"),
+                       "现价", "定价", "标价", "一口价",  # 一口价: Taobao's fixed price
+                       "цена", "стоимость", "価格", "値段", "가격", "판매가"),
+             "image": ("image", "img", "picture", "photo", "图片", "主图", "图像", "照片",
+                       "изображени", "фото", "картинк", "画像", "写真", "이미지", "사진"),
              # the maker's number; a shop's own SKU or item number (货号) is no model number,
              # nor is a marketplace's 型号, which sellers fill with their own codes (zh-dev:
              # 24 of 75 labelled same-product pairs with one on both sides differ in it): it
              # is mapped by hand where it is the maker's
              "model_number": ("modelno", "model_no", "model no", "model number", "model_number",
                               "modelnumber", "mpn", "manufacturer part", "part number", "partno",
-                              "part_no")}[role]
+                              "part_no", "型番", "모델명")}[role]
     named = [col for col in map(str, frame.columns)
              if any(_hint_in(h, col.lower()) for h in hints) and _has_values(frame[col])]
     if role == "category":

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from core.catalog.language import detect_language, model_reads, text_language
+from core.catalog.table import ColumnMapping, field_defaults
 from core.cli import main
 from core.config import DEFAULT_HYBRID_WEIGHT, Config
 from core.errors import ConfigError
@@ -24,6 +26,7 @@ EN = ["Sony KDL-40V4100 40\" LCD TV", "Canon black ink cartridge CLI8B", "oak de
     ("삼성 갤럭시 휴대폰", "ko"),
     ("Canon EOS Rebel XSi", "en"),
     ("Кроссовки мужские Nike Air Max 90 белые", "cyrillic"),  # 3 Cyrillic words, 3 Latin
+    ("Смартфон Xiaomi Redmi Note 12 256 ГБ", "cyrillic"),  # 2 Cyrillic words, 3 Latin
     ("Nike Air Max 90 Herren weiß, Größe 42 (кроссовки)", "en"),  # mostly Latin
     ("Ηλεκτρικός βραστήρας Bosch 1.7L", "greek"),
     ("سماعات بلوتوث لاسلكية", "arabic"),
@@ -125,6 +128,22 @@ def test_a_cyrillic_catalog_gets_the_multilingual_model(tiny_bert_dir: Path, tmp
     """A Russian shop was embedded by the English-only MiniLM without a word said."""
     lang = detect_language(RU * 5)
     assert lang.code == "cyrillic" and "Cyrillic script" in lang.describe()
+    assert field_defaults(pd.DataFrame({"Артикул": ["A1", "B2"], "Наименование": RU[:2],
+                                        "Категория": ["Обувь", "Бытовая техника"],
+                                        "Бренд": ["Nike", "Bosch"], "Цена": ["12990", "3490"],
+                                        "Фото": ["a.jpg", "b.jpg"]})) == ColumnMapping(
+        text_columns=("Наименование",), id_column="Артикул", category="Категория",
+        brand="Бренд", price="Цена", image="Фото")
+    assert field_defaults(pd.DataFrame({"商品コード": ["A1"], "商品名": ["ナイキ スニーカー 白"],
+                                        "カテゴリ": ["靴"], "ブランド": ["ナイキ"],
+                                        "価格": ["12990"], "型番": ["DH-2024"]})) == ColumnMapping(
+        text_columns=("商品名",), id_column="商品コード", category="カテゴリ", brand="ブランド",
+        price="価格", model_number="型番")
+    assert field_defaults(pd.DataFrame({"상품번호": ["A1"], "상품명": ["나이키 운동화"],
+                                        "카테고리": ["신발"], "브랜드": ["나이키"],
+                                        "가격": ["99000"]})) == ColumnMapping(
+        text_columns=("상품명",), id_column="상품번호", category="카테고리", brand="브랜드",
+        price="가격")
     assert Config().for_language("cyrillic").model == "multilingual"
     cat = _csv(tmp_path / "ru.csv", RU * 3)
     assert main(["embed", str(cat), "--out", str(tmp_path / "v.npy"), "--model", "bundled",
