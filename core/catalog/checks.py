@@ -85,9 +85,19 @@ def header_row(rows: Sequence[Sequence[object]]) -> int:
         return 0
     for i, cells in enumerate(filled):
         n = sum(cells)
+        if 2 * n <= typical and not all(cells[:n]) and _group_names(rows, filled, i, typical):
+            continue
         if 2 * n > typical or not all(cells[:n]):
             return i if i == 0 or _names_row(rows[i]) else 0
     return 0
+
+
+def _group_names(rows: Sequence[Sequence[object]], filled: list[list[bool]], i: int,
+                 typical: int) -> bool:
+    """Whether row i names groups of the column names in row i + 1 (see header_row)."""
+    if i + 2 >= len(rows) or sum(filled[i + 1]) < typical:
+        return False
+    return _names_row(rows[i]) and _names_row(rows[i + 1]) and not _names_row(rows[i + 2])
 
 
 def _names_row(row: Sequence[object]) -> bool:

@@ -251,6 +251,34 @@ def test_one_title_line_above_the_header_reads_in_the_singular() -> None:
                                  "above them (a title or blank) was skipped")
 
 
+def test_a_row_of_group_names_above_the_header_is_skipped() -> None:
+    """A merchandiser's workbook groups its columns under merged cells ("Product" over id,
+    title and brand, "Commercial" over category and price): the group row was taken for the
+    header, naming the columns Product, column_2, column_3..., and the catalog had no ids."""
+    groups = ["Product", None, None, "Commercial", None]
+    book = Workbook()
+    sheet = book.active
+    for row in (groups, HEADER, *PRODUCTS):
+        sheet.append(row)
+    sheet.merge_cells("A1:C1")
+    sheet.merge_cells("D1:E1")
+    buf = io.BytesIO()
+    book.save(buf)
+    for data, name in ((buf.getvalue(), "grouped.xlsx"),
+                       (make_csv_bytes([[g or "" for g in groups], HEADER, *PRODUCTS]),
+                        "grouped.csv")):
+        table = read_table(data, name)
+        assert list(table.frame.columns) == HEADER, name
+        assert table.frame["id"].tolist() == ["1001", "1002", "1003"]
+        assert "the column names are on" in table.warnings[0]
+    # a header with unnamed columns between named ones stays the header: the row below it is
+    # a product (a number), or reads like the rows after it
+    assert header_row([["id", "", "title", ""], ["1", "x", "red shoe", "y"],
+                       ["2", "z", "blue shoe", "w"]]) == 0
+    assert header_row([["Product", "", "Commercial", ""], ["a", "b", "c", "d"],
+                       ["e", "f", "g", "h"]]) == 0  # the row below reads like the products
+
+
 def test_a_csv_whose_first_line_is_the_header_skips_nothing() -> None:
     table = read_table(_csv([["P1", "shoe", "acme", "", ""], ["P2", "tea", "", "", ""]]), "a.csv")
     assert list(table.frame.columns) == HEADER and table.warnings == ()
