@@ -102,8 +102,10 @@ def catalog_families(catalog) -> np.ndarray:
 def listed_variant_share(titles: Sequence[object], indices: np.ndarray,
                          sample: int = 2000) -> float:
     """Share of the list entries that are the product itself in another colour or size
-    (titles alike but for them), read on at most `sample` lists spread over the catalog
-    (indices (n, k), -1 = none): a hint that leave_out_variants would list other products."""
+    (titles alike but for them, or the same title: a shop that keeps size and colour in
+    columns of their own titles each variant row alike), read on at most `sample` lists
+    spread over the catalog (indices (n, k), -1 = none): a hint that leave_out_variants
+    would list other products."""
     idx = np.asarray(indices)
     n = len(idx)
     if not n:
@@ -112,7 +114,7 @@ def listed_variant_share(titles: Sequence[object], indices: np.ndarray,
     lists = [idx[row][idx[row] >= 0].tolist() for row in rows.tolist()]
     keys = {r: family_key(titles[r]) for r in {*rows.tolist(), *(r for x in lists for r in x)}}
     pairs = [(row, other) for row, listed in zip(rows.tolist(), lists) for other in listed]
-    same = sum(bool(keys[a]) and keys[b] == keys[a] and titles[b] != titles[a] for a, b in pairs)
+    same = sum(bool(keys[a]) and keys[b] == keys[a] for a, b in pairs)
     return same / len(pairs) if pairs else 0.0
 
 __all__ = ["HINT_SHARE", "catalog_families", "family_key", "listed_variant_share", "variant_families"]

@@ -73,6 +73,19 @@ def _shop():
     return catalog, vectors
 
 
+def test_variant_rows_with_the_same_title_count_for_the_hint():
+    """A shop that keeps size and colour in columns of their own titles every variant row
+    alike ("Classic Crew Tee" x 6): the lists were the tee five times over at 1.00 and the
+    hint said nothing, because only titles that differ were counted."""
+    titles = [name for name in ("Classic Crew Tee", "Denim Jacket") for _ in range(3)]
+    # each list: its two same-title siblings first, then one of the other product
+    indices = np.array([[*(x for x in range(6) if x // 3 == r // 3 and x != r), (r + 3) % 6]
+                        for r in range(6)])
+    assert listed_variant_share(titles, indices) == pytest.approx(2 / 3)
+    fam = variant_families(titles)
+    assert fam[0] == fam[1] == fam[2] != fam[3] == fam[4] == fam[5]
+
+
 def test_the_rule_lists_one_of_each_other_product_instead_of_the_products_variants():
     catalog, vectors = _shop()
     pool = brute_force_topk(vectors, 11, metric="cosine")
