@@ -63,13 +63,42 @@ def product_card(container, cat: Catalog, row: int) -> None:
         if mapping.price:
             price = parse_prices([frame[mapping.price].iloc[row]])[0]
             st.metric(t("Price"), "—" if pd.isna(price) else f"{price:,.2f}")
-        fields = [c for c in dict.fromkeys([*mapping.text_columns[1:],
-                                            *mapping.roles().values()])
-                  if c not in (mapping.image, mapping.price)]
+        fields = card_fields(cat, row)
         if fields:
-            st.dataframe(headed(pd.DataFrame({"field": fields,
-                                       "value": [str(frame[c].iloc[row]) for c in fields]})),
+            st.dataframe(headed(pd.DataFrame({"field": [f for f, _ in fields],
+                                              "value": [v for _, v in fields]})),
                          hide_index=True, key=f"review.card.{row}")
+
+
+CARD_FIELDS = 12  # a Shopify export has 50 columns; the card shows the first filled ones
+CARD_VALUE_CHARS = 300
+
+
+def card_fields(cat: Catalog, row: int) -> list[tuple[str, str]]:
+    """(column, value) of a product for its card: the mapped text columns after the title
+    and the roles first, then the catalog's other columns in the file's order (a Size or
+    Colour column tells two variants titled alike apart), each filled cell once, at most
+    CARD_FIELDS, long values cut at CARD_VALUE_CHARS with "…". The id, price and image
+    are shown above the table."""
+    frame, mapping = cat.frame, cat.mapping
+    shown = {mapping.id_column, mapping.image, mapping.price, mapping.text_columns[0]}
+    order = dict.fromkeys([*mapping.text_columns[1:], *mapping.roles().values(),
+                           *map(str, frame.columns)])
+    out: list[tuple[str, str]] = []
+    for col in order:
+        if col is None or col in shown or col not in frame.columns:
+            continue
+        value = frame[col].iloc[row]
+        text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else \
+            str(value).strip()
+        if not text:
+            continue
+        if len(text) > CARD_VALUE_CHARS:
+            text = text[:CARD_VALUE_CHARS - 1] + "…"
+        out.append((col, text))
+        if len(out) >= CARD_FIELDS:
+            break
+    return out
 
 
 def decision_buttons(store: ReviewStore, left_id: str, right_id: str) -> None:
