@@ -41,6 +41,28 @@ MODEL_ENV = "CATSIM_MODEL"
 KEY_DOCS = {
     "id_column": "id column name; \"@row\" for row numbers; null = choose automatically",
     "text_columns": "list of columns embedded, in order; [] = a title/name-like column",
+    "category_column": "column of the product's category (rules: same / different category; "
+                       "null = guessed from the column names)",
+    "brand_column": "column of the brand or maker (rules: at most N per brand, another brand)",
+    "price_column": "column of the price (rules: price band; price check)",
+    "model_number_column": "column of the maker's model number or a barcode (EAN, UPC): "
+                           "products whose numbers differ are never scored as the same",
+    "precision": "auto | fp32 | bf16 | fp16 | onnx: how the model computes (auto: fp16 on a "
+                 "GPU; on a CPU onnx when ONNX Runtime is installed, else fp32)",
+    "batch_size": "texts the model reads at once (memory, not results; 64)",
+    "on_duplicate_ids": "error | keep-first | suffix: what a repeated id does (keep-first "
+                        "drops the later rows; suffix renames them id#2, id#3...)",
+    "hybrid_weight": "0..1: the share of words and model numbers in the score, the rest is "
+                     "meaning (0.7 for English, 0.5 for Chinese and other scripts; a fine-tuned "
+                     "model brings its own)",
+    "field_weights": "column -> weight of its words in the word side of the score (e.g. "
+                     "{\"title\": 2, \"brand\": 1}); text columns weigh 1 unless given, "
+                     "other columns may be added, 0 leaves one out",
+    "duplicate_threshold": "0..1 or null: the score from which two products are duplicates "
+                           "(duplicate groups and the merge map; null = the duplicate band)",
+    "category_thresholds": "category -> its own duplicate threshold for duplicate groups "
+                           "and the merge map (written by `threshold --save-config` when a "
+                           "category column is mapped)",
     "model": "\"bundled\" (all-MiniLM-L6-v2), a local folder or a Hugging Face id",
     "metric": "cosine | dot | euclidean | manhattan",
     "k": "neighbours per product in the final lists",
@@ -50,7 +72,8 @@ KEY_DOCS = {
     "image_model": "\"bundled\" (EfficientNet-lite0) or a local CLIP folder (text-to-image)",
     "fetch_images": "download http(s) image URLs (off by default)",
     "rules": "business rules: same, different, max_per, price_ratio, min_score, diversity, "
-             "pinned, blocked, in_stock_column, keep_duplicates, use_review",
+             "pinned, blocked, in_stock_column, keep_duplicates, leave_out_variants, "
+             "use_review",
     "bands": "named score bands, name -> lowest score (\"duplicate\" is left out of lists)",
     "relevance_floor": "0..1: leave out neighbours no more related than this share of random "
                        "pairs of products, in meaning (0.9 by default: cosine 0.274 for the "
@@ -59,6 +82,9 @@ KEY_DOCS = {
                        "may be shorter",
     "language": "catalog language: \"auto\" (detected from the texts), \"en\" or \"zh\"; "
                 "chooses the default model and hybrid_weight when they are not set",
+    "index": "auto | exact | approximate: how neighbours are found (auto: exact up to a "
+             "measured size, approximate above it)",
+    "extra": "anything else a configuration file holds, kept as it is (for your own notes)",
 }
 # Settings a catalog's language chooses when the user has not set them.
 LANGUAGE_KEYS = ("model", "hybrid_weight")
