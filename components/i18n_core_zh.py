@@ -36,6 +36,24 @@ CORE_ZH: dict[str, str] = {
         '请在 Excel 中打开并另存为 .xlsx，或导出为 CSV',
     '{name} is an Excel workbook despite its name; it was read as one':
         '{name} 虽然扩展名不同，其实是 Excel 工作簿；已按工作簿读取',
+    '{name} is an OpenDocument spreadsheet (.ods, LibreOffice) despite its name; it was read '
+    'as one':
+        '{name} 虽然扩展名不同，其实是 OpenDocument 电子表格（.ods，LibreOffice）；已按电子表格读取',
+    '{name} is an Apple Numbers document; in Numbers choose File > Export To > CSV (or Excel) '
+    'and use that file':
+        '{name} 是 Apple Numbers 文档；请在 Numbers 中选择“文件 > 导出为 > CSV”（或 Excel），'
+        '再使用导出的文件',
+    "{name} is not a readable OpenDocument spreadsheet (the file is damaged or was cut short); "
+    "save it again in LibreOffice, or export CSV":
+        "{name} 不是可读取的 OpenDocument 电子表格（文件已损坏或不完整）；"
+        "请在 LibreOffice 中重新保存，或导出为 CSV",
+    "{name} is not a readable OpenDocument spreadsheet (the file is damaged: {detail}); save it "
+    "again in LibreOffice, or export CSV":
+        "{name} 不是可读取的 OpenDocument 电子表格（文件已损坏：{detail}）；"
+        "请在 LibreOffice 中重新保存，或导出为 CSV",
+    "{name} declares a document type, which no spreadsheet program writes; save it again in "
+    "LibreOffice, or export CSV":
+        "{name} 声明了文档类型，电子表格程序不会这样写；请在 LibreOffice 中重新保存，或导出为 CSV",
     '{name} is a Parquet file despite its name; it was read as one':
         '{name} 虽然扩展名不同，其实是 Parquet 文件；已按 Parquet 读取',
     '{name} is a web page with a table (some shop systems export those under an Excel name); '

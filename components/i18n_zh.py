@@ -520,8 +520,8 @@ ZH: dict[str, str] = {
         '中文',
     'Back to the demo catalog':
         '返回示例目录',
-    'Upload your catalog (CSV, TSV, Excel or Parquet)':
-        '上传你的商品目录（CSV、TSV、Excel 或 Parquet）',
+    'Upload your catalog (CSV, TSV, Excel, LibreOffice or Parquet)':
+        '上传你的商品目录（CSV、TSV、Excel、LibreOffice 或 Parquet）',
     '**The first lines of the file, exactly as they are:**':
         '**文件的前几行，原样显示：**',
     'Sheet ({n} in this workbook)':

@@ -31,6 +31,7 @@ from core.catalog.checks import (
 from core.catalog.column_checks import repeated_names_warning, unique_names
 from core.catalog.htmltable import check_page_size, html_rows, looks_like_html
 from core.catalog.limits import current_limits
+from core.catalog.ods import is_ods, read_ods
 from core.catalog.parquet import read_parquet_frame
 from core.catalog.product_rows import as_products
 from core.catalog.textenc import (
@@ -78,8 +79,8 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
                max_rows: int | None = None, encoding: str | None = None,
                delimiter: str | None = None, header: bool = True,
                allow_ragged: bool = False) -> RawTable:
-    """Parse CSV/TSV/TXT, Excel (.xlsx/.xlsm/.xls), an HTML table or Parquet from bytes, a
-    path or a file object.
+    """Parse CSV/TSV/TXT, Excel (.xlsx/.xlsm/.xls), LibreOffice (.ods), an HTML table or
+    Parquet from bytes, a path or a file object.
 
     The format comes from the bytes (a workbook, Parquet, a web page), else delimited
     text; a name that says otherwise is warned about. max_bytes / max_rows default to
@@ -97,10 +98,13 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
     if not data.strip():
         raise CatalogError(f"{name} is empty: the file needs a header row and products")
     declared = _declared_kind(Path(name).suffix.lower())
-    kind = _content_kind(data, declared)
+    kind = _content_kind(data, declared, name)
     options = TextOptions(encoding, delimiter, header, allow_ragged)
     if kind == "xls":
         table = _sheet_table(read_xls(data, name, sheet, max_rows=max_rows), name)
+    elif kind == "ods":
+        table = _sheet_table(read_ods(data, name, sheet, max_rows=max_rows,
+                                      max_xml_bytes=limits.max_xlsx_bytes), name)
     elif kind == "xlsx":
         table = _read_excel(data, name, sheet, max_rows, limits.max_xlsx_bytes)
     elif kind == "parquet":
@@ -122,6 +126,8 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
 _READ_AS = {
     "xlsx": "{name} is an Excel workbook despite its name; it was read as one",
     "xls": "{name} is an old Excel 97-2003 workbook (.xls) despite its name; it was read as one",
+    "ods": "{name} is an OpenDocument spreadsheet (.ods, LibreOffice) despite its name; it was "
+           "read as one",
     "parquet": "{name} is a Parquet file despite its name; it was read as one",
     "html": ("{name} is a web page with a table (some shop systems export those under an "
              "Excel name); its largest table was read"),
@@ -132,14 +138,20 @@ _READ_AS = {
 def _declared_kind(ext: str) -> str:
     if ext in EXCEL_EXTENSIONS:
         return "xlsx"
-    return {".xls": "xls", ".parquet": "parquet", ".html": "html", ".htm": "html"}.get(ext, "text")
+    return {".xls": "xls", ".ods": "ods", ".parquet": "parquet", ".html": "html",
+            ".htm": "html"}.get(ext, "text")
 
 
-def _content_kind(data: bytes, declared: str) -> str:
+def _content_kind(data: bytes, declared: str, name: str) -> str:
     """What the bytes are: xlsx, xls, parquet, html or text; the declared kind when they are
     none of these (a damaged workbook, a zip of something else, a binary file: the
     declared kind's reader says what is wrong)."""
     if data.startswith(b"PK\x03\x04"):
+        if is_ods(data):
+            return "ods"
+        if _is_numbers(data):
+            raise CatalogError(f"{name} is an Apple Numbers document; in Numbers choose File > "
+                               "Export To > CSV (or Excel) and use that file")
         return "xlsx" if declared == "xlsx" or _is_workbook(data) else declared
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
@@ -148,6 +160,15 @@ def _content_kind(data: bytes, declared: str) -> str:
     if looks_like_html(data):
         return "html"
     return "text" if binary_kind(data) is None else declared
+
+
+def _is_numbers(data: bytes) -> bool:
+    """An Apple Numbers document (a zip of Index/*.iwa parts)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(n.startswith("Index/") and n.endswith(".iwa") for n in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def _is_workbook(data: bytes) -> bool:

@@ -111,7 +111,7 @@ def _is_terminal(stream) -> bool:
 
 
 CATALOG_HELP = ("the catalog file: CSV, TSV or TXT (any encoding and delimiter), Excel (.xlsx, "
-                ".xls) or Parquet")
+                ".xls), LibreOffice (.ods) or Parquet")
 METRIC_HELP = "similarity measure (default: the --config file's, else cosine)"
 K_HELP = "neighbours per product (default: the --config file's, else 10)"
 
@@ -125,8 +125,8 @@ def add_catalog_options(p: argparse.ArgumentParser, *, lists: bool = True) -> No
     p.add_argument("--text-cols", help="comma-separated text columns, in order "
                    "(default: title/name-like column chosen automatically)")
     add_role_options(p)
-    p.add_argument("--sheet", help="Excel sheet name, .xlsx or .xls (default: the sheet with "
-                   "the most rows)")
+    p.add_argument("--sheet", help="Excel or LibreOffice sheet name, .xlsx, .xls or .ods "
+                   "(default: the sheet with the most rows)")
     p.add_argument("--delimiter", help="delimiter of a text file: , ; tab | or any one "
                    "character (default: detected)")
     p.add_argument("--encoding", help="encoding of a text file, e.g. utf-8, gb18030, cp1252 "

@@ -299,6 +299,26 @@ def _catalog_messages() -> list[str]:
                                     "条码.csv"), barcoded).report.lines()[1:]
     for spacer in ("1,a,3\n,,\n2,b,4\n", "1,a,3\n,,\n,,\n2,b,4\n,合计,7\n"):  # spacer rows
         out += read_table(f"id,name,price\n{spacer}".encode(), "表.csv").warnings
+    from tests.catalog.test_ods import HEADER as ODS_HEADER
+    from tests.catalog.test_ods import _products, ods_bytes
+
+    ods = ods_bytes(f'<table:table table:name="商品">{ODS_HEADER}{_products()}</table:table>')
+    out += read_table(ods, "表格.xlsx").warnings  # LibreOffice's file under an Excel name
+
+    def archive(parts: dict[str, str]) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            for part, content in parts.items():
+                zf.writestr(part, content)
+        return buf.getvalue()
+
+    out += [*_raised(lambda: read_table(ods[:-40], "表格.ods")),  # cut short
+            *_raised(lambda: read_table(ods_bytes('<table:table table:name="a">'
+                                                  '<table:table-row></table:table>'), "坏.ods")),
+            *_raised(lambda: read_table(archive({
+                "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                "content.xml": '<!DOCTYPE d [<!ENTITY a "a">]><d>&a;</d>'}), "炸弹.ods")),
+            *_raised(lambda: read_table(archive({"Index/Document.iwa": "x"}), "目录.numbers"))]
     out += read_table(b"Handle,Title,Variant SKU\ntee,Tee,A1\ntee,,A2\ncap,Cap,B1\n",
                       "products_export.csv").warnings
     out += read_table(b"ID,Type,Name,Parent\n1,variable,Tee,\n2,variation,Tee - S,id:1\n",
