@@ -14,15 +14,26 @@ the right sound, the wrong character (兰之 for 兰芝); and some type the piny
   for 绿) becomes the catalog's characters with those sounds, fewest pieces first
   (pairs before single characters), with at least one pair.
 
+- a query in Latin letters, in a catalog written in Latin letters: each word of four
+  letters or more that the catalog does not have, one typo away (a letter missing, added,
+  changed, or two swapped: ``samsng``, ``logitec``, ``cabel``) from words the catalog has,
+  becomes the most common of them (:data:`MAX_WORD_FIXES` words at most); a word of the
+  English dictionary the bundled model reads (its WordPiece vocabulary's 20,362 whole
+  words: ``hose``, ``litter``, ``clubs``) is no typo and stays, so a query for what the
+  shop does not sell is not turned into what it does ("garden hose" was "garden home"). Only the
+  catalog's :data:`MAX_LATIN_WORDS` most common words are looked at, through their
+  one-letter deletions (the symmetric-delete method), so a lookup is a few dict reads.
+
 Readings come from pypinyin's character table (MIT; ``pypinyin.pinyin_dict``, 41,923
-characters), loaded on the first Chinese catalog only: an English catalog never builds a
-speller's tables and never changes a query. Whether the respelt query's results are shown
+characters), loaded on the first Chinese catalog only: an English catalog never builds
+the pinyin tables. Whether the respelt query's results are shown
 instead of the typed one's is :meth:`Speller.shows` (:func:`core.pipeline.search_as_meant`):
 only when they score higher and their first product has a word the respelling made.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -42,6 +53,12 @@ MAX_READINGS = 3
 # Characters of a Chinese query respelt: a typo is one character; more changes turned
 # zh-dev's off-topic queries into the catalog's words (bench/chinese_spelling.py).
 MAX_CHANGES = 1
+# Latin typos: the shortest word corrected, the catalog words looked at (the most common),
+# and the words of one query corrected at most (bench/english_spelling.py)
+MIN_LATIN_LETTERS = 4
+MAX_LATIN_WORDS = 30_000
+MAX_WORD_FIXES = 2
+_LATIN_WORD = re.compile(r"^[a-zà-öø-ÿ]+$")
 
 
 def _syllable(reading: str) -> str:
@@ -79,13 +96,18 @@ class Speller:
     right: dict[tuple[str, str], str] = field(default_factory=dict)
     spelt: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     chars: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # Latin words: one-letter deletion -> the words (by commonness rank) that give it, and
+    # word -> its commonness rank (0 = the most common)
+    deletions: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    latin: list[str] = field(default_factory=list, repr=False)
 
     @classmethod
     def build(cls, index: LexicalIndex) -> Speller:
         """From a words index: its Han character pairs and characters, common first."""
         speller = cls(index.vocab, index)
         if not _HAN_RUN.search("".join(index.vocab)):
-            return speller  # not a Chinese catalog: nothing is ever respelt (one scan)
+            speller._add_latin(index)  # not a Chinese catalog: its Latin words' typos
+            return speller
         han = [(tok, col) for tok, col in index.vocab.items() if _HAN_PAIR.match(tok)
                or (len(tok) == 1 and _HAN_RUN.match(tok))]
         if not any(len(tok) == 2 for tok, _ in han):
@@ -105,6 +127,47 @@ class Speller:
                 speller._add(tok, [sound[tok[0]], sound[tok[1]]], sound)
         return speller
 
+    def _add_latin(self, index: LexicalIndex) -> None:
+        """The one-letter deletions of the catalog's MAX_LATIN_WORDS most common words of
+        MIN_LATIN_LETTERS - 1 letters or more (a word one letter short of a query word)."""
+        words = [(tok, col) for tok, col in index.vocab.items()
+                 if len(tok) >= MIN_LATIN_LETTERS - 1 and _LATIN_WORD.match(tok)]
+        if not words:
+            return
+        idf = index.idf[[c for _, c in words]]
+        order = np.argsort(idf, kind="stable")[:MAX_LATIN_WORDS]  # common first
+        self.latin = [words[j][0] for j in order]
+        for rank, word in enumerate(self.latin):
+            for d in {word[:i] + word[i + 1:] for i in range(len(word))} | {word}:
+                self.deletions.setdefault(d, []).append(rank)
+
+    def _word_fix(self, word: str) -> str | None:
+        """The catalog's most common word one typo from ``word`` (a letter missing, added,
+        changed, or two neighbours swapped), or None."""
+        ranks: set[int] = set()
+        for d in {word[:i] + word[i + 1:] for i in range(len(word))} | {word}:
+            ranks.update(self.deletions.get(d, ()))
+        for rank in sorted(ranks):
+            if _one_typo(word, self.latin[rank]):
+                return self.latin[rank]
+        return None
+
+    def _latin_typos(self, text: str) -> str | None:
+        """The query with its unknown Latin words of MIN_LATIN_LETTERS letters or more put
+        right (at most MAX_WORD_FIXES); None when none is."""
+        words = text.split()
+        fixes = 0
+        for i, word in enumerate(words):
+            if fixes >= MAX_WORD_FIXES:
+                break
+            if len(word) < MIN_LATIN_LETTERS or word in self.vocab \
+                    or not _LATIN_WORD.match(word) or word in english_words():
+                continue
+            fixed = self._word_fix(word)
+            if fixed is not None:
+                words[i], fixes = fixed, fixes + 1
+        return " ".join(words) if fixes else None
+
     def _add(self, tok: str, options: list[tuple[str, ...]],
              sound: dict[str, tuple[str, ...]]) -> None:
         for b in options[1]:
@@ -120,9 +183,12 @@ class Speller:
         return bool(self.spelt)
 
     def respell(self, query: str) -> str | None:
-        """The query in the catalog's characters, or None when nothing changes."""
+        """The query in the catalog's characters, or its Latin typos put right (a Latin
+        catalog); None when nothing changes."""
         if not self.chinese:
-            return None
+            if not self.latin:
+                return None
+            return self._latin_typos(unicodedata.normalize("NFKC", query).lower())
         text = unicodedata.normalize("NFKC", query).lower().translate(TO_SIMPLIFIED)
         if _HAN_RUN.search(text):
             out = self._homophones(text)
@@ -136,7 +202,8 @@ class Speller:
             return []
         before = set(self.words.tokenizer(typed))
         return [tok for tok in dict.fromkeys(self.words.tokenizer(respelt))
-                if _HAN_PAIR.match(tok) and tok in self.vocab and tok not in before]
+                if (_HAN_PAIR.match(tok) or _LATIN_WORD.match(tok)) and tok in self.vocab
+                and tok not in before]
 
     def shows(self, typed: str, respelt: str, typed_best: float, respelt_first: int,
               respelt_best: float) -> bool:
@@ -246,6 +313,34 @@ class Speller:
         if end is None or end[0][2] == 0:
             return None
         return " ".join("".join(end[1]).split())
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Whole English words of 4+ letters: those of the bundled model's WordPiece vocabulary
+    (not its "##" pieces); empty when the model's folder cannot be read."""
+    from core.embed.models import bundled_model_path
+    from core.errors import ModelLoadError
+
+    try:
+        lines = (bundled_model_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError, ModelLoadError):  # no dictionary: every unknown
+        return frozenset()                                # word may be a typo
+    return frozenset(w for w in lines if len(w) >= MIN_LATIN_LETTERS and w.isascii()
+                     and w.isalpha())
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """Whether a and b differ by one typo: a letter missing, added or changed, or two
+    neighbouring letters swapped (optimal string alignment distance 1)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
 
 
 def _rank(cost: tuple[int, int, int, int]) -> tuple[int, ...]:

@@ -66,3 +66,29 @@ def test_the_heatmaps_search_box_respells_like_the_search_page(app, typed):
     app.toggle(key="heatmap.exact").set_value(False).run()
     assert "Showing results for **兰芝水乳**" in element_texts(app.info)
     app.switch_page("pages/search.py").run()  # the module's other tests search there
+
+
+EN_SHOP = ["samsung 40 inch lcd tv", "samsung galaxy phone case", "logitech wireless mouse",
+           "logitech keyboard k120", "hdmi cable 2m", "usb cable 1m"]
+
+
+@pytest.mark.slow  # the real bundled model reads the queries (the tiny one reads nothing)
+def test_an_english_typo_shows_the_catalogs_word_and_can_be_searched_as_typed(tmp_path):
+    """"samsng tv" found no Samsung (the words side never met "samsng"): the page now says it
+    shows "samsung tv", and the switch searches what was typed."""
+    from core.embed.models import bundled_model_path
+
+    with running_app(bundled_model_path(), tmp_path / "ws") as at:
+        rows = "".join(f"E{i},{t}\n" for i, t in enumerate(EN_SHOP))
+        at.file_uploader(key="catalog.upload").set_value(
+            ("en.csv", ("id,title\n" + rows).encode("utf-8"), "text/csv")).run()
+        at.switch_page("pages/search.py").run()  # the English default, 0.7 words
+        table = _search(at, "Samsng TV")
+        assert table["id"].iloc[0] == "E0"
+        notes = element_texts(at.info)
+        assert "Showing results for **samsung tv**" in notes and "Samsng TV" in notes
+        at.toggle(key="search.exact").set_value(True).run()
+        assert "Showing results for" not in element_texts(at.info)
+        at.toggle(key="search.exact").set_value(False).run()
+        _search(at, "garden hose")  # "hose" is a word, not a typo of anything: as typed
+        assert "Showing results for" not in element_texts(at.info)

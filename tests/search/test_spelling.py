@@ -1,5 +1,6 @@
 """Queries typed through a pinyin keyboard: homophone typos and pinyin respelt in the
-catalog's characters (core/search/spelling.py), and the search that shows them."""
+catalog's characters, English typos put right (core/search/spelling.py), and the search
+that shows them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from core.config import Config
 from core.pipeline import search, search_as_meant
 from core.search.index import NeighborIndex
 from core.search.lexical import build_index
-from core.search.spelling import MAX_CHANGES, Speller, readings
+from core.search.spelling import MAX_CHANGES, Speller, english_words, readings
 
 # Synthetic titles written for these tests.
 ZH_TITLES = ["兰芝水乳套装 补水保湿", "兰芝雪纱隔离霜 紫色", "雅诗兰黛小棕瓶精华", "绿色保温杯 不锈钢",
@@ -62,11 +63,21 @@ def test_a_chinese_query_changes_one_character_at_most(speller):
     assert out is not None and sum(a != b for a, b in zip("兰之保问杯", out)) == MAX_CHANGES == 1
 
 
-def test_an_english_catalog_never_respells():
-    speller = Speller.build(build_index(EN_TITLES))
+def test_an_english_catalog_respells_typos_of_its_own_words_only():
+    """A letter missing, added, changed or two swapped, in a word of 4+ letters the catalog
+    lacks, becomes the catalog's word; known words, short words, English words of the
+    dictionary (a query for what the shop does not sell) and Chinese stay as typed."""
+    speller = Speller.build(build_index([*EN_TITLES, "garden home decor", "samsung tv 40"]))
     assert not speller.chinese
-    for q in ["lanzhi", "long dress", "men", "usb cabel", "兰之", "banana"]:
-        assert speller.respell(q) is None
+    for typed, meant in [("usb cabel", "usb cable"), ("wireles mouse", "wireless mouse"),
+                         ("Samsng TV", "samsung tv"), ("long dres", "long dress"),
+                         ("wirelesss mousse", "wireless mouse")]:
+        assert speller.respell(typed) == meant, typed
+    assert speller.respell("samsng wirless cabel") == "samsung wireless cabel"  # two at most
+    for q in ["lanzhi", "long dress", "men", "mou", "兰之", "banana", "garden hose"]:
+        assert speller.respell(q) is None, q  # "hose" is a word, not a typo of "home"
+    assert "hose" in english_words() and "samsng" not in english_words()
+    assert speller.made_words("usb cabel", "usb cable") == ["cable"]
 
 
 def test_made_words_are_the_catalog_pairs_the_respelling_put_in(speller):
@@ -109,13 +120,18 @@ def test_search_as_meant_shows_the_respelt_results_when_they_match_better(tiny_e
     assert not exact.respelt and exact.hits == exact.typed_hits
 
 
-def test_search_as_meant_on_an_english_catalog_is_search(tiny_encoder):
+def test_search_as_meant_on_an_english_catalog_fixes_typos_only(tiny_encoder):
     index, cat = _index(EN_TITLES * 3, tiny_encoder, 0.7)
-    for q in ["usb cable", "lanzhi", "long dres", "men", "兰之"]:
+    for q in ["usb cable", "lanzhi", "long dress", "men", "兰之"]:
         answer = search_as_meant(q, tiny_encoder, index, k=4, ids=cat.ids)
         typed = search(q, tiny_encoder, index, k=4, ids=cat.ids)
         assert not answer.respelt and answer.query == q
         assert [(h.index, h.score) for h in answer.hits] == [(h.index, h.score) for h in typed]
+    typed = search("wireles mouse", tiny_encoder, index, k=4, ids=cat.ids)
+    answer = search_as_meant("wireles mouse", tiny_encoder, index, k=4, ids=cat.ids)
+    assert answer.respelt and answer.query == "wireless mouse"
+    assert cat.texts[answer.hits[0].index] == "wireless mouse"
+    assert answer.hits[0].score > typed[0].score
 
 
 def test_cli_search_prints_the_respelt_results_and_exact_the_typed_ones(tmp_path, workspace,
