@@ -51,6 +51,8 @@ CORE_ZH: dict[str, str] = {
     "again in LibreOffice, or export CSV":
         "{name} 不是可读取的 OpenDocument 电子表格（文件已损坏：{detail}）；"
         "请在 LibreOffice 中重新保存，或导出为 CSV",
+    "{name} is protected by a password; save a copy without one in LibreOffice, or export CSV":
+        "{name} 有密码保护；请在 LibreOffice 中另存一份不带密码的副本，或导出为 CSV",
     "{name} declares a document type, which no spreadsheet program writes; save it again in "
     "LibreOffice, or export CSV":
         "{name} 声明了文档类型，电子表格程序不会这样写；请在 LibreOffice 中重新保存，或导出为 CSV",

@@ -102,6 +102,9 @@ def _content(data: bytes, name: str, max_xml_bytes: int) -> bytes:
                     f"{info.file_size / 1e6:,.0f} MB), over the {max_xml_bytes / 1e6:,.0f} MB "
                     "limit for workbooks; export the sheet as CSV (CSV reads faster and uses "
                     "less memory) or raise $CATSIM_MAX_XLSX_MB")
+            if b"encryption-data" in _manifest(archive):
+                raise CatalogError(f"{name} is protected by a password; save a copy without "
+                                   "one in LibreOffice, or export CSV")
             xml = archive.read(info)
     except CatalogError:
         raise
@@ -112,6 +115,15 @@ def _content(data: bytes, name: str, max_xml_bytes: int) -> bytes:
         raise CatalogError(f"{name} declares a document type, which no spreadsheet program "
                            "writes; save it again in LibreOffice, or export CSV")
     return xml
+
+
+def _manifest(archive: zipfile.ZipFile) -> bytes:
+    """META-INF/manifest.xml (b"" when absent or over 1 MB: no real manifest is)."""
+    try:
+        info = archive.getinfo("META-INF/manifest.xml")
+    except KeyError:
+        return b""
+    return archive.read(info) if info.file_size <= 1_000_000 else b""
 
 
 def _elements(xml: bytes) -> Iterator[tuple[str, ElementTree.Element, ElementTree.Element | None]]:

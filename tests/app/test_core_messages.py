@@ -318,7 +318,11 @@ def _catalog_messages() -> list[str]:
             *_raised(lambda: read_table(archive({
                 "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
                 "content.xml": '<!DOCTYPE d [<!ENTITY a "a">]><d>&a;</d>'}), "炸弹.ods")),
-            *_raised(lambda: read_table(archive({"Index/Document.iwa": "x"}), "目录.numbers"))]
+            *_raised(lambda: read_table(archive({"Index/Document.iwa": "x"}), "目录.numbers")),
+            *_raised(lambda: read_table(archive({
+                "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                "content.xml": "x", "META-INF/manifest.xml": "<manifest:encryption-data/>"}),
+                "加密.ods"))]
     out += read_table(b"Handle,Title,Variant SKU\ntee,Tee,A1\ntee,,A2\ncap,Cap,B1\n",
                       "products_export.csv").warnings
     out += read_table(b"ID,Type,Name,Parent\n1,variable,Tee,\n2,variation,Tee - S,id:1\n",

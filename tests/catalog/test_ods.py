@@ -165,6 +165,20 @@ def test_hostile_spreadsheets_are_bounded_or_refused() -> None:
         read_table(broken, "broken.ods")
 
 
+def test_a_password_protected_sheet_says_so() -> None:
+    """LibreOffice encrypts content.xml and says so in its manifest: the parse error read
+    "the file is damaged"."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", b"\x8f\x01 encrypted bytes")
+        archive.writestr("META-INF/manifest.xml", '<manifest:file-entry manifest:full-path='
+                         '"content.xml"><manifest:encryption-data manifest:checksum-type="SHA1"/>'
+                         '</manifest:file-entry>')
+    with pytest.raises(CatalogError, match=r"locked\.ods is protected by a password; save a copy"):
+        read_table(buf.getvalue(), "locked.ods")
+
+
 def test_an_apple_numbers_document_says_how_to_export_it() -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
