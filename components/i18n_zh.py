@@ -1417,10 +1417,11 @@ ZH: dict[str, str] = {
     # guide
     '1. Catalog':
         '1. 商品目录',
-    'Your products. The demo shop (2,554 electronics and office products) is already loaded; upload you'
-    'r own file (CSV, Excel, Parquet) to use yours, then say which column is the id and which columns d'
-    'escribe the product.':
-        '你的商品。示例店铺（2,554 个电子和办公产品）已经加载好了；上传你自己的文件（CSV、Excel、Parquet）'
+    'Your products. The demo shop (2,554 electronics and office products) is already loaded; upload '
+    'your own file (CSV, Excel, LibreOffice, Parquet) to use yours, then say which column is the id '
+    'and which columns describe the product.':
+        '你的商品。示例店铺（2,554 个电子和办公产品）已经加载好了；上传你自己的文件（CSV、Excel、'
+        'LibreOffice、Parquet）'
         '即可使用你的商品，然后指明哪一列是编号、哪些列描述商品。',
     '2. Neighbours':
         '2. 相似商品',
