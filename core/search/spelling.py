@@ -20,7 +20,8 @@ the right sound, the wrong character (兰之 for 兰芝); and some type the piny
   becomes the most common of them (:data:`MAX_WORD_FIXES` words at most); a word of the
   English dictionary the bundled model reads (its WordPiece vocabulary's 20,362 whole
   words: ``hose``, ``litter``, ``clubs``) is no typo and stays, so a query for what the
-  shop does not sell is not turned into what it does ("garden hose" was "garden home"). Only the
+  shop does not sell is not turned into what it does ("garden hose" was "garden home"),
+  unless it is the plural of a word the catalog has ("cables" -> "cable"). Only the
   catalog's :data:`MAX_LATIN_WORDS` most common words are looked at, through their
   one-letter deletions (the symmetric-delete method), so a lookup is a few dict reads.
 
@@ -152,6 +153,16 @@ class Speller:
                 return self.latin[rank]
         return None
 
+    def _singular(self, word: str) -> str | None:
+        """The catalog's singular of an English plural it lacks ("cables" -> "cable",
+        "batteries" -> "battery", "boxes" -> "box"), or None."""
+        for ending, replacement in (("ies", "y"), ("es", ""), ("s", "")):
+            if word.endswith(ending) and not word.endswith("ss"):
+                stem = word[: -len(ending)] + replacement
+                if len(stem) >= MIN_LATIN_LETTERS - 1 and stem in self.vocab:
+                    return stem
+        return None
+
     def _latin_typos(self, text: str) -> str | None:
         """The query with its unknown Latin words of MIN_LATIN_LETTERS letters or more put
         right (at most MAX_WORD_FIXES); None when none is."""
@@ -161,9 +172,9 @@ class Speller:
             if fixes >= MAX_WORD_FIXES:
                 break
             if len(word) < MIN_LATIN_LETTERS or word in self.vocab \
-                    or not _LATIN_WORD.match(word) or word in english_words():
+                    or not _LATIN_WORD.match(word):
                 continue
-            fixed = self._word_fix(word)
+            fixed = self._singular(word) if word in english_words() else self._word_fix(word)
             if fixed is not None:
                 words[i], fixes = fixed, fixes + 1
         return " ".join(words) if fixes else None

@@ -74,6 +74,9 @@ def test_an_english_catalog_respells_typos_of_its_own_words_only():
                          ("wirelesss mousse", "wireless mouse")]:
         assert speller.respell(typed) == meant, typed
     assert speller.respell("samsng wirless cabel") == "samsung wireless cabel"  # two at most
+    # a plural is an English word, but the catalog writes it in the singular
+    assert speller.respell("usb cables") == "usb cable"
+    assert speller.respell("mice") is None and speller.respell("dresses") == "dress"
     for q in ["lanzhi", "long dress", "men", "mou", "兰之", "banana", "garden hose"]:
         assert speller.respell(q) is None, q  # "hose" is a word, not a typo of "home"
     assert "hose" in english_words() and "samsng" not in english_words()
