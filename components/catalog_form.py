@@ -93,7 +93,8 @@ def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | Non
 DETECT = N_("(detect)")
 DELIMITERS = {DETECT: None, N_(", comma"): ",", N_("; semicolon"): ";", N_("tab"): "\t",
               N_("| pipe"): "|", N_(": colon"): ":", N_("# hash"): "#", N_("space"): " "}
-ENCODINGS = (DETECT, "utf-8", "utf-8-sig", "utf-16", "gb18030", "cp1252", "latin-1", "shift_jis")
+ENCODINGS = (DETECT, "utf-8", "utf-8-sig", "utf-16", "gb18030", "cp1252", "latin-1", "cp932", "cp949",
+             "cp1251")
 
 
 def preview(frame) -> None:

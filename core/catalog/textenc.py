@@ -1,7 +1,9 @@
 """Text encodings, delimiters and binary-file detection of uploaded files.
 
 Catalogs arrive as UTF-8 (with or without BOM), UTF-16 (Excel "Unicode
-text"), GB18030/GBK Chinese exports and cp1252/latin-1 Western exports.
+text"), GB18030/GBK Chinese exports, the code pages Excel saves "CSV" in on Japanese,
+Korean and Russian Windows (Shift-JIS cp932, cp949, cp1251) and cp1252/latin-1 Western
+exports.
 :func:`decode_text` picks one deterministically and says which;
 :func:`binary_kind` recognises files that are not text at all (a zip archive,
 an image or a PDF renamed ``.csv``) so they are refused with a clear message.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 
 from core.catalog.checks import header_row
@@ -71,9 +74,14 @@ def decode_text(data: bytes, name: str = "file") -> tuple[str, str]:
     """Decode bytes to str; returns (text, encoding name). Never a leading BOM.
 
     Order: BOMs (UTF-8, UTF-16 LE/BE), UTF-16 without BOM (zero bytes at one
-    parity), strict UTF-8,
-    GB18030 when its non-ASCII text is mostly common (GB2312) Chinese, else
-    cp1252, else latin-1. Raises CatalogError when a BOM lies.
+    parity), strict UTF-8, Japanese cp932 when it reads as Japanese (kana, few
+    half-width katakana), Korean cp949 when it reads as EUC-KR's common Hangul (Korean
+    bytes are valid GB18030 too, as gibberish common Chinese), Russian cp1251 when it
+    reads as words of Cyrillic letters cased as words are (cp1252 text such as 'Crème'
+    reads as lone Cyrillic letters inside Latin words, and GBK Chinese as letters of any
+    case in any order), GB18030 when its non-ASCII text is mostly common (GB2312)
+    Chinese, cp932 when it reads as kanji without kana, else cp1252, else latin-1.
+    Raises CatalogError when a BOM lies.
     """
     text, encoding = _decode(data, name)
     return text.removeprefix("\ufeff"), encoding
@@ -105,9 +113,17 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     mostly = mostly_utf8(data)
     if mostly is not None:
         return mostly[0], "utf-8"
+    for codec, reads in (("cp932", _reads_japanese), ("cp949", _reads_korean),
+                         ("cp1251", _reads_cyrillic)):
+        text = _strict(data, codec)
+        if text is not None and reads(text[:4 * _SAMPLE]):
+            return text, codec
     gb = _try_gb18030(data)
     if gb is not None:
         return gb, "gb18030"
+    text = _strict(data, "cp932")  # Japanese of kanji only (no kana), after GB18030
+    if text is not None and _reads_kanji(text[:4 * _SAMPLE]):
+        return text, "cp932"
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -157,6 +173,78 @@ def _utf16_codec(sample: bytes) -> str | None:
     if even > 0.3 and odd < 0.02:
         return "utf-16-be"
     return None
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HALF_KANA = re.compile(r"[\uff61-\uff9f]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]{2,}")
+
+
+def _non_ascii(text: str) -> int:
+    return sum(1 for c in text if ord(c) > 127)
+
+
+def _reads_japanese(text: str) -> bool:
+    """Kana, and few half-width katakana: GBK or cp949 bytes read as cp932 are mostly
+    half-width katakana (their lead bytes 0xA1-0xDF are single characters in cp932)."""
+    total = _non_ascii(text)
+    kana = len(_KANA.findall(text))
+    return total > 0 and kana > 0 and len(_HALF_KANA.findall(text)) < 0.05 * total \
+        and kana >= 0.2 * total
+
+
+_JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff60]")
+
+
+def _reads_kanji(text: str) -> bool:
+    """Mostly kanji and full-width forms, few half-width katakana (Japanese without kana;
+    GB18030 was tried first)."""
+    total = _non_ascii(text)
+    return total > 0 and len(_JAPANESE.findall(text)) >= 0.9 * total \
+        and len(_HALF_KANA.findall(text)) < 0.05 * total
+
+
+def _reads_korean(text: str) -> bool:
+    """Mostly Hangul, of the 2,350 syllables of EUC-KR: Chinese GBK bytes read as cp949 are
+    Hanja as often as Hangul, and Japanese cp932 kanji read as cp949's rare extra syllables."""
+    total = _non_ascii(text)
+    hangul = _HANGUL.findall(text)
+    if not total or len(hangul) < 0.9 * total:
+        return False
+    return sum(_in_euc_kr(c) for c in hangul) >= 0.9 * len(hangul)
+
+
+def _in_euc_kr(ch: str) -> bool:
+    """One of EUC-KR's 2,350 precomposed syllables (Python writes the others as 8-byte
+    jamo sequences)."""
+    try:
+        return len(ch.encode("euc_kr")) == 2
+    except UnicodeEncodeError:
+        return False
+
+
+def _reads_cyrillic(text: str) -> bool:
+    """Mostly Cyrillic letters, in words (most of them next to another one: a Western
+    accent read as cp1251 is a lone Cyrillic letter inside a Latin word) cased as words
+    are: lower case, a capital then lower case, or all capitals (GBK Chinese read as
+    cp1251 mixes the cases at random)."""
+    total = _non_ascii(text)
+    cyrillic = len(_CYRILLIC.findall(text))
+    if not total or cyrillic < 0.9 * total:
+        return False
+    words = _CYRILLIC_WORD.findall(text)
+    paired = sum(len(w) for w in words)
+    cased = sum(len(w) for w in words if w.islower() or w.isupper() or w[1:].islower())
+    return paired >= 0.6 * cyrillic and cased >= 0.8 * paired
 
 
 def _try_gb18030(data: bytes) -> str | None:

@@ -80,6 +80,43 @@ def test_cp1252_accents_inside_words_are_not_read_as_gb18030() -> None:
     assert "Crème brûlée" in text
 
 
+# Excel's "CSV" on Japanese, Korean and Russian Windows: Shift-JIS was refused as "a binary
+# file (control characters)", cp949 read as gibberish common Chinese (惑前疙 for 상품명) and
+# cp1251 as cp1252 mojibake (Íàçâàíèå for Название)
+LOCAL = {
+    "cp932": [["商品コード", "商品名", "価格"], ["A1", "ナイキ エアマックス 90 メンズ 白", "12990"],
+              ["A2", "電気ケトル ボッシュ 1.7L", "3490"]],
+    "cp949": [["상품번호", "상품명", "가격"], ["A1", "나이키 에어맥스 90 남성 운동화 흰색", "129000"],
+              ["A2", "전기 주전자 보쉬 1.7L", "34900"]],
+    "cp1251": [["Артикул", "Наименование", "Цена"], ["A1", "Кроссовки мужские Nike белые", "12990"],
+               ["A2", "Чайник электрический Bosch", "3490"]],
+}
+
+
+@pytest.mark.parametrize("encoding", list(LOCAL))
+def test_excel_csv_of_japanese_korean_and_russian_windows(encoding: str) -> None:
+    rows = LOCAL[encoding]
+    table = read_table(make_csv_bytes(rows, encoding, delimiter=";"), "shop.csv")
+    assert table.encoding == encoding
+    assert list(table.frame.columns) == rows[0]
+    assert table.frame.values.tolist() == rows[1:]
+    mapping = field_defaults(table.frame)
+    assert (mapping.id_column, mapping.text_columns, mapping.price) == \
+        (rows[0][0], (rows[0][1],), rows[0][2])
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("東京都 渋谷区 限定品", "cp932"),  # kanji only, no kana
+    ("ООО Ромашка", "cp1251"), ("Чайник", "cp1251"),  # once read as GB18030 Chinese
+    ("红色运动鞋 苹果手机壳", "gbk"), ("安踏", "gb18030"),
+    ("Crème brûlée, Größe 42, Weiß", "cp1252"), ("ÉTÉ NOËL", "cp1252"),
+    ("naïve café résumé", "cp1252"),  # accents are lone Cyrillic letters in cp1251
+])
+def test_short_texts_in_legacy_code_pages(text: str, encoding: str) -> None:
+    got, codec = decode_text(f"id,title\n1,{text}\n".encode(encoding))
+    assert text in got, (codec, got)
+
+
 # --- delimiters and quoting ------------------------------------------------------------------
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
