@@ -115,14 +115,14 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         return mostly[0], "utf-8"
     for codec, reads in (("cp932", _reads_japanese), ("cp949", _reads_korean),
                          ("cp1251", _reads_cyrillic)):
-        text = _strict(data, codec)
-        if text is not None and reads(text[:4 * _SAMPLE]):
+        text = _read_as(data, codec, reads)
+        if text is not None:
             return text, codec
     gb = _try_gb18030(data)
     if gb is not None:
         return gb, "gb18030"
-    text = _strict(data, "cp932")  # Japanese of kanji only (no kana), after GB18030
-    if text is not None and _reads_kanji(text[:4 * _SAMPLE]):
+    text = _read_as(data, "cp932", _reads_kanji)  # Japanese of kanji only, after GB18030
+    if text is not None:
         return text, "cp932"
     try:
         return data.decode("cp1252"), "cp1252"
@@ -175,7 +175,12 @@ def _utf16_codec(sample: bytes) -> str | None:
     return None
 
 
-def _strict(data: bytes, codec: str) -> str | None:
+def _read_as(data: bytes, codec: str, reads) -> str | None:
+    """The text in codec when its first 256 kB read as that language (reads) and the whole
+    decodes; the sample is checked first, so a large file in another code page is not
+    decoded whole three more times."""
+    if not reads(data[:4 * _SAMPLE].decode(codec, errors="ignore")):
+        return None
     try:
         return data.decode(codec)
     except UnicodeDecodeError:
