@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 import sys
 import zipfile
 from dataclasses import dataclass, replace
@@ -256,7 +257,9 @@ def _read_delimited(data: bytes, name: str, max_rows: int, options: TextOptions)
     if "\x00" in text or control_share(text) > 0.01:
         raise CatalogError(f"{name} looks like a binary file (control characters), not CSV "
                            "text; export the catalog as CSV, Excel or Parquet")
-    delimiter = options.delimiter or detect_delimiter(text)
+    # Excel's delimiter line ("sep=;" above the header, as European exports write it)
+    hint = _SEP_LINE.match(text)
+    delimiter = options.delimiter or (hint.group(1) if hint else None) or detect_delimiter(text)
     skip = _title_rows(text, delimiter) if options.header else 0
     header, rows, ragged = _parse_rows(text, delimiter, name, max_rows, options.header,
                                        skip=skip)
@@ -265,7 +268,7 @@ def _read_delimited(data: bytes, name: str, max_rows: int, options: TextOptions)
                     delimiter=delimiter, header_given=options.header)
     header, named = _clean_header(header)
     warnings += named + _ragged_warning(ragged, len(rows))
-    if skip:
+    if skip and not (hint and skip == 1):  # the delimiter line alone needs no word
         warnings.insert(0, f"{name}: the column names are on line {skip + 1}; "
                            f"{skipped_above(skip, 'line')}")
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header)
@@ -276,6 +279,9 @@ def _read_delimited(data: bytes, name: str, max_rows: int, options: TextOptions)
                            f"({'; '.join(ragged[:3])}); check the delimiter")
     return RawTable(frame, name, encoding=encoding, delimiter=delimiter,
                     warnings=tuple(warnings))
+
+
+_SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*\r?\n", re.IGNORECASE)
 
 
 def _decoded(data: bytes, name: str, encoding: str | None) -> tuple[str, str, list[str]]:

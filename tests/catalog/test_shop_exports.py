@@ -251,6 +251,19 @@ def test_one_title_line_above_the_header_reads_in_the_singular() -> None:
                                  "above them (a title or blank) was skipped")
 
 
+def test_excels_delimiter_line_chooses_the_delimiter_and_is_passed_over_quietly() -> None:
+    """European exports write "sep=;" above the header so that Excel splits the columns; it
+    was read as a title line (with a warning) and the delimiter guessed."""
+    table = read_table(b"sep=;\r\nSKU;Name;Price\r\nA1;Red, shoe;30\r\nA2;Hat;9\r\n", "eu.csv")
+    assert table.delimiter == ";" and table.warnings == ()
+    assert list(table.frame.columns) == ["SKU", "Name", "Price"]
+    assert table.frame["Name"].tolist() == ["Red, shoe", "Hat"]
+    titled = read_table(b"sep=|\nACME export\nSKU|Name\nA1|x\nA2|y\n", "t.csv")
+    assert list(titled.frame.columns) == ["SKU", "Name"] and "on line 3" in titled.warnings[0]
+    given = read_table(b"sep=;\nSKU,Name\nA1,x\n", "g.csv", delimiter=",")
+    assert list(given.frame.columns) == ["SKU", "Name"]  # what the user chose wins
+
+
 def test_a_row_of_group_names_above_the_header_is_skipped() -> None:
     """A merchandiser's workbook groups its columns under merged cells ("Product" over id,
     title and brand, "Commercial" over category and price): the group row was taken for the
