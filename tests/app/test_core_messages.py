@@ -305,23 +305,16 @@ def _catalog_messages() -> list[str]:
     ods = ods_bytes(f'<table:table table:name="商品">{ODS_HEADER}{_products()}</table:table>')
     out += read_table(ods, "表格.xlsx").warnings  # LibreOffice's file under an Excel name
 
-    def archive(parts: dict[str, str]) -> bytes:
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w") as zf:
-            for part, content in parts.items():
-                zf.writestr(part, content)
-        return buf.getvalue()
-
     out += [*_raised(lambda: read_table(ods[:-40], "表格.ods")),  # cut short
             *_raised(lambda: read_table(ods_bytes('<table:table table:name="a">'
                                                   '<table:table-row></table:table>'), "坏.ods")),
-            *_raised(lambda: read_table(archive({
-                "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
-                "content.xml": '<!DOCTYPE d [<!ENTITY a "a">]><d>&a;</d>'}), "炸弹.ods")),
-            *_raised(lambda: read_table(archive({"Index/Document.iwa": "x"}), "目录.numbers")),
-            *_raised(lambda: read_table(archive({
-                "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
-                "content.xml": "x", "META-INF/manifest.xml": "<manifest:encryption-data/>"}),
+            *_raised(lambda: read_table(_zip_of({
+                "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                "content.xml": b'<!DOCTYPE d [<!ENTITY a "a">]><d>&a;</d>'}), "炸弹.ods")),
+            *_raised(lambda: read_table(_zip_of({"Index/Document.iwa": b"x"}), "目录.numbers")),
+            *_raised(lambda: read_table(_zip_of({
+                "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                "content.xml": b"x", "META-INF/manifest.xml": b"<manifest:encryption-data/>"}),
                 "加密.ods"))]
     out += read_table(b"Handle,Title,Variant SKU\ntee,Tee,A1\ntee,,A2\ncap,Cap,B1\n",
                       "products_export.csv").warnings
