@@ -187,3 +187,24 @@ def test_an_apple_numbers_document_says_how_to_export_it() -> None:
     with pytest.raises(CatalogError, match=r"Apple Numbers document; in Numbers choose File > "
                                            r"Export To > CSV"):
         read_table(buf.getvalue(), "catalog.numbers")
+
+
+def test_a_file_libreoffice_wrote() -> None:
+    """tests/catalog/data/libreoffice_shop.ods: LibreOffice Calc 7.4 (Debian 12) saved it
+    (``soffice --headless --convert-to ods`` of a workbook: a Notes sheet, then Products with
+    a title row, text ids with leading zeros, two spaces and a line break in titles, a
+    Chinese title, prices, booleans, dates and a SUM totals row), with the column styles,
+    spans and 16,378-cell repeats the crafted files above only imitate."""
+    table = read_table(Path(__file__).parent / "data" / "libreoffice_shop.ods")
+    assert (table.sheet, table.sheets) == ("Products", ("Notes", "Products"))
+    assert list(table.frame.columns) == ["SKU", "Product name", "Category", "Price",
+                                         "In stock", "Added"]
+    assert table.frame.to_dict("records") == [
+        {"SKU": "00123", "Product name": "Red  running shoe", "Category": "Shoes",
+         "Price": "49.9", "In stock": "1", "Added": "2026-03-01"},
+        {"SKU": "00124", "Product name": "Blue running shoe\nsize 42", "Category": "Shoes",
+         "Price": "52", "In stock": "0", "Added": "2026-03-02"},
+        {"SKU": "00125", "Product name": "绿茶 100 包", "Category": "Tea", "Price": "3.5",
+         "In stock": "1", "Added": "2026-03-03"}]
+    assert any("the last rows hold a total ('Total')" in w for w in table.warnings)
+    assert any("the column names are on row 2" in w for w in table.warnings)
