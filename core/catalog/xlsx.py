@@ -12,6 +12,7 @@ memory is the rows kept, not the used range (``docs/robustness.md``).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -206,10 +207,17 @@ def _damage(exc: BaseException) -> str:
 
 
 def _cell(value: object) -> str:
+    """A cell as text: whole numbers without '.0' (ids stay as typed), dates as ISO dates
+    (a date cell is a datetime at midnight: "2026-03-01", not "2026-03-01 00:00:00", as
+    the .xls and .ods readers write it), times of day kept."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value)
 
 

@@ -526,3 +526,17 @@ def test_more_shop_column_names_find_their_role() -> None:
     german = mapped(["Artikelnummer", "Bezeichnung", "Warengruppe", "Marke", "Preis"])
     assert (german.id_column, german.category, german.brand, german.price) == (
         "Artikelnummer", "Warengruppe", "Marke", "Preis")
+
+
+def test_workbook_dates_read_as_dates_in_every_workbook_format() -> None:
+    """An .xlsx date cell read "2026-03-01 00:00:00" where .xls and .ods read "2026-03-01"."""
+    import datetime as dt
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", "title", "added", "updated"])
+    sheet.append(["1", "lamp", dt.date(2026, 3, 1), dt.datetime(2026, 3, 1, 12, 30)])
+    buf = io.BytesIO()
+    book.save(buf)
+    table = read_table(buf.getvalue(), "dates.xlsx")
+    assert table.frame.iloc[0].tolist() == ["1", "lamp", "2026-03-01", "2026-03-01 12:30:00"]
