@@ -89,8 +89,7 @@ def card_fields(cat: Catalog, row: int) -> list[tuple[str, str]]:
         if col is None or col in shown or col not in frame.columns:
             continue
         value = frame[col].iloc[row]
-        text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else \
-            str(value).strip()
+        text = "" if pd.isna(value) else str(value).strip()
         if not text:
             continue
         if len(text) > CARD_VALUE_CHARS:

@@ -6,7 +6,7 @@ from components import state
 from components.catalog_form import row_numbers_note
 from components.embedding import ensure_results
 from components.guide import next_step, words_used_here
-from components.i18n import N_, t
+from components.i18n import N_, labels, t
 from components.i18n_core import tr_core
 from components.tables import show_table
 from components.tuning_rules import (
@@ -42,7 +42,7 @@ counts = decided["decision"].value_counts() if len(decided) else {}
 used = cfg.rules.use_review
 layout = st.radio(
     t("File layout"), LAYOUTS, horizontal=True, key="export.layout",
-    format_func=lambda v: t(LAYOUT_NAMES[v]),
+    format_func=labels(LAYOUT_NAMES),
     help=t("A row per product and neighbour suits a recommender or a spreadsheet: each row says "
            "the rank and the score. A row per product puts its neighbours' ids in one cell, in "
            "rank order, joined by commas (or '|' when an id holds a comma), as a shop's import "

@@ -43,7 +43,15 @@ def is_ods(data: bytes) -> bool:
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return archive.read("mimetype").strip() == MIMETYPE
+            return is_ods_archive(archive)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def is_ods_archive(archive: zipfile.ZipFile) -> bool:
+    """Whether an open zip is an OpenDocument spreadsheet (its mimetype entry)."""
+    try:
+        return archive.read("mimetype").strip() == MIMETYPE
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError):
         return False
 
@@ -296,4 +304,4 @@ def _inline(elem: ElementTree.Element) -> str:
     return "".join(parts)
 
 
-__all__ = ["MIMETYPE", "is_ods", "read_ods"]
+__all__ = ["MIMETYPE", "is_ods", "is_ods_archive", "read_ods"]

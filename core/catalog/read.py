@@ -32,7 +32,7 @@ from core.catalog.checks import (
 from core.catalog.column_checks import repeated_names_warning, unique_names
 from core.catalog.htmltable import check_page_size, html_rows, looks_like_html
 from core.catalog.limits import current_limits
-from core.catalog.ods import is_ods, read_ods
+from core.catalog.ods import is_ods_archive, read_ods
 from core.catalog.parquet import read_parquet_frame
 from core.catalog.product_rows import as_products
 from core.catalog.textenc import (
@@ -148,12 +148,11 @@ def _content_kind(data: bytes, declared: str, name: str) -> str:
     none of these (a damaged workbook, a zip of something else, a binary file: the
     declared kind's reader says what is wrong)."""
     if data.startswith(b"PK\x03\x04"):
-        if is_ods(data):
-            return "ods"
-        if _is_numbers(data):
+        kind = _zip_kind(data)
+        if kind == "numbers":
             raise CatalogError(f"{name} is an Apple Numbers document; in Numbers choose File > "
                                "Export To > CSV (or Excel) and use that file")
-        return "xlsx" if declared == "xlsx" or _is_workbook(data) else declared
+        return kind or ("xlsx" if declared == "xlsx" else declared)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
     if data.startswith(b"PAR1"):
@@ -163,21 +162,21 @@ def _content_kind(data: bytes, declared: str, name: str) -> str:
     return "text" if binary_kind(data) is None else declared
 
 
-def _is_numbers(data: bytes) -> bool:
-    """An Apple Numbers document (a zip of Index/*.iwa parts)."""
+def _zip_kind(data: bytes) -> str | None:
+    """"ods", "xlsx" or "numbers" (an Apple Numbers document: Index/*.iwa parts) from one
+    read of the zip's directory; None for a damaged zip or a zip of something else."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return any(n.startswith("Index/") and n.endswith(".iwa") for n in archive.namelist())
+            if is_ods_archive(archive):
+                return "ods"
+            names = archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-def _is_workbook(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+        return None
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
+        return "numbers"
+    return None
 
 
 def _read_html(data: bytes, name: str, max_rows: int, options: TextOptions) -> RawTable:

@@ -9,10 +9,8 @@ names is passed over), the same row and cell budgets, cells as text.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from core.catalog.checks import HEADER_SCAN_ROWS
-from core.catalog.xlsx import DEFAULT_MAX_CELLS, SheetData, budgeted_rows, header_of
+from core.catalog.xlsx import DEFAULT_MAX_CELLS, SheetData, budgeted_rows, date_text, header_of
 from core.errors import CatalogError, short_list
 
 MAX_XLS_BYTES = 200 * 1000 * 1000  # far above any real .xls (65,536 rows per sheet)
@@ -103,7 +101,7 @@ def _cell(cell, datemode: int) -> str:
             when = xlrd.xldate_as_datetime(value, datemode)
         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
             return repr(float(value))
-        return when.date().isoformat() if when.time() == dt.time() else when.isoformat(" ")
+        return date_text(when)
     if kind == xlrd.XL_CELL_BOOLEAN:
         return "TRUE" if value else "FALSE"
     return str(value)

@@ -215,10 +215,16 @@ def _cell(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+        return date_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def date_text(when: dt.datetime) -> str:
+    """A workbook's date cell as text: the ISO date at midnight, else date and time (the
+    .xlsx and .xls readers alike)."""
+    return when.date().isoformat() if when.time() == dt.time() else when.isoformat(" ")
 
 
 def frame_of(sheet: SheetData) -> pd.DataFrame:
@@ -228,5 +234,5 @@ def frame_of(sheet: SheetData) -> pd.DataFrame:
     return pd.DataFrame(sheet.rows, columns=sheet.header, dtype=str)
 
 
-__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "budgeted_rows", "default_sheet",
-           "frame_of", "header_of", "read_sheet"]
+__all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_XML_MB", "SheetData", "budgeted_rows", "date_text",
+           "default_sheet", "frame_of", "header_of", "read_sheet"]

@@ -32,10 +32,10 @@ from core.cli.common import (
 )
 from core.cli.engine import add_engine_options
 from core.cli.tuning import (
-    _roles,
     check_rule_columns,
     replay_lists,
     replay_neighbors,
+    rule_roles,
     rules_from_args,
 )
 from core.config import Config
@@ -334,7 +334,7 @@ def say_unnamed_roles(args: argparse.Namespace, catalog) -> None:
 
     from core.catalog.table import unnamed_role_columns
 
-    roles = _roles(args, catalog)  # the roles the rules use: mapped, given, else guessed
+    roles = rule_roles(args, catalog)  # the roles the rules use: mapped, given, else guessed
     mapping = replace(catalog.mapping, brand=roles["brand"], category=roles["category"])
     extra, share = unnamed_role_columns(catalog.frame, mapping)
     if extra:

@@ -161,7 +161,7 @@ def _check_price_column(args: argparse.Namespace, cfg: Config, catalog) -> None:
     price_check = getattr(args, "command", None) == "price-check"
     if cfg.rules.price_ratio is None and not price_check:
         return
-    if _roles(args, catalog)["price"]:
+    if rule_roles(args, catalog)["price"]:
         return
     if price_check:
         who = "price-check"
@@ -242,7 +242,7 @@ def not_applied_warning(dropped: pd.DataFrame, *, catalog_path: str,
                "--forget-gone --out FILE" if reasons.get("gone", 0) else ""))
 
 
-def _roles(args: argparse.Namespace, catalog) -> dict[str, str | None]:
+def rule_roles(args: argparse.Namespace, catalog) -> dict[str, str | None]:
     """{role: column} of category / brand / price / image: mapped, else (without --config)
     named like one, as the app's automatic mapping does (a saved configuration always names
     them, so a replay never guesses)."""
@@ -257,7 +257,7 @@ def _roles(args: argparse.Namespace, catalog) -> dict[str, str | None]:
 
 
 def _model_number_role(args: argparse.Namespace, catalog) -> str | None:
-    """_roles' model number column: mapped, else (without --config or
+    """rule_roles' model number column: mapped, else (without --config or
     --model-number-col none) one named like a model number."""
     from core.catalog.table import guess_model_number_column
     from core.cli.common import no_model_numbers
@@ -304,7 +304,7 @@ def _say_model_number(column: str) -> None:
 
 
 def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
-    """The configuration and catalog with _roles' model number column alone, said when it
+    """The configuration and catalog with rule_roles' model number column alone, said when it
     was found by its name: it changes scores, so every command that scores pairs reads it
     as the lists do (the other roles matter only to rules, lists and figures)."""
     from dataclasses import replace
@@ -319,7 +319,7 @@ def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
 
 
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
-    """The configuration and catalog with the role columns of _roles; prices in a price
+    """The configuration and catalog with the role columns of rule_roles; prices in a price
     column found by its name that the rules cannot read are named, as for --price-col
     (build_catalog names them for a mapped one)."""
     from dataclasses import replace
@@ -329,7 +329,7 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     if getattr(args, "config", None):
         say_unread_model_numbers(args, catalog)
         return cfg, catalog
-    roles = _roles(args, catalog)
+    roles = rule_roles(args, catalog)
     if roles["price"] and not catalog.mapping.price:
         for warning in price_notes(roles["price"], catalog.frame[roles["price"]]):
             say(f"warning: {warning}")

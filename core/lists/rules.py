@@ -371,12 +371,11 @@ def product_lists_frame(catalog: Catalog, neighbors: Neighbors, *, with_titles: 
                         rows: np.ndarray | None = None) -> pd.DataFrame:
     """The final lists one row per product (core.export.tables.products_frame): every
     product, its list's ids and scores joined in rank order. rows: as lists_frame."""
-    from core.export.tables import list_separator, products_frame
+    from core.export.tables import products_frame
 
     ids, neighbors, titles = _source_rows(
         catalog, neighbors, catalog.titles() if with_titles else None, rows)
-    return products_frame(ids, neighbors, titles=titles, separator=list_separator(catalog.ids),
-                          corpus_ids=catalog.ids)
+    return products_frame(ids, neighbors, titles=titles, corpus_ids=catalog.ids)
 
 
 def _source_rows(catalog: Catalog, neighbors: Neighbors, titles: list[str] | None,
