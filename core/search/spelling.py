@@ -97,8 +97,8 @@ class Speller:
     right: dict[tuple[str, str], str] = field(default_factory=dict)
     spelt: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     chars: dict[str, tuple[str, int]] = field(default_factory=dict)
-    # Latin words: one-letter deletion -> the words (by commonness rank) that give it, and
-    # word -> its commonness rank (0 = the most common)
+    # Latin words, the most common first, and each word's one-letter deletions (and the word
+    # itself) -> the ranks of the words that give it
     deletions: dict[str, list[int]] = field(default_factory=dict, repr=False)
     latin: list[str] = field(default_factory=list, repr=False)
 
@@ -139,14 +139,14 @@ class Speller:
         order = np.argsort(idf, kind="stable")[:MAX_LATIN_WORDS]  # common first
         self.latin = [words[j][0] for j in order]
         for rank, word in enumerate(self.latin):
-            for d in {word[:i] + word[i + 1:] for i in range(len(word))} | {word}:
+            for d in _deletions(word):
                 self.deletions.setdefault(d, []).append(rank)
 
     def _word_fix(self, word: str) -> str | None:
         """The catalog's most common word one typo from ``word`` (a letter missing, added,
         changed, or two neighbours swapped), or None."""
         ranks: set[int] = set()
-        for d in {word[:i] + word[i + 1:] for i in range(len(word))} | {word}:
+        for d in _deletions(word):
             ranks.update(self.deletions.get(d, ()))
         for rank in sorted(ranks):
             if _one_typo(word, self.latin[rank]):
@@ -339,6 +339,12 @@ def english_words() -> frozenset[str]:
         return frozenset()                                # word may be a typo
     return frozenset(w for w in lines if len(w) >= MIN_LATIN_LETTERS and w.isascii()
                      and w.isalpha())
+
+
+def _deletions(word: str) -> set[str]:
+    """The word and the words one letter shorter it holds: two words one typo apart share one
+    (the symmetric-delete method)."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))} | {word}
 
 
 def _one_typo(a: str, b: str) -> bool:
