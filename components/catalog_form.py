@@ -24,7 +24,8 @@ from core.catalog.table import (
 )
 from core.errors import CatalogSimilarityError, ParseCheckError
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "htm", "html"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "htm", "html",
+                "xml", "json", "jsonl", "ndjson"]
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = N_("(row numbers)")
 NONE = NO_COLUMN
@@ -44,7 +45,8 @@ def source_picker() -> None:
     """Demo button and uploader; a bad file leaves the loaded catalog in place."""
     # One above the other: side by side, a narrow column cut the button's label and the
     # uploader's list of file types short ("Back to the demo catal…") at 1280 px and less.
-    upload = st.file_uploader(t("Upload your catalog (CSV, TSV, Excel, LibreOffice or Parquet)"),
+    upload = st.file_uploader(t("Upload your catalog (CSV, Excel, LibreOffice, Parquet, or a product feed: XML or "
+                                "JSON)"),
                               type=UPLOAD_TYPES, key="catalog.upload",
                               help=tr_core(describe(current_limits())))
     on_demo = state.catalog() is not None and state.catalog().name == state.DEMO_NAME

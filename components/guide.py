@@ -11,8 +11,9 @@ from components.i18n import t
 
 STEPS = (
     ("1. Catalog", "Your products. The demo shop (2,554 electronics and office products) is "
-     "already loaded; upload your own file (CSV, Excel, LibreOffice, Parquet) to use yours, "
-     "then say which column is the id and which columns describe the product."),
+     "already loaded; upload your own file (CSV, Excel, LibreOffice, Parquet, or your product "
+     "feed in XML or JSON) to use yours, then say which column is the id and which columns "
+     "describe the product."),
     ("2. Neighbours", "Each product's list of similar products, most similar first, with a "
      "score from 0 to 1. Add rules here: same category, another brand, a price range."),
     ("3. Review (optional)", "Look at pairs side by side and accept or reject them; your "

@@ -69,6 +69,84 @@ CORE_ZH: dict[str, str] = {
     '{n} cells written as ="..." (Excel\'s keep-as-text form) in {list} were read as the text '
     'inside':
         '{list} 中有 {n} 个单元格写成 ="..."（Excel 保留文本的写法），已按其中的文本读取',
+    '{name} is XML despite its name; it was read as a product feed':
+        '{name} 虽然扩展名不同，其实是 XML；已按商品数据源读取',
+    '{name} is an Excel XML spreadsheet (XML Spreadsheet 2003) despite its name; it was read '
+    'as one':
+        '{name} 虽然扩展名不同，其实是 Excel XML 电子表格（XML Spreadsheet 2003）；已按电子表格读取',
+    '{name} is JSON despite its name; it was read as JSON':
+        '{name} 虽然扩展名不同，其实是 JSON；已按 JSON 读取',
+    '{name} is delimited text (CSV), not XML or JSON, despite its name; it was read as text':
+        '{name} 虽然扩展名是 XML 或 JSON，其实是分隔文本（CSV）；已按文本读取',
+    # core/catalog/feeds.py
+    "{name} declares the encoding '{encoding}', which is not one this reader knows; save the "
+    "feed as UTF-8":
+        "{name} 声明的编码“{encoding}”无法识别；请将数据源另存为 UTF-8",
+    '{name} has more than {n} products, the limit; split the file or raise $CATSIM_MAX_ROWS':
+        '{name} 的商品超过 {n} 个上限；请拆分文件，或调高 $CATSIM_MAX_ROWS',
+    '{name} has more than {n} different fields per product; export the catalog as CSV with the '
+    'columns you need':
+        '{name} 每个商品的不同字段超过 {n} 个；请导出为只含所需列的 CSV',
+    '{name} declares entities in a document type, which no product feed needs (it is how XML '
+    'bombs grow); export the feed again':
+        '{name} 在文档类型中声明了实体，商品数据源用不到它（XML 炸弹就是这样膨胀的）；请重新导出数据源',
+    '{name} is not well-formed XML ({what} at line {n}, column {n2}); an HTML name such as '
+    '&nbsp; is not XML: write &#160; or the character itself':
+        '{name} 不是格式正确的 XML（第 {n} 行第 {n2} 列：{what}）；&nbsp; 这类 HTML 名称不是 XML：'
+        '请写成 &#160; 或直接写该字符',
+    '{name} is not well-formed XML ({what} at line {n}, column {n2}); fix that line or export '
+    'the feed again':
+        '{name} 不是格式正确的 XML（第 {n} 行第 {n2} 列：{what}）；请修正该行，或重新导出数据源',
+    '{name} nests its elements deeper than any product feed (more than {n} levels); export the '
+    'catalog as CSV':
+        '{name} 的元素嵌套比任何商品数据源都深（超过 {n} 层）；请导出为 CSV',
+    '{name} has more kinds of elements than any product feed (more than {n}); export the '
+    'catalog as CSV':
+        '{name} 的元素种类比任何商品数据源都多（超过 {n} 种）；请导出为 CSV',
+    '{name} is XML without product fields (no element holds fields or attributes); export the '
+    'catalog as CSV or a product feed':
+        '{name} 是没有商品字段的 XML（没有任何元素包含字段或属性）；请导出为 CSV 或商品数据源',
+    '{name} is an XML feed: each <{tag}> element was read as a product ({n} of them), its '
+    'fields as columns':
+        '{name} 是 XML 数据源：每个 <{tag}> 元素读作一个商品（共 {n} 个），其字段读作列',
+    '{name} is an XML spreadsheet without a worksheet; export the catalog again':
+        '{name} 是没有工作表的 XML 电子表格；请重新导出商品目录',
+    '{name} is a JSON document of {n} MB, over the {n2} MB a JSON document may be (it is read '
+    'whole); write it as JSON Lines (one product per line), export CSV, or raise '
+    '$CATSIM_MAX_XLSX_MB':
+        '{name} 是 {n} MB 的 JSON 文档，超过 JSON 文档 {n2} MB 的上限（需要整体读取）；'
+        '请写成 JSON Lines（每行一个商品）、导出为 CSV，或调高 $CATSIM_MAX_XLSX_MB',
+    '{name} is not valid JSON ({what} at line {n}, column {n2}); fix that line or export the '
+    'catalog again':
+        '{name} 不是有效的 JSON（第 {n} 行第 {n2} 列：{what}）；请修正该行，或重新导出商品目录',
+    '{name} nests values deeper than any catalog; export the catalog as CSV':
+        '{name} 的值嵌套比任何商品目录都深；请导出为 CSV',
+    '{name}: line {n} is not valid JSON ({what}, column {n2}); fix that line':
+        '{name}：第 {n} 行不是有效的 JSON（第 {n2} 列：{what}）；请修正该行',
+    '{name}: line {n} nests values deeper than any catalog; export the catalog as CSV':
+        '{name}：第 {n} 行的值嵌套比任何商品目录都深；请导出为 CSV',
+    '{name}: line {n} is not an object ({...}); each line of JSON Lines must be one product':
+        '{name}：第 {n} 行不是对象（{...}）；JSON Lines 的每一行必须是一个商品',
+    '{name} is a JSON list of values, not of products (objects with fields); export the '
+    'catalog as CSV or as a list of objects':
+        '{name} 是由值组成的 JSON 列表，不是商品（带字段的对象）；请导出为 CSV 或对象列表',
+    '{name} is JSON holding a single value, not products (objects with fields); export the '
+    'catalog as CSV or as a list of objects':
+        '{name} 是只含单个值的 JSON，不是商品（带字段的对象）；请导出为 CSV 或对象列表',
+    '{name} is JSON Lines: each line was read as a product ({n} of them), its fields as '
+    'columns':
+        '{name} 是 JSON Lines：每一行读作一个商品（共 {n} 个），其字段读作列',
+    '{name} is JSON: each object of its list was read as a product ({n} of them), its fields '
+    'as columns':
+        '{name} 是 JSON：列表中的每个对象读作一个商品（共 {n} 个），其字段读作列',
+    '{name} is JSON: each entry of its object was read as a product ({n} of them), its fields '
+    'as columns':
+        '{name} 是 JSON：对象中的每一项读作一个商品（共 {n} 个），其字段读作列',
+    '{name} is JSON holding one object: it was read as one product':
+        '{name} 是只含一个对象的 JSON：已读作一个商品',
+    '{name} is JSON: each object of "{key}" was read as a product ({n} of them), its fields as '
+    'columns':
+        '{name} 是 JSON：“{key}”中的每个对象读作一个商品（共 {n} 个），其字段读作列',
     # core/catalog/htmltable.py
     '{name} is a web page of {n} MB, over the {n2} MB limit for pages; open it in Excel and save '
     'it as .xlsx or CSV':

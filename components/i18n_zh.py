@@ -520,8 +520,8 @@ ZH: dict[str, str] = {
         '中文',
     'Back to the demo catalog':
         '返回示例目录',
-    'Upload your catalog (CSV, TSV, Excel, LibreOffice or Parquet)':
-        '上传你的商品目录（CSV、TSV、Excel、LibreOffice 或 Parquet）',
+    'Upload your catalog (CSV, Excel, LibreOffice, Parquet, or a product feed: XML or JSON)':
+        '上传你的商品目录（CSV、Excel、LibreOffice、Parquet，或商品数据源：XML 或 JSON）',
     '**The first lines of the file, exactly as they are:**':
         '**文件的前几行，原样显示：**',
     'Sheet ({n} in this workbook)':
@@ -1418,10 +1418,10 @@ ZH: dict[str, str] = {
     '1. Catalog':
         '1. 商品目录',
     'Your products. The demo shop (2,554 electronics and office products) is already loaded; upload '
-    'your own file (CSV, Excel, LibreOffice, Parquet) to use yours, then say which column is the id '
-    'and which columns describe the product.':
+    'your own file (CSV, Excel, LibreOffice, Parquet, or your product feed in XML or JSON) to use '
+    'yours, then say which column is the id and which columns describe the product.':
         '你的商品。示例店铺（2,554 个电子和办公产品）已经加载好了；上传你自己的文件（CSV、Excel、'
-        'LibreOffice、Parquet）'
+        'LibreOffice、Parquet，或 XML、JSON 格式的商品数据源）'
         '即可使用你的商品，然后指明哪一列是编号、哪些列描述商品。',
     '2. Neighbours':
         '2. 相似商品',

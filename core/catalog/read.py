@@ -30,6 +30,7 @@ from core.catalog.checks import (
     unwrap_excel_text,
 )
 from core.catalog.column_checks import repeated_names_warning, unique_names
+from core.catalog.feeds import feed_kind, read_json, read_xml
 from core.catalog.htmltable import check_page_size, html_rows, looks_like_html
 from core.catalog.limits import current_limits
 from core.catalog.ods import is_ods_archive, read_ods
@@ -112,10 +113,14 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
         table = _read_parquet(data, name, max_rows)
     elif kind == "html":
         table = _read_html(data, name, max_rows, options)
+    elif kind in ("xml", "json"):
+        table = _read_feed(data, name, kind, sheet, max_rows, limits.max_xlsx_bytes)
     else:
         table = _read_delimited(data, name, max_rows, options)
     if kind != declared and kind in _READ_AS:
-        table = replace(table, warnings=(_READ_AS[kind].format(name=name), *table.warnings))
+        said = ("text_not_feed" if kind == "text" and declared in ("xml", "json") else
+                "xml_sheet" if kind == "xml" and table.sheet else kind)
+        table = replace(table, warnings=(_READ_AS[said].format(name=name), *table.warnings))
     if len(table.frame) == 0:
         raise CatalogError(f"{name} has a header but no product rows")
     return as_products(table)  # a shop platform's export: one row per product, said so
@@ -133,6 +138,12 @@ _READ_AS = {
     "html": ("{name} is a web page with a table (some shop systems export those under an "
              "Excel name); its largest table was read"),
     "text": "{name} is text (CSV), not a workbook, despite its name; it was read as text",
+    "xml": "{name} is XML despite its name; it was read as a product feed",
+    "xml_sheet": "{name} is an Excel XML spreadsheet (XML Spreadsheet 2003) despite its name; "
+                 "it was read as one",
+    "json": "{name} is JSON despite its name; it was read as JSON",
+    "text_not_feed": "{name} is delimited text (CSV), not XML or JSON, despite its name; it "
+                     "was read as text",
 }
 
 
@@ -140,7 +151,8 @@ def _declared_kind(ext: str) -> str:
     if ext in EXCEL_EXTENSIONS:
         return "xlsx"
     return {".xls": "xls", ".ods": "ods", ".parquet": "parquet", ".html": "html",
-            ".htm": "html"}.get(ext, "text")
+            ".htm": "html", ".xml": "xml", ".json": "json", ".jsonl": "json",
+            ".ndjson": "json"}.get(ext, "text")
 
 
 def _content_kind(data: bytes, declared: str, name: str) -> str:
@@ -159,6 +171,9 @@ def _content_kind(data: bytes, declared: str, name: str) -> str:
         return "parquet"
     if looks_like_html(data):
         return "html"
+    feed = feed_kind(data)
+    if feed is not None:
+        return feed
     return "text" if binary_kind(data) is None else declared
 
 
@@ -419,6 +434,21 @@ def _sheet_table(got: SheetData, name: str) -> RawTable:
         warnings.append(f"{name} has {len(got.sheets):,} sheets; reading '{got.sheet}' "
                         f"(others: {short_list(others, 5)})")
     return RawTable(frame, name, sheet=got.sheet, sheets=got.sheets, warnings=tuple(warnings))
+
+
+def _read_feed(data: bytes, name: str, kind: str, sheet: str | None, max_rows: int,
+               max_document_bytes: int) -> RawTable:
+    """An XML product feed or JSON (core.catalog.feeds); an XML Spreadsheet as a sheet."""
+    if kind == "xml":
+        got, encoding, warnings = read_xml(data, name, max_rows=max_rows, sheet=sheet)
+        if isinstance(got, SheetData):
+            return replace(_sheet_table(got, name), encoding=encoding)
+    else:
+        got, encoding, warnings = read_json(data, name, max_rows=max_rows,
+                                            max_document_bytes=max_document_bytes)
+    got.columns, named = _clean_header([str(c) for c in got.columns])
+    warnings += named + _check_header(got, name) + clean_controls(got)
+    return RawTable(got, name, encoding=encoding, warnings=tuple(warnings))
 
 
 def _read_parquet(data: bytes, name: str, max_rows: int) -> RawTable:

@@ -288,7 +288,7 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
              # is mapped by hand where it is the maker's
              "model_number": ("modelno", "model_no", "model no", "model number", "model_number",
                               "modelnumber", "mpn", "manufacturer part", "part number", "partno",
-                              "part_no", "型番", "모델명")}[role]
+                              "part_no", "vendorcode", "型番", "모델명")}[role]  # vendorCode: YML
     named = [col for col in map(str, frame.columns)
              if any(_hint_in(h, col.lower()) for h in hints) and _has_values(frame[col])]
     if role == "category":

@@ -111,7 +111,8 @@ def _is_terminal(stream) -> bool:
 
 
 CATALOG_HELP = ("the catalog file: CSV, TSV or TXT (any encoding and delimiter), Excel (.xlsx, "
-                ".xls), LibreOffice (.ods) or Parquet")
+                ".xls), LibreOffice (.ods), Parquet, or a product feed: XML (Google Shopping, "
+                "YML, Excel XML) or JSON / JSON Lines")
 METRIC_HELP = "similarity measure (default: the --config file's, else cosine)"
 K_HELP = "neighbours per product (default: the --config file's, else 10)"
 

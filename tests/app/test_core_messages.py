@@ -243,6 +243,59 @@ def _read_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ]
 
 
+def _feed_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """core/catalog/feeds.py: XML feeds, an XML spreadsheet and JSON, read and refused."""
+    from core.catalog import feeds
+
+    item = "<item><id>1</id><title>小米</title></item>"
+    rss = f"<rss><channel>{item}{item}</channel></rss>"
+    sheet = ('<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet>'
+             "<Table><Row><Cell><Data>编号</Data></Cell></Row><Row><Cell><Data>1</Data>"
+             "</Cell></Row></Table></Worksheet></Workbook>")
+    lines = '{"编号": 1}\n{"编号": 2}\n'
+    with monkeypatch.context() as m:
+        m.setattr(feeds, "MAX_COLUMNS", 1)
+        m.setattr(feeds, "MAX_PATHS", 2)
+        wide = [*_raised(lambda: read_table(b"<r><p><a>1</a><b>2</b></p></r>", "宽.xml")),
+                *_raised(lambda: read_table(b'[{"a": 1, "b": 2}]', "宽.json"))]
+        kinds = _raised(lambda: feeds.read_xml(b"<r><a><b>1</b></a><c><d>2</d></c><e><f>3</f></e></r>", "多.xml",
+                                               max_rows=10))
+    return [
+        *read_table(rss.encode(), "源.txt").warnings,
+        *read_table(sheet.encode(), "表.xls").warnings,
+        *read_table(b'[{"a": 1}]', "数.txt").warnings,
+        *read_table("编号,标题\n1,小米\n".encode(), "表.json").warnings,
+        *_raised(lambda: read_table(b'<?xml version="1.0" encoding="x-mars"?><r/>', "码.xml")),
+        *_raised(lambda: read_table(rss.encode(), "多.xml", max_rows=1)),
+        *_raised(lambda: read_table(lines.encode(), "多.jsonl", max_rows=1)),
+        *wide, *kinds,
+        *_raised(lambda: read_table(b'<!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>', "炸.xml")),
+        *_raised(lambda: read_table(b"<r><p><a>&nbsp;</a></p></r>", "空格.xml")),
+        *_raised(lambda: read_table(b"<r><p><a>1</p></r>", "断.xml")),
+        *_raised(lambda: read_table(("<a>" * 70 + "</a>" * 70).encode(), "深.xml")),
+        *_raised(lambda: read_table(b"<r></r>", "空.xml")),
+        *read_table(rss.encode(), "源.xml").warnings,
+        *_raised(lambda: read_table(b'<Workbook xmlns="urn:schemas-microsoft-com:office:'
+                                    b'spreadsheet"><x a="1"/></Workbook>', "表.xml")),
+        *_raised(lambda: feeds.read_json(b'{"a": 1}\n{"a": 2}', "大.json", max_rows=9,
+                                         max_document_bytes=1) and
+                 feeds.read_json(b'{\n"a": 1}', "大.json", max_rows=9, max_document_bytes=1)),
+        *_raised(lambda: read_table(b'[{"a": 1}\n{"a": 2}]', "坏.json")),
+        *_raised(lambda: read_table(("[" * 100_000 + "]" * 100_000).encode(), "深.json")),
+        *_raised(lambda: read_table(b'{"a": 1}\n{"a": \n', "坏.jsonl")),
+        *_raised(lambda: read_table(b'{"a": 1}\n' + b"[" * 100_000 + b"]" * 100_000,
+                                    "深.jsonl")),
+        *_raised(lambda: read_table(b'{"a": 1}\n[1]\n', "行.jsonl")),
+        *_raised(lambda: read_table(b'["a", "b"]', "值.json")),
+        *_raised(lambda: feeds.read_json(b'"a"', "值.json", max_rows=9, max_document_bytes=9)),
+        *read_table(lines.encode(), "行.jsonl").warnings,
+        *read_table('[{"编号": 1}]'.encode(), "表.json").warnings,
+        *read_table('{"甲": {"编号": 1}, "乙": {"编号": 2}}'.encode(), "表.json").warnings,
+        *read_table('{"编号": 1}'.encode(), "一.json").warnings,
+        *read_table('{"商品": [{"编号": 1}]}'.encode(), "表.json").warnings,
+    ]
+
+
 def _path_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """A saved session's file read again (components/persist.py): gone, a folder, unreadable."""
     unreadable = tmp_path / "锁.csv"
@@ -667,7 +720,7 @@ def _lists_file_messages() -> list[str]:
 @pytest.fixture(scope="module")
 def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> list[str]:
     with pytest.MonkeyPatch.context() as monkeypatch:
-        out = [*_read_messages(monkeypatch), *_path_messages(tmp_path_factory.mktemp("files"), monkeypatch),
+        out = [*_read_messages(monkeypatch), *_feed_messages(monkeypatch), *_path_messages(tmp_path_factory.mktemp("files"), monkeypatch),
                *_other_file_messages(monkeypatch),
                *_catalog_messages(), *_photo_reasons(tmp_path_factory.mktemp("photos")),
                *_fetch_reasons(tmp_path_factory.mktemp("fetch")),
