@@ -45,8 +45,8 @@ def source_picker() -> None:
     """Demo button and uploader; a bad file leaves the loaded catalog in place."""
     # One above the other: side by side, a narrow column cut the button's label and the
     # uploader's list of file types short ("Back to the demo catal…") at 1280 px and less.
-    upload = st.file_uploader(t("Upload your catalog (CSV, Excel, LibreOffice, Parquet, or a product feed: XML or "
-                                "JSON)"),
+    upload = st.file_uploader(t("Upload your catalog (CSV, Excel, LibreOffice, Parquet, or a "
+                                "product feed: XML or JSON)"),
                               type=UPLOAD_TYPES, key="catalog.upload",
                               help=tr_core(describe(current_limits())))
     on_demo = state.catalog() is not None and state.catalog().name == state.DEMO_NAME

@@ -11,14 +11,15 @@ upload / file size (MB)     ``$CATSIM_MAX_UPLOAD_MB``,                  500
                             ``.streamlit/config.toml``
 rows per catalog            ``$CATSIM_MAX_ROWS``                        1,000,000
 characters per text cell    ``$CATSIM_MAX_TEXT_CHARS``                  100,000
-unpacked XML of a workbook  ``$CATSIM_MAX_XLSX_MB``                     200
+workbook XML or JSON (MB)   ``$CATSIM_MAX_XLSX_MB``                     200
 ==========================  ==========================================  ==========
 
 Files over the size limit are refused before they are read; files over the
 row limit are refused while their rows are counted (before a table is
-built); cells over the text limit are kept in the table but truncated in the
-text the model embeds, with a warning. Streamlit's own uploader reads
-``server.maxUploadSize`` too, so the app and core agree.
+built); a workbook may unpack to that much XML, and a JSON document (read whole,
+unlike JSON Lines and XML feeds, which stream) may be that large; cells over the text
+limit are kept in the table but truncated in the text the model embeds, with a warning.
+Streamlit's own uploader reads ``server.maxUploadSize`` too, so the app and core agree.
 """
 
 from __future__ import annotations

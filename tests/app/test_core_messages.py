@@ -258,8 +258,8 @@ def _feed_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         m.setattr(feeds, "MAX_PATHS", 2)
         wide = [*_raised(lambda: read_table(b"<r><p><a>1</a><b>2</b></p></r>", "宽.xml")),
                 *_raised(lambda: read_table(b'[{"a": 1, "b": 2}]', "宽.json"))]
-        kinds = _raised(lambda: feeds.read_xml(b"<r><a><b>1</b></a><c><d>2</d></c><e><f>3</f></e></r>", "多.xml",
-                                               max_rows=10))
+        kinds = _raised(lambda: feeds.read_xml(b"<r><a><b>1</b></a><c><d>2</d></c><e><f>3</f>"
+                                               b"</e></r>", "多.xml", max_rows=10))
     return [
         *read_table(rss.encode(), "源.txt").warnings,
         *read_table(sheet.encode(), "表.xls").warnings,
@@ -720,7 +720,8 @@ def _lists_file_messages() -> list[str]:
 @pytest.fixture(scope="module")
 def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> list[str]:
     with pytest.MonkeyPatch.context() as monkeypatch:
-        out = [*_read_messages(monkeypatch), *_feed_messages(monkeypatch), *_path_messages(tmp_path_factory.mktemp("files"), monkeypatch),
+        out = [*_read_messages(monkeypatch), *_feed_messages(monkeypatch),
+               *_path_messages(tmp_path_factory.mktemp("files"), monkeypatch),
                *_other_file_messages(monkeypatch),
                *_catalog_messages(), *_photo_reasons(tmp_path_factory.mktemp("photos")),
                *_fetch_reasons(tmp_path_factory.mktemp("fetch")),

@@ -64,12 +64,14 @@ SPREADSHEET_2003 = """<?xml version="1.0"?>
 <Row><Cell ss:MergeAcross="3"><Data ss:Type="String">Catalog export 2026</Data></Cell></Row>
 <Row><Cell><Data ss:Type="String">sku</Data></Cell><Cell><Data ss:Type="String">name</Data></Cell>
 <Cell><Data ss:Type="String">price</Data></Cell><Cell><Data ss:Type="String">category</Data></Cell></Row>
-<Row><Cell><Data ss:Type="String">00123</Data></Cell><Cell><Data ss:Type="String">Blue mug &amp; saucer</Data></Cell>
+<Row><Cell><Data ss:Type="String">00123</Data></Cell>
+<Cell><Data ss:Type="String">Blue mug &amp; saucer</Data></Cell>
 <Cell><Data ss:Type="Number">9.5</Data></Cell><Cell><Data ss:Type="String">Kitchen</Data></Cell></Row>
 <Row><Cell><Data ss:Type="String">00124</Data></Cell>
 <Cell ss:Index="3"><Data ss:Type="Number">12</Data><Comment><Data>ask the buyer</Data></Comment></Cell>
 <Cell><Data ss:Type="String">Kitchen</Data></Cell></Row>
-<Row ss:Index="9"><Cell><Data ss:Type="String">00125</Data></Cell><Cell><Data ss:Type="String">Teapot</Data></Cell>
+<Row ss:Index="9"><Cell><Data ss:Type="String">00125</Data></Cell>
+<Cell><Data ss:Type="String">Teapot</Data></Cell>
 <Cell><Data ss:Type="Number">20</Data></Cell><Cell><Data ss:Type="String">Kitchen</Data></Cell></Row>
 </Table></Worksheet></Workbook>
 """
@@ -161,7 +163,7 @@ def test_an_excel_xml_spreadsheet_reads_as_a_sheet() -> None:
     assert table.warnings[0] == ("export.xls is an Excel XML spreadsheet (XML Spreadsheet "
                                  "2003) despite its name; it was read as one")
     assert "the column names are on row 2" in table.warnings[1]
-    with pytest.raises(CatalogError, match="export.xml has a header but no product rows"):
+    with pytest.raises(CatalogError, match=r"export\.xml has a header but no product rows"):
         read_table(SPREADSHEET_2003.encode(), "export.xml", sheet="Info")
     with pytest.raises(CatalogError, match=r"Sheet 'Prices' is not in export\.xml"):
         read_table(SPREADSHEET_2003.encode(), "export.xml", sheet="Prices")
