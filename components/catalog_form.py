@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import BinaryIO
 
 import streamlit as st
@@ -10,6 +11,7 @@ from components import state, text
 from components.i18n import N_, NO_COLUMN, column_option, describe_language, labels, language_name, t
 from components.i18n_core import tr_core
 from components.text import md as md_text
+from core.catalog.fetch import download_catalog
 from core.catalog.language import LANGUAGE_SETTINGS
 from core.catalog.limits import current_limits, describe
 from core.catalog.table import (
@@ -25,7 +27,7 @@ from core.catalog.table import (
 from core.errors import CatalogSimilarityError, ParseCheckError
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "htm", "html",
-                "xml", "json", "jsonl", "ndjson"]
+                "xml", "json", "jsonl", "ndjson", "gz"]
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = N_("(row numbers)")
 NONE = NO_COLUMN
@@ -49,17 +51,26 @@ def source_picker() -> None:
                                 "product feed: XML or JSON)"),
                               type=UPLOAD_TYPES, key="catalog.upload",
                               help=tr_core(describe(current_limits())))
+    web = st.container()  # filled last: a new upload or the demo lets go of a held download
     on_demo = state.catalog() is not None and state.catalog().name == state.DEMO_NAME
     if st.button(t("Back to the demo catalog"), key="catalog.use_demo", disabled=on_demo,
                  icon=":material/storefront:",
                  help=t("The demo shop is open now.") if on_demo else
                       t("Leave your catalog and open the demo shop (2,554 products).")):
+        st.session_state.pop(WEB_FILE, None)
         state.load_demo()
-    if upload is None:
-        return
+    if upload is not None:
+        _read_upload(upload)
+    with web:
+        web_address_picker()
+
+
+def _read_upload(upload) -> None:
+    """Read an upload once (again only after read_form's choices, while it reads wrongly)."""
     marker = f"{upload.name}:{upload.size}:{getattr(upload, 'file_id', '')}"
     if st.session_state.get("catalog.loaded_upload") == marker:
         return
+    st.session_state.pop(WEB_FILE, None)  # the newest file is the one read
     if st.session_state.get("catalog.read.for") != marker:  # a new file: detect again
         state.forget_widgets(("catalog.read.",))
         st.session_state["catalog.read.for"] = marker
@@ -68,6 +79,50 @@ def source_picker() -> None:
         return
     st.session_state["catalog.loaded_upload"] = marker
     state.keep_upload(upload.name, upload.getvalue(), raw.sheet, read_choices())
+    state.set_table(raw)
+    _try_auto_map(raw)
+
+
+WEB_FILE = "catalog.url.file"  # (address, name, bytes) downloaded, until it reads well
+EXAMPLE_ADDRESS = "https://shop.example.com/feed.xml"  # an address, in every language
+
+
+def web_address_picker() -> None:
+    """A catalog from a web address: the shop's product feed or an export it publishes,
+    downloaded by the server now (core.catalog.fetch.download_catalog: public addresses
+    only, the upload size limit), then read and kept as an uploaded file is."""
+    with st.form("catalog.url.form", border=False, enter_to_submit=True):
+        a, b = st.columns([5, 1], vertical_alignment="bottom")
+        url = a.text_input(
+            t("…or the web address of your product feed or catalog file"),
+            key="catalog.url", placeholder=EXAMPLE_ADDRESS,
+            help=t("The file at this address is downloaded once, now (public web addresses "
+                   "only, up to the upload size limit); load it again to read a newer "
+                   "version. Nightly: python -m core neighbors ADDRESS --config ..."))
+        go = b.form_submit_button(t("Load"), icon=":material/link:")
+    if go and url.strip():
+        try:
+            with st.spinner(t("Downloading {url}…", url=md_text(url.strip()))):
+                data, name = download_catalog(url.strip(),
+                                              max_bytes=current_limits().max_bytes)
+        except CatalogSimilarityError as exc:
+            state.show_error(exc)
+            return
+        if st.session_state.get("catalog.read.for") != f"url:{url.strip()}":
+            state.forget_widgets(("catalog.read.",))  # another file: detect again
+            st.session_state["catalog.read.for"] = f"url:{url.strip()}"
+        st.session_state[WEB_FILE] = (url.strip(), name, data)
+    held = st.session_state.get(WEB_FILE)
+    if held is None:
+        return
+    _, name, data = held
+    upload = io.BytesIO(data)
+    upload.name = name
+    raw = load_upload(upload)  # a file that reads wrongly stays held for read_form's choices
+    if raw is None:
+        return
+    st.session_state.pop(WEB_FILE, None)
+    state.keep_upload(name, data, raw.sheet, read_choices())
     state.set_table(raw)
     _try_auto_map(raw)
 

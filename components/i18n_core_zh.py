@@ -78,6 +78,11 @@ CORE_ZH: dict[str, str] = {
         '{name} 虽然扩展名不同，其实是 JSON；已按 JSON 读取',
     '{name} is delimited text (CSV), not XML or JSON, despite its name; it was read as text':
         '{name} 虽然扩展名是 XML 或 JSON，其实是分隔文本（CSV）；已按文本读取',
+    '{name} unpacks to more than {n} MB, the limit; split the file or raise the limit '
+    '($CATSIM_MAX_UPLOAD_MB)':
+        '{name} 解压后超过 {n} MB 上限；请拆分文件，或调高上限（$CATSIM_MAX_UPLOAD_MB）',
+    '{name} is a damaged gzip file ({error}); download or pack it again':
+        '{name} 是损坏的 gzip 文件（{error}）；请重新下载或重新压缩',
     # core/catalog/feeds.py
     "{name} declares the encoding '{encoding}', which is not one this reader knows; save the "
     "feed as UTF-8":
@@ -224,8 +229,6 @@ CORE_ZH: dict[str, str] = {
         'JPEG 图片；请使用目录文件，而不是图片',
     'a GIF image; use the catalog file, not an image':
         'GIF 图片；请使用目录文件，而不是图片',
-    'a gzip archive; decompress it first':
-        'gzip 压缩包；请先解压',
     'an SQLite database; export a table as CSV':
         'SQLite 数据库；请把表导出为 CSV',
     'a program; use the catalog file':
@@ -460,10 +463,15 @@ CORE_ZH: dict[str, str] = {
         '不是有效的网址（{error}）',
     'host {host} is a private, loopback or reserved address ({addresses}); only public hosts '
     'are fetched':
-        '主机 {host} 是私有、回环或保留地址（{addresses}）；只下载公网主机上的图片',
+        '主机 {host} 是私有、回环或保留地址（{addresses}）；只从公网主机下载',
     'host {host} cannot be found: the computer downloading the photos has no internet '
     'connection, or the address is misspelt ({error})':
         '找不到主机 {host}：下载图片的电脑没有连接互联网，或者网址拼写有误（{error}）',
+    'host {host} cannot be found: this computer has no internet connection, or the address is '
+    'misspelt ({error})':
+        '找不到主机 {host}：这台电脑没有连接互联网，或者网址拼写有误（{error}）',
+    'Could not load {url} ({part}); check the address, or download the file and upload it':
+        '无法加载 {url}（{part}）；请检查网址，或先下载该文件再上传',
     'was not tried: host {host} did not answer {n} times before ({part})':
         '未尝试：主机 {host} 之前已有 {n} 次没有响应（{part}）',
     # core/finetune/data.py: labelled pairs (the Fine-tune page)

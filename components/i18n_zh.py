@@ -1621,6 +1621,17 @@ ZH: dict[str, str] = {
     # components/catalog_form.py: reading an upload; the repeated ids of a new file
     'Reading {name}…':
         '正在读取 {name}…',
+    '…or the web address of your product feed or catalog file':
+        '…或者填写商品数据源或目录文件的网址',
+    'The file at this address is downloaded once, now (public web addresses only, up to the '
+    'upload size limit); load it again to read a newer version. Nightly: python -m core '
+    'neighbors ADDRESS --config ...':
+        '现在下载一次该网址上的文件（仅限公网网址，大小不超过上传上限）；要读取更新的版本，请再加载一次。'
+        '每晚自动运行：python -m core neighbors 网址 --config ...',
+    'Load':
+        '加载',
+    'Downloading {url}…':
+        '正在下载 {url}…',
     '{n:,} ids appear more than once in column {column}: {ids}.':
         '列 {column} 中有 {n:,} 个编号出现了不止一次：{ids}。',
     # components/quality_widgets.py: labelled pairs with ids not in the catalog

@@ -1,4 +1,5 @@
-"""Opt-in http(s) image fetching with limits, cached in the workspace.
+"""Opt-in http(s) image fetching with limits, cached in the workspace; a catalog file
+(a shop's product feed) downloaded from its web address the same way.
 
 Only http and https; the host name is resolved once and every address must be
 public (no loopback, private, link-local, multicast, reserved or unspecified
@@ -18,15 +19,17 @@ from __future__ import annotations
 import hashlib
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import quote, urljoin, urlsplit
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from core.catalog.images import MAX_IMAGE_BYTES, ImageError
+from core.errors import CatalogError
 
 ALLOWED_TYPES = ("image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/webp",
                  "image/gif", "image/bmp", "image/x-ms-bmp")
@@ -58,7 +61,10 @@ class UrlFetcher:
     max_bytes: int = MAX_IMAGE_BYTES
     resolver: Resolver = _resolve
     allow_address: Callable[[str], bool] = public_address  # tests pass a loopback allowance
+    types: tuple[str, ...] | None = ALLOWED_TYPES  # None: any Content-Type (a catalog file)
+    for_photos: bool = True  # how a missing connection is told
     _down: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+    last: tuple[str, str, str] = field(default=("", "", ""), init=False, repr=False)
 
     def fetch(self, url: str) -> bytes:
         path = self._cache_path(url)
@@ -89,7 +95,8 @@ class UrlFetcher:
         for _ in range(MAX_REDIRECTS + 1):
             conn, target = self._connect(url)
             try:
-                conn.request("GET", target, headers={"Accept": ", ".join(ALLOWED_TYPES[:5]),
+                accept = ", ".join(self.types[:5]) if self.types else "*/*"
+                conn.request("GET", target, headers={"Accept": accept,
                                                      "User-Agent": "catalog-similarity"})
                 resp = conn.getresponse()
                 if resp.status in (301, 302, 303, 307, 308):
@@ -97,7 +104,10 @@ class UrlFetcher:
                     continue
                 if resp.status != 200:
                     raise ImageError(f"the server answered HTTP {resp.status}")
-                _check_type(resp.getheader("Content-Type") or "")
+                if self.types is not None:
+                    _check_type(resp.getheader("Content-Type") or "")
+                self.last = (url, resp.getheader("Content-Type") or "",
+                             resp.getheader("Content-Disposition") or "")
                 return self._read(resp, started)
             except OSError as exc:
                 raise _HostDown(f"could not be downloaded ({exc})") from exc
@@ -116,6 +126,10 @@ class UrlFetcher:
         except UnicodeError as exc:  # 'www..shop.com', a label over 63 letters
             raise ImageError(f"is not a valid web address ({exc})") from exc
         except OSError as exc:
+            if not self.for_photos:
+                raise _HostDown(f"host {parts.hostname} cannot be found: this computer has no "
+                                "internet connection, or the address is misspelt "
+                                f"({exc})") from exc
             raise _HostDown(f"host {parts.hostname} cannot be found: the computer downloading "
                             "the photos has no internet connection, or the address is misspelt "
                             f"({exc})") from exc
@@ -140,8 +154,9 @@ class UrlFetcher:
 
     def _read(self, resp: http.client.HTTPResponse, started: float) -> bytes:
         declared = resp.getheader("Content-Length")
+        mb = 2**20 if self.for_photos else 1e6  # a catalog's limit is the upload's (10**6)
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            raise ImageError(f"is {int(declared) / 2**20:.1f} MB, more than the limit")
+            raise ImageError(f"is {int(declared) / mb:.1f} MB, more than the limit")
         chunks, total = [], 0
         while True:
             if time.monotonic() - started > self.deadline:
@@ -151,7 +166,7 @@ class UrlFetcher:
                 return b"".join(chunks)
             total += len(chunk)
             if total > self.max_bytes:
-                raise ImageError(f"is more than {self.max_bytes / 2**20:.0f} MB")
+                raise ImageError(f"is more than {self.max_bytes / mb:.0f} MB")
             chunks.append(chunk)
 
 
@@ -174,3 +189,57 @@ def _check_type(content_type: str) -> None:
     if kind not in ALLOWED_TYPES:
         raise ImageError(f"has Content-Type '{kind or 'none'}', not an allowed image type"
                          + (" (SVG is never rendered)" if "svg" in kind else ""))
+
+
+# ---------------------------------------------------------------- a catalog's file
+
+CATALOG_TIMEOUT = 20.0  # seconds without a byte
+CATALOG_DEADLINE = 300.0  # seconds for the whole file (500 MB at under 2 MB/s)
+_EXTENSIONS = (("spreadsheetml", ".xlsx"), ("ms-excel", ".xls"), ("opendocument.spreadsheet",
+               ".ods"), ("json", ".json"), ("xml", ".xml"), ("tab-separated", ".tsv"),
+               ("csv", ".csv"), ("parquet", ".parquet"), ("gzip", ".gz"), ("html", ".html"))
+_DISPOSITION = re.compile(r"""filename\*?\s*=\s*(?:UTF-8'[^']*')?"?([^";]+)"?""", re.IGNORECASE)
+
+
+def is_web_address(text: str) -> bool:
+    """Whether a catalog argument is an http(s) address rather than a path."""
+    return bool(re.match(r"(?i)https?://", text.strip()))
+
+
+def download_catalog(url: str, *, max_bytes: int, resolver: Resolver | None = None,
+                     allow_address: Callable[[str], bool] | None = None,
+                     timeout: float = CATALOG_TIMEOUT,
+                     deadline: float = CATALOG_DEADLINE) -> tuple[bytes, str]:
+    """(bytes, file name) of a catalog file at a public http(s) address: the shop's product
+    feed or an export it publishes. The same guards as photos (public addresses only, the
+    connection pinned to the checked address, redirects checked, timeouts, a deadline and
+    the upload size limit while reading), any Content-Type (the reader tells the file by
+    its bytes), never cached (a feed changes). CatalogError saying what to do."""
+    url = url.strip()
+    fetcher = UrlFetcher(Path("."), timeout=timeout, deadline=deadline, max_bytes=max_bytes,
+                         resolver=resolver or _resolve,
+                         allow_address=allow_address or public_address, types=None,
+                         for_photos=False)
+    try:
+        data = fetcher._download(url)
+    except ImageError as exc:
+        raise CatalogError(f"Could not load {url} ({exc}); check the address, or download "
+                           "the file and upload it",
+                           cli=f"Could not load {url} ({exc}); check the address, or download "
+                               "the file and give its path") from None
+    final, content_type, disposition = fetcher.last
+    return data, _file_name(final or url, content_type, disposition)
+
+
+def _file_name(url: str, content_type: str, disposition: str) -> str:
+    """The file's name: the server's (Content-Disposition), else the address's last part;
+    an extension from the Content-Type when it has none (a feed at '/feed')."""
+    found = _DISPOSITION.search(disposition)
+    raw = found.group(1) if found else urlsplit(url).path.rsplit("/", 1)[-1]
+    name = PurePosixPath(unquote(raw).replace("\\", "/")).name.strip()[:120]
+    name = "".join(ch for ch in name if ch.isprintable()) or (urlsplit(url).hostname or
+                                                              "download")
+    if not PurePosixPath(name).suffix:
+        kind = content_type.split(";")[0].strip().lower()
+        name += next((ext for key, ext in _EXTENSIONS if key in kind), "")
+    return name

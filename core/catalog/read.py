@@ -16,6 +16,7 @@ import itertools
 import re
 import sys
 import zipfile
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -97,6 +98,8 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
     max_bytes = limits.max_bytes if max_bytes is None else max_bytes
     max_rows = limits.max_rows if max_rows is None else max_rows
     data, name = _bytes_within_limit(data, filename, max_bytes)
+    if data.startswith(b"\x1f\x8b"):  # feed.xml.gz, catalog.csv.gz
+        data, name = _gunzipped(data, name, max_bytes)
     if not data.strip():
         raise CatalogError(f"{name} is empty: the file needs a header row and products")
     declared = _declared_kind(Path(name).suffix.lower())
@@ -117,7 +120,7 @@ def read_table(data: bytes | str | Path | BinaryIO, filename: str | None = None,
         table = _read_feed(data, name, kind, sheet, max_rows, limits.max_xlsx_bytes)
     else:
         table = _read_delimited(data, name, max_rows, options)
-    if kind != declared and kind in _READ_AS:
+    if kind != declared and kind in _READ_AS and Path(name).suffix:  # "feed": no claim
         said = ("text_not_feed" if kind == "text" and declared in ("xml", "json") else
                 "xml_sheet" if kind == "xml" and table.sheet else kind)
         table = replace(table, warnings=(_READ_AS[said].format(name=name), *table.warnings))
@@ -145,6 +148,35 @@ _READ_AS = {
     "text_not_feed": "{name} is delimited text (CSV), not XML or JSON, despite its name; it "
                      "was read as text",
 }
+
+
+def _gunzipped(data: bytes, name: str, max_bytes: int) -> tuple[bytes, str]:
+    """A gzip file's contents (a shop's feed.xml.gz), unpacked no further than the size
+    limit (a small file can unpack to gigabytes), and its name without ".gz"."""
+    inner = name[:-3] if name.lower().endswith(".gz") else name
+    unpack = zlib.decompressobj(wbits=31)
+    parts, total, rest = [], 0, data
+    try:
+        while rest:
+            part = unpack.decompress(rest, _GZIP_STEP)
+            total += len(part)
+            if total > max_bytes:
+                raise CatalogError(f"{name} unpacks to more than {max_bytes / 1e6:,.1f} MB, the "
+                                   "limit; split the file or raise the limit "
+                                   "($CATSIM_MAX_UPLOAD_MB)")
+            parts.append(part)
+            rest = unpack.unconsumed_tail
+            if unpack.eof:
+                break
+        if not unpack.eof:
+            raise zlib.error("the file was cut short")
+    except zlib.error as exc:
+        raise CatalogError(f"{name} is a damaged gzip file ({exc}); download or pack it again"
+                           ) from None
+    return b"".join(parts), inner
+
+
+_GZIP_STEP = 1 << 22
 
 
 def _declared_kind(ext: str) -> str:

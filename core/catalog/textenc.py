@@ -30,7 +30,6 @@ _MAGIC = (
     (b"\x89PNG", "a PNG image", "use the catalog file, not an image"),
     (b"\xff\xd8\xff", "a JPEG image", "use the catalog file, not an image"),
     (b"GIF8", "a GIF image", "use the catalog file, not an image"),
-    (b"\x1f\x8b", "a gzip archive", "decompress it first"),
     (b"SQLite format 3\x00", "an SQLite database", "export a table as CSV"),
     (b"\x7fELF", "a program", "use the catalog file"),
 )

@@ -111,6 +111,16 @@ def register(sub) -> dict:
 
 
 
+def check_ray_catalog(catalog: str | None) -> None:
+    """Ray's workers open the catalog's file themselves: a web address is refused."""
+    from core.catalog.fetch import is_web_address
+
+    if catalog is not None and is_web_address(catalog):
+        raise CatalogSimilarityError("--engine ray reads a CATALOG file or folder (CSV or "
+                                     "Parquet) its workers can open, not a web address; "
+                                     "download the file first, or leave out --engine")
+
+
 def cmd_embed(args: argparse.Namespace) -> int:
     if is_results_path(args.out):
         check_replaceable(Path(args.out))
@@ -120,6 +130,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     if args.engine == "ray":
         from core.cli.engine import cmd_embed_ray
 
+        check_ray_catalog(args.catalog)
         return cmd_embed_ray(args, cfg)
     catalog = load_catalog_from_args(args, cfg)
     cfg = with_language(args, cfg, catalog)
@@ -154,6 +165,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
         if args.vectors is not None:
             raise CatalogSimilarityError("--engine ray reads a CATALOG (CSV or Parquet), not "
                                          "--vectors; leave out --engine for a .npy file")
+        check_ray_catalog(args.catalog)
         from core.cli.engine import cmd_neighbors_ray
 
         return cmd_neighbors_ray(args, cfg)

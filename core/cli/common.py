@@ -112,7 +112,8 @@ def _is_terminal(stream) -> bool:
 
 CATALOG_HELP = ("the catalog file: CSV, TSV or TXT (any encoding and delimiter), Excel (.xlsx, "
                 ".xls), LibreOffice (.ods), Parquet, or a product feed: XML (Google Shopping, "
-                "YML, Excel XML) or JSON / JSON Lines")
+                "YML, Excel XML) or JSON / JSON Lines; gzip-packed (.gz) too; or the http(s) "
+                "address of such a file, downloaded on every run")
 METRIC_HELP = "similarity measure (default: the --config file's, else cosine)"
 K_HELP = "neighbours per product (default: the --config file's, else 10)"
 
@@ -345,7 +346,7 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
                            where: str | None = None) -> Catalog:
     from core.pipeline import catalog_from_config
 
-    table = read_table(args.catalog, sheet=args.sheet, **read_options(args))
+    table = read_table(*catalog_source(args.catalog), sheet=args.sheet, **read_options(args))
     if table.delimiter is not None:
         check_delimiter(args, table.frame.columns)
     say_unused_read_options(args, table)
@@ -369,6 +370,21 @@ def load_catalog_from_args(args: argparse.Namespace, cfg: Config, *,
     for warning in catalog.report.warnings[len(table.warnings):]:
         say(f"warning: {warning}")
     return catalog
+
+
+def catalog_source(catalog: str) -> tuple[bytes | str, str | None]:
+    """(what read_table reads, its name): the path, or the file at a web address (a shop's
+    product feed, fetched fresh on every run: a nightly job reads tonight's feed)."""
+    from core.catalog.fetch import download_catalog, is_web_address
+    from core.catalog.limits import current_limits
+
+    if not is_web_address(catalog):
+        return catalog, None
+    started = time.monotonic()
+    data, name = download_catalog(catalog, max_bytes=current_limits().max_bytes)
+    say(f"downloaded {name} ({len(data) / 1e6:,.1f} MB) from {catalog} in "
+        f"{time.monotonic() - started:.1f} s")
+    return data, name
 
 
 def say_unused_read_options(args: argparse.Namespace, table) -> None:
@@ -583,7 +599,12 @@ def images_from_args(args: argparse.Namespace, cfg: Config, catalog: Catalog, en
                 "(--image-col COL); photos are not used")
         return None
     ws = workspace_from_args(args).ensure()
-    where = Path(args.images) if getattr(args, "images", None) else Path(args.catalog).parent
+    if getattr(args, "images", None):
+        where = Path(args.images)
+    else:  # photos named relative to the catalog's folder (the current one for a web address)
+        from core.catalog.fetch import is_web_address
+
+        where = Path.cwd() if is_web_address(args.catalog) else Path(args.catalog).parent
     with Progress("reading photos", "photo", len(catalog)) as progress:  # a few per second
         result = catalog_images(catalog, cfg, ws, where, use_store=not args.no_store,
                                 encoder=encoder, progress=progress)

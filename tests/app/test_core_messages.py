@@ -6,6 +6,7 @@ matches its template and fails here; a template no message uses any more fails t
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import re
@@ -28,7 +29,7 @@ from PIL import Image
 import core.catalog.read as read_module
 from components.i18n_core import FIELD, compile_template, templates, to_chinese
 from components.i18n_core_zh import CORE_ZH
-from core.catalog.fetch import UrlFetcher
+from core.catalog.fetch import UrlFetcher, download_catalog
 from core.catalog.htmltable import html_rows
 from core.catalog.image_source import ImageSource
 from core.catalog.images import decode_image
@@ -293,7 +294,16 @@ def _feed_messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         *read_table('{"甲": {"编号": 1}, "乙": {"编号": 2}}'.encode(), "表.json").warnings,
         *read_table('{"编号": 1}'.encode(), "一.json").warnings,
         *read_table('{"商品": [{"编号": 1}]}'.encode(), "表.json").warnings,
+        *_raised(lambda: read_table(gzip.compress(b"a" * 1000), "大.csv.gz", max_bytes=100)),
+        *_raised(lambda: read_table(gzip.compress(b"a" * 1000)[:20], "断.csv.gz")),
+        *_raised(lambda: download_catalog("ftp://店.example/源.xml", max_bytes=9)),
+        *_raised(lambda: download_catalog("https://店.invalid/源.xml", max_bytes=9,
+                                          resolver=_no_name)),
     ]
+
+
+def _no_name(host: str, port: int) -> list[str]:
+    raise OSError("[Errno -2]")
 
 
 def _path_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -114,7 +114,8 @@ def test_chinese_from_the_environment_and_the_sidebar_switch(tiny_bert_dir, work
     # language: a style sheet shows them in Chinese (the file types are in the label)
     (css,) = [h.proto.body for h in at.get("html")]
     assert 'content: "上传"' in css and 'content: "每个文件最大 500 MB"' in css
-    assert "（CSV、Excel、LibreOffice、Parquet，或商品数据源：XML 或 JSON）" in at.file_uploader(key="catalog.upload").label
+    assert "（CSV、Excel、LibreOffice、Parquet，或商品数据源：XML 或 JSON）" in \
+        at.file_uploader(key="catalog.upload").label
     at.sidebar.radio(key="ui.language").set_value("en").run()
     assert at.title[0].value == "Catalog"
     assert not at.get("html")  # English: Streamlit's own words
