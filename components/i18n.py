@@ -96,14 +96,21 @@ def uploader_css() -> str:
     """Streamlit's file uploader says "Upload" and "500MB per file • CSV, ..." in English
     whatever the interface language, and has no parameter for them (streamlit issue
     #13500): in Chinese, a style sheet (no catalog text in it) shows them in Chinese. The
-    file types are left out there; every uploader's label names them."""
+    file types are left out there; every uploader's label names them. Text boxes' hints
+    ("Press Enter to apply", "... to submit form" in a form, "Press Ctrl+Enter to apply"
+    under a text area) likewise."""
     mb = int(st.get_option("server.maxUploadSize"))
     button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
     limit = '[data-testid="stFileUploaderDropzoneInstructions"] span'
-    return (f"<style>{button}, {limit} {{font-size: 0}} "
+    hint = '[data-testid="InputInstructions"] > span:first-child'
+    return (f"<style>{button}, {limit}, {hint} {{font-size: 0}} "
             f'{button}::after {{content: "{t("Upload")}"; font-size: 14px}} '
             f'{limit}::after {{content: "{t("Up to {mb:,} MB per file", mb=mb)}"; '
-            "font-size: 14px}</style>")
+            "font-size: 14px} "
+            f'{hint}::after {{content: "{t("Press Enter to apply")}"; font-size: 12px}} '
+            f'[data-testid="stForm"] {hint}::after {{content: "{t("Press Enter to submit")}"}} '
+            f'[data-testid="stTextArea"] {hint}::after {{content: '
+            f'"{t("Press Ctrl+Enter to apply")}"}}</style>')
 
 
 def join_list(items: Iterable[str]) -> str:

@@ -1740,6 +1740,9 @@ ZH: dict[str, str] = {
     " and {n:,} more": "，另有 {n:,} 个",
     "Upload": "上传",
     "Up to {mb:,} MB per file": "每个文件最大 {mb:,} MB",
+    "Press Enter to apply": "按回车键应用",
+    "Press Enter to submit": "按回车键提交",
+    "Press Ctrl+Enter to apply": "按 Ctrl+回车键应用",
     " (CSV, TSV, Excel or Parquet)": "（CSV、TSV、Excel 或 Parquet）",
     "Excel changes ids such as {example} (it shows {shown}) when it opens a CSV: it reads them "
     "as numbers. To open the lists in Excel, choose the Excel workbook (.xlsx), which keeps "
