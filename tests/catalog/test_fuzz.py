@@ -29,9 +29,11 @@ from core.search.neighbors import METRICS
 FUZZ = settings(derandomize=True, deadline=None, max_examples=200,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-EXTENSIONS = ("data.csv", "data.tsv", "data.txt", "book.xlsx", "table.parquet", "noext")
+EXTENSIONS = ("data.csv", "data.tsv", "data.txt", "book.xlsx", "table.parquet", "noext",
+              "feed.xml", "items.json", "data.csv.gz")
 MAGIC = (b"", b"PK\x03\x04", b"PAR1", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"%PDF",
-         b"\x89PNG", b"id,title\n")
+         b"\x89PNG", b"id,title\n", b"<?xml version='1.0'?><r>", b"<rss><channel><item>",
+         b'{"products": [', b'[{"a": ', b"\x1f\x8b\x08\x00")
 
 
 def _read_and_map(data: bytes, name: str) -> None:
@@ -58,6 +60,50 @@ def test_reader_on_arbitrary_bytes_raises_only_catalog_error(prefix: bytes, body
 
 
 _CELL = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_KEY = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _CELL,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEY, inner, max_size=4),
+    max_leaves=30)
+
+
+@FUZZ
+@given(value=_JSON, lines=st.booleans())
+def test_reader_on_any_json_raises_only_catalog_error(value, lines: bool) -> None:
+    import json
+
+    if lines and isinstance(value, list):
+        data = "\n".join(json.dumps(v) for v in value).encode()
+    else:
+        data = json.dumps(value).encode()
+    _read_and_map(data, "fuzz.json")
+
+
+_TAG = st.sampled_from(["item", "product", "g:id", "title", "price", "offer", "param", "a"])
+
+
+@st.composite
+def _xml(draw, depth: int = 0) -> str:
+    tag = draw(_TAG)
+    attrs = "".join(f' {k}="{v}"' for k, v in draw(st.dictionaries(
+        st.sampled_from(["id", "name", "href", "x"]), _CELL.map(_escaped), max_size=2)).items())
+    if depth >= 3 or draw(st.booleans()):
+        return f"<{tag}{attrs}>{_escaped(draw(_CELL))}</{tag}>"
+    children = "".join(draw(_xml(depth + 1)) for _ in range(draw(st.integers(0, 4))))
+    return f"<{tag}{attrs}>{children}</{tag}>"
+
+
+def _escaped(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text, {'"': "&quot;"})
+
+
+@FUZZ
+@given(body=_xml(), namespaced=st.booleans())
+def test_reader_on_any_xml_raises_only_catalog_error(body: str, namespaced: bool) -> None:
+    ns = ' xmlns:g="http://base.google.com/ns/1.0"' if namespaced else ""
+    _read_and_map(f'<?xml version="1.0"?><feed{ns}>{body}</feed>'.encode(), "fuzz.xml")
 
 
 @FUZZ
