@@ -342,12 +342,15 @@ ZH: dict[str, str] = {
     "the product's own colours and sizes and shows one of each other product. A book's formats "
     "(paperback, hardcover, e-book) count as its sizes. Pack sizes and "
     "capacities stay (a 330 ml can and a 1.5 l bottle, a 32GB and a 64GB drive): a list may offer "
-    'them. Settings file: `rules.leave_out_variants`.':
+    'them. Products your catalog puts in one variant group (a column item_group_id, group_id, '
+    'parent_sku or SPU) are one product too, whatever their titles. Settings file: '
+    '`rules.leave_out_variants`.':
         '标题只在颜色或尺码上不同的商品（“T恤 - 黑色 / S”“T恤 - 藏青色 / M”）对顾客来说是同一件商品，'
         '颜色和尺码在商品页上选。勾选后，列表会排除该商品自己的其他颜色和尺码，其他商品各只显示一个。'
         '图书的不同装帧（平装、精装、电子书）算作其尺码。'
         '包装规格和容量不受影响（330 毫升罐装和 1.5 升瓶装、32GB 和 64GB 的 U 盘）：列表可以推荐它们。'
-        '设置文件：`rules.leave_out_variants`。',
+        '目录中归入同一变体组的商品（item_group_id、group_id、parent_sku 或 SPU 列）也算同一件商品，'
+        '不论标题如何。设置文件：`rules.leave_out_variants`。',
     'other colours and sizes of the product':
         '该商品的其他颜色和尺码',
     '{share:.0%} of the entries in these lists are the product itself in another colour, size or '

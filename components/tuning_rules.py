@@ -26,7 +26,7 @@ from core.lists.filters import VARIANTS
 from core.lists.review import no_decisions
 from core.lists.rules import RuleResult, apply_config
 from core.lists.spec import Rules
-from core.lists.variants import HINT_SHARE, listed_variant_share
+from core.lists.variants import HINT_SHARE, catalog_groups, listed_variant_share
 from core.workspace import Workspace
 
 NONE = NO_COLUMN
@@ -327,6 +327,8 @@ def _extras(rules: Rules, cols: list[str]) -> dict:
                "and shows one of each other product. A book's formats (paperback, hardcover, "
                "e-book) count as its sizes. Pack sizes and capacities stay (a 330 ml "
                "can and a 1.5 l bottle, a 32GB and a 64GB drive): a list may offer them. "
+               "Products your catalog puts in one variant group (a column item_group_id, "
+               "group_id, parent_sku or SPU) are one product too, whatever their titles. "
                "Settings file: `rules.leave_out_variants`."))
     a, b = st.columns(2)
     data["pinned"] = (a.text_area(  # parsed by rules_panel
@@ -423,7 +425,8 @@ def variant_hint(cat: Catalog, result: RuleResult, cfg: Config) -> None:
     if cfg.rules.leave_out_variants:
         return
     share = state.memo("neighbors.variant_share", str(id(result)), lambda: (
-        result, listed_variant_share(cat.titles(), result.neighbors.indices)))[1]
+        result, listed_variant_share(cat.titles(), result.neighbors.indices,
+                                     groups=catalog_groups(cat))))[1]
     if share >= HINT_SHARE:
         st.info(t("{share:.0%} of the entries in these lists are the product itself in another "
                   "colour, size or format. To list other products instead, tick “{label}” under "

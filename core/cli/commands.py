@@ -329,11 +329,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 def say_variants(cfg: Config, catalog, nb) -> None:
     """A note when a quarter or more of the list entries are the product itself in another
     colour or size (a clothing catalog listing each size and colour), as Neighbours says."""
-    from core.lists.variants import HINT_SHARE, listed_variant_share
+    from core.lists.variants import HINT_SHARE, catalog_groups, listed_variant_share
 
     if cfg.rules.leave_out_variants:
         return
-    share = listed_variant_share(catalog.titles(), nb.indices)
+    share = listed_variant_share(catalog.titles(), nb.indices, groups=catalog_groups(catalog))
     if share >= HINT_SHARE:
         say(f"note: {share:.0%} of the list entries are the product itself in another colour, "
             "size or format; --leave-out-variants lists other products instead (one of each)")

@@ -58,8 +58,9 @@ def add_rule_options(p: argparse.ArgumentParser) -> None:
                    help="keep neighbours in the 'duplicate' band")
     g.add_argument("--leave-out-variants", action="store_true",
                    help="leave out the product itself in other colours and sizes, or a book in "
-                   "its other formats (titles alike but for them), so that a list offers other "
-                   "products")
+                   "its other formats (titles alike but for them, or one variant group: a "
+                   "column item_group_id, group_id, parent_sku or SPU), so that a list offers "
+                   "other products")
     g.add_argument("--no-review", action="store_true",
                    help="ignore review decisions (pins from accepts, blocks from rejects)")
     g.add_argument("--bands", help="NAME=LOW[,NAME=LOW]: named score bands, e.g. duplicate=0.95")

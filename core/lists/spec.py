@@ -35,7 +35,8 @@ RULE_KEYS: dict[str, str] = {
     "in_stock_column": "column whose truthy value (1, yes, true, in stock, > 0) marks stock",
     "keep_duplicates": "true keeps neighbours in the 'duplicate' band (excluded by default)",
     "leave_out_variants": "true leaves out the product itself in other colours and sizes (titles "
-                          "alike but for them; core.lists.variants)",
+                          "alike but for them, or one variant group: item_group_id, "
+                          "parent_sku...; core.lists.variants)",
     "use_review": "false ignores review decisions (accepted pairs pinned, rejected blocked)",
 }
 _TRUTHY = {"1", "true", "yes", "y", "t", "in stock", "instock", "available", "x"}

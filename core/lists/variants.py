@@ -7,6 +7,12 @@ which a customer choosing a size and a colour on the product page does not need.
 rule ``leave_out_variants`` keeps other products instead: two products are one family
 when their titles are the same once colour words and clothing sizes are taken out.
 
+A catalog that names its variant groups says so itself: a Google Shopping feed's
+item_group_id, a YML offer's group_id, a parent SKU (WooCommerce, Magento, Shopware), a
+Chinese shop's SPU or 款号 (style number). Products that share such a value are one
+family too, whatever their titles say ("Scented candle - Vanilla" and "- Lavender"): the
+families are the union of the two.
+
 What is taken out: colour words (the ones same-product evidence reads, English and
 Chinese, and common fashion shades), clothing sizes as words of their own (XS-XXXL,
 2XL-5XL, S / M / L, small / medium / large, one size, "size 42" and the like; in
@@ -69,12 +75,78 @@ def family_key(title: object) -> str:
     return " ".join(w for w in words if w not in _DROP)
 
 
-def variant_families(titles: Sequence[object]) -> np.ndarray:
+def variant_families(titles: Sequence[object],
+                     groups: Sequence[object] | None = None) -> np.ndarray:
     """(n,) int64: one code per family of two or more products whose titles differ only
-    in colour and size; -1 for a product with no such sibling (no rule applies to it)."""
+    in colour and size, or (groups: each product's variant group, "" for none) that share a
+    group; -1 for a product with no such sibling (no rule applies to it)."""
     keys = pd.Series([family_key(t) for t in titles], dtype=object)
     keys = keys.where((keys != "") & keys.map(keys.value_counts()).ge(2))
-    return pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
+    by_title = pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
+    if groups is None:
+        return by_title
+    named = pd.Series(list(groups), dtype=object).fillna("").astype(str).str.strip()
+    named = named.where((named != "") & named.map(named.value_counts()).ge(2))
+    by_group = pd.factorize(named, use_na_sentinel=True)[0].astype(np.int64)
+    return _union(by_title, by_group)
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Families joined where either partition joins them (-1: in no family of either)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(a)
+    rows, cols = [], []
+    for codes in (a, b):
+        members = np.flatnonzero(codes >= 0)
+        if len(members):  # each member joined to its family's first member
+            first = pd.Series(members).groupby(codes[members]).transform("min").to_numpy()
+            rows.append(members)
+            cols.append(first)
+    if not rows:
+        return np.full(n, -1, dtype=np.int64)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    joined = pd.Series(labels).where((a >= 0) | (b >= 0))  # NaN: in no family
+    return pd.factorize(joined, use_na_sentinel=True)[0].astype(np.int64)
+
+
+# Columns that name a product's variant group, in order of preference (names compared in
+# lower case with spaces, dashes and dots as underscores)
+GROUP_NAMES = ("item_group_id", "variant_group_id", "variant_group", "group_id", "groupid",
+               "parent_sku", "parent_id", "parentid", "parent_number", "parentnumber",
+               "parent", "spu_id", "spuid", "spu", "款号", "spu编号")
+MAX_GROUP_SHARE = 0.05  # a column whose largest group holds more names no variant group
+
+
+def group_column(frame: pd.DataFrame, exclude: Sequence[str] = ()) -> str | None:
+    """The catalog's variant-group column: named as GROUP_NAMES says, filled for at least
+    one group of two, not the id column (exclude), and no group larger than a twentieth of
+    the catalog (above 200 products: a 'group' of thousands is a category, not variants)."""
+    names = {str(c).strip().lower().replace(" ", "_").replace("-", "_").replace(".", "_"): c
+             for c in frame.columns if str(c) not in exclude}
+    for wanted in GROUP_NAMES:
+        column = names.get(wanted)
+        if column is None:
+            continue
+        values = frame[column].fillna("").astype(str).str.strip()
+        counts = values[values != ""].value_counts()
+        if counts.empty or counts.iloc[0] < 2:
+            continue
+        if len(frame) > 200 and counts.iloc[0] > MAX_GROUP_SHARE * len(frame):
+            continue
+        return str(column)
+    return None
+
+
+def catalog_groups(catalog) -> list[str] | None:
+    """Each product's variant group from the catalog's group column (None without one)."""
+    column = group_column(catalog.frame, exclude=(catalog.mapping.id_column or "",))
+    if column is None:
+        return None
+    return catalog.frame[column].fillna("").astype(str).tolist()
 
 HINT_SHARE = 0.25  # of the list entries: a clothing shop's lists, not a stray pair
 _KEPT = 4  # catalogs whose families are kept (an (n,) int64 array each: 8 MB per 1M products)
@@ -90,7 +162,7 @@ def catalog_families(catalog) -> np.ndarray:
         if key in _FAMILIES:
             _FAMILIES.move_to_end(key)
             return _FAMILIES[key]
-    families = variant_families(catalog.titles())
+    families = variant_families(catalog.titles(), catalog_groups(catalog))
     families.setflags(write=False)
     with _LOCK:
         _FAMILIES[key] = families
@@ -100,7 +172,7 @@ def catalog_families(catalog) -> np.ndarray:
 
 
 def listed_variant_share(titles: Sequence[object], indices: np.ndarray,
-                         sample: int = 2000) -> float:
+                         sample: int = 2000, groups: Sequence[object] | None = None) -> float:
     """Share of the list entries that are the product itself in another colour or size
     (titles alike but for them, or the same title: a shop that keeps size and colour in
     columns of their own titles each variant row alike), read on at most `sample` lists
@@ -114,7 +186,13 @@ def listed_variant_share(titles: Sequence[object], indices: np.ndarray,
     lists = [idx[row][idx[row] >= 0].tolist() for row in rows.tolist()]
     keys = {r: family_key(titles[r]) for r in {*rows.tolist(), *(r for x in lists for r in x)}}
     pairs = [(row, other) for row, listed in zip(rows.tolist(), lists) for other in listed]
-    same = sum(bool(keys[a]) and keys[b] == keys[a] for a, b in pairs)
+
+    def group(r: int) -> str:
+        return str(groups[r] or "").strip() if groups is not None else ""
+
+    same = sum((bool(keys[a]) and keys[b] == keys[a]) or (bool(group(a)) and group(a) == group(b))
+               for a, b in pairs)
     return same / len(pairs) if pairs else 0.0
 
-__all__ = ["HINT_SHARE", "catalog_families", "family_key", "listed_variant_share", "variant_families"]
+__all__ = ["GROUP_NAMES", "HINT_SHARE", "catalog_families", "catalog_groups", "family_key",
+           "group_column", "listed_variant_share", "variant_families"]

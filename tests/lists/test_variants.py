@@ -13,7 +13,9 @@ from core.lists.rules import apply_rules
 from core.lists.spec import Rules
 from core.lists.variants import (
     catalog_families,
+    catalog_groups,
     family_key,
+    group_column,
     listed_variant_share,
     variant_families,
 )
@@ -138,3 +140,45 @@ def test_a_catalogs_families_are_read_once_per_content():
     other = build_catalog(catalog.frame.assign(title=catalog.frame.title.str.upper()),
                           ColumnMapping(text_columns=("title",), id_column="id"))
     assert catalog_families(other) is not first  # other content: read again
+
+
+def test_a_catalogs_own_variant_groups_make_families():
+    """A Google feed's item_group_id says which items are one product; titles that differ
+    in a scent or a model ("Scented candle - Vanilla" / "- Lavender") are not read as
+    variants from the title alone."""
+    frame = pd.DataFrame({
+        "id": ["c1", "c2", "c3", "t1", "t2", "m1", "b1"],
+        "title": ["Scented candle - Vanilla", "Scented candle - Lavender",
+                  "Scented candle - Cedar", "Tee - Black / S", "Tee - Navy / M", "Mug", "Bowl"],
+        "item_group_id": ["CAND", "CAND", "CAND", "", "", "", ""]})
+    catalog = build_catalog(_table(frame), ColumnMapping(text_columns=("title",),
+                                                         id_column="id"))
+    assert group_column(frame) == "item_group_id"
+    fam = catalog_families(catalog)
+    assert fam[0] == fam[1] == fam[2] >= 0 and fam[3] == fam[4] >= 0 and fam[0] != fam[3]
+    assert fam[5] == fam[6] == -1
+    assert list(variant_families(frame["title"])[:3]) == [-1, -1, -1]  # titles alone: none
+    indices = np.array([[1, 2, 5], [0, 2, 6], [0, 1, 5], [4, 5, 6], [3, 5, 6], [0, 6, 3],
+                        [5, 0, 3]])
+    groups = catalog_groups(catalog)
+    assert listed_variant_share(frame["title"].tolist(), indices, groups=groups) == \
+        pytest.approx(8 / 21)
+    assert listed_variant_share(frame["title"].tolist(), indices) == pytest.approx(2 / 21)
+
+
+def test_a_group_column_must_look_like_variant_groups():
+    n = 400
+    frame = pd.DataFrame({"sku": [f"S{i}" for i in range(n)],
+                          "parent": ["Home"] * n,  # a category under a variant name
+                          "Item Group ID": [f"G{i // 2}" for i in range(n)]})
+    assert group_column(frame) == "Item Group ID"  # named in any case and spacing
+    assert group_column(frame.drop(columns="Item Group ID")) is None  # 400 in one: no
+    assert group_column(frame, exclude=("Item Group ID",)) is None  # the id column
+    single = pd.DataFrame({"group_id": [f"G{i}" for i in range(5)]})
+    assert group_column(single) is None  # no group of two
+
+
+def _table(frame: pd.DataFrame):
+    from core.catalog.read import RawTable
+
+    return RawTable(frame.astype(str), "shop.csv")
