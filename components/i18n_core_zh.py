@@ -218,6 +218,8 @@ CORE_ZH: dict[str, str] = {
         '{name}：已略去 {n} 个空行（每个单元格都为空）',
     '{name}: the last rows hold a total ({cells}), not a product; left out':
         '{name}：最后几行是合计（{cells}），不是商品；已略去',
+    '{name}: the row under the column names holds units ({units}), not a product; left out':
+        '{name}：列名下面一行是单位（{units}），不是商品；已略去',
     # core/catalog/textenc.py: what a binary upload looks like (binary_kind)
     'a zip archive; unzip it and use the catalog file inside':
         'zip 压缩包；请解压后使用其中的商品目录文件',

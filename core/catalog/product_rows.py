@@ -22,11 +22,14 @@ never see them, so a list must not offer them. Both are left out, and said.
 
 Any table: rows with every cell empty (a spreadsheet's spacer rows, written ",,,," to CSV)
 and a totals row at the end ("Total" or "合计" beside a sum, the other cells empty) are no
-products; they are left out, and said, instead of stopping the catalog as rows without an id.
+products, nor is a row of units under the column names (",,kg,EUR": Weight in kg, Price in
+EUR, the numbers below); they are left out, and said, instead of stopping the catalog as
+rows without an id.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -156,6 +159,34 @@ def total_rows(frame: pd.DataFrame) -> list[tuple[int, str]]:
     return found
 
 
+# a unit or a currency as a report writes it under a column name: "kg", "(EUR)", "[mm]", "in €"
+_UNIT = re.compile(
+    r"(?i)^[(\[]?\s*(?:in\s+)?(?:kg|g|mg|lbs?|oz|t|cm|mm|m|km|in|inch(?:es)?|ft|ml|cl|l|gal|"
+    r"pcs?|pieces?|stk|st[üu]ck|units?|%|w|kw|v|mah|gb|tb|mb|hz|px|days?|h|min|sec|"
+    r"eur|usd|gbp|chf|cny|rmb|jpy|rub|sek|nok|dkk|pln|czk|aud|cad|€|\$|£|¥|₽|"
+    r"元|件|个|克|千克|公斤|厘米|毫米|米|毫升|升|天)\s*[)\]]?$")
+_NUMBER = re.compile(r"^[-+]?[$€£¥]?\s*\d[\d\s.,']*\s*(?:[$€£¥%]|[a-z]{0,3})?$", re.IGNORECASE)
+
+
+def units_row(frame: pd.DataFrame) -> str | None:
+    """The units of a first row that holds only units under the column names (",,kg,EUR":
+    no id, no title), each over a column of numbers; None when the first row is a product."""
+    if len(frame) < 2 or frame.shape[1] < 2:
+        return None
+    cells = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0].tolist()]
+    filled = [i for i, c in enumerate(cells) if c]
+    if not filled or len(filled) * 2 > len(cells) or not all(_UNIT.match(cells[i])
+                                                             for i in filled):
+        return None
+    below = frame.iloc[1:51]
+    for i in filled:
+        values = [str(v).strip() for v in below.iloc[:, i].tolist() if not pd.isna(v)]
+        values = [v for v in values if v]
+        if not values or sum(bool(_NUMBER.match(v)) for v in values) < 0.8 * len(values):
+            return None
+    return ", ".join(cells[i].strip("()[] ") for i in filled)
+
+
 def without_blank_and_totals(table):
     """The table without empty rows and a totals row at its end, each said in a warning."""
     frame = table.frame
@@ -169,6 +200,12 @@ def without_blank_and_totals(table):
         notes.append(f"{table.source}: {len(blank):,} empty row{'s' if len(blank) != 1 else ''} "
                      f"(every cell blank) {'were' if len(blank) != 1 else 'was'} left out")
     rest = frame[~drop]
+    units = units_row(rest)
+    if units is not None:
+        drop[np.flatnonzero(~drop)[0]] = True
+        notes.append(f"{table.source}: the row under the column names holds units ({units}), "
+                     "not a product; left out")
+        rest = frame[~drop]
     totals = total_rows(rest)
     if totals and len(totals) < len(rest):
         positions = np.flatnonzero(~drop)[[p for p, _ in totals]]

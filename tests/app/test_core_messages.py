@@ -360,7 +360,8 @@ def _catalog_messages() -> list[str]:
     barcoded = ColumnMapping(text_columns=("标题",), id_column="编号", model_number="条码")
     out += build_catalog(read_table("编号,标题,条码\n1,小米,6.9E+12\n2,华为,6.9E+12\n".encode(),
                                     "条码.csv"), barcoded).report.lines()[1:]
-    for spacer in ("1,a,3\n,,\n2,b,4\n", "1,a,3\n,,\n,,\n2,b,4\n,合计,7\n"):  # spacer rows
+    for spacer in ("1,a,3\n,,\n2,b,4\n", "1,a,3\n,,\n,,\n2,b,4\n,合计,7\n",
+                   ",,元\n1,a,3\n2,b,4\n"):  # spacer rows, a total, a row of units
         out += read_table(f"id,name,price\n{spacer}".encode(), "表.csv").warnings
     from tests.catalog.test_ods import HEADER as ODS_HEADER
     from tests.catalog.test_ods import _products, ods_bytes

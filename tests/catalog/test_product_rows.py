@@ -196,6 +196,31 @@ def test_a_totals_row_at_the_end_is_left_out_and_said(word: str) -> None:
                               "product; left out",)
 
 
+@pytest.mark.parametrize(("data", "units"), [
+    (b"SKU,Name,Weight,Price\n,,kg,EUR\nA1,Kettle,1.2,29.90\nA2,Toaster,2.0,35.00\n",
+     "kg, EUR"),
+    (b"SKU;Name;Weight;Price\n;;(kg);[\xe2\x82\xac]\nA1;Kettle;1,2;29,90 \xe2\x82\xac\n"
+     b"A2;Toaster;2;35 \xe2\x82\xac\n", "kg, \u20ac"),
+    ("编号,名称,重量,价格\n,,千克,元\n1,水壶,1.2,99\n2,烤面包机,2,199\n".encode(), "千克, 元"),
+])
+def test_a_row_of_units_under_the_header_is_left_out_and_said(data: bytes, units: str) -> None:
+    """A report's units under its column names stopped the catalog as a row without an id."""
+    table = read_table(data, "report.csv")
+    assert len(table.frame) == 2 and table.frame.iloc[0, 1] in ("Kettle", "水壶")
+    assert table.warnings == (f"report.csv: the row under the column names holds units "
+                              f"({units}), not a product; left out",)
+
+
+@pytest.mark.parametrize("data", [
+    b"SKU,Name,Size,Price\n,,m,\nA2,Hat,l,9\n",  # a size column: no numbers below
+    b"SKU,Name,Weight,Price\nA1,Kettle,kg,EUR\nA2,Toaster,2.0,35.00\n",  # filled: a product
+    b"Name,Unit\nHat,pcs\nScarf,pcs\n",  # units in every row: a column of units
+])
+def test_rows_that_only_look_like_units_are_kept(data: bytes) -> None:
+    table = read_table(data, "shop.csv")
+    assert len(table.frame) == data.count(b"\n") - 1 and table.warnings == ()
+
+
 @pytest.mark.parametrize("data", [
     b"SKU,Name,Brand,Price\nA1,Engine oil 5W-30,Total,30\n",  # a product of the brand Total
     b"SKU,Name,Price\nA1,Total,30\nB2,Hat,9\n",  # "Total" not at the end
