@@ -45,6 +45,7 @@ from core.catalog.xlsx import DEFAULT_MAX_CELLS, SheetData, budgeted_rows, heade
 from core.errors import CatalogError, short_list
 
 MAX_COLUMNS = 1_000  # distinct fields of a feed; a real feed has tens
+MAX_CELLS = DEFAULT_MAX_CELLS  # products x fields, as a workbook's budget (memory: the table)
 MAX_DEPTH = 64  # nesting of XML elements
 MAX_PATHS = 100_000  # distinct element paths of an XML file
 MAX_CATEGORIES = 100_000  # a YML feed's named categories kept
@@ -217,17 +218,27 @@ class _Records:
         self.frames = None
         if not any(v.strip() for v in row.values()):
             return
-        if len(self.rows) >= self.max_rows:
-            raise CatalogError(f"{self.name} has more than {self.max_rows:,} products, the "
-                               "limit; split the file or raise $CATSIM_MAX_ROWS")
-        for column in row:
-            if column not in self.columns:
-                if len(self.columns) >= MAX_COLUMNS:
-                    raise CatalogError(f"{self.name} has more than {MAX_COLUMNS:,} different "
-                                       "fields per product; export the catalog as CSV with "
-                                       "the columns you need")
-                self.columns[column] = None
-        self.rows.append(row)
+        _count_row(self.name, row, self.rows, self.columns, self.max_rows)
+
+
+def _count_row(name: str, row: dict[str, str], rows: list[dict[str, str]],
+               columns: dict[str, None], max_rows: int) -> None:
+    """Keep a product's fields within the row, column and cell budgets (the table is
+    products x fields: sparse fields across many products grow it as fast as rows do)."""
+    if len(rows) >= max_rows:
+        raise CatalogError(f"{name} has more than {max_rows:,} products, the limit; split the "
+                           "file or raise $CATSIM_MAX_ROWS")
+    for column in row:
+        if column not in columns:
+            if len(columns) >= MAX_COLUMNS:
+                raise CatalogError(f"{name} has more than {MAX_COLUMNS:,} different fields per "
+                                   "product; export the catalog as CSV with the columns you "
+                                   "need")
+            columns[column] = None
+    if (len(rows) + 1) * len(columns) > MAX_CELLS:
+        raise CatalogError(f"{name} has more than {MAX_CELLS:,} table cells, the limit; export "
+                           "it as CSV or drop columns the catalog does not need")
+    rows.append(row)
 
 
 def _frame(key: tuple[str, ...], attrs: dict) -> dict:
@@ -493,17 +504,7 @@ def read_json(data: bytes, name: str, *, max_rows: int,
         _flatten(record, "", row, 0)
         if not any(v.strip() for v in row.values()):
             continue
-        if len(rows) >= max_rows:
-            raise CatalogError(f"{name} has more than {max_rows:,} products, the limit; "
-                               "split the file or raise $CATSIM_MAX_ROWS")
-        for column in row:
-            if column not in columns:
-                if len(columns) >= MAX_COLUMNS:
-                    raise CatalogError(f"{name} has more than {MAX_COLUMNS:,} different "
-                                       "fields per product; export the catalog as CSV with "
-                                       "the columns you need")
-                columns[column] = None
-        rows.append(row)
+        _count_row(name, row, rows, columns, max_rows)
     names = list(columns)
     frame = pd.DataFrame([[r.get(c, "") for c in names] for r in rows], columns=names,
                          dtype=str)

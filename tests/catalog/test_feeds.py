@@ -196,6 +196,10 @@ def test_hostile_xml_is_refused_or_bounded() -> None:
     fields = "<r>" + "".join(f"<p><f{i}>x</f{i}></p>" for i in range(feeds.MAX_COLUMNS + 1))
     with pytest.raises(CatalogError, match="more than 1,000 different fields per product"):
         read_table((fields + "</r>").encode(), "wide.xml")
+    # fields that differ from product to product grow the table as fast as rows: a budget
+    sparse = "<r>" + "".join(f"<p><id>{i}</id><f{i % 900}>x</f{i % 900}></p>" for i in range(3000))
+    with pytest.raises(CatalogError, match=r"more than 1,000,000 table cells, the limit"):
+        feeds_with_cells(1_000_000, lambda: read_table((sparse + "</r>").encode(), "sparse.xml"))
     # 20,000 products stream: memory is the table, not a tree of the document
     big = ("<rss><channel>" + "".join(
         f"<item><id>{i}</id><title>Product number {i} in blue</title><price>{i}.99</price>"
@@ -289,3 +293,10 @@ def test_a_feed_through_the_cli(tmp_path: Path, tiny_bert_dir: Path,
         capsys.readouterr().err
     lists = pd.read_csv(out, dtype=str)
     assert set(lists["source_id"]) == {"00123", "00124", "00125"} and len(lists) == 6
+
+
+def feeds_with_cells(cells: int, read):
+    """read() with the feeds' cell budget set to `cells`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(feeds, "MAX_CELLS", cells)
+        return read()
