@@ -67,6 +67,7 @@ from hybrid_quality import Walmart, embed
 
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
+from core.lists.pricecheck import parse_prices
 from core.lists.rules import apply_config
 from core.quality.calibrate import calibration_sample
 from core.quality.threshold import choose_threshold, f1_at
@@ -98,22 +99,26 @@ class TwoShop:
     pairs: dict[str, pd.DataFrame]  # split -> left, right (merged rows), label
     parts: dict = dataclasses.field(default_factory=dict)  # vectors and words index, once
     numbers: list[str] | None = None  # each row's model number column (--model-numbers)
+    prices: np.ndarray | None = None  # each row's price, parsed (the price column mapped)
 
     def index(self, weight: float, calibration: Calibration = BUNDLED) -> NeighborIndex:
         if not self.parts:
             self.parts.update(vectors=embed(self.texts), lexical=build_index(self.texts))
         return NeighborIndex.from_parts(self.parts["vectors"], self.parts["lexical"],
                                         hybrid_weight=weight, texts=self.texts,
-                                        calibration=calibration, model_numbers=self.numbers)
+                                        calibration=calibration, model_numbers=self.numbers,
+                                        prices=self.prices if PRICES else None)
 
 
 def _two_shop(name, left, right, gold_pairs, raw_pairs, column) -> TwoShop:
     off = len(left)
     texts = left[column].tolist() + right[column].tolist()
+    prices = parse_prices(pd.concat([left["price"], right["price"]], ignore_index=True))
     twins = {(a, b + off) for a, b in gold_pairs} | {(b + off, a) for a, b in gold_pairs}
     pairs = {s: pd.DataFrame({"left": p.ltable_id.to_numpy(), "right": p.rtable_id.to_numpy() + off,
                               "label": p.label.to_numpy()}) for s, p in raw_pairs.items()}
-    return TwoShop(name, texts, np.r_[np.zeros(off, int), np.ones(len(right), int)], twins, pairs)
+    return TwoShop(name, texts, np.r_[np.zeros(off, int), np.ones(len(right), int)], twins, pairs,
+                   prices=prices)
 
 
 def abt_buy_shops() -> TwoShop:
@@ -125,6 +130,7 @@ def abt_buy_shops() -> TwoShop:
 
 
 MODEL_NUMBERS = False  # --model-numbers: walmart-amazon's modelno column mapped
+PRICES = True  # both shops' price columns mapped (--no-prices: not)
 
 
 def walmart_amazon_shops() -> TwoShop:
@@ -222,6 +228,8 @@ def fit() -> None:
                      for w in FIT_WEIGHTS}
     cal = fit_calibration(samples, model=BUNDLED.model, fitted_on=BUNDLED.fitted_on,
                           evidence=evidence, plain=plain_samples)
+    print("the calibration " + ("with prices mapped (BUNDLED's priced=...)" if PRICES else
+                                "without prices (BUNDLED; --no-prices)"))
     print("evidence weights (fused-score units):")
     print(f"    evidence=({', '.join(f'({n!r}, {w})' for n, w in evidence)}),")
     print("weight | fused score at 0, 0.5, 0.85, 0.9, 1 (paste into core/search/calibration.py)")
@@ -433,11 +441,16 @@ def main() -> None:
     parser.add_argument("--speed", action="store_true", help="pool time with/without evidence")
     parser.add_argument("--floor", action="store_true",
                         help="only the relevance floor with the walmart rules")
+    parser.add_argument("--no-prices", action="store_true",
+                        help="the price columns not mapped (no price evidence)")
     parser.add_argument("--model-numbers", action="store_true",
                         help="with --test/--train or alone: walmart-amazon's modelno column "
                              "mapped as the model number column (scores only)")
     args = parser.parse_args()
     t = time.perf_counter()
+    if args.no_prices:
+        global PRICES
+        PRICES = False
     if args.model_numbers:
         global MODEL_NUMBERS
         MODEL_NUMBERS = True

@@ -899,6 +899,8 @@ ZH: dict[str, str] = {
         '尺寸或容量不同',
     'different colours':
         '颜色不同',
+    'prices far apart (one more than twice the other)':
+        '价格相差很大（一个是另一个的两倍以上）',
     'one is remanufactured, compatible or used, the other is not':
         '一方为翻新、兼容或二手商品，另一方不是',
     ('different years, versions or editions (Home against Professional, an upgrade against the '

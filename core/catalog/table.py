@@ -135,6 +135,22 @@ class Catalog:
             return None
         return self.frame[col].fillna("").astype(str).tolist()
 
+    def prices(self) -> np.ndarray | None:
+        """Each product's price from the mapped price column ((n,) float64, NaN where blank
+        or unreadable: core.lists.pricecheck.parse_prices), or None when none is mapped."""
+        col = self.mapping.price
+        if not col or col not in self.frame.columns:
+            return None
+        return self._prices
+
+    @cached_property
+    def _prices(self) -> np.ndarray:
+        from core.lists.pricecheck import parse_prices
+
+        prices = parse_prices(self.frame[self.mapping.price])
+        prices.setflags(write=False)
+        return prices
+
     def column(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
             raise CatalogError(f"Column '{name}' is not in the catalog; "

@@ -125,9 +125,9 @@ def refit_calibration(folder: Path, corpus: Corpus, valid: ValidationSet | None,
     pos = corpus.positions
     try:
         plain = _sample(corpus.index(weight, metric, PLAIN), valid, pos, rejected)
+        tuned = replace(BUNDLED, evidence=evidence, priced=None)
         samples = plain if not evidence else _sample(
-            corpus.index(weight, metric, replace(BUNDLED, evidence=evidence)), valid, pos,
-            rejected)
+            corpus.index(weight, metric, tuned), valid, pos, rejected)
         calibration = fit_calibration({weight: [samples]}, model=model, evidence=evidence,
                                       fitted_on=f"{len(valid)} held-out pairs after fine-tuning",
                                       plain={weight: [plain]} if evidence else None)

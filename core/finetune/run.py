@@ -305,7 +305,8 @@ def _validate(base: BertEncoder, folder: Path, texts: Sequence[str], data: Train
     if settings.choose_weight:
         phase("choosing weight", "validating: the lists at every hybrid weight")
         choice = _choose(lists, lists.corpus(c0, corpus_rows, texts), tuned, valid,
-                         (q0, q1), (_calibration_of(base), replace(BUNDLED, evidence=evidence)), k)
+                         (q0, q1), (_calibration_of(base),
+                                    replace(BUNDLED, evidence=evidence, priced=None)), k)
         config = {"hybrid_weight": choice.weight}
     phase("calibrating", "validating: fitting the 0..1 list scores for the new model")
     note = refit_calibration(folder, tuned, valid, data.rejected,

@@ -89,7 +89,8 @@ class Calibration:
     (:mod:`core.search.evidence`) changes the fused score of a pair of products
     before the map; empty: no change. plain_knots: the map's points for the fused
     score alone (lists without words or without texts) at plain_weights; empty: the
-    bundled model's.
+    bundled model's. priced: the map for catalogs with a price column, whose evidence
+    reads prices too (price_conflict: another evidence, another map); None: this one.
     """
 
     model: str
@@ -101,6 +102,14 @@ class Calibration:
     evidence: tuple[tuple[str, float], ...] = ()
     plain_weights: tuple[float, ...] = ()
     plain_knots: tuple[tuple[float, ...], ...] = ()
+    priced: Calibration | None = None
+
+    def with_prices(self) -> Calibration:
+        """The map for a catalog whose prices are known (its priced one, else this one),
+        for the same model and as approximate as this one."""
+        if self.priced is None:
+            return self
+        return replace(self.priced, model=self.model, approximate=self.approximate)
 
     def without_evidence(self) -> Calibration:
         """The map of the fused score alone (lists with no words or no texts to read):
@@ -109,7 +118,7 @@ class Calibration:
             return self
         if self.plain_knots:
             return replace(self, weights=self.plain_weights, knots=self.plain_knots,
-                           evidence=(), plain_weights=(), plain_knots=())
+                           evidence=(), plain_weights=(), plain_knots=(), priced=None)
         return replace(FUSED_ONLY, approximate=True)
 
     def meaning_floor(self, share: float) -> float | None:
@@ -140,12 +149,15 @@ class Calibration:
         return float(np.interp(score, LEVELS, self.knots_at(weight)))
 
     def to_dict(self) -> dict:
-        return {"model": self.model, "weights": list(self.weights),
-                "knots": [list(k) for k in self.knots], "fitted_on": self.fitted_on,
-                "random_meaning": [list(p) for p in self.random_meaning],
-                "evidence": dict(self.evidence),
-                "plain_weights": list(self.plain_weights),
-                "plain_knots": [list(k) for k in self.plain_knots]}
+        out = {"model": self.model, "weights": list(self.weights),
+               "knots": [list(k) for k in self.knots], "fitted_on": self.fitted_on,
+               "random_meaning": [list(p) for p in self.random_meaning],
+               "evidence": dict(self.evidence),
+               "plain_weights": list(self.plain_weights),
+               "plain_knots": [list(k) for k in self.plain_knots]}
+        if self.priced is not None:
+            out["priced"] = self.priced.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping) -> Calibration:
@@ -173,10 +185,15 @@ class Calibration:
                       or any(len(k) != len(LEVELS) for k in plain)):
             raise ConfigError(f"A score calibration needs one list of {len(LEVELS)} plain knots "
                               "per weight")
+        priced = data.get("priced")
+        if priced is not None and (not isinstance(priced, Mapping) or "priced" in priced):
+            raise ConfigError("A score calibration's 'priced' is one calibration (weights, "
+                              "knots, evidence) without a 'priced' of its own")
         return cls(str(data.get("model", "")), weights, knots, str(data.get("fitted_on", "")),
                    random_meaning=meaning,
                    evidence=tuple((str(n), float(w)) for n, w in evidence.items()),
-                   plain_weights=plain_weights, plain_knots=plain)
+                   plain_weights=plain_weights, plain_knots=plain,
+                   priced=None if priced is None else cls.from_dict(priced))
 
     def save(self, folder: str | Path) -> Path:
         """Write calibration.json into a model folder (a fine-tuned model's)."""
@@ -290,7 +307,28 @@ BUNDLED = Calibration(
               ('size_conflict', -0.883),
               ('colour_conflict', -0.9871),
               ('condition_conflict', -1.5113),
-              ('version_conflict', -0.7645)))
+              ('version_conflict', -0.7645)),
+    # a catalog with a price column: prices more than twice apart are evidence too, and the
+    # map is fitted with them (bench/score_quality.py --fit, both shops' prices mapped)
+    priced=Calibration(
+        "all-MiniLM-L6-v2 (bundled)",
+        (0.30, 0.50, 0.70, 0.85, 1.00),
+        ((-3.3462, -0.8175, 0.8499, 1.4571, 3.4934),
+         (-3.2664, -0.9232, 0.8523, 1.4615, 3.4934),
+         (-3.1852, -1.0596, 0.8464, 1.4779, 3.4934),
+         (-3.1237, -1.1646, 0.8317, 1.4674, 3.4934),
+         (-3.0587, -1.2618, 0.8267, 1.5065, 3.4934)),
+        _FITTED_ON + ", both shops' prices mapped", random_meaning=_RANDOM_MEANING,
+        plain_weights=FUSED_ONLY.weights, plain_knots=FUSED_ONLY.knots,
+        evidence=(('closeness', 1.6929),
+                  ('margin', 1.3118),
+                  ('code_shared', 1.1816),
+                  ('code_conflict', -1.0661),
+                  ('size_conflict', -0.8627),
+                  ('colour_conflict', -1.0853),
+                  ('condition_conflict', -1.484),
+                  ('version_conflict', -0.7056),
+                  ('price_conflict', -0.5832))))
 
 
 def calibration_for(model: str | Path | None) -> Calibration:

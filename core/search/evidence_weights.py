@@ -31,6 +31,7 @@ EVIDENCE_WORDS = {
     "condition_conflict": "one is remanufactured, compatible or used, the other is not",
     "version_conflict": "different years, versions or editions (Home against Professional, "
                         "an upgrade against the full product), or Mac against Windows",
+    "price_conflict": "prices far apart (one more than twice the other)",
     "same_text": "the same text (scores 1)",
 }
 RERANK = 30  # lists are re-ranked by the changed score within each product's best RERANK

@@ -108,9 +108,11 @@ class NeighborIndex:
     def __init__(self, vectors: np.ndarray, channels: Mapping[str, Channel],
                  weights: Mapping[str, float], settings: SearchSettings,
                  texts: Sequence[str] | None = None,
-                 model_numbers: Sequence[str] | None = None) -> None:
+                 model_numbers: Sequence[str] | None = None,
+                 prices: np.ndarray | None = None) -> None:
         self.vectors = vectors
         self.model_numbers = model_numbers
+        self.prices = prices
         self.channels = dict(channels)
         self.weights = dict(weights)
         self.settings = settings
@@ -120,10 +122,16 @@ class NeighborIndex:
         self._speller: Speller | None = None
         self._numbers: NumberLookup | None = None
         # evidence is part of the words side: weights, texts and a words channel
-        # (meaning-only lists stay in meaning order); fixed for the index's life
-        self.with_evidence = bool(settings.calibration.evidence) and texts is not None \
+        # (meaning-only lists stay in meaning order); fixed for the index's life. A catalog
+        # with prices reads them as evidence too, through the map fitted with them; a search
+        # query has no price, so queries keep the map without
+        own = settings.calibration
+        if prices is not None and np.isfinite(np.asarray(prices, dtype=np.float64)).any():
+            own = own.with_prices()
+        self.with_evidence = bool(own.evidence) and texts is not None \
             and "lexical" in self.channels
-        self.calibration = settings.calibration if self.with_evidence \
+        self.calibration = own if self.with_evidence else own.without_evidence()
+        self.query_calibration = settings.calibration if self.with_evidence \
             else settings.calibration.without_evidence()
         self._thresholds: dict[float, float | None] = {}
         self._blank: np.ndarray | None = None
@@ -133,14 +141,16 @@ class NeighborIndex:
     def build(cls, catalog, vectors: np.ndarray, settings: SearchSettings | Any, *,
               prebuilt: Mapping[str, Channel] | None = None,
               texts: Sequence[str] | None = None,
-              model_numbers: Sequence[str] | None = None) -> NeighborIndex:
+              model_numbers: Sequence[str] | None = None,
+              prices: np.ndarray | None = None) -> NeighborIndex:
         """Decide the channels (weight > 0 and buildable) and build them.
 
         settings: SearchSettings or a Config; prebuilt: channels already built
         (the app's cached lexical index), by name; texts: the products' texts for
         the same-product evidence (default: the catalog's); model_numbers: each
         product's model number, part of that evidence (default: the catalog's mapped
-        model number column, if any).
+        model number column, if any); prices: each product's price, part of it too
+        (default: the catalog's mapped price column, parsed, if any).
         """
         s = settings if isinstance(settings, SearchSettings) else SearchSettings.from_config(
             settings)
@@ -161,7 +171,13 @@ class NeighborIndex:
             texts = catalog.texts
         if model_numbers is None and catalog is not None:
             model_numbers = catalog.model_numbers()
-        return cls(vectors, channels, weights, s, texts, model_numbers)
+        if prices is None and catalog is not None:
+            prices = catalog.prices()
+        return cls(vectors, channels, weights, s, texts, model_numbers, prices)
+
+    def calibration_of(self, queries: Queries | None) -> Calibration:
+        """The map of the catalog's own pairs (queries None), or of search queries."""
+        return self.calibration if queries is None else self.query_calibration
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -233,6 +249,8 @@ class NeighborIndex:
             ev = TextEvidence.build(self.texts)
             if self.model_numbers is not None:
                 ev = ev.with_model_numbers(self.model_numbers)
+            if self.prices is not None:
+                ev = ev.with_prices(self.prices)
             self._evidence = ev
         return self._evidence
 
@@ -308,7 +326,8 @@ class NeighborIndex:
             if queries is None and self._space is None and nb.anchors.second is not None:
                 self._space = nb.anchors  # pair scores use the lists' anchors
             nb = reranked(self, nb, k, queries)
-        return calibrated(nb, self.calibration, self.weight, self if queries is None else None)
+        return calibrated(nb, self.calibration_of(queries), self.weight,
+                          self if queries is None else None)
 
     def pool(self, depth: int, *,
              pools: Mapping[str, Neighbors] | None = None) -> HybridNeighbors:
@@ -337,7 +356,7 @@ class NeighborIndex:
         if not self.fused:
             deep = topk(self.vectors, max(k, DEPTH), metric=self.settings.metric,
                         queries=queries.vectors, exclude_self=False)
-            return dense_only(deep, k, self.settings.metric, self.calibration)
+            return dense_only(deep, k, self.settings.metric, self.query_calibration)
         return self._fuse(k, queries, depth=max(DEPTH, depth))
 
     @classmethod
@@ -345,7 +364,8 @@ class NeighborIndex:
                    hybrid_weight: float, metric: str = "cosine",
                    texts: Sequence[str] | None = None,
                    calibration: Calibration | None = None,
-                   model_numbers: Sequence[str] | None = None) -> NeighborIndex:
+                   model_numbers: Sequence[str] | None = None,
+                   prices: np.ndarray | None = None) -> NeighborIndex:
         """An index over prebuilt parts: vectors and (for hybrid_weight > 0) a words index."""
         if not 0.0 <= hybrid_weight <= 1.0:
             raise ConfigError(f"hybrid weight must be between 0 and 1, got {hybrid_weight}")
@@ -356,7 +376,7 @@ class NeighborIndex:
         if calibration is not None:
             settings = replace(settings, calibration=calibration)
         return cls.build(None, vectors, settings, prebuilt=prebuilt, texts=texts,
-                         model_numbers=model_numbers)
+                         model_numbers=model_numbers, prices=prices)
 
     def rank(self, k: int, queries: Queries | None = None, *, depth: int = DEPTH) -> Neighbors:
         """Top-k by the fused score, even with one channel (evaluation, benchmarks).

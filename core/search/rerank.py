@@ -48,7 +48,8 @@ def changed_scores(index: NeighborIndex, rows: np.ndarray, cols: np.ndarray,
         same = ev.same_text(rows, cols, queries, also=same)
     x = pair_features(fused, reverse, a.best[rows], a.runner_up[rows],
                       None if reverse is None else own.best[cols], text, related)
-    calibration = index.calibration
+    searched = anchors is not None or queries is not None or blind  # search queries' pairs
+    calibration = index.query_calibration if searched else index.calibration
     changed = fused + evidence_change(calibration.evidence, x)
     top = np.float32(calibration.knots_at(index.weight)[-1])
     return np.where(same, np.maximum(changed, top), changed).astype(np.float32), x
