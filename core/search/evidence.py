@@ -380,8 +380,10 @@ class TextEvidence:
         out = _features(both(q.codes, self.codes), both(q.size_units, self.size_units),
                         both(q.sizes, self.sizes), both(q.series, self.series), (q, a),
                         (self, b))
-        out = _with_numbers(out, self._numbers_for(queries), a, b)
-        return _with_prices(out, self.prices if queries is None else None, a, b)
+        numbers = self._numbers_for(queries)
+        agree = None if numbers is None else numbers.agree(a, b)
+        out = _with_numbers(out, agree)
+        return _with_prices(out, self.prices if queries is None else None, a, b, agree)
 
     def block(self, rows, members) -> np.ndarray:
         """(r, m, len(FEATURES)) float32 features of every row against every member."""
@@ -396,8 +398,9 @@ class TextEvidence:
         out = _features(both(self.codes), both(self.size_units), both(self.sizes),
                         both(self.series),
                         (self, r[:, None]), (self, m[None, :]))
-        out = _with_numbers(out, self.numbers, r[:, None], m[None, :])
-        return _with_prices(out, self.prices, r[:, None], m[None, :])
+        agree = None if self.numbers is None else self.numbers.agree(r[:, None], m[None, :])
+        out = _with_numbers(out, agree)
+        return _with_prices(out, self.prices, r[:, None], m[None, :], agree)
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -461,13 +464,13 @@ class ModelNumbers:
         return out
 
 
-def _with_numbers(out: np.ndarray, numbers: ModelNumbers | None, a, b) -> np.ndarray:
-    """Features with the model number columns' verdict over the texts' codes: agreeing
-    numbers are a shared code, differing ones a conflict (two products of one shop with
-    different model numbers are two products, whatever their titles say)."""
-    if numbers is None:
+def _with_numbers(out: np.ndarray, agree: np.ndarray | None) -> np.ndarray:
+    """Features with the model number columns' verdict (ModelNumbers.agree of the pairs:
+    1 agree, -1 differ, 0 unknown) over the texts' codes: agreeing numbers are a shared
+    code, differing ones a conflict (two products of one shop with different model numbers
+    are two products, whatever their titles say)."""
+    if agree is None:
         return out
-    agree = numbers.agree(a, b)
     out[..., 0] = np.where(agree == 1, 1.0, np.where(agree == -1, 0.0, out[..., 0]))
     out[..., 1] = np.where(agree == -1, 1.0, np.where(agree == 1, 0.0, out[..., 1]))
     return out
@@ -476,16 +479,23 @@ def _with_numbers(out: np.ndarray, numbers: ModelNumbers | None, a, b) -> np.nda
 _PRICE = FEATURES.index("price_conflict")
 
 
-def _with_prices(out: np.ndarray, prices: np.ndarray | None, a, b) -> np.ndarray:
+def _with_prices(out: np.ndarray, prices: np.ndarray | None, a, b,
+                 agree: np.ndarray | None = None) -> np.ndarray:
     """Features with a price conflict where both prices are known and more than
     PRICE_RATIO apart (a product and its bundle, its professional edition, its bigger
-    size: the same words, another price)."""
+    size: the same words, another price), unless the model number columns agree: equal
+    maker's numbers are one product whatever two shops ask for it (walmart-amazon's
+    labelled pairs with equal modelno, train and valid: 384, every one a twin, 20 of them
+    priced more than twice apart)."""
     if prices is None:
         return out
     pa, pb = prices[a], prices[b]
     with np.errstate(invalid="ignore"):
         far = np.fmax(pa, pb) > PRICE_RATIO * np.fmin(pa, pb)
-    out[..., _PRICE] = far & np.isfinite(pa) & np.isfinite(pb)
+    far = far & np.isfinite(pa) & np.isfinite(pb)
+    if agree is not None:
+        far = far & (agree != 1)
+    out[..., _PRICE] = far
     return out
 
 
