@@ -26,8 +26,10 @@ from core.catalog.table import (
 )
 from core.errors import CatalogSimilarityError, ParseCheckError
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "htm", "html",
-                "xml", "json", "jsonl", "ndjson", "gz"]
+# Any file name: the reader tells a file by its bytes (a "products.xls" that is a web page,
+# a feed saved as .txt) and says what to do with one it cannot read; a list of fourteen
+# extensions ran past the uploader's width at 1024 px, and shop exports carry many more
+UPLOAD_TYPES = None
 # The id choice that means "no id column: use row numbers" (Config.id_column "@row").
 ROW_NUMBERS_LABEL = N_("(row numbers)")
 NONE = NO_COLUMN
