@@ -400,7 +400,7 @@ def test_the_uploader_takes_the_names_shop_systems_export() -> None:
     from components.catalog_form import UPLOAD_TYPES
 
     assert UPLOAD_TYPES is None
-    with pytest.raises(CatalogError, match=r"a PDF document\), not CSV text"):
+    with pytest.raises(CatalogError, match="a PDF document; export the catalog as CSV"):
         read_table(b"%PDF-1.7\n" + bytes(range(256)) * 8, "catalog.pdf")
 
 
