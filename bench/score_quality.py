@@ -7,6 +7,11 @@
     .venv/bin/python bench/score_quality.py --speed    # pool time with and without evidence
     .venv/bin/python bench/score_quality.py --floor    # the relevance floor with the walmart rules
     .venv/bin/python bench/score_quality.py --model-numbers [--test|--train]  # modelno mapped
+    .venv/bin/python bench/score_quality.py --no-prices [--test|--train|--fit]  # no price column
+
+Both shops' price columns are mapped unless --no-prices (since 2026-12-06: prices more than
+twice apart are a conflict, core.search.evidence.PRICE_RATIO, under BUNDLED.priced, the map
+fitted with them; --fit refits that one, --fit --no-prices the map without prices).
 
 Two-shop catalogs with labelled twins: abt-buy (Abt + Buy names, 2,173 rows, the
 full gold) and walmart-amazon (walmart + every amazon row named in a pairs file
