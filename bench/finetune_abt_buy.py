@@ -322,12 +322,14 @@ def training_data(args, left, right, col, extra, to_row, n_left: int):
     """(catalog of left+right rows, corpus rows, TrainingSet) built by core.finetune.data as
     ``python -m core finetune`` builds them: the two shops are one catalog, every row is
     searched (hard negatives, held-out lists)."""
+    extra = [*extra, "price"] if args.prices else extra
     frame = pd.concat([left[[col, *extra]], right[[col, *extra]]], ignore_index=True)
     frame.insert(0, "rid", [f"L{i}" for i in range(len(left))] +
                  [f"R{i}" for i in range(len(right))])
     numbers = "modelno" if args.model_numbers and "modelno" in frame.columns else None
     catalog = build_catalog(frame, ColumnMapping(text_columns=(col,), id_column="rid",
-                                                 model_number=numbers))
+                                                 model_number=numbers,
+                                                 price="price" if args.prices else None))
     if args.self_supervised:  # held-out views must find their own row: search every row
         return catalog, np.arange(len(catalog)), build_training_set(
             catalog, None, self_supervised=True, max_self_pairs=args.ss_pairs)
@@ -375,6 +377,9 @@ def main() -> None:
                     help="walmart-amazon: map modelno as the model number column; 'all': "
                          "fine-tuning reads it too (as the CLI and the app do), 'lists': only "
                          "the catalog lists measured (fine-tuning before it could)")
+    ap.add_argument("--prices", action="store_true",
+                    help="map both shops' price column (the lists and fine-tuning read prices "
+                         "as the CLI does when a catalog has one)")
     args = ap.parse_args()
     changes = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
     settings = replace(FinetuneSettings(keep="always"), **changes)
@@ -407,7 +412,7 @@ def main() -> None:
                        base_vectors=base_vectors, hybrid_weight=default,
                        words=catalog_index(catalog), status=lambda m: print(f"  [{m}]", flush=True),
                        model_numbers=catalog.model_numbers() if args.model_numbers == "all"
-                       else None)
+                       else None, prices=catalog.prices())
         cpu, wall = _cpu() - cpu0, time.perf_counter() - wall0
         chosen = res.weight_choice.weight if res.weight_choice else default
         tuned_vectors = BertEncoder(res.folder).encode(texts)

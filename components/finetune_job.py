@@ -154,11 +154,13 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
               owner: str | None = None,
               keep: Callable[[dict], None] | None = None,
               model_numbers: list[str] | None = None,
+              prices: np.ndarray | None = None,
               prepare: Prepare | None = None) -> FinetuneJob:
     """Start fine-tuning on a daemon thread; returns the job to keep in session state.
     owner: the session the kept model belongs to (components.state.model_owner); keep:
     called with job.record() as the run starts and again when it ends (on the thread);
-    model_numbers: the catalog's model number column (None: not mapped); prepare: when the
+    model_numbers: the catalog's model number column (None: not mapped); prices: its
+    prices (Catalog.prices; None: no price column); prepare: when the
     catalog is not read yet, what reads it on the thread first (its zero-shot vectors and
     words index, in place of base_vectors and words; progress(done, total) by product), so
     that leaving the page while the model reads the catalog does not stop the run."""
@@ -175,7 +177,7 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
                               progress=job._progress, cancel=job.cancel_requested,
                               status=job._status, words=words,
                               hybrid_weight=hybrid_weight, metric=metric, owner=owner,
-                              model_numbers=model_numbers)
+                              model_numbers=model_numbers, prices=prices)
             if result.kept and result.folder is not None:
                 job.model_created = (read_card(result.folder) or {}).get("created")
             job.result, job.status = result, "finished"

@@ -63,13 +63,15 @@ class Corpus:
     vectors: (c, d) of rows; words: the words index of rows (same order, None: no words);
     texts: every catalog text, by catalog row (None: unknown, no evidence); model_numbers:
     every catalog product's model number, by catalog row (None: no model number column),
-    compared as the lists compare them (:meth:`TextEvidence.with_model_numbers`)."""
+    compared as the lists compare them (:meth:`TextEvidence.with_model_numbers`); prices:
+    every catalog product's price, by catalog row (None: no price column; NaN: none)."""
 
     vectors: np.ndarray
     words: LexicalIndex | None
     rows: np.ndarray
     texts: Sequence[str] | None = None
     model_numbers: Sequence[str] | None = None
+    prices: np.ndarray | None = None
 
     @cached_property
     def positions(self) -> dict[int, int]:
@@ -85,9 +87,12 @@ class Corpus:
         texts = None if self.texts is None else [self.texts[int(r)] for r in self.rows]
         numbers = None if self.model_numbers is None else \
             [self.model_numbers[int(r)] for r in self.rows]
+        prices = None if self.prices is None else \
+            np.asarray(self.prices, dtype=np.float64)[np.asarray(self.rows, dtype=np.int64)]
         return NeighborIndex.from_parts(self.vectors, self.words if weight > 0 else None,
                                         hybrid_weight=weight, metric=metric, texts=texts,
-                                        calibration=calibration, model_numbers=numbers)
+                                        calibration=calibration, model_numbers=numbers,
+                                        prices=prices)
 
 
 def fit_evidence(corpus: Corpus, valid: ValidationSet | None, *, weight: float,

@@ -45,19 +45,20 @@ def confident_pairs(texts: Sequence[str], vectors: np.ndarray, corpus_rows: np.n
                     words: LexicalIndex | None, *, weight: float, metric: str,
                     calibration: Calibration, threshold: float, cap: int,
                     exclude: set[int], known: dict[int, set[int]],
-                    model_numbers: Sequence[str] | None = None) -> TextPairs:
+                    model_numbers: Sequence[str] | None = None,
+                    prices: np.ndarray | None = None) -> TextPairs:
     """Up to cap mutual first-entry pairs scored >= threshold (catalog rows), best first.
 
     vectors: (n, d) current-model vectors of every text; corpus_rows: the rows searched;
     words: the words index of corpus_rows (None: meaning only); exclude: rows never
     paired (held-out products); known: known matches (pairs already trained on);
     model_numbers: every text's model number (None: none; two different ones are never
-    a confident pair)."""
+    a confident pair); prices: every text's price (None: none), read as the lists read it."""
     rows = np.asarray(corpus_rows, dtype=np.int64)
     if cap <= 0 or len(rows) < 2:
         return _pairs([], texts)
-    index = Corpus(vectors[rows], words, rows, texts, model_numbers).index(weight, metric,
-                                                                           calibration)
+    index = Corpus(vectors[rows], words, rows, texts, model_numbers, prices).index(
+        weight, metric, calibration)
     nb = index.pool(1)
     first = np.where(nb.indices[:, 0] >= 0, nb.indices[:, 0], -1)
     found = []

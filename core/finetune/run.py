@@ -121,10 +121,11 @@ class _Lists:
     weight: float
     metric: str
     model_numbers: Sequence[str] | None = None
+    prices: np.ndarray | None = None
 
     def corpus(self, vectors: np.ndarray, corpus_rows: np.ndarray,
                texts: Sequence[str]) -> Corpus:
-        return Corpus(vectors, self.words, corpus_rows, texts, self.model_numbers)
+        return Corpus(vectors, self.words, corpus_rows, texts, self.model_numbers, self.prices)
 
     def lists_of(self, texts: Sequence[str], vectors: np.ndarray, corpus_rows: np.ndarray):
         """Fused neighbour lists of anchor rows as the pipeline ranks them (same-product
@@ -169,7 +170,8 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
              cancel: Cancel | None = None, status: Status | None = None,
              words: LexicalIndex | None = None, hybrid_weight: float = DEFAULT_HYBRID_WEIGHT,
              metric: str = "cosine", owner: str | None = None,
-             model_numbers: Sequence[str] | None = None) -> FinetuneResult:
+             model_numbers: Sequence[str] | None = None,
+             prices: np.ndarray | None = None) -> FinetuneResult:
     """Fine-tune base_model on data.train; keep it (in out, or the next versioned folder
     of models_dir) only when the held-out lists improve, or always with keep="always".
     owner: who may use the kept model (card.json "owner", core.finetune.card.model_owner;
@@ -180,8 +182,9 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
     words: the catalog's words index (default: built from texts); hybrid_weight, metric:
     the lists' settings in use; model_numbers: every product's model number (the mapped
     column, by row; None: none), compared in the lists that choose hard negatives, the
-    weight and the calibration as the catalog's lists compare them. Raises
-    FinetuneCancelled when cancel() turns true.
+    weight and the calibration as the catalog's lists compare them; prices: every
+    product's price (the mapped column, parsed, by row; None: none), read the same way.
+    Raises FinetuneCancelled when cancel() turns true.
     """
     start = time.perf_counter()
     settings = settings or FinetuneSettings()
@@ -189,6 +192,8 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         raise FinetuneError("Fine-tuning needs at least 2 positive training pairs")
     if model_numbers is not None and len(model_numbers) != len(texts):
         raise FinetuneError(f"{len(model_numbers)} model numbers for {len(texts)} products")
+    if prices is not None and len(prices) != len(texts):
+        raise FinetuneError(f"{len(prices)} prices for {len(texts)} products")
     check_trainable(base_model)
     phase = _Phases(status or (lambda _msg: None), cancel)
     device = check_device(settings.device) if settings.device else default_device()
@@ -207,7 +212,7 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
             phase("embedding", "embedding the catalog with the current model")
             base_vectors = base.encode(list(texts))
         lists = _Lists(_words_of(texts, corpus_rows, words), float(hybrid_weight), metric,
-                       model_numbers)
+                       model_numbers, prices)
         if settings.pseudo_pairs > 0:
             data = _add_confident(base, texts, data, corpus_rows, base_vectors, lists, settings,
                                   phase)
@@ -264,7 +269,7 @@ def _add_confident(base: BertEncoder, texts: Sequence[str], data: TrainingSet,
                             calibration=_calibration_of(base),
                             threshold=settings.pseudo_threshold, cap=settings.pseudo_pairs,
                             exclude=held_out_rows(data.valid), known=data.known,
-                            model_numbers=lists.model_numbers)
+                            model_numbers=lists.model_numbers, prices=lists.prices)
     phase.say(f"found {len(extra)} confident pairs (score >= {settings.pseudo_threshold:g})")
     return with_confident_pairs(data, extra)
 

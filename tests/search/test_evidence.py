@@ -333,3 +333,59 @@ def test_two_products_with_different_model_numbers_never_read_as_the_same_produc
         index.block_scores(np.arange(len(texts)), np.arange(len(texts))), pool.indices, 1),
         pool.scores, atol=1e-5)
     assert pool.scores[1][pool.indices[1] == 2][0] < 0.9
+
+
+def test_prices_far_apart_are_a_conflict_unless_the_model_numbers_agree():
+    texts = ["canon pg-245 black ink", "canon pg-245 black ink", "canon pg-245 black ink xl",
+             "canon pg-245 black ink", "tea", "tea"]
+    prices = [19.99, 21.50, 45.00, float("nan"), 3.0, 0.0]
+    ev = TextEvidence.build(texts).with_prices(prices)
+    left, right = [0, 0, 0, 4, 2], [1, 2, 3, 5, 1]
+    f = dict(zip(FEATURES, ev.pairs(left, right).T))
+    # 1.08x | 2.25x | a price unknown | 0 is no price | 2.09x
+    assert f["price_conflict"].tolist() == [0, 1, 0, 0, 1]
+    unpriced = TextEvidence.build(texts).pairs(left, right)
+    assert not unpriced[:, FEATURES.index("price_conflict")].any()  # no price column: never
+    n = len(texts)
+    np.testing.assert_array_equal(  # list pairs and a block of rules score alike
+        ev.pairs(np.repeat(np.arange(n), n), np.tile(np.arange(n), n)).reshape(n, n, -1),
+        ev.block(np.arange(n), np.arange(n)))
+    # equal maker's numbers are one product whatever two shops ask for it
+    numbered = TextEvidence.build(texts).with_model_numbers(
+        ["8279B001", "8279b001", "8279B001", "", "", ""]).with_prices(prices)
+    g = dict(zip(FEATURES, numbered.pairs([0, 2], [2, 1]).T))
+    assert g["price_conflict"].tolist() == [0, 0] and g["code_shared"].tolist() == [1, 1]
+    # a search query has no price
+    queries = ev.read(["canon pg-245 black ink"])
+    assert not ev.pairs([0], [2], queries)[:, FEATURES.index("price_conflict")].any()
+
+
+def test_a_catalog_with_prices_reads_them_under_the_map_fitted_with_them(rng):
+    vectors, texts = _shop(rng)
+    prices = np.full(len(texts), 20.0)
+    prices[2] = 90.0  # product 0's white variant in shop B: priced far apart
+    words = build_index(texts)
+    plain = NeighborIndex.from_parts(vectors, words, hybrid_weight=0.7, texts=texts)
+    priced = NeighborIndex.from_parts(vectors, words, hybrid_weight=0.7, texts=texts,
+                                      prices=prices)
+    assert plain.calibration is BUNDLED and priced.calibration == BUNDLED.with_prices()
+    assert dict(priced.calibration.evidence)["price_conflict"] < 0
+    assert priced.query_calibration is BUNDLED  # a search query has no price
+    s = priced.pair_scores([0], [2])
+    assert s.evidence[0, PAIR_FEATURES.index("price_conflict")] == 1
+    assert s.change[0] <= 0  # a conflict keeps the pair from being lifted
+    unknown = NeighborIndex.from_parts(vectors, words, hybrid_weight=0.7, texts=texts,
+                                       prices=np.full(len(texts), np.nan))
+    assert unknown.calibration is BUNDLED  # a price column with no price in it
+
+
+def test_the_priced_map_round_trips_and_keeps_the_models_name():
+    data = BUNDLED.to_dict()
+    assert "priced" in data and "priced" not in data["priced"]
+    assert Calibration.from_dict(data) == BUNDLED
+    approximate = Calibration.from_dict({**data, "model": "other", "priced": data["priced"]})
+    approximate = approximate.__class__(**{**approximate.__dict__, "approximate": True})
+    assert approximate.with_prices().approximate and approximate.with_prices().model == "other"
+    with pytest.raises(ConfigError, match="'priced' is one calibration"):
+        Calibration.from_dict({**data, "priced": {**data["priced"], "priced": data["priced"]}})
+    assert FUSED_ONLY.with_prices() is FUSED_ONLY and BUNDLED.without_evidence().priced is None
