@@ -442,7 +442,8 @@ def test_cli_rule_flags_and_config_replay(tmp_path, catalog_csv, tiny_bert_dir, 
     out_flags, out_cfg = tmp_path / "flags.csv", tmp_path / "cfg.csv"
     assert main([*base, "--same", "category", "--bands", "duplicate=0.999",
                  "--out", str(out_flags)]) == 0
-    cfg = Config(model=str(tiny_bert_dir), k=3, category_column="category",
+    # the roles the flags' run guesses (a price column is same-product evidence too)
+    cfg = Config(model=str(tiny_bert_dir), k=3, category_column="category", price_column="price",
                  rules={"same": ["category"]}, bands={"duplicate": 0.999})
     path = cfg.save(tmp_path / "tuned.json")
     assert main(["neighbors", str(catalog_csv), "--config", str(path),
