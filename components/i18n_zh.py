@@ -875,11 +875,13 @@ ZH: dict[str, str] = {
         '**共同的词和型号** 用 {OPEN} {CLOSE} 标出：',
     '**Per field**':
         '**按字段**',
-    '**Same-product evidence**: what the two texts say about being the very same product (a shared '
-    'model code raises the score; different models of one series, sizes, colours, years, editions '
-    'or platforms, or a remanufactured copy, keep it from reading as the same product).':
-        '**同款证据**：两段文字能说明它们是否为同一件商品（相同型号会提高得分；同一系列的不同型号，尺寸、'
-        '颜色、年份、版别或平台不同，或一方为翻新/兼容品，则不会让它被算作同一件商品）。',
+    '**Same-product evidence**: what the two texts (and prices) say about being the very same '
+    'product (a shared model code raises the score; different models of one series, sizes, '
+    'colours, years, editions or platforms, a remanufactured copy, or prices more than twice '
+    'apart, keep it from reading as the same product).':
+        '**同款证据**：两段文字（及价格）能说明它们是否为同一件商品（相同型号会提高得分；同一系列的不同型号，'
+        '尺寸、颜色、年份、版别或平台不同，一方为翻新/兼容品，或价格相差两倍以上，'
+        '则不会让它被算作同一件商品）。',
     'evidence':
         '证据',
     'effect on the score':

@@ -69,10 +69,11 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                      "its text alone."))
     st.plotly_chart(chart(contribution_figure(e)), key="explain.contribution")
     if e.evidence:
-        st.markdown(t("**Same-product evidence**: what the two texts say about being the very same "
-                      "product (a shared model code raises the score; different models of one "
-                      "series, sizes, colours, years, editions or platforms, or a remanufactured "
-                      "copy, keep it from reading as the same product)."))
+        st.markdown(t("**Same-product evidence**: what the two texts (and prices) say about being "
+                      "the very same product (a shared model code raises the score; different "
+                      "models of one series, sizes, colours, years, editions or platforms, a "
+                      "remanufactured copy, or prices more than twice apart, keep it from "
+                      "reading as the same product)."))
         frame = evidence_frame(e)
         frame["evidence"] = [t(x) for x in frame["evidence"]]
         notes = [x for x in frame.pop("what it did") if x]
