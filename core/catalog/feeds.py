@@ -6,7 +6,7 @@ Many shops have no CSV at hand but do have the feed they send to Google Merchant
 or a marketplace (``feed.xml``), an "Excel XML" export from an older shop backend, or
 their shop API's JSON. These read as one row per product:
 
-- XML: the record element is found from the shape of the first megabytes (the element
+- XML: the record element is found from the shape of the first 16 MB (the element
   whose occurrences hold the most fields: ``item`` of an RSS feed, ``entry`` of Atom,
   ``offer`` of YML, ``product`` of a plain export); each field inside it is a column
   named by its tag without namespace prefix (``g:price`` -> ``price``; nested fields
@@ -49,7 +49,9 @@ MAX_CELLS = DEFAULT_MAX_CELLS  # products x fields, as a workbook's budget (memo
 MAX_DEPTH = 64  # nesting of XML elements
 MAX_PATHS = 100_000  # distinct element paths of an XML file
 MAX_CATEGORIES = 100_000  # a YML feed's named categories kept
-SHAPE_CHARS = 4_000_000  # the prefix of an XML feed its record element is found from
+# the prefix of an XML feed its record element is found from (a YML feed lists its category
+# tree before the offers: tens of thousands of categories fit; about 1.5 s to read)
+SHAPE_CHARS = 16_000_000
 _CHUNK = 1 << 20
 _JOIN = "; "
 _SPREADSHEET = "urn:schemas-microsoft-com:office:spreadsheet"
