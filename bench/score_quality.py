@@ -72,7 +72,7 @@ from hybrid_quality import Walmart, embed
 
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
-from core.lists.pricecheck import parse_prices
+from core.lists.pricecheck import one_currency
 from core.lists.rules import apply_config
 from core.quality.calibrate import calibration_sample
 from core.quality.threshold import choose_threshold, f1_at
@@ -118,7 +118,7 @@ class TwoShop:
 def _two_shop(name, left, right, gold_pairs, raw_pairs, column) -> TwoShop:
     off = len(left)
     texts = left[column].tolist() + right[column].tolist()
-    prices = parse_prices(pd.concat([left["price"], right["price"]], ignore_index=True))
+    prices = one_currency(pd.concat([left["price"], right["price"]], ignore_index=True))
     twins = {(a, b + off) for a, b in gold_pairs} | {(b + off, a) for a, b in gold_pairs}
     pairs = {s: pd.DataFrame({"left": p.ltable_id.to_numpy(), "right": p.rtable_id.to_numpy() + off,
                               "label": p.label.to_numpy()}) for s, p in raw_pairs.items()}

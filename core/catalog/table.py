@@ -136,8 +136,9 @@ class Catalog:
         return self.frame[col].fillna("").astype(str).tolist()
 
     def prices(self) -> np.ndarray | None:
-        """Each product's price from the mapped price column ((n,) float64, NaN where blank
-        or unreadable: core.lists.pricecheck.parse_prices), or None when none is mapped."""
+        """Each product's price from the mapped price column ((n,) float64, NaN where blank,
+        unreadable or in another currency than most: core.lists.pricecheck.one_currency), or
+        None when none is mapped."""
         col = self.mapping.price
         if not col or col not in self.frame.columns:
             return None
@@ -145,9 +146,9 @@ class Catalog:
 
     @cached_property
     def _prices(self) -> np.ndarray:
-        from core.lists.pricecheck import parse_prices
+        from core.lists.pricecheck import one_currency
 
-        prices = parse_prices(self.frame[self.mapping.price])
+        prices = one_currency(self.frame[self.mapping.price])
         prices.setflags(write=False)
         return prices
 

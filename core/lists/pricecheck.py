@@ -46,6 +46,41 @@ FLAG_SYMBOLS = {"in line": "circle", "over-priced": "triangle-up", "under-priced
 _WHOLE_DASH = re.compile(r"(\d)([.,])[-\u2013\u2014](?!\d)")
 
 
+# The currency a price cell names, as one code per sign or word ("$" is every dollar: a
+# catalog of US and Canadian dollars is one currency here)
+_CURRENCIES = (("USD", r"\$|\busd\b|\bus\$"), ("EUR", r"€|\beur\b|\beuro?s?\b"),
+               ("GBP", r"£|\bgbp\b"), ("JPY", r"\bjpy\b|円"), ("CNY", r"\bcny\b|\brmb\b|元"),
+               ("YEN", r"¥|￥"), ("RUB", r"₽|\brub\b|руб"), ("INR", r"₹|\binr\b|\brs\b\.?"),
+               ("CHF", r"\bchf\b"), ("KRW", r"₩|\bkrw\b|원"), ("PLN", r"\bpln\b|zł"),
+               ("SEK", r"\bsek\b"), ("BRL", r"r\$|\bbrl\b"))
+_CURRENCY_OF = [(code, re.compile(pattern, re.IGNORECASE)) for code, pattern in _CURRENCIES]
+
+
+def price_currencies(values: pd.Series | list | np.ndarray) -> np.ndarray:
+    """(n,) object array: the currency each price cell names ("USD", "EUR", ...; "" when
+    it names none or several)."""
+    out = []
+    for value in pd.Series(values, dtype=object).fillna("").astype(str).tolist():
+        text = value[:60]
+        found = {code for code, pattern in _CURRENCY_OF if pattern.search(text)}
+        if "BRL" in found:  # R$ holds a $
+            found.discard("USD")
+        out.append(found.pop() if len(found) == 1 else "")
+    return np.asarray(out, dtype=object)
+
+
+def one_currency(values: pd.Series | list | np.ndarray) -> np.ndarray:
+    """parse_prices, NaN where a cell names another currency than the column's most common
+    one (a catalog merged from two shops, "29.99 USD" beside "3,980 円": numbers that cannot
+    be compared); cells that name none keep their number."""
+    prices = parse_prices(values)
+    codes = price_currencies(values)
+    named = pd.Series(codes[codes != ""])
+    if named.nunique() > 1:
+        prices[(codes != "") & (codes != named.mode().iloc[0])] = np.nan
+    return prices
+
+
 def parse_prices(values: pd.Series | list | np.ndarray) -> np.ndarray:
     """Prices as (n,) float64; NaN where a value is empty, unparseable or not > 0.
 

@@ -10,7 +10,13 @@ import pytest
 
 from core.lists.compare import compare_lists, movers, side_by_side
 from core.lists.health import gini, health_table, list_health, top_hubs
-from core.lists.pricecheck import outliers_frame, parse_prices, price_check
+from core.lists.pricecheck import (
+    one_currency,
+    outliers_frame,
+    parse_prices,
+    price_check,
+    price_currencies,
+)
 from core.search.neighbors import Neighbors
 
 
@@ -113,6 +119,18 @@ def test_full_width_digits_and_abbreviation_dots():
     got = parse_prices(["１２８", "９９．５", "￥１，２９９", "Rs. 499", "Rs.499", "approx. 12.5",
                         ".99", "¥99起"])
     assert got.tolist() == [128.0, 99.5, 1299.0, 499.0, 499.0, 12.5, 0.99, 99.0]
+
+
+def test_a_price_in_another_currency_than_most_is_no_price_to_compare():
+    """A catalog merged from two shops: "3,980 円" beside dollars would read as 133 times
+    the price (a price conflict between every pair of the two shops)."""
+    cells = ["$29.99", "19.99 USD", "3,980 円", "12,50 €", "15.00", "R$ 10", "$5"]
+    assert price_currencies(cells).tolist() == ["USD", "USD", "JPY", "EUR", "", "BRL", "USD"]
+    got = one_currency(cells)
+    assert got[[0, 1, 4, 6]].tolist() == [29.99, 19.99, 15.0, 5.0]  # the most named; none
+    assert np.isnan(got[[2, 3, 5]]).all()
+    same = ["€ 9", "12,50 €", "7"]  # one currency named: every number kept
+    np.testing.assert_array_equal(one_currency(same), parse_prices(same))
 
 
 def test_cells_that_are_no_price_have_none():
