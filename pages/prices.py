@@ -15,7 +15,6 @@ from core.lists.pricecheck import (
     DEFAULT_MIN_PEERS,
     DEFAULT_Z,
     outliers_frame,
-    parse_prices,
     peer_rules,
     price_check,
     price_figure,
@@ -47,7 +46,7 @@ z = a.slider(t("How unusual a price must be to be flagged"), 1.0, 10.0,
                   "percent; higher flags fewer. (A robust z-score of the price ratio.)"))
 peers = b.slider(t("Fewest similar products with a price needed"), 1, max(1, result.neighbors.k),
                  value=min(DEFAULT_MIN_PEERS, max(1, result.neighbors.k)), key="prices.min_peers")
-check = price_check(parse_prices(cat.frame[cat.mapping.price]), result.neighbors,
+check = price_check(np.array(cat.prices()), result.neighbors,  # one currency: core one_currency
                     z_threshold=float(z), min_peers=int(peers))
 st.caption(t('{checked:,} products checked against the median price of their lists (after rules) · {count:,} '
              'over-priced · {count2:,} under-priced', checked=check.checked, count=check.count('over'),

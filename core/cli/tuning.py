@@ -550,7 +550,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_price_check(args: argparse.Namespace) -> int:
-    from core.lists.pricecheck import outliers_frame, parse_prices, peer_rules, price_check
+    from core.lists.pricecheck import outliers_frame, peer_rules, price_check
     from core.lists.rules import apply_config
 
     cfg, catalog, vectors, pool, decisions = _prepared(args)
@@ -559,7 +559,7 @@ def cmd_price_check(args: argparse.Namespace) -> int:
             "products priced like it")
     lists = apply_config(catalog, pool, cfg.with_changes(rules=peer_rules(cfg.rules)),
                          vectors=vectors, decisions=decisions).neighbors
-    check = price_check(parse_prices(catalog.frame[catalog.mapping.price]), lists,
+    check = price_check(np.array(catalog.prices()), lists,  # prices of one currency
                         z_threshold=args.z, min_peers=args.min_peers)
     frame = outliers_frame(catalog.ids, catalog.titles(), check)
     write_table(frame, args.out)
