@@ -183,7 +183,8 @@ def _declared_kind(ext: str) -> str:
     if ext in EXCEL_EXTENSIONS:
         return "xlsx"
     return {".xls": "xls", ".ods": "ods", ".parquet": "parquet", ".html": "html",
-            ".htm": "html", ".xml": "xml", ".json": "json", ".jsonl": "json",
+            ".htm": "html", ".xml": "xml", ".yml": "xml",  # .yml: a Yandex Market feed
+            ".rss": "xml", ".atom": "xml", ".json": "json", ".jsonl": "json",
             ".ndjson": "json"}.get(ext, "text")
 
 
