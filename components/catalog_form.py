@@ -100,7 +100,9 @@ def web_address_picker() -> None:
             key="catalog.url", placeholder=EXAMPLE_ADDRESS,
             help=t("The file at this address is downloaded once, now (public web addresses "
                    "only, up to the upload size limit); load it again to read a newer "
-                   "version. Nightly: python -m core neighbors ADDRESS --config ..."))
+                   "version. A Google Sheet's link (shared with anyone who has the link) loads "
+                   "the sheet, a Dropbox link the file. Nightly: python -m core neighbors "
+                   "ADDRESS --config ..."))
         go = b.form_submit_button(t("Load"), icon=":material/link:")
     if go and url.strip():
         try:

@@ -472,6 +472,11 @@ CORE_ZH: dict[str, str] = {
     'host {host} cannot be found: this computer has no internet connection, or the address is '
     'misspelt ({error})':
         '找不到主机 {host}：这台电脑没有连接互联网，或者网址拼写有误（{error}）',
+    'Could not load {url}: the file is not shared with everyone who has the link, so a sign-in '
+    'page came instead; share it with anyone who has the link (Google Sheets: Share > Anyone '
+    'with the link, Viewer), or download it and upload it':
+        '无法加载 {url}：该文件没有对所有获得链接的人共享，返回的是登录页面；请将它共享给所有获得链接的人'
+        '（Google 表格：共享 > 知道链接的任何人，查看者），或下载后上传',
     'Could not load {url} ({part}); check the address, or download the file and upload it':
         '无法加载 {url}（{part}）；请检查网址，或先下载该文件再上传',
     'was not tried: host {host} did not answer {n} times before ({part})':

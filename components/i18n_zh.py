@@ -1631,9 +1631,11 @@ ZH: dict[str, str] = {
     '…or the web address of your product feed or catalog file':
         '…或者填写商品数据源或目录文件的网址',
     'The file at this address is downloaded once, now (public web addresses only, up to the '
-    'upload size limit); load it again to read a newer version. Nightly: python -m core '
-    'neighbors ADDRESS --config ...':
+    'upload size limit); load it again to read a newer version. A Google Sheet\'s link (shared '
+    'with anyone who has the link) loads the sheet, a Dropbox link the file. Nightly: python -m '
+    'core neighbors ADDRESS --config ...':
         '现在下载一次该网址上的文件（仅限公网网址，大小不超过上传上限）；要读取更新的版本，请再加载一次。'
+        'Google 表格的链接（已共享给知道链接的任何人）会读取该表格，Dropbox 链接会读取其中的文件。'
         '每晚自动运行：python -m core neighbors 网址 --config ...',
     'Load':
         '加载',

@@ -201,6 +201,29 @@ _EXTENSIONS = (("spreadsheetml", ".xlsx"), ("ms-excel", ".xls"), ("opendocument.
 _DISPOSITION = re.compile(r"""filename\*?\s*=\s*(?:UTF-8'[^']*')?"?([^";]+)"?""", re.IGNORECASE)
 
 
+_SHEET = re.compile(r"^https://docs\.google\.com/spreadsheets/d/(e/)?([A-Za-z0-9_-]+)")
+_GID = re.compile(r"[#&?]gid=(\d+)")
+
+
+def direct_address(url: str) -> str:
+    """The address of the file itself for the share links merchandisers copy: a Google
+    Sheet's (…/edit#gid=0, a "Publish to the web" …/pubhtml) as its CSV export, a Dropbox
+    share link (?dl=0) as its download; any other address as it is."""
+    url = url.strip()
+    sheet = _SHEET.match(url)
+    if sheet:
+        published, key = sheet.groups()
+        gid = _GID.search(url)
+        tail = f"&gid={gid.group(1)}" if gid else ""
+        if published:
+            return f"https://docs.google.com/spreadsheets/d/e/{key}/pub?output=csv{tail}"
+        return f"https://docs.google.com/spreadsheets/d/{key}/export?format=csv{tail}"
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower().endswith("dropbox.com") and "dl=0" in parts.query:
+        return url.replace("dl=0", "dl=1", 1)
+    return url
+
+
 def is_web_address(text: str) -> bool:
     """Whether a catalog argument is an http(s) address rather than a path."""
     return bool(re.match(r"(?i)https?://", text.strip()))
@@ -216,19 +239,28 @@ def download_catalog(url: str, *, max_bytes: int, resolver: Resolver | None = No
     the upload size limit while reading), any Content-Type (the reader tells the file by
     its bytes), never cached (a feed changes). CatalogError saying what to do."""
     url = url.strip()
+    address = direct_address(url)
     fetcher = UrlFetcher(Path("."), timeout=timeout, deadline=deadline, max_bytes=max_bytes,
                          resolver=resolver or _resolve,
                          allow_address=allow_address or public_address, types=None,
                          for_photos=False)
     try:
-        data = fetcher._download(url)
+        data = fetcher._download(address)
     except ImageError as exc:
         raise CatalogError(f"Could not load {url} ({exc}); check the address, or download "
                            "the file and upload it",
                            cli=f"Could not load {url} ({exc}); check the address, or download "
                                "the file and give its path") from None
     final, content_type, disposition = fetcher.last
-    return data, _file_name(final or url, content_type, disposition)
+    if address != url and "html" in content_type.lower():  # a sign-in page, not the sheet
+        raise CatalogError(f"Could not load {url}: the file is not shared with everyone who has "
+                           "the link, so a sign-in page came instead; share it with anyone who "
+                           "has the link (Google Sheets: Share > Anyone with the link, Viewer), "
+                           "or download it and upload it",
+                           cli=f"Could not load {url}: the file is not shared with everyone who "
+                               "has the link, so a sign-in page came instead; share it with "
+                               "anyone who has the link, or download it and give its path")
+    return data, _file_name(final or address, content_type, disposition)
 
 
 def _file_name(url: str, content_type: str, disposition: str) -> str:

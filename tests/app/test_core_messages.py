@@ -487,7 +487,7 @@ class _PhotoServer(BaseHTTPRequestHandler):
                               "/矢量": (200, "image/svg+xml", b"<svg/>"),
                               "/大": (200, "image/png", b"x" * 64),
                               "/巨": (200, "image/png", b"x" * 64)}.get(
-            unquote(self.path), (302, "", b""))
+            unquote(self.path).split("?")[0], (302, "", b""))
         self.send_response(status)
         if status == 302:
             self.send_header("Location", "/%E7%BB%95")  # '/绕': redirects for ever
@@ -531,6 +531,11 @@ def _fetch_reasons(tmp_path: Path) -> list[str]:
             *_raised(lambda: dead.fetch("http://没有.example/1.png")),
             *_raised(lambda: dead.fetch("http://没有.example/2.png")),
             *_raised(lambda: dead.fetch("http://没有.example/3.png")),
+            # a share link whose file is not shared: a sign-in page comes instead
+            *_raised(lambda: download_catalog(
+                f"http://www.dropbox.com:{srv.server_address[1]}/页?dl=0", max_bytes=10**6,
+                resolver=lambda host, port: ["127.0.0.1"],
+                allow_address=lambda a: a == "127.0.0.1")),
         ]
     finally:
         srv.shutdown()

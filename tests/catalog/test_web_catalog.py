@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from core.catalog import fetch
-from core.catalog.fetch import download_catalog, is_web_address
+from core.catalog.fetch import direct_address, download_catalog, is_web_address
 from core.catalog.table import read_table
 from core.errors import CatalogError
 from tests.catalog.test_feeds import GOOGLE_RSS
@@ -50,6 +50,9 @@ def shop():
         "/moved": (301, {"Location": "/feed"}, b""),
         "/inside": (302, {"Location": "http://10.0.0.1/feed"}, b""),
         "/big": (200, {"Content-Type": "text/csv"}, CSV * 100),
+        "/s/feed.csv?dl=1": (200, {"Content-Type": "text/csv"}, CSV),
+        "/s/private.csv?dl=1": (302, {"Location": "/login"}, b""),
+        "/login": (200, {"Content-Type": "text/html; charset=utf-8"}, b"<form>Sign in</form>"),
     }
     srv = ThreadingHTTPServer(("127.0.0.1", 0), _Feeds)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -93,6 +96,33 @@ def test_the_download_is_guarded(shop: str) -> None:
         download_catalog("https://shop.invalid/feed.xml", max_bytes=10**6,
                          resolver=lambda host, port: (_ for _ in ()).throw(OSError("no name")))
     assert is_web_address(" HTTPS://shop.example.com/feed") and not is_web_address("feed.csv")
+
+
+def test_share_links_load_the_file_they_share(shop: str) -> None:
+    """A merchandiser pastes the link they have: a Google Sheet open in the browser, a
+    Dropbox share link. They load the sheet's CSV and the shared file."""
+    sheet = "https://docs.google.com/spreadsheets/d/1AbC-xyz_9/edit"
+    assert direct_address(sheet + "#gid=123") == (
+        "https://docs.google.com/spreadsheets/d/1AbC-xyz_9/export?format=csv&gid=123")
+    assert direct_address(sheet + "?usp=sharing") == (
+        "https://docs.google.com/spreadsheets/d/1AbC-xyz_9/export?format=csv")
+    assert direct_address("https://docs.google.com/spreadsheets/d/e/2PACX-1vQ/pubhtml?gid=5") \
+        == "https://docs.google.com/spreadsheets/d/e/2PACX-1vQ/pub?output=csv&gid=5"
+    assert direct_address(" https://shop.example.com/feed.xml ") == \
+        "https://shop.example.com/feed.xml"
+    port = shop.rsplit(":", 1)[1]
+    box = f"http://www.dropbox.com:{port}/s/"  # the share host, served here
+
+    def here(host: str, _port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    data, name = download_catalog(box + "feed.csv?dl=0", max_bytes=10**6, resolver=here,
+                                  allow_address=_here)
+    assert (data, name) == (CSV, "feed.csv")
+    with pytest.raises(CatalogError, match=r"is not shared with everyone who has the link, so a "
+                                           r"sign-in page came instead"):
+        download_catalog(box + "private.csv?dl=0", max_bytes=10**6, resolver=here,
+                         allow_address=_here)
 
 
 def test_gzip_files_unpack_within_the_limit() -> None:
