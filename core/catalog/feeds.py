@@ -40,6 +40,7 @@ from xml.parsers import expat
 import pandas as pd
 
 from core.catalog.checks import HEADER_SCAN_ROWS
+from core.catalog.ods import largest_sheet
 from core.catalog.textenc import decode_text
 from core.catalog.xlsx import DEFAULT_MAX_CELLS, SheetData, budgeted_rows, header_of
 from core.errors import CatalogError, short_list
@@ -60,6 +61,8 @@ _XML_START = re.compile(r"\A\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*|<\?.*?\?>\
                         r"<[A-Za-z_][\w.\-]*(?::[\w.\-]+)?[\s/>]", re.DOTALL)
 _DECLARED = re.compile(r"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
 _JSON_START = re.compile(r"\A\s*(?:\{\s*(?:\"|\})|\[\s*(?:[\{\[\"\]\d\-]|true|false|null))")
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 # ---------------------------------------------------------------- what the bytes are
@@ -67,8 +70,6 @@ _JSON_START = re.compile(r"\A\s*(?:\{\s*(?:\"|\})|\[\s*(?:[\{\[\"\]\d\-]|true|fa
 def feed_kind(data: bytes) -> str | None:
     """"xml" or "json" when the bytes start as one (after a BOM and blanks), else None."""
     head = _head_text(data[:8192])
-    if head is None:
-        return None
     if _XML_START.match(head):
         return "xml"
     if _JSON_START.match(head):
@@ -76,9 +77,10 @@ def feed_kind(data: bytes) -> str | None:
     return None
 
 
-def _head_text(head: bytes) -> str | None:
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+def _head_text(head: bytes) -> str:
+    """The start of a file as text, enough to tell its kind (bytes that do not decode are
+    left out: the start may cut a character in two)."""
+    for bom, encoding in _BOMS:
         if head.startswith(bom):
             return head[len(bom):].decode(encoding, errors="ignore")
     if b"\x00" in head[:64]:  # UTF-16 without a BOM: its ASCII letters
@@ -87,30 +89,28 @@ def _head_text(head: bytes) -> str | None:
 
 
 def _decoded(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
-    """(text, encoding): a BOM, else the declared encoding, else UTF-8, else detection."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                          (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            return data[len(bom):].decode(encoding, errors="replace"), encoding.removesuffix(
-                "-le").removesuffix("-be")
-    if declared:
+    """(text, encoding): a BOM or no declared encoding, as any text file is read
+    (textenc.decode_text); else the declared encoding (UTF-8 bytes under a template's
+    single-byte declaration read as UTF-8), detection when the bytes belie it."""
+    if not declared or data.startswith(tuple(bom for bom, _ in _BOMS)):
+        return decode_text(data, name)
+    try:
+        codec = codecs.lookup(declared).name
+    except LookupError:
+        raise CatalogError(f"{name} declares the encoding '{declared}', which is not one "
+                           "this reader knows; save the feed as UTF-8") from None
+    if codec != "utf-8":  # a template's declaration over UTF-8 bytes
         try:
-            codecs.lookup(declared)
-        except LookupError:
-            raise CatalogError(f"{name} declares the encoding '{declared}', which is not one "
-                               "this reader knows; save the feed as UTF-8") from None
-        if codecs.lookup(declared).name != "utf-8":  # a template's declaration, UTF-8 bytes
-            try:
-                text = data.decode("utf-8")
-                if not text.isascii():
-                    return text, "utf-8"
-            except UnicodeDecodeError:
-                pass
-        try:
-            return data.decode(declared), declared.lower()
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
-            pass  # declared wrongly (a cp1252 feed that says UTF-8): detect instead
-    return decode_text(data, name)
+            pass
+        else:
+            if not text.isascii():
+                return text, "utf-8"
+    try:
+        return data.decode(declared), declared.lower()
+    except UnicodeDecodeError:  # declared wrongly (a cp1252 feed that says UTF-8)
+        return decode_text(data, name)
 
 
 # ---------------------------------------------------------------------------- XML
@@ -122,7 +122,6 @@ class _Shape:
     def __init__(self) -> None:
         self.stack: list[list] = []  # [path, element children, leaf fields]
         self.fields: Counter = Counter()
-        self.seen: Counter = Counter()
         self.root: str | None = None
 
     def start(self, tag: str, attrs: dict) -> None:
@@ -141,7 +140,6 @@ class _Shape:
             self.stack[-1][2] += 1  # a leaf: a field of its parent
         if fields:
             self.fields[path] += fields
-            self.seen[path] += 1
             if len(self.fields) > MAX_PATHS:
                 raise _TooManyPaths
 
@@ -243,6 +241,14 @@ def _count_row(name: str, row: dict[str, str], rows: list[dict[str, str]],
     rows.append(row)
 
 
+def _table(rows: list[dict[str, str]], columns: dict[str, None]) -> pd.DataFrame:
+    """The products as a table of text, every column in first-seen order ("" where a
+    product lacks the field)."""
+    names = list(columns)
+    return pd.DataFrame([[r.get(c, "") for c in names] for r in rows], columns=names,
+                        dtype=str)
+
+
 def _frame(key: tuple[str, ...], attrs: dict) -> dict:
     return {"key": key, "attrs": attrs, "text": [], "children": 0, "direct": False,
             "fields": []}
@@ -326,7 +332,7 @@ def _run(text: str, name: str, handler, limit: int | None = None) -> bool:
 def read_xml(data: bytes, name: str, *, max_rows: int,
              sheet: str | None = None) -> tuple[pd.DataFrame | SheetData, str, list[str]]:
     """(frame of text columns, or an XML Spreadsheet's SheetData; encoding; warnings)."""
-    declared = _DECLARED.match(_head_text(data[:1024]) or "")
+    declared = _DECLARED.match(_head_text(data[:1024]))
     text, encoding = _decoded(data, name, declared.group(1) if declared else None)
     shape = _Shape()
     whole = _run(text, name, shape, limit=SHAPE_CHARS)
@@ -343,9 +349,7 @@ def read_xml(data: bytes, name: str, *, max_rows: int,
                            "feed")
     records = _Records(record, name, max_rows)
     _run(text, name, records)
-    columns = list(records.columns)
-    frame = pd.DataFrame([[r.get(c, "") for c in columns] for r in records.rows],
-                         columns=columns, dtype=str)
+    frame = _table(records.rows, records.columns)
     _category_names(frame, records.categories)
     tag = _local(record[-1])
     warnings = [f"{name} is an XML feed: each <{tag}> element was read as a product "
@@ -431,8 +435,7 @@ class _Sheets:
             self.row = None
         elif local == "Worksheet":
             if self.wanted is None and self.current is not None:
-                # keep only the largest sheet's rows so far (the first on a tie)
-                best = max(self.sizes, key=lambda s: (self.sizes[s], -list(self.sizes).index(s)))
+                best = largest_sheet(self.sizes)  # keep only the largest sheet's rows so far
                 for other in list(self.rows):
                     if other != best:
                         self.rows[other] = []
@@ -453,8 +456,7 @@ def _spreadsheet(text: str, name: str, sheet: str | None, max_rows: int) -> Shee
     if not names:
         raise CatalogError(f"{name} is an XML spreadsheet without a worksheet; export the "
                            "catalog again")
-    chosen = sheet if sheet is not None else max(
-        names, key=lambda s: (sheets.sizes[s], -names.index(s)))
+    chosen = sheet if sheet is not None else largest_sheet(sheets.sizes)
     if chosen not in names:
         raise CatalogError(f"Sheet '{chosen}' is not in {name}; sheets: {short_list(names)}")
     rows = sheets.rows[chosen]
@@ -507,9 +509,7 @@ def read_json(data: bytes, name: str, *, max_rows: int,
         if not any(v.strip() for v in row.values()):
             continue
         _count_row(name, row, rows, columns, max_rows)
-    names = list(columns)
-    frame = pd.DataFrame([[r.get(c, "") for c in names] for r in rows], columns=names,
-                         dtype=str)
+    frame = _table(rows, columns)
     warnings = [_json_said(name, where, len(frame))]
     return frame, encoding, warnings
 

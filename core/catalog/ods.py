@@ -67,7 +67,7 @@ def read_ods(data: bytes, name: str, sheet: str | None, *, max_rows: int,
         sheets = tuple(sizes)
         if not sheets:
             raise CatalogError(f"{name} has no sheet; export the catalog again")
-        chosen = sheet if sheet is not None else _largest(sizes, hidden)
+        chosen = sheet if sheet is not None else largest_sheet(sizes, hidden)
         if chosen not in sheets:
             raise CatalogError(f"Sheet '{chosen}' is not in {name}; sheets: {short_list(sheets)}")
         where = f"Sheet '{chosen}' of {name}"
@@ -197,7 +197,7 @@ def _sheet_sizes(xml: bytes) -> tuple[dict[str, int], set[str]]:
     return sizes, hidden
 
 
-def _largest(sizes: dict[str, int], hidden: set[str]) -> str:
+def largest_sheet(sizes: dict[str, int], hidden: set[str] = frozenset()) -> str:
     """The shown sheet with the most filled rows, the first on a tie (a 'Notes' sheet before
     the products is passed over); a hidden one only when every sheet is hidden."""
     shown = [s for s in sizes if s not in hidden] or list(sizes)
@@ -304,4 +304,4 @@ def _inline(elem: ElementTree.Element) -> str:
     return "".join(parts)
 
 
-__all__ = ["MIMETYPE", "is_ods", "is_ods_archive", "read_ods"]
+__all__ = ["MIMETYPE", "is_ods", "is_ods_archive", "largest_sheet", "read_ods"]
