@@ -64,7 +64,6 @@ class UrlFetcher:
     types: tuple[str, ...] | None = ALLOWED_TYPES  # None: any Content-Type (a catalog file)
     for_photos: bool = True  # how a missing connection is told
     _down: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
-    last: tuple[str, str, str] = field(default=("", "", ""), init=False, repr=False)
 
     def fetch(self, url: str) -> bytes:
         path = self._cache_path(url)
@@ -76,7 +75,7 @@ class UrlFetcher:
             raise ImageError(f"was not tried: host {host} did not answer {len(failed)} times "
                              f"before ({failed[0]})")
         try:
-            data = self._download(url)
+            data = self._download(url).data
         except _HostDown as exc:
             self._down.setdefault(host, []).append(str(exc))
             raise
@@ -90,7 +89,7 @@ class UrlFetcher:
         key = hashlib.sha256(url.encode("utf-8")).hexdigest()
         return self.cache_dir / key[:2] / key
 
-    def _download(self, url: str) -> bytes:
+    def _download(self, url: str) -> _Downloaded:
         started = time.monotonic()
         for _ in range(MAX_REDIRECTS + 1):
             conn, target = self._connect(url)
@@ -104,11 +103,11 @@ class UrlFetcher:
                     continue
                 if resp.status != 200:
                     raise ImageError(f"the server answered HTTP {resp.status}")
+                kind = resp.getheader("Content-Type") or ""
                 if self.types is not None:
-                    _check_type(resp.getheader("Content-Type") or "")
-                self.last = (url, resp.getheader("Content-Type") or "",
-                             resp.getheader("Content-Disposition") or "")
-                return self._read(resp, started)
+                    _check_type(kind)
+                return _Downloaded(self._read(resp, started), url, kind,
+                                   resp.getheader("Content-Disposition") or "")
             except OSError as exc:
                 raise _HostDown(f"could not be downloaded ({exc})") from exc
             except http.client.HTTPException as exc:
@@ -126,13 +125,9 @@ class UrlFetcher:
         except UnicodeError as exc:  # 'www..shop.com', a label over 63 letters
             raise ImageError(f"is not a valid web address ({exc})") from exc
         except OSError as exc:
-            if not self.for_photos:
-                raise _HostDown(f"host {parts.hostname} cannot be found: this computer has no "
-                                "internet connection, or the address is misspelt "
-                                f"({exc})") from exc
-            raise _HostDown(f"host {parts.hostname} cannot be found: the computer downloading "
-                            "the photos has no internet connection, or the address is misspelt "
-                            f"({exc})") from exc
+            who = "the computer downloading the photos" if self.for_photos else "this computer"
+            raise _HostDown(f"host {parts.hostname} cannot be found: {who} has no internet "
+                            f"connection, or the address is misspelt ({exc})") from exc
         bad = [a for a in addresses if not self.allow_address(a)]
         if bad or not addresses:
             raise ImageError(f"host {parts.hostname} is a private, loopback or reserved "
@@ -168,6 +163,16 @@ class UrlFetcher:
             if total > self.max_bytes:
                 raise ImageError(f"is more than {self.max_bytes / mb:.0f} MB")
             chunks.append(chunk)
+
+
+@dataclass(frozen=True)
+class _Downloaded:
+    """A download's bytes and what the server said of them (after any redirect)."""
+
+    data: bytes
+    url: str
+    content_type: str
+    disposition: str
 
 
 def _split(url: str):
@@ -245,14 +250,13 @@ def download_catalog(url: str, *, max_bytes: int, resolver: Resolver | None = No
                          allow_address=allow_address or public_address, types=None,
                          for_photos=False)
     try:
-        data = fetcher._download(address)
+        got = fetcher._download(address)
     except ImageError as exc:
         raise CatalogError(f"Could not load {url} ({exc}); check the address, or download "
                            "the file and upload it",
                            cli=f"Could not load {url} ({exc}); check the address, or download "
                                "the file and give its path") from None
-    final, content_type, disposition = fetcher.last
-    if address != url and "html" in content_type.lower():  # a sign-in page, not the sheet
+    if address != url and "html" in got.content_type.lower():  # a sign-in page, not the sheet
         raise CatalogError(f"Could not load {url}: the file is not shared with everyone who has "
                            "the link, so a sign-in page came instead; share it with anyone who "
                            "has the link (Google Sheets: Share > Anyone with the link, Viewer), "
@@ -260,7 +264,7 @@ def download_catalog(url: str, *, max_bytes: int, resolver: Resolver | None = No
                            cli=f"Could not load {url}: the file is not shared with everyone who "
                                "has the link, so a sign-in page came instead; share it with "
                                "anyone who has the link, or download it and give its path")
-    return data, _file_name(final or address, content_type, disposition)
+    return got.data, _file_name(got.url, got.content_type, got.disposition)
 
 
 def _file_name(url: str, content_type: str, disposition: str) -> str:
