@@ -100,9 +100,7 @@ def fit_evidence(corpus: Corpus, valid: ValidationSet | None, *, weight: float,
     """(evidence weights, note): fitted on the held-out products' lists (built without
     evidence) at weight, or the bundled model's weights when they cannot be (those fitted
     with prices for a catalog with prices)."""
-    priced = corpus.prices is not None and np.isfinite(np.asarray(corpus.prices,
-                                                                  dtype=np.float64)).any()
-    keep = (BUNDLED.with_prices() if priced else BUNDLED).evidence
+    keep = (BUNDLED if corpus.prices is None else BUNDLED.with_prices(corpus.prices)).evidence
     if corpus.texts is None or weight <= 0 or not corpus.holds(valid):
         return keep, "same-product evidence: the bundled model's weights (no catalog texts " \
             "or held-out catalog products to fit them on)"

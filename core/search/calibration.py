@@ -104,10 +104,12 @@ class Calibration:
     plain_knots: tuple[tuple[float, ...], ...] = ()
     priced: Calibration | None = None
 
-    def with_prices(self) -> Calibration:
+    def with_prices(self, prices: np.ndarray | None = None) -> Calibration:
         """The map for a catalog whose prices are known (its priced one, else this one),
-        for the same model and as approximate as this one."""
-        if self.priced is None:
+        for the same model and as approximate as this one. prices: the catalog's (NaN:
+        none); this map when none is known."""
+        known = prices is None or np.isfinite(np.asarray(prices, dtype=np.float64)).any()
+        if self.priced is None or not known:
             return self
         return replace(self.priced, model=self.model, approximate=self.approximate)
 

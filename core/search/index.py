@@ -125,9 +125,7 @@ class NeighborIndex:
         # (meaning-only lists stay in meaning order); fixed for the index's life. A catalog
         # with prices reads them as evidence too, through the map fitted with them; a search
         # query has no price, so queries keep the map without
-        own = settings.calibration
-        if prices is not None and np.isfinite(np.asarray(prices, dtype=np.float64)).any():
-            own = own.with_prices()
+        own = settings.calibration if prices is None else settings.calibration.with_prices(prices)
         self.with_evidence = bool(own.evidence) and texts is not None \
             and "lexical" in self.channels
         self.calibration = own if self.with_evidence else own.without_evidence()
