@@ -80,15 +80,17 @@ def variant_families(titles: Sequence[object],
     """(n,) int64: one code per family of two or more products whose titles differ only
     in colour and size, or (groups: each product's variant group, "" for none) that share a
     group; -1 for a product with no such sibling (no rule applies to it)."""
-    keys = pd.Series([family_key(t) for t in titles], dtype=object)
-    keys = keys.where((keys != "") & keys.map(keys.value_counts()).ge(2))
-    by_title = pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
+    by_title = _shared(pd.Series([family_key(t) for t in titles], dtype=object))
     if groups is None:
         return by_title
     named = pd.Series(list(groups), dtype=object).fillna("").astype(str).str.strip()
-    named = named.where((named != "") & named.map(named.value_counts()).ge(2))
-    by_group = pd.factorize(named, use_na_sentinel=True)[0].astype(np.int64)
-    return _union(by_title, by_group)
+    return _union(by_title, _shared(named))
+
+
+def _shared(keys: pd.Series) -> np.ndarray:
+    """(n,) int64: one code per key two or more products share; -1 for "" and a key alone."""
+    keys = keys.where((keys != "") & keys.map(keys.value_counts()).ge(2))
+    return pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -184,13 +186,12 @@ def listed_variant_share(titles: Sequence[object], indices: np.ndarray,
         return 0.0
     rows = np.unique(np.linspace(0, n - 1, min(n, sample)).astype(np.int64))
     lists = [idx[row][idx[row] >= 0].tolist() for row in rows.tolist()]
-    keys = {r: family_key(titles[r]) for r in {*rows.tolist(), *(r for x in lists for r in x)}}
+    seen = {*rows.tolist(), *(r for x in lists for r in x)}
+    keys = {r: family_key(titles[r]) for r in seen}
+    group = {r: str(groups[r] or "").strip() for r in seen} if groups is not None else \
+        dict.fromkeys(seen, "")
     pairs = [(row, other) for row, listed in zip(rows.tolist(), lists) for other in listed]
-
-    def group(r: int) -> str:
-        return str(groups[r] or "").strip() if groups is not None else ""
-
-    same = sum((bool(keys[a]) and keys[b] == keys[a]) or (bool(group(a)) and group(a) == group(b))
+    same = sum((bool(keys[a]) and keys[b] == keys[a]) or (bool(group[a]) and group[a] == group[b])
                for a, b in pairs)
     return same / len(pairs) if pairs else 0.0
 
