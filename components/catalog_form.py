@@ -80,12 +80,17 @@ def _read_upload(upload) -> None:
     if raw is None:
         return
     st.session_state["catalog.loaded_upload"] = marker
-    state.keep_upload(upload.name, upload.getvalue(), raw.sheet, read_choices())
+    _adopt(upload.name, upload.getvalue(), raw)
+
+
+def _adopt(name: str, data: bytes, raw: RawTable) -> None:
+    """A file read well becomes the catalog: kept for reloads, mapped when it can be."""
+    state.keep_upload(name, data, raw.sheet, read_choices())
     state.set_table(raw)
     _try_auto_map(raw)
 
 
-WEB_FILE = "catalog.url.file"  # (address, name, bytes) downloaded, until it reads well
+WEB_FILE = "catalog.url.file"  # (name, bytes) downloaded, until it reads well
 EXAMPLE_ADDRESS = "https://shop.example.com/feed.xml"  # an address, in every language
 
 
@@ -104,31 +109,29 @@ def web_address_picker() -> None:
                    "the sheet, a Dropbox link the file. Nightly: python -m core neighbors "
                    "ADDRESS --config ..."))
         go = b.form_submit_button(t("Load"), icon=":material/link:")
-    if go and url.strip():
+    address = url.strip()
+    if go and address:
         try:
-            with st.spinner(t("Downloading {url}…", url=md_text(url.strip()))):
-                data, name = download_catalog(url.strip(),
-                                              max_bytes=current_limits().max_bytes)
+            with st.spinner(t("Downloading {url}…", url=md_text(address))):
+                data, name = download_catalog(address, max_bytes=current_limits().max_bytes)
         except CatalogSimilarityError as exc:
             state.show_error(exc)
             return
-        if st.session_state.get("catalog.read.for") != f"url:{url.strip()}":
+        if st.session_state.get("catalog.read.for") != f"url:{address}":
             state.forget_widgets(("catalog.read.",))  # another file: detect again
-            st.session_state["catalog.read.for"] = f"url:{url.strip()}"
-        st.session_state[WEB_FILE] = (url.strip(), name, data)
+            st.session_state["catalog.read.for"] = f"url:{address}"
+        st.session_state[WEB_FILE] = (name, data)
     held = st.session_state.get(WEB_FILE)
     if held is None:
         return
-    _, name, data = held
+    name, data = held
     upload = io.BytesIO(data)
     upload.name = name
     raw = load_upload(upload)  # a file that reads wrongly stays held for read_form's choices
     if raw is None:
         return
     st.session_state.pop(WEB_FILE, None)
-    state.keep_upload(name, data, raw.sheet, read_choices())
-    state.set_table(raw)
-    _try_auto_map(raw)
+    _adopt(name, data, raw)
 
 
 def load_upload(upload: BinaryIO, *, sheet: str | None = None) -> RawTable | None:
