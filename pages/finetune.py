@@ -64,7 +64,7 @@ if start and data is not None:
                     prepare=background_reader(cat, cfg) if res is None else None,
                     hybrid_weight=cfg.hybrid_weight, metric=cfg.metric,
                     owner=state.model_owner(), keep=state.finetune_keeper(),
-                    model_numbers=cat.model_numbers(), prices=cat.prices())
+                    model_numbers=cat.model_numbers(), prices=cat.price_evidence())
     state.set_finetune_job(job)
 if job is not None:
     with panel:

@@ -7,6 +7,7 @@ from components import state
 from components.embedding import ensure_results
 from components.guide import next_step
 from components.i18n import N_, chart, t
+from components.i18n_core import tr_core
 from components.tables import show_table
 from components.text import md
 from components.tuning_rules import ruled
@@ -34,6 +35,9 @@ if not cat.mapping.price:
     st.stop()
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg.with_changes(rules=peer_rules(cfg.rules)))
+price_note = cat.price_note()  # the column prices products with one model number far apart
+if price_note:
+    st.warning(md(tr_core(price_note)), icon=":material/payments:")
 if cfg.rules.price_ratio is not None:
     st.caption(t("Your price-range rule is left out here: under it, each product would only be "
                  "compared with products priced like it, and no price could stand out. Your "

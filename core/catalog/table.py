@@ -152,6 +152,55 @@ class Catalog:
         prices.setflags(write=False)
         return prices
 
+    def price_evidence(self) -> np.ndarray | None:
+        """prices() where they can be compared as same-product evidence (the scores read
+        them), None when no price column is mapped or it does not price the products that
+        are surely one product alike (price_note says so; the price rules and the price
+        check still read prices())."""
+        prices = self.prices()
+        if prices is None or not self._price_agreement.comparable:
+            return None
+        return prices
+
+    def price_note(self) -> str | None:
+        """Why the mapped price column is left out of the scores, or None when it is not."""
+        prices = self.prices()
+        if prices is None:
+            return None
+        agreement = self._price_agreement
+        if agreement.comparable:
+            return None
+        a, b = agreement.example
+        share = agreement.far / agreement.pairs
+        return (f"Prices in column '{self.mapping.price}' are left out of the scores: of "
+                f"{agreement.pairs:,} pairs of products that name the same model number, "
+                f"{share:.0%} are priced more than twice apart (e.g. {_cut(self.ids[a])} at "
+                f"{prices[a]:,.2f} and {_cut(self.ids[b])} at {prices[b]:,.2f}), as when a column "
+                "mixes currencies, or cents and whole units; put one currency and unit in "
+                "the column, or leave it unmapped. The price rules and the price check still "
+                "read it")
+
+    @cached_property
+    def _price_agreement(self):
+        from core.search.evidence import price_agreement
+
+        ev = self.text_evidence()
+        numbers = self.model_numbers()
+        if numbers is not None:
+            ev = ev.with_model_numbers(numbers)
+        return price_agreement(ev, self.prices())
+
+    def text_evidence(self):
+        """What each product's text says about its exact product
+        (core.search.evidence.TextEvidence of texts), read once per catalog."""
+        return self._text_evidence
+
+    @cached_property
+    def _text_evidence(self):
+        from core.search.evidence import TextEvidence
+
+        return TextEvidence.build(self.texts)
+
     def column(self, name: str) -> pd.Series:
         if name not in self.frame.columns:
             raise CatalogError(f"Column '{name}' is not in the catalog; "
@@ -485,6 +534,12 @@ def build_catalog(table: RawTable | pd.DataFrame, mapping: ColumnMapping, *,
                               duplicate_policy=on_duplicate_ids, empty_texts=empty,
                               warnings=tuple(warnings))
     return Catalog(frame.reset_index(drop=True), mapping, ids, texts, report, name)
+
+
+def _cut(text: object, most: int = 40) -> str:
+    """A user's value in a message, cut to `most` characters."""
+    text = str(text)
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def truncate_texts(texts: list[str], limit: int) -> tuple[list[str], list[int]]:

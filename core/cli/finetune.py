@@ -178,7 +178,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
                           status=progress.describe,
                           words=catalog_index(catalog, cfg.field_weights),
                           hybrid_weight=cfg.hybrid_weight, metric=cfg.metric, owner=owner,
-                          model_numbers=catalog.model_numbers(), prices=catalog.prices())
+                          model_numbers=catalog.model_numbers(), prices=catalog.price_evidence())
     _report(result)
     if result.kept and owner:
         print(f"it is {model_display_name(result.folder)} in the model picker of app session "

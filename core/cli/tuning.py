@@ -340,6 +340,14 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
 
 
+def say_price_note(catalog) -> None:
+    """A warning when the mapped price column is left out of the scores (it prices products
+    that name the same model number far apart: Catalog.price_note)."""
+    note = catalog.price_note()
+    if note:
+        say(f"warning: {note}")
+
+
 def say_lost_pairs(cfg: Config, catalog) -> None:
     """A warning for each kind of pair rule (pinned, blocked) naming pairs whose ids are not
     both in the catalog: the lists cannot apply them (a product gone since the settings were
@@ -364,6 +372,7 @@ def replay_neighbors(args: argparse.Namespace, cfg: Config, catalog, vectors: np
 
     cfg, catalog = guess_roles(args, rules_from_args(args, cfg), catalog)
     index = neighbor_index(catalog, vectors, cfg, images=images)
+    say_price_note(catalog)
     pool = candidate_pool(catalog, vectors, cfg, index=index, pools=pools)
     decisions = workspace_decisions(args, catalog)
     say_decisions(args, cfg, catalog, decisions)
@@ -554,6 +563,7 @@ def cmd_price_check(args: argparse.Namespace) -> int:
     from core.lists.rules import apply_config
 
     cfg, catalog, vectors, pool, decisions = _prepared(args)
+    say_price_note(catalog)
     if cfg.rules.price_ratio is not None:
         say("the price-range rule is left out: it would compare each product only with "
             "products priced like it")

@@ -109,7 +109,8 @@ class NeighborIndex:
                  weights: Mapping[str, float], settings: SearchSettings,
                  texts: Sequence[str] | None = None,
                  model_numbers: Sequence[str] | None = None,
-                 prices: np.ndarray | None = None) -> None:
+                 prices: np.ndarray | None = None,
+                 evidence: TextEvidence | None = None) -> None:
         self.vectors = vectors
         self.model_numbers = model_numbers
         self.prices = prices
@@ -119,6 +120,7 @@ class NeighborIndex:
         self.texts = texts
         self._space: Anchors | None = None
         self._evidence: TextEvidence | None = None
+        self._read = evidence  # the texts' evidence read before (the catalog's), if any
         self._speller: Speller | None = None
         self._numbers: NumberLookup | None = None
         # evidence is part of the words side: weights, texts and a words channel
@@ -148,7 +150,8 @@ class NeighborIndex:
         the same-product evidence (default: the catalog's); model_numbers: each
         product's model number, part of that evidence (default: the catalog's mapped
         model number column, if any); prices: each product's price, part of it too
-        (default: the catalog's mapped price column, parsed, if any).
+        (default: the catalog's mapped price column, parsed, if any, where it prices the
+        products that are surely one product alike: Catalog.price_evidence).
         """
         s = settings if isinstance(settings, SearchSettings) else SearchSettings.from_config(
             settings)
@@ -170,8 +173,10 @@ class NeighborIndex:
         if model_numbers is None and catalog is not None:
             model_numbers = catalog.model_numbers()
         if prices is None and catalog is not None:
-            prices = catalog.prices()
-        return cls(vectors, channels, weights, s, texts, model_numbers, prices)
+            prices = catalog.price_evidence()  # None where the column prices twins apart
+        read = catalog.text_evidence() if catalog is not None and texts is catalog.texts \
+            and catalog.mapping.price else None  # read for the price check: read once
+        return cls(vectors, channels, weights, s, texts, model_numbers, prices, read)
 
     def calibration_of(self, queries: Queries | None) -> Calibration:
         """The map of the catalog's own pairs (queries None), or of search queries."""
@@ -244,7 +249,7 @@ class NeighborIndex:
         if self.texts is None:
             return None
         if self._evidence is None:
-            ev = TextEvidence.build(self.texts)
+            ev = self._read if self._read is not None else TextEvidence.build(self.texts)
             if self.model_numbers is not None:
                 ev = ev.with_model_numbers(self.model_numbers)
             if self.prices is not None:

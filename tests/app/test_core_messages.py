@@ -357,6 +357,11 @@ def _catalog_messages() -> list[str]:
     for spreadsheet in ("编号,标题,价格\n4.01E+12,小米,面议\n5.02E+12,华为,12\n",
                         "编号,标题,价格\n1.0,小米,3\n2.0,华为,12\n"):
         out += build_catalog(read_table(spreadsheet.encode(), "表格.csv"), priced).report.lines()[1:]
+    from tests.catalog.test_shop_exports import _cents_beside_dollars
+
+    cents = build_catalog(read_table(_cents_beside_dollars(100).encode(), "两店.csv"),
+                          ColumnMapping(text_columns=("title",), id_column="sku", price="price"))
+    out.append(cents.price_note())  # a price column in two units
     barcoded = ColumnMapping(text_columns=("标题",), id_column="编号", model_number="条码")
     out += build_catalog(read_table("编号,标题,条码\n1,小米,6.9E+12\n2,华为,6.9E+12\n".encode(),
                                     "条码.csv"), barcoded).report.lines()[1:]

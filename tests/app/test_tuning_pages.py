@@ -541,6 +541,24 @@ def test_a_price_column_with_no_price_says_so_instead_of_an_empty_check(tiny_ber
         assert not at.get("plotly_chart")
 
 
+def test_a_price_column_in_two_units_is_named_on_the_catalog_and_price_check_pages(
+        tiny_bert_dir, tmp_path):
+    """Two shops' prices, one in cents: products that name the same model number are 100x
+    apart, so the scores leave the column out and both pages say so, with an example."""
+    from tests.catalog.test_shop_exports import _cents_beside_dollars
+
+    with running_app(tiny_bert_dir, tmp_path / "ws") as at:
+        at.file_uploader(key="catalog.upload").set_value(
+            ("two.csv", _cents_beside_dollars(100).encode(), "text/csv")).run()
+        assert not at.exception, at.exception
+        said = "Prices in column 'price' are left out of the scores"
+        assert said in element_texts(at.warning)
+        assert "a29 at 39.99 and b29 at 3,900.00" in element_texts(at.warning)
+        at.switch_page("pages/prices.py").run()
+        assert not at.exception, at.exception
+        assert said in element_texts(at.warning)
+
+
 def test_many_duplicate_groups_are_shown_a_page_at_a_time(tiny_bert_dir, tmp_path):
     """5,780 duplicate groups (24,628 products at 0.7) went to the browser in one table:
     the table now shows a page of them, says how many there are, and every group is on

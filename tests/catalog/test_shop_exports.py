@@ -544,3 +544,40 @@ def test_workbook_dates_read_as_dates_in_every_workbook_format() -> None:
     book.save(buf)
     table = read_table(buf.getvalue(), "dates.xlsx")
     assert table.frame.iloc[0].tolist() == ["1", "lamp", "2026-03-01", "2026-03-01 12:30:00"]
+
+
+def _cents_beside_dollars(factor: float) -> str:
+    """Two shops' rows of 30 products that name the same model code; shop B's prices
+    times `factor` (in cents: 100)."""
+    lines = ["sku,title,price"]
+    for i in range(30):
+        lines += [f"a{i},qx{1000 + i}k widget,{10 + i}.99",
+                  f"b{i},widget qx{1000 + i}k by maker,{(10 + i) * factor:.2f}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_price_column_that_prices_one_model_far_apart_is_left_out_of_the_scores() -> None:
+    import numpy as np
+
+    from core.config import Config
+    from core.search.index import NeighborIndex
+
+    mapping = ColumnMapping(text_columns=("title",), id_column="sku", price="price")
+    cents = build_catalog(read_table(_cents_beside_dollars(100).encode(), "two.csv"), mapping)
+    note = cents.price_note()
+    assert note is not None and note.startswith("Prices in column 'price' are left out of the "
+                                                "scores: of 30 pairs of products")
+    assert "100% are priced more than twice apart (e.g. a29 at 39.99 and b29 at 3,900.00)" in note
+    assert cents.price_evidence() is None and np.isfinite(cents.prices()).all()  # rules read it
+    vectors = np.eye(len(cents), 8, dtype=np.float32)
+    index = NeighborIndex.build(cents, vectors, Config(hybrid_weight=0.5))
+    assert index.prices is None and index.calibration is index.settings.calibration  # unpriced
+    assert index.text_evidence is not None and index.text_evidence.prices is None
+    dollars = build_catalog(read_table(_cents_beside_dollars(1).encode(), "two.csv"), mapping)
+    assert dollars.price_note() is None and dollars.price_evidence() is dollars.prices()
+    index = NeighborIndex.build(dollars, vectors, Config(hybrid_weight=0.5))
+    assert index.prices is dollars.prices() and index.text_evidence.prices is not None
+    assert index.calibration == index.settings.calibration.with_prices(dollars.prices())
+    unpriced = build_catalog(read_table(_cents_beside_dollars(1).encode(), "two.csv"),
+                             ColumnMapping(text_columns=("title",), id_column="sku"))
+    assert unpriced.price_note() is None and unpriced.price_evidence() is None

@@ -243,3 +243,23 @@ def test_compare_names_an_other_settings_file_saved_before_model_numbers(tmp_pat
     code = main(["compare", str(catalog), "--config", str(new), "--other", str(new),
                  "--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws")])
     assert code == 0 and "saved before model numbers" not in capsys.readouterr().err
+
+
+def test_a_price_column_in_two_units_is_named_and_left_out_of_the_scores(
+        tmp_path: Path, tiny_bert_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.catalog.test_shop_exports import _cents_beside_dollars
+
+    out = tmp_path / "lists.csv"
+    for factor, warned in ((100, True), (1, False)):
+        catalog = tmp_path / f"two-{factor}.csv"
+        catalog.write_text(_cents_beside_dollars(factor))
+        code = main(["neighbors", str(catalog), "--id-col", "sku", "--text-cols", "title",
+                     "--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws"),
+                     "--k", "3", "--out", str(out)])
+        err = capsys.readouterr().err
+        assert code == 0 and out.exists(), err
+        lines = [ln for ln in err.splitlines() if "left out of the scores" in ln]
+        assert len(lines) == (1 if warned else 0), err  # the price column is guessed by name
+        if warned:
+            assert lines[0].startswith("warning: Prices in column 'price' are left out"), lines
+            assert "e.g. a29 at 39.99 and b29 at 3,900.00" in lines[0]

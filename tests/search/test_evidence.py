@@ -389,3 +389,39 @@ def test_the_priced_map_round_trips_and_keeps_the_models_name():
     with pytest.raises(ConfigError, match="'priced' is one calibration"):
         Calibration.from_dict({**data, "priced": {**data["priced"], "priced": data["priced"]}})
     assert FUSED_ONLY.with_prices() is FUSED_ONLY and BUNDLED.without_evidence().priced is None
+
+
+def _two_shops_priced(pairs: int, factor: float) -> tuple[list[str], list[float]]:
+    """`pairs` products in two shops naming the same model code; shop B's prices times
+    `factor` (cents beside dollars: 100)."""
+    texts, prices = [], []
+    for i in range(pairs):
+        texts += [f"qx{1000 + i}k widget {i}", f"widget qx{1000 + i}k"]
+        prices += [10.0 + i, (10.0 + i) * 1.1 * factor]
+    return texts, prices
+
+
+def test_a_price_column_that_prices_one_model_far_apart_is_not_compared():
+    from core.search.evidence import PRICE_PAIRS, price_agreement
+
+    texts, prices = _two_shops_priced(30, 100)
+    ev = TextEvidence.build(texts)
+    cents = price_agreement(ev, prices)
+    assert (cents.pairs, cents.far) == (30, 30) and not cents.comparable
+    assert cents.example is not None and set(cents.example) == {58, 59}  # the furthest apart
+    texts, prices = _two_shops_priced(30, 1)
+    assert price_agreement(TextEvidence.build(texts), prices).comparable  # 1.1x apart
+    # too few pairs to tell: the prices are kept
+    texts, prices = _two_shops_priced(PRICE_PAIRS - 1, 100)
+    few = price_agreement(TextEvidence.build(texts), prices)
+    assert few.pairs == PRICE_PAIRS - 1 and few.comparable
+    # equal model numbers count as one product too, each pair once
+    numbers = [f"MX{100 + i // 2}" for i in range(2 * PRICE_PAIRS)]
+    plain = [f"gadget {i // 2} {'red' if i % 2 else ''}" for i in range(2 * PRICE_PAIRS)]
+    priced = [5.0 if i % 2 else 500.0 for i in range(2 * PRICE_PAIRS)]
+    numbered = TextEvidence.build(plain).with_model_numbers(numbers)
+    got = price_agreement(numbered, priced)
+    assert (got.pairs, got.far, got.comparable) == (PRICE_PAIRS, PRICE_PAIRS, False)
+    assert price_agreement(TextEvidence.build(plain), priced).pairs == 0  # no code, no number
+    # an unknown price (NaN, 0) leaves a pair out
+    assert price_agreement(numbered, [np.nan] * len(plain)).pairs == 0
