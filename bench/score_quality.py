@@ -8,6 +8,7 @@
     .venv/bin/python bench/score_quality.py --floor    # the relevance floor with the walmart rules
     .venv/bin/python bench/score_quality.py --model-numbers [--test|--train]  # modelno mapped
     .venv/bin/python bench/score_quality.py --no-prices [--test|--train|--fit]  # no price column
+    .venv/bin/python bench/score_quality.py --price-units  # a price column in two units
 
 Both shops' price columns are mapped unless --no-prices (since 2026-12-06: prices more than
 twice apart are a conflict, core.search.evidence.PRICE_RATIO, under BUNDLED.priced, the map
@@ -439,6 +440,34 @@ def speed() -> None:
         print(f"| {depth} | {cells[0]} | {cells[1]} |", flush=True)
 
 
+def price_units() -> None:
+    """One shop's prices times 1, 3 and 100 (two currencies, cents beside dollars): the share
+    of priced pairs naming the same model code that are more than twice apart
+    (core.search.evidence.price_agreement), whether the column stays in the scores, and the
+    valid figures when it is used regardless against as the check decides."""
+    from core.search.evidence import TextEvidence, price_agreement
+
+    global PRICES
+    print("valid; cells: twins' median / P / R of entries >= 0.9 across the shops")
+    print("| catalog | one shop's prices x | code pairs far apart | kept | used regardless "
+          "| as the check decides |")
+    print("|---|---|---|---|---|---|")
+    for shops in (abt_buy_shops(), walmart_amazon_shops()):
+        ev = TextEvidence.build(shops.texts)
+        base = shops.prices.copy()
+        for factor in (1, 3, 100):
+            shops.prices = np.where(shops.shop == 1, base * factor, base)
+            agreement = price_agreement(ev, shops.prices)
+            cells = []
+            for use in (True, agreement.comparable):
+                PRICES = use
+                cells.append(" / ".join(f"{x:.3f}" for x in score_figures(shops, "valid")["after"]))
+            PRICES = True
+            print(f"| {shops.name} | {factor} | {agreement.far:,} of {agreement.pairs:,} "
+                  f"({agreement.far / agreement.pairs:.0%}) | {agreement.comparable} | "
+                  f"{cells[0]} | {cells[1]} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="refit the bundled calibration")
@@ -452,6 +481,8 @@ def main() -> None:
                         help="only the relevance floor with the walmart rules")
     parser.add_argument("--no-prices", action="store_true",
                         help="the price columns not mapped (no price evidence)")
+    parser.add_argument("--price-units", action="store_true",
+                        help="one shop's prices x1, x3, x100: the price column check")
     parser.add_argument("--model-numbers", action="store_true",
                         help="with --test/--train or alone: walmart-amazon's modelno column "
                              "mapped as the model number column (scores only)")
@@ -478,6 +509,8 @@ def main() -> None:
         speed()
     elif args.floor:
         floor_table()
+    elif args.price_units:
+        price_units()
     else:
         scores("valid")
         floor_table()
