@@ -950,6 +950,9 @@ ZH: dict[str, str] = {
         '正在用 {model} 读取…',
     'Embedding with {model}: {done:,} / {total:,}':
         '正在用 {model} 读取：{done:,} / {total:,}',
+    # pages/catalog.py, pages/prices.py: the price column check
+    'Comparing the prices of products with the same model number…':
+        '正在比较同一型号商品的价格…',
     # components/resources.py
     "Scoring every product's best candidates…":
         '正在为每个商品的最佳候选打分…',

@@ -48,7 +48,8 @@ if cat is not None:
     st.markdown("- " + t("{rows:,} rows", rows=cat.report.rows))
     for line in cat.report.lines()[1:]:  # after its "2,554 rows": the report's notes
         st.markdown(f"- {md_text(tr_core(line))}")
-    price_note = cat.price_note()  # a price column that prices one product far apart
+    with st.spinner(t("Comparing the prices of products with the same model number…")):
+        price_note = cat.price_note()  # a price column that prices one product far apart
     if price_note:
         st.warning(md_text(tr_core(price_note)), icon=":material/payments:")
     long_texts = truncated_count(cat, cfg)

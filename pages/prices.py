@@ -35,7 +35,8 @@ if not cat.mapping.price:
     st.stop()
 res = ensure_results(cat, cfg)
 result = ruled(res, cfg.with_changes(rules=peer_rules(cfg.rules)))
-price_note = cat.price_note()  # the column prices products with one model number far apart
+with st.spinner(t("Comparing the prices of products with the same model number…")):
+    price_note = cat.price_note()  # the column prices products with one model number far apart
 if price_note:
     st.warning(md(tr_core(price_note)), icon=":material/payments:")
 if cfg.rules.price_ratio is not None:
