@@ -11,7 +11,9 @@ their shop API's JSON. These read as one row per product:
   ``offer`` of YML, ``product`` of a plain export); each field inside it is a column
   named by its tag without namespace prefix (``g:price`` -> ``price``; nested fields
   joined by dots: ``shipping.price``), the record's attributes are columns too, a
-  ``<param name="Colour">red</param>`` is a column "Colour", a field that repeats
+  ``<param name="Colour">red</param>`` is a column "Colour", a value's currency or unit
+  attribute is read with it (``<price currency="EUR">12.99</price>``: "12.99 EUR"; other
+  attributes of a value are left out), a field that repeats
   (``additional_image_link``) holds its values joined by "; ". The XML streams through
   expat with handlers (no tree is kept), a document type that declares entities (how XML
   bombs grow) is refused, and rows and columns are counted as they come.
@@ -266,7 +268,16 @@ def _fields(frame: dict, full: str) -> list[tuple[tuple[str, ...], str]]:
         return [((*key[:-1], " ".join(named.split())[:100]), text)]
     if not text and attrs:  # <link href="..."/>, <image url="..."/>
         return [((*key, a), v) for a, v in attrs.items()]
+    units = [" ".join(v.split()) for a, v in attrs.items() if a.lower() in _UNIT_ATTRIBUTES]
+    if text and units:  # <price currency="EUR">12.99</price>: "12.99 EUR", as Google writes it
+        text = " ".join([text, *(u for u in units if u and u not in text)])
     return [(key, text)]
+
+
+# Attributes that say what a value is counted in: read with it (<price currency="EUR">12.99
+# </price> is "12.99 EUR", so prices in two currencies are not compared; <weight unit="kg">)
+_UNIT_ATTRIBUTES = frozenset({"currency", "currencyid", "currency_id", "currencycode",
+                              "unit", "units", "uom", "unitcode"})
 
 
 def _put(row: dict[str, str], column: str, value: str) -> None:

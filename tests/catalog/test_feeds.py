@@ -152,6 +152,28 @@ def test_atom_yml_and_a_plain_export() -> None:
                                      "description": ["Boils fast, 1.7 l", ""]}
 
 
+def test_a_currency_or_unit_attribute_is_read_with_its_value() -> None:
+    """<price currency="EUR">12.99</price> read as "12.99 EUR" (it was "12.99", so a feed
+    priced in two currencies compared euros with dollars); other attributes of a value are
+    left out, and a value that names its currency already is not given it twice."""
+    from core.lists.pricecheck import one_currency
+
+    xml = ('<?xml version="1.0"?><products>'
+           + "".join(f'<product><id>{i}</id><title xml:lang="en">lamp {i}</title>'
+                     f'<price currency="{c}">{p}</price><weight unit="kg">{i}</weight>'
+                     '</product>'
+                     for i, (c, p) in enumerate([("EUR", "12.99"), ("EUR", "14.99 EUR"),
+                                                 ("JPY", "1980")]))
+           + "</products>").encode()
+    frame = read_table(xml, "feed.xml").frame
+    assert list(frame.columns) == ["id", "title", "price", "weight"]
+    assert frame["price"].tolist() == ["12.99 EUR", "14.99 EUR", "1980 JPY"]
+    assert frame["weight"].tolist() == ["0 kg", "1 kg", "2 kg"]
+    assert frame["title"].tolist() == ["lamp 0", "lamp 1", "lamp 2"]
+    prices = one_currency(frame["price"])
+    assert prices[:2].tolist() == [12.99, 14.99] and pd.isna(prices[2])  # yen: not compared
+
+
 def test_an_excel_xml_spreadsheet_reads_as_a_sheet() -> None:
     """An older shop backend's "Excel XML" export, saved as .xls."""
     table = read_table(SPREADSHEET_2003.encode(), "export.xls")
