@@ -419,7 +419,6 @@ class TextEvidence:
         return _with_prices(out, self.prices, r[:, None], m[None, :], agree)
 
 
-
 @dataclass(frozen=True)
 class PriceAgreement:
     """How a price column prices the pairs that are surely one product (price_agreement)."""
