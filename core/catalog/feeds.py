@@ -22,7 +22,9 @@ their shop API's JSON. These read as one row per product:
 - JSON: the largest list of objects (at the top or up to three levels in), or one row
   per line (JSON Lines); nested objects become dotted columns, a list of values is
   joined by "; ", a list of objects (a product's variants or images) gives its first
-  object's fields (``variants.price``, ``images.src``). Whole numbers are written
+  object's fields (``variants.price``, ``images.src``), a price object
+  (``{"amount": "12.99", "currencyCode": "EUR"}``, or commercetools' ``centAmount`` with
+  its ``fractionDigits``) one cell "12.99 EUR". Whole numbers are written
   without ".0", true/false as written, null as empty. A JSON document is held in memory
   while it is read, so it is bounded like a workbook's unpacked XML
   (``$CATSIM_MAX_XLSX_MB``); JSON Lines stream line by line.
@@ -621,6 +623,10 @@ def _records_of(items: list) -> list | None:
 
 def _flatten(value: object, prefix: str, row: dict[str, str], level: int) -> None:
     if isinstance(value, dict):
+        money = _money(value) if prefix else None
+        if money is not None:  # {"amount": "12.99", "currencyCode": "EUR"}: one price
+            row[prefix] = money
+            return
         if level >= 4 and prefix:  # deeper than anyone maps: the object as text
             row[prefix] = json.dumps(value, ensure_ascii=False)[:10_000]
             return
@@ -635,6 +641,40 @@ def _flatten(value: object, prefix: str, row: dict[str, str], level: int) -> Non
         row[prefix] = _JOIN.join(t for t in (_scalar(v) for v in value) if t)
         return
     row[prefix] = _scalar(value)
+
+
+# A price as a shop API writes it: an amount (or an amount in cents) and its currency,
+# nothing else but the cents' number of decimals and the kind of precision
+_AMOUNT = frozenset({"amount", "value"})
+_CENTS = frozenset({"centamount", "cents", "amount_cents", "amountincents"})
+_CURRENCY = frozenset({"currency", "currencycode", "currency_code", "currencyid"})
+_MONEY_OTHER = frozenset({"fractiondigits", "fraction_digits", "type"})
+
+
+def _money(value: dict) -> str | None:
+    """"12.99 EUR" of a price object ({"amount": "12.99", "currencyCode": "EUR"}; commercetools'
+    {"centAmount": 1299, "currencyCode": "EUR", "fractionDigits": 2} in cents), else None."""
+    keys = {str(k).lower(): v for k, v in value.items()}
+    if not keys.keys() <= _AMOUNT | _CENTS | _CURRENCY | _MONEY_OTHER:
+        return None
+    currency = next((keys[k] for k in _CURRENCY if k in keys), None)
+    amount = next((keys[k] for k in _AMOUNT if k in keys), None)
+    cents = next((keys[k] for k in _CENTS if k in keys), None)
+    if not isinstance(currency, str) or (amount is None) == (cents is None):
+        return None
+    if cents is not None:
+        digits = keys.get("fractiondigits", keys.get("fraction_digits", 2))
+        if not (isinstance(cents, int) and not isinstance(cents, bool)
+                and isinstance(digits, int) and 0 <= digits <= 8):
+            return None
+        sign, whole = "-" if cents < 0 else "", abs(cents)
+        number = f"{sign}{whole // 10 ** digits}" + (
+            f".{whole % 10 ** digits:0{digits}d}" if digits else "")
+    elif isinstance(amount, (str, int, float)) and not isinstance(amount, bool):
+        number = _scalar(amount).strip()
+    else:
+        return None
+    return f"{number} {currency.strip()}".strip()
 
 
 def _scalar(value: object) -> str:

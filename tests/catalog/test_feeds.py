@@ -273,6 +273,31 @@ def test_a_shop_api_json_and_json_lines() -> None:
     assert '"data.catalog.items"' in table.warnings[0]
 
 
+def test_a_price_object_of_a_shop_api_is_one_price_with_its_currency() -> None:
+    """{"amount": "12.99", "currencyCode": "EUR"} was two columns (price.amount beside
+    price.currency), so the price column held bare numbers of several currencies; and
+    commercetools' centAmount was read as 1299 euros."""
+    from core.lists.pricecheck import one_currency
+
+    ct = {"type": "centPrecision", "currencyCode": "EUR", "centAmount": 1299, "fractionDigits": 2}
+    doc = {"products": [
+        {"id": 1, "title": "lamp", "price": {"amount": "12.99", "currencyCode": "EUR"},
+         "masterVariant": {"prices": [{"value": ct, "country": "DE"}]}},
+        {"id": 2, "title": "desk", "price": {"amount": 14.5, "currency": "EUR"},
+         "masterVariant": {"prices": [{"value": {**ct, "centAmount": -5, "fractionDigits": 3}}]}},
+        {"id": 3, "title": "chair", "price": {"amount": 1980, "currency_code": "JPY"},
+         "masterVariant": {"prices": [{"value": {**ct, "centAmount": 1980, "fractionDigits": 0}}]}},
+        {"id": 4, "title": "odd", "price": {"amount": "1", "currency": "USD", "note": "x"}}]}
+    frame = read_table(json.dumps(doc).encode(), "products.json").frame
+    assert frame["price"].tolist() == ["12.99 EUR", "14.5 EUR", "1980 JPY", ""]
+    assert frame["masterVariant.prices.value"].tolist() == ["12.99 EUR", "-0.005 EUR",
+                                                            "1980 EUR", ""]
+    # an object with more than a price in it keeps its fields
+    assert frame["price.note"].tolist()[-1] == "x" and frame["price.amount"].tolist()[-1] == "1"
+    prices = one_currency(frame["price"][:3])
+    assert prices[:2].tolist() == [12.99, 14.5] and pd.isna(prices[2])  # yen: not compared
+
+
 def test_bad_json_says_what_to_fix(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match=r"bad\.json is not valid JSON \(Expecting ',' "
                                            r"delimiter at line 2, column 1\)"):
