@@ -18,7 +18,7 @@ feature                 1 when
                         ``mb225lla`` / ``mb226lla``; ``u5140`` / ``u5140900``
                         are not one series: more digits)
 ``size_conflict``       both give a size in the same unit (16gb, 2.5", 12 mp,
-                        50-pack, a licence for 5 users or 1 year ...) and share
+                        50-pack, a licence for 5 users ...) and share
                         no value in it, or both name
                         decimal numbers and share none (usb 2.0 / 3.0,
                         photoshop 6.0 / 7.0, a 15.6 / 17.3 laptop)
@@ -108,11 +108,11 @@ _UNITS = {
     "pcs": "pack", "sheet": "sheet", "sheets": "sheet", "rpm": "rpm", "x": None,
     "port": "port", "ports": "port", "outlet": "outlet", "outlets": "outlet", "tab": "tab",
     "tabs": "tab", "channel": "channel", "mbps": "mbps", "dpi": "dpi", "hz": "hz",
-    # software and services: licences for how many users or devices, for how long
+    # software: licences for how many users or devices (not years or months: shops write
+    # a toy's ages as "3 years and up" or "3-5 years", one product)
     "user": "user", "users": "user", "seat": "user", "seats": "user", "license": "user",
     "licenses": "user", "licence": "user", "licences": "user", "device": "device",
-    "devices": "device", "year": "year", "years": "year", "yr": "year", "month": "month",
-    "months": "month",
+    "devices": "device",
 }
 _GLUE = frozenset(["a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "per",
                    "the", "to", "up", "w", "with", "x"])
