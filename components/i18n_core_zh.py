@@ -368,12 +368,13 @@ CORE_ZH: dict[str, str] = {
     # core/catalog/table.py: a price column that prices one product far apart
     "Prices in column '{column}' are left out of the scores: of {n} pairs of products that "
     "name the same model number, {n2}% are priced more than twice apart (e.g. {a} at {n3} "
-    "and {b} at {n4}), as when a column mixes currencies, or cents and whole units; put one "
-    "currency and unit in the column, or leave it unmapped. The price rules and the price "
-    "check still read it":
+    "and {b} at {n4}). If the column mixes currencies, or cents and whole units, put one "
+    "currency and unit in it; if those are packs or bundles of one model, nothing needs "
+    "fixing. The price rules and the price check still read it":
         "价格列“{column}”未计入分数：在 {n} 对标注同一型号的商品中，{n2}% 的价格相差两倍以上"
-        "（例如 {a} 为 {n3}，{b} 为 {n4}），像是该列混用了不同币种，或混用了分和元；"
-        "请让该列只用一种币种和单位，或不映射该列。价格规则和价格检查仍会读取该列",
+        "（例如 {a} 为 {n3}，{b} 为 {n4}）。如果该列混用了不同币种，或混用了分和元，"
+        "请让该列只用一种币种和单位；如果这些是同一型号的不同包装或套装，则无需修改。"
+        "价格规则和价格检查仍会读取该列",
     # core/catalog/column_checks.py: ids and prices a spreadsheet changed
     "{n} ids in column '{column}' are written in scientific notation (rows {rows}: {values}): a "
     "spreadsheet rounded these numbers, so their last digits are lost and different products "

@@ -175,10 +175,10 @@ class Catalog:
         return (f"Prices in column '{self.mapping.price}' are left out of the scores: of "
                 f"{agreement.pairs:,} pairs of products that name the same model number, "
                 f"{share:.0%} are priced more than twice apart (e.g. {_cut(self.ids[a])} at "
-                f"{prices[a]:,.2f} and {_cut(self.ids[b])} at {prices[b]:,.2f}), as when a column "
-                "mixes currencies, or cents and whole units; put one currency and unit in "
-                "the column, or leave it unmapped. The price rules and the price check still "
-                "read it")
+                f"{prices[a]:,.2f} and {_cut(self.ids[b])} at {prices[b]:,.2f}). If the column "
+                "mixes currencies, or cents and whole units, put one currency and unit in it; "
+                "if those are packs or bundles of one model, nothing needs fixing. The price "
+                "rules and the price check still read it")
 
     @cached_property
     def _price_agreement(self):
