@@ -162,6 +162,13 @@ _CONDITION = re.compile(r"\b(remanufactured|refurbished|recertified|compatible|u
 
 
 def _is_code(tok: str) -> bool:
+    """Letters and digits of at least 3 characters, or digits alone of at least 5, not a
+    speed or size (_SPEC). Tokens hold only [a-z0-9] (_TOKEN, squashed): most are words,
+    answered without looking at each character (a third of reading a catalog's texts)."""
+    if tok.isalpha():
+        return False
+    if tok.isdigit():
+        return len(tok) >= 5
     if _SPEC.fullmatch(tok):
         return False
     has_digit = any(c.isdigit() for c in tok)
@@ -225,18 +232,20 @@ def read_text(text: str) -> tuple[set[str], set[str], int, bool, tuple[int, int]
     plain = [not _DECIMAL.fullmatch(t) for t in raw]  # not a decimal number
     codes = {t for t, ok in zip(tokens, plain) if ok and _is_code(t) and not _sizes(t)}
     for i, (a, b) in enumerate(pairwise(tokens)):  # "sh 230" -> "sh230"
+        if not (b[:1].isdigit() and len(b) >= 2 and len(a) <= 4 and a.isalpha()):
+            continue  # most pairs: the cheap tests first
         joined = a + b
         unit_next = i + 2 < len(tokens) and tokens[i + 2] in _UNITS  # "cd-r 700 mb": a size
-        if not unit_next and plain[i + 1] and a.isalpha() and len(a) <= 4 and a not in _UNITS \
-                and a not in _GLUE and b[:1].isdigit() and len(b) >= 2 and not _sizes(b) \
-                and not _RATING.fullmatch(b) and _is_code(joined):
+        if not unit_next and plain[i + 1] and a not in _UNITS and a not in _GLUE \
+                and not _sizes(b) and not _RATING.fullmatch(b) and _is_code(joined):
             codes.add(joined)
     colours = 0
     for t in tokens:
         colours |= _COLOUR_BIT.get(t, 0)
-    for zh, bit in _ZH_COLOUR:
-        if zh in low:
-            colours |= bit
+    if not low.isascii():  # Chinese colour words
+        for zh, bit in _ZH_COLOUR:
+            if zh in low:
+                colours |= bit
     return codes, _sizes(low) | _decimals(low), colours, bool(_CONDITION.search(low)), \
         edition(low)
 
