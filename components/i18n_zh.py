@@ -950,6 +950,10 @@ ZH: dict[str, str] = {
         '正在用 {model} 读取…',
     'Embedding with {model}: {done:,} / {total:,}':
         '正在用 {model} 读取：{done:,} / {total:,}',
+    # components/quality_explain.py: a price column left out of the scores
+    'Prices are not compared in this catalog: its price column prices products with one '
+    'model number far apart (the Catalog page says more).':
+        '此目录不比较价格：其价格列中同一型号商品的价格相差很大（详见“商品目录”页）。',
     # pages/catalog.py, pages/prices.py: the price column check
     'Comparing the prices of products with the same model number…':
         '正在比较同一型号商品的价格…',

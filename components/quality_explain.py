@@ -85,6 +85,10 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
                                                                  width="small")})
         if notes:  # a conflict's 0 read as "ignored": say what it did, under the table
             st.caption(t("What the differences did: {note}.", note=t(notes[0])))
+        if catalog.mapping.price and catalog.price_evidence() is None:
+            st.caption(t("Prices are not compared in this catalog: its price column prices "
+                         "products with one model number far apart (the Catalog page says "
+                         "more)."))
     st.markdown(t('**Shared words and model numbers** are marked {OPEN} {CLOSE}:', OPEN=OPEN, CLOSE=CLOSE))
     st.text(f"{catalog.ids[e.left]}: {plain_highlight(e.left_spans, left=OPEN, right=CLOSE)}")
     st.text(f"{catalog.ids[e.right]}: {plain_highlight(e.right_spans, left=OPEN, right=CLOSE)}")

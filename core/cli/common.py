@@ -46,6 +46,14 @@ def say(msg: str) -> None:
     print(one_line(msg, 1000), file=sys.stderr)
 
 
+def say_price_note(catalog) -> None:
+    """A warning when the mapped price column is left out of the scores (it prices products
+    that name the same model number far apart: Catalog.price_note)."""
+    note = catalog.price_note()
+    if note:
+        say(f"warning: {note}")
+
+
 class Progress:
     """Progress on stderr, called as progress(done, total).
 

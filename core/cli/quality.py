@@ -308,4 +308,5 @@ def cmd_explain(args: argparse.Namespace) -> int:
     e = explain_pair(catalog, vectors, cfg, pos[args.left], pos[args.right], encoder=encoder,
                      space=space)
     cli.show("\n".join(explanation_lines(catalog, e)))
+    cli.say_price_note(catalog)  # why no price is in the evidence
     return 0

@@ -29,6 +29,7 @@ from core.cli.common import (
     load_config_file,
     review_owner,
     say,
+    say_price_note,
     show,
     vectors_from_args,
     with_language,
@@ -305,18 +306,32 @@ def _say_model_number(column: str) -> None:
 
 
 def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
-    """The configuration and catalog with rule_roles' model number column alone, said when it
-    was found by its name: it changes scores, so every command that scores pairs reads it
-    as the lists do (the other roles matter only to rules, lists and figures)."""
+    """The configuration and catalog with rule_roles' model number and price columns, the
+    model number said when it was found by its name: both change scores (equal model
+    numbers, prices far apart), so every command that scores pairs (search, explain,
+    evaluate, threshold, finetune) reads them as the lists do; the other roles matter only
+    to rules, lists and figures. Prices in a price column found by its name that cannot be
+    read are named, as guess_roles names them."""
     from dataclasses import replace
 
+    from core.catalog.column_checks import price_notes
+
+    mapping = catalog.mapping
     column = _model_number_role(args, catalog)
-    if column == catalog.mapping.model_number:
+    if column == mapping.model_number:
         say_unread_model_numbers(args, catalog)
+    else:
+        _say_model_number(column)
+    price = rule_roles(args, catalog)["price"]
+    if price and not mapping.price:
+        for warning in price_notes(price, catalog.frame[price]):
+            say(f"warning: {warning}")
+    changes = {role: value for role, value in (("model_number", column), ("price", price))
+               if value != getattr(mapping, role)}
+    if not changes:
         return cfg, catalog
-    _say_model_number(column)
-    return (cfg.with_changes(model_number_column=column),
-            replace(catalog, mapping=replace(catalog.mapping, model_number=column)))
+    return (cfg.with_changes(**{f"{role}_column": value for role, value in changes.items()}),
+            replace(catalog, mapping=replace(mapping, **changes)))
 
 
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
@@ -338,14 +353,6 @@ def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
         _say_model_number(roles["model_number"])
     cfg = cfg.with_changes(**{f"{r}_column": c for r, c in roles.items()})
     return cfg, replace(catalog, mapping=replace(catalog.mapping, **roles))
-
-
-def say_price_note(catalog) -> None:
-    """A warning when the mapped price column is left out of the scores (it prices products
-    that name the same model number far apart: Catalog.price_note)."""
-    note = catalog.price_note()
-    if note:
-        say(f"warning: {note}")
 
 
 def say_lost_pairs(cfg: Config, catalog) -> None:

@@ -557,6 +557,9 @@ def test_a_price_column_in_two_units_is_named_on_the_catalog_and_price_check_pag
         at.switch_page("pages/prices.py").run()
         assert not at.exception, at.exception
         assert said in element_texts(at.warning)
+        at.switch_page("pages/explain.py").run()  # a pair's evidence reads no price
+        assert not at.exception, at.exception
+        assert "Prices are not compared in this catalog" in element_texts(at.caption)
 
 
 def test_many_duplicate_groups_are_shown_a_page_at_a_time(tiny_bert_dir, tmp_path):

@@ -218,6 +218,29 @@ def test_explain_reads_the_model_number_column_as_the_lists_do(tmp_path: Path,
     assert float(listed.iloc[0]) == pytest.approx(score, abs=1e-3)
 
 
+def test_explain_reads_the_price_column_as_the_lists_do(tmp_path: Path, tiny_bert_dir: Path,
+                                                        capsys) -> None:
+    """Since prices far apart are same-product evidence, a column named price changes the
+    lists' scores: explain (and evaluate, threshold, search, finetune) read it as neighbors
+    does, so a pair reads one number in both."""
+    rows = [["sku", "title", "price"], ["A1", "sony handycam ac adaptor", "20"],
+            ["A2", "sony handycam ac adaptor kit", "90"], ["B1", "green tea 40 bags", "4"],
+            ["B2", "black tea 40 bags", "4.5"]]
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(rows))
+    common = [str(catalog), "--id-col", "sku", "--text-cols", "title", "--model",
+              str(tiny_bert_dir), "--workspace", str(tmp_path / "ws")]
+    assert main(["explain", *common, "--left", "A1", "--right", "A2"]) == 0
+    out = capsys.readouterr().out
+    assert "prices far apart" in out, out  # the price conflict is part of the explanation
+    score = float(out.split("score ", 1)[1].split(":", 1)[0])
+    assert main(["neighbors", *common, "--out", str(tmp_path / "l.csv"),
+                 "--relevance-floor", "0"]) == 0
+    lists = pd.read_csv(tmp_path / "l.csv", dtype=str)
+    listed = lists[(lists.source_id == "A1") & (lists.neighbor_id == "A2")].score
+    assert float(listed.iloc[0]) == pytest.approx(score, abs=1e-3)
+
+
 def test_compare_names_an_other_settings_file_saved_before_model_numbers(tmp_path: Path,
                                                                        tiny_bert_dir: Path,
                                                                        capsys) -> None:
@@ -263,3 +286,8 @@ def test_a_price_column_in_two_units_is_named_and_left_out_of_the_scores(
         if warned:
             assert lines[0].startswith("warning: Prices in column 'price' are left out"), lines
             assert "e.g. a29 at 39.99 and b29 at 3,900.00" in lines[0]
+            code = main(["explain", str(catalog), "--id-col", "sku", "--text-cols", "title",
+                         "--model", str(tiny_bert_dir), "--workspace", str(tmp_path / "ws"),
+                         "--left", "a0", "--right", "b0"])
+            err = capsys.readouterr().err
+            assert code == 0 and "left out of the scores" in err, err  # why no price evidence
