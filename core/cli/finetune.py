@@ -31,6 +31,7 @@ from core.cli.common import (
     config_from_args,
     load_catalog_from_args,
     review_owner,
+    say_price_note,
     vectors_from_args,
     with_language,
     workspace_db,
@@ -164,6 +165,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     catalog = load_catalog_from_args(args, cfg)
     cfg = with_language(args, cfg, catalog)  # the model and weight the lists use (--language)
     cfg, catalog = guess_model_number(args, cfg, catalog)  # compared as the lists compare it
+    say_price_note(catalog)  # a price column in two units: not read, as the lists do not
     check_trainable(cfg.model)
     data = build_training_set(catalog, _pairs(args, catalog, ws),
                               self_supervised=args.self_supervised,

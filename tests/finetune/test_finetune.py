@@ -636,3 +636,45 @@ def test_cli_finetune_reads_the_model_number_column_as_the_lists_do(tiny_bert_di
     err = capsys.readouterr().err
     assert rc == 0, err
     assert "model number column" not in err and seen[-1] is None
+
+
+def test_cli_finetune_reads_the_price_column_as_the_lists_do(tiny_bert_dir, tmp_path, capsys,
+                                                             monkeypatch):
+    """A column named price is read as the lists read it (prices more than twice apart are
+    evidence there, so the held-out lists that choose the weight and calibration read them
+    too); a price column in two units is left out, with the warning the lists give."""
+    import core.finetune.run as run
+    from core.cli import main
+
+    seen: list = []
+    real = run.finetune
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("prices"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "finetune", spy)
+    pairs_path = tmp_path / "pairs.csv"
+    pairs_path.write_bytes(make_csv_bytes([["left_id", "right_id"],
+                                           *[[f"A{i}", f"B{i}"] for i in range(8)]]))
+    common = ["--id-col", "id", "--text-cols", "title", "--model", str(tiny_bert_dir),
+              "--workspace", str(tmp_path / "ws"), "--epochs", "1", "--train-batch-size", "4",
+              "--valid-fraction", "0.25", "--device", "cpu", "--pairs", str(pairs_path),
+              "--keep-always"]
+    for cents in (False, True):
+        frame = _frame()
+        frame["price"] = [f"{10 + i // 2}.99" if i % 2 == 0 or not cents else f"{(10 + i // 2) * 100}"
+                          for i in range(len(frame))]
+        frame["title"] = [f"{t} zq{100 + i // 2}x" for i, t in enumerate(frame["title"])]
+        frame = pd.concat([frame] * 2, ignore_index=True)  # 20 pairs and more name one code
+        frame["id"] = [f"{v}" if i < 16 else f"{v}-{i}" for i, v in enumerate(frame["id"])]
+        cat_path = tmp_path / f"catalog-{cents}.csv"
+        cat_path.write_bytes(make_csv_bytes([list(frame.columns), *frame.values.tolist()]))
+        rc = main(["finetune", str(cat_path), "--out", str(tmp_path / f"m-{cents}"), *common])
+        err = capsys.readouterr().err
+        assert rc == 0, err
+        if cents:
+            assert seen[-1] is None and "Prices in column 'price' are left out" in err, err
+        else:
+            np.testing.assert_allclose(seen[-1], [10.99 + i // 2 for i in range(16)] * 2)
+            assert "left out of the scores" not in err
