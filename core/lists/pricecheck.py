@@ -65,6 +65,8 @@ def price_currencies(values: pd.Series | list | np.ndarray) -> np.ndarray:
         found = {code for code, pattern in _CURRENCY_OF if pattern.search(text)}
         if "BRL" in found:  # R$ holds a $
             found.discard("USD")
+        if len(found) == 2 and "YEN" in found and found & {"CNY", "JPY"}:
+            found.discard("YEN")  # "¥99 元": the ¥ of a yuan
         out.append(found.pop() if len(found) == 1 else "")
     return np.asarray(out, dtype=object)
 
@@ -75,6 +77,11 @@ def one_currency(values: pd.Series | list | np.ndarray) -> np.ndarray:
     be compared); cells that name none keep their number."""
     prices = parse_prices(values)
     codes = price_currencies(values)
+    present = set(codes.tolist()) - {""}
+    if "YEN" in present and len(present & {"CNY", "JPY"}) == 1:
+        # ¥ is the sign of the yuan and of the yen: in a column that names one of them
+        # ("¥99" beside "199元", a Chinese shop's usual mix) it is that one
+        codes[codes == "YEN"] = (present & {"CNY", "JPY"}).pop()
     named = pd.Series(codes[codes != ""])
     if named.nunique() > 1:
         prices[(codes != "") & (codes != named.mode().iloc[0])] = np.nan

@@ -133,6 +133,19 @@ def test_a_price_in_another_currency_than_most_is_no_price_to_compare():
     np.testing.assert_array_equal(one_currency(same), parse_prices(same))
 
 
+def test_the_yen_sign_is_the_yuan_of_a_chinese_shop_and_the_yen_of_a_japanese_one():
+    """¥ is the sign of both: a Chinese catalog writing "¥99" beside "199元" lost every ¥
+    price (or every 元 one) as another currency; a Japanese one "¥980" beside "1,980円" too."""
+    chinese = ["¥99", "199元", "￥299", "¥1,299.00", "88 元", "RMB 50", "50", "¥99 元"]
+    assert price_currencies(chinese)[-1] == "CNY"  # both marks: the yuan
+    np.testing.assert_array_equal(one_currency(chinese), parse_prices(chinese))
+    japanese = ["¥980", "1,980円", "¥500", "$5"]
+    got = one_currency(japanese)
+    assert got[:3].tolist() == [980.0, 1980.0, 500.0] and np.isnan(got[3])
+    both = ["¥980", "1,980元", "2,000円", "¥500"]  # the yuan and the yen named: ¥ says neither
+    assert np.isnan(one_currency(both)[[1, 2]]).all()
+
+
 def test_cells_that_are_no_price_have_none():
     """Every character but digits, '.', ',' and '-' was dropped before reading: '=1+1' read
     11, '$x^2$' 2, '=HYPERLINK("x","9")' 0.9 and 'Model 2000 lamp' 2000, and those numbers
