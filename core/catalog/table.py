@@ -366,6 +366,8 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
                                        if _hint_in(h, col.lower())))
         words = [col for col in named if _is_textual(frame[col])]
         named = words or named
+    if role == "price" and len(named) > 1:
+        named = _best_prices(frame, named)
     if named:
         return named[0]
     if role == "model_number":  # a column named just "model" (not "model year")
@@ -376,6 +378,27 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
             if _BARCODE_NAME.search(col) and _has_values(frame[col]):
                 return col
     return None
+
+
+# Price columns that are not the product's price: WooCommerce's "Date sale price starts"
+# (dates), a sale or compare-at price (most cells empty), a shipping or tax amount
+_OTHER_PRICE = re.compile(r"(?i)date|start|end|sale|compare|old|was|original|shipping|tax|"
+                          r"msrp|list|cost|min|max|from|to\b|原价|划线|运费")
+PRICE_SAMPLE = 10_000  # rows read to rank candidate price columns
+
+
+def _best_prices(frame: pd.DataFrame, named: list[str]) -> list[str]:
+    """Candidate price columns, the one with the most readable prices (in the first
+    PRICE_SAMPLE rows) first; ties: a plain name (not a sale, compare-at, shipping or date
+    column), then the file's order. WooCommerce exports "Date sale price starts" and "Sale
+    price" before "Regular price", Google feeds may put sale_price before price, and each
+    was taken as the price (dates; a price on a few sale items)."""
+    from core.lists.pricecheck import parse_prices
+
+    head = frame.head(PRICE_SAMPLE)
+    readable = {col: int(np.isfinite(parse_prices(head[col])).sum()) for col in named}
+    return sorted(named, key=lambda col: (-readable[col], bool(_OTHER_PRICE.search(col)),
+                                          named.index(col)))
 
 
 # A barcode column (EAN, UPC, GTIN, ISBN) names one item as a model number does: equal

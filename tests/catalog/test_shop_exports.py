@@ -581,3 +581,27 @@ def test_a_price_column_that_prices_one_model_far_apart_is_left_out_of_the_score
     unpriced = build_catalog(read_table(_cents_beside_dollars(1).encode(), "two.csv"),
                              ColumnMapping(text_columns=("title",), id_column="sku"))
     assert unpriced.price_note() is None and unpriced.price_evidence() is None
+
+
+def test_the_price_column_is_the_one_that_prices_the_products() -> None:
+    """WooCommerce exports "Date sale price starts" and "Sale price" before "Regular price":
+    the dates were mapped as the price (and a sale price on two products of ten would have
+    been); a Google feed's sale_price and shipping.price before price; Shopify's compare-at
+    price after the price."""
+    woo = [["ID", "SKU", "Name", "Date sale price starts", "Sale price", "Regular price"],
+           *[[str(i), f"S{i}", f"Item {i}", "2024-01-01" if i == 0 else "",
+              "9.99" if i < 2 else "", f"{12 + i}.99"] for i in range(10)]]
+    assert field_defaults(read_table(make_csv_bytes(woo), "woo.csv").frame).price == \
+        "Regular price"
+    google = [["id", "title", "sale_price", "shipping.price", "price"],
+              *[[str(i), f"lamp {i}", "" if i else "5.00 USD", "4.99 USD", f"{10 + i}.00 USD"]
+                for i in range(5)]]
+    assert field_defaults(read_table(make_csv_bytes(google), "g.csv").frame).price == "price"
+    shopify = [["Handle", "Title", "Variant SKU", "Variant Price", "Variant Compare At Price"],
+               *[[f"h{i}", f"t{i}", f"S{i}", f"{10 + i}.00", "30.00" if i == 0 else ""]
+                 for i in range(5)]]
+    assert field_defaults(read_table(make_csv_bytes(shopify), "s.csv").frame).price == \
+        "Variant Price"
+    # one price column: taken as before, whatever its name
+    one = [["id", "title", "sale price"], ["1", "lamp", "9.99"], ["2", "desk", ""]]
+    assert field_defaults(read_table(make_csv_bytes(one), "o.csv").frame).price == "sale price"
