@@ -381,9 +381,10 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
 
 
 # Price columns that are not the product's price: WooCommerce's "Date sale price starts"
-# (dates), a sale or compare-at price (most cells empty), a shipping or tax amount, a
-# maker's list price, what the shop pays (PrestaShop's "Wholesale price", a cost price)
-_OTHER_PRICE = re.compile(r"(?i)date|start|end|sale|compare|old|was|original|shipping|tax|"
+# (dates), a sale or compare-at price (most cells empty), a shipping amount, a maker's
+# list price, what the shop pays (PrestaShop's "Wholesale price", a cost price); a price
+# with or without tax is the selling price either way
+_OTHER_PRICE = re.compile(r"(?i)date|start|end|sale|compare|old|was|original|shipping|"
                           r"msrp|rrp|uvp|list|cost|wholesale|purchase|einkauf|min|max|from|"
                           r"to\b|原价|划线|运费|进货|成本|批发")
 PRICE_SAMPLE = 10_000  # rows read to rank candidate price columns

@@ -602,6 +602,10 @@ def test_the_price_column_is_the_one_that_prices_the_products() -> None:
                  for i in range(5)]]
     assert field_defaults(read_table(make_csv_bytes(shopify), "s.csv").frame).price == \
         "Variant Price"
+    presta = [["ID", "Name", "Wholesale price", "Price tax excluded", "Price tax included"],
+              ["1", "lamp", "5", "10", "12"], ["2", "desk", "6", "12", "14.40"]]
+    assert field_defaults(read_table(make_csv_bytes(presta), "p.csv").frame).price == \
+        "Price tax excluded"  # what the shop sells at, not what it pays
     # one price column: taken as before, whatever its name
     one = [["id", "title", "sale price"], ["1", "lamp", "9.99"], ["2", "desk", ""]]
     assert field_defaults(read_table(make_csv_bytes(one), "o.csv").frame).price == "sale price"
