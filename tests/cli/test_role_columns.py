@@ -194,6 +194,24 @@ def test_a_model_number_column_tells_two_listings_of_one_title_apart(tmp_path: P
     assert off["A1", "A2"] == pytest.approx(1.0)
 
 
+def _explained_and_listed(tmp_path: Path, tiny_bert_dir: Path, capsys, rows: list[list[str]]
+                          ) -> tuple[str, str, float, float]:
+    """(explain's output, its messages, its score of A1 -> A2, the score neighbors lists
+    A1 -> A2 with) on a catalog of rows, with the tiny model."""
+    catalog = tmp_path / "shop.csv"
+    catalog.write_bytes(make_csv_bytes(rows))
+    common = [str(catalog), "--id-col", "sku", "--text-cols", "title", "--model",
+              str(tiny_bert_dir), "--workspace", str(tmp_path / "ws")]
+    assert main(["explain", *common, "--left", "A1", "--right", "A2"]) == 0
+    out, err = capsys.readouterr()
+    score = float(out.split("score ", 1)[1].split(":", 1)[0])
+    assert main(["neighbors", *common, "--out", str(tmp_path / "l.csv"),
+                 "--relevance-floor", "0"]) == 0
+    lists = pd.read_csv(tmp_path / "l.csv", dtype=str)
+    listed = lists[(lists.source_id == "A1") & (lists.neighbor_id == "A2")].score
+    return out, err, score, float(listed.iloc[0])
+
+
 def test_explain_reads_the_model_number_column_as_the_lists_do(tmp_path: Path,
                                                                tiny_bert_dir: Path,
                                                                capsys) -> None:
@@ -202,20 +220,10 @@ def test_explain_reads_the_model_number_column_as_the_lists_do(tmp_path: Path,
     rows = [["sku", "title", "mpn"], ["A1", "sony handycam ac adaptor", "ACL-200"],
             ["A2", "sony handycam ac adaptor", "ACL-100"], ["B1", "green tea 40 bags", "GT-40"],
             ["B2", "black tea 40 bags", "BT-40"]]
-    catalog = tmp_path / "shop.csv"
-    catalog.write_bytes(make_csv_bytes(rows))
-    common = [str(catalog), "--id-col", "sku", "--text-cols", "title", "--model",
-              str(tiny_bert_dir), "--workspace", str(tmp_path / "ws")]
-    assert main(["explain", *common, "--left", "A1", "--right", "A2"]) == 0
-    out, err = capsys.readouterr()
+    out, err, score, listed = _explained_and_listed(tmp_path, tiny_bert_dir, capsys, rows)
     assert "model number column (automatic): mpn" in err
-    score = float(out.split("score ", 1)[1].split(":", 1)[0])
     assert score < 0.9 and "or different model numbers" in out and "field mpn" in out, out
-    assert main(["neighbors", *common, "--out", str(tmp_path / "l.csv"),
-                 "--relevance-floor", "0"]) == 0
-    lists = pd.read_csv(tmp_path / "l.csv", dtype=str)
-    listed = lists[(lists.source_id == "A1") & (lists.neighbor_id == "A2")].score
-    assert float(listed.iloc[0]) == pytest.approx(score, abs=1e-3)
+    assert listed == pytest.approx(score, abs=1e-3)
 
 
 def test_explain_reads_the_price_column_as_the_lists_do(tmp_path: Path, tiny_bert_dir: Path,
@@ -226,19 +234,9 @@ def test_explain_reads_the_price_column_as_the_lists_do(tmp_path: Path, tiny_ber
     rows = [["sku", "title", "price"], ["A1", "sony handycam ac adaptor", "20"],
             ["A2", "sony handycam ac adaptor kit", "90"], ["B1", "green tea 40 bags", "4"],
             ["B2", "black tea 40 bags", "4.5"]]
-    catalog = tmp_path / "shop.csv"
-    catalog.write_bytes(make_csv_bytes(rows))
-    common = [str(catalog), "--id-col", "sku", "--text-cols", "title", "--model",
-              str(tiny_bert_dir), "--workspace", str(tmp_path / "ws")]
-    assert main(["explain", *common, "--left", "A1", "--right", "A2"]) == 0
-    out = capsys.readouterr().out
+    out, _, score, listed = _explained_and_listed(tmp_path, tiny_bert_dir, capsys, rows)
     assert "prices far apart" in out, out  # the price conflict is part of the explanation
-    score = float(out.split("score ", 1)[1].split(":", 1)[0])
-    assert main(["neighbors", *common, "--out", str(tmp_path / "l.csv"),
-                 "--relevance-floor", "0"]) == 0
-    lists = pd.read_csv(tmp_path / "l.csv", dtype=str)
-    listed = lists[(lists.source_id == "A1") & (lists.neighbor_id == "A2")].score
-    assert float(listed.iloc[0]) == pytest.approx(score, abs=1e-3)
+    assert listed == pytest.approx(score, abs=1e-3)
 
 
 def test_compare_names_an_other_settings_file_saved_before_model_numbers(tmp_path: Path,

@@ -599,33 +599,40 @@ def test_finetune_page_trains_in_the_background_and_offers_the_model(tiny_bert_d
     assert at.session_state["settings.config"].hybrid_weight == pytest.approx(0.35)
 
 
+def _cli_finetune_spy(tiny_bert_dir, tmp_path, monkeypatch, argument: str):
+    """(what each run of core.finetune.run.finetune got as `argument`, the CLI arguments of
+    a quick `finetune` run on pairs A_i = B_i of _frame's catalog)."""
+    import core.finetune.run as run
+
+    seen: list = []
+    real = run.finetune
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get(argument))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "finetune", spy)
+    pairs_path = tmp_path / "pairs.csv"
+    pairs_path.write_bytes(make_csv_bytes([["left_id", "right_id"],
+                                           *[[f"A{i}", f"B{i}"] for i in range(8)]]))
+    return seen, ["--id-col", "id", "--text-cols", "title", "--model", str(tiny_bert_dir),
+                  "--workspace", str(tmp_path / "ws"), "--epochs", "1", "--train-batch-size",
+                  "4", "--valid-fraction", "0.25", "--device", "cpu", "--pairs",
+                  str(pairs_path), "--keep-always"]
+
+
 def test_cli_finetune_reads_the_model_number_column_as_the_lists_do(tiny_bert_dir, tmp_path,
                                                                     capsys, monkeypatch):
     """A column named like a model number is found and compared in the lists fine-tuning
     chooses its weight and calibration on (as `neighbors` compares it); none with
     --model-number-col none."""
-    import core.finetune.run as run
     from core.cli import main
 
     frame = _frame()
     frame["modelno"] = [f"MN-{i // 2}" for i in range(len(frame))]
     cat_path = tmp_path / "catalog.csv"
     cat_path.write_bytes(make_csv_bytes([list(frame.columns), *frame.values.tolist()]))
-    pairs_path = tmp_path / "pairs.csv"
-    pairs_path.write_bytes(make_csv_bytes([["left_id", "right_id"],
-                                           *[[f"A{i}", f"B{i}"] for i in range(8)]]))
-    seen: list = []
-    real = run.finetune
-
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("model_numbers"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(run, "finetune", spy)
-    common = ["--id-col", "id", "--text-cols", "title", "--model", str(tiny_bert_dir),
-              "--workspace", str(tmp_path / "ws"), "--epochs", "1", "--train-batch-size", "4",
-              "--valid-fraction", "0.25", "--device", "cpu", "--pairs", str(pairs_path),
-              "--keep-always"]
+    seen, common = _cli_finetune_spy(tiny_bert_dir, tmp_path, monkeypatch, "model_numbers")
     rc = main(["finetune", str(cat_path), "--out", str(tmp_path / "a"), *common])
     err = capsys.readouterr().err
     assert rc == 0, err
@@ -643,24 +650,9 @@ def test_cli_finetune_reads_the_price_column_as_the_lists_do(tiny_bert_dir, tmp_
     """A column named price is read as the lists read it (prices more than twice apart are
     evidence there, so the held-out lists that choose the weight and calibration read them
     too); a price column in two units is left out, with the warning the lists give."""
-    import core.finetune.run as run
     from core.cli import main
 
-    seen: list = []
-    real = run.finetune
-
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("prices"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(run, "finetune", spy)
-    pairs_path = tmp_path / "pairs.csv"
-    pairs_path.write_bytes(make_csv_bytes([["left_id", "right_id"],
-                                           *[[f"A{i}", f"B{i}"] for i in range(8)]]))
-    common = ["--id-col", "id", "--text-cols", "title", "--model", str(tiny_bert_dir),
-              "--workspace", str(tmp_path / "ws"), "--epochs", "1", "--train-batch-size", "4",
-              "--valid-fraction", "0.25", "--device", "cpu", "--pairs", str(pairs_path),
-              "--keep-always"]
+    seen, common = _cli_finetune_spy(tiny_bert_dir, tmp_path, monkeypatch, "prices")
     for cents in (False, True):
         frame = _frame()
         frame["price"] = [f"{10 + i // 2}.99" if i % 2 == 0 or not cents else f"{(10 + i // 2) * 100}"
