@@ -148,7 +148,12 @@ class Catalog:
     def _prices(self) -> np.ndarray:
         from core.lists.pricecheck import one_currency
 
-        prices = one_currency(self.frame[self.mapping.price])
+        cells = self.frame[self.mapping.price]
+        currency = currency_column(self.frame, self.mapping.price)
+        if currency is not None:  # Etsy's PRICE beside CURRENCY_CODE: read as "12.99 EUR"
+            named = self.frame[currency].fillna("").astype(str).str.strip()
+            cells = cells.fillna("").astype(str).str.strip().str.cat(named, sep=" ")
+        prices = one_currency(cells)
         prices.setflags(write=False)
         return prices
 
@@ -377,6 +382,24 @@ def guess_role(frame: pd.DataFrame, role: str) -> str | None:
         for col in map(str, frame.columns):  # else a barcode: one per item, as a model number
             if _BARCODE_NAME.search(col) and _has_values(frame[col]):
                 return col
+    return None
+
+
+# A column that names each price's currency (Etsy's CURRENCY_CODE, a merged catalog's
+# "currency"): read with the price, so that prices in another currency than most are not
+# compared (core.lists.pricecheck.one_currency)
+_CURRENCY_NAME = re.compile(r"(?i)^(?:price[ _.-]?)?(?:currency|curr|ccy)(?:[ _.-]?(?:code|id|iso))?$"
+                            r"|^currencyid$|^währung$|^devise$|^moneda$|^valuta$|^币种$|^货币$|^通貨$")
+
+
+def currency_column(frame: pd.DataFrame, price: str | None) -> str | None:
+    """The column beside the price that names its currency (by its name, with a value),
+    or None."""
+    if not price:
+        return None
+    for col in map(str, frame.columns):
+        if col != price and _CURRENCY_NAME.match(col.strip()) and _has_values(frame[col]):
+            return col
     return None
 
 

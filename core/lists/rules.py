@@ -40,7 +40,6 @@ from core.errors import ConfigError
 from core.export.tables import neighbors_frame
 from core.lists.bands import band_of, duplicate_threshold
 from core.lists.filters import SHARED_WORD, VARIANTS, Features, Floor, filter_candidates
-from core.lists.pricecheck import parse_prices
 from core.lists.refill import REFILL_DEPTH, index_block, metric_block, refill_pool, unit_rows
 from core.lists.select import select_chunk
 from core.lists.spec import RULE_KEYS, Rules, column_codes, stock_mask
@@ -277,7 +276,9 @@ def _features(catalog: Catalog | None, rules: Rules, n: int) -> Features:
                               cli="rules.price_ratio (--price-ratio) needs a price column: set "
                               "price_column in the settings file (--config), or save the "
                               "settings from the app with a price column mapped")
-        prices = parse_prices(catalog.frame[catalog.mapping.price])
+        # one currency (the price check's too): a price in another currency, named in its
+        # cell or in a currency column beside it, is no price to compare
+        prices = np.asarray(catalog.prices())
     stock = stock_mask(catalog.frame[rules.in_stock_column]) if rules.in_stock_column else None
     # other colours and sizes: not the product's own, and one of each other product's
     families = catalog_families(catalog) if rules.leave_out_variants else None

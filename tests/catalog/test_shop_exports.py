@@ -609,3 +609,26 @@ def test_the_price_column_is_the_one_that_prices_the_products() -> None:
     # one price column: taken as before, whatever its name
     one = [["id", "title", "sale price"], ["1", "lamp", "9.99"], ["2", "desk", ""]]
     assert field_defaults(read_table(make_csv_bytes(one), "o.csv").frame).price == "sale price"
+
+
+def test_a_currency_column_beside_the_price_is_read_with_it() -> None:
+    """Etsy exports PRICE beside CURRENCY_CODE; a catalog merged from two shops may carry a
+    currency column: a yen price is no price to compare with dollars (the price check, the
+    price range rule and the scores read one currency), where it read as 1,980 dollars."""
+    from core.lists.rules import _features
+    from core.lists.spec import Rules
+
+    rows = [["SKU", "TITLE", "PRICE", "CURRENCY_CODE"], ["1", "lamp", "12.99", "USD"],
+            ["2", "desk", "14.00", "USD"], ["3", "desk lamp", "1980", "JPY"],
+            ["4", "chair", "15", ""]]
+    table = read_table(make_csv_bytes(rows), "etsy.csv")
+    mapping = field_defaults(table.frame)
+    assert mapping.price == "PRICE"  # the currency column is no price
+    cat = build_catalog(table, mapping)
+    prices = cat.prices()
+    assert prices[[0, 1, 3]].tolist() == [12.99, 14.0, 15.0] and pd.isna(prices[2])
+    rule = _features(cat, Rules(price_ratio=(0.5, 2.0)), len(cat))
+    assert rule.prices is not None and pd.isna(rule.prices[2]) and rule.prices[0] == 12.99
+    plain = build_catalog(read_table(make_csv_bytes([r[:3] for r in rows]), "one.csv"),
+                          ColumnMapping(text_columns=("TITLE",), id_column="SKU", price="PRICE"))
+    assert plain.prices().tolist() == [12.99, 14.0, 1980.0, 15.0]  # no currency column
