@@ -211,6 +211,26 @@ def outliers_frame(ids: np.ndarray, titles: list[str], check: PriceCheck) -> pd.
     })
 
 
+_STEPS = ((1,), (1, 2, 5), (1, 1.5, 2, 3, 5, 7))  # per decade, coarse to fine
+
+
+def _log_ticks(values: np.ndarray) -> dict:
+    """A log axis's labels: powers of ten where at least two fall within the values' range,
+    else the first of 1-2-5 or 1-1.5-2-3-5-7 steps that puts two labels in it."""
+    values = values[np.isfinite(values) & (values > 0)]
+    if not len(values):
+        return {"dtick": 1}
+    lo, hi = float(values.min()), float(values.max())
+    decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+    for steps in _STEPS:
+        ticks = [m * 10.0 ** e for e in decades for m in steps]
+        inside = [v for v in ticks if lo / 1.05 <= v <= hi * 1.05]
+        if len(inside) >= 2:
+            return {"dtick": 1} if steps == (1,) else {"tickmode": "array", "tickvals": inside}
+    return {"tickmode": "array", "tickvals": [float(f"{lo:.2g}"), float(f"{hi:.2g}")]
+            if float(f"{lo:.2g}") != float(f"{hi:.2g}") else [float(f"{lo:.3g}")]}
+
+
 def price_figure(check: PriceCheck, titles: list[str], *, max_points: int = 5000):
     """Log-log scatter of price vs peer median; outliers coloured and shaped (FLAG_COLORS,
     FLAG_SYMBOLS). Capped at max_points
@@ -233,10 +253,14 @@ def price_figure(check: PriceCheck, titles: list[str], *, max_points: int = 5000
                     else 0.9, "color": FLAG_COLORS[name], "symbol": FLAG_SYMBOLS[name]},
             hovertemplate=("%{text}<br>price %{y:.2f}<br>median of similar products %{x:.2f}"
                            "<extra></extra>")))
-    # Log axes labelled at powers of ten only (1, 10, 100, 1k): no 2/5 minor labels.
-    log_axis = {"type": "log", "dtick": 1, "tickformat": "~s", "minor": {"showgrid": False}}
-    fig.update_layout(xaxis={**log_axis, "title": {"text": "median price of similar products"}},
-                      yaxis={**log_axis, "title": {"text": "price"}}, height=520,
+    # Log axes labelled at powers of ten only (1, 10, 100, 1k): no 2/5 minor labels; a
+    # catalog priced within one decade (12 to 19) gets 1-2-5 steps, else no label at all
+    shown = np.concatenate([rest, flagged])
+    log_axis = {"type": "log", "tickformat": "~s", "minor": {"showgrid": False}}
+    fig.update_layout(xaxis={**log_axis, **_log_ticks(check.peer_median[shown]),
+                             "title": {"text": "median price of similar products"}},
+                      yaxis={**log_axis, **_log_ticks(check.price[shown]),
+                             "title": {"text": "price"}}, height=520,
                       legend={"orientation": "h", "y": 1.08},
                       margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig

@@ -228,11 +228,20 @@ def test_price_figure_labels_powers_of_ten_only(rng):
     from core.lists.pricecheck import price_figure
 
     n = 30
-    prices = rng.lognormal(3, 1.0, n)
-    lists = nb([[j for j in rng.permutation(n)[:6] if j != i][:5] for i in range(n)])
+    prices = 10 ** np.linspace(0, 4, n)  # 1 to 10,000: labels at 1, 10, 100, 1k, 10k
+    lists = nb([[(i + d) % n for d in (1, 2, -1, -2, 3)] for i in range(n)])
     fig = price_figure(price_check(prices, lists), [f"t{i}" for i in range(n)])
     for axis in (fig.layout.xaxis, fig.layout.yaxis):
-        assert axis.type == "log" and axis.dtick == 1
+        assert axis.type == "log" and axis.dtick == 1 and axis.tickvals is None
+    # a catalog priced within one decade (12.5 to 18.5) had no label on either axis
+    narrow = 12.5 + (np.arange(n) % 7)
+    fig = price_figure(price_check(narrow, lists), [f"t{i}" for i in range(n)])
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert axis.type == "log" and axis.tickmode == "array", axis
+        assert len(axis.tickvals) >= 2 and all(12 <= v <= 20 for v in axis.tickvals), axis
+    same = np.full(n, 9.99)  # one price: one label
+    fig = price_figure(price_check(same, lists), [f"t{i}" for i in range(n)])
+    assert list(fig.layout.yaxis.tickvals) == [9.99]
 
 
 def test_price_flags_differ_by_colour_blind_safe_colours_and_by_shape(rng):
