@@ -211,24 +211,27 @@ def outliers_frame(ids: np.ndarray, titles: list[str], check: PriceCheck) -> pd.
     })
 
 
-_STEPS = ((1,), (1, 2, 5), (1, 1.5, 2, 3, 5, 7))  # per decade, coarse to fine
-
-
 def _log_ticks(values: np.ndarray) -> dict:
     """A log axis's labels: powers of ten where at least two fall within the values' range,
-    else the first of 1-2-5 or 1-1.5-2-3-5-7 steps that puts two labels in it."""
+    else 1-2-5 steps (5, 10, 20) where two fall in it, else evenly spaced round values inside
+    it (14, 16, 18 for prices of 12.50 to 18.50: a catalog priced within one decade)."""
     values = values[np.isfinite(values) & (values > 0)]
     if not len(values):
         return {"dtick": 1}
     lo, hi = float(values.min()), float(values.max())
     decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
-    for steps in _STEPS:
-        ticks = [m * 10.0 ** e for e in decades for m in steps]
-        inside = [v for v in ticks if lo / 1.05 <= v <= hi * 1.05]
+    for steps in ((1,), (1, 2, 5)):
+        inside = [m * 10.0 ** e for e in decades for m in steps
+                  if lo / 1.05 <= m * 10.0 ** e <= hi * 1.05]
         if len(inside) >= 2:
             return {"dtick": 1} if steps == (1,) else {"tickmode": "array", "tickvals": inside}
-    return {"tickmode": "array", "tickvals": [float(f"{lo:.2g}"), float(f"{hi:.2g}")]
-            if float(f"{lo:.2g}") != float(f"{hi:.2g}") else [float(f"{lo:.3g}")]}
+    if hi - lo <= 1e-9 * hi:  # one price
+        return {"tickmode": "array", "tickvals": [float(f"{lo:.3g}")]}
+    raw = (hi - lo) / 4
+    scale = 10.0 ** np.floor(np.log10(raw))
+    step = next(m * scale for m in (1, 2, 2.5, 5, 10) if m * scale >= raw)
+    ticks = np.arange(np.ceil(lo / step) * step, hi + step * 1e-6, step)
+    return {"tickmode": "array", "tickvals": [float(f"{v:.6g}") for v in ticks]}
 
 
 def price_figure(check: PriceCheck, titles: list[str], *, max_points: int = 5000):
