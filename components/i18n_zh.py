@@ -1690,6 +1690,9 @@ ZH: dict[str, str] = {
     'Products whose list holds the same products in A and B.':
         '在 A 和 B 中列表所含商品完全相同的商品。',
     # pages/prices.py: the products the price check could not check
+    '{other:,} of the products without a price are priced in another currency than most of the '
+    'catalog: prices are compared within one currency.':
+        '其中 {other:,} 个商品的价格币种与目录中多数商品不同：价格只在同一币种内比较。',
     'Not checked: {unpriced:,} products without a price, {few:,} with fewer than {peers} similar '
     'products that have one.':
         '未检查：{unpriced:,} 个商品没有价格，{few:,} 个商品有价格的相似商品少于 {peers} 个。',

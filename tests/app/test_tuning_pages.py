@@ -541,6 +541,26 @@ def test_a_price_column_with_no_price_says_so_instead_of_an_empty_check(tiny_ber
         assert not at.get("plotly_chart")
 
 
+def test_price_check_says_which_products_are_priced_in_another_currency(tiny_bert_dir,
+                                                                        tmp_path):
+    """Etsy's PRICE beside CURRENCY_CODE: the yen products are no price to compare with
+    dollars, and the page says so rather than counting them as products without a price."""
+    from tests.conftest import make_csv_bytes
+
+    rows = [["SKU", "TITLE", "PRICE", "CURRENCY_CODE"],
+            *[[f"E{i}", f"handmade {w} {i}", "1980" if i % 5 == 0 else f"{12 + i % 4}.50",
+               "JPY" if i % 5 == 0 else "USD"]
+              for i, w in enumerate(["scarf", "hat", "mug", "ring"] * 5)]]
+    with running_app(tiny_bert_dir, tmp_path / "ws") as at:
+        at.file_uploader(key="catalog.upload").set_value(("etsy.csv", make_csv_bytes(rows),
+                                                          "text/csv")).run()
+        at.switch_page("pages/prices.py").run()
+        assert not at.exception, at.exception
+        captions = element_texts(at.caption)
+        assert "Not checked: 4 products without a price" in captions, captions
+        assert "4 of the products without a price are priced in another currency" in captions
+
+
 def test_a_price_column_in_two_units_is_named_on_the_catalog_and_price_check_pages(
         tiny_bert_dir, tmp_path):
     """Two shops' prices, one in cents: products that name the same model number are 100x
