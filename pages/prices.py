@@ -16,7 +16,6 @@ from core.lists.pricecheck import (
     DEFAULT_MIN_PEERS,
     DEFAULT_Z,
     outliers_frame,
-    parse_prices,
     peer_rules,
     price_check,
     price_figure,
@@ -62,8 +61,7 @@ if unpriced or check.checked + unpriced < len(cat):
     st.caption(t("Not checked: {unpriced:,} products without a price, {few:,} with fewer than {peers} "
                  "similar products that have one.", unpriced=unpriced,
                  few=len(cat) - check.checked - unpriced, peers=int(peers)))
-    other = int((np.isfinite(parse_prices(cat.frame[cat.mapping.price]))
-                 & ~np.isfinite(np.asarray(cat.prices()))).sum())
+    other = cat.other_currency_count()  # read once per catalog, not on every slider move
     if other:  # "without a price" read as a fault in the file: say which are another currency
         st.caption(t("{other:,} of the products without a price are priced in another currency "
                      "than most of the catalog: prices are compared within one currency.",

@@ -157,6 +157,22 @@ class Catalog:
         prices.setflags(write=False)
         return prices
 
+    def other_currency_count(self) -> int:
+        """Products whose price reads as a number but is in another currency than most of
+        the column's (prices() has none for them), read once per catalog; 0 without a price
+        column."""
+        return self._other_currency
+
+    @cached_property
+    def _other_currency(self) -> int:
+        from core.lists.pricecheck import parse_prices
+
+        prices = self.prices()
+        if prices is None:
+            return 0
+        return int((np.isfinite(parse_prices(self.frame[self.mapping.price]))
+                    & ~np.isfinite(prices)).sum())
+
     def price_evidence(self) -> np.ndarray | None:
         """prices() where they can be compared as same-product evidence (the scores read
         them), None when no price column is mapped or it does not price the products that

@@ -314,8 +314,6 @@ def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
     read are named, as guess_roles names them."""
     from dataclasses import replace
 
-    from core.catalog.column_checks import price_notes
-
     mapping = catalog.mapping
     column = _model_number_role(args, catalog)
     if column == mapping.model_number:
@@ -323,9 +321,7 @@ def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
     else:
         _say_model_number(column)
     price = rule_roles(args, catalog)["price"]
-    if price and not mapping.price:
-        for warning in price_notes(price, catalog.frame[price]):
-            say(f"warning: {warning}")
+    _say_unread_prices(price, catalog)
     changes = {role: value for role, value in (("model_number", column), ("price", price))
                if value != getattr(mapping, role)}
     if not changes:
@@ -334,21 +330,27 @@ def guess_model_number(args: argparse.Namespace, cfg: Config, catalog):
             replace(catalog, mapping=replace(mapping, **changes)))
 
 
+def _say_unread_prices(price: str | None, catalog) -> None:
+    """Prices the rules cannot read in a price column found by its name (build_catalog names
+    them for a mapped one)."""
+    from core.catalog.column_checks import price_notes
+
+    if price and not catalog.mapping.price:
+        for warning in price_notes(price, catalog.frame[price]):
+            say(f"warning: {warning}")
+
+
 def guess_roles(args: argparse.Namespace, cfg: Config, catalog):
     """The configuration and catalog with the role columns of rule_roles; prices in a price
     column found by its name that the rules cannot read are named, as for --price-col
     (build_catalog names them for a mapped one)."""
     from dataclasses import replace
 
-    from core.catalog.column_checks import price_notes
-
     if getattr(args, "config", None):
         say_unread_model_numbers(args, catalog)
         return cfg, catalog
     roles = rule_roles(args, catalog)
-    if roles["price"] and not catalog.mapping.price:
-        for warning in price_notes(roles["price"], catalog.frame[roles["price"]]):
-            say(f"warning: {warning}")
+    _say_unread_prices(roles["price"], catalog)
     if roles["model_number"] != catalog.mapping.model_number:
         _say_model_number(roles["model_number"])
     cfg = cfg.with_changes(**{f"{r}_column": c for r, c in roles.items()})
