@@ -233,6 +233,19 @@ held-out tenth; the weight fixed at the one the default job chooses, 0.7; a /wor
 prototype that sets valid_fraction 0 and choose_weight false): abt-buy catalog lists 0.884
 -> 0.893 against 0.909 with the held-out tenth. NO-GO on the first catalog (walmart-amazon
 not run); the job keeps its held-out part, which also chooses the weight and calibration.
+Issue 16 round 11 (2026-12-07, main 073e2c6, valid, --prices): training the words channel
+too. A multiplier of each word's weight (idf x exp(theta), theta learned by gradient descent
+on the training pairs against their 20 best non-twin list candidates, a softmax over the
+words cosine, or over (1 - w) meaning + w words, L2 pull to 1 of strength lam; only words
+that 5 or more products name, so that a weight learned on one product's twin reaches
+others: colours and brands came out up, "tech", "bonus", "display" down; a /work-only
+prototype). Catalog lists R@1, lam 1 / 3 / 10: with the zero-shot model abt-buy 0.884 ->
+0.893 / 0.909 / 0.884, walmart-amazon 0.587 -> 0.602 / 0.607 / 0.592, but learned on half
+the training pairs and read on the other half's products (2-fold) abt-buy 0.947 -> 0.942 /
+0.944 / 0.944 (550 queries), walmart-amazon 0.840 -> 0.833 / 0.848 / 0.842 (486): noise;
+with the tuned model (the default recipe, --save) abt-buy 0.909 -> 0.901 / 0.901 / 0.909,
+walmart-amazon 0.652 -> 0.647 / 0.642 / 0.647 (0.647 / 0.657 with the fused softmax, lam 1
+/ 3). Verdict: NO-GO (no gain over the tuned lists on either catalog); not integrated.
 Fine-tuning passes Catalog.price_evidence (None where the price column prices products
 with one model number far apart), as the CLI and the app do since then.
 """

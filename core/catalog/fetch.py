@@ -93,6 +93,7 @@ class UrlFetcher:
         started = time.monotonic()
         for _ in range(MAX_REDIRECTS + 1):
             conn, target = self._connect(url)
+            resp = None
             try:
                 accept = ", ".join(self.types[:5]) if self.types else "*/*"
                 conn.request("GET", target, headers={"Accept": accept,
@@ -113,6 +114,8 @@ class UrlFetcher:
             except http.client.HTTPException as exc:
                 raise ImageError(f"could not be downloaded ({exc})") from exc
             finally:
+                if resp is not None:  # its file holds the socket open until it is closed
+                    resp.close()
                 conn.close()
         raise ImageError(f"more than {MAX_REDIRECTS} redirects")
 

@@ -3,8 +3,10 @@ download's guards, against a real HTTP server on this machine; gzip-packed files
 
 from __future__ import annotations
 
+import gc
 import gzip
 import threading
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -14,6 +16,7 @@ import pytest
 
 from core.catalog import fetch
 from core.catalog.fetch import direct_address, download_catalog, is_web_address
+from core.catalog.images import ImageError
 from core.catalog.table import read_table
 from core.errors import CatalogError
 from tests.catalog.test_feeds import GOOGLE_RSS
@@ -96,6 +99,30 @@ def test_the_download_is_guarded(shop: str) -> None:
         download_catalog("https://shop.invalid/feed.xml", max_bytes=10**6,
                          resolver=lambda host, port: (_ for _ in ()).throw(OSError("no name")))
     assert is_web_address(" HTTPS://shop.example.com/feed") and not is_web_address("feed.csv")
+
+
+def test_a_refused_download_leaves_no_connection_open(shop: str, tmp_path: Path) -> None:
+    """An answer the download refuses (an error status, a page where a photo was asked for,
+    a file over the limit, a redirect) closes its connection then, not when the garbage
+    collector gets to the error's traceback: a server fetching many photos would run out of
+    open files."""
+    photos = fetch.UrlFetcher(tmp_path, resolver=lambda host, port: ["127.0.0.1"],
+                              allow_address=_here, max_bytes=100)
+
+    def refused(fetch_it) -> None:
+        with pytest.raises((CatalogError, ImageError)) as info:  # a cycle through the frames
+            fetch_it()
+        assert str(info.value)
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always", ResourceWarning)
+        for path, limit in (("/gone", 10**6), ("/big", 1000)):
+            refused(lambda p=path, m=limit: download_catalog(shop + p, max_bytes=m,
+                                                             allow_address=_here))
+        for path in ("/gone", "/login", "/big"):
+            refused(lambda p=path: photos.fetch(shop + p))
+        gc.collect()
+    assert [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)] == []
 
 
 def test_share_links_load_the_file_they_share(shop: str) -> None:
