@@ -34,6 +34,9 @@ feature                 1 when
                         name editions (home, standard, professional,
                         premium ...) and each names one the other does
                         not, or one is an upgrade and the other is not
+                        (where the two read as software: either names a
+                        year, a version or an edition word, or both name a
+                        platform and neither a capacity)
 ======================  ======================================================
 
 A series conflict is a sharper "different model codes" than "both name codes and none is
@@ -138,6 +141,8 @@ _FIRST_YEAR = 1980
 _MAC = 1 << 60
 _WINDOWS = 1 << 61
 _PLATFORMS = _MAC | _WINDOWS
+_CAPACITY = 1 << 62  # names a capacity in GB, MB or TB (memory, not software: below)
+_CAPACITY_WORDS = re.compile(r"\d\s*(?:gb|mb|tb)\b")
 # A version named as such ("v 4.0", "version 12", "ver. 9", "v3 .0"): its major number
 # ("5 v 2 a" is volts).
 _VERSION = re.compile(r"(?<![\w.])(?<!\d\s)(?:v|ver|version)\.?\s*(\d{1,2})(?:\s*\.\s*\d{1,2})?(?!\w)")
@@ -145,8 +150,9 @@ _MAX_VERSION = 62
 # Editions named by a word: both texts name some, and each names one the other does not
 # ("home premium" is not "home basic"; "home theater" may be "premium home theater") or
 # one is an upgrade and the other is not ("design premium upgrade" is not "design
-# premium"). A text that names none says nothing ("kingston memory upgrade" may be
-# "kingston 4gb ddr3 module").
+# premium", nor "photoshop cs3 upgrade (mac)" "photoshop cs3 (mac)": edition_conflict). A
+# text that names none otherwise says nothing ("kingston memory upgrade" may be "kingston
+# 4gb ddr3 module").
 _TIERS = {"home": 0, "professional": 1, "pro": 1, "standard": 2, "std": 2, "premium": 3,
           "ultimate": 4, "enterprise": 5, "deluxe": 6, "basic": 7, "business": 8,
           "academic": 9, "edu": 9, "education": 9, "student": 10, "upgrade": 11, "upg": 11,
@@ -195,6 +201,8 @@ def edition(low: str) -> tuple[int, int, int]:
         bits |= _MAC
     if _WINDOWS_WORDS.search(low):
         bits |= _WINDOWS
+    if _CAPACITY_WORDS.search(low):
+        bits |= _CAPACITY
     versions = 0
     for major in _VERSION.findall(low):
         versions |= 1 << min(int(major), _MAX_VERSION)
@@ -209,8 +217,9 @@ def edition_conflict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Of (..., 3) edition() rows: both name years and share none, or both name versions
     and share none, or each names one platform family, not the same, or both name
     edition words and each names one the other does not, or one is an upgrade and the
-    other is not (a text naming no edition word conflicts with none)."""
-    ya, yb = a[..., 0] & ~_PLATFORMS, b[..., 0] & ~_PLATFORMS
+    other is not where the two read as software (either names a year, a version or an
+    edition word, or both name a platform and neither a capacity in GB, MB or TB)."""
+    ya, yb = a[..., 0] & ~(_PLATFORMS | _CAPACITY), b[..., 0] & ~(_PLATFORMS | _CAPACITY)
     pa, pb = a[..., 0] & _PLATFORMS, b[..., 0] & _PLATFORMS
     va, vb = a[..., 1], b[..., 1]
     years = (ya != 0) & (yb != 0) & ((ya & yb) == 0)
@@ -219,7 +228,15 @@ def edition_conflict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ta, tb = a[..., 2] & ~_UPGRADE, b[..., 2] & ~_UPGRADE
     apart = ((ta & ~tb) != 0) & ((tb & ~ta) != 0)  # neither names all the other's
     upgrade = (a[..., 2] & _UPGRADE) != (b[..., 2] & _UPGRADE)
-    tiers = (ta != 0) & (tb != 0) & (apart | upgrade)
+    # An upgrade against a text that names no edition word is another product where the
+    # two read as software: either names a year, a version or an edition word, or both
+    # name a platform and neither a capacity ("photoshop cs3 upgrade (mac)" is not
+    # "photoshop cs3 (mac)"); a "4gb memory upgrade for mac" may be the module a text
+    # without the word names.
+    memory = ((a[..., 0] | b[..., 0]) & _CAPACITY) != 0
+    software = (ya != 0) | (yb != 0) | (va != 0) | (vb != 0) | (ta != 0) | (tb != 0) | \
+        ((pa != 0) & (pb != 0) & ~memory)
+    tiers = ((ta != 0) & (tb != 0) & apart) | (upgrade & software)
     return years | versions | platforms | tiers
 
 

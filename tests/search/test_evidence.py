@@ -156,6 +156,27 @@ def test_edition_words_tell_editions_apart():
     assert ev.pairs([0, 1], [0, 0], q)[:, FEATURES.index("version_conflict")].tolist() == [1, 0]
 
 
+def test_an_upgrade_is_not_the_full_software():
+    """An upgrade against a text that names no edition word conflicts where the two read
+    as software (a year, a version or an edition word on either side, or a platform on
+    both, without a capacity): "photoshop cs3 upgrade (mac)" is not "photoshop cs3 (mac)".
+    A memory upgrade kit, for laptops or for a Mac, may be the module the other names, and
+    "photoshop cs3 upgrade" against "photoshop cs3" says no more than a word."""
+    texts = ["adobe photoshop cs3 upgrade (mac)", "adobe photoshop cs3 (mac)",
+             "quickbooks pro 2008 upgrade", "intuit quickbooks 2008",
+             "acrobat x standard upgrade", "adobe acrobat x windows",
+             "corel draw v 15 upg", "coreldraw graphics suite v 15",
+             "升级版 办公软件 2010", "办公软件 2010",
+             "wintec 4gb ddr2 memory upgrade kit for laptops", "wintec 4gb ddr2 kit",
+             "kingston 4gb memory upgrade for mac", "kingston 4gb ddr3 module for mac",
+             "photoshop cs3 upgrade", "photoshop cs3",
+             "adobe photoshop cs3 upgrade (mac)", "photoshop cs3 upgrade for mac"]
+    ev = TextEvidence.build(texts)
+    conflict = ev.pairs(np.arange(0, len(texts), 2), np.arange(1, len(texts), 2))[
+        :, FEATURES.index("version_conflict")]
+    assert conflict.tolist() == [1, 1, 1, 1, 1, 0, 0, 0, 0]
+
+
 def test_a_yearly_edition_is_not_lifted_as_the_same_product(rng):
     """Shop B sells the same edition as shop A for some products and the next year's for
     others: a same-year pair is lifted as the same product, the next year's edition (each
