@@ -157,6 +157,7 @@ _TIERS = {"home": 0, "professional": 1, "pro": 1, "standard": 2, "std": 2, "prem
           "ultimate": 4, "enterprise": 5, "deluxe": 6, "basic": 7, "business": 8,
           "academic": 9, "edu": 9, "education": 9, "student": 10, "upgrade": 11, "upg": 11,
           "express": 12, "platinum": 13, "plus": 14, "starter": 15, "essentials": 16,
+          "premier": 17,
           "家庭版": 0, "专业版": 1, "标准版": 2, "高级版": 3, "旗舰版": 4, "企业版": 5,
           "豪华版": 6, "基础版": 7, "商业版": 8, "教育版": 9, "学生版": 10, "升级版": 11}
 _UPGRADE = 1 << _TIERS["upgrade"]

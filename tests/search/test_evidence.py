@@ -136,7 +136,8 @@ def test_years_and_platforms_tell_editions_apart():
 
 def test_edition_words_tell_editions_apart():
     """Both name editions and each names one the other does not ("standard" against
-    "home and student"; "home premium" against "home basic"), or one is an upgrade of
+    "home and student"; "home premium" against "home basic"; QuickBooks Premier against
+    Pro), or one is an upgrade of
     the other: a conflict. Synonyms ("pro" = "professional"), one naming more of the
     same ("premium home theater" against "home theater") or one naming none ("memory
     upgrade" against a module) conflict with nothing; "da-lite" is a brand, not "lite"."""
@@ -147,11 +148,12 @@ def test_edition_words_tell_editions_apart():
              "kingston 4gb memory upgrade", "kingston 4gb ddr3 module",
              "adobe acrobat 9 professional", "acrobat 9 pro for windows",
              "da-lite da-plex deluxe screen", "da-plex deluxe rear screen",
-             "办公软件 专业版", "办公软件 家庭版"]
+             "办公软件 专业版", "办公软件 家庭版",
+             "quickbooks premier 2008", "intuit quickbooks pro 2008"]
     ev = TextEvidence.build(texts)
     conflict = ev.pairs(np.arange(0, len(texts), 2), np.arange(1, len(texts), 2))[
         :, FEATURES.index("version_conflict")]
-    assert conflict.tolist() == [1, 1, 0, 1, 0, 0, 0, 1]
+    assert conflict.tolist() == [1, 1, 0, 1, 0, 0, 0, 1, 1]
     q = ev.read(["office 2007 professional", "office standard"])
     assert ev.pairs([0, 1], [0, 0], q)[:, FEATURES.index("version_conflict")].tolist() == [1, 0]
 
