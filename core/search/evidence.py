@@ -32,8 +32,9 @@ feature                 1 when
                         major number) and none is shared, or each names one
                         platform (Mac vs Windows) and they differ, or both
                         name editions (home, standard, professional,
-                        premium ...) and each names one the other does
-                        not, or one is an upgrade and the other is not
+                        premium ..., or a language: spanish, french ...)
+                        and each names one the other does not, or one is
+                        an upgrade and the other is not
                         (where the two read as software: either names a
                         year, a version or an edition word, or both name a
                         platform and neither a capacity)
@@ -160,8 +161,23 @@ _TIERS = {"home": 0, "professional": 1, "pro": 1, "standard": 2, "std": 2, "prem
           "premier": 17,
           "家庭版": 0, "专业版": 1, "标准版": 2, "高级版": 3, "旗舰版": 4, "企业版": 5,
           "豪华版": 6, "基础版": 7, "商业版": 8, "教育版": 9, "学生版": 10, "升级版": 11}
+# Languages, as edition words from bit 32 on: a course, a dictionary or a software's
+# language edition ("instant immersion spanish deluxe" is not "... french deluxe";
+# "french-english" is not "spanish-english", but "office basic spanish" may be "office
+# basic"). Chinese names only the edition ("英文版"): "英文印花" is a print of letters.
+# ("latin" is mostly Latin America, "polish" nail or shoe polish, "turkish" towels: left out)
+_LANGUAGES = ("english", "spanish", "french", "german", "italian", "portuguese", "japanese",
+              "chinese", "mandarin", "korean", "russian", "arabic", "hebrew", "dutch",
+              "swedish", "greek", "hindi", "vietnamese", "thai")
+_TIERS.update({w: 32 + i for i, w in enumerate(_LANGUAGES)})
+_TIERS["mandarin"] = _TIERS["chinese"]
+_TIERS.update({zh: _TIERS[en] for zh, en in (
+    ("英文版", "english"), ("中文版", "chinese"), ("日文版", "japanese"), ("韩文版", "korean"),
+    ("法文版", "french"), ("德文版", "german"), ("西班牙文版", "spanish"), ("俄文版", "russian"))})
+_LANGUAGE_BITS = sum(1 << b for b in {v for v in _TIERS.values() if v >= 32})
 _UPGRADE = 1 << _TIERS["upgrade"]
-_TIER_WORDS = re.compile(r"[a-z]+|" + "|".join(w for w in _TIERS if not w.isascii()))
+_TIER_WORDS = re.compile(r"[a-z]+|" + "|".join(sorted((w for w in _TIERS if not w.isascii()),
+                                                      key=len, reverse=True)))
 _MAC_WORDS = re.compile(r"\b(mac|macintosh|osx|os x|macos)\b")
 _WINDOWS_WORDS = re.compile(r"\b(windows|win|pc|xp|vista)\b")
 _CONDITION = re.compile(r"\b(remanufactured|refurbished|recertified|compatible|used|renewed|"
@@ -235,7 +251,8 @@ def edition_conflict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     # "photoshop cs3 (mac)"); a "4gb memory upgrade for mac" may be the module a text
     # without the word names.
     memory = ((a[..., 0] | b[..., 0]) & _CAPACITY) != 0
-    software = (ya != 0) | (yb != 0) | (va != 0) | (vb != 0) | (ta != 0) | (tb != 0) | \
+    ea, eb = ta & ~_LANGUAGE_BITS, tb & ~_LANGUAGE_BITS  # edition words, not languages
+    software = (ya != 0) | (yb != 0) | (va != 0) | (vb != 0) | (ea != 0) | (eb != 0) | \
         ((pa != 0) & (pb != 0) & ~memory)
     tiers = ((ta != 0) & (tb != 0) & apart) | (upgrade & software)
     return years | versions | platforms | tiers

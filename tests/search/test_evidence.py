@@ -158,6 +158,26 @@ def test_edition_words_tell_editions_apart():
     assert ev.pairs([0, 1], [0, 0], q)[:, FEATURES.index("version_conflict")].tolist() == [1, 0]
 
 
+def test_a_language_edition_is_another_product():
+    """A course, a dictionary or a software in another language is another product (each
+    names a language the other does not); one naming a language the other leaves out, or
+    both naming the same, is no conflict, nor are words that only look like a language
+    edition ("english" muffins against none, Chinese "英文印花": a print of letters)."""
+    texts = ["instant immersion spanish deluxe", "instant immersion french deluxe",
+             "learn to speak spanish 9", "learn to speak french 9",
+             "french-english dictionary", "spanish-english dictionary",
+             "哈利波特 英文版", "哈利波特 中文版",
+             "microsoft office basic 2007 spanish", "microsoft office basic 2007",
+             "rosetta stone v3: spanish (latin america) level 1",
+             "rosetta stone version 3 spanish latin america level 1",
+             "bodum chambord french press 8 cup", "bodum french press 8-cup german made",
+             "小熊英文印花卫裤", "小熊卫裤 宽松"]
+    ev = TextEvidence.build(texts)
+    conflict = ev.pairs(np.arange(0, len(texts), 2), np.arange(1, len(texts), 2))[
+        :, FEATURES.index("version_conflict")]
+    assert conflict.tolist() == [1, 1, 1, 1, 0, 0, 0, 0]
+
+
 def test_an_upgrade_is_not_the_full_software():
     """An upgrade against a text that names no edition word conflicts where the two read
     as software (a year, a version or an edition word on either side, or a platform on
