@@ -199,12 +199,21 @@ def _is_code(tok: str) -> bool:
     return has_digit and ((has_alpha and len(tok) >= 3) or len(tok) >= 5)
 
 
+# A licence's count in words ("single user" against "5 user", "three devices")
+_COUNT_WORDS = {"single": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_LICENCE_WORDS = re.compile(r"\b(" + "|".join(_COUNT_WORDS) + r")[\s-]*(" + "|".join(
+    u for u, v in _UNITS.items() if v in ("user", "device")) + r")\b")
+
+
 def _sizes(low: str) -> set[str]:
     out = set()
     for value, unit in _SIZE.findall(low):
         u = _UNITS.get(unit)
         if u:
             out.add(f"{u}={float(value):g}")
+    for word, unit in _LICENCE_WORDS.findall(low):
+        out.add(f"{_UNITS[unit]}={_COUNT_WORDS[word]:g}")
     return out
 
 
