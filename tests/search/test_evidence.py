@@ -14,6 +14,13 @@ from core.search.index import NeighborIndex
 from core.search.lexical import build_index
 
 
+def _each_pair(texts: list[str], feature: str) -> list[float]:
+    """The feature of each pair of texts in turn (the 1st with the 2nd, the 3rd with the
+    4th, ...)."""
+    pairs = TextEvidence.build(texts).pairs(np.arange(0, len(texts), 2),
+                                            np.arange(1, len(texts), 2))
+    return pairs[:, FEATURES.index(feature)].tolist()
+
 def test_model_codes_sizes_colours_and_condition_are_read():
     codes, sizes, colours, used, _ = read_text("Brother HL-4570CDW colour laser, 16 GB, Black")
     assert "hl4570cdw" in codes and sizes == {"gb=16"} and colours and not used
@@ -150,10 +157,8 @@ def test_edition_words_tell_editions_apart():
              "da-lite da-plex deluxe screen", "da-plex deluxe rear screen",
              "办公软件 专业版", "办公软件 家庭版",
              "quickbooks premier 2008", "intuit quickbooks pro 2008"]
+    assert _each_pair(texts, "version_conflict") == [1, 1, 0, 1, 0, 0, 0, 1, 1]
     ev = TextEvidence.build(texts)
-    conflict = ev.pairs(np.arange(0, len(texts), 2), np.arange(1, len(texts), 2))[
-        :, FEATURES.index("version_conflict")]
-    assert conflict.tolist() == [1, 1, 0, 1, 0, 0, 0, 1, 1]
     q = ev.read(["office 2007 professional", "office standard"])
     assert ev.pairs([0, 1], [0, 0], q)[:, FEATURES.index("version_conflict")].tolist() == [1, 0]
 
@@ -172,10 +177,7 @@ def test_a_language_edition_is_another_product():
              "rosetta stone version 3 spanish latin america level 1",
              "bodum chambord french press 8 cup", "bodum french press 8-cup german made",
              "小熊英文印花卫裤", "小熊卫裤 宽松"]
-    ev = TextEvidence.build(texts)
-    conflict = ev.pairs(np.arange(0, len(texts), 2), np.arange(1, len(texts), 2))[
-        :, FEATURES.index("version_conflict")]
-    assert conflict.tolist() == [1, 1, 1, 1, 0, 0, 0, 0]
+    assert _each_pair(texts, "version_conflict") == [1, 1, 1, 1, 0, 0, 0, 0]
 
 
 def test_an_upgrade_is_not_the_full_software():
@@ -193,10 +195,7 @@ def test_an_upgrade_is_not_the_full_software():
              "kingston 4gb memory upgrade for mac", "kingston 4gb ddr3 module for mac",
              "photoshop cs3 upgrade", "photoshop cs3",
              "adobe photoshop cs3 upgrade (mac)", "photoshop cs3 upgrade for mac"]
-    ev = TextEvidence.build(texts)
-    conflict = ev.pairs(np.arange(0, len(texts), 2), np.arange(1, len(texts), 2))[
-        :, FEATURES.index("version_conflict")]
-    assert conflict.tolist() == [1, 1, 1, 1, 1, 0, 0, 0, 0]
+    assert _each_pair(texts, "version_conflict") == [1, 1, 1, 1, 1, 0, 0, 0, 0]
 
 
 def test_a_yearly_edition_is_not_lifted_as_the_same_product(rng):
@@ -479,7 +478,6 @@ def test_licences_for_other_numbers_of_users_or_devices_are_other_products():
              "norton antivirus 2009 single user", "norton antivirus 2009 5 user",
              "norton 360 three users", "norton 360 3-user",
              "one user guide included", "user guide"]
-    f = TextEvidence.build(texts).pairs(np.arange(0, len(texts), 2), np.arange(1, len(texts), 2))
     # 1 vs 3 users | a toy's ages written two ways | 4 vs 6 devices | 5 users both | users
     # vs pieces: no unit shared | counts in words: single vs 5, three and 3 | one guide
-    assert f[:, FEATURES.index("size_conflict")].tolist() == [1, 0, 1, 0, 0, 1, 0, 0]
+    assert _each_pair(texts, "size_conflict") == [1, 0, 1, 0, 0, 1, 0, 0]
