@@ -263,7 +263,7 @@ def edition_conflict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ea, eb = ta & ~_LANGUAGE_BITS, tb & ~_LANGUAGE_BITS  # edition words, not languages
     software = (ya != 0) | (yb != 0) | (va != 0) | (vb != 0) | (ea != 0) | (eb != 0) | \
         ((pa != 0) & (pb != 0) & ~memory)
-    tiers = ((ta != 0) & (tb != 0) & apart) | (upgrade & software)
+    tiers = ((ta != 0) & (tb != 0) & (apart | upgrade)) | (upgrade & software)
     return years | versions | platforms | tiers
 
 
