@@ -28,8 +28,8 @@ EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
                   N_("different sizes or capacities"), N_("different colours"),
                   N_("one is remanufactured, compatible or used, the other is not"),
                   N_("different years, versions or editions (Home against Professional, an "
-                     "upgrade against the full product, Spanish against French), or Mac "
-                     "against Windows"),
+                     "upgrade against the full product, Spanish against French, a Wii game "
+                     "against a PS3 one), or Mac against Windows"),
                   N_("prices far apart (one more than twice the other)"),
                   N_("the same text (scores 1)"),
                   # core.quality.explain.HELD_BACK, NOTHING_HELD

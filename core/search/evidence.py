@@ -32,7 +32,8 @@ feature                 1 when
                         major number) and none is shared, or each names one
                         platform (Mac vs Windows) and they differ, or both
                         name editions (home, standard, professional,
-                        premium ..., or a language: spanish, french ...)
+                        premium ..., a language: spanish, french ..., or a
+                        game console: wii, ps3 ...)
                         and each names one the other does not, or one is
                         an upgrade and the other is not
                         (where the two read as software: either names a
@@ -161,7 +162,7 @@ _TIERS = {"home": 0, "professional": 1, "pro": 1, "standard": 2, "std": 2, "prem
           "premier": 17,
           "家庭版": 0, "专业版": 1, "标准版": 2, "高级版": 3, "旗舰版": 4, "企业版": 5,
           "豪华版": 6, "基础版": 7, "商业版": 8, "教育版": 9, "学生版": 10, "升级版": 11}
-# Languages, as edition words from bit 32 on: a course, a dictionary or a software's
+# Languages, as edition words from bit 18 on: a course, a dictionary or a software's
 # language edition ("instant immersion spanish deluxe" is not "... french deluxe";
 # "french-english" is not "spanish-english", but "office basic spanish" may be "office
 # basic"). Chinese names only the edition ("英文版"): "英文印花" is a print of letters.
@@ -169,12 +170,28 @@ _TIERS = {"home": 0, "professional": 1, "pro": 1, "standard": 2, "std": 2, "prem
 _LANGUAGES = ("english", "spanish", "french", "german", "italian", "portuguese", "japanese",
               "chinese", "mandarin", "korean", "russian", "arabic", "hebrew", "dutch",
               "swedish", "greek", "hindi", "vietnamese", "thai")
-_TIERS.update({w: 32 + i for i, w in enumerate(_LANGUAGES)})
+_TIERS.update({w: 18 + i for i, w in enumerate(_LANGUAGES)})
 _TIERS["mandarin"] = _TIERS["chinese"]
 _TIERS.update({zh: _TIERS[en] for zh, en in (
     ("英文版", "english"), ("中文版", "chinese"), ("日文版", "japanese"), ("韩文版", "korean"),
     ("法文版", "french"), ("德文版", "german"), ("西班牙文版", "spanish"), ("俄文版", "russian"))})
-_LANGUAGE_BITS = sum(1 << b for b in {v for v in _TIERS.values() if v >= 32})
+_LANGUAGE_BITS = sum(1 << _TIERS[w] for w in _LANGUAGES)
+# Game consoles, as edition words after the languages: a game or an accessory for another
+# console is another product ("madden nfl 09 wii" is not "... playstation 3"); one naming
+# two ("for xbox 360 and ps3") conflicts with neither. Named whole: "ds" or "switch" alone
+# are other things, and the PS/2 port is written "ps/2" (a "ps2" keyboard names it against
+# no console).
+_CONSOLES = {"xbox 360": "x360", "xbox360": "x360", "x360": "x360", "xbox one": "xone",
+             "xbox series x": "xseries", "xbox series s": "xseries", "ps2": "ps2",
+             "playstation 2": "ps2", "ps3": "ps3", "playstation 3": "ps3", "ps4": "ps4",
+             "playstation 4": "ps4", "ps5": "ps5", "playstation 5": "ps5", "psp": "psp",
+             "playstation portable": "psp", "ps vita": "vita", "playstation vita": "vita",
+             "wii u": "wiiu", "wii": "wii", "nintendo ds": "ds", "ds lite": "ds", "dsi": "ds",
+             "3ds": "3ds", "nintendo 3ds": "3ds", "nintendo switch": "switch",
+             "gamecube": "gamecube", "game boy advance": "gba", "gameboy advance": "gba"}
+_CONSOLE_BIT = {c: 18 + len(_LANGUAGES) + i for i, c in enumerate(dict.fromkeys(_CONSOLES.values()))}
+_CONSOLE_WORDS = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(_CONSOLES, key=len,
+                                                                        reverse=True)) + r")\b")
 _UPGRADE = 1 << _TIERS["upgrade"]
 _TIER_WORDS = re.compile(r"[a-z]+|" + "|".join(sorted((w for w in _TIERS if not w.isascii()),
                                                       key=len, reverse=True)))
@@ -236,6 +253,8 @@ def edition(low: str) -> tuple[int, int, int]:
     for word in _TIER_WORDS.findall(low):
         if word in _TIERS:
             tiers |= 1 << _TIERS[word]
+    for console in _CONSOLE_WORDS.findall(low):
+        tiers |= 1 << _CONSOLE_BIT[_CONSOLES[console]]
     return bits, versions, tiers
 
 

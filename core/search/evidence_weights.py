@@ -30,8 +30,8 @@ EVIDENCE_WORDS = {
     "colour_conflict": "different colours",
     "condition_conflict": "one is remanufactured, compatible or used, the other is not",
     "version_conflict": "different years, versions or editions (Home against Professional, "
-                        "an upgrade against the full product, Spanish against French), or Mac "
-                        "against Windows",
+                        "an upgrade against the full product, Spanish against French, a Wii "
+                        "game against a PS3 one), or Mac against Windows",
     "price_conflict": "prices far apart (one more than twice the other)",
     "same_text": "the same text (scores 1)",
 }

@@ -180,6 +180,20 @@ def test_a_language_edition_is_another_product():
     assert _each_pair(texts, "version_conflict") == [1, 1, 1, 1, 0, 0, 0, 0]
 
 
+def test_a_game_for_another_console_is_another_product():
+    """Each names a console the other does not: another product. The same console written
+    two ways, a charger for two consoles against one of them, a "ps2" keyboard (the PS/2
+    port) against a USB one and a network switch are no conflict."""
+    texts = ["madden nfl 09 wii", "madden nfl 09 playstation 3",
+             "lego star wars the complete saga nintendo ds", "lego star wars: the complete saga wii",
+             "wii u gamepad charger", "wii remote charger",
+             "call of duty 4 xbox 360", "call of duty 4: modern warfare (xbox360)",
+             "nyko charge base for xbox 360 and ps3", "nyko charge base ps3",
+             "logitech keyboard ps2", "logitech keyboard usb",
+             "netgear 8 port switch", "nintendo switch dock"]
+    assert _each_pair(texts, "version_conflict") == [1, 1, 1, 0, 0, 0, 0]
+
+
 def test_an_upgrade_is_not_the_full_software():
     """An upgrade against a text that names no edition word conflicts where the two read
     as software (a year, a version or an edition word on either side, or a platform on
