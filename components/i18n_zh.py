@@ -897,8 +897,8 @@ ZH: dict[str, str] = {
         '型号相同',
     'different model codes of one series (cs3 against cs4), or different model numbers':
         '同一系列的不同型号（cs3 与 cs4），或型号栏不同',
-    'different sizes or capacities':
-        '尺寸或容量不同',
+    'different sizes or capacities, or other parts of a series (season 3 against season 4)':
+        '尺寸或容量不同，或同一系列的不同部分（第 3 季与第 4 季）',
     'different colours':
         '颜色不同',
     'prices far apart (one more than twice the other)':

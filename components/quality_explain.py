@@ -25,7 +25,8 @@ EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
                   N_("the same model code"),
                   N_("different model codes of one series (cs3 against cs4), or different "
                      "model numbers"),
-                  N_("different sizes or capacities"), N_("different colours"),
+                  N_("different sizes or capacities, or other parts of a series (season 3 "
+                     "against season 4)"), N_("different colours"),
                   N_("one is remanufactured, compatible or used, the other is not"),
                   N_("different years, versions or editions (Home against Professional, an "
                      "upgrade against the full product, Spanish against French, a Wii game "

@@ -18,8 +18,9 @@ feature                 1 when
                         ``mb225lla`` / ``mb226lla``; ``u5140`` / ``u5140900``
                         are not one series: more digits)
 ``size_conflict``       both give a size in the same unit (16gb, 2.5", 12 mp,
-                        50-pack, a licence for 5 users ...) and share
-                        no value in it, or both name
+                        50-pack, a licence for 5 users, season 3, level 1,
+                        4th generation ...) and share no value in it, or
+                        both name
                         decimal numbers and share none (usb 2.0 / 3.0,
                         photoshop 6.0 / 7.0, a 15.6 / 17.3 laptop)
 ``colour_conflict``     both name colours and none is shared
@@ -223,6 +224,32 @@ _LICENCE_WORDS = re.compile(r"\b(" + "|".join(_COUNT_WORDS) + r")[\s-]*(" + "|".
     u for u, v in _UNITS.items() if v in ("user", "device")) + r")\b")
 
 
+# Numbered parts of a series, read as sizes in their own unit: a season, a volume, a
+# course's level, a school grade, a generation ("season 3" is not "season 4"; "levels 1-3"
+# holds "level 2"; "4th generation" is "4th gen"). Not "series": shops write a TV's size,
+# a product line or a model number after it.
+_PART_KINDS = {"season": "season", "seasons": "season", "volume": "volume", "volumes": "volume",
+               "vol": "volume", "vols": "volume", "level": "level", "levels": "level",
+               "grade": "grade", "grades": "grade", "part": "part", "parts": "part",
+               "book": "book", "episode": "episode", "chapter": "chapter",
+               "edition": "edition", "gen": "generation", "generation": "generation"}
+_PART_AFTER = re.compile(r"\b(" + "|".join(_PART_KINDS) + r")\.?\s*(\d{1,3}(?:\s*(?:-|–|to|&|and|,|/)"
+                         r"\s*\d{1,3})*)(?![\w.])")
+_PART_BEFORE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(" + "|".join(_PART_KINDS) + r")\b")
+_PART_RANGE = re.compile(r"(\d+)\s*(?:-|–|to)\s*(\d+)|(\d+)")
+
+
+def _numbered_parts(low: str) -> set[str]:
+    out = set()
+    for kind, numbers in _PART_AFTER.findall(low):
+        for first, last, one in _PART_RANGE.findall(numbers):
+            lo, hi = (int(first), int(last)) if first else (int(one), int(one))
+            out.update(f"{_PART_KINDS[kind]}={n}" for n in range(lo, min(hi, lo + 20) + 1))
+    for number, kind in _PART_BEFORE.findall(low):
+        out.add(f"{_PART_KINDS[kind]}={int(number)}")
+    return out
+
+
 def _sizes(low: str) -> set[str]:
     out = set()
     for value, unit in _SIZE.findall(low):
@@ -231,6 +258,9 @@ def _sizes(low: str) -> set[str]:
             out.add(f"{u}={float(value):g}")
     for word, unit in _LICENCE_WORDS.findall(low):
         out.add(f"{_UNITS[unit]}={_COUNT_WORDS[word]:g}")
+    if any(k in low for k in ("season", "vol", "level", "grade", "part", "book", "episode",
+                              "chapter", "edition", "gen")):
+        out |= _numbered_parts(low)
     return out
 
 

@@ -26,7 +26,8 @@ EVIDENCE_WORDS = {
     "code_shared": "the same model code",
     "code_conflict": "different model codes of one series (cs3 against cs4), or different model "
                      "numbers",
-    "size_conflict": "different sizes or capacities",
+    "size_conflict": "different sizes or capacities, or other parts of a series (season 3 "
+                     "against season 4)",
     "colour_conflict": "different colours",
     "condition_conflict": "one is remanufactured, compatible or used, the other is not",
     "version_conflict": "different years, versions or editions (Home against Professional, "

@@ -194,6 +194,21 @@ def test_a_game_for_another_console_is_another_product():
     assert _each_pair(texts, "version_conflict") == [1, 1, 1, 0, 0, 0, 0]
 
 
+def test_another_part_of_a_series_is_another_product():
+    """A season, a volume, a level, a grade, a generation: another number of the same kind
+    is another product; a range holds its numbers, "4th gen" is "4th generation", and a
+    "series" number (a TV's line) is no part."""
+    texts = ["the office season 3 dvd", "the office: season 4 (dvd)",
+             "rosetta stone spanish level 1", "rosetta stone spanish level 2",
+             "rosetta stone spanish levels 1-3", "rosetta stone spanish level 2",
+             "reader rabbit 1st grade", "reader rabbit 2nd grade",
+             "now that's what i call music vol. 28", "now that's what i call music volume 29",
+             "apple ipod touch 32gb 4th gen", "apple ipod touch 4th generation 32 gb",
+             "samsung 46 series 6 lcd hdtv", "samsung 6 series ln46a650 lcd tv",
+             "samsung 52 series 5 lcd hdtv", "samsung ln52a550 52 lcd hdtv 30,000:1"]
+    assert _each_pair(texts, "size_conflict") == [1, 1, 0, 1, 1, 0, 0, 0]
+
+
 def test_an_upgrade_is_not_the_full_software():
     """An upgrade against a text that names no edition word conflicts where the two read
     as software (a year, a version or an edition word on either side, or a platform on
