@@ -906,10 +906,10 @@ ZH: dict[str, str] = {
     'one is remanufactured, compatible or used, the other is not':
         '一方为翻新、兼容或二手商品，另一方不是',
     ('different years, versions or editions (Home against Professional, an upgrade against the '
-     'full product, Spanish against French, a Wii game against a PS3 one), or Mac against '
-     'Windows'):
+     "full product, Spanish against French, a Wii game against a PS3 one, men's against "
+     "women's), or Mac against Windows"):
         ('年份、版本或版别不同（如家庭版与专业版、升级版与完整版、西班牙语版与法语版、'
-         'Wii 游戏与 PS3 游戏），或 Mac 与 Windows 版本之分'),
+         'Wii 游戏与 PS3 游戏、男款与女款），或 Mac 与 Windows 版本之分'),
     'the same text (scores 1)':
         '文字完全相同（得分为 1）',
     'held back what the rest of the evidence added':

@@ -30,7 +30,7 @@ EVIDENCE_TEXTS = (N_("how far the two are from being each other's best match "
                   N_("one is remanufactured, compatible or used, the other is not"),
                   N_("different years, versions or editions (Home against Professional, an "
                      "upgrade against the full product, Spanish against French, a Wii game "
-                     "against a PS3 one), or Mac against Windows"),
+                     "against a PS3 one, men's against women's), or Mac against Windows"),
                   N_("prices far apart (one more than twice the other)"),
                   N_("the same text (scores 1)"),
                   # core.quality.explain.HELD_BACK, NOTHING_HELD

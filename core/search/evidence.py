@@ -191,6 +191,19 @@ _CONSOLES = {"xbox 360": "x360", "xbox360": "x360", "x360": "x360", "xbox one": 
              "3ds": "3ds", "nintendo 3ds": "3ds", "nintendo switch": "switch",
              "gamecube": "gamecube", "game boy advance": "gba", "gameboy advance": "gba"}
 _CONSOLE_BIT = {c: 18 + len(_LANGUAGES) + i for i, c in enumerate(dict.fromkeys(_CONSOLES.values()))}
+# Who a product is for, as edition words after the consoles: men's is not women's, boys'
+# is not girls' or men's; "kids" names boys and girls, "unisex" men and women, so each
+# agrees with either. Not "man", "male", "female" (Spider-Man, cable ends) nor "junior"
+# (a junior hacksaw); in Chinese only the words for a style or line (男款, 女装, 童装).
+_MEN, _WOMEN = 1 << (18 + len(_LANGUAGES) + 16), 1 << (18 + len(_LANGUAGES) + 17)
+_BOYS, _GIRLS = 1 << (18 + len(_LANGUAGES) + 18), 1 << (18 + len(_LANGUAGES) + 19)
+_AUDIENCE = {"men": _MEN, "mens": _MEN, "women": _WOMEN, "womens": _WOMEN, "ladies": _WOMEN,
+             "boys": _BOYS, "boy": _BOYS, "girls": _GIRLS, "girl": _GIRLS,
+             "kids": _BOYS | _GIRLS, "kid": _BOYS | _GIRLS, "children": _BOYS | _GIRLS,
+             "childrens": _BOYS | _GIRLS, "youth": _BOYS | _GIRLS, "unisex": _MEN | _WOMEN}
+_AUDIENCE_ZH = re.compile(r"(男款|男士|男装|男式|男鞋|男表)|(女款|女士|女装|女式|女鞋|女表)|(男童)|(女童)|"
+                          r"(童装|儿童)")
+_AUDIENCE_BITS = _MEN | _WOMEN | _BOYS | _GIRLS
 _CONSOLE_WORDS = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(_CONSOLES, key=len,
                                                                         reverse=True)) + r")\b")
 _UPGRADE = 1 << _TIERS["upgrade"]
@@ -250,6 +263,16 @@ def _numbered_parts(low: str) -> set[str]:
     return out
 
 
+# A size named as such ("size m", "size: xl", "size 10"): clothes and shoes. Letters and
+# words are one scale (medium = m); a bare "medium" or "large" says nothing (large capacity).
+_NAMED_SIZE = re.compile(r"\bsize[:\s]*((?:xxs|xs|s|m|l|xl|xxl|xxxl|2xl|3xl|4xl)(?:\s*/\s*(?:xs|s|m|"
+                         r"l|xl|xxl))*|small|medium|large|x-large|xx-large|extra large|"
+                         r"\d{1,2}(?:\.5)?)(?![\w.])"
+                         r"(?!\s*(?:oz|ml|fl|g|kg|lb|lbs|pack|pk|ct|count|in|inch|inches|mm|cm)\b)")
+_SIZE_LETTERS = {"small": "s", "medium": "m", "large": "l", "x-large": "xl", "extra large": "xl",
+                 "xx-large": "xxl", "2xl": "xxl", "3xl": "xxxl"}
+
+
 def _sizes(low: str) -> set[str]:
     out = set()
     for value, unit in _SIZE.findall(low):
@@ -261,6 +284,9 @@ def _sizes(low: str) -> set[str]:
     if any(k in low for k in ("season", "vol", "level", "grade", "part", "book", "episode",
                               "chapter", "edition", "gen")):
         out |= _numbered_parts(low)
+    if "size" in low:
+        out.update(f"size={_SIZE_LETTERS.get(v, v)}" for named in _NAMED_SIZE.findall(low)
+                   for v in re.split(r"\s*/\s*", named))  # "s/m" is both
     return out
 
 
@@ -283,6 +309,12 @@ def edition(low: str) -> tuple[int, int, int]:
     for word in _TIER_WORDS.findall(low):
         if word in _TIERS:
             tiers |= 1 << _TIERS[word]
+        elif word in _AUDIENCE:
+            tiers |= _AUDIENCE[word]
+    if not low.isascii():
+        for men, women, boys, girls, kids in _AUDIENCE_ZH.findall(low):
+            tiers |= (_MEN if men else 0) | (_WOMEN if women else 0) | (_BOYS if boys else 0) | \
+                (_GIRLS if girls else 0) | (_BOYS | _GIRLS if kids else 0)
     for console in _CONSOLE_WORDS.findall(low):
         tiers |= 1 << _CONSOLE_BIT[_CONSOLES[console]]
     return bits, versions, tiers
@@ -309,7 +341,8 @@ def edition_conflict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     # "photoshop cs3 (mac)"); a "4gb memory upgrade for mac" may be the module a text
     # without the word names.
     memory = ((a[..., 0] | b[..., 0]) & _CAPACITY) != 0
-    ea, eb = ta & ~_LANGUAGE_BITS, tb & ~_LANGUAGE_BITS  # edition words, not languages
+    # edition words, not languages or who a product is for
+    ea, eb = ta & ~(_LANGUAGE_BITS | _AUDIENCE_BITS), tb & ~(_LANGUAGE_BITS | _AUDIENCE_BITS)
     software = (ya != 0) | (yb != 0) | (va != 0) | (vb != 0) | (ea != 0) | (eb != 0) | \
         ((pa != 0) & (pb != 0) & ~memory)
     tiers = ((ta != 0) & (tb != 0) & (apart | upgrade)) | (upgrade & software)

@@ -32,7 +32,8 @@ EVIDENCE_WORDS = {
     "condition_conflict": "one is remanufactured, compatible or used, the other is not",
     "version_conflict": "different years, versions or editions (Home against Professional, "
                         "an upgrade against the full product, Spanish against French, a Wii "
-                        "game against a PS3 one), or Mac against Windows",
+                        "game against a PS3 one, men's against women's), or Mac against "
+                        "Windows",
     "price_conflict": "prices far apart (one more than twice the other)",
     "same_text": "the same text (scores 1)",
 }

@@ -209,6 +209,27 @@ def test_another_part_of_a_series_is_another_product():
     assert _each_pair(texts, "size_conflict") == [1, 1, 0, 1, 1, 0, 0, 0]
 
 
+def test_clothes_for_another_wearer_or_in_another_size_are_other_products():
+    """Men's is not women's, boys' not girls', men's not kids'; "kids" agrees with girls',
+    "unisex" with men's; cable ends (male, female) and Spider-Man are nobody. A size named
+    as such (size m, size: large, size 10.5) is a size: "s/m" holds m; "travel size 2 oz"
+    is ounces."""
+    texts = ["nike air max 90 men's running shoe", "nike air max 90 women's running shoe",
+             "carhartt men's knit beanie", "carhartt kids knit beanie",
+             "boys crew t-shirt", "girls crew t-shirt",
+             "girls' party dress pink", "kids party dress pink",
+             "unisex zip hoodie grey", "mens zip hoodie grey",
+             "hdmi cable male to female", "hdmi cable male to male",
+             "spider-man action figure", "spider-man action figure for girls",
+             "nike耐克女鞋 cortez", "nike耐克男士 cortez"]
+    assert _each_pair(texts, "version_conflict") == [1, 1, 1, 0, 0, 0, 0, 1]
+    sizes = ["hanes crew t-shirt black size m", "hanes crew t-shirt black size: large",
+             "nike pegasus size 10.5", "nike pegasus size 10",
+             "hanes t-shirt size s/m", "hanes t-shirt size m",
+             "travel size 2 oz lotion", "travel size lotion 2oz"]
+    assert _each_pair(sizes, "size_conflict") == [1, 1, 0, 0]
+
+
 def test_an_upgrade_is_not_the_full_software():
     """An upgrade against a text that names no edition word conflicts where the two read
     as software (a year, a version or an edition word on either side, or a platform on
