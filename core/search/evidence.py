@@ -204,6 +204,7 @@ _AUDIENCE = {"men": _MEN, "mens": _MEN, "women": _WOMEN, "womens": _WOMEN, "ladi
 _AUDIENCE_ZH = re.compile(r"(男款|男士|男装|男式|男鞋|男表)|(女款|女士|女装|女式|女鞋|女表)|(男童)|(女童)|"
                           r"(童装|儿童)")
 _AUDIENCE_BITS = _MEN | _WOMEN | _BOYS | _GIRLS
+_WORD_BITS = {**{w: 1 << b for w, b in _TIERS.items()}, **_AUDIENCE}  # edition words' bits
 _CONSOLE_WORDS = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(_CONSOLES, key=len,
                                                                         reverse=True)) + r")\b")
 _UPGRADE = 1 << _TIERS["upgrade"]
@@ -273,16 +274,26 @@ _SIZE_LETTERS = {"small": "s", "medium": "m", "large": "l", "x-large": "xl", "ex
                  "xx-large": "xxl", "2xl": "xxl", "3xl": "xxxl"}
 
 
-def _sizes(low: str) -> set[str]:
+_PART_HINT = re.compile("|".join(sorted({k[:4] for k in _PART_KINDS} | {"gen"})))
+
+
+def _unit_sizes(low: str) -> set[str]:
+    """Sizes written as a number and its unit ("32gb", "2.5 in"): a token's too."""
     out = set()
     for value, unit in _SIZE.findall(low):
         u = _UNITS.get(unit)
         if u:
             out.add(f"{u}={float(value):g}")
+    return out
+
+
+def _sizes(low: str) -> set[str]:
+    """A text's sizes: numbers with units, licence counts in words, numbered parts of a
+    series and sizes named as such."""
+    out = _unit_sizes(low)
     for word, unit in _LICENCE_WORDS.findall(low):
         out.add(f"{_UNITS[unit]}={_COUNT_WORDS[word]:g}")
-    if any(k in low for k in ("season", "vol", "level", "grade", "part", "book", "episode",
-                              "chapter", "edition", "gen")):
+    if _PART_HINT.search(low):
         out |= _numbered_parts(low)
     if "size" in low:
         out.update(f"size={_SIZE_LETTERS.get(v, v)}" for named in _NAMED_SIZE.findall(low)
@@ -306,11 +317,8 @@ def edition(low: str) -> tuple[int, int, int]:
     for major in _VERSION.findall(low):
         versions |= 1 << min(int(major), _MAX_VERSION)
     tiers = 0
-    for word in _TIER_WORDS.findall(low):
-        if word in _TIERS:
-            tiers |= 1 << _TIERS[word]
-        elif word in _AUDIENCE:
-            tiers |= _AUDIENCE[word]
+    for word in _WORD_BITS.keys() & set(_TIER_WORDS.findall(low)):
+        tiers |= _WORD_BITS[word]
     if not low.isascii():
         for men, women, boys, girls, kids in _AUDIENCE_ZH.findall(low):
             tiers |= (_MEN if men else 0) | (_WOMEN if women else 0) | (_BOYS if boys else 0) | \
@@ -356,14 +364,14 @@ def read_text(text: str) -> tuple[set[str], set[str], int, bool, tuple[int, int]
     raw = _TOKEN.findall(low)
     tokens = [_SQUASH.sub("", t) for t in raw]
     plain = [not _DECIMAL.fullmatch(t) for t in raw]  # not a decimal number
-    codes = {t for t, ok in zip(tokens, plain) if ok and _is_code(t) and not _sizes(t)}
+    codes = {t for t, ok in zip(tokens, plain) if ok and _is_code(t) and not _unit_sizes(t)}
     for i, (a, b) in enumerate(pairwise(tokens)):  # "sh 230" -> "sh230"
         if not (b[:1].isdigit() and len(b) >= 2 and len(a) <= 4 and a.isalpha()):
             continue  # most pairs: the cheap tests first
         joined = a + b
         unit_next = i + 2 < len(tokens) and tokens[i + 2] in _UNITS  # "cd-r 700 mb": a size
         if not unit_next and plain[i + 1] and a not in _UNITS and a not in _GLUE \
-                and not _sizes(b) and not _RATING.fullmatch(b) and _is_code(joined):
+                and not _unit_sizes(b) and not _RATING.fullmatch(b) and _is_code(joined):
             codes.add(joined)
     colours = 0
     for t in tokens:
