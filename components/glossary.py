@@ -14,8 +14,9 @@ TERMS: dict[str, str] = {
              "text; and the same photo when photos are part of the score). It combines what "
              "the texts mean and the words and model numbers they share (and the photos, as "
              "much as 'Photos vs text' gives them); the same model code raises it, and "
-             "different sizes, colours, years, editions or platforms, or a remanufactured copy, "
-             "keep it below 'the same product'. 0.90 and up: the same product.",
+             "different sizes, colours, years, editions (a language, a console, men's or "
+             "women's) or platforms, or a remanufactured copy, keep it below 'the same "
+             "product'. 0.90 and up: the same product.",
     "rule": "A condition every neighbour must meet, such as the same category or a price "
             "close to the product's. When too few products meet it, a list is shorter.",
     "short list": "A list with fewer neighbours than you asked for, because the rules left "

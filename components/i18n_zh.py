@@ -877,11 +877,12 @@ ZH: dict[str, str] = {
         '**按字段**',
     '**Same-product evidence**: what the two texts (and prices) say about being the very same '
     'product (a shared model code raises the score; different models of one series, sizes, '
-    'colours, years, editions or platforms, a remanufactured copy, or prices more than twice '
-    'apart, keep it from reading as the same product).':
+    "colours, years, editions (a language, a console, men's or women's) or platforms, a "
+    'remanufactured copy, or prices more than twice apart, keep it from reading as the same '
+    'product).':
         '**同款证据**：两段文字（及价格）能说明它们是否为同一件商品（相同型号会提高得分；同一系列的不同型号，'
-        '尺寸、颜色、年份、版别或平台不同，一方为翻新/兼容品，或价格相差两倍以上，'
-        '则不会让它被算作同一件商品）。',
+        '尺寸、颜色、年份、版别（语言、游戏机、男款或女款）或平台不同，一方为翻新/兼容品，'
+        '或价格相差两倍以上，则不会让它被算作同一件商品）。',
     'evidence':
         '证据',
     'effect on the score':
@@ -1879,11 +1880,13 @@ ZH: dict[str, str] = {
     "same photo when photos are part of the score). It combines what the texts mean and the words "
     "and model numbers they share (and the photos, as much as 'Photos vs text' gives them); the same "
     "model code raises "
-    "it, and different sizes, colours, years, editions or platforms, or a remanufactured copy, keep "
-    "it below 'the same product'. 0.90 and up: the same product.":
+    "it, and different sizes, colours, years, editions (a language, a console, men's or women's) "
+    "or platforms, or a remanufactured copy, keep it below 'the same product'. 0.90 and up: the "
+    "same product.":
         '相似商品与该商品有多相似，从 0（无关）到 1（文本相同；得分含图片时还要图片相同）。'
         '它综合了文本的含义和共同的词与型号（以及“图片 与 文本”分给图片的那部分）；'
-        '相同型号会提高得分，尺寸、颜色、年份、版别或平台不同，或为翻新品，则不会被算作“同一件商品”。'
+        '相同型号会提高得分，尺寸、颜色、年份、版别（语言、游戏机、男款或女款）或平台不同，或为翻新品，'
+        '则不会被算作“同一件商品”。'
         '0.90 及以上：同一件商品。',
     # plain-quality
     "How much the two products' meaning adds to the score, before the score is put on its 0 to 1 "

@@ -73,9 +73,9 @@ def show_explanation(catalog: Catalog, e: PairExplanation) -> None:
     if e.evidence:
         st.markdown(t("**Same-product evidence**: what the two texts (and prices) say about being "
                       "the very same product (a shared model code raises the score; different "
-                      "models of one series, sizes, colours, years, editions or platforms, a "
-                      "remanufactured copy, or prices more than twice apart, keep it from "
-                      "reading as the same product)."))
+                      "models of one series, sizes, colours, years, editions (a language, a "
+                      "console, men's or women's) or platforms, a remanufactured copy, or prices "
+                      "more than twice apart, keep it from reading as the same product)."))
         frame = evidence_frame(e)
         frame["evidence"] = [t(x) for x in frame["evidence"]]
         notes = [x for x in frame.pop("what it did") if x]
