@@ -256,8 +256,8 @@ def price_figure(check: PriceCheck, titles: list[str], *, max_points: int = 5000
                     else 0.9, "color": FLAG_COLORS[name], "symbol": FLAG_SYMBOLS[name]},
             hovertemplate=("%{text}<br>price %{y:.2f}<br>median of similar products %{x:.2f}"
                            "<extra></extra>")))
-    # Log axes labelled at powers of ten only (1, 10, 100, 1k): no 2/5 minor labels; a
-    # catalog priced within one decade (12 to 19) gets 1-2-5 steps, else no label at all
+    # Log axes without minor labels, ticks from the prices shown (_log_ticks: powers of ten,
+    # else 1-2-5 steps, else evenly spaced round values within one decade)
     shown = np.concatenate([rest, flagged])
     log_axis = {"type": "log", "tickformat": "~s", "minor": {"showgrid": False}}
     fig.update_layout(xaxis={**log_axis, **_log_ticks(check.peer_median[shown]),

@@ -163,25 +163,25 @@ _TIERS = {"home": 0, "professional": 1, "pro": 1, "standard": 2, "std": 2, "prem
           "premier": 17,
           "家庭版": 0, "专业版": 1, "标准版": 2, "高级版": 3, "旗舰版": 4, "企业版": 5,
           "豪华版": 6, "基础版": 7, "商业版": 8, "教育版": 9, "学生版": 10, "升级版": 11}
-# Languages, as edition words from bit 18 on: a course, a dictionary or a software's
-# language edition ("instant immersion spanish deluxe" is not "... french deluxe";
-# "french-english" is not "spanish-english", but "office basic spanish" may be "office
-# basic"). Chinese names only the edition ("英文版"): "英文印花" is a print of letters.
-# ("latin" is mostly Latin America, "polish" nail or shoe polish, "turkish" towels: left out)
+_EDITION_BIT = iter(range(max(_TIERS.values()) + 1, 63))  # the further editions' bits
+# Languages, as edition words: a course, a dictionary or a software's language edition
+# ("instant immersion spanish deluxe" is not "... french deluxe"; "french-english" is not
+# "spanish-english", but "office basic spanish" may be "office basic"). Chinese names only
+# the edition ("英文版"): "英文印花" is a print of letters. ("latin" is mostly Latin America,
+# "polish" nail or shoe polish, "turkish" towels: left out)
 _LANGUAGES = ("english", "spanish", "french", "german", "italian", "portuguese", "japanese",
-              "chinese", "mandarin", "korean", "russian", "arabic", "hebrew", "dutch",
-              "swedish", "greek", "hindi", "vietnamese", "thai")
-_TIERS.update({w: 18 + i for i, w in enumerate(_LANGUAGES)})
-_TIERS["mandarin"] = _TIERS["chinese"]
-_TIERS.update({zh: _TIERS[en] for zh, en in (
-    ("英文版", "english"), ("中文版", "chinese"), ("日文版", "japanese"), ("韩文版", "korean"),
-    ("法文版", "french"), ("德文版", "german"), ("西班牙文版", "spanish"), ("俄文版", "russian"))})
+              "chinese", "korean", "russian", "arabic", "hebrew", "dutch", "swedish", "greek",
+              "hindi", "vietnamese", "thai")
+_TIERS.update({w: next(_EDITION_BIT) for w in _LANGUAGES})
+_TIERS.update({alias: _TIERS[en] for alias, en in (
+    ("mandarin", "chinese"), ("英文版", "english"), ("中文版", "chinese"), ("日文版", "japanese"),
+    ("韩文版", "korean"), ("法文版", "french"), ("德文版", "german"), ("西班牙文版", "spanish"),
+    ("俄文版", "russian"))})
 _LANGUAGE_BITS = sum(1 << _TIERS[w] for w in _LANGUAGES)
-# Game consoles, as edition words after the languages: a game or an accessory for another
-# console is another product ("madden nfl 09 wii" is not "... playstation 3"); one naming
-# two ("for xbox 360 and ps3") conflicts with neither. Named whole: "ds" or "switch" alone
-# are other things, and the PS/2 port is written "ps/2" (a "ps2" keyboard names it against
-# no console).
+# Game consoles, as edition words: a game or an accessory for another console is another
+# product ("madden nfl 09 wii" is not "... playstation 3"); one naming two ("for xbox 360
+# and ps3") conflicts with neither. Named whole: "ds" or "switch" alone are other things,
+# and the PS/2 port is written "ps/2" (a "ps2" keyboard names it against no console).
 _CONSOLES = {"xbox 360": "x360", "xbox360": "x360", "x360": "x360", "xbox one": "xone",
              "xbox series x": "xseries", "xbox series s": "xseries", "ps2": "ps2",
              "playstation 2": "ps2", "ps3": "ps3", "playstation 3": "ps3", "ps4": "ps4",
@@ -190,25 +190,25 @@ _CONSOLES = {"xbox 360": "x360", "xbox360": "x360", "x360": "x360", "xbox one": 
              "wii u": "wiiu", "wii": "wii", "nintendo ds": "ds", "ds lite": "ds", "dsi": "ds",
              "3ds": "3ds", "nintendo 3ds": "3ds", "nintendo switch": "switch",
              "gamecube": "gamecube", "game boy advance": "gba", "gameboy advance": "gba"}
-_CONSOLE_BIT = {c: 18 + len(_LANGUAGES) + i for i, c in enumerate(dict.fromkeys(_CONSOLES.values()))}
-# Who a product is for, as edition words after the consoles: men's is not women's, boys'
-# is not girls' or men's; "kids" names boys and girls, "unisex" men and women, so each
-# agrees with either. Not "man", "male", "female" (Spider-Man, cable ends) nor "junior"
-# (a junior hacksaw); in Chinese only the words for a style or line (男款, 女装, 童装).
-_MEN, _WOMEN = 1 << (18 + len(_LANGUAGES) + 16), 1 << (18 + len(_LANGUAGES) + 17)
-_BOYS, _GIRLS = 1 << (18 + len(_LANGUAGES) + 18), 1 << (18 + len(_LANGUAGES) + 19)
-_AUDIENCE = {"men": _MEN, "mens": _MEN, "women": _WOMEN, "womens": _WOMEN, "ladies": _WOMEN,
-             "boys": _BOYS, "boy": _BOYS, "girls": _GIRLS, "girl": _GIRLS,
-             "kids": _BOYS | _GIRLS, "kid": _BOYS | _GIRLS, "children": _BOYS | _GIRLS,
-             "childrens": _BOYS | _GIRLS, "youth": _BOYS | _GIRLS, "unisex": _MEN | _WOMEN}
-_AUDIENCE_ZH = re.compile(r"(男款|男士|男装|男式|男鞋|男表)|(女款|女士|女装|女式|女鞋|女表)|(男童)|(女童)|"
-                          r"(童装|儿童)")
-_AUDIENCE_BITS = _MEN | _WOMEN | _BOYS | _GIRLS
-_WORD_BITS = {**{w: 1 << b for w, b in _TIERS.items()}, **_AUDIENCE}  # edition words' bits
+_CONSOLE_BIT = {c: 1 << next(_EDITION_BIT) for c in dict.fromkeys(_CONSOLES.values())}
 _CONSOLE_WORDS = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(_CONSOLES, key=len,
                                                                         reverse=True)) + r")\b")
+# Who a product is for, as edition words: men's is not women's, boys' is not girls' or
+# men's; "kids" names boys and girls, "unisex" men and women, so each agrees with either.
+# Not "man", "male", "female" (Spider-Man, cable ends) nor "junior" (a junior hacksaw); in
+# Chinese only the words for a style or line (男款, 女装, 童装).
+_MEN, _WOMEN, _BOYS, _GIRLS = (1 << next(_EDITION_BIT) for _ in range(4))
+_KIDS = _BOYS | _GIRLS
+_AUDIENCE = {"men": _MEN, "mens": _MEN, "women": _WOMEN, "womens": _WOMEN, "ladies": _WOMEN,
+             "boys": _BOYS, "boy": _BOYS, "girls": _GIRLS, "girl": _GIRLS, "kids": _KIDS,
+             "kid": _KIDS, "children": _KIDS, "childrens": _KIDS, "youth": _KIDS,
+             "unisex": _MEN | _WOMEN, "男童": _BOYS, "女童": _GIRLS, "童装": _KIDS, "儿童": _KIDS,
+             **dict.fromkeys(("男款", "男士", "男装", "男式", "男鞋", "男表"), _MEN),
+             **dict.fromkeys(("女款", "女士", "女装", "女式", "女鞋", "女表"), _WOMEN)}
+_AUDIENCE_BITS = _MEN | _WOMEN | _BOYS | _GIRLS
+_WORD_BITS = {**{w: 1 << b for w, b in _TIERS.items()}, **_AUDIENCE}  # edition words' bits
 _UPGRADE = 1 << _TIERS["upgrade"]
-_TIER_WORDS = re.compile(r"[a-z]+|" + "|".join(sorted((w for w in _TIERS if not w.isascii()),
+_TIER_WORDS = re.compile(r"[a-z]+|" + "|".join(sorted((w for w in _WORD_BITS if not w.isascii()),
                                                       key=len, reverse=True)))
 _MAC_WORDS = re.compile(r"\b(mac|macintosh|osx|os x|macos)\b")
 _WINDOWS_WORDS = re.compile(r"\b(windows|win|pc|xp|vista)\b")
@@ -319,12 +319,8 @@ def edition(low: str) -> tuple[int, int, int]:
     tiers = 0
     for word in _WORD_BITS.keys() & set(_TIER_WORDS.findall(low)):
         tiers |= _WORD_BITS[word]
-    if not low.isascii():
-        for men, women, boys, girls, kids in _AUDIENCE_ZH.findall(low):
-            tiers |= (_MEN if men else 0) | (_WOMEN if women else 0) | (_BOYS if boys else 0) | \
-                (_GIRLS if girls else 0) | (_BOYS | _GIRLS if kids else 0)
     for console in _CONSOLE_WORDS.findall(low):
-        tiers |= 1 << _CONSOLE_BIT[_CONSOLES[console]]
+        tiers |= _CONSOLE_BIT[_CONSOLES[console]]
     return bits, versions, tiers
 
 
