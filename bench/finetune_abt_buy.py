@@ -396,6 +396,9 @@ def main() -> None:
     ap.add_argument("--ss-pairs", type=int, default=4000)
     ap.add_argument("--with-views", type=int, default=0,
                     help="add this many self-supervised views to the labelled pairs")
+    ap.add_argument("--start-from", help="the model to train (folder, id, 'bundled' or "
+                    "'multilingual'; default: finetune's own choice, core.finetune.run."
+                    "start_model); the zero-shot figures stay the bundled default pipeline's")
     ap.add_argument("--save", help="also copy the fine-tuned model folder here")
     ap.add_argument("--set", action="append", default=[], help="setting=value (development)")
     ap.add_argument("--model-numbers", choices=["all", "lists"],
@@ -434,7 +437,7 @@ def main() -> None:
     cpu0, wall0 = _cpu(), time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         res = finetune(texts, data, corpus_rows=corpus, settings=settings, out=Path(tmp) / "ft",
-                       base_vectors=base_vectors, hybrid_weight=default,
+                       base_vectors=base_vectors, start_from=args.start_from, hybrid_weight=default,
                        words=catalog_index(catalog), status=lambda m: print(f"  [{m}]", flush=True),
                        model_numbers=catalog.model_numbers() if args.model_numbers == "all"
                        else None, prices=catalog.price_evidence())

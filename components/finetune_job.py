@@ -35,7 +35,7 @@ from core.errors import CatalogSimilarityError
 from core.finetune.card import model_owner, read_card
 from core.finetune.data import TrainingSet
 from core.finetune.record import result_from_dict, result_to_dict
-from core.finetune.run import finetune
+from core.finetune.run import finetune, start_model
 from core.finetune.settings import FinetuneCancelled, FinetuneResult, FinetuneSettings
 from core.search.lexical import LexicalIndex
 
@@ -155,7 +155,8 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
               keep: Callable[[dict], None] | None = None,
               model_numbers: list[str] | None = None,
               prices: np.ndarray | None = None,
-              prepare: Prepare | None = None) -> FinetuneJob:
+              prepare: Prepare | None = None,
+              start_from: str | None = None) -> FinetuneJob:
     """Start fine-tuning on a daemon thread; returns the job to keep in session state.
     owner: the session the kept model belongs to (components.state.model_owner); keep:
     called with job.record() as the run starts and again when it ends (on the thread);
@@ -163,8 +164,10 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
     prices (Catalog.prices; None: no price column); prepare: when the
     catalog is not read yet, what reads it on the thread first (its zero-shot vectors and
     words index, in place of base_vectors and words; progress(done, total) by product), so
-    that leaving the page while the model reads the catalog does not stop the run."""
-    job = FinetuneJob(base_model=base_model, train_pairs=len(data.train))
+    that leaving the page while the model reads the catalog does not stop the run;
+    start_from: the model trained (core.finetune.run.finetune; None: its default)."""
+    job = FinetuneJob(base_model=str(start_model(base_model) if start_from is None
+                                     else start_from), train_pairs=len(data.train))
     _keep(keep, job)
 
     def run() -> None:
@@ -177,7 +180,8 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
                               progress=job._progress, cancel=job.cancel_requested,
                               status=job._status, words=words,
                               hybrid_weight=hybrid_weight, metric=metric, owner=owner,
-                              model_numbers=model_numbers, prices=prices)
+                              model_numbers=model_numbers, prices=prices,
+                              start_from=start_from)
             if result.kept and result.folder is not None:
                 job.model_created = (read_card(result.folder) or {}).get("created")
             job.result, job.status = result, "finished"

@@ -22,6 +22,8 @@ from components.i18n_core import tr_core
 from components.kept_upload import keep, kept_uploader, when_text
 from components.text import md
 from core.catalog.table import Catalog
+from core.embed.models import is_bundled
+from core.embed.multilingual import is_multilingual
 from core.finetune.card import (
     delete_own_model,
     lists_before_after,
@@ -38,6 +40,7 @@ from core.finetune.data import (
     read_pairs,
     review_pairs,
 )
+from core.finetune.run import check_trainable, start_model
 from core.finetune.settings import (
     NEGATIVE_SOURCES,
     TRAIN_PRECISIONS,
@@ -111,6 +114,41 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
                      "products.", n=held_out, need=math.ceil(MIN_HELD_OUT / valid_fraction),
                      min_held_out=MIN_HELD_OUT), icon=":material/warning:")
     return data
+
+
+START_LABELS = {
+    "multilingual": N_("The bundled multilingual model (recommended: its tuned lists measured "
+                       "best; reads English and Chinese)"),
+    "bundled": N_("The bundled English model, all-MiniLM-L6-v2 (trains about 2.5 times faster; "
+                  "its tuned lists measured weaker)"),
+    "current": N_("The model your lists use now, {name} (tuned further)"),
+}
+
+
+def start_choice(current: str) -> str:
+    """Which model the run trains (finetune's start_from): the bundled multilingual one,
+    the bundled English one, or (when the lists use another) the current model; the
+    default is core.finetune.run.start_model's, or the multilingual one when the current
+    model cannot be trained."""
+    options = ["multilingual", "bundled"]
+    if not (is_bundled(current) or is_multilingual(current)):
+        options.append("current")
+    default = "multilingual" if is_multilingual(start_model(current)) else "current"
+    if default == "current":
+        try:
+            check_trainable(current)
+        except FinetuneError:
+            default = "multilingual"
+    name = md(model_label(current))
+    choice = st.radio(t("Model to start from"), options, index=options.index(default),
+                      format_func=lambda o: t(START_LABELS[o], name=name),
+                      key="finetune.start_from",
+                      help=t("Fine-tuning trains a copy of this model; your lists keep using the "
+                             "current one until you choose the new model. On two labelled "
+                             "catalogs, lists tuned from the multilingual model put the right "
+                             "match first for 91.7% and 68.7% of unseen products; tuned from the "
+                             "English model, 90.9% and 65.2%; before tuning, 88.4% and 58.7%."))
+    return current if choice == "current" else choice
 
 
 def settings_form() -> FinetuneSettings:

@@ -624,32 +624,30 @@ CORE_ZH: dict[str, str] = {
     'it is not in the local cache and the Hugging Face Hub cannot be reached from this computer':
         '本地缓存中没有它，这台电脑也连不上 Hugging Face 模型中心',
     # core/finetune/run.py: a model that cannot be fine-tuned (core's message, then the way out)
-    '{part} Fine-tune the bundled all-MiniLM-L6-v2 instead (English; choose it as the model), or a '
-    'multilingual BERT-family folder such as sentence-transformers/paraphrase-multilingual-MiniLM-L12-v'
-    '2 downloaded where there is network access.':
-        '{part} 请改为微调内置的 all-MiniLM-L6-v2（英文；先把它选为模型），或者微调一个多语言的 BERT '
-        '系列模型文件夹，例如在有网络的地方下载的 sentence-transformers/paraphrase-multilingual-MiniLM-'
-        'L12-v2。',
+    '{part} Start from the bundled multilingual model instead ("multilingual": it reads English and '
+    'Chinese) or the bundled all-MiniLM-L6-v2 ("bundled": English).':
+        '{part} 请改为从内置的多语言模型开始（“multilingual”：能读英文和中文），或从内置的 '
+        'all-MiniLM-L6-v2 开始（“bundled”：英文）。',
     '{name} cannot be fine-tuned: it is not a BERT-family model folder with config.json and '
-    'safetensors weights. Fine-tune the bundled all-MiniLM-L6-v2 instead (English; choose it as the '
-    'model), or a multilingual BERT-family folder such as sentence-transformers/paraphrase-multilingual'
-    '-MiniLM-L12-v2 downloaded where there is network access.':
-        '{name} 无法微调：它不是包含 config.json 和 safetensors 权重的 BERT '
-        '系列模型文件夹。请改为微调内置的 all-MiniLM-L6-v2（英文；先把它选为模型），或者微调一个多语言'
-        '的 BERT 系列模型文件夹，例如在有网络的地方下载的 sentence-transformers/paraphrase-multilingual'
-        '-MiniLM-L12-v2。',
-    'The bundled multilingual model (multilingual-e5-small, 4-bit, run by its own engine) cannot be '
-    'fine-tuned: it has no trainable weights. Fine-tune the bundled all-MiniLM-L6-v2 instead (English; '
-    'choose it as the model), or a multilingual BERT-family folder such as '
-    'sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2 downloaded where there is network '
-    'access.':
-        '内置的多语言模型（multilingual-e5-small，4 位量化，由它自己的引擎运行）无法微调：它没有可训练'
-        '的权重。请改为微调内置的 all-MiniLM-L6-v2（英文；先把它选为模型），或者微调一个多语言的 BERT '
-        '系列模型文件夹，例如在有网络的地方下载的 sentence-transformers/paraphrase-multilingual-MiniLM-'
-        'L12-v2。',
+    'safetensors weights. Start from the bundled multilingual model instead ("multilingual": it '
+    'reads English and Chinese) or the bundled all-MiniLM-L6-v2 ("bundled": English).':
+        '{name} 无法微调：它不是包含 config.json 和 safetensors 权重的 BERT 系列模型文件夹。请改为'
+        '从内置的多语言模型开始（“multilingual”：能读英文和中文），或从内置的 all-MiniLM-L6-v2 '
+        '开始（“bundled”：英文）。',
+    # core/embed/expand.py: the trainable copy of the multilingual model could not be written
+    'Could not write the trainable copy of the multilingual model under {path} ({error}): it needs '
+    'about 500 MB of free disk space there':
+        '无法在 {path} 下写入多语言模型的可训练副本（{error}）：那里需要约 500 MB 的可用磁盘空间',
+    # core/finetune/run.py: which model was trained and what "before" measures (the result's notes)
+    'trained from {name}; "before" is the current model, {name2}':
+        '从 {name} 开始训练；“之前”是当前模型 {name2}',
     # core/finetune/run.py, train.py: the phases the progress bar names
     'embedding the catalog with the current model':
         '用当前模型读取目录',
+    'embedding the catalog with {name}, the model to train':
+        '用要训练的模型 {name} 读取目录',
+    'preparing the multilingual model for training':
+        '准备多语言模型以供训练',
     'saving the model':
         '保存模型',
     "finding confident pairs in the current model's lists":

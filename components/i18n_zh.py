@@ -1826,12 +1826,29 @@ ZH: dict[str, str] = {
     'Cancelled. Work already done is kept (the products the model has read stay read); it resumes '
     'from there on your next action.':
         '已取消。已完成的工作会保留（模型已读取的商品不必再读）；下次操作时从那里继续。',
-    "Teaches the current model, {md}, which of your products are the same or good neighbours, from "
-    "pairs you labelled or review decisions. Some labelled products are held out: the new model is "
-    "kept only when its neighbour lists find their matches better than today's lists.":
-        "用你标注的商品对或审核决定，教当前模型“{md}”认识你的商品中哪些是同一商品或合适的相似"
-        "商品。部分标注商品会被留出：只有当新模型的相似商品列表比当前列表更好地找到它们的匹配时，才"
-        "会保留新模型。",
+    "Teaches a model which of your products are the same or good neighbours, from pairs you "
+    "labelled or review decisions. Some labelled products are held out: the new model is kept only "
+    "when its neighbour lists find their matches better than today's lists (made with {md}).":
+        "用你标注的商品对或审核决定，教模型认识你的商品中哪些是同一商品或合适的相似商品。部分标注"
+        "商品会被留出：只有当新模型的相似商品列表比当前列表（由“{md}”生成）更好地找到它们的匹配时，"
+        "才会保留新模型。",
+    'Model to start from':
+        '从哪个模型开始',
+    'The bundled multilingual model (recommended: its tuned lists measured best; reads English and '
+    'Chinese)':
+        '内置的多语言模型（推荐：微调后的列表测得最好；能读英文和中文）',
+    'The bundled English model, all-MiniLM-L6-v2 (trains about 2.5 times faster; its tuned lists '
+    'measured weaker)':
+        '内置的英文模型 all-MiniLM-L6-v2（训练快约 2.5 倍；微调后的列表测得较弱）',
+    'The model your lists use now, {name} (tuned further)':
+        '你的列表当前使用的模型“{name}”（在它的基础上继续微调）',
+    'Fine-tuning trains a copy of this model; your lists keep using the current one until you choose '
+    'the new model. On two labelled catalogs, lists tuned from the multilingual model put the right '
+    'match first for 91.7% and 68.7% of unseen products; tuned from the English model, 90.9% and '
+    '65.2%; before tuning, 88.4% and 58.7%.':
+        '微调训练的是这个模型的副本；在你选用新模型之前，列表仍使用当前模型。在两个有标注的目录上，'
+        '从多语言模型微调后的列表把正确匹配排在第一位的比例为 91.7% 和 68.7%（未见过的商品）；从英文'
+        '模型微调后为 90.9% 和 65.2%；微调前为 88.4% 和 58.7%。',
     'shared words':
         '共同词',
     # photos-embed: a damaged first photo falls back to the cell's next one

@@ -13,7 +13,13 @@ from components import state
 from components.advanced import model_label
 from components.embedding import background_reader, ready_results
 from components.finetune_job import start_job
-from components.finetune_panel import job_panel, own_models_panel, settings_form, training_data
+from components.finetune_panel import (
+    job_panel,
+    own_models_panel,
+    settings_form,
+    start_choice,
+    training_data,
+)
 from components.i18n import t
 from components.resources import lexical_index
 from components.text import md
@@ -27,12 +33,13 @@ state.init_state()
 cfg = settings_sidebar()
 cat = state.require_catalog()
 st.title(t("Fine-tune the model"))
-st.caption(t('Teaches the current model, {md}, which of your products are the same or good neighbours, '
-             'from pairs you labelled or review decisions. Some labelled products are held out: the new '
-             'model is kept only when its neighbour lists find their matches better than today\'s lists.',
-             md=md(model_label(cfg.model))))
+st.caption(t("Teaches a model which of your products are the same or good neighbours, from pairs "
+             "you labelled or review decisions. Some labelled products are held out: the new model "
+             "is kept only when its neighbour lists find their matches better than today's lists "
+             "(made with {md}).", md=md(model_label(cfg.model))))
+start_from = start_choice(cfg.model)
 try:
-    check_trainable(cfg.model)
+    check_trainable(start_from)
 except FinetuneError as exc:
     state.show_error(exc)
     st.button(t("Use the bundled model (all-MiniLM-L6-v2), which can be fine-tuned"),
@@ -64,7 +71,8 @@ if start and data is not None:
                     prepare=background_reader(cat, cfg) if res is None else None,
                     hybrid_weight=cfg.hybrid_weight, metric=cfg.metric,
                     owner=state.model_owner(), keep=state.finetune_keeper(),
-                    model_numbers=cat.model_numbers(), prices=cat.price_evidence())
+                    model_numbers=cat.model_numbers(), prices=cat.price_evidence(),
+                    start_from=start_from)
     state.set_finetune_job(job)
 if job is not None:
     with panel:

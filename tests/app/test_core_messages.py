@@ -44,6 +44,7 @@ from core.catalog.table import (
 from core.catalog.xlsx import read_sheet
 from core.config import Config
 from core.embed.bert import _effective_precision
+from core.embed.expand import trainable_multilingual
 from core.embed.models import _json_object, _read_settings, _weights_hash, resolve_model
 from core.errors import CatalogSimilarityError
 from core.export.results import ResultsFolder
@@ -598,7 +599,6 @@ def _settings_and_model_messages(tmp_path: Path) -> list[str]:
         *_raised(lambda: _read_settings(bad_length, 512)),
         *_raised(lambda: _effective_precision("fp16", "cpu")),  # Advanced: a graphics card's
         *_raised(lambda: _effective_precision("onnx", "cuda:0")),  # choice on the wrong device
-        *_raised(lambda: check_trainable("multilingual")),
         *_raised(lambda: check_trainable(tmp_path / "没有的模型")),
         *_raised(lambda: check_trainable(empty)),
         *_raised(lambda: ResultsFolder.open(tmp_path / "没有的结果")),
@@ -710,9 +710,22 @@ def _finetune_messages(model: Path, tmp_path: Path) -> list[str]:
                                        pseudo_pairs=0, valid_fraction=0.0))
     assert not result.kept, result.notes
     notes += result.notes
+    # another model trained than the current one: the multilingual copy (the tiny BERT
+    # stands in for it here; tests/embed/test_expand.py makes the real one)
+    import core.finetune.run as run
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(run, "trainable_multilingual", lambda _models: Path(model))
+        result = finetune(catalog.texts, data, base_model=tmp_path / "m0", start_from="multilingual",
+                          out=tmp_path / "started", status=said.append,
+                          settings=replace(fast, epochs=1, select_epoch=False, pseudo_pairs=0))
+    notes += result.notes
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
     vectors = np.zeros((2, 4), dtype=np.float32)
     corpus = Corpus(vectors, None, np.arange(2))
-    return [*said, *notes, fit_evidence(corpus, None, weight=0.5, metric="cosine")[1],
+    return [*said, *notes, *_raised(lambda: trainable_multilingual(blocked)),
+            fit_evidence(corpus, None, weight=0.5, metric="cosine")[1],
             refit_calibration(tmp_path, corpus, None, {}, weight=0.5, metric="cosine",
                               model="m")]
 

@@ -339,13 +339,16 @@ def test_a_model_without_trainable_weights_says_so_and_names_an_alternative(tmp_
     engine = tmp_path / "packaged-engine"
     engine.mkdir()
     (engine / "engine.bin").write_bytes(b"\0" * 16)
-    with pytest.raises(FinetuneError, match=r"cannot be fine-tuned.*bundled all-MiniLM-L6-v2"):
+    with pytest.raises(FinetuneError, match=r"cannot be fine-tuned.*bundled multilingual model"
+                                            r".*bundled all-MiniLM-L6-v2"):
         check_trainable(engine)
-    with pytest.raises(FinetuneError, match="bundled"):
+    with pytest.raises(FinetuneError, match="bundled"):  # the current model is tuned further
         finetune(catalog.texts, data, base_model=engine, settings=FAST, out=tmp_path / "x")
-    with pytest.raises(FinetuneError, match=r"multilingual.*cannot be fine-tuned.*bundled"):
-        check_trainable("multilingual")
+    with pytest.raises(FinetuneError, match="bundled"):  # or the one named to start from
+        finetune(catalog.texts, data, base_model=None, start_from=engine, settings=FAST,
+                 out=tmp_path / "y")
     check_trainable("bundled")
+    check_trainable("multilingual")  # trained through its expanded copy (core.embed.expand)
 
 
 def test_cli_finetune_names_the_untrainable_model(tmp_path, capsys):
