@@ -119,7 +119,7 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
 START_LABELS = {
     "multilingual": N_("The bundled multilingual model (recommended: its tuned lists measured "
                        "best; reads English and Chinese)"),
-    "bundled": N_("The bundled English model, all-MiniLM-L6-v2 (trains about 2.5 times faster; "
+    "bundled": N_("The bundled English model, all-MiniLM-L6-v2 (trains about twice as fast; "
                   "its tuned lists measured weaker)"),
     "current": N_("The model your lists use now, {name} (tuned further)"),
 }

@@ -68,7 +68,7 @@ def register(sub) -> dict:
                    help="the model to train: 'multilingual' (the bundled multilingual-e5-small, "
                    "English and Chinese; the default when the lists use a bundled model: its "
                    "tuned lists measured better), 'bundled' (all-MiniLM-L6-v2, English; trains "
-                   "about 2.5x faster), 'current' (the model the lists use), or a model folder "
+                   "about twice as fast), 'current' (the model the lists use), or a model folder "
                    "or Hugging Face id; default: a tuned or chosen model is tuned further")
     p.add_argument("--out", help="new model folder (default: workspace/models/<base>-ft-vN; "
                    "with --session, that session's own next version)")

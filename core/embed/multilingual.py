@@ -5,7 +5,8 @@
 and a C engine loaded through ctypes, so it runs offline with no download and
 no torch. It reads about 100 languages, Chinese and English among them; an
 English title and a Chinese title of the same product land close together
-(bench/chinese_quality.py measures it). It cannot be fine-tuned.
+(bench/chinese_quality.py measures it). The engine cannot be trained; fine-tuning
+trains its expanded copy (:mod:`core.embed.expand`).
 
 Every text gets e5's ``"query: "`` prefix (the engine adds it): catalog rows
 and search queries are compared with each other symmetrically, which is what
