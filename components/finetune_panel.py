@@ -117,10 +117,8 @@ def training_data(catalog: Catalog, valid_fraction: float) -> TrainingSet | None
 
 
 START_LABELS = {
-    "multilingual": N_("The bundled multilingual model (recommended: its tuned lists measured "
-                       "best; reads English and Chinese)"),
-    "bundled": N_("The bundled English model, all-MiniLM-L6-v2 (trains about twice as fast; "
-                  "its tuned lists measured weaker)"),
+    "multilingual": N_("{name}: recommended, its tuned lists measured best"),
+    "bundled": N_("{name}: trains about twice as fast, its tuned lists measured weaker"),
     "current": N_("The model your lists use now, {name} (tuned further)"),
 }
 
@@ -139,9 +137,9 @@ def start_choice(current: str) -> str:
             check_trainable(current)
         except FinetuneError:
             default = "multilingual"
-    name = md(model_label(current))
+    names = {o: md(model_label(current if o == "current" else o)) for o in options}
     choice = st.radio(t("Model to start from"), options, index=options.index(default),
-                      format_func=lambda o: t(START_LABELS[o], name=name),
+                      format_func=lambda o: t(START_LABELS[o], name=names[o]),
                       key="finetune.start_from",
                       help=t("Fine-tuning trains a copy of this model; your lists keep using the "
                              "current one until you choose the new model. On two labelled "

@@ -1834,12 +1834,10 @@ ZH: dict[str, str] = {
         "才会保留新模型。",
     'Model to start from':
         '从哪个模型开始',
-    'The bundled multilingual model (recommended: its tuned lists measured best; reads English and '
-    'Chinese)':
-        '内置的多语言模型（推荐：微调后的列表测得最好；能读英文和中文）',
-    'The bundled English model, all-MiniLM-L6-v2 (trains about twice as fast; its tuned lists '
-    'measured weaker)':
-        '内置的英文模型 all-MiniLM-L6-v2（训练快约一倍；微调后的列表测得较弱）',
+    '{name}: recommended, its tuned lists measured best':
+        '{name}：推荐，微调后的列表测得最好',
+    '{name}: trains about twice as fast, its tuned lists measured weaker':
+        '{name}：训练快约一倍，微调后的列表测得较弱',
     'The model your lists use now, {name} (tuned further)':
         '你的列表当前使用的模型“{name}”（在它的基础上继续微调）',
     'Fine-tuning trains a copy of this model; your lists keep using the current one until you choose '

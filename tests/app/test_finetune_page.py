@@ -503,6 +503,36 @@ def test_the_page_trains_with_the_catalogs_model_numbers(env, monkeypatch):
     assert seen == [(len(demo), demo["modelno"].tolist())]
 
 
+def test_the_page_trains_the_model_chosen_to_start_from(env, monkeypatch):
+    """A model the merchant chose (here the tests' small BERT) is tuned further by default;
+    the bundled multilingual or English model can be picked instead. "Before" stays the
+    model the lists use (base_model). (With a bundled model in use the multilingual one is
+    the default: tests/finetune/test_finetune_multilingual.py.)"""
+    import components.finetune_job as finetune_job
+    from core.finetune.settings import FinetuneCancelled
+
+    seen: list = []
+
+    def recorded(texts, data, **kwargs):
+        seen.append((kwargs["base_model"], kwargs["start_from"]))
+        raise FinetuneCancelled("recorded")
+
+    monkeypatch.setattr(finetune_job, "finetune", recorded)
+    page = _open()
+    model = page.session_state["settings.config"].model
+    radio = page.radio(key="finetune.start_from")
+    assert len(radio.options) == 3 and radio.value == "current"
+    assert radio.options[0].startswith("Built-in multilingual")
+    assert radio.options[2].startswith("The model your lists use now")
+    page.checkbox(key="finetune.self_supervised").check().run()
+    for choice in ("current", "multilingual", "bundled"):
+        page.radio(key="finetune.start_from").set_value(choice).run()
+        page.button(key="finetune.start").click().run()
+        assert not page.exception, page.exception
+        page.session_state["finetune.job"].join(timeout=120)
+    assert seen == [(model, model), (model, "multilingual"), (model, "bundled")]
+
+
 def test_start_reads_the_catalog_on_the_runs_thread_and_the_pages_find_it_read(env, monkeypatch):
     """Start read the catalog with the model in the page's own script first (about a minute
     for 4.6k products on 2 cores): leaving the page in that minute stopped the script and no

@@ -670,3 +670,35 @@ def test_cli_finetune_reads_the_price_column_as_the_lists_do(tiny_bert_dir, tmp_
         else:
             np.testing.assert_allclose(seen[-1], [10.99 + i // 2 for i in range(16)] * 2)
             assert "left out of the scores" not in err
+
+
+def test_cli_start_from_names_the_model_trained(tiny_bert_dir, tmp_path, monkeypatch, capsys):
+    """--start-from: a model name, 'current' (the --model the lists use) or, left out, the
+    default start (the tiny model chosen with --model is tuned further); the current model
+    is always what "before" measures (base_model)."""
+    import core.finetune.run as run
+    from core.cli import main
+    from core.finetune.settings import FinetuneCancelled
+
+    seen: list = []
+
+    def recorded(texts, data, **kwargs):
+        seen.append((kwargs["base_model"], kwargs["start_from"]))
+        raise FinetuneCancelled("recorded")
+
+    monkeypatch.setattr(run, "finetune", recorded)
+    frame = _frame()
+    cat_path = tmp_path / "catalog.csv"
+    cat_path.write_bytes(make_csv_bytes([list(frame.columns), *frame.values.tolist()]))
+    common = ["--id-col", "id", "--text-cols", "title", "--model", str(tiny_bert_dir),
+              "--workspace", str(tmp_path / "ws"), "--self-supervised"]
+    for flag in ([], ["--start-from", "current"], ["--start-from", "multilingual"],
+                 ["--start-from", "bundled"]):
+        assert main(["finetune", str(cat_path), *flag, *common]) != 0  # cancelled by the stand-in
+    model = str(tiny_bert_dir)
+    assert seen == [(model, None), (model, model), (model, "multilingual"), (model, "bundled")]
+    engine = tmp_path / "engine"
+    engine.mkdir()
+    assert main(["finetune", str(cat_path), "--start-from", str(engine), *common]) != 0
+    err = capsys.readouterr().err
+    assert "cannot be fine-tuned" in err and "multilingual" in err and len(seen) == 4
