@@ -83,7 +83,7 @@ def start_model(current: str | Path | None) -> str | Path | None:
     """The model a fine-tuning job trains when none is named: the trainable copy of the
     bundled multilingual model when the lists use a bundled model (all-MiniLM-L6-v2 or the
     4-bit multilingual engine), else the current model itself (a tuned model or one the
-    user chose is tuned further). Measured (bench/finetune_abt_buy.py --base, valid
+    user chose is tuned further). Measured (bench/finetune_abt_buy.py --start-from, valid
     splits, catalog lists R@1): tuned multilingual 0.917 / 0.687 against tuned MiniLM
     0.909 / 0.652 on abt-buy / walmart-amazon, zero-shot 0.884 / 0.587 (test: 0.923 /
     0.769 against 0.931 / 0.757); it trains about twice as long (108 s against 51 s for
