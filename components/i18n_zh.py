@@ -1828,9 +1828,9 @@ ZH: dict[str, str] = {
         '已取消。已完成的工作会保留（模型已读取的商品不必再读）；下次操作时从那里继续。',
     "Teaches a model which of your products are the same or good neighbours, from pairs you "
     "labelled or review decisions. Some labelled products are held out: the new model is kept only "
-    "when its neighbour lists find their matches better than today's lists (made with {md}).":
+    "when its neighbour lists find their matches better than the lists {md} makes today.":
         "用你标注的商品对或审核决定，教模型认识你的商品中哪些是同一商品或合适的相似商品。部分标注"
-        "商品会被留出：只有当新模型的相似商品列表比当前列表（由“{md}”生成）更好地找到它们的匹配时，"
+        "商品会被留出：只有当新模型的相似商品列表比“{md}”现在生成的列表更好地找到它们的匹配时，"
         "才会保留新模型。",
     'Model to start from':
         '从哪个模型开始',

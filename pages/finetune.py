@@ -35,8 +35,8 @@ cat = state.require_catalog()
 st.title(t("Fine-tune the model"))
 st.caption(t("Teaches a model which of your products are the same or good neighbours, from pairs "
              "you labelled or review decisions. Some labelled products are held out: the new model "
-             "is kept only when its neighbour lists find their matches better than today's lists "
-             "(made with {md}).", md=md(model_label(cfg.model))))
+             "is kept only when its neighbour lists find their matches better than the lists "
+             "{md} makes today.", md=md(model_label(cfg.model))))
 start_from = start_choice(cfg.model)
 try:
     check_trainable(start_from)
