@@ -66,8 +66,8 @@ def register(sub) -> dict:
                    help="add pairs built from the catalog itself (works without labels)")
     p.add_argument("--start-from", metavar="MODEL",
                    help="the model to train: 'multilingual' (the bundled multilingual-e5-small, "
-                   "English and Chinese; the default when the lists use a bundled model: its "
-                   "tuned lists measured better), 'bundled' (all-MiniLM-L6-v2, English; trains "
+                   "English and Chinese; the default when the lists use a bundled model; "
+                   "README, Fine-tuning, has the figures), 'bundled' (all-MiniLM-L6-v2, English; trains "
                    "about twice as fast), 'current' (the model the lists use), or a model folder "
                    "or Hugging Face id; default: a tuned or chosen model is tuned further")
     p.add_argument("--out", help="new model folder (default: workspace/models/<base>-ft-vN; "
