@@ -35,7 +35,7 @@ from core.errors import CatalogSimilarityError
 from core.finetune.card import model_owner, read_card
 from core.finetune.data import TrainingSet
 from core.finetune.record import result_from_dict, result_to_dict
-from core.finetune.run import finetune, start_model
+from core.finetune.run import finetune, model_to_train
 from core.finetune.settings import FinetuneCancelled, FinetuneResult, FinetuneSettings
 from core.search.lexical import LexicalIndex
 
@@ -166,8 +166,8 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
     words index, in place of base_vectors and words; progress(done, total) by product), so
     that leaving the page while the model reads the catalog does not stop the run;
     start_from: the model trained (core.finetune.run.finetune; None: its default)."""
-    job = FinetuneJob(base_model=str(start_model(base_model) if start_from is None
-                                     else start_from), train_pairs=len(data.train))
+    job = FinetuneJob(base_model=str(model_to_train(base_model, start_from)),
+                      train_pairs=len(data.train))
     _keep(keep, job)
 
     def run() -> None:

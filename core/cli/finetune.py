@@ -158,7 +158,7 @@ def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
 
 def cmd_finetune(args: argparse.Namespace) -> int:
     from core.cli.tuning import guess_model_number
-    from core.finetune.run import check_trainable, finetune, start_model
+    from core.finetune.run import check_trainable, finetune, model_to_train
     from core.search.channels import catalog_index
 
     settings = settings_from_args(args)
@@ -173,7 +173,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     cfg, catalog = guess_model_number(args, cfg, catalog)  # compared as the lists compare it
     say_price_note(catalog)  # a price column in two units: not read, as the lists do not
     start_from = cfg.model if args.start_from == "current" else args.start_from
-    check_trainable(start_model(cfg.model) if start_from is None else start_from)
+    check_trainable(model_to_train(cfg.model, start_from))
     data = build_training_set(catalog, _pairs(args, catalog, ws),
                               self_supervised=args.self_supervised,
                               valid_fraction=settings.valid_fraction, seed=settings.seed)

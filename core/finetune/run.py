@@ -35,6 +35,7 @@ from core.embed.multilingual import DISPLAY_NAME, MULTILINGUAL, is_multilingual
 from core.errors import ModelLoadError
 from core.finetune.calibrate import Corpus, fit_evidence, refit_calibration
 from core.finetune.card import (
+    model_display_name,
     next_version_folder,
     read_card,
     save_model_folder,
@@ -90,6 +91,12 @@ def start_model(current: str | Path | None) -> str | Path | None:
     554 pairs on 2 cores, whole job 157 s against 61 s) and embeds about 2 times slower
     (12 layers against 6)."""
     return MULTILINGUAL if is_bundled(current) or is_multilingual(current) else current
+
+
+def model_to_train(current: str | Path | None,
+                   start_from: str | Path | None = None) -> str | Path | None:
+    """The model a job trains: start_from when named, else :func:`start_model`."""
+    return start_model(current) if start_from is None else start_from
 
 
 @dataclass
@@ -206,7 +213,7 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         raise FinetuneError(f"{len(model_numbers)} model numbers for {len(texts)} products")
     if prices is not None and len(prices) != len(texts):
         raise FinetuneError(f"{len(prices)} prices for {len(texts)} products")
-    trained = start_model(base_model) if start_from is None else start_from
+    trained = model_to_train(base_model, start_from)
     check_trainable(trained)
     phase = _Phases(status or (lambda _msg: None), cancel)
     device = check_device(settings.device) if settings.device else default_device()
@@ -291,16 +298,14 @@ class _Current:
 
     def __init__(self, model: str | Path | None, encoder=None, device: str = "cpu") -> None:
         self.model, self._encoder, self._device = model, encoder, device
-        self.calibration = calibration_for(None if is_bundled(model) else model)
+        self.calibration = calibration_for(model)
         if is_multilingual(model):
             self.name = DISPLAY_NAME
         elif is_bundled(model):
             self.name = resolve_model(None)[0]
         else:
             folder = Path(str(model)).expanduser()
-            name = (read_card(folder) or {}).get("name") if folder.is_dir() else None
-            self.name = name if isinstance(name, str) and name.strip() else \
-                (folder.name if folder.is_dir() else str(model))
+            self.name = model_display_name(folder) if folder.is_dir() else str(model)
 
     def encoder(self):
         if self._encoder is None:
