@@ -273,6 +273,22 @@ this round). Catalog lists R@1, zero-shot -> tuned (chosen weight), model alone,
   5e-5: abt-buy 0.917 (the same; alone 0.876), walmart-amazon 0.697 (weight 0.2; +2 queries
   of 201; alone 0.652), 457 s job; 2e-4: abt-buy 0.893 (-3 queries). NO-GO (below +0.02 on
   one catalog with no loss on the other): 1e-4 stays.
+Issue 16 round 13 (2026-12-07, --prices, Intel Xeon 2 cores, load 1.4-2.9), the multilingual
+start, valid. Catalog lists R@1 (chosen weight), model alone, training:
+  passes over the pairs (``--set epochs=N``; the default was 4):
+    abt-buy   2: 0.917 (0.7), alone 0.868, 57 s | 4: 0.917, 0.860, 108 s | 6: 0.917, 0.876, 156 s
+    walmart   2: 0.692 (0.2), alone 0.652, 52 s | 4: 0.687, 0.647, 110 s | 6: 0.692 (0.3),
+              0.657, 163 s
+    MiniLM at 2 passes (``--start-from bundled --set epochs=2``): abt-buy 0.893 against 0.909
+    at 4 (-2 queries of 121; alone 0.826 both).
+  three mined hard negatives per pair instead of one (a /work-only patch of
+  core.finetune.negatives.pick_negatives, not kept): abt-buy 0.917, alone 0.860, 157 s;
+  walmart-amazon 0.677 (0.3; -2 queries), alone 0.642, 160 s. NO-GO.
+  Verdict: the lists are the same at 2, 4 and 6 passes of the multilingual model (+1 query of
+  201 at 2), so 2 passes when it is the model trained (core.finetune.settings.default_epochs;
+  half its training time); MiniLM keeps 4. Test (once, 2 passes):
+  test   abt-buy  0.917 -> 0.920 (+0.003, weight 0.7; 0.923 at 4 passes), alone 0.905,
+                  training 59 s, job 103 s
 """
 
 from __future__ import annotations

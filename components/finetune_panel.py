@@ -42,6 +42,8 @@ from core.finetune.data import (
 )
 from core.finetune.run import check_trainable, start_model
 from core.finetune.settings import (
+    EPOCHS,
+    MULTILINGUAL_EPOCHS,
     NEGATIVE_SOURCES,
     TRAIN_PRECISIONS,
     FinetuneError,
@@ -156,8 +158,13 @@ def settings_form() -> FinetuneSettings:
     st.caption(t("The defaults were measured on labelled catalogs (Abt-Buy, walmart-amazon); "
                  "change them only to experiment. Command line: python -m core finetune."))
     c1, c2, c3 = st.columns(3)
-    epochs = c1.number_input(t("Passes over the pairs (--epochs)"), 1, 50, DEFAULTS["epochs"],
-                             key="finetune.epochs")
+    epochs = c1.number_input(t("Passes over the pairs (--epochs)"), 1, 50, None,
+                             key="finetune.epochs",
+                             placeholder=t("{m} multilingual, {e} English", m=MULTILINGUAL_EPOCHS,
+                                           e=EPOCHS),
+                             help=t("Empty: the measured number for the model trained ({m} for "
+                                    "the multilingual model, {e} for the English one and "
+                                    "others).", m=MULTILINGUAL_EPOCHS, e=EPOCHS))
     rate = c2.select_slider(t("Learning rate (--learning-rate)"), RATES,
                             value=DEFAULTS["learning_rate"], key="finetune.learning_rate",
                             format_func=lambda r: f"{r:g}")
@@ -175,7 +182,8 @@ def settings_form() -> FinetuneSettings:
                        key="finetune.keep_always")
     valid = st.slider(t("Share of labelled products held out to check the new model (--valid-fraction)"),
                       0.05, 0.5, DEFAULTS["valid_fraction"], 0.05, key="finetune.valid_fraction")
-    return FinetuneSettings(epochs=int(epochs), learning_rate=float(rate), batch_size=int(batch),
+    return FinetuneSettings(epochs=None if epochs is None else int(epochs),
+                            learning_rate=float(rate), batch_size=int(batch),
                             lora=bool(lora), hard_negatives=bool(hard),
                             valid_fraction=float(valid),
                             keep="always" if keep else "improved", **_technical_settings())

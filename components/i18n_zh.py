@@ -1493,6 +1493,11 @@ ZH: dict[str, str] = {
         "近似错误来源（--negatives-from）",
     "Passes over the pairs (--epochs)":
         "训练轮数（--epochs）",
+    "{m} multilingual, {e} English":
+        "多语言 {m}，英文 {e}",
+    "Empty: the measured number for the model trained ({m} for the multilingual model, {e} for "
+    "the English one and others).":
+        "留空：按所训练模型的实测轮数（多语言模型 {m} 轮，英文模型及其他模型 {e} 轮）。",
     "Stop when a pass brings no gain (--select-epoch)":
         "某一轮没有提升时停止（--select-epoch）",
     "The defaults were measured on labelled catalogs (Abt-Buy, walmart-amazon); change them only to exp"

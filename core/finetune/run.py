@@ -51,6 +51,7 @@ from core.finetune.settings import (
     FinetuneResult,
     FinetuneSettings,
     Status,
+    default_epochs,
     retrieval_metrics,
 )
 from core.finetune.train import _Job, encode_with, length_cap, train_model
@@ -215,6 +216,8 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         raise FinetuneError(f"{len(prices)} prices for {len(texts)} products")
     trained = model_to_train(base_model, start_from)
     check_trainable(trained)
+    if settings.epochs is None:
+        settings = replace(settings, epochs=default_epochs(is_multilingual(trained)))
     phase = _Phases(status or (lambda _msg: None), cancel)
     device = check_device(settings.device) if settings.device else default_device()
     if is_multilingual(trained):

@@ -95,6 +95,11 @@ def test_each_training_setting_names_the_flag_that_sets_it_on_the_command_line(e
         flag = re.search(r"\((--[\w-]+)\)", at.number_input(key=key).label).group(1)
         args = parser.parse_args(["finetune", "catalog.csv", flag, value])
         assert getattr(settings_from_args(args), field) == int(value), (key, flag)
+    # left empty on the page and on the command line: the job picks the measured number of
+    # passes for the model it trains (2 for the multilingual model, 4 for others)
+    passes = at.number_input(key="finetune.epochs")
+    assert passes.value is None and "2 for the multilingual model, 4 for the English" in passes.help
+    assert settings_from_args(parser.parse_args(["finetune", "catalog.csv"])).epochs is None
     flag = re.search(r"\((--[\w-]+)\)", at.select_slider(key="finetune.learning_rate").label)
     args = parser.parse_args(["finetune", "catalog.csv", flag.group(1), "3e-5"])
     assert settings_from_args(args).learning_rate == 3e-5

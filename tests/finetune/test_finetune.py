@@ -7,6 +7,7 @@ Quality on real data is a benchmark (bench/finetune_abt_buy.py), not a test.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -702,3 +703,31 @@ def test_cli_start_from_names_the_model_trained(tiny_bert_dir, tmp_path, monkeyp
     assert main(["finetune", str(cat_path), "--start-from", str(engine), *common]) != 0
     err = capsys.readouterr().err
     assert "cannot be fine-tuned" in err and "multilingual" in err and len(seen) == 4
+
+
+def test_passes_left_unset_follow_the_model_trained(tiny_bert_dir, catalog, pairs, tmp_path,
+                                                    monkeypatch):
+    """No epochs asked for: the measured number for the model trained, 2 passes for the
+    bundled multilingual model's copy (its lists were the same at 2, 4 and 6 passes on the
+    valid splits), 4 for any other model; an explicit number is kept. The job records what
+    it ran."""
+    import core.finetune.run as run
+    from core.finetune.settings import EPOCHS, MULTILINGUAL_EPOCHS
+
+    assert FinetuneSettings().epochs is None
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    unset = replace(FAST, epochs=None)
+    other = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=unset,
+                     out=tmp_path / "other")
+    assert other.epochs_run == other.settings.epochs == EPOCHS == 4
+    assert json.loads((other.folder / "card.json").read_text())["settings"]["epochs"] == 4
+    # the multilingual start, its expanded copy stood in for by the tiny model (the real
+    # copy is trained in tests/finetune/test_finetune_multilingual.py)
+    monkeypatch.setattr(run, "trainable_multilingual", lambda _folder: tiny_bert_dir)
+    multi = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=unset,
+                     start_from="multilingual", out=tmp_path / "multi")
+    assert multi.epochs_run == multi.settings.epochs == MULTILINGUAL_EPOCHS == 2
+    assert multi.steps * 2 == other.steps
+    asked = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=replace(unset, epochs=3),
+                     start_from="multilingual", out=tmp_path / "asked")
+    assert asked.epochs_run == 3
