@@ -6,7 +6,8 @@ Texts: walmart + amazon titles from ../shared/benchmarks (real product titles).
 Baseline: SentenceTransformer(bundled MiniLM).encode(batch_size=64), timed in
 the same process, alternating with ours each round. Every precision's vectors
 are compared with our torch fp32 vectors: the minimum cosine over all texts
-must be >= 0.999 for the precision to count. On a CUDA machine add fp16.
+must be >= 0.999 for the precision to count. On a CUDA machine add fp16. "auto" is
+bf16 on a CPU with AMX (core.embed.bert.cpu_has_amx), onnx on other CPUs.
 """
 
 from __future__ import annotations

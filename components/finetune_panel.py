@@ -146,7 +146,7 @@ def start_choice(current: str) -> str:
                       help=t("Fine-tuning trains a copy of this model; your lists keep using the "
                              "current one until you choose the new model. On two labelled "
                              "catalogs (products never used in training), lists tuned from the "
-                             "multilingual model put the right match first for 92.3% and 76.9% "
+                             "multilingual model put the right match first for 92.0% and 77.6% "
                              "of products; tuned from the English model, 93.1% and 75.7%; before "
                              "tuning, 91.7% and 72.2%."))
     return current if choice == "current" else choice

@@ -11,8 +11,8 @@ hybrid weight is chosen again on the held-out pairs (:mod:`core.finetune.weight`
 (:mod:`core.finetune.card`); the model is kept only when the held-out lists improve
 (or always, with keep="always"). The tuned model is saved under its final folder name
 and validated through :class:`core.embed.bert.BertEncoder` exactly as at inference
-(on a CPU that exports it to ONNX once, cached under the model's identity, so the
-first catalog embedding with it does not pay the export).
+(on a CPU without AMX that exports it to ONNX once, cached under the model's identity,
+so the first catalog embedding with it does not pay the export; with AMX it runs in bf16).
 """
 
 from __future__ import annotations
@@ -86,11 +86,11 @@ def start_model(current: str | Path | None) -> str | Path | None:
     bundled multilingual model when the lists use a bundled model (all-MiniLM-L6-v2 or the
     4-bit multilingual engine), else the current model itself (a tuned model or one the
     user chose is tuned further). Measured (bench/finetune_abt_buy.py --start-from, valid
-    splits, catalog lists R@1): tuned multilingual 0.917 / 0.687 against tuned MiniLM
-    0.909 / 0.652 on abt-buy / walmart-amazon, zero-shot 0.884 / 0.587 (test: 0.923 /
-    0.769 against 0.931 / 0.757); it trains about twice as long (108 s against 51 s for
-    554 pairs on 2 cores, whole job 157 s against 61 s) and embeds about 2 times slower
-    (12 layers against 6)."""
+    splits, catalog lists R@1): tuned multilingual 0.917 / 0.692 against tuned MiniLM
+    0.909 / 0.652 on abt-buy / walmart-amazon, zero-shot 0.884 / 0.587 (test: 0.920 /
+    0.776 against 0.931 / 0.757); its job takes about twice as long (2 passes over 554
+    pairs 57 s against MiniLM's 4 passes 51 s on 2 cores, whole job 119 s against 61 s)
+    and it embeds about 2 times slower (12 layers against 6)."""
     return MULTILINGUAL if is_bundled(current) or is_multilingual(current) else current
 
 
