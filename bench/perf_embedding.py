@@ -6,8 +6,16 @@ Texts: walmart + amazon titles from ../shared/benchmarks (real product titles).
 Baseline: SentenceTransformer(bundled MiniLM).encode(batch_size=64), timed in
 the same process, alternating with ours each round. Every precision's vectors
 are compared with our torch fp32 vectors: the minimum cosine over all texts
-must be >= 0.999 for the precision to count. On a CUDA machine add fp16. "auto" is
-bf16 on a CPU with AMX (core.embed.bert.cpu_has_amx), onnx on other CPUs.
+must be >= 0.999 for the precision to count. On a CUDA machine add fp16.
+
+Tried 2026-12-07 on an Intel Xeon with AMX (2 cores; ``--precisions fp32,onnx,bf16``): onnx
+1.36x / 1.45x the baseline, torch fp32 1.47x / 1.61x, bf16 autocast 2.77x / 3.14x (min cosine
+to fp32 0.999970). "auto" as bf16 on CPUs with AMX (amx_bf16 in /proc/cpuinfo; a /work-only
+branch) left bench/score_quality.py's valid and test figures the same to 3 decimals, but
+fine-tuning with it (the catalog embedded, hard negatives mined and the tuned model
+validated in bf16) lost 3 queries on each valid catalog (bench/finetune_abt_buy.py --prices,
+multilingual start, 2 passes: abt-buy 0.917 -> 0.893, walmart-amazon 0.692 -> 0.677; the
+whole walmart job 423 s -> 285 s). Not kept: "auto" stays onnx on every CPU.
 """
 
 from __future__ import annotations

@@ -173,10 +173,8 @@ def speed_settings(cfg: Config) -> tuple[str, str]:
         t("Calculation precision"), PRECISIONS, index=PRECISIONS.index(cfg.precision),
         format_func=labels(PRECISION_NAMES), key="settings.precision",
         help=t("Automatic uses the fast CPU engine on a computer without a graphics card "
-             "(same results as full precision, about 3x faster), half precision (bfloat16) on "
-             "a processor with AMX (about 2x faster again there; scores the same to 4 "
-             "decimals) and half precision on a graphics card. Settings file and command "
-             "line: `precision`."))
+             "(same results as full precision, about 3x faster) and half precision on a "
+             "graphics card. Settings file and command line: `precision`."))
     if precision in ("fp16", "onnx"):
         from core.embed.models import default_device
 

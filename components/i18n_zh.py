@@ -448,12 +448,10 @@ ZH: dict[str, str] = {
     'ommand line: `--field-weights`.':
         '比较共同词时每一列的词占多大分量。商品文本列默认为 1，其他列为 0（不使用）；设为 0 即不使用该列。'
         '设置文件：`field_weights`；命令行：`--field-weights`。',
-    "Automatic uses the fast CPU engine on a computer without a graphics card (same results as full "
-    "precision, about 3x faster), half precision (bfloat16) on a processor with AMX (about 2x faster "
-    "again there; scores the same to 4 decimals) and half precision on a graphics card. Settings file "
-    "and command line: `precision`.":
-        '“自动”在没有显卡的电脑上使用快速 CPU 引擎（结果与完整精度相同，约快 3 倍），在带 AMX 的处理器上使用'
-        '半精度（bfloat16，在那里再快约 2 倍；分数前 4 位小数相同），在有显卡时使用半精度。'
+    'Automatic uses the fast CPU engine on a computer without a graphics card (same results as full pre'
+    'cision, about 3x faster) and half precision on a graphics card. Settings file and command line: `p'
+    'recision`.':
+        '“自动”在没有显卡的电脑上使用快速 CPU 引擎（结果与完整精度相同，约快 3 倍），在有显卡时使用半精度。'
         '设置文件和命令行：`precision`。',
     'Automatic compares every product with every other (exact) up to 200,000 products and uses a fast a'
     'pproximate graph (HNSW) above, with exact scores for what it finds. Exact, always: slow for very l'

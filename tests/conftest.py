@@ -39,19 +39,6 @@ def _vocab() -> list[str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _same_cpu_path_everywhere():
-    """"auto" embeds with ONNX Runtime in this process, as on a CPU without AMX, so that the
-    tests' store keys and vectors do not depend on the machine that runs them; the AMX path
-    (bf16) is tested on its own (tests/search/test_perf_paths.py), and the app's server in
-    the browser tests takes the machine's real path."""
-    import core.embed.bert as bert
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(bert, "cpu_has_amx", lambda: False)
-        yield
-
-
-@pytest.fixture(scope="session", autouse=True)
 def _offline_hub():
     """No test may reach the Hugging Face hub (or any network)."""
     with pytest.MonkeyPatch.context() as mp:

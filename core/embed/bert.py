@@ -15,7 +15,6 @@ here with it; loading is core.embed.loading, model options core.embed.models.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,9 +47,8 @@ class BertEncoder:
     """A BERT-family sentence encoder (mean or CLS pooling, L2-normalised).
 
     model: None/"bundled" for the bundled MiniLM, a local folder, or a hub id.
-    precision: "auto" (fp16 on CUDA; "bf16" on a CPU with AMX, :func:`cpu_has_amx`; on
-    other CPUs "onnx" when ONNX Runtime is installed and the model exports, else "fp32"),
-    "fp32", "bf16" (autocast;
+    precision: "auto" (fp16 on CUDA; on a CPU "onnx" when ONNX Runtime is
+    installed and the model exports, else "fp32"), "fp32", "bf16" (autocast;
     fast only on CPUs with AMX and on CUDA), "fp16" (CUDA only) or "onnx"
     (ONNX Runtime fp32 on the CPU, same vectors as fp32 to 1e-6, about 2x
     faster; bench/perf_embedding.py).
@@ -108,7 +106,7 @@ class BertEncoder:
     def precision(self) -> str:
         """What the encoder runs with: "fp32", "bf16", "fp16" or "onnx". Whether "auto" on
         a CPU runs through ONNX is known once the model is loaded, so asking that loads it."""
-        if self._model is None and self._requested == "auto" and self._precision == "fp32":
+        if self._model is None and self._requested == "auto" and self.device == "cpu":
             self._ensure_loaded()
         return self._precision
 
@@ -136,8 +134,7 @@ class BertEncoder:
         """ONNX Runtime for "onnx", and for "auto" on a CPU when it exports (else torch)."""
         from core.embed.onnx import OnnxRunner, onnx_available
 
-        wanted = self._precision == "onnx" or (requested == "auto" and self.device == "cpu"
-                                               and self._precision == "fp32")
+        wanted = self._precision == "onnx" or (requested == "auto" and self.device == "cpu")
         if not wanted or not onnx_available():
             if self._precision == "onnx":
                 raise ModelLoadError("precision onnx needs: pip install onnx onnxruntime")
@@ -248,24 +245,9 @@ def token_batches(sorted_lengths: np.ndarray, batch_size: int, *,
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def cpu_has_amx() -> bool:
-    """Whether this CPU has AMX tiles with bf16 (Intel Sapphire Rapids and later). There
-    "auto" embeds with bf16 autocast: about 2x faster than ONNX Runtime fp32, whose speed
-    torch fp32 matches on such CPUs, min cosine 0.99996 to fp32 (bench/perf_embedding.py).
-    Elsewhere (AVX2, or AVX512-BF16 without AMX) ONNX Runtime stays the fast path."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text(errors="replace")
-    except OSError:
-        return False
-    return "amx_bf16" in flags
-
-
 def _effective_precision(precision: str, device: str) -> str:
     if precision == "auto":
-        if device.startswith("cuda"):
-            return "fp16"
-        return "bf16" if cpu_has_amx() else "fp32"
+        return "fp16" if device.startswith("cuda") else "fp32"
     if precision == "fp16" and not device.startswith("cuda"):
         raise ModelLoadError(
             "Precision 'Half (graphics card)' (fp16) needs a CUDA device (a graphics card) and "

@@ -11,8 +11,8 @@ hybrid weight is chosen again on the held-out pairs (:mod:`core.finetune.weight`
 (:mod:`core.finetune.card`); the model is kept only when the held-out lists improve
 (or always, with keep="always"). The tuned model is saved under its final folder name
 and validated through :class:`core.embed.bert.BertEncoder` exactly as at inference
-(on a CPU without AMX that exports it to ONNX once, cached under the model's identity,
-so the first catalog embedding with it does not pay the export; with AMX it runs in bf16).
+(on a CPU that exports it to ONNX once, cached under the model's identity, so the
+first catalog embedding with it does not pay the export).
 """
 
 from __future__ import annotations

@@ -101,8 +101,6 @@ def _embed(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettin
     ds, n = with_row_numbers(ds, cols.id_column, task_cpus=settings.task_cpus,
                              parts=settings.actors)
     tally = ray.remote(num_cpus=0)(Tally).remote() if progress is not None else None
-    # "auto" on CPU workers: ONNX Runtime fp32, the same vectors whatever each worker's CPU
-    # (the app itself takes bf16 on an AMX machine, core.embed.bert.cpu_has_amx)
     precision = "onnx" if cfg.precision == "auto" and not settings.num_gpus else cfg.precision
     ds = ds.map_batches(EmbedBatch, batch_format="pyarrow", batch_size=settings.embed_batch,
                         fn_constructor_args=(model_for_workers(cfg.model), precision,

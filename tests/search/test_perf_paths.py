@@ -129,29 +129,8 @@ def test_onnx_encoder_matches_fp32(tiny_bert_dir, tmp_path, monkeypatch):
     assert got.shape == fp32.shape and got.dtype == np.float32
     assert (got * fp32).sum(1).min() >= 0.9999
     assert onnx.encode([]).shape == (0, onnx.dim)
-    import core.embed.bert as bert
-
-    monkeypatch.setattr(bert, "cpu_has_amx", lambda: False)  # AVX2 / AVX-512 without AMX
     auto = BertEncoder(tiny_bert_dir, precision="auto")
     assert auto.precision == "onnx" and auto.identity == onnx.identity  # store shared
-
-
-def test_auto_embeds_in_bf16_on_a_cpu_with_amx(tiny_bert_dir, tmp_path, monkeypatch):
-    """On AMX CPUs (Sapphire Rapids and later) torch's bf16 autocast embeds about 2x faster
-    than ONNX Runtime fp32 (bench/perf_embedding.py): "auto" takes it there, without an
-    ONNX export, and its vectors are stored apart from full precision's."""
-    import core.embed.bert as bert
-
-    monkeypatch.setenv("CATSIM_CACHE", str(tmp_path))
-    monkeypatch.setattr(bert, "cpu_has_amx", lambda: True)
-    fp32 = BertEncoder(tiny_bert_dir, precision="fp32", batch_size=5)
-    auto = BertEncoder(tiny_bert_dir, precision="auto", batch_size=5)
-    assert auto.precision == "bf16" and not auto.loaded  # known without loading the model
-    got = auto.encode(TEXTS)
-    assert got.dtype == np.float32 and (got * fp32.encode(TEXTS)).sum(1).min() >= 0.999
-    assert auto.identity != fp32.identity and not any(tmp_path.rglob("*.onnx"))
-    monkeypatch.setattr(bert, "cpu_has_amx", lambda: False)
-    assert BertEncoder(tiny_bert_dir, precision="auto").identity == fp32.identity
 
 
 @pytest.mark.slow
