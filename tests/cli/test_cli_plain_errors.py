@@ -182,8 +182,8 @@ def test_finetune_reads_the_catalogs_language(tmp_path: Path, monkeypatch: pytes
     seen: list = []
 
     def recorded(texts, data, **kwargs):
-        seen.append((kwargs["base_model"], run.start_model(kwargs["base_model"])
-                     if kwargs["start_from"] is None else kwargs["start_from"]))
+        seen.append((kwargs["base_model"],
+                     run.model_to_train(kwargs["base_model"], kwargs["start_from"])))
         raise FinetuneCancelled("recorded")
 
     monkeypatch.setattr(run, "finetune", recorded)
