@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from core.config import DEFAULT_HYBRID_WEIGHT
+from core.embed.store import EmbeddingStore
 from core.errors import CatalogSimilarityError
 from core.finetune.card import model_owner, read_card
 from core.finetune.data import TrainingSet
@@ -156,7 +157,9 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
               model_numbers: list[str] | None = None,
               prices: np.ndarray | None = None,
               prepare: Prepare | None = None,
-              start_from: str | None = None) -> FinetuneJob:
+              start_from: str | None = None,
+              store: EmbeddingStore | None = None,
+              private: bytes | None = None) -> FinetuneJob:
     """Start fine-tuning on a daemon thread; returns the job to keep in session state.
     owner: the session the kept model belongs to (components.state.model_owner); keep:
     called with job.record() as the run starts and again when it ends (on the thread);
@@ -165,7 +168,9 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
     catalog is not read yet, what reads it on the thread first (its zero-shot vectors and
     words index, in place of base_vectors and words; progress(done, total) by product), so
     that leaving the page while the model reads the catalog does not stop the run;
-    start_from: the model trained (core.finetune.run.finetune; None: its default)."""
+    start_from: the model trained (core.finetune.run.finetune; None: its default); store,
+    private: the workspace's embedding store and the session's key in it (finetune keeps
+    the new model's vectors of the catalog there; None: no store)."""
     job = FinetuneJob(base_model=str(model_to_train(base_model, start_from)),
                       train_pairs=len(data.train))
     _keep(keep, job)
@@ -181,7 +186,7 @@ def start_job(texts: list[str], data: TrainingSet, *, base_model: str,
                               status=job._status, words=words,
                               hybrid_weight=hybrid_weight, metric=metric, owner=owner,
                               model_numbers=model_numbers, prices=prices,
-                              start_from=start_from)
+                              start_from=start_from, store=store, private=private)
             if result.kept and result.folder is not None:
                 job.model_created = (read_card(result.folder) or {}).get("created")
             job.result, job.status = result, "finished"

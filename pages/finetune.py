@@ -21,7 +21,7 @@ from components.finetune_panel import (
     training_data,
 )
 from components.i18n import t
-from components.resources import lexical_index
+from components.resources import lexical_index, workspace_store
 from components.text import md
 from components.widgets import settings_sidebar
 from core.errors import CatalogSimilarityError
@@ -72,7 +72,8 @@ if start and data is not None:
                     hybrid_weight=cfg.hybrid_weight, metric=cfg.metric,
                     owner=state.model_owner(), keep=state.finetune_keeper(),
                     model_numbers=cat.model_numbers(), prices=cat.price_evidence(),
-                    start_from=start_from)
+                    start_from=start_from, store=workspace_store(),
+                    private=state.private_key())
     state.set_finetune_job(job)
 if job is not None:
     with panel:

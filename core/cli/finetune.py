@@ -161,6 +161,7 @@ def _pairs(args: argparse.Namespace, catalog, ws: Workspace) -> LabelledPairs:
 
 def cmd_finetune(args: argparse.Namespace) -> int:
     from core.cli.tuning import guess_model_number
+    from core.embed.store import EmbeddingStore
     from core.finetune.run import check_trainable, finetune, model_to_train
     from core.search.channels import catalog_index
 
@@ -181,6 +182,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
                               self_supervised=args.self_supervised,
                               valid_fraction=settings.valid_fraction, seed=settings.seed)
     vectors = vectors_from_args(args, cfg, catalog)
+    store = None if args.no_store else EmbeddingStore(ws.ensure().db_path)
     print(f"training on {len(data.train)} pairs; validation: "
           f"{len(data.valid) if data.valid else 0} held-out queries", file=sys.stderr)
     with Progress("starting", "step") as progress:
@@ -191,7 +193,9 @@ def cmd_finetune(args: argparse.Namespace) -> int:
                           words=catalog_index(catalog, cfg.field_weights),
                           hybrid_weight=cfg.hybrid_weight, metric=cfg.metric, owner=owner,
                           model_numbers=catalog.model_numbers(), prices=catalog.price_evidence(),
-                          start_from=start_from)
+                          start_from=start_from, store=store)
+    if store is not None:
+        store.close()
     _report(result)
     if result.kept and owner:
         print(f"it is {model_display_name(result.folder)} in the model picker of app session "

@@ -32,7 +32,8 @@ from core.embed.encoders import Progress, load_encoder
 from core.embed.expand import trainable_multilingual
 from core.embed.models import check_device, default_device, is_bundled, resolve_model
 from core.embed.multilingual import DISPLAY_NAME, MULTILINGUAL, is_multilingual
-from core.errors import ModelLoadError
+from core.embed.store import EmbeddingStore, embed_with_store, text_hash
+from core.errors import ModelLoadError, StoreError
 from core.finetune.calibrate import Corpus, fit_evidence, refit_calibration
 from core.finetune.card import (
     model_display_name,
@@ -167,9 +168,31 @@ def _words_of(texts: Sequence[str], corpus_rows: np.ndarray,
 
 def _vectors(encoder: BertEncoder, texts: Sequence[str], corpus_rows: np.ndarray,
              valid: ValidationSet) -> tuple[np.ndarray, np.ndarray]:
-    """(query vectors, corpus vectors) of a validation set through an encoder."""
-    corpus = encoder.encode([texts[r] for r in corpus_rows])
-    return encoder.encode(valid.queries), corpus
+    """(query vectors, corpus vectors) of a validation set through an encoder; a text
+    among both (a held-out product is a catalog row) is embedded once."""
+    corpus = [texts[r] for r in corpus_rows]
+    both = embed_with_store(encoder, corpus + list(valid.queries), None).vectors
+    return both[len(corpus):], both[:len(corpus)]
+
+
+def _embedded(encoder: BertEncoder, texts: Sequence[str], store: EmbeddingStore | None,
+              private: bytes | None) -> np.ndarray:
+    """The catalog's vectors through encoder, reusing (and adding to) the store: a second
+    run on the same catalog does not embed it again with the model to train."""
+    return embed_with_store(encoder, list(texts), store, private=private).vectors
+
+
+def _store_tuned(store: EmbeddingStore, private: bytes | None, identity: str,
+                 texts: Sequence[str], vectors: np.ndarray) -> str | None:
+    """Keep the kept model's vectors of the catalog (validation embedded every corpus row
+    with it) in the store, so that the first lists with the new model reuse them instead of
+    embedding the catalog again. A store that fails costs only that: None or why."""
+    unique = dict(zip((text_hash(t, private) for t in texts), range(len(texts))))
+    try:
+        store.put(identity, list(unique), vectors[list(unique.values())])
+    except StoreError as exc:
+        return f"{exc}; the lists will embed the catalog with the new model once"
+    return None
 
 
 def _base_vectors_of(base_vectors: np.ndarray, corpus_rows: np.ndarray,
@@ -188,7 +211,9 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
              metric: str = "cosine", owner: str | None = None,
              model_numbers: Sequence[str] | None = None,
              prices: np.ndarray | None = None,
-             start_from: str | Path | None = None) -> FinetuneResult:
+             start_from: str | Path | None = None,
+             store: EmbeddingStore | None = None,
+             private: bytes | None = None) -> FinetuneResult:
     """Fine-tune a model on data.train; keep it (in out, or the next versioned folder
     of models_dir) only when the held-out lists improve on the current model's, or always
     with keep="always". owner: who may use the kept model (card.json "owner",
@@ -204,6 +229,10 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
     mapped column, by row; None: none), compared in the lists that choose hard negatives,
     the weight and the calibration as the catalog's lists compare them; prices: every
     product's price (the mapped column, parsed, by row; None: none), read the same way.
+    store, private: the embedding store (core.embed.store) and the owner's key in it: the
+    catalog's vectors from the model to train are reused from it and kept in it, and those
+    from a kept model are kept in it, so that its first lists embed nothing again (None:
+    no store).
     Raises FinetuneCancelled when cancel() turns true.
     """
     start = time.perf_counter()
@@ -243,7 +272,7 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         own_vectors = base_vectors
         if not same:
             phase("embedding", f"embedding the catalog with {base.name}, the model to train")
-            own_vectors = base.encode(list(texts))
+            own_vectors = _embedded(base, texts, store, private)
         lists = _Lists(_words_of(texts, corpus_rows, words), float(hybrid_weight), metric,
                        model_numbers, prices)
         if settings.pseudo_pairs > 0:
@@ -264,8 +293,8 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         shutil.rmtree(tmp.parent, ignore_errors=True)
         save_model_folder(model, base, tmp)
         try:
-            result = _validate(base, current, tmp, texts, data, corpus_rows, base_vectors,
-                               lists, settings, device, phase)
+            result, tuned = _validate(base, current, tmp, texts, data, corpus_rows,
+                                      base_vectors, lists, settings, device, phase)
             phase.check()  # a stop asked for during the last phase: nothing kept
         except BaseException:  # stopped (Stop, Ctrl-C) or failed while validating: the
             shutil.rmtree(tmp.parent, ignore_errors=True)  # unvalidated copy goes too
@@ -277,6 +306,13 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
             result = replace(result, notes=(f"trained from {_shown_name(base)}; \"before\" is "
                                             f"the current model, {current.name}",
                                             *result.notes))
+        if store is not None and tuned is not None and \
+                (settings.keep == "always" or result.improved):
+            phase("saving", "saving the catalog's vectors from the new model")
+            problem = _store_tuned(store, private, tuned[0],
+                                   [texts[r] for r in corpus_rows], tuned[1])
+            if problem:
+                result = replace(result, notes=(*result.notes, problem))
         phase.close()
         shown = version_name(target) if owner and not out else target.name
         return _keep_or_drop(result, tmp, target, data, start, phase.seconds, owner, shown)
@@ -368,15 +404,18 @@ def _epoch_check(base: BertEncoder, texts: Sequence[str], corpus_rows: np.ndarra
 def _validate(base: BertEncoder, current: _Current, folder: Path, texts: Sequence[str],
               data: TrainingSet,
               corpus_rows: np.ndarray, base_vectors: np.ndarray, lists: _Lists,
-              settings: FinetuneSettings, device: str, phase: _Phases) -> FinetuneResult:
-    """Metrics before/after of the model alone and of the lists at every weight."""
+              settings: FinetuneSettings, device: str, phase: _Phases
+              ) -> tuple[FinetuneResult, tuple[str, np.ndarray] | None]:
+    """Metrics before/after of the model alone and of the lists at every weight, and the
+    new model's (store identity, vectors of the corpus rows); None without validation."""
     valid, k = data.valid, settings.k
     empty = FinetuneResult(None, None, False, None, 0, 0.0, 0.0, 0, base.name, settings)
     if valid is None:
-        return empty
+        return empty, None
     phase("validating", "validating: the new model on the held-out pairs")
     q0, c0 = _base_vectors_of(base_vectors, corpus_rows, valid, current)
-    q1, c1 = _vectors(BertEncoder(folder, device=device), texts, corpus_rows, valid)
+    new_model = BertEncoder(folder, device=device)
+    q1, c1 = _vectors(new_model, texts, corpus_rows, valid)
     before = retrieval_metrics(q0, c0, corpus_rows, valid, k=k)
     after = retrieval_metrics(q1, c1, corpus_rows, valid, k=k)
     tuned = lists.corpus(c1, corpus_rows, texts)
@@ -393,8 +432,8 @@ def _validate(base: BertEncoder, current: _Current, folder: Path, texts: Sequenc
     note = refit_calibration(folder, tuned, valid, data.rejected,
                              weight=choice.weight if choice else lists.weight,
                              metric=lists.metric, model=folder.name, evidence=evidence)
-    return replace(empty, before=before, after=after, weight_choice=choice, config=config,
-                   notes=(ev_note, note))
+    return (replace(empty, before=before, after=after, weight_choice=choice, config=config,
+                    notes=(ev_note, note)), (new_model.identity, c1))
 
 
 def _shown_name(model: BertEncoder) -> str:

@@ -7,6 +7,7 @@ Quality on real data is a benchmark (bench/finetune_abt_buy.py), not a test.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -501,6 +502,12 @@ def test_cli_finetune_with_the_tiny_model(tiny_bert_dir, tiny_encoder, tmp_path,
     assert rc == 0, err
     assert "before: Recall@1" in err and f"saved {out}" in err
     _check_folder(out, tiny_encoder)
+    # the nightly lists with the new model reuse the vectors the job left in the store
+    rc = main(["neighbors", str(cat_path), "--id-col", "id", "--text-cols", "title",
+               "--model", str(out), "--workspace", str(tmp_path / "ws"),
+               "--out", str(tmp_path / "lists.csv")])
+    err = capsys.readouterr().err
+    assert rc == 0 and "embedded 0, reused 16 from the store" in err, err
     rc = main(["finetune", str(cat_path), "--out", str(tmp_path / "x"), *common])
     assert rc == 2 and "No training data" in capsys.readouterr().err
     rc = main(["finetune", str(cat_path), "--self-supervised", "--lora", "--keep-always",
@@ -731,3 +738,63 @@ def test_passes_left_unset_follow_the_model_trained(tiny_bert_dir, catalog, pair
     asked = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=replace(unset, epochs=3),
                      start_from="multilingual", out=tmp_path / "asked")
     assert asked.epochs_run == 3
+
+
+def test_a_kept_models_catalog_vectors_wait_in_the_store(tiny_bert_dir, catalog, pairs,
+                                                         tmp_path, monkeypatch):
+    """With the embedding store (a real SQLite file): the model trained embeds the catalog
+    through it (a second run embeds nothing again with it), and a kept model's vectors of
+    the catalog (validation embedded every row with it) are kept there under the identity
+    the lists load it with, so its first lists reuse every one; a model not kept leaves
+    nothing in the store."""
+    import core.finetune.run as run
+    from core.embed.encoders import load_encoder
+    from core.embed.store import EmbeddingStore, embed_with_store
+
+    store = EmbeddingStore(tmp_path / "store.sqlite")
+    key = b"k" * 32  # an uploaded catalog's session key: the vectors are found under it only
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    texts = catalog.texts
+    distinct = len(set(texts))
+    # a model other than the current one is trained (as the multilingual copy is)
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_bert_dir, copy)
+    monkeypatch.setattr(run, "trainable_multilingual", lambda _folder: copy)
+    trained = BertEncoder(copy, device="cpu")
+    current = BertEncoder(tiny_bert_dir, device="cpu")
+    assert current.identity != trained.identity
+    encoded: list[int] = []
+    real_encode = BertEncoder.encode
+
+    def counting(self, batch, *args, **kwargs):
+        if self.identity == trained.identity:
+            encoded.append(len(batch))
+        return real_encode(self, batch, *args, **kwargs)
+
+    monkeypatch.setattr(BertEncoder, "encode", counting)
+    vectors = current.encode(texts)
+    result = finetune(texts, data, base_model=tiny_bert_dir, base_vectors=vectors,
+                      settings=FAST, out=tmp_path / "tuned", start_from="multilingual",
+                      store=store, private=key)
+    assert result.kept
+    assert sum(encoded) == distinct and store.count(trained.identity) == distinct
+    tuned = load_encoder(str(result.folder))  # as the lists load it (precision "auto")
+    assert store.count(tuned.identity) == distinct
+    first = embed_with_store(tuned, texts, store, private=key)
+    assert first.embedded == 0 and first.reused == len(texts)
+    fresh = BertEncoder(result.folder, device="cpu").encode(texts)
+    assert np.allclose(first.vectors, fresh, atol=1e-5)
+    # another owner's key finds none of them
+    assert embed_with_store(tuned, texts[:3], None).embedded == 3
+    assert store.get(tuned.identity, [b"x" * 32]) == {}
+    # a second run reuses the trained model's vectors instead of embedding the catalog again
+    encoded.clear()
+    again = finetune(texts, data, base_model=tiny_bert_dir, base_vectors=vectors,
+                     settings=replace(FAST, keep="improved", learning_rate=1e-12, epochs=1),
+                     models_dir=tmp_path / "models", start_from="multilingual",
+                     store=store, private=key)
+    assert not again.kept
+    assert sum(encoded) == 0  # nothing embedded with the model trained (validation uses its copy)
+    rows = store.count()
+    assert rows == 2 * distinct  # the model not kept added nothing
+    store.close()
