@@ -293,6 +293,14 @@ start, valid. Catalog lists R@1 (chosen weight), model alone, training:
                   at 4), training 53 s, job 419 s
   On test, 2 passes against 4: -1 query of 349 on abt-buy, +2 of 255 on walmart-amazon.
   Issue 16's +0.08 is still not reached on test.
+Issue 16 round 14 (2026-12-07, --prices, Intel Xeon 2 cores, load 1.9-2.3), valid: hard
+negatives mined again after the first pass from the model being trained (ANCE-style refresh;
+a /work-only prototype wrapping core.finetune.run.train_model: the catalog re-embedded with
+the half-trained model, the first candidate changed for 72% of abt-buy's pairs and 56% of
+walmart-amazon's). Catalog lists R@1 (chosen weight), model alone, training:
+    abt-buy   0.917 (0.7), alone 0.868, 74 s (the same as without it)
+    walmart   0.687 (0.2; -1 query of 201), alone 0.657 (+0.005), 150 s (+100 s re-embedding)
+  Verdict: NO-GO (the lists do not move; the walmart-amazon job takes 73 s longer).
 """
 
 from __future__ import annotations
