@@ -650,6 +650,8 @@ CORE_ZH: dict[str, str] = {
         '准备多语言模型以供训练',
     'saving the model':
         '保存模型',
+    "saving the catalog's vectors from the new model":
+        '保存新模型对目录的读取结果',
     "finding confident pairs in the current model's lists":
         '在当前模型的列表中寻找有把握的商品对',
     'found {n} confident pairs (score >= {value})':
@@ -682,6 +684,12 @@ CORE_ZH: dict[str, str] = {
         '得分校准：留出的查询不是目录中的商品；新模型使用内置模型的校准（近似）',
     'score calibration fitted again on {n} held-out products with same-product evidence':
         '得分校准已在 {n} 个留出商品上重新拟合（含同一商品证据）',
+    # core/finetune/run.py: the kept model's vectors of the catalog wait in the embedding store
+    "the new model's vectors of the catalog ({n} different texts) are kept in the embedding store: "
+    'its first lists embed nothing again':
+        '新模型对目录的读取结果（{n} 条不同的文本）已保存：用它生成的第一批列表无需再读取目录',
+    '{part}; the lists will embed the catalog with the new model once':
+        '{part}；列表会用新模型把目录读取一次',
     # core/finetune/card.py: where a fine-tuned model's own hybrid weight comes from (sidebar)
     'chosen for {name} on held-out pairs after fine-tuning':
         '微调后在留出商品对上为 {name} 选定',

@@ -183,16 +183,18 @@ def _embedded(encoder: BertEncoder, texts: Sequence[str], store: EmbeddingStore 
 
 
 def _store_tuned(store: EmbeddingStore, private: bytes | None, identity: str,
-                 texts: Sequence[str], vectors: np.ndarray) -> str | None:
+                 texts: Sequence[str], vectors: np.ndarray) -> str:
     """Keep the kept model's vectors of the catalog (validation embedded every corpus row
     with it) in the store, so that the first lists with the new model reuse them instead of
-    embedding the catalog again. A store that fails costs only that: None or why."""
+    embedding the catalog again; returns the note that says so. A store that fails costs
+    only that (the note says why)."""
     unique = dict(zip((text_hash(t, private) for t in texts), range(len(texts))))
     try:
         store.put(identity, list(unique), vectors[list(unique.values())])
     except StoreError as exc:
         return f"{exc}; the lists will embed the catalog with the new model once"
-    return None
+    return (f"the new model's vectors of the catalog ({len(unique):,} different texts) are kept "
+            "in the embedding store: its first lists embed nothing again")
 
 
 def _base_vectors_of(base_vectors: np.ndarray, corpus_rows: np.ndarray,
@@ -309,10 +311,9 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         if store is not None and tuned is not None and \
                 (settings.keep == "always" or result.improved):
             phase("saving", "saving the catalog's vectors from the new model")
-            problem = _store_tuned(store, private, tuned[0],
-                                   [texts[r] for r in corpus_rows], tuned[1])
-            if problem:
-                result = replace(result, notes=(*result.notes, problem))
+            note = _store_tuned(store, private, tuned[0], [texts[r] for r in corpus_rows],
+                                tuned[1])
+            result = replace(result, notes=(*result.notes, note))
         phase.close()
         shown = version_name(target) if owner and not out else target.name
         return _keep_or_drop(result, tmp, target, data, start, phase.seconds, owner, shown)

@@ -777,6 +777,9 @@ def test_a_kept_models_catalog_vectors_wait_in_the_store(tiny_bert_dir, catalog,
                       settings=FAST, out=tmp_path / "tuned", start_from="multilingual",
                       store=store, private=key)
     assert result.kept
+    assert result.notes[-1] == (f"the new model's vectors of the catalog ({distinct} different "
+                                "texts) are kept in the embedding store: its first lists embed "
+                                "nothing again")
     assert sum(encoded) == distinct and store.count(trained.identity) == distinct
     tuned = load_encoder(str(result.folder))  # as the lists load it (precision "auto")
     assert store.count(tuned.identity) == distinct
@@ -798,3 +801,19 @@ def test_a_kept_models_catalog_vectors_wait_in_the_store(tiny_bert_dir, catalog,
     rows = store.count()
     assert rows == 2 * distinct  # the model not kept added nothing
     store.close()
+
+
+def test_a_store_that_fails_costs_the_job_nothing_but_the_reuse(tiny_bert_dir, catalog, pairs,
+                                                                  tmp_path):
+    """A store that cannot be read or written (here closed under the job) neither stops the
+    run nor loses the model: it is kept, and its note says the first lists will embed the
+    catalog once."""
+    from core.embed.store import EmbeddingStore
+
+    store = EmbeddingStore(tmp_path / "store.sqlite")
+    store.close()
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    result = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
+                      out=tmp_path / "tuned", store=store)
+    assert result.kept and (result.folder / "model.safetensors").exists()
+    assert result.notes[-1].endswith("; the lists will embed the catalog with the new model once")
