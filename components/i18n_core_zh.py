@@ -684,6 +684,18 @@ CORE_ZH: dict[str, str] = {
         '得分校准：留出的查询不是目录中的商品；新模型使用内置模型的校准（近似）',
     'score calibration fitted again on {n} held-out products with same-product evidence':
         '得分校准已在 {n} 个留出商品上重新拟合（含同一商品证据）',
+    # core/workspace.py: an SQLite file (the embedding store, review decisions) that fails
+    'The workspace database {path} cannot be used: the disk is full; free some space and try again':
+        '无法使用工作区数据库 {path}：磁盘已满；请释放一些空间后重试',
+    'The workspace database {path} cannot be used: the folder is read-only; make it writable or set '
+    '$CATSIM_WORKSPACE to a writable folder (keep this file: it holds your review decisions)':
+        '无法使用工作区数据库 {path}：文件夹是只读的；请让它可写，或把 $CATSIM_WORKSPACE 设为一个可写的'
+        '文件夹（请保留此文件：其中保存着你的审核决定）',
+    'The workspace database {path} cannot be used: it is damaged ({error}); keep a copy of it (it '
+    'holds your review decisions) and recover it with: sqlite3 {path} .recover | sqlite3 '
+    'recovered.db':
+        '无法使用工作区数据库 {path}：文件已损坏（{error}）；请保留一份副本（其中保存着你的审核决定），'
+        '并用以下命令恢复：sqlite3 {path} .recover | sqlite3 recovered.db',
     # core/finetune/run.py: the kept model's vectors of the catalog wait in the embedding store
     "the new model's vectors of the catalog ({n} different texts) are kept in the embedding store: "
     'its first lists embed nothing again':

@@ -713,18 +713,33 @@ def _finetune_messages(model: Path, tmp_path: Path) -> list[str]:
     # another model trained than the current one: the multilingual copy (the tiny BERT
     # stands in for it here; tests/embed/test_expand.py makes the real one)
     import core.finetune.run as run
+    from core.embed.store import EmbeddingStore
 
+    store = EmbeddingStore(tmp_path / "store.sqlite")  # the new model's vectors kept there
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(run, "trainable_multilingual", lambda _models: Path(model))
         result = finetune(catalog.texts, data, base_model=tmp_path / "m0", start_from="multilingual",
-                          out=tmp_path / "started", status=said.append,
+                          out=tmp_path / "started", status=said.append, store=store,
                           settings=replace(fast, epochs=1, select_epoch=False, pseudo_pairs=0))
+    notes += result.notes
+    store.close()  # a store that fails: the note says the lists will embed once
+    result = finetune(catalog.texts, data, base_model=model, out=tmp_path / "no-store",
+                      store=store, settings=replace(fast, epochs=1, select_epoch=False,
+                                                    pseudo_pairs=0))
     notes += result.notes
     blocked = tmp_path / "a-file"
     blocked.write_text("")
     vectors = np.zeros((2, 4), dtype=np.float32)
     corpus = Corpus(vectors, None, np.arange(2))
-    return [*said, *notes, *_raised(lambda: trainable_multilingual(blocked)),
+    import sqlite3
+
+    from core.workspace import database_message
+
+    failures = [database_message(tmp_path / "ws.sqlite", exc) for exc in (
+        sqlite3.OperationalError("database or disk is full"),
+        sqlite3.OperationalError("attempt to write a readonly database"),
+        sqlite3.DatabaseError("file is not a database"))]
+    return [*said, *notes, *failures, *_raised(lambda: trainable_multilingual(blocked)),
             fit_evidence(corpus, None, weight=0.5, metric="cosine")[1],
             refit_calibration(tmp_path, corpus, None, {}, weight=0.5, metric="cosine",
                               model="m")]
@@ -765,15 +780,26 @@ def messages(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> l
     return out
 
 
-def _outside_values(message: str, chinese: str) -> str:
-    """chinese without the user's values (fields that are put back as they are)."""
+def _values(message: str) -> list[str]:
+    """The values a template puts back as they are (the user's, a library's error text),
+    also those of a core message inside a {part} field."""
     for tp in templates():
         m = tp.pattern.match(message)
         if m:
+            found = []
             for name, value in m.groupdict().items():
-                if not re.fullmatch(r"n\d*|part.*|list.*", name):
-                    chinese = chinese.replace(value, "")
-            return chinese
+                if re.fullmatch(r"part\d*", name):
+                    found += _values(value)
+                elif not re.fullmatch(r"n\d*|part.*|list.*", name):
+                    found.append(value)
+            return found
+    return []
+
+
+def _outside_values(message: str, chinese: str) -> str:
+    """chinese without the user's values (fields that are put back as they are)."""
+    for value in _values(message):
+        chinese = chinese.replace(value, "")
     return chinese
 
 
