@@ -20,6 +20,7 @@ from components.finetune_job import READING, FinetuneJob
 from components.i18n import N_, labels, t
 from components.i18n_core import tr_core
 from components.kept_upload import keep, kept_uploader, when_text
+from components.resources import workspace_store
 from components.text import md
 from core.catalog.table import Catalog
 from core.embed.models import is_bundled
@@ -426,7 +427,8 @@ def _delete(folder: str) -> None:
     """Button callback: delete one of this work's models (the bundled model if in use)."""
     name = model_display_name(folder)  # from its card, while it is there
     try:
-        delete_own_model(Path(folder), Workspace.default().models_dir, owner=state.model_owner())
+        delete_own_model(Path(folder), Workspace.default().models_dir, owner=state.model_owner(),
+                         store=workspace_store())
     except FinetuneError as exc:
         state.show_error(exc)
         return

@@ -2,7 +2,10 @@
 
 The transformers model is exported once with ``torch.onnx`` (eager attention,
 so ONNX Runtime's BERT optimizer can fuse attention, GELU and layer norms),
-optimised, and cached on disk keyed by the encoder identity. Inference runs on
+optimised, and cached on disk keyed by the encoder identity (at most
+``$CATSIM_ONNX_CACHE_GB``, default 4 GB: the exports used longest ago go first and are
+made again when next needed; a fine-tuned model not kept, or deleted, takes its export
+with it, :func:`forget_export`). Inference runs on
 single-threaded sessions driven by one worker thread per core: small BERT
 batches parallelise better across batches than inside one matrix product.
 Vectors stay fp32 (cosine to the torch fp32 result >= 0.99999 in
@@ -11,6 +14,7 @@ tests/test_perf_paths.py).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -21,6 +25,8 @@ import numpy as np
 from core.errors import ModelLoadError
 
 CACHE_ENV = "CATSIM_CACHE"
+LIMIT_ENV = "CATSIM_ONNX_CACHE_GB"
+DEFAULT_LIMIT_GB = 4.0  # a 12-layer model's export is 470 MB, MiniLM's 90 MB
 
 
 def onnx_available() -> bool:
@@ -93,16 +99,67 @@ def _sweep_stale(folder: Path) -> None:
             continue
 
 
-def _exported(model, tokenizer, identity: str) -> Path:
-    """Path of the optimised ONNX file for this identity (and library versions), exported once."""
+def export_path(identity: str) -> Path:
+    """Where the export of an encoder identity lives (keyed with the library versions)."""
     import onnxruntime
     import torch
 
     versions = f"{identity}|onnxruntime {onnxruntime.__version__}|torch {torch.__version__}"
     key = hashlib.sha256(versions.encode("utf-8")).hexdigest()[:24]
-    folder = cache_dir() / "onnx"
-    target = folder / f"{key}.onnx"
+    return cache_dir() / "onnx" / f"{key}.onnx"
+
+
+def forget_export(identity: str) -> bool:
+    """Delete the export of an encoder identity (a model that was not kept or was
+    deleted); whether there was one. A process using it keeps its loaded session."""
+    if not onnx_available():
+        return False
+    path = export_path(identity)
+    existed = path.exists()
+    path.unlink(missing_ok=True)
+    return existed
+
+
+def cache_limit_bytes() -> int:
+    """$CATSIM_ONNX_CACHE_GB (a number of GB, 0.1 or more), else DEFAULT_LIMIT_GB."""
+    raw = os.environ.get(LIMIT_ENV, "").strip()
+    try:
+        gb = float(raw) if raw else DEFAULT_LIMIT_GB
+    except ValueError:
+        gb = DEFAULT_LIMIT_GB
+    return int(max(gb, 0.1) * 1e9)
+
+
+def trim_cache(folder: Path, keep: Path, limit: int) -> list[Path]:
+    """Delete the exports used longest ago (their modification time, touched at each use)
+    until the folder's exports take at most limit bytes; keep is never deleted. Returns
+    what was deleted."""
+    files = []
+    for path in folder.glob("*.onnx"):
+        try:
+            files.append((path.stat().st_mtime, path.stat().st_size, path))
+        except OSError:
+            continue
+    total = sum(size for _, size, _ in files)
+    gone = []
+    for _, size, path in sorted(files):
+        if total <= limit:
+            break
+        if path == keep:
+            continue
+        path.unlink(missing_ok=True)
+        total -= size
+        gone.append(path)
+    return gone
+
+
+def _exported(model, tokenizer, identity: str) -> Path:
+    """Path of the optimised ONNX file for this identity (and library versions), exported once."""
+    target = export_path(identity)
+    folder = target.parent
     if target.exists() and target.stat().st_size > 0:
+        with contextlib.suppress(OSError):
+            os.utime(target)  # used now: the last to go when the cache is trimmed
         return target
     folder.mkdir(parents=True, exist_ok=True)
     _sweep_stale(folder)
@@ -116,6 +173,7 @@ def _exported(model, tokenizer, identity: str) -> Path:
     except (RuntimeError, ValueError, OSError, TypeError) as exc:
         raise ModelLoadError(f"Could not export the model to ONNX ({exc}); use precision "
                              "fp32") from exc
+    trim_cache(folder, target, cache_limit_bytes())
     return target
 
 

@@ -130,6 +130,16 @@ class EmbeddingStore:
             self._conn.executemany(
                 "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
 
+    def forget(self, model_prefix: str) -> int:
+        """Delete every vector of the encoder identities that start with model_prefix (a
+        deleted model's, whatever its precision); how many rows went."""
+        if not model_prefix:
+            raise ValueError("forget() needs a model identity prefix")
+        with self._lock, self._errors(), self._conn:
+            return self._conn.execute(
+                "DELETE FROM embeddings WHERE substr(model, 1, ?) = ?",
+                (len(model_prefix), model_prefix)).rowcount
+
     def count(self, model: str | None = None) -> int:
         with self._lock, self._errors():
             if model is None:

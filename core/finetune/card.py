@@ -11,6 +11,7 @@ user sets the value explicitly.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -210,20 +211,42 @@ def own_models(models_dir: Path, owner: str) -> list[Path]:
                   key=lambda p: (model_display_name(p), p.name))
 
 
-def delete_own_model(folder: Path, models_dir: Path, *, owner: str) -> None:
+def delete_own_model(folder: Path, models_dir: Path, *, owner: str, store=None) -> None:
     """Delete a model folder of models_dir that owner fine-tuned (the app's Delete). Any
     other folder is refused: a model made on the command line is everyone's, and a
-    nightly job may use it. Renamed away first, so no picker lists it half deleted."""
+    nightly job may use it. Renamed away first, so no picker lists it half deleted. What
+    the model left elsewhere goes with it: its ONNX export and, given the embedding store
+    (core.embed.store.EmbeddingStore), its vectors there."""
     from core.finetune.settings import FinetuneError
 
     folder, root = Path(folder).resolve(), Path(models_dir).resolve()
     if folder.parent != root or folder not in own_models(root, owner):
         raise FinetuneError(f"{folder.name} is not a model fine-tuned in this work; "
                             "it was not deleted")
+    identity = _identity(folder)
     gone = root / f".{folder.name}.deleted"
     shutil.rmtree(gone, ignore_errors=True)  # left by a delete that was cut short
     folder.rename(gone)
     shutil.rmtree(gone, ignore_errors=True)
+    if identity is not None:
+        from core.embed.onnx import forget_export
+        from core.errors import StoreError
+
+        forget_export(identity)
+        if store is not None:
+            with contextlib.suppress(StoreError):  # the folder is gone; rows only cost space
+                store.forget(identity.rsplit("|", 3)[0] + "|")  # its name and weights
+
+
+def _identity(folder: Path) -> str | None:
+    """The fp32 encoder identity of a model folder (what its ONNX export and its vectors
+    are keyed by; core.embed.bert.BertEncoder), None when it does not read as a model."""
+    from core.errors import ModelLoadError
+
+    try:
+        return BertEncoder(folder, device="cpu", precision="fp32").identity
+    except (ModelLoadError, OSError, ValueError):
+        return None
 
 
 def lists_before_after(card: dict) -> tuple[float, float, int] | None:

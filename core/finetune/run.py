@@ -32,6 +32,7 @@ from core.embed.encoders import Progress, load_encoder
 from core.embed.expand import trainable_multilingual
 from core.embed.models import check_device, default_device, is_bundled, resolve_model
 from core.embed.multilingual import DISPLAY_NAME, MULTILINGUAL, is_multilingual
+from core.embed.onnx import forget_export
 from core.embed.store import EmbeddingStore, embed_with_store, text_hash
 from core.errors import ModelLoadError, StoreError
 from core.finetune.calibrate import Corpus, fit_evidence, refit_calibration
@@ -294,12 +295,14 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         tmp = target.parent / f".{target.name}.tmp" / target.name  # the final name: same identity
         shutil.rmtree(tmp.parent, ignore_errors=True)
         save_model_folder(model, base, tmp)
+        new_model = BertEncoder(tmp, device=device)  # its identity: the name it is kept under
         try:
-            result, tuned = _validate(base, current, tmp, texts, data, corpus_rows,
+            result, tuned = _validate(base, current, new_model, texts, data, corpus_rows,
                                       base_vectors, lists, settings, device, phase)
             phase.check()  # a stop asked for during the last phase: nothing kept
         except BaseException:  # stopped (Stop, Ctrl-C) or failed while validating: the
-            shutil.rmtree(tmp.parent, ignore_errors=True)  # unvalidated copy goes too
+            shutil.rmtree(tmp.parent, ignore_errors=True)  # unvalidated copy goes too,
+            forget_export(new_model.identity)  # and the ONNX export validation made of it
             raise
         result = replace(result, steps=steps, train_seconds=train_seconds, epochs_run=epochs_run,
                          train_pairs=len(data.train), base_model=_shown_name(base),
@@ -316,7 +319,10 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
             result = replace(result, notes=(*result.notes, note))
         phase.close()
         shown = version_name(target) if owner and not out else target.name
-        return _keep_or_drop(result, tmp, target, data, start, phase.seconds, owner, shown)
+        result = _keep_or_drop(result, tmp, target, data, start, phase.seconds, owner, shown)
+        if not result.kept:  # its ONNX export (about 470 MB for a 12-layer model) goes too
+            forget_export(new_model.identity)
+        return result
 
 
 def _same_model(base: BertEncoder, current: str | Path | None) -> bool:
@@ -402,7 +408,8 @@ def _epoch_check(base: BertEncoder, texts: Sequence[str], corpus_rows: np.ndarra
     return check
 
 
-def _validate(base: BertEncoder, current: _Current, folder: Path, texts: Sequence[str],
+def _validate(base: BertEncoder, current: _Current, new_model: BertEncoder,
+              texts: Sequence[str],
               data: TrainingSet,
               corpus_rows: np.ndarray, base_vectors: np.ndarray, lists: _Lists,
               settings: FinetuneSettings, device: str, phase: _Phases
@@ -415,7 +422,7 @@ def _validate(base: BertEncoder, current: _Current, folder: Path, texts: Sequenc
         return empty, None
     phase("validating", "validating: the new model on the held-out pairs")
     q0, c0 = _base_vectors_of(base_vectors, corpus_rows, valid, current)
-    new_model = BertEncoder(folder, device=device)
+    folder = Path(new_model.folder)
     q1, c1 = _vectors(new_model, texts, corpus_rows, valid)
     before = retrieval_metrics(q0, c0, corpus_rows, valid, k=k)
     after = retrieval_metrics(q1, c1, corpus_rows, valid, k=k)

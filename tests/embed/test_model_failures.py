@@ -80,6 +80,62 @@ def test_stale_export_folders_are_swept(tmp_path) -> None:
     assert not old.exists() and new.exists()
 
 
+def test_the_export_cache_keeps_to_its_limit_dropping_the_longest_unused(
+        tiny_bert_dir, tmp_path, monkeypatch) -> None:
+    """Every fine-tuned model validated on a CPU leaves an export (470 MB for a 12-layer
+    model): the cache keeps to $CATSIM_ONNX_CACHE_GB by deleting the exports used longest
+    ago (an export used is touched), never the one just made; one dropped is made again
+    when next needed, with the same vectors."""
+    pytest.importorskip("onnxruntime")
+    from core.embed.encoders import BertEncoder
+    from core.embed.onnx import cache_limit_bytes, export_path, trim_cache
+
+    folder = tmp_path / "cache" / "onnx"
+    folder.mkdir(parents=True)
+    old, used, other = (folder / f"{n}.onnx" for n in ("old", "used", "other"))
+    for i, path in enumerate((old, used, other)):
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, (1000.0 + i, 1000.0 + i))
+    os.utime(used, (5000.0, 5000.0))  # used since: the last to go
+    assert trim_cache(folder, keep=other, limit=2500) == [old]
+    assert trim_cache(folder, keep=other, limit=1000) == [used]
+    assert trim_cache(folder, keep=other, limit=0) == [] and other.exists()
+    monkeypatch.setenv("CATSIM_ONNX_CACHE_GB", "0.5")
+    assert cache_limit_bytes() == 500_000_000
+    monkeypatch.setenv("CATSIM_ONNX_CACHE_GB", "lots")
+    assert cache_limit_bytes() == 4_000_000_000
+    # a real export: made, touched when used again, dropped by a small limit, made again
+    monkeypatch.setenv("CATSIM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CATSIM_ONNX_CACHE_GB", "0.1")
+    encoder = BertEncoder(tiny_bert_dir, precision="onnx", batch_size=4)
+    expected = encoder.encode(["red shoe", "green tea"])
+    mine = export_path(encoder.identity)
+    assert mine.exists() and other.exists()  # under the 0.1 GB: nothing dropped
+    os.utime(mine, (10.0, 10.0))
+    again = BertEncoder(tiny_bert_dir, precision="onnx", batch_size=4)
+    assert np.allclose(again.encode(["red shoe", "green tea"]), expected, atol=1e-5)
+    assert mine.stat().st_mtime > 10.0  # touched: used now
+    mine.unlink()  # as a trim by another process would leave it
+    third = BertEncoder(tiny_bert_dir, precision="onnx", batch_size=4)
+    assert np.allclose(third.encode(["red shoe", "green tea"]), expected, atol=1e-5)
+    assert mine.exists()
+
+
+def test_forget_export_deletes_one_identitys_export(tiny_bert_dir, tmp_path, monkeypatch) -> None:
+    pytest.importorskip("onnxruntime")
+    from core.embed.encoders import BertEncoder
+    from core.embed.onnx import export_path, forget_export
+
+    monkeypatch.setenv("CATSIM_CACHE", str(tmp_path / "cache"))
+    encoder = BertEncoder(tiny_bert_dir, precision="onnx", batch_size=4)
+    encoder.encode(["red shoe"])
+    assert export_path(encoder.identity).exists()
+    assert forget_export(encoder.identity + "|another") is False
+    assert forget_export(encoder.identity) is True
+    assert not export_path(encoder.identity).exists()
+    assert forget_export(encoder.identity) is False
+
+
 def _corrupt(db: Path) -> None:
     data = bytearray(db.read_bytes())
     data[4096:4096 * 3] = b"\xff" * (4096 * 2)

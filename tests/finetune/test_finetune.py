@@ -817,3 +817,41 @@ def test_a_store_that_fails_costs_the_job_nothing_but_the_reuse(tiny_bert_dir, c
                       out=tmp_path / "tuned", store=store)
     assert result.kept and (result.folder / "model.safetensors").exists()
     assert result.notes[-1].endswith("; the lists will embed the catalog with the new model once")
+
+
+def test_a_model_not_kept_or_deleted_takes_its_export_and_vectors_with_it(
+        tiny_bert_dir, catalog, pairs, tmp_path, monkeypatch):
+    """Validation exports the new model to ONNX (the CPU path); a model that is not kept
+    leaves no export behind (a 12-layer model's is 470 MB, and every run made one), and
+    deleting a kept model from the app deletes its export and its vectors in the store,
+    not another model's."""
+    pytest.importorskip("onnxruntime")
+    from core.embed.encoders import load_encoder
+    from core.embed.onnx import export_path
+    from core.embed.store import EmbeddingStore, embed_with_store
+    from core.finetune.card import delete_own_model, owner_tag
+
+    monkeypatch.setenv("CATSIM_CACHE", str(tmp_path / "cache"))
+    exports = tmp_path / "cache" / "onnx"
+    store = EmbeddingStore(tmp_path / "store.sqlite")
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    dropped = finetune(catalog.texts, data, base_model=tiny_bert_dir, store=store,
+                       settings=replace(FAST, keep="improved", learning_rate=1e-12, epochs=1),
+                       models_dir=tmp_path / "models")
+    assert not dropped.kept
+    base = load_encoder(str(tiny_bert_dir))
+    assert {p.name for p in exports.glob("*.onnx")} <= {export_path(base.identity).name}
+    assert store.count() == 0
+    models = tmp_path / "models"
+    kept = finetune(catalog.texts, data, base_model=tiny_bert_dir, store=store, settings=FAST,
+                    models_dir=models, owner="me")
+    assert kept.kept and kept.folder.name.endswith(owner_tag("me"))
+    tuned = load_encoder(str(kept.folder))
+    assert export_path(tuned.identity).exists()
+    assert store.count(tuned.identity) == len(set(catalog.texts))
+    embed_with_store(base, catalog.texts, store)  # another model's vectors stay
+    delete_own_model(kept.folder, models, owner="me", store=store)
+    assert not kept.folder.exists() and not export_path(tuned.identity).exists()
+    assert store.count(tuned.identity) == 0
+    assert store.count() == store.count(base.identity) == len(set(catalog.texts))
+    store.close()
