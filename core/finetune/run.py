@@ -452,10 +452,13 @@ def _shown_name(model: BertEncoder) -> str:
 
 def _choose(lists: _Lists, before: Corpus, after: Corpus, valid: ValidationSet,
             queries: tuple[np.ndarray, np.ndarray], calibrations: tuple, k: int) -> WeightChoice:
-    """Every weight's held-out lists as the default pipeline makes them (evidence
-    included), with the current model (its calibration) and the tuned one."""
-    b, a = (pipeline_scores(c, valid, cal, query_vectors=q, k=k, metric=lists.metric)
-            for c, q, cal in zip((before, after), queries, calibrations))
+    """The held-out lists as the default pipeline makes them (evidence included): the
+    tuned model's at every weight (the weight is chosen among them), the current model's
+    (its calibration) at the weight in use, the only one it is compared at."""
+    b = pipeline_scores(before, valid, calibrations[0], query_vectors=queries[0],
+                        weights=(lists.weight,), k=k, metric=lists.metric)
+    a = pipeline_scores(after, valid, calibrations[1], query_vectors=queries[1], k=k,
+                        metric=lists.metric)
     return WeightChoice(choose_weight(a, lists.weight), lists.weight, b, a)
 
 

@@ -130,6 +130,9 @@ def test_finetune_chooses_the_weight_saves_it_and_names_its_phases(tiny_bert_dir
                       out=tmp_path / "tuned", status=said.append, hybrid_weight=0.7)
     choice = result.weight_choice
     assert [s.weight for s in choice.after] == list(WEIGHT_GRID)
+    # the current model is compared at the weight in use only: its lists at the other ten
+    # weights were read by nothing (half of this phase's time on a large catalog)
+    assert [s.weight for s in choice.before] == [0.7]
     assert choice.current_weight == 0.7 and choice.weight in WEIGHT_GRID
     assert choice.weight == choose_weight(choice.after, 0.7)
     card = json.loads((result.folder / "card.json").read_text())
