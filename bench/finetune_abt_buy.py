@@ -301,6 +301,10 @@ walmart-amazon's). Catalog lists R@1 (chosen weight), model alone, training:
     abt-buy   0.917 (0.7), alone 0.868, 74 s (the same as without it)
     walmart   0.687 (0.2; -1 query of 201), alone 0.657 (+0.005), 150 s (+100 s re-embedding)
   Verdict: NO-GO (the lists do not move; the walmart-amazon job takes 73 s longer).
+Rerun 2026-12-07 after the job kept its vectors in the store (none given here) and compared
+the current model at the weight in use only (main b64fa9c), valid: abt-buy 0.917 (0.7), alone
+0.868, job 103 s; walmart-amazon 0.692 (0.2), alone 0.652, job 407 s with the phase choosing
+the weight 43 s (65 s in the round 14 run above): the figures unchanged.
 """
 
 from __future__ import annotations
