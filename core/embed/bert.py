@@ -84,7 +84,10 @@ class BertEncoder:
         self.dim = facts.hidden
         self.folder = folder
         full = self._precision in ("fp32", "onnx")  # onnx runs the same fp32 weights
-        self.identity = (f"{self.name}|{_weights_hash(folder)}|{self.pooling}"
+        # the model's name and weights lead the identity: every precision and length of
+        # one model shares this prefix (what deleting a model forgets in the store)
+        self.model_key = f"{self.name}|{_weights_hash(folder)}|"
+        self.identity = (f"{self.model_key}{self.pooling}"
                          f"|{self.max_tokens}|{'fp32' if full else 'half'}")
         if loaded is not None:
             self._adopt(*loaded)

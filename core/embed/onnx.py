@@ -137,9 +137,10 @@ def trim_cache(folder: Path, keep: Path, limit: int) -> list[Path]:
     files = []
     for path in folder.glob("*.onnx"):
         try:
-            files.append((path.stat().st_mtime, path.stat().st_size, path))
+            stat = path.stat()
         except OSError:
             continue
+        files.append((stat.st_mtime, stat.st_size, path))
     total = sum(size for _, size, _ in files)
     gone = []
     for _, size, path in sorted(files):

@@ -223,28 +223,28 @@ def delete_own_model(folder: Path, models_dir: Path, *, owner: str, store=None) 
     if folder.parent != root or folder not in own_models(root, owner):
         raise FinetuneError(f"{folder.name} is not a model fine-tuned in this work; "
                             "it was not deleted")
-    identity = _identity(folder)
+    model = _encoder_of(folder)
     gone = root / f".{folder.name}.deleted"
     shutil.rmtree(gone, ignore_errors=True)  # left by a delete that was cut short
     folder.rename(gone)
     shutil.rmtree(gone, ignore_errors=True)
-    if identity is not None:
+    if model is not None:
         from core.embed.onnx import forget_export
         from core.errors import StoreError
 
-        forget_export(identity)
+        forget_export(model.identity)
         if store is not None:
             with contextlib.suppress(StoreError):  # the folder is gone; rows only cost space
-                store.forget(identity.rsplit("|", 3)[0] + "|")  # its name and weights
+                store.forget(model.model_key)
 
 
-def _identity(folder: Path) -> str | None:
-    """The fp32 encoder identity of a model folder (what its ONNX export and its vectors
-    are keyed by; core.embed.bert.BertEncoder), None when it does not read as a model."""
+def _encoder_of(folder: Path) -> BertEncoder | None:
+    """A model folder's fp32 encoder, not loaded (its identity keys its ONNX export, its
+    model_key every vector of it in the store), None when it does not read as a model."""
     from core.errors import ModelLoadError
 
     try:
-        return BertEncoder(folder, device="cpu", precision="fp32").identity
+        return BertEncoder(folder, device="cpu", precision="fp32")
     except (ModelLoadError, OSError, ValueError):
         return None
 

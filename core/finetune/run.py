@@ -176,13 +176,6 @@ def _vectors(encoder: BertEncoder, texts: Sequence[str], corpus_rows: np.ndarray
     return both[len(corpus):], both[:len(corpus)]
 
 
-def _embedded(encoder: BertEncoder, texts: Sequence[str], store: EmbeddingStore | None,
-              private: bytes | None) -> np.ndarray:
-    """The catalog's vectors through encoder, reusing (and adding to) the store: a second
-    run on the same catalog does not embed it again with the model to train."""
-    return embed_with_store(encoder, list(texts), store, private=private).vectors
-
-
 def _store_tuned(store: EmbeddingStore, private: bytes | None, identity: str,
                  texts: Sequence[str], vectors: np.ndarray) -> str:
     """Keep the kept model's vectors of the catalog (validation embedded every corpus row
@@ -275,7 +268,8 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         own_vectors = base_vectors
         if not same:
             phase("embedding", f"embedding the catalog with {base.name}, the model to train")
-            own_vectors = _embedded(base, texts, store, private)
+            # through the store: a second run on this catalog does not embed it again
+            own_vectors = embed_with_store(base, texts, store, private=private).vectors
         lists = _Lists(_words_of(texts, corpus_rows, words), float(hybrid_weight), metric,
                        model_numbers, prices)
         if settings.pseudo_pairs > 0:
