@@ -650,7 +650,7 @@ CORE_ZH: dict[str, str] = {
         '准备多语言模型以供训练',
     'saving the model':
         '保存模型',
-    "saving the catalog's vectors from the new model":
+    'saving what the new model read of the catalog':
         '保存新模型对目录的读取结果',
     "finding confident pairs in the current model's lists":
         '在当前模型的列表中寻找有把握的商品对',
@@ -697,11 +697,11 @@ CORE_ZH: dict[str, str] = {
         '无法使用工作区数据库 {path}：文件已损坏（{error}）；请保留一份副本（其中保存着你的审核决定），'
         '并用以下命令恢复：sqlite3 {path} .recover | sqlite3 recovered.db',
     # core/finetune/run.py: the kept model's vectors of the catalog wait in the embedding store
-    "the new model's vectors of the catalog ({n} different texts) are kept in the embedding store: "
-    'its first lists embed nothing again':
+    'the new model has read the catalog already ({n} different texts, kept in the workspace): its '
+    'first lists do not read it again':
         '新模型对目录的读取结果（{n} 条不同的文本）已保存：用它生成的第一批列表无需再读取目录',
-    '{part}; the lists will embed the catalog with the new model once':
-        '{part}；列表会用新模型把目录读取一次',
+    '{part}; the new model will read the catalog once more for its first lists':
+        '{part}；新模型生成第一批列表时会再读取一次目录',
     # core/finetune/card.py: where a fine-tuned model's own hybrid weight comes from (sidebar)
     'chosen for {name} on held-out pairs after fine-tuning':
         '微调后在留出商品对上为 {name} 选定',

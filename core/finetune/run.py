@@ -186,9 +186,9 @@ def _store_tuned(store: EmbeddingStore, private: bytes | None, identity: str,
     try:
         store.put(identity, list(unique), vectors[list(unique.values())])
     except StoreError as exc:
-        return f"{exc}; the lists will embed the catalog with the new model once"
-    return (f"the new model's vectors of the catalog ({len(unique):,} different texts) are kept "
-            "in the embedding store: its first lists embed nothing again")
+        return f"{exc}; the new model will read the catalog once more for its first lists"
+    return (f"the new model has read the catalog already ({len(unique):,} different texts, kept "
+            "in the workspace): its first lists do not read it again")
 
 
 def _base_vectors_of(base_vectors: np.ndarray, corpus_rows: np.ndarray,
@@ -307,7 +307,7 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
                                             *result.notes))
         if store is not None and tuned is not None and \
                 (settings.keep == "always" or result.improved):
-            phase("saving", "saving the catalog's vectors from the new model")
+            phase("saving", "saving what the new model read of the catalog")
             note = _store_tuned(store, private, tuned[0], [texts[r] for r in corpus_rows],
                                 tuned[1])
             result = replace(result, notes=(*result.notes, note))

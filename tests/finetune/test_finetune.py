@@ -777,9 +777,9 @@ def test_a_kept_models_catalog_vectors_wait_in_the_store(tiny_bert_dir, catalog,
                       settings=FAST, out=tmp_path / "tuned", start_from="multilingual",
                       store=store, private=key)
     assert result.kept
-    assert result.notes[-1] == (f"the new model's vectors of the catalog ({distinct} different "
-                                "texts) are kept in the embedding store: its first lists embed "
-                                "nothing again")
+    assert result.notes[-1] == (f"the new model has read the catalog already ({distinct} "
+                                "different texts, kept in the workspace): its first lists do not "
+                                "read it again")
     assert sum(encoded) == distinct and store.count(trained.identity) == distinct
     tuned = load_encoder(str(result.folder))  # as the lists load it (precision "auto")
     assert store.count(tuned.identity) == distinct
@@ -816,7 +816,7 @@ def test_a_store_that_fails_costs_the_job_nothing_but_the_reuse(tiny_bert_dir, c
     result = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
                       out=tmp_path / "tuned", store=store)
     assert result.kept and (result.folder / "model.safetensors").exists()
-    assert result.notes[-1].endswith("; the lists will embed the catalog with the new model once")
+    assert result.notes[-1].endswith("; the new model will read the catalog once more for its first lists")
 
 
 def test_a_model_not_kept_or_deleted_takes_its_export_and_vectors_with_it(
