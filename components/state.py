@@ -598,13 +598,21 @@ BUNDLED_MODEL = "bundled"
 MODEL_CHOICE = "settings.model_choice"
 
 
+def _show_model_chosen() -> None:
+    """After a button chose the model: the picker starts again from the configuration (its
+    index), so that it shows the new model. Setting the picker's value instead made
+    Streamlit log that the widget had a default value and a Session State value."""
+    st.session_state.pop(MODEL_CHOICE, None)
+    st.session_state.pop("settings.model_other", None)
+
+
 def use_bundled_model() -> None:
     """Button callback after a model failed to load: switch to the bundled model.
 
     Only the model changes; the loaded catalog and mapping stay.
     """
     st.session_state[CONFIG] = with_model(config(), BUNDLED_MODEL)
-    st.session_state[MODEL_CHOICE] = BUNDLED_MODEL
+    _show_model_chosen()
     mark_explicit("model")
     save_work()  # the sidebar sees no change to save: it reads the choice already made
 
@@ -681,7 +689,7 @@ def choose_model(model: str) -> None:
     """Button callback: switch the session to another model (e.g. a new fine-tune), with
     the hybrid weight it brings."""
     st.session_state[CONFIG] = with_model(config(), model)
-    st.session_state[MODEL_CHOICE] = model
+    _show_model_chosen()
     mark_explicit("model")
     save_work()  # kept after a reload (the sidebar sees no change to save)
 
