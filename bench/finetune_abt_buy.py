@@ -305,6 +305,15 @@ Rerun 2026-12-07 after the job kept its vectors in the store (none given here) a
 the current model at the weight in use only (main b64fa9c), valid: abt-buy 0.917 (0.7), alone
 0.868, job 103 s; walmart-amazon 0.692 (0.2), alone 0.652, job 407 s with the phase choosing
 the weight 43 s (65 s in the round 14 run above): the figures unchanged.
+Issue 16 round 15 (2026-12-07, --prices, Intel Xeon with AMX 2 cores, load 1.4-2.1), valid:
+hard negatives from the current model's fused lists (``--set 'negatives_from="lists"'``) with the
+multilingual start, to see whether the job could skip embedding the catalog with the model to
+train (133 s of the 420 s walmart-amazon job; the false-negative filter still read its vectors in
+this run). Catalog lists R@1 (chosen weight), model alone, job:
+    abt-buy   0.909 (0.7; -1 query of 121), alone 0.876 (+1), 113 s
+    walmart   0.687 (0.2; -1 query of 201), alone 0.657 (+1), 420 s
+  Verdict: NO-GO (one query fewer in the lists on both catalogs); the model's own negatives stay,
+  and with them the embedding (a second job on the catalog reuses it from the store).
 """
 
 from __future__ import annotations
