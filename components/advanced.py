@@ -95,8 +95,8 @@ def model_setting(cfg: Config) -> str:
     current = _as_option(cfg.model, options)
     names = {o: model_name(o, options) for o in options}
     choice = st.selectbox(
-        t("Language model"), options, index=options.index(current), format_func=names.__getitem__,
-        key="settings.model_choice",
+        t("Language model"), options, format_func=names.__getitem__,
+        **state.picker_index(options.index(current)), key=state.MODEL_CHOICE,
         help=t("The model that reads your product texts. Both built-in models work offline. "
              "The English one (all-MiniLM-L6-v2) is the fastest; the multilingual one "
              "(multilingual-e5-small) reads Chinese, English, mixed catalogs and about 100 "

@@ -598,12 +598,23 @@ BUNDLED_MODEL = "bundled"
 MODEL_CHOICE = "settings.model_choice"
 
 
-def _show_model_chosen() -> None:
-    """After a button chose the model: the picker starts again from the configuration (its
-    index), so that it shows the new model. Setting the picker's value instead made
-    Streamlit log that the widget had a default value and a Session State value."""
-    st.session_state.pop(MODEL_CHOICE, None)
-    st.session_state.pop("settings.model_other", None)
+MODEL_CHOICE_SET = "settings.model_choice_set"
+
+
+def _show_model_chosen(model: str) -> None:
+    """After a button chose the model: the picker shows it. Its value is set here (the
+    browser shows a value set this way; a picker left to start again from its index kept
+    showing the old choice), and the picker leaves its index out on the next run
+    (picker_index), where Streamlit would log that the widget has a default value as
+    well as a Session State value."""
+    st.session_state[MODEL_CHOICE] = model
+    st.session_state[MODEL_CHOICE_SET] = True
+
+
+def picker_index(index: int) -> dict:
+    """The model picker's index argument: none on the run right after a button set its
+    value (_show_model_chosen), else {"index": index}."""
+    return {} if st.session_state.pop(MODEL_CHOICE_SET, False) else {"index": index}
 
 
 def use_bundled_model() -> None:
@@ -612,7 +623,7 @@ def use_bundled_model() -> None:
     Only the model changes; the loaded catalog and mapping stay.
     """
     st.session_state[CONFIG] = with_model(config(), BUNDLED_MODEL)
-    _show_model_chosen()
+    _show_model_chosen(BUNDLED_MODEL)
     mark_explicit("model")
     save_work()  # the sidebar sees no change to save: it reads the choice already made
 
@@ -689,7 +700,7 @@ def choose_model(model: str) -> None:
     """Button callback: switch the session to another model (e.g. a new fine-tune), with
     the hybrid weight it brings."""
     st.session_state[CONFIG] = with_model(config(), model)
-    _show_model_chosen()
+    _show_model_chosen(model)
     mark_explicit("model")
     save_work()  # kept after a reload (the sidebar sees no change to save)
 

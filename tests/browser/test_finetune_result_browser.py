@@ -3,11 +3,13 @@
 rank score, was out of sight past the right edge at 1024 px in English).
 
 The server starts on a workspace that already holds two sessions' work and their last run
-(as a restarted server finds them); no model is read, so this runs in seconds."""
+(as a restarted server finds them); no model is read, so this runs in seconds. Then a kept
+model (the tiny test BERT) is put in use with "Use the new model"."""
 
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -22,7 +24,9 @@ CUT_TABLES = """() => Array.from(document.querySelectorAll(
     '[data-testid=stDataFrame] .dvn-scroller')).map(e => e.scrollWidth - e.clientWidth)"""
 
 
-def _session(workspace, language: str) -> str:
+def _session(workspace, language: str, weights=None) -> str:
+    """A session's saved work and last fine-tuning run (kept); weights: a model folder whose
+    files the kept model gets (else it has only its card, as no model is read)."""
     from components.finetune_job import FinetuneJob
     from core.catalog.table import field_defaults, read_table
     from core.config import Config
@@ -48,7 +52,9 @@ def _session(workspace, language: str) -> str:
                           {"guide_done": True, "language": language}))
     owner = session_model_owner(token)
     folder = workspace.models_dir / f"all-MiniLM-L6-v2-ft-v1-{owner_tag(owner)}"
-    folder.mkdir(parents=True)
+    if weights is not None:
+        shutil.copytree(weights, folder)
+    folder.mkdir(parents=True, exist_ok=True)
     created = "2026-12-05T10:09:14+00:00"
     (folder / "card.json").write_text(json.dumps({"name": "all-MiniLM-L6-v2-ft-v1",
                                                   "owner": owner, "created": created}))
@@ -102,3 +108,43 @@ def test_the_result_comes_back_whole_at_1024_px(restarted, language):
             assert len(seen) < 50, seen
         assert seen[-1] == [0, 0], seen
         browser.close()
+
+
+def test_use_the_new_model_shows_it_in_the_picker_without_a_warning(tmp_path, tiny_bert_dir):
+    """"Use the new model" sets the picker's value from the button: the picker (under
+    Advanced) shows the new model, and the server does not log Streamlit's warning that the
+    widget was "created with a default value but also had its value set via the Session
+    State API" (logged on every such switch before; a picker left to start again from its
+    index instead kept showing the old choice in the browser)."""
+    from playwright.sync_api import sync_playwright
+
+    from core.workspace import Workspace
+
+    workspace = Workspace(tmp_path / "ws")
+    token = _session(workspace, "en", weights=tiny_bert_dir)
+    log = tmp_path / "streamlit.log"
+    server = Server(workspace.root, log)
+    server.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=LAUNCH_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{server.url}/finetune?s={token}", wait_until="domcontentloaded")
+            use = page.get_by_role("button", name="Use the new model")
+            use.wait_for(timeout=120_000)
+            settled(page)
+            picker = page.locator("[data-testid='stSidebar'] input[aria-label='Language model']")
+            page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(
+                has_text="Advanced").first.click()
+            picker.first.wait_for(timeout=60_000)
+            assert picker.first.input_value() == "Built-in (English)"
+            use.click()
+            page.get_by_text("is in use: the lists of every page come from it",
+                             exact=False).wait_for(timeout=120_000)
+            settled(page)
+            assert picker.first.input_value() == "Fine-tuned: all-MiniLM-L6-v2-ft-v1"
+            browser.close()
+    finally:
+        server.stop()
+    assert "Session State API" not in log.read_text()
