@@ -613,8 +613,10 @@ def _show_model_chosen(model: str) -> None:
 
 def picker_index(index: int) -> dict:
     """The model picker's index argument: none on the run right after a button set its
-    value (_show_model_chosen), else {"index": index}."""
-    return {} if st.session_state.pop(MODEL_CHOICE_SET, False) else {"index": index}
+    value (_show_model_chosen) while that value is held, else {"index": index} (the
+    configured model: also where the value set was dropped meanwhile)."""
+    just_set = st.session_state.pop(MODEL_CHOICE_SET, False)
+    return {} if just_set and MODEL_CHOICE in st.session_state else {"index": index}
 
 
 def use_bundled_model() -> None:
