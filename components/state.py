@@ -596,9 +596,7 @@ def show_error(exc: CatalogSimilarityError) -> None:
 
 BUNDLED_MODEL = "bundled"
 MODEL_CHOICE = "settings.model_choice"
-
-
-MODEL_CHOICE_SET = "settings.model_choice_set"
+MODEL_CHOICE_SET = "settings.model_choice_set"  # a button set the picker's value this run
 
 
 def _show_model_chosen(model: str) -> None:
