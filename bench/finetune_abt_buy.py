@@ -327,6 +327,13 @@ not kept). Catalog lists R@1 at words weights 0.1 / 0.2 / 0.3 / 0.5 / 0.7:
   below the gate (+0.02 on both, or +0.03 on one), found by choosing m and the weight on the unseen
   queries themselves (the job would choose them on 54-61 held-out products), for a second model in
   every list.
+Issue 16 round 17 (2026-12-07, --prices, valid): same-side in-batch negatives (each anchor also
+against the batch's other anchors, each positive against the other positives, known matches masked;
+a /work-only patch of core.finetune.train._batch_loss, /work/proto/sameside.diff, not kept). Catalog
+lists R@1 (chosen weight), model alone, training:
+    abt-buy   0.917 (0.7; the same), alone 0.868 (the same), 67 s
+    walmart   0.692 (0.2; the same), alone 0.667 (+0.015), 52 s
+  Verdict: NO-GO (the lists do not move on either catalog).
 """
 
 from __future__ import annotations
