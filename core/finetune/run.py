@@ -289,14 +289,16 @@ def finetune(texts: Sequence[str], data: TrainingSet, *, base_model: str | Path 
         tmp = target.parent / f".{target.name}.tmp" / target.name  # the final name: same identity
         shutil.rmtree(tmp.parent, ignore_errors=True)
         save_model_folder(model, base, tmp)
-        new_model = BertEncoder(tmp, device=device)  # its identity: the name it is kept under
+        new_model = None
         try:
+            new_model = BertEncoder(tmp, device=device)  # its identity: the name it is kept under
             result, tuned = _validate(base, current, new_model, texts, data, corpus_rows,
                                       base_vectors, lists, settings, device, phase)
             phase.check()  # a stop asked for during the last phase: nothing kept
         except BaseException:  # stopped (Stop, Ctrl-C) or failed while validating: the
             shutil.rmtree(tmp.parent, ignore_errors=True)  # unvalidated copy goes too,
-            forget_export(new_model.identity)  # and the ONNX export validation made of it
+            if new_model is not None:  # and the ONNX export validation made of it
+                forget_export(new_model.identity)
             raise
         result = replace(result, steps=steps, train_seconds=train_seconds, epochs_run=epochs_run,
                          train_pairs=len(data.train), base_model=_shown_name(base),
@@ -403,8 +405,7 @@ def _epoch_check(base: BertEncoder, texts: Sequence[str], corpus_rows: np.ndarra
 
 
 def _validate(base: BertEncoder, current: _Current, new_model: BertEncoder,
-              texts: Sequence[str],
-              data: TrainingSet,
+              texts: Sequence[str], data: TrainingSet,
               corpus_rows: np.ndarray, base_vectors: np.ndarray, lists: _Lists,
               settings: FinetuneSettings, device: str, phase: _Phases
               ) -> tuple[FinetuneResult, tuple[str, np.ndarray] | None]:
