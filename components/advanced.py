@@ -172,9 +172,11 @@ def speed_settings(cfg: Config) -> tuple[str, str]:
     precision = st.selectbox(
         t("Calculation precision"), PRECISIONS, index=PRECISIONS.index(cfg.precision),
         format_func=labels(PRECISION_NAMES), key="settings.precision",
-        help=t("Automatic uses the fast CPU engine on a computer without a graphics card "
-             "(same results as full precision, about 3x faster) and half precision on a "
-             "graphics card. Settings file and command line: `precision`."))
+        help=t("Automatic reads products the fastest way this computer allows: half "
+             "precision on a graphics card; without one, full precision, through the fast CPU "
+             "engine on processors where that is faster (AMD and others: about 3x; Intel: "
+             "no faster). The results are the same either way. Settings file and command "
+             "line: `precision`."))
     if precision in ("fp16", "onnx"):
         from core.embed.models import default_device
 

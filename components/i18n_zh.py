@@ -448,10 +448,12 @@ ZH: dict[str, str] = {
     'ommand line: `--field-weights`.':
         '比较共同词时每一列的词占多大分量。商品文本列默认为 1，其他列为 0（不使用）；设为 0 即不使用该列。'
         '设置文件：`field_weights`；命令行：`--field-weights`。',
-    'Automatic uses the fast CPU engine on a computer without a graphics card (same results as full pre'
-    'cision, about 3x faster) and half precision on a graphics card. Settings file and command line: `p'
-    'recision`.':
-        '“自动”在没有显卡的电脑上使用快速 CPU 引擎（结果与完整精度相同，约快 3 倍），在有显卡时使用半精度。'
+    'Automatic reads products the fastest way this computer allows: half precision on a graphics card;'
+    ' without one, full precision, through the fast CPU engine on processors where that is faster (AMD'
+    ' and others: about 3x; Intel: no faster). The results are the same either way. Settings file and '
+    'command line: `precision`.':
+        '“自动”按这台电脑最快的方式读取商品：有显卡时使用半精度；没有显卡时使用完整精度，'
+        '并在快速 CPU 引擎更快的处理器上使用它（AMD 等：约快 3 倍；Intel：不更快）。两种方式结果相同。'
         '设置文件和命令行：`precision`。',
     'Automatic compares every product with every other (exact) up to 200,000 products and uses a fast a'
     'pproximate graph (HNSW) above, with exact scores for what it finds. Exact, always: slow for very l'

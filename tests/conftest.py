@@ -54,6 +54,15 @@ def _offline_hub():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_export_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The models' ONNX exports go to the session's own folder, never the user's
+    ~/.cache/catalog-similarity (every run added one per tiny model made there)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CATSIM_CACHE", str(tmp_path_factory.mktemp("catsim-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def tiny_bert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random BERT + BertTokenizerFast folder (model.safetensors)."""

@@ -24,11 +24,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from core.embed.bert import BertEncoder
+from core.embed.cpu import bf16_fast
 from core.embed.encoders import Progress
 from core.finetune.negatives import ListsOf, _batch_masks, mine_negatives, pick_negatives
 from core.finetune.pairs import TextPairs
@@ -167,11 +167,7 @@ def bf16_supported(device: str) -> bool:
 
     if str(device).startswith("cuda"):
         return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
-    try:
-        flags = Path("/proc/cpuinfo").read_text(errors="replace")
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+    return bf16_fast()
 
 
 def train_precision(settings: FinetuneSettings, device: str) -> str:

@@ -832,6 +832,7 @@ def test_a_model_not_kept_or_deleted_takes_its_export_and_vectors_with_it(
     from core.finetune.card import delete_own_model, owner_tag
 
     monkeypatch.setenv("CATSIM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr("core.embed.bert.torch_fp32_fast", lambda: False)  # ONNX: not Intel
     exports = tmp_path / "cache" / "onnx"
     store = EmbeddingStore(tmp_path / "store.sqlite")
     data = build_training_set(catalog, pairs, valid_fraction=0.25)
@@ -855,3 +856,23 @@ def test_a_model_not_kept_or_deleted_takes_its_export_and_vectors_with_it(
     assert store.count(tuned.identity) == 0
     assert store.count() == store.count(base.identity) == len(set(catalog.texts))
     store.close()
+
+
+def test_on_an_intel_processor_the_job_makes_no_onnx_export(tiny_bert_dir, catalog, pairs,
+                                                             tmp_path, monkeypatch):
+    """Where torch's fp32 is as fast as ONNX Runtime (Intel with MKL, core.embed.cpu), the job
+    embeds and validates through torch: no export (27 s and 470 MB for a 12-layer model),
+    and the kept model's lists read it the same way."""
+    pytest.importorskip("onnxruntime")
+    from core.embed.encoders import load_encoder
+
+    monkeypatch.setenv("CATSIM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr("core.embed.bert.torch_fp32_fast", lambda: True)
+    data = build_training_set(catalog, pairs, valid_fraction=0.25)
+    kept = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
+                    models_dir=tmp_path / "models")
+    assert kept.kept and kept.after is not None
+    tuned = load_encoder(str(kept.folder))
+    tuned.encode(catalog.texts[:3])
+    assert tuned.precision == "fp32"
+    assert not list((tmp_path / "cache").rglob("*.onnx"))

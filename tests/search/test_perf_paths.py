@@ -129,8 +129,25 @@ def test_onnx_encoder_matches_fp32(tiny_bert_dir, tmp_path, monkeypatch):
     assert got.shape == fp32.shape and got.dtype == np.float32
     assert (got * fp32).sum(1).min() >= 0.9999
     assert onnx.encode([]).shape == (0, onnx.dim)
-    auto = BertEncoder(tiny_bert_dir, precision="auto")
-    assert auto.precision == "onnx" and auto.identity == onnx.identity  # store shared
+
+
+@pytest.mark.parametrize("intel", [False, True])
+def test_auto_on_a_cpu_takes_the_faster_engine_for_its_processor(intel, tiny_bert_dir, tmp_path,
+                                                                 monkeypatch):
+    """Not an Intel processor (MKL's slow paths): ONNX Runtime, exported once. Intel: torch
+    fp32, no export made. The same vectors and the same store identity either way."""
+    pytest.importorskip("onnxruntime")
+    from core.embed import bert
+
+    monkeypatch.setenv("CATSIM_CACHE", str(tmp_path))
+    monkeypatch.setattr(bert, "torch_fp32_fast", lambda: intel)
+    fp32 = BertEncoder(tiny_bert_dir, precision="fp32", batch_size=5)
+    auto = BertEncoder(tiny_bert_dir, precision="auto", batch_size=5)
+    got = auto.encode(TEXTS)
+    assert auto.precision == ("fp32" if intel else "onnx")
+    assert any(tmp_path.rglob("*.onnx")) is not intel
+    assert (got * fp32.encode(TEXTS)).sum(1).min() >= 0.9999
+    assert auto.identity == fp32.identity == BertEncoder(tiny_bert_dir, precision="onnx").identity
 
 
 @pytest.mark.slow
