@@ -23,7 +23,9 @@ on an AMD EPYC Zen 3: onnx 3.38x / 3.29x the baseline against torch fp32 1.18x).
 run on the Intel Xeon with AMX: auto (as fp32) 1.47x / 1.36x, fp32 1.42x / 1.54x, onnx
 1.38x / 1.50x, min cosine 1.000000 for all; loading + 128 texts 0.6 s (auto) against 5.3 s
 with the ONNX export onnx makes first (MiniLM; the 12-layer multilingual copy's: 13-27 s,
-470 MB).
+470 MB). At one thread, as each Ray embedding actor runs (torch.set_num_threads(1), 2,000
+titles, two rounds; a /work-only script): torch fp32 6.7 / 6.6 s, ONNX Runtime 7.5 / 7.1 s, so
+the Ray engine's CPU actors take the same run-time choice.
 """
 
 from __future__ import annotations

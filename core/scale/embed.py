@@ -29,16 +29,20 @@ class EmbedBatch:
     """Callable class for Dataset.map_batches(compute=ActorPoolStrategy(...)).
 
     tally: a Tally actor handle told the rows of each batch done (progress), or None.
+    device: "cpu" for precision auto on actors without a GPU (the actor's processor picks
+    torch or ONNX Runtime, core.embed.cpu), None for the encoder's own choice.
     """
 
     def __init__(self, model: str, precision: str, batch_size: int,
-                 store_path: str | None, threads: int = 1, tally=None) -> None:
+                 store_path: str | None, threads: int = 1, tally=None,
+                 device: str | None = None) -> None:
         import torch
 
         from core.embed.encoders import load_encoder
 
         torch.set_num_threads(max(1, threads))
-        self.encoder = load_encoder(model, batch_size=batch_size, precision=precision)
+        self.encoder = load_encoder(model, batch_size=batch_size, precision=precision,
+                                    **({"device": device} if device else {}))
         self.store, self.tally = None, tally
         if store_path:
             from core.embed.store import EmbeddingStore
