@@ -25,22 +25,23 @@ def cpuinfo() -> str:
         return ""
 
 
-def vendor(info: str | None = None) -> str:
-    """The processor's vendor id ("GenuineIntel", "AuthenticAMD", ...; "" if unknown)."""
+def _field(name: str, info: str | None) -> str:
+    """The first processor's value of a cpuinfo field ("" if there is none)."""
     for line in (cpuinfo() if info is None else info).splitlines():
         key, _, value = line.partition(":")
-        if key.strip() == "vendor_id":
+        if key.strip() == name:
             return value.strip()
     return ""
 
 
+def vendor(info: str | None = None) -> str:
+    """The processor's vendor id ("GenuineIntel", "AuthenticAMD", ...; "" if unknown)."""
+    return _field("vendor_id", info)
+
+
 def flags(info: str | None = None) -> set[str]:
     """The processor's feature flags (the first processor's; empty if unknown)."""
-    for line in (cpuinfo() if info is None else info).splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == "flags":
-            return set(value.split())
-    return set()
+    return set(_field("flags", info).split())
 
 
 def bf16_fast(info: str | None = None) -> bool:

@@ -42,7 +42,7 @@ class EmbedBatch:
 
         torch.set_num_threads(max(1, threads))
         self.encoder = load_encoder(model, batch_size=batch_size, precision=precision,
-                                    **({"device": device} if device else {}))
+                                    device=device)
         self.store, self.tally = None, tally
         if store_path:
             from core.embed.store import EmbeddingStore
