@@ -38,6 +38,20 @@ def _vocab() -> list[str]:
     return list(dict.fromkeys(tokens))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (the README runs two workers): the Ray tests share one worker, so
+    one local Ray cluster runs at a time (some start their own, one stops a head node), and
+    so do the browser tests, so that two Chromium + Streamlit pairs never share 2 cores and
+    each module's server starts once. Everything else is spread by load."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        for group in ("ray", "browser"):
+            if item.get_closest_marker(group) is not None:
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _offline_hub():
     """No test may reach the Hugging Face hub (or any network)."""
