@@ -510,9 +510,7 @@ def main() -> None:
                     help="ONNX exports in a fresh folder ($CATSIM_CACHE), as a first job makes them")
     args = ap.parse_args()
     if args.cpu_engine != "auto":
-        import core.embed.bert
-
-        core.embed.bert.torch_fp32_fast = lambda: args.cpu_engine == "torch"
+        os.environ["CATSIM_CPU_ENGINE"] = args.cpu_engine
     if args.cold_cache:
         os.environ["CATSIM_CACHE"] = tempfile.mkdtemp(prefix="catsim-cache-")
     changes = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}

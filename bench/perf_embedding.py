@@ -79,7 +79,8 @@ def main() -> None:
     ref = reference.encode(texts)
     print(f"{len(texts):,} product titles, device {device}, torch threads "
           f"{torch.get_num_threads()}; processor {cpu.vendor() or 'unknown'}, "
-          f"torch fp32 as fast as ONNX Runtime here: {cpu.torch_fp32_fast()}")
+          f"Intel with MKL (torch without measuring): {cpu.torch_fp32_fast()}; auto runs "
+          f"{cpu.auto_engine()} here")
     for r in range(args.rounds):
         _, t_base = timed(lambda: st_model.encode(texts, batch_size=64,
                                                   normalize_embeddings=True))

@@ -125,8 +125,8 @@ def test_negatives_come_from_the_lists_given_and_skip_known_matches():
 def test_finetune_chooses_the_weight_saves_it_and_names_its_phases(tiny_bert_dir, catalog, data,
                                                                    tmp_path, monkeypatch):
     monkeypatch.setenv("CATSIM_CACHE", str(tmp_path / "cache"))
-    # a processor where ONNX Runtime is the faster engine (not Intel): the export is checked
-    monkeypatch.setattr("core.embed.bert.torch_fp32_fast", lambda: False)
+    # a processor where ONNX Runtime is the faster engine: the export is checked
+    monkeypatch.setattr("core.embed.bert.auto_engine", lambda: "onnx")
     said: list[str] = []
     result = finetune(catalog.texts, data, base_model=tiny_bert_dir, settings=FAST,
                       out=tmp_path / "tuned", status=said.append, hybrid_weight=0.7)

@@ -34,7 +34,7 @@ def test_the_lists_model_is_before_and_the_multilingual_copy_is_trained(tmp_path
     # torch fp32 on any processor: no ONNX export of the 470 MB copy and of its tuned model
     # (20-30 s each on a processor where auto takes ONNX Runtime; that path has its own tests
     # with the tiny model in test_finetune.py)
-    monkeypatch.setattr("core.embed.bert.torch_fp32_fast", lambda: True)
+    monkeypatch.setattr("core.embed.bert.auto_engine", lambda: "torch")
     rows = []
     for i, thing in enumerate(THINGS):
         rows += [[f"A{i}", f"acme {thing} model {i}{i + 3}"], [f"B{i}", f"{thing} by acme, {i}{i + 3}"],

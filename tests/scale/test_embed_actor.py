@@ -10,20 +10,36 @@ from core.embed.encoders import BertEncoder
 from core.scale.embed import EmbedBatch
 
 
-@pytest.mark.parametrize("intel", [False, True])
+@pytest.mark.parametrize("engine", ["onnx", "torch"])
 def test_an_actor_without_a_gpu_takes_the_engine_its_processor_runs_faster(
-        intel, tiny_bert_dir, monkeypatch):
+        engine, tiny_bert_dir, monkeypatch):
     """precision auto on the CPU (what the pipeline passes without --ray-gpus): ONNX Runtime on
-    a processor that is not Intel, torch fp32 on Intel; the vectors and the identity the store
+    a processor where it is the faster engine, torch fp32 elsewhere; the vectors and the identity the store
     keys them by are the same either way."""
     pytest.importorskip("onnxruntime")
-    monkeypatch.setattr("core.embed.bert.torch_fp32_fast", lambda: intel)
+    monkeypatch.setattr("core.embed.bert.auto_engine", lambda: engine)
+    via_torch = engine == "torch"
     actor = EmbedBatch(str(tiny_bert_dir), "auto", 8, None, device="cpu")
     texts = ["red shoe", "blue usb cable", "black desk lamp"]
     out = actor(pa.table({"text_hash": [t.encode() for t in texts], "text": texts}))
-    assert actor.encoder.precision == ("fp32" if intel else "onnx")
+    assert actor.encoder.precision == ("fp32" if via_torch else "onnx")
     fp32 = BertEncoder(tiny_bert_dir, precision="fp32")
     assert actor.encoder.identity == fp32.identity
     got = np.asarray(out.column("vector").to_pylist(), dtype=np.float32)
     assert got.shape == (3, fp32.dim) and out.column("new").to_pylist() == [True] * 3
     assert (got * fp32.encode(texts)).sum(1).min() >= 0.9999
+
+
+def test_the_drivers_engine_choice_reaches_the_actor_without_measuring(tiny_bert_dir, monkeypatch):
+    """The pipeline passes the engine the driver measured (cpu_engine): an actor neither
+    measures again nor needs the driver's cache folder."""
+    pytest.importorskip("onnxruntime")
+    from core.embed import cpu
+
+    monkeypatch.delenv(cpu.ENGINE_ENV, raising=False)
+    monkeypatch.setattr(cpu, "torch_fp32_fast", lambda: False)
+    monkeypatch.setattr(cpu, "onnx_gain", lambda: pytest.fail("the actor measured"))
+    for engine, precision in (("onnx", "onnx"), ("torch", "fp32")):
+        actor = EmbedBatch(str(tiny_bert_dir), "auto", 8, None, device="cpu", cpu_engine=engine)
+        actor.encoder.encode(["red shoe"])
+        assert actor.encoder.precision == precision

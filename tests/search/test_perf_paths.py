@@ -131,21 +131,22 @@ def test_onnx_encoder_matches_fp32(tiny_bert_dir, tmp_path, monkeypatch):
     assert onnx.encode([]).shape == (0, onnx.dim)
 
 
-@pytest.mark.parametrize("intel", [False, True])
-def test_auto_on_a_cpu_takes_the_faster_engine_for_its_processor(intel, tiny_bert_dir, tmp_path,
+@pytest.mark.parametrize("engine", ["onnx", "torch"])
+def test_auto_on_a_cpu_takes_the_faster_engine_for_its_processor(engine, tiny_bert_dir, tmp_path,
                                                                  monkeypatch):
-    """Not an Intel processor (MKL's slow paths): ONNX Runtime, exported once. Intel: torch
-    fp32, no export made. The same vectors and the same store identity either way."""
+    """Where ONNX Runtime is the faster engine (core.embed.cpu.auto_engine): it, exported once.
+    Elsewhere torch fp32, no export made. The same vectors and store identity either way."""
     pytest.importorskip("onnxruntime")
     from core.embed import bert
 
     monkeypatch.setenv("CATSIM_CACHE", str(tmp_path))
-    monkeypatch.setattr(bert, "torch_fp32_fast", lambda: intel)
+    monkeypatch.setattr(bert, "auto_engine", lambda: engine)
+    via_torch = engine == "torch"
     fp32 = BertEncoder(tiny_bert_dir, precision="fp32", batch_size=5)
     auto = BertEncoder(tiny_bert_dir, precision="auto", batch_size=5)
     got = auto.encode(TEXTS)
-    assert auto.precision == ("fp32" if intel else "onnx")
-    assert any(tmp_path.rglob("*.onnx")) is not intel
+    assert auto.precision == ("fp32" if via_torch else "onnx")
+    assert any(tmp_path.rglob("*.onnx")) is not via_torch
     assert (got * fp32.encode(TEXTS)).sum(1).min() >= 0.9999
     assert auto.identity == fp32.identity == BertEncoder(tiny_bert_dir, precision="onnx").identity
 
