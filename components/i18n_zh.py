@@ -449,13 +449,12 @@ ZH: dict[str, str] = {
         '比较共同词时每一列的词占多大分量。商品文本列默认为 1，其他列为 0（不使用）；设为 0 即不使用该列。'
         '设置文件：`field_weights`；命令行：`--field-weights`。',
     'Automatic reads products the fastest way this computer allows: half precision on a graphics card;'
-    ' without one, full precision, through the fast CPU engine where this computer measured it clearly'
-    ' faster (measured once, about 20 seconds; never on Intel processors, where it is no faster). The'
-    ' results are the same either way. Settings file and command line: `precision`.':
+    ' without one, full precision, through the fast CPU engine on processors where that is faster (AMD'
+    ' and others: about 3x; Intel: no faster). The results are the same either way. Settings file and '
+    'command line: `precision`.':
         '“自动”按这台电脑最快的方式读取商品：有显卡时使用半精度；没有显卡时使用完整精度，'
-        '并在这台电脑实测快速 CPU 引擎明显更快时使用它'
-        '（只测一次，约 20 秒；Intel 处理器上它并不更快，不使用）。'
-        '两种方式结果相同。设置文件和命令行：`precision`。',
+        '并在快速 CPU 引擎更快的处理器上使用它（AMD 等：约快 3 倍；Intel：不更快）。两种方式结果相同。'
+        '设置文件和命令行：`precision`。',
     'Automatic compares every product with every other (exact) up to 200,000 products and uses a fast a'
     'pproximate graph (HNSW) above, with exact scores for what it finds. Exact, always: slow for very l'
     'arge catalogs; fast approximate: may miss a few neighbours. Settings file and command line: `index'

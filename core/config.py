@@ -48,8 +48,8 @@ KEY_DOCS = {
     "model_number_column": "column of the maker's model number or a barcode (EAN, UPC): "
                            "products whose numbers differ are never scored as the same",
     "precision": "auto | fp32 | bf16 | fp16 | onnx: how the model computes (auto: fp16 on a "
-                 "GPU; on a CPU fp32, or onnx where it measured clearly faster on this computer: "
-                 "once, never on Intel; $CATSIM_CPU_ENGINE=torch|onnx sets it; the same vectors)",
+                 "GPU; on a CPU whichever of fp32 and onnx is faster on its kind of processor: fp32 "
+                 "on Intel, onnx elsewhere; the same vectors)",
     "batch_size": "texts the model reads at once (memory, not results; 64)",
     "on_duplicate_ids": "error | keep-first | suffix: what a repeated id does (keep-first "
                         "drops the later rows; suffix renames them id#2, id#3...)",

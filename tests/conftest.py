@@ -73,8 +73,8 @@ def _own_export_cache(tmp_path_factory: pytest.TempPathFactory):
     """The models' ONNX exports go to the session's own folder, never the user's
     ~/.cache/catalog-similarity (every run added one per tiny model made there). "auto"
     precision on the CPU runs torch on every processor (CATSIM_CPU_ENGINE, inherited by the
-    app servers and CLI runs the tests start): the same engine on any CI machine and no
-    engine measurement in each worker; the ONNX path and the measurement have their own
+    app servers and CLI runs the tests start): the same engine on any CI machine, and no
+    ONNX export of the real models on the ones that are not Intel; the ONNX path has its own
     tests (tests/embed/test_cpu_choice.py, test_perf_paths.py, the finetune export tests)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CATSIM_CACHE", str(tmp_path_factory.mktemp("catsim-cache")))

@@ -156,9 +156,8 @@ def add_catalog_options(p: argparse.ArgumentParser, *, lists: bool = True) -> No
                    help="catalog language (default auto: detected from the texts); it chooses "
                    "the default --model and --hybrid-weight")
     p.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16", "onnx"],
-                   help="auto (default): fp16 on CUDA; on a CPU fp32, or onnx (ONNX Runtime fp32) "
-                   "where it measured clearly faster on this computer (once; never on Intel; "
-                   "$CATSIM_CPU_ENGINE=torch|onnx sets it); the same vectors")
+                   help="auto (default): fp16 on CUDA; on a CPU fp32 on Intel processors, onnx "
+                   "(ONNX Runtime fp32, faster there) on others; the same vectors")
     if lists:
         p.add_argument("--index", choices=["auto", "exact", "approximate"],
                        help="how neighbours are found: auto (default: every pair compared "

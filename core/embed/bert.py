@@ -48,12 +48,12 @@ class BertEncoder:
     """A BERT-family sentence encoder (mean or CLS pooling, L2-normalised).
 
     model: None/"bundled" for the bundled MiniLM, a local folder, or a hub id.
-    precision: "auto" (fp16 on CUDA; on a CPU "onnx" where ONNX Runtime measured clearly
-    faster on this machine, never on Intel processors with MKL, and the model exports,
-    else "fp32" through torch: core.embed.cpu.auto_engine), "fp32", "bf16" (autocast;
-    fast only on CPUs with AMX and on CUDA), "fp16" (CUDA only) or "onnx" (ONNX Runtime
-    fp32 on the CPU, same vectors as fp32 to 1e-6; 2.8x torch on one AMD EPYC, 1.05-1.13x
-    on another; bench/perf_embedding.py).
+    precision: "auto" (fp16 on CUDA; on a CPU "fp32" through torch on Intel processors,
+    where torch's MKL is as fast, else "onnx" when ONNX Runtime is installed and the
+    model exports, else "fp32": core.embed.cpu), "fp32", "bf16" (autocast; fast only
+    on CPUs with AMX and on CUDA), "fp16" (CUDA only) or "onnx" (ONNX Runtime fp32 on
+    the CPU, same vectors as fp32 to 1e-6, about 2.8x faster on an AMD EPYC;
+    bench/perf_embedding.py).
     """
 
     def __init__(self, model: str | Path | None = None, *, device: str | None = None,
@@ -136,9 +136,9 @@ class BertEncoder:
         self._model = model
 
     def _onnx_runner(self, model, tokenizer, *, requested: str):
-        """ONNX Runtime for "onnx", and for "auto" on a CPU where it is the faster engine
-        (core.embed.cpu.auto_engine: not an Intel processor with MKL, and measured faster
-        there) when the model exports (else torch)."""
+        """ONNX Runtime for "onnx", and for "auto" on a CPU where torch's fp32 is slower (not an
+        Intel processor with MKL, or $CATSIM_CPU_ENGINE: core.embed.cpu.auto_engine) when the
+        model exports (else torch)."""
         from core.embed.onnx import OnnxRunner, onnx_available
 
         wanted = self._precision == "onnx" or (

@@ -1,7 +1,7 @@
 """Embedding on Ray: map_batches over an actor pool, through the embedding store.
 
-Each actor loads the encoder once (on a CPU, one thread, the engine the driver's
-measurement picked; fp16 with num_gpus on a GPU) and, for each batch, reads the vectors it already
+Each actor loads the encoder once (ONNX Runtime on a CPU, one thread; fp16
+with num_gpus on a GPU) and, for each batch, reads the vectors it already
 has from the workspace store (keyed by model identity and sha256 of the text,
 exactly as core.store) and embeds only the others, writing them back.
 """
@@ -29,24 +29,17 @@ class EmbedBatch:
     """Callable class for Dataset.map_batches(compute=ActorPoolStrategy(...)).
 
     tally: a Tally actor handle told the rows of each batch done (progress), or None.
-    device: "cpu" for precision auto on actors without a GPU, None for the encoder's own choice.
-    cpu_engine: "torch" or "onnx", what precision auto runs on the CPU (the driver measured
-    it once, core.embed.cpu.auto_engine, so that every actor does not measure it again);
-    None: the actor's own choice.
+    device: "cpu" for precision auto on actors without a GPU (the actor's processor picks
+    torch or ONNX Runtime, core.embed.cpu), None for the encoder's own choice.
     """
 
     def __init__(self, model: str, precision: str, batch_size: int,
                  store_path: str | None, threads: int = 1, tally=None,
-                 device: str | None = None, cpu_engine: str | None = None) -> None:
-        import os
-
+                 device: str | None = None) -> None:
         import torch
 
-        from core.embed.cpu import ENGINE_ENV
         from core.embed.encoders import load_encoder
 
-        if cpu_engine:  # this actor's own process: auto still falls back to torch if no export
-            os.environ[ENGINE_ENV] = cpu_engine
         torch.set_num_threads(max(1, threads))
         self.encoder = load_encoder(model, batch_size=batch_size, precision=precision,
                                     device=device)

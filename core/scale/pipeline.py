@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 
 from core.config import ROW_NUMBERS, Config
-from core.embed.cpu import auto_engine
 from core.errors import CatalogError
 from core.search.neighbors import Neighbors, to_score_distance
 
@@ -102,16 +101,13 @@ def _embed(path: str, cols: Columns, cfg: Config, out: Path, settings: RaySettin
     ds, n = with_row_numbers(ds, cols.id_column, task_cpus=settings.task_cpus,
                              parts=settings.actors)
     tally = ray.remote(num_cpus=0)(Tally).remote() if progress is not None else None
-    # auto without GPUs: on the CPU, with the engine the driver measured faster once
-    # (core.embed.cpu; one thread per actor: torch 1.07-1.13x ONNX Runtime on an Intel Xeon),
-    # instead of every actor measuring it
+    # auto without GPUs: on the CPU, where each actor's processor picks torch or ONNX Runtime
+    # (core.embed.cpu; one thread per actor: torch 1.07-1.13x ONNX Runtime on an Intel Xeon)
     device = "cpu" if cfg.precision == "auto" and not settings.num_gpus else None
-    engine = auto_engine() if device == "cpu" else None
     ds = ds.map_batches(EmbedBatch, batch_format="pyarrow", batch_size=settings.embed_batch,
                         fn_constructor_args=(model_for_workers(cfg.model), cfg.precision,
                                              cfg.batch_size, store_path),
-                        fn_constructor_kwargs={"tally": tally, "device": device,
-                                               "cpu_engine": engine},
+                        fn_constructor_kwargs={"tally": tally, "device": device},
                         compute=ActorPoolStrategy(size=settings.actors),
                         num_cpus=settings.actor_cpus, num_gpus=settings.num_gpus or None)
     target = out / "vectors"

@@ -860,8 +860,7 @@ def test_a_model_not_kept_or_deleted_takes_its_export_and_vectors_with_it(
 
 def test_on_an_intel_processor_the_job_makes_no_onnx_export(tiny_bert_dir, catalog, pairs,
                                                              tmp_path, monkeypatch):
-    """Where torch's fp32 is as fast as ONNX Runtime (Intel with MKL, or measured so:
-    core.embed.cpu), the job
+    """Where torch's fp32 is as fast as ONNX Runtime (Intel with MKL, core.embed.cpu), the job
     embeds and validates through torch: no export (27 s and 470 MB for a 12-layer model),
     and the kept model's lists read it the same way."""
     pytest.importorskip("onnxruntime")

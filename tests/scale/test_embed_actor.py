@@ -29,17 +29,3 @@ def test_an_actor_without_a_gpu_takes_the_engine_its_processor_runs_faster(
     assert got.shape == (3, fp32.dim) and out.column("new").to_pylist() == [True] * 3
     assert (got * fp32.encode(texts)).sum(1).min() >= 0.9999
 
-
-def test_the_drivers_engine_choice_reaches_the_actor_without_measuring(tiny_bert_dir, monkeypatch):
-    """The pipeline passes the engine the driver measured (cpu_engine): an actor neither
-    measures again nor needs the driver's cache folder."""
-    pytest.importorskip("onnxruntime")
-    from core.embed import cpu
-
-    monkeypatch.delenv(cpu.ENGINE_ENV, raising=False)
-    monkeypatch.setattr(cpu, "torch_fp32_fast", lambda: False)
-    monkeypatch.setattr(cpu, "onnx_gain", lambda: pytest.fail("the actor measured"))
-    for engine, precision in (("onnx", "onnx"), ("torch", "fp32")):
-        actor = EmbedBatch(str(tiny_bert_dir), "auto", 8, None, device="cpu", cpu_engine=engine)
-        actor.encoder.encode(["red shoe"])
-        assert actor.encoder.precision == precision
