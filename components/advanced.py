@@ -174,9 +174,9 @@ def speed_settings(cfg: Config) -> tuple[str, str]:
         format_func=labels(PRECISION_NAMES), key="settings.precision",
         help=t("Automatic reads products the fastest way this computer allows: half "
              "precision on a graphics card; without one, full precision, through the fast CPU "
-             "engine on processors where that is faster (AMD and others: about 3x; Intel: "
-             "no faster). The results are the same either way. Settings file and command "
-             "line: `precision`."))
+             "engine on processors where that is faster (AMD and others: 1.1x to 3x, most "
+             "when the computer is busy; Intel: no faster). The results are the same either "
+             "way. Settings file and command line: `precision`."))
     if precision in ("fp16", "onnx"):
         from core.embed.models import default_device
 

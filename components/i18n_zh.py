@@ -450,10 +450,11 @@ ZH: dict[str, str] = {
         '设置文件：`field_weights`；命令行：`--field-weights`。',
     'Automatic reads products the fastest way this computer allows: half precision on a graphics card;'
     ' without one, full precision, through the fast CPU engine on processors where that is faster (AMD'
-    ' and others: about 3x; Intel: no faster). The results are the same either way. Settings file and '
-    'command line: `precision`.':
+    ' and others: 1.1x to 3x, most when the computer is busy; Intel: no faster). The results are the'
+    ' same either way. Settings file and command line: `precision`.':
         '“自动”按这台电脑最快的方式读取商品：有显卡时使用半精度；没有显卡时使用完整精度，'
-        '并在快速 CPU 引擎更快的处理器上使用它（AMD 等：约快 3 倍；Intel：不更快）。两种方式结果相同。'
+        '并在快速 CPU 引擎更快的处理器上使用它（AMD 等：快 1.1 到 3 倍，电脑繁忙时最明显；Intel：不更快）。'
+        '两种方式结果相同。'
         '设置文件和命令行：`precision`。',
     'Automatic compares every product with every other (exact) up to 200,000 products and uses a fast a'
     'pproximate graph (HNSW) above, with exact scores for what it finds. Exact, always: slow for very l'

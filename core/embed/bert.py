@@ -52,7 +52,7 @@ class BertEncoder:
     where torch's MKL is as fast, else "onnx" when ONNX Runtime is installed and the
     model exports, else "fp32": core.embed.cpu), "fp32", "bf16" (autocast; fast only
     on CPUs with AMX and on CUDA), "fp16" (CUDA only) or "onnx" (ONNX Runtime fp32 on
-    the CPU, same vectors as fp32 to 1e-6, about 2.8x faster on an AMD EPYC;
+    the CPU, same vectors as fp32 to 1e-6, 1.05-2.8x faster on AMD EPYC processors;
     bench/perf_embedding.py).
     """
 
