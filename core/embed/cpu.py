@@ -14,9 +14,9 @@
   the multilingual copy) made the abt-buy fine-tuning job slower (210 s against 183 s without
   its "preparing" phase); but with the test suite running on the same 2 cores it was 1.9x
   (torch splits each product of matrices over two threads, which then wait for a busy core;
-  ONNX Runtime runs one single-threaded batch per core). A
-  one-time measurement would pick by the load of its moment, so the rule stays by vendor: on
-  a shared server ONNX Runtime is the safer engine, and its exports are made once.
+  ONNX Runtime runs one single-threaded batch per core). A one-time measurement would pick by
+  the load of its moment, so the rule stays by vendor: on a shared server ONNX Runtime is the
+  safer engine, and its exports are made once.
 - :func:`bf16_fast`: bfloat16 arithmetic in hardware (AVX512-BF16 or AMX).
 """
 

@@ -42,7 +42,6 @@ def test_torch_fp32_counts_as_fast_on_intel_with_mkl_only(monkeypatch):
     assert not cpu.torch_fp32_fast(INTEL)
 
 
-
 def test_auto_engine_is_torch_on_intel_with_mkl_onnx_elsewhere_or_as_set(monkeypatch):
     monkeypatch.delenv(cpu.ENGINE_ENV, raising=False)
     for fast, engine in ((True, "torch"), (False, "onnx")):
