@@ -367,6 +367,7 @@ from common import SHARED, retrieval_metrics
 
 from core.catalog.table import ColumnMapping, build_catalog
 from core.config import Config
+from core.embed.cpu import ENGINE_ENV
 from core.embed.encoders import BertEncoder
 from core.finetune import FinetuneSettings, finetune
 from core.finetune.card import model_defaults
@@ -510,7 +511,7 @@ def main() -> None:
                     help="ONNX exports in a fresh folder ($CATSIM_CACHE), as a first job makes them")
     args = ap.parse_args()
     if args.cpu_engine != "auto":
-        os.environ["CATSIM_CPU_ENGINE"] = args.cpu_engine
+        os.environ[ENGINE_ENV] = args.cpu_engine
     if args.cold_cache:
         os.environ["CATSIM_CACHE"] = tempfile.mkdtemp(prefix="catsim-cache-")
     changes = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}

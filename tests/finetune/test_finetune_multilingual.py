@@ -29,12 +29,10 @@ def test_start_model_is_the_multilingual_copy_for_bundled_models(tiny_bert_dir) 
     assert start_model(tiny_bert_dir) == tiny_bert_dir  # a chosen or tuned model: tuned further
 
 
-def test_the_lists_model_is_before_and_the_multilingual_copy_is_trained(tmp_path,
-                                                                       monkeypatch) -> None:
-    # torch fp32 on any processor: no ONNX export of the 470 MB copy and of its tuned model
-    # (20-30 s each on a processor where auto takes ONNX Runtime; that path has its own tests
-    # with the tiny model in test_finetune.py)
-    monkeypatch.setattr("core.embed.bert.auto_engine", lambda: "torch")
+def test_the_lists_model_is_before_and_the_multilingual_copy_is_trained(tmp_path) -> None:
+    # torch on any processor (the session's CATSIM_CPU_ENGINE, tests/conftest.py): no ONNX
+    # export of the 470 MB copy and of its tuned model (20-30 s each where auto takes ONNX
+    # Runtime; that path has its own tests with the tiny model in test_finetune.py)
     rows = []
     for i, thing in enumerate(THINGS):
         rows += [[f"A{i}", f"acme {thing} model {i}{i + 3}"], [f"B{i}", f"{thing} by acme, {i}{i + 3}"],
