@@ -74,6 +74,16 @@ test 0.912 / 0.902 / 0.914 -> at most 0.914 / 0.909 / 0.917; walmart-amazon 0.31
 the ceiling this shows: with the threshold placed perfectly per split, a->b reaches 0.351
 recall at 0.9 precision on walmart-amazon test, so the 0.40 asked for needs evidence that
 ranks twins better, not a calibration.
+Tried 2026-12-07 (/work/proto/ceiling.py, AMD EPYC Zen 3, not kept): is the meaning model what
+caps that ceiling? The meaning channel as the bundled MiniLM, an even blend with the packaged
+multilingual e5-small (each product's two unit vectors side by side) or e5-small alone, the
+bundled evidence weights and map unchanged; the best recall among list entries at 0.9
+precision (threshold placed perfectly per split), train / valid / test: abt-buy MiniLM 0.911 /
+0.898 / 0.922, blend 0.912 / 0.908 / 0.925, e5 0.912 / 0.917 / 0.927; walmart-amazon MiniLM
+0.314 / 0.412 / 0.339, blend 0.318 / 0.422 / 0.339, e5 0.315 / 0.425 / 0.337. A model far
+ahead in meaning alone (R@1 0.708 against 0.630) leaves walmart-amazon's ceiling where it is:
+the entries near 0.9 are ranked by their words and the same-product evidence, and held down by
+unlabelled twins and colour or year variants (the reading above), not by the meaning model.
 Read 2026-12-07 (/work/proto/fps.py valid): the 28 list entries of walmart-amazon valid scored
 >= 0.9 that the gold does not call twins (of 316). By reading, about 10 are the same product with
 no label ("genius agama m-300 retractable mini mouse" against "agama m-300 usb black blister
