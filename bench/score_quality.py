@@ -84,6 +84,13 @@ precision (threshold placed perfectly per split), train / valid / test: abt-buy 
 ahead in meaning alone (R@1 0.708 against 0.630) leaves walmart-amazon's ceiling where it is:
 the entries near 0.9 are ranked by their words and the same-product evidence, and held down by
 unlabelled twins and colour or year variants (the reading above), not by the meaning model.
+Tried 2026-12-07 (/work/proto/plural.py, not kept): English plurals folded in the words channel
+(letters-only words of 4+ letters: "batteries" -> "battery", "switches" -> "switch",
+"headphones" -> "headphone"; "series", "lens", "wireless" kept), bundled map unchanged; twins'
+median / P / R at 0.9 / ceiling / R@1 of the first other-shop entry, valid: abt-buy 0.914 /
+0.993 / 0.602 / 0.898 / 0.961 -> 0.915 / 0.993 / 0.604 / 0.903 / 0.966; walmart-amazon 0.861 /
+0.911 / 0.399 / 0.412 / 0.828 -> 0.862 / 0.903 / 0.402 / 0.412 / 0.823 (train: ceiling 0.314 ->
+0.312). No gain where the figure is short.
 Read 2026-12-07 (/work/proto/fps.py valid): the 28 list entries of walmart-amazon valid scored
 >= 0.9 that the gold does not call twins (of 316). By reading, about 10 are the same product with
 no label ("genius agama m-300 retractable mini mouse" against "agama m-300 usb black blister
