@@ -158,13 +158,13 @@ def language_name(code: str) -> str:
 
 
 def describe_language(lang) -> str:
-    """A core.catalog.language.CatalogLanguage for people: "Chinese (99% of 1,000 texts read)"."""
+    """A core.catalog.language.CatalogLanguage for people: "Chinese (99% of the 1,000 texts checked)"."""
     if lang.code == "mixed":
         parts = join_list(f"{language_name(k)} {v:.0%}" for k, v in lang.shares.items())
         return f"{language_name('mixed')} ({parts})"
     if not lang.sampled:
         return language_name(lang.code)
-    return t("{name} ({share:.0%} of {n:,} texts read)", name=language_name(lang.code),
+    return t("{name} ({share:.0%} of the {n:,} texts checked)", name=language_name(lang.code),
              share=lang.shares.get(lang.code, 0.0), n=lang.sampled)
 
 

@@ -753,8 +753,8 @@ ZH: dict[str, str] = {
         '多种语言混合',
     'unknown (no letters)':
         '未知（没有文字）',
-    '{name} ({share:.0%} of {n:,} texts read)':
-        '{name}（读取的 {n:,} 条文本中占 {share:.0%}）',
+    '{name} ({share:.0%} of the {n:,} texts checked)':
+        '{name}（检查的 {n:,} 条文本中占 {share:.0%}）',
     'all pairs':
         '所有商品对',
     'same product (1)':

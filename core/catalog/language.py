@@ -84,12 +84,12 @@ class CatalogLanguage:
         return NAMES[self.code]
 
     def describe(self) -> str:
-        """"Chinese (998 of 1,000 texts read)" or "mixed languages (English 50%, Chinese 50%)"."""
+        """"Chinese (100% of the 1,000 texts checked)" or "mixed languages (English 50%, Chinese 50%)"."""
         if self.code == "mixed":
             parts = ", ".join(f"{NAMES[k]} {v:.0%}" for k, v in self.shares.items())
             return f"{self.name} ({parts})"
         share = self.shares.get(self.code, 0.0)
-        return f"{self.name} ({share:.0%} of {self.sampled:,} texts read)"
+        return f"{self.name} ({share:.0%} of the {self.sampled:,} texts checked)"
 
 
 def text_language(text: str) -> str:

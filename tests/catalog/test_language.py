@@ -154,7 +154,7 @@ def test_a_cyrillic_catalog_gets_the_multilingual_model(tiny_bert_dir: Path, tmp
 
 
 def test_the_sample_reads_as_many_texts_as_it_says():
-    """A stride sample read 1,004 of a 2,008-text catalog ("100% of 1,004 texts read"): the
+    """A stride sample read 1,004 of a 2,008-text catalog ("100% of the 1,004 texts checked"): the
     sample is spread evenly and reads the full 2,000 (every text of a smaller catalog)."""
     texts = ["红色运动鞋"] * 2008
     texts[-1] = "last text in English"
