@@ -28,4 +28,3 @@ def test_an_actor_without_a_gpu_takes_the_engine_its_processor_runs_faster(
     got = np.asarray(out.column("vector").to_pylist(), dtype=np.float32)
     assert got.shape == (3, fp32.dim) and out.column("new").to_pylist() == [True] * 3
     assert (got * fp32.encode(texts)).sum(1).min() >= 0.9999
-
